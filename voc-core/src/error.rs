@@ -76,6 +76,28 @@ pub enum Error {
         /// Why it is not allowed.
         reason: &'static str,
     },
+    /// An id that the table it refers to does not hold (e.g. an order's customer id that is not a customer).
+    #[error("{arg}[{index}] = {id:?} is not {what}")]
+    UnknownId {
+        /// Argument name.
+        arg: &'static str,
+        /// Position of the value.
+        index: usize,
+        /// The id, rendered.
+        id: String,
+        /// What it should be, e.g. "a customer id in customers.id".
+        what: &'static str,
+    },
+    /// An id that must be unique but appears twice.
+    #[error("{arg}[{index}] = {id:?} repeats an earlier id (ids must be unique)")]
+    DuplicateId {
+        /// Argument name.
+        arg: &'static str,
+        /// Position of the repeat.
+        index: usize,
+        /// The id, rendered.
+        id: String,
+    },
     /// No data where some are needed.
     #[error("{arg} is empty: {what}")]
     Empty {

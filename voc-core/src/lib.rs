@@ -8,6 +8,7 @@ pub mod error;
 pub mod group;
 pub mod metrics;
 pub mod sample;
+pub mod signals;
 pub mod stats;
 pub mod time;
 

@@ -74,6 +74,9 @@ pub fn core_to_py(py: Python<'_>, err: Error) -> PyErr {
             Error::InvalidValue {
                 arg, index, value, ..
             } => ("InputError", Some(arg), Some(*index), Some(*value)),
+            Error::UnknownId { arg, index, .. } | Error::DuplicateId { arg, index, .. } => {
+                ("UnknownIdError", Some(arg), Some(*index), None)
+            }
             Error::Empty { arg, .. } => ("EmptyInputError", Some(arg), None, None),
             Error::LengthMismatch { arg, .. } => ("LengthMismatchError", Some(arg), None, None),
             Error::InvalidOption { name, .. } => ("InvalidOptionError", Some(name), None, None),

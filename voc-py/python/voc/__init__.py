@@ -41,6 +41,7 @@ from voc.errors import (
     MissingValueError,
     NonFiniteError,
     ScoreRangeError,
+    UnknownIdError,
     VocError,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "EmptyInputError",
     "LengthMismatchError",
     "InvalidOptionError",
+    "UnknownIdError",
     "DtypeError",
     "IncompatibleError",
     "DecodeError",

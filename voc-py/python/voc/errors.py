@@ -26,6 +26,7 @@ __all__ = [
     "EmptyInputError",
     "LengthMismatchError",
     "InvalidOptionError",
+    "UnknownIdError",
     "DtypeError",
     "IncompatibleError",
     "DecodeError",
@@ -77,6 +78,14 @@ class LengthMismatchError(InputError):
 
 class InvalidOptionError(InputError):
     """An option outside its domain (confidence level, method name, threshold, ...)."""
+
+
+class UnknownIdError(InputError, KeyError):
+    """An id that the table it refers to does not hold, or a repeated id that must be unique."""
+
+    def __str__(self) -> str:
+        # KeyError would otherwise show the message in quotes.
+        return self.message
 
 
 class DtypeError(InputError, TypeError):

@@ -1,0 +1,293 @@
+//! Customer and order ids mapped to dense row indices once, so every later pass indexes arrays.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::error::{Error, Result};
+
+/// An id column: integers or strings.
+///
+/// ```
+/// use voc_core::signals::Ids;
+/// let ids = Ids::Int(&[7, 8, 9]);
+/// assert_eq!(ids.len(), 3);
+/// assert_eq!(ids.render(1), "8");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum Ids<'a> {
+    /// Integer ids.
+    Int(&'a [i64]),
+    /// String ids.
+    Str(&'a [&'a str]),
+}
+
+impl Ids<'_> {
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        match self {
+            Ids::Int(v) => v.len(),
+            Ids::Str(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no ids.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id at `i` as text (for messages); empty when `i` is out of bounds.
+    pub fn render(&self, i: usize) -> String {
+        match self {
+            Ids::Int(v) => v.get(i).map(|x| x.to_string()).unwrap_or_default(),
+            Ids::Str(v) => v.get(i).map(|s| (*s).to_owned()).unwrap_or_default(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Ids::Int(_) => "integers",
+            Ids::Str(_) => "strings",
+        }
+    }
+}
+
+/// The ids of an index, in row order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum IdLabels {
+    /// Integer ids.
+    Int(Vec<i64>),
+    /// String ids.
+    Str(Vec<String>),
+}
+
+impl IdLabels {
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        match self {
+            IdLabels::Int(v) => v.len(),
+            IdLabels::Str(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no ids.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Marks "no row" in a code column (an unknown id under the skip policy).
+pub const NO_ROW: u32 = u32::MAX;
+
+/// Folded multiply: a fast hash whose low bits depend on every input bit (ids that are multiples of 1000
+/// would otherwise share buckets).
+#[derive(Default)]
+struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b) ^ self.0.rotate_left(8));
+        }
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.write_u64(i as u64);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        let m = u128::from(x ^ self.0) * 0x9E37_79B9_7F4A_7C15_u128;
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type IntMap = HashMap<i64, u32, BuildHasherDefault<IntHasher>>;
+
+#[derive(Debug, Clone)]
+enum Map {
+    /// Ids in a compact range: a direct table from `id - base` to the row.
+    Offset { base: i64, table: Vec<u32> },
+    Hash(IntMap),
+    Str(HashMap<String, u32>),
+}
+
+/// Unique ids → row positions (their dense codes).
+///
+/// ```
+/// use voc_core::signals::{IdIndex, Ids, NO_ROW};
+/// let index = IdIndex::new("customers.id", Ids::Int(&[10, 20, 30]))?;
+/// assert_eq!(index.codes(Ids::Int(&[30, 10, 99]))?, vec![2, 0, NO_ROW]);
+/// assert!(IdIndex::new("customers.id", Ids::Int(&[1, 1])).is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct IdIndex {
+    labels: IdLabels,
+    map: Map,
+}
+
+/// Largest range of integer ids indexed by a direct table, relative to their count.
+const OFFSET_SLACK: usize = 4;
+
+impl IdIndex {
+    /// Indexes `ids` (row `i` gets code `i`); a repeated id is an [`Error::DuplicateId`].
+    pub fn new(arg: &'static str, ids: Ids<'_>) -> Result<Self> {
+        if ids.len() >= NO_ROW as usize {
+            return Err(Error::option(arg, ids.len(), "at most 2**32 - 2 ids"));
+        }
+        match ids {
+            Ids::Int(v) => Self::from_ints(arg, v),
+            Ids::Str(v) => {
+                let mut map = HashMap::with_capacity(v.len());
+                for (i, s) in v.iter().enumerate() {
+                    if map.insert((*s).to_owned(), i as u32).is_some() {
+                        return Err(Error::DuplicateId {
+                            arg,
+                            index: i,
+                            id: (*s).to_owned(),
+                        });
+                    }
+                }
+                Ok(IdIndex {
+                    labels: IdLabels::Str(v.iter().map(|s| (*s).to_owned()).collect()),
+                    map: Map::Str(map),
+                })
+            }
+        }
+    }
+
+    fn from_ints(arg: &'static str, v: &[i64]) -> Result<Self> {
+        let dup = |index: usize| Error::DuplicateId {
+            arg,
+            index,
+            id: v.get(index).map(|x| x.to_string()).unwrap_or_default(),
+        };
+        let labels = IdLabels::Int(v.to_vec());
+        let (Some(&min), Some(&max)) = (v.iter().min(), v.iter().max()) else {
+            return Ok(IdIndex {
+                labels,
+                map: Map::Hash(IntMap::default()),
+            });
+        };
+        let span = max as i128 - min as i128 + 1;
+        if span <= (v.len() * OFFSET_SLACK + 1024) as i128 {
+            let mut table = vec![NO_ROW; span as usize];
+            for (i, &x) in v.iter().enumerate() {
+                let slot = &mut table[(x - min) as usize];
+                if *slot != NO_ROW {
+                    return Err(dup(i));
+                }
+                *slot = i as u32;
+            }
+            return Ok(IdIndex {
+                labels,
+                map: Map::Offset { base: min, table },
+            });
+        }
+        let mut map = IntMap::with_capacity_and_hasher(v.len(), Default::default());
+        for (i, &x) in v.iter().enumerate() {
+            if map.insert(x, i as u32).is_some() {
+                return Err(dup(i));
+            }
+        }
+        Ok(IdIndex {
+            labels,
+            map: Map::Hash(map),
+        })
+    }
+
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The ids in row order.
+    pub fn labels(&self) -> &IdLabels {
+        &self.labels
+    }
+
+    /// The id of row `code`, rendered.
+    pub fn render(&self, code: u32) -> String {
+        match &self.labels {
+            IdLabels::Int(v) => v.get(code as usize).map(|x| x.to_string()),
+            IdLabels::Str(v) => v.get(code as usize).cloned(),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The row of each id, [`NO_ROW`] for ids not in the index. Integer ids looked up in a string index
+    /// (or the reverse) are an [`Error::Incompatible`].
+    pub fn codes(&self, ids: Ids<'_>) -> Result<Vec<u32>> {
+        match (&self.map, ids) {
+            (Map::Offset { base, table }, Ids::Int(v)) => Ok(v
+                .iter()
+                .map(|&x| {
+                    x.checked_sub(*base)
+                        .and_then(|o| usize::try_from(o).ok())
+                        .and_then(|o| table.get(o).copied())
+                        .unwrap_or(NO_ROW)
+                })
+                .collect()),
+            (Map::Hash(m), Ids::Int(v)) => {
+                Ok(v.iter().map(|x| m.get(x).copied().unwrap_or(NO_ROW)).collect())
+            }
+            (Map::Str(m), Ids::Str(v)) => {
+                Ok(v.iter().map(|s| m.get(*s).copied().unwrap_or(NO_ROW)).collect())
+            }
+            (_, other) => Err(Error::Incompatible(format!(
+                "ids given as {} cannot be looked up among ids that are {}",
+                other.kind(),
+                match self.labels {
+                    IdLabels::Int(_) => "integers",
+                    IdLabels::Str(_) => "strings",
+                }
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_and_string_ids_map_to_rows() {
+        let ids = [5_000_000_000_i64, -3, 1_000, 2_000];
+        let index = IdIndex::new("id", Ids::Int(&ids)).unwrap();
+        assert!(matches!(index.map, Map::Hash(_)));
+        assert_eq!(
+            index.codes(Ids::Int(&[2_000, -3, 4])).unwrap(),
+            vec![3, 1, NO_ROW]
+        );
+        let s = IdIndex::new("id", Ids::Str(&["a", "b"])).unwrap();
+        assert_eq!(s.codes(Ids::Str(&["b", "z"])).unwrap(), vec![1, NO_ROW]);
+        assert!(matches!(
+            s.codes(Ids::Int(&[1])),
+            Err(Error::Incompatible(_))
+        ));
+        let e = IdIndex::new("customers.id", Ids::Str(&["a", "b", "a"])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "customers.id[2] = \"a\" repeats an earlier id (ids must be unique)"
+        );
+    }
+
+    #[test]
+    fn dense_ids_use_a_table_and_reject_far_keys() {
+        let index = IdIndex::new("id", Ids::Int(&[3, 1, 2])).unwrap();
+        assert!(matches!(index.map, Map::Offset { .. }));
+        assert_eq!(
+            index.codes(Ids::Int(&[1, i64::MIN, i64::MAX, 0])).unwrap(),
+            vec![1, NO_ROW, NO_ROW, NO_ROW]
+        );
+        assert_eq!(index.render(0), "3");
+    }
+}
