@@ -2,6 +2,12 @@
 //!
 //! Everything here is seeded (ChaCha8): the same seed gives byte-identical data on every platform.
 
+mod retailer;
 mod surveys;
 
+pub use retailer::{
+    ACQUISITION, CATEGORIES, CHURN_REASONS, ChurnTable, CustomerTable, MentionTable, OrderTable,
+    PLATFORMS, Planted, REGIONS, Retailer, RetailerOptions, ReturnTable, SurveyTable, THEMES,
+    TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
+};
 pub use surveys::{CHANNELS, PlantedChange, SEGMENTS, SurveyOptions, SurveySample, surveys};

@@ -194,7 +194,10 @@ impl Index {
         }
         for c in 0..customers {
             let seg = &mut perm[start[c]..start[c + 1]];
-            if seg.windows(2).any(|w| time[w[0] as usize] > time[w[1] as usize]) {
+            if seg
+                .windows(2)
+                .any(|w| time[w[0] as usize] > time[w[1] as usize])
+            {
                 seg.sort_by_key(|&r| (time[r as usize], r));
             }
         }
@@ -294,8 +297,10 @@ pub struct EventLogBuilder {
     log: EventLog,
     policy: RowPolicy,
     order_ids: Option<IdIndex>,
-    /// Customer code, time and amount of each order row (for checking returns).
-    order_rows: Vec<(u32, i64, f64)>,
+    /// Customer code of each order row ([`NO_ROW`]: skipped), for checking returns.
+    order_customer: Vec<u32>,
+    /// Position of each order row in the indexed order arrays.
+    order_pos: Vec<u32>,
 }
 
 /// Collects the verdict on each row of one table.
@@ -365,12 +370,7 @@ fn time_error(arg: &'static str, index: usize, value: i64, reason: &'static str)
 }
 
 /// Checks customer codes: an unknown id breaks the rule "is a customer id".
-fn check_customers(
-    ck: &mut Checker,
-    arg: &'static str,
-    ids: Ids<'_>,
-    codes: &[u32],
-) -> Result<()> {
+fn check_customers(ck: &mut Checker, arg: &'static str, ids: Ids<'_>, codes: &[u32]) -> Result<()> {
     for (i, &c) in codes.iter().enumerate() {
         if c == NO_ROW {
             ck.fail(i, || Error::UnknownId {
@@ -437,12 +437,7 @@ fn len_check(arg: &'static str, n: usize, cols: &[(&'static str, usize)]) -> Res
 }
 
 /// Rows kept, as a permutation of the kept rows grouped by customer and ordered by time.
-fn index_kept(
-    customers: usize,
-    codes: &[u32],
-    time: &[i64],
-    keep: &[bool],
-) -> (Index, Vec<u32>) {
+fn index_kept(customers: usize, codes: &[u32], time: &[i64], keep: &[bool]) -> (Index, Vec<u32>) {
     if keep.iter().all(|&k| k) {
         return Index::build(customers, codes, time);
     }
@@ -563,19 +558,21 @@ impl EventLogBuilder {
             },
             policy,
             order_ids: None,
-            order_rows: Vec::new(),
+            order_customer: Vec::new(),
+            order_pos: Vec::new(),
         })
     }
 
+    /// Keeps the skip report and the latest time of the kept rows.
     fn finish_table(&mut self, ck: Checker, times: &[&[i64]]) {
-        self.log.skipped.extend(ck.skipped);
         for col in times {
-            for &t in col.iter() {
-                if t != NO_TIME && t > self.log.last_time {
+            for (&t, &keep) in col.iter().zip(&ck.keep) {
+                if keep && t != NO_TIME && t > self.log.last_time {
                     self.log.last_time = t;
                 }
             }
         }
+        self.log.skipped.extend(ck.skipped);
     }
 
     /// Adds the orders (replacing any added before).
@@ -599,21 +596,22 @@ impl EventLogBuilder {
             Some(ids) => Some(IdIndex::new("orders.id", ids)?),
             None => None,
         };
-        self.order_rows = codes
-            .iter()
-            .zip(o.time)
-            .zip(o.amount)
-            .enumerate()
-            .map(|(i, ((&c, &t), &a))| if ck.ok(i) { (c, t, a) } else { (NO_ROW, t, a) })
-            .collect();
         let (index, perm) = index_kept(self.log.customers(), &codes, o.time, &ck.keep);
+        self.order_pos = vec![NO_ROW; n];
+        for (pos, &row) in perm.iter().enumerate() {
+            self.order_pos[row as usize] = pos as u32;
+        }
+        self.order_customer = codes
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| if ck.ok(i) { c } else { NO_ROW })
+            .collect();
         self.log.orders = OrderLog {
             index,
             time: permute(o.time, &perm),
             amount: permute(o.amount, &perm),
         };
-        let time = self.log.orders.time.clone();
-        self.finish_table(ck, &[&time]);
+        self.finish_table(ck, &[o.time]);
         Ok(self)
     }
 
@@ -675,7 +673,12 @@ impl EventLogBuilder {
             };
             let order_codes = order_ids.codes(order)?;
             for (i, &oc) in order_codes.iter().enumerate() {
-                let Some(&(oc_customer, ot, oa)) = self.order_rows.get(oc as usize) else {
+                let found = self
+                    .order_customer
+                    .get(oc as usize)
+                    .filter(|&&c| c != NO_ROW)
+                    .zip(self.order_pos.get(oc as usize));
+                let Some((&oc_customer, &pos)) = found else {
                     ck.fail(i, || Error::UnknownId {
                         arg: "returns.order",
                         index: i,
@@ -684,6 +687,10 @@ impl EventLogBuilder {
                     })?;
                     continue;
                 };
+                let (ot, oa) = (
+                    self.log.orders.time[pos as usize],
+                    self.log.orders.amount[pos as usize],
+                );
                 if oc_customer != codes[i] {
                     ck.fail(i, || Error::UnknownId {
                         arg: "returns.order",
@@ -719,7 +726,11 @@ impl EventLogBuilder {
             amount: permute(r.amount, &perm),
         };
         let ret = &self.log.returns;
-        let cols = [ret.requested.clone(), ret.received.clone(), ret.refunded.clone()];
+        let cols = [
+            ret.requested.clone(),
+            ret.received.clone(),
+            ret.refunded.clone(),
+        ];
         self.finish_table(ck, &[&cols[0], &cols[1], &cols[2]]);
         Ok(self)
     }
@@ -794,11 +805,7 @@ impl EventLogBuilder {
             sentiment: permute(t.sentiment.unwrap_or(&nan), &perm),
         };
         self.log.themes = themes.to_vec();
-        let cols = [
-            self.log.tickets.time.clone(),
-            self.log.tickets.resolved.clone(),
-        ];
-        self.finish_table(ck, &[&cols[0], &cols[1]]);
+        self.finish_table(ck, &[t.time, t.resolved]);
         Ok(self)
     }
 
@@ -850,8 +857,7 @@ impl EventLogBuilder {
             kind: permute(s.kind, &perm),
             score: permute(s.score, &perm),
         };
-        let time = self.log.surveys.time.clone();
-        self.finish_table(ck, &[&time]);
+        self.finish_table(ck, &[s.time]);
         Ok(self)
     }
 
@@ -878,8 +884,7 @@ impl EventLogBuilder {
             time: permute(m.time, &perm),
             value: permute(m.sentiment.unwrap_or(&nan), &perm),
         };
-        let time = self.log.mentions.time.clone();
-        self.finish_table(ck, &[&time]);
+        self.finish_table(ck, &[m.time]);
         Ok(self)
     }
 
@@ -897,8 +902,7 @@ impl EventLogBuilder {
             time: permute(e.time, &perm),
             value: Vec::new(),
         };
-        let time = self.log.churn.time.clone();
-        self.finish_table(ck, &[&time]);
+        self.finish_table(ck, &[e.time]);
         Ok(self)
     }
 
@@ -934,15 +938,19 @@ mod tests {
             time: &[10 * DAY, 10 * DAY],
             amount: &[50.0, 60.0],
         };
-        let ret = |order: &'static [i64], requested: &'static [i64], amount: &'static [f64]| Returns {
-            order: Some(Ids::Int(order)),
-            customer: Ids::Int(&[1]),
-            requested,
-            received: &[NO_TIME],
-            refunded: &[NO_TIME],
-            amount,
-        };
-        let b = EventLog::builder(customers()).unwrap().orders(orders).unwrap();
+        let ret =
+            |order: &'static [i64], requested: &'static [i64], amount: &'static [f64]| Returns {
+                order: Some(Ids::Int(order)),
+                customer: Ids::Int(&[1]),
+                requested,
+                received: &[NO_TIME],
+                refunded: &[NO_TIME],
+                amount,
+            };
+        let b = EventLog::builder(customers())
+            .unwrap()
+            .orders(orders)
+            .unwrap();
         let msg = |r| b.clone().returns(r).unwrap_err().to_string();
         assert_eq!(
             msg(ret(&[101], &[11 * DAY], &[1.0])),
@@ -970,7 +978,12 @@ mod tests {
             .surveys(Surveys {
                 customer: Ids::Int(&[1, 1, 4, 2]),
                 time: &[1, NO_TIME, 2, 3],
-                kind: &[SurveyKind::Nps, SurveyKind::Nps, SurveyKind::Csat, SurveyKind::Csat],
+                kind: &[
+                    SurveyKind::Nps,
+                    SurveyKind::Nps,
+                    SurveyKind::Csat,
+                    SurveyKind::Csat,
+                ],
                 score: &[11.0, 5.0, 6.0, 4.0],
             })
             .unwrap()
@@ -983,7 +996,11 @@ mod tests {
         assert_eq!(
             reasons,
             vec![
-                ("surveys.customer is not a customer id in customers.id", 1, 2),
+                (
+                    "surveys.customer is not a customer id in customers.id",
+                    1,
+                    2
+                ),
                 ("surveys.time is missing", 1, 1),
                 ("surveys.score outside the NPS scale", 1, 0),
             ]
@@ -1005,7 +1022,10 @@ mod tests {
         let b = EventLog::builder(customers()).unwrap();
         let themes = vec!["refund".to_string()];
         assert!(b.clone().tickets(t(&[99], &[f64::NAN]), &themes).is_err());
-        let e = b.clone().tickets(t(&[NO_TIME], &[6.0]), &themes).unwrap_err();
+        let e = b
+            .clone()
+            .tickets(t(&[NO_TIME], &[6.0]), &themes)
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "tickets.csat[0] = 6 is outside the CSAT scale 1..=5"

@@ -65,10 +65,18 @@ impl FeatureOptions {
         }
         let show = format!("{:?}", self.windows);
         if self.windows.is_empty() || self.windows.len() > 10 {
-            return Err(Error::option("windows", show, "give 1 to 10 window lengths"));
+            return Err(Error::option(
+                "windows",
+                show,
+                "give 1 to 10 window lengths",
+            ));
         }
         if self.windows.iter().any(|&w| w == 0 || w > 36_500) {
-            return Err(Error::option("windows", show, "each window is 1 to 36500 days"));
+            return Err(Error::option(
+                "windows",
+                show,
+                "each window is 1 to 36500 days",
+            ));
         }
         let mut sorted = self.windows.clone();
         sorted.sort_unstable();
@@ -571,7 +579,11 @@ impl EventLog {
             return Err(Error::option("cutoff", "NaT", "a cutoff time is required"));
         }
         if horizon_days == 0 || horizon_days > 36_500 {
-            return Err(Error::option("horizon_days", horizon_days, "must be 1 to 36500 days"));
+            return Err(Error::option(
+                "horizon_days",
+                horizon_days,
+                "must be 1 to 36500 days",
+            ));
         }
         let end = cutoff.saturating_add(i64::from(horizon_days) * DAY);
         if self.last_time == NO_TIME || end > self.last_time.saturating_add(DAY) {
@@ -635,7 +647,9 @@ mod tests {
             .build();
         for opts in [
             FeatureOptions::new(10 * DAY),
-            FeatureOptions::new(10 * DAY).windows(&[7]).theme_counts(false),
+            FeatureOptions::new(10 * DAY)
+                .windows(&[7])
+                .theme_counts(false),
         ] {
             let f = log.features(&opts).unwrap();
             assert_eq!(f.values.len(), f.names.len());
@@ -700,8 +714,14 @@ mod tests {
             signup: &[0],
         };
         let log = EventLog::builder(customers).unwrap().build();
-        assert!(log.features(&FeatureOptions::new(DAY).windows(&[30, 30])).is_err());
-        assert!(log.features(&FeatureOptions::new(DAY).silence_days(0)).is_err());
+        assert!(
+            log.features(&FeatureOptions::new(DAY).windows(&[30, 30]))
+                .is_err()
+        );
+        assert!(
+            log.features(&FeatureOptions::new(DAY).silence_days(0))
+                .is_err()
+        );
         assert!(log.features(&FeatureOptions::new(NO_TIME)).is_err());
         assert!(log.labels(DAY, 30).is_err());
     }

@@ -109,7 +109,10 @@ type IntMap = HashMap<i64, u32, BuildHasherDefault<IntHasher>>;
 #[derive(Debug, Clone)]
 enum Map {
     /// Ids in a compact range: a direct table from `id - base` to the row.
-    Offset { base: i64, table: Vec<u32> },
+    Offset {
+        base: i64,
+        table: Vec<u32>,
+    },
     Hash(IntMap),
     Str(HashMap<String, u32>),
 }
@@ -236,12 +239,14 @@ impl IdIndex {
                         .unwrap_or(NO_ROW)
                 })
                 .collect()),
-            (Map::Hash(m), Ids::Int(v)) => {
-                Ok(v.iter().map(|x| m.get(x).copied().unwrap_or(NO_ROW)).collect())
-            }
-            (Map::Str(m), Ids::Str(v)) => {
-                Ok(v.iter().map(|s| m.get(*s).copied().unwrap_or(NO_ROW)).collect())
-            }
+            (Map::Hash(m), Ids::Int(v)) => Ok(v
+                .iter()
+                .map(|x| m.get(x).copied().unwrap_or(NO_ROW))
+                .collect()),
+            (Map::Str(m), Ids::Str(v)) => Ok(v
+                .iter()
+                .map(|s| m.get(*s).copied().unwrap_or(NO_ROW))
+                .collect()),
             (_, other) => Err(Error::Incompatible(format!(
                 "ids given as {} cannot be looked up among ids that are {}",
                 other.kind(),
