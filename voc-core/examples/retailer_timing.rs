@@ -32,11 +32,11 @@ fn main() -> voc_core::Result<()> {
     println!("features {} x {}: {:?}", f.rows(), f.cols(), t.elapsed());
     let t = Instant::now();
     let y = log.labels(cutoff, 180)?;
-    let churned = y.iter().filter(|&&b| b).count();
+    let churned = y.churned.iter().filter(|&&b| b).count();
     println!(
         "labels: {:?}, churn rate {:.3}",
         t.elapsed(),
-        churned as f64 / y.len() as f64
+        churned as f64 / y.churned.len() as f64
     );
     Ok(())
 }

@@ -165,7 +165,12 @@ impl Error {
     }
 
     /// Builds an [`Error::InvalidOption`].
-    pub(crate) fn option(
+    ///
+    /// ```
+    /// let e = voc_core::Error::option("windows", "[]", "give 1 to 10 window lengths");
+    /// assert_eq!(e.to_string(), "invalid option windows = []: give 1 to 10 window lengths");
+    /// ```
+    pub fn option(
         name: &'static str,
         value: impl fmt::Display,
         reason: impl Into<String>,

@@ -41,6 +41,29 @@ impl TimeUnit {
         }
     }
 
+    /// Seconds since 1970-01-01 (floor) of a timestamp; `i64::MIN` (NaT) stays `i64::MIN`, and day counts
+    /// too large for seconds saturate.
+    ///
+    /// ```
+    /// use voc_core::time::TimeUnit;
+    /// assert_eq!(TimeUnit::Millis.seconds(-1), -1);
+    /// assert_eq!(TimeUnit::Days.seconds(2), 172_800);
+    /// assert_eq!(TimeUnit::Nanos.seconds(i64::MIN), i64::MIN);
+    /// ```
+    pub fn seconds(self, t: i64) -> i64 {
+        if t == i64::MIN {
+            return t;
+        }
+        match self {
+            TimeUnit::Seconds => t,
+            TimeUnit::Millis => t.div_euclid(1_000),
+            TimeUnit::Micros => t.div_euclid(1_000_000),
+            TimeUnit::Nanos => t.div_euclid(1_000_000_000),
+            // i64::MIN + 1 keeps a huge negative day from turning into NaT.
+            TimeUnit::Days => t.saturating_mul(86_400).max(i64::MIN + 1),
+        }
+    }
+
     /// Day number (days since 1970-01-01, floor) of a timestamp.
     ///
     /// ```

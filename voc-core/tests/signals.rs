@@ -424,7 +424,7 @@ fn long_refund_delays_raise_churn_as_planted() {
         if frequency[i] == 0.0 {
             continue;
         }
-        let churned = f64::from(u8::from(y[i]));
+        let churned = f64::from(u8::from(y.churned[i]));
         if delay[i] >= 9.0 {
             k1 += churned;
             n1 += 1.0;

@@ -156,7 +156,7 @@ impl<'py> Numbers<'py> {
 
     /// The values as `i64` (no copy when they already are); `None` if a `u64` does not fit.
     #[allow(clippy::unnecessary_cast)] // the macro arm for i64 casts to itself
-    fn into_i64(self) -> Option<Buf<'py, i64>> {
+    pub fn into_i64(self) -> Option<Buf<'py, i64>> {
         Some(match self {
             Numbers::I64(b) => b,
             Numbers::U64(b) => Buf::Owned(

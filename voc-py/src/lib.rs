@@ -7,6 +7,7 @@ mod error;
 mod metrics;
 mod pickle;
 mod sample;
+mod signals;
 mod stats;
 mod table;
 
@@ -32,5 +33,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stats::PyTestResult>()?;
     m.add_class::<table::Table>()?;
     m.add_function(wrap_pyfunction!(sample::surveys, m)?)?;
+    m.add_function(wrap_pyfunction!(sample::retailer, m)?)?;
+    m.add_class::<signals::EventLog>()?;
     Ok(())
 }

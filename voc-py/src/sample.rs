@@ -3,10 +3,14 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use voc_core::sample::{self, CHANNELS, SEGMENTS, SurveyOptions};
+use voc_core::sample::{
+    self, ACQUISITION, CATEGORIES, CHANNELS, CHURN_REASONS, PLATFORMS, REGIONS, RetailerOptions,
+    SEGMENTS, SurveyOptions, THEMES, TICKET_CHANNELS, TIERS,
+};
+use voc_core::signals::{DAY, NO_TIME, SurveyKind};
 
 use crate::error::IntoPy;
-use crate::table::Table;
+use crate::table::{Table, TableBuilder};
 
 /// Simulated survey responses of a fashion retailer (12 months; NPS, CSAT, CES, segment, channel, time,
 /// weight), with two planted changes described in `table.meta["planted"]`.
@@ -55,4 +59,152 @@ pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResu
         responses,
         Some(meta.unbind()),
     ))
+}
+
+/// Simulated fashion retailer: a dict of tables (customers, orders, returns, tickets, surveys, mentions,
+/// churn, truth) and the planted effects. Wrapped by `voc.sample.retailer`.
+#[pyfunction]
+#[pyo3(signature = (*, seed=7, customers=20_000, start_day=19_723, days=730, fix_day=Some(540), slow_refund_rate=0.30, slow_refund_rate_fixed=0.05, churn_odds_ratio=4.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn retailer<'py>(
+    py: Python<'py>,
+    seed: u64,
+    customers: usize,
+    start_day: i64,
+    days: u32,
+    fix_day: Option<u32>,
+    slow_refund_rate: f64,
+    slow_refund_rate_fixed: f64,
+    churn_odds_ratio: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let opts = RetailerOptions {
+        customers,
+        seed,
+        start_day,
+        days,
+        fix_day,
+        slow_refund_rate,
+        slow_refund_rate_fixed,
+        churn_odds_ratio,
+    };
+    let r = py.detach(|| sample::retailer(&opts)).py_err(py)?;
+    let out = PyDict::new(py);
+    let codes = |v: &[u8]| {
+        v.iter()
+            .map(|&c| c as usize)
+            .collect::<Vec<_>>()
+            .into_iter()
+    };
+
+    let c = r.customers;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", c.id.clone());
+    t.times("signup", c.signup)?;
+    t.labels("tier", codes(&c.tier), &TIERS)?;
+    t.labels("region", codes(&c.region), &REGIONS)?;
+    t.labels("channel", codes(&c.channel), &ACQUISITION)?;
+    out.set_item("customers", t.finish("retailer customers", None))?;
+
+    let o = r.orders;
+    let mut t = TableBuilder::new(py);
+    t.numbers("order_id", o.id);
+    t.numbers("customer_id", o.customer);
+    t.times("time", o.time)?;
+    t.numbers("amount", o.amount);
+    t.labels("category", codes(&o.category), &CATEGORIES)?;
+    t.numbers("returnable", o.returnable);
+    out.set_item("orders", t.finish("retailer orders", None))?;
+
+    let rt = r.returns;
+    let mut t = TableBuilder::new(py);
+    t.numbers("order_id", rt.order);
+    t.numbers("customer_id", rt.customer);
+    t.times("requested", rt.requested)?;
+    t.times("received", rt.received)?;
+    t.times("refunded", rt.refunded)?;
+    t.numbers("amount", rt.amount);
+    out.set_item("returns", t.finish("retailer returns", None))?;
+
+    let tk = r.tickets;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", tk.customer);
+    t.times("time", tk.time)?;
+    t.labels("channel", codes(&tk.channel), &TICKET_CHANNELS)?;
+    t.labels("theme", tk.theme.iter().map(|&x| x as usize), &THEMES)?;
+    let text: Vec<Option<String>> = tk.text.into_iter().map(Some).collect();
+    t.strings("text", &text)?;
+    t.times("resolved", tk.resolved)?;
+    t.numbers("csat", tk.csat);
+    out.set_item("tickets", t.finish("retailer tickets", None))?;
+
+    let s = r.surveys;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", s.customer);
+    t.times("time", s.time)?;
+    let kinds = ["nps", "csat", "ces"];
+    let kind = s.kind.iter().map(|k| match k {
+        SurveyKind::Nps => 0,
+        SurveyKind::Csat => 1,
+        SurveyKind::Ces => 2,
+    });
+    t.labels("kind", kind.collect::<Vec<_>>().into_iter(), &kinds)?;
+    t.numbers("score", s.score);
+    t.strings("verbatim", &s.verbatim)?;
+    out.set_item("surveys", t.finish("retailer survey answers", None))?;
+
+    let m = r.mentions;
+    let mut t = TableBuilder::new(py);
+    // Anonymous posters have no id: NaN, as pandas shows an integer column with gaps.
+    let ids: Vec<f64> = m
+        .customer
+        .iter()
+        .map(|c| c.map_or(f64::NAN, |x| x as f64))
+        .collect();
+    t.numbers("customer_id", ids);
+    t.times("time", m.time)?;
+    t.labels("platform", codes(&m.platform), &PLATFORMS)?;
+    t.labels("theme", m.theme.iter().map(|&x| x as usize), &THEMES)?;
+    let text: Vec<Option<String>> = m.text.into_iter().map(Some).collect();
+    t.strings("text", &text)?;
+    t.numbers("sentiment", m.sentiment);
+    out.set_item("mentions", t.finish("retailer social mentions", None))?;
+
+    let ch = r.churn;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", ch.customer);
+    t.times("time", ch.time)?;
+    t.labels("reason", codes(&ch.reason), &CHURN_REASONS)?;
+    out.set_item("churn", t.finish("retailer churn-survey answers", None))?;
+
+    let tr = r.truth;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", c.id);
+    let churned: Vec<bool> = tr.churn_time.iter().map(|&x| x != NO_TIME).collect();
+    t.numbers("churned", churned);
+    t.times("churn_time", tr.churn_time)?;
+    t.numbers("slow_refunds", tr.slow_refunds);
+    t.numbers("base_churn_prob", tr.base_churn_prob);
+    t.numbers("satisfaction", tr.satisfaction);
+    out.set_item("truth", t.finish("retailer truth", None))?;
+
+    let p = PyDict::new(py);
+    let planted = r.planted;
+    p.set_item("description", planted.description)?;
+    let day = |d: i64| -> PyResult<Bound<'py, PyAny>> { numpy_day(py, d) };
+    p.set_item("fix_date", planted.fix_day.map(day).transpose()?)?;
+    p.set_item("slow_refund_rate", planted.slow_refund_rate)?;
+    p.set_item("slow_refund_rate_fixed", planted.slow_refund_rate_fixed)?;
+    p.set_item("churn_odds_ratio", planted.churn_odds_ratio)?;
+    p.set_item("nps_penalty", planted.nps_penalty)?;
+    p.set_item("slow_after_days", planted.slow_after_days)?;
+    out.set_item("planted", p)?;
+    out.set_item("start", numpy_day(py, r.start.div_euclid(DAY))?)?;
+    out.set_item("end", numpy_day(py, r.end.div_euclid(DAY))?)?;
+    out.set_item("seed", seed)?;
+    Ok(out)
+}
+
+/// A day number as `numpy.datetime64(..., "D")`.
+fn numpy_day(py: Python<'_>, day: i64) -> PyResult<Bound<'_, PyAny>> {
+    py.import("numpy")?.getattr("datetime64")?.call1((day, "D"))
 }

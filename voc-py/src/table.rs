@@ -344,3 +344,89 @@ impl Table {
         }
     }
 }
+
+/// Builds a [`Table`] column by column from core vectors (no per-row work in Python).
+pub struct TableBuilder<'py> {
+    py: Python<'py>,
+    names: Vec<String>,
+    cols: Vec<Py<PyAny>>,
+    rows: Option<usize>,
+}
+
+impl<'py> TableBuilder<'py> {
+    /// An empty builder.
+    pub fn new(py: Python<'py>) -> Self {
+        TableBuilder {
+            py,
+            names: Vec::new(),
+            cols: Vec::new(),
+            rows: None,
+        }
+    }
+
+    fn push(&mut self, name: &str, len: usize, col: Bound<'py, PyAny>) -> &mut Self {
+        // invariant: all columns come from one core table, so lengths agree.
+        self.rows.get_or_insert(len);
+        self.names.push(name.to_owned());
+        self.cols.push(col.unbind());
+        self
+    }
+
+    /// A numeric column (f64, i64, bool, ...).
+    pub fn numbers<T: numpy::Element>(&mut self, name: &str, v: Vec<T>) -> &mut Self {
+        let len = v.len();
+        let arr = PyArray1::from_vec(self.py, v).into_any();
+        self.push(name, len, arr)
+    }
+
+    /// Seconds since 1970 as `datetime64[s]` (`i64::MIN` is NaT).
+    pub fn times(&mut self, name: &str, v: Vec<i64>) -> PyResult<&mut Self> {
+        let len = v.len();
+        let arr = PyArray1::from_vec(self.py, v).call_method1("view", ("datetime64[s]",))?;
+        Ok(self.push(name, len, arr))
+    }
+
+    /// Codes shown as their labels (one Python string object per label, shared by all rows).
+    pub fn labels(
+        &mut self,
+        name: &str,
+        codes: impl ExactSizeIterator<Item = usize>,
+        labels: &[&str],
+    ) -> PyResult<&mut Self> {
+        let strs: Vec<Bound<'py, pyo3::types::PyString>> = labels
+            .iter()
+            .map(|l| pyo3::types::PyString::new(self.py, l))
+            .collect();
+        let len = codes.len();
+        let none = self.py.None().into_bound(self.py);
+        let items = codes.map(|c| {
+            strs.get(c)
+                .map_or_else(|| none.clone(), |s| s.clone().into_any())
+        });
+        let list = PyList::new(self.py, items)?.into_any();
+        Ok(self.push(name, len, list))
+    }
+
+    /// A string column (`None` for missing).
+    pub fn strings<S: AsRef<str>>(&mut self, name: &str, v: &[Option<S>]) -> PyResult<&mut Self> {
+        let list =
+            PyList::new(self.py, v.iter().map(|s| s.as_ref().map(AsRef::as_ref)))?.into_any();
+        Ok(self.push(name, v.len(), list))
+    }
+
+    /// A ready Python column.
+    pub fn column(&mut self, name: &str, len: usize, col: Bound<'py, PyAny>) -> &mut Self {
+        self.push(name, len, col)
+    }
+
+    /// The table.
+    pub fn finish(self, kind: &str, meta: Option<Bound<'py, PyDict>>) -> Table {
+        Table::from_columns(
+            kind.to_owned(),
+            self.names,
+            self.cols,
+            self.rows.unwrap_or(0),
+            meta.map(Bound::unbind),
+        )
+    }
+}

@@ -126,6 +126,25 @@ impl Features {
         self.values.get(i * p..(i + 1) * p)
     }
 
+    /// The values column by column (`names.len()` vectors of `rows()` values).
+    ///
+    /// ```
+    /// use voc_core::signals::Features;
+    /// let f = Features { names: vec!["a".into(), "b".into()], customers: vec![0, 1], values: vec![1.0, 2.0, 3.0, 4.0], cutoff: 0 };
+    /// assert_eq!(f.columns(), vec![vec![1.0, 3.0], vec![2.0, 4.0]]);
+    /// ```
+    pub fn columns(&self) -> Vec<Vec<f64>> {
+        let (n, p) = (self.rows(), self.cols());
+        let mut cols = vec![Vec::with_capacity(n); p];
+        // Blocks of rows keep both the rows read and the columns written in cache.
+        for block in self.values.chunks(p * 256) {
+            for (j, col) in cols.iter_mut().enumerate() {
+                col.extend(block.chunks_exact(p).map(|r| r[j]));
+            }
+        }
+        cols
+    }
+
     /// One column by name.
     ///
     /// ```
@@ -559,7 +578,7 @@ impl EventLog {
         }
     }
 
-    /// Churn labels for the rows of [`features`](Self::features) at the same cutoff: `true` when the
+    /// Churn labels for the rows of [`features`](Self::features) at the same cutoff: churned when the
     /// customer placed no order in `[cutoff, cutoff + horizon_days)` or had an explicit churn event in it.
     ///
     /// The data must reach the end of the horizon: a horizon past the last event in the log (plus one day)
@@ -570,11 +589,11 @@ impl EventLog {
     /// let customers = Customers { id: Ids::Int(&[1, 2]), signup: &[0, 0] };
     /// let orders = Orders { id: None, customer: Ids::Int(&[1, 2, 1]), time: &[DAY, 2 * DAY, 100 * DAY], amount: &[5.0, 5.0, 5.0] };
     /// let log = EventLog::builder(customers)?.orders(orders)?.build();
-    /// assert_eq!(log.labels(50 * DAY, 51)?, vec![false, true]);
+    /// assert_eq!(log.labels(50 * DAY, 51)?.churned, vec![false, true]);
     /// assert!(log.labels(50 * DAY, 90).is_err());
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn labels(&self, cutoff: i64, horizon_days: u32) -> Result<Vec<bool>> {
+    pub fn labels(&self, cutoff: i64, horizon_days: u32) -> Result<ChurnLabels> {
         if cutoff == NO_TIME {
             return Err(Error::option("cutoff", "NaT", "a cutoff time is required"));
         }
@@ -605,17 +624,27 @@ impl EventLog {
             let from = times.partition_point(|&x| x < cutoff);
             times.get(from).is_some_and(|&x| x < end)
         };
-        Ok(self
-            .rows_at(cutoff)
-            .into_iter()
-            .map(|c| {
+        let customers = self.rows_at(cutoff);
+        let churned = customers
+            .iter()
+            .map(|&c| {
                 let c = c as usize;
                 let ordered = in_horizon(&self.orders.time[self.orders.index.range(c)]);
                 let left = in_horizon(&self.churn.time[self.churn.index.range(c)]);
                 !ordered || left
             })
-            .collect())
+            .collect();
+        Ok(ChurnLabels { customers, churned })
     }
+}
+
+/// Churn labels: one per customer who had signed up before the cutoff (the rows of the features).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChurnLabels {
+    /// Customer row of each label, as in [`Features::customers`].
+    pub customers: Vec<u32>,
+    /// Whether the customer churned within the horizon.
+    pub churned: Vec<bool>,
 }
 
 #[cfg(test)]

@@ -35,5 +35,5 @@ pub use events::{
     ChurnEvents, Customers, DAY, EventLog, EventLogBuilder, Mentions, NO_TIME, Orders, Returns,
     RowPolicy, Skipped, SurveyKind, Surveys, Tickets,
 };
-pub use features::{FeatureOptions, Features};
+pub use features::{ChurnLabels, FeatureOptions, Features};
 pub use ids::{IdIndex, IdLabels, Ids, NO_ROW};

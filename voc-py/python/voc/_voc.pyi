@@ -311,6 +311,58 @@ def ces(
     interval: _ShareInterval = "wilson",
     missing: _Missing = "error",
 ) -> Any: ...
+# --- signals (churn signals from events) and the retailer simulator ---
+
+class EventLog:
+    def __new__(
+        cls,
+        customers: Any,
+        *,
+        orders: Any = None,
+        returns: Any = None,
+        tickets: Any = None,
+        surveys: Any = None,
+        mentions: Any = None,
+        churn: Any = None,
+        on_invalid: Literal["error", "skip"] = "error",
+    ) -> EventLog: ...
+    @property
+    def customers(self) -> int: ...
+    @property
+    def events(self) -> int: ...
+    @property
+    def anonymous_mentions(self) -> int: ...
+    @property
+    def themes(self) -> list[str]: ...
+    @property
+    def last_time(self) -> Any: ...
+    @property
+    def skipped(self) -> list[dict[str, Any]]: ...
+    def features(
+        self,
+        cutoff: Any,
+        *,
+        windows: list[int] = ...,
+        silence_days: int = 90,
+        theme_counts: bool = True,
+    ) -> Table: ...
+    def labels(self, cutoff: Any, *, horizon_days: int = 180) -> Table: ...
+    def __len__(self) -> int: ...
+
+def retailer(
+    *,
+    seed: int = 7,
+    customers: int = 20_000,
+    start_day: int = 19_723,
+    days: int = 730,
+    fix_day: int | None = 540,
+    slow_refund_rate: float = 0.30,
+    slow_refund_rate_fixed: float = 0.05,
+    churn_odds_ratio: float = 4.0,
+) -> dict[str, Any]: ...
+
+# --- end signals ---
+
 def compare(a: NpsResult | CsatResult | CesResult, b: NpsResult | CsatResult | CesResult, /, *, confidence: float | None = None) -> TestResult: ...
 def nps_test(result: NpsResult, /, null: float = 0.0, *, confidence: float | None = None) -> TestResult: ...
 def proportion_ci(successes: float, n: float, /, *, confidence: float = 0.95, interval: _ShareInterval = "wilson") -> tuple[float, float]: ...
