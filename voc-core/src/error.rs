@@ -170,11 +170,7 @@ impl Error {
     /// let e = voc_core::Error::option("windows", "[]", "give 1 to 10 window lengths");
     /// assert_eq!(e.to_string(), "invalid option windows = []: give 1 to 10 window lengths");
     /// ```
-    pub fn option(
-        name: &'static str,
-        value: impl fmt::Display,
-        reason: impl Into<String>,
-    ) -> Self {
+    pub fn option(name: &'static str, value: impl fmt::Display, reason: impl Into<String>) -> Self {
         Error::InvalidOption {
             name,
             value: value.to_string(),

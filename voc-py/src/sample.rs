@@ -25,7 +25,10 @@ pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResu
     let s = py.detach(|| sample::surveys(&opts)).py_err(py)?;
     let segment: Vec<&str> = s.segment.iter().map(|&c| SEGMENTS[c as usize]).collect();
     let channel: Vec<&str> = s.channel.iter().map(|&c| CHANNELS[c as usize]).collect();
-    let time = PyArray1::from_vec(py, s.time).call_method1("astype", ("datetime64[s]",))?;
+    // Microseconds: a unit pandas, polars and Arrow all take.
+    let time = PyArray1::from_vec(py, s.time)
+        .call_method1("astype", ("datetime64[s]",))?
+        .call_method1("astype", ("datetime64[us]",))?;
     let columns: Vec<(&str, Py<PyAny>)> = vec![
         ("time", time.unbind()),
         ("segment", PyList::new(py, segment)?.into_any().unbind()),

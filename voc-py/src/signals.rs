@@ -241,7 +241,30 @@ fn read_labels(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<(Vec<u32>,
             *c = NO_ROW;
         }
     }
-    Ok((codes, labels))
+    if col.nulls.is_empty() {
+        return Ok((codes, labels));
+    }
+    // Null rows were read as a placeholder label (""); drop it unless a real row uses it.
+    let mut used = vec![false; labels.len()];
+    for &c in &codes {
+        if let Some(u) = used.get_mut(c as usize) {
+            *u = true;
+        }
+    }
+    let mut remap = vec![NO_ROW; labels.len()];
+    let mut kept = Vec::with_capacity(labels.len());
+    for (i, label) in labels.into_iter().enumerate() {
+        if used[i] || !label.is_empty() {
+            remap[i] = kept.len() as u32;
+            kept.push(label);
+        }
+    }
+    for c in &mut codes {
+        if let Some(&r) = remap.get(*c as usize) {
+            *c = r;
+        }
+    }
+    Ok((codes, kept))
 }
 
 fn n_rows_check(

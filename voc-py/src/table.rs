@@ -379,10 +379,20 @@ impl<'py> TableBuilder<'py> {
         self.push(name, len, arr)
     }
 
-    /// Seconds since 1970 as `datetime64[s]` (`i64::MIN` is NaT).
+    /// Seconds since 1970 as `datetime64[us]` (`i64::MIN` is NaT), a unit pandas, polars and Arrow all take.
     pub fn times(&mut self, name: &str, v: Vec<i64>) -> PyResult<&mut Self> {
         let len = v.len();
-        let arr = PyArray1::from_vec(self.py, v).call_method1("view", ("datetime64[s]",))?;
+        let us = v
+            .into_iter()
+            .map(|t| {
+                if t == i64::MIN {
+                    t
+                } else {
+                    t.saturating_mul(1_000_000)
+                }
+            })
+            .collect();
+        let arr = PyArray1::from_vec(self.py, us).call_method1("view", ("datetime64[us]",))?;
         Ok(self.push(name, len, arr))
     }
 

@@ -710,6 +710,18 @@ fn simulate(opts: &RetailerOptions, c: usize, out: &mut Out) {
                 survey(out, id, secs(at), SurveyKind::Nps, score, verbatim);
             }
         }
+        // A delivery CSAT survey after some orders.
+        if rng.random::<f64>() < 0.12 {
+            let at = t + 2.0 + rng.random::<f64>() * 6.0;
+            if at < horizon {
+                let hurt = recent_slow(&slow_received, at);
+                let mean = 1.0 + 0.4 * sat - if hurt { 1.5 } else { 0.0 };
+                let score = (mean + 0.8 * standard_normal(&mut rng))
+                    .round()
+                    .clamp(1.0, 5.0);
+                survey(out, id, secs(at), SurveyKind::Csat, score, None);
+            }
+        }
         // Background tickets and mentions.
         if rng.random::<f64>() < 0.07 {
             let at = t + 1.0 + rng.random::<f64>() * 9.0;

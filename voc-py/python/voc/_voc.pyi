@@ -11,6 +11,7 @@ __all__ = [
     "CesState",
     "CsatResult",
     "CsatState",
+    "EventLog",
     "NpsResult",
     "NpsState",
     "Table",
@@ -22,6 +23,7 @@ __all__ = [
     "nps",
     "nps_test",
     "proportion_ci",
+    "retailer",
     "surveys",
     "two_proportion_test",
     "welch_test",
@@ -313,6 +315,7 @@ def ces(
 ) -> Any: ...
 # --- signals (churn signals from events) and the retailer simulator ---
 
+@final
 class EventLog:
     def __new__(
         cls,
@@ -355,7 +358,7 @@ def retailer(
     customers: int = 20_000,
     start_day: int = 19_723,
     days: int = 730,
-    fix_day: int | None = 540,
+    fix_day: int | None = ...,
     slow_refund_rate: float = 0.30,
     slow_refund_rate_fixed: float = 0.05,
     churn_odds_ratio: float = 4.0,
