@@ -1,7 +1,8 @@
-"""voc demo: an NPS / CSAT / CES report by segment and month on simulated survey data.
+"""voc demo: an NPS / CSAT / CES report by segment and month on simulated survey data, then the churn
+signals of a simulated fashion retailer whose refunds are slow.
 
 Run from a fresh clone with ``bash scripts/demo.sh`` (it builds voc into .venv first), or, with voc
-installed, ``python examples/demo.py [--responses N] [--seed S]``.
+installed, ``python examples/demo.py [--responses N] [--customers N] [--seed S]``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--alpha", type=float, default=0.05, help="family-wise error rate (Holm) for flagged changes")
+    parser.add_argument("--customers", type=int, default=100_000, help="customers of the simulated retailer")
     args = parser.parse_args()
+    survey_report(args)
+    churn_signals(args)
 
+
+def survey_report(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     data = voc.sample.surveys(seed=args.seed, responses=args.responses)
     nps, csat, ces = data["nps"], data["csat"], data["ces"]
@@ -97,6 +103,73 @@ def main() -> None:
         found = any(f[1] == p["channel"] and f[2] == p["from_month"] for f in flagged)
         print(f"- {p['from_month']} {p['channel']}: {p['description']}  -> {'found' if found else 'NOT found'}")
     print(f"\n(report computed in {time.perf_counter() - started:.2f} s)")
+
+
+# Yes/no signals a CX manager reads: (label, feature, test on the feature's values). Experience signals
+# are causes a team can act on; behaviour signals are symptoms of leaving already under way.
+FLAGS = {
+    "experience": [
+        ("refund paid >= 9 days after warehouse receipt", "refund_delay_max_days", lambda v: v >= 9),
+        ("raised a refund ticket", "theme_refund", lambda v: v >= 1),
+        ("2+ tickets on one theme in the last 90 days", "repeat_theme_max_90d", lambda v: v >= 2),
+        ("latest NPS answer is a detractor (0-6)", "nps_last", lambda v: v <= 6),
+        ("promoter turned detractor (last two NPS answers)", "nps_flip", lambda v: v == 1),
+        ("raised a delivery ticket", "theme_delivery", lambda v: v >= 1),
+        ("raised a size/fit ticket", "theme_size_fit", lambda v: v >= 1),
+        ("ticket still unresolved", "tickets_unresolved", lambda v: v >= 1),
+    ],
+    "behaviour": [
+        ("silent: no order or feedback in 90 days", "silent", lambda v: v == 1),
+        ("fewer orders in the last 180 days than the 180 before", "orders_change_180d", lambda v: v < 0),
+    ],
+}
+
+
+def churn_signals(args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    data = voc.sample.retailer(seed=args.seed, customers=args.customers)
+    log = voc.signals.EventLog(**data.tables())
+    cutoff, horizon = "2025-01-01", 180
+    X = log.features(cutoff)
+    y = np.asarray(log.labels(cutoff, horizon_days=horizon)["churned"])
+    buyers = np.asarray(X["frequency"]) > 0
+    rule(f"Churn signals of a simulated fashion retailer ({args.customers:,} customers, {log.events:,} events)")
+    print(f"As of {cutoff}: {int(buyers.sum()):,} customers with an order; churned = no order (or a churn-survey "
+          f"answer) in the next {horizon} days.")
+    base = y[buyers]
+    lo, hi = voc.stats.proportion_ci(int(base.sum()), len(base))
+    print(f"Churn rate {pct(base.mean())} [{pct(lo)}, {pct(hi)}] (Wilson 95%)\n")
+    best = None
+    for kind, flags in FLAGS.items():
+        print(f"{kind + ' signals':<56}{'customers':>10}{'churn if yes':>14}{'if no':>9}{'ratio':>7}   "
+              "difference, 95% CI")
+        rows = []
+        for label, name, test in flags:
+            if name not in X.columns:
+                continue
+            v = np.asarray(X[name])[buyers]
+            # Undefined values (no answer, no return) are "no".
+            yes = test(np.nan_to_num(v, nan=np.inf if name == "nps_last" else -np.inf))
+            k1, n1 = int(base[yes].sum()), int(yes.sum())
+            k2, n2 = int(base[~yes].sum()), int((~yes).sum())
+            if n1 == 0 or n2 == 0:
+                continue
+            t = voc.stats.two_proportion_test(k1, n1, k2, n2)
+            rows.append((k1 / n1 / (k2 / n2), label, n1, k1 / n1, k2 / n2, t))
+        rows.sort(key=lambda r: -r[0])
+        for ratio, label, n1, r1, r2, t in rows:
+            print(f"  {label:<54}{n1:>10,}{pct(r1):>14}{pct(r2):>9}{ratio:>7.2f}   "
+                  f"{100 * t.difference:+5.1f} pts [{100 * t.ci[0]:+.1f}, {100 * t.ci[1]:+.1f}]")
+        if kind == "experience" and rows:
+            best = rows[0]
+        print()
+    planted = data.planted
+    print(f"Planted: {planted['description']} (odds ratio {planted['churn_odds_ratio']:g}; "
+          f"fix on {planted['fix_date']}).")
+    if best is not None:
+        print(f"Strongest experience signal found: {best[1]!r} -> churn {best[0]:.2f}x as likely "
+              f"(+{100 * best[5].difference:.1f} points).")
+    print(f"\n(simulated and analysed in {time.perf_counter() - started:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,9 @@ python -m pytest -q voc-py/tests
 step "stubtest"
 (cd voc-py && python -m mypy.stubtest voc._voc --allowlist stubtest-allowlist.txt)
 step "demo"
-python examples/demo.py --responses 50000 > /dev/null
+python examples/demo.py --responses 50000 --customers 20000 > /dev/null
 step "benchmark smoke"
-if [ -f benches/python/bench_metrics.py ]; then
-  python benches/python/bench_metrics.py --quick > /dev/null
-fi
+python benches/python/bench_metrics.py --quick > /dev/null
+python benches/python/bench_signals.py --quick > /dev/null
 echo
 echo "all checks passed"
