@@ -7,6 +7,7 @@ mod codec;
 pub mod error;
 pub mod group;
 pub mod metrics;
+pub mod risk;
 pub mod sample;
 pub mod signals;
 pub mod stats;

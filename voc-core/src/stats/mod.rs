@@ -5,6 +5,7 @@
 
 pub mod dist;
 mod interval;
+pub(crate) mod linalg;
 mod multiple;
 mod proportion;
 mod sum;

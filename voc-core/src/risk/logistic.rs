@@ -1,0 +1,962 @@
+//! Logistic regression for churn risk: L2, L1 or elastic-net penalty (scikit-learn's parametrisation:
+//! `C · Σ loss + penalty(w)`), class and sample weights, standardisation stored with the model, and
+//! a Newton solver (proximal Newton with coordinate descent for L1 / elastic net) with backtracking line
+//! search and a convergence report. Without a penalty it also gives standard errors, z, p-values and
+//! odds-ratio intervals (as statsmodels `Logit`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::stats::check_confidence;
+use crate::stats::dist::{normal_quantile, normal_two_sided_p};
+use crate::stats::linalg::{chol_inverse, chol_solve, cholesky};
+
+/// The penalty on the coefficients (never on the intercept).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub enum Penalty {
+    /// Maximum likelihood (gives standard errors and p-values).
+    None,
+    /// Ridge: `½‖w‖²` (the default, as scikit-learn).
+    #[default]
+    L2,
+    /// Lasso: `‖w‖₁`.
+    L1,
+    /// `l1_ratio · ‖w‖₁ + (1 − l1_ratio) · ½‖w‖²`.
+    ElasticNet {
+        /// Share of the L1 part, in [0, 1].
+        l1_ratio: f64,
+    },
+}
+
+/// Weights per class (multiplying any sample weights).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub enum ClassWeight {
+    /// All rows weigh the same.
+    #[default]
+    None,
+    /// `n / (2 · n_class)`, as scikit-learn's `"balanced"`.
+    Balanced,
+    /// Given weights for class 0 and class 1.
+    Manual {
+        /// Weight of class 0 (stayers).
+        negative: f64,
+        /// Weight of class 1 (churners).
+        positive: f64,
+    },
+}
+
+/// Missing (NaN) feature values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Impute {
+    /// A NaN is an error naming the column and row (the default).
+    #[default]
+    Error,
+    /// NaN is replaced by the column's (weighted) mean from the training data, stored with the model.
+    Mean,
+}
+
+/// Options of [`fit`].
+///
+/// ```
+/// use voc_core::risk::{LogisticOptions, Penalty};
+/// let opts = LogisticOptions { penalty: Penalty::L1, c: 0.5, ..Default::default() };
+/// assert!(opts.validate().is_ok());
+/// assert!(LogisticOptions { c: 0.0, ..Default::default() }.validate().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogisticOptions {
+    /// Penalty (default L2).
+    pub penalty: Penalty,
+    /// Inverse penalty strength, as scikit-learn's `C` (default 1).
+    pub c: f64,
+    /// Class weights (default none).
+    pub class_weight: ClassWeight,
+    /// Standardise features (mean 0, population SD 1) before fitting; the penalty then applies to the
+    /// standardised coefficients (default true). Coefficients are reported on both scales.
+    pub standardize: bool,
+    /// Missing values (default: error).
+    pub impute: Impute,
+    /// Most Newton iterations (default 100).
+    pub max_iter: usize,
+    /// Converged when no coefficient moves more than `tol · (1 + max |β|)` (default 1e-10).
+    pub tol: f64,
+    /// Confidence level of coefficient intervals (default 0.95).
+    pub confidence: f64,
+}
+
+impl Default for LogisticOptions {
+    fn default() -> Self {
+        LogisticOptions {
+            penalty: Penalty::L2,
+            c: 1.0,
+            class_weight: ClassWeight::None,
+            standardize: true,
+            impute: Impute::Error,
+            max_iter: 100,
+            tol: 1e-10,
+            confidence: 0.95,
+        }
+    }
+}
+
+impl LogisticOptions {
+    /// Checks the options.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.c > 0.0 && self.c.is_finite()) {
+            return Err(Error::option("C", self.c, "must be positive and finite"));
+        }
+        if let Penalty::ElasticNet { l1_ratio } = self.penalty
+            && !(0.0..=1.0).contains(&l1_ratio)
+        {
+            return Err(Error::option("l1_ratio", l1_ratio, "must lie in [0, 1]"));
+        }
+        if let ClassWeight::Manual { negative, positive } = self.class_weight
+            && !(negative > 0.0 && positive > 0.0 && negative.is_finite() && positive.is_finite())
+        {
+            return Err(Error::option(
+                "class_weight",
+                format!("({negative}, {positive})"),
+                "class weights must be positive and finite",
+            ));
+        }
+        if self.max_iter == 0 || self.max_iter > 100_000 {
+            return Err(Error::option(
+                "max_iter",
+                self.max_iter,
+                "must lie in 1..=100000",
+            ));
+        }
+        if !(self.tol > 0.0 && self.tol < 1.0) {
+            return Err(Error::option("tol", self.tol, "must lie in (0, 1)"));
+        }
+        check_confidence(self.confidence).map(|_| ())
+    }
+
+    /// (λ₁, λ₂) of `loss + λ₁‖w‖₁ + λ₂/2 ‖w‖²`.
+    fn lambdas(&self) -> (f64, f64) {
+        let l = 1.0 / self.c;
+        match self.penalty {
+            Penalty::None => (0.0, 0.0),
+            Penalty::L2 => (0.0, l),
+            Penalty::L1 => (l, 0.0),
+            Penalty::ElasticNet { l1_ratio } => (l * l1_ratio, l * (1.0 - l1_ratio)),
+        }
+    }
+}
+
+/// Inference on one coefficient (maximum likelihood fits only).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CoefInference {
+    /// Standard error (from the inverse observed information).
+    pub se: f64,
+    /// Wald z = coefficient / SE.
+    pub z: f64,
+    /// Two-sided p-value of z.
+    pub p_value: f64,
+    /// Confidence interval of the coefficient.
+    pub ci: (f64, f64),
+}
+
+/// How the solver ended.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Convergence {
+    /// Whether the tolerance was met.
+    pub converged: bool,
+    /// Newton iterations run.
+    pub iterations: usize,
+    /// Largest coefficient change of the last iteration.
+    pub last_change: f64,
+    /// Largest absolute gradient entry of the penalised objective at the end (for smooth penalties).
+    pub gradient: f64,
+}
+
+/// A fitted logistic regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogisticModel {
+    /// Feature names.
+    pub names: Vec<String>,
+    /// Coefficients on the original feature scale.
+    pub coef: Vec<f64>,
+    /// Intercept on the original scale.
+    pub intercept: f64,
+    /// Coefficients on the standardised scale (equal to `coef` without standardisation).
+    pub coef_std: Vec<f64>,
+    /// Intercept on the standardised scale.
+    pub intercept_std: f64,
+    /// Column means (0 without standardisation; imputation uses the true means below).
+    pub center: Vec<f64>,
+    /// Column scales (1 without standardisation).
+    pub scale: Vec<f64>,
+    /// Training means of the columns (used to impute NaN under [`Impute::Mean`]).
+    pub means: Vec<f64>,
+    /// Columns that were constant in the training data: their coefficient is 0.
+    pub constant: Vec<bool>,
+    /// Coefficient inference (maximum likelihood only): intercept first, then one per feature.
+    pub inference: Option<Vec<CoefInference>>,
+    /// Log-likelihood (weighted) at the fit.
+    pub log_likelihood: f64,
+    /// Log-likelihood of the intercept-only model.
+    pub null_log_likelihood: f64,
+    /// Likelihood-ratio statistic `2 (ℓ − ℓ₀)` and its chi-square p-value (maximum likelihood only).
+    pub lr_test: Option<(f64, f64)>,
+    /// Rows and churners (class 1) used.
+    pub n: usize,
+    /// Rows of class 1.
+    pub n_positive: usize,
+    /// The options used.
+    pub options: LogisticOptions,
+    /// Solver report.
+    pub convergence: Convergence,
+}
+
+/// Rows per parallel chunk: fixed, so sums are added in the same order on any number of threads.
+const CHUNK: usize = 8192;
+
+/// The standardised training data, row-major, for the active (non-constant) columns.
+struct Prepared {
+    z: Vec<f64>,
+    /// Active columns' indices into the features.
+    active: Vec<usize>,
+    center: Vec<f64>,
+    scale: Vec<f64>,
+    means: Vec<f64>,
+    constant: Vec<bool>,
+}
+
+fn check_y(y: &[f64]) -> Result<usize> {
+    let mut pos = 0;
+    for (i, &v) in y.iter().enumerate() {
+        if v == 1.0 {
+            pos += 1;
+        } else if v != 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "y",
+                index: i,
+                value: v,
+                reason: "labels must be 0 or 1",
+            });
+        }
+    }
+    Ok(pos)
+}
+
+/// Row weights: sample weights × class weights.
+fn row_weights(y: &[f64], w: Option<&[f64]>, cw: ClassWeight, n_pos: usize) -> Result<Vec<f64>> {
+    let n = y.len();
+    let (w0, w1) = match cw {
+        ClassWeight::None => (1.0, 1.0),
+        ClassWeight::Manual { negative, positive } => (negative, positive),
+        ClassWeight::Balanced => (
+            n as f64 / (2.0 * (n - n_pos) as f64),
+            n as f64 / (2.0 * n_pos as f64),
+        ),
+    };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let s = match w {
+            Some(w) => {
+                let v = w[i];
+                if !v.is_finite() {
+                    return Err(Error::NonFinite {
+                        arg: "sample_weight",
+                        index: i,
+                        value: v,
+                    });
+                }
+                if v < 0.0 {
+                    return Err(Error::InvalidValue {
+                        arg: "sample_weight",
+                        index: i,
+                        value: v,
+                        reason: "weights must not be negative",
+                    });
+                }
+                v
+            }
+            None => 1.0,
+        };
+        out.push(s * if y[i] == 1.0 { w1 } else { w0 });
+    }
+    if !(out.iter().sum::<f64>() > 0.0) {
+        return Err(Error::Empty {
+            arg: "sample_weight",
+            what: "all weights are zero",
+        });
+    }
+    Ok(out)
+}
+
+fn prepare(x: &[&[f64]], s: &[f64], opts: &LogisticOptions) -> Result<Prepared> {
+    let n = s.len();
+    let total: f64 = s.iter().sum();
+    let p = x.len();
+    let (mut center, mut scale, mut means, mut constant) =
+        (vec![0.0; p], vec![1.0; p], vec![0.0; p], vec![false; p]);
+    for (j, col) in x.iter().enumerate() {
+        let (mut sum, mut wsum) = (0.0, 0.0);
+        for (i, &v) in col.iter().enumerate() {
+            if v.is_nan() {
+                if opts.impute == Impute::Error {
+                    return Err(Error::Missing {
+                        arg: "X",
+                        index: i * p + j,
+                    });
+                }
+                continue;
+            }
+            if !v.is_finite() {
+                return Err(Error::NonFinite {
+                    arg: "X",
+                    index: i * p + j,
+                    value: v,
+                });
+            }
+            sum += s[i] * v;
+            wsum += s[i];
+        }
+        let mean = if wsum > 0.0 { sum / wsum } else { 0.0 };
+        means[j] = mean;
+        let fill = |v: f64| if v.is_nan() { mean } else { v };
+        let var = col
+            .iter()
+            .zip(s)
+            .map(|(&v, &w)| w * (fill(v) - mean).powi(2))
+            .sum::<f64>()
+            / total;
+        // Constant up to rounding: a column whose spread is tiny next to its size.
+        constant[j] = !(var.sqrt() > 1e-12 * mean.abs().max(1e-300));
+        if opts.standardize {
+            center[j] = mean;
+            scale[j] = if constant[j] { 1.0 } else { var.sqrt() };
+        }
+    }
+    let active: Vec<usize> = (0..p).filter(|&j| !constant[j]).collect();
+    let q = active.len();
+    let mut z = vec![0.0; n * q];
+    for (k, &j) in active.iter().enumerate() {
+        let (m, sd, col) = (center[j], scale[j], x[j]);
+        for i in 0..n {
+            let v = if col[i].is_nan() { means[j] } else { col[i] };
+            z[i * q + k] = (v - m) / sd;
+        }
+    }
+    Ok(Prepared {
+        z,
+        active,
+        center,
+        scale,
+        means,
+        constant,
+    })
+}
+
+/// `ln(1 + e^η) − y·η`, computed without overflow.
+#[inline]
+fn loss(eta: f64, y: f64) -> f64 {
+    eta.max(0.0) + (-eta.abs()).exp().ln_1p() - y * eta
+}
+
+#[inline]
+fn sigmoid(eta: f64) -> f64 {
+    if eta >= 0.0 {
+        1.0 / (1.0 + (-eta).exp())
+    } else {
+        let e = eta.exp();
+        e / (1.0 + e)
+    }
+}
+
+#[inline]
+fn eta_of(beta: &[f64], row: &[f64]) -> f64 {
+    let mut e = beta[0];
+    for (b, x) in beta[1..].iter().zip(row) {
+        e += b * x;
+    }
+    e
+}
+
+/// Runs `f` on fixed chunks of rows (in parallel when there are many) and returns the results in order.
+fn chunked<T: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let run = |&s: &usize| f(s..(s + CHUNK).min(n));
+    #[cfg(feature = "parallel")]
+    if n >= 4 * CHUNK {
+        use rayon::prelude::*;
+        return starts.par_iter().map(run).collect();
+    }
+    starts.iter().map(run).collect()
+}
+
+/// Weighted data loss at `beta`.
+fn data_loss(z: &[f64], q: usize, y: &[f64], s: &[f64], beta: &[f64]) -> f64 {
+    chunked(y.len(), |r| {
+        r.map(|i| s[i] * loss(eta_of(beta, &z[i * q..(i + 1) * q]), y[i]))
+            .sum::<f64>()
+    })
+    .iter()
+    .sum()
+}
+
+/// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`.
+fn derivatives(
+    z: &[f64],
+    q: usize,
+    y: &[f64],
+    s: &[f64],
+    beta: &[f64],
+) -> (f64, Vec<f64>, Vec<f64>) {
+    let d = q + 1;
+    let parts = chunked(y.len(), |r| {
+        let mut g = vec![0.0; d];
+        let mut h = vec![0.0; d * d];
+        let mut f = 0.0;
+        let mut x = vec![1.0; d];
+        for i in r {
+            x[1..].copy_from_slice(&z[i * q..(i + 1) * q]);
+            let eta = eta_of(beta, &x[1..]);
+            let p = sigmoid(eta);
+            f += s[i] * loss(eta, y[i]);
+            let (r1, w) = (s[i] * (p - y[i]), s[i] * p * (1.0 - p));
+            for a in 0..d {
+                g[a] += r1 * x[a];
+                let wa = w * x[a];
+                // Upper triangle only; mirrored below.
+                for b in a..d {
+                    h[a * d + b] += wa * x[b];
+                }
+            }
+        }
+        (f, g, h)
+    });
+    let mut f = 0.0;
+    let mut g = vec![0.0; d];
+    let mut h = vec![0.0; d * d];
+    for (pf, pg, ph) in parts {
+        f += pf;
+        g.iter_mut().zip(&pg).for_each(|(a, b)| *a += b);
+        h.iter_mut().zip(&ph).for_each(|(a, b)| *a += b);
+    }
+    for a in 0..d {
+        for b in 0..a {
+            h[a * d + b] = h[b * d + a];
+        }
+    }
+    (f, g, h)
+}
+
+fn penalty_value(beta: &[f64], l1: f64, l2: f64) -> f64 {
+    let w = &beta[1..];
+    l1 * w.iter().map(|x| x.abs()).sum::<f64>() + 0.5 * l2 * w.iter().map(|x| x * x).sum::<f64>()
+}
+
+fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| f64::max(m, x.abs()))
+}
+
+/// Fits a logistic regression of `y` (0/1) on the feature columns `x` (each of length `y.len()`).
+///
+/// ```
+/// use voc_core::risk::{fit, LogisticOptions, Penalty};
+/// let x1 = [0.5, 1.5, 2.0, 3.5, 4.0, 5.5, 1.0, 4.5];
+/// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+/// let m = fit(&[&x1], &["delay".to_string()], &y, None, &LogisticOptions { penalty: Penalty::None, ..Default::default() })?;
+/// assert!(m.convergence.converged && m.coef[0] > 0.0);
+/// let se = m.inference.as_ref().map(|v| v[1].se).unwrap_or(f64::NAN);
+/// assert!(se > 0.0);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn fit(
+    x: &[&[f64]],
+    names: &[String],
+    y: &[f64],
+    sample_weight: Option<&[f64]>,
+    opts: &LogisticOptions,
+) -> Result<LogisticModel> {
+    opts.validate()?;
+    let n = y.len();
+    if n == 0 {
+        return Err(Error::Empty {
+            arg: "y",
+            what: "no rows to fit",
+        });
+    }
+    crate::error::check_len("X", x.len(), "feature names", names.len())?;
+    for col in x {
+        crate::error::check_len("y", n, "X", col.len())?;
+    }
+    if let Some(w) = sample_weight {
+        crate::error::check_len("y", n, "sample_weight", w.len())?;
+    }
+    let n_pos = check_y(y)?;
+    if n_pos == 0 || n_pos == n {
+        return Err(Error::InsufficientData(format!(
+            "y has only one class ({} rows, all {}); a churn model needs churners and stayers",
+            n,
+            u8::from(n_pos == n)
+        )));
+    }
+    let s = row_weights(y, sample_weight, opts.class_weight, n_pos)?;
+    let prep = prepare(x, &s, opts)?;
+    let q = prep.active.len();
+    let (l1, l2) = opts.lambdas();
+    let total: f64 = s.iter().sum();
+    let ybar = y.iter().zip(&s).map(|(a, b)| a * b).sum::<f64>() / total;
+    let mut beta = vec![0.0; q + 1];
+    beta[0] = (ybar / (1.0 - ybar)).ln();
+    let objective = |b: &[f64]| data_loss(&prep.z, q, y, &s, b) + penalty_value(b, l1, l2);
+    let mut f = objective(&beta);
+    let mut conv = Convergence {
+        converged: false,
+        iterations: 0,
+        last_change: f64::INFINITY,
+        gradient: f64::INFINITY,
+    };
+    for it in 1..=opts.max_iter {
+        let (_, mut g, mut h) = derivatives(&prep.z, q, y, &s, &beta);
+        let target = if l1 > 0.0 {
+            prox_newton_target(&beta, &g, &h, l1, l2)
+        } else {
+            for j in 1..=q {
+                g[j] += l2 * beta[j];
+                h[j * (q + 1) + j] += l2;
+            }
+            conv.gradient = max_abs(&g);
+            let l = match cholesky(&h, q + 1) {
+                Ok(l) => l,
+                Err(pivot) => {
+                    // A Hessian that turns singular on the way out to infinity means separation.
+                    if opts.penalty == Penalty::None {
+                        separation_check(&prep.z, q, &beta)?;
+                    }
+                    return Err(collinear(names, &prep.active, pivot));
+                }
+            };
+            let mut d: Vec<f64> = g.iter().map(|v| -v).collect();
+            chol_solve(&l, q + 1, &mut d);
+            beta.iter().zip(&d).map(|(b, d)| b + d).collect()
+        };
+        let dir: Vec<f64> = target.iter().zip(&beta).map(|(t, b)| t - b).collect();
+        // Backtracking: halve the step until the objective does not increase.
+        let mut t = 1.0;
+        let mut next: Vec<f64>;
+        let mut f_next;
+        loop {
+            next = beta.iter().zip(&dir).map(|(b, d)| b + t * d).collect();
+            f_next = objective(&next);
+            if f_next <= f + 1e-12 * f.abs() || t < 1e-10 {
+                break;
+            }
+            t *= 0.5;
+        }
+        conv.iterations = it;
+        conv.last_change = t * max_abs(&dir);
+        let scale = 1.0 + max_abs(&next);
+        beta = next;
+        f = f_next;
+        if conv.last_change <= opts.tol * scale {
+            conv.converged = true;
+            break;
+        }
+    }
+    if opts.penalty == Penalty::None {
+        separation_check(&prep.z, q, &beta)?;
+    }
+    if !conv.converged {
+        return Err(Error::NotConverged {
+            iterations: conv.iterations,
+            last_change: conv.last_change,
+        });
+    }
+    finish(x.len(), names, y, &s, prep, beta, conv, opts, n_pos)
+}
+
+/// Error for a singular Hessian: the columns at the failed pivot are collinear with earlier ones.
+fn collinear(names: &[String], active: &[usize], pivot: usize) -> Error {
+    let name = pivot
+        .checked_sub(1)
+        .and_then(|k| active.get(k))
+        .and_then(|&j| names.get(j))
+        .map_or("the intercept".to_string(), |s| format!("column {s:?}"));
+    Error::InsufficientData(format!(
+        "{name} is a linear combination of the columns before it (collinear features); drop it or use a penalty"
+    ))
+}
+
+/// Without a penalty, perfectly separated classes send coefficients to infinity: detect it by rows whose
+/// fitted probability is 0 or 1 to machine precision.
+fn separation_check(z: &[f64], q: usize, beta: &[f64]) -> Result<()> {
+    let extreme = chunked(z.len() / q.max(1), |r| {
+        r.filter(|&i| eta_of(beta, &z[i * q..(i + 1) * q]).abs() > 30.0)
+            .count()
+    })
+    .iter()
+    .sum::<usize>();
+    let n = if q == 0 { 0 } else { z.len() / q };
+    if q > 0 && n > 0 && extreme > 0 && max_abs(&beta[1..]) > 10.0 {
+        return Err(Error::InsufficientData(format!(
+            "the classes are (quasi-)perfectly separated: {extreme} rows get a fitted probability of 0 or 1 \
+             and the maximum-likelihood coefficients are infinite; use a penalty (e.g. L2)"
+        )));
+    }
+    Ok(())
+}
+
+/// One proximal Newton target: minimises the quadratic model plus the penalty by coordinate descent.
+fn prox_newton_target(beta: &[f64], g: &[f64], h: &[f64], l1: f64, l2: f64) -> Vec<f64> {
+    let d = beta.len();
+    let mut u = beta.to_vec();
+    // hd = H (u − β), kept up to date.
+    let mut hd = vec![0.0; d];
+    for _sweep in 0..10_000 {
+        let mut change: f64 = 0.0;
+        for j in 0..d {
+            let hjj = h[j * d + j];
+            if !(hjj > 0.0) && j == 0 {
+                continue;
+            }
+            let c = g[j] + hd[j] - hjj * (u[j] - beta[j]) - hjj * beta[j];
+            let new = if j == 0 {
+                -c / hjj
+            } else {
+                let denom = hjj + l2;
+                if !(denom > 0.0) {
+                    continue;
+                }
+                -soft(c, l1) / denom
+            };
+            let delta = new - u[j];
+            if delta != 0.0 {
+                for k in 0..d {
+                    hd[k] += h[k * d + j] * delta;
+                }
+                u[j] = new;
+                change = change.max(delta.abs());
+            }
+        }
+        if change <= 1e-14 * (1.0 + max_abs(&u)) {
+            break;
+        }
+    }
+    u
+}
+
+fn soft(c: f64, l: f64) -> f64 {
+    if c > l {
+        c - l
+    } else if c < -l {
+        c + l
+    } else {
+        0.0
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    p: usize,
+    names: &[String],
+    y: &[f64],
+    s: &[f64],
+    prep: Prepared,
+    beta: Vec<f64>,
+    conv: Convergence,
+    opts: &LogisticOptions,
+    n_pos: usize,
+) -> Result<LogisticModel> {
+    let q = prep.active.len();
+    let mut coef_std = vec![0.0; p];
+    for (k, &j) in prep.active.iter().enumerate() {
+        coef_std[j] = beta[k + 1];
+    }
+    let coef: Vec<f64> = (0..p).map(|j| coef_std[j] / prep.scale[j]).collect();
+    let intercept = beta[0] - (0..p).map(|j| coef[j] * prep.center[j]).sum::<f64>();
+    let ll = -data_loss(&prep.z, q, y, s, &beta);
+    let total: f64 = s.iter().sum();
+    let p0 = y.iter().zip(s).map(|(a, b)| a * b).sum::<f64>() / total;
+    let ll0 = y
+        .iter()
+        .zip(s)
+        .map(|(&yi, &si)| si * if yi == 1.0 { p0.ln() } else { (1.0 - p0).ln() })
+        .sum::<f64>();
+    let (inference, lr_test) = if opts.penalty == Penalty::None {
+        let (_, _, h) = derivatives(&prep.z, q, y, s, &beta);
+        let l = cholesky(&h, q + 1).map_err(|pivot| collinear(names, &prep.active, pivot))?;
+        let cov_std = chol_inverse(&l, q + 1);
+        // θ_orig = A θ_std over (intercept, active columns).
+        let d = q + 1;
+        let mut a = vec![0.0; d * d];
+        a[0] = 1.0;
+        for (k, &j) in prep.active.iter().enumerate() {
+            a[k + 1] = -prep.center[j] / prep.scale[j];
+            a[(k + 1) * d + k + 1] = 1.0 / prep.scale[j];
+        }
+        let zq = normal_quantile(0.5 + opts.confidence / 2.0);
+        let var = |r: usize| -> f64 {
+            let mut v = 0.0;
+            for i in 0..d {
+                for k in 0..d {
+                    v += a[r * d + i] * cov_std[i * d + k] * a[r * d + k];
+                }
+            }
+            v
+        };
+        let infer = |b: f64, v: f64| {
+            let se = v.max(0.0).sqrt();
+            let z = b / se;
+            CoefInference {
+                se,
+                z,
+                p_value: normal_two_sided_p(z),
+                ci: (b - zq * se, b + zq * se),
+            }
+        };
+        let mut inf = vec![infer(intercept, var(0))];
+        let nan = CoefInference {
+            se: f64::NAN,
+            z: f64::NAN,
+            p_value: f64::NAN,
+            ci: (0.0, 0.0),
+        };
+        let mut per = vec![nan; p];
+        for (k, &j) in prep.active.iter().enumerate() {
+            per[j] = infer(coef[j], var(k + 1));
+        }
+        inf.extend(per);
+        let stat = 2.0 * (ll - ll0);
+        let p_lr = chi_square_sf(stat.max(0.0), q as f64);
+        (Some(inf), Some((stat, p_lr)))
+    } else {
+        (None, None)
+    };
+    Ok(LogisticModel {
+        names: names.to_vec(),
+        coef,
+        intercept,
+        coef_std,
+        intercept_std: beta[0],
+        center: prep.center,
+        scale: prep.scale,
+        means: prep.means,
+        constant: prep.constant,
+        inference,
+        log_likelihood: ll,
+        null_log_likelihood: ll0,
+        lr_test,
+        n: y.len(),
+        n_positive: n_pos,
+        options: opts.clone(),
+        convergence: conv,
+    })
+}
+
+/// Upper tail of the chi-square distribution.
+fn chi_square_sf(x: f64, df: f64) -> f64 {
+    if df <= 0.0 {
+        return f64::NAN;
+    }
+    statrs::function::gamma::gamma_ur(df / 2.0, x / 2.0)
+}
+
+impl LogisticModel {
+    /// Checks prediction columns against the model and returns row count.
+    fn check_x(&self, x: &[&[f64]]) -> Result<usize> {
+        crate::error::check_len("model features", self.names.len(), "X", x.len())?;
+        let n = x.first().map_or(0, |c| c.len());
+        for col in x {
+            crate::error::check_len("X", n, "X", col.len())?;
+        }
+        Ok(n)
+    }
+
+    /// The linear predictor (log-odds) of each row; NaN features are imputed under [`Impute::Mean`].
+    pub fn decision_function(&self, x: &[&[f64]]) -> Result<Vec<f64>> {
+        let n = self.check_x(x)?;
+        let p = x.len();
+        let mut eta = vec![self.intercept; n];
+        for (j, col) in x.iter().enumerate() {
+            let (c, m) = (self.coef[j], self.means[j]);
+            for (i, (e, &v)) in eta.iter_mut().zip(col.iter()).enumerate() {
+                let v = if v.is_nan() {
+                    if self.options.impute == Impute::Error {
+                        return Err(Error::Missing {
+                            arg: "X",
+                            index: i * p + j,
+                        });
+                    }
+                    m
+                } else if !v.is_finite() {
+                    return Err(Error::NonFinite {
+                        arg: "X",
+                        index: i * p + j,
+                        value: v,
+                    });
+                } else {
+                    v
+                };
+                if c != 0.0 {
+                    *e += c * v;
+                }
+            }
+        }
+        Ok(eta)
+    }
+
+    /// Churn probability of each row.
+    ///
+    /// ```
+    /// use voc_core::risk::{fit, LogisticOptions};
+    /// let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+    /// let m = fit(&[&x], &["x".into()], &y, None, &LogisticOptions::default())?;
+    /// let p = m.predict_proba(&[&[0.0, 10.0]])?;
+    /// assert!(p[0] < 0.5 && p[1] > 0.5);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn predict_proba(&self, x: &[&[f64]]) -> Result<Vec<f64>> {
+        Ok(self
+            .decision_function(x)?
+            .into_iter()
+            .map(sigmoid)
+            .collect())
+    }
+
+    /// Each feature's contribution to each row's log-odds relative to an average customer:
+    /// `coef_std · (x − mean) / scale` (row-major, rows × features). Ranks the reasons behind a score.
+    pub fn contributions(&self, x: &[&[f64]]) -> Result<Vec<f64>> {
+        let n = self.check_x(x)?;
+        let p = x.len();
+        let mut out = vec![0.0; n * p];
+        for (j, col) in x.iter().enumerate() {
+            let (c, m) = (self.coef[j], self.means[j]);
+            for (i, &v) in col.iter().enumerate() {
+                let v = if v.is_nan() {
+                    if self.options.impute == Impute::Error {
+                        return Err(Error::Missing {
+                            arg: "X",
+                            index: i * p + j,
+                        });
+                    }
+                    m
+                } else {
+                    v
+                };
+                out[i * p + j] = c * (v - m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// McFadden's pseudo-R² `1 − ℓ/ℓ₀` (statsmodels `prsquared`).
+    pub fn pseudo_r2(&self) -> f64 {
+        1.0 - self.log_likelihood / self.null_log_likelihood
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        // Two features, overlapping classes.
+        let x1: Vec<f64> = (0..40)
+            .map(|i| (i as f64 * 0.37).sin() * 3.0 + i as f64 * 0.1)
+            .collect();
+        let x2: Vec<f64> = (0..40).map(|i| ((i * 7) % 11) as f64).collect();
+        let y: Vec<f64> = (0..40)
+            .map(|i| {
+                f64::from(u8::from(
+                    (x1[i] + 0.3 * x2[i] + ((i * 13) % 5) as f64 - 4.0) > 0.0,
+                ))
+            })
+            .collect();
+        (x1, x2, y)
+    }
+
+    #[test]
+    fn gradient_vanishes_at_the_optimum() {
+        let (x1, x2, y) = data();
+        let names = vec!["a".to_string(), "b".to_string()];
+        for penalty in [Penalty::None, Penalty::L2] {
+            let opts = LogisticOptions {
+                penalty,
+                c: 0.7,
+                ..Default::default()
+            };
+            let m = fit(&[&x1, &x2], &names, &y, None, &opts).unwrap();
+            assert!(m.convergence.converged);
+            assert!(m.convergence.gradient < 1e-8, "{:?}", m.convergence);
+        }
+    }
+
+    #[test]
+    fn l1_zeroes_weak_coefficients() {
+        let (x1, x2, y) = data();
+        let names = vec!["a".to_string(), "b".to_string()];
+        let opts = LogisticOptions {
+            penalty: Penalty::L1,
+            c: 0.02,
+            ..Default::default()
+        };
+        let m = fit(&[&x1, &x2], &names, &y, None, &opts).unwrap();
+        assert!(m.coef.iter().all(|&c| c == 0.0), "{:?}", m.coef);
+        // The intercept alone then gives the base rate.
+        let rate = y.iter().sum::<f64>() / y.len() as f64;
+        assert!((1.0 / (1.0 + (-m.intercept).exp()) - rate).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let names = vec!["a".to_string()];
+        let x = [1.0, 2.0, 3.0];
+        let e = fit(
+            &[&x],
+            &names,
+            &[1.0, 1.0, 1.0],
+            None,
+            &LogisticOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("only one class"));
+        let e = fit(
+            &[&x],
+            &names,
+            &[1.0, 2.0, 0.0],
+            None,
+            &LogisticOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "y[1] = 2 is invalid: labels must be 0 or 1");
+        let e = fit(
+            &[&[1.0, f64::NAN, 3.0]],
+            &names,
+            &[1.0, 0.0, 0.0],
+            None,
+            &LogisticOptions::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::Missing { arg: "X", index: 1 }));
+        // Perfect separation without a penalty.
+        let e = fit(
+            &[&[1.0, 2.0, 3.0, 4.0]],
+            &names,
+            &[0.0, 0.0, 1.0, 1.0],
+            None,
+            &LogisticOptions {
+                penalty: Penalty::None,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("separated"), "{e}");
+        // Constant columns get a zero coefficient.
+        let m = fit(
+            &[&[1.0, 2.0, 3.0, 4.0, 2.5], &[5.0; 5]],
+            &["a".into(), "k".into()],
+            &[0.0, 1.0, 0.0, 1.0, 1.0],
+            None,
+            &LogisticOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(m.coef[1], 0.0);
+        assert!(m.constant[1]);
+    }
+}

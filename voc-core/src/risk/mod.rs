@@ -1,0 +1,10 @@
+//! Churn risk: a logistic-regression model, its evaluation, thresholds and alerts with reasons.
+//!
+//! Train on the signals at a past cutoff with the labels of the horizon after it, score customers today,
+//! pick who to call, and say why.
+
+mod logistic;
+
+pub use logistic::{
+    ClassWeight, CoefInference, Convergence, Impute, LogisticModel, LogisticOptions, Penalty, fit,
+};
