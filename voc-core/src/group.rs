@@ -193,7 +193,13 @@ fn factorize_hashed<L: Hash + Eq + Ord + Copy>(
     })
 }
 
-fn check_count(n: usize) -> Result<()> {
+/// Checks that `n` distinct group labels fit in the dense codes ([`MAX_GROUPS`]).
+///
+/// ```
+/// assert!(voc_core::group::check_count(10).is_ok());
+/// assert!(voc_core::group::check_count(usize::MAX).is_err());
+/// ```
+pub fn check_count(n: usize) -> Result<()> {
     if n > MAX_GROUPS {
         return Err(Error::option(
             "groups",

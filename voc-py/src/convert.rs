@@ -36,6 +36,14 @@ pub enum Buf<'py, T: Element + ArrowNativeType> {
     Owned(Vec<T>),
 }
 
+impl<T: Element + ArrowNativeType> std::ops::Deref for Buf<'_, T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
 impl<T: Element + ArrowNativeType> Buf<'_, T> {
     /// The values.
     pub fn as_slice(&self) -> &[T] {
@@ -756,42 +764,87 @@ fn groups_from_arrow(
                 && chunks
                     .iter()
                     .all(|c| Some(c.as_any_dictionary().values().to_data()) == first);
+            if shared {
+                let mut codes: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+                for c in chunks {
+                    codes.extend(
+                        c.as_any_dictionary()
+                            .normalized_keys()
+                            .into_iter()
+                            .map(|k| k as u32),
+                    );
+                }
+                let values = chunks.first().map(|c| c.as_any_dictionary().values());
+                let labels = values.map_or_else(Vec::new, |values| {
+                    (0..values.len())
+                        .map(|k| string_at(values, k).unwrap_or("").to_owned())
+                        .collect()
+                });
+                return Ok(Column {
+                    data: Groups {
+                        codes: Codes::Dense(codes),
+                        labels: Labels::Str(labels),
+                    },
+                    nulls,
+                });
+            }
+            // Factorise the dictionaries, not the rows: labels are the sorted distinct values that rows
+            // use (null rows read as ""), exactly as factorising the decoded rows would give.
+            let mut used: Vec<Vec<bool>> = Vec::with_capacity(chunks.len());
+            let mut any_null = false;
+            for c in chunks {
+                let dict = c.as_any_dictionary();
+                let mut u = vec![false; dict.values().len()];
+                for (i, key) in dict.normalized_keys().into_iter().enumerate() {
+                    if c.is_null(i) || dict.values().is_null(key) {
+                        any_null = true;
+                    } else if let Some(slot) = u.get_mut(key) {
+                        *slot = true;
+                    }
+                }
+                used.push(u);
+            }
+            let mut labels: Vec<&str> = chunks
+                .iter()
+                .zip(&used)
+                .flat_map(|(c, u)| {
+                    let values = c.as_any_dictionary().values();
+                    u.iter()
+                        .enumerate()
+                        .filter(|(_, on)| **on)
+                        .filter_map(move |(k, _)| string_at(values, k))
+                })
+                .collect();
+            if any_null {
+                labels.push("");
+            }
+            labels.sort_unstable();
+            labels.dedup();
+            voc_core::group::check_count(labels.len())?;
+            let code_of = |label: &str| labels.binary_search(&label).map_or(0, |i| i as u32);
+            let blank = code_of("");
             let mut codes: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
-            let mut rows: Vec<&str> = Vec::new();
-            let mut nulls = Vec::new();
             for c in chunks {
                 let dict = c.as_any_dictionary();
                 let values = dict.values();
+                let remap: Vec<u32> = (0..values.len())
+                    .map(|k| string_at(values, k).map_or(blank, code_of))
+                    .collect();
                 for (i, key) in dict.normalized_keys().into_iter().enumerate() {
-                    let label = if c.is_null(i) {
-                        None
+                    codes.push(if c.is_null(i) {
+                        blank
                     } else {
-                        string_at(values, key)
-                    };
-                    if label.is_none() {
-                        nulls.push(codes.len().max(rows.len()));
-                    }
-                    if shared {
-                        codes.push(key as u32);
-                    } else {
-                        rows.push(label.unwrap_or(""));
-                    }
+                        remap.get(key).copied().unwrap_or(blank)
+                    });
                 }
             }
-            let data = match (shared, chunks.first()) {
-                (true, Some(c)) => {
-                    let values = c.as_any_dictionary().values();
-                    let labels = (0..values.len())
-                        .map(|k| string_at(values, k).unwrap_or("").to_owned())
-                        .collect();
-                    Groups {
-                        codes: Codes::Dense(codes),
-                        labels: Labels::Str(labels),
-                    }
-                }
-                _ => from_strs(factorize_strs(rows)?),
-            };
-            Ok(Column { data, nulls })
+            Ok(Column {
+                data: Groups {
+                    codes: Codes::Dense(codes),
+                    labels: Labels::Str(labels.into_iter().map(str::to_owned).collect()),
+                },
+                nulls,
+            })
         }
         DataType::Boolean => {
             let ints: Vec<i64> = chunks

@@ -7,10 +7,12 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyList};
 use voc_core::Error;
 use voc_core::signals::{
     self as core, ChurnEvents, Customers, FeatureOptions, IdLabels, Ids, Mentions, NO_ROW, Orders,
-    Returns, RowPolicy, SurveyKind, Surveys, Tickets,
+    Returns, RowPolicy, SurveyKind, Surveys, Tables, Tickets,
 };
 
-use crate::convert::{Codes, Labels, groups, numbers, times};
+use voc_core::time::TimeUnit;
+
+use crate::convert::{Buf, Codes, Labels, groups, numbers, times};
 use crate::error::{BindError, IntoPy, to_py};
 use crate::table::{Table, TableBuilder};
 
@@ -73,16 +75,16 @@ impl<'py> Frame<'py> {
     }
 }
 
-/// An id column: integers, or strings (labels + a code per row).
-enum IdCol {
-    Int(Vec<i64>),
+/// An id column: integers (borrowed when possible), or strings (labels + a code per row).
+enum IdCol<'py> {
+    Int(Buf<'py, i64>),
     Str {
         labels: Vec<String>,
         codes: Vec<u32>,
     },
 }
 
-impl IdCol {
+impl IdCol<'_> {
     fn strs(&self) -> Vec<&str> {
         match self {
             IdCol::Int(_) => Vec::new(),
@@ -95,14 +97,14 @@ impl IdCol {
 
     fn ids<'a>(&'a self, strs: &'a [&'a str]) -> Ids<'a> {
         match self {
-            IdCol::Int(v) => Ids::Int(v),
+            IdCol::Int(v) => Ids::Int(v.as_slice()),
             IdCol::Str { .. } => Ids::Str(strs),
         }
     }
 
-    fn keep(&self, keep: &[bool]) -> IdCol {
+    fn keep(&self, keep: &[bool]) -> IdCol<'static> {
         match self {
-            IdCol::Int(v) => IdCol::Int(compact(v, keep)),
+            IdCol::Int(v) => IdCol::Int(Buf::Owned(compact(v.as_slice(), keep))),
             IdCol::Str { labels, codes } => IdCol::Str {
                 labels: labels.clone(),
                 codes: compact(codes, keep),
@@ -124,11 +126,11 @@ fn core_err(py: Python<'_>, e: Error) -> PyErr {
 }
 
 /// Reads ids; returns them and a null mask (nulls are an error unless `nullable`).
-fn read_ids(
-    obj: &Bound<'_, PyAny>,
+fn read_ids<'py>(
+    obj: &Bound<'py, PyAny>,
     arg: &'static str,
     nullable: bool,
-) -> PyResult<(IdCol, Vec<bool>)> {
+) -> PyResult<(IdCol<'py>, Vec<bool>)> {
     let py = obj.py();
     if let Ok(col) = numbers(obj, arg) {
         let n = col.data.len();
@@ -136,8 +138,8 @@ fn read_ids(
         for &i in &col.nulls {
             null[i] = true;
         }
-        let values: Vec<i64> = match col.data.into_i64() {
-            Some(v) => v.as_slice().to_vec(),
+        let values: Buf<'py, i64> = match col.data.into_i64() {
+            Some(v) => v,
             None => {
                 // Floats: whole numbers, NaN for "none" (pandas' integer column with gaps).
                 let mut out = Vec::with_capacity(n);
@@ -160,7 +162,7 @@ fn read_ids(
                         out.push(x as i64);
                     }
                 }
-                out
+                Buf::Owned(out)
             }
         };
         check_null_ids(py, arg, &null, nullable)?;
@@ -177,12 +179,12 @@ fn read_ids(
         (codes, Labels::Int(labels)) => {
             let codes = codes.into_dense();
             n_rows = codes.len();
-            IdCol::Int(
+            IdCol::Int(Buf::Owned(
                 codes
                     .iter()
                     .map(|&c| labels.get(c as usize).copied().unwrap_or(0))
                     .collect(),
-            )
+            ))
         }
     };
     let mut null = vec![false; n_rows];
@@ -206,23 +208,24 @@ fn check_null_ids(
 }
 
 /// Reads a time column as seconds since 1970 (NaT/null → `NO_TIME`).
-fn read_times(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<i64>> {
+fn read_times<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, i64>> {
     let t = times(obj, arg)?.nulls_as_nat();
+    if t.unit == TimeUnit::Seconds {
+        return Ok(t.values);
+    }
     let unit = t.unit;
-    Ok(t.values
-        .as_slice()
-        .iter()
-        .map(|&v| unit.seconds(v))
-        .collect())
+    Ok(Buf::Owned(
+        t.values
+            .as_slice()
+            .iter()
+            .map(|&v| unit.seconds(v))
+            .collect(),
+    ))
 }
 
 /// Reads a numeric column as f64 (null → NaN).
-fn read_f64(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<f64>> {
-    Ok(numbers(obj, arg)?
-        .nulls_as_nan()
-        .into_f64()
-        .as_slice()
-        .to_vec())
+fn read_f64<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, f64>> {
+    Ok(numbers(obj, arg)?.nulls_as_nan().into_f64())
 }
 
 /// Reads a label column: codes (null → `NO_ROW`) and label strings.
@@ -326,6 +329,188 @@ fn policy(py: Python<'_>, on_invalid: &str) -> PyResult<RowPolicy> {
     }
 }
 
+struct OrdersRead<'py> {
+    customer: IdCol<'py>,
+    id: Option<IdCol<'py>>,
+    time: Buf<'py, i64>,
+    amount: Buf<'py, f64>,
+}
+
+fn read_orders<'py>(obj: &Bound<'py, PyAny>) -> PyResult<OrdersRead<'py>> {
+    let f = frame(obj, "orders")?;
+    Ok(OrdersRead {
+        customer: read_ids(&f.require("customer_id")?, "orders.customer_id", false)?.0,
+        id: match f.get("order_id")? {
+            Some(c) => Some(read_ids(&c, "orders.order_id", false)?.0),
+            None => None,
+        },
+        time: read_times(&f.require("time")?, "orders.time")?,
+        amount: read_f64(&f.require("amount")?, "orders.amount")?,
+    })
+}
+
+struct ReturnsRead<'py> {
+    customer: IdCol<'py>,
+    order: Option<IdCol<'py>>,
+    requested: Buf<'py, i64>,
+    received: Buf<'py, i64>,
+    refunded: Buf<'py, i64>,
+    amount: Buf<'py, f64>,
+}
+
+fn read_returns<'py>(obj: &Bound<'py, PyAny>, with_orders: bool) -> PyResult<ReturnsRead<'py>> {
+    let f = frame(obj, "returns")?;
+    Ok(ReturnsRead {
+        customer: read_ids(&f.require("customer_id")?, "returns.customer_id", false)?.0,
+        order: match f.get("order_id")? {
+            Some(c) if with_orders => Some(read_ids(&c, "returns.order_id", false)?.0),
+            _ => None,
+        },
+        requested: read_times(&f.require("requested")?, "returns.requested")?,
+        received: read_times(&f.require("received")?, "returns.received")?,
+        refunded: read_times(&f.require("refunded")?, "returns.refunded")?,
+        amount: read_f64(&f.require("amount")?, "returns.amount")?,
+    })
+}
+
+struct TicketsRead<'py> {
+    customer: IdCol<'py>,
+    time: Buf<'py, i64>,
+    resolved: Buf<'py, i64>,
+    theme: Vec<u32>,
+    themes: Vec<String>,
+    csat: Option<Buf<'py, f64>>,
+    sentiment: Option<Buf<'py, f64>>,
+}
+
+fn read_tickets<'py>(obj: &Bound<'py, PyAny>) -> PyResult<TicketsRead<'py>> {
+    let py = obj.py();
+    let f = frame(obj, "tickets")?;
+    let customer = read_ids(&f.require("customer_id")?, "tickets.customer_id", false)?.0;
+    let time = read_times(&f.require("time")?, "tickets.time")?;
+    let resolved = read_times(&f.require("resolved")?, "tickets.resolved")?;
+    let (theme, themes) = match f.get("theme")? {
+        Some(c) => read_labels(&c, "tickets.theme")?,
+        None => (vec![NO_ROW; time.len()], Vec::new()),
+    };
+    n_rows_check(
+        py,
+        "tickets.customer_id",
+        time.len(),
+        "tickets.theme",
+        theme.len(),
+    )?;
+    Ok(TicketsRead {
+        customer,
+        time,
+        resolved,
+        theme,
+        themes,
+        csat: f
+            .get("csat")?
+            .map(|c| read_f64(&c, "tickets.csat"))
+            .transpose()?,
+        sentiment: f
+            .get("sentiment")?
+            .map(|c| read_f64(&c, "tickets.sentiment"))
+            .transpose()?,
+    })
+}
+
+struct SurveysRead<'py> {
+    customer: IdCol<'py>,
+    time: Buf<'py, i64>,
+    kind: Vec<SurveyKind>,
+    score: Buf<'py, f64>,
+}
+
+fn read_surveys<'py>(obj: &Bound<'py, PyAny>) -> PyResult<SurveysRead<'py>> {
+    let py = obj.py();
+    let f = frame(obj, "surveys")?;
+    let (kind_codes, kind_names) = read_labels(&f.require("kind")?, "surveys.kind")?;
+    let parsed = kind_names
+        .iter()
+        .map(|k| SurveyKind::parse(k))
+        .collect::<Result<Vec<_>, _>>()
+        .py_err(py)?;
+    let mut kind = Vec::with_capacity(kind_codes.len());
+    for (i, &c) in kind_codes.iter().enumerate() {
+        match parsed.get(c as usize) {
+            Some(&k) => kind.push(k),
+            None => {
+                return Err(core_err(
+                    py,
+                    Error::Missing {
+                        arg: "surveys.kind",
+                        index: i,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(SurveysRead {
+        customer: read_ids(&f.require("customer_id")?, "surveys.customer_id", false)?.0,
+        time: read_times(&f.require("time")?, "surveys.time")?,
+        kind,
+        score: read_f64(&f.require("score")?, "surveys.score")?,
+    })
+}
+
+struct MentionsRead<'py> {
+    customer: IdCol<'py>,
+    time: Buf<'py, i64>,
+    sentiment: Option<Buf<'py, f64>>,
+    anonymous: usize,
+}
+
+/// Mentions without a customer id are left out (anonymous posters) and counted.
+fn read_mentions<'py>(obj: &Bound<'py, PyAny>) -> PyResult<MentionsRead<'py>> {
+    let py = obj.py();
+    let f = frame(obj, "mentions")?;
+    let (customer, null) = read_ids(&f.require("customer_id")?, "mentions.customer_id", true)?;
+    let time = read_times(&f.require("time")?, "mentions.time")?;
+    let sentiment = f
+        .get("sentiment")?
+        .map(|c| read_f64(&c, "mentions.sentiment"))
+        .transpose()?;
+    n_rows_check(
+        py,
+        "mentions.customer_id",
+        null.len(),
+        "mentions.time",
+        time.len(),
+    )?;
+    let anonymous = null.iter().filter(|&&b| b).count();
+    if anonymous == 0 {
+        return Ok(MentionsRead {
+            customer,
+            time,
+            sentiment,
+            anonymous,
+        });
+    }
+    let keep: Vec<bool> = null.iter().map(|&b| !b).collect();
+    Ok(MentionsRead {
+        customer: customer.keep(&keep),
+        time: Buf::Owned(compact(&time, &keep)),
+        sentiment: sentiment.map(|s| Buf::Owned(compact(&s, &keep))),
+        anonymous,
+    })
+}
+
+struct ChurnRead<'py> {
+    customer: IdCol<'py>,
+    time: Buf<'py, i64>,
+}
+
+fn read_churn<'py>(obj: &Bound<'py, PyAny>) -> PyResult<ChurnRead<'py>> {
+    let f = frame(obj, "churn")?;
+    Ok(ChurnRead {
+        customer: read_ids(&f.require("customer_id")?, "churn.customer_id", false)?.0,
+        time: read_times(&f.require("time")?, "churn.time")?,
+    })
+}
+
 /// All events of a customer base, validated and indexed by customer (see `docs/signals.md`).
 #[pyclass(frozen, module = "voc._voc")]
 pub struct EventLog {
@@ -350,180 +535,93 @@ impl EventLog {
         on_invalid: &str,
     ) -> PyResult<Self> {
         let policy = policy(py, on_invalid)?;
+        // Read every table first (needs the GIL), then validate and index them all without it.
         let f = frame(customers, "customers")?;
         let (ids, _) = read_ids(&f.require("customer_id")?, "customers.customer_id", false)?;
         let signup = read_times(&f.require("signup")?, "customers.signup")?;
-        let id_strs = ids.strs();
+        let o = orders.map(read_orders).transpose()?;
+        // Returns are checked against their orders when both tables carry order ids.
+        let with_order_ids = o.as_ref().is_some_and(|o| o.id.is_some());
+        let r = returns
+            .map(|r| read_returns(r, with_order_ids))
+            .transpose()?;
+        let t = tickets.map(read_tickets).transpose()?;
+        let sv = surveys.map(read_surveys).transpose()?;
+        let m = mentions.map(read_mentions).transpose()?;
+        let c = churn.map(read_churn).transpose()?;
+        let anonymous = m.as_ref().map_or(0, |m| m.anonymous);
+
+        let ids_s = ids.strs();
+        let o_s = o.as_ref().map(|o| {
+            (
+                o.customer.strs(),
+                o.id.as_ref().map(IdCol::strs).unwrap_or_default(),
+            )
+        });
+        let r_s = r.as_ref().map(|r| {
+            (
+                r.customer.strs(),
+                r.order.as_ref().map(IdCol::strs).unwrap_or_default(),
+            )
+        });
+        let t_s = t.as_ref().map(|t| t.customer.strs());
+        let sv_s = sv.as_ref().map(|s| s.customer.strs());
+        let m_s = m.as_ref().map(|m| m.customer.strs());
+        let c_s = c.as_ref().map(|c| c.customer.strs());
+        let no_themes: Vec<String> = Vec::new();
+        let tables = Tables {
+            orders: o.as_ref().zip(o_s.as_ref()).map(|(o, (cs, is))| Orders {
+                id: o.id.as_ref().map(|i| i.ids(is)),
+                customer: o.customer.ids(cs),
+                time: &o.time,
+                amount: &o.amount,
+            }),
+            returns: r.as_ref().zip(r_s.as_ref()).map(|(r, (cs, os))| Returns {
+                order: r.order.as_ref().map(|x| x.ids(os)),
+                customer: r.customer.ids(cs),
+                requested: &r.requested,
+                received: &r.received,
+                refunded: &r.refunded,
+                amount: &r.amount,
+            }),
+            tickets: t.as_ref().zip(t_s.as_ref()).map(|(t, cs)| Tickets {
+                customer: t.customer.ids(cs),
+                time: &t.time,
+                theme: &t.theme,
+                resolved: &t.resolved,
+                csat: t.csat.as_deref(),
+                sentiment: t.sentiment.as_deref(),
+            }),
+            themes: t.as_ref().map_or(&no_themes, |t| &t.themes),
+            surveys: sv.as_ref().zip(sv_s.as_ref()).map(|(s, cs)| Surveys {
+                customer: s.customer.ids(cs),
+                time: &s.time,
+                kind: &s.kind,
+                score: &s.score,
+            }),
+            mentions: m.as_ref().zip(m_s.as_ref()).map(|(m, cs)| Mentions {
+                customer: m.customer.ids(cs),
+                time: &m.time,
+                sentiment: m.sentiment.as_deref(),
+            }),
+            churn: c.as_ref().zip(c_s.as_ref()).map(|(c, cs)| ChurnEvents {
+                customer: c.customer.ids(cs),
+                time: &c.time,
+            }),
+        };
         let customers = Customers {
-            id: ids.ids(&id_strs),
+            id: ids.ids(&ids_s),
             signup: &signup,
         };
-        let mut b = py
-            .detach(|| core::EventLogBuilder::new(customers, policy))
+        let log = py
+            .detach(|| {
+                core::EventLogBuilder::new(customers, policy)
+                    .and_then(|b| b.tables(tables))
+                    .map(core::EventLogBuilder::build)
+            })
             .py_err(py)?;
-        let mut order_ids_given = false;
-        if let Some(o) = orders {
-            let f = frame(o, "orders")?;
-            let (customer, _) = read_ids(&f.require("customer_id")?, "orders.customer_id", false)?;
-            let time = read_times(&f.require("time")?, "orders.time")?;
-            let amount = read_f64(&f.require("amount")?, "orders.amount")?;
-            let id = match f.get("order_id")? {
-                Some(c) => Some(read_ids(&c, "orders.order_id", false)?.0),
-                None => None,
-            };
-            order_ids_given = id.is_some();
-            let (cs, is) = (
-                customer.strs(),
-                id.as_ref().map(IdCol::strs).unwrap_or_default(),
-            );
-            let table = Orders {
-                id: id.as_ref().map(|i| i.ids(&is)),
-                customer: customer.ids(&cs),
-                time: &time,
-                amount: &amount,
-            };
-            b = py.detach(|| b.orders(table)).py_err(py)?;
-        }
-        if let Some(r) = returns {
-            let f = frame(r, "returns")?;
-            let (customer, _) = read_ids(&f.require("customer_id")?, "returns.customer_id", false)?;
-            let requested = read_times(&f.require("requested")?, "returns.requested")?;
-            let received = read_times(&f.require("received")?, "returns.received")?;
-            let refunded = read_times(&f.require("refunded")?, "returns.refunded")?;
-            let amount = read_f64(&f.require("amount")?, "returns.amount")?;
-            // Returns are checked against their orders when both tables carry order ids.
-            let order = match f.get("order_id")? {
-                Some(c) if order_ids_given => Some(read_ids(&c, "returns.order_id", false)?.0),
-                _ => None,
-            };
-            let (cs, os) = (
-                customer.strs(),
-                order.as_ref().map(IdCol::strs).unwrap_or_default(),
-            );
-            let table = Returns {
-                order: order.as_ref().map(|o| o.ids(&os)),
-                customer: customer.ids(&cs),
-                requested: &requested,
-                received: &received,
-                refunded: &refunded,
-                amount: &amount,
-            };
-            b = py.detach(|| b.returns(table)).py_err(py)?;
-        }
-        if let Some(t) = tickets {
-            let f = frame(t, "tickets")?;
-            let (customer, _) = read_ids(&f.require("customer_id")?, "tickets.customer_id", false)?;
-            let time = read_times(&f.require("time")?, "tickets.time")?;
-            let resolved = read_times(&f.require("resolved")?, "tickets.resolved")?;
-            let (theme, names) = match f.get("theme")? {
-                Some(c) => read_labels(&c, "tickets.theme")?,
-                None => (vec![NO_ROW; time.len()], Vec::new()),
-            };
-            let csat = f
-                .get("csat")?
-                .map(|c| read_f64(&c, "tickets.csat"))
-                .transpose()?;
-            let sentiment = f
-                .get("sentiment")?
-                .map(|c| read_f64(&c, "tickets.sentiment"))
-                .transpose()?;
-            n_rows_check(
-                py,
-                "tickets.customer_id",
-                time.len(),
-                "tickets.theme",
-                theme.len(),
-            )?;
-            let cs = customer.strs();
-            let table = Tickets {
-                customer: customer.ids(&cs),
-                time: &time,
-                theme: &theme,
-                resolved: &resolved,
-                csat: csat.as_deref(),
-                sentiment: sentiment.as_deref(),
-            };
-            b = py.detach(|| b.tickets(table, &names)).py_err(py)?;
-        }
-        if let Some(s) = surveys {
-            let f = frame(s, "surveys")?;
-            let (customer, _) = read_ids(&f.require("customer_id")?, "surveys.customer_id", false)?;
-            let time = read_times(&f.require("time")?, "surveys.time")?;
-            let (kind_codes, kind_names) = read_labels(&f.require("kind")?, "surveys.kind")?;
-            let parsed = kind_names
-                .iter()
-                .map(|k| SurveyKind::parse(k))
-                .collect::<Result<Vec<_>, _>>()
-                .py_err(py)?;
-            let mut kind = Vec::with_capacity(kind_codes.len());
-            for (i, &c) in kind_codes.iter().enumerate() {
-                match parsed.get(c as usize) {
-                    Some(&k) => kind.push(k),
-                    None => {
-                        return Err(core_err(
-                            py,
-                            Error::Missing {
-                                arg: "surveys.kind",
-                                index: i,
-                            },
-                        ));
-                    }
-                }
-            }
-            let score = read_f64(&f.require("score")?, "surveys.score")?;
-            let cs = customer.strs();
-            let table = Surveys {
-                customer: customer.ids(&cs),
-                time: &time,
-                kind: &kind,
-                score: &score,
-            };
-            b = py.detach(|| b.surveys(table)).py_err(py)?;
-        }
-        let mut anonymous = 0;
-        if let Some(m) = mentions {
-            let f = frame(m, "mentions")?;
-            let (customer, null) =
-                read_ids(&f.require("customer_id")?, "mentions.customer_id", true)?;
-            let time = read_times(&f.require("time")?, "mentions.time")?;
-            let sentiment = f
-                .get("sentiment")?
-                .map(|c| read_f64(&c, "mentions.sentiment"))
-                .transpose()?;
-            n_rows_check(
-                py,
-                "mentions.customer_id",
-                null.len(),
-                "mentions.time",
-                time.len(),
-            )?;
-            // Anonymous mentions (no customer id) do not enter per-customer signals.
-            anonymous = null.iter().filter(|&&b| b).count();
-            let keep: Vec<bool> = null.iter().map(|&b| !b).collect();
-            let customer = customer.keep(&keep);
-            let time = compact(&time, &keep);
-            let sentiment = sentiment.map(|s| compact(&s, &keep));
-            let cs = customer.strs();
-            let table = Mentions {
-                customer: customer.ids(&cs),
-                time: &time,
-                sentiment: sentiment.as_deref(),
-            };
-            b = py.detach(|| b.mentions(table)).py_err(py)?;
-        }
-        if let Some(c) = churn {
-            let f = frame(c, "churn")?;
-            let (customer, _) = read_ids(&f.require("customer_id")?, "churn.customer_id", false)?;
-            let time = read_times(&f.require("time")?, "churn.time")?;
-            let cs = customer.strs();
-            let table = ChurnEvents {
-                customer: customer.ids(&cs),
-                time: &time,
-            };
-            b = py.detach(|| b.churn(table)).py_err(py)?;
-        }
         Ok(EventLog {
-            log: Arc::new(b.build()),
+            log: Arc::new(log),
             anonymous_mentions: anonymous,
         })
     }
@@ -596,17 +694,10 @@ impl EventLog {
             .silence_days(silence_days)
             .theme_counts(theme_counts);
         let log = Arc::clone(&self.log);
-        let (f, cols) = py
-            .detach(|| {
-                log.features(&opts).map(|f| {
-                    let cols = f.columns();
-                    (f, cols)
-                })
-            })
-            .py_err(py)?;
+        let f = py.detach(|| log.features(&opts)).py_err(py)?;
         let mut b = TableBuilder::new(py);
         self.id_column(py, &mut b, &f.customers)?;
-        for (name, col) in f.names.iter().zip(cols) {
+        for (name, col) in f.names.iter().zip(f.columns) {
             b.numbers(name, col);
         }
         let meta = PyDict::new(py);

@@ -259,10 +259,18 @@ impl Table {
             .call_method1("DataFrame", (self.to_dict(py)?,))
     }
 
-    /// A polars DataFrame (needs polars).
+    /// A polars DataFrame (needs polars); label columns become `pl.Categorical`.
     fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("polars")?
-            .call_method1("DataFrame", (self.to_dict(py)?,))
+        let pl = py.import("polars")?;
+        let categorical = self
+            .columns
+            .iter()
+            .any(|c| c.bind(py).hasattr("categories").unwrap_or(false));
+        if categorical {
+            // polars reads pandas categoricals through pandas.
+            return pl.call_method1("from_pandas", (self.to_pandas(py)?,));
+        }
+        pl.call_method1("DataFrame", (self.to_dict(py)?,))
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
@@ -396,13 +404,25 @@ impl<'py> TableBuilder<'py> {
         Ok(self.push(name, len, arr))
     }
 
-    /// Codes shown as their labels (one Python string object per label, shared by all rows).
+    /// Codes shown as their labels: a pandas `Categorical` when pandas is installed (cheap to build, to
+    /// group by and to read back), else a list sharing one Python string per label. Out-of-range codes
+    /// are missing.
     pub fn labels(
         &mut self,
         name: &str,
         codes: impl ExactSizeIterator<Item = usize>,
         labels: &[&str],
     ) -> PyResult<&mut Self> {
+        if let Ok(pd) = self.py.import("pandas") {
+            let len = codes.len();
+            let k = labels.len();
+            let codes: Vec<i32> = codes.map(|c| if c < k { c as i32 } else { -1 }).collect();
+            let codes = PyArray1::from_vec(self.py, codes);
+            let cat = pd
+                .getattr("Categorical")?
+                .call_method1("from_codes", (codes, labels.to_vec()))?;
+            return Ok(self.push(name, len, cat));
+        }
         let strs: Vec<Bound<'py, pyo3::types::PyString>> = labels
             .iter()
             .map(|l| pyo3::types::PyString::new(self.py, l))

@@ -16,7 +16,9 @@ import sys
 import numpy as np
 import pytest
 
-pd = pytest.importorskip("pandas")
+pytest.importorskip("pandas")
+
+import pandas as pd  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benches", "python"))
 
@@ -305,6 +307,22 @@ def test_polars_input():
         assert_matches(voc_features(pl_tables, "2025-02-01", windows=(14, 60)), want)
 
 
+def test_pyarrow_tables_and_time_zones():
+    """pyarrow tables, and tz-aware times (converted to UTC), give the same features."""
+    pa = pytest.importorskip("pyarrow")
+    tables = ref.random_tables(400, 8_000, 17)
+    want = ref.features(**tables, cutoff="2025-01-01")
+    arrow = {k: pa.Table.from_pandas(v, preserve_index=False) for k, v in tables.items()}
+    assert_matches(voc_features(arrow, "2025-01-01"), want)
+    zoned = {}
+    for name, df in tables.items():
+        df = df.copy()
+        for col in ref.TABLES[name][1]:
+            df[col] = df[col].dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai")
+        zoned[name] = df
+    assert_matches(voc_features(zoned, "2025-01-01"), want)
+
+
 def test_time_units():
     """Times in seconds, milliseconds and microseconds give the same features as nanoseconds."""
     tables = ref.random_tables(400, 8_000, 12)
@@ -317,6 +335,15 @@ def test_time_units():
                 df[col] = df[col].astype(f"datetime64[{unit}]")
             cast[name] = df
         assert_matches(voc_features(cast, "2025-01-01"), want)
+
+
+def test_categorical_themes():
+    """Themes as a pandas categorical (with an unused category) give the same columns as strings."""
+    tables = ref.random_tables(400, 8_000, 16)
+    tickets = tables["tickets"].copy()
+    tickets["theme"] = pd.Categorical(tickets["theme"], categories=[*reversed(ref.THEMES), "unused"])
+    tables = {**tables, "tickets": tickets}
+    assert_matches(voc_features(tables, "2025-01-01"), ref.features(**tables, cutoff="2025-01-01"))
 
 
 def test_without_anonymous_mentions_and_with_missing_tables():
@@ -358,8 +385,15 @@ def test_labels_match_reference(n, events, seed, cutoff, horizon):
 
 
 def test_horizon_past_the_data_is_an_error_in_both():
-    tables = ref.random_tables(200, 4_000, 25)  # data end on 2025-12-31
+    tables = ref.random_tables(200, 4_000, 25)
+    latest = max(
+        tables[name][col].max() for name in EVENT_TABLES for col in ref.TABLES[name][1] if col in tables[name]
+    )
+    # The horizon may end one day after the latest event, not one second later.
+    cutoff = latest + pd.Timedelta(days=1) - pd.Timedelta(days=60)
+    assert_labels_match(tables, cutoff, 60)
+    late = cutoff + pd.Timedelta(seconds=1)
     with pytest.raises(ValueError):
-        ref.labels(**tables, cutoff="2025-12-01", horizon_days=60)
+        ref.labels(**tables, cutoff=late, horizon_days=60)
     with pytest.raises(ValueError):
-        event_log(tables).labels("2025-12-01", horizon_days=60)
+        event_log(tables).labels(late, horizon_days=60)

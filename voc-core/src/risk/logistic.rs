@@ -591,7 +591,7 @@ fn separation_check(z: &[f64], q: usize, beta: &[f64]) -> Result<()> {
     })
     .iter()
     .sum::<usize>();
-    let n = if q == 0 { 0 } else { z.len() / q };
+    let n = z.len().checked_div(q).unwrap_or(0);
     if q > 0 && n > 0 && extreme > 0 && max_abs(&beta[1..]) > 10.0 {
         return Err(Error::InsufficientData(format!(
             "the classes are (quasi-)perfectly separated: {extreme} rows get a fitted probability of 0 or 1 \

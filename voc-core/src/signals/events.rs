@@ -4,6 +4,8 @@
 //! Times are `i64` seconds since 1970-01-01 UTC; [`NO_TIME`] marks a time that has not happened (a
 //! ticket not yet resolved, a refund not yet paid). Ids are mapped to dense rows once ([`IdIndex`]).
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 use crate::signals::ids::{IdIndex, IdLabels, Ids, NO_ROW};
 
@@ -168,6 +170,25 @@ pub struct ChurnEvents<'a> {
     pub time: &'a [i64],
 }
 
+/// Event tables to add at once with [`EventLogBuilder::tables`]; absent tables stay empty.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tables<'a> {
+    /// Orders.
+    pub orders: Option<Orders<'a>>,
+    /// Returns and refunds.
+    pub returns: Option<Returns<'a>>,
+    /// Tickets (their theme codes name `themes`).
+    pub tickets: Option<Tickets<'a>>,
+    /// Ticket theme names, by code.
+    pub themes: &'a [String],
+    /// Survey answers.
+    pub surveys: Option<Surveys<'a>>,
+    /// Social mentions by known customers.
+    pub mentions: Option<Mentions<'a>>,
+    /// Explicit churn events.
+    pub churn: Option<ChurnEvents<'a>>,
+}
+
 /// Events of one kind, grouped by customer (`start[c]..start[c + 1]`) and in time order within a customer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
@@ -185,13 +206,19 @@ impl Index {
         for c in 0..customers {
             start[c + 1] += start[c];
         }
-        let mut next = start.clone();
-        let mut perm = vec![0u32; codes.len()];
-        for (row, &c) in codes.iter().enumerate() {
-            let slot = &mut next[c as usize];
-            perm[*slot] = row as u32;
-            *slot += 1;
-        }
+        // Rows already grouped by customer in code order (a common export order) keep their order.
+        let mut perm: Vec<u32> = if codes.windows(2).all(|w| w[0] <= w[1]) {
+            (0..codes.len() as u32).collect()
+        } else {
+            let mut next = start.clone();
+            let mut perm = vec![0u32; codes.len()];
+            for (row, &c) in codes.iter().enumerate() {
+                let slot = &mut next[c as usize];
+                perm[*slot] = row as u32;
+                *slot += 1;
+            }
+            perm
+        };
         for c in 0..customers {
             let seg = &mut perm[start[c]..start[c + 1]];
             if seg
@@ -278,7 +305,7 @@ pub(crate) struct PointLog {
 /// ```
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    pub(crate) ids: IdIndex,
+    pub(crate) ids: Arc<IdIndex>,
     pub(crate) signup: Vec<i64>,
     pub(crate) orders: OrderLog,
     pub(crate) returns: ReturnLog,
@@ -458,7 +485,7 @@ impl EventLog {
 
     /// Number of customers.
     pub fn customers(&self) -> usize {
-        self.signup.len()
+        self.ids.len()
     }
 
     /// The customer ids in row order (feature rows refer to these rows).
@@ -526,7 +553,7 @@ impl EventLogBuilder {
         };
         Ok(EventLogBuilder {
             log: EventLog {
-                ids,
+                ids: Arc::new(ids),
                 signup: customers.signup.to_vec(),
                 orders: OrderLog {
                     index: empty(n),
@@ -593,19 +620,25 @@ impl EventLogBuilder {
         check_required_times(&mut ck, "orders.time", o.time)?;
         check_amounts(&mut ck, "orders.amount", o.amount)?;
         self.order_ids = match o.id {
-            Some(ids) => Some(IdIndex::new("orders.id", ids)?),
+            Some(ids) => Some(IdIndex::lookup_only("orders.id", ids)?),
             None => None,
         };
         let (index, perm) = index_kept(self.log.customers(), &codes, o.time, &ck.keep);
-        self.order_pos = vec![NO_ROW; n];
-        for (pos, &row) in perm.iter().enumerate() {
-            self.order_pos[row as usize] = pos as u32;
-        }
-        self.order_customer = codes
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| if ck.ok(i) { c } else { NO_ROW })
-            .collect();
+        // Only returns that name their orders need these.
+        (self.order_pos, self.order_customer) = if self.order_ids.is_some() {
+            let mut pos_of = vec![NO_ROW; n];
+            for (pos, &row) in perm.iter().enumerate() {
+                pos_of[row as usize] = pos as u32;
+            }
+            let customer = codes
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| if ck.ok(i) { c } else { NO_ROW })
+                .collect();
+            (pos_of, customer)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         self.log.orders = OrderLog {
             index,
             time: permute(o.time, &perm),
@@ -904,6 +937,91 @@ impl EventLogBuilder {
         };
         self.finish_table(ck, &[e.time]);
         Ok(self)
+    }
+
+    /// Adds several tables at once: orders and returns are validated and indexed while tickets, survey
+    /// answers, mentions and churn events are, on another thread. The result (and the first error, if
+    /// any) is the same as adding them one by one in that order.
+    ///
+    /// ```
+    /// use voc_core::signals::*;
+    /// let customers = Customers { id: Ids::Int(&[1, 2]), signup: &[0, 0] };
+    /// let tables = Tables {
+    ///     orders: Some(Orders { id: None, customer: Ids::Int(&[2, 1]), time: &[DAY, 2 * DAY], amount: &[9.0, 5.0] }),
+    ///     churn: Some(ChurnEvents { customer: Ids::Int(&[2]), time: &[3 * DAY] }),
+    ///     ..Default::default()
+    /// };
+    /// let log = EventLog::builder(customers)?.tables(tables)?.build();
+    /// assert_eq!(log.events(), 3);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn tables(self, t: Tables<'_>) -> Result<Self> {
+        let other = EventLogBuilder {
+            log: EventLog {
+                ids: Arc::clone(&self.log.ids),
+                signup: Vec::new(),
+                orders: OrderLog::default(),
+                returns: ReturnLog::default(),
+                tickets: TicketLog::default(),
+                themes: Vec::new(),
+                surveys: SurveyLog::default(),
+                mentions: PointLog::default(),
+                churn: PointLog::default(),
+                last_time: NO_TIME,
+                skipped: Vec::new(),
+            },
+            policy: self.policy,
+            order_ids: None,
+            order_customer: Vec::new(),
+            order_pos: Vec::new(),
+        };
+        let sales = move || -> Result<Self> {
+            let mut b = self;
+            if let Some(o) = t.orders {
+                b = b.orders(o)?;
+            }
+            if let Some(r) = t.returns {
+                b = b.returns(r)?;
+            }
+            Ok(b)
+        };
+        let voice = move || -> Result<Self> {
+            let mut b = other;
+            if let Some(x) = t.tickets {
+                b = b.tickets(x, t.themes)?;
+            }
+            if let Some(x) = t.surveys {
+                b = b.surveys(x)?;
+            }
+            if let Some(x) = t.mentions {
+                b = b.mentions(x)?;
+            }
+            if let Some(x) = t.churn {
+                b = b.churn(x)?;
+            }
+            Ok(b)
+        };
+        #[cfg(feature = "parallel")]
+        let (a, b) = rayon::join(sales, voice);
+        #[cfg(not(feature = "parallel"))]
+        let (a, b) = (sales(), voice());
+        let (mut a, b) = (a?, b?);
+        if t.tickets.is_some() {
+            a.log.tickets = b.log.tickets;
+            a.log.themes = b.log.themes;
+        }
+        if t.surveys.is_some() {
+            a.log.surveys = b.log.surveys;
+        }
+        if t.mentions.is_some() {
+            a.log.mentions = b.log.mentions;
+        }
+        if t.churn.is_some() {
+            a.log.churn = b.log.churn;
+        }
+        a.log.skipped.extend(b.log.skipped);
+        a.log.last_time = a.log.last_time.max(b.log.last_time);
+        Ok(a)
     }
 
     /// The finished log.

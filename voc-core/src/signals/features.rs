@@ -102,9 +102,9 @@ pub struct Features {
     pub names: Vec<String>,
     /// Customer row (in the log's customer order) of each feature row.
     pub customers: Vec<u32>,
-    /// Values, row-major (`customers.len() × names.len()`); NaN where a signal is undefined (no answers,
-    /// no orders, ...).
-    pub values: Vec<f64>,
+    /// Values, column by column (`names.len()` columns of `customers.len()` values); NaN where a signal
+    /// is undefined (no answers, no orders, ...).
+    pub columns: Vec<Vec<f64>>,
     /// The cutoff the features were computed at.
     pub cutoff: i64,
 }
@@ -120,32 +120,18 @@ impl Features {
         self.names.len()
     }
 
-    /// One row.
-    pub fn row(&self, i: usize) -> Option<&[f64]> {
-        let p = self.cols();
-        self.values.get(i * p..(i + 1) * p)
-    }
-
-    /// The values column by column (`names.len()` vectors of `rows()` values).
+    /// One row (a copy).
     ///
     /// ```
     /// use voc_core::signals::Features;
-    /// let f = Features { names: vec!["a".into(), "b".into()], customers: vec![0, 1], values: vec![1.0, 2.0, 3.0, 4.0], cutoff: 0 };
-    /// assert_eq!(f.columns(), vec![vec![1.0, 3.0], vec![2.0, 4.0]]);
+    /// let f = Features { names: vec!["a".into(), "b".into()], customers: vec![0, 1], columns: vec![vec![1.0, 3.0], vec![2.0, 4.0]], cutoff: 0 };
+    /// assert_eq!(f.row(1), Some(vec![3.0, 4.0]));
     /// ```
-    pub fn columns(&self) -> Vec<Vec<f64>> {
-        let (n, p) = (self.rows(), self.cols());
-        let mut cols = vec![Vec::with_capacity(n); p];
-        // Blocks of rows keep both the rows read and the columns written in cache.
-        for block in self.values.chunks(p * 256) {
-            for (j, col) in cols.iter_mut().enumerate() {
-                col.extend(block.chunks_exact(p).map(|r| r[j]));
-            }
-        }
-        cols
+    pub fn row(&self, i: usize) -> Option<Vec<f64>> {
+        self.columns.iter().map(|c| c.get(i).copied()).collect()
     }
 
-    /// One column by name.
+    /// One column by name (a copy).
     ///
     /// ```
     /// use voc_core::signals::{Customers, EventLog, FeatureOptions, Ids, Orders, DAY};
@@ -159,10 +145,12 @@ impl Features {
     /// ```
     pub fn column(&self, name: &str) -> Option<Vec<f64>> {
         let j = self.names.iter().position(|n| n == name)?;
-        let p = self.cols();
-        Some(self.values.chunks_exact(p).map(|r| r[j]).collect())
+        self.columns.get(j).cloned()
     }
 }
+
+/// Rows computed together before being scattered into the columns.
+const BLOCK: usize = 512;
 
 /// Cutoff and windows in seconds.
 struct Ctx {
@@ -241,6 +229,7 @@ fn max_repeat(themes: &[u32], scratch: &mut Vec<u32>) -> usize {
 struct Scratch {
     codes: Vec<u32>,
     durations: Vec<f64>,
+    rows: Vec<f64>,
 }
 
 impl EventLog {
@@ -350,33 +339,52 @@ impl EventLog {
             },
         };
         let customers = self.rows_at(opts.cutoff);
-        let mut values = vec![0.0; customers.len() * p];
+        let n = customers.len();
+        let mut columns = vec![vec![0.0; n]; p];
         if p > 0 {
-            self.fill(&customers, &ctx, p, &mut values);
+            self.fill(&customers, &ctx, p, &mut columns);
         }
         Ok(Features {
             names,
             customers,
-            values,
+            columns,
             cutoff: opts.cutoff,
         })
     }
 
-    fn fill(&self, customers: &[u32], ctx: &Ctx, p: usize, values: &mut [f64]) {
+    /// Computes rows block by block (in parallel for large bases) and writes them into the columns.
+    fn fill(&self, customers: &[u32], ctx: &Ctx, p: usize, columns: &mut [Vec<f64>]) {
+        // One set of column slices per block of rows, so blocks can be filled independently.
+        let mut blocks: Vec<Vec<&mut [f64]>> = Vec::new();
+        let mut splits: Vec<_> = columns.iter_mut().map(|c| c.chunks_mut(BLOCK)).collect();
+        for _ in customers.chunks(BLOCK) {
+            blocks.push(splits.iter_mut().filter_map(Iterator::next).collect());
+        }
+        let work = |s: &mut Scratch, (cols, rows): (&mut Vec<&mut [f64]>, &[u32])| {
+            s.rows.resize(rows.len() * p, 0.0);
+            let mut buf = std::mem::take(&mut s.rows);
+            for (out, &c) in buf.chunks_exact_mut(p).zip(rows) {
+                self.row(c as usize, ctx, out, s);
+            }
+            for (j, col) in cols.iter_mut().enumerate() {
+                for (i, v) in col.iter_mut().enumerate() {
+                    *v = buf[i * p + j];
+                }
+            }
+            s.rows = buf;
+        };
         #[cfg(feature = "parallel")]
         if customers.len() >= 20_000 {
             use rayon::prelude::*;
-            values
-                .par_chunks_mut(p)
-                .zip(customers.par_iter())
-                .for_each_init(Scratch::default, |s, (out, &c)| {
-                    self.row(c as usize, ctx, out, s)
-                });
+            blocks
+                .par_iter_mut()
+                .zip(customers.par_chunks(BLOCK))
+                .for_each_init(Scratch::default, work);
             return;
         }
         let mut s = Scratch::default();
-        for (out, &c) in values.chunks_exact_mut(p).zip(customers) {
-            self.row(c as usize, ctx, out, &mut s);
+        for item in blocks.iter_mut().zip(customers.chunks(BLOCK)) {
+            work(&mut s, item);
         }
     }
 
@@ -681,7 +689,7 @@ mod tests {
                 .theme_counts(false),
         ] {
             let f = log.features(&opts).unwrap();
-            assert_eq!(f.values.len(), f.names.len());
+            assert_eq!(f.columns.len(), f.names.len());
             let mut row = vec![f64::NAN; f.names.len() + 1];
             let mut s = Scratch::default();
             let ctx = Ctx {
@@ -695,7 +703,7 @@ mod tests {
             // The row writes exactly the named columns: nothing past them.
             assert!(row[f.names.len()].is_nan());
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&row[..f.names.len()]), bits(f.row(0).unwrap()));
+            assert_eq!(bits(&row[..f.names.len()]), bits(&f.row(0).unwrap()));
         }
         let f = log.features(&FeatureOptions::new(10 * DAY)).unwrap();
         assert_eq!(f.column("theme_refund"), Some(vec![2.0]));

@@ -129,6 +129,7 @@ enum Map {
 #[derive(Debug, Clone)]
 pub struct IdIndex {
     labels: IdLabels,
+    len: usize,
     map: Map,
 }
 
@@ -136,6 +137,17 @@ pub struct IdIndex {
 const OFFSET_SLACK: usize = 4;
 
 impl IdIndex {
+    /// Indexes `ids` without keeping a copy of them ([`labels`](Self::labels) is then empty): for
+    /// lookups only, such as orders named by returns.
+    pub fn lookup_only(arg: &'static str, ids: Ids<'_>) -> Result<Self> {
+        let mut index = Self::new(arg, ids)?;
+        index.labels = match index.labels {
+            IdLabels::Int(_) => IdLabels::Int(Vec::new()),
+            IdLabels::Str(_) => IdLabels::Str(Vec::new()),
+        };
+        Ok(index)
+    }
+
     /// Indexes `ids` (row `i` gets code `i`); a repeated id is an [`Error::DuplicateId`].
     pub fn new(arg: &'static str, ids: Ids<'_>) -> Result<Self> {
         if ids.len() >= NO_ROW as usize {
@@ -156,6 +168,7 @@ impl IdIndex {
                 }
                 Ok(IdIndex {
                     labels: IdLabels::Str(v.iter().map(|s| (*s).to_owned()).collect()),
+                    len: v.len(),
                     map: Map::Str(map),
                 })
             }
@@ -172,6 +185,7 @@ impl IdIndex {
         let (Some(&min), Some(&max)) = (v.iter().min(), v.iter().max()) else {
             return Ok(IdIndex {
                 labels,
+                len: 0,
                 map: Map::Hash(IntMap::default()),
             });
         };
@@ -187,6 +201,7 @@ impl IdIndex {
             }
             return Ok(IdIndex {
                 labels,
+                len: v.len(),
                 map: Map::Offset { base: min, table },
             });
         }
@@ -198,13 +213,14 @@ impl IdIndex {
         }
         Ok(IdIndex {
             labels,
+            len: v.len(),
             map: Map::Hash(map),
         })
     }
 
     /// Number of ids.
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.len
     }
 
     /// Whether the index is empty.

@@ -33,7 +33,7 @@ mod ids;
 
 pub use events::{
     ChurnEvents, Customers, DAY, EventLog, EventLogBuilder, Mentions, NO_TIME, Orders, Returns,
-    RowPolicy, Skipped, SurveyKind, Surveys, Tickets,
+    RowPolicy, Skipped, SurveyKind, Surveys, Tables, Tickets,
 };
 pub use features::{ChurnLabels, FeatureOptions, Features};
 pub use ids::{IdIndex, IdLabels, Ids, NO_ROW};
