@@ -3,8 +3,13 @@
 //! Train on the signals at a past cutoff with the labels of the horizon after it, score customers today,
 //! pick who to call, and say why.
 
+mod evaluate;
 mod logistic;
 
+pub use evaluate::{
+    CalibrationBin, Confusion, LiftRow, average_precision, brier_score, calibration, confusion,
+    lift, roc_auc,
+};
 pub use logistic::{
     ClassWeight, CoefInference, Convergence, Impute, LogisticModel, LogisticOptions, Penalty, fit,
 };

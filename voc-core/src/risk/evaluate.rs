@@ -1,0 +1,459 @@
+//! Evaluating churn scores: ROC AUC (ties counted half, as scikit-learn), average precision, Brier
+//! score, calibration table, lift and gains by decile, and the confusion matrix at a threshold.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, check_len};
+use crate::stats::{ShareInterval, proportion_interval};
+
+/// Checks labels (0/1) and scores (finite) and returns the number of positives.
+fn check(y: &[f64], score: &[f64]) -> Result<usize> {
+    check_len("y", y.len(), "scores", score.len())?;
+    if y.is_empty() {
+        return Err(Error::Empty {
+            arg: "y",
+            what: "no rows to evaluate",
+        });
+    }
+    let mut pos = 0;
+    for (i, (&v, &s)) in y.iter().zip(score).enumerate() {
+        if v == 1.0 {
+            pos += 1;
+        } else if v != 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "y",
+                index: i,
+                value: v,
+                reason: "labels must be 0 or 1",
+            });
+        }
+        if !s.is_finite() {
+            return Err(if s.is_nan() {
+                Error::Missing {
+                    arg: "scores",
+                    index: i,
+                }
+            } else {
+                Error::NonFinite {
+                    arg: "scores",
+                    index: i,
+                    value: s,
+                }
+            });
+        }
+    }
+    Ok(pos)
+}
+
+fn both_classes(pos: usize, n: usize, what: &str) -> Result<()> {
+    if pos == 0 || pos == n {
+        return Err(Error::InsufficientData(format!(
+            "{what} needs both classes; y has only {}",
+            if pos == 0 { "0s" } else { "1s" }
+        )));
+    }
+    Ok(())
+}
+
+/// Order-preserving map of a finite f64 to u64 (−0 and +0 map together).
+#[inline]
+fn key(x: f64) -> u64 {
+    let b = (x + 0.0).to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// LSD radix sort of u64 keys, 16 bits per pass (skipping passes where all keys share the digit).
+fn radix_sort(keys: &mut Vec<u64>) {
+    let n = keys.len();
+    if n < 256 {
+        keys.sort_unstable();
+        return;
+    }
+    let mut tmp = vec![0u64; n];
+    for pass in 0..4 {
+        let shift = pass * 16;
+        let mut count = vec![0usize; 1 << 16];
+        for &k in keys.iter() {
+            count[((k >> shift) & 0xFFFF) as usize] += 1;
+        }
+        if count.iter().any(|&c| c == n) {
+            continue;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let v = *c;
+            *c = sum;
+            sum += v;
+        }
+        for &k in keys.iter() {
+            let d = ((k >> shift) & 0xFFFF) as usize;
+            tmp[count[d]] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(keys, &mut tmp);
+    }
+}
+
+/// Sorted keys of the positives' and the negatives' scores.
+fn split_sorted(y: &[f64], score: &[f64], pos: usize) -> (Vec<u64>, Vec<u64>) {
+    let mut p = Vec::with_capacity(pos);
+    let mut q = Vec::with_capacity(y.len() - pos);
+    for (&v, &s) in y.iter().zip(score) {
+        if v == 1.0 {
+            p.push(key(s))
+        } else {
+            q.push(key(s))
+        }
+    }
+    let sort_both = |a: &mut Vec<u64>, b: &mut Vec<u64>| {
+        #[cfg(feature = "parallel")]
+        if a.len() + b.len() > 1 << 20 {
+            rayon::join(|| radix_sort(a), || radix_sort(b));
+            return;
+        }
+        radix_sort(a);
+        radix_sort(b);
+    };
+    sort_both(&mut p, &mut q);
+    (p, q)
+}
+
+/// Area under the ROC curve: the probability that a random churner scores above a random stayer, ties
+/// counting one half (Mann–Whitney U / (n₁ n₀)); equal to `sklearn.metrics.roc_auc_score`.
+///
+/// ```
+/// use voc_core::risk::roc_auc;
+/// assert_eq!(roc_auc(&[0.0, 0.0, 1.0, 1.0], &[0.1, 0.4, 0.35, 0.8])?, 0.75);
+/// assert_eq!(roc_auc(&[0.0, 1.0], &[0.5, 0.5])?, 0.5);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn roc_auc(y: &[f64], score: &[f64]) -> Result<f64> {
+    let pos = check(y, score)?;
+    both_classes(pos, y.len(), "ROC AUC")?;
+    let (p, q) = split_sorted(y, score, pos);
+    // 2U counted in integers: each positive gains 2 per lower negative and 1 per tie.
+    let (mut twice_u, mut j, mut i) = (0u128, 0usize, 0usize);
+    while i < p.len() {
+        let v = p[i];
+        let mut cp = 0u128;
+        while i < p.len() && p[i] == v {
+            cp += 1;
+            i += 1;
+        }
+        while j < q.len() && q[j] < v {
+            j += 1;
+        }
+        let mut eq = 0usize;
+        while j + eq < q.len() && q[j + eq] == v {
+            eq += 1;
+        }
+        twice_u += cp * (2 * j as u128 + eq as u128);
+    }
+    Ok(twice_u as f64 / (2.0 * pos as f64 * (y.len() - pos) as f64))
+}
+
+/// Average precision: `Σ (Rₖ − Rₖ₋₁) Pₖ` over score thresholds from high to low, as
+/// `sklearn.metrics.average_precision_score`.
+///
+/// ```
+/// use voc_core::risk::average_precision;
+/// let ap = average_precision(&[0.0, 0.0, 1.0, 1.0], &[0.1, 0.4, 0.35, 0.8])?;
+/// assert!((ap - 0.8333333333333333).abs() < 1e-15);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn average_precision(y: &[f64], score: &[f64]) -> Result<f64> {
+    let pos = check(y, score)?;
+    if pos == 0 {
+        return Err(Error::InsufficientData(
+            "average precision needs at least one positive".into(),
+        ));
+    }
+    let (p, q) = split_sorted(y, score, pos);
+    let (mut i, mut j) = (p.len(), q.len());
+    let (mut tp, mut fp, mut ap) = (0usize, 0usize, 0.0);
+    while i > 0 || j > 0 {
+        let v = match (i > 0, j > 0) {
+            (true, true) => p[i - 1].max(q[j - 1]),
+            (true, false) => p[i - 1],
+            _ => q[j - 1],
+        };
+        let before = tp;
+        while i > 0 && p[i - 1] == v {
+            tp += 1;
+            i -= 1;
+        }
+        while j > 0 && q[j - 1] == v {
+            fp += 1;
+            j -= 1;
+        }
+        if tp > before {
+            ap += (tp - before) as f64 / pos as f64 * (tp as f64 / (tp + fp) as f64);
+        }
+    }
+    Ok(ap)
+}
+
+/// Brier score: mean squared difference between probability and outcome (`brier_score_loss`).
+///
+/// ```
+/// assert_eq!(voc_core::risk::brier_score(&[0.0, 1.0], &[0.5, 1.0])?, 0.125);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn brier_score(y: &[f64], p: &[f64]) -> Result<f64> {
+    check(y, p)?;
+    Ok(y.iter().zip(p).map(|(a, b)| (b - a) * (b - a)).sum::<f64>() / y.len() as f64)
+}
+
+/// One bin of a calibration table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationBin {
+    /// Lower and upper edge.
+    pub edges: (f64, f64),
+    /// Rows in the bin.
+    pub n: usize,
+    /// Mean predicted probability.
+    pub mean_predicted: f64,
+    /// Observed churn rate.
+    pub observed: f64,
+    /// Wilson 95% interval of the observed rate.
+    pub observed_ci: (f64, f64),
+}
+
+/// Calibration table with `bins` equal-width bins on [0, 1], assigned as
+/// `sklearn.calibration.calibration_curve(strategy="uniform")` does (upper edges inclusive, the first bin
+/// closed); empty bins are left out.
+///
+/// ```
+/// let t = voc_core::risk::calibration(&[0.0, 1.0, 1.0, 0.0], &[0.1, 0.9, 0.8, 0.3], 2)?;
+/// assert_eq!(t.len(), 2);
+/// assert_eq!((t[0].n, t[0].observed), (2, 0.0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn calibration(y: &[f64], p: &[f64], bins: usize) -> Result<Vec<CalibrationBin>> {
+    check(y, p)?;
+    if bins == 0 || bins > 1000 {
+        return Err(Error::option("bins", bins, "must lie in 1..=1000"));
+    }
+    if let Some(i) = p.iter().position(|&v| !(0.0..=1.0).contains(&v)) {
+        return Err(Error::InvalidValue {
+            arg: "probabilities",
+            index: i,
+            value: p[i],
+            reason: "probabilities lie in [0, 1]",
+        });
+    }
+    let edges: Vec<f64> = (0..=bins).map(|k| k as f64 / bins as f64).collect();
+    let inner = &edges[1..bins];
+    let mut acc = vec![(0usize, 0.0, 0.0); bins];
+    for (&v, &pr) in y.iter().zip(p) {
+        let b = inner.partition_point(|&e| e < pr);
+        acc[b].0 += 1;
+        acc[b].1 += pr;
+        acc[b].2 += v;
+    }
+    let mut out = Vec::new();
+    for (b, &(n, sp, sy)) in acc.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let ci = proportion_interval(sy, n as f64, 0.95, ShareInterval::Wilson)?;
+        out.push(CalibrationBin {
+            edges: (edges[b], edges[b + 1]),
+            n,
+            mean_predicted: sp / n as f64,
+            observed: sy / n as f64,
+            observed_ci: (ci.low, ci.high),
+        });
+    }
+    Ok(out)
+}
+
+/// One group of a lift / gains table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiftRow {
+    /// Group number, 1 = highest scores.
+    pub group: usize,
+    /// Rows in the group.
+    pub n: usize,
+    /// Lowest and highest score in the group.
+    pub score_range: (f64, f64),
+    /// Churners in the group.
+    pub positives: usize,
+    /// Churn rate in the group.
+    pub rate: f64,
+    /// Rate / overall rate.
+    pub lift: f64,
+    /// Share of all churners found in groups 1..=this one (cumulative gains).
+    pub cumulative_gain: f64,
+    /// Cumulative rate / overall rate.
+    pub cumulative_lift: f64,
+}
+
+/// Lift and gains by score group (deciles for `groups = 10`): rows sorted by score from high to low,
+/// ties by input order, split into groups of equal size (the first `n mod groups` get one more row).
+///
+/// ```
+/// let t = voc_core::risk::lift(&[1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.7, 0.1], 2)?;
+/// assert_eq!((t[0].positives, t[0].lift, t[1].cumulative_gain), (1, 1.0, 1.0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn lift(y: &[f64], score: &[f64], groups: usize) -> Result<Vec<LiftRow>> {
+    let pos = check(y, score)?;
+    let n = y.len();
+    if groups == 0 || groups > n {
+        return Err(Error::option(
+            "groups",
+            groups,
+            format!("must lie in 1..={n} (the number of rows)"),
+        ));
+    }
+    if pos == 0 {
+        return Err(Error::InsufficientData(
+            "a lift table needs at least one churner".into(),
+        ));
+    }
+    let mut order: Vec<(u64, u32)> = score
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (!key(s), i as u32))
+        .collect();
+    order.sort_unstable();
+    let base = pos as f64 / n as f64;
+    let (size, extra) = (n / groups, n % groups);
+    let (mut at, mut cum) = (0usize, 0usize);
+    let mut out = Vec::with_capacity(groups);
+    for g in 0..groups {
+        let len = size + usize::from(g < extra);
+        let rows = &order[at..at + len];
+        let k = rows.iter().filter(|&&(_, i)| y[i as usize] == 1.0).count();
+        cum += k;
+        at += len;
+        let (hi, lo) = (score[rows[0].1 as usize], score[rows[len - 1].1 as usize]);
+        let rate = k as f64 / len as f64;
+        out.push(LiftRow {
+            group: g + 1,
+            n: len,
+            score_range: (lo, hi),
+            positives: k,
+            rate,
+            lift: rate / base,
+            cumulative_gain: cum as f64 / pos as f64,
+            cumulative_lift: (cum as f64 / at as f64) / base,
+        });
+    }
+    Ok(out)
+}
+
+/// Confusion matrix at a threshold (score ≥ threshold → predicted churner) and its rates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Confusion {
+    /// The threshold.
+    pub threshold: f64,
+    /// Churners flagged.
+    pub true_positives: usize,
+    /// Stayers flagged.
+    pub false_positives: usize,
+    /// Stayers not flagged.
+    pub true_negatives: usize,
+    /// Churners missed.
+    pub false_negatives: usize,
+}
+
+impl Confusion {
+    /// Share of flagged customers who churn (NaN if none flagged).
+    pub fn precision(&self) -> f64 {
+        self.true_positives as f64 / (self.true_positives + self.false_positives) as f64
+    }
+    /// Share of churners flagged.
+    pub fn recall(&self) -> f64 {
+        self.true_positives as f64 / (self.true_positives + self.false_negatives) as f64
+    }
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        2.0 * p * r / (p + r)
+    }
+    /// Share of rows classified correctly.
+    pub fn accuracy(&self) -> f64 {
+        let n =
+            self.true_positives + self.false_positives + self.true_negatives + self.false_negatives;
+        (self.true_positives + self.true_negatives) as f64 / n as f64
+    }
+}
+
+/// The confusion matrix at `threshold`.
+///
+/// ```
+/// let c = voc_core::risk::confusion(&[1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.3, 0.1], 0.5)?;
+/// assert_eq!((c.true_positives, c.false_positives, c.false_negatives), (1, 1, 1));
+/// assert_eq!(c.precision(), 0.5);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn confusion(y: &[f64], score: &[f64], threshold: f64) -> Result<Confusion> {
+    check(y, score)?;
+    if threshold.is_nan() {
+        return Err(Error::option("threshold", threshold, "must be a number"));
+    }
+    let mut c = Confusion {
+        threshold,
+        true_positives: 0,
+        false_positives: 0,
+        true_negatives: 0,
+        false_negatives: 0,
+    };
+    for (&v, &s) in y.iter().zip(score) {
+        match (s >= threshold, v == 1.0) {
+            (true, true) => c.true_positives += 1,
+            (true, false) => c.false_positives += 1,
+            (false, false) => c.true_negatives += 1,
+            (false, true) => c.false_negatives += 1,
+        }
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_matches_brute_force_with_ties() {
+        let y: Vec<f64> = (0..3000)
+            .map(|i| f64::from(u8::from((i * 7919) % 13 < 5)))
+            .collect();
+        let s: Vec<f64> = (0..3000)
+            .map(|i| ((i * 104_729) % 97) as f64 / 10.0 - 3.0)
+            .collect();
+        let (mut num, mut den) = (0.0, 0.0);
+        for i in 0..y.len() {
+            for j in 0..y.len() {
+                if y[i] == 1.0 && y[j] == 0.0 {
+                    den += 1.0;
+                    num += if s[i] > s[j] {
+                        1.0
+                    } else if s[i] == s[j] {
+                        0.5
+                    } else {
+                        0.0
+                    };
+                }
+            }
+        }
+        assert!((roc_auc(&y, &s).unwrap() - num / den).abs() < 1e-14);
+        assert!(roc_auc(&[1.0, 1.0], &[0.1, 0.2]).is_err());
+        assert!(roc_auc(&[1.0, 0.0], &[f64::NAN, 0.2]).is_err());
+    }
+
+    #[test]
+    fn radix_sort_orders_signed_values() {
+        let mut v: Vec<f64> = (0..5000)
+            .map(|i| ((i * 7_919) % 1_000) as f64 - 500.5)
+            .collect();
+        v.extend([f64::MAX, f64::MIN, -0.0, 0.0, 1e-300, -1e-300]);
+        let mut k: Vec<u64> = v.iter().map(|&x| key(x)).collect();
+        radix_sort(&mut k);
+        v.sort_by(f64::total_cmp);
+        let want: Vec<u64> = v.iter().map(|&x| key(x)).collect();
+        assert_eq!(k, want);
+    }
+}
