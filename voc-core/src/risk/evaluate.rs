@@ -76,7 +76,7 @@ fn radix_sort(keys: &mut Vec<u64>) {
         for &k in keys.iter() {
             count[((k >> shift) & 0xFFFF) as usize] += 1;
         }
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue;
         }
         let mut sum = 0;
