@@ -3,9 +3,16 @@
 //! Train on the signals at a past cutoff with the labels of the horizon after it, score customers today,
 //! pick who to call, and say why.
 
+mod alerts;
+mod cv;
 mod evaluate;
 mod logistic;
 
+pub use alerts::{
+    Alert, AlertOptions, Reason, alerts, describe, expected_value, threshold_for_precision,
+    threshold_top_k,
+};
+pub use cv::{CrossValidation, cross_validate, stratified_folds};
 pub use evaluate::{
     CalibrationBin, Confusion, LiftRow, average_precision, brier_score, calibration, confusion,
     lift, roc_auc,
