@@ -1,6 +1,8 @@
 //! # voc-core
 //!
 //! Voice-of-Customer analytics in pure Rust.
+//!
+//! [`text`]: complaint themes and mention rates (Chinese and English), sentiment, topic discovery.
 #![deny(unsafe_code)] // allowed in one place: metrics::kernel (runtime CPU-feature dispatch)
 
 mod codec;
@@ -9,6 +11,7 @@ pub mod group;
 pub mod metrics;
 pub mod sample;
 pub mod stats;
+pub mod text;
 pub mod time;
 
 pub use error::{Error, Result};

@@ -1,0 +1,16 @@
+//! Text: complaint themes with keyword patterns (Chinese and English), mention rates with intervals and
+//! alerts, lexicon sentiment, and topic discovery.
+//!
+//! * [`Taxonomy`] / [`ThemeMatcher`]: themes defined by keyword patterns with exclusions, compiled into
+//!   one Aho–Corasick automaton; matches carry character offsets into the original text.
+//! * [`Normalizer`]: case and full-width folding that keeps character positions.
+
+mod matcher;
+mod normalize;
+mod sample;
+mod taxonomy;
+
+pub use matcher::{Keyword, PARALLEL_MIN_TEXTS, Scratch, Sets, ThemeMatch, ThemeMatcher};
+pub use normalize::{Normalizer, char_offset};
+pub use sample::{Lang, sample_tickets};
+pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
