@@ -3,14 +3,21 @@
 //!
 //! * [`Taxonomy`] / [`ThemeMatcher`]: themes defined by keyword patterns with exclusions, compiled into
 //!   one Aho–Corasick automaton; matches carry character offsets into the original text.
+//! * [`mention_rates`] / [`MentionCounts`]: rates per channel × period with Wilson intervals, share of
+//!   voice, period-over-period tests and alerts; [`top_keywords`] among negative texts; [`reason_shares`].
 //! * [`Normalizer`]: case and full-width folding that keeps character positions.
 
 mod matcher;
 mod normalize;
+mod rates;
 mod sample;
 mod taxonomy;
 
 pub use matcher::{Keyword, PARALLEL_MIN_TEXTS, Scratch, Sets, ThemeMatch, ThemeMatcher};
 pub use normalize::{Normalizer, char_offset};
+pub use rates::{
+    KeywordRow, MentionCounts, MentionOptions, MentionRow, mention_rates, period_indices,
+    reason_shares, top_keywords,
+};
 pub use sample::{Lang, sample_tickets};
 pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
