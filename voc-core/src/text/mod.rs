@@ -5,12 +5,16 @@
 //!   one Aho–Corasick automaton; matches carry character offsets into the original text.
 //! * [`mention_rates`] / [`MentionCounts`]: rates per channel × period with Wilson intervals, share of
 //!   voice, period-over-period tests and alerts; [`top_keywords`] among negative texts; [`reason_shares`].
+//! * [`polarity`] / [`theme_sentiment`]: lexicon sentiment with negators, intensifiers and contrast —
+//!   English by the VADER rules and lexicon (MIT, vaderSentiment 3.3.2), Chinese by voc's seed lexicon;
+//!   per text and per theme at clause level.
 //! * [`Normalizer`]: case and full-width folding that keeps character positions.
 
 mod matcher;
 mod normalize;
 mod rates;
 mod sample;
+mod sentiment;
 mod taxonomy;
 
 pub use matcher::{Keyword, PARALLEL_MIN_TEXTS, Scratch, Sets, ThemeMatch, ThemeMatcher};
@@ -20,4 +24,8 @@ pub use rates::{
     reason_shares, top_keywords,
 };
 pub use sample::{Lang, sample_tickets};
+pub use sentiment::{
+    Polarity, SentimentLang, ThemeSentiment, Vader, ZhSentiment, clauses, has_cjk, polarity,
+    polarity_batch, theme_sentiment, theme_sentiment_of,
+};
 pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
