@@ -9,6 +9,7 @@ mod pickle;
 mod sample;
 mod stats;
 mod table;
+mod text;
 
 /// The compiled part of the `voc` package.
 #[pymodule]
@@ -32,5 +33,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stats::PyTestResult>()?;
     m.add_class::<table::Table>()?;
     m.add_function(wrap_pyfunction!(sample::surveys, m)?)?;
+    text::register(m)?;
     Ok(())
 }

@@ -8,6 +8,8 @@
 //! * [`polarity`] / [`theme_sentiment`]: lexicon sentiment with negators, intensifiers and contrast —
 //!   English by the VADER rules and lexicon (MIT, vaderSentiment 3.3.2), Chinese by voc's seed lexicon;
 //!   per text and per theme at clause level.
+//! * [`topics`]: tokenisation (jieba-rs for Chinese, Unicode words and stop words otherwise), TF-IDF as
+//!   scikit-learn's defaults, seeded NMF, top terms per topic.
 //! * [`Normalizer`]: case and full-width folding that keeps character positions.
 
 mod matcher;
@@ -16,6 +18,9 @@ mod rates;
 mod sample;
 mod sentiment;
 mod taxonomy;
+mod tfidf;
+mod tokenize;
+mod topics;
 
 pub use matcher::{Keyword, PARALLEL_MIN_TEXTS, Scratch, Sets, ThemeMatch, ThemeMatcher};
 pub use normalize::{Normalizer, char_offset};
@@ -29,3 +34,6 @@ pub use sentiment::{
     polarity_batch, theme_sentiment, theme_sentiment_of,
 };
 pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
+pub use tfidf::{Tfidf, TfidfOptions};
+pub use tokenize::{is_stop_word, tokenize};
+pub use topics::{TopicModel, TopicOptions, nmf, topics};
