@@ -4,7 +4,7 @@
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
-use numpy::PyArray1;
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3_arrow::input::AnyArray;
@@ -27,6 +27,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_sentiment, m)?)?;
     m.add_function(wrap_pyfunction!(text_reason_shares, m)?)?;
     m.add_function(wrap_pyfunction!(text_sample_tickets, m)?)?;
+    m.add_function(wrap_pyfunction!(text_topics, m)?)?;
+    m.add_class::<TopicModel>()?;
     m.add("DEFAULT_RETAIL_TAXONOMY", core::DEFAULT_RETAIL)?;
     Ok(())
 }
@@ -305,6 +307,9 @@ impl ThemeMatcher {
         let mut end = Vec::with_capacity(n);
         let mut matched = Vec::with_capacity(n);
         let ids = self.themes();
+        // Byte position of every character of the current text (matches come in text order).
+        let mut cur = usize::MAX;
+        let mut bounds: Vec<usize> = Vec::new();
         for (i, m) in found {
             row.push(i as i64);
             theme.push(ids.get(m.theme as usize).cloned().unwrap_or_default());
@@ -316,16 +321,18 @@ impl ThemeMatcher {
             );
             start.push(m.start as i64);
             end.push(m.end as i64);
-            matched.push(
-                strs.get(i)
-                    .map(|s| {
-                        s.chars()
-                            .skip(m.start)
-                            .take(m.end - m.start)
-                            .collect::<String>()
-                    })
-                    .unwrap_or_default(),
-            );
+            let text = strs.get(i).copied().unwrap_or("");
+            if i != cur {
+                cur = i;
+                bounds.clear();
+                bounds.extend(text.char_indices().map(|(b, _)| b));
+                bounds.push(text.len());
+            }
+            let piece = match (bounds.get(m.start), bounds.get(m.end)) {
+                (Some(&a), Some(&b)) => text.get(a..b).unwrap_or(""),
+                _ => "",
+            };
+            matched.push(piece.to_owned());
         }
         let names = ["text", "theme", "keyword", "start", "end", "matched"]
             .map(String::from)
@@ -349,18 +356,24 @@ impl ThemeMatcher {
 
     /// Themes of each text as a list of lists of theme ids (`rollup`: parents of matched themes too).
     #[pyo3(signature = (texts, *, rollup=true))]
-    fn tag(
+    fn tag<'py>(
         &self,
-        py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
         rollup: bool,
-    ) -> PyResult<Vec<Vec<String>>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let t = self::texts(texts, "texts")?;
         let strs = t.strs();
         let sets = self.sets(py, &strs, rollup);
-        Ok((0..sets.len())
-            .map(|i| sets.row(i).iter().map(|&x| self.id(x)).collect())
-            .collect())
+        // One Python string per theme, shared by every row.
+        let ids: Vec<Bound<'py, PyString>> =
+            self.themes().iter().map(|s| PyString::new(py, s)).collect();
+        let out = PyList::empty(py);
+        for i in 0..sets.len() {
+            let row = PyList::new(py, sets.row(i).iter().filter_map(|&x| ids.get(x as usize)))?;
+            out.append(row)?;
+        }
+        Ok(out)
     }
 
     /// One 0/1 indicator column per theme (a table with one row per text).
@@ -858,4 +871,138 @@ fn text_sample_tickets(py: Python<'_>, n: usize, seed: u64, lang: &str) -> PyRes
         }
     };
     Ok(py.detach(|| core::sample_tickets(n, seed, lang)))
+}
+
+/// Topics found by TF-IDF + NMF: top terms per topic, each document's topic and weights.
+#[pyclass(frozen, module = "voc._voc")]
+pub struct TopicModel {
+    inner: core::TopicModel,
+}
+
+crate::pickled!(TopicModel);
+
+#[pymethods]
+impl TopicModel {
+    /// Number of topics.
+    #[getter]
+    fn n_topics(&self) -> usize {
+        self.inner.n_topics
+    }
+    /// Terms (columns of `components`).
+    #[getter]
+    fn vocabulary(&self) -> Vec<String> {
+        self.inner.vocabulary.clone()
+    }
+    /// Iterations run.
+    #[getter]
+    fn iterations(&self) -> usize {
+        self.inner.iterations
+    }
+    /// Whether the tolerance was met before `max_iter`.
+    #[getter]
+    fn converged(&self) -> bool {
+        self.inner.converged
+    }
+    /// Frobenius norm of X − W·H.
+    #[getter]
+    fn reconstruction_err(&self) -> f64 {
+        self.inner.reconstruction_err
+    }
+    /// Topic of each document (largest weight), −1 for a document without any known term.
+    #[getter]
+    fn labels<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i64>> {
+        let l: Vec<i64> = self
+            .inner
+            .labels()
+            .into_iter()
+            .map(|x| x.map_or(-1, |t| t as i64))
+            .collect();
+        PyArray1::from_vec(py, l)
+    }
+    /// Document-topic weights W (documents × topics).
+    #[getter]
+    fn doc_topic<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let k = self.inner.n_topics.max(1);
+        PyArray1::from_slice(py, &self.inner.w).reshape([self.inner.n_docs(), k])
+    }
+    /// Topic-term weights H (topics × terms).
+    #[getter]
+    fn components<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        PyArray1::from_slice(py, &self.inner.h)
+            .reshape([self.inner.n_topics, self.inner.vocabulary.len()])
+    }
+    /// The `n` heaviest terms of every topic: a table of topic, rank, term, weight.
+    #[pyo3(signature = (n=10))]
+    fn top_terms(&self, py: Python<'_>, n: usize) -> PyResult<Table> {
+        let mut cols = Columns::default();
+        for t in 0..self.inner.n_topics {
+            for (r, (term, w)) in self.inner.top_terms(t, n).into_iter().enumerate() {
+                cols.push(vec![
+                    ("topic", Value::I64(t as i64)),
+                    ("rank", Value::I64(r as i64 + 1)),
+                    ("term", Value::from(term)),
+                    ("weight", Value::F64(w)),
+                ]);
+            }
+        }
+        cols.into_table(py, "topic terms".into(), None)
+    }
+    fn __repr__(&self) -> String {
+        let heads: Vec<String> = (0..self.inner.n_topics.min(5))
+            .map(|t| {
+                let terms: Vec<&str> = self
+                    .inner
+                    .top_terms(t, 3)
+                    .into_iter()
+                    .map(|x| x.0)
+                    .collect();
+                format!("{t}: {}", terms.join(" "))
+            })
+            .collect();
+        format!(
+            "TopicModel(n_topics={}, terms={}, iterations={}, converged={}; {}{})",
+            self.inner.n_topics,
+            self.inner.vocabulary.len(),
+            self.inner.iterations,
+            self.inner.converged,
+            heads.join("; "),
+            if self.inner.n_topics > 5 { "; ..." } else { "" }
+        )
+    }
+}
+
+/// Topic discovery: tokenise (jieba for Chinese, Unicode words + stop words otherwise), TF-IDF (as
+/// scikit-learn's defaults), then NMF with multiplicative updates from a seeded random start.
+#[pyfunction(name = "text_topics")]
+#[pyo3(signature = (texts, /, n_topics=10, *, lang="auto", seed=0, max_iter=200, tol=1e-4, min_df=2,
+    max_df=0.95, max_features=10_000))]
+#[allow(clippy::too_many_arguments)]
+fn text_topics(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    n_topics: usize,
+    lang: &str,
+    seed: u64,
+    max_iter: usize,
+    tol: f64,
+    min_df: usize,
+    max_df: f64,
+    max_features: usize,
+) -> PyResult<TopicModel> {
+    let opts = core::TopicOptions {
+        n_topics,
+        max_iter,
+        tol,
+        seed,
+        tfidf: core::TfidfOptions {
+            min_df,
+            max_df,
+            max_features,
+            lang: lang_of(py, lang)?,
+        },
+    };
+    let t = self::texts(texts, "texts")?;
+    let strs = t.strs();
+    let inner = py.detach(|| core::topics(&strs, &opts)).py_err(py)?;
+    Ok(TopicModel { inner })
 }

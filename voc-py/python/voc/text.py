@@ -32,12 +32,14 @@ from voc._voc import (
     DEFAULT_RETAIL_TAXONOMY,
     Table,
     ThemeMatcher,
+    TopicModel,
 )
 from voc._voc import text_normalize as normalize
 from voc._voc import text_polarity as polarity
 from voc._voc import text_reason_shares as reason_shares
 from voc._voc import text_sample_tickets as sample_tickets
 from voc._voc import text_sentiment as sentiment
+from voc._voc import text_topics as topics
 
 __all__ = [
     "themes",
@@ -48,6 +50,8 @@ __all__ = [
     "sentiment",
     "reason_shares",
     "sample_tickets",
+    "topics",
+    "TopicModel",
     "Table",
 ]
 
