@@ -414,7 +414,8 @@ impl ThemeMatcher {
     /// a two-proportion z-test, p-values adjusted over the table (`adjust="holm"`, "bh" or None) and the
     /// alert rule (rate rose, adjusted p < `alert_alpha`, at least `min_mentions` mentions).
     #[pyo3(signature = (texts, *, channel=None, time=None, period=None, rollup=true, confidence=0.95,
-        interval="wilson", alert_alpha=0.01, adjust=Some("holm"), min_mentions=5, missing="error"))]
+        interval="wilson", alert_alpha=0.01, adjust=Some("holm"), min_mentions=5, missing="error"),
+        text_signature = "(self, texts, *, channel=None, time=None, period=None, rollup=True, confidence=0.95, interval='wilson', alert_alpha=0.01, adjust='holm', min_mentions=5, missing='error')")]
     #[allow(clippy::too_many_arguments)]
     fn mention_rates(
         &self,
@@ -577,7 +578,8 @@ impl ThemeMatcher {
     /// mentioning it, its share of negative texts with an interval, and the share of its texts that are
     /// negative. `negative` is a boolean column; when None, a text is negative when its sentiment
     /// compound is at most `threshold` (VADER's convention −0.05).
-    #[pyo3(signature = (texts, *, negative=None, lang="auto", threshold=-0.05, top=20, confidence=0.95, interval="wilson"))]
+    #[pyo3(signature = (texts, *, negative=None, lang="auto", threshold=-0.05, top=20, confidence=0.95, interval="wilson"),
+        text_signature = "(self, texts, *, negative=None, lang='auto', threshold=-0.05, top=20, confidence=0.95, interval='wilson')")]
     #[allow(clippy::too_many_arguments)]
     fn top_keywords(
         &self,

@@ -306,3 +306,11 @@ def test_pickle(m):
     assert m2.tag(["退款慢"]) == m.tag(["退款慢"])
     t = voc.text.topics(voc.text.sample_tickets(200, seed=2, lang="en"), 3)
     assert pickle.loads(pickle.dumps(t)) == t
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(voc.text, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 4
+    assert result.failed == 0

@@ -607,6 +607,34 @@ mod tests {
         assert!(sets.validate("sets", 2).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn offsets_point_at_the_keyword(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "退款", "退款慢", "ＡＰＰ", "app", "happy", "Refunds", "价格", "price match", "😡", "，", " ", "x",
+            "无需退款", "找不到入口", "İ", "ß",
+        ]), 0..12)) {
+            let m = matcher();
+            let text: String = parts.concat();
+            let chars: Vec<char> = text.chars().collect();
+            let n = Normalizer::default();
+            let sets = m.themes_batch(&[text.as_str()], false);
+            let found = m.find(&text);
+            for f in &found {
+                proptest::prop_assert!(f.start < f.end && f.end <= chars.len());
+                let piece: String = chars[f.start..f.end].iter().collect();
+                let kw = m.keyword(f.keyword as usize).map(|k| k.pattern.trim_matches('*').to_string()).unwrap_or_default();
+                proptest::prop_assert!(n.normalize(&piece).starts_with(&n.normalize(&kw)), "{piece} / {kw}");
+                proptest::prop_assert!(sets.row(0).contains(&f.theme));
+            }
+            proptest::prop_assert_eq!(sets.row(0).len(), {
+                let mut t: Vec<u32> = found.iter().map(|f| f.theme).collect();
+                t.sort_unstable();
+                t.dedup();
+                t.len()
+            });
+        }
+    }
+
     #[test]
     fn empty_and_odd_inputs() {
         let m = matcher();

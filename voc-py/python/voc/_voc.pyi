@@ -321,6 +321,18 @@ def surveys(*, seed: int = 2026, responses: int = 200_000, year: int = 2025) -> 
 
 # ---------------------------------------------------------------- text (voc.text)
 
+__all__ += [
+    "DEFAULT_RETAIL_TAXONOMY",
+    "ThemeMatcher",
+    "TopicModel",
+    "text_normalize",
+    "text_polarity",
+    "text_reason_shares",
+    "text_sample_tickets",
+    "text_sentiment",
+    "text_topics",
+]
+
 _Lang = Literal["auto", "en", "english", "zh", "chinese", "zh-cn", "zh_cn"]
 _Adjust = Literal["holm", "bh", "fdr_bh", "benjamini_hochberg"]
 _ThemeSpec = tuple[str, str, list[str], list[str]]

@@ -17,7 +17,7 @@ Channel and time columns are read like the ``by=`` / ``time=`` columns of :mod:`
 
 >>> import voc
 >>> m = voc.text.themes()
->>> [t for t, *_ in m.find("退款太慢了，客服不理人")]
+>>> sorted({t for t, *_ in m.find("退款太慢了，客服不理人")})
 ['refund', 'refund.slow', 'service', 'service.unresponsive']
 >>> round(voc.text.polarity("The refund was fast, thanks!")["compound"], 4)
 0.4926
