@@ -133,6 +133,6 @@ fn chinese_accuracy_on_labeled_reviews() {
         "Chinese: {} reviews, accuracy {acc:.4} (neutral = wrong), {acc_covered:.4} on the {coverage:.4} scored non-neutral",
         rows.len()
     );
-    // Measured: 0.6140, 0.7857 on 0.7815 covered.
-    assert!(acc > 0.6 && acc_covered > 0.76, "{acc} {acc_covered}");
+    // Measured: 0.6335, 0.7954 on 0.7965 covered.
+    assert!(acc > 0.62 && acc_covered > 0.78, "{acc} {acc_covered}");
 }

@@ -236,6 +236,9 @@ mod tests {
         // neutral blockers
         assert_eq!(c("好几天"), 0.0);
         assert_eq!(c("不好意思"), 0.0);
+        assert_eq!(c("快递到了，等了两个小时"), 0.0);
+        assert!(c("快递很快") > 0.0);
+        assert!(c("不会再买了") < 0.0);
         // modifiers do not cross clauses
         assert!(c("不，满意") > 0.0);
         // full-width exclamation marks add emphasis
