@@ -314,3 +314,20 @@ def test_docstring_examples():
     result = doctest.testmod(voc.text, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 4
     assert result.failed == 0
+
+
+def test_rates_read_pandas_and_polars_time_and_channel_columns(m):
+    texts = ["退款慢", "价格太贵", "退款慢", "ok", "退款慢", None]
+    time = pd.to_datetime(["2026-01-03", "2026-01-20", "2026-02-02", "2026-02-10", None, "2026-02-11"])
+    channel = ["app", "app", "app", "store", "store", "store"]
+    with pytest.raises(voc.MissingValueError):
+        m.mention_rates(texts, channel=channel, time=pd.Series(time))
+    a = m.mention_rates(texts, channel=pd.Series(channel), time=pd.Series(time), missing="skip")
+    b = m.mention_rates(pl.Series(texts), channel=pl.Series(channel), time=pl.Series(time), missing="skip")
+    assert a.meta["dropped"] == 2 and b.meta["dropped"] == 2
+    da, db = a.to_pandas(), b.to_pandas()
+    pd.testing.assert_frame_equal(da, db)
+    slow = da[(da.theme == "refund.slow") & (da.channel == "app")]
+    assert slow.period.tolist() == ["2026-01", "2026-02"]
+    assert slow.mentions.tolist() == [1, 1] and slow.texts.tolist() == [2, 1]
+    assert str(slow.period_start.dtype).startswith("datetime64")
