@@ -8,8 +8,8 @@ Survey metrics with named, tested intervals and significance tests::
     40.0
 
 See ``voc.metrics`` (NPS, CSAT, CES: one-shot functions and mergeable states), ``voc.stats`` (intervals
-and tests on summary numbers) ``voc.text`` (themes, mention rates, sentiment, topics) and ``voc.errors`` (the exception
-tree).
+and tests on summary numbers), ``voc.text`` (themes, mention rates, sentiment, topics) and ``voc.errors``
+(the exception tree).
 """
 
 from voc import errors, metrics, sample, stats, text
