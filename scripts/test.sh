@@ -24,5 +24,6 @@ python examples/demo.py --responses 50000 --customers 20000 > /dev/null
 step "benchmark smoke"
 python benches/python/bench_metrics.py --quick > /dev/null
 python benches/python/bench_signals.py --quick > /dev/null
+python benches/python/bench_text.py --quick > /dev/null
 echo
 echo "all checks passed"

@@ -1,6 +1,8 @@
 //! # voc-core
 //!
 //! Voice-of-Customer analytics in pure Rust.
+//!
+//! [`text`]: complaint themes and mention rates (Chinese and English), sentiment, topic discovery.
 #![deny(unsafe_code)] // allowed in one place: metrics::kernel (runtime CPU-feature dispatch)
 
 mod codec;
@@ -11,6 +13,7 @@ pub mod risk;
 pub mod sample;
 pub mod signals;
 pub mod stats;
+pub mod text;
 pub mod time;
 
 pub use error::{Error, Result};

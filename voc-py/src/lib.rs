@@ -10,6 +10,7 @@ mod sample;
 mod signals;
 mod stats;
 mod table;
+mod text;
 
 /// The compiled part of the `voc` package.
 #[pymodule]
@@ -35,5 +36,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample::surveys, m)?)?;
     m.add_function(wrap_pyfunction!(sample::retailer, m)?)?;
     m.add_class::<signals::EventLog>()?;
+    text::register(m)?;
     Ok(())
 }

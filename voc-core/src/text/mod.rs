@@ -1,0 +1,39 @@
+//! Text: complaint themes with keyword patterns (Chinese and English), mention rates with intervals and
+//! alerts, lexicon sentiment, and topic discovery.
+//!
+//! * [`Taxonomy`] / [`ThemeMatcher`]: themes defined by keyword patterns with exclusions, compiled into
+//!   one Aho–Corasick automaton; matches carry character offsets into the original text.
+//! * [`mention_rates`] / [`MentionCounts`]: rates per channel × period with Wilson intervals, share of
+//!   voice, period-over-period tests and alerts; [`top_keywords`] among negative texts; [`reason_shares`].
+//! * [`polarity`] / [`theme_sentiment`]: lexicon sentiment with negators, intensifiers and contrast —
+//!   English by the VADER rules and lexicon (MIT, vaderSentiment 3.3.2), Chinese by voc's seed lexicon;
+//!   per text and per theme at clause level.
+//! * [`topics`]: tokenisation (jieba-rs for Chinese, Unicode words and stop words otherwise), TF-IDF as
+//!   scikit-learn's defaults, seeded NMF, top terms per topic.
+//! * [`Normalizer`]: case and full-width folding that keeps character positions.
+
+mod matcher;
+mod normalize;
+mod rates;
+mod sample;
+mod sentiment;
+mod taxonomy;
+mod tfidf;
+mod tokenize;
+mod topics;
+
+pub use matcher::{Keyword, PARALLEL_MIN_TEXTS, Scratch, Sets, ThemeMatch, ThemeMatcher};
+pub use normalize::{Normalizer, char_offset};
+pub use rates::{
+    KeywordRow, MentionCounts, MentionOptions, MentionRow, mention_rates, period_indices,
+    reason_shares, top_keywords,
+};
+pub use sample::{Lang, sample_tickets};
+pub use sentiment::{
+    Polarity, SentimentLang, ThemeSentiment, Vader, ZhSentiment, clauses, has_cjk, polarity,
+    polarity_batch, theme_sentiment, theme_sentiment_of,
+};
+pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
+pub use tfidf::{Tfidf, TfidfOptions};
+pub use tokenize::{is_stop_word, tokenize};
+pub use topics::{TopicModel, TopicOptions, nmf, topics};

@@ -1,0 +1,97 @@
+"""Text: complaint themes and keyword mention rates (Chinese and English), sentiment, topic discovery.
+
+Texts are any column of strings: a list, a numpy array, a pandas / polars / pyarrow string column.
+Channel and time columns are read like the ``by=`` / ``time=`` columns of :mod:`voc.metrics`.
+
+* ``themes(taxonomy=None)`` → :class:`ThemeMatcher` (the default retail taxonomy, or your own: a dict
+  ``{"refund.slow": {"label": ..., "keywords": [...], "exclude": [...]}}``, a list of
+  ``(id, label, keywords, exclude)`` tuples, or the text format of ``DEFAULT_RETAIL_TAXONOMY``).
+* ``m.matches(texts)``: every match with character offsets; ``m.tag`` / ``m.indicators``: themes per text.
+* ``m.mention_rates(texts, channel=..., time=..., period="month")``: rates with Wilson intervals, share of
+  voice, period-over-period change with a two-proportion test and the alert rule.
+* ``m.top_keywords(texts)``: keywords ranked by negative texts mentioning them.
+* ``sentiment(texts)`` / ``polarity(text)``: VADER rules (English) or voc's seed lexicon (Chinese);
+  ``m.theme_sentiment(texts)``: per theme at clause level.
+* ``reason_shares(reasons)``: churn-survey reasons with intervals.
+* ``topics(texts, n_topics)``: TF-IDF + NMF topics with top terms, seeded.
+
+>>> import voc
+>>> m = voc.text.themes()
+>>> sorted({t for t, *_ in m.find("退款太慢了，客服不理人")})
+['refund', 'refund.slow', 'service', 'service.unresponsive']
+>>> round(voc.text.polarity("The refund was fast, thanks!")["compound"], 4)
+0.4926
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from voc._voc import (
+    DEFAULT_RETAIL_TAXONOMY,
+    Table,
+    ThemeMatcher,
+    TopicModel,
+)
+from voc._voc import text_normalize as normalize
+from voc._voc import text_polarity as polarity
+from voc._voc import text_reason_shares as reason_shares
+from voc._voc import text_sample_tickets as sample_tickets
+from voc._voc import text_sentiment as sentiment
+from voc._voc import text_topics as topics
+
+__all__ = [
+    "themes",
+    "ThemeMatcher",
+    "DEFAULT_RETAIL_TAXONOMY",
+    "normalize",
+    "polarity",
+    "sentiment",
+    "reason_shares",
+    "sample_tickets",
+    "topics",
+    "TopicModel",
+    "Table",
+]
+
+
+def themes(
+    taxonomy: str | Mapping[str, Any] | list[tuple[str, str, list[str], list[str]]] | None = None,
+    *,
+    lowercase: bool = True,
+    width: bool = True,
+) -> ThemeMatcher:
+    """Compiles a theme taxonomy into a :class:`ThemeMatcher`.
+
+    ``taxonomy`` is None (the default retail taxonomy), the taxonomy text format, a list of
+    ``(id, label, keywords, exclude)`` tuples, or a dict mapping ids to ``{"label", "keywords",
+    "exclude"}`` (or directly to a keyword list). Dotted ids make a hierarchy (parents first).
+
+    >>> m = themes({"refund": ["退款", "refund*"], "refund.slow": {"keywords": ["退款慢"]}})
+    >>> m.tag(["退款慢", "REFUNDED twice", "ok"])
+    [['refund', 'refund.slow'], ['refund'], []]
+    """
+    if isinstance(taxonomy, Mapping):
+        spec = []
+        for theme_id, value in taxonomy.items():
+            if isinstance(value, Mapping):
+                spec.append(
+                    (
+                        str(theme_id),
+                        str(value.get("label", "")),
+                        list(value.get("keywords", [])),
+                        list(value.get("exclude", [])),
+                    )
+                )
+            else:
+                spec.append((str(theme_id), "", list(value), []))
+        return ThemeMatcher(spec, lowercase=lowercase, width=width)
+    return ThemeMatcher(taxonomy, lowercase=lowercase, width=width)
+
+
+def _rebuild_matcher(
+    spec: list[tuple[str, str, list[str], list[str]]], lowercase: bool, width: bool
+) -> ThemeMatcher:
+    """Unpickles a :class:`ThemeMatcher`."""
+    return ThemeMatcher(spec, lowercase=lowercase, width=width)

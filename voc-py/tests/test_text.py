@@ -1,0 +1,333 @@
+"""voc.text: theme matching with offsets, normalisation, sentiment (live VADER cross-check), mention rates
+(Wilson, two-proportion test, Holm — checked against scipy / statsmodels), the alert rule, top keywords,
+reason shares, topics (against scikit-learn), inputs, bad input and pickling."""
+
+from __future__ import annotations
+
+import math
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+import scipy.stats as st
+from hypothesis import given
+from hypothesis import strategies as hs
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+import voc
+
+DATA = Path(__file__).resolve().parents[2] / "voc-core" / "tests" / "data" / "text"
+
+
+@pytest.fixture(scope="module")
+def m() -> voc.text.ThemeMatcher:
+    return voc.text.themes()
+
+
+# ---------------------------------------------------------------- matching and offsets
+
+
+def test_offsets_on_mixed_text_are_python_string_positions(m):
+    text = "ＡＰＰ里找不到入口😡, REFUNDS 退款慢 and the delivery was late!!"
+    found = m.find(text)
+    assert ("app.findability", "找不到入口", 4, 9) in found
+    assert ("refund.slow", "退款慢", 20, 23) in found
+    assert ("refund", "refund*", 12, 19) in found
+    for theme, keyword, start, end in found:
+        assert text[start:end], (theme, keyword)
+    t = m.matches([text, None, "no themes here"])
+    assert set(t["text"].tolist()) == {0}
+    for s, e, matched in zip(t["start"], t["end"], t["matched"]):
+        assert text[s:e] == matched
+    assert "REFUNDS" in t["matched"]
+
+
+def test_default_taxonomy_finds_the_motivating_complaints(m):
+    tags = m.tag(["退货流程太麻烦", "退款慢", "找不到入口", "客服不理人", "价格太贵"])
+    assert "returns" in tags[0]
+    assert "refund.slow" in tags[1]
+    assert "app.findability" in tags[2]
+    assert "service.unresponsive" in tags[3]
+    assert "price" in tags[4]
+    assert m.tag(["退款慢"], rollup=False) == [["refund", "refund.slow"]]
+    table = m.taxonomy().to_pandas()
+    assert table.loc[table.theme == "refund.slow", "parent"].item() == "refund"
+
+
+def test_custom_taxonomy_word_boundaries_and_exclusions():
+    m = voc.text.themes(
+        {
+            "app": {"keywords": ["app"], "exclude": ["app store"]},
+            "price": ["price*", "价格"],
+        }
+    )
+    assert m.tag(["happy days", "the app crashed", "app store listing", "prices up", "价格"]) == [
+        [],
+        ["app"],
+        [],
+        ["price"],
+        ["price"],
+    ]
+    m2 = voc.text.themes(m.spec())
+    assert m2.spec() == m.spec()
+    m3 = voc.text.themes("[a]\nkeywords = x, y\n")
+    assert m3.themes == ["a"]
+
+
+def test_inputs_agree_across_column_types(m):
+    texts = voc.text.sample_tickets(300, seed=3) + [None]
+    ref = m.tag(texts)
+    assert m.tag(pd.Series(texts)) == ref
+    assert m.tag(pd.Series(texts, dtype="string[pyarrow]")) == ref
+    assert m.tag(pl.Series(texts)) == ref
+    assert m.tag(pa.array(texts)) == ref
+    assert m.tag(np.array(texts, dtype=object)) == ref
+    ind = m.indicators(texts).to_pandas()
+    assert ind.shape == (301, len(m.themes))
+    assert ind["refund"].tolist() == ["refund" in r for r in ref]
+
+
+def test_normalize():
+    assert voc.text.normalize("ＲＥＦＵＮＤ　退款！") == "refund 退款!"
+    assert voc.text.normalize("ＡB", lowercase=False) == "AB"
+    assert voc.text.normalize("ＡB", width=False) == "ａb"
+    text = "Ｒｅｆｕｎｄ İstanbul ΣΑΣ"
+    assert len(voc.text.normalize(text)) == len(text)
+
+
+# ---------------------------------------------------------------- sentiment
+
+
+def test_negation_and_contrast():
+    pol = voc.text.polarity
+    assert pol("good")["compound"] > 0 > pol("not good")["compound"]
+    assert pol("满意")["compound"] > 0 > pol("不满意")["compound"]
+    assert pol("没有问题")["compound"] > 0
+    assert pol("质量不错，但是退款太慢")["compound"] < 0
+    assert pol("The product is great but the refund is slow and terrible")["compound"] < 0
+    s = voc.text.sentiment(["great", "太差了", None]).to_pandas()
+    assert list(s.columns) == ["neg", "neu", "pos", "compound"]
+    assert s.compound[2] == 0
+
+
+def test_vader_matches_vadersentiment_on_amazon_snippets():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    sia = SentimentIntensityAnalyzer()
+    lines = (DATA / "vader_amazon_snippets.tsv").read_text(encoding="utf-8").splitlines()
+    texts = [line.rstrip("\r").split("\t")[2] for line in lines[::5]]
+    ours = voc.text.sentiment(texts, lang="en").to_pandas()
+    for i, t in enumerate(texts):
+        ref = sia.polarity_scores(t)
+        assert abs(ours.compound[i] - ref["compound"]) <= 5e-5 + 1e-12, t
+        for k in ("neg", "neu", "pos"):
+            assert abs(ours[k][i] - ref[k]) <= 5e-4 + 1e-12, (t, k)
+
+
+WORDS = [
+    "good", "bad", "great", "terrible", "not", "very", "no", "but", "never", "so", "kind", "of",
+    "least", "at", "refund", "slow", "GREAT", "BAD", "love", "hate", "without", "doubt", "isn't",
+    "the", "bomb", ":)", ":(", "😁", "💔", "!", "?", "extremely", "barely", "sort", "nor", "or",
+]
+
+
+@given(hs.lists(hs.sampled_from(WORDS), max_size=14), hs.sampled_from(["", "!", "!!!", "?", "??", "?!?!"]))
+def test_vader_matches_vadersentiment_on_random_sentences(words, end):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    text = " ".join(words) + end
+    ref = SentimentIntensityAnalyzer().polarity_scores(text)
+    ours = voc.text.polarity(text, lang="en")
+    assert abs(ours["compound"] - ref["compound"]) <= 5e-5 + 1e-12, text
+    for k in ("neg", "neu", "pos"):
+        assert abs(ours[k] - ref[k]) <= 5e-4 + 1e-12, (text, k)
+
+
+def test_theme_sentiment_is_clause_level(m):
+    t = m.theme_sentiment(["物流很快，但是退款太慢了", "Delivery was great, but the refund was terrible"]).to_pandas()
+    by = {(r.text, r.theme): r.compound for r in t.itertuples()}
+    assert by[(0, "delivery")] > 0 > by[(0, "refund.slow")]
+    assert by[(1, "delivery")] > 0 > by[(1, "refund")]
+
+
+# ---------------------------------------------------------------- mention rates and alerts
+
+
+def _texts_with_rates(counts):
+    """Texts per (channel, month) with k mentions of 退款慢 out of n."""
+    texts, channel, time = [], [], []
+    for (ch, month), (k, n) in counts.items():
+        for i in range(n):
+            texts.append("退款慢" if i < k else "东西收到了")
+            channel.append(ch)
+            time.append(np.datetime64(f"2026-{month:02d}-10"))
+    return texts, channel, np.array(time, dtype="datetime64[s]")
+
+
+def test_rates_match_scipy_and_statsmodels(m):
+    counts = {("app", 1): (20, 400), ("app", 2): (45, 400), ("store", 1): (30, 300), ("store", 2): (28, 310)}
+    texts, channel, time = _texts_with_rates(counts)
+    r = m.mention_rates(texts, channel=channel, time=time, period="month").to_pandas()
+    slow = r[r.theme == "refund.slow"].reset_index(drop=True)
+    assert slow[["channel", "period"]].values.tolist() == [
+        ["app", "2026-01"],
+        ["app", "2026-02"],
+        ["store", "2026-01"],
+        ["store", "2026-02"],
+    ]
+    for row in slow.itertuples():
+        k, n = counts[(row.channel, int(row.period[-2:]))]
+        ci = st.binomtest(k, n).proportion_ci(method="wilson")
+        assert (row.mentions, row.texts) == (k, n)
+        assert abs(row.ci_low - ci.low) < 1e-12 and abs(row.ci_high - ci.high) < 1e-12
+    # change tests: statsmodels proportions_ztest (pooled), Holm over the whole table's family
+    p_app = proportions_ztest([45, 20], [400, 400])[1]
+    p_store = proportions_ztest([28, 30], [310, 300])[1]
+    assert abs(slow.p_value[1] - p_app) < 1e-12
+    assert abs(slow.p_value[3] - p_store) < 1e-12
+    family = r.p_value.dropna().to_numpy()
+    holm = multipletests(family, method="holm")[1]
+    np.testing.assert_allclose(r.p_adjusted.dropna().to_numpy(), holm, rtol=0, atol=1e-12)
+    assert math.isnan(slow.p_value[0])
+
+
+def test_alert_rule(m):
+    counts = {("app", 1): (20, 400), ("app", 2): (45, 400), ("store", 1): (30, 300), ("store", 2): (28, 310)}
+    texts, channel, time = _texts_with_rates(counts)
+    r = m.mention_rates(texts, channel=channel, time=time, adjust=None).to_pandas()
+    slow = r[r.theme == "refund.slow"].set_index(["channel", "period"])
+    assert bool(slow.loc[("app", "2026-02"), "alert"])  # p = 0.0012 < 0.01, rose
+    assert not bool(slow.loc[("store", "2026-02"), "alert"])  # fell
+    assert not slow.loc[("app", "2026-01"), "alert"]  # no previous period
+    strict = m.mention_rates(texts, channel=channel, time=time, adjust=None, alert_alpha=0.001).to_pandas()
+    assert not strict.alert.any()
+    few = m.mention_rates(texts, channel=channel, time=time, adjust=None, min_mentions=50).to_pandas()
+    assert not few.alert.any()
+
+
+def test_rates_without_channel_or_time_and_share_of_voice(m):
+    r = m.mention_rates(["退款慢", "价格太贵", "退货", "ok"]).to_pandas()
+    assert "period" not in r.columns and "channel" not in r.columns
+    top = r[r.theme.isin([t for t in m.themes if "." not in t])]
+    assert abs(top.share_of_voice.sum() - 1.0) < 1e-12
+    assert r.loc[r.theme == "price", "rate"].item() == 0.25
+
+
+def test_top_keywords_and_reason_shares(m):
+    texts = ["退款慢，太失望了", "退款慢", "客服不理人，很生气", "价格还行，挺满意"]
+    neg = [True, False, True, False]
+    k = m.top_keywords(texts, negative=neg).to_pandas()
+    row = k[k.keyword == "退款慢"].iloc[0]
+    assert (row.negative_mentions, row.mentions) == (1, 2)
+    assert row.share_of_negative == 0.5 and row.negative_rate == 0.5
+    auto = m.top_keywords(texts).to_pandas()
+    assert "客服不理人" in auto.keyword.tolist()
+    rs = voc.text.reason_shares(["price", "quality", None, ["price", "service"]]).to_pandas()
+    assert rs.reason.tolist() == ["price", "quality", "service"]
+    ci = st.binomtest(2, 4).proportion_ci(method="wilson")
+    assert abs(rs.ci_low[0] - ci.low) < 1e-12 and rs.n[0] == 4
+
+
+# ---------------------------------------------------------------- topics
+
+
+def _domains():
+    rows = [line.split("\t", 1) for line in (DATA / "vader_domains_2000.tsv").read_text(encoding="utf-8").splitlines()]
+    return [r[1] for r in rows], [r[0] for r in rows]
+
+
+def test_topics_seeded_and_comparable_to_sklearn():
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import normalized_mutual_info_score as nmi
+
+    texts, labels = _domains()
+    a = voc.text.topics(texts, 4, seed=1)
+    b = voc.text.topics(texts, 4, seed=1)
+    assert a == b
+    assert a.doc_topic.shape == (len(texts), 4)
+    assert a.components.shape == (4, len(a.vocabulary))
+    ours = nmi(labels, a.labels)
+    X = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.95).fit_transform(texts)
+    W = NMF(4, init="random", random_state=1, max_iter=200).fit_transform(X)
+    theirs = nmi(labels, W.argmax(axis=1))
+    # Both are weak on four sources of short snippets; voc must not be clearly worse.
+    assert ours > theirs - 0.05, (ours, theirs)
+    terms = a.top_terms(5).to_pandas()
+    assert terms.shape == (20, 4)
+
+
+def test_chinese_topics_use_jieba_tokens():
+    texts = voc.text.sample_tickets(400, seed=5, lang="zh")
+    t = voc.text.topics(texts, 3, seed=0)
+    assert any(len(w) >= 2 and "\u4e00" <= w[0] <= "\u9fff" for w in t.vocabulary)
+
+
+# ---------------------------------------------------------------- bad input and pickling
+
+
+def test_bad_input(m):
+    with pytest.raises(voc.DtypeError):
+        m.tag("a single string")
+    with pytest.raises(voc.DtypeError, match="position 1"):
+        m.tag(["ok", 3])
+    with pytest.raises(voc.LengthMismatchError):
+        m.mention_rates(["a", "b"], channel=["x"])
+    with pytest.raises(voc.MissingValueError):
+        m.mention_rates(["a", None])
+    r = m.mention_rates(["退款", None], missing="skip")
+    assert r.meta["dropped"] == 1
+    with pytest.raises(voc.InvalidOptionError):
+        voc.text.polarity("x", lang="fr")
+    with pytest.raises(voc.InvalidOptionError):
+        m.mention_rates(["a"], confidence=1.5)
+    with pytest.raises(voc.InvalidOptionError):
+        m.mention_rates(["a"], period="month")
+    with pytest.raises(voc.InvalidOptionError):
+        voc.text.themes([("a.b", "", ["x"], [])])
+    with pytest.raises(voc.InvalidOptionError, match="line 2"):
+        voc.text.themes("[a]\nfoo = bar\n")
+    with pytest.raises(voc.EmptyInputError):
+        m.mention_rates([])
+    with pytest.raises(voc.InvalidOptionError):
+        voc.text.topics(["a b", "b c"], 0)
+    with pytest.raises(voc.VocError):
+        voc.text.topics(["refund", "login"], 5)
+
+
+def test_pickle(m):
+    m2 = pickle.loads(pickle.dumps(m))
+    assert m2.spec() == m.spec()
+    assert m2.tag(["退款慢"]) == m.tag(["退款慢"])
+    t = voc.text.topics(voc.text.sample_tickets(200, seed=2, lang="en"), 3)
+    assert pickle.loads(pickle.dumps(t)) == t
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(voc.text, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 4
+    assert result.failed == 0
+
+
+def test_rates_read_pandas_and_polars_time_and_channel_columns(m):
+    texts = ["退款慢", "价格太贵", "退款慢", "ok", "退款慢", None]
+    time = pd.to_datetime(["2026-01-03", "2026-01-20", "2026-02-02", "2026-02-10", None, "2026-02-11"])
+    channel = ["app", "app", "app", "store", "store", "store"]
+    with pytest.raises(voc.MissingValueError):
+        m.mention_rates(texts, channel=channel, time=pd.Series(time))
+    a = m.mention_rates(texts, channel=pd.Series(channel), time=pd.Series(time), missing="skip")
+    b = m.mention_rates(pl.Series(texts), channel=pl.Series(channel), time=pl.Series(time), missing="skip")
+    assert a.meta["dropped"] == 2 and b.meta["dropped"] == 2
+    da, db = a.to_pandas(), b.to_pandas()
+    pd.testing.assert_frame_equal(da, db)
+    slow = da[(da.theme == "refund.slow") & (da.channel == "app")]
+    assert slow.period.tolist() == ["2026-01", "2026-02"]
+    assert slow.mentions.tolist() == [1, 1] and slow.texts.tolist() == [2, 1]
+    assert str(slow.period_start.dtype).startswith("datetime64")
