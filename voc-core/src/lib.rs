@@ -1,6 +1,8 @@
 //! # voc-core
 //!
 //! Voice-of-Customer analytics in pure Rust.
+//!
+//! Customer segments (value × voice, RFM, k-means, lifecycle stages) and their profiles: [`segment`].
 #![deny(unsafe_code)] // allowed in one place: metrics::kernel (runtime CPU-feature dispatch)
 
 mod codec;
@@ -8,6 +10,7 @@ pub mod error;
 pub mod group;
 pub mod metrics;
 pub mod sample;
+pub mod segment;
 pub mod signals;
 pub mod stats;
 pub mod time;
