@@ -9,10 +9,11 @@ Survey metrics with named, tested intervals and significance tests::
 
 See ``voc.metrics`` (NPS, CSAT, CES: one-shot functions and mergeable states), ``voc.stats`` (intervals
 and tests on summary numbers), ``voc.signals`` (per-customer churn signals from multi-channel events),
+``voc.segment`` (value × voice, RFM, k-means, lifecycle segments and their profiles),
 ``voc.sample`` (simulated data) and ``voc.errors`` (the exception tree).
 """
 
-from voc import errors, metrics, sample, signals, stats
+from voc import errors, metrics, sample, segment, signals, stats
 from voc._voc import (
     CesResult,
     CesState,
@@ -53,6 +54,7 @@ __all__ = [
     "stats",
     "sample",
     "signals",
+    "segment",
     "nps",
     "csat",
     "ces",
