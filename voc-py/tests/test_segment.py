@@ -286,3 +286,11 @@ def test_standardize_and_silhouette_match_sklearn() -> None:
     assert math.isclose(voc.segment.silhouette_score(z, labels), sk_silhouette(z, labels), rel_tol=1e-9, abs_tol=1e-9)
     with pytest.raises(voc.InsufficientDataError):
         voc.segment.silhouette_score(z, np.zeros(len(z), dtype=int))
+
+
+def test_docstring_examples_pass() -> None:
+    import doctest
+
+    result = doctest.testmod(voc.segment, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -376,6 +376,17 @@ def surveys(*, seed: int = 2026, responses: int = 200_000, year: int = 2025) -> 
 
 # --- segment ---
 
+__all__ += [
+    "KMeansResult",
+    "_segment_kmeans",
+    "_segment_lifecycle",
+    "_segment_profile",
+    "_segment_rfm",
+    "_segment_silhouette",
+    "_segment_standardize",
+    "_segment_value_voice",
+]
+
 @final
 class KMeansResult:
     @property

@@ -318,7 +318,7 @@ def profile(
     >>> data = {"monetary": [100.0, 50.0, 30.0, 10.0], "nps_last": [10, 3, float("nan"), 9],
     ...         "theme_refund": [2, 0, 1, 0]}
     >>> p = voc.segment.profile(data, ["a", "a", "a", "b"], churn=[1, 0, 0, 1])
-    >>> list(p["size"]), list(p["revenue_at_risk"]), p["top_themes"][0]
+    >>> p["size"].tolist(), p["revenue_at_risk"].tolist(), p["top_themes"][0]
     ([3, 1], [100.0, 10.0], 'refund (3)')
     """
     meta_names: list[str] | None = None
