@@ -51,15 +51,20 @@ fn codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<u32>> {
         .collect()
 }
 
-/// A 2-D float64 matrix, row-major (copied only when not already C-contiguous float64).
-fn matrix(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, usize)> {
+/// A 2-D float64 matrix, row-major (numpy copies only when it is not already C-contiguous float64).
+fn matrix<'py>(obj: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray2<'py, f64>> {
     let py = obj.py();
-    let arr = py
-        .import("numpy")?
-        .call_method1("ascontiguousarray", (obj, "float64"))?;
-    let arr: PyReadonlyArray2<'_, f64> = arr.extract()?;
+    py.import("numpy")?
+        .call_method1("ascontiguousarray", (obj, "float64"))?
+        .extract()
+}
+
+/// The values of a contiguous matrix and its column count.
+fn values<'a>(arr: &'a PyReadonlyArray2<'_, f64>) -> PyResult<(&'a [f64], usize)> {
     let cols = arr.shape()[1];
-    let data = arr.as_slice().map(<[f64]>::to_vec).unwrap_or_default();
+    let data = arr
+        .as_slice()
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
     Ok((data, cols))
 }
 
@@ -325,9 +330,10 @@ impl KMeansResult {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let (data, cols) = matrix(x)?;
+        let arr = matrix(x)?;
+        let (data, cols) = values(&arr)?;
         let labels = py
-            .detach(|| core::Points::new(&data, cols).and_then(|p| self.inner.predict(p)))
+            .detach(|| core::Points::new(data, cols).and_then(|p| self.inner.predict(p)))
             .py_err(py)?;
         Ok(PyArray1::from_vec(
             py,
@@ -374,8 +380,10 @@ fn _segment_kmeans(
     algorithm: &str,
     parallel: bool,
 ) -> PyResult<KMeansResult> {
-    let (data, cols) = matrix(x)?;
-    let init = init.map(matrix).transpose()?;
+    let arr = matrix(x)?;
+    let (data, cols) = values(&arr)?;
+    let init_arr = init.map(matrix).transpose()?;
+    let init = init_arr.as_ref().map(values).transpose()?;
     let opts = KMeansOptions {
         k,
         n_init,
@@ -387,7 +395,7 @@ fn _segment_kmeans(
     };
     let fit = py
         .detach(|| {
-            let p = core::Points::new(&data, cols)?;
+            let p = core::Points::new(data, cols)?;
             match &init {
                 Some((c, _)) => core::kmeans_from(p, c, &opts),
                 None => core::kmeans(p, &opts),
@@ -404,10 +412,11 @@ fn _segment_standardize<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<f64>, Vec<f64>)> {
-    let (data, cols) = matrix(x)?;
+    let arr = matrix(x)?;
+    let (data, cols) = values(&arr)?;
     let rows = data.len().checked_div(cols).unwrap_or(0);
     let (z, s) = py
-        .detach(|| core::Points::new(&data, cols).and_then(core::standardize))
+        .detach(|| core::Points::new(data, cols).and_then(core::standardize))
         .py_err(py)?;
     let z = PyArray1::from_vec(py, z).reshape([rows, cols])?;
     Ok((z, s.means, s.scales))
@@ -420,8 +429,9 @@ fn _segment_silhouette(
     x: &Bound<'_, PyAny>,
     labels: &Bound<'_, PyAny>,
 ) -> PyResult<f64> {
-    let (data, cols) = matrix(x)?;
+    let arr = matrix(x)?;
+    let (data, cols) = values(&arr)?;
     let labels = codes(labels, "labels")?;
-    py.detach(|| core::Points::new(&data, cols).and_then(|p| core::silhouette_score(p, &labels)))
+    py.detach(|| core::Points::new(data, cols).and_then(|p| core::silhouette_score(p, &labels)))
         .py_err(py)
 }

@@ -278,7 +278,21 @@ impl KMeans {
 
 #[inline]
 fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    // Four independent accumulators let the compiler use vector lanes.
+    let mut acc = [0.0_f64; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            let d = x[l] - y[l];
+            acc[l] += d * d;
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        s += (x - y) * (x - y);
+    }
+    s
 }
 
 /// Nearest and second-nearest squared distances: (index, d1², d2²); the lowest index wins a tie.
@@ -331,7 +345,7 @@ where
 /// One block's contribution to an assignment pass.
 struct Partial {
     sums: Vec<f64>,
-    counts: Vec<u64>,
+    counts: Vec<i64>,
     changed: usize,
 }
 
@@ -344,25 +358,21 @@ struct Pass<'a> {
 }
 
 impl Pass<'_> {
-    /// Assigns every point (using and updating the bounds unless `exact` or `fresh`) and, when
-    /// `sums` is set, adds the points of each cluster. `half_gap[j]` is half the distance from centre `j`
-    /// to its nearest other centre.
+    /// Assigns every point (using and updating the bounds unless `exact` or `fresh`) and returns the
+    /// change of the per-cluster sums and counts (points that moved leave one cluster and join another;
+    /// with `fresh` every point joins) and how many labels changed. `half_gap[j]` is half the distance
+    /// from centre `j` to its nearest other centre.
     fn assign(
         &self,
         centers: &[f64],
         half_gap: &[f64],
         st: &mut [PointState],
         fresh: bool,
-        sums: bool,
-    ) -> (Vec<f64>, Vec<u64>, usize) {
+    ) -> (Vec<f64>, Vec<i64>, usize) {
         let (cols, k) = (self.cols, self.k);
         let parts = blocks_mut(st, self.parallel, |start, chunk| {
             let mut part = Partial {
-                sums: if sums {
-                    vec![0.0; k * cols]
-                } else {
-                    Vec::new()
-                },
+                sums: vec![0.0; k * cols],
                 counts: vec![0; k],
                 changed: 0,
             };
@@ -391,18 +401,23 @@ impl Pass<'_> {
                 if a as u32 != old {
                     part.changed += 1;
                     p.label = a as u32;
-                }
-                part.counts[a] += 1;
-                if sums {
                     for (s, v) in part.sums[a * cols..(a + 1) * cols].iter_mut().zip(row) {
                         *s += v;
+                    }
+                    part.counts[a] += 1;
+                    if (old as usize) < k {
+                        let o = old as usize;
+                        for (s, v) in part.sums[o * cols..(o + 1) * cols].iter_mut().zip(row) {
+                            *s -= v;
+                        }
+                        part.counts[o] -= 1;
                     }
                 }
             }
             part
         });
-        let mut total_sums = vec![0.0; if sums { k * cols } else { 0 }];
-        let mut total_counts = vec![0_u64; k];
+        let mut total_sums = vec![0.0; k * cols];
+        let mut total_counts = vec![0_i64; k];
         let mut changed = 0;
         for p in parts {
             for (t, s) in total_sums.iter_mut().zip(&p.sums) {
@@ -468,27 +483,80 @@ fn half_gaps(centers: &[f64], k: usize, cols: usize) -> Vec<f64> {
         .collect()
 }
 
-fn column_means(x: &[f64], cols: usize) -> Vec<f64> {
+/// Column sums in fixed blocks (plain sums inside a block, compensated across blocks) of `f(value, col)`.
+fn column_sums(
+    x: &[f64],
+    cols: usize,
+    parallel: bool,
+    f: impl Fn(f64, usize) -> f64 + Sync + Send,
+) -> Vec<f64> {
     let rows = x.len() / cols;
+    let parts = blocks(rows, parallel, |start, end| {
+        let mut acc = vec![0.0; cols];
+        for row in x[start * cols..end * cols].chunks_exact(cols) {
+            for (c, (a, v)) in acc.iter_mut().zip(row).enumerate() {
+                *a += f(*v, c);
+            }
+        }
+        acc
+    });
     let mut sums = vec![NeumaierSum::default(); cols];
-    for row in x.chunks_exact(cols) {
-        for (s, v) in sums.iter_mut().zip(row) {
-            s.add(*v);
+    for p in parts {
+        for (s, v) in sums.iter_mut().zip(p) {
+            s.add(v);
         }
     }
-    sums.iter().map(|s| s.value() / rows as f64).collect()
+    sums.iter().map(NeumaierSum::value).collect()
+}
+
+fn column_means(x: &[f64], cols: usize) -> Vec<f64> {
+    let rows = (x.len() / cols).max(1) as f64;
+    column_sums(x, cols, true, |v, _| v)
+        .into_iter()
+        .map(|s| s / rows)
+        .collect()
+}
+
+/// Population variance of each column around `means`.
+fn column_variances(x: &[f64], cols: usize, means: &[f64]) -> Vec<f64> {
+    let rows = (x.len() / cols).max(1) as f64;
+    column_sums(x, cols, true, |v, c| {
+        let d = v - means[c];
+        d * d
+    })
+    .into_iter()
+    .map(|s| s / rows)
+    .collect()
 }
 
 /// Mean of the column variances (population), the scale of scikit-learn's tolerance.
 fn mean_variance(x: &[f64], cols: usize, means: &[f64]) -> f64 {
-    let rows = x.len() / cols;
-    let mut sums = vec![NeumaierSum::default(); cols];
-    for row in x.chunks_exact(cols) {
-        for ((s, v), m) in sums.iter_mut().zip(row).zip(means) {
-            s.add((v - m) * (v - m));
+    column_variances(x, cols, means).iter().sum::<f64>() / cols as f64
+}
+
+/// `x` minus the column means (in blocks, on several threads for large data).
+fn centred(x: &[f64], cols: usize, means: &[f64], parallel: bool) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    let fill = |(o, i): (&mut [f64], &[f64])| {
+        for (orow, irow) in o.chunks_exact_mut(cols).zip(i.chunks_exact(cols)) {
+            for ((ov, iv), m) in orow.iter_mut().zip(irow).zip(means) {
+                *ov = iv - m;
+            }
         }
+    };
+    #[cfg(feature = "parallel")]
+    if parallel && x.len() / cols >= PARALLEL_ROWS {
+        use rayon::prelude::*;
+        out.par_chunks_mut(BLOCK * cols)
+            .zip(x.par_chunks(BLOCK * cols))
+            .for_each(fill);
+        return out;
     }
-    sums.iter().map(|s| s.value() / rows as f64).sum::<f64>() / cols as f64
+    let _ = parallel;
+    out.chunks_mut(BLOCK * cols)
+        .zip(x.chunks(BLOCK * cols))
+        .for_each(fill);
+    out
 }
 
 fn check_input(x: &Points<'_>, opts: &KMeansOptions) -> Result<()> {
@@ -542,11 +610,7 @@ pub fn kmeans_from(x: Points<'_>, init: &[f64], opts: &KMeansOptions) -> Result<
     }
     // Centre the data on the column means, as scikit-learn does, for accurate distances.
     let means = column_means(x.data(), cols);
-    let centred: Vec<f64> = x
-        .data()
-        .chunks_exact(cols)
-        .flat_map(|row| row.iter().zip(&means).map(|(v, m)| v - m))
-        .collect();
+    let centred = centred(x.data(), cols, &means, opts.parallel);
     let init: Vec<f64> = init
         .chunks_exact(cols)
         .flat_map(|row| row.iter().zip(&means).map(|(v, m)| v - m))
@@ -584,13 +648,24 @@ fn run(x: &[f64], cols: usize, mut centers: Vec<f64>, tol: f64, opts: &KMeansOpt
     let mut converged = false;
     let mut iterations = 0;
     let mut shifts = vec![0.0; k];
+    // Per-cluster sums and counts of the current labels, kept up to date from the points that move.
+    let mut sums = vec![0.0; k * cols];
+    let mut counts = vec![0_i64; k];
     for it in 0..opts.max_iter {
         iterations = it + 1;
         let gaps = half_gaps(&centers, k, cols);
-        let (mut sums, mut counts, changed) = pass.assign(&centers, &gaps, &mut st, it == 0, true);
-        relocate_empty(x, cols, &centers, &st, &mut sums, &mut counts);
-        let mut new = sums;
-        for (row, &c) in new.chunks_exact_mut(cols).zip(&counts) {
+        let (d_sums, d_counts, changed) = pass.assign(&centers, &gaps, &mut st, it == 0);
+        for (s, d) in sums.iter_mut().zip(&d_sums) {
+            *s += d;
+        }
+        for (c, d) in counts.iter_mut().zip(&d_counts) {
+            *c += d;
+        }
+        let mut new = sums.clone();
+        let mut weights = counts.clone();
+        relocate_empty(x, cols, &centers, &st, &mut new, &mut weights);
+        let counts_now = weights;
+        for (row, &c) in new.chunks_exact_mut(cols).zip(&counts_now) {
             if c > 0 {
                 let inv = 1.0 / c as f64;
                 for v in row.iter_mut() {
@@ -620,7 +695,7 @@ fn run(x: &[f64], cols: usize, mut centers: Vec<f64>, tol: f64, opts: &KMeansOpt
     if !strict {
         update_bounds(&mut st, &shifts);
         let gaps = half_gaps(&centers, k, cols);
-        pass.assign(&centers, &gaps, &mut st, false, false);
+        pass.assign(&centers, &gaps, &mut st, false);
     }
     let inertia = pass.inertia(&centers, &mut st);
     KMeans {
@@ -660,7 +735,7 @@ fn relocate_empty(
     centers: &[f64],
     st: &[PointState],
     sums: &mut [f64],
-    counts: &mut [u64],
+    counts: &mut [i64],
 ) {
     let empty: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] == 0).collect();
     if empty.is_empty() {
@@ -778,11 +853,7 @@ pub fn kmeans(x: Points<'_>, opts: &KMeansOptions) -> Result<KMeans> {
     check_input(&x, opts)?;
     let cols = x.cols();
     let means = column_means(x.data(), cols);
-    let centred: Vec<f64> = x
-        .data()
-        .chunks_exact(cols)
-        .flat_map(|row| row.iter().zip(&means).map(|(v, m)| v - m))
-        .collect();
+    let centred = centred(x.data(), cols, &means, opts.parallel);
     let tol = opts.tol * mean_variance(x.data(), cols, &means);
     let mut best: Option<KMeans> = None;
     for start in 0..opts.n_init {
@@ -872,18 +943,12 @@ pub fn standardize(x: Points<'_>) -> Result<(Vec<f64>, Scaling)> {
     }
     let cols = x.cols();
     let means = column_means(x.data(), cols);
-    let rows = x.rows() as f64;
-    let mut sums = vec![NeumaierSum::default(); cols];
-    for row in x.data().chunks_exact(cols) {
-        for ((s, v), m) in sums.iter_mut().zip(row).zip(&means) {
-            s.add((v - m) * (v - m));
-        }
-    }
-    let scales: Vec<f64> = sums
+    let variances = column_variances(x.data(), cols, &means);
+    let scales: Vec<f64> = variances
         .iter()
         .zip(&means)
-        .map(|(s, m)| {
-            let sd = (s.value() / rows).sqrt();
+        .map(|(v, m)| {
+            let sd = v.sqrt();
             if sd < 10.0 * f64::EPSILON * m.abs().max(f64::MIN_POSITIVE) || sd == 0.0 {
                 1.0
             } else {
