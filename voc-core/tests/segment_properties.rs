@@ -1,7 +1,12 @@
 //! Property tests of the segmentation: invariants that hold for any input.
 
 // Tests report failure by panicking.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::needless_range_loop
+)]
 
 use proptest::prelude::*;
 use voc_core::segment::{
@@ -11,11 +16,10 @@ use voc_core::segment::{
 };
 
 fn points(max_rows: usize, cols: usize) -> impl Strategy<Value = Vec<f64>> {
-    prop::collection::vec(-50.0_f64..50.0, cols * 8..=cols * max_rows)
-        .prop_map(move |mut v| {
-            v.truncate(v.len() / cols * cols);
-            v
-        })
+    prop::collection::vec(-50.0_f64..50.0, cols * 8..=cols * max_rows).prop_map(move |mut v| {
+        v.truncate(v.len() / cols * cols);
+        v
+    })
 }
 
 proptest! {
