@@ -976,7 +976,16 @@ pub fn standardize(x: Points<'_>) -> Result<(Vec<f64>, Scaling)> {
 pub fn silhouette_score(x: Points<'_>, labels: &[u32]) -> Result<f64> {
     let n = x.rows();
     crate::error::check_len("x", n, "labels", labels.len())?;
-    let k = labels.iter().max().map_or(0, |&m| m as usize + 1);
+    // Dense cluster codes, whatever the label values (a label of 4e9 must not size a table).
+    let mut distinct = labels.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let labels: Vec<u32> = labels
+        .iter()
+        .map(|l| distinct.binary_search(l).unwrap_or(0) as u32)
+        .collect();
+    let labels = labels.as_slice();
+    let k = distinct.len();
     let mut sizes = vec![0_usize; k];
     for &l in labels {
         sizes[l as usize] += 1;
@@ -1084,6 +1093,15 @@ mod tests {
         )?;
         assert_eq!(fit.labels[3], 2);
         assert_eq!(fit.center(2), &[100.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn silhouette_takes_any_label_values() -> Result<()> {
+        let x = [0.0, 1.0, 10.0, 11.0];
+        let p = Points::new(&x, 1)?;
+        let a = silhouette_score(p, &[0, 0, 1, 1])?;
+        assert_eq!(a, silhouette_score(p, &[7, 7, u32::MAX, u32::MAX])?);
         Ok(())
     }
 
