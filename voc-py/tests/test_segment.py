@@ -294,3 +294,16 @@ def test_docstring_examples_pass() -> None:
     result = doctest.testmod(voc.segment, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_input_kinds_give_the_same_segments(signals: tuple[voc.Table, voc.Table]) -> None:
+    import pyarrow as pa
+
+    X, _ = signals
+    ref = voc.segment.value_voice(X)
+    pdf = X.to_pandas()
+    for data in (pdf, X.to_polars(), pa.Table.from_pandas(pdf), {c: pdf[c].tolist() for c in pdf.columns}):
+        t = voc.segment.value_voice(data)
+        assert list(t["segment"]) == list(ref["segment"])
+        r = voc.segment.rfm(data)
+        np.testing.assert_array_equal(r["r"], voc.segment.rfm(X)["r"])

@@ -7,7 +7,7 @@
 //! moves each centre to the mean of its points (an empty cluster takes the point farthest from its
 //! centre), and stops when no label changed ("strict convergence") or when the sum of squared centre
 //! shifts is at most `tol × mean column variance`; without strict convergence the labels are reassigned
-//! to the final centres. Hamerly (2010) keeps one upper and one lower distance bound per point, so most
+//! to the final centres. Hamerly (2010, "Making k-means even faster", SIAM SDM) keeps one upper and one lower distance bound per point, so most
 //! points skip the distance pass after the first iterations; the labels are the exact nearest centres, as
 //! with Lloyd's algorithm ([`Algorithm::Lloyd`] computes every distance, for comparison).
 //!
