@@ -21,9 +21,11 @@ step "stubtest"
 (cd voc-py && python -m mypy.stubtest voc._voc --allowlist stubtest-allowlist.txt)
 step "demo"
 python examples/demo.py --responses 50000 --customers 20000 > /dev/null
+python examples/segments.py --customers 5000 > /dev/null
 step "benchmark smoke"
 python benches/python/bench_metrics.py --quick > /dev/null
 python benches/python/bench_signals.py --quick > /dev/null
 python benches/python/bench_text.py --quick > /dev/null
+python benches/python/bench_segment.py --quick > /dev/null
 echo
 echo "all checks passed"

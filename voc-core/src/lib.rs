@@ -3,6 +3,7 @@
 //! Voice-of-Customer analytics in pure Rust.
 //!
 //! [`text`]: complaint themes and mention rates (Chinese and English), sentiment, topic discovery.
+//! Customer segments (value × voice, RFM, k-means, lifecycle stages) and their profiles: [`segment`].
 #![deny(unsafe_code)] // allowed in one place: metrics::kernel (runtime CPU-feature dispatch)
 
 mod codec;
@@ -11,6 +12,7 @@ pub mod group;
 pub mod metrics;
 pub mod risk;
 pub mod sample;
+pub mod segment;
 pub mod signals;
 pub mod stats;
 pub mod text;

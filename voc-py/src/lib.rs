@@ -7,6 +7,7 @@ mod error;
 mod metrics;
 mod pickle;
 mod sample;
+mod segment;
 mod signals;
 mod stats;
 mod table;
@@ -37,5 +38,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample::retailer, m)?)?;
     m.add_class::<signals::EventLog>()?;
     text::register(m)?;
+    segment::register(m)?;
     Ok(())
 }

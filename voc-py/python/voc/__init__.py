@@ -9,11 +9,11 @@ Survey metrics with named, tested intervals and significance tests::
 
 See ``voc.metrics`` (NPS, CSAT, CES: one-shot functions and mergeable states), ``voc.stats`` (intervals
 and tests on summary numbers), ``voc.signals`` (per-customer churn signals from multi-channel events),
-``voc.text`` (themes, mention rates, sentiment, topics), ``voc.sample`` (simulated data) and ``voc.errors``
-(the exception tree).
+``voc.text`` (themes, mention rates, sentiment, topics), ``voc.segment`` (value × voice, RFM, k-means,
+lifecycle segments and their profiles), ``voc.sample`` (simulated data) and ``voc.errors`` (the exception tree).
 """
 
-from voc import errors, metrics, sample, signals, stats, text
+from voc import errors, metrics, sample, segment, signals, stats, text
 from voc._voc import (
     CesResult,
     CesState,
@@ -55,6 +55,7 @@ __all__ = [
     "sample",
     "signals",
     "text",
+    "segment",
     "nps",
     "csat",
     "ces",

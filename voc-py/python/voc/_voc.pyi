@@ -477,3 +477,84 @@ def text_topics(
     max_df: float = 0.95,
     max_features: int = 10_000,
 ) -> TopicModel: ...
+
+# --- segment ---
+
+__all__ += [
+    "KMeansResult",
+    "_segment_kmeans",
+    "_segment_lifecycle",
+    "_segment_profile",
+    "_segment_rfm",
+    "_segment_silhouette",
+    "_segment_standardize",
+    "_segment_value_voice",
+]
+
+@final
+class KMeansResult:
+    @property
+    def labels(self) -> np.ndarray: ...
+    @property
+    def centers(self) -> np.ndarray: ...
+    @property
+    def inertia(self) -> float: ...
+    @property
+    def n_iter(self) -> int: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def k(self) -> int: ...
+    def predict(self, x: Any) -> np.ndarray: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+    @staticmethod
+    def _from_state(data: bytes) -> KMeansResult: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def _segment_value_voice(
+    value: Any,
+    columns: dict[str, Any],
+    quantiles: list[float] | None,
+    thresholds: list[float] | None,
+    tier_names: list[str],
+    rules: list[tuple[str, str]] | None,
+    fallback: str,
+    plays: list[tuple[str, str, str]] | None,
+) -> dict[str, Any]: ...
+def _segment_rfm(
+    recency: Any,
+    frequency: Any,
+    monetary: Any,
+    bins: int,
+    rules: list[tuple[str, tuple[int, int], tuple[int, int]]] | None,
+) -> dict[str, Any]: ...
+def _segment_lifecycle(
+    tenure: Any, activity: Any, onboarding_days: float, maturity_days: float, dormant_days: float
+) -> tuple[np.ndarray, list[str]]: ...
+def _segment_profile(
+    segment: Any,
+    names: list[str],
+    churn: Any | None,
+    value: Any | None,
+    nps: Any | None,
+    themes: dict[str, Any],
+    confidence: float,
+    top_themes: int,
+    churn_interval: str,
+) -> Table: ...
+def _segment_kmeans(
+    x: Any,
+    k: int,
+    init: Any | None,
+    n_init: int,
+    max_iter: int,
+    tol: float,
+    seed: int,
+    algorithm: str,
+    parallel: bool,
+) -> KMeansResult: ...
+def _segment_standardize(x: Any) -> tuple[np.ndarray, list[float], list[float]]: ...
+def _segment_silhouette(x: Any, labels: Any) -> float: ...
+
+# --- end segment ---

@@ -1,0 +1,403 @@
+//! RFM: recency, frequency and monetary scores by quantile, and the usual named RFM segments.
+//!
+//! **Scores.** Only customers with a purchase (finite recency) are scored; the others get scores 0 and
+//! the segment [`NO_PURCHASE`]. Among the `m` scored customers each value gets a rank `r` in `1..=m`:
+//! ascending for frequency and monetary, descending for recency (the most recent buyer ranks last, so it
+//! scores highest); **equal values are ranked in row order** (pandas `rank(method="first")`). The score
+//! with `q` bins is the smallest `j ≥ 1` with `r ≤ 1 + (m − 1)·j/q`, i.e. `max(1, ⌈q(r − 1)/(m − 1)⌉)`,
+//! computed in integers. This is pandas `qcut(rank(method="first"), q, labels=1..q)`, the common
+//! practice, which `voc-py/tests/test_segment.py` checks. Every bin then holds ⌊m/q⌋ or ⌈m/q⌉
+//! customers (ties never make bins uneven). With a single scored customer every score is 1 (pandas
+//! cannot cut one value).
+//!
+//! **Segments.** Named by the recency and frequency scores with the widely used 5 × 5 R–F grid
+//! ([`RfmRule::defaults`]): Champions, Loyal Customers, Potential Loyalists, New Customers, Promising,
+//! Need Attention, About To Sleep, At Risk, Can't Lose Them, Hibernating. The rules are data: pass your
+//! own list (first match wins; an unmatched customer is [`UNMATCHED`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, check_len};
+
+/// Segment of customers without a purchase (recency NaN).
+pub const NO_PURCHASE: &str = "No Purchases";
+/// Segment of scored customers that no rule matches.
+pub const UNMATCHED: &str = "Other";
+
+/// One named cell range of the R–F grid (inclusive score ranges).
+///
+/// ```
+/// use voc_core::segment::RfmRule;
+/// let r = RfmRule::new("Champions", (5, 5), (4, 5));
+/// assert!(r.matches(5, 4) && !r.matches(4, 5));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RfmRule {
+    /// Segment name.
+    pub name: String,
+    /// Recency score range (inclusive).
+    pub r: (u8, u8),
+    /// Frequency score range (inclusive).
+    pub f: (u8, u8),
+}
+
+impl RfmRule {
+    /// A rule.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::RfmRule::new("At Risk", (1, 2), (3, 4)).r, (1, 2));
+    /// ```
+    pub fn new(name: &str, r: (u8, u8), f: (u8, u8)) -> Self {
+        RfmRule {
+            name: name.to_owned(),
+            r,
+            f,
+        }
+    }
+
+    /// Whether scores `(r, f)` fall in the rule's ranges.
+    ///
+    /// ```
+    /// assert!(voc_core::segment::RfmRule::new("New Customers", (5, 5), (1, 1)).matches(5, 1));
+    /// ```
+    pub fn matches(&self, r: u8, f: u8) -> bool {
+        (self.r.0..=self.r.1).contains(&r) && (self.f.0..=self.f.1).contains(&f)
+    }
+
+    /// The usual R–F grid for 5 bins (it covers all 25 cells, without overlap).
+    ///
+    /// ```
+    /// use voc_core::segment::RfmRule;
+    /// let rules = RfmRule::defaults();
+    /// for r in 1..=5 {
+    ///     for f in 1..=5 {
+    ///         assert_eq!(rules.iter().filter(|x| x.matches(r, f)).count(), 1);
+    ///     }
+    /// }
+    /// ```
+    pub fn defaults() -> Vec<RfmRule> {
+        vec![
+            RfmRule::new("Champions", (5, 5), (4, 5)),
+            RfmRule::new("Loyal Customers", (3, 4), (4, 5)),
+            RfmRule::new("Potential Loyalists", (4, 5), (2, 3)),
+            RfmRule::new("New Customers", (5, 5), (1, 1)),
+            RfmRule::new("Promising", (4, 4), (1, 1)),
+            RfmRule::new("Need Attention", (3, 3), (3, 3)),
+            RfmRule::new("About To Sleep", (3, 3), (1, 2)),
+            RfmRule::new("Can't Lose Them", (1, 2), (5, 5)),
+            RfmRule::new("At Risk", (1, 2), (3, 4)),
+            RfmRule::new("Hibernating", (1, 2), (1, 2)),
+        ]
+    }
+}
+
+/// RFM options.
+///
+/// ```
+/// use voc_core::segment::RfmOptions;
+/// assert!(RfmOptions::default().validate().is_ok());
+/// assert!(RfmOptions { bins: 4, ..Default::default() }.validate().is_err()); // default rules need 5
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RfmOptions {
+    /// Number of quantile bins `q` (2..=10; default 5).
+    pub bins: u8,
+    /// Segment rules on (R, F), first match wins (default [`RfmRule::defaults`]).
+    pub rules: Vec<RfmRule>,
+}
+
+impl Default for RfmOptions {
+    fn default() -> Self {
+        RfmOptions {
+            bins: 5,
+            rules: RfmRule::defaults(),
+        }
+    }
+}
+
+impl RfmOptions {
+    /// Checks the options: `bins` in 2..=10, rule ranges within 1..=bins and not reversed.
+    ///
+    /// ```
+    /// use voc_core::segment::{RfmOptions, RfmRule};
+    /// let opts = RfmOptions { bins: 3, rules: vec![RfmRule::new("Best", (3, 3), (3, 3))] };
+    /// assert!(opts.validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if !(2..=10).contains(&self.bins) {
+            return Err(Error::option("bins", self.bins, "must lie in 2..=10"));
+        }
+        for rule in &self.rules {
+            for (lo, hi) in [rule.r, rule.f] {
+                if lo < 1 || hi > self.bins || lo > hi {
+                    return Err(Error::option(
+                        "rules",
+                        &rule.name,
+                        format!(
+                            "score ranges must lie in 1..={} with low ≤ high, got ({lo}, {hi})",
+                            self.bins
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// RFM scores and segments per customer.
+///
+/// ```
+/// use voc_core::segment::{rfm, RfmOptions};
+/// let recency = [5.0, 300.0, f64::NAN, 40.0, 10.0];
+/// let frequency = [12.0, 1.0, 0.0, 3.0, 8.0];
+/// let monetary = [900.0, 20.0, 0.0, 150.0, 400.0];
+/// let out = rfm(&recency, &frequency, &monetary, &RfmOptions::default())?;
+/// assert_eq!(out.r, vec![5, 1, 0, 2, 4]);
+/// assert_eq!(out.segment_name(0), "Champions");
+/// assert_eq!(out.segment_name(2), "No Purchases");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rfm {
+    /// Recency score (1 = longest ago … q = most recent; 0 = no purchase).
+    pub r: Vec<u8>,
+    /// Frequency score (0 = no purchase).
+    pub f: Vec<u8>,
+    /// Monetary score (0 = no purchase).
+    pub m: Vec<u8>,
+    /// Segment of each customer (index into `names`).
+    pub segment: Vec<u32>,
+    /// Segment names: the rules' names in order, then [`UNMATCHED`], then [`NO_PURCHASE`].
+    pub names: Vec<String>,
+}
+
+impl Rfm {
+    /// The segment name of customer `i` ("" when out of range).
+    ///
+    /// ```
+    /// use voc_core::segment::{rfm, RfmOptions};
+    /// let out = rfm(&[1.0, 2.0], &[1.0, 1.0], &[5.0, 5.0], &RfmOptions::default())?;
+    /// assert_eq!(out.segment_name(9), "");
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn segment_name(&self, i: usize) -> &str {
+        self.segment
+            .get(i)
+            .and_then(|&s| self.names.get(s as usize))
+            .map_or("", String::as_str)
+    }
+}
+
+/// Quantile scores `1..=bins` of `values` by the rule in the module docs (ascending ranks; ties in row
+/// order). Rows where `scored` is false get 0 and are not ranked.
+fn scores(values: &[f64], scored: &[bool], bins: u8, descending: bool) -> Vec<u8> {
+    let mut idx: Vec<usize> = (0..values.len()).filter(|&i| scored[i]).collect();
+    // A stable sort keeps row order among equal values: pandas rank(method="first").
+    if descending {
+        idx.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+    } else {
+        idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    }
+    let m = idx.len() as u64;
+    let q = u64::from(bins);
+    let mut out = vec![0_u8; values.len()];
+    for (r0, &i) in idx.iter().enumerate() {
+        let s = if m <= 1 {
+            1
+        } else {
+            (q * r0 as u64).div_ceil(m - 1).max(1)
+        };
+        out[i] = s as u8;
+    }
+    out
+}
+
+/// Quantile scores `1..=bins` of one column: rank with ties in row order (ascending, or descending when
+/// `descending`), then cut into `bins` equal-count bins as pandas `qcut(rank(method="first"), bins)`.
+/// NaN rows get 0 and are not ranked; ±inf is an error.
+///
+/// ```
+/// use voc_core::segment::quantile_scores;
+/// // ties (the three 2.0) are ranked in row order
+/// assert_eq!(quantile_scores(&[2.0, 2.0, 2.0, 1.0, 9.0], 5, false)?, vec![2, 3, 4, 1, 5]);
+/// assert_eq!(quantile_scores(&[1.0, f64::NAN, 3.0], 2, false)?, vec![1, 0, 2]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn quantile_scores(values: &[f64], bins: u8, descending: bool) -> Result<Vec<u8>> {
+    if !(2..=10).contains(&bins) {
+        return Err(Error::option("bins", bins, "must lie in 2..=10"));
+    }
+    if let Some(i) = values.iter().position(|v| v.is_infinite()) {
+        return Err(Error::NonFinite {
+            arg: "values",
+            index: i,
+            value: values[i],
+        });
+    }
+    let scored: Vec<bool> = values.iter().map(|v| !v.is_nan()).collect();
+    Ok(scores(values, &scored, bins, descending))
+}
+
+fn check_column(arg: &'static str, values: &[f64], scored: &[bool]) -> Result<()> {
+    for (i, (&v, &s)) in values.iter().zip(scored).enumerate() {
+        if !s {
+            continue;
+        }
+        if v.is_nan() {
+            return Err(Error::Missing { arg, index: i });
+        }
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                arg,
+                index: i,
+                value: v,
+            });
+        }
+        if v < 0.0 {
+            return Err(Error::InvalidValue {
+                arg,
+                index: i,
+                value: v,
+                reason: "must be ≥ 0",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// RFM scores and segments (see the module docs). `recency` is days since the last purchase (NaN: never
+/// bought), `frequency` the number of purchases, `monetary` the amount spent — the signals columns
+/// `recency_days`, `frequency` and `monetary`. Frequency and monetary must be finite and ≥ 0 for every
+/// customer with a purchase; they are ignored for the others.
+///
+/// ```
+/// use voc_core::segment::{rfm, RfmOptions};
+/// assert!(rfm(&[1.0], &[1.0, 2.0], &[1.0], &RfmOptions::default()).is_err()); // lengths
+/// assert!(rfm(&[-1.0], &[1.0], &[1.0], &RfmOptions::default()).is_err()); // negative recency
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn rfm(recency: &[f64], frequency: &[f64], monetary: &[f64], opts: &RfmOptions) -> Result<Rfm> {
+    opts.validate()?;
+    check_len("recency", recency.len(), "frequency", frequency.len())?;
+    check_len("recency", recency.len(), "monetary", monetary.len())?;
+    let scored: Vec<bool> = recency.iter().map(|v| !v.is_nan()).collect();
+    check_column("recency", recency, &scored)?;
+    check_column("frequency", frequency, &scored)?;
+    check_column("monetary", monetary, &scored)?;
+    let r = scores(recency, &scored, opts.bins, true);
+    let f = scores(frequency, &scored, opts.bins, false);
+    let m = scores(monetary, &scored, opts.bins, false);
+    let mut names: Vec<String> = opts.rules.iter().map(|x| x.name.clone()).collect();
+    // Rules may repeat a name (several ranges for one segment): one segment per distinct name.
+    names.dedup();
+    let mut distinct: Vec<String> = Vec::new();
+    for n in names {
+        if !distinct.contains(&n) {
+            distinct.push(n);
+        }
+    }
+    let unmatched = distinct.len() as u32;
+    let none = unmatched + 1;
+    distinct.push(UNMATCHED.to_owned());
+    distinct.push(NO_PURCHASE.to_owned());
+    let rule_ids: Vec<u32> = opts
+        .rules
+        .iter()
+        .map(|x| distinct.iter().position(|n| *n == x.name).unwrap_or(0) as u32)
+        .collect();
+    let segment = (0..recency.len())
+        .map(|i| {
+            if !scored[i] {
+                return none;
+            }
+            opts.rules
+                .iter()
+                .zip(&rule_ids)
+                .find(|(rule, _)| rule.matches(r[i], f[i]))
+                .map_or(unmatched, |(_, &id)| id)
+        })
+        .collect();
+    Ok(Rfm {
+        r,
+        f,
+        m,
+        segment,
+        names: distinct,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_are_even_whatever_the_ties() -> Result<()> {
+        let v: Vec<f64> = (0..103).map(|i| (i % 4) as f64).collect();
+        let s = quantile_scores(&v, 5, false)?;
+        for b in 1..=5 {
+            let c = s.iter().filter(|&&x| x == b).count();
+            assert!(c == 20 || c == 21, "bin {b} has {c}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn recency_is_reversed() -> Result<()> {
+        let out = rfm(
+            &[1.0, 100.0, 50.0],
+            &[1.0, 1.0, 1.0],
+            &[1.0, 1.0, 1.0],
+            &RfmOptions {
+                bins: 3,
+                rules: vec![],
+            },
+        )?;
+        assert_eq!(out.r, vec![3, 1, 2]);
+        assert_eq!(out.f, vec![1, 2, 3]); // ties in row order
+        assert_eq!(out.segment_name(0), UNMATCHED);
+        Ok(())
+    }
+
+    #[test]
+    fn single_and_empty() -> Result<()> {
+        let out = rfm(&[3.0], &[1.0], &[5.0], &RfmOptions::default())?;
+        assert_eq!((out.r[0], out.f[0], out.m[0]), (1, 1, 1));
+        let out = rfm(&[], &[], &[], &RfmOptions::default())?;
+        assert!(out.segment.is_empty());
+        let out = rfm(&[f64::NAN], &[f64::NAN], &[0.0], &RfmOptions::default())?;
+        assert_eq!(out.segment_name(0), NO_PURCHASE);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_name_their_position() {
+        let e = rfm(
+            &[1.0, 2.0],
+            &[1.0, f64::NAN],
+            &[1.0, 1.0],
+            &RfmOptions::default(),
+        );
+        assert!(matches!(
+            e,
+            Err(Error::Missing {
+                arg: "frequency",
+                index: 1
+            })
+        ));
+        let e = rfm(
+            &[1.0, 2.0],
+            &[1.0, 1.0],
+            &[1.0, -3.0],
+            &RfmOptions::default(),
+        );
+        assert!(matches!(
+            e,
+            Err(Error::InvalidValue {
+                arg: "monetary",
+                index: 1,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,309 @@
+"""voc.segment: rules, ties, empty segments, bad input, pickling, threads, and live cross-checks against
+pandas (RFM quantile scores), scikit-learn (KMeans from the same initial centres, StandardScaler,
+silhouette_score) and scipy (Wilson interval)."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import threading
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score as sk_silhouette
+from sklearn.preprocessing import StandardScaler
+
+import voc
+
+NAN = float("nan")
+
+
+@pytest.fixture(scope="module")
+def signals() -> tuple[voc.Table, voc.Table]:
+    data = voc.sample.retailer(seed=7, customers=4_000)
+    log = voc.signals.EventLog(**data.tables())
+    return log.features("2025-01-01"), log.labels("2025-01-01", horizon_days=180)
+
+
+# ---------------------------------------------------------------- value × voice
+
+
+def test_value_voice_rules_and_first_match() -> None:
+    data = {
+        "monetary": [900.0, 40.0, 60.0, 10.0, 500.0, 800.0],
+        "tickets_90d": [3, 0, 0, 0, 2, 0],
+        "theme_price": [1, 1, 0, 0, 0, 0],
+        "nps_last": [2, 3, 10, NAN, 8, NAN],
+    }
+    t = voc.segment.value_voice(data)
+    # row 0: complaints win over price and the detractor score (first match)
+    assert list(t["voice"]) == ["active complainer", "price-sensitive", "promoter", "silent", "active complainer", "silent"]
+    assert t["segment"][5] == "high-value silent"
+    assert t["play"][5] == "proactive check-in by the account owner"
+    assert t["play"][1] == "targeted coupon"
+    meta = t.meta
+    assert meta is not None
+    assert len(meta["segments"]) == 3 * 6  # every tier × voice, empty ones too
+    # numpy linear quantiles of the value column are the cuts
+    assert meta["cuts"] == pytest.approx(np.quantile(data["monetary"], [0.5, 0.8]).tolist(), abs=1e-12)
+
+
+def test_value_voice_custom_rules_thresholds_and_plays() -> None:
+    df = pd.DataFrame({"clv": [50.0, 150.0, 150.0, 3000.0], "discount_share": [0.9, 0.1, 0.6, 0.0], "csat": [5, 1, 2, 4]})
+    t = voc.segment.value_voice(
+        df,
+        value="clv",
+        quantiles=None,
+        thresholds=[100.0, 1000.0],
+        tier_names=["bronze", "silver", "gold"],
+        rules=[("price-sensitive", "discount_share >= 0.5"), ("unhappy", "csat <= 2 and discount_share < 0.5")],
+        fallback="quiet",
+        plays=[("gold", "*", "call"), ("*", "price-sensitive", "coupon")],
+    )
+    assert list(t["segment"]) == ["bronze-value price-sensitive", "silver-value unhappy", "silver-value price-sensitive", "gold-value quiet"]
+    assert list(t["play"]) == ["coupon", "", "coupon", "call"]
+
+
+def test_value_voice_equal_values_share_a_tier() -> None:
+    t = voc.segment.value_voice({"monetary": [0.0] * 6 + [1.0, 2.0, 3.0, 4.0], "tickets_90d": [0] * 10, "theme_price": [0] * 10, "nps_last": [NAN] * 10})
+    assert set(t["value_tier"][:6]) == {"mid"}
+
+
+def test_value_voice_bad_input() -> None:
+    base = {"monetary": [1.0, NAN], "tickets_90d": [0, 0], "theme_price": [0, 0], "nps_last": [NAN, NAN]}
+    with pytest.raises(voc.MissingValueError) as e:
+        voc.segment.value_voice(base)
+    assert e.value.arg == "value" and e.value.index == 1
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.value_voice({"monetary": [1.0]})  # rule columns absent
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.value_voice({**base, "monetary": [1.0, 2.0]}, quantiles=[0.8, 0.5])
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.value_voice({**base, "monetary": [1.0, 2.0]}, rules=[("x", "tickets_90d >> 1")])
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.value_voice({**base, "monetary": [1.0, 2.0]}, tier_names=["a", "b"])
+    with pytest.raises(voc.LengthMismatchError):
+        voc.segment.value_voice({**base, "monetary": [1.0, 2.0]}, value=np.array([1.0, 2.0, 3.0]))
+
+
+# ---------------------------------------------------------------- RFM
+
+
+def _pandas_scores(values: np.ndarray, q: int, descending: bool) -> np.ndarray:
+    s = pd.Series(values)
+    ranks = s.rank(method="first", ascending=not descending)
+    return pd.qcut(ranks, q, labels=list(range(1, q + 1))).astype(int).to_numpy()
+
+
+@pytest.mark.parametrize("q", [2, 3, 4, 5, 7, 10])
+def test_rfm_scores_match_pandas_qcut_of_first_rank(q: int) -> None:
+    rng = np.random.default_rng(q)
+    for m in list(range(2, 60)) + [101, 997, 1000]:
+        recency = rng.integers(0, 30, m).astype(float)  # heavy ties
+        frequency = rng.integers(1, 6, m).astype(float)
+        monetary = np.round(rng.gamma(2.0, 50.0, m), 0)
+        t = voc.segment.rfm({"recency_days": recency, "frequency": frequency, "monetary": monetary}, bins=q, rules=[])
+        np.testing.assert_array_equal(t["r"], _pandas_scores(recency, q, True), err_msg=f"m={m}")
+        np.testing.assert_array_equal(t["f"], _pandas_scores(frequency, q, False), err_msg=f"m={m}")
+        np.testing.assert_array_equal(t["m"], _pandas_scores(monetary, q, False), err_msg=f"m={m}")
+
+
+def test_rfm_segments_no_purchase_and_ties() -> None:
+    t = voc.segment.rfm({"recency_days": [5.0, 300.0, NAN, 40.0, 10.0], "frequency": [12, 1, 0, 3, 8], "monetary": [900.0, 20.0, 0.0, 150.0, 400.0]})
+    assert list(t["segment"]) == ["Champions", "Hibernating", "No Purchases", "Hibernating", "Loyal Customers"]
+    assert list(t["rfm_score"]) == ["555", "111", "000", "222", "444"]
+    # equal values are ranked in row order: three equal frequencies get three different scores
+    t = voc.segment.rfm({"recency_days": [1.0, 2.0, 3.0], "frequency": [4, 4, 4], "monetary": [1.0, 1.0, 1.0]}, bins=3, rules=[])
+    assert list(t["f"]) == [1, 2, 3]
+    assert set(t["segment"]) == {"Other"}
+
+
+def test_rfm_bad_input() -> None:
+    with pytest.raises(voc.MissingValueError) as e:
+        voc.segment.rfm({"recency_days": [1.0, 2.0], "frequency": [1, NAN], "monetary": [1.0, 1.0]})
+    assert (e.value.arg, e.value.index) == ("frequency", 1)
+    with pytest.raises(voc.InputError):
+        voc.segment.rfm({"recency_days": [1.0, -2.0], "frequency": [1, 1], "monetary": [1.0, 1.0]})
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.rfm({"recency_days": [1.0], "frequency": [1], "monetary": [1.0]}, bins=4)  # default rules need 5
+    with pytest.raises(voc.LengthMismatchError):
+        voc.segment.rfm({"recency_days": [1.0], "frequency": [1, 2], "monetary": [1.0]})
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def test_lifecycle_thresholds() -> None:
+    t = voc.segment.lifecycle({"tenure_days": [30.0, 200.0, 800.0, 800.0, 500.0, 90.0], "days_since_activity": [NAN, 10.0, 20.0, 400.0, NAN, 180.0]})
+    assert list(t["stage"]) == ["onboarding", "growth", "maturity", "dormant", "dormant", "dormant"]
+    t = voc.segment.lifecycle({"tenure_days": [100.0], "days_since_activity": [100.0]}, onboarding_days=120, dormant_days=60)
+    assert list(t["stage"]) == ["onboarding"]
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.lifecycle({"tenure_days": [1.0], "days_since_activity": [1.0]}, onboarding_days=400)
+    with pytest.raises(voc.MissingValueError):
+        voc.segment.lifecycle({"tenure_days": [NAN], "days_since_activity": [1.0]})
+
+
+# ---------------------------------------------------------------- profile
+
+
+def test_profile_numbers_and_empty_segments() -> None:
+    from scipy.stats import binomtest
+
+    seg = voc.segment.value_voice({"monetary": [100.0] * 50 + [1.0] * 50, "tickets_90d": [0] * 100, "theme_price": [0] * 100, "nps_last": [10.0] * 30 + [NAN] * 70})
+    churn = np.array([1] * 7 + [0] * 93)
+    value = np.array([100.0] * 50 + [1.0] * 50)
+    data = {"monetary": value, "nps_last": [10.0] * 30 + [NAN] * 70, "theme_refund": [1] * 100, "theme_praise": [9] * 100}
+    p = voc.segment.profile(data, seg, churn=churn).to_pandas().set_index("segment")
+    assert len(p) == 18  # every tier × voice
+    hi = p.loc["high-value promoter"]
+    assert hi["size"] == 30 and math.isclose(hi["share"], 0.3)
+    ci = binomtest(7, 30).proportion_ci(method="wilson")
+    assert math.isclose(hi["churn_rate"], 7 / 30) and math.isclose(hi["churn_low"], ci.low, rel_tol=1e-12) and math.isclose(hi["churn_high"], ci.high, rel_tol=1e-12)
+    assert hi["revenue_at_risk"] == 700.0 and hi["mean_value"] == 100.0
+    assert hi["nps"] == 100.0 and hi["nps_n"] == 30
+    assert hi["top_themes"] == "refund (30)"  # praise is not a complaint
+    empty = p.loc["low-value detractor"]
+    assert empty["size"] == 0 and math.isnan(empty["churn_rate"]) and math.isnan(empty["nps"])
+    assert p.loc["high-value silent", "play"] == "proactive check-in by the account owner"
+
+
+def test_profile_nps_matches_voc_nps(signals: tuple[voc.Table, voc.Table]) -> None:
+    X, y = signals
+    seg = voc.segment.value_voice(X)
+    p = voc.segment.profile(X, seg, churn=y["churned"]).to_pandas().set_index("segment")
+    df = X.to_pandas()
+    df["segment"] = list(seg["segment"])
+    df["churned"] = y["churned"]
+    for name, g in df.groupby("segment"):
+        assert p.loc[name, "size"] == len(g)
+        assert math.isclose(p.loc[name, "churn_rate"], g["churned"].mean(), rel_tol=1e-12)
+        assert math.isclose(p.loc[name, "revenue_at_risk"], (g["monetary"] * g["churned"]).sum(), rel_tol=1e-9)
+        answers = g["nps_last"].dropna().to_numpy()
+        if len(answers):
+            r = voc.nps(answers)
+            assert math.isclose(p.loc[name, "nps"], r.nps, abs_tol=1e-9)
+    assert p["size"].sum() == len(X)
+
+
+def test_profile_accepts_label_columns_and_polars(signals: tuple[voc.Table, voc.Table]) -> None:
+    X, y = signals
+    seg = voc.segment.lifecycle(X)
+    a = voc.segment.profile(X, seg, churn=y["churned"])
+    b = voc.segment.profile(X.to_polars(), pl.Series(list(seg["stage"])), churn=pl.Series(y["churned"]), names=["onboarding", "growth", "maturity", "dormant"])
+    assert list(a["segment"]) == list(b["segment"])
+    np.testing.assert_array_equal(a["churn_rate"], b["churn_rate"])
+
+
+def test_profile_bad_input() -> None:
+    with pytest.raises(voc.InputError) as e:
+        voc.segment.profile({"monetary": [1.0, 2.0]}, ["a", "b"], churn=[0, 2])
+    assert e.value.arg == "churn" and e.value.index == 1
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.profile({"monetary": [1.0]}, ["a"], names=["b"])
+    with pytest.raises(voc.LengthMismatchError):
+        voc.segment.profile({"monetary": [1.0, 2.0]}, ["a"])
+    with pytest.raises(voc.ScoreRangeError):
+        voc.segment.profile({"monetary": [1.0], "nps_last": [11.0]}, ["a"])
+
+
+# ---------------------------------------------------------------- k-means
+
+
+def _blobs(n: int, d: int, k: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, 4, (k, d))
+    return centres[rng.integers(0, k, n)] + rng.normal(0, 1.5, (n, d))
+
+
+@pytest.mark.parametrize(("n", "d", "k", "seed"), [(500, 2, 3, 1), (3000, 8, 8, 2), (20000, 5, 6, 3), (50000, 8, 8, 4), (2000, 3, 12, 5)])
+def test_kmeans_matches_sklearn_from_same_init(n: int, d: int, k: int, seed: int) -> None:
+    x = _blobs(n, d, k, seed)
+    init = x[np.random.default_rng(seed + 100).choice(n, k, replace=False)]
+    for algorithm in ("hamerly", "lloyd"):
+        ours = voc.segment.kmeans(x, k, init=init, algorithm=algorithm)
+        ref = KMeans(n_clusters=k, init=init, n_init=1, algorithm="lloyd").fit(x)
+        np.testing.assert_array_equal(ours.labels, ref.labels_)
+        assert math.isclose(ours.inertia, ref.inertia_, rel_tol=1e-9)
+        np.testing.assert_allclose(ours.centers, ref.cluster_centers_, rtol=1e-9, atol=1e-9)
+        assert ours.n_iter == ref.n_iter_
+
+
+def test_kmeans_plusplus_is_seeded_and_thread_independent() -> None:
+    x = _blobs(40_000, 4, 5, 9)
+    a = voc.segment.kmeans(x, 5, n_init=3, seed=11)
+    b = voc.segment.kmeans(x, 5, n_init=3, seed=11, parallel=False)
+    assert a == b  # bit for bit, with and without threads
+    c = voc.segment.kmeans(x, 5, n_init=3, seed=12)
+    assert c.converged
+    # k-means++ should find the planted clusters about as well as scikit-learn's own k-means++
+    ref = KMeans(n_clusters=5, n_init=3, random_state=0).fit(x)
+    assert a.inertia <= ref.inertia_ * 1.02
+    np.testing.assert_array_equal(a.predict(x), a.labels)
+
+
+def test_kmeans_pickle_threads_and_bad_input() -> None:
+    x = _blobs(2000, 3, 3, 1)
+    fit = voc.segment.kmeans(x, 3, seed=1)
+    assert pickle.loads(pickle.dumps(fit)) == fit
+    assert set(fit.to_dict()) == {"labels", "centers", "inertia", "n_iter", "converged"}
+    out: list[voc.segment.KMeansResult] = []
+    ts = [threading.Thread(target=lambda: out.append(voc.segment.kmeans(x, 3, seed=1))) for _ in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert all(o == fit for o in out)
+    bad = x.copy()
+    bad[7, 1] = np.nan
+    with pytest.raises(voc.NonFiniteError) as e:
+        voc.segment.kmeans(bad, 3)
+    assert e.value.index == 7
+    with pytest.raises(voc.InsufficientDataError):
+        voc.segment.kmeans(x[:2], 3)
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.kmeans(x, 0)
+    with pytest.raises(voc.LengthMismatchError):
+        voc.segment.kmeans(x, 3, init=x[:2])
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.kmeans(x, 3, algorithm="elkan2")
+
+
+def test_standardize_and_silhouette_match_sklearn() -> None:
+    x = _blobs(1500, 4, 4, 8)
+    x[:, 3] = 5.0  # a constant column keeps scale 1
+    z, mean, scale = voc.segment.standardize(x)
+    sc = StandardScaler().fit(x)
+    np.testing.assert_allclose(z, sc.transform(x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(scale, sc.scale_, rtol=1e-12)
+    np.testing.assert_allclose(mean, sc.mean_, rtol=1e-12)
+    labels = voc.segment.kmeans(z, 4, seed=3).labels
+    assert math.isclose(voc.segment.silhouette_score(z, labels), sk_silhouette(z, labels), rel_tol=1e-9, abs_tol=1e-9)
+    labels[0] = 9  # a singleton cluster scores 0
+    assert math.isclose(voc.segment.silhouette_score(z, labels), sk_silhouette(z, labels), rel_tol=1e-9, abs_tol=1e-9)
+    with pytest.raises(voc.InsufficientDataError):
+        voc.segment.silhouette_score(z, np.zeros(len(z), dtype=int))
+
+
+def test_docstring_examples_pass() -> None:
+    import doctest
+
+    result = doctest.testmod(voc.segment, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_input_kinds_give_the_same_segments(signals: tuple[voc.Table, voc.Table]) -> None:
+    import pyarrow as pa
+
+    X, _ = signals
+    ref = voc.segment.value_voice(X)
+    pdf = X.to_pandas()
+    for data in (pdf, X.to_polars(), pa.Table.from_pandas(pdf), {c: pdf[c].tolist() for c in pdf.columns}):
+        t = voc.segment.value_voice(data)
+        assert list(t["segment"]) == list(ref["segment"])
+        r = voc.segment.rfm(data)
+        np.testing.assert_array_equal(r["r"], voc.segment.rfm(X)["r"])
