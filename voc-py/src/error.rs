@@ -58,7 +58,12 @@ fn raise(
 
 /// Raises the `voc.errors` class `name` with a message made here (for messages that need names the
 /// core error cannot carry, such as a column name).
-pub fn raise_named(py: Python<'_>, name: &'static str, message: String, arg: Option<&str>) -> PyErr {
+pub fn raise_named(
+    py: Python<'_>,
+    name: &'static str,
+    message: String,
+    arg: Option<&str>,
+) -> PyErr {
     raise(py, name, message, arg, None, None)
 }
 

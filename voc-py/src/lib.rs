@@ -6,6 +6,7 @@ mod convert;
 mod error;
 mod metrics;
 mod pickle;
+mod risk;
 mod sample;
 mod segment;
 mod signals;
@@ -39,5 +40,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<signals::EventLog>()?;
     text::register(m)?;
     segment::register(m)?;
+    risk::register(m)?;
     Ok(())
 }

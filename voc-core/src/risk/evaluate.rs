@@ -242,7 +242,12 @@ pub fn calibration(y: &[f64], p: &[f64], bins: usize) -> Result<Vec<CalibrationB
             reason: "probabilities lie in [0, 1]",
         });
     }
-    let edges: Vec<f64> = (0..=bins).map(|k| k as f64 / bins as f64).collect();
+    // Edges as numpy's `linspace(0, 1, bins + 1)` computes them (k · step, last exactly 1), so that
+    // values at an edge fall in the same bin as in scikit-learn.
+    let step = 1.0 / bins as f64;
+    let edges: Vec<f64> = (0..=bins)
+        .map(|k| if k == bins { 1.0 } else { k as f64 * step })
+        .collect();
     let inner = &edges[1..bins];
     let mut acc = vec![(0usize, 0.0, 0.0); bins];
     for (&v, &pr) in y.iter().zip(p) {

@@ -34,7 +34,8 @@ pub enum ClassWeight {
     /// All rows weigh the same.
     #[default]
     None,
-    /// `n / (2 · n_class)`, as scikit-learn's `"balanced"`.
+    /// `n / (2 · n_class)`, as scikit-learn's `"balanced"` (with sample weights, `n` and `n_class` are
+    /// weight totals, as scikit-learn computes them).
     Balanced,
     /// Given weights for class 0 and class 1.
     Manual {
@@ -246,10 +247,15 @@ fn row_weights(y: &[f64], w: Option<&[f64]>, cw: ClassWeight, n_pos: usize) -> R
     let (w0, w1) = match cw {
         ClassWeight::None => (1.0, 1.0),
         ClassWeight::Manual { negative, positive } => (negative, positive),
-        ClassWeight::Balanced => (
-            n as f64 / (2.0 * (n - n_pos) as f64),
-            n as f64 / (2.0 * n_pos as f64),
-        ),
+        // As scikit-learn: class totals of the sample weights (row counts without them).
+        ClassWeight::Balanced => {
+            let (mut t0, mut t1) = (0.0, 0.0);
+            for (i, &v) in y.iter().enumerate() {
+                let s = w.map_or(1.0, |w| w[i]);
+                if v == 1.0 { t1 += s } else { t0 += s }
+            }
+            ((t0 + t1) / (2.0 * t0), (t0 + t1) / (2.0 * t1))
+        }
     };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {

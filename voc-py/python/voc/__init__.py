@@ -13,7 +13,7 @@ and tests on summary numbers), ``voc.signals`` (per-customer churn signals from 
 lifecycle segments and their profiles), ``voc.sample`` (simulated data) and ``voc.errors`` (the exception tree).
 """
 
-from voc import errors, metrics, sample, segment, signals, stats, text
+from voc import errors, metrics, risk, sample, segment, signals, stats, text
 from voc._voc import (
     CesResult,
     CesState,
@@ -54,6 +54,7 @@ __all__ = [
     "stats",
     "sample",
     "signals",
+    "risk",
     "text",
     "segment",
     "nps",

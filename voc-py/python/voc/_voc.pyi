@@ -558,3 +558,111 @@ def _segment_standardize(x: Any) -> tuple[np.ndarray, list[float], list[float]]:
 def _segment_silhouette(x: Any, labels: Any) -> float: ...
 
 # --- end segment ---
+
+# --- risk (churn model, evaluation, alerts) ---
+
+__all__ += [
+    "RiskModel",
+    "fit_logistic",
+    "score_metrics",
+    "roc_auc",
+    "calibration",
+    "lift",
+    "confusion",
+    "threshold_for_precision",
+    "threshold_top_k",
+    "cross_validate",
+]
+
+@final
+class RiskModel:
+    @property
+    def names(self) -> list[str]: ...
+    @property
+    def coef(self) -> list[float]: ...
+    @property
+    def intercept(self) -> float: ...
+    @property
+    def coef_std(self) -> list[float]: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def log_likelihood(self) -> float: ...
+    @property
+    def null_log_likelihood(self) -> float: ...
+    @property
+    def pseudo_r2(self) -> float: ...
+    @property
+    def lr_test(self) -> tuple[float, float] | None: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def penalty(self) -> str: ...
+    def coefficients(self) -> Table: ...
+    def predict_proba(self, x: Any) -> npt.NDArray[np.float64]: ...
+    def decision_function(self, x: Any) -> npt.NDArray[np.float64]: ...
+    def _alerts(
+        self,
+        x: Any,
+        value: npt.NDArray[np.float64],
+        *,
+        save_rate: float = 0.3,
+        contact_cost: float = 5.0,
+        capacity: int | None = None,
+        min_probability: float | None = None,
+        reasons: int = 3,
+    ) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> RiskModel: ...
+    @staticmethod
+    def _from_state(data: bytes) -> RiskModel: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def fit_logistic(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    y: npt.NDArray[np.float64],
+    *,
+    sample_weight: npt.NDArray[np.float64] | None = None,
+    penalty: str = "l2",
+    C: float = 1.0,
+    l1_ratio: float | None = None,
+    class_weight: Any = None,
+    standardize: bool = True,
+    impute: str = "error",
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    confidence: float = 0.95,
+) -> RiskModel: ...
+def score_metrics(y: npt.NDArray[np.float64], p: npt.NDArray[np.float64]) -> tuple[float, float, float]: ...
+def roc_auc(y: npt.NDArray[np.float64], p: npt.NDArray[np.float64]) -> float: ...
+def calibration(y: npt.NDArray[np.float64], p: npt.NDArray[np.float64], bins: int = 10) -> Table: ...
+def lift(y: npt.NDArray[np.float64], p: npt.NDArray[np.float64], groups: int = 10) -> Table: ...
+def confusion(y: npt.NDArray[np.float64], p: npt.NDArray[np.float64], threshold: float) -> tuple[int, int, int, int]: ...
+def threshold_for_precision(
+    y: npt.NDArray[np.float64], p: npt.NDArray[np.float64], target: float
+) -> tuple[float, float, float] | None: ...
+def threshold_top_k(p: npt.NDArray[np.float64], k: int) -> float: ...
+def cross_validate(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    y: npt.NDArray[np.float64],
+    *,
+    k: int = 5,
+    seed: int = 0,
+    sample_weight: npt.NDArray[np.float64] | None = None,
+    penalty: str = "l2",
+    C: float = 1.0,
+    l1_ratio: float | None = None,
+    class_weight: Any = None,
+    standardize: bool = True,
+    impute: str = "error",
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> tuple[list[int], list[float], list[float], float]: ...
+
+# --- end risk ---

@@ -1,0 +1,626 @@
+//! `voc.risk`: the churn model, its evaluation and the alert list. Feature matrices arrive as named
+//! float64 columns (the Python layer in `voc/risk.py` turns tables and 2-D arrays into them).
+
+use numpy::PyReadonlyArray1;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use voc_core::Error;
+use voc_core::risk::{
+    self as core, AlertOptions, ClassWeight, Impute, LogisticModel, LogisticOptions, Penalty,
+};
+
+use crate::error::{BindError, IntoPy, to_py};
+use crate::table::{Table, TableBuilder};
+
+fn slices<'a>(cols: &'a [PyReadonlyArray1<'_, f64>]) -> PyResult<Vec<&'a [f64]>> {
+    cols.iter().map(|c| Ok(c.as_slice()?)).collect()
+}
+
+/// The model's feature columns of `x` as float64 arrays, through `voc.risk._design` (which reads tables,
+/// DataFrames and 2-D arrays).
+fn design<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    names: &[String],
+) -> PyResult<Vec<PyReadonlyArray1<'py, f64>>> {
+    let (_, cols): (Vec<String>, Vec<PyReadonlyArray1<'py, f64>>) = py
+        .import("voc.risk")?
+        .call_method1("_design", (x, names.to_vec()))?
+        .extract()?;
+    Ok(cols)
+}
+
+/// Turns a core error about the flattened matrix (`X[row·p + column]`) into one naming row and column.
+fn x_error(py: Python<'_>, e: Error, names: &[String]) -> PyErr {
+    let p = names.len().max(1);
+    let at = |index: usize| {
+        let col = names.get(index % p).map_or("?", String::as_str);
+        format!("X[row {}, column {col:?}]", index / p)
+    };
+    let message = match &e {
+        Error::Missing { arg: "X", index } => Some((
+            "MissingValueError",
+            format!(
+                "{} is missing (NaN); pass impute=\"mean\" to fill missing values with the training mean",
+                at(*index)
+            ),
+        )),
+        Error::NonFinite {
+            arg: "X",
+            index,
+            value,
+        } => Some((
+            "NonFiniteError",
+            format!("{} = {value} is not finite", at(*index)),
+        )),
+        _ => None,
+    };
+    match message {
+        Some((class, msg)) => crate::error::raise_named(py, class, msg, Some("X")),
+        None => to_py(py, BindError::Core(e)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn options(
+    penalty: &str,
+    c: f64,
+    l1_ratio: Option<f64>,
+    class_weight: Option<&Bound<'_, PyAny>>,
+    standardize: bool,
+    impute: &str,
+    max_iter: usize,
+    tol: f64,
+    confidence: f64,
+) -> Result<LogisticOptions, Error> {
+    let penalty = match (penalty, l1_ratio) {
+        ("none", _) => Penalty::None,
+        ("l2", _) => Penalty::L2,
+        ("l1", _) => Penalty::L1,
+        ("elasticnet", Some(r)) => Penalty::ElasticNet { l1_ratio: r },
+        ("elasticnet", None) => {
+            return Err(Error::option(
+                "l1_ratio",
+                "None",
+                "elasticnet needs l1_ratio in [0, 1]",
+            ));
+        }
+        (other, _) => {
+            return Err(Error::option(
+                "penalty",
+                other,
+                "expected \"l2\", \"l1\", \"elasticnet\" or \"none\"",
+            ));
+        }
+    };
+    let class_weight = match class_weight {
+        None => ClassWeight::None,
+        Some(w) => {
+            if let Ok(s) = w.extract::<String>() {
+                if s == "balanced" {
+                    ClassWeight::Balanced
+                } else {
+                    return Err(Error::option(
+                        "class_weight",
+                        s,
+                        "expected \"balanced\", a dict {0: w0, 1: w1} or None",
+                    ));
+                }
+            } else if let Ok(d) = w.extract::<std::collections::HashMap<i64, f64>>() {
+                ClassWeight::Manual {
+                    negative: d.get(&0).copied().unwrap_or(1.0),
+                    positive: d.get(&1).copied().unwrap_or(1.0),
+                }
+            } else {
+                return Err(Error::option(
+                    "class_weight",
+                    w.to_string(),
+                    "expected \"balanced\", a dict {0: w0, 1: w1} or None",
+                ));
+            }
+        }
+    };
+    let impute = match impute {
+        "error" => Impute::Error,
+        "mean" => Impute::Mean,
+        other => {
+            return Err(Error::option(
+                "impute",
+                other,
+                "expected \"error\" or \"mean\"",
+            ));
+        }
+    };
+    Ok(LogisticOptions {
+        penalty,
+        c,
+        class_weight,
+        standardize,
+        impute,
+        max_iter,
+        tol,
+        confidence,
+    })
+}
+
+/// A fitted churn model (logistic regression).
+#[pyclass(frozen, module = "voc._voc")]
+pub struct RiskModel {
+    inner: LogisticModel,
+}
+
+crate::pickled!(RiskModel);
+
+/// Fits the churn model on named float64 columns.
+#[pyfunction]
+#[pyo3(signature = (columns, names, y, *, sample_weight=None, penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, impute="error", max_iter=100, tol=1e-10, confidence=0.95))]
+#[allow(clippy::too_many_arguments, non_snake_case)]
+pub fn fit_logistic(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    y: PyReadonlyArray1<'_, f64>,
+    sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+    penalty: &str,
+    C: f64,
+    l1_ratio: Option<f64>,
+    class_weight: Option<&Bound<'_, PyAny>>,
+    standardize: bool,
+    impute: &str,
+    max_iter: usize,
+    tol: f64,
+    confidence: f64,
+) -> PyResult<RiskModel> {
+    let opts = options(
+        penalty,
+        C,
+        l1_ratio,
+        class_weight,
+        standardize,
+        impute,
+        max_iter,
+        tol,
+        confidence,
+    )
+    .py_err(py)?;
+    let x = slices(&columns)?;
+    let (y, w) = (
+        y.as_slice()?,
+        sample_weight.as_ref().map(|w| w.as_slice()).transpose()?,
+    );
+    let model = py
+        .detach(|| core::fit(&x, &names, y, w, &opts))
+        .map_err(|e| x_error(py, e, &names))?;
+    Ok(RiskModel { inner: model })
+}
+
+#[pymethods]
+impl RiskModel {
+    /// Feature names.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.inner.names.clone()
+    }
+
+    /// Coefficients on the original feature scale.
+    #[getter]
+    fn coef(&self) -> Vec<f64> {
+        self.inner.coef.clone()
+    }
+
+    /// Intercept on the original scale.
+    #[getter]
+    fn intercept(&self) -> f64 {
+        self.inner.intercept
+    }
+
+    /// Coefficients on the standardised scale (comparable across features).
+    #[getter]
+    fn coef_std(&self) -> Vec<f64> {
+        self.inner.coef_std.clone()
+    }
+
+    /// Whether the solver met its tolerance.
+    #[getter]
+    fn converged(&self) -> bool {
+        self.inner.convergence.converged
+    }
+
+    /// Newton iterations run.
+    #[getter]
+    fn iterations(&self) -> usize {
+        self.inner.convergence.iterations
+    }
+
+    /// Log-likelihood at the fit.
+    #[getter]
+    fn log_likelihood(&self) -> f64 {
+        self.inner.log_likelihood
+    }
+
+    /// Log-likelihood of the intercept-only model.
+    #[getter]
+    fn null_log_likelihood(&self) -> f64 {
+        self.inner.null_log_likelihood
+    }
+
+    /// McFadden's pseudo-R².
+    #[getter]
+    fn pseudo_r2(&self) -> f64 {
+        self.inner.pseudo_r2()
+    }
+
+    /// Likelihood-ratio test `(statistic, p_value)` against the intercept-only model (no penalty only).
+    #[getter]
+    fn lr_test(&self) -> Option<(f64, f64)> {
+        self.inner.lr_test
+    }
+
+    /// Rows used.
+    #[getter]
+    fn n(&self) -> usize {
+        self.inner.n
+    }
+
+    /// Penalty used.
+    #[getter]
+    fn penalty(&self) -> String {
+        match self.inner.options.penalty {
+            Penalty::None => "none".into(),
+            Penalty::L2 => "l2".into(),
+            Penalty::L1 => "l1".into(),
+            Penalty::ElasticNet { l1_ratio } => format!("elasticnet(l1_ratio={l1_ratio})"),
+        }
+    }
+
+    /// One row per term: coefficient, standardised coefficient, odds ratio, and without a penalty its
+    /// standard error, z, p-value and confidence intervals (of the coefficient and the odds ratio).
+    fn coefficients(&self, py: Python<'_>) -> PyResult<Table> {
+        let m = &self.inner;
+        let mut names = vec!["(intercept)".to_string()];
+        names.extend(m.names.iter().cloned());
+        let mut coef = vec![m.intercept];
+        coef.extend(&m.coef);
+        let mut std = vec![m.intercept_std];
+        std.extend(&m.coef_std);
+        let odds: Vec<f64> = coef.iter().map(|c| c.exp()).collect();
+        let inf = m.inference.clone().unwrap_or_default();
+        let pick = |f: &dyn Fn(&core::CoefInference) -> f64| -> Vec<f64> {
+            (0..names.len())
+                .map(|i| inf.get(i).map_or(f64::NAN, f))
+                .collect()
+        };
+        let mut b = TableBuilder::new(py);
+        b.column("term", names.len(), PyList::new(py, &names)?.into_any());
+        b.numbers("coef", coef);
+        b.numbers("coef_std", std);
+        b.numbers("odds_ratio", odds);
+        b.numbers("se", pick(&|c| c.se));
+        b.numbers("z", pick(&|c| c.z));
+        b.numbers("p_value", pick(&|c| c.p_value));
+        b.numbers("ci_low", pick(&|c| c.ci.0));
+        b.numbers("ci_high", pick(&|c| c.ci.1));
+        b.numbers("odds_ratio_ci_low", pick(&|c| c.ci.0.exp()));
+        b.numbers("odds_ratio_ci_high", pick(&|c| c.ci.1.exp()));
+        let meta = PyDict::new(py);
+        meta.set_item("confidence", m.options.confidence)?;
+        meta.set_item("penalty", self.penalty())?;
+        Ok(b.finish("churn model coefficients", Some(meta)))
+    }
+
+    /// Churn probability of each row of `X` (a table or DataFrame with the model's feature columns, or a
+    /// 2-D array with them in order).
+    #[pyo3(name = "predict_proba")]
+    fn py_predict_proba(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let cols = design(py, x, &self.inner.names)?;
+        let x = slices(&cols)?;
+        let m = &self.inner;
+        let p = py
+            .detach(|| m.predict_proba(&x))
+            .map_err(|e| x_error(py, e, &m.names))?;
+        Ok(numpy::PyArray1::from_vec(py, p).into_any().unbind())
+    }
+
+    /// Log-odds of each row of `X`.
+    fn decision_function(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let cols = design(py, x, &self.inner.names)?;
+        let x = slices(&cols)?;
+        let m = &self.inner;
+        let eta = py
+            .detach(|| m.decision_function(&x))
+            .map_err(|e| x_error(py, e, &m.names))?;
+        Ok(numpy::PyArray1::from_vec(py, eta).into_any().unbind())
+    }
+
+    /// The alert list (see `voc.risk.alerts`).
+    #[pyo3(signature = (x, value, *, save_rate=0.3, contact_cost=5.0, capacity=None, min_probability=None, reasons=3))]
+    #[allow(clippy::too_many_arguments)]
+    fn _alerts<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        value: PyReadonlyArray1<'_, f64>,
+        save_rate: f64,
+        contact_cost: f64,
+        capacity: Option<usize>,
+        min_probability: Option<f64>,
+        reasons: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let columns = design(py, x, &self.inner.names)?;
+        let x = slices(&columns)?;
+        let value = value.as_slice()?;
+        let opts = AlertOptions {
+            save_rate,
+            contact_cost,
+            capacity,
+            min_probability,
+            reasons,
+        };
+        let m = &self.inner;
+        let list = py
+            .detach(|| core::alerts(m, &x, value, &opts))
+            .map_err(|e| x_error(py, e, &m.names))?;
+        let out = PyDict::new(py);
+        out.set_item("row", list.iter().map(|a| a.row).collect::<Vec<_>>())?;
+        out.set_item(
+            "probability",
+            list.iter().map(|a| a.probability).collect::<Vec<_>>(),
+        )?;
+        out.set_item("value", list.iter().map(|a| a.value).collect::<Vec<_>>())?;
+        out.set_item(
+            "expected_value",
+            list.iter().map(|a| a.expected_value).collect::<Vec<_>>(),
+        )?;
+        for k in 0..reasons {
+            let text: Vec<Option<String>> = list
+                .iter()
+                .map(|a| a.reasons.get(k).map(|r| r.text.clone()))
+                .collect();
+            let feature: Vec<Option<String>> = list
+                .iter()
+                .map(|a| a.reasons.get(k).map(|r| r.feature.clone()))
+                .collect();
+            out.set_item(format!("reason_{}", k + 1), text)?;
+            out.set_item(format!("reason_{}_feature", k + 1), feature)?;
+        }
+        Ok(out)
+    }
+
+    /// The model as JSON (portable, versioned by its fields).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner)
+            .map_err(|e| Error::Decode {
+                what: "risk model",
+                reason: e.to_string(),
+            })
+            .py_err(py)
+    }
+
+    /// A model from [`to_json`](Self::to_json) output.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<RiskModel> {
+        let inner = serde_json::from_str(text)
+            .map_err(|e| Error::Decode {
+                what: "risk model",
+                reason: e.to_string(),
+            })
+            .py_err(py)?;
+        Ok(RiskModel { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        let m = &self.inner;
+        format!(
+            "RiskModel(features={}, penalty={}, C={}, n={}, converged={}, iterations={}, pseudo_r2={:.4})",
+            m.names.len(),
+            self.penalty(),
+            m.options.c,
+            m.n,
+            m.convergence.converged,
+            m.convergence.iterations,
+            m.pseudo_r2()
+        )
+    }
+}
+
+/// ROC AUC (ties half), average precision and Brier score.
+#[pyfunction]
+pub fn score_metrics(
+    py: Python<'_>,
+    y: PyReadonlyArray1<'_, f64>,
+    p: PyReadonlyArray1<'_, f64>,
+) -> PyResult<(f64, f64, f64)> {
+    let (y, p) = (y.as_slice()?, p.as_slice()?);
+    py.detach(|| {
+        Ok::<_, Error>((
+            core::roc_auc(y, p)?,
+            core::average_precision(y, p)?,
+            core::brier_score(y, p)?,
+        ))
+    })
+    .py_err(py)
+}
+
+/// ROC AUC alone.
+#[pyfunction]
+pub fn roc_auc(
+    py: Python<'_>,
+    y: PyReadonlyArray1<'_, f64>,
+    p: PyReadonlyArray1<'_, f64>,
+) -> PyResult<f64> {
+    let (y, p) = (y.as_slice()?, p.as_slice()?);
+    py.detach(|| core::roc_auc(y, p)).py_err(py)
+}
+
+/// Calibration table.
+#[pyfunction]
+#[pyo3(signature = (y, p, bins=10))]
+pub fn calibration(
+    py: Python<'_>,
+    y: PyReadonlyArray1<'_, f64>,
+    p: PyReadonlyArray1<'_, f64>,
+    bins: usize,
+) -> PyResult<Table> {
+    let rows = core::calibration(y.as_slice()?, p.as_slice()?, bins).py_err(py)?;
+    let mut b = TableBuilder::new(py);
+    b.numbers(
+        "bin_low",
+        rows.iter().map(|r| r.edges.0).collect::<Vec<_>>(),
+    );
+    b.numbers(
+        "bin_high",
+        rows.iter().map(|r| r.edges.1).collect::<Vec<_>>(),
+    );
+    b.numbers("n", rows.iter().map(|r| r.n as i64).collect::<Vec<_>>());
+    b.numbers(
+        "mean_predicted",
+        rows.iter().map(|r| r.mean_predicted).collect::<Vec<_>>(),
+    );
+    b.numbers(
+        "observed",
+        rows.iter().map(|r| r.observed).collect::<Vec<_>>(),
+    );
+    b.numbers(
+        "observed_ci_low",
+        rows.iter().map(|r| r.observed_ci.0).collect::<Vec<_>>(),
+    );
+    b.numbers(
+        "observed_ci_high",
+        rows.iter().map(|r| r.observed_ci.1).collect::<Vec<_>>(),
+    );
+    Ok(b.finish("calibration", None))
+}
+
+/// Lift and gains table.
+#[pyfunction]
+#[pyo3(signature = (y, p, groups=10))]
+pub fn lift(
+    py: Python<'_>,
+    y: PyReadonlyArray1<'_, f64>,
+    p: PyReadonlyArray1<'_, f64>,
+    groups: usize,
+) -> PyResult<Table> {
+    let rows = core::lift(y.as_slice()?, p.as_slice()?, groups).py_err(py)?;
+    let mut b = TableBuilder::new(py);
+    b.numbers(
+        "group",
+        rows.iter().map(|r| r.group as i64).collect::<Vec<_>>(),
+    );
+    b.numbers("n", rows.iter().map(|r| r.n as i64).collect::<Vec<_>>());
+    b.numbers(
+        "score_low",
+        rows.iter().map(|r| r.score_range.0).collect::<Vec<_>>(),
+    );
+    b.numbers(
+        "score_high",
+        rows.iter().map(|r| r.score_range.1).collect::<Vec<_>>(),
+    );
+    b.numbers(
+        "churners",
+        rows.iter().map(|r| r.positives as i64).collect::<Vec<_>>(),
+    );
+    b.numbers("rate", rows.iter().map(|r| r.rate).collect::<Vec<_>>());
+    b.numbers("lift", rows.iter().map(|r| r.lift).collect::<Vec<_>>());
+    b.numbers(
+        "cumulative_gain",
+        rows.iter().map(|r| r.cumulative_gain).collect::<Vec<_>>(),
+    );
+    b.numbers(
+        "cumulative_lift",
+        rows.iter().map(|r| r.cumulative_lift).collect::<Vec<_>>(),
+    );
+    Ok(b.finish("lift and gains", None))
+}
+
+/// Confusion matrix at a threshold: (tp, fp, tn, fn).
+#[pyfunction]
+pub fn confusion(
+    py: Python<'_>,
+    y: PyReadonlyArray1<'_, f64>,
+    p: PyReadonlyArray1<'_, f64>,
+    threshold: f64,
+) -> PyResult<(usize, usize, usize, usize)> {
+    let c = core::confusion(y.as_slice()?, p.as_slice()?, threshold).py_err(py)?;
+    Ok((
+        c.true_positives,
+        c.false_positives,
+        c.true_negatives,
+        c.false_negatives,
+    ))
+}
+
+/// Lowest threshold reaching a target precision: (threshold, precision, recall) or None.
+#[pyfunction]
+pub fn threshold_for_precision(
+    py: Python<'_>,
+    y: PyReadonlyArray1<'_, f64>,
+    p: PyReadonlyArray1<'_, f64>,
+    target: f64,
+) -> PyResult<Option<(f64, f64, f64)>> {
+    core::threshold_for_precision(y.as_slice()?, p.as_slice()?, target).py_err(py)
+}
+
+/// Threshold flagging the k highest scores.
+#[pyfunction]
+pub fn threshold_top_k(py: Python<'_>, p: PyReadonlyArray1<'_, f64>, k: usize) -> PyResult<f64> {
+    core::threshold_top_k(p.as_slice()?, k).py_err(py)
+}
+
+/// Stratified k-fold cross-validation: (fold per row, out-of-fold probability, AUC per fold, pooled AUC).
+#[pyfunction]
+#[pyo3(signature = (columns, names, y, *, k=5, seed=0, sample_weight=None, penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, impute="error", max_iter=100, tol=1e-10))]
+#[allow(clippy::too_many_arguments, non_snake_case, clippy::type_complexity)]
+pub fn cross_validate(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    y: PyReadonlyArray1<'_, f64>,
+    k: usize,
+    seed: u64,
+    sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+    penalty: &str,
+    C: f64,
+    l1_ratio: Option<f64>,
+    class_weight: Option<&Bound<'_, PyAny>>,
+    standardize: bool,
+    impute: &str,
+    max_iter: usize,
+    tol: f64,
+) -> PyResult<(Vec<u32>, Vec<f64>, Vec<f64>, f64)> {
+    let opts = options(
+        penalty,
+        C,
+        l1_ratio,
+        class_weight,
+        standardize,
+        impute,
+        max_iter,
+        tol,
+        0.95,
+    )
+    .py_err(py)?;
+    let x = slices(&columns)?;
+    let (y, w) = (
+        y.as_slice()?,
+        sample_weight.as_ref().map(|w| w.as_slice()).transpose()?,
+    );
+    let cv = py
+        .detach(|| core::cross_validate(&x, &names, y, w, &opts, k, seed))
+        .map_err(|e| x_error(py, e, &names))?;
+    Ok((cv.fold, cv.probability, cv.fold_auc, cv.pooled_auc))
+}
+
+/// Registers the risk functions and classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<RiskModel>()?;
+    m.add_function(wrap_pyfunction!(fit_logistic, m)?)?;
+    m.add_function(wrap_pyfunction!(score_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(roc_auc, m)?)?;
+    m.add_function(wrap_pyfunction!(calibration, m)?)?;
+    m.add_function(wrap_pyfunction!(lift, m)?)?;
+    m.add_function(wrap_pyfunction!(confusion, m)?)?;
+    m.add_function(wrap_pyfunction!(threshold_for_precision, m)?)?;
+    m.add_function(wrap_pyfunction!(threshold_top_k, m)?)?;
+    m.add_function(wrap_pyfunction!(cross_validate, m)?)?;
+    Ok(())
+}
