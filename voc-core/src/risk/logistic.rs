@@ -242,7 +242,7 @@ fn check_y(y: &[f64]) -> Result<usize> {
 }
 
 /// Row weights: sample weights × class weights.
-fn row_weights(y: &[f64], w: Option<&[f64]>, cw: ClassWeight, n_pos: usize) -> Result<Vec<f64>> {
+fn row_weights(y: &[f64], w: Option<&[f64]>, cw: ClassWeight) -> Result<Vec<f64>> {
     let n = y.len();
     let (w0, w1) = match cw {
         ClassWeight::None => (1.0, 1.0),
@@ -501,7 +501,7 @@ pub fn fit(
             u8::from(n_pos == n)
         )));
     }
-    let s = row_weights(y, sample_weight, opts.class_weight, n_pos)?;
+    let s = row_weights(y, sample_weight, opts.class_weight)?;
     let prep = prepare(x, &s, opts)?;
     let q = prep.active.len();
     let (l1, l2) = opts.lambdas();
