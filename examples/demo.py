@@ -11,6 +11,7 @@ import argparse
 import time
 
 import numpy as np
+import pandas as pd
 
 import voc
 
@@ -31,7 +32,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000, help="customers of the simulated retailer")
     args = parser.parse_args()
     survey_report(args)
-    churn_signals(args)
+    data, log = churn_signals(args)
+    value_voice(log)
+    churn_risk(log)
 
 
 def survey_report(args: argparse.Namespace) -> None:
@@ -125,7 +128,7 @@ FLAGS = {
 }
 
 
-def churn_signals(args: argparse.Namespace) -> None:
+def churn_signals(args: argparse.Namespace) -> tuple[voc.sample.RetailerData, voc.signals.EventLog]:
     started = time.perf_counter()
     data = voc.sample.retailer(seed=args.seed, customers=args.customers)
     log = voc.signals.EventLog(**data.tables())
@@ -170,6 +173,77 @@ def churn_signals(args: argparse.Namespace) -> None:
         print(f"Strongest experience signal found: {best[1]!r} -> churn {best[0]:.2f}x as likely "
               f"(+{100 * best[5].difference:.1f} points).")
     print(f"\n(simulated and analysed in {time.perf_counter() - started:.2f} s)")
+    return data, log
+
+
+def value_voice(log: voc.signals.EventLog) -> None:
+    cutoff = "2025-01-01"
+    X = log.features(cutoff)
+    y = log.labels(cutoff, horizon_days=180)
+    seg = voc.segment.value_voice(X)
+    prof = voc.segment.profile(X, seg, churn=y["churned"])
+    rule(f"Value x voice segments as of {cutoff}: churn rate in the next 180 days and revenue at risk")
+    churn = voc.segment.matrix(prof, seg, "churn_rate")
+    risk = voc.segment.matrix(prof, seg, "revenue_at_risk")
+    size = voc.segment.matrix(prof, seg, "size")
+    cells = churn.map(lambda v: "-" if np.isnan(v) else f"{100 * v:.0f}%") + size.map(lambda v: f" ({int(v):,})")
+    print("churn rate (customers):")
+    print(cells.to_string())
+    print("\nrevenue at risk (value of the customers who churned):")
+    print(risk.map(lambda v: f"{v:,.0f}").to_string())
+    top = prof.to_pandas().sort_values("revenue_at_risk", ascending=False).head(3)
+    print("\nlargest revenue at risk, with the recommended play:")
+    for r in top.itertuples():
+        print(f"  {r.segment:<28} {r.revenue_at_risk:>12,.0f}  churn {pct(r.churn_rate)}  -> {r.play}")
+
+
+# Signals the churn model reads: experience signals (what the retailer can fix) and behaviour signals.
+EXPERIENCE = [
+    "refund_delay_max_days", "refunds_pending", "theme_refund", "repeat_theme_max_90d", "tickets_unresolved",
+    "nps_last", "nps_drop", "ces_mean", "ticket_csat_mean", "theme_delivery", "theme_size_fit", "theme_quality",
+]
+BEHAVIOUR = ["recency_days", "silent"]
+MODEL_FEATURES = EXPERIENCE + BEHAVIOUR
+
+
+def churn_risk(log: voc.signals.EventLog) -> None:
+    train_at, test_at, today = "2024-07-01", "2025-01-01", "2025-07-01"
+
+    def active(cutoff: str) -> tuple[pd.DataFrame, pd.Series]:
+        X = log.features(cutoff).to_pandas()
+        y = log.labels(cutoff, horizon_days=180).to_pandas()["churned"]
+        keep = (X["frequency"] > 0) & (X["churn_event"] == 0)  # customers still with us
+        return X[keep].reset_index(drop=True), y[keep].reset_index(drop=True)
+
+    X, y = active(train_at)
+    model = voc.risk.fit(X[["customer_id", *MODEL_FEATURES]], y, impute="mean")
+    rule(f"Churn risk model (logistic regression, L2, trained on {train_at} with 180-day labels)")
+    coefs = model.coefficients().to_pandas().iloc[1:].sort_values("coef_std", ascending=False)
+    print("signals that raise churn risk most (standardised coefficient; odds ratio per unit):")
+    for r in coefs.head(6).itertuples():
+        kind = "experience" if r.term in EXPERIENCE else "behaviour"
+        print(f"  {r.term:<24}{r.coef_std:+7.3f}   OR {r.odds_ratio:6.3f}   ({kind})")
+    Xt, yt = active(test_at)
+    p = model.predict_proba(Xt)
+    ev = voc.risk.evaluate(yt, p)
+    lift = voc.risk.lift(yt, p).to_pandas()
+    print(f"\nOn a later cutoff ({test_at}, {len(yt):,} active customers): ROC AUC {ev['roc_auc']:.3f}, "
+          f"average precision {ev['average_precision']:.3f}, Brier {ev['brier']:.3f}; "
+          f"top decile churns {lift['lift'][0]:.2f}x the average rate.")
+    Xn, _ = active(today)
+    alerts = voc.risk.alerts(model, Xn, value="monetary", save_rate=0.3, contact_cost=8.0, capacity=10).to_pandas()
+    print(f"\nAlert list at {today} (expected value of a call = value x p x 30% saved - 8), top 10:")
+    for r in alerts.itertuples():
+        why = "; ".join(x for x in (r.reason_1, r.reason_2, r.reason_3) if isinstance(x, str))
+        print(f"  customer {r.customer_id:>7}  p={r.probability:.2f}  value {r.value:7.0f}  EV {r.expected_value:6.0f}  "
+              f"because: {why}")
+    full = voc.risk.alerts(model, Xn, value="monetary", save_rate=0.3, contact_cost=8.0, reasons=5,
+                           capacity=1000).to_pandas()
+    first = [next((f for f in row if isinstance(f, str) and f in EXPERIENCE), None)
+             for row in full[[f"reason_{k}_feature" for k in range(1, 6)]].itertuples(index=False)]
+    shares = pd.Series(first).value_counts(normalize=True).head(4)
+    print(f"\nAmong the {len(full):,} most valuable calls, the experience signal behind the risk: "
+          + ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()))
 
 
 if __name__ == "__main__":

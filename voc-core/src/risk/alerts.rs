@@ -92,7 +92,8 @@ pub struct Alert {
     pub value: f64,
     /// `value × probability × save_rate − contact_cost`.
     pub expected_value: f64,
-    /// Top reasons, largest contribution first (only signals that raise the risk).
+    /// Top reasons, largest contribution first: signals that raise the risk and are present (non-zero,
+    /// not missing).
     pub reasons: Vec<Reason>,
 }
 
@@ -237,7 +238,8 @@ pub fn alerts(
                     let raw = x[j][i];
                     let v = if raw.is_nan() { model.means[j] } else { raw };
                     let c = model.coef[j] * (v - model.means[j]);
-                    (c > 0.0 && !raw.is_nan()).then(|| Reason {
+                    // An absent signal (0 tickets, no drop) is never a reason to call.
+                    (c > 0.0 && !raw.is_nan() && raw != 0.0).then(|| Reason {
                         feature: model.names[j].clone(),
                         value: v,
                         contribution: c,
@@ -269,6 +271,7 @@ fn plural(n: f64, one: &str, many: &str) -> String {
 /// use voc_core::risk::describe;
 /// assert_eq!(describe("repeat_theme_max_90d", 3.0), "3 tickets on the same problem in 90 days");
 /// assert_eq!(describe("nps_drop", 6.0), "NPS answer dropped by 6 points");
+/// assert_eq!(describe("orders_30d", 1.0), "1 order in the last 30 days");
 /// assert_eq!(describe("custom_score", 0.25), "custom_score = 0.25");
 /// ```
 pub fn describe(feature: &str, v: f64) -> String {
@@ -301,6 +304,13 @@ pub fn describe(feature: &str, v: f64) -> String {
         };
     }
     if let Some(w) = feature
+        .strip_prefix("orders_")
+        .and_then(|s| s.strip_suffix('d'))
+        .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return format!("{} in the last {w} days", plural(v, "order", "orders"));
+    }
+    if let Some(w) = feature
         .strip_prefix("spend_change_")
         .and_then(|s| s.strip_suffix('d'))
     {
@@ -330,6 +340,7 @@ pub fn describe(feature: &str, v: f64) -> String {
         "ticket_csat_mean" => format!("rated support {v:.1}/5"),
         "nps_last" => format!("last NPS answer {v:.0}"),
         "nps_mean" => format!("average NPS answer {v:.1}"),
+        "nps_drop" if v < 0.0 => format!("NPS answer rose by {:.0} points", -v),
         "nps_drop" => format!("NPS answer dropped by {v:.0} points"),
         "nps_flip" => "went from promoter to detractor".into(),
         "csat_mean" => format!("average CSAT {v:.1}/5"),
