@@ -7,6 +7,7 @@ mod codec;
 pub mod error;
 pub mod group;
 pub mod metrics;
+pub mod retention;
 pub mod sample;
 pub mod stats;
 pub mod time;
