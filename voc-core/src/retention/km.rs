@@ -129,7 +129,7 @@ pub struct KaplanMeier {
 /// let km = kaplan_meier(&t, &e, None, KmOptions::default())?;
 /// let c = &km.curves[0];
 /// assert_eq!(c.time, vec![2.0, 4.0, 5.0, 6.0]);
-/// assert!((c.survival[1] - 5.0 / 6.0 * 3.0 / 4.0).abs() < 1e-15);
+/// assert!((c.survival[1] - 5.0 / 6.0 * 4.0 / 5.0).abs() < 1e-15);
 /// assert_eq!(c.median, 5.0);
 /// # Ok::<(), voc_core::Error>(())
 /// ```

@@ -13,18 +13,25 @@
 //! Durations and timestamps follow [`crate::time`]: durations are non-negative `f64` in any unit (days,
 //! weeks); order timestamps are `i64` in a [`TimeUnit`](crate::time::TimeUnit).
 
-// mod bgnbd;
-// mod cohort;
+mod bgnbd;
+mod cohort;
 mod cox;
-// mod gamma_gamma;
+mod gamma_gamma;
 mod km;
 mod linalg;
 mod logrank;
-// mod summary;
+mod optim;
+mod summary;
 
+pub use bgnbd::{BgNbd, BgNbdOptions};
+pub use cohort::{CohortOptions, CohortRetention, cohort_retention};
 pub use cox::{CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
+pub use gamma_gamma::{GammaGamma, GammaGammaOptions, clv};
 pub use km::{KaplanMeier, KmCurve, KmOptions, kaplan_meier};
 pub use logrank::{LogRank, logrank_test};
+pub use summary::{
+    CalibrationHoldout, RfmSummary, SummaryOptions, calibration_holdout, rfm_summary,
+};
 
 use crate::error::{Error, Result};
 
