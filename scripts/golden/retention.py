@@ -114,6 +114,9 @@ def kaplan_meier_cases(rng):
     t = rng.exponential(2.0, n)
     e = (rng.random(n) < 0.6).astype(float)
     lr.append(logrank_case("four_groups_null", t, e, g))
+    # group 2 leaves before the first event: singular covariance, pseudo-inverse
+    lr.append(logrank_case("singular", np.array([5.5, 0.0, 0.5, 3.0, 4.0]), np.array([0.0, 0.0, 1.0, 1.0, 0.0]),
+                           np.array([0, 2, 1, 0, 1])))
     return cases, lr
 
 

@@ -60,6 +60,63 @@ pub(crate) fn chol_inverse(l: &[f64], p: usize) -> Vec<f64> {
     inv
 }
 
+/// `zᵀ A⁺ z` for a symmetric positive semi-definite `A` (Moore–Penrose inverse, as numpy `pinv` with
+/// its default cut-off of 1e-15 × the largest eigenvalue, here 1e-12 for sums of rounded terms), by
+/// cyclic Jacobi rotations.
+pub(crate) fn pinv_quadratic_form(a: &[f64], p: usize, z: &[f64]) -> f64 {
+    let mut m = a.to_vec();
+    let mut v = vec![0.0; p * p];
+    for i in 0..p {
+        v[i * p + i] = 1.0;
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..p)
+            .flat_map(|i| (0..p).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| m[i * p + j] * m[i * p + j])
+            .sum();
+        let diag: f64 = (0..p).map(|i| m[i * p + i] * m[i * p + i]).sum();
+        if off <= 1e-30 * diag.max(f64::MIN_POSITIVE) {
+            break;
+        }
+        for i in 0..p {
+            for j in i + 1..p {
+                let aij = m[i * p + j];
+                if aij == 0.0 {
+                    continue;
+                }
+                let theta = (m[j * p + j] - m[i * p + i]) / (2.0 * aij);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..p {
+                    let (mki, mkj) = (m[k * p + i], m[k * p + j]);
+                    m[k * p + i] = c * mki - s * mkj;
+                    m[k * p + j] = s * mki + c * mkj;
+                }
+                for k in 0..p {
+                    let (mik, mjk) = (m[i * p + k], m[j * p + k]);
+                    m[i * p + k] = c * mik - s * mjk;
+                    m[j * p + k] = s * mik + c * mjk;
+                }
+                for k in 0..p {
+                    let (vki, vkj) = (v[k * p + i], v[k * p + j]);
+                    v[k * p + i] = c * vki - s * vkj;
+                    v[k * p + j] = s * vki + c * vkj;
+                }
+            }
+        }
+    }
+    let lmax = (0..p).map(|i| m[i * p + i].abs()).fold(0.0, f64::max);
+    (0..p)
+        .filter(|&i| m[i * p + i] > 1e-12 * lmax)
+        .map(|i| {
+            let proj: f64 = (0..p).map(|k| v[k * p + i] * z[k]).sum();
+            proj * proj / m[i * p + i]
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +132,12 @@ mod tests {
             assert!((x - y).abs() < 1e-15);
         }
         assert_eq!(cholesky(&[1.0, 1.0, 1.0, 1.0], 2), Err(1));
+        // full rank: z' A^-1 z
+        let q = pinv_quadratic_form(&a, 2, &[1.0, 2.0]);
+        assert!((q - (0.375 - 4.0 * 0.25 + 4.0 * 0.5)).abs() < 1e-14);
+        // rank one [[1,-1],[-1,1]]/4: pinv = [[1,-1],[-1,1]]; z = (1,-1) gives 4
+        let q = pinv_quadratic_form(&[0.25, -0.25, -0.25, 0.25], 2, &[1.0, -1.0]);
+        assert!((q - 4.0).abs() < 1e-14);
         Ok(())
     }
 }

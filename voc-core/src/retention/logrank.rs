@@ -122,27 +122,13 @@ pub fn logrank_test(durations: &[f64], events: &[f64], groups: &[u32]) -> Result
     })
 }
 
-/// `zᵀ V⁺ z` over the first k − 1 groups; dimensions with no variance (a group never at risk at an
-/// event time, whose O − E is then 0) are left out, which is what the pseudo-inverse does.
+/// `zᵀ V⁺ z` over the first k − 1 groups, with the pseudo-inverse as lifelines (a group never at risk
+/// at an event time makes V singular).
 fn quadratic_form_pinv(observed: &[f64], expected: &[f64], v: &[f64], k: usize) -> f64 {
     let m = k - 1;
-    let scale = (0..m).map(|i| v[i * k + i]).fold(0.0_f64, f64::max);
-    let keep: Vec<usize> = (0..m).filter(|&i| v[i * k + i] > scale * 1e-12).collect();
-    let p = keep.len();
-    let mut a = vec![0.0; p * p];
-    let mut z = vec![0.0; p];
-    for (ii, &i) in keep.iter().enumerate() {
-        z[ii] = observed[i] - expected[i];
-        for (jj, &j) in keep.iter().enumerate() {
-            a[ii * p + jj] = v[i * k + j];
-        }
-    }
-    match super::linalg::cholesky(&a, p) {
-        Ok(l) => {
-            let mut x = z.clone();
-            super::linalg::chol_solve(&l, p, &mut x);
-            z.iter().zip(&x).map(|(a, b)| a * b).sum()
-        }
-        Err(_) => f64::NAN,
-    }
+    let z: Vec<f64> = (0..m).map(|i| observed[i] - expected[i]).collect();
+    let a: Vec<f64> = (0..m)
+        .flat_map(|i| (0..m).map(move |j| v[i * k + j]))
+        .collect();
+    super::linalg::pinv_quadratic_form(&a, m, &z)
 }
