@@ -6,6 +6,7 @@ mod convert;
 mod error;
 mod metrics;
 mod pickle;
+mod retention;
 mod sample;
 mod stats;
 mod table;
@@ -32,5 +33,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stats::PyTestResult>()?;
     m.add_class::<table::Table>()?;
     m.add_function(wrap_pyfunction!(sample::surveys, m)?)?;
+    retention::register(m)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ See ``voc.metrics`` (NPS, CSAT, CES: one-shot functions and mergeable states), `
 and tests on summary numbers) and ``voc.errors`` (the exception tree).
 """
 
-from voc import errors, metrics, sample, stats
+from voc import errors, metrics, retention, sample, stats
 from voc._voc import (
     CesResult,
     CesState,
@@ -50,6 +50,7 @@ __all__ = [
     "metrics",
     "stats",
     "sample",
+    "retention",
     "nps",
     "csat",
     "ces",
