@@ -7,6 +7,9 @@ use super::linalg::{chol_inverse, cholesky};
 use super::optim::{bfgs, fd_hessian, newton_polish};
 use crate::error::{Error, Result, check_len};
 
+/// Gradient size at which BFGS hands over to Newton polishing (quadratic convergence from there).
+pub(crate) const POLISH_FROM: f64 = 1e-6;
+
 /// Options of [`BgNbd::fit`].
 ///
 /// ```
@@ -118,12 +121,55 @@ pub(crate) fn frequency_codes(frequency: &[f64]) -> (Vec<f64>, Vec<u32>) {
     (uniq.into_iter().map(|u| u as f64).collect(), codes)
 }
 
-struct Data<'a> {
+/// Distinct (x, t_x, T) rows with their multiplicities (customers with the same history contribute
+/// the same likelihood term; in practice most customers without repeat purchases share a few rows).
+struct Data {
     xs: Vec<f64>,
     codes: Vec<u32>,
-    recency: &'a [f64],
-    t: &'a [f64],
+    recency: Vec<f64>,
+    t: Vec<f64>,
+    weight: Vec<f64>,
+    n: f64,
     scale: f64,
+}
+
+impl Data {
+    /// Inputs must be checked; times are stored rescaled by `scale`.
+    fn new(frequency: &[f64], recency: &[f64], t: &[f64], scale: f64) -> Data {
+        let mut rows: Vec<(u64, u64, u64)> = frequency
+            .iter()
+            .zip(recency)
+            .zip(t)
+            .map(|((&x, &r), &tt)| (x as u64, (r + 0.0).to_bits(), (tt + 0.0).to_bits()))
+            .collect();
+        rows.sort_unstable();
+        let mut fx = Vec::new();
+        let mut rec = Vec::new();
+        let mut tt = Vec::new();
+        let mut weight = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 && rows[i - 1] == *row {
+                if let Some(w) = weight.last_mut() {
+                    *w += 1.0;
+                }
+                continue;
+            }
+            fx.push(row.0 as f64);
+            rec.push(f64::from_bits(row.1) * scale);
+            tt.push(f64::from_bits(row.2) * scale);
+            weight.push(1.0);
+        }
+        let (xs, codes) = frequency_codes(&fx);
+        Data {
+            xs,
+            codes,
+            recency: rec,
+            t: tt,
+            weight,
+            n: frequency.len() as f64,
+            scale,
+        }
+    }
 }
 
 /// Per-distinct-frequency terms of the log-likelihood and their derivatives.
@@ -136,7 +182,7 @@ struct Tables {
     inv_b: Vec<f64>,
 }
 
-impl Data<'_> {
+impl Data {
     /// Mean log-likelihood (scaled time) and its gradient in log-parameters.
     fn eval(&self, lp: &[f64], grad: &mut [f64]) -> f64 {
         let (r, alpha, a, b) = (lp[0].exp(), lp[1].exp(), lp[2].exp(), lp[3].exp());
@@ -166,13 +212,18 @@ impl Data<'_> {
                 .push(a.ln() - (b + x - 1.0).max(f64::MIN_POSITIVE).ln());
             tb.inv_b.push(1.0 / (b + x - 1.0));
         }
-        let s = self.scale;
         let (mut ll, mut gr, mut gal, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for ((&c, &rec), &tt) in self.codes.iter().zip(self.recency).zip(self.t) {
+        for (((&c, &rec), &tt), &w8) in self
+            .codes
+            .iter()
+            .zip(&self.recency)
+            .zip(&self.t)
+            .zip(&self.weight)
+        {
             let c = c as usize;
             let x = self.xs[c];
             let rx = r + x;
-            let l_t = (alpha + tt * s).ln();
+            let l_t = (alpha + tt).ln();
             let a3 = -rx * l_t;
             let mut v = tb.a12[c];
             let mut dr = tb.d_r[c];
@@ -180,7 +231,7 @@ impl Data<'_> {
             let mut da = tb.d_a[c];
             let mut db = tb.d_b[c];
             if x > 0.0 {
-                let l_x = (alpha + rec * s).ln();
+                let l_x = (alpha + rec).ln();
                 let a4 = tb.ln_a4[c] - rx * l_x;
                 // log(e^a3 + e^a4) and w = e^a4 / (e^a3 + e^a4)
                 let (hi, lo) = if a3 > a4 { (a3, a4) } else { (a4, a3) };
@@ -192,21 +243,21 @@ impl Data<'_> {
                     e / (1.0 + e)
                 };
                 dr -= (1.0 - w) * l_t + w * l_x;
-                dal -= rx * ((1.0 - w) / (alpha + tt * s) + w / (alpha + rec * s));
+                dal -= rx * ((1.0 - w) / (alpha + tt) + w / (alpha + rec));
                 da += w / a;
                 db -= w * tb.inv_b[c];
             } else {
                 v += a3;
                 dr -= l_t;
-                dal -= rx / (alpha + tt * s);
+                dal -= rx / (alpha + tt);
             }
-            ll += v;
-            gr += dr;
-            gal += dal;
-            ga += da;
-            gb += db;
+            ll += w8 * v;
+            gr += w8 * dr;
+            gal += w8 * dal;
+            ga += w8 * da;
+            gb += w8 * db;
         }
-        let n = self.codes.len() as f64;
+        let n = self.n;
         // gradient of the negative mean log-likelihood in log-parameters
         grad[0] = -gr * r / n;
         grad[1] = -gal * alpha / n;
@@ -297,18 +348,11 @@ impl BgNbd {
                     .into(),
             ));
         }
-        let (xs, codes) = frequency_codes(frequency);
-        let data = Data {
-            xs,
-            codes,
-            recency,
-            t,
-            scale: 10.0 / t_max,
-        };
+        let data = Data::new(frequency, recency, t, 10.0 / t_max);
         let min = bfgs(
             |lp, g| data.eval(lp, g),
             &[0.0; 4],
-            options.tol,
+            POLISH_FROM.max(options.tol),
             options.max_iter,
         );
         let mut min = min;
@@ -318,7 +362,7 @@ impl BgNbd {
                     data.eval(p, g);
                 },
                 &mut min.x,
-                8,
+                6,
             )
         } else {
             f64::INFINITY
@@ -499,14 +543,7 @@ mod tests {
         let x = [0.0, 1.0, 4.0, 2.0, 0.0];
         let tx = [0.0, 3.0, 8.0, 5.0, 0.0];
         let t = [9.0, 9.5, 10.0, 7.0, 3.0];
-        let (xs, codes) = frequency_codes(&x);
-        let d = Data {
-            xs,
-            codes,
-            recency: &tx,
-            t: &t,
-            scale: 1.0,
-        };
+        let d = Data::new(&x, &tx, &t, 1.0);
         let p = [-0.3, 0.4, 0.1, 0.6];
         let mut g = [0.0; 4];
         d.eval(&p, &mut g);

@@ -181,7 +181,7 @@ impl GammaGamma {
         let min = bfgs(
             |lp, g| data.eval(lp, g),
             &[0.0; 3],
-            options.tol,
+            super::bgnbd::POLISH_FROM.max(options.tol),
             options.max_iter,
         );
         let mut min = min;
@@ -191,7 +191,7 @@ impl GammaGamma {
                     data.eval(p, g);
                 },
                 &mut min.x,
-                8,
+                6,
             )
         } else {
             f64::INFINITY

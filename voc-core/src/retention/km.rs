@@ -283,9 +283,16 @@ pub(crate) fn walk(ev: &[u64], ce: &[u64], mut f: impl FnMut(u64, u64, u64, u64)
 }
 
 fn curve(ev: &[u64], ce: &[u64], z: f64) -> KmCurve {
+    let cap = ev.len() + ce.len();
     let mut c = KmCurve {
-        n: (ev.len() + ce.len()) as u64,
+        n: cap as u64,
         n_events: ev.len() as u64,
+        time: Vec::with_capacity(cap),
+        at_risk: Vec::with_capacity(cap),
+        events: Vec::with_capacity(cap),
+        censored: Vec::with_capacity(cap),
+        survival: Vec::with_capacity(cap),
+        greenwood: Vec::with_capacity(cap),
         ..KmCurve::default()
     };
     let mut s = 1.0;
@@ -297,24 +304,69 @@ fn curve(ev: &[u64], ce: &[u64], z: f64) -> KmCurve {
                 g += d as f64 / (n as f64 * (n - d) as f64);
             }
         }
-        let (lo, hi) = loglog_interval(s, g, z);
         c.time.push(f64::from_bits(t));
         c.at_risk.push(n);
         c.events.push(d);
         c.censored.push(cens);
         c.survival.push(s);
         c.greenwood.push(g);
-        c.variance.push(s * s * g);
-        c.ci_low.push(lo);
-        c.ci_high.push(hi);
     });
+    let m = c.time.len();
+    c.variance = vec![0.0; m];
+    c.ci_low = vec![0.0; m];
+    c.ci_high = vec![0.0; m];
+    intervals(&mut c, z);
     c.median = first_at_or_below(&c.time, &c.survival, 0.5);
     c.median_low = first_at_or_below(&c.time, &c.ci_low, 0.5);
     c.median_high = first_at_or_below(&c.time, &c.ci_high, 0.5);
     c
 }
 
-/// The exponential Greenwood interval of lifelines (`[1, 1]` where S = 1, `[0, 0]` where S = 0).
+/// Rows per parallel chunk of the interval pass.
+const CHUNK: usize = 1 << 15;
+
+/// Variance and log(−log) bounds of every row; rows without events repeat the previous row's values
+/// (S and Greenwood's sum are unchanged there), and large curves are split across threads.
+fn intervals(c: &mut KmCurve, z: f64) {
+    let fill =
+        |s: &[f64], g: &[f64], d: &[u64], var: &mut [f64], lo: &mut [f64], hi: &mut [f64]| {
+            let mut prev: Option<(f64, f64)> = None;
+            for i in 0..s.len() {
+                let (l, h) = match prev {
+                    Some(p) if d[i] == 0 => p,
+                    _ => loglog_interval(s[i], g[i], z),
+                };
+                prev = Some((l, h));
+                var[i] = s[i] * s[i] * g[i];
+                lo[i] = l;
+                hi[i] = h;
+            }
+        };
+    #[cfg(feature = "parallel")]
+    if c.time.len() >= 4 * CHUNK {
+        use rayon::prelude::*;
+        c.variance
+            .par_chunks_mut(CHUNK)
+            .zip(c.ci_low.par_chunks_mut(CHUNK))
+            .zip(c.ci_high.par_chunks_mut(CHUNK))
+            .zip(c.survival.par_chunks(CHUNK))
+            .zip(c.greenwood.par_chunks(CHUNK))
+            .zip(c.events.par_chunks(CHUNK))
+            .for_each(|(((((var, lo), hi), s), g), d)| fill(s, g, d, var, lo, hi));
+        return;
+    }
+    fill(
+        &c.survival,
+        &c.greenwood,
+        &c.events,
+        &mut c.variance,
+        &mut c.ci_low,
+        &mut c.ci_high,
+    );
+}
+
+/// The exponential Greenwood interval of lifelines (`[1, 1]` where S = 1, `[0, 0]` where S = 0):
+/// `exp(−exp(log(−v) ∓ w)) = S^exp(∓w)` with `v = log S`, `w = z·√G / v`.
 fn loglog_interval(s: f64, g: f64, z: f64) -> (f64, f64) {
     if s >= 1.0 {
         return (1.0, 1.0);
@@ -323,9 +375,8 @@ fn loglog_interval(s: f64, g: f64, z: f64) -> (f64, f64) {
         return (0.0, 0.0);
     }
     let v = s.ln();
-    let w = z * g.sqrt() / v;
-    let base = (-v).ln();
-    ((-(base - w).exp()).exp(), (-(base + w).exp()).exp())
+    let ew = (z * g.sqrt() / v).exp();
+    ((v / ew).exp(), (v * ew).exp())
 }
 
 #[cfg(test)]
