@@ -25,5 +25,6 @@ step "benchmark smoke"
 if [ -f benches/python/bench_metrics.py ]; then
   python benches/python/bench_metrics.py --quick > /dev/null
 fi
+python benches/python/bench_retention.py --quick > /dev/null
 echo
 echo "all checks passed"

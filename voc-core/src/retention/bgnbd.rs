@@ -37,6 +37,12 @@ impl Default for BgNbdOptions {
 /// each purchase a customer drops out with a beta(a, b) probability.
 ///
 /// Time is in whatever unit `recency` and `T` were given (days, weeks); `alpha` is in that unit.
+///
+/// ```
+/// let m = voc_core::retention::BgNbd::new(0.243, 4.414, 0.793, 2.426)?; // FHL 2005, CDNOW, weeks
+/// assert_eq!(m.p_alive(&[0.0], &[0.0], &[38.86])?, vec![1.0]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BgNbd {
     /// Shape of the gamma distribution of purchase rates.

@@ -33,6 +33,14 @@ impl Default for CohortOptions {
 
 /// Cohort retention matrix and repurchase rates. Matrices are row-major, `cohort.len()` rows ×
 /// `n_offsets` columns (months since acquisition 0, 1, ...).
+///
+/// ```
+/// use voc_core::retention::{cohort_retention, CohortOptions};
+/// let c = cohort_retention(&[0, 0, 1], &[0, 400, 10], CohortOptions::default())?;
+/// // both first orders are >= 365 days before the end; the second order came after 400 days
+/// assert_eq!((c.repurchase_eligible.iter().sum::<u64>(), c.repurchased.iter().sum::<u64>()), (2, 0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortRetention {
     /// Acquisition month of each cohort as a month index (see [`Period::index`]), ascending; only

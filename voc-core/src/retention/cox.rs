@@ -9,6 +9,10 @@ use crate::stats::check_confidence;
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 
 /// How tied event times enter the partial likelihood.
+///
+/// ```
+/// assert_eq!(voc_core::retention::Ties::default(), voc_core::retention::Ties::Efron);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Ties {
     /// Efron (1977): the tied deaths leave the risk set in equal fractions (lifelines' only method).
@@ -77,6 +81,16 @@ impl Default for CoxOptions {
 }
 
 /// A fitted Cox model. Vectors run over the covariate columns.
+///
+/// ```
+/// use voc_core::retention::{cox_ph, CoxOptions};
+/// let x = [2.0, 0.5, 1.0, 1.5, -0.3, 0.0, 0.7, -1.0];
+/// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+/// let fit = cox_ph(&x, 1, &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], CoxOptions::default())?;
+/// assert!(fit.lr_statistic > 0.0 && fit.lr_df == 1);
+/// assert!((fit.se[0] - fit.covariance[0].sqrt()).abs() < 1e-15);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoxPh {
     /// Coefficients β (log hazard ratios).

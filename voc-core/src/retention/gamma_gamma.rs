@@ -33,6 +33,12 @@ impl Default for GammaGammaOptions {
 
 /// A Gamma-Gamma spend model: a customer's spend per transaction is gamma(p, ν) with ν ~ gamma(q, v)
 /// across customers. The mean spend of a new customer is `p·v/(q − 1)`.
+///
+/// ```
+/// let gg = voc_core::retention::GammaGamma::new(6.25, 3.74, 15.44)?; // FHL, CDNOW
+/// assert!((gg.mean_spend() - 35.22).abs() < 0.01);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GammaGamma {
     /// Shape of spend per transaction.
@@ -130,6 +136,12 @@ impl GammaGamma {
     }
 
     /// Population mean spend per transaction `p·v/(q − 1)` (infinite when q ≤ 1).
+    ///
+    /// ```
+    /// let gg = voc_core::retention::GammaGamma::new(2.0, 0.5, 10.0)?;
+    /// assert_eq!(gg.mean_spend(), f64::INFINITY);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
     pub fn mean_spend(&self) -> f64 {
         if self.q > 1.0 {
             self.p * self.v / (self.q - 1.0)

@@ -28,6 +28,13 @@ impl Default for KmOptions {
 /// One Kaplan–Meier curve: a row per distinct duration (events or censorings), as lifelines'
 /// `event_table` joined with `survival_function_` and `confidence_interval_`.
 ///
+/// ```
+/// use voc_core::retention::{kaplan_meier, KmOptions};
+/// let c = &kaplan_meier(&[3.0, 1.0, 3.0], &[1.0, 1.0, 0.0], None, KmOptions::default())?.curves[0];
+/// assert_eq!((c.at_risk.clone(), c.events.clone(), c.censored.clone()), (vec![3, 2], vec![1, 1], vec![0, 1]));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+///
 /// The interval is the exponential Greenwood ("log(−log)") interval
 /// `exp(−exp(log(−log S) ± z·√G / log S))` where `G = Σ d/(n(n−d))` is Greenwood's sum; a term with
 /// `n = d` counts as 0 and rows with `S = 1` get the interval `[1, 1]`, both as lifelines.
@@ -107,6 +114,14 @@ fn first_at_or_below(time: &[f64], s: &[f64], q: f64) -> f64 {
 }
 
 /// Kaplan–Meier curves, one per group (one in all when there are no groups).
+///
+/// ```
+/// use voc_core::retention::{kaplan_meier, KmOptions};
+/// let km = kaplan_meier(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0], Some(&[0, 1, 1]), KmOptions::default())?;
+/// assert_eq!(km.curves.len(), 2);
+/// assert_eq!(km.curves[1].survival, vec![1.0, 0.0]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KaplanMeier {
     /// One curve per group code `0..groups`.
@@ -178,8 +193,7 @@ impl SortedGroups {
                     ce.push(key(d));
                 }
             }
-            sort_keys(&mut ev);
-            sort_keys(&mut ce);
+            sort_pair(&mut ev, &mut ce);
             let (ne, nc) = (ev.len(), ce.len());
             return Ok(SortedGroups {
                 k: 1,
@@ -250,6 +264,17 @@ pub(crate) fn sort_keys(v: &mut [u64]) {
         return;
     }
     v.sort_unstable();
+}
+
+/// Sorts two key sets, side by side on two threads when they are large.
+fn sort_pair(a: &mut [u64], b: &mut [u64]) {
+    #[cfg(feature = "parallel")]
+    if a.len() + b.len() >= PARALLEL_SORT_MIN {
+        rayon::join(|| a.sort_unstable(), || b.sort_unstable());
+        return;
+    }
+    sort_keys(a);
+    sort_keys(b);
 }
 
 /// Below this many keys a parallel sort costs more than it saves.

@@ -6,6 +6,12 @@ use super::{check_durations, check_events, chi2_sf, key};
 use crate::error::{Error, Result, check_len};
 
 /// Result of [`logrank_test`].
+///
+/// ```
+/// let lr = voc_core::retention::logrank_test(&[1.0, 2.0, 3.0, 4.0], &[1.0; 4], &[0, 1, 0, 1])?;
+/// assert_eq!(lr.observed, vec![2.0, 2.0]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogRank {
     /// χ² statistic `(O − E)ᵀ V⁻¹ (O − E)` over the first k − 1 groups.

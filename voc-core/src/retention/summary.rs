@@ -36,6 +36,13 @@ impl Default for SummaryOptions {
 
 /// Per-customer summary, one row per customer with a transaction up to the end of observation, in
 /// ascending customer code.
+///
+/// ```
+/// use voc_core::retention::{rfm_summary, SummaryOptions};
+/// let s = rfm_summary(&[1, 1], &[7, 21], None, SummaryOptions { time_scale: 7.0, ..Default::default() })?;
+/// assert_eq!((s.customer, s.frequency, s.recency, s.t), (vec![1], vec![1.0], vec![2.0], vec![2.0]));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RfmSummary {
     /// Customer code (as given).
@@ -51,6 +58,14 @@ pub struct RfmSummary {
 }
 
 /// Calibration summary plus hold-out outcomes, as lifetimes `calibration_and_holdout_data`.
+///
+/// ```
+/// use voc_core::retention::{calibration_holdout, SummaryOptions};
+/// let o = SummaryOptions { observation_end: Some(30), ..Default::default() };
+/// let ch = calibration_holdout(&[0, 0, 0], &[1, 20, 22], Some(&[5.0, 6.0, 8.0]), 10, o)?;
+/// assert_eq!((ch.frequency_holdout[0], ch.monetary_holdout[0]), (2.0, 7.0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CalibrationHoldout {
     /// Calibration-period summary (customers with a purchase in calibration).
