@@ -64,6 +64,25 @@ proptest! {
         prop_assert_eq!(c.events.iter().sum::<u64>(), c.n_events);
     }
 
+    /// Whole-number durations take the histogram path, others the sorting path: same curve.
+    #[test]
+    fn km_histogram_and_sort_paths_agree(rows in prop::collection::vec((0u32..40, any::<bool>(), 0u32..3), 1..200)) {
+        let t: Vec<f64> = rows.iter().map(|r| f64::from(r.0)).collect();
+        let half: Vec<f64> = t.iter().map(|v| v * 0.5 + 0.25).collect();
+        let e: Vec<f64> = rows.iter().map(|r| f64::from(u8::from(r.1))).collect();
+        let g: Vec<u32> = rows.iter().map(|r| r.2).collect();
+        let a = kaplan_meier(&t, &e, Some(&g), KmOptions::default()).unwrap();
+        let b = kaplan_meier(&half, &e, Some(&g), KmOptions::default()).unwrap();
+        prop_assert_eq!(a.curves.len(), b.curves.len());
+        for (x, y) in a.curves.iter().zip(&b.curves) {
+            prop_assert_eq!(&x.survival, &y.survival);
+            prop_assert_eq!(&x.ci_low, &y.ci_low);
+            prop_assert_eq!(&x.at_risk, &y.at_risk);
+            let scaled: Vec<f64> = x.time.iter().map(|v| v * 0.5 + 0.25).collect();
+            prop_assert_eq!(&scaled, &y.time);
+        }
+    }
+
     #[test]
     fn km_is_permutation_invariant(rows in survival_rows(), seed in any::<u64>()) {
         let (t, e, _) = split(&rows);

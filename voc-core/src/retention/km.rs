@@ -159,14 +159,92 @@ pub fn kaplan_meier(
     check_len("durations", durations.len(), "events", events.len())?;
     check_events(events)?;
     let z = normal_quantile(0.5 + 0.5 * confidence);
+    if let Some(groups) = groups {
+        check_len("durations", durations.len(), "groups", groups.len())?;
+    }
+    if let Some(h) = IntegerHistogram::new(durations, events, groups) {
+        let curves = (0..h.k)
+            .map(|g| {
+                let (ev, ce) = h.group(g);
+                let (ne, nc) = (ev.iter().sum::<u64>(), ce.iter().sum::<u64>());
+                curve(ne + nc, ne, z, |f| {
+                    for (i, (&d, &c)) in ev.iter().zip(ce).enumerate() {
+                        if d + c > 0 {
+                            f((h.min + i as i64) as f64, d, c);
+                        }
+                    }
+                })
+            })
+            .collect();
+        return Ok(KaplanMeier { curves, confidence });
+    }
     let sorted = SortedGroups::new(durations, events, groups)?;
     let curves = (0..sorted.k)
         .map(|g| {
             let (ev, ce) = sorted.group(g);
-            curve(ev, ce, z)
+            curve((ev.len() + ce.len()) as u64, ev.len() as u64, z, |f| {
+                walk(ev, ce, |t, _, d, c| f(f64::from_bits(t), d, c))
+            })
         })
         .collect();
     Ok(KaplanMeier { curves, confidence })
+}
+
+/// Event and censoring counts per whole-number duration, for data on a compact integer grid (tenure in
+/// days): O(n + range) instead of a sort.
+struct IntegerHistogram {
+    k: usize,
+    min: i64,
+    span: usize,
+    events: Vec<u64>,
+    censored: Vec<u64>,
+}
+
+impl IntegerHistogram {
+    /// `None` unless every duration is a whole number and groups × range is at most about 2n.
+    fn new(durations: &[f64], events: &[f64], groups: Option<&[u32]>) -> Option<Self> {
+        let n = durations.len();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &d in durations {
+            if d.fract() != 0.0 {
+                return None;
+            }
+            lo = lo.min(d);
+            hi = hi.max(d);
+        }
+        if !(hi - lo < (1u64 << 40) as f64) {
+            return None;
+        }
+        let span = (hi - lo) as usize + 1;
+        let k = groups.map_or(1, |g| g.iter().copied().max().map_or(0, |m| m as usize + 1));
+        if k.saturating_mul(span) > 2 * n + 1024 {
+            return None;
+        }
+        let min = lo as i64;
+        let mut ev = vec![0u64; k * span];
+        let mut ce = vec![0u64; k * span];
+        for (i, (&d, &e)) in durations.iter().zip(events).enumerate() {
+            let g = groups.and_then(|g| g.get(i)).map_or(0, |&g| g as usize);
+            let cell = g * span + (d as i64 - min) as usize;
+            if e == 1.0 {
+                ev[cell] += 1;
+            } else {
+                ce[cell] += 1;
+            }
+        }
+        Some(IntegerHistogram {
+            k,
+            min,
+            span,
+            events: ev,
+            censored: ce,
+        })
+    }
+
+    fn group(&self, g: usize) -> (&[u64], &[u64]) {
+        let r = g * self.span..(g + 1) * self.span;
+        (&self.events[r.clone()], &self.censored[r])
+    }
 }
 
 /// Event and censoring durations (as sortable bit patterns), bucketed by group and sorted within each.
@@ -307,11 +385,17 @@ pub(crate) fn walk(ev: &[u64], ce: &[u64], mut f: impl FnMut(u64, u64, u64, u64)
     }
 }
 
-fn curve(ev: &[u64], ce: &[u64], z: f64) -> KmCurve {
-    let cap = ev.len() + ce.len();
+/// A curve from its distinct times in ascending order, fed as `(time, events, censored)` by `rows`.
+fn curve(
+    total: u64,
+    n_events: u64,
+    z: f64,
+    rows: impl FnOnce(&mut dyn FnMut(f64, u64, u64)),
+) -> KmCurve {
+    let cap = (total as usize).min(1 << 24);
     let mut c = KmCurve {
-        n: cap as u64,
-        n_events: ev.len() as u64,
+        n: total,
+        n_events,
         time: Vec::with_capacity(cap),
         at_risk: Vec::with_capacity(cap),
         events: Vec::with_capacity(cap),
@@ -322,19 +406,21 @@ fn curve(ev: &[u64], ce: &[u64], z: f64) -> KmCurve {
     };
     let mut s = 1.0;
     let mut g = 0.0;
-    walk(ev, ce, |t, n, d, cens| {
+    let mut n = total;
+    rows(&mut |t, d, cens| {
         if d > 0 {
             s *= 1.0 - d as f64 / n as f64;
             if n > d {
                 g += d as f64 / (n as f64 * (n - d) as f64);
             }
         }
-        c.time.push(f64::from_bits(t));
+        c.time.push(t);
         c.at_risk.push(n);
         c.events.push(d);
         c.censored.push(cens);
         c.survival.push(s);
         c.greenwood.push(g);
+        n -= d + cens;
     });
     let m = c.time.len();
     c.variance = vec![0.0; m];
