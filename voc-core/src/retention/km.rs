@@ -155,19 +155,24 @@ pub fn kaplan_meier(
     options: KmOptions,
 ) -> Result<KaplanMeier> {
     let confidence = check_confidence(options.confidence)?;
-    check_durations(durations)?;
     check_len("durations", durations.len(), "events", events.len())?;
-    check_events(events)?;
-    let z = normal_quantile(0.5 + 0.5 * confidence);
     if let Some(groups) = groups {
         check_len("durations", durations.len(), "groups", groups.len())?;
     }
-    if let Some(h) = IntegerHistogram::new(durations, events, groups) {
+    // The histogram path validates as it goes; anything unusual falls through to the checks below,
+    // which name the offending value.
+    let histogram = IntegerHistogram::new(durations, events, groups);
+    if histogram.is_none() {
+        check_durations(durations)?;
+        check_events(events)?;
+    }
+    let z = normal_quantile(0.5 + 0.5 * confidence);
+    if let Some(h) = histogram {
         let curves = (0..h.k)
             .map(|g| {
                 let (ev, ce) = h.group(g);
                 let (ne, nc) = (ev.iter().sum::<u64>(), ce.iter().sum::<u64>());
-                curve(ne + nc, ne, z, |f| {
+                curve(ne + nc, ne, h.span, z, |f| {
                     for (i, (&d, &c)) in ev.iter().zip(ce).enumerate() {
                         if d + c > 0 {
                             f((h.min + i as i64) as f64, d, c);
@@ -182,9 +187,13 @@ pub fn kaplan_meier(
     let curves = (0..sorted.k)
         .map(|g| {
             let (ev, ce) = sorted.group(g);
-            curve((ev.len() + ce.len()) as u64, ev.len() as u64, z, |f| {
-                walk(ev, ce, |t, _, d, c| f(f64::from_bits(t), d, c))
-            })
+            curve(
+                (ev.len() + ce.len()) as u64,
+                ev.len() as u64,
+                usize::MAX,
+                z,
+                |f| walk(ev, ce, |t, _, d, c| f(f64::from_bits(t), d, c)),
+            )
         })
         .collect();
     Ok(KaplanMeier { curves, confidence })
@@ -201,18 +210,22 @@ struct IntegerHistogram {
 }
 
 impl IntegerHistogram {
-    /// `None` unless every duration is a whole number and groups × range is at most about 2n.
+    /// `None` unless the input is valid (durations finite, ≥ 0 and whole; events 0/1), not empty, and
+    /// groups × range is at most about 2n.
     fn new(durations: &[f64], events: &[f64], groups: Option<&[u32]>) -> Option<Self> {
         let n = durations.len();
+        if n == 0 {
+            return None;
+        }
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut bad = false;
         for &d in durations {
-            if d.fract() != 0.0 {
-                return None;
-            }
+            // NaN and ±inf have a NaN fractional part; negatives are caught by `lo` below.
+            bad |= d.fract() != 0.0;
             lo = lo.min(d);
             hi = hi.max(d);
         }
-        if !(hi - lo < (1u64 << 40) as f64) {
+        if bad || !(lo >= 0.0) || !(hi - lo < (1u64 << 40) as f64) {
             return None;
         }
         let span = (hi - lo) as usize + 1;
@@ -221,23 +234,35 @@ impl IntegerHistogram {
             return None;
         }
         let min = lo as i64;
-        let mut ev = vec![0u64; k * span];
-        let mut ce = vec![0u64; k * span];
-        for (i, (&d, &e)) in durations.iter().zip(events).enumerate() {
-            let g = groups.and_then(|g| g.get(i)).map_or(0, |&g| g as usize);
-            let cell = g * span + (d as i64 - min) as usize;
-            if e == 1.0 {
-                ev[cell] += 1;
-            } else {
-                ce[cell] += 1;
+        // Interleaved (censored, event) counts per cell, filled without branches.
+        let mut counts = vec![0u64; 2 * k * span];
+        let mut bad_event = false;
+        match groups {
+            None => {
+                for (&d, &e) in durations.iter().zip(events) {
+                    bad_event |= e != 0.0 && e != 1.0;
+                    let cell = (d as i64 - min) as usize;
+                    counts[2 * cell + usize::from(e == 1.0)] += 1;
+                }
+            }
+            Some(codes) => {
+                for ((&d, &e), &g) in durations.iter().zip(events).zip(codes) {
+                    bad_event |= e != 0.0 && e != 1.0;
+                    let cell = g as usize * span + (d as i64 - min) as usize;
+                    counts[2 * cell + usize::from(e == 1.0)] += 1;
+                }
             }
         }
+        if bad_event {
+            return None;
+        }
+        let (censored, events) = counts.chunks_exact(2).map(|c| (c[0], c[1])).unzip();
         Some(IntegerHistogram {
             k,
             min,
             span,
-            events: ev,
-            censored: ce,
+            events,
+            censored,
         })
     }
 
@@ -389,10 +414,11 @@ pub(crate) fn walk(ev: &[u64], ce: &[u64], mut f: impl FnMut(u64, u64, u64, u64)
 fn curve(
     total: u64,
     n_events: u64,
+    max_rows: usize,
     z: f64,
     rows: impl FnOnce(&mut dyn FnMut(f64, u64, u64)),
 ) -> KmCurve {
-    let cap = (total as usize).min(1 << 24);
+    let cap = (total as usize).min(max_rows);
     let mut c = KmCurve {
         n: total,
         n_events,
