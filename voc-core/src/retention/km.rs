@@ -50,8 +50,6 @@ pub struct KmCurve {
     pub censored: Vec<u64>,
     /// Survival S(t) just after each time.
     pub survival: Vec<f64>,
-    /// Greenwood's cumulative sum `Σ d/(n(n−d))`.
-    pub greenwood: Vec<f64>,
     /// Greenwood variance of S(t), `S² · Σ d/(n(n−d))`.
     pub variance: Vec<f64>,
     /// Lower bound of the log(−log) interval.
@@ -162,6 +160,13 @@ pub fn kaplan_meier(
     // The histogram path validates as it goes; anything unusual falls through to the checks below,
     // which name the offending value.
     let histogram = IntegerHistogram::new(durations, events, groups);
+    if histogram.is_none() && groups.is_none() {
+        let z = normal_quantile(0.5 + 0.5 * confidence);
+        return Ok(KaplanMeier {
+            curves: vec![packed_curve(durations, events, z)?],
+            confidence,
+        });
+    }
     if histogram.is_none() {
         check_durations(durations)?;
         check_events(events)?;
@@ -171,14 +176,15 @@ pub fn kaplan_meier(
         let curves = (0..h.k)
             .map(|g| {
                 let (ev, ce) = h.group(g);
-                let (ne, nc) = (ev.iter().sum::<u64>(), ce.iter().sum::<u64>());
-                curve(ne + nc, ne, h.span, z, |f| {
-                    for (i, (&d, &c)) in ev.iter().zip(ce).enumerate() {
-                        if d + c > 0 {
-                            f((h.min + i as i64) as f64, d, c);
-                        }
+                let (mut time, mut de, mut ce2) = (Vec::new(), Vec::new(), Vec::new());
+                for (i, (&d, &c)) in ev.iter().zip(ce).enumerate() {
+                    if d + c > 0 {
+                        time.push((h.min + i as i64) as f64);
+                        de.push(d);
+                        ce2.push(c);
                     }
-                })
+                }
+                finish(time, de, ce2, z)
             })
             .collect();
         return Ok(KaplanMeier { curves, confidence });
@@ -187,13 +193,13 @@ pub fn kaplan_meier(
     let curves = (0..sorted.k)
         .map(|g| {
             let (ev, ce) = sorted.group(g);
-            curve(
-                (ev.len() + ce.len()) as u64,
-                ev.len() as u64,
-                usize::MAX,
-                z,
-                |f| walk(ev, ce, |t, _, d, c| f(f64::from_bits(t), d, c)),
-            )
+            let (mut time, mut de, mut dc) = (Vec::new(), Vec::new(), Vec::new());
+            walk(ev, ce, |t, _, d, c| {
+                time.push(f64::from_bits(t));
+                de.push(d);
+                dc.push(c);
+            });
+            finish(time, de, dc, z)
         })
         .collect();
     Ok(KaplanMeier { curves, confidence })
@@ -218,14 +224,16 @@ impl IntegerHistogram {
             return None;
         }
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        let mut bad = false;
         for &d in durations {
-            // NaN and ±inf have a NaN fractional part; negatives are caught by `lo` below.
-            bad |= d.fract() != 0.0;
+            // NaN and ±inf have a NaN fractional part; negatives are caught by `lo` below. Continuous
+            // data leave at the first value.
+            if d.fract() != 0.0 {
+                return None;
+            }
             lo = lo.min(d);
             hi = hi.max(d);
         }
-        if bad || !(lo >= 0.0) || !(hi - lo < (1u64 << 40) as f64) {
+        if !(lo >= 0.0) || !(hi - lo < (1u64 << 40) as f64) {
             return None;
         }
         let span = (hi - lo) as usize + 1;
@@ -270,6 +278,47 @@ impl IntegerHistogram {
         let r = g * self.span..(g + 1) * self.span;
         (&self.events[r.clone()], &self.censored[r])
     }
+}
+
+/// One curve from one sort of packed keys `duration bits << 1 | event` (a non-negative duration has a
+/// zero sign bit, so the shift loses nothing and keeps the order), validating while packing.
+fn packed_curve(durations: &[f64], events: &[f64], z: f64) -> Result<KmCurve> {
+    if durations.is_empty() {
+        check_durations(durations)?;
+    }
+    let mut keys = Vec::with_capacity(durations.len());
+    for (index, (&d, &e)) in durations.iter().zip(events).enumerate() {
+        if !(d >= 0.0 && d.is_finite() && (e == 0.0 || e == 1.0)) {
+            // Report as the column checks do (durations first).
+            check_durations(&durations[..=index])?;
+            check_events(&events[..=index])?;
+        }
+        keys.push(((d + 0.0).to_bits() << 1) | u64::from(e == 1.0));
+    }
+    sort_keys(&mut keys);
+    // Distinct times are written over the sorted keys (the buffer becomes the time column).
+    let (mut de, mut dc) = (
+        Vec::with_capacity(keys.len()),
+        Vec::with_capacity(keys.len()),
+    );
+    let mut i = 0;
+    let mut j = 0;
+    while i < keys.len() {
+        let t = keys[i] >> 1;
+        let start = i;
+        let mut d = 0;
+        while i < keys.len() && keys[i] >> 1 == t {
+            d += keys[i] & 1;
+            i += 1;
+        }
+        keys[j] = t;
+        j += 1;
+        de.push(d);
+        dc.push((i - start) as u64 - d);
+    }
+    keys.truncate(j);
+    let time: Vec<f64> = keys.into_iter().map(f64::from_bits).collect();
+    Ok(finish(time, de, dc, z))
 }
 
 /// Event and censoring durations (as sortable bit patterns), bucketed by group and sorted within each.
@@ -410,96 +459,46 @@ pub(crate) fn walk(ev: &[u64], ce: &[u64], mut f: impl FnMut(u64, u64, u64, u64)
     }
 }
 
-/// A curve from its distinct times in ascending order, fed as `(time, events, censored)` by `rows`.
-fn curve(
-    total: u64,
-    n_events: u64,
-    max_rows: usize,
-    z: f64,
-    rows: impl FnOnce(&mut dyn FnMut(f64, u64, u64)),
-) -> KmCurve {
-    let cap = (total as usize).min(max_rows);
+/// Completes a curve from its distinct times (ascending) and the events and censorings at each: at
+/// risk, survival, Greenwood variance and the log(−log) interval in one pass (rows without events repeat
+/// the previous interval: S and Greenwood's sum are unchanged there), then the median.
+fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCurve {
+    let m = time.len();
+    let total: u64 = events.iter().sum::<u64>() + censored.iter().sum::<u64>();
     let mut c = KmCurve {
         n: total,
-        n_events,
-        time: Vec::with_capacity(cap),
-        at_risk: Vec::with_capacity(cap),
-        events: Vec::with_capacity(cap),
-        censored: Vec::with_capacity(cap),
-        survival: Vec::with_capacity(cap),
-        greenwood: Vec::with_capacity(cap),
+        n_events: events.iter().sum(),
+        at_risk: Vec::with_capacity(m),
+        survival: Vec::with_capacity(m),
+        variance: Vec::with_capacity(m),
+        ci_low: Vec::with_capacity(m),
+        ci_high: Vec::with_capacity(m),
         ..KmCurve::default()
     };
-    let mut s = 1.0;
-    let mut g = 0.0;
-    let mut n = total;
-    rows(&mut |t, d, cens| {
+    let (mut s, mut g, mut n) = (1.0, 0.0, total);
+    let mut bounds = (1.0, 1.0);
+    for (&d, &cens) in events.iter().zip(&censored) {
         if d > 0 {
             s *= 1.0 - d as f64 / n as f64;
             if n > d {
                 g += d as f64 / (n as f64 * (n - d) as f64);
             }
+            bounds = loglog_interval(s, g, z);
         }
-        c.time.push(t);
         c.at_risk.push(n);
-        c.events.push(d);
-        c.censored.push(cens);
         c.survival.push(s);
-        c.greenwood.push(g);
+        c.variance.push(s * s * g);
+        c.ci_low.push(bounds.0);
+        c.ci_high.push(bounds.1);
         n -= d + cens;
-    });
-    let m = c.time.len();
-    c.variance = vec![0.0; m];
-    c.ci_low = vec![0.0; m];
-    c.ci_high = vec![0.0; m];
-    intervals(&mut c, z);
+    }
+    c.time = time;
+    c.events = events;
+    c.censored = censored;
     c.median = first_at_or_below(&c.time, &c.survival, 0.5);
     c.median_low = first_at_or_below(&c.time, &c.ci_low, 0.5);
     c.median_high = first_at_or_below(&c.time, &c.ci_high, 0.5);
     c
-}
-
-/// Rows per parallel chunk of the interval pass.
-const CHUNK: usize = 1 << 15;
-
-/// Variance and log(−log) bounds of every row; rows without events repeat the previous row's values
-/// (S and Greenwood's sum are unchanged there), and large curves are split across threads.
-fn intervals(c: &mut KmCurve, z: f64) {
-    let fill =
-        |s: &[f64], g: &[f64], d: &[u64], var: &mut [f64], lo: &mut [f64], hi: &mut [f64]| {
-            let mut prev: Option<(f64, f64)> = None;
-            for i in 0..s.len() {
-                let (l, h) = match prev {
-                    Some(p) if d[i] == 0 => p,
-                    _ => loglog_interval(s[i], g[i], z),
-                };
-                prev = Some((l, h));
-                var[i] = s[i] * s[i] * g[i];
-                lo[i] = l;
-                hi[i] = h;
-            }
-        };
-    #[cfg(feature = "parallel")]
-    if c.time.len() >= 4 * CHUNK {
-        use rayon::prelude::*;
-        c.variance
-            .par_chunks_mut(CHUNK)
-            .zip(c.ci_low.par_chunks_mut(CHUNK))
-            .zip(c.ci_high.par_chunks_mut(CHUNK))
-            .zip(c.survival.par_chunks(CHUNK))
-            .zip(c.greenwood.par_chunks(CHUNK))
-            .zip(c.events.par_chunks(CHUNK))
-            .for_each(|(((((var, lo), hi), s), g), d)| fill(s, g, d, var, lo, hi));
-        return;
-    }
-    fill(
-        &c.survival,
-        &c.greenwood,
-        &c.events,
-        &mut c.variance,
-        &mut c.ci_low,
-        &mut c.ci_high,
-    );
 }
 
 /// The exponential Greenwood interval of lifelines (`[1, 1]` where S = 1, `[0, 0]` where S = 0):
