@@ -225,9 +225,10 @@ impl IntegerHistogram {
         }
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for &d in durations {
-            // NaN and ±inf have a NaN fractional part; negatives are caught by `lo` below. Continuous
-            // data leave at the first value.
-            if d.fract() != 0.0 {
+            // Negatives are caught by `lo` below; continuous data leave at the first value.
+            // A whole number survives the round trip through i64 (NaN and ±inf do not); cheaper
+            // than `fract`, which is a library call on baseline x86-64.
+            if d != (d as i64) as f64 {
                 return None;
             }
             lo = lo.min(d);
