@@ -10,8 +10,9 @@ Workloads (full size; ``--quick`` divides them by 10 for a CI smoke run):
 Every workload is run by voc and by the peer on the same arrays in the same process, and the results are
 checked to agree before anything is timed (survival to 1e-9, Cox coefficients to 1e-5 relative, BG/NBD
 parameters to 1e-3 relative: lifetimes stops its optimiser early). Each timing is the median of
-``--repeat`` calls (peers: at most 3) with ``time.perf_counter`` around the whole call. Run from the
-repository root::
+``--repeat`` calls (peers: at most 3) with ``time.perf_counter`` around the whole call; the process CPU
+time (``getrusage``, all threads) is reported too, which is the fairer ratio on a shared, oversubscribed
+machine. Run from the repository root::
 
     .venv/bin/python benches/python/bench_retention.py
     .venv/bin/python benches/python/bench_retention.py --quick
@@ -22,7 +23,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -47,13 +50,17 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def timeit(f: Callable[[], Any], repeat: int) -> float:
-    times = []
+def timeit(f: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median wall time and median process CPU time (user + system, all threads) of `repeat` calls."""
+    wall, cpu = [], []
     for _ in range(repeat):
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         f()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - t0)
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def quiet(f: Callable[[], Any]) -> Callable[[], Any]:
@@ -90,7 +97,7 @@ def main() -> int:
     repeat = args.repeat or (3 if args.quick else 7)
     peer_repeat = min(repeat, 3)
     rng = np.random.default_rng(args.seed)
-    rows: list[tuple[str, str, float, float]] = []
+    rows: list[tuple[str, str, tuple[float, float], tuple[float, float]]] = []
 
     from lifelines import CoxPHFitter, KaplanMeierFitter
     from lifetimes import BetaGeoFitter
@@ -155,12 +162,14 @@ def main() -> int:
 
     print(f"# voc {voc.__version__} · lifelines {lifelines.__version__} · lifetimes {lifetimes.__version__} · "
           f"Python {platform.python_version()} · numpy {np.__version__} · {platform.machine()}")
-    print(f"# median of {repeat} voc calls / {peer_repeat} peer calls{' (quick sizes)' if args.quick else ''}")
+    print(f"# median of {repeat} voc calls / {peer_repeat} peer calls{' (quick sizes)' if args.quick else ''}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print()
-    print("| workload | peer | voc | peer time | speed-up |")
-    print("|---|---|---:|---:|---:|")
+    print("| workload | peer | voc wall | peer wall | speed-up (wall) | voc CPU | peer CPU | speed-up (CPU) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for w, peer, a, b in rows:
-        print(f"| {w} | {peer} | {a * 1e3:,.1f} ms | {b * 1e3:,.1f} ms | {b / a:,.1f}× |")
+        print(f"| {w} | {peer} | {a[0] * 1e3:,.1f} ms | {b[0] * 1e3:,.1f} ms | {b[0] / a[0]:,.1f}× "
+              f"| {a[1] * 1e3:,.1f} ms | {b[1] * 1e3:,.1f} ms | {b[1] / max(a[1], 1e-9):,.1f}× |")
     return 0
 
 
