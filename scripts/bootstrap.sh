@@ -10,9 +10,10 @@ fi
 export VIRTUAL_ENV="$venv"
 export PATH="$venv/bin:$PATH"
 stamp="$venv/.requirements-installed"
-if [ ! -f "$stamp" ] || [ "$root/requirements-dev.txt" -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ "$root/requirements-dev.txt" -nt "$stamp" ] || [ "$root/requirements-peers.txt" -nt "$stamp" ]; then
   python -m pip install --quiet --upgrade pip
   python -m pip install --quiet -r "$root/requirements-dev.txt"
+  python -m pip install --quiet --no-deps -r "$root/requirements-peers.txt"
   touch "$stamp"
 fi
 (cd "$root/voc-py" && maturin develop --release --quiet)

@@ -10,6 +10,7 @@ mod codec;
 pub mod error;
 pub mod group;
 pub mod metrics;
+pub mod retention;
 pub mod risk;
 pub mod sample;
 pub mod segment;

@@ -899,25 +899,13 @@ pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colum
         }
         b'U' | b'O' | b'S' | b'T' => {
             let items: Vec<Bound<'_, PyAny>> = arr.call_method0("tolist")?.extract()?;
-            let mut nulls = Vec::new();
-            let mut strs: Vec<String> = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                let missing = item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan);
-                if missing {
-                    nulls.push(i);
-                    strs.push(String::new());
-                } else if let Ok(s) = item.cast::<PyString>() {
-                    strs.push(s.to_str()?.to_owned());
-                } else if let Ok(b) = item.extract::<Vec<u8>>() {
-                    strs.push(String::from_utf8_lossy(&b).into_owned());
-                } else {
-                    strs.push(item.str()?.to_str()?.to_owned());
-                }
-            }
-            let f = factorize_strs(strs.iter().map(String::as_str))
-                .map_err(|e| bind_err(py, e.into()))?;
+            let (codes, labels, nulls) = factorize_objects(&items)?;
+            voc_core::group::check_count(labels.len()).map_err(|e| bind_err(py, e.into()))?;
             Ok(Column {
-                data: from_strs(f),
+                data: Groups {
+                    codes: Codes::Dense(codes),
+                    labels: Labels::Str(labels),
+                },
                 nulls,
             })
         }
@@ -929,6 +917,58 @@ pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colum
             ))
         }
     }
+}
+
+/// Codes (in sorted label order), labels and null positions of Python objects: strings as they are,
+/// bytes decoded, other objects by `str()`; None and NaN are nulls, read as the label "" (as before any
+/// row is dropped). Repeated objects (pandas keeps one object per distinct string in many columns) are
+/// looked up by identity before their text is read.
+fn factorize_objects(items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<u32>, Vec<String>, Vec<usize>)> {
+    use std::collections::HashMap;
+    let mut by_ptr: HashMap<usize, u32> = HashMap::new();
+    let mut by_text: HashMap<String, u32> = HashMap::new();
+    let mut labels: Vec<String> = Vec::new();
+    let mut codes: Vec<u32> = Vec::with_capacity(items.len());
+    let mut nulls = Vec::new();
+    let mut code_of = |text: String, labels: &mut Vec<String>| -> u32 {
+        *by_text.entry(text).or_insert_with_key(|t| {
+            labels.push(t.clone());
+            labels.len() as u32 - 1
+        })
+    };
+    for (i, item) in items.iter().enumerate() {
+        let ptr = item.as_ptr() as usize;
+        if let Some(&c) = by_ptr.get(&ptr) {
+            codes.push(c);
+            continue;
+        }
+        let c = if let Ok(s) = item.cast::<PyString>() {
+            code_of(s.to_str()?.to_owned(), &mut labels)
+        } else if item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) {
+            nulls.push(i);
+            codes.push(code_of(String::new(), &mut labels));
+            continue;
+        } else if let Ok(b) = item.extract::<Vec<u8>>() {
+            code_of(String::from_utf8_lossy(&b).into_owned(), &mut labels)
+        } else {
+            code_of(item.str()?.to_str()?.to_owned(), &mut labels)
+        };
+        by_ptr.insert(ptr, c);
+        codes.push(c);
+    }
+    // Renumber first-seen codes into sorted label order.
+    let mut order: Vec<u32> = (0..labels.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| labels[a as usize].cmp(&labels[b as usize]));
+    let mut rank = vec![0u32; labels.len()];
+    for (r, &old) in order.iter().enumerate() {
+        rank[old as usize] = r as u32;
+    }
+    let sorted = order.iter().map(|&o| labels[o as usize].clone()).collect();
+    Ok((
+        codes.into_iter().map(|c| rank[c as usize]).collect(),
+        sorted,
+        nulls,
+    ))
 }
 
 /// Parses `missing=`.

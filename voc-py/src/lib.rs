@@ -6,6 +6,7 @@ mod convert;
 mod error;
 mod metrics;
 mod pickle;
+mod retention;
 mod risk;
 mod sample;
 mod segment;
@@ -41,5 +42,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     text::register(m)?;
     segment::register(m)?;
     risk::register(m)?;
+    retention::register(m)?;
     Ok(())
 }

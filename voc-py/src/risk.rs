@@ -386,26 +386,17 @@ impl RiskModel {
         Ok(out)
     }
 
-    /// The model as JSON (portable, versioned by its fields).
-    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        serde_json::to_string(&self.inner)
-            .map_err(|e| Error::Decode {
-                what: "risk model",
-                reason: e.to_string(),
-            })
-            .py_err(py)
+    /// The model as bytes (exact, NaN included), for storing it; [`from_bytes`](Self::from_bytes) reads them.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        crate::pickle::dump(py, &self.inner)
     }
 
-    /// A model from [`to_json`](Self::to_json) output.
+    /// A model from [`to_bytes`](Self::to_bytes) output; anything else is a `voc.DecodeError`.
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<RiskModel> {
-        let inner = serde_json::from_str(text)
-            .map_err(|e| Error::Decode {
-                what: "risk model",
-                reason: e.to_string(),
-            })
-            .py_err(py)?;
-        Ok(RiskModel { inner })
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<RiskModel> {
+        Ok(RiskModel {
+            inner: crate::pickle::load(py, data)?,
+        })
     }
 
     fn __repr__(&self) -> String {

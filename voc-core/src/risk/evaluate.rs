@@ -28,17 +28,10 @@ fn check(y: &[f64], score: &[f64]) -> Result<usize> {
             });
         }
         if !s.is_finite() {
-            return Err(if s.is_nan() {
-                Error::Missing {
-                    arg: "scores",
-                    index: i,
-                }
-            } else {
-                Error::NonFinite {
-                    arg: "scores",
-                    index: i,
-                    value: s,
-                }
+            return Err(Error::NonFinite {
+                arg: "scores",
+                index: i,
+                value: s,
             });
         }
     }

@@ -63,7 +63,6 @@ pub(crate) fn chol_inverse(l: &[f64], p: usize) -> Vec<f64> {
 /// `zᵀ A⁺ z` for a symmetric positive semi-definite `A` (Moore–Penrose inverse, as numpy `pinv` with
 /// its default cut-off of 1e-15 × the largest eigenvalue, here 1e-12 for sums of rounded terms), by
 /// cyclic Jacobi rotations.
-#[allow(dead_code)] // used by the log-rank test
 pub(crate) fn pinv_quadratic_form(a: &[f64], p: usize, z: &[f64]) -> f64 {
     let mut m = a.to_vec();
     let mut v = vec![0.0; p * p];

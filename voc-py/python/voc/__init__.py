@@ -13,7 +13,7 @@ and tests on summary numbers), ``voc.signals`` (per-customer churn signals from 
 lifecycle segments and their profiles), ``voc.sample`` (simulated data) and ``voc.errors`` (the exception tree).
 """
 
-from voc import errors, metrics, risk, sample, segment, signals, stats, text
+from voc import errors, metrics, retention, risk, sample, segment, signals, stats, text
 from voc._voc import (
     CesResult,
     CesState,
@@ -57,6 +57,7 @@ __all__ = [
     "risk",
     "text",
     "segment",
+    "retention",
     "nps",
     "csat",
     "ces",

@@ -46,6 +46,8 @@ __all__ = [
 ]
 
 _ID = "customer_id"
+# Arguments read as one vector (not columns of X), named as they are in messages.
+_VECTORS = ("y", "scores", "p", "value", "sample_weight")
 
 
 def _as_dict(X: Any) -> dict[str, Any]:
@@ -71,8 +73,9 @@ def _float_column(col: Any, name: str) -> np.ndarray:
             out = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
         else:
             out = np.asarray(col, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        raise DtypeError(f"column {name!r} of X cannot be read as numbers ({e})", name) from None
+    except Exception as e:  # numpy, pandas, polars and pyarrow each raise their own conversion errors
+        what = name if name in _VECTORS else f"column {name!r} of X"
+        raise DtypeError(f"{what} cannot be read as numbers ({e})", name) from None
     if out.ndim != 1:
         raise DtypeError(f"column {name!r} of X is not one-dimensional", name)
     return np.ascontiguousarray(out, dtype=np.float64)

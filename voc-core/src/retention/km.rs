@@ -1,0 +1,541 @@
+//! Kaplan–Meier survival curves with right censoring.
+
+use serde::{Deserialize, Serialize};
+
+use super::{check_durations, check_events, key};
+use crate::error::{Result, check_len};
+use crate::stats::check_confidence;
+use crate::stats::dist::normal_quantile;
+
+/// Options of [`kaplan_meier`].
+///
+/// ```
+/// let o = voc_core::retention::KmOptions::default();
+/// assert_eq!(o.confidence, 0.95);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KmOptions {
+    /// Confidence level of the pointwise intervals and of the median's interval.
+    pub confidence: f64,
+}
+
+impl Default for KmOptions {
+    fn default() -> Self {
+        KmOptions { confidence: 0.95 }
+    }
+}
+
+/// One Kaplan–Meier curve: a row per distinct duration (events or censorings), as lifelines'
+/// `event_table` joined with `survival_function_` and `confidence_interval_`.
+///
+/// ```
+/// use voc_core::retention::{kaplan_meier, KmOptions};
+/// let c = &kaplan_meier(&[3.0, 1.0, 3.0], &[1.0, 1.0, 0.0], None, KmOptions::default())?.curves[0];
+/// assert_eq!((c.at_risk.clone(), c.events.clone(), c.censored.clone()), (vec![3, 2], vec![1, 1], vec![0, 1]));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+///
+/// The interval is the exponential Greenwood ("log(−log)") interval
+/// `exp(−exp(log(−log S) ± z·√G / log S))` where `G = Σ d/(n(n−d))` is Greenwood's sum; a term with
+/// `n = d` counts as 0 and rows with `S = 1` get the interval `[1, 1]`, both as lifelines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct KmCurve {
+    /// Distinct durations, ascending.
+    pub time: Vec<f64>,
+    /// Subjects at risk just before each time.
+    pub at_risk: Vec<u64>,
+    /// Events at each time.
+    pub events: Vec<u64>,
+    /// Censorings at each time.
+    pub censored: Vec<u64>,
+    /// Survival S(t) just after each time.
+    pub survival: Vec<f64>,
+    /// Greenwood variance of S(t), `S² · Σ d/(n(n−d))`.
+    pub variance: Vec<f64>,
+    /// Lower bound of the log(−log) interval.
+    pub ci_low: Vec<f64>,
+    /// Upper bound of the log(−log) interval.
+    pub ci_high: Vec<f64>,
+    /// Number of subjects.
+    pub n: u64,
+    /// Number of observed events.
+    pub n_events: u64,
+    /// Median survival: the first time with S(t) ≤ 0.5, `inf` if the curve stays above (NaN if empty).
+    pub median: f64,
+    /// Lower bound of the median's interval: first time the lower pointwise bound is ≤ 0.5
+    /// (as lifelines `median_survival_times(confidence_interval_)`).
+    pub median_low: f64,
+    /// Upper bound of the median's interval: first time the upper pointwise bound is ≤ 0.5.
+    pub median_high: f64,
+}
+
+impl KmCurve {
+    /// S(t) of the step function (1 before the first time).
+    ///
+    /// ```
+    /// use voc_core::retention::{kaplan_meier, KmOptions};
+    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0, 0.0, 1.0], None, KmOptions::default())?;
+    /// assert_eq!(km.curves[0].survival_at(0.5), 1.0);
+    /// assert_eq!(km.curves[0].survival_at(2.5), 0.5);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn survival_at(&self, t: f64) -> f64 {
+        let i = self.time.partition_point(|&x| x <= t);
+        if i == 0 {
+            1.0
+        } else {
+            self.survival.get(i - 1).copied().unwrap_or(f64::NAN)
+        }
+    }
+
+    /// The first time with S(t) ≤ `q` (`inf` if never), as lifelines `qth_survival_time`.
+    ///
+    /// ```
+    /// use voc_core::retention::{kaplan_meier, KmOptions};
+    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0; 4], None, KmOptions::default())?;
+    /// assert_eq!(km.curves[0].percentile(0.25), 3.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn percentile(&self, q: f64) -> f64 {
+        first_at_or_below(&self.time, &self.survival, q)
+    }
+}
+
+fn first_at_or_below(time: &[f64], s: &[f64], q: f64) -> f64 {
+    if time.is_empty() {
+        return f64::NAN;
+    }
+    s.iter()
+        .position(|&v| v <= q)
+        .and_then(|i| time.get(i).copied())
+        .unwrap_or(f64::INFINITY)
+}
+
+/// Kaplan–Meier curves, one per group (one in all when there are no groups).
+///
+/// ```
+/// use voc_core::retention::{kaplan_meier, KmOptions};
+/// let km = kaplan_meier(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0], Some(&[0, 1, 1]), KmOptions::default())?;
+/// assert_eq!(km.curves.len(), 2);
+/// assert_eq!(km.curves[1].survival, vec![1.0, 0.0]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KaplanMeier {
+    /// One curve per group code `0..groups`.
+    pub curves: Vec<KmCurve>,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+}
+
+/// Kaplan–Meier estimate of the survival function, by group.
+///
+/// `durations` are non-negative and finite; `events` are 1 (event observed, e.g. churn) or 0 (right
+/// censored: still a customer at the end of observation); `groups` are dense codes (`0..k`, see
+/// [`crate::group`]) or `None`. Rows are sorted once (O(n log n)); a curve has a row per distinct time.
+/// Matches lifelines `KaplanMeierFitter` (survival, log(−log) interval, median and its interval).
+///
+/// ```
+/// use voc_core::retention::{kaplan_meier, KmOptions};
+/// let t = [5.0, 6.0, 6.0, 2.0, 4.0, 4.0];
+/// let e = [1.0, 0.0, 1.0, 1.0, 1.0, 0.0];
+/// let km = kaplan_meier(&t, &e, None, KmOptions::default())?;
+/// let c = &km.curves[0];
+/// assert_eq!(c.time, vec![2.0, 4.0, 5.0, 6.0]);
+/// assert!((c.survival[1] - 5.0 / 6.0 * 4.0 / 5.0).abs() < 1e-15);
+/// assert_eq!(c.median, 5.0);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn kaplan_meier(
+    durations: &[f64],
+    events: &[f64],
+    groups: Option<&[u32]>,
+    options: KmOptions,
+) -> Result<KaplanMeier> {
+    let confidence = check_confidence(options.confidence)?;
+    check_len("durations", durations.len(), "events", events.len())?;
+    if let Some(groups) = groups {
+        check_len("durations", durations.len(), "groups", groups.len())?;
+    }
+    // The histogram path validates as it goes; anything unusual falls through to the checks below,
+    // which name the offending value.
+    let histogram = IntegerHistogram::new(durations, events, groups);
+    if histogram.is_none() && groups.is_none() {
+        let z = normal_quantile(0.5 + 0.5 * confidence);
+        return Ok(KaplanMeier {
+            curves: vec![packed_curve(durations, events, z)?],
+            confidence,
+        });
+    }
+    if histogram.is_none() {
+        check_durations(durations)?;
+        check_events(events)?;
+    }
+    let z = normal_quantile(0.5 + 0.5 * confidence);
+    if let Some(h) = histogram {
+        let curves = (0..h.k)
+            .map(|g| {
+                let (ev, ce) = h.group(g);
+                let (mut time, mut de, mut ce2) = (Vec::new(), Vec::new(), Vec::new());
+                for (i, (&d, &c)) in ev.iter().zip(ce).enumerate() {
+                    if d + c > 0 {
+                        time.push((h.min + i as i64) as f64);
+                        de.push(d);
+                        ce2.push(c);
+                    }
+                }
+                finish(time, de, ce2, z)
+            })
+            .collect();
+        return Ok(KaplanMeier { curves, confidence });
+    }
+    let sorted = SortedGroups::new(durations, events, groups)?;
+    let curves = (0..sorted.k)
+        .map(|g| {
+            let (ev, ce) = sorted.group(g);
+            let (mut time, mut de, mut dc) = (Vec::new(), Vec::new(), Vec::new());
+            walk(ev, ce, |t, _, d, c| {
+                time.push(f64::from_bits(t));
+                de.push(d);
+                dc.push(c);
+            });
+            finish(time, de, dc, z)
+        })
+        .collect();
+    Ok(KaplanMeier { curves, confidence })
+}
+
+/// Event and censoring counts per whole-number duration, for data on a compact integer grid (tenure in
+/// days): O(n + range) instead of a sort.
+struct IntegerHistogram {
+    k: usize,
+    min: i64,
+    span: usize,
+    events: Vec<u64>,
+    censored: Vec<u64>,
+}
+
+impl IntegerHistogram {
+    /// `None` unless the input is valid (durations finite, ≥ 0 and whole; events 0/1), not empty, and
+    /// groups × range is at most about 2n.
+    fn new(durations: &[f64], events: &[f64], groups: Option<&[u32]>) -> Option<Self> {
+        let n = durations.len();
+        if n == 0 {
+            return None;
+        }
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &d in durations {
+            // Negatives are caught by `lo` below; continuous data leave at the first value.
+            // A whole number survives the round trip through i64 (NaN and ±inf do not); cheaper
+            // than `fract`, which is a library call on baseline x86-64.
+            if d != (d as i64) as f64 {
+                return None;
+            }
+            lo = lo.min(d);
+            hi = hi.max(d);
+        }
+        if !(lo >= 0.0) || !(hi - lo < (1u64 << 40) as f64) {
+            return None;
+        }
+        let span = (hi - lo) as usize + 1;
+        let k = groups.map_or(1, |g| g.iter().copied().max().map_or(0, |m| m as usize + 1));
+        if k.saturating_mul(span) > 2 * n + 1024 {
+            return None;
+        }
+        let min = lo as i64;
+        // Interleaved (censored, event) counts per cell, filled without branches.
+        let mut counts = vec![0u64; 2 * k * span];
+        let mut bad_event = false;
+        match groups {
+            None => {
+                for (&d, &e) in durations.iter().zip(events) {
+                    bad_event |= e != 0.0 && e != 1.0;
+                    let cell = (d as i64 - min) as usize;
+                    counts[2 * cell + usize::from(e == 1.0)] += 1;
+                }
+            }
+            Some(codes) => {
+                for ((&d, &e), &g) in durations.iter().zip(events).zip(codes) {
+                    bad_event |= e != 0.0 && e != 1.0;
+                    let cell = g as usize * span + (d as i64 - min) as usize;
+                    counts[2 * cell + usize::from(e == 1.0)] += 1;
+                }
+            }
+        }
+        if bad_event {
+            return None;
+        }
+        let (censored, events) = counts.chunks_exact(2).map(|c| (c[0], c[1])).unzip();
+        Some(IntegerHistogram {
+            k,
+            min,
+            span,
+            events,
+            censored,
+        })
+    }
+
+    fn group(&self, g: usize) -> (&[u64], &[u64]) {
+        let r = g * self.span..(g + 1) * self.span;
+        (&self.events[r.clone()], &self.censored[r])
+    }
+}
+
+/// One curve from one sort of packed keys `duration bits << 1 | event` (a non-negative duration has a
+/// zero sign bit, so the shift loses nothing and keeps the order), validating while packing.
+fn packed_curve(durations: &[f64], events: &[f64], z: f64) -> Result<KmCurve> {
+    if durations.is_empty() {
+        check_durations(durations)?;
+    }
+    let mut keys = Vec::with_capacity(durations.len());
+    for (index, (&d, &e)) in durations.iter().zip(events).enumerate() {
+        if !(d >= 0.0 && d.is_finite() && (e == 0.0 || e == 1.0)) {
+            // Report as the column checks do (durations first).
+            check_durations(&durations[..=index])?;
+            check_events(&events[..=index])?;
+        }
+        keys.push(((d + 0.0).to_bits() << 1) | u64::from(e == 1.0));
+    }
+    sort_keys(&mut keys);
+    // Distinct times are written over the sorted keys (the buffer becomes the time column).
+    let (mut de, mut dc) = (
+        Vec::with_capacity(keys.len()),
+        Vec::with_capacity(keys.len()),
+    );
+    let mut i = 0;
+    let mut j = 0;
+    while i < keys.len() {
+        let t = keys[i] >> 1;
+        let start = i;
+        let mut d = 0;
+        while i < keys.len() && keys[i] >> 1 == t {
+            d += keys[i] & 1;
+            i += 1;
+        }
+        keys[j] = t;
+        j += 1;
+        de.push(d);
+        dc.push((i - start) as u64 - d);
+    }
+    keys.truncate(j);
+    let time: Vec<f64> = keys.into_iter().map(f64::from_bits).collect();
+    Ok(finish(time, de, dc, z))
+}
+
+/// Event and censoring durations (as sortable bit patterns), bucketed by group and sorted within each.
+pub(crate) struct SortedGroups {
+    pub(crate) k: usize,
+    events: Vec<u64>,
+    censored: Vec<u64>,
+    ev_start: Vec<usize>,
+    ce_start: Vec<usize>,
+}
+
+impl SortedGroups {
+    /// Inputs must be validated; `groups` is checked here.
+    pub(crate) fn new(durations: &[f64], events: &[f64], groups: Option<&[u32]>) -> Result<Self> {
+        let n = durations.len();
+        let Some(codes) = groups else {
+            let n_ev = events.iter().filter(|&&e| e == 1.0).count();
+            let mut ev = Vec::with_capacity(n_ev);
+            let mut ce = Vec::with_capacity(n - n_ev);
+            for (&d, &e) in durations.iter().zip(events) {
+                if e == 1.0 {
+                    ev.push(key(d));
+                } else {
+                    ce.push(key(d));
+                }
+            }
+            sort_pair(&mut ev, &mut ce);
+            let (ne, nc) = (ev.len(), ce.len());
+            return Ok(SortedGroups {
+                k: 1,
+                events: ev,
+                censored: ce,
+                ev_start: vec![0, ne],
+                ce_start: vec![0, nc],
+            });
+        };
+        check_len("durations", n, "groups", codes.len())?;
+        let k = codes.iter().copied().max().map_or(0, |m| m as usize + 1);
+        let mut ev_start = vec![0usize; k + 1];
+        let mut ce_start = vec![0usize; k + 1];
+        for (&g, &e) in codes.iter().zip(events) {
+            let slot = g as usize + 1;
+            if e == 1.0 {
+                ev_start[slot] += 1;
+            } else {
+                ce_start[slot] += 1;
+            }
+        }
+        for g in 0..k {
+            ev_start[g + 1] += ev_start[g];
+            ce_start[g + 1] += ce_start[g];
+        }
+        let mut ev = vec![0u64; ev_start[k]];
+        let mut ce = vec![0u64; ce_start[k]];
+        let mut ev_pos = ev_start.clone();
+        let mut ce_pos = ce_start.clone();
+        for ((&d, &e), &g) in durations.iter().zip(events).zip(codes) {
+            let g = g as usize;
+            if e == 1.0 {
+                ev[ev_pos[g]] = key(d);
+                ev_pos[g] += 1;
+            } else {
+                ce[ce_pos[g]] = key(d);
+                ce_pos[g] += 1;
+            }
+        }
+        for g in 0..k {
+            sort_keys(&mut ev[ev_start[g]..ev_start[g + 1]]);
+            sort_keys(&mut ce[ce_start[g]..ce_start[g + 1]]);
+        }
+        Ok(SortedGroups {
+            k,
+            events: ev,
+            censored: ce,
+            ev_start,
+            ce_start,
+        })
+    }
+
+    /// Sorted event and censoring keys of group `g < k`.
+    pub(crate) fn group(&self, g: usize) -> (&[u64], &[u64]) {
+        (
+            &self.events[self.ev_start[g]..self.ev_start[g + 1]],
+            &self.censored[self.ce_start[g]..self.ce_start[g + 1]],
+        )
+    }
+}
+
+/// Sorts duration keys (in parallel above a size threshold with the `parallel` feature).
+pub(crate) fn sort_keys(v: &mut [u64]) {
+    #[cfg(feature = "parallel")]
+    if v.len() >= PARALLEL_SORT_MIN {
+        use rayon::slice::ParallelSliceMut;
+        v.par_sort_unstable();
+        return;
+    }
+    v.sort_unstable();
+}
+
+/// Sorts two key sets, side by side on two threads when they are large.
+fn sort_pair(a: &mut [u64], b: &mut [u64]) {
+    #[cfg(feature = "parallel")]
+    if a.len() + b.len() >= PARALLEL_SORT_MIN {
+        rayon::join(|| a.sort_unstable(), || b.sort_unstable());
+        return;
+    }
+    sort_keys(a);
+    sort_keys(b);
+}
+
+/// Below this many keys a parallel sort costs more than it saves.
+#[cfg(feature = "parallel")]
+const PARALLEL_SORT_MIN: usize = 1 << 17;
+
+/// Walks the merged sorted event and censoring times, calling `f(time_key, at_risk, d, c)` per
+/// distinct time.
+pub(crate) fn walk(ev: &[u64], ce: &[u64], mut f: impl FnMut(u64, u64, u64, u64)) {
+    let mut at_risk = (ev.len() + ce.len()) as u64;
+    let (mut i, mut j) = (0, 0);
+    while i < ev.len() || j < ce.len() {
+        let t = match (ev.get(i), ce.get(j)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        let i0 = i;
+        while ev.get(i) == Some(&t) {
+            i += 1;
+        }
+        let j0 = j;
+        while ce.get(j) == Some(&t) {
+            j += 1;
+        }
+        let (d, c) = ((i - i0) as u64, (j - j0) as u64);
+        f(t, at_risk, d, c);
+        at_risk -= d + c;
+    }
+}
+
+/// Completes a curve from its distinct times (ascending) and the events and censorings at each: at
+/// risk, survival, Greenwood variance and the log(−log) interval in one pass (rows without events repeat
+/// the previous interval: S and Greenwood's sum are unchanged there), then the median.
+fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCurve {
+    let m = time.len();
+    let total: u64 = events.iter().sum::<u64>() + censored.iter().sum::<u64>();
+    let mut c = KmCurve {
+        n: total,
+        n_events: events.iter().sum(),
+        at_risk: Vec::with_capacity(m),
+        survival: Vec::with_capacity(m),
+        variance: Vec::with_capacity(m),
+        ci_low: Vec::with_capacity(m),
+        ci_high: Vec::with_capacity(m),
+        ..KmCurve::default()
+    };
+    let (mut s, mut g, mut n) = (1.0, 0.0, total);
+    let mut bounds = (1.0, 1.0);
+    for (&d, &cens) in events.iter().zip(&censored) {
+        if d > 0 {
+            s *= 1.0 - d as f64 / n as f64;
+            if n > d {
+                g += d as f64 / (n as f64 * (n - d) as f64);
+            }
+            bounds = loglog_interval(s, g, z);
+        }
+        c.at_risk.push(n);
+        c.survival.push(s);
+        c.variance.push(s * s * g);
+        c.ci_low.push(bounds.0);
+        c.ci_high.push(bounds.1);
+        n -= d + cens;
+    }
+    c.time = time;
+    c.events = events;
+    c.censored = censored;
+    c.median = first_at_or_below(&c.time, &c.survival, 0.5);
+    c.median_low = first_at_or_below(&c.time, &c.ci_low, 0.5);
+    c.median_high = first_at_or_below(&c.time, &c.ci_high, 0.5);
+    c
+}
+
+/// The exponential Greenwood interval of lifelines (`[1, 1]` where S = 1, `[0, 0]` where S = 0):
+/// `exp(−exp(log(−v) ∓ w)) = S^exp(∓w)` with `v = log S`, `w = z·√G / v`.
+fn loglog_interval(s: f64, g: f64, z: f64) -> (f64, f64) {
+    if s >= 1.0 {
+        return (1.0, 1.0);
+    }
+    if s <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let v = s.ln();
+    let ew = (z * g.sqrt() / v).exp();
+    ((v / ew).exp(), (v * ew).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_censored_is_flat() -> Result<()> {
+        let km = kaplan_meier(&[1.0, 2.0], &[0.0, 0.0], None, KmOptions::default())?;
+        assert_eq!(km.curves[0].survival, vec![1.0, 1.0]);
+        assert_eq!(km.curves[0].median, f64::INFINITY);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_input() {
+        let o = KmOptions::default();
+        assert!(kaplan_meier(&[-1.0], &[1.0], None, o).is_err());
+        assert!(kaplan_meier(&[1.0], &[2.0], None, o).is_err());
+        assert!(kaplan_meier(&[f64::NAN], &[1.0], None, o).is_err());
+        assert!(kaplan_meier(&[], &[], None, o).is_err());
+        assert!(kaplan_meier(&[1.0], &[1.0, 0.0], None, o).is_err());
+        assert!(kaplan_meier(&[1.0], &[1.0], Some(&[0, 1]), o).is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! Retention and customer value: survival curves, cohorts, proportional hazards and buy-till-you-die
+//! models.
+//!
+//! - [`kaplan_meier`] — Kaplan–Meier survival with right censoring, Greenwood variance, the log(−log)
+//!   interval and the median with its interval, as lifelines `KaplanMeierFitter`.
+//! - [`logrank_test`] — the log-rank test for two or k groups, as lifelines `multivariate_logrank_test`.
+//! - [`cohort_retention`] — acquisition-month × months-since retention matrix and the 12-month repurchase rate.
+//! - [`cox_ph`] — Cox proportional hazards with Efron or Breslow ties, as lifelines `CoxPHFitter` and
+//!   statsmodels `PHReg`.
+//! - [`BgNbd`], [`GammaGamma`], [`rfm_summary`] — the BG/NBD model of Fader, Hardie & Lee (2005), the
+//!   Gamma-Gamma spend model, CLV, and the frequency/recency/T summary, as the lifetimes package.
+//!
+//! Durations and timestamps follow [`crate::time`]: durations are non-negative `f64` in any unit (days,
+//! weeks); order timestamps are `i64` in a [`TimeUnit`](crate::time::TimeUnit).
+
+mod bgnbd;
+mod cohort;
+mod cox;
+mod gamma_gamma;
+mod km;
+mod logrank;
+mod optim;
+mod summary;
+
+pub use bgnbd::{BgNbd, BgNbdOptions};
+pub use cohort::{CohortOptions, CohortRetention, cohort_retention};
+pub use cox::{CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
+pub use gamma_gamma::{GammaGamma, GammaGammaOptions, clv};
+pub use km::{KaplanMeier, KmCurve, KmOptions, kaplan_meier};
+pub use logrank::{LogRank, logrank_test};
+pub use summary::{
+    CalibrationHoldout, RfmSummary, SummaryOptions, calibration_holdout, rfm_summary,
+};
+
+use crate::error::{Error, Result};
+
+/// Checks survival durations: finite and not negative.
+pub(crate) fn check_durations(durations: &[f64]) -> Result<()> {
+    if durations.is_empty() {
+        return Err(Error::Empty {
+            arg: "durations",
+            what: "no subjects",
+        });
+    }
+    for (index, &value) in durations.iter().enumerate() {
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "durations",
+                index,
+                value,
+            });
+        }
+        if value < 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "durations",
+                index,
+                value,
+                reason: "durations cannot be negative",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks event indicators: each 0 (censored) or 1 (event observed).
+pub(crate) fn check_events(events: &[f64]) -> Result<()> {
+    for (index, &value) in events.iter().enumerate() {
+        if value != 0.0 && value != 1.0 {
+            return Err(Error::InvalidValue {
+                arg: "events",
+                index,
+                value,
+                reason: "events must be 0 (censored) or 1 (observed)",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Bit pattern of a non-negative finite duration: sorts like the number (−0 is folded into +0).
+#[inline]
+pub(crate) fn key(d: f64) -> u64 {
+    (d + 0.0).to_bits()
+}
+
+/// χ² upper tail probability with `df` degrees of freedom.
+pub(crate) fn chi2_sf(x: f64, df: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    if !x.is_finite() {
+        return 0.0;
+    }
+    statrs::function::gamma::checked_gamma_ur(df / 2.0, x / 2.0).map_or(f64::NAN, |p| p.min(1.0))
+}
