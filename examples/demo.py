@@ -34,7 +34,8 @@ def main() -> None:
     survey_report(args)
     data, log = churn_signals(args)
     value_voice(log)
-    churn_risk(log)
+    alerts = churn_risk(log)
+    retention(data, log, alerts)
 
 
 def survey_report(args: argparse.Namespace) -> None:
@@ -206,7 +207,7 @@ BEHAVIOUR = ["recency_days", "silent"]
 MODEL_FEATURES = EXPERIENCE + BEHAVIOUR
 
 
-def churn_risk(log: voc.signals.EventLog) -> None:
+def churn_risk(log: voc.signals.EventLog) -> pd.DataFrame:
     train_at, test_at, today = "2024-07-01", "2025-01-01", "2025-07-01"
 
     def active(cutoff: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -244,6 +245,58 @@ def churn_risk(log: voc.signals.EventLog) -> None:
     shares = pd.Series(first).value_counts(normalize=True).head(4)
     print(f"\nAmong the {len(full):,} most valuable calls, the experience signal behind the risk: "
           + ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()))
+    return full
+
+
+def nps_class(score: float) -> str:
+    if np.isnan(score):
+        return "no answer"
+    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+
+
+def retention(data: voc.sample.RetailerData, log: voc.signals.EventLog, alerts: pd.DataFrame) -> None:
+    end = str(data.end)
+    X = log.features(end).to_pandas()
+    X = X[X["frequency"] > 0]
+    # A customer has lapsed when the last order is more than 180 days before the end of the data; their
+    # relationship lasted from sign-up to that order. The others are censored at the end of the data.
+    lapsed = (X["recency_days"] > 180).to_numpy()
+    duration = np.where(lapsed, X["tenure_days"] - X["recency_days"], X["tenure_days"]).astype(float)
+    cls = [nps_class(v) for v in X["nps_last"]]
+    km = voc.retention.kaplan_meier(duration, lapsed.astype(float), by=cls)
+    test = voc.retention.logrank_test(duration, lapsed.astype(float), cls)
+    rule("Customer survival by NPS class (Kaplan-Meier, log(-log) 95% CI; lapsed = no order in the last 180 days)")
+    print(f"{'class':<12}{'customers':>10}{'still buying at 1 year':>26}{'at 2 years':>14}{'median months':>16}")
+    for g in ["promoter", "passive", "detractor", "no answer"]:
+        s1, s2 = km.survival_at([365.0, 730.0], group=g)
+        n = cls.count(g)
+        med = km.percentile(0.5, group=g)
+        print(f"{g:<12}{n:>10,}{pct(s1):>26}{pct(s2):>14}{(med / 30.44 if np.isfinite(med) else float('inf')):>16.1f}")
+    print(f"log-rank test across the classes: chi2 = {test.statistic:.1f} on {test.df} df, p = {test.p_value:.2g}")
+
+    today = "2025-07-01"
+    orders = data.orders.to_pandas()
+    orders = orders[orders["time"] < np.datetime64(today)]
+    rfm = voc.retention.summary_from_transactions(orders, "customer_id", "time", "amount",
+                                                   observation_end=today).to_pandas()
+    rule(f"Customer value at {today} (BG/NBD + Gamma-Gamma, 12-month CLV, 1% monthly discount)")
+    try:
+        bg = voc.retention.bgnbd_fit(rfm["frequency"], rfm["recency"], rfm["T"], max_iter=2000)
+    except voc.ConvergenceError as e:
+        # The simulated churn is not BG/NBD-shaped; on some samples the likelihood peaks on the boundary.
+        print(f"BG/NBD did not converge on this sample ({e}); CLV left out")
+        return
+    repeat = rfm[rfm["frequency"] > 0]
+    gg = voc.retention.gamma_gamma_fit(repeat["frequency"], repeat["monetary_value"])
+    clv = voc.retention.customer_lifetime_value(bg, gg, repeat["frequency"], repeat["recency"], repeat["T"],
+                                                repeat["monetary_value"], periods=12)
+    clv = pd.Series(np.asarray(clv), index=repeat["customer"].to_numpy())
+    at_risk = alerts.assign(clv=alerts["customer_id"].map(clv)).dropna(subset=["clv"])
+    print(f"BG/NBD {bg}")
+    print(f"12-month CLV of {len(clv):,} repeat buyers: total {clv.sum():,.0f}, median {clv.median():,.0f}")
+    print(f"The {len(at_risk):,} customers of the alert list hold {at_risk['clv'].sum():,.0f} of CLV; "
+          f"weighted by their churn probability, {(at_risk['clv'] * at_risk['probability']).sum():,.0f} is at risk.")
+
 
 
 if __name__ == "__main__":
