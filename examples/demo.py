@@ -36,6 +36,7 @@ def main() -> None:
     value_voice(log)
     alerts = churn_risk(log)
     retention(data, log, alerts)
+    complaint_themes(data)
 
 
 def survey_report(args: argparse.Namespace) -> None:
@@ -297,6 +298,26 @@ def retention(data: voc.sample.RetailerData, log: voc.signals.EventLog, alerts: 
     print(f"The {len(at_risk):,} customers of the alert list hold {at_risk['clv'].sum():,.0f} of CLV; "
           f"weighted by their churn probability, {(at_risk['clv'] * at_risk['probability']).sum():,.0f} is at risk.")
 
+
+
+
+def complaint_themes(data: voc.sample.RetailerData) -> None:
+    tickets, mentions = data.tickets.to_pandas(), data.mentions.to_pandas()
+    texts = pd.concat([tickets["text"], mentions["text"]], ignore_index=True)
+    channel = ["ticket"] * len(tickets) + ["social"] * len(mentions)
+    when = pd.concat([tickets["time"], mentions["time"]], ignore_index=True)
+    rates = voc.text.themes().mention_rates(texts, channel=channel, time=when, period="quarter").to_pandas()
+    fix = pd.Timestamp(data.planted["fix_date"])
+    rule(f"Complaint themes in ticket and social texts (Chinese and English), by quarter; refunds fixed {fix.date()}")
+    refund = rates[rates["theme"] == "refund"]
+    print(f"{'channel':<8}{'quarter':<9}{'texts':>7}{'refund mentions':>17}   95% CI            change vs previous, Holm p")
+    for r in refund.itertuples():
+        change = "" if np.isnan(r.change) else f"{100 * r.change:+6.1f} pts, p={r.p_adjusted:.1g}"
+        print(f"{r.channel:<8}{r.period:<9}{r.texts:>7,}{pct(r.rate):>17}   [{pct(r.ci_low)}, {pct(r.ci_high)}]   {change}")
+    top = rates.groupby("theme")["mentions"].sum()
+    price_share = top.get("price", 0) / max(1, len(texts))
+    print(f"price is mentioned in {pct(price_share)} of texts; "
+          f"most mentioned themes: {', '.join(top.drop(index=[t for t in top.index if '.' in t]).nlargest(3).index)}")
 
 
 if __name__ == "__main__":
