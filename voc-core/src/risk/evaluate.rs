@@ -55,60 +55,84 @@ fn key(x: f64) -> u64 {
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
-/// LSD radix sort of u64 keys, 16 bits per pass (skipping passes where all keys share the digit).
-fn radix_sort(keys: &mut Vec<u64>) {
-    let n = keys.len();
-    if n < 256 {
-        keys.sort_unstable();
-        return;
-    }
-    let mut tmp = vec![0u64; n];
-    for pass in 0..4 {
-        let shift = pass * 16;
-        let mut count = vec![0usize; 1 << 16];
-        for &k in keys.iter() {
-            count[((k >> shift) & 0xFFFF) as usize] += 1;
-        }
-        if count.contains(&n) {
-            continue;
-        }
-        let mut sum = 0;
-        for c in count.iter_mut() {
-            let v = *c;
-            *c = sum;
-            sum += v;
-        }
-        for &k in keys.iter() {
-            let d = ((k >> shift) & 0xFFFF) as usize;
-            tmp[count[d]] = k;
-            count[d] += 1;
-        }
-        std::mem::swap(keys, &mut tmp);
-    }
-}
+/// Most buckets of the one-level MSD split (2¹⁴: the counts and the scatter targets stay in cache; at
+/// 10M rows a bucket holds about 600 scores, sorted in cache).
+const MAX_BUCKET_BITS: u32 = 14;
 
 /// Sorted keys of the positives' and the negatives' scores.
+///
+/// One pass finds the key range, one counts rows per bucket (the top bits of `key − min`) and class, one
+/// places each key in its class's bucket; buckets are then sorted on their own, in cache (and skipped when
+/// all their keys are equal, as with rounded scores). Concatenated, they are the sorted keys.
 fn split_sorted(y: &[f64], score: &[f64], pos: usize) -> (Vec<u64>, Vec<u64>) {
-    let mut p = Vec::with_capacity(pos);
-    let mut q = Vec::with_capacity(y.len() - pos);
-    for (&v, &s) in y.iter().zip(score) {
+    let n = y.len();
+    // Keys are recomputed in each pass rather than stored: cheaper than writing and reading them back.
+    let (lo, hi) = score.iter().fold((u64::MAX, 0u64), |(lo, hi), &s| {
+        (lo.min(key(s)), hi.max(key(s)))
+    });
+    let span = hi - lo;
+    let bits = (n.max(2).ilog2() + 1).min(MAX_BUCKET_BITS);
+    let used = 64 - span.leading_zeros();
+    let shift = used.saturating_sub(bits);
+    let buckets = ((span >> shift) + 1) as usize;
+    // Bucket starts, per class.
+    let mut start_p = vec![0u32; buckets + 1];
+    let mut start_q = vec![0u32; buckets + 1];
+    for (&s, &v) in score.iter().zip(y) {
+        let b = ((key(s) - lo) >> shift) as usize + 1;
         if v == 1.0 {
-            p.push(key(s))
+            start_p[b] += 1;
         } else {
-            q.push(key(s))
+            start_q[b] += 1;
         }
     }
-    let sort_both = |a: &mut Vec<u64>, b: &mut Vec<u64>| {
-        #[cfg(feature = "parallel")]
-        if a.len() + b.len() > 1 << 20 {
-            rayon::join(|| radix_sort(a), || radix_sort(b));
-            return;
+    for b in 0..buckets {
+        start_p[b + 1] += start_p[b];
+        start_q[b + 1] += start_q[b];
+    }
+    let mut p = vec![0u64; pos];
+    let mut q = vec![0u64; n - pos];
+    {
+        let (mut next_p, mut next_q) = (start_p.clone(), start_q.clone());
+        for (&s, &v) in score.iter().zip(y) {
+            let k = key(s);
+            let b = ((k - lo) >> shift) as usize;
+            if v == 1.0 {
+                p[next_p[b] as usize] = k;
+                next_p[b] += 1;
+            } else {
+                q[next_q[b] as usize] = k;
+                next_q[b] += 1;
+            }
         }
-        radix_sort(a);
-        radix_sort(b);
-    };
-    sort_both(&mut p, &mut q);
+    }
+    sort_buckets(&mut p, &start_p);
+    sort_buckets(&mut q, &start_q);
     (p, q)
+}
+
+/// Sorts each bucket `start[b]..start[b + 1]` of `v` (buckets are disjoint, so in parallel for large
+/// inputs); buckets whose keys are all equal are left as they are.
+fn sort_buckets(v: &mut [u64], start: &[u32]) {
+    let sort = |seg: &mut [u64]| {
+        if seg.len() > 1 && seg.iter().any(|&k| k != seg[0]) {
+            seg.sort_unstable();
+        }
+    };
+    let mut segs: Vec<&mut [u64]> = Vec::with_capacity(start.len());
+    let mut rest = v;
+    for w in start.windows(2) {
+        let (seg, tail) = rest.split_at_mut((w[1] - w[0]) as usize);
+        segs.push(seg);
+        rest = tail;
+    }
+    #[cfg(feature = "parallel")]
+    if start.last().is_some_and(|&n| n > 1 << 20) {
+        use rayon::prelude::*;
+        segs.par_iter_mut().for_each(|seg| sort(seg));
+        return;
+    }
+    segs.into_iter().for_each(sort);
 }
 
 /// Area under the ROC curve: the probability that a random churner scores above a random stayer, ties
@@ -443,15 +467,30 @@ mod tests {
     }
 
     #[test]
-    fn radix_sort_orders_signed_values() {
+    fn split_sorts_signed_values_by_class() {
         let mut v: Vec<f64> = (0..5000)
             .map(|i| ((i * 7_919) % 1_000) as f64 - 500.5)
             .collect();
-        v.extend([f64::MAX, f64::MIN, -0.0, 0.0, 1e-300, -1e-300]);
-        let mut k: Vec<u64> = v.iter().map(|&x| key(x)).collect();
-        radix_sort(&mut k);
-        v.sort_by(f64::total_cmp);
-        let want: Vec<u64> = v.iter().map(|&x| key(x)).collect();
-        assert_eq!(k, want);
+        v.extend([f64::MAX, f64::MIN, -0.0, 0.0, 1e-300, -1e-300, 3.0, 3.0]);
+        let y: Vec<f64> = (0..v.len())
+            .map(|i| f64::from(u8::from(i % 3 == 0)))
+            .collect();
+        let pos = y.iter().filter(|&&c| c == 1.0).count();
+        let (p, q) = split_sorted(&y, &v, pos);
+        let want = |class: f64| {
+            let mut k: Vec<u64> = v
+                .iter()
+                .zip(&y)
+                .filter(|(_, c)| **c == class)
+                .map(|(&x, _)| key(x))
+                .collect();
+            k.sort_unstable();
+            k
+        };
+        assert_eq!(p, want(1.0));
+        assert_eq!(q, want(0.0));
+        // One distinct score.
+        let (p, q) = split_sorted(&[1.0, 0.0, 1.0], &[0.5; 3], 2);
+        assert_eq!((p.len(), q.len()), (2, 1));
     }
 }
