@@ -414,6 +414,25 @@ fn data_loss(z: &[f64], q: usize, y: &[f64], s: &[f64], beta: &[f64]) -> f64 {
 /// Rows whose Hessian terms are gathered before being added (a small matrix product that vectorises).
 const BLOCK: usize = 32;
 
+/// Dot product with four running sums, so the compiler can use vector lanes (a fixed order: results do
+/// not depend on the machine).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (a4.remainder(), b4.remainder());
+    for (x, y) in a4.zip(b4) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 /// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`.
 fn derivatives(
     z: &[f64],
@@ -421,6 +440,7 @@ fn derivatives(
     y: &[f64],
     s: &[f64],
     beta: &[f64],
+    hessian: bool,
 ) -> (f64, Vec<f64>, Vec<f64>) {
     let d = q + 1;
     let parts = chunked(y.len(), |r| {
@@ -447,20 +467,27 @@ fn derivatives(
                 f += s[i] * (eta.max(0.0) + e.ln_1p() - y[i] * eta);
                 let (r1, w) = (s[i] * (p - y[i]), s[i] * p * (1.0 - p));
                 g[0] += r1;
-                xb[k] = 1.0;
-                wx[k] = w;
                 for (a, &v) in row.iter().enumerate() {
                     g[a + 1] += r1 * v;
-                    xb[(a + 1) * BLOCK + k] = v;
-                    wx[(a + 1) * BLOCK + k] = w * v;
                 }
+                if hessian {
+                    xb[k] = 1.0;
+                    wx[k] = w;
+                    for (a, &v) in row.iter().enumerate() {
+                        xb[(a + 1) * BLOCK + k] = v;
+                        wx[(a + 1) * BLOCK + k] = w * v;
+                    }
+                }
+            }
+            if !hessian {
+                continue;
             }
             // Upper triangle only; mirrored below.
             for a in 0..d {
                 let wa = &wx[a * BLOCK..a * BLOCK + m];
                 for b in a..d {
                     let xb_b = &xb[b * BLOCK..b * BLOCK + m];
-                    h[a * d + b] += wa.iter().zip(xb_b).map(|(u, v)| u * v).sum::<f64>();
+                    h[a * d + b] += dot(wa, xb_b);
                 }
             }
         }
@@ -543,7 +570,7 @@ pub fn fit(
     beta[0] = (ybar / (1.0 - ybar)).ln();
     // Each Newton iteration evaluates loss, gradient and Hessian once, at the accepted point: the line
     // search evaluates its candidates with the full pass and keeps the derivatives of the one it accepts.
-    let (f0, mut g_data, mut h_data) = derivatives(&prep.z, q, y, &s, &beta);
+    let (f0, mut g_data, mut h_data) = derivatives(&prep.z, q, y, &s, &beta, true);
     let mut f = f0 + penalty_value(&beta, l1, l2);
     let mut conv = Convergence {
         converged: false,
@@ -551,36 +578,51 @@ pub fn fit(
         last_change: f64::INFINITY,
         gradient: f64::INFINITY,
     };
+    // Smooth penalties reuse the last Hessian factor while Newton steps shrink fast (each such step
+    // needs only the gradient, a much cheaper pass); the gradient is always exact, so the optimum is too.
+    let mut factor: Option<Vec<f64>> = None;
+    let mut fresh = true;
+    let mut prev_change = f64::INFINITY;
     for it in 1..=opts.max_iter {
         let target = if l1 > 0.0 {
             prox_newton_target(&beta, &g_data, &h_data, l1, l2)
         } else {
-            let (mut g, mut h) = (g_data.clone(), h_data.clone());
+            let mut g = g_data.clone();
             for j in 1..=q {
                 g[j] += l2 * beta[j];
-                h[j * (q + 1) + j] += l2;
             }
             conv.gradient = max_abs(&g);
-            let l = match cholesky(&h, q + 1) {
-                Ok(l) => l,
-                Err(pivot) => {
-                    // A Hessian that turns singular on the way out to infinity means separation.
-                    if opts.penalty == Penalty::None {
-                        separation_check(&prep.z, q, &beta)?;
-                    }
-                    return Err(collinear(names, &prep.active, pivot));
+            if fresh || factor.is_none() {
+                let mut h = h_data.clone();
+                for j in 1..=q {
+                    h[j * (q + 1) + j] += l2;
                 }
-            };
+                match cholesky(&h, q + 1) {
+                    Ok(l) => factor = Some(l),
+                    Err(pivot) => {
+                        // A Hessian that turns singular on the way out to infinity means separation.
+                        if opts.penalty == Penalty::None {
+                            separation_check(&prep.z, q, &beta)?;
+                        }
+                        return Err(collinear(names, &prep.active, pivot));
+                    }
+                }
+            }
             let mut d: Vec<f64> = g.iter().map(|v| -v).collect();
-            chol_solve(&l, q + 1, &mut d);
+            if let Some(l) = &factor {
+                chol_solve(l, q + 1, &mut d);
+            }
             beta.iter().zip(&d).map(|(b, d)| b + d).collect()
         };
         let dir: Vec<f64> = target.iter().zip(&beta).map(|(t, b)| t - b).collect();
+        let step = max_abs(&dir);
+        // The next Hessian is needed early on, after a slow step, or with an L1 part.
+        let want_hessian = l1 > 0.0 || it <= 2 || step > 0.25 * prev_change;
         // Backtracking: halve the step until the objective does not increase.
         let mut t = 1.0;
         let (next, f_next, g_next, h_next) = loop {
             let cand: Vec<f64> = beta.iter().zip(&dir).map(|(b, d)| b + t * d).collect();
-            let (fc, gc, hc) = derivatives(&prep.z, q, y, &s, &cand);
+            let (fc, gc, hc) = derivatives(&prep.z, q, y, &s, &cand, want_hessian);
             let f_cand = fc + penalty_value(&cand, l1, l2);
             if f_cand <= f + 1e-12 * f.abs() || t < 1e-10 {
                 break (cand, f_cand, gc, hc);
@@ -588,12 +630,21 @@ pub fn fit(
             t *= 0.5;
         };
         conv.iterations = it;
-        conv.last_change = t * max_abs(&dir);
+        conv.last_change = t * step;
+        prev_change = conv.last_change;
         let scale = 1.0 + max_abs(&next);
         beta = next;
         f = f_next;
         g_data = g_next;
-        h_data = h_next;
+        if want_hessian {
+            h_data = h_next;
+        }
+        // A step that had to be shortened asks for a fresh Hessian next time.
+        fresh = want_hessian || t < 1.0;
+        if t < 1.0 && !want_hessian {
+            let (_, _, h) = derivatives(&prep.z, q, y, &s, &beta, true);
+            h_data = h;
+        }
         if conv.last_change <= opts.tol * scale {
             conv.converged = true;
             break;
@@ -745,7 +796,7 @@ fn finish(
         .map(|(&yi, &si)| si * if yi == 1.0 { p0.ln() } else { (1.0 - p0).ln() })
         .sum::<f64>();
     let (inference, lr_test) = if opts.penalty == Penalty::None {
-        let (_, _, h) = derivatives(&prep.z, q, y, s, &beta);
+        let (_, _, h) = derivatives(&prep.z, q, y, s, &beta, true);
         let l = cholesky(&h, q + 1).map_err(|pivot| collinear(names, &prep.active, pivot))?;
         let cov_std = chol_inverse(&l, q + 1);
         // θ_orig = A θ_std over (intercept, active columns).

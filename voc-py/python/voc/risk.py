@@ -94,7 +94,9 @@ def _design(X: Any, names: Sequence[str] | None = None) -> tuple[list[str], list
             raise LengthMismatchError(
                 f"X has {arr.shape[1]} columns but the model has {len(given)} features", "X"
             )
-        return given, [np.ascontiguousarray(arr[:, j]) for j in range(arr.shape[1])]
+        # One blocked transpose (numpy's) instead of a strided gather per column.
+        cols = np.ascontiguousarray(arr.T)
+        return given, list(cols)
     data = _as_dict(X)
     if names is None:
         names = [c for c in data if c != _ID]
