@@ -454,31 +454,13 @@ pub fn calibration(
 ) -> PyResult<Table> {
     let rows = core::calibration(y.as_slice()?, p.as_slice()?, bins).py_err(py)?;
     let mut b = TableBuilder::new(py);
-    b.numbers(
-        "bin_low",
-        rows.iter().map(|r| r.edges.0).collect::<Vec<_>>(),
-    );
-    b.numbers(
-        "bin_high",
-        rows.iter().map(|r| r.edges.1).collect::<Vec<_>>(),
-    );
-    b.numbers("n", rows.iter().map(|r| r.n as i64).collect::<Vec<_>>());
-    b.numbers(
-        "mean_predicted",
-        rows.iter().map(|r| r.mean_predicted).collect::<Vec<_>>(),
-    );
-    b.numbers(
-        "observed",
-        rows.iter().map(|r| r.observed).collect::<Vec<_>>(),
-    );
-    b.numbers(
-        "observed_ci_low",
-        rows.iter().map(|r| r.observed_ci.0).collect::<Vec<_>>(),
-    );
-    b.numbers(
-        "observed_ci_high",
-        rows.iter().map(|r| r.observed_ci.1).collect::<Vec<_>>(),
-    );
+    b.field("bin_low", &rows, |r| r.edges.0);
+    b.field("bin_high", &rows, |r| r.edges.1);
+    b.field("n", &rows, |r| r.n as i64);
+    b.field("mean_predicted", &rows, |r| r.mean_predicted);
+    b.field("observed", &rows, |r| r.observed);
+    b.field("observed_ci_low", &rows, |r| r.observed_ci.0);
+    b.field("observed_ci_high", &rows, |r| r.observed_ci.1);
     Ok(b.finish("calibration", None))
 }
 
@@ -493,51 +475,39 @@ pub fn lift(
 ) -> PyResult<Table> {
     let rows = core::lift(y.as_slice()?, p.as_slice()?, groups).py_err(py)?;
     let mut b = TableBuilder::new(py);
-    b.numbers(
-        "group",
-        rows.iter().map(|r| r.group as i64).collect::<Vec<_>>(),
-    );
-    b.numbers("n", rows.iter().map(|r| r.n as i64).collect::<Vec<_>>());
-    b.numbers(
-        "score_low",
-        rows.iter().map(|r| r.score_range.0).collect::<Vec<_>>(),
-    );
-    b.numbers(
-        "score_high",
-        rows.iter().map(|r| r.score_range.1).collect::<Vec<_>>(),
-    );
-    b.numbers(
-        "churners",
-        rows.iter().map(|r| r.positives as i64).collect::<Vec<_>>(),
-    );
-    b.numbers("rate", rows.iter().map(|r| r.rate).collect::<Vec<_>>());
-    b.numbers("lift", rows.iter().map(|r| r.lift).collect::<Vec<_>>());
-    b.numbers(
-        "cumulative_gain",
-        rows.iter().map(|r| r.cumulative_gain).collect::<Vec<_>>(),
-    );
-    b.numbers(
-        "cumulative_lift",
-        rows.iter().map(|r| r.cumulative_lift).collect::<Vec<_>>(),
-    );
+    b.field("group", &rows, |r| r.group as i64);
+    b.field("n", &rows, |r| r.n as i64);
+    b.field("score_low", &rows, |r| r.score_range.0);
+    b.field("score_high", &rows, |r| r.score_range.1);
+    b.field("churners", &rows, |r| r.positives as i64);
+    b.field("rate", &rows, |r| r.rate);
+    b.field("lift", &rows, |r| r.lift);
+    b.field("cumulative_gain", &rows, |r| r.cumulative_gain);
+    b.field("cumulative_lift", &rows, |r| r.cumulative_lift);
     Ok(b.finish("lift and gains", None))
 }
 
-/// Confusion matrix at a threshold: (tp, fp, tn, fn).
+/// Confusion matrix at a threshold: counts and the rates computed from them.
 #[pyfunction]
-pub fn confusion(
-    py: Python<'_>,
+pub fn confusion<'py>(
+    py: Python<'py>,
     y: PyReadonlyArray1<'_, f64>,
     p: PyReadonlyArray1<'_, f64>,
     threshold: f64,
-) -> PyResult<(usize, usize, usize, usize)> {
+) -> PyResult<Bound<'py, PyDict>> {
     let c = core::confusion(y.as_slice()?, p.as_slice()?, threshold).py_err(py)?;
-    Ok((
-        c.true_positives,
-        c.false_positives,
-        c.true_negatives,
-        c.false_negatives,
-    ))
+    let d = PyDict::new(py);
+    d.set_item("threshold", c.threshold)?;
+    d.set_item("true_positives", c.true_positives)?;
+    d.set_item("false_positives", c.false_positives)?;
+    d.set_item("true_negatives", c.true_negatives)?;
+    d.set_item("false_negatives", c.false_negatives)?;
+    d.set_item("precision", c.precision())?;
+    d.set_item("recall", c.recall())?;
+    d.set_item("f1", c.f1())?;
+    d.set_item("accuracy", c.accuracy())?;
+    d.set_item("base_rate", c.base_rate())?;
+    Ok(d)
 }
 
 /// Lowest threshold reaching a target precision: (threshold, precision, recall) or None.

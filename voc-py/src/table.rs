@@ -387,6 +387,16 @@ impl<'py> TableBuilder<'py> {
         self.push(name, len, arr)
     }
 
+    /// A numeric column made from one field of each row.
+    pub fn field<R, T: numpy::Element>(
+        &mut self,
+        name: &str,
+        rows: &[R],
+        f: impl Fn(&R) -> T,
+    ) -> &mut Self {
+        self.numbers(name, rows.iter().map(f).collect())
+    }
+
     /// Seconds since 1970 as `datetime64[us]` (`i64::MIN` is NaT), a unit pandas, polars and Arrow all take.
     pub fn times(&mut self, name: &str, v: Vec<i64>) -> PyResult<&mut Self> {
         let len = v.len();

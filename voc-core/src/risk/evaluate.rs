@@ -395,6 +395,13 @@ impl Confusion {
         let (p, r) = (self.precision(), self.recall());
         2.0 * p * r / (p + r)
     }
+    /// Share of churners among all rows.
+    pub fn base_rate(&self) -> f64 {
+        let n =
+            self.true_positives + self.false_positives + self.true_negatives + self.false_negatives;
+        (self.true_positives + self.false_negatives) as f64 / n as f64
+    }
+
     /// Share of rows classified correctly.
     pub fn accuracy(&self) -> f64 {
         let n =

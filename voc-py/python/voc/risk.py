@@ -155,27 +155,13 @@ def roc_auc(y: Any, scores: Any) -> float:
 
 
 def evaluate(y: Any, p: Any, *, threshold: float = 0.5) -> dict[str, float]:
-    """ROC AUC, average precision, Brier score and the confusion matrix at ``threshold``."""
+    """ROC AUC, average precision, Brier score, and the confusion matrix at ``threshold`` with its
+    precision, recall, F1 and accuracy (NaN where undefined)."""
     yv, pv = _vector(y, "y"), _vector(p, "p")
     auc, ap, brier = _voc.score_metrics(yv, pv)
-    tp, fp, tn, fn = _voc.confusion(yv, pv, threshold)
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    recall = tp / (tp + fn) if tp + fn else float("nan")
-    return {
-        "roc_auc": auc,
-        "average_precision": ap,
-        "brier": brier,
-        "base_rate": float(yv.mean()),
-        "threshold": threshold,
-        "true_positives": tp,
-        "false_positives": fp,
-        "true_negatives": tn,
-        "false_negatives": fn,
-        "precision": precision,
-        "recall": recall,
-        "f1": 2 * precision * recall / (precision + recall) if precision + recall else float("nan"),
-        "accuracy": (tp + tn) / len(yv),
-    }
+    out: dict[str, float] = {"roc_auc": auc, "average_precision": ap, "brier": brier}
+    out.update(_voc.confusion(yv, pv, threshold))
+    return out
 
 
 def calibration(y: Any, p: Any, *, bins: int = 10) -> Table:
@@ -190,8 +176,8 @@ def lift(y: Any, scores: Any, *, groups: int = 10) -> Table:
 
 def confusion(y: Any, scores: Any, threshold: float) -> dict[str, int]:
     """Confusion matrix at ``threshold`` (score ≥ threshold flags a churner)."""
-    tp, fp, tn, fn = _voc.confusion(_vector(y, "y"), _vector(scores, "scores"), threshold)
-    return {"true_positives": tp, "false_positives": fp, "true_negatives": tn, "false_negatives": fn}
+    c = _voc.confusion(_vector(y, "y"), _vector(scores, "scores"), threshold)
+    return {k: c[k] for k in ("true_positives", "false_positives", "true_negatives", "false_negatives")}
 
 
 def threshold_for_precision(y: Any, scores: Any, target: float) -> tuple[float, float, float] | None:
