@@ -9,8 +9,10 @@ Survey metrics with named, tested intervals and significance tests::
 
 See ``voc.metrics`` (NPS, CSAT, CES: one-shot functions and mergeable states), ``voc.stats`` (intervals
 and tests on summary numbers), ``voc.signals`` (per-customer churn signals from multi-channel events),
-``voc.text`` (themes, mention rates, sentiment, topics), ``voc.segment`` (value × voice, RFM, k-means,
-lifecycle segments and their profiles), ``voc.sample`` (simulated data) and ``voc.errors`` (the exception tree).
+``voc.risk`` (churn model, evaluation, thresholds and alerts with reasons), ``voc.segment`` (value × voice,
+RFM, k-means, lifecycle segments and their profiles), ``voc.retention`` (Kaplan–Meier, Cox, cohorts, BG/NBD
+and Gamma-Gamma CLV), ``voc.text`` (themes, mention rates, sentiment, topics), ``voc.sample`` (simulated
+data) and ``voc.errors`` (the exception tree).
 """
 
 from voc import errors, metrics, retention, risk, sample, segment, signals, stats, text
