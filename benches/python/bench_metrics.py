@@ -14,10 +14,8 @@ See benches/python/README.md for what each row measures.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -60,6 +58,7 @@ import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 
 import voc  # noqa: E402
+from _bench import cpu_model, fmt_time, loadavg, median_time, peak_rss_mb  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -77,24 +76,6 @@ def draw(rng: np.random.Generator, n: int, percent: list[int], low: int) -> np.n
 
 
 # ---------------------------------------------------------------------------------------------- timing
-
-
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of `repeat` calls (after one untimed warm-up call), garbage collector paused."""
-    fn()
-    times = []
-    gc_was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return statistics.median(times)
 
 
 def close(name: str, a: Any, b: Any) -> None:
@@ -118,14 +99,6 @@ class Row:
     @property
     def ratio(self) -> float:
         return self.peer_s / self.voc_s
-
-
-def fmt_time(s: float) -> str:
-    if s >= 1.0:
-        return f"{s:.2f} s"
-    if s >= 1e-3:
-        return f"{s * 1e3:.1f} ms"
-    return f"{s * 1e6:.0f} µs"
 
 
 def gbps(nbytes: int | None, s: float) -> str:
@@ -342,33 +315,6 @@ def bench_trend(s: np.ndarray, ts: np.ndarray, repeat: int) -> list[Row]:
 
 
 # ---------------------------------------------------------------------------------------------- report
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def loadavg() -> str:
-    try:
-        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def peak_rss_mb() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    except (ImportError, OSError):
-        return float("nan")
 
 
 def main() -> int:

@@ -19,16 +19,12 @@ repository root::
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
-import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 AUC_TOL = 1e-12
 
@@ -67,6 +63,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 import voc  # noqa: E402
+from _bench import cpu_model, fmt_time, loadavg, median_time, peak_rss_mb  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -98,24 +95,6 @@ def auc_data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------------- timing
 
 
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of `repeat` calls (after one untimed warm-up call), garbage collector paused."""
-    fn()
-    times = []
-    gc_was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return statistics.median(times)
-
-
 @dataclass
 class Row:
     workload: str
@@ -127,14 +106,6 @@ class Row:
     @property
     def ratio(self) -> float:
         return self.peer_s / self.voc_s
-
-
-def fmt_time(s: float) -> str:
-    if s >= 1.0:
-        return f"{s:.2f} s"
-    if s >= 1e-3:
-        return f"{s * 1e3:.1f} ms"
-    return f"{s * 1e6:.0f} µs"
 
 
 # ---------------------------------------------------------------------------------------------- workloads
@@ -199,33 +170,6 @@ def bench_auc(y: np.ndarray, s: np.ndarray, repeat: int) -> list[Row]:
 
 
 # ---------------------------------------------------------------------------------------------- report
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def loadavg() -> str:
-    try:
-        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def peak_rss_mb() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    except (ImportError, OSError):
-        return float("nan")
 
 
 def main() -> int:

@@ -12,13 +12,9 @@ warm-up) measured with ``time.perf_counter`` around the whole call. Run from the
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
-import statistics
 import time
-from collections.abc import Callable
-from typing import Any
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,21 +39,7 @@ from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.metrics import silhouette_score  # noqa: E402
 
 import voc  # noqa: E402
-
-
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    fn()
-    times = []
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-    finally:
-        gc.enable()
-    return statistics.median(times)
+from _bench import median_time  # noqa: E402
 
 
 def fmt(s: float) -> str:

@@ -19,13 +19,10 @@ forces the random tables. The cutoff is the last midnight at least 180 days befo
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 TOL = 1e-9
@@ -56,6 +53,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import voc  # noqa: E402
+from _bench import cpu_model, fmt_time, loadavg, median_time, peak_rss_mb  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import signals_pandas as ref  # noqa: E402
@@ -97,23 +95,6 @@ def pick_cutoff(tables: dict) -> pd.Timestamp:
 # ---------------------------------------------------------------------------------------------- timing
 
 
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of `repeat` calls, garbage collector paused."""
-    times = []
-    gc_was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return statistics.median(times)
-
-
 def compare(got: pd.DataFrame, want: pd.DataFrame) -> float:
     """Checks voc's table against the reference; returns the largest absolute difference."""
     if list(got.columns) != ["customer_id", *want.columns]:
@@ -131,41 +112,6 @@ def compare(got: pd.DataFrame, want: pd.DataFrame) -> float:
         raise AssertionError(f"values differ beyond {TOL} in {cols}")
     diff = np.abs(a - b)
     return float(np.nanmax(diff)) if diff.size and not np.isnan(diff).all() else 0.0
-
-
-def fmt_time(s: float) -> str:
-    if s >= 1.0:
-        return f"{s:.2f} s"
-    if s >= 1e-3:
-        return f"{s * 1e3:.1f} ms"
-    return f"{s * 1e6:.0f} µs"
-
-
-def loadavg() -> str:
-    try:
-        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def peak_rss_mb() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    except (ImportError, OSError):
-        return float("nan")
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -198,10 +144,10 @@ def main() -> int:
     max_diff = compare(got.to_pandas(), want)
     rows, cols = want.shape
 
-    t_build = median_time(voc_build, repeat)
-    t_feat = median_time(lambda: log.features(cutoff), repeat)
-    t_feat_pd = median_time(lambda: log.features(cutoff).to_pandas(), repeat)
-    t_pandas = median_time(pandas_features, repeat)
+    t_build = median_time(voc_build, repeat, warmup=False)
+    t_feat = median_time(lambda: log.features(cutoff), repeat, warmup=False)
+    t_feat_pd = median_time(lambda: log.features(cutoff).to_pandas(), repeat, warmup=False)
+    t_pandas = median_time(pandas_features, repeat, warmup=False)
     t_voc = t_build + t_feat
 
     elapsed = time.perf_counter() - started

