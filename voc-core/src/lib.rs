@@ -13,16 +13,21 @@ pub mod error;
 pub mod group;
 pub mod impact;
 pub mod metrics;
+mod options;
 pub mod retention;
 pub mod risk;
+#[cfg(feature = "sample")]
 pub mod sample;
 pub mod segment;
 pub mod signals;
 pub mod stats;
+#[cfg(feature = "text")]
 pub mod text;
 pub mod time;
+mod traits;
 
 pub use error::{Error, Result};
+pub use traits::{Fit, Predict, State};
 
 /// What to do with missing values (NaN scores or weights; nulls from Arrow inputs).
 ///
@@ -35,9 +40,8 @@ pub use error::{Error, Result};
 /// assert_eq!(s.tally().cell(0).missing(), 1);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum MissingPolicy {
     /// A missing value is an error naming its position (the default: nothing is dropped silently).
     #[default]

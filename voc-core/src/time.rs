@@ -1,7 +1,5 @@
 //! Timestamps and calendar periods (UTC, proleptic Gregorian).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
 /// Unit of an integer timestamp counted from 1970-01-01T00:00:00Z.
@@ -10,7 +8,8 @@ use crate::error::{Error, Result};
 /// use voc_core::time::TimeUnit;
 /// assert_eq!(TimeUnit::Nanos.day(86_400_000_000_000), 1);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum TimeUnit {
     /// Seconds (the default).
     #[default]
@@ -83,7 +82,8 @@ impl TimeUnit {
 /// let day = days_from_civil(2026, 5, 17);
 /// assert_eq!(Period::Quarter.label(Period::Quarter.index(day)), "2026-Q2");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Period {
     /// Calendar day.
     Day,

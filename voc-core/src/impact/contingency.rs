@@ -19,14 +19,13 @@
 //! | Cramér's V | √(χ²/(n·(min(r,c) − 1))), uncorrected χ² | `scipy.stats.contingency.association` |
 //! | Fisher's exact | hypergeometric sums in log space | `scipy.stats.fisher_exact` |
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 use crate::stats::dist::{chi2_sf, normal_quantile};
 use crate::stats::{Interval, Method, check_confidence};
 
 /// What to do when a 2×2 table has an empty cell (the log-scale intervals need all four cells).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ZeroCells {
     /// An empty cell is an [`Error::InsufficientData`] naming the cell (the default: no silent fix).
     #[default]
@@ -66,7 +65,8 @@ impl ZeroCells {
 /// assert!(Table2x2::new(-1.0, 1.0, 1.0, 1.0).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Table2x2 {
     /// Exposed, event.
     pub a: f64,
@@ -190,7 +190,8 @@ fn check_counts(arg: &'static str, values: &[f64]) -> Result<()> {
 /// assert!(!r.haldane && r.p_value < 0.1 && r.ci.method.name() == "log_wald");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Ratio {
     /// The estimate.
     pub estimate: f64,
@@ -270,7 +271,8 @@ pub fn odds_ratio(t: &Table2x2, level: f64, zero: ZeroCells) -> Result<Ratio> {
 /// assert_eq!((r.risk_ratio.estimate, r.fisher.p_two_sided), (1.0, 1.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TwoByTwo {
     /// The counts (as given, before any Haldane shift).
     pub table: Table2x2,
@@ -328,7 +330,8 @@ pub fn two_by_two(t: &Table2x2, level: f64, yates: bool, zero: ZeroCells) -> Res
 /// assert_eq!((c.statistic, c.cramers_v, c.df), (0.0, 0.0, 1));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ChiSquare {
     /// Rows.
     pub rows: usize,
@@ -451,7 +454,8 @@ pub fn chi_square(observed: &[f64], cols: usize, yates: bool) -> Result<ChiSquar
 /// assert!(f.odds_ratio.is_nan() && f.p_two_sided == 1.0); // an empty row, as scipy
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Fisher {
     /// Sample odds ratio ad/bc (∞ when bc = 0 < ad; NaN when a row or column is empty), as scipy.
     pub odds_ratio: f64,

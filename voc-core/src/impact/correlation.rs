@@ -26,8 +26,6 @@
 //! constant column has no correlation: it is [`Error::InsufficientData`] (scipy returns NaN with a
 //! warning), as is n < 3.
 
-use serde::{Deserialize, Serialize};
-
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
 use crate::stats::check_confidence;
@@ -41,7 +39,8 @@ use crate::stats::dist::{inc_beta, normal_quantile, normal_two_sided_p};
 /// assert_eq!(CorrelationMethod::Kendall.name(), "kendall");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum CorrelationMethod {
     /// Pearson's product-moment r.
     #[default]
@@ -99,7 +98,8 @@ impl CorrelationMethod {
 /// assert_eq!(Alternative::TwoSided.name(), "two-sided");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Alternative {
     /// The correlation is not zero.
     #[default]
@@ -151,7 +151,8 @@ impl Alternative {
 /// assert_eq!(KendallVariant::parse("c")?, KendallVariant::C);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum KendallVariant {
     /// τ-b (Kendall 1945): ties corrected in the denominator.
     #[default]
@@ -200,7 +201,8 @@ impl KendallVariant {
 /// assert_eq!(k.p_method, PValueMethod::Exact);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PValueMethod {
     /// Student's t with n − 2 degrees of freedom (equivalently the Beta null distribution of r).
     StudentT,
@@ -233,7 +235,8 @@ impl PValueMethod {
 /// assert!(o.validate().is_ok());
 /// assert!(CorrelationOptions { confidence: 1.5, ..o }.validate().is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CorrelationOptions {
     /// Which coefficient.
     pub method: CorrelationMethod,
@@ -277,7 +280,8 @@ impl CorrelationOptions {
 /// assert!(r.ci_low < r.estimate && r.estimate < r.ci_high);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Correlation {
     /// Which coefficient.
     pub method: CorrelationMethod,
@@ -1308,7 +1312,8 @@ pub fn correlate(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<C
 /// assert_eq!((p.a, p.b, p.n), (0, 1, 4));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MatrixPair {
     /// Index of the first column.
     pub a: usize,
@@ -1340,7 +1345,8 @@ pub struct MatrixPair {
 /// assert!(m.estimate[0][1] > 0.9);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CorrelationMatrix {
     /// Column names, in input order.
     pub names: Vec<String>,

@@ -40,7 +40,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 #[cfg(feature = "parallel")]
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
@@ -73,9 +72,8 @@ const COLLINEAR_TOL: f64 = 1e-10;
 /// assert_eq!(DriverMethod::Both.name(), "both");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum DriverMethod {
     /// Shapley-value regression / LMG: exact average marginal R² over all orders.
     #[default]
@@ -139,7 +137,8 @@ impl DriverMethod {
 /// assert!(KeyDriverOptions { resamples: 5, ..Default::default() }.validate().is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeyDriverOptions {
     /// Which decomposition(s) to compute.
     pub method: DriverMethod,
@@ -197,7 +196,8 @@ impl KeyDriverOptions {
 /// assert!((d.share - 1.0).abs() < 1e-12 && (d.importance - d.r * d.r).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DriverImportance {
     /// Driver name.
     pub driver: String,
@@ -236,7 +236,8 @@ pub struct DriverImportance {
 /// assert_eq!(j, Some(DriverMethod::Johnson));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DriverImportances {
     /// [`DriverMethod::Lmg`] or [`DriverMethod::Johnson`].
     pub method: DriverMethod,
@@ -255,7 +256,8 @@ pub struct DriverImportances {
 /// assert_eq!((kd.n, kd.missing), (5, 1));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeyDrivers {
     /// Rows used (complete, with positive weight).
     pub n: usize,
@@ -288,7 +290,8 @@ pub struct KeyDrivers {
 /// assert!((d.r2 - 0.34).abs() < 1e-15);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct R2Decomposition {
     /// R² of the full model.
     pub r2: f64,
@@ -531,7 +534,8 @@ pub fn key_drivers(
 /// assert!(Performance::parse("top_box", None).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Performance {
     /// The (weighted) mean of the driver, on its own scale.
     Mean,
@@ -571,7 +575,8 @@ impl Performance {
 /// assert_eq!(Split::parse("median")?, Split::Median);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Split {
     /// The median over drivers (the default).
     #[default]
@@ -601,7 +606,8 @@ impl Split {
 /// use voc_core::impact::drivers::Quadrant;
 /// assert_eq!(Quadrant::FixFirst.name(), "fix first");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Quadrant {
     /// High importance, low performance: improve these first.
     FixFirst,
@@ -666,7 +672,8 @@ impl Quadrant {
 /// assert_eq!(q.drivers[0].performance, 3.2);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuadrantPoint {
     /// Driver name.
     pub driver: String,
@@ -685,7 +692,8 @@ pub struct QuadrantPoint {
 /// let c = QuadrantChart { drivers: vec![], importance_split: 0.2, performance_split: 3.5, split: Split::Median };
 /// assert!(c.drivers.is_empty());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuadrantChart {
     /// One point per driver, in the order of the importances.
     pub drivers: Vec<QuadrantPoint>,

@@ -8,8 +8,6 @@
 //! | did the treated change more? | [`diff_in_diff`] | interaction coefficient of a saturated two-by-two OLS | statsmodels `OLS(y, [1, g, t, g·t])`, `nonrobust` or `HC1` |
 //! | how many customers? | [`sample_size`], [`minimum_detectable_effect`] | Cohen's h with both tails, or the classic pooled/unpooled formula | statsmodels `NormalIndPower`, `samplesize_proportions_2indep_onetail` |
 
-use serde::{Deserialize, Serialize};
-
 use super::contingency::{Ratio, Table2x2, ZeroCells, minlike_tails, risk_ratio};
 use crate::error::{Error, Result};
 use crate::stats::dist::{normal_quantile, normal_two_sided_p, t_quantile, t_two_sided_p};
@@ -56,7 +54,8 @@ fn check_rate(arg: &'static str, k: f64, n: f64) -> Result<()> {
 /// assert_eq!((r.relative_change, r.ratio.estimate), (0.0, 1.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BeforeAfter {
     /// Rate before (Wilson interval).
     pub before: Share,
@@ -103,7 +102,8 @@ pub fn before_after(before: (f64, f64), after: (f64, f64), level: f64) -> Result
 /// assert_eq!((r.rate1, r.rate2, r.ratio), (4.0, 2.0, 2.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RateRatio {
     /// Events in the first period/group.
     pub count1: f64,
@@ -254,7 +254,8 @@ fn binomial_two_sided_p(k: f64, n: f64, p: f64) -> f64 {
 /// assert!((h.relative_reduction - 0.5).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Holdout {
     /// Churn of the treated (Wilson interval).
     pub treated: Share,
@@ -327,7 +328,8 @@ pub fn holdout(treated: (f64, f64), control: (f64, f64), level: f64) -> Result<H
 }
 
 /// Standard error of a difference-in-differences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum DidSe {
     /// Classical OLS: one residual variance pooled over the four cells, t with N − 4 df
     /// (statsmodels `OLS(...).fit()`).
@@ -476,7 +478,8 @@ pub fn diff_in_diff(cells: &[MeanSummary; 4], se: DidSe, level: f64) -> Result<T
 }
 
 /// How a two-proportion sample size is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PowerMethod {
     /// Cohen's h = 2·asin√p₁ − 2·asin√p₂ with the normal power of both tails, as statsmodels
     /// `NormalIndPower().solve_power(proportion_effectsize(p1, p2), ...)` (the default).
@@ -514,7 +517,8 @@ impl PowerMethod {
 /// let d = voc_core::impact::effect::Design { power: 0.9, ..Default::default() };
 /// assert!(d.validate().is_ok());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Design {
     /// Two-sided significance level (default 0.05).
     pub alpha: f64,
@@ -566,7 +570,8 @@ impl Design {
 /// assert_eq!(s.n_control, 2.0 * s.n_treated);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SampleSize {
     /// Rate of the treated group (p₁).
     pub p_treated: f64,

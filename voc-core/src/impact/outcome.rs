@@ -6,8 +6,6 @@
 //! odds ratio and Fisher test of churn ([`crate::impact::contingency::two_by_two`]). Over all classes: the
 //! chi-square test of churn × class with Cramér's V.
 
-use serde::{Deserialize, Serialize};
-
 use super::contingency::{ChiSquare, TwoByTwo, ZeroCells, chi_square, two_by_two};
 use crate::MissingPolicy;
 use crate::codec::{Reader, Writer};
@@ -123,7 +121,8 @@ pub struct Outcomes<'a> {
 /// ```
 /// assert_eq!(voc_core::impact::outcome::OutcomeOptions::default().confidence, 0.95);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OutcomeOptions {
     /// Confidence level (default 0.95).
     pub confidence: f64,
@@ -150,7 +149,8 @@ impl Default for OutcomeOptions {
 /// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MeanCi {
     /// Mean, sample variance (ddof = 1) and n.
     pub summary: MeanSummary,
@@ -168,7 +168,8 @@ pub struct MeanCi {
 /// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClassOutcome {
     /// Class code.
     pub code: u32,
@@ -196,7 +197,8 @@ pub struct ClassOutcome {
 /// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OutcomeByClass {
     /// One entry per class, in code order (classes without customers included, with n = 0).
     pub classes: Vec<ClassOutcome>,
@@ -734,7 +736,8 @@ const OUTCOME_MAGIC: &[u8; 4] = b"VOCO";
 const OUTCOME_VERSION: u16 = 1;
 
 /// Which mean a class ratio compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Measure {
     /// Mean spend (ARPU).
     Spend,
@@ -779,7 +782,8 @@ impl Measure {
 /// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClassRatio {
     /// What is compared.
     pub measure: Measure,

@@ -9,8 +9,6 @@
 //! - what-if: move a share of one NPS class to another; NPS and expected retained revenue
 //!   Σ n_c · ARPU_c · (1 − churn_c) before and after.
 
-use serde::{Deserialize, Serialize};
-
 use super::effect::Holdout;
 use crate::error::{Error, Result};
 
@@ -20,7 +18,8 @@ use crate::error::{Error, Result};
 /// let i = voc_core::impact::roi::RoiInputs { churn_reduction: 0.01, ..Default::default() };
 /// assert_eq!(i.horizon_months, 12.0);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RoiInputs {
     /// Fall in the churn rate due to the programme (e.g. 0.04 = 4 points fewer churners).
     pub churn_reduction: f64,
@@ -127,7 +126,8 @@ impl RoiInputs {
 /// assert_eq!((r.churn_value, r.roi), (10_000.0, None)); // no cost, no ROI
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Roi {
     /// The inputs.
     pub inputs: RoiInputs,
@@ -211,7 +211,8 @@ pub fn roi(inputs: &RoiInputs) -> Result<Roi> {
 /// let c = voc_core::impact::roi::ClassValue { n: 100.0, arpu: 50.0, churn: 0.2 };
 /// assert_eq!(c.n * c.arpu * (1.0 - c.churn), 4000.0);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClassValue {
     /// Customers.
     pub n: f64,
@@ -222,7 +223,8 @@ pub struct ClassValue {
 }
 
 /// A move between NPS classes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Shift {
     /// Detractors become passives.
     DetractorsToPassives,
@@ -271,7 +273,8 @@ impl Shift {
 /// assert_eq!((w.moved, w.nps_after), (5.0, 100.0 * 10.0 / 30.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WhatIf {
     /// Classes before (detractor, passive, promoter).
     pub before: [ClassValue; 3],

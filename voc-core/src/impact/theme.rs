@@ -7,8 +7,6 @@
 //! the theme, `(rate_raised − rate_not) × n_raised` customers and `(rate_raised − rate_not) × value of
 //! the raisers`. Themes are ranked by excess revenue (excess churners when no value is given).
 
-use serde::{Deserialize, Serialize};
-
 use super::contingency::{Ratio, Table2x2, ZeroCells, chi_square, fisher_exact, risk_ratio};
 use crate::error::{Error, Result, check_len};
 use crate::stats::{
@@ -16,7 +14,8 @@ use crate::stats::{
 };
 
 /// The test behind each theme's p-value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ThemeTest {
     /// Fisher's exact test, two-sided (default).
     #[default]
@@ -52,7 +51,8 @@ impl ThemeTest {
 /// let o = voc_core::impact::theme::ThemeOptions::default();
 /// assert_eq!(o.adjust, voc_core::stats::Adjustment::Holm);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThemeOptions {
     /// Confidence level (default 0.95).
     pub confidence: f64,
@@ -84,7 +84,8 @@ impl Default for ThemeOptions {
 /// assert_eq!((r[0].revenue_at_risk, r[0].excess_revenue), (10.0, 10.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThemeImpact {
     /// Theme name.
     pub theme: String,

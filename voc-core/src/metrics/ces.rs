@@ -4,8 +4,6 @@
 //! scales the default cut-offs are the points above and below the midpoint. Two CES results are compared
 //! with Welch's t-test on the mean.
 
-use serde::{Deserialize, Serialize};
-
 use super::csat::{check_threshold, share_of};
 use super::state::{Metric, Responses, SurveyState};
 use super::tally::{Cell, MetricKind, Scale};
@@ -48,7 +46,8 @@ pub type CesState = SurveyState<Ces>;
 /// assert!(s.finish(&CesOptions { easy_from: Some(3), hard_to: Some(4), ..Default::default() }).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CesOptions {
     /// Confidence level (default 0.95).
     pub confidence: f64,
@@ -82,7 +81,8 @@ impl Default for CesOptions {
 /// assert!(r.mean_ci.is_some());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CesResult {
     /// Response counts, weights, mean, sd and the distribution.
     pub responses: Responses,

@@ -4,8 +4,6 @@
 //! (default), Wilson-cc, Clopper–Pearson or Wald interval; the mean a Student-t interval. Two CSAT
 //! results are compared with the two-proportion z-test on the satisfied share.
 
-use serde::{Deserialize, Serialize};
-
 use super::state::{Metric, Responses, SurveyState};
 use super::tally::{Cell, MetricKind, Scale};
 use crate::error::{Error, Result};
@@ -45,7 +43,8 @@ pub type CsatState = SurveyState<Csat>;
 /// assert_eq!(s.finish(&opts)?.satisfied.estimate, 1.0);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CsatOptions {
     /// Confidence level (default 0.95).
     pub confidence: f64,
@@ -75,7 +74,8 @@ impl Default for CsatOptions {
 /// assert_eq!((r.satisfied.estimate, r.top_box.estimate, r.satisfied_from), (0.5, 0.25, 4));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CsatResult {
     /// Response counts, weights, mean, sd and the distribution.
     pub responses: Responses,

@@ -6,10 +6,10 @@
 //! promoter and detractor counts and 3 to n). NPS, its SE and intervals are reported in points (−100..100);
 //! shares are proportions (0..1).
 
+use crate::stats::quantile_sorted;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
-use serde::{Deserialize, Serialize};
 
 use super::state::{Metric, Responses, SurveyState};
 use super::tally::{Cell, MetricKind, Scale};
@@ -49,7 +49,8 @@ pub type NpsState = SurveyState<Nps>;
 /// assert!(adjusted.ci.width() > 10.0); // ...the adjusted Wald interval does not
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum NpsInterval {
     /// Rocks (2016) Wald: NPS ± z·√(var/n), as R `NPS::nps.test`.
     Wald,
@@ -93,7 +94,8 @@ impl NpsInterval {
 /// assert!(s.finish(&NpsOptions { confidence: 1.5, ..Default::default() }).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NpsOptions {
     /// Confidence level of intervals and tests (default 0.95).
     pub confidence: f64,
@@ -126,7 +128,8 @@ impl Default for NpsOptions {
 /// assert_eq!((r.promoters, r.passives, r.detractors, r.nps), (2, 1, 1, 25.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NpsResult {
     /// Response counts, weights, mean score and the 0–10 distribution.
     pub responses: Responses,
@@ -246,17 +249,6 @@ fn bootstrap(c: &Classes, opts: &NpsOptions) -> Result<Interval> {
         level: opts.confidence,
         method: Method::Bootstrap,
     })
-}
-
-/// Linear-interpolation quantile of sorted data (numpy's default, Hyndman–Fan type 7).
-pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 impl Metric for Nps {

@@ -3,8 +3,6 @@
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
-use serde::{Deserialize, Serialize};
-
 use super::score::Score;
 use super::tally::{Batch, Cell, MetricKind, Scale, Tally};
 use crate::MissingPolicy;
@@ -25,13 +23,13 @@ use crate::stats::{MeanSummary, TestResult};
 /// assert!((Csat::compare(&ra, &rb, &opts)?.difference - 0.5).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub trait Metric: Sized + Send + Sync + 'static {
+pub trait Metric: Sized + Clone + Send + Sync + 'static {
     /// Which metric.
     const KIND: MetricKind;
     /// Options for [`finish`](Self::finish) (confidence level, interval method, thresholds).
     type Options: Clone + Default + Debug + Send + Sync;
     /// The result.
-    type Output: Clone + Debug + Serialize + Send + Sync;
+    type Output: Clone + Debug + Send + Sync;
     /// The scale used by [`SurveyState::new`].
     fn default_scale() -> Scale;
     /// Rejects scales the metric is not defined on.
@@ -58,7 +56,8 @@ pub trait Metric: Sized + Send + Sync + 'static {
 /// assert_eq!((r.n, r.mean, r.distribution), (2, 4.0, vec![0, 0, 1, 0, 1]));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Responses {
     /// Responses counted.
     pub n: u64,
@@ -118,11 +117,12 @@ impl Responses {
 /// assert!((nps.nps - 100.0 * (3.0 - 2.0) / 6.0).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound = "")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound = ""))]
 pub struct SurveyState<M: Metric> {
     tally: Tally,
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     metric: PhantomData<M>,
 }
 
@@ -353,5 +353,32 @@ impl<M: Metric> SurveyState<M> {
     /// Parses [`to_bytes`](Self::to_bytes) output of a state of the same metric.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         Self::from_tally(Tally::from_bytes(bytes)?)
+    }
+}
+
+impl<M: Metric> crate::State for SurveyState<M> {
+    type Batch<'a> = Batch<'a, f64>;
+    type Options = M::Options;
+    type Output = M::Output;
+
+    fn empty_like(&self) -> Self {
+        let s = self.scale();
+        // The scale of an existing state is valid, so this falls back only in theory.
+        Self::with_scale(s.min, s.max).unwrap_or_default()
+    }
+    fn update(&mut self, batch: Batch<'_, f64>) -> Result<()> {
+        self.update_batch(batch)
+    }
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        SurveyState::merge(self, other)
+    }
+    fn finish(&self, options: &M::Options) -> Result<M::Output> {
+        SurveyState::finish(self, options)
+    }
+    fn to_bytes(&self) -> Vec<u8> {
+        SurveyState::to_bytes(self)
+    }
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        SurveyState::from_bytes(bytes)
     }
 }

@@ -6,8 +6,6 @@
 //! exact. Weighted batches add Neumaier-compensated sums of weights per cell and of squared weights
 //! per group (for Kish's effective n).
 
-use serde::{Deserialize, Serialize};
-
 use super::score::{Located, Score, invalid_score};
 use crate::MissingPolicy;
 use crate::codec::{Reader, Writer};
@@ -46,7 +44,8 @@ const PARALLEL_MIN_ROWS: usize = 1 << 20;
 /// use voc_core::metrics::{MetricKind, NpsState};
 /// assert_eq!(NpsState::new().tally().kind(), MetricKind::Nps);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum MetricKind {
     /// Net Promoter Score (0–10).
     Nps,
@@ -96,7 +95,8 @@ impl MetricKind {
 /// assert!(Scale::new(5, 1).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Scale {
     /// Lowest point.
     pub min: i32,
@@ -195,7 +195,8 @@ impl<'a, S> Batch<'a, S> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct WeightSums {
     /// Σw per (group, point) cell.
     cells: Vec<NeumaierSum>,
@@ -215,7 +216,8 @@ struct WeightSums {
 /// assert_eq!(a.cell(0).n(), 4);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Tally {
     kind: MetricKind,
     scale: Scale,

@@ -1,7 +1,5 @@
 //! Metrics by calendar period, with the change from the previous period and its test.
 
-use serde::{Deserialize, Serialize};
-
 use super::score::Score;
 use super::state::{Metric, SurveyState};
 use super::tally::{Batch, MAX_GROUPS, Scale, Tally};
@@ -36,7 +34,8 @@ pub const MISSING_TIME: i64 = i64::MIN;
 /// assert!(rows[1].change.is_none()); // all satisfied in both months: the test is undefined
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TrendRow<O> {
     /// Group id (0 when ungrouped).
     pub group: u32,

@@ -1,6 +1,5 @@
 //! The BG/NBD model of Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way".
 
-use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::optim::{bfgs, fd_hessian, newton_polish};
@@ -15,7 +14,8 @@ pub(crate) const POLISH_FROM: f64 = 1e-6;
 /// ```
 /// assert_eq!(voc_core::retention::BgNbdOptions::default().max_iter, 500);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BgNbdOptions {
     /// Quasi-Newton iterations before [`Error::NotConverged`].
     pub max_iter: usize,
@@ -43,7 +43,8 @@ impl Default for BgNbdOptions {
 /// assert_eq!(m.p_alive(&[0.0], &[0.0], &[38.86])?, vec![1.0]);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BgNbd {
     /// Shape of the gamma distribution of purchase rates.
     pub r: f64,

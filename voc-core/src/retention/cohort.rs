@@ -1,7 +1,5 @@
 //! Cohort retention: acquisition month × months since acquisition, and the repurchase rate.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result, check_len};
 use crate::time::{Period, TimeUnit};
 
@@ -11,7 +9,8 @@ use crate::time::{Period, TimeUnit};
 /// let o = voc_core::retention::CohortOptions::default();
 /// assert_eq!(o.repurchase_window_days, 365);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CohortOptions {
     /// Unit of the order timestamps.
     pub unit: TimeUnit,
@@ -41,7 +40,8 @@ impl Default for CohortOptions {
 /// assert_eq!((c.repurchase_eligible.iter().sum::<u64>(), c.repurchased.iter().sum::<u64>()), (2, 0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CohortRetention {
     /// Acquisition month of each cohort as a month index (see [`Period::index`]), ascending; only
     /// months in which some customer placed a first order.

@@ -1,7 +1,5 @@
 //! Cox proportional hazards by Newton–Raphson on the partial likelihood (Efron or Breslow ties).
 
-use serde::{Deserialize, Serialize};
-
 use super::{check_durations, check_events, key};
 use crate::error::{Error, Result, check_len};
 use crate::stats::check_confidence;
@@ -14,7 +12,8 @@ use crate::stats::linalg::{chol_inverse, chol_solve, cholesky};
 /// ```
 /// assert_eq!(voc_core::retention::Ties::default(), voc_core::retention::Ties::Efron);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Ties {
     /// Efron (1977): the tied deaths leave the risk set in equal fractions (lifelines' only method).
     #[default]
@@ -52,7 +51,8 @@ impl Ties {
 /// let o = voc_core::retention::CoxOptions { penalizer: 0.1, ..Default::default() };
 /// assert_eq!(o.max_iter, 50);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CoxOptions {
     /// Handling of tied event times.
     pub ties: Ties,
@@ -92,7 +92,8 @@ impl Default for CoxOptions {
 /// assert!((fit.se[0] - fit.covariance[0].sqrt()).abs() < 1e-15);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CoxPh {
     /// Coefficients β (log hazard ratios).
     pub coef: Vec<f64>,

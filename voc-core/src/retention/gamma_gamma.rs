@@ -1,6 +1,5 @@
 //! The Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005, "RFM and CLV") and CLV.
 
-use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::bgnbd::{BgNbd, check_rfm, frequency_codes};
@@ -13,7 +12,8 @@ use crate::stats::linalg::{chol_inverse, cholesky};
 /// ```
 /// assert_eq!(voc_core::retention::GammaGammaOptions::default().tol, 1e-10);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GammaGammaOptions {
     /// Quasi-Newton iterations before [`Error::NotConverged`].
     pub max_iter: usize,
@@ -39,7 +39,8 @@ impl Default for GammaGammaOptions {
 /// assert!((gg.mean_spend() - 35.22).abs() < 0.01);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GammaGamma {
     /// Shape of spend per transaction.
     pub p: f64,

@@ -1,7 +1,5 @@
 //! Kaplan–Meier survival curves with right censoring.
 
-use serde::{Deserialize, Serialize};
-
 use super::{check_durations, check_events, key};
 use crate::error::{Result, check_len};
 use crate::stats::check_confidence;
@@ -13,7 +11,8 @@ use crate::stats::dist::normal_quantile;
 /// let o = voc_core::retention::KmOptions::default();
 /// assert_eq!(o.confidence, 0.95);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KmOptions {
     /// Confidence level of the pointwise intervals and of the median's interval.
     pub confidence: f64,
@@ -38,7 +37,8 @@ impl Default for KmOptions {
 /// The interval is the exponential Greenwood ("log(−log)") interval
 /// `exp(−exp(log(−log S) ± z·√G / log S))` where `G = Σ d/(n(n−d))` is Greenwood's sum; a term with
 /// `n = d` counts as 0 and rows with `S = 1` get the interval `[1, 1]`, both as lifelines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KmCurve {
     /// Distinct durations, ascending.
     pub time: Vec<f64>,
@@ -120,7 +120,8 @@ fn first_at_or_below(time: &[f64], s: &[f64], q: f64) -> f64 {
 /// assert_eq!(km.curves[1].survival, vec![1.0, 0.0]);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KaplanMeier {
     /// One curve per group code `0..groups`.
     pub curves: Vec<KmCurve>,

@@ -1,7 +1,5 @@
 //! The log-rank test for two or more groups.
 
-use serde::{Deserialize, Serialize};
-
 use super::{check_durations, check_events, key};
 use crate::error::{Error, Result, check_len};
 use crate::stats::dist::chi2_sf;
@@ -13,7 +11,8 @@ use crate::stats::dist::chi2_sf;
 /// assert_eq!(lr.observed, vec![2.0, 2.0]);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LogRank {
     /// χ² statistic `(O − E)ᵀ V⁻¹ (O − E)` over the first k − 1 groups.
     pub statistic: f64,

@@ -2,8 +2,6 @@
 //! Gamma-Gamma), with the rules of lifetimes' `summary_data_from_transaction_data` and
 //! `calibration_and_holdout_data` at daily resolution.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result, check_len};
 use crate::time::TimeUnit;
 
@@ -14,7 +12,8 @@ use crate::time::TimeUnit;
 /// let o = SummaryOptions { time_scale: 7.0, ..Default::default() }; // report in weeks
 /// assert_eq!(o.observation_end, None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SummaryOptions {
     /// Unit of the timestamps.
     pub unit: TimeUnit,
@@ -43,7 +42,8 @@ impl Default for SummaryOptions {
 /// assert_eq!((s.customer, s.frequency, s.recency, s.t), (vec![1], vec![1.0], vec![2.0], vec![2.0]));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RfmSummary {
     /// Customer code (as given).
     pub customer: Vec<u32>,
@@ -66,7 +66,8 @@ pub struct RfmSummary {
 /// assert_eq!((ch.frequency_holdout[0], ch.monetary_holdout[0]), (2.0, 7.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CalibrationHoldout {
     /// Calibration-period summary (customers with a purchase in calibration).
     pub calibration: RfmSummary,

@@ -1,8 +1,6 @@
 //! Who to call and why: thresholds (by capacity, by target precision, by expected value) and a ranked
 //! alert list whose reasons are the signals that push each customer's risk up, in plain words.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result, check_len};
 use crate::risk::LogisticModel;
 
@@ -13,7 +11,8 @@ use crate::risk::LogisticModel;
 /// assert!(AlertOptions::default().validate().is_ok());
 /// assert!(AlertOptions { save_rate: 1.5, ..Default::default() }.validate().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AlertOptions {
     /// Share of contacted would-be churners who stay thanks to the contact (default 0.3).
     pub save_rate: f64,
@@ -69,7 +68,8 @@ impl AlertOptions {
 }
 
 /// One reason behind a customer's risk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Reason {
     /// Feature name.
     pub feature: String,
@@ -82,7 +82,8 @@ pub struct Reason {
 }
 
 /// One customer worth a call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Alert {
     /// Row in the scored data.
     pub row: usize,

@@ -3,13 +3,13 @@
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::risk::{LogisticOptions, fit, roc_auc};
 
 /// Out-of-fold results of [`cross_validate`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CrossValidation {
     /// Fold of each row (0-based).
     pub fold: Vec<u32>,

@@ -1,8 +1,6 @@
 //! Evaluating churn scores: ROC AUC (ties counted half, as scikit-learn), average precision, Brier
 //! score, calibration table, lift and gains by decile, and the confusion matrix at a threshold.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result, check_len};
 use crate::stats::{ShareInterval, proportion_interval};
 
@@ -222,7 +220,8 @@ pub fn brier_score(y: &[f64], p: &[f64]) -> Result<f64> {
 }
 
 /// One bin of a calibration table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CalibrationBin {
     /// Lower and upper edge.
     pub edges: (f64, f64),
@@ -291,7 +290,8 @@ pub fn calibration(y: &[f64], p: &[f64], bins: usize) -> Result<Vec<CalibrationB
 }
 
 /// One group of a lift / gains table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiftRow {
     /// Group number, 1 = highest scores.
     pub group: usize,
@@ -367,7 +367,8 @@ pub fn lift(y: &[f64], score: &[f64], groups: usize) -> Result<Vec<LiftRow>> {
 }
 
 /// Confusion matrix at a threshold (score ≥ threshold → predicted churner) and its rates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Confusion {
     /// The threshold.
     pub threshold: f64,

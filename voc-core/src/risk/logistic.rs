@@ -4,15 +4,16 @@
 //! search and a convergence report. Without a penalty it also gives standard errors, z, p-values and
 //! odds-ratio intervals (as statsmodels `Logit`).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
+use crate::stats::check;
 use crate::stats::check_confidence;
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 use crate::stats::linalg::{chol_inverse, chol_solve, cholesky};
+use crate::stats::linalg::{dot, sigmoid};
 
 /// The penalty on the coefficients (never on the intercept).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Penalty {
     /// Maximum likelihood (gives standard errors and p-values).
     None,
@@ -29,7 +30,8 @@ pub enum Penalty {
 }
 
 /// Weights per class (multiplying any sample weights).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ClassWeight {
     /// All rows weigh the same.
     #[default]
@@ -47,7 +49,8 @@ pub enum ClassWeight {
 }
 
 /// Missing (NaN) feature values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Impute {
     /// A NaN is an error naming the column and row (the default).
     #[default]
@@ -64,7 +67,8 @@ pub enum Impute {
 /// assert!(opts.validate().is_ok());
 /// assert!(LogisticOptions { c: 0.0, ..Default::default() }.validate().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LogisticOptions {
     /// Penalty (default L2).
     pub penalty: Penalty,
@@ -146,7 +150,8 @@ impl LogisticOptions {
 }
 
 /// Inference on one coefficient (maximum likelihood fits only).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CoefInference {
     /// Standard error (from the inverse observed information).
     pub se: f64,
@@ -159,7 +164,8 @@ pub struct CoefInference {
 }
 
 /// How the solver ended.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Convergence {
     /// Whether the tolerance was met.
     pub converged: bool,
@@ -172,7 +178,8 @@ pub struct Convergence {
 }
 
 /// A fitted logistic regression.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LogisticModel {
     /// Feature names.
     pub names: Vec<String>,
@@ -222,23 +229,6 @@ struct Prepared {
     scale: Vec<f64>,
     means: Vec<f64>,
     constant: Vec<bool>,
-}
-
-fn check_y(y: &[f64]) -> Result<usize> {
-    let mut pos = 0;
-    for (i, &v) in y.iter().enumerate() {
-        if v == 1.0 {
-            pos += 1;
-        } else if v != 0.0 {
-            return Err(Error::InvalidValue {
-                arg: "y",
-                index: i,
-                value: v,
-                reason: "labels must be 0 or 1",
-            });
-        }
-    }
-    Ok(pos)
 }
 
 /// Row weights: sample weights × class weights.
@@ -484,16 +474,6 @@ fn loss(eta: f64, y: f64) -> f64 {
     eta.max(0.0) + (-eta.abs()).exp().ln_1p() - y * eta
 }
 
-#[inline]
-fn sigmoid(eta: f64) -> f64 {
-    if eta >= 0.0 {
-        1.0 / (1.0 + (-eta).exp())
-    } else {
-        let e = eta.exp();
-        e / (1.0 + e)
-    }
-}
-
 /// The linear predictor of one standardised row (four-lane sums: a fixed order, so the same on any machine).
 #[inline]
 fn eta_of(beta: &[f64], row: &[f64]) -> f64 {
@@ -524,25 +504,6 @@ fn data_loss(z: &[f64], q: usize, y: &[f64], s: &[f64], beta: &[f64]) -> f64 {
 
 /// Rows whose Hessian terms are gathered before being added (a small matrix product that vectorises).
 const BLOCK: usize = 32;
-
-/// Dot product with four running sums, so the compiler can use vector lanes (a fixed order: results do
-/// not depend on the machine).
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (a4.remainder(), b4.remainder());
-    for (x, y) in a4.zip(b4) {
-        for k in 0..4 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
-}
 
 /// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`.
 fn derivatives(
@@ -699,7 +660,7 @@ fn fit_design(
     if let Some(w) = sample_weight {
         crate::error::check_len("y", n, "sample_weight", w.len())?;
     }
-    let n_pos = check_y(y)?;
+    let n_pos = check::labels("y", y)?;
     if n_pos == 0 || n_pos == n {
         return Err(Error::InsufficientData(format!(
             "y has only one class ({} rows, all {}); a churn model needs churners and stayers",

@@ -14,13 +14,13 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Normal};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::signals::{
     ChurnEvents, Customers, DAY, EventLog, Ids, Mentions, NO_TIME, Orders, Returns, SurveyKind,
     Surveys, Tickets,
 };
+use crate::stats::linalg::sigmoid;
 use crate::time::days_from_civil;
 
 /// Value tiers, in code order.
@@ -76,7 +76,8 @@ const PRAISE: u32 = 8;
 /// use voc_core::sample::{retailer, RetailerOptions};
 /// assert!(retailer(&RetailerOptions { customers: 0, ..Default::default() }).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RetailerOptions {
     /// Number of customers (default 20,000; up to 10 million).
     pub customers: usize,
@@ -156,7 +157,8 @@ impl RetailerOptions {
 }
 
 /// The planted effects, as simulated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Planted {
     /// What was planted, in words.
     pub description: String,
@@ -177,7 +179,8 @@ pub struct Planted {
 }
 
 /// Customers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CustomerTable {
     /// Customer id (1, 2, …).
     pub id: Vec<i64>,
@@ -194,7 +197,8 @@ pub struct CustomerTable {
 }
 
 /// Orders.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OrderTable {
     /// Order id (1, 2, …).
     pub id: Vec<i64>,
@@ -211,7 +215,8 @@ pub struct OrderTable {
 }
 
 /// Returns and refunds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReturnTable {
     /// Returned order id.
     pub order: Vec<i64>,
@@ -228,7 +233,8 @@ pub struct ReturnTable {
 }
 
 /// Support tickets.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TicketTable {
     /// Customer id.
     pub customer: Vec<i64>,
@@ -247,7 +253,8 @@ pub struct TicketTable {
 }
 
 /// Survey answers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SurveyTable {
     /// Customer id.
     pub customer: Vec<i64>,
@@ -262,7 +269,8 @@ pub struct SurveyTable {
 }
 
 /// Social mentions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MentionTable {
     /// Customer id (`None`: anonymous).
     pub customer: Vec<Option<i64>>,
@@ -279,7 +287,8 @@ pub struct MentionTable {
 }
 
 /// Churn-survey answers (explicit churn events).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ChurnTable {
     /// Customer id.
     pub customer: Vec<i64>,
@@ -290,7 +299,8 @@ pub struct ChurnTable {
 }
 
 /// The truth behind the data, per customer (in customer order).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Truth {
     /// When the customer decided to leave ([`NO_TIME`]: stayed to the end).
     pub churn_time: Vec<i64>,
@@ -303,7 +313,8 @@ pub struct Truth {
 }
 
 /// A simulated retailer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Retailer {
     /// Customers.
     pub customers: CustomerTable,
@@ -535,10 +546,6 @@ fn pick(rng: &mut ChaCha8Rng, weights: &[f64]) -> usize {
 
 fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
-}
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 /// Mixed into the seed of the holdout draws (its own streams).

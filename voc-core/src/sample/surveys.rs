@@ -4,7 +4,6 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::time::{Period, days_from_civil};
@@ -31,7 +30,8 @@ const APP_SHIFT: f64 = 0.4;
 /// use voc_core::sample::{surveys, SurveyOptions};
 /// assert!(surveys(&SurveyOptions { responses: 0, ..Default::default() }).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SurveyOptions {
     /// Number of responses (default 200,000).
     pub responses: usize,
@@ -59,7 +59,8 @@ impl Default for SurveyOptions {
 /// assert_eq!(s.planted[0].from_month, "2025-07");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PlantedChange {
     /// What changed, in words.
     pub description: String,
@@ -79,7 +80,8 @@ pub struct PlantedChange {
 /// assert!(s.csat.iter().all(|&c| (1..=5).contains(&c)) && s.time.len() == 100);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SurveySample {
     /// Response time, seconds since 1970-01-01 UTC.
     pub time: Vec<i64>,

@@ -17,7 +17,6 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::stats::NeumaierSum;
@@ -99,7 +98,8 @@ impl<'a> Points<'a> {
 }
 
 /// The iteration scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Algorithm {
     /// Hamerly (2010): exact, with one upper and one lower bound per point (default).
     #[default]
@@ -138,7 +138,8 @@ impl Algorithm {
 /// assert!(KMeansOptions::new(0).validate().is_err());
 /// assert!(KMeansOptions { tol: -1.0, ..KMeansOptions::new(3) }.validate().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KMeansOptions {
     /// Number of clusters (≥ 1).
     pub k: usize,
@@ -219,7 +220,8 @@ impl KMeansOptions {
 /// assert!((fit.inertia - 0.01).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KMeans {
     /// Number of clusters.
     pub k: usize,
@@ -888,7 +890,8 @@ pub fn kmeans(x: Points<'_>, opts: &KMeansOptions) -> Result<KMeans> {
 /// assert_eq!((s.means, s.scales), (vec![2.0, 5.0], vec![1.0, 1.0]));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Scaling {
     /// Column means.
     pub means: Vec<f64>,

@@ -8,15 +8,14 @@
 //!
 //! The signals columns are `tenure_days` and `days_since_activity` (NaN: never active).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result, check_len};
 
 /// Stage names in code order.
 pub const STAGES: [&str; 4] = ["onboarding", "growth", "maturity", "dormant"];
 
 /// A lifecycle stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Stage {
     /// New customer, still within the onboarding window.
     Onboarding,
@@ -47,7 +46,8 @@ impl Stage {
 /// let bad = LifecycleOptions { onboarding_days: 400.0, ..Default::default() };
 /// assert!(bad.validate().is_err()); // onboarding must end before maturity starts
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleOptions {
     /// Tenure below which a customer is onboarding (default 90).
     pub onboarding_days: f64,

@@ -6,8 +6,6 @@
 //! who answered. Revenue at risk is Σ value × churn over the segment: with 0/1 churn labels the value of
 //! the customers who churned, with churn probabilities the expected value lost.
 
-use serde::{Deserialize, Serialize};
-
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
 use crate::metrics::{Batch, NpsOptions, NpsState};
@@ -19,7 +17,8 @@ use crate::stats::{Interval, NeumaierSum, ShareInterval, share};
 /// use voc_core::segment::ProfileOptions;
 /// assert_eq!(ProfileOptions::default().top_themes, 3);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ProfileOptions {
     /// Confidence level of the churn and NPS intervals (default 0.95).
     pub confidence: f64,
@@ -89,7 +88,8 @@ impl<'a> ProfileInput<'a> {
 }
 
 /// One segment's profile. Undefined numbers (an empty segment, no NPS answers, no churn column) are NaN.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentProfile {
     /// Segment name.
     pub name: String,

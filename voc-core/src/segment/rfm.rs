@@ -15,8 +15,6 @@
 //! Need Attention, About To Sleep, At Risk, Can't Lose Them, Hibernating. The rules are data: pass your
 //! own list (first match wins; an unmatched customer is [`UNMATCHED`]).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result, check_len};
 
 /// Segment of customers without a purchase (recency NaN).
@@ -31,7 +29,8 @@ pub const UNMATCHED: &str = "Other";
 /// let r = RfmRule::new("Champions", (5, 5), (4, 5));
 /// assert!(r.matches(5, 4) && !r.matches(4, 5));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RfmRule {
     /// Segment name.
     pub name: String,
@@ -98,7 +97,8 @@ impl RfmRule {
 /// assert!(RfmOptions::default().validate().is_ok());
 /// assert!(RfmOptions { bins: 4, ..Default::default() }.validate().is_err()); // default rules need 5
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RfmOptions {
     /// Number of quantile bins `q` (2..=10; default 5).
     pub bins: u8,
@@ -158,7 +158,8 @@ impl RfmOptions {
 /// assert_eq!(out.segment_name(2), "No Purchases");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Rfm {
     /// Recency score (1 = longest ago … q = most recent; 0 = no purchase).
     pub r: Vec<u8>,

@@ -25,12 +25,11 @@
 //! complainer"), including empty ones, with a recommended retention play per segment from ordered play
 //! rules ([`Play::defaults`]; `*` matches any tier or voice).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result, check_len};
 
 /// A comparison in a voice condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Op {
     /// `<`
     Lt,
@@ -59,7 +58,8 @@ pub enum Op {
 /// assert!(Condition::parse("nps_last is missing")?.holds(f64::NAN));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Condition {
     /// Column name.
     pub column: String,
@@ -147,7 +147,8 @@ impl Condition {
 /// assert_eq!(r.when.len(), 2);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VoiceRule {
     /// Voice name.
     pub voice: String,
@@ -213,7 +214,8 @@ impl VoiceRule {
 /// let p = Play::new("high", "*", "senior agent call");
 /// assert!(p.matches("high", "detractor") && !p.matches("low", "detractor"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Play {
     /// Tier name or `*`.
     pub tier: String,
@@ -286,7 +288,8 @@ impl Play {
 }
 
 /// How value tiers are cut.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Tiers {
     /// Cut points as quantiles of the value column (strictly increasing, in (0, 1)).
     Quantiles(Vec<f64>),
@@ -302,7 +305,8 @@ pub enum Tiers {
 /// let bad = ValueVoiceOptions { tiers: Tiers::Quantiles(vec![0.8, 0.5]), ..Default::default() };
 /// assert!(bad.validate().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ValueVoiceOptions {
     /// Tier cut points (default quantiles 0.5 and 0.8).
     pub tiers: Tiers,
@@ -375,7 +379,8 @@ impl ValueVoiceOptions {
 }
 
 /// Tier, voice and segment of each row, the segment names and plays.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ValueVoice {
     /// Tier of each row (index into `tier_names`).
     pub tier: Vec<u32>,

@@ -17,7 +17,8 @@ pub const DAY: i64 = 86_400;
 
 /// What to do with an event row that breaks a rule (unknown customer, negative amount, refund before
 /// its return, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum RowPolicy {
     /// The first bad row is an error naming the column, position and value (the default).
     #[default]
@@ -27,7 +28,8 @@ pub enum RowPolicy {
 }
 
 /// Rows left out under [`RowPolicy::Skip`], for one table and reason.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Skipped {
     /// Table, e.g. "orders".
     pub table: &'static str,
@@ -40,7 +42,8 @@ pub struct Skipped {
 }
 
 /// Kind of survey answer, each on its own scale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SurveyKind {
     /// Net Promoter Score question, 0–10.
     Nps,

@@ -15,7 +15,8 @@ use crate::signals::ids::NO_ROW;
 /// assert!(opts.validate().is_ok());
 /// assert!(FeatureOptions::new(0).windows(&[]).validate().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FeatureOptions {
     /// Cutoff time (seconds since 1970-01-01 UTC): only events strictly before it count.
     pub cutoff: i64,
@@ -96,7 +97,8 @@ impl FeatureOptions {
 }
 
 /// A feature matrix: one row per customer who had signed up before the cutoff, one column per signal.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Features {
     /// Column names.
     pub names: Vec<String>,
@@ -647,7 +649,8 @@ impl EventLog {
 }
 
 /// Churn labels: one per customer who had signed up before the cutoff (the rows of the features).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ChurnLabels {
     /// Customer row of each label, as in [`Features::customers`].
     pub customers: Vec<u32>,

@@ -52,7 +52,8 @@ impl Ids<'_> {
 }
 
 /// The ids of an index, in row order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum IdLabels {
     /// Integer ids.
     Int(Vec<i64>),

@@ -1,7 +1,5 @@
 //! Confidence intervals: the named methods and the interval type.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
 /// How an interval was computed. Every interval in voc names its method.
@@ -12,7 +10,8 @@ use crate::error::{Error, Result};
 /// assert_eq!(ci.method, Method::ClopperPearson);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Method {
     /// Normal approximation, estimate ± z·SE.
@@ -72,7 +71,8 @@ impl Method {
 /// let ci = Interval { low: 0.1, high: 0.3, level: 0.95, method: Method::Wilson };
 /// assert!(ci.contains(0.2));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Interval {
     /// Lower bound.
     pub low: f64,

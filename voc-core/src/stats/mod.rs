@@ -3,17 +3,22 @@
 //! The survey metrics ([`crate::metrics`]) are built from these; they are public so that analyses
 //! on other data (mention rates, churn rates) use the same, tested procedures.
 
+pub(crate) mod check;
 pub mod dist;
 mod interval;
 pub(crate) mod linalg;
+mod moments;
 mod multiple;
 mod proportion;
+mod quantile;
 mod sum;
 mod test;
 
 pub use interval::{Interval, Method, check_confidence};
+pub use moments::Moments;
 pub use multiple::{Adjustment, adjust_p_values};
 pub use proportion::{Share, ShareInterval, proportion_interval, share, two_proportion_test};
+pub use quantile::quantile_sorted;
 pub use sum::NeumaierSum;
 pub(crate) use test::z_test;
 pub use test::{MeanSummary, TestResult, mean_interval, welch_t_test};

@@ -1,11 +1,10 @@
 //! Adjusting p-values for multiple tests (a trend table tests every period of every group).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
 /// How to adjust a family of p-values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Adjustment {
     /// Holm (1979) step-down: controls the family-wise error rate; uniformly better than Bonferroni.
     Holm,

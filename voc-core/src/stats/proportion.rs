@@ -1,7 +1,5 @@
 //! Intervals and tests for proportions (shares such as top-2-box, promoters, mention rates).
 
-use serde::{Deserialize, Serialize};
-
 use super::dist::{beta_quantile, normal_quantile};
 use super::interval::{Interval, Method, check_confidence};
 use super::test::{TestResult, z_test};
@@ -17,7 +15,8 @@ use crate::error::{Error, Result};
 /// assert!(cp.high > w.high); // exact intervals are wider
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ShareInterval {
     /// Wilson score interval (default): good coverage at all sample sizes.
     #[default]
@@ -63,7 +62,8 @@ impl ShareInterval {
 ///
 /// For weighted data `successes` and `n` are effective (Kish) quantities: `n` is (Σw)²/Σw² and
 /// `successes` is `estimate · n`, which is how the intervals treat weighted data.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Share {
     /// The proportion, in 0..=1.
     pub estimate: f64,

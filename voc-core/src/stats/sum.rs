@@ -1,7 +1,5 @@
 //! Compensated summation.
 
-use serde::{Deserialize, Serialize};
-
 /// A running sum with Neumaier (improved Kahan–Babuška) compensation.
 ///
 /// Merging two sums is exact up to the compensation of each, so states that hold float sums stay
@@ -13,7 +11,8 @@ use serde::{Deserialize, Serialize};
 /// for x in [1e16, 1.0, -1e16] { s.add(x); }
 /// assert_eq!(s.value(), 1.0);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NeumaierSum {
     sum: f64,
     comp: f64,

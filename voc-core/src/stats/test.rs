@@ -1,7 +1,5 @@
 //! Test results and the Student/Welch t procedures on summary statistics.
 
-use serde::{Deserialize, Serialize};
-
 use super::dist::{normal_quantile, normal_two_sided_p, t_quantile, t_two_sided_p};
 use super::interval::{Interval, Method, check_confidence};
 use crate::error::{Error, Result};
@@ -13,7 +11,8 @@ use crate::error::{Error, Result};
 /// assert!(t.significant(0.05) && t.df.is_none() && t.ci.contains(0.2));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TestResult {
     /// The estimated difference (first minus second, or estimate minus null value).
     pub difference: f64,
@@ -73,7 +72,8 @@ pub(crate) fn z_test(
 /// let s = voc_core::stats::MeanSummary { mean: 3.0, variance: 4.0, n: 16.0 };
 /// assert_eq!(s.se(), 0.5);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MeanSummary {
     /// Mean.
     pub mean: f64,

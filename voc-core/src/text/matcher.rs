@@ -2,7 +2,6 @@
 //! character offsets, theme sets per text, keyword sets per text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use serde::{Deserialize, Serialize};
 
 use super::normalize::Normalizer;
 use super::taxonomy::Taxonomy;
@@ -12,7 +11,8 @@ use crate::error::{Error, Result};
 ///
 /// Offsets count characters (Unicode scalar values, as Python `str` indexing) in the original text:
 /// `text[start:end]` in Python is the matched phrase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThemeMatch {
     /// Theme index in the taxonomy.
     pub theme: u32,
@@ -34,7 +34,8 @@ pub struct ThemeMatch {
 /// assert_eq!(s.len(), 3);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sets {
     /// Row boundaries (`len() + 1` entries, starting at 0).
     pub indptr: Vec<usize>,
@@ -129,7 +130,8 @@ struct Use {
 }
 
 /// A keyword of the taxonomy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Keyword {
     /// Theme index.
     pub theme: u32,

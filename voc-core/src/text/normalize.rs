@@ -1,8 +1,6 @@
 //! Text normalisation that keeps character positions: every input character maps to exactly one output
 //! character, so a character offset in the normalised text is the same offset in the original.
 
-use serde::{Deserialize, Serialize};
-
 /// Which foldings to apply before matching.
 ///
 /// ```
@@ -10,7 +8,8 @@ use serde::{Deserialize, Serialize};
 /// let n = Normalizer::default();
 /// assert_eq!(n.normalize("ＲＥＦＵＮＤ　退款！"), "refund 退款!");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Normalizer {
     /// Lower-case letters (only where the lower case is a single character, so offsets are kept).
     pub lowercase: bool,

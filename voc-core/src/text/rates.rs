@@ -8,8 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::matcher::Sets;
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result, check_len};
@@ -25,7 +23,8 @@ use crate::time::{Period, TimeUnit};
 /// let o = voc_core::text::MentionOptions::default();
 /// assert_eq!((o.confidence, o.alert_alpha), (0.95, 0.01));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MentionOptions {
     /// Confidence level of the rate intervals and change intervals.
     pub confidence: f64,
@@ -72,7 +71,8 @@ impl MentionOptions {
 }
 
 /// One theme in one channel × period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MentionRow {
     /// Channel code.
     pub channel: u32,
@@ -103,7 +103,8 @@ pub struct MentionRow {
     pub alert: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Cell {
     texts: u64,
     mentions: Vec<u64>,
@@ -124,7 +125,8 @@ const MENTION_VERSION: u16 = 1;
 /// assert_eq!((rows[0].texts, rows[0].mentions), (2, 2));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MentionCounts {
     n_themes: usize,
     cells: BTreeMap<(u32, Option<i64>), Cell>,
@@ -478,7 +480,8 @@ pub fn mention_rates(
 }
 
 /// A keyword's weight among negative texts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeywordRow {
     /// Keyword index.
     pub keyword: u32,

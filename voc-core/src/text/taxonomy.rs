@@ -7,12 +7,11 @@
 //! match anywhere. An exclusion phrase of a theme removes that theme's keyword matches that overlap it
 //! ("退款" in "无需退款" when "无需退款" is an exclusion).
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
 /// One theme.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Theme {
     /// Identifier; dots make a hierarchy ("refund.slow" is a child of "refund").
     pub id: String,
@@ -36,7 +35,8 @@ pub struct Theme {
 /// assert_eq!(t.themes()[1].parent, Some(0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Taxonomy {
     themes: Vec<Theme>,
 }

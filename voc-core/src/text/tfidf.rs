@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::sentiment::SentimentLang;
 use super::tokenize::tokenize;
 use crate::error::{Error, Result};
@@ -15,7 +13,8 @@ use crate::error::{Error, Result};
 /// let o = voc_core::text::TfidfOptions::default();
 /// assert_eq!((o.min_df, o.max_df), (2, 0.95));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TfidfOptions {
     /// Keep terms in at least this many documents.
     pub min_df: usize,
@@ -39,7 +38,8 @@ impl Default for TfidfOptions {
 }
 
 /// A sparse TF-IDF matrix (compressed rows) with its vocabulary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Tfidf {
     /// Terms, sorted (column order).
     pub vocabulary: Vec<String>,

@@ -1,9 +1,11 @@
 //! Tokenisation for topic discovery: jieba (jieba-rs, dictionary + HMM) for Chinese, Unicode word runs
-//! for other text; lower case, stop words and one-character Latin tokens removed.
+//! for other text; lower case, stop words and one-character Latin tokens removed. Without the `zh` feature,
+//! Chinese runs are cut into overlapping character bigrams (the CJK fallback of search engines).
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+#[cfg(feature = "zh")]
 use jieba_rs::Jieba;
 
 use super::normalize::Normalizer;
@@ -12,6 +14,7 @@ use super::sentiment::{SentimentLang, has_cjk};
 const EN_STOP: &str = include_str!("data/stopwords_en.txt");
 const ZH_STOP: &str = include_str!("data/stopwords_zh.txt");
 
+#[cfg(feature = "zh")]
 fn jieba() -> &'static Jieba {
     static J: OnceLock<Jieba> = OnceLock::new();
     J.get_or_init(Jieba::new)
@@ -73,12 +76,7 @@ pub fn tokenize(text: &str, lang: SentimentLang, out: &mut Vec<String>) {
         SentimentLang::En => false,
     };
     if zh {
-        for w in jieba().cut(&norm, true) {
-            let w = w.word.trim();
-            if keep(w) {
-                out.push(w.to_owned());
-            }
-        }
+        chinese_words(&norm, out);
     } else {
         for w in norm.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
             let w = w.trim_matches('\'');
@@ -88,6 +86,57 @@ pub fn tokenize(text: &str, lang: SentimentLang, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// Chinese words by jieba (dictionary + HMM).
+#[cfg(feature = "zh")]
+fn chinese_words(norm: &str, out: &mut Vec<String>) {
+    for w in jieba().cut(norm, true) {
+        let w = w.word.trim();
+        if keep(w) {
+            out.push(w.to_owned());
+        }
+    }
+}
+
+/// Without a segmenter: overlapping bigrams inside runs of Han characters, other runs as words.
+#[cfg(not(feature = "zh"))]
+fn chinese_words(norm: &str, out: &mut Vec<String>) {
+    let (mut han, mut word) = (Vec::<char>::new(), String::new());
+    let mut flush = |han: &mut Vec<char>, word: &mut String| {
+        if han.len() == 1 {
+            word.push(han[0]);
+        }
+        for pair in han.windows(2) {
+            let w: String = pair.iter().collect();
+            if keep(&w) {
+                out.push(w);
+            }
+        }
+        if keep(word) {
+            out.push(std::mem::take(word));
+        }
+        han.clear();
+        word.clear();
+    };
+    for c in norm.chars() {
+        if super::sentiment::is_cjk(c) {
+            if !word.is_empty() {
+                flush(&mut Vec::new(), &mut word);
+            }
+            han.push(c);
+        } else {
+            if !han.is_empty() {
+                flush(&mut han, &mut String::new());
+            }
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else {
+                flush(&mut han, &mut word);
+            }
+        }
+    }
+    flush(&mut han, &mut word);
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::{Deserialize, Serialize};
 
 use super::tfidf::{Tfidf, TfidfOptions};
 use crate::error::{Error, Result};
@@ -17,7 +16,8 @@ use crate::error::{Error, Result};
 /// let o = voc_core::text::TopicOptions::default();
 /// assert_eq!((o.n_topics, o.max_iter, o.seed), (10, 200, 0));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TopicOptions {
     /// Number of topics.
     pub n_topics: usize,
@@ -44,7 +44,8 @@ impl Default for TopicOptions {
 }
 
 /// A fitted topic model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TopicModel {
     /// Terms (columns of H).
     pub vocabulary: Vec<String>,

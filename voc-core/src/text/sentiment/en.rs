@@ -8,8 +8,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
 const LEXICON: &str = include_str!("data/vader_lexicon.tsv");
 const EMOJI: &str = include_str!("data/vader_emoji.tsv");
 
@@ -183,7 +181,8 @@ const SPECIAL_CASES: &[(&str, f64)] = &[
 ];
 
 /// VADER scores of a text.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Polarity {
     /// Share of negative valence.
     pub neg: f64,

@@ -4,8 +4,6 @@
 mod en;
 mod zh;
 
-use serde::{Deserialize, Serialize};
-
 pub use en::{Polarity, Vader};
 pub use zh::ZhSentiment;
 
@@ -13,7 +11,8 @@ use super::matcher::{Scratch, ThemeMatch, ThemeMatcher};
 use crate::error::{Error, Result};
 
 /// Which scorer to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SentimentLang {
     /// Chinese when the text holds a CJK ideograph, else English.
     #[default]
@@ -47,7 +46,7 @@ impl SentimentLang {
     }
 }
 
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
@@ -97,7 +96,8 @@ pub fn polarity_batch<S: AsRef<str> + Sync>(texts: &[S], lang: SentimentLang) ->
 }
 
 /// Sentiment of one theme in one text: the mean compound of the clauses where it is mentioned.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThemeSentiment {
     /// Theme index.
     pub theme: u32,
