@@ -234,6 +234,7 @@ fn check_1d(arr: &Bound<'_, PyUntypedArray>, arg: &'static str) -> Result<(), Bi
         _ => Err(BindError::Shape {
             arg,
             shape: arr.shape().to_vec(),
+            ndim: 1,
         }),
     }
 }

@@ -15,10 +15,12 @@ pub enum BindError {
         found: String,
         expected: &'static str,
     },
-    /// A column that is not one-dimensional.
+    /// An array with the wrong number of dimensions (`ndim` is what was expected: 1 for a column, 2 for
+    /// a matrix).
     Shape {
         arg: &'static str,
         shape: Vec<usize>,
+        ndim: usize,
     },
     /// A core error.
     Core(Error),
@@ -104,10 +106,17 @@ pub fn core_to_py(py: Python<'_>, err: Error) -> PyErr {
 pub fn to_py(py: Python<'_>, err: BindError) -> PyErr {
     match err {
         BindError::Core(e) => core_to_py(py, e),
-        BindError::Shape { arg, shape } => raise(
+        BindError::Shape { arg, shape, ndim } => raise(
             py,
             "InputError",
-            format!("{arg} must be one-dimensional, got an array of shape {shape:?}"),
+            format!(
+                "{arg} must be {}, got an array of shape {shape:?}",
+                if ndim == 1 {
+                    "one-dimensional"
+                } else {
+                    "two-dimensional (rows × columns)"
+                }
+            ),
             Some(arg),
             None,
             None,

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 mod convert;
 mod error;
 mod impact;
+mod matrix;
 mod metrics;
 mod pickle;
 mod retention;
