@@ -797,7 +797,7 @@ pub fn nps(
 ) -> PyResult<Py<PyAny>> {
     let opts = NpsOptions {
         confidence,
-        interval: NpsInterval::parse(interval).py_err(py)?,
+        interval: interval.parse::<NpsInterval>().py_err(py)?,
         resamples,
         seed,
     };
@@ -847,7 +847,7 @@ pub fn csat(
 ) -> PyResult<Py<PyAny>> {
     let opts = CsatOptions {
         confidence,
-        interval: ShareInterval::parse(interval).py_err(py)?,
+        interval: interval.parse::<ShareInterval>().py_err(py)?,
         satisfied_from,
     };
     run::<Csat>(
@@ -894,7 +894,7 @@ pub fn ces(
 ) -> PyResult<Py<PyAny>> {
     let opts = CesOptions {
         confidence,
-        interval: ShareInterval::parse(interval).py_err(py)?,
+        interval: interval.parse::<ShareInterval>().py_err(py)?,
         easy_from,
         hard_to,
     };
@@ -1182,7 +1182,7 @@ impl NpsState {
     ) -> PyResult<NpsResult> {
         let opts = NpsOptions {
             confidence,
-            interval: NpsInterval::parse(interval).py_err(py)?,
+            interval: interval.parse::<NpsInterval>().py_err(py)?,
             resamples,
             seed,
         };
@@ -1204,7 +1204,7 @@ impl NpsState {
     ) -> PyResult<Py<PyAny>> {
         let opts = NpsOptions {
             confidence,
-            interval: NpsInterval::parse(interval).py_err(py)?,
+            interval: interval.parse::<NpsInterval>().py_err(py)?,
             resamples,
             seed,
         };
@@ -1234,7 +1234,7 @@ impl CsatState {
     ) -> PyResult<CsatResult> {
         let opts = CsatOptions {
             confidence,
-            interval: ShareInterval::parse(interval).py_err(py)?,
+            interval: interval.parse::<ShareInterval>().py_err(py)?,
             satisfied_from,
         };
         let state = self.snapshot()?;
@@ -1254,7 +1254,7 @@ impl CsatState {
     ) -> PyResult<Py<PyAny>> {
         let opts = CsatOptions {
             confidence,
-            interval: ShareInterval::parse(interval).py_err(py)?,
+            interval: interval.parse::<ShareInterval>().py_err(py)?,
             satisfied_from,
         };
         finish_table::<Csat>(py, self.snapshot()?, &opts)
@@ -1284,7 +1284,7 @@ impl CesState {
     ) -> PyResult<CesResult> {
         let opts = CesOptions {
             confidence,
-            interval: ShareInterval::parse(interval).py_err(py)?,
+            interval: interval.parse::<ShareInterval>().py_err(py)?,
             easy_from,
             hard_to,
         };
@@ -1306,7 +1306,7 @@ impl CesState {
     ) -> PyResult<Py<PyAny>> {
         let opts = CesOptions {
             confidence,
-            interval: ShareInterval::parse(interval).py_err(py)?,
+            interval: interval.parse::<ShareInterval>().py_err(py)?,
             easy_from,
             hard_to,
         };

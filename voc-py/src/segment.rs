@@ -230,7 +230,7 @@ fn _segment_profile<'py>(
     };
     let opts = ProfileOptions {
         confidence,
-        churn_interval: ShareInterval::parse(churn_interval).py_err(py)?,
+        churn_interval: churn_interval.parse::<ShareInterval>().py_err(py)?,
         top_themes,
         ..Default::default()
     };

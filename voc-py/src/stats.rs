@@ -116,7 +116,7 @@ pub fn proportion_ci(
     confidence: f64,
     interval: &str,
 ) -> PyResult<(f64, f64)> {
-    let m = ShareInterval::parse(interval).py_err(py)?;
+    let m = interval.parse::<ShareInterval>().py_err(py)?;
     let ci = stats::proportion_interval(successes, n, confidence, m).py_err(py)?;
     Ok((ci.low, ci.high))
 }
@@ -184,6 +184,6 @@ pub fn welch_test(
 #[pyfunction]
 #[pyo3(signature = (p_values, /, *, method="holm"))]
 pub fn adjust_p_values(py: Python<'_>, p_values: Vec<f64>, method: &str) -> PyResult<Vec<f64>> {
-    let m = Adjustment::parse(method).py_err(py)?;
+    let m = method.parse::<Adjustment>().py_err(py)?;
     stats::adjust_p_values(&p_values, m).py_err(py)
 }

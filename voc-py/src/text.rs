@@ -607,7 +607,7 @@ impl ThemeMatcher {
         confidence: f64,
         interval: &str,
     ) -> PyResult<Table> {
-        let method = ShareInterval::parse(interval).py_err(py)?;
+        let method = interval.parse::<ShareInterval>().py_err(py)?;
         let lang = lang_of(py, lang)?;
         if !threshold.is_finite() {
             return Err(Error::InvalidOption {
@@ -833,7 +833,7 @@ fn text_reason_shares(
     confidence: f64,
     interval: &str,
 ) -> PyResult<Table> {
-    let method = ShareInterval::parse(interval).py_err(py)?;
+    let method = interval.parse::<ShareInterval>().py_err(py)?;
     let mut labels: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, u32> = Default::default();
     let mut rows: Vec<Vec<u32>> = Vec::new();
@@ -1063,9 +1063,9 @@ fn mention_options(
 ) -> PyResult<MentionOptions> {
     let opts = MentionOptions {
         confidence,
-        interval: ShareInterval::parse(interval).py_err(py)?,
+        interval: interval.parse::<ShareInterval>().py_err(py)?,
         alert_alpha,
-        adjust: adjust.map(Adjustment::parse).transpose().py_err(py)?,
+        adjust: adjust.map(str::parse::<Adjustment>).transpose().py_err(py)?,
         min_mentions,
     };
     opts.validate().py_err(py)?;

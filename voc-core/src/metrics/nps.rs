@@ -49,6 +49,14 @@ pub type NpsState = SurveyState<Nps>;
 /// assert!(adjusted.ci.width() > 10.0); // ...the adjusted Wald interval does not
 /// # Ok::<(), voc_core::Error>(())
 /// ```
+///
+/// ```
+/// use voc_core::metrics::NpsInterval;
+/// assert_eq!("adjusted_wald".parse::<NpsInterval>()?, NpsInterval::AdjustedWald);
+/// assert_eq!(NpsInterval::Wald.to_string(), "wald");
+/// assert!("walt".parse::<NpsInterval>().is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum NpsInterval {
@@ -61,27 +69,11 @@ pub enum NpsInterval {
     Bootstrap,
 }
 
-impl NpsInterval {
-    /// Parses "wald", "adjusted_wald" or "bootstrap".
-    ///
-    /// ```
-    /// use voc_core::metrics::NpsInterval;
-    /// assert_eq!(NpsInterval::parse("wald")?, NpsInterval::Wald);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "wald" => Ok(NpsInterval::Wald),
-            "adjusted_wald" => Ok(NpsInterval::AdjustedWald),
-            "bootstrap" => Ok(NpsInterval::Bootstrap),
-            other => Err(Error::option(
-                "interval",
-                other,
-                "expected one of wald, adjusted_wald, bootstrap",
-            )),
-        }
-    }
-}
+crate::named_enum!(NpsInterval, "interval", {
+    Wald => "wald",
+    AdjustedWald => "adjusted_wald",
+    Bootstrap => "bootstrap",
+});
 
 /// Options for NPS results.
 ///

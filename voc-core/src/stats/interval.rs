@@ -10,6 +10,13 @@ use crate::error::{Error, Result};
 /// assert_eq!(ci.method, Method::ClopperPearson);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
+///
+/// ```
+/// use voc_core::stats::Method;
+/// assert_eq!(Method::WilsonCc.name(), "wilson_cc");
+/// assert_eq!("t".parse::<Method>()?, Method::StudentT);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -41,28 +48,19 @@ pub enum Method {
     ExactConditional,
 }
 
-impl Method {
-    /// A short lowercase name ("wilson", "adjusted_wald", ...), the same spelling the Python API uses.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::stats::Method::WilsonCc.name(), "wilson_cc");
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Wald => "wald",
-            Method::AdjustedWald => "adjusted_wald",
-            Method::Bootstrap => "bootstrap",
-            Method::Wilson => "wilson",
-            Method::WilsonCc => "wilson_cc",
-            Method::ClopperPearson => "clopper_pearson",
-            Method::StudentT => "t",
-            Method::Welch => "welch",
-            Method::LogWald => "log_wald",
-            Method::Newcombe => "newcombe",
-            Method::ExactConditional => "exact_conditional",
-        }
-    }
-}
+crate::named_enum!(Method, "method", {
+    Wald => "wald",
+    AdjustedWald => "adjusted_wald",
+    Bootstrap => "bootstrap",
+    Wilson => "wilson",
+    WilsonCc => "wilson_cc",
+    ClopperPearson => "clopper_pearson",
+    StudentT => "t",
+    Welch => "welch",
+    LogWald => "log_wald",
+    Newcombe => "newcombe",
+    ExactConditional => "exact_conditional",
+});
 
 /// A two-sided confidence interval.
 ///

@@ -3,6 +3,13 @@
 use crate::error::{Error, Result};
 
 /// How to adjust a family of p-values.
+///
+/// ```
+/// use voc_core::stats::Adjustment;
+/// assert_eq!("fdr_bh".parse::<Adjustment>()?, Adjustment::BenjaminiHochberg);
+/// assert_eq!(Adjustment::BenjaminiHochberg.to_string(), "bh");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Adjustment {
@@ -12,26 +19,10 @@ pub enum Adjustment {
     BenjaminiHochberg,
 }
 
-impl Adjustment {
-    /// Parses "holm" or "bh" (also statsmodels' "fdr_bh").
-    ///
-    /// ```
-    /// use voc_core::stats::Adjustment;
-    /// assert_eq!(Adjustment::parse("fdr_bh")?, Adjustment::BenjaminiHochberg);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "holm" => Ok(Adjustment::Holm),
-            "bh" | "fdr_bh" | "benjamini_hochberg" => Ok(Adjustment::BenjaminiHochberg),
-            other => Err(Error::option(
-                "adjust",
-                other,
-                "expected \"holm\" or \"bh\"",
-            )),
-        }
-    }
-}
+crate::named_enum!(Adjustment, "adjust", {
+    Holm => "holm",
+    BenjaminiHochberg => "bh" | "fdr_bh" | "benjamini_hochberg",
+});
 
 /// Adjusted p-values, in the input order, as statsmodels `multipletests(p, method="holm" | "fdr_bh")[1]`.
 /// NaN entries (tests that could not be run) are left out of the family and stay NaN.

@@ -15,6 +15,13 @@ use crate::error::{Error, Result};
 /// assert!(cp.high > w.high); // exact intervals are wider
 /// # Ok::<(), voc_core::Error>(())
 /// ```
+///
+/// ```
+/// use voc_core::stats::ShareInterval;
+/// assert_eq!("exact".parse::<ShareInterval>()?, ShareInterval::ClopperPearson);
+/// assert_eq!(ShareInterval::ClopperPearson.to_string(), "clopper_pearson");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ShareInterval {
@@ -29,28 +36,12 @@ pub enum ShareInterval {
     Wald,
 }
 
-impl ShareInterval {
-    /// Parses the Python spelling ("wilson", "wilson_cc", "clopper_pearson", "wald").
-    ///
-    /// ```
-    /// use voc_core::stats::ShareInterval;
-    /// assert_eq!(ShareInterval::parse("exact")?, ShareInterval::ClopperPearson);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "wilson" => Ok(ShareInterval::Wilson),
-            "wilson_cc" | "wilsoncc" => Ok(ShareInterval::WilsonCc),
-            "clopper_pearson" | "exact" => Ok(ShareInterval::ClopperPearson),
-            "wald" => Ok(ShareInterval::Wald),
-            other => Err(Error::option(
-                "interval",
-                other,
-                "expected one of wilson, wilson_cc, clopper_pearson, wald",
-            )),
-        }
-    }
-}
+crate::named_enum!(ShareInterval, "interval", {
+    Wilson => "wilson",
+    WilsonCc => "wilson_cc" | "wilsoncc",
+    ClopperPearson => "clopper_pearson" | "exact",
+    Wald => "wald",
+});
 
 /// A proportion with its interval.
 ///

@@ -33,7 +33,7 @@ fn _impact_theme_impact<'py>(
     let opts = ThemeOptions {
         confidence,
         test: ThemeTest::parse(test).py_err(py)?,
-        adjust: Adjustment::parse(adjust).py_err(py)?,
+        adjust: adjust.parse::<Adjustment>().py_err(py)?,
         zero_cells: ZeroCells::parse(zero_cells).py_err(py)?,
     };
     let mut cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
