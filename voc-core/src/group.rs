@@ -7,7 +7,15 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use crate::error::{Error, Result};
-use crate::metrics::MAX_GROUPS;
+
+/// Group ids must be below this (they index dense arrays).
+///
+/// ```
+/// use voc_core::metrics::{Batch, NpsState, MAX_GROUPS};
+/// let mut s = NpsState::new();
+/// assert!(s.update_batch(Batch::new(&[9_u8]).groups(&[MAX_GROUPS as u32])).is_err());
+/// ```
+pub const MAX_GROUPS: usize = 1 << 24;
 
 /// Dense codes (one per row) and the label of each code.
 ///

@@ -1065,7 +1065,10 @@ fn mention_options(
         confidence,
         interval: interval.parse::<ShareInterval>().py_err(py)?,
         alert_alpha,
-        adjust: adjust.map(str::parse::<Adjustment>).transpose().py_err(py)?,
+        adjust: adjust
+            .map(str::parse::<Adjustment>)
+            .transpose()
+            .py_err(py)?,
         min_mentions,
     };
     opts.validate().py_err(py)?;

@@ -7,11 +7,8 @@
 #![allow(unsafe_code)] // one call to the AVX2 build, after checking that the CPU has AVX2
 
 /// Largest scale (in points) that the byte fast path counts with lane counters.
-///
-/// ```
-/// assert!(voc_core::metrics::MAX_BYTE_BINS >= 11); // NPS takes the fast path
-/// ```
-pub const MAX_BYTE_BINS: usize = 16;
+/// NPS (11 points) takes the fast path.
+pub(crate) const MAX_BYTE_BINS: usize = 16;
 
 const LANES: usize = 32;
 
@@ -74,13 +71,7 @@ fn dispatch<T: Copy, const K: usize>(
 /// Counts values by bin `to_bin(x)`: entry `b` of the result counts the values in bin `b` for every
 /// `b < k` (k ≤ [`MAX_BYTE_BINS`]); values in bins ≥ k are left out (the caller compares the total with
 /// the length to detect them). Entries at or beyond `k` are unspecified.
-///
-/// ```
-/// let h = voc_core::metrics::byte_histogram(&[0_u8, 3, 3, 200], 11, |x| x);
-/// assert_eq!(&h[..4], &[1, 0, 0, 2]);
-/// assert_eq!(h[..11].iter().sum::<u64>(), 3); // 200 is not on a 0..=10 scale
-/// ```
-pub fn byte_histogram<T: Copy>(
+pub(crate) fn byte_histogram<T: Copy>(
     data: &[T],
     k: usize,
     to_bin: impl Fn(T) -> u8 + Copy,
@@ -90,5 +81,18 @@ pub fn byte_histogram<T: Copy>(
         6 | 7 => dispatch::<T, 7>(data, to_bin),
         8..=11 => dispatch::<T, 11>(data, to_bin),
         _ => dispatch::<T, MAX_BYTE_BINS>(data, to_bin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_bins_below_k() {
+        let h = byte_histogram(&[0_u8, 3, 3, 200], 11, |x| x);
+        assert_eq!(&h[..4], &[1, 0, 0, 2]);
+        assert_eq!(h[..11].iter().sum::<u64>(), 3); // 200 is not on a 0..=10 scale
+        const { assert!(MAX_BYTE_BINS >= 11) } // NPS takes the fast path
     }
 }

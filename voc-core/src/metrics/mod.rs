@@ -14,7 +14,6 @@ mod trend;
 
 pub use ces::{Ces, CesOptions, CesResult, CesState};
 pub use csat::{Csat, CsatOptions, CsatResult, CsatState};
-pub use kernel::{MAX_BYTE_BINS, byte_histogram};
 pub use nps::{Nps, NpsInterval, NpsOptions, NpsResult, NpsState, nps_test};
 pub use score::{Located, Score};
 pub use state::{Metric, Responses, SurveyState};

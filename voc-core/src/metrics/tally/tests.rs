@@ -1,0 +1,56 @@
+use super::*;
+use crate::codec::fnv1a;
+
+fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
+    let body = bytes.len() - 8;
+    let sum = fnv1a(&bytes[..body]);
+    bytes[body..].copy_from_slice(&sum.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn every_single_byte_corruption_is_detected() {
+    let mut t = Tally::new(MetricKind::Csat, Scale::new(1, 5).unwrap());
+    t.update(
+        Batch::new(&[5_u8, 4, 1])
+            .groups(&[0, 2, 2])
+            .weights(&[1.0, 0.5, 2.0]),
+    )
+    .unwrap();
+    let bytes = t.to_bytes();
+    for i in 0..bytes.len() {
+        for flip in [1u8, 0x80, 0xff] {
+            let mut bad = bytes.clone();
+            bad[i] ^= flip;
+            assert!(
+                matches!(Tally::from_bytes(&bad), Err(Error::Decode { .. })),
+                "byte {i} ^ {flip}"
+            );
+        }
+    }
+    assert!(matches!(
+        Tally::from_bytes(&bytes[..bytes.len() - 1]),
+        Err(Error::Decode { .. })
+    ));
+}
+
+#[test]
+fn sealed_bytes_with_overflowing_counts_or_bad_weights_are_rejected() {
+    let mut t = Tally::new(MetricKind::Nps, Scale::new(0, 10).unwrap());
+    t.update(Batch::new(&[9_u8, 10])).unwrap();
+    let mut bytes = t.to_bytes();
+    // Header: magic 4 + version 2 + tag 1 + min 4 + max 4 + groups 8 = 23; point 9 is count 9.
+    let at = 23 + 9 * 8;
+    bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    let err = Tally::from_bytes(&reseal(bytes)).unwrap_err();
+    assert!(err.to_string().contains("2^62"), "{err}");
+
+    let mut w = Tally::new(MetricKind::Nps, Scale::new(0, 10).unwrap());
+    w.update(Batch::new(&[9_u8]).weights(&[2.0])).unwrap();
+    let mut bytes = w.to_bytes();
+    // Weight section starts after counts (11) and missing (1) and the flag byte.
+    let at = 23 + 12 * 8 + 1 + 9 * 16;
+    bytes[at..at + 8].copy_from_slice(&f64::NAN.to_le_bytes());
+    let err = Tally::from_bytes(&reseal(bytes)).unwrap_err();
+    assert!(err.to_string().contains("finite"), "{err}");
+}
