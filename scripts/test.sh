@@ -10,6 +10,18 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "voc-core features: none, each alone (clippy), and the lean dependency tree"
+cargo clippy -p voc-core --no-default-features --quiet -- -D warnings
+for feature in parallel text zh sample serde; do
+  cargo clippy -p voc-core --no-default-features --features "$feature" --quiet -- -D warnings
+done
+lean="$(cargo tree -p voc-core --no-default-features -e normal --prefix none)"
+if grep -E '^(jieba-rs|zstd-sys|rayon|aho-corasick|serde) ' <<<"$lean"; then
+  echo "the lean build (--no-default-features) must not depend on the crates above" >&2
+  exit 1
+fi
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p voc-core --no-deps --quiet
 step "cargo test (voc-core, benches)"
 # voc-py is a cdylib for Python; it is tested through pytest below.
 cargo test --workspace --exclude voc-py --quiet

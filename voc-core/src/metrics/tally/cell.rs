@@ -3,7 +3,7 @@
 use super::{MetricKind, Scale};
 use crate::stats::{MeanSummary, NeumaierSum};
 
-/// A read-only view of one group of a [`Tally`], with the statistics every metric needs.
+/// A read-only view of one group of a [`Tally`](super::Tally), with the statistics every metric needs.
 ///
 /// ```
 /// use voc_core::metrics::{Batch, MetricKind, Scale, Tally};
