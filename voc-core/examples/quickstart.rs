@@ -22,10 +22,7 @@ fn main() -> Result<(), voc_core::Error> {
         NpsInterval::AdjustedWald,
         NpsInterval::Bootstrap,
     ] {
-        let r = state.finish(&NpsOptions {
-            interval,
-            ..Default::default()
-        })?;
+        let r = state.finish(&NpsOptions::default().interval(interval))?;
         println!(
             "NPS {:+.2} [{:+.2}, {:+.2}] {}",
             r.nps,

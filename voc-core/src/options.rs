@@ -50,3 +50,23 @@ macro_rules! named_enum {
         }
     };
 }
+
+/// Builder setters for an options struct: `setters!(NpsOptions { confidence: f64, seed: u64 })` gives
+/// `NpsOptions::default().confidence(0.9).seed(7)`. Each setter's doc names the field it sets; the
+/// field's own doc says what it means.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! setters {
+    ($ty:ty { $($field:ident : $fty:ty),+ $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+                #[must_use]
+                pub fn $field(mut self, value: $fty) -> Self {
+                    self.$field = value;
+                    self
+                }
+            )+
+        }
+    };
+}

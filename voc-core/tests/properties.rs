@@ -346,7 +346,7 @@ proptest! {
         wald in any::<bool>(),
     ) {
         let interval = if wald { NpsInterval::Wald } else { NpsInterval::AdjustedWald };
-        let opts = NpsOptions { interval, ..NpsOptions::default() };
+        let opts = NpsOptions::default().interval(interval);
         merge_property::<voc_core::metrics::Nps>((0, 10), &data, shape, &idx, order, &opts)?;
     }
 
@@ -363,7 +363,7 @@ proptest! {
         data in rows(1, 7, 0..160, true), shape in shape(),
         idx in prop::collection::vec(any::<Index>(), 0..5), order in any::<u64>(),
     ) {
-        let opts = CesOptions { interval: ShareInterval::ClopperPearson, ..CesOptions::default() };
+        let opts = CesOptions::default().interval(ShareInterval::ClopperPearson);
         merge_property::<voc_core::metrics::Ces>((1, 7), &data, shape, &idx, order, &opts)?;
     }
 
@@ -372,7 +372,7 @@ proptest! {
         data in rows(0, 10, 0..120, true), shape in shape(),
         idx in prop::collection::vec(any::<Index>(), 0..4), order in any::<u64>(),
     ) {
-        let opts = CsatOptions { satisfied_from: Some(7), interval: ShareInterval::WilsonCc, ..CsatOptions::default() };
+        let opts = CsatOptions::default().satisfied_from(Some(7)).interval(ShareInterval::WilsonCc);
         merge_property::<voc_core::metrics::Csat>((0, 10), &data, shape, &idx, order, &opts)?;
     }
 
@@ -405,12 +405,12 @@ proptest! {
         prop_assert!(b.tally().is_weighted() && !a.tally().is_weighted());
         same_counts(a.tally(), b.tally())?;
         for interval in [ShareInterval::Wilson, ShareInterval::WilsonCc, ShareInterval::ClopperPearson, ShareInterval::Wald] {
-            same_finished(&a, &b, &CsatOptions { interval, ..CsatOptions::default() }, "CSAT unit weights")?;
+            same_finished(&a, &b, &CsatOptions::default().interval(interval), "CSAT unit weights")?;
         }
         let a = state_of::<voc_core::metrics::Nps>((0, 10), &unit.iter().map(|r| Row { score: r.score * 2.0, ..*r }).collect::<Vec<_>>(), plain);
         let b = state_of::<voc_core::metrics::Nps>((0, 10), &unit.iter().map(|r| Row { score: r.score * 2.0, ..*r }).collect::<Vec<_>>(), weighted);
         for interval in [NpsInterval::Wald, NpsInterval::AdjustedWald, NpsInterval::Bootstrap] {
-            same_finished(&a, &b, &NpsOptions { interval, resamples: 200, ..NpsOptions::default() }, "NPS unit weights")?;
+            same_finished(&a, &b, &NpsOptions::default().interval(interval).resamples(200), "NPS unit weights")?;
         }
         if let Ok(r) = b.finish(&NpsOptions::default()) {
             prop_assert!(r.responses.weighted);
@@ -458,7 +458,7 @@ proptest! {
     fn nps_and_intervals_stay_in_bounds(data in rows(0, 10, 1..300, false), weighted in any::<bool>(), level in 0.5f64..0.999) {
         let shape = if weighted { Shape::Weighted } else { Shape::Plain };
         let s = state_of::<voc_core::metrics::Nps>((0, 10), &data, shape);
-        let wald = match s.finish(&NpsOptions { confidence: level, interval: NpsInterval::Wald, ..NpsOptions::default() }) {
+        let wald = match s.finish(&NpsOptions::default().confidence(level).interval(NpsInterval::Wald)) {
             Ok(r) => r,
             Err(Error::Empty { .. }) => {
                 // Only when every weight is zero.
@@ -467,9 +467,9 @@ proptest! {
             }
             Err(e) => return Err(TestCaseError::fail(format!("finish: {e}"))),
         };
-        let adj = s.finish(&NpsOptions { confidence: level, interval: NpsInterval::AdjustedWald, ..NpsOptions::default() }).expect("adj");
-        let wider = s.finish(&NpsOptions { confidence: (level + 1.0) / 2.0, interval: NpsInterval::Wald, ..NpsOptions::default() }).expect("wider");
-        let wider_adj = s.finish(&NpsOptions { confidence: (level + 1.0) / 2.0, interval: NpsInterval::AdjustedWald, ..NpsOptions::default() }).expect("wider");
+        let adj = s.finish(&NpsOptions::default().confidence(level).interval(NpsInterval::AdjustedWald)).expect("adj");
+        let wider = s.finish(&NpsOptions::default().confidence((level + 1.0) / 2.0).interval(NpsInterval::Wald)).expect("wider");
+        let wider_adj = s.finish(&NpsOptions::default().confidence((level + 1.0) / 2.0).interval(NpsInterval::AdjustedWald)).expect("wider");
         let eps = 1e-9;
         prop_assert!((-100.0..=100.0).contains(&wald.nps));
         let shares = wald.share_detractors + wald.share_passives + wald.share_promoters;
@@ -925,7 +925,7 @@ proptest! {
     fn bootstrap_is_seeded(data in rows(0, 10, 1..200, false), seed in any::<u64>(), weighted in any::<bool>()) {
         let shape = if weighted { Shape::Weighted } else { Shape::Plain };
         let s = state_of::<voc_core::metrics::Nps>((0, 10), &data, shape);
-        let opts = NpsOptions { interval: NpsInterval::Bootstrap, resamples: 300, seed, ..NpsOptions::default() };
+        let opts = NpsOptions::default().interval(NpsInterval::Bootstrap).resamples(300).seed(seed);
         let (a, b) = (s.finish(&opts), s.clone().finish(&opts));
         match (&a, &b) {
             (Ok(a), Ok(b)) => {
@@ -955,18 +955,15 @@ fn bootstrap_is_close_to_wald_for_a_large_sample() {
     let mut s = NpsState::new();
     s.update(&scores).expect("update");
     let boot = s
-        .finish(&NpsOptions {
-            interval: NpsInterval::Bootstrap,
-            resamples: 4000,
-            seed: 7,
-            ..NpsOptions::default()
-        })
+        .finish(
+            &NpsOptions::default()
+                .interval(NpsInterval::Bootstrap)
+                .resamples(4000)
+                .seed(7),
+        )
         .expect("bootstrap");
     let wald = s
-        .finish(&NpsOptions {
-            interval: NpsInterval::Wald,
-            ..NpsOptions::default()
-        })
+        .finish(&NpsOptions::default().interval(NpsInterval::Wald))
         .expect("wald");
     assert!((wald.se - 100.0 * (0.61_f64 / 3000.0).sqrt()).abs() < 1e-12);
     // Percentile bootstrap vs normal interval: equal up to Monte-Carlo error (~0.1 point here).
@@ -983,23 +980,23 @@ fn bootstrap_is_close_to_wald_for_a_large_sample() {
         wald.ci
     );
     let other = s
-        .finish(&NpsOptions {
-            interval: NpsInterval::Bootstrap,
-            resamples: 4000,
-            seed: 8,
-            ..NpsOptions::default()
-        })
+        .finish(
+            &NpsOptions::default()
+                .interval(NpsInterval::Bootstrap)
+                .resamples(4000)
+                .seed(8),
+        )
         .expect("bootstrap");
     assert_ne!(
         boot.ci, other.ci,
         "a different seed should move a 4000-resample percentile interval"
     );
     assert!(matches!(
-        s.finish(&NpsOptions {
-            interval: NpsInterval::Bootstrap,
-            resamples: 99,
-            ..NpsOptions::default()
-        }),
+        s.finish(
+            &NpsOptions::default()
+                .interval(NpsInterval::Bootstrap)
+                .resamples(99)
+        ),
         Err(Error::InvalidOption {
             name: "resamples",
             ..
@@ -1049,10 +1046,7 @@ fn invalid_options_are_errors() {
     let mut s = CesState::new();
     s.update(&[1_u8, 7, 4]).expect("update");
     for confidence in [0.0, 1.0, 95.0, f64::NAN, -0.1] {
-        let r = s.finish(&CesOptions {
-            confidence,
-            ..CesOptions::default()
-        });
+        let r = s.finish(&CesOptions::default().confidence(confidence));
         assert!(
             matches!(
                 r,
@@ -1064,11 +1058,7 @@ fn invalid_options_are_errors() {
             "{confidence}: {r:?}"
         );
     }
-    let r = s.finish(&CesOptions {
-        easy_from: Some(3),
-        hard_to: Some(4),
-        ..CesOptions::default()
-    });
+    let r = s.finish(&CesOptions::default().easy_from(Some(3)).hard_to(Some(4)));
     assert!(
         matches!(
             r,
@@ -1079,10 +1069,7 @@ fn invalid_options_are_errors() {
         ),
         "{r:?}"
     );
-    let r = s.finish(&CesOptions {
-        easy_from: Some(8),
-        ..CesOptions::default()
-    });
+    let r = s.finish(&CesOptions::default().easy_from(Some(8)));
     assert!(
         matches!(
             r,
@@ -1095,10 +1082,7 @@ fn invalid_options_are_errors() {
     );
     let mut c = CsatState::new();
     c.update(&[5_u8]).expect("update");
-    let r = c.finish(&CsatOptions {
-        satisfied_from: Some(0),
-        ..CsatOptions::default()
-    });
+    let r = c.finish(&CsatOptions::default().satisfied_from(Some(0)));
     assert!(
         matches!(
             r,
@@ -1189,11 +1173,11 @@ fn wilson_cc_with_a_fractional_success_count_contains_the_estimate() {
     let mut previous: Option<Interval> = None;
     for confidence in [0.8, 0.9, 0.95, 0.99] {
         let r = s
-            .finish(&CsatOptions {
-                confidence,
-                interval: ShareInterval::WilsonCc,
-                ..CsatOptions::default()
-            })
+            .finish(
+                &CsatOptions::default()
+                    .confidence(confidence)
+                    .interval(ShareInterval::WilsonCc),
+            )
             .expect("finish");
         let (p, ci) = (r.satisfied.estimate, r.satisfied.ci);
         // Currently 0.95 gives [0.10683706258418530, 0.9452874867408945] around p = 0.000999.

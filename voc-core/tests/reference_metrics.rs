@@ -359,11 +359,7 @@ fn fill<M: Metric>(state: &mut SurveyState<M>, scores: &[i64], ty: usize) {
 }
 
 fn nps_opts(level: f64, interval: NpsInterval) -> NpsOptions {
-    NpsOptions {
-        confidence: level,
-        interval,
-        ..NpsOptions::default()
-    }
+    NpsOptions::default().confidence(level).interval(interval)
 }
 
 const SHARE_METHODS: [(ShareInterval, Method); 4] = [
@@ -1056,11 +1052,10 @@ fn csat_matches_scipy() {
         let state = csat_state(e, i + 3);
         for (m, _) in SHARE_METHODS {
             let ctx = format!("csat {} {m:?}", e.name);
-            let opts = CsatOptions {
-                confidence: e.level,
-                interval: m,
-                satisfied_from: e.satisfied_from_option,
-            };
+            let opts = CsatOptions::default()
+                .confidence(e.level)
+                .interval(m)
+                .satisfied_from(e.satisfied_from_option);
             let r = state
                 .finish(&opts)
                 .unwrap_or_else(|err| panic!("{ctx}: {err}"));
@@ -1098,10 +1093,7 @@ fn csat_matches_scipy() {
             p.b.as_deref().unwrap_or_default(),
         );
         let ctx = format!("csat compare {a} vs {b}");
-        let opts = CsatOptions {
-            confidence: p.level,
-            ..CsatOptions::default()
-        };
+        let opts = CsatOptions::default().confidence(p.level);
         let t = Csat::compare(&results[a], &results[b], &opts)
             .unwrap_or_else(|err| panic!("{ctx}: {err}"));
         check_test(&mut c, &ctx, &t, p, 1.0);
@@ -1117,12 +1109,11 @@ fn ces_matches_scipy() {
         let state = ces_state(e, i + 5);
         for (m, _) in SHARE_METHODS {
             let ctx = format!("ces {} {m:?}", e.name);
-            let opts = CesOptions {
-                confidence: e.level,
-                interval: m,
-                easy_from: e.easy_from_option,
-                hard_to: e.hard_to_option,
-            };
+            let opts = CesOptions::default()
+                .confidence(e.level)
+                .interval(m)
+                .easy_from(e.easy_from_option)
+                .hard_to(e.hard_to_option);
             let r = state
                 .finish(&opts)
                 .unwrap_or_else(|err| panic!("{ctx}: {err}"));
@@ -1165,10 +1156,7 @@ fn ces_matches_scipy() {
             p.b.as_deref().unwrap_or_default(),
         );
         let ctx = format!("ces Welch {a} vs {b} @ {}", p.level);
-        let opts = CesOptions {
-            confidence: p.level,
-            ..CesOptions::default()
-        };
+        let opts = CesOptions::default().confidence(p.level);
         let t = Ces::compare(&results[a], &results[b], &opts)
             .unwrap_or_else(|err| panic!("{ctx}: {err}"));
         c.exact("method", &ctx, t.ci.method, Method::Welch);

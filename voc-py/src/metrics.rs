@@ -795,12 +795,11 @@ pub fn nps(
     seed: u64,
     missing: &str,
 ) -> PyResult<Py<PyAny>> {
-    let opts = NpsOptions {
-        confidence,
-        interval: interval.parse::<NpsInterval>().py_err(py)?,
-        resamples,
-        seed,
-    };
+    let opts = NpsOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<NpsInterval>().py_err(py)?)
+        .resamples(resamples)
+        .seed(seed);
     run::<Nps>(
         py,
         Nps::default_scale(),
@@ -845,11 +844,10 @@ pub fn csat(
     interval: &str,
     missing: &str,
 ) -> PyResult<Py<PyAny>> {
-    let opts = CsatOptions {
-        confidence,
-        interval: interval.parse::<ShareInterval>().py_err(py)?,
-        satisfied_from,
-    };
+    let opts = CsatOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<ShareInterval>().py_err(py)?)
+        .satisfied_from(satisfied_from);
     run::<Csat>(
         py,
         scale_of(py, scale)?,
@@ -892,12 +890,11 @@ pub fn ces(
     interval: &str,
     missing: &str,
 ) -> PyResult<Py<PyAny>> {
-    let opts = CesOptions {
-        confidence,
-        interval: interval.parse::<ShareInterval>().py_err(py)?,
-        easy_from,
-        hard_to,
-    };
+    let opts = CesOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<ShareInterval>().py_err(py)?)
+        .easy_from(easy_from)
+        .hard_to(hard_to);
     run::<Ces>(
         py,
         scale_of(py, scale)?,
@@ -930,24 +927,15 @@ pub fn compare(
         (a.cast::<NpsResult>(), b.cast::<NpsResult>())
     {
         let (x, y) = (&x.get().inner, &y.get().inner);
-        let opts = NpsOptions {
-            confidence: confidence.unwrap_or(x.ci.level),
-            ..Default::default()
-        };
+        let opts = NpsOptions::default().confidence(confidence.unwrap_or(x.ci.level));
         Nps::compare(x, y, &opts)
     } else if let (Ok(x), Ok(y)) = (a.cast::<CsatResult>(), b.cast::<CsatResult>()) {
         let (x, y) = (&x.get().inner, &y.get().inner);
-        let opts = CsatOptions {
-            confidence: confidence.unwrap_or(x.satisfied.ci.level),
-            ..Default::default()
-        };
+        let opts = CsatOptions::default().confidence(confidence.unwrap_or(x.satisfied.ci.level));
         Csat::compare(x, y, &opts)
     } else if let (Ok(x), Ok(y)) = (a.cast::<CesResult>(), b.cast::<CesResult>()) {
         let (x, y) = (&x.get().inner, &y.get().inner);
-        let opts = CesOptions {
-            confidence: confidence.unwrap_or(x.easy.ci.level),
-            ..Default::default()
-        };
+        let opts = CesOptions::default().confidence(confidence.unwrap_or(x.easy.ci.level));
         Ces::compare(x, y, &opts)
     } else {
         Err(Error::Incompatible(format!(
@@ -1180,12 +1168,11 @@ impl NpsState {
         resamples: usize,
         seed: u64,
     ) -> PyResult<NpsResult> {
-        let opts = NpsOptions {
-            confidence,
-            interval: interval.parse::<NpsInterval>().py_err(py)?,
-            resamples,
-            seed,
-        };
+        let opts = NpsOptions::default()
+            .confidence(confidence)
+            .interval(interval.parse::<NpsInterval>().py_err(py)?)
+            .resamples(resamples)
+            .seed(seed);
         let state = self.snapshot()?;
         Ok(NpsResult {
             inner: py.detach(|| state.finish(&opts)).py_err(py)?,
@@ -1202,12 +1189,11 @@ impl NpsState {
         resamples: usize,
         seed: u64,
     ) -> PyResult<Py<PyAny>> {
-        let opts = NpsOptions {
-            confidence,
-            interval: interval.parse::<NpsInterval>().py_err(py)?,
-            resamples,
-            seed,
-        };
+        let opts = NpsOptions::default()
+            .confidence(confidence)
+            .interval(interval.parse::<NpsInterval>().py_err(py)?)
+            .resamples(resamples)
+            .seed(seed);
         finish_table::<Nps>(py, self.snapshot()?, &opts)
     }
 }
@@ -1232,11 +1218,10 @@ impl CsatState {
         interval: &str,
         satisfied_from: Option<i32>,
     ) -> PyResult<CsatResult> {
-        let opts = CsatOptions {
-            confidence,
-            interval: interval.parse::<ShareInterval>().py_err(py)?,
-            satisfied_from,
-        };
+        let opts = CsatOptions::default()
+            .confidence(confidence)
+            .interval(interval.parse::<ShareInterval>().py_err(py)?)
+            .satisfied_from(satisfied_from);
         let state = self.snapshot()?;
         Ok(CsatResult {
             inner: py.detach(|| state.finish(&opts)).py_err(py)?,
@@ -1252,11 +1237,10 @@ impl CsatState {
         interval: &str,
         satisfied_from: Option<i32>,
     ) -> PyResult<Py<PyAny>> {
-        let opts = CsatOptions {
-            confidence,
-            interval: interval.parse::<ShareInterval>().py_err(py)?,
-            satisfied_from,
-        };
+        let opts = CsatOptions::default()
+            .confidence(confidence)
+            .interval(interval.parse::<ShareInterval>().py_err(py)?)
+            .satisfied_from(satisfied_from);
         finish_table::<Csat>(py, self.snapshot()?, &opts)
     }
 }
@@ -1282,12 +1266,11 @@ impl CesState {
         easy_from: Option<i32>,
         hard_to: Option<i32>,
     ) -> PyResult<CesResult> {
-        let opts = CesOptions {
-            confidence,
-            interval: interval.parse::<ShareInterval>().py_err(py)?,
-            easy_from,
-            hard_to,
-        };
+        let opts = CesOptions::default()
+            .confidence(confidence)
+            .interval(interval.parse::<ShareInterval>().py_err(py)?)
+            .easy_from(easy_from)
+            .hard_to(hard_to);
         let state = self.snapshot()?;
         Ok(CesResult {
             inner: py.detach(|| state.finish(&opts)).py_err(py)?,
@@ -1304,12 +1287,11 @@ impl CesState {
         easy_from: Option<i32>,
         hard_to: Option<i32>,
     ) -> PyResult<Py<PyAny>> {
-        let opts = CesOptions {
-            confidence,
-            interval: interval.parse::<ShareInterval>().py_err(py)?,
-            easy_from,
-            hard_to,
-        };
+        let opts = CesOptions::default()
+            .confidence(confidence)
+            .interval(interval.parse::<ShareInterval>().py_err(py)?)
+            .easy_from(easy_from)
+            .hard_to(hard_to);
         finish_table::<Ces>(py, self.snapshot()?, &opts)
     }
 }

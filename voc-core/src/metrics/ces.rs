@@ -40,12 +40,13 @@ pub type CesState = SurveyState<Ces>;
 /// use voc_core::metrics::{CesOptions, CesState};
 /// let mut s = CesState::new();
 /// s.update(&[6_u8, 4, 2])?;
-/// let strict = CesOptions { easy_from: Some(6), hard_to: Some(2), ..Default::default() };
+/// let strict = CesOptions::default().easy_from(Some(6)).hard_to(Some(2));
 /// let r = s.finish(&strict)?;
 /// assert_eq!((r.easy.estimate, r.high_effort.estimate), (1.0 / 3.0, 1.0 / 3.0));
-/// assert!(s.finish(&CesOptions { easy_from: Some(3), hard_to: Some(4), ..Default::default() }).is_err());
+/// assert!(s.finish(&CesOptions::default().easy_from(Some(3)).hard_to(Some(4))).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CesOptions {
@@ -58,6 +59,7 @@ pub struct CesOptions {
     /// Highest "high effort" point; `None` means the points below the midpoint (1–3 on 1–7).
     pub hard_to: Option<i32>,
 }
+crate::setters!(CesOptions { confidence: f64, interval: ShareInterval, easy_from: Option<i32>, hard_to: Option<i32> });
 
 impl Default for CesOptions {
     fn default() -> Self {

@@ -39,10 +39,11 @@ pub type CsatState = SurveyState<Csat>;
 /// use voc_core::stats::ShareInterval;
 /// let mut s = CsatState::new();
 /// s.update(&[5_u8, 4, 3, 3])?;
-/// let opts = CsatOptions { satisfied_from: Some(3), interval: ShareInterval::ClopperPearson, ..Default::default() };
+/// let opts = CsatOptions::default().satisfied_from(Some(3)).interval(ShareInterval::ClopperPearson);
 /// assert_eq!(s.finish(&opts)?.satisfied.estimate, 1.0);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CsatOptions {
@@ -53,6 +54,7 @@ pub struct CsatOptions {
     /// Lowest "satisfied" point; `None` means the top two points (top-2-box).
     pub satisfied_from: Option<i32>,
 }
+crate::setters!(CsatOptions { confidence: f64, interval: ShareInterval, satisfied_from: Option<i32> });
 
 impl Default for CsatOptions {
     fn default() -> Self {

@@ -43,7 +43,7 @@ pub type NpsState = SurveyState<Nps>;
 /// use voc_core::metrics::{NpsInterval, NpsOptions, NpsState};
 /// let mut s = NpsState::new();
 /// s.update(&[10_u8; 20])?;
-/// let wald = s.finish(&NpsOptions { interval: NpsInterval::Wald, ..Default::default() })?;
+/// let wald = s.finish(&NpsOptions::default().interval(NpsInterval::Wald))?;
 /// let adjusted = s.finish(&NpsOptions::default())?;
 /// assert_eq!(wald.ci.width(), 0.0); // all promoters: the Wald interval collapses...
 /// assert!(adjusted.ci.width() > 10.0); // ...the adjusted Wald interval does not
@@ -81,11 +81,12 @@ crate::named_enum!(NpsInterval, "interval", {
 /// use voc_core::metrics::{NpsInterval, NpsOptions, NpsState};
 /// let mut s = NpsState::new();
 /// s.update(&[10_u8, 9, 3, 7, 8, 10])?;
-/// let opts = NpsOptions { confidence: 0.9, interval: NpsInterval::Bootstrap, resamples: 500, seed: 7 };
+/// let opts = NpsOptions::default().confidence(0.9).interval(NpsInterval::Bootstrap).resamples(500).seed(7);
 /// assert_eq!(s.finish(&opts)?, s.finish(&opts)?); // seeded
-/// assert!(s.finish(&NpsOptions { confidence: 1.5, ..Default::default() }).is_err());
+/// assert!(s.finish(&NpsOptions::default().confidence(1.5)).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NpsOptions {
@@ -98,6 +99,12 @@ pub struct NpsOptions {
     /// Bootstrap seed (default 0).
     pub seed: u64,
 }
+crate::setters!(NpsOptions {
+    confidence: f64,
+    interval: NpsInterval,
+    resamples: usize,
+    seed: u64
+});
 
 impl Default for NpsOptions {
     fn default() -> Self {
