@@ -1,11 +1,4 @@
-//! # voc-core
-//!
-//! Voice-of-Customer analytics in pure Rust.
-//!
-//! [`text`]: complaint themes and mention rates (Chinese and English), sentiment, topic discovery.
-//! [`impact`]: VoC linked to outcomes — correlations, outcomes by class, theme impact, key drivers,
-//! effect measurement and ROI.
-//! Customer segments (value × voice, RFM, k-means, lifecycle stages) and their profiles: [`segment`].
+#![doc = include_str!("../README.md")]
 #![deny(unsafe_code)] // allowed in one place: metrics::kernel (runtime CPU-feature dispatch)
 
 mod codec;
