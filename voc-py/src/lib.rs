@@ -13,6 +13,7 @@ mod risk;
 mod sample;
 mod segment;
 mod signals;
+mod state;
 mod stats;
 mod table;
 mod text;

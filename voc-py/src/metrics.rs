@@ -1,11 +1,8 @@
 //! `voc.nps`, `voc.csat`, `voc.ces`, the state classes and the result classes.
 
-use std::sync::Mutex;
-
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyBytes, PyDict, PyType};
+use pyo3::types::PyDict;
 use voc_core::metrics::{
     Batch, Ces, CesOptions, Csat, CsatOptions, MISSING_TIME, Metric, Nps, NpsInterval, NpsOptions,
     Scale, SurveyState, TrendRow, trend,
@@ -967,10 +964,6 @@ pub fn nps_test(
 
 // ---------------------------------------------------------------- states
 
-fn lock_err<T>(_: T) -> PyErr {
-    PyRuntimeError::new_err("state lock poisoned by an earlier failure")
-}
-
 /// Dense group ids from a float column (whole numbers in 0..MAX_GROUPS); integer columns take the keyed
 /// path instead.
 #[allow(clippy::unnecessary_cast)] // the macro arm for f64 casts to itself
@@ -995,14 +988,16 @@ macro_rules! state_class {
         #[doc = $doc]
         #[pyclass(frozen, module = "voc._voc")]
         pub struct $cls {
-            state: Mutex<SurveyState<$metric>>,
+            state: $crate::state::Shared<SurveyState<$metric>>,
         }
 
         impl $cls {
             fn snapshot(&self) -> PyResult<SurveyState<$metric>> {
-                Ok(self.state.lock().map_err(lock_err)?.clone())
+                self.state.snapshot()
             }
         }
+
+        $crate::state::state_protocol!($cls, state);
 
         #[pymethods]
         impl $cls {
@@ -1034,7 +1029,7 @@ macro_rules! state_class {
                     let scores = scores.nulls_as_nan();
                     let state = &self.state;
                     let result = with_numbers!(&scores, s => with_int_keys!(keys, k => py.detach(|| -> Result<Result<(), Error>, PyErr> {
-                        let mut guard = state.lock().map_err(lock_err)?;
+                        let mut guard = state.lock()?;
                         Ok(guard.update_keyed(s, k, 0, policy))
                     }), Ok(Ok(()))))?;
                     return result.py_err(py);
@@ -1046,23 +1041,16 @@ macro_rules! state_class {
                 let weight_slice = p.weights.as_ref().map(|w| w.as_slice());
                 let state = &self.state;
                 let result = with_numbers!(data, s => py.detach(|| -> Result<Result<(), Error>, PyErr> {
-                    let mut guard = state.lock().map_err(lock_err)?;
+                    let mut guard = state.lock()?;
                     Ok(guard.update_batch(Batch { scores: s, groups: codes, weights: weight_slice, missing: policy }))
                 }))?;
                 result.py_err(py)
             }
 
-            /// Merges another state of the same metric and scale into this one.
-            fn merge(&self, py: Python<'_>, other: &Bound<'_, $cls>) -> PyResult<()> {
-                let theirs = other.get().snapshot()?;
-                let mut mine = self.state.lock().map_err(lock_err)?;
-                mine.merge(&theirs).py_err(py)
-            }
-
             /// Responses counted so far (all groups).
             #[getter]
             fn n(&self) -> PyResult<u64> {
-                let s = self.state.lock().map_err(lock_err)?;
+                let s = self.state.lock()?;
                 let t = s.tally();
                 Ok((0..t.groups()).map(|g| t.cell(g).n()).sum())
             }
@@ -1070,38 +1058,14 @@ macro_rules! state_class {
             /// Number of group ids (one more than the largest seen).
             #[getter]
             fn groups(&self) -> PyResult<usize> {
-                Ok(self.state.lock().map_err(lock_err)?.tally().groups())
+                Ok(self.state.lock()?.tally().groups())
             }
 
             /// Scale as (min, max).
             #[getter]
             fn scale(&self) -> PyResult<(i32, i32)> {
-                let s = self.state.lock().map_err(lock_err)?.scale();
+                let s = self.state.lock()?.scale();
                 Ok((s.min, s.max))
-            }
-
-            /// Versioned byte form; `from_bytes` reads it back on any platform.
-            fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-                let bytes = self.state.lock().map_err(lock_err)?.to_bytes();
-                Ok(PyBytes::new(py, &bytes))
-            }
-
-            /// Reads a state written by `to_bytes`.
-            #[classmethod]
-            fn from_bytes(_cls: &Bound<'_, PyType>, py: Python<'_>, data: PyBackedBytes) -> PyResult<Self> {
-                let state = SurveyState::<$metric>::from_bytes(&data).py_err(py)?;
-                Ok($cls { state: Mutex::new(state) })
-            }
-
-            fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-                Ok((py.get_type::<$cls>().getattr("from_bytes")?, (self.to_bytes(py)?,)))
-            }
-
-            fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
-                match other.cast::<$cls>() {
-                    Ok(o) => Ok(self.snapshot()? == o.get().snapshot()?),
-                    Err(_) => Ok(false),
-                }
             }
 
             fn __repr__(&self) -> PyResult<String> {
@@ -1154,7 +1118,7 @@ impl NpsState {
     #[new]
     fn py_new() -> Self {
         NpsState {
-            state: Mutex::new(SurveyState::new()),
+            state: crate::state::Shared::new(SurveyState::new()),
         }
     }
 
@@ -1205,7 +1169,7 @@ impl CsatState {
     #[pyo3(signature = (scale=(1, 5)), text_signature = "(scale=(1, 5))")]
     fn py_new(py: Python<'_>, scale: (i32, i32)) -> PyResult<Self> {
         Ok(CsatState {
-            state: Mutex::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
+            state: crate::state::Shared::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
         })
     }
 
@@ -1252,7 +1216,7 @@ impl CesState {
     #[pyo3(signature = (scale=(1, 7)), text_signature = "(scale=(1, 7))")]
     fn py_new(py: Python<'_>, scale: (i32, i32)) -> PyResult<Self> {
         Ok(CesState {
-            state: Mutex::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
+            state: crate::state::Shared::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
         })
     }
 
