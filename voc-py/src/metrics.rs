@@ -1,6 +1,5 @@
 //! `voc.nps`, `voc.csat`, `voc.ces`, the state classes and the result classes.
 
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use voc_core::metrics::{
