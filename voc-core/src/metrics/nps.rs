@@ -7,9 +7,7 @@
 //! shares are proportions (0..1).
 
 use crate::stats::quantile_sorted;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Binomial, Distribution};
+use crate::stats::rng::Rng;
 
 use super::state::{Metric, Responses, SurveyState};
 use super::tally::{Cell, MetricKind, Scale};
@@ -222,24 +220,19 @@ fn wald(c: &Classes, level: f64, method: Method) -> Interval {
 /// exactly the distribution of resampling n respondents. Weighted data use n = round(n_eff).
 fn bootstrap(c: &Classes, opts: &NpsOptions) -> Result<Interval> {
     let n = c.n.round().max(1.0) as u64;
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let det = Binomial::new(n, c.det.clamp(0.0, 1.0))
-        .map_err(|e| Error::option("shares", c.det, e.to_string()))?;
+    let mut rng = Rng::seeded(opts.seed, "interval")?;
+    let det = c.det.clamp(0.0, 1.0);
     let pro_given_not_det = if c.det < 1.0 {
         (c.pro / (1.0 - c.det)).clamp(0.0, 1.0)
     } else {
         0.0
     };
-    let mut reps: Vec<f64> = (0..opts.resamples)
-        .map(|_| {
-            let d = det.sample(&mut rng);
-            let rest = n - d;
-            let p = Binomial::new(rest, pro_given_not_det)
-                .map(|b| b.sample(&mut rng))
-                .unwrap_or(0);
-            100.0 * (p as f64 - d as f64) / n as f64
-        })
-        .collect();
+    let mut reps = Vec::with_capacity(opts.resamples);
+    for _ in 0..opts.resamples {
+        let d = rng.binomial(n, det, "shares")?;
+        let p = rng.binomial(n - d, pro_given_not_det, "shares")?;
+        reps.push(100.0 * (p as f64 - d as f64) / n as f64);
+    }
     reps.sort_unstable_by(f64::total_cmp);
     let alpha = 1.0 - opts.confidence;
     Ok(Interval {

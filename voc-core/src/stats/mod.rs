@@ -11,6 +11,7 @@ mod moments;
 mod multiple;
 mod proportion;
 mod quantile;
+pub(crate) mod rng;
 mod sum;
 mod test;
 
