@@ -56,7 +56,7 @@ pub enum Error {
     },
     /// A missing value (NaN or null) while the missing-value policy is [`MissingPolicy::Error`](crate::MissingPolicy).
     #[error(
-        "{arg}[{index}] is missing (NaN or null); pass missing=\"skip\" to leave missing rows out"
+        "{arg}[{index}] is missing (NaN or null); use MissingPolicy::Skip to leave missing rows out"
     )]
     Missing {
         /// Argument name.

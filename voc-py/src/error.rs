@@ -71,7 +71,13 @@ pub fn raise_named(
 
 /// Converts a core error into the matching `voc.errors` exception.
 pub fn core_to_py(py: Python<'_>, err: Error) -> PyErr {
-    let message = err.to_string();
+    let message = match &err {
+        // The core speaks of its Rust option; the Python argument is `missing="skip"`.
+        Error::Missing { arg, index } => format!(
+            "{arg}[{index}] is missing (NaN or null); pass missing=\"skip\" to leave missing rows out"
+        ),
+        _ => err.to_string(),
+    };
     let (name, arg, index, value): (&'static str, Option<&str>, Option<usize>, Option<f64>) =
         match &err {
             Error::OutOfRange {

@@ -106,11 +106,18 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let (mut a, mut b) = (Rng::seeded(7, "seed").unwrap(), Rng::seeded(7, "seed").unwrap());
+        let (mut a, mut b) = (
+            Rng::seeded(7, "seed").unwrap(),
+            Rng::seeded(7, "seed").unwrap(),
+        );
         let xa: Vec<usize> = (0..5).map(|_| a.below(100)).collect();
         let xb: Vec<usize> = (0..5).map(|_| b.below(100)).collect();
         assert_eq!(xa, xb);
-        assert!((0..1000).map(|_| a.uniform()).all(|u| (0.0..1.0).contains(&u)));
+        assert!(
+            (0..1000)
+                .map(|_| a.uniform())
+                .all(|u| (0.0..1.0).contains(&u))
+        );
         assert!(a.binomial(10, 1.5, "p").is_err());
         assert!(a.binomial(10, 0.5, "p").unwrap() <= 10);
     }
