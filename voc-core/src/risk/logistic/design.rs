@@ -1,5 +1,7 @@
 //! The design matrix of a fit: row weights, column moments and the standardised copy the solver reads.
 
+use ndarray::ArrayView2;
+
 use super::options::{ClassWeight, Impute, LogisticOptions};
 use crate::error::{Error, Result};
 
@@ -68,45 +70,92 @@ pub(super) fn row_weights(y: &[f64], w: Option<&[f64]>, cw: ClassWeight) -> Resu
     Ok(out)
 }
 
-/// Feature values of a fit: one slice per column, or one row-major matrix (as a C-ordered 2-D array).
+/// Training data of the churn model, borrowed: features (rows × columns, any memory layout), 0/1
+/// labels, and optionally feature names and sample weights. Fitting is
+/// [`Fit::fit`](crate::Fit::fit) of [`LogisticOptions`] on it.
+///
+/// A struct rather than a tuple because a fit has two optional parts (names, weights) that a tuple
+/// would force on every caller; `(x, y)` alone also fits (see [`LogisticOptions`]'s `Fit` impls).
+///
+/// ```
+/// use ndarray::array;
+/// use voc_core::Fit;
+/// use voc_core::risk::{LogisticOptions, RiskData};
+/// let x = array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 2.0], [5.0, 1.0], [6.0, 3.0]];
+/// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+/// let names = ["delay".to_string(), "tickets".to_string()];
+/// let w = [1.0, 1.0, 2.0, 1.0, 1.0, 0.5];
+/// let data = RiskData::new(x.view(), &y).names(&names).sample_weight(&w);
+/// let m = LogisticOptions::default().fit(data)?;
+/// assert_eq!(m.names, names);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Design<'a> {
-    Columns(&'a [&'a [f64]]),
-    Rows { values: &'a [f64], features: usize },
+#[non_exhaustive]
+pub struct RiskData<'a> {
+    /// Features, one row per customer (C-ordered, Fortran-ordered or strided: read in place).
+    pub x: ArrayView2<'a, f64>,
+    /// Labels, 0 (stayed) or 1 (churned), one per row of `x`.
+    pub y: &'a [f64],
+    /// Feature names, one per column of `x` (default `x0`, `x1`, ...).
+    pub names: Option<&'a [String]>,
+    /// Sample weights, one per row (default all 1).
+    pub sample_weight: Option<&'a [f64]>,
 }
 
-impl Design<'_> {
-    pub(super) fn features(&self) -> usize {
-        match *self {
-            Design::Columns(x) => x.len(),
-            Design::Rows { features, .. } => features,
+impl<'a> RiskData<'a> {
+    /// Features and labels, without names or weights.
+    pub fn new(x: ArrayView2<'a, f64>, y: &'a [f64]) -> Self {
+        RiskData {
+            x,
+            y,
+            names: None,
+            sample_weight: None,
         }
     }
 
-    /// Checks that every column has `n` values.
-    pub(super) fn check_rows(&self, n: usize) -> Result<()> {
-        match *self {
-            Design::Columns(x) => x
-                .iter()
-                .try_for_each(|col| crate::error::check_len("y", n, "X", col.len())),
-            Design::Rows { values, features } => {
-                crate::error::check_len(
-                    "y",
-                    n,
-                    "X rows",
-                    values.len().checked_div(features).unwrap_or(0),
-                )?;
-                crate::error::check_len("X", values.len(), "rows × features", n * features)
-            }
+    /// Sets the feature names.
+    pub fn names(mut self, names: &'a [String]) -> Self {
+        self.names = Some(names);
+        self
+    }
+
+    /// Sets the sample weights.
+    pub fn sample_weight(mut self, sample_weight: &'a [f64]) -> Self {
+        self.sample_weight = Some(sample_weight);
+        self
+    }
+}
+
+/// How a feature matrix is read: a C-ordered matrix as one row-major slice, a Fortran-ordered one as
+/// one column-major slice, anything else (e.g. every other row) through the view's strides. All three
+/// are read in place; the values (and so every sum) are the same whichever path is taken.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Design<'a> {
+    Rows { values: &'a [f64], p: usize },
+    Columns { values: &'a [f64], n: usize },
+    Strided(ArrayView2<'a, f64>),
+}
+
+impl<'a> Design<'a> {
+    pub(super) fn new(x: ArrayView2<'a, f64>) -> Self {
+        let (n, p) = x.dim();
+        if let Some(values) = x.to_slice() {
+            Design::Rows { values, p }
+        } else if let Some(values) = x.reversed_axes().to_slice() {
+            Design::Columns { values, n }
+        } else {
+            Design::Strided(x)
         }
     }
 
-    /// The value of feature `j` in row `i` (both in range: checked by `check_rows`).
+    /// The value of feature `j` in row `i` (both in range: callers check the shape first).
     #[inline]
     pub(super) fn get(&self, i: usize, j: usize) -> f64 {
         match *self {
-            Design::Columns(x) => x[j][i],
-            Design::Rows { values, features } => values[i * features + j],
+            Design::Rows { values, p } => values[i * p + j],
+            Design::Columns { values, n } => values[j * n + i],
+            Design::Strided(x) => x[[i, j]],
         }
     }
 }
@@ -147,8 +196,12 @@ impl Moments {
 /// Column moments in one read of the data: each chunk of rows gets its own mean and squared deviations
 /// (two passes over a chunk that is still in cache), and chunks are merged in order, so the result does
 /// not depend on the number of threads. NaN is an error unless imputed; ±inf always is.
-pub(super) fn column_moments(x: Design<'_>, s: &[f64], impute: Impute) -> Result<Moments> {
-    let p = x.features();
+pub(super) fn column_moments(
+    x: Design<'_>,
+    p: usize,
+    s: &[f64],
+    impute: Impute,
+) -> Result<Moments> {
     let parts = chunked(s.len(), |r| -> Result<Moments> {
         let mut m = Moments::new(p);
         let mut sum = vec![0.0; p];
@@ -197,11 +250,15 @@ pub(super) fn column_moments(x: Design<'_>, s: &[f64], impute: Impute) -> Result
     Ok(total)
 }
 
-pub(super) fn prepare(x: Design<'_>, s: &[f64], opts: &LogisticOptions) -> Result<Prepared> {
+pub(super) fn prepare(
+    x: Design<'_>,
+    p: usize,
+    s: &[f64],
+    opts: &LogisticOptions,
+) -> Result<Prepared> {
     let n = s.len();
     let total: f64 = s.iter().sum();
-    let p = x.features();
-    let moments = column_moments(x, s, opts.impute)?;
+    let moments = column_moments(x, p, s, opts.impute)?;
     let means = moments.mean;
     let (mut center, mut scale, mut constant) = (vec![0.0; p], vec![1.0; p], vec![false; p]);
     for j in 0..p {

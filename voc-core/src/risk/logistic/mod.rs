@@ -12,10 +12,13 @@ mod solver;
 #[cfg(test)]
 mod tests;
 
+pub use design::RiskData;
 pub use inference::CoefInference;
 pub use model::LogisticModel;
 pub use options::{ClassWeight, Impute, LogisticOptions, Penalty};
 pub use solver::Convergence;
+
+use ndarray::ArrayView2;
 
 use design::{Design, prepare, row_weights};
 use inference::finish;
@@ -24,61 +27,69 @@ use solver::{
     warm_start,
 };
 
-use crate::error::{Error, Result};
+use crate::Fit;
+use crate::error::{Error, Result, check_len};
 use crate::stats::check;
 
-/// Fits a logistic regression of `y` (0/1) on the feature columns `x` (each of length `y.len()`).
+/// Fits a logistic regression of `y` (0/1) on the rows of `x`, with names and sample weights.
+///
+/// The matrix is read in place whatever its layout (C-ordered, Fortran-ordered or strided), and the fit
+/// is bit-identical across layouts. Errors name positions as `X[row · columns + column]`.
 ///
 /// ```
-/// use voc_core::risk::{fit, LogisticOptions, Penalty};
-/// let x1 = [0.5, 1.5, 2.0, 3.5, 4.0, 5.5, 1.0, 4.5];
+/// use ndarray::array;
+/// use voc_core::Fit;
+/// use voc_core::risk::{LogisticOptions, Penalty, RiskData};
+/// let x = array![[0.5], [1.5], [2.0], [3.5], [4.0], [5.5], [1.0], [4.5]];
 /// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
-/// let m = fit(&[&x1], &["delay".to_string()], &y, None, &LogisticOptions { penalty: Penalty::None, ..Default::default() })?;
+/// let names = ["delay".to_string()];
+/// let opts = LogisticOptions::default().penalty(Penalty::None);
+/// let m = opts.fit(RiskData::new(x.view(), &y).names(&names))?;
 /// assert!(m.convergence.converged && m.coef[0] > 0.0);
 /// let se = m.inference.as_ref().map(|v| v[1].se).unwrap_or(f64::NAN);
 /// assert!(se > 0.0);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn fit(
-    x: &[&[f64]],
-    names: &[String],
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
-    opts: &LogisticOptions,
-) -> Result<LogisticModel> {
-    fit_design(Design::Columns(x), names, y, sample_weight, opts)
+impl Fit<RiskData<'_>> for LogisticOptions {
+    type Model = LogisticModel;
+
+    fn fit(&self, data: RiskData<'_>) -> Result<LogisticModel> {
+        let generated: Vec<String>;
+        let names = match data.names {
+            Some(names) => names,
+            None => {
+                generated = (0..data.x.ncols()).map(|j| format!("x{j}")).collect();
+                &generated
+            }
+        };
+        fit_design(data.x, names, data.y, data.sample_weight, self)
+    }
 }
 
-/// As [`fit`], on a row-major matrix: `x[i · names.len() + j]` is feature `j` of row `i` (a C-ordered
-/// 2-D array, read in place). Error positions count in the same order.
+/// Fits on features and labels alone (features named `x0`, `x1`, ...; no sample weights).
 ///
 /// ```
-/// use voc_core::risk::{fit, fit_rows, LogisticOptions};
-/// let names = ["delay".to_string(), "tickets".to_string()];
-/// let rows = [0.5, 1.0, 1.5, 0.0, 2.0, 2.0, 3.5, 1.0, 4.0, 3.0, 5.5, 2.0, 1.0, 0.0, 4.5, 1.0];
-/// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
-/// let by_rows = fit_rows(&rows, &names, &y, None, &LogisticOptions::default())?;
-/// let (a, b): (Vec<f64>, Vec<f64>) = rows.chunks(2).map(|r| (r[0], r[1])).unzip();
-/// let by_cols = fit(&[&a, &b], &names, &y, None, &LogisticOptions::default())?;
-/// assert!((by_rows.coef[0] - by_cols.coef[0]).abs() < 1e-12);
+/// use ndarray::array;
+/// use voc_core::{Fit, Predict};
+/// use voc_core::risk::LogisticOptions;
+/// let x = array![[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]];
+/// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+/// let m = LogisticOptions::default().fit((x.view(), &y[..]))?;
+/// assert_eq!(m.names, ["x0"]);
+/// let p = m.predict(array![[0.0], [10.0]].view())?;
+/// assert!(p[0] < 0.5 && p[1] > 0.5);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn fit_rows(
-    x: &[f64],
-    names: &[String],
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
-    opts: &LogisticOptions,
-) -> Result<LogisticModel> {
-    let design = Design::Rows {
-        values: x,
-        features: names.len(),
-    };
-    fit_design(design, names, y, sample_weight, opts)
+impl Fit<(ArrayView2<'_, f64>, &[f64])> for LogisticOptions {
+    type Model = LogisticModel;
+
+    fn fit(&self, (x, y): (ArrayView2<'_, f64>, &[f64])) -> Result<LogisticModel> {
+        self.fit(RiskData::new(x, y))
+    }
 }
 
 fn fit_design(
-    x: Design<'_>,
+    x: ArrayView2<'_, f64>,
     names: &[String],
     y: &[f64],
     sample_weight: Option<&[f64]>,
@@ -92,10 +103,11 @@ fn fit_design(
             what: "no rows to fit",
         });
     }
-    crate::error::check_len("X", x.features(), "feature names", names.len())?;
-    x.check_rows(n)?;
+    let p = x.ncols();
+    check_len("X", p, "feature names", names.len())?;
+    check_len("y", n, "X rows", x.nrows())?;
     if let Some(w) = sample_weight {
-        crate::error::check_len("y", n, "sample_weight", w.len())?;
+        check_len("y", n, "sample_weight", w.len())?;
     }
     let n_pos = check::labels("y", y)?;
     if n_pos == 0 || n_pos == n {
@@ -106,7 +118,7 @@ fn fit_design(
         )));
     }
     let s = row_weights(y, sample_weight, opts.class_weight)?;
-    let prep = prepare(x, &s, opts)?;
+    let prep = prepare(Design::new(x), p, &s, opts)?;
     let q = prep.active.len();
     let (l1, l2) = opts.lambdas();
     let total: f64 = s.iter().sum();
@@ -158,5 +170,5 @@ fn fit_design(
             last_change: conv.last_change,
         });
     }
-    finish(x.features(), names, y, &s, prep, beta, conv, opts, n_pos)
+    finish(p, names, y, &s, prep, beta, conv, opts, n_pos)
 }
