@@ -4,6 +4,7 @@
 //! search and a convergence report. Without a penalty it also gives standard errors, z, p-values and
 //! odds-ratio intervals (as statsmodels `Logit`).
 
+mod bytes;
 mod design;
 mod inference;
 mod model;
