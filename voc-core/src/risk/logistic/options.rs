@@ -35,6 +35,14 @@ crate::named_enum!(Penalty, "penalty", {
 });
 
 /// Weights per class (multiplying any sample weights).
+///
+/// ```
+/// use voc_core::risk::{ClassWeight, LogisticOptions};
+/// let opts = LogisticOptions::default().class_weight(ClassWeight::Manual { negative: 1.0, positive: 4.0 });
+/// assert!(opts.validate().is_ok());
+/// let bad = LogisticOptions::default().class_weight(ClassWeight::Manual { negative: 0.0, positive: 4.0 });
+/// assert!(bad.validate().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ClassWeight {
