@@ -11,9 +11,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{Array2, ShapeBuilder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use voc_core::risk::{LogisticOptions, fit, roc_auc};
+use voc_core::Fit;
+use voc_core::risk::{LogisticOptions, RiskData, roc_auc};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -62,14 +64,19 @@ fn logistic_data(n: usize, p: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<f64>) {
 fn bench_fit(c: &mut Criterion) {
     let (n, p) = (env("VOC_BENCH_ROWS", 1_000_000), 20);
     let (cols, y) = logistic_data(n, p, 7);
-    let x: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+    // The columns as one Fortran-ordered matrix, read in place (column by column) by the fit.
+    let flat: Vec<f64> = cols.into_iter().flatten().collect();
+    let x = Array2::from_shape_vec((n, p).f(), flat).expect("n × p values");
     let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
     let opts = LogisticOptions::default();
     let mut g = c.benchmark_group("risk_fit");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function(format!("l2_{n}x{p}"), |b| {
-        b.iter(|| fit(black_box(&x), &names, &y, None, &opts).map(|m| m.convergence.iterations))
+        b.iter(|| {
+            opts.fit(RiskData::new(black_box(x.view()), &y).names(&names))
+                .map(|m| m.convergence.iterations)
+        })
     });
     g.finish();
 }

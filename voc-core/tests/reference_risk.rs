@@ -27,10 +27,12 @@
 
 use std::collections::BTreeMap;
 
+use ndarray::{Array2, ShapeBuilder};
 use serde::Deserialize;
+use voc_core::Fit;
 use voc_core::risk::{
-    ClassWeight, LogisticModel, LogisticOptions, Penalty, average_precision, brier_score,
-    calibration, fit, roc_auc,
+    ClassWeight, LogisticModel, LogisticOptions, Penalty, RiskData, average_precision, brier_score,
+    calibration, roc_auc,
 };
 
 const FIXTURE: &str = include_str!("data/risk_golden.json");
@@ -227,17 +229,32 @@ fn population_sd(col: &[f64]) -> f64 {
     (col.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n).sqrt()
 }
 
-fn columns(d: &Dataset) -> Vec<&[f64]> {
-    d.x.iter().map(Vec::as_slice).collect()
+/// The data set's columns as one Fortran-ordered matrix (rows × features), read in place by the fit.
+fn columns(d: &Dataset) -> Array2<f64> {
+    let n = d.y.len();
+    let flat: Vec<f64> = d.x.iter().flatten().copied().collect();
+    Array2::from_shape_vec((n, d.x.len()).f(), flat).expect("columns of equal length")
+}
+
+fn fit(
+    x: &Array2<f64>,
+    names: &[String],
+    y: &[f64],
+    w: Option<&[f64]>,
+    opts: &LogisticOptions,
+) -> voc_core::Result<LogisticModel> {
+    let data = RiskData::new(x.view(), y).names(names);
+    match w {
+        Some(w) => opts.fit(data.sample_weight(w)),
+        None => opts.fit(data),
+    }
 }
 
 fn options(case: &SkCase) -> LogisticOptions {
     let penalty = match case.penalty.as_str() {
         "l2" => Penalty::L2,
         "l1" => Penalty::L1,
-        "elasticnet" => Penalty::ElasticNet {
-            l1_ratio: case.l1_ratio,
-        },
+        "elasticnet" => Penalty::ElasticNet,
         other => panic!("{}: unknown penalty {other}", case.name),
     };
     let class_weight = match &case.class_weight {
@@ -257,12 +274,15 @@ fn options(case: &SkCase) -> LogisticOptions {
             positive: *positive,
         },
     };
-    LogisticOptions {
-        penalty,
-        c: case.c,
-        class_weight,
-        standardize: case.standardize,
-        ..Default::default()
+    let opts = LogisticOptions::default()
+        .penalty(penalty)
+        .c(case.c)
+        .class_weight(class_weight)
+        .standardize(case.standardize);
+    if case.penalty == "elasticnet" {
+        opts.l1_ratio(case.l1_ratio)
+    } else {
+        opts
     }
 }
 
@@ -455,11 +475,9 @@ fn maximum_likelihood_matches_statsmodels() {
                 case.dataset,
                 if standardize { "standardised" } else { "raw" }
             );
-            let opts = LogisticOptions {
-                penalty: Penalty::None,
-                standardize,
-                ..Default::default()
-            };
+            let opts = LogisticOptions::default()
+                .penalty(Penalty::None)
+                .standardize(standardize);
             let m = fit(&columns(d), &d.names, &d.y, None, &opts)
                 .unwrap_or_else(|e| panic!("{label}: fit failed: {e}"));
             let inf = m.inference.as_ref().expect("inference for an ML fit");
@@ -500,7 +518,7 @@ fn maximum_likelihood_matches_statsmodels() {
                 .iter()
                 .find(|e| e.name == format!("{}_fitted", case.dataset))
             {
-                let p = m.predict_proba(&columns(d)).expect("predict");
+                let p = m.predict_proba(columns(d).view()).expect("predict");
                 let want = e.scores();
                 let err = p
                     .iter()
@@ -542,11 +560,9 @@ fn weighted_maximum_likelihood_matches_statsmodels_glm() {
                 case.dataset,
                 if standardize { "standardised" } else { "raw" }
             );
-            let opts = LogisticOptions {
-                penalty: Penalty::None,
-                standardize,
-                ..Default::default()
-            };
+            let opts = LogisticOptions::default()
+                .penalty(Penalty::None)
+                .standardize(standardize);
             let m = fit(&columns(d), &d.names, &d.y, Some(w), &opts)
                 .unwrap_or_else(|e| panic!("{label}: fit failed: {e}"));
             let inf = m.inference.as_ref().expect("inference for an ML fit");

@@ -1,41 +1,33 @@
-//! `voc.risk`: the churn model, its evaluation and the alert list. Feature matrices arrive as named
-//! float64 columns (the Python layer in `voc/risk.py` turns tables into them) or, for fitting, as one
-//! C-ordered 2-D array read in place.
+//! `voc.risk`: the churn model, its evaluation and the alert list. Feature matrices arrive as one 2-D
+//! float64 array of any layout (the Python layer in `voc/risk.py` picks the model's columns out of tables
+//! and DataFrames), read through `crate::matrix::matrix` and handed to the core as an `ndarray` view.
 
-use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::PyReadonlyArray1;
+use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
-use voc_core::Error;
+use pyo3::types::{PyBytes, PyDict, PyList};
 use voc_core::risk::{
     self as core, AlertOptions, ClassWeight, Impute, LogisticModel, LogisticOptions, Penalty,
+    RiskData,
 };
+use voc_core::{Error, Fit};
 
 use crate::error::{BindError, IntoPy, to_py};
+use crate::matrix::matrix;
 use crate::table::{Table, TableBuilder};
 
-fn slices<'a>(cols: &'a [PyReadonlyArray1<'_, f64>]) -> PyResult<Vec<&'a [f64]>> {
-    cols.iter().map(|c| Ok(c.as_slice()?)).collect()
-}
-
-/// Training features: float64 columns, or a C-ordered 2-D float64 array read in place (rows × features).
-#[derive(FromPyObject)]
-pub enum Features<'py> {
-    Rows(PyReadonlyArray2<'py, f64>),
-    Columns(Vec<PyReadonlyArray1<'py, f64>>),
-}
-
-/// The model's feature columns of `x` as float64 arrays, through `voc.risk._design` (which reads tables,
-/// DataFrames and 2-D arrays).
+/// The model's feature columns of `x` as one float64 matrix, through `voc.risk._design` (which reads
+/// tables, DataFrames and 2-D arrays, and leaves a float64 array in its own layout).
 fn design<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     names: &[String],
-) -> PyResult<Vec<PyReadonlyArray1<'py, f64>>> {
-    let (_, cols): (Vec<String>, Vec<PyReadonlyArray1<'py, f64>>) = py
+) -> PyResult<PyReadonlyArray2<'py, f64>> {
+    let (_, m): (Vec<String>, Bound<'py, PyAny>) = py
         .import("voc.risk")?
         .call_method1("_design", (x, names.to_vec()))?
         .extract()?;
-    Ok(cols)
+    matrix(&m, "X")
 }
 
 /// Turns a core error about the flattened matrix (`X[row·p + column]`) into one naming row and column.
@@ -61,6 +53,19 @@ fn x_error(py: Python<'_>, e: Error, names: &[String]) -> PyErr {
             "NonFiniteError",
             format!("{} = {value} is not finite", at(*index)),
         )),
+        Error::InvalidOption {
+            name: "c",
+            value,
+            reason,
+        } => {
+            // The core's option `c` is scikit-learn's `C` in Python.
+            let e = Error::InvalidOption {
+                name: "C",
+                value: value.clone(),
+                reason: reason.clone(),
+            };
+            return to_py(py, BindError::Core(e));
+        }
         _ => None,
     };
     match message {
@@ -81,26 +86,13 @@ fn options(
     tol: f64,
     confidence: f64,
 ) -> Result<LogisticOptions, Error> {
-    let penalty = match (penalty, l1_ratio) {
-        ("none", _) => Penalty::None,
-        ("l2", _) => Penalty::L2,
-        ("l1", _) => Penalty::L1,
-        ("elasticnet", Some(r)) => Penalty::ElasticNet { l1_ratio: r },
-        ("elasticnet", None) => {
-            return Err(Error::option(
-                "l1_ratio",
-                "None",
-                "elasticnet needs l1_ratio in [0, 1]",
-            ));
-        }
-        (other, _) => {
-            return Err(Error::option(
-                "penalty",
-                other,
-                "expected \"l2\", \"l1\", \"elasticnet\" or \"none\"",
-            ));
-        }
-    };
+    let penalty: Penalty = penalty.parse().map_err(|_| {
+        Error::option(
+            "penalty",
+            penalty,
+            "expected \"l2\", \"l1\", \"elasticnet\" or \"none\"",
+        )
+    })?;
     let class_weight = match class_weight {
         None => ClassWeight::None,
         Some(w) => {
@@ -128,27 +120,21 @@ fn options(
             }
         }
     };
-    let impute = match impute {
-        "error" => Impute::Error,
-        "mean" => Impute::Mean,
-        other => {
-            return Err(Error::option(
-                "impute",
-                other,
-                "expected \"error\" or \"mean\"",
-            ));
-        }
-    };
-    Ok(LogisticOptions {
-        penalty,
-        c,
-        class_weight,
-        standardize,
-        impute,
-        max_iter,
-        tol,
-        confidence,
-    })
+    let impute: Impute = impute
+        .parse()
+        .map_err(|_| Error::option("impute", impute, "expected \"error\" or \"mean\""))?;
+    let mut opts = LogisticOptions::default()
+        .penalty(penalty)
+        .c(c)
+        .class_weight(class_weight)
+        .standardize(standardize)
+        .impute(impute)
+        .max_iter(max_iter)
+        .tol(tol)
+        .confidence(confidence);
+    // Checked (with the other options) once, by the core's fit.
+    opts.l1_ratio = l1_ratio;
+    Ok(opts)
 }
 
 /// A fitted churn model (logistic regression).
@@ -157,15 +143,13 @@ pub struct RiskModel {
     inner: LogisticModel,
 }
 
-crate::pickled!(RiskModel);
-
-/// Fits the churn model on named float64 columns.
+/// Fits the churn model on a float64 matrix (rows × named features, any layout).
 #[pyfunction]
-#[pyo3(signature = (columns, names, y, *, sample_weight=None, penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, impute="error", max_iter=100, tol=1e-10, confidence=0.95))]
+#[pyo3(signature = (x, names, y, *, sample_weight=None, penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, impute="error", max_iter=100, tol=1e-10, confidence=0.95))]
 #[allow(clippy::too_many_arguments, non_snake_case)]
 pub fn fit_logistic(
     py: Python<'_>,
-    columns: Features<'_>,
+    x: &Bound<'_, PyAny>,
     names: Vec<String>,
     y: PyReadonlyArray1<'_, f64>,
     sample_weight: Option<PyReadonlyArray1<'_, f64>>,
@@ -195,25 +179,13 @@ pub fn fit_logistic(
         y.as_slice()?,
         sample_weight.as_ref().map(|w| w.as_slice()).transpose()?,
     );
-    let model = match &columns {
-        Features::Columns(cols) => {
-            let x = slices(cols)?;
-            py.detach(|| core::fit(&x, &names, y, w, &opts))
-        }
-        Features::Rows(rows) => {
-            if rows.shape()[1] != names.len() {
-                let e = Error::LengthMismatch {
-                    arg: "X",
-                    len: rows.shape()[1],
-                    other: "feature names",
-                    other_len: names.len(),
-                };
-                return Err(e).py_err(py);
-            }
-            let x = rows.as_slice()?;
-            py.detach(|| core::fit_rows(x, &names, y, w, &opts))
-        }
-    };
+    let x = matrix(x, "X")?;
+    let x = x.as_array();
+    let model = py.detach(|| {
+        let mut data = RiskData::new(x, y).names(&names);
+        data.sample_weight = w;
+        opts.fit(data)
+    });
     Ok(RiskModel {
         inner: model.map_err(|e| x_error(py, e, &names))?,
     })
@@ -290,11 +262,10 @@ impl RiskModel {
     /// Penalty used.
     #[getter]
     fn penalty(&self) -> String {
-        match self.inner.options.penalty {
-            Penalty::None => "none".into(),
-            Penalty::L2 => "l2".into(),
-            Penalty::L1 => "l1".into(),
-            Penalty::ElasticNet { l1_ratio } => format!("elasticnet(l1_ratio={l1_ratio})"),
+        let o = &self.inner.options;
+        match (o.penalty, o.l1_ratio) {
+            (Penalty::ElasticNet, Some(l1_ratio)) => format!("elasticnet(l1_ratio={l1_ratio})"),
+            (p, _) => p.name().into(),
         }
     }
 
@@ -337,22 +308,22 @@ impl RiskModel {
     /// 2-D array with them in order).
     #[pyo3(name = "predict_proba")]
     fn py_predict_proba(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let cols = design(py, x, &self.inner.names)?;
-        let x = slices(&cols)?;
+        let x = design(py, x, &self.inner.names)?;
+        let x = x.as_array();
         let m = &self.inner;
         let p = py
-            .detach(|| m.predict_proba(&x))
+            .detach(|| m.predict_proba(x))
             .map_err(|e| x_error(py, e, &m.names))?;
         Ok(numpy::PyArray1::from_vec(py, p).into_any().unbind())
     }
 
     /// Log-odds of each row of `X`.
     fn decision_function(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let cols = design(py, x, &self.inner.names)?;
-        let x = slices(&cols)?;
+        let x = design(py, x, &self.inner.names)?;
+        let x = x.as_array();
         let m = &self.inner;
         let eta = py
-            .detach(|| m.decision_function(&x))
+            .detach(|| m.decision_function(x))
             .map_err(|e| x_error(py, e, &m.names))?;
         Ok(numpy::PyArray1::from_vec(py, eta).into_any().unbind())
     }
@@ -371,19 +342,18 @@ impl RiskModel {
         min_probability: Option<f64>,
         reasons: usize,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let columns = design(py, x, &self.inner.names)?;
-        let x = slices(&columns)?;
+        let x = design(py, x, &self.inner.names)?;
+        let x = x.as_array();
         let value = value.as_slice()?;
-        let opts = AlertOptions {
-            save_rate,
-            contact_cost,
-            capacity,
-            min_probability,
-            reasons,
-        };
+        let mut opts = AlertOptions::default()
+            .save_rate(save_rate)
+            .contact_cost(contact_cost)
+            .reasons(reasons);
+        opts.capacity = capacity;
+        opts.min_probability = min_probability;
         let m = &self.inner;
         let list = py
-            .detach(|| core::alerts(m, &x, value, &opts))
+            .detach(|| core::alerts(m, x, value, &opts))
             .map_err(|e| x_error(py, e, &m.names))?;
         let out = PyDict::new(py);
         out.set_item("row", list.iter().map(|a| a.row).collect::<Vec<_>>())?;
@@ -411,17 +381,40 @@ impl RiskModel {
         Ok(out)
     }
 
-    /// The model as bytes (exact, NaN included), for storing it; [`from_bytes`](Self::from_bytes) reads them.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
-        crate::pickle::dump(py, &self.inner)
+    /// The model as bytes (the core's versioned, checksummed byte form: exact, NaN included), for
+    /// storing it; [`from_bytes`](Self::from_bytes) reads them.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
     }
 
     /// A model from [`to_bytes`](Self::to_bytes) output; anything else is a `voc.DecodeError`.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<RiskModel> {
         Ok(RiskModel {
-            inner: crate::pickle::load(py, data)?,
+            inner: LogisticModel::from_bytes(data).py_err(py)?,
         })
+    }
+
+    /// Pickles as the byte form.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let state = PyBytes::new(py, &self.inner.to_bytes());
+        Ok((py.get_type::<RiskModel>().getattr("_from_state")?, (state,)))
+    }
+
+    /// Rebuilds a model from its pickled state.
+    #[staticmethod]
+    fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<RiskModel> {
+        RiskModel::from_bytes(py, data)
+    }
+
+    /// Equal when every field is equal bit for bit (so NaN fields compare equal to themselves).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<RiskModel>()
+            .is_ok_and(|o| o.get().inner.to_bytes() == self.inner.to_bytes())
     }
 
     fn __repr__(&self) -> String {
@@ -554,11 +547,11 @@ pub fn threshold_top_k(py: Python<'_>, p: PyReadonlyArray1<'_, f64>, k: usize) -
 
 /// Stratified k-fold cross-validation: (fold per row, out-of-fold probability, AUC per fold, pooled AUC).
 #[pyfunction]
-#[pyo3(signature = (columns, names, y, *, k=5, seed=0, sample_weight=None, penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, impute="error", max_iter=100, tol=1e-10))]
+#[pyo3(signature = (x, names, y, *, k=5, seed=0, sample_weight=None, penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, impute="error", max_iter=100, tol=1e-10))]
 #[allow(clippy::too_many_arguments, non_snake_case, clippy::type_complexity)]
 pub fn cross_validate(
     py: Python<'_>,
-    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    x: &Bound<'_, PyAny>,
     names: Vec<String>,
     y: PyReadonlyArray1<'_, f64>,
     k: usize,
@@ -585,13 +578,18 @@ pub fn cross_validate(
         0.95,
     )
     .py_err(py)?;
-    let x = slices(&columns)?;
+    let x = matrix(x, "X")?;
+    let x = x.as_array();
     let (y, w) = (
         y.as_slice()?,
         sample_weight.as_ref().map(|w| w.as_slice()).transpose()?,
     );
     let cv = py
-        .detach(|| core::cross_validate(&x, &names, y, w, &opts, k, seed))
+        .detach(|| {
+            let mut data = RiskData::new(x, y).names(&names);
+            data.sample_weight = w;
+            core::cross_validate(data, &opts, k, seed)
+        })
         .map_err(|e| x_error(py, e, &names))?;
     Ok((cv.fold, cv.probability, cv.fold_auc, cv.pooled_auc))
 }

@@ -677,3 +677,66 @@ def test_fit_is_deterministic_across_runs() -> None:
     X, y = logistic_data(n=70_000, seed=9)
     a, b = voc.risk.fit(X, y), voc.risk.fit(X, y)
     assert a.coef == b.coef and a.intercept == b.intercept
+
+
+# --- memory layouts: every 2-D input gives identical results ---
+
+
+def _layouts(X: np.ndarray) -> dict[str, object]:
+    """The same matrix as C-ordered, Fortran-ordered, strided (every other row of a doubled array),
+    pandas and polars DataFrames."""
+    doubled = np.empty((2 * X.shape[0], X.shape[1]))
+    doubled[::2] = X
+    doubled[1::2] = np.nan
+    cols = [f"x{j}" for j in range(X.shape[1])]
+    out: dict[str, object] = {
+        "C": np.ascontiguousarray(X),
+        "F": np.asfortranarray(X),
+        "strided": doubled[::2],
+        "pandas": pd.DataFrame(X, columns=cols),
+        "polars": pl.DataFrame({c: X[:, j] for j, c in enumerate(cols)}),
+    }
+    assert out["C"].flags.c_contiguous and out["F"].flags.f_contiguous  # type: ignore[attr-defined]
+    strided = out["strided"]
+    assert isinstance(strided, np.ndarray) and not strided.flags.c_contiguous and not strided.flags.f_contiguous
+    return out
+
+
+@pytest.mark.parametrize("options", [{}, {"penalty": "elasticnet", "l1_ratio": 0.5, "C": 0.1},
+                                     {"penalty": "none", "impute": "mean", "class_weight": "balanced"}])
+def test_every_layout_gives_identical_fits_and_predictions(options: dict[str, object]) -> None:
+    X, y = logistic_data(n=3_000, seed=5)
+    X = X.copy()
+    if options.get("impute") == "mean":
+        X[::17, 2] = np.nan
+    w = 0.5 + (np.arange(len(y)) % 5)
+    inputs = _layouts(X)
+    models = {k: voc.risk.fit(v, y, sample_weight=w, **options) for k, v in inputs.items()}
+    ref = models["C"]
+    probe = X[:500]
+    probes = _layouts(probe)
+    p_ref = ref.predict_proba(probes["C"])
+    eta_ref = ref.decision_function(probes["C"])
+    for kind, m in models.items():
+        assert m == ref, kind
+        assert m.coef == ref.coef and m.intercept == ref.intercept, kind
+        for pkind, px in probes.items():
+            np.testing.assert_array_equal(m.predict_proba(px), p_ref, err_msg=f"{kind} / {pkind}")
+            np.testing.assert_array_equal(m.decision_function(px), eta_ref, err_msg=f"{kind} / {pkind}")
+    cvs = [voc.risk.cross_validate(v, y, k=3, seed=2, **{k: o for k, o in options.items() if k != "confidence"})
+           for v in inputs.values()]
+    for cv in cvs[1:]:
+        np.testing.assert_array_equal(cv.meta["out_of_fold_probability"], cvs[0].meta["out_of_fold_probability"])
+
+
+def test_every_layout_reports_the_same_bad_value() -> None:
+    X, y = logistic_data(n=300, seed=6)
+    m = voc.risk.fit(X, y)
+    bad = X[:50].copy()
+    bad[7, 2] = np.nan
+    bad[3, 4] = np.nan  # the first in row order: row 3, column x4
+    for kind, v in _layouts(bad).items():
+        with pytest.raises(voc.MissingValueError, match=r'X\[row 3, column "x4"\]'):
+            m.predict_proba(v)
+        with pytest.raises(voc.MissingValueError, match=r'X\[row 3, column "x4"\]'):
+            voc.risk.fit(v, y[:50])

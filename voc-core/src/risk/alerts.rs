@@ -1,6 +1,8 @@
 //! Who to call and why: thresholds (by capacity, by target precision, by expected value) and a ranked
 //! alert list whose reasons are the signals that push each customer's risk up, in plain words.
 
+use ndarray::ArrayView2;
+
 use crate::error::{Error, Result, check_len};
 use crate::risk::LogisticModel;
 
@@ -9,10 +11,11 @@ use crate::risk::LogisticModel;
 /// ```
 /// use voc_core::risk::AlertOptions;
 /// assert!(AlertOptions::default().validate().is_ok());
-/// assert!(AlertOptions { save_rate: 1.5, ..Default::default() }.validate().is_err());
+/// assert!(AlertOptions::default().save_rate(1.5).validate().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AlertOptions {
     /// Share of contacted would-be churners who stay thanks to the contact (default 0.3).
     pub save_rate: f64,
@@ -39,6 +42,36 @@ impl Default for AlertOptions {
 }
 
 impl AlertOptions {
+    /// Sets [`save_rate`](Self::save_rate).
+    pub fn save_rate(mut self, save_rate: f64) -> Self {
+        self.save_rate = save_rate;
+        self
+    }
+
+    /// Sets [`contact_cost`](Self::contact_cost).
+    pub fn contact_cost(mut self, contact_cost: f64) -> Self {
+        self.contact_cost = contact_cost;
+        self
+    }
+
+    /// Sets [`capacity`](Self::capacity).
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = Some(capacity);
+        self
+    }
+
+    /// Sets [`min_probability`](Self::min_probability).
+    pub fn min_probability(mut self, min_probability: f64) -> Self {
+        self.min_probability = Some(min_probability);
+        self
+    }
+
+    /// Sets [`reasons`](Self::reasons).
+    pub fn reasons(mut self, reasons: usize) -> Self {
+        self.reasons = reasons;
+        self
+    }
+
     /// Checks the options.
     pub fn validate(&self) -> Result<()> {
         if !(0.0..=1.0).contains(&self.save_rate) {
@@ -204,19 +237,21 @@ pub fn threshold_for_precision(
 /// expected value, cut at `capacity`, each with the signals that raise their risk most.
 ///
 /// ```
-/// use voc_core::risk::{alerts, fit, AlertOptions, LogisticOptions};
-/// let delay = [1.0, 2.0, 30.0, 25.0, 3.0, 28.0, 2.0, 1.0];
+/// use ndarray::Array2;
+/// use voc_core::Fit;
+/// use voc_core::risk::{alerts, AlertOptions, LogisticOptions, RiskData};
+/// let delay = Array2::from_shape_vec((8, 1), vec![1.0, 2.0, 30.0, 25.0, 3.0, 28.0, 2.0, 1.0])?;
 /// let y = [0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0];
 /// let names = vec!["refund_delay_max_days".to_string()];
-/// let m = fit(&[&delay], &names, &y, None, &LogisticOptions::default())?;
-/// let list = alerts(&m, &[&delay], &[300.0; 8], &AlertOptions { capacity: Some(2), ..Default::default() })?;
+/// let m = LogisticOptions::default().fit(RiskData::new(delay.view(), &y).names(&names))?;
+/// let list = alerts(&m, delay.view(), &[300.0; 8], &AlertOptions::default().capacity(2))?;
 /// assert_eq!(list.len(), 2);
 /// assert_eq!(list[0].reasons[0].text, "waited 30 days for a refund");
-/// # Ok::<(), voc_core::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn alerts(
     model: &LogisticModel,
-    x: &[&[f64]],
+    x: ArrayView2<'_, f64>,
     value: &[f64],
     opts: &AlertOptions,
 ) -> Result<Vec<Alert>> {
@@ -230,21 +265,24 @@ pub fn alerts(
     if let Some(cap) = opts.capacity {
         rows.truncate(cap);
     }
-    let k = x.len();
     Ok(rows
         .into_iter()
         .map(|i| {
-            let mut reasons: Vec<Reason> = (0..k)
-                .filter_map(|j| {
-                    let raw = x[j][i];
-                    let v = if raw.is_nan() { model.means[j] } else { raw };
-                    let c = model.coef[j] * (v - model.means[j]);
+            // `predict_proba` checked the shape: row `i` exists and has one value per feature.
+            let mut reasons: Vec<Reason> = x
+                .row(i)
+                .iter()
+                .zip(&model.names)
+                .zip(model.coef.iter().zip(&model.means))
+                .filter_map(|((&raw, name), (&coef, &mean))| {
+                    let v = if raw.is_nan() { mean } else { raw };
+                    let c = coef * (v - mean);
                     // An absent signal (0 tickets, no drop) is never a reason to call.
                     (c > 0.0 && !raw.is_nan() && raw != 0.0).then(|| Reason {
-                        feature: model.names[j].clone(),
+                        feature: name.clone(),
                         value: v,
                         contribution: c,
-                        text: describe(&model.names[j], v),
+                        text: describe(name, v),
                     })
                 })
                 .collect();

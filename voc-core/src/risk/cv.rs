@@ -4,8 +4,11 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use crate::error::{Error, Result};
-use crate::risk::{LogisticOptions, fit, roc_auc};
+use ndarray::Axis;
+
+use crate::Fit;
+use crate::error::{Error, Result, check_len};
+use crate::risk::{LogisticOptions, RiskData, roc_auc};
 
 /// Out-of-fold results of [`cross_validate`].
 #[derive(Debug, Clone, PartialEq)]
@@ -54,23 +57,31 @@ pub fn stratified_folds(y: &[f64], k: usize, seed: u64) -> Result<Vec<u32>> {
 /// Fits the model `k` times, each time without one fold, and scores the held-out fold.
 ///
 /// ```
-/// use voc_core::risk::{cross_validate, LogisticOptions};
-/// let x: Vec<f64> = (0..60).map(|i| (i % 10) as f64).collect();
+/// use ndarray::Array2;
+/// use voc_core::risk::{cross_validate, LogisticOptions, RiskData};
+/// let x = Array2::from_shape_fn((60, 1), |(i, _)| (i % 10) as f64);
 /// let y: Vec<f64> = (0..60).map(|i| f64::from(u8::from((i * 7) % 10 < (i % 10)))).collect();
-/// let cv = cross_validate(&[&x], &["x".into()], &y, None, &LogisticOptions::default(), 3, 1)?;
+/// let cv = cross_validate(RiskData::new(x.view(), &y), &LogisticOptions::default(), 3, 1)?;
 /// assert_eq!(cv.fold_auc.len(), 3);
 /// assert!(cv.pooled_auc > 0.5);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn cross_validate(
-    x: &[&[f64]],
-    names: &[String],
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
+    data: RiskData<'_>,
     opts: &LogisticOptions,
     k: usize,
     seed: u64,
 ) -> Result<CrossValidation> {
+    let RiskData {
+        x,
+        y,
+        names,
+        sample_weight,
+    } = data;
+    check_len("y", y.len(), "X rows", x.nrows())?;
+    if let Some(w) = sample_weight {
+        check_len("y", y.len(), "sample_weight", w.len())?;
+    }
     let fold = stratified_folds(y, k, seed)?;
     let mut probability = vec![f64::NAN; y.len()];
     let mut fold_auc = Vec::with_capacity(k);
@@ -78,13 +89,14 @@ pub fn cross_validate(
         let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
         let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
         let pick = |v: &[f64], rows: &[usize]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-        let xt: Vec<Vec<f64>> = x.iter().map(|c| pick(c, &train)).collect();
-        let xs: Vec<Vec<f64>> = x.iter().map(|c| pick(c, &test)).collect();
-        let wt = sample_weight.map(|w| pick(w, &train));
-        let xt_ref: Vec<&[f64]> = xt.iter().map(Vec::as_slice).collect();
-        let xs_ref: Vec<&[f64]> = xs.iter().map(Vec::as_slice).collect();
-        let model = fit(&xt_ref, names, &pick(y, &train), wt.as_deref(), opts)?;
-        let p = model.predict_proba(&xs_ref)?;
+        let xt = x.select(Axis(0), &train);
+        let xs = x.select(Axis(0), &test);
+        let (yt, wt) = (pick(y, &train), sample_weight.map(|w| pick(w, &train)));
+        let mut part = RiskData::new(xt.view(), &yt);
+        part.names = names;
+        part.sample_weight = wt.as_deref();
+        let model = opts.fit(part)?;
+        let p = model.predict_proba(xs.view())?;
         fold_auc.push(roc_auc(&pick(y, &test), &p)?);
         for (&i, &v) in test.iter().zip(&p) {
             probability[i] = v;

@@ -2,6 +2,7 @@
 //! score, calibration table, lift and gains by decile, and the confusion matrix at a threshold.
 
 use crate::error::{Error, Result, check_len};
+use crate::stats::check::label;
 use crate::stats::{ShareInterval, proportion_interval};
 
 /// Checks labels (0/1) and scores (finite) and returns the number of positives.
@@ -15,16 +16,7 @@ fn check(y: &[f64], score: &[f64]) -> Result<usize> {
     }
     let mut pos = 0;
     for (i, (&v, &s)) in y.iter().zip(score).enumerate() {
-        if v == 1.0 {
-            pos += 1;
-        } else if v != 0.0 {
-            return Err(Error::InvalidValue {
-                arg: "y",
-                index: i,
-                value: v,
-                reason: "labels must be 0 or 1",
-            });
-        }
+        pos += usize::from(label("y", i, v)?);
         if !s.is_finite() {
             return Err(Error::NonFinite {
                 arg: "scores",

@@ -1,7 +1,23 @@
 //! Churn risk: a logistic-regression model, its evaluation, thresholds and alerts with reasons.
 //!
 //! Train on the signals at a past cutoff with the labels of the horizon after it, score customers today,
-//! pick who to call, and say why.
+//! pick who to call, and say why. The model's parameters are [`LogisticOptions`]; fitting is
+//! [`Fit::fit`](crate::Fit::fit) on [`RiskData`] (an `ndarray::ArrayView2` of features in any memory
+//! layout, 0/1 labels, names, weights), and [`LogisticModel`] implements [`Predict`](crate::Predict)
+//! (churn probabilities).
+//!
+//! ```
+//! use ndarray::array;
+//! use voc_core::{Fit, Predict};
+//! use voc_core::risk::{LogisticOptions, RiskData, roc_auc};
+//! let x = array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 2.0], [5.0, 1.0], [6.0, 3.0], [2.5, 2.0], [4.5, 0.0]];
+//! let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+//! let names = ["refund_delay_days".to_string(), "tickets_90d".to_string()];
+//! let model = LogisticOptions::default().c(10.0).fit(RiskData::new(x.view(), &y).names(&names))?;
+//! let p = model.predict(x.view())?;
+//! assert!(roc_auc(&y, &p)? > 0.8);
+//! # Ok::<(), voc_core::Error>(())
+//! ```
 
 mod alerts;
 mod cv;
@@ -18,6 +34,6 @@ pub use evaluate::{
     lift, roc_auc,
 };
 pub use logistic::{
-    ClassWeight, CoefInference, Convergence, Impute, LogisticModel, LogisticOptions, Penalty, fit,
-    fit_rows,
+    ClassWeight, CoefInference, Convergence, Impute, LogisticModel, LogisticOptions, Penalty,
+    RiskData,
 };

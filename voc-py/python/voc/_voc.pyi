@@ -858,7 +858,7 @@ class RiskModel:
     def __eq__(self, value: object, /) -> bool: ...
 
 def fit_logistic(
-    columns: list[npt.NDArray[np.float64]],
+    x: Any,
     names: list[str],
     y: npt.NDArray[np.float64],
     *,
@@ -883,7 +883,7 @@ def threshold_for_precision(
 ) -> tuple[float, float, float] | None: ...
 def threshold_top_k(p: npt.NDArray[np.float64], k: int) -> float: ...
 def cross_validate(
-    columns: list[npt.NDArray[np.float64]],
+    x: Any,
     names: list[str],
     y: npt.NDArray[np.float64],
     *,

@@ -81,8 +81,10 @@ def _float_column(col: Any, name: str) -> np.ndarray:
     return np.ascontiguousarray(out, dtype=np.float64)
 
 
-def _design(X: Any, names: Sequence[str] | None = None) -> tuple[list[str], list[np.ndarray]]:
-    """Feature names and float64 columns of ``X`` (``customer_id`` is an id, not a feature)."""
+def _design(X: Any, names: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """Feature names and the float64 matrix (rows × features) of ``X`` (``customer_id`` is an id, not a
+    feature). A 2-D array keeps its memory layout (C, Fortran or strided: the core reads it in place);
+    the columns of a table or DataFrame are gathered into one Fortran-ordered matrix."""
     if isinstance(X, np.ndarray) or isinstance(X, (list, tuple)):
         arr = np.asarray(X, dtype=np.float64)
         if arr.ndim == 1:
@@ -94,16 +96,23 @@ def _design(X: Any, names: Sequence[str] | None = None) -> tuple[list[str], list
             raise LengthMismatchError(
                 f"X has {arr.shape[1]} columns but the model has {len(given)} features", "X"
             )
-        # One blocked transpose (numpy's) instead of a strided gather per column.
-        cols = np.ascontiguousarray(arr.T)
-        return given, list(cols)
+        return given, arr
     data = _as_dict(X)
     if names is None:
         names = [c for c in data if c != _ID]
     missing = [n for n in names if n not in data]
     if missing:
         raise InvalidOptionError(f"X lacks the model's feature columns {missing}", "X")
-    return list(names), [_float_column(data[n], n) for n in names]
+    cols = [_float_column(data[n], n) for n in names]
+    rows = len(cols[0]) if cols else len(next(iter(data.values()), ()))
+    out = np.empty((rows, len(cols)), dtype=np.float64, order="F")
+    for j, (name, col) in enumerate(zip(names, cols)):
+        if len(col) != rows:
+            raise LengthMismatchError(
+                f"column {name!r} of X has {len(col)} values but column {names[0]!r} has {rows}", name
+            )
+        out[:, j] = col
+    return list(names), out
 
 
 def _vector(v: Any, arg: str) -> np.ndarray:
@@ -145,11 +154,11 @@ def fit(
     >>> m.converged, bool(m.predict_proba(X)[3] > m.predict_proba(X)[0])
     (True, True)
     """
-    names, cols = _design(X)
+    names, x = _design(X)
     yv = _vector(y, "y")
     w = None if sample_weight is None else _vector(sample_weight, "sample_weight")
     return _voc.fit_logistic(
-        cols, names, yv, sample_weight=w, penalty=penalty, C=C, l1_ratio=l1_ratio,
+        x, names, yv, sample_weight=w, penalty=penalty, C=C, l1_ratio=l1_ratio,
         class_weight=class_weight, standardize=standardize, impute=impute, max_iter=max_iter, tol=tol,
         confidence=confidence,
     )
@@ -245,11 +254,11 @@ def cross_validate(X: Any, y: Any, *, k: int = 5, seed: int = 0, **options: Any)
     >>> cv["n"].tolist(), 0.7 < cv.meta["pooled_roc_auc"] < 1
     ([50, 50, 50, 50], True)
     """
-    names, cols = _design(X)
+    names, x = _design(X)
     options.pop("confidence", None)
     w = options.pop("sample_weight", None)
     fold, prob, aucs, pooled = _voc.cross_validate(
-        cols, names, _vector(y, "y"), k=k, seed=seed,
+        x, names, _vector(y, "y"), k=k, seed=seed,
         sample_weight=None if w is None else _vector(w, "sample_weight"), **options,
     )
     sizes = np.bincount(np.asarray(fold), minlength=k)

@@ -1,0 +1,323 @@
+//! The design matrix of a fit: row weights, column moments and the standardised copy the solver reads.
+
+use ndarray::ArrayView2;
+
+use super::options::{ClassWeight, Impute, LogisticOptions};
+use crate::error::{Error, Result};
+
+/// Rows per parallel chunk: fixed, so sums are added in the same order on any number of threads.
+pub(super) const CHUNK: usize = 8192;
+
+/// The standardised training data, row-major, for the active (non-constant) columns.
+pub(super) struct Prepared {
+    pub(super) z: Vec<f64>,
+    /// Active columns' indices into the features.
+    pub(super) active: Vec<usize>,
+    pub(super) center: Vec<f64>,
+    pub(super) scale: Vec<f64>,
+    pub(super) means: Vec<f64>,
+    pub(super) constant: Vec<bool>,
+}
+
+/// Row weights: sample weights × class weights.
+pub(super) fn row_weights(y: &[f64], w: Option<&[f64]>, cw: ClassWeight) -> Result<Vec<f64>> {
+    let n = y.len();
+    let (w0, w1) = match cw {
+        ClassWeight::None => (1.0, 1.0),
+        ClassWeight::Manual { negative, positive } => (negative, positive),
+        // As scikit-learn: class totals of the sample weights (row counts without them).
+        ClassWeight::Balanced => {
+            let (mut t0, mut t1) = (0.0, 0.0);
+            for (i, &v) in y.iter().enumerate() {
+                let s = w.map_or(1.0, |w| w[i]);
+                if v == 1.0 { t1 += s } else { t0 += s }
+            }
+            ((t0 + t1) / (2.0 * t0), (t0 + t1) / (2.0 * t1))
+        }
+    };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let s = match w {
+            Some(w) => {
+                let v = w[i];
+                if !v.is_finite() {
+                    return Err(Error::NonFinite {
+                        arg: "sample_weight",
+                        index: i,
+                        value: v,
+                    });
+                }
+                if v < 0.0 {
+                    return Err(Error::InvalidValue {
+                        arg: "sample_weight",
+                        index: i,
+                        value: v,
+                        reason: "weights must not be negative",
+                    });
+                }
+                v
+            }
+            None => 1.0,
+        };
+        out.push(s * if y[i] == 1.0 { w1 } else { w0 });
+    }
+    if !(out.iter().sum::<f64>() > 0.0) {
+        return Err(Error::Empty {
+            arg: "sample_weight",
+            what: "all weights are zero",
+        });
+    }
+    Ok(out)
+}
+
+/// Training data of the churn model, borrowed: features (rows × columns, any memory layout), 0/1
+/// labels, and optionally feature names and sample weights. Fitting is
+/// [`Fit::fit`](crate::Fit::fit) of [`LogisticOptions`] on it.
+///
+/// A struct rather than a tuple because a fit has two optional parts (names, weights) that a tuple
+/// would force on every caller; `(x, y)` alone also fits (see [`LogisticOptions`]'s `Fit` impls).
+///
+/// ```
+/// use ndarray::array;
+/// use voc_core::Fit;
+/// use voc_core::risk::{LogisticOptions, RiskData};
+/// let x = array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 2.0], [5.0, 1.0], [6.0, 3.0]];
+/// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+/// let names = ["delay".to_string(), "tickets".to_string()];
+/// let w = [1.0, 1.0, 2.0, 1.0, 1.0, 0.5];
+/// let data = RiskData::new(x.view(), &y).names(&names).sample_weight(&w);
+/// let m = LogisticOptions::default().fit(data)?;
+/// assert_eq!(m.names, names);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RiskData<'a> {
+    /// Features, one row per customer (C-ordered, Fortran-ordered or strided: read in place).
+    pub x: ArrayView2<'a, f64>,
+    /// Labels, 0 (stayed) or 1 (churned), one per row of `x`.
+    pub y: &'a [f64],
+    /// Feature names, one per column of `x` (default `x0`, `x1`, ...).
+    pub names: Option<&'a [String]>,
+    /// Sample weights, one per row (default all 1).
+    pub sample_weight: Option<&'a [f64]>,
+}
+
+impl<'a> RiskData<'a> {
+    /// Features and labels, without names or weights.
+    pub fn new(x: ArrayView2<'a, f64>, y: &'a [f64]) -> Self {
+        RiskData {
+            x,
+            y,
+            names: None,
+            sample_weight: None,
+        }
+    }
+
+    /// Sets the feature names.
+    pub fn names(mut self, names: &'a [String]) -> Self {
+        self.names = Some(names);
+        self
+    }
+
+    /// Sets the sample weights.
+    pub fn sample_weight(mut self, sample_weight: &'a [f64]) -> Self {
+        self.sample_weight = Some(sample_weight);
+        self
+    }
+}
+
+/// How a feature matrix is read: a C-ordered matrix as one row-major slice, a Fortran-ordered one as
+/// one column-major slice, anything else (e.g. every other row) through the view's strides. All three
+/// are read in place; the values (and so every sum) are the same whichever path is taken.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Design<'a> {
+    Rows { values: &'a [f64], p: usize },
+    Columns { values: &'a [f64], n: usize },
+    Strided(ArrayView2<'a, f64>),
+}
+
+impl<'a> Design<'a> {
+    pub(super) fn new(x: ArrayView2<'a, f64>) -> Self {
+        let (n, p) = x.dim();
+        if let Some(values) = x.to_slice() {
+            Design::Rows { values, p }
+        } else if let Some(values) = x.reversed_axes().to_slice() {
+            Design::Columns { values, n }
+        } else {
+            Design::Strided(x)
+        }
+    }
+
+    /// The value of feature `j` in row `i` (both in range: callers check the shape first).
+    #[inline]
+    pub(super) fn get(&self, i: usize, j: usize) -> f64 {
+        match *self {
+            Design::Rows { values, p } => values[i * p + j],
+            Design::Columns { values, n } => values[j * n + i],
+            Design::Strided(x) => x[[i, j]],
+        }
+    }
+}
+
+/// Weighted mean and sum of squared deviations of every column over some rows (NaN left out).
+pub(super) struct Moments {
+    pub(super) weight: Vec<f64>,
+    pub(super) mean: Vec<f64>,
+    pub(super) m2: Vec<f64>,
+}
+
+impl Moments {
+    pub(super) fn new(p: usize) -> Self {
+        Moments {
+            weight: vec![0.0; p],
+            mean: vec![0.0; p],
+            m2: vec![0.0; p],
+        }
+    }
+
+    /// Adds the moments of later rows (Chan, Golub and LeVeque's pairwise update: stable, and exact
+    /// in the order of the chunks).
+    pub(super) fn merge(&mut self, other: &Moments) {
+        for j in 0..self.mean.len() {
+            let (wa, wb) = (self.weight[j], other.weight[j]);
+            if wb == 0.0 {
+                continue;
+            }
+            let w = wa + wb;
+            let delta = other.mean[j] - self.mean[j];
+            self.mean[j] += delta * wb / w;
+            self.m2[j] += other.m2[j] + delta * delta * wa * wb / w;
+            self.weight[j] = w;
+        }
+    }
+}
+
+/// Column moments in one read of the data: each chunk of rows gets its own mean and squared deviations
+/// (two passes over a chunk that is still in cache), and chunks are merged in order, so the result does
+/// not depend on the number of threads. NaN is an error unless imputed; ±inf always is.
+pub(super) fn column_moments(
+    x: Design<'_>,
+    p: usize,
+    s: &[f64],
+    impute: Impute,
+) -> Result<Moments> {
+    let parts = chunked(s.len(), |r| -> Result<Moments> {
+        let mut m = Moments::new(p);
+        let mut sum = vec![0.0; p];
+        for i in r.clone() {
+            for (j, t) in sum.iter_mut().enumerate() {
+                let v = x.get(i, j);
+                if v.is_nan() {
+                    if impute == Impute::Error {
+                        return Err(Error::Missing {
+                            arg: "X",
+                            index: i * p + j,
+                        });
+                    }
+                } else if !v.is_finite() {
+                    return Err(Error::NonFinite {
+                        arg: "X",
+                        index: i * p + j,
+                        value: v,
+                    });
+                } else {
+                    *t += s[i] * v;
+                    m.weight[j] += s[i];
+                }
+            }
+        }
+        for ((mean, &w), &t) in m.mean.iter_mut().zip(&m.weight).zip(&sum) {
+            if w > 0.0 {
+                *mean = t / w;
+            }
+        }
+        for i in r {
+            for j in 0..p {
+                let v = x.get(i, j);
+                if !v.is_nan() {
+                    let d = v - m.mean[j];
+                    m.m2[j] += s[i] * d * d;
+                }
+            }
+        }
+        Ok(m)
+    });
+    let mut total = Moments::new(p);
+    for part in parts {
+        total.merge(&part?);
+    }
+    Ok(total)
+}
+
+pub(super) fn prepare(
+    x: Design<'_>,
+    p: usize,
+    s: &[f64],
+    opts: &LogisticOptions,
+) -> Result<Prepared> {
+    let n = s.len();
+    let total: f64 = s.iter().sum();
+    let moments = column_moments(x, p, s, opts.impute)?;
+    let means = moments.mean;
+    let (mut center, mut scale, mut constant) = (vec![0.0; p], vec![1.0; p], vec![false; p]);
+    for j in 0..p {
+        // Missing values are filled with the mean, so they add nothing to the spread.
+        let sd = (moments.m2[j] / total).sqrt();
+        // Constant up to rounding: a column whose spread is tiny next to its size.
+        constant[j] = !(sd > 1e-12 * means[j].abs().max(1e-300));
+        if opts.standardize {
+            center[j] = means[j];
+            scale[j] = if constant[j] { 1.0 } else { sd };
+        }
+    }
+    let active: Vec<usize> = (0..p).filter(|&j| !constant[j]).collect();
+    let q = active.len();
+    let cols: Vec<(usize, f64, f64, f64)> = active
+        .iter()
+        .map(|&j| (j, center[j], 1.0 / scale[j], means[j]))
+        .collect();
+    let mut z = vec![0.0; n * q];
+    // Row by row, so writes are sequential; chunks of rows in parallel.
+    let fill_rows = |start: usize, block: &mut [f64]| {
+        for (k, row) in block.chunks_exact_mut(q).enumerate() {
+            let i = start + k;
+            for (v, &(j, m, inv, fill)) in row.iter_mut().zip(&cols) {
+                let raw = x.get(i, j);
+                *v = (if raw.is_nan() { fill } else { raw } - m) * inv;
+            }
+        }
+    };
+    if q > 0 {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            z.par_chunks_mut(CHUNK * q)
+                .enumerate()
+                .for_each(|(c, block)| fill_rows(c * CHUNK, block));
+        }
+        #[cfg(not(feature = "parallel"))]
+        z.chunks_mut(CHUNK * q)
+            .enumerate()
+            .for_each(|(c, block)| fill_rows(c * CHUNK, block));
+    }
+    Ok(Prepared {
+        z,
+        active,
+        center,
+        scale,
+        means,
+        constant,
+    })
+}
+/// Runs `f` on fixed chunks of rows (in parallel when there are many) and returns the results in order.
+pub(super) fn chunked<T: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let run = |&s: &usize| f(s..(s + CHUNK).min(n));
+    #[cfg(feature = "parallel")]
+    if n >= 4 * CHUNK {
+        use rayon::prelude::*;
+        return starts.par_iter().map(run).collect();
+    }
+    starts.iter().map(run).collect()
+}

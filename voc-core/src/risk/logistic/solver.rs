@@ -1,0 +1,375 @@
+//! The solver: (proximal) Newton iterations with a backtracking line search on the standardised data,
+//! a warm start from a subsample on big data, and the checks for separation and collinearity.
+
+use super::design::chunked;
+use super::options::LogisticOptions;
+use crate::error::{Error, Result};
+use crate::stats::linalg::{chol_solve, cholesky, dot};
+
+/// How the solver ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Convergence {
+    /// Whether the tolerance was met.
+    pub converged: bool,
+    /// Newton iterations run.
+    pub iterations: usize,
+    /// Largest coefficient change of the last iteration.
+    pub last_change: f64,
+    /// Largest absolute gradient entry of the penalised objective at the end (for smooth penalties).
+    pub gradient: f64,
+}
+
+/// `ln(1 + e^η) − y·η`, computed without overflow.
+#[inline]
+pub(super) fn loss(eta: f64, y: f64) -> f64 {
+    eta.max(0.0) + (-eta.abs()).exp().ln_1p() - y * eta
+}
+
+/// The linear predictor of one standardised row (four-lane sums: a fixed order, so the same on any machine).
+#[inline]
+pub(super) fn eta_of(beta: &[f64], row: &[f64]) -> f64 {
+    beta[0] + dot(&beta[1..], row)
+}
+
+/// Weighted data loss at `beta`.
+pub(super) fn data_loss(z: &[f64], q: usize, y: &[f64], s: &[f64], beta: &[f64]) -> f64 {
+    chunked(y.len(), |r| {
+        r.map(|i| s[i] * loss(eta_of(beta, &z[i * q..(i + 1) * q]), y[i]))
+            .sum::<f64>()
+    })
+    .iter()
+    .sum()
+}
+
+/// Rows whose Hessian terms are gathered before being added (a small matrix product that vectorises).
+pub(super) const BLOCK: usize = 32;
+
+/// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`.
+pub(super) fn derivatives(
+    z: &[f64],
+    q: usize,
+    y: &[f64],
+    s: &[f64],
+    beta: &[f64],
+    hessian: bool,
+) -> (f64, Vec<f64>, Vec<f64>) {
+    let d = q + 1;
+    let parts = chunked(y.len(), |r| {
+        let mut g = vec![0.0; d];
+        let mut h = vec![0.0; d * d];
+        let mut f = 0.0;
+        // Block of rows, column-major: xb[a·BLOCK + r] is feature a (0 = intercept) of row r; wx the same
+        // scaled by the row's Hessian weight.
+        let mut xb = vec![0.0; d * BLOCK];
+        let mut wx = vec![0.0; d * BLOCK];
+        let rows: Vec<usize> = r.collect();
+        for block in rows.chunks(BLOCK) {
+            let m = block.len();
+            for (k, &i) in block.iter().enumerate() {
+                let row = &z[i * q..(i + 1) * q];
+                let eta = eta_of(beta, row);
+                // One exponential gives the probability and the loss.
+                let e = (-eta.abs()).exp();
+                let p = if eta >= 0.0 {
+                    1.0 / (1.0 + e)
+                } else {
+                    e / (1.0 + e)
+                };
+                f += s[i] * (eta.max(0.0) + e.ln_1p() - y[i] * eta);
+                let (r1, w) = (s[i] * (p - y[i]), s[i] * p * (1.0 - p));
+                g[0] += r1;
+                for (a, &v) in row.iter().enumerate() {
+                    g[a + 1] += r1 * v;
+                }
+                if hessian {
+                    xb[k] = 1.0;
+                    wx[k] = w;
+                    for (a, &v) in row.iter().enumerate() {
+                        xb[(a + 1) * BLOCK + k] = v;
+                        wx[(a + 1) * BLOCK + k] = w * v;
+                    }
+                }
+            }
+            if !hessian {
+                continue;
+            }
+            // Upper triangle only; mirrored below.
+            for a in 0..d {
+                let wa = &wx[a * BLOCK..a * BLOCK + m];
+                for b in a..d {
+                    let xb_b = &xb[b * BLOCK..b * BLOCK + m];
+                    h[a * d + b] += dot(wa, xb_b);
+                }
+            }
+        }
+        (f, g, h)
+    });
+    let mut f = 0.0;
+    let mut g = vec![0.0; d];
+    let mut h = vec![0.0; d * d];
+    for (pf, pg, ph) in parts {
+        f += pf;
+        g.iter_mut().zip(&pg).for_each(|(a, b)| *a += b);
+        h.iter_mut().zip(&ph).for_each(|(a, b)| *a += b);
+    }
+    for a in 0..d {
+        for b in 0..a {
+            h[a * d + b] = h[b * d + a];
+        }
+    }
+    (f, g, h)
+}
+
+pub(super) fn penalty_value(beta: &[f64], l1: f64, l2: f64) -> f64 {
+    let w = &beta[1..];
+    l1 * w.iter().map(|x| x.abs()).sum::<f64>() + 0.5 * l2 * w.iter().map(|x| x * x).sum::<f64>()
+}
+
+pub(super) fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| f64::max(m, x.abs()))
+}
+
+/// Rows from which the fit starts from a subsample's optimum.
+pub(super) const WARM_MIN_ROWS: usize = 200_000;
+/// Rows of that subsample (about).
+pub(super) const WARM_ROWS: usize = 50_000;
+
+/// Standardised rows, labels and row weights of one fit.
+pub(super) struct Data<'a> {
+    pub(super) z: &'a [f64],
+    pub(super) q: usize,
+    pub(super) y: &'a [f64],
+    pub(super) s: &'a [f64],
+}
+
+/// The Hessian turned singular at column `pivot` (0 = intercept), with the coefficients reached.
+pub(super) struct Singular {
+    pub(super) pivot: usize,
+    pub(super) beta: Vec<f64>,
+}
+
+/// Starting coefficients from the optimum on every k-th row (a fixed stride, so the start does not depend
+/// on threads or seeds), with the L2 penalty scaled to the subsample's share of the weight so both
+/// objectives have the same optimum in expectation. Falls back to `beta` when the subsample fit fails.
+pub(super) fn warm_start(
+    z: &[f64],
+    q: usize,
+    y: &[f64],
+    s: &[f64],
+    beta: Vec<f64>,
+    l2: f64,
+    opts: &LogisticOptions,
+) -> Vec<f64> {
+    let k = y.len() / WARM_ROWS;
+    let rows = (0..y.len()).step_by(k.max(1));
+    let mut zs = Vec::with_capacity(q * (y.len() / k.max(1) + 1));
+    let (mut ys, mut ss) = (Vec::new(), Vec::new());
+    for i in rows {
+        zs.extend_from_slice(&z[i * q..(i + 1) * q]);
+        ys.push(y[i]);
+        ss.push(s[i]);
+    }
+    let share = ss.iter().sum::<f64>() / s.iter().sum::<f64>();
+    let (n_pos, m) = (ys.iter().filter(|&&v| v == 1.0).count(), ys.len());
+    if n_pos == 0 || n_pos == m || !(share > 0.0) {
+        return beta;
+    }
+    let sub = Data {
+        z: &zs,
+        q,
+        y: &ys,
+        s: &ss,
+    };
+    // Its own sampling error is about 1/sqrt(m); a loose tolerance is enough.
+    match newton(&sub, beta.clone(), 0.0, l2 * share, opts.max_iter, 1e-6, 2) {
+        Ok((b, conv, _)) if conv.converged && b.iter().all(|v| v.is_finite()) => b,
+        _ => beta,
+    }
+}
+
+/// (Proximal) Newton iterations with a backtracking line search, from `beta` until no coefficient moves
+/// more than `tol · (1 + max |β|)`. Returns the coefficients, the report and the data gradient there.
+pub(super) fn newton(
+    d: &Data<'_>,
+    mut beta: Vec<f64>,
+    l1: f64,
+    l2: f64,
+    max_iter: usize,
+    tol: f64,
+    hessian_steps: usize,
+) -> std::result::Result<(Vec<f64>, Convergence, Vec<f64>), Singular> {
+    let Data { z, q, y, s } = *d;
+    // Each Newton iteration evaluates loss, gradient and Hessian once, at the accepted point: the line
+    // search evaluates its candidates with the full pass and keeps the derivatives of the one it accepts.
+    let (f0, mut g_data, mut h_data) = derivatives(z, q, y, s, &beta, true);
+    let mut f = f0 + penalty_value(&beta, l1, l2);
+    let mut conv = Convergence {
+        converged: false,
+        iterations: 0,
+        last_change: f64::INFINITY,
+        gradient: f64::INFINITY,
+    };
+    // Smooth penalties reuse the last Hessian factor while Newton steps shrink fast (each such step
+    // needs only the gradient, a much cheaper pass); the gradient is always exact, so the optimum is too.
+    let mut factor: Option<Vec<f64>> = None;
+    let mut fresh = true;
+    let mut prev_change = f64::INFINITY;
+    for it in 1..=max_iter {
+        let target = if l1 > 0.0 {
+            prox_newton_target(&beta, &g_data, &h_data, l1, l2)
+        } else {
+            let mut g = g_data.clone();
+            for j in 1..=q {
+                g[j] += l2 * beta[j];
+            }
+            conv.gradient = max_abs(&g);
+            if fresh || factor.is_none() {
+                let mut h = h_data.clone();
+                for j in 1..=q {
+                    h[j * (q + 1) + j] += l2;
+                }
+                match cholesky(&h, q + 1) {
+                    Ok(l) => factor = Some(l),
+                    Err(pivot) => return Err(Singular { pivot, beta }),
+                }
+            }
+            let mut d: Vec<f64> = g.iter().map(|v| -v).collect();
+            if let Some(l) = &factor {
+                chol_solve(l, q + 1, &mut d);
+            }
+            beta.iter().zip(&d).map(|(b, d)| b + d).collect()
+        };
+        let dir: Vec<f64> = target.iter().zip(&beta).map(|(t, b)| t - b).collect();
+        let step = max_abs(&dir);
+        // The next Hessian is needed early on, after a slow step, or with an L1 part.
+        let want_hessian = l1 > 0.0 || it <= hessian_steps || step > 0.25 * prev_change;
+        // Backtracking: halve the step until the objective does not increase.
+        let mut t = 1.0;
+        let (next, f_next, g_next, h_next) = loop {
+            let cand: Vec<f64> = beta.iter().zip(&dir).map(|(b, d)| b + t * d).collect();
+            let (fc, gc, hc) = derivatives(z, q, y, s, &cand, want_hessian);
+            let f_cand = fc + penalty_value(&cand, l1, l2);
+            if f_cand <= f + 1e-12 * f.abs() || t < 1e-10 {
+                break (cand, f_cand, gc, hc);
+            }
+            t *= 0.5;
+        };
+        conv.iterations = it;
+        conv.last_change = t * step;
+        prev_change = conv.last_change;
+        let scale = 1.0 + max_abs(&next);
+        beta = next;
+        f = f_next;
+        g_data = g_next;
+        if want_hessian {
+            h_data = h_next;
+        }
+        // A step that had to be shortened asks for a fresh Hessian next time.
+        fresh = want_hessian || t < 1.0;
+        if t < 1.0 && !want_hessian {
+            let (_, _, h) = derivatives(z, q, y, s, &beta, true);
+            h_data = h;
+        }
+        if conv.last_change <= tol * scale {
+            conv.converged = true;
+            break;
+        }
+    }
+    Ok((beta, conv, g_data))
+}
+
+/// Error for a singular Hessian: the columns at the failed pivot are collinear with earlier ones.
+pub(super) fn collinear(names: &[String], active: &[usize], pivot: usize) -> Error {
+    let name = pivot
+        .checked_sub(1)
+        .and_then(|k| active.get(k))
+        .and_then(|&j| names.get(j))
+        .map_or("the intercept".to_string(), |s| format!("column {s:?}"));
+    Error::InsufficientData(format!(
+        "{name} is a linear combination of the columns before it (collinear features); drop it or use a penalty"
+    ))
+}
+
+/// Without a penalty, perfectly separated classes send coefficients to infinity: detect it by rows whose
+/// fitted probability is 0 or 1 to machine precision.
+pub(super) fn separation_check(z: &[f64], q: usize, beta: &[f64]) -> Result<()> {
+    let extreme = chunked(z.len() / q.max(1), |r| {
+        r.filter(|&i| eta_of(beta, &z[i * q..(i + 1) * q]).abs() > 30.0)
+            .count()
+    })
+    .iter()
+    .sum::<usize>();
+    let n = z.len().checked_div(q).unwrap_or(0);
+    if q > 0 && n > 0 && extreme > 0 && max_abs(&beta[1..]) > 10.0 {
+        return Err(Error::InsufficientData(format!(
+            "the classes are (quasi-)perfectly separated: {extreme} rows get a fitted probability of 0 or 1 \
+             and the maximum-likelihood coefficients are infinite; use a penalty (e.g. L2)"
+        )));
+    }
+    Ok(())
+}
+
+/// One proximal Newton target: minimises the quadratic model plus the penalty by coordinate descent.
+pub(super) fn prox_newton_target(beta: &[f64], g: &[f64], h: &[f64], l1: f64, l2: f64) -> Vec<f64> {
+    let d = beta.len();
+    let mut u = beta.to_vec();
+    // hd = H (u − β), kept up to date.
+    let mut hd = vec![0.0; d];
+    for _sweep in 0..10_000 {
+        let mut change: f64 = 0.0;
+        for j in 0..d {
+            let hjj = h[j * d + j];
+            if !(hjj > 0.0) && j == 0 {
+                continue;
+            }
+            let c = g[j] + hd[j] - hjj * (u[j] - beta[j]) - hjj * beta[j];
+            let new = if j == 0 {
+                -c / hjj
+            } else {
+                let denom = hjj + l2;
+                if !(denom > 0.0) {
+                    continue;
+                }
+                -soft(c, l1) / denom
+            };
+            let delta = new - u[j];
+            if delta != 0.0 {
+                for k in 0..d {
+                    hd[k] += h[k * d + j] * delta;
+                }
+                u[j] = new;
+                change = change.max(delta.abs());
+            }
+        }
+        if change <= 1e-14 * (1.0 + max_abs(&u)) {
+            break;
+        }
+    }
+    u
+}
+
+/// Largest violation of the optimality conditions of the L1 / elastic-net objective (0 at the optimum).
+pub(super) fn l1_violation(beta: &[f64], g: &[f64], l1: f64, l2: f64) -> f64 {
+    let mut worst = g[0].abs();
+    for j in 1..beta.len() {
+        let gj = g[j] + l2 * beta[j];
+        let v = if beta[j] == 0.0 {
+            (gj.abs() - l1).max(0.0)
+        } else {
+            (gj + l1 * beta[j].signum()).abs()
+        };
+        worst = worst.max(v);
+    }
+    worst
+}
+
+pub(super) fn soft(c: f64, l: f64) -> f64 {
+    if c > l {
+        c - l
+    } else if c < -l {
+        c + l
+    } else {
+        0.0
+    }
+}
