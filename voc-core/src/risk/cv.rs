@@ -1,9 +1,6 @@
 //! Stratified, seeded k-fold cross-validation of the churn model.
 
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
-
+use crate::stats::rng::Rng;
 use ndarray::Axis;
 
 use crate::Fit;
@@ -40,12 +37,12 @@ pub fn stratified_folds(y: &[f64], k: usize, seed: u64) -> Result<Vec<u32>> {
             format!("must lie in 2..={}", y.len()),
         ));
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = Rng::seeded(seed, "seed")?;
     let mut fold = vec![0u32; y.len()];
     let mut next = 0usize;
     for class in [0.0, 1.0] {
         let mut rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == class).collect();
-        rows.shuffle(&mut rng);
+        rng.shuffle(&mut rows);
         for r in rows {
             fold[r] = (next % k) as u32;
             next += 1;
