@@ -27,7 +27,7 @@ struct Tables {
     r_amount: Vec<f64>,
     t_customer: Vec<i64>,
     t_time: Vec<i64>,
-    t_theme: Vec<u32>,
+    t_theme: Vec<Option<u32>>,
     t_resolved: Vec<i64>,
     t_csat: Vec<f64>,
     t_sentiment: Vec<f64>,
@@ -95,9 +95,9 @@ fn add_events(t: &mut Tables, rng: &mut ChaCha8Rng, id: i64, from: i64, count: u
                 t.t_customer.push(id);
                 t.t_time.push(at);
                 t.t_theme.push(if rng.random::<f64>() < 0.1 {
-                    NO_ROW
+                    None
                 } else {
-                    rng.random_range(0..THEMES)
+                    Some(rng.random_range(0..THEMES))
                 });
                 t.t_resolved.push(if rng.random::<f64>() < 0.7 {
                     at + rng.random_range(0..20 * DAY)

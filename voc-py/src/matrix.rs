@@ -12,7 +12,10 @@ use crate::error::{BindError, to_py};
 /// Reads `x` as a float64 matrix without copying when it already is one (any layout); other dtypes,
 /// DataFrames and lists are converted once by numpy. A value that is not 2-D is a `ShapeError` naming
 /// `arg`.
-pub fn matrix<'py>(x: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<PyReadonlyArray2<'py, f64>> {
+pub fn matrix<'py>(
+    x: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<PyReadonlyArray2<'py, f64>> {
     if let Ok(a) = x.extract::<PyReadonlyArray2<'py, f64>>() {
         return Ok(a);
     }
@@ -24,26 +27,27 @@ pub fn matrix<'py>(x: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<PyReado
     } else {
         x.clone()
     };
-    let arr = np
-        .call_method1("asarray", (arr, "float64"))
-        .map_err(|_| {
-            to_py(
-                py,
-                BindError::Dtype {
-                    arg,
-                    found: type_name(x),
-                    expected: "a 2-D array of numbers (rows × columns)",
-                },
-            )
-        })?;
+    let arr = np.call_method1("asarray", (arr, "float64")).map_err(|_| {
+        to_py(
+            py,
+            BindError::Dtype {
+                arg,
+                found: type_name(x),
+                expected: "a 2-D array of numbers (rows × columns)",
+            },
+        )
+    })?;
     let ndim: usize = arr.getattr("ndim")?.extract()?;
     if ndim != 2 {
         let shape: Vec<usize> = arr.getattr("shape")?.extract()?;
-        return Err(to_py(py, BindError::Shape {
+        return Err(to_py(
+            py,
+            BindError::Shape {
                 arg,
                 shape,
                 ndim: 2,
-            }));
+            },
+        ));
     }
     let out: PyReadonlyArray2<'py, f64> = arr.extract()?;
     debug_assert_eq!(out.ndim(), 2);

@@ -676,7 +676,7 @@ mod tests {
                 Tickets {
                     customer: Ids::Int(&[1, 1, 1]),
                     time: &[DAY, 2 * DAY, 3 * DAY],
-                    theme: &[0, 0, NO_ROW],
+                    theme: &[Some(0), Some(0), None],
                     resolved: &[5 * DAY, NO_TIME, 4 * DAY],
                     csat: Some(&[4.0, 5.0, 2.0]),
                     sentiment: None,

@@ -22,7 +22,8 @@ mod tfidf;
 mod tokenize;
 mod topics;
 
-pub use matcher::{Keyword, PARALLEL_MIN_TEXTS, Scratch, Sets, ThemeMatch, ThemeMatcher};
+pub(crate) use matcher::PARALLEL_MIN_TEXTS;
+pub use matcher::{Keyword, Scratch, Sets, ThemeMatch, ThemeMatcher};
 pub use normalize::{Normalizer, char_offset};
 pub use rates::{
     KeywordRow, MentionCounts, MentionOptions, MentionRow, mention_rates, period_indices,

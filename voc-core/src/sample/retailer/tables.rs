@@ -192,6 +192,7 @@ impl Retailer {
         let m_time: Vec<i64> = known.iter().map(|&i| self.mentions.time[i]).collect();
         let m_sentiment: Vec<f64> = known.iter().map(|&i| self.mentions.sentiment[i]).collect();
         let themes: Vec<String> = THEMES.iter().map(|s| s.to_string()).collect();
+        let ticket_theme: Vec<Option<u32>> = self.tickets.theme.iter().copied().map(Some).collect();
         Ok(EventLog::builder(Customers {
             id: Ids::Int(&self.customers.id),
             signup: &self.customers.signup,
@@ -214,7 +215,7 @@ impl Retailer {
             Tickets {
                 customer: Ids::Int(&self.tickets.customer),
                 time: &self.tickets.time,
-                theme: &self.tickets.theme,
+                theme: &ticket_theme,
                 resolved: &self.tickets.resolved,
                 csat: Some(&self.tickets.csat),
                 sentiment: None,

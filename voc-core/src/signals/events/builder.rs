@@ -224,7 +224,7 @@ impl EventLogBuilder {
                     ck.fail(i, || Error::UnknownId {
                         arg: "returns.order",
                         index: i,
-                        id: order.render(i),
+                        id: order.describe(i),
                         what: "an order id in orders.id",
                     })?;
                     continue;
@@ -237,7 +237,7 @@ impl EventLogBuilder {
                     ck.fail(i, || Error::UnknownId {
                         arg: "returns.order",
                         index: i,
-                        id: order.render(i),
+                        id: order.describe(i),
                         what: "an order of the same customer (or that order was skipped)",
                     })?;
                 } else if r.requested[i] != NO_TIME && r.requested[i] < ot {
@@ -296,7 +296,9 @@ impl EventLogBuilder {
         check_customers(&mut ck, "tickets.customer", t.customer, &codes)?;
         check_required_times(&mut ck, "tickets.time", t.time)?;
         for (i, &th) in t.theme.iter().enumerate() {
-            if th != NO_ROW && th as usize >= themes.len() {
+            if let Some(th) = th
+                && th as usize >= themes.len()
+            {
                 ck.fail(i, || Error::InvalidValue {
                     arg: "tickets.theme",
                     index: i,
@@ -341,7 +343,10 @@ impl EventLogBuilder {
         self.log.tickets = TicketLog {
             index,
             time: permute(t.time, &perm),
-            theme: permute(t.theme, &perm),
+            theme: perm
+                .iter()
+                .map(|&r| t.theme[r as usize].unwrap_or(NO_ROW))
+                .collect(),
             resolved: permute(t.resolved, &perm),
             csat: permute(t.csat.unwrap_or(&nan), &perm),
             sentiment: permute(t.sentiment.unwrap_or(&nan), &perm),

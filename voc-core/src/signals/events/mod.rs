@@ -161,8 +161,8 @@ impl EventLog {
             + self.churn.time.len()
     }
 
-    /// The latest time seen in any table ([`NO_TIME`] if there are no events).
-    pub fn last_time(&self) -> i64 {
-        self.last_time
+    /// The latest time seen in any table (`None` if there are no events).
+    pub fn last_time(&self) -> Option<i64> {
+        (self.last_time != NO_TIME).then_some(self.last_time)
     }
 }

@@ -50,8 +50,8 @@ pub struct Tickets<'a> {
     pub customer: Ids<'a>,
     /// When the ticket was opened.
     pub time: &'a [i64],
-    /// Theme code per ticket (an index into the theme names; [`NO_ROW`] for none).
-    pub theme: &'a [u32],
+    /// Theme code per ticket (an index into the theme names; `None`: no theme).
+    pub theme: &'a [Option<u32>],
     /// When it was resolved ([`NO_TIME`]: unresolved).
     pub resolved: &'a [i64],
     /// CSAT given on the ticket, 1–5 (NaN: none). Counted once the ticket is resolved.

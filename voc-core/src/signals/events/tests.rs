@@ -91,7 +91,7 @@ fn skip_policy_counts_each_reason_once_per_row() {
         ]
     );
     assert_eq!(log.events(), 1);
-    assert_eq!(log.last_time(), 3);
+    assert_eq!(log.last_time(), Some(3));
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn ticket_rules() {
     let t = |resolved: &'static [i64], csat: &'static [f64]| Tickets {
         customer: Ids::Int(&[1]),
         time: &[100],
-        theme: &[0],
+        theme: &[Some(0)],
         resolved,
         csat: Some(csat),
         sentiment: None,

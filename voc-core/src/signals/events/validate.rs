@@ -88,7 +88,7 @@ pub(super) fn check_customers(
             ck.fail(i, || Error::UnknownId {
                 arg,
                 index: i,
-                id: ids.render(i),
+                id: ids.describe(i),
                 what: "a customer id in customers.id",
             })?;
         }
