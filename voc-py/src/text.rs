@@ -4,18 +4,18 @@
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
-use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3_arrow::input::AnyArray;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
-use voc_core::Error;
 use voc_core::stats::{Adjustment, ShareInterval};
 use voc_core::text::{
     self as core, MentionCounts, MentionOptions, Normalizer, SentimentLang, Sets, Taxonomy,
 };
 use voc_core::time::Period;
+use voc_core::{Error, Fit};
 
 use crate::convert::{self, Labels};
 use crate::error::{BindError, IntoPy};
@@ -960,14 +960,12 @@ impl TopicModel {
     /// Document-topic weights W (documents × topics).
     #[getter]
     fn doc_topic<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let k = self.inner.n_topics.max(1);
-        PyArray1::from_slice(py, &self.inner.w).reshape([self.inner.n_docs(), k])
+        Ok(self.inner.w.to_pyarray(py))
     }
     /// Topic-term weights H (topics × terms).
     #[getter]
     fn components<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        PyArray1::from_slice(py, &self.inner.h)
-            .reshape([self.inner.n_topics, self.inner.vocabulary.len()])
+        Ok(self.inner.h.to_pyarray(py))
     }
     /// The `n` heaviest terms of every topic: a table of topic, rank, term, weight.
     #[pyo3(signature = (n=10))]
@@ -1032,21 +1030,21 @@ fn text_topics(
     max_df: f64,
     max_features: usize,
 ) -> PyResult<TopicModel> {
-    let opts = core::TopicOptions {
-        n_topics,
-        max_iter,
-        tol,
-        seed,
-        tfidf: core::TfidfOptions {
-            min_df,
-            max_df,
-            max_features,
-            lang: lang_of(py, lang)?,
-        },
-    };
+    let opts = core::TopicOptions::default()
+        .n_topics(n_topics)
+        .max_iter(max_iter)
+        .tol(tol)
+        .seed(seed)
+        .tfidf(
+            core::TfidfOptions::default()
+                .min_df(min_df)
+                .max_df(max_df)
+                .max_features(max_features)
+                .lang(lang_of(py, lang)?),
+        );
     let t = self::texts(texts, "texts")?;
     let strs = t.strs();
-    let inner = py.detach(|| core::topics(&strs, &opts)).py_err(py)?;
+    let inner = py.detach(|| opts.fit(&strs[..])).py_err(py)?;
     Ok(TopicModel { inner })
 }
 
