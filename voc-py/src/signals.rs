@@ -437,7 +437,7 @@ fn read_surveys<'py>(obj: &Bound<'py, PyAny>) -> PyResult<SurveysRead<'py>> {
     let (kind_codes, kind_names) = read_labels(&f.require("kind")?, "surveys.kind")?;
     let parsed = kind_names
         .iter()
-        .map(|k| SurveyKind::parse(k))
+        .map(|k| k.to_ascii_lowercase().parse::<SurveyKind>())
         .collect::<Result<Vec<_>, _>>()
         .py_err(py)?;
     let mut kind = Vec::with_capacity(kind_codes.len());

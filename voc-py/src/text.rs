@@ -174,7 +174,7 @@ pub fn texts(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Texts> {
 }
 
 fn lang_of(py: Python<'_>, lang: &str) -> PyResult<SentimentLang> {
-    SentimentLang::parse(lang).py_err(py)
+    lang.parse::<SentimentLang>().py_err(py)
 }
 
 /// A compiled theme taxonomy: keyword patterns (Chinese and English) with exclusions, matched by one
@@ -201,7 +201,7 @@ impl ThemeMatcher {
     ) -> PyResult<MentionData> {
         let policy = convert::missing_policy(missing).py_err(py)?;
         let period = match (period, time.is_some()) {
-            (Some(p), true) => Some(Period::parse(p).py_err(py)?),
+            (Some(p), true) => Some(p.parse::<Period>().py_err(py)?),
             (None, true) => Some(Period::Month),
             (Some(_), false) => {
                 return Err(Error::InvalidOption {
@@ -896,18 +896,7 @@ fn text_reason_shares(
 #[pyfunction(name = "text_sample_tickets")]
 #[pyo3(signature = (n, /, *, seed=42, lang="zh"))]
 fn text_sample_tickets(py: Python<'_>, n: usize, seed: u64, lang: &str) -> PyResult<Vec<String>> {
-    let lang = match lang {
-        "zh" => core::Lang::Zh,
-        "en" => core::Lang::En,
-        other => {
-            return Err(Error::InvalidOption {
-                name: "lang",
-                value: other.into(),
-                reason: "expected \"zh\" or \"en\"".into(),
-            })
-            .py_err(py);
-        }
-    };
+    let lang = lang.parse::<core::Lang>().py_err(py)?;
     Ok(py.detach(|| core::sample_tickets(n, seed, lang)))
 }
 
@@ -1059,13 +1048,12 @@ fn mention_options(
     adjust: Option<&str>,
     min_mentions: u64,
 ) -> PyResult<MentionOptions> {
-    let opts = MentionOptions {
-        confidence,
-        interval: ShareInterval::parse(interval).py_err(py)?,
-        alert_alpha,
-        adjust: adjust.map(Adjustment::parse).transpose().py_err(py)?,
-        min_mentions,
-    };
+    let opts = MentionOptions::default()
+        .confidence(confidence)
+        .interval(ShareInterval::parse(interval).py_err(py)?)
+        .alert_alpha(alert_alpha)
+        .adjust(adjust.map(Adjustment::parse).transpose().py_err(py)?)
+        .min_mentions(min_mentions);
     opts.validate().py_err(py)?;
     Ok(opts)
 }
@@ -1182,7 +1170,7 @@ impl MentionData {
         let period = self
             .period
             .as_deref()
-            .map(Period::parse)
+            .map(str::parse::<Period>)
             .transpose()
             .py_err(py)?;
         let (counts, labels) = self.sorted().py_err(py)?;

@@ -105,7 +105,7 @@ const NPS_PENALTY: f64 = 3.0;
 ///
 /// ```
 /// use voc_core::sample::{retailer, RetailerOptions};
-/// let opts = RetailerOptions { customers: 2_000, ..Default::default() };
+/// let opts = RetailerOptions::default().customers(2_000);
 /// let a = retailer(&opts)?;
 /// // Deterministic, byte for byte (NaN fields make `==` false, so compare the serialised form).
 /// let bytes = |r: &voc_core::sample::Retailer| serde_json::to_vec(r).unwrap_or_default();

@@ -7,10 +7,13 @@ use crate::time::days_from_civil;
 ///
 /// ```
 /// use voc_core::sample::{retailer, RetailerOptions};
-/// assert!(retailer(&RetailerOptions { customers: 0, ..Default::default() }).is_err());
+/// assert!(retailer(&RetailerOptions::default().customers(0)).is_err());
+/// let o = RetailerOptions::default().customers(500).seed(3).fix_day(None);
+/// assert!(o.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct RetailerOptions {
     /// Number of customers (default 20,000; up to 10 million).
     pub customers: usize,
@@ -51,7 +54,62 @@ impl Default for RetailerOptions {
 }
 
 impl RetailerOptions {
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Sets [`customers`](Self::customers).
+    pub fn customers(mut self, customers: usize) -> Self {
+        self.customers = customers;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`start_day`](Self::start_day).
+    pub fn start_day(mut self, start_day: i64) -> Self {
+        self.start_day = start_day;
+        self
+    }
+
+    /// Sets [`days`](Self::days).
+    pub fn days(mut self, days: u32) -> Self {
+        self.days = days;
+        self
+    }
+
+    /// Sets [`fix_day`](Self::fix_day).
+    pub fn fix_day(mut self, fix_day: Option<u32>) -> Self {
+        self.fix_day = fix_day;
+        self
+    }
+
+    /// Sets [`slow_refund_rate`](Self::slow_refund_rate).
+    pub fn slow_refund_rate(mut self, slow_refund_rate: f64) -> Self {
+        self.slow_refund_rate = slow_refund_rate;
+        self
+    }
+
+    /// Sets [`slow_refund_rate_fixed`](Self::slow_refund_rate_fixed).
+    pub fn slow_refund_rate_fixed(mut self, slow_refund_rate_fixed: f64) -> Self {
+        self.slow_refund_rate_fixed = slow_refund_rate_fixed;
+        self
+    }
+
+    /// Sets [`churn_odds_ratio`](Self::churn_odds_ratio).
+    pub fn churn_odds_ratio(mut self, churn_odds_ratio: f64) -> Self {
+        self.churn_odds_ratio = churn_odds_ratio;
+        self
+    }
+
+    /// Sets [`holdout`](Self::holdout).
+    pub fn holdout(mut self, holdout: f64) -> Self {
+        self.holdout = holdout;
+        self
+    }
+
+    /// Checks the options (done once by [`retailer`](super::retailer)).
+    pub fn validate(&self) -> Result<()> {
         if self.customers == 0 || self.customers > 10_000_000 {
             return Err(Error::option(
                 "customers",

@@ -175,7 +175,7 @@ impl Retailer {
     /// ```
     /// use voc_core::sample::{retailer, RetailerOptions};
     /// use voc_core::signals::{FeatureOptions, DAY};
-    /// let r = retailer(&RetailerOptions { customers: 1_000, ..Default::default() })?;
+    /// let r = retailer(&RetailerOptions::default().customers(1_000))?;
     /// let log = r.event_log()?;
     /// let f = log.features(&FeatureOptions::new(r.start + 365 * DAY))?;
     /// assert!(f.rows() > 400 && f.column("theme_refund").is_some());

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::signals::ids::{IdIndex, IdLabels};
 
 mod builder;
@@ -52,7 +52,15 @@ pub struct Skipped {
     pub first: usize,
 }
 
-/// Kind of survey answer, each on its own scale.
+/// Kind of survey answer, each on its own scale; spelled "nps", "csat" or "ces".
+///
+/// ```
+/// use voc_core::signals::SurveyKind;
+/// assert_eq!("nps".parse::<SurveyKind>()?, SurveyKind::Nps);
+/// assert_eq!(SurveyKind::Ces.to_string(), "ces");
+/// assert_eq!(SurveyKind::Csat.scale(), ("CSAT", 1, 5));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SurveyKind {
@@ -64,27 +72,13 @@ pub enum SurveyKind {
     Ces,
 }
 
-impl SurveyKind {
-    /// Parses "nps", "csat" or "ces" (any case).
-    ///
-    /// ```
-    /// use voc_core::signals::SurveyKind;
-    /// assert_eq!(SurveyKind::parse("NPS")?, SurveyKind::Nps);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<SurveyKind> {
-        match name.to_ascii_lowercase().as_str() {
-            "nps" => Ok(SurveyKind::Nps),
-            "csat" => Ok(SurveyKind::Csat),
-            "ces" => Ok(SurveyKind::Ces),
-            _ => Err(Error::option(
-                "surveys.kind",
-                name,
-                "expected \"nps\", \"csat\" or \"ces\"",
-            )),
-        }
-    }
+crate::named_enum!(SurveyKind, "surveys.kind", {
+    Nps => "nps",
+    Csat => "csat",
+    Ces => "ces",
+});
 
+impl SurveyKind {
     /// The scale's name and bounds.
     pub fn scale(self) -> (&'static str, i32, i32) {
         match self {

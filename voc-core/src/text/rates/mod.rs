@@ -27,6 +27,7 @@ use crate::time::{Period, TimeUnit};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MentionOptions {
     /// Confidence level of the rate intervals and change intervals.
     pub confidence: f64,
@@ -53,10 +54,40 @@ impl Default for MentionOptions {
 }
 
 impl MentionOptions {
-    /// Checks the options.
+    /// Sets [`confidence`](Self::confidence).
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Sets [`interval`](Self::interval).
+    pub fn interval(mut self, interval: ShareInterval) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Sets [`alert_alpha`](Self::alert_alpha).
+    pub fn alert_alpha(mut self, alert_alpha: f64) -> Self {
+        self.alert_alpha = alert_alpha;
+        self
+    }
+
+    /// Sets [`adjust`](Self::adjust).
+    pub fn adjust(mut self, adjust: Option<Adjustment>) -> Self {
+        self.adjust = adjust;
+        self
+    }
+
+    /// Sets [`min_mentions`](Self::min_mentions).
+    pub fn min_mentions(mut self, min_mentions: u64) -> Self {
+        self.min_mentions = min_mentions;
+        self
+    }
+
+    /// Checks the options (done once by [`MentionCounts::finish`]).
     ///
     /// ```
-    /// let o = voc_core::text::MentionOptions { alert_alpha: 2.0, ..Default::default() };
+    /// let o = voc_core::text::MentionOptions::default().alert_alpha(2.0);
     /// assert!(o.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
