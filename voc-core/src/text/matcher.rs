@@ -108,6 +108,7 @@ impl Sets {
         self.indptr.push(self.items.len());
     }
 
+    #[cfg(feature = "parallel")]
     fn append(&mut self, other: Sets) {
         let base = self.items.len();
         self.items.extend(other.items);
@@ -151,6 +152,7 @@ pub struct Scratch {
 }
 
 /// Texts at or above this count are matched in parallel (with the `parallel` feature).
+#[cfg(feature = "parallel")]
 pub(crate) const PARALLEL_MIN_TEXTS: usize = 4096;
 
 /// A compiled taxonomy: one automaton (Aho–Corasick, DFA) over every keyword and exclusion.
@@ -447,7 +449,7 @@ impl ThemeMatcher {
         run(texts)
     }
 
-    /// Theme sets of many texts (parallel above [`PARALLEL_MIN_TEXTS`] with the `parallel` feature).
+    /// Theme sets of many texts (in parallel above 4,096 texts with the `parallel` feature).
     ///
     /// ```
     /// use voc_core::text::{Taxonomy, ThemeMatcher};

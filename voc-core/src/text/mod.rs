@@ -22,6 +22,7 @@ mod tfidf;
 mod tokenize;
 mod topics;
 
+#[cfg(feature = "parallel")]
 pub(crate) use matcher::PARALLEL_MIN_TEXTS;
 pub use matcher::{Keyword, Scratch, Sets, ThemeMatch, ThemeMatcher};
 pub use normalize::{Normalizer, char_offset};
