@@ -14,11 +14,11 @@ pub struct CustomerTable {
     pub id: Vec<i64>,
     /// Sign-up time (seconds since 1970-01-01 UTC).
     pub signup: Vec<i64>,
-    /// Value tier (index into [`TIERS`]).
+    /// Value tier (index into [`TIERS`](super::TIERS)).
     pub tier: Vec<u8>,
-    /// Region (index into [`REGIONS`]).
+    /// Region (index into [`REGIONS`](super::REGIONS)).
     pub region: Vec<u8>,
-    /// Acquisition channel (index into [`ACQUISITION`]).
+    /// Acquisition channel (index into [`ACQUISITION`](super::ACQUISITION)).
     pub channel: Vec<u8>,
     /// Held out of the refund fix (the control group of the fix).
     pub holdout: Vec<bool>,
@@ -36,7 +36,7 @@ pub struct OrderTable {
     pub time: Vec<i64>,
     /// Order value.
     pub amount: Vec<f64>,
-    /// Category (index into [`CATEGORIES`]).
+    /// Category (index into [`CATEGORIES`](super::CATEGORIES)).
     pub category: Vec<u8>,
     /// Whether the order can be returned.
     pub returnable: Vec<bool>,
@@ -52,9 +52,9 @@ pub struct ReturnTable {
     pub customer: Vec<i64>,
     /// Requested.
     pub requested: Vec<i64>,
-    /// Received by the warehouse ([`NO_TIME`]: not by the end of the data).
+    /// Received by the warehouse ([`NO_TIME`](crate::signals::NO_TIME): not by the end of the data).
     pub received: Vec<i64>,
-    /// Refund paid ([`NO_TIME`]: not by the end of the data).
+    /// Refund paid ([`NO_TIME`](crate::signals::NO_TIME): not by the end of the data).
     pub refunded: Vec<i64>,
     /// Refund amount.
     pub amount: Vec<f64>,
@@ -68,13 +68,13 @@ pub struct TicketTable {
     pub customer: Vec<i64>,
     /// Opened.
     pub time: Vec<i64>,
-    /// Channel (index into [`TICKET_CHANNELS`]).
+    /// Channel (index into [`TICKET_CHANNELS`](super::TICKET_CHANNELS)).
     pub channel: Vec<u8>,
     /// Theme (index into [`THEMES`]).
     pub theme: Vec<u32>,
     /// Text written by the customer (Chinese or English).
     pub text: Vec<String>,
-    /// Resolved ([`NO_TIME`]: unresolved).
+    /// Resolved ([`NO_TIME`](crate::signals::NO_TIME): unresolved).
     pub resolved: Vec<i64>,
     /// CSAT 1–5 given on the ticket (NaN: none).
     pub csat: Vec<f64>,
@@ -104,7 +104,7 @@ pub struct MentionTable {
     pub customer: Vec<Option<i64>>,
     /// Posted.
     pub time: Vec<i64>,
-    /// Platform (index into [`PLATFORMS`]).
+    /// Platform (index into [`PLATFORMS`](super::PLATFORMS)).
     pub platform: Vec<u8>,
     /// Theme (index into [`THEMES`]; the truth, for checking text analysis).
     pub theme: Vec<u32>,
@@ -122,7 +122,7 @@ pub struct ChurnTable {
     pub customer: Vec<i64>,
     /// Answered.
     pub time: Vec<i64>,
-    /// Main reason (index into [`CHURN_REASONS`]).
+    /// Main reason (index into [`CHURN_REASONS`](super::CHURN_REASONS)).
     pub reason: Vec<u8>,
 }
 
@@ -130,7 +130,7 @@ pub struct ChurnTable {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Truth {
-    /// When the customer decided to leave ([`NO_TIME`]: stayed to the end).
+    /// When the customer decided to leave ([`NO_TIME`](crate::signals::NO_TIME): stayed to the end).
     pub churn_time: Vec<i64>,
     /// Slow refunds the customer experienced.
     pub slow_refunds: Vec<u32>,

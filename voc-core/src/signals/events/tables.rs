@@ -35,9 +35,9 @@ pub struct Returns<'a> {
     pub customer: Ids<'a>,
     /// When the return was requested.
     pub requested: &'a [i64],
-    /// When the warehouse received it ([`NO_TIME`]: not yet).
+    /// When the warehouse received it ([`NO_TIME`](super::NO_TIME): not yet).
     pub received: &'a [i64],
-    /// When the refund was paid ([`NO_TIME`]: not yet).
+    /// When the refund was paid ([`NO_TIME`](super::NO_TIME): not yet).
     pub refunded: &'a [i64],
     /// Refund amount (≥ 0).
     pub amount: &'a [f64],
@@ -52,7 +52,7 @@ pub struct Tickets<'a> {
     pub time: &'a [i64],
     /// Theme code per ticket (an index into the theme names; `None`: no theme).
     pub theme: &'a [Option<u32>],
-    /// When it was resolved ([`NO_TIME`]: unresolved).
+    /// When it was resolved ([`NO_TIME`](super::NO_TIME): unresolved).
     pub resolved: &'a [i64],
     /// CSAT given on the ticket, 1–5 (NaN: none). Counted once the ticket is resolved.
     pub csat: Option<&'a [f64]>,
@@ -93,7 +93,7 @@ pub struct ChurnEvents<'a> {
     pub time: &'a [i64],
 }
 
-/// Event tables to add at once with [`EventLogBuilder::tables`]; absent tables stay empty.
+/// Event tables to add at once with [`EventLogBuilder::tables`](super::EventLogBuilder::tables); absent tables stay empty.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tables<'a> {
     /// Orders.
