@@ -44,6 +44,7 @@ impl Checker {
         Ok(())
     }
 
+    #[inline]
     pub(super) fn ok(&self, row: usize) -> bool {
         self.keep[row]
     }
