@@ -69,11 +69,8 @@ fn kmeans_bench(c: &mut Criterion) {
 }
 
 fn rules_bench(c: &mut Criterion) {
-    let r = retailer(&RetailerOptions {
-        customers: env("VOC_BENCH_CUSTOMERS", 200_000),
-        ..Default::default()
-    })
-    .expect("valid options");
+    let r = retailer(&RetailerOptions::default().customers(env("VOC_BENCH_CUSTOMERS", 200_000)))
+        .expect("valid options");
     let f = r
         .event_log()
         .expect("valid data")

@@ -22,11 +22,7 @@ fn customers_from_env() -> usize {
 
 fn signals(c: &mut Criterion) {
     let n = customers_from_env();
-    let r = retailer(&RetailerOptions {
-        customers: n,
-        ..Default::default()
-    })
-    .expect("valid options");
+    let r = retailer(&RetailerOptions::default().customers(n)).expect("valid options");
     let events = r.events() as u64;
     let cutoff = r.start + 366 * DAY;
 
@@ -58,13 +54,7 @@ fn signals(c: &mut Criterion) {
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function(BenchmarkId::new("retailer", n), |b| {
         b.iter(|| {
-            black_box(
-                retailer(&RetailerOptions {
-                    customers: n,
-                    ..Default::default()
-                })
-                .expect("valid options"),
-            )
+            black_box(retailer(&RetailerOptions::default().customers(n)).expect("valid options"))
         })
     });
     group.finish();

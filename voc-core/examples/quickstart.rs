@@ -9,10 +9,7 @@ use voc_core::sample::{CHANNELS, SEGMENTS, SurveyOptions, surveys};
 use voc_core::time::{Period, TimeUnit};
 
 fn main() -> Result<(), voc_core::Error> {
-    let data = surveys(&SurveyOptions {
-        responses: 100_000,
-        ..Default::default()
-    })?;
+    let data = surveys(&SurveyOptions::default().responses(100_000))?;
 
     // One NPS, three interval methods.
     let mut state = NpsState::new();

@@ -14,10 +14,7 @@ fn main() -> voc_core::Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let t = Instant::now();
-    let r = retailer(&RetailerOptions {
-        customers: n,
-        ..Default::default()
-    })?;
+    let r = retailer(&RetailerOptions::default().customers(n))?;
     println!(
         "simulate {n} customers, {} events: {:?}",
         r.events(),

@@ -198,7 +198,7 @@ impl fmt::Display for Num {
 ///
 /// ```
 /// fn parse(x: &str) -> voc_core::Result<voc_core::time::Period> {
-///     voc_core::time::Period::parse(x)
+///     x.parse::<voc_core::time::Period>()
 /// }
 /// assert!(parse("month").is_ok());
 /// ```

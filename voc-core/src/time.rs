@@ -1,7 +1,5 @@
 //! Timestamps and calendar periods (UTC, proleptic Gregorian).
 
-use crate::error::{Error, Result};
-
 /// Unit of an integer timestamp counted from 1970-01-01T00:00:00Z.
 ///
 /// ```
@@ -75,12 +73,17 @@ impl TimeUnit {
     }
 }
 
-/// A calendar period for trends.
+/// A calendar period for trends. Spelled "day", "week", "month", "quarter" or "year" (pandas-style
+/// "D", "W", "M", "MS", "ME", "Q", "QS", "QE", "Y", "YS", "YE" parse too).
 ///
 /// ```
 /// use voc_core::time::{days_from_civil, Period};
 /// let day = days_from_civil(2026, 5, 17);
 /// assert_eq!(Period::Quarter.label(Period::Quarter.index(day)), "2026-Q2");
+/// assert_eq!("MS".parse::<Period>()?, Period::Month);
+/// assert_eq!(Period::Week.to_string(), "week");
+/// assert!("fortnight".parse::<Period>().is_err());
+/// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -97,47 +100,15 @@ pub enum Period {
     Year,
 }
 
+crate::named_enum!(Period, "period", {
+    Day => "day" | "D",
+    Week => "week" | "W",
+    Month => "month" | "M" | "MS" | "ME",
+    Quarter => "quarter" | "Q" | "QS" | "QE",
+    Year => "year" | "Y" | "YS" | "YE",
+});
+
 impl Period {
-    /// Parses "day", "week", "month", "quarter" or "year" (also pandas-style "D", "W", "M", "Q", "Y").
-    ///
-    /// ```
-    /// use voc_core::time::Period;
-    /// assert_eq!(Period::parse("month")?, Period::Month);
-    /// assert!(Period::parse("fortnight").is_err());
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Period> {
-        match name {
-            "day" | "D" => Ok(Period::Day),
-            "week" | "W" => Ok(Period::Week),
-            "month" | "M" | "MS" | "ME" => Ok(Period::Month),
-            "quarter" | "Q" | "QS" | "QE" => Ok(Period::Quarter),
-            "year" | "Y" | "YS" | "YE" => Ok(Period::Year),
-            other => Err(Error::option(
-                "period",
-                other,
-                "expected one of day, week, month, quarter, year",
-            )),
-        }
-    }
-
-    /// Name as parsed by [`parse`](Self::parse).
-    ///
-    /// ```
-    /// use voc_core::time::Period;
-    /// assert_eq!(Period::parse(Period::Week.name())?, Period::Week);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
-            Period::Quarter => "quarter",
-            Period::Year => "year",
-        }
-    }
-
     /// Index of the period containing day number `day` (consecutive periods have consecutive indices).
     ///
     /// ```

@@ -294,11 +294,7 @@ fn class_ratio_matches_the_delta_method_in_numpy() {
 fn refund_theme_tops_the_simulated_retailer() {
     use voc_core::sample::{RetailerOptions, retailer};
     use voc_core::signals::{DAY, FeatureOptions};
-    let r = retailer(&RetailerOptions {
-        customers: 4_000,
-        ..Default::default()
-    })
-    .unwrap();
+    let r = retailer(&RetailerOptions::default().customers(4_000)).unwrap();
     let log = r.event_log().unwrap();
     let cutoff = r.start + 365 * DAY;
     let x = log.features(&FeatureOptions::new(cutoff)).unwrap();
@@ -389,11 +385,7 @@ proptest! {
 fn refund_ticket_volume_falls_after_the_simulated_fix() {
     use voc_core::sample::{RetailerOptions, retailer};
     use voc_core::signals::DAY;
-    let r = retailer(&RetailerOptions {
-        customers: 4_000,
-        ..Default::default()
-    })
-    .unwrap();
+    let r = retailer(&RetailerOptions::default().customers(4_000)).unwrap();
     let fix = r.planted.fix_day.expect("fix day") * DAY;
     let window = 90 * DAY;
     let count = |from: i64, to: i64| {

@@ -622,7 +622,7 @@ fn run<M: PyMetric>(
     opts: &M::Options,
 ) -> PyResult<Py<PyAny>> {
     let policy = convert::missing_policy(missing).py_err(py)?;
-    let period = period.map(Period::parse).transpose().py_err(py)?;
+    let period = period.map(str::parse::<Period>).transpose().py_err(py)?;
     let scores = convert::numbers(scores, "scores")?;
     if scores.data.len() == 0 {
         return Err(Error::Empty {

@@ -22,11 +22,10 @@ use crate::table::{Table, TableBuilder};
 #[pyfunction]
 #[pyo3(signature = (*, seed=2026, responses=200_000, year=2025))]
 pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResult<Table> {
-    let opts = SurveyOptions {
-        responses,
-        seed,
-        year,
-    };
+    let opts = SurveyOptions::default()
+        .responses(responses)
+        .seed(seed)
+        .year(year);
     let s = py.detach(|| sample::surveys(&opts)).py_err(py)?;
     let segment: Vec<&str> = s.segment.iter().map(|&c| SEGMENTS[c as usize]).collect();
     let channel: Vec<&str> = s.channel.iter().map(|&c| CHANNELS[c as usize]).collect();
@@ -86,17 +85,16 @@ pub fn retailer<'py>(
     churn_odds_ratio: f64,
     holdout: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let opts = RetailerOptions {
-        customers,
-        seed,
-        start_day,
-        days,
-        fix_day,
-        slow_refund_rate,
-        slow_refund_rate_fixed,
-        churn_odds_ratio,
-        holdout,
-    };
+    let opts = RetailerOptions::default()
+        .customers(customers)
+        .seed(seed)
+        .start_day(start_day)
+        .days(days)
+        .fix_day(fix_day)
+        .slow_refund_rate(slow_refund_rate)
+        .slow_refund_rate_fixed(slow_refund_rate_fixed)
+        .churn_odds_ratio(churn_odds_ratio)
+        .holdout(holdout);
     let r = py.detach(|| sample::retailer(&opts)).py_err(py)?;
     let out = PyDict::new(py);
     let codes = |v: &[u8]| {

@@ -6,8 +6,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList};
 use voc_core::Error;
 use voc_core::signals::{
-    self as core, ChurnEvents, Customers, FeatureOptions, IdLabels, Ids, Mentions, NO_ROW, Orders,
-    Returns, RowPolicy, SurveyKind, Surveys, Tables, Tickets,
+    self as core, ChurnEvents, Customers, FeatureOptions, IdLabels, Ids, Mentions, Orders, Returns,
+    RowPolicy, SurveyKind, Surveys, Tables, Tickets,
 };
 
 use voc_core::time::TimeUnit;
@@ -228,6 +228,9 @@ fn read_f64<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py
     Ok(numbers(obj, arg)?.nulls_as_nan().into_f64())
 }
 
+/// Marks a null in a label column while it is read (becomes `None`).
+const NO_ROW: u32 = u32::MAX;
+
 /// Reads a label column: codes (null → `NO_ROW`) and label strings.
 fn read_labels(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<(Vec<u32>, Vec<String>)> {
     let col = groups(obj, arg)?;
@@ -377,7 +380,7 @@ struct TicketsRead<'py> {
     customer: IdCol<'py>,
     time: Buf<'py, i64>,
     resolved: Buf<'py, i64>,
-    theme: Vec<u32>,
+    theme: Vec<Option<u32>>,
     themes: Vec<String>,
     csat: Option<Buf<'py, f64>>,
     sentiment: Option<Buf<'py, f64>>,
@@ -390,8 +393,12 @@ fn read_tickets<'py>(obj: &Bound<'py, PyAny>) -> PyResult<TicketsRead<'py>> {
     let time = read_times(&f.require("time")?, "tickets.time")?;
     let resolved = read_times(&f.require("resolved")?, "tickets.resolved")?;
     let (theme, themes) = match f.get("theme")? {
-        Some(c) => read_labels(&c, "tickets.theme")?,
-        None => (vec![NO_ROW; time.len()], Vec::new()),
+        Some(c) => {
+            let (codes, names) = read_labels(&c, "tickets.theme")?;
+            let codes = codes.into_iter().map(|c| (c != NO_ROW).then_some(c));
+            (codes.collect(), names)
+        }
+        None => (vec![None; time.len()], Vec::new()),
     };
     n_rows_check(
         py,
@@ -430,7 +437,7 @@ fn read_surveys<'py>(obj: &Bound<'py, PyAny>) -> PyResult<SurveysRead<'py>> {
     let (kind_codes, kind_names) = read_labels(&f.require("kind")?, "surveys.kind")?;
     let parsed = kind_names
         .iter()
-        .map(|k| SurveyKind::parse(k))
+        .map(|k| k.to_ascii_lowercase().parse::<SurveyKind>())
         .collect::<Result<Vec<_>, _>>()
         .py_err(py)?;
     let mut kind = Vec::with_capacity(kind_codes.len());
@@ -653,10 +660,9 @@ impl EventLog {
     /// The latest time in any table (numpy datetime64[s]), or None.
     #[getter]
     fn last_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let t = self.log.last_time();
-        if t == core::NO_TIME {
+        let Some(t) = self.log.last_time() else {
             return Ok(None);
-        }
+        };
         Ok(Some(
             py.import("numpy")?.getattr("datetime64")?.call1((t, "s"))?,
         ))

@@ -4,18 +4,18 @@
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
-use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3_arrow::input::AnyArray;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
-use voc_core::Error;
 use voc_core::stats::{Adjustment, ShareInterval};
 use voc_core::text::{
     self as core, MentionCounts, MentionOptions, Normalizer, SentimentLang, Sets, Taxonomy,
 };
 use voc_core::time::Period;
+use voc_core::{Error, Fit};
 
 use crate::convert::{self, Labels};
 use crate::error::{BindError, IntoPy};
@@ -174,7 +174,7 @@ pub fn texts(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Texts> {
 }
 
 fn lang_of(py: Python<'_>, lang: &str) -> PyResult<SentimentLang> {
-    SentimentLang::parse(lang).py_err(py)
+    lang.parse::<SentimentLang>().py_err(py)
 }
 
 /// A compiled theme taxonomy: keyword patterns (Chinese and English) with exclusions, matched by one
@@ -201,7 +201,7 @@ impl ThemeMatcher {
     ) -> PyResult<MentionData> {
         let policy = convert::missing_policy(missing).py_err(py)?;
         let period = match (period, time.is_some()) {
-            (Some(p), true) => Some(Period::parse(p).py_err(py)?),
+            (Some(p), true) => Some(p.parse::<Period>().py_err(py)?),
             (None, true) => Some(Period::Month),
             (Some(_), false) => {
                 return Err(Error::InvalidOption {
@@ -896,18 +896,7 @@ fn text_reason_shares(
 #[pyfunction(name = "text_sample_tickets")]
 #[pyo3(signature = (n, /, *, seed=42, lang="zh"))]
 fn text_sample_tickets(py: Python<'_>, n: usize, seed: u64, lang: &str) -> PyResult<Vec<String>> {
-    let lang = match lang {
-        "zh" => core::Lang::Zh,
-        "en" => core::Lang::En,
-        other => {
-            return Err(Error::InvalidOption {
-                name: "lang",
-                value: other.into(),
-                reason: "expected \"zh\" or \"en\"".into(),
-            })
-            .py_err(py);
-        }
-    };
+    let lang = lang.parse::<core::Lang>().py_err(py)?;
     Ok(py.detach(|| core::sample_tickets(n, seed, lang)))
 }
 
@@ -960,14 +949,12 @@ impl TopicModel {
     /// Document-topic weights W (documents × topics).
     #[getter]
     fn doc_topic<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let k = self.inner.n_topics.max(1);
-        PyArray1::from_slice(py, &self.inner.w).reshape([self.inner.n_docs(), k])
+        Ok(self.inner.w.to_pyarray(py))
     }
     /// Topic-term weights H (topics × terms).
     #[getter]
     fn components<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        PyArray1::from_slice(py, &self.inner.h)
-            .reshape([self.inner.n_topics, self.inner.vocabulary.len()])
+        Ok(self.inner.h.to_pyarray(py))
     }
     /// The `n` heaviest terms of every topic: a table of topic, rank, term, weight.
     #[pyo3(signature = (n=10))]
@@ -1032,21 +1019,21 @@ fn text_topics(
     max_df: f64,
     max_features: usize,
 ) -> PyResult<TopicModel> {
-    let opts = core::TopicOptions {
-        n_topics,
-        max_iter,
-        tol,
-        seed,
-        tfidf: core::TfidfOptions {
-            min_df,
-            max_df,
-            max_features,
-            lang: lang_of(py, lang)?,
-        },
-    };
+    let opts = core::TopicOptions::default()
+        .n_topics(n_topics)
+        .max_iter(max_iter)
+        .tol(tol)
+        .seed(seed)
+        .tfidf(
+            core::TfidfOptions::default()
+                .min_df(min_df)
+                .max_df(max_df)
+                .max_features(max_features)
+                .lang(lang_of(py, lang)?),
+        );
     let t = self::texts(texts, "texts")?;
     let strs = t.strs();
-    let inner = py.detach(|| core::topics(&strs, &opts)).py_err(py)?;
+    let inner = py.detach(|| opts.fit(&strs[..])).py_err(py)?;
     Ok(TopicModel { inner })
 }
 
@@ -1061,16 +1048,17 @@ fn mention_options(
     adjust: Option<&str>,
     min_mentions: u64,
 ) -> PyResult<MentionOptions> {
-    let opts = MentionOptions {
-        confidence,
-        interval: interval.parse::<ShareInterval>().py_err(py)?,
-        alert_alpha,
-        adjust: adjust
-            .map(str::parse::<Adjustment>)
-            .transpose()
-            .py_err(py)?,
-        min_mentions,
-    };
+    let opts = MentionOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<ShareInterval>().py_err(py)?)
+        .alert_alpha(alert_alpha)
+        .adjust(
+            adjust
+                .map(str::parse::<Adjustment>)
+                .transpose()
+                .py_err(py)?,
+        )
+        .min_mentions(min_mentions);
     opts.validate().py_err(py)?;
     Ok(opts)
 }
@@ -1187,7 +1175,7 @@ impl MentionData {
         let period = self
             .period
             .as_deref()
-            .map(Period::parse)
+            .map(str::parse::<Period>)
             .transpose()
             .py_err(py)?;
         let (counts, labels) = self.sorted().py_err(py)?;

@@ -28,10 +28,12 @@ const APP_SHIFT: f64 = 0.4;
 ///
 /// ```
 /// use voc_core::sample::{surveys, SurveyOptions};
-/// assert!(surveys(&SurveyOptions { responses: 0, ..Default::default() }).is_err());
+/// assert!(surveys(&SurveyOptions::default().responses(0)).is_err());
+/// assert!(SurveyOptions::default().responses(10).seed(1).year(2024).validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SurveyOptions {
     /// Number of responses (default 200,000).
     pub responses: usize,
@@ -51,11 +53,43 @@ impl Default for SurveyOptions {
     }
 }
 
+impl SurveyOptions {
+    /// Sets [`responses`](Self::responses).
+    pub fn responses(mut self, responses: usize) -> Self {
+        self.responses = responses;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`year`](Self::year).
+    pub fn year(mut self, year: i32) -> Self {
+        self.year = year;
+        self
+    }
+
+    /// Checks the options (done once by [`surveys`]).
+    pub fn validate(&self) -> Result<()> {
+        if self.responses == 0 || self.responses > 100_000_000 {
+            return Err(Error::option(
+                "responses",
+                self.responses,
+                "must lie in 1..=100000000",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A change planted in the simulated data.
 ///
 /// ```
 /// use voc_core::sample::{surveys, SurveyOptions};
-/// let s = surveys(&SurveyOptions { responses: 10, ..Default::default() })?;
+/// let s = surveys(&SurveyOptions::default().responses(10))?;
 /// assert_eq!(s.planted[0].from_month, "2025-07");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -76,7 +110,7 @@ pub struct PlantedChange {
 ///
 /// ```
 /// use voc_core::sample::{surveys, SurveyOptions};
-/// let s = surveys(&SurveyOptions { responses: 100, ..Default::default() })?;
+/// let s = surveys(&SurveyOptions::default().responses(100))?;
 /// assert!(s.csat.iter().all(|&c| (1..=5).contains(&c)) && s.time.len() == 100);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -108,20 +142,14 @@ pub struct SurveySample {
 ///
 /// ```
 /// use voc_core::sample::{surveys, SurveyOptions};
-/// let a = surveys(&SurveyOptions { responses: 1000, ..Default::default() })?;
-/// let b = surveys(&SurveyOptions { responses: 1000, ..Default::default() })?;
+/// let a = surveys(&SurveyOptions::default().responses(1000))?;
+/// let b = surveys(&SurveyOptions::default().responses(1000))?;
 /// assert_eq!(a, b);
 /// assert!(a.nps.iter().all(|&s| s <= 10));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn surveys(opts: &SurveyOptions) -> Result<SurveySample> {
-    if opts.responses == 0 || opts.responses > 100_000_000 {
-        return Err(Error::option(
-            "responses",
-            opts.responses,
-            "must lie in 1..=100000000",
-        ));
-    }
+    opts.validate()?;
     let year = i64::from(opts.year);
     let start = days_from_civil(year, 1, 1);
     let days = days_from_civil(year + 1, 1, 1) - start;
@@ -215,11 +243,7 @@ mod tests {
 
     #[test]
     fn planted_app_drop_is_found_by_the_trend() {
-        let s = surveys(&SurveyOptions {
-            responses: 60_000,
-            ..Default::default()
-        })
-        .unwrap();
+        let s = surveys(&SurveyOptions::default().responses(60_000)).unwrap();
         let rows = trend::<Nps, _>(
             Scale::new(0, 10).unwrap(),
             Batch::new(&s.nps).groups(&s.channel),
@@ -247,11 +271,7 @@ mod tests {
 
     #[test]
     fn weights_restore_population_segment_shares() {
-        let s = surveys(&SurveyOptions {
-            responses: 50_000,
-            ..Default::default()
-        })
-        .unwrap();
+        let s = surveys(&SurveyOptions::default().responses(50_000)).unwrap();
         let total: f64 = s.weight.iter().sum();
         let vip: f64 = s
             .weight

@@ -14,9 +14,13 @@ use crate::signals::ids::NO_ROW;
 /// let opts = FeatureOptions::new(365 * DAY).windows(&[30, 90]).silence_days(60);
 /// assert!(opts.validate().is_ok());
 /// assert!(FeatureOptions::new(0).windows(&[]).validate().is_err());
+/// // The default has no cutoff yet: one must be set.
+/// assert!(FeatureOptions::default().validate().is_err());
+/// assert_eq!(FeatureOptions::default().cutoff(DAY), FeatureOptions::new(DAY));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct FeatureOptions {
     /// Cutoff time (seconds since 1970-01-01 UTC): only events strictly before it count.
     pub cutoff: i64,
@@ -29,15 +33,29 @@ pub struct FeatureOptions {
     pub theme_counts: bool,
 }
 
-impl FeatureOptions {
-    /// Default options at a cutoff.
-    pub fn new(cutoff: i64) -> Self {
+impl Default for FeatureOptions {
+    /// The default windows and thresholds, without a cutoff ([`NO_TIME`]: set one with
+    /// [`cutoff`](FeatureOptions::cutoff) before use).
+    fn default() -> Self {
         FeatureOptions {
-            cutoff,
+            cutoff: NO_TIME,
             windows: vec![30, 90, 180],
             silence_days: 90,
             theme_counts: true,
         }
+    }
+}
+
+impl FeatureOptions {
+    /// Default options at a cutoff.
+    pub fn new(cutoff: i64) -> Self {
+        FeatureOptions::default().cutoff(cutoff)
+    }
+
+    /// Sets the cutoff time (seconds since 1970-01-01 UTC).
+    pub fn cutoff(mut self, cutoff: i64) -> Self {
+        self.cutoff = cutoff;
+        self
     }
 
     /// Sets the windows (days).
@@ -676,7 +694,7 @@ mod tests {
                 Tickets {
                     customer: Ids::Int(&[1, 1, 1]),
                     time: &[DAY, 2 * DAY, 3 * DAY],
-                    theme: &[0, 0, NO_ROW],
+                    theme: &[Some(0), Some(0), None],
                     resolved: &[5 * DAY, NO_TIME, 4 * DAY],
                     csat: Some(&[4.0, 5.0, 2.0]),
                     sentiment: None,

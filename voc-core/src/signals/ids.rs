@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 /// use voc_core::signals::Ids;
 /// let ids = Ids::Int(&[7, 8, 9]);
 /// assert_eq!(ids.len(), 3);
-/// assert_eq!(ids.render(1), "8");
+/// assert_eq!(ids.render(1).as_deref(), Some("8"));
+/// assert_eq!(ids.render(3), None);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Ids<'a> {
@@ -35,12 +36,17 @@ impl Ids<'_> {
         self.len() == 0
     }
 
-    /// The id at `i` as text (for messages); empty when `i` is out of bounds.
-    pub fn render(&self, i: usize) -> String {
+    /// The id at `i` as text; `None` when `i` is out of bounds.
+    pub fn render(&self, i: usize) -> Option<String> {
         match self {
-            Ids::Int(v) => v.get(i).map(|x| x.to_string()).unwrap_or_default(),
-            Ids::Str(v) => v.get(i).map(|s| (*s).to_owned()).unwrap_or_default(),
+            Ids::Int(v) => v.get(i).map(|x| x.to_string()),
+            Ids::Str(v) => v.get(i).map(|s| (*s).to_owned()),
         }
+    }
+
+    /// The id at `i` as text for an error message (empty when out of bounds).
+    pub(crate) fn describe(&self, i: usize) -> String {
+        self.render(i).unwrap_or_default()
     }
 
     fn kind(&self) -> &'static str {
@@ -76,8 +82,9 @@ impl IdLabels {
     }
 }
 
-/// Marks "no row" in a code column (an unknown id under the skip policy).
-pub const NO_ROW: u32 = u32::MAX;
+/// Marks "no row" in an internal code column (an unknown id under the skip policy); the public API
+/// says `None` instead.
+pub(crate) const NO_ROW: u32 = u32::MAX;
 
 /// Folded multiply: a fast hash whose low bits depend on every input bit (ids that are multiples of 1000
 /// would otherwise share buckets).
@@ -121,9 +128,11 @@ enum Map {
 /// Unique ids → row positions (their dense codes).
 ///
 /// ```
-/// use voc_core::signals::{IdIndex, Ids, NO_ROW};
+/// use voc_core::signals::{IdIndex, Ids};
 /// let index = IdIndex::new("customers.id", Ids::Int(&[10, 20, 30]))?;
-/// assert_eq!(index.codes(Ids::Int(&[30, 10, 99]))?, vec![2, 0, NO_ROW]);
+/// assert_eq!(index.rows(Ids::Int(&[30, 10, 99]))?, vec![Some(2), Some(0), None]);
+/// assert_eq!(index.get_int(20), Some(1));
+/// assert_eq!(index.render(2).as_deref(), Some("30"));
 /// assert!(IdIndex::new("customers.id", Ids::Int(&[1, 1])).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -140,7 +149,7 @@ const OFFSET_SLACK: usize = 4;
 impl IdIndex {
     /// Indexes `ids` without keeping a copy of them ([`labels`](Self::labels) is then empty): for
     /// lookups only, such as orders named by returns.
-    pub fn lookup_only(arg: &'static str, ids: Ids<'_>) -> Result<Self> {
+    pub(crate) fn lookup_only(arg: &'static str, ids: Ids<'_>) -> Result<Self> {
         let mut index = Self::new(arg, ids)?;
         index.labels = match index.labels {
             IdLabels::Int(_) => IdLabels::Int(Vec::new()),
@@ -234,18 +243,45 @@ impl IdIndex {
         &self.labels
     }
 
-    /// The id of row `code`, rendered.
-    pub fn render(&self, code: u32) -> String {
+    /// The id of `row`, rendered; `None` when there is no such row.
+    pub fn render(&self, row: usize) -> Option<String> {
         match &self.labels {
-            IdLabels::Int(v) => v.get(code as usize).map(|x| x.to_string()),
-            IdLabels::Str(v) => v.get(code as usize).cloned(),
+            IdLabels::Int(v) => v.get(row).map(|x| x.to_string()),
+            IdLabels::Str(v) => v.get(row).cloned(),
         }
-        .unwrap_or_default()
     }
 
-    /// The row of each id, [`NO_ROW`] for ids not in the index. Integer ids looked up in a string index
+    /// The row of an integer id (`None` if it is not in the index, or the index holds strings).
+    pub fn get_int(&self, id: i64) -> Option<usize> {
+        self.codes(Ids::Int(&[id]))
+            .ok()
+            .and_then(|c| c.first().copied())
+            .filter(|&c| c != NO_ROW)
+            .map(|c| c as usize)
+    }
+
+    /// The row of a string id (`None` if it is not in the index, or the index holds integers).
+    pub fn get_str(&self, id: &str) -> Option<usize> {
+        self.codes(Ids::Str(&[id]))
+            .ok()
+            .and_then(|c| c.first().copied())
+            .filter(|&c| c != NO_ROW)
+            .map(|c| c as usize)
+    }
+
+    /// The row of each id (`None` for ids not in the index). Integer ids looked up in a string index
     /// (or the reverse) are an [`Error::Incompatible`].
-    pub fn codes(&self, ids: Ids<'_>) -> Result<Vec<u32>> {
+    pub fn rows(&self, ids: Ids<'_>) -> Result<Vec<Option<usize>>> {
+        Ok(self
+            .codes(ids)?
+            .into_iter()
+            .map(|c| (c != NO_ROW).then_some(c as usize))
+            .collect())
+    }
+
+    /// The row of each id as a dense code, [`NO_ROW`] for ids not in the index (the hot internal form
+    /// of [`rows`](Self::rows)).
+    pub(crate) fn codes(&self, ids: Ids<'_>) -> Result<Vec<u32>> {
         match (&self.map, ids) {
             (Map::Offset { base, table }, Ids::Int(v)) => Ok(v
                 .iter()
@@ -310,6 +346,10 @@ mod tests {
             index.codes(Ids::Int(&[1, i64::MIN, i64::MAX, 0])).unwrap(),
             vec![1, NO_ROW, NO_ROW, NO_ROW]
         );
-        assert_eq!(index.render(0), "3");
+        assert_eq!(index.render(0).as_deref(), Some("3"));
+        assert_eq!(index.render(3), None);
+        assert_eq!(index.get_int(2), Some(2));
+        assert_eq!(index.get_int(7), None);
+        assert_eq!(index.get_str("2"), None);
     }
 }

@@ -36,4 +36,4 @@ pub use events::{
     RowPolicy, Skipped, SurveyKind, Surveys, Tables, Tickets,
 };
 pub use features::{ChurnLabels, FeatureOptions, Features};
-pub use ids::{IdIndex, IdLabels, Ids, NO_ROW};
+pub use ids::{IdIndex, IdLabels, Ids};

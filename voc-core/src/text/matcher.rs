@@ -108,6 +108,7 @@ impl Sets {
         self.indptr.push(self.items.len());
     }
 
+    #[cfg(feature = "parallel")]
     fn append(&mut self, other: Sets) {
         let base = self.items.len();
         self.items.extend(other.items);
@@ -139,7 +140,9 @@ pub struct Keyword {
     pub pattern: String,
 }
 
-/// Reusable buffers for matching one text at a time without allocating.
+/// Reusable buffers for matching one text at a time without allocating (for the binding's and the
+/// benches' per-text loops; the batch methods manage their own).
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct Scratch {
     norm: String,
@@ -149,7 +152,8 @@ pub struct Scratch {
 }
 
 /// Texts at or above this count are matched in parallel (with the `parallel` feature).
-pub const PARALLEL_MIN_TEXTS: usize = 4096;
+#[cfg(feature = "parallel")]
+pub(crate) const PARALLEL_MIN_TEXTS: usize = 4096;
 
 /// A compiled taxonomy: one automaton (Aho–Corasick, DFA) over every keyword and exclusion.
 ///
@@ -360,6 +364,7 @@ impl ThemeMatcher {
     }
 
     /// [`find`](Self::find) into `out` (cleared first), reusing `scratch`.
+    #[doc(hidden)]
     pub fn find_with(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<ThemeMatch>) {
         out.clear();
         self.scan(text, scratch);
@@ -380,6 +385,7 @@ impl ThemeMatcher {
     }
 
     /// Distinct themes of `text` (sorted); with `rollup`, every matched theme's ancestors too.
+    #[doc(hidden)]
     pub fn themes_with(&self, text: &str, rollup: bool, scratch: &mut Scratch, out: &mut Vec<u32>) {
         out.clear();
         self.scan(text, scratch);
@@ -395,6 +401,7 @@ impl ThemeMatcher {
     }
 
     /// Distinct keywords of `text` (sorted).
+    #[doc(hidden)]
     pub fn keywords_with(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u32>) {
         out.clear();
         self.scan(text, scratch);
@@ -442,7 +449,7 @@ impl ThemeMatcher {
         run(texts)
     }
 
-    /// Theme sets of many texts (parallel above [`PARALLEL_MIN_TEXTS`] with the `parallel` feature).
+    /// Theme sets of many texts (in parallel above 4,096 texts with the `parallel` feature).
     ///
     /// ```
     /// use voc_core::text::{Taxonomy, ThemeMatcher};

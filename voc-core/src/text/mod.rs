@@ -8,7 +8,7 @@
 //! * [`polarity`] / [`theme_sentiment`]: lexicon sentiment with negators, intensifiers and contrast —
 //!   English by the VADER rules and lexicon (MIT, vaderSentiment 3.3.2), Chinese by voc's seed lexicon;
 //!   per text and per theme at clause level.
-//! * [`topics`]: tokenisation (jieba-rs for Chinese, Unicode words and stop words otherwise), TF-IDF as
+//! * [`TopicOptions`] → [`TopicModel`] (by [`Fit`](crate::Fit)): tokenisation (jieba-rs for Chinese, Unicode words and stop words otherwise), TF-IDF as
 //!   scikit-learn's defaults, seeded NMF, top terms per topic.
 //! * [`Normalizer`]: case and full-width folding that keeps character positions.
 
@@ -22,11 +22,13 @@ mod tfidf;
 mod tokenize;
 mod topics;
 
-pub use matcher::{Keyword, PARALLEL_MIN_TEXTS, Scratch, Sets, ThemeMatch, ThemeMatcher};
+#[cfg(feature = "parallel")]
+pub(crate) use matcher::PARALLEL_MIN_TEXTS;
+pub use matcher::{Keyword, Scratch, Sets, ThemeMatch, ThemeMatcher};
 pub use normalize::{Normalizer, char_offset};
 pub use rates::{
-    KeywordRow, MentionCounts, MentionOptions, MentionRow, mention_rates, period_indices,
-    reason_shares, top_keywords,
+    KeywordRow, MentionBatch, MentionCounts, MentionFinish, MentionOptions, MentionRow,
+    mention_rates, period_indices, reason_shares, top_keywords,
 };
 pub use sample::{Lang, sample_tickets};
 pub use sentiment::{
@@ -36,4 +38,4 @@ pub use sentiment::{
 pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
 pub use tfidf::{Tfidf, TfidfOptions};
 pub use tokenize::{is_stop_word, tokenize};
-pub use topics::{TopicModel, TopicOptions, nmf, topics};
+pub use topics::{TopicModel, TopicOptions, topic_labels};

@@ -3,7 +3,14 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Language of synthetic texts.
+/// Language of synthetic texts; spelled "zh" or "en".
+///
+/// ```
+/// use voc_core::text::Lang;
+/// assert_eq!("en".parse::<Lang>()?, Lang::En);
+/// assert_eq!(Lang::Zh.to_string(), "zh");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     /// Simplified Chinese.
@@ -11,6 +18,11 @@ pub enum Lang {
     /// English.
     En,
 }
+
+crate::named_enum!(Lang, "lang", {
+    Zh => "zh",
+    En => "en",
+});
 
 const ZH_COMPLAINTS: &[&str] = &[
     "退货流程太麻烦了，找不到入口",

@@ -3,18 +3,29 @@
 
 use std::collections::HashMap;
 
+use ndarray::Array2;
+
 use super::sentiment::SentimentLang;
 use super::tokenize::tokenize;
 use crate::error::{Error, Result};
+use crate::{Fit, Predict};
 
-/// Vocabulary and weighting options.
+/// Vocabulary and weighting options: the parameters of a [`Tfidf`] model, fitted by
+/// [`Fit::fit`](crate::Fit::fit) on texts.
 ///
 /// ```
-/// let o = voc_core::text::TfidfOptions::default();
+/// use voc_core::Fit;
+/// use voc_core::text::TfidfOptions;
+/// let o = TfidfOptions::default();
 /// assert_eq!((o.min_df, o.max_df), (2, 0.95));
+/// let m = TfidfOptions::default().min_df(1).fit(&["refund slow", "login fails"][..])?;
+/// assert_eq!(m.n_terms(), 4);
+/// assert!(TfidfOptions::default().max_df(0.0).validate().is_err());
+/// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TfidfOptions {
     /// Keep terms in at least this many documents.
     pub min_df: usize,
@@ -37,7 +48,57 @@ impl Default for TfidfOptions {
     }
 }
 
-/// A sparse TF-IDF matrix (compressed rows) with its vocabulary.
+impl TfidfOptions {
+    /// Sets [`min_df`](Self::min_df).
+    pub fn min_df(mut self, min_df: usize) -> Self {
+        self.min_df = min_df;
+        self
+    }
+
+    /// Sets [`max_df`](Self::max_df).
+    pub fn max_df(mut self, max_df: f64) -> Self {
+        self.max_df = max_df;
+        self
+    }
+
+    /// Sets [`max_features`](Self::max_features).
+    pub fn max_features(mut self, max_features: usize) -> Self {
+        self.max_features = max_features;
+        self
+    }
+
+    /// Sets [`lang`](Self::lang).
+    pub fn lang(mut self, lang: SentimentLang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// Checks the options (done once by [`fit`](crate::Fit::fit)).
+    pub fn validate(&self) -> Result<()> {
+        if !(self.max_df > 0.0 && self.max_df <= 1.0) {
+            return Err(Error::option("max_df", self.max_df, "must lie in (0, 1]"));
+        }
+        Ok(())
+    }
+}
+
+/// A fitted TF-IDF model: the vocabulary and inverse document frequencies, with the sparse TF-IDF
+/// matrix (compressed rows) of the documents it was fitted on. [`Predict`] weighs new texts with the
+/// same vocabulary and idf.
+///
+/// ```
+/// use voc_core::{Fit, Predict};
+/// use voc_core::text::TfidfOptions;
+/// let docs = ["refund slow", "refund slow again", "login fails", "login error"];
+/// let m = TfidfOptions::default().min_df(1).fit(&docs[..])?;
+/// assert!(m.vocabulary.contains(&"refund".to_string()));
+/// assert_eq!(m.n_docs(), 4);
+/// let new = m.predict(&["refund fails", "nothing known"][..])?;
+/// assert_eq!(new.n_docs(), 2);
+/// assert_eq!(new.row(1).count(), 0); // no known term
+/// assert_eq!(new.dense().dim(), (2, m.n_terms()));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Tfidf {
@@ -45,6 +106,8 @@ pub struct Tfidf {
     pub vocabulary: Vec<String>,
     /// Inverse document frequency per term.
     pub idf: Vec<f64>,
+    /// Tokeniser language (what [`predict`](Predict::predict) tokenises new texts with).
+    pub lang: SentimentLang,
     /// Row boundaries (documents + 1).
     pub indptr: Vec<usize>,
     /// Column (term) of each stored value.
@@ -64,27 +127,65 @@ impl Tfidf {
         self.vocabulary.len()
     }
 
-    /// Builds the matrix from texts.
-    ///
-    /// ```
-    /// use voc_core::text::{Tfidf, TfidfOptions};
-    /// let docs = ["refund slow", "refund slow again", "login fails", "login error"];
-    /// let m = Tfidf::fit(&docs, &TfidfOptions { min_df: 1, ..Default::default() })?;
-    /// assert!(m.vocabulary.contains(&"refund".to_string()));
-    /// assert_eq!(m.n_docs(), 4);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn fit<S: AsRef<str> + Sync>(texts: &[S], opts: &TfidfOptions) -> Result<Tfidf> {
-        if !(opts.max_df > 0.0 && opts.max_df <= 1.0) {
-            return Err(Error::option("max_df", opts.max_df, "must lie in (0, 1]"));
+    /// Stored (term, value) pairs of document `i`.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let (a, b) = match (self.indptr.get(i), self.indptr.get(i + 1)) {
+            (Some(&a), Some(&b)) => (a, b),
+            _ => (0, 0),
+        };
+        let (a, b) = (a.min(b), b.min(self.indices.len()).min(self.data.len()));
+        self.indices[a.min(b)..b]
+            .iter()
+            .zip(&self.data[a.min(b)..b])
+            .map(|(&j, &v)| (j as usize, v))
+    }
+
+    /// The matrix as a dense documents × terms array.
+    pub fn dense(&self) -> Array2<f64> {
+        let mut out = Array2::zeros((self.n_docs(), self.n_terms()));
+        for i in 0..self.n_docs() {
+            for (j, v) in self.row(i) {
+                if let Some(slot) = out.get_mut((i, j)) {
+                    *slot = v;
+                }
+            }
         }
+        out
+    }
+
+    /// The same model weighing other documents.
+    pub(super) fn with_rows(&self, tokens: &[Vec<String>]) -> Tfidf {
+        let index: HashMap<&str, u32> = self
+            .vocabulary
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i as u32))
+            .collect();
+        let (indptr, indices, data) = weigh(tokens, &index, &self.idf);
+        Tfidf {
+            vocabulary: self.vocabulary.clone(),
+            idf: self.idf.clone(),
+            lang: self.lang,
+            indptr,
+            indices,
+            data,
+        }
+    }
+}
+
+impl<S: AsRef<str> + Sync> Fit<&[S]> for TfidfOptions {
+    type Model = Tfidf;
+
+    /// Builds the vocabulary and the matrix from texts.
+    fn fit(&self, texts: &[S]) -> Result<Tfidf> {
+        self.validate()?;
         if texts.is_empty() {
             return Err(Error::Empty {
                 arg: "texts",
                 what: "no documents",
             });
         }
-        let tokens = tokenize_all(texts, opts.lang);
+        let tokens = tokenize_all(texts, self.lang);
         let n = tokens.len();
         let mut df: HashMap<&str, (usize, usize)> = HashMap::new();
         for doc in &tokens {
@@ -98,22 +199,22 @@ impl Tfidf {
                 df.entry(t).or_default().0 += 1;
             }
         }
-        let max_docs = opts.max_df * n as f64;
+        let max_docs = self.max_df * n as f64;
         let mut terms: Vec<(&str, usize, usize)> = df
             .into_iter()
-            .filter(|&(_, (d, _))| d >= opts.min_df && d as f64 <= max_docs)
+            .filter(|&(_, (d, _))| d >= self.min_df && d as f64 <= max_docs)
             .map(|(t, (d, c))| (t, d, c))
             .collect();
-        if opts.max_features > 0 && terms.len() > opts.max_features {
+        if self.max_features > 0 && terms.len() > self.max_features {
             terms.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
-            terms.truncate(opts.max_features);
+            terms.truncate(self.max_features);
         }
         terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
         if terms.is_empty() {
             return Err(Error::InsufficientData(format!(
                 "no term is in at least {} of {n} documents and at most {:.0}% of them",
-                opts.min_df,
-                opts.max_df * 100.0
+                self.min_df,
+                self.max_df * 100.0
             )));
         }
         let index: HashMap<&str, u32> = terms
@@ -125,60 +226,72 @@ impl Tfidf {
             .iter()
             .map(|&(_, d, _)| ((1.0 + n as f64) / (1.0 + d as f64)).ln() + 1.0)
             .collect();
-        let mut indptr = Vec::with_capacity(n + 1);
-        indptr.push(0);
-        let mut indices = Vec::new();
-        let mut data = Vec::new();
-        let mut row: Vec<(u32, f64)> = Vec::new();
-        for doc in &tokens {
-            row.clear();
-            row.extend(
-                doc.iter()
-                    .filter_map(|t| index.get(t.as_str()).map(|&j| (j, 1.0))),
-            );
-            row.sort_unstable_by_key(|x| x.0);
-            let mut merged: Vec<(u32, f64)> = Vec::with_capacity(row.len());
-            for &(j, c) in &row {
-                match merged.last_mut() {
-                    Some(last) if last.0 == j => last.1 += c,
-                    _ => merged.push((j, c)),
-                }
-            }
-            let mut norm = 0.0;
-            for x in &mut merged {
-                x.1 *= idf[x.0 as usize];
-                norm += x.1 * x.1;
-            }
-            let norm = norm.sqrt();
-            for (j, v) in merged {
-                indices.push(j);
-                data.push(if norm > 0.0 { v / norm } else { v });
-            }
-            indptr.push(indices.len());
-        }
+        let (indptr, indices, data) = weigh(&tokens, &index, &idf);
         Ok(Tfidf {
             vocabulary: terms.iter().map(|t| t.0.to_owned()).collect(),
             idf,
+            lang: self.lang,
             indptr,
             indices,
             data,
         })
     }
+}
 
-    /// Stored (term, value) pairs of document `i`.
-    pub fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (a, b) = match (self.indptr.get(i), self.indptr.get(i + 1)) {
-            (Some(&a), Some(&b)) => (a, b),
-            _ => (0, 0),
-        };
-        self.indices[a..b]
-            .iter()
-            .zip(&self.data[a..b])
-            .map(|(&j, &v)| (j as usize, v))
+impl<S: AsRef<str> + Sync> Predict<&[S]> for Tfidf {
+    /// The documents' TF-IDF weights under this model's vocabulary and idf (terms it does not know
+    /// are left out; rows L2-normalised).
+    type Output = Tfidf;
+
+    fn predict(&self, texts: &[S]) -> Result<Tfidf> {
+        Ok(self.with_rows(&tokenize_all(texts, self.lang)))
     }
 }
 
-fn tokenize_all<S: AsRef<str> + Sync>(texts: &[S], lang: SentimentLang) -> Vec<Vec<String>> {
+/// Compressed rows of raw counts × idf, each row L2-normalised.
+fn weigh(
+    tokens: &[Vec<String>],
+    index: &HashMap<&str, u32>,
+    idf: &[f64],
+) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
+    let mut indptr = Vec::with_capacity(tokens.len() + 1);
+    indptr.push(0);
+    let mut indices = Vec::new();
+    let mut data = Vec::new();
+    let mut row: Vec<(u32, f64)> = Vec::new();
+    for doc in tokens {
+        row.clear();
+        row.extend(
+            doc.iter()
+                .filter_map(|t| index.get(t.as_str()).map(|&j| (j, 1.0))),
+        );
+        row.sort_unstable_by_key(|x| x.0);
+        let mut merged: Vec<(u32, f64)> = Vec::with_capacity(row.len());
+        for &(j, c) in &row {
+            match merged.last_mut() {
+                Some(last) if last.0 == j => last.1 += c,
+                _ => merged.push((j, c)),
+            }
+        }
+        let mut norm = 0.0;
+        for x in &mut merged {
+            x.1 *= idf.get(x.0 as usize).copied().unwrap_or(0.0);
+            norm += x.1 * x.1;
+        }
+        let norm = norm.sqrt();
+        for (j, v) in merged {
+            indices.push(j);
+            data.push(if norm > 0.0 { v / norm } else { v });
+        }
+        indptr.push(indices.len());
+    }
+    (indptr, indices, data)
+}
+
+pub(super) fn tokenize_all<S: AsRef<str> + Sync>(
+    texts: &[S],
+    lang: SentimentLang,
+) -> Vec<Vec<String>> {
     let run = |t: &S| {
         let mut v = Vec::new();
         tokenize(t.as_ref(), lang, &mut v);
@@ -200,12 +313,8 @@ mod tests {
     fn matches_sklearn_tfidf_defaults() -> Result<()> {
         // sklearn 1.x: TfidfVectorizer().fit_transform(["refund slow", "refund slow twice", "login fails"])
         let docs = ["refund slow", "refund slow twice", "login fails"];
-        let o = TfidfOptions {
-            min_df: 1,
-            max_df: 1.0,
-            ..Default::default()
-        };
-        let m = Tfidf::fit(&docs, &o)?;
+        let o = TfidfOptions::default().min_df(1).max_df(1.0);
+        let m = o.fit(&docs[..])?;
         assert_eq!(
             m.vocabulary,
             vec!["fails", "login", "refund", "slow", "twice"]
@@ -230,9 +339,13 @@ mod tests {
             assert_eq!(*j, wj);
             assert!((v - wv).abs() < 1e-15);
         }
-        let o5 = TfidfOptions { min_df: 5, ..o };
-        assert!(Tfidf::fit(&docs, &o5).is_err());
-        assert!(Tfidf::fit::<&str>(&[], &TfidfOptions::default()).is_err());
+        assert!(o.min_df(5).fit(&docs[..]).is_err());
+        assert!(TfidfOptions::default().fit(&[] as &[&str]).is_err());
+        // Predicting the training texts gives the training matrix.
+        assert_eq!(m.predict(&docs[..])?, m);
+        let dense = m.dense();
+        assert_eq!(dense.dim(), (3, 5));
+        assert_eq!(dense[[1, 4]], m.row(1).last().map_or(0.0, |x| x.1));
         Ok(())
     }
 }

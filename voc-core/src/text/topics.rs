@@ -3,25 +3,30 @@
 //! a seeded random start scaled as scikit-learn's `init="random"`. Top terms per topic come from H, a
 //! document's topic from the largest entry of its row of W.
 
+use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::tfidf::{Tfidf, TfidfOptions};
+use super::tfidf::{Tfidf, TfidfOptions, tokenize_all};
 use crate::error::{Error, Result};
+use crate::{Fit, Predict};
 
-/// Options of [`topics`].
+/// Parameters of a [`TopicModel`], fitted by [`Fit::fit`] on texts (TF-IDF, then NMF) or on a
+/// [`Tfidf`] model (NMF of its matrix).
 ///
 /// ```
-/// let o = voc_core::text::TopicOptions::default();
-/// assert_eq!((o.n_topics, o.max_iter, o.seed), (10, 200, 0));
+/// let o = voc_core::text::TopicOptions::default().n_topics(4);
+/// assert_eq!((o.n_topics, o.max_iter, o.seed), (4, 200, 0));
+/// assert!(o.n_topics(0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TopicOptions {
     /// Number of topics.
     pub n_topics: usize,
-    /// Most iterations.
+    /// Most iterations (of the fit, and of [`predict`](Predict::predict) for new texts).
     pub max_iter: usize,
     /// Stop when the relative decrease of the loss over 10 iterations falls below this.
     pub tol: f64,
@@ -43,96 +48,250 @@ impl Default for TopicOptions {
     }
 }
 
-/// A fitted topic model.
+impl TopicOptions {
+    /// Sets [`n_topics`](Self::n_topics).
+    pub fn n_topics(mut self, n_topics: usize) -> Self {
+        self.n_topics = n_topics;
+        self
+    }
+
+    /// Sets [`max_iter`](Self::max_iter).
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Sets [`tol`](Self::tol).
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`tfidf`](Self::tfidf).
+    pub fn tfidf(mut self, tfidf: TfidfOptions) -> Self {
+        self.tfidf = tfidf;
+        self
+    }
+
+    /// Checks the options (done once by [`fit`](Fit::fit)).
+    pub fn validate(&self) -> Result<()> {
+        if self.n_topics == 0 {
+            return Err(Error::option("n_topics", 0, "must be at least 1"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::option("max_iter", 0, "must be at least 1"));
+        }
+        if !(self.tol >= 0.0 && self.tol.is_finite()) {
+            return Err(Error::option(
+                "tol",
+                self.tol,
+                "must be finite and non-negative",
+            ));
+        }
+        self.tfidf.validate()
+    }
+}
+
+/// A fitted topic model: X ≈ W·H of the TF-IDF matrix X.
+///
+/// [`Predict`] gives the document-topic weights of new texts (W for fixed H, from a flat start as
+/// scikit-learn's `NMF.transform`).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TopicModel {
     /// Terms (columns of H).
     pub vocabulary: Vec<String>,
+    /// Inverse document frequency per term (weighs new texts).
+    pub idf: Vec<f64>,
     /// Number of topics.
     pub n_topics: usize,
-    /// Topic-term weights, row-major `n_topics × vocabulary.len()`.
-    pub h: Vec<f64>,
-    /// Document-topic weights, row-major `n_docs × n_topics`.
-    pub w: Vec<f64>,
+    /// Topic-term weights H, `n_topics × vocabulary.len()`.
+    #[cfg_attr(feature = "serde", serde(with = "array2"))]
+    pub h: Array2<f64>,
+    /// Document-topic weights W of the fitted documents, `n_docs × n_topics`.
+    #[cfg_attr(feature = "serde", serde(with = "array2"))]
+    pub w: Array2<f64>,
     /// Iterations run.
     pub iterations: usize,
     /// Whether the tolerance was met before `max_iter`.
     pub converged: bool,
     /// Frobenius norm of X − W·H at the end.
     pub reconstruction_err: f64,
+    /// The options the model was fitted with.
+    pub options: TopicOptions,
 }
 
 impl TopicModel {
     /// Number of documents.
     pub fn n_docs(&self) -> usize {
-        self.w.len() / self.n_topics.max(1)
+        self.w.nrows()
     }
 
     /// The `n` heaviest terms of topic `t` with their weights.
     pub fn top_terms(&self, t: usize, n: usize) -> Vec<(&str, f64)> {
-        let m = self.vocabulary.len();
-        let Some(row) = self.h.get(t * m..(t + 1) * m) else {
+        if t >= self.h.nrows() {
             return Vec::new();
-        };
-        let mut idx: Vec<usize> = (0..m).collect();
+        }
+        let row = self.h.row(t);
+        let mut idx: Vec<usize> = (0..row.len()).collect();
         idx.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
         idx.into_iter()
             .take(n)
-            .map(|j| (self.vocabulary[j].as_str(), row[j]))
+            .filter_map(|j| Some((self.vocabulary.get(j)?.as_str(), row[j])))
             .collect()
     }
 
-    /// Topic of each document (largest weight); `None` for a document with no weight at all.
+    /// Topic of each fitted document (largest weight); `None` for a document with no weight at all.
     pub fn labels(&self) -> Vec<Option<usize>> {
-        self.w
-            .chunks(self.n_topics.max(1))
-            .map(|r| {
-                let (best, &v) = r
-                    .iter()
-                    .enumerate()
-                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))?;
-                (v > 0.0).then_some(best)
-            })
-            .collect()
+        labels_of(&self.w)
     }
+}
+
+/// Topic of each row of a document-topic matrix (largest weight; `None` when the row is all zero).
+///
+/// ```
+/// use ndarray::array;
+/// let w = array![[0.1, 0.7], [0.0, 0.0]];
+/// assert_eq!(voc_core::text::topic_labels(&w), vec![Some(1), None]);
+/// ```
+pub fn topic_labels(w: &Array2<f64>) -> Vec<Option<usize>> {
+    labels_of(w)
+}
+
+fn labels_of(w: &Array2<f64>) -> Vec<Option<usize>> {
+    w.rows()
+        .into_iter()
+        .map(|r| {
+            let (best, &v) = r
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))?;
+            (v > 0.0).then_some(best)
+        })
+        .collect()
 }
 
 const EPS: f64 = 1e-12;
 
-/// Fits topics to texts: TF-IDF, then NMF.
-///
-/// ```
-/// use voc_core::text::{topics, TopicOptions, TfidfOptions};
-/// let docs = ["refund slow money", "refund money late", "slow refund money",
-///             "login password fails", "password login error", "login error password"];
-/// let o = TopicOptions { n_topics: 2, tfidf: TfidfOptions { min_df: 2, ..Default::default() }, ..Default::default() };
-/// let m = topics(&docs, &o)?;
-/// let l = m.labels();
-/// assert_eq!(l[0], l[1]);
-/// assert_ne!(l[0], l[3]);
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-pub fn topics<S: AsRef<str> + Sync>(texts: &[S], opts: &TopicOptions) -> Result<TopicModel> {
-    if opts.n_topics == 0 {
-        return Err(Error::option("n_topics", 0, "must be at least 1"));
+impl<S: AsRef<str> + Sync> Fit<&[S]> for TopicOptions {
+    type Model = TopicModel;
+
+    /// Fits topics to texts: TF-IDF, then NMF.
+    ///
+    /// ```
+    /// use voc_core::{Fit, Predict};
+    /// use voc_core::text::{TfidfOptions, TopicOptions};
+    /// let docs = ["refund slow money", "refund money late", "slow refund money",
+    ///             "login password fails", "password login error", "login error password"];
+    /// let o = TopicOptions::default().n_topics(2).tfidf(TfidfOptions::default().min_df(2));
+    /// let m = o.fit(&docs[..])?;
+    /// let l = m.labels();
+    /// assert_eq!(l[0], l[1]);
+    /// assert_ne!(l[0], l[3]);
+    /// let w = m.predict(&["money refund", "password error"][..])?;
+    /// assert_eq!(w.dim(), (2, 2));
+    /// assert_eq!(voc_core::text::topic_labels(&w), vec![l[0], l[3]]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    fn fit(&self, texts: &[S]) -> Result<TopicModel> {
+        self.validate()?;
+        let x = self.tfidf.fit(texts)?;
+        nmf(&x, self)
     }
-    if opts.max_iter == 0 {
-        return Err(Error::option("max_iter", 0, "must be at least 1"));
+}
+
+impl Fit<&Tfidf> for TopicOptions {
+    type Model = TopicModel;
+
+    /// NMF of a TF-IDF matrix (see the module docs); [`tfidf`](TopicOptions::tfidf) is not used.
+    fn fit(&self, x: &Tfidf) -> Result<TopicModel> {
+        self.validate()?;
+        nmf(x, self)
     }
-    if !(opts.tol >= 0.0 && opts.tol.is_finite()) {
-        return Err(Error::option(
-            "tol",
-            opts.tol,
-            "must be finite and non-negative",
-        ));
+}
+
+impl<S: AsRef<str> + Sync> Predict<&[S]> for TopicModel {
+    /// Document-topic weights, `texts.len() × n_topics`.
+    type Output = Array2<f64>;
+
+    fn predict(&self, texts: &[S]) -> Result<Array2<f64>> {
+        let tokens = tokenize_all(texts, self.options.tfidf.lang);
+        let x = Tfidf {
+            vocabulary: self.vocabulary.clone(),
+            idf: self.idf.clone(),
+            lang: self.options.tfidf.lang,
+            indptr: Vec::new(),
+            indices: Vec::new(),
+            data: Vec::new(),
+        }
+        .with_rows(&tokens);
+        Ok(self.transform(&x))
     }
-    let x = Tfidf::fit(texts, &opts.tfidf)?;
-    nmf(&x, opts)
+}
+
+impl TopicModel {
+    /// W for fixed H by multiplicative updates from a flat start `sqrt(mean(X) / k)`.
+    fn transform(&self, x: &Tfidf) -> Array2<f64> {
+        let (n, m, k) = (x.n_docs(), self.vocabulary.len(), self.n_topics);
+        let h = self.h.as_standard_layout();
+        let h = h.as_slice().unwrap_or(&[]);
+        if n == 0 || m == 0 || k == 0 || h.len() != k * m {
+            return Array2::zeros((n, k));
+        }
+        let mean = x.data.iter().sum::<f64>() / (n as f64 * m as f64);
+        let mut w = vec![(mean / k as f64).sqrt(); n * k];
+        let mut hht = vec![0.0; k * k];
+        gram_of_rows(h, k, m, &mut hht);
+        let x_norm2: f64 = x.data.iter().map(|v| v * v).sum();
+        let mut xht = vec![0.0; n * k];
+        for i in 0..n {
+            for (j, v) in x.row(i) {
+                for t in 0..k {
+                    xht[i * k + t] += v * h[t * m + j];
+                }
+            }
+        }
+        let mut prev_loss = f64::INFINITY;
+        for it in 1..=self.options.max_iter {
+            for i in 0..n {
+                for t in 0..k {
+                    let mut den = 0.0;
+                    for s in 0..k {
+                        den += w[i * k + s] * hht[s * k + t];
+                    }
+                    w[i * k + t] *= xht[i * k + t] / (den + EPS);
+                }
+            }
+            if it % 10 == 0 {
+                let mut cross = 0.0;
+                for a in 0..n * k {
+                    cross += w[a] * xht[a];
+                }
+                let mut wtw = vec![0.0; k * k];
+                gram_of(&w, n, k, &mut wtw);
+                let quad: f64 = wtw.iter().zip(&hht).map(|(a, b)| a * b).sum();
+                let loss = (x_norm2 - 2.0 * cross + quad).max(0.0);
+                if !loss.is_finite()
+                    || (prev_loss.is_finite()
+                        && (prev_loss - loss) / prev_loss.max(EPS) < self.options.tol)
+                {
+                    break;
+                }
+                prev_loss = loss;
+            }
+        }
+        Array2::from_shape_vec((n, k), w).unwrap_or_else(|_| Array2::zeros((n, k)))
+    }
 }
 
 /// NMF of a TF-IDF matrix (see the module docs).
-pub fn nmf(x: &Tfidf, opts: &TopicOptions) -> Result<TopicModel> {
+fn nmf(x: &Tfidf, opts: &TopicOptions) -> Result<TopicModel> {
     let (n, m, k) = (x.n_docs(), x.n_terms(), opts.n_topics);
     if k > n.min(m) {
         return Err(Error::option(
@@ -237,14 +396,23 @@ pub fn nmf(x: &Tfidf, opts: &TopicOptions) -> Result<TopicModel> {
             prev_loss = loss;
         }
     }
+    let shape = |r: usize, c: usize, v: Vec<f64>| {
+        Array2::from_shape_vec((r, c), v).map_err(|e| Error::Incompatible(e.to_string()))
+    };
     Ok(TopicModel {
         vocabulary: x.vocabulary.clone(),
+        idf: x.idf.clone(),
         n_topics: k,
-        h,
-        w,
+        h: shape(k, m, h)?,
+        w: shape(n, k, w)?,
         iterations,
         converged,
         reconstruction_err: loss.sqrt(),
+        // The language the matrix was tokenised in (a `Tfidf` fitted separately may differ).
+        options: TopicOptions {
+            tfidf: opts.tfidf.lang(x.lang),
+            ..*opts
+        },
     })
 }
 
@@ -271,6 +439,23 @@ fn gram_of_rows(h: &[f64], k: usize, m: usize, out: &mut [f64]) {
     }
 }
 
+/// Serde form of an `Array2<f64>`: (rows, columns, row-major values).
+#[cfg(feature = "serde")]
+mod array2 {
+    use ndarray::Array2;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
+        let values: Vec<f64> = a.iter().copied().collect();
+        (a.nrows(), a.ncols(), values).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
+        let (r, c, v) = <(usize, usize, Vec<f64>)>::deserialize(d)?;
+        Array2::from_shape_vec((r, c), v).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,13 +477,9 @@ mod tests {
                 ["box", "damaged", "tracking"][i % 3]
             ));
         }
-        let o = TopicOptions {
-            n_topics: 3,
-            seed: 7,
-            ..Default::default()
-        };
-        let a = topics(&docs, &o)?;
-        let b = topics(&docs, &o)?;
+        let o = TopicOptions::default().n_topics(3).seed(7);
+        let a = o.fit(&docs[..])?;
+        let b = o.fit(&docs[..])?;
         assert_eq!(a, b);
         let l = a.labels();
         for i in 0..30 {
@@ -313,25 +494,24 @@ mod tests {
             "{top:?}"
         );
         assert!(a.reconstruction_err.is_finite());
+        // Fitting the TF-IDF model first gives the same topics.
+        let x = o.tfidf.fit(&docs[..])?;
+        assert_eq!(o.fit(&x)?, a);
+        // New texts get the topic of the fitted texts they resemble.
+        let w = a.predict(&docs[..6])?;
+        assert_eq!(w.dim(), (6, 3));
+        assert_eq!(topic_labels(&w), l[..6].to_vec());
         Ok(())
     }
 
     #[test]
     fn bad_options() {
         let docs = ["a b", "b c"];
-        let o = TopicOptions {
-            n_topics: 0,
-            ..Default::default()
-        };
-        assert!(topics(&docs, &o).is_err());
-        let o = TopicOptions {
-            n_topics: 50,
-            tfidf: TfidfOptions {
-                min_df: 1,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        assert!(topics(&["refund slow", "login error"], &o).is_err());
+        let o = TopicOptions::default().n_topics(0);
+        assert!(o.fit(&docs[..]).is_err());
+        let o = TopicOptions::default()
+            .n_topics(50)
+            .tfidf(TfidfOptions::default().min_df(1));
+        assert!(o.fit(&["refund slow", "login error"][..]).is_err());
     }
 }

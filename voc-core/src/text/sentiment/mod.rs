@@ -8,9 +8,17 @@ pub use en::{Polarity, Vader};
 pub use zh::ZhSentiment;
 
 use super::matcher::{Scratch, ThemeMatch, ThemeMatcher};
-use crate::error::{Error, Result};
 
-/// Which scorer to use.
+/// Which scorer (and tokeniser) to use; spelled "auto", "en" or "zh" ("english", "chinese",
+/// "zh-cn" and "zh_cn" parse too).
+///
+/// ```
+/// use voc_core::text::SentimentLang;
+/// assert_eq!("zh".parse::<SentimentLang>()?, SentimentLang::Zh);
+/// assert!("fr".parse::<SentimentLang>().is_err());
+/// assert_eq!(SentimentLang::En.to_string(), "en");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SentimentLang {
@@ -23,28 +31,11 @@ pub enum SentimentLang {
     Zh,
 }
 
-impl SentimentLang {
-    /// Parses "auto", "en" or "zh".
-    ///
-    /// ```
-    /// use voc_core::text::SentimentLang;
-    /// assert_eq!(SentimentLang::parse("zh")?, SentimentLang::Zh);
-    /// assert!(SentimentLang::parse("fr").is_err());
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "auto" => Ok(SentimentLang::Auto),
-            "en" | "english" => Ok(SentimentLang::En),
-            "zh" | "chinese" | "zh-cn" | "zh_cn" => Ok(SentimentLang::Zh),
-            other => Err(Error::option(
-                "lang",
-                other,
-                "expected \"auto\", \"en\" or \"zh\"",
-            )),
-        }
-    }
-}
+crate::named_enum!(SentimentLang, "lang", {
+    Auto => "auto",
+    En => "en" | "english",
+    Zh => "zh" | "chinese" | "zh-cn" | "zh_cn",
+});
 
 pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
@@ -261,6 +252,7 @@ pub fn theme_sentiment_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Result;
 
     #[test]
     fn clause_splitting() {

@@ -1,0 +1,170 @@
+//! The simulator's options and the effects it plants.
+
+use crate::error::{Error, Result};
+use crate::time::days_from_civil;
+
+/// Options of [`retailer`](super::retailer).
+///
+/// ```
+/// use voc_core::sample::{retailer, RetailerOptions};
+/// assert!(retailer(&RetailerOptions::default().customers(0)).is_err());
+/// let o = RetailerOptions::default().customers(500).seed(3).fix_day(None);
+/// assert!(o.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct RetailerOptions {
+    /// Number of customers (default 20,000; up to 10 million).
+    pub customers: usize,
+    /// Seed (default 7).
+    pub seed: u64,
+    /// First simulated day, days since 1970-01-01 (default 2024-01-01).
+    pub start_day: i64,
+    /// Simulated days (default 730; customers sign up over the first three quarters).
+    pub days: u32,
+    /// Day (since `start_day`) from which refunds are fixed (default 540, 2025-06-24); `None`: never.
+    pub fix_day: Option<u32>,
+    /// Share of refunds that are slow before the fix (default 0.30).
+    pub slow_refund_rate: f64,
+    /// Share of refunds that are slow after the fix (default 0.05).
+    pub slow_refund_rate_fixed: f64,
+    /// Odds ratio of churning after an order with a slow refund, or within 120 days of one (default 4).
+    pub churn_odds_ratio: f64,
+    /// Share of customers held out of the fix (a randomised control group: their refunds stay slow at
+    /// the pre-fix rate; default 0). Drawn from a stream of its own, so the rest of the data do not
+    /// depend on it.
+    pub holdout: f64,
+}
+
+impl Default for RetailerOptions {
+    fn default() -> Self {
+        RetailerOptions {
+            customers: 20_000,
+            seed: 7,
+            start_day: days_from_civil(2024, 1, 1),
+            days: 730,
+            fix_day: Some(540),
+            slow_refund_rate: 0.30,
+            slow_refund_rate_fixed: 0.05,
+            churn_odds_ratio: 4.0,
+            holdout: 0.0,
+        }
+    }
+}
+
+impl RetailerOptions {
+    /// Sets [`customers`](Self::customers).
+    pub fn customers(mut self, customers: usize) -> Self {
+        self.customers = customers;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`start_day`](Self::start_day).
+    pub fn start_day(mut self, start_day: i64) -> Self {
+        self.start_day = start_day;
+        self
+    }
+
+    /// Sets [`days`](Self::days).
+    pub fn days(mut self, days: u32) -> Self {
+        self.days = days;
+        self
+    }
+
+    /// Sets [`fix_day`](Self::fix_day).
+    pub fn fix_day(mut self, fix_day: Option<u32>) -> Self {
+        self.fix_day = fix_day;
+        self
+    }
+
+    /// Sets [`slow_refund_rate`](Self::slow_refund_rate).
+    pub fn slow_refund_rate(mut self, slow_refund_rate: f64) -> Self {
+        self.slow_refund_rate = slow_refund_rate;
+        self
+    }
+
+    /// Sets [`slow_refund_rate_fixed`](Self::slow_refund_rate_fixed).
+    pub fn slow_refund_rate_fixed(mut self, slow_refund_rate_fixed: f64) -> Self {
+        self.slow_refund_rate_fixed = slow_refund_rate_fixed;
+        self
+    }
+
+    /// Sets [`churn_odds_ratio`](Self::churn_odds_ratio).
+    pub fn churn_odds_ratio(mut self, churn_odds_ratio: f64) -> Self {
+        self.churn_odds_ratio = churn_odds_ratio;
+        self
+    }
+
+    /// Sets [`holdout`](Self::holdout).
+    pub fn holdout(mut self, holdout: f64) -> Self {
+        self.holdout = holdout;
+        self
+    }
+
+    /// Checks the options (done once by [`retailer`](super::retailer)).
+    pub fn validate(&self) -> Result<()> {
+        if self.customers == 0 || self.customers > 10_000_000 {
+            return Err(Error::option(
+                "customers",
+                self.customers,
+                "must lie in 1..=10000000",
+            ));
+        }
+        if !(60..=3650).contains(&self.days) {
+            return Err(Error::option("days", self.days, "must lie in 60..=3650"));
+        }
+        if !(-700_000..=700_000).contains(&self.start_day) {
+            return Err(Error::option(
+                "start_day",
+                self.start_day,
+                "must be a day between years 0 and 3800",
+            ));
+        }
+        for (name, p) in [
+            ("slow_refund_rate", self.slow_refund_rate),
+            ("slow_refund_rate_fixed", self.slow_refund_rate_fixed),
+            ("holdout", self.holdout),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(Error::option(name, p, "must lie in [0, 1]"));
+            }
+        }
+        if !(self.churn_odds_ratio > 0.0 && self.churn_odds_ratio.is_finite()) {
+            return Err(Error::option(
+                "churn_odds_ratio",
+                self.churn_odds_ratio,
+                "must be positive and finite",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The planted effects, as simulated.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Planted {
+    /// What was planted, in words.
+    pub description: String,
+    /// First day of the fix (days since 1970-01-01), if any.
+    pub fix_day: Option<i64>,
+    /// Share of refunds that are slow before the fix.
+    pub slow_refund_rate: f64,
+    /// Share after the fix.
+    pub slow_refund_rate_fixed: f64,
+    /// Odds ratio of churning after a slow refund.
+    pub churn_odds_ratio: f64,
+    /// Share of customers held out of the fix.
+    pub holdout: f64,
+    /// NPS points lost in answers within 90 days of a slow refund.
+    pub nps_penalty: f64,
+    /// A refund slower than this many days after receipt is "slow" in the simulation.
+    pub slow_after_days: f64,
+}

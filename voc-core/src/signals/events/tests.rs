@@ -1,0 +1,120 @@
+use super::index::Index;
+use super::*;
+use crate::signals::ids::Ids;
+
+fn customers() -> Customers<'static> {
+    Customers {
+        id: Ids::Int(&[1, 2, 3]),
+        signup: &[0, 0, 0],
+    }
+}
+
+#[test]
+fn index_groups_by_customer_in_time_order() {
+    let (index, perm) = Index::build(3, &[2, 0, 2, 0, 1], &[50, 9, 10, 3, 7]);
+    assert_eq!(index.start, vec![0, 2, 3, 5]);
+    assert_eq!(perm, vec![3, 1, 4, 2, 0]);
+}
+
+#[test]
+fn returns_are_checked_against_their_orders() {
+    let orders = Orders {
+        id: Some(Ids::Int(&[100, 101])),
+        customer: Ids::Int(&[1, 2]),
+        time: &[10 * DAY, 10 * DAY],
+        amount: &[50.0, 60.0],
+    };
+    let ret = |order: &'static [i64], requested: &'static [i64], amount: &'static [f64]| Returns {
+        order: Some(Ids::Int(order)),
+        customer: Ids::Int(&[1]),
+        requested,
+        received: &[NO_TIME],
+        refunded: &[NO_TIME],
+        amount,
+    };
+    let b = EventLog::builder(customers())
+        .unwrap()
+        .orders(orders)
+        .unwrap();
+    let msg = |r| b.clone().returns(r).unwrap_err().to_string();
+    assert_eq!(
+        msg(ret(&[101], &[11 * DAY], &[1.0])),
+        "returns.order[0] = \"101\" is not an order of the same customer (or that order was skipped)"
+    );
+    assert_eq!(
+        msg(ret(&[100], &[9 * DAY], &[1.0])),
+        "returns.requested[0] = 777600 is invalid: the return was requested before its order"
+    );
+    assert_eq!(
+        msg(ret(&[100], &[11 * DAY], &[51.0])),
+        "returns.amount[0] = 51 is invalid: the refund is larger than its order"
+    );
+    assert_eq!(
+        msg(ret(&[7], &[11 * DAY], &[1.0])),
+        "returns.order[0] = \"7\" is not an order id in orders.id"
+    );
+    assert!(b.returns(ret(&[100], &[11 * DAY], &[50.0])).is_ok());
+}
+
+#[test]
+fn skip_policy_counts_each_reason_once_per_row() {
+    let b = EventLogBuilder::new(customers(), RowPolicy::Skip).unwrap();
+    let log = b
+        .surveys(Surveys {
+            customer: Ids::Int(&[1, 1, 4, 2]),
+            time: &[1, NO_TIME, 2, 3],
+            kind: &[
+                SurveyKind::Nps,
+                SurveyKind::Nps,
+                SurveyKind::Csat,
+                SurveyKind::Csat,
+            ],
+            score: &[11.0, 5.0, 6.0, 4.0],
+        })
+        .unwrap()
+        .build();
+    let reasons: Vec<_> = log
+        .skipped()
+        .iter()
+        .map(|s| (s.reason.as_str(), s.rows, s.first))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (
+                "surveys.customer is not a customer id in customers.id",
+                1,
+                2
+            ),
+            ("surveys.time is missing", 1, 1),
+            ("surveys.score outside the NPS scale", 1, 0),
+        ]
+    );
+    assert_eq!(log.events(), 1);
+    assert_eq!(log.last_time(), Some(3));
+}
+
+#[test]
+fn ticket_rules() {
+    let t = |resolved: &'static [i64], csat: &'static [f64]| Tickets {
+        customer: Ids::Int(&[1]),
+        time: &[100],
+        theme: &[Some(0)],
+        resolved,
+        csat: Some(csat),
+        sentiment: None,
+    };
+    let b = EventLog::builder(customers()).unwrap();
+    let themes = vec!["refund".to_string()];
+    assert!(b.clone().tickets(t(&[99], &[f64::NAN]), &themes).is_err());
+    let e = b
+        .clone()
+        .tickets(t(&[NO_TIME], &[6.0]), &themes)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "tickets.csat[0] = 6 is outside the CSAT scale 1..=5"
+    );
+    assert!(b.clone().tickets(t(&[NO_TIME], &[5.0]), &[]).is_err());
+    assert!(b.tickets(t(&[200], &[5.0]), &themes).is_ok());
+}

@@ -1,0 +1,158 @@
+//! Row rules shared by every table: the verdict on each row (error or skip) and the checks of
+//! customer ids, required times, amounts and optional values.
+
+use super::{NO_TIME, RowPolicy, Skipped};
+use crate::error::{Error, Result};
+use crate::signals::ids::{Ids, NO_ROW};
+
+/// Collects the verdict on each row of one table.
+pub(super) struct Checker {
+    table: &'static str,
+    policy: RowPolicy,
+    pub(super) skipped: Vec<Skipped>,
+    pub(super) keep: Vec<bool>,
+}
+
+impl Checker {
+    pub(super) fn new(table: &'static str, policy: RowPolicy, rows: usize) -> Self {
+        Checker {
+            table,
+            policy,
+            skipped: Vec::new(),
+            keep: vec![true; rows],
+        }
+    }
+
+    /// Records a broken rule at `row`: an error under [`RowPolicy::Error`], a skipped row otherwise.
+    pub(super) fn fail(&mut self, row: usize, err: impl FnOnce() -> Error) -> Result<()> {
+        if self.policy == RowPolicy::Error {
+            return Err(err());
+        }
+        if !std::mem::replace(&mut self.keep[row], false) {
+            return Ok(());
+        }
+        let reason = reason_of(&err());
+        match self.skipped.iter_mut().find(|s| s.reason == reason) {
+            Some(s) => s.rows += 1,
+            None => self.skipped.push(Skipped {
+                table: self.table,
+                reason,
+                rows: 1,
+                first: row,
+            }),
+        }
+        Ok(())
+    }
+
+    #[inline]
+    pub(super) fn ok(&self, row: usize) -> bool {
+        self.keep[row]
+    }
+}
+
+/// The rule an error reports, without the row-specific parts.
+fn reason_of(e: &Error) -> String {
+    match e {
+        Error::UnknownId { arg, what, .. } => format!("{arg} is not {what}"),
+        Error::Missing { arg, .. } => format!("{arg} is missing"),
+        Error::NonFinite { arg, .. } => format!("{arg} is not finite"),
+        Error::InvalidValue { arg, reason, .. } => format!("{arg}: {reason}"),
+        Error::OutOfRange { arg, scale, .. } => format!("{arg} outside the {scale} scale"),
+        Error::NotWhole { arg, .. } => format!("{arg} is not a whole number"),
+        other => other.to_string(),
+    }
+}
+
+pub(super) fn time_error(
+    arg: &'static str,
+    index: usize,
+    value: i64,
+    reason: &'static str,
+) -> Error {
+    Error::InvalidValue {
+        arg,
+        index,
+        value: value as f64,
+        reason,
+    }
+}
+
+/// Checks customer codes: an unknown id breaks the rule "is a customer id".
+pub(super) fn check_customers(
+    ck: &mut Checker,
+    arg: &'static str,
+    ids: Ids<'_>,
+    codes: &[u32],
+) -> Result<()> {
+    for (i, &c) in codes.iter().enumerate() {
+        if c == NO_ROW {
+            ck.fail(i, || Error::UnknownId {
+                arg,
+                index: i,
+                id: ids.describe(i),
+                what: "a customer id in customers.id",
+            })?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn check_required_times(
+    ck: &mut Checker,
+    arg: &'static str,
+    time: &[i64],
+) -> Result<()> {
+    for (i, &t) in time.iter().enumerate() {
+        if t == NO_TIME {
+            ck.fail(i, || Error::Missing { arg, index: i })?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn check_amounts(ck: &mut Checker, arg: &'static str, amount: &[f64]) -> Result<()> {
+    for (i, &a) in amount.iter().enumerate() {
+        if a.is_nan() {
+            ck.fail(i, || Error::Missing { arg, index: i })?;
+        } else if !a.is_finite() {
+            ck.fail(i, || Error::NonFinite {
+                arg,
+                index: i,
+                value: a,
+            })?;
+        } else if a < 0.0 {
+            ck.fail(i, || Error::InvalidValue {
+                arg,
+                index: i,
+                value: a,
+                reason: "amounts must not be negative",
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Optional values: NaN means "none"; infinities are errors.
+pub(super) fn check_optional(
+    ck: &mut Checker,
+    arg: &'static str,
+    values: Option<&[f64]>,
+) -> Result<()> {
+    for (i, &v) in values.unwrap_or(&[]).iter().enumerate() {
+        if v.is_infinite() {
+            ck.fail(i, || Error::NonFinite {
+                arg,
+                index: i,
+                value: v,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn len_check(arg: &'static str, n: usize, cols: &[(&'static str, usize)]) -> Result<()> {
+    for &(other, len) in cols {
+        crate::error::check_len(arg, n, other, len)?;
+    }
+    Ok(())
+}
