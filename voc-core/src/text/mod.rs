@@ -15,6 +15,7 @@
 mod matcher;
 mod normalize;
 mod rates;
+#[cfg(feature = "sample")]
 mod sample;
 mod sentiment;
 mod taxonomy;
@@ -30,6 +31,7 @@ pub use rates::{
     KeywordRow, MentionBatch, MentionCounts, MentionFinish, MentionOptions, MentionRow,
     mention_rates, period_indices, reason_shares, top_keywords,
 };
+#[cfg(feature = "sample")]
 pub use sample::{Lang, sample_tickets};
 pub use sentiment::{
     Polarity, SentimentLang, ThemeSentiment, Vader, ZhSentiment, clauses, has_cjk, polarity,

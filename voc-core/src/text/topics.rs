@@ -3,10 +3,8 @@
 //! a seeded random start scaled as scikit-learn's `init="random"`. Top terms per topic come from H, a
 //! document's topic from the largest entry of its row of W.
 
+use crate::stats::rng::Rng;
 use ndarray::Array2;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 use super::tfidf::{Tfidf, TfidfOptions, tokenize_all};
 use crate::error::{Error, Result};
@@ -302,13 +300,10 @@ fn nmf(x: &Tfidf, opts: &TopicOptions) -> Result<TopicModel> {
     }
     let mean = x.data.iter().sum::<f64>() / (n as f64 * m as f64);
     let scale = (mean / k as f64).sqrt();
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut rng = Rng::seeded(opts.seed, "seed")?;
     let mut draw = |len: usize| -> Vec<f64> {
         (0..len)
-            .map(|_| {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                (scale * z).abs().max(EPS)
-            })
+            .map(|_| (scale * rng.standard_normal()).abs().max(EPS))
             .collect()
     };
     let mut h = draw(k * m);
