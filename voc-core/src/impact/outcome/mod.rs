@@ -9,10 +9,12 @@
 mod classes;
 mod ratio;
 mod state;
+#[cfg(test)]
+mod tests;
 
 pub use classes::{NO_CLASS, NPS_CLASSES, nps_classes, nps_classes_with};
 pub use ratio::{ClassRatio, Measure, class_ratio};
-pub use state::OutcomeState;
+pub use state::{OutcomeBatch, OutcomeState};
 
 use super::contingency::ChiSquare;
 use crate::MissingPolicy;
@@ -37,13 +39,64 @@ pub struct Outcomes<'a> {
     pub repurchased: Option<&'a [f64]>,
 }
 
-/// Options of [`outcome_by_class`].
+impl<'a> Outcomes<'a> {
+    /// Sets the churned (0/1) column.
+    ///
+    /// ```
+    /// let o = voc_core::impact::outcome::Outcomes::default().churned(&[0.0, 1.0]);
+    /// assert_eq!(o.churned, Some(&[0.0, 1.0][..]));
+    /// ```
+    pub fn churned(mut self, churned: &'a [f64]) -> Self {
+        self.churned = Some(churned);
+        self
+    }
+
+    /// Sets the spend column.
+    ///
+    /// ```
+    /// let o = voc_core::impact::outcome::Outcomes::default().spend(&[10.0]);
+    /// assert!(o.spend.is_some() && o.clv.is_none());
+    /// ```
+    pub fn spend(mut self, spend: &'a [f64]) -> Self {
+        self.spend = Some(spend);
+        self
+    }
+
+    /// Sets the CLV column.
+    ///
+    /// ```
+    /// let o = voc_core::impact::outcome::Outcomes::default().clv(&[100.0]);
+    /// assert!(o.clv.is_some());
+    /// ```
+    pub fn clv(mut self, clv: &'a [f64]) -> Self {
+        self.clv = Some(clv);
+        self
+    }
+
+    /// Sets the repurchased (0/1) column.
+    ///
+    /// ```
+    /// let o = voc_core::impact::outcome::Outcomes::default().repurchased(&[1.0]);
+    /// assert!(o.repurchased.is_some());
+    /// ```
+    pub fn repurchased(mut self, repurchased: &'a [f64]) -> Self {
+        self.repurchased = Some(repurchased);
+        self
+    }
+}
+
+/// Options of [`outcome_by_class`] and of [`OutcomeState::finish`].
 ///
 /// ```
-/// assert_eq!(voc_core::impact::outcome::OutcomeOptions::default().confidence, 0.95);
+/// use voc_core::impact::outcome::OutcomeOptions;
+/// use voc_core::MissingPolicy;
+/// assert_eq!(OutcomeOptions::default().confidence, 0.95);
+/// let o = OutcomeOptions::default().confidence(0.9).missing(MissingPolicy::Skip);
+/// assert!(o.validate().is_ok() && OutcomeOptions::default().confidence(1.0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct OutcomeOptions {
     /// Confidence level (default 0.95).
     pub confidence: f64,
@@ -57,6 +110,39 @@ impl Default for OutcomeOptions {
             confidence: 0.95,
             missing: MissingPolicy::Error,
         }
+    }
+}
+
+impl OutcomeOptions {
+    /// Sets the confidence level.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::outcome::OutcomeOptions::default().confidence(0.9).confidence, 0.9);
+    /// ```
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Sets the missing-value policy of the outcomes.
+    ///
+    /// ```
+    /// use voc_core::MissingPolicy;
+    /// let o = voc_core::impact::outcome::OutcomeOptions::default().missing(MissingPolicy::Skip);
+    /// assert_eq!(o.missing, MissingPolicy::Skip);
+    /// ```
+    pub fn missing(mut self, missing: MissingPolicy) -> Self {
+        self.missing = missing;
+        self
+    }
+
+    /// Checks the options (the confidence level lies in (0, 1)).
+    ///
+    /// ```
+    /// assert!(voc_core::impact::outcome::OutcomeOptions::default().confidence(0.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_confidence(self.confidence).map(|_| ())
     }
 }
 
@@ -150,7 +236,7 @@ pub fn outcome_by_class(
     outcomes: Outcomes<'_>,
     opts: &OutcomeOptions,
 ) -> Result<OutcomeByClass> {
-    check_confidence(opts.confidence)?;
+    opts.validate()?;
     let mut state = OutcomeState::new(names)?;
     state.update(codes, outcomes, opts.missing)?;
     state.finish(opts)

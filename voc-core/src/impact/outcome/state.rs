@@ -5,9 +5,7 @@ use crate::MissingPolicy;
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result, check_len};
 use crate::impact::contingency::chi_square;
-use crate::stats::{
-    MeanSummary, NeumaierSum, Share, ShareInterval, check_confidence, mean_interval, share,
-};
+use crate::stats::{MeanSummary, NeumaierSum, Share, ShareInterval, mean_interval, share};
 
 /// Count, sum and sum of squared deviations from the mean of one outcome in one class.
 #[derive(Default, Clone, Copy, Debug, PartialEq)]
@@ -344,7 +342,8 @@ impl OutcomeState {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn finish(&self, opts: &OutcomeOptions) -> Result<OutcomeByClass> {
-        let level = check_confidence(opts.confidence)?;
+        opts.validate()?;
+        let level = opts.confidence;
         if !self.fixed || self.counts.iter().all(|&n| n == 0) {
             return Err(Error::Empty {
                 arg: "classes",
@@ -508,3 +507,90 @@ impl OutcomeState {
 
 const OUTCOME_MAGIC: &[u8; 4] = b"VOCO";
 const OUTCOME_VERSION: u16 = 1;
+
+/// One batch of customers for [`State::update`](crate::State::update) of an [`OutcomeState`]: class
+/// codes (index the state's names; [`NO_CLASS`] rows are left out), the outcome columns aligned with
+/// them, and what to do with NaN outcomes. It only borrows the columns.
+///
+/// ```
+/// use voc_core::State;
+/// use voc_core::impact::outcome::{OutcomeBatch, OutcomeOptions, OutcomeState, Outcomes};
+/// use voc_core::MissingPolicy;
+/// let mut s = OutcomeState::new(&["a".to_string(), "b".to_string()])?;
+/// let spend = [1.0, f64::NAN, 4.0];
+/// let batch = OutcomeBatch::new(&[0, 1, 1], Outcomes::default().spend(&spend)).missing(MissingPolicy::Skip);
+/// State::update(&mut s, batch)?;
+/// let out = State::finish(&s, &OutcomeOptions::default())?;
+/// assert_eq!(out.classes[1].spend.map(|m| m.summary.mean), Some(4.0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct OutcomeBatch<'a> {
+    /// Class code per customer.
+    pub codes: &'a [u32],
+    /// Outcome columns, each aligned with `codes`.
+    pub outcomes: Outcomes<'a>,
+    /// NaN outcomes: an error (default) or left out of that outcome.
+    pub missing: MissingPolicy,
+}
+
+impl<'a> OutcomeBatch<'a> {
+    /// A batch whose NaN outcomes are an error.
+    ///
+    /// ```
+    /// use voc_core::impact::outcome::{OutcomeBatch, Outcomes};
+    /// let b = OutcomeBatch::new(&[0], Outcomes::default().churned(&[1.0]));
+    /// assert_eq!(b.missing, voc_core::MissingPolicy::Error);
+    /// ```
+    pub fn new(codes: &'a [u32], outcomes: Outcomes<'a>) -> Self {
+        OutcomeBatch {
+            codes,
+            outcomes,
+            missing: MissingPolicy::Error,
+        }
+    }
+
+    /// Sets the missing-value policy.
+    ///
+    /// ```
+    /// use voc_core::impact::outcome::{OutcomeBatch, Outcomes};
+    /// use voc_core::MissingPolicy;
+    /// let b = OutcomeBatch::new(&[0], Outcomes::default()).missing(MissingPolicy::Skip);
+    /// assert_eq!(b.missing, MissingPolicy::Skip);
+    /// ```
+    pub fn missing(mut self, missing: MissingPolicy) -> Self {
+        self.missing = missing;
+        self
+    }
+}
+
+impl crate::State for OutcomeState {
+    type Batch<'a> = OutcomeBatch<'a>;
+    type Options = OutcomeOptions;
+    type Output = OutcomeByClass;
+
+    /// The same class names, no customers and no outcomes yet.
+    fn empty_like(&self) -> Self {
+        OutcomeState {
+            names: self.names.clone(),
+            counts: vec![0; self.names.len()],
+            acc: [None, None, None, None],
+            fixed: false,
+        }
+    }
+    fn update(&mut self, batch: OutcomeBatch<'_>) -> Result<()> {
+        OutcomeState::update(self, batch.codes, batch.outcomes, batch.missing)
+    }
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        OutcomeState::merge(self, other)
+    }
+    fn finish(&self, options: &OutcomeOptions) -> Result<OutcomeByClass> {
+        OutcomeState::finish(self, options)
+    }
+    fn to_bytes(&self) -> Vec<u8> {
+        OutcomeState::to_bytes(self)
+    }
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        OutcomeState::from_bytes(bytes)
+    }
+}
