@@ -97,14 +97,14 @@ pub struct ThemeImpact {
     pub churned_raised: u64,
     /// Churners among the rest.
     pub churned_not: u64,
-    /// Churn rate of raisers.
-    pub rate_raised: f64,
-    /// Churn rate of the rest.
-    pub rate_not: f64,
+    /// Churn rate of raisers (`None` when nobody raised the theme).
+    pub rate_raised: Option<f64>,
+    /// Churn rate of the rest (`None` when everybody raised it).
+    pub rate_not: Option<f64>,
     /// rate_raised ÷ rate_not (Katz); `None` when a group is empty.
     pub risk_ratio: Option<Ratio>,
-    /// rate_raised − rate_not.
-    pub risk_difference: f64,
+    /// rate_raised − rate_not (`None` when a group is empty).
+    pub risk_difference: Option<f64>,
     /// Its unpooled Wald interval (`None` when a group is empty or neither group varies).
     pub risk_difference_ci: Option<Interval>,
     /// p-value of the chosen test (1 when a group is empty).
@@ -132,7 +132,8 @@ pub struct ThemeImpact {
 /// let churned = [1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 /// let r = theme_impact(&[("refund", &refund[..]), ("price", &price[..])], &churned, None, &ThemeOptions::default())?;
 /// assert_eq!(r[0].theme, "refund");
-/// assert!((r[0].rate_raised - 1.0).abs() < 1e-12 && (r[0].rate_not - 0.2).abs() < 1e-12);
+/// assert!(r[0].rate_raised.is_some_and(|r| (r - 1.0).abs() < 1e-12));
+/// assert!(r[0].rate_not.is_some_and(|r| (r - 0.2).abs() < 1e-12));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn theme_impact(
@@ -225,10 +226,10 @@ pub fn theme_impact(
                 k0 += u64::from(churn);
             }
         }
-        let rate = |k: u64, n: u64| if n > 0 { k as f64 / n as f64 } else { f64::NAN };
+        let rate = |k: u64, n: u64| (n > 0).then(|| k as f64 / n as f64);
         let (r1, r0) = (rate(k1, n1), rate(k0, n0));
-        let both = n1 > 0 && n0 > 0;
-        let diff = if both { r1 - r0 } else { f64::NAN };
+        let diff = r1.zip(r0).map(|(r1, r0)| r1 - r0);
+        let both = diff.is_some();
         let table = Table2x2::new(k1 as f64, (n1 - k1) as f64, k0 as f64, (n0 - k0) as f64)?;
         let (rr, ci, p) = if both {
             let rr = risk_ratio(&table, level, opts.zero_cells).ok();
@@ -246,7 +247,7 @@ pub fn theme_impact(
         } else {
             (None, None, 1.0)
         };
-        let excess = if both { diff } else { 0.0 };
+        let excess = diff.unwrap_or(0.0);
         out.push(ThemeImpact {
             theme: name.to_string(),
             n_raised: n1,

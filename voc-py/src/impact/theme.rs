@@ -62,8 +62,8 @@ fn _impact_theme_impact<'py>(
     b.field("n_not", &out, |t| t.n_not);
     b.field("churned_raised", &out, |t| t.churned_raised);
     b.field("churned_not", &out, |t| t.churned_not);
-    b.field("rate_raised", &out, |t| t.rate_raised);
-    b.field("rate_not", &out, |t| t.rate_not);
+    b.field("rate_raised", &out, |t| t.rate_raised.unwrap_or(f64::NAN));
+    b.field("rate_not", &out, |t| t.rate_not.unwrap_or(f64::NAN));
     b.field("risk_ratio", &out, |t| {
         t.risk_ratio.map_or(f64::NAN, |r| r.estimate)
     });
@@ -73,7 +73,9 @@ fn _impact_theme_impact<'py>(
     b.field("risk_ratio_high", &out, |t| {
         t.risk_ratio.map_or(f64::NAN, |r| r.ci.high)
     });
-    b.field("risk_difference", &out, |t| t.risk_difference);
+    b.field("risk_difference", &out, |t| {
+        t.risk_difference.unwrap_or(f64::NAN)
+    });
     b.field("risk_difference_low", &out, |t| {
         t.risk_difference_ci.map_or(f64::NAN, |c| c.low)
     });

@@ -11,7 +11,11 @@ use crate::error::{Error, Result};
 pub const NPS_CLASSES: [&str; 3] = ["detractor", "passive", "promoter"];
 
 /// The code of a row that belongs to no class (e.g. a customer without an NPS answer): left out of
-/// every class by [`outcome_by_class`].
+/// every class by [`outcome_by_class`](super::outcome_by_class) and [`OutcomeState`](super::OutcomeState).
+///
+/// Class codes are a dense `u32` column (read zero-copy from a numpy or Arrow array and scanned once
+/// per outcome), so "no class" is this one reserved code rather than an `Option<u32>` per row, which
+/// would double the column and need a copy at the binding. Any other code must index a class name.
 ///
 /// ```
 /// assert_eq!(voc_core::impact::outcome::NO_CLASS, u32::MAX);
