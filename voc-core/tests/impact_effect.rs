@@ -9,11 +9,11 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use voc_core::impact::contingency::{
-    Table2x2, ZeroCells, chi_square, fisher_exact, odds_ratio, risk_ratio, two_by_two,
+    Table2x2, TableOptions, ZeroCells, chi_square, fisher_exact, odds_ratio, risk_ratio, two_by_two,
 };
 use voc_core::impact::effect::{
-    Design, DidSe, PowerMethod, diff_in_diff, holdout, minimum_detectable_effect, rate_ratio,
-    sample_size,
+    Design, DidOptions, DidSe, EffectOptions, PowerMethod, diff_in_diff, holdout,
+    minimum_detectable_effect, rate_ratio, sample_size,
 };
 use voc_core::impact::outcome::{Measure, OutcomeOptions, Outcomes, class_ratio, outcome_by_class};
 use voc_core::impact::roi::{RoiInputs, roi};
@@ -54,28 +54,70 @@ fn two_by_two_tables_match_statsmodels_and_scipy() {
         let name = format!("{t:?} @ {level}");
         if let Some(rr) = case.get("rr") {
             let e = fs(rr);
-            let r = risk_ratio(&tab, level, ZeroCells::Error).unwrap();
+            let r = risk_ratio(
+                &tab,
+                &TableOptions::default()
+                    .confidence(level)
+                    .zero_cells(ZeroCells::Error),
+            )
+            .unwrap();
             close(r.estimate, e[0], 1e-12, &format!("rr {name}"));
             close(r.ci.low, e[1], 1e-12, &format!("rr low {name}"));
             close(r.ci.high, e[2], 1e-12, &format!("rr high {name}"));
             close(r.log_se, e[3], 1e-12, &format!("rr se {name}"));
             let e = fs(&case["or"]);
-            let o = odds_ratio(&tab, level, ZeroCells::Error).unwrap();
+            let o = odds_ratio(
+                &tab,
+                &TableOptions::default()
+                    .confidence(level)
+                    .zero_cells(ZeroCells::Error),
+            )
+            .unwrap();
             close(o.estimate, e[0], 1e-12, &format!("or {name}"));
             close(o.ci.low, e[1], 1e-12, &format!("or low {name}"));
             close(o.ci.high, e[2], 1e-12, &format!("or high {name}"));
             close(o.log_se, e[3], 1e-12, &format!("or se {name}"));
         } else {
-            assert!(risk_ratio(&tab, level, ZeroCells::Error).is_err(), "{name}");
-            assert!(odds_ratio(&tab, level, ZeroCells::Error).is_err(), "{name}");
+            assert!(
+                risk_ratio(
+                    &tab,
+                    &TableOptions::default()
+                        .confidence(level)
+                        .zero_cells(ZeroCells::Error)
+                )
+                .is_err(),
+                "{name}"
+            );
+            assert!(
+                odds_ratio(
+                    &tab,
+                    &TableOptions::default()
+                        .confidence(level)
+                        .zero_cells(ZeroCells::Error)
+                )
+                .is_err(),
+                "{name}"
+            );
             let e = fs(&case["rr_haldane"]);
-            let r = risk_ratio(&tab, level, ZeroCells::Haldane).unwrap();
+            let r = risk_ratio(
+                &tab,
+                &TableOptions::default()
+                    .confidence(level)
+                    .zero_cells(ZeroCells::Haldane),
+            )
+            .unwrap();
             assert!(r.haldane);
             for (a, e) in [r.estimate, r.ci.low, r.ci.high].into_iter().zip(e) {
                 close(a, e, 1e-12, &format!("rr haldane {name}"));
             }
             let e = fs(&case["or_haldane"]);
-            let o = odds_ratio(&tab, level, ZeroCells::Haldane).unwrap();
+            let o = odds_ratio(
+                &tab,
+                &TableOptions::default()
+                    .confidence(level)
+                    .zero_cells(ZeroCells::Haldane),
+            )
+            .unwrap();
             for (a, e) in [o.estimate, o.ci.low, o.ci.high].into_iter().zip(e) {
                 close(a, e, 1e-12, &format!("or haldane {name}"));
             }
@@ -123,7 +165,13 @@ fn two_by_two_tables_match_statsmodels_and_scipy() {
         }
         if let Some(rd) = case.get("rd") {
             let e = fs(rd);
-            let r = two_by_two(&tab, level, true, ZeroCells::Haldane).unwrap();
+            let r = two_by_two(
+                &tab,
+                &TableOptions::default()
+                    .confidence(level)
+                    .zero_cells(ZeroCells::Haldane),
+            )
+            .unwrap();
             close(
                 r.risk_difference.difference,
                 e[0],
@@ -170,10 +218,22 @@ fn holdout_matches_statsmodels_newcombe_and_ztest() {
         let e = fs(&case["newcombe"]);
         if t[0] == 0.0 {
             // A zero count: the Katz risk ratio is undefined, so the holdout asks for data.
-            assert!(holdout((t[0], t[1]), (c[0], c[1]), level).is_err());
+            assert!(
+                holdout(
+                    (t[0], t[1]),
+                    (c[0], c[1]),
+                    &EffectOptions::default().confidence(level)
+                )
+                .is_err()
+            );
             continue;
         }
-        let h = holdout((t[0], t[1]), (c[0], c[1]), level).unwrap();
+        let h = holdout(
+            (t[0], t[1]),
+            (c[0], c[1]),
+            &EffectOptions::default().confidence(level),
+        )
+        .unwrap();
         close(h.difference, f(&case["diff"]), 1e-14, "diff");
         close(h.ci.low, e[0], 1e-12, "newcombe low");
         close(h.ci.high, e[1], 1e-12, "newcombe high");
@@ -185,7 +245,7 @@ fn holdout_matches_statsmodels_newcombe_and_ztest() {
 fn poisson_rate_ratio_matches_statsmodels() {
     for case in golden()["rate_ratio"].as_array().expect("cases") {
         let c = fs(&case["counts"]);
-        let r = rate_ratio(c[0], c[1], c[2], c[3], 0.95).unwrap();
+        let r = rate_ratio(c[0], c[1], c[2], c[3], &EffectOptions::default()).unwrap();
         close(r.ratio, f(&case["ratio"]), 1e-14, "ratio");
         let w = fs(&case["wald_log"]);
         close(r.ci.low, w[0], 1e-12, "wald-log low");
@@ -218,7 +278,7 @@ fn difference_in_differences_matches_statsmodels_ols() {
         let cells: [MeanSummary; 4] = cells.try_into().expect("four cells");
         for (key, se) in [("pooled", DidSe::Pooled), ("hc1", DidSe::Hc1)] {
             let e = fs(&case[key]);
-            let d = diff_in_diff(&cells, se, 0.95).unwrap();
+            let d = diff_in_diff(&cells, &DidOptions::default().se(se)).unwrap();
             close(d.difference, f(&case["estimate"]), 1e-10, "did");
             close(d.se, e[0], 1e-10, &format!("{key} se"));
             close(d.p_value, e[1], 1e-10, &format!("{key} p"));
@@ -232,12 +292,11 @@ fn difference_in_differences_matches_statsmodels_ols() {
 fn sample_sizes_match_statsmodels_power() {
     for case in golden()["sample_size"].as_array().expect("cases") {
         let (p1, p2) = (f(&case["p1"]), f(&case["p2"]));
-        let mut d = Design {
-            alpha: f(&case["alpha"]),
-            power: f(&case["power"]),
-            ratio: f(&case["ratio"]),
-            method: PowerMethod::CohenH,
-        };
+        let mut d = Design::default()
+            .alpha(f(&case["alpha"]))
+            .power(f(&case["power"]))
+            .ratio(f(&case["ratio"]))
+            .method(PowerMethod::CohenH);
         let s = sample_size(p1, p2, &d).unwrap();
         close(s.effect_size, f(&case["h"]), 1e-14, "h");
         // statsmodels' root search stops near 1e-8; the closed-form parts are exact.
@@ -247,12 +306,11 @@ fn sample_sizes_match_statsmodels_power() {
         close(s.n_treated, f(&case["classic"]), 1e-12, "n classic");
     }
     for case in golden()["mde"].as_array().expect("cases") {
-        let d = Design {
-            alpha: f(&case["alpha"]),
-            power: f(&case["power"]),
-            ratio: f(&case["ratio"]),
-            method: PowerMethod::CohenH,
-        };
+        let d = Design::default()
+            .alpha(f(&case["alpha"]))
+            .power(f(&case["power"]))
+            .ratio(f(&case["ratio"]))
+            .method(PowerMethod::CohenH);
         let m = minimum_detectable_effect(f(&case["p2"]), f(&case["n"]), &d).unwrap();
         close(m.effect_size.abs(), f(&case["h"]).abs(), 1e-6, "mde h");
     }
@@ -340,12 +398,12 @@ proptest! {
         a in 1u32..500, b in 1u32..500, c in 1u32..500, d in 1u32..500, level in 0.5f64..0.999,
     ) {
         let t = Table2x2::new(a.into(), b.into(), c.into(), d.into()).unwrap();
-        let r = risk_ratio(&t, level, ZeroCells::Error).unwrap();
+        let r = risk_ratio(&t, &TableOptions::default().confidence(level).zero_cells(ZeroCells::Error)).unwrap();
         prop_assert!(r.ci.low <= r.estimate && r.estimate <= r.ci.high);
-        let s = risk_ratio(&t.swapped(), level, ZeroCells::Error).unwrap();
+        let s = risk_ratio(&t.swapped(), &TableOptions::default().confidence(level).zero_cells(ZeroCells::Error)).unwrap();
         prop_assert!((s.estimate * r.estimate - 1.0).abs() < 1e-12);
         prop_assert!((s.ci.low * r.ci.high - 1.0).abs() < 1e-9);
-        let o = odds_ratio(&t, level, ZeroCells::Error).unwrap();
+        let o = odds_ratio(&t, &TableOptions::default().confidence(level).zero_cells(ZeroCells::Error)).unwrap();
         prop_assert!(o.ci.low <= o.estimate && o.estimate <= o.ci.high);
     }
 
@@ -367,8 +425,8 @@ proptest! {
         d1 in 0.0f64..0.5, step in 0.0f64..0.5, customers in 1.0f64..1e6, clv in 1.0f64..1e4,
         cost in 1.0f64..1e7,
     ) {
-        let base = RoiInputs { churn_reduction: d1, customers, clv, program_cost: cost, ..Default::default() };
-        let more = RoiInputs { churn_reduction: d1 + step, ..base };
+        let base = RoiInputs::default().churn_reduction(d1).customers(customers).clv(clv).program_cost(cost);
+        let more = base.churn_reduction(d1 + step);
         let (r1, r2) = (roi(&base).unwrap(), roi(&more).unwrap());
         prop_assert!(r2.net_benefit >= r1.net_benefit);
         prop_assert!(r2.roi.unwrap_or(0.0) >= r1.roi.unwrap_or(0.0));
@@ -378,7 +436,7 @@ proptest! {
     fn holdout_interval_contains_the_difference(
         kt in 1u32..300, extra_t in 1u32..300, kc in 1u32..300, extra_c in 1u32..300,
     ) {
-        let h = holdout((kt.into(), f64::from(kt + extra_t)), (kc.into(), f64::from(kc + extra_c)), 0.95).unwrap();
+        let h = holdout((kt.into(), f64::from(kt + extra_t)), (kc.into(), f64::from(kc + extra_c)), &EffectOptions::default()).unwrap();
         prop_assert!(h.ci.low <= h.difference && h.difference <= h.ci.high);
         prop_assert!(h.relative_reduction_ci.low <= h.relative_reduction + 1e-12);
         prop_assert!((0.0..=1.0).contains(&h.p_value));
@@ -407,7 +465,7 @@ fn refund_ticket_volume_falls_after_the_simulated_fix() {
     // Refund tickets lag the refund by weeks, so the "after" window starts 30 days after the fix.
     let before = count(fix - window, fix);
     let after = count(fix + 30 * DAY, fix + 30 * DAY + window);
-    let v = rate_ratio(after, 90.0, before, 90.0, 0.95).unwrap();
+    let v = rate_ratio(after, 90.0, before, 90.0, &EffectOptions::default()).unwrap();
     assert!(v.ci.high < 1.0 && v.p_exact < 1e-3, "{v:?}");
     assert!(v.ci_exact.contains(v.ratio));
 }

@@ -24,6 +24,14 @@ use crate::stats::dist::{chi2_sf, normal_quantile};
 use crate::stats::{Interval, Method, check_confidence};
 
 /// What to do when a 2×2 table has an empty cell (the log-scale intervals need all four cells).
+///
+/// ```
+/// use voc_core::impact::contingency::ZeroCells;
+/// assert_eq!("shift".parse::<ZeroCells>()?, ZeroCells::Haldane);
+/// assert_eq!(ZeroCells::Error.to_string(), "error");
+/// assert!("ignore".parse::<ZeroCells>().is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ZeroCells {
@@ -34,25 +42,80 @@ pub enum ZeroCells {
     Haldane,
 }
 
-impl ZeroCells {
-    /// Parses "error" or "haldane".
+crate::named_enum!(ZeroCells, "zero_cells", {
+    Error => "error",
+    Haldane => "haldane" | "shift",
+});
+
+/// Options of [`risk_ratio`], [`odds_ratio`] and [`two_by_two`].
+///
+/// ```
+/// use voc_core::impact::contingency::{TableOptions, ZeroCells};
+/// let o = TableOptions::default().confidence(0.9).zero_cells(ZeroCells::Haldane);
+/// assert!(o.yates && o.validate().is_ok());
+/// assert!(TableOptions::default().confidence(1.5).validate().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct TableOptions {
+    /// Confidence level of the intervals (default 0.95).
+    pub confidence: f64,
+    /// Yates continuity correction of the chi-square of a 2×2 table (default true, as scipy).
+    pub yates: bool,
+    /// Empty cells in the log-scale intervals (default [`ZeroCells::Error`]).
+    pub zero_cells: ZeroCells,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            confidence: 0.95,
+            yates: true,
+            zero_cells: ZeroCells::Error,
+        }
+    }
+}
+
+impl TableOptions {
+    /// Sets the confidence level.
     ///
     /// ```
-    /// use voc_core::impact::contingency::ZeroCells;
-    /// assert_eq!(ZeroCells::parse("haldane")?, ZeroCells::Haldane);
-    /// assert!(ZeroCells::parse("ignore").is_err());
-    /// # Ok::<(), voc_core::Error>(())
+    /// assert_eq!(voc_core::impact::contingency::TableOptions::default().confidence(0.9).confidence, 0.9);
     /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "error" => Ok(ZeroCells::Error),
-            "haldane" | "shift" => Ok(ZeroCells::Haldane),
-            other => Err(Error::option(
-                "zero_cells",
-                other,
-                "expected \"error\" or \"haldane\"",
-            )),
-        }
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Turns the Yates correction on or off.
+    ///
+    /// ```
+    /// assert!(!voc_core::impact::contingency::TableOptions::default().yates(false).yates);
+    /// ```
+    pub fn yates(mut self, yates: bool) -> Self {
+        self.yates = yates;
+        self
+    }
+
+    /// Sets what an empty cell does.
+    ///
+    /// ```
+    /// use voc_core::impact::contingency::{TableOptions, ZeroCells};
+    /// assert_eq!(TableOptions::default().zero_cells(ZeroCells::Haldane).zero_cells, ZeroCells::Haldane);
+    /// ```
+    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
+        self.zero_cells = zero_cells;
+        self
+    }
+
+    /// Checks the options (the confidence level lies in (0, 1)).
+    ///
+    /// ```
+    /// assert!(voc_core::impact::contingency::TableOptions::default().confidence(f64::NAN).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_confidence(self.confidence).map(|_| ())
     }
 }
 
@@ -159,7 +222,7 @@ impl Table2x2 {
             )),
             Some((name, _)) => Err(Error::InsufficientData(format!(
                 "cell {name} of the 2x2 table is zero, so the log-scale ratio and its interval are \
-                 undefined; pass zero_cells=\"haldane\" to add 0.5 to every cell"
+                 undefined; set zero_cells to haldane (ZeroCells::Haldane) to add 0.5 to every cell"
             ))),
         }
     }
@@ -185,8 +248,8 @@ fn check_counts(arg: &'static str, values: &[f64]) -> Result<()> {
 /// A ratio (risk ratio or odds ratio) with its interval.
 ///
 /// ```
-/// use voc_core::impact::contingency::{risk_ratio, Table2x2, ZeroCells};
-/// let r = risk_ratio(&Table2x2::new(20.0, 80.0, 10.0, 90.0)?, 0.95, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{risk_ratio, Table2x2, TableOptions};
+/// let r = risk_ratio(&Table2x2::new(20.0, 80.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!(!r.haldane && r.p_value < 0.1 && r.ci.method.name() == "log_wald");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -226,48 +289,48 @@ fn log_ratio(estimate: f64, log_se: f64, level: f64, haldane: bool) -> Ratio {
 /// `Table2x2(t).riskratio` and `riskratio_confint(alpha)` (tolerance 1e-12 relative).
 ///
 /// ```
-/// use voc_core::impact::contingency::{risk_ratio, Table2x2, ZeroCells};
-/// let rr = risk_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, 0.95, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{risk_ratio, Table2x2, TableOptions};
+/// let rr = risk_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!((rr.estimate - 3.0).abs() < 1e-12 && rr.ci.contains(3.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn risk_ratio(t: &Table2x2, level: f64, zero: ZeroCells) -> Result<Ratio> {
-    check_confidence(level)?;
-    let (s, haldane) = t.for_logs(zero)?;
+pub fn risk_ratio(t: &Table2x2, opts: &TableOptions) -> Result<Ratio> {
+    opts.validate()?;
+    let (s, haldane) = t.for_logs(opts.zero_cells)?;
     let (n1, n2) = (s.a + s.b, s.c + s.d);
     let rr = (s.a / n1) / (s.c / n2);
     let se = (1.0 / s.a - 1.0 / n1 + 1.0 / s.c - 1.0 / n2)
         .max(0.0)
         .sqrt();
-    Ok(log_ratio(rr, se, level, haldane))
+    Ok(log_ratio(rr, se, opts.confidence, haldane))
 }
 
 /// Odds ratio `ad/bc` with the Woolf logit interval, as statsmodels `Table2x2(t).oddsratio` and
 /// `oddsratio_confint(alpha)` (tolerance 1e-12 relative).
 ///
 /// ```
-/// use voc_core::impact::contingency::{odds_ratio, Table2x2, ZeroCells};
-/// let or = odds_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, 0.95, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{odds_ratio, Table2x2, TableOptions, ZeroCells};
+/// let or = odds_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!((or.estimate - 30.0 * 90.0 / 700.0).abs() < 1e-12);
 /// // A zero cell is an error unless the Haldane correction is asked for.
 /// let zero = Table2x2::new(0.0, 10.0, 5.0, 5.0)?;
-/// assert!(odds_ratio(&zero, 0.95, ZeroCells::Error).is_err());
-/// assert!(odds_ratio(&zero, 0.95, ZeroCells::Haldane)?.haldane);
+/// assert!(odds_ratio(&zero, &TableOptions::default()).is_err());
+/// assert!(odds_ratio(&zero, &TableOptions::default().zero_cells(ZeroCells::Haldane))?.haldane);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn odds_ratio(t: &Table2x2, level: f64, zero: ZeroCells) -> Result<Ratio> {
-    check_confidence(level)?;
-    let (s, haldane) = t.for_logs(zero)?;
+pub fn odds_ratio(t: &Table2x2, opts: &TableOptions) -> Result<Ratio> {
+    opts.validate()?;
+    let (s, haldane) = t.for_logs(opts.zero_cells)?;
     let or = (s.a * s.d) / (s.b * s.c);
     let se = (1.0 / s.a + 1.0 / s.b + 1.0 / s.c + 1.0 / s.d).sqrt();
-    Ok(log_ratio(or, se, level, haldane))
+    Ok(log_ratio(or, se, opts.confidence, haldane))
 }
 
 /// Everything about a 2×2 table at once; see [`two_by_two`].
 ///
 /// ```
-/// use voc_core::impact::contingency::{two_by_two, Table2x2, ZeroCells};
-/// let r = two_by_two(&Table2x2::new(5.0, 5.0, 5.0, 5.0)?, 0.95, true, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{two_by_two, Table2x2, TableOptions};
+/// let r = two_by_two(&Table2x2::new(5.0, 5.0, 5.0, 5.0)?, &TableOptions::default())?;
 /// assert_eq!((r.risk_ratio.estimate, r.fisher.p_two_sided), (1.0, 1.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -295,14 +358,15 @@ pub struct TwoByTwo {
 /// Risk difference, ratio, odds ratio, chi-square and Fisher's test of a 2×2 table.
 ///
 /// ```
-/// use voc_core::impact::contingency::{two_by_two, Table2x2, ZeroCells};
-/// let r = two_by_two(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, 0.95, true, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{two_by_two, Table2x2, TableOptions};
+/// let r = two_by_two(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!((r.risk_difference.difference - 0.2).abs() < 1e-12);
 /// assert!(r.fisher.p_two_sided < 0.01 && r.chi_square.p_value < 0.01);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn two_by_two(t: &Table2x2, level: f64, yates: bool, zero: ZeroCells) -> Result<TwoByTwo> {
-    check_confidence(level)?;
+pub fn two_by_two(t: &Table2x2, opts: &TableOptions) -> Result<TwoByTwo> {
+    opts.validate()?;
+    let level = opts.confidence;
     let (n1, n2) = (t.a + t.b, t.c + t.d);
     if !(n1 > 0.0) || !(n2 > 0.0) {
         return Err(Error::Empty {
@@ -316,9 +380,9 @@ pub fn two_by_two(t: &Table2x2, level: f64, yates: bool, zero: ZeroCells) -> Res
         risk_exposed: t.a / n1,
         risk_unexposed: t.c / n2,
         risk_difference,
-        risk_ratio: risk_ratio(t, level, zero)?,
-        odds_ratio: odds_ratio(t, level, zero)?,
-        chi_square: chi_square(&[t.a, t.b, t.c, t.d], 2, yates)?,
+        risk_ratio: risk_ratio(t, opts)?,
+        odds_ratio: odds_ratio(t, opts)?,
+        chi_square: chi_square(&[t.a, t.b, t.c, t.d], 2, opts.yates)?,
         fisher: fisher_exact(t)?,
     })
 }

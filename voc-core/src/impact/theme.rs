@@ -7,13 +7,22 @@
 //! the theme, `(rate_raised − rate_not) × n_raised` customers and `(rate_raised − rate_not) × value of
 //! the raisers`. Themes are ranked by excess revenue (excess churners when no value is given).
 
-use super::contingency::{Ratio, Table2x2, ZeroCells, chi_square, fisher_exact, risk_ratio};
+use super::contingency::{
+    Ratio, Table2x2, TableOptions, ZeroCells, chi_square, fisher_exact, risk_ratio,
+};
 use crate::error::{Error, Result, check_len};
 use crate::stats::{
     Adjustment, Interval, NeumaierSum, adjust_p_values, check_confidence, two_proportion_test,
 };
 
 /// The test behind each theme's p-value.
+///
+/// ```
+/// use voc_core::impact::theme::ThemeTest;
+/// assert_eq!("chi2".parse::<ThemeTest>()?, ThemeTest::ChiSquare);
+/// assert_eq!(ThemeTest::ChiSquare.to_string(), "chi_square");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ThemeTest {
@@ -24,26 +33,10 @@ pub enum ThemeTest {
     ChiSquare,
 }
 
-impl ThemeTest {
-    /// Parses "fisher" or "chi_square".
-    ///
-    /// ```
-    /// use voc_core::impact::theme::ThemeTest;
-    /// assert_eq!(ThemeTest::parse("chi2")?, ThemeTest::ChiSquare);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "fisher" => Ok(ThemeTest::Fisher),
-            "chi_square" | "chi2" | "chisquare" => Ok(ThemeTest::ChiSquare),
-            other => Err(Error::option(
-                "test",
-                other,
-                "expected \"fisher\" or \"chi_square\"",
-            )),
-        }
-    }
-}
+crate::named_enum!(ThemeTest, "test", {
+    Fisher => "fisher",
+    ChiSquare => "chi_square" | "chi2" | "chisquare",
+});
 
 /// Options of [`theme_impact`].
 ///
@@ -53,6 +46,7 @@ impl ThemeTest {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ThemeOptions {
     /// Confidence level (default 0.95).
     pub confidence: f64,
@@ -73,6 +67,60 @@ impl Default for ThemeOptions {
             adjust: Adjustment::Holm,
             zero_cells: ZeroCells::Haldane,
         }
+    }
+}
+
+impl ThemeOptions {
+    /// Sets the confidence level.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().confidence(0.9).confidence, 0.9);
+    /// ```
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Sets the test.
+    ///
+    /// ```
+    /// use voc_core::impact::theme::{ThemeOptions, ThemeTest};
+    /// assert_eq!(ThemeOptions::default().test(ThemeTest::ChiSquare).test, ThemeTest::ChiSquare);
+    /// ```
+    pub fn test(mut self, test: ThemeTest) -> Self {
+        self.test = test;
+        self
+    }
+
+    /// Sets the adjustment over themes.
+    ///
+    /// ```
+    /// use voc_core::stats::Adjustment;
+    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().adjust(Adjustment::BenjaminiHochberg).adjust, Adjustment::BenjaminiHochberg);
+    /// ```
+    pub fn adjust(mut self, adjust: Adjustment) -> Self {
+        self.adjust = adjust;
+        self
+    }
+
+    /// Sets what an empty cell does to the risk ratio.
+    ///
+    /// ```
+    /// use voc_core::impact::contingency::ZeroCells;
+    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().zero_cells(ZeroCells::Error).zero_cells, ZeroCells::Error);
+    /// ```
+    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
+        self.zero_cells = zero_cells;
+        self
+    }
+
+    /// Checks the options (the confidence level lies in (0, 1)), returning the level.
+    ///
+    /// ```
+    /// assert!(voc_core::impact::theme::ThemeOptions::default().confidence(1.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<f64> {
+        check_confidence(self.confidence)
     }
 }
 
@@ -142,7 +190,7 @@ pub fn theme_impact(
     value: Option<&[f64]>,
     opts: &ThemeOptions,
 ) -> Result<Vec<ThemeImpact>> {
-    let level = check_confidence(opts.confidence)?;
+    let level = opts.validate()?;
     if themes.is_empty() {
         return Err(Error::Empty {
             arg: "themes",
@@ -232,7 +280,13 @@ pub fn theme_impact(
         let both = diff.is_some();
         let table = Table2x2::new(k1 as f64, (n1 - k1) as f64, k0 as f64, (n0 - k0) as f64)?;
         let (rr, ci, p) = if both {
-            let rr = risk_ratio(&table, level, opts.zero_cells).ok();
+            let rr = risk_ratio(
+                &table,
+                &TableOptions::default()
+                    .confidence(level)
+                    .zero_cells(opts.zero_cells),
+            )
+            .ok();
             let ci = two_proportion_test(k1 as f64, n1 as f64, k0 as f64, n0 as f64, level)
                 .ok()
                 .map(|t| t.ci);

@@ -5,7 +5,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use voc_core::impact::contingency::{self as core, Ratio, Table2x2, ZeroCells};
+use voc_core::impact::contingency::{self as core, Ratio, Table2x2, TableOptions, ZeroCells};
 use voc_core::stats::{Interval, Share, TestResult};
 
 use crate::error::IntoPy;
@@ -97,9 +97,13 @@ fn _impact_two_by_two<'py>(
     yates: bool,
     zero_cells: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let zero = ZeroCells::parse(zero_cells).py_err(py)?;
+    let zero = zero_cells.parse::<ZeroCells>().py_err(py)?;
+    let opts = TableOptions::default()
+        .confidence(confidence)
+        .yates(yates)
+        .zero_cells(zero);
     let t = Table2x2::new(cells[0], cells[1], cells[2], cells[3]).py_err(py)?;
-    let r = core::two_by_two(&t, confidence, yates, zero).py_err(py)?;
+    let r = core::two_by_two(&t, &opts).py_err(py)?;
     let d = PyDict::new(py);
     d.set_item("zero_cells", zero_cells)?;
     put_two_by_two(&d, &r)?;

@@ -319,7 +319,7 @@ fn _impact_class_ratio<'py>(
     confidence: f64,
     missing: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let m = Measure::parse(measure).py_err(py)?;
+    let m = measure.parse::<Measure>().py_err(py)?;
     let inputs = Inputs::read(churned, spend, clv, repurchased)?;
     let out = run(py, &codes, &names, &inputs, confidence, missing)?;
     let r = core::class_ratio(&out, m, numerator, denominator).py_err(py)?;

@@ -30,12 +30,11 @@ fn _impact_theme_impact<'py>(
     adjust: &str,
     zero_cells: &str,
 ) -> PyResult<Table> {
-    let opts = ThemeOptions {
-        confidence,
-        test: ThemeTest::parse(test).py_err(py)?,
-        adjust: Adjustment::parse(adjust).py_err(py)?,
-        zero_cells: ZeroCells::parse(zero_cells).py_err(py)?,
-    };
+    let opts = ThemeOptions::default()
+        .confidence(confidence)
+        .test(test.parse::<ThemeTest>().py_err(py)?)
+        .adjust(Adjustment::parse(adjust).py_err(py)?)
+        .zero_cells(zero_cells.parse::<ZeroCells>().py_err(py)?);
     let mut cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
     for (k, v) in themes.iter() {
         cols.push((

@@ -1,18 +1,21 @@
 //! Before/after change in a rate, and the Poisson rate ratio of two volumes.
 
-use super::check_rate;
+use super::{EffectOptions, check_rate};
 use crate::error::{Error, Result};
-use crate::impact::contingency::{Ratio, Table2x2, ZeroCells, minlike_tails, risk_ratio};
+use crate::impact::contingency::{
+    Ratio, Table2x2, TableOptions, ZeroCells, minlike_tails, risk_ratio,
+};
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 use crate::stats::{
-    Interval, Method, Share, ShareInterval, TestResult, check_confidence, proportion_interval,
-    share, two_proportion_test,
+    Interval, Method, Share, ShareInterval, TestResult, proportion_interval, share,
+    two_proportion_test,
 };
 
 /// A change in a rate between two periods.
 ///
 /// ```
-/// let r = voc_core::impact::effect::before_after((50.0, 500.0), (50.0, 500.0), 0.95)?;
+/// use voc_core::impact::effect::{before_after, EffectOptions};
+/// let r = before_after((50.0, 500.0), (50.0, 500.0), &EffectOptions::default())?;
 /// assert_eq!((r.relative_change, r.ratio.estimate), (0.0, 1.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -36,14 +39,18 @@ pub struct BeforeAfter {
 /// tolerance 1e-12).
 ///
 /// ```
-/// use voc_core::impact::effect::before_after;
-/// let r = before_after((120.0, 1000.0), (80.0, 1000.0), 0.95)?;
+/// use voc_core::impact::effect::{before_after, EffectOptions};
+/// let r = before_after((120.0, 1000.0), (80.0, 1000.0), &EffectOptions::default())?;
 /// assert!((r.change.difference + 0.04).abs() < 1e-12);
 /// assert!((r.relative_change + 1.0 / 3.0).abs() < 1e-12 && r.change.p_value < 0.01);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn before_after(before: (f64, f64), after: (f64, f64), level: f64) -> Result<BeforeAfter> {
-    check_confidence(level)?;
+pub fn before_after(
+    before: (f64, f64),
+    after: (f64, f64),
+    opts: &EffectOptions,
+) -> Result<BeforeAfter> {
+    let level = opts.validate()?;
     check_rate("before", before.0, before.1)?;
     check_rate("after", after.0, after.1)?;
     let change = two_proportion_test(after.0, after.1, before.0, before.1, level)?;
@@ -52,7 +59,12 @@ pub fn before_after(before: (f64, f64), after: (f64, f64), level: f64) -> Result
         before: share(before.0, before.1, level, ShareInterval::Wilson)?,
         after: share(after.0, after.1, level, ShareInterval::Wilson)?,
         change,
-        ratio: risk_ratio(&t, level, ZeroCells::Haldane)?,
+        ratio: risk_ratio(
+            &t,
+            &TableOptions::default()
+                .confidence(level)
+                .zero_cells(ZeroCells::Haldane),
+        )?,
         relative_change: (after.0 / after.1) / (before.0 / before.1) - 1.0,
     })
 }
@@ -60,7 +72,8 @@ pub fn before_after(before: (f64, f64), after: (f64, f64), level: f64) -> Result
 /// A ratio of two Poisson rates (events per unit of exposure).
 ///
 /// ```
-/// let r = voc_core::impact::effect::rate_ratio(40.0, 10.0, 20.0, 10.0, 0.95)?;
+/// use voc_core::impact::effect::{rate_ratio, EffectOptions};
+/// let r = rate_ratio(40.0, 10.0, 20.0, 10.0, &EffectOptions::default())?;
 /// assert_eq!((r.rate1, r.rate2, r.ratio), (4.0, 2.0, 2.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -103,9 +116,9 @@ pub struct RateRatio {
 /// (tolerance 1e-10). Counts of zero give an error for the Wald-log interval.
 ///
 /// ```
-/// use voc_core::impact::effect::rate_ratio;
+/// use voc_core::impact::effect::{rate_ratio, EffectOptions};
 /// // 90 negative mentions in 30 days after the fix, 300 in 30 days before.
-/// let r = rate_ratio(90.0, 30.0, 300.0, 30.0, 0.95)?;
+/// let r = rate_ratio(90.0, 30.0, 300.0, 30.0, &EffectOptions::default())?;
 /// assert!((r.change + 0.7).abs() < 1e-12 && r.ci.high < 0.4 && r.p_exact < 1e-10);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -114,9 +127,9 @@ pub fn rate_ratio(
     exposure1: f64,
     count2: f64,
     exposure2: f64,
-    level: f64,
+    opts: &EffectOptions,
 ) -> Result<RateRatio> {
-    check_confidence(level)?;
+    let level = opts.validate()?;
     for (index, value) in [count1, exposure1, count2, exposure2]
         .into_iter()
         .enumerate()

@@ -6,6 +6,13 @@ use crate::stats::dist::{normal_quantile, normal_two_sided_p, t_quantile, t_two_
 use crate::stats::{Interval, MeanSummary, Method, TestResult, check_confidence};
 
 /// Standard error of a difference-in-differences.
+///
+/// ```
+/// use voc_core::impact::effect::DidSe;
+/// assert_eq!("nonrobust".parse::<DidSe>()?, DidSe::Pooled);
+/// assert_eq!(DidSe::default().name(), "hc1");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum DidSe {
@@ -18,20 +25,67 @@ pub enum DidSe {
     Hc1,
 }
 
-impl DidSe {
-    /// Parses "pooled" (also "nonrobust") or "hc1".
+crate::named_enum!(DidSe, "se", {
+    Pooled => "pooled" | "nonrobust",
+    Hc1 => "hc1" | "HC1",
+});
+
+/// Options of [`diff_in_diff`].
+///
+/// ```
+/// use voc_core::impact::effect::{DidOptions, DidSe};
+/// let o = DidOptions::default().se(DidSe::Pooled).confidence(0.9);
+/// assert!(o.validate().is_ok());
+/// assert_eq!(DidOptions::default().se, DidSe::Hc1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct DidOptions {
+    /// Confidence level (default 0.95).
+    pub confidence: f64,
+    /// Standard error (default [`DidSe::Hc1`]).
+    pub se: DidSe,
+}
+
+impl Default for DidOptions {
+    fn default() -> Self {
+        DidOptions {
+            confidence: 0.95,
+            se: DidSe::Hc1,
+        }
+    }
+}
+
+impl DidOptions {
+    /// Sets the confidence level.
     ///
     /// ```
-    /// use voc_core::impact::effect::DidSe;
-    /// assert_eq!(DidSe::parse("nonrobust")?, DidSe::Pooled);
-    /// # Ok::<(), voc_core::Error>(())
+    /// assert_eq!(voc_core::impact::effect::DidOptions::default().confidence(0.9).confidence, 0.9);
     /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "pooled" | "nonrobust" => Ok(DidSe::Pooled),
-            "hc1" | "HC1" => Ok(DidSe::Hc1),
-            other => Err(Error::option("se", other, "expected \"hc1\" or \"pooled\"")),
-        }
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Sets the standard error.
+    ///
+    /// ```
+    /// use voc_core::impact::effect::{DidOptions, DidSe};
+    /// assert_eq!(DidOptions::default().se(DidSe::Pooled).se, DidSe::Pooled);
+    /// ```
+    pub fn se(mut self, se: DidSe) -> Self {
+        self.se = se;
+        self
+    }
+
+    /// Checks the options (the confidence level lies in (0, 1)), returning the level.
+    ///
+    /// ```
+    /// assert!(voc_core::impact::effect::DidOptions::default().confidence(2.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<f64> {
+        check_confidence(self.confidence)
     }
 }
 
@@ -67,17 +121,17 @@ pub fn proportion_cell(k: f64, n: f64) -> Result<MeanSummary> {
 /// statsmodels (tolerance 1e-10). Cells are `[treated_before, treated_after, control_before, control_after]`.
 ///
 /// ```
-/// use voc_core::impact::effect::{diff_in_diff, proportion_cell, DidSe};
+/// use voc_core::impact::effect::{diff_in_diff, proportion_cell, DidOptions};
 /// let cells = [
 ///     proportion_cell(200.0, 1000.0)?, proportion_cell(120.0, 1000.0)?,
 ///     proportion_cell(190.0, 1000.0)?, proportion_cell(180.0, 1000.0)?,
 /// ];
-/// let d = diff_in_diff(&cells, DidSe::Hc1, 0.95)?;
+/// let d = diff_in_diff(&cells, &DidOptions::default())?;
 /// assert!((d.difference + 0.07).abs() < 1e-12 && d.ci.high < 0.0);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn diff_in_diff(cells: &[MeanSummary; 4], se: DidSe, level: f64) -> Result<TestResult> {
-    check_confidence(level)?;
+pub fn diff_in_diff(cells: &[MeanSummary; 4], opts: &DidOptions) -> Result<TestResult> {
+    let level = opts.validate()?;
     for (index, c) in cells.iter().enumerate() {
         for value in [c.mean, c.variance, c.n] {
             if !value.is_finite() {
@@ -108,7 +162,7 @@ pub fn diff_in_diff(cells: &[MeanSummary; 4], se: DidSe, level: f64) -> Result<T
     }
     // Residual sum of squares of each cell: (n − 1)·s².
     let ss = |c: &MeanSummary| (c.n - 1.0) * c.variance;
-    let (var, t_df) = match se {
+    let (var, t_df) = match opts.se {
         DidSe::Pooled => {
             let sigma2 = cells.iter().map(ss).sum::<f64>() / df;
             (

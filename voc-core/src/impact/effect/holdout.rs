@@ -1,16 +1,15 @@
 //! Holdout (A/B) comparison of churn: treated against control.
 
-use super::check_rate;
+use super::{EffectOptions, check_rate};
 use crate::error::Result;
-use crate::impact::contingency::{Ratio, Table2x2, ZeroCells, risk_ratio};
-use crate::stats::{
-    Interval, Method, Share, ShareInterval, check_confidence, share, two_proportion_test,
-};
+use crate::impact::contingency::{Ratio, Table2x2, TableOptions, risk_ratio};
+use crate::stats::{Interval, Method, Share, ShareInterval, share, two_proportion_test};
 
 /// A holdout (A/B) comparison of churn: treated against control.
 ///
 /// ```
-/// let h = voc_core::impact::effect::holdout((10.0, 100.0), (20.0, 100.0), 0.95)?;
+/// use voc_core::impact::effect::{holdout, EffectOptions};
+/// let h = holdout((10.0, 100.0), (20.0, 100.0), &EffectOptions::default())?;
 /// assert!((h.relative_reduction - 0.5).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -43,14 +42,14 @@ pub struct Holdout {
 /// ratio is Katz's log interval (statsmodels `Table2x2.riskratio_confint`). Tolerance 1e-12.
 ///
 /// ```
-/// use voc_core::impact::effect::holdout;
-/// let h = holdout((80.0, 1000.0), (120.0, 1000.0), 0.95)?;
+/// use voc_core::impact::effect::{holdout, EffectOptions};
+/// let h = holdout((80.0, 1000.0), (120.0, 1000.0), &EffectOptions::default())?;
 /// assert!((h.difference + 0.04).abs() < 1e-12 && h.ci.high < 0.0);
 /// assert!((h.relative_reduction - 1.0 / 3.0).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn holdout(treated: (f64, f64), control: (f64, f64), level: f64) -> Result<Holdout> {
-    check_confidence(level)?;
+pub fn holdout(treated: (f64, f64), control: (f64, f64), opts: &EffectOptions) -> Result<Holdout> {
+    let level = opts.validate()?;
     check_rate("treated", treated.0, treated.1)?;
     check_rate("control", control.0, control.1)?;
     let t = share(treated.0, treated.1, level, ShareInterval::Wilson)?;
@@ -63,8 +62,7 @@ pub fn holdout(treated: (f64, f64), control: (f64, f64), level: f64) -> Result<H
     let test = two_proportion_test(treated.0, treated.1, control.0, control.1, level)?;
     let rr = risk_ratio(
         &Table2x2::from_rates(treated.0, treated.1, control.0, control.1)?,
-        level,
-        ZeroCells::Error,
+        &TableOptions::default().confidence(level),
     )?;
     Ok(Holdout {
         treated: t,

@@ -14,9 +14,52 @@ mod holdout;
 mod power;
 
 pub use before_after::{BeforeAfter, RateRatio, before_after, rate_ratio};
-pub use did::{DidSe, did_cells, diff_in_diff, proportion_cell};
+pub use did::{DidOptions, DidSe, did_cells, diff_in_diff, proportion_cell};
 pub use holdout::{Holdout, holdout};
 pub use power::{Design, PowerMethod, SampleSize, minimum_detectable_effect, sample_size};
+
+/// Options of [`before_after`], [`rate_ratio`] and [`holdout`].
+///
+/// ```
+/// use voc_core::impact::effect::EffectOptions;
+/// assert_eq!(EffectOptions::default().confidence, 0.95);
+/// assert!(EffectOptions::default().confidence(0.0).validate().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct EffectOptions {
+    /// Confidence level of the intervals (default 0.95).
+    pub confidence: f64,
+}
+
+impl Default for EffectOptions {
+    fn default() -> Self {
+        EffectOptions { confidence: 0.95 }
+    }
+}
+
+impl EffectOptions {
+    /// Sets the confidence level.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::effect::EffectOptions::default().confidence(0.9).confidence, 0.9);
+    /// ```
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Checks the options (the confidence level lies in (0, 1)), returning the level.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::effect::EffectOptions::default().validate()?, 0.95);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<f64> {
+        crate::stats::check_confidence(self.confidence)
+    }
+}
 
 use crate::error::{Error, Result};
 

@@ -4,6 +4,13 @@ use crate::error::{Error, Result};
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 
 /// How a two-proportion sample size is computed.
+///
+/// ```
+/// use voc_core::impact::effect::PowerMethod;
+/// assert_eq!("classic".parse::<PowerMethod>()?, PowerMethod::Classic);
+/// assert_eq!(PowerMethod::default().to_string(), "cohen_h");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PowerMethod {
@@ -16,35 +23,20 @@ pub enum PowerMethod {
     Classic,
 }
 
-impl PowerMethod {
-    /// Parses "cohen_h" or "classic".
-    ///
-    /// ```
-    /// use voc_core::impact::effect::PowerMethod;
-    /// assert_eq!(PowerMethod::parse("classic")?, PowerMethod::Classic);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "cohen_h" | "cohen" | "arcsine" => Ok(PowerMethod::CohenH),
-            "classic" | "unpooled" => Ok(PowerMethod::Classic),
-            other => Err(Error::option(
-                "method",
-                other,
-                "expected \"cohen_h\" or \"classic\"",
-            )),
-        }
-    }
-}
+crate::named_enum!(PowerMethod, "method", {
+    CohenH => "cohen_h" | "cohen" | "arcsine",
+    Classic => "classic" | "unpooled",
+});
 
 /// Planning inputs of a two-group (holdout) design.
 ///
 /// ```
-/// let d = voc_core::impact::effect::Design { power: 0.9, ..Default::default() };
+/// let d = voc_core::impact::effect::Design::default().power(0.9);
 /// assert!(d.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Design {
     /// Two-sided significance level (default 0.05).
     pub alpha: f64,
@@ -68,11 +60,52 @@ impl Default for Design {
 }
 
 impl Design {
+    /// Sets the two-sided significance level.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::effect::Design::default().alpha(0.01).alpha, 0.01);
+    /// ```
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = alpha;
+        self
+    }
+
+    /// Sets the power.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::effect::Design::default().power(0.9).power, 0.9);
+    /// ```
+    pub fn power(mut self, power: f64) -> Self {
+        self.power = power;
+        self
+    }
+
+    /// Sets the number of control customers per treated customer.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::effect::Design::default().ratio(2.0).ratio, 2.0);
+    /// ```
+    pub fn ratio(mut self, ratio: f64) -> Self {
+        self.ratio = ratio;
+        self
+    }
+
+    /// Sets the method.
+    ///
+    /// ```
+    /// use voc_core::impact::effect::{Design, PowerMethod};
+    /// assert_eq!(Design::default().method(PowerMethod::Classic).method, PowerMethod::Classic);
+    /// ```
+    pub fn method(mut self, method: PowerMethod) -> Self {
+        self.method = method;
+        self
+    }
+
     /// Checks the options.
     ///
     /// ```
     /// use voc_core::impact::effect::Design;
-    /// assert!(Design { power: 1.0, ..Default::default() }.validate().is_err());
+    /// assert!(Design::default().power(1.0).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
@@ -92,7 +125,7 @@ impl Design {
 ///
 /// ```
 /// use voc_core::impact::effect::{sample_size, Design};
-/// let s = sample_size(0.10, 0.12, &Design { ratio: 2.0, ..Default::default() })?;
+/// let s = sample_size(0.10, 0.12, &Design::default().ratio(2.0))?;
 /// assert_eq!(s.n_control, 2.0 * s.n_treated);
 /// # Ok::<(), voc_core::Error>(())
 /// ```

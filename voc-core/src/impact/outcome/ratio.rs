@@ -2,11 +2,18 @@
 
 use super::{ClassOutcome, OutcomeByClass};
 use crate::error::{Error, Result};
-use crate::impact::contingency::{Table2x2, TwoByTwo, ZeroCells, two_by_two};
+use crate::impact::contingency::{Table2x2, TableOptions, TwoByTwo, ZeroCells, two_by_two};
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 use crate::stats::{Interval, MeanSummary, Method, Share};
 
 /// Which mean a class ratio compares.
+///
+/// ```
+/// use voc_core::impact::outcome::Measure;
+/// assert_eq!("arpu".parse::<Measure>()?, Measure::Spend);
+/// assert_eq!(Measure::Spend.to_string(), "spend");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Measure {
@@ -20,28 +27,12 @@ pub enum Measure {
     Repurchase,
 }
 
-impl Measure {
-    /// Parses "spend" (also "arpu"), "clv", "churn" or "repurchase".
-    ///
-    /// ```
-    /// use voc_core::impact::outcome::Measure;
-    /// assert_eq!(Measure::parse("arpu")?, Measure::Spend);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "spend" | "arpu" => Ok(Measure::Spend),
-            "clv" => Ok(Measure::Clv),
-            "churn" => Ok(Measure::Churn),
-            "repurchase" => Ok(Measure::Repurchase),
-            other => Err(Error::option(
-                "measure",
-                other,
-                "expected spend, clv, churn or repurchase",
-            )),
-        }
-    }
-}
+crate::named_enum!(Measure, "measure", {
+    Spend => "spend" | "arpu",
+    Clv => "clv",
+    Churn => "churn",
+    Repurchase => "repurchase",
+});
 
 /// A ratio of one class's mean to another's.
 ///
@@ -129,7 +120,7 @@ pub fn class_ratio(
     };
     let (Some(sa), Some(sb)) = (summary(a), summary(b)) else {
         return Err(Error::InsufficientData(format!(
-            "{measure:?} was not given or a class has no customers ({numerator}: {}, {denominator}: {})",
+            "measure {measure} was not given or a class has no customers ({numerator}: {}, {denominator}: {})",
             a.n, b.n
         )));
     };
@@ -150,7 +141,10 @@ pub fn class_ratio(
         Measure::Churn | Measure::Repurchase => {
             let (ka, kb) = (sa.mean * sa.n, sb.mean * sb.n);
             let t = Table2x2::from_rates(ka.round(), sa.n, kb.round(), sb.n)?;
-            Some(two_by_two(&t, level, true, ZeroCells::Haldane)?)
+            let opts = TableOptions::default()
+                .confidence(level)
+                .zero_cells(ZeroCells::Haldane);
+            Some(two_by_two(&t, &opts)?)
         }
         _ => None,
     };
