@@ -594,3 +594,45 @@ fn outcome_state_refuses_mismatches_and_keeps_its_counts() {
         assert!(OutcomeState::from_bytes(&s.to_bytes()[..cut]).is_err());
     }
 }
+
+#[test]
+fn zero_one_columns_share_the_label_check() {
+    use voc_core::Error;
+    use voc_core::impact::effect::did_cells;
+    use voc_core::impact::outcome::OutcomeState;
+    let msg = |e: Error| e.to_string();
+    // Outcomes: a churn of 2 is invalid, with the shared message.
+    let names = vec!["a".to_string()];
+    let mut s = OutcomeState::new(&names).unwrap();
+    let e = s
+        .update(
+            &[0, 0],
+            Outcomes::default().churned(&[1.0, 2.0]),
+            Default::default(),
+        )
+        .unwrap_err();
+    assert_eq!(msg(e), "churned[1] = 2 is invalid: labels must be 0 or 1");
+    // Theme impact: NaN churn is missing, infinite churn non-finite.
+    let flags = [1.0, 0.0];
+    let themes = [("t", &flags[..])];
+    let opts = ThemeOptions::default();
+    assert!(matches!(
+        theme_impact(&themes, &[1.0, f64::NAN], None, &opts),
+        Err(Error::Missing { index: 1, .. })
+    ));
+    assert!(matches!(
+        theme_impact(&themes, &[f64::INFINITY, 0.0], None, &opts),
+        Err(Error::NonFinite { index: 0, .. })
+    ));
+    // Difference-in-differences flags: NaN is missing, 0.5 invalid.
+    let y = [1.0, 0.0, 1.0, 0.0];
+    assert!(matches!(
+        did_cells(&y, &[1.0, f64::NAN, 0.0, 0.0], &[0.0, 1.0, 0.0, 1.0]),
+        Err(Error::Missing {
+            arg: "treated",
+            index: 1
+        })
+    ));
+    let e = did_cells(&y, &[1.0, 1.0, 0.0, 0.0], &[0.0, 0.5, 0.0, 1.0]).unwrap_err();
+    assert_eq!(msg(e), "after[1] = 0.5 is invalid: labels must be 0 or 1");
+}

@@ -11,6 +11,7 @@ use super::contingency::{
     Ratio, Table2x2, TableOptions, ZeroCells, chi_square, fisher_exact, risk_ratio,
 };
 use crate::error::{Error, Result, check_len};
+use crate::stats::check::labels;
 use crate::stats::{
     Adjustment, Interval, NeumaierSum, adjust_p_values, check_confidence, two_proportion_test,
 };
@@ -203,22 +204,7 @@ pub fn theme_impact(
             what: "no customers",
         });
     }
-    for (index, &v) in churned.iter().enumerate() {
-        if v.is_nan() {
-            return Err(Error::Missing {
-                arg: "churned",
-                index,
-            });
-        }
-        if v != 0.0 && v != 1.0 {
-            return Err(Error::InvalidValue {
-                arg: "churned",
-                index,
-                value: v,
-                reason: "must be 0 or 1",
-            });
-        }
-    }
+    labels("churned", churned)?;
     if let Some(v) = value {
         check_len("churned", churned.len(), "value", v.len())?;
         for (index, &x) in v.iter().enumerate() {

@@ -2,6 +2,7 @@
 
 use super::check_rate;
 use crate::error::{Error, Result};
+use crate::stats::check::label;
 use crate::stats::dist::{normal_quantile, normal_two_sided_p, t_quantile, t_two_sided_p};
 use crate::stats::{Interval, MeanSummary, Method, TestResult, check_confidence};
 
@@ -227,22 +228,7 @@ pub fn did_cells(y: &[f64], treated: &[f64], after: &[f64]) -> Result<[MeanSumma
     let mut sums = [crate::stats::NeumaierSum::default(); 4];
     let mut n = [0.0_f64; 4];
     let flag = |arg: &'static str, index: usize, v: f64| -> Result<usize> {
-        if v == 0.0 || v == 1.0 {
-            Ok(v as usize)
-        } else if !v.is_finite() {
-            Err(Error::NonFinite {
-                arg,
-                index,
-                value: v,
-            })
-        } else {
-            Err(Error::InvalidValue {
-                arg,
-                index,
-                value: v,
-                reason: "must be 0 or 1",
-            })
-        }
+        label(arg, index, v).map(usize::from)
     };
     let mut cell = Vec::with_capacity(y.len());
     for (index, ((&v, &t), &a)) in y.iter().zip(treated).zip(after).enumerate() {

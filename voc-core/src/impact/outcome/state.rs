@@ -5,6 +5,7 @@ use crate::MissingPolicy;
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result, check_len};
 use crate::impact::contingency::chi_square;
+use crate::stats::check::label;
 use crate::stats::{MeanSummary, NeumaierSum, Share, ShareInterval, mean_interval, share};
 
 /// Count, sum and sum of squared deviations from the mean of one outcome in one class.
@@ -59,13 +60,8 @@ fn accumulate(
         if !value.is_finite() {
             return Err(Error::NonFinite { arg, index, value });
         }
-        if binary && value != 0.0 && value != 1.0 {
-            return Err(Error::InvalidValue {
-                arg,
-                index,
-                value,
-                reason: "must be 0 or 1",
-            });
+        if binary {
+            label(arg, index, value)?;
         }
         let Some(a) = acc.get_mut(c as usize) else {
             continue;
