@@ -138,7 +138,7 @@ const OUTCOMES: [&str; 4] = ["churned", "spend", "clv", "repurchased"];
 
 /// Outcomes by class as a mergeable state: update it with chunks of customers (each a partition of a
 /// Dask or Spark frame), merge the parts, turn it into bytes to ship it, and finish once. Finishing the
-/// merged state equals [`outcome_by_class`] on all rows (to rounding of the sums).
+/// merged state equals [`outcome_by_class`](super::outcome_by_class) on all rows (to rounding of the sums).
 ///
 /// The first update fixes which outcomes the state holds; later updates and merged states must give the
 /// same ones. An update that fails leaves the state as it was.
