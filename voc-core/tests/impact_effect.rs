@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use ndarray::{Array2, ShapeBuilder, s};
 use proptest::prelude::*;
 use serde_json::Value;
 use voc_core::impact::contingency::{
@@ -21,6 +22,11 @@ use voc_core::impact::theme::{ThemeOptions, theme_impact};
 use voc_core::stats::{MeanSummary, mean_interval};
 
 const FIXTURE: &str = include_str!("data/impact_golden.json");
+
+/// A row-major table of `cols` columns.
+fn table(cells: &[f64], cols: usize) -> Array2<f64> {
+    Array2::from_shape_vec((cells.len() / cols, cols), cells.to_vec()).expect("whole rows")
+}
 
 fn golden() -> Value {
     serde_json::from_str(FIXTURE).expect("fixture parses")
@@ -151,11 +157,11 @@ fn two_by_two_tables_match_statsmodels_and_scipy() {
             for (key, yates) in [("chi2_yates", true), ("chi2_plain", false)] {
                 let _ = y;
                 let e = fs(&case[key]);
-                let c = chi_square(&cells, 2, yates).unwrap();
+                let c = chi_square(table(&cells, 2).view(), yates).unwrap();
                 close(c.statistic, e[0], 1e-12, &format!("{key} {name}"));
                 close(c.p_value, e[1], 1e-11, &format!("{key} p {name}"));
             }
-            let c = chi_square(&cells, 2, true).unwrap();
+            let c = chi_square(table(&cells, 2).view(), true).unwrap();
             close(
                 c.cramers_v,
                 f(&case["cramers_v"]),
@@ -199,7 +205,7 @@ fn r_by_c_chi_square_matches_scipy() {
     for case in golden()["rxc"].as_array().expect("cases") {
         let obs = fs(&case["observed"]);
         let cols = case["cols"].as_u64().expect("cols") as usize;
-        let c = chi_square(&obs, cols, true).unwrap();
+        let c = chi_square(table(&obs, cols).view(), true).unwrap();
         close(c.statistic, f(&case["statistic"]), 1e-12, "chi2");
         close(c.p_value, f(&case["p"]), 1e-11, "chi2 p");
         assert_eq!(c.df as u64, case["df"].as_u64().expect("df"));
@@ -474,7 +480,7 @@ proptest! {
     #[test]
     fn chi_square_p_and_cramers_v_are_bounded(cells in proptest::collection::vec(1u32..300, 6)) {
         let obs: Vec<f64> = cells.iter().map(|&c| f64::from(c)).collect();
-        let c = chi_square(&obs, 3, true).unwrap();
+        let c = chi_square(table(&obs, 3).view(), true).unwrap();
         prop_assert!((0.0..=1.0).contains(&c.p_value));
         prop_assert!((0.0..=1.0).contains(&c.cramers_v));
         prop_assert!(c.statistic >= 0.0 && c.df == 2);
@@ -635,4 +641,51 @@ fn zero_one_columns_share_the_label_check() {
     ));
     let e = did_cells(&y, &[1.0, 1.0, 0.0, 0.0], &[0.0, 0.5, 0.0, 1.0]).unwrap_err();
     assert_eq!(msg(e), "after[1] = 0.5 is invalid: labels must be 0 or 1");
+}
+
+/// The chi-square test reads its table through the view: C-ordered, Fortran-ordered and strided (every
+/// other row of a larger table) storage of the same counts give identical results.
+#[test]
+fn chi_square_is_the_same_for_every_memory_layout() {
+    let cells = [
+        12.0, 30.0, 7.0, 25.0, 18.0, 9.0, 40.0, 3.0, 11.0, 6.0, 21.0, 14.0,
+    ];
+    let (rows, cols) = (4, 3);
+    let c_order = table(&cells, cols);
+    let fortran = Array2::from_shape_vec((rows, cols).f(), {
+        // Column-major storage of the same logical table.
+        let mut v = Vec::with_capacity(cells.len());
+        for j in 0..cols {
+            for i in 0..rows {
+                v.push(cells[i * cols + j]);
+            }
+        }
+        v
+    })
+    .unwrap();
+    assert_eq!(fortran, c_order);
+    assert!(!fortran.is_standard_layout());
+    let mut big = Array2::from_elem((2 * rows, cols), -1.0);
+    for i in 0..rows {
+        big.row_mut(2 * i).assign(&c_order.row(i));
+    }
+    let strided = big.slice(s![..;2, ..]);
+    assert_eq!(strided, c_order);
+    for yates in [true, false] {
+        let want = chi_square(c_order.view(), yates).unwrap();
+        assert_eq!(chi_square(fortran.view(), yates).unwrap(), want);
+        assert_eq!(chi_square(strided, yates).unwrap(), want);
+        assert_eq!(chi_square(c_order.t().t(), yates).unwrap(), want);
+    }
+    // A bad count is reported at its row-major position in every layout.
+    let mut bad = c_order.clone();
+    bad[[1, 2]] = -1.0;
+    let f_bad = bad.t().as_standard_layout().into_owned();
+    for v in [bad.view(), f_bad.t()] {
+        assert!(matches!(
+            chi_square(v, true),
+            Err(voc_core::Error::InvalidValue { index: 5, .. })
+        ));
+    }
+    assert!(chi_square(Array2::<f64>::zeros((0, 3)).view(), true).is_err());
 }

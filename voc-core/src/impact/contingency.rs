@@ -22,6 +22,7 @@
 use crate::error::{Error, Result};
 use crate::stats::dist::{chi2_sf, normal_quantile};
 use crate::stats::{Interval, Method, check_confidence};
+use ndarray::{Array2, ArrayView2};
 
 /// What to do when a 2×2 table has an empty cell (the log-scale intervals need all four cells).
 ///
@@ -230,19 +231,29 @@ impl Table2x2 {
 
 fn check_counts(arg: &'static str, values: &[f64]) -> Result<()> {
     for (index, &value) in values.iter().enumerate() {
-        if !value.is_finite() {
-            return Err(Error::NonFinite { arg, index, value });
-        }
-        if value < 0.0 {
-            return Err(Error::InvalidValue {
-                arg,
-                index,
-                value,
-                reason: "counts cannot be negative",
-            });
-        }
+        check_count(arg, index, value)?;
     }
     Ok(())
+}
+
+fn check_count(arg: &'static str, index: usize, value: f64) -> Result<()> {
+    if !value.is_finite() {
+        return Err(Error::NonFinite { arg, index, value });
+    }
+    if value < 0.0 {
+        return Err(Error::InvalidValue {
+            arg,
+            index,
+            value,
+            reason: "counts cannot be negative",
+        });
+    }
+    Ok(())
+}
+
+/// The 2×2 table as an ndarray, for [`chi_square`].
+fn as_array(t: &Table2x2) -> Array2<f64> {
+    ndarray::arr2(&[[t.a, t.b], [t.c, t.d]])
 }
 
 /// A ratio (risk ratio or odds ratio) with its interval.
@@ -382,7 +393,7 @@ pub fn two_by_two(t: &Table2x2, opts: &TableOptions) -> Result<TwoByTwo> {
         risk_difference,
         risk_ratio: risk_ratio(t, opts)?,
         odds_ratio: odds_ratio(t, opts)?,
-        chi_square: chi_square(&[t.a, t.b, t.c, t.d], 2, opts.yates)?,
+        chi_square: chi_square(as_array(t).view(), opts.yates)?,
         fisher: fisher_exact(t)?,
     })
 }
@@ -390,7 +401,7 @@ pub fn two_by_two(t: &Table2x2, opts: &TableOptions) -> Result<TwoByTwo> {
 /// Pearson's chi-square test of independence with Cramér's V; see [`chi_square`].
 ///
 /// ```
-/// let c = voc_core::impact::contingency::chi_square(&[10.0, 10.0, 10.0, 10.0], 2, false)?;
+/// let c = voc_core::impact::contingency::chi_square(ndarray::array![[10.0, 10.0], [10.0, 10.0]].view(), false)?;
 /// assert_eq!((c.statistic, c.cramers_v, c.df), (0.0, 0.0, 1));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -413,46 +424,50 @@ pub struct ChiSquare {
     pub yates: bool,
     /// Cramér's V from the uncorrected statistic, in 0..=1.
     pub cramers_v: f64,
-    /// Expected counts under independence, row-major.
+    /// Expected counts under independence, row-major (`rows × cols`).
     pub expected: Vec<f64>,
 }
 
-/// Chi-square test of an r×c table given row-major with `cols` columns, as
-/// `scipy.stats.chi2_contingency(observed, correction=yates)`; Cramér's V as
+/// Chi-square test of an r×c table (rows × columns of counts, any memory layout: C, Fortran or
+/// strided), as `scipy.stats.chi2_contingency(observed, correction=yates)`; Cramér's V as
 /// `scipy.stats.contingency.association(observed, method="cramer")` (tolerance 1e-12).
 ///
 /// The Yates correction (scipy's default) applies only when the table has one degree of freedom. A
-/// zero expected count (an empty row or column) is an error, as in scipy.
+/// zero expected count (an empty row or column) is an error, as in scipy. A bad count is reported at
+/// its row-major position.
 ///
 /// ```
+/// use ndarray::array;
 /// use voc_core::impact::contingency::chi_square;
 /// // scipy.stats.chi2_contingency([[10, 20, 30], [20, 20, 10]])
-/// let r = chi_square(&[10.0, 20.0, 30.0, 20.0, 20.0, 10.0], 3, true)?;
+/// let table = array![[10.0, 20.0, 30.0], [20.0, 20.0, 10.0]];
+/// let r = chi_square(table.view(), true)?;
 /// assert_eq!(r.df, 2);
 /// assert!((r.statistic - 12.52777777777778).abs() < 1e-12);
+/// // The same table stored column-major (Fortran order) gives the same test.
+/// let fortran = table.t().as_standard_layout().into_owned();
+/// assert_eq!(chi_square(fortran.t(), true)?, r);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn chi_square(observed: &[f64], cols: usize, yates: bool) -> Result<ChiSquare> {
-    check_counts("observed", observed)?;
-    if observed.is_empty() {
+pub fn chi_square(observed: ArrayView2<'_, f64>, yates: bool) -> Result<ChiSquare> {
+    // `iter()` walks the table in logical row-major order whatever its layout.
+    for (index, &value) in observed.iter().enumerate() {
+        check_count("observed", index, value)?;
+    }
+    let (rows, cols) = observed.dim();
+    if rows == 0 || cols == 0 {
         return Err(Error::Empty {
             arg: "observed",
             what: "a chi-square test needs a table",
         });
     }
-    if cols == 0 || !observed.len().is_multiple_of(cols) {
-        return Err(Error::option(
-            "cols",
-            cols,
-            format!("must divide the {} cells into whole rows", observed.len()),
-        ));
-    }
-    let rows = observed.len() / cols;
     let mut row_sums = vec![0.0; rows];
     let mut col_sums = vec![0.0; cols];
-    for (i, &v) in observed.iter().enumerate() {
-        row_sums[i / cols] += v;
-        col_sums[i % cols] += v;
+    for (row, sum) in observed.rows().into_iter().zip(row_sums.iter_mut()) {
+        for (&v, c) in row.iter().zip(col_sums.iter_mut()) {
+            *sum += v;
+            *c += v;
+        }
     }
     let n: f64 = row_sums.iter().sum();
     if let Some(r) = row_sums.iter().position(|&s| s == 0.0) {
@@ -466,8 +481,9 @@ pub fn chi_square(observed: &[f64], cols: usize, yates: bool) -> Result<ChiSquar
         )));
     }
     let df = (rows - 1) * (cols - 1);
-    let expected: Vec<f64> = (0..observed.len())
-        .map(|i| row_sums[i / cols] * col_sums[i % cols] / n)
+    let expected: Vec<f64> = row_sums
+        .iter()
+        .flat_map(|&r| col_sums.iter().map(move |&c| r * c / n))
         .collect();
     let pearson = |correct: bool| -> f64 {
         observed
@@ -693,10 +709,14 @@ mod tests {
         let huge = Table2x2::new(1e300, 1.0, 1.0, 1e300).unwrap();
         assert!(fisher_exact(&huge).is_err());
         assert!(fisher_exact(&Table2x2::new(4e7, 4e7, 4e7, 4e7).unwrap()).is_err());
-        let c = chi_square(&[10.0, 20.0, 30.0, 20.0], 2, true).unwrap();
+        let c = chi_square(ndarray::array![[10.0, 20.0], [30.0, 20.0]].view(), true).unwrap();
         assert!(c.yates);
-        let r = chi_square(&[10.0, 20.0, 30.0, 20.0, 20.0, 10.0], 3, true).unwrap();
+        let r = chi_square(
+            ndarray::array![[10.0, 20.0, 30.0], [20.0, 20.0, 10.0]].view(),
+            true,
+        )
+        .unwrap();
         assert!(!r.yates);
-        assert!(chi_square(&[1.0, 0.0, 2.0, 0.0], 2, true).is_err());
+        assert!(chi_square(ndarray::array![[1.0, 0.0], [2.0, 0.0]].view(), true).is_err());
     }
 }

@@ -279,8 +279,8 @@ pub fn theme_impact(
             let p = match opts.test {
                 ThemeTest::Fisher => fisher_exact(&table)?.p_two_sided,
                 ThemeTest::ChiSquare => {
-                    let cells = [table.a, table.b, table.c, table.d];
-                    chi_square(&cells, 2, true).map_or(1.0, |c| c.p_value)
+                    let cells = ndarray::arr2(&[[table.a, table.b], [table.c, table.d]]);
+                    chi_square(cells.view(), true).map_or(1.0, |c| c.p_value)
                 }
             };
             (rr, ci, p)

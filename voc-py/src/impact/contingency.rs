@@ -110,16 +110,18 @@ fn _impact_two_by_two<'py>(
     Ok(d)
 }
 
-/// Chi-square test and Cramér's V of an r×c table (row-major cells).
+/// Chi-square test and Cramér's V of an r×c table (a numpy array of any layout, a DataFrame or nested
+/// lists), read as a view.
 #[pyfunction]
-#[pyo3(signature = (cells, cols, yates))]
+#[pyo3(signature = (table, yates))]
 fn _impact_chi_square<'py>(
     py: Python<'py>,
-    cells: Vec<f64>,
-    cols: usize,
+    table: &Bound<'py, PyAny>,
     yates: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let c = core::chi_square(&cells, cols, yates).py_err(py)?;
+    let arr = crate::matrix::matrix(table, "table")?;
+    let view = arr.as_array();
+    let c = py.detach(|| core::chi_square(view, yates)).py_err(py)?;
     let d = PyDict::new(py);
     d.set_item("rows", c.rows)?;
     d.set_item("cols", c.cols)?;

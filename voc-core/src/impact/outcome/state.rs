@@ -369,11 +369,17 @@ impl OutcomeState {
                 let total: f64 = used.iter().map(|a| a.sum.value()).sum();
                 let n: f64 = used.iter().map(|a| a.n as f64).sum();
                 if used.len() >= 2 && total > 0.0 && total < n {
-                    let cells: Vec<f64> = used
-                        .iter()
-                        .flat_map(|a| [a.sum.value(), a.n as f64 - a.sum.value()])
-                        .collect();
-                    Some(chi_square(&cells, 2, true)?)
+                    // Rows: classes with customers; columns: churned, stayed.
+                    let cells = ndarray::Array2::from_shape_fn((used.len(), 2), |(r, c)| {
+                        used.get(r).map_or(0.0, |a| {
+                            if c == 0 {
+                                a.sum.value()
+                            } else {
+                                a.n as f64 - a.sum.value()
+                            }
+                        })
+                    });
+                    Some(chi_square(cells.view(), true)?)
                 } else {
                     None
                 }
