@@ -382,8 +382,21 @@ fn refund_theme_tops_the_simulated_retailer() {
         .map(|(n, c)| (n.trim_start_matches("theme_").to_string(), c.clone()))
         .collect();
     assert!(cols.len() >= 5);
-    let themes: Vec<(&str, &[f64])> = cols.iter().map(|(n, c)| (n.as_str(), &c[..])).collect();
-    let out = theme_impact(&themes, &churned, Some(&value), &ThemeOptions::default()).unwrap();
+    let themes: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+    // Customers × themes, one contiguous column per theme (Fortran order).
+    let flags = Array2::from_shape_vec(
+        (churned.len(), cols.len()).f(),
+        cols.iter().flat_map(|(_, c)| c.iter().copied()).collect(),
+    )
+    .unwrap();
+    let out = theme_impact(
+        &themes,
+        flags.view(),
+        &churned,
+        Some(&value),
+        &ThemeOptions::default(),
+    )
+    .unwrap();
     assert_eq!(
         out[0].theme,
         "refund",
@@ -394,7 +407,14 @@ fn refund_theme_tops_the_simulated_retailer() {
     );
     let rr = out[0].risk_ratio.expect("rr");
     assert!(rr.ci.low > 1.0 && out[0].p_adjusted < 0.05, "{rr:?}");
-    let unweighted = theme_impact(&themes, &churned, None, &ThemeOptions::default()).unwrap();
+    let unweighted = theme_impact(
+        &themes,
+        flags.view(),
+        &churned,
+        None,
+        &ThemeOptions::default(),
+    )
+    .unwrap();
     assert_eq!(unweighted[0].theme, "refund");
 }
 
@@ -619,15 +639,14 @@ fn zero_one_columns_share_the_label_check() {
         .unwrap_err();
     assert_eq!(msg(e), "churned[1] = 2 is invalid: labels must be 0 or 1");
     // Theme impact: NaN churn is missing, infinite churn non-finite.
-    let flags = [1.0, 0.0];
-    let themes = [("t", &flags[..])];
+    let flags = ndarray::array![[1.0], [0.0]];
     let opts = ThemeOptions::default();
     assert!(matches!(
-        theme_impact(&themes, &[1.0, f64::NAN], None, &opts),
+        theme_impact(&["t"], flags.view(), &[1.0, f64::NAN], None, &opts),
         Err(Error::Missing { index: 1, .. })
     ));
     assert!(matches!(
-        theme_impact(&themes, &[f64::INFINITY, 0.0], None, &opts),
+        theme_impact(&["t"], flags.view(), &[f64::INFINITY, 0.0], None, &opts),
         Err(Error::NonFinite { index: 0, .. })
     ));
     // Difference-in-differences flags: NaN is missing, 0.5 invalid.
@@ -688,4 +707,50 @@ fn chi_square_is_the_same_for_every_memory_layout() {
         ));
     }
     assert!(chi_square(Array2::<f64>::zeros((0, 3)).view(), true).is_err());
+}
+
+/// Theme impact reads its customers × themes flags through the view: C-ordered, Fortran-ordered and
+/// strided storage give identical results; a name per column and a row per customer are checked.
+#[test]
+fn theme_impact_is_the_same_for_every_memory_layout() {
+    let (n, k) = (60, 3);
+    let churned: Vec<f64> = (0..n)
+        .map(|i| f64::from(u8::from(i % 3 == 0 || i % 7 == 0)))
+        .collect();
+    let value: Vec<f64> = (0..n).map(|i| 10.0 + (i % 11) as f64).collect();
+    let flag = |i: usize, j: usize| -> f64 {
+        match j {
+            0 => f64::from(u8::from(i % 3 == 0 || i % 5 == 0)),
+            1 => (i % 4) as f64,
+            _ => f64::from(u8::from(i % 2 == 1)),
+        }
+    };
+    let c_order = Array2::from_shape_fn((n, k), |(i, j)| flag(i, j));
+    let fortran = Array2::from_shape_fn((n, k).f(), |(i, j)| flag(i, j));
+    assert!(!fortran.is_standard_layout() && fortran == c_order);
+    let big = Array2::from_shape_fn(
+        (2 * n, k),
+        |(i, j)| if i % 2 == 0 { flag(i / 2, j) } else { -5.0 },
+    );
+    let strided = big.slice(s![..;2, ..]);
+    assert_eq!(strided, c_order);
+    let names = ["refund", "price", "delivery"];
+    let opts = ThemeOptions::default();
+    let want = theme_impact(&names, c_order.view(), &churned, Some(&value), &opts).unwrap();
+    assert_eq!(want.len(), 3);
+    for v in [fortran.view(), strided, c_order.t().t()] {
+        assert_eq!(
+            theme_impact(&names, v, &churned, Some(&value), &opts).unwrap(),
+            want
+        );
+    }
+    // One name per column, one row per customer.
+    assert!(matches!(
+        theme_impact(&names[..2], c_order.view(), &churned, None, &opts),
+        Err(voc_core::Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        theme_impact(&names, c_order.view(), &churned[1..], None, &opts),
+        Err(voc_core::Error::LengthMismatch { .. })
+    ));
 }

@@ -94,6 +94,35 @@ def test_chi_square_reads_every_layout_and_dataframe_alike() -> None:
         impact.chi_square(np.array([1.0, 2.0, 3.0]))
 
 
+def test_theme_impact_reads_theme_columns_of_every_layout_alike() -> None:
+    i = np.arange(60)
+    flags = np.column_stack([(i % 3 == 0) | (i % 5 == 0), i % 4, i % 2 == 1]).astype(float)
+    churned = ((i % 3 == 0) | (i % 7 == 0)).astype(float)
+    value = 10.0 + (i % 11)
+    names = ["theme_refund", "theme_price", "theme_delivery"]
+    doubled = np.repeat(flags, 2, axis=0)
+    doubled[1::2] = -5.0
+
+    def frame(m: np.ndarray) -> dict[str, object]:
+        return {**{n: m[:, j] for j, n in enumerate(names)}, "churned": churned, "value": value}
+
+    inputs = {
+        "C": frame(np.ascontiguousarray(flags)),
+        "Fortran": frame(np.asfortranarray(flags)),
+        "strided": frame(doubled[::2]),
+        "pandas": pd.DataFrame(frame(flags)),
+        "polars": pl.DataFrame(frame(flags)),
+    }
+    want = impact.theme_impact(inputs["C"], churned="churned", value="value").to_dict()
+    assert list(want["theme"]) != [] and set(want["theme"]) == {"refund", "price", "delivery"}
+    for name, data in inputs.items():
+        got = impact.theme_impact(data, churned="churned", value="value").to_dict()
+        for key, col in want.items():
+            np.testing.assert_array_equal(np.asarray(got[key]), np.asarray(col), err_msg=f"{name} {key}")
+    with pytest.raises(voc.LengthMismatchError, match="themes"):
+        impact.theme_impact({"theme_a": [1.0, 0.0, 1.0], "theme_b": [1.0, 0.0]}, churned=[1.0, 0.0])
+
+
 def test_fisher_exact_on_a_large_table_stays_accurate() -> None:
     t = np.array([[120, 9880], [60, 9940]])
     r = impact.fisher_exact(t)

@@ -1,5 +1,6 @@
 //! Bindings: theme impact: churn of customers who raised a theme against those who did not, ranked.
 
+use numpy::ndarray::{Array2, ArrayView1, ShapeBuilder};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use voc_core::impact::contingency::ZeroCells;
@@ -46,17 +47,33 @@ fn _impact_theme_impact<'py>(
     let value = value
         .map(|v| Ok::<_, PyErr>(numbers(v, "value")?.nulls_as_nan().into_f64()))
         .transpose()?;
-    let named: Vec<(&str, &[f64])> = cols
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
     let (cs, vs) = (churned.as_slice(), value.as_ref().map(Buf::as_slice));
+    // Customers × themes, one contiguous column per theme (Fortran order): the columns are copied once.
+    let mut flags = Array2::<f64>::zeros((cs.len(), cols.len()).f());
+    for ((_, b), mut dst) in cols.iter().zip(flags.columns_mut()) {
+        let col = b.as_slice();
+        if cs.is_empty() {
+            continue; // the core reports that there are no customers
+        }
+        if col.len() != cs.len() {
+            return Err(voc_core::Error::LengthMismatch {
+                arg: "themes",
+                len: col.len(),
+                other: "churned",
+                other_len: cs.len(),
+            })
+            .py_err(py);
+        }
+        dst.assign(&ArrayView1::from(col));
+    }
+    let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+    let view = flags.view();
     let out = py
-        .detach(|| core::theme_impact(&named, cs, vs, &opts))
+        .detach(|| core::theme_impact(&names, view, cs, vs, &opts))
         .py_err(py)?;
     let mut b = TableBuilder::new(py);
-    let names: Vec<Option<&str>> = out.iter().map(|t| Some(t.theme.as_str())).collect();
-    b.strings("theme", &names)?;
+    let labels: Vec<Option<&str>> = out.iter().map(|t| Some(t.theme.as_str())).collect();
+    b.strings("theme", &labels)?;
     b.field("n_raised", &out, |t| t.n_raised);
     b.field("n_not", &out, |t| t.n_not);
     b.field("churned_raised", &out, |t| t.churned_raised);
