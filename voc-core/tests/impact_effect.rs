@@ -715,12 +715,12 @@ fn chi_square_is_the_same_for_every_memory_layout() {
 fn theme_impact_is_the_same_for_every_memory_layout() {
     let (n, k) = (60, 3);
     let churned: Vec<f64> = (0..n)
-        .map(|i| f64::from(u8::from(i % 3 == 0 || i % 7 == 0)))
+        .map(|i: usize| f64::from(u8::from(i.is_multiple_of(3) || i.is_multiple_of(7))))
         .collect();
     let value: Vec<f64> = (0..n).map(|i| 10.0 + (i % 11) as f64).collect();
     let flag = |i: usize, j: usize| -> f64 {
         match j {
-            0 => f64::from(u8::from(i % 3 == 0 || i % 5 == 0)),
+            0 => f64::from(u8::from(i.is_multiple_of(3) || i.is_multiple_of(5))),
             1 => (i % 4) as f64,
             _ => f64::from(u8::from(i % 2 == 1)),
         }
