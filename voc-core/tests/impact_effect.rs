@@ -744,6 +744,12 @@ fn theme_impact_is_the_same_for_every_memory_layout() {
             want
         );
     }
+    // The binding's in-place column path gives the same table.
+    let cols: Vec<Vec<f64>> = (0..k).map(|j| c_order.column(j).to_vec()).collect();
+    let named: Vec<(&str, &[f64])> = names.iter().zip(&cols).map(|(n, c)| (*n, &c[..])).collect();
+    let by_columns =
+        voc_core::impact::theme::theme_impact_columns(&named, &churned, Some(&value), &opts);
+    assert_eq!(by_columns.unwrap(), want);
     // One name per column, one row per customer.
     assert!(matches!(
         theme_impact(&names[..2], c_order.view(), &churned, None, &opts),

@@ -200,6 +200,66 @@ pub fn theme_impact(
     value: Option<&[f64]>,
     opts: &ThemeOptions,
 ) -> Result<Vec<ThemeImpact>> {
+    check_len("themes", themes.len(), "flags", flags.ncols())?;
+    let columns: Vec<_> = flags.columns().into_iter().collect();
+    run(themes, churned, value, opts, |j| {
+        check_len("churned", churned.len(), "themes", flags.nrows())?;
+        let Some(col) = columns.get(j) else {
+            return Err(Error::Empty {
+                arg: "flags",
+                what: "a theme name without a column",
+            });
+        };
+        // A contiguous column (Fortran order) is read as a slice, any other through the view.
+        match col.as_slice() {
+            Some(col) => tally(col.iter().copied(), churned, value),
+            None => tally(col.iter().copied(), churned, value),
+        }
+    })
+}
+
+/// [`theme_impact`] on separate theme columns (name, flags), read in place: what the Python binding
+/// uses for DataFrame columns, which would otherwise be copied into one matrix first.
+///
+/// ```
+/// use voc_core::impact::theme::{theme_impact, theme_impact_columns, ThemeOptions};
+/// let refund = [1.0, 1.0, 0.0, 0.0];
+/// let churned = [1.0, 0.0, 0.0, 1.0];
+/// let o = ThemeOptions::default();
+/// let a = theme_impact_columns(&[("refund", &refund[..])], &churned, None, &o)?;
+/// let flags = ndarray::Array2::from_shape_vec((4, 1), refund.to_vec()).expect("4 x 1");
+/// assert_eq!(a, theme_impact(&["refund"], flags.view(), &churned, None, &o)?);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[doc(hidden)]
+pub fn theme_impact_columns(
+    themes: &[(&str, &[f64])],
+    churned: &[f64],
+    value: Option<&[f64]>,
+    opts: &ThemeOptions,
+) -> Result<Vec<ThemeImpact>> {
+    let names: Vec<&str> = themes.iter().map(|t| t.0).collect();
+    run(&names, churned, value, opts, |j| {
+        let Some(&(_, col)) = themes.get(j) else {
+            return Err(Error::Empty {
+                arg: "themes",
+                what: "a theme name without a column",
+            });
+        };
+        check_len("churned", churned.len(), "themes", col.len())?;
+        tally(col.iter().copied(), churned, value)
+    })
+}
+
+/// Checks the shared inputs, tallies each theme (`column(j)` for the j-th name), tests, adjusts and
+/// ranks.
+fn run(
+    themes: &[&str],
+    churned: &[f64],
+    value: Option<&[f64]>,
+    opts: &ThemeOptions,
+    mut column: impl FnMut(usize) -> Result<Tally>,
+) -> Result<Vec<ThemeImpact>> {
     let level = opts.validate()?;
     if themes.is_empty() {
         return Err(Error::Empty {
@@ -207,7 +267,6 @@ pub fn theme_impact(
             what: "give at least one theme column",
         });
     }
-    check_len("themes", themes.len(), "flags", flags.ncols())?;
     if churned.is_empty() {
         return Err(Error::Empty {
             arg: "churned",
@@ -235,41 +294,16 @@ pub fn theme_impact(
             }
         }
     }
-    check_len("churned", churned.len(), "themes", flags.nrows())?;
     let mut out = Vec::with_capacity(themes.len());
-    for (&name, flags) in themes.iter().zip(flags.columns()) {
-        let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
-        let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
-        for (index, (&f, &c)) in flags.iter().zip(churned).enumerate() {
-            if !f.is_finite() {
-                return Err(Error::NonFinite {
-                    arg: "themes",
-                    index,
-                    value: f,
-                });
-            }
-            if f < 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "themes",
-                    index,
-                    value: f,
-                    reason: "theme counts cannot be negative",
-                });
-            }
-            let churn = c == 1.0;
-            if f > 0.0 {
-                n1 += 1;
-                k1 += u64::from(churn);
-                let v = value.and_then(|v| v.get(index).copied()).unwrap_or(1.0);
-                val.add(v);
-                if churn {
-                    risk.add(v);
-                }
-            } else {
-                n0 += 1;
-                k0 += u64::from(churn);
-            }
-        }
+    for (j, &name) in themes.iter().enumerate() {
+        let Tally {
+            n1,
+            k1,
+            n0,
+            k0,
+            val,
+            risk,
+        } = column(j)?;
         let rate = |k: u64, n: u64| (n > 0).then(|| k as f64 / n as f64);
         let (r1, r0) = (rate(k1, n1), rate(k0, n0));
         let diff = r1.zip(r0).map(|(r1, r0)| r1 - r0);
@@ -327,4 +361,62 @@ pub fn theme_impact(
             .then(b.excess_churners.total_cmp(&a.excess_churners))
     });
     Ok(out)
+}
+
+/// Counts and value sums of one theme column: raisers and churners among them, the rest and theirs.
+struct Tally {
+    n1: u64,
+    k1: u64,
+    n0: u64,
+    k0: u64,
+    val: NeumaierSum,
+    risk: NeumaierSum,
+}
+
+/// One pass over a theme column (flags in row order), aligned with `churned` and `value`.
+fn tally(
+    flags: impl Iterator<Item = f64>,
+    churned: &[f64],
+    value: Option<&[f64]>,
+) -> Result<Tally> {
+    let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
+    let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
+    for (index, (f, &c)) in flags.zip(churned).enumerate() {
+        if !f.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "themes",
+                index,
+                value: f,
+            });
+        }
+        if f < 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "themes",
+                index,
+                value: f,
+                reason: "theme counts cannot be negative",
+            });
+        }
+        let churn = c == 1.0;
+        if f > 0.0 {
+            n1 += 1;
+            k1 += u64::from(churn);
+            let v = value.and_then(|v| v.get(index).copied()).unwrap_or(1.0);
+            val.add(v);
+            if churn {
+                risk.add(v);
+            }
+        } else {
+            n0 += 1;
+            k0 += u64::from(churn);
+        }
+    }
+    Ok(Tally {
+        n1,
+        k1,
+        n0,
+        k0,
+        val,
+        risk,
+    })
 }

@@ -1,6 +1,5 @@
 //! Bindings: theme impact: churn of customers who raised a theme against those who did not, ranked.
 
-use numpy::ndarray::{Array2, ArrayView1, ShapeBuilder};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use voc_core::impact::contingency::ZeroCells;
@@ -48,28 +47,14 @@ fn _impact_theme_impact<'py>(
         .map(|v| Ok::<_, PyErr>(numbers(v, "value")?.nulls_as_nan().into_f64()))
         .transpose()?;
     let (cs, vs) = (churned.as_slice(), value.as_ref().map(Buf::as_slice));
-    // Customers × themes, one contiguous column per theme (Fortran order): the columns are copied once.
-    let mut flags = Array2::<f64>::zeros((cs.len(), cols.len()).f());
-    for ((_, b), mut dst) in cols.iter().zip(flags.columns_mut()) {
-        let col = b.as_slice();
-        if cs.is_empty() {
-            continue; // the core reports that there are no customers
-        }
-        if col.len() != cs.len() {
-            return Err(voc_core::Error::LengthMismatch {
-                arg: "themes",
-                len: col.len(),
-                other: "churned",
-                other_len: cs.len(),
-            })
-            .py_err(py);
-        }
-        dst.assign(&ArrayView1::from(col));
-    }
-    let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
-    let view = flags.view();
+    // The theme columns are read in place (copying them into one matrix would cost as much as the
+    // whole computation); `theme_impact` on a matrix gives the same result.
+    let named: Vec<(&str, &[f64])> = cols
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     let out = py
-        .detach(|| core::theme_impact(&names, view, cs, vs, &opts))
+        .detach(|| core::theme_impact_columns(&named, cs, vs, &opts))
         .py_err(py)?;
     let mut b = TableBuilder::new(py);
     let labels: Vec<Option<&str>> = out.iter().map(|t| Some(t.theme.as_str())).collect();
