@@ -71,6 +71,58 @@ def test_chi_square_r_by_c_matches_scipy_with_and_without_yates() -> None:
     assert rel(impact.chi_square(two, yates=False).chi2, stats.chi2_contingency(two, correction=False).statistic) < 1e-12
 
 
+def test_chi_square_reads_every_layout_and_dataframe_alike() -> None:
+    obs = np.array([[12.0, 30, 7], [25, 18, 9], [40, 3, 11], [6, 21, 14]])
+    doubled = np.repeat(obs, 2, axis=0)
+    doubled[1::2] = -1.0  # rows the strided view skips
+    inputs = {
+        "C": np.ascontiguousarray(obs),
+        "Fortran": np.asfortranarray(obs),
+        "strided": doubled[::2],
+        "pandas": pd.DataFrame(obs, columns=["a", "b", "c"]),
+        "polars": pl.DataFrame(obs, schema=["a", "b", "c"], orient="row"),
+    }
+    assert not inputs["strided"].flags.c_contiguous and inputs["Fortran"].flags.f_contiguous
+    want = impact.chi_square(obs).to_dict()
+    for name, table in inputs.items():
+        got = impact.chi_square(table).to_dict()
+        assert got.keys() == want.keys(), name
+        for key, value in want.items():
+            np.testing.assert_array_equal(np.asarray(got[key]), np.asarray(value), err_msg=f"{name} {key}")
+    assert rel(want["chi2"], stats.chi2_contingency(obs).statistic) < 1e-12
+    with pytest.raises(voc.InvalidOptionError, match="2-D table"):
+        impact.chi_square(np.array([1.0, 2.0, 3.0]))
+
+
+def test_theme_impact_reads_theme_columns_of_every_layout_alike() -> None:
+    i = np.arange(60)
+    flags = np.column_stack([(i % 3 == 0) | (i % 5 == 0), i % 4, i % 2 == 1]).astype(float)
+    churned = ((i % 3 == 0) | (i % 7 == 0)).astype(float)
+    value = 10.0 + (i % 11)
+    names = ["theme_refund", "theme_price", "theme_delivery"]
+    doubled = np.repeat(flags, 2, axis=0)
+    doubled[1::2] = -5.0
+
+    def frame(m: np.ndarray) -> dict[str, object]:
+        return {**{n: m[:, j] for j, n in enumerate(names)}, "churned": churned, "value": value}
+
+    inputs = {
+        "C": frame(np.ascontiguousarray(flags)),
+        "Fortran": frame(np.asfortranarray(flags)),
+        "strided": frame(doubled[::2]),
+        "pandas": pd.DataFrame(frame(flags)),
+        "polars": pl.DataFrame(frame(flags)),
+    }
+    want = impact.theme_impact(inputs["C"], churned="churned", value="value").to_dict()
+    assert list(want["theme"]) != [] and set(want["theme"]) == {"refund", "price", "delivery"}
+    for name, data in inputs.items():
+        got = impact.theme_impact(data, churned="churned", value="value").to_dict()
+        for key, col in want.items():
+            np.testing.assert_array_equal(np.asarray(got[key]), np.asarray(col), err_msg=f"{name} {key}")
+    with pytest.raises(voc.LengthMismatchError, match="themes"):
+        impact.theme_impact({"theme_a": [1.0, 0.0, 1.0], "theme_b": [1.0, 0.0]}, churned=[1.0, 0.0])
+
+
 def test_fisher_exact_on_a_large_table_stays_accurate() -> None:
     t = np.array([[120, 9880], [60, 9940]])
     r = impact.fisher_exact(t)

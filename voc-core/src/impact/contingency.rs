@@ -22,8 +22,17 @@
 use crate::error::{Error, Result};
 use crate::stats::dist::{chi2_sf, normal_quantile};
 use crate::stats::{Interval, Method, check_confidence};
+use ndarray::{Array2, ArrayView2};
 
 /// What to do when a 2×2 table has an empty cell (the log-scale intervals need all four cells).
+///
+/// ```
+/// use voc_core::impact::contingency::ZeroCells;
+/// assert_eq!("shift".parse::<ZeroCells>()?, ZeroCells::Haldane);
+/// assert_eq!(ZeroCells::Error.to_string(), "error");
+/// assert!("ignore".parse::<ZeroCells>().is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ZeroCells {
@@ -34,25 +43,80 @@ pub enum ZeroCells {
     Haldane,
 }
 
-impl ZeroCells {
-    /// Parses "error" or "haldane".
+crate::named_enum!(ZeroCells, "zero_cells", {
+    Error => "error",
+    Haldane => "haldane" | "shift",
+});
+
+/// Options of [`risk_ratio`], [`odds_ratio`] and [`two_by_two`].
+///
+/// ```
+/// use voc_core::impact::contingency::{TableOptions, ZeroCells};
+/// let o = TableOptions::default().confidence(0.9).zero_cells(ZeroCells::Haldane);
+/// assert!(o.yates && o.validate().is_ok());
+/// assert!(TableOptions::default().confidence(1.5).validate().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct TableOptions {
+    /// Confidence level of the intervals (default 0.95).
+    pub confidence: f64,
+    /// Yates continuity correction of the chi-square of a 2×2 table (default true, as scipy).
+    pub yates: bool,
+    /// Empty cells in the log-scale intervals (default [`ZeroCells::Error`]).
+    pub zero_cells: ZeroCells,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            confidence: 0.95,
+            yates: true,
+            zero_cells: ZeroCells::Error,
+        }
+    }
+}
+
+impl TableOptions {
+    /// Sets the confidence level.
     ///
     /// ```
-    /// use voc_core::impact::contingency::ZeroCells;
-    /// assert_eq!(ZeroCells::parse("haldane")?, ZeroCells::Haldane);
-    /// assert!(ZeroCells::parse("ignore").is_err());
-    /// # Ok::<(), voc_core::Error>(())
+    /// assert_eq!(voc_core::impact::contingency::TableOptions::default().confidence(0.9).confidence, 0.9);
     /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "error" => Ok(ZeroCells::Error),
-            "haldane" | "shift" => Ok(ZeroCells::Haldane),
-            other => Err(Error::option(
-                "zero_cells",
-                other,
-                "expected \"error\" or \"haldane\"",
-            )),
-        }
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Turns the Yates correction on or off.
+    ///
+    /// ```
+    /// assert!(!voc_core::impact::contingency::TableOptions::default().yates(false).yates);
+    /// ```
+    pub fn yates(mut self, yates: bool) -> Self {
+        self.yates = yates;
+        self
+    }
+
+    /// Sets what an empty cell does.
+    ///
+    /// ```
+    /// use voc_core::impact::contingency::{TableOptions, ZeroCells};
+    /// assert_eq!(TableOptions::default().zero_cells(ZeroCells::Haldane).zero_cells, ZeroCells::Haldane);
+    /// ```
+    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
+        self.zero_cells = zero_cells;
+        self
+    }
+
+    /// Checks the options (the confidence level lies in (0, 1)).
+    ///
+    /// ```
+    /// assert!(voc_core::impact::contingency::TableOptions::default().confidence(f64::NAN).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_confidence(self.confidence).map(|_| ())
     }
 }
 
@@ -159,7 +223,7 @@ impl Table2x2 {
             )),
             Some((name, _)) => Err(Error::InsufficientData(format!(
                 "cell {name} of the 2x2 table is zero, so the log-scale ratio and its interval are \
-                 undefined; pass zero_cells=\"haldane\" to add 0.5 to every cell"
+                 undefined; set zero_cells to haldane (ZeroCells::Haldane) to add 0.5 to every cell"
             ))),
         }
     }
@@ -167,26 +231,36 @@ impl Table2x2 {
 
 fn check_counts(arg: &'static str, values: &[f64]) -> Result<()> {
     for (index, &value) in values.iter().enumerate() {
-        if !value.is_finite() {
-            return Err(Error::NonFinite { arg, index, value });
-        }
-        if value < 0.0 {
-            return Err(Error::InvalidValue {
-                arg,
-                index,
-                value,
-                reason: "counts cannot be negative",
-            });
-        }
+        check_count(arg, index, value)?;
     }
     Ok(())
+}
+
+fn check_count(arg: &'static str, index: usize, value: f64) -> Result<()> {
+    if !value.is_finite() {
+        return Err(Error::NonFinite { arg, index, value });
+    }
+    if value < 0.0 {
+        return Err(Error::InvalidValue {
+            arg,
+            index,
+            value,
+            reason: "counts cannot be negative",
+        });
+    }
+    Ok(())
+}
+
+/// The 2×2 table as an ndarray, for [`chi_square`].
+fn as_array(t: &Table2x2) -> Array2<f64> {
+    ndarray::arr2(&[[t.a, t.b], [t.c, t.d]])
 }
 
 /// A ratio (risk ratio or odds ratio) with its interval.
 ///
 /// ```
-/// use voc_core::impact::contingency::{risk_ratio, Table2x2, ZeroCells};
-/// let r = risk_ratio(&Table2x2::new(20.0, 80.0, 10.0, 90.0)?, 0.95, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{risk_ratio, Table2x2, TableOptions};
+/// let r = risk_ratio(&Table2x2::new(20.0, 80.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!(!r.haldane && r.p_value < 0.1 && r.ci.method.name() == "log_wald");
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -226,48 +300,48 @@ fn log_ratio(estimate: f64, log_se: f64, level: f64, haldane: bool) -> Ratio {
 /// `Table2x2(t).riskratio` and `riskratio_confint(alpha)` (tolerance 1e-12 relative).
 ///
 /// ```
-/// use voc_core::impact::contingency::{risk_ratio, Table2x2, ZeroCells};
-/// let rr = risk_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, 0.95, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{risk_ratio, Table2x2, TableOptions};
+/// let rr = risk_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!((rr.estimate - 3.0).abs() < 1e-12 && rr.ci.contains(3.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn risk_ratio(t: &Table2x2, level: f64, zero: ZeroCells) -> Result<Ratio> {
-    check_confidence(level)?;
-    let (s, haldane) = t.for_logs(zero)?;
+pub fn risk_ratio(t: &Table2x2, opts: &TableOptions) -> Result<Ratio> {
+    opts.validate()?;
+    let (s, haldane) = t.for_logs(opts.zero_cells)?;
     let (n1, n2) = (s.a + s.b, s.c + s.d);
     let rr = (s.a / n1) / (s.c / n2);
     let se = (1.0 / s.a - 1.0 / n1 + 1.0 / s.c - 1.0 / n2)
         .max(0.0)
         .sqrt();
-    Ok(log_ratio(rr, se, level, haldane))
+    Ok(log_ratio(rr, se, opts.confidence, haldane))
 }
 
 /// Odds ratio `ad/bc` with the Woolf logit interval, as statsmodels `Table2x2(t).oddsratio` and
 /// `oddsratio_confint(alpha)` (tolerance 1e-12 relative).
 ///
 /// ```
-/// use voc_core::impact::contingency::{odds_ratio, Table2x2, ZeroCells};
-/// let or = odds_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, 0.95, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{odds_ratio, Table2x2, TableOptions, ZeroCells};
+/// let or = odds_ratio(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!((or.estimate - 30.0 * 90.0 / 700.0).abs() < 1e-12);
 /// // A zero cell is an error unless the Haldane correction is asked for.
 /// let zero = Table2x2::new(0.0, 10.0, 5.0, 5.0)?;
-/// assert!(odds_ratio(&zero, 0.95, ZeroCells::Error).is_err());
-/// assert!(odds_ratio(&zero, 0.95, ZeroCells::Haldane)?.haldane);
+/// assert!(odds_ratio(&zero, &TableOptions::default()).is_err());
+/// assert!(odds_ratio(&zero, &TableOptions::default().zero_cells(ZeroCells::Haldane))?.haldane);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn odds_ratio(t: &Table2x2, level: f64, zero: ZeroCells) -> Result<Ratio> {
-    check_confidence(level)?;
-    let (s, haldane) = t.for_logs(zero)?;
+pub fn odds_ratio(t: &Table2x2, opts: &TableOptions) -> Result<Ratio> {
+    opts.validate()?;
+    let (s, haldane) = t.for_logs(opts.zero_cells)?;
     let or = (s.a * s.d) / (s.b * s.c);
     let se = (1.0 / s.a + 1.0 / s.b + 1.0 / s.c + 1.0 / s.d).sqrt();
-    Ok(log_ratio(or, se, level, haldane))
+    Ok(log_ratio(or, se, opts.confidence, haldane))
 }
 
 /// Everything about a 2×2 table at once; see [`two_by_two`].
 ///
 /// ```
-/// use voc_core::impact::contingency::{two_by_two, Table2x2, ZeroCells};
-/// let r = two_by_two(&Table2x2::new(5.0, 5.0, 5.0, 5.0)?, 0.95, true, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{two_by_two, Table2x2, TableOptions};
+/// let r = two_by_two(&Table2x2::new(5.0, 5.0, 5.0, 5.0)?, &TableOptions::default())?;
 /// assert_eq!((r.risk_ratio.estimate, r.fisher.p_two_sided), (1.0, 1.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -295,14 +369,15 @@ pub struct TwoByTwo {
 /// Risk difference, ratio, odds ratio, chi-square and Fisher's test of a 2×2 table.
 ///
 /// ```
-/// use voc_core::impact::contingency::{two_by_two, Table2x2, ZeroCells};
-/// let r = two_by_two(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, 0.95, true, ZeroCells::Error)?;
+/// use voc_core::impact::contingency::{two_by_two, Table2x2, TableOptions};
+/// let r = two_by_two(&Table2x2::new(30.0, 70.0, 10.0, 90.0)?, &TableOptions::default())?;
 /// assert!((r.risk_difference.difference - 0.2).abs() < 1e-12);
 /// assert!(r.fisher.p_two_sided < 0.01 && r.chi_square.p_value < 0.01);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn two_by_two(t: &Table2x2, level: f64, yates: bool, zero: ZeroCells) -> Result<TwoByTwo> {
-    check_confidence(level)?;
+pub fn two_by_two(t: &Table2x2, opts: &TableOptions) -> Result<TwoByTwo> {
+    opts.validate()?;
+    let level = opts.confidence;
     let (n1, n2) = (t.a + t.b, t.c + t.d);
     if !(n1 > 0.0) || !(n2 > 0.0) {
         return Err(Error::Empty {
@@ -316,9 +391,9 @@ pub fn two_by_two(t: &Table2x2, level: f64, yates: bool, zero: ZeroCells) -> Res
         risk_exposed: t.a / n1,
         risk_unexposed: t.c / n2,
         risk_difference,
-        risk_ratio: risk_ratio(t, level, zero)?,
-        odds_ratio: odds_ratio(t, level, zero)?,
-        chi_square: chi_square(&[t.a, t.b, t.c, t.d], 2, yates)?,
+        risk_ratio: risk_ratio(t, opts)?,
+        odds_ratio: odds_ratio(t, opts)?,
+        chi_square: chi_square(as_array(t).view(), opts.yates)?,
         fisher: fisher_exact(t)?,
     })
 }
@@ -326,7 +401,7 @@ pub fn two_by_two(t: &Table2x2, level: f64, yates: bool, zero: ZeroCells) -> Res
 /// Pearson's chi-square test of independence with Cramér's V; see [`chi_square`].
 ///
 /// ```
-/// let c = voc_core::impact::contingency::chi_square(&[10.0, 10.0, 10.0, 10.0], 2, false)?;
+/// let c = voc_core::impact::contingency::chi_square(ndarray::array![[10.0, 10.0], [10.0, 10.0]].view(), false)?;
 /// assert_eq!((c.statistic, c.cramers_v, c.df), (0.0, 0.0, 1));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -349,46 +424,50 @@ pub struct ChiSquare {
     pub yates: bool,
     /// Cramér's V from the uncorrected statistic, in 0..=1.
     pub cramers_v: f64,
-    /// Expected counts under independence, row-major.
+    /// Expected counts under independence, row-major (`rows × cols`).
     pub expected: Vec<f64>,
 }
 
-/// Chi-square test of an r×c table given row-major with `cols` columns, as
-/// `scipy.stats.chi2_contingency(observed, correction=yates)`; Cramér's V as
+/// Chi-square test of an r×c table (rows × columns of counts, any memory layout: C, Fortran or
+/// strided), as `scipy.stats.chi2_contingency(observed, correction=yates)`; Cramér's V as
 /// `scipy.stats.contingency.association(observed, method="cramer")` (tolerance 1e-12).
 ///
 /// The Yates correction (scipy's default) applies only when the table has one degree of freedom. A
-/// zero expected count (an empty row or column) is an error, as in scipy.
+/// zero expected count (an empty row or column) is an error, as in scipy. A bad count is reported at
+/// its row-major position.
 ///
 /// ```
+/// use ndarray::array;
 /// use voc_core::impact::contingency::chi_square;
 /// // scipy.stats.chi2_contingency([[10, 20, 30], [20, 20, 10]])
-/// let r = chi_square(&[10.0, 20.0, 30.0, 20.0, 20.0, 10.0], 3, true)?;
+/// let table = array![[10.0, 20.0, 30.0], [20.0, 20.0, 10.0]];
+/// let r = chi_square(table.view(), true)?;
 /// assert_eq!(r.df, 2);
 /// assert!((r.statistic - 12.52777777777778).abs() < 1e-12);
+/// // The same table stored column-major (Fortran order) gives the same test.
+/// let fortran = table.t().as_standard_layout().into_owned();
+/// assert_eq!(chi_square(fortran.t(), true)?, r);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn chi_square(observed: &[f64], cols: usize, yates: bool) -> Result<ChiSquare> {
-    check_counts("observed", observed)?;
-    if observed.is_empty() {
+pub fn chi_square(observed: ArrayView2<'_, f64>, yates: bool) -> Result<ChiSquare> {
+    // `iter()` walks the table in logical row-major order whatever its layout.
+    for (index, &value) in observed.iter().enumerate() {
+        check_count("observed", index, value)?;
+    }
+    let (rows, cols) = observed.dim();
+    if rows == 0 || cols == 0 {
         return Err(Error::Empty {
             arg: "observed",
             what: "a chi-square test needs a table",
         });
     }
-    if cols == 0 || !observed.len().is_multiple_of(cols) {
-        return Err(Error::option(
-            "cols",
-            cols,
-            format!("must divide the {} cells into whole rows", observed.len()),
-        ));
-    }
-    let rows = observed.len() / cols;
     let mut row_sums = vec![0.0; rows];
     let mut col_sums = vec![0.0; cols];
-    for (i, &v) in observed.iter().enumerate() {
-        row_sums[i / cols] += v;
-        col_sums[i % cols] += v;
+    for (row, sum) in observed.rows().into_iter().zip(row_sums.iter_mut()) {
+        for (&v, c) in row.iter().zip(col_sums.iter_mut()) {
+            *sum += v;
+            *c += v;
+        }
     }
     let n: f64 = row_sums.iter().sum();
     if let Some(r) = row_sums.iter().position(|&s| s == 0.0) {
@@ -402,8 +481,9 @@ pub fn chi_square(observed: &[f64], cols: usize, yates: bool) -> Result<ChiSquar
         )));
     }
     let df = (rows - 1) * (cols - 1);
-    let expected: Vec<f64> = (0..observed.len())
-        .map(|i| row_sums[i / cols] * col_sums[i % cols] / n)
+    let expected: Vec<f64> = row_sums
+        .iter()
+        .flat_map(|&r| col_sums.iter().map(move |&c| r * c / n))
         .collect();
     let pearson = |correct: bool| -> f64 {
         observed
@@ -629,10 +709,14 @@ mod tests {
         let huge = Table2x2::new(1e300, 1.0, 1.0, 1e300).unwrap();
         assert!(fisher_exact(&huge).is_err());
         assert!(fisher_exact(&Table2x2::new(4e7, 4e7, 4e7, 4e7).unwrap()).is_err());
-        let c = chi_square(&[10.0, 20.0, 30.0, 20.0], 2, true).unwrap();
+        let c = chi_square(ndarray::array![[10.0, 20.0], [30.0, 20.0]].view(), true).unwrap();
         assert!(c.yates);
-        let r = chi_square(&[10.0, 20.0, 30.0, 20.0, 20.0, 10.0], 3, true).unwrap();
+        let r = chi_square(
+            ndarray::array![[10.0, 20.0, 30.0], [20.0, 20.0, 10.0]].view(),
+            true,
+        )
+        .unwrap();
         assert!(!r.yates);
-        assert!(chi_square(&[1.0, 0.0, 2.0, 0.0], 2, true).is_err());
+        assert!(chi_square(ndarray::array![[1.0, 0.0], [2.0, 0.0]].view(), true).is_err());
     }
 }

@@ -15,11 +15,12 @@ use crate::error::{Error, Result};
 /// Inputs of [`roi`], echoed in the result.
 ///
 /// ```
-/// let i = voc_core::impact::roi::RoiInputs { churn_reduction: 0.01, ..Default::default() };
+/// let i = voc_core::impact::roi::RoiInputs::default().churn_reduction(0.01);
 /// assert_eq!(i.horizon_months, 12.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct RoiInputs {
     /// Fall in the churn rate due to the programme (e.g. 0.04 = 4 points fewer churners).
     pub churn_reduction: f64,
@@ -55,11 +56,91 @@ impl Default for RoiInputs {
 }
 
 impl RoiInputs {
+    /// Sets the fall in the churn rate.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().churn_reduction(0.02).churn_reduction, 0.02);
+    /// ```
+    pub fn churn_reduction(mut self, churn_reduction: f64) -> Self {
+        self.churn_reduction = churn_reduction;
+        self
+    }
+
+    /// Sets the interval of the fall in the churn rate.
+    ///
+    /// ```
+    /// assert!(voc_core::impact::roi::RoiInputs::default().churn_reduction_ci(Some((0.01, 0.03))).churn_reduction_ci.is_some());
+    /// ```
+    pub fn churn_reduction_ci(mut self, churn_reduction_ci: Option<(f64, f64)>) -> Self {
+        self.churn_reduction_ci = churn_reduction_ci;
+        self
+    }
+
+    /// Sets the customers reached.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().customers(1e4).customers, 1e4);
+    /// ```
+    pub fn customers(mut self, customers: f64) -> Self {
+        self.customers = customers;
+        self
+    }
+
+    /// Sets the value of a retained customer.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().clv(300.0).clv, 300.0);
+    /// ```
+    pub fn clv(mut self, clv: f64) -> Self {
+        self.clv = clv;
+        self
+    }
+
+    /// Sets the support contacts avoided.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().contacts_avoided(50.0).contacts_avoided, 50.0);
+    /// ```
+    pub fn contacts_avoided(mut self, contacts_avoided: f64) -> Self {
+        self.contacts_avoided = contacts_avoided;
+        self
+    }
+
+    /// Sets the cost of one contact.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().cost_per_contact(4.0).cost_per_contact, 4.0);
+    /// ```
+    pub fn cost_per_contact(mut self, cost_per_contact: f64) -> Self {
+        self.cost_per_contact = cost_per_contact;
+        self
+    }
+
+    /// Sets the programme cost.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().program_cost(1e5).program_cost, 1e5);
+    /// ```
+    pub fn program_cost(mut self, program_cost: f64) -> Self {
+        self.program_cost = program_cost;
+        self
+    }
+
+    /// Sets the horizon in months.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().horizon_months(6.0).horizon_months, 6.0);
+    /// ```
+    pub fn horizon_months(mut self, horizon_months: f64) -> Self {
+        self.horizon_months = horizon_months;
+        self
+    }
+
     /// Churn reduction and its interval from a holdout (control − treated).
     ///
     /// ```
-    /// use voc_core::impact::{effect::holdout, roi::RoiInputs};
-    /// let h = holdout((80.0, 1000.0), (120.0, 1000.0), 0.95)?;
+    /// use voc_core::impact::{effect::{holdout, EffectOptions}, roi::RoiInputs};
+    /// let h = holdout((80.0, 1000.0), (120.0, 1000.0), &EffectOptions::default())?;
     /// let i = RoiInputs::default().with_holdout(&h);
     /// assert!((i.churn_reduction - 0.04).abs() < 1e-12);
     /// assert!(i.churn_reduction_ci.is_some_and(|(lo, hi)| lo > 0.0 && hi > 0.04));
@@ -71,7 +152,15 @@ impl RoiInputs {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the inputs (finite, non-negative amounts, a change in a rate within -1..=1, a positive
+    /// horizon); [`roi`] calls it.
+    ///
+    /// ```
+    /// use voc_core::impact::roi::RoiInputs;
+    /// assert!(RoiInputs::default().customers(-1.0).validate().is_err());
+    /// assert!(RoiInputs::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
         let named = [
             ("churn_reduction", self.churn_reduction),
             ("customers", self.customers),
@@ -122,7 +211,7 @@ impl RoiInputs {
 ///
 /// ```
 /// use voc_core::impact::roi::{roi, RoiInputs};
-/// let r = roi(&RoiInputs { churn_reduction: 0.01, customers: 1e4, clv: 100.0, ..Default::default() })?;
+/// let r = roi(&RoiInputs::default().churn_reduction(0.01).customers(1e4).clv(100.0))?;
 /// assert_eq!((r.churn_value, r.roi), (10_000.0, None)); // no cost, no ROI
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -157,11 +246,10 @@ pub struct Roi {
 ///
 /// ```
 /// use voc_core::impact::roi::{roi, RoiInputs};
-/// let r = roi(&RoiInputs {
-///     churn_reduction: 0.02, customers: 50_000.0, clv: 300.0,
-///     contacts_avoided: 10_000.0, cost_per_contact: 4.0, program_cost: 150_000.0,
-///     ..Default::default()
-/// })?;
+/// let inputs = RoiInputs::default()
+///     .churn_reduction(0.02).customers(50_000.0).clv(300.0)
+///     .contacts_avoided(10_000.0).cost_per_contact(4.0).program_cost(150_000.0);
+/// let r = roi(&inputs)?;
 /// assert_eq!(r.churn_value, 300_000.0);
 /// assert_eq!(r.net_benefit, 190_000.0);
 /// assert!((r.payback_months.unwrap_or(f64::NAN) - 150_000.0 / (340_000.0 / 12.0)).abs() < 1e-9);
@@ -223,6 +311,13 @@ pub struct ClassValue {
 }
 
 /// A move between NPS classes.
+///
+/// ```
+/// use voc_core::impact::roi::Shift;
+/// assert_eq!("passives_to_promoters".parse::<Shift>()?, Shift::PassivesToPromoters);
+/// assert_eq!(Shift::DetractorsToPassives.name(), "detractors_to_passives");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Shift {
@@ -234,27 +329,13 @@ pub enum Shift {
     DetractorsToPromoters,
 }
 
-impl Shift {
-    /// Parses "detractors_to_passives", "passives_to_promoters" or "detractors_to_promoters".
-    ///
-    /// ```
-    /// use voc_core::impact::roi::Shift;
-    /// assert_eq!(Shift::parse("passives_to_promoters")?, Shift::PassivesToPromoters);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "detractors_to_passives" => Ok(Shift::DetractorsToPassives),
-            "passives_to_promoters" => Ok(Shift::PassivesToPromoters),
-            "detractors_to_promoters" => Ok(Shift::DetractorsToPromoters),
-            other => Err(Error::option(
-                "shift",
-                other,
-                "expected detractors_to_passives, passives_to_promoters or detractors_to_promoters",
-            )),
-        }
-    }
+crate::named_enum!(Shift, "shift", {
+    DetractorsToPassives => "detractors_to_passives",
+    PassivesToPromoters => "passives_to_promoters",
+    DetractorsToPromoters => "detractors_to_promoters",
+});
 
+impl Shift {
     fn classes(self) -> (usize, usize) {
         match self {
             Shift::DetractorsToPassives => (0, 1),

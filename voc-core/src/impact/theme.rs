@@ -7,13 +7,24 @@
 //! the theme, `(rate_raised − rate_not) × n_raised` customers and `(rate_raised − rate_not) × value of
 //! the raisers`. Themes are ranked by excess revenue (excess churners when no value is given).
 
-use super::contingency::{Ratio, Table2x2, ZeroCells, chi_square, fisher_exact, risk_ratio};
+use super::contingency::{
+    Ratio, Table2x2, TableOptions, ZeroCells, chi_square, fisher_exact, risk_ratio,
+};
 use crate::error::{Error, Result, check_len};
+use crate::stats::check::labels;
 use crate::stats::{
     Adjustment, Interval, NeumaierSum, adjust_p_values, check_confidence, two_proportion_test,
 };
+use ndarray::ArrayView2;
 
 /// The test behind each theme's p-value.
+///
+/// ```
+/// use voc_core::impact::theme::ThemeTest;
+/// assert_eq!("chi2".parse::<ThemeTest>()?, ThemeTest::ChiSquare);
+/// assert_eq!(ThemeTest::ChiSquare.to_string(), "chi_square");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ThemeTest {
@@ -24,26 +35,10 @@ pub enum ThemeTest {
     ChiSquare,
 }
 
-impl ThemeTest {
-    /// Parses "fisher" or "chi_square".
-    ///
-    /// ```
-    /// use voc_core::impact::theme::ThemeTest;
-    /// assert_eq!(ThemeTest::parse("chi2")?, ThemeTest::ChiSquare);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "fisher" => Ok(ThemeTest::Fisher),
-            "chi_square" | "chi2" | "chisquare" => Ok(ThemeTest::ChiSquare),
-            other => Err(Error::option(
-                "test",
-                other,
-                "expected \"fisher\" or \"chi_square\"",
-            )),
-        }
-    }
-}
+crate::named_enum!(ThemeTest, "test", {
+    Fisher => "fisher",
+    ChiSquare => "chi_square" | "chi2" | "chisquare",
+});
 
 /// Options of [`theme_impact`].
 ///
@@ -53,6 +48,7 @@ impl ThemeTest {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ThemeOptions {
     /// Confidence level (default 0.95).
     pub confidence: f64,
@@ -76,11 +72,66 @@ impl Default for ThemeOptions {
     }
 }
 
+impl ThemeOptions {
+    /// Sets the confidence level.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().confidence(0.9).confidence, 0.9);
+    /// ```
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Sets the test.
+    ///
+    /// ```
+    /// use voc_core::impact::theme::{ThemeOptions, ThemeTest};
+    /// assert_eq!(ThemeOptions::default().test(ThemeTest::ChiSquare).test, ThemeTest::ChiSquare);
+    /// ```
+    pub fn test(mut self, test: ThemeTest) -> Self {
+        self.test = test;
+        self
+    }
+
+    /// Sets the adjustment over themes.
+    ///
+    /// ```
+    /// use voc_core::stats::Adjustment;
+    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().adjust(Adjustment::BenjaminiHochberg).adjust, Adjustment::BenjaminiHochberg);
+    /// ```
+    pub fn adjust(mut self, adjust: Adjustment) -> Self {
+        self.adjust = adjust;
+        self
+    }
+
+    /// Sets what an empty cell does to the risk ratio.
+    ///
+    /// ```
+    /// use voc_core::impact::contingency::ZeroCells;
+    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().zero_cells(ZeroCells::Error).zero_cells, ZeroCells::Error);
+    /// ```
+    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
+        self.zero_cells = zero_cells;
+        self
+    }
+
+    /// Checks the options (the confidence level lies in (0, 1)), returning the level.
+    ///
+    /// ```
+    /// assert!(voc_core::impact::theme::ThemeOptions::default().confidence(1.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<f64> {
+        check_confidence(self.confidence)
+    }
+}
+
 /// The impact of one theme.
 ///
 /// ```
 /// use voc_core::impact::theme::{theme_impact, ThemeOptions};
-/// let r = theme_impact(&[("a", &[1.0, 0.0][..])], &[1.0, 0.0], Some(&[10.0, 5.0]), &ThemeOptions::default())?;
+/// let flags = ndarray::array![[1.0], [0.0]];
+/// let r = theme_impact(&["a"], flags.view(), &[1.0, 0.0], Some(&[10.0, 5.0]), &ThemeOptions::default())?;
 /// assert_eq!((r[0].revenue_at_risk, r[0].excess_revenue), (10.0, 10.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -97,14 +148,14 @@ pub struct ThemeImpact {
     pub churned_raised: u64,
     /// Churners among the rest.
     pub churned_not: u64,
-    /// Churn rate of raisers.
-    pub rate_raised: f64,
-    /// Churn rate of the rest.
-    pub rate_not: f64,
+    /// Churn rate of raisers (`None` when nobody raised the theme).
+    pub rate_raised: Option<f64>,
+    /// Churn rate of the rest (`None` when everybody raised it).
+    pub rate_not: Option<f64>,
     /// rate_raised ÷ rate_not (Katz); `None` when a group is empty.
     pub risk_ratio: Option<Ratio>,
-    /// rate_raised − rate_not.
-    pub risk_difference: f64,
+    /// rate_raised − rate_not (`None` when a group is empty).
+    pub risk_difference: Option<f64>,
     /// Its unpooled Wald interval (`None` when a group is empty or neither group varies).
     pub risk_difference_ci: Option<Interval>,
     /// p-value of the chosen test (1 when a group is empty).
@@ -121,27 +172,95 @@ pub struct ThemeImpact {
     pub excess_revenue: f64,
 }
 
-/// Theme impact for the themes in `themes` (name, per-customer flag or count; > 0 means raised), given
-/// per-customer churn (0/1) and an optional value (e.g. spend or CLV). One pass per theme; Fisher's test
-/// costs O(min(margins)) per theme. Results are sorted by excess revenue, largest first.
+/// Theme impact of the themes named `themes`, whose per-customer flags or counts are the columns of
+/// `flags` (customers × themes, any memory layout; > 0 means raised), given per-customer churn (0/1) and
+/// an optional value (e.g. spend or CLV). One pass per theme column (fastest when the columns are
+/// contiguous, i.e. Fortran order); Fisher's test costs O(min(margins)) per theme. Results are sorted by
+/// excess revenue, largest first.
 ///
 /// ```
+/// use ndarray::array;
 /// use voc_core::impact::theme::{theme_impact, ThemeOptions};
-/// let refund = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
-/// let price =  [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+/// // Columns: refund, price.
+/// let flags = array![
+///     [1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0],
+///     [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 1.0],
+/// ];
 /// let churned = [1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
-/// let r = theme_impact(&[("refund", &refund[..]), ("price", &price[..])], &churned, None, &ThemeOptions::default())?;
+/// let r = theme_impact(&["refund", "price"], flags.view(), &churned, None, &ThemeOptions::default())?;
 /// assert_eq!(r[0].theme, "refund");
-/// assert!((r[0].rate_raised - 1.0).abs() < 1e-12 && (r[0].rate_not - 0.2).abs() < 1e-12);
+/// assert!(r[0].rate_raised.is_some_and(|r| (r - 1.0).abs() < 1e-12));
+/// assert!(r[0].rate_not.is_some_and(|r| (r - 0.2).abs() < 1e-12));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn theme_impact(
+    themes: &[&str],
+    flags: ArrayView2<'_, f64>,
+    churned: &[f64],
+    value: Option<&[f64]>,
+    opts: &ThemeOptions,
+) -> Result<Vec<ThemeImpact>> {
+    check_len("themes", themes.len(), "flags", flags.ncols())?;
+    let columns: Vec<_> = flags.columns().into_iter().collect();
+    run(themes, churned, value, opts, |j| {
+        check_len("churned", churned.len(), "themes", flags.nrows())?;
+        let Some(col) = columns.get(j) else {
+            return Err(Error::Empty {
+                arg: "flags",
+                what: "a theme name without a column",
+            });
+        };
+        // A contiguous column (Fortran order) is read as a slice, any other through the view.
+        match col.as_slice() {
+            Some(col) => tally(col.iter().copied(), churned, value),
+            None => tally(col.iter().copied(), churned, value),
+        }
+    })
+}
+
+/// [`theme_impact`] on separate theme columns (name, flags), read in place: what the Python binding
+/// uses for DataFrame columns, which would otherwise be copied into one matrix first.
+///
+/// ```
+/// use voc_core::impact::theme::{theme_impact, theme_impact_columns, ThemeOptions};
+/// let refund = [1.0, 1.0, 0.0, 0.0];
+/// let churned = [1.0, 0.0, 0.0, 1.0];
+/// let o = ThemeOptions::default();
+/// let a = theme_impact_columns(&[("refund", &refund[..])], &churned, None, &o)?;
+/// let flags = ndarray::Array2::from_shape_vec((4, 1), refund.to_vec()).expect("4 x 1");
+/// assert_eq!(a, theme_impact(&["refund"], flags.view(), &churned, None, &o)?);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[doc(hidden)]
+pub fn theme_impact_columns(
     themes: &[(&str, &[f64])],
     churned: &[f64],
     value: Option<&[f64]>,
     opts: &ThemeOptions,
 ) -> Result<Vec<ThemeImpact>> {
-    let level = check_confidence(opts.confidence)?;
+    let names: Vec<&str> = themes.iter().map(|t| t.0).collect();
+    run(&names, churned, value, opts, |j| {
+        let Some(&(_, col)) = themes.get(j) else {
+            return Err(Error::Empty {
+                arg: "themes",
+                what: "a theme name without a column",
+            });
+        };
+        check_len("churned", churned.len(), "themes", col.len())?;
+        tally(col.iter().copied(), churned, value)
+    })
+}
+
+/// Checks the shared inputs, tallies each theme (`column(j)` for the j-th name), tests, adjusts and
+/// ranks.
+fn run(
+    themes: &[&str],
+    churned: &[f64],
+    value: Option<&[f64]>,
+    opts: &ThemeOptions,
+    mut column: impl FnMut(usize) -> Result<Tally>,
+) -> Result<Vec<ThemeImpact>> {
+    let level = opts.validate()?;
     if themes.is_empty() {
         return Err(Error::Empty {
             arg: "themes",
@@ -154,22 +273,7 @@ pub fn theme_impact(
             what: "no customers",
         });
     }
-    for (index, &v) in churned.iter().enumerate() {
-        if v.is_nan() {
-            return Err(Error::Missing {
-                arg: "churned",
-                index,
-            });
-        }
-        if v != 0.0 && v != 1.0 {
-            return Err(Error::InvalidValue {
-                arg: "churned",
-                index,
-                value: v,
-                reason: "must be 0 or 1",
-            });
-        }
-    }
+    labels("churned", churned)?;
     if let Some(v) = value {
         check_len("churned", churned.len(), "value", v.len())?;
         for (index, &x) in v.iter().enumerate() {
@@ -191,62 +295,43 @@ pub fn theme_impact(
         }
     }
     let mut out = Vec::with_capacity(themes.len());
-    for &(name, flags) in themes {
-        check_len("churned", churned.len(), "themes", flags.len())?;
-        let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
-        let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
-        for (index, (&f, &c)) in flags.iter().zip(churned).enumerate() {
-            if !f.is_finite() {
-                return Err(Error::NonFinite {
-                    arg: "themes",
-                    index,
-                    value: f,
-                });
-            }
-            if f < 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "themes",
-                    index,
-                    value: f,
-                    reason: "theme counts cannot be negative",
-                });
-            }
-            let churn = c == 1.0;
-            if f > 0.0 {
-                n1 += 1;
-                k1 += u64::from(churn);
-                let v = value.and_then(|v| v.get(index).copied()).unwrap_or(1.0);
-                val.add(v);
-                if churn {
-                    risk.add(v);
-                }
-            } else {
-                n0 += 1;
-                k0 += u64::from(churn);
-            }
-        }
-        let rate = |k: u64, n: u64| if n > 0 { k as f64 / n as f64 } else { f64::NAN };
+    for (j, &name) in themes.iter().enumerate() {
+        let Tally {
+            n1,
+            k1,
+            n0,
+            k0,
+            val,
+            risk,
+        } = column(j)?;
+        let rate = |k: u64, n: u64| (n > 0).then(|| k as f64 / n as f64);
         let (r1, r0) = (rate(k1, n1), rate(k0, n0));
-        let both = n1 > 0 && n0 > 0;
-        let diff = if both { r1 - r0 } else { f64::NAN };
+        let diff = r1.zip(r0).map(|(r1, r0)| r1 - r0);
+        let both = diff.is_some();
         let table = Table2x2::new(k1 as f64, (n1 - k1) as f64, k0 as f64, (n0 - k0) as f64)?;
         let (rr, ci, p) = if both {
-            let rr = risk_ratio(&table, level, opts.zero_cells).ok();
+            let rr = risk_ratio(
+                &table,
+                &TableOptions::default()
+                    .confidence(level)
+                    .zero_cells(opts.zero_cells),
+            )
+            .ok();
             let ci = two_proportion_test(k1 as f64, n1 as f64, k0 as f64, n0 as f64, level)
                 .ok()
                 .map(|t| t.ci);
             let p = match opts.test {
                 ThemeTest::Fisher => fisher_exact(&table)?.p_two_sided,
                 ThemeTest::ChiSquare => {
-                    let cells = [table.a, table.b, table.c, table.d];
-                    chi_square(&cells, 2, true).map_or(1.0, |c| c.p_value)
+                    let cells = ndarray::arr2(&[[table.a, table.b], [table.c, table.d]]);
+                    chi_square(cells.view(), true).map_or(1.0, |c| c.p_value)
                 }
             };
             (rr, ci, p)
         } else {
             (None, None, 1.0)
         };
-        let excess = if both { diff } else { 0.0 };
+        let excess = diff.unwrap_or(0.0);
         out.push(ThemeImpact {
             theme: name.to_string(),
             n_raised: n1,
@@ -276,4 +361,62 @@ pub fn theme_impact(
             .then(b.excess_churners.total_cmp(&a.excess_churners))
     });
     Ok(out)
+}
+
+/// Counts and value sums of one theme column: raisers and churners among them, the rest and theirs.
+struct Tally {
+    n1: u64,
+    k1: u64,
+    n0: u64,
+    k0: u64,
+    val: NeumaierSum,
+    risk: NeumaierSum,
+}
+
+/// One pass over a theme column (flags in row order), aligned with `churned` and `value`.
+fn tally(
+    flags: impl Iterator<Item = f64>,
+    churned: &[f64],
+    value: Option<&[f64]>,
+) -> Result<Tally> {
+    let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
+    let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
+    for (index, (f, &c)) in flags.zip(churned).enumerate() {
+        if !f.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "themes",
+                index,
+                value: f,
+            });
+        }
+        if f < 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "themes",
+                index,
+                value: f,
+                reason: "theme counts cannot be negative",
+            });
+        }
+        let churn = c == 1.0;
+        if f > 0.0 {
+            n1 += 1;
+            k1 += u64::from(churn);
+            let v = value.and_then(|v| v.get(index).copied()).unwrap_or(1.0);
+            val.add(v);
+            if churn {
+                risk.add(v);
+            }
+        } else {
+            n0 += 1;
+            k0 += u64::from(churn);
+        }
+    }
+    Ok(Tally {
+        n1,
+        k1,
+        n0,
+        k0,
+        val,
+        risk,
+    })
 }

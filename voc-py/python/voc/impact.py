@@ -476,14 +476,28 @@ def class_ratio(
     return _result("class_ratio", d)
 
 
+def _bad_shape(shape: tuple[int, ...]) -> _InvalidOptionError:
+    return _InvalidOptionError(
+        f"invalid option table: must be a 2-D table with at least 2 rows and 2 columns, got shape {shape}",
+        "table",
+    )
+
+
 def _cells(table: _Any) -> tuple[list[float], int]:
     arr = _np.asarray(table, dtype=_np.float64)
     if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 2:
-        raise _InvalidOptionError(
-            f"invalid option table: must be a 2-D table with at least 2 rows and 2 columns, got shape {arr.shape}",
-            "table",
-        )
+        raise _bad_shape(arr.shape)
     return arr.ravel().tolist(), int(arr.shape[1])
+
+
+def _table_shape(table: _Any) -> None:
+    """Checks the shape of an r x c table without copying it (numpy arrays, DataFrames, nested lists)."""
+    shape = getattr(table, "shape", None)
+    if shape is None:
+        shape = _np.shape(table)
+    shape = tuple(int(n) for n in shape)
+    if len(shape) != 2 or shape[0] < 2 or shape[1] < 2:
+        raise _bad_shape(shape)
 
 
 def contingency(
@@ -502,8 +516,8 @@ def contingency(
 def chi_square(table: _Any, *, yates: bool = True) -> ImpactResult:
     """Pearson chi-square test of an r x c table with Cramér's V, as ``scipy.stats.chi2_contingency``
     (Yates correction for one degree of freedom unless ``yates=False``)."""
-    cells, cols = _cells(table)
-    return _result("chi_square", _voc._impact_chi_square(cells, cols, bool(yates)))
+    _table_shape(table)
+    return _result("chi_square", _voc._impact_chi_square(table, bool(yates)))
 
 
 def fisher_exact(table: _Any) -> ImpactResult:

@@ -5,7 +5,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use voc_core::impact::contingency::{self as core, Ratio, Table2x2, ZeroCells};
+use voc_core::impact::contingency::{self as core, Ratio, Table2x2, TableOptions, ZeroCells};
 use voc_core::stats::{Interval, Share, TestResult};
 
 use crate::error::IntoPy;
@@ -97,25 +97,31 @@ fn _impact_two_by_two<'py>(
     yates: bool,
     zero_cells: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let zero = ZeroCells::parse(zero_cells).py_err(py)?;
+    let zero = zero_cells.parse::<ZeroCells>().py_err(py)?;
+    let opts = TableOptions::default()
+        .confidence(confidence)
+        .yates(yates)
+        .zero_cells(zero);
     let t = Table2x2::new(cells[0], cells[1], cells[2], cells[3]).py_err(py)?;
-    let r = core::two_by_two(&t, confidence, yates, zero).py_err(py)?;
+    let r = core::two_by_two(&t, &opts).py_err(py)?;
     let d = PyDict::new(py);
     d.set_item("zero_cells", zero_cells)?;
     put_two_by_two(&d, &r)?;
     Ok(d)
 }
 
-/// Chi-square test and Cramér's V of an r×c table (row-major cells).
+/// Chi-square test and Cramér's V of an r×c table (a numpy array of any layout, a DataFrame or nested
+/// lists), read as a view.
 #[pyfunction]
-#[pyo3(signature = (cells, cols, yates))]
+#[pyo3(signature = (table, yates))]
 fn _impact_chi_square<'py>(
     py: Python<'py>,
-    cells: Vec<f64>,
-    cols: usize,
+    table: &Bound<'py, PyAny>,
     yates: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let c = core::chi_square(&cells, cols, yates).py_err(py)?;
+    let arr = crate::matrix::matrix(table, "table")?;
+    let view = arr.as_array();
+    let c = py.detach(|| core::chi_square(view, yates)).py_err(py)?;
     let d = PyDict::new(py);
     d.set_item("rows", c.rows)?;
     d.set_item("cols", c.cols)?;

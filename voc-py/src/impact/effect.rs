@@ -2,7 +2,9 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use voc_core::impact::effect::{self as core, Design, DidSe, PowerMethod, SampleSize};
+use voc_core::impact::effect::{
+    self as core, Design, DidOptions, DidSe, EffectOptions, PowerMethod, SampleSize,
+};
 use voc_core::stats::MeanSummary;
 
 use super::contingency::{put_ci, put_ratio, put_share, put_test};
@@ -28,7 +30,8 @@ fn _impact_before_after<'py>(
     after: (f64, f64),
     confidence: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let r = core::before_after(before, after, confidence).py_err(py)?;
+    let opts = EffectOptions::default().confidence(confidence);
+    let r = core::before_after(before, after, &opts).py_err(py)?;
     let d = PyDict::new(py);
     put_share(&d, "before", &r.before)?;
     put_share(&d, "after", &r.after)?;
@@ -49,7 +52,8 @@ fn _impact_rate_ratio<'py>(
     exposure2: f64,
     confidence: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let r = core::rate_ratio(count1, exposure1, count2, exposure2, confidence).py_err(py)?;
+    let opts = EffectOptions::default().confidence(confidence);
+    let r = core::rate_ratio(count1, exposure1, count2, exposure2, &opts).py_err(py)?;
     let d = PyDict::new(py);
     d.set_item("count1", r.count1)?;
     d.set_item("exposure1", r.exposure1)?;
@@ -75,7 +79,8 @@ fn _impact_holdout<'py>(
     control: (f64, f64),
     confidence: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let h = core::holdout(treated, control, confidence).py_err(py)?;
+    let opts = EffectOptions::default().confidence(confidence);
+    let h = core::holdout(treated, control, &opts).py_err(py)?;
     let d = PyDict::new(py);
     put_share(&d, "treated", &h.treated)?;
     put_share(&d, "control", &h.control)?;
@@ -101,7 +106,9 @@ fn _impact_diff_in_diff<'py>(
     se: &str,
     confidence: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let se_kind = DidSe::parse(se).py_err(py)?;
+    let opts = DidOptions::default()
+        .confidence(confidence)
+        .se(se.parse::<DidSe>().py_err(py)?);
     let cells: [MeanSummary; 4] = match (cells, y, treated, after) {
         (Some(c), _, _, _) => c.map(|(mean, variance, n)| MeanSummary { mean, variance, n }),
         (None, Some(y), Some(t), Some(a)) => {
@@ -117,7 +124,7 @@ fn _impact_diff_in_diff<'py>(
             ));
         }
     };
-    let r = core::diff_in_diff(&cells, se_kind, confidence).py_err(py)?;
+    let r = core::diff_in_diff(&cells, &opts).py_err(py)?;
     let d = PyDict::new(py);
     put_test(&d, "did", &r)?;
     d.set_item("se_method", se)?;
@@ -161,12 +168,11 @@ fn _impact_sample_size<'py>(
     ratio: f64,
     method: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let design = Design {
-        alpha,
-        power,
-        ratio,
-        method: PowerMethod::parse(method).py_err(py)?,
-    };
+    let design = Design::default()
+        .alpha(alpha)
+        .power(power)
+        .ratio(ratio)
+        .method(method.parse::<PowerMethod>().py_err(py)?);
     let s = match (p_treated, n_treated) {
         (Some(p), _) => core::sample_size(p, p_control, &design).py_err(py)?,
         (None, Some(n)) => core::minimum_detectable_effect(p_control, n, &design).py_err(py)?,

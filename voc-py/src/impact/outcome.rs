@@ -90,10 +90,9 @@ fn run(
     confidence: f64,
     missing: &str,
 ) -> PyResult<core::OutcomeByClass> {
-    let opts = OutcomeOptions {
-        confidence,
-        missing: missing_policy(missing).py_err(py)?,
-    };
+    let opts = OutcomeOptions::default()
+        .confidence(confidence)
+        .missing(missing_policy(missing).py_err(py)?);
     let codes = code_slice(codes)?;
     let o = inputs.outcomes();
     py.detach(|| core::outcome_by_class(codes, names, o, &opts))
@@ -249,10 +248,7 @@ impl OutcomeState {
     #[pyo3(signature = (*, confidence=0.95))]
     fn finish(&self, py: Python<'_>, confidence: f64) -> PyResult<Table> {
         let state = self.snapshot()?;
-        let opts = OutcomeOptions {
-            confidence,
-            ..Default::default()
-        };
+        let opts = OutcomeOptions::default().confidence(confidence);
         let out = state.finish(&opts).py_err(py)?;
         let present = [
             state.holds(0),
@@ -323,7 +319,7 @@ fn _impact_class_ratio<'py>(
     confidence: f64,
     missing: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let m = Measure::parse(measure).py_err(py)?;
+    let m = measure.parse::<Measure>().py_err(py)?;
     let inputs = Inputs::read(churned, spend, clv, repurchased)?;
     let out = run(py, &codes, &names, &inputs, confidence, missing)?;
     let r = core::class_ratio(&out, m, numerator, denominator).py_err(py)?;

@@ -34,16 +34,15 @@ fn _impact_roi<'py>(
     program_cost: f64,
     horizon_months: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let i = RoiInputs {
-        churn_reduction,
-        churn_reduction_ci,
-        customers,
-        clv,
-        contacts_avoided,
-        cost_per_contact,
-        program_cost,
-        horizon_months,
-    };
+    let i = RoiInputs::default()
+        .churn_reduction(churn_reduction)
+        .churn_reduction_ci(churn_reduction_ci)
+        .customers(customers)
+        .clv(clv)
+        .contacts_avoided(contacts_avoided)
+        .cost_per_contact(cost_per_contact)
+        .program_cost(program_cost)
+        .horizon_months(horizon_months);
     let r = core::roi(&i).py_err(py)?;
     let d = PyDict::new(py);
     d.set_item("churn_reduction", churn_reduction)?;
@@ -76,7 +75,7 @@ fn _impact_what_if<'py>(
     shift: &str,
     share: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let s = Shift::parse(shift).py_err(py)?;
+    let s = shift.parse::<Shift>().py_err(py)?;
     let c = classes.map(|(n, arpu, churn)| ClassValue { n, arpu, churn });
     let w = core::what_if(&c, s, share).py_err(py)?;
     let d = PyDict::new(py);

@@ -30,12 +30,11 @@ fn _impact_theme_impact<'py>(
     adjust: &str,
     zero_cells: &str,
 ) -> PyResult<Table> {
-    let opts = ThemeOptions {
-        confidence,
-        test: ThemeTest::parse(test).py_err(py)?,
-        adjust: adjust.parse::<Adjustment>().py_err(py)?,
-        zero_cells: ZeroCells::parse(zero_cells).py_err(py)?,
-    };
+    let opts = ThemeOptions::default()
+        .confidence(confidence)
+        .test(test.parse::<ThemeTest>().py_err(py)?)
+        .adjust(adjust.parse::<Adjustment>().py_err(py)?)
+        .zero_cells(zero_cells.parse::<ZeroCells>().py_err(py)?);
     let mut cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
     for (k, v) in themes.iter() {
         cols.push((
@@ -47,23 +46,25 @@ fn _impact_theme_impact<'py>(
     let value = value
         .map(|v| Ok::<_, PyErr>(numbers(v, "value")?.nulls_as_nan().into_f64()))
         .transpose()?;
+    let (cs, vs) = (churned.as_slice(), value.as_ref().map(Buf::as_slice));
+    // The theme columns are read in place (copying them into one matrix would cost as much as the
+    // whole computation); `theme_impact` on a matrix gives the same result.
     let named: Vec<(&str, &[f64])> = cols
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let (cs, vs) = (churned.as_slice(), value.as_ref().map(Buf::as_slice));
     let out = py
-        .detach(|| core::theme_impact(&named, cs, vs, &opts))
+        .detach(|| core::theme_impact_columns(&named, cs, vs, &opts))
         .py_err(py)?;
     let mut b = TableBuilder::new(py);
-    let names: Vec<Option<&str>> = out.iter().map(|t| Some(t.theme.as_str())).collect();
-    b.strings("theme", &names)?;
+    let labels: Vec<Option<&str>> = out.iter().map(|t| Some(t.theme.as_str())).collect();
+    b.strings("theme", &labels)?;
     b.field("n_raised", &out, |t| t.n_raised);
     b.field("n_not", &out, |t| t.n_not);
     b.field("churned_raised", &out, |t| t.churned_raised);
     b.field("churned_not", &out, |t| t.churned_not);
-    b.field("rate_raised", &out, |t| t.rate_raised);
-    b.field("rate_not", &out, |t| t.rate_not);
+    b.field("rate_raised", &out, |t| t.rate_raised.unwrap_or(f64::NAN));
+    b.field("rate_not", &out, |t| t.rate_not.unwrap_or(f64::NAN));
     b.field("risk_ratio", &out, |t| {
         t.risk_ratio.map_or(f64::NAN, |r| r.estimate)
     });
@@ -73,7 +74,9 @@ fn _impact_theme_impact<'py>(
     b.field("risk_ratio_high", &out, |t| {
         t.risk_ratio.map_or(f64::NAN, |r| r.ci.high)
     });
-    b.field("risk_difference", &out, |t| t.risk_difference);
+    b.field("risk_difference", &out, |t| {
+        t.risk_difference.unwrap_or(f64::NAN)
+    });
     b.field("risk_difference_low", &out, |t| {
         t.risk_difference_ci.map_or(f64::NAN, |c| c.low)
     });

@@ -1,213 +1,12 @@
-//! Outcomes by VoC class: churn, spend, CLV and repurchase per class, with ratios between classes.
-//!
-//! Per class: churn and repurchase rates with Wilson intervals ([`crate::stats::proportion_interval`]),
-//! mean spend (ARPU) and mean CLV with Student-t intervals ([`crate::stats::mean_interval`]). Between two
-//! classes: a ratio of means by the delta method on the log scale ([`class_ratio`]), and the risk ratio,
-//! odds ratio and Fisher test of churn ([`crate::impact::contingency::two_by_two`]). Over all classes: the
-//! chi-square test of churn × class with Cramér's V.
+//! Outcomes by class as a mergeable state: per-class accumulators, updates, merges and the byte form.
 
-use super::contingency::{ChiSquare, TwoByTwo, ZeroCells, chi_square, two_by_two};
+use super::{ClassOutcome, MeanCi, NO_CLASS, OutcomeByClass, OutcomeOptions, Outcomes};
 use crate::MissingPolicy;
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result, check_len};
-use crate::stats::dist::{normal_quantile, normal_two_sided_p};
-use crate::stats::{
-    Interval, MeanSummary, Method, NeumaierSum, Share, ShareInterval, check_confidence,
-    mean_interval, share,
-};
-
-/// Names of the NPS classes, in code order (detractor 0–6, passive 7–8, promoter 9–10).
-///
-/// ```
-/// assert_eq!(voc_core::impact::outcome::NPS_CLASSES[2], "promoter");
-/// ```
-pub const NPS_CLASSES: [&str; 3] = ["detractor", "passive", "promoter"];
-
-/// The code of a row that belongs to no class (e.g. a customer without an NPS answer): left out of
-/// every class by [`outcome_by_class`].
-///
-/// ```
-/// assert_eq!(voc_core::impact::outcome::NO_CLASS, u32::MAX);
-/// ```
-pub const NO_CLASS: u32 = u32::MAX;
-
-/// NPS class codes (0 detractor, 1 passive, 2 promoter) of 0–10 scores, named by [`NPS_CLASSES`].
-///
-/// ```
-/// use voc_core::impact::outcome::nps_classes;
-/// assert_eq!(nps_classes(&[0.0, 6.0, 7.0, 8.0, 9.0, 10.0])?, vec![0, 0, 1, 1, 2, 2]);
-/// assert!(nps_classes(&[11.0]).is_err());
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-pub fn nps_classes(scores: &[f64]) -> Result<Vec<u32>> {
-    nps_classes_with(scores, MissingPolicy::Error)
-}
-
-/// [`nps_classes`] with a missing-value policy: with [`MissingPolicy::Skip`] a NaN score (no answer)
-/// gets [`NO_CLASS`]; with [`MissingPolicy::Error`] it is an error naming its position.
-///
-/// ```
-/// use voc_core::impact::outcome::{nps_classes_with, NO_CLASS};
-/// use voc_core::MissingPolicy;
-/// assert_eq!(nps_classes_with(&[9.0, f64::NAN], MissingPolicy::Skip)?, vec![2, NO_CLASS]);
-/// assert!(nps_classes_with(&[f64::NAN], MissingPolicy::Error).is_err());
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-pub fn nps_classes_with(scores: &[f64], missing: MissingPolicy) -> Result<Vec<u32>> {
-    scores
-        .iter()
-        .enumerate()
-        .map(|(index, &value)| {
-            if value.is_nan() {
-                match missing {
-                    MissingPolicy::Skip => Ok(NO_CLASS),
-                    MissingPolicy::Error => Err(Error::Missing {
-                        arg: "scores",
-                        index,
-                    }),
-                }
-            } else if !value.is_finite() {
-                Err(Error::NonFinite {
-                    arg: "scores",
-                    index,
-                    value,
-                })
-            } else if !(0.0..=10.0).contains(&value) {
-                Err(Error::OutOfRange {
-                    arg: "scores",
-                    index,
-                    value,
-                    scale: "NPS",
-                    min: 0,
-                    max: 10,
-                })
-            } else if value.fract() != 0.0 {
-                Err(Error::NotWhole {
-                    arg: "scores",
-                    index,
-                    value,
-                })
-            } else if value <= 6.0 {
-                Ok(0)
-            } else if value <= 8.0 {
-                Ok(1)
-            } else {
-                Ok(2)
-            }
-        })
-        .collect()
-}
-
-/// The outcome columns (each optional; all aligned with the class codes).
-///
-/// ```
-/// let o = voc_core::impact::outcome::Outcomes { churned: Some(&[0.0, 1.0]), ..Default::default() };
-/// assert!(o.spend.is_none());
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Outcomes<'a> {
-    /// Churned (1) or not (0).
-    pub churned: Option<&'a [f64]>,
-    /// Spend per customer in the period (ARPU when averaged).
-    pub spend: Option<&'a [f64]>,
-    /// Customer lifetime value.
-    pub clv: Option<&'a [f64]>,
-    /// Repurchased (1) or not (0).
-    pub repurchased: Option<&'a [f64]>,
-}
-
-/// Options of [`outcome_by_class`].
-///
-/// ```
-/// assert_eq!(voc_core::impact::outcome::OutcomeOptions::default().confidence, 0.95);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct OutcomeOptions {
-    /// Confidence level (default 0.95).
-    pub confidence: f64,
-    /// NaN outcomes: an error (default) or left out of that outcome.
-    pub missing: MissingPolicy,
-}
-
-impl Default for OutcomeOptions {
-    fn default() -> Self {
-        OutcomeOptions {
-            confidence: 0.95,
-            missing: MissingPolicy::Error,
-        }
-    }
-}
-
-/// A mean with its Student-t interval (`ci` is `None` with fewer than two values).
-///
-/// ```
-/// use voc_core::impact::outcome::{outcome_by_class, Outcomes, OutcomeOptions};
-/// let names = vec!["a".to_string(), "b".to_string()];
-/// let out = outcome_by_class(&[0, 0, 1], &names, Outcomes { clv: Some(&[1.0, 3.0, 5.0]), ..Default::default() }, &OutcomeOptions::default())?;
-/// assert_eq!(out.classes[0].clv.map(|m| m.summary.mean), Some(2.0));
-/// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct MeanCi {
-    /// Mean, sample variance (ddof = 1) and n.
-    pub summary: MeanSummary,
-    /// Student-t interval.
-    pub ci: Option<Interval>,
-}
-
-/// Outcomes of one class.
-///
-/// ```
-/// use voc_core::impact::outcome::{outcome_by_class, Outcomes, OutcomeOptions};
-/// let names = vec!["a".to_string(), "b".to_string()];
-/// let out = outcome_by_class(&[0, 0, 1], &names, Outcomes { clv: Some(&[1.0, 3.0, 5.0]), ..Default::default() }, &OutcomeOptions::default())?;
-/// assert_eq!(out.classes[0].clv.map(|m| m.summary.mean), Some(2.0));
-/// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ClassOutcome {
-    /// Class code.
-    pub code: u32,
-    /// Class name.
-    pub name: String,
-    /// Customers in the class.
-    pub n: u64,
-    /// Churn rate (Wilson).
-    pub churn: Option<Share>,
-    /// Mean spend (t interval).
-    pub spend: Option<MeanCi>,
-    /// Mean CLV (t interval).
-    pub clv: Option<MeanCi>,
-    /// Repurchase rate (Wilson).
-    pub repurchase: Option<Share>,
-}
-
-/// Outcomes by class.
-///
-/// ```
-/// use voc_core::impact::outcome::{outcome_by_class, Outcomes, OutcomeOptions};
-/// let names = vec!["a".to_string(), "b".to_string()];
-/// let out = outcome_by_class(&[0, 0, 1], &names, Outcomes { clv: Some(&[1.0, 3.0, 5.0]), ..Default::default() }, &OutcomeOptions::default())?;
-/// assert_eq!(out.classes[0].clv.map(|m| m.summary.mean), Some(2.0));
-/// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct OutcomeByClass {
-    /// One entry per class, in code order (classes without customers included, with n = 0).
-    pub classes: Vec<ClassOutcome>,
-    /// Chi-square test of churn × class (classes with customers only; `None` without churn or with
-    /// fewer than two such classes).
-    pub churn_test: Option<ChiSquare>,
-    /// The options used.
-    pub options: OutcomeOptions,
-}
+use crate::impact::contingency::chi_square;
+use crate::stats::check::label;
+use crate::stats::{MeanSummary, NeumaierSum, Share, ShareInterval, mean_interval, share};
 
 /// Count, sum and sum of squared deviations from the mean of one outcome in one class.
 #[derive(Default, Clone, Copy, Debug, PartialEq)]
@@ -261,13 +60,8 @@ fn accumulate(
         if !value.is_finite() {
             return Err(Error::NonFinite { arg, index, value });
         }
-        if binary && value != 0.0 && value != 1.0 {
-            return Err(Error::InvalidValue {
-                arg,
-                index,
-                value,
-                reason: "must be 0 or 1",
-            });
+        if binary {
+            label(arg, index, value)?;
         }
         let Some(a) = acc.get_mut(c as usize) else {
             continue;
@@ -339,38 +133,12 @@ fn check_codes(codes: &[u32], names: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Churn, spend, CLV and repurchase per class (`codes` index `names`; e.g. [`nps_classes`] with
-/// [`NPS_CLASSES`]; rows coded [`NO_CLASS`] are left out). One pass per outcome; O(n + classes).
-///
-/// ```
-/// use voc_core::impact::outcome::{nps_classes, outcome_by_class, Outcomes, OutcomeOptions, NPS_CLASSES};
-/// let codes = nps_classes(&[2.0, 5.0, 8.0, 9.0, 10.0, 10.0])?;
-/// let names: Vec<String> = NPS_CLASSES.iter().map(|s| s.to_string()).collect();
-/// let churned = [1.0, 1.0, 0.0, 0.0, 0.0, 1.0];
-/// let spend = [10.0, 20.0, 30.0, 50.0, 70.0, 60.0];
-/// let out = outcome_by_class(&codes, &names, Outcomes { churned: Some(&churned), spend: Some(&spend), ..Default::default() }, &OutcomeOptions::default())?;
-/// assert_eq!(out.classes[0].churn.map(|s| s.estimate), Some(1.0));
-/// assert_eq!(out.classes[2].spend.map(|m| m.summary.mean), Some(60.0));
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-pub fn outcome_by_class(
-    codes: &[u32],
-    names: &[String],
-    outcomes: Outcomes<'_>,
-    opts: &OutcomeOptions,
-) -> Result<OutcomeByClass> {
-    check_confidence(opts.confidence)?;
-    let mut state = OutcomeState::new(names)?;
-    state.update(codes, outcomes, opts.missing)?;
-    state.finish(opts)
-}
-
 /// The outcomes that a state accumulates, in [`Outcomes`] order: churned, spend, CLV, repurchased.
 const OUTCOMES: [&str; 4] = ["churned", "spend", "clv", "repurchased"];
 
 /// Outcomes by class as a mergeable state: update it with chunks of customers (each a partition of a
 /// Dask or Spark frame), merge the parts, turn it into bytes to ship it, and finish once. Finishing the
-/// merged state equals [`outcome_by_class`] on all rows (to rounding of the sums).
+/// merged state equals [`outcome_by_class`](super::outcome_by_class) on all rows (to rounding of the sums).
 ///
 /// The first update fixes which outcomes the state holds; later updates and merged states must give the
 /// same ones. An update that fails leaves the state as it was.
@@ -570,7 +338,8 @@ impl OutcomeState {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn finish(&self, opts: &OutcomeOptions) -> Result<OutcomeByClass> {
-        let level = check_confidence(opts.confidence)?;
+        opts.validate()?;
+        let level = opts.confidence;
         if !self.fixed || self.counts.iter().all(|&n| n == 0) {
             return Err(Error::Empty {
                 arg: "classes",
@@ -600,11 +369,17 @@ impl OutcomeState {
                 let total: f64 = used.iter().map(|a| a.sum.value()).sum();
                 let n: f64 = used.iter().map(|a| a.n as f64).sum();
                 if used.len() >= 2 && total > 0.0 && total < n {
-                    let cells: Vec<f64> = used
-                        .iter()
-                        .flat_map(|a| [a.sum.value(), a.n as f64 - a.sum.value()])
-                        .collect();
-                    Some(chi_square(&cells, 2, true)?)
+                    // Rows: classes with customers; columns: churned, stayed.
+                    let cells = ndarray::Array2::from_shape_fn((used.len(), 2), |(r, c)| {
+                        used.get(r).map_or(0.0, |a| {
+                            if c == 0 {
+                                a.sum.value()
+                            } else {
+                                a.n as f64 - a.sum.value()
+                            }
+                        })
+                    });
+                    Some(chi_square(cells.view(), true)?)
                 } else {
                     None
                 }
@@ -735,183 +510,89 @@ impl OutcomeState {
 const OUTCOME_MAGIC: &[u8; 4] = b"VOCO";
 const OUTCOME_VERSION: u16 = 1;
 
-/// Which mean a class ratio compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Measure {
-    /// Mean spend (ARPU).
-    Spend,
-    /// Mean CLV.
-    Clv,
-    /// Churn rate.
-    Churn,
-    /// Repurchase rate.
-    Repurchase,
+/// One batch of customers for [`State::update`](crate::State::update) of an [`OutcomeState`]: class
+/// codes (index the state's names; [`NO_CLASS`] rows are left out), the outcome columns aligned with
+/// them, and what to do with NaN outcomes. It only borrows the columns.
+///
+/// ```
+/// use voc_core::State;
+/// use voc_core::impact::outcome::{OutcomeBatch, OutcomeOptions, OutcomeState, Outcomes};
+/// use voc_core::MissingPolicy;
+/// let mut s = OutcomeState::new(&["a".to_string(), "b".to_string()])?;
+/// let spend = [1.0, f64::NAN, 4.0];
+/// let batch = OutcomeBatch::new(&[0, 1, 1], Outcomes::default().spend(&spend)).missing(MissingPolicy::Skip);
+/// State::update(&mut s, batch)?;
+/// let out = State::finish(&s, &OutcomeOptions::default())?;
+/// assert_eq!(out.classes[1].spend.map(|m| m.summary.mean), Some(4.0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct OutcomeBatch<'a> {
+    /// Class code per customer.
+    pub codes: &'a [u32],
+    /// Outcome columns, each aligned with `codes`.
+    pub outcomes: Outcomes<'a>,
+    /// NaN outcomes: an error (default) or left out of that outcome.
+    pub missing: MissingPolicy,
 }
 
-impl Measure {
-    /// Parses "spend" (also "arpu"), "clv", "churn" or "repurchase".
+impl<'a> OutcomeBatch<'a> {
+    /// A batch whose NaN outcomes are an error.
     ///
     /// ```
-    /// use voc_core::impact::outcome::Measure;
-    /// assert_eq!(Measure::parse("arpu")?, Measure::Spend);
-    /// # Ok::<(), voc_core::Error>(())
+    /// use voc_core::impact::outcome::{OutcomeBatch, Outcomes};
+    /// let b = OutcomeBatch::new(&[0], Outcomes::default().churned(&[1.0]));
+    /// assert_eq!(b.missing, voc_core::MissingPolicy::Error);
     /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "spend" | "arpu" => Ok(Measure::Spend),
-            "clv" => Ok(Measure::Clv),
-            "churn" => Ok(Measure::Churn),
-            "repurchase" => Ok(Measure::Repurchase),
-            other => Err(Error::option(
-                "measure",
-                other,
-                "expected spend, clv, churn or repurchase",
-            )),
+    pub fn new(codes: &'a [u32], outcomes: Outcomes<'a>) -> Self {
+        OutcomeBatch {
+            codes,
+            outcomes,
+            missing: MissingPolicy::Error,
         }
+    }
+
+    /// Sets the missing-value policy.
+    ///
+    /// ```
+    /// use voc_core::impact::outcome::{OutcomeBatch, Outcomes};
+    /// use voc_core::MissingPolicy;
+    /// let b = OutcomeBatch::new(&[0], Outcomes::default()).missing(MissingPolicy::Skip);
+    /// assert_eq!(b.missing, MissingPolicy::Skip);
+    /// ```
+    pub fn missing(mut self, missing: MissingPolicy) -> Self {
+        self.missing = missing;
+        self
     }
 }
 
-/// A ratio of one class's mean to another's.
-///
-/// ```
-/// use voc_core::impact::outcome::{outcome_by_class, Outcomes, OutcomeOptions};
-/// let names = vec!["a".to_string(), "b".to_string()];
-/// let out = outcome_by_class(&[0, 0, 1], &names, Outcomes { clv: Some(&[1.0, 3.0, 5.0]), ..Default::default() }, &OutcomeOptions::default())?;
-/// assert_eq!(out.classes[0].clv.map(|m| m.summary.mean), Some(2.0));
-/// assert!(out.classes[1].clv.is_some_and(|m| m.ci.is_none())); // one value: no interval
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ClassRatio {
-    /// What is compared.
-    pub measure: Measure,
-    /// Numerator class.
-    pub numerator: String,
-    /// Denominator class.
-    pub denominator: String,
-    /// Numerator mean, variance, n.
-    pub numerator_summary: MeanSummary,
-    /// Denominator mean, variance, n.
-    pub denominator_summary: MeanSummary,
-    /// mean₁ ÷ mean₂.
-    pub ratio: f64,
-    /// Delta-method SE of ln ratio, √(s₁²/(n₁m₁²) + s₂²/(n₂m₂²)).
-    pub log_se: f64,
-    /// exp(ln ratio ± z·log_se) (method [`Method::LogWald`]).
-    pub ci: Interval,
-    /// Two-sided Wald p of ln ratio = 0.
-    pub p_value: f64,
-    /// For rates (churn, repurchase): risk ratio, odds ratio, Fisher and chi-square of the 2×2 table.
-    pub table: Option<TwoByTwo>,
-}
+impl crate::State for OutcomeState {
+    type Batch<'a> = OutcomeBatch<'a>;
+    type Options = OutcomeOptions;
+    type Output = OutcomeByClass;
 
-/// Ratio of two classes' means, e.g. promoter ARPU ÷ detractor ARPU, by the delta method on the log
-/// scale (both means must be positive). For rates the 2×2 table (Katz RR, Woolf OR, Fisher) is added;
-/// there the log-scale ratio CI of means differs from Katz's only by the n/(n − 1) in the variance.
-///
-/// ```
-/// use voc_core::impact::outcome::{class_ratio, nps_classes, outcome_by_class, Measure, Outcomes, OutcomeOptions, NPS_CLASSES};
-/// let codes = nps_classes(&[2.0, 5.0, 3.0, 9.0, 10.0, 10.0])?;
-/// let names: Vec<String> = NPS_CLASSES.iter().map(|s| s.to_string()).collect();
-/// let spend = [10.0, 20.0, 30.0, 50.0, 70.0, 60.0];
-/// let out = outcome_by_class(&codes, &names, Outcomes { spend: Some(&spend), ..Default::default() }, &OutcomeOptions::default())?;
-/// let r = class_ratio(&out, Measure::Spend, "promoter", "detractor")?;
-/// assert!((r.ratio - 3.0).abs() < 1e-12 && r.ci.contains(3.0));
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-pub fn class_ratio(
-    out: &OutcomeByClass,
-    measure: Measure,
-    numerator: &str,
-    denominator: &str,
-) -> Result<ClassRatio> {
-    let level = out.options.confidence;
-    let find = |name: &str, arg: &'static str| -> Result<&ClassOutcome> {
-        out.classes.iter().find(|c| c.name == name).ok_or_else(|| {
-            Error::option(
-                arg,
-                name,
-                format!(
-                    "no such class (classes: {})",
-                    out.classes
-                        .iter()
-                        .map(|c| c.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })
-    };
-    let (a, b) = (
-        find(numerator, "numerator")?,
-        find(denominator, "denominator")?,
-    );
-    let summary = |c: &ClassOutcome| -> Option<MeanSummary> {
-        match measure {
-            Measure::Spend => c.spend.map(|m| m.summary),
-            Measure::Clv => c.clv.map(|m| m.summary),
-            Measure::Churn => c.churn.map(rate_summary),
-            Measure::Repurchase => c.repurchase.map(rate_summary),
+    /// The same class names, no customers and no outcomes yet.
+    fn empty_like(&self) -> Self {
+        OutcomeState {
+            names: self.names.clone(),
+            counts: vec![0; self.names.len()],
+            acc: [None, None, None, None],
+            fixed: false,
         }
-    };
-    let (Some(sa), Some(sb)) = (summary(a), summary(b)) else {
-        return Err(Error::InsufficientData(format!(
-            "{measure:?} was not given or a class has no customers ({numerator}: {}, {denominator}: {})",
-            a.n, b.n
-        )));
-    };
-    if !(sa.mean > 0.0 && sb.mean > 0.0 && sa.n > 1.0 && sb.n > 1.0) {
-        return Err(Error::InsufficientData(format!(
-            "a ratio on the log scale needs positive means and two or more customers per class, got \
-             {} (n = {}) and {} (n = {})",
-            sa.mean, sa.n, sb.mean, sb.n
-        )));
     }
-    let ratio = sa.mean / sb.mean;
-    let log_se = (sa.variance / (sa.n * sa.mean * sa.mean)
-        + sb.variance / (sb.n * sb.mean * sb.mean))
-        .sqrt();
-    let z = normal_quantile(0.5 + 0.5 * level);
-    let l = ratio.ln();
-    let table = match measure {
-        Measure::Churn | Measure::Repurchase => {
-            let (ka, kb) = (sa.mean * sa.n, sb.mean * sb.n);
-            let t = super::contingency::Table2x2::from_rates(ka.round(), sa.n, kb.round(), sb.n)?;
-            Some(two_by_two(&t, level, true, ZeroCells::Haldane)?)
-        }
-        _ => None,
-    };
-    Ok(ClassRatio {
-        measure,
-        numerator: a.name.clone(),
-        denominator: b.name.clone(),
-        numerator_summary: sa,
-        denominator_summary: sb,
-        ratio,
-        log_se,
-        ci: Interval {
-            low: (l - z * log_se).exp(),
-            high: (l + z * log_se).exp(),
-            level,
-            method: Method::LogWald,
-        },
-        p_value: normal_two_sided_p(l / log_se),
-        table,
-    })
-}
-
-/// A rate as a mean of 0/1 values (ddof-1 variance).
-fn rate_summary(s: Share) -> MeanSummary {
-    let p = s.estimate;
-    MeanSummary {
-        mean: p,
-        variance: if s.n > 1.0 {
-            p * (1.0 - p) * s.n / (s.n - 1.0)
-        } else {
-            f64::NAN
-        },
-        n: s.n,
+    fn update(&mut self, batch: OutcomeBatch<'_>) -> Result<()> {
+        OutcomeState::update(self, batch.codes, batch.outcomes, batch.missing)
+    }
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        OutcomeState::merge(self, other)
+    }
+    fn finish(&self, options: &OutcomeOptions) -> Result<OutcomeByClass> {
+        OutcomeState::finish(self, options)
+    }
+    fn to_bytes(&self) -> Vec<u8> {
+        OutcomeState::to_bytes(self)
+    }
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        OutcomeState::from_bytes(bytes)
     }
 }

@@ -1,0 +1,223 @@
+//! Before/after change in a rate, and the Poisson rate ratio of two volumes.
+
+use super::{EffectOptions, check_rate};
+use crate::error::{Error, Result};
+use crate::impact::contingency::{
+    Ratio, Table2x2, TableOptions, ZeroCells, minlike_tails, risk_ratio,
+};
+use crate::stats::dist::{normal_quantile, normal_two_sided_p};
+use crate::stats::{
+    Interval, Method, Share, ShareInterval, TestResult, proportion_interval, share,
+    two_proportion_test,
+};
+
+/// A change in a rate between two periods.
+///
+/// ```
+/// use voc_core::impact::effect::{before_after, EffectOptions};
+/// let r = before_after((50.0, 500.0), (50.0, 500.0), &EffectOptions::default())?;
+/// assert_eq!((r.relative_change, r.ratio.estimate), (0.0, 1.0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BeforeAfter {
+    /// Rate before (Wilson interval).
+    pub before: Share,
+    /// Rate after (Wilson interval).
+    pub after: Share,
+    /// after − before: pooled z test, unpooled Wald interval.
+    pub change: TestResult,
+    /// after ÷ before (Katz log interval; 0.5 added to every cell when a count is zero).
+    pub ratio: Ratio,
+    /// Relative change after/before − 1.
+    pub relative_change: f64,
+}
+
+/// Before/after change in a rate (`k` events of `n` customers per period), reusing
+/// [`two_proportion_test`] (statsmodels `proportions_ztest` and `confint_proportions_2indep(method="wald")`,
+/// tolerance 1e-12).
+///
+/// ```
+/// use voc_core::impact::effect::{before_after, EffectOptions};
+/// let r = before_after((120.0, 1000.0), (80.0, 1000.0), &EffectOptions::default())?;
+/// assert!((r.change.difference + 0.04).abs() < 1e-12);
+/// assert!((r.relative_change + 1.0 / 3.0).abs() < 1e-12 && r.change.p_value < 0.01);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn before_after(
+    before: (f64, f64),
+    after: (f64, f64),
+    opts: &EffectOptions,
+) -> Result<BeforeAfter> {
+    let level = opts.validate()?;
+    check_rate("before", before.0, before.1)?;
+    check_rate("after", after.0, after.1)?;
+    let change = two_proportion_test(after.0, after.1, before.0, before.1, level)?;
+    let t = Table2x2::from_rates(after.0, after.1, before.0, before.1)?;
+    Ok(BeforeAfter {
+        before: share(before.0, before.1, level, ShareInterval::Wilson)?,
+        after: share(after.0, after.1, level, ShareInterval::Wilson)?,
+        change,
+        ratio: risk_ratio(
+            &t,
+            &TableOptions::default()
+                .confidence(level)
+                .zero_cells(ZeroCells::Haldane),
+        )?,
+        relative_change: (after.0 / after.1) / (before.0 / before.1) - 1.0,
+    })
+}
+
+/// A ratio of two Poisson rates (events per unit of exposure).
+///
+/// ```
+/// use voc_core::impact::effect::{rate_ratio, EffectOptions};
+/// let r = rate_ratio(40.0, 10.0, 20.0, 10.0, &EffectOptions::default())?;
+/// assert_eq!((r.rate1, r.rate2, r.ratio), (4.0, 2.0, 2.0));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RateRatio {
+    /// Events in the first period/group.
+    pub count1: f64,
+    /// Its exposure (days, customers, orders …).
+    pub exposure1: f64,
+    /// Events in the second period/group.
+    pub count2: f64,
+    /// Its exposure.
+    pub exposure2: f64,
+    /// count1/exposure1.
+    pub rate1: f64,
+    /// count2/exposure2.
+    pub rate2: f64,
+    /// rate1 ÷ rate2.
+    pub ratio: f64,
+    /// ratio − 1 (e.g. −0.7 for "volume down 70%").
+    pub change: f64,
+    /// Wald interval on the log scale, ln ratio ± z·√(1/count1 + 1/count2).
+    pub ci: Interval,
+    /// Wald p-value of ln ratio = 0.
+    pub p_value: f64,
+    /// Exact conditional interval (Clopper–Pearson on count1 of count1 + count2, mapped to the ratio).
+    pub ci_exact: Interval,
+    /// Exact conditional two-sided p-value (binomial, "minlike").
+    pub p_exact: f64,
+}
+
+/// Poisson rate ratio `(count1/exposure1) ÷ (count2/exposure2)`, e.g. negative mentions per day after a
+/// fix against before.
+///
+/// The Wald-log interval and p match statsmodels `confint_poisson_2indep` and `test_poisson_2indep` with
+/// `method="wald-log"`; the exact p matches `test_poisson_2indep(method="exact-cond")` (scipy `binomtest`
+/// of count1 out of count1 + count2 at p₀ = exposure1/(exposure1 + exposure2)); the exact interval is
+/// `binomtest(...).proportion_ci(method="exact")` mapped through p ↦ p/(1 − p)·exposure2/exposure1
+/// (tolerance 1e-10). Counts of zero give an error for the Wald-log interval.
+///
+/// ```
+/// use voc_core::impact::effect::{rate_ratio, EffectOptions};
+/// // 90 negative mentions in 30 days after the fix, 300 in 30 days before.
+/// let r = rate_ratio(90.0, 30.0, 300.0, 30.0, &EffectOptions::default())?;
+/// assert!((r.change + 0.7).abs() < 1e-12 && r.ci.high < 0.4 && r.p_exact < 1e-10);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn rate_ratio(
+    count1: f64,
+    exposure1: f64,
+    count2: f64,
+    exposure2: f64,
+    opts: &EffectOptions,
+) -> Result<RateRatio> {
+    let level = opts.validate()?;
+    for (index, value) in [count1, exposure1, count2, exposure2]
+        .into_iter()
+        .enumerate()
+    {
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "counts",
+                index,
+                value,
+            });
+        }
+        if value < 0.0 || (index % 2 == 1 && value == 0.0) {
+            return Err(Error::InvalidValue {
+                arg: "counts",
+                index,
+                value,
+                reason: "counts must be non-negative and exposures positive",
+            });
+        }
+        if index % 2 == 0 && value.fract() != 0.0 {
+            return Err(Error::NotWhole {
+                arg: "counts",
+                index,
+                value,
+            });
+        }
+    }
+    if count1 == 0.0 || count2 == 0.0 {
+        return Err(Error::InsufficientData(format!(
+            "a rate ratio on the log scale needs events in both periods, got {count1} and {count2}"
+        )));
+    }
+    let (rate1, rate2) = (count1 / exposure1, count2 / exposure2);
+    let ratio = rate1 / rate2;
+    let z = normal_quantile(0.5 + 0.5 * level);
+    let se = (1.0 / count1 + 1.0 / count2).sqrt();
+    let l = ratio.ln();
+    let total = count1 + count2;
+    let p0 = exposure1 / (exposure1 + exposure2);
+    let cp = proportion_interval(count1, total, level, ShareInterval::ClopperPearson)?;
+    let to_ratio = |p: f64| p / (1.0 - p) * exposure2 / exposure1;
+    Ok(RateRatio {
+        count1,
+        exposure1,
+        count2,
+        exposure2,
+        rate1,
+        rate2,
+        ratio,
+        change: ratio - 1.0,
+        ci: Interval {
+            low: (l - z * se).exp(),
+            high: (l + z * se).exp(),
+            level,
+            method: Method::LogWald,
+        },
+        p_value: normal_two_sided_p(l / se),
+        ci_exact: Interval {
+            low: to_ratio(cp.low),
+            high: if cp.high >= 1.0 {
+                f64::INFINITY
+            } else {
+                to_ratio(cp.high)
+            },
+            level,
+            method: Method::ExactConditional,
+        },
+        p_exact: binomial_two_sided_p(count1, total, p0),
+    })
+}
+
+/// Exact two-sided binomial p ("minlike", as scipy `binomtest`), summed in log space from the mode.
+fn binomial_two_sided_p(k: f64, n: f64, p: f64) -> f64 {
+    let len = n as usize + 1;
+    let mode = ((n + 1.0) * p).floor().clamp(0.0, n) as usize;
+    let odds = (p / (1.0 - p)).ln();
+    let mut lp = vec![0.0; len];
+    let mut acc = 0.0;
+    for i in mode..len.saturating_sub(1) {
+        let x = i as f64; // pmf(x+1)/pmf(x) = (n − x)/(x + 1) · p/(1 − p)
+        acc += ((n - x) / (x + 1.0)).ln() + odds;
+        lp[i + 1] = acc;
+    }
+    acc = 0.0;
+    for i in (1..=mode).rev() {
+        let x = i as f64;
+        acc += (x / (n - x + 1.0)).ln() - odds;
+        lp[i - 1] = acc;
+    }
+    minlike_tails(&lp, k as usize).two_sided
+}

@@ -1,0 +1,118 @@
+use super::*;
+use crate::State;
+use proptest::prelude::*;
+
+fn names() -> Vec<String> {
+    ["detractor", "passive", "promoter"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Finishes through the trait (the generic path the binding and Dask use).
+fn finish(s: &OutcomeState) -> OutcomeByClass {
+    State::finish(s, &OutcomeOptions::default()).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * (1.0 + b.abs())
+}
+
+fn same_result(a: &OutcomeByClass, b: &OutcomeByClass) -> bool {
+    a.churn_test == b.churn_test
+        && a.classes.len() == b.classes.len()
+        && a.classes.iter().zip(&b.classes).all(|(x, y)| {
+            let mean = |m: Option<MeanCi>, n: Option<MeanCi>| match (m, n) {
+                (Some(m), Some(n)) => {
+                    close(m.summary.mean, n.summary.mean)
+                        && close(m.summary.variance, n.summary.variance)
+                }
+                (m, n) => m.is_none() && n.is_none(),
+            };
+            x.n == y.n
+                && x.churn == y.churn
+                && x.repurchase == y.repurchase
+                && mean(x.spend, y.spend)
+                && mean(x.clv, y.clv)
+        })
+}
+
+#[test]
+fn empty_like_keeps_the_classes_and_nothing_else() {
+    let mut s = OutcomeState::new(&names()).unwrap();
+    let churned = [1.0, 0.0, 0.0];
+    State::update(
+        &mut s,
+        OutcomeBatch::new(&[0, 1, 2], Outcomes::default().churned(&churned)),
+    )
+    .unwrap();
+    let e = s.empty_like();
+    assert_eq!(e.names(), s.names());
+    assert_eq!(e.customers(), 0);
+    assert!((0..4).all(|i| !e.holds(i)));
+    assert_eq!(e, OutcomeState::new(&names()).unwrap());
+}
+
+#[test]
+fn a_batch_with_a_nan_outcome_follows_its_missing_policy() {
+    let mut s = OutcomeState::new(&names()).unwrap();
+    let spend = [1.0, f64::NAN];
+    let batch = OutcomeBatch::new(&[0, 2], Outcomes::default().spend(&spend));
+    assert!(matches!(
+        State::update(&mut s, batch),
+        Err(crate::Error::Missing { index: 1, .. })
+    ));
+    assert_eq!(s.customers(), 0);
+    State::update(&mut s, batch.missing(MissingPolicy::Skip)).unwrap();
+    assert_eq!(finish(&s).classes[2].spend, None);
+}
+
+proptest! {
+    /// Updating two states with the two halves of any split and merging them (in either order) gives the
+    /// result of one state updated with all rows; an empty state of the same shape is the identity of
+    /// merge on either side.
+    #[test]
+    fn merged_split_batches_equal_one_batch_and_empty_like_is_the_identity(
+        rows in prop::collection::vec((0u32..4, 0u8..2, 0.0f64..500.0, 0u8..2), 1..120),
+        cut in 0usize..120,
+    ) {
+        let codes: Vec<u32> = rows.iter().map(|r| if r.0 == 3 { NO_CLASS } else { r.0 }).collect();
+        let churn: Vec<f64> = rows.iter().map(|r| f64::from(r.1)).collect();
+        let spend: Vec<f64> = rows.iter().map(|r| r.2).collect();
+        let rep: Vec<f64> = rows.iter().map(|r| f64::from(r.3)).collect();
+        let cut = cut.min(rows.len());
+        let batch = |lo: usize, hi: usize| {
+            OutcomeBatch::new(
+                &codes[lo..hi],
+                Outcomes::default()
+                    .churned(&churn[lo..hi])
+                    .spend(&spend[lo..hi])
+                    .repurchased(&rep[lo..hi]),
+            )
+        };
+        let empty = OutcomeState::new(&names()).unwrap();
+        let mut whole = empty.empty_like();
+        State::update(&mut whole, batch(0, rows.len())).unwrap();
+        let (mut a, mut b) = (empty.empty_like(), empty.empty_like());
+        State::update(&mut a, batch(0, cut)).unwrap();
+        State::update(&mut b, batch(cut, rows.len())).unwrap();
+        let mut ab = a.clone();
+        State::merge(&mut ab, &b).unwrap();
+        let mut ba = b.clone();
+        State::merge(&mut ba, &a).unwrap();
+        if whole.customers() > 0 {
+            let want = finish(&whole);
+            prop_assert!(same_result(&finish(&ab), &want));
+            prop_assert!(same_result(&finish(&ba), &want));
+        }
+        // The identity, on the left and on the right, is exact.
+        let mut left = whole.empty_like();
+        State::merge(&mut left, &whole).unwrap();
+        prop_assert_eq!(&left, &whole);
+        let mut right = whole.clone();
+        State::merge(&mut right, &whole.empty_like()).unwrap();
+        prop_assert_eq!(&right, &whole);
+        // And the byte form goes through the trait too.
+        prop_assert_eq!(&<OutcomeState as State>::from_bytes(&State::to_bytes(&ab)).unwrap(), &ab);
+    }
+}
