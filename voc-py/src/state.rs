@@ -27,6 +27,18 @@ impl<S: State> Shared<S> {
         })
     }
 
+    /// Runs `f` on the locked state with the GIL released (heavy updates let other threads run).
+    pub fn apply<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut S) -> R + Send,
+    ) -> PyResult<R> {
+        py.detach(|| self.0.lock().map(|mut s| f(&mut s)).map_err(|_| ()))
+            .map_err(|_| {
+                PyRuntimeError::new_err("a state was poisoned by a panic in another thread")
+            })
+    }
+
     /// A copy of the state (taken before locking another state, so `a.merge(a)` cannot deadlock).
     pub fn snapshot(&self) -> PyResult<S> {
         Ok(self.lock()?.clone())

@@ -1,10 +1,10 @@
 //! Bindings: outcomes by VoC class: churn, spend, CLV and repurchase per class, with ratios between classes.
 
+use crate::state::Shared;
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
-use std::sync::Mutex;
 
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyDict;
 use voc_core::impact::outcome::{self as core, Measure, OutcomeOptions, Outcomes};
 use voc_core::stats::Share;
 
@@ -182,32 +182,23 @@ fn outcome_table(
 /// ship as bytes, finish into the table of `voc.impact.outcome_by_class`.
 #[pyclass(frozen, module = "voc._voc")]
 pub struct OutcomeState {
-    inner: Mutex<core::OutcomeState>,
+    inner: Shared<core::OutcomeState>,
 }
 
 impl OutcomeState {
     fn snapshot(&self) -> PyResult<core::OutcomeState> {
-        self.inner
-            .lock()
-            .map(|g| g.clone())
-            .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("outcome state lock poisoned"))
-    }
-
-    fn replace(&self, state: core::OutcomeState) -> PyResult<()> {
-        let mut guard = self.inner.lock().map_err(|_| {
-            pyo3::exceptions::PyRuntimeError::new_err("outcome state lock poisoned")
-        })?;
-        *guard = state;
-        Ok(())
+        self.inner.snapshot()
     }
 }
+
+crate::state::state_protocol!(OutcomeState, inner);
 
 #[pymethods]
 impl OutcomeState {
     #[new]
     fn new(py: Python<'_>, names: Vec<String>) -> PyResult<Self> {
         Ok(OutcomeState {
-            inner: Mutex::new(core::OutcomeState::new(&names).py_err(py)?),
+            inner: Shared::new(core::OutcomeState::new(&names).py_err(py)?),
         })
     }
 
@@ -232,17 +223,11 @@ impl OutcomeState {
         let policy = missing_policy(missing).py_err(py)?;
         let inputs = Inputs::read(churned, spend, clv, repurchased)?;
         let (codes, o) = (code_slice(&codes)?, inputs.outcomes());
-        // Updated on a copy, so a failed update leaves the state as it was.
-        let mut state = self.snapshot()?;
-        py.detach(|| state.update(codes, o, policy)).py_err(py)?;
-        self.replace(state)
-    }
-
-    fn merge(&self, py: Python<'_>, other: &Bound<'_, OutcomeState>) -> PyResult<()> {
-        let theirs = other.get().snapshot()?;
-        let mut ours = self.snapshot()?;
-        ours.merge(&theirs).py_err(py)?;
-        self.replace(ours)
+        // The core checks the whole batch before it changes the state, so a failed update leaves
+        // the state as it was.
+        self.inner
+            .apply(py, |state| state.update(codes, o, policy))?
+            .py_err(py)
     }
 
     #[pyo3(signature = (*, confidence=0.95))]
@@ -257,38 +242,6 @@ impl OutcomeState {
             state.holds(3),
         ];
         outcome_table(py, &out, state.names(), present, confidence)
-    }
-
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &self.snapshot()?.to_bytes()))
-    }
-
-    #[classmethod]
-    fn from_bytes(
-        _cls: &Bound<'_, pyo3::types::PyType>,
-        py: Python<'_>,
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<Self> {
-        Ok(OutcomeState {
-            inner: Mutex::new(core::OutcomeState::from_bytes(&data).py_err(py)?),
-        })
-    }
-
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        Ok((
-            py.get_type::<OutcomeState>().getattr("from_bytes")?,
-            (self.to_bytes(py)?,),
-        ))
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
-        match other.cast::<OutcomeState>() {
-            Ok(o) => Ok(self.snapshot()? == o.get().snapshot()?),
-            Err(_) => Ok(false),
-        }
     }
 
     fn __repr__(&self) -> PyResult<String> {
