@@ -70,20 +70,21 @@ fn cox(c: &mut Criterion) {
         .iter()
         .map(|&d| f64::from(u8::from(d < 730.0 && rng.random::<f64>() < 0.8)))
         .collect();
+    let x = ndarray::Array2::from_shape_vec((n, p), x).expect("n × p values");
     let mut g = c.benchmark_group("cox_100k_x_10");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("efron_continuous", |b| {
-        b.iter(|| cox_ph(black_box(&x), p, &cont, &events, CoxOptions::default()))
+        b.iter(|| cox_ph(black_box(x.view()), &cont, &events, CoxOptions::default()))
     });
     g.bench_function("efron_integer_days", |b| {
-        b.iter(|| cox_ph(black_box(&x), p, &days, &events, CoxOptions::default()))
+        b.iter(|| cox_ph(black_box(x.view()), &days, &events, CoxOptions::default()))
     });
     let breslow = CoxOptions {
         ties: Ties::Breslow,
         ..CoxOptions::default()
     };
     g.bench_function("breslow_integer_days", |b| {
-        b.iter(|| cox_ph(black_box(&x), p, &days, &events, breslow))
+        b.iter(|| cox_ph(black_box(x.view()), &days, &events, breslow))
     });
     g.finish();
 }

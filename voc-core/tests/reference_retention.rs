@@ -240,7 +240,8 @@ fn cox_matches_lifelines_and_statsmodels_on_rossi() {
             penalizer: num(&case["penalizer"]),
             ..CoxOptions::default()
         };
-        let fit = cox_ph(&x, p, &t, &e, opts).unwrap();
+        let x = ndarray::Array2::from_shape_vec((rows.len(), p), x).unwrap();
+        let fit = cox_ph(x.view(), &t, &e, opts).unwrap();
         let tol = 1e-6;
         close_all(
             &format!("{name} coef"),

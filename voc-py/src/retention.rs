@@ -1,7 +1,7 @@
 //! `voc.retention`: Kaplan–Meier, log-rank, Cox PH, cohorts, BG/NBD, Gamma-Gamma, CLV and the
 //! transaction summary. Converts and calls `voc_core::retention`.
 
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::{Deserialize, Serialize};
@@ -582,8 +582,11 @@ impl CoxResult {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let (data, p) = matrix(x)?;
-        let v = self.inner.fit.linear_predictor(&data, p).py_err(py)?;
+        let x = crate::matrix::matrix(x, "x")?;
+        let x = x.as_array();
+        let v = py
+            .detach(|| self.inner.fit.linear_predictor(x))
+            .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
     /// Fit statistics as a dict.
@@ -623,23 +626,6 @@ impl CoxResult {
     }
 }
 
-/// A 2-D float array as row-major values and its number of columns.
-fn matrix(x: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, usize)> {
-    let np = x.py().import("numpy")?;
-    let arr = np.call_method1("asarray", (x, "float64"))?;
-    let arr: PyReadonlyArray2<'_, f64> = arr.extract().map_err(|_| {
-        pyo3::exceptions::PyValueError::new_err(
-            "covariates must be a 2-D array (rows = subjects, columns = covariates)",
-        )
-    })?;
-    let p = arr.shape().get(1).copied().unwrap_or(0);
-    let data = match arr.as_slice() {
-        Ok(s) => s.to_vec(),
-        Err(_) => arr.as_array().iter().copied().collect(),
-    };
-    Ok((data, p))
-}
-
 /// Cox proportional hazards (Efron ties as lifelines `CoxPHFitter`, or Breslow as statsmodels `PHReg`).
 #[pyfunction]
 #[pyo3(signature = (covariates, durations, events, /, *, names=None, ties="efron", penalizer=0.0, confidence=0.95, max_iter=50, tol=1e-9))]
@@ -656,7 +642,9 @@ pub fn cox_ph(
     max_iter: usize,
     tol: f64,
 ) -> PyResult<CoxResult> {
-    let (x, p) = matrix(covariates)?;
+    let x = crate::matrix::matrix(covariates, "covariates")?;
+    let x = x.as_array();
+    let p = x.ncols();
     let d = floats(durations, "durations")?;
     let e = floats(events, "events")?;
     let names = names.unwrap_or_else(|| (0..p).map(|j| format!("x{j}")).collect());
@@ -677,7 +665,7 @@ pub fn cox_ph(
         tol,
     };
     let (d, e) = (d.as_slice(), e.as_slice());
-    let fit = py.detach(|| core::cox_ph(&x, p, d, e, opts)).py_err(py)?;
+    let fit = py.detach(|| core::cox_ph(x, d, e, opts)).py_err(py)?;
     Ok(CoxResult {
         inner: CoxInner { fit, names },
     })
