@@ -74,17 +74,14 @@ fn cox(c: &mut Criterion) {
     let mut g = c.benchmark_group("cox_100k_x_10");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("efron_continuous", |b| {
-        b.iter(|| cox_ph(black_box(x.view()), &cont, &events, CoxOptions::default()))
+        b.iter(|| cox_ph(black_box(x.view()), &cont, &events, &CoxOptions::default()))
     });
     g.bench_function("efron_integer_days", |b| {
-        b.iter(|| cox_ph(black_box(x.view()), &days, &events, CoxOptions::default()))
+        b.iter(|| cox_ph(black_box(x.view()), &days, &events, &CoxOptions::default()))
     });
-    let breslow = CoxOptions {
-        ties: Ties::Breslow,
-        ..CoxOptions::default()
-    };
+    let breslow = CoxOptions::default().ties(Ties::Breslow);
     g.bench_function("breslow_integer_days", |b| {
-        b.iter(|| cox_ph(black_box(x.view()), &days, &events, breslow))
+        b.iter(|| cox_ph(black_box(x.view()), &days, &events, &breslow))
     });
     g.finish();
 }
@@ -117,7 +114,7 @@ fn bgnbd(c: &mut Criterion) {
     let mut g = c.benchmark_group("bgnbd_100k");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("fit", |b| {
-        b.iter(|| BgNbd::fit(black_box(&f), &r, &t, BgNbdOptions::default()))
+        b.iter(|| BgNbd::fit(black_box(&f), &r, &t, &BgNbdOptions::default()))
     });
     g.finish();
 }

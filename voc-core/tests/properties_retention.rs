@@ -120,11 +120,11 @@ proptest! {
         let x: Vec<f64> = rows.iter().flat_map(|r| [r.2, r.3]).collect();
         let n = t.len();
         let mat = |v: Vec<f64>| ndarray::Array2::from_shape_vec((n, 2), v).unwrap();
-        let Ok(a) = cox_ph(mat(x.clone()).view(), &t, &e, CoxOptions::default()) else { return Ok(()); };
+        let Ok(a) = cox_ph(mat(x.clone()).view(), &t, &e, &CoxOptions::default()) else { return Ok(()); };
         let xs: Vec<f64> = x.iter().enumerate().map(|(i, v)| if i % 2 == 0 { v + shift } else { *v }).collect();
-        let b = cox_ph(mat(xs).view(), &t, &e, CoxOptions::default()).unwrap();
+        let b = cox_ph(mat(xs).view(), &t, &e, &CoxOptions::default()).unwrap();
         let rev = |v: &[f64], w: usize| -> Vec<f64> { (0..n).rev().flat_map(|i| v[i * w..i * w + w].to_vec()).collect() };
-        let c = cox_ph(mat(rev(&x, 2)).view(), &rev(&t, 1), &rev(&e, 1), CoxOptions::default()).unwrap();
+        let c = cox_ph(mat(rev(&x, 2)).view(), &rev(&t, 1), &rev(&e, 1), &CoxOptions::default()).unwrap();
         for j in 0..2 {
             prop_assert!((a.coef[j] - b.coef[j]).abs() < 1e-7 * a.coef[j].abs().max(1.0));
             prop_assert!((a.coef[j] - c.coef[j]).abs() < 1e-9 * a.coef[j].abs().max(1.0));

@@ -235,13 +235,11 @@ fn cox_matches_lifelines_and_statsmodels_on_rossi() {
         }
         let t = column(&header, &rows, "week");
         let e = column(&header, &rows, "arrest");
-        let opts = CoxOptions {
-            ties: Ties::parse(case["ties"].as_str().unwrap()).unwrap(),
-            penalizer: num(&case["penalizer"]),
-            ..CoxOptions::default()
-        };
+        let opts = CoxOptions::default()
+            .ties(Ties::parse(case["ties"].as_str().unwrap()).unwrap())
+            .penalizer(num(&case["penalizer"]));
         let x = ndarray::Array2::from_shape_vec((rows.len(), p), x).unwrap();
-        let fit = cox_ph(x.view(), &t, &e, opts).unwrap();
+        let fit = cox_ph(x.view(), &t, &e, &opts).unwrap();
         let tol = 1e-6;
         close_all(
             &format!("{name} coef"),
@@ -316,7 +314,7 @@ fn bgnbd_reproduces_cdnow_and_lifetimes() {
     let x = column(&header, &rows, "frequency");
     let tx = column(&header, &rows, "recency");
     let t = column(&header, &rows, "T");
-    let fit = BgNbd::fit(&x, &tx, &t, BgNbdOptions::default()).unwrap();
+    let fit = BgNbd::fit(&x, &tx, &t, &BgNbdOptions::default()).unwrap();
     let published = [0.243, 4.414, 0.793, 2.426];
     let got = [fit.r, fit.alpha, fit.a, fit.b];
     for (g, p) in got.iter().zip(published) {
@@ -372,7 +370,7 @@ fn gamma_gamma_and_clv_match_lifetimes() {
     let m = column(&header, &rows, "zbar");
     let g = golden();
     let gg = &g["gamma_gamma"];
-    let fit = GammaGamma::fit(&x, &m, GammaGammaOptions::default()).unwrap();
+    let fit = GammaGamma::fit(&x, &m, &GammaGammaOptions::default()).unwrap();
     let want = nums(&gg["params"]);
     close_all("gg params", &[fit.p, fit.q, fit.v], &want, 1e-7);
     close_all("gg se", &fit.se, &nums(&gg["se"]), 1e-6);

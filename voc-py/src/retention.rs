@@ -657,15 +657,14 @@ pub fn cox_ph(
         })
         .py_err(py);
     }
-    let opts = CoxOptions {
-        ties: Ties::parse(ties).py_err(py)?,
-        penalizer,
-        confidence,
-        max_iter,
-        tol,
-    };
+    let opts = CoxOptions::default()
+        .ties(Ties::parse(ties).py_err(py)?)
+        .penalizer(penalizer)
+        .confidence(confidence)
+        .max_iter(max_iter)
+        .tol(tol);
     let (d, e) = (d.as_slice(), e.as_slice());
-    let fit = py.detach(|| core::cox_ph(x, d, e, opts)).py_err(py)?;
+    let fit = py.detach(|| core::cox_ph(x, d, e, &opts)).py_err(py)?;
     Ok(CoxResult {
         inner: CoxInner { fit, names },
     })
@@ -880,7 +879,10 @@ pub fn bgnbd_fit(
     let d = rfm(frequency, recency, T)?;
     let (x, tx, t) = d.slices();
     let inner = py
-        .detach(|| core::BgNbd::fit(x, tx, t, BgNbdOptions { max_iter, tol }))
+        .detach(|| {
+            let opts = BgNbdOptions::default().max_iter(max_iter).tol(tol);
+            core::BgNbd::fit(x, tx, t, &opts)
+        })
         .py_err(py)?;
     Ok(BgNbdModel { inner })
 }
@@ -1012,7 +1014,10 @@ pub fn gamma_gamma_fit(
     let m = floats(monetary, "monetary")?;
     let (x, m) = (x.as_slice(), m.as_slice());
     let inner = py
-        .detach(|| core::GammaGamma::fit(x, m, GammaGammaOptions { max_iter, tol }))
+        .detach(|| {
+            let opts = GammaGammaOptions::default().max_iter(max_iter).tol(tol);
+            core::GammaGamma::fit(x, m, &opts)
+        })
         .py_err(py)?;
     Ok(GammaGammaModel { inner })
 }

@@ -3,12 +3,12 @@
 use ndarray::ArrayView2;
 
 use super::likelihood::{Eval, Sorted};
-use super::{CoxOptions, CoxPh, concordance::concordance_sorted_desc};
+use super::{CoxData, CoxOptions, CoxPh, concordance::concordance_sorted_desc};
 use crate::error::{Error, Result, check_len};
 use crate::retention::{check_durations, check_events, key};
-use crate::stats::check_confidence;
 use crate::stats::dist::{chi2_sf, normal_quantile, normal_two_sided_p};
 use crate::stats::linalg::{chol_inverse, chol_solve, cholesky};
+use crate::traits::Fit;
 
 /// Checks a covariate matrix of any layout: at least one column, every value finite (a bad value is
 /// reported at its row-major flat index `row·n_cols + col`). Returns the number of rows.
@@ -35,7 +35,7 @@ pub(super) fn check_matrix(x: &ArrayView2<'_, f64>) -> Result<usize> {
     Ok(x.nrows())
 }
 
-/// Fits a Cox proportional-hazards model.
+/// Fits a Cox proportional-hazards model (also [`Fit`] on a [`CoxData`] for [`CoxOptions`]).
 ///
 /// `x` is the n × p covariate matrix (subjects × covariates) in any memory layout (C, Fortran or a
 /// strided view; a non-finite value is reported at its row-major flat index `row·p + col`),
@@ -58,7 +58,7 @@ pub(super) fn check_matrix(x: &ArrayView2<'_, f64>) -> Result<usize> {
 /// let x = array![[2.0], [0.5], [1.0], [1.5], [-0.3], [0.0], [0.7], [-1.0]];
 /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
 /// let e = [1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
-/// let fit = cox_ph(x.view(), &t, &e, CoxOptions::default())?;
+/// let fit = cox_ph(x.view(), &t, &e, &CoxOptions::default())?;
 /// assert!((fit.coef[0] - 0.83928678).abs() < 1e-7); // lifelines CoxPHFitter
 /// assert!((fit.concordance - 16.0 / 23.0).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
@@ -67,19 +67,10 @@ pub fn cox_ph(
     x: ArrayView2<'_, f64>,
     durations: &[f64],
     events: &[f64],
-    options: CoxOptions,
+    options: &CoxOptions,
 ) -> Result<CoxPh> {
-    let confidence = check_confidence(options.confidence)?;
-    if !(options.penalizer >= 0.0) || !options.penalizer.is_finite() {
-        return Err(Error::option(
-            "penalizer",
-            options.penalizer,
-            "must be finite and >= 0",
-        ));
-    }
-    if !(options.tol > 0.0) {
-        return Err(Error::option("tol", options.tol, "must be > 0"));
-    }
+    options.validate()?;
+    let confidence = options.confidence;
     let p = x.ncols();
     check_durations(durations)?;
     let n = check_matrix(&x)?;
@@ -299,6 +290,15 @@ pub fn cox_ph(
         coef: beta,
         mean,
     })
+}
+
+impl Fit<CoxData<'_>> for CoxOptions {
+    type Model = CoxPh;
+
+    /// [`cox_ph`] on the bundled data.
+    fn fit(&self, data: CoxData<'_>) -> Result<CoxPh> {
+        cox_ph(data.covariates, data.durations, data.events, self)
+    }
 }
 
 /// Variance of column `j` (of a correlation matrix) not explained by the columns before it.

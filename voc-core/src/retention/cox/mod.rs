@@ -16,4 +16,4 @@ mod tests;
 pub use concordance::concordance_index;
 pub use fit::cox_ph;
 pub use model::CoxPh;
-pub use options::{CoxOptions, Ties};
+pub use options::{CoxData, CoxOptions, Ties};

@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use super::Ties;
 use super::fit::check_matrix;
 use crate::error::{Error, Result};
+use crate::traits::Predict;
 
 /// A fitted Cox model. Vectors run over the covariate columns.
 ///
@@ -13,7 +14,7 @@ use crate::error::{Error, Result};
 /// use voc_core::retention::{cox_ph, CoxOptions};
 /// let x = array![[2.0], [0.5], [1.0], [1.5], [-0.3], [0.0], [0.7], [-1.0]];
 /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
-/// let fit = cox_ph(x.view(), &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], CoxOptions::default())?;
+/// let fit = cox_ph(x.view(), &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], &CoxOptions::default())?;
 /// assert!(fit.lr_statistic > 0.0 && fit.lr_df == 1);
 /// assert!((fit.se[0] - fit.covariance[0].sqrt()).abs() < 1e-15);
 /// # Ok::<(), voc_core::Error>(())
@@ -77,7 +78,7 @@ impl CoxPh {
     /// use ndarray::array;
     /// use voc_core::retention::{cox_ph, CoxOptions};
     /// let x = array![[0.0], [1.0], [0.0], [1.0], [1.0], [0.0]];
-    /// let fit = cox_ph(x.view(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6], CoxOptions::default())?;
+    /// let fit = cox_ph(x.view(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6], &CoxOptions::default())?;
     /// assert_eq!(fit.linear_predictor(array![[2.0]].view())?, vec![2.0 * fit.coef[0]]);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
@@ -96,7 +97,7 @@ impl CoxPh {
     /// use ndarray::array;
     /// use voc_core::retention::{cox_ph, CoxOptions};
     /// let x = array![[0.0], [1.0], [0.0], [1.0], [1.0], [0.0]];
-    /// let fit = cox_ph(x.view(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6], CoxOptions::default())?;
+    /// let fit = cox_ph(x.view(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6], &CoxOptions::default())?;
     /// assert_eq!(fit.log_partial_hazard(array![[0.5]].view())?, vec![0.0]); // at the mean
     /// # Ok::<(), voc_core::Error>(())
     /// ```
@@ -121,7 +122,7 @@ impl CoxPh {
     /// use ndarray::array;
     /// use voc_core::retention::{cox_ph, CoxOptions};
     /// let x = array![[0.0], [1.0], [0.0], [1.0], [1.0], [0.0]];
-    /// let fit = cox_ph(x.view(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6], CoxOptions::default())?;
+    /// let fit = cox_ph(x.view(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6], &CoxOptions::default())?;
     /// let h = fit.partial_hazard(array![[1.0], [0.0]].view())?;
     /// assert!((h[0] / h[1] - fit.hazard_ratio[0]).abs() < 1e-12);
     /// # Ok::<(), voc_core::Error>(())
@@ -139,7 +140,7 @@ impl CoxPh {
     /// use voc_core::retention::{cox_ph, CoxOptions};
     /// let x = array![[2.0], [0.5], [1.0], [1.5], [-0.3], [0.0], [0.7], [-1.0]];
     /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
-    /// let fit = cox_ph(x.view(), &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], CoxOptions::default())?;
+    /// let fit = cox_ph(x.view(), &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], &CoxOptions::default())?;
     /// assert_eq!(fit.covariance_matrix()[[0, 0]], fit.se[0] * fit.se[0]);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
@@ -162,5 +163,26 @@ impl CoxPh {
         }
         check_matrix(x)?;
         Ok(())
+    }
+}
+
+/// Predicts the log partial hazard `(x − mean)·β` of each row (centred on the training means, as
+/// lifelines `predict_log_partial_hazard`; see [`CoxPh::log_partial_hazard`]). For the uncentred
+/// linear predictor use [`CoxPh::linear_predictor`].
+///
+/// ```
+/// use ndarray::array;
+/// use voc_core::Predict;
+/// use voc_core::retention::{cox_ph, CoxOptions};
+/// let x = array![[0.0], [1.0], [0.0], [1.0], [1.0], [0.0]];
+/// let fit = cox_ph(x.view(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6], &CoxOptions::default())?;
+/// assert_eq!(fit.predict(x.view())?, fit.log_partial_hazard(x.view())?);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+impl Predict<ArrayView2<'_, f64>> for CoxPh {
+    type Output = Vec<f64>;
+
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
+        self.log_partial_hazard(x)
     }
 }

@@ -37,7 +37,7 @@ fn concordance_matches_brute_force() -> Result<()> {
 
 #[test]
 fn bad_input() {
-    let o = CoxOptions::default();
+    let o = &CoxOptions::default();
     let t = [1.0, 2.0, 3.0, 4.0];
     let e = [1.0, 0.0, 1.0, 1.0];
     // collinear second column
@@ -88,7 +88,7 @@ fn layouts_give_identical_fits_and_predictions() -> Result<()> {
     let mut big = Array2::<f64>::zeros((2 * n as usize, 3));
     big.slice_mut(s![..;2, ..]).assign(&c);
     let strided = big.slice(s![..;2, ..]);
-    let o = CoxOptions::default();
+    let o = &CoxOptions::default();
     let a = cox_ph(c.view(), &t, &e, o)?;
     for x in [f.view(), strided, c.t().as_standard_layout().t()] {
         let b = cox_ph(x, &t, &e, o)?;
