@@ -2,13 +2,9 @@
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::optim::{bfgs, fd_hessian, newton_polish};
+use super::optim::{log_param_se, minimise_log_params};
 use crate::error::{Error, Result, check_len};
-use crate::stats::linalg::{chol_inverse, cholesky};
 use crate::traits::{Fit, Predict};
-
-/// Gradient size at which BFGS hands over to Newton polishing (quadratic convergence from there).
-pub(crate) const POLISH_FROM: f64 = 1e-6;
 
 /// Options (parameters) of the BG/NBD fit: [`BgNbd::fit`], or [`Fit`] on an [`RfmData`].
 ///
@@ -437,32 +433,7 @@ impl BgNbd {
             ));
         }
         let data = Data::new(frequency, recency, t, 10.0 / t_max);
-        let min = bfgs(
-            |lp, g| data.eval(lp, g),
-            &[0.0; 4],
-            POLISH_FROM.max(options.tol),
-            options.max_iter,
-        );
-        let mut min = min;
-        let gmax = if min.converged {
-            newton_polish(
-                |p, g| {
-                    data.eval(p, g);
-                },
-                &mut min.x,
-                6,
-            )
-        } else {
-            f64::INFINITY
-        };
-        if !(gmax < options.tol) {
-            return Err(Error::NotConverged {
-                iterations: min.iterations,
-                last_change: min.last_change,
-            });
-        }
-        let mut dummy = [0.0; 4];
-        min.f = data.eval(&min.x, &mut dummy);
+        let min = minimise_log_params(|lp, g| data.eval(lp, g), 4, options.max_iter, options.tol)?;
         let n = frequency.len();
         let lp = &min.x;
         let mut model = BgNbd::new(
@@ -476,20 +447,11 @@ impl BgNbd {
         // Mean-scaled log-likelihood in scaled time differs from the original by Σx·ln(scale).
         let sum_x: f64 = frequency.iter().sum();
         model.log_likelihood = -min.f * n as f64 + sum_x * data.scale.ln();
-        let h = fd_hessian(
-            |p, g| {
-                data.eval(p, g);
-            },
-            lp,
-            1e-5,
+        model.se = log_param_se(
+            min.inv_hessian.as_deref(),
+            [model.r, model.alpha, model.a, model.b],
+            n as f64,
         );
-        if let Ok(l) = cholesky(&h, 4) {
-            let inv = chol_inverse(&l, 4);
-            let params = [model.r, model.alpha, model.a, model.b];
-            for j in 0..4 {
-                model.se[j] = params[j] * (inv[j * 4 + j] / n as f64).sqrt();
-            }
-        }
         Ok(model)
     }
 

@@ -3,9 +3,8 @@
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::bgnbd::{BgNbd, check_optimiser, check_rfm, frequency_codes};
-use super::optim::{bfgs, fd_hessian, newton_polish};
+use super::optim::{log_param_se, minimise_log_params};
 use crate::error::{Error, Result, check_len};
-use crate::stats::linalg::{chol_inverse, cholesky};
 use crate::traits::{Fit, Predict};
 
 /// Options (parameters) of the Gamma-Gamma fit: [`GammaGamma::fit`], or [`Fit`] on a [`SpendData`].
@@ -261,32 +260,7 @@ impl GammaGamma {
             codes,
             m: &mx,
         };
-        let min = bfgs(
-            |lp, g| data.eval(lp, g),
-            &[0.0; 3],
-            super::bgnbd::POLISH_FROM.max(options.tol),
-            options.max_iter,
-        );
-        let mut min = min;
-        let gmax = if min.converged {
-            newton_polish(
-                |p, g| {
-                    data.eval(p, g);
-                },
-                &mut min.x,
-                6,
-            )
-        } else {
-            f64::INFINITY
-        };
-        if !(gmax < options.tol) {
-            return Err(Error::NotConverged {
-                iterations: min.iterations,
-                last_change: min.last_change,
-            });
-        }
-        let mut dummy = [0.0; 3];
-        min.f = data.eval(&min.x, &mut dummy);
+        let min = minimise_log_params(|lp, g| data.eval(lp, g), 3, options.max_iter, options.tol)?;
         let lp = &min.x;
         let mut gg = GammaGamma::new(lp[0].exp(), lp[1].exp(), lp[2].exp())?;
         let n = keep.len();
@@ -294,20 +268,7 @@ impl GammaGamma {
         gg.n_skipped = frequency.len() - n;
         gg.iterations = min.iterations;
         gg.log_likelihood = -min.f * n as f64;
-        let h = fd_hessian(
-            |p, g| {
-                data.eval(p, g);
-            },
-            lp,
-            1e-5,
-        );
-        if let Ok(l) = cholesky(&h, 3) {
-            let inv = chol_inverse(&l, 3);
-            let params = [gg.p, gg.q, gg.v];
-            for j in 0..3 {
-                gg.se[j] = params[j] * (inv[j * 3 + j] / n as f64).sqrt();
-            }
-        }
+        gg.se = log_param_se(min.inv_hessian.as_deref(), [gg.p, gg.q, gg.v], n as f64);
         Ok(gg)
     }
 
