@@ -3,7 +3,7 @@
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList};
 use serde::{Deserialize, Serialize};
 use voc_core::MissingPolicy;
 use voc_core::retention::{
@@ -453,7 +453,7 @@ pub fn logrank_test(
 
 // ---------------------------------------------------------------- Cox
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone)]
 struct CoxInner {
     fit: core::CoxPh,
     names: Vec<String>,
@@ -466,7 +466,40 @@ pub struct CoxResult {
     inner: CoxInner,
 }
 
-crate::pickled!(CoxResult);
+/// Pickles as the core's versioned byte form and the covariate names.
+#[pymethods]
+impl CoxResult {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>, Vec<String>))> {
+        let state = PyBytes::new(py, &self.inner.fit.to_bytes());
+        let rebuild = py.get_type::<CoxResult>().getattr("_from_state")?;
+        Ok((rebuild, (state, self.inner.names.clone())))
+    }
+    /// Rebuilds a result from its pickled state.
+    #[staticmethod]
+    fn _from_state(py: Python<'_>, data: &[u8], names: Vec<String>) -> PyResult<Self> {
+        let fit = core::CoxPh::from_bytes(data).py_err(py)?;
+        if names.len() != fit.coef.len() {
+            return Err(voc_core::Error::Decode {
+                what: "Cox model",
+                reason: format!("{} names for {} covariates", names.len(), fit.coef.len()),
+            })
+            .py_err(py);
+        }
+        Ok(CoxResult {
+            inner: CoxInner { fit, names },
+        })
+    }
+    /// Equal when the names and every field are equal bit for bit.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<CoxResult>().is_ok_and(|o| {
+            let o = &o.get().inner;
+            o.names == self.inner.names && o.fit.to_bytes() == self.inner.fit.to_bytes()
+        })
+    }
+}
 
 #[pymethods]
 impl CoxResult {
@@ -693,6 +726,36 @@ pub fn concordance_index(
 
 // ---------------------------------------------------------------- BG/NBD and Gamma-Gamma
 
+/// Pickling through the core's versioned byte form, and bit-exact equality, for a model class holding
+/// its core model in `inner`.
+macro_rules! model_pickle {
+    ($cls:ident, $core:ident) => {
+        #[pymethods]
+        impl $cls {
+            fn __reduce__<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+                let state = PyBytes::new(py, &self.inner.to_bytes());
+                Ok((py.get_type::<$cls>().getattr("_from_state")?, (state,)))
+            }
+            /// Rebuilds a model from its pickled state (the core byte form).
+            #[staticmethod]
+            fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+                Ok($cls {
+                    inner: core::$core::from_bytes(data).py_err(py)?,
+                })
+            }
+            /// Equal when every field is equal bit for bit (so NaN fields compare equal to themselves).
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+                other
+                    .cast::<$cls>()
+                    .is_ok_and(|o| o.get().inner.to_bytes() == self.inner.to_bytes())
+            }
+        }
+    };
+}
+
 /// A BG/NBD model (Fader, Hardie & Lee 2005): fitted by `voc.retention.bgnbd_fit`, or built from
 /// parameters `BgNbdModel(r, alpha, a, b)`.
 #[pyclass(frozen, module = "voc._voc")]
@@ -700,7 +763,7 @@ pub struct BgNbdModel {
     inner: core::BgNbd,
 }
 
-crate::pickled!(BgNbdModel);
+model_pickle!(BgNbdModel, BgNbd);
 
 struct Rfm<'py> {
     x: Buf<'py, f64>,
@@ -893,7 +956,7 @@ pub struct GammaGammaModel {
     inner: core::GammaGamma,
 }
 
-crate::pickled!(GammaGammaModel);
+model_pickle!(GammaGammaModel, GammaGamma);
 
 #[pymethods]
 impl GammaGammaModel {

@@ -166,7 +166,7 @@ def test_cox_predict_log_hazard_any_layout_matches_lifelines_on_gbsg2():
 
     df = _gbsg2_numeric()
     x = df.drop(columns=["time", "cens"])
-    ref = CoxPHFitter().fit(df, "time", "cens")
+    ref = CoxPHFitter().fit(df, "time", "cens", fit_options={"precision": 1e-12, "r_precision": 1e-15})
     fit = vr.cox_ph(df, "time", "cens")
     np.testing.assert_allclose(fit.coef, ref.params_.loc[x.columns].to_numpy(), rtol=1e-6)
     want = ref.predict_log_partial_hazard(x).to_numpy() + float(ref._norm_mean.to_numpy() @ fit.coef)
@@ -385,6 +385,28 @@ def test_results_pickle(rossi, waltons, cdnow, cdnow_raw):
         back = pickle.loads(pickle.dumps(o))
         assert back == o
         assert type(o).__name__ in repr(o)
+
+
+def test_model_pickles_are_the_core_byte_form(rossi, cdnow):
+    fit = vr.cox_ph(rossi, "week", "arrest")
+    bg = vr.bgnbd_fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    gg = vr.GammaGammaModel(6.25, 3.74, 15.44)
+    for obj, magic in [(fit, b"VCOX"), (bg, b"VBGN"), (gg, b"VGGM")]:
+        rebuild, state = obj.__reduce__()
+        data = state[0]
+        assert data[:4] == magic
+        assert rebuild(*state) == obj
+        with pytest.raises(voc.DecodeError):
+            rebuild(data[:-1], *state[1:])
+        flipped = bytes([data[0] ^ 1]) + data[1:]
+        with pytest.raises(voc.DecodeError):
+            rebuild(flipped, *state[1:])
+    assert fit.__reduce__()[1][1] == fit.names
+    with pytest.raises(voc.DecodeError):
+        type(fit)._from_state(fit.__reduce__()[1][0], ["just one"])
+    back = pickle.loads(pickle.dumps(fit))
+    x = rossi[fit.names]
+    np.testing.assert_array_equal(back.predict_log_hazard(x), fit.predict_log_hazard(x))
 
 
 def test_docstrings():

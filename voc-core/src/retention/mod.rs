@@ -14,6 +14,7 @@
 //! weeks); order timestamps are `i64` in a [`TimeUnit`](crate::time::TimeUnit).
 
 mod bgnbd;
+mod bytes;
 mod cohort;
 mod cox;
 mod gamma_gamma;

@@ -5,6 +5,7 @@
 //! - [`model`](CoxPh): the fitted model and its predictions;
 //! - [`concordance_index`]: Harrell's C.
 
+mod bytes;
 mod concordance;
 mod fit;
 mod likelihood;

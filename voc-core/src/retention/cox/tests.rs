@@ -122,3 +122,49 @@ fn layouts_give_identical_fits_and_predictions() -> Result<()> {
     ));
     Ok(())
 }
+
+#[test]
+fn inconsistent_bytes_with_a_valid_checksum_are_decode_errors() -> Result<()> {
+    use crate::retention::bytes::{put_len, writer};
+    let x = m(1, &[2.0, 0.5, 1.0, 1.5, -0.3, 0.0, 0.7, -1.0]);
+    let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    let fit = cox_ph(
+        x.view(),
+        &t,
+        &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0],
+        &CoxOptions::default(),
+    )?;
+    let good = fit.to_bytes();
+    assert_eq!(CoxPh::from_bytes(&good)?, fit);
+    // Re-seal the body with one field changed: the checksum passes, the content check must not.
+    let reseal = |edit: &dyn Fn(&mut Vec<u8>)| {
+        let mut body = good[..good.len() - 8].to_vec();
+        edit(&mut body);
+        crate::codec::Writer(body).seal()
+    };
+    // p = 2 while every vector holds one value
+    let two = reseal(&|b| b[6..14].copy_from_slice(&2u64.to_le_bytes()));
+    assert!(matches!(CoxPh::from_bytes(&two), Err(Error::Decode { .. })));
+    // unknown ties code (after magic, version and five counts)
+    let ties = reseal(&|b| b[46] = 7);
+    assert!(matches!(
+        CoxPh::from_bytes(&ties),
+        Err(Error::Decode { .. })
+    ));
+    // a huge count must not allocate
+    let huge = reseal(&|b| b[6..14].copy_from_slice(&u64::MAX.to_le_bytes()));
+    assert!(matches!(
+        CoxPh::from_bytes(&huge),
+        Err(Error::Decode { .. })
+    ));
+    // another version
+    let v2 = reseal(&|b| b[4] = 2);
+    assert!(matches!(CoxPh::from_bytes(&v2), Err(Error::Decode { .. })));
+    let mut w = writer(b"VCOX", 1);
+    put_len(&mut w, 0);
+    assert!(matches!(
+        CoxPh::from_bytes(&w.seal()),
+        Err(Error::Decode { .. })
+    ));
+    Ok(())
+}
