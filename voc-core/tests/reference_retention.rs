@@ -236,7 +236,7 @@ fn cox_matches_lifelines_and_statsmodels_on_rossi() {
         let t = column(&header, &rows, "week");
         let e = column(&header, &rows, "arrest");
         let opts = CoxOptions::default()
-            .ties(Ties::parse(case["ties"].as_str().unwrap()).unwrap())
+            .ties(case["ties"].as_str().unwrap().parse::<Ties>().unwrap())
             .penalizer(num(&case["penalizer"]));
         let x = ndarray::Array2::from_shape_vec((rows.len(), p), x).unwrap();
         let fit = cox_ph(x.view(), &t, &e, &opts).unwrap();

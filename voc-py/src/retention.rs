@@ -574,10 +574,7 @@ impl CoxResult {
     /// Ties method ("efron" or "breslow").
     #[getter]
     fn ties(&self) -> &'static str {
-        match self.inner.fit.ties {
-            Ties::Efron => "efron",
-            Ties::Breslow => "breslow",
-        }
+        self.inner.fit.ties.name()
     }
     /// L2 penalty.
     #[getter]
@@ -691,7 +688,7 @@ pub fn cox_ph(
         .py_err(py);
     }
     let opts = CoxOptions::default()
-        .ties(Ties::parse(ties).py_err(py)?)
+        .ties(parse_ties(ties).py_err(py)?)
         .penalizer(penalizer)
         .confidence(confidence)
         .max_iter(max_iter)
@@ -701,6 +698,12 @@ pub fn cox_ph(
     Ok(CoxResult {
         inner: CoxInner { fit, names },
     })
+}
+
+/// The ties method in any letter case (as the binding always accepted).
+fn parse_ties(ties: &str) -> voc_core::Result<Ties> {
+    ties.parse()
+        .or_else(|e| ties.to_ascii_lowercase().parse().map_err(|_| e))
 }
 
 /// Harrell's concordance index of risk scores (higher score = earlier event), as lifelines

@@ -5,10 +5,16 @@ use ndarray::ArrayView2;
 use crate::error::{Error, Result};
 use crate::stats::check_confidence;
 
-/// How tied event times enter the partial likelihood.
+/// How tied event times enter the partial likelihood. Spelled "efron" and "breslow" (`FromStr`,
+/// `Display`; "Efron"/"EFRON" and "Breslow"/"BRESLOW" also parse).
 ///
 /// ```
-/// assert_eq!(voc_core::retention::Ties::default(), voc_core::retention::Ties::Efron);
+/// use voc_core::retention::Ties;
+/// assert_eq!(Ties::default(), Ties::Efron);
+/// assert_eq!("Breslow".parse::<Ties>()?, Ties::Breslow);
+/// assert_eq!(Ties::Breslow.to_string(), "breslow");
+/// assert!("exact".parse::<Ties>().is_err());
+/// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -21,27 +27,10 @@ pub enum Ties {
     Breslow,
 }
 
-impl Ties {
-    /// Parses "efron" or "breslow".
-    ///
-    /// ```
-    /// use voc_core::retention::Ties;
-    /// assert_eq!(Ties::parse("Breslow")?, Ties::Breslow);
-    /// assert!(Ties::parse("exact").is_err());
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "efron" => Ok(Ties::Efron),
-            "breslow" => Ok(Ties::Breslow),
-            _ => Err(Error::option(
-                "ties",
-                name,
-                "expected \"efron\" or \"breslow\"",
-            )),
-        }
-    }
-}
+crate::named_enum!(Ties, "ties", {
+    Efron => "efron" | "Efron" | "EFRON",
+    Breslow => "breslow" | "Breslow" | "BRESLOW",
+});
 
 /// Options (parameters) of the Cox fit: [`cox_ph`](super::cox_ph), or [`Fit`](crate::Fit) on a
 /// [`CoxData`].
