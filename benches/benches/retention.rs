@@ -33,10 +33,10 @@ fn km(c: &mut Criterion) {
     let mut g = c.benchmark_group("kaplan_meier_1M");
     g.sample_size(20).measurement_time(Duration::from_secs(8));
     g.bench_function("continuous", |b| {
-        b.iter(|| kaplan_meier(black_box(&cont), &events, None, KmOptions::default()))
+        b.iter(|| kaplan_meier(black_box(&cont), &events, None, &KmOptions::default()))
     });
     g.bench_function("integer_days", |b| {
-        b.iter(|| kaplan_meier(black_box(&days), &events, None, KmOptions::default()))
+        b.iter(|| kaplan_meier(black_box(&days), &events, None, &KmOptions::default()))
     });
     g.bench_function("integer_days_5_groups", |b| {
         b.iter(|| {
@@ -44,7 +44,7 @@ fn km(c: &mut Criterion) {
                 black_box(&days),
                 &events,
                 Some(&groups),
-                KmOptions::default(),
+                &KmOptions::default(),
             )
         })
     });
@@ -161,7 +161,7 @@ fn cohorts(c: &mut Criterion) {
     let mut g = c.benchmark_group("cohorts_1M_orders");
     g.sample_size(20);
     g.bench_function("cohort_retention", |b| {
-        b.iter(|| cohort_retention(black_box(&cust), &days, CohortOptions::default()))
+        b.iter(|| cohort_retention(black_box(&cust), &days, &CohortOptions::default()))
     });
     g.finish();
 }

@@ -49,7 +49,7 @@ proptest! {
     #[test]
     fn km_bounds_and_bookkeeping(rows in survival_rows()) {
         let (t, e, _) = split(&rows);
-        let km = kaplan_meier(&t, &e, None, KmOptions::default()).unwrap();
+        let km = kaplan_meier(&t, &e, None, &KmOptions::default()).unwrap();
         let c = &km.curves[0];
         prop_assert_eq!(c.n as usize, t.len());
         let mut prev = 1.0;
@@ -71,8 +71,8 @@ proptest! {
         let half: Vec<f64> = t.iter().map(|v| v * 0.5 + 0.25).collect();
         let e: Vec<f64> = rows.iter().map(|r| f64::from(u8::from(r.1))).collect();
         let g: Vec<u32> = rows.iter().map(|r| r.2).collect();
-        let a = kaplan_meier(&t, &e, Some(&g), KmOptions::default()).unwrap();
-        let b = kaplan_meier(&half, &e, Some(&g), KmOptions::default()).unwrap();
+        let a = kaplan_meier(&t, &e, Some(&g), &KmOptions::default()).unwrap();
+        let b = kaplan_meier(&half, &e, Some(&g), &KmOptions::default()).unwrap();
         prop_assert_eq!(a.curves.len(), b.curves.len());
         for (x, y) in a.curves.iter().zip(&b.curves) {
             prop_assert_eq!(&x.survival, &y.survival);
@@ -94,8 +94,8 @@ proptest! {
             shuffled.swap(i, (s % (i as u64 + 1)) as usize);
         }
         let (t2, e2, _) = split(&shuffled);
-        let a = kaplan_meier(&t, &e, None, KmOptions::default()).unwrap();
-        let b = kaplan_meier(&t2, &e2, None, KmOptions::default()).unwrap();
+        let a = kaplan_meier(&t, &e, None, &KmOptions::default()).unwrap();
+        let b = kaplan_meier(&t2, &e2, None, &KmOptions::default()).unwrap();
         prop_assert_eq!(a, b);
     }
 
@@ -137,7 +137,7 @@ proptest! {
     fn cohort_and_summary_match_brute_force(orders in prop::collection::vec((0u32..12, 0i64..400), 1..150)) {
         let cust: Vec<u32> = orders.iter().map(|o| o.0).collect();
         let day: Vec<i64> = orders.iter().map(|o| 20_000 + o.1).collect();
-        let c = cohort_retention(&cust, &day, CohortOptions::default()).unwrap();
+        let c = cohort_retention(&cust, &day, &CohortOptions::default()).unwrap();
         let end = *day.iter().max().unwrap();
         let mut first: BTreeMap<u32, i64> = BTreeMap::new();
         for (&k, &d) in cust.iter().zip(&day) {
@@ -171,7 +171,7 @@ proptest! {
         prop_assert_eq!(c.repurchase_eligible.iter().sum::<u64>(), elig);
         prop_assert_eq!(c.repurchased.iter().sum::<u64>(), rep);
 
-        let s = rfm_summary(&cust, &day, None, SummaryOptions::default()).unwrap();
+        let s = rfm_summary(&cust, &day, None, &SummaryOptions::default()).unwrap();
         for (i, &k) in s.customer.iter().enumerate() {
             let days: BTreeSet<i64> = cust.iter().zip(&day).filter(|(c2, _)| **c2 == k).map(|(_, d)| *d).collect();
             prop_assert_eq!(s.frequency[i], (days.len() - 1) as f64);

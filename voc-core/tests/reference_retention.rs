@@ -58,10 +58,8 @@ fn kaplan_meier_matches_lifelines() {
         let name = case["name"].as_str().unwrap();
         let t = nums(&case["durations"]);
         let e = nums(&case["events"]);
-        let opts = KmOptions {
-            confidence: num(&case["level"]),
-        };
-        let km = kaplan_meier(&t, &e, None, opts).unwrap();
+        let opts = KmOptions::default().confidence(num(&case["level"]));
+        let km = kaplan_meier(&t, &e, None, &opts).unwrap();
         let c = &km.curves[0];
         close_all(&format!("{name} time"), &c.time, &nums(&case["time"]), 0.0);
         let as_f = |v: &[u64]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
@@ -135,7 +133,7 @@ fn grouped_kaplan_meier_equals_separate_fits() {
         .iter()
         .map(|v| v.as_u64().unwrap() as u32)
         .collect();
-    let all = kaplan_meier(&t, &e, Some(&codes), KmOptions::default()).unwrap();
+    let all = kaplan_meier(&t, &e, Some(&codes), &KmOptions::default()).unwrap();
     assert_eq!(all.curves.len(), 3);
     for k in 0..3u32 {
         let (tk, ek): (Vec<f64>, Vec<f64>) = t
@@ -145,7 +143,7 @@ fn grouped_kaplan_meier_equals_separate_fits() {
             .filter(|(_, c)| **c == k)
             .map(|((a, b), _)| (*a, *b))
             .unzip();
-        let one = kaplan_meier(&tk, &ek, None, KmOptions::default()).unwrap();
+        let one = kaplan_meier(&tk, &ek, None, &KmOptions::default()).unwrap();
         assert_eq!(one.curves[0], all.curves[k as usize]);
     }
 }
@@ -425,11 +423,9 @@ fn summary_matches_lifetimes_on_cdnow() {
         &d,
         Some(&s),
         cal_end,
-        SummaryOptions {
-            time_scale: 7.0,
-            observation_end: Some(obs_end),
-            ..Default::default()
-        },
+        &SummaryOptions::default()
+            .time_scale(7.0)
+            .observation_end(obs_end),
     )
     .unwrap();
     let ids: Vec<f64> = ch
@@ -498,10 +494,7 @@ fn summary_matches_lifetimes_on_cdnow() {
         &c,
         &d,
         Some(&s),
-        SummaryOptions {
-            observation_end: Some(obs_end),
-            ..Default::default()
-        },
+        &SummaryOptions::default().observation_end(obs_end),
     )
     .unwrap();
     let w = &want["full"];

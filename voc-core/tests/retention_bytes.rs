@@ -6,6 +6,8 @@
 //! The blobs hold: `cox_v1.bin` Cox PH (Efron) on rossi's seven covariates; `bgnbd_v1.bin` BG/NBD on
 //! the CDNOW summary; `gamma_gamma_v1.bin` Gamma-Gamma on the CDNOW returning customers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ndarray::Array2;
 use serde_json::Value;
 use voc_core::Error;

@@ -2,6 +2,8 @@
 //! array, a Fortran-ordered array and a strided view (every other row of a doubled array) give
 //! bit-identical fits and predictions, through `cox_ph` and through the `Fit` / `Predict` traits.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ndarray::{Array2, ArrayView2, ShapeBuilder, s};
 use voc_core::retention::{CoxData, CoxOptions, Ties, cox_ph};
 use voc_core::{Fit, Predict};

@@ -329,8 +329,8 @@ mod tests {
             100,
             1e-10,
         )?;
-        for j in 0..3 {
-            assert!((fit.x[j] - m[j]).abs() < 1e-10);
+        for (x, m) in fit.x.iter().zip(m) {
+            assert!((x - m).abs() < 1e-10);
         }
         let inv = fit.inv_hessian.expect("positive definite");
         assert!((inv[0] - 0.5).abs() < 1e-6 && (inv[8] - 0.125).abs() < 1e-6);
