@@ -33,10 +33,10 @@ fn km(c: &mut Criterion) {
     let mut g = c.benchmark_group("kaplan_meier_1M");
     g.sample_size(20).measurement_time(Duration::from_secs(8));
     g.bench_function("continuous", |b| {
-        b.iter(|| kaplan_meier(black_box(&cont), &events, None, KmOptions::default()))
+        b.iter(|| kaplan_meier(black_box(&cont), &events, None, &KmOptions::default()))
     });
     g.bench_function("integer_days", |b| {
-        b.iter(|| kaplan_meier(black_box(&days), &events, None, KmOptions::default()))
+        b.iter(|| kaplan_meier(black_box(&days), &events, None, &KmOptions::default()))
     });
     g.bench_function("integer_days_5_groups", |b| {
         b.iter(|| {
@@ -44,7 +44,7 @@ fn km(c: &mut Criterion) {
                 black_box(&days),
                 &events,
                 Some(&groups),
-                KmOptions::default(),
+                &KmOptions::default(),
             )
         })
     });
@@ -70,20 +70,18 @@ fn cox(c: &mut Criterion) {
         .iter()
         .map(|&d| f64::from(u8::from(d < 730.0 && rng.random::<f64>() < 0.8)))
         .collect();
+    let x = ndarray::Array2::from_shape_vec((n, p), x).expect("n × p values");
     let mut g = c.benchmark_group("cox_100k_x_10");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("efron_continuous", |b| {
-        b.iter(|| cox_ph(black_box(&x), p, &cont, &events, CoxOptions::default()))
+        b.iter(|| cox_ph(black_box(x.view()), &cont, &events, &CoxOptions::default()))
     });
     g.bench_function("efron_integer_days", |b| {
-        b.iter(|| cox_ph(black_box(&x), p, &days, &events, CoxOptions::default()))
+        b.iter(|| cox_ph(black_box(x.view()), &days, &events, &CoxOptions::default()))
     });
-    let breslow = CoxOptions {
-        ties: Ties::Breslow,
-        ..CoxOptions::default()
-    };
+    let breslow = CoxOptions::default().ties(Ties::Breslow);
     g.bench_function("breslow_integer_days", |b| {
-        b.iter(|| cox_ph(black_box(&x), p, &days, &events, breslow))
+        b.iter(|| cox_ph(black_box(x.view()), &days, &events, &breslow))
     });
     g.finish();
 }
@@ -116,7 +114,7 @@ fn bgnbd(c: &mut Criterion) {
     let mut g = c.benchmark_group("bgnbd_100k");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function("fit", |b| {
-        b.iter(|| BgNbd::fit(black_box(&f), &r, &t, BgNbdOptions::default()))
+        b.iter(|| BgNbd::fit(black_box(&f), &r, &t, &BgNbdOptions::default()))
     });
     g.finish();
 }
@@ -163,7 +161,7 @@ fn cohorts(c: &mut Criterion) {
     let mut g = c.benchmark_group("cohorts_1M_orders");
     g.sample_size(20);
     g.bench_function("cohort_retention", |b| {
-        b.iter(|| cohort_retention(black_box(&cust), &days, CohortOptions::default()))
+        b.iter(|| cohort_retention(black_box(&cust), &days, &CohortOptions::default()))
     });
     g.finish();
 }

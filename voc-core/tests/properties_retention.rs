@@ -49,7 +49,7 @@ proptest! {
     #[test]
     fn km_bounds_and_bookkeeping(rows in survival_rows()) {
         let (t, e, _) = split(&rows);
-        let km = kaplan_meier(&t, &e, None, KmOptions::default()).unwrap();
+        let km = kaplan_meier(&t, &e, None, &KmOptions::default()).unwrap();
         let c = &km.curves[0];
         prop_assert_eq!(c.n as usize, t.len());
         let mut prev = 1.0;
@@ -71,8 +71,8 @@ proptest! {
         let half: Vec<f64> = t.iter().map(|v| v * 0.5 + 0.25).collect();
         let e: Vec<f64> = rows.iter().map(|r| f64::from(u8::from(r.1))).collect();
         let g: Vec<u32> = rows.iter().map(|r| r.2).collect();
-        let a = kaplan_meier(&t, &e, Some(&g), KmOptions::default()).unwrap();
-        let b = kaplan_meier(&half, &e, Some(&g), KmOptions::default()).unwrap();
+        let a = kaplan_meier(&t, &e, Some(&g), &KmOptions::default()).unwrap();
+        let b = kaplan_meier(&half, &e, Some(&g), &KmOptions::default()).unwrap();
         prop_assert_eq!(a.curves.len(), b.curves.len());
         for (x, y) in a.curves.iter().zip(&b.curves) {
             prop_assert_eq!(&x.survival, &y.survival);
@@ -94,8 +94,8 @@ proptest! {
             shuffled.swap(i, (s % (i as u64 + 1)) as usize);
         }
         let (t2, e2, _) = split(&shuffled);
-        let a = kaplan_meier(&t, &e, None, KmOptions::default()).unwrap();
-        let b = kaplan_meier(&t2, &e2, None, KmOptions::default()).unwrap();
+        let a = kaplan_meier(&t, &e, None, &KmOptions::default()).unwrap();
+        let b = kaplan_meier(&t2, &e2, None, &KmOptions::default()).unwrap();
         prop_assert_eq!(a, b);
     }
 
@@ -118,12 +118,13 @@ proptest! {
         let e: Vec<f64> = rows.iter().map(|r| f64::from(u8::from(r.1))).collect();
         prop_assume!(e.iter().filter(|&&v| v == 1.0).count() >= 5);
         let x: Vec<f64> = rows.iter().flat_map(|r| [r.2, r.3]).collect();
-        let Ok(a) = cox_ph(&x, 2, &t, &e, CoxOptions::default()) else { return Ok(()); };
-        let xs: Vec<f64> = x.iter().enumerate().map(|(i, v)| if i % 2 == 0 { v + shift } else { *v }).collect();
-        let b = cox_ph(&xs, 2, &t, &e, CoxOptions::default()).unwrap();
         let n = t.len();
+        let mat = |v: Vec<f64>| ndarray::Array2::from_shape_vec((n, 2), v).unwrap();
+        let Ok(a) = cox_ph(mat(x.clone()).view(), &t, &e, &CoxOptions::default()) else { return Ok(()); };
+        let xs: Vec<f64> = x.iter().enumerate().map(|(i, v)| if i % 2 == 0 { v + shift } else { *v }).collect();
+        let b = cox_ph(mat(xs).view(), &t, &e, &CoxOptions::default()).unwrap();
         let rev = |v: &[f64], w: usize| -> Vec<f64> { (0..n).rev().flat_map(|i| v[i * w..i * w + w].to_vec()).collect() };
-        let c = cox_ph(&rev(&x, 2), 2, &rev(&t, 1), &rev(&e, 1), CoxOptions::default()).unwrap();
+        let c = cox_ph(mat(rev(&x, 2)).view(), &rev(&t, 1), &rev(&e, 1), &CoxOptions::default()).unwrap();
         for j in 0..2 {
             prop_assert!((a.coef[j] - b.coef[j]).abs() < 1e-7 * a.coef[j].abs().max(1.0));
             prop_assert!((a.coef[j] - c.coef[j]).abs() < 1e-9 * a.coef[j].abs().max(1.0));
@@ -136,7 +137,7 @@ proptest! {
     fn cohort_and_summary_match_brute_force(orders in prop::collection::vec((0u32..12, 0i64..400), 1..150)) {
         let cust: Vec<u32> = orders.iter().map(|o| o.0).collect();
         let day: Vec<i64> = orders.iter().map(|o| 20_000 + o.1).collect();
-        let c = cohort_retention(&cust, &day, CohortOptions::default()).unwrap();
+        let c = cohort_retention(&cust, &day, &CohortOptions::default()).unwrap();
         let end = *day.iter().max().unwrap();
         let mut first: BTreeMap<u32, i64> = BTreeMap::new();
         for (&k, &d) in cust.iter().zip(&day) {
@@ -170,7 +171,7 @@ proptest! {
         prop_assert_eq!(c.repurchase_eligible.iter().sum::<u64>(), elig);
         prop_assert_eq!(c.repurchased.iter().sum::<u64>(), rep);
 
-        let s = rfm_summary(&cust, &day, None, SummaryOptions::default()).unwrap();
+        let s = rfm_summary(&cust, &day, None, &SummaryOptions::default()).unwrap();
         for (i, &k) in s.customer.iter().enumerate() {
             let days: BTreeSet<i64> = cust.iter().zip(&day).filter(|(c2, _)| **c2 == k).map(|(_, d)| *d).collect();
             prop_assert_eq!(s.frequency[i], (days.len() - 1) as f64);

@@ -58,10 +58,8 @@ fn kaplan_meier_matches_lifelines() {
         let name = case["name"].as_str().unwrap();
         let t = nums(&case["durations"]);
         let e = nums(&case["events"]);
-        let opts = KmOptions {
-            confidence: num(&case["level"]),
-        };
-        let km = kaplan_meier(&t, &e, None, opts).unwrap();
+        let opts = KmOptions::default().confidence(num(&case["level"]));
+        let km = kaplan_meier(&t, &e, None, &opts).unwrap();
         let c = &km.curves[0];
         close_all(&format!("{name} time"), &c.time, &nums(&case["time"]), 0.0);
         let as_f = |v: &[u64]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
@@ -135,7 +133,7 @@ fn grouped_kaplan_meier_equals_separate_fits() {
         .iter()
         .map(|v| v.as_u64().unwrap() as u32)
         .collect();
-    let all = kaplan_meier(&t, &e, Some(&codes), KmOptions::default()).unwrap();
+    let all = kaplan_meier(&t, &e, Some(&codes), &KmOptions::default()).unwrap();
     assert_eq!(all.curves.len(), 3);
     for k in 0..3u32 {
         let (tk, ek): (Vec<f64>, Vec<f64>) = t
@@ -145,7 +143,7 @@ fn grouped_kaplan_meier_equals_separate_fits() {
             .filter(|(_, c)| **c == k)
             .map(|((a, b), _)| (*a, *b))
             .unzip();
-        let one = kaplan_meier(&tk, &ek, None, KmOptions::default()).unwrap();
+        let one = kaplan_meier(&tk, &ek, None, &KmOptions::default()).unwrap();
         assert_eq!(one.curves[0], all.curves[k as usize]);
     }
 }
@@ -235,12 +233,11 @@ fn cox_matches_lifelines_and_statsmodels_on_rossi() {
         }
         let t = column(&header, &rows, "week");
         let e = column(&header, &rows, "arrest");
-        let opts = CoxOptions {
-            ties: Ties::parse(case["ties"].as_str().unwrap()).unwrap(),
-            penalizer: num(&case["penalizer"]),
-            ..CoxOptions::default()
-        };
-        let fit = cox_ph(&x, p, &t, &e, opts).unwrap();
+        let opts = CoxOptions::default()
+            .ties(case["ties"].as_str().unwrap().parse::<Ties>().unwrap())
+            .penalizer(num(&case["penalizer"]));
+        let x = ndarray::Array2::from_shape_vec((rows.len(), p), x).unwrap();
+        let fit = cox_ph(x.view(), &t, &e, &opts).unwrap();
         let tol = 1e-6;
         close_all(
             &format!("{name} coef"),
@@ -315,7 +312,7 @@ fn bgnbd_reproduces_cdnow_and_lifetimes() {
     let x = column(&header, &rows, "frequency");
     let tx = column(&header, &rows, "recency");
     let t = column(&header, &rows, "T");
-    let fit = BgNbd::fit(&x, &tx, &t, BgNbdOptions::default()).unwrap();
+    let fit = BgNbd::fit(&x, &tx, &t, &BgNbdOptions::default()).unwrap();
     let published = [0.243, 4.414, 0.793, 2.426];
     let got = [fit.r, fit.alpha, fit.a, fit.b];
     for (g, p) in got.iter().zip(published) {
@@ -371,7 +368,7 @@ fn gamma_gamma_and_clv_match_lifetimes() {
     let m = column(&header, &rows, "zbar");
     let g = golden();
     let gg = &g["gamma_gamma"];
-    let fit = GammaGamma::fit(&x, &m, GammaGammaOptions::default()).unwrap();
+    let fit = GammaGamma::fit(&x, &m, &GammaGammaOptions::default()).unwrap();
     let want = nums(&gg["params"]);
     close_all("gg params", &[fit.p, fit.q, fit.v], &want, 1e-7);
     close_all("gg se", &fit.se, &nums(&gg["se"]), 1e-6);
@@ -426,11 +423,9 @@ fn summary_matches_lifetimes_on_cdnow() {
         &d,
         Some(&s),
         cal_end,
-        SummaryOptions {
-            time_scale: 7.0,
-            observation_end: Some(obs_end),
-            ..Default::default()
-        },
+        &SummaryOptions::default()
+            .time_scale(7.0)
+            .observation_end(obs_end),
     )
     .unwrap();
     let ids: Vec<f64> = ch
@@ -499,10 +494,7 @@ fn summary_matches_lifetimes_on_cdnow() {
         &c,
         &d,
         Some(&s),
-        SummaryOptions {
-            observation_end: Some(obs_end),
-            ..Default::default()
-        },
+        &SummaryOptions::default().observation_end(obs_end),
     )
     .unwrap();
     let w = &want["full"];

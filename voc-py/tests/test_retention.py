@@ -152,6 +152,58 @@ def test_cox_polars_frame(rossi):
     assert a == b
 
 
+def _gbsg2_numeric():
+    from lifelines.datasets import load_gbsg2
+
+    df = load_gbsg2()
+    return df[["age", "tsize", "pnodes", "progrec", "estrec", "time", "cens"]].astype(float)
+
+
+def test_cox_predict_log_hazard_any_layout_matches_lifelines_on_gbsg2():
+    """Regression: a pandas DataFrame or a Fortran-ordered array was read in memory order (1461.6
+    instead of lifelines' value on gbsg2)."""
+    from lifelines import CoxPHFitter
+
+    df = _gbsg2_numeric()
+    x = df.drop(columns=["time", "cens"])
+    ref = CoxPHFitter().fit(df, "time", "cens", fit_options={"precision": 1e-12, "r_precision": 1e-15})
+    fit = vr.cox_ph(df, "time", "cens")
+    np.testing.assert_allclose(fit.coef, ref.params_.loc[x.columns].to_numpy(), rtol=1e-6)
+    want = ref.predict_log_partial_hazard(x).to_numpy() + float(ref._norm_mean.to_numpy() @ fit.coef)
+    c = np.ascontiguousarray(x.to_numpy())
+    base = fit.predict_log_hazard(c)
+    np.testing.assert_allclose(base, c @ fit.coef, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(base, want, rtol=1e-6, atol=1e-6)
+    assert abs(base[0] - want[0]) < 1e-6 and abs(base[0]) < 1.0
+    for other in [x, np.asfortranarray(c), _strided(c)]:
+        np.testing.assert_array_equal(fit.predict_log_hazard(other), base)
+
+
+def _strided(a: np.ndarray) -> np.ndarray:
+    """``a`` as every other row of a doubled array: a view with a row stride of two rows."""
+    big = np.repeat(a, 2, axis=0)
+    view = big[::2]
+    assert not view.flags["C_CONTIGUOUS"] and not view.flags["F_CONTIGUOUS"]
+    return view
+
+
+def test_cox_layouts_give_identical_fits_and_predictions(rossi):
+    pl = pytest.importorskip("polars")
+    cols = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
+    t, e = rossi["week"].to_numpy(float), rossi["arrest"].to_numpy(float)
+    c = np.ascontiguousarray(rossi[cols].to_numpy(float))
+    base = vr.cox_ph(c, t, e, names=cols)
+    pred = base.predict_log_hazard(c)
+    inputs = [np.asfortranarray(c), _strided(c), rossi[cols], pl.from_pandas(rossi[cols])]
+    for x in inputs:
+        fit = vr.cox_ph(x, t, e, names=cols)
+        np.testing.assert_array_equal(fit.coef, base.coef)
+        np.testing.assert_array_equal(fit.se, base.se)
+        assert fit.log_likelihood == base.log_likelihood
+        np.testing.assert_array_equal(fit.predict_log_hazard(x), pred)
+        np.testing.assert_array_equal(base.predict_log_hazard(x), pred)
+
+
 # ---------------------------------------------------------------- BG/NBD, Gamma-Gamma, CLV
 
 
@@ -333,6 +385,28 @@ def test_results_pickle(rossi, waltons, cdnow, cdnow_raw):
         back = pickle.loads(pickle.dumps(o))
         assert back == o
         assert type(o).__name__ in repr(o)
+
+
+def test_model_pickles_are_the_core_byte_form(rossi, cdnow):
+    fit = vr.cox_ph(rossi, "week", "arrest")
+    bg = vr.bgnbd_fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    gg = vr.GammaGammaModel(6.25, 3.74, 15.44)
+    for obj, magic in [(fit, b"VCOX"), (bg, b"VBGN"), (gg, b"VGGM")]:
+        rebuild, state = obj.__reduce__()
+        data = state[0]
+        assert data[:4] == magic
+        assert rebuild(*state) == obj
+        with pytest.raises(voc.DecodeError):
+            rebuild(data[:-1], *state[1:])
+        flipped = bytes([data[0] ^ 1]) + data[1:]
+        with pytest.raises(voc.DecodeError):
+            rebuild(flipped, *state[1:])
+    assert fit.__reduce__()[1][1] == fit.names
+    with pytest.raises(voc.DecodeError):
+        type(fit)._from_state(fit.__reduce__()[1][0], ["just one"])
+    back = pickle.loads(pickle.dumps(fit))
+    x = rossi[fit.names]
+    np.testing.assert_array_equal(back.predict_log_hazard(x), fit.predict_log_hazard(x))
 
 
 def test_docstrings():

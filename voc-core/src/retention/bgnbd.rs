@@ -2,20 +2,21 @@
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::optim::{bfgs, fd_hessian, newton_polish};
+use super::optim::{log_param_se, minimise_log_params};
 use crate::error::{Error, Result, check_len};
-use crate::stats::linalg::{chol_inverse, cholesky};
+use crate::traits::{Fit, Predict};
 
-/// Gradient size at which BFGS hands over to Newton polishing (quadratic convergence from there).
-pub(crate) const POLISH_FROM: f64 = 1e-6;
-
-/// Options of [`BgNbd::fit`].
+/// Options (parameters) of the BG/NBD fit: [`BgNbd::fit`], or [`Fit`] on an [`RfmData`].
 ///
 /// ```
-/// assert_eq!(voc_core::retention::BgNbdOptions::default().max_iter, 500);
+/// use voc_core::retention::BgNbdOptions;
+/// assert_eq!(BgNbdOptions::default().max_iter, 500);
+/// assert_eq!(BgNbdOptions::default().max_iter(2000).tol(1e-9).max_iter, 2000);
+/// assert!(BgNbdOptions::default().max_iter(0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BgNbdOptions {
     /// Quasi-Newton iterations before [`Error::NotConverged`].
     pub max_iter: usize,
@@ -29,6 +30,87 @@ impl Default for BgNbdOptions {
         BgNbdOptions {
             max_iter: 500,
             tol: 1e-10,
+        }
+    }
+}
+
+impl BgNbdOptions {
+    /// Sets [`max_iter`](BgNbdOptions::max_iter).
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::BgNbdOptions::default().max_iter(50).max_iter, 50);
+    /// ```
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+    /// Sets [`tol`](BgNbdOptions::tol).
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::BgNbdOptions::default().tol(1e-8).tol, 1e-8);
+    /// ```
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Checks every option: `max_iter` ≥ 1, `tol` > 0. Called once at the start of the fit.
+    ///
+    /// ```
+    /// assert!(voc_core::retention::BgNbdOptions::default().tol(-1.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_optimiser(self.max_iter, self.tol)
+    }
+}
+
+/// Checks the options shared by the maximum-likelihood fits.
+pub(crate) fn check_optimiser(max_iter: usize, tol: f64) -> Result<()> {
+    if max_iter == 0 {
+        return Err(Error::option("max_iter", 0, "must be at least 1"));
+    }
+    if !(tol > 0.0) {
+        return Err(Error::option("tol", tol, "must be > 0"));
+    }
+    Ok(())
+}
+
+/// Per-customer purchase histories, borrowed: `frequency` = repeat purchases x (whole, ≥ 0),
+/// `recency` = time of the last repeat purchase since the first (t_x), `t` = age since the first
+/// purchase (T), in one time unit (see [`rfm_summary`](super::rfm_summary)). What [`BgNbdOptions`] fits
+/// through [`Fit`], and (with a horizon) what [`BgNbd`] predicts from.
+///
+/// ```
+/// use voc_core::{Fit, Predict};
+/// use voc_core::retention::{BgNbd, BgNbdOptions, RfmData};
+/// let bg = BgNbd::new(0.243, 4.414, 0.793, 2.426)?; // FHL 2005, CDNOW, weeks
+/// let data = RfmData::new(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86]);
+/// let next_39_weeks = bg.predict((39.0, data))?;
+/// assert!(next_39_weeks[0] > next_39_weeks[1]);
+/// # let _ = BgNbdOptions::default().fit(data);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RfmData<'a> {
+    /// Repeat purchases x.
+    pub frequency: &'a [f64],
+    /// Time of the last repeat purchase since the first, t_x.
+    pub recency: &'a [f64],
+    /// Age of the customer since the first purchase, T.
+    pub t: &'a [f64],
+}
+
+impl<'a> RfmData<'a> {
+    /// Bundles the three columns (checked where they are used).
+    ///
+    /// ```
+    /// let d = voc_core::retention::RfmData::new(&[1.0], &[3.0], &[5.0]);
+    /// assert_eq!(d.t, &[5.0]);
+    /// ```
+    pub fn new(frequency: &'a [f64], recency: &'a [f64], t: &'a [f64]) -> Self {
+        RfmData {
+            frequency,
+            recency,
+            t,
         }
     }
 }
@@ -305,7 +387,7 @@ impl BgNbd {
     }
 
     /// Fits the model by maximum likelihood (likelihood of FHL 2005, eq. 6, as lifetimes
-    /// `BetaGeoFitter`).
+    /// `BetaGeoFitter`); the same as [`Fit`] on an [`RfmData`] for [`BgNbdOptions`].
     ///
     /// `frequency` = repeat purchases x (whole, ≥ 0), `recency` = time of the last repeat purchase
     /// since the first t_x, `T` = age since the first purchase (see [`rfm_summary`](super::rfm_summary)).
@@ -324,7 +406,7 @@ impl BgNbd {
     ///           0.0, 18.8, 0.0, 1.6, 8.7, 18.6, 14.4, 12.3, 10.8, 0.0, 8.2, 0.0, 0.0, 2.3, 18.6, 0.2,
     ///           0.0, 0.0, 7.4, 14.6, 0.0, 19.4, 0.0, 0.0];
     /// let t = [20.0; 40];
-    /// let m = BgNbd::fit(&x, &tx, &t, BgNbdOptions::default())?;
+    /// let m = BgNbd::fit(&x, &tx, &t, &BgNbdOptions::default())?;
     /// assert!((m.r - 0.30625).abs() < 1e-4); // lifetimes: 0.30624993
     /// let p = m.p_alive(&x, &tx, &t)?;
     /// assert_eq!(p[0], 1.0); // no repeat purchase: never seen to drop out
@@ -334,15 +416,10 @@ impl BgNbd {
         frequency: &[f64],
         recency: &[f64],
         t: &[f64],
-        options: BgNbdOptions,
+        options: &BgNbdOptions,
     ) -> Result<Self> {
+        options.validate()?;
         check_rfm(frequency, recency, t)?;
-        if options.max_iter == 0 {
-            return Err(Error::option("max_iter", 0, "must be at least 1"));
-        }
-        if !(options.tol > 0.0) {
-            return Err(Error::option("tol", options.tol, "must be > 0"));
-        }
         let t_max = t.iter().copied().fold(0.0, f64::max);
         if !(t_max > 0.0) {
             return Err(Error::InsufficientData(
@@ -356,32 +433,7 @@ impl BgNbd {
             ));
         }
         let data = Data::new(frequency, recency, t, 10.0 / t_max);
-        let min = bfgs(
-            |lp, g| data.eval(lp, g),
-            &[0.0; 4],
-            POLISH_FROM.max(options.tol),
-            options.max_iter,
-        );
-        let mut min = min;
-        let gmax = if min.converged {
-            newton_polish(
-                |p, g| {
-                    data.eval(p, g);
-                },
-                &mut min.x,
-                6,
-            )
-        } else {
-            f64::INFINITY
-        };
-        if !(gmax < options.tol) {
-            return Err(Error::NotConverged {
-                iterations: min.iterations,
-                last_change: min.last_change,
-            });
-        }
-        let mut dummy = [0.0; 4];
-        min.f = data.eval(&min.x, &mut dummy);
+        let min = minimise_log_params(|lp, g| data.eval(lp, g), 4, options.max_iter, options.tol)?;
         let n = frequency.len();
         let lp = &min.x;
         let mut model = BgNbd::new(
@@ -395,20 +447,11 @@ impl BgNbd {
         // Mean-scaled log-likelihood in scaled time differs from the original by Σx·ln(scale).
         let sum_x: f64 = frequency.iter().sum();
         model.log_likelihood = -min.f * n as f64 + sum_x * data.scale.ln();
-        let h = fd_hessian(
-            |p, g| {
-                data.eval(p, g);
-            },
-            lp,
-            1e-5,
+        model.se = log_param_se(
+            min.inv_hessian.as_deref(),
+            [model.r, model.alpha, model.a, model.b],
+            n as f64,
         );
-        if let Ok(l) = cholesky(&h, 4) {
-            let inv = chol_inverse(&l, 4);
-            let params = [model.r, model.alpha, model.a, model.b];
-            for j in 0..4 {
-                model.se[j] = params[j] * (inv[j * 4 + j] / n as f64).sqrt();
-            }
-        }
         Ok(model)
     }
 
@@ -506,6 +549,34 @@ impl BgNbd {
     }
 }
 
+impl Fit<RfmData<'_>> for BgNbdOptions {
+    type Model = BgNbd;
+
+    /// [`BgNbd::fit`] on the bundled columns.
+    fn fit(&self, data: RfmData<'_>) -> Result<BgNbd> {
+        BgNbd::fit(data.frequency, data.recency, data.t, self)
+    }
+}
+
+/// Predicts the expected repeat purchases of each customer in the next `horizon` time units, from
+/// `(horizon, history)`: [`BgNbd::expected_purchases`].
+///
+/// ```
+/// use voc_core::Predict;
+/// use voc_core::retention::{BgNbd, RfmData};
+/// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
+/// let (x, tx, t) = ([2.0], [30.43], [38.86]);
+/// assert_eq!(m.predict((39.0, RfmData::new(&x, &tx, &t)))?, m.expected_purchases(39.0, &x, &tx, &t)?);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+impl Predict<(f64, RfmData<'_>)> for BgNbd {
+    type Output = Vec<f64>;
+
+    fn predict(&self, (horizon, data): (f64, RfmData<'_>)) -> Result<Vec<f64>> {
+        self.expected_purchases(horizon, data.frequency, data.recency, data.t)
+    }
+}
+
 fn check_horizon(h: f64) -> Result<()> {
     if h.is_finite() && h >= 0.0 {
         Ok(())
@@ -568,7 +639,7 @@ mod tests {
 
     #[test]
     fn bad_input() {
-        let o = BgNbdOptions::default();
+        let o = &BgNbdOptions::default();
         assert!(BgNbd::fit(&[1.5], &[1.0], &[2.0], o).is_err());
         assert!(BgNbd::fit(&[1.0], &[3.0], &[2.0], o).is_err());
         assert!(BgNbd::fit(&[0.0], &[1.0], &[2.0], o).is_err());
@@ -594,7 +665,7 @@ mod tests {
             ts.push(t);
         }
         assert!(matches!(
-            BgNbd::fit(&xs, &txs, &ts, BgNbdOptions::default()),
+            BgNbd::fit(&xs, &txs, &ts, &BgNbdOptions::default()),
             Err(Error::NotConverged { .. })
         ));
     }

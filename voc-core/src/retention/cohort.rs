@@ -6,11 +6,14 @@ use crate::time::{Period, TimeUnit};
 /// Options of [`cohort_retention`].
 ///
 /// ```
-/// let o = voc_core::retention::CohortOptions::default();
-/// assert_eq!(o.repurchase_window_days, 365);
+/// use voc_core::retention::CohortOptions;
+/// assert_eq!(CohortOptions::default().repurchase_window_days, 365);
+/// let o = CohortOptions::default().observation_end(400).repurchase_window_days(90);
+/// assert_eq!((o.observation_end, o.repurchase_window_days), (Some(400), 90));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct CohortOptions {
     /// Unit of the order timestamps.
     pub unit: TimeUnit,
@@ -30,12 +33,60 @@ impl Default for CohortOptions {
     }
 }
 
+impl CohortOptions {
+    /// Sets [`unit`](CohortOptions::unit).
+    ///
+    /// ```
+    /// use voc_core::{retention::CohortOptions, time::TimeUnit};
+    /// assert_eq!(CohortOptions::default().unit(TimeUnit::Seconds).unit, TimeUnit::Seconds);
+    /// ```
+    pub fn unit(mut self, unit: TimeUnit) -> Self {
+        self.unit = unit;
+        self
+    }
+    /// Sets [`observation_end`](CohortOptions::observation_end) to a timestamp in `unit`.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::CohortOptions::default().observation_end(9).observation_end, Some(9));
+    /// ```
+    pub fn observation_end(mut self, end: i64) -> Self {
+        self.observation_end = Some(end);
+        self
+    }
+    /// Sets [`repurchase_window_days`](CohortOptions::repurchase_window_days).
+    ///
+    /// ```
+    /// let o = voc_core::retention::CohortOptions::default().repurchase_window_days(30);
+    /// assert_eq!(o.repurchase_window_days, 30);
+    /// ```
+    pub fn repurchase_window_days(mut self, days: i64) -> Self {
+        self.repurchase_window_days = days;
+        self
+    }
+    /// Checks every option: `repurchase_window_days` ≥ 1. Called once at the start of
+    /// [`cohort_retention`].
+    ///
+    /// ```
+    /// assert!(voc_core::retention::CohortOptions::default().repurchase_window_days(0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if self.repurchase_window_days < 1 {
+            return Err(Error::option(
+                "repurchase_window_days",
+                self.repurchase_window_days,
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Cohort retention matrix and repurchase rates. Matrices are row-major, `cohort.len()` rows ×
 /// `n_offsets` columns (months since acquisition 0, 1, ...).
 ///
 /// ```
 /// use voc_core::retention::{cohort_retention, CohortOptions};
-/// let c = cohort_retention(&[0, 0, 1], &[0, 400, 10], CohortOptions::default())?;
+/// let c = cohort_retention(&[0, 0, 1], &[0, 400, 10], &CohortOptions::default())?;
 /// // both first orders are >= 365 days before the end; the second order came after 400 days
 /// assert_eq!((c.repurchase_eligible.iter().sum::<u64>(), c.repurchased.iter().sum::<u64>()), (2, 0));
 /// # Ok::<(), voc_core::Error>(())
@@ -83,7 +134,7 @@ pub struct CohortRetention {
 /// let d = |m, day| days_from_civil(2026, m, day);
 /// let cust = [0, 0, 1, 1, 2];
 /// let days = [d(1, 5), d(2, 9), d(1, 20), d(1, 25), d(2, 1)];
-/// let c = cohort_retention(&cust, &days, CohortOptions::default())?;
+/// let c = cohort_retention(&cust, &days, &CohortOptions::default())?;
 /// assert_eq!(c.label, vec!["2026-01", "2026-02"]);
 /// assert_eq!(c.size, vec![2, 1]);
 /// assert_eq!(c.active, vec![2, 1, 1, 0]); // Jan cohort: 2 in Jan, 1 in Feb
@@ -93,21 +144,15 @@ pub struct CohortRetention {
 pub fn cohort_retention(
     customers: &[u32],
     timestamps: &[i64],
-    options: CohortOptions,
+    options: &CohortOptions,
 ) -> Result<CohortRetention> {
+    options.validate()?;
     check_len("customers", customers.len(), "timestamps", timestamps.len())?;
     if customers.is_empty() {
         return Err(Error::Empty {
             arg: "customers",
             what: "no orders",
         });
-    }
-    if options.repurchase_window_days < 1 {
-        return Err(Error::option(
-            "repurchase_window_days",
-            options.repurchase_window_days,
-            "must be at least 1",
-        ));
     }
     let unit = options.unit;
     let end = options

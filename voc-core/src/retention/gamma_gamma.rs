@@ -2,18 +2,21 @@
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::bgnbd::{BgNbd, check_rfm, frequency_codes};
-use super::optim::{bfgs, fd_hessian, newton_polish};
+use super::bgnbd::{BgNbd, check_optimiser, check_rfm, frequency_codes};
+use super::optim::{log_param_se, minimise_log_params};
 use crate::error::{Error, Result, check_len};
-use crate::stats::linalg::{chol_inverse, cholesky};
+use crate::traits::{Fit, Predict};
 
-/// Options of [`GammaGamma::fit`].
+/// Options (parameters) of the Gamma-Gamma fit: [`GammaGamma::fit`], or [`Fit`] on a [`SpendData`].
 ///
 /// ```
-/// assert_eq!(voc_core::retention::GammaGammaOptions::default().tol, 1e-10);
+/// use voc_core::retention::GammaGammaOptions;
+/// assert_eq!(GammaGammaOptions::default().tol, 1e-10);
+/// assert_eq!(GammaGammaOptions::default().max_iter(50).max_iter, 50);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct GammaGammaOptions {
     /// Quasi-Newton iterations before [`Error::NotConverged`].
     pub max_iter: usize,
@@ -27,6 +30,73 @@ impl Default for GammaGammaOptions {
         GammaGammaOptions {
             max_iter: 500,
             tol: 1e-10,
+        }
+    }
+}
+
+impl GammaGammaOptions {
+    /// Sets [`max_iter`](GammaGammaOptions::max_iter).
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::GammaGammaOptions::default().max_iter(9).max_iter, 9);
+    /// ```
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+    /// Sets [`tol`](GammaGammaOptions::tol).
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::GammaGammaOptions::default().tol(1e-8).tol, 1e-8);
+    /// ```
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Checks every option: `max_iter` ≥ 1, `tol` > 0. Called once at the start of the fit.
+    ///
+    /// ```
+    /// assert!(voc_core::retention::GammaGammaOptions::default().tol(0.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_optimiser(self.max_iter, self.tol)
+    }
+}
+
+/// Per-customer spend, borrowed: `frequency` = repeat purchases x (whole, ≥ 0) and `monetary` = mean
+/// spend of the repeat purchases (> 0 where x > 0). What [`GammaGammaOptions`] fits through [`Fit`] and
+/// what [`GammaGamma`] predicts from.
+///
+/// ```
+/// use voc_core::{Fit, Predict};
+/// use voc_core::retention::{GammaGammaOptions, SpendData};
+/// let x = [5.0, 1.0, 1.0, 2.0, 1.0, 5.0, 5.0, 3.0, 1.0, 1.0, 2.0, 3.0, 0.0];
+/// let m = [19.0, 17.9, 7.2, 2.0, 9.2, 6.8, 4.0, 7.7, 10.1, 9.2, 3.0, 11.1, 0.0];
+/// let gg = GammaGammaOptions::default().fit(SpendData::new(&x, &m))?;
+/// assert!((gg.p - 3.03803).abs() < 1e-4); // lifetimes: 3.03802949
+/// let spend = gg.predict(SpendData::new(&x, &m))?; // conditional expected average profit
+/// assert!((spend[12] - gg.mean_spend()).abs() < 1e-9); // no repeat purchase: the population mean
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SpendData<'a> {
+    /// Repeat purchases x.
+    pub frequency: &'a [f64],
+    /// Mean spend of the repeat purchases.
+    pub monetary: &'a [f64],
+}
+
+impl<'a> SpendData<'a> {
+    /// Bundles the two columns (checked where they are used).
+    ///
+    /// ```
+    /// let d = voc_core::retention::SpendData::new(&[2.0], &[30.0]);
+    /// assert_eq!(d.monetary, &[30.0]);
+    /// ```
+    pub fn new(frequency: &'a [f64], monetary: &'a [f64]) -> Self {
+        SpendData {
+            frequency,
+            monetary,
         }
     }
 }
@@ -152,7 +222,8 @@ impl GammaGamma {
     }
 
     /// Fits by maximum likelihood on customers with at least one repeat purchase, as lifetimes
-    /// `GammaGammaFitter` on the returning customers.
+    /// `GammaGammaFitter` on the returning customers; the same as [`Fit`] on a [`SpendData`] for
+    /// [`GammaGammaOptions`].
     ///
     /// `frequency` = repeat purchases x (whole), `monetary` = mean spend of the repeat purchases
     /// (> 0 where x > 0). Customers with x = 0 carry no spend information and are skipped (counted in
@@ -162,16 +233,14 @@ impl GammaGamma {
     /// use voc_core::retention::{GammaGamma, GammaGammaOptions};
     /// let x = [5.0, 1.0, 1.0, 2.0, 1.0, 5.0, 5.0, 3.0, 1.0, 1.0, 2.0, 3.0, 0.0];
     /// let m = [19.0, 17.9, 7.2, 2.0, 9.2, 6.8, 4.0, 7.7, 10.1, 9.2, 3.0, 11.1, 0.0];
-    /// let gg = GammaGamma::fit(&x, &m, GammaGammaOptions::default())?;
+    /// let gg = GammaGamma::fit(&x, &m, &GammaGammaOptions::default())?;
     /// assert_eq!((gg.n, gg.n_skipped), (12, 1));
     /// assert!((gg.p - 3.03803).abs() < 1e-4); // lifetimes: 3.03802949
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn fit(frequency: &[f64], monetary: &[f64], options: GammaGammaOptions) -> Result<Self> {
+    pub fn fit(frequency: &[f64], monetary: &[f64], options: &GammaGammaOptions) -> Result<Self> {
+        options.validate()?;
         check_spend(frequency, monetary)?;
-        if !(options.tol > 0.0) {
-            return Err(Error::option("tol", options.tol, "must be > 0"));
-        }
         let keep: Vec<usize> = (0..frequency.len())
             .filter(|&i| frequency[i] > 0.0)
             .collect();
@@ -191,32 +260,7 @@ impl GammaGamma {
             codes,
             m: &mx,
         };
-        let min = bfgs(
-            |lp, g| data.eval(lp, g),
-            &[0.0; 3],
-            super::bgnbd::POLISH_FROM.max(options.tol),
-            options.max_iter,
-        );
-        let mut min = min;
-        let gmax = if min.converged {
-            newton_polish(
-                |p, g| {
-                    data.eval(p, g);
-                },
-                &mut min.x,
-                6,
-            )
-        } else {
-            f64::INFINITY
-        };
-        if !(gmax < options.tol) {
-            return Err(Error::NotConverged {
-                iterations: min.iterations,
-                last_change: min.last_change,
-            });
-        }
-        let mut dummy = [0.0; 3];
-        min.f = data.eval(&min.x, &mut dummy);
+        let min = minimise_log_params(|lp, g| data.eval(lp, g), 3, options.max_iter, options.tol)?;
         let lp = &min.x;
         let mut gg = GammaGamma::new(lp[0].exp(), lp[1].exp(), lp[2].exp())?;
         let n = keep.len();
@@ -224,20 +268,7 @@ impl GammaGamma {
         gg.n_skipped = frequency.len() - n;
         gg.iterations = min.iterations;
         gg.log_likelihood = -min.f * n as f64;
-        let h = fd_hessian(
-            |p, g| {
-                data.eval(p, g);
-            },
-            lp,
-            1e-5,
-        );
-        if let Ok(l) = cholesky(&h, 3) {
-            let inv = chol_inverse(&l, 3);
-            let params = [gg.p, gg.q, gg.v];
-            for j in 0..3 {
-                gg.se[j] = params[j] * (inv[j * 3 + j] / n as f64).sqrt();
-            }
-        }
+        gg.se = log_param_se(min.inv_hessian.as_deref(), [gg.p, gg.q, gg.v], n as f64);
         Ok(gg)
     }
 
@@ -264,6 +295,25 @@ impl GammaGamma {
         let px = self.p * x;
         let w = px / (px + self.q - 1.0);
         (1.0 - w) * self.p * self.v / (self.q - 1.0) + w * m
+    }
+}
+
+impl Fit<SpendData<'_>> for GammaGammaOptions {
+    type Model = GammaGamma;
+
+    /// [`GammaGamma::fit`] on the bundled columns.
+    fn fit(&self, data: SpendData<'_>) -> Result<GammaGamma> {
+        GammaGamma::fit(data.frequency, data.monetary, self)
+    }
+}
+
+/// Predicts the conditional expected average profit (mean spend per transaction) of each customer:
+/// [`GammaGamma::expected_spend`].
+impl Predict<SpendData<'_>> for GammaGamma {
+    type Output = Vec<f64>;
+
+    fn predict(&self, data: SpendData<'_>) -> Result<Vec<f64>> {
+        self.expected_spend(data.frequency, data.monetary)
     }
 }
 

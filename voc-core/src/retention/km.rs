@@ -8,11 +8,13 @@ use crate::stats::dist::normal_quantile;
 /// Options of [`kaplan_meier`].
 ///
 /// ```
-/// let o = voc_core::retention::KmOptions::default();
-/// assert_eq!(o.confidence, 0.95);
+/// use voc_core::retention::KmOptions;
+/// assert_eq!(KmOptions::default().confidence, 0.95);
+/// assert_eq!(KmOptions::default().confidence(0.9).confidence, 0.9);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct KmOptions {
     /// Confidence level of the pointwise intervals and of the median's interval.
     pub confidence: f64,
@@ -24,12 +26,32 @@ impl Default for KmOptions {
     }
 }
 
+impl KmOptions {
+    /// Sets [`confidence`](KmOptions::confidence).
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::KmOptions::default().confidence(0.8).confidence, 0.8);
+    /// ```
+    pub fn confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+    /// Checks every option: `confidence` in (0, 1). Called once at the start of [`kaplan_meier`].
+    ///
+    /// ```
+    /// assert!(voc_core::retention::KmOptions::default().confidence(95.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_confidence(self.confidence).map(|_| ())
+    }
+}
+
 /// One Kaplan–Meier curve: a row per distinct duration (events or censorings), as lifelines'
 /// `event_table` joined with `survival_function_` and `confidence_interval_`.
 ///
 /// ```
 /// use voc_core::retention::{kaplan_meier, KmOptions};
-/// let c = &kaplan_meier(&[3.0, 1.0, 3.0], &[1.0, 1.0, 0.0], None, KmOptions::default())?.curves[0];
+/// let c = &kaplan_meier(&[3.0, 1.0, 3.0], &[1.0, 1.0, 0.0], None, &KmOptions::default())?.curves[0];
 /// assert_eq!((c.at_risk.clone(), c.events.clone(), c.censored.clone()), (vec![3, 2], vec![1, 1], vec![0, 1]));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -74,7 +96,7 @@ impl KmCurve {
     ///
     /// ```
     /// use voc_core::retention::{kaplan_meier, KmOptions};
-    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0, 0.0, 1.0], None, KmOptions::default())?;
+    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0, 0.0, 1.0], None, &KmOptions::default())?;
     /// assert_eq!(km.curves[0].survival_at(0.5), 1.0);
     /// assert_eq!(km.curves[0].survival_at(2.5), 0.5);
     /// # Ok::<(), voc_core::Error>(())
@@ -92,7 +114,7 @@ impl KmCurve {
     ///
     /// ```
     /// use voc_core::retention::{kaplan_meier, KmOptions};
-    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0; 4], None, KmOptions::default())?;
+    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0; 4], None, &KmOptions::default())?;
     /// assert_eq!(km.curves[0].percentile(0.25), 3.0);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
@@ -115,7 +137,7 @@ fn first_at_or_below(time: &[f64], s: &[f64], q: f64) -> f64 {
 ///
 /// ```
 /// use voc_core::retention::{kaplan_meier, KmOptions};
-/// let km = kaplan_meier(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0], Some(&[0, 1, 1]), KmOptions::default())?;
+/// let km = kaplan_meier(&[1.0, 2.0, 3.0], &[1.0, 0.0, 1.0], Some(&[0, 1, 1]), &KmOptions::default())?;
 /// assert_eq!(km.curves.len(), 2);
 /// assert_eq!(km.curves[1].survival, vec![1.0, 0.0]);
 /// # Ok::<(), voc_core::Error>(())
@@ -140,7 +162,7 @@ pub struct KaplanMeier {
 /// use voc_core::retention::{kaplan_meier, KmOptions};
 /// let t = [5.0, 6.0, 6.0, 2.0, 4.0, 4.0];
 /// let e = [1.0, 0.0, 1.0, 1.0, 1.0, 0.0];
-/// let km = kaplan_meier(&t, &e, None, KmOptions::default())?;
+/// let km = kaplan_meier(&t, &e, None, &KmOptions::default())?;
 /// let c = &km.curves[0];
 /// assert_eq!(c.time, vec![2.0, 4.0, 5.0, 6.0]);
 /// assert!((c.survival[1] - 5.0 / 6.0 * 4.0 / 5.0).abs() < 1e-15);
@@ -151,9 +173,10 @@ pub fn kaplan_meier(
     durations: &[f64],
     events: &[f64],
     groups: Option<&[u32]>,
-    options: KmOptions,
+    options: &KmOptions,
 ) -> Result<KaplanMeier> {
-    let confidence = check_confidence(options.confidence)?;
+    options.validate()?;
+    let confidence = options.confidence;
     check_len("durations", durations.len(), "events", events.len())?;
     if let Some(groups) = groups {
         check_len("durations", durations.len(), "groups", groups.len())?;
@@ -523,7 +546,7 @@ mod tests {
 
     #[test]
     fn all_censored_is_flat() -> Result<()> {
-        let km = kaplan_meier(&[1.0, 2.0], &[0.0, 0.0], None, KmOptions::default())?;
+        let km = kaplan_meier(&[1.0, 2.0], &[0.0, 0.0], None, &KmOptions::default())?;
         assert_eq!(km.curves[0].survival, vec![1.0, 1.0]);
         assert_eq!(km.curves[0].median, f64::INFINITY);
         Ok(())
@@ -531,7 +554,7 @@ mod tests {
 
     #[test]
     fn bad_input() {
-        let o = KmOptions::default();
+        let o = &KmOptions::default();
         assert!(kaplan_meier(&[-1.0], &[1.0], None, o).is_err());
         assert!(kaplan_meier(&[1.0], &[2.0], None, o).is_err());
         assert!(kaplan_meier(&[f64::NAN], &[1.0], None, o).is_err());

@@ -12,8 +12,30 @@
 //!
 //! Durations and timestamps follow [`crate::time`]: durations are non-negative `f64` in any unit (days,
 //! weeks); order timestamps are `i64` in a [`TimeUnit`](crate::time::TimeUnit).
+//!
+//! The three models are fitted through [`Fit`](crate::Fit) by their options and predict through
+//! [`Predict`](crate::Predict): [`CoxOptions`] on a [`CoxData`] (covariates as an
+//! [`ndarray::ArrayView2`] of any memory layout) → [`CoxPh`], which predicts log partial hazards;
+//! [`BgNbdOptions`] on an [`RfmData`] → [`BgNbd`], which predicts expected purchases over a horizon;
+//! [`GammaGammaOptions`] on a [`SpendData`] → [`GammaGamma`], which predicts the expected spend per
+//! transaction. Each fitted model has a versioned, checksummed byte form (`to_bytes` / `from_bytes`).
+//!
+//! ```
+//! use ndarray::array;
+//! use voc_core::{Fit, Predict};
+//! use voc_core::retention::{CoxData, CoxOptions, CoxPh};
+//! let x = array![[2.0], [0.5], [1.0], [1.5], [-0.3], [0.0], [0.7], [-1.0]];
+//! let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+//! let e = [1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+//! let model = CoxOptions::default().fit(CoxData::new(x.view(), &t, &e))?;
+//! let saved = model.to_bytes();
+//! let back = CoxPh::from_bytes(&saved)?;
+//! assert_eq!(back.predict(x.t().t())?, model.predict(x.view())?);
+//! # Ok::<(), voc_core::Error>(())
+//! ```
 
 mod bgnbd;
+mod bytes;
 mod cohort;
 mod cox;
 mod gamma_gamma;
@@ -22,10 +44,10 @@ mod logrank;
 mod optim;
 mod summary;
 
-pub use bgnbd::{BgNbd, BgNbdOptions};
+pub use bgnbd::{BgNbd, BgNbdOptions, RfmData};
 pub use cohort::{CohortOptions, CohortRetention, cohort_retention};
-pub use cox::{CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
-pub use gamma_gamma::{GammaGamma, GammaGammaOptions, clv};
+pub use cox::{CoxData, CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
+pub use gamma_gamma::{GammaGamma, GammaGammaOptions, SpendData, clv};
 pub use km::{KaplanMeier, KmCurve, KmOptions, kaplan_meier};
 pub use logrank::{LogRank, logrank_test};
 pub use summary::{

@@ -1,4 +1,92 @@
-//! Quasi-Newton minimisation for the small (3–4 parameter) maximum-likelihood fits.
+//! Quasi-Newton minimisation for the small (3–4 parameter) maximum-likelihood fits, and the one driver
+//! they share ([`minimise_log_params`]): BFGS to a moderate gradient, Newton polishing to `tol`, and the
+//! inverse Hessian for standard errors.
+
+use crate::error::{Error, Result};
+use crate::stats::linalg::{chol_inverse, cholesky};
+
+/// Gradient size at which BFGS hands over to Newton polishing (quadratic convergence from there).
+pub(crate) const POLISH_FROM: f64 = 1e-6;
+
+/// Outcome of [`minimise_log_params`].
+pub(crate) struct Fitted {
+    /// Minimiser (log-parameters).
+    pub(crate) x: Vec<f64>,
+    /// Objective at `x`.
+    pub(crate) f: f64,
+    /// BFGS iterations.
+    pub(crate) iterations: usize,
+    /// Inverse of the central-difference Hessian at `x`, row-major; `None` when it is not positive
+    /// definite.
+    pub(crate) inv_hessian: Option<Vec<f64>>,
+}
+
+/// Minimises a mean negative log-likelihood `f` over log-parameters from 0: BFGS until the largest
+/// gradient component is below `max(POLISH_FROM, tol)`, then up to six Newton steps on a
+/// finite-difference Hessian of the analytic gradient; [`Error::NotConverged`] unless the gradient ends
+/// below `tol`. Returns the minimiser, the objective there and the inverse Hessian for standard errors.
+pub(crate) fn minimise_log_params(
+    mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
+    n_params: usize,
+    max_iter: usize,
+    tol: f64,
+) -> Result<Fitted> {
+    let mut min = bfgs(&mut f, &vec![0.0; n_params], POLISH_FROM.max(tol), max_iter);
+    let gmax = if min.converged {
+        newton_polish(
+            |p, g| {
+                f(p, g);
+            },
+            &mut min.x,
+            6,
+        )
+    } else {
+        f64::INFINITY
+    };
+    if !(gmax < tol) {
+        return Err(Error::NotConverged {
+            iterations: min.iterations,
+            last_change: min.last_change,
+        });
+    }
+    let mut dummy = vec![0.0; n_params];
+    min.f = f(&min.x, &mut dummy);
+    let h = fd_hessian(
+        |p, g| {
+            f(p, g);
+        },
+        &min.x,
+        1e-5,
+    );
+    let inv_hessian = cholesky(&h, n_params)
+        .ok()
+        .map(|l| chol_inverse(&l, n_params));
+    Ok(Fitted {
+        x: min.x,
+        f: min.f,
+        iterations: min.iterations,
+        inv_hessian,
+    })
+}
+
+/// Standard errors of parameters `params = exp(log-parameters)` (times any fixed scale) by the delta
+/// method, from the inverse Hessian of the mean negative log-likelihood over `n` observations; NaN
+/// where there is no inverse.
+pub(crate) fn log_param_se<const K: usize>(
+    inv_hessian: Option<&[f64]>,
+    params: [f64; K],
+    n: f64,
+) -> [f64; K] {
+    let mut se = [f64::NAN; K];
+    if let Some(inv) = inv_hessian {
+        for (j, (s, p)) in se.iter_mut().zip(params).enumerate() {
+            if let Some(v) = inv.get(j * K + j) {
+                *s = p * (v / n).sqrt();
+            }
+        }
+    }
+    se
+}
 
 /// Outcome of [`bfgs`].
 pub(crate) struct Minimum {
@@ -222,5 +310,47 @@ mod tests {
         );
         assert!(m.converged);
         assert!((m.x[0] - 1.0).abs() < 1e-8 && (m.x[1] - 1.0).abs() < 1e-8);
+    }
+
+    #[test]
+    fn driver_reaches_tol_and_inverts_the_hessian() -> crate::error::Result<()> {
+        // f = ½ Σ c_j (x_j − m_j)²: minimum at m, Hessian diag(c)
+        let (c, m) = ([2.0, 0.5, 8.0], [0.3, -1.2, 2.0]);
+        let fit = minimise_log_params(
+            |x, g| {
+                let mut f = 0.0;
+                for j in 0..3 {
+                    g[j] = c[j] * (x[j] - m[j]);
+                    f += 0.5 * c[j] * (x[j] - m[j]).powi(2);
+                }
+                f
+            },
+            3,
+            100,
+            1e-10,
+        )?;
+        for (x, m) in fit.x.iter().zip(m) {
+            assert!((x - m).abs() < 1e-10);
+        }
+        let inv = fit.inv_hessian.expect("positive definite");
+        assert!((inv[0] - 0.5).abs() < 1e-6 && (inv[8] - 0.125).abs() < 1e-6);
+        let se = log_param_se(Some(&inv), [1.0, 2.0, 4.0], 4.0);
+        assert!((se[1] - 2.0 * (2.0f64 / 4.0).sqrt()).abs() < 1e-6);
+        assert!(log_param_se::<2>(None, [1.0, 1.0], 1.0)[0].is_nan());
+        // one iteration is not enough
+        let slow = minimise_log_params(
+            |x, g| {
+                g[0] = 4.0 * x[0].powi(3) - 1.0;
+                x[0].powi(4) - x[0]
+            },
+            1,
+            1,
+            1e-12,
+        );
+        assert!(matches!(
+            slow,
+            Err(crate::error::Error::NotConverged { .. })
+        ));
+        Ok(())
     }
 }

@@ -9,11 +9,12 @@ use crate::time::TimeUnit;
 ///
 /// ```
 /// use voc_core::retention::SummaryOptions;
-/// let o = SummaryOptions { time_scale: 7.0, ..Default::default() }; // report in weeks
+/// let o = SummaryOptions::default().time_scale(7.0); // report in weeks
 /// assert_eq!(o.observation_end, None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SummaryOptions {
     /// Unit of the timestamps.
     pub unit: TimeUnit,
@@ -33,12 +34,59 @@ impl Default for SummaryOptions {
     }
 }
 
+impl SummaryOptions {
+    /// Sets [`unit`](SummaryOptions::unit).
+    ///
+    /// ```
+    /// use voc_core::{retention::SummaryOptions, time::TimeUnit};
+    /// assert_eq!(SummaryOptions::default().unit(TimeUnit::Seconds).unit, TimeUnit::Seconds);
+    /// ```
+    pub fn unit(mut self, unit: TimeUnit) -> Self {
+        self.unit = unit;
+        self
+    }
+    /// Sets [`time_scale`](SummaryOptions::time_scale).
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::SummaryOptions::default().time_scale(7.0).time_scale, 7.0);
+    /// ```
+    pub fn time_scale(mut self, time_scale: f64) -> Self {
+        self.time_scale = time_scale;
+        self
+    }
+    /// Sets [`observation_end`](SummaryOptions::observation_end) to a timestamp in `unit`.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::retention::SummaryOptions::default().observation_end(30).observation_end, Some(30));
+    /// ```
+    pub fn observation_end(mut self, end: i64) -> Self {
+        self.observation_end = Some(end);
+        self
+    }
+    /// Checks every option: `time_scale` finite and > 0. Called once at the start of [`rfm_summary`]
+    /// and [`calibration_holdout`].
+    ///
+    /// ```
+    /// assert!(voc_core::retention::SummaryOptions::default().time_scale(0.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if !(self.time_scale > 0.0) || !self.time_scale.is_finite() {
+            return Err(Error::option(
+                "time_scale",
+                self.time_scale,
+                "must be finite and > 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Per-customer summary, one row per customer with a transaction up to the end of observation, in
 /// ascending customer code.
 ///
 /// ```
 /// use voc_core::retention::{rfm_summary, SummaryOptions};
-/// let s = rfm_summary(&[1, 1], &[7, 21], None, SummaryOptions { time_scale: 7.0, ..Default::default() })?;
+/// let s = rfm_summary(&[1, 1], &[7, 21], None, &SummaryOptions::default().time_scale(7.0))?;
 /// assert_eq!((s.customer, s.frequency, s.recency, s.t), (vec![1], vec![1.0], vec![2.0], vec![2.0]));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -61,8 +109,8 @@ pub struct RfmSummary {
 ///
 /// ```
 /// use voc_core::retention::{calibration_holdout, SummaryOptions};
-/// let o = SummaryOptions { observation_end: Some(30), ..Default::default() };
-/// let ch = calibration_holdout(&[0, 0, 0], &[1, 20, 22], Some(&[5.0, 6.0, 8.0]), 10, o)?;
+/// let o = SummaryOptions::default().observation_end(30);
+/// let ch = calibration_holdout(&[0, 0, 0], &[1, 20, 22], Some(&[5.0, 6.0, 8.0]), 10, &o)?;
 /// assert_eq!((ch.frequency_holdout[0], ch.monetary_holdout[0]), (2.0, 7.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -79,12 +127,7 @@ pub struct CalibrationHoldout {
     pub duration_holdout: f64,
 }
 
-fn check_inputs(
-    customers: &[u32],
-    timestamps: &[i64],
-    monetary: Option<&[f64]>,
-    time_scale: f64,
-) -> Result<()> {
+fn check_inputs(customers: &[u32], timestamps: &[i64], monetary: Option<&[f64]>) -> Result<()> {
     check_len("customers", customers.len(), "timestamps", timestamps.len())?;
     if let Some(m) = monetary {
         check_len("customers", customers.len(), "monetary", m.len())?;
@@ -101,13 +144,6 @@ fn check_inputs(
             arg: "customers",
             what: "no transactions",
         });
-    }
-    if !(time_scale > 0.0) || !time_scale.is_finite() {
-        return Err(Error::option(
-            "time_scale",
-            time_scale,
-            "must be finite and > 0",
-        ));
     }
     Ok(())
 }
@@ -182,7 +218,7 @@ fn summarise(rows: &[(u32, i64, f64)], end_day: i64, scale: f64) -> RfmSummary {
 /// let cust = [0, 0, 0, 1, 0];
 /// let day = [10, 10, 17, 12, 24];
 /// let spend = [5.0, 5.0, 20.0, 7.0, 40.0];
-/// let s = rfm_summary(&cust, &day, Some(&spend), SummaryOptions::default())?;
+/// let s = rfm_summary(&cust, &day, Some(&spend), &SummaryOptions::default())?;
 /// assert_eq!(s.frequency, vec![2.0, 0.0]);
 /// assert_eq!(s.recency, vec![14.0, 0.0]);
 /// assert_eq!(s.t, vec![14.0, 12.0]);
@@ -193,9 +229,10 @@ pub fn rfm_summary(
     customers: &[u32],
     timestamps: &[i64],
     monetary: Option<&[f64]>,
-    options: SummaryOptions,
+    options: &SummaryOptions,
 ) -> Result<RfmSummary> {
-    check_inputs(customers, timestamps, monetary, options.time_scale)?;
+    options.validate()?;
+    check_inputs(customers, timestamps, monetary)?;
     let end = options
         .observation_end
         .or_else(|| timestamps.iter().copied().max())
@@ -218,8 +255,8 @@ pub fn rfm_summary(
 /// use voc_core::retention::{calibration_holdout, SummaryOptions};
 /// let cust = [0, 0, 1, 0, 2];
 /// let day = [1, 5, 3, 12, 15];
-/// let o = SummaryOptions { observation_end: Some(20), ..Default::default() };
-/// let ch = calibration_holdout(&cust, &day, None, 10, o)?;
+/// let o = SummaryOptions::default().observation_end(20);
+/// let ch = calibration_holdout(&cust, &day, None, 10, &o)?;
 /// assert_eq!(ch.calibration.customer, vec![0, 1]);
 /// assert_eq!(ch.frequency_holdout, vec![1.0, 0.0]);
 /// assert_eq!(ch.duration_holdout, 10.0);
@@ -230,9 +267,10 @@ pub fn calibration_holdout(
     timestamps: &[i64],
     monetary: Option<&[f64]>,
     calibration_end: i64,
-    options: SummaryOptions,
+    options: &SummaryOptions,
 ) -> Result<CalibrationHoldout> {
-    check_inputs(customers, timestamps, monetary, options.time_scale)?;
+    options.validate()?;
+    check_inputs(customers, timestamps, monetary)?;
     let Some(obs_end) = options.observation_end else {
         return Err(Error::option(
             "observation_end",

@@ -128,7 +128,7 @@ def cox_ph(
     if x.ndim == 1:
         x = x.reshape(-1, 1)
     return _voc.cox_ph(
-        np.ascontiguousarray(x),
+        x,  # any memory layout: the core reads rows and columns through a view
         durations,
         events,
         names=names,

@@ -1,0 +1,145 @@
+//! The byte form of a fitted Cox model.
+
+use super::{CoxPh, Ties};
+use crate::error::Result;
+use crate::retention::bytes::{get_f64s, get_len, put_f64s, put_len, reader, writer};
+
+const MAGIC: &[u8; 4] = b"VCOX";
+const VERSION: u16 = 1;
+const WHAT: &str = "Cox model";
+
+impl CoxPh {
+    /// The versioned byte form (little-endian, closed by a checksum): every field, bit for bit.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voc_core::retention::{cox_ph, CoxOptions, CoxPh};
+    /// let x = array![[2.0], [0.5], [1.0], [1.5], [-0.3], [0.0], [0.7], [-1.0]];
+    /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    /// let fit = cox_ph(x.view(), &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], &CoxOptions::default())?;
+    /// assert_eq!(CoxPh::from_bytes(&fit.to_bytes())?, fit);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let p = self.coef.len();
+        let mut w = writer(MAGIC, VERSION);
+        put_len(&mut w, p);
+        put_len(&mut w, self.n);
+        put_len(&mut w, self.n_events);
+        put_len(&mut w, self.iterations);
+        put_len(&mut w, self.lr_df);
+        w.u8(match self.ties {
+            Ties::Efron => 0,
+            Ties::Breslow => 1,
+        });
+        for v in [
+            self.penalizer,
+            self.confidence,
+            self.log_likelihood,
+            self.penalized_log_likelihood,
+            self.null_log_likelihood,
+            self.lr_statistic,
+            self.lr_p_value,
+            self.concordance,
+        ] {
+            w.f64(v);
+        }
+        for v in self.vectors() {
+            put_len(&mut w, v.len());
+            put_f64s(&mut w, v);
+        }
+        put_len(&mut w, self.covariance.len());
+        put_f64s(&mut w, &self.covariance);
+        w.seal()
+    }
+
+    /// Reads [`to_bytes`](CoxPh::to_bytes) output. Corrupted, truncated or inconsistent bytes (vectors
+    /// whose lengths do not match the number of covariates) are an
+    /// [`Error::Decode`](crate::Error::Decode).
+    ///
+    /// ```
+    /// use voc_core::retention::CoxPh;
+    /// assert!(matches!(CoxPh::from_bytes(b"VCOX"), Err(voc_core::Error::Decode { .. })));
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<CoxPh> {
+        let mut r = reader(bytes, MAGIC, VERSION, WHAT)?;
+        let p = get_len(&mut r)?;
+        let n = get_len(&mut r)?;
+        let n_events = get_len(&mut r)?;
+        let iterations = get_len(&mut r)?;
+        let lr_df = get_len(&mut r)?;
+        let ties = match r.u8()? {
+            0 => Ties::Efron,
+            1 => Ties::Breslow,
+            other => return Err(r.fail(format!("unknown ties code {other}"))),
+        };
+        let mut scalars = [0.0; 8];
+        for v in &mut scalars {
+            *v = r.f64()?;
+        }
+        let mut vectors: Vec<Vec<f64>> = Vec::with_capacity(8);
+        for _ in 0..8 {
+            let len = get_len(&mut r)?;
+            if len != p {
+                return Err(r.fail(format!("a vector has {len} values for {p} covariates")));
+            }
+            vectors.push(get_f64s(&mut r, len)?);
+        }
+        let len = get_len(&mut r)?;
+        if Some(len) != p.checked_mul(p) {
+            return Err(r.fail(format!("covariance has {len} values for {p} covariates")));
+        }
+        let covariance = get_f64s(&mut r, len)?;
+        r.finish()?;
+        let [
+            penalizer,
+            confidence,
+            log_likelihood,
+            penalized_log_likelihood,
+            null_log_likelihood,
+            lr_statistic,
+            lr_p_value,
+            concordance,
+        ] = scalars;
+        let mut it = vectors.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        Ok(CoxPh {
+            coef: next(),
+            se: next(),
+            z: next(),
+            p_value: next(),
+            ci_low: next(),
+            ci_high: next(),
+            hazard_ratio: next(),
+            mean: next(),
+            covariance,
+            log_likelihood,
+            penalized_log_likelihood,
+            null_log_likelihood,
+            lr_statistic,
+            lr_df,
+            lr_p_value,
+            concordance,
+            n,
+            n_events,
+            iterations,
+            ties,
+            penalizer,
+            confidence,
+        })
+    }
+
+    /// The per-covariate vectors in byte-form order.
+    fn vectors(&self) -> [&[f64]; 8] {
+        [
+            &self.coef,
+            &self.se,
+            &self.z,
+            &self.p_value,
+            &self.ci_low,
+            &self.ci_high,
+            &self.hazard_ratio,
+            &self.mean,
+        ]
+    }
+}

@@ -1,0 +1,121 @@
+//! Harrell's concordance index, O(n log n) with a Fenwick tree.
+
+use crate::error::{Error, Result, check_len};
+use crate::retention::{check_durations, check_events, key};
+
+/// Harrell's concordance index of risk scores: among comparable pairs (an observed event before
+/// another subject's time, or a censoring at or after it), the share where the earlier event has the
+/// higher score, ties in score counting ½. Same pairs and tie rules as lifelines
+/// `concordance_index(durations, -scores, events)`; O(n log n).
+///
+/// ```
+/// use voc_core::retention::concordance_index;
+/// let c = concordance_index(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0], &[1.0, 1.0, 1.0])?;
+/// assert_eq!(c, 1.0);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn concordance_index(durations: &[f64], scores: &[f64], events: &[f64]) -> Result<f64> {
+    check_durations(durations)?;
+    check_len("durations", durations.len(), "scores", scores.len())?;
+    check_len("durations", durations.len(), "events", events.len())?;
+    check_events(events)?;
+    if let Some((index, &value)) = scores.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            arg: "scores",
+            index,
+            value,
+        });
+    }
+    let mut order: Vec<(u64, u32)> = durations
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| (key(d), i as u32))
+        .collect();
+    order.sort_unstable_by_key(|o| std::cmp::Reverse(o.0));
+    let t: Vec<u64> = order.iter().map(|o| o.0).collect();
+    let s: Vec<f64> = order.iter().map(|o| scores[o.1 as usize]).collect();
+    let ev: Vec<bool> = order.iter().map(|o| events[o.1 as usize] == 1.0).collect();
+    Ok(concordance_sorted_desc(&t, &s, &ev))
+}
+
+/// Concordance on rows sorted by time descending (`t` are sortable keys).
+pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> f64 {
+    // Ranks of the scores of subjects with events (the pool); Fenwick tree of counts over them.
+    let mut uniq: Vec<f64> = score
+        .iter()
+        .zip(ev)
+        .filter(|(_, e)| **e)
+        .map(|(s, _)| *s)
+        .collect();
+    uniq.sort_unstable_by(f64::total_cmp);
+    uniq.dedup();
+    let m = uniq.len();
+    let mut tree = vec![0u64; m + 1];
+    let add = |tree: &mut [u64], mut i: usize| {
+        i += 1;
+        while i < tree.len() {
+            tree[i] += 1;
+            i += i & i.wrapping_neg();
+        }
+    };
+    let prefix = |tree: &[u64], mut i: usize| -> u64 {
+        // count of pool items with rank < i
+        let mut s = 0;
+        while i > 0 {
+            s += tree[i];
+            i -= i & i.wrapping_neg();
+        }
+        s
+    };
+    let (mut pairs, mut correct, mut tied) = (0u64, 0u64, 0u64);
+    let mut pool = 0u64;
+    // Walk times ascending (the rows are descending, so go from the end).
+    let n = t.len();
+    let mut hi = n;
+    while hi > 0 {
+        let k = t[hi - 1];
+        let mut lo = hi - 1;
+        while lo > 0 && t[lo - 1] == k {
+            lo -= 1;
+        }
+        let query = |tree: &[u64], s: f64, pool: u64| -> (u64, u64, u64) {
+            let below = uniq.partition_point(|&u| u < s);
+            let upto = uniq.partition_point(|&u| u <= s);
+            let n_below = prefix(tree, below);
+            let n_upto = prefix(tree, upto);
+            // pool members (earlier events) with higher score are concordant
+            (pool, pool - n_upto, n_upto - n_below)
+        };
+        // Events at this time are compared with earlier events only.
+        for r in lo..hi {
+            if ev[r] {
+                let (a, b, c) = query(&tree, score[r], pool);
+                pairs += a;
+                correct += b;
+                tied += c;
+            }
+        }
+        for r in lo..hi {
+            if ev[r] {
+                let rank = uniq.partition_point(|&u| u < score[r]);
+                add(&mut tree, rank);
+                pool += 1;
+            }
+        }
+        // Censorings at this time are compared with events up to and including it.
+        for r in lo..hi {
+            if !ev[r] {
+                let (a, b, c) = query(&tree, score[r], pool);
+                pairs += a;
+                correct += b;
+                tied += c;
+            }
+        }
+        hi = lo;
+    }
+    if pairs == 0 {
+        f64::NAN
+    } else {
+        (correct as f64 + 0.5 * tied as f64) / pairs as f64
+    }
+}
