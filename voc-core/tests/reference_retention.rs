@@ -11,8 +11,9 @@
 
 use serde_json::Value;
 use voc_core::retention::{
-    BgNbd, BgNbdOptions, CoxOptions, GammaGamma, GammaGammaOptions, KmOptions, SummaryOptions,
-    Ties, calibration_holdout, clv, cox_ph, kaplan_meier, logrank_test, rfm_summary,
+    BgNbd, BgNbdOptions, ClvOptions, CoxOptions, GammaGamma, GammaGammaOptions, KmOptions, RfmData,
+    SummaryOptions, Ties, calibration_holdout, clv, cox_ph, kaplan_meier, logrank_test,
+    rfm_summary,
 };
 use voc_core::time::days_from_civil;
 
@@ -384,7 +385,14 @@ fn gamma_gamma_and_clv_match_lifetimes() {
     );
     let bp = nums(&g["bgnbd"]["params"]);
     let bg = BgNbd::new(bp[0], bp[1], bp[2], bp[3]).unwrap();
-    let v = clv(&bg, &at, &x, &tx, &t, &m, 12, 4.345, 0.01).unwrap();
+    let v = clv(
+        &bg,
+        &at,
+        RfmData::new(&x, &tx, &t),
+        &m,
+        &ClvOptions::default().period_length(4.345),
+    )
+    .unwrap();
     close_all("clv", &pick(&v, &sel), &nums(&gg["clv_12m_weeks"]), 1e-9);
 }
 

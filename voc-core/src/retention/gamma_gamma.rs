@@ -2,7 +2,7 @@
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::bgnbd::{BgNbd, check_optimiser, check_rfm, frequency_codes};
+use super::bgnbd::{BgNbd, RfmData, check_optimiser, check_rfm, frequency_codes};
 use super::optim::{log_param_se, minimise_log_params};
 use crate::error::{Error, Result, check_len};
 use crate::traits::{Fit, Predict};
@@ -360,58 +360,101 @@ fn check_spend(frequency: &[f64], monetary: &[f64]) -> Result<()> {
     Ok(())
 }
 
-/// Customer lifetime value: discounted expected spend over `periods` future periods, as lifetimes
-/// `GammaGammaFitter.customer_lifetime_value`.
-///
-/// For period k = 1..=periods (each `period_length` time units of the BG/NBD model, e.g. 30 for days
-/// and months, 4.345 for weeks and months) the expected purchases in that period (the difference of
-/// [`BgNbd::expected_purchases`] at k and k − 1 periods) times the Gamma-Gamma expected spend are
-/// discounted by `(1 + discount_rate)^k`.
+/// Options of [`clv`]: the horizon, the length of a period and the discount rate.
 ///
 /// ```
-/// use voc_core::retention::{clv, BgNbd, GammaGamma};
+/// let o = voc_core::retention::ClvOptions::default().periods(24).discount_rate(0.02);
+/// assert_eq!((o.periods, o.period_length), (24, 30.0));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ClvOptions {
+    /// Future periods summed (default 12, lifetimes' `time=12` months).
+    pub periods: u32,
+    /// Length of one period in the time units of the BG/NBD model (default 30: days per month, as
+    /// lifetimes with `freq="D"`; 4.345 for weekly data and monthly periods).
+    pub period_length: f64,
+    /// Discount rate per period (default 0.01, as lifetimes).
+    pub discount_rate: f64,
+}
+
+impl Default for ClvOptions {
+    fn default() -> Self {
+        ClvOptions {
+            periods: 12,
+            period_length: 30.0,
+            discount_rate: 0.01,
+        }
+    }
+}
+
+crate::setters!(ClvOptions {
+    periods: u32,
+    period_length: f64,
+    discount_rate: f64
+});
+
+impl ClvOptions {
+    /// Checks every option ([`Error::InvalidOption`] names the first bad one).
+    pub fn validate(&self) -> Result<()> {
+        if !(self.period_length > 0.0) || !self.period_length.is_finite() {
+            return Err(Error::option(
+                "period_length",
+                self.period_length,
+                "must be finite and > 0",
+            ));
+        }
+        if !(self.discount_rate > -1.0) || !self.discount_rate.is_finite() {
+            return Err(Error::option(
+                "discount_rate",
+                self.discount_rate,
+                "must be finite and > -1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Customer lifetime value: discounted expected spend over `opts.periods` future periods, as lifetimes
+/// `GammaGammaFitter.customer_lifetime_value`.
+///
+/// For period k = 1..=periods (each `period_length` time units of the BG/NBD model) the expected
+/// purchases in that period (the difference of [`BgNbd::expected_purchases`] at k and k − 1 periods)
+/// times the Gamma-Gamma expected spend are discounted by `(1 + discount_rate)^k`.
+///
+/// ```
+/// use voc_core::retention::{clv, BgNbd, ClvOptions, GammaGamma, RfmData};
 /// let bg = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
 /// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
-/// let v = clv(&bg, &gg, &[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86], &[22.35, 0.0], 12, 4.345, 0.01)?;
+/// let customers = RfmData::new(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86]);
+/// let v = clv(&bg, &gg, customers, &[22.35, 0.0], &ClvOptions::default().period_length(4.345))?;
 /// assert!(v[0] > v[1] && v[1] > 0.0);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[allow(clippy::too_many_arguments)]
 pub fn clv(
     bgnbd: &BgNbd,
     gamma_gamma: &GammaGamma,
-    frequency: &[f64],
-    recency: &[f64],
-    t: &[f64],
+    customers: RfmData<'_>,
     monetary: &[f64],
-    periods: u32,
-    period_length: f64,
-    discount_rate: f64,
+    opts: &ClvOptions,
 ) -> Result<Vec<f64>> {
+    opts.validate()?;
+    let RfmData {
+        frequency,
+        recency,
+        t,
+    } = customers;
     check_rfm(frequency, recency, t)?;
     check_spend(frequency, monetary)?;
-    if !(period_length > 0.0) || !period_length.is_finite() {
-        return Err(Error::option(
-            "period_length",
-            period_length,
-            "must be finite and > 0",
-        ));
-    }
-    if !(discount_rate > -1.0) || !discount_rate.is_finite() {
-        return Err(Error::option(
-            "discount_rate",
-            discount_rate,
-            "must be finite and > -1",
-        ));
-    }
     let mut out = Vec::with_capacity(frequency.len());
     for (((&x, &tx), &tt), &m) in frequency.iter().zip(recency).zip(t).zip(monetary) {
         let spend = gamma_gamma.expected_one(x, m);
         let mut prev = 0.0;
         let mut value = 0.0;
-        for k in 1..=periods {
-            let cum = bgnbd.expected_one(f64::from(k) * period_length, x, tx, tt)?;
-            value += spend * (cum - prev) / (1.0 + discount_rate).powi(k as i32);
+        for k in 1..=opts.periods {
+            let cum = bgnbd.expected_one(f64::from(k) * opts.period_length, x, tx, tt)?;
+            value += spend * (cum - prev) / (1.0 + opts.discount_rate).powi(k as i32);
             prev = cum;
         }
         out.push(value);

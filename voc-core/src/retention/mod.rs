@@ -47,7 +47,7 @@ mod summary;
 pub use bgnbd::{BgNbd, BgNbdOptions, RfmData};
 pub use cohort::{CohortOptions, CohortRetention, cohort_retention};
 pub use cox::{CoxData, CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
-pub use gamma_gamma::{GammaGamma, GammaGammaOptions, SpendData, clv};
+pub use gamma_gamma::{ClvOptions, GammaGamma, GammaGammaOptions, SpendData, clv};
 pub use km::{KaplanMeier, KmCurve, KmOptions, kaplan_meier};
 pub use logrank::{LogRank, logrank_test};
 pub use summary::{

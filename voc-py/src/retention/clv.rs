@@ -393,7 +393,13 @@ pub fn customer_lifetime_value<'py>(
     let m = m.as_slice();
     let (bg, gg) = (&bgnbd.inner, &gamma_gamma.inner);
     let v = py
-        .detach(|| core::clv(bg, gg, x, tx, t, m, periods, period_length, discount_rate))
+        .detach(|| {
+            let opts = core::ClvOptions::default()
+                .periods(periods)
+                .period_length(period_length)
+                .discount_rate(discount_rate);
+            core::clv(bg, gg, core::RfmData::new(x, tx, t), m, &opts)
+        })
         .py_err(py)?;
     Ok(PyArray1::from_vec(py, v))
 }

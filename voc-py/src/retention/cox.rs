@@ -23,10 +23,7 @@ type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>, Vec<String>));
 /// Pickles as the core's versioned byte form and the covariate names.
 #[pymethods]
 impl CoxResult {
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Reduced<'py>> {
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let state = PyBytes::new(py, &self.inner.fit.to_bytes());
         let rebuild = py.get_type::<CoxResult>().getattr("_from_state")?;
         Ok((rebuild, (state, self.inner.names.clone())))
