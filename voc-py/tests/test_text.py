@@ -308,6 +308,42 @@ def test_pickle(m):
     assert pickle.loads(pickle.dumps(t)) == t
 
 
+def test_topic_model_pickles_as_the_core_byte_form():
+    texts = voc.text.sample_tickets(200, seed=2, lang="en") + ["über crème café", "refund über"]
+    t = voc.text.topics(texts, 3, seed=4, lang="en", min_df=1)
+    back = pickle.loads(pickle.dumps(t))
+    assert back == t
+    np.testing.assert_array_equal(back.doc_topic, t.doc_topic)
+    np.testing.assert_array_equal(back.components, t.components)
+    np.testing.assert_array_equal(back.labels, t.labels)
+    assert back.vocabulary == t.vocabulary and "über" in back.vocabulary
+    assert (back.n_topics, back.iterations, back.converged) == (t.n_topics, t.iterations, t.converged)
+    assert back.reconstruction_err == t.reconstruction_err
+    pd.testing.assert_frame_equal(back.top_terms(5).to_pandas(), t.top_terms(5).to_pandas())
+    assert repr(back) == repr(t)
+    # The pickled state is the core's versioned byte form (magic "VOCN").
+    fn, (state,) = t.__reduce__()
+    assert state[:4] == b"VOCN"
+    assert type(fn(state)) is type(t) and fn(state) == t
+
+
+def test_corrupted_topic_model_pickle_is_a_decode_error():
+    t = voc.text.topics(voc.text.sample_tickets(120, seed=3, lang="en"), 2, seed=0)
+    _, (state,) = t.__reduce__()
+    data = pickle.dumps(t)
+    assert data.count(state) == 1
+    for i in (0, 4, len(state) // 2, len(state) - 1):
+        bad = bytearray(state)
+        bad[i] ^= 0x10
+        with pytest.raises(voc.DecodeError):
+            pickle.loads(data.replace(state, bytes(bad)))
+    cls = type(t)
+    for junk in (b"", state[:10], state[:-8], b"VOCN" + bytes(40)):
+        with pytest.raises(voc.DecodeError) as e:
+            cls._from_state(junk)
+        assert isinstance(e.value, voc.VocError)
+
+
 def test_docstring_examples():
     import doctest
 

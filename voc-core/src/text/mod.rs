@@ -12,6 +12,7 @@
 //!   scikit-learn's defaults, seeded NMF, top terms per topic.
 //! * [`Normalizer`]: case and full-width folding that keeps character positions.
 
+mod bytes;
 mod matcher;
 mod normalize;
 mod rates;
