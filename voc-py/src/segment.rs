@@ -1,9 +1,10 @@
 //! `voc.segment`: columns in (numpy, pandas, polars, pyarrow, lists), segment tables and k-means out.
 //! The column lookup by name lives in `python/voc/segment.py`; this file converts and calls.
 
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use voc_core::Predict;
 use voc_core::segment::{
     self as core, Algorithm, KMeansOptions, LifecycleOptions, Play, ProfileInput, ProfileOptions,
     RfmOptions, RfmRule, Tiers, ValueVoiceOptions, VoiceRule,
@@ -12,6 +13,7 @@ use voc_core::stats::ShareInterval;
 
 use crate::convert::{Buf, numbers};
 use crate::error::IntoPy;
+use crate::matrix::matrix;
 use crate::pickled;
 use crate::table::{Table, TableBuilder};
 
@@ -49,23 +51,6 @@ fn codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<u32>> {
         .iter()
         .map(|&v| u32::try_from(v).map_err(|_| bad()))
         .collect()
-}
-
-/// A 2-D float64 matrix, row-major (numpy copies only when it is not already C-contiguous float64).
-fn matrix<'py>(obj: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray2<'py, f64>> {
-    let py = obj.py();
-    py.import("numpy")?
-        .call_method1("ascontiguousarray", (obj, "float64"))?
-        .extract()
-}
-
-/// The values of a contiguous matrix and its column count.
-fn values<'a>(arr: &'a PyReadonlyArray2<'_, f64>) -> PyResult<(&'a [f64], usize)> {
-    let cols = arr.shape()[1];
-    let data = arr
-        .as_slice()
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-    Ok((data, cols))
 }
 
 /// Value × voice: per-row codes and the names, cuts and plays.
@@ -170,7 +155,7 @@ fn _segment_rfm<'py>(
     Ok(d)
 }
 
-/// Lifecycle stage codes (index into `voc_core::segment::STAGES`).
+/// Lifecycle stage codes (index into `voc_core::segment::Stage::NAMES`).
 #[pyfunction]
 fn _segment_lifecycle<'py>(
     py: Python<'py>,
@@ -189,7 +174,7 @@ fn _segment_lifecycle<'py>(
     let (ts, as_) = (t.as_slice(), a.as_slice());
     let stages = py.detach(|| core::lifecycle(ts, as_, &opts)).py_err(py)?;
     let codes: Vec<u32> = stages.iter().map(|s| *s as u32).collect();
-    Ok((PyArray1::from_vec(py, codes), core::STAGES.to_vec()))
+    Ok((PyArray1::from_vec(py, codes), core::Stage::NAMES.to_vec()))
 }
 
 /// The profile table.
@@ -296,8 +281,8 @@ impl KMeansResult {
 
     /// Centres, shape (k, columns).
     #[getter]
-    fn centers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        PyArray1::from_vec(py, self.inner.centers.clone()).reshape([self.inner.k, self.inner.cols])
+    fn centers<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
+        self.inner.centers.to_pyarray(py)
     }
 
     /// Sum of squared distances to the nearest centre.
@@ -321,7 +306,7 @@ impl KMeansResult {
     /// Number of clusters.
     #[getter]
     fn k(&self) -> usize {
-        self.inner.k
+        self.inner.k()
     }
 
     /// Nearest centre of each row of `x` (lowest index on a tie).
@@ -330,11 +315,9 @@ impl KMeansResult {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let arr = matrix(x)?;
-        let (data, cols) = values(&arr)?;
-        let labels = py
-            .detach(|| core::Points::new(data, cols).and_then(|p| self.inner.predict(p)))
-            .py_err(py)?;
+        let arr = matrix(x, "x")?;
+        let view = arr.as_array();
+        let labels = py.detach(|| self.inner.predict(view)).py_err(py)?;
         Ok(PyArray1::from_vec(
             py,
             labels.into_iter().map(i64::from).collect(),
@@ -345,7 +328,7 @@ impl KMeansResult {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("labels", self.labels(py))?;
-        d.set_item("centers", self.centers(py)?)?;
+        d.set_item("centers", self.centers(py))?;
         d.set_item("inertia", self.inner.inertia)?;
         d.set_item("n_iter", self.inner.iterations)?;
         d.set_item("converged", self.inner.converged)?;
@@ -355,7 +338,7 @@ impl KMeansResult {
     fn __repr__(&self) -> String {
         format!(
             "KMeansResult(k={}, rows={}, inertia={:.6}, n_iter={}, converged={})",
-            self.inner.k,
+            self.inner.k(),
             self.inner.labels.len(),
             self.inner.inertia,
             self.inner.iterations,
@@ -380,26 +363,22 @@ fn _segment_kmeans(
     algorithm: &str,
     parallel: bool,
 ) -> PyResult<KMeansResult> {
-    let arr = matrix(x)?;
-    let (data, cols) = values(&arr)?;
-    let init_arr = init.map(matrix).transpose()?;
-    let init = init_arr.as_ref().map(values).transpose()?;
-    let opts = KMeansOptions {
-        k,
-        n_init,
-        max_iter,
-        tol,
-        seed,
-        algorithm: Algorithm::parse(algorithm).py_err(py)?,
-        parallel,
-    };
+    let arr = matrix(x, "x")?;
+    let init_arr = init.map(|i| matrix(i, "init")).transpose()?;
+    let opts = KMeansOptions::default()
+        .k(k)
+        .n_init(n_init)
+        .max_iter(max_iter)
+        .tol(tol)
+        .seed(seed)
+        .algorithm(algorithm.parse::<Algorithm>().py_err(py)?)
+        .parallel(parallel);
+    let view = arr.as_array();
+    let init = init_arr.as_ref().map(|a| a.as_array());
     let fit = py
-        .detach(|| {
-            let p = core::Points::new(data, cols)?;
-            match &init {
-                Some((c, _)) => core::kmeans_from(p, c, &opts),
-                None => core::kmeans(p, &opts),
-            }
+        .detach(|| match init {
+            Some(c) => core::kmeans_from(view, c, &opts),
+            None => core::kmeans(view, &opts),
         })
         .py_err(py)?;
     Ok(KMeansResult { inner: fit })
@@ -412,14 +391,10 @@ fn _segment_standardize<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<f64>, Vec<f64>)> {
-    let arr = matrix(x)?;
-    let (data, cols) = values(&arr)?;
-    let rows = data.len().checked_div(cols).unwrap_or(0);
-    let (z, s) = py
-        .detach(|| core::Points::new(data, cols).and_then(core::standardize))
-        .py_err(py)?;
-    let z = PyArray1::from_vec(py, z).reshape([rows, cols])?;
-    Ok((z, s.means, s.scales))
+    let arr = matrix(x, "x")?;
+    let view = arr.as_array();
+    let (z, s) = py.detach(|| core::standardize(view)).py_err(py)?;
+    Ok((PyArray2::from_owned_array(py, z), s.means, s.scales))
 }
 
 /// Mean silhouette coefficient.
@@ -429,9 +404,9 @@ fn _segment_silhouette(
     x: &Bound<'_, PyAny>,
     labels: &Bound<'_, PyAny>,
 ) -> PyResult<f64> {
-    let arr = matrix(x)?;
-    let (data, cols) = values(&arr)?;
+    let arr = matrix(x, "x")?;
+    let view = arr.as_array();
     let labels = codes(labels, "labels")?;
-    py.detach(|| core::Points::new(data, cols).and_then(|p| core::silhouette_score(p, &labels)))
+    py.detach(|| core::silhouette_score(view, &labels))
         .py_err(py)
 }

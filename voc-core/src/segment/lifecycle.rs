@@ -10,10 +10,15 @@
 
 use crate::error::{Error, Result, check_len};
 
-/// Stage names in code order.
-pub const STAGES: [&str; 4] = ["onboarding", "growth", "maturity", "dormant"];
-
-/// A lifecycle stage.
+/// A lifecycle stage; its code (`stage as u32`) follows the declaration order, as [`Stage::NAMES`].
+///
+/// ```
+/// use voc_core::segment::Stage;
+/// assert_eq!(Stage::Dormant.name(), "dormant");
+/// assert_eq!("growth".parse::<Stage>()?, Stage::Growth);
+/// assert_eq!(Stage::NAMES, ["onboarding", "growth", "maturity", "dormant"]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Stage {
@@ -27,16 +32,12 @@ pub enum Stage {
     Dormant,
 }
 
-impl Stage {
-    /// The stage's name (see [`STAGES`]).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::Stage::Dormant.name(), "dormant");
-    /// ```
-    pub fn name(self) -> &'static str {
-        STAGES[self as usize]
-    }
-}
+crate::named_enum!(Stage, "stage", {
+    Onboarding => "onboarding",
+    Growth => "growth",
+    Maturity => "maturity",
+    Dormant => "dormant",
+});
 
 /// Lifecycle thresholds (days).
 ///

@@ -26,6 +26,7 @@
 //! rules ([`Play::defaults`]; `*` matches any tier or voice).
 
 use crate::error::{Error, Result, check_len};
+use crate::stats::quantile_sorted;
 
 /// A comparison in a voice condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -400,14 +401,6 @@ pub struct ValueVoice {
     pub plays: Vec<String>,
 }
 
-/// Linear-interpolation quantile (numpy default) of sorted data.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 /// Value × voice segments (see the module docs). `value` must be finite (a NaN is [`Error::Missing`]);
 /// `columns` are the named columns the voice rules read (each the length of `value`; NaN = no value).
 ///
@@ -496,7 +489,7 @@ pub fn value_voice(
             } else {
                 let mut sorted = value.to_vec();
                 sorted.sort_unstable_by(f64::total_cmp);
-                q.iter().map(|&p| quantile(&sorted, p)).collect()
+                q.iter().map(|&p| quantile_sorted(&sorted, p)).collect()
             }
         }
     };

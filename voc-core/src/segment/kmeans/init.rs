@@ -3,7 +3,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::{KMeansOptions, Points, blocks, check_input, sq_dist};
+use ndarray::{Array2, ArrayView2};
+
+use super::{KMeansOptions, blocks, check_input, sq_dist, to_matrix};
 use crate::error::Result;
 
 /// k-means++ seeding (Arthur & Vassilvitskii 2007) in scikit-learn's greedy form: the first centre is a
@@ -11,17 +13,24 @@ use crate::error::Result;
 /// proportional to the squared distance to the nearest chosen centre (best = lowest total potential).
 /// Seeded with ChaCha8; the draws differ from numpy's, so the centres differ from scikit-learn's.
 ///
+/// Returns the `k × columns` centres. `x` may have any layout: a C-ordered view is read in place,
+/// any other layout is copied once into a row-major buffer (every draw reads whole rows).
+///
 /// ```
-/// use voc_core::segment::{kmeans_plusplus, Points};
-/// let x = [0.0, 0.1, 10.0, 10.1];
-/// let c = kmeans_plusplus(Points::new(&x, 1)?, 2, 7)?;
-/// assert!((c[0] < 5.0) != (c[1] < 5.0)); // one centre in each group
-/// assert_eq!(c, kmeans_plusplus(Points::new(&x, 1)?, 2, 7)?); // seeded
+/// use ndarray::array;
+/// use voc_core::segment::kmeans_plusplus;
+/// let x = array![[0.0], [0.1], [10.0], [10.1]];
+/// let c = kmeans_plusplus(x.view(), 2, 7)?;
+/// assert!((c[[0, 0]] < 5.0) != (c[[1, 0]] < 5.0)); // one centre in each group
+/// assert_eq!(c, kmeans_plusplus(x.view(), 2, 7)?); // seeded
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn kmeans_plusplus(x: Points<'_>, k: usize, seed: u64) -> Result<Vec<f64>> {
-    check_input(&x, &KMeansOptions::new(k))?;
-    Ok(plusplus(x.data(), x.cols(), k, seed, true))
+pub fn kmeans_plusplus(x: ArrayView2<'_, f64>, k: usize, seed: u64) -> Result<Array2<f64>> {
+    check_input(x, &KMeansOptions::default().k(k))?;
+    let rows = x.as_standard_layout();
+    let data = rows.as_slice().unwrap_or(&[]);
+    let cols = x.ncols();
+    to_matrix(k, cols, plusplus(data, cols, k, seed, true))
 }
 
 pub(super) fn plusplus(x: &[f64], cols: usize, k: usize, seed: u64, parallel: bool) -> Vec<f64> {

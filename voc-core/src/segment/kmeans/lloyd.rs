@@ -4,24 +4,26 @@
 #[cfg(feature = "parallel")]
 use super::PARALLEL_ROWS;
 use super::hamerly::{Pass, PointState, half_gaps, update_bounds};
-use super::{Algorithm, BLOCK, KMeans, KMeansOptions, blocks, sq_dist};
+use ndarray::ArrayView2;
+
+use super::{Algorithm, BLOCK, KMeansOptions, blocks, for_rows, sq_dist};
 use crate::stats::NeumaierSum;
 
 /// Column sums in fixed blocks (plain sums inside a block, compensated across blocks) of `f(value, col)`.
+/// Rows are read through the view, in row order, whatever its layout.
 pub(super) fn column_sums(
-    x: &[f64],
-    cols: usize,
+    x: ArrayView2<'_, f64>,
     parallel: bool,
     f: impl Fn(f64, usize) -> f64 + Sync + Send,
 ) -> Vec<f64> {
-    let rows = x.len() / cols;
-    let parts = blocks(rows, parallel, |start, end| {
+    let cols = x.ncols();
+    let parts = blocks(x.nrows(), parallel, |start, end| {
         let mut acc = vec![0.0; cols];
-        for row in x[start * cols..end * cols].chunks_exact(cols) {
+        for_rows(x, start, end, |_, row| {
             for (c, (a, v)) in acc.iter_mut().zip(row).enumerate() {
                 *a += f(*v, c);
             }
-        }
+        });
         acc
     });
     let mut sums = vec![NeumaierSum::default(); cols];
@@ -33,19 +35,19 @@ pub(super) fn column_sums(
     sums.iter().map(NeumaierSum::value).collect()
 }
 
-pub(super) fn column_means(x: &[f64], cols: usize) -> Vec<f64> {
-    let rows = (x.len() / cols).max(1) as f64;
-    column_sums(x, cols, true, |v, _| v)
+pub(super) fn column_means(x: ArrayView2<'_, f64>) -> Vec<f64> {
+    let rows = x.nrows().max(1) as f64;
+    column_sums(x, true, |v, _| v)
         .into_iter()
         .map(|s| s / rows)
         .collect()
 }
 
 /// Population variance of each column around `means`.
-pub(super) fn column_variances(x: &[f64], cols: usize, means: &[f64]) -> Vec<f64> {
-    let rows = (x.len() / cols).max(1) as f64;
-    column_sums(x, cols, true, |v, c| {
-        let d = v - means[c];
+pub(super) fn column_variances(x: ArrayView2<'_, f64>, means: &[f64]) -> Vec<f64> {
+    let rows = x.nrows().max(1) as f64;
+    column_sums(x, true, |v, c| {
+        let d = v - means.get(c).copied().unwrap_or(0.0);
         d * d
     })
     .into_iter()
@@ -54,33 +56,45 @@ pub(super) fn column_variances(x: &[f64], cols: usize, means: &[f64]) -> Vec<f64
 }
 
 /// Mean of the column variances (population), the scale of scikit-learn's tolerance.
-pub(super) fn mean_variance(x: &[f64], cols: usize, means: &[f64]) -> f64 {
-    column_variances(x, cols, means).iter().sum::<f64>() / cols as f64
+pub(super) fn mean_variance(x: ArrayView2<'_, f64>, means: &[f64]) -> f64 {
+    column_variances(x, means).iter().sum::<f64>() / x.ncols().max(1) as f64
 }
 
-/// `x` minus the column means (in blocks, on several threads for large data).
-pub(super) fn centred(x: &[f64], cols: usize, means: &[f64], parallel: bool) -> Vec<f64> {
-    let mut out = vec![0.0; x.len()];
-    let fill = |(o, i): (&mut [f64], &[f64])| {
-        for (orow, irow) in o.chunks_exact_mut(cols).zip(i.chunks_exact(cols)) {
+/// `x` minus the column means, as one row-major buffer (the rows the iterations read contiguously);
+/// in blocks, on several threads for large data. This is the only copy of the data a fit makes.
+pub(super) fn centred(x: ArrayView2<'_, f64>, means: &[f64], parallel: bool) -> Vec<f64> {
+    let cols = x.ncols();
+    let mut out = vec![0.0; x.nrows() * cols];
+    if cols == 0 {
+        return out;
+    }
+    let fill = |(b, o): (usize, &mut [f64])| {
+        let start = b * BLOCK;
+        for_rows(x, start, start + BLOCK, |i, irow| {
+            let orow = &mut o[(i - start) * cols..(i - start + 1) * cols];
             for ((ov, iv), m) in orow.iter_mut().zip(irow).zip(means) {
                 *ov = iv - m;
             }
-        }
+        });
     };
     #[cfg(feature = "parallel")]
-    if parallel && x.len() / cols >= PARALLEL_ROWS {
+    if parallel && x.nrows() >= PARALLEL_ROWS {
         use rayon::prelude::*;
-        out.par_chunks_mut(BLOCK * cols)
-            .zip(x.par_chunks(BLOCK * cols))
-            .for_each(fill);
+        out.par_chunks_mut(BLOCK * cols).enumerate().for_each(fill);
         return out;
     }
     let _ = parallel;
-    out.chunks_mut(BLOCK * cols)
-        .zip(x.chunks(BLOCK * cols))
-        .for_each(fill);
+    out.chunks_mut(BLOCK * cols).enumerate().for_each(fill);
     out
+}
+
+/// The outcome of one run on centred data (centres still centred, row-major `k × cols`).
+pub(super) struct Run {
+    pub(super) centers: Vec<f64>,
+    pub(super) labels: Vec<u32>,
+    pub(super) inertia: f64,
+    pub(super) iterations: usize,
+    pub(super) converged: bool,
 }
 
 /// One run on centred data.
@@ -90,7 +104,7 @@ pub(super) fn run(
     mut centers: Vec<f64>,
     tol: f64,
     opts: &KMeansOptions,
-) -> KMeans {
+) -> Run {
     let k = opts.k;
     let n = x.len() / cols;
     let pass = Pass {
@@ -162,9 +176,7 @@ pub(super) fn run(
         pass.assign(&centers, &gaps, &mut st, false);
     }
     let inertia = pass.inertia(&centers, &mut st);
-    KMeans {
-        k,
-        cols,
+    Run {
         centers,
         labels: st.iter().map(|p| p.label).collect(),
         inertia,

@@ -25,10 +25,13 @@ mod tests;
 pub use init::kmeans_plusplus;
 pub use quality::{Scaling, silhouette_score, standardize};
 
+use ndarray::{Array2, ArrayView2, Axis};
+
 use crate::error::{Error, Result};
+use crate::traits::{Fit, Predict};
 
 use init::plusplus;
-use lloyd::{centred, column_means, mean_variance, run};
+use lloyd::{Run, centred, column_means, mean_variance, run};
 
 /// Rows per block of a distance pass (fixed, so block sums do not depend on the thread count).
 const BLOCK: usize = 4096;
@@ -36,77 +39,15 @@ const BLOCK: usize = 4096;
 /// Rows from which distance passes run on several threads (with the `parallel` feature).
 pub const PARALLEL_ROWS: usize = 32_768;
 
-/// A dense row-major matrix of finite values (`rows × cols`), borrowed.
+/// The iteration scheme.
 ///
 /// ```
-/// use voc_core::segment::Points;
-/// let p = Points::new(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2)?;
-/// assert_eq!((p.rows(), p.cols()), (3, 2));
-/// assert!(Points::new(&[1.0, f64::NAN], 2).is_err());
+/// use voc_core::segment::Algorithm;
+/// assert_eq!("lloyd".parse::<Algorithm>()?, Algorithm::Lloyd);
+/// assert_eq!(Algorithm::Hamerly.to_string(), "hamerly");
+/// assert!("elkan".parse::<Algorithm>().is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Points<'a> {
-    data: &'a [f64],
-    cols: usize,
-}
-
-impl<'a> Points<'a> {
-    /// Checks the shape (`data.len()` a multiple of `cols > 0`) and that every value is finite
-    /// ([`Error::NonFinite`] names the row).
-    pub fn new(data: &'a [f64], cols: usize) -> Result<Self> {
-        if cols == 0 {
-            return Err(Error::option("cols", cols, "need at least one column"));
-        }
-        if !data.len().is_multiple_of(cols) {
-            return Err(Error::option(
-                "x",
-                data.len(),
-                format!("{} values do not fill rows of {cols} columns", data.len()),
-            ));
-        }
-        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                arg: "x",
-                index: i / cols,
-                value: data[i],
-            });
-        }
-        Ok(Points { data, cols })
-    }
-
-    /// Number of rows.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::Points::new(&[1.0, 2.0], 1)?.rows(), 2);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn rows(&self) -> usize {
-        self.data.len() / self.cols
-    }
-
-    /// Number of columns.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::Points::new(&[1.0, 2.0], 1)?.cols(), 1);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-    /// The values, row-major.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::Points::new(&[1.0, 2.0], 2)?.data(), &[1.0, 2.0]);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn data(&self) -> &'a [f64] {
-        self.data
-    }
-}
-
-/// The iteration scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Algorithm {
@@ -117,40 +58,27 @@ pub enum Algorithm {
     Lloyd,
 }
 
-impl Algorithm {
-    /// Parses "hamerly" or "lloyd".
-    ///
-    /// ```
-    /// use voc_core::segment::Algorithm;
-    /// assert_eq!(Algorithm::parse("lloyd")?, Algorithm::Lloyd);
-    /// assert!(Algorithm::parse("elkan").is_err());
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "hamerly" => Ok(Algorithm::Hamerly),
-            "lloyd" => Ok(Algorithm::Lloyd),
-            other => Err(Error::option(
-                "algorithm",
-                other,
-                "expected \"hamerly\" or \"lloyd\"",
-            )),
-        }
-    }
-}
+crate::named_enum!(Algorithm, "algorithm", {
+    Hamerly => "hamerly",
+    Lloyd => "lloyd",
+});
 
-/// k-means options (defaults as scikit-learn: 300 iterations, `tol` 1e-4, one k-means++ start).
+/// k-means options (defaults as scikit-learn: 8 clusters, 300 iterations, `tol` 1e-4, one k-means++
+/// start). Validated once, when fitting.
 ///
 /// ```
 /// use voc_core::segment::KMeansOptions;
-/// assert!(KMeansOptions::new(3).validate().is_ok());
-/// assert!(KMeansOptions::new(0).validate().is_err());
-/// assert!(KMeansOptions { tol: -1.0, ..KMeansOptions::new(3) }.validate().is_err());
+/// let opts = KMeansOptions::default().k(2).seed(7);
+/// assert_eq!((opts.k, opts.seed, opts.max_iter), (2, 7, 300));
+/// assert!(opts.validate().is_ok());
+/// assert!(KMeansOptions::default().k(0).validate().is_err());
+/// assert!(KMeansOptions::default().tol(-1.0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct KMeansOptions {
-    /// Number of clusters (≥ 1).
+    /// Number of clusters (≥ 1; default 8).
     pub k: usize,
     /// Independent k-means++ starts; the run with the lowest inertia wins (first on a tie).
     pub n_init: usize,
@@ -166,15 +94,10 @@ pub struct KMeansOptions {
     pub parallel: bool,
 }
 
-impl KMeansOptions {
-    /// Defaults for `k` clusters.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::new(8).max_iter, 300);
-    /// ```
-    pub fn new(k: usize) -> Self {
+impl Default for KMeansOptions {
+    fn default() -> Self {
         KMeansOptions {
-            k,
+            k: 8,
             n_init: 1,
             max_iter: 300,
             tol: 1e-4,
@@ -183,12 +106,85 @@ impl KMeansOptions {
             parallel: true,
         }
     }
+}
 
-    /// Checks the options.
+impl KMeansOptions {
+    /// Sets the number of clusters.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().k(3).k, 3);
+    /// ```
+    pub fn k(mut self, k: usize) -> Self {
+        self.k = k;
+        self
+    }
+
+    /// Sets the number of k-means++ starts.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().n_init(4).n_init, 4);
+    /// ```
+    pub fn n_init(mut self, n_init: usize) -> Self {
+        self.n_init = n_init;
+        self
+    }
+
+    /// Sets the iteration limit per start.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().max_iter(50).max_iter, 50);
+    /// ```
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Sets the relative tolerance.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().tol(0.0).tol, 0.0);
+    /// ```
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Sets the seed of the k-means++ draws.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().seed(7).seed, 7);
+    /// ```
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the iteration scheme.
+    ///
+    /// ```
+    /// use voc_core::segment::{Algorithm, KMeansOptions};
+    /// assert_eq!(KMeansOptions::default().algorithm(Algorithm::Lloyd).algorithm, Algorithm::Lloyd);
+    /// ```
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Allows (or forbids) several threads above [`PARALLEL_ROWS`] rows.
+    ///
+    /// ```
+    /// assert!(!voc_core::segment::KMeansOptions::default().parallel(false).parallel);
+    /// ```
+    pub fn parallel(mut self, parallel: bool) -> Self {
+        self.parallel = parallel;
+        self
+    }
+
+    /// Checks the options (called by every fit).
     ///
     /// ```
     /// use voc_core::segment::KMeansOptions;
-    /// assert!(KMeansOptions { n_init: 0, ..KMeansOptions::new(2) }.validate().is_err());
+    /// assert!(KMeansOptions::default().k(2).n_init(0).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
         if self.k == 0 {
@@ -218,26 +214,27 @@ impl KMeansOptions {
     }
 }
 
-/// A fitted k-means clustering.
+/// A fitted k-means clustering: fit it with [`Fit`] on the options (or [`kmeans`] / [`kmeans_from`]),
+/// label new rows with [`Predict`].
 ///
 /// ```
-/// use voc_core::segment::{kmeans, KMeansOptions, Points};
-/// let x = [0.0, 0.0, 0.1, 0.0, 5.0, 5.0, 5.1, 5.0];
-/// let fit = kmeans(Points::new(&x, 2)?, &KMeansOptions::new(2))?;
+/// use ndarray::array;
+/// use voc_core::{Fit, Predict};
+/// use voc_core::segment::KMeansOptions;
+/// let x = array![[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]];
+/// let fit = KMeansOptions::default().k(2).fit(x.view())?;
 /// assert_eq!(fit.labels[0], fit.labels[1]);
 /// assert_ne!(fit.labels[0], fit.labels[2]);
 /// assert!((fit.inertia - 0.01).abs() < 1e-12);
+/// assert_eq!(fit.predict(x.view())?, fit.labels);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KMeans {
-    /// Number of clusters.
-    pub k: usize,
-    /// Number of columns.
-    pub cols: usize,
-    /// Centres, row-major `k × cols`.
-    pub centers: Vec<f64>,
+    /// Centres, `k × columns`.
+    #[cfg_attr(feature = "serde", serde(with = "array2_serde"))]
+    pub centers: Array2<f64>,
     /// Cluster of each row.
     pub labels: Vec<u32>,
     /// Sum of squared distances of the rows to their centres.
@@ -249,42 +246,131 @@ pub struct KMeans {
 }
 
 impl KMeans {
-    /// Centre `j` (empty slice if `j ≥ k`).
+    /// Number of clusters (rows of [`centers`](KMeans::centers)).
     ///
     /// ```
-    /// use voc_core::segment::{kmeans_from, KMeansOptions, Points};
-    /// let fit = kmeans_from(Points::new(&[1.0, 3.0], 1)?, &[0.0], &KMeansOptions::new(1))?;
-    /// assert_eq!(fit.center(0), &[2.0]);
+    /// use voc_core::Fit;
+    /// use voc_core::segment::KMeansOptions;
+    /// let fit = KMeansOptions::default().k(1).fit(ndarray::array![[1.0], [3.0]].view())?;
+    /// assert_eq!((fit.k(), fit.cols()), (1, 1));
+    /// assert_eq!(fit.centers, ndarray::array![[2.0]]);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn center(&self, j: usize) -> &[f64] {
-        self.centers
-            .get(j * self.cols..(j + 1) * self.cols)
-            .unwrap_or(&[])
+    pub fn k(&self) -> usize {
+        self.centers.nrows()
     }
 
-    /// The nearest centre of each row of `x` (lowest index on a tie).
+    /// Number of columns (of the centres and of the data).
     ///
     /// ```
-    /// use voc_core::segment::{kmeans_from, KMeansOptions, Points};
-    /// let fit = kmeans_from(Points::new(&[0.0, 10.0], 1)?, &[0.0, 10.0], &KMeansOptions::new(2))?;
-    /// assert_eq!(fit.predict(Points::new(&[1.0, 9.0, 5.0], 1)?)?, vec![0, 1, 0]);
+    /// use voc_core::Fit;
+    /// use voc_core::segment::KMeansOptions;
+    /// let fit = KMeansOptions::default().k(1).fit(ndarray::array![[1.0, 2.0]].view())?;
+    /// assert_eq!(fit.cols(), 2);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn predict(&self, x: Points<'_>) -> Result<Vec<u32>> {
-        if x.cols() != self.cols {
+    pub fn cols(&self) -> usize {
+        self.centers.ncols()
+    }
+}
+
+impl Fit<ArrayView2<'_, f64>> for KMeansOptions {
+    type Model = KMeans;
+
+    /// k-means with `n_init` k-means++ starts: [`kmeans`].
+    fn fit(&self, x: ArrayView2<'_, f64>) -> Result<KMeans> {
+        kmeans(x, self)
+    }
+}
+
+impl Predict<ArrayView2<'_, f64>> for KMeans {
+    type Output = Vec<u32>;
+
+    /// The nearest centre of each row of `x` (lowest index on a tie); `x` may have any layout.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voc_core::Predict;
+    /// use voc_core::segment::{kmeans_from, KMeansOptions};
+    /// let opts = KMeansOptions::default().k(2);
+    /// let fit = kmeans_from(array![[0.0], [10.0]].view(), array![[0.0], [10.0]].view(), &opts)?;
+    /// assert_eq!(fit.predict(array![[1.0], [9.0], [5.0]].view())?, vec![0, 1, 0]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<u32>> {
+        let cols = self.cols();
+        if x.ncols() != cols {
             return Err(Error::LengthMismatch {
                 arg: "x columns",
-                len: x.cols(),
+                len: x.ncols(),
                 other: "centres columns",
-                other_len: self.cols,
+                other_len: cols,
             });
         }
-        Ok(x.data()
-            .chunks_exact(self.cols)
-            .map(|row| nearest(row, &self.centers, self.cols).0 as u32)
-            .collect())
+        check_finite("x", x)?;
+        let centers = self.centers.as_standard_layout();
+        let centers = centers.as_slice().unwrap_or(&[]);
+        let mut labels = Vec::with_capacity(x.nrows());
+        for_rows(x, 0, x.nrows(), |_, row| {
+            labels.push(nearest(row, centers, cols).0 as u32);
+        });
+        Ok(labels)
     }
+}
+
+/// Serde form of a matrix: (rows, columns, values in row order), whatever the memory layout.
+#[cfg(feature = "serde")]
+mod array2_serde {
+    use ndarray::Array2;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
+        let values: Vec<f64> = a.iter().copied().collect();
+        (a.nrows(), a.ncols(), values).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
+        let (rows, cols, values) = <(usize, usize, Vec<f64>)>::deserialize(d)?;
+        Array2::from_shape_vec((rows, cols), values).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Checks that every value of `x` is finite; the error names the first bad row (row-major order).
+fn check_finite(arg: &'static str, x: ArrayView2<'_, f64>) -> Result<()> {
+    for (i, row) in x.rows().into_iter().enumerate() {
+        if let Some(&value) = row.iter().find(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                arg,
+                index: i,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f(i, row)` for rows `start..end` of `x`, each as a slice: read in place when the row is
+/// contiguous (C order, or a row-strided view of it), copied into one scratch row otherwise (Fortran
+/// order, transposed views). The values and their order are the same for every layout.
+fn for_rows(x: ArrayView2<'_, f64>, start: usize, end: usize, mut f: impl FnMut(usize, &[f64])) {
+    let mut scratch: Vec<f64> = Vec::new();
+    for i in start..end.min(x.nrows()) {
+        let row = x.index_axis_move(Axis(0), i);
+        match row.to_slice() {
+            Some(r) => f(i, r),
+            None => {
+                scratch.clear();
+                scratch.extend(row.iter().copied());
+                f(i, &scratch);
+            }
+        }
+    }
+}
+
+/// A `rows × cols` matrix from row-major values.
+fn to_matrix(rows: usize, cols: usize, values: Vec<f64>) -> Result<Array2<f64>> {
+    Array2::from_shape_vec((rows, cols), values)
+        .map_err(|e| Error::InsufficientData(format!("centres of shape {rows} × {cols}: {e}")))
 }
 
 #[inline]
@@ -338,91 +424,125 @@ where
     (0..n_blocks).map(run).collect()
 }
 
-fn check_input(x: &Points<'_>, opts: &KMeansOptions) -> Result<()> {
+fn check_input(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<()> {
     opts.validate()?;
-    if x.rows() == 0 {
+    if x.nrows() == 0 {
         return Err(Error::Empty {
             arg: "x",
             what: "k-means needs at least one row",
         });
     }
-    if x.rows() < opts.k {
+    if x.ncols() == 0 {
+        return Err(Error::Empty {
+            arg: "x",
+            what: "k-means needs at least one column",
+        });
+    }
+    if x.nrows() < opts.k {
         return Err(Error::InsufficientData(format!(
             "k-means with k = {} needs at least {} rows, got {}",
             opts.k,
             opts.k,
-            x.rows()
+            x.nrows()
         )));
     }
-    Ok(())
+    check_finite("x", x)
 }
 
-/// k-means from given initial centres (`k × cols`, row-major; `k` is `init.len() / cols` and must equal
-/// `opts.k`). One run: `n_init` and `seed` are not used.
-///
-/// ```
-/// use voc_core::segment::{kmeans_from, KMeansOptions, Points};
-/// let x = [1.0, 2.0, 10.0, 12.0];
-/// let fit = kmeans_from(Points::new(&x, 1)?, &[0.0, 20.0], &KMeansOptions::new(2))?;
-/// assert_eq!(fit.labels, vec![0, 0, 1, 1]);
-/// assert_eq!(fit.centers, vec![1.5, 11.0]);
-/// assert!((fit.inertia - 2.5).abs() < 1e-12);
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-pub fn kmeans_from(x: Points<'_>, init: &[f64], opts: &KMeansOptions) -> Result<KMeans> {
-    check_input(&x, opts)?;
-    let cols = x.cols();
-    if init.len() != opts.k * cols {
-        return Err(Error::LengthMismatch {
-            arg: "init",
-            len: init.len(),
-            other: "k × columns",
-            other_len: opts.k * cols,
-        });
-    }
-    if let Some(i) = init.iter().position(|v| !v.is_finite()) {
-        return Err(Error::NonFinite {
-            arg: "init",
-            index: i / cols,
-            value: init[i],
-        });
-    }
-    // Centre the data on the column means, as scikit-learn does, for accurate distances.
-    let means = column_means(x.data(), cols);
-    let centred = centred(x.data(), cols, &means, opts.parallel);
-    let init: Vec<f64> = init
-        .chunks_exact(cols)
-        .flat_map(|row| row.iter().zip(&means).map(|(v, m)| v - m))
-        .collect();
-    let tol = opts.tol * mean_variance(x.data(), cols, &means);
-    let mut fit = run(&centred, cols, init, tol, opts);
-    for row in fit.centers.chunks_exact_mut(cols) {
-        for (c, m) in row.iter_mut().zip(&means) {
+/// The fitted model: the winning run's centres moved back by the column means.
+fn finish(fit: Run, means: &[f64]) -> Result<KMeans> {
+    let cols = means.len();
+    let Run {
+        mut centers,
+        labels,
+        inertia,
+        iterations,
+        converged,
+    } = fit;
+    for row in centers.chunks_exact_mut(cols) {
+        for (c, m) in row.iter_mut().zip(means) {
             *c += m;
         }
     }
-    Ok(fit)
+    Ok(KMeans {
+        centers: to_matrix(centers.len() / cols, cols, centers)?,
+        labels,
+        inertia,
+        iterations,
+        converged,
+    })
+}
+
+/// k-means from given initial centres (`k × columns`, `k` must equal `opts.k`). One run: `n_init` and
+/// `seed` are not used. `x` and `init` may have any memory layout; the data are centred into one
+/// row-major buffer, which the iterations read.
+///
+/// ```
+/// use ndarray::array;
+/// use voc_core::segment::{kmeans_from, KMeansOptions};
+/// let x = array![[1.0], [2.0], [10.0], [12.0]];
+/// let fit = kmeans_from(x.view(), array![[0.0], [20.0]].view(), &KMeansOptions::default().k(2))?;
+/// assert_eq!(fit.labels, vec![0, 0, 1, 1]);
+/// assert_eq!(fit.centers, array![[1.5], [11.0]]);
+/// assert!((fit.inertia - 2.5).abs() < 1e-12);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn kmeans_from(
+    x: ArrayView2<'_, f64>,
+    init: ArrayView2<'_, f64>,
+    opts: &KMeansOptions,
+) -> Result<KMeans> {
+    check_input(x, opts)?;
+    let cols = x.ncols();
+    if init.nrows() != opts.k {
+        return Err(Error::LengthMismatch {
+            arg: "init rows",
+            len: init.nrows(),
+            other: "k",
+            other_len: opts.k,
+        });
+    }
+    if init.ncols() != cols {
+        return Err(Error::LengthMismatch {
+            arg: "init columns",
+            len: init.ncols(),
+            other: "x columns",
+            other_len: cols,
+        });
+    }
+    check_finite("init", init)?;
+    // Centre the data on the column means, as scikit-learn does, for accurate distances.
+    let means = column_means(x);
+    let centred = centred(x, &means, opts.parallel);
+    let mut start = Vec::with_capacity(opts.k * cols);
+    for_rows(init, 0, init.nrows(), |_, row| {
+        start.extend(row.iter().zip(&means).map(|(v, m)| v - m));
+    });
+    let tol = opts.tol * mean_variance(x, &means);
+    finish(run(&centred, cols, start, tol, opts), &means)
 }
 
 /// k-means with `n_init` k-means++ starts (start `i` seeded from `opts.seed` and `i`); the start with
-/// the lowest inertia wins.
+/// the lowest inertia wins. The same as [`Fit::fit`] on the options. `x` may have any memory layout;
+/// the data are centred into one row-major buffer, which the iterations read.
 ///
 /// ```
-/// use voc_core::segment::{kmeans, KMeansOptions, Points};
-/// let x: Vec<f64> = (0..60).map(|i| (i % 3) as f64 * 10.0 + (i as f64) * 0.01).collect();
-/// let opts = KMeansOptions { n_init: 4, seed: 1, ..KMeansOptions::new(3) };
-/// let a = kmeans(Points::new(&x, 1)?, &opts)?;
-/// assert_eq!(a, kmeans(Points::new(&x, 1)?, &opts)?); // same seed, same result
+/// use ndarray::Array2;
+/// use voc_core::segment::{kmeans, KMeansOptions};
+/// let x = Array2::from_shape_fn((60, 1), |(i, _)| (i % 3) as f64 * 10.0 + (i as f64) * 0.01);
+/// let opts = KMeansOptions::default().k(3).n_init(4).seed(1);
+/// let a = kmeans(x.view(), &opts)?;
+/// assert_eq!(a, kmeans(x.view(), &opts)?); // same seed, same result
 /// assert!(a.converged);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn kmeans(x: Points<'_>, opts: &KMeansOptions) -> Result<KMeans> {
-    check_input(&x, opts)?;
-    let cols = x.cols();
-    let means = column_means(x.data(), cols);
-    let centred = centred(x.data(), cols, &means, opts.parallel);
-    let tol = opts.tol * mean_variance(x.data(), cols, &means);
-    let mut best: Option<KMeans> = None;
+pub fn kmeans(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<KMeans> {
+    check_input(x, opts)?;
+    let cols = x.ncols();
+    let means = column_means(x);
+    let centred = centred(x, &means, opts.parallel);
+    let tol = opts.tol * mean_variance(x, &means);
+    let mut best: Option<Run> = None;
     for start in 0..opts.n_init {
         let seed = opts
             .seed
@@ -434,14 +554,9 @@ pub fn kmeans(x: Points<'_>, opts: &KMeansOptions) -> Result<KMeans> {
             best = Some(fit);
         }
     }
-    let mut fit = best.ok_or(Error::Empty {
+    let fit = best.ok_or(Error::Empty {
         arg: "n_init",
         what: "no start was run",
     })?;
-    for row in fit.centers.chunks_exact_mut(cols) {
-        for (c, m) in row.iter_mut().zip(&means) {
-            *c += m;
-        }
-    }
-    Ok(fit)
+    finish(fit, &means)
 }

@@ -1,16 +1,19 @@
 //! Quality and preparation: standardisation (z-scores) and the silhouette score.
 
 use super::lloyd::{column_means, column_variances};
-use super::{Points, blocks, sq_dist};
+use ndarray::{Array2, ArrayView2};
+
+use super::{blocks, check_finite, for_rows, sq_dist, to_matrix};
 use crate::error::{Error, Result};
 use crate::stats::NeumaierSum;
 
 /// Column means and scales of a standardisation.
 ///
 /// ```
-/// use voc_core::segment::{standardize, Points};
-/// let (z, s) = standardize(Points::new(&[1.0, 5.0, 3.0, 5.0], 2)?)?;
-/// assert_eq!(z, vec![-1.0, 0.0, 1.0, 0.0]); // constant column: scale 1, as scikit-learn
+/// use ndarray::array;
+/// use voc_core::segment::standardize;
+/// let (z, s) = standardize(array![[1.0, 5.0], [3.0, 5.0]].view())?;
+/// assert_eq!(z, array![[-1.0, 0.0], [1.0, 0.0]]); // constant column: scale 1, as scikit-learn
 /// assert_eq!((s.means, s.scales), (vec![2.0, 5.0], vec![1.0, 1.0]));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -24,53 +27,66 @@ pub struct Scaling {
 }
 
 impl Scaling {
-    /// Applies the scaling to other rows with the same columns.
+    /// Applies the scaling to other rows with the same columns (`x` of any layout; the output is
+    /// row-major).
     ///
     /// ```
-    /// use voc_core::segment::{standardize, Points};
-    /// let (_, s) = standardize(Points::new(&[0.0, 2.0], 1)?)?;
-    /// assert_eq!(s.transform(Points::new(&[4.0], 1)?)?, vec![3.0]);
+    /// use ndarray::array;
+    /// use voc_core::segment::standardize;
+    /// let (_, s) = standardize(array![[0.0], [2.0]].view())?;
+    /// assert_eq!(s.transform(array![[4.0]].view())?, array![[3.0]]);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn transform(&self, x: Points<'_>) -> Result<Vec<f64>> {
-        if x.cols() != self.means.len() {
+    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        if x.ncols() != self.means.len() {
             return Err(Error::LengthMismatch {
                 arg: "x columns",
-                len: x.cols(),
+                len: x.ncols(),
                 other: "scaling columns",
                 other_len: self.means.len(),
             });
         }
-        Ok(x.data()
-            .chunks_exact(x.cols())
-            .flat_map(|row| {
+        check_finite("x", x)?;
+        let mut out = Vec::with_capacity(x.len());
+        for_rows(x, 0, x.nrows(), |_, row| {
+            out.extend(
                 row.iter()
                     .zip(&self.means)
                     .zip(&self.scales)
-                    .map(|((v, m), s)| (v - m) / s)
-            })
-            .collect())
+                    .map(|((v, m), s)| (v - m) / s),
+            );
+        });
+        to_matrix(x.nrows(), x.ncols(), out)
     }
 }
 
 /// z-scores per column, as scikit-learn's `StandardScaler`: (x − mean) / std with the population
 /// standard deviation; a column whose std is 0 (or below 10·ε·|mean|) keeps scale 1.
 ///
+/// `x` may have any layout; the z-scores are row-major.
+///
 /// ```
-/// use voc_core::segment::{standardize, Points};
-/// assert!(standardize(Points::new(&[], 2)?).is_err());
+/// use voc_core::segment::standardize;
+/// assert!(standardize(ndarray::Array2::<f64>::zeros((0, 2)).view()).is_err());
+/// assert!(standardize(ndarray::array![[1.0, f64::NAN]].view()).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn standardize(x: Points<'_>) -> Result<(Vec<f64>, Scaling)> {
-    if x.rows() == 0 {
+pub fn standardize(x: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Scaling)> {
+    if x.nrows() == 0 {
         return Err(Error::Empty {
             arg: "x",
             what: "standardisation needs at least one row",
         });
     }
-    let cols = x.cols();
-    let means = column_means(x.data(), cols);
-    let variances = column_variances(x.data(), cols, &means);
+    if x.ncols() == 0 {
+        return Err(Error::Empty {
+            arg: "x",
+            what: "standardisation needs at least one column",
+        });
+    }
+    check_finite("x", x)?;
+    let means = column_means(x);
+    let variances = column_variances(x, &means);
     let scales: Vec<f64> = variances
         .iter()
         .zip(&means)
@@ -92,16 +108,20 @@ pub fn standardize(x: Points<'_>) -> Result<(Vec<f64>, Scaling)> {
 /// mean distance to the rows of another cluster, s = (b − a) / max(a, b); s = 0 for a row alone in its
 /// cluster (and when a = b = 0). Exact, O(n²): pass a sample for large data.
 ///
+/// `x` may have any layout: a C-ordered view is read in place, any other layout is copied once into a
+/// row-major buffer (every row is compared with every other row).
+///
 /// ```
-/// use voc_core::segment::{silhouette_score, Points};
-/// let x = [0.0, 1.0, 10.0, 11.0];
-/// let s = silhouette_score(Points::new(&x, 1)?, &[0, 0, 1, 1])?;
+/// use ndarray::array;
+/// use voc_core::segment::silhouette_score;
+/// let x = array![[0.0], [1.0], [10.0], [11.0]];
+/// let s = silhouette_score(x.view(), &[0, 0, 1, 1])?;
 /// assert!((s - (9.5 / 10.5 + 8.5 / 9.5) / 2.0).abs() < 1e-12);
-/// assert!(silhouette_score(Points::new(&x, 1)?, &[0, 0, 0, 0]).is_err()); // one cluster
+/// assert!(silhouette_score(x.view(), &[0, 0, 0, 0]).is_err()); // one cluster
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn silhouette_score(x: Points<'_>, labels: &[u32]) -> Result<f64> {
-    let n = x.rows();
+pub fn silhouette_score(x: ArrayView2<'_, f64>, labels: &[u32]) -> Result<f64> {
+    let n = x.nrows();
     crate::error::check_len("x", n, "labels", labels.len())?;
     // Dense cluster codes, whatever the label values (a label of 4e9 must not size a table).
     let mut distinct = labels.to_vec();
@@ -123,8 +143,16 @@ pub fn silhouette_score(x: Points<'_>, labels: &[u32]) -> Result<f64> {
             "the silhouette needs 2 to n − 1 clusters, got {present} clusters in {n} rows"
         )));
     }
-    let cols = x.cols();
-    let data = x.data();
+    if x.ncols() == 0 {
+        return Err(Error::Empty {
+            arg: "x",
+            what: "the silhouette needs at least one column",
+        });
+    }
+    check_finite("x", x)?;
+    let cols = x.ncols();
+    let rows = x.as_standard_layout();
+    let data = rows.as_slice().unwrap_or(&[]);
     let parts = blocks(n, true, |start, end| {
         let mut total = 0.0;
         let mut dist = vec![0.0; k];
