@@ -91,13 +91,12 @@ fn _segment_value_voice<'py>(
         Some(p) => p.iter().map(|(t, v, p)| Play::new(t, v, p)).collect(),
         None => defaults.plays,
     };
-    let opts = ValueVoiceOptions {
-        tiers,
-        tier_names,
-        voice_rules,
-        fallback_voice: fallback,
-        plays,
-    };
+    let opts = ValueVoiceOptions::default()
+        .tiers(tiers)
+        .tier_names(tier_names)
+        .voice_rules(voice_rules)
+        .fallback_voice(fallback)
+        .plays(plays);
     let named: Vec<(&str, &[f64])> = cols
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
@@ -137,21 +136,22 @@ fn _segment_rfm<'py>(
         floats(frequency, "frequency")?,
         floats(monetary, "monetary")?,
     );
-    let opts = RfmOptions {
-        bins,
-        rules: match rules {
-            Some(rs) => rs.iter().map(|(n, r, f)| RfmRule::new(n, *r, *f)).collect(),
-            None => RfmRule::defaults(),
-        },
-    };
+    let opts = RfmOptions::default().bins(bins).rules(match rules {
+        Some(rs) => rs.iter().map(|(n, r, f)| RfmRule::new(n, *r, *f)).collect(),
+        None => RfmRule::defaults(),
+    });
     let (rs, fs, ms) = (r.as_slice(), f.as_slice(), m.as_slice());
     let out = py.detach(|| core::rfm(rs, fs, ms, &opts)).py_err(py)?;
+    // Python sees score 0 for a customer without a purchase, and dense codes whose names end with
+    // "Other" and "No Purchases".
+    let score = |s: &[Option<u8>]| s.iter().map(|v| v.unwrap_or(0)).collect::<Vec<u8>>();
+    let (segment, names) = out.codes();
     let d = PyDict::new(py);
-    d.set_item("r", PyArray1::from_vec(py, out.r))?;
-    d.set_item("f", PyArray1::from_vec(py, out.f))?;
-    d.set_item("m", PyArray1::from_vec(py, out.m))?;
-    d.set_item("segment", PyArray1::from_vec(py, out.segment))?;
-    d.set_item("names", out.names)?;
+    d.set_item("r", PyArray1::from_vec(py, score(&out.r)))?;
+    d.set_item("f", PyArray1::from_vec(py, score(&out.f)))?;
+    d.set_item("m", PyArray1::from_vec(py, score(&out.m)))?;
+    d.set_item("segment", PyArray1::from_vec(py, segment))?;
+    d.set_item("names", names)?;
     Ok(d)
 }
 
@@ -166,11 +166,10 @@ fn _segment_lifecycle<'py>(
     dormant_days: f64,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, Vec<&'static str>)> {
     let (t, a) = (floats(tenure, "tenure")?, floats(activity, "activity")?);
-    let opts = LifecycleOptions {
-        onboarding_days,
-        maturity_days,
-        dormant_days,
-    };
+    let opts = LifecycleOptions::default()
+        .onboarding_days(onboarding_days)
+        .maturity_days(maturity_days)
+        .dormant_days(dormant_days);
     let (ts, as_) = (t.as_slice(), a.as_slice());
     let stages = py.detach(|| core::lifecycle(ts, as_, &opts)).py_err(py)?;
     let codes: Vec<u32> = stages.iter().map(|s| *s as u32).collect();
@@ -213,12 +212,10 @@ fn _segment_profile<'py>(
         nps: nps.as_ref().map(Buf::as_slice),
         themes: &theme_refs,
     };
-    let opts = ProfileOptions {
-        confidence,
-        churn_interval: ShareInterval::parse(churn_interval).py_err(py)?,
-        top_themes,
-        ..Default::default()
-    };
+    let opts = ProfileOptions::default()
+        .confidence(confidence)
+        .churn_interval(ShareInterval::parse(churn_interval).py_err(py)?)
+        .top_themes(top_themes);
     let rows = py.detach(|| core::profile(&input, &opts)).py_err(py)?;
     let col = |f: &dyn Fn(&core::SegmentProfile) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     let nan = f64::NAN;

@@ -44,11 +44,12 @@ crate::named_enum!(Stage, "stage", {
 /// ```
 /// use voc_core::segment::LifecycleOptions;
 /// assert!(LifecycleOptions::default().validate().is_ok());
-/// let bad = LifecycleOptions { onboarding_days: 400.0, ..Default::default() };
+/// let bad = LifecycleOptions::default().onboarding_days(400.0);
 /// assert!(bad.validate().is_err()); // onboarding must end before maturity starts
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LifecycleOptions {
     /// Tenure below which a customer is onboarding (default 90).
     pub onboarding_days: f64,
@@ -69,11 +70,41 @@ impl Default for LifecycleOptions {
 }
 
 impl LifecycleOptions {
+    /// Sets the tenure below which a customer is onboarding.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::LifecycleOptions::default().onboarding_days(30.0).onboarding_days, 30.0);
+    /// ```
+    pub fn onboarding_days(mut self, onboarding_days: f64) -> Self {
+        self.onboarding_days = onboarding_days;
+        self
+    }
+
+    /// Sets the tenure from which an active customer is mature.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::LifecycleOptions::default().maturity_days(730.0).maturity_days, 730.0);
+    /// ```
+    pub fn maturity_days(mut self, maturity_days: f64) -> Self {
+        self.maturity_days = maturity_days;
+        self
+    }
+
+    /// Sets the days without activity from which a customer is dormant.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::LifecycleOptions::default().dormant_days(90.0).dormant_days, 90.0);
+    /// ```
+    pub fn dormant_days(mut self, dormant_days: f64) -> Self {
+        self.dormant_days = dormant_days;
+        self
+    }
+
     /// Checks: all positive and finite, onboarding ≤ maturity.
     ///
     /// ```
     /// use voc_core::segment::LifecycleOptions;
-    /// assert!(LifecycleOptions { dormant_days: 0.0, ..Default::default() }.validate().is_err());
+    /// assert!(LifecycleOptions::default().dormant_days(0.0).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
         for (name, v) in [

@@ -35,7 +35,7 @@ pub use kmeans::{
 };
 pub use lifecycle::{LifecycleOptions, Stage, lifecycle};
 pub use profile::{ProfileInput, ProfileOptions, SegmentProfile, profile};
-pub use rfm::{NO_PURCHASE, Rfm, RfmOptions, RfmRule, UNMATCHED, quantile_scores, rfm};
+pub use rfm::{Rfm, RfmOptions, RfmRule, quantile_scores, rfm};
 pub use value_voice::{
     Condition, Op, Play, Tiers, ValueVoice, ValueVoiceOptions, VoiceRule, value_voice,
 };
