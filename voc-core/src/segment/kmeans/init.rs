@@ -5,7 +5,7 @@ use rand_chacha::ChaCha8Rng;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{KMeansOptions, blocks, check_input, sq_dist, to_matrix};
+use super::{KMeansOptions, blocks, check_finite, check_input, sq_dist, to_matrix};
 use crate::error::Result;
 
 /// k-means++ seeding (Arthur & Vassilvitskii 2007) in scikit-learn's greedy form: the first centre is a
@@ -27,6 +27,7 @@ use crate::error::Result;
 /// ```
 pub fn kmeans_plusplus(x: ArrayView2<'_, f64>, k: usize, seed: u64) -> Result<Array2<f64>> {
     check_input(x, &KMeansOptions::default().k(k))?;
+    check_finite("x", x)?;
     let rows = x.as_standard_layout();
     let data = rows.as_slice().unwrap_or(&[]);
     let cols = x.ncols();

@@ -19,11 +19,18 @@ pub(super) fn column_sums(
     let cols = x.ncols();
     let parts = blocks(x.nrows(), parallel, |start, end| {
         let mut acc = vec![0.0; cols];
-        for_rows(x, start, end, |_, row| {
+        let mut add = |row: &[f64]| {
             for (c, (a, v)) in acc.iter_mut().zip(row).enumerate() {
                 *a += f(*v, c);
             }
-        });
+        };
+        match x.as_slice() {
+            // C order: the rows of the block straight from the buffer.
+            Some(data) => data[start * cols..end * cols]
+                .chunks_exact(cols.max(1))
+                .for_each(add),
+            None => for_rows(x, start, end, |_, row| add(row)),
+        }
         acc
     });
     let mut sums = vec![NeumaierSum::default(); cols];
@@ -68,14 +75,27 @@ pub(super) fn centred(x: ArrayView2<'_, f64>, means: &[f64], parallel: bool) -> 
     if cols == 0 {
         return out;
     }
+    let data = x.as_slice();
     let fill = |(b, o): (usize, &mut [f64])| {
         let start = b * BLOCK;
-        for_rows(x, start, start + BLOCK, |i, irow| {
-            let orow = &mut o[(i - start) * cols..(i - start + 1) * cols];
+        let sub = |orow: &mut [f64], irow: &[f64]| {
             for ((ov, iv), m) in orow.iter_mut().zip(irow).zip(means) {
                 *ov = iv - m;
             }
-        });
+        };
+        match data {
+            // C order: the block's rows straight from the buffer.
+            Some(d) => {
+                let input = &d[start * cols..(start * cols + o.len()).min(d.len())];
+                for (orow, irow) in o.chunks_exact_mut(cols).zip(input.chunks_exact(cols)) {
+                    sub(orow, irow);
+                }
+            }
+            None => for_rows(x, start, start + BLOCK, |i, irow| {
+                let orow = &mut o[(i - start) * cols..(i - start + 1) * cols];
+                sub(orow, irow);
+            }),
+        }
     };
     #[cfg(feature = "parallel")]
     if parallel && x.nrows() >= PARALLEL_ROWS {

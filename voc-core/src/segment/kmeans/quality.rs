@@ -47,6 +47,11 @@ impl Scaling {
             });
         }
         check_finite("x", x)?;
+        self.apply(x)
+    }
+
+    /// The z-scores of rows already checked (finite, with the scaling's columns).
+    fn apply(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         let mut out = Vec::with_capacity(x.len());
         for_rows(x, 0, x.nrows(), |_, row| {
             out.extend(
@@ -84,8 +89,10 @@ pub fn standardize(x: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Scaling)> {
             what: "standardisation needs at least one column",
         });
     }
-    check_finite("x", x)?;
     let means = column_means(x);
+    if means.iter().any(|m| !m.is_finite()) {
+        check_finite("x", x)?;
+    }
     let variances = column_variances(x, &means);
     let scales: Vec<f64> = variances
         .iter()
@@ -100,7 +107,7 @@ pub fn standardize(x: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Scaling)> {
         })
         .collect();
     let scaling = Scaling { means, scales };
-    Ok((scaling.transform(x)?, scaling))
+    Ok((scaling.apply(x)?, scaling))
 }
 
 /// Mean silhouette coefficient (Rousseeuw 1987) with Euclidean distances, as scikit-learn's
