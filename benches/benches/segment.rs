@@ -11,12 +11,13 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{ArrayView2, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use voc_core::sample::{RetailerOptions, retailer};
 use voc_core::segment::{
-    Algorithm, KMeansOptions, Points, RfmOptions, ValueVoiceOptions, kmeans_from, kmeans_plusplus,
-    rfm, value_voice,
+    Algorithm, KMeansOptions, RfmOptions, ValueVoiceOptions, kmeans_from, kmeans_plusplus, rfm,
+    value_voice,
 };
 use voc_core::signals::{DAY, FeatureOptions};
 
@@ -47,19 +48,16 @@ fn blobs(n: usize, d: usize, k: usize, seed: u64) -> Vec<f64> {
 fn kmeans_bench(c: &mut Criterion) {
     let (n, d, k) = (env("VOC_BENCH_ROWS", 1_000_000), 8, 8);
     let x = blobs(n, d, k, 42);
-    let p = Points::new(&x, d).expect("finite data");
-    let init: Vec<f64> = x[..k * d].to_vec();
+    let p = ArrayView2::from_shape((n, d), &x).expect("n × d values");
+    let init = p.slice(s![..k, ..]);
     let mut group = c.benchmark_group("kmeans");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements(n as u64));
     for algorithm in [Algorithm::Hamerly, Algorithm::Lloyd] {
-        let opts = KMeansOptions {
-            algorithm,
-            ..KMeansOptions::new(k)
-        };
+        let opts = KMeansOptions::default().k(k).algorithm(algorithm);
         group.bench_function(BenchmarkId::new(format!("{algorithm:?}_k8_d8"), n), |b| {
-            b.iter(|| black_box(kmeans_from(p, black_box(&init), &opts).expect("valid")))
+            b.iter(|| black_box(kmeans_from(p, black_box(init), &opts).expect("valid")))
         });
     }
     group.bench_function(BenchmarkId::new("plusplus_k8_d8", n), |b| {

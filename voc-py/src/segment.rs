@@ -1,9 +1,10 @@
 //! `voc.segment`: columns in (numpy, pandas, polars, pyarrow, lists), segment tables and k-means out.
 //! The column lookup by name lives in `python/voc/segment.py`; this file converts and calls.
 
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use voc_core::Predict;
 use voc_core::segment::{
     self as core, Algorithm, KMeansOptions, LifecycleOptions, Play, ProfileInput, ProfileOptions,
     RfmOptions, RfmRule, Tiers, ValueVoiceOptions, VoiceRule,
@@ -12,6 +13,7 @@ use voc_core::stats::ShareInterval;
 
 use crate::convert::{Buf, numbers};
 use crate::error::IntoPy;
+use crate::matrix::matrix;
 use crate::pickled;
 use crate::table::{Table, TableBuilder};
 
@@ -49,23 +51,6 @@ fn codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<u32>> {
         .iter()
         .map(|&v| u32::try_from(v).map_err(|_| bad()))
         .collect()
-}
-
-/// A 2-D float64 matrix, row-major (numpy copies only when it is not already C-contiguous float64).
-fn matrix<'py>(obj: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray2<'py, f64>> {
-    let py = obj.py();
-    py.import("numpy")?
-        .call_method1("ascontiguousarray", (obj, "float64"))?
-        .extract()
-}
-
-/// The values of a contiguous matrix and its column count.
-fn values<'a>(arr: &'a PyReadonlyArray2<'_, f64>) -> PyResult<(&'a [f64], usize)> {
-    let cols = arr.shape()[1];
-    let data = arr
-        .as_slice()
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-    Ok((data, cols))
 }
 
 /// Value × voice: per-row codes and the names, cuts and plays.
@@ -106,13 +91,12 @@ fn _segment_value_voice<'py>(
         Some(p) => p.iter().map(|(t, v, p)| Play::new(t, v, p)).collect(),
         None => defaults.plays,
     };
-    let opts = ValueVoiceOptions {
-        tiers,
-        tier_names,
-        voice_rules,
-        fallback_voice: fallback,
-        plays,
-    };
+    let opts = ValueVoiceOptions::default()
+        .tiers(tiers)
+        .tier_names(tier_names)
+        .voice_rules(voice_rules)
+        .fallback_voice(fallback)
+        .plays(plays);
     let named: Vec<(&str, &[f64])> = cols
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
@@ -152,25 +136,26 @@ fn _segment_rfm<'py>(
         floats(frequency, "frequency")?,
         floats(monetary, "monetary")?,
     );
-    let opts = RfmOptions {
-        bins,
-        rules: match rules {
-            Some(rs) => rs.iter().map(|(n, r, f)| RfmRule::new(n, *r, *f)).collect(),
-            None => RfmRule::defaults(),
-        },
-    };
+    let opts = RfmOptions::default().bins(bins).rules(match rules {
+        Some(rs) => rs.iter().map(|(n, r, f)| RfmRule::new(n, *r, *f)).collect(),
+        None => RfmRule::defaults(),
+    });
     let (rs, fs, ms) = (r.as_slice(), f.as_slice(), m.as_slice());
     let out = py.detach(|| core::rfm(rs, fs, ms, &opts)).py_err(py)?;
+    // Python sees score 0 for a customer without a purchase, and dense codes whose names end with
+    // "Other" and "No Purchases".
+    let score = |s: &[Option<u8>]| s.iter().map(|v| v.unwrap_or(0)).collect::<Vec<u8>>();
+    let (segment, names) = out.codes();
     let d = PyDict::new(py);
-    d.set_item("r", PyArray1::from_vec(py, out.r))?;
-    d.set_item("f", PyArray1::from_vec(py, out.f))?;
-    d.set_item("m", PyArray1::from_vec(py, out.m))?;
-    d.set_item("segment", PyArray1::from_vec(py, out.segment))?;
-    d.set_item("names", out.names)?;
+    d.set_item("r", PyArray1::from_vec(py, score(&out.r)))?;
+    d.set_item("f", PyArray1::from_vec(py, score(&out.f)))?;
+    d.set_item("m", PyArray1::from_vec(py, score(&out.m)))?;
+    d.set_item("segment", PyArray1::from_vec(py, segment))?;
+    d.set_item("names", names)?;
     Ok(d)
 }
 
-/// Lifecycle stage codes (index into `voc_core::segment::STAGES`).
+/// Lifecycle stage codes (index into `voc_core::segment::Stage::NAMES`).
 #[pyfunction]
 fn _segment_lifecycle<'py>(
     py: Python<'py>,
@@ -181,15 +166,14 @@ fn _segment_lifecycle<'py>(
     dormant_days: f64,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, Vec<&'static str>)> {
     let (t, a) = (floats(tenure, "tenure")?, floats(activity, "activity")?);
-    let opts = LifecycleOptions {
-        onboarding_days,
-        maturity_days,
-        dormant_days,
-    };
+    let opts = LifecycleOptions::default()
+        .onboarding_days(onboarding_days)
+        .maturity_days(maturity_days)
+        .dormant_days(dormant_days);
     let (ts, as_) = (t.as_slice(), a.as_slice());
     let stages = py.detach(|| core::lifecycle(ts, as_, &opts)).py_err(py)?;
     let codes: Vec<u32> = stages.iter().map(|s| *s as u32).collect();
-    Ok((PyArray1::from_vec(py, codes), core::STAGES.to_vec()))
+    Ok((PyArray1::from_vec(py, codes), core::Stage::NAMES.to_vec()))
 }
 
 /// The profile table.
@@ -228,12 +212,10 @@ fn _segment_profile<'py>(
         nps: nps.as_ref().map(Buf::as_slice),
         themes: &theme_refs,
     };
-    let opts = ProfileOptions {
-        confidence,
-        churn_interval: churn_interval.parse::<ShareInterval>().py_err(py)?,
-        top_themes,
-        ..Default::default()
-    };
+    let opts = ProfileOptions::default()
+        .confidence(confidence)
+        .churn_interval(churn_interval.parse::<ShareInterval>().py_err(py)?)
+        .top_themes(top_themes);
     let rows = py.detach(|| core::profile(&input, &opts)).py_err(py)?;
     let col = |f: &dyn Fn(&core::SegmentProfile) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     let nan = f64::NAN;
@@ -296,8 +278,8 @@ impl KMeansResult {
 
     /// Centres, shape (k, columns).
     #[getter]
-    fn centers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        PyArray1::from_vec(py, self.inner.centers.clone()).reshape([self.inner.k, self.inner.cols])
+    fn centers<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
+        self.inner.centers.to_pyarray(py)
     }
 
     /// Sum of squared distances to the nearest centre.
@@ -321,7 +303,7 @@ impl KMeansResult {
     /// Number of clusters.
     #[getter]
     fn k(&self) -> usize {
-        self.inner.k
+        self.inner.k()
     }
 
     /// Nearest centre of each row of `x` (lowest index on a tie).
@@ -330,11 +312,9 @@ impl KMeansResult {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let arr = matrix(x)?;
-        let (data, cols) = values(&arr)?;
-        let labels = py
-            .detach(|| core::Points::new(data, cols).and_then(|p| self.inner.predict(p)))
-            .py_err(py)?;
+        let arr = matrix(x, "x")?;
+        let view = arr.as_array();
+        let labels = py.detach(|| self.inner.predict(view)).py_err(py)?;
         Ok(PyArray1::from_vec(
             py,
             labels.into_iter().map(i64::from).collect(),
@@ -345,7 +325,7 @@ impl KMeansResult {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("labels", self.labels(py))?;
-        d.set_item("centers", self.centers(py)?)?;
+        d.set_item("centers", self.centers(py))?;
         d.set_item("inertia", self.inner.inertia)?;
         d.set_item("n_iter", self.inner.iterations)?;
         d.set_item("converged", self.inner.converged)?;
@@ -355,7 +335,7 @@ impl KMeansResult {
     fn __repr__(&self) -> String {
         format!(
             "KMeansResult(k={}, rows={}, inertia={:.6}, n_iter={}, converged={})",
-            self.inner.k,
+            self.inner.k(),
             self.inner.labels.len(),
             self.inner.inertia,
             self.inner.iterations,
@@ -380,26 +360,22 @@ fn _segment_kmeans(
     algorithm: &str,
     parallel: bool,
 ) -> PyResult<KMeansResult> {
-    let arr = matrix(x)?;
-    let (data, cols) = values(&arr)?;
-    let init_arr = init.map(matrix).transpose()?;
-    let init = init_arr.as_ref().map(values).transpose()?;
-    let opts = KMeansOptions {
-        k,
-        n_init,
-        max_iter,
-        tol,
-        seed,
-        algorithm: Algorithm::parse(algorithm).py_err(py)?,
-        parallel,
-    };
+    let arr = matrix(x, "x")?;
+    let init_arr = init.map(|i| matrix(i, "init")).transpose()?;
+    let opts = KMeansOptions::default()
+        .k(k)
+        .n_init(n_init)
+        .max_iter(max_iter)
+        .tol(tol)
+        .seed(seed)
+        .algorithm(algorithm.parse::<Algorithm>().py_err(py)?)
+        .parallel(parallel);
+    let view = arr.as_array();
+    let init = init_arr.as_ref().map(|a| a.as_array());
     let fit = py
-        .detach(|| {
-            let p = core::Points::new(data, cols)?;
-            match &init {
-                Some((c, _)) => core::kmeans_from(p, c, &opts),
-                None => core::kmeans(p, &opts),
-            }
+        .detach(|| match init {
+            Some(c) => core::kmeans_from(view, c, &opts),
+            None => core::kmeans(view, &opts),
         })
         .py_err(py)?;
     Ok(KMeansResult { inner: fit })
@@ -412,14 +388,10 @@ fn _segment_standardize<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<f64>, Vec<f64>)> {
-    let arr = matrix(x)?;
-    let (data, cols) = values(&arr)?;
-    let rows = data.len().checked_div(cols).unwrap_or(0);
-    let (z, s) = py
-        .detach(|| core::Points::new(data, cols).and_then(core::standardize))
-        .py_err(py)?;
-    let z = PyArray1::from_vec(py, z).reshape([rows, cols])?;
-    Ok((z, s.means, s.scales))
+    let arr = matrix(x, "x")?;
+    let view = arr.as_array();
+    let (z, s) = py.detach(|| core::standardize(view)).py_err(py)?;
+    Ok((PyArray2::from_owned_array(py, z), s.means, s.scales))
 }
 
 /// Mean silhouette coefficient.
@@ -429,9 +401,9 @@ fn _segment_silhouette(
     x: &Bound<'_, PyAny>,
     labels: &Bound<'_, PyAny>,
 ) -> PyResult<f64> {
-    let arr = matrix(x)?;
-    let (data, cols) = values(&arr)?;
+    let arr = matrix(x, "x")?;
+    let view = arr.as_array();
     let labels = codes(labels, "labels")?;
-    py.detach(|| core::Points::new(data, cols).and_then(|p| core::silhouette_score(p, &labels)))
+    py.detach(|| core::silhouette_score(view, &labels))
         .py_err(py)
 }

@@ -307,3 +307,37 @@ def test_input_kinds_give_the_same_segments(signals: tuple[voc.Table, voc.Table]
         assert list(t["segment"]) == list(ref["segment"])
         r = voc.segment.rfm(data)
         np.testing.assert_array_equal(r["r"], voc.segment.rfm(X)["r"])
+
+
+def _layouts(x: np.ndarray) -> list[object]:
+    """The same matrix as C-ordered, Fortran-ordered, every other row of a doubled array, pandas and polars."""
+    doubled = np.repeat(x, 2, axis=0)
+    doubled[1::2] = np.nan  # never read
+    cols = [f"c{j}" for j in range(x.shape[1])]
+    return [
+        np.ascontiguousarray(x),
+        np.asfortranarray(x),
+        doubled[::2],
+        pd.DataFrame(x, columns=cols),
+        pl.DataFrame({c: x[:, j] for j, c in enumerate(cols)}),
+    ]
+
+
+def test_every_layout_gives_identical_results() -> None:
+    x = _blobs(600, 3, 4, 21)
+    init = x[:4].copy()
+    ref = voc.segment.kmeans(x, 4, n_init=2, seed=5)
+    ref_from = voc.segment.kmeans(x, 4, init=init)
+    z_ref, mean_ref, scale_ref = voc.segment.standardize(x)
+    sil_ref = voc.segment.silhouette_score(x, ref.labels)
+    assert not np.asfortranarray(x).flags.c_contiguous and not _layouts(x)[2].flags.c_contiguous  # type: ignore[attr-defined]
+    for i, data in enumerate(_layouts(x)):
+        fit = voc.segment.kmeans(data, 4, n_init=2, seed=5)
+        assert fit == ref, f"layout {i}: kmeans"
+        assert voc.segment.kmeans(data, 4, init=np.asfortranarray(init)) == ref_from, f"layout {i}: init"
+        np.testing.assert_array_equal(ref.predict(data), ref.labels, err_msg=f"layout {i}: predict")
+        z, mean, scale = voc.segment.standardize(data)
+        np.testing.assert_array_equal(z, z_ref, err_msg=f"layout {i}: standardize")
+        np.testing.assert_array_equal(mean, mean_ref)
+        np.testing.assert_array_equal(scale, scale_ref)
+        assert voc.segment.silhouette_score(data, ref.labels) == sil_ref, f"layout {i}: silhouette"

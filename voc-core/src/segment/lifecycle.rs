@@ -10,10 +10,15 @@
 
 use crate::error::{Error, Result, check_len};
 
-/// Stage names in code order.
-pub const STAGES: [&str; 4] = ["onboarding", "growth", "maturity", "dormant"];
-
-/// A lifecycle stage.
+/// A lifecycle stage; its code (`stage as u32`) follows the declaration order, as [`Stage::NAMES`].
+///
+/// ```
+/// use voc_core::segment::Stage;
+/// assert_eq!(Stage::Dormant.name(), "dormant");
+/// assert_eq!("growth".parse::<Stage>()?, Stage::Growth);
+/// assert_eq!(Stage::NAMES, ["onboarding", "growth", "maturity", "dormant"]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Stage {
@@ -27,27 +32,24 @@ pub enum Stage {
     Dormant,
 }
 
-impl Stage {
-    /// The stage's name (see [`STAGES`]).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::Stage::Dormant.name(), "dormant");
-    /// ```
-    pub fn name(self) -> &'static str {
-        STAGES[self as usize]
-    }
-}
+crate::named_enum!(Stage, "stage", {
+    Onboarding => "onboarding",
+    Growth => "growth",
+    Maturity => "maturity",
+    Dormant => "dormant",
+});
 
 /// Lifecycle thresholds (days).
 ///
 /// ```
 /// use voc_core::segment::LifecycleOptions;
 /// assert!(LifecycleOptions::default().validate().is_ok());
-/// let bad = LifecycleOptions { onboarding_days: 400.0, ..Default::default() };
+/// let bad = LifecycleOptions::default().onboarding_days(400.0);
 /// assert!(bad.validate().is_err()); // onboarding must end before maturity starts
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LifecycleOptions {
     /// Tenure below which a customer is onboarding (default 90).
     pub onboarding_days: f64,
@@ -68,11 +70,41 @@ impl Default for LifecycleOptions {
 }
 
 impl LifecycleOptions {
+    /// Sets the tenure below which a customer is onboarding.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::LifecycleOptions::default().onboarding_days(30.0).onboarding_days, 30.0);
+    /// ```
+    pub fn onboarding_days(mut self, onboarding_days: f64) -> Self {
+        self.onboarding_days = onboarding_days;
+        self
+    }
+
+    /// Sets the tenure from which an active customer is mature.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::LifecycleOptions::default().maturity_days(730.0).maturity_days, 730.0);
+    /// ```
+    pub fn maturity_days(mut self, maturity_days: f64) -> Self {
+        self.maturity_days = maturity_days;
+        self
+    }
+
+    /// Sets the days without activity from which a customer is dormant.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::LifecycleOptions::default().dormant_days(90.0).dormant_days, 90.0);
+    /// ```
+    pub fn dormant_days(mut self, dormant_days: f64) -> Self {
+        self.dormant_days = dormant_days;
+        self
+    }
+
     /// Checks: all positive and finite, onboarding ≤ maturity.
     ///
     /// ```
     /// use voc_core::segment::LifecycleOptions;
-    /// assert!(LifecycleOptions { dormant_days: 0.0, ..Default::default() }.validate().is_err());
+    /// assert!(LifecycleOptions::default().dormant_days(0.0).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
         for (name, v) in [

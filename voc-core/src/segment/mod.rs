@@ -30,12 +30,12 @@ mod rfm;
 mod value_voice;
 
 pub use kmeans::{
-    Algorithm, KMeans, KMeansOptions, PARALLEL_ROWS, Points, Scaling, kmeans, kmeans_from,
-    kmeans_plusplus, silhouette_score, standardize,
+    Algorithm, KMeans, KMeansOptions, PARALLEL_ROWS, Scaling, kmeans, kmeans_from, kmeans_plusplus,
+    silhouette_score, standardize,
 };
-pub use lifecycle::{LifecycleOptions, STAGES, Stage, lifecycle};
+pub use lifecycle::{LifecycleOptions, Stage, lifecycle};
 pub use profile::{ProfileInput, ProfileOptions, SegmentProfile, profile};
-pub use rfm::{NO_PURCHASE, Rfm, RfmOptions, RfmRule, UNMATCHED, quantile_scores, rfm};
+pub use rfm::{Rfm, RfmOptions, RfmRule, quantile_scores, rfm};
 pub use value_voice::{
     Condition, Op, Play, Tiers, ValueVoice, ValueVoiceOptions, VoiceRule, value_voice,
 };

@@ -1,7 +1,7 @@
 //! RFM: recency, frequency and monetary scores by quantile, and the usual named RFM segments.
 //!
-//! **Scores.** Only customers with a purchase (finite recency) are scored; the others get scores 0 and
-//! the segment [`NO_PURCHASE`]. Among the `m` scored customers each value gets a rank `r` in `1..=m`:
+//! **Scores.** Only customers with a purchase (finite recency) are scored; the others have no scores
+//! (`None`) and no rule segment; [`Rfm::segment_name`] calls them "No Purchases". Among the `m` scored customers each value gets a rank `r` in `1..=m`:
 //! ascending for frequency and monetary, descending for recency (the most recent buyer ranks last, so it
 //! scores highest); **equal values are ranked in row order** (pandas `rank(method="first")`). The score
 //! with `q` bins is the smallest `j ≥ 1` with `r ≤ 1 + (m − 1)·j/q`, i.e. `max(1, ⌈q(r − 1)/(m − 1)⌉)`,
@@ -13,14 +13,15 @@
 //! **Segments.** Named by the recency and frequency scores with the widely used 5 × 5 R–F grid
 //! ([`RfmRule::defaults`]): Champions, Loyal Customers, Potential Loyalists, New Customers, Promising,
 //! Need Attention, About To Sleep, At Risk, Can't Lose Them, Hibernating. The rules are data: pass your
-//! own list (first match wins; an unmatched customer is [`UNMATCHED`]).
+//! own list (first match wins; a scored customer no rule matches has no rule segment, `None`, which
+//! [`Rfm::segment_name`] calls "Other").
 
 use crate::error::{Error, Result, check_len};
 
-/// Segment of customers without a purchase (recency NaN).
-pub const NO_PURCHASE: &str = "No Purchases";
-/// Segment of scored customers that no rule matches.
-pub const UNMATCHED: &str = "Other";
+/// Label of customers without a purchase (recency NaN).
+const NO_PURCHASE: &str = "No Purchases";
+/// Label of scored customers that no rule matches.
+const UNMATCHED: &str = "Other";
 
 /// One named cell range of the R–F grid (inclusive score ranges).
 ///
@@ -95,10 +96,11 @@ impl RfmRule {
 /// ```
 /// use voc_core::segment::RfmOptions;
 /// assert!(RfmOptions::default().validate().is_ok());
-/// assert!(RfmOptions { bins: 4, ..Default::default() }.validate().is_err()); // default rules need 5
+/// assert!(RfmOptions::default().bins(4).validate().is_err()); // default rules need 5
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct RfmOptions {
     /// Number of quantile bins `q` (2..=10; default 5).
     pub bins: u8,
@@ -116,11 +118,33 @@ impl Default for RfmOptions {
 }
 
 impl RfmOptions {
+    /// Sets the number of quantile bins.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::RfmOptions::default().bins(3).bins, 3);
+    /// ```
+    pub fn bins(mut self, bins: u8) -> Self {
+        self.bins = bins;
+        self
+    }
+
+    /// Sets the segment rules (first match wins).
+    ///
+    /// ```
+    /// use voc_core::segment::{RfmOptions, RfmRule};
+    /// let opts = RfmOptions::default().rules(vec![RfmRule::new("Best", (5, 5), (5, 5))]);
+    /// assert_eq!(opts.rules.len(), 1);
+    /// ```
+    pub fn rules(mut self, rules: Vec<RfmRule>) -> Self {
+        self.rules = rules;
+        self
+    }
+
     /// Checks the options: `bins` in 2..=10, rule ranges within 1..=bins and not reversed.
     ///
     /// ```
     /// use voc_core::segment::{RfmOptions, RfmRule};
-    /// let opts = RfmOptions { bins: 3, rules: vec![RfmRule::new("Best", (3, 3), (3, 3))] };
+    /// let opts = RfmOptions::default().bins(3).rules(vec![RfmRule::new("Best", (3, 3), (3, 3))]);
     /// assert!(opts.validate().is_ok());
     /// ```
     pub fn validate(&self) -> Result<()> {
@@ -153,46 +177,84 @@ impl RfmOptions {
 /// let frequency = [12.0, 1.0, 0.0, 3.0, 8.0];
 /// let monetary = [900.0, 20.0, 0.0, 150.0, 400.0];
 /// let out = rfm(&recency, &frequency, &monetary, &RfmOptions::default())?;
-/// assert_eq!(out.r, vec![5, 1, 0, 2, 4]);
-/// assert_eq!(out.segment_name(0), "Champions");
-/// assert_eq!(out.segment_name(2), "No Purchases");
+/// assert_eq!(out.r, vec![Some(5), Some(1), None, Some(2), Some(4)]);
+/// assert_eq!(out.segment_name(0), Some("Champions"));
+/// assert_eq!(out.segment[2], None);
+/// assert_eq!(out.segment_name(2), Some("No Purchases"));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Rfm {
-    /// Recency score (1 = longest ago … q = most recent; 0 = no purchase).
-    pub r: Vec<u8>,
-    /// Frequency score (0 = no purchase).
-    pub f: Vec<u8>,
-    /// Monetary score (0 = no purchase).
-    pub m: Vec<u8>,
-    /// Segment of each customer (index into `names`).
-    pub segment: Vec<u32>,
-    /// Segment names: the rules' names in order, then [`UNMATCHED`], then [`NO_PURCHASE`].
+    /// Recency score (1 = longest ago … q = most recent; `None` = no purchase).
+    pub r: Vec<Option<u8>>,
+    /// Frequency score (`None` = no purchase).
+    pub f: Vec<Option<u8>>,
+    /// Monetary score (`None` = no purchase).
+    pub m: Vec<Option<u8>>,
+    /// Rule segment of each customer (index into `names`); `None` when the customer has no purchase
+    /// or no rule matches.
+    pub segment: Vec<Option<u32>>,
+    /// The rules' segment names, distinct, in rule order.
     pub names: Vec<String>,
 }
 
 impl Rfm {
-    /// The segment name of customer `i` ("" when out of range).
+    /// The segment label of customer `i`: its rule's name, "Other" when no rule matches, "No Purchases"
+    /// without a purchase; `None` when `i` is out of range.
     ///
     /// ```
     /// use voc_core::segment::{rfm, RfmOptions};
-    /// let out = rfm(&[1.0, 2.0], &[1.0, 1.0], &[5.0, 5.0], &RfmOptions::default())?;
-    /// assert_eq!(out.segment_name(9), "");
+    /// let out = rfm(&[1.0, 2.0], &[1.0, 1.0], &[5.0, 5.0], &RfmOptions::default().rules(vec![]))?;
+    /// assert_eq!(out.segment_name(0), Some("Other"));
+    /// assert_eq!(out.segment_name(9), None);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn segment_name(&self, i: usize) -> &str {
-        self.segment
-            .get(i)
-            .and_then(|&s| self.names.get(s as usize))
-            .map_or("", String::as_str)
+    pub fn segment_name(&self, i: usize) -> Option<&str> {
+        let seg = self.segment.get(i)?;
+        Some(match seg {
+            Some(s) => self
+                .names
+                .get(*s as usize)
+                .map_or(UNMATCHED, String::as_str),
+            None if self.r.get(i).is_some_and(Option::is_some) => UNMATCHED,
+            None => NO_PURCHASE,
+        })
+    }
+
+    /// Dense segment codes for [`profile`](crate::segment::profile) (every customer in a segment) and
+    /// their names: the rules' names, then "Other" (no rule matches), then "No Purchases".
+    ///
+    /// ```
+    /// use voc_core::segment::{rfm, RfmOptions};
+    /// let out = rfm(&[1.0, f64::NAN], &[1.0, 0.0], &[5.0, 0.0], &RfmOptions::default().rules(vec![]))?;
+    /// let (codes, names) = out.codes();
+    /// assert_eq!(codes, vec![0, 1]);
+    /// assert_eq!(names, vec!["Other", "No Purchases"]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn codes(&self) -> (Vec<u32>, Vec<String>) {
+        let unmatched = self.names.len() as u32;
+        let codes = self
+            .segment
+            .iter()
+            .zip(&self.r)
+            .map(|(seg, r)| match (seg, r) {
+                (Some(s), _) => *s,
+                (None, Some(_)) => unmatched,
+                (None, None) => unmatched + 1,
+            })
+            .collect();
+        let mut names = self.names.clone();
+        names.push(UNMATCHED.to_owned());
+        names.push(NO_PURCHASE.to_owned());
+        (codes, names)
     }
 }
 
 /// Quantile scores `1..=bins` of `values` by the rule in the module docs (ascending ranks; ties in row
-/// order). Rows where `scored` is false get 0 and are not ranked.
-fn scores(values: &[f64], scored: &[bool], bins: u8, descending: bool) -> Vec<u8> {
+/// order). Rows where `scored` is false get `None` and are not ranked.
+fn scores(values: &[f64], scored: &[bool], bins: u8, descending: bool) -> Vec<Option<u8>> {
     let mut idx: Vec<usize> = (0..values.len()).filter(|&i| scored[i]).collect();
     // A stable sort keeps row order among equal values: pandas rank(method="first").
     if descending {
@@ -202,30 +264,31 @@ fn scores(values: &[f64], scored: &[bool], bins: u8, descending: bool) -> Vec<u8
     }
     let m = idx.len() as u64;
     let q = u64::from(bins);
-    let mut out = vec![0_u8; values.len()];
+    let mut out = vec![None; values.len()];
     for (r0, &i) in idx.iter().enumerate() {
         let s = if m <= 1 {
             1
         } else {
             (q * r0 as u64).div_ceil(m - 1).max(1)
         };
-        out[i] = s as u8;
+        out[i] = Some(s as u8);
     }
     out
 }
 
 /// Quantile scores `1..=bins` of one column: rank with ties in row order (ascending, or descending when
 /// `descending`), then cut into `bins` equal-count bins as pandas `qcut(rank(method="first"), bins)`.
-/// NaN rows get 0 and are not ranked; ±inf is an error.
+/// NaN rows get `None` and are not ranked; ±inf is an error.
 ///
 /// ```
 /// use voc_core::segment::quantile_scores;
 /// // ties (the three 2.0) are ranked in row order
-/// assert_eq!(quantile_scores(&[2.0, 2.0, 2.0, 1.0, 9.0], 5, false)?, vec![2, 3, 4, 1, 5]);
-/// assert_eq!(quantile_scores(&[1.0, f64::NAN, 3.0], 2, false)?, vec![1, 0, 2]);
+/// let s = quantile_scores(&[2.0, 2.0, 2.0, 1.0, 9.0], 5, false)?;
+/// assert_eq!(s, vec![Some(2), Some(3), Some(4), Some(1), Some(5)]);
+/// assert_eq!(quantile_scores(&[1.0, f64::NAN, 3.0], 2, false)?, vec![Some(1), None, Some(2)]);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn quantile_scores(values: &[f64], bins: u8, descending: bool) -> Result<Vec<u8>> {
+pub fn quantile_scores(values: &[f64], bins: u8, descending: bool) -> Result<Vec<Option<u8>>> {
     if !(2..=10).contains(&bins) {
         return Err(Error::option("bins", bins, "must lie in 2..=10"));
     }
@@ -298,10 +361,6 @@ pub fn rfm(recency: &[f64], frequency: &[f64], monetary: &[f64], opts: &RfmOptio
             distinct.push(n);
         }
     }
-    let unmatched = distinct.len() as u32;
-    let none = unmatched + 1;
-    distinct.push(UNMATCHED.to_owned());
-    distinct.push(NO_PURCHASE.to_owned());
     let rule_ids: Vec<u32> = opts
         .rules
         .iter()
@@ -309,14 +368,12 @@ pub fn rfm(recency: &[f64], frequency: &[f64], monetary: &[f64], opts: &RfmOptio
         .collect();
     let segment = (0..recency.len())
         .map(|i| {
-            if !scored[i] {
-                return none;
-            }
+            let (ri, fi) = (r[i]?, f[i]?);
             opts.rules
                 .iter()
                 .zip(&rule_ids)
-                .find(|(rule, _)| rule.matches(r[i], f[i]))
-                .map_or(unmatched, |(_, &id)| id)
+                .find(|(rule, _)| rule.matches(ri, fi))
+                .map(|(_, &id)| id)
         })
         .collect();
     Ok(Rfm {
@@ -337,7 +394,7 @@ mod tests {
         let v: Vec<f64> = (0..103).map(|i| (i % 4) as f64).collect();
         let s = quantile_scores(&v, 5, false)?;
         for b in 1..=5 {
-            let c = s.iter().filter(|&&x| x == b).count();
+            let c = s.iter().filter(|&&x| x == Some(b)).count();
             assert!(c == 20 || c == 21, "bin {b} has {c}");
         }
         Ok(())
@@ -349,25 +406,24 @@ mod tests {
             &[1.0, 100.0, 50.0],
             &[1.0, 1.0, 1.0],
             &[1.0, 1.0, 1.0],
-            &RfmOptions {
-                bins: 3,
-                rules: vec![],
-            },
+            &RfmOptions::default().bins(3).rules(vec![]),
         )?;
-        assert_eq!(out.r, vec![3, 1, 2]);
-        assert_eq!(out.f, vec![1, 2, 3]); // ties in row order
-        assert_eq!(out.segment_name(0), UNMATCHED);
+        assert_eq!(out.r, vec![Some(3), Some(1), Some(2)]);
+        assert_eq!(out.f, vec![Some(1), Some(2), Some(3)]); // ties in row order
+        assert_eq!(out.segment, vec![None, None, None]);
+        assert_eq!(out.segment_name(0), Some(UNMATCHED));
         Ok(())
     }
 
     #[test]
     fn single_and_empty() -> Result<()> {
         let out = rfm(&[3.0], &[1.0], &[5.0], &RfmOptions::default())?;
-        assert_eq!((out.r[0], out.f[0], out.m[0]), (1, 1, 1));
+        assert_eq!((out.r[0], out.f[0], out.m[0]), (Some(1), Some(1), Some(1)));
         let out = rfm(&[], &[], &[], &RfmOptions::default())?;
         assert!(out.segment.is_empty());
         let out = rfm(&[f64::NAN], &[f64::NAN], &[0.0], &RfmOptions::default())?;
-        assert_eq!(out.segment_name(0), NO_PURCHASE);
+        assert_eq!(out.segment_name(0), Some(NO_PURCHASE));
+        assert_eq!(out.codes().0, vec![11]); // ten default segments, then Other, then No Purchases
         Ok(())
     }
 

@@ -26,6 +26,7 @@
 //! rules ([`Play::defaults`]; `*` matches any tier or voice).
 
 use crate::error::{Error, Result, check_len};
+use crate::stats::quantile_sorted;
 
 /// A comparison in a voice condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -302,11 +303,12 @@ pub enum Tiers {
 /// ```
 /// use voc_core::segment::{Tiers, ValueVoiceOptions};
 /// assert!(ValueVoiceOptions::default().validate().is_ok());
-/// let bad = ValueVoiceOptions { tiers: Tiers::Quantiles(vec![0.8, 0.5]), ..Default::default() };
+/// let bad = ValueVoiceOptions::default().tiers(Tiers::Quantiles(vec![0.8, 0.5]));
 /// assert!(bad.validate().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ValueVoiceOptions {
     /// Tier cut points (default quantiles 0.5 and 0.8).
     pub tiers: Tiers,
@@ -333,11 +335,69 @@ impl Default for ValueVoiceOptions {
 }
 
 impl ValueVoiceOptions {
+    /// Sets how value tiers are cut.
+    ///
+    /// ```
+    /// use voc_core::segment::{Tiers, ValueVoiceOptions};
+    /// let o = ValueVoiceOptions::default().tiers(Tiers::Thresholds(vec![100.0, 1000.0]));
+    /// assert_eq!(o.tiers, Tiers::Thresholds(vec![100.0, 1000.0]));
+    /// ```
+    pub fn tiers(mut self, tiers: Tiers) -> Self {
+        self.tiers = tiers;
+        self
+    }
+
+    /// Sets the tier names, lowest first.
+    ///
+    /// ```
+    /// let o = voc_core::segment::ValueVoiceOptions::default().tier_names(vec!["a".into(), "b".into(), "c".into()]);
+    /// assert_eq!(o.tier_names[0], "a");
+    /// ```
+    pub fn tier_names(mut self, tier_names: Vec<String>) -> Self {
+        self.tier_names = tier_names;
+        self
+    }
+
+    /// Sets the voice rules (first match wins).
+    ///
+    /// ```
+    /// use voc_core::segment::{ValueVoiceOptions, VoiceRule};
+    /// let o = ValueVoiceOptions::default().voice_rules(vec![VoiceRule::parse("unhappy", "nps <= 6")?]);
+    /// assert_eq!(o.voice_rules.len(), 1);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn voice_rules(mut self, voice_rules: Vec<VoiceRule>) -> Self {
+        self.voice_rules = voice_rules;
+        self
+    }
+
+    /// Sets the voice of rows no rule matches.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::ValueVoiceOptions::default().fallback_voice("quiet".into()).fallback_voice, "quiet");
+    /// ```
+    pub fn fallback_voice(mut self, fallback_voice: String) -> Self {
+        self.fallback_voice = fallback_voice;
+        self
+    }
+
+    /// Sets the play rules (first match wins).
+    ///
+    /// ```
+    /// use voc_core::segment::{Play, ValueVoiceOptions};
+    /// let o = ValueVoiceOptions::default().plays(vec![Play::new("*", "*", "monitor")]);
+    /// assert_eq!(o.plays.len(), 1);
+    /// ```
+    pub fn plays(mut self, plays: Vec<Play>) -> Self {
+        self.plays = plays;
+        self
+    }
+
     /// Checks the options: increasing cut points, one tier name per tier.
     ///
     /// ```
     /// use voc_core::segment::ValueVoiceOptions;
-    /// let bad = ValueVoiceOptions { tier_names: vec!["all".into()], ..Default::default() };
+    /// let bad = ValueVoiceOptions::default().tier_names(vec!["all".into()]);
     /// assert!(bad.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
@@ -398,14 +458,6 @@ pub struct ValueVoice {
     pub segment_names: Vec<String>,
     /// The play of each segment.
     pub plays: Vec<String>,
-}
-
-/// Linear-interpolation quantile (numpy default) of sorted data.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// Value × voice segments (see the module docs). `value` must be finite (a NaN is [`Error::Missing`]);
@@ -496,7 +548,7 @@ pub fn value_voice(
             } else {
                 let mut sorted = value.to_vec();
                 sorted.sort_unstable_by(f64::total_cmp);
-                q.iter().map(|&p| quantile(&sorted, p)).collect()
+                q.iter().map(|&p| quantile_sorted(&sorted, p)).collect()
             }
         }
     };

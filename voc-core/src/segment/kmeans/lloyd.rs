@@ -1,0 +1,242 @@
+//! The iteration (Lloyd's scheme, with Hamerly's bounds unless [`Algorithm::Lloyd`]): assignment,
+//! centre update, relocation of empty clusters, stopping rule; and the column statistics of the data.
+
+#[cfg(feature = "parallel")]
+use super::PARALLEL_ROWS;
+use super::hamerly::{Pass, PointState, half_gaps, update_bounds};
+use ndarray::ArrayView2;
+
+use super::{Algorithm, BLOCK, KMeansOptions, blocks, for_rows, sq_dist};
+use crate::stats::NeumaierSum;
+
+/// Column sums in fixed blocks (plain sums inside a block, compensated across blocks) of `f(value, col)`.
+/// Rows are read through the view, in row order, whatever its layout.
+pub(super) fn column_sums(
+    x: ArrayView2<'_, f64>,
+    parallel: bool,
+    f: impl Fn(f64, usize) -> f64 + Sync + Send,
+) -> Vec<f64> {
+    let cols = x.ncols();
+    let parts = blocks(x.nrows(), parallel, |start, end| {
+        let mut acc = vec![0.0; cols];
+        let mut add = |row: &[f64]| {
+            for (c, (a, v)) in acc.iter_mut().zip(row).enumerate() {
+                *a += f(*v, c);
+            }
+        };
+        match x.as_slice() {
+            // C order: the rows of the block straight from the buffer.
+            Some(data) => data[start * cols..end * cols]
+                .chunks_exact(cols.max(1))
+                .for_each(add),
+            None => for_rows(x, start, end, |_, row| add(row)),
+        }
+        acc
+    });
+    let mut sums = vec![NeumaierSum::default(); cols];
+    for p in parts {
+        for (s, v) in sums.iter_mut().zip(p) {
+            s.add(v);
+        }
+    }
+    sums.iter().map(NeumaierSum::value).collect()
+}
+
+pub(super) fn column_means(x: ArrayView2<'_, f64>) -> Vec<f64> {
+    let rows = x.nrows().max(1) as f64;
+    column_sums(x, true, |v, _| v)
+        .into_iter()
+        .map(|s| s / rows)
+        .collect()
+}
+
+/// Population variance of each column around `means`.
+pub(super) fn column_variances(x: ArrayView2<'_, f64>, means: &[f64]) -> Vec<f64> {
+    let rows = x.nrows().max(1) as f64;
+    column_sums(x, true, |v, c| {
+        let d = v - means.get(c).copied().unwrap_or(0.0);
+        d * d
+    })
+    .into_iter()
+    .map(|s| s / rows)
+    .collect()
+}
+
+/// Mean of the column variances (population), the scale of scikit-learn's tolerance.
+pub(super) fn mean_variance(x: ArrayView2<'_, f64>, means: &[f64]) -> f64 {
+    column_variances(x, means).iter().sum::<f64>() / x.ncols().max(1) as f64
+}
+
+/// `x` minus the column means, as one row-major buffer (the rows the iterations read contiguously);
+/// in blocks, on several threads for large data. This is the only copy of the data a fit makes.
+pub(super) fn centred(x: ArrayView2<'_, f64>, means: &[f64], parallel: bool) -> Vec<f64> {
+    let cols = x.ncols();
+    let mut out = vec![0.0; x.nrows() * cols];
+    if cols == 0 {
+        return out;
+    }
+    let data = x.as_slice();
+    let fill = |(b, o): (usize, &mut [f64])| {
+        let start = b * BLOCK;
+        let sub = |orow: &mut [f64], irow: &[f64]| {
+            for ((ov, iv), m) in orow.iter_mut().zip(irow).zip(means) {
+                *ov = iv - m;
+            }
+        };
+        match data {
+            // C order: the block's rows straight from the buffer.
+            Some(d) => {
+                let input = &d[start * cols..(start * cols + o.len()).min(d.len())];
+                for (orow, irow) in o.chunks_exact_mut(cols).zip(input.chunks_exact(cols)) {
+                    sub(orow, irow);
+                }
+            }
+            None => for_rows(x, start, start + BLOCK, |i, irow| {
+                let orow = &mut o[(i - start) * cols..(i - start + 1) * cols];
+                sub(orow, irow);
+            }),
+        }
+    };
+    #[cfg(feature = "parallel")]
+    if parallel && x.nrows() >= PARALLEL_ROWS {
+        use rayon::prelude::*;
+        out.par_chunks_mut(BLOCK * cols).enumerate().for_each(fill);
+        return out;
+    }
+    let _ = parallel;
+    out.chunks_mut(BLOCK * cols).enumerate().for_each(fill);
+    out
+}
+
+/// The outcome of one run on centred data (centres still centred, row-major `k × cols`).
+pub(super) struct Run {
+    pub(super) centers: Vec<f64>,
+    pub(super) labels: Vec<u32>,
+    pub(super) inertia: f64,
+    pub(super) iterations: usize,
+    pub(super) converged: bool,
+}
+
+/// One run on centred data.
+pub(super) fn run(
+    x: &[f64],
+    cols: usize,
+    mut centers: Vec<f64>,
+    tol: f64,
+    opts: &KMeansOptions,
+) -> Run {
+    let k = opts.k;
+    let n = x.len() / cols;
+    let pass = Pass {
+        x,
+        cols,
+        k,
+        parallel: opts.parallel,
+        exact: opts.algorithm == Algorithm::Lloyd,
+    };
+    let mut st = vec![
+        PointState {
+            label: u32::MAX,
+            upper: 0.0,
+            lower: 0.0,
+        };
+        n
+    ];
+    let mut strict = false;
+    let mut converged = false;
+    let mut iterations = 0;
+    let mut shifts = vec![0.0; k];
+    // Per-cluster sums and counts of the current labels, kept up to date from the points that move.
+    let mut sums = vec![0.0; k * cols];
+    let mut counts = vec![0_i64; k];
+    for it in 0..opts.max_iter {
+        iterations = it + 1;
+        let gaps = half_gaps(&centers, k, cols);
+        let (d_sums, d_counts, changed) = pass.assign(&centers, &gaps, &mut st, it == 0);
+        for (s, d) in sums.iter_mut().zip(&d_sums) {
+            *s += d;
+        }
+        for (c, d) in counts.iter_mut().zip(&d_counts) {
+            *c += d;
+        }
+        let mut new = sums.clone();
+        let mut weights = counts.clone();
+        relocate_empty(x, cols, &centers, &st, &mut new, &mut weights);
+        let counts_now = weights;
+        for (row, &c) in new.chunks_exact_mut(cols).zip(&counts_now) {
+            if c > 0 {
+                let inv = 1.0 / c as f64;
+                for v in row.iter_mut() {
+                    *v *= inv;
+                }
+            }
+        }
+        for (j, s) in shifts.iter_mut().enumerate() {
+            *s = sq_dist(
+                &new[j * cols..(j + 1) * cols],
+                &centers[j * cols..(j + 1) * cols],
+            )
+            .sqrt();
+        }
+        centers = new;
+        if changed == 0 {
+            strict = true;
+            converged = true;
+            break;
+        }
+        if shifts.iter().map(|s| s * s).sum::<f64>() <= tol {
+            converged = true;
+            break;
+        }
+        update_bounds(&mut st, &shifts);
+    }
+    if !strict {
+        update_bounds(&mut st, &shifts);
+        let gaps = half_gaps(&centers, k, cols);
+        pass.assign(&centers, &gaps, &mut st, false);
+    }
+    let inertia = pass.inertia(&centers, &mut st);
+    Run {
+        centers,
+        labels: st.iter().map(|p| p.label).collect(),
+        inertia,
+        iterations,
+        converged,
+    }
+}
+
+/// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes one of the points farthest
+/// from their (old) centres, largest distance first (ties: lower row first).
+pub(super) fn relocate_empty(
+    x: &[f64],
+    cols: usize,
+    centers: &[f64],
+    st: &[PointState],
+    sums: &mut [f64],
+    counts: &mut [i64],
+) {
+    let empty: Vec<usize> = (0..counts.len()).filter(|&j| counts[j] == 0).collect();
+    if empty.is_empty() {
+        return;
+    }
+    let mut far: Vec<(f64, usize)> = x
+        .chunks_exact(cols)
+        .zip(st)
+        .enumerate()
+        .map(|(i, (row, p))| {
+            let l = p.label as usize;
+            (sq_dist(row, &centers[l * cols..(l + 1) * cols]), i)
+        })
+        .collect();
+    far.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (&j, &(_, i)) in empty.iter().zip(&far) {
+        let old = st[i].label as usize;
+        let row = &x[i * cols..(i + 1) * cols];
+        for (c, v) in row.iter().enumerate() {
+            sums[old * cols + c] -= v;
+            sums[j * cols + c] = *v;
+        }
+        counts[j] = 1;
+        counts[old] -= 1;
+    }
+}

@@ -1,0 +1,582 @@
+//! k-means: k-means++ seeding, `n_init` restarts, Hamerly's exact accelerated iterations, standardisation
+//! and the silhouette score.
+//!
+//! The iteration follows scikit-learn's `KMeans` (`algorithm="lloyd"`) step for step, so that from the
+//! same initial centres both give the same labels and inertia: the data are centred on their column
+//! means first; each iteration assigns every point to its nearest centre (lowest index on an exact tie),
+//! moves each centre to the mean of its points (an empty cluster takes the point farthest from its
+//! centre), and stops when no label changed ("strict convergence") or when the sum of squared centre
+//! shifts is at most `tol × mean column variance`; without strict convergence the labels are reassigned
+//! to the final centres. Hamerly (2010, "Making k-means even faster", SIAM SDM) keeps one upper and one lower distance bound per point, so most
+//! points skip the distance pass after the first iterations; the labels are the exact nearest centres, as
+//! with Lloyd's algorithm ([`Algorithm::Lloyd`] computes every distance, for comparison).
+//!
+//! Parallel passes (rayon, feature `parallel`, above [`PARALLEL_ROWS`]) work on fixed blocks of rows and
+//! add the blocks' partial sums in block order, so the result depends on the seed only, never on the
+//! number of threads.
+
+mod hamerly;
+mod init;
+mod lloyd;
+mod quality;
+#[cfg(test)]
+mod tests;
+
+pub use init::kmeans_plusplus;
+pub use quality::{Scaling, silhouette_score, standardize};
+
+use ndarray::{Array2, ArrayView2, Axis};
+
+use crate::error::{Error, Result};
+use crate::traits::{Fit, Predict};
+
+use init::plusplus;
+use lloyd::{Run, centred, column_means, mean_variance, run};
+
+/// Rows per block of a distance pass (fixed, so block sums do not depend on the thread count).
+const BLOCK: usize = 4096;
+
+/// Rows from which distance passes run on several threads (with the `parallel` feature).
+pub const PARALLEL_ROWS: usize = 32_768;
+
+/// The iteration scheme.
+///
+/// ```
+/// use voc_core::segment::Algorithm;
+/// assert_eq!("lloyd".parse::<Algorithm>()?, Algorithm::Lloyd);
+/// assert_eq!(Algorithm::Hamerly.to_string(), "hamerly");
+/// assert!("elkan".parse::<Algorithm>().is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Algorithm {
+    /// Hamerly (2010): exact, with one upper and one lower bound per point (default).
+    #[default]
+    Hamerly,
+    /// Lloyd: every point-centre distance in every iteration (reference; slower).
+    Lloyd,
+}
+
+crate::named_enum!(Algorithm, "algorithm", {
+    Hamerly => "hamerly",
+    Lloyd => "lloyd",
+});
+
+/// k-means options (defaults as scikit-learn: 8 clusters, 300 iterations, `tol` 1e-4, one k-means++
+/// start). Validated once, when fitting.
+///
+/// ```
+/// use voc_core::segment::KMeansOptions;
+/// let opts = KMeansOptions::default().k(2).seed(7);
+/// assert_eq!((opts.k, opts.seed, opts.max_iter), (2, 7, 300));
+/// assert!(opts.validate().is_ok());
+/// assert!(KMeansOptions::default().k(0).validate().is_err());
+/// assert!(KMeansOptions::default().tol(-1.0).validate().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct KMeansOptions {
+    /// Number of clusters (≥ 1; default 8).
+    pub k: usize,
+    /// Independent k-means++ starts; the run with the lowest inertia wins (first on a tie).
+    pub n_init: usize,
+    /// Iteration limit per start.
+    pub max_iter: usize,
+    /// Relative tolerance: stop when Σ squared centre shifts ≤ `tol` × mean column variance.
+    pub tol: f64,
+    /// Seed of the k-means++ draws (start `i` uses a stream derived from `seed` and `i`).
+    pub seed: u64,
+    /// Iteration scheme.
+    pub algorithm: Algorithm,
+    /// Use several threads above [`PARALLEL_ROWS`] rows (results do not depend on it).
+    pub parallel: bool,
+}
+
+impl Default for KMeansOptions {
+    fn default() -> Self {
+        KMeansOptions {
+            k: 8,
+            n_init: 1,
+            max_iter: 300,
+            tol: 1e-4,
+            seed: 0,
+            algorithm: Algorithm::Hamerly,
+            parallel: true,
+        }
+    }
+}
+
+impl KMeansOptions {
+    /// Sets the number of clusters.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().k(3).k, 3);
+    /// ```
+    pub fn k(mut self, k: usize) -> Self {
+        self.k = k;
+        self
+    }
+
+    /// Sets the number of k-means++ starts.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().n_init(4).n_init, 4);
+    /// ```
+    pub fn n_init(mut self, n_init: usize) -> Self {
+        self.n_init = n_init;
+        self
+    }
+
+    /// Sets the iteration limit per start.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().max_iter(50).max_iter, 50);
+    /// ```
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Sets the relative tolerance.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().tol(0.0).tol, 0.0);
+    /// ```
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Sets the seed of the k-means++ draws.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::segment::KMeansOptions::default().seed(7).seed, 7);
+    /// ```
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the iteration scheme.
+    ///
+    /// ```
+    /// use voc_core::segment::{Algorithm, KMeansOptions};
+    /// assert_eq!(KMeansOptions::default().algorithm(Algorithm::Lloyd).algorithm, Algorithm::Lloyd);
+    /// ```
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Allows (or forbids) several threads above [`PARALLEL_ROWS`] rows.
+    ///
+    /// ```
+    /// assert!(!voc_core::segment::KMeansOptions::default().parallel(false).parallel);
+    /// ```
+    pub fn parallel(mut self, parallel: bool) -> Self {
+        self.parallel = parallel;
+        self
+    }
+
+    /// Checks the options (called by every fit).
+    ///
+    /// ```
+    /// use voc_core::segment::KMeansOptions;
+    /// assert!(KMeansOptions::default().k(2).n_init(0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if self.k == 0 {
+            return Err(Error::option("k", self.k, "need at least one cluster"));
+        }
+        if self.k > u32::MAX as usize {
+            return Err(Error::option("k", self.k, "too many clusters"));
+        }
+        if self.n_init == 0 {
+            return Err(Error::option(
+                "n_init",
+                self.n_init,
+                "need at least one start",
+            ));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::option(
+                "max_iter",
+                self.max_iter,
+                "need at least one iteration",
+            ));
+        }
+        if !(self.tol >= 0.0) || !self.tol.is_finite() {
+            return Err(Error::option("tol", self.tol, "must be finite and ≥ 0"));
+        }
+        Ok(())
+    }
+}
+
+/// A fitted k-means clustering: fit it with [`Fit`] on the options (or [`kmeans`] / [`kmeans_from`]),
+/// label new rows with [`Predict`].
+///
+/// ```
+/// use ndarray::array;
+/// use voc_core::{Fit, Predict};
+/// use voc_core::segment::KMeansOptions;
+/// let x = array![[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]];
+/// let fit = KMeansOptions::default().k(2).fit(x.view())?;
+/// assert_eq!(fit.labels[0], fit.labels[1]);
+/// assert_ne!(fit.labels[0], fit.labels[2]);
+/// assert!((fit.inertia - 0.01).abs() < 1e-12);
+/// assert_eq!(fit.predict(x.view())?, fit.labels);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct KMeans {
+    /// Centres, `k × columns`.
+    #[cfg_attr(feature = "serde", serde(with = "array2_serde"))]
+    pub centers: Array2<f64>,
+    /// Cluster of each row.
+    pub labels: Vec<u32>,
+    /// Sum of squared distances of the rows to their centres.
+    pub inertia: f64,
+    /// Iterations run (of the winning start).
+    pub iterations: usize,
+    /// Whether the winning start met the stopping rule before `max_iter`.
+    pub converged: bool,
+}
+
+impl KMeans {
+    /// Number of clusters (rows of [`centers`](KMeans::centers)).
+    ///
+    /// ```
+    /// use voc_core::Fit;
+    /// use voc_core::segment::KMeansOptions;
+    /// let fit = KMeansOptions::default().k(1).fit(ndarray::array![[1.0], [3.0]].view())?;
+    /// assert_eq!((fit.k(), fit.cols()), (1, 1));
+    /// assert_eq!(fit.centers, ndarray::array![[2.0]]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn k(&self) -> usize {
+        self.centers.nrows()
+    }
+
+    /// Number of columns (of the centres and of the data).
+    ///
+    /// ```
+    /// use voc_core::Fit;
+    /// use voc_core::segment::KMeansOptions;
+    /// let fit = KMeansOptions::default().k(1).fit(ndarray::array![[1.0, 2.0]].view())?;
+    /// assert_eq!(fit.cols(), 2);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn cols(&self) -> usize {
+        self.centers.ncols()
+    }
+}
+
+impl Fit<ArrayView2<'_, f64>> for KMeansOptions {
+    type Model = KMeans;
+
+    /// k-means with `n_init` k-means++ starts: [`kmeans`].
+    fn fit(&self, x: ArrayView2<'_, f64>) -> Result<KMeans> {
+        kmeans(x, self)
+    }
+}
+
+impl Predict<ArrayView2<'_, f64>> for KMeans {
+    type Output = Vec<u32>;
+
+    /// The nearest centre of each row of `x` (lowest index on a tie); `x` may have any layout.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voc_core::Predict;
+    /// use voc_core::segment::{kmeans_from, KMeansOptions};
+    /// let opts = KMeansOptions::default().k(2);
+    /// let fit = kmeans_from(array![[0.0], [10.0]].view(), array![[0.0], [10.0]].view(), &opts)?;
+    /// assert_eq!(fit.predict(array![[1.0], [9.0], [5.0]].view())?, vec![0, 1, 0]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<u32>> {
+        let cols = self.cols();
+        if x.ncols() != cols {
+            return Err(Error::LengthMismatch {
+                arg: "x columns",
+                len: x.ncols(),
+                other: "centres columns",
+                other_len: cols,
+            });
+        }
+        check_finite("x", x)?;
+        let centers = self.centers.as_standard_layout();
+        let centers = centers.as_slice().unwrap_or(&[]);
+        let mut labels = Vec::with_capacity(x.nrows());
+        for_rows(x, 0, x.nrows(), |_, row| {
+            labels.push(nearest(row, centers, cols).0 as u32);
+        });
+        Ok(labels)
+    }
+}
+
+/// Serde form of a matrix: (rows, columns, values in row order), whatever the memory layout.
+#[cfg(feature = "serde")]
+mod array2_serde {
+    use ndarray::Array2;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
+        let values: Vec<f64> = a.iter().copied().collect();
+        (a.nrows(), a.ncols(), values).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
+        let (rows, cols, values) = <(usize, usize, Vec<f64>)>::deserialize(d)?;
+        Array2::from_shape_vec((rows, cols), values).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Checks that every value of `x` is finite; the error names the first bad row (row-major order).
+fn check_finite(arg: &'static str, x: ArrayView2<'_, f64>) -> Result<()> {
+    // Fast path for C-ordered data: a branch-free scan of blocks, the rows only when a block fails.
+    if let Some(data) = x.as_slice() {
+        let block = BLOCK * x.ncols().max(1);
+        if data
+            .chunks(block)
+            .all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()))
+        {
+            return Ok(());
+        }
+    }
+    for (i, row) in x.rows().into_iter().enumerate() {
+        if let Some(&value) = row.iter().find(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                arg,
+                index: i,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f(i, row)` for rows `start..end` of `x`, each as a slice: read in place when the row is
+/// contiguous (C order, or a row-strided view of it), copied into one scratch row otherwise (Fortran
+/// order, transposed views). The values and their order are the same for every layout.
+fn for_rows(x: ArrayView2<'_, f64>, start: usize, end: usize, mut f: impl FnMut(usize, &[f64])) {
+    let mut scratch: Vec<f64> = Vec::new();
+    for i in start..end.min(x.nrows()) {
+        let row = x.index_axis_move(Axis(0), i);
+        match row.to_slice() {
+            Some(r) => f(i, r),
+            None => {
+                scratch.clear();
+                scratch.extend(row.iter().copied());
+                f(i, &scratch);
+            }
+        }
+    }
+}
+
+/// A `rows × cols` matrix from row-major values.
+fn to_matrix(rows: usize, cols: usize, values: Vec<f64>) -> Result<Array2<f64>> {
+    Array2::from_shape_vec((rows, cols), values)
+        .map_err(|e| Error::InsufficientData(format!("centres of shape {rows} × {cols}: {e}")))
+}
+
+#[inline]
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    // Four independent accumulators let the compiler use vector lanes.
+    let mut acc = [0.0_f64; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            let d = x[l] - y[l];
+            acc[l] += d * d;
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        s += (x - y) * (x - y);
+    }
+    s
+}
+
+/// Nearest and second-nearest squared distances: (index, d1², d2²); the lowest index wins a tie.
+#[inline]
+fn nearest(row: &[f64], centers: &[f64], cols: usize) -> (usize, f64, f64) {
+    let mut best = (0, f64::INFINITY, f64::INFINITY);
+    for (j, c) in centers.chunks_exact(cols).enumerate() {
+        let d = sq_dist(row, c);
+        if d < best.1 {
+            best = (j, d, best.1);
+        } else if d < best.2 {
+            best.2 = d;
+        }
+    }
+    best
+}
+
+/// Runs `f` on each block of `BLOCK` rows (on several threads when asked), results in block order.
+fn blocks<T, F>(rows: usize, parallel: bool, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize, usize) -> T + Sync + Send,
+{
+    let n_blocks = rows.div_ceil(BLOCK);
+    let run = |b: usize| f(b * BLOCK, ((b + 1) * BLOCK).min(rows));
+    #[cfg(feature = "parallel")]
+    if parallel && rows >= PARALLEL_ROWS {
+        use rayon::prelude::*;
+        return (0..n_blocks).into_par_iter().map(run).collect();
+    }
+    let _ = parallel;
+    (0..n_blocks).map(run).collect()
+}
+
+fn check_input(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<()> {
+    opts.validate()?;
+    if x.nrows() == 0 {
+        return Err(Error::Empty {
+            arg: "x",
+            what: "k-means needs at least one row",
+        });
+    }
+    if x.ncols() == 0 {
+        return Err(Error::Empty {
+            arg: "x",
+            what: "k-means needs at least one column",
+        });
+    }
+    if x.nrows() < opts.k {
+        return Err(Error::InsufficientData(format!(
+            "k-means with k = {} needs at least {} rows, got {}",
+            opts.k,
+            opts.k,
+            x.nrows()
+        )));
+    }
+    Ok(())
+}
+
+/// Column means of the data, checked finite: a non-finite value makes its column's sum non-finite,
+/// so the data are scanned for the bad row only then (no separate pass over clean data).
+fn checked_means(x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
+    let means = column_means(x);
+    if means.iter().any(|m| !m.is_finite()) {
+        check_finite("x", x)?;
+    }
+    Ok(means)
+}
+
+/// The fitted model: the winning run's centres moved back by the column means.
+fn finish(fit: Run, means: &[f64]) -> Result<KMeans> {
+    let cols = means.len();
+    let Run {
+        mut centers,
+        labels,
+        inertia,
+        iterations,
+        converged,
+    } = fit;
+    for row in centers.chunks_exact_mut(cols) {
+        for (c, m) in row.iter_mut().zip(means) {
+            *c += m;
+        }
+    }
+    Ok(KMeans {
+        centers: to_matrix(centers.len() / cols, cols, centers)?,
+        labels,
+        inertia,
+        iterations,
+        converged,
+    })
+}
+
+/// k-means from given initial centres (`k × columns`, `k` must equal `opts.k`). One run: `n_init` and
+/// `seed` are not used. `x` and `init` may have any memory layout; the data are centred into one
+/// row-major buffer, which the iterations read.
+///
+/// ```
+/// use ndarray::array;
+/// use voc_core::segment::{kmeans_from, KMeansOptions};
+/// let x = array![[1.0], [2.0], [10.0], [12.0]];
+/// let fit = kmeans_from(x.view(), array![[0.0], [20.0]].view(), &KMeansOptions::default().k(2))?;
+/// assert_eq!(fit.labels, vec![0, 0, 1, 1]);
+/// assert_eq!(fit.centers, array![[1.5], [11.0]]);
+/// assert!((fit.inertia - 2.5).abs() < 1e-12);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn kmeans_from(
+    x: ArrayView2<'_, f64>,
+    init: ArrayView2<'_, f64>,
+    opts: &KMeansOptions,
+) -> Result<KMeans> {
+    check_input(x, opts)?;
+    let cols = x.ncols();
+    if init.nrows() != opts.k {
+        return Err(Error::LengthMismatch {
+            arg: "init rows",
+            len: init.nrows(),
+            other: "k",
+            other_len: opts.k,
+        });
+    }
+    if init.ncols() != cols {
+        return Err(Error::LengthMismatch {
+            arg: "init columns",
+            len: init.ncols(),
+            other: "x columns",
+            other_len: cols,
+        });
+    }
+    check_finite("init", init)?;
+    // Centre the data on the column means, as scikit-learn does, for accurate distances.
+    let means = checked_means(x)?;
+    let centred = centred(x, &means, opts.parallel);
+    let mut start = Vec::with_capacity(opts.k * cols);
+    for_rows(init, 0, init.nrows(), |_, row| {
+        start.extend(row.iter().zip(&means).map(|(v, m)| v - m));
+    });
+    let tol = opts.tol * mean_variance(x, &means);
+    finish(run(&centred, cols, start, tol, opts), &means)
+}
+
+/// k-means with `n_init` k-means++ starts (start `i` seeded from `opts.seed` and `i`); the start with
+/// the lowest inertia wins. The same as [`Fit::fit`] on the options. `x` may have any memory layout;
+/// the data are centred into one row-major buffer, which the iterations read.
+///
+/// ```
+/// use ndarray::Array2;
+/// use voc_core::segment::{kmeans, KMeansOptions};
+/// let x = Array2::from_shape_fn((60, 1), |(i, _)| (i % 3) as f64 * 10.0 + (i as f64) * 0.01);
+/// let opts = KMeansOptions::default().k(3).n_init(4).seed(1);
+/// let a = kmeans(x.view(), &opts)?;
+/// assert_eq!(a, kmeans(x.view(), &opts)?); // same seed, same result
+/// assert!(a.converged);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn kmeans(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<KMeans> {
+    check_input(x, opts)?;
+    let cols = x.ncols();
+    let means = checked_means(x)?;
+    let centred = centred(x, &means, opts.parallel);
+    let tol = opts.tol * mean_variance(x, &means);
+    let mut best: Option<Run> = None;
+    for start in 0..opts.n_init {
+        let seed = opts
+            .seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(start as u64);
+        let init = plusplus(&centred, cols, opts.k, seed, opts.parallel);
+        let fit = run(&centred, cols, init, tol, opts);
+        if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
+            best = Some(fit);
+        }
+    }
+    let fit = best.ok_or(Error::Empty {
+        arg: "n_init",
+        what: "no start was run",
+    })?;
+    finish(fit, &means)
+}
