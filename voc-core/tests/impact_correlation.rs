@@ -428,3 +428,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn matrix_result_round_trips_through_serde() -> Result<()> {
+    let x = Array2::from_shape_fn((6, 3), |(i, j)| ((i * (j + 2)) % 5) as f64 + i as f64 * 0.1);
+    let m = correlation_matrix(x.view(), &["a", "b", "c"], &CorrelationOptions::default())?;
+    let json = serde_json::to_string(&m).expect("serialises");
+    let back: voc_core::impact::correlation::CorrelationMatrix =
+        serde_json::from_str(&json).expect("deserialises");
+    assert_eq!(back, m);
+    assert_eq!(back.estimate.dim(), (3, 3));
+    Ok(())
+}
