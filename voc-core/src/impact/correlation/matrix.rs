@@ -87,7 +87,7 @@ pub struct CorrelationMatrix {
 /// hide the others. Pairs are computed in parallel with the `parallel` feature.
 ///
 /// The kernels read contiguous columns: a column-major (Fortran) view is read in place, a row-major
-/// or strided view has each column copied once (not once per pair).
+/// or strided view is copied once into columns (one pass over its rows; not once per pair).
 ///
 /// ```
 /// use ndarray::array;
@@ -133,16 +133,7 @@ pub fn correlation_matrix<S: AsRef<str>>(
             }
         }
     }
-    // Contiguous columns: borrowed from a column-major view, copied once otherwise.
-    let columns: Vec<Cow<'_, [f64]>> = (0..k)
-        .map(|j| {
-            let col = data.index_axis_move(Axis(1), j);
-            match col.to_slice() {
-                Some(s) => Cow::Borrowed(s),
-                None => Cow::Owned(col.to_vec()),
-            }
-        })
-        .collect();
+    let columns = contiguous_columns(data);
     let pairs_idx: Vec<(usize, usize)> = (0..k)
         .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
         .collect();
@@ -212,6 +203,26 @@ pub fn correlation_matrix<S: AsRef<str>>(
         n: counts,
         pairs,
     })
+}
+
+/// The columns of `x` as contiguous slices: borrowed when every column already is one (a
+/// column-major view, or a single column), else all gathered in one pass over the rows (row-major
+/// and strided views), which reads memory in order instead of striding down each column.
+pub(crate) fn contiguous_columns<'a>(x: ArrayView2<'a, f64>) -> Vec<Cow<'a, [f64]>> {
+    let p = x.ncols();
+    let borrowed: Option<Vec<&'a [f64]>> = (0..p)
+        .map(|j| x.index_axis_move(Axis(1), j).to_slice())
+        .collect();
+    if let Some(cols) = borrowed {
+        return cols.into_iter().map(Cow::Borrowed).collect();
+    }
+    let mut bufs: Vec<Vec<f64>> = (0..p).map(|_| Vec::with_capacity(x.nrows())).collect();
+    for row in x.rows() {
+        for (buf, &v) in bufs.iter_mut().zip(row) {
+            buf.push(v);
+        }
+    }
+    bufs.into_iter().map(Cow::Owned).collect()
 }
 
 fn set<T>(m: &mut Array2<T>, i: usize, j: usize, v: T) {

@@ -46,6 +46,7 @@ mod spearman;
 mod tests;
 
 pub use kendall::kendall;
+pub(crate) use matrix::contiguous_columns;
 pub use matrix::{CorrelationMatrix, MatrixPair, correlation_matrix};
 pub use pearson::{pearson, point_biserial};
 pub use rank::average_ranks;

@@ -3,13 +3,14 @@
 
 use std::borrow::Cow;
 
-use ndarray::{ArrayView1, ArrayView2, Axis};
+use ndarray::ArrayView2;
 #[cfg(feature = "parallel")]
 use rayon::prelude::*;
 
 use super::{COLLINEAR_TOL, at, at_u32};
 use crate::MissingPolicy;
 use crate::error::{Error, Result};
+use crate::impact::correlation::contiguous_columns;
 use crate::stats::linalg::{cholesky, dot, sym_eigen};
 
 /// The usable rows: column 0 the outcome, columns 1..=p the drivers (borrowed when a column is
@@ -34,63 +35,68 @@ impl<'a> Data<'a> {
     ) -> Result<Data<'a>> {
         let p = drivers.ncols();
         let rows = outcome.len();
+        // Contiguous driver columns: borrowed from a column-major view, else gathered in one pass.
+        let dcols = contiguous_columns(drivers);
         let mut keep = vec![true; rows];
-        // Each column is scanned on its own (finite values take one test); the error reported is the
-        // first bad value in row order (outcome, then drivers, then the weight).
-        let mut first: Option<(usize, usize, Error)> = None;
-        let mut columns: Vec<(&'static str, ArrayView1<'a, f64>)> = Vec::with_capacity(p + 2);
-        columns.push(("outcome", ArrayView1::from(outcome)));
-        columns.extend((0..p).map(|j| ("drivers", drivers.index_axis_move(Axis(1), j))));
-        if let Some(w) = weights {
-            columns.push(("weights", ArrayView1::from(w)));
-        }
-        for (slot, (arg, col)) in columns.iter().enumerate() {
-            let index = |i: usize| {
-                if *arg == "drivers" {
-                    i * p + slot - 1
-                } else {
-                    i
-                }
-            };
-            for (i, &v) in col.iter().enumerate() {
-                let bad = if v.is_finite() {
-                    if *arg == "weights" && v < 0.0 {
-                        Some(Error::InvalidValue {
+        {
+            // Each column is scanned on its own (contiguous, and finite values take one test); the
+            // error reported is the first bad value in row order (outcome, then drivers, then the
+            // weight).
+            let mut first: Option<(usize, usize, Error)> = None;
+            let mut columns: Vec<(&'static str, &[f64])> = Vec::with_capacity(p + 2);
+            columns.push(("outcome", outcome));
+            columns.extend(dcols.iter().map(|c| ("drivers", c.as_ref())));
+            if let Some(w) = weights {
+                columns.push(("weights", w));
+            }
+            for (slot, (arg, col)) in columns.iter().enumerate() {
+                let index = |i: usize| {
+                    if *arg == "drivers" {
+                        i * p + slot - 1
+                    } else {
+                        i
+                    }
+                };
+                for (i, &v) in col.iter().enumerate() {
+                    let bad = if v.is_finite() {
+                        if *arg == "weights" && v < 0.0 {
+                            Some(Error::InvalidValue {
+                                arg,
+                                index: i,
+                                value: v,
+                                reason: "weights must not be negative",
+                            })
+                        } else {
+                            continue;
+                        }
+                    } else if v.is_nan() && missing == MissingPolicy::Skip {
+                        if let Some(k) = keep.get_mut(i) {
+                            *k = false;
+                        }
+                        continue;
+                    } else if v.is_nan() {
+                        Some(Error::Missing {
                             arg,
-                            index: i,
-                            value: v,
-                            reason: "weights must not be negative",
+                            index: index(i),
                         })
                     } else {
-                        continue;
+                        Some(Error::NonFinite {
+                            arg,
+                            index: index(i),
+                            value: v,
+                        })
+                    };
+                    if let Some(e) = bad {
+                        if first.as_ref().is_none_or(|(r, s, _)| (i, slot) < (*r, *s)) {
+                            first = Some((i, slot, e));
+                        }
+                        break;
                     }
-                } else if v.is_nan() && missing == MissingPolicy::Skip {
-                    if let Some(k) = keep.get_mut(i) {
-                        *k = false;
-                    }
-                    continue;
-                } else if v.is_nan() {
-                    Some(Error::Missing {
-                        arg,
-                        index: index(i),
-                    })
-                } else {
-                    Some(Error::NonFinite {
-                        arg,
-                        index: index(i),
-                        value: v,
-                    })
-                };
-                if let Some(e) = bad {
-                    if first.as_ref().is_none_or(|(r, s, _)| (i, slot) < (*r, *s)) {
-                        first = Some((i, slot, e));
-                    }
-                    break;
                 }
             }
-        }
-        if let Some((_, _, e)) = first {
-            return Err(e);
+            if let Some((_, _, e)) = first {
+                return Err(e);
+            }
         }
         let dropped = keep.iter().filter(|&&k| !k).count();
         if let Some(w) = weights {
@@ -110,27 +116,25 @@ impl<'a> Data<'a> {
             )));
         }
         let all = n == rows;
-        // A contiguous column with every row kept is borrowed (a column of a column-major view);
-        // otherwise (row-major or strided views, dropped rows) it is copied here, once.
-        let pick = |col: ArrayView1<'a, f64>| -> Cow<'a, [f64]> {
-            match col.to_slice() {
-                Some(s) if all => Cow::Borrowed(s),
-                _ if all => Cow::Owned(col.to_vec()),
-                _ => Cow::Owned(
+        // Every row kept: the columns as they are (borrowed, or the one copy made above); else the
+        // kept rows are copied.
+        let pick = |col: Cow<'a, [f64]>| -> Cow<'a, [f64]> {
+            if all {
+                col
+            } else {
+                Cow::Owned(
                     col.iter()
                         .zip(&keep)
                         .filter(|(_, k)| **k)
                         .map(|(v, _)| *v)
                         .collect(),
-                ),
+                )
             }
         };
-        let w = weights.map(|w| pick(ArrayView1::from(w)));
-        let cols: Vec<Cow<'a, [f64]>> = columns
-            .into_iter()
-            .take(p + 1)
-            .map(|(_, c)| pick(c))
-            .collect();
+        let w = weights.map(|w| pick(Cow::Borrowed(w)));
+        let mut cols = Vec::with_capacity(p + 1);
+        cols.push(pick(Cow::Borrowed(outcome)));
+        cols.extend(dcols.into_iter().map(pick));
         let mut all_names = Vec::with_capacity(p + 1);
         all_names.push(String::from("outcome"));
         all_names.extend(names.iter().map(|n| (*n).to_owned()));

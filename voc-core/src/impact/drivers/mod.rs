@@ -21,8 +21,8 @@
 //!
 //! The drivers are an `n × p` [`ndarray::ArrayView2`] of any memory layout, with one name per column.
 //! The moment sums read each driver as a contiguous column: a column-major (Fortran) view is read in
-//! place; for a row-major or strided view each column is copied once (and the rows left out with
-//! [`MissingPolicy::Skip`] are dropped in the same copy).
+//! place; a row-major or strided view is copied into columns once, in one pass over its rows (and
+//! when rows are left out with [`MissingPolicy::Skip`], the kept rows are copied).
 //!
 //! Intervals are seeded percentile bootstraps over rows (each replicate has its own ChaCha8 stream, so
 //! results are bit-identical on any number of threads).
@@ -339,8 +339,8 @@ pub struct KeyDrivers {
 ///
 /// `drivers` is the `n × p` matrix of driver values (one row per respondent, one column per
 /// driver, any memory layout) and `names` its `p` column names (unique); `outcome` and `weights`
-/// have `n` values. A column-major view is read in place; a row-major or strided one is copied
-/// column by column once.
+/// have `n` values. A column-major view is read in place; a row-major or strided one is copied into
+/// columns once (one pass over its rows).
 ///
 /// Errors: a missing value (NaN) is [`Error::Missing`] (with [`MissingPolicy::Error`]) and ±∞ is
 /// [`Error::NonFinite`]; for `drivers` the index is `row × p + column` (row-major position in the
