@@ -1,15 +1,21 @@
-//! Correlation hot paths: Pearson and Spearman on 10M pairs (continuous and Likert), Kendall tau-b on 1M.
+//! Correlation hot paths: Pearson and Spearman on 10M pairs (continuous and Likert), Kendall tau-b on 1M,
+//! and a Spearman correlation matrix of 8 columns × 1M rows in column-major and row-major layout.
 //!
 //! Run with `cargo bench -p voc-benches --bench correlation` (add `-- --quick` for a fast pass). The sizes
-//! can be lowered with `VOC_BENCH_PAIRS` (Pearson, Spearman) and `VOC_BENCH_KENDALL` (Kendall).
+//! can be lowered with `VOC_BENCH_PAIRS` (Pearson, Spearman), `VOC_BENCH_KENDALL` (Kendall) and
+//! `VOC_BENCH_MATRIX` (rows of the matrix).
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{Array2, ShapeBuilder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use voc_core::impact::correlation::{Alternative, KendallVariant, kendall, pearson, spearman};
+use voc_core::impact::correlation::{
+    Alternative, CorrelationMethod, CorrelationOptions, KendallVariant, correlation_matrix,
+    kendall, pearson, spearman,
+};
 
 fn size(var: &str, default: usize) -> usize {
     std::env::var(var)
@@ -62,6 +68,21 @@ fn correlation(c: &mut Criterion) {
     let (nk_, ck) = (&nps[..nk], &csat[..nk]);
     g.bench_function(BenchmarkId::new("kendall_b_likert", nk), |b| {
         b.iter(|| kendall(black_box(nk_), black_box(ck), a, KendallVariant::B))
+    });
+    // Matrix: 8 columns (the continuous and Likert columns at four offsets), column-major (read in
+    // place) and row-major (each column copied once).
+    let nm = size("VOC_BENCH_MATRIX", 1_000_000).min(n - 3);
+    let sources = [&x, &y, &nps, &csat];
+    let cols = Array2::from_shape_fn((nm, 8).f(), |(i, j)| sources[j % 4][i + j / 4]);
+    let rows = cols.as_standard_layout().into_owned();
+    let names: Vec<String> = (0..8).map(|j| format!("c{j}")).collect();
+    let o = CorrelationOptions::default().method(CorrelationMethod::Spearman);
+    g.throughput(Throughput::Elements((nm * 8) as u64));
+    g.bench_function(BenchmarkId::new("matrix_spearman_8_col_major", nm), |b| {
+        b.iter(|| correlation_matrix(black_box(cols.view()), &names, &o))
+    });
+    g.bench_function(BenchmarkId::new("matrix_spearman_8_row_major", nm), |b| {
+        b.iter(|| correlation_matrix(black_box(rows.view()), &names, &o))
     });
     g.finish();
 }

@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use voc_core::impact::drivers::{
@@ -81,33 +82,41 @@ fn drivers_bench(c: &mut Criterion) {
     for p in [12, 15, 20] {
         let (y, xs) = survey(n, p, 7);
         let names: Vec<String> = (0..p).map(|j| format!("q{j:02}")).collect();
-        let cols: Vec<(&str, &[f64])> = names
-            .iter()
-            .zip(&xs)
-            .map(|(n, c)| (n.as_str(), c.as_slice()))
-            .collect();
+        // Column-major, as a DataFrame's columns side by side: read in place.
+        let x = Array2::from_shape_fn((n, p).f(), |(i, j)| xs[j][i]);
         for method in [DriverMethod::Lmg, DriverMethod::Johnson] {
-            let opts = KeyDriverOptions {
-                method,
-                ..Default::default()
-            };
+            let opts = KeyDriverOptions::default().method(method);
             group.bench_with_input(
                 BenchmarkId::new(format!("{}_rows", method.name()), format!("{p}x{n}")),
                 &opts,
-                |b, opts| b.iter(|| key_drivers(black_box(&y), black_box(&cols), None, opts)),
+                |b, opts| {
+                    b.iter(|| key_drivers(black_box(&y), black_box(x.view()), &names, None, opts))
+                },
             );
         }
         if p == 12 {
-            let opts = KeyDriverOptions {
-                method: DriverMethod::Lmg,
-                resamples: 100,
-                seed: 1,
-                ..Default::default()
-            };
+            let opts = KeyDriverOptions::default()
+                .method(DriverMethod::Lmg)
+                .resamples(100)
+                .seed(1);
             group.bench_with_input(
                 BenchmarkId::new("lmg_bootstrap100", format!("{p}x{n}")),
                 &opts,
-                |b, opts| b.iter(|| key_drivers(black_box(&y), black_box(&cols), None, opts)),
+                |b, opts| {
+                    b.iter(|| key_drivers(black_box(&y), black_box(x.view()), &names, None, opts))
+                },
+            );
+            // Row-major input: each column is copied once before the moment sums.
+            let rows = x.as_standard_layout().into_owned();
+            let opts = KeyDriverOptions::default().method(DriverMethod::Johnson);
+            group.bench_with_input(
+                BenchmarkId::new("johnson_rows_row_major", format!("{p}x{n}")),
+                &opts,
+                |b, opts| {
+                    b.iter(|| {
+                        key_drivers(black_box(&y), black_box(rows.view()), &names, None, opts)
+                    })
+                },
             );
         }
     }
@@ -119,12 +128,13 @@ fn drivers_bench(c: &mut Criterion) {
     for p in [12, 15, 20] {
         let (y, xs) = survey(5_000, p, 11);
         let cov = correlation(&y, &xs);
+        let cov = ArrayView2::from_shape((p + 1, p + 1), &cov[..]).expect("(p + 1)² values");
         group.throughput(Throughput::Elements(1 << p));
         group.bench_with_input(BenchmarkId::new("lmg_subsets", p), &cov, |b, cov| {
-            b.iter(|| lmg_from_matrix(black_box(cov), p + 1))
+            b.iter(|| lmg_from_matrix(black_box(*cov)))
         });
         group.bench_with_input(BenchmarkId::new("johnson", p), &cov, |b, cov| {
-            b.iter(|| relative_weights_from_matrix(black_box(cov), p + 1))
+            b.iter(|| relative_weights_from_matrix(black_box(*cov)))
         });
     }
     group.finish();

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use ndarray::{Array2, ShapeBuilder, s};
 use proptest::prelude::*;
 use serde_json::Value;
 use voc_core::MissingPolicy;
@@ -81,7 +82,7 @@ fn check_p(what: &str, got: &Correlation, want: &Value, at_exact: &Value) {
 }
 
 fn alt(name: &str) -> Alternative {
-    Alternative::parse(name).expect("alternative")
+    name.parse::<Alternative>().expect("alternative")
 }
 
 #[test]
@@ -210,10 +211,7 @@ fn bad_input_is_a_typed_error() {
         CorrelationMethod::Spearman,
         CorrelationMethod::Kendall,
     ] {
-        let o = CorrelationOptions {
-            method: m,
-            ..Default::default()
-        };
+        let o = CorrelationOptions::default().method(m);
         let e = correlate(&[1.0, 2.0, 3.0, 4.0], &[5.0; 4], &o).unwrap_err();
         assert!(matches!(e, Error::InsufficientData(_)), "{m:?}");
         assert!(e.to_string().contains("y is constant"), "{e}");
@@ -241,40 +239,34 @@ fn matrix_matches_pairwise_calls_and_names_missing_values() -> Result<()> {
     let b = [2.0, 1.0, 4.0, 3.0, 7.0, f64::NAN, 5.0];
     let c = [7.0, 6.0, 5.0, 5.0, 2.0, 1.0, 1.0];
     let d = [3.0; 7];
-    let cols = [
-        ("a", &a[..]),
-        ("b", &b[..]),
-        ("c", &c[..]),
-        ("const", &d[..]),
-    ];
+    let cols = [&a, &b, &c, &d];
+    let x = Array2::from_shape_fn((7, 4).f(), |(i, j)| cols[j][i]);
+    let names = ["a", "b", "c", "const"];
     for method in [
         CorrelationMethod::Pearson,
         CorrelationMethod::Spearman,
         CorrelationMethod::Kendall,
     ] {
-        let o = CorrelationOptions {
-            method,
-            ..Default::default()
-        };
-        let err = correlation_matrix(&cols, &o, MissingPolicy::Error).unwrap_err();
+        let o = CorrelationOptions::default().method(method);
+        let err = correlation_matrix(x.view(), &names, &o).unwrap_err();
         assert!(
             err.to_string().contains("column \"b\", row 5 = NaN"),
             "{err}"
         );
-        let m = correlation_matrix(&cols, &o, MissingPolicy::Skip)?;
+        let m = correlation_matrix(x.view(), &names, &o.missing(MissingPolicy::Skip))?;
         assert_eq!(m.pairs.len(), 6);
         let ab = correlate(
             &[1.0, 2.0, 3.0, 4.0, 5.0, 7.0],
             &[2.0, 1.0, 4.0, 3.0, 7.0, 5.0],
             &o,
         )?;
-        assert_eq!(m.estimate[0][1], ab.estimate);
-        assert_eq!(m.estimate[1][0], ab.estimate);
-        assert_eq!(m.p_value[0][1], ab.p_value);
-        assert_eq!((m.n[0][1], m.n[0][2], m.n[1][1]), (6, 7, 6));
+        assert_eq!(m.estimate[[0, 1]], ab.estimate);
+        assert_eq!(m.estimate[[1, 0]], ab.estimate);
+        assert_eq!(m.p_value[[0, 1]], ab.p_value);
+        assert_eq!((m.n[[0, 1]], m.n[[0, 2]], m.n[[1, 1]]), (6, 7, 6));
         let ac = correlate(&a, &c, &o)?;
-        assert_eq!(m.estimate[0][2], ac.estimate);
-        assert!(m.estimate[0][3].is_nan() && m.p_value[2][3].is_nan());
+        assert_eq!(m.estimate[[0, 2]], ac.estimate);
+        assert!(m.estimate[[0, 3]].is_nan() && m.p_value[[2, 3]].is_nan());
     }
     Ok(())
 }
@@ -303,6 +295,61 @@ fn spearman_of_ten_thousand_likert_pairs_matches_pearson_of_ranks() -> Result<()
     Ok(())
 }
 
+#[test]
+fn matrix_reads_every_layout_alike() -> Result<()> {
+    // 60 rows × 5 columns: continuous, Likert (ties), a NaN for the pairwise path, and a constant.
+    let (n, k) = (60, 5);
+    let x = Array2::from_shape_fn((n, k), |(i, j)| match j {
+        0 => (i as f64 * 0.37).sin() * 10.0,
+        1 => ((i * 7) % 11) as f64,
+        2 if i == 13 => f64::NAN,
+        2 => (i as f64 * 0.11).cos() + 0.01 * i as f64,
+        3 => ((i * 3) % 5 + 1) as f64,
+        _ => 2.0,
+    });
+    let names = ["a", "b", "c", "d", "const"];
+    let rows = x.as_standard_layout().into_owned();
+    let cols = x.t().as_standard_layout().t().to_owned();
+    assert!(cols.t().is_standard_layout() && !cols.is_standard_layout());
+    let mut big = Array2::from_elem((2 * n, k), -7.5);
+    big.slice_mut(s![..;2, ..]).assign(&x);
+    let strided = big.slice(s![..;2, ..]);
+    assert!(strided.as_slice_memory_order().is_none());
+    for method in [
+        CorrelationMethod::Pearson,
+        CorrelationMethod::Spearman,
+        CorrelationMethod::Kendall,
+    ] {
+        let o = CorrelationOptions::default()
+            .method(method)
+            .missing(MissingPolicy::Skip);
+        let want = correlation_matrix(rows.view(), &names, &o)?;
+        let got_f = correlation_matrix(cols.view(), &names, &o)?;
+        let got_s = correlation_matrix(strided, &names, &o)?;
+        for got in [&got_f, &got_s] {
+            // NaN != NaN: compare the bits
+            let bits = |m: &Array2<f64>| m.mapv(f64::to_bits);
+            assert_eq!(bits(&got.estimate), bits(&want.estimate), "{method:?}");
+            assert_eq!(bits(&got.p_value), bits(&want.p_value), "{method:?}");
+            assert_eq!(got.n, want.n);
+            assert_eq!(got.names, want.names);
+        }
+        assert_eq!(want.estimate.dim(), (k, k));
+        assert_eq!(want.n[[0, 2]], n - 1);
+        assert!(want.estimate[[0, 4]].is_nan());
+        let a: Vec<f64> = x.column(0).to_vec();
+        let b: Vec<f64> = x.column(1).to_vec();
+        assert_eq!(want.estimate[[0, 1]], correlate(&a, &b, &o)?.estimate);
+    }
+    // the error names the same column and row whatever the layout
+    let strict = CorrelationOptions::default();
+    for view in [rows.view(), cols.view(), strided] {
+        let e = correlation_matrix(view, &names, &strict).unwrap_err();
+        assert!(e.to_string().contains("column \"c\", row 13"), "{e}");
+    }
+    Ok(())
+}
+
 fn column(n: usize) -> impl Strategy<Value = Vec<f64>> {
     prop::collection::vec(prop_oneof![(-5i32..5).prop_map(f64::from), -1e3f64..1e3], n)
 }
@@ -318,17 +365,7 @@ fn try_all(x: &[f64], y: &[f64]) -> Vec<Option<Correlation>> {
         CorrelationMethod::Kendall,
     ]
     .iter()
-    .map(|&method| {
-        correlate(
-            x,
-            y,
-            &CorrelationOptions {
-                method,
-                ..Default::default()
-            },
-        )
-        .ok()
-    })
+    .map(|&method| correlate(x, y, &CorrelationOptions::default().method(method)).ok())
     .collect()
 }
 
@@ -390,4 +427,16 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn matrix_result_round_trips_through_serde() -> Result<()> {
+    let x = Array2::from_shape_fn((6, 3), |(i, j)| ((i * (j + 2)) % 5) as f64 + i as f64 * 0.1);
+    let m = correlation_matrix(x.view(), &["a", "b", "c"], &CorrelationOptions::default())?;
+    let json = serde_json::to_string(&m).expect("serialises");
+    let back: voc_core::impact::correlation::CorrelationMatrix =
+        serde_json::from_str(&json).expect("deserialises");
+    assert_eq!(back, m);
+    assert_eq!(back.estimate.dim(), (3, 3));
+    Ok(())
 }

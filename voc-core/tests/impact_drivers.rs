@@ -11,13 +11,15 @@
 // Tests report failure by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use ndarray::{Array2, ArrayView2, ShapeBuilder, s};
 use proptest::prelude::*;
 use serde::Deserialize;
 use voc_core::Error;
 use voc_core::MissingPolicy;
 use voc_core::impact::drivers::{
-    DriverMethod, KeyDriverOptions, Performance, Quadrant, Split, driver_quadrants, key_drivers,
-    lmg_from_matrix, relative_weights_from_matrix,
+    DriverImportances, DriverMethod, KeyDriverOptions, KeyDrivers, Performance, Quadrant,
+    QuadrantChart, QuadrantOptions, Split, driver_quadrants, key_drivers, lmg_from_matrix,
+    relative_weights_from_matrix, subset_r2,
 };
 
 const FIXTURE: &str = include_str!("data/drivers_golden.json");
@@ -49,6 +51,43 @@ fn cases() -> Vec<Case> {
     serde_json::from_str::<Golden>(FIXTURE).unwrap().cases
 }
 
+/// Named columns side by side: an `n × p` column-major matrix (the columns are read in place) and
+/// the names.
+fn matrix(n: usize, cols: &[(&str, &[f64])]) -> (Array2<f64>, Vec<String>) {
+    let x = Array2::from_shape_fn((n, cols.len()).f(), |(i, j)| cols[j].1[i]);
+    (x, cols.iter().map(|(name, _)| (*name).to_owned()).collect())
+}
+
+/// [`key_drivers`] on named columns.
+fn fit_cols(
+    y: &[f64],
+    cols: &[(&str, &[f64])],
+    w: Option<&[f64]>,
+    opts: &KeyDriverOptions,
+) -> Result<KeyDrivers, Error> {
+    let (x, names) = matrix(y.len(), cols);
+    key_drivers(y, x.view(), &names, w, opts)
+}
+
+/// [`driver_quadrants`] on named columns.
+fn quadrants(
+    imp: &DriverImportances,
+    n: usize,
+    cols: &[(&str, &[f64])],
+    opts: &QuadrantOptions,
+) -> Result<QuadrantChart, Error> {
+    let (x, names) = matrix(n, cols);
+    driver_quadrants(imp, x.view(), &names, None, opts)
+}
+
+/// The golden case's drivers as named columns.
+fn columns(c: &Case) -> Vec<(&str, &[f64])> {
+    c.drivers
+        .iter()
+        .map(|d| (d.as_str(), c.data[d].as_slice()))
+        .collect()
+}
+
 fn close(a: f64, b: f64, what: &str) {
     assert!(
         (a - b).abs() <= TOL,
@@ -69,16 +108,9 @@ fn matches_relaimpo_and_rwa() {
     let (mut dl, mut dj, mut db) = (0.0_f64, 0.0_f64, 0.0_f64);
     for c in &cases {
         let y = &c.data[&c.outcome];
-        let cols: Vec<(&str, &[f64])> = c
-            .drivers
-            .iter()
-            .map(|d| (d.as_str(), c.data[d].as_slice()))
-            .collect();
-        let opts = KeyDriverOptions {
-            method: DriverMethod::Both,
-            ..Default::default()
-        };
-        let kd = key_drivers(y, &cols, c.weights.as_deref(), &opts).unwrap();
+        let cols = columns(c);
+        let opts = KeyDriverOptions::default().method(DriverMethod::Both);
+        let kd = fit_cols(y, &cols, c.weights.as_deref(), &opts).unwrap();
         assert_eq!(kd.n, y.len(), "{}", c.name);
         close(kd.r2, c.r2, &format!("{} R²", c.name));
         close(kd.r2, c.rwa_r2, &format!("{} rwa R²", c.name));
@@ -137,8 +169,9 @@ fn matrix_entry_points_match_the_data_path() {
                 / (n as f64 - 1.0);
         }
     }
-    let l = lmg_from_matrix(&cov, dim).unwrap();
-    let g = relative_weights_from_matrix(&cov, dim).unwrap();
+    let cov = ArrayView2::from_shape((dim, dim), &cov).unwrap();
+    let l = lmg_from_matrix(cov).unwrap();
+    let g = relative_weights_from_matrix(cov).unwrap();
     close(l.r2, c.r2, "R²");
     for j in 0..dim - 1 {
         close(l.importance[j], c.lmg[j], "lmg");
@@ -163,7 +196,7 @@ fn bad_input_is_an_error_naming_the_value() {
     let b = [2.0, 1.0, 4.0, 3.0, 6.0, f64::NAN];
     let opts = KeyDriverOptions::default();
     // NaN in driver 1 (b), row 5: index = row × p + column
-    let e = key_drivers(&y, &[("a", &a), ("b", &b)], None, &opts).unwrap_err();
+    let e = fit_cols(&y, &[("a", &a), ("b", &b)], None, &opts).unwrap_err();
     assert_eq!(
         e,
         Error::Missing {
@@ -172,7 +205,7 @@ fn bad_input_is_an_error_naming_the_value() {
         }
     );
     let inf = [2.0, 1.0, f64::INFINITY, 3.0, 6.0, 5.0];
-    let e = key_drivers(&y, &[("a", &a), ("b", &inf)], None, &opts).unwrap_err();
+    let e = fit_cols(&y, &[("a", &a), ("b", &inf)], None, &opts).unwrap_err();
     assert!(matches!(
         e,
         Error::NonFinite {
@@ -182,29 +215,26 @@ fn bad_input_is_an_error_naming_the_value() {
         }
     ));
     // skipping the NaN row works and counts it
-    let skip = KeyDriverOptions {
-        missing: MissingPolicy::Skip,
-        ..Default::default()
-    };
-    let kd = key_drivers(&y, &[("a", &a), ("b", &b)], None, &skip).unwrap();
+    let skip = KeyDriverOptions::default().missing(MissingPolicy::Skip);
+    let kd = fit_cols(&y, &[("a", &a), ("b", &b)], None, &skip).unwrap();
     assert_eq!((kd.n, kd.missing), (5, 1));
     // constant driver, collinear drivers, duplicate names
     let k = [3.0; 6];
-    let e = key_drivers(&y, &[("a", &a), ("k", &k)], None, &opts).unwrap_err();
+    let e = fit_cols(&y, &[("a", &a), ("k", &k)], None, &opts).unwrap_err();
     assert!(
         e.to_string().contains("k") && e.to_string().contains("constant"),
         "{e}"
     );
     let twice: Vec<f64> = a.iter().map(|v| 2.0 * v + 1.0).collect();
-    let e = key_drivers(&y, &[("a", &a), ("a2", &twice)], None, &opts).unwrap_err();
+    let e = fit_cols(&y, &[("a", &a), ("a2", &twice)], None, &opts).unwrap_err();
     assert!(
         e.to_string().contains("a2") && e.to_string().contains("collinear"),
         "{e}"
     );
-    let e = key_drivers(&y, &[("a", &a), ("a", &b)], None, &opts).unwrap_err();
+    let e = fit_cols(&y, &[("a", &a), ("a", &b)], None, &opts).unwrap_err();
     assert!(e.to_string().contains("twice"), "{e}");
     // too few rows: p + 2 needed
-    let e = key_drivers(&y[..3], &[("a", &a[..3]), ("b", &b[..3])], None, &opts).unwrap_err();
+    let e = fit_cols(&y[..3], &[("a", &a[..3]), ("b", &b[..3])], None, &opts).unwrap_err();
     assert!(matches!(e, Error::InsufficientData(_)), "{e}");
     // too many drivers for LMG (Johnson takes them)
     let many: Vec<Vec<f64>> = (0..21)
@@ -221,10 +251,10 @@ fn bad_input_is_an_error_naming_the_value() {
         .zip(&many)
         .map(|(n, c)| (n.as_str(), c.as_slice()))
         .collect();
-    let e = key_drivers(&y30, &cols, None, &opts).unwrap_err();
+    let e = fit_cols(&y30, &cols, None, &opts).unwrap_err();
     assert!(e.to_string().contains("at most 20"), "{e}");
     // weights: negative, length
-    let e = key_drivers(
+    let e = fit_cols(
         &y,
         &[("a", &a)],
         Some(&[1.0, -1.0, 1.0, 1.0, 1.0, 1.0]),
@@ -239,10 +269,10 @@ fn bad_input_is_an_error_naming_the_value() {
             ..
         }
     ));
-    let e = key_drivers(&y, &[("a", &a)], Some(&[1.0]), &opts).unwrap_err();
+    let e = fit_cols(&y, &[("a", &a)], Some(&[1.0]), &opts).unwrap_err();
     assert!(matches!(e, Error::LengthMismatch { .. }));
     assert!(matches!(
-        key_drivers(&y, &[], None, &opts).unwrap_err(),
+        fit_cols(&y, &[], None, &opts).unwrap_err(),
         Error::Empty { arg: "drivers", .. }
     ));
 }
@@ -251,30 +281,15 @@ fn bad_input_is_an_error_naming_the_value() {
 fn bootstrap_is_seeded_and_covers_the_estimate() {
     let c = &cases()[4]; // survey_12, 400 rows
     let y = &c.data[&c.outcome];
-    let cols: Vec<(&str, &[f64])> = c
-        .drivers
-        .iter()
-        .map(|d| (d.as_str(), c.data[d].as_slice()))
-        .collect();
-    let opts = KeyDriverOptions {
-        method: DriverMethod::Both,
-        resamples: 200,
-        seed: 42,
-        ..Default::default()
-    };
-    let a = key_drivers(y, &cols, None, &opts).unwrap();
-    let b = key_drivers(y, &cols, None, &opts).unwrap();
+    let cols = columns(c);
+    let opts = KeyDriverOptions::default()
+        .method(DriverMethod::Both)
+        .resamples(200)
+        .seed(42);
+    let a = fit_cols(y, &cols, None, &opts).unwrap();
+    let b = fit_cols(y, &cols, None, &opts).unwrap();
     assert_eq!(a, b);
-    let other = key_drivers(
-        y,
-        &cols,
-        None,
-        &KeyDriverOptions {
-            seed: 43,
-            ..opts.clone()
-        },
-    )
-    .unwrap();
+    let other = fit_cols(y, &cols, None, &opts.clone().seed(43)).unwrap();
     assert_ne!(a.r2_ci, other.r2_ci);
     let r2 = a.r2_ci.unwrap();
     assert!(r2.low < a.r2 && a.r2 < r2.high && r2.level == 0.95);
@@ -292,23 +307,17 @@ fn bootstrap_is_seeded_and_covers_the_estimate() {
 fn bit_identical_on_any_thread_count() {
     let c = &cases()[5]; // survey_15: LMG runs as 32 tasks
     let y = &c.data[&c.outcome];
-    let cols: Vec<(&str, &[f64])> = c
-        .drivers
-        .iter()
-        .map(|d| (d.as_str(), c.data[d].as_slice()))
-        .collect();
-    let opts = KeyDriverOptions {
-        method: DriverMethod::Both,
-        resamples: 100,
-        seed: 3,
-        ..Default::default()
-    };
+    let cols = columns(c);
+    let opts = KeyDriverOptions::default()
+        .method(DriverMethod::Both)
+        .resamples(100)
+        .seed(3);
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| key_drivers(y, &cols, None, &opts).unwrap())
+            .install(|| fit_cols(y, &cols, None, &opts).unwrap())
     };
     let one = run(1);
     let four = run(4);
@@ -323,14 +332,10 @@ fn bit_identical_on_any_thread_count() {
 fn quadrants_place_drivers() {
     let c = &cases()[4];
     let y = &c.data[&c.outcome];
-    let cols: Vec<(&str, &[f64])> = c
-        .drivers
-        .iter()
-        .map(|d| (d.as_str(), c.data[d].as_slice()))
-        .collect();
-    let kd = key_drivers(y, &cols, None, &KeyDriverOptions::default()).unwrap();
+    let cols = columns(c);
+    let kd = fit_cols(y, &cols, None, &KeyDriverOptions::default()).unwrap();
     let imp = kd.lmg.as_ref().unwrap();
-    let q = driver_quadrants(imp, &cols, None, Performance::Mean, Split::Median).unwrap();
+    let q = quadrants(imp, y.len(), &cols, &QuadrantOptions::default()).unwrap();
     assert_eq!(q.drivers.len(), 12);
     // the median split puts half of the drivers (6 of 12) on each side of each line
     let high_imp = q
@@ -355,13 +360,132 @@ fn quadrants_place_drivers() {
         let mean = c.data[&d.driver].iter().sum::<f64>() / y.len() as f64;
         assert!((d.performance - mean).abs() < 1e-12);
     }
-    let tb = driver_quadrants(imp, &cols, None, Performance::TopBox(4.0), Split::Mean).unwrap();
+    let top_box = QuadrantOptions::default()
+        .performance(Performance::TopBox)
+        .top_box(4.0)
+        .split(Split::Mean);
+    let tb = quadrants(imp, y.len(), &cols, &top_box).unwrap();
     for d in &tb.drivers {
         let share = c.data[&d.driver].iter().filter(|v| **v >= 4.0).count() as f64 / y.len() as f64;
         assert!((d.performance - share).abs() < 1e-12);
     }
     let mean_share = imp.drivers.iter().map(|d| d.share).sum::<f64>() / 12.0;
     assert!((tb.importance_split - mean_share).abs() < 1e-15);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory layouts
+
+/// The same values as a row-major matrix, a column-major one, and a strided view (every other row of
+/// a matrix twice as tall, whose other rows hold junk).
+fn layouts(x: &Array2<f64>) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
+    let c = x.as_standard_layout().into_owned();
+    let f = x.t().as_standard_layout().t().to_owned();
+    assert!(c.is_standard_layout() && f.t().is_standard_layout());
+    let (n, p) = x.dim();
+    let mut big = Array2::from_elem((2 * n, p), 1e300);
+    big.slice_mut(s![..;2, ..]).assign(x);
+    (c, f, big)
+}
+
+#[test]
+fn key_drivers_read_every_layout_alike() {
+    for case in [3, 4] {
+        // 3: weighted; 4: survey_12 with a bootstrap
+        let c = &cases()[case];
+        let y = &c.data[&c.outcome];
+        let (x, names) = matrix(y.len(), &columns(c));
+        let (rows, cols, big) = layouts(&x);
+        let strided = big.slice(s![..;2, ..]);
+        assert!(!strided.is_standard_layout() && strided.as_slice_memory_order().is_none());
+        let opts = KeyDriverOptions::default()
+            .method(DriverMethod::Both)
+            .resamples(100)
+            .seed(9);
+        let w = c.weights.as_deref();
+        let want = key_drivers(y, rows.view(), &names, w, &opts).unwrap();
+        assert_eq!(key_drivers(y, cols.view(), &names, w, &opts).unwrap(), want);
+        assert_eq!(key_drivers(y, strided, &names, w, &opts).unwrap(), want);
+        // and the numbers are the reference's
+        for (j, d) in want.lmg.as_ref().unwrap().drivers.iter().enumerate() {
+            close(d.importance, c.lmg[j], "layout lmg");
+        }
+        let imp = want.johnson.as_ref().unwrap();
+        let q = QuadrantOptions::default()
+            .performance(Performance::TopBox)
+            .top_box(4.0);
+        let chart = driver_quadrants(imp, rows.view(), &names, w, &q).unwrap();
+        assert_eq!(
+            driver_quadrants(imp, cols.view(), &names, w, &q).unwrap(),
+            chart
+        );
+        assert_eq!(
+            driver_quadrants(imp, strided, &names, w, &q).unwrap(),
+            chart
+        );
+    }
+}
+
+#[test]
+fn missing_rows_are_dropped_alike_in_every_layout() {
+    let c = &cases()[4];
+    let y = &c.data[&c.outcome];
+    let (mut x, names) = matrix(y.len(), &columns(c));
+    x[[7, 3]] = f64::NAN;
+    x[[100, 0]] = f64::NAN;
+    let (rows, cols, big) = layouts(&x);
+    let opts = KeyDriverOptions::default().missing(MissingPolicy::Skip);
+    let want = key_drivers(y, rows.view(), &names, None, &opts).unwrap();
+    assert_eq!((want.n, want.missing), (y.len() - 2, 2));
+    assert_eq!(
+        key_drivers(y, cols.view(), &names, None, &opts).unwrap(),
+        want
+    );
+    let strided = big.slice(s![..;2, ..]);
+    assert_eq!(key_drivers(y, strided, &names, None, &opts).unwrap(), want);
+    // the error names the same position (row × p + column) whatever the layout
+    let strict = KeyDriverOptions::default();
+    let p = names.len();
+    for view in [rows.view(), cols.view(), strided] {
+        let e = key_drivers(y, view, &names, None, &strict).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Missing {
+                arg: "drivers",
+                index: 7 * p + 3
+            }
+        );
+    }
+}
+
+#[test]
+fn matrix_entry_points_read_every_layout_alike() {
+    let c = &cases()[5]; // survey_15
+    let mut cols = vec![c.data[&c.outcome].clone()];
+    cols.extend(c.drivers.iter().map(|d| c.data[d].clone()));
+    let (dim, n) = (cols.len(), cols[0].len());
+    let means: Vec<f64> = cols
+        .iter()
+        .map(|v| v.iter().sum::<f64>() / n as f64)
+        .collect();
+    let cov = Array2::from_shape_fn((dim, dim), |(a, b)| {
+        (0..n)
+            .map(|i| (cols[a][i] - means[a]) * (cols[b][i] - means[b]))
+            .sum::<f64>()
+            / (n as f64 - 1.0)
+    });
+    let (rows, colmajor, big) = layouts(&cov);
+    let strided = big.slice(s![..;2, ..]);
+    let want = lmg_from_matrix(rows.view()).unwrap();
+    assert_eq!(lmg_from_matrix(colmajor.view()).unwrap(), want);
+    assert_eq!(lmg_from_matrix(strided).unwrap(), want);
+    let want = relative_weights_from_matrix(rows.view()).unwrap();
+    assert_eq!(relative_weights_from_matrix(colmajor.view()).unwrap(), want);
+    assert_eq!(relative_weights_from_matrix(strided).unwrap(), want);
+    let want = subset_r2(rows.view()).unwrap();
+    assert_eq!(subset_r2(colmajor.view()).unwrap(), want);
+    assert_eq!(subset_r2(strided).unwrap(), want);
+    assert_eq!(want.len(), 1 << 15);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,16 +542,7 @@ fn run(
         .zip(xs)
         .map(|(n, c)| (n.as_str(), c.as_slice()))
         .collect();
-    key_drivers(
-        y,
-        &cols,
-        None,
-        &KeyDriverOptions {
-            method,
-            ..Default::default()
-        },
-    )
-    .ok()
+    fit_cols(y, &cols, None, &KeyDriverOptions::default().method(method)).ok()
 }
 
 proptest! {
@@ -505,8 +620,8 @@ proptest! {
         let w: Vec<f64> = reps[..n].iter().map(|&r| f64::from(r)).collect();
         let names: Vec<String> = (0..xs.len()).map(|j| format!("x{j}")).collect();
         let cols: Vec<(&str, &[f64])> = names.iter().zip(&xs).map(|(n, c)| (n.as_str(), c.as_slice())).collect();
-        let opts = KeyDriverOptions { method: DriverMethod::Both, ..Default::default() };
-        let Ok(a) = key_drivers(&y, &cols, Some(&w), &opts) else { return Ok(()) };
+        let opts = KeyDriverOptions::default().method(DriverMethod::Both);
+        let Ok(a) = fit_cols(&y, &cols, Some(&w), &opts) else { return Ok(()) };
         let expand = |v: &[f64]| -> Vec<f64> {
             v.iter().zip(&reps).flat_map(|(x, &r)| std::iter::repeat_n(*x, r as usize)).collect()
         };

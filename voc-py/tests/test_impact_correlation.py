@@ -254,3 +254,42 @@ def test_point_biserial_reads_boolean_columns_of_every_library():
         r = voc.impact.correlation(col, y, method="point_biserial")
         assert r.estimate == pytest.approx(want.statistic, rel=1e-12, abs=1e-15)
         assert r.p_value == pytest.approx(want.pvalue, rel=1e-11)
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman", "kendall"])
+def test_every_memory_layout_gives_identical_matrices(method):
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    d = frame()
+    names = list(d)
+    a = np.column_stack([d[n] for n in names])
+    a[5, 1] = np.nan  # pairwise-complete rows for the pairs with "spend"
+    c = np.ascontiguousarray(a)
+    f = np.asfortranarray(a)
+    big = np.full((2 * a.shape[0], a.shape[1]), -3.25)
+    big[::2] = a
+    s = big[::2]
+    assert not s.flags.c_contiguous and not s.flags.f_contiguous
+    inputs = {
+        "c": {n: c[:, j] for j, n in enumerate(names)},
+        "fortran": {n: f[:, j] for j, n in enumerate(names)},
+        "strided": {n: s[:, j] for j, n in enumerate(names)},
+        "pandas": pd.DataFrame(f, columns=names),
+        "polars": pl.DataFrame(c, schema=names),
+    }
+    ref = {n: np.ascontiguousarray(a[:, j]) for j, n in enumerate(names)}
+    want = voc.impact.correlation_matrix(ref, method=method, missing="pairwise")
+    assert list(want.pairs["n"]) == [199, 200, 199]
+    for layout, data in inputs.items():
+        got = voc.impact.correlation_matrix(data, method=method, missing="pairwise")
+        for part in ("pairs", "r", "p", "n"):
+            g, w = getattr(got, part), getattr(want, part)
+            assert g.columns == w.columns, layout
+            for col in w.columns:
+                gv, wv = np.asarray(g[col]), np.asarray(w[col])
+                if wv.dtype.kind in "fiu":
+                    np.testing.assert_array_equal(gv, wv, err_msg=f"{layout} {part} {col}")
+                else:
+                    assert list(gv) == list(wv)
+        with pytest.raises(voc.MissingValueError, match=r'column "spend", row 5 is missing'):
+            voc.impact.correlation_matrix(data, method=method)

@@ -307,3 +307,56 @@ def test_names_and_options() -> None:
         voc.impact.driver_quadrants(d, outcome="y", split="mode")
     with pytest.raises(voc.InvalidOptionError, match="data must be a table"):
         voc.impact.key_drivers([1, 2, 3], outcome="y")
+
+
+# ---------------------------------------------------------------- memory layouts
+
+
+def layouts(a: np.ndarray, names: list[str]) -> dict[str, object]:
+    """The same matrix as C-ordered, Fortran-ordered and strided (every other row) numpy columns, and as
+    pandas and polars DataFrames."""
+    c = np.ascontiguousarray(a)
+    f = np.asfortranarray(a)
+    big = np.full((2 * a.shape[0], a.shape[1]), 1e300)
+    big[::2] = a
+    s = big[::2]
+    assert c.flags.c_contiguous and f.flags.f_contiguous and not s.flags.c_contiguous and not s.flags.f_contiguous
+    return {
+        "c": {n: c[:, j] for j, n in enumerate(names)},
+        "fortran": {n: f[:, j] for j, n in enumerate(names)},
+        "strided": {n: s[:, j] for j, n in enumerate(names)},
+        "pandas": pd.DataFrame(f, columns=names),
+        "polars": pl.DataFrame(c, schema=names),
+    }
+
+
+def assert_same_table(got: voc.Table, want: voc.Table) -> None:
+    assert got.columns == want.columns
+    for col in want.columns:
+        a, b = np.asarray(got[col]), np.asarray(want[col])
+        if a.dtype.kind in "fiu":
+            np.testing.assert_array_equal(a, b, err_msg=col)
+        else:
+            assert list(a) == list(b), col
+    for key in ("r2", "n", "missing", "r2_ci_low", "r2_ci_high"):
+        if key in want.meta:
+            np.testing.assert_array_equal(got.meta[key], want.meta[key], err_msg=key)
+
+
+def test_every_memory_layout_gives_identical_key_drivers() -> None:
+    df = survey(300, 6, 23)
+    names = list(df.columns)
+    a = df.to_numpy(dtype=float, copy=True)
+    a[17, 3] = np.nan  # a missing driver value, left out listwise
+    ref = {n: np.ascontiguousarray(a[:, j]) for j, n in enumerate(names)}
+    want = voc.impact.key_drivers(ref, outcome="nps", method="both", bootstrap=100, seed=4, missing="skip")
+    assert want.meta["n"] == 299 and want.meta["missing"] == 1
+    for layout, data in layouts(a, names).items():
+        got = voc.impact.key_drivers(data, outcome="nps", method="both", bootstrap=100, seed=4, missing="skip")
+        assert_same_table(got, want)
+        q = voc.impact.driver_quadrants(data, outcome="nps", performance="top_box", top_box=4, missing="skip")
+        assert_same_table(q, voc.impact.driver_quadrants(ref, outcome="nps", performance="top_box", top_box=4, missing="skip"))
+        # the error names the same driver and row in every layout
+        with pytest.raises(voc.MissingValueError, match=r"drivers\['q02'\]\[17\]") as e:
+            voc.impact.key_drivers(data, outcome="nps")
+        assert (e.value.arg, e.value.index) == ("q02", 17), layout

@@ -1,5 +1,10 @@
 //! Bindings: correlation with p-values and intervals: Pearson, Spearman, Kendall tau-b/tau-c, point-biserial, matrices.
+//!
+//! The matrix's columns arrive one by one (picked by name in `python/voc/impact.py`); they are laid
+//! side by side in one column-major matrix (one copy, as the null-to-NaN fill needs one anyway), and
+//! the core reads its columns in place through an `ndarray` view.
 
+use numpy::ndarray::{Array2, ShapeBuilder};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use voc_core::impact::correlation::{
@@ -142,12 +147,11 @@ fn options(
     confidence: f64,
     variant: &str,
 ) -> Result<CorrelationOptions, Error> {
-    let o = CorrelationOptions {
-        method: CorrelationMethod::parse(method)?,
-        alternative: Alternative::parse(alternative)?,
-        confidence,
-        variant: KendallVariant::parse(variant)?,
-    };
+    let o = CorrelationOptions::default()
+        .method(method.parse::<CorrelationMethod>()?)
+        .alternative(alternative.parse::<Alternative>()?)
+        .confidence(confidence)
+        .variant(variant.parse::<KendallVariant>()?);
     o.validate()?;
     Ok(o)
 }
@@ -220,10 +224,15 @@ pub fn _impact_correlation_matrix(
             .py_err(py);
         }
     };
-    let mut data: Vec<Vec<f64>> = Vec::with_capacity(columns.len());
+    let o = o.missing(policy);
+    // One column-major buffer: column j is values[j * rows..(j + 1) * rows].
+    let mut values: Vec<f64> = Vec::new();
+    let mut rows: Option<usize> = None;
     for (name, obj) in names.iter().zip(&columns) {
         let (buf, nulls) = column(obj, "columns").map_err(|e| named(py, e, name))?;
-        let mut v = buf.as_slice().to_vec();
+        let start = values.len();
+        values.extend_from_slice(buf.as_slice());
+        let v = values.get_mut(start..).unwrap_or_default();
         for &i in &nulls {
             if let Some(x) = v.get_mut(i) {
                 *x = f64::NAN;
@@ -249,8 +258,8 @@ pub fn _impact_correlation_matrix(
             };
             return Err(raise_named(py, kind, message, Some(name)));
         }
-        if let Some(first) = data.first()
-            && first.len() != v.len()
+        if let Some(first) = rows
+            && first != v.len()
         {
             return Err(raise_named(
                 py,
@@ -259,20 +268,20 @@ pub fn _impact_correlation_matrix(
                     "length mismatch: column {name:?} has {} rows but column {:?} has {}",
                     v.len(),
                     names.first().map_or("", String::as_str),
-                    first.len()
+                    first
                 ),
                 Some(name),
             ));
         }
-        data.push(v);
+        rows = Some(v.len());
     }
-    let cols: Vec<(&str, &[f64])> = names
-        .iter()
-        .map(String::as_str)
-        .zip(data.iter().map(Vec::as_slice))
-        .collect();
+    let k = names.len().min(columns.len());
+    let data = Array2::from_shape_vec((rows.unwrap_or(0), k).f(), values)
+        .map_err(|e| Error::InsufficientData(e.to_string()))
+        .py_err(py)?;
+    let view = data.view();
     let m = py
-        .detach(|| core::correlation_matrix(&cols, &o, policy))
+        .detach(|| core::correlation_matrix(view, names.get(..k).unwrap_or_default(), &o))
         .py_err(py)?;
     let pair_names = |f: &dyn Fn(&core::MatrixPair) -> usize| -> Vec<Option<&str>> {
         m.pairs
@@ -302,18 +311,20 @@ pub fn _impact_correlation_matrix(
         }
         Ok(t.finish(kind, Some(meta.clone())))
     };
-    let at = |mat: &Vec<Vec<f64>>, i: usize, j: usize| mat.get(i).and_then(|r| r.get(j)).copied();
-    let r = square(&|i, j| at(&m.estimate, i, j), "correlation matrix")?;
-    let p = square(&|i, j| at(&m.p_value, i, j), "correlation p-values")?;
+    let r = square(
+        &|i, j| m.estimate.get((i, j)).copied(),
+        "correlation matrix",
+    )?;
+    let p = square(
+        &|i, j| m.p_value.get((i, j)).copied(),
+        "correlation p-values",
+    )?;
     let n = {
         let mut t = TableBuilder::new(py);
         let labels: Vec<Option<&str>> = m.names.iter().map(|s| Some(s.as_str())).collect();
         t.strings("column", &labels)?;
         for (j, name) in m.names.iter().enumerate() {
-            let col: Vec<i64> =
-                m.n.iter()
-                    .map(|row| row.get(j).map_or(0, |&c| c as i64))
-                    .collect();
+            let col: Vec<i64> = m.n.column(j).iter().map(|&c| c as i64).collect();
             t.numbers(name, col);
         }
         t.finish("correlation pair counts", Some(meta.clone()))

@@ -1,11 +1,15 @@
 //! Bindings: key drivers: Shapley-value regression (LMG) and Johnson's relative weights, with bootstrap intervals.
-//! Column lookup by name is in `python/voc/impact.py`; this file converts, calls and builds the tables.
+//! Column lookup by name is in `python/voc/impact.py`; this file converts the columns, lays the
+//! drivers side by side in one column-major matrix (one copy; the core reads its columns in place),
+//! hands the core a view of it, and builds the tables.
 
+use numpy::ndarray::{Array2, ArrayView2, ShapeBuilder};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use voc_core::Error;
 use voc_core::impact::drivers::{
-    self as core, DriverImportances, DriverMethod, KeyDriverOptions, KeyDrivers, Performance, Split,
+    self as core, DriverImportances, DriverMethod, KeyDriverOptions, KeyDrivers, Performance,
+    QuadrantOptions, Split,
 };
 
 use crate::convert::{Buf, missing_policy, numbers};
@@ -24,11 +28,11 @@ fn floats<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, 
     Ok(numbers(obj, arg)?.nulls_as_nan().into_f64())
 }
 
-/// The converted inputs.
+/// The converted inputs: the drivers as one `n × p` column-major matrix.
 struct Inputs<'py> {
     outcome: Buf<'py, f64>,
     names: Vec<String>,
-    drivers: Vec<Buf<'py, f64>>,
+    drivers: Array2<f64>,
     weights: Option<Buf<'py, f64>>,
 }
 
@@ -38,26 +42,39 @@ impl<'py> Inputs<'py> {
         drivers: &Bound<'py, PyDict>,
         weights: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Self> {
-        let mut names = Vec::new();
-        let mut cols = Vec::new();
+        let py = outcome.py();
+        let outcome = floats(outcome, "outcome")?;
+        let n = outcome.len();
+        let mut names = Vec::with_capacity(drivers.len());
+        let mut values = Vec::with_capacity(n * drivers.len());
         for (k, v) in drivers.iter() {
             names.push(k.extract::<String>()?);
-            cols.push(floats(&v, "drivers")?);
+            let col = floats(&v, "drivers")?;
+            if col.len() != n {
+                return Err(core_to_py(
+                    py,
+                    Error::LengthMismatch {
+                        arg: "drivers",
+                        len: col.len(),
+                        other: "outcome",
+                        other_len: n,
+                    },
+                ));
+            }
+            values.extend_from_slice(col.as_slice());
         }
+        let drivers = Array2::from_shape_vec((n, names.len()).f(), values)
+            .map_err(|e| core_to_py(py, Error::InsufficientData(e.to_string())))?;
         Ok(Inputs {
-            outcome: floats(outcome, "outcome")?,
+            outcome,
             names,
-            drivers: cols,
+            drivers,
             weights: weights.map(|w| floats(w, "weights")).transpose()?,
         })
     }
 
-    fn columns(&self) -> Vec<(&str, &[f64])> {
-        self.names
-            .iter()
-            .zip(&self.drivers)
-            .map(|(n, c)| (n.as_str(), c.as_slice()))
-            .collect()
+    fn view(&self) -> ArrayView2<'_, f64> {
+        self.drivers.view()
     }
 
     /// A core error, with the driver's name and row where the core gives `row × p + column`.
@@ -111,19 +128,23 @@ fn _impact_key_drivers<'py>(
     missing: &str,
 ) -> PyResult<Table> {
     let input = Inputs::read(outcome, drivers, weights)?;
-    let opts = KeyDriverOptions {
-        method: DriverMethod::parse(method).py_err(py)?,
-        resamples,
-        seed,
-        confidence,
-        missing: missing_policy(missing).py_err(py)?,
-    };
-    let cols = input.columns();
+    let opts = KeyDriverOptions::default()
+        .method(parse_method(method).py_err(py)?)
+        .resamples(resamples)
+        .seed(seed)
+        .confidence(confidence)
+        .missing(missing_policy(missing).py_err(py)?);
+    let (x, names) = (input.view(), &input.names);
     let (y, w) = (input.outcome.as_slice(), input.weights.as_deref());
     let kd = py
-        .detach(|| core::key_drivers(y, &cols, w, &opts))
+        .detach(|| core::key_drivers(y, x, names, w, &opts))
         .map_err(|e| input.error(py, e))?;
     table(py, &kd, &opts)
+}
+
+/// The method as the Python API has always taken it (any letter case).
+fn parse_method(method: &str) -> Result<DriverMethod, Error> {
+    method.to_ascii_lowercase().parse()
 }
 
 fn table(py: Python<'_>, kd: &KeyDrivers, opts: &KeyDriverOptions) -> PyResult<Table> {
@@ -195,8 +216,7 @@ fn _impact_driver_quadrants<'py>(
     split: &str,
     missing: &str,
 ) -> PyResult<Table> {
-    let input = Inputs::read(outcome, drivers, weights)?;
-    let method = DriverMethod::parse(method).py_err(py)?;
+    let method = parse_method(method).py_err(py)?;
     if method == DriverMethod::Both {
         return Err(core_to_py(
             py,
@@ -207,24 +227,31 @@ fn _impact_driver_quadrants<'py>(
             ),
         ));
     }
-    let perf = Performance::parse(performance, top_box).py_err(py)?;
-    let split = Split::parse(split).py_err(py)?;
-    let opts = KeyDriverOptions {
-        method,
-        missing: missing_policy(missing).py_err(py)?,
-        ..Default::default()
-    };
-    let cols = input.columns();
+    let perf = performance
+        .to_ascii_lowercase()
+        .parse::<Performance>()
+        .py_err(py)?;
+    let split = split.to_ascii_lowercase().parse::<Split>().py_err(py)?;
+    let mut qopts = QuadrantOptions::default().performance(perf).split(split);
+    if let Some(t) = top_box {
+        qopts = qopts.top_box(t);
+    }
+    qopts.validate().py_err(py)?;
+    let opts = KeyDriverOptions::default()
+        .method(method)
+        .missing(missing_policy(missing).py_err(py)?);
+    let input = Inputs::read(outcome, drivers, weights)?;
+    let (x, names) = (input.view(), &input.names);
     let (y, w) = (input.outcome.as_slice(), input.weights.as_deref());
     let (kd, chart) = py
         .detach(|| {
-            let kd = core::key_drivers(y, &cols, w, &opts)?;
+            let kd = core::key_drivers(y, x, names, w, &opts)?;
             let imp = match method {
                 DriverMethod::Johnson => kd.johnson.as_ref(),
                 _ => kd.lmg.as_ref(),
             }
             .ok_or_else(|| Error::InsufficientData("no importances".into()))?;
-            let chart = core::driver_quadrants(imp, &cols, w, perf, split)?;
+            let chart = core::driver_quadrants(imp, x, names, w, &qopts)?;
             Ok::<_, Error>((kd, chart))
         })
         .map_err(|e| input.error(py, e))?;
@@ -260,21 +287,9 @@ fn _impact_driver_quadrants<'py>(
     let meta = PyDict::new(py);
     meta.set_item("importance_split", chart.importance_split)?;
     meta.set_item("performance_split", chart.performance_split)?;
-    meta.set_item(
-        "split",
-        match chart.split {
-            Split::Median => "median",
-            Split::Mean => "mean",
-        },
-    )?;
+    meta.set_item("split", chart.split.name())?;
     meta.set_item("method", method.name())?;
-    meta.set_item(
-        "performance",
-        match perf {
-            Performance::Mean => "mean",
-            Performance::TopBox(_) => "top_box",
-        },
-    )?;
+    meta.set_item("performance", perf.name())?;
     meta.set_item("top_box", top_box)?;
     meta.set_item("r2", kd.r2)?;
     meta.set_item("n", kd.n)?;
