@@ -48,7 +48,10 @@ impl Rng {
         #[cfg(feature = "random")]
         self.inner.set_stream(stream);
         #[cfg(not(feature = "random"))]
-        match self.never {}
+        {
+            let _ = stream;
+            match self.never {}
+        }
     }
 
     /// A uniform index in `0..n` (`n > 0`).
@@ -56,7 +59,10 @@ impl Rng {
         #[cfg(feature = "random")]
         return self.inner.random_range(0..n);
         #[cfg(not(feature = "random"))]
-        match self.never {}
+        {
+            let _ = n;
+            match self.never {}
+        }
     }
 
     /// A uniform number in `[0, 1)`.
@@ -67,7 +73,8 @@ impl Rng {
         match self.never {}
     }
 
-    /// A standard normal draw.
+    /// A standard normal draw (topic initialisation).
+    #[cfg_attr(not(feature = "text"), allow(dead_code))]
     pub(crate) fn standard_normal(&mut self) -> f64 {
         #[cfg(feature = "random")]
         return rand_distr::StandardNormal.sample(&mut self.inner);

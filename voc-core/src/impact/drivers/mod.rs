@@ -406,7 +406,7 @@ pub fn key_drivers<S: AsRef<str>>(
     let mut boot = None;
     let mut skipped = 0;
     if opts.resamples > 0 {
-        let reps = bootstrap::replicates(&data, p, opts);
+        let reps = bootstrap::replicates(&data, p, opts)?;
         skipped = reps.iter().filter(|r| r.is_none()).count();
         let ok: Vec<Fit> = reps.into_iter().flatten().collect();
         if ok.len() * 2 < opts.resamples {

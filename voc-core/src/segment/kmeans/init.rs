@@ -1,12 +1,10 @@
 //! k-means++ seeding.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
 use ndarray::{Array2, ArrayView2};
 
 use super::{KMeansOptions, blocks, check_finite, check_input, sq_dist, to_matrix};
 use crate::error::Result;
+use crate::stats::rng::Rng;
 
 /// k-means++ seeding (Arthur & Vassilvitskii 2007) in scikit-learn's greedy form: the first centre is a
 /// uniformly drawn row; each next centre is the best of `2 + ⌊ln k⌋` candidates drawn with probability
@@ -31,15 +29,22 @@ pub fn kmeans_plusplus(x: ArrayView2<'_, f64>, k: usize, seed: u64) -> Result<Ar
     let rows = x.as_standard_layout();
     let data = rows.as_slice().unwrap_or(&[]);
     let cols = x.ncols();
-    to_matrix(k, cols, plusplus(data, cols, k, seed, true))
+    to_matrix(k, cols, plusplus(data, cols, k, seed, true)?)
 }
 
-pub(super) fn plusplus(x: &[f64], cols: usize, k: usize, seed: u64, parallel: bool) -> Vec<f64> {
+/// k-means++ seeding (greedy, `2 + ln k` candidates per centre, as scikit-learn) of row-major `x`.
+pub(super) fn plusplus(
+    x: &[f64],
+    cols: usize,
+    k: usize,
+    seed: u64,
+    parallel: bool,
+) -> Result<Vec<f64>> {
     let n = x.len() / cols;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = Rng::seeded(seed, "seed")?;
     let trials = 2 + (k as f64).ln().floor() as usize;
     let mut centers = Vec::with_capacity(k * cols);
-    let first = rng.random_range(0..n);
+    let first = rng.below(n);
     centers.extend_from_slice(&x[first * cols..(first + 1) * cols]);
     let mut closest: Vec<f64> = x.chunks_exact(cols).map(|r| sq_dist(r, &centers)).collect();
     let mut pot: f64 = closest.iter().sum();
@@ -52,7 +57,7 @@ pub(super) fn plusplus(x: &[f64], cols: usize, k: usize, seed: u64, parallel: bo
         }
         let candidates: Vec<usize> = (0..trials)
             .map(|_| {
-                let r = rng.random::<f64>() * pot;
+                let r = rng.uniform() * pot;
                 cumulative.partition_point(|&c| c < r).min(n - 1)
             })
             .collect();
@@ -87,5 +92,5 @@ pub(super) fn plusplus(x: &[f64], cols: usize, k: usize, seed: u64, parallel: bo
         pot = pots[best];
         centers.extend_from_slice(crow);
     }
-    centers
+    Ok(centers)
 }

@@ -568,7 +568,7 @@ pub fn kmeans(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<KMeans> {
             .seed
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(start as u64);
-        let init = plusplus(&centred, cols, opts.k, seed, opts.parallel);
+        let init = plusplus(&centred, cols, opts.k, seed, opts.parallel)?;
         let fit = run(&centred, cols, init, tol, opts);
         if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
             best = Some(fit);
