@@ -1,0 +1,335 @@
+//! `voc.nps`, `voc.csat`, `voc.ces`: read the columns, compute (single, by group or by period) and
+//! convert the output.
+
+use super::*;
+
+// ---------------------------------------------------------------- one-shot functions
+
+enum Computed<O> {
+    Single(O),
+    Grouped(Vec<(u32, O)>),
+    Trend(Vec<TrendRow<O>>),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compute<M: Metric, S: voc_core::metrics::Score>(
+    scale: Scale,
+    scores: &[S],
+    groups: Option<&[u32]>,
+    weights: Option<&[f64]>,
+    times: Option<(&[i64], TimeUnit)>,
+    period: Option<Period>,
+    missing: MissingPolicy,
+    opts: &M::Options,
+) -> Result<Computed<M::Output>, Error> {
+    let batch = Batch {
+        scores,
+        groups,
+        weights,
+        missing,
+    };
+    match (period, times) {
+        (Some(p), Some((t, unit))) => Ok(Computed::Trend(trend::<M, S>(
+            scale, batch, t, unit, p, opts,
+        )?)),
+        (None, None) => {
+            let mut state = SurveyState::<M>::with_scale(scale.min, scale.max)?;
+            state.update_batch(batch)?;
+            if groups.is_some() {
+                Ok(Computed::Grouped(state.finish_groups(opts)?))
+            } else {
+                Ok(Computed::Single(state.finish(opts)?))
+            }
+        }
+        (Some(p), None) => Err(Error::InvalidOption {
+            name: "time",
+            value: "None".into(),
+            reason: format!(
+                "period={:?} needs time= (one timestamp per score)",
+                p.name()
+            ),
+        }),
+        (None, Some(_)) => Err(Error::InvalidOption {
+            name: "period",
+            value: "None".into(),
+            reason: "time= needs period= (\"day\", \"week\", \"month\", \"quarter\" or \"year\")"
+                .into(),
+        }),
+    }
+}
+
+/// Reads the columns, applies the null policy, computes, and converts the output.
+#[allow(clippy::too_many_arguments)]
+fn run<M: PyMetric>(
+    py: Python<'_>,
+    scale: Scale,
+    scores: &Bound<'_, PyAny>,
+    by: Option<&Bound<'_, PyAny>>,
+    period: Option<&str>,
+    time: Option<&Bound<'_, PyAny>>,
+    weights: Option<&Bound<'_, PyAny>>,
+    missing: &str,
+    opts: &M::Options,
+) -> PyResult<Py<PyAny>> {
+    let policy = convert::missing_policy(missing).py_err(py)?;
+    let period = period.map(str::parse::<Period>).transpose().py_err(py)?;
+    let scores = convert::numbers(scores, "scores")?;
+    if scores.data.len() == 0 {
+        return Err(Error::Empty {
+            arg: "scores",
+            what: "no responses to summarise",
+        })
+        .py_err(py);
+    }
+    let groups: Option<Column<Groups<'_>>> = by.map(|b| convert::groups(b, "by")).transpose()?;
+    let labels = groups.as_ref().map(|g| g.data.labels.clone());
+    let weights = weights
+        .map(|w| convert::numbers(w, "weights"))
+        .transpose()?;
+    let times: Option<Column<Times<'_>>> = time.map(|t| convert::times(t, "time")).transpose()?;
+    // The common case — scores by an integer column, unweighted, no period — reads the key column as it
+    // is: no code array is built.
+    if let Some(Column {
+        data: Groups {
+            codes: Codes::Keyed(keys, base),
+            ..
+        },
+        nulls,
+    }) = &groups
+        && nulls.is_empty()
+        && weights.is_none()
+        && times.is_none()
+        && period.is_none()
+    {
+        check_len(py, scores.data.len(), "by", keys.len())?;
+        convert::check_nulls(policy, &[("scores", &scores.nulls)]).py_err(py)?;
+        let scores = scores.nulls_as_nan();
+        let base = *base;
+        let rows = with_numbers!(&scores, s => with_int_keys!(keys, k => py.detach(|| {
+            let mut state = SurveyState::<M>::with_scale(scale.min, scale.max)?;
+            state.update_keyed(s, k, base, policy)?;
+            state.finish_groups(opts)
+        }), Err(Error::InvalidOption { name: "by", value: "float".into(), reason: "group labels must be integers".into() })))
+        .py_err(py)?;
+        return grouped_table::<M>(py, &rows, &labels.unwrap_or(Labels::Int(Vec::new())), None);
+    }
+    let codes = groups.map(|g| Column {
+        data: g.data.codes.into_dense(),
+        nulls: g.nulls,
+    });
+    let unit = times.as_ref().map(|t| t.data.unit).unwrap_or_default();
+    let p = prepare(py, policy, "by", scores, codes, weights, times)?;
+    let time_slice = p.times.as_ref().map(|t| t.as_slice());
+    let missing_times = time_slice.map_or(0, |t| t.iter().filter(|&&v| v == MISSING_TIME).count());
+    let (group_slice, weight_slice) = (
+        p.groups.as_deref(),
+        p.weights.as_ref().map(|w| w.as_slice()),
+    );
+    let computed = with_numbers!(&p.scores, s => py.detach(|| {
+        compute::<M, _>(scale, s, group_slice, weight_slice, time_slice.map(|t| (t, unit)), period, policy, opts)
+    }))
+    .py_err(py)?;
+    let meta = PyDict::new(py);
+    if p.dropped > 0 {
+        meta.set_item("rows_without_group", p.dropped)?;
+    }
+    if period.is_some() && missing_times > 0 {
+        meta.set_item("rows_without_time", missing_times)?;
+    }
+    let meta = (!meta.is_empty()).then(|| meta.unbind());
+
+    let alpha = 1.0 - M::confidence(opts);
+    match computed {
+        Computed::Single(out) => M::wrap(py, out),
+        Computed::Grouped(rows) => {
+            grouped_table::<M>(py, &rows, &labels.unwrap_or(Labels::Int(Vec::new())), meta)
+        }
+        Computed::Trend(rows) => {
+            let period = period.map_or("period", Period::name);
+            // Holm adjustment over every test in the table (rows without a test stay NaN).
+            let raw: Vec<f64> = rows
+                .iter()
+                .map(|r| r.change.map_or(f64::NAN, |t| t.p_value))
+                .collect();
+            let adjusted = adjust_p_values(&raw, Adjustment::Holm).py_err(py)?;
+            let mut cols = Columns::default();
+            for (r, &p_adjusted) in rows.iter().zip(&adjusted) {
+                let mut row: Row = Vec::new();
+                if let Some(l) = &labels {
+                    row.push(("group", label_value(l, r.group)));
+                }
+                row.push(("period", r.label.clone().into()));
+                row.push(("period_start", Value::Day(r.start_day)));
+                row.extend(M::row(&r.result));
+                row.push(("previous", Value::Str(r.previous.clone())));
+                let t = r.change.as_ref();
+                row.push(("change", t.map(|t| t.difference).into()));
+                row.push(("change_se", t.map(|t| t.se).into()));
+                row.push(("change_ci_low", t.map(|t| t.ci.low).into()));
+                row.push(("change_ci_high", t.map(|t| t.ci.high).into()));
+                row.push(("statistic", t.map(|t| t.statistic).into()));
+                row.push(("p_value", t.map(|t| t.p_value).into()));
+                row.push(("significant", t.is_some_and(|t| t.p_value < alpha).into()));
+                row.push(("p_adjusted", p_adjusted.into()));
+                row.push(("significant_adjusted", (p_adjusted < alpha).into()));
+                cols.push(row);
+            }
+            let kind = match &labels {
+                Some(_) => format!("{} by group and {period}", M::NAME),
+                None => format!("{} by {period}", M::NAME),
+            };
+            Ok(Py::new(py, cols.into_table(py, kind, meta)?)?.into_any())
+        }
+    }
+}
+
+fn scale_of(py: Python<'_>, scale: (i32, i32)) -> PyResult<Scale> {
+    Scale::new(scale.0, scale.1).py_err(py)
+}
+
+/// Net Promoter Score (promoters 9–10 minus detractors 0–6, in points) with its confidence interval.
+///
+/// `scores` is any column of 0–10 answers (numpy, pandas, polars, pyarrow, list). With `by=` the result
+/// is a Table with one row per group; with `period=` and `time=` a trend Table comparing each period with
+/// the previous one (Wald z-test; `p_adjusted` / `significant_adjusted` apply Holm's correction across the
+/// table's tests). `interval` is "adjusted_wald" (Rocks 2016, default), "wald" (as R's
+/// NPS package) or "bootstrap" (`resamples`, `seed`). `weights` gives a weighted NPS with Kish effective
+/// n. `missing="skip"` leaves NaN/None/null rows out and counts them in `.missing`.
+///
+/// >>> import voc
+/// >>> r = voc.nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 10])
+/// >>> r.nps, r.promoters, r.detractors
+/// (40.0, 6, 2)
+/// >>> [round(x, 2) for x in voc.nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 10], interval="wald").ci]
+/// [-9.58, 89.58]
+/// >>> t = voc.nps([9, 10, 3, 8], by=["web", "app", "web", "app"])
+/// >>> t["group"], t["nps"].tolist()
+/// (['app', 'web'], [50.0, 0.0])
+#[pyfunction]
+#[pyo3(signature = (scores, /, *, by=None, period=None, time=None, weights=None, confidence=0.95, interval="adjusted_wald", resamples=2000, seed=0, missing="error"))]
+#[allow(clippy::too_many_arguments)]
+pub fn nps(
+    py: Python<'_>,
+    scores: &Bound<'_, PyAny>,
+    by: Option<&Bound<'_, PyAny>>,
+    period: Option<&str>,
+    time: Option<&Bound<'_, PyAny>>,
+    weights: Option<&Bound<'_, PyAny>>,
+    confidence: f64,
+    interval: &str,
+    resamples: usize,
+    seed: u64,
+    missing: &str,
+) -> PyResult<Py<PyAny>> {
+    let opts = NpsOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<NpsInterval>().py_err(py)?)
+        .resamples(resamples)
+        .seed(seed);
+    run::<Nps>(
+        py,
+        Nps::default_scale(),
+        scores,
+        by,
+        period,
+        time,
+        weights,
+        missing,
+        &opts,
+    )
+}
+
+/// CSAT: share satisfied (top-2-box by default), top-box share and mean score, with intervals.
+///
+/// `scale` is (min, max), default (1, 5); `satisfied_from` the lowest satisfied point (default max − 1).
+/// Shares use `interval` = "wilson" (default), "wilson_cc", "clopper_pearson" or "wald"; the mean a
+/// Student-t interval. `by=`, `period=`/`time=`, `weights=` and `missing=` work as in `nps`.
+///
+/// >>> import voc
+/// >>> r = voc.csat([5, 4, 4, 3, 1, 5, 2, 4])
+/// >>> r.satisfied, r.top_box, r.mean
+/// (0.625, 0.25, 3.5)
+/// >>> [round(x, 4) for x in r.satisfied_ci]
+/// [0.3057, 0.8632]
+#[pyfunction]
+#[pyo3(signature = (scores, /, *, scale=(1, 5), satisfied_from=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="wilson", missing="error"))]
+#[pyo3(
+    text_signature = "(scores, /, *, scale=(1, 5), satisfied_from=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval='wilson', missing='error')"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn csat(
+    py: Python<'_>,
+    scores: &Bound<'_, PyAny>,
+    scale: (i32, i32),
+    satisfied_from: Option<i32>,
+    by: Option<&Bound<'_, PyAny>>,
+    period: Option<&str>,
+    time: Option<&Bound<'_, PyAny>>,
+    weights: Option<&Bound<'_, PyAny>>,
+    confidence: f64,
+    interval: &str,
+    missing: &str,
+) -> PyResult<Py<PyAny>> {
+    let opts = CsatOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<ShareInterval>().py_err(py)?)
+        .satisfied_from(satisfied_from);
+    run::<Csat>(
+        py,
+        scale_of(py, scale)?,
+        scores,
+        by,
+        period,
+        time,
+        weights,
+        missing,
+        &opts,
+    )
+}
+
+/// CES (2.0): mean effort score with its Student-t interval, share easy and share high effort.
+///
+/// `scale` is (min, max), default (1, 7); "easy" is `easy_from`..max (default 5–7) and "high effort"
+/// min..`hard_to` (default 1–3). `by=`, `period=`/`time=`, `weights=` and `missing=` work as in `nps`.
+///
+/// >>> import voc
+/// >>> r = voc.ces([7, 6, 5, 5, 2, 4, 6, 1])
+/// >>> r.mean, r.easy, r.high_effort
+/// (4.5, 0.625, 0.25)
+#[pyfunction]
+#[pyo3(signature = (scores, /, *, scale=(1, 7), easy_from=None, hard_to=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="wilson", missing="error"))]
+#[pyo3(
+    text_signature = "(scores, /, *, scale=(1, 7), easy_from=None, hard_to=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval='wilson', missing='error')"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn ces(
+    py: Python<'_>,
+    scores: &Bound<'_, PyAny>,
+    scale: (i32, i32),
+    easy_from: Option<i32>,
+    hard_to: Option<i32>,
+    by: Option<&Bound<'_, PyAny>>,
+    period: Option<&str>,
+    time: Option<&Bound<'_, PyAny>>,
+    weights: Option<&Bound<'_, PyAny>>,
+    confidence: f64,
+    interval: &str,
+    missing: &str,
+) -> PyResult<Py<PyAny>> {
+    let opts = CesOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<ShareInterval>().py_err(py)?)
+        .easy_from(easy_from)
+        .hard_to(hard_to);
+    run::<Ces>(
+        py,
+        scale_of(py, scale)?,
+        scores,
+        by,
+        period,
+        time,
+        weights,
+        missing,
+        &opts,
+    )
+}

@@ -1,0 +1,100 @@
+//! `voc.text`: theme matching, mention rates and alerts, top negative keywords, sentiment, reason shares
+//! and topic discovery. Texts come as lists, numpy arrays, or pandas / polars / pyarrow string columns.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use numpy::{PyArray1, PyArray2, ToPyArray};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3_arrow::input::AnyArray;
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+use voc_core::stats::{Adjustment, ShareInterval};
+use voc_core::text::{
+    self as core, MentionCounts, MentionOptions, Normalizer, SentimentLang, Sets, Taxonomy,
+};
+use voc_core::time::Period;
+use voc_core::{Error, Fit};
+
+use crate::convert::{self, Labels};
+use crate::error::{BindError, IntoPy};
+use crate::table::{Columns, Table, Value};
+
+mod column;
+mod rates;
+mod reasons;
+mod sentiment;
+mod state;
+mod themes;
+mod topics;
+
+use column::dtype_err;
+pub use column::texts;
+use rates::mention_options;
+pub use state::MentionState;
+use state::{ChannelNames, MentionData};
+pub use themes::ThemeMatcher;
+pub use topics::TopicModel;
+
+/// Registers the text functions and classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ThemeMatcher>()?;
+    m.add_function(wrap_pyfunction!(text_normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(sentiment::text_polarity, m)?)?;
+    m.add_function(wrap_pyfunction!(sentiment::text_sentiment, m)?)?;
+    m.add_function(wrap_pyfunction!(reasons::text_reason_shares, m)?)?;
+    m.add_function(wrap_pyfunction!(text_sample_tickets, m)?)?;
+    m.add_function(wrap_pyfunction!(topics::text_topics, m)?)?;
+    m.add_class::<TopicModel>()?;
+    m.add_class::<MentionState>()?;
+    m.add("DEFAULT_RETAIL_TAXONOMY", core::DEFAULT_RETAIL)?;
+    Ok(())
+}
+
+fn lang_of(py: Python<'_>, lang: &str) -> PyResult<SentimentLang> {
+    lang.parse::<SentimentLang>().py_err(py)
+}
+
+fn voc_core_check_len(py: Python<'_>, n: usize, arg: &'static str, len: usize) -> PyResult<()> {
+    if n != len {
+        return Err(Error::LengthMismatch {
+            arg,
+            len,
+            other: "texts",
+            other_len: n,
+        })
+        .py_err(py);
+    }
+    Ok(())
+}
+
+fn label_value(labels: &Labels, code: u32) -> Value {
+    match labels {
+        Labels::Int(v) => Value::I64(v.get(code as usize).copied().unwrap_or_default()),
+        Labels::Str(v) => Value::Str(v.get(code as usize).cloned()),
+    }
+}
+
+/// The normalised form of a text (case and full-width folding; same number of characters).
+///
+/// >>> import voc
+/// >>> voc.text.normalize("ＲＥＦＵＮＤ 退款")  # full-width folded, lower-cased, same length
+/// 'refund 退款'
+#[pyfunction(name = "text_normalize")]
+#[pyo3(signature = (text, /, *, lowercase=true, width=true))]
+fn text_normalize(text: &str, lowercase: bool, width: bool) -> String {
+    Normalizer { lowercase, width }.normalize(text)
+}
+
+/// Seeded synthetic support tickets ("zh" or "en") for examples and benchmarks.
+///
+/// >>> import voc
+/// >>> len(voc.text.sample_tickets(3, seed=1, lang="en")), voc.text.sample_tickets(3, seed=1) == voc.text.sample_tickets(3, seed=1)
+/// (3, True)
+#[pyfunction(name = "text_sample_tickets")]
+#[pyo3(signature = (n, /, *, seed=42, lang="zh"))]
+fn text_sample_tickets(py: Python<'_>, n: usize, seed: u64, lang: &str) -> PyResult<Vec<String>> {
+    let lang = lang.parse::<core::Lang>().py_err(py)?;
+    Ok(py.detach(|| core::sample_tickets(n, seed, lang)))
+}

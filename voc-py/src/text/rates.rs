@@ -1,0 +1,227 @@
+//! Theme mention rates per channel × period: the options, the counting shared by `mention_rates` and
+//! `mention_state`, and the finished table.
+
+use super::*;
+
+/// Options of the mention table, checked once.
+pub(super) fn mention_options(
+    py: Python<'_>,
+    confidence: f64,
+    interval: &str,
+    alert_alpha: f64,
+    adjust: Option<&str>,
+    min_mentions: u64,
+) -> PyResult<MentionOptions> {
+    let opts = MentionOptions::default()
+        .confidence(confidence)
+        .interval(interval.parse::<ShareInterval>().py_err(py)?)
+        .alert_alpha(alert_alpha)
+        .adjust(
+            adjust
+                .map(str::parse::<Adjustment>)
+                .transpose()
+                .py_err(py)?,
+        )
+        .min_mentions(min_mentions);
+    opts.validate().py_err(py)?;
+    Ok(opts)
+}
+
+trait IntervalName {
+    fn interval_name(&self) -> &'static str;
+}
+impl IntervalName for MentionOptions {
+    fn interval_name(&self) -> &'static str {
+        match self.interval {
+            ShareInterval::Wilson => "wilson",
+            ShareInterval::WilsonCc => "wilson_cc",
+            ShareInterval::ClopperPearson => "clopper_pearson",
+            ShareInterval::Wald => "wald",
+        }
+    }
+}
+
+impl ThemeMatcher {
+    /// Theme sets of `texts` counted per channel × period (the shared first half of `mention_rates`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn count_mentions(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        channel: Option<&Bound<'_, PyAny>>,
+        time: Option<&Bound<'_, PyAny>>,
+        period: Option<&str>,
+        rollup: bool,
+        missing: &str,
+    ) -> PyResult<MentionData> {
+        let policy = convert::missing_policy(missing).py_err(py)?;
+        let period = match (period, time.is_some()) {
+            (Some(p), true) => Some(p.parse::<Period>().py_err(py)?),
+            (None, true) => Some(Period::Month),
+            (Some(_), false) => {
+                return Err(Error::InvalidOption {
+                    name: "time",
+                    value: "None".into(),
+                    reason: "period= needs time= (one timestamp per text)".into(),
+                })
+                .py_err(py);
+            }
+            (None, false) => None,
+        };
+        let t = self::texts(texts, "texts")?;
+        let n = t.strs().len();
+        let ch = channel.map(|c| convert::groups(c, "channel")).transpose()?;
+        let tm = time.map(|x| convert::times(x, "time")).transpose()?;
+        let mut time_nulls: Vec<usize> = Vec::new();
+        let periods: Option<Vec<i64>> = match (&tm, period) {
+            (Some(x), Some(p)) => {
+                let v = x.data.values.as_slice();
+                voc_core_check_len(py, n, "time", v.len())?;
+                time_nulls = x.nulls.clone();
+                time_nulls.extend(
+                    v.iter()
+                        .enumerate()
+                        .filter(|&(_, &t)| t == i64::MIN)
+                        .map(|(i, _)| i),
+                );
+                time_nulls.sort_unstable();
+                time_nulls.dedup();
+                Some(
+                    v.iter()
+                        .map(|&s| {
+                            if s == i64::MIN {
+                                0
+                            } else {
+                                p.index(x.data.unit.day(s))
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            _ => None,
+        };
+        let ch_nulls: Vec<usize> = ch.as_ref().map(|c| c.nulls.clone()).unwrap_or_default();
+        convert::check_nulls(
+            policy,
+            &[
+                ("texts", &t.nulls),
+                ("channel", &ch_nulls),
+                ("time", &time_nulls),
+            ],
+        )
+        .py_err(py)?;
+        let (labels, codes): (Option<Labels>, Option<Vec<u32>>) = match ch {
+            Some(c) => (Some(c.data.labels), Some(c.data.codes.into_dense())),
+            None => (None, None),
+        };
+        if let Some(c) = &codes {
+            voc_core_check_len(py, n, "channel", c.len())?;
+        }
+        let mut keep = vec![true; n];
+        for &i in t.nulls.iter().chain(&ch_nulls).chain(&time_nulls) {
+            if let Some(k) = keep.get_mut(i) {
+                *k = false;
+            }
+        }
+        let dropped = keep.iter().filter(|&&k| !k).count();
+        let strs = t.strs();
+        let parents: Vec<Option<usize>> = self
+            .inner
+            .taxonomy()
+            .themes()
+            .iter()
+            .map(|x| x.parent)
+            .collect();
+        let counts = py
+            .detach(|| {
+                let (strs, codes, periods) = if dropped > 0 {
+                    (
+                        convert::compact_slice(&strs, &keep),
+                        codes.as_deref().map(|c| convert::compact_slice(c, &keep)),
+                        periods.as_deref().map(|p| convert::compact_slice(p, &keep)),
+                    )
+                } else {
+                    (strs, codes, periods)
+                };
+                let sets = self.inner.themes_batch(&strs, rollup);
+                let mut counts = MentionCounts::new(parents.len());
+                counts.update(&sets, codes.as_deref(), periods.as_deref())?;
+                Ok::<_, Error>(counts)
+            })
+            .py_err(py)?;
+        let themes = self
+            .inner
+            .taxonomy()
+            .themes()
+            .iter()
+            .map(|x| (x.id.clone(), x.label.clone()))
+            .collect();
+        Ok(MentionData {
+            themes,
+            parents,
+            period: period.map(|p| p.name().to_owned()),
+            channels: labels.map(|l| match l {
+                Labels::Int(v) => ChannelNames::Int(v),
+                Labels::Str(v) => ChannelNames::Str(v),
+            }),
+            dropped: dropped as u64,
+            counts,
+        })
+    }
+}
+
+impl MentionData {
+    pub(super) fn table(
+        &self,
+        py: Python<'_>,
+        opts: &MentionOptions,
+        adjust: Option<&str>,
+    ) -> PyResult<Table> {
+        let period = self
+            .period
+            .as_deref()
+            .map(str::parse::<Period>)
+            .transpose()
+            .py_err(py)?;
+        let (counts, labels) = self.sorted().py_err(py)?;
+        let rows = py
+            .detach(|| counts.finish(&self.parents, opts))
+            .py_err(py)?;
+        let mut cols = Columns::default();
+        for r in rows {
+            let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(18);
+            if let Some(l) = &labels {
+                row.push(("channel", label_value(l, r.channel)));
+            }
+            if let (Some(p), Some(ix)) = (period, r.period) {
+                row.push(("period", Value::from(p.label(ix))));
+                row.push(("period_start", Value::Day(p.start_day(ix))));
+            }
+            let th = self.themes.get(r.theme as usize);
+            row.push(("theme", Value::from(th.map_or("", |x| x.0.as_str()))));
+            row.push(("label", Value::from(th.map_or("", |x| x.1.as_str()))));
+            row.push(("texts", Value::U64(r.texts)));
+            row.push(("mentions", Value::U64(r.mentions)));
+            row.push(("rate", Value::F64(r.rate)));
+            row.push(("ci_low", Value::F64(r.ci.low)));
+            row.push(("ci_high", Value::F64(r.ci.high)));
+            row.push(("share_of_voice", Value::F64(r.share_of_voice)));
+            if period.is_some() {
+                row.push(("previous_rate", Value::F64(r.previous_rate)));
+                row.push(("change", Value::F64(r.change)));
+                row.push(("p_value", Value::F64(r.p_value)));
+                row.push(("p_adjusted", Value::F64(r.p_adjusted)));
+                row.push(("alert", Value::Bool(r.alert)));
+            }
+            cols.push(row);
+        }
+        let meta = PyDict::new(py);
+        meta.set_item("dropped", self.dropped)?;
+        meta.set_item("interval", opts.interval_name())?;
+        meta.set_item("confidence", opts.confidence)?;
+        meta.set_item("alert_alpha", opts.alert_alpha)?;
+        meta.set_item("adjust", adjust)?;
+        meta.set_item("min_mentions", opts.min_mentions)?;
+        cols.into_table(py, "theme mention rates".into(), Some(meta.unbind()))
+    }
+}

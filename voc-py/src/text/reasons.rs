@@ -1,0 +1,73 @@
+//! `voc.text.reason_shares`: the share of respondents giving each reason.
+
+use super::*;
+
+/// Share of respondents giving each reason, with intervals. `reasons` holds one reason (str) or a list
+/// of reasons (multi-select) per respondent; None is a respondent with no reason.
+///
+/// >>> import voc
+/// >>> t = voc.text.reason_shares([["price", "refund"], "refund", None, "size"])
+/// >>> t["reason"], t["count"].tolist(), t["share"].tolist()
+/// (['price', 'refund', 'size'], [1, 2, 1], [0.25, 0.5, 0.25])
+#[pyfunction(name = "text_reason_shares")]
+#[pyo3(signature = (reasons, /, *, confidence=0.95, interval="wilson"))]
+pub(super) fn text_reason_shares(
+    py: Python<'_>,
+    reasons: &Bound<'_, PyAny>,
+    confidence: f64,
+    interval: &str,
+) -> PyResult<Table> {
+    let method = interval.parse::<ShareInterval>().py_err(py)?;
+    let mut labels: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, u32> = Default::default();
+    let mut rows: Vec<Vec<u32>> = Vec::new();
+    let seq = if reasons.hasattr("tolist").unwrap_or(false) {
+        reasons.call_method0("tolist")?
+    } else {
+        reasons.clone()
+    };
+    let mut code = |s: &str| -> u32 {
+        *index.entry(s.to_owned()).or_insert_with(|| {
+            labels.push(s.to_owned());
+            (labels.len() - 1) as u32
+        })
+    };
+    for (i, item) in seq.try_iter()?.enumerate() {
+        let item = item?;
+        if item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) {
+            rows.push(Vec::new());
+        } else if let Ok(s) = item.cast::<PyString>() {
+            rows.push(vec![code(s.to_str()?)]);
+        } else if let Ok(list) = item.extract::<Vec<String>>() {
+            rows.push(list.iter().map(|s| code(s)).collect());
+        } else {
+            let t = item.get_type().name()?.to_string();
+            return Err(dtype_err(py, "reasons", format!("{t} at position {i}")));
+        }
+    }
+    // Report reasons in sorted order.
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+    let mut rank = vec![0u32; labels.len()];
+    for (r, &o) in order.iter().enumerate() {
+        rank[o] = r as u32;
+    }
+    let rows: Vec<Vec<u32>> = rows
+        .into_iter()
+        .map(|r| r.into_iter().map(|c| rank[c as usize]).collect())
+        .collect();
+    let sets = Sets::from_rows(&rows).py_err(py)?;
+    let shares = core::reason_shares(&sets, labels.len(), confidence, method).py_err(py)?;
+    let mut cols = Columns::default();
+    for (r, s) in order.iter().zip(shares) {
+        cols.push(vec![
+            ("reason", Value::from(labels[*r].as_str())),
+            ("count", Value::U64(s.successes as u64)),
+            ("n", Value::U64(s.n as u64)),
+            ("share", Value::F64(s.estimate)),
+            ("ci_low", Value::F64(s.ci.low)),
+            ("ci_high", Value::F64(s.ci.high)),
+        ]);
+    }
+    cols.into_table(py, "reason shares".into(), None)
+}

@@ -1,0 +1,424 @@
+//! `ThemeMatcher`: a compiled theme taxonomy and what it finds in texts (matches, tags, indicators,
+//! top negative keywords, theme sentiment).
+
+use super::*;
+
+/// A compiled theme taxonomy: keyword patterns (Chinese and English) with exclusions, matched by one
+/// Aho–Corasick automaton. Build it with `voc.text.themes()`.
+#[pyclass(frozen, module = "voc._voc")]
+pub struct ThemeMatcher {
+    pub(super) inner: core::ThemeMatcher,
+}
+
+type ThemeSpec = (String, String, Vec<String>, Vec<String>);
+
+impl ThemeMatcher {
+    fn sets(&self, py: Python<'_>, strs: &[&str], rollup: bool) -> Sets {
+        py.detach(|| self.inner.themes_batch(strs, rollup))
+    }
+
+    fn id(&self, t: u32) -> String {
+        self.inner.theme_id(t as usize).to_owned()
+    }
+}
+
+#[pymethods]
+impl ThemeMatcher {
+    /// Compiles themes given as `(id, label, keywords, exclude)` tuples (parents first; dotted ids make
+    /// a hierarchy), or the default retail taxonomy when `themes` is None, or the taxonomy text format
+    /// when `themes` is a str.
+    #[new]
+    #[pyo3(signature = (themes=None, *, lowercase=true, width=true))]
+    fn new(
+        py: Python<'_>,
+        themes: Option<&Bound<'_, PyAny>>,
+        lowercase: bool,
+        width: bool,
+    ) -> PyResult<Self> {
+        let taxonomy = match themes {
+            None => Taxonomy::parse(core::DEFAULT_RETAIL).py_err(py)?,
+            Some(t) if t.is_instance_of::<PyString>() => {
+                Taxonomy::parse(t.extract::<&str>()?).py_err(py)?
+            }
+            Some(t) => {
+                let specs: Vec<ThemeSpec> = t.extract()?;
+                let mut tax = Taxonomy::new();
+                for (id, label, kw, ex) in &specs {
+                    let kw: Vec<&str> = kw.iter().map(String::as_str).collect();
+                    let ex: Vec<&str> = ex.iter().map(String::as_str).collect();
+                    tax.add(id, label, &kw, &ex).py_err(py)?;
+                }
+                tax
+            }
+        };
+        let normalizer = Normalizer { lowercase, width };
+        let inner = py
+            .detach(|| core::ThemeMatcher::with_normalizer(taxonomy, normalizer))
+            .py_err(py)?;
+        Ok(ThemeMatcher { inner })
+    }
+
+    /// Theme ids, in taxonomy order (parents before children).
+    #[getter]
+    fn themes(&self) -> Vec<String> {
+        self.inner
+            .taxonomy()
+            .themes()
+            .iter()
+            .map(|t| t.id.clone())
+            .collect()
+    }
+
+    /// Themes as `(id, label, keywords, exclude)` tuples (what the constructor takes).
+    fn spec(&self) -> Vec<ThemeSpec> {
+        self.inner
+            .taxonomy()
+            .themes()
+            .iter()
+            .map(|t| {
+                (
+                    t.id.clone(),
+                    t.label.clone(),
+                    t.keywords.clone(),
+                    t.exclude.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// The taxonomy as a table: id, label, parent, depth, keywords, exclude.
+    fn taxonomy<'py>(&self, py: Python<'py>) -> PyResult<Table> {
+        let tax = self.inner.taxonomy();
+        let mut cols = Columns::default();
+        for (i, t) in tax.themes().iter().enumerate() {
+            cols.push(vec![
+                ("theme", Value::from(t.id.as_str())),
+                ("label", Value::from(t.label.as_str())),
+                (
+                    "parent",
+                    Value::Str(t.parent.map(|p| tax.themes()[p].id.clone())),
+                ),
+                ("depth", Value::U64(tax.depth(i) as u64)),
+                ("keywords", Value::from(t.keywords.join(", "))),
+                ("exclude", Value::from(t.exclude.join(", "))),
+            ]);
+        }
+        cols.into_table(py, "taxonomy".into(), None)
+    }
+
+    /// Matches in one text: a list of `(theme, keyword, start, end)`, character offsets into `text`.
+    fn find(&self, text: &str) -> Vec<(String, String, usize, usize)> {
+        self.inner
+            .find(text)
+            .into_iter()
+            .map(|m| {
+                let kw = self
+                    .inner
+                    .keyword(m.keyword as usize)
+                    .map(|k| k.pattern.clone())
+                    .unwrap_or_default();
+                (self.id(m.theme), kw, m.start, m.end)
+            })
+            .collect()
+    }
+
+    /// Every match in many texts: one row per match with the text's position, theme, keyword pattern,
+    /// character offsets and the matched text.
+    fn matches(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Table> {
+        let t = self::texts(texts, "texts")?;
+        let strs = t.strs();
+        let found = py.detach(|| self.inner.find_batch(&strs));
+        let n = found.len();
+        let mut row = Vec::with_capacity(n);
+        let mut theme = Vec::with_capacity(n);
+        let mut keyword = Vec::with_capacity(n);
+        let mut start = Vec::with_capacity(n);
+        let mut end = Vec::with_capacity(n);
+        let mut matched = Vec::with_capacity(n);
+        let ids = self.themes();
+        // Byte position of every character of the current text (matches come in text order).
+        let mut cur = usize::MAX;
+        let mut bounds: Vec<usize> = Vec::new();
+        for (i, m) in found {
+            row.push(i as i64);
+            theme.push(ids.get(m.theme as usize).cloned().unwrap_or_default());
+            keyword.push(
+                self.inner
+                    .keyword(m.keyword as usize)
+                    .map(|k| k.pattern.clone())
+                    .unwrap_or_default(),
+            );
+            start.push(m.start as i64);
+            end.push(m.end as i64);
+            let text = strs.get(i).copied().unwrap_or("");
+            if i != cur {
+                cur = i;
+                bounds.clear();
+                bounds.extend(text.char_indices().map(|(b, _)| b));
+                bounds.push(text.len());
+            }
+            let piece = match (bounds.get(m.start), bounds.get(m.end)) {
+                (Some(&a), Some(&b)) => text.get(a..b).unwrap_or(""),
+                _ => "",
+            };
+            matched.push(piece.to_owned());
+        }
+        let names = ["text", "theme", "keyword", "start", "end", "matched"]
+            .map(String::from)
+            .to_vec();
+        let cols: Vec<Py<PyAny>> = vec![
+            PyArray1::from_vec(py, row).into_any().unbind(),
+            PyList::new(py, theme)?.into_any().unbind(),
+            PyList::new(py, keyword)?.into_any().unbind(),
+            PyArray1::from_vec(py, start).into_any().unbind(),
+            PyArray1::from_vec(py, end).into_any().unbind(),
+            PyList::new(py, matched)?.into_any().unbind(),
+        ];
+        Ok(Table::from_columns(
+            "theme matches".into(),
+            names,
+            cols,
+            n,
+            None,
+        ))
+    }
+
+    /// Themes of each text as a list of lists of theme ids (`rollup`: parents of matched themes too).
+    #[pyo3(signature = (texts, *, rollup=true))]
+    fn tag<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        rollup: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let t = self::texts(texts, "texts")?;
+        let strs = t.strs();
+        let sets = self.sets(py, &strs, rollup);
+        // One Python string per theme, shared by every row.
+        let ids: Vec<Bound<'py, PyString>> =
+            self.themes().iter().map(|s| PyString::new(py, s)).collect();
+        let out = PyList::empty(py);
+        for i in 0..sets.len() {
+            let row = PyList::new(py, sets.row(i).iter().filter_map(|&x| ids.get(x as usize)))?;
+            out.append(row)?;
+        }
+        Ok(out)
+    }
+
+    /// One 0/1 indicator column per theme (a table with one row per text).
+    #[pyo3(signature = (texts, *, rollup=true))]
+    fn indicators(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        rollup: bool,
+    ) -> PyResult<Table> {
+        let t = self::texts(texts, "texts")?;
+        let strs = t.strs();
+        let sets = self.sets(py, &strs, rollup);
+        let k = self.inner.n_themes();
+        let mut cols = vec![vec![false; sets.len()]; k];
+        for i in 0..sets.len() {
+            for &x in sets.row(i) {
+                if let Some(c) = cols.get_mut(x as usize) {
+                    c[i] = true;
+                }
+            }
+        }
+        let columns = cols
+            .into_iter()
+            .map(|c| PyArray1::from_vec(py, c).into_any().unbind())
+            .collect();
+        Ok(Table::from_columns(
+            "theme indicators".into(),
+            self.themes(),
+            columns,
+            sets.len(),
+            None,
+        ))
+    }
+
+    /// Mention rate of every theme per channel × period: texts, mentions, rate with its interval
+    /// (Wilson by default), share of voice among sibling themes, change from the previous period with
+    /// a two-proportion z-test, p-values adjusted over the table (`adjust="holm"`, "bh" or None) and the
+    /// alert rule (rate rose, adjusted p < `alert_alpha`, at least `min_mentions` mentions).
+    #[pyo3(signature = (texts, *, channel=None, time=None, period=None, rollup=true, confidence=0.95,
+        interval="wilson", alert_alpha=0.01, adjust=Some("holm"), min_mentions=5, missing="error"),
+        text_signature = "(self, texts, *, channel=None, time=None, period=None, rollup=True, confidence=0.95, interval='wilson', alert_alpha=0.01, adjust='holm', min_mentions=5, missing='error')")]
+    #[allow(clippy::too_many_arguments)]
+    fn mention_rates(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        channel: Option<&Bound<'_, PyAny>>,
+        time: Option<&Bound<'_, PyAny>>,
+        period: Option<&str>,
+        rollup: bool,
+        confidence: f64,
+        interval: &str,
+        alert_alpha: f64,
+        adjust: Option<&str>,
+        min_mentions: u64,
+        missing: &str,
+    ) -> PyResult<Table> {
+        let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
+        self.count_mentions(py, texts, channel, time, period, rollup, missing)?
+            .table(py, &opts, adjust)
+    }
+
+    /// Mergeable mention counts of `texts` (same arguments as `mention_rates`): a
+    /// :class:`MentionState` to merge with the states of other batches or workers and finish into the
+    /// same table `mention_rates` gives on all the texts at once.
+    #[pyo3(signature = (texts, *, channel=None, time=None, period=None, rollup=true, missing="error"),
+        text_signature = "(self, texts, *, channel=None, time=None, period=None, rollup=True, missing='error')")]
+    #[allow(clippy::too_many_arguments)]
+    fn mention_state(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        channel: Option<&Bound<'_, PyAny>>,
+        time: Option<&Bound<'_, PyAny>>,
+        period: Option<&str>,
+        rollup: bool,
+        missing: &str,
+    ) -> PyResult<MentionState> {
+        let data = self.count_mentions(py, texts, channel, time, period, rollup, missing)?;
+        Ok(MentionState {
+            inner: Mutex::new(data),
+        })
+    }
+
+    /// Top keywords among negative texts: for each keyword, negative texts mentioning it, all texts
+    /// mentioning it, its share of negative texts with an interval, and the share of its texts that are
+    /// negative. `negative` is a boolean column; when None, a text is negative when its sentiment
+    /// compound is at most `threshold` (VADER's convention −0.05).
+    #[pyo3(signature = (texts, *, negative=None, lang="auto", threshold=-0.05, top=20, confidence=0.95, interval="wilson"),
+        text_signature = "(self, texts, *, negative=None, lang='auto', threshold=-0.05, top=20, confidence=0.95, interval='wilson')")]
+    #[allow(clippy::too_many_arguments)]
+    fn top_keywords(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        negative: Option<Vec<bool>>,
+        lang: &str,
+        threshold: f64,
+        top: usize,
+        confidence: f64,
+        interval: &str,
+    ) -> PyResult<Table> {
+        let method = interval.parse::<ShareInterval>().py_err(py)?;
+        let lang = lang_of(py, lang)?;
+        if !threshold.is_finite() {
+            return Err(Error::InvalidOption {
+                name: "threshold",
+                value: threshold.to_string(),
+                reason: "must be finite".into(),
+            })
+            .py_err(py);
+        }
+        let t = self::texts(texts, "texts")?;
+        let strs = t.strs();
+        if let Some(neg) = &negative {
+            voc_core_check_len(py, strs.len(), "negative", neg.len())?;
+        }
+        let nk = self.inner.keywords().len();
+        let rows = py
+            .detach(|| {
+                let neg = negative.unwrap_or_else(|| {
+                    core::polarity_batch(&strs, lang)
+                        .iter()
+                        .map(|p| p.compound <= threshold)
+                        .collect()
+                });
+                let kw = self.inner.keywords_batch(&strs);
+                core::top_keywords(&kw, nk, &neg, top, confidence, method)
+            })
+            .py_err(py)?;
+        let mut cols = Columns::default();
+        for r in rows {
+            let k = self.inner.keyword(r.keyword as usize);
+            cols.push(vec![
+                ("keyword", Value::from(k.map_or("", |k| k.pattern.as_str()))),
+                (
+                    "theme",
+                    Value::from(k.map_or(String::new(), |k| self.id(k.theme))),
+                ),
+                ("negative_mentions", Value::U64(r.negative_mentions)),
+                ("mentions", Value::U64(r.mentions)),
+                (
+                    "share_of_negative",
+                    Value::F64(r.share_of_negative.estimate),
+                ),
+                ("ci_low", Value::F64(r.share_of_negative.ci.low)),
+                ("ci_high", Value::F64(r.share_of_negative.ci.high)),
+                ("negative_rate", Value::F64(r.negative_rate)),
+            ]);
+        }
+        cols.into_table(py, "top negative keywords".into(), None)
+    }
+
+    /// Clause-level sentiment of each theme in each text: one row per (text, theme) with the mean
+    /// compound of the clauses that mention it.
+    #[pyo3(signature = (texts, *, lang="auto"))]
+    fn theme_sentiment(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        lang: &str,
+    ) -> PyResult<Table> {
+        let lang = lang_of(py, lang)?;
+        let t = self::texts(texts, "texts")?;
+        let strs = t.strs();
+        let rows: Vec<(usize, core::ThemeSentiment)> = py.detach(|| {
+            let mut out = Vec::new();
+            let mut scratch = core::Scratch::default();
+            let mut found = Vec::new();
+            for (i, s) in strs.iter().enumerate() {
+                self.inner.find_with(s, &mut scratch, &mut found);
+                for ts in core::theme_sentiment_of(s, &found, lang) {
+                    out.push((i, ts));
+                }
+            }
+            out
+        });
+        let mut cols = Columns::default();
+        for (i, r) in rows {
+            cols.push(vec![
+                ("text", Value::I64(i as i64)),
+                ("theme", Value::from(self.id(r.theme))),
+                ("compound", Value::F64(r.compound)),
+                ("clauses", Value::U64(u64::from(r.clauses))),
+            ]);
+        }
+        cols.into_table(py, "theme sentiment".into(), None)
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let n = self.inner.normalizer();
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("lowercase", n.lowercase)?;
+        kwargs.set_item("width", n.width)?;
+        let rebuild = py.import("voc.text")?.getattr("_rebuild_matcher")?;
+        PyTuple::new(
+            py,
+            [
+                rebuild,
+                (self.spec(), n.lowercase, n.width)
+                    .into_pyobject(py)?
+                    .into_any(),
+            ],
+        )
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.n_themes()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ThemeMatcher({} themes, {} keywords)",
+            self.inner.n_themes(),
+            self.inner.keywords().len()
+        )
+    }
+}
