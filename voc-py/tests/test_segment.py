@@ -272,6 +272,40 @@ def test_kmeans_pickle_threads_and_bad_input() -> None:
         voc.segment.kmeans(x, 3, algorithm="elkan2")
 
 
+def test_kmeans_pickle_is_the_core_byte_form_and_predicts_the_same() -> None:
+    x = _blobs(600, 4, 3, 5)
+    fit = voc.segment.kmeans(x, 3, n_init=2, seed=4)
+    back = pickle.loads(pickle.dumps(fit))
+    assert back == fit and type(back) is type(fit)
+    np.testing.assert_array_equal(back.labels, fit.labels)
+    np.testing.assert_array_equal(back.centers, fit.centers)
+    assert (back.inertia, back.n_iter, back.converged, back.k) == (fit.inertia, fit.n_iter, fit.converged, fit.k)
+    probe = _blobs(200, 4, 3, 6)
+    np.testing.assert_array_equal(back.predict(probe), fit.predict(probe))
+    assert repr(back) == repr(fit)
+    # The pickled state is the core's versioned byte form (magic "VOCK").
+    fn, (state,) = fit.__reduce__()
+    assert state[:4] == b"VOCK"
+    assert fn(state) == fit
+
+
+def test_corrupted_kmeans_pickle_is_a_decode_error() -> None:
+    fit = voc.segment.kmeans(_blobs(300, 2, 3, 9), 3, seed=2)
+    _, (state,) = fit.__reduce__()
+    data = pickle.dumps(fit)
+    assert data.count(state) == 1
+    for i in (0, 4, 6, len(state) // 2, len(state) - 1):
+        bad = bytearray(state)
+        bad[i] ^= 0x10
+        with pytest.raises(voc.DecodeError):
+            pickle.loads(data.replace(state, bytes(bad)))
+    cls = type(fit)
+    for junk in (b"", state[:10], state[:-8], state + b"\x00", b"VOCK" + bytes(40)):
+        with pytest.raises(voc.DecodeError) as e:
+            cls._from_state(junk)
+        assert isinstance(e.value, voc.VocError)
+
+
 def test_standardize_and_silhouette_match_sklearn() -> None:
     x = _blobs(1500, 4, 4, 8)
     x[:, 3] = 5.0  # a constant column keeps scale 1

@@ -15,6 +15,7 @@
 //! add the blocks' partial sums in block order, so the result depends on the seed only, never on the
 //! number of threads.
 
+mod bytes;
 mod hamerly;
 mod init;
 mod lloyd;

@@ -1,0 +1,214 @@
+//! The fitted k-means model's byte form: versioned, little-endian, closed by a checksum (as the
+//! states' and the other models').
+//!
+//! Layout of version 1: magic `VOCK`, version (u16), the centres (rows k, columns, then the k ×
+//! columns values in row-major order, f64), the labels (count, then u32 each), the inertia (f64),
+//! the iterations (u64), converged (u8), and the FNV-1a checksum of everything before it.
+//!
+//! Every count is checked against the bytes that remain before anything is allocated, and decoded
+//! models are checked for consistency (at least one cluster and one column, finite centres, labels
+//! below k and at least k of them, a finite non-negative inertia): anything else is an
+//! [`Error::Decode`](crate::Error::Decode), never a panic.
+
+use ndarray::Array2;
+
+use super::KMeans;
+use crate::codec::{Reader, Writer};
+use crate::error::Result;
+
+const MAGIC: &[u8; 4] = b"VOCK";
+const VERSION: u16 = 1;
+const WHAT: &str = "k-means model";
+
+fn size(r: &mut Reader<'_>) -> Result<usize> {
+    let v = r.u64()?;
+    usize::try_from(v).map_err(|_| r.fail(format!("count {v} does not fit this platform")))
+}
+
+impl KMeans {
+    /// The model as bytes (version 1, little-endian, every float bit-exact, closed by a checksum):
+    /// centres, labels, inertia, iterations and convergence. [`from_bytes`](Self::from_bytes) reads
+    /// them back.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voc_core::{Fit, Predict};
+    /// use voc_core::segment::{KMeans, KMeansOptions};
+    /// let x = array![[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]];
+    /// let fit = KMeansOptions::default().k(2).fit(x.view())?;
+    /// let bytes = fit.to_bytes();
+    /// let back = KMeans::from_bytes(&bytes)?;
+    /// assert_eq!(back, fit);
+    /// assert_eq!(back.predict(x.view())?, fit.labels);
+    /// let mut bad = bytes.clone();
+    /// bad[10] ^= 1;
+    /// assert!(matches!(KMeans::from_bytes(&bad), Err(voc_core::Error::Decode { .. })));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.bytes(MAGIC);
+        w.u16(VERSION);
+        w.u64(self.centers.nrows() as u64);
+        w.u64(self.centers.ncols() as u64);
+        // Logical (row-major) order whatever the memory layout.
+        self.centers.iter().for_each(|&v| w.f64(v));
+        w.u64(self.labels.len() as u64);
+        self.labels.iter().for_each(|&l| w.bytes(&l.to_le_bytes()));
+        w.f64(self.inertia);
+        w.u64(self.iterations as u64);
+        w.u8(u8::from(self.converged));
+        w.seal()
+    }
+
+    /// Reads [`to_bytes`](Self::to_bytes) output. Truncated, corrupted or foreign bytes, another
+    /// version, and models whose parts disagree (no cluster or column, non-finite centres, a label
+    /// out of range, fewer rows than clusters, a negative or non-finite inertia) are an
+    /// [`Error::Decode`](crate::Error::Decode), never a panic.
+    ///
+    /// ```
+    /// use voc_core::segment::KMeans;
+    /// assert!(matches!(KMeans::from_bytes(b"VOCK\x01\x00"), Err(voc_core::Error::Decode { .. })));
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<KMeans> {
+        let mut r = Reader::sealed(bytes, WHAT)?;
+        if &r.take::<4>()? != MAGIC {
+            return Err(r.fail("not a k-means model (bad magic)"));
+        }
+        let version = r.u16()?;
+        if version != VERSION {
+            return Err(r.fail(format!(
+                "unsupported version {version} (this build reads {VERSION})"
+            )));
+        }
+        let (k, cols) = (size(&mut r)?, size(&mut r)?);
+        if k == 0 || cols == 0 {
+            return Err(r.fail(format!(
+                "centres of shape {k} × {cols}: need at least one cluster and one column"
+            )));
+        }
+        if u32::try_from(k).is_err() {
+            return Err(r.fail(format!("{k} clusters do not fit the u32 labels")));
+        }
+        let len = k
+            .checked_mul(cols)
+            .ok_or_else(|| r.fail(format!("centres claim {k} × {cols} values")))?;
+        r.expect_items(len, 8)?;
+        let values = (0..len).map(|_| r.f64()).collect::<Result<Vec<f64>>>()?;
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(r.fail("centres must be finite"));
+        }
+        let centers = Array2::from_shape_vec((k, cols), values)
+            .map_err(|e| r.fail(format!("centres: {e}")))?;
+        let n = size(&mut r)?;
+        r.expect_items(n, 4)?;
+        let labels = (0..n)
+            .map(|_| Ok(u32::from_le_bytes(r.take()?)))
+            .collect::<Result<Vec<u32>>>()?;
+        if let Some(&l) = labels.iter().find(|&&l| l as usize >= k) {
+            return Err(r.fail(format!("label {l} is out of range for {k} clusters")));
+        }
+        if n < k {
+            return Err(r.fail(format!("{n} labelled rows for {k} clusters")));
+        }
+        let inertia = r.f64()?;
+        if !(inertia.is_finite() && inertia >= 0.0) {
+            return Err(r.fail("the inertia must be finite and non-negative"));
+        }
+        let iterations = size(&mut r)?;
+        let converged = match r.u8()? {
+            0 => false,
+            1 => true,
+            other => return Err(r.fail(format!("flag byte {other} is neither 0 nor 1"))),
+        };
+        r.finish()?;
+        Ok(KMeans {
+            centers,
+            labels,
+            inertia,
+            iterations,
+            converged,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+    use crate::error::Error;
+    use crate::traits::Fit;
+
+    /// A body with a valid checksum, so the checks after it are reached.
+    fn sealed(body: &[u8]) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.bytes(body);
+        w.seal()
+    }
+
+    fn is_decode<T: std::fmt::Debug>(r: Result<T>, needle: &str) -> bool {
+        matches!(&r, Err(Error::Decode { reason, .. }) if reason.contains(needle))
+    }
+
+    #[test]
+    fn round_trip_is_exact_and_bad_content_is_a_decode_error() -> Result<()> {
+        let x = array![[0.0, 1.0], [0.2, 1.1], [5.0, 5.0], [5.3, 4.9], [9.0, 0.0]];
+        let m = super::super::KMeansOptions::default()
+            .k(3)
+            .seed(2)
+            .fit(x.view())?;
+        let bytes = m.to_bytes();
+        assert_eq!(KMeans::from_bytes(&bytes)?, m);
+        // Fortran-ordered centres write the same bytes.
+        let mut f = m.clone();
+        f.centers = f.centers.t().as_standard_layout().t().to_owned();
+        assert!(!f.centers.is_standard_layout());
+        assert_eq!(f.to_bytes(), bytes);
+        let body = &bytes[..bytes.len() - 8];
+        let decode = |b: Vec<u8>| KMeans::from_bytes(&sealed(&b));
+        let mut v = body.to_vec();
+        v[4] = 2;
+        assert!(is_decode(decode(v), "version 2"));
+        let mut v = body.to_vec();
+        v[0] = b'X';
+        assert!(is_decode(decode(v), "magic"));
+        // Huge counts allocate nothing.
+        let mut v = body.to_vec();
+        v[6..14].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(decode(v).is_err());
+        let mut v = body.to_vec();
+        v[14..22].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(is_decode(decode(v), "claim"));
+        let mut v = body.to_vec();
+        v[6..14].copy_from_slice(&(1u64 << 31).to_le_bytes());
+        assert!(is_decode(decode(v), "remain"));
+        let mut v = body.to_vec();
+        v.push(0);
+        assert!(is_decode(decode(v), "trailing"));
+        // Parts that disagree.
+        let mut bad = m.clone();
+        bad.centers[[1, 0]] = f64::NAN;
+        assert!(is_decode(KMeans::from_bytes(&bad.to_bytes()), "finite"));
+        let mut bad = m.clone();
+        bad.labels[0] = 3;
+        assert!(is_decode(KMeans::from_bytes(&bad.to_bytes()), "label 3"));
+        let mut bad = m.clone();
+        bad.labels.truncate(2);
+        assert!(is_decode(KMeans::from_bytes(&bad.to_bytes()), "2 labelled"));
+        let mut bad = m.clone();
+        bad.inertia = -1.0;
+        assert!(is_decode(KMeans::from_bytes(&bad.to_bytes()), "inertia"));
+        let mut bad = m.clone();
+        bad.centers = Array2::zeros((0, 2));
+        bad.labels.clear();
+        assert!(is_decode(
+            KMeans::from_bytes(&bad.to_bytes()),
+            "one cluster"
+        ));
+        let mut bad = m;
+        bad.centers = Array2::zeros((3, 0));
+        assert!(is_decode(KMeans::from_bytes(&bad.to_bytes()), "one column"));
+        Ok(())
+    }
+}
