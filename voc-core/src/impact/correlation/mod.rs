@@ -431,9 +431,9 @@ pub fn correlate(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<C
 fn correlate_valid(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
     let (a, c) = (options.alternative, options.confidence);
     match options.method {
-        CorrelationMethod::Pearson => pearson::pearson_valid(x, y, a, c),
-        CorrelationMethod::Spearman => spearman::spearman_valid(x, y, a, c),
+        CorrelationMethod::Pearson => pearson::pearson(x, y, a, c),
+        CorrelationMethod::Spearman => spearman::spearman(x, y, a, c),
         CorrelationMethod::Kendall => kendall::kendall_valid(x, y, a, options.variant, c),
-        CorrelationMethod::PointBiserial => pearson::point_biserial_valid(x, y, a, c),
+        CorrelationMethod::PointBiserial => pearson::point_biserial(x, y, a, c),
     }
 }
