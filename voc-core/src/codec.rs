@@ -70,6 +70,7 @@ impl Writer {
     }
     /// A matrix: rows, columns, then the values in logical (row-major) order whatever the memory
     /// layout.
+    #[cfg_attr(not(feature = "text"), allow(dead_code))]
     pub fn matrix(&mut self, a: ArrayView2<'_, f64>) {
         self.len(a.nrows());
         self.len(a.ncols());
@@ -183,6 +184,7 @@ impl<'a> Reader<'a> {
         (0..n).map(|_| self.f64()).collect()
     }
     /// A matrix written by [`Writer::matrix`]; `name` names it in the errors.
+    #[cfg_attr(not(feature = "text"), allow(dead_code))]
     pub fn matrix(&mut self, name: &str) -> Result<Array2<f64>> {
         let (rows, cols) = (self.len()?, self.len()?);
         let len = rows

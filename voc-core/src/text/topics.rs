@@ -110,10 +110,8 @@ pub struct TopicModel {
     /// Number of topics.
     pub n_topics: usize,
     /// Topic-term weights H, `n_topics × vocabulary.len()`.
-    #[cfg_attr(feature = "serde", serde(with = "array2"))]
     pub h: Array2<f64>,
     /// Document-topic weights W of the fitted documents, `n_docs × n_topics`.
-    #[cfg_attr(feature = "serde", serde(with = "array2"))]
     pub w: Array2<f64>,
     /// Iterations run.
     pub iterations: usize,
@@ -431,23 +429,6 @@ fn gram_of_rows(h: &[f64], k: usize, m: usize, out: &mut [f64]) {
             let (ra, rb) = (&h[a * m..(a + 1) * m], &h[b * m..(b + 1) * m]);
             out[a * k + b] = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
         }
-    }
-}
-
-/// Serde form of an `Array2<f64>`: (rows, columns, row-major values).
-#[cfg(feature = "serde")]
-mod array2 {
-    use ndarray::Array2;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
-        let values: Vec<f64> = a.iter().copied().collect();
-        (a.nrows(), a.ncols(), values).serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
-        let (r, c, v) = <(usize, usize, Vec<f64>)>::deserialize(d)?;
-        Array2::from_shape_vec((r, c), v).map_err(serde::de::Error::custom)
     }
 }
 

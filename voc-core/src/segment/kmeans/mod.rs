@@ -233,7 +233,6 @@ impl KMeansOptions {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KMeans {
     /// Centres, `k × columns`.
-    #[cfg_attr(feature = "serde", serde(with = "array2_serde"))]
     pub centers: Array2<f64>,
     /// Cluster of each row.
     pub labels: Vec<u32>,
@@ -315,23 +314,6 @@ impl Predict<ArrayView2<'_, f64>> for KMeans {
             labels.push(nearest(row, centers, cols).0 as u32);
         });
         Ok(labels)
-    }
-}
-
-/// Serde form of a matrix: (rows, columns, values in row order), whatever the memory layout.
-#[cfg(feature = "serde")]
-mod array2_serde {
-    use ndarray::Array2;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
-        let values: Vec<f64> = a.iter().copied().collect();
-        (a.nrows(), a.ncols(), values).serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
-        let (rows, cols, values) = <(usize, usize, Vec<f64>)>::deserialize(d)?;
-        Array2::from_shape_vec((rows, cols), values).map_err(serde::de::Error::custom)
     }
 }
 
