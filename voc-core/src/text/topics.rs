@@ -47,36 +47,6 @@ impl Default for TopicOptions {
 }
 
 impl TopicOptions {
-    /// Sets [`n_topics`](Self::n_topics).
-    pub fn n_topics(mut self, n_topics: usize) -> Self {
-        self.n_topics = n_topics;
-        self
-    }
-
-    /// Sets [`max_iter`](Self::max_iter).
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-
-    /// Sets [`tol`](Self::tol).
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
-    /// Sets [`seed`](Self::seed).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets [`tfidf`](Self::tfidf).
-    pub fn tfidf(mut self, tfidf: TfidfOptions) -> Self {
-        self.tfidf = tfidf;
-        self
-    }
-
     /// Checks the options (done once by [`fit`](Fit::fit)).
     pub fn validate(&self) -> Result<()> {
         if self.n_topics == 0 {
@@ -95,6 +65,14 @@ impl TopicOptions {
         self.tfidf.validate()
     }
 }
+
+crate::setters!(TopicOptions {
+    n_topics: usize,
+    max_iter: usize,
+    tol: f64,
+    seed: u64,
+    tfidf: TfidfOptions
+});
 
 /// A fitted topic model: X ≈ W·H of the TF-IDF matrix X.
 ///

@@ -109,67 +109,6 @@ impl Default for KMeansOptions {
 }
 
 impl KMeansOptions {
-    /// Sets the number of clusters.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().k(3).k, 3);
-    /// ```
-    pub fn k(mut self, k: usize) -> Self {
-        self.k = k;
-        self
-    }
-
-    /// Sets the number of k-means++ starts.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().n_init(4).n_init, 4);
-    /// ```
-    pub fn n_init(mut self, n_init: usize) -> Self {
-        self.n_init = n_init;
-        self
-    }
-
-    /// Sets the iteration limit per start.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().max_iter(50).max_iter, 50);
-    /// ```
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-
-    /// Sets the relative tolerance.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().tol(0.0).tol, 0.0);
-    /// ```
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
-    /// Sets the seed of the k-means++ draws.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().seed(7).seed, 7);
-    /// ```
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets the iteration scheme.
-    ///
-    /// ```
-    /// use voc_core::segment::{Algorithm, KMeansOptions};
-    /// assert_eq!(KMeansOptions::default().algorithm(Algorithm::Lloyd).algorithm, Algorithm::Lloyd);
-    /// ```
-    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
-        self.algorithm = algorithm;
-        self
-    }
-
     /// Allows (or forbids) several threads above [`PARALLEL_ROWS`] rows.
     ///
     /// ```
@@ -213,6 +152,15 @@ impl KMeansOptions {
         Ok(())
     }
 }
+
+crate::setters!(KMeansOptions {
+    k: usize,
+    n_init: usize,
+    max_iter: usize,
+    tol: f64,
+    seed: u64,
+    algorithm: Algorithm
+});
 
 /// A fitted k-means clustering: fit it with [`Fit`] on the options (or [`kmeans`] / [`kmeans_from`]),
 /// label new rows with [`Predict`].
