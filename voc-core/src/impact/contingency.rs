@@ -237,6 +237,17 @@ fn check_counts(arg: &'static str, values: &[f64]) -> Result<()> {
 }
 
 fn check_count(arg: &'static str, index: usize, value: f64) -> Result<()> {
+    check_non_negative(arg, index, value, "counts cannot be negative")
+}
+
+/// Checks that `value`, element `index` of `arg`, is finite ([`Error::NonFinite`]) and not negative
+/// ([`Error::InvalidValue`] with `reason`).
+pub(crate) fn check_non_negative(
+    arg: &'static str,
+    index: usize,
+    value: f64,
+    reason: &'static str,
+) -> Result<()> {
     if !value.is_finite() {
         return Err(Error::NonFinite { arg, index, value });
     }
@@ -245,7 +256,7 @@ fn check_count(arg: &'static str, index: usize, value: f64) -> Result<()> {
             arg,
             index,
             value,
-            reason: "counts cannot be negative",
+            reason,
         });
     }
     Ok(())

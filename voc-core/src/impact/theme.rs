@@ -8,7 +8,8 @@
 //! the raisers`. Themes are ranked by excess revenue (excess churners when no value is given).
 
 use super::contingency::{
-    Ratio, Table2x2, TableOptions, ZeroCells, chi_square, fisher_exact, risk_ratio,
+    Ratio, Table2x2, TableOptions, ZeroCells, check_non_negative, chi_square, fisher_exact,
+    risk_ratio,
 };
 use crate::error::{Error, Result, check_len};
 use crate::stats::check::labels;
@@ -277,21 +278,7 @@ fn run(
     if let Some(v) = value {
         check_len("churned", churned.len(), "value", v.len())?;
         for (index, &x) in v.iter().enumerate() {
-            if !x.is_finite() {
-                return Err(Error::NonFinite {
-                    arg: "value",
-                    index,
-                    value: x,
-                });
-            }
-            if x < 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "value",
-                    index,
-                    value: x,
-                    reason: "customer value cannot be negative",
-                });
-            }
+            check_non_negative("value", index, x, "customer value cannot be negative")?;
         }
     }
     let mut out = Vec::with_capacity(themes.len());
@@ -382,21 +369,7 @@ fn tally(
     let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
     let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
     for (index, (f, &c)) in flags.zip(churned).enumerate() {
-        if !f.is_finite() {
-            return Err(Error::NonFinite {
-                arg: "themes",
-                index,
-                value: f,
-            });
-        }
-        if f < 0.0 {
-            return Err(Error::InvalidValue {
-                arg: "themes",
-                index,
-                value: f,
-                reason: "theme counts cannot be negative",
-            });
-        }
+        check_non_negative("themes", index, f, "theme counts cannot be negative")?;
         let churn = c == 1.0;
         if f > 0.0 {
             n1 += 1;

@@ -61,22 +61,13 @@ impl EffectOptions {
     }
 }
 
+use super::contingency::check_non_negative;
 use crate::error::{Error, Result};
 
 /// Checks a rate given as `k` events of `n` customers.
 pub(super) fn check_rate(arg: &'static str, k: f64, n: f64) -> Result<()> {
     for (index, value) in [k, n].into_iter().enumerate() {
-        if !value.is_finite() {
-            return Err(Error::NonFinite { arg, index, value });
-        }
-        if value < 0.0 {
-            return Err(Error::InvalidValue {
-                arg,
-                index,
-                value,
-                reason: "counts cannot be negative",
-            });
-        }
+        check_non_negative(arg, index, value, "counts cannot be negative")?;
     }
     if n == 0.0 {
         return Err(Error::Empty {
