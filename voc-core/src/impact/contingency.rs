@@ -291,20 +291,28 @@ pub struct Ratio {
 }
 
 fn log_ratio(estimate: f64, log_se: f64, level: f64, haldane: bool) -> Ratio {
-    let z = normal_quantile(0.5 + 0.5 * level);
-    let l = estimate.ln();
+    let (ci, p_value) = log_wald(estimate, log_se, level);
     Ratio {
         estimate,
         log_se,
-        ci: Interval {
-            low: (l - z * log_se).exp(),
-            high: (l + z * log_se).exp(),
-            level,
-            method: Method::LogWald,
-        },
-        p_value: crate::stats::dist::normal_two_sided_p(l / log_se),
+        ci,
+        p_value,
         haldane,
     }
+}
+
+/// The log-Wald interval of a ratio `estimate` whose logarithm has standard error `log_se`, and the
+/// two-sided Wald p-value of ln ratio = 0.
+pub(crate) fn log_wald(estimate: f64, log_se: f64, level: f64) -> (Interval, f64) {
+    let z = normal_quantile(0.5 + 0.5 * level);
+    let l = estimate.ln();
+    let ci = Interval {
+        low: (l - z * log_se).exp(),
+        high: (l + z * log_se).exp(),
+        level,
+        method: Method::LogWald,
+    };
+    (ci, crate::stats::dist::normal_two_sided_p(l / log_se))
 }
 
 /// Risk ratio `a/(a+b) ÷ c/(c+d)` with the Katz log interval, as statsmodels
