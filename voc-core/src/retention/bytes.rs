@@ -10,6 +10,44 @@ const BGNBD_VERSION: u16 = 1;
 const GG_MAGIC: &[u8; 4] = b"VGGM";
 const GG_VERSION: u16 = 1;
 
+/// The layout both maximum-likelihood fits share: parameters, their standard errors, the
+/// log-likelihood, then counts.
+struct Fitted<const K: usize, const C: usize> {
+    params: [f64; K],
+    se: [f64; K],
+    log_likelihood: f64,
+    counts: [usize; C],
+}
+
+impl<const K: usize, const C: usize> Fitted<K, C> {
+    fn to_bytes(&self, magic: &[u8; 4], version: u16) -> Vec<u8> {
+        let mut w = Writer::with_header(magic, version);
+        w.f64s(&self.params);
+        w.f64s(&self.se);
+        w.f64(self.log_likelihood);
+        self.counts.iter().for_each(|&n| w.len(n));
+        w.seal()
+    }
+
+    fn from_bytes(bytes: &[u8], magic: &[u8; 4], version: u16, what: &'static str) -> Result<Self> {
+        let mut r = Reader::open(bytes, what, magic, version)?;
+        let params = r.f64_array::<K>()?;
+        let se = r.f64_array::<K>()?;
+        let log_likelihood = r.f64()?;
+        let mut counts = [0; C];
+        for n in &mut counts {
+            *n = r.len()?;
+        }
+        r.finish()?;
+        Ok(Fitted {
+            params,
+            se,
+            log_likelihood,
+            counts,
+        })
+    }
+}
+
 impl BgNbd {
     /// The versioned byte form (little-endian, closed by a checksum): parameters, standard errors,
     /// log-likelihood, n and iterations, bit for bit.
@@ -22,13 +60,13 @@ impl BgNbd {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::with_header(BGNBD_MAGIC, BGNBD_VERSION);
-        w.f64s(&[self.r, self.alpha, self.a, self.b]);
-        w.f64s(&self.se);
-        w.f64(self.log_likelihood);
-        w.len(self.n);
-        w.len(self.iterations);
-        w.seal()
+        Fitted {
+            params: [self.r, self.alpha, self.a, self.b],
+            se: self.se,
+            log_likelihood: self.log_likelihood,
+            counts: [self.n, self.iterations],
+        }
+        .to_bytes(BGNBD_MAGIC, BGNBD_VERSION)
     }
 
     /// Reads [`to_bytes`](BgNbd::to_bytes) output. Corrupted or truncated bytes, or parameters that are
@@ -38,19 +76,15 @@ impl BgNbd {
     /// assert!(voc_core::retention::BgNbd::from_bytes(&[0; 30]).is_err());
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<BgNbd> {
-        let mut r = Reader::open(bytes, "BG/NBD model", BGNBD_MAGIC, BGNBD_VERSION)?;
-        let [rr, alpha, a, b] = r.f64_array::<4>()?;
-        let se = r.f64_array::<4>()?;
-        let log_likelihood = r.f64()?;
-        let n = r.len()?;
-        let iterations = r.len()?;
-        r.finish()?;
+        const WHAT: &str = "BG/NBD model";
+        let f = Fitted::<4, 2>::from_bytes(bytes, BGNBD_MAGIC, BGNBD_VERSION, WHAT)?;
+        let ([rr, alpha, a, b], [n, iterations]) = (f.params, f.counts);
         let mut m = BgNbd::new(rr, alpha, a, b).map_err(|e| Error::Decode {
-            what: "BG/NBD model",
+            what: WHAT,
             reason: e.to_string(),
         })?;
-        m.se = se;
-        m.log_likelihood = log_likelihood;
+        m.se = f.se;
+        m.log_likelihood = f.log_likelihood;
         m.n = n;
         m.iterations = iterations;
         Ok(m)
@@ -68,14 +102,13 @@ impl GammaGamma {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::with_header(GG_MAGIC, GG_VERSION);
-        w.f64s(&[self.p, self.q, self.v]);
-        w.f64s(&self.se);
-        w.f64(self.log_likelihood);
-        w.len(self.n);
-        w.len(self.n_skipped);
-        w.len(self.iterations);
-        w.seal()
+        Fitted {
+            params: [self.p, self.q, self.v],
+            se: self.se,
+            log_likelihood: self.log_likelihood,
+            counts: [self.n, self.n_skipped, self.iterations],
+        }
+        .to_bytes(GG_MAGIC, GG_VERSION)
     }
 
     /// Reads [`to_bytes`](GammaGamma::to_bytes) output. Corrupted or truncated bytes, or parameters
@@ -85,20 +118,15 @@ impl GammaGamma {
     /// assert!(voc_core::retention::GammaGamma::from_bytes(b"").is_err());
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<GammaGamma> {
-        let mut r = Reader::open(bytes, "Gamma-Gamma model", GG_MAGIC, GG_VERSION)?;
-        let [p, q, v] = r.f64_array::<3>()?;
-        let se = r.f64_array::<3>()?;
-        let log_likelihood = r.f64()?;
-        let n = r.len()?;
-        let n_skipped = r.len()?;
-        let iterations = r.len()?;
-        r.finish()?;
+        const WHAT: &str = "Gamma-Gamma model";
+        let f = Fitted::<3, 3>::from_bytes(bytes, GG_MAGIC, GG_VERSION, WHAT)?;
+        let ([p, q, v], [n, n_skipped, iterations]) = (f.params, f.counts);
         let mut m = GammaGamma::new(p, q, v).map_err(|e| Error::Decode {
-            what: "Gamma-Gamma model",
+            what: WHAT,
             reason: e.to_string(),
         })?;
-        m.se = se;
-        m.log_likelihood = log_likelihood;
+        m.se = f.se;
+        m.log_likelihood = f.log_likelihood;
         m.n = n;
         m.n_skipped = n_skipped;
         m.iterations = iterations;
