@@ -1,4 +1,12 @@
-//! Little-endian byte writer/reader for the versioned byte form of states.
+//! Little-endian byte writer/reader for the versioned byte forms of states and fitted models.
+//!
+//! A byte form opens with [`Writer::with_header`] (magic, version) / [`Reader::open`] (checksum,
+//! magic, version) and closes with [`Writer::seal`] / [`Reader::finish`]. Between them the shared
+//! field forms: counts ([`Writer::len`], a u64), flags ([`Writer::flag`], a byte 0 or 1), strings
+//! ([`Writer::str`], [`Writer::strs`]: length + UTF-8), floats ([`Writer::f64s`] without a count,
+//! [`Writer::f64_vec`] with one; [`Reader::f64s`] checks the bytes are present before allocating,
+//! [`Reader::f64_array`] reads a fixed number) and matrices ([`Writer::matrix`]: rows, columns,
+//! row-major values whatever the layout).
 
 use ndarray::{Array2, ArrayView2};
 
