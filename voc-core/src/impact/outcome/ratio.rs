@@ -62,7 +62,7 @@ pub struct ClassRatio {
     pub ratio: f64,
     /// Delta-method SE of ln ratio, √(s₁²/(n₁m₁²) + s₂²/(n₂m₂²)).
     pub log_se: f64,
-    /// exp(ln ratio ± z·log_se) (method [`Method::LogWald`]).
+    /// exp(ln ratio ± z·log_se) (method [`Method::LogWald`](crate::stats::Method::LogWald)).
     pub ci: Interval,
     /// Two-sided Wald p of ln ratio = 0.
     pub p_value: f64,
