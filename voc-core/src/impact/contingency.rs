@@ -79,16 +79,6 @@ impl Default for TableOptions {
 }
 
 impl TableOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::contingency::TableOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
     /// Turns the Yates correction on or off.
     ///
     /// ```
@@ -96,17 +86,6 @@ impl TableOptions {
     /// ```
     pub fn yates(mut self, yates: bool) -> Self {
         self.yates = yates;
-        self
-    }
-
-    /// Sets what an empty cell does.
-    ///
-    /// ```
-    /// use voc_core::impact::contingency::{TableOptions, ZeroCells};
-    /// assert_eq!(TableOptions::default().zero_cells(ZeroCells::Haldane).zero_cells, ZeroCells::Haldane);
-    /// ```
-    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
-        self.zero_cells = zero_cells;
         self
     }
 
@@ -119,6 +98,11 @@ impl TableOptions {
         check_confidence(self.confidence).map(|_| ())
     }
 }
+
+crate::setters!(TableOptions {
+    confidence: f64,
+    zero_cells: ZeroCells
+});
 
 /// Counts of a 2×2 table (see the module docs for the layout).
 ///

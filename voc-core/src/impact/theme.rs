@@ -74,49 +74,6 @@ impl Default for ThemeOptions {
 }
 
 impl ThemeOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets the test.
-    ///
-    /// ```
-    /// use voc_core::impact::theme::{ThemeOptions, ThemeTest};
-    /// assert_eq!(ThemeOptions::default().test(ThemeTest::ChiSquare).test, ThemeTest::ChiSquare);
-    /// ```
-    pub fn test(mut self, test: ThemeTest) -> Self {
-        self.test = test;
-        self
-    }
-
-    /// Sets the adjustment over themes.
-    ///
-    /// ```
-    /// use voc_core::stats::Adjustment;
-    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().adjust(Adjustment::BenjaminiHochberg).adjust, Adjustment::BenjaminiHochberg);
-    /// ```
-    pub fn adjust(mut self, adjust: Adjustment) -> Self {
-        self.adjust = adjust;
-        self
-    }
-
-    /// Sets what an empty cell does to the risk ratio.
-    ///
-    /// ```
-    /// use voc_core::impact::contingency::ZeroCells;
-    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().zero_cells(ZeroCells::Error).zero_cells, ZeroCells::Error);
-    /// ```
-    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
-        self.zero_cells = zero_cells;
-        self
-    }
-
     /// Checks the options (the confidence level lies in (0, 1)), returning the level.
     ///
     /// ```
@@ -126,6 +83,13 @@ impl ThemeOptions {
         check_confidence(self.confidence)
     }
 }
+
+crate::setters!(ThemeOptions {
+    confidence: f64,
+    test: ThemeTest,
+    adjust: Adjustment,
+    zero_cells: ZeroCells
+});
 
 /// The impact of one theme.
 ///

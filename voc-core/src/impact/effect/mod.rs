@@ -40,16 +40,6 @@ impl Default for EffectOptions {
 }
 
 impl EffectOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::effect::EffectOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
     /// Checks the options (the confidence level lies in (0, 1)), returning the level.
     ///
     /// ```
@@ -60,6 +50,8 @@ impl EffectOptions {
         crate::stats::check_confidence(self.confidence)
     }
 }
+
+crate::setters!(EffectOptions { confidence: f64 });
 
 use super::contingency::check_non_negative;
 use crate::error::{Error, Result};

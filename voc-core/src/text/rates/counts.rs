@@ -410,13 +410,11 @@ impl MentionFinish {
             options: MentionOptions::default(),
         }
     }
-
-    /// Sets the options.
-    pub fn options(mut self, options: MentionOptions) -> Self {
-        self.options = options;
-        self
-    }
 }
+
+crate::setters!(MentionFinish {
+    options: MentionOptions
+});
 
 impl crate::State for MentionCounts {
     type Batch<'a> = MentionBatch<'a>;
