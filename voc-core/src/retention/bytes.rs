@@ -46,6 +46,14 @@ impl<const K: usize, const C: usize> Fitted<K, C> {
             counts,
         })
     }
+
+    /// The model `new` builds from the parameters (its error becomes a decode error of `what`).
+    fn model<M>(&self, what: &'static str, new: impl FnOnce([f64; K]) -> Result<M>) -> Result<M> {
+        new(self.params).map_err(|e| Error::Decode {
+            what,
+            reason: e.to_string(),
+        })
+    }
 }
 
 impl BgNbd {
@@ -78,13 +86,9 @@ impl BgNbd {
     pub fn from_bytes(bytes: &[u8]) -> Result<BgNbd> {
         const WHAT: &str = "BG/NBD model";
         let f = Fitted::<4, 2>::from_bytes(bytes, BGNBD_MAGIC, BGNBD_VERSION, WHAT)?;
-        let ([rr, alpha, a, b], [n, iterations]) = (f.params, f.counts);
-        let mut m = BgNbd::new(rr, alpha, a, b).map_err(|e| Error::Decode {
-            what: WHAT,
-            reason: e.to_string(),
-        })?;
-        m.se = f.se;
-        m.log_likelihood = f.log_likelihood;
+        let mut m = f.model(WHAT, |[r, alpha, a, b]| BgNbd::new(r, alpha, a, b))?;
+        let [n, iterations] = f.counts;
+        (m.se, m.log_likelihood) = (f.se, f.log_likelihood);
         m.n = n;
         m.iterations = iterations;
         Ok(m)
@@ -120,13 +124,9 @@ impl GammaGamma {
     pub fn from_bytes(bytes: &[u8]) -> Result<GammaGamma> {
         const WHAT: &str = "Gamma-Gamma model";
         let f = Fitted::<3, 3>::from_bytes(bytes, GG_MAGIC, GG_VERSION, WHAT)?;
-        let ([p, q, v], [n, n_skipped, iterations]) = (f.params, f.counts);
-        let mut m = GammaGamma::new(p, q, v).map_err(|e| Error::Decode {
-            what: WHAT,
-            reason: e.to_string(),
-        })?;
-        m.se = f.se;
-        m.log_likelihood = f.log_likelihood;
+        let mut m = f.model(WHAT, |[p, q, v]| GammaGamma::new(p, q, v))?;
+        let [n, n_skipped, iterations] = f.counts;
+        (m.se, m.log_likelihood) = (f.se, f.log_likelihood);
         m.n = n;
         m.n_skipped = n_skipped;
         m.iterations = iterations;
