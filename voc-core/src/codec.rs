@@ -1,4 +1,14 @@
-//! Little-endian byte writer/reader for the versioned byte form of states.
+//! Little-endian byte writer/reader for the versioned byte forms of states and fitted models.
+//!
+//! A byte form opens with [`Writer::with_header`] (magic, version) / [`Reader::open`] (checksum,
+//! magic, version) and closes with [`Writer::seal`] / [`Reader::finish`]. Between them the shared
+//! field forms: counts ([`Writer::len`], a u64), flags ([`Writer::flag`], a byte 0 or 1), strings
+//! ([`Writer::str`], [`Writer::strs`]: length + UTF-8), floats ([`Writer::f64s`] without a count,
+//! [`Writer::f64_vec`] with one; [`Reader::f64s`] checks the bytes are present before allocating,
+//! [`Reader::f64_array`] reads a fixed number) and matrices ([`Writer::matrix`]: rows, columns,
+//! row-major values whatever the layout).
+
+use ndarray::{Array2, ArrayView2};
 
 use crate::error::{Error, Result};
 
@@ -14,6 +24,13 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
 pub(crate) struct Writer(pub Vec<u8>);
 
 impl Writer {
+    /// A writer with the magic and version of a byte form already written.
+    pub fn with_header(magic: &[u8; 4], version: u16) -> Writer {
+        let mut w = Writer::default();
+        w.bytes(magic);
+        w.u16(version);
+        w
+    }
     pub fn bytes(&mut self, b: &[u8]) {
         self.0.extend_from_slice(b);
     }
@@ -31,6 +48,41 @@ impl Writer {
     }
     pub fn f64(&mut self, v: f64) {
         self.bytes(&v.to_le_bytes());
+    }
+    /// A count or size, as u64.
+    pub fn len(&mut self, n: usize) {
+        self.u64(n as u64);
+    }
+    /// A flag, as one byte 0 or 1.
+    pub fn flag(&mut self, v: bool) {
+        self.u8(u8::from(v));
+    }
+    /// A string: its byte length, then its UTF-8.
+    pub fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.bytes(s.as_bytes());
+    }
+    /// Strings: their count, then each as [`str`](Self::str).
+    pub fn strs(&mut self, v: &[String]) {
+        self.len(v.len());
+        v.iter().for_each(|s| self.str(s));
+    }
+    /// Floats without their count (written elsewhere, or fixed by the layout).
+    pub fn f64s(&mut self, v: &[f64]) {
+        v.iter().for_each(|&x| self.f64(x));
+    }
+    /// Floats: their count, then each.
+    pub fn f64_vec(&mut self, v: &[f64]) {
+        self.len(v.len());
+        self.f64s(v);
+    }
+    /// A matrix: rows, columns, then the values in logical (row-major) order whatever the memory
+    /// layout.
+    #[cfg_attr(not(feature = "text"), allow(dead_code))]
+    pub fn matrix(&mut self, a: ArrayView2<'_, f64>) {
+        self.len(a.nrows());
+        self.len(a.ncols());
+        a.iter().for_each(|&x| self.f64(x));
     }
     /// Appends the checksum of everything written so far and returns the bytes.
     pub fn seal(mut self) -> Vec<u8> {
@@ -64,6 +116,25 @@ impl<'a> Reader<'a> {
         }
         Ok(Reader { buf: body, what })
     }
+    /// A [`sealed`](Self::sealed) reader past the checked magic and version that open a byte form.
+    pub fn open(buf: &'a [u8], what: &'static str, magic: &[u8; 4], version: u16) -> Result<Self> {
+        let mut r = Reader::sealed(buf, what)?;
+        r.header(magic, version)?;
+        Ok(r)
+    }
+    /// Checks the magic and version that open a byte form.
+    pub fn header(&mut self, magic: &[u8; 4], version: u16) -> Result<()> {
+        if &self.take::<4>()? != magic {
+            return Err(self.fail(format!("bad magic for a voc {}", self.what)));
+        }
+        let found = self.u16()?;
+        if found != version {
+            return Err(self.fail(format!(
+                "unsupported version {found} (this build reads {version})"
+            )));
+        }
+        Ok(())
+    }
     pub fn fail(&self, reason: impl Into<String>) -> Error {
         Error::Decode {
             what: self.what,
@@ -94,6 +165,49 @@ impl<'a> Reader<'a> {
     }
     pub fn f64(&mut self) -> Result<f64> {
         Ok(f64::from_le_bytes(self.take()?))
+    }
+    /// A count or size written by [`Writer::len`].
+    pub fn len(&mut self) -> Result<usize> {
+        let v = self.u64()?;
+        usize::try_from(v).map_err(|_| self.fail(format!("count {v} does not fit this platform")))
+    }
+    /// A flag written by [`Writer::flag`]: a byte 0 or 1.
+    pub fn flag(&mut self) -> Result<bool> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(self.fail(format!("flag byte {other} is neither 0 nor 1"))),
+        }
+    }
+    /// A string written by [`Writer::str`]; `name` names it in the error when it is not UTF-8.
+    pub fn str(&mut self, name: &str) -> Result<String> {
+        let len = self.len()?;
+        self.expect_items(len, 1)?;
+        let raw: Vec<u8> = (0..len).map(|_| self.u8()).collect::<Result<_>>()?;
+        String::from_utf8(raw).map_err(|_| self.fail(format!("{name} is not UTF-8")))
+    }
+    /// `n` floats, checking first that they are present (so a huge `n` allocates nothing).
+    pub fn f64s(&mut self, n: usize) -> Result<Vec<f64>> {
+        self.expect_items(n, 8)?;
+        (0..n).map(|_| self.f64()).collect()
+    }
+    /// A matrix written by [`Writer::matrix`]; `name` names it in the errors.
+    #[cfg_attr(not(feature = "text"), allow(dead_code))]
+    pub fn matrix(&mut self, name: &str) -> Result<Array2<f64>> {
+        let (rows, cols) = (self.len()?, self.len()?);
+        let len = rows
+            .checked_mul(cols)
+            .ok_or_else(|| self.fail(format!("{name} claims {rows} × {cols} values")))?;
+        let values = self.f64s(len)?;
+        Array2::from_shape_vec((rows, cols), values).map_err(|e| self.fail(format!("{name}: {e}")))
+    }
+    /// `K` floats.
+    pub fn f64_array<const K: usize>(&mut self) -> Result<[f64; K]> {
+        let mut out = [0.0; K];
+        for v in &mut out {
+            *v = self.f64()?;
+        }
+        Ok(out)
     }
     /// Guards allocations: `count` items of `size` bytes must still be present.
     pub fn expect_items(&self, count: usize, size: usize) -> Result<()> {

@@ -79,16 +79,6 @@ impl Default for TableOptions {
 }
 
 impl TableOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::contingency::TableOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
     /// Turns the Yates correction on or off.
     ///
     /// ```
@@ -96,17 +86,6 @@ impl TableOptions {
     /// ```
     pub fn yates(mut self, yates: bool) -> Self {
         self.yates = yates;
-        self
-    }
-
-    /// Sets what an empty cell does.
-    ///
-    /// ```
-    /// use voc_core::impact::contingency::{TableOptions, ZeroCells};
-    /// assert_eq!(TableOptions::default().zero_cells(ZeroCells::Haldane).zero_cells, ZeroCells::Haldane);
-    /// ```
-    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
-        self.zero_cells = zero_cells;
         self
     }
 
@@ -119,6 +98,11 @@ impl TableOptions {
         check_confidence(self.confidence).map(|_| ())
     }
 }
+
+crate::setters!(TableOptions {
+    confidence: f64,
+    zero_cells: ZeroCells
+});
 
 /// Counts of a 2×2 table (see the module docs for the layout).
 ///
@@ -237,6 +221,17 @@ fn check_counts(arg: &'static str, values: &[f64]) -> Result<()> {
 }
 
 fn check_count(arg: &'static str, index: usize, value: f64) -> Result<()> {
+    check_non_negative(arg, index, value, "counts cannot be negative")
+}
+
+/// Checks that `value`, element `index` of `arg`, is finite ([`Error::NonFinite`]) and not negative
+/// ([`Error::InvalidValue`] with `reason`).
+pub(crate) fn check_non_negative(
+    arg: &'static str,
+    index: usize,
+    value: f64,
+    reason: &'static str,
+) -> Result<()> {
     if !value.is_finite() {
         return Err(Error::NonFinite { arg, index, value });
     }
@@ -245,7 +240,7 @@ fn check_count(arg: &'static str, index: usize, value: f64) -> Result<()> {
             arg,
             index,
             value,
-            reason: "counts cannot be negative",
+            reason,
         });
     }
     Ok(())
@@ -280,20 +275,28 @@ pub struct Ratio {
 }
 
 fn log_ratio(estimate: f64, log_se: f64, level: f64, haldane: bool) -> Ratio {
-    let z = normal_quantile(0.5 + 0.5 * level);
-    let l = estimate.ln();
+    let (ci, p_value) = log_wald(estimate, log_se, level);
     Ratio {
         estimate,
         log_se,
-        ci: Interval {
-            low: (l - z * log_se).exp(),
-            high: (l + z * log_se).exp(),
-            level,
-            method: Method::LogWald,
-        },
-        p_value: crate::stats::dist::normal_two_sided_p(l / log_se),
+        ci,
+        p_value,
         haldane,
     }
+}
+
+/// The log-Wald interval of a ratio `estimate` whose logarithm has standard error `log_se`, and the
+/// two-sided Wald p-value of ln ratio = 0.
+pub(crate) fn log_wald(estimate: f64, log_se: f64, level: f64) -> (Interval, f64) {
+    let z = normal_quantile(0.5 + 0.5 * level);
+    let l = estimate.ln();
+    let ci = Interval {
+        low: (l - z * log_se).exp(),
+        high: (l + z * log_se).exp(),
+        level,
+        method: Method::LogWald,
+    };
+    (ci, crate::stats::dist::normal_two_sided_p(l / log_se))
 }
 
 /// Risk ratio `a/(a+b) ÷ c/(c+d)` with the Katz log interval, as statsmodels

@@ -56,16 +56,6 @@ impl Default for RoiInputs {
 }
 
 impl RoiInputs {
-    /// Sets the fall in the churn rate.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().churn_reduction(0.02).churn_reduction, 0.02);
-    /// ```
-    pub fn churn_reduction(mut self, churn_reduction: f64) -> Self {
-        self.churn_reduction = churn_reduction;
-        self
-    }
-
     /// Sets the interval of the fall in the churn rate.
     ///
     /// ```
@@ -73,66 +63,6 @@ impl RoiInputs {
     /// ```
     pub fn churn_reduction_ci(mut self, churn_reduction_ci: Option<(f64, f64)>) -> Self {
         self.churn_reduction_ci = churn_reduction_ci;
-        self
-    }
-
-    /// Sets the customers reached.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().customers(1e4).customers, 1e4);
-    /// ```
-    pub fn customers(mut self, customers: f64) -> Self {
-        self.customers = customers;
-        self
-    }
-
-    /// Sets the value of a retained customer.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().clv(300.0).clv, 300.0);
-    /// ```
-    pub fn clv(mut self, clv: f64) -> Self {
-        self.clv = clv;
-        self
-    }
-
-    /// Sets the support contacts avoided.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().contacts_avoided(50.0).contacts_avoided, 50.0);
-    /// ```
-    pub fn contacts_avoided(mut self, contacts_avoided: f64) -> Self {
-        self.contacts_avoided = contacts_avoided;
-        self
-    }
-
-    /// Sets the cost of one contact.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().cost_per_contact(4.0).cost_per_contact, 4.0);
-    /// ```
-    pub fn cost_per_contact(mut self, cost_per_contact: f64) -> Self {
-        self.cost_per_contact = cost_per_contact;
-        self
-    }
-
-    /// Sets the programme cost.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().program_cost(1e5).program_cost, 1e5);
-    /// ```
-    pub fn program_cost(mut self, program_cost: f64) -> Self {
-        self.program_cost = program_cost;
-        self
-    }
-
-    /// Sets the horizon in months.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::roi::RoiInputs::default().horizon_months(6.0).horizon_months, 6.0);
-    /// ```
-    pub fn horizon_months(mut self, horizon_months: f64) -> Self {
-        self.horizon_months = horizon_months;
         self
     }
 
@@ -206,6 +136,16 @@ impl RoiInputs {
         Ok(())
     }
 }
+
+crate::setters!(RoiInputs {
+    churn_reduction: f64,
+    customers: f64,
+    clv: f64,
+    contacts_avoided: f64,
+    cost_per_contact: f64,
+    program_cost: f64,
+    horizon_months: f64
+});
 
 /// The value of a programme.
 ///

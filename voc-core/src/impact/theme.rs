@@ -8,7 +8,8 @@
 //! the raisers`. Themes are ranked by excess revenue (excess churners when no value is given).
 
 use super::contingency::{
-    Ratio, Table2x2, TableOptions, ZeroCells, chi_square, fisher_exact, risk_ratio,
+    Ratio, Table2x2, TableOptions, ZeroCells, check_non_negative, chi_square, fisher_exact,
+    risk_ratio,
 };
 use crate::error::{Error, Result, check_len};
 use crate::stats::check::labels;
@@ -73,49 +74,6 @@ impl Default for ThemeOptions {
 }
 
 impl ThemeOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets the test.
-    ///
-    /// ```
-    /// use voc_core::impact::theme::{ThemeOptions, ThemeTest};
-    /// assert_eq!(ThemeOptions::default().test(ThemeTest::ChiSquare).test, ThemeTest::ChiSquare);
-    /// ```
-    pub fn test(mut self, test: ThemeTest) -> Self {
-        self.test = test;
-        self
-    }
-
-    /// Sets the adjustment over themes.
-    ///
-    /// ```
-    /// use voc_core::stats::Adjustment;
-    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().adjust(Adjustment::BenjaminiHochberg).adjust, Adjustment::BenjaminiHochberg);
-    /// ```
-    pub fn adjust(mut self, adjust: Adjustment) -> Self {
-        self.adjust = adjust;
-        self
-    }
-
-    /// Sets what an empty cell does to the risk ratio.
-    ///
-    /// ```
-    /// use voc_core::impact::contingency::ZeroCells;
-    /// assert_eq!(voc_core::impact::theme::ThemeOptions::default().zero_cells(ZeroCells::Error).zero_cells, ZeroCells::Error);
-    /// ```
-    pub fn zero_cells(mut self, zero_cells: ZeroCells) -> Self {
-        self.zero_cells = zero_cells;
-        self
-    }
-
     /// Checks the options (the confidence level lies in (0, 1)), returning the level.
     ///
     /// ```
@@ -125,6 +83,13 @@ impl ThemeOptions {
         check_confidence(self.confidence)
     }
 }
+
+crate::setters!(ThemeOptions {
+    confidence: f64,
+    test: ThemeTest,
+    adjust: Adjustment,
+    zero_cells: ZeroCells
+});
 
 /// The impact of one theme.
 ///
@@ -277,21 +242,7 @@ fn run(
     if let Some(v) = value {
         check_len("churned", churned.len(), "value", v.len())?;
         for (index, &x) in v.iter().enumerate() {
-            if !x.is_finite() {
-                return Err(Error::NonFinite {
-                    arg: "value",
-                    index,
-                    value: x,
-                });
-            }
-            if x < 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "value",
-                    index,
-                    value: x,
-                    reason: "customer value cannot be negative",
-                });
-            }
+            check_non_negative("value", index, x, "customer value cannot be negative")?;
         }
     }
     let mut out = Vec::with_capacity(themes.len());
@@ -382,21 +333,7 @@ fn tally(
     let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
     let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
     for (index, (f, &c)) in flags.zip(churned).enumerate() {
-        if !f.is_finite() {
-            return Err(Error::NonFinite {
-                arg: "themes",
-                index,
-                value: f,
-            });
-        }
-        if f < 0.0 {
-            return Err(Error::InvalidValue {
-                arg: "themes",
-                index,
-                value: f,
-                reason: "theme counts cannot be negative",
-            });
-        }
+        check_non_negative("themes", index, f, "theme counts cannot be negative")?;
         let churn = c == 1.0;
         if f > 0.0 {
             n1 += 1;

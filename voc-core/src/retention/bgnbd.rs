@@ -35,24 +35,6 @@ impl Default for BgNbdOptions {
 }
 
 impl BgNbdOptions {
-    /// Sets [`max_iter`](BgNbdOptions::max_iter).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::BgNbdOptions::default().max_iter(50).max_iter, 50);
-    /// ```
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-    /// Sets [`tol`](BgNbdOptions::tol).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::BgNbdOptions::default().tol(1e-8).tol, 1e-8);
-    /// ```
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
     /// Checks every option: `max_iter` ≥ 1, `tol` > 0. Called once at the start of the fit.
     ///
     /// ```
@@ -62,6 +44,11 @@ impl BgNbdOptions {
         check_optimiser(self.max_iter, self.tol)
     }
 }
+
+crate::setters!(BgNbdOptions {
+    max_iter: usize,
+    tol: f64
+});
 
 /// Checks the options shared by the maximum-likelihood fits.
 pub(crate) fn check_optimiser(max_iter: usize, tol: f64) -> Result<()> {

@@ -34,16 +34,6 @@ impl Default for CohortOptions {
 }
 
 impl CohortOptions {
-    /// Sets [`unit`](CohortOptions::unit).
-    ///
-    /// ```
-    /// use voc_core::{retention::CohortOptions, time::TimeUnit};
-    /// assert_eq!(CohortOptions::default().unit(TimeUnit::Seconds).unit, TimeUnit::Seconds);
-    /// ```
-    pub fn unit(mut self, unit: TimeUnit) -> Self {
-        self.unit = unit;
-        self
-    }
     /// Sets [`observation_end`](CohortOptions::observation_end) to a timestamp in `unit`.
     ///
     /// ```
@@ -80,6 +70,8 @@ impl CohortOptions {
         Ok(())
     }
 }
+
+crate::setters!(CohortOptions { unit: TimeUnit });
 
 /// Cohort retention matrix and repurchase rates. Matrices are row-major, `cohort.len()` rows ×
 /// `n_offsets` columns (months since acquisition 0, 1, ...).

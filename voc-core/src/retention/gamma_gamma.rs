@@ -35,24 +35,6 @@ impl Default for GammaGammaOptions {
 }
 
 impl GammaGammaOptions {
-    /// Sets [`max_iter`](GammaGammaOptions::max_iter).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::GammaGammaOptions::default().max_iter(9).max_iter, 9);
-    /// ```
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-    /// Sets [`tol`](GammaGammaOptions::tol).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::GammaGammaOptions::default().tol(1e-8).tol, 1e-8);
-    /// ```
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
     /// Checks every option: `max_iter` ≥ 1, `tol` > 0. Called once at the start of the fit.
     ///
     /// ```
@@ -62,6 +44,11 @@ impl GammaGammaOptions {
         check_optimiser(self.max_iter, self.tol)
     }
 }
+
+crate::setters!(GammaGammaOptions {
+    max_iter: usize,
+    tol: f64
+});
 
 /// Per-customer spend, borrowed: `frequency` = repeat purchases x (whole, ≥ 0) and `monetary` = mean
 /// spend of the repeat purchases (> 0 where x > 0). What [`GammaGammaOptions`] fits through [`Fit`] and

@@ -27,15 +27,6 @@ impl Default for KmOptions {
 }
 
 impl KmOptions {
-    /// Sets [`confidence`](KmOptions::confidence).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::KmOptions::default().confidence(0.8).confidence, 0.8);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
     /// Checks every option: `confidence` in (0, 1). Called once at the start of [`kaplan_meier`].
     ///
     /// ```
@@ -45,6 +36,8 @@ impl KmOptions {
         check_confidence(self.confidence).map(|_| ())
     }
 }
+
+crate::setters!(KmOptions { confidence: f64 });
 
 /// One Kaplan–Meier curve: a row per distinct duration (events or censorings), as lifelines'
 /// `event_table` joined with `survival_function_` and `confidence_interval_`.

@@ -35,25 +35,6 @@ impl Default for SummaryOptions {
 }
 
 impl SummaryOptions {
-    /// Sets [`unit`](SummaryOptions::unit).
-    ///
-    /// ```
-    /// use voc_core::{retention::SummaryOptions, time::TimeUnit};
-    /// assert_eq!(SummaryOptions::default().unit(TimeUnit::Seconds).unit, TimeUnit::Seconds);
-    /// ```
-    pub fn unit(mut self, unit: TimeUnit) -> Self {
-        self.unit = unit;
-        self
-    }
-    /// Sets [`time_scale`](SummaryOptions::time_scale).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::SummaryOptions::default().time_scale(7.0).time_scale, 7.0);
-    /// ```
-    pub fn time_scale(mut self, time_scale: f64) -> Self {
-        self.time_scale = time_scale;
-        self
-    }
     /// Sets [`observation_end`](SummaryOptions::observation_end) to a timestamp in `unit`.
     ///
     /// ```
@@ -80,6 +61,11 @@ impl SummaryOptions {
         Ok(())
     }
 }
+
+crate::setters!(SummaryOptions {
+    unit: TimeUnit,
+    time_scale: f64
+});
 
 /// Per-customer summary, one row per customer with a transaction up to the end of observation, in
 /// ascending customer code.

@@ -42,18 +42,6 @@ impl Default for AlertOptions {
 }
 
 impl AlertOptions {
-    /// Sets [`save_rate`](Self::save_rate).
-    pub fn save_rate(mut self, save_rate: f64) -> Self {
-        self.save_rate = save_rate;
-        self
-    }
-
-    /// Sets [`contact_cost`](Self::contact_cost).
-    pub fn contact_cost(mut self, contact_cost: f64) -> Self {
-        self.contact_cost = contact_cost;
-        self
-    }
-
     /// Sets [`capacity`](Self::capacity).
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = Some(capacity);
@@ -63,12 +51,6 @@ impl AlertOptions {
     /// Sets [`min_probability`](Self::min_probability).
     pub fn min_probability(mut self, min_probability: f64) -> Self {
         self.min_probability = Some(min_probability);
-        self
-    }
-
-    /// Sets [`reasons`](Self::reasons).
-    pub fn reasons(mut self, reasons: usize) -> Self {
-        self.reasons = reasons;
         self
     }
 
@@ -99,6 +81,12 @@ impl AlertOptions {
         Ok(())
     }
 }
+
+crate::setters!(AlertOptions {
+    save_rate: f64,
+    contact_cost: f64,
+    reasons: usize
+});
 
 /// One reason behind a customer's risk.
 #[derive(Debug, Clone, PartialEq)]

@@ -54,24 +54,6 @@ impl Default for SurveyOptions {
 }
 
 impl SurveyOptions {
-    /// Sets [`responses`](Self::responses).
-    pub fn responses(mut self, responses: usize) -> Self {
-        self.responses = responses;
-        self
-    }
-
-    /// Sets [`seed`](Self::seed).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets [`year`](Self::year).
-    pub fn year(mut self, year: i32) -> Self {
-        self.year = year;
-        self
-    }
-
     /// Checks the options (done once by [`surveys`]).
     pub fn validate(&self) -> Result<()> {
         if self.responses == 0 || self.responses > 100_000_000 {
@@ -84,6 +66,12 @@ impl SurveyOptions {
         Ok(())
     }
 }
+
+crate::setters!(SurveyOptions {
+    responses: usize,
+    seed: u64,
+    year: i32
+});
 
 /// A change planted in the simulated data.
 ///

@@ -70,36 +70,6 @@ impl Default for LifecycleOptions {
 }
 
 impl LifecycleOptions {
-    /// Sets the tenure below which a customer is onboarding.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::LifecycleOptions::default().onboarding_days(30.0).onboarding_days, 30.0);
-    /// ```
-    pub fn onboarding_days(mut self, onboarding_days: f64) -> Self {
-        self.onboarding_days = onboarding_days;
-        self
-    }
-
-    /// Sets the tenure from which an active customer is mature.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::LifecycleOptions::default().maturity_days(730.0).maturity_days, 730.0);
-    /// ```
-    pub fn maturity_days(mut self, maturity_days: f64) -> Self {
-        self.maturity_days = maturity_days;
-        self
-    }
-
-    /// Sets the days without activity from which a customer is dormant.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::LifecycleOptions::default().dormant_days(90.0).dormant_days, 90.0);
-    /// ```
-    pub fn dormant_days(mut self, dormant_days: f64) -> Self {
-        self.dormant_days = dormant_days;
-        self
-    }
-
     /// Checks: all positive and finite, onboarding ≤ maturity.
     ///
     /// ```
@@ -126,6 +96,12 @@ impl LifecycleOptions {
         Ok(())
     }
 }
+
+crate::setters!(LifecycleOptions {
+    onboarding_days: f64,
+    maturity_days: f64,
+    dormant_days: f64
+});
 
 /// The stage of each customer (see the module docs).
 ///

@@ -42,50 +42,12 @@ impl Default for ProfileOptions {
     }
 }
 
-impl ProfileOptions {
-    /// Sets the confidence level of the churn and NPS intervals.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::ProfileOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets the interval method of the churn rate.
-    ///
-    /// ```
-    /// use voc_core::stats::ShareInterval;
-    /// let o = voc_core::segment::ProfileOptions::default().churn_interval(ShareInterval::Wilson);
-    /// assert_eq!(o.churn_interval, ShareInterval::Wilson);
-    /// ```
-    pub fn churn_interval(mut self, churn_interval: ShareInterval) -> Self {
-        self.churn_interval = churn_interval;
-        self
-    }
-
-    /// Sets the NPS options (the confidence level is taken from `confidence`).
-    ///
-    /// ```
-    /// let o = voc_core::segment::ProfileOptions::default().nps(voc_core::metrics::NpsOptions::default());
-    /// assert_eq!(o.top_themes, 3);
-    /// ```
-    pub fn nps(mut self, nps: NpsOptions) -> Self {
-        self.nps = nps;
-        self
-    }
-
-    /// Sets how many complaint themes to list per segment.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::ProfileOptions::default().top_themes(5).top_themes, 5);
-    /// ```
-    pub fn top_themes(mut self, top_themes: usize) -> Self {
-        self.top_themes = top_themes;
-        self
-    }
-}
+crate::setters!(ProfileOptions {
+    confidence: f64,
+    churn_interval: ShareInterval,
+    nps: NpsOptions,
+    top_themes: usize
+});
 
 /// The columns a profile reads; all but `segment` are optional.
 ///

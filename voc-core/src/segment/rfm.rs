@@ -118,28 +118,6 @@ impl Default for RfmOptions {
 }
 
 impl RfmOptions {
-    /// Sets the number of quantile bins.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::RfmOptions::default().bins(3).bins, 3);
-    /// ```
-    pub fn bins(mut self, bins: u8) -> Self {
-        self.bins = bins;
-        self
-    }
-
-    /// Sets the segment rules (first match wins).
-    ///
-    /// ```
-    /// use voc_core::segment::{RfmOptions, RfmRule};
-    /// let opts = RfmOptions::default().rules(vec![RfmRule::new("Best", (5, 5), (5, 5))]);
-    /// assert_eq!(opts.rules.len(), 1);
-    /// ```
-    pub fn rules(mut self, rules: Vec<RfmRule>) -> Self {
-        self.rules = rules;
-        self
-    }
-
     /// Checks the options: `bins` in 2..=10, rule ranges within 1..=bins and not reversed.
     ///
     /// ```
@@ -168,6 +146,8 @@ impl RfmOptions {
         Ok(())
     }
 }
+
+crate::setters!(RfmOptions { bins: u8, rules: Vec<RfmRule> });
 
 /// RFM scores and segments per customer.
 ///

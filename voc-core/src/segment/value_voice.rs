@@ -335,64 +335,6 @@ impl Default for ValueVoiceOptions {
 }
 
 impl ValueVoiceOptions {
-    /// Sets how value tiers are cut.
-    ///
-    /// ```
-    /// use voc_core::segment::{Tiers, ValueVoiceOptions};
-    /// let o = ValueVoiceOptions::default().tiers(Tiers::Thresholds(vec![100.0, 1000.0]));
-    /// assert_eq!(o.tiers, Tiers::Thresholds(vec![100.0, 1000.0]));
-    /// ```
-    pub fn tiers(mut self, tiers: Tiers) -> Self {
-        self.tiers = tiers;
-        self
-    }
-
-    /// Sets the tier names, lowest first.
-    ///
-    /// ```
-    /// let o = voc_core::segment::ValueVoiceOptions::default().tier_names(vec!["a".into(), "b".into(), "c".into()]);
-    /// assert_eq!(o.tier_names[0], "a");
-    /// ```
-    pub fn tier_names(mut self, tier_names: Vec<String>) -> Self {
-        self.tier_names = tier_names;
-        self
-    }
-
-    /// Sets the voice rules (first match wins).
-    ///
-    /// ```
-    /// use voc_core::segment::{ValueVoiceOptions, VoiceRule};
-    /// let o = ValueVoiceOptions::default().voice_rules(vec![VoiceRule::parse("unhappy", "nps <= 6")?]);
-    /// assert_eq!(o.voice_rules.len(), 1);
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn voice_rules(mut self, voice_rules: Vec<VoiceRule>) -> Self {
-        self.voice_rules = voice_rules;
-        self
-    }
-
-    /// Sets the voice of rows no rule matches.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::ValueVoiceOptions::default().fallback_voice("quiet".into()).fallback_voice, "quiet");
-    /// ```
-    pub fn fallback_voice(mut self, fallback_voice: String) -> Self {
-        self.fallback_voice = fallback_voice;
-        self
-    }
-
-    /// Sets the play rules (first match wins).
-    ///
-    /// ```
-    /// use voc_core::segment::{Play, ValueVoiceOptions};
-    /// let o = ValueVoiceOptions::default().plays(vec![Play::new("*", "*", "monitor")]);
-    /// assert_eq!(o.plays.len(), 1);
-    /// ```
-    pub fn plays(mut self, plays: Vec<Play>) -> Self {
-        self.plays = plays;
-        self
-    }
-
     /// Checks the options: increasing cut points, one tier name per tier.
     ///
     /// ```
@@ -437,6 +379,8 @@ impl ValueVoiceOptions {
         Ok(())
     }
 }
+
+crate::setters!(ValueVoiceOptions { tiers: Tiers, tier_names: Vec<String>, voice_rules: Vec<VoiceRule>, fallback_voice: String, plays: Vec<Play> });
 
 /// Tier, voice and segment of each row, the segment names and plays.
 #[derive(Debug, Clone, PartialEq)]

@@ -52,12 +52,6 @@ impl FeatureOptions {
         FeatureOptions::default().cutoff(cutoff)
     }
 
-    /// Sets the cutoff time (seconds since 1970-01-01 UTC).
-    pub fn cutoff(mut self, cutoff: i64) -> Self {
-        self.cutoff = cutoff;
-        self
-    }
-
     /// Sets the windows (days).
     pub fn windows(mut self, days: &[u32]) -> Self {
         self.windows = days.to_vec();
@@ -113,6 +107,8 @@ impl FeatureOptions {
         Ok(())
     }
 }
+
+crate::setters!(FeatureOptions { cutoff: i64 });
 
 /// A feature matrix: one row per customer who had signed up before the cutoff, one column per signal.
 #[derive(Debug, Clone, PartialEq)]

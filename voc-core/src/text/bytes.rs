@@ -47,62 +47,14 @@ fn lang(r: &mut Reader<'_>) -> Result<SentimentLang> {
     }
 }
 
-fn header(r: &mut Reader<'_>, magic: &[u8; 4], version: u16, what: &str) -> Result<()> {
-    if &r.take::<4>()? != magic {
-        return Err(r.fail(format!("not a {what} (bad magic)")));
-    }
-    let v = r.u16()?;
-    if v != version {
-        return Err(r.fail(format!(
-            "unsupported version {v} (this build reads {version})"
-        )));
-    }
-    Ok(())
-}
-
-fn flag(r: &mut Reader<'_>) -> Result<bool> {
-    match r.u8()? {
-        0 => Ok(false),
-        1 => Ok(true),
-        other => Err(r.fail(format!("flag byte {other} is neither 0 nor 1"))),
-    }
-}
-
-fn size(r: &mut Reader<'_>) -> Result<usize> {
-    let v = r.u64()?;
-    usize::try_from(v).map_err(|_| r.fail(format!("count {v} does not fit this platform")))
-}
-
-fn floats(r: &mut Reader<'_>, n: usize) -> Result<Vec<f64>> {
-    r.expect_items(n, 8)?;
-    (0..n).map(|_| r.f64()).collect()
-}
-
-fn write_floats(w: &mut Writer, v: &[f64]) {
-    w.u64(v.len() as u64);
-    v.iter().for_each(|&x| w.f64(x));
-}
-
-/// Terms as a count, then each as length + UTF-8.
-fn write_terms(w: &mut Writer, terms: &[String]) {
-    w.u64(terms.len() as u64);
-    for t in terms {
-        w.u64(t.len() as u64);
-        w.bytes(t.as_bytes());
-    }
-}
-
 /// The vocabulary: sorted, without repeats (the column order of the models).
 fn terms(r: &mut Reader<'_>) -> Result<Vec<String>> {
-    let n = size(r)?;
+    let n = r.len()?;
     // Each term takes at least its 8-byte length.
     r.expect_items(n, 8)?;
     let mut out: Vec<String> = Vec::with_capacity(n);
     for _ in 0..n {
-        let len = size(r)?;
-        r.expect_items(len, 1)?;
-        let raw: Vec<u8> = (0..len).map(|_| r.u8()).collect::<Result<_>>()?;
-        let term = String::from_utf8(raw).map_err(|_| r.fail("a term is not UTF-8"))?;
+        let term = r.str("a term")?;
         if out.last().is_some_and(|prev| *prev >= term) {
             return Err(r.fail("the vocabulary is not sorted without repeats"));
         }
@@ -113,35 +65,24 @@ fn terms(r: &mut Reader<'_>) -> Result<Vec<String>> {
 
 /// The idf of each term: one finite value per term.
 fn idf(r: &mut Reader<'_>, n_terms: usize) -> Result<Vec<f64>> {
-    let n = size(r)?;
+    let n = r.len()?;
     if n != n_terms {
         return Err(r.fail(format!("idf has {n} values for {n_terms} terms")));
     }
-    let v = floats(r, n)?;
+    let v = r.f64s(n)?;
     if v.iter().any(|x| !x.is_finite()) {
         return Err(r.fail("idf values must be finite"));
     }
     Ok(v)
 }
 
-fn write_matrix(w: &mut Writer, a: &Array2<f64>) {
-    w.u64(a.nrows() as u64);
-    w.u64(a.ncols() as u64);
-    // Logical (row-major) order whatever the memory layout.
-    a.iter().for_each(|&x| w.f64(x));
-}
-
 /// A rows × columns matrix of finite, non-negative values (row-major).
 fn matrix(r: &mut Reader<'_>, name: &str) -> Result<Array2<f64>> {
-    let (rows, cols) = (size(r)?, size(r)?);
-    let len = rows
-        .checked_mul(cols)
-        .ok_or_else(|| r.fail(format!("{name} claims {rows} × {cols} values")))?;
-    let values = floats(r, len)?;
-    if values.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+    let a = r.matrix(name)?;
+    if a.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
         return Err(r.fail(format!("{name} values must be finite and non-negative")));
     }
-    Array2::from_shape_vec((rows, cols), values).map_err(|e| r.fail(format!("{name}: {e}")))
+    Ok(a)
 }
 
 impl Tfidf {
@@ -160,17 +101,15 @@ impl Tfidf {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(TFIDF_MAGIC);
-        w.u16(TFIDF_VERSION);
+        let mut w = Writer::with_header(TFIDF_MAGIC, TFIDF_VERSION);
         w.u8(lang_tag(self.lang));
-        write_terms(&mut w, &self.vocabulary);
-        write_floats(&mut w, &self.idf);
+        w.strs(&self.vocabulary);
+        w.f64_vec(&self.idf);
         w.u64(self.indptr.len() as u64);
         self.indptr.iter().for_each(|&p| w.u64(p as u64));
         w.u64(self.indices.len() as u64);
         self.indices.iter().for_each(|&j| w.bytes(&j.to_le_bytes()));
-        write_floats(&mut w, &self.data);
+        w.f64_vec(&self.data);
         w.seal()
     }
 
@@ -184,25 +123,24 @@ impl Tfidf {
     /// assert!(matches!(Tfidf::from_bytes(b"VOCI\x01\x00"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Tfidf> {
-        let mut r = Reader::sealed(bytes, TFIDF_WHAT)?;
-        header(&mut r, TFIDF_MAGIC, TFIDF_VERSION, TFIDF_WHAT)?;
+        let mut r = Reader::open(bytes, TFIDF_WHAT, TFIDF_MAGIC, TFIDF_VERSION)?;
         let lang = lang(&mut r)?;
         let vocabulary = terms(&mut r)?;
         let m = vocabulary.len();
         let idf = idf(&mut r, m)?;
-        let n = size(&mut r)?;
+        let n = r.len()?;
         r.expect_items(n, 8)?;
-        let indptr = (0..n).map(|_| size(&mut r)).collect::<Result<Vec<_>>>()?;
-        let nnz = size(&mut r)?;
+        let indptr = (0..n).map(|_| r.len()).collect::<Result<Vec<_>>>()?;
+        let nnz = r.len()?;
         r.expect_items(nnz, 4)?;
         let indices = (0..nnz)
             .map(|_| Ok(u32::from_le_bytes(r.take()?)))
             .collect::<Result<Vec<_>>>()?;
-        let len = size(&mut r)?;
+        let len = r.len()?;
         if len != nnz {
             return Err(r.fail(format!("data has {len} values for {nnz} indices")));
         }
-        let data = floats(&mut r, len)?;
+        let data = r.f64s(len)?;
         if indptr.first() != Some(&0) || indptr.last() != Some(&nnz) {
             return Err(r.fail(format!(
                 "row bounds must run from 0 to the {nnz} stored values"
@@ -253,16 +191,14 @@ impl TopicModel {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(TOPICS_MAGIC);
-        w.u16(TOPICS_VERSION);
-        write_terms(&mut w, &self.vocabulary);
-        write_floats(&mut w, &self.idf);
+        let mut w = Writer::with_header(TOPICS_MAGIC, TOPICS_VERSION);
+        w.strs(&self.vocabulary);
+        w.f64_vec(&self.idf);
         w.u64(self.n_topics as u64);
-        write_matrix(&mut w, &self.h);
-        write_matrix(&mut w, &self.w);
+        w.matrix(self.h.view());
+        w.matrix(self.w.view());
         w.u64(self.iterations as u64);
-        w.u8(u8::from(self.converged));
+        w.flag(self.converged);
         w.f64(self.reconstruction_err);
         let o = &self.options;
         w.u64(o.n_topics as u64);
@@ -286,12 +222,11 @@ impl TopicModel {
     /// assert!(matches!(TopicModel::from_bytes(b"VOCN"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<TopicModel> {
-        let mut r = Reader::sealed(bytes, TOPICS_WHAT)?;
-        header(&mut r, TOPICS_MAGIC, TOPICS_VERSION, TOPICS_WHAT)?;
+        let mut r = Reader::open(bytes, TOPICS_WHAT, TOPICS_MAGIC, TOPICS_VERSION)?;
         let vocabulary = terms(&mut r)?;
         let m = vocabulary.len();
         let idf = idf(&mut r, m)?;
-        let n_topics = size(&mut r)?;
+        let n_topics = r.len()?;
         let h = matrix(&mut r, "H")?;
         let w = matrix(&mut r, "W")?;
         if h.dim() != (n_topics, m) || w.ncols() != n_topics {
@@ -301,14 +236,14 @@ impl TopicModel {
                 w.dim()
             )));
         }
-        let iterations = size(&mut r)?;
-        let converged = flag(&mut r)?;
+        let iterations = r.len()?;
+        let converged = r.flag()?;
         let reconstruction_err = r.f64()?;
         if !(reconstruction_err.is_finite() && reconstruction_err >= 0.0) {
             return Err(r.fail("the reconstruction error must be finite and non-negative"));
         }
-        let (o_topics, max_iter, tol, seed) = (size(&mut r)?, size(&mut r)?, r.f64()?, r.u64()?);
-        let (min_df, max_df, max_features) = (size(&mut r)?, r.f64()?, size(&mut r)?);
+        let (o_topics, max_iter, tol, seed) = (r.len()?, r.len()?, r.f64()?, r.u64()?);
+        let (min_df, max_df, max_features) = (r.len()?, r.f64()?, r.len()?);
         let tfidf = TfidfOptions::default()
             .min_df(min_df)
             .max_df(max_df)

@@ -155,6 +155,12 @@ pub struct Scratch {
 #[cfg(feature = "parallel")]
 pub(crate) const PARALLEL_MIN_TEXTS: usize = 4096;
 
+/// Texts per parallel task: about four tasks a thread, at least 1,024 texts each.
+#[cfg(feature = "parallel")]
+fn parallel_chunk(n_texts: usize) -> usize {
+    n_texts.div_ceil(rayon::current_num_threads() * 4).max(1024)
+}
+
 /// A compiled taxonomy: one automaton (Aho–Corasick, DFA) over every keyword and exclusion.
 ///
 /// ```
@@ -432,10 +438,7 @@ impl ThemeMatcher {
         #[cfg(feature = "parallel")]
         if texts.len() >= PARALLEL_MIN_TEXTS {
             use rayon::prelude::*;
-            let chunk = texts
-                .len()
-                .div_ceil(rayon::current_num_threads() * 4)
-                .max(1024);
+            let chunk = parallel_chunk(texts.len());
             let parts: Vec<Sets> = texts.par_chunks(chunk).map(run).collect();
             let mut all = Sets {
                 indptr: vec![0],
@@ -483,10 +486,7 @@ impl ThemeMatcher {
         #[cfg(feature = "parallel")]
         if texts.len() >= PARALLEL_MIN_TEXTS {
             use rayon::prelude::*;
-            let chunk = texts
-                .len()
-                .div_ceil(rayon::current_num_threads() * 4)
-                .max(1024);
+            let chunk = parallel_chunk(texts.len());
             let parts: Vec<Vec<(usize, ThemeMatch)>> = texts
                 .par_chunks(chunk)
                 .enumerate()

@@ -49,30 +49,6 @@ impl Default for TfidfOptions {
 }
 
 impl TfidfOptions {
-    /// Sets [`min_df`](Self::min_df).
-    pub fn min_df(mut self, min_df: usize) -> Self {
-        self.min_df = min_df;
-        self
-    }
-
-    /// Sets [`max_df`](Self::max_df).
-    pub fn max_df(mut self, max_df: f64) -> Self {
-        self.max_df = max_df;
-        self
-    }
-
-    /// Sets [`max_features`](Self::max_features).
-    pub fn max_features(mut self, max_features: usize) -> Self {
-        self.max_features = max_features;
-        self
-    }
-
-    /// Sets [`lang`](Self::lang).
-    pub fn lang(mut self, lang: SentimentLang) -> Self {
-        self.lang = lang;
-        self
-    }
-
     /// Checks the options (done once by [`fit`](crate::Fit::fit)).
     pub fn validate(&self) -> Result<()> {
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
@@ -81,6 +57,13 @@ impl TfidfOptions {
         Ok(())
     }
 }
+
+crate::setters!(TfidfOptions {
+    min_df: usize,
+    max_df: f64,
+    max_features: usize,
+    lang: SentimentLang
+});
 
 /// A fitted TF-IDF model: the vocabulary and inverse document frequencies, with the sparse TF-IDF
 /// matrix (compressed rows) of the documents it was fitted on. [`Predict`] weighs new texts with the

@@ -47,36 +47,6 @@ impl Default for TopicOptions {
 }
 
 impl TopicOptions {
-    /// Sets [`n_topics`](Self::n_topics).
-    pub fn n_topics(mut self, n_topics: usize) -> Self {
-        self.n_topics = n_topics;
-        self
-    }
-
-    /// Sets [`max_iter`](Self::max_iter).
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-
-    /// Sets [`tol`](Self::tol).
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
-    /// Sets [`seed`](Self::seed).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets [`tfidf`](Self::tfidf).
-    pub fn tfidf(mut self, tfidf: TfidfOptions) -> Self {
-        self.tfidf = tfidf;
-        self
-    }
-
     /// Checks the options (done once by [`fit`](Fit::fit)).
     pub fn validate(&self) -> Result<()> {
         if self.n_topics == 0 {
@@ -96,6 +66,14 @@ impl TopicOptions {
     }
 }
 
+crate::setters!(TopicOptions {
+    n_topics: usize,
+    max_iter: usize,
+    tol: f64,
+    seed: u64,
+    tfidf: TfidfOptions
+});
+
 /// A fitted topic model: X ≈ W·H of the TF-IDF matrix X.
 ///
 /// [`Predict`] gives the document-topic weights of new texts (W for fixed H, from a flat start as
@@ -110,10 +88,8 @@ pub struct TopicModel {
     /// Number of topics.
     pub n_topics: usize,
     /// Topic-term weights H, `n_topics × vocabulary.len()`.
-    #[cfg_attr(feature = "serde", serde(with = "array2"))]
     pub h: Array2<f64>,
     /// Document-topic weights W of the fitted documents, `n_docs × n_topics`.
-    #[cfg_attr(feature = "serde", serde(with = "array2"))]
     pub w: Array2<f64>,
     /// Iterations run.
     pub iterations: usize,
@@ -431,23 +407,6 @@ fn gram_of_rows(h: &[f64], k: usize, m: usize, out: &mut [f64]) {
             let (ra, rb) = (&h[a * m..(a + 1) * m], &h[b * m..(b + 1) * m]);
             out[a * k + b] = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
         }
-    }
-}
-
-/// Serde form of an `Array2<f64>`: (rows, columns, row-major values).
-#[cfg(feature = "serde")]
-mod array2 {
-    use ndarray::Array2;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
-        let values: Vec<f64> = a.iter().copied().collect();
-        (a.nrows(), a.ncols(), values).serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
-        let (r, c, v) = <(usize, usize, Vec<f64>)>::deserialize(d)?;
-        Array2::from_shape_vec((r, c), v).map_err(serde::de::Error::custom)
     }
 }
 

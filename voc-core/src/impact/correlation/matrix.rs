@@ -65,13 +65,10 @@ pub struct CorrelationMatrix {
     /// Options used.
     pub options: CorrelationOptions,
     /// Square matrix of coefficients (1 on the diagonal).
-    #[cfg_attr(feature = "serde", serde(with = "array2_serde"))]
     pub estimate: Array2<f64>,
     /// Square matrix of p-values (0 on the diagonal).
-    #[cfg_attr(feature = "serde", serde(with = "array2_serde"))]
     pub p_value: Array2<f64>,
     /// Square matrix of complete rows per pair (the diagonal: the column's present values).
-    #[cfg_attr(feature = "serde", serde(with = "array2_serde"))]
     pub n: Array2<usize>,
     /// The upper triangle, pair by pair (a < b), in row-major order.
     pub pairs: Vec<MatrixPair>,
@@ -228,30 +225,5 @@ pub(crate) fn contiguous_columns<'a>(x: ArrayView2<'a, f64>) -> Vec<Cow<'a, [f64
 fn set<T>(m: &mut Array2<T>, i: usize, j: usize, v: T) {
     if let Some(slot) = m.get_mut((i, j)) {
         *slot = v;
-    }
-}
-
-/// Serde form of a matrix: `(rows, columns, values in row-major order)`.
-///
-/// (With ndarray's own `serde` feature enabled by the crate, the fields could derive directly.)
-#[cfg(feature = "serde")]
-mod array2_serde {
-    use ndarray::Array2;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<T: Serialize, S: Serializer>(
-        a: &Array2<T>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        let (rows, cols) = a.dim();
-        let values: Vec<&T> = a.iter().collect();
-        (rows, cols, values).serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Array2<T>, D::Error> {
-        let (rows, cols, values): (usize, usize, Vec<T>) = Deserialize::deserialize(d)?;
-        Array2::from_shape_vec((rows, cols), values).map_err(serde::de::Error::custom)
     }
 }

@@ -204,61 +204,6 @@ impl Default for CorrelationOptions {
 }
 
 impl CorrelationOptions {
-    /// Sets [`method`](Self::method).
-    ///
-    /// ```
-    /// use voc_core::impact::correlation::{CorrelationMethod, CorrelationOptions};
-    /// assert_eq!(CorrelationOptions::default().method(CorrelationMethod::Kendall).method, CorrelationMethod::Kendall);
-    /// ```
-    pub fn method(mut self, method: CorrelationMethod) -> Self {
-        self.method = method;
-        self
-    }
-
-    /// Sets [`alternative`](Self::alternative).
-    ///
-    /// ```
-    /// use voc_core::impact::correlation::{Alternative, CorrelationOptions};
-    /// assert_eq!(CorrelationOptions::default().alternative(Alternative::Less).alternative, Alternative::Less);
-    /// ```
-    pub fn alternative(mut self, alternative: Alternative) -> Self {
-        self.alternative = alternative;
-        self
-    }
-
-    /// Sets [`confidence`](Self::confidence).
-    ///
-    /// ```
-    /// use voc_core::impact::correlation::CorrelationOptions;
-    /// assert_eq!(CorrelationOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets [`variant`](Self::variant).
-    ///
-    /// ```
-    /// use voc_core::impact::correlation::{CorrelationOptions, KendallVariant};
-    /// assert_eq!(CorrelationOptions::default().variant(KendallVariant::C).variant, KendallVariant::C);
-    /// ```
-    pub fn variant(mut self, variant: KendallVariant) -> Self {
-        self.variant = variant;
-        self
-    }
-
-    /// Sets [`missing`](Self::missing).
-    ///
-    /// ```
-    /// use voc_core::{impact::correlation::CorrelationOptions, MissingPolicy};
-    /// assert_eq!(CorrelationOptions::default().missing(MissingPolicy::Skip).missing, MissingPolicy::Skip);
-    /// ```
-    pub fn missing(mut self, missing: MissingPolicy) -> Self {
-        self.missing = missing;
-        self
-    }
-
     /// Checks the confidence level.
     ///
     /// ```
@@ -269,6 +214,14 @@ impl CorrelationOptions {
         check_confidence(self.confidence).map(|_| ())
     }
 }
+
+crate::setters!(CorrelationOptions {
+    method: CorrelationMethod,
+    alternative: Alternative,
+    confidence: f64,
+    variant: KendallVariant,
+    missing: MissingPolicy
+});
 
 /// A correlation coefficient with its test and interval.
 ///
@@ -431,9 +384,9 @@ pub fn correlate(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<C
 fn correlate_valid(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
     let (a, c) = (options.alternative, options.confidence);
     match options.method {
-        CorrelationMethod::Pearson => pearson::pearson_valid(x, y, a, c),
-        CorrelationMethod::Spearman => spearman::spearman_valid(x, y, a, c),
+        CorrelationMethod::Pearson => pearson::pearson(x, y, a, c),
+        CorrelationMethod::Spearman => spearman::spearman(x, y, a, c),
         CorrelationMethod::Kendall => kendall::kendall_valid(x, y, a, options.variant, c),
-        CorrelationMethod::PointBiserial => pearson::point_biserial_valid(x, y, a, c),
+        CorrelationMethod::PointBiserial => pearson::point_biserial(x, y, a, c),
     }
 }

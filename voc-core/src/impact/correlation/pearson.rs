@@ -123,21 +123,22 @@ pub fn pearson(
     confidence: f64,
 ) -> Result<Correlation> {
     check_confidence(confidence)?;
-    pearson_valid(x, y, alternative, confidence)
+    check_pair(x, y)?;
+    pearson_r_result(CorrelationMethod::Pearson, x, y, alternative, confidence)
 }
 
-/// [`pearson`] with a valid confidence level.
-pub(super) fn pearson_valid(
+/// Pearson's r of checked `x` and `y` as the result `method` reports, with the Fisher-z interval.
+fn pearson_r_result(
+    method: CorrelationMethod,
     x: &[f64],
     y: &[f64],
     alternative: Alternative,
     confidence: f64,
 ) -> Result<Correlation> {
-    check_pair(x, y)?;
     let r = pearson_r(x, y)?;
     let n = x.len();
     Ok(r_result(
-        CorrelationMethod::Pearson,
+        method,
         r,
         n,
         alternative,
@@ -166,16 +167,6 @@ pub fn point_biserial(
     confidence: f64,
 ) -> Result<Correlation> {
     check_confidence(confidence)?;
-    point_biserial_valid(x, y, alternative, confidence)
-}
-
-/// [`point_biserial`] with a valid confidence level.
-pub(super) fn point_biserial_valid(
-    x: &[f64],
-    y: &[f64],
-    alternative: Alternative,
-    confidence: f64,
-) -> Result<Correlation> {
     check_pair(x, y)?;
     if let Some(index) = x.iter().position(|&v| v != 0.0 && v != 1.0) {
         return Err(Error::InvalidValue {
@@ -185,14 +176,11 @@ pub(super) fn point_biserial_valid(
             reason: "the point-biserial correlation needs x to be 0 or 1",
         });
     }
-    let r = pearson_r(x, y)?;
-    let n = x.len();
-    Ok(r_result(
+    pearson_r_result(
         CorrelationMethod::PointBiserial,
-        r,
-        n,
+        x,
+        y,
         alternative,
         confidence,
-        se_fisher(n, 1.0, 3.0),
-    ))
+    )
 }

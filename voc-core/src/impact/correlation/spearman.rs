@@ -69,16 +69,6 @@ pub fn spearman(
     confidence: f64,
 ) -> Result<Correlation> {
     check_confidence(confidence)?;
-    spearman_valid(x, y, alternative, confidence)
-}
-
-/// [`spearman`] with a valid confidence level.
-pub(super) fn spearman_valid(
-    x: &[f64],
-    y: &[f64],
-    alternative: Alternative,
-    confidence: f64,
-) -> Result<Correlation> {
     check_pair(x, y)?;
     let n = x.len();
     let (rx, ry) = join(n >= PARALLEL_MIN, || centred_ranks(x), || centred_ranks(y));

@@ -164,58 +164,6 @@ impl Default for KeyDriverOptions {
 }
 
 impl KeyDriverOptions {
-    /// Sets [`method`](Self::method).
-    ///
-    /// ```
-    /// use voc_core::impact::drivers::{DriverMethod, KeyDriverOptions};
-    /// assert_eq!(KeyDriverOptions::default().method(DriverMethod::Johnson).method, DriverMethod::Johnson);
-    /// ```
-    pub fn method(mut self, method: DriverMethod) -> Self {
-        self.method = method;
-        self
-    }
-
-    /// Sets [`resamples`](Self::resamples).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::drivers::KeyDriverOptions::default().resamples(200).resamples, 200);
-    /// ```
-    pub fn resamples(mut self, resamples: usize) -> Self {
-        self.resamples = resamples;
-        self
-    }
-
-    /// Sets [`seed`](Self::seed).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::drivers::KeyDriverOptions::default().seed(3).seed, 3);
-    /// ```
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets [`confidence`](Self::confidence).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::drivers::KeyDriverOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets [`missing`](Self::missing).
-    ///
-    /// ```
-    /// use voc_core::{impact::drivers::KeyDriverOptions, MissingPolicy};
-    /// assert_eq!(KeyDriverOptions::default().missing(MissingPolicy::Skip).missing, MissingPolicy::Skip);
-    /// ```
-    pub fn missing(mut self, missing: MissingPolicy) -> Self {
-        self.missing = missing;
-        self
-    }
-
     /// Checks the options.
     ///
     /// ```
@@ -234,6 +182,14 @@ impl KeyDriverOptions {
         Ok(())
     }
 }
+
+crate::setters!(KeyDriverOptions {
+    method: DriverMethod,
+    resamples: usize,
+    seed: u64,
+    confidence: f64,
+    missing: MissingPolicy
+});
 
 /// One driver's importance under one method.
 ///

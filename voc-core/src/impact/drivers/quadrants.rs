@@ -138,17 +138,6 @@ pub struct QuadrantOptions {
 }
 
 impl QuadrantOptions {
-    /// Sets [`performance`](Self::performance).
-    ///
-    /// ```
-    /// use voc_core::impact::drivers::{Performance, QuadrantOptions};
-    /// assert_eq!(QuadrantOptions::default().performance(Performance::TopBox).performance, Performance::TopBox);
-    /// ```
-    pub fn performance(mut self, performance: Performance) -> Self {
-        self.performance = performance;
-        self
-    }
-
     /// Sets [`top_box`](Self::top_box).
     ///
     /// ```
@@ -156,17 +145,6 @@ impl QuadrantOptions {
     /// ```
     pub fn top_box(mut self, top_box: f64) -> Self {
         self.top_box = Some(top_box);
-        self
-    }
-
-    /// Sets [`split`](Self::split).
-    ///
-    /// ```
-    /// use voc_core::impact::drivers::{QuadrantOptions, Split};
-    /// assert_eq!(QuadrantOptions::default().split(Split::Mean).split, Split::Mean);
-    /// ```
-    pub fn split(mut self, split: Split) -> Self {
-        self.split = split;
         self
     }
 
@@ -190,6 +168,11 @@ impl QuadrantOptions {
         }
     }
 }
+
+crate::setters!(QuadrantOptions {
+    performance: Performance,
+    split: Split
+});
 
 /// One driver in the importance × performance chart.
 ///

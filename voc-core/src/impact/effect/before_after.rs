@@ -3,9 +3,8 @@
 use super::{EffectOptions, check_rate};
 use crate::error::{Error, Result};
 use crate::impact::contingency::{
-    Ratio, Table2x2, TableOptions, ZeroCells, minlike_tails, risk_ratio,
+    Ratio, Table2x2, TableOptions, ZeroCells, log_wald, minlike_tails, risk_ratio,
 };
-use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 use crate::stats::{
     Interval, Method, Share, ShareInterval, TestResult, proportion_interval, share,
     two_proportion_test,
@@ -164,9 +163,8 @@ pub fn rate_ratio(
     }
     let (rate1, rate2) = (count1 / exposure1, count2 / exposure2);
     let ratio = rate1 / rate2;
-    let z = normal_quantile(0.5 + 0.5 * level);
     let se = (1.0 / count1 + 1.0 / count2).sqrt();
-    let l = ratio.ln();
+    let (ci, p_value) = log_wald(ratio, se, level);
     let total = count1 + count2;
     let p0 = exposure1 / (exposure1 + exposure2);
     let cp = proportion_interval(count1, total, level, ShareInterval::ClopperPearson)?;
@@ -180,13 +178,8 @@ pub fn rate_ratio(
         rate2,
         ratio,
         change: ratio - 1.0,
-        ci: Interval {
-            low: (l - z * se).exp(),
-            high: (l + z * se).exp(),
-            level,
-            method: Method::LogWald,
-        },
-        p_value: normal_two_sided_p(l / se),
+        ci,
+        p_value,
         ci_exact: Interval {
             low: to_ratio(cp.low),
             high: if cp.high >= 1.0 {

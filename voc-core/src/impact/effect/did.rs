@@ -59,27 +59,6 @@ impl Default for DidOptions {
 }
 
 impl DidOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::effect::DidOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets the standard error.
-    ///
-    /// ```
-    /// use voc_core::impact::effect::{DidOptions, DidSe};
-    /// assert_eq!(DidOptions::default().se(DidSe::Pooled).se, DidSe::Pooled);
-    /// ```
-    pub fn se(mut self, se: DidSe) -> Self {
-        self.se = se;
-        self
-    }
-
     /// Checks the options (the confidence level lies in (0, 1)), returning the level.
     ///
     /// ```
@@ -89,6 +68,11 @@ impl DidOptions {
         check_confidence(self.confidence)
     }
 }
+
+crate::setters!(DidOptions {
+    confidence: f64,
+    se: DidSe
+});
 
 /// A cell of a difference-in-differences from a proportion: `k` events of `n` customers, as a mean of
 /// 0/1 outcomes with sample variance p(1 − p)·n/(n − 1).

@@ -40,16 +40,6 @@ impl Default for EffectOptions {
 }
 
 impl EffectOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::effect::EffectOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
     /// Checks the options (the confidence level lies in (0, 1)), returning the level.
     ///
     /// ```
@@ -61,22 +51,15 @@ impl EffectOptions {
     }
 }
 
+crate::setters!(EffectOptions { confidence: f64 });
+
+use super::contingency::check_non_negative;
 use crate::error::{Error, Result};
 
 /// Checks a rate given as `k` events of `n` customers.
 pub(super) fn check_rate(arg: &'static str, k: f64, n: f64) -> Result<()> {
     for (index, value) in [k, n].into_iter().enumerate() {
-        if !value.is_finite() {
-            return Err(Error::NonFinite { arg, index, value });
-        }
-        if value < 0.0 {
-            return Err(Error::InvalidValue {
-                arg,
-                index,
-                value,
-                reason: "counts cannot be negative",
-            });
-        }
+        check_non_negative(arg, index, value, "counts cannot be negative")?;
     }
     if n == 0.0 {
         return Err(Error::Empty {

@@ -60,47 +60,6 @@ impl Default for Design {
 }
 
 impl Design {
-    /// Sets the two-sided significance level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::effect::Design::default().alpha(0.01).alpha, 0.01);
-    /// ```
-    pub fn alpha(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Sets the power.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::effect::Design::default().power(0.9).power, 0.9);
-    /// ```
-    pub fn power(mut self, power: f64) -> Self {
-        self.power = power;
-        self
-    }
-
-    /// Sets the number of control customers per treated customer.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::effect::Design::default().ratio(2.0).ratio, 2.0);
-    /// ```
-    pub fn ratio(mut self, ratio: f64) -> Self {
-        self.ratio = ratio;
-        self
-    }
-
-    /// Sets the method.
-    ///
-    /// ```
-    /// use voc_core::impact::effect::{Design, PowerMethod};
-    /// assert_eq!(Design::default().method(PowerMethod::Classic).method, PowerMethod::Classic);
-    /// ```
-    pub fn method(mut self, method: PowerMethod) -> Self {
-        self.method = method;
-        self
-    }
-
     /// Checks the options.
     ///
     /// ```
@@ -120,6 +79,13 @@ impl Design {
         Ok(())
     }
 }
+
+crate::setters!(Design {
+    alpha: f64,
+    power: f64,
+    ratio: f64,
+    method: PowerMethod
+});
 
 /// A sample size or minimum detectable effect, with every input echoed.
 ///

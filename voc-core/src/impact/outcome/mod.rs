@@ -114,28 +114,6 @@ impl Default for OutcomeOptions {
 }
 
 impl OutcomeOptions {
-    /// Sets the confidence level.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::impact::outcome::OutcomeOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets the missing-value policy of the outcomes.
-    ///
-    /// ```
-    /// use voc_core::MissingPolicy;
-    /// let o = voc_core::impact::outcome::OutcomeOptions::default().missing(MissingPolicy::Skip);
-    /// assert_eq!(o.missing, MissingPolicy::Skip);
-    /// ```
-    pub fn missing(mut self, missing: MissingPolicy) -> Self {
-        self.missing = missing;
-        self
-    }
-
     /// Checks the options (the confidence level lies in (0, 1)).
     ///
     /// ```
@@ -145,6 +123,11 @@ impl OutcomeOptions {
         check_confidence(self.confidence).map(|_| ())
     }
 }
+
+crate::setters!(OutcomeOptions {
+    confidence: f64,
+    missing: MissingPolicy
+});
 
 /// A mean with its Student-t interval (`ci` is `None` with fewer than two values).
 ///

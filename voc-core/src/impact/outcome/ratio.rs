@@ -2,9 +2,10 @@
 
 use super::{ClassOutcome, OutcomeByClass};
 use crate::error::{Error, Result};
-use crate::impact::contingency::{Table2x2, TableOptions, TwoByTwo, ZeroCells, two_by_two};
-use crate::stats::dist::{normal_quantile, normal_two_sided_p};
-use crate::stats::{Interval, MeanSummary, Method, Share};
+use crate::impact::contingency::{
+    Table2x2, TableOptions, TwoByTwo, ZeroCells, log_wald, two_by_two,
+};
+use crate::stats::{Interval, MeanSummary, Share};
 
 /// Which mean a class ratio compares.
 ///
@@ -61,7 +62,7 @@ pub struct ClassRatio {
     pub ratio: f64,
     /// Delta-method SE of ln ratio, √(s₁²/(n₁m₁²) + s₂²/(n₂m₂²)).
     pub log_se: f64,
-    /// exp(ln ratio ± z·log_se) (method [`Method::LogWald`]).
+    /// exp(ln ratio ± z·log_se) (method [`Method::LogWald`](crate::stats::Method::LogWald)).
     pub ci: Interval,
     /// Two-sided Wald p of ln ratio = 0.
     pub p_value: f64,
@@ -135,8 +136,7 @@ pub fn class_ratio(
     let log_se = (sa.variance / (sa.n * sa.mean * sa.mean)
         + sb.variance / (sb.n * sb.mean * sb.mean))
         .sqrt();
-    let z = normal_quantile(0.5 + 0.5 * level);
-    let l = ratio.ln();
+    let (ci, p_value) = log_wald(ratio, log_se, level);
     let table = match measure {
         Measure::Churn | Measure::Repurchase => {
             let (ka, kb) = (sa.mean * sa.n, sb.mean * sb.n);
@@ -156,13 +156,8 @@ pub fn class_ratio(
         denominator_summary: sb,
         ratio,
         log_se,
-        ci: Interval {
-            low: (l - z * log_se).exp(),
-            high: (l + z * log_se).exp(),
-            level,
-            method: Method::LogWald,
-        },
-        p_value: normal_two_sided_p(l / log_se),
+        ci,
+        p_value,
         table,
     })
 }

@@ -404,16 +404,10 @@ impl OutcomeState {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(OUTCOME_MAGIC);
-        w.u16(OUTCOME_VERSION);
-        w.u64(self.names.len() as u64);
-        for name in &self.names {
-            w.u64(name.len() as u64);
-            w.bytes(name.as_bytes());
-        }
+        let mut w = Writer::with_header(OUTCOME_MAGIC, OUTCOME_VERSION);
+        w.strs(&self.names);
         self.counts.iter().for_each(|&n| w.u64(n));
-        w.u8(u8::from(self.fixed));
+        w.flag(self.fixed);
         for acc in &self.acc {
             match acc {
                 None => w.u8(0),
@@ -437,27 +431,12 @@ impl OutcomeState {
     /// assert!(matches!(OutcomeState::from_bytes(b"VOCO"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<OutcomeState> {
-        let mut r = Reader::sealed(bytes, "outcome state")?;
-        if &r.take::<4>()? != OUTCOME_MAGIC {
-            return Err(r.fail("not a voc outcome state (bad magic)"));
-        }
-        let version = r.u16()?;
-        if version != OUTCOME_VERSION {
-            return Err(r.fail(format!(
-                "unsupported version {version} (this build reads {OUTCOME_VERSION})"
-            )));
-        }
-        let k = usize::try_from(r.u64()?).map_err(|_| r.fail("class count too large"))?;
+        let mut r = Reader::open(bytes, "outcome state", OUTCOME_MAGIC, OUTCOME_VERSION)?;
+        let k = r.len()?;
         r.expect_items(k, 16)?;
         let mut names = Vec::with_capacity(k);
         for _ in 0..k {
-            let len = usize::try_from(r.u64()?).map_err(|_| r.fail("name too long"))?;
-            r.expect_items(len, 1)?;
-            let mut raw = Vec::with_capacity(len);
-            for _ in 0..len {
-                raw.push(r.u8()?);
-            }
-            names.push(String::from_utf8(raw).map_err(|_| r.fail("a class name is not UTF-8"))?);
+            names.push(r.str("a class name")?);
         }
         if names.is_empty() {
             return Err(r.fail("no class names"));
@@ -466,11 +445,7 @@ impl OutcomeState {
         for _ in 0..k {
             counts.push(r.u64()?);
         }
-        let fixed = match r.u8()? {
-            0 => false,
-            1 => true,
-            f => return Err(r.fail(format!("bad flag {f}"))),
-        };
+        let fixed = r.flag()?;
         let mut acc: [Option<Vec<Acc>>; 4] = [None, None, None, None];
         for slot in &mut acc {
             match r.u8()? {

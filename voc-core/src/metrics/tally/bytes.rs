@@ -19,9 +19,7 @@ impl Tally {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(MAGIC);
-        w.u16(VERSION);
+        let mut w = Writer::with_header(MAGIC, VERSION);
         w.u8(self.kind.tag());
         w.i32(self.scale.min);
         w.i32(self.scale.max);
@@ -49,21 +47,12 @@ impl Tally {
     /// assert!(matches!(Tally::from_bytes(b"VOCT\x01"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Tally> {
-        let mut r = Reader::sealed(bytes, "tally")?;
-        if &r.take::<4>()? != MAGIC {
-            return Err(r.fail("not a voc tally (bad magic)"));
-        }
-        let version = r.u16()?;
-        if version != VERSION {
-            return Err(r.fail(format!(
-                "unsupported version {version} (this build reads {VERSION})"
-            )));
-        }
+        let mut r = Reader::open(bytes, "tally", MAGIC, VERSION)?;
         let tag = r.u8()?;
         let kind =
             MetricKind::from_tag(tag).ok_or_else(|| r.fail(format!("unknown metric tag {tag}")))?;
         let scale = Scale::new(r.i32()?, r.i32()?).map_err(|e| r.fail(e.to_string()))?;
-        let groups = usize::try_from(r.u64()?).map_err(|_| r.fail("group count overflows"))?;
+        let groups = r.len()?;
         if groups == 0 || groups > MAX_GROUPS {
             return Err(r.fail(format!("group count {groups} out of range")));
         }

@@ -1,8 +1,8 @@
 //! The byte form of a fitted Cox model.
 
 use super::{CoxPh, Ties};
+use crate::codec::{Reader, Writer};
 use crate::error::Result;
-use crate::retention::bytes::{get_f64s, get_len, put_f64s, put_len, reader, writer};
 
 const MAGIC: &[u8; 4] = b"VCOX";
 const VERSION: u16 = 1;
@@ -22,12 +22,12 @@ impl CoxPh {
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let p = self.coef.len();
-        let mut w = writer(MAGIC, VERSION);
-        put_len(&mut w, p);
-        put_len(&mut w, self.n);
-        put_len(&mut w, self.n_events);
-        put_len(&mut w, self.iterations);
-        put_len(&mut w, self.lr_df);
+        let mut w = Writer::with_header(MAGIC, VERSION);
+        w.len(p);
+        w.len(self.n);
+        w.len(self.n_events);
+        w.len(self.iterations);
+        w.len(self.lr_df);
         w.u8(match self.ties {
             Ties::Efron => 0,
             Ties::Breslow => 1,
@@ -45,11 +45,9 @@ impl CoxPh {
             w.f64(v);
         }
         for v in self.vectors() {
-            put_len(&mut w, v.len());
-            put_f64s(&mut w, v);
+            w.f64_vec(v);
         }
-        put_len(&mut w, self.covariance.len());
-        put_f64s(&mut w, &self.covariance);
+        w.f64_vec(&self.covariance);
         w.seal()
     }
 
@@ -62,12 +60,12 @@ impl CoxPh {
     /// assert!(matches!(CoxPh::from_bytes(b"VCOX"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<CoxPh> {
-        let mut r = reader(bytes, MAGIC, VERSION, WHAT)?;
-        let p = get_len(&mut r)?;
-        let n = get_len(&mut r)?;
-        let n_events = get_len(&mut r)?;
-        let iterations = get_len(&mut r)?;
-        let lr_df = get_len(&mut r)?;
+        let mut r = Reader::open(bytes, WHAT, MAGIC, VERSION)?;
+        let p = r.len()?;
+        let n = r.len()?;
+        let n_events = r.len()?;
+        let iterations = r.len()?;
+        let lr_df = r.len()?;
         let ties = match r.u8()? {
             0 => Ties::Efron,
             1 => Ties::Breslow,
@@ -79,17 +77,17 @@ impl CoxPh {
         }
         let mut vectors: Vec<Vec<f64>> = Vec::with_capacity(8);
         for _ in 0..8 {
-            let len = get_len(&mut r)?;
+            let len = r.len()?;
             if len != p {
                 return Err(r.fail(format!("a vector has {len} values for {p} covariates")));
             }
-            vectors.push(get_f64s(&mut r, len)?);
+            vectors.push(r.f64s(len)?);
         }
-        let len = get_len(&mut r)?;
+        let len = r.len()?;
         if Some(len) != p.checked_mul(p) {
             return Err(r.fail(format!("covariance has {len} values for {p} covariates")));
         }
-        let covariance = get_f64s(&mut r, len)?;
+        let covariance = r.f64s(len)?;
         r.finish()?;
         let [
             penalizer,

@@ -26,12 +26,7 @@ pub fn concordance_index(durations: &[f64], scores: &[f64], events: &[f64]) -> R
             value,
         });
     }
-    let mut order: Vec<(u64, u32)> = durations
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| (key(d), i as u32))
-        .collect();
-    order.sort_unstable_by_key(|o| std::cmp::Reverse(o.0));
+    let order = by_time_desc(durations);
     let t: Vec<u64> = order.iter().map(|o| o.0).collect();
     let s: Vec<f64> = order.iter().map(|o| scores[o.1 as usize]).collect();
     let ev: Vec<bool> = order.iter().map(|o| events[o.1 as usize] == 1.0).collect();
@@ -118,4 +113,15 @@ pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> 
     } else {
         (correct as f64 + 0.5 * tied as f64) / pairs as f64
     }
+}
+
+/// (time key, row) of every duration, sorted by time, latest first.
+pub(super) fn by_time_desc(durations: &[f64]) -> Vec<(u64, u32)> {
+    let mut order: Vec<(u64, u32)> = durations
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| (key(d), i as u32))
+        .collect();
+    order.sort_unstable_by_key(|o| std::cmp::Reverse(o.0));
+    order
 }

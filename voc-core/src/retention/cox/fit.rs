@@ -2,10 +2,11 @@
 
 use ndarray::ArrayView2;
 
+use super::concordance::{by_time_desc, concordance_sorted_desc};
 use super::likelihood::{Eval, Sorted};
-use super::{CoxData, CoxOptions, CoxPh, concordance::concordance_sorted_desc};
+use super::{CoxData, CoxOptions, CoxPh};
 use crate::error::{Error, Result, check_len};
-use crate::retention::{check_durations, check_events, key};
+use crate::retention::{check_durations, check_events};
 use crate::stats::dist::{chi2_sf, normal_quantile, normal_two_sided_p};
 use crate::stats::linalg::{chol_inverse, chol_solve, cholesky};
 use crate::traits::Fit;
@@ -98,12 +99,7 @@ pub fn cox_ph(
     }
     mean.iter_mut().for_each(|m| *m /= n as f64);
     // Sort once by time, descending; centred rows stored in that order.
-    let mut order: Vec<(u64, u32)> = durations
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| (key(d), i as u32))
-        .collect();
-    order.sort_unstable_by_key(|o| std::cmp::Reverse(o.0));
+    let order = by_time_desc(durations);
     let mut xs = vec![0.0; n * p];
     let mut ev = vec![false; n];
     let mut starts: Vec<u32> = Vec::new(); // start of each run of equal times

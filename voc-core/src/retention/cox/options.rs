@@ -73,53 +73,6 @@ impl Default for CoxOptions {
 }
 
 impl CoxOptions {
-    /// Sets [`ties`](CoxOptions::ties).
-    ///
-    /// ```
-    /// use voc_core::retention::{CoxOptions, Ties};
-    /// assert_eq!(CoxOptions::default().ties(Ties::Breslow).ties, Ties::Breslow);
-    /// ```
-    pub fn ties(mut self, ties: Ties) -> Self {
-        self.ties = ties;
-        self
-    }
-    /// Sets [`penalizer`](CoxOptions::penalizer).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::CoxOptions::default().penalizer(0.5).penalizer, 0.5);
-    /// ```
-    pub fn penalizer(mut self, penalizer: f64) -> Self {
-        self.penalizer = penalizer;
-        self
-    }
-    /// Sets [`confidence`](CoxOptions::confidence).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::CoxOptions::default().confidence(0.9).confidence, 0.9);
-    /// ```
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-    /// Sets [`max_iter`](CoxOptions::max_iter).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::CoxOptions::default().max_iter(100).max_iter, 100);
-    /// ```
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-    /// Sets [`tol`](CoxOptions::tol).
-    ///
-    /// ```
-    /// assert_eq!(voc_core::retention::CoxOptions::default().tol(1e-12).tol, 1e-12);
-    /// ```
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
     /// Checks every option: `confidence` in (0, 1), `penalizer` finite and ≥ 0, `tol` > 0. Called once
     /// at the start of the fit.
     ///
@@ -143,6 +96,14 @@ impl CoxOptions {
         Ok(())
     }
 }
+
+crate::setters!(CoxOptions {
+    ties: Ties,
+    penalizer: f64,
+    confidence: f64,
+    max_iter: usize,
+    tol: f64
+});
 
 /// The training data of a Cox model, borrowed: covariates (subjects × covariates, any memory layout),
 /// durations ≥ 0 and event indicators 0/1, one per subject. What [`CoxOptions`] fits through

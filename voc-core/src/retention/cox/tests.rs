@@ -125,7 +125,6 @@ fn layouts_give_identical_fits_and_predictions() -> Result<()> {
 
 #[test]
 fn inconsistent_bytes_with_a_valid_checksum_are_decode_errors() -> Result<()> {
-    use crate::retention::bytes::{put_len, writer};
     let x = m(1, &[2.0, 0.5, 1.0, 1.5, -0.3, 0.0, 0.7, -1.0]);
     let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
     let fit = cox_ph(
@@ -160,8 +159,8 @@ fn inconsistent_bytes_with_a_valid_checksum_are_decode_errors() -> Result<()> {
     // another version
     let v2 = reseal(&|b| b[4] = 2);
     assert!(matches!(CoxPh::from_bytes(&v2), Err(Error::Decode { .. })));
-    let mut w = writer(b"VCOX", 1);
-    put_len(&mut w, 0);
+    let mut w = crate::codec::Writer::with_header(b"VCOX", 1);
+    w.len(0);
     assert!(matches!(
         CoxPh::from_bytes(&w.seal()),
         Err(Error::Decode { .. })

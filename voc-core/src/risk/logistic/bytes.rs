@@ -26,24 +26,6 @@ fn penalty_tag(p: Penalty) -> u8 {
     }
 }
 
-fn flag(r: &mut Reader<'_>) -> Result<bool> {
-    match r.u8()? {
-        0 => Ok(false),
-        1 => Ok(true),
-        other => Err(r.fail(format!("flag byte {other} is neither 0 nor 1"))),
-    }
-}
-
-fn size(r: &mut Reader<'_>) -> Result<usize> {
-    let v = r.u64()?;
-    usize::try_from(v).map_err(|_| r.fail(format!("count {v} does not fit this platform")))
-}
-
-fn floats(r: &mut Reader<'_>, n: usize) -> Result<Vec<f64>> {
-    r.expect_items(n, 8)?;
-    (0..n).map(|_| r.f64()).collect()
-}
-
 impl LogisticModel {
     /// The model as bytes (version 1, little-endian, every float bit-exact, closed by a checksum);
     /// [`from_bytes`](Self::from_bytes) reads them back.
@@ -62,14 +44,8 @@ impl LogisticModel {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(MAGIC);
-        w.u16(VERSION);
-        w.u64(self.names.len() as u64);
-        for name in &self.names {
-            w.u64(name.len() as u64);
-            w.bytes(name.as_bytes());
-        }
+        let mut w = Writer::with_header(MAGIC, VERSION);
+        w.strs(&self.names);
         for v in [
             &self.coef,
             &self.coef_std,
@@ -79,11 +55,10 @@ impl LogisticModel {
         ] {
             // Each vector carries its own length, so a hand-built inconsistent model still round-trips
             // into the same (rejected) shape rather than into shifted fields.
-            w.u64(v.len() as u64);
-            v.iter().for_each(|&x| w.f64(x));
+            w.f64_vec(v);
         }
         w.u64(self.constant.len() as u64);
-        self.constant.iter().for_each(|&c| w.u8(u8::from(c)));
+        self.constant.iter().for_each(|&c| w.flag(c));
         for v in [
             self.intercept,
             self.intercept_std,
@@ -133,7 +108,7 @@ impl LogisticModel {
                 w.f64(positive);
             }
         }
-        w.u8(u8::from(o.standardize));
+        w.flag(o.standardize);
         w.u8(match o.impute {
             Impute::Error => 0,
             Impute::Mean => 1,
@@ -142,7 +117,7 @@ impl LogisticModel {
         w.f64(o.tol);
         w.f64(o.confidence);
         let c = &self.convergence;
-        w.u8(u8::from(c.converged));
+        w.flag(c.converged);
         w.u64(c.iterations as u64);
         w.f64(c.last_change);
         w.f64(c.gradient);
@@ -153,45 +128,30 @@ impl LogisticModel {
     /// version, and models whose parts disagree (lengths, options) are an
     /// [`Error::Decode`](crate::Error::Decode), never a panic.
     pub fn from_bytes(bytes: &[u8]) -> Result<LogisticModel> {
-        let mut r = Reader::sealed(bytes, WHAT)?;
-        if &r.take::<4>()? != MAGIC {
-            return Err(r.fail("not a risk model (bad magic)"));
-        }
-        let version = r.u16()?;
-        if version != VERSION {
-            return Err(r.fail(format!(
-                "unsupported version {version} (this build reads {VERSION})"
-            )));
-        }
-        let p = size(&mut r)?;
+        let mut r = Reader::open(bytes, WHAT, MAGIC, VERSION)?;
+        let p = r.len()?;
         r.expect_items(p, 8)?;
         let mut names = Vec::with_capacity(p);
         for _ in 0..p {
-            let len = size(&mut r)?;
-            r.expect_items(len, 1)?;
-            let raw: Vec<u8> = (0..len).map(|_| r.u8()).collect::<Result<_>>()?;
-            let name = String::from_utf8(raw).map_err(|_| r.fail("a feature name is not UTF-8"))?;
-            names.push(name);
+            names.push(r.str("a feature name")?);
         }
         let mut vectors = Vec::with_capacity(5);
         for what in ["coef", "coef_std", "center", "scale", "means"] {
-            let len = size(&mut r)?;
+            let len = r.len()?;
             if len != p {
                 return Err(r.fail(format!("{what} has {len} values for {p} features")));
             }
-            vectors.push(floats(&mut r, len)?);
+            vectors.push(r.f64s(len)?);
         }
-        let len = size(&mut r)?;
+        let len = r.len()?;
         if len != p {
             return Err(r.fail(format!("constant has {len} values for {p} features")));
         }
-        let constant = (0..len)
-            .map(|_| flag(&mut r))
-            .collect::<Result<Vec<bool>>>()?;
+        let constant = (0..len).map(|_| r.flag()).collect::<Result<Vec<bool>>>()?;
         let (intercept, intercept_std) = (r.f64()?, r.f64()?);
         let (log_likelihood, null_log_likelihood) = (r.f64()?, r.f64()?);
-        let inference = if flag(&mut r)? {
-            let len = size(&mut r)?;
+        let inference = if r.flag()? {
+            let len = r.len()?;
             if len != p + 1 {
                 return Err(r.fail(format!("inference has {len} terms for {p} features")));
             }
@@ -210,12 +170,12 @@ impl LogisticModel {
         } else {
             None
         };
-        let lr_test = if flag(&mut r)? {
+        let lr_test = if r.flag()? {
             Some((r.f64()?, r.f64()?))
         } else {
             None
         };
-        let (n, n_positive) = (size(&mut r)?, size(&mut r)?);
+        let (n, n_positive) = (r.len()?, r.len()?);
         if n_positive > n {
             return Err(r.fail(format!("{n_positive} churners among {n} rows")));
         }
@@ -226,7 +186,7 @@ impl LogisticModel {
             3 => Penalty::ElasticNet,
             other => return Err(r.fail(format!("unknown penalty tag {other}"))),
         };
-        let l1_ratio = if flag(&mut r)? { Some(r.f64()?) } else { None };
+        let l1_ratio = if r.flag()? { Some(r.f64()?) } else { None };
         let c = r.f64()?;
         let class_weight = match r.u8()? {
             0 => ClassWeight::None,
@@ -237,13 +197,13 @@ impl LogisticModel {
             },
             other => return Err(r.fail(format!("unknown class weight tag {other}"))),
         };
-        let standardize = flag(&mut r)?;
+        let standardize = r.flag()?;
         let impute = match r.u8()? {
             0 => Impute::Error,
             1 => Impute::Mean,
             other => return Err(r.fail(format!("unknown impute tag {other}"))),
         };
-        let max_iter = size(&mut r)?;
+        let max_iter = r.len()?;
         let (tol, confidence) = (r.f64()?, r.f64()?);
         let options = LogisticOptions {
             penalty,
@@ -260,8 +220,8 @@ impl LogisticModel {
             .validate()
             .map_err(|e| r.fail(format!("invalid options: {e}")))?;
         let convergence = Convergence {
-            converged: flag(&mut r)?,
-            iterations: size(&mut r)?,
+            converged: r.flag()?,
+            iterations: r.len()?,
             last_change: r.f64()?,
             gradient: r.f64()?,
         };

@@ -139,57 +139,9 @@ impl Default for LogisticOptions {
 }
 
 impl LogisticOptions {
-    /// Sets [`penalty`](Self::penalty).
-    pub fn penalty(mut self, penalty: Penalty) -> Self {
-        self.penalty = penalty;
-        self
-    }
-
-    /// Sets [`c`](Self::c), the inverse penalty strength.
-    pub fn c(mut self, c: f64) -> Self {
-        self.c = c;
-        self
-    }
-
     /// Sets [`l1_ratio`](Self::l1_ratio) (for [`Penalty::ElasticNet`]).
     pub fn l1_ratio(mut self, l1_ratio: f64) -> Self {
         self.l1_ratio = Some(l1_ratio);
-        self
-    }
-
-    /// Sets [`class_weight`](Self::class_weight).
-    pub fn class_weight(mut self, class_weight: ClassWeight) -> Self {
-        self.class_weight = class_weight;
-        self
-    }
-
-    /// Sets [`standardize`](Self::standardize).
-    pub fn standardize(mut self, standardize: bool) -> Self {
-        self.standardize = standardize;
-        self
-    }
-
-    /// Sets [`impute`](Self::impute).
-    pub fn impute(mut self, impute: Impute) -> Self {
-        self.impute = impute;
-        self
-    }
-
-    /// Sets [`max_iter`](Self::max_iter).
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-
-    /// Sets [`tol`](Self::tol).
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
-    /// Sets [`confidence`](Self::confidence).
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
         self
     }
 
@@ -249,3 +201,14 @@ impl LogisticOptions {
         }
     }
 }
+
+crate::setters!(LogisticOptions {
+    penalty: Penalty,
+    c: f64,
+    class_weight: ClassWeight,
+    standardize: bool,
+    impute: Impute,
+    max_iter: usize,
+    tol: f64,
+    confidence: f64
+});

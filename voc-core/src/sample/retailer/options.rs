@@ -54,60 +54,6 @@ impl Default for RetailerOptions {
 }
 
 impl RetailerOptions {
-    /// Sets [`customers`](Self::customers).
-    pub fn customers(mut self, customers: usize) -> Self {
-        self.customers = customers;
-        self
-    }
-
-    /// Sets [`seed`](Self::seed).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets [`start_day`](Self::start_day).
-    pub fn start_day(mut self, start_day: i64) -> Self {
-        self.start_day = start_day;
-        self
-    }
-
-    /// Sets [`days`](Self::days).
-    pub fn days(mut self, days: u32) -> Self {
-        self.days = days;
-        self
-    }
-
-    /// Sets [`fix_day`](Self::fix_day).
-    pub fn fix_day(mut self, fix_day: Option<u32>) -> Self {
-        self.fix_day = fix_day;
-        self
-    }
-
-    /// Sets [`slow_refund_rate`](Self::slow_refund_rate).
-    pub fn slow_refund_rate(mut self, slow_refund_rate: f64) -> Self {
-        self.slow_refund_rate = slow_refund_rate;
-        self
-    }
-
-    /// Sets [`slow_refund_rate_fixed`](Self::slow_refund_rate_fixed).
-    pub fn slow_refund_rate_fixed(mut self, slow_refund_rate_fixed: f64) -> Self {
-        self.slow_refund_rate_fixed = slow_refund_rate_fixed;
-        self
-    }
-
-    /// Sets [`churn_odds_ratio`](Self::churn_odds_ratio).
-    pub fn churn_odds_ratio(mut self, churn_odds_ratio: f64) -> Self {
-        self.churn_odds_ratio = churn_odds_ratio;
-        self
-    }
-
-    /// Sets [`holdout`](Self::holdout).
-    pub fn holdout(mut self, holdout: f64) -> Self {
-        self.holdout = holdout;
-        self
-    }
-
     /// Checks the options (done once by [`retailer`](super::retailer)).
     pub fn validate(&self) -> Result<()> {
         if self.customers == 0 || self.customers > 10_000_000 {
@@ -146,6 +92,8 @@ impl RetailerOptions {
         Ok(())
     }
 }
+
+crate::setters!(RetailerOptions { customers: usize, seed: u64, start_day: i64, days: u32, fix_day: Option<u32>, slow_refund_rate: f64, slow_refund_rate_fixed: f64, churn_odds_ratio: f64, holdout: f64 });
 
 /// The planted effects, as simulated.
 #[derive(Debug, Clone, PartialEq)]

@@ -110,67 +110,6 @@ impl Default for KMeansOptions {
 }
 
 impl KMeansOptions {
-    /// Sets the number of clusters.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().k(3).k, 3);
-    /// ```
-    pub fn k(mut self, k: usize) -> Self {
-        self.k = k;
-        self
-    }
-
-    /// Sets the number of k-means++ starts.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().n_init(4).n_init, 4);
-    /// ```
-    pub fn n_init(mut self, n_init: usize) -> Self {
-        self.n_init = n_init;
-        self
-    }
-
-    /// Sets the iteration limit per start.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().max_iter(50).max_iter, 50);
-    /// ```
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.max_iter = max_iter;
-        self
-    }
-
-    /// Sets the relative tolerance.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().tol(0.0).tol, 0.0);
-    /// ```
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
-
-    /// Sets the seed of the k-means++ draws.
-    ///
-    /// ```
-    /// assert_eq!(voc_core::segment::KMeansOptions::default().seed(7).seed, 7);
-    /// ```
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets the iteration scheme.
-    ///
-    /// ```
-    /// use voc_core::segment::{Algorithm, KMeansOptions};
-    /// assert_eq!(KMeansOptions::default().algorithm(Algorithm::Lloyd).algorithm, Algorithm::Lloyd);
-    /// ```
-    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
-        self.algorithm = algorithm;
-        self
-    }
-
     /// Allows (or forbids) several threads above [`PARALLEL_ROWS`] rows.
     ///
     /// ```
@@ -215,6 +154,15 @@ impl KMeansOptions {
     }
 }
 
+crate::setters!(KMeansOptions {
+    k: usize,
+    n_init: usize,
+    max_iter: usize,
+    tol: f64,
+    seed: u64,
+    algorithm: Algorithm
+});
+
 /// A fitted k-means clustering: fit it with [`Fit`] on the options (or [`kmeans`] / [`kmeans_from`]),
 /// label new rows with [`Predict`].
 ///
@@ -234,7 +182,6 @@ impl KMeansOptions {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KMeans {
     /// Centres, `k × columns`.
-    #[cfg_attr(feature = "serde", serde(with = "array2_serde"))]
     pub centers: Array2<f64>,
     /// Cluster of each row.
     pub labels: Vec<u32>,
@@ -316,23 +263,6 @@ impl Predict<ArrayView2<'_, f64>> for KMeans {
             labels.push(nearest(row, centers, cols).0 as u32);
         });
         Ok(labels)
-    }
-}
-
-/// Serde form of a matrix: (rows, columns, values in row order), whatever the memory layout.
-#[cfg(feature = "serde")]
-mod array2_serde {
-    use ndarray::Array2;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(a: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
-        let values: Vec<f64> = a.iter().copied().collect();
-        (a.nrows(), a.ncols(), values).serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
-        let (rows, cols, values) = <(usize, usize, Vec<f64>)>::deserialize(d)?;
-        Array2::from_shape_vec((rows, cols), values).map_err(serde::de::Error::custom)
     }
 }
 

@@ -192,9 +192,7 @@ impl MentionCounts {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(MENTION_MAGIC);
-        w.u16(MENTION_VERSION);
+        let mut w = Writer::with_header(MENTION_MAGIC, MENTION_VERSION);
         w.u64(self.n_themes as u64);
         w.u64(self.cells.len() as u64);
         for (&(channel, period), cell) in &self.cells {
@@ -219,18 +217,9 @@ impl MentionCounts {
     /// assert!(matches!(MentionCounts::from_bytes(b"VOCM"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<MentionCounts> {
-        let mut r = Reader::sealed(bytes, "mention counts")?;
-        if &r.take::<4>()? != MENTION_MAGIC {
-            return Err(r.fail("not voc mention counts (bad magic)"));
-        }
-        let version = r.u16()?;
-        if version != MENTION_VERSION {
-            return Err(r.fail(format!(
-                "unsupported version {version} (this build reads {MENTION_VERSION})"
-            )));
-        }
-        let n_themes = usize::try_from(r.u64()?).map_err(|_| r.fail("theme count too large"))?;
-        let n_cells = usize::try_from(r.u64()?).map_err(|_| r.fail("cell count too large"))?;
+        let mut r = Reader::open(bytes, "mention counts", MENTION_MAGIC, MENTION_VERSION)?;
+        let n_themes = r.len()?;
+        let n_cells = r.len()?;
         // Each cell holds at least channel, flag, texts and one count per theme.
         r.expect_items(n_cells, 17 + 8 * n_themes)?;
         let mut cells = BTreeMap::new();
@@ -421,13 +410,11 @@ impl MentionFinish {
             options: MentionOptions::default(),
         }
     }
-
-    /// Sets the options.
-    pub fn options(mut self, options: MentionOptions) -> Self {
-        self.options = options;
-        self
-    }
 }
+
+crate::setters!(MentionFinish {
+    options: MentionOptions
+});
 
 impl crate::State for MentionCounts {
     type Batch<'a> = MentionBatch<'a>;

@@ -54,36 +54,6 @@ impl Default for MentionOptions {
 }
 
 impl MentionOptions {
-    /// Sets [`confidence`](Self::confidence).
-    pub fn confidence(mut self, confidence: f64) -> Self {
-        self.confidence = confidence;
-        self
-    }
-
-    /// Sets [`interval`](Self::interval).
-    pub fn interval(mut self, interval: ShareInterval) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// Sets [`alert_alpha`](Self::alert_alpha).
-    pub fn alert_alpha(mut self, alert_alpha: f64) -> Self {
-        self.alert_alpha = alert_alpha;
-        self
-    }
-
-    /// Sets [`adjust`](Self::adjust).
-    pub fn adjust(mut self, adjust: Option<Adjustment>) -> Self {
-        self.adjust = adjust;
-        self
-    }
-
-    /// Sets [`min_mentions`](Self::min_mentions).
-    pub fn min_mentions(mut self, min_mentions: u64) -> Self {
-        self.min_mentions = min_mentions;
-        self
-    }
-
     /// Checks the options (done once by [`MentionCounts::finish`]).
     ///
     /// ```
@@ -102,6 +72,8 @@ impl MentionOptions {
         Ok(())
     }
 }
+
+crate::setters!(MentionOptions { confidence: f64, interval: ShareInterval, alert_alpha: f64, adjust: Option<Adjustment>, min_mentions: u64 });
 
 /// One theme in one channel × period.
 #[derive(Debug, Clone, PartialEq)]
