@@ -10,8 +10,6 @@
 //! below k and at least k of them, a finite non-negative inertia): anything else is an
 //! [`Error::Decode`](crate::Error::Decode), never a panic.
 
-use ndarray::Array2;
-
 use super::KMeans;
 use crate::codec::{Reader, Writer};
 use crate::error::Result;
@@ -19,11 +17,6 @@ use crate::error::Result;
 const MAGIC: &[u8; 4] = b"VOCK";
 const VERSION: u16 = 1;
 const WHAT: &str = "k-means model";
-
-fn size(r: &mut Reader<'_>) -> Result<usize> {
-    let v = r.u64()?;
-    usize::try_from(v).map_err(|_| r.fail(format!("count {v} does not fit this platform")))
-}
 
 impl KMeans {
     /// The model as bytes (version 1, little-endian, every float bit-exact, closed by a checksum):
@@ -46,18 +39,13 @@ impl KMeans {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(MAGIC);
-        w.u16(VERSION);
-        w.u64(self.centers.nrows() as u64);
-        w.u64(self.centers.ncols() as u64);
-        // Logical (row-major) order whatever the memory layout.
-        self.centers.iter().for_each(|&v| w.f64(v));
-        w.u64(self.labels.len() as u64);
+        let mut w = Writer::with_header(MAGIC, VERSION);
+        w.matrix(self.centers.view());
+        w.len(self.labels.len());
         self.labels.iter().for_each(|&l| w.bytes(&l.to_le_bytes()));
         w.f64(self.inertia);
-        w.u64(self.iterations as u64);
-        w.u8(u8::from(self.converged));
+        w.len(self.iterations);
+        w.flag(self.converged);
         w.seal()
     }
 
@@ -71,17 +59,9 @@ impl KMeans {
     /// assert!(matches!(KMeans::from_bytes(b"VOCK\x01\x00"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<KMeans> {
-        let mut r = Reader::sealed(bytes, WHAT)?;
-        if &r.take::<4>()? != MAGIC {
-            return Err(r.fail("not a k-means model (bad magic)"));
-        }
-        let version = r.u16()?;
-        if version != VERSION {
-            return Err(r.fail(format!(
-                "unsupported version {version} (this build reads {VERSION})"
-            )));
-        }
-        let (k, cols) = (size(&mut r)?, size(&mut r)?);
+        let mut r = Reader::open(bytes, WHAT, MAGIC, VERSION)?;
+        let centers = r.matrix("centres")?;
+        let (k, cols) = centers.dim();
         if k == 0 || cols == 0 {
             return Err(r.fail(format!(
                 "centres of shape {k} × {cols}: need at least one cluster and one column"
@@ -90,17 +70,10 @@ impl KMeans {
         if u32::try_from(k).is_err() {
             return Err(r.fail(format!("{k} clusters do not fit the u32 labels")));
         }
-        let len = k
-            .checked_mul(cols)
-            .ok_or_else(|| r.fail(format!("centres claim {k} × {cols} values")))?;
-        r.expect_items(len, 8)?;
-        let values = (0..len).map(|_| r.f64()).collect::<Result<Vec<f64>>>()?;
-        if values.iter().any(|v| !v.is_finite()) {
+        if centers.iter().any(|v| !v.is_finite()) {
             return Err(r.fail("centres must be finite"));
         }
-        let centers = Array2::from_shape_vec((k, cols), values)
-            .map_err(|e| r.fail(format!("centres: {e}")))?;
-        let n = size(&mut r)?;
+        let n = r.len()?;
         r.expect_items(n, 4)?;
         let labels = (0..n)
             .map(|_| Ok(u32::from_le_bytes(r.take()?)))
@@ -115,12 +88,8 @@ impl KMeans {
         if !(inertia.is_finite() && inertia >= 0.0) {
             return Err(r.fail("the inertia must be finite and non-negative"));
         }
-        let iterations = size(&mut r)?;
-        let converged = match r.u8()? {
-            0 => false,
-            1 => true,
-            other => return Err(r.fail(format!("flag byte {other} is neither 0 nor 1"))),
-        };
+        let iterations = r.len()?;
+        let converged = r.flag()?;
         r.finish()?;
         Ok(KMeans {
             centers,
@@ -134,7 +103,7 @@ impl KMeans {
 
 #[cfg(test)]
 mod tests {
-    use ndarray::array;
+    use ndarray::{Array2, array};
 
     use super::*;
     use crate::error::Error;
