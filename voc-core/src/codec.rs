@@ -227,3 +227,22 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+/// Helpers for the byte-form tests of every model and state.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::Writer;
+    use crate::error::{Error, Result};
+
+    /// A body with a valid checksum, so the checks after it are reached.
+    pub(crate) fn sealed(body: &[u8]) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.bytes(body);
+        w.seal()
+    }
+
+    /// Whether `r` is a decode error whose reason contains `needle`.
+    pub(crate) fn is_decode<T: std::fmt::Debug>(r: Result<T>, needle: &str) -> bool {
+        matches!(&r, Err(Error::Decode { reason, .. }) if reason.contains(needle))
+    }
+}

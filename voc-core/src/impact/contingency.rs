@@ -20,6 +20,7 @@
 //! | Fisher's exact | hypergeometric sums in log space | `scipy.stats.fisher_exact` |
 
 use crate::error::{Error, Result};
+use crate::stats::check;
 use crate::stats::dist::{chi2_sf, normal_quantile};
 use crate::stats::{Interval, Method, check_confidence};
 use ndarray::{Array2, ArrayView2};
@@ -221,29 +222,7 @@ fn check_counts(arg: &'static str, values: &[f64]) -> Result<()> {
 }
 
 fn check_count(arg: &'static str, index: usize, value: f64) -> Result<()> {
-    check_non_negative(arg, index, value, "counts cannot be negative")
-}
-
-/// Checks that `value`, element `index` of `arg`, is finite ([`Error::NonFinite`]) and not negative
-/// ([`Error::InvalidValue`] with `reason`).
-pub(crate) fn check_non_negative(
-    arg: &'static str,
-    index: usize,
-    value: f64,
-    reason: &'static str,
-) -> Result<()> {
-    if !value.is_finite() {
-        return Err(Error::NonFinite { arg, index, value });
-    }
-    if value < 0.0 {
-        return Err(Error::InvalidValue {
-            arg,
-            index,
-            value,
-            reason,
-        });
-    }
-    Ok(())
+    check::non_negative(arg, index, value, "counts cannot be negative")
 }
 
 /// The 2×2 table as an ndarray, for [`chi_square`].

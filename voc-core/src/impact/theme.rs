@@ -8,10 +8,10 @@
 //! the raisers`. Themes are ranked by excess revenue (excess churners when no value is given).
 
 use super::contingency::{
-    Ratio, Table2x2, TableOptions, ZeroCells, check_non_negative, chi_square, fisher_exact,
-    risk_ratio,
+    Ratio, Table2x2, TableOptions, ZeroCells, chi_square, fisher_exact, risk_ratio,
 };
 use crate::error::{Error, Result, check_len};
+use crate::stats::check;
 use crate::stats::check::labels;
 use crate::stats::{
     Adjustment, Interval, NeumaierSum, adjust_p_values, check_confidence, two_proportion_test,
@@ -242,7 +242,7 @@ fn run(
     if let Some(v) = value {
         check_len("churned", churned.len(), "value", v.len())?;
         for (index, &x) in v.iter().enumerate() {
-            check_non_negative("value", index, x, "customer value cannot be negative")?;
+            check::non_negative("value", index, x, "customer value cannot be negative")?;
         }
     }
     let mut out = Vec::with_capacity(themes.len());
@@ -333,7 +333,7 @@ fn tally(
     let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
     let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
     for (index, (f, &c)) in flags.zip(churned).enumerate() {
-        check_non_negative("themes", index, f, "theme counts cannot be negative")?;
+        check::non_negative("themes", index, f, "theme counts cannot be negative")?;
         let churn = c == 1.0;
         if f > 0.0 {
             n1 += 1;

@@ -146,17 +146,7 @@ pub(crate) fn check_rfm(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result
     }
     for (index, ((&x, &tx), &tt)) in frequency.iter().zip(recency).zip(t).enumerate() {
         for (arg, value) in [("frequency", x), ("recency", tx), ("T", tt)] {
-            if !value.is_finite() {
-                return Err(Error::NonFinite { arg, index, value });
-            }
-            if value < 0.0 {
-                return Err(Error::InvalidValue {
-                    arg,
-                    index,
-                    value,
-                    reason: "cannot be negative",
-                });
-            }
+            crate::stats::check::non_negative(arg, index, value, "cannot be negative")?;
         }
         if x.fract() != 0.0 {
             return Err(Error::NotWhole {

@@ -65,21 +65,12 @@ pub(crate) fn check_durations(durations: &[f64]) -> Result<()> {
         });
     }
     for (index, &value) in durations.iter().enumerate() {
-        if !value.is_finite() {
-            return Err(Error::NonFinite {
-                arg: "durations",
-                index,
-                value,
-            });
-        }
-        if value < 0.0 {
-            return Err(Error::InvalidValue {
-                arg: "durations",
-                index,
-                value,
-                reason: "durations cannot be negative",
-            });
-        }
+        crate::stats::check::non_negative(
+            "durations",
+            index,
+            value,
+            "durations cannot be negative",
+        )?;
     }
     Ok(())
 }

@@ -27,6 +27,28 @@ pub(crate) fn label(arg: &'static str, index: usize, v: f64) -> Result<bool> {
     }
 }
 
+/// Checks that `value`, element `index` of `arg`, is finite ([`Error::NonFinite`]) and not negative
+/// ([`Error::InvalidValue`] with `reason`).
+pub(crate) fn non_negative(
+    arg: &'static str,
+    index: usize,
+    value: f64,
+    reason: &'static str,
+) -> Result<()> {
+    if !value.is_finite() {
+        return Err(Error::NonFinite { arg, index, value });
+    }
+    if value < 0.0 {
+        return Err(Error::InvalidValue {
+            arg,
+            index,
+            value,
+            reason,
+        });
+    }
+    Ok(())
+}
+
 /// Checks a column of 0/1 labels and counts the ones.
 pub(crate) fn labels(arg: &'static str, y: &[f64]) -> Result<usize> {
     let mut ones = 0;

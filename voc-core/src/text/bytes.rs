@@ -282,18 +282,8 @@ impl TopicModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Error, Fit};
-
-    /// A body with a valid checksum, so the checks after it are reached.
-    fn sealed(body: &[u8]) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(body);
-        w.seal()
-    }
-
-    fn is_decode<T: std::fmt::Debug>(r: Result<T>, needle: &str) -> bool {
-        matches!(&r, Err(Error::Decode { reason, .. }) if reason.contains(needle))
-    }
+    use crate::Fit;
+    use crate::codec::test_util::{is_decode, sealed};
 
     const DOCS: [&str; 6] = [
         "refund slow money",

@@ -53,13 +53,13 @@ impl EffectOptions {
 
 crate::setters!(EffectOptions { confidence: f64 });
 
-use super::contingency::check_non_negative;
 use crate::error::{Error, Result};
+use crate::stats::check;
 
 /// Checks a rate given as `k` events of `n` customers.
 pub(super) fn check_rate(arg: &'static str, k: f64, n: f64) -> Result<()> {
     for (index, value) in [k, n].into_iter().enumerate() {
-        check_non_negative(arg, index, value, "counts cannot be negative")?;
+        check::non_negative(arg, index, value, "counts cannot be negative")?;
     }
     if n == 0.0 {
         return Err(Error::Empty {

@@ -253,6 +253,7 @@ impl LogisticModel {
 
 #[cfg(test)]
 mod tests {
+    use crate::codec::test_util::sealed;
     use ndarray::array;
 
     use super::*;
@@ -273,13 +274,6 @@ mod tests {
             .impute(Impute::Mean)
             .fit((x.view(), &y[..]))
             .unwrap()
-    }
-
-    /// A body with a valid checksum, so the checks after it are reached.
-    fn sealed(body: &[u8]) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(body);
-        w.seal()
     }
 
     #[test]

@@ -103,22 +103,11 @@ impl KMeans {
 
 #[cfg(test)]
 mod tests {
+    use crate::codec::test_util::{is_decode, sealed};
     use ndarray::{Array2, array};
 
     use super::*;
-    use crate::error::Error;
     use crate::traits::Fit;
-
-    /// A body with a valid checksum, so the checks after it are reached.
-    fn sealed(body: &[u8]) -> Vec<u8> {
-        let mut w = Writer::default();
-        w.bytes(body);
-        w.seal()
-    }
-
-    fn is_decode<T: std::fmt::Debug>(r: Result<T>, needle: &str) -> bool {
-        matches!(&r, Err(Error::Decode { reason, .. }) if reason.contains(needle))
-    }
 
     #[test]
     fn round_trip_is_exact_and_bad_content_is_a_decode_error() -> Result<()> {
