@@ -13,8 +13,8 @@ use ndarray::{Array2, ShapeBuilder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use voc_core::impact::correlation::{
-    Alternative, CorrelationMethod, CorrelationOptions, KendallVariant, correlation_matrix,
-    kendall, pearson, spearman,
+    Alternative, CorrelationMethod, CorrelationOptions, correlation_matrix, kendall, pearson,
+    spearman,
 };
 
 fn size(var: &str, default: usize) -> usize {
@@ -52,22 +52,52 @@ fn correlation(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n as u64));
     let a = Alternative::TwoSided;
     g.bench_function(BenchmarkId::new("pearson", n), |b| {
-        b.iter(|| pearson(black_box(&x), black_box(&y), a, 0.95))
+        b.iter(|| {
+            pearson(
+                black_box(&x),
+                black_box(&y),
+                &CorrelationOptions::default().alternative(a),
+            )
+        })
     });
     g.bench_function(BenchmarkId::new("spearman_continuous", n), |b| {
-        b.iter(|| spearman(black_box(&x), black_box(&y), a, 0.95))
+        b.iter(|| {
+            spearman(
+                black_box(&x),
+                black_box(&y),
+                &CorrelationOptions::default().alternative(a),
+            )
+        })
     });
     g.bench_function(BenchmarkId::new("spearman_likert", n), |b| {
-        b.iter(|| spearman(black_box(&nps), black_box(&csat), a, 0.95))
+        b.iter(|| {
+            spearman(
+                black_box(&nps),
+                black_box(&csat),
+                &CorrelationOptions::default().alternative(a),
+            )
+        })
     });
     g.throughput(Throughput::Elements(nk as u64));
     let (xk, yk) = (&x[..nk], &y[..nk]);
     g.bench_function(BenchmarkId::new("kendall_b_continuous", nk), |b| {
-        b.iter(|| kendall(black_box(xk), black_box(yk), a, KendallVariant::B))
+        b.iter(|| {
+            kendall(
+                black_box(xk),
+                black_box(yk),
+                &CorrelationOptions::default().alternative(a),
+            )
+        })
     });
     let (nk_, ck) = (&nps[..nk], &csat[..nk]);
     g.bench_function(BenchmarkId::new("kendall_b_likert", nk), |b| {
-        b.iter(|| kendall(black_box(nk_), black_box(ck), a, KendallVariant::B))
+        b.iter(|| {
+            kendall(
+                black_box(nk_),
+                black_box(ck),
+                &CorrelationOptions::default().alternative(a),
+            )
+        })
     });
     // Matrix: 8 columns (the continuous and Likert columns at four offsets), column-major (read in
     // place) and row-major (each column copied once).

@@ -97,7 +97,7 @@ fn golden_pearson_spearman_kendall() -> Result<()> {
         for a in ["two-sided", "less", "greater"] {
             let e = &c[a];
             let what = |m: &str| format!("{name} {m} {a}");
-            let p = pearson(&x, &y, alt(a), 0.95)?;
+            let p = pearson(&x, &y, &CorrelationOptions::default().alternative(alt(a)))?;
             check_p(
                 &what("pearson"),
                 &p,
@@ -107,23 +107,35 @@ fn golden_pearson_spearman_kendall() -> Result<()> {
             let ci = floats(&e["pearson_ci95"]);
             close(&what("pearson ci low"), p.ci_low, ci[0], 0.0);
             close(&what("pearson ci high"), p.ci_high, ci[1], 0.0);
-            let p90 = pearson(&x, &y, alt(a), 0.90)?;
+            let p90 = pearson(
+                &x,
+                &y,
+                &CorrelationOptions::default()
+                    .alternative(alt(a))
+                    .confidence(0.90),
+            )?;
             let ci = floats(&e["pearson_ci90"]);
             close(&what("pearson ci90 low"), p90.ci_low, ci[0], 0.0);
             close(&what("pearson ci90 high"), p90.ci_high, ci[1], 0.0);
             check_p(
                 &what("spearman"),
-                &spearman(&x, &y, alt(a), 0.95)?,
+                &spearman(&x, &y, &CorrelationOptions::default().alternative(alt(a)))?,
                 &e["spearman"],
                 &e["spearman_p_at_exact_rho"],
             );
-            let kb = kendall(&x, &y, alt(a), KendallVariant::B)?;
+            let kb = kendall(&x, &y, &CorrelationOptions::default().alternative(alt(a)))?;
             check(&what("kendall b"), &kb, &e["kendall_b"]);
             let want = c["kendall_method"].as_str().expect("method");
             assert_eq!(kb.p_method.name(), want, "{name}: p method");
             check(
                 &what("kendall c"),
-                &kendall(&x, &y, alt(a), KendallVariant::C)?,
+                &kendall(
+                    &x,
+                    &y,
+                    &CorrelationOptions::default()
+                        .alternative(alt(a))
+                        .variant(KendallVariant::C),
+                )?,
                 &e["kendall_c"],
             );
         }
@@ -139,7 +151,7 @@ fn golden_point_biserial() -> Result<()> {
     for c in g["point_biserial"].as_array().expect("pb") {
         let x = floats(&c["x"]);
         let y = floats(&c["y"]);
-        let r = point_biserial(&x, &y, Alternative::TwoSided, 0.95)?;
+        let r = point_biserial(&x, &y, &CorrelationOptions::default())?;
         close("pb r", r.estimate, c["r"].as_f64().expect("r"), 1e-14);
         close("pb p", r.p_value, c["p"].as_f64().expect("p"), 0.0);
         assert_eq!(r.method, CorrelationMethod::PointBiserial);
@@ -154,15 +166,14 @@ fn exact_kendall_small_samples() -> Result<()> {
     let k = kendall(
         &[1.0, 2.0, 3.0, 4.0],
         &[1.0, 3.0, 2.0, 4.0],
-        Alternative::TwoSided,
-        KendallVariant::B,
+        &CorrelationOptions::default(),
     )?;
     assert_eq!(k.p_method, PValueMethod::Exact);
     assert!((k.p_value - 8.0 / 24.0).abs() < 1e-15);
     assert!((k.estimate - 4.0 / 6.0).abs() < 1e-15);
     // Perfect agreement of 40 (beyond 33, but no discordant pair): exact 2/40!.
     let x: Vec<f64> = (0..40).map(f64::from).collect();
-    let k = kendall(&x, &x, Alternative::TwoSided, KendallVariant::B)?;
+    let k = kendall(&x, &x, &CorrelationOptions::default())?;
     assert_eq!(k.p_method, PValueMethod::Exact);
     let f40: f64 = (1..=40).map(f64::from).product();
     assert!((k.p_value / (2.0 / f40) - 1.0).abs() < 1e-12);
@@ -173,7 +184,11 @@ fn exact_kendall_small_samples() -> Result<()> {
 fn bad_input_is_a_typed_error() {
     let a = Alternative::TwoSided;
     assert!(matches!(
-        pearson(&[1.0, 2.0, 3.0], &[1.0, 2.0], a, 0.95),
+        pearson(
+            &[1.0, 2.0, 3.0],
+            &[1.0, 2.0],
+            &CorrelationOptions::default().alternative(a)
+        ),
         Err(Error::LengthMismatch {
             arg: "y",
             len: 2,
@@ -181,7 +196,11 @@ fn bad_input_is_a_typed_error() {
         })
     ));
     assert!(matches!(
-        spearman(&[1.0, f64::NAN, 3.0], &[1.0, 2.0, 3.0], a, 0.95),
+        spearman(
+            &[1.0, f64::NAN, 3.0],
+            &[1.0, 2.0, 3.0],
+            &CorrelationOptions::default().alternative(a)
+        ),
         Err(Error::NonFinite {
             arg: "x",
             index: 1,
@@ -191,19 +210,22 @@ fn bad_input_is_a_typed_error() {
     let e = kendall(
         &[1.0, 2.0, 3.0],
         &[1.0, 2.0, f64::NEG_INFINITY],
-        a,
-        KendallVariant::B,
+        &CorrelationOptions::default().alternative(a),
     );
     assert_eq!(
         e.map_err(|e| e.to_string()).err().as_deref(),
         Some("y[2] = -inf is not finite")
     );
     assert!(matches!(
-        pearson(&[1.0, 2.0], &[1.0, 2.0], a, 0.95),
+        pearson(
+            &[1.0, 2.0],
+            &[1.0, 2.0],
+            &CorrelationOptions::default().alternative(a)
+        ),
         Err(Error::InsufficientData(_))
     ));
     assert!(matches!(
-        pearson(&[], &[], a, 0.95),
+        pearson(&[], &[], &CorrelationOptions::default().alternative(a)),
         Err(Error::InsufficientData(_))
     ));
     for m in [
@@ -217,7 +239,11 @@ fn bad_input_is_a_typed_error() {
         assert!(e.to_string().contains("y is constant"), "{e}");
     }
     assert!(matches!(
-        point_biserial(&[0.0, 1.0, 0.5], &[1.0, 2.0, 3.0], a, 0.95),
+        point_biserial(
+            &[0.0, 1.0, 0.5],
+            &[1.0, 2.0, 3.0],
+            &CorrelationOptions::default().alternative(a)
+        ),
         Err(Error::InvalidValue {
             arg: "x",
             index: 2,
@@ -225,7 +251,11 @@ fn bad_input_is_a_typed_error() {
         })
     ));
     assert!(matches!(
-        pearson(&[1.0, 2.0, 3.0], &[1.0, 3.0, 2.0], a, 1.0),
+        pearson(
+            &[1.0, 2.0, 3.0],
+            &[1.0, 3.0, 2.0],
+            &CorrelationOptions::default().alternative(a).confidence(1.0)
+        ),
         Err(Error::InvalidOption {
             name: "confidence",
             ..
@@ -280,17 +310,16 @@ fn spearman_of_ten_thousand_likert_pairs_matches_pearson_of_ranks() -> Result<()
     let y: Vec<f64> = (0..10_000)
         .map(|i| f64::from((i * 3 + i / 7) % 5 + 1))
         .collect();
-    let s = spearman(&x, &y, Alternative::TwoSided, 0.95)?;
+    let s = spearman(&x, &y, &CorrelationOptions::default())?;
     let p = pearson(
         &average_ranks(&x)?,
         &average_ranks(&y)?,
-        Alternative::TwoSided,
-        0.95,
+        &CorrelationOptions::default(),
     )?;
     assert!((s.estimate - p.estimate).abs() < 1e-13);
     // Same data made fractional takes the radix path and gives the same ρ.
     let xf: Vec<f64> = x.iter().map(|v| v * 0.1 + 0.05).collect();
-    let s2 = spearman(&xf, &y, Alternative::TwoSided, 0.95)?;
+    let s2 = spearman(&xf, &y, &CorrelationOptions::default())?;
     assert_eq!(s.estimate, s2.estimate);
     Ok(())
 }

@@ -4,8 +4,8 @@
 
 use super::rank::dense_ranks;
 use super::{
-    Alternative, Correlation, CorrelationMethod, KendallVariant, PARALLEL_MIN, PValueMethod,
-    check_pair, constant, fisher_interval, join, se_fisher,
+    Alternative, Correlation, CorrelationMethod, CorrelationOptions, KendallVariant, PARALLEL_MIN,
+    PValueMethod, check_pair, constant, fisher_interval, join, se_fisher,
 };
 use crate::error::Result;
 use crate::stats::dist::normal_two_sided_p;
@@ -196,27 +196,32 @@ fn kendall_exact_p(n: usize, c: u128, alternative: Alternative) -> f64 {
 
 /// Kendall's τ-b (or Stuart's τ-c) by Knight's O(n log n) algorithm, with the p-value of
 /// `scipy.stats.kendalltau(method="auto")` (same for both variants) and, for τ-b, a 95% Fisher-z interval
-/// with the Fieller–Hartley–Pearson standard error √(0.437/(n − 4)) (−1..1 when n ≤ 4; τ-c has none,
-/// NaN; [`correlate`](super::correlate) takes another confidence level). The
+/// with the Fieller–Hartley–Pearson standard error √(0.437/(n − 4)) at `options.confidence` (−1..1 when
+/// n ≤ 4; τ-c has none, NaN). The
 /// `statistic` is the normal score of S = concordant − discordant with the tie-corrected variance.
 ///
 /// ```
-/// use voc_core::impact::correlation::{kendall, Alternative, KendallVariant, PValueMethod};
+/// use voc_core::impact::correlation::{kendall, CorrelationOptions, PValueMethod};
 /// let x = [12.0, 2.0, 1.0, 12.0, 2.0];
 /// let y = [1.0, 4.0, 7.0, 1.0, 0.0];
-/// let k = kendall(&x, &y, Alternative::TwoSided, KendallVariant::B)?;
+/// let k = kendall(&x, &y, &CorrelationOptions::default())?; // two-sided τ-b
 /// assert!((k.estimate - -0.4714045207910316).abs() < 1e-12);
 /// assert!((k.p_value - 0.2827454599327748).abs() < 1e-12);
 /// assert_eq!(k.p_method, PValueMethod::Normal); // ties: asymptotic
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn kendall(
-    x: &[f64],
-    y: &[f64],
-    alternative: Alternative,
-    variant: KendallVariant,
-) -> Result<Correlation> {
-    kendall_valid(x, y, alternative, variant, 0.95)
+///
+/// The alternative, the variant and the confidence level of the τ-b interval come from `options`; its
+/// `method` is this function's own.
+pub fn kendall(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
+    options.validate()?;
+    kendall_valid(
+        x,
+        y,
+        options.alternative,
+        options.variant,
+        options.confidence,
+    )
 }
 
 /// Kendall's τ with a valid confidence level for the τ-b interval.

@@ -141,8 +141,8 @@ crate::named_enum!(KendallVariant, "variant", {
 /// How the p-value was computed: `"t"`, `"exact"` or `"normal"`.
 ///
 /// ```
-/// use voc_core::impact::correlation::{kendall, Alternative, KendallVariant, PValueMethod};
-/// let k = kendall(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], Alternative::TwoSided, KendallVariant::B)?;
+/// use voc_core::impact::correlation::{kendall, CorrelationOptions, KendallVariant, PValueMethod};
+/// let k = kendall(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], &CorrelationOptions::default())?;
 /// assert_eq!(k.p_method, PValueMethod::Exact);
 /// assert_eq!(PValueMethod::Normal.name(), "normal");
 /// # Ok::<(), voc_core::Error>(())
@@ -226,8 +226,8 @@ crate::setters!(CorrelationOptions {
 /// A correlation coefficient with its test and interval.
 ///
 /// ```
-/// use voc_core::impact::correlation::{pearson, Alternative};
-/// let r = pearson(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 1.0, 4.0, 3.0, 5.0], Alternative::TwoSided, 0.95)?;
+/// use voc_core::impact::correlation::{pearson, CorrelationOptions};
+/// let r = pearson(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 1.0, 4.0, 3.0, 5.0], &CorrelationOptions::default())?;
 /// assert!((r.estimate - 0.8).abs() < 1e-12);
 /// assert!(r.ci_low < r.estimate && r.estimate < r.ci_high);
 /// # Ok::<(), voc_core::Error>(())
@@ -384,9 +384,9 @@ pub fn correlate(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<C
 fn correlate_valid(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
     let (a, c) = (options.alternative, options.confidence);
     match options.method {
-        CorrelationMethod::Pearson => pearson::pearson(x, y, a, c),
-        CorrelationMethod::Spearman => spearman::spearman(x, y, a, c),
+        CorrelationMethod::Pearson => pearson::pearson_at(x, y, a, c),
+        CorrelationMethod::Spearman => spearman::spearman_at(x, y, a, c),
         CorrelationMethod::Kendall => kendall::kendall_valid(x, y, a, options.variant, c),
-        CorrelationMethod::PointBiserial => pearson::point_biserial(x, y, a, c),
+        CorrelationMethod::PointBiserial => pearson::point_biserial_at(x, y, a, c),
     }
 }

@@ -2,8 +2,8 @@
 //! two-pass sum that keeps the p-values near |r| = 1 accurate.
 
 use super::{
-    Alternative, Correlation, CorrelationMethod, PARALLEL_MIN, PValueMethod, check_pair, constant,
-    fisher_interval, join, r_p_value, se_fisher, t_of_r,
+    Alternative, Correlation, CorrelationMethod, CorrelationOptions, PARALLEL_MIN, PValueMethod,
+    check_pair, constant, fisher_interval, join, r_p_value, se_fisher, t_of_r,
 };
 use crate::error::{Error, Result};
 use crate::stats::check_confidence;
@@ -107,16 +107,24 @@ pub(super) fn r_result(
 /// alternative=...)` and its `confidence_interval(confidence)`.
 ///
 /// ```
-/// use voc_core::impact::correlation::{pearson, Alternative};
+/// use voc_core::impact::correlation::{pearson, Alternative, CorrelationOptions};
 /// let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
 /// let y = [1.2, 1.9, 3.4, 3.9, 5.3, 5.8];
-/// let r = pearson(&x, &y, Alternative::Greater, 0.95)?;
+/// let r = pearson(&x, &y, &CorrelationOptions::default().alternative(Alternative::Greater))?;
 /// assert!(r.estimate > 0.99 && r.p_value < 1e-4);
 /// assert_eq!(r.ci_high, 1.0); // one-sided interval
-/// assert!(pearson(&x, &[2.0; 6], Alternative::TwoSided, 0.95).is_err()); // constant y
+/// assert!(pearson(&x, &[2.0; 6], &CorrelationOptions::default()).is_err()); // constant y
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn pearson(
+///
+/// The alternative and the confidence level come from `options`; its `method` is this function's own.
+pub fn pearson(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
+    options.validate()?;
+    pearson_at(x, y, options.alternative, options.confidence)
+}
+
+/// [`pearson`] with the alternative and the confidence level as values.
+pub(super) fn pearson_at(
     x: &[f64],
     y: &[f64],
     alternative: Alternative,
@@ -151,16 +159,24 @@ fn pearson_r_result(
 /// (which is Pearson's r); any other value of `x` is an [`Error::InvalidValue`].
 ///
 /// ```
-/// use voc_core::impact::correlation::{point_biserial, Alternative};
+/// use voc_core::impact::correlation::{point_biserial, Alternative, CorrelationOptions};
 /// let churned = [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
 /// let tickets = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-/// let r = point_biserial(&churned, &tickets, Alternative::TwoSided, 0.95)?;
+/// let r = point_biserial(&churned, &tickets, &CorrelationOptions::default())?;
 /// assert!((r.estimate - 0.8660254037844386).abs() < 1e-12);
 /// assert!((r.p_value - 0.011724811003954652).abs() < 1e-12);
-/// assert!(point_biserial(&[0.0, 2.0, 1.0], &[1.0, 2.0, 3.0], Alternative::TwoSided, 0.95).is_err());
+/// assert!(point_biserial(&[0.0, 2.0, 1.0], &[1.0, 2.0, 3.0], &CorrelationOptions::default()).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn point_biserial(
+///
+/// The alternative and the confidence level come from `options`; its `method` is this function's own.
+pub fn point_biserial(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
+    options.validate()?;
+    point_biserial_at(x, y, options.alternative, options.confidence)
+}
+
+/// [`point_biserial`] with the alternative and the confidence level as values.
+pub(super) fn point_biserial_at(
     x: &[f64],
     y: &[f64],
     alternative: Alternative,

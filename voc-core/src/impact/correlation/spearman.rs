@@ -3,8 +3,8 @@
 use super::pearson::r_result;
 use super::rank::{CentredRanks, centred_ranks};
 use super::{
-    Alternative, Correlation, CorrelationMethod, PARALLEL_MIN, check_pair, constant, join,
-    se_fisher,
+    Alternative, Correlation, CorrelationMethod, CorrelationOptions, PARALLEL_MIN, check_pair,
+    constant, join, se_fisher,
 };
 use crate::error::Result;
 use crate::stats::check_confidence;
@@ -54,15 +54,23 @@ fn cross_sum(a: &[i32], b: &[i32], f: &(dyn Fn(&[i32], &[i32]) -> i128 + Sync)) 
 /// and a Fisher-z interval with the Bonett–Wright standard error √((1 + ρ²/2)/(n − 3)).
 ///
 /// ```
-/// use voc_core::impact::correlation::{spearman, Alternative};
+/// use voc_core::impact::correlation::{spearman, Alternative, CorrelationOptions};
 /// // Likert answers with heavy ties.
 /// let csat = [1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0, 5.0];
 /// let spend = [10.0, 12.0, 9.0, 20.0, 25.0, 30.0, 28.0, 40.0];
-/// let s = spearman(&csat, &spend, Alternative::TwoSided, 0.95)?;
+/// let s = spearman(&csat, &spend, &CorrelationOptions::default())?;
 /// assert!(s.estimate > 0.85 && s.p_value < 0.01);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn spearman(
+///
+/// The alternative and the confidence level come from `options`; its `method` is this function's own.
+pub fn spearman(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
+    options.validate()?;
+    spearman_at(x, y, options.alternative, options.confidence)
+}
+
+/// [`spearman`] with the alternative and the confidence level as values.
+pub(super) fn spearman_at(
     x: &[f64],
     y: &[f64],
     alternative: Alternative,
