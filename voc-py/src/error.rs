@@ -69,6 +69,12 @@ pub fn raise_named(
     raise(py, name, message, arg, None, None)
 }
 
+/// A state whose lock was poisoned by a panic in another thread (not an input problem: a plain
+/// `RuntimeError`).
+pub fn poisoned<T>(_: T) -> PyErr {
+    PyRuntimeError::new_err("a state was poisoned by a panic in another thread")
+}
+
 /// Converts a core error into the matching `voc.errors` exception.
 pub fn core_to_py(py: Python<'_>, err: Error) -> PyErr {
     let message = match &err {

@@ -64,3 +64,36 @@ macro_rules! pickled {
         }
     };
 }
+
+/// Pickling through the core's versioned, checksummed byte form (`to_bytes` / `from_bytes` of `$core`),
+/// and bit-exact equality, for a frozen model class holding its core model in `inner`. Corrupted or
+/// foreign bytes raise `voc.DecodeError`.
+#[macro_export]
+macro_rules! core_pickled {
+    ($cls:ident, $core:ty) => {
+        #[pymethods]
+        impl $cls {
+            fn __reduce__<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+                let state = pyo3::types::PyBytes::new(py, &self.inner.to_bytes());
+                Ok((py.get_type::<$cls>().getattr("_from_state")?, (state,)))
+            }
+            /// Rebuilds a model from its pickled state (the core byte form).
+            #[staticmethod]
+            fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+                use $crate::error::IntoPy;
+                Ok($cls {
+                    inner: <$core>::from_bytes(data).py_err(py)?,
+                })
+            }
+            /// Equal when every field is equal bit for bit (so NaN fields compare equal to themselves).
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+                other
+                    .cast::<$cls>()
+                    .is_ok_and(|o| o.get().inner.to_bytes() == self.inner.to_bytes())
+            }
+        }
+    };
+}

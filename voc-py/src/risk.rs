@@ -143,6 +143,8 @@ pub struct RiskModel {
     inner: LogisticModel,
 }
 
+crate::core_pickled!(RiskModel, LogisticModel);
+
 /// Fits the churn model on a float64 matrix (rows × named features, any layout).
 #[pyfunction]
 #[pyo3(signature = (x, names, y, *, sample_weight=None, penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, impute="error", max_iter=100, tol=1e-10, confidence=0.95))]
@@ -393,28 +395,6 @@ impl RiskModel {
         Ok(RiskModel {
             inner: LogisticModel::from_bytes(data).py_err(py)?,
         })
-    }
-
-    /// Pickles as the byte form.
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let state = PyBytes::new(py, &self.inner.to_bytes());
-        Ok((py.get_type::<RiskModel>().getattr("_from_state")?, (state,)))
-    }
-
-    /// Rebuilds a model from its pickled state.
-    #[staticmethod]
-    fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<RiskModel> {
-        RiskModel::from_bytes(py, data)
-    }
-
-    /// Equal when every field is equal bit for bit (so NaN fields compare equal to themselves).
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<RiskModel>()
-            .is_ok_and(|o| o.get().inner.to_bytes() == self.inner.to_bytes())
     }
 
     fn __repr__(&self) -> String {

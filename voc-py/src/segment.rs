@@ -12,7 +12,7 @@ use voc_core::segment::{
 use voc_core::stats::ShareInterval;
 
 use crate::convert::{Buf, numbers};
-use crate::error::IntoPy;
+use crate::error::{IntoPy, raise_named};
 use crate::matrix::matrix;
 use crate::table::{Table, TableBuilder};
 
@@ -38,9 +38,12 @@ fn floats<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, 
 fn codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<u32>> {
     let col = numbers(obj, arg)?;
     let bad = || {
-        pyo3::exceptions::PyValueError::new_err(format!(
-            "{arg} must be non-negative integer codes without nulls"
-        ))
+        raise_named(
+            obj.py(),
+            "InputError",
+            format!("{arg} must be non-negative integer codes without nulls"),
+            Some(arg),
+        )
     };
     if !col.nulls.is_empty() {
         return Err(bad());
@@ -262,35 +265,10 @@ pub struct KMeansResult {
     inner: core::KMeans,
 }
 
+crate::core_pickled!(KMeansResult, core::KMeans);
+
 #[pymethods]
 impl KMeansResult {
-    /// Pickles as the core's versioned, checksummed byte form.
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
-        let state = pyo3::types::PyBytes::new(py, &self.inner.to_bytes());
-        Ok((
-            py.get_type::<KMeansResult>().getattr("_from_state")?,
-            (state,),
-        ))
-    }
-
-    /// Rebuilds a result from its pickled state; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        Ok(KMeansResult {
-            inner: core::KMeans::from_bytes(data).py_err(py)?,
-        })
-    }
-
-    /// Equal when every field is equal bit for bit.
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<KMeansResult>()
-            .is_ok_and(|o| o.get().inner.to_bytes() == self.inner.to_bytes())
-    }
-
     /// Cluster of each row.
     #[getter]
     fn labels<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i64>> {

@@ -4,12 +4,11 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use voc_core::State;
 
-use crate::error::IntoPy;
+use crate::error::{IntoPy, poisoned};
 
 /// A core state shared between Python threads.
 pub struct Shared<S>(Mutex<S>);
@@ -22,9 +21,7 @@ impl<S: State> Shared<S> {
 
     /// The locked state.
     pub fn lock(&self) -> PyResult<MutexGuard<'_, S>> {
-        self.0.lock().map_err(|_| {
-            PyRuntimeError::new_err("a state was poisoned by a panic in another thread")
-        })
+        self.0.lock().map_err(poisoned)
     }
 
     /// Runs `f` on the locked state with the GIL released (heavy updates let other threads run).
@@ -34,9 +31,7 @@ impl<S: State> Shared<S> {
         f: impl FnOnce(&mut S) -> R + Send,
     ) -> PyResult<R> {
         py.detach(|| self.0.lock().map(|mut s| f(&mut s)).map_err(|_| ()))
-            .map_err(|_| {
-                PyRuntimeError::new_err("a state was poisoned by a panic in another thread")
-            })
+            .map_err(poisoned)
     }
 
     /// A copy of the state (taken before locking another state, so `a.merge(a)` cannot deadlock).
@@ -53,11 +48,7 @@ impl<S: State> Shared<S> {
                 .map(|mut mine| mine.merge(&theirs))
                 .map_err(|_| ())
         });
-        merged
-            .map_err(|_| {
-                PyRuntimeError::new_err("a state was poisoned by a panic in another thread")
-            })?
-            .py_err(py)
+        merged.map_err(poisoned)?.py_err(py)
     }
 
     /// The versioned byte form.

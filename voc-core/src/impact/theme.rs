@@ -192,8 +192,8 @@ pub fn theme_impact(
 /// let churned = [1.0, 0.0, 0.0, 1.0];
 /// let o = ThemeOptions::default();
 /// let a = theme_impact_columns(&[("refund", &refund[..])], &churned, None, &o)?;
-/// let flags = ndarray::Array2::from_shape_vec((4, 1), refund.to_vec()).expect("4 x 1");
-/// assert_eq!(a, theme_impact(&["refund"], flags.view(), &churned, None, &o)?);
+/// let flags = ndarray::aview1(&refund).insert_axis(ndarray::Axis(1)); // 4 × 1, no copy
+/// assert_eq!(a, theme_impact(&["refund"], flags, &churned, None, &o)?);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 #[doc(hidden)]

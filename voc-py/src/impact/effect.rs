@@ -9,7 +9,7 @@ use voc_core::stats::MeanSummary;
 
 use super::contingency::{put_ci, put_ratio, put_share, put_test};
 use crate::convert::numbers;
-use crate::error::IntoPy;
+use crate::error::{IntoPy, raise_named};
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -119,8 +119,11 @@ fn _impact_diff_in_diff<'py>(
             py.detach(|| core::did_cells(ys, ts, as_)).py_err(py)?
         }
         _ => {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "give either the four cells or the y, treated and after columns",
+            return Err(raise_named(
+                py,
+                "InputError",
+                "give either the four cells or the y, treated and after columns".into(),
+                None,
             ));
         }
     };
@@ -177,8 +180,11 @@ fn _impact_sample_size<'py>(
         (Some(p), _) => core::sample_size(p, p_control, &design).py_err(py)?,
         (None, Some(n)) => core::minimum_detectable_effect(p_control, n, &design).py_err(py)?,
         (None, None) => {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "give p_treated (for a sample size) or n_treated (for a detectable effect)",
+            return Err(raise_named(
+                py,
+                "InputError",
+                "give p_treated (for a sample size) or n_treated (for a detectable effect)".into(),
+                None,
             ));
         }
     };

@@ -10,7 +10,7 @@ use voc_core::stats::Share;
 
 use super::contingency::{put_ci, put_two_by_two};
 use crate::convert::{Buf, missing_policy, numbers};
-use crate::error::IntoPy;
+use crate::error::{IntoPy, raise_named};
 use crate::table::{Table, TableBuilder};
 
 /// Registers this part of `voc.impact`.
@@ -76,10 +76,10 @@ impl<'py> Inputs<'py> {
 }
 
 /// Class codes as a slice.
-fn code_slice<'a>(codes: &'a PyReadonlyArray1<'_, u32>) -> PyResult<&'a [u32]> {
+fn code_slice<'a>(py: Python<'_>, codes: &'a PyReadonlyArray1<'_, u32>) -> PyResult<&'a [u32]> {
     codes
         .as_slice()
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+        .map_err(|e| raise_named(py, "InputError", format!("codes: {e}"), Some("codes")))
 }
 
 fn run(
@@ -93,7 +93,7 @@ fn run(
     let opts = OutcomeOptions::default()
         .confidence(confidence)
         .missing(missing_policy(missing).py_err(py)?);
-    let codes = code_slice(codes)?;
+    let codes = code_slice(py, codes)?;
     let o = inputs.outcomes();
     py.detach(|| core::outcome_by_class(codes, names, o, &opts))
         .py_err(py)
@@ -222,7 +222,7 @@ impl OutcomeState {
     ) -> PyResult<()> {
         let policy = missing_policy(missing).py_err(py)?;
         let inputs = Inputs::read(churned, spend, clv, repurchased)?;
-        let (codes, o) = (code_slice(&codes)?, inputs.outcomes());
+        let (codes, o) = (code_slice(py, &codes)?, inputs.outcomes());
         // The core checks the whole batch before it changes the state, so a failed update leaves
         // the state as it was.
         self.inner

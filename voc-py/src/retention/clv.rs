@@ -4,36 +4,6 @@ use super::*;
 
 // ---------------------------------------------------------------- BG/NBD and Gamma-Gamma
 
-/// Pickling through the core's versioned byte form, and bit-exact equality, for a model class holding
-/// its core model in `inner`.
-macro_rules! model_pickle {
-    ($cls:ident, $core:ident) => {
-        #[pymethods]
-        impl $cls {
-            fn __reduce__<'py>(
-                &self,
-                py: Python<'py>,
-            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-                let state = PyBytes::new(py, &self.inner.to_bytes());
-                Ok((py.get_type::<$cls>().getattr("_from_state")?, (state,)))
-            }
-            /// Rebuilds a model from its pickled state (the core byte form).
-            #[staticmethod]
-            fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-                Ok($cls {
-                    inner: core::$core::from_bytes(data).py_err(py)?,
-                })
-            }
-            /// Equal when every field is equal bit for bit (so NaN fields compare equal to themselves).
-            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-                other
-                    .cast::<$cls>()
-                    .is_ok_and(|o| o.get().inner.to_bytes() == self.inner.to_bytes())
-            }
-        }
-    };
-}
-
 /// A BG/NBD model (Fader, Hardie & Lee 2005): fitted by `voc.retention.bgnbd_fit`, or built from
 /// parameters `BgNbdModel(r, alpha, a, b)`.
 #[pyclass(frozen, module = "voc._voc")]
@@ -41,7 +11,7 @@ pub struct BgNbdModel {
     inner: core::BgNbd,
 }
 
-model_pickle!(BgNbdModel, BgNbd);
+crate::core_pickled!(BgNbdModel, core::BgNbd);
 
 struct Rfm<'py> {
     x: Buf<'py, f64>,
@@ -234,7 +204,7 @@ pub struct GammaGammaModel {
     inner: core::GammaGamma,
 }
 
-model_pickle!(GammaGammaModel, GammaGamma);
+crate::core_pickled!(GammaGammaModel, core::GammaGamma);
 
 #[pymethods]
 impl GammaGammaModel {

@@ -1,6 +1,7 @@
 //! `voc.retention`: Kaplan–Meier curves and the log-rank test.
 
 use super::*;
+use crate::error::raise_named;
 
 // ---------------------------------------------------------------- Kaplan–Meier
 
@@ -20,12 +21,15 @@ pub struct KaplanMeierResult {
 crate::pickled!(KaplanMeierResult);
 
 impl KaplanMeierResult {
-    fn curve(&self, group: Option<&Bound<'_, PyAny>>) -> PyResult<&core::KmCurve> {
+    fn curve(&self, py: Python<'_>, group: Option<&Bound<'_, PyAny>>) -> PyResult<&core::KmCurve> {
         let idx = match (group, &self.inner.labels) {
             (None, None) => 0,
             (None, Some(_)) => {
-                return Err(pyo3::exceptions::PyValueError::new_err(
-                    "the curves are grouped: pass group=<label>",
+                return Err(raise_named(
+                    py,
+                    "InputError",
+                    "the curves are grouped: pass group=<label>".into(),
+                    Some("group"),
                 ));
             }
             (Some(g), labels) => {
@@ -34,15 +38,16 @@ impl KaplanMeierResult {
                     Label::Int(v) => g.extract::<i64>().is_ok_and(|x| x == *v),
                     Label::Str(s) => g.extract::<String>().is_ok_and(|x| &x == s),
                 });
-                found
-                    .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(format!("no group {g}")))?
+                found.ok_or_else(|| {
+                    raise_named(py, "UnknownIdError", format!("no group {g}"), Some("group"))
+                })?
             }
         };
         self.inner
             .km
             .curves
             .get(idx)
-            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err("no such curve"))
+            .ok_or_else(|| raise_named(py, "UnknownIdError", "no such curve".into(), Some("group")))
     }
 }
 
@@ -135,14 +140,19 @@ impl KaplanMeierResult {
         times: Vec<f64>,
         group: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let c = self.curve(group)?;
+        let c = self.curve(py, group)?;
         let v: Vec<f64> = times.iter().map(|&t| c.survival_at(t)).collect();
         Ok(pyfloat_list(py, &v))
     }
     /// First time with S(t) ≤ q (inf if never), as lifelines `qth_survival_time`.
     #[pyo3(signature = (q, /, group=None))]
-    fn percentile(&self, q: f64, group: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
-        Ok(self.curve(group)?.percentile(q))
+    fn percentile(
+        &self,
+        py: Python<'_>,
+        q: f64,
+        group: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<f64> {
+        Ok(self.curve(py, group)?.percentile(q))
     }
     /// Medians and counts as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

@@ -212,7 +212,7 @@ impl MentionState {
         self.inner
             .lock()
             .map(|g| g.clone())
-            .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("mention state lock poisoned"))
+            .map_err(crate::error::poisoned)
     }
 }
 
@@ -223,9 +223,7 @@ impl MentionState {
         let theirs = other.get().snapshot()?;
         let mut ours = self.snapshot()?;
         ours.merge(&theirs).py_err(py)?;
-        let mut guard = self.inner.lock().map_err(|_| {
-            pyo3::exceptions::PyRuntimeError::new_err("mention state lock poisoned")
-        })?;
+        let mut guard = self.inner.lock().map_err(crate::error::poisoned)?;
         *guard = ours;
         Ok(())
     }

@@ -8,32 +8,10 @@ pub struct TopicModel {
     inner: core::TopicModel,
 }
 
+crate::core_pickled!(TopicModel, core::TopicModel);
+
 #[pymethods]
 impl TopicModel {
-    /// Pickles as the core's versioned, checksummed byte form.
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
-        let state = pyo3::types::PyBytes::new(py, &self.inner.to_bytes());
-        Ok((
-            py.get_type::<TopicModel>().getattr("_from_state")?,
-            (state,),
-        ))
-    }
-    /// Rebuilds a model from its pickled state; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        Ok(TopicModel {
-            inner: core::TopicModel::from_bytes(data).py_err(py)?,
-        })
-    }
-    /// Equal when every field is equal bit for bit.
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<TopicModel>()
-            .is_ok_and(|o| o.get().inner.to_bytes() == self.inner.to_bytes())
-    }
     /// Number of topics.
     #[getter]
     fn n_topics(&self) -> usize {
