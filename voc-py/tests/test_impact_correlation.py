@@ -191,7 +191,7 @@ def test_matrix_from_dataframes_and_missing_policy():
     bad = pd.DataFrame({"a": [1.0, 2.0, np.inf], "b": [1.0, 2.0, 3.0]})
     with pytest.raises(voc.NonFiniteError, match=r'column "a", row 2 = inf'):
         voc.impact.correlation_matrix(bad, missing="pairwise")
-    with pytest.raises(voc.InvalidOptionError, match="no such column"):
+    with pytest.raises(voc.ColumnNotFoundError, match="no such column"):
         voc.impact.correlation_matrix(df, columns=["nps", "churn"])
     with pytest.raises(voc.InvalidOptionError, match="missing"):
         voc.impact.correlation_matrix(df, missing="drop")

@@ -279,9 +279,9 @@ def test_constant_collinear_and_shape_errors() -> None:
 
 def test_names_and_options() -> None:
     d = base()
-    with pytest.raises(voc.InvalidOptionError, match="no such column"):
+    with pytest.raises(voc.ColumnNotFoundError, match="no such column"):
         voc.impact.key_drivers(d, outcome="y", drivers=["a", "zzz"])
-    with pytest.raises(voc.InvalidOptionError, match="no such column"):
+    with pytest.raises(KeyError, match="no such column"):
         voc.impact.key_drivers(d, outcome="nps")
     with pytest.raises(voc.InvalidOptionError, match="cannot also be a driver"):
         voc.impact.key_drivers(d, outcome="y", drivers=["y", "a"])

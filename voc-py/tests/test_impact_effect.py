@@ -353,7 +353,7 @@ def test_what_if_from_an_outcome_table() -> None:
         (lambda: impact.outcome_by_class({"nps": [3, 9]}, nps="nps", churned=[0, 2]), voc.InputError, r"churned\[1\] = 2"),
         (lambda: impact.outcome_by_class({"nps": [3, 9]}, nps="nps", spend=[1.0, NAN]), voc.MissingValueError, r"spend\[1\]"),
         (lambda: impact.outcome_by_class({"nps": []}, nps="nps"), voc.EmptyInputError, "classes"),
-        (lambda: impact.outcome_by_class({"nps": [3]}, nps="score"), voc.InvalidOptionError, "no such column"),
+        (lambda: impact.outcome_by_class({"nps": [3]}, nps="score"), voc.ColumnNotFoundError, "no such column"),
         (lambda: impact.class_ratio({"nps": [3, 9, 3, 9]}, nps="nps", spend=[1, 2, 3, 4], numerator="fan", denominator="detractor"), voc.InvalidOptionError, "no such class"),
         (lambda: impact.theme_impact({"theme_a": [1, 0]}, churned=[1, 0, 1]), voc.LengthMismatchError, "themes"),
         (lambda: impact.theme_impact({"theme_a": [1, -1]}, churned=[1, 0]), voc.InputError, r"themes\[1\] = -1"),

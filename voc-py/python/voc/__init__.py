@@ -36,6 +36,7 @@ from voc._voc import (
     nps_test,
 )
 from voc.errors import (
+    ColumnNotFoundError,
     ConvergenceError,
     DecodeError,
     DtypeError,
@@ -88,6 +89,7 @@ __all__ = [
     "LengthMismatchError",
     "InvalidOptionError",
     "UnknownIdError",
+    "ColumnNotFoundError",
     "DtypeError",
     "IncompatibleError",
     "DecodeError",

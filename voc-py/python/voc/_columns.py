@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from voc.errors import InvalidOptionError
+from voc.errors import ColumnNotFoundError, InvalidOptionError
 
 
 def names(data: Any) -> list[str]:
@@ -33,9 +33,7 @@ def column(data: Any, name: Any, arg: str) -> Any:
         return name
     have = names(data)
     if name not in have:
-        raise InvalidOptionError(
-            f"invalid option {arg} = {name!r}: the table has no such column (columns: {have})", arg, None, name
-        )
+        raise ColumnNotFoundError(f"{arg} = {name!r}: the table has no such column (columns: {have})", arg, None, name)
     return data[name]
 
 

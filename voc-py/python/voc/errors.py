@@ -27,6 +27,7 @@ __all__ = [
     "LengthMismatchError",
     "InvalidOptionError",
     "UnknownIdError",
+    "ColumnNotFoundError",
     "DtypeError",
     "IncompatibleError",
     "DecodeError",
@@ -85,6 +86,13 @@ class UnknownIdError(InputError, KeyError):
 
     def __str__(self) -> str:
         # KeyError would otherwise show the message in quotes.
+        return self.message
+
+
+class ColumnNotFoundError(InputError, KeyError):
+    """A column name that the table does not hold (``.value`` is the name asked for)."""
+
+    def __str__(self) -> str:
         return self.message
 
 

@@ -119,13 +119,10 @@ def correlation_matrix(
         picked = [str(c) for c in columns]
         for c in picked:
             if c not in names:
-                from voc.errors import InvalidOptionError
+                from voc.errors import ColumnNotFoundError
 
-                raise InvalidOptionError(
-                    f"invalid option columns = {c!r}: the table has no such column (columns: {names})",
-                    "columns",
-                    None,
-                    c,
+                raise ColumnNotFoundError(
+                    f"columns = {c!r}: the table has no such column (columns: {names})", "columns", None, c
                 )
     pairs, r, p, n = _voc._impact_correlation_matrix(
         picked, [data[c] for c in picked], method, missing, alternative, variant
