@@ -1,0 +1,214 @@
+"""docs/conventions.md, checked by introspection over every public callable of every module.
+
+Functions that do not follow the conventions yet are listed in ``PENDING`` with the rule they break. The list
+may only shrink: an entry whose function now follows the rule fails ``test_pending_entries_are_real``, so
+that fixing a function also removes it from the list.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+
+import pytest
+
+import voc
+import voc.impact
+import voc.metrics
+import voc.retention
+import voc.risk
+import voc.sample
+import voc.segment
+import voc.signals
+import voc.stats
+import voc.text
+
+MODULES = [
+    voc, voc.metrics, voc.stats, voc.signals, voc.risk, voc.segment, voc.retention, voc.impact, voc.text,
+    voc.sample,
+]
+
+# Keywords that spell a concept the conventions name differently (§2), with the right spelling.
+FORBIDDEN = {
+    "groups": "by",
+    "classes": "by",
+    "segments": "by",
+    "channel": "by",
+    "on_invalid": "missing",
+    "impute": "missing",
+    "nan_policy": "missing",
+    "sample_weight": "weights",
+    "random_state": "seed",
+    "level": "confidence",
+    "n_boot": "resamples",
+    "bootstrap": "resamples",
+    "observed": "events",
+    "datetime_col": "time",
+    "customer_col": "customers",
+    "times": "time",
+}
+
+# Rules a function may still break, by qualified name. Remove the entry when the function is converted.
+PENDING: dict[str, set[str]] = {
+    "voc.impact.class_ratio": {"keyword:classes"},
+    "voc.impact.correlation": {"positional"},
+    "voc.impact.correlation_matrix": {"positional"},
+    "voc.impact.driver_quadrants": {"positional"},
+    "voc.impact.key_drivers": {"keyword:bootstrap", "positional"},
+    "voc.impact.outcome_by_class": {"keyword:classes"},
+    "voc.impact.outcome_state": {"keyword:classes"},
+    "voc.impact.what_if": {"keyword:classes"},
+    "voc.retention.bgnbd_fit": {"name:bgnbd_fit", "positional"},
+    "voc.retention.calibration_and_holdout": {"keyword:customer_col", "keyword:datetime_col", "positional"},
+    "voc.retention.cohort_retention": {"keyword:times", "positional"},
+    "voc.retention.concordance_index": {"positional"},
+    "voc.retention.cox_ph": {"name:cox_ph", "positional"},
+    "voc.retention.customer_lifetime_value": {"positional"},
+    "voc.retention.gamma_gamma_fit": {"name:gamma_gamma_fit", "positional"},
+    "voc.retention.kaplan_meier": {"positional"},
+    "voc.retention.logrank_test": {"keyword:groups", "positional"},
+    "voc.retention.rfm_summary": {"keyword:times", "positional"},
+    "voc.retention.summary_from_transactions": {"keyword:customer_col", "keyword:datetime_col", "positional"},
+    "voc.risk.alerts": {"positional"},
+    "voc.risk.calibration": {"positional"},
+    "voc.risk.confusion": {"positional", "returns:dict"},
+    "voc.risk.cross_validate": {"positional", "var-keyword"},
+    "voc.risk.evaluate": {"positional", "returns:dict"},
+    "voc.risk.fit": {"keyword:impute", "keyword:sample_weight", "name:fit", "positional"},
+    "voc.risk.lift": {"keyword:groups", "positional"},
+    "voc.risk.roc_auc": {"positional"},
+    "voc.risk.threshold_for_precision": {"positional", "returns:tuple"},
+    "voc.risk.threshold_top_k": {"positional"},
+    "voc.segment.kmeans": {"name:kmeans", "positional"},
+    "voc.segment.matrix": {"keyword:segments", "positional", "returns:Any"},
+    "voc.segment.profile": {"keyword:segments", "positional"},
+    "voc.segment.silhouette_score": {"positional"},
+    "voc.segment.standardize": {"returns:tuple"},
+    "voc.signals.features": {"keyword:on_invalid"},
+    "voc.text.topics": {"name:topics", "positional"},
+}
+
+# Functions of summary numbers or results, not columns, take them positionally like scipy.stats (§1).
+SUMMARY = {
+    "voc.compare",
+    "voc.nps_test",
+    "voc.stats.proportion_ci",
+    "voc.stats.two_proportion_test",
+    "voc.stats.welch_test",
+    "voc.stats.adjust_p_values",
+    "voc.impact.before_after",
+    "voc.impact.holdout",
+    "voc.impact.rate_ratio",
+    "voc.impact.sample_size",
+    "voc.impact.minimum_detectable_effect",
+}
+
+# Model-fitting functions must be called fit_<model> (§5).
+FITTING = {"fit", "kmeans", "cox_ph", "bgnbd_fit", "gamma_gamma_fit", "topics"}
+
+
+def _public_functions():
+    seen = {}
+    for module in MODULES:
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name, None)
+            if obj is None or inspect.isclass(obj) or inspect.ismodule(obj) or not callable(obj):
+                continue
+            qual = f"{module.__name__}.{name}"
+            if id(obj) in {id(o) for o in seen.values()}:
+                continue  # re-exports are checked once, under their first module
+            seen[qual] = obj
+    return seen
+
+
+FUNCTIONS = _public_functions()
+
+
+def _signature(f):
+    try:
+        return inspect.signature(f)
+    except (TypeError, ValueError):
+        return None
+
+
+def _breaks(qual: str, f) -> set[str]:
+    """The rules of docs/conventions.md that `f` breaks."""
+    out: set[str] = set()
+    name = qual.rsplit(".", 1)[1]
+    if name in FITTING:
+        out.add(f"name:{name}")
+    sig = _signature(f)
+    if sig is None:
+        return out
+    params = list(sig.parameters.values())
+    for p in params:
+        if p.name in FORBIDDEN:
+            out.add(f"keyword:{p.name}")
+        if p.kind is p.VAR_KEYWORD:
+            out.add("var-keyword")
+    # §1: at most one positional parameter (the table or the single column).
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) > 1 and qual not in SUMMARY:
+        out.add("positional")
+    ann = sig.return_annotation
+    text = ann if isinstance(ann, str) else getattr(ann, "__name__", str(ann))
+    text = str(text)
+    for bad in ("dict", "tuple", "Any"):
+        if text == bad or text.startswith(f"{bad}[") or f"| {bad}" in text or text.startswith(f"{bad} |"):
+            out.add(f"returns:{bad}")
+    if "None" in text.split(" | ") and "tuple" in text:
+        out.add("returns:tuple")
+    return out
+
+
+def test_functions_are_found():
+    assert len(FUNCTIONS) > 60
+    assert "voc.nps" in FUNCTIONS and "voc.retention.kaplan_meier" in FUNCTIONS
+
+
+@pytest.mark.parametrize("qual", sorted(FUNCTIONS))
+def test_function_follows_the_conventions(qual):
+    broken = _breaks(qual, FUNCTIONS[qual]) - PENDING.get(qual, set())
+    assert broken == set(), f"{qual} breaks docs/conventions.md: {sorted(broken)}"
+
+
+@pytest.mark.parametrize("qual", sorted(PENDING))
+def test_pending_entries_are_real(qual):
+    assert qual in FUNCTIONS, f"{qual} is no longer public: remove it from PENDING"
+    fixed = PENDING[qual] - _breaks(qual, FUNCTIONS[qual])
+    assert fixed == set(), f"{qual} now follows {sorted(fixed)}: remove them from PENDING"
+
+
+def test_the_checker_catches_each_rule():
+    def bad(a, b, /, *, groups=None, **kw) -> dict[str, float]:  # noqa: ARG001
+        return {}
+
+    def good(data=None, /, *, by=None, missing="error") -> voc.Table:  # noqa: ARG001
+        raise NotImplementedError
+
+    assert _breaks("m.bad", bad) == {"keyword:groups", "var-keyword", "positional", "returns:dict"}
+    assert _breaks("m.good", good) == set()
+    assert _breaks("m.fit", good) == {"name:fit"}
+
+
+def test_errors_follow_the_tree():
+    assert issubclass(voc.ColumnNotFoundError, voc.InputError)
+    assert issubclass(voc.ColumnNotFoundError, KeyError)
+    assert issubclass(voc.InputError, ValueError)
+    assert issubclass(voc.DtypeError, TypeError)
+    for name in voc.errors.__all__:
+        assert issubclass(getattr(voc.errors, name), voc.VocError)
+
+
+def test_missing_column_is_column_not_found():
+    with pytest.raises(voc.ColumnNotFoundError, match="no such column") as exc:
+        voc.impact.key_drivers({"a": [1.0, 2.0, 3.0]}, "nope")
+    assert isinstance(exc.value, KeyError)
+    assert exc.value.value == "nope"
+
+
+def test_type_hints_resolve():
+    # Annotations of the Python-level functions must be real types (mypy --strict reads them).
+    for qual, f in FUNCTIONS.items():
+        if getattr(f, "__module__", "").startswith("voc.") and inspect.isfunction(f):
+            typing.get_type_hints(f)
