@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use voc_core::sample::{RetailerOptions, retailer};
 use voc_core::signals::{DAY, FeatureOptions};
-use voc_core::stats::{ShareInterval, share, two_proportion_test};
+use voc_core::stats::{IntervalOptions, ShareInterval, TestOptions, share, two_proportion_test};
 use voc_core::time::{date_string, days_from_civil};
 
 /// Days after the cutoff in which a customer without an order (or with a churn-survey answer) churned.
@@ -81,7 +81,11 @@ fn main() -> voc_core::Result<()> {
         .map(|&i| labels.churned.get(i).copied().unwrap_or(false))
         .collect();
     let k = churned.iter().filter(|&&c| c).count();
-    let rate = share(k as f64, buyers.len() as f64, 0.95, ShareInterval::Wilson)?;
+    let rate = share(
+        k as f64,
+        buyers.len() as f64,
+        &IntervalOptions::default().method(ShareInterval::Wilson),
+    )?;
     println!(
         "{} customers with an order; churn in the next {HORIZON_DAYS} days: {} [{}, {}] (Wilson 95%)\n",
         buyers.len(),
@@ -110,7 +114,13 @@ fn main() -> voc_core::Result<()> {
         if n1 == 0 || n0 == 0 {
             continue;
         }
-        let t = two_proportion_test(k1 as f64, n1 as f64, k0 as f64, n0 as f64, 0.95)?;
+        let t = two_proportion_test(
+            k1 as f64,
+            n1 as f64,
+            k0 as f64,
+            n0 as f64,
+            &TestOptions::default(),
+        )?;
         let (r1, r0) = (k1 as f64 / n1 as f64, k0 as f64 / n0 as f64);
         rows.push((label, n1, r1, r0, t));
     }

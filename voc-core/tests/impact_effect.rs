@@ -19,7 +19,7 @@ use voc_core::impact::effect::{
 use voc_core::impact::outcome::{Measure, OutcomeOptions, Outcomes, class_ratio, outcome_by_class};
 use voc_core::impact::roi::{RoiInputs, roi};
 use voc_core::impact::theme::{ThemeOptions, theme_impact};
-use voc_core::stats::{MeanSummary, mean_interval};
+use voc_core::stats::{MeanSummary, TestOptions, mean_interval};
 
 const FIXTURE: &str = include_str!("data/impact_golden.json");
 
@@ -350,7 +350,12 @@ fn class_ratio_matches_the_delta_method_in_numpy() {
         close(ci.low, t[0], 1e-10, "t low");
         close(ci.high, t[1], 1e-10, "t high");
         let s = out.classes[0].spend.expect("summary").summary;
-        close(mean_interval(&s, 0.95).unwrap().low, t[0], 1e-10, "t reuse");
+        close(
+            mean_interval(&s, &TestOptions::default()).unwrap().low,
+            t[0],
+            1e-10,
+            "t reuse",
+        );
     }
 }
 

@@ -15,7 +15,7 @@ use voc_core::metrics::{
     Batch, CesOptions, CesResult, CesState, CsatOptions, CsatResult, CsatState, Metric, MetricKind,
     NpsInterval, NpsOptions, NpsResult, NpsState, Scale, SurveyState, Tally,
 };
-use voc_core::stats::{Interval, ShareInterval, proportion_interval};
+use voc_core::stats::{Interval, IntervalOptions, ShareInterval, proportion_interval};
 use voc_core::{Error, MissingPolicy};
 
 const TOL: f64 = 1e-12;
@@ -512,8 +512,8 @@ proptest! {
             if m == ShareInterval::WilsonCc && !cc_defined {
                 continue;
             }
-            let ci = proportion_interval(k, n, level, m).expect("interval");
-            let wide = proportion_interval(k, n, (1.0 + level) / 2.0, m).expect("interval");
+            let ci = proportion_interval(k, n, &IntervalOptions::default().confidence(level).method(m)).expect("interval");
+            let wide = proportion_interval(k, n, &IntervalOptions::default().confidence((1.0 + level) / 2.0).method(m)).expect("interval");
             let eps = 1e-12;
             for i in [&ci, &wide] {
                 prop_assert!(0.0 <= i.low && i.low <= i.high && i.high <= 1.0, "{:?}: {:?}", m, i);

@@ -26,8 +26,8 @@ use voc_core::metrics::{
     Nps, NpsInterval, NpsOptions, NpsResult, NpsState, SurveyState, nps_test,
 };
 use voc_core::stats::{
-    Interval, Method, ShareInterval, TestResult, dist::normal_quantile, proportion_interval, share,
-    two_proportion_test,
+    Interval, IntervalOptions, Method, ShareInterval, TestOptions, TestResult,
+    dist::normal_quantile, proportion_interval, share, two_proportion_test,
 };
 use voc_core::{Error, MissingPolicy};
 
@@ -476,7 +476,7 @@ fn check_nps(c: &mut Checker, e: &NpsCase, ctx: &str, finish: impl Fn(&NpsOption
         let Some(r) = &lvl.r_nps_test else { continue };
         c.exact("R n.x", &ctx, r.n_x, e.n);
         c.close("R nps.x", &ctx, wald.nps / 100.0, r.nps_x, TIGHT);
-        let t = nps_test(&wald, 0.0, lvl.level);
+        let t = nps_test(&wald, 0.0, &NpsOptions::default().confidence(lvl.level));
         if r.se_hat == 0.0 {
             // R divides by a zero SE (p = 0 or NaN); voc refuses instead.
             assert!(
@@ -493,7 +493,7 @@ fn check_nps(c: &mut Checker, e: &NpsCase, ctx: &str, finish: impl Fn(&NpsOption
     // A null other than 0 (not in R; the same Wald formula).
     let res = finish(&nps_opts(0.95, NpsInterval::Wald));
     let n = &e.test_null_20;
-    match nps_test(&res, n.null_points, 0.95) {
+    match nps_test(&res, n.null_points, &NpsOptions::default()) {
         Err(Error::InsufficientData(_)) => {
             assert_eq!(n.se, 0.0, "{ctx}: unexpected zero-variance error")
         }
@@ -885,8 +885,11 @@ fn proportion_intervals_match_scipy_binomtest() {
     for e in &fx.proportions {
         let ctx = format!("k = {}, n = {}, level = {}", e.k, e.n, e.level);
         for (method, name) in SHARE_METHODS {
-            let ci = proportion_interval(e.k, e.n, e.level, method)
-                .unwrap_or_else(|err| panic!("{ctx}: {err}"));
+            let opts = IntervalOptions::default()
+                .confidence(e.level)
+                .method(method);
+            let ci =
+                proportion_interval(e.k, e.n, &opts).unwrap_or_else(|err| panic!("{ctx}: {err}"));
             c.exact("method", &ctx, (ci.method, ci.level), (name, e.level));
             let (exp, tol) = expected_ci(&e.ci, method);
             let what = match method {
@@ -922,7 +925,7 @@ fn proportion_intervals_match_scipy_binomtest() {
                 0.0 <= ci.low && ci.low <= ci.high && ci.high <= 1.0,
                 "{ctx}: {ci:?} outside 0..1"
             );
-            let s = share(e.k, e.n, e.level, method).expect("share");
+            let s = share(e.k, e.n, &opts).expect("share");
             c.close("share estimate", &ctx, s.estimate, e.k / e.n, 0.0);
             assert_eq!(s.ci, ci);
         }
@@ -935,14 +938,20 @@ fn two_proportion_tests_match_statsmodels() {
     let mut c = Checker::new("two-proportion");
     for e in &fx.two_proportion {
         let ctx = format!("{}/{} vs {}/{} @ {}", e.k1, e.n1, e.k2, e.n2, e.level);
-        let t = two_proportion_test(e.k1, e.n1, e.k2, e.n2, e.level)
-            .unwrap_or_else(|err| panic!("{ctx}: {err}"));
+        let t = two_proportion_test(
+            e.k1,
+            e.n1,
+            e.k2,
+            e.n2,
+            &TestOptions::default().confidence(e.level),
+        )
+        .unwrap_or_else(|err| panic!("{ctx}: {err}"));
         check_test(&mut c, &ctx, &t, e, 1.0);
         c.exact("method", &ctx, t.ci.method, Method::Wald);
     }
     // Both samples all successes: the pooled SE is 0 and statsmodels returns NaN; voc says why.
     assert!(matches!(
-        two_proportion_test(5.0, 5.0, 9.0, 9.0, 0.95),
+        two_proportion_test(5.0, 5.0, 9.0, 9.0, &TestOptions::default()),
         Err(Error::InsufficientData(_))
     ));
 }
@@ -1172,7 +1181,12 @@ fn ces_matches_scipy() {
 fn documented_literals() {
     // scipy.stats.binomtest documentation: `binomtest(k=7, n=50).proportion_ci()` (method "exact")
     // = ConfidenceInterval(low=0.05819170033997342, high=0.26739600249700846).
-    let cp = proportion_interval(7.0, 50.0, 0.95, ShareInterval::ClopperPearson).expect("cp");
+    let cp = proportion_interval(
+        7.0,
+        50.0,
+        &IntervalOptions::default().method(ShareInterval::ClopperPearson),
+    )
+    .expect("cp");
     assert!((cp.low - 0.05819170033997342).abs() < 1e-12, "{cp:?}");
     assert!((cp.high - 0.26739600249700846).abs() < 1e-12, "{cp:?}");
 
@@ -1181,7 +1195,12 @@ fn documented_literals() {
     let z = 1.959963984540054_f64;
     let centre = (14.0 + z * z) / (2.0 * (50.0 + z * z));
     let half = z * (4.0 * 50.0 * 0.14 * 0.86 + z * z).sqrt() / (2.0 * (50.0 + z * z));
-    let w = proportion_interval(7.0, 50.0, 0.95, ShareInterval::Wilson).expect("wilson");
+    let w = proportion_interval(
+        7.0,
+        50.0,
+        &IntervalOptions::default().method(ShareInterval::Wilson),
+    )
+    .expect("wilson");
     assert!(
         (w.low - (centre - half)).abs() < 1e-15 && (w.high - (centre + half)).abs() < 1e-15,
         "{w:?}"
@@ -1206,7 +1225,7 @@ fn documented_literals() {
         (wald.ci.low - (40.0 - z * se)).abs() < 1e-12
             && (wald.ci.high - (40.0 + z * se)).abs() < 1e-12
     );
-    let t = nps_test(&wald, 0.0, 0.95).expect("test");
+    let t = nps_test(&wald, 0.0, &NpsOptions::default()).expect("test");
     // (voc's normal tail gives 0.11384629801153417 here, 4.9e-12 from R/scipy; see LOOSE.)
     assert!((t.p_value - 0.11384629800665813).abs() < LOOSE, "{t:?}");
     assert!(

@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use voc_core::sample::{RetailerOptions, retailer};
 use voc_core::signals::*;
-use voc_core::stats::two_proportion_test;
+use voc_core::stats::{TestOptions, two_proportion_test};
 
 /// Random event tables (times in seconds over 200 days; a few customers so that windows overlap).
 #[derive(Debug, Clone)]
@@ -425,7 +425,8 @@ fn long_refund_delays_raise_churn_as_planted() {
             n2 += 1.0;
         }
     }
-    let test = two_proportion_test(k1, n1, k2, n2, 0.99).unwrap();
+    let test =
+        two_proportion_test(k1, n1, k2, n2, &TestOptions::default().confidence(0.99)).unwrap();
     assert!(n1 > 500.0 && n2 > 5_000.0, "{n1} {n2}");
     assert!(test.ci.low > 0.0, "{test:?}");
     assert!((k1 / n1) / (k2 / n2) > 1.4, "{} vs {}", k1 / n1, k2 / n2);

@@ -2,7 +2,9 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use voc_core::stats::{self, Adjustment, MeanSummary, ShareInterval, TestResult};
+use voc_core::stats::{
+    self, Adjustment, IntervalOptions, MeanSummary, ShareInterval, TestOptions, TestResult,
+};
 
 use crate::error::IntoPy;
 
@@ -117,7 +119,8 @@ pub fn proportion_ci(
     interval: &str,
 ) -> PyResult<(f64, f64)> {
     let m = interval.parse::<ShareInterval>().py_err(py)?;
-    let ci = stats::proportion_interval(successes, n, confidence, m).py_err(py)?;
+    let opts = IntervalOptions::default().confidence(confidence).method(m);
+    let ci = stats::proportion_interval(successes, n, &opts).py_err(py)?;
     Ok((ci.low, ci.high))
 }
 
@@ -137,7 +140,8 @@ pub fn two_proportion_test(
     n2: f64,
     confidence: f64,
 ) -> PyResult<PyTestResult> {
-    Ok(stats::two_proportion_test(k1, n1, k2, n2, confidence)
+    let opts = TestOptions::default().confidence(confidence);
+    Ok(stats::two_proportion_test(k1, n1, k2, n2, &opts)
         .py_err(py)?
         .into())
 }
@@ -171,7 +175,8 @@ pub fn welch_test(
         variance: std2 * std2,
         n: nobs2,
     };
-    Ok(stats::welch_t_test(&a, &b, confidence).py_err(py)?.into())
+    let opts = TestOptions::default().confidence(confidence);
+    Ok(stats::welch_t_test(&a, &b, &opts).py_err(py)?.into())
 }
 
 /// Adjusts p-values for multiple testing: `method` is "holm" (family-wise error rate, the default) or

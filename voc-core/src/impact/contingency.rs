@@ -367,7 +367,13 @@ pub fn two_by_two(t: &Table2x2, opts: &TableOptions) -> Result<TwoByTwo> {
             what: "each row of the 2x2 table needs at least one observation",
         });
     }
-    let risk_difference = crate::stats::two_proportion_test(t.a, n1, t.c, n2, level)?;
+    let risk_difference = crate::stats::two_proportion_test(
+        t.a,
+        n1,
+        t.c,
+        n2,
+        &crate::stats::TestOptions { confidence: level },
+    )?;
     Ok(TwoByTwo {
         table: *t,
         risk_exposed: t.a / n1,

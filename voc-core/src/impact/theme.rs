@@ -14,7 +14,8 @@ use crate::error::{Error, Result, check_len};
 use crate::stats::check;
 use crate::stats::check::labels;
 use crate::stats::{
-    Adjustment, Interval, NeumaierSum, adjust_p_values, check_confidence, two_proportion_test,
+    Adjustment, Interval, NeumaierSum, TestOptions, adjust_p_values, check_confidence,
+    two_proportion_test,
 };
 use ndarray::ArrayView2;
 
@@ -245,6 +246,7 @@ fn run(
             check::non_negative("value", index, x, "customer value cannot be negative")?;
         }
     }
+    let test_opts = TestOptions { confidence: level };
     let mut out = Vec::with_capacity(themes.len());
     for (j, &name) in themes.iter().enumerate() {
         let Tally {
@@ -268,7 +270,7 @@ fn run(
                     .zero_cells(opts.zero_cells),
             )
             .ok();
-            let ci = two_proportion_test(k1 as f64, n1 as f64, k0 as f64, n0 as f64, level)
+            let ci = two_proportion_test(k1 as f64, n1 as f64, k0 as f64, n0 as f64, &test_opts)
                 .ok()
                 .map(|t| t.ci);
             let p = match opts.test {

@@ -9,8 +9,8 @@ use super::state::{Metric, Responses, SurveyState};
 use super::tally::{Cell, MetricKind, Scale};
 use crate::error::{Error, Result};
 use crate::stats::{
-    Interval, MeanSummary, Share, ShareInterval, TestResult, check_confidence, mean_interval,
-    welch_t_test,
+    Interval, IntervalOptions, MeanSummary, Share, ShareInterval, TestOptions, TestResult,
+    check_confidence, mean_interval, welch_t_test,
 };
 
 /// The CES metric; use it through [`CesState`] and the [`Metric`](super::Metric) trait.
@@ -136,13 +136,22 @@ impl Metric for Ces {
         let scale = cell.scale();
         let (easy_from, hard_to) = cutoffs(scale, opts);
         let n_eff = responses.n_eff;
-        let o = (opts.confidence, opts.interval);
+        let o = IntervalOptions {
+            confidence: opts.confidence,
+            method: opts.interval,
+        };
         Ok(CesResult {
-            mean_ci: mean_interval(&summary, opts.confidence).ok(),
+            mean_ci: mean_interval(
+                &summary,
+                &TestOptions {
+                    confidence: opts.confidence,
+                },
+            )
+            .ok(),
             easy_from,
             hard_to,
-            easy: share_of(cell, easy_from, scale.max, n_eff, o)?,
-            high_effort: share_of(cell, scale.min, hard_to, n_eff, o)?,
+            easy: share_of(cell, easy_from, scale.max, n_eff, &o)?,
+            high_effort: share_of(cell, scale.min, hard_to, n_eff, &o)?,
             responses,
         })
     }
@@ -157,6 +166,9 @@ impl Metric for Ces {
             variance: r.responses.sd.powi(2),
             n: r.responses.n_eff,
         };
-        welch_t_test(&summary(a), &summary(b), opts.confidence)
+        let t = TestOptions {
+            confidence: opts.confidence,
+        };
+        welch_t_test(&summary(a), &summary(b), &t)
     }
 }

@@ -8,8 +8,8 @@ use super::state::{Metric, Responses, SurveyState};
 use super::tally::{Cell, MetricKind, Scale};
 use crate::error::{Error, Result};
 use crate::stats::{
-    Interval, Share, ShareInterval, TestResult, check_confidence, mean_interval, share,
-    two_proportion_test,
+    Interval, IntervalOptions, Share, ShareInterval, TestOptions, TestResult, check_confidence,
+    mean_interval, share, two_proportion_test,
 };
 
 /// The CSAT metric; use it through [`CsatState`] and the [`Metric`](super::Metric) trait.
@@ -96,10 +96,10 @@ pub(crate) fn share_of(
     from: i32,
     to: i32,
     n_eff: f64,
-    opts: (f64, ShareInterval),
+    opts: &IntervalOptions,
 ) -> Result<Share> {
     let p = cell.share_between(from, to);
-    share(p * n_eff, n_eff, opts.0, opts.1)
+    share(p * n_eff, n_eff, opts)
 }
 
 pub(crate) fn check_threshold(name: &'static str, value: i32, scale: Scale) -> Result<()> {
@@ -135,12 +135,21 @@ impl Metric for Csat {
         let scale = cell.scale();
         let from = opts.satisfied_from.unwrap_or(scale.max - 1);
         let n_eff = responses.n_eff;
-        let o = (opts.confidence, opts.interval);
+        let o = IntervalOptions {
+            confidence: opts.confidence,
+            method: opts.interval,
+        };
         Ok(CsatResult {
             satisfied_from: from,
-            satisfied: share_of(cell, from, scale.max, n_eff, o)?,
-            top_box: share_of(cell, scale.max, scale.max, n_eff, o)?,
-            mean_ci: mean_interval(&summary, opts.confidence).ok(),
+            satisfied: share_of(cell, from, scale.max, n_eff, &o)?,
+            top_box: share_of(cell, scale.max, scale.max, n_eff, &o)?,
+            mean_ci: mean_interval(
+                &summary,
+                &TestOptions {
+                    confidence: opts.confidence,
+                },
+            )
+            .ok(),
             responses,
         })
     }
@@ -151,6 +160,9 @@ impl Metric for Csat {
 
     fn compare(a: &CsatResult, b: &CsatResult, opts: &CsatOptions) -> Result<TestResult> {
         let (x, y) = (&a.satisfied, &b.satisfied);
-        two_proportion_test(x.successes, x.n, y.successes, y.n, opts.confidence)
+        let t = TestOptions {
+            confidence: opts.confidence,
+        };
+        two_proportion_test(x.successes, x.n, y.successes, y.n, &t)
     }
 }

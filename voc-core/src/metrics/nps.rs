@@ -323,21 +323,28 @@ impl Metric for Nps {
 
 /// One-sample Wald z-test of an NPS against a null value in points (R `NPS::nps.test` tests against 0).
 ///
+/// Of the options only [`confidence`](NpsOptions::confidence) is used (the level of the test's
+/// interval); it is checked here, as by [`Metric::compare`].
+///
 /// ```
 /// use voc_core::metrics::{nps_test, NpsOptions, NpsState};
 /// let mut s = NpsState::new();
 /// let answers = [10_u8, 10, 9, 9, 8, 7, 3, 10, 9, 2];
 /// s.update(&answers)?;
-/// let t = nps_test(&s.finish(&NpsOptions::default())?, 0.0, 0.95)?;
+/// let opts = NpsOptions::default();
+/// let t = nps_test(&s.finish(&opts)?, 0.0, &opts)?;
 /// // R: nps.test(answers) gives p = 0.1138463: ten answers cannot show that +40 differs from 0...
 /// assert!((t.difference - 40.0).abs() < 1e-9 && (t.p_value - 0.113846298).abs() < 1e-8);
 /// // ...forty answers with the same distribution can.
 /// for _ in 0..3 { s.update(&answers)?; }
-/// assert!(nps_test(&s.finish(&NpsOptions::default())?, 0.0, 0.95)?.p_value < 0.05);
+/// assert!(nps_test(&s.finish(&opts)?, 0.0, &opts)?.p_value < 0.05);
+/// // the interval of the difference at another level; the p-value does not depend on it
+/// let t90 = nps_test(&s.finish(&opts)?, 0.0, &NpsOptions::default().confidence(0.9))?;
+/// assert_eq!(t90.ci.level, 0.9);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn nps_test(result: &NpsResult, null_points: f64, confidence: f64) -> Result<TestResult> {
-    check_confidence(confidence)?;
+pub fn nps_test(result: &NpsResult, null_points: f64, opts: &NpsOptions) -> Result<TestResult> {
+    check_confidence(opts.confidence)?;
     if !(-100.0..=100.0).contains(&null_points) {
         return Err(Error::option(
             "null",
@@ -356,6 +363,6 @@ pub fn nps_test(result: &NpsResult, null_points: f64, confidence: f64) -> Result
         c.nps() - null_points / 100.0,
         se,
         se,
-        confidence,
+        opts.confidence,
     )))
 }

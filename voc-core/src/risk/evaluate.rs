@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result, check_len};
 use crate::stats::check::label;
-use crate::stats::{ShareInterval, proportion_interval};
+use crate::stats::{IntervalOptions, ShareInterval, proportion_interval};
 
 /// Checks labels (0/1) and scores (finite) and returns the number of positives.
 fn check(y: &[f64], score: &[f64]) -> Result<usize> {
@@ -264,12 +264,16 @@ pub fn calibration(y: &[f64], p: &[f64], bins: usize) -> Result<Vec<CalibrationB
         acc[b].1 += pr;
         acc[b].2 += v;
     }
+    let wilson95 = IntervalOptions {
+        confidence: 0.95,
+        method: ShareInterval::Wilson,
+    };
     let mut out = Vec::new();
     for (b, &(n, sp, sy)) in acc.iter().enumerate() {
         if n == 0 {
             continue;
         }
-        let ci = proportion_interval(sy, n as f64, 0.95, ShareInterval::Wilson)?;
+        let ci = proportion_interval(sy, n as f64, &wilson95)?;
         out.push(CalibrationBin {
             edges: (edges[b], edges[b + 1]),
             n,

@@ -9,7 +9,7 @@
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
 use crate::metrics::{Batch, NpsOptions, NpsState};
-use crate::stats::{Interval, NeumaierSum, ShareInterval, share};
+use crate::stats::{Interval, IntervalOptions, NeumaierSum, ShareInterval, share};
 
 /// Profile options.
 ///
@@ -246,6 +246,10 @@ pub fn profile(input: &ProfileInput<'_>, opts: &ProfileOptions) -> Result<Vec<Se
         confidence: opts.confidence,
         ..opts.nps.clone()
     };
+    let churn_opts = IntervalOptions {
+        confidence: opts.confidence,
+        method: opts.churn_interval,
+    };
     let groups = nps_state.tally().groups();
     (0..k)
         .map(|s| {
@@ -254,8 +258,7 @@ pub fn profile(input: &ProfileInput<'_>, opts: &ProfileOptions) -> Result<Vec<Se
                     let sh = share(
                         churned[s].value().clamp(0.0, size[s] as f64),
                         size[s] as f64,
-                        opts.confidence,
-                        opts.churn_interval,
+                        &churn_opts,
                     )?;
                     (sh.estimate, Some(sh.ci))
                 }

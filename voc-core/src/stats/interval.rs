@@ -5,8 +5,8 @@ use crate::error::{Error, Result};
 /// How an interval was computed. Every interval in voc names its method.
 ///
 /// ```
-/// use voc_core::stats::{proportion_interval, Method, ShareInterval};
-/// let ci = proportion_interval(3.0, 10.0, 0.95, ShareInterval::ClopperPearson)?;
+/// use voc_core::stats::{proportion_interval, IntervalOptions, Method, ShareInterval};
+/// let ci = proportion_interval(3.0, 10.0, &IntervalOptions::default().method(ShareInterval::ClopperPearson))?;
 /// assert_eq!(ci.method, Method::ClopperPearson);
 /// # Ok::<(), voc_core::Error>(())
 /// ```

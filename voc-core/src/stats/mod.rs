@@ -18,8 +18,10 @@ mod test;
 pub use interval::{Interval, Method, check_confidence};
 pub use moments::Moments;
 pub use multiple::{Adjustment, adjust_p_values};
-pub use proportion::{Share, ShareInterval, proportion_interval, share, two_proportion_test};
+pub use proportion::{
+    IntervalOptions, Share, ShareInterval, proportion_interval, share, two_proportion_test,
+};
 pub use quantile::quantile_sorted;
 pub use sum::NeumaierSum;
 pub(crate) use test::z_test;
-pub use test::{MeanSummary, TestResult, mean_interval, welch_t_test};
+pub use test::{MeanSummary, TestOptions, TestResult, mean_interval, welch_t_test};

@@ -2,15 +2,15 @@
 
 use super::dist::{beta_quantile, normal_quantile};
 use super::interval::{Interval, Method, check_confidence};
-use super::test::{TestResult, z_test};
+use super::test::{TestOptions, TestResult, z_test};
 use crate::error::{Error, Result};
 
 /// Interval methods for a proportion.
 ///
 /// ```
-/// use voc_core::stats::{proportion_interval, ShareInterval};
-/// let w = proportion_interval(0.0, 20.0, 0.95, ShareInterval::Wilson)?;
-/// let cp = proportion_interval(0.0, 20.0, 0.95, ShareInterval::ClopperPearson)?;
+/// use voc_core::stats::{proportion_interval, IntervalOptions, ShareInterval};
+/// let w = proportion_interval(0.0, 20.0, &IntervalOptions::default().method(ShareInterval::Wilson))?;
+/// let cp = proportion_interval(0.0, 20.0, &IntervalOptions::default().method(ShareInterval::ClopperPearson))?;
 /// assert_eq!(w.low, 0.0);
 /// assert!(cp.high > w.high); // exact intervals are wider
 /// # Ok::<(), voc_core::Error>(())
@@ -43,10 +43,59 @@ crate::named_enum!(ShareInterval, "interval", {
     Wald => "wald",
 });
 
+/// Options of a proportion's interval ([`proportion_interval`], [`share`]): the confidence level and
+/// the interval method. Validated once by each of them.
+///
+/// ```
+/// use voc_core::stats::{proportion_interval, IntervalOptions, ShareInterval};
+/// let o = IntervalOptions::default();
+/// assert_eq!((o.confidence, o.method), (0.95, ShareInterval::Wilson));
+/// let exact90 = IntervalOptions::default().confidence(0.9).method(ShareInterval::ClopperPearson);
+/// let ci = proportion_interval(7.0, 50.0, &exact90)?;
+/// assert_eq!(ci.level, 0.9);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct IntervalOptions {
+    /// Confidence level, strictly between 0 and 1 (default 0.95).
+    pub confidence: f64,
+    /// Interval method (default Wilson).
+    pub method: ShareInterval,
+}
+
+impl Default for IntervalOptions {
+    fn default() -> Self {
+        IntervalOptions {
+            confidence: 0.95,
+            method: ShareInterval::Wilson,
+        }
+    }
+}
+
+impl IntervalOptions {
+    /// Checks the options (done once by each function that takes them).
+    ///
+    /// ```
+    /// use voc_core::stats::IntervalOptions;
+    /// assert!(IntervalOptions::default().validate().is_ok());
+    /// assert!(IntervalOptions::default().confidence(0.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_confidence(self.confidence).map(|_| ())
+    }
+}
+
+crate::setters!(IntervalOptions {
+    confidence: f64,
+    method: ShareInterval
+});
+
 /// A proportion with its interval.
 ///
 /// ```
-/// let s = voc_core::stats::share(2.0, 8.0, 0.95, Default::default())?;
+/// let s = voc_core::stats::share(2.0, 8.0, &Default::default())?;
 /// assert_eq!((s.estimate, s.n), (0.25, 8.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -69,20 +118,16 @@ pub struct Share {
 /// Confidence interval for `successes` out of `n` (both may be fractional effective counts).
 ///
 /// ```
-/// use voc_core::stats::{proportion_interval, ShareInterval};
+/// use voc_core::stats::{proportion_interval, IntervalOptions, ShareInterval};
 /// // scipy.stats.binomtest(7, 50).proportion_ci(method="wilson")
-/// let ci = proportion_interval(7.0, 50.0, 0.95, ShareInterval::Wilson)?;
+/// let ci = proportion_interval(7.0, 50.0, &IntervalOptions::default().method(ShareInterval::Wilson))?;
 /// assert!((ci.low - 0.06950833427016292).abs() < 1e-12);
 /// assert!((ci.high - 0.26186193710585537).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn proportion_interval(
-    successes: f64,
-    n: f64,
-    level: f64,
-    method: ShareInterval,
-) -> Result<Interval> {
-    check_confidence(level)?;
+pub fn proportion_interval(successes: f64, n: f64, opts: &IntervalOptions) -> Result<Interval> {
+    opts.validate()?;
+    let (level, method) = (opts.confidence, opts.method);
     if !(n > 0.0) || !n.is_finite() {
         return Err(Error::Empty {
             arg: "n",
@@ -172,13 +217,13 @@ pub fn proportion_interval(
 /// A proportion with its interval; see [`proportion_interval`].
 ///
 /// ```
-/// use voc_core::stats::{share, ShareInterval};
-/// let s = share(30.0, 120.0, 0.95, ShareInterval::Wilson)?;
+/// use voc_core::stats::{share, IntervalOptions};
+/// let s = share(30.0, 120.0, &IntervalOptions::default())?;
 /// assert_eq!(s.estimate, 0.25);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn share(successes: f64, n: f64, level: f64, method: ShareInterval) -> Result<Share> {
-    let ci = proportion_interval(successes, n, level, method)?;
+pub fn share(successes: f64, n: f64, opts: &IntervalOptions) -> Result<Share> {
+    let ci = proportion_interval(successes, n, opts)?;
     Ok(Share {
         estimate: successes / n,
         successes,
@@ -194,14 +239,20 @@ pub fn share(successes: f64, n: f64, level: f64, method: ShareInterval) -> Resul
 /// with `method="wald"`).
 ///
 /// ```
-/// use voc_core::stats::two_proportion_test;
-/// let t = two_proportion_test(45.0, 100.0, 30.0, 100.0, 0.95)?;
+/// use voc_core::stats::{two_proportion_test, TestOptions};
+/// let t = two_proportion_test(45.0, 100.0, 30.0, 100.0, &TestOptions::default())?;
 /// assert!((t.difference - 0.15).abs() < 1e-12);
 /// assert!(t.p_value < 0.05);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn two_proportion_test(k1: f64, n1: f64, k2: f64, n2: f64, level: f64) -> Result<TestResult> {
-    check_confidence(level)?;
+pub fn two_proportion_test(
+    k1: f64,
+    n1: f64,
+    k2: f64,
+    n2: f64,
+    opts: &TestOptions,
+) -> Result<TestResult> {
+    opts.validate()?;
     for (name, k, n) in [("a", k1, n1), ("b", k2, n2)] {
         if !(n > 0.0) || !n.is_finite() {
             return Err(Error::Empty {
@@ -228,5 +279,5 @@ pub fn two_proportion_test(k1: f64, n1: f64, k2: f64, n2: f64, level: f64) -> Re
                 .into(),
         ));
     }
-    Ok(z_test(diff, se_pooled, se, level))
+    Ok(z_test(diff, se_pooled, se, opts.confidence))
 }

@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 /// The outcome of a two-sided test of a difference (or of one estimate against a null value).
 ///
 /// ```
-/// let t = voc_core::stats::two_proportion_test(60.0, 100.0, 40.0, 100.0, 0.95)?;
+/// use voc_core::stats::{two_proportion_test, TestOptions};
+/// let t = two_proportion_test(60.0, 100.0, 40.0, 100.0, &TestOptions::default())?;
 /// assert!(t.significant(0.05) && t.df.is_none() && t.ci.contains(0.2));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -32,7 +33,8 @@ impl TestResult {
     /// Whether the p-value is below `alpha`.
     ///
     /// ```
-    /// let t = voc_core::stats::two_proportion_test(52.0, 100.0, 48.0, 100.0, 0.95)?;
+    /// use voc_core::stats::{two_proportion_test, TestOptions};
+    /// let t = two_proportion_test(52.0, 100.0, 48.0, 100.0, &TestOptions::default())?;
     /// assert!(!t.significant(0.05));
     /// # Ok::<(), voc_core::Error>(())
     /// ```
@@ -40,6 +42,49 @@ impl TestResult {
         self.p_value < alpha
     }
 }
+
+/// Options of the two-sided t and z procedures on summary statistics: [`welch_t_test`],
+/// [`two_proportion_test`](super::two_proportion_test) and the Student-t [`mean_interval`] (the
+/// interval of a one-sample t test). Validated once by each of them.
+///
+/// ```
+/// use voc_core::stats::{welch_t_test, MeanSummary, TestOptions};
+/// let a = MeanSummary { mean: 4.2, variance: 0.8, n: 200.0 };
+/// let b = MeanSummary { mean: 4.0, variance: 1.1, n: 150.0 };
+/// let t90 = welch_t_test(&a, &b, &TestOptions::default().confidence(0.9))?;
+/// let t95 = welch_t_test(&a, &b, &TestOptions::default())?;
+/// assert_eq!((t90.ci.level, t95.ci.level), (0.9, 0.95));
+/// assert!(t90.ci.width() < t95.ci.width() && t90.p_value == t95.p_value);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct TestOptions {
+    /// Confidence level of the interval, strictly between 0 and 1 (default 0.95).
+    pub confidence: f64,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        TestOptions { confidence: 0.95 }
+    }
+}
+
+impl TestOptions {
+    /// Checks the options (done once by each procedure that takes them).
+    ///
+    /// ```
+    /// use voc_core::stats::TestOptions;
+    /// assert!(TestOptions::default().validate().is_ok());
+    /// assert!(TestOptions::default().confidence(95.0).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_confidence(self.confidence).map(|_| ())
+    }
+}
+
+crate::setters!(TestOptions { confidence: f64 });
 
 /// Two-sided z-test of `difference`: statistic `difference / se_statistic`, normal p-value, and the
 /// Wald interval `difference ± z·se_interval` (the two SEs differ for the pooled two-proportion test).
@@ -94,16 +139,17 @@ impl MeanSummary {
     }
 }
 
-/// Student-t interval for a mean, as `scipy.stats.t.interval(level, n − 1, mean, sem)`.
+/// Student-t interval for a mean, as `scipy.stats.t.interval(confidence, n − 1, mean, sem)`.
 ///
 /// ```
-/// use voc_core::stats::{mean_interval, MeanSummary};
-/// let ci = mean_interval(&MeanSummary { mean: 4.0, variance: 1.0, n: 11.0 }, 0.95)?;
+/// use voc_core::stats::{mean_interval, MeanSummary, TestOptions};
+/// let ci = mean_interval(&MeanSummary { mean: 4.0, variance: 1.0, n: 11.0 }, &TestOptions::default())?;
 /// assert!((ci.high - 4.0 - 2.2281388519649385 / 11f64.sqrt()).abs() < 1e-10);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn mean_interval(s: &MeanSummary, level: f64) -> Result<Interval> {
-    check_confidence(level)?;
+pub fn mean_interval(s: &MeanSummary, opts: &TestOptions) -> Result<Interval> {
+    opts.validate()?;
+    let level = opts.confidence;
     if !(s.n > 1.0) {
         return Err(Error::InsufficientData(format!(
             "a t interval needs more than one response, got n = {}",
@@ -121,18 +167,19 @@ pub fn mean_interval(s: &MeanSummary, level: f64) -> Result<Interval> {
 }
 
 /// Welch's unequal-variance t-test of `a` against `b` (difference `a − b`), as
-/// `scipy.stats.ttest_ind(a, b, equal_var=False)` and its `confidence_interval(level)`.
+/// `scipy.stats.ttest_ind(a, b, equal_var=False)` and its `confidence_interval(confidence)`.
 ///
 /// ```
-/// use voc_core::stats::{welch_t_test, MeanSummary};
+/// use voc_core::stats::{welch_t_test, MeanSummary, TestOptions};
 /// let a = MeanSummary { mean: 4.2, variance: 0.8, n: 200.0 };
 /// let b = MeanSummary { mean: 4.0, variance: 1.1, n: 150.0 };
-/// let t = welch_t_test(&a, &b, 0.95)?;
+/// let t = welch_t_test(&a, &b, &TestOptions::default())?;
 /// assert!((t.difference - 0.2).abs() < 1e-12 && t.df.is_some_and(|df| df > 250.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn welch_t_test(a: &MeanSummary, b: &MeanSummary, level: f64) -> Result<TestResult> {
-    check_confidence(level)?;
+pub fn welch_t_test(a: &MeanSummary, b: &MeanSummary, opts: &TestOptions) -> Result<TestResult> {
+    opts.validate()?;
+    let level = opts.confidence;
     if !(a.n > 1.0) || !(b.n > 1.0) {
         return Err(Error::InsufficientData(format!(
             "Welch's test needs more than one response per sample, got {} and {}",

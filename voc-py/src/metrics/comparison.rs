@@ -55,6 +55,8 @@ pub fn nps_test(
     confidence: Option<f64>,
 ) -> PyResult<PyTestResult> {
     let r = &result.get().inner;
-    let t = voc_core::metrics::nps_test(r, null, confidence.unwrap_or(r.ci.level)).py_err(py)?;
+    let opts =
+        voc_core::metrics::NpsOptions::default().confidence(confidence.unwrap_or(r.ci.level));
+    let t = voc_core::metrics::nps_test(r, null, &opts).py_err(py)?;
     Ok(PyTestResult::from(t))
 }

@@ -18,6 +18,9 @@ pub(super) fn text_reason_shares(
     interval: &str,
 ) -> PyResult<Table> {
     let method = interval.parse::<ShareInterval>().py_err(py)?;
+    let opts = voc_core::stats::IntervalOptions::default()
+        .confidence(confidence)
+        .method(method);
     let mut labels: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, u32> = Default::default();
     let mut rows: Vec<Vec<u32>> = Vec::new();
@@ -57,7 +60,7 @@ pub(super) fn text_reason_shares(
         .map(|r| r.into_iter().map(|c| rank[c as usize]).collect())
         .collect();
     let sets = Sets::from_rows(&rows).py_err(py)?;
-    let shares = core::reason_shares(&sets, labels.len(), confidence, method).py_err(py)?;
+    let shares = core::reason_shares(&sets, labels.len(), &opts).py_err(py)?;
     let mut cols = Columns::default();
     for (r, s) in order.iter().zip(shares) {
         cols.push(vec![

@@ -307,6 +307,9 @@ impl ThemeMatcher {
         interval: &str,
     ) -> PyResult<Table> {
         let method = interval.parse::<ShareInterval>().py_err(py)?;
+        let opts = voc_core::stats::IntervalOptions::default()
+            .confidence(confidence)
+            .method(method);
         let lang = lang_of(py, lang)?;
         if !threshold.is_finite() {
             return Err(Error::InvalidOption {
@@ -331,7 +334,7 @@ impl ThemeMatcher {
                         .collect()
                 });
                 let kw = self.inner.keywords_batch(&strs);
-                core::top_keywords(&kw, nk, &neg, top, confidence, method)
+                core::top_keywords(&kw, nk, &neg, top, &opts)
             })
             .py_err(py)?;
         let mut cols = Columns::default();

@@ -6,8 +6,8 @@ use crate::impact::contingency::{
     Ratio, Table2x2, TableOptions, ZeroCells, log_wald, minlike_tails, risk_ratio,
 };
 use crate::stats::{
-    Interval, Method, Share, ShareInterval, TestResult, proportion_interval, share,
-    two_proportion_test,
+    Interval, IntervalOptions, Method, Share, ShareInterval, TestOptions, TestResult,
+    proportion_interval, share, two_proportion_test,
 };
 
 /// A change in a rate between two periods.
@@ -52,11 +52,21 @@ pub fn before_after(
     let level = opts.validate()?;
     check_rate("before", before.0, before.1)?;
     check_rate("after", after.0, after.1)?;
-    let change = two_proportion_test(after.0, after.1, before.0, before.1, level)?;
+    let change = two_proportion_test(
+        after.0,
+        after.1,
+        before.0,
+        before.1,
+        &TestOptions { confidence: level },
+    )?;
+    let wilson = IntervalOptions {
+        confidence: level,
+        method: ShareInterval::Wilson,
+    };
     let t = Table2x2::from_rates(after.0, after.1, before.0, before.1)?;
     Ok(BeforeAfter {
-        before: share(before.0, before.1, level, ShareInterval::Wilson)?,
-        after: share(after.0, after.1, level, ShareInterval::Wilson)?,
+        before: share(before.0, before.1, &wilson)?,
+        after: share(after.0, after.1, &wilson)?,
         change,
         ratio: risk_ratio(
             &t,
@@ -167,7 +177,11 @@ pub fn rate_ratio(
     let (ci, p_value) = log_wald(ratio, se, level);
     let total = count1 + count2;
     let p0 = exposure1 / (exposure1 + exposure2);
-    let cp = proportion_interval(count1, total, level, ShareInterval::ClopperPearson)?;
+    let exact = IntervalOptions {
+        confidence: level,
+        method: ShareInterval::ClopperPearson,
+    };
+    let cp = proportion_interval(count1, total, &exact)?;
     let to_ratio = |p: f64| p / (1.0 - p) * exposure2 / exposure1;
     Ok(RateRatio {
         count1,

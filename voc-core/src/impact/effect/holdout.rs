@@ -3,7 +3,10 @@
 use super::{EffectOptions, check_rate};
 use crate::error::Result;
 use crate::impact::contingency::{Ratio, Table2x2, TableOptions, risk_ratio};
-use crate::stats::{Interval, Method, Share, ShareInterval, share, two_proportion_test};
+use crate::stats::{
+    Interval, IntervalOptions, Method, Share, ShareInterval, TestOptions, share,
+    two_proportion_test,
+};
 
 /// A holdout (A/B) comparison of churn: treated against control.
 ///
@@ -52,14 +55,24 @@ pub fn holdout(treated: (f64, f64), control: (f64, f64), opts: &EffectOptions) -
     let level = opts.validate()?;
     check_rate("treated", treated.0, treated.1)?;
     check_rate("control", control.0, control.1)?;
-    let t = share(treated.0, treated.1, level, ShareInterval::Wilson)?;
-    let c = share(control.0, control.1, level, ShareInterval::Wilson)?;
+    let wilson = IntervalOptions {
+        confidence: level,
+        method: ShareInterval::Wilson,
+    };
+    let t = share(treated.0, treated.1, &wilson)?;
+    let c = share(control.0, control.1, &wilson)?;
     let difference = t.estimate - c.estimate;
     let low =
         difference - ((t.estimate - t.ci.low).powi(2) + (c.ci.high - c.estimate).powi(2)).sqrt();
     let high =
         difference + ((t.ci.high - t.estimate).powi(2) + (c.estimate - c.ci.low).powi(2)).sqrt();
-    let test = two_proportion_test(treated.0, treated.1, control.0, control.1, level)?;
+    let test = two_proportion_test(
+        treated.0,
+        treated.1,
+        control.0,
+        control.1,
+        &TestOptions { confidence: level },
+    )?;
     let rr = risk_ratio(
         &Table2x2::from_rates(treated.0, treated.1, control.0, control.1)?,
         &TableOptions::default().confidence(level),

@@ -6,7 +6,10 @@ use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result, check_len};
 use crate::impact::contingency::chi_square;
 use crate::stats::check::label;
-use crate::stats::{MeanSummary, NeumaierSum, Share, ShareInterval, mean_interval, share};
+use crate::stats::{
+    IntervalOptions, MeanSummary, NeumaierSum, Share, ShareInterval, TestOptions, mean_interval,
+    share,
+};
 
 /// Count, sum and sum of squared deviations from the mean of one outcome in one class.
 #[derive(Default, Clone, Copy, Debug, PartialEq)]
@@ -98,7 +101,7 @@ fn mean_ci(a: &Acc, level: f64) -> Result<Option<MeanCi>> {
         n,
     };
     let ci = if a.n > 1 {
-        Some(mean_interval(&summary, level)?)
+        Some(mean_interval(&summary, &TestOptions { confidence: level })?)
     } else {
         None
     };
@@ -109,7 +112,11 @@ fn rate(a: &Acc, level: f64) -> Result<Option<Share>> {
     if a.n == 0 {
         return Ok(None);
     }
-    share(a.sum.value(), a.n as f64, level, ShareInterval::Wilson).map(Some)
+    let opts = IntervalOptions {
+        confidence: level,
+        method: ShareInterval::Wilson,
+    };
+    share(a.sum.value(), a.n as f64, &opts).map(Some)
 }
 
 fn check_codes(codes: &[u32], names: &[String]) -> Result<()> {

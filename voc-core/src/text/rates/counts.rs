@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{MentionOptions, MentionRow};
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result, check_len};
-use crate::stats::{adjust_p_values, share, two_proportion_test};
+use crate::stats::{IntervalOptions, TestOptions, adjust_p_values, share, two_proportion_test};
 use crate::text::Sets;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,6 +266,13 @@ impl MentionCounts {
                 what: "no texts to compute mention rates from",
             });
         }
+        let rate_opts = IntervalOptions {
+            confidence: opts.confidence,
+            method: opts.interval,
+        };
+        let test_opts = TestOptions {
+            confidence: opts.confidence,
+        };
         let mut rows = Vec::with_capacity(self.cells.len() * self.n_themes);
         for (&(channel, period), cell) in &self.cells {
             let prev = period.and_then(|p| self.cells.get(&(channel, Some(p - 1))));
@@ -278,7 +285,7 @@ impl MentionCounts {
             }
             for (t, &k) in cell.mentions.iter().enumerate() {
                 let n = cell.texts;
-                let s = share(k as f64, n as f64, opts.confidence, opts.interval)?;
+                let s = share(k as f64, n as f64, &rate_opts)?;
                 let sib = sibling_sum
                     .get(&parents.get(t).copied().flatten())
                     .copied()
@@ -292,7 +299,7 @@ impl MentionCounts {
                             n as f64,
                             k0 as f64,
                             pc.texts as f64,
-                            opts.confidence,
+                            &test_opts,
                         )
                         .map_or(f64::NAN, |r| r.p_value);
                         (r0, p)

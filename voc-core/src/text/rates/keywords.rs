@@ -1,7 +1,7 @@
 //! Top keywords among negative texts and survey-reason shares.
 
 use crate::error::{Error, Result, check_len};
-use crate::stats::{Share, ShareInterval, check_confidence, share};
+use crate::stats::{IntervalOptions, Share, share};
 use crate::text::Sets;
 
 /// A keyword's weight among negative texts.
@@ -21,11 +21,14 @@ pub struct KeywordRow {
 }
 
 /// Top keywords among negative texts, by number of negative texts mentioning them (ties: keyword index).
+/// `opts` sets the confidence level and method of each keyword's share interval.
 ///
 /// ```
+/// use voc_core::stats::{IntervalOptions, ShareInterval};
 /// use voc_core::text::{top_keywords, Sets};
 /// let kw = Sets::from_rows(&[vec![0], vec![0, 1], vec![1], vec![]])?;
-/// let rows = top_keywords(&kw, 2, &[true, true, false, true], 10, 0.95, Default::default())?;
+/// let opts = IntervalOptions::default().method(ShareInterval::ClopperPearson);
+/// let rows = top_keywords(&kw, 2, &[true, true, false, true], 10, &opts)?;
 /// assert_eq!((rows[0].keyword, rows[0].negative_mentions), (0, 2));
 /// assert!((rows[0].share_of_negative.estimate - 2.0 / 3.0).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
@@ -35,10 +38,9 @@ pub fn top_keywords(
     n_keywords: usize,
     negative: &[bool],
     top: usize,
-    confidence: f64,
-    interval: ShareInterval,
+    opts: &IntervalOptions,
 ) -> Result<Vec<KeywordRow>> {
-    check_confidence(confidence)?;
+    opts.validate()?;
     keywords.validate("keywords", n_keywords)?;
     check_len("keywords", keywords.len(), "negative", negative.len())?;
     let n_neg = negative.iter().filter(|&&b| b).count() as u64;
@@ -71,7 +73,7 @@ pub fn top_keywords(
                 keyword: k as u32,
                 negative_mentions: neg[k],
                 mentions: all[k],
-                share_of_negative: share(neg[k] as f64, n_neg as f64, confidence, interval)?,
+                share_of_negative: share(neg[k] as f64, n_neg as f64, opts)?,
                 negative_rate: neg[k] as f64 / all[k] as f64,
             })
         })
@@ -79,12 +81,15 @@ pub fn top_keywords(
 }
 
 /// Share of respondents giving each reason (multi-select allowed: shares may sum above 1), with
-/// intervals. `n` counts every respondent, including those with no reason.
+/// intervals (confidence level and method from `opts`). `n` counts every respondent, including those
+/// with no reason.
 ///
 /// ```
+/// use voc_core::stats::IntervalOptions;
 /// use voc_core::text::{reason_shares, Sets};
 /// let r = Sets::from_rows(&[vec![0], vec![0], vec![1], vec![2]])?;
-/// let s = reason_shares(&r, 3, 0.95, Default::default())?;
+/// let s = reason_shares(&r, 3, &IntervalOptions::default().confidence(0.9))?;
+/// assert_eq!(s[0].ci.level, 0.9);
 /// assert_eq!(s[0].estimate, 0.5);
 /// assert_eq!(s[0].n, 4.0);
 /// # Ok::<(), voc_core::Error>(())
@@ -92,10 +97,9 @@ pub fn top_keywords(
 pub fn reason_shares(
     reasons: &Sets,
     n_reasons: usize,
-    confidence: f64,
-    interval: ShareInterval,
+    opts: &IntervalOptions,
 ) -> Result<Vec<Share>> {
-    check_confidence(confidence)?;
+    opts.validate()?;
     reasons.validate("reasons", n_reasons)?;
     let n = reasons.len();
     if n == 0 {
@@ -112,6 +116,6 @@ pub fn reason_shares(
     }
     counts
         .into_iter()
-        .map(|k| share(k as f64, n as f64, confidence, interval))
+        .map(|k| share(k as f64, n as f64, opts))
         .collect()
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::stats::IntervalOptions;
 use proptest::prelude::*;
 
 fn rows_for(k: &[(usize, usize)]) -> Sets {
@@ -113,8 +114,12 @@ fn bad_input_is_an_error() {
     };
     assert!(c.update(&sets, None, None).is_ok());
     assert!(c.finish(&[None], &bad_opts).is_err());
-    assert!(top_keywords(&sets, 1, &[false; 3], 5, 0.95, ShareInterval::Wilson).is_err());
-    assert!(reason_shares(&Sets::default(), 1, 0.95, ShareInterval::Wilson).is_err());
+    let o = IntervalOptions::default();
+    assert!(top_keywords(&sets, 1, &[false; 3], 5, &o).is_err());
+    assert!(reason_shares(&Sets::default(), 1, &o).is_err());
+    let bad = IntervalOptions::default().confidence(1.5);
+    assert!(top_keywords(&sets, 1, &[true, false, false], 5, &bad).is_err());
+    assert!(reason_shares(&sets, 1, &bad).is_err());
 }
 
 #[test]
