@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::signals::events::NO_TIME;
 
-/// Options of [`EventLog::features`].
+/// Options of [`EventLog::features`](crate::signals::EventLog::features).
 ///
 /// ```
 /// use voc_core::signals::{FeatureOptions, DAY};
