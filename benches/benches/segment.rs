@@ -78,19 +78,19 @@ fn rules_bench(c: &mut Criterion) {
     let (recency, frequency, monetary) = (col("recency_days"), col("frequency"), col("monetary"));
     let (tickets, price, nps) = (col("tickets_90d"), col("theme_price"), col("nps_last"));
     let cols = [
-        ("tickets_90d", &tickets[..]),
-        ("theme_price", &price[..]),
-        ("nps_last", &nps[..]),
+        ("tickets_90d", tickets),
+        ("theme_price", price),
+        ("nps_last", nps),
     ];
     let mut group = c.benchmark_group("segment_rules");
     group.sample_size(20);
     group.throughput(Throughput::Elements(f.rows() as u64));
     group.bench_function(BenchmarkId::new("rfm_5_bins", f.rows()), |b| {
-        b.iter(|| black_box(rfm(&recency, &frequency, &monetary, &RfmOptions::default())))
+        b.iter(|| black_box(rfm(recency, frequency, monetary, &RfmOptions::default())))
     });
     let opts = ValueVoiceOptions::default();
     group.bench_function(BenchmarkId::new("value_voice", f.rows()), |b| {
-        b.iter(|| black_box(value_voice(&monetary, &cols, &opts)))
+        b.iter(|| black_box(value_voice(monetary, &cols, &opts)))
     });
     group.finish();
 }

@@ -93,7 +93,7 @@ impl Active {
     }
 }
 
-fn column(f: &Features, name: &str) -> Vec<f64> {
+fn column<'a>(f: &'a Features, name: &str) -> &'a [f64] {
     f.column(name).unwrap_or_default()
 }
 

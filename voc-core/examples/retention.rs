@@ -76,15 +76,15 @@ fn main() -> voc_core::Result<()> {
     let at = |c: &[f64], i: usize| c.get(i).copied().unwrap_or(f64::NAN);
     let lapsed: Vec<f64> = keep
         .iter()
-        .map(|&i| f64::from(u8::from(at(&recency, i) > LAPSE_DAYS)))
+        .map(|&i| f64::from(u8::from(at(recency, i) > LAPSE_DAYS)))
         .collect();
     let durations: Vec<f64> = keep
         .iter()
         .zip(&lapsed)
-        .map(|(&i, &e)| at(&tenure, i) - e * at(&recency, i))
+        .map(|(&i, &e)| at(tenure, i) - e * at(recency, i))
         .collect();
     let nps_all = column("nps_last");
-    let nps: Vec<f64> = keep.iter().map(|&i| at(&nps_all, i)).collect();
+    let nps: Vec<f64> = keep.iter().map(|&i| at(nps_all, i)).collect();
     // Classes 0..3 of the answer, 3 for no answer.
     let no_answer = NPS_CLASSES.len() as u32;
     let groups: Vec<u32> = nps_classes_with(&nps, MissingPolicy::Skip)?
@@ -148,7 +148,7 @@ fn main() -> voc_core::Result<()> {
         let score = nps.get(r).copied().unwrap_or(f64::NAN);
         let customer = f.customers.get(i).map_or(usize::MAX, |&c| c as usize);
         match j {
-            0 => flag(at(&delay, i) >= 9.0),
+            0 => flag(at(delay, i) >= 9.0),
             1 => flag(score <= 6.0),
             2 => flag(score >= 9.0),
             3 => flag(score.is_nan()),

@@ -60,7 +60,7 @@ fn active(log: &EventLog, cutoff: i64) -> voc_core::Result<Active> {
     let keep: Vec<usize> = (0..f.rows())
         .filter(|&i| frequency.get(i).is_some_and(|&v| v > 0.0) && left.get(i) == Some(&0.0))
         .collect();
-    let columns: Vec<Vec<f64>> = FEATURES.iter().map(|&name| column(name)).collect();
+    let columns: Vec<&[f64]> = FEATURES.iter().map(|&name| column(name)).collect();
     let value = |j: usize, i: usize| {
         columns
             .get(j)

@@ -378,9 +378,9 @@ fn refund_theme_tops_the_simulated_retailer() {
     let cols: Vec<(String, Vec<f64>)> = x
         .names
         .iter()
-        .zip(&x.columns)
+        .zip((0..x.cols()).filter_map(|j| x.column_at(j)))
         .filter(|(n, _)| n.starts_with("theme_") && n.as_str() != "theme_praise")
-        .map(|(n, c)| (n.trim_start_matches("theme_").to_string(), c.clone()))
+        .map(|(n, c)| (n.trim_start_matches("theme_").to_string(), c.to_vec()))
         .collect();
     assert!(cols.len() >= 5);
     let themes: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();

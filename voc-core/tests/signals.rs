@@ -336,7 +336,7 @@ fn perturb_after(t: &Tables, cutoff: i64, seed: u64) -> Tables {
 }
 
 fn bits(f: &Features) -> Vec<u64> {
-    f.columns.iter().flatten().map(|v| v.to_bits()).collect()
+    f.values().t().iter().map(|v| v.to_bits()).collect()
 }
 
 fn config(cases: u32) -> Config {

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
+use numpy::PyArray2;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PySlice};
 use voc_core::Error;
 use voc_core::signals::{
     self as core, ChurnEvents, Customers, FeatureOptions, IdLabels, Ids, Mentions, Orders, Returns,
@@ -700,11 +701,16 @@ impl EventLog {
             .silence_days(silence_days)
             .theme_counts(theme_counts);
         let log = Arc::clone(&self.log);
-        let f = py.detach(|| log.features(&opts)).py_err(py)?;
+        let mut f = py.detach(|| log.features(&opts)).py_err(py)?;
         let mut b = TableBuilder::new(py);
         self.id_column(py, &mut b, &f.customers)?;
-        for (name, col) in f.names.iter().zip(f.columns) {
-            b.numbers(name, col);
+        let (names, n) = (std::mem::take(&mut f.names), f.rows());
+        // The column-major values move into one numpy array (no copy); each column is a contiguous
+        // view of it.
+        let values = PyArray2::from_owned_array(py, f.into_values()).into_any();
+        let all = PySlice::full(py);
+        for (j, name) in names.iter().enumerate() {
+            b.column(name, n, values.get_item((&all, j))?);
         }
         let meta = PyDict::new(py);
         meta.set_item(

@@ -3,167 +3,17 @@
 //! happened. Labels look at the horizon after the cutoff, so a model can be trained on a past cutoff
 //! and applied at a later one.
 
+mod matrix;
+mod options;
+
+use ndarray::{Array2, ShapeBuilder};
+
 use crate::error::{Error, Result};
 use crate::signals::events::{DAY, EventLog, NO_TIME, SurveyKind};
 use crate::signals::ids::NO_ROW;
 
-/// Options of [`EventLog::features`].
-///
-/// ```
-/// use voc_core::signals::{FeatureOptions, DAY};
-/// let opts = FeatureOptions::new(365 * DAY).windows(&[30, 90]).silence_days(60);
-/// assert!(opts.validate().is_ok());
-/// assert!(FeatureOptions::new(0).windows(&[]).validate().is_err());
-/// // The default has no cutoff yet: one must be set.
-/// assert!(FeatureOptions::default().validate().is_err());
-/// assert_eq!(FeatureOptions::default().cutoff(DAY), FeatureOptions::new(DAY));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub struct FeatureOptions {
-    /// Cutoff time (seconds since 1970-01-01 UTC): only events strictly before it count.
-    pub cutoff: i64,
-    /// Window lengths in days for counts such as `tickets_30d` (default 30, 90, 180). The longest
-    /// window `W` also defines the trends: last `W` days minus the `W` days before.
-    pub windows: Vec<u32>,
-    /// Days without an order or any feedback after which an active customer counts as silent (default 90).
-    pub silence_days: u32,
-    /// One column per ticket theme counting the customer's tickets on it (default true).
-    pub theme_counts: bool,
-}
-
-impl Default for FeatureOptions {
-    /// The default windows and thresholds, without a cutoff ([`NO_TIME`]: set one with
-    /// [`cutoff`](FeatureOptions::cutoff) before use).
-    fn default() -> Self {
-        FeatureOptions {
-            cutoff: NO_TIME,
-            windows: vec![30, 90, 180],
-            silence_days: 90,
-            theme_counts: true,
-        }
-    }
-}
-
-impl FeatureOptions {
-    /// Default options at a cutoff.
-    pub fn new(cutoff: i64) -> Self {
-        FeatureOptions::default().cutoff(cutoff)
-    }
-
-    /// Sets the windows (days).
-    pub fn windows(mut self, days: &[u32]) -> Self {
-        self.windows = days.to_vec();
-        self
-    }
-
-    /// Sets the silence threshold (days).
-    pub fn silence_days(mut self, days: u32) -> Self {
-        self.silence_days = days;
-        self
-    }
-
-    /// Whether to add one count column per ticket theme.
-    pub fn theme_counts(mut self, on: bool) -> Self {
-        self.theme_counts = on;
-        self
-    }
-
-    /// Checks the options: a cutoff that is a time, 1–10 windows of 1–36500 days without repeats, and a
-    /// silence threshold of 1–36500 days.
-    pub fn validate(&self) -> Result<()> {
-        if self.cutoff == NO_TIME {
-            return Err(Error::option("cutoff", "NaT", "a cutoff time is required"));
-        }
-        let show = format!("{:?}", self.windows);
-        if self.windows.is_empty() || self.windows.len() > 10 {
-            return Err(Error::option(
-                "windows",
-                show,
-                "give 1 to 10 window lengths",
-            ));
-        }
-        if self.windows.iter().any(|&w| w == 0 || w > 36_500) {
-            return Err(Error::option(
-                "windows",
-                show,
-                "each window is 1 to 36500 days",
-            ));
-        }
-        let mut sorted = self.windows.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        if sorted.len() != self.windows.len() {
-            return Err(Error::option("windows", show, "windows must not repeat"));
-        }
-        if self.silence_days == 0 || self.silence_days > 36_500 {
-            return Err(Error::option(
-                "silence_days",
-                self.silence_days,
-                "must be 1 to 36500 days",
-            ));
-        }
-        Ok(())
-    }
-}
-
-crate::setters!(FeatureOptions { cutoff: i64 });
-
-/// A feature matrix: one row per customer who had signed up before the cutoff, one column per signal.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Features {
-    /// Column names.
-    pub names: Vec<String>,
-    /// Customer row (in the log's customer order) of each feature row.
-    pub customers: Vec<u32>,
-    /// Values, column by column (`names.len()` columns of `customers.len()` values); NaN where a signal
-    /// is undefined (no answers, no orders, ...).
-    pub columns: Vec<Vec<f64>>,
-    /// The cutoff the features were computed at.
-    pub cutoff: i64,
-}
-
-impl Features {
-    /// Number of rows.
-    pub fn rows(&self) -> usize {
-        self.customers.len()
-    }
-
-    /// Number of columns.
-    pub fn cols(&self) -> usize {
-        self.names.len()
-    }
-
-    /// One row (a copy).
-    ///
-    /// ```
-    /// use voc_core::signals::Features;
-    /// let f = Features { names: vec!["a".into(), "b".into()], customers: vec![0, 1], columns: vec![vec![1.0, 3.0], vec![2.0, 4.0]], cutoff: 0 };
-    /// assert_eq!(f.row(1), Some(vec![3.0, 4.0]));
-    /// ```
-    pub fn row(&self, i: usize) -> Option<Vec<f64>> {
-        self.columns.iter().map(|c| c.get(i).copied()).collect()
-    }
-
-    /// One column by name (a copy).
-    ///
-    /// ```
-    /// use voc_core::signals::{Customers, EventLog, FeatureOptions, Ids, Orders, DAY};
-    /// let customers = Customers { id: Ids::Int(&[1]), signup: &[0] };
-    /// let orders = Orders { id: None, customer: Ids::Int(&[1, 1]), time: &[DAY, 11 * DAY], amount: &[50.0, 20.0] };
-    /// let log = EventLog::builder(customers)?.orders(orders)?.build();
-    /// let f = log.features(&FeatureOptions::new(21 * DAY))?;
-    /// assert_eq!(f.column("monetary"), Some(vec![70.0]));
-    /// assert_eq!(f.column("recency_days"), Some(vec![10.0]));
-    /// # Ok::<(), voc_core::Error>(())
-    /// ```
-    pub fn column(&self, name: &str) -> Option<Vec<f64>> {
-        let j = self.names.iter().position(|n| n == name)?;
-        self.columns.get(j).cloned()
-    }
-}
+pub use matrix::Features;
+pub use options::FeatureOptions;
 
 /// Rows computed together before being scattered into the columns.
 const BLOCK: usize = 512;
@@ -332,10 +182,10 @@ impl EventLog {
     /// let drop = f.column("nps_drop").unwrap_or_default();
     /// assert_eq!(drop[0], 7.0);
     /// assert!(drop[1].is_nan()); // one answer: no drop to measure
-    /// assert_eq!(f.column("nps_flip"), Some(vec![1.0, 0.0]));
+    /// assert_eq!(f.column("nps_flip"), Some(&[1.0, 0.0][..]));
     /// // Answers on or after the cutoff do not count.
     /// let early = log.features(&FeatureOptions::new(50 * DAY))?;
-    /// assert_eq!(early.column("nps_last"), Some(vec![10.0, 8.0]));
+    /// assert_eq!(early.column("nps_last"), Some(&[10.0, 8.0][..]));
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn features(&self, opts: &FeatureOptions) -> Result<Features> {
@@ -356,20 +206,22 @@ impl EventLog {
         };
         let customers = self.rows_at(opts.cutoff);
         let n = customers.len();
-        let mut columns = vec![vec![0.0; n]; p];
-        if p > 0 {
+        // Column-major: each column is one contiguous run of `n` values, filled in place.
+        let mut values = Array2::zeros((n, p).f());
+        if let (true, true, Some(memory)) = (n > 0, p > 0, values.as_slice_memory_order_mut()) {
+            let mut columns: Vec<&mut [f64]> = memory.chunks_exact_mut(n).collect();
             self.fill(&customers, &ctx, p, &mut columns);
         }
-        Ok(Features {
+        Ok(Features::from_fortran(
             names,
             customers,
-            columns,
-            cutoff: opts.cutoff,
-        })
+            values,
+            opts.cutoff,
+        ))
     }
 
     /// Computes rows block by block (in parallel for large bases) and writes them into the columns.
-    fn fill(&self, customers: &[u32], ctx: &Ctx, p: usize, columns: &mut [Vec<f64>]) {
+    fn fill(&self, customers: &[u32], ctx: &Ctx, p: usize, columns: &mut [&mut [f64]]) {
         // One set of column slices per block of rows, so blocks can be filled independently.
         let mut blocks: Vec<Vec<&mut [f64]>> = Vec::new();
         let mut splits: Vec<_> = columns.iter_mut().map(|c| c.chunks_mut(BLOCK)).collect();
@@ -673,110 +525,4 @@ pub struct ChurnLabels {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::signals::*;
-
-    #[test]
-    fn names_match_row_width() {
-        let customers = Customers {
-            id: Ids::Int(&[1]),
-            signup: &[0],
-        };
-        let themes = vec!["refund".to_string(), "price".to_string()];
-        let log = EventLog::builder(customers)
-            .unwrap()
-            .tickets(
-                Tickets {
-                    customer: Ids::Int(&[1, 1, 1]),
-                    time: &[DAY, 2 * DAY, 3 * DAY],
-                    theme: &[Some(0), Some(0), None],
-                    resolved: &[5 * DAY, NO_TIME, 4 * DAY],
-                    csat: Some(&[4.0, 5.0, 2.0]),
-                    sentiment: None,
-                },
-                &themes,
-            )
-            .unwrap()
-            .build();
-        for opts in [
-            FeatureOptions::new(10 * DAY),
-            FeatureOptions::new(10 * DAY)
-                .windows(&[7])
-                .theme_counts(false),
-        ] {
-            let f = log.features(&opts).unwrap();
-            assert_eq!(f.columns.len(), f.names.len());
-            let mut row = vec![f64::NAN; f.names.len() + 1];
-            let mut s = Scratch::default();
-            let ctx = Ctx {
-                t: opts.cutoff,
-                windows: opts.windows.iter().map(|&w| i64::from(w) * DAY).collect(),
-                longest: i64::from(*opts.windows.iter().max().unwrap()) * DAY,
-                silence: 90 * DAY,
-                themes: if opts.theme_counts { 2 } else { 0 },
-            };
-            log.row(0, &ctx, &mut row, &mut s);
-            // The row writes exactly the named columns: nothing past them.
-            assert!(row[f.names.len()].is_nan());
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&row[..f.names.len()]), bits(&f.row(0).unwrap()));
-        }
-        let f = log.features(&FeatureOptions::new(10 * DAY)).unwrap();
-        assert_eq!(f.column("theme_refund"), Some(vec![2.0]));
-        assert_eq!(f.column("theme_price"), Some(vec![0.0]));
-        assert_eq!(f.column("repeat_theme_max_30d"), Some(vec![2.0]));
-        assert_eq!(f.column("tickets_unresolved"), Some(vec![1.0]));
-        assert_eq!(f.column("resolution_days_median"), Some(vec![2.5]));
-        assert_eq!(f.column("ticket_csat_mean"), Some(vec![3.0]));
-        // At a cutoff before the first resolution, every ticket is unresolved and no CSAT counts.
-        let early = log.features(&FeatureOptions::new(4 * DAY)).unwrap();
-        assert_eq!(early.column("tickets_unresolved"), Some(vec![3.0]));
-        assert!(early.column("ticket_csat_mean").unwrap()[0].is_nan());
-    }
-
-    #[test]
-    fn refund_delays_count_pending_waits() {
-        let customers = Customers {
-            id: Ids::Int(&[1]),
-            signup: &[0],
-        };
-        let log = EventLog::builder(customers)
-            .unwrap()
-            .returns(Returns {
-                order: None,
-                customer: Ids::Int(&[1, 1, 1]),
-                requested: &[DAY, 2 * DAY, 3 * DAY],
-                received: &[3 * DAY, 4 * DAY, NO_TIME],
-                refunded: &[5 * DAY, NO_TIME, NO_TIME],
-                amount: &[10.0, 20.0, 30.0],
-            })
-            .unwrap()
-            .build();
-        let f = log.features(&FeatureOptions::new(30 * DAY)).unwrap();
-        assert_eq!(f.column("returns"), Some(vec![3.0]));
-        assert_eq!(f.column("refund_delay_mean_days"), Some(vec![2.0]));
-        assert_eq!(f.column("refund_delay_max_days"), Some(vec![26.0]));
-        assert_eq!(f.column("refunds_pending"), Some(vec![1.0]));
-        assert_eq!(f.column("refunded_amount"), Some(vec![10.0]));
-    }
-
-    #[test]
-    fn bad_options_are_errors() {
-        let customers = Customers {
-            id: Ids::Int(&[1]),
-            signup: &[0],
-        };
-        let log = EventLog::builder(customers).unwrap().build();
-        assert!(
-            log.features(&FeatureOptions::new(DAY).windows(&[30, 30]))
-                .is_err()
-        );
-        assert!(
-            log.features(&FeatureOptions::new(DAY).silence_days(0))
-                .is_err()
-        );
-        assert!(log.features(&FeatureOptions::new(NO_TIME)).is_err());
-        assert!(log.labels(DAY, 30).is_err());
-    }
-}
+mod tests;
