@@ -38,7 +38,13 @@ fn settings() -> MentionSettings {
 fn reference_state() -> MentionState {
     let m = matcher();
     let mut a = MentionState::new(m.taxonomy(), settings());
-    let texts = ["退款慢", "refund please", "快递 late", "hello", "slow refund!"];
+    let texts = [
+        "退款慢",
+        "refund please",
+        "快递 late",
+        "hello",
+        "slow refund!",
+    ];
     let sets = m.themes_batch(&texts, true);
     let labels = ChannelLabels::Str(vec!["店铺".into(), "email".into()]);
     a.update(
@@ -85,7 +91,10 @@ const ROWS: [(&str, i64, usize, u64, u64); 15] = [
 #[ignore = "writes the reference blob; run by hand only when adding a new version"]
 fn write_reference_blob() {
     let s = reference_state();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mention_state_v1.bin");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/mention_state_v1.bin"
+    );
     std::fs::write(path, s.to_bytes()).unwrap();
     let t = s.finish(&MentionOptions::default()).unwrap();
     println!("channels = {:?}", t.channels);
