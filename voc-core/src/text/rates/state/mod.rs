@@ -127,6 +127,14 @@ impl<'a> MentionStateBatch<'a> {
     }
 
     /// Sets the channel code of each text and the labels the codes index.
+    ///
+    /// ```
+    /// use voc_core::text::{ChannelLabels, MentionStateBatch, Sets};
+    /// let sets = Sets::from_rows(&[vec![0]])?;
+    /// let labels = ChannelLabels::Int(vec![42]);
+    /// assert!(MentionStateBatch::new(&sets).channels(&[0], &labels).channels.is_some());
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
     #[must_use]
     pub fn channels(mut self, codes: &'a [u32], labels: &'a ChannelLabels) -> Self {
         self.channels = Some((codes, labels));
@@ -134,6 +142,13 @@ impl<'a> MentionStateBatch<'a> {
     }
 
     /// Sets the period index of each text.
+    ///
+    /// ```
+    /// let sets = voc_core::text::Sets::from_rows(&[vec![0]])?;
+    /// let b = voc_core::text::MentionStateBatch::new(&sets).periods(&[24_300]);
+    /// assert_eq!(b.periods, Some(&[24_300][..]));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
     #[must_use]
     pub fn periods(mut self, periods: &'a [i64]) -> Self {
         self.periods = Some(periods);
@@ -141,6 +156,12 @@ impl<'a> MentionStateBatch<'a> {
     }
 
     /// Sets the number of texts left out before counting.
+    ///
+    /// ```
+    /// let sets = voc_core::text::Sets::from_rows(&[vec![0]])?;
+    /// assert_eq!(voc_core::text::MentionStateBatch::new(&sets).dropped(2).dropped, 2);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
     #[must_use]
     pub fn dropped(mut self, dropped: u64) -> Self {
         self.dropped = dropped;
@@ -152,6 +173,21 @@ impl<'a> MentionStateBatch<'a> {
 ///
 /// Channel codes are renumbered into ascending label order, so the table does not depend on the
 /// order in which batches or workers met the channels.
+///
+/// ```
+/// use voc_core::text::{ChannelLabels, MentionOptions, MentionSettings, MentionState, MentionStateBatch, Sets, Taxonomy};
+/// let mut tax = Taxonomy::new();
+/// tax.add("refund", "Refund", &["refund"], &[])?;
+/// let mut s = MentionState::new(&tax, MentionSettings::default().channels(true));
+/// let labels = ChannelLabels::Int(vec![9, 4]);
+/// s.update(MentionStateBatch::new(&Sets::from_rows(&[vec![0], vec![]])?).channels(&[0, 1], &labels))?;
+/// let t = s.finish(&MentionOptions::default())?;
+/// let names = match &t.channels { Some(ChannelLabels::Int(v)) => v.clone(), _ => Vec::new() };
+/// let named: Vec<(Option<i64>, u64)> =
+///     t.rows.iter().map(|r| (names.get(r.channel as usize).copied(), r.mentions)).collect();
+/// assert_eq!(named, [(Some(4), 0), (Some(9), 1)]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MentionTable {
