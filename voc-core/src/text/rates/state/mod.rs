@@ -9,6 +9,8 @@ mod tests;
 
 pub use labels::ChannelLabels;
 
+use std::borrow::Cow;
+
 use super::{MentionCounts, MentionOptions, MentionRow};
 use crate::error::{Error, Result, check_len};
 use crate::text::{Sets, Taxonomy, Theme};
@@ -396,8 +398,9 @@ impl MentionState {
                     });
                 }
                 let (merged, map) = self.labels.union(labels)?;
-                let codes: Vec<u32> = if map.iter().enumerate().all(|(i, &m)| m as usize == i) {
-                    codes.to_vec()
+                let codes: Cow<'_, [u32]> = if map.iter().enumerate().all(|(i, &m)| m as usize == i)
+                {
+                    Cow::Borrowed(codes)
                 } else {
                     codes
                         .iter()
