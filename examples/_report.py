@@ -117,7 +117,7 @@ class Report:
             ratio, label, n1, r1, r2, t = best
             lines.append(f"The strongest experience signal is **{label}**: {n1:,} customers, of whom "
                          f"{_pct(r1)} churned against {_pct(r2)} of the others — {ratio:.2f} times as likely "
-                         f"({100 * t.difference:+.1f} points, 95% interval {100 * t.ci[0]:+.1f} to "
+                         f"({100 * t.estimate:+.1f} points, 95% interval {100 * t.ci[0]:+.1f} to "
                          f"{100 * t.ci[1]:+.1f}).")
         lines.append(f"What was planted: {planted['description']}.")
         self._section("Why customers leave: churn signals", lines)

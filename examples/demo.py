@@ -95,7 +95,7 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
     vip = voc.nps(nps[np.asarray(segment) == "vip"])
     new = voc.nps(nps[np.asarray(segment) == "new"])
     t = voc.compare(vip, new)
-    print(f"VIP vs new: {t.difference:+.1f} points [{t.ci[0]:+.1f}, {t.ci[1]:+.1f}], z={t.statistic:.1f}, "
+    print(f"VIP vs new: {t.estimate:+.1f} points [{t.ci[0]:+.1f}, {t.ci[1]:+.1f}], z={t.statistic:.1f}, "
           f"p={t.p_value:.2g} (Wald test, Rocks 2016)")
 
     rule("NPS by month")
@@ -190,7 +190,7 @@ def churn_signals(args: argparse.Namespace, report: Report) -> tuple[voc.sample.
         rows.sort(key=lambda r: -r[0])
         for ratio, label, n1, r1, r2, t in rows:
             print(f"  {label:<54}{n1:>10,}{pct(r1):>14}{pct(r2):>9}{ratio:>7.2f}   "
-                  f"{100 * t.difference:+5.1f} pts [{100 * t.ci[0]:+.1f}, {100 * t.ci[1]:+.1f}]")
+                  f"{100 * t.estimate:+5.1f} pts [{100 * t.ci[0]:+.1f}, {100 * t.ci[1]:+.1f}]")
         if kind == "experience" and rows:
             best = rows[0]
         print()
@@ -199,7 +199,7 @@ def churn_signals(args: argparse.Namespace, report: Report) -> tuple[voc.sample.
           f"fix on {planted['fix_date']}).")
     if best is not None:
         print(f"Strongest experience signal found: {best[1]!r} -> churn {best[0]:.2f}x as likely "
-              f"(+{100 * best[5].difference:.1f} points).")
+              f"(+{100 * best[5].estimate:.1f} points).")
     print(f"\n(simulated and analysed in {time.perf_counter() - started:.2f} s)")
     report.signals(float(base.mean()), (lo, hi), best, planted, horizon)
     return data, log

@@ -1,6 +1,6 @@
 """Type stubs for the compiled part of voc (checked with ``python -m mypy.stubtest voc._voc``)."""
 
-from typing import Any, Literal, final
+from typing import Any, Literal, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,8 @@ __all__ = [
 
 # A column: numpy array, pandas / polars / pyarrow column (Arrow PyCapsule), or a sequence.
 _Column = Any
+# A role (docs/conventions.md §1): a column, or the name of a column of `data`.
+_Role = Any
 _NpsInterval = Literal["adjusted_wald", "wald", "bootstrap"]
 _ShareInterval = Literal["wilson", "wilson_cc", "clopper_pearson", "exact", "wald"]
 _Period = Literal["day", "week", "month", "quarter", "year", "D", "W", "M", "MS", "ME", "Q", "QS", "QE", "Y", "YS", "YE"]
@@ -39,6 +41,12 @@ _Missing = Literal["error", "skip"]
 
 @final
 class NpsResult:
+    @property
+    def estimate(self) -> float: ...
+    @property
+    def ci_low(self) -> float: ...
+    @property
+    def ci_high(self) -> float: ...
     @property
     def nps(self) -> float: ...
     @property
@@ -66,7 +74,7 @@ class NpsResult:
     @property
     def n(self) -> int: ...
     @property
-    def missing(self) -> int: ...
+    def n_missing(self) -> int: ...
     @property
     def weighted(self) -> bool: ...
     @property
@@ -89,6 +97,12 @@ class NpsResult:
 @final
 class CsatResult:
     @property
+    def estimate(self) -> float: ...
+    @property
+    def ci_low(self) -> float: ...
+    @property
+    def ci_high(self) -> float: ...
+    @property
     def satisfied(self) -> float: ...
     @property
     def satisfied_ci(self) -> tuple[float, float]: ...
@@ -107,7 +121,7 @@ class CsatResult:
     @property
     def n(self) -> int: ...
     @property
-    def missing(self) -> int: ...
+    def n_missing(self) -> int: ...
     @property
     def weighted(self) -> bool: ...
     @property
@@ -130,6 +144,12 @@ class CsatResult:
 @final
 class CesResult:
     @property
+    def estimate(self) -> float: ...
+    @property
+    def ci_low(self) -> float | None: ...
+    @property
+    def ci_high(self) -> float | None: ...
+    @property
     def mean_ci(self) -> tuple[float, float] | None: ...
     @property
     def easy(self) -> float: ...
@@ -150,7 +170,7 @@ class CesResult:
     @property
     def n(self) -> int: ...
     @property
-    def missing(self) -> int: ...
+    def n_missing(self) -> int: ...
     @property
     def weighted(self) -> bool: ...
     @property
@@ -173,7 +193,11 @@ class CesResult:
 @final
 class TestResult:
     @property
-    def difference(self) -> float: ...
+    def estimate(self) -> float: ...
+    @property
+    def ci_low(self) -> float: ...
+    @property
+    def ci_high(self) -> float: ...
     @property
     def se(self) -> float: ...
     @property
@@ -218,7 +242,7 @@ class Table:
 @final
 class NpsState:
     def __new__(cls) -> NpsState: ...
-    def update(self, scores: _Column, /, *, weights: _Column | None = None, groups: _Column | None = None, missing: _Missing = "error") -> None: ...
+    def update(self, scores: _Column, /, *, weights: _Column | None = None, by: _Column | None = None, missing: _Missing = "error") -> None: ...
     def merge(self, other: NpsState) -> None: ...
     def finish(self, *, confidence: float = 0.95, interval: _NpsInterval = "adjusted_wald", resamples: int = 2000, seed: int = 0) -> NpsResult: ...
     def finish_groups(self, *, confidence: float = 0.95, interval: _NpsInterval = "adjusted_wald", resamples: int = 2000, seed: int = 0) -> Table: ...
@@ -237,7 +261,7 @@ class NpsState:
 @final
 class CsatState:
     def __new__(cls, scale: tuple[int, int] = (1, 5)) -> CsatState: ...
-    def update(self, scores: _Column, /, *, weights: _Column | None = None, groups: _Column | None = None, missing: _Missing = "error") -> None: ...
+    def update(self, scores: _Column, /, *, weights: _Column | None = None, by: _Column | None = None, missing: _Missing = "error") -> None: ...
     def merge(self, other: CsatState) -> None: ...
     def finish(self, *, confidence: float = 0.95, interval: _ShareInterval = "wilson", satisfied_from: int | None = None) -> CsatResult: ...
     def finish_groups(self, *, confidence: float = 0.95, interval: _ShareInterval = "wilson", satisfied_from: int | None = None) -> Table: ...
@@ -256,7 +280,7 @@ class CsatState:
 @final
 class CesState:
     def __new__(cls, scale: tuple[int, int] = (1, 7)) -> CesState: ...
-    def update(self, scores: _Column, /, *, weights: _Column | None = None, groups: _Column | None = None, missing: _Missing = "error") -> None: ...
+    def update(self, scores: _Column, /, *, weights: _Column | None = None, by: _Column | None = None, missing: _Missing = "error") -> None: ...
     def merge(self, other: CesState) -> None: ...
     def finish(self, *, confidence: float = 0.95, interval: _ShareInterval = "wilson", easy_from: int | None = None, hard_to: int | None = None) -> CesResult: ...
     def finish_groups(self, *, confidence: float = 0.95, interval: _ShareInterval = "wilson", easy_from: int | None = None, hard_to: int | None = None) -> Table: ...
@@ -272,49 +296,153 @@ class CesState:
     def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
     def __eq__(self, value: object, /) -> bool: ...
 
+@overload
 def nps(
-    scores: _Column,
+    data: _Column | None = None,
     /,
     *,
-    by: _Column | None = None,
-    period: _Period | None = None,
-    time: _Column | None = None,
-    weights: _Column | None = None,
+    scores: _Role | None = None,
+    by: None = None,
+    period: None = None,
+    time: _Role | None = None,
+    weights: _Role | None = None,
     confidence: float = 0.95,
     interval: _NpsInterval = "adjusted_wald",
     resamples: int = 2000,
     seed: int = 0,
     missing: _Missing = "error",
-) -> Any: ...
-def csat(
-    scores: _Column,
+) -> NpsResult: ...
+@overload
+def nps(
+    data: _Column | None = None,
     /,
     *,
+    scores: _Role | None = None,
+    by: _Role,
+    period: _Period | None = None,
+    time: _Role | None = None,
+    weights: _Role | None = None,
+    confidence: float = 0.95,
+    interval: _NpsInterval = "adjusted_wald",
+    resamples: int = 2000,
+    seed: int = 0,
+    missing: _Missing = "error",
+) -> Table: ...
+@overload
+def nps(
+    data: _Column | None = None,
+    /,
+    *,
+    scores: _Role | None = None,
+    by: _Role | None = None,
+    period: _Period,
+    time: _Role | None = None,
+    weights: _Role | None = None,
+    confidence: float = 0.95,
+    interval: _NpsInterval = "adjusted_wald",
+    resamples: int = 2000,
+    seed: int = 0,
+    missing: _Missing = "error",
+) -> Table: ...
+@overload
+def csat(
+    data: _Column | None = None,
+    /,
+    *,
+    scores: _Role | None = None,
     scale: tuple[int, int] = (1, 5),
     satisfied_from: int | None = None,
-    by: _Column | None = None,
-    period: _Period | None = None,
-    time: _Column | None = None,
-    weights: _Column | None = None,
+    by: None = None,
+    period: None = None,
+    time: _Role | None = None,
+    weights: _Role | None = None,
     confidence: float = 0.95,
     interval: _ShareInterval = "wilson",
     missing: _Missing = "error",
-) -> Any: ...
-def ces(
-    scores: _Column,
+) -> CsatResult: ...
+@overload
+def csat(
+    data: _Column | None = None,
     /,
     *,
+    scores: _Role | None = None,
+    scale: tuple[int, int] = (1, 5),
+    satisfied_from: int | None = None,
+    by: _Role,
+    period: _Period | None = None,
+    time: _Role | None = None,
+    weights: _Role | None = None,
+    confidence: float = 0.95,
+    interval: _ShareInterval = "wilson",
+    missing: _Missing = "error",
+) -> Table: ...
+@overload
+def csat(
+    data: _Column | None = None,
+    /,
+    *,
+    scores: _Role | None = None,
+    scale: tuple[int, int] = (1, 5),
+    satisfied_from: int | None = None,
+    by: _Role | None = None,
+    period: _Period,
+    time: _Role | None = None,
+    weights: _Role | None = None,
+    confidence: float = 0.95,
+    interval: _ShareInterval = "wilson",
+    missing: _Missing = "error",
+) -> Table: ...
+@overload
+def ces(
+    data: _Column | None = None,
+    /,
+    *,
+    scores: _Role | None = None,
     scale: tuple[int, int] = (1, 7),
     easy_from: int | None = None,
     hard_to: int | None = None,
-    by: _Column | None = None,
-    period: _Period | None = None,
-    time: _Column | None = None,
-    weights: _Column | None = None,
+    by: None = None,
+    period: None = None,
+    time: _Role | None = None,
+    weights: _Role | None = None,
     confidence: float = 0.95,
     interval: _ShareInterval = "wilson",
     missing: _Missing = "error",
-) -> Any: ...
+) -> CesResult: ...
+@overload
+def ces(
+    data: _Column | None = None,
+    /,
+    *,
+    scores: _Role | None = None,
+    scale: tuple[int, int] = (1, 7),
+    easy_from: int | None = None,
+    hard_to: int | None = None,
+    by: _Role,
+    period: _Period | None = None,
+    time: _Role | None = None,
+    weights: _Role | None = None,
+    confidence: float = 0.95,
+    interval: _ShareInterval = "wilson",
+    missing: _Missing = "error",
+) -> Table: ...
+@overload
+def ces(
+    data: _Column | None = None,
+    /,
+    *,
+    scores: _Role | None = None,
+    scale: tuple[int, int] = (1, 7),
+    easy_from: int | None = None,
+    hard_to: int | None = None,
+    by: _Role | None = None,
+    period: _Period,
+    time: _Role | None = None,
+    weights: _Role | None = None,
+    confidence: float = 0.95,
+    interval: _ShareInterval = "wilson",
+    missing: _Missing = "error",
+) -> Table: ...
 # --- signals (churn signals from events) and the retailer simulator ---
 
 @final
