@@ -50,10 +50,21 @@ impl CoxModel {
                 }
                 let wanted = PyList::new(py, names)?;
                 let picked = if x.hasattr("select")? && listing == "column_names" {
-                    x.call_method1("select", (wanted,))?
+                    x.call_method1("select", (wanted,))
                 } else {
-                    x.get_item(wanted)?
-                };
+                    x.get_item(wanted)
+                }
+                .map_err(|e| {
+                    let kind = x.get_type().name().map_or_else(|_| "table".into(), |n| n.to_string());
+                    raise_named(
+                        py,
+                        "DtypeError",
+                        format!(
+                            "x: cannot pick the covariate columns {names:?} from a {kind} ({e}); pass a pandas or polars DataFrame, or a 2-D array with the covariates in the model's order"
+                        ),
+                        Some("x"),
+                    )
+                })?;
                 return crate::matrix::matrix(&picked, "x");
             }
         }
