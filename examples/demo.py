@@ -293,8 +293,8 @@ def retention(data: voc.sample.RetailerData, log: voc.signals.EventLog, alerts: 
     lapsed = (X["recency_days"] > 180).to_numpy()
     duration = np.where(lapsed, X["tenure_days"] - X["recency_days"], X["tenure_days"]).astype(float)
     cls = [nps_class(v) for v in X["nps_last"]]
-    km = voc.retention.kaplan_meier(duration, lapsed.astype(float), by=cls)
-    test = voc.retention.logrank_test(duration, lapsed.astype(float), cls)
+    km = voc.retention.kaplan_meier(durations=duration, events=lapsed, by=cls)
+    test = voc.retention.logrank_test(durations=duration, events=lapsed, by=cls)
     rule("Customer survival by NPS class (Kaplan-Meier, log(-log) 95% CI; lapsed = no order in the last 180 days)")
     print(f"{'class':<12}{'customers':>10}{'still buying at 1 year':>26}{'at 2 years':>14}{'median months':>16}")
     km_rows = []
@@ -310,19 +310,18 @@ def retention(data: voc.sample.RetailerData, log: voc.signals.EventLog, alerts: 
     today = "2025-07-01"
     orders = data.orders.to_pandas()
     orders = orders[orders["time"] < np.datetime64(today)]
-    rfm = voc.retention.summary_from_transactions(orders, "customer_id", "time", "amount",
-                                                   observation_end=today).to_pandas()
+    rfm = voc.retention.rfm_summary(orders, customers="customer_id", time="time", monetary="amount",
+                                    observation_end=today).to_pandas()
     rule(f"Customer value at {today} (BG/NBD + Gamma-Gamma, 12-month CLV, 1% monthly discount)")
     try:
-        bg = voc.retention.bgnbd_fit(rfm["frequency"], rfm["recency"], rfm["T"], max_iter=2000)
+        bg = voc.retention.fit_bgnbd(rfm, max_iter=2000)
     except voc.ConvergenceError as e:
         # The simulated churn is not BG/NBD-shaped; on some samples the likelihood peaks on the boundary.
         print(f"BG/NBD did not converge on this sample ({e}); CLV left out")
         return
     repeat = rfm[rfm["frequency"] > 0]
-    gg = voc.retention.gamma_gamma_fit(repeat["frequency"], repeat["monetary_value"])
-    clv = voc.retention.customer_lifetime_value(bg, gg, repeat["frequency"], repeat["recency"], repeat["T"],
-                                                repeat["monetary_value"], periods=12)
+    gg = voc.retention.fit_gamma_gamma(repeat)
+    clv = voc.retention.customer_lifetime_value(repeat, bgnbd=bg, gamma_gamma=gg, periods=12)
     clv = pd.Series(np.asarray(clv), index=repeat["customer"].to_numpy())
     at_risk = alerts.assign(clv=alerts["customer_id"].map(clv)).dropna(subset=["clv"])
     print(f"BG/NBD {bg}")

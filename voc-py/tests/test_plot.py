@@ -84,12 +84,12 @@ def test_kaplan_meier_steps_start_at_one_with_bands(tmp_path):
     d = rng.exponential(100, 400)
     e = (rng.random(400) < 0.7).astype(float)
     g = np.where(rng.random(400) < 0.5, "a", "b")
-    km = voc.retention.kaplan_meier(d, e, by=g)
+    km = voc.retention.kaplan_meier(durations=d, events=e, by=g)
     ax = voc.plot.kaplan_meier(km, time_scale=30.0, time_label="months")
     save_png(ax, tmp_path / "km.png")
     assert len(ax.lines) == 2 and len(bands(ax)) == 2
-    tab = km.table().to_pandas()
-    a = tab[tab["group"] == "a"]
+    tab = km.table.to_pandas()
+    a = tab[tab["by"] == "a"]
     line = ax.lines[0]
     np.testing.assert_allclose(line.get_xdata(), np.r_[0.0, a["time"] / 30.0])
     np.testing.assert_allclose(line.get_ydata(), np.r_[1.0, a["survival"]])
