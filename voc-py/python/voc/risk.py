@@ -330,8 +330,8 @@ class ChurnClassifier:
     sample_weight=None)``, ``predict_proba``, ``predict``, ``decision_function``, ``score`` (accuracy),
     ``get_params`` / ``set_params``; it works in ``Pipeline``, ``cross_val_score`` and ``GridSearchCV``.
     The parameters are those of :func:`fit_logistic`. After ``fit``: ``model_`` (the
-    :class:`LogisticModel`), ``classes_``, ``coef_``, ``intercept_``, ``n_features_in_``, and
-    ``feature_names_in_`` when fitted on a table.
+    :class:`LogisticModel`), ``classes_``, ``coef_``, ``intercept_``, ``n_iter_``, ``n_features_in_``,
+    and ``feature_names_in_`` when fitted on a table.
 
     ``y`` may hold any two labels (``classes_`` sorted; the second is the churn class).
 
@@ -400,13 +400,17 @@ class ChurnClassifier:
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ChurnClassifier:
         """Fits the model on features ``X`` (a 2-D array or a table, every column a feature) and labels
         ``y`` (two classes)."""
+        if y is None:
+            raise InputError("ChurnClassifier requires y to be passed, but the target y is None", "y")
         labels = np.asarray(y)
-        if labels.ndim != 1:
-            labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels.reshape(-1)
         classes = np.unique(labels)
         if len(classes) > 2:
+            kind = "continuous" if labels.dtype.kind == "f" and not np.all(np.mod(classes, 1) == 0) else "multiclass"
             raise InputError(
-                f"y has {len(classes)} classes; ChurnClassifier is a binary classifier (churned or not)", "y"
+                f"Only binary classification is supported (churned or not): y has {len(classes)} classes "
+                f"(a {kind} target)", "y"
             )
         names = _column_names(X) if _is_table(X) else None
         model = fit_logistic(
@@ -421,6 +425,7 @@ class ChurnClassifier:
         self.coef_ = np.asarray([model.coef], dtype=np.float64)
         self.intercept_ = np.asarray([model.intercept], dtype=np.float64)
         self.n_features_in_ = len(model.names)
+        self.n_iter_ = np.asarray([model.iterations], dtype=np.int32)
         if names is not None:
             self.feature_names_in_ = np.asarray(names, dtype=object)
         elif hasattr(self, "feature_names_in_"):

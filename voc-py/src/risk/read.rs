@@ -39,7 +39,7 @@ pub struct Features<'py> {
 
 /// The column names of `obj` and the object to take columns from, when `obj` is a table (a dict of
 /// columns, a `voc.Table`, a pandas or polars DataFrame, a pyarrow Table or another Arrow stream).
-fn table<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py, PyAny>, Vec<String>)>> {
+fn table<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py, PyAny>, Vec<Key<'py>>)>> {
     if obj.cast::<PyUntypedArray>().is_ok() {
         return Ok(None);
     }
@@ -57,11 +57,25 @@ fn table<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py, PyAny>, Ve
     } else {
         return Ok(None);
     };
-    let names = names
+    let keys = names
         .try_iter()?
-        .map(|n| n.and_then(|n| n.str().map(|s| s.to_string())))
+        .map(|k| {
+            k.and_then(|k| {
+                Ok(Key {
+                    name: k.str()?.to_string(),
+                    key: k,
+                })
+            })
+        })
         .collect::<PyResult<Vec<_>>>()?;
-    Ok(Some((obj, names)))
+    Ok(Some((obj, keys)))
+}
+
+/// A column of a table: its name as text and the key the table holds it under (an int for a DataFrame
+/// with integer column labels).
+struct Key<'py> {
+    name: String,
+    key: Bound<'py, PyAny>,
 }
 
 /// Python list syntax for names in messages: `['a', 'b']`.
@@ -107,7 +121,9 @@ pub fn features<'py>(
     arg: &'static str,
 ) -> PyResult<Features<'py>> {
     let py = obj.py();
-    if let Some((t, columns)) = table(obj)? {
+    if let Some((t, keys)) = table(obj)? {
+        let columns: Vec<String> = keys.iter().map(|k| k.name.clone()).collect();
+        let key_of = |name: &str| keys.iter().find(|k| k.name == name).map(|k| k.key.clone());
         let wanted: Vec<String> = match names {
             Some(n) => n.to_vec(),
             None => columns
@@ -136,7 +152,8 @@ pub fn features<'py>(
         let mut flat: Vec<f64> = Vec::new();
         let mut rows: Option<(usize, &str)> = None;
         for name in &wanted {
-            let col = t.get_item(name.as_str())?;
+            let Some(key) = key_of(name) else { continue };
+            let col = t.get_item(key)?;
             let values = floats(&col, arg).map_err(|e| in_column(py, e, arg, name))?;
             match rows {
                 None => rows = Some((values.len(), name.as_str())),
@@ -158,9 +175,9 @@ pub fn features<'py>(
         let n = match rows {
             Some((n, _)) => n,
             // No feature column: as many rows as the table has.
-            None => columns
+            None => keys
                 .first()
-                .map(|c| t.get_item(c.as_str()).and_then(|c| c.len()))
+                .map(|k| t.get_item(&k.key).and_then(|c| c.len()))
                 .transpose()?
                 .unwrap_or(0),
         };
