@@ -29,7 +29,7 @@ Every function that reads labels and scores takes them as keyword roles, each a 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -65,6 +65,11 @@ __all__ = [
 ]
 
 _ID = "customer_id"
+
+#: Values of ``missing=`` for the churn model.
+MissingPolicy = Literal["error", "skip", "impute_mean"]
+#: Values of ``penalty=``.
+Penalty = Literal["l2", "l1", "elasticnet", "none"]
 
 
 def _is_table(data: Any) -> bool:
@@ -109,8 +114,8 @@ def fit_logistic(
     x: Any = None,
     y: Any,
     weights: Any = None,
-    missing: str = "error",
-    penalty: str = "l2",
+    missing: MissingPolicy = "error",
+    penalty: Penalty = "l2",
     C: float = 1.0,
     l1_ratio: float | None = None,
     class_weight: str | dict[int, float] | None = None,
@@ -244,8 +249,8 @@ def cross_validate(
     weights: Any = None,
     k: int = 5,
     seed: int = 0,
-    missing: str = "error",
-    penalty: str = "l2",
+    missing: MissingPolicy = "error",
+    penalty: Penalty = "l2",
     C: float = 1.0,
     l1_ratio: float | None = None,
     class_weight: str | dict[int, float] | None = None,
@@ -315,7 +320,7 @@ def alerts(
     for name in out.columns:
         if name != "row":
             columns[name] = out[name]
-    return Table("churn alerts", columns, dict(out.meta))
+    return Table("churn alerts", columns, dict(out.meta or {}))
 
 
 def _column_names(data: Any) -> list[str]:
@@ -349,12 +354,12 @@ class ChurnClassifier:
     def __init__(
         self,
         *,
-        penalty: str = "l2",
+        penalty: Penalty = "l2",
         C: float = 1.0,
         l1_ratio: float | None = None,
         class_weight: str | dict[int, float] | None = None,
         standardize: bool = True,
-        missing: str = "error",
+        missing: MissingPolicy = "error",
         max_iter: int = 100,
         tol: float = 1e-10,
         confidence: float = 0.95,
@@ -433,7 +438,7 @@ class ChurnClassifier:
         return self
 
     def _fitted(self) -> LogisticModel:
-        model = getattr(self, "model_", None)
+        model: LogisticModel | None = getattr(self, "model_", None)
         if model is None:
             raise InvalidOptionError("this ChurnClassifier is not fitted yet; call fit first", "self")
         return model
