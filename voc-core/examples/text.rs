@@ -1,6 +1,7 @@
 //! Text analytics on synthetic support tickets in Chinese and English: complaint themes from the
 //! built-in retail taxonomy, mention rates per language through the mergeable
-//! [`MentionCounts`](voc_core::text::MentionCounts) state (one batch per language, merged, finished),
+//! [`MentionState`](voc_core::text::MentionState) (one batch per language, each with its channel
+//! label, merged, finished),
 //! lexicon sentiment per text and per theme, and TF-IDF with NMF topics ([`Fit`] / [`Predict`]) with
 //! the top words of each topic.
 //!
@@ -9,8 +10,9 @@
 use std::time::Instant;
 
 use voc_core::text::{
-    Lang, MentionBatch, MentionCounts, MentionFinish, SentimentLang, Taxonomy, TfidfOptions,
-    ThemeMatcher, TopicOptions, polarity, sample_tickets, theme_sentiment, topic_labels,
+    ChannelLabels, Lang, MentionOptions, MentionSettings, MentionState, MentionStateBatch,
+    SentimentLang, Taxonomy, TfidfOptions, ThemeMatcher, TopicOptions, polarity, sample_tickets,
+    theme_sentiment, topic_labels,
 };
 use voc_core::{Fit, Predict, State};
 
@@ -45,34 +47,30 @@ fn main() -> voc_core::Result<()> {
         println!("{text}\n  themes: {}", found.join("; "));
     }
 
-    // Mention rates: one state per batch (channel 0 = zh, 1 = en), merged, then finished once.
-    let mut counts = MentionCounts::new(matcher.n_themes());
+    // Mention rates: one state per batch (each with its own channel label), shipped as bytes,
+    // merged, then finished once.
+    let mut counts = MentionState::new(
+        matcher.taxonomy(),
+        MentionSettings::default().channels(true),
+    );
     let mut other = counts.empty_like();
     let zh_sets = matcher.themes_batch(&zh, true);
     let en_sets = matcher.themes_batch(&en, true);
-    let zh_channel = vec![0; zh_sets.len()];
-    let en_channel = vec![1; en_sets.len()];
-    State::update(
-        &mut counts,
-        MentionBatch::new(&zh_sets).channels(&zh_channel),
-    )?;
-    State::update(
-        &mut other,
-        MentionBatch::new(&en_sets).channels(&en_channel),
-    )?;
-    State::merge(&mut counts, &other)?;
-    let parents: Vec<Option<usize>> = matcher
-        .taxonomy()
-        .themes()
-        .iter()
-        .map(|t| t.parent)
-        .collect();
-    let rows = State::finish(&counts, &MentionFinish::new(parents))?;
+    let (zh_label, en_label) = (
+        ChannelLabels::Str(vec!["zh".into()]),
+        ChannelLabels::Str(vec!["en".into()]),
+    );
+    counts.update(MentionStateBatch::new(&zh_sets).channels(&vec![0; zh_sets.len()], &zh_label))?;
+    other.update(MentionStateBatch::new(&en_sets).channels(&vec![0; en_sets.len()], &en_label))?;
+    counts.merge(&MentionState::from_bytes(&other.to_bytes())?)?;
+    let table = counts.finish(&MentionOptions::default())?;
+    // The table numbers channels in label order: en, zh.
+    let rows = &table.rows;
     println!(
         "\nMention rates of the top-level themes in {} tickets per language (Wilson 95%):",
         TICKETS
     );
-    for (channel, (name, _)) in LANGS.iter().enumerate() {
+    for (channel, name) in ["en", "zh"].into_iter().enumerate() {
         let mut top: Vec<_> = rows
             .iter()
             .filter(|r| r.channel as usize == channel && r.mentions > 0)

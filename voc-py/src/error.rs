@@ -69,6 +69,21 @@ pub fn raise_named(
     raise(py, name, message, arg, None, None)
 }
 
+/// `voc.errors.ColumnNotFoundError` (an `InputError` and a `KeyError`) for a column name `name` that a
+/// table with the columns `available` does not hold; `.value` is the name asked for.
+pub fn column_not_found(py: Python<'_>, arg: &str, name: &str, available: &[String]) -> PyErr {
+    let message =
+        format!("{arg} = {name:?}: the table has no such column (columns: {available:?})");
+    match class(py, "ColumnNotFoundError")
+        .and_then(|cls| cls.call1((message.clone(), arg, None::<usize>, name)))
+    {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(e) => PyRuntimeError::new_err(format!(
+            "{message} (and voc.errors could not be loaded: {e})"
+        )),
+    }
+}
+
 /// A state whose lock was poisoned by a panic in another thread (not an input problem: a plain
 /// `RuntimeError`).
 pub fn poisoned<T>(_: T) -> PyErr {

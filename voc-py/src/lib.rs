@@ -16,6 +16,7 @@ mod signals;
 mod state;
 mod stats;
 mod table;
+mod table_arrow;
 mod text;
 
 /// The compiled part of the `voc` package.

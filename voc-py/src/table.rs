@@ -1,9 +1,16 @@
 //! Tabular results: column builders and the `Table` class (to pandas / polars / dict in one call).
 
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, StructArray};
+use arrow_schema::Field;
 use numpy::PyArray1;
-use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
+use pyo3_arrow::ffi::{ArrayIterator, to_stream_pycapsule};
+
+use crate::error::{column_not_found, raise_named};
+use crate::table_arrow;
 
 /// One cell value.
 #[derive(Debug, Clone)]
@@ -194,14 +201,20 @@ impl Table {
         for (k, v) in columns.iter() {
             let len = v.len()?;
             if *rows.get_or_insert(len) != len {
-                return Err(PyValueError::new_err(
-                    "columns must all have the same length",
+                return Err(raise_named(
+                    py,
+                    "LengthMismatchError",
+                    format!(
+                        "columns must all have the same length: {:?} has {len} rows, the first column {}",
+                        k.str()?.to_string(),
+                        rows.unwrap_or(0)
+                    ),
+                    Some("columns"),
                 ));
             }
             names.push(k.extract::<String>()?);
             cols.push(v.unbind());
         }
-        let _ = py;
         Ok(Table {
             kind,
             names,
@@ -237,10 +250,7 @@ impl Table {
     fn __getitem__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
         match self.names.iter().position(|n| n == name) {
             Some(i) => Ok(self.columns[i].clone_ref(py)),
-            None => Err(PyKeyError::new_err(format!(
-                "no column {name:?}; columns are {:?}",
-                self.names
-            ))),
+            None => Err(column_not_found(py, "key", name, &self.names)),
         }
     }
 
@@ -259,18 +269,34 @@ impl Table {
             .call_method1("DataFrame", (self.to_dict(py)?,))
     }
 
-    /// A polars DataFrame (needs polars); label columns become `pl.Categorical`.
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pl = py.import("polars")?;
-        let categorical = self
-            .columns
-            .iter()
-            .any(|c| c.bind(py).hasattr("categories").unwrap_or(false));
-        if categorical {
-            // polars reads pandas categoricals through pandas.
-            return pl.call_method1("from_pandas", (self.to_pandas(py)?,));
-        }
-        pl.call_method1("DataFrame", (self.to_dict(py)?,))
+    /// A polars DataFrame (needs polars, not pandas), read through the Arrow C stream; label columns
+    /// become `pl.Categorical`.
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("polars")?.call_method1("DataFrame", (slf,))
+    }
+
+    /// The table as an Arrow C stream (the Arrow PyCapsule interface): `polars.DataFrame(t)`,
+    /// `pyarrow.table(t)` and DuckDB read it without pandas. Label columns become dictionary arrays,
+    /// `datetime64[D]` columns `date32`.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let batch = table_arrow::record_batch(py, &self.names, &self.columns, self.rows)?;
+        let field = Field::new_struct("", batch.schema().fields().clone(), false);
+        let array: ArrayRef = Arc::new(StructArray::from(batch));
+        let reader = Box::new(ArrayIterator::new(
+            std::iter::once(Ok(array)),
+            Arc::new(field),
+        ));
+        Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+    }
+
+    /// A pyarrow Table (needs pyarrow), through the Arrow C stream.
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("pyarrow")?.call_method1("table", (slf,))
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {

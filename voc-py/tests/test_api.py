@@ -319,8 +319,9 @@ def test_grouped_table_api(nps_scores, segments):
     assert isinstance(t["nps"], np.ndarray) and t["nps"].dtype == np.float64
     assert t["n"].dtype == np.int64
     assert int(t["n"].sum()) == len(nps_scores)
-    with pytest.raises(KeyError, match="no column"):
+    with pytest.raises(voc.ColumnNotFoundError, match="no such column") as exc:
         t["nope"]
+    assert isinstance(exc.value, KeyError) and exc.value.value == "nope" and exc.value.arg == "key"
     d = t.to_dict()
     assert list(d) == t.columns
     assert repr(t).startswith('Table(kind="nps by group", rows=5, columns=["group", "n"')

@@ -202,3 +202,53 @@ def test_type_hints_resolve():
     for qual, f in FUNCTIONS.items():
         if getattr(f, "__module__", "").startswith("voc.") and inspect.isfunction(f):
             typing.get_type_hints(f)
+
+
+def _tables():
+    """Tables from every module, with every column kind a Table holds (labels, ints, floats, bools, strings,
+    dates, categoricals)."""
+    import numpy as np
+    import pandas as pd
+
+    data = voc.sample.retailer(customers=400, seed=3)
+    scores = np.array([10, 9, 3, 8, 7, 1, 6, 10])
+    yield "nps by", voc.nps(scores, by=["b", "a", "a", "b", "c", "c", "a", "b"])
+    yield "nps trend", voc.nps(
+        scores, time=np.arange("2024-01-01", "2024-01-09", dtype="datetime64[D]"), period="week"
+    )
+    yield "kaplan_meier", voc.retention.kaplan_meier([5.0, 3.0, 8.0, 2.0], [1, 0, 1, 1]).table()
+    yield "features", voc.signals.EventLog(**data.tables()).features("2025-06-01")
+    yield "orders", data.orders
+    yield "categorical", voc.Table(
+        "user", {"lab": pd.Categorical(["b", "a", None], categories=["b", "a"]), "v": np.arange(3)}
+    )
+
+
+@pytest.mark.parametrize("name, table", list(_tables()), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_table_exports_arrow(name, table):
+    import numpy as np
+    import polars as pl
+    import pyarrow as pa
+
+    assert hasattr(table, "__arrow_c_stream__")
+    at = pa.table(table)
+    assert at.column_names == table.columns and at.num_rows == len(table)
+    assert table.to_arrow().schema == at.schema and table.to_arrow().num_rows == at.num_rows
+    df = pl.DataFrame(table)
+    assert df.columns == table.columns and df.height == len(table)
+    assert table.to_polars().schema == df.schema and table.to_polars().height == df.height
+    for col in table.columns:
+        ours = table[col]
+        theirs = at[col].to_pylist()
+        if isinstance(ours, np.ndarray) and ours.dtype.kind == "f":
+            np.testing.assert_array_equal(np.asarray(theirs, dtype=float), ours)
+        elif isinstance(ours, np.ndarray) and ours.dtype.kind == "M":
+            assert [None if np.isnat(v) else v.item() for v in ours] == theirs
+        else:
+            values = ours.tolist() if hasattr(ours, "tolist") else list(ours)
+            assert [None if isinstance(v, float) and v != v else v for v in values] == theirs, col
+
+
+def test_table_constructor_errors_are_voc_errors():
+    with pytest.raises(voc.LengthMismatchError, match="same length"):
+        voc.Table("x", {"a": [1, 2], "b": [1]})

@@ -168,6 +168,8 @@ def test_mention_state_rejects_mismatches_and_corruption():
         a.merge(m.mention_state(["a"], channel=["chat"], time=np.array(["2025-01-01"], dtype="datetime64[s]")))
     with pytest.raises(voc.IncompatibleError):
         a.merge(m.mention_state(["a"], channel=[1]))  # integer and string labels
+    with pytest.raises(voc.IncompatibleError, match="rollup"):
+        a.merge(m.mention_state(["退款慢"], channel=["chat"], rollup=False))  # parent < child otherwise
     blob = bytearray(a.to_bytes())
     blob[-3] ^= 0xFF
     with pytest.raises(voc.DecodeError):

@@ -77,7 +77,7 @@ def test_value_voice_bad_input() -> None:
     with pytest.raises(voc.MissingValueError) as e:
         voc.segment.value_voice(base)
     assert e.value.arg == "value" and e.value.index == 1
-    with pytest.raises(voc.InvalidOptionError):
+    with pytest.raises(voc.ColumnNotFoundError):
         voc.segment.value_voice({"monetary": [1.0]})  # rule columns absent
     with pytest.raises(voc.InvalidOptionError):
         voc.segment.value_voice({**base, "monetary": [1.0, 2.0]}, quantiles=[0.8, 0.5])

@@ -14,6 +14,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 import scipy.stats as st
+from _helpers import assert_tables_equal
 from hypothesis import given
 from hypothesis import strategies as hs
 from statsmodels.stats.multitest import multipletests
@@ -217,6 +218,74 @@ def test_rates_without_channel_or_time_and_share_of_voice(m):
     assert abs(top.share_of_voice.sum() - 1.0) < 1e-12
     assert r.loc[r.theme == "price", "rate"].item() == 0.25
 
+
+
+def _mention_batches():
+    texts = ["退款慢", "快递太慢了", "refund please", "hello", "退款", "late delivery", "价格太贵", "退款慢"]
+    channel = ["chat", "email", "web", "web", "email", "chat", "app", "chat"]
+    days = ["2026-01-03", "2026-01-20", "2026-02-02", "2026-01-09", "2026-02-11", "2026-02-25", "2026-01-30", "2026-02-01"]
+    time = np.array(days, dtype="datetime64[s]")
+    return texts, channel, time
+
+
+def test_mention_state_pickles_and_merges_across_channel_orders(m):
+    texts, channel, time = _mention_batches()
+    whole = m.mention_rates(texts, channel=channel, time=time)
+    # The parts meet their channels in different orders (chat, email, web / web, email, chat, app).
+    a = m.mention_state(texts[:3], channel=channel[:3], time=time[:3])
+    b = m.mention_state(texts[3:], channel=channel[3:], time=time[3:])
+    assert (a.texts, b.texts) == (3, 5)
+    for x, y in [(a, b), (b, a)]:
+        z = pickle.loads(pickle.dumps(x))
+        assert z == x and z is not x
+        z.merge(pickle.loads(pickle.dumps(y)))
+        assert_tables_equal(z.finish(), whole)
+        assert z.finish().meta == whole.meta
+    ab, ba = pickle.loads(pickle.dumps(a)), pickle.loads(pickle.dumps(b))
+    ab.merge(b)
+    ba.merge(a)
+    assert ab == ba  # equal states whatever order the channels were met in
+    assert ab.texts == len(texts) and a.texts == 3  # the merged-in states are unchanged
+    back = voc.text.MentionState.from_bytes(ab.to_bytes())
+    assert back == ab and back.to_bytes() == ab.to_bytes()
+    # Integer channel labels, each part numbering them differently.
+    c, d = m.mention_state(texts[:4], channel=[3, 1, 3, 2]), m.mention_state(texts[4:], channel=[2, 7, 1, 1])
+    c.merge(d)
+    assert_tables_equal(c.finish(), m.mention_rates(texts, channel=[3, 1, 3, 2, 2, 7, 1, 1]))
+
+
+def test_mention_states_of_other_settings_do_not_merge(m):
+    texts, channel, time = _mention_batches()
+    a = m.mention_state(texts, channel=channel, time=time)
+    before = a.to_bytes()
+    for other in [
+        m.mention_state(texts, channel=channel, time=time, rollup=False),
+        m.mention_state(texts, channel=channel, time=time, period="quarter"),
+        m.mention_state(texts, channel=channel),
+        m.mention_state(texts, time=time),
+        voc.text.themes({"refund": ["退款"]}).mention_state(texts, channel=channel, time=time),
+    ]:
+        with pytest.raises(voc.IncompatibleError):
+            a.merge(other)
+        assert a.to_bytes() == before
+    assert a != m.mention_state(texts, channel=channel, time=time, rollup=False)
+    # Rolled-up and plain counts would give a parent theme fewer mentions than its child.
+    with pytest.raises(voc.IncompatibleError, match="rollup"):
+        a.merge(m.mention_state(texts, channel=channel, time=time, rollup=False))
+
+
+def test_mention_state_merges_from_threads(m):
+    import concurrent.futures as cf
+
+    texts, channel, time = _mention_batches()
+    parts = [m.mention_state(texts[i::4], channel=channel[i::4], time=time[i::4]) for i in range(4)]
+    total = m.mention_state([], channel=np.array([], dtype="U1"), time=np.array([], dtype="datetime64[s]"))
+    with cf.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: total.merge(parts[k % 4]), range(8)))
+    total.merge(total)  # merging a state into itself doubles it, without a deadlock
+    assert total.texts == 4 * len(texts)
+    want = m.mention_rates(texts * 4, channel=channel * 4, time=np.concatenate([time] * 4))
+    assert_tables_equal(total.finish(), want)
 
 def test_top_keywords_and_reason_shares(m):
     texts = ["退款慢，太失望了", "退款慢", "客服不理人，很生气", "价格还行，挺满意"]

@@ -4,7 +4,8 @@
 //! * [`Taxonomy`] / [`ThemeMatcher`]: themes defined by keyword patterns with exclusions, compiled into
 //!   one Aho–Corasick automaton; matches carry character offsets into the original text.
 //! * [`mention_rates`] / [`MentionCounts`]: rates per channel × period with Wilson intervals, share of
-//!   voice, period-over-period tests and alerts; [`top_keywords`] among negative texts; [`reason_shares`].
+//!   voice, period-over-period tests and alerts; [`MentionState`], the mergeable form that carries its
+//!   themes, settings and channel labels; [`top_keywords`] among negative texts; [`reason_shares`].
 //! * [`polarity`] / [`theme_sentiment`]: lexicon sentiment with negators, intensifiers and contrast —
 //!   English by the VADER rules and lexicon (MIT, vaderSentiment 3.3.2), Chinese by voc's seed lexicon;
 //!   per text and per theme at clause level.
@@ -29,7 +30,8 @@ pub(crate) use matcher::PARALLEL_MIN_TEXTS;
 pub use matcher::{Keyword, Scratch, Sets, ThemeMatch, ThemeMatcher};
 pub use normalize::{Normalizer, char_offset};
 pub use rates::{
-    KeywordRow, MentionBatch, MentionCounts, MentionFinish, MentionOptions, MentionRow,
+    ChannelLabels, KeywordRow, MentionBatch, MentionCounts, MentionFinish, MentionOptions,
+    MentionRow, MentionSettings, MentionState, MentionStateBatch, MentionTable, MentionTheme,
     mention_rates, period_indices, reason_shares, top_keywords,
 };
 #[cfg(feature = "sample")]

@@ -120,7 +120,7 @@ fn run<M: PyMetric>(
     let unit = times.as_ref().map(|t| t.data.unit).unwrap_or_default();
     let p = prepare(py, policy, "by", scores, codes, weights, times)?;
     let time_slice = p.times.as_ref().map(|t| t.as_slice());
-    let missing_times = time_slice.map_or(0, |t| t.iter().filter(|&&v| v == MISSING_TIME).count());
+    let missing_times = time_slice.map_or(0, |t| t.iter().filter(|&&v| v == NAT).count());
     let (group_slice, weight_slice) = (
         p.groups.as_deref(),
         p.weights.as_ref().map(|w| w.as_slice()),

@@ -8,17 +8,17 @@ use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3_arrow::input::AnyArray;
-use serde::{Deserialize, Serialize};
-use std::sync::Mutex;
 use voc_core::stats::{Adjustment, ShareInterval};
 use voc_core::text::{
-    self as core, MentionCounts, MentionOptions, Normalizer, SentimentLang, Sets, Taxonomy,
+    self as core, ChannelLabels, MentionOptions, MentionSettings, MentionStateBatch, Normalizer,
+    SentimentLang, Sets, Taxonomy,
 };
 use voc_core::time::Period;
 use voc_core::{Error, Fit};
 
 use crate::convert::{self, Labels};
 use crate::error::{BindError, IntoPy};
+use crate::state::Shared;
 use crate::table::{Columns, Table, Value};
 
 mod column;
@@ -31,9 +31,8 @@ mod topics;
 
 use column::dtype_err;
 pub use column::texts;
-use rates::mention_options;
+use rates::{mention_options, mention_table};
 pub use state::MentionState;
-use state::{ChannelNames, MentionData};
 pub use themes::ThemeMatcher;
 pub use topics::TopicModel;
 
@@ -67,13 +66,6 @@ fn voc_core_check_len(py: Python<'_>, n: usize, arg: &'static str, len: usize) -
         .py_err(py);
     }
     Ok(())
-}
-
-fn label_value(labels: &Labels, code: u32) -> Value {
-    match labels {
-        Labels::Int(v) => Value::I64(v.get(code as usize).copied().unwrap_or_default()),
-        Labels::Str(v) => Value::Str(v.get(code as usize).cloned()),
-    }
 }
 
 /// The normalised form of a text (case and full-width folding; same number of characters).

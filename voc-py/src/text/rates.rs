@@ -1,5 +1,5 @@
-//! Theme mention rates per channel × period: the options, the counting shared by `mention_rates` and
-//! `mention_state`, and the finished table.
+//! Theme mention rates per channel × period: the options, the counting into a core mention state shared
+//! by `mention_rates` and `mention_state`, and the finished table.
 
 use super::*;
 
@@ -53,7 +53,7 @@ impl ThemeMatcher {
         period: Option<&str>,
         rollup: bool,
         missing: &str,
-    ) -> PyResult<MentionData> {
+    ) -> PyResult<core::MentionState> {
         let policy = convert::missing_policy(missing).py_err(py)?;
         let period = match (period, time.is_some()) {
             (Some(p), true) => Some(p.parse::<Period>().py_err(py)?),
@@ -125,14 +125,16 @@ impl ThemeMatcher {
         }
         let dropped = keep.iter().filter(|&&k| !k).count();
         let strs = t.strs();
-        let parents: Vec<Option<usize>> = self
-            .inner
-            .taxonomy()
-            .themes()
-            .iter()
-            .map(|x| x.parent)
-            .collect();
-        let counts = py
+        let settings = MentionSettings::default()
+            .rollup(rollup)
+            .period(period)
+            .channels(labels.is_some());
+        let labels = labels.map(|l| match l {
+            Labels::Int(v) => ChannelLabels::Int(v),
+            Labels::Str(v) => ChannelLabels::Str(v),
+        });
+        let taxonomy = self.inner.taxonomy();
+        let state = py
             .detach(|| {
                 let (strs, codes, periods) = if dropped > 0 {
                     (
@@ -144,84 +146,74 @@ impl ThemeMatcher {
                     (strs, codes, periods)
                 };
                 let sets = self.inner.themes_batch(&strs, rollup);
-                let mut counts = MentionCounts::new(parents.len());
-                counts.update(&sets, codes.as_deref(), periods.as_deref())?;
-                Ok::<_, Error>(counts)
+                let mut batch = MentionStateBatch::new(&sets).dropped(dropped as u64);
+                if let (Some(c), Some(l)) = (&codes, &labels) {
+                    batch = batch.channels(c, l);
+                }
+                if let Some(p) = &periods {
+                    batch = batch.periods(p);
+                }
+                let mut state = core::MentionState::new(taxonomy, settings);
+                state.update(batch)?;
+                Ok::<_, Error>(state)
             })
             .py_err(py)?;
-        let themes = self
-            .inner
-            .taxonomy()
-            .themes()
-            .iter()
-            .map(|x| (x.id.clone(), x.label.clone()))
-            .collect();
-        Ok(MentionData {
-            themes,
-            parents,
-            period: period.map(|p| p.name().to_owned()),
-            channels: labels.map(|l| match l {
-                Labels::Int(v) => ChannelNames::Int(v),
-                Labels::Str(v) => ChannelNames::Str(v),
-            }),
-            dropped: dropped as u64,
-            counts,
-        })
+        Ok(state)
     }
 }
 
-impl MentionData {
-    pub(super) fn table(
-        &self,
-        py: Python<'_>,
-        opts: &MentionOptions,
-        adjust: Option<&str>,
-    ) -> PyResult<Table> {
-        let period = self
-            .period
-            .as_deref()
-            .map(str::parse::<Period>)
-            .transpose()
-            .py_err(py)?;
-        let (counts, labels) = self.sorted().py_err(py)?;
-        let rows = py
-            .detach(|| counts.finish(&self.parents, opts))
-            .py_err(py)?;
-        let mut cols = Columns::default();
-        for r in rows {
-            let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(18);
-            if let Some(l) = &labels {
-                row.push(("channel", label_value(l, r.channel)));
-            }
-            if let (Some(p), Some(ix)) = (period, r.period) {
-                row.push(("period", Value::from(p.label(ix))));
-                row.push(("period_start", Value::Day(p.start_day(ix))));
-            }
-            let th = self.themes.get(r.theme as usize);
-            row.push(("theme", Value::from(th.map_or("", |x| x.0.as_str()))));
-            row.push(("label", Value::from(th.map_or("", |x| x.1.as_str()))));
-            row.push(("texts", Value::U64(r.texts)));
-            row.push(("mentions", Value::U64(r.mentions)));
-            row.push(("rate", Value::F64(r.rate)));
-            row.push(("ci_low", Value::F64(r.ci.low)));
-            row.push(("ci_high", Value::F64(r.ci.high)));
-            row.push(("share_of_voice", Value::F64(r.share_of_voice)));
-            if period.is_some() {
-                row.push(("previous_rate", Value::F64(r.previous_rate)));
-                row.push(("change", Value::F64(r.change)));
-                row.push(("p_value", Value::F64(r.p_value)));
-                row.push(("p_adjusted", Value::F64(r.p_adjusted)));
-                row.push(("alert", Value::Bool(r.alert)));
-            }
-            cols.push(row);
-        }
-        let meta = PyDict::new(py);
-        meta.set_item("dropped", self.dropped)?;
-        meta.set_item("interval", opts.interval_name())?;
-        meta.set_item("confidence", opts.confidence)?;
-        meta.set_item("alert_alpha", opts.alert_alpha)?;
-        meta.set_item("adjust", adjust)?;
-        meta.set_item("min_mentions", opts.min_mentions)?;
-        cols.into_table(py, "theme mention rates".into(), Some(meta.unbind()))
+fn channel_value(labels: &ChannelLabels, code: u32) -> Value {
+    match labels {
+        ChannelLabels::Int(v) => Value::I64(v.get(code as usize).copied().unwrap_or_default()),
+        ChannelLabels::Str(v) => Value::Str(v.get(code as usize).cloned()),
     }
+}
+
+/// The mention-rate table of a state: channel and period labels, theme ids and labels, and the
+/// options in the table's metadata.
+pub(super) fn mention_table(
+    py: Python<'_>,
+    state: &core::MentionState,
+    opts: &MentionOptions,
+    adjust: Option<&str>,
+) -> PyResult<Table> {
+    let period = state.settings().period;
+    let out = py.detach(|| state.finish(opts)).py_err(py)?;
+    let themes = state.themes();
+    let mut cols = Columns::default();
+    for r in out.rows {
+        let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(18);
+        if let Some(l) = &out.channels {
+            row.push(("channel", channel_value(l, r.channel)));
+        }
+        if let (Some(p), Some(ix)) = (period, r.period) {
+            row.push(("period", Value::from(p.label(ix))));
+            row.push(("period_start", Value::Day(p.start_day(ix))));
+        }
+        let th = themes.get(r.theme as usize);
+        row.push(("theme", Value::from(th.map_or("", |x| x.id.as_str()))));
+        row.push(("label", Value::from(th.map_or("", |x| x.label.as_str()))));
+        row.push(("texts", Value::U64(r.texts)));
+        row.push(("mentions", Value::U64(r.mentions)));
+        row.push(("rate", Value::F64(r.rate)));
+        row.push(("ci_low", Value::F64(r.ci.low)));
+        row.push(("ci_high", Value::F64(r.ci.high)));
+        row.push(("share_of_voice", Value::F64(r.share_of_voice)));
+        if period.is_some() {
+            row.push(("previous_rate", Value::F64(r.previous_rate)));
+            row.push(("change", Value::F64(r.change)));
+            row.push(("p_value", Value::F64(r.p_value)));
+            row.push(("p_adjusted", Value::F64(r.p_adjusted)));
+            row.push(("alert", Value::Bool(r.alert)));
+        }
+        cols.push(row);
+    }
+    let meta = PyDict::new(py);
+    meta.set_item("dropped", state.dropped())?;
+    meta.set_item("interval", opts.interval_name())?;
+    meta.set_item("confidence", opts.confidence)?;
+    meta.set_item("alert_alpha", opts.alert_alpha)?;
+    meta.set_item("adjust", adjust)?;
+    meta.set_item("min_mentions", opts.min_mentions)?;
+    cols.into_table(py, "theme mention rates".into(), Some(meta.unbind()))
 }

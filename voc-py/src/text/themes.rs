@@ -262,8 +262,8 @@ impl ThemeMatcher {
         missing: &str,
     ) -> PyResult<Table> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
-        self.count_mentions(py, texts, channel, time, period, rollup, missing)?
-            .table(py, &opts, adjust)
+        let state = self.count_mentions(py, texts, channel, time, period, rollup, missing)?;
+        mention_table(py, &state, &opts, adjust)
     }
 
     /// Mergeable mention counts of `texts` (same arguments as `mention_rates`): a
@@ -282,9 +282,9 @@ impl ThemeMatcher {
         rollup: bool,
         missing: &str,
     ) -> PyResult<MentionState> {
-        let data = self.count_mentions(py, texts, channel, time, period, rollup, missing)?;
+        let state = self.count_mentions(py, texts, channel, time, period, rollup, missing)?;
         Ok(MentionState {
-            inner: Mutex::new(data),
+            inner: Shared::new(state),
         })
     }
 

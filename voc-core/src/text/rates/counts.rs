@@ -193,6 +193,13 @@ impl MentionCounts {
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::with_header(MENTION_MAGIC, MENTION_VERSION);
+        self.write_body(&mut w);
+        w.seal()
+    }
+
+    /// The fields of the byte form (between header and checksum), shared with the byte form of
+    /// [`MentionState`](super::MentionState).
+    pub(super) fn write_body(&self, w: &mut Writer) {
         w.u64(self.n_themes as u64);
         w.u64(self.cells.len() as u64);
         for (&(channel, period), cell) in &self.cells {
@@ -207,7 +214,6 @@ impl MentionCounts {
             w.u64(cell.texts);
             cell.mentions.iter().for_each(|&m| w.u64(m));
         }
-        w.seal()
     }
 
     /// Parses [`to_bytes`](Self::to_bytes) output; any corruption is an [`Error::Decode`].
@@ -218,10 +224,21 @@ impl MentionCounts {
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<MentionCounts> {
         let mut r = Reader::open(bytes, "mention counts", MENTION_MAGIC, MENTION_VERSION)?;
+        let out = MentionCounts::read_body(&mut r)?;
+        r.finish()?;
+        Ok(out)
+    }
+
+    /// Reads the fields written by [`write_body`](Self::write_body).
+    pub(super) fn read_body(r: &mut Reader<'_>) -> Result<MentionCounts> {
         let n_themes = r.len()?;
         let n_cells = r.len()?;
         // Each cell holds at least channel, flag, texts and one count per theme.
-        r.expect_items(n_cells, 17 + 8 * n_themes)?;
+        let cell_size = n_themes
+            .checked_mul(8)
+            .and_then(|b| b.checked_add(17))
+            .ok_or_else(|| r.fail(format!("{n_themes} themes")))?;
+        r.expect_items(n_cells, cell_size)?;
         let mut cells = BTreeMap::new();
         for _ in 0..n_cells {
             let channel =
@@ -247,8 +264,14 @@ impl MentionCounts {
                 return Err(r.fail("a channel × period cell appears twice"));
             }
         }
-        r.finish()?;
         Ok(MentionCounts { n_themes, cells })
+    }
+
+    /// Each cell: channel code, period index, texts and mentions per theme (ascending keys).
+    pub(super) fn cells(&self) -> impl Iterator<Item = (u32, Option<i64>, u64, &[u64])> {
+        self.cells
+            .iter()
+            .map(|(&(c, p), cell)| (c, p, cell.texts, cell.mentions.as_slice()))
     }
 
     /// The table: one row per channel × period × theme, ordered by channel, period, theme.

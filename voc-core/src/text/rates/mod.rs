@@ -8,11 +8,15 @@
 
 mod counts;
 mod keywords;
+mod state;
 #[cfg(test)]
 mod tests;
 
 pub use counts::{MentionBatch, MentionCounts, MentionFinish};
 pub use keywords::{KeywordRow, reason_shares, top_keywords};
+pub use state::{
+    ChannelLabels, MentionSettings, MentionState, MentionStateBatch, MentionTable, MentionTheme,
+};
 
 use super::matcher::Sets;
 use crate::error::{Error, Result};
