@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use voc_core::Error;
 
 use crate::convert::{self, Buf, Labels};
-use crate::error::{BindError, raise_named, to_py};
+use crate::error::{BindError, column_not_found, raise_named, to_py};
 use crate::matrix::matrix;
 
 /// The id column of feature tables (`EventLog.features`): never a feature.
@@ -78,12 +78,6 @@ struct Key<'py> {
     key: Bound<'py, PyAny>,
 }
 
-/// Python list syntax for names in messages: `['a', 'b']`.
-pub fn list(names: &[String]) -> String {
-    let items: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
-    format!("[{}]", items.join(", "))
-}
-
 /// Re-raises a column reader's dtype or shape error so that it names the column of the table.
 fn in_column(py: Python<'_>, e: PyErr, arg: &str, column: &str) -> PyErr {
     let kind = e
@@ -132,22 +126,10 @@ pub fn features<'py>(
                 .cloned()
                 .collect(),
         };
-        let lacking: Vec<String> = wanted
-            .iter()
-            .filter(|n| !columns.contains(n))
-            .cloned()
-            .collect();
-        if !lacking.is_empty() {
-            return Err(raise_named(
-                py,
-                "ColumnNotFoundError",
-                format!(
-                    "{arg} lacks the feature columns {}: the table has no such column (columns: {})",
-                    list(&lacking),
-                    list(&columns)
-                ),
-                Some(arg),
-            ));
+        let lacking: Vec<&String> = wanted.iter().filter(|n| !columns.contains(n)).collect();
+        if let Some(first) = lacking.first() {
+            // The first feature the table lacks (`.value`), with the columns it has.
+            return Err(column_not_found(py, arg, first, &columns));
         }
         let mut flat: Vec<f64> = Vec::new();
         let mut rows: Option<(usize, &str)> = None;
