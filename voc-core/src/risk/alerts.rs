@@ -208,7 +208,11 @@ pub struct ThresholdPoint {
 /// assert_eq!(none.found, None);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn threshold_for_precision(y: &[f64], score: &[f64], target: f64) -> Result<PrecisionThreshold> {
+pub fn threshold_for_precision(
+    y: &[f64],
+    score: &[f64],
+    target: f64,
+) -> Result<PrecisionThreshold> {
     if !(0.0..=1.0).contains(&target) {
         return Err(Error::option("target", target, "must lie in [0, 1]"));
     }

@@ -11,7 +11,9 @@ mod evaluate;
 mod model;
 mod read;
 
-pub use evaluate::{ConfusionResult, CrossValidationResult, EvaluationResult, PrecisionThresholdResult};
+pub use evaluate::{
+    ConfusionResult, CrossValidationResult, EvaluationResult, PrecisionThresholdResult,
+};
 pub use model::LogisticModel;
 
 /// The Python spelling of a core argument name.

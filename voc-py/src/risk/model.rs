@@ -4,11 +4,11 @@ use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use voc_core::Error;
+use voc_core::Fit;
 use voc_core::risk::{
     self as core, AlertOptions, ClassWeight, LogisticModel as CoreModel, LogisticOptions, Missing,
     Penalty, RiskData,
 };
-use voc_core::Fit;
 
 use super::read::{Features, features, floats, labels};
 use super::{RiskErr, x_error};
@@ -311,7 +311,9 @@ impl LogisticModel {
         b.field("odds_ratio", &terms, |t| t.odds_ratio);
         b.field("se", &terms, |t| t.inference.map_or(nan, |c| c.se));
         b.field("z", &terms, |t| t.inference.map_or(nan, |c| c.z));
-        b.field("p_value", &terms, |t| t.inference.map_or(nan, |c| c.p_value));
+        b.field("p_value", &terms, |t| {
+            t.inference.map_or(nan, |c| c.p_value)
+        });
         b.field("ci_low", &terms, |t| t.inference.map_or(nan, |c| c.ci.0));
         b.field("ci_high", &terms, |t| t.inference.map_or(nan, |c| c.ci.1));
         b.field("odds_ratio_ci_low", &terms, |t| {

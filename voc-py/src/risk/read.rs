@@ -174,7 +174,8 @@ pub fn features<'py>(
     let arr = if obj.cast::<PyUntypedArray>().is_ok() {
         obj.clone()
     } else {
-        np.call_method1("asarray", (obj,)).map_err(|_| dtype(py, arg, obj))?
+        np.call_method1("asarray", (obj,))
+            .map_err(|_| dtype(py, arg, obj))?
     };
     let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
     if !matches!(kind.as_str(), "b" | "i" | "u" | "f") {

@@ -73,11 +73,7 @@ impl LogisticModel {
                 .map(|(n, (&c, &s))| (n.as_str(), c, s)),
         );
         for (i, (term, coef, coef_std)) in rows.enumerate() {
-            let inference = self
-                .inference
-                .as_ref()
-                .and_then(|v| v.get(i))
-                .copied();
+            let inference = self.inference.as_ref().and_then(|v| v.get(i)).copied();
             out.push(Term {
                 term: term.to_string(),
                 coef,

@@ -128,7 +128,9 @@ pub(crate) fn complete_rows(data: &RiskData<'_>) -> Option<Complete> {
     }
     Some(Complete {
         y: rows.iter().map(|&i| data.y[i]).collect(),
-        w: data.sample_weight.map(|w| rows.iter().map(|&i| w[i]).collect()),
+        w: data
+            .sample_weight
+            .map(|w| rows.iter().map(|&i| w[i]).collect()),
         dropped: n - rows.len(),
         rows,
     })

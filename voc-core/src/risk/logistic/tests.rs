@@ -342,7 +342,14 @@ fn skip_fits_the_complete_rows_and_counts_the_others() {
     let xk = x.select(ndarray::Axis(0), &keep);
     let yk: Vec<f64> = keep.iter().map(|&i| y[i]).collect();
     let wk: Vec<f64> = keep.iter().map(|&i| w[i]).collect();
-    let reference = fit_named(xk.view(), &names, &yk, Some(&wk), &LogisticOptions::default()).unwrap();
+    let reference = fit_named(
+        xk.view(),
+        &names,
+        &yk,
+        Some(&wk),
+        &LogisticOptions::default(),
+    )
+    .unwrap();
     assert_eq!(m.coef, reference.coef);
     assert_eq!(m.intercept, reference.intercept);
     // The count and the policy survive the byte form; a NaN at prediction is still an error.
@@ -350,7 +357,10 @@ fn skip_fits_the_complete_rows_and_counts_the_others() {
     assert_eq!(back, m);
     assert!(matches!(
         m.predict_proba(x.view()),
-        Err(Error::Missing { arg: "X", index: 13 })
+        Err(Error::Missing {
+            arg: "X",
+            index: 13
+        })
     ));
     // Without the policy the first NaN is an error; without missing rows nothing is left out.
     assert!(fit_named(x.view(), &names, &y, Some(&w), &LogisticOptions::default()).is_err());
