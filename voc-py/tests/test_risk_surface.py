@@ -252,6 +252,10 @@ def test_churn_classifier_on_dataframes_and_string_labels(xy: tuple[np.ndarray, 
     np.testing.assert_allclose(clf.predict_proba(df)[:, 1], p_stay, rtol=1e-12)
     assert set(clf.predict(df[["e", "d", "c", "b", "a"]])) <= {"churned", "stayed"}  # columns by name
     assert clf.score(df, labels) > 0.6
+    with pytest.raises(voc.EmptyInputError):
+        voc.risk.ChurnClassifier().fit(np.empty((0, 3)), [])
+    with pytest.raises(voc.InsufficientDataError, match="only one class"):
+        voc.risk.ChurnClassifier().fit(X, np.ones(len(y)))
     with pytest.raises(voc.InputError, match="Only binary classification is supported.*3 classes"):
         voc.risk.ChurnClassifier().fit(X, np.arange(len(y)) % 3)
 

@@ -421,7 +421,8 @@ class ChurnClassifier:
         model = fit_logistic(
             X if names is not None else None,
             x=names if names is not None else X,
-            y=(labels == classes[-1]).astype(np.float64),
+            # With no rows or one class, the fit reports it (EmptyInputError / InsufficientDataError).
+            y=(labels == classes[-1]).astype(np.float64) if len(classes) else labels.astype(np.float64),
             weights=sample_weight,
             **self.get_params(),
         )
