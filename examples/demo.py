@@ -246,28 +246,28 @@ def churn_risk(log: voc.signals.EventLog, report: Report) -> pd.DataFrame:
         return X[keep].reset_index(drop=True), y[keep].reset_index(drop=True)
 
     X, y = active(train_at)
-    model = voc.risk.fit(X[["customer_id", *MODEL_FEATURES]], y, impute="mean")
+    model = voc.risk.fit_logistic(X, x=MODEL_FEATURES, y=y, missing="impute_mean")
     rule(f"Churn risk model (logistic regression, L2, trained on {train_at} with 180-day labels)")
-    coefs = model.coefficients().to_pandas().iloc[1:].sort_values("coef_std", ascending=False)
+    coefs = model.summary().to_pandas().iloc[1:].sort_values("coef_std", ascending=False)
     print("signals that raise churn risk most (standardised coefficient; odds ratio per unit):")
     for r in coefs.head(6).itertuples():
         kind = "experience" if r.term in EXPERIENCE else "behaviour"
         print(f"  {r.term:<24}{r.coef_std:+7.3f}   OR {r.odds_ratio:6.3f}   ({kind})")
     Xt, yt = active(test_at)
     p = model.predict_proba(Xt)
-    ev = voc.risk.evaluate(yt, p)
-    lift = voc.risk.lift(yt, p).to_pandas()
-    print(f"\nOn a later cutoff ({test_at}, {len(yt):,} active customers): ROC AUC {ev['roc_auc']:.3f}, "
-          f"average precision {ev['average_precision']:.3f}, Brier {ev['brier']:.3f}; "
+    ev = voc.risk.evaluate(y=yt, scores=p)
+    lift = voc.risk.lift(y=yt, scores=p).to_pandas()
+    print(f"\nOn a later cutoff ({test_at}, {len(yt):,} active customers): ROC AUC {ev.roc_auc:.3f}, "
+          f"average precision {ev.average_precision:.3f}, Brier {ev.brier:.3f}; "
           f"top decile churns {lift['lift'][0]:.2f}x the average rate.")
     Xn, _ = active(today)
-    alerts = voc.risk.alerts(model, Xn, value="monetary", save_rate=0.3, contact_cost=8.0, capacity=10).to_pandas()
+    alerts = voc.risk.alerts(Xn, model=model, value="monetary", save_rate=0.3, contact_cost=8.0, capacity=10).to_pandas()
     print(f"\nAlert list at {today} (expected value of a call = value x p x 30% saved - 8), top 10:")
     for r in alerts.itertuples():
         why = "; ".join(x for x in (r.reason_1, r.reason_2, r.reason_3) if isinstance(x, str))
         print(f"  customer {r.customer_id:>7}  p={r.probability:.2f}  value {r.value:7.0f}  EV {r.expected_value:6.0f}  "
               f"because: {why}")
-    full = voc.risk.alerts(model, Xn, value="monetary", save_rate=0.3, contact_cost=8.0, reasons=5,
+    full = voc.risk.alerts(Xn, model=model, value="monetary", save_rate=0.3, contact_cost=8.0, reasons=5,
                            capacity=1000).to_pandas()
     first = [next((f for f in row if isinstance(f, str) and f in EXPERIENCE), None)
              for row in full[[f"reason_{k}_feature" for k in range(1, 6)]].itertuples(index=False)]

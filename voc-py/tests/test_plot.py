@@ -134,7 +134,7 @@ def test_gains_and_lift_draw_the_lift_table(tmp_path):
     rng = np.random.default_rng(2)
     p = rng.random(2_000)
     y = (rng.random(2_000) < p).astype(float)
-    t = voc.risk.lift(y, p)
+    t = voc.risk.lift(y=y, scores=p)
     ax = voc.plot.gains(t)
     save_png(ax, tmp_path / "gains.png")
     model, diagonal = ax.lines

@@ -10,7 +10,7 @@ on ``ax`` (a new figure when None) and returns the matplotlib ``Axes``; save it 
   with their bands.
 * ``drivers(table)``: horizontal bars of driver importance (columns ``driver`` and ``importance`` or
   ``share``; optional ``ci_low`` / ``ci_high`` error bars and ``sign`` colouring).
-* ``gains(voc.risk.lift(y, p))`` / ``lift(...)``: cumulative gains curve, lift per score group.
+* ``gains(voc.risk.lift(y=y, scores=p))`` / ``lift(...)``: cumulative gains curve, lift per score group.
 * ``value_voice(profile, segments)``: value tier × voice heatmap of a profile column, values written in.
 * ``mention_trend(rates, "refund")``: a theme's mention rate per channel and period with its band.
 
@@ -268,7 +268,7 @@ def gains(table: Any, *, ax: Any = None, title: str | None = None) -> Any:
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import voc, voc.plot
-    >>> t = voc.risk.lift([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], groups=4)
+    >>> t = voc.risk.lift(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], bins=4)
     >>> voc.plot.gains(t).lines[0].get_ydata().tolist()
     [0.0, 66.66666666666666, 100.0, 100.0, 100.0]
     """
@@ -296,7 +296,7 @@ def lift(table: Any, *, cumulative: bool = False, ax: Any = None, title: str | N
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import voc, voc.plot
-    >>> t = voc.risk.lift([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], groups=4)
+    >>> t = voc.risk.lift(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], bins=4)
     >>> [round(float(b.get_height()), 3) for b in voc.plot.lift(t).patches]
     [2.667, 1.333, 0.0, 0.0]
     """
