@@ -205,7 +205,7 @@ def _tables():
     yield "nps trend", voc.nps(
         scores, time=np.arange("2024-01-01", "2024-01-09", dtype="datetime64[D]"), period="week"
     )
-    yield "kaplan_meier", voc.retention.kaplan_meier([5.0, 3.0, 8.0, 2.0], [1, 0, 1, 1]).table()
+    yield "kaplan_meier", voc.retention.kaplan_meier(durations=[5.0, 3.0, 8.0, 2.0], events=[1, 0, 1, 1]).table
     yield "features", voc.signals.EventLog(**data.tables()).features("2025-06-01")
     yield "orders", data.orders
     yield "categorical", voc.Table(
