@@ -89,7 +89,7 @@ def test_kaplan_meier_steps_start_at_one_with_bands(tmp_path):
     save_png(ax, tmp_path / "km.png")
     assert len(ax.lines) == 2 and len(bands(ax)) == 2
     tab = km.table.to_pandas()
-    a = tab[tab["by"] == "a"]
+    a = tab[tab["group"] == "a"]
     line = ax.lines[0]
     np.testing.assert_allclose(line.get_xdata(), np.r_[0.0, a["time"] / 30.0])
     np.testing.assert_allclose(line.get_ydata(), np.r_[1.0, a["survival"]])

@@ -74,11 +74,11 @@ def test_kaplan_meier_matches_lifelines_by_group(waltons):
     assert km.groups == ["control", "miR-137"]
     assert (km.n, km.n_missing, km.confidence) == (len(waltons), 0, 0.95)
     table = km.table.to_pandas()
-    medians = km.medians.to_pandas().set_index("by")
+    medians = km.medians.to_pandas().set_index("group")
     for grp in km.groups:
         s = waltons[waltons["group"] == grp]
         kmf = KaplanMeierFitter().fit(s["T"], s["E"])
-        mine = table[table["by"] == grp]
+        mine = table[table["group"] == grp]
         times = mine["time"].to_numpy()
         np.testing.assert_allclose(mine["survival"], kmf.survival_function_.iloc[:, 0].loc[times], rtol=0, atol=1e-12)
         ci = kmf.confidence_interval_.loc[times]
@@ -122,7 +122,7 @@ def test_logrank_matches_lifelines(waltons, rng):
     assert mine.statistic == pytest.approx(ref.test_statistic, rel=1e-10)
     assert mine.p_value == pytest.approx(ref.p_value, rel=1e-8, abs=1e-15)
     table = mine.table.to_pandas()
-    assert table["n"].sum() == n and list(table["by"]) == ["a", "b", "c", "d"]
+    assert table["n"].sum() == n and list(table["group"]) == ["a", "b", "c", "d"]
 
 
 def test_events_bool_int_and_float_give_identical_results(rossi):
@@ -175,9 +175,9 @@ def test_float_labels_equal_int_labels(waltons):
     assert km_i.groups == [1, 2] and km_f.groups == [1.0, 2.0]
     assert isinstance(km_f.groups[0], float) and isinstance(km_i.groups[0], int)
     ti, tf = km_i.table.to_pandas(), km_f.table.to_pandas()
-    assert ti["by"].dtype == np.int64 and tf["by"].dtype == np.float64
-    pd.testing.assert_frame_equal(ti.drop(columns="by"), tf.drop(columns="by"))
-    np.testing.assert_array_equal(ti["by"], tf["by"])
+    assert ti["group"].dtype == np.int64 and tf["group"].dtype == np.float64
+    pd.testing.assert_frame_equal(ti.drop(columns="group"), tf.drop(columns="group"))
+    np.testing.assert_array_equal(ti["group"], tf["group"])
     assert km_f.survival_at([30.0], group=2)[0] == km_i.survival_at([30.0], group=2.0)[0]
     lr_i = vr.logrank_test(waltons, durations="T", events="E", by=labels)
     lr_f = vr.logrank_test(waltons, durations="T", events="E", by=pd.Series(floats))

@@ -183,9 +183,9 @@ def kaplan_meier(
     cols = _columns(table, "result")
     _need(cols, ["time", "survival"], "result")
     ax = _axes(ax)
-    if "by" in cols:
-        names = list(dict.fromkeys(cols["by"].tolist())) if groups is None else list(groups)
-        selections = [(str(g), cols["by"] == g) for g in names]
+    if "group" in cols:
+        names = list(dict.fromkeys(cols["group"].tolist())) if groups is None else list(groups)
+        selections = [(str(g), cols["group"] == g) for g in names]
     else:
         selections = [(None, np.ones(len(cols["time"]), dtype=bool))]
     for label, rows in selections:

@@ -65,7 +65,7 @@ impl KaplanMeierResult {
     /// Group label column for `rows` (per-row curve index), when grouped.
     fn by_column(&self, b: &mut TableBuilder<'_>, rows: &[usize]) -> PyResult<()> {
         if let Some(labels) = &self.inner.labels {
-            label_column(b, "by", labels, rows)?;
+            label_column(b, "group", labels, rows)?;
         }
         Ok(())
     }
@@ -334,7 +334,7 @@ impl LogRankResult {
         let rows: Vec<usize> = (0..self.inner.labels.len()).collect();
         let at = |v: &[f64], g: usize| v.get(g).copied().unwrap_or(f64::NAN);
         let mut b = TableBuilder::new(py);
-        label_column(&mut b, "by", &self.inner.labels, &rows)?;
+        label_column(&mut b, "group", &self.inner.labels, &rows)?;
         b.numbers(
             "n",
             rows.iter()
