@@ -8,6 +8,8 @@
 // Tests report failure by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use voc_core::text::{
     ChannelLabels, MentionOptions, MentionSettings, MentionState, MentionStateBatch, Taxonomy,
     ThemeMatcher,
@@ -139,27 +141,7 @@ fn reference_blob_decodes_to_the_same_state() {
 
 #[test]
 fn every_truncation_and_bit_flip_is_a_decode_error() {
-    for len in 0..BLOB.len() {
-        match MentionState::from_bytes(&BLOB[..len]) {
-            Err(Error::Decode { .. }) => {}
-            other => panic!("truncated to {len} bytes: {other:?}"),
-        }
-    }
-    let mut bytes = BLOB.to_vec();
-    for i in 0..bytes.len() {
-        for bit in 0..8 {
-            bytes[i] ^= 1 << bit;
-            match MentionState::from_bytes(&bytes) {
-                Err(Error::Decode { .. }) => {}
-                other => panic!("bit {bit} of byte {i} flipped: {other:?}"),
-            }
-            bytes[i] ^= 1 << bit;
-        }
-    }
-    assert!(matches!(
-        MentionState::from_bytes(br#"{"themes": 3}"#),
-        Err(Error::Decode { .. })
-    ));
+    common::assert_corruption_is_detected(BLOB, MentionState::from_bytes);
 }
 
 #[test]

@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use ndarray::Array2;
 use serde_json::Value;
 use voc_core::retention::{
@@ -202,39 +204,12 @@ fn gamma_gamma_reference_blob_decodes_to_the_cdnow_fit() {
     );
 }
 
-/// Every truncation and a flipped bit at every byte of `blob` fail to decode with `Error::Decode`.
-fn assert_corruption_is_detected<T: std::fmt::Debug>(
-    blob: &[u8],
-    decode: fn(&[u8]) -> voc_core::Result<T>,
-) {
-    assert!(decode(blob).is_ok());
-    for len in 0..blob.len() {
-        match decode(&blob[..len]) {
-            Err(Error::Decode { .. }) => {}
-            other => panic!("truncated to {len} bytes: {other:?}"),
-        }
-    }
-    let mut bytes = blob.to_vec();
-    for i in 0..bytes.len() {
-        let bit = 1u8 << (i % 8);
-        bytes[i] ^= bit;
-        match decode(&bytes) {
-            Err(Error::Decode { .. }) => {}
-            other => panic!("bit {} of byte {i} flipped: {other:?}", i % 8),
-        }
-        bytes[i] ^= bit;
-    }
-    let mut longer = blob.to_vec();
-    longer.push(0);
-    assert!(matches!(decode(&longer), Err(Error::Decode { .. })));
-}
-
 #[test]
 fn corrupted_or_truncated_bytes_are_decode_errors() {
-    assert_corruption_is_detected(COX, CoxPh::from_bytes);
-    assert_corruption_is_detected(COX_V1, CoxPh::from_bytes);
-    assert_corruption_is_detected(BGNBD, BgNbd::from_bytes);
-    assert_corruption_is_detected(GAMMA_GAMMA, GammaGamma::from_bytes);
+    common::assert_corruption_is_detected(COX, CoxPh::from_bytes);
+    common::assert_corruption_is_detected(COX_V1, CoxPh::from_bytes);
+    common::assert_corruption_is_detected(BGNBD, BgNbd::from_bytes);
+    common::assert_corruption_is_detected(GAMMA_GAMMA, GammaGamma::from_bytes);
     // one model's bytes are not another's
     assert!(matches!(
         BgNbd::from_bytes(GAMMA_GAMMA),

@@ -9,6 +9,8 @@
 // Tests report failure by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use voc_core::text::{SentimentLang, Tfidf, TfidfOptions, TopicModel, TopicOptions, topic_labels};
 use voc_core::{Error, Fit, Predict};
 
@@ -160,34 +162,10 @@ fn topics_blob_decodes_to_the_same_model() {
     assert_eq!(m.to_bytes(), TOPICS_BLOB);
 }
 
-fn assert_decode_errors(blob: &[u8], decode: impl Fn(&[u8]) -> Result<(), Error>) {
-    for len in 0..blob.len() {
-        match decode(&blob[..len]) {
-            Err(Error::Decode { .. }) => {}
-            other => panic!("truncated to {len} bytes: {other:?}"),
-        }
-    }
-    let mut bytes = blob.to_vec();
-    for i in 0..bytes.len() {
-        for bit in 0..8 {
-            bytes[i] ^= 1 << bit;
-            match decode(&bytes) {
-                Err(Error::Decode { .. }) => {}
-                other => panic!("bit {bit} of byte {i} flipped: {other:?}"),
-            }
-            bytes[i] ^= 1 << bit;
-        }
-    }
-    assert!(matches!(
-        decode(b"{\"vocabulary\": 3}"),
-        Err(Error::Decode { .. })
-    ));
-}
-
 #[test]
 fn every_truncation_and_bit_flip_is_a_decode_error() {
-    assert_decode_errors(TFIDF_BLOB, |b| Tfidf::from_bytes(b).map(|_| ()));
-    assert_decode_errors(TOPICS_BLOB, |b| TopicModel::from_bytes(b).map(|_| ()));
+    common::assert_corruption_is_detected(TFIDF_BLOB, Tfidf::from_bytes);
+    common::assert_corruption_is_detected(TOPICS_BLOB, TopicModel::from_bytes);
     // One model's bytes are not the other's.
     assert!(matches!(
         Tfidf::from_bytes(TOPICS_BLOB),
