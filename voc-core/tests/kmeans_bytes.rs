@@ -12,7 +12,7 @@ mod common;
 
 use ndarray::{Array2, array};
 use voc_core::segment::{KMeans, KMeansOptions};
-use voc_core::{Error, Fit, Predict};
+use voc_core::{Fit, Predict};
 
 const BLOB: &[u8] = include_bytes!("data/kmeans_v1.bin");
 

@@ -12,7 +12,7 @@ mod common;
 
 use ndarray::{Array2, array};
 use voc_core::risk::{ClassWeight, LogisticModel, LogisticOptions, Missing, Penalty, RiskData};
-use voc_core::{Error, Fit, Predict};
+use voc_core::{Fit, Predict};
 
 const BLOB: &[u8] = include_bytes!("data/risk_model_v1.bin");
 
