@@ -55,6 +55,8 @@ pub struct MatrixPair {
 /// assert_eq!(m.n[[1, 2]], 6);
 /// assert_eq!(m.estimate[[0, 0]], 1.0);
 /// assert!(m.estimate[[0, 1]] > 0.9);
+/// let l = correlation_matrix(x.view(), &names, &o.missing(MissingPolicy::Skip).listwise(true))?; // complete rows
+/// assert_eq!((l.n[[1, 2]], l.n_missing), (5, 1));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +74,8 @@ pub struct CorrelationMatrix {
     pub n: Array2<usize>,
     /// The upper triangle, pair by pair (a < b), in row-major order.
     pub pairs: Vec<MatrixPair>,
+    /// Rows left out listwise (with [`MissingPolicy::Skip`] and `listwise`; else 0).
+    pub n_missing: usize,
 }
 
 /// Correlation matrix of the `k` columns of `data` (`n × k`, any memory layout), named by `names`,
@@ -130,7 +134,29 @@ pub fn correlation_matrix<S: AsRef<str>>(
             }
         }
     }
-    let columns = contiguous_columns(data);
+    let mut columns = contiguous_columns(data);
+    let mut n_missing = 0;
+    if missing == MissingPolicy::Skip && options.listwise {
+        let rows = data.nrows();
+        let keep: Vec<bool> = (0..rows)
+            .map(|i| columns.iter().all(|c| c.get(i).is_none_or(|v| !v.is_nan())))
+            .collect();
+        n_missing = keep.iter().filter(|k| !**k).count();
+        if n_missing > 0 {
+            columns = columns
+                .iter()
+                .map(|c| {
+                    Cow::Owned(
+                        c.iter()
+                            .zip(&keep)
+                            .filter(|(_, k)| **k)
+                            .map(|(v, _)| *v)
+                            .collect(),
+                    )
+                })
+                .collect();
+        }
+    }
     let pairs_idx: Vec<(usize, usize)> = (0..k)
         .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
         .collect();
@@ -199,6 +225,7 @@ pub fn correlation_matrix<S: AsRef<str>>(
         p_value,
         n: counts,
         pairs,
+        n_missing,
     })
 }
 
