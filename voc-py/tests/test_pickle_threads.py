@@ -385,7 +385,7 @@ def test_impact_calls_from_eight_threads(rng):
     def work(_):
         return (
             voc.impact.correlation(x=x, y=y, method="spearman").to_dict(),
-            voc.impact.key_drivers(data, outcome="y", drivers=["a", "b", "c"], bootstrap=100, seed=3).to_dict(),
+            voc.impact.key_drivers(data, outcome="y", drivers=["a", "b", "c"], resamples=100, seed=3).table.to_dict(),
             voc.impact.theme_impact(flags, churned="churned", value="value").to_dict(),
         )
 

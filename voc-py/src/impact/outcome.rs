@@ -439,6 +439,46 @@ impl OutcomeState {
         }
     }
 
+    /// Adds rows (e.g. one more batch) coded like this state's classes: `nps=` scores for a state of
+    /// NPS classes, or `by=` labels (each one of the state's labels); the outcomes must be the ones the
+    /// state holds. A failed update leaves the state as it was.
+    #[pyo3(signature = (*, by=None, nps=None, churned=None, spend=None, clv=None, repurchased=None, missing="error"))]
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        &self,
+        py: Python<'_>,
+        by: Option<&Bound<'_, PyAny>>,
+        nps: Option<&Bound<'_, PyAny>>,
+        churned: Option<&Bound<'_, PyAny>>,
+        spend: Option<&Bound<'_, PyAny>>,
+        clv: Option<&Bound<'_, PyAny>>,
+        repurchased: Option<&Bound<'_, PyAny>>,
+        missing: &str,
+    ) -> PyResult<()> {
+        let policy = missing_policy(missing).py_err(py)?;
+        let mine = self.snapshot()?;
+        let names = match mine.integer_labels() {
+            Some(v) => v.into_pyobject(py)?.into_any(),
+            None => mine.names().to_vec().into_pyobject(py)?.into_any(),
+        };
+        let names = by.is_some().then_some(&names);
+        let (codes, theirs) = classes(py, by, nps, names, policy)?;
+        if theirs.names() != mine.names() {
+            return Err(Error::Incompatible(format!(
+                "these rows' classes {:?} are not this state's {:?}",
+                theirs.names(),
+                mine.names()
+            )))
+            .py_err(py);
+        }
+        let inputs = Inputs::read(churned, spend, clv, repurchased)?;
+        let o = inputs.outcomes();
+        // The core checks the whole batch before it changes the state.
+        self.inner
+            .apply(py, |s| s.update(&codes, o, policy))?
+            .py_err(py)
+    }
+
     /// Customers counted so far.
     #[getter]
     fn n(&self) -> PyResult<u64> {
