@@ -187,3 +187,19 @@ def test_not_a_table_is_a_dtype_error_and_a_missing_column_is_column_not_found()
         impact.outcome_by_class({"nps": [9, 3]}, by="segment", churned=[0, 1])
     with pytest.raises(voc.ColumnNotFoundError):
         impact.correlation_matrix({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 4.0]}, columns=["a", "c"])
+
+
+def test_every_public_function_has_an_example_that_runs():
+    import doctest
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    functions = [n for n in impact.__all__ if inspect.isfunction(getattr(impact, n))]
+    assert len(functions) == 19
+    missing = [n for n in functions if ">>>" not in (getattr(impact, n).__doc__ or "")]
+    assert not missing, f"no example in {missing}"
+    for name in functions:
+        for t in finder.find(getattr(impact, name), f"voc.impact.{name}", globs={}):
+            runner.run(t)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= len(functions) and result.failed == 0

@@ -204,7 +204,7 @@ fn _impact_what_if(
         churn: c.iter().map(|x| x.churn).collect(),
         nps_before: w.nps_before,
         nps_after: w.nps_after,
-        nps_change: w.nps_after - w.nps_before,
+        nps_change: w.nps_change,
         revenue_before: w.revenue_before,
         revenue_after: w.revenue_after,
         revenue_change: w.revenue_change,
