@@ -203,3 +203,11 @@ def test_every_public_function_has_an_example_that_runs():
             runner.run(t)
     result = runner.summarize(verbose=False)
     assert result.attempted >= len(functions) and result.failed == 0
+
+
+def test_matrix_pairs_carry_the_interval_of_the_single_correlation():
+    d = {"a": [1.0, 2.0, 3.0, 4.0, 5.0, 7.0], "b": [2.0, 1.0, 4.0, 3.0, 5.0, 6.0], "c": [9.0, 7.0, 8.0, 3.0, 1.0, 2.0]}
+    m = impact.correlation_matrix(d, method="spearman", confidence=0.9)
+    one = impact.correlation(d, x="b", y="c", method="spearman", confidence=0.9)
+    assert m.confidence == 0.9
+    assert (float(m.pairs["ci_low"][2]), float(m.pairs["ci_high"][2])) == (one.ci_low, one.ci_high)

@@ -375,7 +375,10 @@ pub fn what_if(classes: &[ClassValue; 3], shift: Shift, share: f64) -> Result<Wh
     let kept = |c: &ClassValue| c.arpu * (1.0 - c.churn);
     let revenue_before: f64 = classes.iter().map(|c| c.n * kept(c)).sum();
     let revenue_after: f64 = classes.iter().zip(after_n).map(|(c, n)| n * kept(c)).sum();
-    let (nps_before, nps_after) = (nps(&[classes[0].n, classes[1].n, classes[2].n]), nps(&after_n));
+    let (nps_before, nps_after) = (
+        nps(&[classes[0].n, classes[1].n, classes[2].n]),
+        nps(&after_n),
+    );
     Ok(WhatIf {
         before: *classes,
         shift,

@@ -1584,6 +1584,8 @@ class CorrelationMatrix:
     def alternative(self) -> str: ...
     @property
     def missing(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
     def to_dict(self) -> dict[str, Any]: ...
     def _repr_html_(self) -> str: ...
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
@@ -1597,13 +1599,21 @@ class CorrelationMatrix:
         method: str,
         alternative: str,
         missing: str,
+        confidence: float,
     ) -> CorrelationMatrix: ...
 
 def _impact_correlation(
     x: Any, y: Any, /, method: str, alternative: str, confidence: float, variant: str, missing: str
 ) -> CorrelationResult: ...
 def _impact_correlation_matrix(
-    names: list[str], columns: list[Any], /, method: str, missing: str, alternative: str, variant: str
+    names: list[str],
+    columns: list[Any],
+    /,
+    method: str,
+    missing: str,
+    alternative: str,
+    variant: str,
+    confidence: float,
 ) -> CorrelationMatrix: ...
 
 # --- end impact: correlation ---

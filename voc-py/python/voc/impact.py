@@ -137,6 +137,7 @@ def correlation_matrix(
     missing: str = "error",
     alternative: str = "two-sided",
     variant: str = "b",
+    confidence: float = 0.95,
 ) -> CorrelationMatrix:
     """Correlations of every pair of columns of a table, with p-values and pair counts.
 
@@ -145,8 +146,9 @@ def correlation_matrix(
     ``"pearson"``, ``"spearman"`` or ``"kendall"``. ``missing="error"`` (the default) raises on the first
     NaN or null, naming the column and row; ``missing="skip"`` leaves out every row with a missing value
     in any column (``n_missing`` says how many); ``missing="pairwise"`` uses, for each pair, the rows
-    where both columns are present (``n`` says how many). A pair with fewer than 3 rows or a constant
-    column has NaN estimate and p-value. Pairs are computed in parallel.
+    where both columns are present (``n`` says how many). ``pairs`` has each pair's ``estimate``,
+    ``p_value``, Fisher-z interval at ``confidence`` (``ci_low``, ``ci_high``) and ``n``. A pair with fewer
+    than 3 rows or a constant column has NaN estimate and p-value. Pairs are computed in parallel.
 
         >>> import voc
         >>> m = voc.impact.correlation_matrix({"nps": [9, 10, 3, 7, 8], "spend": [120, 150, 20, 60, 90],
@@ -162,7 +164,7 @@ def correlation_matrix(
     else:
         picked = [str(c) for c in columns]
     cols = [_column(data, c, "columns") for c in picked]
-    return _voc._impact_correlation_matrix(picked, cols, method, missing, alternative, variant)
+    return _voc._impact_correlation_matrix(picked, cols, method, missing, alternative, variant, float(confidence))
 
 
 # --- end correlation ---

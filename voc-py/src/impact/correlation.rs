@@ -212,7 +212,8 @@ fn named(py: Python<'_>, err: PyErr, name: &str) -> PyErr {
 /// `pairs` and square tables of estimates, p-values and pair counts.
 #[pyclass(frozen, module = "voc._voc")]
 pub struct CorrelationMatrix {
-    /// One row per pair of columns (`a`, `b`, `estimate`, `p_value`, `n`), a before b in input order.
+    /// One row per pair of columns (`a`, `b`, `estimate`, `p_value`, `ci_low`, `ci_high`, `n`), a before
+    /// b in input order.
     #[pyo3(get)]
     pairs: Py<Table>,
     /// Square table of coefficients: a `column` column, then one column per input column.
@@ -236,6 +237,9 @@ pub struct CorrelationMatrix {
     /// "error", "skip" (listwise) or "pairwise".
     #[pyo3(get)]
     missing: String,
+    /// Level of the pairs' intervals.
+    #[pyo3(get)]
+    confidence: f64,
 }
 
 #[pymethods]
@@ -251,6 +255,7 @@ impl CorrelationMatrix {
         d.set_item("method", self.method)?;
         d.set_item("alternative", self.alternative)?;
         d.set_item("missing", &self.missing)?;
+        d.set_item("confidence", self.confidence)?;
         Ok(d)
     }
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -268,7 +273,10 @@ impl CorrelationMatrix {
             crate::table::escape(self.method)
         ))
     }
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, pyo3::types::PyTuple>)> {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, pyo3::types::PyTuple>)> {
         let args = (
             self.pairs.clone_ref(py),
             self.estimate.clone_ref(py),
@@ -278,6 +286,7 @@ impl CorrelationMatrix {
             self.method,
             self.alternative,
             self.missing.clone(),
+            self.confidence,
         )
             .into_pyobject(py)?;
         Ok((py.get_type::<Self>().getattr("_from_parts")?, args))
@@ -295,8 +304,9 @@ impl CorrelationMatrix {
         method: &str,
         alternative: &str,
         missing: String,
+        confidence: f64,
     ) -> PyResult<Self> {
-        let o = options(method, alternative, 0.95, "b").py_err(py)?;
+        let o = options(method, alternative, confidence, "b").py_err(py)?;
         Ok(CorrelationMatrix {
             pairs,
             estimate,
@@ -306,13 +316,15 @@ impl CorrelationMatrix {
             method: o.method.name(),
             alternative: o.alternative.name(),
             missing,
+            confidence: o.confidence,
         })
     }
 }
 
 /// Correlation matrix of named columns: (pairs, r, p, n) tables (see `voc.impact.correlation_matrix`).
 #[pyfunction]
-#[pyo3(signature = (names, columns, /, method, missing, alternative, variant))]
+#[pyo3(signature = (names, columns, /, method, missing, alternative, variant, confidence))]
+#[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation_matrix(
     py: Python<'_>,
     names: Vec<String>,
@@ -321,8 +333,9 @@ pub fn _impact_correlation_matrix(
     missing: &str,
     alternative: &str,
     variant: &str,
+    confidence: f64,
 ) -> PyResult<CorrelationMatrix> {
-    let o = options(method, alternative, 0.95, variant).py_err(py)?;
+    let o = options(method, alternative, confidence, variant).py_err(py)?;
     let (policy, listwise) = match missing {
         "error" => (MissingPolicy::Error, false),
         "skip" => (MissingPolicy::Skip, true),
@@ -406,6 +419,8 @@ pub fn _impact_correlation_matrix(
     pairs.strings("b", &pair_names(&|p| p.b))?;
     pairs.field("estimate", &m.pairs, |p| p.estimate);
     pairs.field("p_value", &m.pairs, |p| p.p_value);
+    pairs.field("ci_low", &m.pairs, |p| p.ci_low);
+    pairs.field("ci_high", &m.pairs, |p| p.ci_high);
     pairs.field("n", &m.pairs, |p| p.n as i64);
     let square = |values: &dyn Fn(usize, usize) -> Option<f64>, kind: &str| -> PyResult<Table> {
         let mut t = TableBuilder::new(py);
@@ -446,5 +461,6 @@ pub fn _impact_correlation_matrix(
         method: o.method.name(),
         alternative: o.alternative.name(),
         missing: missing.to_owned(),
+        confidence: o.confidence,
     })
 }

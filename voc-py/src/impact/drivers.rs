@@ -12,11 +12,11 @@ use voc_core::impact::drivers::{
     QuadrantOptions, Split,
 };
 
+use super::results::{html, repr};
 use crate::convert::{Buf, missing_policy, numbers};
 use crate::error::{IntoPy, core_to_py, raise_named};
-use serde::{Deserialize, Serialize};
-use super::results::{html, repr};
 use crate::table::{Table, TableBuilder};
+use serde::{Deserialize, Serialize};
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -271,7 +271,10 @@ macro_rules! table_result {
                 let table: String = Py::new(py, self.table(py)?)?
                     .call_method0(py, "_repr_html_")?
                     .extract(py)?;
-                Ok(format!("{}{table}", html(stringify!($cls), &self.to_dict(py)?)?))
+                Ok(format!(
+                    "{}{table}",
+                    html(stringify!($cls), &self.to_dict(py)?)?
+                ))
             }
             fn __reduce__<'py>(
                 &self,

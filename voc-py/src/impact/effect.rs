@@ -334,7 +334,10 @@ fn _impact_holdout(
     control: Vec<f64>,
     confidence: f64,
 ) -> PyResult<HoldoutResult> {
-    let (treated, control) = (pair(py, &treated, "treated")?, pair(py, &control, "control")?);
+    let (treated, control) = (
+        pair(py, &treated, "treated")?,
+        pair(py, &control, "control")?,
+    );
     let opts = EffectOptions::default().confidence(confidence);
     let h = core::holdout(treated, control, &opts).py_err(py)?;
     let (t, c) = (&h.treated, &h.control);

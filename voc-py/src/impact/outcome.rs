@@ -110,7 +110,11 @@ fn classes(
         }
         _ => Err(Error::option(
             "by",
-            if by.is_some() { "given with nps=" } else { "None" },
+            if by.is_some() {
+                "given with nps="
+            } else {
+                "None"
+            },
             "give exactly one of by= (a label column) and nps= (0-10 scores)",
         ))
         .py_err(py),
@@ -281,10 +285,18 @@ impl OutcomeByClassResult {
         b.field("n_missing", c, |x| x.n_missing);
         let p = self.present;
         if p[0] {
-            share_cols(&mut b, "churn_rate", &c.iter().map(|x| x.churn).collect::<Vec<_>>());
+            share_cols(
+                &mut b,
+                "churn_rate",
+                &c.iter().map(|x| x.churn).collect::<Vec<_>>(),
+            );
         }
         if p[1] {
-            mean_cols(&mut b, "arpu", &c.iter().map(|x| x.spend).collect::<Vec<_>>());
+            mean_cols(
+                &mut b,
+                "arpu",
+                &c.iter().map(|x| x.spend).collect::<Vec<_>>(),
+            );
         }
         if p[2] {
             mean_cols(&mut b, "clv", &c.iter().map(|x| x.clv).collect::<Vec<_>>());
@@ -355,7 +367,10 @@ impl OutcomeByClassResult {
         let table: String = Py::new(py, self.table(py)?)?
             .call_method0(py, "_repr_html_")?
             .extract(py)?;
-        Ok(format!("{}{table}", html("OutcomeByClassResult", &self.to_dict(py)?)?))
+        Ok(format!(
+            "{}{table}",
+            html("OutcomeByClassResult", &self.to_dict(py)?)?
+        ))
     }
     fn __reduce__<'py>(
         &self,
@@ -417,13 +432,22 @@ fn _impact_outcome_state(
     Ok(OutcomeState { inner })
 }
 
-fn finish(py: Python<'_>, state: &core::OutcomeState, confidence: f64) -> PyResult<OutcomeByClassResult> {
+fn finish(
+    py: Python<'_>,
+    state: &core::OutcomeState,
+    confidence: f64,
+) -> PyResult<OutcomeByClassResult> {
     let opts = OutcomeOptions::default().confidence(confidence);
     let out = state.finish(&opts).py_err(py)?;
     Ok(OutcomeByClassResult {
         out,
         integer: state.integer_labels(),
-        present: [state.holds(0), state.holds(1), state.holds(2), state.holds(3)],
+        present: [
+            state.holds(0),
+            state.holds(1),
+            state.holds(2),
+            state.holds(3),
+        ],
     })
 }
 
@@ -565,7 +589,17 @@ fn _impact_class_ratio(
     missing: &str,
 ) -> PyResult<ClassRatioResult> {
     let m = measure.parse::<Measure>().py_err(py)?;
-    let state = _impact_outcome_state(py, by, nps, names, churned, spend, clv, repurchased, missing)?;
+    let state = _impact_outcome_state(
+        py,
+        by,
+        nps,
+        names,
+        churned,
+        spend,
+        clv,
+        repurchased,
+        missing,
+    )?;
     let state = state.snapshot()?;
     let out = state
         .finish(&OutcomeOptions::default().confidence(confidence))
@@ -587,6 +621,9 @@ fn _impact_class_ratio(
         denominator_mean: r.denominator_summary.mean,
         denominator_n: r.denominator_summary.n,
         n_missing: out.n_missing,
-        contingency: r.table.as_ref().map(|t| ContingencyResult::new(t, "haldane")),
+        contingency: r
+            .table
+            .as_ref()
+            .map(|t| ContingencyResult::new(t, "haldane")),
     })
 }

@@ -31,6 +31,10 @@ pub struct MatrixPair {
     pub estimate: f64,
     /// p-value (NaN when the coefficient is).
     pub p_value: f64,
+    /// Lower end of the Fisher-z interval at `options.confidence` (NaN when undefined).
+    pub ci_low: f64,
+    /// Upper end of the Fisher-z interval (NaN when undefined).
+    pub ci_high: f64,
     /// Complete rows used.
     pub n: usize,
 }
@@ -183,6 +187,8 @@ pub fn correlation_matrix<S: AsRef<str>>(
                 b,
                 estimate: c.estimate,
                 p_value: c.p_value,
+                ci_low: c.ci_low,
+                ci_high: c.ci_high,
                 n,
             }),
             Err(Error::InsufficientData(_)) => Ok(MatrixPair {
@@ -190,6 +196,8 @@ pub fn correlation_matrix<S: AsRef<str>>(
                 b,
                 estimate: f64::NAN,
                 p_value: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
                 n,
             }),
             Err(e) => Err(e),

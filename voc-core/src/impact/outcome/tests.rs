@@ -128,7 +128,10 @@ fn skip_leaves_out_whole_rows_and_counts_them() {
     let o = Outcomes::default().churned(&churned).spend(&spend);
     // With Error the first NaN (churned[3] comes after spend[1] in row order, but columns are
     // checked one by one) is an error and the state is unchanged.
-    assert!(matches!(s.update(&codes, o, MissingPolicy::Error), Err(Error::Missing { .. })));
+    assert!(matches!(
+        s.update(&codes, o, MissingPolicy::Error),
+        Err(Error::Missing { .. })
+    ));
     assert_eq!((s.customers(), s.missing()), (0, 0));
     s.update(&codes, o, MissingPolicy::Skip).unwrap();
     // Row 1 (spend missing) and row 3 (churn missing) are left out of every outcome; row 2 has no class.
