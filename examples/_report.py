@@ -117,7 +117,7 @@ class Report:
             ratio, label, n1, r1, r2, t = best
             lines.append(f"The strongest experience signal is **{label}**: {n1:,} customers, of whom "
                          f"{_pct(r1)} churned against {_pct(r2)} of the others — {ratio:.2f} times as likely "
-                         f"({100 * t.difference:+.1f} points, 95% interval {100 * t.ci[0]:+.1f} to "
+                         f"({100 * t.estimate:+.1f} points, 95% interval {100 * t.ci[0]:+.1f} to "
                          f"{100 * t.ci[1]:+.1f}).")
         lines.append(f"What was planted: {planted['description']}.")
         self._section("Why customers leave: churn signals", lines)
@@ -135,7 +135,7 @@ class Report:
                             "value_voice.png", "Churn rate by value tier and voice")]
         self._section("Who matters most: value × voice", lines)
 
-    def risk(self, evaluation: dict, lift: Any, cutoff: str, shares: Any) -> None:
+    def risk(self, evaluation: voc.risk.EvaluationResult, lift: Any, cutoff: str, shares: Any) -> None:
         """How well the churn model ranks customers (figure) and what drives the calls."""
         if not self.enabled:
             return
@@ -143,7 +143,7 @@ class Report:
         gain = float(lift["cumulative_gain"].iloc[1]) if len(lift) > 1 else float("nan")
         lines = [
             f"Checked on a later cutoff ({cutoff}), the churn model ranks customers with ROC AUC "
-            f"{evaluation['roc_auc']:.3f}: the 10% it scores highest churn {top:.2f} times as often as average, "
+            f"{evaluation.roc_auc:.3f}: the 10% it scores highest churn {top:.2f} times as often as average, "
             f"and calling the top 20% would reach {_pct(gain)} of the churners.",
             "Behind the risk of the most valuable calls: "
             + ", ".join(f"{WORDS.get(k, k)} ({100 * v:.0f}%)" for k, v in shares.items()) + ".",

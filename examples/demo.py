@@ -95,7 +95,7 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
     vip = voc.nps(nps[np.asarray(segment) == "vip"])
     new = voc.nps(nps[np.asarray(segment) == "new"])
     t = voc.compare(vip, new)
-    print(f"VIP vs new: {t.difference:+.1f} points [{t.ci[0]:+.1f}, {t.ci[1]:+.1f}], z={t.statistic:.1f}, "
+    print(f"VIP vs new: {t.estimate:+.1f} points [{t.ci[0]:+.1f}, {t.ci[1]:+.1f}], z={t.statistic:.1f}, "
           f"p={t.p_value:.2g} (Wald test, Rocks 2016)")
 
     rule("NPS by month")
@@ -190,7 +190,7 @@ def churn_signals(args: argparse.Namespace, report: Report) -> tuple[voc.sample.
         rows.sort(key=lambda r: -r[0])
         for ratio, label, n1, r1, r2, t in rows:
             print(f"  {label:<54}{n1:>10,}{pct(r1):>14}{pct(r2):>9}{ratio:>7.2f}   "
-                  f"{100 * t.difference:+5.1f} pts [{100 * t.ci[0]:+.1f}, {100 * t.ci[1]:+.1f}]")
+                  f"{100 * t.estimate:+5.1f} pts [{100 * t.ci[0]:+.1f}, {100 * t.ci[1]:+.1f}]")
         if kind == "experience" and rows:
             best = rows[0]
         print()
@@ -199,7 +199,7 @@ def churn_signals(args: argparse.Namespace, report: Report) -> tuple[voc.sample.
           f"fix on {planted['fix_date']}).")
     if best is not None:
         print(f"Strongest experience signal found: {best[1]!r} -> churn {best[0]:.2f}x as likely "
-              f"(+{100 * best[5].difference:.1f} points).")
+              f"(+{100 * best[5].estimate:.1f} points).")
     print(f"\n(simulated and analysed in {time.perf_counter() - started:.2f} s)")
     report.signals(float(base.mean()), (lo, hi), best, planted, horizon)
     return data, log
@@ -246,28 +246,28 @@ def churn_risk(log: voc.signals.EventLog, report: Report) -> pd.DataFrame:
         return X[keep].reset_index(drop=True), y[keep].reset_index(drop=True)
 
     X, y = active(train_at)
-    model = voc.risk.fit(X[["customer_id", *MODEL_FEATURES]], y, impute="mean")
+    model = voc.risk.fit_logistic(X, x=MODEL_FEATURES, y=y, missing="impute_mean")
     rule(f"Churn risk model (logistic regression, L2, trained on {train_at} with 180-day labels)")
-    coefs = model.coefficients().to_pandas().iloc[1:].sort_values("coef_std", ascending=False)
+    coefs = model.summary().to_pandas().iloc[1:].sort_values("coef_std", ascending=False)
     print("signals that raise churn risk most (standardised coefficient; odds ratio per unit):")
     for r in coefs.head(6).itertuples():
         kind = "experience" if r.term in EXPERIENCE else "behaviour"
         print(f"  {r.term:<24}{r.coef_std:+7.3f}   OR {r.odds_ratio:6.3f}   ({kind})")
     Xt, yt = active(test_at)
     p = model.predict_proba(Xt)
-    ev = voc.risk.evaluate(yt, p)
-    lift = voc.risk.lift(yt, p).to_pandas()
-    print(f"\nOn a later cutoff ({test_at}, {len(yt):,} active customers): ROC AUC {ev['roc_auc']:.3f}, "
-          f"average precision {ev['average_precision']:.3f}, Brier {ev['brier']:.3f}; "
+    ev = voc.risk.evaluate(y=yt, scores=p)
+    lift = voc.risk.lift(y=yt, scores=p).to_pandas()
+    print(f"\nOn a later cutoff ({test_at}, {len(yt):,} active customers): ROC AUC {ev.roc_auc:.3f}, "
+          f"average precision {ev.average_precision:.3f}, Brier {ev.brier:.3f}; "
           f"top decile churns {lift['lift'][0]:.2f}x the average rate.")
     Xn, _ = active(today)
-    alerts = voc.risk.alerts(model, Xn, value="monetary", save_rate=0.3, contact_cost=8.0, capacity=10).to_pandas()
+    alerts = voc.risk.alerts(Xn, model=model, value="monetary", save_rate=0.3, contact_cost=8.0, capacity=10).to_pandas()
     print(f"\nAlert list at {today} (expected value of a call = value x p x 30% saved - 8), top 10:")
     for r in alerts.itertuples():
         why = "; ".join(x for x in (r.reason_1, r.reason_2, r.reason_3) if isinstance(x, str))
         print(f"  customer {r.customer_id:>7}  p={r.probability:.2f}  value {r.value:7.0f}  EV {r.expected_value:6.0f}  "
               f"because: {why}")
-    full = voc.risk.alerts(model, Xn, value="monetary", save_rate=0.3, contact_cost=8.0, reasons=5,
+    full = voc.risk.alerts(Xn, model=model, value="monetary", save_rate=0.3, contact_cost=8.0, reasons=5,
                            capacity=1000).to_pandas()
     first = [next((f for f in row if isinstance(f, str) and f in EXPERIENCE), None)
              for row in full[[f"reason_{k}_feature" for k in range(1, 6)]].itertuples(index=False)]
@@ -293,8 +293,8 @@ def retention(data: voc.sample.RetailerData, log: voc.signals.EventLog, alerts: 
     lapsed = (X["recency_days"] > 180).to_numpy()
     duration = np.where(lapsed, X["tenure_days"] - X["recency_days"], X["tenure_days"]).astype(float)
     cls = [nps_class(v) for v in X["nps_last"]]
-    km = voc.retention.kaplan_meier(duration, lapsed.astype(float), by=cls)
-    test = voc.retention.logrank_test(duration, lapsed.astype(float), cls)
+    km = voc.retention.kaplan_meier(durations=duration, events=lapsed, by=cls)
+    test = voc.retention.logrank_test(durations=duration, events=lapsed, by=cls)
     rule("Customer survival by NPS class (Kaplan-Meier, log(-log) 95% CI; lapsed = no order in the last 180 days)")
     print(f"{'class':<12}{'customers':>10}{'still buying at 1 year':>26}{'at 2 years':>14}{'median months':>16}")
     km_rows = []
@@ -310,19 +310,18 @@ def retention(data: voc.sample.RetailerData, log: voc.signals.EventLog, alerts: 
     today = "2025-07-01"
     orders = data.orders.to_pandas()
     orders = orders[orders["time"] < np.datetime64(today)]
-    rfm = voc.retention.summary_from_transactions(orders, "customer_id", "time", "amount",
-                                                   observation_end=today).to_pandas()
+    rfm = voc.retention.rfm_summary(orders, customers="customer_id", time="time", monetary="amount",
+                                    observation_end=today).to_pandas()
     rule(f"Customer value at {today} (BG/NBD + Gamma-Gamma, 12-month CLV, 1% monthly discount)")
     try:
-        bg = voc.retention.bgnbd_fit(rfm["frequency"], rfm["recency"], rfm["T"], max_iter=2000)
+        bg = voc.retention.fit_bgnbd(rfm, max_iter=2000)
     except voc.ConvergenceError as e:
         # The simulated churn is not BG/NBD-shaped; on some samples the likelihood peaks on the boundary.
         print(f"BG/NBD did not converge on this sample ({e}); CLV left out")
         return
     repeat = rfm[rfm["frequency"] > 0]
-    gg = voc.retention.gamma_gamma_fit(repeat["frequency"], repeat["monetary_value"])
-    clv = voc.retention.customer_lifetime_value(bg, gg, repeat["frequency"], repeat["recency"], repeat["T"],
-                                                repeat["monetary_value"], periods=12)
+    gg = voc.retention.fit_gamma_gamma(repeat)
+    clv = voc.retention.customer_lifetime_value(repeat, bgnbd=bg, gamma_gamma=gg, periods=12)
     clv = pd.Series(np.asarray(clv), index=repeat["customer"].to_numpy())
     at_risk = alerts.assign(clv=alerts["customer_id"].map(clv)).dropna(subset=["clv"])
     print(f"BG/NBD {bg}")

@@ -1,6 +1,6 @@
 """Side-by-side timings of voc.risk against scikit-learn on the same data in the same process.
 
-(a) Fitting the churn model: ``voc.risk.fit(penalty="l2", C=1.0)`` against
+(a) Fitting the churn model: ``voc.risk.fit_logistic(penalty="l2", C=1.0)`` against
     ``sklearn.linear_model.LogisticRegression`` (lbfgs, default tol 1e-4, and, for information, tol 1e-10)
     on the same standardised synthetic logistic data (1M rows × 20 features by default).
 (b) ROC AUC: ``voc.risk.roc_auc`` against ``sklearn.metrics.roc_auc_score`` on 10M scores, once with many
@@ -122,8 +122,8 @@ def bench_fit(Z: np.ndarray, y: np.ndarray, beta: np.ndarray, repeat: int, tight
     """(a) L2 logistic regression, C = 1, on standardised data."""
     n, p = Z.shape
 
-    def voc_fit() -> voc.risk.RiskModel:
-        return voc.risk.fit(Z, y, penalty="l2", C=1.0)
+    def voc_fit() -> voc.risk.LogisticModel:
+        return voc.risk.fit_logistic(x=Z, y=y, penalty="l2", C=1.0)
 
     m = voc_fit()
     if not m.converged:
@@ -158,11 +158,11 @@ def bench_auc(y: np.ndarray, s: np.ndarray, repeat: int) -> list[Row]:
     n = y.size
     rows = []
     for what, scores in (("3-decimal scores (ties)", np.round(s, 3)), ("continuous scores", s)):
-        a = voc.risk.roc_auc(y, scores)
+        a = voc.risk.roc_auc(y=y, scores=scores)
         b = roc_auc_score(y, scores)
         if abs(a - b) > AUC_TOL:
             raise AssertionError(f"ROC AUC ({what}): voc {a!r} vs sklearn {b!r}")
-        t_voc = median_time(lambda: voc.risk.roc_auc(y, scores), repeat)
+        t_voc = median_time(lambda: voc.risk.roc_auc(y=y, scores=scores), repeat)
         t_sk = median_time(lambda: roc_auc_score(y, scores), repeat)
         rows.append(Row(f"ROC AUC, {n:,} {what}", t_voc, "sklearn roc_auc_score", t_sk,
                         f"abs ΔAUC {abs(a - b):.1e} (AUC {a:.6f})"))

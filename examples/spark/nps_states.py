@@ -30,7 +30,7 @@ def main() -> None:
         state = voc.NpsState()
         for b in batches:  # the pandas DataFrames of one partition
             codes = pd.Categorical(b["segment"], categories=labels).codes
-            state.update(b["nps"], groups=codes)
+            state.update(b["nps"], by=codes)
         yield pd.DataFrame({"state": [state.to_bytes()]})
 
     blobs = [r.state for r in sdf.mapInPandas(to_states, "state binary").collect()]

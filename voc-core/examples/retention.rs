@@ -13,8 +13,8 @@ use std::time::Instant;
 use ndarray::{Array2, ShapeBuilder, array};
 use voc_core::impact::{NO_CLASS, NPS_CLASSES, nps_classes_with};
 use voc_core::retention::{
-    BgNbdOptions, ClvOptions, CoxData, CoxOptions, GammaGammaOptions, KmOptions, RfmData,
-    SpendData, SummaryOptions, clv, kaplan_meier, logrank_test, rfm_summary,
+    BgNbdOptions, ClvOptions, CoxData, CoxOptions, GammaGammaOptions, KmOptions, LogRankOptions,
+    RfmData, SpendData, SummaryOptions, clv, kaplan_meier, logrank_test, rfm_summary,
 };
 use voc_core::sample::{RetailerOptions, retailer};
 use voc_core::signals::{DAY, FeatureOptions};
@@ -92,7 +92,7 @@ fn main() -> voc_core::Result<()> {
         .map(|g| if g == NO_CLASS { no_answer } else { g })
         .collect();
     let km = kaplan_meier(&durations, &lapsed, Some(&groups), &KmOptions::default())?;
-    let test = logrank_test(&durations, &lapsed, &groups)?;
+    let test = logrank_test(&durations, &lapsed, &groups, &LogRankOptions::default())?;
     println!(
         "{} customers with an order by {}; {} lapsed (no order in the last {LAPSE_DAYS} days)",
         keep.len(),

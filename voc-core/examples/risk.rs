@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use ndarray::{Array2, ShapeBuilder};
 use voc_core::risk::{
-    AlertOptions, Impute, LogisticOptions, RiskData, alerts, average_precision, brier_score, lift,
+    AlertOptions, LogisticOptions, Missing, RiskData, alerts, average_precision, brier_score, lift,
     roc_auc,
 };
 use voc_core::sample::{RetailerOptions, retailer};
@@ -107,7 +107,7 @@ fn main() -> voc_core::Result<()> {
     let y = labels(&log, train_at, &train)?;
     let names: Vec<String> = FEATURES.iter().map(|s| s.to_string()).collect();
     let model = LogisticOptions::default()
-        .impute(Impute::Mean)
+        .missing(Missing::ImputeMean)
         .fit(RiskData::new(train.x.view(), &y).names(&names))?;
     println!(
         "Trained on 2024-07-01: {} active customers, {:.1}% churned within {HORIZON_DAYS} days \

@@ -164,6 +164,41 @@ impl Error {
         !matches!(self, Error::NotConverged { .. })
     }
 
+    /// The same error with the argument `from` called `to`: for callers (such as a language binding)
+    /// whose name for an argument differs from the core's field name.
+    ///
+    /// ```
+    /// use voc_core::Error;
+    /// let e = Error::Missing { arg: "groups", index: 3 }.renamed("groups", "by");
+    /// assert!(e.to_string().starts_with("by[3]"));
+    /// ```
+    pub fn renamed(mut self, from: &str, to: &'static str) -> Self {
+        let arg = match &mut self {
+            Error::OutOfRange { arg, .. }
+            | Error::NotWhole { arg, .. }
+            | Error::NonFinite { arg, .. }
+            | Error::Missing { arg, .. }
+            | Error::InvalidValue { arg, .. }
+            | Error::UnknownId { arg, .. }
+            | Error::DuplicateId { arg, .. }
+            | Error::Empty { arg, .. } => Some(arg),
+            Error::LengthMismatch { arg, other, .. } => {
+                if *other == from {
+                    *other = to;
+                }
+                Some(arg)
+            }
+            Error::InvalidOption { name, .. } => Some(name),
+            _ => None,
+        };
+        if let Some(arg) = arg
+            && *arg == from
+        {
+            *arg = to;
+        }
+        self
+    }
+
     /// Builds an [`Error::InvalidOption`].
     ///
     /// ```

@@ -1,5 +1,18 @@
 //! Timestamps and calendar periods (UTC, proleptic Gregorian).
 
+/// A time that is missing or has not happened (a survey answer without a date, a return not yet
+/// received): `i64::MIN`, which is also numpy's and Arrow's NaT, so time columns pass from numpy
+/// without a copy. Functions that take times say whether `NAT` is an error, skipped or "not yet".
+///
+/// ```
+/// use voc_core::metrics::{trend, Batch, Nps, NpsOptions, Scale};
+/// use voc_core::time::{NAT, Period, TimeUnit};
+/// let r = trend::<Nps, _>(Scale::new(0, 10)?, Batch::new(&[9_u8, 3]), &[0, NAT], TimeUnit::Days, Period::Day, &NpsOptions::default());
+/// assert!(r.is_err()); // missing times are an error unless MissingPolicy::Skip
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub const NAT: i64 = i64::MIN;
+
 /// Unit of an integer timestamp counted from 1970-01-01T00:00:00Z.
 ///
 /// ```

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use voc_core::retention::{
-    CohortOptions, CoxOptions, KmOptions, SummaryOptions, cohort_retention, cox_ph, kaplan_meier,
-    logrank_test, rfm_summary,
+    CohortOptions, CoxOptions, KmOptions, LogRankOptions, SummaryOptions, cohort_retention, cox_ph,
+    kaplan_meier, logrank_test, rfm_summary,
 };
 use voc_core::time::Period;
 
@@ -105,9 +105,9 @@ proptest! {
         prop_assume!(e.contains(&1.0));
         let used: BTreeSet<u32> = g.iter().copied().collect();
         prop_assume!(used.len() == 3);
-        let a = logrank_test(&t, &e, &g).unwrap();
+        let a = logrank_test(&t, &e, &g, &LogRankOptions::default()).unwrap();
         let relabelled: Vec<u32> = g.iter().map(|&x| 2 - x).collect();
-        let b = logrank_test(&t, &e, &relabelled).unwrap();
+        let b = logrank_test(&t, &e, &relabelled, &LogRankOptions::default()).unwrap();
         prop_assert!(a.statistic >= -1e-12, "{:?} {:?}", a, rows);
         prop_assert!((a.statistic - b.statistic).abs() <= 1e-9 * a.statistic.abs().max(1.0), "{:?} {:?} {:?}", a, b, rows);
     }

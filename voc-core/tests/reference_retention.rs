@@ -11,9 +11,9 @@
 
 use serde_json::Value;
 use voc_core::retention::{
-    BgNbd, BgNbdOptions, ClvOptions, CoxOptions, GammaGamma, GammaGammaOptions, KmOptions, RfmData,
-    SummaryOptions, Ties, calibration_holdout, clv, cox_ph, kaplan_meier, logrank_test,
-    rfm_summary,
+    BgNbd, BgNbdOptions, ClvOptions, CoxOptions, GammaGamma, GammaGammaOptions, KmOptions,
+    LogRankOptions, RfmData, SummaryOptions, Ties, calibration_holdout, clv, cox_ph, kaplan_meier,
+    logrank_test, rfm_summary,
 };
 use voc_core::time::days_from_civil;
 
@@ -163,7 +163,7 @@ fn logrank_matches_lifelines() {
             .iter()
             .map(|v| v.as_u64().unwrap() as u32)
             .collect();
-        let r = logrank_test(&t, &e, &codes).unwrap();
+        let r = logrank_test(&t, &e, &codes, &LogRankOptions::default()).unwrap();
         close(
             &format!("{name} statistic"),
             r.statistic,

@@ -3,19 +3,21 @@
 //! --ignored`) must keep decoding to the same models and predictions, and corrupted or truncated bytes
 //! must be an `Error::Decode`, never a panic.
 //!
-//! The blobs hold: `cox_v1.bin` Cox PH (Efron) on rossi's seven covariates; `bgnbd_v1.bin` BG/NBD on
-//! the CDNOW summary; `gamma_gamma_v1.bin` Gamma-Gamma on the CDNOW returning customers.
+//! The blobs hold: `cox_v2.bin` Cox PH (Efron) on rossi's seven covariates, with their names;
+//! `cox_v1.bin` the same fit in the version-1 form (no names); `bgnbd_v1.bin` BG/NBD on the CDNOW
+//! summary; `gamma_gamma_v1.bin` Gamma-Gamma on the CDNOW returning customers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use ndarray::Array2;
 use serde_json::Value;
-use voc_core::Error;
 use voc_core::retention::{
-    BgNbd, BgNbdOptions, CoxOptions, CoxPh, GammaGamma, GammaGammaOptions, cox_ph,
+    BgNbd, BgNbdOptions, CoxData, CoxOptions, CoxPh, GammaGamma, GammaGammaOptions, cox_ph,
 };
+use voc_core::{Error, Fit};
 
-const COX: &[u8] = include_bytes!("data/cox_v1.bin");
+const COX_V1: &[u8] = include_bytes!("data/cox_v1.bin");
+const COX: &[u8] = include_bytes!("data/cox_v2.bin");
 const BGNBD: &[u8] = include_bytes!("data/bgnbd_v1.bin");
 const GAMMA_GAMMA: &[u8] = include_bytes!("data/gamma_gamma_v1.bin");
 const ROSSI_COVARIATES: [&str; 7] = ["fin", "age", "race", "wexp", "mar", "paro", "prio"];
@@ -78,6 +80,14 @@ fn fit_cox() -> CoxPh {
     cox_ph(x.view(), &t, &e, &CoxOptions::default()).unwrap()
 }
 
+fn fit_cox_named() -> CoxPh {
+    let (x, t, e) = rossi();
+    let names: Vec<String> = ROSSI_COVARIATES.iter().map(|s| s.to_string()).collect();
+    CoxOptions::default()
+        .fit(CoxData::new(x.view(), &t, &e).names(&names))
+        .unwrap()
+}
+
 fn fit_bgnbd() -> BgNbd {
     let c = cdnow();
     BgNbd::fit(&c[0], &c[1], &c[2], &BgNbdOptions::default()).unwrap()
@@ -90,10 +100,10 @@ fn fit_gamma_gamma() -> GammaGamma {
 
 /// Regenerates the reference blobs (only when the byte form changes on purpose: bump the version).
 #[test]
-#[ignore = "writes tests/data/*_v1.bin"]
+#[ignore = "writes tests/data/cox_v2.bin, bgnbd_v1.bin, gamma_gamma_v1.bin"]
 fn write_reference_blobs() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    std::fs::write(dir.join("cox_v1.bin"), fit_cox().to_bytes()).unwrap();
+    std::fs::write(dir.join("cox_v2.bin"), fit_cox_named().to_bytes()).unwrap();
     std::fs::write(dir.join("bgnbd_v1.bin"), fit_bgnbd().to_bytes()).unwrap();
     std::fs::write(dir.join("gamma_gamma_v1.bin"), fit_gamma_gamma().to_bytes()).unwrap();
 }
@@ -107,9 +117,10 @@ fn cox_reference_blob_decodes_to_the_rossi_fit() {
     assert_eq!(case["name"], "rossi_efron_pen0.0");
     close("coef", &m.coef, &nums(&case["coef"]), 1e-6);
     close("se", &m.se, &nums(&case["se"]), 1e-6);
-    assert_eq!((m.n, m.n_events, m.lr_df), (432, 114, 7));
+    assert_eq!((m.n, m.n_events, m.lr_df, m.n_missing), (432, 114, 7, 0));
+    assert_eq!(m.names, ROSSI_COVARIATES);
     let (x, _, _) = rossi();
-    let fresh = fit_cox();
+    let fresh = fit_cox_named();
     close(
         "log partial hazard",
         &m.log_partial_hazard(x.view()).unwrap(),
@@ -121,6 +132,27 @@ fn cox_reference_blob_decodes_to_the_rossi_fit() {
         &m.linear_predictor(x.view()).unwrap(),
         &fresh.linear_predictor(x.view()).unwrap(),
         1e-9,
+    );
+}
+
+#[test]
+fn cox_version_1_blob_still_decodes() {
+    let old = CoxPh::from_bytes(COX_V1).unwrap();
+    let new = CoxPh::from_bytes(COX).unwrap();
+    assert_eq!(old.names, ["x0", "x1", "x2", "x3", "x4", "x5", "x6"]);
+    assert_eq!(old.n_missing, 0);
+    assert_eq!(
+        CoxPh {
+            names: new.names.clone(),
+            ..old.clone()
+        },
+        new
+    );
+    let fresh = fit_cox();
+    assert_eq!(
+        old.to_bytes(),
+        fresh.to_bytes(),
+        "version 1 reads to the unnamed fit"
     );
 }
 
@@ -200,6 +232,7 @@ fn assert_corruption_is_detected<T: std::fmt::Debug>(
 #[test]
 fn corrupted_or_truncated_bytes_are_decode_errors() {
     assert_corruption_is_detected(COX, CoxPh::from_bytes);
+    assert_corruption_is_detected(COX_V1, CoxPh::from_bytes);
     assert_corruption_is_detected(BGNBD, BgNbd::from_bytes);
     assert_corruption_is_detected(GAMMA_GAMMA, GammaGamma::from_bytes);
     // one model's bytes are not another's

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use ndarray::{Array2, array};
-use voc_core::risk::{ClassWeight, Impute, LogisticModel, LogisticOptions, Penalty, RiskData};
+use voc_core::risk::{ClassWeight, LogisticModel, LogisticOptions, Missing, Penalty, RiskData};
 use voc_core::{Error, Fit, Predict};
 
 const BLOB: &[u8] = include_bytes!("data/risk_model_v1.bin");
@@ -44,7 +44,7 @@ fn options() -> LogisticOptions {
             negative: 1.0,
             positive: 1.5,
         })
-        .impute(Impute::Mean)
+        .missing(Missing::ImputeMean)
         .confidence(0.9)
 }
 

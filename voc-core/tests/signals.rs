@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use voc_core::sample::{RetailerOptions, retailer};
 use voc_core::signals::*;
 use voc_core::stats::{TestOptions, two_proportion_test};
+use voc_core::time::NAT;
 
 /// Random event tables (times in seconds over 200 days; a few customers so that windows overlap).
 #[derive(Debug, Clone)]
@@ -78,12 +79,12 @@ fn add_events(t: &mut Tables, rng: &mut ChaCha8Rng, id: i64, from: i64, count: u
                 let rec = if rng.random::<f64>() < 0.8 {
                     at + rng.random_range(0..10 * DAY)
                 } else {
-                    NO_TIME
+                    NAT
                 };
-                let paid = if rec != NO_TIME && rng.random::<f64>() < 0.7 {
+                let paid = if rec != NAT && rng.random::<f64>() < 0.7 {
                     rec + rng.random_range(0..30 * DAY)
                 } else {
-                    NO_TIME
+                    NAT
                 };
                 t.r_customer.push(id);
                 t.r_requested.push(at);
@@ -102,7 +103,7 @@ fn add_events(t: &mut Tables, rng: &mut ChaCha8Rng, id: i64, from: i64, count: u
                 t.t_resolved.push(if rng.random::<f64>() < 0.7 {
                     at + rng.random_range(0..20 * DAY)
                 } else {
-                    NO_TIME
+                    NAT
                 });
                 let csat = f64::from(rng.random_range(1..=5));
                 t.t_csat.push(maybe_nan(rng, csat));
@@ -247,7 +248,7 @@ fn perturb_after(t: &Tables, cutoff: i64, seed: u64) -> Tables {
     let keep = |at: i64| at < cutoff;
     let later = |rng: &mut ChaCha8Rng, from: i64| {
         if rng.random::<bool>() {
-            NO_TIME
+            NAT
         } else {
             from + rng.random_range(0..40 * DAY)
         }
@@ -264,14 +265,14 @@ fn perturb_after(t: &Tables, cutoff: i64, seed: u64) -> Tables {
             continue;
         }
         let (mut rec, mut paid) = (t.r_received[i], t.r_refunded[i]);
-        if rec == NO_TIME || rec >= cutoff {
+        if rec == NAT || rec >= cutoff {
             rec = later(&mut rng, cutoff);
-            paid = if rec == NO_TIME {
-                NO_TIME
+            paid = if rec == NAT {
+                NAT
             } else {
                 later(&mut rng, rec)
             };
-        } else if paid == NO_TIME || paid >= cutoff {
+        } else if paid == NAT || paid >= cutoff {
             paid = later(&mut rng, cutoff);
         }
         u.r_customer.push(t.r_customer[i]);
@@ -285,7 +286,7 @@ fn perturb_after(t: &Tables, cutoff: i64, seed: u64) -> Tables {
             continue;
         }
         let done = t.t_resolved[i];
-        let (done, csat) = if done == NO_TIME || done >= cutoff {
+        let (done, csat) = if done == NAT || done >= cutoff {
             // Unresolved at the cutoff: when (or whether) it is resolved later, and its CSAT, must not matter.
             (later(&mut rng, cutoff), f64::from(rng.random_range(1..=5)))
         } else {

@@ -7,7 +7,8 @@ use voc_core::sample::{
     self, ACQUISITION, CATEGORIES, CHANNELS, CHURN_REASONS, PLATFORMS, REGIONS, RetailerOptions,
     SEGMENTS, SurveyOptions, THEMES, TICKET_CHANNELS, TIERS,
 };
-use voc_core::signals::{DAY, NO_TIME, SurveyKind};
+use voc_core::signals::{DAY, SurveyKind};
+use voc_core::time::NAT;
 
 use crate::error::IntoPy;
 use crate::table::{Table, TableBuilder};
@@ -188,7 +189,7 @@ pub fn retailer<'py>(
     let tr = r.truth;
     let mut t = TableBuilder::new(py);
     t.numbers("customer_id", c.id);
-    let churned: Vec<bool> = tr.churn_time.iter().map(|&x| x != NO_TIME).collect();
+    let churned: Vec<bool> = tr.churn_time.iter().map(|&x| x != NAT).collect();
     t.numbers("churned", churned);
     t.times("churn_time", tr.churn_time)?;
     t.numbers("slow_refunds", tr.slow_refunds);

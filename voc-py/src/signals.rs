@@ -208,7 +208,7 @@ fn check_null_ids(
     }
 }
 
-/// Reads a time column as seconds since 1970 (NaT/null → `NO_TIME`).
+/// Reads a time column as seconds since 1970 (NaT/null → `NAT`).
 fn read_times<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, i64>> {
     let t = times(obj, arg)?.nulls_as_nat();
     if t.unit == TimeUnit::Seconds {

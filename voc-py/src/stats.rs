@@ -24,10 +24,20 @@ impl From<TestResult> for PyTestResult {
 
 #[pymethods]
 impl PyTestResult {
-    /// The estimated difference.
+    /// The estimated difference (docs/conventions.md: `estimate`).
     #[getter]
-    fn difference(&self) -> f64 {
+    fn estimate(&self) -> f64 {
         self.inner.difference
+    }
+    /// Lower bound of the interval of the difference.
+    #[getter]
+    fn ci_low(&self) -> f64 {
+        self.inner.ci.low
+    }
+    /// Upper bound of the interval of the difference.
+    #[getter]
+    fn ci_high(&self) -> f64 {
+        self.inner.ci.high
     }
     /// Standard error of the difference (the one its interval uses).
     #[getter]
@@ -72,12 +82,13 @@ impl PyTestResult {
     /// All fields as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        d.set_item("difference", self.difference())?;
+        d.set_item("estimate", self.estimate())?;
         d.set_item("se", self.se())?;
         d.set_item("statistic", self.statistic())?;
         d.set_item("df", self.df())?;
         d.set_item("p_value", self.p_value())?;
-        d.set_item("ci", self.ci())?;
+        d.set_item("ci_low", self.ci_low())?;
+        d.set_item("ci_high", self.ci_high())?;
         d.set_item("confidence", self.confidence())?;
         d.set_item("method", self.method())?;
         d.set_item("significant", self.significant())?;
@@ -86,7 +97,7 @@ impl PyTestResult {
     fn __repr__(&self) -> String {
         let t = &self.inner;
         format!(
-            "TestResult(difference={:.4}, ci=({:.4}, {:.4}) [{} {:.0}%], statistic={:.3}, p_value={}{})",
+            "TestResult(estimate={:.4}, ci=({:.4}, {:.4}) [{} {:.0}%], statistic={:.3}, p_value={}{})",
             t.difference,
             t.ci.low,
             t.ci.high,
@@ -128,7 +139,7 @@ pub fn proportion_ci(
 ///
 /// >>> import voc
 /// >>> t = voc.stats.two_proportion_test(30, 200, 18, 210)  # 15.0% against 8.6%
-/// >>> round(t.difference, 4), [round(x, 4) for x in t.ci], round(t.p_value, 3)
+/// >>> round(t.estimate, 4), [round(x, 4) for x in t.ci], round(t.p_value, 3)
 /// (0.0643, [0.002, 0.1266], 0.043)
 #[pyfunction]
 #[pyo3(signature = (k1, n1, k2, n2, /, *, confidence=0.95))]
@@ -150,7 +161,7 @@ pub fn two_proportion_test(
 ///
 /// >>> import voc
 /// >>> t = voc.stats.welch_test(3.9, 1.1, 120, 3.5, 1.3, 140)
-/// >>> round(t.difference, 2), round(t.statistic, 4), round(t.p_value, 4)
+/// >>> round(t.estimate, 2), round(t.statistic, 4), round(t.p_value, 4)
 /// (0.4, 2.6874, 0.0077)
 #[pyfunction]
 #[pyo3(signature = (mean1, std1, nobs1, mean2, std2, nobs2, /, *, confidence=0.95))]

@@ -140,14 +140,14 @@ def test_results_are_frozen(key):
 def test_nps_result_fields():
     r = voc.nps(EXAMPLE)
     assert r.nps == pytest.approx(40.0, abs=1e-12)
-    assert (r.n, r.missing, r.detractors, r.passives, r.promoters) == (10, 0, 2, 2, 6)
+    assert (r.n, r.n_missing, r.detractors, r.passives, r.promoters) == (10, 0, 2, 2, 6)
     assert (r.share_detractors, r.share_passives, r.share_promoters) == pytest.approx((0.2, 0.2, 0.6))
     assert r.distribution == [0, 0, 0, 1, 0, 0, 1, 1, 1, 3, 3]
     assert r.weighted is False
     assert r.weight_sum == 10.0 and r.n_eff == 10.0
     assert_close(r.mean, 8.1)
     assert_close(r.sd, float(np.std(EXAMPLE, ddof=1)))
-    assert_close(r.variance, 0.8 - 0.4**2)
+    assert_close(r.variance, 10_000 * (0.8 - 0.4**2))
     assert_close(r.se, 100 * math.sqrt((0.8 - 0.16) / 10))
     assert r.method == "adjusted_wald"
     assert r.confidence == 0.95
@@ -167,7 +167,7 @@ def test_nps_to_dict():
     d = r.to_dict()
     assert isinstance(d, dict)
     expected = {
-        "n": r.n, "missing": r.missing, "n_eff": r.n_eff, "nps": r.nps, "se": r.se, "ci_low": r.ci[0],
+        "n": r.n, "n_missing": r.n_missing, "n_eff": r.n_eff, "nps": r.nps, "se": r.se, "ci_low": r.ci[0],
         "ci_high": r.ci[1], "detractors": r.detractors, "passives": r.passives, "promoters": r.promoters,
         "share_detractors": r.share_detractors, "share_passives": r.share_passives,
         "share_promoters": r.share_promoters, "mean": r.mean, "distribution": r.distribution,
@@ -268,12 +268,12 @@ def test_test_result_fields_and_forms():
     assert t.method == "wald"
     assert t.confidence == 0.95
     assert t.significant == (t.p_value < 0.05)
-    assert t.ci[0] < t.difference < t.ci[1]
+    assert t.ci[0] < t.estimate < t.ci[1]
     d = t.to_dict()
-    assert d == {"difference": t.difference, "se": t.se, "statistic": t.statistic, "df": None,
-                 "p_value": t.p_value, "ci": t.ci, "confidence": 0.95, "method": "wald",
+    assert d == {"estimate": t.estimate, "se": t.se, "statistic": t.statistic, "df": None,
+                 "p_value": t.p_value, "ci_low": t.ci_low, "ci_high": t.ci_high, "confidence": 0.95, "method": "wald",
                  "significant": t.significant}
-    assert repr(t).startswith("TestResult(difference=")
+    assert repr(t).startswith("TestResult(estimate=")
     w = voc.stats.welch_test(1.0, 1.0, 10, 2.0, 1.5, 12)
     assert w.method == "welch" and isinstance(w.df, float)
     assert ", df=" in repr(w)
@@ -302,8 +302,8 @@ def test_compare_uses_confidence_of_first_result():
 def test_nps_test_default_null_is_zero():
     r = voc.nps(EXAMPLE)
     assert voc.nps_test(r) == voc.nps_test(r, 0.0)
-    assert_close(voc.nps_test(r).difference, 40.0)
-    assert_close(voc.nps_test(r, 30.0).difference, 10.0)
+    assert_close(voc.nps_test(r).estimate, 40.0)
+    assert_close(voc.nps_test(r, 30.0).estimate, 10.0)
 
 
 # ---------------------------------------------------------------- tables
@@ -329,16 +329,16 @@ def test_grouped_table_api(nps_scores, segments):
 
 def test_grouped_table_columns():
     t = voc.nps(EXAMPLE, by=[0, 1] * 5)
-    assert t.columns == ["group", "n", "missing", "n_eff", "nps", "se", "ci_low", "ci_high", "detractors",
+    assert t.columns == ["group", "n", "n_missing", "n_eff", "nps", "se", "ci_low", "ci_high", "detractors",
                          "passives", "promoters", "share_detractors", "share_passives", "share_promoters", "mean"]
     assert t["group"].tolist() == [0, 1]
     c = voc.csat([1, 2, 3, 4, 5, 5], by=["b", "a", "b", "a", "b", "a"])
-    assert c.columns == ["group", "n", "missing", "n_eff", "satisfied", "satisfied_ci_low", "satisfied_ci_high",
+    assert c.columns == ["group", "n", "n_missing", "n_eff", "satisfied", "satisfied_ci_low", "satisfied_ci_high",
                          "top_box", "top_box_ci_low", "top_box_ci_high", "mean", "mean_ci_low", "mean_ci_high",
                          "sd"]
     assert c["group"] == ["a", "b"]
     e = voc.ces([1, 2, 3, 4, 5, 6], by=[1, 1, 1, 2, 2, 2])
-    assert e.columns == ["group", "n", "missing", "n_eff", "mean", "mean_ci_low", "mean_ci_high", "sd", "easy",
+    assert e.columns == ["group", "n", "n_missing", "n_eff", "mean", "mean_ci_low", "mean_ci_high", "sd", "easy",
                          "easy_ci_low", "easy_ci_high", "high_effort", "high_effort_ci_low",
                          "high_effort_ci_high"]
 
@@ -381,7 +381,7 @@ def test_table_repr_html_truncates_long_tables():
     assert "70 more rows" in html
 
 
-TREND_COLUMNS = ["period", "period_start", "n", "missing", "n_eff", "nps", "se", "ci_low", "ci_high", "detractors",
+TREND_COLUMNS = ["period", "period_start", "n", "n_missing", "n_eff", "nps", "se", "ci_low", "ci_high", "detractors",
                  "passives", "promoters", "share_detractors", "share_passives", "share_promoters", "mean",
                  "previous", "change", "change_se", "change_ci_low", "change_ci_high", "statistic", "p_value",
                  "significant", "p_adjusted", "significant_adjusted"]

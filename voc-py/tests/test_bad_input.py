@@ -121,7 +121,7 @@ def test_nan_is_a_missing_value(f):
     check_input_error(ei.value, voc.MissingValueError, "scores", 1, None)
     assert "missing" in str(ei.value) and 'missing="skip"' in str(ei.value)
     r = f([3.0, NAN, 4.0], missing="skip")
-    assert (r.n, r.missing) == (2, 1)
+    assert (r.n, r.n_missing) == (2, 1)
 
 
 # ---------------------------------------------------------------- empty input
@@ -191,8 +191,8 @@ def test_length_mismatch(f, arg, other_len):
 def test_length_mismatch_on_state_update():
     s = voc.NpsState()
     with pytest.raises(voc.LengthMismatchError) as ei:
-        s.update([1, 2, 3], groups=[0, 1])
-    check_input_error(ei.value, voc.LengthMismatchError, "groups")
+        s.update([1, 2, 3], by=[0, 1])
+    check_input_error(ei.value, voc.LengthMismatchError, "by")
     with pytest.raises(voc.LengthMismatchError) as ei:
         s.update([1, 2, 3], weights=[1.0])
     check_input_error(ei.value, voc.LengthMismatchError, "weights")
@@ -287,7 +287,7 @@ def test_wrong_state_update_dtypes():
     with pytest.raises(voc.DtypeError):
         s.update([1], weights=["a"])
     with pytest.raises(voc.DtypeError):
-        s.update([1], groups=["a"])
+        s.update([1], by=["a"])
 
 
 # ---------------------------------------------------------------- nulls
@@ -327,14 +327,14 @@ def test_nulls_in_scores_are_skipped(name):
 def test_skipped_nulls_are_counted_as_missing(name):
     # `missing` is documented as the rows left out under missing="skip", whatever the column type
     r = voc.nps(NULL_SCORES[name](), missing="skip")
-    assert r.missing == 2
+    assert r.n_missing == 2
 
 
 def test_skipped_null_weights_are_counted_as_missing():
     for w in ([1.0, NAN, 2.0], pa.array([1.0, None, 2.0]), pl.Series([1.0, None, 2.0]),
               pd.Series([1.0, None, 2.0], dtype="Float64")):
         r = voc.nps([9, 10, 3], weights=w, missing="skip")
-        assert (r.n, r.missing) == (2, 1)
+        assert (r.n, r.n_missing) == (2, 1)
 
 
 @pytest.mark.parametrize(
@@ -400,9 +400,9 @@ def test_skipped_scores_are_counted_in_their_group():
     t = voc.nps(pa.array([9, None, 3, None, 10]), by=["a", "a", "b", "b", "b"], missing="skip")
     assert t["group"] == ["a", "b"]
     assert t["n"].tolist() == [1, 2]
-    assert t["missing"].tolist() == [1, 1]
+    assert t["n_missing"].tolist() == [1, 1]
     t = voc.nps([9.0, NAN, 3.0, NAN, 10.0], by=["a", "a", "b", "b", "b"], missing="skip")
-    assert t["missing"].tolist() == [1, 1]
+    assert t["n_missing"].tolist() == [1, 1]
 
 
 def test_first_null_across_columns_is_reported():
@@ -545,14 +545,14 @@ def test_invalid_group_ids_on_state_update():
     for groups, index, value in (([0, -1], 1, -1.0), ([0, 1.5], 1, 1.5), ([2**24, 0], 0, float(2**24)),
                                  ([0, NAN], 1, NAN)):
         with pytest.raises(voc.InputError) as ei:
-            voc.NpsState().update([1, 2], groups=groups)
-        assert ei.value.arg == "groups"
+            voc.NpsState().update([1, 2], by=groups)
+        assert ei.value.arg == "by"
         assert ei.value.index == index
         if not math.isnan(value):
             assert ei.value.value == value
     with pytest.raises(voc.MissingValueError) as ei:
-        voc.NpsState().update([1, 2], groups=pa.array([0, None]))
-    check_input_error(ei.value, voc.MissingValueError, "groups", 1, None)
+        voc.NpsState().update([1, 2], by=pa.array([0, None]))
+    check_input_error(ei.value, voc.MissingValueError, "by", 1, None)
 
 
 # ---------------------------------------------------------------- states: merge and bytes
@@ -575,7 +575,7 @@ def test_merge_of_different_metrics_is_refused():
 
 def _state_bytes():
     s = voc.NpsState()
-    s.update(np.arange(11), groups=[0, 1, 2] * 3 + [0, 1], weights=np.linspace(1, 2, 11))
+    s.update(np.arange(11), by=[0, 1, 2] * 3 + [0, 1], weights=np.linspace(1, 2, 11))
     return s.to_bytes()
 
 
@@ -640,7 +640,7 @@ def test_from_bytes_wrong_type():
 def _filled_state(cls=voc.NpsState, **kw):
     s = cls(**kw)
     hi = 10 if cls is voc.NpsState else 5
-    s.update(np.arange(1, hi + 1), groups=np.arange(hi) % 2)
+    s.update(np.arange(1, hi + 1), by=np.arange(hi) % 2)
     return s
 
 
@@ -651,14 +651,14 @@ NPS_BAD_UPDATES = {
     "inf": lambda s: s.update([9.0, INF]),
     "nan under error": lambda s: s.update([9.0, NAN]),
     "null under error": lambda s: s.update(pa.array([9, None])),
-    "bad score with new groups": lambda s: s.update([9, 11], groups=[7, 8]),
+    "bad score with new groups": lambda s: s.update([9, 11], by=[7, 8]),
     "bad score with weights": lambda s: s.update([9, 11], weights=[1.0, 2.0]),
     "negative weight": lambda s: s.update([9, 10], weights=[1.0, -1.0]),
     "nan weight": lambda s: s.update([9, 10], weights=[1.0, NAN]),
-    "inf weight with groups": lambda s: s.update([9, 10], weights=[1.0, INF], groups=[5, 6]),
-    "bad group id": lambda s: s.update([9, 10], groups=[3, -1]),
-    "huge group id": lambda s: s.update([9, 10], groups=[3, 2**24]),
-    "length mismatch groups": lambda s: s.update([9, 10], groups=[3]),
+    "inf weight with groups": lambda s: s.update([9, 10], weights=[1.0, INF], by=[5, 6]),
+    "bad group id": lambda s: s.update([9, 10], by=[3, -1]),
+    "huge group id": lambda s: s.update([9, 10], by=[3, 2**24]),
+    "length mismatch groups": lambda s: s.update([9, 10], by=[3]),
     "length mismatch weights": lambda s: s.update([9, 10], weights=[1.0, 1.0, 1.0]),
     "strings": lambda s: s.update(["9"]),
     "bad missing option": lambda s: s.update([9], missing="nope"),
@@ -687,7 +687,7 @@ def test_failed_csat_ces_update_leaves_state_unchanged(cls):
     before = s.to_bytes()
     for bad in ([1, 2, 0], [1, 99], [1.0, 2.5], [1.0, NAN]):
         with pytest.raises(voc.InputError):
-            s.update(bad, groups=[4] * len(bad))
+            s.update(bad, by=[4] * len(bad))
     assert s.to_bytes() == before
 
 

@@ -50,27 +50,6 @@ FORBIDDEN = {
 
 # Rules a function may still break, by qualified name. Remove the entry when the function is converted.
 PENDING: dict[str, set[str]] = {
-    "voc.retention.bgnbd_fit": {"name:bgnbd_fit", "positional"},
-    "voc.retention.calibration_and_holdout": {"keyword:customer_col", "keyword:datetime_col", "positional"},
-    "voc.retention.cohort_retention": {"keyword:times", "positional"},
-    "voc.retention.concordance_index": {"positional"},
-    "voc.retention.cox_ph": {"name:cox_ph", "positional"},
-    "voc.retention.customer_lifetime_value": {"positional"},
-    "voc.retention.gamma_gamma_fit": {"name:gamma_gamma_fit", "positional"},
-    "voc.retention.kaplan_meier": {"positional"},
-    "voc.retention.logrank_test": {"keyword:groups", "positional"},
-    "voc.retention.rfm_summary": {"keyword:times", "positional"},
-    "voc.retention.summary_from_transactions": {"keyword:customer_col", "keyword:datetime_col", "positional"},
-    "voc.risk.alerts": {"positional"},
-    "voc.risk.calibration": {"positional"},
-    "voc.risk.confusion": {"positional", "returns:dict"},
-    "voc.risk.cross_validate": {"positional", "var-keyword"},
-    "voc.risk.evaluate": {"positional", "returns:dict"},
-    "voc.risk.fit": {"keyword:impute", "keyword:sample_weight", "name:fit", "positional"},
-    "voc.risk.lift": {"keyword:groups", "positional"},
-    "voc.risk.roc_auc": {"positional"},
-    "voc.risk.threshold_for_precision": {"positional", "returns:tuple"},
-    "voc.risk.threshold_top_k": {"positional"},
     "voc.segment.kmeans": {"name:kmeans", "positional"},
     "voc.segment.matrix": {"keyword:segments", "positional", "returns:Any"},
     "voc.segment.profile": {"keyword:segments", "positional"},
@@ -218,7 +197,7 @@ def _tables():
     yield "nps trend", voc.nps(
         scores, time=np.arange("2024-01-01", "2024-01-09", dtype="datetime64[D]"), period="week"
     )
-    yield "kaplan_meier", voc.retention.kaplan_meier([5.0, 3.0, 8.0, 2.0], [1, 0, 1, 1]).table()
+    yield "kaplan_meier", voc.retention.kaplan_meier(durations=[5.0, 3.0, 8.0, 2.0], events=[1, 0, 1, 1]).table
     yield "features", voc.signals.EventLog(**data.tables()).features("2025-06-01")
     yield "orders", data.orders
     yield "categorical", voc.Table(

@@ -111,7 +111,7 @@ def test_read_only_array_is_accepted_and_not_modified(nps_scores):
     assert voc.csat(np.clip(ro, 1, 5)) == voc.csat(np.clip(nps_scores, 1, 5))
     np.testing.assert_array_equal(ro, before)
     s = voc.NpsState()
-    s.update(ro, weights=np.ones(len(ro)), groups=ro % 3)
+    s.update(ro, weights=np.ones(len(ro)), by=ro % 3)
     np.testing.assert_array_equal(ro, before)
 
 

@@ -31,13 +31,13 @@ def _states(rng):
     plain = voc.NpsState()
     plain.update(x)
     grouped = voc.NpsState()
-    grouped.update(x, groups=x % 4)
+    grouped.update(x, by=x % 4)
     weighted = voc.NpsState()
-    weighted.update(x, weights=rng.uniform(0.1, 3.0, len(x)), groups=x % 3)
+    weighted.update(x, weights=rng.uniform(0.1, 3.0, len(x)), by=x % 3)
     skipped = voc.NpsState()
     skipped.update(np.where(x == 5, np.nan, x), missing="skip")
     csat = voc.CsatState(scale=(1, 10))
-    csat.update(np.clip(x, 1, 10), groups=x % 2)
+    csat.update(np.clip(x, 1, 10), by=x % 2)
     ces = voc.CesState()
     ces.update(np.clip(x, 1, 7), weights=np.ones(len(x)))
     return {"plain": plain, "grouped": grouped, "weighted": weighted, "skipped": skipped, "csat": csat,
@@ -72,8 +72,8 @@ def test_from_bytes_to_bytes(rng, name):
 def test_pickled_state_keeps_working(rng):
     s = _states(rng)["grouped"]
     back = _roundtrip(s)
-    back.update([10, 10], groups=[7, 7])
-    s.update([10, 10], groups=[7, 7])
+    back.update([10, 10], by=[7, 7])
+    s.update([10, 10], by=[7, 7])
     assert back == s
     assert back.groups == 8
 
@@ -256,7 +256,7 @@ def test_eight_threads_update_one_shared_state(rng):
         x, g = batches[i]
         barrier.wait()
         for chunk_x, chunk_g in zip(np.array_split(x, 10), np.array_split(g, 10)):
-            shared.update(chunk_x, groups=chunk_g)
+            shared.update(chunk_x, by=chunk_g)
             _ = shared.n  # concurrent reads too
         return i
 
@@ -264,7 +264,7 @@ def test_eight_threads_update_one_shared_state(rng):
         assert sorted(pool.map(work, range(8))) == list(range(8))
     sequential = voc.NpsState()
     for x, g in batches:
-        sequential.update(x, groups=g)
+        sequential.update(x, by=g)
     assert shared == sequential
     assert shared.n == 8 * 20_000
 

@@ -84,12 +84,12 @@ def test_kaplan_meier_steps_start_at_one_with_bands(tmp_path):
     d = rng.exponential(100, 400)
     e = (rng.random(400) < 0.7).astype(float)
     g = np.where(rng.random(400) < 0.5, "a", "b")
-    km = voc.retention.kaplan_meier(d, e, by=g)
+    km = voc.retention.kaplan_meier(durations=d, events=e, by=g)
     ax = voc.plot.kaplan_meier(km, time_scale=30.0, time_label="months")
     save_png(ax, tmp_path / "km.png")
     assert len(ax.lines) == 2 and len(bands(ax)) == 2
-    tab = km.table().to_pandas()
-    a = tab[tab["group"] == "a"]
+    tab = km.table.to_pandas()
+    a = tab[tab["by"] == "a"]
     line = ax.lines[0]
     np.testing.assert_allclose(line.get_xdata(), np.r_[0.0, a["time"] / 30.0])
     np.testing.assert_allclose(line.get_ydata(), np.r_[1.0, a["survival"]])
@@ -134,7 +134,7 @@ def test_gains_and_lift_draw_the_lift_table(tmp_path):
     rng = np.random.default_rng(2)
     p = rng.random(2_000)
     y = (rng.random(2_000) < p).astype(float)
-    t = voc.risk.lift(y, p)
+    t = voc.risk.lift(y=y, scores=p)
     ax = voc.plot.gains(t)
     save_png(ax, tmp_path / "gains.png")
     model, diagonal = ax.lines

@@ -58,7 +58,7 @@ def retail() -> voc.signals.EventLog:
 @pytest.mark.parametrize("C", [0.1, 1.0, 10.0])
 def test_l2_standardised_matches_sklearn_on_scaled_data(xy: tuple[np.ndarray, np.ndarray], C: float) -> None:
     X, y = xy
-    m = voc.risk.fit(X, y, penalty="l2", C=C)
+    m = voc.risk.fit_logistic(x=X, y=y, penalty="l2", C=C)
     assert m.converged
     Z = StandardScaler().fit_transform(X)  # population SD, as voc
     ref = sk_lbfgs(Z, y, C)
@@ -74,7 +74,7 @@ def test_l2_unstandardised_matches_sklearn_on_raw_data() -> None:
     # Raw scales within a range lbfgs handles at tol 1e-12.
     X, y = logistic_data(seed=3)
     X = X[:, [0, 2, 4]] * np.array([1.0, 20.0, 1.0])
-    m = voc.risk.fit(X, y, penalty="l2", C=0.5, standardize=False)
+    m = voc.risk.fit_logistic(x=X, y=y, penalty="l2", C=0.5, standardize=False)
     ref = sk_lbfgs(X, y, 0.5)
     np.testing.assert_allclose(m.coef, ref.coef_[0], rtol=0, atol=COEF_TOL)
     assert m.intercept == pytest.approx(ref.intercept_[0], abs=COEF_TOL)
@@ -84,16 +84,16 @@ def test_l2_unstandardised_matches_sklearn_on_raw_data() -> None:
 def test_class_weight_balanced_matches_sklearn(xy: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = xy
     Z = StandardScaler().fit_transform(X)
-    m = voc.risk.fit(Z, y, C=1.0, class_weight="balanced", standardize=False)
+    m = voc.risk.fit_logistic(x=Z, y=y, C=1.0, class_weight="balanced", standardize=False)
     ref = sk_lbfgs(Z, y, 1.0, class_weight="balanced")
     np.testing.assert_allclose(m.coef, ref.coef_[0], rtol=0, atol=COEF_TOL)
     assert m.intercept == pytest.approx(ref.intercept_[0], abs=COEF_TOL)
     # "balanced" is n / (2 n_class) per row: the same fit as those sample weights, to the last bit.
     n1 = y.sum()
     w = np.where(y == 1, len(y) / (2 * n1), len(y) / (2 * (len(y) - n1)))
-    same = voc.risk.fit(X, y, sample_weight=w)
-    assert voc.risk.fit(X, y, class_weight="balanced").coef == same.coef
-    manual = voc.risk.fit(Z, y, class_weight={0: 0.5, 1: 2.0}, standardize=False)
+    same = voc.risk.fit_logistic(x=X, y=y, weights=w)
+    assert voc.risk.fit_logistic(x=X, y=y, class_weight="balanced").coef == same.coef
+    manual = voc.risk.fit_logistic(x=Z, y=y, class_weight={0: 0.5, 1: 2.0}, standardize=False)
     ref = sk_lbfgs(Z, y, 1.0, class_weight={0: 0.5, 1: 2.0})
     np.testing.assert_allclose(manual.coef, ref.coef_[0], rtol=0, atol=COEF_TOL)
 
@@ -106,36 +106,36 @@ def test_sample_weight_matches_sklearn(xy: tuple[np.ndarray, np.ndarray]) -> Non
     sd = np.sqrt(np.average((X - mu) ** 2, axis=0, weights=w))
     Z = (X - mu) / sd
     ref = LogisticRegression(C=2.0, tol=1e-12, max_iter=100_000).fit(Z, y, sample_weight=w)
-    m = voc.risk.fit(X, y, sample_weight=w, C=2.0)
+    m = voc.risk.fit_logistic(x=X, y=y, weights=w, C=2.0)
     np.testing.assert_allclose(m.coef_std, ref.coef_[0], rtol=0, atol=COEF_TOL)
     np.testing.assert_allclose(m.coef, ref.coef_[0] / sd, rtol=COEF_TOL, atol=0)
     # Integer weights are row repeats.
     k = np.random.default_rng(6).integers(1, 4, len(y))
-    rep = voc.risk.fit(np.repeat(X, k, axis=0), np.repeat(y, k))
-    np.testing.assert_allclose(voc.risk.fit(X, y, sample_weight=k.astype(float)).coef, rep.coef, rtol=1e-9)
+    rep = voc.risk.fit_logistic(x=np.repeat(X, k, axis=0), y=np.repeat(y, k))
+    np.testing.assert_allclose(voc.risk.fit_logistic(x=X, y=y, weights=k.astype(float)).coef, rep.coef, rtol=1e-9)
 
 
 def test_l1_matches_saga_zero_pattern_and_values() -> None:
     X, y = logistic_data(n=400, seed=21)
     Z = StandardScaler().fit_transform(X)
     C = 0.02
-    m = voc.risk.fit(X, y, penalty="l1", C=C)
+    m = voc.risk.fit_logistic(x=X, y=y, penalty="l1", C=C)
     ref = LogisticRegression(C=C, l1_ratio=1.0, solver="saga", tol=1e-12, max_iter=1_000_000).fit(Z, y)
     sk = ref.coef_[0]
     zero = np.abs(sk) < 1e-8
     assert 0 < zero.sum() < len(sk)  # a real sparsity pattern
     assert list(np.asarray(m.coef_std) == 0.0) == list(zero)
     np.testing.assert_allclose(m.coef_std, sk, rtol=0, atol=COEF_TOL)
-    en = voc.risk.fit(X, y, penalty="elasticnet", l1_ratio=0.5, C=0.05)
+    en = voc.risk.fit_logistic(x=X, y=y, penalty="elasticnet", l1_ratio=0.5, C=0.05)
     ref = LogisticRegression(C=0.05, l1_ratio=0.5, solver="saga", tol=1e-12, max_iter=1_000_000).fit(Z, y)
     np.testing.assert_allclose(en.coef_std, ref.coef_[0], rtol=0, atol=COEF_TOL)
 
 
 def test_no_penalty_inference_matches_statsmodels(xy: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = xy
-    m = voc.risk.fit(X, y, penalty="none")
+    m = voc.risk.fit_logistic(x=X, y=y, penalty="none")
     ref = sm.Logit(y, sm.add_constant(X)).fit(method="newton", tol=1e-14, maxiter=200, disp=0)
-    t = m.coefficients().to_pandas()
+    t = m.summary().to_pandas()
     assert list(t["term"]) == ["(intercept)", "x0", "x1", "x2", "x3", "x4"]
     rel = dict(rtol=1e-6, atol=0)
     np.testing.assert_allclose(t["coef"], ref.params, **rel)
@@ -149,17 +149,17 @@ def test_no_penalty_inference_matches_statsmodels(xy: tuple[np.ndarray, np.ndarr
     np.testing.assert_allclose(t["odds_ratio_ci_low"], np.exp(ci[:, 0]), **rel)
     assert m.log_likelihood == pytest.approx(ref.llf, rel=1e-9)
     assert m.null_log_likelihood == pytest.approx(ref.llnull, rel=1e-9)
-    stat, p = m.lr_test
+    stat, p = m.lr_statistic, m.lr_p_value
     assert stat == pytest.approx(ref.llr, rel=1e-6)
     assert p == pytest.approx(ref.llr_pvalue, rel=1e-6)
     assert m.pseudo_r2 == pytest.approx(ref.prsquared, rel=1e-6)
     # A 90% interval.
-    t90 = voc.risk.fit(X, y, penalty="none", confidence=0.9).coefficients()
+    t90 = voc.risk.fit_logistic(x=X, y=y, penalty="none", confidence=0.9).summary()
     np.testing.assert_allclose(t90["ci_low"], ref.conf_int(alpha=0.1)[:, 0], **rel)
-    assert t90.meta["confidence"] == 0.9
+    assert voc.risk.fit_logistic(x=X, y=y, penalty="none", confidence=0.9).confidence == 0.9
     # Penalised fits have no inference.
-    tl2 = voc.risk.fit(X, y).coefficients().to_pandas()
-    assert tl2["se"].isna().all() and voc.risk.fit(X, y).lr_test is None
+    tl2 = voc.risk.fit_logistic(x=X, y=y).summary().to_pandas()
+    assert tl2["se"].isna().all() and voc.risk.fit_logistic(x=X, y=y).lr_statistic is None
 
 
 # --- live cross-checks: evaluation ---
@@ -175,21 +175,27 @@ def scores_with_ties(n: int = 5_000, seed: int = 2) -> tuple[np.ndarray, np.ndar
 def test_roc_auc_average_precision_brier_match_sklearn() -> None:
     y, p = scores_with_ties()
     assert len(np.unique(p)) < 120
-    assert voc.risk.roc_auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
-    e = voc.risk.evaluate(y, p, threshold=0.4)
-    assert e["roc_auc"] == pytest.approx(roc_auc_score(y, p), abs=1e-12)
-    assert e["average_precision"] == pytest.approx(average_precision_score(y, p), abs=1e-12)
-    assert e["brier"] == pytest.approx(brier_score_loss(y, p), abs=1e-12)
+    assert voc.risk.roc_auc(y=y, scores=p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    e = voc.risk.evaluate(y=y, scores=p, threshold=0.4)
+    assert isinstance(e, voc.risk.EvaluationResult)
+    assert e.roc_auc == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    assert e.average_precision == pytest.approx(average_precision_score(y, p), abs=1e-12)
+    assert e.brier == pytest.approx(brier_score_loss(y, p), abs=1e-12)
     flagged = p >= 0.4
-    assert e["true_positives"] == int(np.sum(flagged & (y == 1)))
-    assert e["false_positives"] == int(np.sum(flagged & (y == 0)))
-    assert e["precision"] == pytest.approx(np.mean(y[flagged]), abs=1e-15)
-    assert e["base_rate"] == pytest.approx(y.mean(), abs=1e-15)
+    assert e.true_positives == int(np.sum(flagged & (y == 1)))
+    assert e.false_positives == int(np.sum(flagged & (y == 0)))
+    assert e.precision == pytest.approx(np.mean(y[flagged]), abs=1e-15)
+    assert e.base_rate == pytest.approx(y.mean(), abs=1e-15)
+    assert e.threshold == 0.4 and e.n == len(y) and e.confusion.true_positives == e.true_positives
+    d = e.to_dict()
+    assert d["roc_auc"] == e.roc_auc and d["true_negatives"] == e.true_negatives and d["n"] == len(y)
+    assert "<table>" in e._repr_html_()
+    assert pickle.loads(pickle.dumps(e)) == e
     # Continuous scores, negative scores (decision function) and a Mann-Whitney check by hand.
     s = np.random.default_rng(4).normal(size=y.size) + y
-    assert voc.risk.roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
-    assert voc.risk.roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75
-    assert voc.risk.roc_auc([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9]) == pytest.approx(0.875, abs=0)
+    assert voc.risk.roc_auc(y=y, scores=s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+    assert voc.risk.roc_auc(y=[0, 0, 1, 1], scores=[0.1, 0.4, 0.35, 0.8]) == 0.75
+    assert voc.risk.roc_auc(y=[0, 1, 0, 1], scores=[0.5, 0.5, 0.2, 0.9]) == pytest.approx(0.875, abs=0)
 
 
 @given(
@@ -200,22 +206,22 @@ def test_roc_auc_average_precision_brier_match_sklearn() -> None:
 def test_roc_auc_property_matches_sklearn(pairs: list[tuple[bool, int]]) -> None:
     y = np.array([b for b, _ in pairs], dtype=float)
     s = np.array([k / 2 for _, k in pairs])  # few distinct values: ties everywhere
-    assert voc.risk.roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
-    assert voc.risk.evaluate(y, s)["average_precision"] == pytest.approx(average_precision_score(y, s), abs=1e-12)
+    assert voc.risk.roc_auc(y=y, scores=s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+    assert voc.risk.evaluate(y=y, scores=s).average_precision == pytest.approx(average_precision_score(y, s), abs=1e-12)
     # Ranking invariance: a monotone transform leaves the AUC unchanged, reversing gives 1 − AUC.
-    assert voc.risk.roc_auc(y, np.exp(s)) == voc.risk.roc_auc(y, s)
-    assert voc.risk.roc_auc(y, -s) == pytest.approx(1 - voc.risk.roc_auc(y, s), abs=1e-15)
+    assert voc.risk.roc_auc(y=y, scores=np.exp(s)) == voc.risk.roc_auc(y=y, scores=s)
+    assert voc.risk.roc_auc(y=y, scores=-s) == pytest.approx(1 - voc.risk.roc_auc(y=y, scores=s), abs=1e-15)
 
 
 def test_calibration_matches_sklearn_calibration_curve() -> None:
     y, p = scores_with_ties()
     for bins in (10, 7, 4):
-        t = voc.risk.calibration(y, p, bins=bins)
+        t = voc.risk.calibration(y=y, scores=p, bins=bins)
         prob_true, prob_pred = calibration_curve(y, p, n_bins=bins, strategy="uniform")
         np.testing.assert_allclose(t["observed"], prob_true, rtol=0, atol=1e-12)
         np.testing.assert_allclose(t["mean_predicted"], prob_pred, rtol=0, atol=1e-12)
         assert int(np.sum(t["n"])) == len(y)
-    t = voc.risk.calibration(y, p).to_pandas()
+    t = voc.risk.calibration(y=y, scores=p).to_pandas()
     assert (t.observed_ci_low <= t.observed).all() and (t.observed <= t.observed_ci_high).all()
 
 
@@ -224,7 +230,7 @@ def test_lift_hand_checked() -> None:
     scores = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1])
     y = np.array([1, 1, 0, 1, 0, 0, 0, 1, 0, 0], dtype=float)
     order = np.random.default_rng(0).permutation(10)
-    t = voc.risk.lift(y[order], scores[order], groups=5).to_pandas()
+    t = voc.risk.lift(y=y[order], scores=scores[order], bins=5).to_pandas()
     assert list(t.group) == [1, 2, 3, 4, 5]
     assert list(t.n) == [2] * 5
     assert list(t.churners) == [2, 1, 0, 1, 0]
@@ -235,19 +241,30 @@ def test_lift_hand_checked() -> None:
     assert list(t.score_high) == [0.95, 0.8, 0.6, 0.4, 0.2]
     assert list(t.score_low) == [0.9, 0.7, 0.5, 0.3, 0.1]
     # 10 rows in 3 groups: 4, 3, 3.
-    assert list(voc.risk.lift(y, scores, groups=3)["n"]) == [4, 3, 3]
+    assert list(voc.risk.lift(y=y, scores=scores, bins=3)["n"]) == [4, 3, 3]
 
 
 def test_thresholds_and_confusion_hand_checked() -> None:
     y = [1, 1, 0, 1, 0]
     s = [0.9, 0.8, 0.7, 0.6, 0.1]
-    assert voc.risk.threshold_for_precision(y, s, 0.75) == (0.6, 0.75, 1.0)
-    assert voc.risk.threshold_for_precision(y, s, 1.0) == (0.8, 1.0, 2 / 3)
-    assert voc.risk.threshold_top_k(s, 2) == 0.8
-    assert voc.risk.confusion(y, s, 0.7) == {
-        "true_positives": 2, "false_positives": 1, "true_negatives": 1, "false_negatives": 1
-    }
-    assert voc.risk.threshold_for_precision([0, 0, 1], [0.9, 0.8, 0.1], 0.9) is None
+    t = voc.risk.threshold_for_precision(y=y, scores=s, target=0.75)
+    assert isinstance(t, voc.risk.PrecisionThresholdResult)
+    assert (t.found, t.target, t.threshold, t.precision, t.recall) == (True, 0.75, 0.6, 0.75, 1.0)
+    t = voc.risk.threshold_for_precision(y=y, scores=s, target=1.0)
+    assert (t.threshold, t.precision, t.recall) == (0.8, 1.0, 2 / 3)
+    assert t.to_dict() == {"found": True, "target": 1.0, "threshold": 0.8, "precision": 1.0, "recall": 2 / 3}
+    assert voc.risk.threshold_top_k(scores=s, k=2) == 0.8
+    assert voc.risk.threshold_top_k(s, k=2) == 0.8  # the natural positional form
+    assert voc.risk.threshold_top_k({"p": s}, scores="p", k=2) == 0.8
+    c = voc.risk.confusion(y=y, scores=s, threshold=0.7)
+    assert isinstance(c, voc.risk.ConfusionResult)
+    assert (c.true_positives, c.false_positives, c.true_negatives, c.false_negatives) == (2, 1, 1, 1)
+    assert (c.threshold, c.n, c.precision, c.recall, c.accuracy) == (0.7, 5, 2 / 3, 2 / 3, 0.6)
+    assert c.to_dict()["false_negatives"] == 1 and "<table>" in c._repr_html_()
+    assert pickle.loads(pickle.dumps(c)) == c
+    none = voc.risk.threshold_for_precision(y=[0, 0, 1], scores=[0.9, 0.8, 0.1], target=0.9)
+    assert none.found is False and none.threshold is None and none.precision is None and none.recall is None
+    assert none.target == 0.9 and pickle.loads(pickle.dumps(none)) == none
 
 
 # --- binding surface ---
@@ -256,7 +273,7 @@ def test_thresholds_and_confusion_hand_checked() -> None:
 def test_input_kinds_agree(retail: voc.signals.EventLog) -> None:
     X = retail.features("2024-10-01")
     y = retail.labels("2024-10-01", horizon_days=180)
-    ref = voc.risk.fit(X, y, impute="mean")
+    ref = voc.risk.fit_logistic(x=X, y=y, missing="impute_mean")
     assert "customer_id" not in ref.names and ref.names == [c for c in X.columns if c != "customer_id"]
     df = X.to_pandas()
     churned = np.asarray(y["churned"])
@@ -264,11 +281,11 @@ def test_input_kinds_agree(retail: voc.signals.EventLog) -> None:
     for Xk in (df, pl.from_pandas(df), pa.Table.from_pandas(df, preserve_index=False),
                {c: df[c].to_numpy() for c in df.columns}):
         for yk in (y, churned, pd.Series(churned), churned.astype(np.int64)):
-            m = voc.risk.fit(Xk, yk, impute="mean")
+            m = voc.risk.fit_logistic(x=Xk, y=yk, missing="impute_mean")
             assert m.coef == ref.coef and m.intercept == ref.intercept, (type(Xk), type(yk))
     # A 2-D array: features x0, x1, ...
     arr = df.drop(columns="customer_id").to_numpy()
-    m = voc.risk.fit(arr, churned, impute="mean")
+    m = voc.risk.fit_logistic(x=arr, y=churned, missing="impute_mean")
     assert m.names == [f"x{j}" for j in range(arr.shape[1])]
     assert m.coef == ref.coef
     np.testing.assert_array_equal(m.predict_proba(arr), ref.predict_proba(X))
@@ -277,7 +294,7 @@ def test_input_kinds_agree(retail: voc.signals.EventLog) -> None:
 def test_predict_selects_columns_by_name(xy: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = xy
     df = pd.DataFrame(X, columns=["a", "b", "c", "d", "e"])
-    m = voc.risk.fit(df, y)
+    m = voc.risk.fit_logistic(x=df, y=y)
     p = m.predict_proba(df)
     shuffled = df[["e", "c", "a", "d", "b"]].assign(extra=np.arange(len(df)), customer_id=np.arange(len(df)))
     np.testing.assert_array_equal(m.predict_proba(shuffled), p)
@@ -286,10 +303,11 @@ def test_predict_selects_columns_by_name(xy: tuple[np.ndarray, np.ndarray]) -> N
     np.testing.assert_allclose(1 / (1 + np.exp(-eta)), p, rtol=1e-14, atol=0)
     np.testing.assert_allclose(eta, m.intercept + X @ np.asarray(m.coef), rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(m.predict_proba(X), p)  # a 2-D array is taken in order
-    with pytest.raises(voc.InvalidOptionError, match=r"lacks the model's feature columns \['c'\]") as exc:
+    with pytest.raises(voc.ColumnNotFoundError, match=r'x = "c": the table has no such column') as exc:
         m.predict_proba(df.drop(columns="c"))
-    assert isinstance(exc.value, ValueError) and exc.value.arg == "X"
-    with pytest.raises(voc.LengthMismatchError, match="4 columns"):
+    assert isinstance(exc.value, ValueError) and isinstance(exc.value, KeyError)
+    assert (exc.value.arg, exc.value.value) == ("x", "c")
+    with pytest.raises(voc.LengthMismatchError, match="x has 4 values but model features has 5"):
         m.predict_proba(X[:, :4])
 
 
@@ -297,10 +315,10 @@ def test_impute_mean_stores_training_means() -> None:
     X, y = logistic_data(n=300, seed=8)
     Xn = X.copy()
     Xn[::7, 1] = np.nan
-    m = voc.risk.fit(Xn, y, impute="mean")
+    m = voc.risk.fit_logistic(x=Xn, y=y, missing="impute_mean")
     filled = Xn.copy()
     filled[::7, 1] = np.nanmean(Xn[:, 1])
-    ref = voc.risk.fit(filled, y)
+    ref = voc.risk.fit_logistic(x=filled, y=y)
     np.testing.assert_allclose(m.coef, ref.coef, rtol=1e-12)
     # At prediction, NaN becomes the training mean, not the mean of the new data.
     new = X[:5].copy()
@@ -308,8 +326,8 @@ def test_impute_mean_stores_training_means() -> None:
     want = new.copy()
     want[0, 1] = np.nanmean(Xn[:, 1])
     np.testing.assert_allclose(m.predict_proba(new), ref.predict_proba(want), rtol=1e-12)
-    strict = voc.risk.fit(X, y)
-    with pytest.raises(voc.MissingValueError, match=r'X\[row 0, column "x1"\]'):
+    strict = voc.risk.fit_logistic(x=X, y=y)
+    with pytest.raises(voc.MissingValueError, match=r'x\[row 0, column "x1"\]'):
         strict.predict_proba(new)
 
 
@@ -318,7 +336,7 @@ def test_impute_mean_stores_training_means() -> None:
 
 def _fit_err(X: object, y: object, **kw: object) -> BaseException:
     with pytest.raises(voc.VocError) as exc:
-        voc.risk.fit(X, y, **kw)
+        voc.risk.fit_logistic(x=X, y=y, **kw)
     return exc.value
 
 
@@ -332,15 +350,15 @@ def test_nan_inf_in_x(small: tuple[np.ndarray, np.ndarray]) -> None:
     Xn = X.copy()
     Xn[5, 1] = np.nan
     e = _fit_err(pd.DataFrame(Xn, columns=list("abcde")), y)
-    assert type(e) is voc.MissingValueError and isinstance(e, ValueError) and e.arg == "X"
-    assert str(e).startswith('X[row 5, column "b"] is missing (NaN)')
-    assert 'impute="mean"' in str(e)
+    assert type(e) is voc.MissingValueError and isinstance(e, ValueError) and e.arg == "x"
+    assert str(e).startswith('x[row 5, column "b"] is missing (NaN')
+    assert 'missing="impute_mean"' in str(e)
     Xi = X.copy()
     Xi[7, 2] = -np.inf
     e = _fit_err(Xi, y)
     assert type(e) is voc.NonFiniteError and isinstance(e, ValueError)
-    assert str(e) == 'X[row 7, column "x2"] = -inf is not finite'
-    e = _fit_err(Xi, y, impute="mean")  # imputation fills NaN only
+    assert str(e) == 'x[row 7, column "x2"] = -inf is not finite'
+    e = _fit_err(Xi, y, missing="impute_mean")  # imputation fills NaN only
     assert type(e) is voc.NonFiniteError
 
 
@@ -352,8 +370,8 @@ def test_nulls_in_dataframes_are_missing_values(small: tuple[np.ndarray, np.ndar
     for obj in (pd.DataFrame({"a": a, "b": X[:, 1]}), pl.DataFrame({"a": col, "b": X[:, 1]}),
                 pa.table({"a": pa.array(col), "b": X[:, 1]})):
         e = _fit_err(obj, y)
-        assert type(e) is voc.MissingValueError and str(e).startswith('X[row 3, column "a"] is missing'), obj
-        m = voc.risk.fit(obj, y, impute="mean")
+        assert type(e) is voc.MissingValueError and str(e).startswith('x[row 3, column "a"] is missing'), obj
+        m = voc.risk.fit_logistic(x=obj, y=y, missing="impute_mean")
         assert m.converged and m.n == len(y)
 
 
@@ -378,12 +396,12 @@ def test_bad_labels(small: tuple[np.ndarray, np.ndarray]) -> None:
     e = _fit_err(X, y[:-1])
     assert type(e) is voc.LengthMismatchError and isinstance(e, ValueError)
     assert "200" in str(e) and "199" in str(e)
-    e = _fit_err(X, y, sample_weight=np.ones(10))
-    assert type(e) is voc.LengthMismatchError and "sample_weight" in str(e)
+    e = _fit_err(X, y, weights=np.ones(10))
+    assert type(e) is voc.LengthMismatchError and "weights" in str(e)
     w = np.ones(len(y))
     w[9] = -1
-    e = _fit_err(X, y, sample_weight=w)
-    assert isinstance(e, voc.InputError) and (e.arg, e.index) == ("sample_weight", 9)
+    e = _fit_err(X, y, weights=w)
+    assert isinstance(e, voc.InputError) and (e.arg, e.index) == ("weights", 9)
 
 
 @pytest.mark.parametrize(
@@ -397,7 +415,8 @@ def test_bad_labels(small: tuple[np.ndarray, np.ndarray]) -> None:
         ({"penalty": "elasticnet", "l1_ratio": 1.5}, "l1_ratio", "l1_ratio = 1.5: must lie in [0, 1]"),
         ({"class_weight": "even"}, "class_weight", "class_weight = even"),
         ({"class_weight": {0: 1.0, 1: -2.0}}, "class_weight", "positive"),
-        ({"impute": "median"}, "impute", 'expected "error" or "mean"'),
+        ({"missing": "median"}, "missing", "expected one of error, skip, impute_mean"),
+        ({"missing": "mean"}, "missing", "missing = mean"),
         ({"max_iter": 0}, "max_iter", "max_iter = 0"),
         ({"tol": 0.0}, "tol", "tol = 0"),
         ({"confidence": 1.5}, "confidence", "confidence"),
@@ -417,7 +436,7 @@ def test_separation_is_an_error_without_penalty_only() -> None:
     e = _fit_err(x, y, penalty="none")
     assert type(e) is voc.InsufficientDataError and isinstance(e, ValueError)
     assert "perfectly separated" in str(e) and "use a penalty" in str(e)
-    m = voc.risk.fit(x, y, penalty="l2")
+    m = voc.risk.fit_logistic(x=x, y=y, penalty="l2")
     assert m.converged and m.coef[0] > 0
     p = m.predict_proba(x)
     assert np.all(p[y == 1] > 0.5) and np.all(p[y == 0] < 0.5)
@@ -432,7 +451,7 @@ def test_collinear_columns_without_penalty(small: tuple[np.ndarray, np.ndarray])
     assert type(e) is voc.InsufficientDataError and isinstance(e, ValueError)
     assert 'column "a_plus_2b" is a linear combination' in str(e) and "collinear" in str(e)
     # With a penalty the fit is unique (and equals scikit-learn's).
-    m = voc.risk.fit(Xc, y, penalty="l2")
+    m = voc.risk.fit_logistic(x=Xc, y=y, penalty="l2")
     ref = sk_lbfgs(StandardScaler().fit_transform(Xc), y, 1.0)
     np.testing.assert_allclose(m.coef_std, ref.coef_[0], rtol=0, atol=COEF_TOL)
 
@@ -441,12 +460,12 @@ def test_constant_column_gets_zero_coefficient(small: tuple[np.ndarray, np.ndarr
     X, y = small
     Xk = np.column_stack([X[:, 0], np.full(len(y), 3.0), X[:, 1]])
     for penalty in ("l2", "none", "l1"):
-        m = voc.risk.fit(Xk, y, penalty=penalty, C=10.0)
-        ref = voc.risk.fit(Xk[:, [0, 2]], y, penalty=penalty, C=10.0)
+        m = voc.risk.fit_logistic(x=Xk, y=y, penalty=penalty, C=10.0)
+        ref = voc.risk.fit_logistic(x=Xk[:, [0, 2]], y=y, penalty=penalty, C=10.0)
         assert m.coef[1] == 0.0 and m.coef_std[1] == 0.0
         np.testing.assert_allclose(np.asarray(m.coef)[[0, 2]], ref.coef, rtol=1e-12)
         assert m.intercept == pytest.approx(ref.intercept, rel=1e-12)
-    t = voc.risk.fit(Xk, y, penalty="none").coefficients().to_pandas()
+    t = voc.risk.fit_logistic(x=Xk, y=y, penalty="none").summary().to_pandas()
     assert np.isnan(t.se[2]) and t.coef[2] == 0.0
 
 
@@ -455,13 +474,13 @@ def test_string_column_is_a_dtype_error(small: tuple[np.ndarray, np.ndarray]) ->
     df = pd.DataFrame(X, columns=list("abcde")).assign(region=["north", "south"] * 100)
     e = _fit_err(df, y)
     assert type(e) is voc.DtypeError and isinstance(e, ValueError) and isinstance(e, TypeError)
-    assert e.arg == "region" and "column 'region' of X cannot be read as numbers" in str(e)
+    assert e.arg == "region" and "column 'region' of x has dtype" in str(e)
     e = _fit_err(pa.Table.from_pandas(df, preserve_index=False), y)
     assert type(e) is voc.DtypeError and e.arg == "region"
     e = _fit_err({**{c: df[c].to_numpy() for c in df.columns}}, y)
     assert type(e) is voc.DtypeError and e.arg == "region"
-    with pytest.raises(voc.DtypeError, match="expected a table"):
-        voc.risk.fit("not a table", y)
+    with pytest.raises(voc.DtypeError, match="x has dtype <U11"):
+        voc.risk.fit_logistic("not a table", y=y)
 
 
 def test_string_column_in_polars_is_a_dtype_error(small: tuple[np.ndarray, np.ndarray]) -> None:
@@ -473,27 +492,27 @@ def test_string_column_in_polars_is_a_dtype_error(small: tuple[np.ndarray, np.nd
 
 def test_bad_evaluation_input() -> None:
     with pytest.raises(voc.LengthMismatchError):
-        voc.risk.roc_auc([0, 1, 1], [0.1, 0.2])
+        voc.risk.roc_auc(y=[0, 1, 1], scores=[0.1, 0.2])
     with pytest.raises(voc.InsufficientDataError, match="both classes"):
-        voc.risk.roc_auc([1, 1], [0.1, 0.2])
+        voc.risk.roc_auc(y=[1, 1], scores=[0.1, 0.2])
     with pytest.raises(voc.NonFiniteError, match=r"scores\[1\] = inf"):
-        voc.risk.roc_auc([0, 1], [0.1, np.inf])
+        voc.risk.roc_auc(y=[0, 1], scores=[0.1, np.inf])
     with pytest.raises(voc.NonFiniteError, match=r"scores\[0\] = NaN is not finite"):
-        voc.risk.roc_auc([0, 1], [np.nan, 0.2])
+        voc.risk.roc_auc(y=[0, 1], scores=[np.nan, 0.2])
     with pytest.raises(voc.InputError, match=r"y\[1\] = 3"):
-        voc.risk.roc_auc([0, 3], [0.1, 0.2])
-    with pytest.raises(voc.InputError, match=r"probabilities\[1\] = 1.5"):
-        voc.risk.calibration([0, 1], [0.1, 1.5])
+        voc.risk.roc_auc(y=[0, 3], scores=[0.1, 0.2])
+    with pytest.raises(voc.InputError, match=r"scores\[1\] = 1.5"):
+        voc.risk.calibration(y=[0, 1], scores=[0.1, 1.5])
     with pytest.raises(voc.InvalidOptionError, match="bins"):
-        voc.risk.calibration([0, 1], [0.1, 0.5], bins=0)
-    with pytest.raises(voc.InvalidOptionError, match="groups"):
-        voc.risk.lift([0, 1], [0.1, 0.5], groups=3)
+        voc.risk.calibration(y=[0, 1], scores=[0.1, 0.5], bins=0)
+    with pytest.raises(voc.InvalidOptionError, match="bins"):
+        voc.risk.lift(y=[0, 1], scores=[0.1, 0.5], bins=3)
     with pytest.raises(voc.InvalidOptionError, match="k"):
-        voc.risk.threshold_top_k([0.1, 0.5], 3)
+        voc.risk.threshold_top_k(scores=[0.1, 0.5], k=3)
     with pytest.raises(voc.InvalidOptionError, match="target"):
-        voc.risk.threshold_for_precision([0, 1], [0.1, 0.5], 1.2)
+        voc.risk.threshold_for_precision(y=[0, 1], scores=[0.1, 0.5], target=1.2)
     with pytest.raises(voc.EmptyInputError):
-        voc.risk.roc_auc([], [])
+        voc.risk.roc_auc(y=[], scores=[])
 
 
 # --- alerts ---
@@ -504,8 +523,8 @@ def test_alerts_rank_cut_and_explain(xy: tuple[np.ndarray, np.ndarray]) -> None:
     names = ["refund_delay_max_days", "tickets", "x2", "x3", "x4"]
     df = pd.DataFrame(X, columns=names).assign(customer_id=np.arange(len(y)) * 10 + 7,
                                                value=np.linspace(50, 500, len(y)))
-    m = voc.risk.fit(df.drop(columns="value"), y)
-    full = voc.risk.alerts(m, df, value="value", capacity=None).to_pandas()
+    m = voc.risk.fit_logistic(x=df.drop(columns="value"), y=y)
+    full = voc.risk.alerts(df, model=m, value="value", capacity=None).to_pandas()
     p = m.predict_proba(df)
     ev = df["value"].to_numpy() * p * 0.3 - 5.0
     assert len(full) == int(np.sum(ev > 0))
@@ -514,7 +533,7 @@ def test_alerts_rank_cut_and_explain(xy: tuple[np.ndarray, np.ndarray]) -> None:
     rows = (full.customer_id.to_numpy() - 7) // 10
     np.testing.assert_allclose(full.probability, p[rows], rtol=1e-14)
     np.testing.assert_array_equal(full.value, df["value"].to_numpy()[rows])
-    t = voc.risk.alerts(m, df, value="value", capacity=25, reasons=2)
+    t = voc.risk.alerts(df, model=m, value="value", capacity=25, reasons=2)
     assert len(t) == 25 and t.meta["capacity"] == 25
     assert list(t["customer_id"]) == list(full.customer_id[:25])
     assert "reason_3" not in t.columns
@@ -531,16 +550,16 @@ def test_alerts_rank_cut_and_explain(xy: tuple[np.ndarray, np.ndarray]) -> None:
             if t[f"reason_{k}_feature"][i] == "refund_delay_max_days":
                 assert text == f"waited {X[r, 0]:.0f} days for a refund"
     # A higher contact cost keeps fewer customers; min_probability filters.
-    assert len(voc.risk.alerts(m, df, value="value", contact_cost=50.0)) < len(full)
-    hi = voc.risk.alerts(m, df, value="value", min_probability=0.6)
+    assert len(voc.risk.alerts(df, model=m, value="value", contact_cost=50.0)) < len(full)
+    hi = voc.risk.alerts(df, model=m, value="value", min_probability=0.6)
     assert (np.asarray(hi["probability"]) >= 0.6).all()
     # Values as an array; a 2-D array gives row numbers as ids.
-    arr = voc.risk.alerts(m, X, value=df["value"].to_numpy(), capacity=5)
+    arr = voc.risk.alerts(X, model=m, value=df["value"].to_numpy(), capacity=5)
     np.testing.assert_array_equal(arr["customer_id"], rows[:5])
     with pytest.raises(voc.InvalidOptionError, match="value names a column"):
-        voc.risk.alerts(m, X, value="value")
+        voc.risk.alerts(X, model=m, value="value")
     with pytest.raises(voc.InvalidOptionError, match="save_rate"):
-        voc.risk.alerts(m, df, value="value", save_rate=1.5)
+        voc.risk.alerts(df, model=m, value="value", save_rate=1.5)
 
 
 def test_alerts_on_retailer_name_refund_delays(retail: voc.signals.EventLog) -> None:
@@ -548,11 +567,11 @@ def test_alerts_on_retailer_name_refund_delays(retail: voc.signals.EventLog) -> 
     X = retail.features("2024-10-01")
     y = retail.labels("2024-10-01", horizon_days=180)
     train = X.to_pandas()
-    m = voc.risk.fit(train[cols], y, impute="mean")
+    m = voc.risk.fit_logistic(x=train[cols], y=y, missing="impute_mean")
     assert m.converged
     assert m.coef[0] > 0  # slow refunds raise churn risk (the planted cause)
     today = retail.features("2025-01-01")
-    t = voc.risk.alerts(m, today, value="monetary", capacity=200)
+    t = voc.risk.alerts(today, model=m, value="monetary", capacity=200)
     d = t.to_pandas()
     assert 0 < len(d) <= 200
     assert (d.expected_value > 0).all() and (np.diff(d.expected_value) <= 0).all()
@@ -572,32 +591,36 @@ def test_alerts_on_retailer_name_refund_delays(retail: voc.signals.EventLog) -> 
 
 def test_cross_validate_seeded_and_stratified(xy: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = xy
-    cv = voc.risk.cross_validate(X, y, k=5, seed=3)
-    assert len(cv) == 5 and list(cv["fold"]) == [0, 1, 2, 3, 4]
-    assert int(np.sum(cv["n"])) == len(y)
-    again = voc.risk.cross_validate(X, y, k=5, seed=3)
-    np.testing.assert_array_equal(cv.meta["fold"], again.meta["fold"])
-    np.testing.assert_array_equal(cv["roc_auc"], again["roc_auc"])
-    assert cv.meta["pooled_roc_auc"] == again.meta["pooled_roc_auc"]
-    other = voc.risk.cross_validate(X, y, k=5, seed=4)
-    assert not np.array_equal(cv.meta["fold"], other.meta["fold"])
-    fold = np.asarray(cv.meta["fold"])
+    cv = voc.risk.cross_validate(x=X, y=y, k=5, seed=3)
+    assert len(cv.table) == 5 and list(cv.table["fold"]) == [0, 1, 2, 3, 4]
+    assert int(np.sum(cv.table["n"])) == len(y)
+    again = voc.risk.cross_validate(x=X, y=y, k=5, seed=3)
+    assert isinstance(cv, voc.risk.CrossValidationResult) and (cv.k, cv.seed, cv.n, cv.n_missing) == (5, 3, len(y), 0)
+    np.testing.assert_array_equal(cv.fold, again.fold)
+    np.testing.assert_array_equal(cv.table["roc_auc"], again.table["roc_auc"])
+    assert cv.pooled_roc_auc == again.pooled_roc_auc
+    other = voc.risk.cross_validate(x=X, y=y, k=5, seed=4)
+    assert not np.array_equal(cv.fold, other.fold)
+    fold = np.asarray(cv.fold)
     for f in range(5):
         n_f, k_f = np.sum(fold == f), np.sum(y[fold == f])
         assert abs(k_f - n_f * y.mean()) <= 1 + 1e-9, (f, k_f, n_f)
         assert abs(n_f - len(y) / 5) <= 1
         # Each fold's AUC and probabilities are those of a model fitted without the fold.
-        m = voc.risk.fit(X[fold != f], y[fold != f])
+        m = voc.risk.fit_logistic(x=X[fold != f], y=y[fold != f])
         p = m.predict_proba(X[fold == f])
-        np.testing.assert_allclose(np.asarray(cv.meta["out_of_fold_probability"])[fold == f], p, rtol=1e-12)
-        assert cv["roc_auc"][f] == pytest.approx(roc_auc_score(y[fold == f], p), abs=1e-12)
-    oof = np.asarray(cv.meta["out_of_fold_probability"])
-    assert cv.meta["pooled_roc_auc"] == pytest.approx(roc_auc_score(y, oof), abs=1e-12)
+        np.testing.assert_allclose(np.asarray(cv.out_of_fold_probability)[fold == f], p, rtol=1e-12)
+        assert cv.table["roc_auc"][f] == pytest.approx(roc_auc_score(y[fold == f], p), abs=1e-12)
+    oof = np.asarray(cv.out_of_fold_probability)
+    assert cv.pooled_roc_auc == pytest.approx(roc_auc_score(y, oof), abs=1e-12)
     # Options reach each fit.
-    l1 = voc.risk.cross_validate(X, y, k=3, seed=1, penalty="l1", C=0.05)
-    assert not np.allclose(l1["roc_auc"], voc.risk.cross_validate(X, y, k=3, seed=1)["roc_auc"])
+    l1 = voc.risk.cross_validate(x=X, y=y, k=3, seed=1, penalty="l1", C=0.05)
+    assert not np.allclose(l1.table["roc_auc"], voc.risk.cross_validate(x=X, y=y, k=3, seed=1).table["roc_auc"])
+    assert cv.to_dict()["pooled_roc_auc"] == cv.pooled_roc_auc and "<table>" in cv._repr_html_()
+    back = pickle.loads(pickle.dumps(cv))
+    assert back == cv and back.pooled_roc_auc == cv.pooled_roc_auc
     with pytest.raises(voc.InvalidOptionError, match="k"):
-        voc.risk.cross_validate(X, y, k=1)
+        voc.risk.cross_validate(x=X, y=y, k=1)
 
 
 # --- persistence and threads ---
@@ -607,32 +630,32 @@ def test_pickle_and_json_round_trips(retail: voc.signals.EventLog) -> None:
     X = retail.features("2024-10-01")
     y = retail.labels("2024-10-01", horizon_days=180)
     today = retail.features("2025-01-01")
-    for m in (voc.risk.fit(X, y, impute="mean"), voc.risk.fit(X, y, impute="mean", penalty="l1", C=0.5)):
+    for m in (voc.risk.fit_logistic(x=X, y=y, missing="impute_mean"), voc.risk.fit_logistic(x=X, y=y, missing="impute_mean", penalty="l1", C=0.5)):
         p = m.predict_proba(today)
         back = pickle.loads(pickle.dumps(m))
         np.testing.assert_array_equal(back.predict_proba(today), p)
         assert back.names == m.names and back.coef == m.coef and back.penalty == m.penalty
         assert repr(back) == repr(m)
-    m = voc.risk.fit(X, y, impute="mean", class_weight="balanced", C=0.3)
-    back = voc.risk.RiskModel.from_bytes(m.to_bytes())
+    m = voc.risk.fit_logistic(x=X, y=y, missing="impute_mean", class_weight="balanced", C=0.3)
+    back = voc.risk.LogisticModel.from_bytes(m.to_bytes())
     np.testing.assert_array_equal(back.predict_proba(today), m.predict_proba(today))
     assert back.coef == m.coef
     assert back.names == m.names and repr(back) == repr(m)
-    ml = voc.risk.fit(*logistic_data(n=300), penalty="none")
-    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(ml)).coefficients().to_pandas(),
-                                  ml.coefficients().to_pandas())
-    pd.testing.assert_frame_equal(voc.risk.RiskModel.from_bytes(ml.to_bytes()).coefficients().to_pandas(),
-                                  ml.coefficients().to_pandas())
+    ml = voc.risk.fit_logistic(x=logistic_data(n=300)[0], y=logistic_data(n=300)[1], penalty="none")
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(ml)).summary().to_pandas(),
+                                  ml.summary().to_pandas())
+    pd.testing.assert_frame_equal(voc.risk.LogisticModel.from_bytes(ml.to_bytes()).summary().to_pandas(),
+                                  ml.summary().to_pandas())
     with pytest.raises(voc.DecodeError):
-        voc.risk.RiskModel.from_bytes(b'{"names": 3}')
+        voc.risk.LogisticModel.from_bytes(b'{"names": 3}')
 
 
 def test_bytes_round_trip_is_bit_exact() -> None:
     rng = np.random.default_rng(1)
     X = rng.normal(size=(2000, 6)) * [1, 10, 100, 0.1, 3, 7]
     y = (X @ [1, -0.1, 0.01, 5, 0.2, 0.1] + rng.logistic(size=2000) > 0).astype(float)
-    m = voc.risk.fit(X, y)
-    back = voc.risk.RiskModel.from_bytes(m.to_bytes())
+    m = voc.risk.fit_logistic(x=X, y=y)
+    back = voc.risk.LogisticModel.from_bytes(m.to_bytes())
     assert back.coef == m.coef and back.intercept == m.intercept
     np.testing.assert_array_equal(back.predict_proba(X), m.predict_proba(X))
 
@@ -641,11 +664,11 @@ def test_bytes_round_trip_is_bit_exact() -> None:
 def test_bytes_round_trip_with_non_finite_fields(kind: str) -> None:
     X, y = logistic_data(n=300)
     if kind == "l1":
-        m = voc.risk.fit(X, y, penalty="l1", C=0.5)
+        m = voc.risk.fit_logistic(x=X, y=y, penalty="l1", C=0.5)
     else:
         X = np.column_stack([X, np.ones(len(y))])
-        m = voc.risk.fit(X, y, penalty="none")
-    back = voc.risk.RiskModel.from_bytes(m.to_bytes())
+        m = voc.risk.fit_logistic(x=X, y=y, penalty="none")
+    back = voc.risk.LogisticModel.from_bytes(m.to_bytes())
     np.testing.assert_array_equal(back.predict_proba(X), m.predict_proba(X))
     assert back == m
 
@@ -653,7 +676,7 @@ def test_bytes_round_trip_with_non_finite_fields(kind: str) -> None:
 def test_predict_from_threads_is_identical(retail: voc.signals.EventLog) -> None:
     X = retail.features("2024-10-01")
     y = retail.labels("2024-10-01", horizon_days=180)
-    m = voc.risk.fit(X, y, impute="mean")
+    m = voc.risk.fit_logistic(x=X, y=y, missing="impute_mean")
     big = pd.concat([retail.features("2025-01-01").to_pandas()] * 20, ignore_index=True)
     ref = m.predict_proba(big)
     out: list[np.ndarray] = []
@@ -675,7 +698,7 @@ def test_predict_from_threads_is_identical(retail: voc.signals.EventLog) -> None
 def test_fit_is_deterministic_across_runs() -> None:
     # More rows than one parallel chunk: sums are added in a fixed order.
     X, y = logistic_data(n=70_000, seed=9)
-    a, b = voc.risk.fit(X, y), voc.risk.fit(X, y)
+    a, b = voc.risk.fit_logistic(x=X, y=y), voc.risk.fit_logistic(x=X, y=y)
     assert a.coef == b.coef and a.intercept == b.intercept
 
 
@@ -703,15 +726,15 @@ def _layouts(X: np.ndarray) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("options", [{}, {"penalty": "elasticnet", "l1_ratio": 0.5, "C": 0.1},
-                                     {"penalty": "none", "impute": "mean", "class_weight": "balanced"}])
+                                     {"penalty": "none", "missing": "impute_mean", "class_weight": "balanced"}])
 def test_every_layout_gives_identical_fits_and_predictions(options: dict[str, object]) -> None:
     X, y = logistic_data(n=3_000, seed=5)
     X = X.copy()
-    if options.get("impute") == "mean":
+    if options.get("missing") == "impute_mean":
         X[::17, 2] = np.nan
     w = 0.5 + (np.arange(len(y)) % 5)
     inputs = _layouts(X)
-    models = {k: voc.risk.fit(v, y, sample_weight=w, **options) for k, v in inputs.items()}
+    models = {k: voc.risk.fit_logistic(x=v, y=y, weights=w, **options) for k, v in inputs.items()}
     ref = models["C"]
     probe = X[:500]
     probes = _layouts(probe)
@@ -723,20 +746,20 @@ def test_every_layout_gives_identical_fits_and_predictions(options: dict[str, ob
         for pkind, px in probes.items():
             np.testing.assert_array_equal(m.predict_proba(px), p_ref, err_msg=f"{kind} / {pkind}")
             np.testing.assert_array_equal(m.decision_function(px), eta_ref, err_msg=f"{kind} / {pkind}")
-    cvs = [voc.risk.cross_validate(v, y, k=3, seed=2, **{k: o for k, o in options.items() if k != "confidence"})
+    cvs = [voc.risk.cross_validate(x=v, y=y, k=3, seed=2, **{k: o for k, o in options.items() if k != "confidence"})
            for v in inputs.values()]
     for cv in cvs[1:]:
-        np.testing.assert_array_equal(cv.meta["out_of_fold_probability"], cvs[0].meta["out_of_fold_probability"])
+        np.testing.assert_array_equal(cv.out_of_fold_probability, cvs[0].out_of_fold_probability)
 
 
 def test_every_layout_reports_the_same_bad_value() -> None:
     X, y = logistic_data(n=300, seed=6)
-    m = voc.risk.fit(X, y)
+    m = voc.risk.fit_logistic(x=X, y=y)
     bad = X[:50].copy()
     bad[7, 2] = np.nan
     bad[3, 4] = np.nan  # the first in row order: row 3, column x4
     for kind, v in _layouts(bad).items():
-        with pytest.raises(voc.MissingValueError, match=r'X\[row 3, column "x4"\]'):
+        with pytest.raises(voc.MissingValueError, match=r'x\[row 3, column "x4"\]'):
             m.predict_proba(v)
-        with pytest.raises(voc.MissingValueError, match=r'X\[row 3, column "x4"\]'):
-            voc.risk.fit(v, y[:50])
+        with pytest.raises(voc.MissingValueError, match=r'x\[row 3, column "x4"\]'):
+            voc.risk.fit_logistic(x=v, y=y[:50])

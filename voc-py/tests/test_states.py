@@ -68,12 +68,12 @@ def test_finish_options_match_one_shot_options(nps_scores):
 def test_merge_in_any_order_equals_one_update(rng, cls, kw, f, lo, hi):
     x, g = _data(rng, lo, hi)
     whole = cls(**kw)
-    whole.update(x, groups=g)
+    whole.update(x, by=g)
     cuts = [0, 100, 350, 351, 900]
     parts = []
     for a, b in itertools.pairwise(cuts):
         p = cls(**kw)
-        p.update(x[a:b], groups=g[a:b])
+        p.update(x[a:b], by=g[a:b])
         parts.append(p)
     for order in itertools.permutations(range(len(parts))):
         acc = cls(**kw)
@@ -106,9 +106,9 @@ def test_merge_is_associative_and_commutative(batches, random):
     for batch in batches:
         x = np.array([b[0] for b in batch], dtype=np.int64)
         g = np.array([b[1] for b in batch], dtype=np.int64)
-        whole.update(x, groups=g)
+        whole.update(x, by=g)
         p = voc.NpsState()
-        p.update(x, groups=g)
+        p.update(x, by=g)
         parts.append(p)
     random.shuffle(parts)
     acc = voc.NpsState()
@@ -120,7 +120,7 @@ def test_merge_is_associative_and_commutative(batches, random):
 
 def test_empty_state_is_the_identity(nps_scores):
     s = voc.NpsState()
-    s.update(nps_scores, groups=nps_scores % 3)
+    s.update(nps_scores, by=nps_scores % 3)
     before = s.to_bytes()
     s.merge(voc.NpsState())
     assert s.to_bytes() == before
@@ -152,13 +152,13 @@ def test_weighted_merge_equals_weighted_update(nps_scores, rng):
     w = rng.uniform(0.1, 4.0, len(nps_scores))
     g = nps_scores % 3
     whole = voc.NpsState()
-    whole.update(nps_scores, weights=w, groups=g)
+    whole.update(nps_scores, weights=w, by=g)
     for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0]):
         chunks = np.array_split(np.arange(len(nps_scores)), 3)
         acc = voc.NpsState()
         for i in order:
             p = voc.NpsState()
-            p.update(nps_scores[chunks[i]], weights=w[chunks[i]], groups=g[chunks[i]])
+            p.update(nps_scores[chunks[i]], weights=w[chunks[i]], by=g[chunks[i]])
             acc.merge(p)
         a, b = acc.finish(), whole.finish()
         assert a.n == b.n and a.distribution == b.distribution
@@ -194,7 +194,7 @@ def test_unweighted_merged_into_weighted_counts_with_weight_one(nps_scores, rng)
 def test_finish_groups_equals_one_shot_by_codes(rng, cls, kw, f, lo, hi):
     x, g = _data(rng, lo, hi, groups=6)
     s = cls(**kw)
-    s.update(x, groups=g)
+    s.update(x, by=g)
     one_shot_kw = {"scale": kw["scale"]} if "scale" in kw else {}
     t = s.finish_groups()
     ref = f(x, by=g, **one_shot_kw)
@@ -206,18 +206,18 @@ def test_finish_groups_equals_one_shot_by_codes(rng, cls, kw, f, lo, hi):
 def test_finish_groups_options(nps_scores):
     g = nps_scores % 4
     s = voc.NpsState()
-    s.update(nps_scores, groups=g)
+    s.update(nps_scores, by=g)
     assert_tables_equal(s.finish_groups(interval="wald", confidence=0.9),
                         voc.nps(nps_scores, by=g, interval="wald", confidence=0.9))
     c = voc.CsatState()
     x = np.clip(nps_scores, 1, 5)
-    c.update(x, groups=g)
+    c.update(x, by=g)
     assert_tables_equal(c.finish_groups(satisfied_from=5), voc.csat(x, by=g, satisfied_from=5))
 
 
 def test_finish_groups_skips_unused_ids():
     s = voc.NpsState()
-    s.update([9, 10, 3], groups=[0, 5, 5])
+    s.update([9, 10, 3], by=[0, 5, 5])
     assert s.groups == 6
     t = s.finish_groups()
     assert t["group"].tolist() == [0, 5]
@@ -232,11 +232,11 @@ def test_group_codes_accept_column_types(nps_scores):
 
     g = nps_scores % 3
     ref = voc.NpsState()
-    ref.update(nps_scores, groups=g)
+    ref.update(nps_scores, by=g)
     for codes in (g.tolist(), g.astype(np.uint8), g.astype(float), pd.Series(g), pl.Series(g), pa.array(g),
                   g.astype(">i4")):
         s = voc.NpsState()
-        s.update(nps_scores, groups=codes)
+        s.update(nps_scores, by=codes)
         assert s == ref
 
 
@@ -248,16 +248,16 @@ def test_state_update_with_weights_and_missing(nps_scores, rng):
     s.update(x, weights=w, missing="skip")
     r = s.finish()
     ref = voc.nps(x, weights=w, missing="skip")
-    assert (r.n, r.missing) == (len(x) - 7, 7)
+    assert (r.n, r.n_missing) == (len(x) - 7, 7)
     assert r == ref
 
 
 def test_state_missing_counts_per_group():
     s = voc.NpsState()
-    s.update([9.0, math.nan, 3.0, math.nan, math.nan], groups=[0, 0, 1, 1, 1], missing="skip")
+    s.update([9.0, math.nan, 3.0, math.nan, math.nan], by=[0, 0, 1, 1, 1], missing="skip")
     t = s.finish_groups()
-    assert t["missing"].tolist() == [1, 2]
-    assert s.finish().missing == 3
+    assert t["n_missing"].tolist() == [1, 2]
+    assert s.finish().n_missing == 3
 
 
 def test_states_are_independent():
@@ -268,7 +268,7 @@ def test_states_are_independent():
 
 def test_large_group_ids():
     s = voc.NpsState()
-    s.update([9, 1], groups=[0, 100_000])
+    s.update([9, 1], by=[0, 100_000])
     assert s.groups == 100_001
     t = s.finish_groups()
     assert t["group"].tolist() == [0, 100_000]

@@ -18,4 +18,4 @@ pub use nps::{Nps, NpsInterval, NpsOptions, NpsResult, NpsState, nps_test};
 pub use score::{Located, Score};
 pub use state::{Metric, Responses, SurveyState};
 pub use tally::{Batch, Cell, MAX_GROUPS, MAX_POINTS, MAX_ROWS, MetricKind, Scale, Tally};
-pub use trend::{MISSING_TIME, TrendRow, trend};
+pub use trend::{TrendRow, trend};

@@ -158,6 +158,24 @@ struct Classes {
     n: f64,
 }
 
+impl NpsResult {
+    /// The per-response variance in points² (`variance` × 100²), the scale of `nps` and `se`:
+    /// `se = √(variance_points / n_eff)`.
+    ///
+    /// ```
+    /// use voc_core::metrics::{Nps, NpsOptions, NpsState};
+    /// let mut s = NpsState::new();
+    /// s.update(&[10_u8, 9, 9, 8, 7, 6, 3, 10, 9, 10])?;
+    /// let r = s.finish(&NpsOptions::default())?;
+    /// assert!((r.variance_points() - 10_000.0 * (0.8 - 0.4 * 0.4)).abs() < 1e-9);
+    /// assert!((r.se - (r.variance_points() / r.responses.n_eff).sqrt()).abs() < 1e-12);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn variance_points(&self) -> f64 {
+        self.variance * 10_000.0
+    }
+}
+
 impl Classes {
     fn nps(&self) -> f64 {
         self.pro - self.det

@@ -6,23 +6,12 @@ use super::tally::{Batch, MAX_GROUPS, Scale, Tally};
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
 use crate::stats::TestResult;
-use crate::time::{Period, TimeUnit};
+use crate::time::{NAT, Period, TimeUnit};
 
 /// First supported day, -9999-01-01.
 const MIN_DAY: i64 = -4_371_587;
 /// Last supported day (9999-12-31).
 const MAX_DAY: i64 = 2_932_896;
-
-/// Timestamp value that marks a missing time (numpy/pandas `NaT`).
-///
-/// ```
-/// use voc_core::metrics::{trend, Batch, Nps, NpsOptions, Scale, MISSING_TIME};
-/// use voc_core::time::{Period, TimeUnit};
-/// let r = trend::<Nps, _>(Scale::new(0, 10)?, Batch::new(&[9_u8, 3]), &[0, MISSING_TIME], TimeUnit::Days, Period::Day, &NpsOptions::default());
-/// assert!(r.is_err()); // missing times are an error unless MissingPolicy::Skip
-/// # Ok::<(), voc_core::Error>(())
-/// ```
-pub const MISSING_TIME: i64 = i64::MIN;
 
 /// One row of a trend table: a group's metric in one period (see [`trend`] for an example).
 ///
@@ -57,7 +46,7 @@ pub struct TrendRow<O> {
 /// Metric `M` per (group, period), in group then period order, each compared with the group's previous
 /// period that has responses.
 ///
-/// `times` holds one timestamp per score in `unit`; [`MISSING_TIME`] marks a missing time, handled by
+/// `times` holds one timestamp per score in `unit`; [`NAT`] marks a missing time, handled by
 /// `batch.missing` like a missing score.
 ///
 /// ```
@@ -82,7 +71,7 @@ pub fn trend<M: Metric, S: Score>(
     check_len("scores", batch.len(), "time", times.len())?;
     let state = SurveyState::<M>::with_scale(scale.min, scale.max)?;
     M::validate(opts, scale)?;
-    if let Some(index) = times.iter().position(|&t| t == MISSING_TIME) {
+    if let Some(index) = times.iter().position(|&t| t == NAT) {
         if batch.missing == MissingPolicy::Error {
             return Err(Error::Missing { arg: "time", index });
         }
@@ -155,9 +144,7 @@ fn trend_without_missing_times<M: Metric, S: Score>(
     period: Period,
     opts: &M::Options,
 ) -> Result<Vec<TrendRow<M::Output>>> {
-    let keep: Vec<usize> = (0..times.len())
-        .filter(|&i| times[i] != MISSING_TIME)
-        .collect();
+    let keep: Vec<usize> = (0..times.len()).filter(|&i| times[i] != NAT).collect();
     let pick = |i: &usize| *i;
     let scores: Vec<S> = keep.iter().map(|&i| batch.scores[i]).collect();
     let kept_times: Vec<i64> = keep.iter().map(|&i| times[i]).collect();

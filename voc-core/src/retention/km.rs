@@ -1,6 +1,7 @@
 //! Kaplan–Meier survival curves with right censoring.
 
-use super::{check_durations, check_events, key};
+use super::{check_durations, check_events, complete_rows, kept, key};
+use crate::MissingPolicy;
 use crate::error::{Result, check_len};
 use crate::stats::check_confidence;
 use crate::stats::dist::normal_quantile;
@@ -8,8 +9,10 @@ use crate::stats::dist::normal_quantile;
 /// Options of [`kaplan_meier`].
 ///
 /// ```
+/// use voc_core::MissingPolicy;
 /// use voc_core::retention::KmOptions;
 /// assert_eq!(KmOptions::default().confidence, 0.95);
+/// assert_eq!(KmOptions::default().missing, MissingPolicy::Error);
 /// assert_eq!(KmOptions::default().confidence(0.9).confidence, 0.9);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,11 +21,17 @@ use crate::stats::dist::normal_quantile;
 pub struct KmOptions {
     /// Confidence level of the pointwise intervals and of the median's interval.
     pub confidence: f64,
+    /// Rows whose duration or event is NaN: an error naming the first ([`MissingPolicy::Error`], the
+    /// default) or left out and counted in [`KaplanMeier::n_missing`] ([`MissingPolicy::Skip`]).
+    pub missing: MissingPolicy,
 }
 
 impl Default for KmOptions {
     fn default() -> Self {
-        KmOptions { confidence: 0.95 }
+        KmOptions {
+            confidence: 0.95,
+            missing: MissingPolicy::Error,
+        }
     }
 }
 
@@ -37,7 +46,10 @@ impl KmOptions {
     }
 }
 
-crate::setters!(KmOptions { confidence: f64 });
+crate::setters!(KmOptions {
+    confidence: f64,
+    missing: MissingPolicy
+});
 
 /// One Kaplan–Meier curve: a row per distinct duration (events or censorings), as lifelines'
 /// `event_table` joined with `survival_function_` and `confidence_interval_`.
@@ -142,6 +154,8 @@ pub struct KaplanMeier {
     pub curves: Vec<KmCurve>,
     /// Confidence level of the intervals.
     pub confidence: f64,
+    /// Rows left out because their duration or event was missing (NaN), under [`MissingPolicy::Skip`].
+    pub n_missing: usize,
 }
 
 /// Kaplan–Meier estimate of the survival function, by group.
@@ -150,6 +164,10 @@ pub struct KaplanMeier {
 /// censored: still a customer at the end of observation); `groups` are dense codes (`0..k`, see
 /// [`crate::group`]) or `None`. Rows are sorted once (O(n log n)); a curve has a row per distinct time.
 /// Matches lifelines `KaplanMeierFitter` (survival, log(−log) interval, median and its interval).
+///
+/// A NaN duration or event is missing: [`Error::Missing`](crate::Error::Missing) under
+/// [`MissingPolicy::Error`], a row left out and counted in [`KaplanMeier::n_missing`] under
+/// [`MissingPolicy::Skip`].
 ///
 /// ```
 /// use voc_core::retention::{kaplan_meier, KmOptions};
@@ -169,11 +187,32 @@ pub fn kaplan_meier(
     options: &KmOptions,
 ) -> Result<KaplanMeier> {
     options.validate()?;
-    let confidence = options.confidence;
     check_len("durations", durations.len(), "events", events.len())?;
     if let Some(groups) = groups {
         check_len("durations", durations.len(), "groups", groups.len())?;
     }
+    if let Some(keep) = complete_rows(&[durations, events], options.missing) {
+        let n_missing = keep.iter().filter(|k| !**k).count();
+        let groups = groups.map(|g| kept(g, &keep));
+        let mut km = complete(
+            &kept(durations, &keep),
+            &kept(events, &keep),
+            groups.as_deref(),
+            options.confidence,
+        )?;
+        km.n_missing = n_missing;
+        return Ok(km);
+    }
+    complete(durations, events, groups, options.confidence)
+}
+
+/// [`kaplan_meier`] on rows without missing values (a NaN is reported as an error).
+fn complete(
+    durations: &[f64],
+    events: &[f64],
+    groups: Option<&[u32]>,
+    confidence: f64,
+) -> Result<KaplanMeier> {
     // The histogram path validates as it goes; anything unusual falls through to the checks below,
     // which name the offending value.
     let histogram = IntegerHistogram::new(durations, events, groups);
@@ -182,6 +221,7 @@ pub fn kaplan_meier(
         return Ok(KaplanMeier {
             curves: vec![packed_curve(durations, events, z)?],
             confidence,
+            n_missing: 0,
         });
     }
     if histogram.is_none() {
@@ -204,7 +244,11 @@ pub fn kaplan_meier(
                 finish(time, de, ce2, z)
             })
             .collect();
-        return Ok(KaplanMeier { curves, confidence });
+        return Ok(KaplanMeier {
+            curves,
+            confidence,
+            n_missing: 0,
+        });
     }
     let sorted = SortedGroups::new(durations, events, groups)?;
     let curves = (0..sorted.k)
@@ -219,7 +263,11 @@ pub fn kaplan_meier(
             finish(time, de, dc, z)
         })
         .collect();
-    Ok(KaplanMeier { curves, confidence })
+    Ok(KaplanMeier {
+        curves,
+        confidence,
+        n_missing: 0,
+    })
 }
 
 /// Event and censoring counts per whole-number duration, for data on a compact integer grid (tenure in
@@ -554,5 +602,46 @@ mod tests {
         assert!(kaplan_meier(&[], &[], None, o).is_err());
         assert!(kaplan_meier(&[1.0], &[1.0, 0.0], None, o).is_err());
         assert!(kaplan_meier(&[1.0], &[1.0], Some(&[0, 1]), o).is_err());
+    }
+
+    #[test]
+    fn nan_is_missing_and_skip_leaves_the_row_out() -> Result<()> {
+        let o = KmOptions::default();
+        let err = kaplan_meier(&[1.0, f64::NAN], &[1.0, 0.0], None, &o).unwrap_err();
+        assert_eq!(
+            err,
+            crate::Error::Missing {
+                arg: "durations",
+                index: 1
+            }
+        );
+        let err = kaplan_meier(
+            &[1.0, 2.0, 3.0],
+            &[1.0, 1.0, f64::NAN],
+            Some(&[0, 1, 1]),
+            &o,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            crate::Error::Missing {
+                arg: "events",
+                index: 2
+            }
+        );
+        let skip = o.missing(MissingPolicy::Skip);
+        let t = [1.0, f64::NAN, 3.0, 4.0, 2.0];
+        let e = [1.0, 1.0, f64::NAN, 0.0, 1.0];
+        let g = [0, 0, 1, 1, 1];
+        let km = kaplan_meier(&t, &e, Some(&g), &skip)?;
+        let want = kaplan_meier(&[1.0, 4.0, 2.0], &[1.0, 0.0, 1.0], Some(&[0, 1, 1]), &o)?;
+        assert_eq!(km.n_missing, 2);
+        assert_eq!(km.curves, want.curves);
+        // Without a NaN, skipping changes nothing.
+        assert_eq!(
+            kaplan_meier(&[1.0, 2.0], &[1.0, 0.0], None, &skip)?.n_missing,
+            0
+        );
+        Ok(())
     }
 }

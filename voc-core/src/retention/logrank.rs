@@ -1,13 +1,36 @@
 //! The log-rank test for two or more groups.
 
-use super::{check_durations, check_events, key};
+use super::{check_durations, check_events, complete_rows, kept, key};
+use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
 use crate::stats::dist::chi2_sf;
+
+/// Options of [`logrank_test`].
+///
+/// ```
+/// use voc_core::MissingPolicy;
+/// use voc_core::retention::LogRankOptions;
+/// assert_eq!(LogRankOptions::default().missing, MissingPolicy::Error);
+/// assert_eq!(LogRankOptions::default().missing(MissingPolicy::Skip).missing, MissingPolicy::Skip);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct LogRankOptions {
+    /// Rows whose duration or event is NaN: an error naming the first ([`MissingPolicy::Error`], the
+    /// default) or left out and counted in [`LogRank::n_missing`] ([`MissingPolicy::Skip`]).
+    pub missing: MissingPolicy,
+}
+
+crate::setters!(LogRankOptions {
+    missing: MissingPolicy
+});
 
 /// Result of [`logrank_test`].
 ///
 /// ```
-/// let lr = voc_core::retention::logrank_test(&[1.0, 2.0, 3.0, 4.0], &[1.0; 4], &[0, 1, 0, 1])?;
+/// use voc_core::retention::{logrank_test, LogRankOptions};
+/// let lr = logrank_test(&[1.0, 2.0, 3.0, 4.0], &[1.0; 4], &[0, 1, 0, 1], &LogRankOptions::default())?;
 /// assert_eq!(lr.observed, vec![2.0, 2.0]);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -26,28 +49,50 @@ pub struct LogRank {
     pub observed: Vec<f64>,
     /// Expected events per group under the null of equal hazards.
     pub expected: Vec<f64>,
+    /// Rows left out because their duration or event was missing (NaN), under [`MissingPolicy::Skip`].
+    pub n_missing: usize,
 }
 
 /// Log-rank (Mantel–Cox) test that the groups share one survival function.
 ///
 /// With k groups (dense codes `0..k`, k ≥ 2) the statistic is χ² with k − 1 degrees of freedom, built
 /// from observed minus expected events and the hypergeometric covariance summed over the distinct
-/// times, as lifelines `multivariate_logrank_test` (which `logrank_test` calls for two groups).
+/// times, as lifelines `multivariate_logrank_test` (which `logrank_test` calls for two groups). A NaN
+/// duration or event is missing, handled as [`LogRankOptions::missing`] says.
 ///
 /// ```
-/// use voc_core::retention::logrank_test;
+/// use voc_core::retention::{logrank_test, LogRankOptions};
 /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
 /// let e = [1.0; 8];
 /// let g = [0, 0, 0, 0, 1, 1, 1, 1];
-/// let lr = logrank_test(&t, &e, &g)?;
+/// let lr = logrank_test(&t, &e, &g, &LogRankOptions::default())?;
 /// assert_eq!(lr.df, 1);
 /// assert!(lr.p_value < 0.05);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn logrank_test(durations: &[f64], events: &[f64], groups: &[u32]) -> Result<LogRank> {
-    check_durations(durations)?;
+pub fn logrank_test(
+    durations: &[f64],
+    events: &[f64],
+    groups: &[u32],
+    options: &LogRankOptions,
+) -> Result<LogRank> {
     check_len("durations", durations.len(), "events", events.len())?;
     check_len("durations", durations.len(), "groups", groups.len())?;
+    if let Some(keep) = complete_rows(&[durations, events], options.missing) {
+        let mut lr = complete(
+            &kept(durations, &keep),
+            &kept(events, &keep),
+            &kept(groups, &keep),
+        )?;
+        lr.n_missing = keep.iter().filter(|k| !**k).count();
+        return Ok(lr);
+    }
+    complete(durations, events, groups)
+}
+
+/// [`logrank_test`] on rows without missing values (a NaN is reported as an error).
+fn complete(durations: &[f64], events: &[f64], groups: &[u32]) -> Result<LogRank> {
+    check_durations(durations)?;
     check_events(events)?;
     let k = groups.iter().copied().max().map_or(0, |m| m as usize + 1);
     let mut n = vec![0u64; k];
@@ -125,6 +170,7 @@ pub fn logrank_test(durations: &[f64], events: &[f64], groups: &[u32]) -> Result
         n,
         observed,
         expected,
+        n_missing: 0,
     })
 }
 
@@ -137,4 +183,35 @@ fn quadratic_form_pinv(observed: &[f64], expected: &[f64], v: &[f64], k: usize) 
         .flat_map(|i| (0..m).map(move |j| v[i * k + j]))
         .collect();
     crate::stats::linalg::pinv_quadratic_form(&a, m, &z)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nan_is_missing_and_skip_leaves_the_row_out() -> Result<()> {
+        let o = LogRankOptions::default();
+        let t = [1.0, 2.0, f64::NAN, 4.0, 5.0, 6.0, 3.0];
+        let e = [1.0, 1.0, 1.0, 0.0, 1.0, f64::NAN, 1.0];
+        let g = [0, 0, 1, 1, 1, 0, 1];
+        assert_eq!(
+            logrank_test(&t, &e, &g, &o).unwrap_err(),
+            Error::Missing {
+                arg: "durations",
+                index: 2
+            }
+        );
+        let skipped = logrank_test(&t, &e, &g, &o.missing(MissingPolicy::Skip))?;
+        let want = logrank_test(
+            &[1.0, 2.0, 4.0, 5.0, 3.0],
+            &[1.0, 1.0, 0.0, 1.0, 1.0],
+            &[0, 0, 1, 1, 1],
+            &o,
+        )?;
+        assert_eq!(skipped.n_missing, 2);
+        assert_eq!(skipped.statistic, want.statistic);
+        assert_eq!(skipped.n, vec![2, 3]);
+        Ok(())
+    }
 }

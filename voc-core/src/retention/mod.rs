@@ -11,7 +11,10 @@
 //!   Gamma-Gamma spend model, CLV, and the frequency/recency/T summary, as the lifetimes package.
 //!
 //! Durations and timestamps follow [`crate::time`]: durations are non-negative `f64` in any unit (days,
-//! weeks); order timestamps are `i64` in a [`TimeUnit`](crate::time::TimeUnit).
+//! weeks); order timestamps are `i64` in a [`TimeUnit`](crate::time::TimeUnit). A NaN duration, event or
+//! covariate is missing: an [`Error::Missing`] naming it (a covariate by row and column) under
+//! [`MissingPolicy::Error`], a row left out and counted (`n_missing`) under [`MissingPolicy::Skip`]
+//! ([`KmOptions`], [`LogRankOptions`], [`CoxOptions`]).
 //!
 //! The three models are fitted through [`Fit`](crate::Fit) by their options and predict through
 //! [`Predict`](crate::Predict): [`CoxOptions`] on a [`CoxData`] (covariates as an
@@ -42,21 +45,24 @@ mod gamma_gamma;
 mod km;
 mod logrank;
 mod optim;
+mod params;
 mod summary;
 
 pub use bgnbd::{BgNbd, BgNbdOptions, RfmData};
 pub use cohort::{CohortOptions, CohortRetention, cohort_retention};
-pub use cox::{CoxData, CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
+pub use cox::{CoxCoef, CoxData, CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
 pub use gamma_gamma::{ClvOptions, GammaGamma, GammaGammaOptions, SpendData, clv};
 pub use km::{KaplanMeier, KmCurve, KmOptions, kaplan_meier};
-pub use logrank::{LogRank, logrank_test};
+pub use logrank::{LogRank, LogRankOptions, logrank_test};
+pub use params::ParamEstimate;
 pub use summary::{
     CalibrationHoldout, RfmSummary, SummaryOptions, calibration_holdout, rfm_summary,
 };
 
+use crate::MissingPolicy;
 use crate::error::{Error, Result};
 
-/// Checks survival durations: finite and not negative.
+/// Checks survival durations: present (NaN is [`Error::Missing`]), finite and not negative.
 pub(crate) fn check_durations(durations: &[f64]) -> Result<()> {
     if durations.is_empty() {
         return Err(Error::Empty {
@@ -65,6 +71,12 @@ pub(crate) fn check_durations(durations: &[f64]) -> Result<()> {
         });
     }
     for (index, &value) in durations.iter().enumerate() {
+        if value.is_nan() {
+            return Err(Error::Missing {
+                arg: "durations",
+                index,
+            });
+        }
         crate::stats::check::non_negative(
             "durations",
             index,
@@ -75,10 +87,16 @@ pub(crate) fn check_durations(durations: &[f64]) -> Result<()> {
     Ok(())
 }
 
-/// Checks event indicators: each 0 (censored) or 1 (event observed).
+/// Checks event indicators: each 0 (censored) or 1 (event observed); NaN is [`Error::Missing`].
 pub(crate) fn check_events(events: &[f64]) -> Result<()> {
     for (index, &value) in events.iter().enumerate() {
         if value != 0.0 && value != 1.0 {
+            if value.is_nan() {
+                return Err(Error::Missing {
+                    arg: "events",
+                    index,
+                });
+            }
             return Err(Error::InvalidValue {
                 arg: "events",
                 index,
@@ -88,6 +106,32 @@ pub(crate) fn check_events(events: &[f64]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The rows to keep under `MissingPolicy::Skip`: `None` when no row of `columns` (of equal length) holds
+/// a NaN, else a mask with `false` where one does. Under `MissingPolicy::Error` nothing is scanned here
+/// (the column checks report the first NaN as [`Error::Missing`]) and the answer is `None`.
+pub(crate) fn complete_rows(columns: &[&[f64]], policy: MissingPolicy) -> Option<Vec<bool>> {
+    if policy == MissingPolicy::Error || !columns.iter().any(|c| c.iter().any(|v| v.is_nan())) {
+        return None;
+    }
+    let n = columns.first().map_or(0, |c| c.len());
+    let mut keep = vec![true; n];
+    for c in columns {
+        for (k, v) in keep.iter_mut().zip(c.iter()) {
+            *k &= !v.is_nan();
+        }
+    }
+    Some(keep)
+}
+
+/// The values of `v` at the rows where `keep` is true.
+pub(crate) fn kept<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
+    v.iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(x, _)| *x)
+        .collect()
 }
 
 /// Bit pattern of a non-negative finite duration: sorts like the number (−0 is folded into +0).

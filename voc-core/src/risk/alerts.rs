@@ -173,19 +173,46 @@ pub fn threshold_top_k(score: &[f64], k: usize) -> Result<f64> {
     Ok(*kth)
 }
 
+/// The result of [`threshold_for_precision`]: the target, and the threshold that reaches it if one does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PrecisionThreshold {
+    /// The precision asked for.
+    pub target: f64,
+    /// The lowest threshold whose precision reaches the target, with its precision and recall; `None`
+    /// when no threshold reaches it.
+    pub found: Option<ThresholdPoint>,
+}
+
+/// A threshold with the precision and recall it gives on labelled data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ThresholdPoint {
+    /// Scores at or above it flag a churner.
+    pub threshold: f64,
+    /// Share of flagged customers who churn.
+    pub precision: f64,
+    /// Share of churners flagged (NaN without churners).
+    pub recall: f64,
+}
+
 /// The lowest threshold whose precision (share of flagged customers who churn) reaches `target` on
-/// labelled data, with its precision and recall; `None` when no threshold reaches it.
+/// labelled data, with its precision and recall; [`PrecisionThreshold::found`] is `None` when no
+/// threshold reaches it.
 ///
 /// ```
-/// let t = voc_core::risk::threshold_for_precision(&[1.0, 1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.7, 0.6, 0.1], 0.75)?;
-/// assert_eq!(t, Some((0.6, 0.75, 1.0)));
+/// use voc_core::risk::{threshold_for_precision, ThresholdPoint};
+/// let t = threshold_for_precision(&[1.0, 1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.7, 0.6, 0.1], 0.75)?;
+/// assert_eq!(t.found, Some(ThresholdPoint { threshold: 0.6, precision: 0.75, recall: 1.0 }));
+/// let none = threshold_for_precision(&[0.0, 0.0, 1.0], &[0.9, 0.8, 0.1], 0.9)?;
+/// assert_eq!(none.found, None);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn threshold_for_precision(
     y: &[f64],
     score: &[f64],
     target: f64,
-) -> Result<Option<(f64, f64, f64)>> {
+) -> Result<PrecisionThreshold> {
     if !(0.0..=1.0).contains(&target) {
         return Err(Error::option("target", target, "must lie in [0, 1]"));
     }
@@ -207,18 +234,21 @@ pub fn threshold_for_precision(
         }
         let precision = tp as f64 / (tp + fp) as f64;
         if precision >= target {
-            best = Some((
-                v,
+            best = Some(ThresholdPoint {
+                threshold: v,
                 precision,
-                if pos == 0 {
+                recall: if pos == 0 {
                     f64::NAN
                 } else {
                     tp as f64 / pos as f64
                 },
-            ));
+            });
         }
     }
-    Ok(best)
+    Ok(PrecisionThreshold {
+        target,
+        found: best,
+    })
 }
 
 /// The alert list: customers with positive expected value (and at least `min_probability`), ranked by

@@ -5,20 +5,26 @@ use ndarray::Axis;
 
 use crate::Fit;
 use crate::error::{Error, Result, check_len};
-use crate::risk::{LogisticOptions, RiskData, roc_auc};
+use crate::risk::logistic::complete_rows;
+use crate::risk::{LogisticOptions, Missing, RiskData, roc_auc};
 
 /// Out-of-fold results of [`cross_validate`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CrossValidation {
-    /// Fold of each row (0-based).
-    pub fold: Vec<u32>,
-    /// Out-of-fold churn probability of each row (from the model fitted without its fold).
+    /// Fold of each row (0-based); `None` for a row left out as missing under
+    /// [`Missing::Skip`](crate::risk::Missing::Skip).
+    pub fold: Vec<Option<u32>>,
+    /// Out-of-fold churn probability of each row (from the model fitted without its fold); NaN for a row
+    /// left out as missing.
     pub probability: Vec<f64>,
     /// ROC AUC within each fold.
     pub fold_auc: Vec<f64>,
     /// ROC AUC of all out-of-fold probabilities pooled.
     pub pooled_auc: f64,
+    /// Rows left out because a feature, the label or the weight was missing (under
+    /// [`Missing::Skip`](crate::risk::Missing::Skip); 0 otherwise).
+    pub n_missing: usize,
 }
 
 /// Stratified folds: each class is shuffled (ChaCha8 from `seed`) and dealt round-robin into `k` folds,
@@ -69,6 +75,28 @@ pub fn cross_validate(
     k: usize,
     seed: u64,
 ) -> Result<CrossValidation> {
+    if opts.missing == Missing::Skip
+        && let Some(complete) = complete_rows(&data)
+    {
+        // Cross-validate the complete rows, then spread the results back over every row.
+        let x = data.x.select(Axis(0), &complete.rows);
+        let mut part = RiskData::new(x.view(), &complete.y);
+        part.names = data.names;
+        part.sample_weight = complete.w.as_deref();
+        let cv = cross_validate(part, opts, k, seed)?;
+        let n = data.y.len();
+        let (mut fold, mut probability) = (vec![None; n], vec![f64::NAN; n]);
+        for (j, &i) in complete.rows.iter().enumerate() {
+            fold[i] = cv.fold[j];
+            probability[i] = cv.probability[j];
+        }
+        return Ok(CrossValidation {
+            fold,
+            probability,
+            n_missing: complete.dropped,
+            ..cv
+        });
+    }
     let RiskData {
         x,
         y,
@@ -101,9 +129,10 @@ pub fn cross_validate(
     }
     let pooled_auc = roc_auc(y, &probability)?;
     Ok(CrossValidation {
-        fold,
+        fold: fold.into_iter().map(Some).collect(),
         probability,
         fold_auc,
         pooled_auc,
+        n_missing: 0,
     })
 }

@@ -307,21 +307,21 @@ pub struct LiftRow {
     pub cumulative_lift: f64,
 }
 
-/// Lift and gains by score group (deciles for `groups = 10`): rows sorted by score from high to low,
-/// ties by input order, split into groups of equal size (the first `n mod groups` get one more row).
+/// Lift and gains by score group (deciles for `bins = 10`): rows sorted by score from high to low,
+/// ties by input order, split into groups of equal size (the first `n mod bins` get one more row).
 ///
 /// ```
 /// let t = voc_core::risk::lift(&[1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.7, 0.1], 2)?;
 /// assert_eq!((t[0].positives, t[0].lift, t[1].cumulative_gain), (1, 1.0, 1.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn lift(y: &[f64], score: &[f64], groups: usize) -> Result<Vec<LiftRow>> {
+pub fn lift(y: &[f64], score: &[f64], bins: usize) -> Result<Vec<LiftRow>> {
     let pos = check(y, score)?;
     let n = y.len();
-    if groups == 0 || groups > n {
+    if bins == 0 || bins > n {
         return Err(Error::option(
-            "groups",
-            groups,
+            "bins",
+            bins,
             format!("must lie in 1..={n} (the number of rows)"),
         ));
     }
@@ -337,10 +337,10 @@ pub fn lift(y: &[f64], score: &[f64], groups: usize) -> Result<Vec<LiftRow>> {
         .collect();
     order.sort_unstable();
     let base = pos as f64 / n as f64;
-    let (size, extra) = (n / groups, n % groups);
+    let (size, extra) = (n / bins, n % bins);
     let (mut at, mut cum) = (0usize, 0usize);
-    let mut out = Vec::with_capacity(groups);
-    for g in 0..groups {
+    let mut out = Vec::with_capacity(bins);
+    for g in 0..bins {
         let len = size + usize::from(g < extra);
         let rows = &order[at..at + len];
         let k = rows.iter().filter(|&&(_, i)| y[i as usize] == 1.0).count();
@@ -497,4 +497,36 @@ mod tests {
         let (p, q) = split_sorted(&[1.0, 0.0, 1.0], &[0.5; 3], 2);
         assert_eq!((p.len(), q.len()), (2, 1));
     }
+}
+
+/// The usual evaluation of churn scores on labelled data: [`roc_auc`], [`average_precision`],
+/// [`brier_score`] and the [`Confusion`] matrix at a threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Evaluation {
+    /// ROC AUC (ties count half).
+    pub roc_auc: f64,
+    /// Average precision.
+    pub average_precision: f64,
+    /// Brier score (mean squared error of the probabilities).
+    pub brier: f64,
+    /// The confusion matrix at the threshold.
+    pub confusion: Confusion,
+}
+
+/// Evaluates churn probabilities `p` against labels `y` (0/1), with the confusion matrix at `threshold`.
+///
+/// ```
+/// let e = voc_core::risk::evaluate(&[1.0, 1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.7, 0.6, 0.1], 0.65)?;
+/// assert_eq!(e.roc_auc, 5.0 / 6.0);
+/// assert_eq!((e.confusion.true_positives, e.confusion.false_positives), (2, 1));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn evaluate(y: &[f64], p: &[f64], threshold: f64) -> Result<Evaluation> {
+    Ok(Evaluation {
+        roc_auc: roc_auc(y, p)?,
+        average_precision: average_precision(y, p)?,
+        brier: brier_score(y, p)?,
+        confusion: confusion(y, p, threshold)?,
+    })
 }

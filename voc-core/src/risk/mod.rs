@@ -22,18 +22,18 @@
 mod alerts;
 mod cv;
 mod evaluate;
-mod logistic;
+pub(crate) mod logistic;
 
 pub use alerts::{
-    Alert, AlertOptions, Reason, alerts, describe, expected_value, threshold_for_precision,
-    threshold_top_k,
+    Alert, AlertOptions, PrecisionThreshold, Reason, ThresholdPoint, alerts, describe,
+    expected_value, threshold_for_precision, threshold_top_k,
 };
 pub use cv::{CrossValidation, cross_validate, stratified_folds};
 pub use evaluate::{
-    CalibrationBin, Confusion, LiftRow, average_precision, brier_score, calibration, confusion,
-    lift, roc_auc,
+    CalibrationBin, Confusion, Evaluation, LiftRow, average_precision, brier_score, calibration,
+    confusion, evaluate, lift, roc_auc,
 };
 pub use logistic::{
-    ClassWeight, CoefInference, Convergence, Impute, LogisticModel, LogisticOptions, Penalty,
-    RiskData,
+    ClassWeight, CoefInference, Convergence, LogisticModel, LogisticOptions, Missing, Penalty,
+    RiskData, Term,
 };

@@ -87,7 +87,7 @@ def _survey_part(
                     )
             groups = codes
         w = part[weights] if weights is not None else None
-        state.update(part[score], weights=w, groups=groups, missing=missing)
+        state.update(part[score], weights=w, by=groups, missing=missing)
     return bytes(state.to_bytes())
 
 

@@ -6,10 +6,11 @@ on ``ax`` (a new figure when None) and returns the matplotlib ``Axes``; save it 
 
 * ``nps_trend(voc.nps(scores, period="month", time=t))``: score by period with its confidence band
   (one line per group with ``by=``); works for the CSAT / CES trend tables with ``value=``.
-* ``kaplan_meier(voc.retention.kaplan_meier(d, e, by=g))``: survival step curves with their bands.
+* ``kaplan_meier(voc.retention.kaplan_meier(df, durations=..., events=..., by=...))``: survival step curves
+  with their bands.
 * ``drivers(table)``: horizontal bars of driver importance (columns ``driver`` and ``importance`` or
   ``share``; optional ``ci_low`` / ``ci_high`` error bars and ``sign`` colouring).
-* ``gains(voc.risk.lift(y, p))`` / ``lift(...)``: cumulative gains curve, lift per score group.
+* ``gains(voc.risk.lift(y=y, scores=p))`` / ``lift(...)``: cumulative gains curve, lift per score group.
 * ``value_voice(profile, segments)``: value tier × voice heatmap of a profile column, values written in.
 * ``mention_trend(rates, "refund")``: a theme's mention rate per channel and period with its band.
 
@@ -31,6 +32,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from voc._voc import KaplanMeierResult
 
 __all__ = ["nps_trend", "kaplan_meier", "drivers", "gains", "lift", "value_voice", "mention_trend"]
 
@@ -164,25 +167,25 @@ def kaplan_meier(
     title: str | None = None,
 ) -> Any:
     """Kaplan–Meier survival curves (steps) with their confidence bands, from a
-    :class:`voc.retention.KaplanMeierResult` or its ``table()``.
+    :class:`voc.retention.KaplanMeierResult` or its ``table``.
 
     ``groups`` picks and orders the groups; ``time_scale`` divides the times (e.g. 30.44 to plot days as
     months, with ``time_label="months"``). Each curve starts at S(0) = 1.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import voc, voc.plot
-    >>> km = voc.retention.kaplan_meier([5.0, 8.0, 12.0, 20.0], [1, 0, 1, 1])
+    >>> km = voc.retention.kaplan_meier(durations=[5.0, 8.0, 12.0, 20.0], events=[1, 0, 1, 1])
     >>> ax = voc.plot.kaplan_meier(km)
     >>> ax.lines[0].get_ydata().tolist()
     [1.0, 0.75, 0.75, 0.375, 0.0]
     """
-    table = result.table() if hasattr(result, "table") and callable(result.table) else result
+    table = result.table if isinstance(result, KaplanMeierResult) else result
     cols = _columns(table, "result")
     _need(cols, ["time", "survival"], "result")
     ax = _axes(ax)
-    if "group" in cols:
-        names = list(dict.fromkeys(cols["group"].tolist())) if groups is None else list(groups)
-        selections = [(str(g), cols["group"] == g) for g in names]
+    if "by" in cols:
+        names = list(dict.fromkeys(cols["by"].tolist())) if groups is None else list(groups)
+        selections = [(str(g), cols["by"] == g) for g in names]
     else:
         selections = [(None, np.ones(len(cols["time"]), dtype=bool))]
     for label, rows in selections:
@@ -265,7 +268,7 @@ def gains(table: Any, *, ax: Any = None, title: str | None = None) -> Any:
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import voc, voc.plot
-    >>> t = voc.risk.lift([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], groups=4)
+    >>> t = voc.risk.lift(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], bins=4)
     >>> voc.plot.gains(t).lines[0].get_ydata().tolist()
     [0.0, 66.66666666666666, 100.0, 100.0, 100.0]
     """
@@ -293,7 +296,7 @@ def lift(table: Any, *, cumulative: bool = False, ax: Any = None, title: str | N
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import voc, voc.plot
-    >>> t = voc.risk.lift([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], groups=4)
+    >>> t = voc.risk.lift(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], bins=4)
     >>> [round(float(b.get_height()), 3) for b in voc.plot.lift(t).patches]
     [2.667, 1.333, 0.0, 0.0]
     """

@@ -7,33 +7,52 @@ then score customers today and say who to call and why::
     >>> data = voc.sample.retailer(seed=7, customers=5_000)
     >>> log = voc.signals.EventLog(**data.tables())
     >>> X = log.features("2024-10-01"); y = log.labels("2024-10-01", horizon_days=180)
-    >>> model = voc.risk.fit(X, y, impute="mean")
+    >>> model = voc.risk.fit_logistic(X, y=y, missing="impute_mean")
     >>> model.converged
     True
     >>> later = log.features("2025-01-01")
-    >>> auc = voc.risk.roc_auc(log.labels("2025-01-01", horizon_days=180), model.predict_proba(later))
+    >>> auc = voc.risk.roc_auc(y=log.labels("2025-01-01", horizon_days=180), scores=model.predict_proba(later))
     >>> 0.5 < auc < 1
     True
 
 The model is scikit-learn's `LogisticRegression` objective (``C · Σ loss + penalty``, intercept not
 penalised) fitted by Newton's method with a line search (proximal Newton for L1 / elastic net); features
 are standardised first by default and the scaling is stored with the model. Without a penalty it reports
-standard errors, z, p-values and intervals as statsmodels ``Logit`` does. See ``docs/risk.md``.
+standard errors, z, p-values and intervals as statsmodels ``Logit`` does. :class:`ChurnClassifier` is the
+same model as a scikit-learn estimator. See ``docs/risk.md``.
+
+Every function that reads labels and scores takes them as keyword roles, each a column of the optional
+``data`` table (by name) or a column itself: ``roc_auc(y=labels, scores=p)`` or
+``roc_auc(df, y="churned", scores="p")``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import sys
+from typing import Any, Literal
 
 import numpy as np
 
 from voc import _voc
-from voc._voc import RiskModel, Table
-from voc.errors import DtypeError, InvalidOptionError, LengthMismatchError
+from voc._columns import column, names
+from voc._voc import (
+    ConfusionResult,
+    CrossValidationResult,
+    EvaluationResult,
+    LogisticModel,
+    PrecisionThresholdResult,
+    Table,
+)
+from voc.errors import InputError, InvalidOptionError
 
 __all__ = [
-    "RiskModel",
-    "fit",
+    "LogisticModel",
+    "EvaluationResult",
+    "ConfusionResult",
+    "PrecisionThresholdResult",
+    "CrossValidationResult",
+    "ChurnClassifier",
+    "fit_logistic",
     "roc_auc",
     "evaluate",
     "calibration",
@@ -46,234 +65,224 @@ __all__ = [
 ]
 
 _ID = "customer_id"
-# Arguments read as one vector (not columns of X), named as they are in messages.
-_VECTORS = ("y", "scores", "p", "value", "sample_weight")
+
+#: Values of ``missing=`` for the churn model.
+MissingPolicy = Literal["error", "skip", "impute_mean"]
+#: Values of ``penalty=``.
+Penalty = Literal["l2", "l1", "elasticnet", "none"]
 
 
-def _as_dict(X: Any) -> dict[str, Any]:
-    if isinstance(X, Table):
-        return dict(X.to_dict())
-    if isinstance(X, dict):
-        return X
-    mod = type(X).__module__.split(".")[0]
-    if mod in ("pandas", "polars") and hasattr(X, "columns"):
-        return {str(c): X[c] for c in X.columns}
-    if hasattr(X, "column_names"):  # pyarrow.Table
-        return {c: X[c] for c in X.column_names}
-    raise DtypeError(f"X has type {type(X).__name__}; expected a table, DataFrame, dict or 2-D array", "X")
-
-
-def _float_column(col: Any, name: str) -> np.ndarray:
-    try:
-        if hasattr(col, "to_numpy") and type(col).__module__.startswith("pandas"):
-            out = col.to_numpy(dtype="float64", na_value=np.nan)
-        elif hasattr(col, "to_numpy") and type(col).__module__.startswith("polars"):
-            out = col.cast(float).to_numpy()
-        elif hasattr(col, "to_numpy"):  # pyarrow
-            out = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
-        else:
-            out = np.asarray(col, dtype=np.float64)
-    except Exception as e:  # numpy, pandas, polars and pyarrow each raise their own conversion errors
-        what = name if name in _VECTORS else f"column {name!r} of X"
-        raise DtypeError(f"{what} cannot be read as numbers ({e})", name) from None
-    if out.ndim != 1:
-        raise DtypeError(f"column {name!r} of X is not one-dimensional", name)
-    return np.ascontiguousarray(out, dtype=np.float64)
-
-
-def _design(X: Any, names: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
-    """Feature names and the float64 matrix (rows × features) of ``X`` (``customer_id`` is an id, not a
-    feature). A 2-D array keeps its memory layout (C, Fortran or strided: the core reads it in place);
-    the columns of a table or DataFrame are gathered into one Fortran-ordered matrix."""
-    if isinstance(X, np.ndarray) or isinstance(X, (list, tuple)):
-        arr = np.asarray(X, dtype=np.float64)
-        if arr.ndim == 1:
-            arr = arr[:, None]
-        if arr.ndim != 2:
-            raise DtypeError(f"X must be two-dimensional, got shape {arr.shape}", "X")
-        given = [f"x{j}" for j in range(arr.shape[1])] if names is None else list(names)
-        if len(given) != arr.shape[1]:
-            raise LengthMismatchError(
-                f"X has {arr.shape[1]} columns but the model has {len(given)} features", "X"
-            )
-        return given, arr
-    data = _as_dict(X)
-    if names is None:
-        names = [c for c in data if c != _ID]
-    missing = [n for n in names if n not in data]
-    if missing:
-        raise InvalidOptionError(f"X lacks the model's feature columns {missing}", "X")
-    cols = [_float_column(data[n], n) for n in names]
-    rows = len(cols[0]) if cols else len(next(iter(data.values()), ()))
-    out = np.empty((rows, len(cols)), dtype=np.float64, order="F")
-    for j, (name, col) in enumerate(zip(names, cols)):
-        if len(col) != rows:
-            raise LengthMismatchError(
-                f"column {name!r} of X has {len(col)} values but column {names[0]!r} has {rows}", name
-            )
-        out[:, j] = col
-    return list(names), out
-
-
-def _vector(v: Any, arg: str) -> np.ndarray:
-    if isinstance(v, Table):
-        cols = [c for c in v.columns if c != _ID]
-        if len(cols) != 1:
-            raise InvalidOptionError(f"{arg} is a table with columns {v.columns}; pass one column", arg)
-        v = v[cols[0]]
-    return _float_column(v, arg)
-
-
-def fit(
-    X: Any,
-    y: Any,
-    *,
-    sample_weight: Any = None,
-    penalty: str = "l2",
-    C: float = 1.0,
-    l1_ratio: float | None = None,
-    class_weight: Any = None,
-    standardize: bool = True,
-    impute: str = "error",
-    max_iter: int = 100,
-    tol: float = 1e-10,
-    confidence: float = 0.95,
-) -> RiskModel:
-    """Fits the churn model.
-
-    ``X``: a ``voc.Table`` (e.g. ``EventLog.features``), pandas / polars DataFrame, pyarrow table, dict of
-    columns or 2-D array; a ``customer_id`` column is ignored. ``y``: 0/1 or bool labels (or the
-    ``EventLog.labels`` table). ``penalty``: "l2" (default), "l1", "elasticnet" (with ``l1_ratio``) or
-    "none" (maximum likelihood, with standard errors and p-values). ``class_weight``: None, "balanced" or
-    ``{0: w0, 1: w1}``. ``impute="mean"`` fills NaN features with the training mean (stored with the
-    model); by default NaN is an error naming the row and column.
-
-    >>> import voc
-    >>> X = {"refund_delay_days": [1.0, 14.0, 3.0, 20.0, 2.0, 9.0, 0.0, 12.0]}
-    >>> m = voc.risk.fit(X, [0, 1, 0, 1, 0, 0, 0, 1])
-    >>> m.converged, bool(m.predict_proba(X)[3] > m.predict_proba(X)[0])
-    (True, True)
-    """
-    names, x = _design(X)
-    yv = _vector(y, "y")
-    w = None if sample_weight is None else _vector(sample_weight, "sample_weight")
-    return _voc.fit_logistic(
-        x, names, yv, sample_weight=w, penalty=penalty, C=C, l1_ratio=l1_ratio,
-        class_weight=class_weight, standardize=standardize, impute=impute, max_iter=max_iter, tol=tol,
-        confidence=confidence,
+def _is_table(data: Any) -> bool:
+    return isinstance(data, (dict, Table)) or hasattr(data, "column_names") or (
+        hasattr(data, "columns") and not isinstance(data, np.ndarray)
     )
 
 
-def roc_auc(y: Any, scores: Any) -> float:
+def _role(data: Any, value: Any, arg: str) -> Any:
+    """A role's column: a column of ``data`` by name, the one label column of a ``voc.Table`` (such as
+    ``EventLog.labels``, whose ``customer_id`` is an id), or the column itself."""
+    if isinstance(value, str):
+        return column(data, value, arg)
+    if isinstance(value, Table):
+        cols = [c for c in value.columns if c != _ID]
+        if len(cols) != 1:
+            raise InvalidOptionError(f"{arg} is a table with columns {value.columns}; pass one column", arg)
+        return value[cols[0]]
+    return value
+
+
+def _features(data: Any, x: Any, roles: tuple[Any, ...]) -> tuple[Any, list[str] | None, list[str]]:
+    """What holds the features, the feature names to take from it (None: all columns but
+    ``customer_id`` and the columns named by the other roles) and the columns to leave out."""
+    if isinstance(x, str):
+        x = [x]
+    if isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(c, str) for c in x):
+        if not _is_table(data):
+            raise InvalidOptionError("x names columns, but no data table was given; pass data", "x")
+        return data, list(x), []
+    if x is None:
+        if data is None:
+            raise InvalidOptionError("no features: pass a table or matrix as data, or x=", "x")
+        return data, None, [r for r in roles if isinstance(r, str)]
+    return x, None, []
+
+
+def fit_logistic(
+    data: Any = None,
+    /,
+    *,
+    x: Any = None,
+    y: Any,
+    weights: Any = None,
+    missing: MissingPolicy = "error",
+    penalty: Penalty = "l2",
+    C: float = 1.0,
+    l1_ratio: float | None = None,
+    class_weight: str | dict[int, float] | None = None,
+    standardize: bool = True,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    confidence: float = 0.95,
+) -> LogisticModel:
+    """Fits the churn model (logistic regression) and returns a :class:`LogisticModel`.
+
+    ``x``: the features, a list of column names of ``data``, or a matrix itself (a 2-D array of
+    numbers, a ``voc.Table`` such as ``EventLog.features``, a pandas / polars DataFrame, a pyarrow table
+    or a dict of columns). Without ``x``, every column of ``data`` is a feature except ``customer_id``
+    and the columns named by ``y`` and ``weights``. ``y``: 0/1 or bool labels, a column name of ``data``
+    or a column (the ``EventLog.labels`` table works too). ``weights``: case weights ≥ 0.
+
+    ``missing``: ``"error"`` (the default: a missing feature, label or weight raises
+    ``MissingValueError`` naming its row and column), ``"skip"`` (rows with one are left out and
+    counted in ``model.n_missing``) or ``"impute_mean"`` (a missing feature is replaced by the training
+    mean, stored with the model and used at prediction too; labels and weights must be present).
+
+    ``penalty``: ``"l2"`` (default), ``"l1"``, ``"elasticnet"`` (with ``l1_ratio``) or ``"none"``
+    (maximum likelihood, with standard errors and p-values in ``summary()``). ``C``: inverse penalty
+    strength, as scikit-learn. ``class_weight``: None, ``"balanced"`` or ``{0: w0, 1: w1}``.
+    ``confidence``: level of the coefficient intervals.
+
+    >>> import voc
+    >>> df = {"refund_delay_days": [1.0, 14.0, 3.0, 20.0, 2.0, 9.0, 0.0, 12.0],
+    ...       "churned": [0, 1, 0, 1, 0, 0, 0, 1]}
+    >>> m = voc.risk.fit_logistic(df, y="churned")
+    >>> m.names, m.converged, bool(m.predict_proba(df)[3] > m.predict_proba(df)[0])
+    (['refund_delay_days'], True, True)
+    """
+    feats, names, exclude = _features(data, x, (y, weights))
+    return _voc.fit_logistic(
+        feats, _role(data, y, "y"), names=names, exclude=exclude,
+        weights=None if weights is None else _role(data, weights, "weights"), missing=missing,
+        penalty=penalty, C=C, l1_ratio=l1_ratio, class_weight=class_weight, standardize=standardize,
+        max_iter=max_iter, tol=tol, confidence=confidence,
+    )
+
+
+def roc_auc(data: Any = None, /, *, y: Any, scores: Any) -> float:
     """ROC AUC with ties counted half (equal to ``sklearn.metrics.roc_auc_score``).
 
     >>> import voc
-    >>> voc.risk.roc_auc([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])  # 14 of the 15 churner / stayer pairs ranked right
+    >>> voc.risk.roc_auc(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])  # 14 of the 15 churner / stayer pairs ranked right
     0.9333333333333333
     """
-    return _voc.roc_auc(_vector(y, "y"), _vector(scores, "scores"))
+    return _voc.roc_auc(_role(data, y, "y"), _role(data, scores, "scores"))
 
 
-def evaluate(y: Any, p: Any, *, threshold: float = 0.5) -> dict[str, float]:
+def evaluate(data: Any = None, /, *, y: Any, scores: Any, threshold: float = 0.5) -> EvaluationResult:
     """ROC AUC, average precision, Brier score, and the confusion matrix at ``threshold`` with its
-    precision, recall, F1 and accuracy (NaN where undefined).
+    precision, recall, F1 and accuracy (NaN where undefined), as an :class:`EvaluationResult`.
 
     >>> import voc
-    >>> e = voc.risk.evaluate([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], threshold=0.55)
-    >>> e["true_positives"], e["false_positives"], round(e["precision"], 4), e["recall"]
+    >>> e = voc.risk.evaluate(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], threshold=0.55)
+    >>> e.true_positives, e.false_positives, round(e.precision, 4), e.recall
     (3, 1, 0.75, 1.0)
     """
-    yv, pv = _vector(y, "y"), _vector(p, "p")
-    auc, ap, brier = _voc.score_metrics(yv, pv)
-    out: dict[str, float] = {"roc_auc": auc, "average_precision": ap, "brier": brier}
-    out.update(_voc.confusion(yv, pv, threshold))
-    return out
+    return _voc.evaluate(_role(data, y, "y"), _role(data, scores, "scores"), threshold)
 
 
-def calibration(y: Any, p: Any, *, bins: int = 10) -> Table:
-    """Calibration table: mean predicted vs observed churn (Wilson 95% CI) per probability bin.
+def calibration(data: Any = None, /, *, y: Any, scores: Any, bins: int = 10) -> Table:
+    """Calibration table: mean predicted vs observed churn (Wilson 95% CI) per probability bin
+    (``scores`` are probabilities).
 
     >>> import voc
-    >>> t = voc.risk.calibration([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], bins=2)
+    >>> t = voc.risk.calibration(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], bins=2)
     >>> t["n"].tolist(), t["observed"].tolist()  # 0 of 4 churned below 0.5, 3 of 4 above
     ([4, 4], [0.0, 0.75])
     """
-    return _voc.calibration(_vector(y, "y"), _vector(p, "p"), bins)
+    return _voc.calibration(_role(data, y, "y"), _role(data, scores, "scores"), bins)
 
 
-def lift(y: Any, scores: Any, *, groups: int = 10) -> Table:
-    """Lift and cumulative gains by score group (deciles by default, highest scores first).
+def lift(data: Any = None, /, *, y: Any, scores: Any, bins: int = 10) -> Table:
+    """Lift and cumulative gains by score group (``bins=10``: deciles; group 1 holds the highest scores).
 
     >>> import voc
-    >>> t = voc.risk.lift([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], groups=4)  # 3 churners in 8: the top quarter holds 2
+    >>> t = voc.risk.lift(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], bins=4)  # 3 churners in 8: the top quarter holds 2
     >>> t["churners"].tolist(), [round(float(x), 4) for x in t["cumulative_gain"]]
     ([2, 1, 0, 0], [0.6667, 1.0, 1.0, 1.0])
     """
-    return _voc.lift(_vector(y, "y"), _vector(scores, "scores"), groups)
+    return _voc.lift(_role(data, y, "y"), _role(data, scores, "scores"), bins)
 
 
-def confusion(y: Any, scores: Any, threshold: float) -> dict[str, int]:
-    """Confusion matrix at ``threshold`` (score ≥ threshold flags a churner).
+def confusion(data: Any = None, /, *, y: Any, scores: Any, threshold: float) -> ConfusionResult:
+    """Confusion matrix at ``threshold`` (score ≥ threshold flags a churner) with its rates.
 
     >>> import voc
-    >>> voc.risk.confusion([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], 0.55)
-    {'true_positives': 3, 'false_positives': 1, 'true_negatives': 4, 'false_negatives': 0}
+    >>> c = voc.risk.confusion(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], threshold=0.55)
+    >>> c.true_positives, c.false_positives, c.true_negatives, c.false_negatives
+    (3, 1, 4, 0)
     """
-    c = _voc.confusion(_vector(y, "y"), _vector(scores, "scores"), threshold)
-    return {k: c[k] for k in ("true_positives", "false_positives", "true_negatives", "false_negatives")}
+    return _voc.confusion(_role(data, y, "y"), _role(data, scores, "scores"), threshold)
 
 
-def threshold_for_precision(y: Any, scores: Any, target: float) -> tuple[float, float, float] | None:
-    """Lowest threshold whose precision reaches ``target``: (threshold, precision, recall), or None.
+def threshold_for_precision(data: Any = None, /, *, y: Any, scores: Any, target: float) -> PrecisionThresholdResult:
+    """Lowest threshold whose precision reaches ``target``, with its precision and recall. ``found`` says
+    whether any threshold reaches it (``threshold``, ``precision`` and ``recall`` are None if not).
 
     >>> import voc
-    >>> voc.risk.threshold_for_precision([1, 1, 0, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], 1.0)  # the top two are both churners
-    (0.8, 1.0, 0.6666666666666666)
+    >>> t = voc.risk.threshold_for_precision(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], target=1.0)
+    >>> t.found, t.threshold, t.precision  # the top two are both churners
+    (True, 0.8, 1.0)
     """
-    return _voc.threshold_for_precision(_vector(y, "y"), _vector(scores, "scores"), target)
+    return _voc.threshold_for_precision(_role(data, y, "y"), _role(data, scores, "scores"), target)
 
 
-def threshold_top_k(scores: Any, k: int) -> float:
-    """Threshold that flags the ``k`` highest scores (the team's capacity).
+def threshold_top_k(data: Any = None, /, *, scores: Any = None, k: int) -> float:
+    """Threshold that flags the ``k`` highest scores (the team's capacity). ``scores`` may be passed
+    positionally: ``threshold_top_k(p, k=3)``.
 
     >>> import voc
-    >>> voc.risk.threshold_top_k([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], 3)
+    >>> voc.risk.threshold_top_k([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], k=3)
     0.7
     """
-    return _voc.threshold_top_k(_vector(scores, "scores"), k)
+    s = data if scores is None else _role(data, scores, "scores")
+    if s is None:
+        raise InvalidOptionError("no scores: pass them positionally or as scores=", "scores")
+    return _voc.threshold_top_k(s, k)
 
 
-def cross_validate(X: Any, y: Any, *, k: int = 5, seed: int = 0, **options: Any) -> Table:
-    """Stratified, seeded k-fold cross-validation; one row per fold with its AUC, plus ``meta`` holding the
-    pooled out-of-fold AUC and the out-of-fold probabilities. Options are those of :func:`fit`.
+def cross_validate(
+    data: Any = None,
+    /,
+    *,
+    x: Any = None,
+    y: Any,
+    weights: Any = None,
+    k: int = 5,
+    seed: int = 0,
+    missing: MissingPolicy = "error",
+    penalty: Penalty = "l2",
+    C: float = 1.0,
+    l1_ratio: float | None = None,
+    class_weight: str | dict[int, float] | None = None,
+    standardize: bool = True,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> CrossValidationResult:
+    """Stratified, seeded k-fold cross-validation of :func:`fit_logistic` (same roles and options): a
+    :class:`CrossValidationResult` with one row per fold in ``.table``, the pooled out-of-fold AUC and
+    every row's out-of-fold probability and fold.
 
     >>> import numpy as np, voc
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=200); y = (rng.random(200) < 1 / (1 + np.exp(-2 * x))).astype(float)
-    >>> cv = voc.risk.cross_validate({"x": x}, y, k=4)
-    >>> cv["n"].tolist(), 0.7 < cv.meta["pooled_roc_auc"] < 1
+    >>> cv = voc.risk.cross_validate({"x": x}, y=y, k=4)
+    >>> cv.table["n"].tolist(), 0.7 < cv.pooled_roc_auc < 1
     ([50, 50, 50, 50], True)
     """
-    names, x = _design(X)
-    options.pop("confidence", None)
-    w = options.pop("sample_weight", None)
-    fold, prob, aucs, pooled = _voc.cross_validate(
-        x, names, _vector(y, "y"), k=k, seed=seed,
-        sample_weight=None if w is None else _vector(w, "sample_weight"), **options,
-    )
-    sizes = np.bincount(np.asarray(fold), minlength=k)
-    return Table(
-        "cross-validation",
-        {"fold": np.arange(k), "n": sizes, "roc_auc": np.asarray(aucs)},
-        {"pooled_roc_auc": pooled, "out_of_fold_probability": np.asarray(prob), "fold": np.asarray(fold),
-         "k": k, "seed": seed},
+    feats, names, exclude = _features(data, x, (y, weights))
+    return _voc.cross_validate(
+        feats, _role(data, y, "y"), names=names, exclude=exclude,
+        weights=None if weights is None else _role(data, weights, "weights"), k=k, seed=seed,
+        missing=missing, penalty=penalty, C=C, l1_ratio=l1_ratio, class_weight=class_weight,
+        standardize=standardize, max_iter=max_iter, tol=tol,
     )
 
 
 def alerts(
-    model: RiskModel,
-    X: Any,
+    data: Any,
+    /,
     *,
+    model: LogisticModel,
     value: Any,
     save_rate: float = 0.3,
     contact_cost: float = 5.0,
@@ -285,31 +294,174 @@ def alerts(
     contact_cost``) is positive, ranked by it and cut at ``capacity``, each with the signals that raise
     their risk most, in words (e.g. "waited 24 days for a refund").
 
-    ``value`` is a column of ``X`` (by name, e.g. ``"monetary"``) or an array of customer values.
+    ``data``: the customers' features (a table holding the model's feature columns, matched by name, or a
+    2-D array with them in order); its ``customer_id`` column, if any, identifies the rows (else row
+    numbers). ``value``: a column of ``data`` by name (e.g. ``"monetary"``) or an array of customer values.
 
     >>> import voc
     >>> X = {"customer_id": [11, 12, 13, 14], "refund_delay_days": [20.0, 1.0, 15.0, 0.0],
     ...      "monetary": [500.0, 900.0, 80.0, 300.0]}
-    >>> m = voc.risk.fit({k: X[k] for k in ("refund_delay_days",)}, [1, 0, 1, 0], C=0.5)
-    >>> a = voc.risk.alerts(m, X, value="monetary", contact_cost=5.0, capacity=2)
+    >>> m = voc.risk.fit_logistic(X, x=["refund_delay_days"], y=[1, 0, 1, 0], C=0.5)
+    >>> a = voc.risk.alerts(X, model=m, value="monetary", contact_cost=5.0, capacity=2)
     >>> a["customer_id"].tolist()  # ranked by value x p x 30% - 5: the big spenders first
     [11, 12]
     """
-    data_ids = None
-    if not isinstance(X, np.ndarray):
-        d = _as_dict(X)
-        if _ID in d:
-            data_ids = np.asarray(d[_ID])
-        if isinstance(value, str):
-            value = d[value]
-    elif isinstance(value, str):
-        raise InvalidOptionError("value names a column, but X is an array; pass the values", "value")
-    out = model._alerts(X, _vector(value, "value"), save_rate=save_rate, contact_cost=contact_cost,
-                        capacity=capacity, min_probability=min_probability, reasons=reasons)
-    rows = np.asarray(out.pop("row"), dtype=np.int64)
-    columns: dict[str, Any] = {}
-    columns[_ID] = data_ids[rows] if data_ids is not None else rows
-    for key, col in out.items():
-        columns[key] = np.asarray(col) if not key.startswith("reason") else list(col)
-    meta = {"save_rate": save_rate, "contact_cost": contact_cost, "capacity": capacity}
-    return Table("churn alerts", columns, meta)
+    table = _is_table(data)
+    if isinstance(value, str) and not table:
+        raise InvalidOptionError("value names a column, but data is an array; pass the values", "value")
+    values = column(data, value, "value") if isinstance(value, str) else value
+    out = model._alerts(data, values, save_rate=save_rate, contact_cost=contact_cost, capacity=capacity,
+                        min_probability=min_probability, reasons=reasons)
+    rows = np.asarray(out["row"], dtype=np.int64)
+    ids: Any = rows
+    if table and _ID in _column_names(data):
+        ids = np.asarray(column(data, _ID, "data"))[rows]
+    columns: dict[str, Any] = {_ID: ids}
+    for name in out.columns:
+        if name != "row":
+            columns[name] = out[name]
+    return Table("churn alerts", columns, dict(out.meta or {}))
+
+
+def _column_names(data: Any) -> list[str]:
+    return names(data)
+
+
+_PARAMS = ("penalty", "C", "l1_ratio", "class_weight", "standardize", "missing", "max_iter", "tol", "confidence")
+
+
+class ChurnClassifier:
+    """The churn model as a scikit-learn estimator (voc does not import scikit-learn): ``fit(X, y,
+    sample_weight=None)``, ``predict_proba``, ``predict``, ``decision_function``, ``score`` (accuracy),
+    ``get_params`` / ``set_params``; it works in ``Pipeline``, ``cross_val_score`` and ``GridSearchCV``.
+    The parameters are those of :func:`fit_logistic`. After ``fit``: ``model_`` (the
+    :class:`LogisticModel`), ``classes_``, ``coef_``, ``intercept_``, ``n_iter_``, ``n_features_in_``,
+    and ``feature_names_in_`` when fitted on a table.
+
+    ``y`` may hold any two labels (``classes_`` sorted; the second is the churn class).
+
+    >>> import numpy as np, voc
+    >>> X = np.array([[1.0], [14.0], [3.0], [20.0], [2.0], [9.0], [0.0], [12.0]])
+    >>> clf = voc.risk.ChurnClassifier(C=10.0).fit(X, np.array(["stay", "churn", "stay", "churn", "stay", "stay", "stay", "churn"]))
+    >>> clf.classes_.tolist(), clf.predict(X[:2]).tolist()
+    (['churn', 'stay'], ['stay', 'churn'])
+    >>> clf.get_params()["C"]
+    10.0
+    """
+
+    _estimator_type = "classifier"
+
+    def __init__(
+        self,
+        *,
+        penalty: Penalty = "l2",
+        C: float = 1.0,
+        l1_ratio: float | None = None,
+        class_weight: str | dict[int, float] | None = None,
+        standardize: bool = True,
+        missing: MissingPolicy = "error",
+        max_iter: int = 100,
+        tol: float = 1e-10,
+        confidence: float = 0.95,
+    ) -> None:
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.class_weight = class_weight
+        self.standardize = standardize
+        self.missing = missing
+        self.max_iter = max_iter
+        self.tol = tol
+        self.confidence = confidence
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The parameters, as scikit-learn's ``get_params``."""
+        return {name: getattr(self, name) for name in _PARAMS}
+
+    def set_params(self, **params: Any) -> ChurnClassifier:
+        """Sets parameters, as scikit-learn's ``set_params``; an unknown name is an ``InvalidOptionError``."""
+        for name, value in params.items():
+            if name not in _PARAMS:
+                raise InvalidOptionError(
+                    f"invalid parameter {name!r} for ChurnClassifier (parameters: {list(_PARAMS)})", name
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.get_params().items() if v != _DEFAULTS[k]}
+        return "ChurnClassifier(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
+
+    def __sklearn_tags__(self) -> Any:
+        # Asked only by scikit-learn, which is then loaded: its tag classes are read, never imported.
+        sk = sys.modules["sklearn.utils"]
+        return sk.Tags(
+            estimator_type="classifier",
+            target_tags=sk.TargetTags(required=True),
+            classifier_tags=sk.ClassifierTags(multi_class=False),
+            input_tags=sk.InputTags(allow_nan=self.missing != "error"),
+        )
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ChurnClassifier:
+        """Fits the model on features ``X`` (a 2-D array or a table, every column a feature) and labels
+        ``y`` (two classes)."""
+        if y is None:
+            raise InputError("ChurnClassifier requires y to be passed, but the target y is None", "y")
+        labels = np.asarray(y)
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels.reshape(-1)
+        classes = np.unique(labels)
+        if len(classes) > 2:
+            kind = "continuous" if labels.dtype.kind == "f" and not np.all(np.mod(classes, 1) == 0) else "multiclass"
+            raise InputError(
+                f"Only binary classification is supported (churned or not): y has {len(classes)} classes "
+                f"(a {kind} target)", "y"
+            )
+        names = _column_names(X) if _is_table(X) else None
+        model = fit_logistic(
+            X if names is not None else None,
+            x=names if names is not None else X,
+            # With no rows or one class, the fit reports it (EmptyInputError / InsufficientDataError).
+            y=(labels == classes[-1]).astype(np.float64) if len(classes) else labels.astype(np.float64),
+            weights=sample_weight,
+            **self.get_params(),
+        )
+        self.model_ = model
+        self.classes_ = classes
+        self.coef_ = np.asarray([model.coef], dtype=np.float64)
+        self.intercept_ = np.asarray([model.intercept], dtype=np.float64)
+        self.n_features_in_ = len(model.names)
+        self.n_iter_ = np.asarray([model.iterations], dtype=np.int32)
+        if names is not None:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return self
+
+    def _fitted(self) -> LogisticModel:
+        model: LogisticModel | None = getattr(self, "model_", None)
+        if model is None:
+            raise InvalidOptionError("this ChurnClassifier is not fitted yet; call fit first", "self")
+        return model
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of the churn class (``classes_[1]``) for each row."""
+        return np.asarray(self._fitted().decision_function(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities of ``classes_[0]`` and ``classes_[1]`` (rows × 2)."""
+        p = np.asarray(self._fitted().predict_proba(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The more likely class of each row."""
+        eta = self.decision_function(X)
+        return self.classes_[(eta > 0).astype(np.intp) if len(self.classes_) > 1 else np.zeros(len(eta), np.intp)]
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy (weighted by ``sample_weight``), as scikit-learn classifiers score."""
+        right = (self.predict(X) == np.asarray(y)).astype(np.float64)
+        return float(np.average(right, weights=sample_weight))
+
+
+_DEFAULTS = {name: ChurnClassifier().__dict__[name] for name in _PARAMS}

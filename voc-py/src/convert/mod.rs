@@ -28,12 +28,14 @@ use crate::error::{BindError, to_py};
 
 mod groups;
 mod numbers;
+mod roles;
 mod source;
 mod times;
 
 pub use groups::{Codes, Groups, Labels, groups};
 pub use numbers::{Buf, Numbers, numbers};
 use numbers::{numbers_from_arrow, numbers_from_numpy};
+pub use roles::{role, single_column};
 use source::{
     arrow_chunks, as_numpy, bind_err, check_1d, dtype_error, null_positions, numpy, numpy_buf, prim,
 };

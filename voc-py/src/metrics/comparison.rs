@@ -7,7 +7,7 @@ use super::*;
 ///
 /// >>> import voc
 /// >>> t = voc.compare(voc.nps([10, 9, 9, 10, 7] * 40), voc.nps([6, 9, 3, 8, 10] * 40))
-/// >>> round(t.difference, 1), t.significant
+/// >>> round(t.estimate, 1), t.significant
 /// (80.0, True)
 #[pyfunction]
 #[pyo3(signature = (a, b, /, *, confidence=None))]

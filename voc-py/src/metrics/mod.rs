@@ -3,11 +3,11 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use voc_core::metrics::{
-    Batch, Ces, CesOptions, Csat, CsatOptions, MISSING_TIME, Metric, Nps, NpsInterval, NpsOptions,
-    Scale, SurveyState, TrendRow, trend,
+    Batch, Ces, CesOptions, Csat, CsatOptions, Metric, Nps, NpsInterval, NpsOptions, Scale,
+    SurveyState, TrendRow, trend,
 };
 use voc_core::stats::{Adjustment, Interval, ShareInterval, TestResult, adjust_p_values};
-use voc_core::time::{Period, TimeUnit};
+use voc_core::time::{NAT, Period, TimeUnit};
 use voc_core::{Error, MissingPolicy};
 
 use crate::convert::{self, Buf, Codes, Column, Groups, Labels, Numbers, Times, compact_slice};

@@ -37,7 +37,7 @@ macro_rules! common_result_methods {
             }
             /// Rows left out as missing (`missing="skip"`).
             #[getter]
-            fn missing(&self) -> u64 {
+            fn n_missing(&self) -> u64 {
                 self.inner.responses.missing
             }
             /// Whether weights were used.
@@ -113,10 +113,26 @@ impl NpsResult {
     fn se(&self) -> f64 {
         self.inner.se
     }
-    /// Per-response variance on the −1..1 scale, (p₊ + p₋) − (p₊ − p₋)² (Rocks 2016).
+    /// Per-response variance in points², 100² · ((p₊ + p₋) − (p₊ − p₋)²) (Rocks 2016; the R `NPS`
+    /// package reports it on the −1..1 scale, i.e. divided by 100²). `se` is √(variance / n_eff).
     #[getter]
     fn variance(&self) -> f64 {
-        self.inner.variance
+        self.inner.variance_points()
+    }
+    /// The NPS in points (docs/conventions.md: `estimate`; the same number as `nps`).
+    #[getter]
+    fn estimate(&self) -> f64 {
+        self.inner.nps
+    }
+    /// Lower bound of the interval, in points.
+    #[getter]
+    fn ci_low(&self) -> f64 {
+        self.inner.ci.low
+    }
+    /// Upper bound of the interval, in points.
+    #[getter]
+    fn ci_high(&self) -> f64 {
+        self.inner.ci.high
     }
     /// Confidence interval (low, high) in points.
     #[getter]
@@ -186,6 +202,21 @@ impl CsatResult {
     fn satisfied(&self) -> f64 {
         self.inner.satisfied.estimate
     }
+    /// The headline CSAT, the share satisfied (docs/conventions.md: `estimate`; the same as `satisfied`).
+    #[getter]
+    fn estimate(&self) -> f64 {
+        self.inner.satisfied.estimate
+    }
+    /// Lower bound of the satisfied share's interval.
+    #[getter]
+    fn ci_low(&self) -> f64 {
+        self.inner.satisfied.ci.low
+    }
+    /// Upper bound of the satisfied share's interval.
+    #[getter]
+    fn ci_high(&self) -> f64 {
+        self.inner.satisfied.ci.high
+    }
     /// Interval of the satisfied share.
     #[getter]
     fn satisfied_ci(&self) -> (f64, f64) {
@@ -238,6 +269,21 @@ impl CsatResult {
 
 #[pymethods]
 impl CesResult {
+    /// The headline CES, the mean effort score (docs/conventions.md: `estimate`; the same as `mean`).
+    #[getter]
+    fn estimate(&self) -> f64 {
+        self.inner.responses.mean
+    }
+    /// Lower bound of the mean's Student-t interval (None with fewer than two responses).
+    #[getter]
+    fn ci_low(&self) -> Option<f64> {
+        self.inner.mean_ci.as_ref().map(|ci| ci.low)
+    }
+    /// Upper bound of the mean's Student-t interval (None with fewer than two responses).
+    #[getter]
+    fn ci_high(&self) -> Option<f64> {
+        self.inner.mean_ci.as_ref().map(|ci| ci.high)
+    }
     /// Student-t interval of the mean, or None with fewer than two responses.
     #[getter]
     fn mean_ci(&self) -> Option<(f64, f64)> {

@@ -63,7 +63,8 @@ fn compute<M: Metric, S: voc_core::metrics::Score>(
 fn run<M: PyMetric>(
     py: Python<'_>,
     scale: Scale,
-    scores: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    scores: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
     period: Option<&str>,
     time: Option<&Bound<'_, PyAny>>,
@@ -71,9 +72,14 @@ fn run<M: PyMetric>(
     missing: &str,
     opts: &M::Options,
 ) -> PyResult<Py<PyAny>> {
+    let (table, scores) = convert::single_column(py, data, scores, "scores")?;
+    let by = convert::role(table.as_ref(), by, "by")?;
+    let time = convert::role(table.as_ref(), time, "time")?;
+    let weights = convert::role(table.as_ref(), weights, "weights")?;
+    let (by, time, weights) = (by.as_ref(), time.as_ref(), weights.as_ref());
     let policy = convert::missing_policy(missing).py_err(py)?;
     let period = period.map(str::parse::<Period>).transpose().py_err(py)?;
-    let scores = convert::numbers(scores, "scores")?;
+    let scores = convert::numbers(&scores, "scores")?;
     if scores.data.len() == 0 {
         return Err(Error::Empty {
             arg: "scores",
@@ -120,7 +126,7 @@ fn run<M: PyMetric>(
     let unit = times.as_ref().map(|t| t.data.unit).unwrap_or_default();
     let p = prepare(py, policy, "by", scores, codes, weights, times)?;
     let time_slice = p.times.as_ref().map(|t| t.as_slice());
-    let missing_times = time_slice.map_or(0, |t| t.iter().filter(|&&v| v == MISSING_TIME).count());
+    let missing_times = time_slice.map_or(0, |t| t.iter().filter(|&&v| v == NAT).count());
     let (group_slice, weight_slice) = (
         p.groups.as_deref(),
         p.weights.as_ref().map(|w| w.as_slice()),
@@ -206,11 +212,12 @@ fn scale_of(py: Python<'_>, scale: (i32, i32)) -> PyResult<Scale> {
 /// >>> t["group"], t["nps"].tolist()
 /// (['app', 'web'], [50.0, 0.0])
 #[pyfunction]
-#[pyo3(signature = (scores, /, *, by=None, period=None, time=None, weights=None, confidence=0.95, interval="adjusted_wald", resamples=2000, seed=0, missing="error"))]
+#[pyo3(signature = (data=None, /, *, scores=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="adjusted_wald", resamples=2000, seed=0, missing="error"))]
 #[allow(clippy::too_many_arguments)]
 pub fn nps(
     py: Python<'_>,
-    scores: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    scores: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
     period: Option<&str>,
     time: Option<&Bound<'_, PyAny>>,
@@ -229,6 +236,7 @@ pub fn nps(
     run::<Nps>(
         py,
         Nps::default_scale(),
+        data,
         scores,
         by,
         period,
@@ -252,14 +260,15 @@ pub fn nps(
 /// >>> [round(x, 4) for x in r.satisfied_ci]
 /// [0.3057, 0.8632]
 #[pyfunction]
-#[pyo3(signature = (scores, /, *, scale=(1, 5), satisfied_from=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="wilson", missing="error"))]
+#[pyo3(signature = (data=None, /, *, scores=None, scale=(1, 5), satisfied_from=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="wilson", missing="error"))]
 #[pyo3(
-    text_signature = "(scores, /, *, scale=(1, 5), satisfied_from=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval='wilson', missing='error')"
+    text_signature = "(data=None, /, *, scores=None, scale=(1, 5), satisfied_from=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval='wilson', missing='error')"
 )]
 #[allow(clippy::too_many_arguments)]
 pub fn csat(
     py: Python<'_>,
-    scores: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    scores: Option<&Bound<'_, PyAny>>,
     scale: (i32, i32),
     satisfied_from: Option<i32>,
     by: Option<&Bound<'_, PyAny>>,
@@ -277,6 +286,7 @@ pub fn csat(
     run::<Csat>(
         py,
         scale_of(py, scale)?,
+        data,
         scores,
         by,
         period,
@@ -297,14 +307,15 @@ pub fn csat(
 /// >>> r.mean, r.easy, r.high_effort
 /// (4.5, 0.625, 0.25)
 #[pyfunction]
-#[pyo3(signature = (scores, /, *, scale=(1, 7), easy_from=None, hard_to=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="wilson", missing="error"))]
+#[pyo3(signature = (data=None, /, *, scores=None, scale=(1, 7), easy_from=None, hard_to=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="wilson", missing="error"))]
 #[pyo3(
-    text_signature = "(scores, /, *, scale=(1, 7), easy_from=None, hard_to=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval='wilson', missing='error')"
+    text_signature = "(data=None, /, *, scores=None, scale=(1, 7), easy_from=None, hard_to=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval='wilson', missing='error')"
 )]
 #[allow(clippy::too_many_arguments)]
 pub fn ces(
     py: Python<'_>,
-    scores: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    scores: Option<&Bound<'_, PyAny>>,
     scale: (i32, i32),
     easy_from: Option<i32>,
     hard_to: Option<i32>,
@@ -324,6 +335,7 @@ pub fn ces(
     run::<Ces>(
         py,
         scale_of(py, scale)?,
+        data,
         scores,
         by,
         period,

@@ -16,7 +16,7 @@ fn group_codes(py: Python<'_>, groups: &Numbers<'_>) -> PyResult<Vec<u32>> {
             if v >= 0.0 && v.fract() == 0.0 && v < voc_core::metrics::MAX_GROUPS as f64 {
                 Ok(v as u32)
             } else {
-                Err(Error::InvalidValue { arg: "groups", index, value: v, reason: "group ids must be whole numbers in 0..16777216" })
+                Err(Error::InvalidValue { arg: "by", index, value: v, reason: "group ids must be whole numbers in 0..16777216" })
             }
         })
         .collect());
@@ -41,22 +41,23 @@ macro_rules! state_class {
 
         #[pymethods]
         impl $cls {
-            /// Adds a batch. `groups` are dense integer ids (0, 1, ...); `weights` non-negative.
+            /// Adds a batch. `by` holds dense integer group ids (0, 1, ...), the same ids in every batch and
+            /// state that will be merged; `weights` non-negative.
             /// All-or-nothing: after an error the state is unchanged.
-            #[pyo3(signature = (scores, /, *, weights=None, groups=None, missing="error"))]
+            #[pyo3(signature = (scores, /, *, weights=None, by=None, missing="error"))]
             fn update(
                 &self,
                 py: Python<'_>,
                 scores: &Bound<'_, PyAny>,
                 weights: Option<&Bound<'_, PyAny>>,
-                groups: Option<&Bound<'_, PyAny>>,
+                by: Option<&Bound<'_, PyAny>>,
                 missing: &str,
             ) -> PyResult<()> {
                 let policy = convert::missing_policy(missing).py_err(py)?;
                 let scores = convert::numbers(scores, "scores")?;
-                let groups = groups.map(|g| convert::numbers(g, "groups")).transpose()?;
+                let groups = by.map(|g| convert::numbers(g, "by")).transpose()?;
                 if let Some(&index) = groups.as_ref().and_then(|g| g.nulls.first()) {
-                    return Err(Error::Missing { arg: "groups", index }).py_err(py);
+                    return Err(Error::Missing { arg: "by", index }).py_err(py);
                 }
                 let weights = weights.map(|w| convert::numbers(w, "weights")).transpose()?;
                 // Integer group ids without weights: the core reads them as they are (id = key − 0).
@@ -64,7 +65,7 @@ macro_rules! state_class {
                     && weights.is_none()
                     && !matches!(keys, Numbers::F32(_) | Numbers::F64(_))
                 {
-                    check_len(py, scores.data.len(), "groups", keys.len())?;
+                    check_len(py, scores.data.len(), "by", keys.len())?;
                     convert::check_nulls(policy, &[("scores", &scores.nulls)]).py_err(py)?;
                     let scores = scores.nulls_as_nan();
                     let state = &self.state;
@@ -72,11 +73,11 @@ macro_rules! state_class {
                         let mut guard = state.lock()?;
                         Ok(guard.update_keyed(s, k, 0, policy))
                     }), Ok(Ok(()))))?;
-                    return result.py_err(py);
+                    return result.map_err(|e| e.renamed("groups", "by")).py_err(py);
                 }
                 let codes = groups.map(|g| group_codes(py, &g.data)).transpose()?;
                 let codes = codes.map(|data| Column { data, nulls: Vec::new() });
-                let p = prepare(py, policy, "groups", scores, codes, weights, None)?;
+                let p = prepare(py, policy, "by", scores, codes, weights, None)?;
                 let (data, codes) = (&p.scores, p.groups.as_deref());
                 let weight_slice = p.weights.as_ref().map(|w| w.as_slice());
                 let state = &self.state;
@@ -84,7 +85,7 @@ macro_rules! state_class {
                     let mut guard = state.lock()?;
                     Ok(guard.update_batch(Batch { scores: s, groups: codes, weights: weight_slice, missing: policy }))
                 }))?;
-                result.py_err(py)
+                result.map_err(|e| e.renamed("groups", "by")).py_err(py)
             }
 
             /// Responses counted so far (all groups).

@@ -5,7 +5,7 @@ use super::*;
 fn base_row(r: &voc_core::metrics::Responses) -> Row {
     vec![
         ("n", r.n.into()),
-        ("missing", r.missing.into()),
+        ("n_missing", r.missing.into()),
         ("n_eff", r.n_eff.into()),
     ]
 }

@@ -4,8 +4,9 @@ use super::*;
 
 // ---------------------------------------------------------------- BG/NBD and Gamma-Gamma
 
-/// A BG/NBD model (Fader, Hardie & Lee 2005): fitted by `voc.retention.bgnbd_fit`, or built from
-/// parameters `BgNbdModel(r, alpha, a, b)`.
+/// A BG/NBD model (Fader, Hardie & Lee 2005): fitted by `voc.retention.fit_bgnbd`, or built from
+/// parameters `BgNbdModel(r, alpha, a, b)`. `predict_p_alive`, `predict_purchases`,
+/// `predict_purchases_new`, `summary()`, `to_bytes` / `from_bytes` and pickle (the core byte form).
 #[pyclass(frozen, module = "voc._voc")]
 pub struct BgNbdModel {
     inner: core::BgNbd,
@@ -65,21 +66,10 @@ impl BgNbdModel {
     fn b(&self) -> f64 {
         self.inner.b
     }
-    /// Parameters as a dict.
+    /// Standard errors of r, alpha, a, b (NaN when built from parameters).
     #[getter]
-    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("r", self.inner.r)?;
-        d.set_item("alpha", self.inner.alpha)?;
-        d.set_item("a", self.inner.a)?;
-        d.set_item("b", self.inner.b)?;
-        Ok(d)
-    }
-    /// Standard errors of (r, alpha, a, b) (NaN when built from parameters).
-    #[getter]
-    fn se(&self) -> (f64, f64, f64, f64) {
-        let s = self.inner.se;
-        (s[0], s[1], s[2], s[3])
+    fn se<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        pyfloat_list(py, &self.inner.se)
     }
     /// Log-likelihood at the estimate.
     #[getter]
@@ -96,20 +86,17 @@ impl BgNbdModel {
     fn iterations(&self) -> usize {
         self.inner.iterations
     }
-    /// Parameter table (param, value, se, ci_low, ci_high at 95%).
-    fn summary(&self, py: Python<'_>) -> PyResult<Table> {
-        let m = &self.inner;
-        param_table(
-            py,
-            "bgnbd",
-            &[("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)],
-            &m.se,
-        )
+    /// Parameter table: param, estimate, se, ci_low, ci_high (Wald, at `confidence`), as lifetimes'
+    /// `summary`.
+    #[pyo3(signature = (*, confidence=0.95))]
+    fn summary(&self, py: Python<'_>, confidence: f64) -> PyResult<Table> {
+        let rows = self.inner.summary(confidence).py_err(py)?;
+        param_table(py, "bgnbd", &rows)
     }
     /// P(alive) per customer, as lifetimes `conditional_probability_alive`.
     #[pyo3(signature = (frequency, recency, T, /))]
     #[allow(non_snake_case)]
-    fn p_alive<'py>(
+    fn predict_p_alive<'py>(
         &self,
         py: Python<'py>,
         frequency: &Bound<'py, PyAny>,
@@ -125,7 +112,7 @@ impl BgNbdModel {
     /// `conditional_expected_number_of_purchases_up_to_time`.
     #[pyo3(signature = (horizon, frequency, recency, T, /))]
     #[allow(non_snake_case)]
-    fn expected_purchases<'py>(
+    fn predict_purchases<'py>(
         &self,
         py: Python<'py>,
         horizon: f64,
@@ -140,9 +127,44 @@ impl BgNbdModel {
             .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
-    /// Expected repeat purchases of a new customer in `horizon` time units.
-    fn expected_purchases_new(&self, py: Python<'_>, horizon: f64) -> PyResult<f64> {
+    /// Expected repeat purchases of a new customer in `horizon` time units, as lifetimes
+    /// `expected_number_of_purchases_up_to_time`.
+    #[pyo3(signature = (horizon, /))]
+    fn predict_purchases_new(&self, py: Python<'_>, horizon: f64) -> PyResult<f64> {
         self.inner.expected_purchases_new(horizon).py_err(py)
+    }
+    /// The versioned, checksummed byte form; `from_bytes` reads it.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<BgNbdModel> {
+        Ok(BgNbdModel {
+            inner: core::BgNbd::from_bytes(data).py_err(py)?,
+        })
+    }
+    /// Parameters and fit statistics as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let m = &self.inner;
+        let d = PyDict::new(py);
+        d.set_item("r", m.r)?;
+        d.set_item("alpha", m.alpha)?;
+        d.set_item("a", m.a)?;
+        d.set_item("b", m.b)?;
+        d.set_item("se", m.se.to_vec())?;
+        d.set_item("log_likelihood", m.log_likelihood)?;
+        d.set_item("n", m.n)?;
+        d.set_item("iterations", m.iterations)?;
+        Ok(d)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(
+            py,
+            "BgNbdModel",
+            &self.to_dict(py)?,
+            Some(self.summary(py, 0.95)?),
+        )
     }
     fn __repr__(&self) -> String {
         let m = &self.inner;
@@ -153,33 +175,23 @@ impl BgNbdModel {
     }
 }
 
-fn param_table(py: Python<'_>, kind: &str, params: &[(&str, f64)], se: &[f64]) -> PyResult<Table> {
-    let z = 1.959963984540054;
-    let mut cols = Columns::default();
-    for ((name, v), s) in params.iter().zip(se) {
-        cols.push(vec![
-            ("param", Value::Str(Some((*name).to_owned()))),
-            ("value", Value::F64(*v)),
-            ("se", Value::F64(*s)),
-            ("ci_low", Value::F64(v - z * s)),
-            ("ci_high", Value::F64(v + z * s)),
-        ]);
-    }
-    cols.into_table(py, kind.into(), None)
+/// The core's parameter rows as a Table (param, estimate, se, ci_low, ci_high).
+fn param_table(py: Python<'_>, kind: &str, rows: &[core::ParamEstimate]) -> PyResult<Table> {
+    let mut b = TableBuilder::new(py);
+    let names: Vec<Option<&str>> = rows.iter().map(|r| Some(r.name)).collect();
+    b.strings("param", &names)?;
+    b.field("estimate", rows, |r| r.estimate);
+    b.field("se", rows, |r| r.se);
+    b.field("ci_low", rows, |r| r.ci_low);
+    b.field("ci_high", rows, |r| r.ci_high);
+    Ok(b.finish(kind, None))
 }
 
-/// Fits the BG/NBD model by maximum likelihood (lifetimes `BetaGeoFitter`).
-///
-/// >>> import voc
-/// >>> o = voc.sample.retailer(seed=7, customers=2_000).orders.to_pandas()
-/// >>> s = voc.retention.summary_from_transactions(o, "customer_id", "time", observation_end="2025-07-01")
-/// >>> bg = voc.retention.bgnbd_fit(s["frequency"], s["recency"], s["T"], max_iter=2000)
-/// >>> bg.n, round(bg.r, 2), bool(0 < bg.p_alive([2.0], [30.0], [38.0])[0] < 1)
-/// (1998, 1.12, True)
+/// Fits the BG/NBD model on resolved columns (see `voc.retention.fit_bgnbd`).
 #[pyfunction]
-#[pyo3(signature = (frequency, recency, T, /, *, max_iter=500, tol=1e-10))]
+#[pyo3(signature = (frequency, recency, T, *, max_iter, tol))]
 #[allow(non_snake_case)]
-pub fn bgnbd_fit(
+pub fn _retention_fit_bgnbd(
     py: Python<'_>,
     frequency: &Bound<'_, PyAny>,
     recency: &Bound<'_, PyAny>,
@@ -198,7 +210,9 @@ pub fn bgnbd_fit(
     Ok(BgNbdModel { inner })
 }
 
-/// A Gamma-Gamma spend model: fitted by `voc.retention.gamma_gamma_fit`, or `GammaGammaModel(p, q, v)`.
+/// A Gamma-Gamma spend model: fitted by `voc.retention.fit_gamma_gamma`, or built from parameters
+/// `GammaGammaModel(p, q, v)`. `predict_spend`, `summary()`, `to_bytes` / `from_bytes` and pickle (the
+/// core byte form).
 #[pyclass(frozen, module = "voc._voc")]
 pub struct GammaGammaModel {
     inner: core::GammaGamma,
@@ -229,20 +243,10 @@ impl GammaGammaModel {
     fn v(&self) -> f64 {
         self.inner.v
     }
-    /// Parameters as a dict.
+    /// Standard errors of p, q, v (NaN when built from parameters).
     #[getter]
-    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("p", self.inner.p)?;
-        d.set_item("q", self.inner.q)?;
-        d.set_item("v", self.inner.v)?;
-        Ok(d)
-    }
-    /// Standard errors of (p, q, v).
-    #[getter]
-    fn se(&self) -> (f64, f64, f64) {
-        let s = self.inner.se;
-        (s[0], s[1], s[2])
+    fn se<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        pyfloat_list(py, &self.inner.se)
     }
     /// Log-likelihood at the estimate.
     #[getter]
@@ -264,19 +268,16 @@ impl GammaGammaModel {
     fn mean_spend(&self) -> f64 {
         self.inner.mean_spend()
     }
-    /// Parameter table (param, value, se, ci_low, ci_high at 95%).
-    fn summary(&self, py: Python<'_>) -> PyResult<Table> {
-        let m = &self.inner;
-        param_table(
-            py,
-            "gamma_gamma",
-            &[("p", m.p), ("q", m.q), ("v", m.v)],
-            &m.se,
-        )
+    /// Parameter table: param, estimate, se, ci_low, ci_high (Wald, at `confidence`), as lifetimes'
+    /// `summary`.
+    #[pyo3(signature = (*, confidence=0.95))]
+    fn summary(&self, py: Python<'_>, confidence: f64) -> PyResult<Table> {
+        let rows = self.inner.summary(confidence).py_err(py)?;
+        param_table(py, "gamma_gamma", &rows)
     }
     /// Expected spend per transaction given history, as lifetimes `conditional_expected_average_profit`.
     #[pyo3(signature = (frequency, monetary, /))]
-    fn expected_spend<'py>(
+    fn predict_spend<'py>(
         &self,
         py: Python<'py>,
         frequency: &Bound<'py, PyAny>,
@@ -289,6 +290,39 @@ impl GammaGammaModel {
             .expected_spend(x.as_slice(), m.as_slice())
             .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
+    }
+    /// The versioned, checksummed byte form; `from_bytes` reads it.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<GammaGammaModel> {
+        Ok(GammaGammaModel {
+            inner: core::GammaGamma::from_bytes(data).py_err(py)?,
+        })
+    }
+    /// Parameters and fit statistics as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let m = &self.inner;
+        let d = PyDict::new(py);
+        d.set_item("p", m.p)?;
+        d.set_item("q", m.q)?;
+        d.set_item("v", m.v)?;
+        d.set_item("se", m.se.to_vec())?;
+        d.set_item("log_likelihood", m.log_likelihood)?;
+        d.set_item("n", m.n)?;
+        d.set_item("n_skipped", m.n_skipped)?;
+        d.set_item("mean_spend", m.mean_spend())?;
+        Ok(d)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(
+            py,
+            "GammaGammaModel",
+            &self.to_dict(py)?,
+            Some(self.summary(py, 0.95)?),
+        )
     }
     fn __repr__(&self) -> String {
         let m = &self.inner;
@@ -303,18 +337,10 @@ impl GammaGammaModel {
     }
 }
 
-/// Fits the Gamma-Gamma spend model on customers with repeat purchases (lifetimes `GammaGammaFitter`).
-///
-/// >>> import voc
-/// >>> o = voc.sample.retailer(seed=7, customers=2_000).orders.to_pandas()
-/// >>> s = voc.retention.summary_from_transactions(o, "customer_id", "time", "amount", observation_end="2025-07-01")
-/// >>> repeat = s["frequency"] > 0
-/// >>> gg = voc.retention.gamma_gamma_fit(s["frequency"][repeat], s["monetary_value"][repeat])
-/// >>> gg.n, round(gg.p, 2)
-/// (1583, 5.15)
+/// Fits the Gamma-Gamma model on resolved columns (see `voc.retention.fit_gamma_gamma`).
 #[pyfunction]
-#[pyo3(signature = (frequency, monetary, /, *, max_iter=500, tol=1e-10))]
-pub fn gamma_gamma_fit(
+#[pyo3(signature = (frequency, monetary, *, max_iter, tol))]
+pub fn _retention_fit_gamma_gamma(
     py: Python<'_>,
     frequency: &Bound<'_, PyAny>,
     monetary: &Bound<'_, PyAny>,
@@ -333,19 +359,11 @@ pub fn gamma_gamma_fit(
     Ok(GammaGammaModel { inner })
 }
 
-/// Discounted CLV over `periods` periods of `period_length` time units (lifetimes
-/// `GammaGammaFitter.customer_lifetime_value`).
-///
-/// >>> import voc
-/// >>> bg = voc.retention.BgNbdModel(0.24, 4.41, 0.79, 2.43)
-/// >>> gg = voc.retention.GammaGammaModel(6.25, 3.74, 15.44)
-/// >>> clv = voc.retention.customer_lifetime_value(bg, gg, [1, 5], [20.0, 35.0], [38.0, 38.0], [40.0, 62.0], periods=12)
-/// >>> bool(clv[1] > clv[0] > 0)  # more purchases, more value
-/// True
+/// Discounted CLV on resolved columns (see `voc.retention.customer_lifetime_value`).
 #[pyfunction]
-#[pyo3(signature = (bgnbd, gamma_gamma, frequency, recency, T, monetary, /, *, periods=12, period_length=30.0, discount_rate=0.01))]
+#[pyo3(signature = (bgnbd, gamma_gamma, frequency, recency, T, monetary, *, periods, period_length, discount_rate))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
-pub fn customer_lifetime_value<'py>(
+pub fn _retention_customer_lifetime_value<'py>(
     py: Python<'py>,
     bgnbd: &BgNbdModel,
     gamma_gamma: &GammaGammaModel,

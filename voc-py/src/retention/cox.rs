@@ -1,60 +1,80 @@
-//! `voc.retention`: Cox proportional hazards and the concordance index.
+//! `voc.retention`: the Cox proportional-hazards model and the concordance index.
+
+use numpy::PyReadonlyArray2;
+use numpy::ndarray::{Array2, ShapeBuilder};
 
 use super::*;
 
 // ---------------------------------------------------------------- Cox
 
-#[derive(Clone)]
-struct CoxInner {
-    fit: core::CoxPh,
-    names: Vec<String>,
-}
-
-/// A fitted Cox proportional-hazards model: `summary()` as lifelines' `summary` (coef, exp(coef), se,
-/// z, p, intervals), log-likelihood, likelihood-ratio test and concordance.
+/// A fitted Cox proportional-hazards model (`voc.retention.fit_cox`): `summary()` (lifelines'
+/// `summary`: coef, hazard_ratio, se, z, p_value and both intervals), the fit statistics as typed
+/// attributes, `predict_log_partial_hazard` / `predict_partial_hazard` (centred on the training means,
+/// as lifelines), `to_bytes` / `from_bytes` and pickle (the core's versioned byte form, with the
+/// covariate names).
 #[pyclass(frozen, module = "voc._voc")]
-pub struct CoxResult {
-    inner: CoxInner,
+pub struct CoxModel {
+    inner: core::CoxPh,
 }
 
-/// What `__reduce__` returns: the rebuilding function and its arguments (core bytes, names).
-type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>, Vec<String>));
+crate::core_pickled!(CoxModel, core::CoxPh);
 
-/// Pickles as the core's versioned byte form and the covariate names.
-#[pymethods]
-impl CoxResult {
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
-        let state = PyBytes::new(py, &self.inner.fit.to_bytes());
-        let rebuild = py.get_type::<CoxResult>().getattr("_from_state")?;
-        Ok((rebuild, (state, self.inner.names.clone())))
-    }
-    /// Rebuilds a result from its pickled state.
-    #[staticmethod]
-    fn _from_state(py: Python<'_>, data: &[u8], names: Vec<String>) -> PyResult<Self> {
-        let fit = core::CoxPh::from_bytes(data).py_err(py)?;
-        if names.len() != fit.coef.len() {
-            return Err(voc_core::Error::Decode {
-                what: "Cox model",
-                reason: format!("{} names for {} covariates", names.len(), fit.coef.len()),
-            })
-            .py_err(py);
+impl CoxModel {
+    /// The covariates of `x` in the model's order: a DataFrame's columns are picked by name (a missing
+    /// one is a `ColumnNotFoundError`), a 2-D array is read as it is (columns in the model's order).
+    fn design<'py>(&self, x: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray2<'py, f64>> {
+        let py = x.py();
+        let names = &self.inner.names;
+        let is_array = x.cast::<numpy::PyUntypedArray>().is_ok();
+        let listing = if x.hasattr("column_names")? {
+            "column_names" // pyarrow (whose `columns` are the arrays)
+        } else {
+            "columns"
+        };
+        if !is_array && x.hasattr(listing)? {
+            let have: Vec<String> = x
+                .getattr(listing)?
+                .try_iter()?
+                .map(|c| c.and_then(|c| c.str().map(|s| s.to_string())))
+                .collect::<PyResult<_>>()?;
+            if have != *names {
+                if let Some(lost) = names.iter().find(|n| !have.contains(n)) {
+                    return Err(raise_named(
+                        py,
+                        "ColumnNotFoundError",
+                        format!(
+                            "x has no column {lost:?}, a covariate of the model (covariates: {names:?}; columns: {have:?})"
+                        ),
+                        Some("x"),
+                    ));
+                }
+                let wanted = PyList::new(py, names)?;
+                let picked = if x.hasattr("select")? && listing == "column_names" {
+                    x.call_method1("select", (wanted,))
+                } else {
+                    x.get_item(wanted)
+                }
+                .map_err(|e| {
+                    let kind = x.get_type().name().map_or_else(|_| "table".into(), |n| n.to_string());
+                    raise_named(
+                        py,
+                        "DtypeError",
+                        format!(
+                            "x: cannot pick the covariate columns {names:?} from a {kind} ({e}); pass a pandas or polars DataFrame, or a 2-D array with the covariates in the model's order"
+                        ),
+                        Some("x"),
+                    )
+                })?;
+                return crate::matrix::matrix(&picked, "x");
+            }
         }
-        Ok(CoxResult {
-            inner: CoxInner { fit, names },
-        })
-    }
-    /// Equal when the names and every field are equal bit for bit.
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<CoxResult>().is_ok_and(|o| {
-            let o = &o.get().inner;
-            o.names == self.inner.names && o.fit.to_bytes() == self.inner.fit.to_bytes()
-        })
+        crate::matrix::matrix(x, "x")
     }
 }
 
 #[pymethods]
-impl CoxResult {
-    /// Covariate names.
+impl CoxModel {
+    /// Covariate names, in the order of `coef`.
     #[getter]
     fn names(&self) -> Vec<String> {
         self.inner.names.clone()
@@ -62,141 +82,202 @@ impl CoxResult {
     /// Coefficients (log hazard ratios).
     #[getter]
     fn coef<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        pyfloat_list(py, &self.inner.fit.coef)
+        pyfloat_list(py, &self.inner.coef)
     }
-    /// Standard errors.
+    /// Standard errors of the coefficients.
     #[getter]
     fn se<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        pyfloat_list(py, &self.inner.fit.se)
+        pyfloat_list(py, &self.inner.se)
     }
-    /// Hazard ratios exp(coef).
+    /// Wald z = coef / se.
     #[getter]
-    fn hazard_ratio<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        pyfloat_list(py, &self.inner.fit.hazard_ratio)
+    fn z<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        pyfloat_list(py, &self.inner.z)
     }
     /// Two-sided p-values of the Wald tests.
     #[getter]
     fn p_value<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        pyfloat_list(py, &self.inner.fit.p_value)
+        pyfloat_list(py, &self.inner.p_value)
+    }
+    /// Lower bounds of the coefficients' intervals at `confidence`.
+    #[getter]
+    fn ci_low<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        pyfloat_list(py, &self.inner.ci_low)
+    }
+    /// Upper bounds of the coefficients' intervals.
+    #[getter]
+    fn ci_high<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        pyfloat_list(py, &self.inner.ci_high)
+    }
+    /// Hazard ratios exp(coef).
+    #[getter]
+    fn hazard_ratio<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        pyfloat_list(py, &self.inner.hazard_ratio)
     }
     /// Covariance matrix of the coefficients.
     #[getter]
     fn covariance<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let p = self.inner.fit.coef.len();
-        PyArray1::from_slice(py, &self.inner.fit.covariance).reshape([p, p])
+        let p = self.inner.coef.len();
+        PyArray1::from_slice(py, &self.inner.covariance).reshape([p, p])
+    }
+    /// Training mean of each covariate: the centre of the predicted log partial hazards.
+    #[getter]
+    fn mean<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        pyfloat_list(py, &self.inner.mean)
     }
     /// Partial log-likelihood (minus the penalty when penalised, as lifelines `log_likelihood_`).
     #[getter]
     #[allow(clippy::misnamed_getters)] // lifelines' log_likelihood_ includes the penalty
     fn log_likelihood(&self) -> f64 {
-        self.inner.fit.penalized_log_likelihood
+        self.inner.penalized_log_likelihood
     }
     /// Partial log-likelihood at β = 0.
     #[getter]
     fn null_log_likelihood(&self) -> f64 {
-        self.inner.fit.null_log_likelihood
+        self.inner.null_log_likelihood
     }
-    /// Likelihood-ratio test against β = 0: (statistic, df, p_value).
+    /// Likelihood-ratio statistic against β = 0 (lifelines `log_likelihood_ratio_test()`).
     #[getter]
-    fn lr_test(&self) -> (f64, usize, f64) {
-        let f = &self.inner.fit;
-        (f.lr_statistic, f.lr_df, f.lr_p_value)
+    fn lr_statistic(&self) -> f64 {
+        self.inner.lr_statistic
     }
-    /// Harrell's concordance index.
+    /// Degrees of freedom of the likelihood-ratio test (covariates).
+    #[getter]
+    fn lr_df(&self) -> usize {
+        self.inner.lr_df
+    }
+    /// χ² p-value of the likelihood-ratio test.
+    #[getter]
+    fn lr_p_value(&self) -> f64 {
+        self.inner.lr_p_value
+    }
+    /// Harrell's concordance index of the fitted log partial hazards.
     #[getter]
     fn concordance(&self) -> f64 {
-        self.inner.fit.concordance
+        self.inner.concordance
     }
-    /// Subjects.
+    /// Subjects used.
     #[getter]
     fn n(&self) -> usize {
-        self.inner.fit.n
+        self.inner.n
     }
     /// Observed events.
     #[getter]
     fn n_events(&self) -> usize {
-        self.inner.fit.n_events
+        self.inner.n_events
+    }
+    /// Rows left out as missing (`missing="skip"`).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.inner.n_missing
     }
     /// Newton–Raphson iterations.
     #[getter]
     fn iterations(&self) -> usize {
-        self.inner.fit.iterations
+        self.inner.iterations
     }
     /// Ties method ("efron" or "breslow").
     #[getter]
     fn ties(&self) -> &'static str {
-        self.inner.fit.ties.name()
+        self.inner.ties.name()
     }
     /// L2 penalty.
     #[getter]
     fn penalizer(&self) -> f64 {
-        self.inner.fit.penalizer
+        self.inner.penalizer
     }
-    /// Confidence level.
+    /// Confidence level of the intervals.
     #[getter]
     fn confidence(&self) -> f64 {
-        self.inner.fit.confidence
+        self.inner.confidence
     }
-    /// Coefficient table: covariate, coef, exp_coef, se, z, p, ci_low, ci_high, exp_ci_low, exp_ci_high.
+    /// Coefficient table, a row per covariate: covariate, coef, hazard_ratio, se, z, p_value, ci_low,
+    /// ci_high (of coef), hazard_ratio_ci_low, hazard_ratio_ci_high.
     fn summary(&self, py: Python<'_>) -> PyResult<Table> {
-        let f = &self.inner.fit;
-        let mut cols = Columns::default();
-        for (j, name) in self.inner.names.iter().enumerate() {
-            cols.push(vec![
-                ("covariate", Value::Str(Some(name.clone()))),
-                ("coef", Value::F64(f.coef[j])),
-                ("exp_coef", Value::F64(f.hazard_ratio[j])),
-                ("se", Value::F64(f.se[j])),
-                ("z", Value::F64(f.z[j])),
-                ("p", Value::F64(f.p_value[j])),
-                ("ci_low", Value::F64(f.ci_low[j])),
-                ("ci_high", Value::F64(f.ci_high[j])),
-                ("exp_ci_low", Value::F64(f.ci_low[j].exp())),
-                ("exp_ci_high", Value::F64(f.ci_high[j].exp())),
-            ]);
-        }
-        cols.into_table(py, "cox_ph".into(), None)
+        let rows = self.inner.summary();
+        let mut b = TableBuilder::new(py);
+        let names: Vec<Option<&str>> = rows.iter().map(|r| Some(r.name.as_str())).collect();
+        b.strings("covariate", &names)?;
+        b.field("coef", &rows, |r| r.coef);
+        b.field("hazard_ratio", &rows, |r| r.hazard_ratio);
+        b.field("se", &rows, |r| r.se);
+        b.field("z", &rows, |r| r.z);
+        b.field("p_value", &rows, |r| r.p_value);
+        b.field("ci_low", &rows, |r| r.ci_low);
+        b.field("ci_high", &rows, |r| r.ci_high);
+        b.field("hazard_ratio_ci_low", &rows, |r| r.hazard_ratio_ci_low);
+        b.field("hazard_ratio_ci_high", &rows, |r| r.hazard_ratio_ci_high);
+        Ok(b.finish("cox", None))
     }
-    /// Linear predictor x·β of each row of a 2-D array (the log partial hazard up to a constant).
-    fn predict_log_hazard<'py>(
+    /// Log partial hazard (x − mean)·β of each row of `x` (a DataFrame holding the covariates, or a 2-D
+    /// array of them in the model's order), as lifelines `predict_log_partial_hazard`.
+    fn predict_log_partial_hazard<'py>(
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let x = crate::matrix::matrix(x, "x")?;
+        let x = self.design(x)?;
         let x = x.as_array();
-        let v = py
-            .detach(|| self.inner.fit.linear_predictor(x))
-            .py_err(py)?;
+        let v = py.detach(|| self.inner.log_partial_hazard(x)).py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
-    /// Fit statistics as a dict.
+    /// Partial hazard exp((x − mean)·β) of each row of `x`, as lifelines `predict_partial_hazard`.
+    fn predict_partial_hazard<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let x = self.design(x)?;
+        let x = x.as_array();
+        let v = py.detach(|| self.inner.partial_hazard(x)).py_err(py)?;
+        Ok(PyArray1::from_vec(py, v))
+    }
+    /// The versioned, checksummed byte form (covariate names included); `from_bytes` reads it.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<CoxModel> {
+        Ok(CoxModel {
+            inner: core::CoxPh::from_bytes(data).py_err(py)?,
+        })
+    }
+    /// The fit statistics as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        let f = &self.inner.fit;
+        let f = &self.inner;
         d.set_item("names", self.names())?;
         d.set_item("coef", f.coef.clone())?;
         d.set_item("se", f.se.clone())?;
+        d.set_item("p_value", f.p_value.clone())?;
         d.set_item("log_likelihood", self.log_likelihood())?;
-        d.set_item("lr_test", self.lr_test())?;
+        d.set_item("null_log_likelihood", f.null_log_likelihood)?;
+        d.set_item("lr_statistic", f.lr_statistic)?;
+        d.set_item("lr_df", f.lr_df)?;
+        d.set_item("lr_p_value", f.lr_p_value)?;
         d.set_item("concordance", f.concordance)?;
         d.set_item("n", f.n)?;
         d.set_item("n_events", f.n_events)?;
+        d.set_item("n_missing", f.n_missing)?;
         d.set_item("ties", self.ties())?;
         d.set_item("penalizer", f.penalizer)?;
+        d.set_item("confidence", f.confidence)?;
         Ok(d)
     }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(py, "CoxModel", &self.to_dict(py)?, Some(self.summary(py)?))
+    }
     fn __repr__(&self) -> String {
-        let f = &self.inner.fit;
-        let coefs: Vec<String> = self
-            .inner
+        let f = &self.inner;
+        let coefs: Vec<String> = f
             .names
             .iter()
             .zip(&f.coef)
             .map(|(n, c)| format!("{n}={c:.4}"))
             .collect();
         format!(
-            "CoxResult({}; ties={}, n={}, events={}, loglik={:.4}, concordance={:.4})",
+            "CoxModel({}; ties={}, n={}, events={}, loglik={:.4}, concordance={:.4})",
             coefs.join(", "),
             self.ties(),
             f.n,
@@ -207,73 +288,100 @@ impl CoxResult {
     }
 }
 
-/// Cox proportional hazards (Efron ties as lifelines `CoxPHFitter`, or Breslow as statsmodels `PHReg`).
+/// Covariates as a matrix: the columns given one by one (read by the column reader, nulls as NaN, laid
+/// out column-major without another copy), or a 2-D array / DataFrame read as it is.
+enum Design<'py> {
+    Columns(Array2<f64>),
+    Matrix(PyReadonlyArray2<'py, f64>),
+}
+
+fn columns_matrix(py: Python<'_>, columns: &[Bound<'_, PyAny>], n: usize) -> PyResult<Array2<f64>> {
+    let mut values: Vec<f64> = Vec::with_capacity(n * columns.len());
+    for col in columns {
+        let v = floats_nan(col, "covariates")?;
+        let v = v.as_slice();
+        if v.len() != n {
+            return Err(Error::LengthMismatch {
+                arg: "covariates (rows)",
+                len: v.len(),
+                other: "durations",
+                other_len: n,
+            })
+            .py_err(py);
+        }
+        values.extend_from_slice(v);
+    }
+    // invariant: every column holds n values (checked above), so the shape fits.
+    Array2::from_shape_vec((n, columns.len()).f(), values)
+        .map_err(|e| Error::Incompatible(format!("covariates: {e}")))
+        .py_err(py)
+}
+
+/// Cox proportional hazards on resolved columns (see `voc.retention.fit_cox`): `columns` (one per
+/// covariate, named by `names`) or `matrix` (a 2-D array or DataFrame).
 #[pyfunction]
-#[pyo3(signature = (covariates, durations, events, /, *, names=None, ties="efron", penalizer=0.0, confidence=0.95, max_iter=50, tol=1e-9))]
+#[pyo3(signature = (durations, events, *, columns=None, matrix=None, names=None, ties, penalizer, confidence, max_iter, tol, missing))]
 #[allow(clippy::too_many_arguments)]
-pub fn cox_ph(
+pub fn _retention_fit_cox(
     py: Python<'_>,
-    covariates: &Bound<'_, PyAny>,
     durations: &Bound<'_, PyAny>,
-    events: &Bound<'_, PyAny>,
+    events: Option<&Bound<'_, PyAny>>,
+    columns: Option<Vec<Bound<'_, PyAny>>>,
+    matrix: Option<&Bound<'_, PyAny>>,
     names: Option<Vec<String>>,
     ties: &str,
     penalizer: f64,
     confidence: f64,
     max_iter: usize,
     tol: f64,
-) -> PyResult<CoxResult> {
-    let x = crate::matrix::matrix(covariates, "covariates")?;
-    let x = x.as_array();
-    let p = x.ncols();
-    let d = floats(durations, "durations")?;
-    let e = floats(events, "events")?;
-    let names = names.unwrap_or_else(|| (0..p).map(|j| format!("x{j}")).collect());
-    if names.len() != p {
-        return Err(voc_core::Error::LengthMismatch {
-            arg: "names",
-            len: names.len(),
-            other: "covariates (columns)",
-            other_len: p,
-        })
-        .py_err(py);
-    }
+    missing: &str,
+) -> PyResult<CoxModel> {
+    let policy = convert::missing_policy(missing).py_err(py)?;
+    let ties = ties.parse::<Ties>().py_err(py)?;
+    let (d, e) = survival(durations, events)?;
+    let design = match (columns, matrix) {
+        (Some(cols), _) => Design::Columns(columns_matrix(py, &cols, d.as_slice().len())?),
+        (None, Some(m)) => Design::Matrix(crate::matrix::matrix(m, "covariates")?),
+        (None, None) => {
+            return Err(Error::Empty {
+                arg: "covariates",
+                what: "at least one covariate column is needed",
+            })
+            .py_err(py);
+        }
+    };
+    let x = match &design {
+        Design::Columns(a) => a.view(),
+        Design::Matrix(m) => m.as_array(),
+    };
     let opts = CoxOptions::default()
-        .ties(parse_ties(ties).py_err(py)?)
+        .ties(ties)
         .penalizer(penalizer)
         .confidence(confidence)
         .max_iter(max_iter)
-        .tol(tol);
+        .tol(tol)
+        .missing(policy);
     let (d, e) = (d.as_slice(), e.as_slice());
-    let fit = py.detach(|| core::cox_ph(x, d, e, &opts)).py_err(py)?;
-    Ok(CoxResult {
-        inner: CoxInner { fit, names },
-    })
+    let data = core::CoxData::new(x, d, e);
+    let data = match &names {
+        Some(names) => data.names(names),
+        None => data,
+    };
+    let inner = py.detach(|| voc_core::Fit::fit(&opts, data)).py_err(py)?;
+    Ok(CoxModel { inner })
 }
 
-/// The ties method in any letter case (as the binding always accepted).
-fn parse_ties(ties: &str) -> voc_core::Result<Ties> {
-    ties.parse()
-        .or_else(|e| ties.to_ascii_lowercase().parse().map_err(|_| e))
-}
-
-/// Harrell's concordance index of risk scores (higher score = earlier event), as lifelines
-/// `concordance_index(durations, -scores, events)`.
-///
-/// >>> import voc
-/// >>> voc.retention.concordance_index([5.0, 8.0, 12.0, 20.0], [0.9, 0.5, 0.4, 0.1], [1, 1, 1, 1])  # higher score, longer survival
-/// 1.0
+/// Harrell's concordance index on resolved columns (see `voc.retention.concordance_index`).
 #[pyfunction]
-#[pyo3(signature = (durations, scores, events, /))]
-pub fn concordance_index(
+#[pyo3(signature = (durations, scores, events))]
+pub fn _retention_concordance_index(
     py: Python<'_>,
     durations: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
-    events: &Bound<'_, PyAny>,
+    events: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<f64> {
-    let d = floats(durations, "durations")?;
-    let s = floats(scores, "scores")?;
-    let e = floats(events, "events")?;
+    let (d, e) = survival(durations, events)?;
+    let s = floats_nan(scores, "scores")?;
     let (d, s, e) = (d.as_slice(), s.as_slice(), e.as_slice());
     py.detach(|| core::concordance_index(d, s, e)).py_err(py)
 }

@@ -1,7 +1,6 @@
 //! `voc.retention`: Kaplan–Meier curves and the log-rank test.
 
 use super::*;
-use crate::error::raise_named;
 
 // ---------------------------------------------------------------- Kaplan–Meier
 
@@ -11,8 +10,10 @@ struct KmInner {
     labels: Option<Vec<Label>>,
 }
 
-/// Kaplan–Meier curves (one per group): `table()` gives the survival table with the log(−log)
-/// interval, `medians()` the median survival with its interval; as lifelines `KaplanMeierFitter`.
+/// Kaplan–Meier curves (one per group of `by`), as lifelines `KaplanMeierFitter`: `table` (the
+/// survival table with the log(−log) interval), `medians` (median survival with its interval, per
+/// group), `median` / `median_ci_low` / `median_ci_high` of an ungrouped curve, `survival_at` and
+/// `percentile`.
 #[pyclass(frozen, module = "voc._voc")]
 pub struct KaplanMeierResult {
     inner: KmInner,
@@ -28,18 +29,24 @@ impl KaplanMeierResult {
                 return Err(raise_named(
                     py,
                     "InputError",
-                    "the curves are grouped: pass group=<label>".into(),
+                    "the curves are grouped (by=): pass group=<label>, or read the medians table"
+                        .into(),
                     Some("group"),
                 ));
             }
             (Some(g), labels) => {
                 let labels = labels.as_deref().unwrap_or(&[]);
-                let found = labels.iter().position(|l| match l {
-                    Label::Int(v) => g.extract::<i64>().is_ok_and(|x| x == *v),
-                    Label::Str(s) => g.extract::<String>().is_ok_and(|x| &x == s),
-                });
-                found.ok_or_else(|| {
-                    raise_named(py, "UnknownIdError", format!("no group {g}"), Some("group"))
+                labels.iter().position(|l| l.matches(g)).ok_or_else(|| {
+                    let known: Vec<String> = labels.iter().map(Label::show).collect();
+                    raise_named(
+                        py,
+                        "UnknownIdError",
+                        format!(
+                            "group = {g}: no such group (groups: [{}])",
+                            known.join(", ")
+                        ),
+                        Some("group"),
+                    )
                 })?
             }
         };
@@ -49,11 +56,24 @@ impl KaplanMeierResult {
             .get(idx)
             .ok_or_else(|| raise_named(py, "UnknownIdError", "no such curve".into(), Some("group")))
     }
+
+    /// The one curve of an ungrouped result (an `InputError` for a grouped one).
+    fn single(&self, py: Python<'_>) -> PyResult<&core::KmCurve> {
+        self.curve(py, None)
+    }
+
+    /// Group label column for `rows` (per-row curve index), when grouped.
+    fn by_column(&self, b: &mut TableBuilder<'_>, rows: &[usize]) -> PyResult<()> {
+        if let Some(labels) = &self.inner.labels {
+            label_column(b, "by", labels, rows)?;
+        }
+        Ok(())
+    }
 }
 
 #[pymethods]
 impl KaplanMeierResult {
-    /// Group labels (None without groups).
+    /// Group labels in order (None without `by`).
     #[getter]
     fn groups<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
         self.inner
@@ -67,73 +87,81 @@ impl KaplanMeierResult {
     fn confidence(&self) -> f64 {
         self.inner.km.confidence
     }
-    /// Median survival (ungrouped), or a dict label → median.
+    /// Subjects used (all groups).
     #[getter]
-    fn median<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.inner.labels {
-            None => Ok(self
-                .inner
-                .km
-                .curves
-                .first()
-                .map_or(f64::NAN, |c| c.median)
-                .into_pyobject(py)?
-                .into_any()),
-            Some(labels) => {
-                let d = PyDict::new(py);
-                for (l, c) in labels.iter().zip(&self.inner.km.curves) {
-                    d.set_item(l.to_py(py)?, c.median)?;
-                }
-                Ok(d.into_any())
-            }
-        }
+    fn n(&self) -> u64 {
+        self.inner.km.curves.iter().map(|c| c.n).sum()
     }
-    /// Survival table: a row per group and distinct time (time, at_risk, events, censored, survival,
-    /// variance (Greenwood), ci_low, ci_high).
+    /// Observed events (all groups).
+    #[getter]
+    fn n_events(&self) -> u64 {
+        self.inner.km.curves.iter().map(|c| c.n_events).sum()
+    }
+    /// Rows left out as missing (`missing="skip"`).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.inner.km.n_missing
+    }
+    /// Median survival of an ungrouped curve (`inf` if the curve stays above 0.5); grouped curves:
+    /// see `medians`.
+    #[getter]
+    fn median(&self, py: Python<'_>) -> PyResult<f64> {
+        Ok(self.single(py)?.median)
+    }
+    /// Lower bound of the median's interval (ungrouped).
+    #[getter]
+    fn median_ci_low(&self, py: Python<'_>) -> PyResult<f64> {
+        Ok(self.single(py)?.median_low)
+    }
+    /// Upper bound of the median's interval (ungrouped).
+    #[getter]
+    fn median_ci_high(&self, py: Python<'_>) -> PyResult<f64> {
+        Ok(self.single(py)?.median_high)
+    }
+    /// Survival table: a row per group and distinct time (by, time, at_risk, events, censored,
+    /// survival, variance (Greenwood), ci_low, ci_high).
+    #[getter]
     fn table(&self, py: Python<'_>) -> PyResult<Table> {
-        let mut cols = Columns::default();
-        for (g, c) in self.inner.km.curves.iter().enumerate() {
-            for i in 0..c.time.len() {
-                let mut row = Vec::with_capacity(9);
-                if let Some(l) = self.inner.labels.as_ref().and_then(|l| l.get(g)) {
-                    row.push(("group", l.value()));
-                }
-                row.extend([
-                    ("time", Value::F64(c.time[i])),
-                    ("at_risk", Value::U64(c.at_risk[i])),
-                    ("events", Value::U64(c.events[i])),
-                    ("censored", Value::U64(c.censored[i])),
-                    ("survival", Value::F64(c.survival[i])),
-                    ("variance", Value::F64(c.variance[i])),
-                    ("ci_low", Value::F64(c.ci_low[i])),
-                    ("ci_high", Value::F64(c.ci_high[i])),
-                ]);
-                cols.push(row);
-            }
-        }
-        cols.into_table(py, "kaplan_meier".into(), None)
+        let curves = &self.inner.km.curves;
+        let cat = |f: &dyn Fn(&core::KmCurve) -> &[f64]| -> Vec<f64> {
+            curves.iter().flat_map(|c| f(c).iter().copied()).collect()
+        };
+        let cat_u = |f: &dyn Fn(&core::KmCurve) -> &[u64]| -> Vec<u64> {
+            curves.iter().flat_map(|c| f(c).iter().copied()).collect()
+        };
+        let rows: Vec<usize> = curves
+            .iter()
+            .enumerate()
+            .flat_map(|(g, c)| std::iter::repeat_n(g, c.time.len()))
+            .collect();
+        let mut b = TableBuilder::new(py);
+        self.by_column(&mut b, &rows)?;
+        b.numbers("time", cat(&|c| &c.time));
+        b.numbers("at_risk", cat_u(&|c| &c.at_risk));
+        b.numbers("events", cat_u(&|c| &c.events));
+        b.numbers("censored", cat_u(&|c| &c.censored));
+        b.numbers("survival", cat(&|c| &c.survival));
+        b.numbers("variance", cat(&|c| &c.variance));
+        b.numbers("ci_low", cat(&|c| &c.ci_low));
+        b.numbers("ci_high", cat(&|c| &c.ci_high));
+        Ok(b.finish("kaplan_meier", None))
     }
-    /// Median survival per group with its interval (median_low, median_high), n and events.
+    /// Median survival per group with its interval: by, n, events, median, ci_low, ci_high.
+    #[getter]
     fn medians(&self, py: Python<'_>) -> PyResult<Table> {
-        let mut cols = Columns::default();
-        for (g, c) in self.inner.km.curves.iter().enumerate() {
-            let mut row = Vec::with_capacity(6);
-            if let Some(l) = self.inner.labels.as_ref().and_then(|l| l.get(g)) {
-                row.push(("group", l.value()));
-            }
-            row.extend([
-                ("n", Value::U64(c.n)),
-                ("events", Value::U64(c.n_events)),
-                ("median", Value::F64(c.median)),
-                ("median_low", Value::F64(c.median_low)),
-                ("median_high", Value::F64(c.median_high)),
-            ]);
-            cols.push(row);
-        }
-        cols.into_table(py, "kaplan_meier_medians".into(), None)
+        let curves = &self.inner.km.curves;
+        let rows: Vec<usize> = (0..curves.len()).collect();
+        let mut b = TableBuilder::new(py);
+        self.by_column(&mut b, &rows)?;
+        b.field("n", curves, |c| c.n);
+        b.field("events", curves, |c| c.n_events);
+        b.field("median", curves, |c| c.median);
+        b.field("ci_low", curves, |c| c.median_low);
+        b.field("ci_high", curves, |c| c.median_high);
+        Ok(b.finish("kaplan_meier_medians", None))
     }
-    /// S(t) at the given times (step function), for one group (`group=` when grouped).
-    #[pyo3(signature = (times, /, group=None))]
+    /// S(t) at the given times (step function), of one group (`group=` when grouped).
+    #[pyo3(signature = (times, /, *, group=None))]
     fn survival_at<'py>(
         &self,
         py: Python<'py>,
@@ -145,7 +173,7 @@ impl KaplanMeierResult {
         Ok(pyfloat_list(py, &v))
     }
     /// First time with S(t) ≤ q (inf if never), as lifelines `qth_survival_time`.
-    #[pyo3(signature = (q, /, group=None))]
+    #[pyo3(signature = (q, /, *, group=None))]
     fn percentile(
         &self,
         py: Python<'_>,
@@ -154,19 +182,32 @@ impl KaplanMeierResult {
     ) -> PyResult<f64> {
         Ok(self.curve(py, group)?.percentile(q))
     }
-    /// Medians and counts as a dict.
+    /// Headline fields (and the medians table's columns) as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("groups", self.groups(py)?)?;
         d.set_item("confidence", self.confidence())?;
-        d.set_item("median", self.median(py)?)?;
+        d.set_item("n", self.n())?;
+        d.set_item("n_events", self.n_events())?;
+        d.set_item("n_missing", self.n_missing())?;
+        if self.inner.labels.is_none() {
+            d.set_item("median", self.median(py)?)?;
+            d.set_item("median_ci_low", self.median_ci_low(py)?)?;
+            d.set_item("median_ci_high", self.median_ci_high(py)?)?;
+        }
         d.set_item(
             "medians",
-            self.medians(py)?
-                .into_pyobject(py)?
-                .call_method0("to_dict")?,
+            Bound::new(py, self.medians(py)?)?.call_method0("to_dict")?,
         )?;
         Ok(d)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(
+            py,
+            "KaplanMeierResult",
+            &self.to_dict(py)?,
+            Some(self.medians(py)?),
+        )
     }
     fn __repr__(&self) -> String {
         let parts: Vec<String> = self
@@ -176,11 +217,12 @@ impl KaplanMeierResult {
             .iter()
             .enumerate()
             .map(|(g, c)| {
-                let name = match self.inner.labels.as_ref().and_then(|l| l.get(g)) {
-                    Some(Label::Int(v)) => format!("{v}: "),
-                    Some(Label::Str(s)) => format!("{s:?}: "),
-                    None => String::new(),
-                };
+                let name = self
+                    .inner
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(g))
+                    .map_or(String::new(), |l| format!("{}: ", l.show()));
                 format!(
                     "{name}n={}, events={}, median={} [{}, {}]",
                     c.n, c.n_events, c.median, c.median_low, c.median_high
@@ -195,39 +237,37 @@ impl KaplanMeierResult {
     }
 }
 
-/// Kaplan–Meier survival with right censoring (lifelines `KaplanMeierFitter`), optionally by group.
-///
-/// >>> import voc
-/// >>> km = voc.retention.kaplan_meier([5.0, 8.0, 12.0, 20.0], [1, 0, 1, 1])  # 8.0 is censored
-/// >>> km.survival_at([10.0, 15.0]).tolist(), km.median
-/// ([0.75, 0.375], 12.0)
+/// Kaplan–Meier on resolved columns (see `voc.retention.kaplan_meier`).
 #[pyfunction]
-#[pyo3(signature = (durations, events, /, *, by=None, confidence=0.95))]
-pub fn kaplan_meier(
+#[pyo3(signature = (durations, events, by, *, confidence, missing))]
+pub fn _retention_kaplan_meier(
     py: Python<'_>,
     durations: &Bound<'_, PyAny>,
-    events: &Bound<'_, PyAny>,
+    events: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
     confidence: f64,
+    missing: &str,
 ) -> PyResult<KaplanMeierResult> {
-    let d = floats(durations, "durations")?;
-    let e = floats(events, "events")?;
-    let groups = by.map(|b| codes(b, "by")).transpose()?;
-    let (codes, labels) = match groups {
-        Some((c, l)) => (Some(c), Some(l)),
+    let policy = convert::missing_policy(missing).py_err(py)?;
+    let (d, e) = survival(durations, events)?;
+    let n = d.as_slice().len();
+    let (d, e, by, dropped) = match by {
+        Some(by) => {
+            let (d, e, by, dropped) = grouped(by, n, policy, d, e)?;
+            (d, e, Some(by), dropped)
+        }
+        None => (d, e, None, 0),
+    };
+    let (codes, labels) = match by {
+        Some(c) => (Some(c.codes), Some(c.labels)),
         None => (None, None),
     };
     let (d, e) = (d.as_slice(), e.as_slice());
-    let km = py
-        .detach(|| {
-            core::kaplan_meier(
-                d,
-                e,
-                codes.as_deref(),
-                &KmOptions::default().confidence(confidence),
-            )
-        })
+    let opts = KmOptions::default().confidence(confidence).missing(policy);
+    let mut km = py
+        .detach(|| core::kaplan_meier(d, e, codes.as_deref(), &opts))
         .py_err(py)?;
+    km.n_missing += dropped;
     Ok(KaplanMeierResult {
         inner: KmInner { km, labels },
     })
@@ -241,7 +281,8 @@ struct LogRankInner {
     labels: Vec<Label>,
 }
 
-/// Log-rank test result: statistic (χ², k − 1 df), p-value, observed and expected events per group.
+/// Log-rank test result: statistic (χ², k − 1 df), p_value, n, n_missing, and `table` (by, n,
+/// observed, expected events per group).
 #[pyclass(frozen, module = "voc._voc")]
 pub struct LogRankResult {
     inner: LogRankInner,
@@ -266,70 +307,108 @@ impl LogRankResult {
     fn p_value(&self) -> f64 {
         self.inner.lr.p_value
     }
-    /// Group labels.
+    /// Subjects used (all groups).
+    #[getter]
+    fn n(&self) -> u64 {
+        self.inner.lr.n.iter().sum()
+    }
+    /// Rows left out as missing (`missing="skip"`).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.inner.lr.n_missing
+    }
+    /// The test's name, "logrank".
+    #[getter]
+    fn method(&self) -> &'static str {
+        "logrank"
+    }
+    /// Group labels in order.
     #[getter]
     fn groups<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         labels_list(py, &self.inner.labels)
     }
-    /// Per group: n, observed and expected events.
+    /// Per group: by, n, observed and expected events.
+    #[getter]
     fn table(&self, py: Python<'_>) -> PyResult<Table> {
-        let mut cols = Columns::default();
         let lr = &self.inner.lr;
-        for (g, l) in self.inner.labels.iter().enumerate() {
-            cols.push(vec![
-                ("group", l.value()),
-                ("n", Value::U64(lr.n.get(g).copied().unwrap_or(0))),
-                (
-                    "observed",
-                    Value::F64(lr.observed.get(g).copied().unwrap_or(f64::NAN)),
-                ),
-                (
-                    "expected",
-                    Value::F64(lr.expected.get(g).copied().unwrap_or(f64::NAN)),
-                ),
-            ]);
-        }
-        cols.into_table(py, "logrank".into(), None)
+        let rows: Vec<usize> = (0..self.inner.labels.len()).collect();
+        let at = |v: &[f64], g: usize| v.get(g).copied().unwrap_or(f64::NAN);
+        let mut b = TableBuilder::new(py);
+        label_column(&mut b, "by", &self.inner.labels, &rows)?;
+        b.numbers(
+            "n",
+            rows.iter()
+                .map(|&g| lr.n.get(g).copied().unwrap_or(0))
+                .collect(),
+        );
+        b.numbers(
+            "observed",
+            rows.iter().map(|&g| at(&lr.observed, g)).collect(),
+        );
+        b.numbers(
+            "expected",
+            rows.iter().map(|&g| at(&lr.expected, g)).collect(),
+        );
+        Ok(b.finish("logrank", None))
     }
-    /// All fields as a dict.
+    /// Headline fields as a dict (with the groups and their observed and expected events).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
+        d.set_item("method", self.method())?;
         d.set_item("statistic", self.statistic())?;
         d.set_item("df", self.df())?;
         d.set_item("p_value", self.p_value())?;
+        d.set_item("n", self.n())?;
+        d.set_item("n_missing", self.n_missing())?;
         d.set_item("groups", self.groups(py)?)?;
         d.set_item("observed", self.inner.lr.observed.clone())?;
         d.set_item("expected", self.inner.lr.expected.clone())?;
         Ok(d)
     }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(
+            py,
+            "LogRankResult",
+            &self.to_dict(py)?,
+            Some(self.table(py)?),
+        )
+    }
     fn __repr__(&self) -> String {
+        let lr = &self.inner.lr;
         format!(
-            "LogRankResult(statistic={:.4}, df={}, p_value={:.4e})",
-            self.inner.lr.statistic, self.inner.lr.df, self.inner.lr.p_value
+            "LogRankResult(statistic={:.4}, df={}, p_value={:.4e}, n={})",
+            lr.statistic,
+            lr.df,
+            lr.p_value,
+            lr.n.iter().sum::<u64>()
         )
     }
 }
 
-/// Log-rank test that the groups share a survival function (lifelines `multivariate_logrank_test`).
-///
-/// >>> import voc
-/// >>> t = voc.retention.logrank_test([5.0, 8.0, 12.0, 20.0, 3.0, 4.0, 6.0, 7.0], [1, 0, 1, 1, 1, 1, 1, 0], ["a"] * 4 + ["b"] * 4)
-/// >>> round(t.statistic, 4), t.df, round(t.p_value, 4)
-/// (1.8707, 1, 0.1714)
+/// The log-rank test on resolved columns (see `voc.retention.logrank_test`).
 #[pyfunction]
-#[pyo3(signature = (durations, events, groups, /))]
-pub fn logrank_test(
+#[pyo3(signature = (durations, events, by, *, missing))]
+pub fn _retention_logrank_test(
     py: Python<'_>,
     durations: &Bound<'_, PyAny>,
-    events: &Bound<'_, PyAny>,
-    groups: &Bound<'_, PyAny>,
+    events: Option<&Bound<'_, PyAny>>,
+    by: &Bound<'_, PyAny>,
+    missing: &str,
 ) -> PyResult<LogRankResult> {
-    let d = floats(durations, "durations")?;
-    let e = floats(events, "events")?;
-    let (c, labels) = codes(groups, "groups")?;
-    let (ds, es) = (d.as_slice(), e.as_slice());
-    let lr = py.detach(|| core::logrank_test(ds, es, &c)).py_err(py)?;
+    let policy = convert::missing_policy(missing).py_err(py)?;
+    let (d, e) = survival(durations, events)?;
+    let n = d.as_slice().len();
+    let (d, e, by, dropped) = grouped(by, n, policy, d, e)?;
+    let (ds, es, codes) = (d.as_slice(), e.as_slice(), &by.codes);
+    let opts = LogRankOptions::default().missing(policy);
+    let mut lr = py
+        .detach(|| core::logrank_test(ds, es, codes, &opts))
+        .py_err(py)?;
+    lr.n_missing += dropped;
     Ok(LogRankResult {
-        inner: LogRankInner { lr, labels },
+        inner: LogRankInner {
+            lr,
+            labels: by.labels,
+        },
     })
 }

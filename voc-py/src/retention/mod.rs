@@ -1,20 +1,21 @@
 //! `voc.retention`: Kaplan–Meier, log-rank, Cox PH, cohorts, BG/NBD, Gamma-Gamma, CLV and the
-//! transaction summary. Converts and calls `voc_core::retention`.
+//! transaction summary. Converts and calls `voc_core::retention`; `voc/retention.py` resolves the
+//! roles (`durations=`, `events=`, `by=`, ...) to columns and calls the `_retention_*` functions here.
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use serde::{Deserialize, Serialize};
-use voc_core::MissingPolicy;
 use voc_core::retention::{
     self as core, BgNbdOptions, CohortOptions, CoxOptions, GammaGammaOptions, KmOptions,
-    SummaryOptions, Ties,
+    LogRankOptions, SummaryOptions, Ties,
 };
 use voc_core::time::TimeUnit;
+use voc_core::{Error, MissingPolicy};
 
-use crate::convert::{self, Buf, Column, Labels, Times};
-use crate::error::IntoPy;
-use crate::table::{Columns, Table, Value};
+use crate::convert::{self, Buf, Column, Labels, Numbers, Times};
+use crate::error::{IntoPy, raise_named};
+use crate::table::{Columns, Table, TableBuilder, Value, escape};
 
 mod clv;
 mod cox;
@@ -22,25 +23,34 @@ mod km;
 mod transactions;
 
 use clv::{BgNbdModel, GammaGammaModel};
-use cox::CoxResult;
+use cox::CoxModel;
 use km::{KaplanMeierResult, LogRankResult};
 use transactions::CohortResult;
 
 /// Registers the retention functions and classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(km::kaplan_meier, m)?)?;
-    m.add_function(wrap_pyfunction!(km::logrank_test, m)?)?;
-    m.add_function(wrap_pyfunction!(cox::cox_ph, m)?)?;
-    m.add_function(wrap_pyfunction!(cox::concordance_index, m)?)?;
-    m.add_function(wrap_pyfunction!(clv::bgnbd_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(clv::gamma_gamma_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(clv::customer_lifetime_value, m)?)?;
-    m.add_function(wrap_pyfunction!(transactions::rfm_summary, m)?)?;
-    m.add_function(wrap_pyfunction!(transactions::calibration_holdout, m)?)?;
-    m.add_function(wrap_pyfunction!(transactions::cohort_retention, m)?)?;
+    m.add_function(wrap_pyfunction!(km::_retention_kaplan_meier, m)?)?;
+    m.add_function(wrap_pyfunction!(km::_retention_logrank_test, m)?)?;
+    m.add_function(wrap_pyfunction!(cox::_retention_fit_cox, m)?)?;
+    m.add_function(wrap_pyfunction!(cox::_retention_concordance_index, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::_retention_fit_bgnbd, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::_retention_fit_gamma_gamma, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        clv::_retention_customer_lifetime_value,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(transactions::_retention_rfm_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        transactions::_retention_calibration_holdout,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(
+        transactions::_retention_cohort_retention,
+        m
+    )?)?;
     m.add_class::<KaplanMeierResult>()?;
     m.add_class::<LogRankResult>()?;
-    m.add_class::<CoxResult>()?;
+    m.add_class::<CoxModel>()?;
     m.add_class::<BgNbdModel>()?;
     m.add_class::<GammaGammaModel>()?;
     m.add_class::<CohortResult>()?;
@@ -49,10 +59,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 // ---------------------------------------------------------------- inputs
 
-/// A group or customer label as stored in results (serialisable for pickling).
+/// A group or customer label as stored in results (serialisable for pickling), in the input's dtype.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Label {
     Int(i64),
+    Float(f64),
     Str(String),
 }
 
@@ -60,56 +71,249 @@ impl Label {
     fn value(&self) -> Value {
         match self {
             Label::Int(v) => Value::I64(*v),
+            Label::Float(v) => Value::F64(*v),
             Label::Str(s) => Value::Str(Some(s.clone())),
         }
     }
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(match self {
             Label::Int(v) => v.into_pyobject(py)?.into_any(),
+            Label::Float(v) => v.into_pyobject(py)?.into_any(),
             Label::Str(s) => s.into_pyobject(py)?.into_any(),
         })
     }
+    /// Whether the Python value `g` is this label (numbers compare by value: 1 and 1.0 are one label).
+    fn matches(&self, g: &Bound<'_, PyAny>) -> bool {
+        match self {
+            Label::Int(v) => g.extract::<f64>().is_ok_and(|x| x == *v as f64),
+            Label::Float(v) => g.extract::<f64>().is_ok_and(|x| x == *v),
+            Label::Str(s) => g.extract::<String>().is_ok_and(|x| &x == s),
+        }
+    }
+    fn show(&self) -> String {
+        match self {
+            Label::Int(v) => v.to_string(),
+            Label::Float(v) => v.to_string(),
+            Label::Str(s) => format!("{s:?}"),
+        }
+    }
 }
 
-/// Reads a float column; nulls are an error.
+/// A label column of a table: one label per row, in the labels' dtype (ints, floats or strings).
+fn label_column(
+    b: &mut TableBuilder<'_>,
+    name: &str,
+    labels: &[Label],
+    rows: &[usize],
+) -> PyResult<()> {
+    match labels.first() {
+        Some(Label::Int(_)) => {
+            let v = rows
+                .iter()
+                .map(|&g| match labels.get(g) {
+                    Some(Label::Int(x)) => *x,
+                    _ => 0,
+                })
+                .collect();
+            b.numbers(name, v);
+        }
+        Some(Label::Float(_)) => {
+            let v = rows
+                .iter()
+                .map(|&g| match labels.get(g) {
+                    Some(Label::Float(x)) => *x,
+                    _ => f64::NAN,
+                })
+                .collect();
+            b.numbers(name, v);
+        }
+        Some(Label::Str(_)) | None => {
+            let v: Vec<Option<&str>> = rows
+                .iter()
+                .map(|&g| match labels.get(g) {
+                    Some(Label::Str(s)) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            b.strings(name, &v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a float column; nulls are an error (`MissingValueError` naming the row).
 fn floats<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, f64>> {
     let col = convert::numbers(obj, arg)?;
     convert::check_nulls(MissingPolicy::Error, &[(arg, &col.nulls)]).py_err(obj.py())?;
     Ok(col.data.into_f64())
 }
 
-/// Reads labels into dense codes over the labels that occur (in sorted label order); nulls are an error.
-fn codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<(Vec<u32>, Vec<Label>)> {
-    let py = obj.py();
-    let col = convert::groups(obj, arg)?;
-    convert::check_nulls(MissingPolicy::Error, &[(arg, &col.nulls)]).py_err(py)?;
-    let labels = col.data.labels;
-    let mut codes = col.data.codes.into_dense();
-    let k = match &labels {
-        Labels::Int(v) => v.len(),
-        Labels::Str(v) => v.len(),
+/// Reads a float column with nulls as NaN, which the core treats as missing under its policy.
+fn floats_nan<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, f64>> {
+    Ok(convert::numbers(obj, arg)?.nulls_as_nan().into_f64())
+}
+
+/// Durations and events of survival data: events read as 0/1 floats (NaN missing), or every event
+/// observed when `events` is `None` (lifelines' default).
+fn survival<'py>(
+    durations: &Bound<'py, PyAny>,
+    events: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(Buf<'py, f64>, Buf<'py, f64>)> {
+    let d = floats_nan(durations, "durations")?;
+    let e = match events {
+        Some(e) => floats_nan(e, "events")?,
+        None => Buf::Owned(vec![1.0; d.as_slice().len()]),
     };
-    let mut used = vec![false; k];
-    for &c in &codes {
+    Ok((d, e))
+}
+
+/// Dense codes over the labels that occur (in label order), the labels, and the rows whose label is
+/// missing (their code is meaningless).
+struct Coded {
+    codes: Vec<u32>,
+    labels: Vec<Label>,
+    nulls: Vec<usize>,
+}
+
+/// Reads labels: integers, strings, booleans and categoricals through the shared group coder; float
+/// labels (what pandas gives after dropping NaN: 1.0, 2.0) by value, NaN being missing.
+fn coded(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Coded> {
+    let (codes, labels, nulls) = match convert::groups(obj, arg) {
+        Ok(col) => {
+            let labels = match col.data.labels {
+                Labels::Int(v) => v.into_iter().map(Label::Int).collect(),
+                Labels::Str(v) => v.into_iter().map(Label::Str).collect(),
+            };
+            (col.data.codes.into_dense(), labels, col.nulls)
+        }
+        Err(err) => match float_labels(obj, arg) {
+            Some(coded) => coded,
+            None => return Err(err),
+        },
+    };
+    Ok(only_used(codes, labels, nulls))
+}
+
+/// Float labels coded by value (ascending, −0 as +0), with NaN and nulls missing; `None` when `obj` is
+/// not a float column.
+fn float_labels(
+    obj: &Bound<'_, PyAny>,
+    arg: &'static str,
+) -> Option<(Vec<u32>, Vec<Label>, Vec<usize>)> {
+    let col = convert::numbers(obj, arg).ok()?;
+    if !matches!(col.data, Numbers::F32(_) | Numbers::F64(_)) {
+        return None;
+    }
+    let values = col.nulls_as_nan().into_f64();
+    let values = values.as_slice();
+    let mut distinct: Vec<f64> = values
+        .iter()
+        .filter(|v| !v.is_nan())
+        .map(|v| v + 0.0)
+        .collect();
+    distinct.sort_unstable_by(f64::total_cmp);
+    distinct.dedup();
+    let mut nulls = Vec::new();
+    let codes = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if v.is_nan() {
+                nulls.push(i);
+                0
+            } else {
+                distinct
+                    .binary_search_by(|x| x.total_cmp(&(v + 0.0)))
+                    .map_or(0, |c| c as u32)
+            }
+        })
+        .collect();
+    Some((
+        codes,
+        distinct.into_iter().map(Label::Float).collect(),
+        nulls,
+    ))
+}
+
+/// Renumbers codes over the labels used by rows with a label (a label used only by missing rows, such
+/// as the "" a null string reads as, is dropped).
+fn only_used(mut codes: Vec<u32>, labels: Vec<Label>, nulls: Vec<usize>) -> Coded {
+    let mut used = vec![false; labels.len()];
+    let mut null = nulls.iter().peekable();
+    for (i, &c) in codes.iter().enumerate() {
+        if null.peek() == Some(&&i) {
+            null.next();
+            continue;
+        }
         if let Some(u) = used.get_mut(c as usize) {
             *u = true;
         }
     }
-    let mut remap = vec![u32::MAX; k];
+    let mut remap = vec![0u32; labels.len()];
     let mut out = Vec::new();
-    for (i, u) in used.iter().enumerate() {
+    for (i, (label, u)) in labels.into_iter().zip(&used).enumerate() {
         if *u {
             remap[i] = out.len() as u32;
-            out.push(match &labels {
-                Labels::Int(v) => Label::Int(v.get(i).copied().unwrap_or_default()),
-                Labels::Str(v) => Label::Str(v.get(i).cloned().unwrap_or_default()),
-            });
+            out.push(label);
         }
     }
     for c in &mut codes {
         *c = remap.get(*c as usize).copied().unwrap_or(0);
     }
-    Ok((codes, out))
+    Coded {
+        codes,
+        labels: out,
+        nulls,
+    }
+}
+
+/// Group labels of survival rows, lined up with `n` durations: a missing label is an error under
+/// `MissingPolicy::Error`; under `Skip` its row is left out of every column (the count is returned).
+fn grouped<'py>(
+    by: &Bound<'py, PyAny>,
+    n: usize,
+    policy: MissingPolicy,
+    d: Buf<'py, f64>,
+    e: Buf<'py, f64>,
+) -> PyResult<(Buf<'py, f64>, Buf<'py, f64>, Coded, usize)> {
+    let py = by.py();
+    let mut by = coded(by, "by")?;
+    if by.codes.len() != n {
+        return Err(Error::LengthMismatch {
+            arg: "by",
+            len: by.codes.len(),
+            other: "durations",
+            other_len: n,
+        })
+        .py_err(py);
+    }
+    if by.nulls.is_empty() || d.as_slice().len() != n || e.as_slice().len() != n {
+        return Ok((d, e, by, 0));
+    }
+    if policy == MissingPolicy::Error {
+        // The first missing value in row order is reported: a missing duration or event in an
+        // earlier row is left for the core to name.
+        let first = by.nulls.first().copied().unwrap_or(0);
+        let before = |v: &[f64]| v.get(..first).is_some_and(|v| v.iter().any(|x| x.is_nan()));
+        if before(d.as_slice()) || before(e.as_slice()) {
+            return Ok((d, e, by, 0));
+        }
+        return Err(Error::Missing {
+            arg: "by",
+            index: first,
+        })
+        .py_err(py);
+    }
+    let mut keep = vec![true; n];
+    for &i in &by.nulls {
+        keep[i] = false;
+    }
+    let dropped = by.nulls.len();
+    let d = Buf::Owned(convert::compact_slice(d.as_slice(), &keep));
+    let e = Buf::Owned(convert::compact_slice(e.as_slice(), &keep));
+    by.codes = convert::compact_slice(&by.codes, &keep);
+    by.nulls.clear();
+    Ok((d, e, by, dropped))
 }
 
 /// Reads timestamps; nulls (NaT) are an error.
@@ -123,7 +327,7 @@ fn times<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Times<'py>
 fn instant(obj: &Bound<'_, PyAny>, arg: &'static str, unit: TimeUnit) -> PyResult<i64> {
     let t = times(obj, arg)?;
     let Some(&v) = t.values.as_slice().first() else {
-        return Err(voc_core::Error::Empty {
+        return Err(Error::Empty {
             arg,
             what: "no timestamp",
         })
@@ -144,4 +348,30 @@ fn labels_list<'py>(py: Python<'py>, labels: &[Label]) -> PyResult<Bound<'py, Py
         .map(|l| l.to_py(py))
         .collect::<PyResult<_>>()?;
     PyList::new(py, items)
+}
+
+/// `_repr_html_` of a result: its name, its scalar fields, then its table (if any).
+fn result_html(
+    py: Python<'_>,
+    name: &str,
+    fields: &Bound<'_, PyDict>,
+    table: Option<Table>,
+) -> PyResult<String> {
+    let mut html = format!("<p><b>voc {name}</b></p><table>");
+    for (k, v) in fields.iter() {
+        if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+            continue;
+        }
+        html.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(&k.str()?.to_string()),
+            escape(&v.str()?.to_string())
+        ));
+    }
+    html.push_str("</table>");
+    if let Some(t) = table {
+        let t = Bound::new(py, t)?;
+        html.push_str(&t.call_method0("_repr_html_")?.extract::<String>()?);
+    }
+    Ok(html)
 }

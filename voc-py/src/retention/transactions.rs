@@ -4,6 +4,13 @@ use super::*;
 
 // ---------------------------------------------------------------- transactions
 
+/// Customer codes (in label order) and labels; a missing customer id is an error.
+fn customer_codes(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<u32>, Vec<Label>)> {
+    let c = coded(obj, "customers")?;
+    convert::check_nulls(MissingPolicy::Error, &[("customers", &c.nulls)]).py_err(obj.py())?;
+    Ok((c.codes, c.labels))
+}
+
 fn summary_rows(cols: &mut Columns, labels: &[Label], s: &core::RfmSummary, i: usize) {
     cols.push(vec![
         (
@@ -19,20 +26,20 @@ fn summary_rows(cols: &mut Columns, labels: &[Label], s: &core::RfmSummary, i: u
     ]);
 }
 
-/// Frequency / recency / T / monetary value per customer from transactions (lifetimes
-/// `summary_data_from_transaction_data(freq="D", freq_multiplier=time_scale)`).
+/// Frequency / recency / T / monetary value per customer on resolved columns (see
+/// `voc.retention.rfm_summary`).
 #[pyfunction]
-#[pyo3(signature = (customers, times, monetary=None, /, *, observation_end=None, time_scale=1.0))]
-pub fn rfm_summary(
+#[pyo3(signature = (customers, time, monetary, *, observation_end, time_scale))]
+pub fn _retention_rfm_summary(
     py: Python<'_>,
     customers: &Bound<'_, PyAny>,
-    times: &Bound<'_, PyAny>,
+    time: &Bound<'_, PyAny>,
     monetary: Option<&Bound<'_, PyAny>>,
     observation_end: Option<&Bound<'_, PyAny>>,
     time_scale: f64,
 ) -> PyResult<Table> {
-    let (c, labels) = codes(customers, "customers")?;
-    let t = self::times(times, "times")?;
+    let (c, labels) = customer_codes(customers)?;
+    let t = self::times(time, "time")?;
     let m = monetary.map(|m| floats(m, "monetary")).transpose()?;
     let end = observation_end
         .map(|e| instant(e, "observation_end", t.unit))
@@ -52,20 +59,21 @@ pub fn rfm_summary(
     cols.into_table(py, "rfm_summary".into(), None)
 }
 
-/// Calibration summary and hold-out outcomes (lifetimes `calibration_and_holdout_data`).
+/// Calibration summary and hold-out outcomes on resolved columns (see
+/// `voc.retention.calibration_and_holdout`).
 #[pyfunction]
-#[pyo3(signature = (customers, times, monetary=None, /, *, calibration_end, observation_end, time_scale=1.0))]
-pub fn calibration_holdout(
+#[pyo3(signature = (customers, time, monetary, *, calibration_end, observation_end, time_scale))]
+pub fn _retention_calibration_holdout(
     py: Python<'_>,
     customers: &Bound<'_, PyAny>,
-    times: &Bound<'_, PyAny>,
+    time: &Bound<'_, PyAny>,
     monetary: Option<&Bound<'_, PyAny>>,
     calibration_end: &Bound<'_, PyAny>,
     observation_end: &Bound<'_, PyAny>,
     time_scale: f64,
 ) -> PyResult<Table> {
-    let (c, labels) = codes(customers, "customers")?;
-    let t = self::times(times, "times")?;
+    let (c, labels) = customer_codes(customers)?;
+    let t = self::times(time, "time")?;
     let m = monetary.map(|m| floats(m, "monetary")).transpose()?;
     let cal = instant(calibration_end, "calibration_end", t.unit)?;
     let end = instant(observation_end, "observation_end", t.unit)?;
@@ -102,7 +110,7 @@ pub fn calibration_holdout(
 // ---------------------------------------------------------------- cohorts
 
 /// Cohort retention: `retention` / `active` matrices (cohort × months since acquisition), sizes,
-/// `table()` in long form and `repurchase()` rates.
+/// the repurchase rate, `table` (long form) and `repurchase` (rates per cohort).
 #[pyclass(frozen, module = "voc._voc")]
 pub struct CohortResult {
     inner: core::CohortRetention,
@@ -144,7 +152,13 @@ impl CohortResult {
     fn repurchase_window_days(&self) -> i64 {
         self.inner.repurchase_window_days
     }
+    /// Customers (all cohorts).
+    #[getter]
+    fn n(&self) -> u64 {
+        self.inner.size.iter().sum()
+    }
     /// Long form: cohort, months_since, size, active, retention (observed cells only).
+    #[getter]
     fn table(&self, py: Python<'_>) -> PyResult<Table> {
         let c = &self.inner;
         let mut cols = Columns::default();
@@ -165,7 +179,8 @@ impl CohortResult {
         }
         cols.into_table(py, "cohort_retention".into(), None)
     }
-    /// Per cohort: size, eligible, repurchased, repurchase_rate.
+    /// Per cohort: cohort, size, eligible, repurchased, repurchase_rate.
+    #[getter]
     fn repurchase(&self, py: Python<'_>) -> PyResult<Table> {
         let c = &self.inner;
         let mut cols = Columns::default();
@@ -179,6 +194,25 @@ impl CohortResult {
             ]);
         }
         cols.into_table(py, "repurchase".into(), None)
+    }
+    /// Headline fields as a dict (the matrices as nested lists).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("n", self.n())?;
+        d.set_item("repurchase_rate", self.repurchase_rate())?;
+        d.set_item("repurchase_window_days", self.repurchase_window_days())?;
+        d.set_item("cohorts", self.cohorts())?;
+        d.set_item("size", self.inner.size.clone())?;
+        d.set_item("retention", self.retention(py)?.call_method0("tolist")?)?;
+        Ok(d)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(
+            py,
+            "CohortResult",
+            &self.to_dict(py)?,
+            Some(self.repurchase(py)?),
+        )
     }
     fn __repr__(&self) -> String {
         let c = &self.inner;
@@ -194,18 +228,18 @@ impl CohortResult {
     }
 }
 
-/// Cohort retention matrix (acquisition month × months since) and repurchase rate from orders.
+/// Cohort retention on resolved columns (see `voc.retention.cohort_retention`).
 #[pyfunction]
-#[pyo3(signature = (customers, times, /, *, observation_end=None, repurchase_window_days=365))]
-pub fn cohort_retention(
+#[pyo3(signature = (customers, time, *, observation_end, repurchase_window_days))]
+pub fn _retention_cohort_retention(
     py: Python<'_>,
     customers: &Bound<'_, PyAny>,
-    times: &Bound<'_, PyAny>,
+    time: &Bound<'_, PyAny>,
     observation_end: Option<&Bound<'_, PyAny>>,
     repurchase_window_days: i64,
 ) -> PyResult<CohortResult> {
-    let (c, _labels) = codes(customers, "customers")?;
-    let t = self::times(times, "times")?;
+    let (c, _labels) = customer_codes(customers)?;
+    let t = self::times(time, "time")?;
     let end = observation_end
         .map(|e| instant(e, "observation_end", t.unit))
         .transpose()?;

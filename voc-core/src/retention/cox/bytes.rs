@@ -5,11 +5,14 @@ use crate::codec::{Reader, Writer};
 use crate::error::Result;
 
 const MAGIC: &[u8; 4] = b"VCOX";
-const VERSION: u16 = 1;
+/// Version 2 added the covariate names and the count of rows left out as missing; version 1 bytes
+/// still read (names `x0`, `x1`, ..., no row left out).
+const VERSION: u16 = 2;
 const WHAT: &str = "Cox model";
 
 impl CoxPh {
-    /// The versioned byte form (little-endian, closed by a checksum): every field, bit for bit.
+    /// The versioned byte form (little-endian, closed by a checksum): every field, bit for bit, and
+    /// the covariate names.
     ///
     /// ```
     /// use ndarray::array;
@@ -48,11 +51,13 @@ impl CoxPh {
             w.f64_vec(v);
         }
         w.f64_vec(&self.covariance);
+        w.strs(&self.names);
+        w.len(self.n_missing);
         w.seal()
     }
 
-    /// Reads [`to_bytes`](CoxPh::to_bytes) output. Corrupted, truncated or inconsistent bytes (vectors
-    /// whose lengths do not match the number of covariates) are an
+    /// Reads [`to_bytes`](CoxPh::to_bytes) output (this version or version 1). Corrupted, truncated or
+    /// inconsistent bytes (vectors or names whose counts do not match the number of covariates) are an
     /// [`Error::Decode`](crate::Error::Decode).
     ///
     /// ```
@@ -60,7 +65,16 @@ impl CoxPh {
     /// assert!(matches!(CoxPh::from_bytes(b"VCOX"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<CoxPh> {
-        let mut r = Reader::open(bytes, WHAT, MAGIC, VERSION)?;
+        let mut r = Reader::sealed(bytes, WHAT)?;
+        if &r.take::<4>()? != MAGIC {
+            return Err(r.fail("bad magic for a voc Cox model"));
+        }
+        let version = r.u16()?;
+        if version != 1 && version != VERSION {
+            return Err(r.fail(format!(
+                "unsupported version {version} (this build reads 1 and {VERSION})"
+            )));
+        }
         let p = r.len()?;
         let n = r.len()?;
         let n_events = r.len()?;
@@ -88,6 +102,18 @@ impl CoxPh {
             return Err(r.fail(format!("covariance has {len} values for {p} covariates")));
         }
         let covariance = r.f64s(len)?;
+        let (names, n_missing) = if version == 1 {
+            ((0..p).map(|j| format!("x{j}")).collect(), 0)
+        } else {
+            let count = r.len()?;
+            if count != p {
+                return Err(r.fail(format!("{count} names for {p} covariates")));
+            }
+            let names = (0..p)
+                .map(|_| r.str("a covariate name"))
+                .collect::<Result<Vec<_>>>()?;
+            (names, r.len()?)
+        };
         r.finish()?;
         let [
             penalizer,
@@ -124,6 +150,8 @@ impl CoxPh {
             ties,
             penalizer,
             confidence,
+            names,
+            n_missing,
         })
     }
 

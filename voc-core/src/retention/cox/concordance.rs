@@ -6,7 +6,8 @@ use crate::retention::{check_durations, check_events, key};
 /// Harrell's concordance index of risk scores: among comparable pairs (an observed event before
 /// another subject's time, or a censoring at or after it), the share where the earlier event has the
 /// higher score, ties in score counting ½. Same pairs and tie rules as lifelines
-/// `concordance_index(durations, -scores, events)`; O(n log n).
+/// `concordance_index(durations, -scores, events)`; O(n log n). A NaN duration, score or event is an
+/// [`Error::Missing`].
 ///
 /// ```
 /// use voc_core::retention::concordance_index;
@@ -20,10 +21,17 @@ pub fn concordance_index(durations: &[f64], scores: &[f64], events: &[f64]) -> R
     check_len("durations", durations.len(), "events", events.len())?;
     check_events(events)?;
     if let Some((index, &value)) = scores.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::NonFinite {
-            arg: "scores",
-            index,
-            value,
+        return Err(if value.is_nan() {
+            Error::Missing {
+                arg: "scores",
+                index,
+            }
+        } else {
+            Error::NonFinite {
+                arg: "scores",
+                index,
+                value,
+            }
         });
     }
     let order = by_time_desc(durations);

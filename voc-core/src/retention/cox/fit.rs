@@ -1,53 +1,98 @@
 //! Fitting: Newton–Raphson on the partial likelihood, with step halving and an optional L2 penalty.
 
-use ndarray::ArrayView2;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use ndarray::{ArrayView2, Axis};
 
 use super::concordance::{by_time_desc, concordance_sorted_desc};
 use super::likelihood::{Eval, Sorted};
 use super::{CoxData, CoxOptions, CoxPh};
+use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
-use crate::retention::{check_durations, check_events};
+use crate::retention::{check_durations, check_events, complete_rows, kept};
 use crate::stats::dist::{chi2_sf, normal_quantile, normal_two_sided_p};
 use crate::stats::linalg::{chol_inverse, chol_solve, cholesky};
 use crate::traits::Fit;
 
-/// Checks a covariate matrix of any layout: at least one column, every value finite (a bad value is
-/// reported at its row-major flat index `row·n_cols + col`). Returns the number of rows.
-pub(super) fn check_matrix(x: &ArrayView2<'_, f64>) -> Result<usize> {
-    let p = x.ncols();
-    if p == 0 {
+/// The argument a bad value of covariate column `name` is reported under, `covariates['name']`, with
+/// its row as the error's index: the message then names row and column
+/// (`covariates['age'][3] is missing`).
+///
+/// [`Error`] holds its argument as a `&'static str`, so each distinct text is allocated once and kept
+/// for the life of the process; past 4096 distinct names the plain `covariates` is used (the row is
+/// still the index).
+pub(super) fn column_arg(name: &str) -> &'static str {
+    static SEEN: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let text = format!("covariates['{name}']");
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(&known) = seen.get(text.as_str()) {
+        return known;
+    }
+    if seen.len() >= 4096 {
+        return "covariates";
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.insert(leaked);
+    leaked
+}
+
+/// The name of covariate column `j`: `names[j]`, or `x{j}` without names.
+pub(super) fn column_name(names: &[String], j: usize) -> String {
+    names.get(j).cloned().unwrap_or_else(|| format!("x{j}"))
+}
+
+/// Checks a covariate matrix of any layout: at least one column, every value present and finite. The
+/// first bad value in row order is reported with its row as the index, under the argument naming its
+/// column ([`column_arg`]): NaN as [`Error::Missing`], ±inf as [`Error::NonFinite`]. Returns the number
+/// of rows.
+pub(super) fn check_matrix(x: &ArrayView2<'_, f64>, names: &[String]) -> Result<usize> {
+    if x.ncols() == 0 {
         return Err(Error::Empty {
             arg: "covariates",
             what: "at least one covariate column is needed",
         });
     }
-    let bad = match x.as_slice() {
-        Some(s) => s.iter().position(|v| !v.is_finite()),
-        None => x.iter().position(|v| !v.is_finite()),
+    let all_finite = match x.as_slice_memory_order() {
+        Some(s) => s.iter().all(|v| v.is_finite()),
+        None => x.iter().all(|v| v.is_finite()),
     };
-    if let Some(index) = bad {
-        let value = x.get((index / p, index % p)).copied().unwrap_or(f64::NAN);
-        return Err(Error::NonFinite {
-            arg: "covariates",
-            index,
-            value,
-        });
+    if all_finite {
+        return Ok(x.nrows());
     }
-    Ok(x.nrows())
+    // Logical (row-major) order, whatever the layout: the lowest row, then the lowest column.
+    let Some(((row, col), &value)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) else {
+        return Ok(x.nrows());
+    };
+    let arg = column_arg(&column_name(names, col));
+    Err(if value.is_nan() {
+        Error::Missing { arg, index: row }
+    } else {
+        Error::NonFinite {
+            arg,
+            index: row,
+            value,
+        }
+    })
 }
 
-/// Fits a Cox proportional-hazards model (also [`Fit`] on a [`CoxData`] for [`CoxOptions`]).
+/// Fits a Cox proportional-hazards model (also [`Fit`] on a [`CoxData`] for [`CoxOptions`], which
+/// takes covariate names).
 ///
 /// `x` is the n × p covariate matrix (subjects × covariates) in any memory layout (C, Fortran or a
-/// strided view; a non-finite value is reported at its row-major flat index `row·p + col`),
-/// `durations` ≥ 0, `events` 0/1. Rows are sorted once by time; each Newton step
+/// strided view), `durations` ≥ 0, `events` 0/1. Rows are sorted once by time; each Newton step
 /// sweeps the risk set from the last time backwards (O(n·p²)), and steps that lower the objective are
 /// halved. Covariates are centred internally, which changes neither the estimates nor the likelihood.
 ///
-/// Errors: [`Error::InsufficientData`] when no event is observed; [`Error::InvalidValue`] naming the
-/// column (as `covariates[j]`, value = its variance left after the other columns) for a constant or
-/// collinear column; [`Error::NotConverged`] when the steps do not settle within `max_iter` (e.g. a
-/// covariate that perfectly separates early and late events, whose coefficient runs off to ±∞).
+/// Errors: a NaN covariate, duration or event is [`Error::Missing`] under [`MissingPolicy::Error`]
+/// (a covariate's names its row and column: `covariates['x1'][3]`, index = the row) and a left-out
+/// row under [`MissingPolicy::Skip`]; ±inf is [`Error::NonFinite`]; [`Error::InsufficientData`] when no
+/// event is observed; [`Error::InvalidValue`] naming the column (as `covariates[j]`, value = its
+/// variance left after the other columns) for a constant or collinear column; [`Error::NotConverged`]
+/// when the steps do not settle within `max_iter` (e.g. a covariate that perfectly separates early and
+/// late events, whose coefficient runs off to ±∞).
 ///
 /// Matches lifelines `CoxPHFitter` (Efron) and statsmodels `PHReg(ties="breslow")` on the rossi data to
 /// 1e-6 (see `tests/reference_retention.rs`).
@@ -62,6 +107,7 @@ pub(super) fn check_matrix(x: &ArrayView2<'_, f64>) -> Result<usize> {
 /// let fit = cox_ph(x.view(), &t, &e, &CoxOptions::default())?;
 /// assert!((fit.coef[0] - 0.83928678).abs() < 1e-7); // lifelines CoxPHFitter
 /// assert!((fit.concordance - 16.0 / 23.0).abs() < 1e-12);
+/// assert_eq!(fit.names, ["x0"]);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn cox_ph(
@@ -70,13 +116,70 @@ pub fn cox_ph(
     events: &[f64],
     options: &CoxOptions,
 ) -> Result<CoxPh> {
+    fit_data(CoxData::new(x, durations, events), options)
+}
+
+/// The fit of [`cox_ph`] on the bundled data: names checked, incomplete rows left out under
+/// [`MissingPolicy::Skip`].
+fn fit_data(data: CoxData<'_>, options: &CoxOptions) -> Result<CoxPh> {
     options.validate()?;
+    let x = data.covariates;
+    let p = x.ncols();
+    let names: Vec<String> = match data.names {
+        Some(names) => {
+            check_len("covariates (columns)", p, "names", names.len())?;
+            names.to_vec()
+        }
+        None => (0..p).map(|j| column_name(&[], j)).collect(),
+    };
+    check_len(
+        "durations",
+        data.durations.len(),
+        "covariates (rows)",
+        x.nrows(),
+    )?;
+    check_len(
+        "durations",
+        data.durations.len(),
+        "events",
+        data.events.len(),
+    )?;
+    if options.missing == MissingPolicy::Skip {
+        let mut columns: Vec<&[f64]> = vec![data.durations, data.events];
+        let owned: Vec<Vec<f64>>;
+        if x.iter().any(|v| v.is_nan()) {
+            owned = x.columns().into_iter().map(|c| c.to_vec()).collect();
+            columns.extend(owned.iter().map(Vec::as_slice));
+        }
+        if let Some(keep) = complete_rows(&columns, MissingPolicy::Skip) {
+            let rows: Vec<usize> = (0..keep.len()).filter(|&i| keep[i]).collect();
+            let xs = x.select(Axis(0), &rows);
+            let mut fit = fit_complete(
+                xs.view(),
+                &kept(data.durations, &keep),
+                &kept(data.events, &keep),
+                names,
+                options,
+            )?;
+            fit.n_missing = keep.len() - rows.len();
+            return Ok(fit);
+        }
+    }
+    fit_complete(x, data.durations, data.events, names, options)
+}
+
+/// The Newton–Raphson fit on rows without missing values (a NaN is reported as an error).
+fn fit_complete(
+    x: ArrayView2<'_, f64>,
+    durations: &[f64],
+    events: &[f64],
+    names: Vec<String>,
+    options: &CoxOptions,
+) -> Result<CoxPh> {
     let confidence = options.confidence;
     let p = x.ncols();
     check_durations(durations)?;
-    let n = check_matrix(&x)?;
-    check_len("durations", durations.len(), "covariates (rows)", n)?;
-    check_len("durations", durations.len(), "events", events.len())?;
+    let n = check_matrix(&x, &names)?;
     check_events(events)?;
     let n_events = events.iter().filter(|&&e| e == 1.0).count();
     if n_events == 0 {
@@ -285,15 +388,17 @@ pub fn cox_ph(
         confidence,
         coef: beta,
         mean,
+        names,
+        n_missing: 0,
     })
 }
 
 impl Fit<CoxData<'_>> for CoxOptions {
     type Model = CoxPh;
 
-    /// [`cox_ph`] on the bundled data.
+    /// [`cox_ph`] on the bundled data, keeping its covariate names.
     fn fit(&self, data: CoxData<'_>) -> Result<CoxPh> {
-        cox_ph(data.covariates, data.durations, data.events, self)
+        fit_data(data, self)
     }
 }
 

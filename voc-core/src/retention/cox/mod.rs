@@ -16,5 +16,5 @@ mod tests;
 
 pub use concordance::concordance_index;
 pub use fit::cox_ph;
-pub use model::CoxPh;
+pub use model::{CoxCoef, CoxPh};
 pub use options::{CoxData, CoxOptions, Ties};

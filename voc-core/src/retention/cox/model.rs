@@ -68,9 +68,78 @@ pub struct CoxPh {
     /// Mean of each covariate column in the training data: the centre of
     /// [`log_partial_hazard`](CoxPh::log_partial_hazard), as lifelines' `_norm_mean`.
     pub mean: Vec<f64>,
+    /// Covariate names, one per column (`x0`, `x1`, ... when the data had none).
+    pub names: Vec<String>,
+    /// Rows left out because a covariate, duration or event was missing (NaN), under
+    /// [`MissingPolicy::Skip`](crate::MissingPolicy::Skip).
+    pub n_missing: usize,
+}
+
+/// One row of [`CoxPh::summary`]: a covariate's coefficient with its Wald test and interval, and the
+/// same on the hazard-ratio scale (lifelines' `summary` columns `coef`, `exp(coef)`, `se(coef)`,
+/// `coef lower/upper`, `exp(coef) lower/upper`, `z`, `p`).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CoxCoef {
+    /// Covariate name.
+    pub name: String,
+    /// Coefficient β (log hazard ratio).
+    pub coef: f64,
+    /// Standard error of β.
+    pub se: f64,
+    /// Wald z = β / se.
+    pub z: f64,
+    /// Two-sided normal p-value of z.
+    pub p_value: f64,
+    /// Lower Wald bound of β at [`CoxPh::confidence`].
+    pub ci_low: f64,
+    /// Upper Wald bound of β.
+    pub ci_high: f64,
+    /// Hazard ratio exp(β).
+    pub hazard_ratio: f64,
+    /// Lower bound of the hazard ratio, exp(`ci_low`).
+    pub hazard_ratio_ci_low: f64,
+    /// Upper bound of the hazard ratio, exp(`ci_high`).
+    pub hazard_ratio_ci_high: f64,
 }
 
 impl CoxPh {
+    /// The coefficient table, a row per covariate: β, its SE, Wald z and p, its interval, and the
+    /// hazard ratio exp(β) with its interval exp(ci_low), exp(ci_high), as lifelines' `summary`.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voc_core::retention::{cox_ph, CoxOptions};
+    /// let x = array![[2.0], [0.5], [1.0], [1.5], [-0.3], [0.0], [0.7], [-1.0]];
+    /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    /// let fit = cox_ph(x.view(), &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], &CoxOptions::default())?;
+    /// let row = &fit.summary()[0];
+    /// assert_eq!((row.name.as_str(), row.coef), ("x0", fit.coef[0]));
+    /// assert_eq!(row.hazard_ratio_ci_low, row.ci_low.exp());
+    /// assert!(row.hazard_ratio_ci_low < row.hazard_ratio && row.hazard_ratio < row.hazard_ratio_ci_high);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn summary(&self) -> Vec<CoxCoef> {
+        let at = |v: &[f64], j: usize| v.get(j).copied().unwrap_or(f64::NAN);
+        (0..self.coef.len())
+            .map(|j| {
+                let (ci_low, ci_high) = (at(&self.ci_low, j), at(&self.ci_high, j));
+                CoxCoef {
+                    name: super::fit::column_name(&self.names, j),
+                    coef: at(&self.coef, j),
+                    se: at(&self.se, j),
+                    z: at(&self.z, j),
+                    p_value: at(&self.p_value, j),
+                    ci_low,
+                    ci_high,
+                    hazard_ratio: at(&self.hazard_ratio, j),
+                    hazard_ratio_ci_low: ci_low.exp(),
+                    hazard_ratio_ci_high: ci_high.exp(),
+                }
+            })
+            .collect()
+    }
+
     /// Linear predictor `x·β` of each row of `x` (subjects × covariates, any memory layout), uncentred:
     /// the log partial hazard up to the constant `mean·β`.
     ///
@@ -91,7 +160,8 @@ impl CoxPh {
     }
 
     /// Log partial hazard `(x − mean)·β` of each row of `x` (any memory layout), centred on the
-    /// training means as lifelines `CoxPHFitter.predict_log_partial_hazard`.
+    /// training means as lifelines `CoxPHFitter.predict_log_partial_hazard`. A NaN or infinite value is
+    /// an error naming its row and column (`covariates['x0'][3]`).
     ///
     /// ```
     /// use ndarray::array;
@@ -161,7 +231,7 @@ impl CoxPh {
                 other_len: p,
             });
         }
-        check_matrix(x)?;
+        check_matrix(x, &self.names)?;
         Ok(())
     }
 }

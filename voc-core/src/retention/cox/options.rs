@@ -2,6 +2,7 @@
 
 use ndarray::ArrayView2;
 
+use crate::MissingPolicy;
 use crate::error::{Error, Result};
 use crate::stats::check_confidence;
 
@@ -58,6 +59,10 @@ pub struct CoxOptions {
     /// Convergence: the largest Newton step (in standard-deviation units of each covariate) is below
     /// this.
     pub tol: f64,
+    /// Rows with a NaN covariate, duration or event: an error naming the first (row and column;
+    /// [`MissingPolicy::Error`], the default) or left out and counted in
+    /// [`CoxPh::n_missing`](super::CoxPh::n_missing) ([`MissingPolicy::Skip`]).
+    pub missing: MissingPolicy,
 }
 
 impl Default for CoxOptions {
@@ -68,6 +73,7 @@ impl Default for CoxOptions {
             confidence: 0.95,
             max_iter: 50,
             tol: 1e-9,
+            missing: MissingPolicy::Error,
         }
     }
 }
@@ -102,12 +108,14 @@ crate::setters!(CoxOptions {
     penalizer: f64,
     confidence: f64,
     max_iter: usize,
-    tol: f64
+    tol: f64,
+    missing: MissingPolicy
 });
 
 /// The training data of a Cox model, borrowed: covariates (subjects × covariates, any memory layout),
-/// durations ≥ 0 and event indicators 0/1, one per subject. What [`CoxOptions`] fits through
-/// [`Fit`](crate::Fit).
+/// durations ≥ 0 and event indicators 0/1, one per subject, and optionally the covariates' names
+/// (default `x0`, `x1`, ...; errors about a covariate value name its row and column). What
+/// [`CoxOptions`] fits through [`Fit`](crate::Fit).
 ///
 /// ```
 /// use ndarray::array;
@@ -130,10 +138,12 @@ pub struct CoxData<'a> {
     pub durations: &'a [f64],
     /// 1 when the event was observed, 0 when censored.
     pub events: &'a [f64],
+    /// Covariate names, one per column (default `x0`, `x1`, ...).
+    pub names: Option<&'a [String]>,
 }
 
 impl<'a> CoxData<'a> {
-    /// Bundles the three inputs (checked by the fit).
+    /// Bundles the three inputs (checked by the fit), without names.
     ///
     /// ```
     /// let x = ndarray::array![[1.0], [2.0]];
@@ -145,6 +155,25 @@ impl<'a> CoxData<'a> {
             covariates,
             durations,
             events,
+            names: None,
         }
+    }
+
+    /// Sets the covariate names (one per column; the fitted model keeps them).
+    ///
+    /// ```
+    /// use voc_core::Fit;
+    /// use voc_core::retention::{CoxData, CoxOptions};
+    /// let x = ndarray::array![[2.0], [0.5], [1.0], [1.5], [-0.3], [0.0], [0.7], [-1.0]];
+    /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    /// let e = [1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+    /// let names = ["age".to_string()];
+    /// let model = CoxOptions::default().fit(CoxData::new(x.view(), &t, &e).names(&names))?;
+    /// assert_eq!(model.names, names);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn names(mut self, names: &'a [String]) -> Self {
+        self.names = Some(names);
+        self
     }
 }

@@ -4,11 +4,12 @@
 //! length + UTF-8), the per-feature vectors (coef, coef_std, center, scale, means: f64; constant: u8),
 //! the scalars (intercept, intercept_std, log_likelihood, null_log_likelihood), the optional
 //! inference (flag, then (se, z, p_value, ci) per term) and likelihood-ratio test, n and n_positive
-//! (u64), the options, the convergence report, and the FNV-1a checksum of everything before it.
+//! (u64), the options (the missing-value tag 2, `skip`, is followed by the
+//! rows left out, u64), the convergence report, and the FNV-1a checksum of everything before it.
 
 use super::inference::CoefInference;
 use super::model::LogisticModel;
-use super::options::{ClassWeight, Impute, LogisticOptions, Penalty};
+use super::options::{ClassWeight, LogisticOptions, Missing, Penalty};
 use super::solver::Convergence;
 use crate::codec::{Reader, Writer};
 use crate::error::Result;
@@ -109,10 +110,15 @@ impl LogisticModel {
             }
         }
         w.flag(o.standardize);
-        w.u8(match o.impute {
-            Impute::Error => 0,
-            Impute::Mean => 1,
-        });
+        match o.missing {
+            Missing::Error => w.u8(0),
+            Missing::ImputeMean => w.u8(1),
+            // Added within version 1: older models never hold tag 2, so they still read the same.
+            Missing::Skip => {
+                w.u8(2);
+                w.u64(self.n_missing as u64);
+            }
+        }
         w.u64(o.max_iter as u64);
         w.f64(o.tol);
         w.f64(o.confidence);
@@ -198,10 +204,11 @@ impl LogisticModel {
             other => return Err(r.fail(format!("unknown class weight tag {other}"))),
         };
         let standardize = r.flag()?;
-        let impute = match r.u8()? {
-            0 => Impute::Error,
-            1 => Impute::Mean,
-            other => return Err(r.fail(format!("unknown impute tag {other}"))),
+        let (missing, n_missing) = match r.u8()? {
+            0 => (Missing::Error, 0),
+            1 => (Missing::ImputeMean, 0),
+            2 => (Missing::Skip, r.len()?),
+            other => return Err(r.fail(format!("unknown missing-value tag {other}"))),
         };
         let max_iter = r.len()?;
         let (tol, confidence) = (r.f64()?, r.f64()?);
@@ -211,7 +218,7 @@ impl LogisticModel {
             l1_ratio,
             class_weight,
             standardize,
-            impute,
+            missing,
             max_iter,
             tol,
             confidence,
@@ -244,6 +251,7 @@ impl LogisticModel {
             null_log_likelihood,
             lr_test,
             n,
+            n_missing,
             n_positive,
             options,
             convergence,
@@ -271,7 +279,7 @@ mod tests {
         ];
         let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
         LogisticOptions::default()
-            .impute(Impute::Mean)
+            .missing(Missing::ImputeMean)
             .fit((x.view(), &y[..]))
             .unwrap()
     }

@@ -2,7 +2,7 @@
 
 use ndarray::ArrayView2;
 
-use super::options::{ClassWeight, Impute, LogisticOptions};
+use super::options::{ClassWeight, LogisticOptions, Missing};
 use crate::error::{Error, Result};
 
 /// Rows per parallel chunk: fixed, so sums are added in the same order on any number of threads.
@@ -200,7 +200,7 @@ pub(super) fn column_moments(
     x: Design<'_>,
     p: usize,
     s: &[f64],
-    impute: Impute,
+    missing: Missing,
 ) -> Result<Moments> {
     let parts = chunked(s.len(), |r| -> Result<Moments> {
         let mut m = Moments::new(p);
@@ -209,7 +209,7 @@ pub(super) fn column_moments(
             for (j, t) in sum.iter_mut().enumerate() {
                 let v = x.get(i, j);
                 if v.is_nan() {
-                    if impute == Impute::Error {
+                    if missing != Missing::ImputeMean {
                         return Err(Error::Missing {
                             arg: "X",
                             index: i * p + j,
@@ -258,7 +258,7 @@ pub(super) fn prepare(
 ) -> Result<Prepared> {
     let n = s.len();
     let total: f64 = s.iter().sum();
-    let moments = column_moments(x, p, s, opts.impute)?;
+    let moments = column_moments(x, p, s, opts.missing)?;
     let means = moments.mean;
     let (mut center, mut scale, mut constant) = (vec![0.0; p], vec![1.0; p], vec![false; p]);
     for j in 0..p {

@@ -23,6 +23,70 @@ pub struct CoefInference {
     pub ci: (f64, f64),
 }
 
+/// One row of a fitted model's summary ([`LogisticModel::summary`]): a term (the intercept or a
+/// feature) with its coefficient on both scales, its odds ratio and, for maximum-likelihood fits, its
+/// inference with the odds ratio's interval.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Term {
+    /// `"(intercept)"` or the feature name.
+    pub term: String,
+    /// Coefficient on the original feature scale.
+    pub coef: f64,
+    /// Coefficient on the standardised scale (comparable across features).
+    pub coef_std: f64,
+    /// Odds ratio per unit of the feature, `exp(coef)`.
+    pub odds_ratio: f64,
+    /// Standard error, z, p-value and interval of the coefficient (maximum likelihood only).
+    pub inference: Option<CoefInference>,
+    /// Interval of the odds ratio, `exp` of the coefficient's interval (maximum likelihood only).
+    pub odds_ratio_ci: Option<(f64, f64)>,
+}
+
+impl LogisticModel {
+    /// The model term by term: the intercept first, then each feature in order.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voc_core::Fit;
+    /// use voc_core::risk::{LogisticOptions, Penalty};
+    /// let x = array![[0.5], [1.5], [2.0], [3.5], [4.0], [5.5], [1.0], [4.5]];
+    /// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+    /// let m = LogisticOptions::default().penalty(Penalty::None).fit((x.view(), &y[..]))?;
+    /// let terms = m.summary();
+    /// assert_eq!(terms[0].term, "(intercept)");
+    /// assert_eq!(terms[1].term, "x0");
+    /// assert_eq!(terms[1].odds_ratio, m.coef[0].exp());
+    /// let (lo, hi) = terms[1].odds_ratio_ci.unwrap_or((f64::NAN, f64::NAN));
+    /// assert!(lo < terms[1].odds_ratio && terms[1].odds_ratio < hi);
+    /// // Penalised fits have no inference.
+    /// let l2 = LogisticOptions::default().fit((x.view(), &y[..]))?;
+    /// assert!(l2.summary()[1].inference.is_none());
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn summary(&self) -> Vec<Term> {
+        let mut out = Vec::with_capacity(self.names.len() + 1);
+        let rows = std::iter::once(("(intercept)", self.intercept, self.intercept_std)).chain(
+            self.names
+                .iter()
+                .zip(self.coef.iter().zip(&self.coef_std))
+                .map(|(n, (&c, &s))| (n.as_str(), c, s)),
+        );
+        for (i, (term, coef, coef_std)) in rows.enumerate() {
+            let inference = self.inference.as_ref().and_then(|v| v.get(i)).copied();
+            out.push(Term {
+                term: term.to_string(),
+                coef,
+                coef_std,
+                odds_ratio: coef.exp(),
+                inference,
+                odds_ratio_ci: inference.map(|c| (c.ci.0.exp(), c.ci.1.exp())),
+            });
+        }
+        out
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn finish(
     p: usize,
@@ -115,6 +179,7 @@ pub(super) fn finish(
         null_log_likelihood: ll0,
         lr_test,
         n: y.len(),
+        n_missing: 0,
         n_positive: n_pos,
         options: opts.clone(),
         convergence: conv,

@@ -14,12 +14,12 @@ mod solver;
 mod tests;
 
 pub use design::RiskData;
-pub use inference::CoefInference;
+pub use inference::{CoefInference, Term};
 pub use model::LogisticModel;
-pub use options::{ClassWeight, Impute, LogisticOptions, Penalty};
+pub use options::{ClassWeight, LogisticOptions, Missing, Penalty};
 pub use solver::Convergence;
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, Axis};
 
 use design::{Design, prepare, row_weights};
 use inference::finish;
@@ -63,6 +63,14 @@ impl Fit<RiskData<'_>> for LogisticOptions {
                 &generated
             }
         };
+        if self.missing == Missing::Skip
+            && let Some(complete) = complete_rows(&data)
+        {
+            let x = data.x.select(Axis(0), &complete.rows);
+            let mut m = fit_design(x.view(), names, &complete.y, complete.w.as_deref(), self)?;
+            m.n_missing = complete.dropped;
+            return Ok(m);
+        }
         fit_design(data.x, names, data.y, data.sample_weight, self)
     }
 }
@@ -89,6 +97,45 @@ impl Fit<(ArrayView2<'_, f64>, &[f64])> for LogisticOptions {
     }
 }
 
+/// The rows of `data` with no NaN in a feature, the label or the weight (for [`Missing::Skip`]).
+pub(crate) struct Complete {
+    /// Positions of the complete rows.
+    pub(crate) rows: Vec<usize>,
+    /// Their labels.
+    pub(crate) y: Vec<f64>,
+    /// Their weights.
+    pub(crate) w: Option<Vec<f64>>,
+    /// Rows left out.
+    pub(crate) dropped: usize,
+}
+
+/// The complete rows of `data`, or `None` when every row is complete (or the lengths disagree, which
+/// the fit reports).
+pub(crate) fn complete_rows(data: &RiskData<'_>) -> Option<Complete> {
+    let n = data.y.len();
+    if data.x.nrows() != n || data.sample_weight.is_some_and(|w| w.len() != n) {
+        return None;
+    }
+    let rows: Vec<usize> = (0..n)
+        .filter(|&i| {
+            !data.y[i].is_nan()
+                && !data.sample_weight.is_some_and(|w| w[i].is_nan())
+                && !data.x.row(i).iter().any(|v| v.is_nan())
+        })
+        .collect();
+    if rows.len() == n {
+        return None;
+    }
+    Some(Complete {
+        y: rows.iter().map(|&i| data.y[i]).collect(),
+        w: data
+            .sample_weight
+            .map(|w| rows.iter().map(|&i| w[i]).collect()),
+        dropped: n - rows.len(),
+        rows,
+    })
+}
+
 fn fit_design(
     x: ArrayView2<'_, f64>,
     names: &[String],
@@ -109,6 +156,9 @@ fn fit_design(
     check_len("y", n, "X rows", x.nrows())?;
     if let Some(w) = sample_weight {
         check_len("y", n, "sample_weight", w.len())?;
+    }
+    if let Some(index) = y.iter().position(|v| v.is_nan()) {
+        return Err(Error::Missing { arg: "y", index });
     }
     let n_pos = check::labels("y", y)?;
     if n_pos == 0 || n_pos == n {

@@ -4,7 +4,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::design::Design;
 use super::inference::CoefInference;
-use super::options::{Impute, LogisticOptions};
+use super::options::{LogisticOptions, Missing};
 use super::solver::Convergence;
 use crate::Predict;
 use crate::error::{Error, Result, check_len};
@@ -28,7 +28,7 @@ pub struct LogisticModel {
     pub center: Vec<f64>,
     /// Column scales (1 without standardisation).
     pub scale: Vec<f64>,
-    /// Training means of the columns (used to impute NaN under [`Impute::Mean`]).
+    /// Training means of the columns (used to impute NaN under [`Missing::ImputeMean`]).
     pub means: Vec<f64>,
     /// Columns that were constant in the training data: their coefficient is 0.
     pub constant: Vec<bool>,
@@ -40,8 +40,11 @@ pub struct LogisticModel {
     pub null_log_likelihood: f64,
     /// Likelihood-ratio statistic `2 (ℓ − ℓ₀)` and its chi-square p-value (maximum likelihood only).
     pub lr_test: Option<(f64, f64)>,
-    /// Rows and churners (class 1) used.
+    /// Rows used.
     pub n: usize,
+    /// Rows left out because a feature, the label or the weight was missing (NaN), under
+    /// [`Missing::Skip`]; 0 otherwise.
+    pub n_missing: usize,
     /// Rows of class 1.
     pub n_positive: usize,
     /// The options used.
@@ -79,7 +82,7 @@ impl LogisticModel {
     /// The error for the first bad value of `x` in row-major order, so every layout reports the same one.
     fn bad_value(&self, x: &ArrayView2<'_, f64>, infinite_too: bool) -> Error {
         let p = x.ncols();
-        let impute = self.options.impute == Impute::Mean;
+        let impute = self.options.missing == Missing::ImputeMean;
         for ((i, j), &v) in x.indexed_iter() {
             if v.is_nan() && !impute {
                 return Error::Missing {
@@ -99,7 +102,7 @@ impl LogisticModel {
     }
 
     /// The linear predictor (log-odds) of each row of `x` (rows × the model's features, any memory
-    /// layout, read in place); NaN features are imputed under [`Impute::Mean`], otherwise an error
+    /// layout, read in place); NaN features are imputed under [`Missing::ImputeMean`], otherwise an error
     /// naming the first one (`X[row · columns + column]`, row-major whatever the layout).
     ///
     /// ```
@@ -118,7 +121,7 @@ impl LogisticModel {
         if n == 0 || p == 0 {
             return Ok(eta);
         }
-        let impute = self.options.impute == Impute::Mean;
+        let impute = self.options.missing == Missing::ImputeMean;
         let weights = || self.coef.iter().zip(&self.means);
         // Each row's sum takes its terms in column order on every path, so the numbers are identical.
         let ok = match Design::new(x) {
@@ -209,7 +212,7 @@ impl LogisticModel {
     /// ```
     pub fn contributions(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         let (n, p) = self.check_x(&x)?;
-        let impute = self.options.impute == Impute::Mean;
+        let impute = self.options.missing == Missing::ImputeMean;
         let mut out = Array2::zeros((n, p));
         for (mut to, row) in out.rows_mut().into_iter().zip(x.rows()) {
             for ((o, &v), (&c, &m)) in to

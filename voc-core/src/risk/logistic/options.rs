@@ -61,27 +61,35 @@ pub enum ClassWeight {
     },
 }
 
-/// Missing (NaN) feature values. Spelled `error`, `mean` (`FromStr` / `Display`).
+/// What a fit does with missing values (NaN) in the features, the labels or the sample weights.
+/// Spelled `error`, `skip`, `impute_mean` (`FromStr` / `Display`), as Python's `missing=`.
 ///
 /// ```
-/// use voc_core::risk::Impute;
-/// assert_eq!("mean".parse::<Impute>()?, Impute::Mean);
-/// assert_eq!(Impute::default().to_string(), "error");
+/// use voc_core::risk::Missing;
+/// assert_eq!("impute_mean".parse::<Missing>()?, Missing::ImputeMean);
+/// assert_eq!("skip".parse::<Missing>()?, Missing::Skip);
+/// assert_eq!(Missing::default().to_string(), "error");
+/// assert!("mean".parse::<Missing>().is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Impute {
-    /// A NaN is an error naming the column and row (the default).
+pub enum Missing {
+    /// A NaN is an error naming the column and row (the default), at fit and at prediction.
     #[default]
     Error,
-    /// NaN is replaced by the column's (weighted) mean from the training data, stored with the model.
-    Mean,
+    /// Rows with a NaN feature, label or weight are left out of the fit and counted
+    /// ([`LogisticModel::n_missing`](super::LogisticModel::n_missing)); a NaN at prediction is an error.
+    Skip,
+    /// A NaN feature is replaced by the column's (weighted) mean from the training data, stored with the
+    /// model and used at prediction too. Labels and weights must still be present.
+    ImputeMean,
 }
 
-crate::named_enum!(Impute, "impute", {
+crate::named_enum!(Missing, "missing", {
     Error => "error",
-    Mean => "mean",
+    Skip => "skip",
+    ImputeMean => "impute_mean",
 });
 
 /// Options (parameters) of the logistic churn model; fitting is [`Fit::fit`](crate::Fit::fit) on them,
@@ -113,7 +121,7 @@ pub struct LogisticOptions {
     /// standardised coefficients (default true). Coefficients are reported on both scales.
     pub standardize: bool,
     /// Missing values (default: error).
-    pub impute: Impute,
+    pub missing: Missing,
     /// Most Newton iterations (default 100).
     pub max_iter: usize,
     /// Converged when no coefficient moves more than `tol · (1 + max |β|)` (default 1e-10).
@@ -130,7 +138,7 @@ impl Default for LogisticOptions {
             l1_ratio: None,
             class_weight: ClassWeight::None,
             standardize: true,
-            impute: Impute::Error,
+            missing: Missing::Error,
             max_iter: 100,
             tol: 1e-10,
             confidence: 0.95,
@@ -207,7 +215,7 @@ crate::setters!(LogisticOptions {
     c: f64,
     class_weight: ClassWeight,
     standardize: bool,
-    impute: Impute,
+    missing: Missing,
     max_iter: usize,
     tol: f64,
     confidence: f64

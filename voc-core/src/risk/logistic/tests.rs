@@ -125,14 +125,14 @@ fn every_layout_gives_identical_fits_and_predictions() {
     assert!(matches!(Design::new(f.view()), Design::Columns { .. }));
     assert!(matches!(Design::new(strided), Design::Strided(_)));
     for opts in [
-        LogisticOptions::default().impute(Impute::Mean),
+        LogisticOptions::default().missing(Missing::ImputeMean),
         LogisticOptions::default()
-            .impute(Impute::Mean)
+            .missing(Missing::ImputeMean)
             .penalty(Penalty::ElasticNet)
             .l1_ratio(0.5)
             .c(0.05),
         LogisticOptions::default()
-            .impute(Impute::Mean)
+            .missing(Missing::ImputeMean)
             .penalty(Penalty::None)
             .class_weight(ClassWeight::Balanced),
     ] {
@@ -322,4 +322,60 @@ fn bad_inputs_are_errors() {
     )
     .unwrap_err();
     assert!(matches!(e, Error::InvalidOption { name: "c", .. }), "{e:?}");
+}
+
+#[test]
+fn skip_fits_the_complete_rows_and_counts_the_others() {
+    let n = 300;
+    let (rows, mut y) = big(n);
+    let mut x = Array2::from_shape_vec((n, 3), rows).unwrap();
+    let mut w: Vec<f64> = (0..n).map(|i| 0.5 + (i % 3) as f64).collect();
+    x[[4, 1]] = f64::NAN;
+    x[[10, 0]] = f64::NAN;
+    y[20] = f64::NAN;
+    w[30] = f64::NAN;
+    let names = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+    let skip = LogisticOptions::default().missing(Missing::Skip);
+    let m = fit_named(x.view(), &names, &y, Some(&w), &skip).unwrap();
+    assert_eq!((m.n, m.n_missing), (n - 4, 4));
+    let keep: Vec<usize> = (0..n).filter(|i| ![4, 10, 20, 30].contains(i)).collect();
+    let xk = x.select(ndarray::Axis(0), &keep);
+    let yk: Vec<f64> = keep.iter().map(|&i| y[i]).collect();
+    let wk: Vec<f64> = keep.iter().map(|&i| w[i]).collect();
+    let reference = fit_named(
+        xk.view(),
+        &names,
+        &yk,
+        Some(&wk),
+        &LogisticOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(m.coef, reference.coef);
+    assert_eq!(m.intercept, reference.intercept);
+    // The count and the policy survive the byte form; a NaN at prediction is still an error.
+    let back = LogisticModel::from_bytes(&m.to_bytes()).unwrap();
+    assert_eq!(back, m);
+    assert!(matches!(
+        m.predict_proba(x.view()),
+        Err(Error::Missing {
+            arg: "X",
+            index: 13
+        })
+    ));
+    // Without the policy the first NaN is an error; without missing rows nothing is left out.
+    assert!(fit_named(x.view(), &names, &y, Some(&w), &LogisticOptions::default()).is_err());
+    let clean = fit_named(xk.view(), &names, &yk, None, &skip).unwrap();
+    assert_eq!(clean.n_missing, 0);
+    // Cross-validation leaves the same rows out and marks them.
+    let cv = crate::risk::cross_validate(
+        RiskData::new(x.view(), &y).names(&names).sample_weight(&w),
+        &skip,
+        3,
+        1,
+    )
+    .unwrap();
+    assert_eq!(cv.n_missing, 4);
+    assert_eq!(cv.fold[4], None);
+    assert!(cv.probability[20].is_nan() && !cv.probability[0].is_nan());
+    assert_eq!(cv.fold.iter().filter(|f| f.is_some()).count(), n - 4);
 }

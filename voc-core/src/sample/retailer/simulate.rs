@@ -6,8 +6,9 @@ use rand_distr::{Distribution, Exp, Gamma, LogNormal, Normal};
 
 use super::verbatims::text;
 use super::*;
-use crate::signals::{NO_TIME, SurveyKind};
+use crate::signals::SurveyKind;
 use crate::stats::linalg::sigmoid;
+use crate::time::NAT;
 
 /// The random source of one customer: the seed's ChaCha8 stream number `stream`.
 fn rng_for(seed: u64, stream: u64) -> ChaCha8Rng {
@@ -119,12 +120,12 @@ pub(super) fn simulate(opts: &RetailerOptions, c: usize, out: &mut Out) {
                 out.returns.received.push(if received < horizon {
                     secs(received)
                 } else {
-                    NO_TIME
+                    NAT
                 });
                 out.returns.refunded.push(if refunded < horizon {
                     secs(refunded)
                 } else {
-                    NO_TIME
+                    NAT
                 });
                 out.returns.amount.push(refund_amount);
             }
@@ -297,7 +298,7 @@ pub(super) fn simulate(opts: &RetailerOptions, c: usize, out: &mut Out) {
     out.truth.churn_time.push(if churn_at < horizon {
         secs(churn_at)
     } else {
-        NO_TIME
+        NAT
     });
     out.truth.slow_refunds.push(slow_refunds);
     out.truth.base_churn_prob.push(sigmoid(base_logit));
@@ -335,11 +336,9 @@ fn ticket(
     out.tickets.theme.push(theme);
     out.tickets.text.push(text(rng, zh, theme));
     // A resolution can land in the same second as the opening, never before it.
-    out.tickets.resolved.push(if done {
-        secs(resolved).max(at)
-    } else {
-        NO_TIME
-    });
+    out.tickets
+        .resolved
+        .push(if done { secs(resolved).max(at) } else { NAT });
     out.tickets.csat.push(if done { csat } else { f64::NAN });
 }
 

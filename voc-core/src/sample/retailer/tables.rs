@@ -52,9 +52,9 @@ pub struct ReturnTable {
     pub customer: Vec<i64>,
     /// Requested.
     pub requested: Vec<i64>,
-    /// Received by the warehouse ([`NO_TIME`](crate::signals::NO_TIME): not by the end of the data).
+    /// Received by the warehouse ([`NAT`](crate::time::NAT): not by the end of the data).
     pub received: Vec<i64>,
-    /// Refund paid ([`NO_TIME`](crate::signals::NO_TIME): not by the end of the data).
+    /// Refund paid ([`NAT`](crate::time::NAT): not by the end of the data).
     pub refunded: Vec<i64>,
     /// Refund amount.
     pub amount: Vec<f64>,
@@ -74,7 +74,7 @@ pub struct TicketTable {
     pub theme: Vec<u32>,
     /// Text written by the customer (Chinese or English).
     pub text: Vec<String>,
-    /// Resolved ([`NO_TIME`](crate::signals::NO_TIME): unresolved).
+    /// Resolved ([`NAT`](crate::time::NAT): unresolved).
     pub resolved: Vec<i64>,
     /// CSAT 1–5 given on the ticket (NaN: none).
     pub csat: Vec<f64>,
@@ -130,7 +130,7 @@ pub struct ChurnTable {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Truth {
-    /// When the customer decided to leave ([`NO_TIME`](crate::signals::NO_TIME): stayed to the end).
+    /// When the customer decided to leave ([`NAT`](crate::time::NAT): stayed to the end).
     pub churn_time: Vec<i64>,
     /// Slow refunds the customer experienced.
     pub slow_refunds: Vec<u32>,

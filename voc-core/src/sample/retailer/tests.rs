@@ -1,5 +1,5 @@
 use super::*;
-use crate::signals::NO_TIME;
+use crate::time::NAT;
 
 #[test]
 fn price_complaints_are_rare_and_slow_refunds_fall_after_the_fix() {
@@ -14,7 +14,7 @@ fn price_complaints_are_rare_and_slow_refunds_fall_after_the_fix() {
     let slow = |before: bool| {
         let (mut s, mut n) = (0.0, 0.0);
         for (&rec, &paid) in r.returns.received.iter().zip(&r.returns.refunded) {
-            if rec == NO_TIME || paid == NO_TIME || (rec < fix) != before {
+            if rec == NAT || paid == NAT || (rec < fix) != before {
                 continue;
             }
             n += 1.0;
@@ -62,7 +62,7 @@ fn the_holdout_keeps_slow_refunds_and_changes_nothing_else_before_the_fix() {
         for k in 0..r.returns.customer.len() {
             let (rec, paid) = (r.returns.received[k], r.returns.refunded[k]);
             let c = (r.returns.customer[k] - 1) as usize;
-            if rec == NO_TIME || paid == NO_TIME || rec < fix || r.customers.holdout[c] != held {
+            if rec == NAT || paid == NAT || rec < fix || r.customers.holdout[c] != held {
                 continue;
             }
             n += 1.0;
@@ -88,8 +88,8 @@ fn times_respect_their_order() {
             r.returns.received[i],
             r.returns.refunded[i],
         );
-        assert!(rec == NO_TIME || rec >= q);
-        assert!(paid == NO_TIME || (rec != NO_TIME && paid >= rec));
+        assert!(rec == NAT || rec >= q);
+        assert!(paid == NAT || (rec != NAT && paid >= rec));
         assert!(r.returns.order[i] >= 1 && r.returns.order[i] <= r.orders.id.len() as i64);
         let o = (r.returns.order[i] - 1) as usize;
         assert_eq!(r.orders.customer[o], r.returns.customer[i]);
@@ -100,7 +100,7 @@ fn times_respect_their_order() {
             .resolved
             .iter()
             .zip(&r.tickets.time)
-            .all(|(&d, &t)| d == NO_TIME || d >= t)
+            .all(|(&d, &t)| d == NAT || d >= t)
     );
     assert!(
         r.orders

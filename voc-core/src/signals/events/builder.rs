@@ -1,5 +1,6 @@
 //! [`EventLogBuilder`]: each table validated and indexed as it is added.
 
+use crate::time::NAT;
 use std::sync::Arc;
 
 use super::index::{
@@ -10,8 +11,8 @@ use super::validate::{
     time_error,
 };
 use super::{
-    ChurnEvents, Customers, EventLog, Mentions, NO_TIME, Orders, Returns, RowPolicy, Surveys,
-    Tables, Tickets,
+    ChurnEvents, Customers, EventLog, Mentions, Orders, Returns, RowPolicy, Surveys, Tables,
+    Tickets,
 };
 use crate::error::{Error, Result};
 use crate::signals::ids::{IdIndex, NO_ROW};
@@ -48,7 +49,7 @@ impl EventLogBuilder {
         )?;
         let ids = IdIndex::new("customers.id", customers.id)?;
         for (i, &t) in customers.signup.iter().enumerate() {
-            if t == NO_TIME {
+            if t == NAT {
                 // A customer row cannot be skipped: events refer to it.
                 return Err(Error::Missing {
                     arg: "customers.signup",
@@ -89,7 +90,7 @@ impl EventLogBuilder {
                     index: empty(n),
                     ..Default::default()
                 },
-                last_time: NO_TIME,
+                last_time: NAT,
                 skipped: Vec::new(),
             },
             policy,
@@ -103,7 +104,7 @@ impl EventLogBuilder {
     fn finish_table(&mut self, ck: Checker, times: &[&[i64]]) {
         for col in times {
             for (&t, &keep) in col.iter().zip(&ck.keep) {
-                if keep && t != NO_TIME && t > self.log.last_time {
+                if keep && t != NAT && t > self.log.last_time {
                     self.log.last_time = t;
                 }
             }
@@ -180,10 +181,10 @@ impl EventLogBuilder {
         check_amounts(&mut ck, "returns.amount", r.amount)?;
         for i in 0..n {
             let (req, rec, paid) = (r.requested[i], r.received[i], r.refunded[i]);
-            if req == NO_TIME {
+            if req == NAT {
                 continue;
             }
-            if rec != NO_TIME && rec < req {
+            if rec != NAT && rec < req {
                 ck.fail(i, || {
                     time_error(
                         "returns.received",
@@ -193,8 +194,8 @@ impl EventLogBuilder {
                     )
                 })?;
             }
-            let paid_after = if rec != NO_TIME { rec } else { req };
-            if paid != NO_TIME && paid < paid_after {
+            let paid_after = if rec != NAT { rec } else { req };
+            if paid != NAT && paid < paid_after {
                 ck.fail(i, || {
                     time_error(
                         "returns.refunded",
@@ -240,7 +241,7 @@ impl EventLogBuilder {
                         id: order.describe(i),
                         what: "an order of the same customer (or that order was skipped)",
                     })?;
-                } else if r.requested[i] != NO_TIME && r.requested[i] < ot {
+                } else if r.requested[i] != NAT && r.requested[i] < ot {
                     ck.fail(i, || {
                         time_error(
                             "returns.requested",
@@ -309,7 +310,7 @@ impl EventLogBuilder {
         }
         for i in 0..n {
             let (open, done) = (t.time[i], t.resolved[i]);
-            if open != NO_TIME && done != NO_TIME && done < open {
+            if open != NAT && done != NAT && done < open {
                 ck.fail(i, || {
                     time_error(
                         "tickets.resolved",
@@ -481,7 +482,7 @@ impl EventLogBuilder {
                 surveys: SurveyLog::default(),
                 mentions: PointLog::default(),
                 churn: PointLog::default(),
-                last_time: NO_TIME,
+                last_time: NAT,
                 skipped: Vec::new(),
             },
             policy: self.policy,

@@ -1,9 +1,10 @@
 //! The multi-channel event model: customers, orders, returns and refunds, tickets, survey answers,
 //! social mentions and churn events, validated once and indexed by customer.
 //!
-//! Times are `i64` seconds since 1970-01-01 UTC; [`NO_TIME`] marks a time that has not happened (a
+//! Times are `i64` seconds since 1970-01-01 UTC; [`NAT`] marks a time that has not happened (a
 //! ticket not yet resolved, a refund not yet paid). Ids are mapped to dense rows once ([`IdIndex`]).
 
+use crate::time::NAT;
 use std::sync::Arc;
 
 use crate::error::Result;
@@ -19,9 +20,6 @@ mod validate;
 pub use builder::EventLogBuilder;
 pub(crate) use index::{OrderLog, PointLog, ReturnLog, SurveyLog, TicketLog};
 pub use tables::{ChurnEvents, Customers, Mentions, Orders, Returns, Surveys, Tables, Tickets};
-
-/// Marks a time that has not happened (or is unknown): `i64::MIN`, which is also numpy's NaT.
-pub const NO_TIME: i64 = i64::MIN;
 
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
@@ -157,6 +155,6 @@ impl EventLog {
 
     /// The latest time seen in any table (`None` if there are no events).
     pub fn last_time(&self) -> Option<i64> {
-        (self.last_time != NO_TIME).then_some(self.last_time)
+        (self.last_time != NAT).then_some(self.last_time)
     }
 }

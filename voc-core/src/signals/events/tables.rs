@@ -35,9 +35,9 @@ pub struct Returns<'a> {
     pub customer: Ids<'a>,
     /// When the return was requested.
     pub requested: &'a [i64],
-    /// When the warehouse received it ([`NO_TIME`](super::NO_TIME): not yet).
+    /// When the warehouse received it ([`NAT`](crate::time::NAT): not yet).
     pub received: &'a [i64],
-    /// When the refund was paid ([`NO_TIME`](super::NO_TIME): not yet).
+    /// When the refund was paid ([`NAT`](crate::time::NAT): not yet).
     pub refunded: &'a [i64],
     /// Refund amount (≥ 0).
     pub amount: &'a [f64],
@@ -52,7 +52,7 @@ pub struct Tickets<'a> {
     pub time: &'a [i64],
     /// Theme code per ticket (an index into the theme names; `None`: no theme).
     pub theme: &'a [Option<u32>],
-    /// When it was resolved ([`NO_TIME`](super::NO_TIME): unresolved).
+    /// When it was resolved ([`NAT`](crate::time::NAT): unresolved).
     pub resolved: &'a [i64],
     /// CSAT given on the ticket, 1–5 (NaN: none). Counted once the ticket is resolved.
     pub csat: Option<&'a [f64]>,

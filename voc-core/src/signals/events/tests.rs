@@ -1,6 +1,7 @@
 use super::index::Index;
 use super::*;
 use crate::signals::ids::Ids;
+use crate::time::NAT;
 
 fn customers() -> Customers<'static> {
     Customers {
@@ -28,8 +29,8 @@ fn returns_are_checked_against_their_orders() {
         order: Some(Ids::Int(order)),
         customer: Ids::Int(&[1]),
         requested,
-        received: &[NO_TIME],
-        refunded: &[NO_TIME],
+        received: &[NAT],
+        refunded: &[NAT],
         amount,
     };
     let b = EventLog::builder(customers())
@@ -62,7 +63,7 @@ fn skip_policy_counts_each_reason_once_per_row() {
     let log = b
         .surveys(Surveys {
             customer: Ids::Int(&[1, 1, 4, 2]),
-            time: &[1, NO_TIME, 2, 3],
+            time: &[1, NAT, 2, 3],
             kind: &[
                 SurveyKind::Nps,
                 SurveyKind::Nps,
@@ -107,14 +108,11 @@ fn ticket_rules() {
     let b = EventLog::builder(customers()).unwrap();
     let themes = vec!["refund".to_string()];
     assert!(b.clone().tickets(t(&[99], &[f64::NAN]), &themes).is_err());
-    let e = b
-        .clone()
-        .tickets(t(&[NO_TIME], &[6.0]), &themes)
-        .unwrap_err();
+    let e = b.clone().tickets(t(&[NAT], &[6.0]), &themes).unwrap_err();
     assert_eq!(
         e.to_string(),
         "tickets.csat[0] = 6 is outside the CSAT scale 1..=5"
     );
-    assert!(b.clone().tickets(t(&[NO_TIME], &[5.0]), &[]).is_err());
+    assert!(b.clone().tickets(t(&[NAT], &[5.0]), &[]).is_err());
     assert!(b.tickets(t(&[200], &[5.0]), &themes).is_ok());
 }

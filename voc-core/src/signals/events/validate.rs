@@ -1,9 +1,10 @@
 //! Row rules shared by every table: the verdict on each row (error or skip) and the checks of
 //! customer ids, required times, amounts and optional values.
 
-use super::{NO_TIME, RowPolicy, Skipped};
+use super::{RowPolicy, Skipped};
 use crate::error::{Error, Result};
 use crate::signals::ids::{Ids, NO_ROW};
+use crate::time::NAT;
 
 /// Collects the verdict on each row of one table.
 pub(super) struct Checker {
@@ -103,7 +104,7 @@ pub(super) fn check_required_times(
     time: &[i64],
 ) -> Result<()> {
     for (i, &t) in time.iter().enumerate() {
-        if t == NO_TIME {
+        if t == NAT {
             ck.fail(i, || Error::Missing { arg, index: i })?;
         }
     }

@@ -9,8 +9,9 @@ mod options;
 use ndarray::{Array2, ShapeBuilder};
 
 use crate::error::{Error, Result};
-use crate::signals::events::{DAY, EventLog, NO_TIME, SurveyKind};
+use crate::signals::events::{DAY, EventLog, SurveyKind};
 use crate::signals::ids::NO_ROW;
+use crate::time::NAT;
 
 pub use matrix::Features;
 pub use options::FeatureOptions;
@@ -319,15 +320,15 @@ impl EventLog {
         let (mut pending, mut refunded_amount) = (0usize, 0.0);
         for i in rrange.start..rrange.start + nr {
             let (rec, paid) = (rt.received[i], rt.refunded[i]);
-            if paid != NO_TIME && paid < t {
+            if paid != NAT && paid < t {
                 refunded_amount += rt.amount[i];
-                if rec != NO_TIME {
+                if rec != NAT {
                     let d = days(paid - rec);
                     delay_sum += d;
                     delays += 1;
                     delay_max = f64::max(delay_max, d);
                 }
-            } else if rec != NO_TIME && rec < t {
+            } else if rec != NAT && rec < t {
                 pending += 1;
                 delay_max = f64::max(delay_max, days(t - rec));
             }
@@ -369,7 +370,7 @@ impl EventLog {
         s.durations.clear();
         for i in trange.start..trange.start + nt {
             let done = tk.resolved[i];
-            if done == NO_TIME || done >= t {
+            if done == NAT || done >= t {
                 unresolved += 1;
             } else {
                 s.durations.push(days(done - tk.time[i]));
@@ -470,7 +471,7 @@ impl EventLog {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn labels(&self, cutoff: i64, horizon_days: u32) -> Result<ChurnLabels> {
-        if cutoff == NO_TIME {
+        if cutoff == NAT {
             return Err(Error::option("cutoff", "NaT", "a cutoff time is required"));
         }
         if horizon_days == 0 || horizon_days > 36_500 {
@@ -481,14 +482,14 @@ impl EventLog {
             ));
         }
         let end = cutoff.saturating_add(i64::from(horizon_days) * DAY);
-        if self.last_time == NO_TIME || end > self.last_time.saturating_add(DAY) {
+        if self.last_time == NAT || end > self.last_time.saturating_add(DAY) {
             return Err(Error::option(
                 "horizon_days",
                 horizon_days,
                 format!(
                     "the horizon ends on {} but the data end on {}; labels would be unknown",
                     crate::time::date_string(end.div_euclid(DAY)),
-                    if self.last_time == NO_TIME {
+                    if self.last_time == NAT {
                         "(no events)".to_string()
                     } else {
                         crate::time::date_string(self.last_time.div_euclid(DAY))

@@ -1,7 +1,7 @@
 //! Options of the feature matrix: cutoff, windows and thresholds.
 
 use crate::error::{Error, Result};
-use crate::signals::events::NO_TIME;
+use crate::time::NAT;
 
 /// Options of [`EventLog::features`](crate::signals::EventLog::features).
 ///
@@ -30,11 +30,11 @@ pub struct FeatureOptions {
 }
 
 impl Default for FeatureOptions {
-    /// The default windows and thresholds, without a cutoff ([`NO_TIME`]: set one with
+    /// The default windows and thresholds, without a cutoff ([`NAT`]: set one with
     /// [`cutoff`](FeatureOptions::cutoff) before use).
     fn default() -> Self {
         FeatureOptions {
-            cutoff: NO_TIME,
+            cutoff: NAT,
             windows: vec![30, 90, 180],
             silence_days: 90,
             theme_counts: true,
@@ -69,7 +69,7 @@ impl FeatureOptions {
     /// Checks the options: a cutoff that is a time, 1–10 windows of 1–36500 days without repeats, and a
     /// silence threshold of 1–36500 days.
     pub fn validate(&self) -> Result<()> {
-        if self.cutoff == NO_TIME {
+        if self.cutoff == NAT {
             return Err(Error::option("cutoff", "NaT", "a cutoff time is required"));
         }
         let show = format!("{:?}", self.windows);

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::signals::*;
+use crate::time::NAT;
 
 #[test]
 fn names_match_row_width() {
@@ -17,7 +18,7 @@ fn names_match_row_width() {
                 customer: Ids::Int(&[1, 1, 1]),
                 time: &[DAY, 2 * DAY, 3 * DAY],
                 theme: &[Some(0), Some(0), None],
-                resolved: &[5 * DAY, NO_TIME, 4 * DAY],
+                resolved: &[5 * DAY, NAT, 4 * DAY],
                 csat: Some(&[4.0, 5.0, 2.0]),
                 sentiment: None,
             },
@@ -76,8 +77,8 @@ fn refund_delays_count_pending_waits() {
             order: None,
             customer: Ids::Int(&[1, 1, 1]),
             requested: &[DAY, 2 * DAY, 3 * DAY],
-            received: &[3 * DAY, 4 * DAY, NO_TIME],
-            refunded: &[5 * DAY, NO_TIME, NO_TIME],
+            received: &[3 * DAY, 4 * DAY, NAT],
+            refunded: &[5 * DAY, NAT, NAT],
             amount: &[10.0, 20.0, 30.0],
         })
         .unwrap()
@@ -105,7 +106,7 @@ fn bad_options_are_errors() {
         log.features(&FeatureOptions::new(DAY).silence_days(0))
             .is_err()
     );
-    assert!(log.features(&FeatureOptions::new(NO_TIME)).is_err());
+    assert!(log.features(&FeatureOptions::new(NAT)).is_err());
     assert!(log.labels(DAY, 30).is_err());
 }
 
