@@ -193,28 +193,28 @@ class Report:
         top = themes.iloc[0]
         rows = "\n".join(
             f"| {r.theme} | {r.n_raised:,} | {_pct(r.rate_raised)} | {_pct(r.rate_not)} | {r.risk_ratio:.2f} "
-            f"({r.risk_ratio_low:.2f}–{r.risk_ratio_high:.2f}) | {r.excess_churners:,.0f} | {r.excess_revenue:,.0f} |"
+            f"({r.risk_ratio_ci_low:.2f}–{r.risk_ratio_ci_high:.2f}) | {r.excess_churners:,.0f} | {r.excess_revenue:,.0f} |"
             for r in themes.head(5).itertuples())
-        c = classes.to_pandas().set_index("class")
+        c = classes.table.to_pandas().set_index("group")
         lines = [
             f"Customers who raised **{top.theme}** in a ticket churned {top.risk_ratio:.2f} times as often as those "
             f"who did not ({_pct(top.rate_raised)} vs {_pct(top.rate_not)}); it is the theme behind the most "
             "excess churn:\n\n| theme | raised by | churn if raised | if not | risk ratio (95%) | excess churners | "
             "revenue at risk |\n|---|---:|---:|---:|---:|---:|---:|\n" + rows,
             f"By NPS class, detractors churn at {_pct(c.loc['detractor', 'churn_rate'])} and promoters at "
-            f"{_pct(c.loc['promoter', 'churn_rate'])}; promoters spend {ratio['ratio']:.2f} times what detractors "
-            f"spend over the next 180 days (95% interval {ratio['ratio_ci_low']:.2f}–{ratio['ratio_ci_high']:.2f}). "
-            f"Moving a fifth of detractors to passives would lift NPS from {_signed(shift['nps_before'])} to "
-            f"{_signed(shift['nps_after'])} and keep {shift['revenue_change']:,.0f} more revenue.",
+            f"{_pct(c.loc['promoter', 'churn_rate'])}; promoters spend {ratio.estimate:.2f} times what detractors "
+            f"spend over the next 180 days (95% interval {ratio.ci_low:.2f}–{ratio.ci_high:.2f}). "
+            f"Moving a fifth of detractors to passives would lift NPS from {_signed(shift.nps_before)} to "
+            f"{_signed(shift.nps_after)} and keep {shift.revenue_change:,.0f} more revenue.",
         ]
-        k = kd.to_pandas().sort_values("rank")
+        k = kd.table.to_pandas().sort_values("rank")
         first = k.iloc[0]
         lines.append(
             f"Of the churn explained by complaint and refund signals, **{WORDS.get(first.driver, first.driver)}** "
             f"(`{first.driver}`) accounts for the largest "
             f"share, {_pct(first.share)} (95% interval {_pct(first.share_ci_low)}–{_pct(first.share_ci_high)}; "
             "Shapley-value regression over all subsets):")
-        lines.append(self._save(voc.plot.drivers(kd, title="Key drivers of churn (R² importance, 95% interval)"),
+        lines.append(self._save(voc.plot.drivers(kd.table, title="Key drivers of churn (R² importance, 95% interval)"),
                                 "drivers.png", "Key drivers of churn"))
         self._section("What drives churn", lines)
 
@@ -222,24 +222,24 @@ class Report:
         """The fix against its holdout, and its return."""
         if not self.enabled:
             return
-        items = [f"- {label}: churn {_pct(h['treated'])} with the fix vs {_pct(h['control'])} held out, "
-                 f"{100 * h['difference']:+.1f} points (95% interval {100 * h['difference_ci_low']:+.1f} to "
-                 f"{100 * h['difference_ci_high']:+.1f}, {_p(h['p_value'])})" for label, h in results.items()]
+        items = [f"- {label}: churn {_pct(h.rate_treated)} with the fix vs {_pct(h.rate_control)} held out, "
+                 f"{100 * h.estimate:+.1f} points (95% interval {100 * h.ci_low:+.1f} to "
+                 f"{100 * h.ci_high:+.1f}, {_p(h.p_value)})" for label, h in results.items()]
         vol = "; ".join(
-            f"{channel} {before:.1f} → {after:.1f} a day ({100 * (rr['ratio'] - 1):+.0f}%, 95% interval "
-            f"{100 * (rr['ratio_ci_low'] - 1):+.0f}% to {100 * (rr['ratio_ci_high'] - 1):+.0f}%)"
+            f"{channel} {before:.1f} → {after:.1f} a day ({100 * (rr.estimate - 1):+.0f}%, 95% interval "
+            f"{100 * (rr.ci_low - 1):+.0f}% to {100 * (rr.ci_high - 1):+.0f}%)"
             for channel, before, after, rr in volumes)
         lines = [
             f"Refund complaints, first half of 2025 against the second: {vol} (Poisson rate ratios).",
             f"A random 20% of customers kept the old refund process after the fix of {date}. Churn in the next "
             "180 days:\n\n" + "\n".join(items),
-            f"Over a year the fix is worth {roi['churn_value']:,.0f} in retained customers (95% interval "
-            f"{roi['churn_value_ci_low']:,.0f}–{roi['churn_value_ci_high']:,.0f}) plus {roi['cost_savings']:,.0f} in "
+            f"Over a year the fix is worth {roi.churn_value:,.0f} in retained customers (95% interval "
+            f"{roi.churn_value_ci_low:,.0f}–{roi.churn_value_ci_high:,.0f}) plus {roi.cost_savings:,.0f} in "
             f"refund tickets avoided, against an assumed cost of {cost:,.0f}: a net "
-            f"{roi['net_benefit']:,.0f} ({roi['net_benefit_ci_low']:,.0f}–{roi['net_benefit_ci_high']:,.0f}), "
-            f"ROI {roi['roi']:.1f}x, paid back in {roi['payback_months']:.1f} months.",
-            f"To confirm an effect this size in the next test, hold out {plan['n_control']:,.0f} customers against "
-            f"{plan['n_treated']:,.0f} treated (80% power, 5% level).",
+            f"{roi.net_benefit:,.0f} ({roi.net_benefit_ci_low:,.0f}–{roi.net_benefit_ci_high:,.0f}), "
+            f"ROI {roi.estimate:.1f}x, paid back in {roi.payback_months:.1f} months.",
+            f"To confirm an effect this size in the next test, hold out {plan.n_control:,.0f} customers against "
+            f"{plan.n_treated:,.0f} treated (80% power, 5% level).",
         ]
         self._section("The refund fix: measured against a holdout, and what it is worth", lines)
 

@@ -364,7 +364,7 @@ def churn_drivers(data: voc.sample.RetailerData, log: voc.signals.EventLog, repo
           f"{'excess churners':>17}{'revenue at risk':>17}")
     for r in themes.head(6).itertuples():
         print(f"{r.theme:<12}{r.n_raised:>10,}{pct(r.rate_raised):>17}{pct(r.rate_not):>8}"
-              f"{r.risk_ratio:>9.2f} [{r.risk_ratio_low:.2f}, {r.risk_ratio_high:.2f}]"
+              f"{r.risk_ratio:>9.2f} [{r.risk_ratio_ci_low:.2f}, {r.risk_ratio_ci_high:.2f}]"
               f"{r.excess_churners:>17,.0f}{r.excess_revenue:>17,.0f}")
     top = themes.iloc[0]
     print(f"Top churn theme: {top.theme!r} (risk ratio {top.risk_ratio:.2f}, Fisher p adjusted (Holm) "
@@ -376,10 +376,10 @@ def churn_drivers(data: voc.sample.RetailerData, log: voc.signals.EventLog, repo
     drivers.update(refund_delay_max_days="refund_delay_max_days", refunds_pending="refunds_pending",
                    tickets_unresolved="tickets_unresolved", repeat_theme_max_90d="repeat_theme_max_90d")
     inputs = frame[list(drivers)].fillna(0.0).assign(churned=frame["churned"].astype(float))
-    kd = voc.impact.key_drivers(inputs, outcome="churned", drivers=list(drivers), bootstrap=200, seed=1)
-    k = kd.to_pandas().sort_values("rank")
-    print(f"R² = {kd.meta['r2']:.4f} [{kd.meta['r2_ci_low']:.4f}, {kd.meta['r2_ci_high']:.4f}] "
-          f"(linear probability model, {kd.meta['n']:,} customers; bootstrap 95% intervals, 200 resamples)")
+    kd = voc.impact.key_drivers(inputs, outcome="churned", drivers=list(drivers), resamples=200, seed=1)
+    k = kd.table.to_pandas().sort_values("rank")
+    print(f"R² = {kd.r2:.4f} [{kd.r2_ci_low:.4f}, {kd.r2_ci_high:.4f}] "
+          f"(linear probability model, {kd.n:,} customers; bootstrap 95% intervals, {kd.resamples} resamples)")
     print(f"{'driver':<24}{'share of R²':>12}   95% CI            sign")
     for r in k.head(6).itertuples():
         print(f"{r.driver:<24}{pct(r.share):>12}   [{pct(r.share_ci_low)}, {pct(r.share_ci_high)}]   {'+' if r.sign > 0 else '-'}")
@@ -389,18 +389,18 @@ def churn_drivers(data: voc.sample.RetailerData, log: voc.signals.EventLog, repo
     frame = frame.assign(spend_next=frame["customer_id"].map(orders).fillna(0.0).to_numpy())
     answered = frame[frame["nps_last"].notna()]
     classes = voc.impact.outcome_by_class(answered, nps="nps_last", churned="churned", spend="spend_next")
-    c = classes.to_pandas()
+    c = classes.table.to_pandas()
     print(f"{'class':<11}{'customers':>10}{'churn, 95% CI':>26}{'ARPU, 95% CI':>28}")
     for r in c.to_dict("records"):
-        print(f"{r['class']:<11}{r['n']:>10,}{pct(r['churn_rate']):>9} [{pct(r['churn_rate_low'])}, "
-              f"{pct(r['churn_rate_high'])}]{r['arpu']:>12.2f} [{r['arpu_low']:.2f}, {r['arpu_high']:.2f}]")
+        print(f"{r['group']:<11}{r['n']:>10,}{pct(r['churn_rate']):>9} [{pct(r['churn_rate_ci_low'])}, "
+              f"{pct(r['churn_rate_ci_high'])}]{r['arpu']:>12.2f} [{r['arpu_ci_low']:.2f}, {r['arpu_ci_high']:.2f}]")
     ratio = voc.impact.class_ratio(answered, numerator="promoter", denominator="detractor", nps="nps_last",
                                    churned="churned", spend="spend_next")
-    print(f"Promoters spend {ratio['ratio']:.2f}x what detractors spend [{ratio['ratio_ci_low']:.2f}, {ratio['ratio_ci_high']:.2f}] "
+    print(f"Promoters spend {ratio.estimate:.2f}x what detractors spend [{ratio.ci_low:.2f}, {ratio.ci_high:.2f}] "
           "(delta method on the log ratio).")
     shift = voc.impact.what_if(classes, shift="detractors_to_passives", share=0.2)
-    print(f"What if 20% of detractors became passives: NPS {shift['nps_before']:+.1f} -> {shift['nps_after']:+.1f}, "
-          f"retained revenue +{shift['revenue_change']:,.0f} over {horizon} days.")
+    print(f"What if 20% of detractors became passives: NPS {shift.nps_before:+.1f} -> {shift.nps_after:+.1f}, "
+          f"retained revenue +{shift.revenue_change:,.0f} over {horizon} days.")
     report.drivers(themes, kd, classes, ratio, shift)
 
 
@@ -439,22 +439,22 @@ def fix_impact(data: voc.sample.RetailerData, log: voc.signals.EventLog, rates: 
         rr = voc.impact.rate_ratio(m["after"], days["after"], m["before"], days["before"])
         volumes.append((channel, m["before"] / days["before"], m["after"] / days["after"], rr))
         print(f"{channel} refund complaints per day: {m['before'] / days['before']:.1f} in H1 2025 -> "
-              f"{m['after'] / days['after']:.1f} in H2, {100 * (rr['ratio'] - 1):+.0f}% "
-              f"[{100 * (rr['ratio_ci_low'] - 1):+.0f}%, {100 * (rr['ratio_ci_high'] - 1):+.0f}%] (Poisson rate ratio, Wald-log)")
+              f"{m['after'] / days['after']:.1f} in H2, {100 * (rr.estimate - 1):+.0f}% "
+              f"[{100 * (rr.ci_low - 1):+.0f}%, {100 * (rr.ci_high - 1):+.0f}%] (Poisson rate ratio, Wald-log)")
         if channel == "ticket":
             ba = voc.impact.before_after((m["before"], n["before"]), (m["after"], n["after"]))
-            print(f"  share of tickets about refunds: {pct(ba['before'])} -> {pct(ba['after'])}, "
-                  f"{100 * ba['change']:+.1f} pts [{100 * ba['change_ci_low']:+.1f}, {100 * ba['change_ci_high']:+.1f}], "
-                  f"p={pval(ba['change_p_value'])}")
+            print(f"  share of tickets about refunds: {pct(ba.rate_before)} -> {pct(ba.rate_after)}, "
+                  f"{100 * ba.estimate:+.1f} pts [{100 * ba.ci_low:+.1f}, {100 * ba.ci_high:+.1f}], "
+                  f"p={pval(ba.p_value)}")
     print(f"Churn in the {horizon} days after the fix, fixed vs held out:")
     results = {}
     for label, rows in [("all active customers", active), ("customers with a return in the 60 days after the fix", reached)]:
         t, c = rows & ~held, rows & held
         h = voc.impact.holdout((int(churned[t].sum()), int(t.sum())), (int(churned[c].sum()), int(c.sum())))
         results[label] = h
-        print(f"{label}: churn {pct(h['treated'])} with the fix (n={int(h['treated_n']):,}) vs {pct(h['control'])} held out "
-              f"(n={int(h['control_n']):,}); difference {100 * h['difference']:+.1f} pts "
-              f"[{100 * h['difference_ci_low']:+.1f}, {100 * h['difference_ci_high']:+.1f}] (Newcombe), p={pval(h['p_value'])}")
+        print(f"{label}: churn {pct(h.rate_treated)} with the fix (n={int(h.n_treated):,}) vs {pct(h.rate_control)} held out "
+              f"(n={int(h.n_control):,}); difference {100 * h.estimate:+.1f} pts "
+              f"[{100 * h.ci_low:+.1f}, {100 * h.ci_high:+.1f}] (Newcombe), p={pval(h.p_value)}")
     h = results["customers with a return in the 60 days after the fix"]
     # Refund tickets avoided per reached customer, from the same two arms.
     tickets = data.tickets.to_pandas()
@@ -470,14 +470,14 @@ def fix_impact(data: voc.sample.RetailerData, log: voc.signals.EventLog, rates: 
     r = voc.impact.roi(holdout=h, customers=yearly, clv=value, contacts_avoided=avoided * yearly,
                        cost_per_contact=COST_PER_CONTACT, program_cost=PROGRAM_COST)
     print(f"Per year about {yearly:,.0f} customers send a return; each is worth about {value:,.0f} a year.")
-    print(f"Value of the churn reduction {r['churn_value']:,.0f} [{r['churn_value_ci_low']:,.0f}, {r['churn_value_ci_high']:,.0f}]"
-          f" + refund tickets avoided {r['cost_savings']:,.0f} - program cost {PROGRAM_COST:,.0f} = net "
-          f"{r['net_benefit']:,.0f} [{r['net_benefit_ci_low']:,.0f}, {r['net_benefit_ci_high']:,.0f}]; ROI "
-          f"{r['roi']:.1f}x [{r['roi_ci_low']:.1f}, {r['roi_ci_high']:.1f}], payback {r['payback_months']:.1f} months.")
-    base = h["control"]
-    plan = voc.impact.sample_size(base, base + h["difference"], ratio=HOLDOUT / (1 - HOLDOUT))
-    print(f"Planning the next holdout: to detect {pct(base)} -> {pct(base + h['difference'])} with 80% power at 5%, "
-          f"{plan['n_treated']:,.0f} treated and {plan['n_control']:,.0f} held-out customers (Cohen's h).")
+    print(f"Value of the churn reduction {r.churn_value:,.0f} [{r.churn_value_ci_low:,.0f}, {r.churn_value_ci_high:,.0f}]"
+          f" + refund tickets avoided {r.cost_savings:,.0f} - program cost {PROGRAM_COST:,.0f} = net "
+          f"{r.net_benefit:,.0f} [{r.net_benefit_ci_low:,.0f}, {r.net_benefit_ci_high:,.0f}]; ROI "
+          f"{r.estimate:.1f}x [{r.ci_low:.1f}, {r.ci_high:.1f}], payback {r.payback_months:.1f} months.")
+    base = h.rate_control
+    plan = voc.impact.sample_size(base, h.rate_treated, ratio=HOLDOUT / (1 - HOLDOUT))
+    print(f"Planning the next holdout: to detect {pct(base)} -> {pct(h.rate_treated)} with 80% power at 5%, "
+          f"{plan.n_treated:,.0f} treated and {plan.n_control:,.0f} held-out customers (Cohen's h).")
     report.fix(fix, volumes, results, r, PROGRAM_COST, plan)
 
 

@@ -1,6 +1,6 @@
 """Side-by-side timings of voc.impact.correlation against scipy.stats on the same arrays.
 
-* Pearson, 10M pairs: ``voc.impact.correlation(x, y)`` against ``scipy.stats.pearsonr``;
+* Pearson, 10M pairs: ``voc.impact.correlation(x=x, y=y)`` against ``scipy.stats.pearsonr``;
 * Spearman, 10M continuous pairs: against ``scipy.stats.spearmanr``;
 * Spearman, 10M Likert pairs (NPS 0–10 against CSAT 1–5, heavy ties): against ``scipy.stats.spearmanr``;
 * Kendall tau-b, 1M pairs: against ``scipy.stats.kendalltau``.
@@ -56,9 +56,9 @@ def agree(a: float, b: float, what: str) -> None:
 
 
 def bench(name: str, x: np.ndarray, y: np.ndarray, method: str, peer: str, peer_fn) -> None:
-    ours = voc.impact.correlation(x, y, method=method)
+    ours = voc.impact.correlation(x=x, y=y, method=method)
     agree(ours.estimate, float(peer_fn(x, y).statistic), name)
-    t_ours = median_time(lambda: voc.impact.correlation(x, y, method=method), REPEAT)
+    t_ours = median_time(lambda: voc.impact.correlation(x=x, y=y, method=method), REPEAT)
     t_peer = median_time(lambda: peer_fn(x, y), REPEAT)
     row(name, t_ours, peer, t_peer)
 

@@ -134,23 +134,23 @@ def main() -> None:
         y, X = data["nps"], np.column_stack([data[c] for c in drivers])
         ours = voc.impact.key_drivers(data, outcome="nps", drivers=drivers)
         ref = numpy_lmg(y, X)
-        assert np.allclose(ours["importance"], ref, atol=1e-9, rtol=0), "numpy LMG differs"
+        assert np.allclose(ours.table["importance"], ref, atol=1e-9, rtol=0), "numpy LMG differs"
         t_voc = median_time(lambda: voc.impact.key_drivers(data, outcome="nps", drivers=drivers), repeat)
         t_np = median_time(lambda: numpy_lmg(y, X), max(1, repeat if p < 20 else 1), warmup=p < 20)
         row(f"LMG, {p} drivers ({2**p:,} subsets), {n:,} rows", t_voc, "numpy, subsets batched", t_np)
         if p == 12 and not ARGS.quick:
             slow = lstsq_lmg(y, X)
-            assert np.allclose(ours["importance"], slow, atol=1e-9, rtol=0), "lstsq LMG differs"
+            assert np.allclose(ours.table["importance"], slow, atol=1e-9, rtol=0), "lstsq LMG differs"
             t_slow = median_time(lambda: lstsq_lmg(y, X), 1, warmup=False)
             row(f"LMG, {p} drivers, {n:,} rows", t_voc, "numpy lstsq per subset", t_slow)
         j_ours = voc.impact.key_drivers(data, outcome="nps", drivers=drivers, method="johnson")
-        assert np.allclose(j_ours["importance"], numpy_johnson(y, X), atol=1e-9, rtol=0), "Johnson differs"
+        assert np.allclose(j_ours.table["importance"], numpy_johnson(y, X), atol=1e-9, rtol=0), "Johnson differs"
         t_voc = median_time(lambda: voc.impact.key_drivers(data, outcome="nps", drivers=drivers, method="johnson"), repeat)
         t_np = median_time(lambda: numpy_johnson(y, X), repeat)
         row(f"Johnson, {p} drivers, {n:,} rows", t_voc, "numpy corrcoef + eigh", t_np)
     data = survey(n, 12, ARGS.seed)
     b = 20 if ARGS.quick else 200
-    t = median_time(lambda: voc.impact.key_drivers(data, outcome="nps", method="both", bootstrap=max(b, 100), seed=1), 1 if not ARGS.quick else repeat)
+    t = median_time(lambda: voc.impact.key_drivers(data, outcome="nps", method="both", resamples=max(b, 100), seed=1), 1 if not ARGS.quick else repeat)
     print(f"voc LMG + Johnson with {max(b, 100)} bootstrap replicates, 12 drivers, {n:,} rows: {fmt_time(t)}")
     print(f"load at end {loadavg()}")
 

@@ -757,3 +757,66 @@ fn theme_impact_is_the_same_for_every_memory_layout() {
         Err(voc_core::Error::LengthMismatch { .. })
     ));
 }
+
+#[test]
+fn theme_impact_defaults_to_zero_cells_error_and_never_fills_nan() {
+    use voc_core::Error;
+    use voc_core::impact::contingency::ZeroCells;
+    let flags = ndarray::array![
+        [1.0, 1.0],
+        [0.0, 1.0],
+        [0.0, 1.0],
+        [0.0, 0.0],
+        [0.0, 0.0],
+        [0.0, 0.0]
+    ];
+    let churned = [0.0, 1.0, 1.0, 0.0, 1.0, 0.0];
+    assert_eq!(ThemeOptions::default().zero_cells, ZeroCells::Error);
+    let out = theme_impact(
+        &["rare", "common"],
+        flags.view(),
+        &churned,
+        None,
+        &ThemeOptions::default(),
+    )
+    .unwrap();
+    let rare = out.iter().find(|t| t.theme == "rare").unwrap();
+    let common = out.iter().find(|t| t.theme == "common").unwrap();
+    // The rare theme's table has an empty cell: no risk ratio, and the rest of the table stands.
+    assert!(rare.risk_ratio.is_none() && common.risk_ratio.is_some());
+    let haldane = ThemeOptions::default().zero_cells(ZeroCells::Haldane);
+    let out = theme_impact(&["rare", "common"], flags.view(), &churned, None, &haldane).unwrap();
+    assert!(out.iter().all(|t| t.risk_ratio.is_some()));
+    // A NaN value or flag is a missing value, not 0.
+    let value = [1.0, 2.0, f64::NAN, 1.0, 1.0, 1.0];
+    let err = theme_impact(
+        &["rare", "common"],
+        flags.view(),
+        &churned,
+        Some(&value),
+        &ThemeOptions::default(),
+    );
+    assert!(matches!(
+        err,
+        Err(Error::Missing {
+            arg: "value",
+            index: 2
+        })
+    ));
+    let mut holes = flags.clone();
+    holes[[4, 1]] = f64::NAN;
+    let err = theme_impact(
+        &["rare", "common"],
+        holes.view(),
+        &churned,
+        None,
+        &ThemeOptions::default(),
+    );
+    assert!(matches!(
+        err,
+        Err(Error::Missing {
+            arg: "themes",
+            index: 4
+        })
+    ));
+}

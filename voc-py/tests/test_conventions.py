@@ -50,14 +50,6 @@ FORBIDDEN = {
 
 # Rules a function may still break, by qualified name. Remove the entry when the function is converted.
 PENDING: dict[str, set[str]] = {
-    "voc.impact.class_ratio": {"keyword:classes"},
-    "voc.impact.correlation": {"positional"},
-    "voc.impact.correlation_matrix": {"positional"},
-    "voc.impact.driver_quadrants": {"positional"},
-    "voc.impact.key_drivers": {"keyword:bootstrap", "positional"},
-    "voc.impact.outcome_by_class": {"keyword:classes"},
-    "voc.impact.outcome_state": {"keyword:classes"},
-    "voc.impact.what_if": {"keyword:classes"},
     "voc.segment.kmeans": {"name:kmeans", "positional"},
     "voc.segment.matrix": {"keyword:segments", "positional", "returns:Any"},
     "voc.segment.profile": {"keyword:segments", "positional"},

@@ -207,13 +207,18 @@ def test_outcome_by_class_equals_single_process(client):
     got = voc.dask.outcome_by_class(df, nps="nps", churned="churned", spend="spend", missing="skip")
     want = voc.impact.outcome_by_class(pdf, nps="nps", churned="churned", spend="spend", missing="skip")
     # Counts and rates exactly; means and intervals to the rounding of partial sums.
-    columns_equal(got, want, rel=1e-12)
-    assert list(got.to_dict()["n"]) == list(want.to_dict()["n"])
-    assert got.meta["chi2"] == pytest.approx(want.meta["chi2"], rel=1e-12)
-    by_tier = voc.dask.outcome_by_class(df, classes="tier", churned="churned", spend="spend", missing="skip")
-    single = voc.impact.outcome_by_class(pdf, classes="tier", names=["bronze", "gold", "silver"],
+    columns_equal(got.table, want.table, rel=1e-12)
+    assert list(got.table["n"]) == list(want.table["n"]) and got.n_missing == want.n_missing > 0
+    assert got.statistic == pytest.approx(want.statistic, rel=1e-12)
+    by_tier = voc.dask.outcome_by_class(df, by="tier", churned="churned", spend="spend", missing="skip")
+    single = voc.impact.outcome_by_class(pdf, by="tier", names=["bronze", "gold", "silver"],
                                          churned="churned", spend="spend")
-    columns_equal(by_tier, single, rel=1e-12)
+    columns_equal(by_tier.table, single.table, rel=1e-12)
+    # integer labels stay integers, in value order, as in memory
+    pdf["store"] = rng.choice([10, 9, 2], n)
+    by_store = voc.dask.outcome_by_class(dd.from_pandas(pdf, npartitions=6), by="store", churned="churned")
+    assert by_store.table["group"].tolist() == [2, 9, 10]
+    columns_equal(by_store.table, voc.impact.outcome_by_class(pdf, by="store", churned="churned").table, rel=1e-12)
 
 
 def test_outcome_state_bytes_pickle_and_mismatch():
@@ -225,14 +230,14 @@ def test_outcome_state_bytes_pickle_and_mismatch():
     merged.merge(b)
     want = voc.impact.outcome_by_class(nps=[9, 3, 10, 7, 2, 8], churned=[0, 1, 0, 1, 1, 0],
                                        spend=[50.0, 10.0, 80.0, 20.0, 5.0, 40.0])
-    columns_equal(merged.finish(), want, rel=1e-12)
+    columns_equal(merged.finish().table, want.table, rel=1e-12)
     # A state without spend refuses to merge; a failed update keeps the state.
     c = voc.impact.outcome_state(nps=[9], churned=[0])
     with pytest.raises(voc.IncompatibleError):
         a.merge(c)
     before = a.to_bytes()
     with pytest.raises(voc.InputError):
-        a.update(np.array([0], dtype=np.uint32), churned=[0.5], spend=[1.0])
+        a.update(nps=[9], churned=[0.5], spend=[1.0])
     assert a.to_bytes() == before
     with pytest.raises(voc.DecodeError):
         voc.impact.OutcomeState.from_bytes(before[:-3])

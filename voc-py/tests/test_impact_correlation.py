@@ -34,7 +34,7 @@ ALTS = ["two-sided", "less", "greater"]
 @pytest.mark.parametrize("name,x,y", CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("alternative", ALTS)
 def test_pearson_matches_scipy(name, x, y, alternative):
-    ours = voc.impact.correlation(x, y, alternative=alternative, confidence=0.9)
+    ours = voc.impact.correlation(x=x, y=y, alternative=alternative, confidence=0.9)
     ref = stats.pearsonr(x, y, alternative=alternative)
     assert close(ours.estimate, ref.statistic)
     assert close(ours.p_value, ref.pvalue, 1e-11, 0)
@@ -46,7 +46,7 @@ def test_pearson_matches_scipy(name, x, y, alternative):
 @pytest.mark.parametrize("name,x,y", CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("alternative", ALTS)
 def test_spearman_matches_scipy(name, x, y, alternative):
-    ours = voc.impact.correlation(x, y, method="spearman", alternative=alternative)
+    ours = voc.impact.correlation(x=x, y=y, method="spearman", alternative=alternative)
     ref = stats.spearmanr(x, y, alternative=alternative)
     assert close(ours.estimate, ref.statistic)
     assert close(ours.p_value, ref.pvalue, 1e-11, 0)
@@ -56,7 +56,7 @@ def test_spearman_matches_scipy(name, x, y, alternative):
 @pytest.mark.parametrize("alternative", ALTS)
 @pytest.mark.parametrize("variant", ["b", "c"])
 def test_kendall_matches_scipy(name, x, y, alternative, variant):
-    ours = voc.impact.correlation(x, y, method="kendall", alternative=alternative, variant=variant)
+    ours = voc.impact.correlation(x=x, y=y, method="kendall", alternative=alternative, variant=variant)
     ref = stats.kendalltau(x, y, alternative=alternative, variant=variant)
     assert close(ours.estimate, ref.statistic)
     assert close(ours.p_value, ref.pvalue, 1e-11, 0)
@@ -69,11 +69,11 @@ def test_point_biserial_matches_scipy():
     rng = np.random.default_rng(3)
     b = rng.integers(0, 2, 300)
     y = b * 0.4 + rng.standard_normal(300)
-    ours = voc.impact.correlation(b.astype(bool), y, method="point_biserial")
+    ours = voc.impact.correlation(x=b.astype(bool), y=y, method="point_biserial")
     ref = stats.pointbiserialr(b, y)
     assert close(ours.estimate, ref.statistic) and close(ours.p_value, ref.pvalue, 1e-11, 0)
     with pytest.raises(voc.InputError, match=r"x\[2\] = 2 is invalid"):
-        voc.impact.correlation([0, 1, 2, 1], [1.0, 2.0, 3.0, 4.0], method="point_biserial")
+        voc.impact.correlation(x=[0, 1, 2, 1], y=[1.0, 2.0, 3.0, 4.0], method="point_biserial")
 
 
 @pytest.mark.parametrize(
@@ -91,61 +91,61 @@ def test_point_biserial_matches_scipy():
 def test_input_types(convert):
     x = [1, 2, 3, 4, 5, 6]
     y = [2, 1, 4, 3, 6, 5]
-    r = voc.impact.correlation(convert(x), convert(y), method="spearman")
+    r = voc.impact.correlation(x=convert(x), y=convert(y), method="spearman")
     assert close(r.estimate, stats.spearmanr(x, y).statistic)
 
 
 def test_result_object():
-    r = voc.impact.correlation([1, 2, 3, 4, 5], [2, 1, 4, 3, 5], method="kendall")
+    r = voc.impact.correlation(x=[1, 2, 3, 4, 5], y=[2, 1, 4, 3, 5], method="kendall")
     assert "kendall tau-b" in repr(r) and "exact" in repr(r)
     assert pickle.loads(pickle.dumps(r)) == r
     d = r.to_dict()
     assert d["estimate"] == r.estimate and d["n"] == 5 and d["p_method"] == "exact"
     assert r.ci == (r.ci_low, r.ci_high)
-    one = voc.impact.correlation([1, 2, 3, 4, 5], [2, 1, 4, 3, 5], alternative="greater")
+    one = voc.impact.correlation(x=[1, 2, 3, 4, 5], y=[2, 1, 4, 3, 5], alternative="greater")
     assert one.ci_high == 1.0 and one.ci_low > -1.0
 
 
 @pytest.mark.parametrize(
     "x,y,exc,pattern",
     [
-        ([1.0, np.nan, 3.0], [1.0, 2.0, 3.0], voc.NonFiniteError, r"x\[1\] = NaN is not finite"),
+        ([1.0, np.nan, 3.0], [1.0, 2.0, 3.0], voc.MissingValueError, r"x\[1\] is missing"),
         ([1.0, 2.0, 3.0], [1.0, 2.0, np.inf], voc.NonFiniteError, r"y\[2\] = inf is not finite"),
         ([1.0, 2.0, 3.0], [1.0, -np.inf, 3.0], voc.NonFiniteError, r"y\[1\] = -inf"),
         ([1.0, 2.0, 3.0], [1.0, 2.0], voc.LengthMismatchError, r"y has 2 values but x has 3"),
         ([], [], voc.InsufficientDataError, r"at least 3 pairs"),
         ([1.0, 2.0], [2.0, 1.0], voc.InsufficientDataError, r"at least 3 pairs, got 2"),
         ([1.0, 1.0, 1.0, 1.0], [1.0, 2.0, 3.0, 4.0], voc.InsufficientDataError, r"x is constant"),
-        ([1, None, 3], [1.0, 2.0, 3.0], voc.NonFiniteError, r"x\[1\] = NaN is not finite"),
+        ([1, None, 3], [1.0, 2.0, 3.0], voc.MissingValueError, r"x\[1\] is missing"),
     ],
 )
 @pytest.mark.parametrize("method", ["pearson", "spearman", "kendall"])
 def test_bad_input(x, y, exc, pattern, method):
     with pytest.raises(exc, match=pattern) as info:
-        voc.impact.correlation(x, y, method=method)
+        voc.impact.correlation(x=x, y=y, method=method)
     assert isinstance(info.value, ValueError)
 
 
 def test_nulls_are_missing_values():
     pa = pytest.importorskip("pyarrow")
     with pytest.raises(voc.MissingValueError, match=r"y\[1\] is missing") as info:
-        voc.impact.correlation([1.0, 2.0, 3.0], pa.array([1.0, None, 3.0]))
+        voc.impact.correlation(x=[1.0, 2.0, 3.0], y=pa.array([1.0, None, 3.0]))
     assert (info.value.arg, info.value.index) == ("y", 1)
 
 
 def test_bad_types_and_options():
     with pytest.raises(TypeError):
-        voc.impact.correlation(["a", "b", "c"], [1.0, 2.0, 3.0])
+        voc.impact.correlation(x=["a", "b", "c"], y=[1.0, 2.0, 3.0])
     with pytest.raises(TypeError):
-        voc.impact.correlation(np.array(["1", "2", "3"]), [1.0, 2.0, 3.0])
+        voc.impact.correlation(x=np.array(["1", "2", "3"]), y=[1.0, 2.0, 3.0])
     with pytest.raises(voc.InvalidOptionError, match="method"):
-        voc.impact.correlation([1, 2, 3], [1, 2, 3], method="cosine")
+        voc.impact.correlation(x=[1, 2, 3], y=[1, 2, 3], method="cosine")
     with pytest.raises(voc.InvalidOptionError, match="alternative"):
-        voc.impact.correlation([1, 2, 3], [1, 2, 3], alternative="both")
+        voc.impact.correlation(x=[1, 2, 3], y=[1, 2, 3], alternative="both")
     with pytest.raises(voc.InvalidOptionError, match="confidence"):
-        voc.impact.correlation([1, 2, 3], [3, 1, 2], confidence=95)
+        voc.impact.correlation(x=[1, 2, 3], y=[3, 1, 2], confidence=95)
     with pytest.raises(voc.InvalidOptionError, match="variant"):
-        voc.impact.correlation([1, 2, 3], [3, 1, 2], method="kendall", variant="a")
+        voc.impact.correlation(x=[1, 2, 3], y=[3, 1, 2], method="kendall", variant="a")
 
 
 def frame():
@@ -161,13 +161,13 @@ def frame():
 def test_matrix_matches_scipy(method):
     d = frame()
     m = voc.impact.correlation_matrix(d, method=method)
-    assert m.pairs.columns == ["a", "b", "r", "p", "n"]
+    assert m.pairs.columns == ["a", "b", "estimate", "p_value", "ci_low", "ci_high", "n"]
     assert list(m.pairs["a"]) == ["nps", "nps", "spend"] and list(m.pairs["b"]) == ["spend", "tickets", "tickets"]
     fn = {"pearson": stats.pearsonr, "spearman": stats.spearmanr, "kendall": stats.kendalltau}[method]
-    for a, b, r, p in zip(m.pairs["a"], m.pairs["b"], m.pairs["r"], m.pairs["p"]):
+    for a, b, r, p in zip(m.pairs["a"], m.pairs["b"], m.pairs["estimate"], m.pairs["p_value"]):
         ref = fn(d[a], d[b])
         assert close(r, ref.statistic) and close(p, ref.pvalue, 1e-11, 0)
-    sq = m.r.to_pandas().set_index("column")
+    sq = m.estimate.to_pandas().set_index("column")
     assert sq.loc["nps", "nps"] == 1.0 and sq.loc["spend", "nps"] == sq.loc["nps", "spend"]
     assert m.n.to_pandas().set_index("column").loc["nps", "tickets"] == 200
 
@@ -182,12 +182,12 @@ def test_matrix_from_dataframes_and_missing_policy():
         voc.impact.correlation_matrix(df)
     assert info.value.arg == "nps"
     m = voc.impact.correlation_matrix(df, missing="pairwise")  # string column left out
-    assert list(m.r.to_pandas()["column"]) == ["nps", "spend", "tickets"]
+    assert list(m.estimate.to_pandas()["column"]) == ["nps", "spend", "tickets"]
     keep = ~np.isnan(d["nps"])
     ref = stats.pearsonr(d["nps"][keep], d["spend"][keep])
-    assert close(float(m.pairs["r"][0]), ref.statistic) and int(m.pairs["n"][0]) == 199
+    assert close(float(m.pairs["estimate"][0]), ref.statistic) and int(m.pairs["n"][0]) == 199
     mp = voc.impact.correlation_matrix(pl.from_pandas(df), columns=["spend", "nps"], missing="pairwise")
-    assert list(mp.pairs["a"]) == ["spend"] and close(float(mp.pairs["r"][0]), ref.statistic)
+    assert list(mp.pairs["a"]) == ["spend"] and close(float(mp.pairs["estimate"][0]), ref.statistic)
     bad = pd.DataFrame({"a": [1.0, 2.0, np.inf], "b": [1.0, 2.0, 3.0]})
     with pytest.raises(voc.NonFiniteError, match=r'column "a", row 2 = inf'):
         voc.impact.correlation_matrix(bad, missing="pairwise")
@@ -203,17 +203,17 @@ def test_matrix_from_pyarrow_and_voc_tables():
     pa = pytest.importorskip("pyarrow")
     d = frame()
     ref = voc.impact.correlation_matrix(d, method="spearman")
-    for data in (pa.table(d), ref.r):
+    for data in (pa.table(d), ref.estimate):
         cols = ["nps", "spend", "tickets"]
         m = voc.impact.correlation_matrix(data, columns=cols, method="spearman")
-        assert m.pairs.columns == ["a", "b", "r", "p", "n"] and len(m.pairs) == 3
+        assert m.pairs.columns == ["a", "b", "estimate", "p_value", "ci_low", "ci_high", "n"] and len(m.pairs) == 3
     m = voc.impact.correlation_matrix(pa.table(d), method="spearman")
-    assert np.array_equal(np.asarray(m.pairs["r"]), np.asarray(ref.pairs["r"]))
+    assert np.array_equal(np.asarray(m.pairs["estimate"]), np.asarray(ref.pairs["estimate"]))
 
 
 def test_matrix_constant_column_is_nan_not_an_error():
     m = voc.impact.correlation_matrix({"a": [1.0, 2.0, 3.0, 4.0], "b": [5.0, 5.0, 5.0, 5.0], "c": [1.0, 3.0, 2.0, 4.0]})
-    r = m.r.to_pandas().set_index("column")
+    r = m.estimate.to_pandas().set_index("column")
     assert np.isnan(r.loc["a", "b"]) and r.loc["a", "c"] == pytest.approx(0.8)
 
 
@@ -222,12 +222,12 @@ def test_large_inputs_take_the_counting_and_radix_paths():
     n = 200_000
     x = rng.integers(1, 6, n).astype(float)
     y = x + rng.integers(0, 3, n)
-    ours = voc.impact.correlation(x, y, method="spearman")
+    ours = voc.impact.correlation(x=x, y=y, method="spearman")
     ref = stats.spearmanr(x, y)
     assert close(ours.estimate, ref.statistic, 1e-11)
     xc = rng.standard_normal(n)
     yc = xc + rng.standard_normal(n)
-    ours = voc.impact.correlation(xc, yc, method="spearman")
+    ours = voc.impact.correlation(x=xc, y=yc, method="spearman")
     assert close(ours.estimate, stats.spearmanr(xc, yc).statistic, 1e-11)
 
 
@@ -251,7 +251,7 @@ def test_point_biserial_reads_boolean_columns_of_every_library():
     y = [1.0, 2.0, 3.5, 1.0, 5.0, 4.0, 0.5]
     want = stats.pointbiserialr(flags, y)
     for col in (flags, np.array(flags), pd.Series(flags), pl.Series(flags), pa.array(flags)):
-        r = voc.impact.correlation(col, y, method="point_biserial")
+        r = voc.impact.correlation(x=col, y=y, method="point_biserial")
         assert r.estimate == pytest.approx(want.statistic, rel=1e-12, abs=1e-15)
         assert r.p_value == pytest.approx(want.pvalue, rel=1e-11)
 
@@ -282,7 +282,7 @@ def test_every_memory_layout_gives_identical_matrices(method):
     assert list(want.pairs["n"]) == [199, 200, 199]
     for layout, data in inputs.items():
         got = voc.impact.correlation_matrix(data, method=method, missing="pairwise")
-        for part in ("pairs", "r", "p", "n"):
+        for part in ("pairs", "estimate", "p_value", "n"):
             g, w = getattr(got, part), getattr(want, part)
             assert g.columns == w.columns, layout
             for col in w.columns:
@@ -293,3 +293,38 @@ def test_every_memory_layout_gives_identical_matrices(method):
                     assert list(gv) == list(wv)
         with pytest.raises(voc.MissingValueError, match=r'column "spend", row 5 is missing'):
             voc.impact.correlation_matrix(data, method=method)
+
+
+def test_missing_values_are_skipped_and_counted_only_when_asked():
+    x = [1.0, 2.0, np.nan, 4.0, 5.0, 6.0, None]
+    y = [2.0, 1.0, 3.0, 3.0, np.nan, 6.0, 7.0]
+    with pytest.raises(voc.MissingValueError) as info:
+        voc.impact.correlation(x=x, y=y)
+    assert (info.value.arg, info.value.index) == ("x", 2)
+    r = voc.impact.correlation({"x": x, "y": y}, x="x", y="y", missing="skip")
+    ref = stats.pearsonr([1.0, 2.0, 4.0, 6.0], [2.0, 1.0, 3.0, 6.0])
+    assert close(r.estimate, ref.statistic) and close(r.p_value, ref.pvalue, 1e-11, 0)
+    assert (r.n, r.n_missing) == (4, 3) and r.to_dict()["n_missing"] == 3
+    with pytest.raises(voc.NonFiniteError):
+        voc.impact.correlation(x=[1.0, np.inf, 3.0, 4.0], y=[1.0, 2.0, 3.0, 4.0], missing="skip")
+    with pytest.raises(voc.ColumnNotFoundError):
+        voc.impact.correlation({"x": x}, x="x", y="nope")
+
+
+def test_matrix_skip_is_listwise_and_pairwise_is_pair_by_pair():
+    d = frame()
+    d["nps"][3] = np.nan
+    d["spend"][8] = np.nan
+    listwise = voc.impact.correlation_matrix(d, missing="skip")
+    pairwise = voc.impact.correlation_matrix(d, missing="pairwise")
+    assert listwise.n_missing == 2 and list(listwise.pairs["n"]) == [198, 198, 198]
+    assert pairwise.n_missing == 0 and list(pairwise.pairs["n"]) == [198, 199, 199]
+    keep = ~(np.isnan(d["nps"]) | np.isnan(d["spend"]))
+    ref = stats.pearsonr(d["spend"][keep], d["tickets"][keep])
+    assert close(float(listwise.pairs["estimate"][2]), ref.statistic)
+    assert close(float(listwise.pairs["p_value"][2]), ref.pvalue, 1e-11, 0)
+    assert isinstance(listwise, voc.impact.CorrelationMatrix) and "n_missing" in listwise.to_dict()
+    import pickle
+
+    back = pickle.loads(pickle.dumps(listwise))
+    assert back.n_missing == 2 and list(back.pairs["n"]) == [198, 198, 198]

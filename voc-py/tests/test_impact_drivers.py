@@ -83,12 +83,12 @@ def test_lmg_matches_brute_force_numpy(n: int, p: int, seed: int) -> None:
     drivers = [c for c in df.columns if c != "nps"]
     kd = voc.impact.key_drivers(df, outcome="nps", drivers=drivers)
     r2, imp = brute_lmg(df["nps"].to_numpy(), df[drivers].to_numpy())
-    assert kd.meta["r2"] == pytest.approx(r2, abs=1e-10)
-    np.testing.assert_allclose(kd["importance"], imp, atol=1e-10, rtol=0)
-    np.testing.assert_allclose(kd["share"], imp / r2, atol=1e-9, rtol=0)
-    assert kd["importance"].sum() == pytest.approx(r2, abs=1e-12)
-    assert list(kd["driver"]) == drivers
-    assert set(kd["method"]) == {"lmg"}
+    assert kd.r2 == pytest.approx(r2, abs=1e-10)
+    np.testing.assert_allclose(kd.table["importance"], imp, atol=1e-10, rtol=0)
+    np.testing.assert_allclose(kd.table["share"], imp / r2, atol=1e-9, rtol=0)
+    assert kd.table["importance"].sum() == pytest.approx(r2, abs=1e-12)
+    assert list(kd.table["driver"]) == drivers
+    assert set(kd.table["method"]) == {"lmg"}
 
 
 def test_weighted_lmg_matches_weighted_least_squares() -> None:
@@ -97,8 +97,8 @@ def test_weighted_lmg_matches_weighted_least_squares() -> None:
     drivers = list(df.columns[1:])
     kd = voc.impact.key_drivers(df, outcome="nps", drivers=drivers, weights=w)
     r2, imp = brute_lmg(df["nps"].to_numpy(), df[drivers].to_numpy(), w)
-    np.testing.assert_allclose(kd["importance"], imp, atol=1e-10, rtol=0)
-    assert kd.meta["r2"] == pytest.approx(r2, abs=1e-10)
+    np.testing.assert_allclose(kd.table["importance"], imp, atol=1e-10, rtol=0)
+    assert kd.r2 == pytest.approx(r2, abs=1e-10)
 
 
 def test_johnson_matches_numpy_eigh() -> None:
@@ -106,9 +106,9 @@ def test_johnson_matches_numpy_eigh() -> None:
     drivers = list(df.columns[1:])
     kd = voc.impact.key_drivers(df, outcome="nps", drivers=drivers, method="johnson")
     r2, eps = numpy_johnson(df["nps"].to_numpy(), df[drivers].to_numpy())
-    np.testing.assert_allclose(kd["importance"], eps, atol=1e-10, rtol=0)
-    assert kd.meta["r2"] == pytest.approx(r2, abs=1e-10)
-    np.testing.assert_allclose(kd["share"].sum(), 1.0, atol=1e-12)
+    np.testing.assert_allclose(kd.table["importance"], eps, atol=1e-10, rtol=0)
+    assert kd.r2 == pytest.approx(r2, abs=1e-10)
+    np.testing.assert_allclose(kd.table["share"].sum(), 1.0, atol=1e-12)
 
 
 def test_matches_relaimpo_and_rwa_fixture() -> None:
@@ -117,12 +117,12 @@ def test_matches_relaimpo_and_rwa_fixture() -> None:
         data = {k: np.asarray(v) for k, v in case["data"].items()}
         w = None if case["weights"] is None else np.asarray(case["weights"])
         kd = voc.impact.key_drivers(data, outcome=case["outcome"], drivers=case["drivers"], method="both", weights=w)
-        df = kd.to_pandas()
+        df = kd.table.to_pandas()
         lmg, joh = df[df.method == "lmg"], df[df.method == "johnson"]
         np.testing.assert_allclose(lmg["importance"], case["lmg"], atol=1e-10, rtol=0, err_msg=case["name"])
         np.testing.assert_allclose(joh["importance"], case["genizi"], atol=1e-10, rtol=0, err_msg=case["name"])
         np.testing.assert_allclose(100 * joh["share"], case["rwa_rescaled"], atol=1e-8, rtol=0, err_msg=case["name"])
-        assert kd.meta["r2"] == pytest.approx(case["r2"], abs=1e-10)
+        assert kd.r2 == pytest.approx(case["r2"], abs=1e-10)
         np.testing.assert_array_equal(lmg["sign"], case["cor_sign"])
 
 
@@ -132,61 +132,63 @@ def test_matches_relaimpo_and_rwa_fixture() -> None:
 def test_every_table_type_gives_the_same_answer() -> None:
     df = survey(150, 4, 3)
     drivers = list(df.columns[1:])
-    want = voc.impact.key_drivers(df, outcome="nps", drivers=drivers)["importance"]
+    want = voc.impact.key_drivers(df, outcome="nps", drivers=drivers).table["importance"]
     for data in (pl.from_pandas(df), pa.Table.from_pandas(df), {c: df[c].tolist() for c in df.columns}, voc.Table("t", {c: df[c].to_numpy() for c in df.columns})):
-        got = voc.impact.key_drivers(data, outcome="nps", drivers=drivers)["importance"]
+        got = voc.impact.key_drivers(data, outcome="nps", drivers=drivers).table["importance"]
         np.testing.assert_array_equal(got, want)
     # drivers=None: every other column
-    np.testing.assert_array_equal(voc.impact.key_drivers(df, outcome="nps")["importance"], want)
+    np.testing.assert_array_equal(voc.impact.key_drivers(df, outcome="nps").table["importance"], want)
     # integer and boolean columns are read as numbers
     df2 = df.astype({c: "int64" for c in drivers})
     df2["flag"] = df2["q00"] > 3
-    t = voc.impact.key_drivers(df2, outcome="nps")
+    t = voc.impact.key_drivers(df2, outcome="nps").table
     assert list(t["driver"]) == drivers + ["flag"]
 
 
 def test_method_both_and_table_output() -> None:
     df = survey(200, 5, 9)
     kd = voc.impact.key_drivers(df, outcome="nps", method="both")
-    pdf = kd.to_pandas()
+    pdf = kd.table.to_pandas()
     assert list(pdf.columns) == [
         "method", "driver", "importance", "share", "rank", "sign", "ci_low", "ci_high", "share_ci_low",
-        "share_ci_high", "r", "beta", "first", "last", "r2",
+        "share_ci_high", "r", "beta", "first", "last",
     ]
     assert list(pdf["method"]) == ["lmg"] * 5 + ["johnson"] * 5
     assert pdf["ci_low"].isna().all()
-    assert isinstance(kd.to_polars(), pl.DataFrame)
+    assert isinstance(kd.table.to_polars(), pl.DataFrame)
     # first = r², and the table's r is the Pearson correlation
     r = [np.corrcoef(df["nps"], df[c])[0, 1] for c in df.columns[1:]]
     np.testing.assert_allclose(pdf["r"][:5], r, atol=1e-12)
     np.testing.assert_allclose(pdf["first"][:5], np.square(r), atol=1e-12)
     t2 = pickle.loads(pickle.dumps(kd))
-    np.testing.assert_array_equal(t2["importance"], kd["importance"])
+    np.testing.assert_array_equal(t2.table["importance"], kd.table["importance"])
+    assert t2 == kd and t2.r2 == kd.r2 and isinstance(kd, voc.impact.KeyDriversResult)
+    assert kd.to_dict()["r2"] == kd.r2 and "r2=" in repr(kd) and "<table" in kd._repr_html_()
 
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
     df = survey(300, 6, 21)
-    a = voc.impact.key_drivers(df, outcome="nps", method="both", bootstrap=200, seed=5)
-    b = voc.impact.key_drivers(df, outcome="nps", method="both", bootstrap=200, seed=5)
-    c = voc.impact.key_drivers(df, outcome="nps", method="both", bootstrap=200, seed=6)
-    np.testing.assert_array_equal(a["ci_low"], b["ci_low"])
-    assert not np.array_equal(a["ci_low"], c["ci_low"])
-    assert (a["ci_low"] <= a["ci_high"]).all() and (a["ci_low"] >= 0).all()
-    assert a.meta["r2_ci_low"] < a.meta["r2"] < a.meta["r2_ci_high"]
-    assert a.meta["resamples"] == 200 and a.meta["seed"] == 5
+    a = voc.impact.key_drivers(df, outcome="nps", method="both", resamples=200, seed=5)
+    b = voc.impact.key_drivers(df, outcome="nps", method="both", resamples=200, seed=5)
+    c = voc.impact.key_drivers(df, outcome="nps", method="both", resamples=200, seed=6)
+    np.testing.assert_array_equal(a.table["ci_low"], b.table["ci_low"])
+    assert not np.array_equal(a.table["ci_low"], c.table["ci_low"])
+    assert (a.table["ci_low"] <= a.table["ci_high"]).all() and (a.table["ci_low"] >= 0).all()
+    assert a.r2_ci_low < a.r2 < a.r2_ci_high
+    assert a.resamples == 200 and a.seed == 5
     # the 90% interval sits inside the 95% one (same replicates)
-    n90 = voc.impact.key_drivers(df, outcome="nps", bootstrap=200, seed=5, confidence=0.9)
-    lmg95 = a.to_pandas().query("method == 'lmg'")
-    assert (n90["ci_low"] >= lmg95["ci_low"].to_numpy() - 1e-15).all()
+    n90 = voc.impact.key_drivers(df, outcome="nps", resamples=200, seed=5, confidence=0.9)
+    lmg95 = a.table.to_pandas().query("method == 'lmg'")
+    assert (n90.table["ci_low"] >= lmg95["ci_low"].to_numpy() - 1e-15).all()
 
 
 def test_threads_give_identical_results() -> None:
     df = survey(2000, 8, 13)
-    want = voc.impact.key_drivers(df, outcome="nps", method="both", bootstrap=100, seed=1)["ci_high"]
+    want = voc.impact.key_drivers(df, outcome="nps", method="both", resamples=100, seed=1).table["ci_high"]
     out: list[np.ndarray] = []
 
     def run() -> None:
-        out.append(voc.impact.key_drivers(df, outcome="nps", method="both", bootstrap=100, seed=1)["ci_high"])
+        out.append(voc.impact.key_drivers(df, outcome="nps", method="both", resamples=100, seed=1).table["ci_high"])
 
     threads = [threading.Thread(target=run) for _ in range(4)]
     for t in threads:
@@ -202,19 +204,19 @@ def test_quadrants() -> None:
     df = survey(400, 8, 17)
     q = voc.impact.driver_quadrants(df, outcome="nps")
     kd = voc.impact.key_drivers(df, outcome="nps")
-    pdf = q.to_pandas()
-    np.testing.assert_allclose(pdf["importance"], kd["share"], atol=1e-15)
+    pdf = q.table.to_pandas()
+    np.testing.assert_allclose(pdf["importance"], kd.table["share"], atol=1e-15)
     np.testing.assert_allclose(pdf["performance"], df.iloc[:, 1:].mean().to_numpy(), atol=1e-12)
-    meta = q.meta
-    assert meta["importance_split"] == pytest.approx(np.median(kd["share"]), abs=1e-15)
-    assert meta["performance_split"] == pytest.approx(np.median(pdf["performance"]), abs=1e-15)
+    assert q.importance_split == pytest.approx(np.median(kd.table["share"]), abs=1e-15)
+    assert q.performance_split == pytest.approx(np.median(pdf["performance"]), abs=1e-15)
+    assert q.r2 == kd.r2 and q.n == 400 and q.split == "median" and q.method == "lmg"
     for _, row in pdf.iterrows():
-        hi_i, hi_p = row.importance >= meta["importance_split"], row.performance >= meta["performance_split"]
+        hi_i, hi_p = row.importance >= q.importance_split, row.performance >= q.performance_split
         want = {(True, False): "fix first", (True, True): "maintain", (False, False): "low priority", (False, True): "overinvested"}
         assert row.quadrant == want[(hi_i, hi_p)]
     tb = voc.impact.driver_quadrants(df, outcome="nps", performance="top_box", top_box=4, split="mean", method="johnson")
-    np.testing.assert_allclose(tb["performance"], (df.iloc[:, 1:] >= 4).mean().to_numpy(), atol=1e-12)
-    assert tb.meta["importance_split"] == pytest.approx(1 / 8, abs=1e-12)  # mean of shares that sum to 1
+    np.testing.assert_allclose(tb.table["performance"], (df.iloc[:, 1:] >= 4).mean().to_numpy(), atol=1e-12)
+    assert tb.importance_split == pytest.approx(1 / 8, abs=1e-12)  # mean of shares that sum to 1
 
 
 # ---------------------------------------------------------------- bad input
@@ -245,7 +247,7 @@ def test_nan_outcome_and_skip() -> None:
     with pytest.raises(voc.MissingValueError, match=r"outcome\[2\]"):
         voc.impact.key_drivers(d, outcome="y")
     t = voc.impact.key_drivers(d, outcome="y", missing="skip")
-    assert (t.meta["n"], t.meta["missing"]) == (6, 1)
+    assert (t.n, t.n_missing) == (6, 1)
     # pandas / pyarrow nulls are missing values too
     df = pd.DataFrame(base()).astype({"a": "Float64"})
     df.loc[3, "a"] = pd.NA
@@ -274,7 +276,7 @@ def test_constant_collinear_and_shape_errors() -> None:
     big = survey(100, 21, 1)
     with pytest.raises(voc.InvalidOptionError, match="at most 20"):
         voc.impact.key_drivers(big, outcome="nps")
-    assert len(voc.impact.key_drivers(big, outcome="nps", method="johnson")) == 21
+    assert len(voc.impact.key_drivers(big, outcome="nps", method="johnson").table) == 21
 
 
 def test_names_and_options() -> None:
@@ -290,7 +292,7 @@ def test_names_and_options() -> None:
     with pytest.raises(voc.InvalidOptionError, match="method"):
         voc.impact.key_drivers(d, outcome="y", method="ols")
     with pytest.raises(voc.InvalidOptionError, match="resamples"):
-        voc.impact.key_drivers(d, outcome="y", bootstrap=10)
+        voc.impact.key_drivers(d, outcome="y", resamples=10)
     with pytest.raises(voc.InvalidOptionError, match="confidence"):
         voc.impact.key_drivers(d, outcome="y", confidence=1.5)
     with pytest.raises(voc.InvalidOptionError, match="missing"):
@@ -305,8 +307,10 @@ def test_names_and_options() -> None:
         voc.impact.driver_quadrants(d, outcome="y", method="both")
     with pytest.raises(voc.InvalidOptionError, match="split"):
         voc.impact.driver_quadrants(d, outcome="y", split="mode")
-    with pytest.raises(voc.InvalidOptionError, match="data must be a table"):
+    with pytest.raises(voc.DtypeError, match="data must be a table"):
         voc.impact.key_drivers([1, 2, 3], outcome="y")
+    with pytest.raises(voc.DtypeError, match="data must be a table"):
+        voc.impact.theme_impact([1, 2, 3], churned=[1, 0, 1])
 
 
 # ---------------------------------------------------------------- memory layouts
@@ -330,7 +334,11 @@ def layouts(a: np.ndarray, names: list[str]) -> dict[str, object]:
     }
 
 
-def assert_same_table(got: voc.Table, want: voc.Table) -> None:
+def assert_same_table(got: object, want: object) -> None:
+    for key in ("r2", "n", "n_missing", "r2_ci_low", "r2_ci_high", "importance_split", "performance_split"):
+        if hasattr(want, key):
+            np.testing.assert_array_equal(getattr(got, key), getattr(want, key), err_msg=key)
+    got, want = got.table, want.table  # type: ignore[attr-defined]
     assert got.columns == want.columns
     for col in want.columns:
         a, b = np.asarray(got[col]), np.asarray(want[col])
@@ -338,9 +346,6 @@ def assert_same_table(got: voc.Table, want: voc.Table) -> None:
             np.testing.assert_array_equal(a, b, err_msg=col)
         else:
             assert list(a) == list(b), col
-    for key in ("r2", "n", "missing", "r2_ci_low", "r2_ci_high"):
-        if key in want.meta:
-            np.testing.assert_array_equal(got.meta[key], want.meta[key], err_msg=key)
 
 
 def test_every_memory_layout_gives_identical_key_drivers() -> None:
@@ -349,10 +354,10 @@ def test_every_memory_layout_gives_identical_key_drivers() -> None:
     a = df.to_numpy(dtype=float, copy=True)
     a[17, 3] = np.nan  # a missing driver value, left out listwise
     ref = {n: np.ascontiguousarray(a[:, j]) for j, n in enumerate(names)}
-    want = voc.impact.key_drivers(ref, outcome="nps", method="both", bootstrap=100, seed=4, missing="skip")
-    assert want.meta["n"] == 299 and want.meta["missing"] == 1
+    want = voc.impact.key_drivers(ref, outcome="nps", method="both", resamples=100, seed=4, missing="skip")
+    assert want.n == 299 and want.n_missing == 1
     for layout, data in layouts(a, names).items():
-        got = voc.impact.key_drivers(data, outcome="nps", method="both", bootstrap=100, seed=4, missing="skip")
+        got = voc.impact.key_drivers(data, outcome="nps", method="both", resamples=100, seed=4, missing="skip")
         assert_same_table(got, want)
         q = voc.impact.driver_quadrants(data, outcome="nps", performance="top_box", top_box=4, missing="skip")
         assert_same_table(q, voc.impact.driver_quadrants(ref, outcome="nps", performance="top_box", top_box=4, missing="skip"))
@@ -360,3 +365,18 @@ def test_every_memory_layout_gives_identical_key_drivers() -> None:
         with pytest.raises(voc.MissingValueError, match=r"drivers\['q02'\]\[17\]") as e:
             voc.impact.key_drivers(data, outcome="nps")
         assert (e.value.arg, e.value.index) == ("q02", 17), layout
+
+
+def test_key_drivers_result_r2_is_the_former_table_metadata() -> None:
+    # The R² the table's metadata used to hold (kd.meta["r2"]) is the typed attribute, and equals the sum
+    # of the LMG importances and the full model's R² computed by numpy.
+    df = survey(250, 4, 31)
+    kd = voc.impact.key_drivers(df, outcome="nps")
+    X = np.column_stack([np.ones(len(df)), df.iloc[:, 1:].to_numpy(dtype=float)])
+    y = df["nps"].to_numpy(dtype=float)
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    r2 = 1 - np.sum((y - X @ beta) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert kd.r2 == pytest.approx(r2, abs=1e-12)
+    assert kd.r2 == pytest.approx(float(kd.table["importance"].sum()), abs=1e-12)
+    assert kd.table.meta is None or "r2" not in (kd.table.meta or {})
+    assert (kd.n, kd.n_missing, kd.method, kd.resamples) == (250, 0, "lmg", 0)

@@ -384,8 +384,8 @@ def test_impact_calls_from_eight_threads(rng):
 
     def work(_):
         return (
-            voc.impact.correlation(x, y, method="spearman").to_dict(),
-            voc.impact.key_drivers(data, outcome="y", drivers=["a", "b", "c"], bootstrap=100, seed=3).to_dict(),
+            voc.impact.correlation(x=x, y=y, method="spearman").to_dict(),
+            voc.impact.key_drivers(data, outcome="y", drivers=["a", "b", "c"], resamples=100, seed=3).table.to_dict(),
             voc.impact.theme_impact(flags, churned="churned", value="value").to_dict(),
         )
 
@@ -403,6 +403,6 @@ def test_impact_calls_from_eight_threads(rng):
 def test_spearman_releases_the_gil():
     r = np.random.default_rng(2)
     x, y = r.normal(size=10_000_000), r.normal(size=10_000_000)
-    ok, longest = _progress_during(lambda: voc.impact.correlation(x, y, method="spearman"))
+    ok, longest = _progress_during(lambda: voc.impact.correlation(x=x, y=y, method="spearman"))
     assert longest >= 0.02, "call too fast to observe; make the input larger"
     assert ok, "a Python thread made no progress while the Spearman correlation ran"

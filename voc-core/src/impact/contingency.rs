@@ -141,6 +141,28 @@ impl Table2x2 {
         Ok(Table2x2 { a, b, c, d })
     }
 
+    /// A table from a 2 × 2 matrix [[a, b], [c, d]] (any layout); another shape is an
+    /// [`Error::InvalidOption`] on `table`.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voc_core::impact::contingency::Table2x2;
+    /// assert_eq!(Table2x2::from_matrix(array![[1.0, 2.0], [3.0, 4.0]].view())?.c, 3.0);
+    /// assert!(Table2x2::from_matrix(array![[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]].view()).is_err());
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn from_matrix(table: ArrayView2<'_, f64>) -> Result<Self> {
+        if table.dim() != (2, 2) {
+            return Err(Error::option(
+                "table",
+                format!("shape {:?}", table.dim()),
+                "a 2x2 table is needed; use chi_square() for r x c",
+            ));
+        }
+        let cell = |i: usize, j: usize| table.get((i, j)).copied().unwrap_or(f64::NAN);
+        Table2x2::new(cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1))
+    }
+
     /// A table from events and group sizes: `k1` of `n1` exposed, `k2` of `n2` unexposed.
     ///
     /// ```

@@ -311,6 +311,8 @@ pub struct WhatIf {
     pub nps_before: f64,
     /// NPS after.
     pub nps_after: f64,
+    /// nps_after − nps_before, in points.
+    pub nps_change: f64,
     /// Expected retained revenue before, Σ n·ARPU·(1 − churn).
     pub revenue_before: f64,
     /// After (moved customers take the ARPU and churn of their new class).
@@ -330,7 +332,7 @@ pub struct WhatIf {
 ///     ClassValue { n: 400.0, arpu: 130.0, churn: 0.08 },
 /// ];
 /// let w = what_if(&classes, Shift::DetractorsToPassives, 0.1)?;
-/// assert!((w.nps_after - w.nps_before - 3.0).abs() < 1e-9);
+/// assert!((w.nps_change - 3.0).abs() < 1e-9 && w.nps_change == w.nps_after - w.nps_before);
 /// assert!((w.revenue_change - 30.0 * (100.0 * 0.85 - 80.0 * 0.70)).abs() < 1e-9);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
@@ -373,14 +375,19 @@ pub fn what_if(classes: &[ClassValue; 3], shift: Shift, share: f64) -> Result<Wh
     let kept = |c: &ClassValue| c.arpu * (1.0 - c.churn);
     let revenue_before: f64 = classes.iter().map(|c| c.n * kept(c)).sum();
     let revenue_after: f64 = classes.iter().zip(after_n).map(|(c, n)| n * kept(c)).sum();
+    let (nps_before, nps_after) = (
+        nps(&[classes[0].n, classes[1].n, classes[2].n]),
+        nps(&after_n),
+    );
     Ok(WhatIf {
         before: *classes,
         shift,
         share,
         moved,
         after_n,
-        nps_before: nps(&[classes[0].n, classes[1].n, classes[2].n]),
-        nps_after: nps(&after_n),
+        nps_before,
+        nps_after,
+        nps_change: nps_after - nps_before,
         revenue_before,
         revenue_after,
         revenue_change: revenue_after - revenue_before,

@@ -58,8 +58,9 @@ pub struct ThemeOptions {
     pub test: ThemeTest,
     /// Adjustment over themes (default Holm).
     pub adjust: Adjustment,
-    /// Empty cells: the risk ratio of a theme nobody churned after uses the Haldane correction by
-    /// default, so one rare theme does not stop the whole table.
+    /// Empty cells: by default ([`ZeroCells::Error`], as everywhere) a theme with an empty cell
+    /// (nobody churned after raising it, say) has no risk ratio (`None`) and the rest of the table
+    /// stands; [`ZeroCells::Haldane`] adds 0.5 to every cell of such a theme's table instead.
     pub zero_cells: ZeroCells,
 }
 
@@ -69,7 +70,7 @@ impl Default for ThemeOptions {
             confidence: 0.95,
             test: ThemeTest::Fisher,
             adjust: Adjustment::Holm,
-            zero_cells: ZeroCells::Haldane,
+            zero_cells: ZeroCells::Error,
         }
     }
 }
@@ -243,6 +244,7 @@ fn run(
     if let Some(v) = value {
         check_len("churned", churned.len(), "value", v.len())?;
         for (index, &x) in v.iter().enumerate() {
+            missing("value", index, x)?;
             check::non_negative("value", index, x, "customer value cannot be negative")?;
         }
     }
@@ -316,6 +318,14 @@ fn run(
     Ok(out)
 }
 
+/// NaN is a missing value: nothing is filled in (a NaN value is not 0).
+fn missing(arg: &'static str, index: usize, x: f64) -> Result<()> {
+    if x.is_nan() {
+        return Err(Error::Missing { arg, index });
+    }
+    Ok(())
+}
+
 /// Counts and value sums of one theme column: raisers and churners among them, the rest and theirs.
 struct Tally {
     n1: u64,
@@ -335,6 +345,7 @@ fn tally(
     let (mut n1, mut k1, mut n0, mut k0) = (0_u64, 0_u64, 0_u64, 0_u64);
     let (mut val, mut risk) = (NeumaierSum::default(), NeumaierSum::default());
     for (index, (f, &c)) in flags.zip(churned).enumerate() {
+        missing("themes", index, f)?;
         check::non_negative("themes", index, f, "theme counts cannot be negative")?;
         let churn = c == 1.0;
         if f > 0.0 {

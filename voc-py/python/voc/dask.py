@@ -295,9 +295,9 @@ def mention_rates(
     return MentionState.from_bytes(blob).finish(**options)
 
 
-def _outcome_part(pdf: Any, classes: str | None, nps: str | None, names: list[Any] | None,
+def _outcome_part(pdf: Any, by: str | None, nps: str | None, names: list[Any] | None,
                   outcomes: dict[str, str | None], missing: str) -> bytes:
-    state = voc.impact.outcome_state(pdf, classes=classes, nps=nps, names=names, missing=missing, **outcomes)
+    state = voc.impact.outcome_state(pdf, by=by, nps=nps, names=names, missing=missing, **outcomes)
     return bytes(state.to_bytes())
 
 
@@ -305,7 +305,7 @@ def outcome_by_class(
     df: Any,
     *,
     nps: str | None = None,
-    classes: str | None = None,
+    by: str | None = None,
     churned: str | None = None,
     spend: str | None = None,
     clv: str | None = None,
@@ -314,16 +314,16 @@ def outcome_by_class(
     missing: str = "error",
     split_every: int = 8,
     scheduler: Any = None,
-) -> Table:
+) -> voc.impact.OutcomeByClassResult:
     """Churn, ARPU, CLV and repurchase per NPS class (``nps=`` a 0–10 score column) or per label
-    (``classes=``): the table of :func:`voc.impact.outcome_by_class`, from one
-    :class:`voc.impact.OutcomeState` per partition, merged as bytes. Label classes are found first (one
-    pass, or the known categories), so every partition codes them alike.
+    (``by=``): the result of :func:`voc.impact.outcome_by_class`, from one
+    :class:`voc.impact.OutcomeState` per partition, merged as bytes. Labels are found first (one
+    pass, or the known categories), so every partition codes them alike; they keep their dtype.
 
     >>> import pandas as pd, dask.dataframe as dd, voc.dask
     >>> pdf = pd.DataFrame({"nps": [9, 3, 10, 7, 2, 8], "churned": [0, 1, 0, 0, 1, 1]})
-    >>> t = voc.dask.outcome_by_class(dd.from_pandas(pdf, npartitions=2), nps="nps", churned="churned")
-    >>> t.to_pandas()[["class", "n", "churn_rate"]].values.tolist()
+    >>> r = voc.dask.outcome_by_class(dd.from_pandas(pdf, npartitions=2), nps="nps", churned="churned")
+    >>> r.table.to_pandas()[["group", "n", "churn_rate"]].values.tolist()
     [['detractor', 2, 1.0], ['passive', 2, 0.5], ['promoter', 2, 0.0]]
     """
     dask = _dask()
@@ -331,16 +331,13 @@ def outcome_by_class(
 
     if split_every < 2:
         raise voc.InvalidOptionError(f"invalid option split_every: {split_every} must be at least 2", "split_every")
-    if (classes is None) == (nps is None):
-        raise voc.InvalidOptionError("give exactly one of classes= (a label column) and nps= (a 0-10 score column)",
-                                     "classes")
+    if (by is None) == (nps is None):
+        raise voc.InvalidOptionError("give exactly one of by= (a label column) and nps= (a 0-10 score column)", "by")
     outcomes = {"churned": churned, "spend": spend, "clv": clv, "repurchased": repurchased}
-    cols = [c for c in (nps, classes, *outcomes.values()) if c is not None]
-    names = [str(v) for v in _labels(dask, df, classes, scheduler)] if classes is not None else None
-    if names is not None:
-        df = df.assign(**{classes: df[classes].astype(str)})
+    cols = [c for c in (nps, by, *outcomes.values()) if c is not None]
+    names = _labels(dask, df, by, scheduler) if by is not None else None
     part_state = dask.delayed(_outcome_part, pure=True)
-    parts = [part_state(p, classes, nps, names, outcomes, missing) for p in df[cols].to_delayed()]
+    parts = [part_state(p, by, nps, names, outcomes, missing) for p in df[cols].to_delayed()]
     (blob,) = dask.compute(_tree(dask, OutcomeState, parts, split_every), scheduler=scheduler)
     return OutcomeState.from_bytes(blob).finish(confidence=confidence)
 

@@ -12,13 +12,14 @@ use voc_core::impact::correlation::{
 };
 use voc_core::{Error, MissingPolicy};
 
-use crate::convert::{Buf, check_nulls, numbers};
+use crate::convert::{Buf, missing_policy, numbers};
 use crate::error::{IntoPy, raise_named};
 use crate::table::{Table, TableBuilder};
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CorrelationResult>()?;
+    m.add_class::<CorrelationMatrix>()?;
     m.add_function(wrap_pyfunction!(_impact_correlation, m)?)?;
     m.add_function(wrap_pyfunction!(_impact_correlation_matrix, m)?)?;
     Ok(())
@@ -77,10 +78,15 @@ impl CorrelationResult {
     fn confidence(&self) -> f64 {
         self.inner.confidence
     }
-    /// Number of pairs.
+    /// Number of pairs used.
     #[getter]
     fn n(&self) -> usize {
         self.inner.n
+    }
+    /// Pairs left out because x or y was missing (`missing="skip"`).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.inner.n_missing
     }
     /// "pearson", "spearman", "kendall" or "point_biserial".
     #[getter]
@@ -116,6 +122,7 @@ impl CorrelationResult {
         d.set_item("ci_high", self.ci_high())?;
         d.set_item("confidence", self.confidence())?;
         d.set_item("n", self.n())?;
+        d.set_item("n_missing", self.n_missing())?;
         Ok(d)
     }
     fn __repr__(&self) -> String {
@@ -166,7 +173,8 @@ fn column<'py>(
 
 /// Correlation of two columns (see `voc.impact.correlation`).
 #[pyfunction]
-#[pyo3(signature = (x, y, /, method, alternative, confidence, variant))]
+#[pyo3(signature = (x, y, /, method, alternative, confidence, variant, missing))]
+#[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
@@ -175,33 +183,148 @@ pub fn _impact_correlation(
     alternative: &str,
     confidence: f64,
     variant: &str,
+    missing: &str,
 ) -> PyResult<CorrelationResult> {
-    let o = options(method, alternative, confidence, variant).py_err(py)?;
-    let (xs, xn) = column(x, "x")?;
-    let (ys, yn) = column(y, "y")?;
-    check_nulls(MissingPolicy::Error, &[("x", &xn), ("y", &yn)]).py_err(py)?;
+    let o = options(method, alternative, confidence, variant)
+        .and_then(|o| Ok(o.missing(missing_policy(missing)?)))
+        .py_err(py)?;
+    // Nulls are NaN: missing values the core rejects (naming the position) or leaves out.
+    let xs = numbers(x, "x")?.nulls_as_nan().into_f64();
+    let ys = numbers(y, "y")?.nulls_as_nan().into_f64();
     let (xs, ys) = (xs.as_slice(), ys.as_slice());
     let r = py.detach(|| core::correlate(xs, ys, &o)).py_err(py)?;
     Ok(CorrelationResult { inner: r })
 }
 
-/// Re-raises a conversion error of one matrix column with the column's name.
+/// A conversion error of one matrix column (a `voc.errors` exception raised through `error.rs`), its
+/// message and `arg` given the column's name.
 fn named(py: Python<'_>, err: PyErr, name: &str) -> PyErr {
-    let message = format!("column {name:?}: {}", err.value(py));
-    let kind = if err.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
-        "DtypeError"
-    } else {
-        "InputError"
-    };
-    let e = raise_named(py, kind, message, Some(name));
-    e.set_cause(py, Some(err));
-    e
+    let value = err.value(py);
+    let message = format!("column {name:?}: {value}");
+    // invariant: voc.errors exceptions accept new attributes; a failure leaves the error as it was.
+    let _ = value.setattr("args", (message.clone(),));
+    let _ = value.setattr("message", message);
+    let _ = value.setattr("arg", name);
+    err
+}
+
+/// Correlations of every pair of columns of a table (see `voc.impact.correlation_matrix`): long-form
+/// `pairs` and square tables of estimates, p-values and pair counts.
+#[pyclass(frozen, module = "voc._voc")]
+pub struct CorrelationMatrix {
+    /// One row per pair of columns (`a`, `b`, `estimate`, `p_value`, `ci_low`, `ci_high`, `n`), a before
+    /// b in input order.
+    #[pyo3(get)]
+    pairs: Py<Table>,
+    /// Square table of coefficients: a `column` column, then one column per input column.
+    #[pyo3(get)]
+    estimate: Py<Table>,
+    /// Square table of p-values (same layout).
+    #[pyo3(get)]
+    p_value: Py<Table>,
+    /// Square table of rows used per pair (same layout).
+    #[pyo3(get)]
+    n: Py<Table>,
+    /// Rows left out listwise (`missing="skip"`; 0 otherwise).
+    #[pyo3(get)]
+    n_missing: usize,
+    /// "pearson", "spearman" or "kendall".
+    #[pyo3(get)]
+    method: &'static str,
+    /// "two-sided", "less" or "greater".
+    #[pyo3(get)]
+    alternative: &'static str,
+    /// "error", "skip" (listwise) or "pairwise".
+    #[pyo3(get)]
+    missing: String,
+    /// Level of the pairs' intervals.
+    #[pyo3(get)]
+    confidence: f64,
+}
+
+#[pymethods]
+impl CorrelationMatrix {
+    /// The fields as a plain dict (tables as Tables).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("pairs", self.pairs.clone_ref(py))?;
+        d.set_item("estimate", self.estimate.clone_ref(py))?;
+        d.set_item("p_value", self.p_value.clone_ref(py))?;
+        d.set_item("n", self.n.clone_ref(py))?;
+        d.set_item("n_missing", self.n_missing)?;
+        d.set_item("method", self.method)?;
+        d.set_item("alternative", self.alternative)?;
+        d.set_item("missing", &self.missing)?;
+        d.set_item("confidence", self.confidence)?;
+        Ok(d)
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "CorrelationMatrix({}, {} pairs, n_missing={}; estimate, p_value, n: square tables)",
+            self.method,
+            self.pairs.bind(py).len().unwrap_or(0),
+            self.n_missing
+        )
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let inner: String = self.estimate.call_method0(py, "_repr_html_")?.extract(py)?;
+        Ok(format!(
+            "<p>{} correlations (p-values in <code>.p_value</code>, pairs in <code>.pairs</code>)</p>{inner}",
+            crate::table::escape(self.method)
+        ))
+    }
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, pyo3::types::PyTuple>)> {
+        let args = (
+            self.pairs.clone_ref(py),
+            self.estimate.clone_ref(py),
+            self.p_value.clone_ref(py),
+            self.n.clone_ref(py),
+            self.n_missing,
+            self.method,
+            self.alternative,
+            self.missing.clone(),
+            self.confidence,
+        )
+            .into_pyobject(py)?;
+        Ok((py.get_type::<Self>().getattr("_from_parts")?, args))
+    }
+    /// Rebuilds a matrix from its parts (pickling).
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    fn _from_parts(
+        py: Python<'_>,
+        pairs: Py<Table>,
+        estimate: Py<Table>,
+        p_value: Py<Table>,
+        n: Py<Table>,
+        n_missing: usize,
+        method: &str,
+        alternative: &str,
+        missing: String,
+        confidence: f64,
+    ) -> PyResult<Self> {
+        let o = options(method, alternative, confidence, "b").py_err(py)?;
+        Ok(CorrelationMatrix {
+            pairs,
+            estimate,
+            p_value,
+            n,
+            n_missing,
+            method: o.method.name(),
+            alternative: o.alternative.name(),
+            missing,
+            confidence: o.confidence,
+        })
+    }
 }
 
 /// Correlation matrix of named columns: (pairs, r, p, n) tables (see `voc.impact.correlation_matrix`).
 #[pyfunction]
-#[pyo3(signature = (names, columns, /, method, missing, alternative, variant))]
-#[allow(clippy::type_complexity)]
+#[pyo3(signature = (names, columns, /, method, missing, alternative, variant, confidence))]
+#[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation_matrix(
     py: Python<'_>,
     names: Vec<String>,
@@ -210,21 +333,23 @@ pub fn _impact_correlation_matrix(
     missing: &str,
     alternative: &str,
     variant: &str,
-) -> PyResult<(Table, Table, Table, Table)> {
-    let o = options(method, alternative, 0.95, variant).py_err(py)?;
-    let policy = match missing {
-        "error" => MissingPolicy::Error,
-        "pairwise" => MissingPolicy::Skip,
+    confidence: f64,
+) -> PyResult<CorrelationMatrix> {
+    let o = options(method, alternative, confidence, variant).py_err(py)?;
+    let (policy, listwise) = match missing {
+        "error" => (MissingPolicy::Error, false),
+        "skip" => (MissingPolicy::Skip, true),
+        "pairwise" => (MissingPolicy::Skip, false),
         other => {
             return Err(Error::option(
                 "missing",
                 format!("{other:?}"),
-                "expected \"error\" or \"pairwise\"",
+                "expected \"error\", \"skip\" (rows complete in every column) or \"pairwise\"",
             ))
             .py_err(py);
         }
     };
-    let o = o.missing(policy);
+    let o = o.missing(policy).listwise(listwise);
     // One column-major buffer: column j is values[j * rows..(j + 1) * rows].
     let mut values: Vec<f64> = Vec::new();
     let mut rows: Option<usize> = None;
@@ -247,7 +372,7 @@ pub fn _impact_correlation_matrix(
                 (
                     "MissingValueError",
                     format!(
-                        "column {name:?}, row {row} is missing (NaN or null); pass missing=\"pairwise\" to use, for each pair, the rows where both are present"
+                        "column {name:?}, row {row} is missing (NaN or null); pass missing=\"skip\" to leave out rows with a missing value, or missing=\"pairwise\" to use, for each pair, the rows where both are present"
                     ),
                 )
             } else {
@@ -292,13 +417,11 @@ pub fn _impact_correlation_matrix(
     let mut pairs = TableBuilder::new(py);
     pairs.strings("a", &pair_names(&|p| p.a))?;
     pairs.strings("b", &pair_names(&|p| p.b))?;
-    pairs.field("r", &m.pairs, |p| p.estimate);
-    pairs.field("p", &m.pairs, |p| p.p_value);
+    pairs.field("estimate", &m.pairs, |p| p.estimate);
+    pairs.field("p_value", &m.pairs, |p| p.p_value);
+    pairs.field("ci_low", &m.pairs, |p| p.ci_low);
+    pairs.field("ci_high", &m.pairs, |p| p.ci_high);
     pairs.field("n", &m.pairs, |p| p.n as i64);
-    let meta = PyDict::new(py);
-    meta.set_item("method", o.method.name())?;
-    meta.set_item("alternative", o.alternative.name())?;
-    meta.set_item("missing", missing)?;
     let square = |values: &dyn Fn(usize, usize) -> Option<f64>, kind: &str| -> PyResult<Table> {
         let mut t = TableBuilder::new(py);
         let labels: Vec<Option<&str>> = m.names.iter().map(|s| Some(s.as_str())).collect();
@@ -309,7 +432,7 @@ pub fn _impact_correlation_matrix(
                 .collect();
             t.numbers(name, col);
         }
-        Ok(t.finish(kind, Some(meta.clone())))
+        Ok(t.finish(kind, None))
     };
     let r = square(
         &|i, j| m.estimate.get((i, j)).copied(),
@@ -327,7 +450,17 @@ pub fn _impact_correlation_matrix(
             let col: Vec<i64> = m.n.column(j).iter().map(|&c| c as i64).collect();
             t.numbers(name, col);
         }
-        t.finish("correlation pair counts", Some(meta.clone()))
+        t.finish("correlation pair counts", None)
     };
-    Ok((pairs.finish("correlation pairs", Some(meta)), r, p, n))
+    Ok(CorrelationMatrix {
+        pairs: Py::new(py, pairs.finish("correlation pairs", None))?,
+        estimate: Py::new(py, r)?,
+        p_value: Py::new(py, p)?,
+        n: Py::new(py, n)?,
+        n_missing: m.n_missing,
+        method: o.method.name(),
+        alternative: o.alternative.name(),
+        missing: missing.to_owned(),
+        confidence: o.confidence,
+    })
 }

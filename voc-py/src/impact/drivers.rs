@@ -12,12 +12,16 @@ use voc_core::impact::drivers::{
     QuadrantOptions, Split,
 };
 
+use super::results::{html, repr};
 use crate::convert::{Buf, missing_policy, numbers};
-use crate::error::{IntoPy, core_to_py};
+use crate::error::{IntoPy, core_to_py, raise_named};
 use crate::table::{Table, TableBuilder};
+use serde::{Deserialize, Serialize};
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<KeyDriversResult>()?;
+    m.add_class::<DriverQuadrantsResult>()?;
     m.add_function(wrap_pyfunction!(_impact_key_drivers, m)?)?;
     m.add_function(wrap_pyfunction!(_impact_driver_quadrants, m)?)?;
     Ok(())
@@ -101,14 +105,12 @@ impl<'py> Inputs<'py> {
             ),
             Some(v) => format!("drivers['{name}'][{row}] = {v} is not finite"),
         };
-        let made = py
-            .import("voc.errors")
-            .and_then(|m| m.getattr(class))
-            .and_then(|cls| cls.call1((message.clone(), name, row, value)));
-        match made {
-            Ok(instance) => PyErr::from_value(instance),
-            Err(e) => e,
-        }
+        let e = raise_named(py, class, message, Some(name));
+        // The cell's row (the column is `arg`) and value: attributes of the raised voc.errors instance.
+        let v = e.value(py);
+        let _ = v.setattr("index", row);
+        let _ = v.setattr("value", value);
+        e
     }
 }
 
@@ -126,7 +128,7 @@ fn _impact_key_drivers<'py>(
     seed: u64,
     confidence: f64,
     missing: &str,
-) -> PyResult<Table> {
+) -> PyResult<KeyDriversResult> {
     let input = Inputs::read(outcome, drivers, weights)?;
     let opts = KeyDriverOptions::default()
         .method(parse_method(method).py_err(py)?)
@@ -139,7 +141,11 @@ fn _impact_key_drivers<'py>(
     let kd = py
         .detach(|| core::key_drivers(y, x, names, w, &opts))
         .map_err(|e| input.error(py, e))?;
-    table(py, &kd, &opts)
+    Ok(KeyDriversResult {
+        kd,
+        method: opts.method.name().to_owned(),
+        confidence: opts.confidence,
+    })
 }
 
 /// The method as the Python API has always taken it (any letter case).
@@ -147,7 +153,7 @@ fn parse_method(method: &str) -> Result<DriverMethod, Error> {
     method.to_ascii_lowercase().parse()
 }
 
-fn table(py: Python<'_>, kd: &KeyDrivers, opts: &KeyDriverOptions) -> PyResult<Table> {
+fn table(py: Python<'_>, kd: &KeyDrivers) -> PyResult<Table> {
     let nan = f64::NAN;
     let rows: Vec<(&str, &core::DriverImportance)> = [&kd.lmg, &kd.johnson]
         .into_iter()
@@ -185,20 +191,7 @@ fn table(py: Python<'_>, kd: &KeyDrivers, opts: &KeyDriverOptions) -> PyResult<T
     t.numbers("beta", col(&|d| d.beta));
     t.numbers("first", col(&|d| d.first));
     t.numbers("last", col(&|d| d.last));
-    t.numbers("r2", col(&|_| kd.r2));
-    let meta = PyDict::new(py);
-    meta.set_item("r2", kd.r2)?;
-    meta.set_item("r2_ci_low", kd.r2_ci.map_or(nan, |c| c.low))?;
-    meta.set_item("r2_ci_high", kd.r2_ci.map_or(nan, |c| c.high))?;
-    meta.set_item("n", kd.n)?;
-    meta.set_item("missing", kd.missing)?;
-    meta.set_item("method", opts.method.name())?;
-    meta.set_item("resamples", kd.resamples)?;
-    meta.set_item("skipped", kd.skipped)?;
-    meta.set_item("seed", kd.seed)?;
-    meta.set_item("confidence", opts.confidence)?;
-    meta.set_item("interval", "percentile bootstrap")?;
-    Ok(t.finish("key drivers", Some(meta)))
+    Ok(t.finish("key drivers", None))
 }
 
 /// Importance × performance quadrants: one row per driver, with the split lines in the metadata.
@@ -215,7 +208,7 @@ fn _impact_driver_quadrants<'py>(
     top_box: Option<f64>,
     split: &str,
     missing: &str,
-) -> PyResult<Table> {
+) -> PyResult<DriverQuadrantsResult> {
     let method = parse_method(method).py_err(py)?;
     if method == DriverMethod::Both {
         return Err(core_to_py(
@@ -255,43 +248,233 @@ fn _impact_driver_quadrants<'py>(
             Ok::<_, Error>((kd, chart))
         })
         .map_err(|e| input.error(py, e))?;
-    let mut t = TableBuilder::new(py);
-    let names: Vec<Option<&str>> = chart
-        .drivers
-        .iter()
-        .map(|d| Some(d.driver.as_str()))
-        .collect();
-    let quadrants: Vec<Option<&str>> = chart
-        .drivers
-        .iter()
-        .map(|d| Some(d.quadrant.name()))
-        .collect();
-    t.strings("driver", &names)?;
-    t.numbers(
-        "importance",
-        chart
-            .drivers
-            .iter()
-            .map(|d| d.importance)
-            .collect::<Vec<_>>(),
-    );
-    t.numbers(
-        "performance",
-        chart
-            .drivers
-            .iter()
-            .map(|d| d.performance)
-            .collect::<Vec<_>>(),
-    );
-    t.strings("quadrant", &quadrants)?;
-    let meta = PyDict::new(py);
-    meta.set_item("importance_split", chart.importance_split)?;
-    meta.set_item("performance_split", chart.performance_split)?;
-    meta.set_item("split", chart.split.name())?;
-    meta.set_item("method", method.name())?;
-    meta.set_item("performance", perf.name())?;
-    meta.set_item("top_box", top_box)?;
-    meta.set_item("r2", kd.r2)?;
-    meta.set_item("n", kd.n)?;
-    Ok(t.finish("driver quadrants", Some(meta)))
+    Ok(DriverQuadrantsResult {
+        chart,
+        r2: kd.r2,
+        n: kd.n,
+        n_missing: kd.missing,
+        method: method.name().to_owned(),
+        performance: perf.name().to_owned(),
+        top_box,
+    })
 }
+
+/// Shared protocol of the table-bearing results: `to_dict`, repr, HTML, pickling, equality.
+macro_rules! table_result {
+    ($cls:ident) => {
+        #[pymethods]
+        impl $cls {
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                repr(stringify!($cls), &self.to_dict(py)?)
+            }
+            fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+                let table: String = Py::new(py, self.table(py)?)?
+                    .call_method0(py, "_repr_html_")?
+                    .extract(py)?;
+                Ok(format!(
+                    "{}{table}",
+                    html(stringify!($cls), &self.to_dict(py)?)?
+                ))
+            }
+            fn __reduce__<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+                let state = crate::pickle::dump(py, self)?;
+                Ok((py.get_type::<Self>().getattr("_from_state")?, (state,)))
+            }
+            /// Rebuilds a result from its pickled state.
+            #[staticmethod]
+            fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+                crate::pickle::load(py, data)
+            }
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+                other
+                    .cast::<Self>()
+                    .is_ok_and(|o| crate::pickle::same(o.get(), self))
+            }
+        }
+    };
+}
+
+/// A key-driver analysis (see `voc.impact.key_drivers`): the R² and its interval, and the `table` of
+/// importances.
+#[pyclass(frozen, module = "voc._voc")]
+#[derive(Clone, Serialize, Deserialize)]
+pub struct KeyDriversResult {
+    kd: KeyDrivers,
+    method: String,
+    confidence: f64,
+}
+
+#[pymethods]
+impl KeyDriversResult {
+    /// One row per (method, driver): `importance` (R² units; sums to `r2`), `share`, `rank`, `sign`,
+    /// `ci_low` / `ci_high` and `share_ci_low` / `share_ci_high` (bootstrap; NaN without
+    /// resamples), `r`, `beta`, `first` and `last`.
+    #[getter]
+    fn table(&self, py: Python<'_>) -> PyResult<Table> {
+        table(py, &self.kd)
+    }
+    /// R² of the full model.
+    #[getter]
+    fn r2(&self) -> f64 {
+        self.kd.r2
+    }
+    /// Lower end of R²'s bootstrap interval (NaN without resamples).
+    #[getter]
+    fn r2_ci_low(&self) -> f64 {
+        self.kd.r2_ci.map_or(f64::NAN, |c| c.low)
+    }
+    /// Upper end of R²'s bootstrap interval.
+    #[getter]
+    fn r2_ci_high(&self) -> f64 {
+        self.kd.r2_ci.map_or(f64::NAN, |c| c.high)
+    }
+    /// Rows used.
+    #[getter]
+    fn n(&self) -> usize {
+        self.kd.n
+    }
+    /// Rows left out (`missing="skip"`).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.kd.missing
+    }
+    /// "lmg", "johnson" or "both".
+    #[getter]
+    fn method(&self) -> &str {
+        &self.method
+    }
+    /// Level of the bootstrap intervals.
+    #[getter]
+    fn confidence(&self) -> f64 {
+        self.confidence
+    }
+    /// Bootstrap resamples drawn (0: no intervals).
+    #[getter]
+    fn resamples(&self) -> usize {
+        self.kd.resamples
+    }
+    /// Resamples left out (a singular resample).
+    #[getter]
+    fn resamples_skipped(&self) -> usize {
+        self.kd.skipped
+    }
+    /// Seed of the resamples.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.kd.seed
+    }
+    /// The fields as a plain dict (`table` as a Table).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("table", self.table(py)?)?;
+        d.set_item("r2", self.r2())?;
+        d.set_item("r2_ci_low", self.r2_ci_low())?;
+        d.set_item("r2_ci_high", self.r2_ci_high())?;
+        d.set_item("n", self.n())?;
+        d.set_item("n_missing", self.n_missing())?;
+        d.set_item("method", self.method())?;
+        d.set_item("confidence", self.confidence())?;
+        d.set_item("resamples", self.resamples())?;
+        d.set_item("resamples_skipped", self.resamples_skipped())?;
+        d.set_item("seed", self.seed())?;
+        Ok(d)
+    }
+}
+
+table_result!(KeyDriversResult);
+
+/// Importance × performance quadrants (see `voc.impact.driver_quadrants`): the `table` of drivers and
+/// the split lines.
+#[pyclass(frozen, module = "voc._voc")]
+#[derive(Clone, Serialize, Deserialize)]
+pub struct DriverQuadrantsResult {
+    chart: core::QuadrantChart,
+    r2: f64,
+    n: usize,
+    n_missing: usize,
+    method: String,
+    performance: String,
+    top_box: Option<f64>,
+}
+
+#[pymethods]
+impl DriverQuadrantsResult {
+    /// One row per driver: `driver`, `importance` (share of R²), `performance`, `quadrant`.
+    #[getter]
+    fn table(&self, py: Python<'_>) -> PyResult<Table> {
+        let d = &self.chart.drivers;
+        let mut t = TableBuilder::new(py);
+        let names: Vec<Option<&str>> = d.iter().map(|d| Some(d.driver.as_str())).collect();
+        let quadrants: Vec<Option<&str>> = d.iter().map(|d| Some(d.quadrant.name())).collect();
+        t.strings("driver", &names)?;
+        t.field("importance", d, |d| d.importance);
+        t.field("performance", d, |d| d.performance);
+        t.strings("quadrant", &quadrants)?;
+        Ok(t.finish("driver quadrants", None))
+    }
+    /// The importance line (median or mean importance over drivers).
+    #[getter]
+    fn importance_split(&self) -> f64 {
+        self.chart.importance_split
+    }
+    /// The performance line.
+    #[getter]
+    fn performance_split(&self) -> f64 {
+        self.chart.performance_split
+    }
+    /// "median" or "mean".
+    #[getter]
+    fn split(&self) -> &'static str {
+        self.chart.split.name()
+    }
+    /// R² of the full model.
+    #[getter]
+    fn r2(&self) -> f64 {
+        self.r2
+    }
+    /// Rows used.
+    #[getter]
+    fn n(&self) -> usize {
+        self.n
+    }
+    /// Rows left out (`missing="skip"`).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.n_missing
+    }
+    /// "lmg" or "johnson".
+    #[getter]
+    fn method(&self) -> &str {
+        &self.method
+    }
+    /// "mean" or "top_box".
+    #[getter]
+    fn performance(&self) -> &str {
+        &self.performance
+    }
+    /// The top-box threshold (None for "mean").
+    #[getter]
+    fn top_box(&self) -> Option<f64> {
+        self.top_box
+    }
+    /// The fields as a plain dict (`table` as a Table).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("table", self.table(py)?)?;
+        d.set_item("importance_split", self.importance_split())?;
+        d.set_item("performance_split", self.performance_split())?;
+        d.set_item("split", self.split())?;
+        d.set_item("r2", self.r2())?;
+        d.set_item("n", self.n())?;
+        d.set_item("n_missing", self.n_missing())?;
+        d.set_item("method", self.method())?;
+        d.set_item("performance", self.performance())?;
+        d.set_item("top_box", self.top_box())?;
+        Ok(d)
+    }
+}
+
+table_result!(DriverQuadrantsResult);

@@ -7,6 +7,7 @@ mod correlation;
 mod drivers;
 mod effect;
 mod outcome;
+pub(crate) mod results;
 mod roi;
 mod theme;
 

@@ -1,23 +1,34 @@
 //! Bindings: outcomes by VoC class: churn, spend, CLV and repurchase per class, with ratios between classes.
+//!
+//! Classes come from 0–10 scores (`nps=`, the core's NPS classes) or from a label column (`by=`),
+//! coded by the one label coder ([`crate::convert::groups`], as `voc.nps(by=)`): the same labels give
+//! the same order and dtype.
 
 use crate::state::Shared;
-use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
 use pyo3::types::PyDict;
-use voc_core::impact::outcome::{self as core, Measure, OutcomeOptions, Outcomes};
+use serde::{Deserialize, Serialize};
+use voc_core::impact::outcome::{
+    self as core, Measure, NO_CLASS, NPS_CLASSES, OutcomeOptions, Outcomes,
+};
 use voc_core::stats::Share;
+use voc_core::{Error, MissingPolicy};
 
-use super::contingency::{put_ci, put_two_by_two};
-use crate::convert::{Buf, missing_policy, numbers};
-use crate::error::{IntoPy, raise_named};
+use super::contingency::ContingencyResult;
+use super::results::{html, repr};
+use crate::convert::{self, Buf, Labels, check_nulls, missing_policy, numbers};
+use crate::error::IntoPy;
+use crate::impact_result;
 use crate::table::{Table, TableBuilder};
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(_impact_nps_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(_impact_outcome_state, m)?)?;
     m.add_function(wrap_pyfunction!(_impact_class_ratio, m)?)?;
     m.add_class::<OutcomeState>()?;
+    m.add_class::<OutcomeByClassResult>()?;
+    m.add_class::<ClassRatioResult>()?;
     Ok(())
 }
 
@@ -27,20 +38,6 @@ fn floats<'py>(
 ) -> PyResult<Option<Buf<'py, f64>>> {
     obj.map(|o| Ok(numbers(o, arg)?.nulls_as_nan().into_f64()))
         .transpose()
-}
-
-/// NPS class codes (0 detractor, 1 passive, 2 promoter) of 0–10 scores.
-#[pyfunction]
-#[pyo3(signature = (scores, missing))]
-fn _impact_nps_classes<'py>(
-    py: Python<'py>,
-    scores: &Bound<'py, PyAny>,
-    missing: &str,
-) -> PyResult<Bound<'py, numpy::PyArray1<u32>>> {
-    let policy = missing_policy(missing).py_err(py)?;
-    let s = numbers(scores, "nps")?.nulls_as_nan().into_f64();
-    let codes = core::nps_classes_with(s.as_slice(), policy).py_err(py)?;
-    Ok(numpy::PyArray1::from_vec(py, codes))
 }
 
 struct Inputs<'py> {
@@ -75,28 +72,156 @@ impl<'py> Inputs<'py> {
     }
 }
 
-/// Class codes as a slice.
-fn code_slice<'a>(py: Python<'_>, codes: &'a PyReadonlyArray1<'_, u32>) -> PyResult<&'a [u32]> {
-    codes
-        .as_slice()
-        .map_err(|e| raise_named(py, "InputError", format!("codes: {e}"), Some("codes")))
+/// Class codes per row ([`NO_CLASS`] for a row without a class) and the classes' state.
+fn classes(
+    py: Python<'_>,
+    by: Option<&Bound<'_, PyAny>>,
+    nps: Option<&Bound<'_, PyAny>>,
+    names: Option<&Bound<'_, PyAny>>,
+    policy: MissingPolicy,
+) -> PyResult<(Vec<u32>, core::OutcomeState)> {
+    match (by, nps) {
+        (None, Some(scores)) => {
+            let s = numbers(scores, "nps")?.nulls_as_nan().into_f64();
+            let codes = core::nps_classes_with(s.as_slice(), policy).py_err(py)?;
+            let names: Vec<String> = NPS_CLASSES.iter().map(|s| (*s).to_owned()).collect();
+            Ok((codes, core::OutcomeState::new(&names).py_err(py)?))
+        }
+        (Some(by), None) => {
+            let col = convert::groups(by, "by")?;
+            check_nulls(policy, &[("by", &col.nulls)]).py_err(py)?;
+            let labels = col.data.labels;
+            let mut codes = col.data.codes.into_dense();
+            for &i in &col.nulls {
+                if let Some(c) = codes.get_mut(i) {
+                    *c = NO_CLASS;
+                }
+            }
+            let (codes, labels) = match names {
+                Some(n) => fixed_labels(py, codes, &labels, n)?,
+                None => used_labels(codes, &labels),
+            };
+            let state = match &labels {
+                Labels::Int(v) => core::OutcomeState::with_integer_labels(v),
+                Labels::Str(v) => core::OutcomeState::new(v),
+            }
+            .py_err(py)?;
+            Ok((codes, state))
+        }
+        _ => Err(Error::option(
+            "by",
+            if by.is_some() {
+                "given with nps="
+            } else {
+                "None"
+            },
+            "give exactly one of by= (a label column) and nps= (0-10 scores)",
+        ))
+        .py_err(py),
+    }
 }
 
-fn run(
+fn label_count(labels: &Labels) -> usize {
+    match labels {
+        Labels::Int(v) => v.len(),
+        Labels::Str(v) => v.len(),
+    }
+}
+
+/// The labels rows use, in label order, with the codes renumbered.
+fn used_labels(mut codes: Vec<u32>, labels: &Labels) -> (Vec<u32>, Labels) {
+    let mut used = vec![false; label_count(labels)];
+    for &c in &codes {
+        if let Some(u) = used.get_mut(c as usize) {
+            *u = true;
+        }
+    }
+    let mut new = vec![NO_CLASS; used.len()];
+    let mut next = 0u32;
+    for (slot, &u) in new.iter_mut().zip(&used) {
+        if u {
+            *slot = next;
+            next += 1;
+        }
+    }
+    for c in &mut codes {
+        *c = new.get(*c as usize).copied().unwrap_or(NO_CLASS);
+    }
+    let keep = |i: usize| used.get(i).copied().unwrap_or(false);
+    let labels = match labels {
+        Labels::Int(v) => Labels::Int(
+            v.iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, x)| *x)
+                .collect(),
+        ),
+        Labels::Str(v) => Labels::Str(
+            v.iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, x)| x.clone())
+                .collect(),
+        ),
+    };
+    (codes, labels)
+}
+
+/// Codes renumbered into the order of `names` (the classes every part of a split table shares);
+/// a label that is not one of them is an error naming its row.
+fn fixed_labels(
     py: Python<'_>,
-    codes: &PyReadonlyArray1<'_, u32>,
-    names: &[String],
-    inputs: &Inputs<'_>,
-    confidence: f64,
-    missing: &str,
-) -> PyResult<core::OutcomeByClass> {
-    let opts = OutcomeOptions::default()
-        .confidence(confidence)
-        .missing(missing_policy(missing).py_err(py)?);
-    let codes = code_slice(py, codes)?;
-    let o = inputs.outcomes();
-    py.detach(|| core::outcome_by_class(codes, names, o, &opts))
-        .py_err(py)
+    mut codes: Vec<u32>,
+    labels: &Labels,
+    names: &Bound<'_, PyAny>,
+) -> PyResult<(Vec<u32>, Labels)> {
+    let not_names = |why: &str| Error::option("names", "given", why.to_owned());
+    let (position, fixed): (Vec<Option<u32>>, Labels) = match labels {
+        Labels::Int(v) => {
+            let n: Vec<i64> = names
+                .extract()
+                .map_err(|_| not_names("the labels are integers: give integer names"))
+                .py_err(py)?;
+            let pos = v
+                .iter()
+                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
+                .collect();
+            (pos, Labels::Int(n))
+        }
+        Labels::Str(v) => {
+            let n: Vec<String> = names
+                .extract()
+                .map_err(|_| not_names("the labels are strings: give string names"))
+                .py_err(py)?;
+            let pos = v
+                .iter()
+                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
+                .collect();
+            (pos, Labels::Str(n))
+        }
+    };
+    for (row, c) in codes.iter_mut().enumerate() {
+        if *c == NO_CLASS {
+            continue;
+        }
+        match position.get(*c as usize).copied().flatten() {
+            Some(p) => *c = p,
+            None => {
+                let label = match labels {
+                    Labels::Int(v) => v.get(*c as usize).map(i64::to_string),
+                    Labels::Str(v) => v.get(*c as usize).map(|s| format!("{s:?}")),
+                }
+                .unwrap_or_default();
+                return Err(Error::option(
+                    "by",
+                    format!("by[{row}] = {label}"),
+                    "not one of the class names given in names=",
+                ))
+                .py_err(py);
+            }
+        }
+    }
+    Ok((codes, fixed))
 }
 
 fn share_cols(b: &mut TableBuilder<'_>, p: &str, rows: &[Option<Share>]) {
@@ -106,8 +231,8 @@ fn share_cols(b: &mut TableBuilder<'_>, p: &str, rows: &[Option<Share>]) {
             .collect()
     };
     b.numbers(p, get(|s| s.estimate));
-    b.numbers(&format!("{p}_low"), get(|s| s.ci.low));
-    b.numbers(&format!("{p}_high"), get(|s| s.ci.high));
+    b.numbers(&format!("{p}_ci_low"), get(|s| s.ci.low));
+    b.numbers(&format!("{p}_ci_high"), get(|s| s.ci.high));
 }
 
 fn mean_cols(b: &mut TableBuilder<'_>, p: &str, rows: &[Option<core::MeanCi>]) {
@@ -118,68 +243,156 @@ fn mean_cols(b: &mut TableBuilder<'_>, p: &str, rows: &[Option<core::MeanCi>]) {
     };
     b.numbers(p, get(|m| m.summary.mean));
     b.numbers(
-        &format!("{p}_low"),
+        &format!("{p}_ci_low"),
         get(|m| m.ci.map_or(f64::NAN, |c| c.low)),
     );
     b.numbers(
-        &format!("{p}_high"),
+        &format!("{p}_ci_high"),
         get(|m| m.ci.map_or(f64::NAN, |c| c.high)),
     );
     b.numbers(&format!("{p}_sd"), get(|m| m.summary.variance.sqrt()));
 }
 
-/// The outcomes-by-class table (columns for the outcomes present, in [`Outcomes`] order).
-fn outcome_table(
-    py: Python<'_>,
-    out: &core::OutcomeByClass,
-    names: &[String],
+/// Outcomes by class (see `voc.impact.outcome_by_class`): the per-class `table` and the chi-square
+/// test of churn × class.
+#[pyclass(frozen, module = "voc._voc")]
+#[derive(Clone, Serialize, Deserialize)]
+pub struct OutcomeByClassResult {
+    out: core::OutcomeByClass,
+    integer: Option<Vec<i64>>,
     present: [bool; 4],
-    confidence: f64,
-) -> PyResult<Table> {
-    let c = &out.classes;
-    let mut b = TableBuilder::new(py);
-    let labels: Vec<&str> = names.iter().map(String::as_str).collect();
-    b.labels("class", c.iter().map(|x| x.code as usize), &labels)?;
-    b.field("n", c, |x| x.n);
-    if present[0] {
-        share_cols(
-            &mut b,
-            "churn_rate",
-            &c.iter().map(|x| x.churn).collect::<Vec<_>>(),
-        );
+}
+
+#[pymethods]
+impl OutcomeByClassResult {
+    /// One row per class: `group` (the labels, in the dtype of `by=`, or the NPS classes), `n`,
+    /// `n_missing`, then for each outcome given its estimate and `_ci_low` / `_ci_high` (churn and
+    /// repurchase rates: Wilson; ARPU and CLV: t, with `_sd`).
+    #[getter]
+    fn table(&self, py: Python<'_>) -> PyResult<Table> {
+        let c = &self.out.classes;
+        let mut b = TableBuilder::new(py);
+        match &self.integer {
+            Some(v) => {
+                b.numbers("group", v.clone());
+            }
+            None => {
+                let names: Vec<Option<&str>> = c.iter().map(|x| Some(x.name.as_str())).collect();
+                b.strings("group", &names)?;
+            }
+        }
+        b.field("n", c, |x| x.n);
+        b.field("n_missing", c, |x| x.n_missing);
+        let p = self.present;
+        if p[0] {
+            share_cols(
+                &mut b,
+                "churn_rate",
+                &c.iter().map(|x| x.churn).collect::<Vec<_>>(),
+            );
+        }
+        if p[1] {
+            mean_cols(
+                &mut b,
+                "arpu",
+                &c.iter().map(|x| x.spend).collect::<Vec<_>>(),
+            );
+        }
+        if p[2] {
+            mean_cols(&mut b, "clv", &c.iter().map(|x| x.clv).collect::<Vec<_>>());
+        }
+        if p[3] {
+            share_cols(
+                &mut b,
+                "repurchase_rate",
+                &c.iter().map(|x| x.repurchase).collect::<Vec<_>>(),
+            );
+        }
+        Ok(b.finish("outcome_by_class", None))
     }
-    if present[1] {
-        mean_cols(
-            &mut b,
-            "arpu",
-            &c.iter().map(|x| x.spend).collect::<Vec<_>>(),
-        );
+    /// Customers in a class.
+    #[getter]
+    fn n(&self) -> u64 {
+        self.out.classes.iter().map(|c| c.n).sum()
     }
-    if present[2] {
-        mean_cols(&mut b, "clv", &c.iter().map(|x| x.clv).collect::<Vec<_>>());
+    /// Customers left out: without a class (`missing="skip"`: no NPS answer, no label) or with a
+    /// missing outcome.
+    #[getter]
+    fn n_missing(&self) -> u64 {
+        self.out.n_missing
     }
-    if present[3] {
-        share_cols(
-            &mut b,
-            "repurchase_rate",
-            &c.iter().map(|x| x.repurchase).collect::<Vec<_>>(),
-        );
+    /// Level of every interval.
+    #[getter]
+    fn confidence(&self) -> f64 {
+        self.out.options.confidence
     }
-    let meta = PyDict::new(py);
-    meta.set_item("confidence", confidence)?;
-    meta.set_item("rate_interval", "wilson")?;
-    meta.set_item("mean_interval", "t")?;
-    if let Some(t) = &out.churn_test {
-        meta.set_item("chi2", t.statistic)?;
-        meta.set_item("chi2_df", t.df)?;
-        meta.set_item("chi2_p_value", t.p_value)?;
-        meta.set_item("cramers_v", t.cramers_v)?;
+    /// Chi-square statistic of churn × class (Yates for one degree of freedom); None without churn
+    /// or with fewer than two classes.
+    #[getter]
+    fn statistic(&self) -> Option<f64> {
+        self.out.churn_test.as_ref().map(|t| t.statistic)
     }
-    Ok(b.finish("outcome_by_class", Some(meta)))
+    /// Its degrees of freedom.
+    #[getter]
+    fn df(&self) -> Option<usize> {
+        self.out.churn_test.as_ref().map(|t| t.df)
+    }
+    /// Its p-value.
+    #[getter]
+    fn p_value(&self) -> Option<f64> {
+        self.out.churn_test.as_ref().map(|t| t.p_value)
+    }
+    /// Cramér's V of churn × class.
+    #[getter]
+    fn cramers_v(&self) -> Option<f64> {
+        self.out.churn_test.as_ref().map(|t| t.cramers_v)
+    }
+    /// The fields as a plain dict (`table` as a Table).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("table", self.table(py)?)?;
+        d.set_item("n", self.n())?;
+        d.set_item("n_missing", self.n_missing())?;
+        d.set_item("confidence", self.confidence())?;
+        d.set_item("statistic", self.statistic())?;
+        d.set_item("df", self.df())?;
+        d.set_item("p_value", self.p_value())?;
+        d.set_item("cramers_v", self.cramers_v())?;
+        Ok(d)
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        repr("OutcomeByClassResult", &self.to_dict(py)?)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let table: String = Py::new(py, self.table(py)?)?
+            .call_method0(py, "_repr_html_")?
+            .extract(py)?;
+        Ok(format!(
+            "{}{table}",
+            html("OutcomeByClassResult", &self.to_dict(py)?)?
+        ))
+    }
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+        let state = crate::pickle::dump(py, self)?;
+        Ok((py.get_type::<Self>().getattr("_from_state")?, (state,)))
+    }
+    /// Rebuilds a result from its pickled state.
+    #[staticmethod]
+    fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        crate::pickle::load(py, data)
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<Self>()
+            .is_ok_and(|o| crate::pickle::same(o.get(), self))
+    }
 }
 
 /// Outcomes by class as a mergeable state (`voc.impact.OutcomeState`): update per partition, merge,
-/// ship as bytes, finish into the table of `voc.impact.outcome_by_class`.
+/// ship as bytes, finish into the result of `voc.impact.outcome_by_class`.
 #[pyclass(frozen, module = "voc._voc")]
 pub struct OutcomeState {
     inner: Shared<core::OutcomeState>,
@@ -193,27 +406,73 @@ impl OutcomeState {
 
 crate::state::state_protocol!(OutcomeState, inner);
 
+/// The state of `voc.impact.outcome_state`: classes coded from `by=` or `nps=`, then the rows.
+#[pyfunction]
+#[pyo3(signature = (by, nps, names, churned, spend, clv, repurchased, missing))]
+#[allow(clippy::too_many_arguments)]
+fn _impact_outcome_state(
+    py: Python<'_>,
+    by: Option<&Bound<'_, PyAny>>,
+    nps: Option<&Bound<'_, PyAny>>,
+    names: Option<&Bound<'_, PyAny>>,
+    churned: Option<&Bound<'_, PyAny>>,
+    spend: Option<&Bound<'_, PyAny>>,
+    clv: Option<&Bound<'_, PyAny>>,
+    repurchased: Option<&Bound<'_, PyAny>>,
+    missing: &str,
+) -> PyResult<OutcomeState> {
+    let policy = missing_policy(missing).py_err(py)?;
+    let (codes, state) = classes(py, by, nps, names, policy)?;
+    let inputs = Inputs::read(churned, spend, clv, repurchased)?;
+    let o = inputs.outcomes();
+    let inner = Shared::new(state);
+    inner
+        .apply(py, |s| s.update(&codes, o, policy))?
+        .py_err(py)?;
+    Ok(OutcomeState { inner })
+}
+
+fn finish(
+    py: Python<'_>,
+    state: &core::OutcomeState,
+    confidence: f64,
+) -> PyResult<OutcomeByClassResult> {
+    let opts = OutcomeOptions::default().confidence(confidence);
+    let out = state.finish(&opts).py_err(py)?;
+    Ok(OutcomeByClassResult {
+        out,
+        integer: state.integer_labels(),
+        present: [
+            state.holds(0),
+            state.holds(1),
+            state.holds(2),
+            state.holds(3),
+        ],
+    })
+}
+
 #[pymethods]
 impl OutcomeState {
-    #[new]
-    fn new(py: Python<'_>, names: Vec<String>) -> PyResult<Self> {
-        Ok(OutcomeState {
-            inner: Shared::new(core::OutcomeState::new(&names).py_err(py)?),
-        })
-    }
-
-    /// Class names, in code order.
+    /// Class labels, in code order (integers for integer labels).
     #[getter]
-    fn names(&self) -> PyResult<Vec<String>> {
-        Ok(self.snapshot()?.names().to_vec())
+    fn names<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.snapshot()?;
+        match s.integer_labels() {
+            Some(v) => Ok(v.into_pyobject(py)?.into_any()),
+            None => Ok(s.names().to_vec().into_pyobject(py)?.into_any()),
+        }
     }
 
-    #[pyo3(signature = (codes, *, churned=None, spend=None, clv=None, repurchased=None, missing="error"))]
+    /// Adds rows (e.g. one more batch) coded like this state's classes: `nps=` scores for a state of
+    /// NPS classes, or `by=` labels (each one of the state's labels); the outcomes must be the ones the
+    /// state holds. A failed update leaves the state as it was.
+    #[pyo3(signature = (*, by=None, nps=None, churned=None, spend=None, clv=None, repurchased=None, missing="error"))]
     #[allow(clippy::too_many_arguments)]
     fn update(
         &self,
         py: Python<'_>,
-        codes: PyReadonlyArray1<'_, u32>,
+        by: Option<&Bound<'_, PyAny>>,
+        nps: Option<&Bound<'_, PyAny>>,
         churned: Option<&Bound<'_, PyAny>>,
         spend: Option<&Bound<'_, PyAny>>,
         clv: Option<&Bound<'_, PyAny>>,
@@ -221,75 +480,150 @@ impl OutcomeState {
         missing: &str,
     ) -> PyResult<()> {
         let policy = missing_policy(missing).py_err(py)?;
+        let mine = self.snapshot()?;
+        let names = match mine.integer_labels() {
+            Some(v) => v.into_pyobject(py)?.into_any(),
+            None => mine.names().to_vec().into_pyobject(py)?.into_any(),
+        };
+        let names = by.is_some().then_some(&names);
+        let (codes, theirs) = classes(py, by, nps, names, policy)?;
+        if theirs.names() != mine.names() {
+            return Err(Error::Incompatible(format!(
+                "these rows' classes {:?} are not this state's {:?}",
+                theirs.names(),
+                mine.names()
+            )))
+            .py_err(py);
+        }
         let inputs = Inputs::read(churned, spend, clv, repurchased)?;
-        let (codes, o) = (code_slice(py, &codes)?, inputs.outcomes());
-        // The core checks the whole batch before it changes the state, so a failed update leaves
-        // the state as it was.
+        let o = inputs.outcomes();
+        // The core checks the whole batch before it changes the state.
         self.inner
-            .apply(py, |state| state.update(codes, o, policy))?
+            .apply(py, |s| s.update(&codes, o, policy))?
             .py_err(py)
     }
 
+    /// Customers counted so far.
+    #[getter]
+    fn n(&self) -> PyResult<u64> {
+        Ok(self.snapshot()?.customers())
+    }
+
+    /// Customers left out so far.
+    #[getter]
+    fn n_missing(&self) -> PyResult<u64> {
+        Ok(self.snapshot()?.missing())
+    }
+
+    /// The result of `voc.impact.outcome_by_class` on every row added so far.
     #[pyo3(signature = (*, confidence=0.95))]
-    fn finish(&self, py: Python<'_>, confidence: f64) -> PyResult<Table> {
-        let state = self.snapshot()?;
-        let opts = OutcomeOptions::default().confidence(confidence);
-        let out = state.finish(&opts).py_err(py)?;
-        let present = [
-            state.holds(0),
-            state.holds(1),
-            state.holds(2),
-            state.holds(3),
-        ];
-        outcome_table(py, &out, state.names(), present, confidence)
+    fn finish(&self, py: Python<'_>, confidence: f64) -> PyResult<OutcomeByClassResult> {
+        finish(py, &self.snapshot()?, confidence)
     }
 
     fn __repr__(&self) -> PyResult<String> {
         let s = self.snapshot()?;
         Ok(format!(
-            "OutcomeState(classes={:?}, customers={})",
+            "OutcomeState(classes={:?}, customers={}, missing={})",
             s.names(),
-            s.customers()
+            s.customers(),
+            s.missing()
         ))
+    }
+}
+
+impact_result! {
+    /// Ratio of two classes' means (see `voc.impact.class_ratio`): delta method on the log scale; for
+    /// a rate (`measure="churn"` or `"repurchase"`) also the 2 × 2 table's analysis.
+    ClassRatioResult {
+        /// numerator mean ÷ denominator mean.
+        estimate: f64,
+        /// Lower end of its interval.
+        ci_low: f64,
+        /// Upper end of its interval.
+        ci_high: f64,
+        /// Standard error of the log ratio.
+        log_se: f64,
+        /// Two-sided p of the log ratio's Wald test.
+        p_value: f64,
+        /// Level of the interval.
+        confidence: f64,
+        /// "spend", "clv", "churn" or "repurchase".
+        measure: String,
+        /// The numerator class.
+        numerator: String,
+        /// The denominator class.
+        denominator: String,
+        /// Mean of the numerator class.
+        numerator_mean: f64,
+        /// Customers of the numerator class.
+        numerator_n: f64,
+        /// Mean of the denominator class.
+        denominator_mean: f64,
+        /// Customers of the denominator class.
+        denominator_n: f64,
+        /// Customers left out (`missing="skip"`).
+        n_missing: u64,
+        /// For a rate: the 2 × 2 table (numerator, denominator) × (event, no event).
+        contingency: Option<ContingencyResult>,
     }
 }
 
 /// Ratio of two classes' means (delta method on the log scale), with the 2×2 table for rates.
 #[pyfunction]
-#[pyo3(signature = (codes, names, churned, spend, clv, repurchased, measure, numerator, denominator, confidence, missing))]
+#[pyo3(signature = (by, nps, names, churned, spend, clv, repurchased, measure, numerator, denominator, confidence, missing))]
 #[allow(clippy::too_many_arguments)]
-fn _impact_class_ratio<'py>(
-    py: Python<'py>,
-    codes: PyReadonlyArray1<'py, u32>,
-    names: Vec<String>,
-    churned: Option<&Bound<'py, PyAny>>,
-    spend: Option<&Bound<'py, PyAny>>,
-    clv: Option<&Bound<'py, PyAny>>,
-    repurchased: Option<&Bound<'py, PyAny>>,
+fn _impact_class_ratio(
+    py: Python<'_>,
+    by: Option<&Bound<'_, PyAny>>,
+    nps: Option<&Bound<'_, PyAny>>,
+    names: Option<&Bound<'_, PyAny>>,
+    churned: Option<&Bound<'_, PyAny>>,
+    spend: Option<&Bound<'_, PyAny>>,
+    clv: Option<&Bound<'_, PyAny>>,
+    repurchased: Option<&Bound<'_, PyAny>>,
     measure: &str,
-    numerator: &str,
-    denominator: &str,
+    numerator: &Bound<'_, PyAny>,
+    denominator: &Bound<'_, PyAny>,
     confidence: f64,
     missing: &str,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<ClassRatioResult> {
     let m = measure.parse::<Measure>().py_err(py)?;
-    let inputs = Inputs::read(churned, spend, clv, repurchased)?;
-    let out = run(py, &codes, &names, &inputs, confidence, missing)?;
-    let r = core::class_ratio(&out, m, numerator, denominator).py_err(py)?;
-    let d = PyDict::new(py);
-    d.set_item("measure", measure)?;
-    d.set_item("numerator", &r.numerator)?;
-    d.set_item("denominator", &r.denominator)?;
-    d.set_item("numerator_mean", r.numerator_summary.mean)?;
-    d.set_item("numerator_n", r.numerator_summary.n)?;
-    d.set_item("denominator_mean", r.denominator_summary.mean)?;
-    d.set_item("denominator_n", r.denominator_summary.n)?;
-    d.set_item("ratio", r.ratio)?;
-    d.set_item("log_se", r.log_se)?;
-    put_ci(&d, "ratio_ci", &r.ci)?;
-    d.set_item("p_value", r.p_value)?;
-    if let Some(t) = &r.table {
-        put_two_by_two(&d, t)?;
-    }
-    Ok(d)
+    let state = _impact_outcome_state(
+        py,
+        by,
+        nps,
+        names,
+        churned,
+        spend,
+        clv,
+        repurchased,
+        missing,
+    )?;
+    let state = state.snapshot()?;
+    let out = state
+        .finish(&OutcomeOptions::default().confidence(confidence))
+        .py_err(py)?;
+    let (num, den) = (numerator.str()?.to_string(), denominator.str()?.to_string());
+    let r = core::class_ratio(&out, m, &num, &den).py_err(py)?;
+    Ok(ClassRatioResult {
+        estimate: r.ratio,
+        ci_low: r.ci.low,
+        ci_high: r.ci.high,
+        log_se: r.log_se,
+        p_value: r.p_value,
+        confidence: r.ci.level,
+        measure: measure.to_owned(),
+        numerator: r.numerator.clone(),
+        denominator: r.denominator.clone(),
+        numerator_mean: r.numerator_summary.mean,
+        numerator_n: r.numerator_summary.n,
+        denominator_mean: r.denominator_summary.mean,
+        denominator_n: r.denominator_summary.n,
+        n_missing: out.n_missing,
+        contingency: r
+            .table
+            .as_ref()
+            .map(|t| ContingencyResult::new(t, "haldane")),
+    })
 }

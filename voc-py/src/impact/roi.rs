@@ -1,42 +1,153 @@
 //! Bindings: return on investment of a VoC program: churn value, cost-to-serve savings, payback, what-if.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use voc_core::Error;
 use voc_core::impact::roi::{self as core, ClassValue, RoiInputs, Shift};
 
+use super::effect::HoldoutResult;
 use crate::error::IntoPy;
+use crate::impact_result;
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<RoiResult>()?;
+    m.add_class::<WhatIfResult>()?;
     m.add_function(wrap_pyfunction!(_impact_roi, m)?)?;
     m.add_function(wrap_pyfunction!(_impact_what_if, m)?)?;
     Ok(())
 }
 
-fn pair(d: &Bound<'_, PyDict>, p: &str, v: Option<(f64, f64)>) -> PyResult<()> {
-    d.set_item(format!("{p}_low"), v.map(|x| x.0))?;
-    d.set_item(format!("{p}_high"), v.map(|x| x.1))?;
-    Ok(())
+impact_result! {
+    /// Value of a VoC programme (see `voc.impact.roi`): `estimate` is the ROI, net benefit ÷ programme
+    /// cost, with the interval carried from the churn reduction's interval.
+    RoiResult {
+        /// ROI: net_benefit ÷ program_cost (None when the programme costs nothing).
+        estimate: Option<f64>,
+        /// Lower end of the ROI's interval (None without a churn-reduction interval).
+        ci_low: Option<f64>,
+        /// Upper end of the ROI's interval.
+        ci_high: Option<f64>,
+        /// Fall in the churn rate used.
+        churn_reduction: f64,
+        /// Lower end of its interval.
+        churn_reduction_ci_low: Option<f64>,
+        /// Upper end of its interval.
+        churn_reduction_ci_high: Option<f64>,
+        /// Customers the programme reaches.
+        customers: f64,
+        /// Value of a retained customer.
+        clv: f64,
+        /// Support contacts avoided.
+        contacts_avoided: f64,
+        /// Cost of one contact.
+        cost_per_contact: f64,
+        /// Programme cost.
+        program_cost: f64,
+        /// Horizon in months.
+        horizon_months: f64,
+        /// churn_reduction × customers.
+        customers_retained: f64,
+        /// churn_reduction × customers × clv.
+        churn_value: f64,
+        /// Lower end of its interval.
+        churn_value_ci_low: Option<f64>,
+        /// Upper end of its interval.
+        churn_value_ci_high: Option<f64>,
+        /// contacts_avoided × cost_per_contact.
+        cost_savings: f64,
+        /// churn_value + cost_savings.
+        benefit: f64,
+        /// benefit − program_cost.
+        net_benefit: f64,
+        /// Lower end of its interval.
+        net_benefit_ci_low: Option<f64>,
+        /// Upper end of its interval.
+        net_benefit_ci_high: Option<f64>,
+        /// Months until the benefit pays the cost (None when the benefit is not positive).
+        payback_months: Option<f64>,
+    }
 }
 
-/// Value, net benefit, ROI and payback.
+impact_result! {
+    /// NPS and expected retained revenue before and after moving a share of one NPS class to another
+    /// (see `voc.impact.what_if`).
+    WhatIfResult {
+        /// The shift ("detractors_to_passives", ...).
+        shift: String,
+        /// Share of the class moved.
+        share: f64,
+        /// Customers moved.
+        moved: f64,
+        /// Customers per class before (detractors, passives, promoters).
+        n_before: Vec<f64>,
+        /// Customers per class after.
+        n_after: Vec<f64>,
+        /// ARPU per class.
+        arpu: Vec<f64>,
+        /// Churn rate per class.
+        churn: Vec<f64>,
+        /// NPS before, in points.
+        nps_before: f64,
+        /// NPS after, in points.
+        nps_after: f64,
+        /// nps_after − nps_before.
+        nps_change: f64,
+        /// Expected retained revenue before, Σ n × ARPU × (1 − churn).
+        revenue_before: f64,
+        /// The same after.
+        revenue_after: f64,
+        /// revenue_after − revenue_before.
+        revenue_change: f64,
+    }
+}
+
+fn low(v: Option<(f64, f64)>) -> Option<f64> {
+    v.map(|x| x.0)
+}
+
+fn high(v: Option<(f64, f64)>) -> Option<f64> {
+    v.map(|x| x.1)
+}
+
+/// Value, net benefit, ROI and payback; the churn reduction and its interval come from `holdout`
+/// (through the core) or are given.
 #[pyfunction]
-#[pyo3(signature = (churn_reduction, churn_reduction_ci, customers, clv, contacts_avoided, cost_per_contact, program_cost, horizon_months))]
+#[pyo3(signature = (churn_reduction, churn_reduction_ci, holdout, customers, clv, contacts_avoided, cost_per_contact, program_cost, horizon_months))]
 #[allow(clippy::too_many_arguments)]
-fn _impact_roi<'py>(
-    py: Python<'py>,
-    churn_reduction: f64,
+fn _impact_roi(
+    py: Python<'_>,
+    churn_reduction: Option<f64>,
     churn_reduction_ci: Option<(f64, f64)>,
+    holdout: Option<PyRef<'_, HoldoutResult>>,
     customers: f64,
     clv: f64,
     contacts_avoided: f64,
     cost_per_contact: f64,
     program_cost: f64,
     horizon_months: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let i = RoiInputs::default()
-        .churn_reduction(churn_reduction)
-        .churn_reduction_ci(churn_reduction_ci)
+) -> PyResult<RoiResult> {
+    let i = RoiInputs::default();
+    let i = match (&holdout, churn_reduction) {
+        (Some(h), None) if churn_reduction_ci.is_none() => i.with_holdout(&h.core),
+        (None, Some(c)) => i.churn_reduction(c).churn_reduction_ci(churn_reduction_ci),
+        (Some(_), _) => {
+            return Err(Error::option(
+                "holdout",
+                "given",
+                "give holdout= or churn_reduction= (with churn_reduction_ci=), not both",
+            ))
+            .py_err(py);
+        }
+        (None, None) => {
+            return Err(Error::option(
+                "churn_reduction",
+                "None",
+                "give churn_reduction= or holdout=",
+            ))
+            .py_err(py);
+        }
+    };
+    let i = i
         .customers(customers)
         .clv(clv)
         .contacts_avoided(contacts_avoided)
@@ -44,56 +155,58 @@ fn _impact_roi<'py>(
         .program_cost(program_cost)
         .horizon_months(horizon_months);
     let r = core::roi(&i).py_err(py)?;
-    let d = PyDict::new(py);
-    d.set_item("churn_reduction", churn_reduction)?;
-    pair(&d, "churn_reduction_ci", churn_reduction_ci)?;
-    d.set_item("customers", customers)?;
-    d.set_item("clv", clv)?;
-    d.set_item("contacts_avoided", contacts_avoided)?;
-    d.set_item("cost_per_contact", cost_per_contact)?;
-    d.set_item("program_cost", program_cost)?;
-    d.set_item("horizon_months", horizon_months)?;
-    d.set_item("customers_retained", r.customers_retained)?;
-    d.set_item("churn_value", r.churn_value)?;
-    pair(&d, "churn_value_ci", r.churn_value_ci)?;
-    d.set_item("cost_savings", r.cost_savings)?;
-    d.set_item("benefit", r.benefit)?;
-    d.set_item("net_benefit", r.net_benefit)?;
-    pair(&d, "net_benefit_ci", r.net_benefit_ci)?;
-    d.set_item("roi", r.roi)?;
-    pair(&d, "roi_ci", r.roi_ci)?;
-    d.set_item("payback_months", r.payback_months)?;
-    Ok(d)
+    let i = &r.inputs;
+    Ok(RoiResult {
+        estimate: r.roi,
+        ci_low: low(r.roi_ci),
+        ci_high: high(r.roi_ci),
+        churn_reduction: i.churn_reduction,
+        churn_reduction_ci_low: low(i.churn_reduction_ci),
+        churn_reduction_ci_high: high(i.churn_reduction_ci),
+        customers: i.customers,
+        clv: i.clv,
+        contacts_avoided: i.contacts_avoided,
+        cost_per_contact: i.cost_per_contact,
+        program_cost: i.program_cost,
+        horizon_months: i.horizon_months,
+        customers_retained: r.customers_retained,
+        churn_value: r.churn_value,
+        churn_value_ci_low: low(r.churn_value_ci),
+        churn_value_ci_high: high(r.churn_value_ci),
+        cost_savings: r.cost_savings,
+        benefit: r.benefit,
+        net_benefit: r.net_benefit,
+        net_benefit_ci_low: low(r.net_benefit_ci),
+        net_benefit_ci_high: high(r.net_benefit_ci),
+        payback_months: r.payback_months,
+    })
 }
 
 /// What-if: move a share of one NPS class to another.
 #[pyfunction]
 #[pyo3(signature = (classes, shift, share))]
-fn _impact_what_if<'py>(
-    py: Python<'py>,
+fn _impact_what_if(
+    py: Python<'_>,
     classes: [(f64, f64, f64); 3],
     shift: &str,
     share: f64,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<WhatIfResult> {
     let s = shift.parse::<Shift>().py_err(py)?;
     let c = classes.map(|(n, arpu, churn)| ClassValue { n, arpu, churn });
     let w = core::what_if(&c, s, share).py_err(py)?;
-    let d = PyDict::new(py);
-    d.set_item("shift", shift)?;
-    d.set_item("share", share)?;
-    d.set_item("moved", w.moved)?;
-    let names = ["detractor", "passive", "promoter"];
-    for (k, name) in names.iter().enumerate() {
-        d.set_item(format!("{name}_n_before"), c[k].n)?;
-        d.set_item(format!("{name}_n_after"), w.after_n[k])?;
-        d.set_item(format!("{name}_arpu"), c[k].arpu)?;
-        d.set_item(format!("{name}_churn"), c[k].churn)?;
-    }
-    d.set_item("nps_before", w.nps_before)?;
-    d.set_item("nps_after", w.nps_after)?;
-    d.set_item("nps_change", w.nps_after - w.nps_before)?;
-    d.set_item("revenue_before", w.revenue_before)?;
-    d.set_item("revenue_after", w.revenue_after)?;
-    d.set_item("revenue_change", w.revenue_change)?;
-    Ok(d)
+    Ok(WhatIfResult {
+        shift: shift.to_owned(),
+        share,
+        moved: w.moved,
+        n_before: c.iter().map(|x| x.n).collect(),
+        n_after: w.after_n.to_vec(),
+        arpu: c.iter().map(|x| x.arpu).collect(),
+        churn: c.iter().map(|x| x.churn).collect(),
+        nps_before: w.nps_before,
+        nps_after: w.nps_after,
+        nps_change: w.nps_change,
+        revenue_before: w.revenue_before,
+        revenue_after: w.revenue_after,
+        revenue_change: w.revenue_change,
+    })
 }

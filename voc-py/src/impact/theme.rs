@@ -68,19 +68,19 @@ fn _impact_theme_impact<'py>(
     b.field("risk_ratio", &out, |t| {
         t.risk_ratio.map_or(f64::NAN, |r| r.estimate)
     });
-    b.field("risk_ratio_low", &out, |t| {
+    b.field("risk_ratio_ci_low", &out, |t| {
         t.risk_ratio.map_or(f64::NAN, |r| r.ci.low)
     });
-    b.field("risk_ratio_high", &out, |t| {
+    b.field("risk_ratio_ci_high", &out, |t| {
         t.risk_ratio.map_or(f64::NAN, |r| r.ci.high)
     });
     b.field("risk_difference", &out, |t| {
         t.risk_difference.unwrap_or(f64::NAN)
     });
-    b.field("risk_difference_low", &out, |t| {
+    b.field("risk_difference_ci_low", &out, |t| {
         t.risk_difference_ci.map_or(f64::NAN, |c| c.low)
     });
-    b.field("risk_difference_high", &out, |t| {
+    b.field("risk_difference_ci_high", &out, |t| {
         t.risk_difference_ci.map_or(f64::NAN, |c| c.high)
     });
     b.field("p_value", &out, |t| t.p_value);

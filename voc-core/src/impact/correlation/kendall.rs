@@ -332,5 +332,6 @@ pub(super) fn kendall_valid(
         ci_high,
         confidence,
         n,
+        n_missing: 0,
     })
 }

@@ -31,6 +31,10 @@ pub struct MatrixPair {
     pub estimate: f64,
     /// p-value (NaN when the coefficient is).
     pub p_value: f64,
+    /// Lower end of the Fisher-z interval at `options.confidence` (NaN when undefined).
+    pub ci_low: f64,
+    /// Upper end of the Fisher-z interval (NaN when undefined).
+    pub ci_high: f64,
     /// Complete rows used.
     pub n: usize,
 }
@@ -55,6 +59,8 @@ pub struct MatrixPair {
 /// assert_eq!(m.n[[1, 2]], 6);
 /// assert_eq!(m.estimate[[0, 0]], 1.0);
 /// assert!(m.estimate[[0, 1]] > 0.9);
+/// let l = correlation_matrix(x.view(), &names, &o.missing(MissingPolicy::Skip).listwise(true))?; // complete rows
+/// assert_eq!((l.n[[1, 2]], l.n_missing), (5, 1));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +78,8 @@ pub struct CorrelationMatrix {
     pub n: Array2<usize>,
     /// The upper triangle, pair by pair (a < b), in row-major order.
     pub pairs: Vec<MatrixPair>,
+    /// Rows left out listwise (with [`MissingPolicy::Skip`] and `listwise`; else 0).
+    pub n_missing: usize,
 }
 
 /// Correlation matrix of the `k` columns of `data` (`n × k`, any memory layout), named by `names`,
@@ -130,7 +138,29 @@ pub fn correlation_matrix<S: AsRef<str>>(
             }
         }
     }
-    let columns = contiguous_columns(data);
+    let mut columns = contiguous_columns(data);
+    let mut n_missing = 0;
+    if missing == MissingPolicy::Skip && options.listwise {
+        let rows = data.nrows();
+        let keep: Vec<bool> = (0..rows)
+            .map(|i| columns.iter().all(|c| c.get(i).is_none_or(|v| !v.is_nan())))
+            .collect();
+        n_missing = keep.iter().filter(|k| !**k).count();
+        if n_missing > 0 {
+            columns = columns
+                .iter()
+                .map(|c| {
+                    Cow::Owned(
+                        c.iter()
+                            .zip(&keep)
+                            .filter(|(_, k)| **k)
+                            .map(|(v, _)| *v)
+                            .collect(),
+                    )
+                })
+                .collect();
+        }
+    }
     let pairs_idx: Vec<(usize, usize)> = (0..k)
         .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
         .collect();
@@ -157,6 +187,8 @@ pub fn correlation_matrix<S: AsRef<str>>(
                 b,
                 estimate: c.estimate,
                 p_value: c.p_value,
+                ci_low: c.ci_low,
+                ci_high: c.ci_high,
                 n,
             }),
             Err(Error::InsufficientData(_)) => Ok(MatrixPair {
@@ -164,6 +196,8 @@ pub fn correlation_matrix<S: AsRef<str>>(
                 b,
                 estimate: f64::NAN,
                 p_value: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
                 n,
             }),
             Err(e) => Err(e),
@@ -199,6 +233,7 @@ pub fn correlation_matrix<S: AsRef<str>>(
         p_value,
         n: counts,
         pairs,
+        n_missing,
     })
 }
 

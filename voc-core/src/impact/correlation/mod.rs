@@ -25,7 +25,9 @@
 //! integers; with the `parallel` feature the two columns are ranked on two threads and matrices are
 //! computed pair by pair in parallel.
 //!
-//! Inputs must be finite: NaN or ±inf is an [`Error::NonFinite`] naming the argument and position. A
+//! NaN is a missing value: an [`Error::Missing`] naming the argument and position, or, with
+//! [`MissingPolicy::Skip`], the pair is left out and counted (`n_missing`); ±inf is an
+//! [`Error::NonFinite`]. A
 //! constant column has no correlation: it is [`Error::InsufficientData`] (scipy returns NaN with a
 //! warning), as is n < 3.
 //!
@@ -185,10 +187,15 @@ pub struct CorrelationOptions {
     pub confidence: f64,
     /// Kendall variant (ignored by the other methods).
     pub variant: KendallVariant,
-    /// What a NaN does in [`correlation_matrix`]: an error (the default) or, with
-    /// [`MissingPolicy::Skip`], each pair uses the rows where both columns are present
-    /// ("pairwise-complete"). [`correlate`] and the single-pair functions always reject NaN.
+    /// What a NaN does in [`correlate`] and [`correlation_matrix`]: an error (the default) or, with
+    /// [`MissingPolicy::Skip`], rows with a NaN are left out and counted: for [`correlate`] the pairs
+    /// with a NaN in either column; for a matrix, each pair uses the rows where both columns are
+    /// present ("pairwise-complete"), or with `listwise` the rows where every column is. The
+    /// single-pair functions ([`pearson`], ...) always reject NaN.
     pub missing: MissingPolicy,
+    /// With [`MissingPolicy::Skip`], whether [`correlation_matrix`] leaves out every row with a NaN
+    /// in any column (listwise, one `n` for every pair) rather than pair by pair (default `false`).
+    pub listwise: bool,
 }
 
 impl Default for CorrelationOptions {
@@ -199,6 +206,7 @@ impl Default for CorrelationOptions {
             confidence: 0.95,
             variant: KendallVariant::B,
             missing: MissingPolicy::Error,
+            listwise: false,
         }
     }
 }
@@ -220,7 +228,8 @@ crate::setters!(CorrelationOptions {
     alternative: Alternative,
     confidence: f64,
     variant: KendallVariant,
-    missing: MissingPolicy
+    missing: MissingPolicy,
+    listwise: bool
 });
 
 /// A correlation coefficient with its test and interval.
@@ -257,11 +266,16 @@ pub struct Correlation {
     pub confidence: f64,
     /// Number of pairs used.
     pub n: usize,
+    /// Pairs left out because `x` or `y` was NaN (with [`MissingPolicy::Skip`]; else 0).
+    pub n_missing: usize,
 }
 
-/// Checks one column: every value finite.
+/// Checks one column: every value finite (NaN is missing, ±inf not finite).
 fn check_finite(arg: &'static str, x: &[f64]) -> Result<()> {
     match x.iter().position(|v| !v.is_finite()) {
+        Some(index) if x.get(index).is_some_and(|v| v.is_nan()) => {
+            Err(Error::Missing { arg, index })
+        }
         Some(index) => Err(Error::NonFinite {
             arg,
             index,
@@ -365,18 +379,37 @@ fn join<A: Send, B: Send>(
 
 const PARALLEL_MIN: usize = 50_000;
 
-/// Any of the coefficients, chosen by `options.method` (`options.missing` does not apply: NaN is an
-/// error).
+/// Any of the coefficients, chosen by `options.method`. A NaN is an [`Error::Missing`], or with
+/// `options.missing` [`MissingPolicy::Skip`] its pair is left out and counted in `n_missing`.
 ///
 /// ```
 /// use voc_core::impact::correlation::{correlate, CorrelationMethod, CorrelationOptions};
+/// use voc_core::MissingPolicy;
 /// let o = CorrelationOptions::default().method(CorrelationMethod::Kendall);
 /// let k = correlate(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], &o)?;
 /// assert!((k.estimate - 2.0 / 3.0).abs() < 1e-12);
+/// let x = [1.0, 2.0, f64::NAN, 3.0, 4.0];
+/// let y = [1.0, 3.0, 5.0, 2.0, 4.0];
+/// assert!(matches!(correlate(&x, &y, &o), Err(voc_core::Error::Missing { arg: "x", index: 2 })));
+/// let s = correlate(&x, &y, &o.missing(MissingPolicy::Skip))?;
+/// assert_eq!((s.n, s.n_missing), (4, 1));
+/// assert!((s.estimate - k.estimate).abs() < 1e-12);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn correlate(x: &[f64], y: &[f64], options: &CorrelationOptions) -> Result<Correlation> {
     options.validate()?;
+    if options.missing == MissingPolicy::Skip && x.iter().chain(y).any(|v| v.is_nan()) {
+        check_len("x", x.len(), "y", y.len())?;
+        let (xs, ys): (Vec<f64>, Vec<f64>) = x
+            .iter()
+            .zip(y)
+            .filter(|(u, v)| !u.is_nan() && !v.is_nan())
+            .map(|(u, v)| (*u, *v))
+            .unzip();
+        let mut c = correlate_valid(&xs, &ys, options)?;
+        c.n_missing = x.len() - xs.len();
+        return Ok(c);
+    }
     correlate_valid(x, y, options)
 }
 

@@ -100,6 +100,7 @@ pub(super) fn r_result(
         ci_high,
         confidence,
         n,
+        n_missing: 0,
     }
 }
 

@@ -90,3 +90,48 @@ fn inversions_count_strict_pairs() {
     assert_eq!(inversions(&mut v, &mut buf), brute);
     assert!(v.windows(2).all(|w| w[0] <= w[1]));
 }
+
+#[test]
+fn nan_is_missing_and_skip_leaves_out_pairs_or_rows() {
+    use crate::MissingPolicy;
+    let x = [1.0, 2.0, f64::NAN, 4.0, 5.0, 6.0];
+    let y = [2.0, 1.0, 3.0, 3.0, f64::NAN, 6.0];
+    for method in [
+        CorrelationMethod::Pearson,
+        CorrelationMethod::Spearman,
+        CorrelationMethod::Kendall,
+    ] {
+        let o = CorrelationOptions::default().method(method);
+        assert!(matches!(
+            correlate(&x, &y, &o),
+            Err(Error::Missing { arg: "x", index: 2 })
+        ));
+        let s = correlate(&x, &y, &o.missing(MissingPolicy::Skip)).unwrap();
+        let whole = correlate(&[1.0, 2.0, 4.0, 6.0], &[2.0, 1.0, 3.0, 6.0], &o).unwrap();
+        assert_eq!((s.n, s.n_missing), (4, 2));
+        assert_eq!(s.estimate.to_bits(), whole.estimate.to_bits());
+        assert_eq!(s.p_value.to_bits(), whole.p_value.to_bits());
+    }
+    let inf = [1.0, f64::INFINITY, 3.0, 4.0];
+    let o = CorrelationOptions::default().missing(MissingPolicy::Skip);
+    assert!(matches!(
+        correlate(&inf, &[1.0, 2.0, 3.0, 4.0], &o),
+        Err(Error::NonFinite { .. })
+    ));
+    // Matrices: listwise drops a row missing in any column; pairwise pair by pair.
+    let z = [3.0, 1.0, 2.0, 5.0, 4.0, 6.0];
+    let data = ndarray::Array2::from_shape_fn((6, 3), |(i, j)| [x[i], y[i], z[i]][j]);
+    let names = ["x", "y", "z"];
+    let pair = correlation_matrix(data.view(), &names, &o).unwrap();
+    let list = correlation_matrix(data.view(), &names, &o.listwise(true)).unwrap();
+    assert_eq!((pair.n_missing, pair.n[[1, 2]]), (0, 5));
+    assert_eq!((list.n_missing, list.n[[1, 2]], list.n[[2, 2]]), (2, 4, 4));
+    let rows = [0, 1, 3, 5];
+    let yz = correlate(
+        &rows.map(|i| y[i]),
+        &rows.map(|i| z[i]),
+        &CorrelationOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(list.estimate[[1, 2]].to_bits(), yz.estimate.to_bits());
+}

@@ -204,6 +204,10 @@ pub fn diff_in_diff(cells: &[MeanSummary; 4], opts: &DidOptions) -> Result<TestR
 /// let after = [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0];
 /// let c = did_cells(&y, &treated, &after)?;
 /// assert_eq!((c[0].mean, c[1].mean, c[2].mean, c[3].mean), (0.5, 0.0, 1.0, 0.5));
+/// // A NaN outcome is a missing value, ±inf not finite.
+/// let mut holes = y;
+/// holes[3] = f64::NAN;
+/// assert!(matches!(did_cells(&holes, &treated, &after), Err(voc_core::Error::Missing { arg: "y", index: 3 })));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn did_cells(y: &[f64], treated: &[f64], after: &[f64]) -> Result<[MeanSummary; 4]> {
@@ -216,6 +220,9 @@ pub fn did_cells(y: &[f64], treated: &[f64], after: &[f64]) -> Result<[MeanSumma
     };
     let mut cell = Vec::with_capacity(y.len());
     for (index, ((&v, &t), &a)) in y.iter().zip(treated).zip(after).enumerate() {
+        if v.is_nan() {
+            return Err(Error::Missing { arg: "y", index });
+        }
         if !v.is_finite() {
             return Err(Error::NonFinite {
                 arg: "y",

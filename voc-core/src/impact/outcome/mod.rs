@@ -167,6 +167,8 @@ pub struct ClassOutcome {
     pub name: String,
     /// Customers in the class.
     pub n: u64,
+    /// Customers of the class left out under [`crate::MissingPolicy::Skip`] (a missing outcome).
+    pub n_missing: u64,
     /// Churn rate (Wilson).
     pub churn: Option<Share>,
     /// Mean spend (t interval).
@@ -192,6 +194,9 @@ pub struct ClassOutcome {
 pub struct OutcomeByClass {
     /// One entry per class, in code order (classes without customers included, with n = 0).
     pub classes: Vec<ClassOutcome>,
+    /// Customers left out: without a class ([`NO_CLASS`]) or with a missing outcome under
+    /// [`crate::MissingPolicy::Skip`].
+    pub n_missing: u64,
     /// Chi-square test of churn × class (classes with customers only; `None` without churn or with
     /// fewer than two such classes).
     pub churn_test: Option<ChiSquare>,

@@ -43,7 +43,7 @@ fn accumulate(
     codes: &[u32],
     values: &[f64],
     k: usize,
-    missing: MissingPolicy,
+    keep: Option<&[bool]>,
     binary: bool,
 ) -> Result<Vec<Acc>> {
     check_len("classes", codes.len(), arg, values.len())?;
@@ -54,7 +54,7 @@ fn accumulate(
         .unwrap_or(0.0);
     let mut acc = vec![Acc::default(); k];
     for (index, (&c, &value)) in codes.iter().zip(values).enumerate() {
-        if value.is_nan() && missing == MissingPolicy::Skip {
+        if keep.is_some_and(|k| !k.get(index).copied().unwrap_or(false)) {
             continue;
         }
         if value.is_nan() {
@@ -166,7 +166,13 @@ const OUTCOMES: [&str; 4] = ["churned", "spend", "clv", "repurchased"];
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeState {
     names: Vec<String>,
+    /// Whether the classes are integer labels (names are their decimal form).
+    integer: bool,
     counts: Vec<u64>,
+    /// Per class, customers left out under [`MissingPolicy::Skip`] (a missing outcome).
+    missing: Vec<u64>,
+    /// Customers without a class ([`NO_CLASS`]: no NPS answer, no label).
+    missing_class: u64,
     /// Per outcome (in [`OUTCOMES`] order), per class; `None` for an outcome the state does not hold.
     acc: [Option<Vec<Acc>>; 4],
     /// Whether an update has fixed the outcomes.
@@ -188,10 +194,44 @@ impl OutcomeState {
         }
         Ok(OutcomeState {
             names: names.to_vec(),
+            integer: false,
             counts: vec![0; names.len()],
+            missing: vec![0; names.len()],
+            missing_class: 0,
             acc: [None, None, None, None],
             fixed: false,
         })
+    }
+
+    /// An empty state for integer class labels (codes index them); [`integer_labels`](Self::integer_labels)
+    /// gives them back as integers, and the names are their decimal form.
+    ///
+    /// ```
+    /// let s = voc_core::impact::outcome::OutcomeState::with_integer_labels(&[2, 9, 10])?;
+    /// assert_eq!(s.names(), ["2", "9", "10"]);
+    /// assert_eq!(s.integer_labels(), Some(vec![2, 9, 10]));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn with_integer_labels(labels: &[i64]) -> Result<Self> {
+        let names: Vec<String> = labels.iter().map(i64::to_string).collect();
+        let mut s = OutcomeState::new(&names)?;
+        s.integer = true;
+        Ok(s)
+    }
+
+    /// The class labels as integers, when the state was made by
+    /// [`with_integer_labels`](Self::with_integer_labels).
+    ///
+    /// ```
+    /// let s = voc_core::impact::outcome::OutcomeState::new(&["a".to_string()])?;
+    /// assert_eq!(s.integer_labels(), None);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn integer_labels(&self) -> Option<Vec<i64>> {
+        if !self.integer {
+            return None;
+        }
+        self.names.iter().map(|n| n.parse().ok()).collect()
     }
 
     /// Class names, in code order.
@@ -229,6 +269,21 @@ impl OutcomeState {
     /// ```
     pub fn customers(&self) -> u64 {
         self.counts.iter().sum()
+    }
+
+    /// Customers left out so far: without a class ([`NO_CLASS`]) or, under [`MissingPolicy::Skip`],
+    /// with a missing outcome.
+    ///
+    /// ```
+    /// use voc_core::impact::outcome::{OutcomeState, Outcomes, NO_CLASS};
+    /// use voc_core::MissingPolicy;
+    /// let mut s = OutcomeState::new(&["a".to_string()])?;
+    /// s.update(&[0, NO_CLASS, 0], Outcomes { spend: Some(&[2.0, 3.0, f64::NAN]), ..Default::default() }, MissingPolicy::Skip)?;
+    /// assert_eq!((s.customers(), s.missing()), (1, 2));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn missing(&self) -> u64 {
+        self.missing.iter().sum::<u64>() + self.missing_class
     }
 
     /// Adds customers: class codes (rows coded [`NO_CLASS`] are left out) and their outcomes.
@@ -270,17 +325,36 @@ impl OutcomeState {
             }
         }
         let k = self.names.len();
+        // Under Skip a customer with any missing outcome is left out of every outcome (listwise).
+        let keep: Option<Vec<bool>> = (missing == MissingPolicy::Skip).then(|| {
+            (0..codes.len())
+                .map(|i| {
+                    cols.iter()
+                        .flatten()
+                        .all(|v| v.get(i).is_none_or(|x| !x.is_nan()))
+                })
+                .collect()
+        });
         // Everything is checked and counted before the state changes.
         let mut parts: [Option<Vec<Acc>>; 4] = [None, None, None, None];
         for (i, col) in cols.iter().enumerate() {
             let binary = i == 0 || i == 3;
             parts[i] = col
-                .map(|v| accumulate(OUTCOMES[i], codes, v, k, missing, binary))
+                .map(|v| accumulate(OUTCOMES[i], codes, v, k, keep.as_deref(), binary))
                 .transpose()?;
         }
-        for &c in codes {
-            if let Some(n) = self.counts.get_mut(c as usize) {
-                *n += 1;
+        for (i, &c) in codes.iter().enumerate() {
+            let kept = keep
+                .as_ref()
+                .is_none_or(|k| k.get(i).copied().unwrap_or(false));
+            let slot = if kept {
+                self.counts.get_mut(c as usize)
+            } else {
+                self.missing.get_mut(c as usize)
+            };
+            match slot {
+                Some(n) => *n += 1,
+                None => self.missing_class += 1,
             }
         }
         for (mine, part) in self.acc.iter_mut().zip(parts) {
@@ -303,7 +377,7 @@ impl OutcomeState {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn merge(&mut self, other: &OutcomeState) -> Result<()> {
-        if self.names != other.names {
+        if self.names != other.names || self.integer != other.integer {
             return Err(Error::Incompatible(format!(
                 "class names differ: {:?} vs {:?}",
                 self.names, other.names
@@ -325,6 +399,10 @@ impl OutcomeState {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
+        for (a, b) in self.missing.iter_mut().zip(&other.missing) {
+            *a += b;
+        }
+        self.missing_class += other.missing_class;
         for (mine, theirs) in self.acc.iter_mut().zip(&other.acc) {
             match (mine.as_mut(), theirs) {
                 (Some(m), Some(t)) => m.iter_mut().zip(t).for_each(|(a, b)| a.merge(b)),
@@ -361,6 +439,7 @@ impl OutcomeState {
                 code: j as u32,
                 name: name.clone(),
                 n: self.counts[j],
+                n_missing: self.missing.get(j).copied().unwrap_or(0),
                 churn: pick(churn).map(|a| rate(&a, level)).transpose()?.flatten(),
                 spend: pick(spend)
                     .map(|a| mean_ci(&a, level))
@@ -395,6 +474,7 @@ impl OutcomeState {
         };
         Ok(OutcomeByClass {
             classes,
+            n_missing: self.missing(),
             churn_test,
             options: opts.clone(),
         })
@@ -413,7 +493,10 @@ impl OutcomeState {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::with_header(OUTCOME_MAGIC, OUTCOME_VERSION);
         w.strs(&self.names);
+        w.flag(self.integer);
         self.counts.iter().for_each(|&n| w.u64(n));
+        self.missing.iter().for_each(|&n| w.u64(n));
+        w.u64(self.missing_class);
         w.flag(self.fixed);
         for acc in &self.acc {
             match acc {
@@ -448,10 +531,16 @@ impl OutcomeState {
         if names.is_empty() {
             return Err(r.fail("no class names"));
         }
+        let integer = r.flag()?;
         let mut counts = Vec::with_capacity(k);
         for _ in 0..k {
             counts.push(r.u64()?);
         }
+        let mut missing = Vec::with_capacity(k);
+        for _ in 0..k {
+            missing.push(r.u64()?);
+        }
+        let missing_class = r.u64()?;
         let fixed = r.flag()?;
         let mut acc: [Option<Vec<Acc>>; 4] = [None, None, None, None];
         for slot in &mut acc {
@@ -482,7 +571,10 @@ impl OutcomeState {
         r.finish()?;
         Ok(OutcomeState {
             names,
+            integer,
             counts,
+            missing,
+            missing_class,
             acc,
             fixed,
         })
@@ -490,7 +582,7 @@ impl OutcomeState {
 }
 
 const OUTCOME_MAGIC: &[u8; 4] = b"VOCO";
-const OUTCOME_VERSION: u16 = 1;
+const OUTCOME_VERSION: u16 = 2;
 
 /// One batch of customers for [`State::update`](crate::State::update) of an [`OutcomeState`]: class
 /// codes (index the state's names; [`NO_CLASS`] rows are left out), the outcome columns aligned with
@@ -514,7 +606,7 @@ pub struct OutcomeBatch<'a> {
     pub codes: &'a [u32],
     /// Outcome columns, each aligned with `codes`.
     pub outcomes: Outcomes<'a>,
-    /// NaN outcomes: an error (default) or left out of that outcome.
+    /// NaN outcomes: an error (default) or the customer left out of every outcome and counted.
     pub missing: MissingPolicy,
 }
 
@@ -557,7 +649,10 @@ impl crate::State for OutcomeState {
     fn empty_like(&self) -> Self {
         OutcomeState {
             names: self.names.clone(),
+            integer: self.integer,
             counts: vec![0; self.names.len()],
+            missing: vec![0; self.names.len()],
+            missing_class: 0,
             acc: [None, None, None, None],
             fixed: false,
         }

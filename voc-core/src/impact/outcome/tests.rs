@@ -1,5 +1,6 @@
 use super::*;
 use crate::State;
+use crate::{Error, MissingPolicy};
 use proptest::prelude::*;
 
 fn names() -> Vec<String> {
@@ -115,4 +116,46 @@ proptest! {
         // And the byte form goes through the trait too.
         prop_assert_eq!(&<OutcomeState as State>::from_bytes(&State::to_bytes(&ab)).unwrap(), &ab);
     }
+}
+
+#[test]
+fn skip_leaves_out_whole_rows_and_counts_them() {
+    let names = names();
+    let mut s = OutcomeState::new(&names).unwrap();
+    let codes = [0, 1, NO_CLASS, 2, 2];
+    let churned = [1.0, 0.0, 0.0, f64::NAN, 0.0];
+    let spend = [5.0, f64::NAN, 1.0, 4.0, 6.0];
+    let o = Outcomes::default().churned(&churned).spend(&spend);
+    // With Error the first NaN (churned[3] comes after spend[1] in row order, but columns are
+    // checked one by one) is an error and the state is unchanged.
+    assert!(matches!(
+        s.update(&codes, o, MissingPolicy::Error),
+        Err(Error::Missing { .. })
+    ));
+    assert_eq!((s.customers(), s.missing()), (0, 0));
+    s.update(&codes, o, MissingPolicy::Skip).unwrap();
+    // Row 1 (spend missing) and row 3 (churn missing) are left out of every outcome; row 2 has no class.
+    assert_eq!((s.customers(), s.missing()), (2, 3));
+    let out = s.finish(&OutcomeOptions::default()).unwrap();
+    assert_eq!(out.n_missing, 3);
+    let per_class: Vec<(u64, u64)> = out.classes.iter().map(|c| (c.n, c.n_missing)).collect();
+    assert_eq!(per_class, [(1, 0), (0, 1), (1, 1)]);
+    assert_eq!(out.classes[2].spend.map(|m| m.summary.mean), Some(6.0));
+    // The counts survive the byte form and add up in a merge.
+    let back = OutcomeState::from_bytes(&s.to_bytes()).unwrap();
+    assert_eq!(back, s);
+    let mut twice = s.clone();
+    twice.merge(&back).unwrap();
+    assert_eq!((twice.customers(), twice.missing()), (4, 6));
+}
+
+#[test]
+fn integer_labels_round_trip_and_do_not_merge_with_text_labels() {
+    let ints = OutcomeState::with_integer_labels(&[2, 9, 10]).unwrap();
+    assert_eq!(ints.integer_labels(), Some(vec![2, 9, 10]));
+    let back = OutcomeState::from_bytes(&ints.to_bytes()).unwrap();
+    assert_eq!(back.integer_labels(), Some(vec![2, 9, 10]));
+    let text = OutcomeState::new(&["2".to_string(), "9".to_string(), "10".to_string()]).unwrap();
+    let mut a = ints.clone();
+    assert!(matches!(a.merge(&text), Err(Error::Incompatible(_))));
 }
