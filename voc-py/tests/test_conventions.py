@@ -173,7 +173,7 @@ def test_errors_follow_the_tree():
 
 def test_missing_column_is_column_not_found():
     with pytest.raises(voc.ColumnNotFoundError, match="no such column") as exc:
-        voc.impact.key_drivers({"a": [1.0, 2.0, 3.0]}, "nope")
+        voc.impact.key_drivers({"a": [1.0, 2.0, 3.0]}, outcome="nope")
     assert isinstance(exc.value, KeyError)
     assert exc.value.value == "nope"
 

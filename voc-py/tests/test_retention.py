@@ -611,7 +611,7 @@ def test_bad_clv_input(cdnow):
         vr.BgNbdModel(0.2, -1.0, 0.5, 2.0)
     with pytest.raises(voc.InvalidOptionError):
         vr.BgNbdModel(0.2, 1.0, 0.5, 2.0).summary(confidence=1.5)
-    with pytest.raises(voc.InvalidOptionError):  # the default role names need a table
+    with pytest.raises(voc.DtypeError):  # the default role names need a table (data=None is not one)
         vr.fit_bgnbd()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from voc.errors import ColumnNotFoundError, InvalidOptionError
+from voc.errors import ColumnNotFoundError, DtypeError
 
 
 def names(data: Any) -> list[str]:
@@ -19,10 +19,12 @@ def names(data: Any) -> list[str]:
     if cols is None:
         cols = getattr(data, "columns", None)
     if cols is None:
-        raise InvalidOptionError(
+        raise DtypeError(
             "data must be a table (voc.Table, pandas or polars DataFrame, pyarrow Table or dict of columns), "
             f"got {type(data).__name__}",
             "data",
+            None,
+            type(data).__name__,
         )
     return [str(c) for c in cols]
 

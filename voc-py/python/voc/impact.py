@@ -34,7 +34,6 @@ from voc._voc import (
     Table,
     WhatIfResult,
 )
-from voc.errors import DtypeError as _DtypeError
 from voc.errors import InvalidOptionError as _InvalidOptionError
 
 __all__: list[str] = []
@@ -42,10 +41,7 @@ __all__: list[str] = []
 
 def _names_of(data: _Any) -> list[str]:
     """Column names of a table; anything else is a :class:`voc.DtypeError` (as in every module)."""
-    try:
-        return _columns_names(data)
-    except _InvalidOptionError as e:
-        raise _DtypeError(e.message, "data", None, type(data).__name__) from None
+    return _columns_names(data)
 
 
 def _col(data: _Any, name: _Any, arg: str) -> _Any:
