@@ -58,11 +58,6 @@ PENDING: dict[str, set[str]] = {
     "voc.impact.outcome_by_class": {"keyword:classes"},
     "voc.impact.outcome_state": {"keyword:classes"},
     "voc.impact.what_if": {"keyword:classes"},
-    "voc.segment.kmeans": {"name:kmeans", "positional"},
-    "voc.segment.matrix": {"keyword:segments", "positional", "returns:Any"},
-    "voc.segment.profile": {"keyword:segments", "positional"},
-    "voc.segment.silhouette_score": {"positional"},
-    "voc.segment.standardize": {"returns:tuple"},
     "voc.signals.features": {"keyword:on_invalid"},
     "voc.text.topics": {"name:topics", "positional"},
 }
