@@ -35,7 +35,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .map(|p| (p.tier, p.voice, p.play))
         .collect();
     m.add("DEFAULT_PLAYS", PyTuple::new(py, plays)?)?;
-    let rules: Vec<(String, (u8, u8), (u8, u8))> = RfmRule::defaults()
+    let rules: Vec<RuleTuple> = RfmRule::defaults()
         .into_iter()
         .map(|r| (r.name, r.r, r.f))
         .collect();
@@ -441,7 +441,10 @@ impl KMeansModel {
         let n = self.inner.labels.len().max(1) as f64;
         let mut t = TableBuilder::new(py);
         t.numbers("cluster", (0..k as i64).collect::<Vec<_>>());
-        t.numbers("share", size.iter().map(|&s| s as f64 / n).collect::<Vec<_>>());
+        t.numbers(
+            "share",
+            size.iter().map(|&s| s as f64 / n).collect::<Vec<_>>(),
+        );
         t.numbers("size", size);
         for j in 0..self.inner.cols() {
             t.numbers(
@@ -527,8 +530,12 @@ fn _segment_kmeans(
         Ok(name) => {
             let name = name.to_str()?;
             if name != "k-means++" {
-                return Err(Error::option("init", name, "expected \"k-means++\" or an array of centres (k × columns)"))
-                    .py_err(py);
+                return Err(Error::option(
+                    "init",
+                    name,
+                    "expected \"k-means++\" or an array of centres (k × columns)",
+                ))
+                .py_err(py);
             }
             None
         }
