@@ -255,7 +255,7 @@ def profile(
     ``log.labels(...)["churned"]``). ``themes`` is a prefix of theme-count columns (``"theme_"``: the
     signals' ``theme_{name}``, leaving out ``exclude_themes``, which are not complaints), a list of
     column names, or None. ``value`` and ``nps`` may be None to leave them out (``nps`` is also left out
-    when its default column is absent).
+    when its column is absent; without ``data``, column names are not looked up and are left out).
 
     >>> import voc
     >>> data = {"monetary": [100.0, 50.0, 30.0, 10.0], "nps_last": [10, 3, float("nan"), 9],
