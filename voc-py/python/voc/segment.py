@@ -218,15 +218,6 @@ def _has(data: Any, name: str) -> bool:
     return data is not None and name in _names(data)
 
 
-def _optional(data: Any, col: Any, arg: str) -> Any:
-    """A role with a default column name: the column, or None when the name is the default and absent."""
-    if col is None:
-        return None
-    if isinstance(col, str) and data is None:
-        return None
-    return _column(data, col, arg)
-
-
 def profile(
     data: Any = None,
     /,
@@ -255,7 +246,7 @@ def profile(
     ``log.labels(...)["churned"]``). ``themes`` is a prefix of theme-count columns (``"theme_"``: the
     signals' ``theme_{name}``, leaving out ``exclude_themes``, which are not complaints), a list of
     column names, or None. ``value`` and ``nps`` may be None to leave them out (``nps`` is also left out
-    when its column is absent; without ``data``, column names are not looked up and are left out).
+    when its default column is absent; without ``data``, the default ``value`` column is left out).
 
     >>> import voc
     >>> data = {"monetary": [100.0, 50.0, 30.0, 10.0], "nps_last": [10, 3, float("nan"), 9],
@@ -273,7 +264,7 @@ def profile(
     else:
         labels = _column(data, by, "by")
     churn_col = None if churn is None else _bool_as_float(_column(data, churn, "churn"))
-    value_col = _optional(data, value, "value")
+    value_col = None if value is None or (data is None and value == "monetary") else _column(data, value, "value")
     nps_col = None
     if nps is not None and (not isinstance(nps, str) or _has(data, nps)):
         nps_col = _column(data, nps, "nps")
