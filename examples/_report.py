@@ -131,7 +131,7 @@ class Report:
                  for r in p.itertuples()]
         lines = ["Where the revenue at risk sits (value of the customers who churned), with the recommended play:\n\n"
                  + "\n".join(items),
-                 self._save(voc.plot.value_voice(prof, seg, title="Churn rate by value tier and voice"),
+                 self._save(voc.plot.value_voice(prof, by=seg, title="Churn rate by value tier and voice"),
                             "value_voice.png", "Churn rate by value tier and voice")]
         self._section("Who matters most: value × voice", lines)
 

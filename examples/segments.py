@@ -27,12 +27,12 @@ def rule(title: str) -> None:
 def segment_report(X: voc.Table, y: voc.Table) -> None:
     """Prints the value × voice matrix, the segment profiles, RFM and lifecycle churn, and k-means."""
     seg = voc.segment.value_voice(X)
-    prof = voc.segment.profile(X, seg, churn=y["churned"])
+    prof = voc.segment.profile(X, by=seg, churn=y["churned"])
     cuts = (seg.meta or {})["cuts"]
     rule(f"Value × voice at {CUTOFF}: churn in the next {HORIZON_DAYS} days (value tiers: monetary ≥ {cuts[0]:.0f} mid, ≥ {cuts[1]:.0f} high)")
-    churn = voc.segment.matrix(prof, seg, "churn_rate")
-    size = voc.segment.matrix(prof, seg, "size")
-    risk = voc.segment.matrix(prof, seg, "revenue_at_risk")
+    churn = voc.segment.matrix(prof, by=seg, values="churn_rate").to_pandas().set_index("value_tier")
+    size = voc.segment.matrix(prof, by=seg, values="size").to_pandas().set_index("value_tier")
+    risk = voc.segment.matrix(prof, by=seg, values="revenue_at_risk").to_pandas().set_index("value_tier")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print("churn rate (customers):")
         cells = churn.map(lambda v: "—" if np.isnan(v) else f"{100 * v:.1f}%") + size.map(lambda v: f" ({int(v):,})")
@@ -54,23 +54,23 @@ def segment_report(X: voc.Table, y: voc.Table) -> None:
 
     rule("RFM segments")
     rfm = voc.segment.rfm(X)
-    p = voc.segment.profile(X, rfm, churn=y["churned"], themes=None).to_pandas()
+    p = voc.segment.profile(X, by=rfm, churn=y["churned"], themes=None).to_pandas()
     p = p[p["size"] > 0].sort_values("churn_rate")
     print(p[["segment", "size", "churn_rate", "churn_low", "churn_high", "mean_value", "revenue_at_risk"]].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     rule("Lifecycle stages")
     life = voc.segment.lifecycle(X)
-    p = voc.segment.profile(X, life, churn=y["churned"], themes=None).to_pandas()
+    p = voc.segment.profile(X, by=life, churn=y["churned"], themes=None).to_pandas()
     print(p[["segment", "size", "churn_rate", "churn_low", "churn_high", "nps", "revenue_at_risk"]].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     rule("k-means (k = 5, k-means++ with 4 starts) on standardised behaviour signals")
     cols = ["recency_days", "frequency", "monetary", "tickets_90d", "refund_delay_max_days"]
     raw = X.to_pandas()[cols].fillna({"recency_days": 730.0, "refund_delay_max_days": 0.0}).to_numpy()
-    z, _, _ = voc.segment.standardize(raw)
-    fit = voc.segment.kmeans(z, 5, n_init=4, seed=7)
+    z = voc.segment.standardize(x=raw).values
+    fit = voc.segment.fit_kmeans(x=z, k=5, n_init=4, seed=7)
     sample = np.random.default_rng(0).choice(len(z), min(len(z), 3000), replace=False)
-    sil = voc.segment.silhouette_score(z[sample], fit.labels[sample])
-    p = voc.segment.profile(X, [f"cluster {c}" for c in fit.labels], churn=y["churned"], themes=None).to_pandas()
+    sil = voc.segment.silhouette_score(x=z[sample], labels=fit.labels[sample])
+    p = voc.segment.profile(X, by=[f"cluster {c}" for c in fit.labels], churn=y["churned"], themes=None).to_pandas()
     centres = pd.DataFrame(fit.centers, columns=cols).round(2)
     centres.insert(0, "segment", [f"cluster {c}" for c in range(5)])
     print(centres.merge(p[["segment", "size", "churn_rate"]], on="segment").to_string(index=False))

@@ -64,24 +64,24 @@ def bench_kmeans(n: int, repeat: int) -> None:
     d, k = 8, 8
     x = blobs(n, d, k, ARGS.seed)
     init = x[np.random.default_rng(ARGS.seed + 1).choice(n, k, replace=False)]
-    ours = voc.segment.kmeans(x, k, init=init)
+    ours = voc.segment.fit_kmeans(x=x, k=k, init=init)
     for algorithm in ("lloyd", "elkan"):
         ref = KMeans(n_clusters=k, init=init, n_init=1, algorithm=algorithm).fit(x)
         assert np.array_equal(ours.labels, ref.labels_), f"labels differ from scikit-learn ({algorithm})"
         assert abs(ours.inertia - ref.inertia_) <= 1e-9 * ref.inertia_, "inertia differs"
     label = f"k-means k=8, {n:,} × 8, same init ({ours.n_iter} it)"
-    t_voc = median_time(lambda: voc.segment.kmeans(x, k, init=init), repeat)
+    t_voc = median_time(lambda: voc.segment.fit_kmeans(x=x, k=k, init=init), repeat)
     for algorithm in ("lloyd", "elkan"):
         t = median_time(lambda: KMeans(n_clusters=k, init=init, n_init=1, algorithm=algorithm).fit(x), repeat)
         row(label, t_voc, f"sklearn KMeans(algorithm={algorithm!r})", t)
-    t_lloyd = median_time(lambda: voc.segment.kmeans(x, k, init=init, algorithm="lloyd"), repeat)
+    t_lloyd = median_time(lambda: voc.segment.fit_kmeans(x=x, k=k, init=init, algorithm="lloyd"), repeat)
     t = median_time(lambda: KMeans(n_clusters=k, init=init, n_init=1, algorithm="lloyd").fit(x), repeat)
     row(f"k-means (voc algorithm='lloyd'), {n:,} × 8", t_lloyd, "sklearn KMeans(algorithm='lloyd')", t)
     # k-means++ start + iterations; the random draws differ, so only the inertias are compared (loosely).
-    a = voc.segment.kmeans(x, k, seed=1)
+    a = voc.segment.fit_kmeans(x=x, k=k, seed=1)
     b = KMeans(n_clusters=k, n_init=1, random_state=1).fit(x)
     print(f"   k-means++ inertia voc {a.inertia:.6g} vs sklearn {b.inertia_:.6g}")
-    t_voc = median_time(lambda: voc.segment.kmeans(x, k, seed=1), repeat)
+    t_voc = median_time(lambda: voc.segment.fit_kmeans(x=x, k=k, seed=1), repeat)
     t = median_time(lambda: KMeans(n_clusters=k, n_init=1, random_state=1).fit(x), repeat)
     row(f"k-means++ + fit, k=8, {n:,} × 8", t_voc, "sklearn KMeans(init='k-means++')", t)
 
@@ -115,11 +115,11 @@ def bench_rfm(n: int, repeat: int) -> None:
 
 def bench_silhouette(n: int, repeat: int) -> None:
     x = blobs(n, 8, 4, ARGS.seed)
-    labels = voc.segment.kmeans(x, 4, seed=0).labels
-    a = voc.segment.silhouette_score(x, labels)
+    labels = voc.segment.fit_kmeans(x=x, k=4, seed=0).labels
+    a = voc.segment.silhouette_score(x=x, labels=labels)
     b = silhouette_score(x, labels)
     assert abs(a - b) <= 1e-9, (a, b)
-    row(f"silhouette, {n:,} × 8", median_time(lambda: voc.segment.silhouette_score(x, labels), repeat), "sklearn silhouette_score", median_time(lambda: silhouette_score(x, labels), repeat))
+    row(f"silhouette, {n:,} × 8", median_time(lambda: voc.segment.silhouette_score(x=x, labels=labels), repeat), "sklearn silhouette_score", median_time(lambda: silhouette_score(x, labels), repeat))
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
 //! `voc.segment`: columns in (numpy, pandas, polars, pyarrow, lists), segment tables and k-means out.
 //! The column lookup by name lives in `python/voc/segment.py`; this file converts and calls.
 
+use numpy::ndarray::Array2;
 use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use voc_core::Error;
 use voc_core::Predict;
 use voc_core::segment::{
     self as core, Algorithm, KMeansOptions, LifecycleOptions, Play, ProfileInput, ProfileOptions,
@@ -11,10 +13,10 @@ use voc_core::segment::{
 };
 use voc_core::stats::ShareInterval;
 
-use crate::convert::{Buf, numbers};
-use crate::error::{IntoPy, raise_named};
+use crate::convert::{Buf, Labels, groups, numbers, role};
+use crate::error::IntoPy;
 use crate::matrix::matrix;
-use crate::table::{Table, TableBuilder};
+use crate::table::{Table, TableBuilder, escape};
 
 /// Registers the segment functions and classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -25,7 +27,27 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_segment_kmeans, m)?)?;
     m.add_function(wrap_pyfunction!(_segment_standardize, m)?)?;
     m.add_function(wrap_pyfunction!(_segment_silhouette, m)?)?;
-    m.add_class::<KMeansResult>()?;
+    m.add_class::<KMeansModel>()?;
+    m.add_class::<Standardized>()?;
+    let py = m.py();
+    let plays: Vec<(String, String, String)> = core::Play::defaults()
+        .into_iter()
+        .map(|p| (p.tier, p.voice, p.play))
+        .collect();
+    m.add("DEFAULT_PLAYS", PyTuple::new(py, plays)?)?;
+    let rules: Vec<RuleTuple> = RfmRule::defaults()
+        .into_iter()
+        .map(|r| (r.name, r.r, r.f))
+        .collect();
+    m.add("DEFAULT_RFM_RULES", PyTuple::new(py, rules)?)?;
+    let voices: Vec<(String, String)> = VoiceRule::defaults()
+        .into_iter()
+        .map(|r| {
+            let when = r.when_text();
+            (r.voice, when)
+        })
+        .collect();
+    m.add("DEFAULT_VOICE_RULES", PyTuple::new(py, voices)?)?;
     Ok(())
 }
 
@@ -34,35 +56,65 @@ fn floats<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, 
     Ok(numbers(obj, arg)?.nulls_as_nan().into_f64())
 }
 
-/// Non-negative integer codes (segment or cluster ids).
-fn codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<u32>> {
-    let col = numbers(obj, arg)?;
-    let bad = || {
-        raise_named(
-            obj.py(),
-            "InputError",
-            format!("{arg} must be non-negative integer codes without nulls"),
-            Some(arg),
-        )
-    };
-    if !col.nulls.is_empty() {
-        return Err(bad());
+/// Segment or cluster labels through the one label coder (`crate::convert::groups`): dense codes over the
+/// labels that occur, in label order (numbers by value, strings by code point, categories in category
+/// order). A missing label is a `MissingValueError`.
+fn label_codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<(Vec<u32>, Labels)> {
+    let py = obj.py();
+    let col = groups(obj, arg)?;
+    if let Some(&index) = col.nulls.first() {
+        return Err(Error::Missing { arg, index }).py_err(py);
     }
-    let ints = col.data.into_i64().ok_or_else(bad)?;
-    ints.as_slice()
-        .iter()
-        .map(|&v| u32::try_from(v).map_err(|_| bad()))
-        .collect()
+    let labels = col.data.labels;
+    let codes = col.data.codes.into_dense();
+    let k = match &labels {
+        Labels::Int(v) => v.len(),
+        Labels::Str(v) => v.len(),
+    };
+    // Keep only the labels that occur (integer ranges are coded by offset, with gaps).
+    let mut used = vec![false; k];
+    for &c in &codes {
+        if let Some(u) = used.get_mut(c as usize) {
+            *u = true;
+        }
+    }
+    let mut remap = vec![u32::MAX; k];
+    let mut next = 0u32;
+    for (i, u) in used.iter().enumerate() {
+        if *u {
+            remap[i] = next;
+            next += 1;
+        }
+    }
+    let keep = |i: &usize| used[*i];
+    let labels = match labels {
+        Labels::Int(v) => Labels::Int((0..k).filter(keep).map(|i| v[i]).collect()),
+        Labels::Str(v) => Labels::Str((0..k).filter(keep).map(|i| v[i].clone()).collect()),
+    };
+    let codes = codes.iter().map(|&c| remap[c as usize]).collect();
+    Ok((codes, labels))
+}
+
+/// A float column of `data` (or given), looked up by the role rules.
+fn data_floats<'py>(
+    data: &Bound<'py, PyAny>,
+    name: &str,
+    arg: &'static str,
+) -> PyResult<Buf<'py, f64>> {
+    let key = PyString::new(data.py(), name).into_any();
+    // invariant: `role` returns a column for a given value.
+    let col = role(Some(data), Some(&key), arg)?.unwrap_or(key);
+    floats(&col, arg)
 }
 
 /// Value × voice: per-row codes and the names, cuts and plays.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (value, columns, quantiles, thresholds, tier_names, rules, fallback, plays))]
+#[pyo3(signature = (data, value, quantiles, thresholds, tier_names, rules, fallback, plays))]
 fn _segment_value_voice<'py>(
     py: Python<'py>,
+    data: &Bound<'py, PyAny>,
     value: &Bound<'py, PyAny>,
-    columns: &Bound<'py, PyDict>,
     quantiles: Option<Vec<f64>>,
     thresholds: Option<Vec<f64>>,
     tier_names: Vec<String>,
@@ -71,10 +123,6 @@ fn _segment_value_voice<'py>(
     plays: Option<Vec<(String, String, String)>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let value = floats(value, "value")?;
-    let mut cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
-    for (k, v) in columns.iter() {
-        cols.push((k.extract()?, floats(&v, "voice column")?));
-    }
     let tiers = match (quantiles, thresholds) {
         (_, Some(t)) => Tiers::Thresholds(t),
         (Some(q), None) => Tiers::Quantiles(q),
@@ -93,6 +141,15 @@ fn _segment_value_voice<'py>(
         Some(p) => p.iter().map(|(t, v, p)| Play::new(t, v, p)).collect(),
         None => defaults.plays,
     };
+    // The columns the rules read, looked up in `data` (a missing one is a `ColumnNotFoundError`).
+    let mut cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
+    for rule in &voice_rules {
+        for name in rule.columns() {
+            if !cols.iter().any(|(n, _)| n == name) {
+                cols.push((name.to_owned(), data_floats(data, name, "rules")?));
+            }
+        }
+    }
     let opts = ValueVoiceOptions::default()
         .tiers(tiers)
         .tier_names(tier_names)
@@ -178,14 +235,16 @@ fn _segment_lifecycle<'py>(
     Ok((PyArray1::from_vec(py, codes), core::Stage::NAMES.to_vec()))
 }
 
-/// The profile table.
+/// The profile table. `by` holds the segment labels; with `names`, labels are matched to them as
+/// strings (every name gets a row, in that order), otherwise the labels that occur are the rows, in
+/// label order and with their dtype.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (segment, names, churn, value, nps, themes, confidence, top_themes, churn_interval))]
+#[pyo3(signature = (by, names, churn, value, nps, themes, confidence, top_themes, churn_interval))]
 fn _segment_profile<'py>(
     py: Python<'py>,
-    segment: &Bound<'py, PyAny>,
-    names: Vec<String>,
+    by: &Bound<'py, PyAny>,
+    names: Option<Vec<String>>,
     churn: Option<&Bound<'py, PyAny>>,
     value: Option<&Bound<'py, PyAny>>,
     nps: Option<&Bound<'py, PyAny>>,
@@ -194,7 +253,38 @@ fn _segment_profile<'py>(
     top_themes: usize,
     churn_interval: &str,
 ) -> PyResult<Table> {
-    let seg = codes(segment, "segment")?;
+    let (codes, labels) = label_codes(by, "by")?;
+    let as_text: Vec<String> = match &labels {
+        Labels::Int(v) => v.iter().map(ToString::to_string).collect(),
+        Labels::Str(v) => v.clone(),
+    };
+    let (seg, names, int_labels) = match names {
+        Some(names) => {
+            let mut remap = Vec::with_capacity(as_text.len());
+            for label in &as_text {
+                match names.iter().position(|n| n == label) {
+                    Some(i) => remap.push(i as u32),
+                    None => {
+                        return Err(Error::option(
+                            "names",
+                            label,
+                            "this segment is in the data but not in names",
+                        ))
+                        .py_err(py);
+                    }
+                }
+            }
+            let seg: Vec<u32> = codes.iter().map(|&c| remap[c as usize]).collect();
+            (seg, names, None)
+        }
+        None => {
+            let ints = match &labels {
+                Labels::Int(v) => Some(v.clone()),
+                Labels::Str(_) => None,
+            };
+            (codes, as_text, ints)
+        }
+    };
     let churn = churn.map(|c| floats(c, "churn")).transpose()?;
     let value = value.map(|c| floats(c, "value")).transpose()?;
     let nps = nps.map(|c| floats(c, "nps")).transpose()?;
@@ -235,7 +325,14 @@ fn _segment_profile<'py>(
             )
         })
         .collect();
-    t.strings("segment", &names_col)?;
+    match int_labels {
+        Some(ints) => {
+            t.numbers("segment", ints);
+        }
+        None => {
+            t.strings("segment", &names_col)?;
+        }
+    }
     t.numbers(
         "size",
         rows.iter().map(|r| r.size as i64).collect::<Vec<_>>(),
@@ -259,16 +356,17 @@ fn _segment_profile<'py>(
     Ok(t.finish("segment profile", None))
 }
 
-/// A fitted k-means clustering (see `voc.segment.kmeans`).
+/// A fitted k-means model (`voc.segment.fit_kmeans`): labels, centres, `predict`, `summary()`,
+/// `to_bytes` / `from_bytes` and pickle (the core byte form).
 #[pyclass(frozen, module = "voc._voc")]
-pub struct KMeansResult {
+pub struct KMeansModel {
     inner: core::KMeans,
 }
 
-crate::core_pickled!(KMeansResult, core::KMeans);
+crate::core_pickled!(KMeansModel, core::KMeans);
 
 #[pymethods]
-impl KMeansResult {
+impl KMeansModel {
     /// Cluster of each row.
     #[getter]
     fn labels<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i64>> {
@@ -308,7 +406,14 @@ impl KMeansResult {
         self.inner.k()
     }
 
+    /// Rows the model was fitted on.
+    #[getter]
+    fn n(&self) -> usize {
+        self.inner.labels.len()
+    }
+
     /// Nearest centre of each row of `x` (lowest index on a tie).
+    #[pyo3(signature = (x, /))]
     fn predict<'py>(
         &self,
         py: Python<'py>,
@@ -323,20 +428,77 @@ impl KMeansResult {
         ))
     }
 
+    /// One row per cluster: `cluster`, `size`, `share` and the centre's coordinates `center_0`,
+    /// `center_1`, … (one per column of `x`).
+    fn summary(&self, py: Python<'_>) -> PyResult<Table> {
+        let k = self.inner.k();
+        let mut size = vec![0i64; k];
+        for &l in &self.inner.labels {
+            if let Some(s) = size.get_mut(l as usize) {
+                *s += 1;
+            }
+        }
+        let n = self.inner.labels.len().max(1) as f64;
+        let mut t = TableBuilder::new(py);
+        t.numbers("cluster", (0..k as i64).collect::<Vec<_>>());
+        t.numbers(
+            "share",
+            size.iter().map(|&s| s as f64 / n).collect::<Vec<_>>(),
+        );
+        t.numbers("size", size);
+        for j in 0..self.inner.cols() {
+            t.numbers(
+                &format!("center_{j}"),
+                self.inner.centers.column(j).to_vec(),
+            );
+        }
+        Ok(t.finish("k-means clusters", None))
+    }
+
+    /// The versioned, checksummed byte form; `from_bytes` reads it.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+
+    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<KMeansModel> {
+        Ok(KMeansModel {
+            inner: core::KMeans::from_bytes(data).py_err(py)?,
+        })
+    }
+
     /// The fields as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        d.set_item("labels", self.labels(py))?;
-        d.set_item("centers", self.centers(py))?;
+        d.set_item("k", self.inner.k())?;
+        d.set_item("n", self.inner.labels.len())?;
         d.set_item("inertia", self.inner.inertia)?;
         d.set_item("n_iter", self.inner.iterations)?;
         d.set_item("converged", self.inner.converged)?;
+        d.set_item("labels", self.labels(py))?;
+        d.set_item("centers", self.centers(py))?;
         Ok(d)
+    }
+
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let m = &self.inner;
+        let mut html = format!(
+            "<p><b>voc KMeansModel</b></p><table><tr><th>k</th><td>{}</td></tr><tr><th>n</th><td>{}</td></tr><tr><th>inertia</th><td>{}</td></tr><tr><th>n_iter</th><td>{}</td></tr><tr><th>converged</th><td>{}</td></tr></table>",
+            m.k(),
+            m.labels.len(),
+            m.inertia,
+            m.iterations,
+            m.converged
+        );
+        let t = Bound::new(py, self.summary(py)?)?;
+        html.push_str(&t.call_method0("_repr_html_")?.extract::<String>()?);
+        Ok(html)
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "KMeansResult(k={}, rows={}, inertia={:.6}, n_iter={}, converged={})",
+            "KMeansModel(k={}, n={}, inertia={:.6}, n_iter={}, converged={})",
             self.inner.k(),
             self.inner.labels.len(),
             self.inner.inertia,
@@ -346,7 +508,8 @@ impl KMeansResult {
     }
 }
 
-/// k-means: from given centres (`init`) or k-means++ with `n_init` starts.
+/// k-means: from given centres (`init` a matrix) or k-means++ with `n_init` starts (`init` =
+/// `"k-means++"`).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 #[pyo3(signature = (x, k, init, n_init, max_iter, tol, seed, algorithm, parallel))]
@@ -354,16 +517,30 @@ fn _segment_kmeans(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     k: usize,
-    init: Option<&Bound<'_, PyAny>>,
+    init: &Bound<'_, PyAny>,
     n_init: usize,
     max_iter: usize,
     tol: f64,
     seed: u64,
     algorithm: &str,
     parallel: bool,
-) -> PyResult<KMeansResult> {
+) -> PyResult<KMeansModel> {
     let arr = matrix(x, "x")?;
-    let init_arr = init.map(|i| matrix(i, "init")).transpose()?;
+    let init_arr = match init.cast::<PyString>() {
+        Ok(name) => {
+            let name = name.to_str()?;
+            if name != "k-means++" {
+                return Err(Error::option(
+                    "init",
+                    name,
+                    "expected \"k-means++\" or an array of centres (k × columns)",
+                ))
+                .py_err(py);
+            }
+            None
+        }
+        Err(_) => Some(matrix(init, "init")?),
+    };
     let opts = KMeansOptions::default()
         .k(k)
         .n_init(n_init)
@@ -380,23 +557,108 @@ fn _segment_kmeans(
             None => core::kmeans(view, &opts),
         })
         .py_err(py)?;
-    Ok(KMeansResult { inner: fit })
+    Ok(KMeansModel { inner: fit })
+}
+
+/// Columns standardised to z-scores (`voc.segment.standardize`): the z-scores in `values`, the column
+/// means and scales, and `transform` to apply the same scaling to other rows.
+#[pyclass(frozen, module = "voc._voc")]
+pub struct Standardized {
+    values: Array2<f64>,
+    scaling: core::Scaling,
+}
+
+#[pymethods]
+impl Standardized {
+    /// z-scores, shape (rows, columns).
+    #[getter]
+    fn values<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
+        self.values.to_pyarray(py)
+    }
+
+    /// Column means.
+    #[getter]
+    fn mean<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.scaling.means)
+    }
+
+    /// Column scales (population standard deviation; 1 for a constant column).
+    #[getter]
+    fn scale<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.scaling.scales)
+    }
+
+    /// Rows used.
+    #[getter]
+    fn n(&self) -> usize {
+        self.values.nrows()
+    }
+
+    /// The same scaling applied to other rows with the same columns.
+    #[pyo3(signature = (x, /))]
+    fn transform<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let arr = matrix(x, "x")?;
+        let view = arr.as_array();
+        let z = py.detach(|| self.scaling.transform(view)).py_err(py)?;
+        Ok(PyArray2::from_owned_array(py, z))
+    }
+
+    /// The fields as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("values", self.values(py))?;
+        d.set_item("mean", self.mean(py))?;
+        d.set_item("scale", self.scale(py))?;
+        d.set_item("n", self.n())?;
+        Ok(d)
+    }
+
+    fn _repr_html_(&self) -> String {
+        let mut html = format!(
+            "<p><b>voc Standardized</b> ({} rows)</p><table><tr><th>column</th><th>mean</th><th>scale</th></tr>",
+            self.values.nrows()
+        );
+        for (j, (m, s)) in self
+            .scaling
+            .means
+            .iter()
+            .zip(&self.scaling.scales)
+            .enumerate()
+        {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&j.to_string()),
+                m,
+                s
+            ));
+        }
+        html.push_str("</table>");
+        html
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Standardized(rows={}, columns={})",
+            self.values.nrows(),
+            self.values.ncols()
+        )
+    }
 }
 
 /// z-scores per column with the means and scales.
 #[pyfunction]
-#[allow(clippy::type_complexity)]
-fn _segment_standardize<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<f64>, Vec<f64>)> {
+fn _segment_standardize(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Standardized> {
     let arr = matrix(x, "x")?;
     let view = arr.as_array();
-    let (z, s) = py.detach(|| core::standardize(view)).py_err(py)?;
-    Ok((PyArray2::from_owned_array(py, z), s.means, s.scales))
+    let (values, scaling) = py.detach(|| core::standardize(view)).py_err(py)?;
+    Ok(Standardized { values, scaling })
 }
 
-/// Mean silhouette coefficient.
+/// Mean silhouette coefficient; `labels` of any label dtype (coded by the one label coder).
 #[pyfunction]
 fn _segment_silhouette(
     py: Python<'_>,
@@ -405,7 +667,7 @@ fn _segment_silhouette(
 ) -> PyResult<f64> {
     let arr = matrix(x, "x")?;
     let view = arr.as_array();
-    let labels = codes(labels, "labels")?;
+    let (labels, _) = label_codes(labels, "labels")?;
     py.detach(|| core::silhouette_score(view, &labels))
         .py_err(py)
 }

@@ -50,11 +50,6 @@ FORBIDDEN = {
 
 # Rules a function may still break, by qualified name. Remove the entry when the function is converted.
 PENDING: dict[str, set[str]] = {
-    "voc.segment.kmeans": {"name:kmeans", "positional"},
-    "voc.segment.matrix": {"keyword:segments", "positional", "returns:Any"},
-    "voc.segment.profile": {"keyword:segments", "positional"},
-    "voc.segment.silhouette_score": {"positional"},
-    "voc.segment.standardize": {"returns:tuple"},
     "voc.signals.features": {"keyword:on_invalid"},
     "voc.text.topics": {"name:topics", "positional"},
 }

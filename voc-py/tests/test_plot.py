@@ -153,9 +153,11 @@ def test_value_voice_heatmap_writes_the_matrix(retailer, tmp_path):
     X = log.features("2025-01-01")
     y = log.labels("2025-01-01", horizon_days=180)
     seg = voc.segment.value_voice(X)
-    prof = voc.segment.profile(X, seg, churn=y["churned"])
-    grid = voc.segment.matrix(prof, seg, "churn_rate")
-    ax = voc.plot.value_voice(prof, seg)
+    prof = voc.segment.profile(X, by=seg, churn=y["churned"])
+    table = voc.segment.matrix(prof, by=seg, values="churn_rate")
+    assert isinstance(table, voc.Table)
+    grid = table.to_pandas().set_index("value_tier")
+    ax = voc.plot.value_voice(prof, by=seg)
     save_png(ax, tmp_path / "vv.png")
     image = ax.images[0].get_array()
     np.testing.assert_allclose(np.ma.filled(image, np.nan), grid.to_numpy(), equal_nan=True)
@@ -164,8 +166,9 @@ def test_value_voice_heatmap_writes_the_matrix(retailer, tmp_path):
     first = grid.to_numpy()[0, 0]
     assert texts[0] == ("–" if np.isnan(first) else f"{first:.0%}")
     assert [t.get_text() for t in ax.get_xticklabels()] == list(grid.columns)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(grid.index)
     assert ax.get_ylabel() == "value tier"
-    ax2 = voc.plot.value_voice(voc.segment.matrix(prof, seg, "revenue_at_risk"), values="revenue_at_risk")
+    ax2 = voc.plot.value_voice(voc.segment.matrix(prof, by=seg, values="revenue_at_risk"), values="revenue_at_risk")
     assert "," in "".join(t.get_text() for t in ax2.texts) or all(len(t.get_text()) < 4 for t in ax2.texts)
 
 

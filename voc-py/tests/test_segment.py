@@ -157,7 +157,7 @@ def test_profile_numbers_and_empty_segments() -> None:
     churn = np.array([1] * 7 + [0] * 93)
     value = np.array([100.0] * 50 + [1.0] * 50)
     data = {"monetary": value, "nps_last": [10.0] * 30 + [NAN] * 70, "theme_refund": [1] * 100, "theme_praise": [9] * 100}
-    p = voc.segment.profile(data, seg, churn=churn).to_pandas().set_index("segment")
+    p = voc.segment.profile(data, by=seg, churn=churn).to_pandas().set_index("segment")
     assert len(p) == 18  # every tier × voice
     hi = p.loc["high-value promoter"]
     assert hi["size"] == 30 and math.isclose(hi["share"], 0.3)
@@ -174,7 +174,7 @@ def test_profile_numbers_and_empty_segments() -> None:
 def test_profile_nps_matches_voc_nps(signals: tuple[voc.Table, voc.Table]) -> None:
     X, y = signals
     seg = voc.segment.value_voice(X)
-    p = voc.segment.profile(X, seg, churn=y["churned"]).to_pandas().set_index("segment")
+    p = voc.segment.profile(X, by=seg, churn=y["churned"]).to_pandas().set_index("segment")
     df = X.to_pandas()
     df["segment"] = list(seg["segment"])
     df["churned"] = y["churned"]
@@ -192,22 +192,22 @@ def test_profile_nps_matches_voc_nps(signals: tuple[voc.Table, voc.Table]) -> No
 def test_profile_accepts_label_columns_and_polars(signals: tuple[voc.Table, voc.Table]) -> None:
     X, y = signals
     seg = voc.segment.lifecycle(X)
-    a = voc.segment.profile(X, seg, churn=y["churned"])
-    b = voc.segment.profile(X.to_polars(), pl.Series(list(seg["stage"])), churn=pl.Series(y["churned"]), names=["onboarding", "growth", "maturity", "dormant"])
+    a = voc.segment.profile(X, by=seg, churn=y["churned"])
+    b = voc.segment.profile(X.to_polars(), by=pl.Series(list(seg["stage"])), churn=pl.Series(y["churned"]), names=["onboarding", "growth", "maturity", "dormant"])
     assert list(a["segment"]) == list(b["segment"])
     np.testing.assert_array_equal(a["churn_rate"], b["churn_rate"])
 
 
 def test_profile_bad_input() -> None:
     with pytest.raises(voc.InputError) as e:
-        voc.segment.profile({"monetary": [1.0, 2.0]}, ["a", "b"], churn=[0, 2])
+        voc.segment.profile({"monetary": [1.0, 2.0]}, by=["a", "b"], churn=[0, 2])
     assert e.value.arg == "churn" and e.value.index == 1
     with pytest.raises(voc.InvalidOptionError):
-        voc.segment.profile({"monetary": [1.0]}, ["a"], names=["b"])
+        voc.segment.profile({"monetary": [1.0]}, by=["a"], names=["b"])
     with pytest.raises(voc.LengthMismatchError):
-        voc.segment.profile({"monetary": [1.0, 2.0]}, ["a"])
+        voc.segment.profile({"monetary": [1.0, 2.0]}, by=["a"])
     with pytest.raises(voc.ScoreRangeError):
-        voc.segment.profile({"monetary": [1.0], "nps_last": [11.0]}, ["a"])
+        voc.segment.profile({"monetary": [1.0], "nps_last": [11.0]}, by=["a"])
 
 
 # ---------------------------------------------------------------- k-means
@@ -224,7 +224,7 @@ def test_kmeans_matches_sklearn_from_same_init(n: int, d: int, k: int, seed: int
     x = _blobs(n, d, k, seed)
     init = x[np.random.default_rng(seed + 100).choice(n, k, replace=False)]
     for algorithm in ("hamerly", "lloyd"):
-        ours = voc.segment.kmeans(x, k, init=init, algorithm=algorithm)
+        ours = voc.segment.fit_kmeans(x=x, k=k, init=init, algorithm=algorithm)
         ref = KMeans(n_clusters=k, init=init, n_init=1, algorithm="lloyd").fit(x)
         np.testing.assert_array_equal(ours.labels, ref.labels_)
         assert math.isclose(ours.inertia, ref.inertia_, rel_tol=1e-9)
@@ -234,10 +234,10 @@ def test_kmeans_matches_sklearn_from_same_init(n: int, d: int, k: int, seed: int
 
 def test_kmeans_plusplus_is_seeded_and_thread_independent() -> None:
     x = _blobs(40_000, 4, 5, 9)
-    a = voc.segment.kmeans(x, 5, n_init=3, seed=11)
-    b = voc.segment.kmeans(x, 5, n_init=3, seed=11, parallel=False)
+    a = voc.segment.fit_kmeans(x=x, k=5, n_init=3, seed=11)
+    b = voc.segment.fit_kmeans(x=x, k=5, n_init=3, seed=11, parallel=False)
     assert a == b  # bit for bit, with and without threads
-    c = voc.segment.kmeans(x, 5, n_init=3, seed=12)
+    c = voc.segment.fit_kmeans(x=x, k=5, n_init=3, seed=12)
     assert c.converged
     # k-means++ should find the planted clusters about as well as scikit-learn's own k-means++
     ref = KMeans(n_clusters=5, n_init=3, random_state=0).fit(x)
@@ -247,11 +247,11 @@ def test_kmeans_plusplus_is_seeded_and_thread_independent() -> None:
 
 def test_kmeans_pickle_threads_and_bad_input() -> None:
     x = _blobs(2000, 3, 3, 1)
-    fit = voc.segment.kmeans(x, 3, seed=1)
+    fit = voc.segment.fit_kmeans(x=x, k=3, seed=1)
     assert pickle.loads(pickle.dumps(fit)) == fit
-    assert set(fit.to_dict()) == {"labels", "centers", "inertia", "n_iter", "converged"}
-    out: list[voc.segment.KMeansResult] = []
-    ts = [threading.Thread(target=lambda: out.append(voc.segment.kmeans(x, 3, seed=1))) for _ in range(4)]
+    assert set(fit.to_dict()) == {"k", "n", "labels", "centers", "inertia", "n_iter", "converged"}
+    out: list[voc.segment.KMeansModel] = []
+    ts = [threading.Thread(target=lambda: out.append(voc.segment.fit_kmeans(x=x, k=3, seed=1))) for _ in range(4)]
     for t in ts:
         t.start()
     for t in ts:
@@ -260,21 +260,21 @@ def test_kmeans_pickle_threads_and_bad_input() -> None:
     bad = x.copy()
     bad[7, 1] = np.nan
     with pytest.raises(voc.NonFiniteError) as e:
-        voc.segment.kmeans(bad, 3)
+        voc.segment.fit_kmeans(x=bad, k=3)
     assert e.value.index == 7
     with pytest.raises(voc.InsufficientDataError):
-        voc.segment.kmeans(x[:2], 3)
+        voc.segment.fit_kmeans(x=x[:2], k=3)
     with pytest.raises(voc.InvalidOptionError):
-        voc.segment.kmeans(x, 0)
+        voc.segment.fit_kmeans(x=x, k=0)
     with pytest.raises(voc.LengthMismatchError):
-        voc.segment.kmeans(x, 3, init=x[:2])
+        voc.segment.fit_kmeans(x=x, k=3, init=x[:2])
     with pytest.raises(voc.InvalidOptionError):
-        voc.segment.kmeans(x, 3, algorithm="elkan2")
+        voc.segment.fit_kmeans(x=x, k=3, algorithm="elkan2")
 
 
 def test_kmeans_pickle_is_the_core_byte_form_and_predicts_the_same() -> None:
     x = _blobs(600, 4, 3, 5)
-    fit = voc.segment.kmeans(x, 3, n_init=2, seed=4)
+    fit = voc.segment.fit_kmeans(x=x, k=3, n_init=2, seed=4)
     back = pickle.loads(pickle.dumps(fit))
     assert back == fit and type(back) is type(fit)
     np.testing.assert_array_equal(back.labels, fit.labels)
@@ -290,7 +290,7 @@ def test_kmeans_pickle_is_the_core_byte_form_and_predicts_the_same() -> None:
 
 
 def test_corrupted_kmeans_pickle_is_a_decode_error() -> None:
-    fit = voc.segment.kmeans(_blobs(300, 2, 3, 9), 3, seed=2)
+    fit = voc.segment.fit_kmeans(x=_blobs(300, 2, 3, 9), k=3, seed=2)
     _, (state,) = fit.__reduce__()
     data = pickle.dumps(fit)
     assert data.count(state) == 1
@@ -309,17 +309,18 @@ def test_corrupted_kmeans_pickle_is_a_decode_error() -> None:
 def test_standardize_and_silhouette_match_sklearn() -> None:
     x = _blobs(1500, 4, 4, 8)
     x[:, 3] = 5.0  # a constant column keeps scale 1
-    z, mean, scale = voc.segment.standardize(x)
+    _s = voc.segment.standardize(x=x)
+    z, mean, scale = _s.values, _s.mean, _s.scale
     sc = StandardScaler().fit(x)
     np.testing.assert_allclose(z, sc.transform(x), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(scale, sc.scale_, rtol=1e-12)
     np.testing.assert_allclose(mean, sc.mean_, rtol=1e-12)
-    labels = voc.segment.kmeans(z, 4, seed=3).labels
-    assert math.isclose(voc.segment.silhouette_score(z, labels), sk_silhouette(z, labels), rel_tol=1e-9, abs_tol=1e-9)
+    labels = voc.segment.fit_kmeans(x=z, k=4, seed=3).labels
+    assert math.isclose(voc.segment.silhouette_score(x=z, labels=labels), sk_silhouette(z, labels), rel_tol=1e-9, abs_tol=1e-9)
     labels[0] = 9  # a singleton cluster scores 0
-    assert math.isclose(voc.segment.silhouette_score(z, labels), sk_silhouette(z, labels), rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(voc.segment.silhouette_score(x=z, labels=labels), sk_silhouette(z, labels), rel_tol=1e-9, abs_tol=1e-9)
     with pytest.raises(voc.InsufficientDataError):
-        voc.segment.silhouette_score(z, np.zeros(len(z), dtype=int))
+        voc.segment.silhouette_score(x=z, labels=np.zeros(len(z), dtype=int))
 
 
 def test_docstring_examples_pass() -> None:
@@ -360,18 +361,138 @@ def _layouts(x: np.ndarray) -> list[object]:
 def test_every_layout_gives_identical_results() -> None:
     x = _blobs(600, 3, 4, 21)
     init = x[:4].copy()
-    ref = voc.segment.kmeans(x, 4, n_init=2, seed=5)
-    ref_from = voc.segment.kmeans(x, 4, init=init)
-    z_ref, mean_ref, scale_ref = voc.segment.standardize(x)
-    sil_ref = voc.segment.silhouette_score(x, ref.labels)
+    ref = voc.segment.fit_kmeans(x=x, k=4, n_init=2, seed=5)
+    ref_from = voc.segment.fit_kmeans(x=x, k=4, init=init)
+    _s = voc.segment.standardize(x=x)
+    z_ref, mean_ref, scale_ref = _s.values, _s.mean, _s.scale
+    sil_ref = voc.segment.silhouette_score(x=x, labels=ref.labels)
     assert not np.asfortranarray(x).flags.c_contiguous and not _layouts(x)[2].flags.c_contiguous  # type: ignore[attr-defined]
     for i, data in enumerate(_layouts(x)):
-        fit = voc.segment.kmeans(data, 4, n_init=2, seed=5)
+        fit = voc.segment.fit_kmeans(x=data, k=4, n_init=2, seed=5)
         assert fit == ref, f"layout {i}: kmeans"
-        assert voc.segment.kmeans(data, 4, init=np.asfortranarray(init)) == ref_from, f"layout {i}: init"
+        assert voc.segment.fit_kmeans(x=data, k=4, init=np.asfortranarray(init)) == ref_from, f"layout {i}: init"
         np.testing.assert_array_equal(ref.predict(data), ref.labels, err_msg=f"layout {i}: predict")
-        z, mean, scale = voc.segment.standardize(data)
+        _s = voc.segment.standardize(x=data)
+        z, mean, scale = _s.values, _s.mean, _s.scale
         np.testing.assert_array_equal(z, z_ref, err_msg=f"layout {i}: standardize")
         np.testing.assert_array_equal(mean, mean_ref)
         np.testing.assert_array_equal(scale, scale_ref)
-        assert voc.segment.silhouette_score(data, ref.labels) == sil_ref, f"layout {i}: silhouette"
+        assert voc.segment.silhouette_score(x=data, labels=ref.labels) == sil_ref, f"layout {i}: silhouette"
+
+
+# ---------------------------------------------------------------- docs/conventions.md
+
+
+def test_fit_kmeans_reads_named_columns_and_is_a_model() -> None:
+    x = _blobs(400, 3, 3, 4)
+    df = pd.DataFrame(x, columns=["a", "b", "c"])
+    fit = voc.segment.fit_kmeans(df, x=["a", "c"], k=3, seed=2)
+    assert fit == voc.segment.fit_kmeans(x=x[:, [0, 2]], k=3, seed=2)
+    assert fit == voc.segment.fit_kmeans(df[["a", "c"]], k=3, seed=2)  # data itself is the matrix
+    assert isinstance(fit, voc.segment.KMeansModel)
+    assert (fit.k, fit.n) == (3, 400) and isinstance(fit.inertia, float) and isinstance(fit.converged, bool)
+    s = fit.summary()
+    assert isinstance(s, voc.Table)
+    assert s.columns == ["cluster", "share", "size", "center_0", "center_1"]
+    assert s["size"].tolist() == np.bincount(fit.labels, minlength=3).tolist()
+    np.testing.assert_array_equal(np.column_stack([s["center_0"], s["center_1"]]), fit.centers)
+    back = voc.segment.KMeansModel.from_bytes(fit.to_bytes())
+    assert back == fit and pickle.loads(pickle.dumps(fit)) == fit
+    np.testing.assert_array_equal(back.predict(x[:, [0, 2]]), fit.labels)
+    assert "KMeansModel" in fit._repr_html_() and "center_0" in fit._repr_html_()
+    with pytest.raises(voc.DecodeError):
+        voc.segment.KMeansModel.from_bytes(b"not a model")
+    with pytest.raises(voc.ColumnNotFoundError):
+        voc.segment.fit_kmeans(df, x=["a", "zz"], k=3)
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.fit_kmeans(x=x, k=3, init="random")
+
+
+def test_standardized_is_a_typed_result() -> None:
+    x = _blobs(200, 2, 3, 8)
+    s = voc.segment.standardize(x=x)
+    assert isinstance(s, voc.segment.Standardized)
+    sc = StandardScaler().fit(x)
+    np.testing.assert_allclose(s.values, sc.transform(x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s.transform(x[:5] + 1.0), sc.transform(x[:5] + 1.0), rtol=1e-12, atol=1e-12)
+    assert s.n == 200 and set(s.to_dict()) == {"values", "mean", "scale", "n"}
+    assert "Standardized" in s._repr_html_()
+    df = pd.DataFrame(x, columns=[f"c{j}" for j in range(x.shape[1])])
+    np.testing.assert_array_equal(voc.segment.standardize(df, x=list(df.columns)).values, s.values)
+
+
+def test_silhouette_takes_label_columns_of_any_dtype() -> None:
+    x = np.array([[0.0], [1.0], [10.0], [11.0]])
+    ref = voc.segment.silhouette_score(x=x, labels=[0, 0, 1, 1])
+    assert voc.segment.silhouette_score(x=x, labels=["b", "b", "a", "a"]) == ref
+    assert voc.segment.silhouette_score(x=x, labels=[7, 7, 30, 30]) == ref
+    data = {"v": [0.0, 1.0, 10.0, 11.0], "g": ["x", "x", "y", "y"]}
+    assert voc.segment.silhouette_score(data, x=["v"], labels="g") == ref
+    with pytest.raises(voc.ColumnNotFoundError):
+        voc.segment.silhouette_score(data, x=["v"], labels="nope")
+
+
+def test_profile_labels_come_back_as_voc_nps_by() -> None:
+    scores = [10, 9, 3, 8, 7, 10]
+    for by in (np.array([10, 2, 9, 2, 10, 9]), ["10", "2", "9", "2", "10", "9"], pd.Series([True, False, True, False, True, False])):
+        p = voc.segment.profile({"nps_last": scores}, by=by, value=None)
+        ref = voc.nps(scores, by=by)
+        assert list(p["segment"]) == list(ref["group"])
+        assert np.asarray(p["segment"]).dtype.kind == np.asarray(ref["group"]).dtype.kind
+        np.testing.assert_allclose(p["nps"], ref["nps"])
+    p = voc.segment.profile({"nps_last": scores, "store": [10, 2, 9, 2, 10, 9]}, by="store", value=None)
+    assert p["segment"].tolist() == [2, 9, 10]
+    with pytest.raises(voc.ColumnNotFoundError):
+        voc.segment.profile({"nps_last": scores}, by="store")
+    with pytest.raises(voc.MissingValueError):
+        voc.segment.profile({"monetary": [1.0, 2.0]}, by=["a", None])
+
+
+def test_matrix_is_a_table(signals: tuple[voc.Table, voc.Table]) -> None:
+    X, y = signals
+    seg = voc.segment.value_voice(X)
+    prof = voc.segment.profile(X, by=seg, churn=y["churned"])
+    m = voc.segment.matrix(prof, by=seg, values="size")
+    assert isinstance(m, voc.Table)
+    assert m.columns == ["value_tier", *seg.meta["voices"]]
+    assert list(m["value_tier"]) == list(reversed(seg.meta["tiers"]))
+    assert np.nansum([np.asarray(m[c]) for c in m.columns[1:]]) == len(X)
+    with pytest.raises(voc.ColumnNotFoundError):
+        voc.segment.matrix(prof, by=seg, values="nope")
+
+
+def test_defaults_are_the_cores() -> None:
+    import voc._voc as core
+
+    assert voc.segment.DEFAULT_PLAYS is core.DEFAULT_PLAYS
+    assert voc.segment.DEFAULT_RFM_RULES is core.DEFAULT_RFM_RULES
+    assert voc.segment.DEFAULT_VOICE_RULES is core.DEFAULT_VOICE_RULES
+    assert isinstance(voc.segment.DEFAULT_PLAYS, tuple)
+    # Passing the exported defaults explicitly gives what the core's own defaults give.
+    data = voc.sample.retailer(seed=3, customers=1_500)
+    X = voc.signals.EventLog(**data.tables()).features("2025-01-01")
+    a = voc.segment.value_voice(X)
+    b = voc.segment.value_voice(X, rules=voc.segment.DEFAULT_VOICE_RULES, plays=voc.segment.DEFAULT_PLAYS)
+    assert list(a["segment"]) == list(b["segment"]) and list(a["play"]) == list(b["play"])
+    r1 = voc.segment.rfm(X)
+    r2 = voc.segment.rfm(X, rules=voc.segment.DEFAULT_RFM_RULES)
+    assert list(r1["segment"]) == list(r2["segment"])
+
+
+def test_rules_are_parsed_by_the_core() -> None:
+    data = {"monetary": [1.0, 2.0], "tickets": [0, 3], "nps_last": [9, 2]}
+    t = voc.segment.value_voice(data, rules=[("loud", "tickets >= 2 and nps_last <= 6")])
+    assert list(t["voice"]) == ["silent", "loud"]
+    with pytest.raises(voc.InvalidOptionError):
+        voc.segment.value_voice(data, rules=[("loud", "tickets >> 2")])
+    with pytest.raises(voc.ColumnNotFoundError) as e:
+        voc.segment.value_voice(data, rules=[("loud", "calls >= 2")])
+    assert e.value.arg == "rules"
+
+
+def test_binding_raises_only_through_error_rs() -> None:
+    import pathlib
+
+    src = (pathlib.Path(__file__).parents[1] / "src" / "segment.rs").read_text()
+    for name in ("PyValueError", "PyKeyError", "PyTypeError"):
+        assert name not in src

@@ -140,6 +140,31 @@ impl Condition {
     }
 }
 
+impl std::fmt::Display for Condition {
+    /// The text [`Condition::parse`] reads back.
+    ///
+    /// ```
+    /// use voc_core::segment::Condition;
+    /// for text in ["nps_last <= 6", "tickets_90d >= 2.5", "nps_last is missing"] {
+    ///     assert_eq!(Condition::parse(text)?.to_string(), text);
+    /// }
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = match self.op {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Missing => return write!(f, "{} is missing", self.column),
+            Op::Present => return write!(f, "{} is present", self.column),
+        };
+        write!(f, "{} {op} {}", self.column, self.value)
+    }
+}
+
 /// A voice rule: the voice a row gets when all conditions hold.
 ///
 /// ```
@@ -205,6 +230,43 @@ impl VoiceRule {
             rule("passive", "nps_last", Op::Le, 8.0),
             rule("promoter", "nps_last", Op::Ge, 9.0),
         ]
+    }
+}
+
+impl VoiceRule {
+    /// The conditions as the text [`VoiceRule::parse`] reads back (joined by `" & "`).
+    ///
+    /// ```
+    /// use voc_core::segment::VoiceRule;
+    /// let r = VoiceRule::parse("detractor", "nps_last <= 6 and tickets >= 1")?;
+    /// assert_eq!(r.when_text(), "nps_last <= 6 & tickets >= 1");
+    /// assert_eq!(VoiceRule::parse("detractor", &r.when_text())?, r);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn when_text(&self) -> String {
+        self.when
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+
+    /// The columns the rule reads, in order of first use, without repeats.
+    ///
+    /// ```
+    /// use voc_core::segment::VoiceRule;
+    /// let r = VoiceRule::parse("x", "a >= 1 & b < 2 & a <= 5")?;
+    /// assert_eq!(r.columns(), vec!["a", "b"]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn columns(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.when {
+            if !out.contains(&c.column.as_str()) {
+                out.push(c.column.as_str());
+            }
+        }
+        out
     }
 }
 
@@ -542,6 +604,14 @@ pub fn value_voice(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_rules_round_trip_through_their_text() -> Result<()> {
+        for rule in VoiceRule::defaults() {
+            assert_eq!(VoiceRule::parse(&rule.voice, &rule.when_text())?, rule);
+        }
+        Ok(())
+    }
 
     #[test]
     fn equal_values_share_a_tier() -> Result<()> {

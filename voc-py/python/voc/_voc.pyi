@@ -622,7 +622,11 @@ def text_topics(
 # --- segment ---
 
 __all__ += [
-    "KMeansResult",
+    "DEFAULT_PLAYS",
+    "DEFAULT_RFM_RULES",
+    "DEFAULT_VOICE_RULES",
+    "KMeansModel",
+    "Standardized",
     "_segment_kmeans",
     "_segment_lifecycle",
     "_segment_profile",
@@ -632,8 +636,12 @@ __all__ += [
     "_segment_value_voice",
 ]
 
+DEFAULT_PLAYS: tuple[tuple[str, str, str], ...]
+DEFAULT_RFM_RULES: tuple[tuple[str, tuple[int, int], tuple[int, int]], ...]
+DEFAULT_VOICE_RULES: tuple[tuple[str, str], ...]
+
 @final
-class KMeansResult:
+class KMeansModel:
     @property
     def labels(self) -> np.ndarray: ...
     @property
@@ -646,16 +654,37 @@ class KMeansResult:
     def converged(self) -> bool: ...
     @property
     def k(self) -> int: ...
-    def predict(self, x: Any) -> np.ndarray: ...
+    @property
+    def n(self) -> int: ...
+    def predict(self, x: Any, /) -> np.ndarray: ...
+    def summary(self) -> Table: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> KMeansModel: ...
     def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
     def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
     @staticmethod
-    def _from_state(data: bytes) -> KMeansResult: ...
+    def _from_state(data: bytes) -> KMeansModel: ...
     def __eq__(self, value: object, /) -> bool: ...
 
+@final
+class Standardized:
+    @property
+    def values(self) -> np.ndarray: ...
+    @property
+    def mean(self) -> np.ndarray: ...
+    @property
+    def scale(self) -> np.ndarray: ...
+    @property
+    def n(self) -> int: ...
+    def transform(self, x: Any, /) -> np.ndarray: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
 def _segment_value_voice(
+    data: Any,
     value: Any,
-    columns: dict[str, Any],
     quantiles: list[float] | None,
     thresholds: list[float] | None,
     tier_names: list[str],
@@ -674,8 +703,8 @@ def _segment_lifecycle(
     tenure: Any, activity: Any, onboarding_days: float, maturity_days: float, dormant_days: float
 ) -> tuple[np.ndarray, list[str]]: ...
 def _segment_profile(
-    segment: Any,
-    names: list[str],
+    by: Any,
+    names: list[str] | None,
     churn: Any | None,
     value: Any | None,
     nps: Any | None,
@@ -687,15 +716,15 @@ def _segment_profile(
 def _segment_kmeans(
     x: Any,
     k: int,
-    init: Any | None,
+    init: Any,
     n_init: int,
     max_iter: int,
     tol: float,
     seed: int,
     algorithm: str,
     parallel: bool,
-) -> KMeansResult: ...
-def _segment_standardize(x: Any) -> tuple[np.ndarray, list[float], list[float]]: ...
+) -> KMeansModel: ...
+def _segment_standardize(x: Any) -> Standardized: ...
 def _segment_silhouette(x: Any, labels: Any) -> float: ...
 
 # --- end segment ---

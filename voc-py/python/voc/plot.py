@@ -317,8 +317,9 @@ def lift(table: Any, *, cumulative: bool = False, ax: Any = None, title: str | N
 
 def value_voice(
     profile: Any,
-    segments: Any = None,
+    /,
     *,
+    by: Any = None,
     values: str = "churn_rate",
     fmt: str | None = None,
     cmap: str = "Reds",
@@ -327,9 +328,10 @@ def value_voice(
 ) -> Any:
     """Heatmap of the value tier × voice matrix of one profile column, with the values written in.
 
-    ``profile`` is :func:`voc.segment.profile` output with ``segments`` the :func:`voc.segment.value_voice`
-    table it came from, or directly a matrix (pandas DataFrame, rows = tiers, columns = voices) such as
-    :func:`voc.segment.matrix` returns. ``fmt`` formats the cell text (default: percent for rates).
+    ``profile`` is :func:`voc.segment.profile` output with ``by`` the :func:`voc.segment.value_voice`
+    table it came from, or directly a matrix: the :class:`voc.Table` :func:`voc.segment.matrix` returns
+    (``value_tier`` column, then one column per voice) or a pandas DataFrame (rows = tiers, columns =
+    voices). ``fmt`` formats the cell text (default: percent for rates).
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import pandas as pd, voc.plot
@@ -338,15 +340,21 @@ def value_voice(
     >>> [t.get_text() for t in ax.texts]
     ['25%', '50%', '10%', '20%']
     """
-    if segments is not None:
+    grid = profile
+    if by is not None:
         from voc.segment import matrix
 
-        grid = matrix(profile, segments, values)
+        grid = matrix(profile, by=by, values=values)
+    if hasattr(grid, "columns") and "value_tier" in list(grid.columns) and not hasattr(grid, "index"):
+        voices = [c for c in grid.columns if c != "value_tier"]
+        row_names = [str(t) for t in grid["value_tier"]]
+        z = np.column_stack([np.asarray(grid[c], dtype=float) for c in voices]) if voices else np.zeros((len(row_names), 0))
+    elif hasattr(grid, "index") and hasattr(grid, "columns"):
+        voices = list(grid.columns)
+        row_names = [str(r) for r in grid.index]
+        z = np.asarray(grid.to_numpy(), dtype=float)
     else:
-        grid = profile
-    if not (hasattr(grid, "index") and hasattr(grid, "columns")):
-        raise TypeError("value_voice needs a profile table and its segments, or a matrix DataFrame")
-    z = np.asarray(grid.to_numpy(), dtype=float)
+        raise TypeError("value_voice needs a profile table and by= its value_voice table, or a matrix")
     rate = values.endswith("rate") or values.startswith("share")
     if fmt is None:
         fmt = "{:.0%}" if rate else "{:,.0f}"
@@ -360,8 +368,8 @@ def value_voice(
             text = "–" if not np.isfinite(z[i, j]) else fmt.format(z[i, j])
             dark = np.isfinite(z[i, j]) and z[i, j] > mid
             ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black")
-    ax.set_xticks(np.arange(z.shape[1]), [str(c) for c in grid.columns])
-    ax.set_yticks(np.arange(z.shape[0]), [str(r) for r in grid.index])
+    ax.set_xticks(np.arange(z.shape[1]), [str(c) for c in voices])
+    ax.set_yticks(np.arange(z.shape[0]), row_names)
     ax.set_xlabel("voice")
     ax.set_ylabel("value tier")
     bar = ax.figure.colorbar(image, ax=ax, label=values.replace("_", " "))

@@ -12,7 +12,7 @@ table or a dict of columns — and returns a :class:`voc.Table` (``to_pandas()``
     >>> X = log.features("2025-01-01")
     >>> y = log.labels("2025-01-01", horizon_days=180)
     >>> seg = voc.segment.value_voice(X)
-    >>> prof = voc.segment.profile(X, seg, churn=y["churned"])
+    >>> prof = voc.segment.profile(X, by=seg, churn=y["churned"])
     >>> "high-value active complainer" in list(prof["segment"])
     True
 
@@ -30,11 +30,12 @@ from voc import _voc
 from voc._columns import bool_as_float as _bool_as_float
 from voc._columns import column as _column
 from voc._columns import names as _names
-from voc._voc import KMeansResult, Table
+from voc._voc import KMeansModel, Standardized, Table
 from voc.errors import InvalidOptionError
 
 __all__ = [
-    "KMeansResult",
+    "KMeansModel",
+    "Standardized",
     "DEFAULT_VOICE_RULES",
     "DEFAULT_PLAYS",
     "DEFAULT_RFM_RULES",
@@ -43,50 +44,22 @@ __all__ = [
     "lifecycle",
     "profile",
     "matrix",
-    "kmeans",
+    "fit_kmeans",
     "standardize",
     "silhouette_score",
 ]
 
-#: Voice rules (voice, condition), first match wins; the fallback voice is "silent".
-DEFAULT_VOICE_RULES: list[tuple[str, str]] = [
-    ("active complainer", "tickets_90d >= 2"),
-    ("price-sensitive", "theme_price >= 1"),
-    ("detractor", "nps_last <= 6"),
-    ("passive", "nps_last <= 8"),
-    ("promoter", "nps_last >= 9"),
-]
+#: Voice rules (voice, condition), first match wins; the fallback voice is "silent". The core's defaults
+#: (``voc_core::segment::VoiceRule::defaults``), read through the binding.
+DEFAULT_VOICE_RULES: tuple[tuple[str, str], ...] = _voc.DEFAULT_VOICE_RULES
 
-#: Retention plays (tier, voice, play), first match wins; "*" matches any tier or voice.
-DEFAULT_PLAYS: list[tuple[str, str, str]] = [
-    ("high", "active complainer", "senior agent call within 24 h; fix the open issue"),
-    ("high", "detractor", "senior agent call; close the loop on the score"),
-    ("high", "silent", "proactive check-in by the account owner"),
-    ("high", "price-sensitive", "loyalty benefit (free shipping, early access), not a blanket discount"),
-    ("high", "passive", "personal offer to lift the experience"),
-    ("high", "promoter", "referral and advocacy programme"),
-    ("*", "active complainer", "priority resolution and apology"),
-    ("*", "detractor", "follow-up survey and service recovery"),
-    ("*", "price-sensitive", "targeted coupon"),
-    ("mid", "silent", "re-engagement campaign"),
-    ("*", "silent", "automated win-back email"),
-    ("*", "promoter", "ask for a review or referral"),
-    ("*", "*", "monitor"),
-]
+#: Retention plays (tier, voice, play), first match wins; "*" matches any tier or voice. The core's
+#: defaults (``voc_core::segment::Play::defaults``).
+DEFAULT_PLAYS: tuple[tuple[str, str, str], ...] = _voc.DEFAULT_PLAYS
 
-#: RFM segments on the (R, F) scores with 5 bins: (name, (r_low, r_high), (f_low, f_high)).
-DEFAULT_RFM_RULES: list[tuple[str, tuple[int, int], tuple[int, int]]] = [
-    ("Champions", (5, 5), (4, 5)),
-    ("Loyal Customers", (3, 4), (4, 5)),
-    ("Potential Loyalists", (4, 5), (2, 3)),
-    ("New Customers", (5, 5), (1, 1)),
-    ("Promising", (4, 4), (1, 1)),
-    ("Need Attention", (3, 3), (3, 3)),
-    ("About To Sleep", (3, 3), (1, 2)),
-    ("Can't Lose Them", (1, 2), (5, 5)),
-    ("At Risk", (1, 2), (3, 4)),
-    ("Hibernating", (1, 2), (1, 2)),
-]
+#: RFM segments on the (R, F) scores with 5 bins: (name, (r_low, r_high), (f_low, f_high)). The core's
+#: defaults (``voc_core::segment::RfmRule::defaults``).
+DEFAULT_RFM_RULES: tuple[tuple[str, tuple[int, int], tuple[int, int]], ...] = _voc.DEFAULT_RFM_RULES
 
 
 def _ids(data: Any) -> Any:
@@ -140,22 +113,14 @@ def value_voice(
     >>> list(t["segment"])
     ['high-value active complainer', 'low-value price-sensitive', 'mid-value promoter', 'low-value silent']
     """
-    rules_l = list(DEFAULT_VOICE_RULES if rules is None else rules)
-    needed: list[str] = []
-    for _, cond in rules_l:
-        for part in cond.replace(" and ", " & ").split("&"):
-            words = part.split()
-            if words and words[0] not in needed:
-                needed.append(words[0])
-    cols = {n: _column(data, n, "rules") for n in needed}
     v = _column(data, value, "value")
     out = _voc._segment_value_voice(
+        data,
         v,
-        cols,
         None if quantiles is None else [float(q) for q in quantiles],
         None if thresholds is None else [float(t) for t in thresholds],
         list(tier_names),
-        [(str(a), str(b)) for a, b in rules_l],
+        None if rules is None else [(str(a), str(b)) for a, b in rules],
         fallback,
         None if plays is None else [(str(a), str(b), str(c)) for a, b, c in plays],
     )
@@ -249,11 +214,15 @@ def lifecycle(
     return _table("lifecycle stages", columns, {"segments": list(names), "column": "stage"})
 
 
+def _has(data: Any, name: str) -> bool:
+    return data is not None and name in _names(data)
+
+
 def profile(
-    data: Any,
-    segments: Any,
+    data: Any = None,
+    /,
     *,
-    segment: str | None = None,
+    by: Any,
     names: Sequence[str] | None = None,
     churn: Any = None,
     value: Any = "monetary",
@@ -268,58 +237,48 @@ def profile(
     (Rocks 2016 adjusted Wald), mean and total value, revenue at risk (Σ value × churn) and the top
     complaint themes.
 
-    ``segments`` is a segment table from this module (its ``segment`` column — ``stage`` for
-    :func:`lifecycle`, or the column named by ``segment`` — and, when ``names`` is not
-    given, its ``meta["segments"]`` so that empty segments get a row too) or a column of segment labels.
-    ``data`` holds the other columns (row-aligned). ``churn`` is a column name or array of 0/1 labels or
-    probabilities (e.g. ``log.labels(...)["churned"]``). ``themes`` is a prefix of theme-count columns
-    (``"theme_"``: the signals' ``theme_{name}``, leaving out ``exclude_themes``, which are not
-    complaints), a list of column names, or None. ``value`` and ``nps``
-    may be None to leave them out.
+    ``by`` is a segment table from this module (its ``segment`` column — ``stage`` for
+    :func:`lifecycle` — and, when ``names`` is not given, its ``meta["segments"]`` so that empty segments
+    get a row too, in that order), a column name of ``data`` or a column of segment labels. Plain labels
+    are coded as every ``by=`` of voc (``voc.nps(..., by=)``): numbers by value, strings by code point,
+    categories in category order, and the ``segment`` column keeps their dtype. ``data`` holds the other
+    columns (row-aligned). ``churn`` is a column name or array of 0/1 labels or probabilities (e.g.
+    ``log.labels(...)["churned"]``). ``themes`` is a prefix of theme-count columns (``"theme_"``: the
+    signals' ``theme_{name}``, leaving out ``exclude_themes``, which are not complaints), a list of
+    column names, or None. ``value`` and ``nps`` may be None to leave them out (``nps`` is also left out
+    when its default column is absent; without ``data``, the default ``value`` column is left out).
 
     >>> import voc
     >>> data = {"monetary": [100.0, 50.0, 30.0, 10.0], "nps_last": [10, 3, float("nan"), 9],
-    ...         "theme_refund": [2, 0, 1, 0]}
-    >>> p = voc.segment.profile(data, ["a", "a", "a", "b"], churn=[1, 0, 0, 1])
-    >>> p["size"].tolist(), p["revenue_at_risk"].tolist(), p["top_themes"][0]
-    ([3, 1], [100.0, 10.0], 'refund (3)')
+    ...         "theme_refund": [2, 0, 1, 0], "store": ["a", "a", "a", "b"]}
+    >>> p = voc.segment.profile(data, by="store", churn=[1, 0, 0, 1])
+    >>> p["segment"], p["size"].tolist(), p["revenue_at_risk"].tolist(), p["top_themes"][0]
+    (['a', 'b'], [3, 1], [100.0, 10.0], 'refund (3)')
     """
-    meta_names: list[str] | None = None
-    if isinstance(segments, Table):
-        meta = segments.meta or {}
-        meta_names = meta.get("segments")
-        labels = segments[segment or meta.get("column", "segment")]
+    meta: dict[str, Any] = {}
+    if isinstance(by, Table):
+        meta = dict(by.meta or {})
+        labels = by[meta.get("column", "segment")]
+        if names is None and "segments" in meta:
+            names = list(meta["segments"])
     else:
-        labels = segments
-    arr = np.asarray(labels.to_numpy() if hasattr(labels, "to_numpy") else labels, dtype=object)
-    order = list(names) if names is not None else meta_names
-    uniq, inverse = np.unique(arr.astype(str), return_inverse=True) if len(arr) else (np.array([], dtype=str), np.array([], dtype=np.int64))
-    if order is None:
-        order = [str(u) for u in uniq]
-    position = {n: i for i, n in enumerate(order)}
-    missing = [str(u) for u in uniq if str(u) not in position]
-    if missing:
-        raise InvalidOptionError(
-            f"invalid option names: segment {missing[0]!r} is in the data but not in names", "names", None, missing[0]
-        )
-    remap = np.array([position[str(u)] for u in uniq], dtype=np.uint32)
-    codes = remap[inverse] if len(arr) else np.zeros(0, dtype=np.uint32)
+        labels = _column(data, by, "by")
     churn_col = None if churn is None else _bool_as_float(_column(data, churn, "churn"))
-    value_col = None if value is None else _column(data, value, "value")
+    value_col = None if value is None or (data is None and value == "monetary") else _column(data, value, "value")
     nps_col = None
-    if nps is not None and (not isinstance(nps, str) or nps in _names(data)):
+    if nps is not None and (not isinstance(nps, str) or _has(data, nps)):
         nps_col = _column(data, nps, "nps")
     theme_cols: dict[str, Any] = {}
     if isinstance(themes, str):
-        for c in _names(data):
+        for c in _names(data) if data is not None else []:
             if c.startswith(themes) and len(c) > len(themes) and c[len(themes) :] not in exclude_themes:
                 theme_cols[c[len(themes) :]] = data[c]
     elif themes is not None:
         for c in themes:
             theme_cols[str(c)] = _column(data, c, "themes")
     table = _voc._segment_profile(
-        codes,
-        [str(n) for n in order],
+        labels,
+        None if names is None else [str(n) for n in names],
         churn_col,
         value_col,
         nps_col,
@@ -328,43 +287,68 @@ def profile(
         int(top_themes),
         churn_interval,
     )
-    if isinstance(segments, Table) and "plays" in (segments.meta or {}):
-        plays = (segments.meta or {})["plays"]
+    if "plays" in meta:
+        plays = meta["plays"]
         cols = table.to_dict()
         cols["play"] = [plays.get(n, "") for n in cols["segment"]]
-        return _table(table.kind, cols)
+        return Table(table.kind, cols)
     return table
 
 
-def matrix(profile_table: Table, segments: Table, values: str = "churn_rate") -> Any:
-    """A value-tier × voice pandas DataFrame of one profile column (needs pandas).
+def matrix(profile: Table, /, *, by: Table, values: str = "churn_rate") -> Table:
+    """A value-tier × voice grid of one profile column, as a :class:`voc.Table`.
 
-    ``segments`` is the :func:`value_voice` table the profile was made from (its ``meta`` gives the
-    tiers and voices); rows are tiers from high to low, columns voices.
+    ``by`` is the :func:`value_voice` table the profile was made from (its ``meta`` gives the tiers and
+    voices). One row per tier from high to low: the ``value_tier`` column, then one column per voice
+    (NaN where a cell has no segment row).
 
     >>> import voc
     >>> data = voc.sample.retailer(seed=7, customers=2_000)
     >>> log = voc.signals.EventLog(**data.tables())
     >>> X = log.features("2025-01-01")
     >>> seg = voc.segment.value_voice(X)
-    >>> m = voc.segment.matrix(voc.segment.profile(X, seg), seg, "size")
-    >>> int(m.fillna(0).to_numpy().sum()) == len(X)
+    >>> m = voc.segment.matrix(voc.segment.profile(X, by=seg), by=seg, values="size")
+    >>> m.columns[0], list(m["value_tier"])
+    ('value_tier', ['high', 'mid', 'low'])
+    >>> int(sum(float(v) for c in m.columns[1:] for v in m[c] if v == v)) == len(X)
     True
     """
-    import pandas as pd
-
-    meta = segments.meta or {}
+    meta = by.meta or {}
     tiers = list(meta.get("tiers", []))
     voices = list(meta.get("voices", []))
-    by_name = dict(zip(profile_table["segment"], profile_table[values]))
-    rows = {t: [by_name.get(f"{t}-value {v}", float("nan")) for v in voices] for t in reversed(tiers)}
-    return pd.DataFrame.from_dict(rows, orient="index", columns=voices)
+    if values not in profile.columns:
+        _column(profile, values, "values")
+    by_name = dict(zip(list(profile["segment"]), list(profile[values])))
+    rows = list(reversed(tiers))
+    columns: dict[str, Any] = {"value_tier": rows}
+    for v in voices:
+        columns[v] = np.array([float(by_name.get(f"{t}-value {v}", float("nan"))) for t in rows], dtype=np.float64)
+    return Table("value × voice matrix", columns, {"values": values})
 
 
-def kmeans(
-    x: Any,
-    k: int,
+def _matrix_role(data: Any, x: Any) -> Any:
+    """The matrix of ``x=``: ``data`` itself when ``x`` is None, the named columns of ``data`` when ``x`` is a
+    list of names, else ``x``."""
+    if x is None:
+        if data is None:
+            raise InvalidOptionError("x is required: pass a matrix, or a table and x=[column names]", "x")
+        return data
+    if isinstance(x, str):
+        x = [x]
+    if isinstance(x, (list, tuple)) and x and all(isinstance(c, str) for c in x):
+        cols = [_column(data, c, "x") for c in x]
+        return np.column_stack(
+            [np.asarray(c.to_numpy() if hasattr(c, "to_numpy") else c, dtype=np.float64) for c in cols]
+        )
+    return x
+
+
+def fit_kmeans(
+    data: Any = None,
+    /,
     *,
+    x: Any = None,
+    k: int,
     init: Any = "k-means++",
     n_init: int = 1,
     max_iter: int = 300,
@@ -372,8 +356,11 @@ def kmeans(
     seed: int = 0,
     algorithm: str = "hamerly",
     parallel: bool = True,
-) -> KMeansResult:
-    """k-means on the rows of ``x`` (2-D array-like or DataFrame of numbers).
+) -> KMeansModel:
+    """k-means on the rows of a matrix → :class:`KMeansModel`.
+
+    The matrix is ``x`` (2-D array-like or DataFrame of numbers), or the columns of ``data`` that ``x``
+    names (a list of names), or ``data`` itself when ``x`` is not given.
 
     ``init`` is ``"k-means++"`` (scikit-learn's greedy variant, seeded; ``n_init`` starts, the lowest
     inertia wins) or an array of initial centres, shape (k, columns). From the same initial centres the
@@ -381,51 +368,46 @@ def kmeans(
     no label changes, or Σ centre shift² ≤ tol × mean column variance). ``algorithm`` is "hamerly"
     (exact, accelerated) or "lloyd". Results do not depend on the number of threads.
 
+    The model has ``labels``, ``centers``, ``inertia``, ``n_iter``, ``converged``, ``k``, ``n``,
+    ``predict(x)``, ``summary()`` (one row per cluster: size, share and the centre), ``to_bytes()`` /
+    ``from_bytes()`` and pickle.
+
     >>> import voc
-    >>> fit = voc.segment.kmeans([[0.0], [0.2], [10.0], [10.2]], 2, init=[[0.0], [10.0]])
-    >>> fit.labels.tolist(), round(fit.inertia, 6)
-    ([0, 0, 1, 1], 0.04)
+    >>> fit = voc.segment.fit_kmeans(x=[[0.0], [0.2], [10.0], [10.2]], k=2, init=[[0.0], [10.0]])
+    >>> fit.labels.tolist(), round(fit.inertia, 6), fit.predict([[9.0]]).tolist()
+    ([0, 0, 1, 1], 0.04, [1])
+    >>> fit.summary()["size"].tolist()
+    [2, 2]
+    >>> voc.segment.KMeansModel.from_bytes(fit.to_bytes()) == fit
+    True
     """
-    x_arr = x.to_numpy() if hasattr(x, "to_numpy") else x
-    init_arr = None
-    if isinstance(init, str):
-        if init != "k-means++":
-            raise InvalidOptionError(f"invalid option init = {init!r}: expected 'k-means++' or an array", "init")
-    else:
-        init_arr = np.asarray(init, dtype=np.float64)
-        if init_arr.ndim != 2:
-            raise InvalidOptionError("invalid option init: expected an array of shape (k, columns)", "init")
-    x_np = np.asarray(x_arr, dtype=np.float64)
-    if x_np.ndim != 2:
-        raise InvalidOptionError(f"invalid option x: expected a 2-D array, got {x_np.ndim} dimension(s)", "x")
-    return _voc._segment_kmeans(x_np, int(k), init_arr, int(n_init), int(max_iter), float(tol), int(seed), algorithm, bool(parallel))
+    return _voc._segment_kmeans(
+        _matrix_role(data, x), int(k), init, int(n_init), int(max_iter), float(tol), int(seed), algorithm, bool(parallel)
+    )
 
 
-def standardize(x: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def standardize(data: Any = None, /, *, x: Any = None) -> Standardized:
     """z-scores per column as scikit-learn's ``StandardScaler`` (population std; constant columns keep
-    scale 1). Returns ``(z, means, scales)``.
+    scale 1) → :class:`Standardized`: ``values`` (the z-scores), ``mean``, ``scale``, ``n`` and
+    ``transform(other)`` to scale other rows the same way. The matrix is read as by :func:`fit_kmeans`.
 
     >>> import voc
-    >>> z, mean, scale = voc.segment.standardize([[1.0, 5.0], [3.0, 5.0]])
-    >>> z.tolist(), mean.tolist(), scale.tolist()
+    >>> s = voc.segment.standardize(x=[[1.0, 5.0], [3.0, 5.0]])
+    >>> s.values.tolist(), s.mean.tolist(), s.scale.tolist()
     ([[-1.0, 0.0], [1.0, 0.0]], [2.0, 5.0], [1.0, 1.0])
+    >>> s.transform([[4.0, 5.0]]).tolist()
+    [[2.0, 0.0]]
     """
-    x_np = np.asarray(x.to_numpy() if hasattr(x, "to_numpy") else x, dtype=np.float64)
-    if x_np.ndim != 2:
-        raise InvalidOptionError(f"invalid option x: expected a 2-D array, got {x_np.ndim} dimension(s)", "x")
-    z, means, scales = _voc._segment_standardize(x_np)
-    return z, np.asarray(means), np.asarray(scales)
+    return _voc._segment_standardize(_matrix_role(data, x))
 
 
-def silhouette_score(x: Any, labels: Any) -> float:
+def silhouette_score(data: Any = None, /, *, x: Any = None, labels: Any) -> float:
     """Mean silhouette coefficient with Euclidean distances (as scikit-learn's ``silhouette_score``;
-    exact, O(n²) — pass a sample for large data).
+    exact, O(n²) — pass a sample for large data). The matrix is read as by :func:`fit_kmeans`;
+    ``labels`` is a column (any label dtype) or a column name of ``data``.
 
     >>> import voc
-    >>> round(voc.segment.silhouette_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1]), 6)
+    >>> round(voc.segment.silhouette_score(x=[[0.0], [1.0], [10.0], [11.0]], labels=[0, 0, 1, 1]), 6)
     0.899749
     """
-    x_np = np.asarray(x.to_numpy() if hasattr(x, "to_numpy") else x, dtype=np.float64)
-    if x_np.ndim != 2:
-        raise InvalidOptionError(f"invalid option x: expected a 2-D array, got {x_np.ndim} dimension(s)", "x")
-    return float(_voc._segment_silhouette(x_np, np.asarray(labels, dtype=np.int64)))
+    return float(_voc._segment_silhouette(_matrix_role(data, x), _column(data, labels, "labels")))
