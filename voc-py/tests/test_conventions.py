@@ -64,7 +64,6 @@ PENDING: dict[str, set[str]] = {
     "voc.segment.silhouette_score": {"positional"},
     "voc.segment.standardize": {"returns:tuple"},
     "voc.signals.features": {"keyword:on_invalid"},
-    "voc.text.topics": {"name:topics", "positional"},
 }
 
 # Functions of summary numbers or results, not columns, take them positionally like scipy.stats (§1).
