@@ -436,3 +436,117 @@ def test_rates_read_pandas_and_polars_time_and_channel_columns(m):
     assert slow.period.tolist() == ["2026-01", "2026-02"]
     assert slow.mentions.tolist() == [1, 1] and slow.texts.tolist() == [2, 1]
     assert str(slow.period_start.dtype).startswith("datetime64")
+
+
+# ---------------------------------------------------------------- conventions (docs/conventions.md)
+
+
+def test_fit_topics_model_predicts_summarises_and_round_trips():
+    texts = voc.text.sample_tickets(300, seed=6, lang="en")
+    df = pd.DataFrame({"body": texts})
+    t = voc.text.fit_topics(df, texts="body", n_topics=3, seed=2)
+    assert t == voc.text.fit_topics(texts, n_topics=3, seed=2) == voc.text.fit_topics(texts=texts, n_topics=3, seed=2)
+    assert isinstance(t, voc.text.TopicModel) and t.n_docs == 300
+    # predict on the fitted texts gives weights whose heaviest topic agrees with the fit on most rows.
+    w = t.predict(texts)
+    assert w.shape == (300, 3) and (w >= 0).all()
+    assert (t.predict_topic(df, texts="body") == w.argmax(axis=1)).mean() > 0.9
+    assert (t.predict_topic(texts) == t.labels).mean() > 0.8
+    assert t.predict(["zzzz qqqq"]).sum() == 0 and t.predict_topic(["zzzz qqqq"]).tolist() == [-1]
+    s = t.summary(n_terms=4)
+    assert s.columns == ["topic", "label", "top_terms", "documents", "share"]
+    assert s["topic"].tolist() == [0, 1, 2] and abs(s["share"].sum() - (t.labels >= 0).mean()) < 1e-12
+    assert s["documents"].tolist() == [int((t.labels == k).sum()) for k in range(3)]
+    top = t.top_terms(4).to_pandas()
+    for k, terms in enumerate(s["top_terms"]):
+        assert terms.split(", ") == top[top.topic == k].term.tolist()
+        assert s["label"][k] == " / ".join(terms.split(", ")[:3])
+    back = voc.text.TopicModel.from_bytes(t.to_bytes())
+    assert back == t and pickle.loads(pickle.dumps(t)) == t
+    np.testing.assert_array_equal(back.predict(texts), w)
+    with pytest.raises(voc.DecodeError):
+        voc.text.TopicModel.from_bytes(b"junk")
+    assert t.to_dict()["n_topics"] == 3 and "<table" in t._repr_html_()
+    with pytest.raises(voc.ColumnNotFoundError):
+        voc.text.fit_topics(df, texts="text", n_topics=3)
+    with pytest.raises(TypeError):
+        voc.text.fit_topics(texts, 3)  # options are keyword-only
+
+
+def test_polarity_is_a_typed_frozen_result():
+    p = voc.text.polarity("The refund was fast, thanks!")
+    assert isinstance(p, voc.text.PolarityResult)
+    assert p.estimate == p.compound and round(p.compound, 4) == 0.4926
+    assert p.to_dict() == {"estimate": p.compound, "neg": p.neg, "neu": p.neu, "pos": p.pos, "compound": p.compound}
+    assert pickle.loads(pickle.dumps(p)) == p and "<table" in p._repr_html_()
+    with pytest.raises(AttributeError):
+        p.compound = 0.0  # type: ignore[misc]
+
+
+def test_no_dict_or_tuple_returns(m):
+    found = m.find("退款太慢了")
+    assert isinstance(found, voc.Table) and found.columns == ["theme", "keyword", "start", "end"]
+    empty = m.find("nothing here")
+    assert len(empty) == 0 and empty.columns == ["theme", "keyword", "start", "end"]
+    rs = voc.text.reason_shares(["price", "size", None])
+    assert "estimate" in rs.columns and "share" not in rs.columns
+
+
+def test_roles_read_a_table(m):
+    df = pd.DataFrame({
+        "body": ["退款慢", "价格太贵", "退款慢", "ok"],
+        "store": ["a", "a", "b", "b"],
+        "when": pd.to_datetime(["2026-01-03", "2026-02-03", "2026-01-05", "2026-02-05"]),
+        "neg": [True, False, True, False],
+        "why": ["price", "size", "price", None],
+    })
+    assert_tables_equal(
+        m.mention_rates(df, texts="body", by="store", time="when"),
+        m.mention_rates(df["body"], by=df["store"], time=df["when"]),
+    )
+    assert m.mention_rates(df, texts="body", by="store")["by"] == sorted(["a", "b"] * len(m.themes))
+    assert m.mention_state(df, texts="body", by="store").texts == 4
+    assert_tables_equal(m.top_keywords(df, texts="body", negative="neg"), m.top_keywords(df["body"], negative=df["neg"]))
+    assert_tables_equal(m.theme_sentiment(df, texts="body"), m.theme_sentiment(df["body"]))
+    assert_tables_equal(m.matches(df, texts="body"), m.matches(df["body"]))
+    assert_tables_equal(m.indicators(pl.from_pandas(df), texts="body"), m.indicators(df["body"]))
+    assert m.tag(df, texts="body") == m.tag(df["body"])
+    assert_tables_equal(voc.text.sentiment(df, texts="body"), voc.text.sentiment(df["body"]))
+    assert_tables_equal(voc.text.reason_shares(df, reasons="why"), voc.text.reason_shares(df["why"]))
+    for call in (
+        lambda: m.mention_rates(df, texts="text"),
+        lambda: m.mention_rates(df, texts="body", by="channel"),
+        lambda: voc.text.sentiment(df, texts="nope"),
+        lambda: voc.text.reason_shares(df, reasons="nope"),
+        lambda: m.top_keywords(df, texts="body", negative="nope"),
+    ):
+        with pytest.raises(voc.ColumnNotFoundError):
+            call()
+    with pytest.raises(TypeError):
+        m.mention_rates(df["body"], channel=df["store"])  # grouping is by=
+
+
+def test_lone_surrogates_are_input_errors(m):
+    bad = "ok \ud800 refund"
+    for call, arg, index in (
+        (lambda: voc.text.polarity(bad), "text", 3),
+        (lambda: voc.text.normalize(bad), "text", 3),
+        (lambda: m.find(bad), "text", 3),
+        (lambda: voc.text.sentiment(["fine", bad]), "texts", 1),
+        (lambda: m.tag(["fine", "fine", bad]), "texts", 2),
+        (lambda: voc.text.fit_topics(["fine", bad], n_topics=1), "texts", 1),
+        (lambda: voc.text.reason_shares(["price", ["size", bad]]), "reasons", 1),
+    ):
+        with pytest.raises(voc.InputError, match="surrogate") as e:
+            call()
+        assert not isinstance(e.value, UnicodeError)
+        assert (e.value.arg, e.value.index) == (arg, index)
+        assert f"{arg}[{index}]" in str(e.value)
+
+
+def test_binding_raises_only_through_error_rs():
+    src = Path(__file__).resolve().parents[1] / "src" / "text"
+    for f in src.glob("*.rs"):
+        code = f.read_text(encoding="utf-8")
+        for bad in ("PyValueError", "PyKeyError", "PyTypeError", "py.import("):
+            assert bad not in code, (f.name, bad)
