@@ -550,3 +550,15 @@ def test_binding_raises_only_through_error_rs():
         code = f.read_text(encoding="utf-8")
         for bad in ("PyValueError", "PyKeyError", "PyTypeError", "py.import("):
             assert bad not in code, (f.name, bad)
+
+
+def test_negative_accepts_bools_ints_and_floats(m):
+    texts = ["退款慢，太失望了", "退款慢", "客服不理人", "价格还行"]
+    want = m.top_keywords(texts, negative=[True, False, True, False])
+    for neg in ([1, 0, 1, 0], np.array([1.0, 0.0, 1.0, 0.0]), pd.Series([True, False, True, False]), pl.Series([1, 0, 1, 0])):
+        assert_tables_equal(m.top_keywords(texts, negative=neg), want)
+    with pytest.raises(voc.InputError) as e:
+        m.top_keywords(texts, negative=[1, 0, 2, 0])
+    assert (e.value.arg, e.value.index) == ("negative", 2)
+    with pytest.raises(voc.MissingValueError):
+        m.top_keywords(texts, negative=[True, None, True, False])

@@ -22,7 +22,7 @@ fn from_specs(py: Python<'_>, specs: &[ThemeSpec]) -> PyResult<Taxonomy> {
     Ok(tax)
 }
 
-/// A `negative=` column: bools (or 0/1) per text.
+/// A `negative=` column: per text a bool, an integer 0/1 or a float 0.0/1.0 (docs/conventions.md §4).
 fn negative_flags(py: Python<'_>, col: &Bound<'_, PyAny>) -> PyResult<Vec<bool>> {
     let seq = if col.hasattr("tolist").unwrap_or(false) {
         col.call_method0("tolist")?
@@ -31,7 +31,7 @@ fn negative_flags(py: Python<'_>, col: &Bound<'_, PyAny>) -> PyResult<Vec<bool>>
     } else {
         col.clone()
     };
-    seq.extract::<Vec<bool>>().map_err(|_| {
+    let iter = seq.try_iter().map_err(|_| {
         dtype_err(
             py,
             "negative",
@@ -40,7 +40,48 @@ fn negative_flags(py: Python<'_>, col: &Bound<'_, PyAny>) -> PyResult<Vec<bool>>
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
         )
-    })
+    })?;
+    let mut out = Vec::new();
+    for (index, item) in iter.enumerate() {
+        let item = item?;
+        if let Ok(b) = item.extract::<bool>() {
+            out.push(b);
+            continue;
+        }
+        let Ok(v) = item.extract::<f64>() else {
+            if item.is_none() {
+                return Err(Error::Missing {
+                    arg: "negative",
+                    index,
+                })
+                .py_err(py);
+            }
+            let t = item.get_type().name()?.to_string();
+            return Err(dtype_err(
+                py,
+                "negative",
+                format!("{t} at position {index}"),
+            ));
+        };
+        if v.is_nan() {
+            return Err(Error::Missing {
+                arg: "negative",
+                index,
+            })
+            .py_err(py);
+        }
+        if v != 0.0 && v != 1.0 {
+            return Err(Error::InvalidValue {
+                arg: "negative",
+                index,
+                value: v,
+                reason: "must be a bool, 0 or 1",
+            })
+            .py_err(py);
+        }
+        out.push(v == 1.0);
+    }
+    Ok(out)
 }
 
 impl ThemeMatcher {
