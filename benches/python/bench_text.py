@@ -6,7 +6,7 @@
 * English sentiment: ``voc.text.sentiment(lang="en")`` against vaderSentiment 3.3.2 ``polarity_scores`` in a
   loop, on the Amazon review snippets of Hutto & Gilbert (2014) repeated; compound scores checked to agree
   to VADER's rounding (5e-5) before timing;
-* topic discovery: ``voc.text.topics`` against scikit-learn ``TfidfVectorizer`` + ``NMF``, on 2,000 snippets
+* topic discovery: ``voc.text.fit_topics`` against scikit-learn ``TfidfVectorizer`` + ``NMF``, on 2,000 snippets
   from four sources (tweets, movie reviews, product reviews, NYT editorials), with NMI against the source.
 
 Each timing is the median of ``--repeat`` calls, Python call and input conversion included. Run from the
@@ -107,7 +107,7 @@ def bench_tagging() -> None:
         theirs,
     )
     print(f"voc end to end: {mb / ours:.0f} MB/s (threads: {os.environ.get('RAYON_NUM_THREADS', 'all')})")
-    t_rates = median_time(lambda: m.mention_rates(polars_series, channel=np.arange(len(texts)) % 4), REPEAT)
+    t_rates = median_time(lambda: m.mention_rates(polars_series, by=np.arange(len(texts)) % 4), REPEAT)
     print(f"mention rates by 4 channels, tagging included: {fmt(t_rates)} = {mb / t_rates:.0f} MB/s")
 
 
@@ -146,7 +146,7 @@ def bench_topics() -> None:
     labels = [r[0] for r in rows]
     scores_voc, scores_sk = [], []
     for seed in range(5):
-        scores_voc.append(nmi(labels, voc.text.topics(texts, 4, seed=seed).labels))
+        scores_voc.append(nmi(labels, voc.text.fit_topics(texts, n_topics=4, seed=seed).labels))
         X = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.95).fit_transform(texts)
         W = NMF(4, init="random", random_state=seed, max_iter=200).fit_transform(X)
         scores_sk.append(nmi(labels, W.argmax(axis=1)))
@@ -160,7 +160,7 @@ def bench_topics() -> None:
         X = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.95).fit_transform(texts)
         return NMF(4, init="random", random_state=0, max_iter=200).fit_transform(X)
 
-    t_ours = median_time(lambda: voc.text.topics(texts, 4, seed=0), REPEAT)
+    t_ours = median_time(lambda: voc.text.fit_topics(texts, n_topics=4, seed=0), REPEAT)
     t_peer = median_time(sk, REPEAT)
     row("topics (TF-IDF + NMF, k = 4), 2,000 snippets", t_ours, "scikit-learn TfidfVectorizer + NMF", t_peer)
     import jieba
@@ -172,7 +172,7 @@ def bench_topics() -> None:
         X = TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None, min_df=2, max_df=0.95).fit_transform(zh)
         return NMF(8, init="random", random_state=0, max_iter=200).fit_transform(X)
 
-    t_ours = median_time(lambda: voc.text.topics(zh, 8, seed=0, lang="zh"), REPEAT)
+    t_ours = median_time(lambda: voc.text.fit_topics(zh, n_topics=8, seed=0, lang="zh"), REPEAT)
     t_peer = median_time(sk_zh, repeat=max(1, REPEAT // 2))
     row(f"Chinese topics (jieba, k = 8), {len(zh):,} tickets", t_ours, "jieba + scikit-learn TF-IDF + NMF", t_peer)
 

@@ -129,8 +129,8 @@ def test_mention_rates_equal_single_process(client, retailer):
     texts = texts_frame(retailer).sample(frac=1.0, random_state=1).reset_index(drop=True)
     df = dd.from_pandas(texts, npartitions=5)
     matcher = voc.text.themes()
-    got = voc.dask.mention_rates(df, "text", channel="channel", time="time", period="quarter")
-    want = matcher.mention_rates(texts["text"], channel=texts["channel"], time=texts["time"], period="quarter")
+    got = voc.dask.mention_rates(df, "text", by="channel", time="time", period="quarter")
+    want = matcher.mention_rates(texts["text"], by=texts["channel"], time=texts["time"], period="quarter")
     assert len(got) == len(want) > 50
     columns_equal(got, want)
     assert got.meta == want.meta
@@ -142,11 +142,11 @@ def test_mention_state_merges_bytes_and_pickles(retailer):
     texts = texts_frame(retailer)
     m = voc.text.themes()
     half = len(texts) // 2
-    a = m.mention_state(texts["text"][:half], channel=texts["channel"][:half], time=texts["time"][:half])
+    a = m.mention_state(texts["text"][:half], by=texts["channel"][:half], time=texts["time"][:half])
     # The second half starts with channels in another order: codes are aligned by label.
-    b = m.mention_state(texts["text"][half:], channel=texts["channel"][half:], time=texts["time"][half:])
+    b = m.mention_state(texts["text"][half:], by=texts["channel"][half:], time=texts["time"][half:])
     assert a.texts + b.texts == len(texts)
-    whole = m.mention_rates(texts["text"], channel=texts["channel"], time=texts["time"])
+    whole = m.mention_rates(texts["text"], by=texts["channel"], time=texts["time"])
     c = MentionState.from_bytes(a.to_bytes())
     assert c == a
     c.merge(b)
@@ -159,17 +159,17 @@ def test_mention_state_merges_bytes_and_pickles(retailer):
 
 def test_mention_state_rejects_mismatches_and_corruption():
     m = voc.text.themes()
-    a = m.mention_state(["退款慢"], channel=["chat"])
+    a = m.mention_state(["退款慢"], by=["chat"])
     with pytest.raises(voc.IncompatibleError):
         a.merge(m.mention_state(["退款慢"]))  # one with channel, one without
     with pytest.raises(voc.IncompatibleError):
-        a.merge(voc.text.themes({"x": ["x"]}).mention_state(["x"], channel=["chat"]))
+        a.merge(voc.text.themes({"x": ["x"]}).mention_state(["x"], by=["chat"]))
     with pytest.raises(voc.IncompatibleError):
-        a.merge(m.mention_state(["a"], channel=["chat"], time=np.array(["2025-01-01"], dtype="datetime64[s]")))
+        a.merge(m.mention_state(["a"], by=["chat"], time=np.array(["2025-01-01"], dtype="datetime64[s]")))
     with pytest.raises(voc.IncompatibleError):
-        a.merge(m.mention_state(["a"], channel=[1]))  # integer and string labels
+        a.merge(m.mention_state(["a"], by=[1]))  # integer and string labels
     with pytest.raises(voc.IncompatibleError, match="rollup"):
-        a.merge(m.mention_state(["退款慢"], channel=["chat"], rollup=False))  # parent < child otherwise
+        a.merge(m.mention_state(["退款慢"], by=["chat"], rollup=False))  # parent < child otherwise
     blob = bytearray(a.to_bytes())
     blob[-3] ^= 0xFF
     with pytest.raises(voc.DecodeError):

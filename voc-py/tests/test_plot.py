@@ -176,13 +176,13 @@ def test_mention_trend_per_channel_with_bands(retailer, tmp_path):
     data, _ = retailer
     tickets = data.tickets.to_pandas()
     rates = voc.text.themes().mention_rates(
-        tickets["text"], channel=np.where(np.arange(len(tickets)) % 2 == 0, "chat", "email"),
+        tickets["text"], by=np.where(np.arange(len(tickets)) % 2 == 0, "chat", "email"),
         time=tickets["time"], period="quarter",
     ).to_pandas()
     ax = voc.plot.mention_trend(rates, "refund")
     save_png(ax, tmp_path / "refund.png")
     assert len(ax.lines) == 2 and len(bands(ax)) == 2
-    chat = rates[(rates["theme"] == "refund") & (rates["channel"] == "chat")]
+    chat = rates[(rates["theme"] == "refund") & (rates["by"] == "chat")]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), 100 * chat["rate"].to_numpy())
     assert "refund" in ax.get_ylabel()
     with pytest.raises(ValueError, match="not in rates"):

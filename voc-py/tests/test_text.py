@@ -35,7 +35,7 @@ def m() -> voc.text.ThemeMatcher:
 
 def test_offsets_on_mixed_text_are_python_string_positions(m):
     text = "ＡＰＰ里找不到入口😡, REFUNDS 退款慢 and the delivery was late!!"
-    found = m.find(text)
+    found = list(m.find(text).to_pandas().itertuples(index=False, name=None))
     assert ("app.findability", "找不到入口", 4, 9) in found
     assert ("refund.slow", "退款慢", 20, 23) in found
     assert ("refund", "refund*", 12, 19) in found
@@ -106,11 +106,11 @@ def test_normalize():
 
 def test_negation_and_contrast():
     pol = voc.text.polarity
-    assert pol("good")["compound"] > 0 > pol("not good")["compound"]
-    assert pol("满意")["compound"] > 0 > pol("不满意")["compound"]
-    assert pol("没有问题")["compound"] > 0
-    assert pol("质量不错，但是退款太慢")["compound"] < 0
-    assert pol("The product is great but the refund is slow and terrible")["compound"] < 0
+    assert pol("good").compound > 0 > pol("not good").compound
+    assert pol("满意").compound > 0 > pol("不满意").compound
+    assert pol("没有问题").compound > 0
+    assert pol("质量不错，但是退款太慢").compound < 0
+    assert pol("The product is great but the refund is slow and terrible").compound < 0
     s = voc.text.sentiment(["great", "太差了", None]).to_pandas()
     assert list(s.columns) == ["neg", "neu", "pos", "compound"]
     assert s.compound[2] == 0
@@ -144,9 +144,9 @@ def test_vader_matches_vadersentiment_on_random_sentences(words, end):
     text = " ".join(words) + end
     ref = SentimentIntensityAnalyzer().polarity_scores(text)
     ours = voc.text.polarity(text, lang="en")
-    assert abs(ours["compound"] - ref["compound"]) <= 5e-5 + 1e-12, text
+    assert abs(ours.compound - ref["compound"]) <= 5e-5 + 1e-12, text
     for k in ("neg", "neu", "pos"):
-        assert abs(ours[k] - ref[k]) <= 5e-4 + 1e-12, (text, k)
+        assert abs(getattr(ours, k) - ref[k]) <= 5e-4 + 1e-12, (text, k)
 
 
 def test_theme_sentiment_is_clause_level(m):
@@ -173,16 +173,16 @@ def _texts_with_rates(counts):
 def test_rates_match_scipy_and_statsmodels(m):
     counts = {("app", 1): (20, 400), ("app", 2): (45, 400), ("store", 1): (30, 300), ("store", 2): (28, 310)}
     texts, channel, time = _texts_with_rates(counts)
-    r = m.mention_rates(texts, channel=channel, time=time, period="month").to_pandas()
+    r = m.mention_rates(texts, by=channel, time=time, period="month").to_pandas()
     slow = r[r.theme == "refund.slow"].reset_index(drop=True)
-    assert slow[["channel", "period"]].values.tolist() == [
+    assert slow[["by", "period"]].values.tolist() == [
         ["app", "2026-01"],
         ["app", "2026-02"],
         ["store", "2026-01"],
         ["store", "2026-02"],
     ]
     for row in slow.itertuples():
-        k, n = counts[(row.channel, int(row.period[-2:]))]
+        k, n = counts[(row.by, int(row.period[-2:]))]
         ci = st.binomtest(k, n).proportion_ci(method="wilson")
         assert (row.mentions, row.texts) == (k, n)
         assert abs(row.ci_low - ci.low) < 1e-12 and abs(row.ci_high - ci.high) < 1e-12
@@ -200,20 +200,20 @@ def test_rates_match_scipy_and_statsmodels(m):
 def test_alert_rule(m):
     counts = {("app", 1): (20, 400), ("app", 2): (45, 400), ("store", 1): (30, 300), ("store", 2): (28, 310)}
     texts, channel, time = _texts_with_rates(counts)
-    r = m.mention_rates(texts, channel=channel, time=time, adjust=None).to_pandas()
-    slow = r[r.theme == "refund.slow"].set_index(["channel", "period"])
+    r = m.mention_rates(texts, by=channel, time=time, adjust=None).to_pandas()
+    slow = r[r.theme == "refund.slow"].set_index(["by", "period"])
     assert bool(slow.loc[("app", "2026-02"), "alert"])  # p = 0.0012 < 0.01, rose
     assert not bool(slow.loc[("store", "2026-02"), "alert"])  # fell
     assert not slow.loc[("app", "2026-01"), "alert"]  # no previous period
-    strict = m.mention_rates(texts, channel=channel, time=time, adjust=None, alert_alpha=0.001).to_pandas()
+    strict = m.mention_rates(texts, by=channel, time=time, adjust=None, alert_alpha=0.001).to_pandas()
     assert not strict.alert.any()
-    few = m.mention_rates(texts, channel=channel, time=time, adjust=None, min_mentions=50).to_pandas()
+    few = m.mention_rates(texts, by=channel, time=time, adjust=None, min_mentions=50).to_pandas()
     assert not few.alert.any()
 
 
 def test_rates_without_channel_or_time_and_share_of_voice(m):
     r = m.mention_rates(["退款慢", "价格太贵", "退货", "ok"]).to_pandas()
-    assert "period" not in r.columns and "channel" not in r.columns
+    assert "period" not in r.columns and "by" not in r.columns
     top = r[r.theme.isin([t for t in m.themes if "." not in t])]
     assert abs(top.share_of_voice.sum() - 1.0) < 1e-12
     assert r.loc[r.theme == "price", "rate"].item() == 0.25
@@ -230,10 +230,10 @@ def _mention_batches():
 
 def test_mention_state_pickles_and_merges_across_channel_orders(m):
     texts, channel, time = _mention_batches()
-    whole = m.mention_rates(texts, channel=channel, time=time)
+    whole = m.mention_rates(texts, by=channel, time=time)
     # The parts meet their channels in different orders (chat, email, web / web, email, chat, app).
-    a = m.mention_state(texts[:3], channel=channel[:3], time=time[:3])
-    b = m.mention_state(texts[3:], channel=channel[3:], time=time[3:])
+    a = m.mention_state(texts[:3], by=channel[:3], time=time[:3])
+    b = m.mention_state(texts[3:], by=channel[3:], time=time[3:])
     assert (a.texts, b.texts) == (3, 5)
     for x, y in [(a, b), (b, a)]:
         z = pickle.loads(pickle.dumps(x))
@@ -249,42 +249,42 @@ def test_mention_state_pickles_and_merges_across_channel_orders(m):
     back = voc.text.MentionState.from_bytes(ab.to_bytes())
     assert back == ab and back.to_bytes() == ab.to_bytes()
     # Integer channel labels, each part numbering them differently.
-    c, d = m.mention_state(texts[:4], channel=[3, 1, 3, 2]), m.mention_state(texts[4:], channel=[2, 7, 1, 1])
+    c, d = m.mention_state(texts[:4], by=[3, 1, 3, 2]), m.mention_state(texts[4:], by=[2, 7, 1, 1])
     c.merge(d)
-    assert_tables_equal(c.finish(), m.mention_rates(texts, channel=[3, 1, 3, 2, 2, 7, 1, 1]))
+    assert_tables_equal(c.finish(), m.mention_rates(texts, by=[3, 1, 3, 2, 2, 7, 1, 1]))
 
 
 def test_mention_states_of_other_settings_do_not_merge(m):
     texts, channel, time = _mention_batches()
-    a = m.mention_state(texts, channel=channel, time=time)
+    a = m.mention_state(texts, by=channel, time=time)
     before = a.to_bytes()
     for other in [
-        m.mention_state(texts, channel=channel, time=time, rollup=False),
-        m.mention_state(texts, channel=channel, time=time, period="quarter"),
-        m.mention_state(texts, channel=channel),
+        m.mention_state(texts, by=channel, time=time, rollup=False),
+        m.mention_state(texts, by=channel, time=time, period="quarter"),
+        m.mention_state(texts, by=channel),
         m.mention_state(texts, time=time),
-        voc.text.themes({"refund": ["退款"]}).mention_state(texts, channel=channel, time=time),
+        voc.text.themes({"refund": ["退款"]}).mention_state(texts, by=channel, time=time),
     ]:
         with pytest.raises(voc.IncompatibleError):
             a.merge(other)
         assert a.to_bytes() == before
-    assert a != m.mention_state(texts, channel=channel, time=time, rollup=False)
+    assert a != m.mention_state(texts, by=channel, time=time, rollup=False)
     # Rolled-up and plain counts would give a parent theme fewer mentions than its child.
     with pytest.raises(voc.IncompatibleError, match="rollup"):
-        a.merge(m.mention_state(texts, channel=channel, time=time, rollup=False))
+        a.merge(m.mention_state(texts, by=channel, time=time, rollup=False))
 
 
 def test_mention_state_merges_from_threads(m):
     import concurrent.futures as cf
 
     texts, channel, time = _mention_batches()
-    parts = [m.mention_state(texts[i::4], channel=channel[i::4], time=time[i::4]) for i in range(4)]
-    total = m.mention_state([], channel=np.array([], dtype="U1"), time=np.array([], dtype="datetime64[s]"))
+    parts = [m.mention_state(texts[i::4], by=channel[i::4], time=time[i::4]) for i in range(4)]
+    total = m.mention_state([], by=np.array([], dtype="U1"), time=np.array([], dtype="datetime64[s]"))
     with cf.ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda k: total.merge(parts[k % 4]), range(8)))
     total.merge(total)  # merging a state into itself doubles it, without a deadlock
     assert total.texts == 4 * len(texts)
-    want = m.mention_rates(texts * 4, channel=channel * 4, time=np.concatenate([time] * 4))
+    want = m.mention_rates(texts * 4, by=channel * 4, time=np.concatenate([time] * 4))
     assert_tables_equal(total.finish(), want)
 
 def test_top_keywords_and_reason_shares(m):
@@ -316,8 +316,8 @@ def test_topics_seeded_and_comparable_to_sklearn():
     from sklearn.metrics import normalized_mutual_info_score as nmi
 
     texts, labels = _domains()
-    a = voc.text.topics(texts, 4, seed=1)
-    b = voc.text.topics(texts, 4, seed=1)
+    a = voc.text.fit_topics(texts, n_topics=4, seed=1)
+    b = voc.text.fit_topics(texts, n_topics=4, seed=1)
     assert a == b
     assert a.doc_topic.shape == (len(texts), 4)
     assert a.components.shape == (4, len(a.vocabulary))
@@ -333,7 +333,7 @@ def test_topics_seeded_and_comparable_to_sklearn():
 
 def test_chinese_topics_use_jieba_tokens():
     texts = voc.text.sample_tickets(400, seed=5, lang="zh")
-    t = voc.text.topics(texts, 3, seed=0)
+    t = voc.text.fit_topics(texts, n_topics=3, seed=0)
     assert any(len(w) >= 2 and "\u4e00" <= w[0] <= "\u9fff" for w in t.vocabulary)
 
 
@@ -346,7 +346,7 @@ def test_bad_input(m):
     with pytest.raises(voc.DtypeError, match="position 1"):
         m.tag(["ok", 3])
     with pytest.raises(voc.LengthMismatchError):
-        m.mention_rates(["a", "b"], channel=["x"])
+        m.mention_rates(["a", "b"], by=["x"])
     with pytest.raises(voc.MissingValueError):
         m.mention_rates(["a", None])
     r = m.mention_rates(["退款", None], missing="skip")
@@ -364,22 +364,22 @@ def test_bad_input(m):
     with pytest.raises(voc.EmptyInputError):
         m.mention_rates([])
     with pytest.raises(voc.InvalidOptionError):
-        voc.text.topics(["a b", "b c"], 0)
+        voc.text.fit_topics(["a b", "b c"], n_topics=0)
     with pytest.raises(voc.VocError):
-        voc.text.topics(["refund", "login"], 5)
+        voc.text.fit_topics(["refund", "login"], n_topics=5)
 
 
 def test_pickle(m):
     m2 = pickle.loads(pickle.dumps(m))
     assert m2.spec() == m.spec()
     assert m2.tag(["退款慢"]) == m.tag(["退款慢"])
-    t = voc.text.topics(voc.text.sample_tickets(200, seed=2, lang="en"), 3)
+    t = voc.text.fit_topics(voc.text.sample_tickets(200, seed=2, lang="en"), n_topics=3)
     assert pickle.loads(pickle.dumps(t)) == t
 
 
 def test_topic_model_pickles_as_the_core_byte_form():
     texts = voc.text.sample_tickets(200, seed=2, lang="en") + ["über crème café", "refund über"]
-    t = voc.text.topics(texts, 3, seed=4, lang="en", min_df=1)
+    t = voc.text.fit_topics(texts, n_topics=3, seed=4, lang="en", min_df=1)
     back = pickle.loads(pickle.dumps(t))
     assert back == t
     np.testing.assert_array_equal(back.doc_topic, t.doc_topic)
@@ -397,7 +397,7 @@ def test_topic_model_pickles_as_the_core_byte_form():
 
 
 def test_corrupted_topic_model_pickle_is_a_decode_error():
-    t = voc.text.topics(voc.text.sample_tickets(120, seed=3, lang="en"), 2, seed=0)
+    t = voc.text.fit_topics(voc.text.sample_tickets(120, seed=3, lang="en"), n_topics=2, seed=0)
     _, (state,) = t.__reduce__()
     data = pickle.dumps(t)
     assert data.count(state) == 1
@@ -426,13 +426,139 @@ def test_rates_read_pandas_and_polars_time_and_channel_columns(m):
     time = pd.to_datetime(["2026-01-03", "2026-01-20", "2026-02-02", "2026-02-10", None, "2026-02-11"])
     channel = ["app", "app", "app", "store", "store", "store"]
     with pytest.raises(voc.MissingValueError):
-        m.mention_rates(texts, channel=channel, time=pd.Series(time))
-    a = m.mention_rates(texts, channel=pd.Series(channel), time=pd.Series(time), missing="skip")
-    b = m.mention_rates(pl.Series(texts), channel=pl.Series(channel), time=pl.Series(time), missing="skip")
+        m.mention_rates(texts, by=channel, time=pd.Series(time))
+    a = m.mention_rates(texts, by=pd.Series(channel), time=pd.Series(time), missing="skip")
+    b = m.mention_rates(pl.Series(texts), by=pl.Series(channel), time=pl.Series(time), missing="skip")
     assert a.meta["dropped"] == 2 and b.meta["dropped"] == 2
     da, db = a.to_pandas(), b.to_pandas()
     pd.testing.assert_frame_equal(da, db)
-    slow = da[(da.theme == "refund.slow") & (da.channel == "app")]
+    slow = da[(da.theme == "refund.slow") & (da.by == "app")]
     assert slow.period.tolist() == ["2026-01", "2026-02"]
     assert slow.mentions.tolist() == [1, 1] and slow.texts.tolist() == [2, 1]
     assert str(slow.period_start.dtype).startswith("datetime64")
+
+
+# ---------------------------------------------------------------- conventions (docs/conventions.md)
+
+
+def test_fit_topics_model_predicts_summarises_and_round_trips():
+    texts = voc.text.sample_tickets(300, seed=6, lang="en")
+    df = pd.DataFrame({"body": texts})
+    t = voc.text.fit_topics(df, texts="body", n_topics=3, seed=2)
+    assert t == voc.text.fit_topics(texts, n_topics=3, seed=2) == voc.text.fit_topics(texts=texts, n_topics=3, seed=2)
+    assert isinstance(t, voc.text.TopicModel) and t.n_docs == 300
+    # predict on the fitted texts gives weights whose heaviest topic agrees with the fit on most rows.
+    w = t.predict(texts)
+    assert w.shape == (300, 3) and (w >= 0).all()
+    assert (t.predict_topic(df, texts="body") == w.argmax(axis=1)).mean() > 0.9
+    assert (t.predict_topic(texts) == t.labels).mean() > 0.8
+    assert t.predict(["zzzz qqqq"]).sum() == 0 and t.predict_topic(["zzzz qqqq"]).tolist() == [-1]
+    s = t.summary(n_terms=4)
+    assert s.columns == ["topic", "label", "top_terms", "documents", "share"]
+    assert s["topic"].tolist() == [0, 1, 2] and abs(s["share"].sum() - (t.labels >= 0).mean()) < 1e-12
+    assert s["documents"].tolist() == [int((t.labels == k).sum()) for k in range(3)]
+    top = t.top_terms(4).to_pandas()
+    for k, terms in enumerate(s["top_terms"]):
+        assert terms.split(", ") == top[top.topic == k].term.tolist()
+        assert s["label"][k] == " / ".join(terms.split(", ")[:3])
+    back = voc.text.TopicModel.from_bytes(t.to_bytes())
+    assert back == t and pickle.loads(pickle.dumps(t)) == t
+    np.testing.assert_array_equal(back.predict(texts), w)
+    with pytest.raises(voc.DecodeError):
+        voc.text.TopicModel.from_bytes(b"junk")
+    assert t.to_dict()["n_topics"] == 3 and "<table" in t._repr_html_()
+    with pytest.raises(voc.ColumnNotFoundError):
+        voc.text.fit_topics(df, texts="text", n_topics=3)
+    with pytest.raises(TypeError):
+        voc.text.fit_topics(texts, 3)  # options are keyword-only
+
+
+def test_polarity_is_a_typed_frozen_result():
+    p = voc.text.polarity("The refund was fast, thanks!")
+    assert isinstance(p, voc.text.PolarityResult)
+    assert p.estimate == p.compound and round(p.compound, 4) == 0.4926
+    assert p.to_dict() == {"estimate": p.compound, "neg": p.neg, "neu": p.neu, "pos": p.pos, "compound": p.compound}
+    assert pickle.loads(pickle.dumps(p)) == p and "<table" in p._repr_html_()
+    with pytest.raises(AttributeError):
+        p.compound = 0.0  # type: ignore[misc]
+
+
+def test_no_dict_or_tuple_returns(m):
+    found = m.find("退款太慢了")
+    assert isinstance(found, voc.Table) and found.columns == ["theme", "keyword", "start", "end"]
+    empty = m.find("nothing here")
+    assert len(empty) == 0 and empty.columns == ["theme", "keyword", "start", "end"]
+    rs = voc.text.reason_shares(["price", "size", None])
+    assert "estimate" in rs.columns and "share" not in rs.columns
+
+
+def test_roles_read_a_table(m):
+    df = pd.DataFrame({
+        "body": ["退款慢", "价格太贵", "退款慢", "ok"],
+        "store": ["a", "a", "b", "b"],
+        "when": pd.to_datetime(["2026-01-03", "2026-02-03", "2026-01-05", "2026-02-05"]),
+        "neg": [True, False, True, False],
+        "why": ["price", "size", "price", None],
+    })
+    assert_tables_equal(
+        m.mention_rates(df, texts="body", by="store", time="when"),
+        m.mention_rates(df["body"], by=df["store"], time=df["when"]),
+    )
+    assert m.mention_rates(df, texts="body", by="store")["by"] == sorted(["a", "b"] * len(m.themes))
+    assert m.mention_state(df, texts="body", by="store").texts == 4
+    assert_tables_equal(m.top_keywords(df, texts="body", negative="neg"), m.top_keywords(df["body"], negative=df["neg"]))
+    assert_tables_equal(m.theme_sentiment(df, texts="body"), m.theme_sentiment(df["body"]))
+    assert_tables_equal(m.matches(df, texts="body"), m.matches(df["body"]))
+    assert_tables_equal(m.indicators(pl.from_pandas(df), texts="body"), m.indicators(df["body"]))
+    assert m.tag(df, texts="body") == m.tag(df["body"])
+    assert_tables_equal(voc.text.sentiment(df, texts="body"), voc.text.sentiment(df["body"]))
+    assert_tables_equal(voc.text.reason_shares(df, reasons="why"), voc.text.reason_shares(df["why"]))
+    for call in (
+        lambda: m.mention_rates(df, texts="text"),
+        lambda: m.mention_rates(df, texts="body", by="channel"),
+        lambda: voc.text.sentiment(df, texts="nope"),
+        lambda: voc.text.reason_shares(df, reasons="nope"),
+        lambda: m.top_keywords(df, texts="body", negative="nope"),
+    ):
+        with pytest.raises(voc.ColumnNotFoundError):
+            call()
+    with pytest.raises(TypeError):
+        m.mention_rates(df["body"], channel=df["store"])  # grouping is by=
+
+
+def test_lone_surrogates_are_input_errors(m):
+    bad = "ok \ud800 refund"
+    for call, arg, index in (
+        (lambda: voc.text.polarity(bad), "text", 3),
+        (lambda: voc.text.normalize(bad), "text", 3),
+        (lambda: m.find(bad), "text", 3),
+        (lambda: voc.text.sentiment(["fine", bad]), "texts", 1),
+        (lambda: m.tag(["fine", "fine", bad]), "texts", 2),
+        (lambda: voc.text.fit_topics(["fine", bad], n_topics=1), "texts", 1),
+        (lambda: voc.text.reason_shares(["price", ["size", bad]]), "reasons", 1),
+    ):
+        with pytest.raises(voc.InputError, match="surrogate") as e:
+            call()
+        assert not isinstance(e.value, UnicodeError)
+        assert (e.value.arg, e.value.index) == (arg, index)
+        assert f"{arg}[{index}]" in str(e.value)
+
+
+def test_binding_raises_only_through_error_rs():
+    src = Path(__file__).resolve().parents[1] / "src" / "text"
+    for f in src.glob("*.rs"):
+        code = f.read_text(encoding="utf-8")
+        for bad in ("PyValueError", "PyKeyError", "PyTypeError", "py.import("):
+            assert bad not in code, (f.name, bad)
+
+
+def test_negative_accepts_bools_ints_and_floats(m):
+    texts = ["退款慢，太失望了", "退款慢", "客服不理人", "价格还行"]
+    want = m.top_keywords(texts, negative=[True, False, True, False])
+    for neg in ([1, 0, 1, 0], np.array([1.0, 0.0, 1.0, 0.0]), pd.Series([True, False, True, False]), pl.Series([1, 0, 1, 0])):
+        assert_tables_equal(m.top_keywords(texts, negative=neg), want)
+    with pytest.raises(voc.InputError) as e:
+        m.top_keywords(texts, negative=[1, 0, 2, 0])
+    assert (e.value.arg, e.value.index) == ("negative", 2)
+    with pytest.raises(voc.MissingValueError):
+        m.top_keywords(texts, negative=[True, None, True, False])

@@ -43,4 +43,4 @@ pub use sentiment::{
 pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
 pub use tfidf::{Tfidf, TfidfOptions};
 pub use tokenize::{is_stop_word, tokenize};
-pub use topics::{TopicModel, TopicOptions, topic_labels};
+pub use topics::{LABEL_TERMS, TopicModel, TopicOptions, TopicSummary, topic_labels};

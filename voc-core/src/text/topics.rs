@@ -125,6 +125,77 @@ impl TopicModel {
     pub fn labels(&self) -> Vec<Option<usize>> {
         labels_of(&self.w)
     }
+
+    /// One row per topic: its label (its [`LABEL_TERMS`] heaviest terms joined by `" / "`), its
+    /// `n_terms` heaviest terms, the fitted documents whose heaviest topic it is, and their share of
+    /// all fitted documents (documents without any known term count in the denominator).
+    ///
+    /// ```
+    /// use voc_core::Fit;
+    /// use voc_core::text::{TfidfOptions, TopicOptions};
+    /// let docs = ["refund slow money", "refund money late", "slow refund money",
+    ///             "login password fails", "password login error", "login error password"];
+    /// let m = TopicOptions::default().n_topics(2).tfidf(TfidfOptions::default().min_df(2)).fit(&docs[..])?;
+    /// let s = m.summary(3);
+    /// assert_eq!(s.len(), 2);
+    /// assert_eq!(s.iter().map(|t| t.documents).sum::<usize>(), 6);
+    /// assert!((s[0].share + s[1].share - 1.0).abs() < 1e-12);
+    /// assert_eq!(s[0].terms.len(), 3);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn summary(&self, n_terms: usize) -> Vec<TopicSummary> {
+        let mut counts = vec![0usize; self.n_topics];
+        for t in self.labels().into_iter().flatten() {
+            if let Some(c) = counts.get_mut(t) {
+                *c += 1;
+            }
+        }
+        let n = self.n_docs();
+        (0..self.n_topics)
+            .map(|t| {
+                let label = self
+                    .top_terms(t, LABEL_TERMS)
+                    .into_iter()
+                    .map(|x| x.0)
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                let terms = self
+                    .top_terms(t, n_terms)
+                    .into_iter()
+                    .map(|x| x.0.to_owned())
+                    .collect();
+                TopicSummary {
+                    topic: t,
+                    label,
+                    terms,
+                    documents: counts[t],
+                    share: if n == 0 {
+                        f64::NAN
+                    } else {
+                        counts[t] as f64 / n as f64
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
+/// Terms in a topic's label (see [`TopicModel::summary`]).
+pub const LABEL_TERMS: usize = 3;
+
+/// One topic of [`TopicModel::summary`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicSummary {
+    /// Topic index.
+    pub topic: usize,
+    /// Its heaviest terms joined by `" / "`.
+    pub label: String,
+    /// Its heaviest terms, heaviest first.
+    pub terms: Vec<String>,
+    /// Fitted documents whose heaviest topic it is.
+    pub documents: usize,
+    /// `documents` over all fitted documents (NaN when there are none).
+    pub share: f64,
 }
 
 /// Topic of each row of a document-topic matrix (largest weight; `None` when the row is all zero).
@@ -435,6 +506,16 @@ mod tests {
         let a = o.fit(&docs[..])?;
         let b = o.fit(&docs[..])?;
         assert_eq!(a, b);
+        let s = a.summary(4);
+        assert_eq!(
+            s.iter().map(|t| t.documents).collect::<Vec<_>>(),
+            vec![30, 30, 30]
+        );
+        assert!(s.iter().all(|t| (t.share - 1.0 / 3.0).abs() < 1e-12));
+        assert!(
+            s.iter()
+                .all(|t| t.terms.len() == 4 && t.label.split(" / ").count() == LABEL_TERMS)
+        );
         let l = a.labels();
         for i in 0..30 {
             assert_eq!(l[3 * i], l[0]);

@@ -9,7 +9,7 @@ single-process call on the same rows; weighted sums are compensated (Neumaier) a
 
 * ``nps(df, "nps", by="segment", weights="weight")`` → :class:`voc.NpsResult`, or with ``by`` the same
   :class:`voc.Table` as ``voc.nps(scores, by=labels)``. ``csat`` and ``ces`` alike.
-* ``mention_rates(df, "text", channel="channel", time="time", period="quarter")`` → the table of
+* ``mention_rates(df, "text", by="channel", time="time", period="quarter")`` → the table of
   ``voc.text.themes().mention_rates(...)``.
 * ``features(customers, cutoff=..., orders=..., tickets=...)`` → per-customer churn signals: every table
   is shuffled by customer id into the same partitions so each partition holds whole customers, then
@@ -239,7 +239,7 @@ def _mention_part(
     part: Any,
     matcher: Any,
     text: str,
-    channel: str | None,
+    by: str | None,
     time: str | None,
     period: str | None,
     rollup: bool,
@@ -247,7 +247,7 @@ def _mention_part(
 ) -> bytes:
     state = matcher.mention_state(
         part[text],
-        channel=part[channel] if channel is not None else None,
+        by=part[by] if by is not None else None,
         time=part[time] if time is not None else None,
         period=period,
         rollup=rollup,
@@ -261,7 +261,7 @@ def mention_rates(
     text: str,
     *,
     matcher: Any = None,
-    channel: str | None = None,
+    by: str | None = None,
     time: str | None = None,
     period: str | None = None,
     rollup: bool = True,
@@ -270,16 +270,16 @@ def mention_rates(
     scheduler: Any = None,
     **options: Any,
 ) -> Table:
-    """Theme mention rates of the texts in column ``text`` per channel × period: the table of
-    ``matcher.mention_rates(texts, channel=..., time=..., period=...)`` (``matcher`` defaults to
+    """Theme mention rates of the texts in column ``text`` per group (``by``, e.g. the channel) × period:
+    the table of ``matcher.mention_rates(df, texts=text, by=..., time=..., period=...)`` (``matcher`` defaults to
     ``voc.text.themes()``), computed from one :class:`voc.text.MentionState` per partition.
     ``options`` go to ``MentionState.finish`` (``confidence``, ``alert_alpha``, ``adjust``, ...).
 
     >>> import pandas as pd, dask.dataframe as dd, voc.dask
     >>> df = dd.from_pandas(pd.DataFrame({"text": ["退款太慢", "fast delivery", "refund please", "ok"],
     ...                                   "channel": ["chat", "chat", "email", "email"]}), npartitions=2)
-    >>> t = voc.dask.mention_rates(df, "text", channel="channel").to_pandas()
-    >>> t[t.theme == "refund"][["channel", "mentions", "texts"]].values.tolist()
+    >>> t = voc.dask.mention_rates(df, "text", by="channel").to_pandas()
+    >>> t[t.theme == "refund"][["by", "mentions", "texts"]].values.tolist()
     [['chat', 1, 2], ['email', 1, 2]]
     """
     dask = _dask()
@@ -288,9 +288,9 @@ def mention_rates(
     if split_every < 2:
         raise voc.InvalidOptionError(f"invalid option split_every: {split_every} must be at least 2", "split_every")
     m = matcher if matcher is not None else voc.text.themes()
-    cols = [text] + [c for c in (channel, time) if c is not None]
+    cols = [text] + [c for c in (by, time) if c is not None]
     part_state = dask.delayed(_mention_part, pure=True)
-    parts = [part_state(p, m, text, channel, time, period, rollup, missing) for p in df[cols].to_delayed()]
+    parts = [part_state(p, m, text, by, time, period, rollup, missing) for p in df[cols].to_delayed()]
     (blob,) = dask.compute(_tree(dask, MentionState, parts, split_every), scheduler=scheduler)
     return MentionState.from_bytes(blob).finish(**options)
 

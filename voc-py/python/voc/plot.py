@@ -390,8 +390,9 @@ def mention_trend(
     ax: Any = None,
     title: str | None = None,
 ) -> Any:
-    """One theme's mention rate (percent of texts) per period, one line per channel, with its interval
-    band, from ``ThemeMatcher.mention_rates(texts, channel=..., time=..., period=...)``.
+    """One theme's mention rate (percent of texts) per period, one line per group (``channels``: the
+    groups to draw), with its interval band, from ``ThemeMatcher.mention_rates(texts, by=..., time=...,
+    period=...)``.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import numpy as np, voc, voc.plot
@@ -408,9 +409,9 @@ def mention_trend(
     ax = _axes(ax)
     periods = sorted(set(str(p) for p in cols["period"][keep]))
     x_of = {p: i for i, p in enumerate(periods)}
-    if "channel" in cols:
-        names = list(dict.fromkeys(cols["channel"][keep].tolist())) if channels is None else list(channels)
-        selections = [(str(c), keep & (cols["channel"] == c)) for c in names]
+    if "by" in cols:
+        names = list(dict.fromkeys(cols["by"][keep].tolist())) if channels is None else list(channels)
+        selections = [(str(c), keep & (cols["by"] == c)) for c in names]
     else:
         selections = [(None, keep)]
     for label, rows in selections:

@@ -1,27 +1,30 @@
 """Text: complaint themes and keyword mention rates (Chinese and English), sentiment, topic discovery.
 
-Texts are any column of strings: a list, a numpy array, a pandas / polars / pyarrow string column.
-Channel and time columns are read like the ``by=`` / ``time=`` columns of :mod:`voc.metrics`.
+Texts are any column of strings: a list, a numpy array, a pandas / polars / pyarrow string column. Every
+function that reads texts takes the column itself, or a table and ``texts=`` naming its column
+(docs/conventions.md §1); group (``by=``) and time columns are read like those of :mod:`voc.metrics`.
 
 * ``themes(taxonomy=None)`` → :class:`ThemeMatcher` (the default retail taxonomy, or your own: a dict
   ``{"refund.slow": {"label": ..., "keywords": [...], "exclude": [...]}}``, a list of
   ``(id, label, keywords, exclude)`` tuples, or the text format of ``DEFAULT_RETAIL_TAXONOMY``).
-* ``m.matches(texts)``: every match with character offsets; ``m.tag`` / ``m.indicators``: themes per text.
-* ``m.mention_rates(texts, channel=..., time=..., period="month")``: rates with Wilson intervals, share of
-  voice, period-over-period change with a two-proportion test and the alert rule.
-* ``m.mention_state(texts, channel=..., time=...)``: the same counts as a mergeable :class:`MentionState`
+* ``m.find(text)`` / ``m.matches(texts)``: every match with character offsets (a :class:`Table`);
+  ``m.tag`` / ``m.indicators``: themes per text.
+* ``m.mention_rates(df, texts="text", by="channel", time="created", period="month")``: rates with Wilson
+  intervals, share of voice, period-over-period change with a two-proportion test and the alert rule.
+* ``m.mention_state(df, texts=..., by=..., time=...)``: the same counts as a mergeable :class:`MentionState`
   (merge across batches or Dask / Spark workers, ``to_bytes`` / ``from_bytes``, ``finish()`` → the table).
 * ``m.top_keywords(texts)``: keywords ranked by negative texts mentioning them.
-* ``sentiment(texts)`` / ``polarity(text)``: VADER rules (English) or voc's seed lexicon (Chinese);
-  ``m.theme_sentiment(texts)``: per theme at clause level.
+* ``sentiment(texts)`` (a table) / ``polarity(text)`` (a :class:`PolarityResult`): VADER rules (English)
+  or voc's seed lexicon (Chinese); ``m.theme_sentiment(texts)``: per theme at clause level.
 * ``reason_shares(reasons)``: churn-survey reasons with intervals.
-* ``topics(texts, n_topics)``: TF-IDF + NMF topics with top terms, seeded.
+* ``fit_topics(texts, n_topics=...)`` → :class:`TopicModel`: TF-IDF + NMF topics, seeded; ``summary()``,
+  ``predict(new_texts)``, ``to_bytes`` / ``from_bytes``, pickle.
 
 >>> import voc
 >>> m = voc.text.themes()
->>> sorted({t for t, *_ in m.find("退款太慢了，客服不理人")})
+>>> sorted(set(m.find("退款太慢了，客服不理人")["theme"]))
 ['refund', 'refund.slow', 'service', 'service.unresponsive']
->>> round(voc.text.polarity("The refund was fast, thanks!")["compound"], 4)
+>>> round(voc.text.polarity("The refund was fast, thanks!").compound, 4)
 0.4926
 """
 
@@ -33,6 +36,7 @@ from typing import Any
 from voc._voc import (
     DEFAULT_RETAIL_TAXONOMY,
     MentionState,
+    PolarityResult,
     Table,
     ThemeMatcher,
     TopicModel,
@@ -42,7 +46,7 @@ from voc._voc import text_polarity as polarity
 from voc._voc import text_reason_shares as reason_shares
 from voc._voc import text_sample_tickets as sample_tickets
 from voc._voc import text_sentiment as sentiment
-from voc._voc import text_topics as topics
+from voc._voc import text_fit_topics as fit_topics
 
 __all__ = [
     "themes",
@@ -51,10 +55,11 @@ __all__ = [
     "DEFAULT_RETAIL_TAXONOMY",
     "normalize",
     "polarity",
+    "PolarityResult",
     "sentiment",
     "reason_shares",
     "sample_tickets",
-    "topics",
+    "fit_topics",
     "TopicModel",
     "Table",
 ]
@@ -93,9 +98,3 @@ def themes(
         return ThemeMatcher(spec, lowercase=lowercase, width=width)
     return ThemeMatcher(taxonomy, lowercase=lowercase, width=width)
 
-
-def _rebuild_matcher(
-    spec: list[tuple[str, str, list[str], list[str]]], lowercase: bool, width: bool
-) -> ThemeMatcher:
-    """Unpickles a :class:`ThemeMatcher`."""
-    return ThemeMatcher(spec, lowercase=lowercase, width=width)

@@ -125,7 +125,7 @@ pub fn texts(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Texts> {
     for (i, item) in iter.enumerate() {
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(s.to_str()?.to_owned());
+            out.push(text_arg(s, arg, Some(i))?.into_owned());
         } else if item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) {
             nulls.push(i);
             out.push(String::new());
@@ -138,4 +138,51 @@ pub fn texts(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Texts> {
         data: TextData::Owned(out),
         nulls,
     })
+}
+
+/// A Python str as UTF-8. A lone surrogate (not valid Unicode) is an `InputError` naming `arg` and the
+/// position: the row `row` of a column, or the character position within a single text; its `value` is
+/// the surrogate's code point.
+pub fn text_arg<'a>(
+    s: &'a Bound<'_, PyString>,
+    arg: &'static str,
+    row: Option<usize>,
+) -> PyResult<std::borrow::Cow<'a, str>> {
+    if let Ok(t) = s.to_str() {
+        return Ok(std::borrow::Cow::Borrowed(t));
+    }
+    let py = s.py();
+    // Code points with the surrogates kept, to find the first lone one.
+    let raw: Vec<u8> = s
+        .call_method1("encode", ("utf-32-le", "surrogatepass"))?
+        .extract()?;
+    let (pos, cp) = raw
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .enumerate()
+        .find(|(_, cp)| (0xD800..=0xDFFF).contains(cp))
+        .unwrap_or((0, 0));
+    let reason = if row.is_some() {
+        "a text with a lone surrogate code point (not valid Unicode)"
+    } else {
+        "a lone surrogate code point (not valid Unicode)"
+    };
+    Err(Error::InvalidValue {
+        arg,
+        index: row.unwrap_or(pos),
+        value: f64::from(cp),
+        reason,
+    })
+    .py_err(py)
+}
+
+/// The texts of a text role (docs/conventions.md §1): the column itself, or a table and `texts=` naming
+/// its column (`ColumnNotFoundError` when it has no such column).
+pub fn texts_role(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    texts: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Texts> {
+    let (_, column) = convert::single_column(py, data, texts, "texts")?;
+    self::texts(&column, "texts")
 }

@@ -6,7 +6,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3_arrow::input::AnyArray;
 use voc_core::stats::{Adjustment, ShareInterval};
 use voc_core::text::{
@@ -14,7 +14,7 @@ use voc_core::text::{
     SentimentLang, Sets, Taxonomy,
 };
 use voc_core::time::Period;
-use voc_core::{Error, Fit};
+use voc_core::{Error, Fit, Predict};
 
 use crate::convert::{self, Labels};
 use crate::error::{BindError, IntoPy};
@@ -30,7 +30,7 @@ mod themes;
 mod topics;
 
 use column::dtype_err;
-pub use column::texts;
+pub use column::{text_arg, texts, texts_role};
 use rates::{mention_options, mention_table};
 pub use state::MentionState;
 pub use themes::ThemeMatcher;
@@ -44,8 +44,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sentiment::text_sentiment, m)?)?;
     m.add_function(wrap_pyfunction!(reasons::text_reason_shares, m)?)?;
     m.add_function(wrap_pyfunction!(text_sample_tickets, m)?)?;
-    m.add_function(wrap_pyfunction!(topics::text_topics, m)?)?;
+    m.add_function(wrap_pyfunction!(topics::text_fit_topics, m)?)?;
     m.add_class::<TopicModel>()?;
+    m.add_class::<sentiment::PolarityResult>()?;
     m.add_class::<MentionState>()?;
     m.add("DEFAULT_RETAIL_TAXONOMY", core::DEFAULT_RETAIL)?;
     Ok(())
@@ -75,8 +76,9 @@ fn voc_core_check_len(py: Python<'_>, n: usize, arg: &'static str, len: usize) -
 /// 'refund 退款'
 #[pyfunction(name = "text_normalize")]
 #[pyo3(signature = (text, /, *, lowercase=true, width=true))]
-fn text_normalize(text: &str, lowercase: bool, width: bool) -> String {
-    Normalizer { lowercase, width }.normalize(text)
+fn text_normalize(text: &Bound<'_, PyString>, lowercase: bool, width: bool) -> PyResult<String> {
+    let text = text_arg(text, "text", None)?;
+    Ok(Normalizer { lowercase, width }.normalize(&text))
 }
 
 /// Seeded synthetic support tickets ("zh" or "en") for examples and benchmarks.

@@ -42,18 +42,22 @@ impl IntervalName for MentionOptions {
 }
 
 impl ThemeMatcher {
-    /// Theme sets of `texts` counted per channel × period (the shared first half of `mention_rates`).
+    /// Theme sets of `texts` counted per group (`by`) × period (the shared first half of `mention_rates`).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn count_mentions(
         &self,
         py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
-        channel: Option<&Bound<'_, PyAny>>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
+        by: Option<&Bound<'_, PyAny>>,
         time: Option<&Bound<'_, PyAny>>,
         period: Option<&str>,
         rollup: bool,
         missing: &str,
     ) -> PyResult<core::MentionState> {
+        let (table, texts) = convert::single_column(py, data, texts, "texts")?;
+        let by = convert::role(table.as_ref(), by, "by")?;
+        let time = convert::role(table.as_ref(), time, "time")?;
         let policy = convert::missing_policy(missing).py_err(py)?;
         let period = match (period, time.is_some()) {
             (Some(p), true) => Some(p.parse::<Period>().py_err(py)?),
@@ -68,10 +72,13 @@ impl ThemeMatcher {
             }
             (None, false) => None,
         };
-        let t = self::texts(texts, "texts")?;
+        let t = self::texts(&texts, "texts")?;
         let n = t.strs().len();
-        let ch = channel.map(|c| convert::groups(c, "channel")).transpose()?;
-        let tm = time.map(|x| convert::times(x, "time")).transpose()?;
+        let ch = by.as_ref().map(|c| convert::groups(c, "by")).transpose()?;
+        let tm = time
+            .as_ref()
+            .map(|x| convert::times(x, "time"))
+            .transpose()?;
         let mut time_nulls: Vec<usize> = Vec::new();
         let periods: Option<Vec<i64>> = match (&tm, period) {
             (Some(x), Some(p)) => {
@@ -105,7 +112,7 @@ impl ThemeMatcher {
             policy,
             &[
                 ("texts", &t.nulls),
-                ("channel", &ch_nulls),
+                ("by", &ch_nulls),
                 ("time", &time_nulls),
             ],
         )
@@ -115,7 +122,7 @@ impl ThemeMatcher {
             None => (None, None),
         };
         if let Some(c) = &codes {
-            voc_core_check_len(py, n, "channel", c.len())?;
+            voc_core_check_len(py, n, "by", c.len())?;
         }
         let mut keep = vec![true; n];
         for &i in t.nulls.iter().chain(&ch_nulls).chain(&time_nulls) {
@@ -184,7 +191,7 @@ pub(super) fn mention_table(
     for r in out.rows {
         let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(18);
         if let Some(l) = &out.channels {
-            row.push(("channel", channel_value(l, r.channel)));
+            row.push(("by", channel_value(l, r.channel)));
         }
         if let (Some(p), Some(ix)) = (period, r.period) {
             row.push(("period", Value::from(p.label(ix))));

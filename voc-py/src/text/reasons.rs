@@ -3,20 +3,27 @@
 use super::*;
 
 /// Share of respondents giving each reason, with intervals. `reasons` holds one reason (str) or a list
-/// of reasons (multi-select) per respondent; None is a respondent with no reason.
+/// of reasons (multi-select) per respondent; None is a respondent with no reason. Takes the column, or a
+/// table and `reasons=` naming its column. One row per reason (sorted): reason, count, n, estimate
+/// (the share), ci_low, ci_high.
 ///
 /// >>> import voc
 /// >>> t = voc.text.reason_shares([["price", "refund"], "refund", None, "size"])
-/// >>> t["reason"], t["count"].tolist(), t["share"].tolist()
+/// >>> t["reason"], t["count"].tolist(), t["estimate"].tolist()
 /// (['price', 'refund', 'size'], [1, 2, 1], [0.25, 0.5, 0.25])
+/// >>> voc.text.reason_shares({"why": ["price", "size"]}, reasons="why")["count"].tolist()
+/// [1, 1]
 #[pyfunction(name = "text_reason_shares")]
-#[pyo3(signature = (reasons, /, *, confidence=0.95, interval="wilson"))]
+#[pyo3(signature = (data=None, /, *, reasons=None, confidence=0.95, interval="wilson"))]
 pub(super) fn text_reason_shares(
     py: Python<'_>,
-    reasons: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    reasons: Option<&Bound<'_, PyAny>>,
     confidence: f64,
     interval: &str,
 ) -> PyResult<Table> {
+    let (_, reasons) = convert::single_column(py, data, reasons, "reasons")?;
+    let reasons = &reasons;
     let method = interval.parse::<ShareInterval>().py_err(py)?;
     let opts = voc_core::stats::IntervalOptions::default()
         .confidence(confidence)
@@ -40,8 +47,8 @@ pub(super) fn text_reason_shares(
         if item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) {
             rows.push(Vec::new());
         } else if let Ok(s) = item.cast::<PyString>() {
-            rows.push(vec![code(s.to_str()?)]);
-        } else if let Ok(list) = item.extract::<Vec<String>>() {
+            rows.push(vec![code(&text_arg(s, "reasons", Some(i))?)]);
+        } else if let Some(list) = reason_list(&item, i)? {
             rows.push(list.iter().map(|s| code(s)).collect());
         } else {
             let t = item.get_type().name()?.to_string();
@@ -67,10 +74,34 @@ pub(super) fn text_reason_shares(
             ("reason", Value::from(labels[*r].as_str())),
             ("count", Value::U64(s.successes as u64)),
             ("n", Value::U64(s.n as u64)),
-            ("share", Value::F64(s.estimate)),
+            ("estimate", Value::F64(s.estimate)),
             ("ci_low", Value::F64(s.ci.low)),
             ("ci_high", Value::F64(s.ci.high)),
         ]);
     }
     cols.into_table(py, "reason shares".into(), None)
+}
+
+/// The reasons of a multi-select answer (a list, tuple or array of str); `None` when `item` is not one.
+fn reason_list(item: &Bound<'_, PyAny>, row: usize) -> PyResult<Option<Vec<String>>> {
+    if item.is_instance_of::<PyString>() || item.extract::<f64>().is_ok() {
+        return Ok(None);
+    }
+    let seq = if item.hasattr("tolist").unwrap_or(false) {
+        item.call_method0("tolist")?
+    } else {
+        item.clone()
+    };
+    let Ok(iter) = seq.try_iter() else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for x in iter {
+        let x = x?;
+        let Ok(s) = x.cast::<PyString>() else {
+            return Ok(None);
+        };
+        out.push(text_arg(s, "reasons", Some(row))?.into_owned());
+    }
+    Ok(Some(out))
 }

@@ -12,7 +12,87 @@ pub struct ThemeMatcher {
 
 type ThemeSpec = (String, String, Vec<String>, Vec<String>);
 
+fn from_specs(py: Python<'_>, specs: &[ThemeSpec]) -> PyResult<Taxonomy> {
+    let mut tax = Taxonomy::new();
+    for (id, label, kw, ex) in specs {
+        let kw: Vec<&str> = kw.iter().map(String::as_str).collect();
+        let ex: Vec<&str> = ex.iter().map(String::as_str).collect();
+        tax.add(id, label, &kw, &ex).py_err(py)?;
+    }
+    Ok(tax)
+}
+
+/// A `negative=` column: per text a bool, an integer 0/1 or a float 0.0/1.0 (docs/conventions.md §4).
+fn negative_flags(py: Python<'_>, col: &Bound<'_, PyAny>) -> PyResult<Vec<bool>> {
+    let seq = if col.hasattr("tolist").unwrap_or(false) {
+        col.call_method0("tolist")?
+    } else if col.hasattr("to_list").unwrap_or(false) {
+        col.call_method0("to_list")?
+    } else {
+        col.clone()
+    };
+    let iter = seq.try_iter().map_err(|_| {
+        dtype_err(
+            py,
+            "negative",
+            seq.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        )
+    })?;
+    let mut out = Vec::new();
+    for (index, item) in iter.enumerate() {
+        let item = item?;
+        if let Ok(b) = item.extract::<bool>() {
+            out.push(b);
+            continue;
+        }
+        let Ok(v) = item.extract::<f64>() else {
+            if item.is_none() {
+                return Err(Error::Missing {
+                    arg: "negative",
+                    index,
+                })
+                .py_err(py);
+            }
+            let t = item.get_type().name()?.to_string();
+            return Err(dtype_err(
+                py,
+                "negative",
+                format!("{t} at position {index}"),
+            ));
+        };
+        if v.is_nan() {
+            return Err(Error::Missing {
+                arg: "negative",
+                index,
+            })
+            .py_err(py);
+        }
+        if v != 0.0 && v != 1.0 {
+            return Err(Error::InvalidValue {
+                arg: "negative",
+                index,
+                value: v,
+                reason: "must be a bool, 0 or 1",
+            })
+            .py_err(py);
+        }
+        out.push(v == 1.0);
+    }
+    Ok(out)
+}
+
 impl ThemeMatcher {
+    fn compile(py: Python<'_>, taxonomy: Taxonomy, lowercase: bool, width: bool) -> PyResult<Self> {
+        let normalizer = Normalizer { lowercase, width };
+        let inner = py
+            .detach(|| core::ThemeMatcher::with_normalizer(taxonomy, normalizer))
+            .py_err(py)?;
+        Ok(ThemeMatcher { inner })
+    }
+
     fn sets(&self, py: Python<'_>, strs: &[&str], rollup: bool) -> Sets {
         py.detach(|| self.inner.themes_batch(strs, rollup))
     }
@@ -41,21 +121,20 @@ impl ThemeMatcher {
                 Taxonomy::parse(t.extract::<&str>()?).py_err(py)?
             }
             Some(t) => {
-                let specs: Vec<ThemeSpec> = t.extract()?;
-                let mut tax = Taxonomy::new();
-                for (id, label, kw, ex) in &specs {
-                    let kw: Vec<&str> = kw.iter().map(String::as_str).collect();
-                    let ex: Vec<&str> = ex.iter().map(String::as_str).collect();
-                    tax.add(id, label, &kw, &ex).py_err(py)?;
-                }
-                tax
+                let specs: Vec<ThemeSpec> = t.extract().map_err(|_| {
+                    dtype_err(
+                        py,
+                        "themes",
+                        t.get_type()
+                            .name()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                    )
+                })?;
+                from_specs(py, &specs)?
             }
         };
-        let normalizer = Normalizer { lowercase, width };
-        let inner = py
-            .detach(|| core::ThemeMatcher::with_normalizer(taxonomy, normalizer))
-            .py_err(py)?;
-        Ok(ThemeMatcher { inner })
+        ThemeMatcher::compile(py, taxonomy, lowercase, width)
     }
 
     /// Theme ids, in taxonomy order (parents before children).
@@ -106,26 +185,52 @@ impl ThemeMatcher {
         cols.into_table(py, "taxonomy".into(), None)
     }
 
-    /// Matches in one text: a list of `(theme, keyword, start, end)`, character offsets into `text`.
-    fn find(&self, text: &str) -> Vec<(String, String, usize, usize)> {
-        self.inner
-            .find(text)
-            .into_iter()
-            .map(|m| {
-                let kw = self
-                    .inner
+    /// Matches in one text: a table of theme, keyword, start, end (character offsets into `text`).
+    fn find(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Table> {
+        let text = text_arg(text, "text", None)?;
+        let found = self.inner.find(&text);
+        let n = found.len();
+        let (mut theme, mut keyword) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut start, mut end) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for m in found {
+            theme.push(self.id(m.theme));
+            keyword.push(
+                self.inner
                     .keyword(m.keyword as usize)
                     .map(|k| k.pattern.clone())
-                    .unwrap_or_default();
-                (self.id(m.theme), kw, m.start, m.end)
-            })
-            .collect()
+                    .unwrap_or_default(),
+            );
+            start.push(m.start as i64);
+            end.push(m.end as i64);
+        }
+        let names = ["theme", "keyword", "start", "end"]
+            .map(String::from)
+            .to_vec();
+        let cols: Vec<Py<PyAny>> = vec![
+            PyList::new(py, theme)?.into_any().unbind(),
+            PyList::new(py, keyword)?.into_any().unbind(),
+            PyArray1::from_vec(py, start).into_any().unbind(),
+            PyArray1::from_vec(py, end).into_any().unbind(),
+        ];
+        Ok(Table::from_columns(
+            "theme matches".into(),
+            names,
+            cols,
+            n,
+            None,
+        ))
     }
 
     /// Every match in many texts: one row per match with the text's position, theme, keyword pattern,
     /// character offsets and the matched text.
-    fn matches(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Table> {
-        let t = self::texts(texts, "texts")?;
+    #[pyo3(signature = (data=None, /, *, texts=None))]
+    fn matches(
+        &self,
+        py: Python<'_>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Table> {
+        let t = texts_role(py, data, texts)?;
         let strs = t.strs();
         let found = py.detach(|| self.inner.find_batch(&strs));
         let n = found.len();
@@ -184,14 +289,15 @@ impl ThemeMatcher {
     }
 
     /// Themes of each text as a list of lists of theme ids (`rollup`: parents of matched themes too).
-    #[pyo3(signature = (texts, *, rollup=true))]
+    #[pyo3(signature = (data=None, /, *, texts=None, rollup=true))]
     fn tag<'py>(
         &self,
         py: Python<'py>,
-        texts: &Bound<'py, PyAny>,
+        data: Option<&Bound<'py, PyAny>>,
+        texts: Option<&Bound<'py, PyAny>>,
         rollup: bool,
     ) -> PyResult<Bound<'py, PyList>> {
-        let t = self::texts(texts, "texts")?;
+        let t = texts_role(py, data, texts)?;
         let strs = t.strs();
         let sets = self.sets(py, &strs, rollup);
         // One Python string per theme, shared by every row.
@@ -206,14 +312,15 @@ impl ThemeMatcher {
     }
 
     /// One 0/1 indicator column per theme (a table with one row per text).
-    #[pyo3(signature = (texts, *, rollup=true))]
+    #[pyo3(signature = (data=None, /, *, texts=None, rollup=true))]
     fn indicators(
         &self,
         py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
         rollup: bool,
     ) -> PyResult<Table> {
-        let t = self::texts(texts, "texts")?;
+        let t = texts_role(py, data, texts)?;
         let strs = t.strs();
         let sets = self.sets(py, &strs, rollup);
         let k = self.inner.n_themes();
@@ -238,19 +345,21 @@ impl ThemeMatcher {
         ))
     }
 
-    /// Mention rate of every theme per channel × period: texts, mentions, rate with its interval
+    /// Mention rate of every theme per group (`by=`, e.g. the channel) × period: texts, mentions, rate with its interval
     /// (Wilson by default), share of voice among sibling themes, change from the previous period with
     /// a two-proportion z-test, p-values adjusted over the table (`adjust="holm"`, "bh" or None) and the
     /// alert rule (rate rose, adjusted p < `alert_alpha`, at least `min_mentions` mentions).
-    #[pyo3(signature = (texts, *, channel=None, time=None, period=None, rollup=true, confidence=0.95,
+    /// Takes the column of texts, or a table and `texts=` (and `by=`, `time=`) naming its columns.
+    #[pyo3(signature = (data=None, /, *, texts=None, by=None, time=None, period=None, rollup=true, confidence=0.95,
         interval="wilson", alert_alpha=0.01, adjust=Some("holm"), min_mentions=5, missing="error"),
-        text_signature = "(self, texts, *, channel=None, time=None, period=None, rollup=True, confidence=0.95, interval='wilson', alert_alpha=0.01, adjust='holm', min_mentions=5, missing='error')")]
+        text_signature = "(self, data=None, /, *, texts=None, by=None, time=None, period=None, rollup=True, confidence=0.95, interval='wilson', alert_alpha=0.01, adjust='holm', min_mentions=5, missing='error')")]
     #[allow(clippy::too_many_arguments)]
     fn mention_rates(
         &self,
         py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
-        channel: Option<&Bound<'_, PyAny>>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
+        by: Option<&Bound<'_, PyAny>>,
         time: Option<&Bound<'_, PyAny>>,
         period: Option<&str>,
         rollup: bool,
@@ -262,27 +371,28 @@ impl ThemeMatcher {
         missing: &str,
     ) -> PyResult<Table> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
-        let state = self.count_mentions(py, texts, channel, time, period, rollup, missing)?;
+        let state = self.count_mentions(py, data, texts, by, time, period, rollup, missing)?;
         mention_table(py, &state, &opts, adjust)
     }
 
     /// Mergeable mention counts of `texts` (same arguments as `mention_rates`): a
     /// :class:`MentionState` to merge with the states of other batches or workers and finish into the
     /// same table `mention_rates` gives on all the texts at once.
-    #[pyo3(signature = (texts, *, channel=None, time=None, period=None, rollup=true, missing="error"),
-        text_signature = "(self, texts, *, channel=None, time=None, period=None, rollup=True, missing='error')")]
+    #[pyo3(signature = (data=None, /, *, texts=None, by=None, time=None, period=None, rollup=true, missing="error"),
+        text_signature = "(self, data=None, /, *, texts=None, by=None, time=None, period=None, rollup=True, missing='error')")]
     #[allow(clippy::too_many_arguments)]
     fn mention_state(
         &self,
         py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
-        channel: Option<&Bound<'_, PyAny>>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
+        by: Option<&Bound<'_, PyAny>>,
         time: Option<&Bound<'_, PyAny>>,
         period: Option<&str>,
         rollup: bool,
         missing: &str,
     ) -> PyResult<MentionState> {
-        let state = self.count_mentions(py, texts, channel, time, period, rollup, missing)?;
+        let state = self.count_mentions(py, data, texts, by, time, period, rollup, missing)?;
         Ok(MentionState {
             inner: Shared::new(state),
         })
@@ -291,15 +401,17 @@ impl ThemeMatcher {
     /// Top keywords among negative texts: for each keyword, negative texts mentioning it, all texts
     /// mentioning it, its share of negative texts with an interval, and the share of its texts that are
     /// negative. `negative` is a boolean column; when None, a text is negative when its sentiment
-    /// compound is at most `threshold` (VADER's convention −0.05).
-    #[pyo3(signature = (texts, *, negative=None, lang="auto", threshold=-0.05, top=20, confidence=0.95, interval="wilson"),
-        text_signature = "(self, texts, *, negative=None, lang='auto', threshold=-0.05, top=20, confidence=0.95, interval='wilson')")]
+    /// compound is at most `threshold` (VADER's convention −0.05). `texts` and `negative` are columns or
+    /// column names of `data`.
+    #[pyo3(signature = (data=None, /, *, texts=None, negative=None, lang="auto", threshold=-0.05, top=20, confidence=0.95, interval="wilson"),
+        text_signature = "(self, data=None, /, *, texts=None, negative=None, lang='auto', threshold=-0.05, top=20, confidence=0.95, interval='wilson')")]
     #[allow(clippy::too_many_arguments)]
     fn top_keywords(
         &self,
         py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
-        negative: Option<Vec<bool>>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
+        negative: Option<&Bound<'_, PyAny>>,
         lang: &str,
         threshold: f64,
         top: usize,
@@ -319,7 +431,11 @@ impl ThemeMatcher {
             })
             .py_err(py);
         }
-        let t = self::texts(texts, "texts")?;
+        let (table, column) = convert::single_column(py, data, texts, "texts")?;
+        let negative = convert::role(table.as_ref(), negative, "negative")?
+            .map(|c| negative_flags(py, &c))
+            .transpose()?;
+        let t = self::texts(&column, "texts")?;
         let strs = t.strs();
         if let Some(neg) = &negative {
             voc_core_check_len(py, strs.len(), "negative", neg.len())?;
@@ -362,15 +478,16 @@ impl ThemeMatcher {
 
     /// Clause-level sentiment of each theme in each text: one row per (text, theme) with the mean
     /// compound of the clauses that mention it.
-    #[pyo3(signature = (texts, *, lang="auto"))]
+    #[pyo3(signature = (data=None, /, *, texts=None, lang="auto"))]
     fn theme_sentiment(
         &self,
         py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
         lang: &str,
     ) -> PyResult<Table> {
         let lang = lang_of(py, lang)?;
-        let t = self::texts(texts, "texts")?;
+        let t = texts_role(py, data, texts)?;
         let strs = t.strs();
         let rows: Vec<(usize, core::ThemeSentiment)> = py.detach(|| {
             let mut out = Vec::new();
@@ -398,10 +515,7 @@ impl ThemeMatcher {
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let n = self.inner.normalizer();
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("lowercase", n.lowercase)?;
-        kwargs.set_item("width", n.width)?;
-        let rebuild = py.import("voc.text")?.getattr("_rebuild_matcher")?;
+        let rebuild = py.get_type::<ThemeMatcher>().getattr("_from_spec")?;
         PyTuple::new(
             py,
             [
@@ -411,6 +525,17 @@ impl ThemeMatcher {
                     .into_any(),
             ],
         )
+    }
+
+    /// Rebuilds a matcher from its `spec()` and normalisation (unpickling).
+    #[staticmethod]
+    fn _from_spec(
+        py: Python<'_>,
+        spec: Vec<ThemeSpec>,
+        lowercase: bool,
+        width: bool,
+    ) -> PyResult<ThemeMatcher> {
+        ThemeMatcher::compile(py, from_specs(py, &spec)?, lowercase, width)
     }
 
     fn __len__(&self) -> usize {
