@@ -174,8 +174,8 @@ class Report:
         before = refund[refund["period_start"] < fix]
         after = refund[refund["period_start"] >= fix]
         items = []
-        for ch in sorted(set(refund["by"])):
-            b, a = before[before["by"] == ch], after[after["by"] == ch]
+        for ch in sorted(set(refund["group"])):
+            b, a = before[before["group"] == ch], after[after["group"] == ch]
             if len(b) and len(a):
                 rb = b["mentions"].sum() / b["texts"].sum()
                 ra = a["mentions"].sum() / a["texts"].sum()

@@ -342,7 +342,7 @@ def complaint_themes(data: voc.sample.RetailerData, report: Report) -> pd.DataFr
     print(f"{'channel':<8}{'quarter':<9}{'texts':>7}{'refund mentions':>17}   95% CI            change vs previous, Holm p")
     for r in refund.itertuples():
         change = "" if np.isnan(r.change) else f"{100 * r.change:+6.1f} pts, p={r.p_adjusted:.1g}"
-        print(f"{r.by:<8}{r.period:<9}{r.texts:>7,}{pct(r.rate):>17}   [{pct(r.ci_low)}, {pct(r.ci_high)}]   {change}")
+        print(f"{r.group:<8}{r.period:<9}{r.texts:>7,}{pct(r.rate):>17}   [{pct(r.ci_low)}, {pct(r.ci_high)}]   {change}")
     top = rates.groupby("theme")["mentions"].sum()
     price_share = top.get("price", 0) / max(1, len(texts))
     print(f"price is mentioned in {pct(price_share)} of texts; "
@@ -429,7 +429,7 @@ def fix_impact(data: voc.sample.RetailerData, log: voc.signals.EventLog, rates: 
     rule(f"The refund fix of {fix}: complaint volume before and after, and churn against a random {HOLDOUT:.0%} holdout")
     # Refund complaints, first and second half of 2025 (the fix came at the turn): volume per day (Poisson
     # rate ratio) and share of tickets (two proportions).
-    refund = rates[rates["theme"] == "refund"].set_index(["by", "period"])
+    refund = rates[rates["theme"] == "refund"].set_index(["group", "period"])
     halves = {"before": ["2025-Q1", "2025-Q2"], "after": ["2025-Q3", "2025-Q4"]}
     days = {"before": 181.0, "after": 184.0}
     volumes = []

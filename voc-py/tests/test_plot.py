@@ -182,7 +182,7 @@ def test_mention_trend_per_channel_with_bands(retailer, tmp_path):
     ax = voc.plot.mention_trend(rates, "refund")
     save_png(ax, tmp_path / "refund.png")
     assert len(ax.lines) == 2 and len(bands(ax)) == 2
-    chat = rates[(rates["theme"] == "refund") & (rates["by"] == "chat")]
+    chat = rates[(rates["theme"] == "refund") & (rates["group"] == "chat")]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), 100 * chat["rate"].to_numpy())
     assert "refund" in ax.get_ylabel()
     with pytest.raises(ValueError, match="not in rates"):

@@ -175,14 +175,14 @@ def test_rates_match_scipy_and_statsmodels(m):
     texts, channel, time = _texts_with_rates(counts)
     r = m.mention_rates(texts, by=channel, time=time, period="month").to_pandas()
     slow = r[r.theme == "refund.slow"].reset_index(drop=True)
-    assert slow[["by", "period"]].values.tolist() == [
+    assert slow[["group", "period"]].values.tolist() == [
         ["app", "2026-01"],
         ["app", "2026-02"],
         ["store", "2026-01"],
         ["store", "2026-02"],
     ]
     for row in slow.itertuples():
-        k, n = counts[(row.by, int(row.period[-2:]))]
+        k, n = counts[(row.group, int(row.period[-2:]))]
         ci = st.binomtest(k, n).proportion_ci(method="wilson")
         assert (row.mentions, row.texts) == (k, n)
         assert abs(row.ci_low - ci.low) < 1e-12 and abs(row.ci_high - ci.high) < 1e-12
@@ -201,7 +201,7 @@ def test_alert_rule(m):
     counts = {("app", 1): (20, 400), ("app", 2): (45, 400), ("store", 1): (30, 300), ("store", 2): (28, 310)}
     texts, channel, time = _texts_with_rates(counts)
     r = m.mention_rates(texts, by=channel, time=time, adjust=None).to_pandas()
-    slow = r[r.theme == "refund.slow"].set_index(["by", "period"])
+    slow = r[r.theme == "refund.slow"].set_index(["group", "period"])
     assert bool(slow.loc[("app", "2026-02"), "alert"])  # p = 0.0012 < 0.01, rose
     assert not bool(slow.loc[("store", "2026-02"), "alert"])  # fell
     assert not slow.loc[("app", "2026-01"), "alert"]  # no previous period
@@ -213,7 +213,7 @@ def test_alert_rule(m):
 
 def test_rates_without_channel_or_time_and_share_of_voice(m):
     r = m.mention_rates(["退款慢", "价格太贵", "退货", "ok"]).to_pandas()
-    assert "period" not in r.columns and "by" not in r.columns
+    assert "period" not in r.columns and "group" not in r.columns
     top = r[r.theme.isin([t for t in m.themes if "." not in t])]
     assert abs(top.share_of_voice.sum() - 1.0) < 1e-12
     assert r.loc[r.theme == "price", "rate"].item() == 0.25
@@ -432,7 +432,7 @@ def test_rates_read_pandas_and_polars_time_and_channel_columns(m):
     assert a.meta["dropped"] == 2 and b.meta["dropped"] == 2
     da, db = a.to_pandas(), b.to_pandas()
     pd.testing.assert_frame_equal(da, db)
-    slow = da[(da.theme == "refund.slow") & (da.by == "app")]
+    slow = da[(da.theme == "refund.slow") & (da.group == "app")]
     assert slow.period.tolist() == ["2026-01", "2026-02"]
     assert slow.mentions.tolist() == [1, 1] and slow.texts.tolist() == [2, 1]
     assert str(slow.period_start.dtype).startswith("datetime64")
@@ -504,7 +504,7 @@ def test_roles_read_a_table(m):
         m.mention_rates(df, texts="body", by="store", time="when"),
         m.mention_rates(df["body"], by=df["store"], time=df["when"]),
     )
-    assert m.mention_rates(df, texts="body", by="store")["by"] == sorted(["a", "b"] * len(m.themes))
+    assert m.mention_rates(df, texts="body", by="store")["group"] == sorted(["a", "b"] * len(m.themes))
     assert m.mention_state(df, texts="body", by="store").texts == 4
     assert_tables_equal(m.top_keywords(df, texts="body", negative="neg"), m.top_keywords(df["body"], negative=df["neg"]))
     assert_tables_equal(m.theme_sentiment(df, texts="body"), m.theme_sentiment(df["body"]))

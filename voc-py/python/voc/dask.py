@@ -279,7 +279,7 @@ def mention_rates(
     >>> df = dd.from_pandas(pd.DataFrame({"text": ["退款太慢", "fast delivery", "refund please", "ok"],
     ...                                   "channel": ["chat", "chat", "email", "email"]}), npartitions=2)
     >>> t = voc.dask.mention_rates(df, "text", by="channel").to_pandas()
-    >>> t[t.theme == "refund"][["by", "mentions", "texts"]].values.tolist()
+    >>> t[t.theme == "refund"][["group", "mentions", "texts"]].values.tolist()
     [['chat', 1, 2], ['email', 1, 2]]
     """
     dask = _dask()

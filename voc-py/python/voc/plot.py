@@ -409,9 +409,9 @@ def mention_trend(
     ax = _axes(ax)
     periods = sorted(set(str(p) for p in cols["period"][keep]))
     x_of = {p: i for i, p in enumerate(periods)}
-    if "by" in cols:
-        names = list(dict.fromkeys(cols["by"][keep].tolist())) if channels is None else list(channels)
-        selections = [(str(c), keep & (cols["by"] == c)) for c in names]
+    if "group" in cols:
+        names = list(dict.fromkeys(cols["group"][keep].tolist())) if channels is None else list(channels)
+        selections = [(str(c), keep & (cols["group"] == c)) for c in names]
     else:
         selections = [(None, keep)]
     for label, rows in selections:

@@ -191,7 +191,7 @@ pub(super) fn mention_table(
     for r in out.rows {
         let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(18);
         if let Some(l) = &out.channels {
-            row.push(("by", channel_value(l, r.channel)));
+            row.push(("group", channel_value(l, r.channel)));
         }
         if let (Some(p), Some(ix)) = (period, r.period) {
             row.push(("period", Value::from(p.label(ix))));
