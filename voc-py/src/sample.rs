@@ -14,15 +14,16 @@ use crate::error::IntoPy;
 use crate::table::{Table, TableBuilder};
 
 /// Simulated survey responses of a fashion retailer (12 months; NPS, CSAT, CES, segment, channel, time,
-/// weight), with two planted changes described in `table.meta["planted"]`.
-///
-/// >>> import voc
-/// >>> t = voc.sample.surveys(seed=1, responses=1_000)
-/// >>> len(t), t.columns
-/// (1000, ['time', 'segment', 'channel', 'nps', 'csat', 'ces', 'weight'])
+/// weight) and the fields of each planted change. Wrapped by `voc.sample.surveys` and
+/// `voc.sample.survey_changes`.
 #[pyfunction]
-#[pyo3(signature = (*, seed=2026, responses=200_000, year=2025))]
-pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResult<Table> {
+#[pyo3(name = "_surveys", signature = (*, seed=2026, responses=200_000, year=2025))]
+pub fn surveys(
+    py: Python<'_>,
+    seed: u64,
+    responses: usize,
+    year: i32,
+) -> PyResult<(Table, Bound<'_, PyList>)> {
     let opts = SurveyOptions::default()
         .responses(responses)
         .seed(seed)
@@ -46,7 +47,6 @@ pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResu
             PyArray1::from_vec(py, s.weight).into_any().unbind(),
         ),
     ];
-    let meta = PyDict::new(py);
     let planted = PyList::empty(py);
     for p in &s.planted {
         let d = PyDict::new(py);
@@ -56,17 +56,10 @@ pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResu
         d.set_item("latent_shift", p.shift)?;
         planted.append(d)?;
     }
-    meta.set_item("planted", planted)?;
-    meta.set_item("seed", seed)?;
     let (names, cols): (Vec<String>, Vec<Py<PyAny>>) =
         columns.into_iter().map(|(n, c)| (n.to_string(), c)).unzip();
-    Ok(Table::from_columns(
-        "survey sample".into(),
-        names,
-        cols,
-        responses,
-        Some(meta.unbind()),
-    ))
+    let table = Table::from_columns("survey sample".into(), names, cols, responses, None);
+    Ok((table, planted))
 }
 
 /// Simulated fashion retailer: a dict of tables (customers, orders, returns, tickets, surveys, mentions,

@@ -63,7 +63,6 @@ PENDING: dict[str, set[str]] = {
     "voc.segment.profile": {"keyword:segments", "positional"},
     "voc.segment.silhouette_score": {"positional"},
     "voc.segment.standardize": {"returns:tuple"},
-    "voc.signals.features": {"keyword:on_invalid"},
     "voc.text.topics": {"name:topics", "positional"},
 }
 
