@@ -24,6 +24,7 @@ __all__ = [
     "nps_test",
     "proportion_ci",
     "retailer",
+    "_surveys",
     "two_proportion_test",
     "welch_test",
     "adjust_p_values",
