@@ -288,11 +288,28 @@ fn n_rows_check(
     }
 }
 
+/// A number of days: a positive whole number (a voc error naming `arg` otherwise, never Python's
+/// `OverflowError`).
+fn days(py: Python<'_>, arg: &'static str, value: i64) -> PyResult<u32> {
+    match u32::try_from(value) {
+        Ok(d) if d > 0 => Ok(d),
+        _ => Err(core_err(
+            py,
+            Error::option(arg, value, "expected a positive number of days"),
+        )),
+    }
+}
+
 /// Parses a cutoff: a date string, datetime, numpy datetime64, pandas Timestamp, or integer seconds.
 pub fn cutoff_seconds(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<i64> {
     let py = obj.py();
     if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        return obj.extract::<i64>();
+        return obj.extract::<i64>().map_err(|_| {
+            core_err(
+                py,
+                Error::option(arg, obj.to_string(), "integer seconds out of range"),
+            )
+        });
     }
     let np = py.import("numpy")?;
     let parsed = np
@@ -728,11 +745,16 @@ impl EventLog {
         &self,
         py: Python<'_>,
         cutoff: &Bound<'_, PyAny>,
-        windows: Vec<u32>,
-        silence_days: u32,
+        windows: Vec<i64>,
+        silence_days: i64,
         theme_counts: bool,
     ) -> PyResult<Table> {
         let t = cutoff_seconds(cutoff, "cutoff")?;
+        let windows = windows
+            .into_iter()
+            .map(|w| days(py, "windows", w))
+            .collect::<PyResult<Vec<_>>>()?;
+        let silence_days = days(py, "silence_days", silence_days)?;
         let opts = FeatureOptions::new(t)
             .windows(&windows)
             .silence_days(silence_days)
@@ -759,9 +781,10 @@ impl EventLog {
         &self,
         py: Python<'_>,
         cutoff: &Bound<'_, PyAny>,
-        horizon_days: u32,
+        horizon_days: i64,
     ) -> PyResult<Table> {
         let t = cutoff_seconds(cutoff, "cutoff")?;
+        let horizon_days = days(py, "horizon_days", horizon_days)?;
         let log = Arc::clone(&self.log);
         let labels = py.detach(|| log.labels(t, horizon_days)).py_err(py)?;
         let mut b = TableBuilder::new(py);

@@ -368,3 +368,19 @@ def test_retailer_bad_options() -> None:
         voc.sample.retailer(customers=0)
     with pytest.raises(voc.InvalidOptionError, match="slow_refund_rate"):
         voc.sample.retailer(slow_refund_rate=1.5)
+
+
+@pytest.mark.parametrize(
+    "call, arg",
+    [
+        (lambda log: log.features("2025-02-10", windows=[-30]), "windows"),
+        (lambda log: log.features("2025-02-10", silence_days=-1), "silence_days"),
+        (lambda log: log.features("2025-02-10", silence_days=2**40), "silence_days"),
+        (lambda log: log.labels("2025-02-10", horizon_days=-5), "horizon_days"),
+        (lambda log: log.features(2**70), "cutoff"),
+    ],
+)
+def test_out_of_range_numbers_are_voc_errors(call, arg) -> None:
+    with pytest.raises(voc.InvalidOptionError, match=arg) as exc:
+        call(build(small()))
+    assert exc.value.arg == arg
