@@ -384,3 +384,20 @@ def test_out_of_range_numbers_are_voc_errors(call, arg) -> None:
     with pytest.raises(voc.InvalidOptionError, match=arg) as exc:
         call(build(small()))
     assert exc.value.arg == arg
+
+
+@pytest.mark.parametrize(
+    "call, arg",
+    [
+        (lambda: voc.sample.retailer(seed=-1, customers=10), "seed"),
+        (lambda: voc.sample.retailer(customers=-5), "customers"),
+        (lambda: voc.sample.retailer(customers=10, fix_day=-1), "fix_day"),
+        (lambda: voc.sample.surveys(seed=-1, responses=10), "seed"),
+        (lambda: voc.sample.surveys(responses=-10), "responses"),
+        (lambda: voc.sample.survey_changes(year=2**40), "year"),
+    ],
+)
+def test_sample_out_of_range_numbers_are_voc_errors(call, arg) -> None:
+    with pytest.raises(voc.InvalidOptionError, match=arg) as exc:
+        call()
+    assert exc.value.arg == arg

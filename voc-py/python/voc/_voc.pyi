@@ -23,7 +23,7 @@ __all__ = [
     "nps",
     "nps_test",
     "proportion_ci",
-    "retailer",
+    "_retailer",
     "_surveys",
     "two_proportion_test",
     "welch_test",
@@ -484,7 +484,7 @@ class EventLog:
     def labels(self, cutoff: Any, *, horizon_days: int = 180) -> Table: ...
     def __len__(self) -> int: ...
 
-def retailer(
+def _retailer(
     *,
     seed: int = 7,
     customers: int = 20_000,

@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 
 from voc._voc import Table
-from voc._voc import _surveys
-from voc._voc import retailer as _retailer
+from voc._voc import _retailer, _surveys
 
 __all__ = ["surveys", "survey_changes", "retailer", "RetailerData", "Planted", "PlantedChange"]
 
