@@ -213,6 +213,13 @@ def test_feature_columns_do_not_depend_on_npartitions(client, npartitions):
     pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)
 
 
+def test_features_needs_dask_frames(client):
+    customers = pd.DataFrame({"customer_id": [1], "signup": pd.Timestamp("2024-01-01")})
+    with pytest.raises(voc.DtypeError, match="customers") as exc:
+        voc.dask.features(customers, cutoff="2025-01-01")
+    assert isinstance(exc.value, TypeError) and exc.value.arg == "customers"
+
+
 def test_outcome_by_class_equals_single_process(client):
     rng = np.random.default_rng(5)
     n = 30_000

@@ -22,7 +22,7 @@ aggregation) is in ``docs/scale.md``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -353,14 +353,15 @@ def _co_partition(tables: dict[str, Any], id_col: str, npartitions: int | None) 
     table's delayed partitions. Equal ids must hash alike in every table, so numeric ids are cast to
     int64 and other ids to strings first; event rows without an id (anonymous social posts) belong to no
     customer and are left out."""
+    for name, t in tables.items():
+        if t is not None and not hasattr(t, "to_delayed"):
+            raise voc.DtypeError(f"{name} must be a dask DataFrame (use dask.dataframe.from_pandas)", name)
     customers = tables["customers"]
     n = npartitions if npartitions is not None else customers.npartitions
     out: dict[str, list[Any]] = {}
     for name, t in tables.items():
         if t is None:
             continue
-        if not hasattr(t, "to_delayed"):
-            raise TypeError(f"{name} must be a dask DataFrame (use dask.dataframe.from_pandas)")
         if name != "customers":
             t = t[t[id_col].notnull()]
         if t[id_col].dtype.kind in "iufb":
@@ -440,7 +441,7 @@ def features(
     windows: tuple[int, ...] | list[int] = (30, 90, 180),
     silence_days: int = 90,
     theme_counts: bool = True,
-    missing: str = "error",
+    missing: Literal["error", "skip"] = "error",
     scheduler: Any = None,
 ) -> Any:
     """Per-customer churn signals at ``cutoff`` from dask DataFrames (the columns of
@@ -489,7 +490,7 @@ def labels(
     churn: Any = None,
     id_col: str = "customer_id",
     npartitions: int | None = None,
-    missing: str = "error",
+    missing: Literal["error", "skip"] = "error",
     scheduler: Any = None,
 ) -> Any:
     """Churn labels in the ``horizon_days`` after ``cutoff`` (:meth:`voc.signals.EventLog.labels`),
