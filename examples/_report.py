@@ -76,7 +76,8 @@ class Report:
 
     # -- sections ------------------------------------------------------------------------------------
 
-    def survey(self, overall: Any, weighted: Any, monthly: voc.Table, flagged: list[tuple], planted: list[dict],
+    def survey(self, overall: Any, weighted: Any, monthly: voc.Table, flagged: list[tuple],
+               planted: list[voc.sample.PlantedChange],
                alpha: float) -> None:
         """NPS overall, by month (figure) and the month-over-month changes that survive Holm's correction."""
         if not self.enabled:
@@ -100,13 +101,13 @@ class Report:
                          f"error rate of {alpha:g} (Holm's correction over every test):\n\n" + "\n".join(items))
         else:
             lines.append("No month-over-month change by channel survives the correction for multiple testing.")
-        found = [p for p in planted if any(f[1] == p["channel"] and f[2] == p["from_month"] for f in flagged)]
+        found = [p for p in planted if any(f[1] == p.channel and f[2] == p.from_month for f in flagged)]
         lines.append(f"The simulation planted {len(planted)} changes; {len(found)} were found.")
         lines.append(self._save(voc.plot.nps_trend(monthly, title="NPS by month (95% interval)"), "nps_trend.png",
                                 "NPS by month"))
         self._section("Customer loyalty: NPS by month", lines)
 
-    def signals(self, churn_rate: float, ci: tuple[float, float], best: tuple | None, planted: dict,
+    def signals(self, churn_rate: float, ci: tuple[float, float], best: tuple | None, planted: voc.sample.Planted,
                 horizon: int) -> None:
         """Churn rate and the strongest experience signal."""
         if not self.enabled:
@@ -119,7 +120,7 @@ class Report:
                          f"{_pct(r1)} churned against {_pct(r2)} of the others — {ratio:.2f} times as likely "
                          f"({100 * t.estimate:+.1f} points, 95% interval {100 * t.ci[0]:+.1f} to "
                          f"{100 * t.ci[1]:+.1f}).")
-        lines.append(f"What was planted: {planted['description']}.")
+        lines.append(f"What was planted: {planted.description}.")
         self._section("Why customers leave: churn signals", lines)
 
     def value_voice(self, prof: voc.Table, seg: voc.Table) -> None:

@@ -128,11 +128,12 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
               f"[{scale * lo:+.2f}, {scale * hi:+.2f}]  adjusted p={p:.1e}  ({tests} tests)")
 
     rule("What was planted in the simulation")
-    for p in data.meta["planted"]:
-        found = any(f[1] == p["channel"] and f[2] == p["from_month"] for f in flagged)
-        print(f"- {p['from_month']} {p['channel']}: {p['description']}  -> {'found' if found else 'NOT found'}")
+    planted = voc.sample.survey_changes(year=2025)
+    for p in planted:
+        found = any(f[1] == p.channel and f[2] == p.from_month for f in flagged)
+        print(f"- {p.from_month} {p.channel}: {p.description}  -> {'found' if found else 'NOT found'}")
     print(f"\n(report computed in {time.perf_counter() - started:.2f} s)")
-    report.survey(n, nw, monthly, flagged, data.meta["planted"], args.alpha)
+    report.survey(n, nw, monthly, flagged, planted, args.alpha)
 
 
 # Yes/no signals a CX manager reads: (label, feature, test on the feature's values). Experience signals
@@ -164,7 +165,7 @@ def churn_signals(args: argparse.Namespace, report: Report) -> tuple[voc.sample.
     X = log.features(cutoff)
     y = np.asarray(log.labels(cutoff, horizon_days=horizon)["churned"])
     buyers = np.asarray(X["frequency"]) > 0
-    rule(f"Churn signals of a simulated fashion retailer ({args.customers:,} customers, {log.events:,} events)")
+    rule(f"Churn signals of a simulated fashion retailer ({args.customers:,} customers, {log.n_events:,} events)")
     print(f"As of {cutoff}: {int(buyers.sum()):,} customers with an order; churned = no order (or a churn-survey "
           f"answer) in the next {horizon} days.")
     base = y[buyers]
@@ -195,8 +196,8 @@ def churn_signals(args: argparse.Namespace, report: Report) -> tuple[voc.sample.
             best = rows[0]
         print()
     planted = data.planted
-    print(f"Planted: {planted['description']} (odds ratio {planted['churn_odds_ratio']:g}; "
-          f"fix on {planted['fix_date']}).")
+    print(f"Planted: {planted.description} (odds ratio {planted.churn_odds_ratio:g}; "
+          f"fix on {planted.fix_date}).")
     if best is not None:
         print(f"Strongest experience signal found: {best[1]!r} -> churn {best[0]:.2f}x as likely "
               f"(+{100 * best[5].estimate:.1f} points).")
@@ -336,7 +337,7 @@ def complaint_themes(data: voc.sample.RetailerData, report: Report) -> pd.DataFr
     channel = ["ticket"] * len(tickets) + ["social"] * len(mentions)
     when = pd.concat([tickets["time"], mentions["time"]], ignore_index=True)
     rates = voc.text.themes().mention_rates(texts, by=channel, time=when, period="quarter").to_pandas()
-    fix = pd.Timestamp(data.planted["fix_date"])
+    fix = pd.Timestamp(data.planted.fix_date)
     rule(f"Complaint themes in ticket and social texts (Chinese and English), by quarter; refunds fixed {fix.date()}")
     refund = rates[rates["theme"] == "refund"]
     print(f"{'channel':<8}{'quarter':<9}{'texts':>7}{'refund mentions':>17}   95% CI            change vs previous, Holm p")
@@ -414,7 +415,7 @@ def revenue_after(data: voc.sample.RetailerData, start: str, days: int) -> pd.Se
 
 def fix_impact(data: voc.sample.RetailerData, log: voc.signals.EventLog, rates: pd.DataFrame, report: Report) -> None:
     """The refund fix measured against the customers held out of it, and what it is worth."""
-    fix = data.planted["fix_date"]
+    fix = data.planted.fix_date
     horizon = 180
     X = log.features(fix).to_pandas()
     churned = np.asarray(log.labels(fix, horizon_days=horizon)["churned"])

@@ -10,19 +10,23 @@ use voc_core::sample::{
 use voc_core::signals::{DAY, SurveyKind};
 use voc_core::time::NAT;
 
-use crate::error::IntoPy;
+use crate::error::{BindError, IntoPy, to_py};
 use crate::table::{Table, TableBuilder};
 
 /// Simulated survey responses of a fashion retailer (12 months; NPS, CSAT, CES, segment, channel, time,
-/// weight), with two planted changes described in `table.meta["planted"]`.
-///
-/// >>> import voc
-/// >>> t = voc.sample.surveys(seed=1, responses=1_000)
-/// >>> len(t), t.columns
-/// (1000, ['time', 'segment', 'channel', 'nps', 'csat', 'ces', 'weight'])
+/// weight) and the fields of each planted change. Wrapped by `voc.sample.surveys` and
+/// `voc.sample.survey_changes`.
 #[pyfunction]
-#[pyo3(signature = (*, seed=2026, responses=200_000, year=2025))]
-pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResult<Table> {
+#[pyo3(name = "_surveys", signature = (*, seed=2026, responses=200_000, year=2025))]
+pub fn surveys(
+    py: Python<'_>,
+    seed: i64,
+    responses: i64,
+    year: i64,
+) -> PyResult<(Table, Bound<'_, PyList>)> {
+    let seed = whole(py, "seed", seed, 0, i64::MAX)? as u64;
+    let responses = whole(py, "responses", responses, 0, i64::MAX)? as usize;
+    let year = whole(py, "year", year, 1, 9_999)? as i32;
     let opts = SurveyOptions::default()
         .responses(responses)
         .seed(seed)
@@ -46,7 +50,6 @@ pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResu
             PyArray1::from_vec(py, s.weight).into_any().unbind(),
         ),
     ];
-    let meta = PyDict::new(py);
     let planted = PyList::empty(py);
     for p in &s.planted {
         let d = PyDict::new(py);
@@ -56,36 +59,35 @@ pub fn surveys(py: Python<'_>, seed: u64, responses: usize, year: i32) -> PyResu
         d.set_item("latent_shift", p.shift)?;
         planted.append(d)?;
     }
-    meta.set_item("planted", planted)?;
-    meta.set_item("seed", seed)?;
     let (names, cols): (Vec<String>, Vec<Py<PyAny>>) =
         columns.into_iter().map(|(n, c)| (n.to_string(), c)).unzip();
-    Ok(Table::from_columns(
-        "survey sample".into(),
-        names,
-        cols,
-        responses,
-        Some(meta.unbind()),
-    ))
+    let table = Table::from_columns("survey sample".into(), names, cols, responses, None);
+    Ok((table, planted))
 }
 
 /// Simulated fashion retailer: a dict of tables (customers, orders, returns, tickets, surveys, mentions,
 /// churn, truth) and the planted effects. Wrapped by `voc.sample.retailer`.
 #[pyfunction]
-#[pyo3(signature = (*, seed=7, customers=20_000, start_day=19_723, days=730, fix_day=Some(540), slow_refund_rate=0.30, slow_refund_rate_fixed=0.05, churn_odds_ratio=4.0, holdout=0.0))]
+#[pyo3(name = "_retailer", signature = (*, seed=7, customers=20_000, start_day=19_723, days=730, fix_day=Some(540), slow_refund_rate=0.30, slow_refund_rate_fixed=0.05, churn_odds_ratio=4.0, holdout=0.0))]
 #[allow(clippy::too_many_arguments)]
 pub fn retailer<'py>(
     py: Python<'py>,
-    seed: u64,
-    customers: usize,
+    seed: i64,
+    customers: i64,
     start_day: i64,
-    days: u32,
-    fix_day: Option<u32>,
+    days: i64,
+    fix_day: Option<i64>,
     slow_refund_rate: f64,
     slow_refund_rate_fixed: f64,
     churn_odds_ratio: f64,
     holdout: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let seed = whole(py, "seed", seed, 0, i64::MAX)? as u64;
+    let customers = whole(py, "customers", customers, 0, i64::MAX)? as usize;
+    let days = whole(py, "days", days, 0, i64::from(u32::MAX))? as u32;
+    let fix_day = fix_day
+        .map(|d| whole(py, "fix_day", d, 0, i64::from(u32::MAX)).map(|d| d as u32))
+        .transpose()?;
     let opts = RetailerOptions::default()
         .customers(customers)
         .seed(seed)
@@ -213,6 +215,23 @@ pub fn retailer<'py>(
     out.set_item("end", numpy_day(py, r.end.div_euclid(DAY))?)?;
     out.set_item("seed", seed)?;
     Ok(out)
+}
+
+/// A whole-number option in `min..=max` (a voc error naming `arg` otherwise, never Python's
+/// `OverflowError`).
+fn whole(py: Python<'_>, arg: &'static str, value: i64, min: i64, max: i64) -> PyResult<i64> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(to_py(
+            py,
+            BindError::Core(voc_core::Error::option(
+                arg,
+                value,
+                format!("expected a whole number in {min}..={max}"),
+            )),
+        ))
+    }
 }
 
 /// A day number as `numpy.datetime64(..., "D")`.

@@ -14,7 +14,7 @@ use voc_core::signals::{
 use voc_core::time::TimeUnit;
 
 use crate::convert::{Buf, Codes, Labels, groups, numbers, times};
-use crate::error::{BindError, IntoPy, to_py};
+use crate::error::{BindError, IntoPy, column_not_found, to_py};
 use crate::table::{Table, TableBuilder};
 
 /// A table argument: its column names and a way to fetch a column.
@@ -63,16 +63,8 @@ impl<'py> Frame<'py> {
     }
 
     fn require(&self, col: &str) -> PyResult<Bound<'py, PyAny>> {
-        self.get(col)?.ok_or_else(|| {
-            to_py(
-                self.obj.py(),
-                BindError::Core(Error::option(
-                    self.name,
-                    format!("a table with columns {:?}", self.columns),
-                    format!("it needs a column {col:?} (see docs/signals.md)"),
-                )),
-            )
-        })
+        self.get(col)?
+            .ok_or_else(|| column_not_found(self.obj.py(), self.name, col, &self.columns))
     }
 }
 
@@ -296,11 +288,28 @@ fn n_rows_check(
     }
 }
 
+/// A number of days: a positive whole number (a voc error naming `arg` otherwise, never Python's
+/// `OverflowError`).
+fn days(py: Python<'_>, arg: &'static str, value: i64) -> PyResult<u32> {
+    match u32::try_from(value) {
+        Ok(d) if d > 0 => Ok(d),
+        _ => Err(core_err(
+            py,
+            Error::option(arg, value, "expected a positive number of days"),
+        )),
+    }
+}
+
 /// Parses a cutoff: a date string, datetime, numpy datetime64, pandas Timestamp, or integer seconds.
 pub fn cutoff_seconds(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<i64> {
     let py = obj.py();
     if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
-        return obj.extract::<i64>();
+        return obj.extract::<i64>().map_err(|_| {
+            core_err(
+                py,
+                Error::option(arg, obj.to_string(), "integer seconds out of range"),
+            )
+        });
     }
     let np = py.import("numpy")?;
     let parsed = np
@@ -322,15 +331,36 @@ pub fn cutoff_seconds(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<i64
     }
 }
 
-fn policy(py: Python<'_>, on_invalid: &str) -> PyResult<RowPolicy> {
-    match on_invalid {
+fn policy(py: Python<'_>, missing: &str) -> PyResult<RowPolicy> {
+    match missing {
         "error" => Ok(RowPolicy::Error),
         "skip" => Ok(RowPolicy::Skip),
         other => Err(core_err(
             py,
-            Error::option("on_invalid", other, "expected \"error\" or \"skip\""),
+            Error::option("missing", other, "expected \"error\" or \"skip\""),
         )),
     }
+}
+
+/// The same error with a row position of the table `table` mapped back to the caller's row (`rows[i]` is
+/// the caller's row of the `i`-th row read).
+fn remap_row(mut e: Error, table: &str, rows: &[usize]) -> Error {
+    let (arg, index) = match &mut e {
+        Error::OutOfRange { arg, index, .. }
+        | Error::NotWhole { arg, index, .. }
+        | Error::NonFinite { arg, index, .. }
+        | Error::Missing { arg, index }
+        | Error::InvalidValue { arg, index, .. }
+        | Error::UnknownId { arg, index, .. }
+        | Error::DuplicateId { arg, index, .. } => (*arg, index),
+        _ => return e,
+    };
+    if arg.split('.').next() == Some(table)
+        && let Some(&row) = rows.get(*index)
+    {
+        *index = row;
+    }
+    e
 }
 
 struct OrdersRead<'py> {
@@ -469,6 +499,8 @@ struct MentionsRead<'py> {
     time: Buf<'py, i64>,
     sentiment: Option<Buf<'py, f64>>,
     anonymous: usize,
+    /// The caller's row of each row kept (empty when none was left out).
+    rows: Vec<usize>,
 }
 
 /// Mentions without a customer id are left out (anonymous posters) and counted.
@@ -495,6 +527,7 @@ fn read_mentions<'py>(obj: &Bound<'py, PyAny>) -> PyResult<MentionsRead<'py>> {
             time,
             sentiment,
             anonymous,
+            rows: Vec::new(),
         });
     }
     let keep: Vec<bool> = null.iter().map(|&b| !b).collect();
@@ -503,6 +536,7 @@ fn read_mentions<'py>(obj: &Bound<'py, PyAny>) -> PyResult<MentionsRead<'py>> {
         time: Buf::Owned(compact(&time, &keep)),
         sentiment: sentiment.map(|s| Buf::Owned(compact(&s, &keep))),
         anonymous,
+        rows: (0..keep.len()).filter(|&i| keep[i]).collect(),
     })
 }
 
@@ -524,12 +558,14 @@ fn read_churn<'py>(obj: &Bound<'py, PyAny>) -> PyResult<ChurnRead<'py>> {
 pub struct EventLog {
     log: Arc<core::EventLog>,
     anonymous_mentions: usize,
+    /// The caller's row of each mention read (empty when every mention had a customer id).
+    mention_rows: Vec<usize>,
 }
 
 #[pymethods]
 impl EventLog {
     #[new]
-    #[pyo3(signature = (customers, *, orders=None, returns=None, tickets=None, surveys=None, mentions=None, churn=None, on_invalid="error"))]
+    #[pyo3(signature = (customers, *, orders=None, returns=None, tickets=None, surveys=None, mentions=None, churn=None, missing="error"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -540,9 +576,9 @@ impl EventLog {
         surveys: Option<&Bound<'_, PyAny>>,
         mentions: Option<&Bound<'_, PyAny>>,
         churn: Option<&Bound<'_, PyAny>>,
-        on_invalid: &str,
+        missing: &str,
     ) -> PyResult<Self> {
-        let policy = policy(py, on_invalid)?;
+        let policy = policy(py, missing)?;
         // Read every table first (needs the GIL), then validate and index them all without it.
         let f = frame(customers, "customers")?;
         let (ids, _) = read_ids(&f.require("customer_id")?, "customers.customer_id", false)?;
@@ -558,6 +594,7 @@ impl EventLog {
         let m = mentions.map(read_mentions).transpose()?;
         let c = churn.map(read_churn).transpose()?;
         let anonymous = m.as_ref().map_or(0, |m| m.anonymous);
+        let mention_rows = m.as_ref().map(|m| m.rows.clone()).unwrap_or_default();
 
         let ids_s = ids.strs();
         let o_s = o.as_ref().map(|o| {
@@ -627,22 +664,25 @@ impl EventLog {
                     .and_then(|b| b.tables(tables))
                     .map(core::EventLogBuilder::build)
             })
+            .map_err(|e| remap_row(e, "mentions", &mention_rows))
             .py_err(py)?;
         Ok(EventLog {
             log: Arc::new(log),
             anonymous_mentions: anonymous,
+            mention_rows,
         })
     }
 
     /// Number of customers.
     #[getter]
-    fn customers(&self) -> usize {
+    fn n_customers(&self) -> usize {
         self.log.customers()
     }
 
-    /// Number of events kept.
+    /// Number of event rows kept (rows left out under `missing="skip"` and anonymous mentions are not
+    /// counted).
     #[getter]
-    fn events(&self) -> usize {
+    fn n_events(&self) -> usize {
         self.log.events()
     }
 
@@ -669,19 +709,33 @@ impl EventLog {
         ))
     }
 
-    /// Rows left out under `on_invalid="skip"`: a list of dicts (table, reason, rows, first).
+    /// Rows left out under `missing="skip"`, in all tables (0 under `missing="error"`).
     #[getter]
-    fn skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let out = PyList::empty(py);
-        for s in self.log.skipped() {
-            let d = PyDict::new(py);
-            d.set_item("table", s.table)?;
-            d.set_item("reason", &s.reason)?;
-            d.set_item("rows", s.rows)?;
-            d.set_item("first", s.first)?;
-            out.append(d)?;
-        }
-        Ok(out)
+    fn n_missing(&self) -> u64 {
+        self.log.skipped().iter().map(|s| s.rows).sum()
+    }
+
+    /// Rows left out under `missing="skip"`, one row per table and reason (a `voc.Table`: `table`,
+    /// `reason`, `n` rows, `first` row position in that table).
+    #[getter]
+    fn skipped(&self, py: Python<'_>) -> PyResult<Table> {
+        let s = self.log.skipped();
+        let mut b = TableBuilder::new(py);
+        let tables: Vec<Option<&str>> = s.iter().map(|s| Some(s.table)).collect();
+        let reasons: Vec<Option<&str>> = s.iter().map(|s| Some(s.reason.as_str())).collect();
+        b.strings("table", &tables)?;
+        b.strings("reason", &reasons)?;
+        b.numbers("n", s.iter().map(|s| s.rows).collect::<Vec<u64>>());
+        let first = s.iter().map(|s| {
+            let caller = if s.table == "mentions" {
+                self.mention_rows.get(s.first).copied()
+            } else {
+                None
+            };
+            caller.unwrap_or(s.first) as u64
+        });
+        b.numbers("first", first.collect::<Vec<u64>>());
+        Ok(b.finish("rows left out", None))
     }
 
     /// Churn signals of each customer who signed up before `cutoff` (a `voc.Table`: `customer_id`, then one
@@ -691,11 +745,16 @@ impl EventLog {
         &self,
         py: Python<'_>,
         cutoff: &Bound<'_, PyAny>,
-        windows: Vec<u32>,
-        silence_days: u32,
+        windows: Vec<i64>,
+        silence_days: i64,
         theme_counts: bool,
     ) -> PyResult<Table> {
         let t = cutoff_seconds(cutoff, "cutoff")?;
+        let windows = windows
+            .into_iter()
+            .map(|w| days(py, "windows", w))
+            .collect::<PyResult<Vec<_>>>()?;
+        let silence_days = days(py, "silence_days", silence_days)?;
         let opts = FeatureOptions::new(t)
             .windows(&windows)
             .silence_days(silence_days)
@@ -712,14 +771,7 @@ impl EventLog {
         for (j, name) in names.iter().enumerate() {
             b.column(name, n, values.get_item((&all, j))?);
         }
-        let meta = PyDict::new(py);
-        meta.set_item(
-            "cutoff",
-            py.import("numpy")?.getattr("datetime64")?.call1((t, "s"))?,
-        )?;
-        meta.set_item("windows", windows)?;
-        meta.set_item("silence_days", silence_days)?;
-        Ok(b.finish("churn signals", Some(meta)))
+        Ok(b.finish("churn signals", None))
     }
 
     /// Churn labels for the rows of `features(cutoff)`: `churned` is True when the customer placed no order in
@@ -729,21 +781,16 @@ impl EventLog {
         &self,
         py: Python<'_>,
         cutoff: &Bound<'_, PyAny>,
-        horizon_days: u32,
+        horizon_days: i64,
     ) -> PyResult<Table> {
         let t = cutoff_seconds(cutoff, "cutoff")?;
+        let horizon_days = days(py, "horizon_days", horizon_days)?;
         let log = Arc::clone(&self.log);
         let labels = py.detach(|| log.labels(t, horizon_days)).py_err(py)?;
         let mut b = TableBuilder::new(py);
         self.id_column(py, &mut b, &labels.customers)?;
         b.numbers("churned", labels.churned);
-        let meta = PyDict::new(py);
-        meta.set_item(
-            "cutoff",
-            py.import("numpy")?.getattr("datetime64")?.call1((t, "s"))?,
-        )?;
-        meta.set_item("horizon_days", horizon_days)?;
-        Ok(b.finish("churn labels", Some(meta)))
+        Ok(b.finish("churn labels", None))
     }
 
     fn __len__(&self) -> usize {
@@ -752,10 +799,10 @@ impl EventLog {
 
     fn __repr__(&self) -> String {
         format!(
-            "EventLog(customers={}, events={}, skipped_rows={}, anonymous_mentions={})",
+            "EventLog(n_customers={}, n_events={}, n_missing={}, anonymous_mentions={})",
             self.log.customers(),
             self.log.events(),
-            self.log.skipped().iter().map(|s| s.rows).sum::<u64>(),
+            self.n_missing(),
             self.anonymous_mentions
         )
     }

@@ -50,7 +50,6 @@ FORBIDDEN = {
 
 # Rules a function may still break, by qualified name. Remove the entry when the function is converted.
 PENDING: dict[str, set[str]] = {
-    "voc.signals.features": {"keyword:on_invalid"},
 }
 
 # Functions of summary numbers or results, not columns, take them positionally like scipy.stats (§1).

@@ -193,6 +193,33 @@ def test_features_and_labels_equal_single_process(client, retailer):
     pd.testing.assert_frame_equal(y, want_y, check_exact=True, check_dtype=False)
 
 
+@pytest.mark.parametrize("npartitions", [1, 2, 5])
+def test_feature_columns_do_not_depend_on_npartitions(client, npartitions):
+    # One string theme per customer: each partition sees only some of them (issue 16).
+    rng = np.random.default_rng(3)
+    n = 12
+    customers = pd.DataFrame({"customer_id": np.arange(n), "signup": pd.Timestamp("2024-01-01")})
+    tickets = pd.DataFrame({
+        "customer_id": np.arange(n),
+        "time": pd.Timestamp("2024-06-01") + pd.to_timedelta(rng.integers(0, 100, n), unit="D"),
+        "theme": [f"t{(7 * i) % n:02d}" for i in range(n)],
+        "resolved": pd.NaT,
+    })
+    tickets.loc[0, "theme"] = None
+    want = voc.signals.EventLog(customers, tickets=tickets).features("2025-01-01").to_pandas()
+    got = voc.dask.features(dd.from_pandas(customers, npartitions=2), tickets=dd.from_pandas(tickets, npartitions=3),
+                            cutoff="2025-01-01", npartitions=npartitions)
+    assert list(got.columns) == list(want.columns)
+    pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)
+
+
+def test_features_needs_dask_frames(client):
+    customers = pd.DataFrame({"customer_id": [1], "signup": pd.Timestamp("2024-01-01")})
+    with pytest.raises(voc.DtypeError, match="customers") as exc:
+        voc.dask.features(customers, cutoff="2025-01-01")
+    assert isinstance(exc.value, TypeError) and exc.value.arg == "customers"
+
+
 def test_outcome_by_class_equals_single_process(client):
     rng = np.random.default_rng(5)
     n = 30_000

@@ -145,11 +145,10 @@ def test_options_change_columns(log: voc.signals.EventLog) -> None:
     t = log.features("2025-01-01", windows=[7, 28], silence_days=30, theme_counts=False)
     assert "orders_7d" in t.columns and "orders_change_28d" in t.columns
     assert not any(c.startswith("theme_") for c in t.columns)
-    assert t.meta["windows"] == [7, 28]
 
 
 def test_convenience_function_matches_log(data: voc.sample.RetailerData, log: voc.signals.EventLog) -> None:
-    a = voc.signals.features(cutoff="2025-01-01", **data.tables()).to_pandas()
+    a = voc.signals.features(cutoff="2025-01-01", **data.tables()).table.to_pandas()
     pd.testing.assert_frame_equal(a, log.features("2025-01-01").to_pandas())
 
 
@@ -206,8 +205,9 @@ def test_unknown_id_is_also_a_key_error_with_fields() -> None:
 def test_missing_column_and_wrong_table_type() -> None:
     t = small()
     t["orders"] = {k: v for k, v in t["orders"].items() if k != "amount"}
-    with pytest.raises(voc.InvalidOptionError, match='needs a column "amount"'):
+    with pytest.raises(voc.ColumnNotFoundError, match="amount") as exc:
         build(t)
+    assert isinstance(exc.value, KeyError) and exc.value.arg == "orders" and exc.value.value == "amount"
     with pytest.raises(voc.DtypeError, match="orders"):
         voc.signals.EventLog(small()["customers"], orders=[1, 2, 3])
 
@@ -215,14 +215,54 @@ def test_missing_column_and_wrong_table_type() -> None:
 def test_skip_policy_reports_every_left_out_row() -> None:
     t = with_change("orders", "customer_id", np.array([10, 99, 98]))
     t["surveys"] = {**t["surveys"], "score": np.array([9, 11, 4])}
-    log = build(t, on_invalid="skip")
-    assert log.skipped == [
-        {"table": "orders", "reason": "orders.customer is not a customer id in customers.id", "rows": 2, "first": 1},
-        {"table": "surveys", "reason": "surveys.score outside the NPS scale", "rows": 1, "first": 1},
+    log = build(t, missing="skip")
+    assert log.n_missing == 3
+    assert isinstance(log.skipped, voc.Table)
+    assert log.skipped.to_pandas().to_dict("records") == [
+        {"table": "orders", "reason": "orders.customer is not a customer id in customers.id", "n": 2, "first": 1},
+        {"table": "surveys", "reason": "surveys.score outside the NPS scale", "n": 1, "first": 1},
     ]
     assert list(log.features("2025-02-10")["frequency"]) == [1.0, 0.0]
-    with pytest.raises(voc.InvalidOptionError, match="on_invalid"):
-        build(small(), on_invalid="drop")
+    assert build(small()).n_missing == 0 and len(build(small()).skipped) == 0
+    with pytest.raises(voc.InvalidOptionError, match="missing"):
+        build(small(), missing="drop")
+    with pytest.raises(TypeError):
+        build(small(), on_invalid="skip")
+
+
+def test_features_function_reports_rows_left_out() -> None:
+    t = with_change("orders", "customer_id", np.array([10, 99, 98]))
+    customers = t.pop("customers")
+    f = voc.signals.features(customers, cutoff="2025-02-10", missing="skip", **t)
+    assert isinstance(f, voc.signals.Features) and isinstance(f.table, voc.Table)
+    assert (f.n, f.n_missing, f.anonymous_mentions) == (2, 2, 1)
+    assert f.to_dict() == {"n": 2, "n_missing": 2, "anonymous_mentions": 1}
+    assert "voc Features" in f._repr_html_()
+    assert list(f.table["frequency"]) == [1.0, 0.0]
+    assert f.table.meta is None
+    with pytest.raises(voc.UnknownIdError):
+        voc.signals.features(customers, cutoff="2025-02-10", **t)
+
+
+def test_mentions_error_names_the_callers_row() -> None:
+    # Anonymous mentions come before the bad row: the error still names row 3 of the table passed.
+    t = small()
+    t["mentions"] = {
+        "customer_id": np.array([np.nan, 10.0, np.nan, 99.0]),
+        "time": _dt("2025-01-21", "2025-01-22", "2025-01-23", "2025-01-24"),
+    }
+    with pytest.raises(voc.UnknownIdError) as exc:
+        build(t)
+    assert exc.value.index == 3 and "[3]" in str(exc.value)
+    assert "on_invalid" not in str(exc.value)
+    log = build(t, missing="skip")
+    assert log.n_missing == 1 and list(log.skipped["first"]) == [3]
+    assert log.anonymous_mentions == 2
+
+
+def test_features_and_labels_tables_have_no_meta(log: voc.signals.EventLog) -> None:
+    assert log.features("2025-01-01").meta is None
+    assert log.labels("2025-01-01", horizon_days=180).meta is None
 
 
 @pytest.mark.parametrize(
@@ -265,7 +305,6 @@ def test_results_and_sample_pickle(data: voc.sample.RetailerData, log: voc.signa
     t = log.features("2025-01-01")
     back = pickle.loads(pickle.dumps(t))
     pd.testing.assert_frame_equal(back.to_pandas(), t.to_pandas())
-    assert back.meta["cutoff"] == t.meta["cutoff"]
     d = pickle.loads(pickle.dumps(data))
     pd.testing.assert_frame_equal(d.orders.to_pandas(), data.orders.to_pandas())
 
@@ -285,7 +324,7 @@ def test_retailer_is_deterministic_and_seeded() -> None:
 def test_retailer_tables_plug_into_signals_and_show_the_planted_cause(
     data: voc.sample.RetailerData, log: voc.signals.EventLog
 ) -> None:
-    assert log.events == data.events - log.anonymous_mentions
+    assert log.n_events == data.n_events - log.anonymous_mentions
     X = log.features("2025-01-01").to_pandas()
     y = log.labels("2025-01-01", horizon_days=180).to_pandas()
     df = X.merge(y, on="customer_id")
@@ -301,8 +340,64 @@ def test_retailer_tables_plug_into_signals_and_show_the_planted_cause(
     assert (data.mentions.to_pandas().theme == "price").mean() < 0.05
 
 
+def test_retailer_planted_is_typed() -> None:
+    d = voc.sample.retailer(seed=1, customers=300, holdout=0.2)
+    p = d.planted
+    assert isinstance(p, voc.sample.Planted)
+    assert p.churn_odds_ratio == 4.0 and p.holdout == 0.2 and isinstance(p.description, str)
+    assert p.fix_date == np.datetime64("2024-01-01") + np.timedelta64(540, "D")
+    assert voc.sample.retailer(seed=1, customers=300, fix_day=None).planted.fix_date is None
+    assert p.to_dict()["slow_refund_rate"] == 0.30 and "voc Planted" in p._repr_html_()
+    with pytest.raises(AttributeError):
+        p.holdout = 0.5  # type: ignore[misc]
+    assert d.n_events == sum(len(t) for k, t in d.tables().items() if k != "customers")
+    assert d.to_dict()["n_events"] == d.n_events and "voc RetailerData" in d._repr_html_()
+
+
+def test_survey_sample_is_a_table_and_changes_are_typed() -> None:
+    t = voc.sample.surveys(seed=1, responses=500)
+    assert isinstance(t, voc.Table) and t.meta is None
+    changes = voc.sample.survey_changes(year=2024)
+    assert all(isinstance(c, voc.sample.PlantedChange) for c in changes)
+    assert [(c.channel, c.from_month) for c in changes] == [("app", "2024-07"), ("call_center", "2024-10")]
+    assert changes[0].latent_shift < 0 and changes[0].to_dict()["channel"] == "app"
+
+
 def test_retailer_bad_options() -> None:
     with pytest.raises(voc.InvalidOptionError, match="customers"):
         voc.sample.retailer(customers=0)
     with pytest.raises(voc.InvalidOptionError, match="slow_refund_rate"):
         voc.sample.retailer(slow_refund_rate=1.5)
+
+
+@pytest.mark.parametrize(
+    "call, arg",
+    [
+        (lambda log: log.features("2025-02-10", windows=[-30]), "windows"),
+        (lambda log: log.features("2025-02-10", silence_days=-1), "silence_days"),
+        (lambda log: log.features("2025-02-10", silence_days=2**40), "silence_days"),
+        (lambda log: log.labels("2025-02-10", horizon_days=-5), "horizon_days"),
+        (lambda log: log.features(2**70), "cutoff"),
+    ],
+)
+def test_out_of_range_numbers_are_voc_errors(call, arg) -> None:
+    with pytest.raises(voc.InvalidOptionError, match=arg) as exc:
+        call(build(small()))
+    assert exc.value.arg == arg
+
+
+@pytest.mark.parametrize(
+    "call, arg",
+    [
+        (lambda: voc.sample.retailer(seed=-1, customers=10), "seed"),
+        (lambda: voc.sample.retailer(customers=-5), "customers"),
+        (lambda: voc.sample.retailer(customers=10, fix_day=-1), "fix_day"),
+        (lambda: voc.sample.surveys(seed=-1, responses=10), "seed"),
+        (lambda: voc.sample.surveys(responses=-10), "responses"),
+        (lambda: voc.sample.survey_changes(year=2**40), "year"),
+    ],
+)
+def test_sample_out_of_range_numbers_are_voc_errors(call, arg) -> None:
+    with pytest.raises(voc.InvalidOptionError, match=arg) as exc:
+        call()
+    assert exc.value.arg == arg

@@ -367,7 +367,7 @@ def test_convenience_function_equals_event_log():
     tables = ref.random_tables(300, 5_000, 15)
     got = voc.signals.features(
         tables["customers"], **{k: tables[k] for k in EVENT_TABLES}, cutoff="2025-01-01", windows=(30, 60)
-    ).to_pandas()
+    ).table.to_pandas()
     assert_matches(got, ref.features(**tables, cutoff="2025-01-01", windows=(30, 60)))
 
 

@@ -22,7 +22,7 @@ aggregation) is in ``docs/scale.md``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -350,14 +350,15 @@ def _co_partition(tables: dict[str, Any], id_col: str, npartitions: int | None) 
     table's delayed partitions. Equal ids must hash alike in every table, so numeric ids are cast to
     int64 and other ids to strings first; event rows without an id (anonymous social posts) belong to no
     customer and are left out."""
+    for name, t in tables.items():
+        if t is not None and not hasattr(t, "to_delayed"):
+            raise voc.DtypeError(f"{name} must be a dask DataFrame (use dask.dataframe.from_pandas)", name)
     customers = tables["customers"]
     n = npartitions if npartitions is not None else customers.npartitions
     out: dict[str, list[Any]] = {}
     for name, t in tables.items():
         if t is None:
             continue
-        if not hasattr(t, "to_delayed"):
-            raise TypeError(f"{name} must be a dask DataFrame (use dask.dataframe.from_pandas)")
         if name != "customers":
             t = t[t[id_col].notnull()]
         if t[id_col].dtype.kind in "iufb":
@@ -391,13 +392,35 @@ def _per_customer(method: str, customers: Any, tables: dict[str, Any], id_col: s
     frames = [f for f in dask.compute(*results, scheduler=scheduler) if f is not None]
     if not frames:
         raise voc.EmptyInputError("customers has no rows")
-    # Theme columns exist where a partition saw that theme: align columns, absent counts are zero.
+    # Theme columns exist where a partition saw that theme: align columns, absent counts are zero
+    # (`features` then puts them in the single-process order).
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))
     out = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
     for c in columns:
         if c.startswith("theme_") and out[c].isna().any():
             out[c] = out[c].fillna(0)
     return out.sort_values(id_col, kind="stable").reset_index(drop=True)
+
+
+def _theme_columns(tickets: Any, scheduler: Any) -> list[str]:
+    """The theme columns one ``EventLog`` over every ticket gives, in its order. Each partition only sees
+    the themes of its own customers, so without this the theme columns (and their order) would depend on
+    ``npartitions``. The distinct themes go through voc's own label coder (a one-customer ``EventLog``),
+    so the order is the single-process one by construction."""
+    import pandas as pd
+
+    if tickets is None or "theme" not in tickets.columns:
+        return []
+    themes = tickets["theme"].dropna().unique().compute(scheduler=scheduler)
+    if len(themes) == 0:
+        return []
+    themes = pd.Series(themes, dtype=tickets["theme"].dtype).reset_index(drop=True)
+    time = pd.Series(pd.Timestamp("2000-01-01"), index=themes.index)
+    log = voc.signals.EventLog(
+        {"customer_id": [0], "signup": [pd.Timestamp("2000-01-01")]},
+        tickets={"customer_id": [0] * len(themes), "time": time, "resolved": time, "theme": themes},
+    )
+    return [f"theme_{t}" for t in log.themes]
 
 
 def features(
@@ -415,29 +438,40 @@ def features(
     windows: tuple[int, ...] | list[int] = (30, 90, 180),
     silence_days: int = 90,
     theme_counts: bool = True,
-    on_invalid: str = "error",
+    missing: Literal["error", "skip"] = "error",
     scheduler: Any = None,
 ) -> Any:
     """Per-customer churn signals at ``cutoff`` from dask DataFrames (the columns of
     :class:`voc.signals.EventLog`): every table is shuffled on ``id_col`` into ``npartitions`` (default:
     those of ``customers``) so each partition holds whole customers with all their events,
     ``EventLog.features`` runs per partition, and the rows come back as one pandas DataFrame sorted by
-    customer id — the same rows as the single-process call.
+    customer id — the same rows and columns, in the same order, as the single-process call whatever
+    ``npartitions``. ``missing="skip"`` leaves bad rows out per partition (see
+    :class:`voc.signals.EventLog`).
 
     >>> import dask.dataframe as dd, voc, voc.dask
     >>> data = voc.sample.retailer(seed=7, customers=500)
     >>> t = {k: dd.from_pandas(v.to_pandas(), npartitions=2) for k, v in data.tables().items()}
     >>> X = voc.dask.features(t.pop("customers"), cutoff="2025-01-01", **t)
     >>> one = voc.signals.EventLog(**data.tables()).features("2025-01-01").to_pandas()
-    >>> len(X) == len(one), bool(X["monetary"].sum() == one["monetary"].sum())
-    (True, True)
+    >>> len(X) == len(one), list(X.columns) == list(one.columns), bool(X["monetary"].sum() == one["monetary"].sum())
+    (True, True, True)
     """
     tables = {"orders": orders, "returns": returns, "tickets": tickets, "surveys": surveys,
               "mentions": mentions, "churn": churn}
     kwargs = {"cutoff": cutoff, "windows": list(windows), "silence_days": silence_days,
               "theme_counts": theme_counts}
-    return _per_customer("features", customers, tables, id_col, npartitions, {"on_invalid": on_invalid},
-                         kwargs, scheduler)
+    out = _per_customer("features", customers, tables, id_col, npartitions, {"missing": missing},
+                        kwargs, scheduler)
+    if not theme_counts:
+        return out
+    # Theme columns: those of the single-process call, in its order; a theme no partition counted is 0.
+    themes = _theme_columns(tickets, scheduler)
+    for c in themes:
+        if c not in out.columns:
+            out[c] = 0.0
+    others = [c for c in out.columns if not c.startswith("theme_")]
+    return out[others + themes + [c for c in out.columns if c.startswith("theme_") and c not in themes]]
 
 
 def labels(
@@ -453,7 +487,7 @@ def labels(
     churn: Any = None,
     id_col: str = "customer_id",
     npartitions: int | None = None,
-    on_invalid: str = "error",
+    missing: Literal["error", "skip"] = "error",
     scheduler: Any = None,
 ) -> Any:
     """Churn labels in the ``horizon_days`` after ``cutoff`` (:meth:`voc.signals.EventLog.labels`),
@@ -469,5 +503,5 @@ def labels(
     tables = {"orders": orders, "returns": returns, "tickets": tickets, "surveys": surveys,
               "mentions": mentions, "churn": churn}
     kwargs = {"cutoff": cutoff, "horizon_days": horizon_days}
-    return _per_customer("labels", customers, tables, id_col, npartitions, {"on_invalid": on_invalid},
+    return _per_customer("labels", customers, tables, id_col, npartitions, {"missing": missing},
                          kwargs, scheduler)

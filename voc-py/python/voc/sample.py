@@ -2,30 +2,125 @@
 
 ``surveys(seed=2026, responses=200_000, year=2025)`` returns a :class:`voc.Table` of survey responses of
 a fashion retailer (time, segment, channel, nps, csat, ces, weight) over 12 months. Two changes are
-planted and described in ``table.meta["planted"]``: app NPS falls from July (a slower refund flow), and
-call-centre effort rises from October.
+planted, described by ``survey_changes(year=2025)`` (a list of :class:`PlantedChange`): app NPS falls from
+July (a slower refund flow), and call-centre effort rises from October.
 
 ``retailer(seed=7, customers=20_000)`` simulates a whole fashion e-commerce retailer over two years —
 customers, orders, returns and refunds, support tickets (Chinese and English texts), survey answers,
 social mentions and churn-survey answers — with a planted cause of churn: refunds that are slow after the
 warehouse has received the return. Slow refunds raise refund tickets (often repeated) and complaints,
 lower NPS and multiply the odds of churning; from the fix date they become rare. The truth (who churned
-when, each customer's base churn probability) and the effect sizes come with the data.
+when, each customer's base churn probability) and the effect sizes (:class:`Planted`) come with the data.
 
 The same seed gives identical data everywhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import html
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from voc._voc import Table, surveys
-from voc._voc import retailer as _retailer
+from voc._voc import Table
+from voc._voc import _retailer, _surveys
 
-__all__ = ["surveys", "retailer", "RetailerData"]
+__all__ = ["surveys", "survey_changes", "retailer", "RetailerData", "Planted", "PlantedChange"]
+
+
+def _html(name: str, fields: dict[str, Any]) -> str:
+    rows = "".join(f"<tr><th>{k}</th><td>{html.escape(str(v))}</td></tr>" for k, v in fields.items())
+    return f"<p><b>voc {name}</b></p><table>{rows}</table>"
+
+
+@dataclass(frozen=True)
+class PlantedChange:
+    """A change planted in :func:`surveys`: from ``from_month`` (``"YYYY-MM"``) the answers of ``channel``
+    move by ``latent_shift`` points of the latent score.
+
+    >>> import voc
+    >>> [c.channel for c in voc.sample.survey_changes()]
+    ['app', 'call_center']
+    """
+
+    description: str
+    channel: str
+    from_month: str
+    latent_shift: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as a dict.
+
+        >>> import voc
+        >>> voc.sample.survey_changes()[0].to_dict()["from_month"]
+        '2025-07'
+        """
+        return asdict(self)
+
+    def _repr_html_(self) -> str:
+        return _html("PlantedChange", self.to_dict())
+
+
+def surveys(*, seed: int = 2026, responses: int = 200_000, year: int = 2025) -> Table:
+    """Simulated survey responses of a fashion retailer (12 months of ``year``; time, segment, channel, nps,
+    csat, ces, weight), with the changes of :func:`survey_changes` planted.
+
+    >>> import voc
+    >>> t = voc.sample.surveys(seed=1, responses=1_000)
+    >>> len(t), t.columns
+    (1000, ['time', 'segment', 'channel', 'nps', 'csat', 'ces', 'weight'])
+    """
+    table, _ = _surveys(seed=seed, responses=responses, year=year)
+    return table
+
+
+def survey_changes(*, year: int = 2025) -> list[PlantedChange]:
+    """The changes :func:`surveys` plants in ``year`` (the same for every seed and size).
+
+    >>> import voc
+    >>> [(c.channel, c.from_month) for c in voc.sample.survey_changes(year=2025)]
+    [('app', '2025-07'), ('call_center', '2025-10')]
+    """
+    _, changes = _surveys(seed=0, responses=1, year=year)
+    return [PlantedChange(**c) for c in changes]
+
+
+@dataclass(frozen=True)
+class Planted:
+    """The cause of churn planted in :func:`retailer` and its effect sizes.
+
+    ``fix_date`` is the first day of the fix (None when there is none); ``slow_refund_rate`` and
+    ``slow_refund_rate_fixed`` the shares of refunds that are slow before and after it; ``holdout`` the share
+    of customers held out of the fix; ``churn_odds_ratio`` the odds ratio of churning after a slow refund;
+    ``nps_penalty`` the NPS points lost in answers within 90 days of one; ``slow_after_days`` the days after
+    receipt beyond which a refund counts as slow.
+
+    >>> import voc
+    >>> voc.sample.retailer(seed=1, customers=200).planted.churn_odds_ratio
+    4.0
+    """
+
+    description: str
+    fix_date: np.datetime64 | None
+    slow_refund_rate: float
+    slow_refund_rate_fixed: float
+    churn_odds_ratio: float
+    holdout: float
+    nps_penalty: float
+    slow_after_days: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as a dict.
+
+        >>> import voc
+        >>> sorted(voc.sample.retailer(seed=1, customers=200).planted.to_dict())[:3]
+        ['churn_odds_ratio', 'description', 'fix_date']
+        """
+        return asdict(self)
+
+    def _repr_html_(self) -> str:
+        return _html("Planted", self.to_dict())
 
 
 @dataclass(frozen=True)
@@ -38,7 +133,7 @@ class RetailerData:
     theme, text, resolved, csat), ``surveys`` (customer_id, time, kind, score, verbatim), ``mentions``
     (customer_id — NaN for anonymous posters —, time, platform, theme, text, sentiment), ``churn``
     (customer_id, time, reason) and ``truth`` (customer_id, churned, churn_time, slow_refunds,
-    base_churn_prob, satisfaction).
+    base_churn_prob, satisfaction). ``planted`` (:class:`Planted`) holds the effect sizes.
     """
 
     customers: Table
@@ -49,10 +144,10 @@ class RetailerData:
     mentions: Table
     churn: Table
     truth: Table
-    planted: dict[str, Any] = field(default_factory=dict)
-    start: np.datetime64 = np.datetime64("2024-01-01")
-    end: np.datetime64 = np.datetime64("2026-01-01")
-    seed: int = 7
+    planted: Planted
+    start: np.datetime64
+    end: np.datetime64
+    seed: int
 
     def tables(self) -> dict[str, Table]:
         """The event tables by name, ready for ``voc.signals.EventLog(**data.tables())``.
@@ -72,22 +167,42 @@ class RetailerData:
         }
 
     @property
-    def events(self) -> int:
+    def n_events(self) -> int:
         """Number of event rows (orders, returns, tickets, answers, mentions, churn answers).
 
         >>> import voc
         >>> d = voc.sample.retailer(seed=7, customers=200)
-        >>> d.events == len(d.orders) + len(d.returns) + len(d.tickets) + len(d.surveys) + len(d.mentions) + len(d.churn)
+        >>> d.n_events == len(d.orders) + len(d.returns) + len(d.tickets) + len(d.surveys) + len(d.mentions) + len(d.churn)
         True
         """
         return sum(len(t) for name, t in self.tables().items() if name != "customers")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The sizes, period, seed and planted effects as a dict (the tables are left out).
+
+        >>> import voc
+        >>> voc.sample.retailer(seed=7, customers=200).to_dict()["customers"]
+        200
+        """
+        return {
+            "seed": self.seed,
+            "customers": len(self.customers),
+            "n_events": self.n_events,
+            "start": self.start,
+            "end": self.end,
+            "planted": self.planted.to_dict(),
+        }
+
+    def _repr_html_(self) -> str:
+        fields = self.to_dict()
+        fields.pop("planted")
+        return _html("RetailerData", fields) + self.planted._repr_html_()
+
     def __repr__(self) -> str:
         return (
-            f"RetailerData(seed={self.seed}, customers={len(self.customers)}, events={self.events}, "
-            f"{self.start} to {self.end}, fix_date={self.planted.get('fix_date')})"
+            f"RetailerData(seed={self.seed}, customers={len(self.customers)}, n_events={self.n_events}, "
+            f"{self.start} to {self.end}, fix_date={self.planted.fix_date})"
         )
-
 
 def retailer(
     *,
@@ -110,7 +225,7 @@ def retailer(
 
     >>> import voc
     >>> data = voc.sample.retailer(seed=1, customers=1_000)
-    >>> len(data.customers), data.planted["churn_odds_ratio"]
+    >>> len(data.customers), data.planted.churn_odds_ratio
     (1000, 4.0)
     """
     start_day = int(np.datetime64(start, "D").astype(np.int64))
@@ -125,4 +240,4 @@ def retailer(
         churn_odds_ratio=churn_odds_ratio,
         holdout=holdout,
     )
-    return RetailerData(**d)
+    return RetailerData(**{**d, "planted": Planted(**d["planted"])})
