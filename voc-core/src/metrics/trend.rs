@@ -5,7 +5,7 @@ use super::state::{Metric, SurveyState};
 use super::tally::{Batch, MAX_GROUPS, Scale, Tally};
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
-use crate::stats::TestResult;
+use crate::stats::{Adjustment, TestResult, adjust_p_values};
 use crate::time::{NAT, Period, TimeUnit};
 
 /// First supported day, -9999-01-01.
@@ -41,6 +41,34 @@ pub struct TrendRow<O> {
     /// Test of (this period − previous period) on the metric's headline; `None` for a group's first
     /// period, or when the test is undefined (e.g. zero variance in both periods).
     pub change: Option<TestResult>,
+    /// The change's p-value after Holm's correction over every change test of the table (all groups and
+    /// periods); `None` where there is no test.
+    pub p_adjusted: Option<f64>,
+}
+
+impl<O> TrendRow<O> {
+    /// Whether the change is significant at `1 − confidence` before the correction for multiple testing.
+    ///
+    /// ```
+    /// use voc_core::metrics::{trend, Batch, Nps, NpsOptions, Scale};
+    /// use voc_core::time::{Period, TimeUnit};
+    /// // January: NPS +50; February: NPS −50 (40 answers each).
+    /// let scores: Vec<u8> = [vec![10_u8; 30], vec![2; 10], vec![10; 10], vec![2; 30]].concat();
+    /// let days: Vec<i64> = (0..80).map(|i| if i < 40 { 0 } else { 40 }).collect();
+    /// let rows = trend::<Nps, _>(Scale::new(0, 10)?, Batch::new(&scores), &days, TimeUnit::Days, Period::Month, &NpsOptions::default())?;
+    /// assert!(!rows[0].significant(0.95) && rows[1].significant(0.95) && rows[1].significant_adjusted(0.95));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn significant(&self, confidence: f64) -> bool {
+        self.change
+            .as_ref()
+            .is_some_and(|t| t.p_value < 1.0 - confidence)
+    }
+
+    /// Whether the change is significant at `1 − confidence` after Holm's correction (`p_adjusted`).
+    pub fn significant_adjusted(&self, confidence: f64) -> bool {
+        self.p_adjusted.is_some_and(|p| p < 1.0 - confidence)
+    }
 }
 
 /// Metric `M` per (group, period), in group then period order, each compared with the group's previous
@@ -128,9 +156,19 @@ pub fn trend<M: Metric, S: Score>(
                 result: result.clone(),
                 previous: previous.as_ref().map(|(l, _)| l.clone()),
                 change,
+                p_adjusted: None,
             });
             previous = Some((label, result));
         }
+    }
+    // Holm over every test of the table (rows without a test take no part).
+    let raw: Vec<f64> = rows
+        .iter()
+        .map(|r| r.change.as_ref().map_or(f64::NAN, |t| t.p_value))
+        .collect();
+    let adjusted = adjust_p_values(&raw, Adjustment::Holm)?;
+    for (row, p) in rows.iter_mut().zip(adjusted) {
+        row.p_adjusted = (!p.is_nan()).then_some(p);
     }
     Ok(rows)
 }

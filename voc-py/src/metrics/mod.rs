@@ -6,7 +6,7 @@ use voc_core::metrics::{
     Batch, Ces, CesOptions, Csat, CsatOptions, Metric, Nps, NpsInterval, NpsOptions, Scale,
     SurveyState, TrendRow, trend,
 };
-use voc_core::stats::{Adjustment, Interval, ShareInterval, TestResult, adjust_p_values};
+use voc_core::stats::{Interval, ShareInterval, TestResult};
 use voc_core::time::{NAT, Period, TimeUnit};
 use voc_core::{Error, MissingPolicy};
 

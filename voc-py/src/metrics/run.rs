@@ -144,7 +144,6 @@ fn run<M: PyMetric>(
     }
     let meta = (!meta.is_empty()).then(|| meta.unbind());
 
-    let alpha = 1.0 - M::confidence(opts);
     match computed {
         Computed::Single(out) => M::wrap(py, out),
         Computed::Grouped(rows) => {
@@ -152,14 +151,9 @@ fn run<M: PyMetric>(
         }
         Computed::Trend(rows) => {
             let period = period.map_or("period", Period::name);
-            // Holm adjustment over every test in the table (rows without a test stay NaN).
-            let raw: Vec<f64> = rows
-                .iter()
-                .map(|r| r.change.map_or(f64::NAN, |t| t.p_value))
-                .collect();
-            let adjusted = adjust_p_values(&raw, Adjustment::Holm).py_err(py)?;
+            let confidence = M::confidence(opts);
             let mut cols = Columns::default();
-            for (r, &p_adjusted) in rows.iter().zip(&adjusted) {
+            for r in &rows {
                 let mut row: Row = Vec::new();
                 if let Some(l) = &labels {
                     row.push(("group", label_value(l, r.group)));
@@ -175,9 +169,12 @@ fn run<M: PyMetric>(
                 row.push(("change_ci_high", t.map(|t| t.ci.high).into()));
                 row.push(("statistic", t.map(|t| t.statistic).into()));
                 row.push(("p_value", t.map(|t| t.p_value).into()));
-                row.push(("significant", t.is_some_and(|t| t.p_value < alpha).into()));
-                row.push(("p_adjusted", p_adjusted.into()));
-                row.push(("significant_adjusted", (p_adjusted < alpha).into()));
+                row.push(("significant", r.significant(confidence).into()));
+                row.push(("p_adjusted", r.p_adjusted.into()));
+                row.push((
+                    "significant_adjusted",
+                    r.significant_adjusted(confidence).into(),
+                ));
                 cols.push(row);
             }
             let kind = match &labels {
