@@ -156,6 +156,65 @@ pub fn keyed_codes<K: GroupKey>(keys: &[K], base: i64) -> Option<Vec<u32>> {
         .collect()
 }
 
+/// Dense codes for float labels, ordered by value (`-0.0` is `0.0`); NaN is a missing label: its rows
+/// get code 0 and are listed in the second value (ascending), and NaN is never a label.
+///
+/// Integral floats stay floats: `1.0` and `2.0` are the labels `1.0` and `2.0`.
+///
+/// ```
+/// let (f, missing) = voc_core::group::factorize_floats(&[2.0, f64::NAN, -0.5, 2.0])?;
+/// assert_eq!(f.labels, vec![-0.5, 2.0]);
+/// assert_eq!(f.codes, vec![1, 0, 0, 1]);
+/// assert_eq!(missing, vec![1]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn factorize_floats(values: &[f64]) -> Result<(Factorized<f64>, Vec<usize>)> {
+    let mut labels: Vec<f64> = values
+        .iter()
+        .filter(|v| !v.is_nan())
+        .map(|v| v + 0.0)
+        .collect();
+    labels.sort_unstable_by(f64::total_cmp);
+    labels.dedup();
+    check_count(labels.len())?;
+    let mut missing = Vec::new();
+    let codes = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if v.is_nan() {
+                missing.push(i);
+                0
+            } else {
+                labels
+                    .binary_search_by(|x| x.total_cmp(&(v + 0.0)))
+                    .map_or(0, |c| c as u32)
+            }
+        })
+        .collect();
+    Ok((Factorized { codes, labels }, missing))
+}
+
+/// Dense codes for boolean labels: the labels that occur, `false` before `true`.
+///
+/// ```
+/// let f = voc_core::group::factorize_bools(&[true, true])?;
+/// assert_eq!((f.codes, f.labels), (vec![0, 0], vec![true]));
+/// let f = voc_core::group::factorize_bools(&[true, false])?;
+/// assert_eq!((f.codes, f.labels), (vec![1, 0], vec![false, true]));
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn factorize_bools(values: &[bool]) -> Result<Factorized<bool>> {
+    let has = |b: bool| values.contains(&b);
+    let labels: Vec<bool> = [false, true].into_iter().filter(|&b| has(b)).collect();
+    let base = u32::from(labels.len() == 2);
+    let codes = values
+        .iter()
+        .map(|&b| if b { base } else { 0 })
+        .collect();
+    Ok(Factorized { codes, labels })
+}
+
 /// Dense codes for string labels (sorted lexicographically by bytes).
 ///
 /// ```
@@ -216,4 +275,53 @@ pub fn check_count(n: usize) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn float_labels_are_ordered_by_value_and_nan_is_missing() {
+        let (f, missing) =
+            factorize_floats(&[2.0, -0.0, f64::NAN, 0.0, 1.5, f64::INFINITY]).unwrap();
+        assert_eq!(f.labels, vec![0.0, 1.5, 2.0, f64::INFINITY]);
+        assert_eq!(f.codes, vec![2, 0, 0, 0, 1, 3]);
+        assert_eq!(missing, vec![2]);
+        assert!(f.labels[0].is_sign_positive());
+        let (f, missing) = factorize_floats(&[f64::NAN]).unwrap();
+        assert!(f.labels.is_empty());
+        assert_eq!(missing, vec![0]);
+    }
+
+    #[test]
+    fn bool_labels_are_those_that_occur() {
+        assert_eq!(factorize_bools(&[]).unwrap().labels, Vec::<bool>::new());
+        let f = factorize_bools(&[false, false]).unwrap();
+        assert_eq!((f.codes, f.labels), (vec![0, 0], vec![false]));
+    }
+
+    proptest! {
+        /// Integral floats code like the integers they equal (same codes, same order).
+        #[test]
+        fn integral_floats_code_as_ints(v in proptest::collection::vec(-50_i64..50, 0..40)) {
+            let floats: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+            let (f, missing) = factorize_floats(&floats).unwrap();
+            let i = factorize_ints(&v).unwrap();
+            prop_assert!(missing.is_empty());
+            prop_assert_eq!(f.codes, i.codes);
+            prop_assert_eq!(f.labels, i.labels.iter().map(|&x| x as f64).collect::<Vec<_>>());
+        }
+
+        /// Bools code like 0 / 1 integers.
+        #[test]
+        fn bools_code_as_ints(v in proptest::collection::vec(any::<bool>(), 0..40)) {
+            let f = factorize_bools(&v).unwrap();
+            let ints: Vec<i64> = v.iter().map(|&b| i64::from(b)).collect();
+            let i = factorize_ints(&ints).unwrap();
+            prop_assert_eq!(f.codes, i.codes);
+            prop_assert_eq!(f.labels.iter().map(|&b| i64::from(b)).collect::<Vec<_>>(), i.labels);
+        }
+    }
 }

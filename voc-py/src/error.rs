@@ -180,3 +180,35 @@ impl<T> IntoPy<T> for BindResult<T> {
         self.map_err(|e| to_py(py, e))
     }
 }
+
+/// The `voc.errors` exception for one bad cell of a matrix argument: `.arg` is the argument, `.index`
+/// the `(row, column)` pair and `.value` the cell; the message names the row and the column (by its
+/// name when the matrix came from a table) and ends with `hint` (how to leave such rows out, where the
+/// function can). `NaN` is a `MissingValueError`, `±inf` a `NonFiniteError`.
+pub fn raise_cell(
+    py: Python<'_>,
+    arg: &str,
+    (row, column): (usize, usize),
+    name: Option<&str>,
+    value: f64,
+    hint: &str,
+) -> PyErr {
+    let (class_name, what) = if value.is_nan() {
+        ("MissingValueError", "is missing (NaN or null)")
+    } else {
+        ("NonFiniteError", "is not finite")
+    };
+    let col = match name {
+        Some(n) => format!("column {n:?}"),
+        None => format!("column {column}"),
+    };
+    let message = format!("{arg}[row {row}, {col}] = {value} {what}{hint}");
+    match class(py, class_name)
+        .and_then(|cls| cls.call1((message.clone(), arg, (row, column), value)))
+    {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(e) => PyRuntimeError::new_err(format!(
+            "{message} (and voc.errors could not be loaded: {e})"
+        )),
+    }
+}

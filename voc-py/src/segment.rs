@@ -15,7 +15,7 @@ use voc_core::stats::ShareInterval;
 
 use crate::convert::{Buf, Labels, groups, numbers, role};
 use crate::error::IntoPy;
-use crate::matrix::matrix;
+use crate::matrix::{check_cells, matrix, matrix_named};
 use crate::table::{Table, TableBuilder, escape};
 
 /// Registers the segment functions and classes.
@@ -65,33 +65,9 @@ fn label_codes(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<(Vec<u32>,
     if let Some(&index) = col.nulls.first() {
         return Err(Error::Missing { arg, index }).py_err(py);
     }
-    let labels = col.data.labels;
-    let codes = col.data.codes.into_dense();
-    let k = match &labels {
-        Labels::Int(v) => v.len(),
-        Labels::Str(v) => v.len(),
-    };
+    let mut codes = col.data.codes.into_dense();
     // Keep only the labels that occur (integer ranges are coded by offset, with gaps).
-    let mut used = vec![false; k];
-    for &c in &codes {
-        if let Some(u) = used.get_mut(c as usize) {
-            *u = true;
-        }
-    }
-    let mut remap = vec![u32::MAX; k];
-    let mut next = 0u32;
-    for (i, u) in used.iter().enumerate() {
-        if *u {
-            remap[i] = next;
-            next += 1;
-        }
-    }
-    let keep = |i: &usize| used[*i];
-    let labels = match labels {
-        Labels::Int(v) => Labels::Int((0..k).filter(keep).map(|i| v[i]).collect()),
-        Labels::Str(v) => Labels::Str((0..k).filter(keep).map(|i| v[i].clone()).collect()),
-    };
-    let codes = codes.iter().map(|&c| remap[c as usize]).collect();
+    let labels = col.data.labels.only_used(&mut codes, &[]);
     Ok((codes, labels))
 }
 
@@ -254,10 +230,7 @@ fn _segment_profile<'py>(
     churn_interval: &str,
 ) -> PyResult<Table> {
     let (codes, labels) = label_codes(by, "by")?;
-    let as_text: Vec<String> = match &labels {
-        Labels::Int(v) => v.iter().map(ToString::to_string).collect(),
-        Labels::Str(v) => v.clone(),
-    };
+    let as_text: Vec<String> = labels.texts();
     let (seg, names, int_labels) = match names {
         Some(names) => {
             let mut remap = Vec::with_capacity(as_text.len());
@@ -277,15 +250,14 @@ fn _segment_profile<'py>(
             let seg: Vec<u32> = codes.iter().map(|&c| remap[c as usize]).collect();
             (seg, names, None)
         }
-        None => {
-            let ints = match &labels {
-                Labels::Int(v) => Some(v.clone()),
-                Labels::Str(_) => None,
-            };
-            (codes, as_text, ints)
-        }
+        None => (codes, as_text, Some(labels)),
     };
-    let churn = churn.map(|c| floats(c, "churn")).transpose()?;
+    // Churn flags: bool, 0/1 ints or floats.
+    let churn = churn
+        .map(|c| {
+            crate::convert::numbers_or_bools(c, "churn").map(|c| c.nulls_as_nan().into_f64())
+        })
+        .transpose()?;
     let value = value.map(|c| floats(c, "value")).transpose()?;
     let nps = nps.map(|c| floats(c, "nps")).transpose()?;
     let mut theme_cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
@@ -326,8 +298,10 @@ fn _segment_profile<'py>(
         })
         .collect();
     match int_labels {
-        Some(ints) => {
-            t.numbers("segment", ints);
+        Some(labels) => {
+            // The labels in their own dtype (one row per label, in label order).
+            let codes: Vec<usize> = (0..rows.len()).collect();
+            labels.column(&mut t, "segment", &codes)?;
         }
         None => {
             t.strings("segment", &names_col)?;
@@ -419,8 +393,10 @@ impl KMeansModel {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let arr = matrix(x, "x")?;
+        let (arr, names) = matrix_named(x, "x")?;
         let view = arr.as_array();
+        // A NaN or infinite cell names its row and column.
+        check_cells(py, view, "x", names.as_deref(), "")?;
         let labels = py.detach(|| self.inner.predict(view)).py_err(py)?;
         Ok(PyArray1::from_vec(
             py,
@@ -525,7 +501,9 @@ fn _segment_kmeans(
     algorithm: &str,
     parallel: bool,
 ) -> PyResult<KMeansModel> {
-    let arr = matrix(x, "x")?;
+    let (arr, names) = matrix_named(x, "x")?;
+    // A NaN or infinite cell names its row and column.
+    check_cells(py, arr.as_array(), "x", names.as_deref(), "")?;
     let init_arr = match init.cast::<PyString>() {
         Ok(name) => {
             let name = name.to_str()?;

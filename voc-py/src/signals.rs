@@ -169,6 +169,22 @@ fn read_ids<'py>(
             n_rows = codes.len();
             IdCol::Str { labels, codes }
         }
+        (codes, Labels::Float(labels)) => {
+            let codes = codes.into_dense();
+            n_rows = codes.len();
+            IdCol::Str {
+                labels: Labels::Float(labels).texts(),
+                codes,
+            }
+        }
+        (codes, Labels::Bool(labels)) => {
+            let codes = codes.into_dense();
+            n_rows = codes.len();
+            IdCol::Str {
+                labels: Labels::Bool(labels).texts(),
+                codes,
+            }
+        }
         (codes, Labels::Int(labels)) => {
             let codes = codes.into_dense();
             n_rows = codes.len();
@@ -227,10 +243,7 @@ const NO_ROW: u32 = u32::MAX;
 /// Reads a label column: codes (null → `NO_ROW`) and label strings.
 fn read_labels(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<(Vec<u32>, Vec<String>)> {
     let col = groups(obj, arg)?;
-    let labels = match col.data.labels {
-        Labels::Str(v) => v,
-        Labels::Int(v) => v.iter().map(i64::to_string).collect(),
-    };
+    let labels = col.data.labels.texts();
     let mut codes = match col.data.codes {
         Codes::Dense(v) => v,
         keyed => keyed.into_dense(),

@@ -119,13 +119,13 @@ def _tree(dask: Any, cls: Any, parts: list[Any], split_every: int) -> Any:
 
 
 def _labels(dask: Any, df: Any, by: str, scheduler: Any) -> list[Any]:
-    """The sorted labels of column ``by`` (from known categories, else one pass over the data)."""
+    """The labels of column ``by`` in the order of voc's label coder (docs/conventions.md §4): known
+    categories in their category order, other values sorted (one pass over the data)."""
     col = df[by]
     cat = getattr(col, "cat", None)
     if cat is not None and getattr(cat, "known", False):
-        values = list(col.cat.categories)
-    else:
-        values = col.dropna().drop_duplicates().compute(scheduler=scheduler).tolist()
+        return list(col.cat.categories)
+    values = col.dropna().drop_duplicates().compute(scheduler=scheduler).tolist()
     return sorted(values)
 
 

@@ -39,12 +39,14 @@ __all__ = [
 class VocError(Exception):
     """Base class of every voc error."""
 
-    def __init__(self, message: str, arg: str | None = None, index: int | None = None, value: Any = None) -> None:
+    def __init__(
+        self, message: str, arg: str | None = None, index: int | tuple[int, int] | None = None, value: Any = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         #: Name of the argument at fault, if any.
         self.arg = arg
-        #: Position of the offending value, if any.
+        #: Position of the offending value, if any: an int for a column, a (row, column) pair for a matrix cell.
         self.index = index
         #: The offending value, if any.
         self.value = value

@@ -11,7 +11,6 @@ from typing import Any as _Any
 from typing import Sequence as _Sequence
 
 from voc import _voc
-from voc._columns import bool_as_float as _bool_as_float
 from voc._columns import column as _column
 from voc._columns import names as _columns_names
 from voc._voc import (
@@ -45,14 +44,15 @@ def _names_of(data: _Any) -> list[str]:
 
 
 def _col(data: _Any, name: _Any, arg: str) -> _Any:
-    """A column by name from ``data``, or ``name`` itself when it is already a column; booleans as 0/1."""
+    """A column by name from ``data``, or ``name`` itself when it is already a column (booleans are read
+    as 0/1 by the compiled column reader)."""
     if name is None:
         return None
     if isinstance(name, str):
         if data is None:
             raise _InvalidOptionError(f"invalid option {arg} = {name!r}: a column name needs data", arg, None, name)
-        return _bool_as_float(_column(data, name, arg))
-    return _bool_as_float(name)
+        return _column(data, name, arg)
+    return name
 
 
 def _labels(data: _Any, name: _Any, arg: str) -> _Any:

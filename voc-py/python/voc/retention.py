@@ -100,7 +100,7 @@ def _events(data: Any, events: Any, event_observed: Any) -> Any:
         events = event_observed
     if events is None:
         return None
-    return _columns.bool_as_float(_columns.column(data, events, "events"))
+    return _columns.column(data, events, "events")
 
 
 def kaplan_meier(
@@ -256,7 +256,7 @@ def fit_cox(
         covariates = _columns.names(covariates)
     else:
         return _voc._retention_fit_cox(d, e, matrix=covariates, **options)
-    columns = [_columns.bool_as_float(_columns.column(source, c, "covariates")) for c in covariates]
+    columns = [_columns.column(source, c, "covariates") for c in covariates]
     names = [c if isinstance(c, str) else f"x{j}" for j, c in enumerate(covariates)]
     return _voc._retention_fit_cox(d, e, columns=columns, names=names, **options)
 

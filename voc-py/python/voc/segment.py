@@ -27,7 +27,6 @@ from typing import Any, Sequence
 import numpy as np
 
 from voc import _voc
-from voc._columns import bool_as_float as _bool_as_float
 from voc._columns import column as _column
 from voc._columns import names as _names
 from voc._voc import KMeansModel, Standardized, Table
@@ -263,7 +262,7 @@ def profile(
             names = list(meta["segments"])
     else:
         labels = _column(data, by, "by")
-    churn_col = None if churn is None else _bool_as_float(_column(data, churn, "churn"))
+    churn_col = None if churn is None else _column(data, churn, "churn")
     value_col = None if value is None or (data is None and value == "monetary") else _column(data, value, "value")
     nps_col = None
     if nps is not None and (not isinstance(nps, str) or _has(data, nps)):
@@ -336,10 +335,9 @@ def _matrix_role(data: Any, x: Any) -> Any:
     if isinstance(x, str):
         x = [x]
     if isinstance(x, (list, tuple)) and x and all(isinstance(c, str) for c in x):
-        cols = [_column(data, c, "x") for c in x]
-        return np.column_stack(
-            [np.asarray(c.to_numpy() if hasattr(c, "to_numpy") else c, dtype=np.float64) for c in cols]
-        )
+        # A dict of the named columns: the compiled matrix reader reads each column (any dtype voc reads
+        # as numbers; strings or dates are a DtypeError naming the column).
+        return {c: _column(data, c, "x") for c in x}
     return x
 
 

@@ -1,15 +1,144 @@
-//! Group label columns (`by=`): integers, strings, booleans or categoricals → dense codes in label
-//! order.
+//! Group label columns (`by=`): the one label coder. Integers, floats, booleans, strings and
+//! categoricals → dense codes in label order, through `voc_core::group` (docs/conventions.md §4):
+//! numbers and booleans by value, strings by code point, pandas categoricals, polars enums and ordered
+//! Arrow dictionaries in category order; the labels keep the input's dtype.
 
 use super::*;
+use crate::table::Value;
 
-/// Group labels in sorted order.
-#[derive(Debug, Clone)]
+/// Group labels in code order, in the input's dtype.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Labels {
     /// Integer labels.
     Int(Vec<i64>),
+    /// Float labels (integral floats stay floats; never NaN: NaN is a missing label).
+    Float(Vec<f64>),
+    /// Boolean labels (`false` before `true`).
+    Bool(Vec<bool>),
     /// String labels.
     Str(Vec<String>),
+}
+
+impl Labels {
+    /// Number of labels.
+    pub fn len(&self) -> usize {
+        match self {
+            Labels::Int(v) => v.len(),
+            Labels::Float(v) => v.len(),
+            Labels::Bool(v) => v.len(),
+            Labels::Str(v) => v.len(),
+        }
+    }
+
+    /// The labels at the codes where `keep` is true, in order.
+    pub fn filter(&self, keep: &[bool]) -> Labels {
+        fn pick<T: Clone>(v: &[T], keep: &[bool]) -> Vec<T> {
+            v.iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(x, _)| x.clone())
+                .collect()
+        }
+        match self {
+            Labels::Int(v) => Labels::Int(pick(v, keep)),
+            Labels::Float(v) => Labels::Float(pick(v, keep)),
+            Labels::Bool(v) => Labels::Bool(pick(v, keep)),
+            Labels::Str(v) => Labels::Str(pick(v, keep)),
+        }
+    }
+
+    /// The label of `code` as a table cell, in the labels' dtype (missing when out of range).
+    pub fn value(&self, code: u32) -> Value {
+        let i = code as usize;
+        match self {
+            Labels::Int(v) => Value::I64(v.get(i).copied().unwrap_or_default()),
+            Labels::Float(v) => Value::F64(v.get(i).copied().unwrap_or(f64::NAN)),
+            Labels::Bool(v) => Value::Bool(v.get(i).copied().unwrap_or_default()),
+            Labels::Str(v) => Value::Str(v.get(i).cloned()),
+        }
+    }
+
+    /// The label of `code` as plain text (`"2"`, `"1.5"`, `"True"`, `"web"`), for states that keep
+    /// labels as names.
+    pub fn text(&self, code: usize) -> String {
+        match self {
+            Labels::Int(v) => v.get(code).map(i64::to_string),
+            Labels::Float(v) => v.get(code).map(|x| format!("{x:?}")),
+            Labels::Bool(v) => v
+                .get(code)
+                .map(|&b| if b { "True" } else { "False" }.to_owned()),
+            Labels::Str(v) => v.get(code).cloned(),
+        }
+        .unwrap_or_default()
+    }
+
+    /// All labels as plain text ([`text`](Self::text)).
+    pub fn texts(&self) -> Vec<String> {
+        (0..self.len()).map(|c| self.text(c)).collect()
+    }
+
+    /// The label of `code` as it is written in a message: numbers and booleans as Python shows them,
+    /// strings quoted.
+    pub fn show(&self, code: usize) -> String {
+        match self {
+            Labels::Str(v) => v.get(code).map(|s| format!("{s:?}")).unwrap_or_default(),
+            _ => self.text(code),
+        }
+    }
+
+    /// Renumbers `codes` over the labels that rows other than `nulls` use (in label order) and keeps
+    /// only those labels; null rows keep code 0 (meaningless, as before).
+    pub fn only_used(&self, codes: &mut [u32], nulls: &[usize]) -> Labels {
+        let mut used = vec![false; self.len()];
+        let mut null = nulls.iter().peekable();
+        for (i, &c) in codes.iter().enumerate() {
+            if null.peek() == Some(&&i) {
+                null.next();
+                continue;
+            }
+            if let Some(u) = used.get_mut(c as usize) {
+                *u = true;
+            }
+        }
+        let mut remap = vec![0u32; used.len()];
+        let mut next = 0u32;
+        for (slot, &u) in remap.iter_mut().zip(&used) {
+            if u {
+                *slot = next;
+                next += 1;
+            }
+        }
+        for c in codes.iter_mut() {
+            *c = remap.get(*c as usize).copied().unwrap_or(0);
+        }
+        self.filter(&used)
+    }
+
+    /// Writes the label column `name` of a table: one label per code in `codes`, in the labels' dtype
+    /// (ints, floats, bools or strings).
+    pub fn column(
+        &self,
+        b: &mut crate::table::TableBuilder<'_>,
+        name: &str,
+        codes: &[usize],
+    ) -> PyResult<()> {
+        match self {
+            Labels::Int(v) => {
+                b.numbers(name, codes.iter().map(|&c| v.get(c).copied().unwrap_or_default()).collect());
+            }
+            Labels::Float(v) => {
+                b.numbers(name, codes.iter().map(|&c| v.get(c).copied().unwrap_or(f64::NAN)).collect());
+            }
+            Labels::Bool(v) => {
+                b.numbers(name, codes.iter().map(|&c| v.get(c).copied().unwrap_or_default()).collect());
+            }
+            Labels::Str(v) => {
+                let s: Vec<Option<&str>> = codes.iter().map(|&c| v.get(c).map(String::as_str)).collect();
+                b.strings(name, &s)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Group codes per row: dense `u32` codes, or an integer key column read as it is with code = key − base.
@@ -86,16 +215,36 @@ pub struct Groups<'py> {
 /// Largest label range coded by offset (labels are then every value in the range).
 const MAX_OFFSET_SPAN: usize = 1 << 20;
 
-/// Codes for an integer label column: a compact range is used as it is (code = key − min, labels every
-/// value of the range); a sparse one is factorised (labels sorted).
-fn int_groups<'py>(data: Numbers<'py>, arg: &'static str) -> Result<Groups<'py>, BindError> {
-    let range = with_int_keys!(&data, k => Ok(key_range(k)), Err(dtype_error(arg, "float", "group labels (integers, strings or categories)")))?;
+/// Codes for a numeric label column: a compact integer range is used as it is (code = key − min,
+/// labels every value of the range); a sparse one is factorised (labels sorted); floats are coded by
+/// value, NaN (and the column's nulls) being missing.
+fn number_groups<'py>(
+    data: Numbers<'py>,
+    nulls: Vec<usize>,
+    arg: &'static str,
+) -> Result<Column<Groups<'py>>, BindError> {
+    if matches!(data, Numbers::F32(_) | Numbers::F64(_)) {
+        let col = Column { data, nulls };
+        let values = col.nulls_as_nan().into_f64();
+        let (f, nulls) = voc_core::group::factorize_floats(values.as_slice())?;
+        return Ok(Column {
+            data: Groups {
+                codes: Codes::Dense(f.codes),
+                labels: Labels::Float(f.labels),
+            },
+            nulls,
+        });
+    }
+    let range = with_int_keys!(&data, k => key_range(k), None);
     let Some((min, max)) = range else {
         // Empty, or a uint64 above 2**63.
         return if data.len() == 0 {
-            Ok(Groups {
-                codes: Codes::Dense(Vec::new()),
-                labels: Labels::Int(Vec::new()),
+            Ok(Column {
+                data: Groups {
+                    codes: Codes::Dense(Vec::new()),
+                    labels: Labels::Int(Vec::new()),
+                },
+                nulls,
             })
         } else {
             Err(dtype_error(arg, "uint64", "group labels below 2**63"))
@@ -103,13 +252,22 @@ fn int_groups<'py>(data: Numbers<'py>, arg: &'static str) -> Result<Groups<'py>,
     };
     let span = max as i128 - min as i128 + 1;
     if span <= MAX_OFFSET_SPAN as i128 {
-        return Ok(Groups {
-            codes: Codes::Keyed(data, min),
-            labels: Labels::Int((min..=max).collect()),
+        return Ok(Column {
+            data: Groups {
+                codes: Codes::Keyed(data, min),
+                labels: Labels::Int((min..=max).collect()),
+            },
+            nulls,
         });
     }
-    let f = with_int_keys!(&data, k => factorize_ints_keyed(k), unreachable_float())?;
-    Ok(from_ints(f))
+    let f = with_int_keys!(&data, k => factorize_ints_keyed(k), Ok(Factorized { codes: Vec::new(), labels: Vec::new() }))?;
+    Ok(Column {
+        data: Groups {
+            codes: Codes::Dense(f.codes),
+            labels: Labels::Int(f.labels),
+        },
+        nulls,
+    })
 }
 
 fn factorize_ints_keyed<K: GroupKey>(keys: &[K]) -> Result<Factorized<i64>, Error> {
@@ -118,45 +276,69 @@ fn factorize_ints_keyed<K: GroupKey>(keys: &[K]) -> Result<Factorized<i64>, Erro
     factorize_ints(&ints)
 }
 
-fn unreachable_float() -> Result<Factorized<i64>, Error> {
-    // invariant: float columns were rejected above.
-    Err(Error::InvalidOption {
-        name: "by",
-        value: "float".into(),
-        reason: "group labels must be integers".into(),
+/// Boolean labels (nulls hold a placeholder that never adds a label).
+fn bool_groups(mut values: Vec<bool>, nulls: Vec<usize>) -> Result<Column<Groups<'static>>, BindError> {
+    if !nulls.is_empty() {
+        let mut null = vec![false; values.len()];
+        for &i in &nulls {
+            if let Some(n) = null.get_mut(i) {
+                *n = true;
+            }
+        }
+        let fill = values
+            .iter()
+            .zip(&null)
+            .find(|(_, n)| !**n)
+            .map_or(false, |(v, _)| *v);
+        for (v, n) in values.iter_mut().zip(&null) {
+            if *n {
+                *v = fill;
+            }
+        }
+    }
+    let f = voc_core::group::factorize_bools(&values)?;
+    Ok(Column {
+        data: Groups {
+            codes: Codes::Dense(f.codes),
+            labels: Labels::Bool(f.labels),
+        },
+        nulls,
     })
 }
 
-fn from_ints(f: Factorized<i64>) -> Groups<'static> {
-    Groups {
-        codes: Codes::Dense(f.codes),
-        labels: Labels::Int(f.labels),
-    }
+fn is_string(dt: &DataType) -> bool {
+    matches!(dt, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
-fn from_strs(f: Factorized<String>) -> Groups<'static> {
-    Groups {
-        codes: Codes::Dense(f.codes),
-        labels: Labels::Str(f.labels),
+/// Labels of an Arrow array (a dictionary's values) in the array's order, and the positions of its nulls.
+fn labels_of_array(values: &ArrayRef, arg: &'static str) -> Result<(Labels, Vec<usize>), BindError> {
+    let chunks = [values.clone()];
+    let dt = values.data_type().clone();
+    if is_string(&dt) {
+        let v = (0..values.len())
+            .map(|i| string_at(values, i).unwrap_or("").to_owned())
+            .collect();
+        return Ok((Labels::Str(v), null_positions(&chunks)));
     }
-}
-
-fn string_at(values: &ArrayRef, i: usize) -> Option<&str> {
-    if values.is_null(i) {
-        return None;
+    if dt == DataType::Boolean {
+        let v = values.as_boolean().values().iter().collect();
+        return Ok((Labels::Bool(v), null_positions(&chunks)));
     }
-    match values.data_type() {
-        DataType::Utf8 => Some(values.as_string::<i32>().value(i)),
-        DataType::LargeUtf8 => Some(values.as_string::<i64>().value(i)),
-        DataType::Utf8View => Some(values.as_string_view().value(i)),
-        _ => None,
-    }
+    let col = numbers_from_arrow(&chunks, &dt, arg)?;
+    let nulls = col.nulls.clone();
+    Ok(match col.data {
+        Numbers::F32(_) | Numbers::F64(_) => (Labels::Float(col.data.into_f64().to_vec()), nulls),
+        other => match other.into_i64() {
+            Some(v) => (Labels::Int(v.to_vec()), nulls),
+            None => return Err(dtype_error(arg, "uint64", "group labels below 2**63")),
+        },
+    })
 }
 
 fn groups_from_arrow(
     chunks: &[ArrayRef],
     dt: &DataType,
-    ordered: bool,
+    keep_order: bool,
     arg: &'static str,
 ) -> Result<Column<Groups<'static>>, BindError> {
     let nulls = null_positions(chunks);
@@ -170,23 +352,17 @@ fn groups_from_arrow(
                 nulls,
             })
         }
-        DataType::Dictionary(_, value_type)
-            if matches!(
-                value_type.as_ref(),
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-            ) =>
-        {
-            // Ordered categoricals (pandas `ordered=True`) keep their category order when every chunk
-            // shares one dictionary; other dictionaries (whose order is often just first appearance) are
-            // sorted like strings.
+        DataType::Dictionary(_, value_type) => {
+            // Categories in their order (pandas categoricals, polars enums, ordered Arrow dictionaries)
+            // when every chunk shares one dictionary; other dictionaries (whose order is often just
+            // first appearance) are sorted by value, like the values themselves.
             let first = chunks
                 .first()
                 .map(|c| c.as_any_dictionary().values().to_data());
-            let shared = ordered
-                && chunks
-                    .iter()
-                    .all(|c| Some(c.as_any_dictionary().values().to_data()) == first);
-            if shared {
+            let shared = chunks
+                .iter()
+                .all(|c| Some(c.as_any_dictionary().values().to_data()) == first);
+            if keep_order && shared {
                 let mut codes: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
                 for c in chunks {
                     codes.extend(
@@ -196,130 +372,185 @@ fn groups_from_arrow(
                             .map(|k| k as u32),
                     );
                 }
-                let values = chunks.first().map(|c| c.as_any_dictionary().values());
-                let labels = values.map_or_else(Vec::new, |values| {
-                    (0..values.len())
-                        .map(|k| string_at(values, k).unwrap_or("").to_owned())
-                        .collect()
-                });
+                let labels = match chunks.first() {
+                    Some(c) => labels_of_array(c.as_any_dictionary().values(), arg)?.0,
+                    None => Labels::Str(Vec::new()),
+                };
+                voc_core::group::check_count(labels.len())?;
                 return Ok(Column {
                     data: Groups {
                         codes: Codes::Dense(codes),
-                        labels: Labels::Str(labels),
+                        labels,
                     },
                     nulls,
                 });
             }
-            // Factorise the dictionaries, not the rows: labels are the sorted distinct values that rows
-            // use (null rows read as ""), exactly as factorising the decoded rows would give.
-            let mut used: Vec<Vec<bool>> = Vec::with_capacity(chunks.len());
-            let mut any_null = false;
+            if is_string(value_type) {
+                return Ok(Column {
+                    data: string_dictionary(chunks)?,
+                    nulls,
+                });
+            }
+            // Other value types (numbers, booleans): decode each row and code the values.
+            let mut nulls = nulls;
+            let mut ints: Vec<i64> = Vec::new();
+            let mut floats: Vec<f64> = Vec::new();
+            let mut bools: Vec<bool> = Vec::new();
+            let mut offset = 0;
             for c in chunks {
                 let dict = c.as_any_dictionary();
-                let mut u = vec![false; dict.values().len()];
+                let (labels, value_nulls) = labels_of_array(dict.values(), arg)?;
                 for (i, key) in dict.normalized_keys().into_iter().enumerate() {
-                    if c.is_null(i) || dict.values().is_null(key) {
-                        any_null = true;
-                    } else if let Some(slot) = u.get_mut(key) {
-                        *slot = true;
+                    if value_nulls.binary_search(&key).is_ok() {
+                        nulls.push(offset + i);
+                    }
+                    match &labels {
+                        Labels::Int(v) => ints.push(v.get(key).copied().unwrap_or_default()),
+                        Labels::Float(v) => floats.push(v.get(key).copied().unwrap_or(f64::NAN)),
+                        Labels::Bool(v) => bools.push(v.get(key).copied().unwrap_or_default()),
+                        Labels::Str(_) => {}
                     }
                 }
-                used.push(u);
+                offset += c.len();
             }
-            let mut labels: Vec<&str> = chunks
-                .iter()
-                .zip(&used)
-                .flat_map(|(c, u)| {
-                    let values = c.as_any_dictionary().values();
-                    u.iter()
-                        .enumerate()
-                        .filter(|(_, on)| **on)
-                        .filter_map(move |(k, _)| string_at(values, k))
-                })
-                .collect();
-            if any_null {
-                labels.push("");
+            nulls.sort_unstable();
+            nulls.dedup();
+            if !bools.is_empty() {
+                return bool_groups(bools, nulls);
             }
-            labels.sort_unstable();
-            labels.dedup();
-            voc_core::group::check_count(labels.len())?;
-            let code_of = |label: &str| labels.binary_search(&label).map_or(0, |i| i as u32);
-            let blank = code_of("");
-            let mut codes: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
-            for c in chunks {
-                let dict = c.as_any_dictionary();
-                let values = dict.values();
-                let remap: Vec<u32> = (0..values.len())
-                    .map(|k| string_at(values, k).map_or(blank, code_of))
-                    .collect();
-                for (i, key) in dict.normalized_keys().into_iter().enumerate() {
-                    codes.push(if c.is_null(i) {
-                        blank
-                    } else {
-                        remap.get(key).copied().unwrap_or(blank)
-                    });
-                }
+            if !floats.is_empty() {
+                return number_groups(Numbers::F64(Buf::Owned(floats)), nulls, arg);
             }
-            Ok(Column {
-                data: Groups {
-                    codes: Codes::Dense(codes),
-                    labels: Labels::Str(labels.into_iter().map(str::to_owned).collect()),
-                },
-                nulls,
-            })
+            number_groups(Numbers::I64(Buf::Owned(ints)), nulls, arg)
         }
         DataType::Boolean => {
-            let ints: Vec<i64> = chunks
+            let values: Vec<bool> = chunks
                 .iter()
-                .flat_map(|c| {
-                    c.as_boolean()
-                        .values()
-                        .iter()
-                        .map(i64::from)
-                        .collect::<Vec<_>>()
-                })
+                .flat_map(|c| c.as_boolean().values().iter().collect::<Vec<_>>())
                 .collect();
-            Ok(Column {
-                data: from_ints(factorize_ints(&ints)?),
-                nulls,
-            })
+            bool_groups(values, nulls)
         }
+        DataType::Float16 => Err(dtype_error(arg, "arrow float16", LABELS)),
         _ => {
-            let col = numbers_from_arrow(chunks, dt, arg)?;
-            Ok(Column {
-                data: int_groups(col.data, arg)?,
-                nulls,
-            })
+            let col = numbers_from_arrow(chunks, dt, arg)
+                .map_err(|_| dtype_error(arg, format!("arrow {dt}"), LABELS))?;
+            number_groups(col.data, col.nulls, arg)
         }
     }
 }
 
-/// Reads group labels (`by=`): integers, strings, booleans or categoricals → dense codes in label order
-/// (category order for ordered categoricals).
+/// What a label column may hold.
+const LABELS: &str = "group labels (integers, floats, booleans, strings or categories)";
+
+/// Factorises the dictionaries of string-valued dictionary chunks, not the rows: labels are the sorted
+/// distinct values that rows use (null rows read as ""), exactly as factorising the decoded rows would
+/// give.
+fn string_dictionary(chunks: &[ArrayRef]) -> Result<Groups<'static>, BindError> {
+    let mut used: Vec<Vec<bool>> = Vec::with_capacity(chunks.len());
+    let mut any_null = false;
+    for c in chunks {
+        let dict = c.as_any_dictionary();
+        let mut u = vec![false; dict.values().len()];
+        for (i, key) in dict.normalized_keys().into_iter().enumerate() {
+            if c.is_null(i) || dict.values().is_null(key) {
+                any_null = true;
+            } else if let Some(slot) = u.get_mut(key) {
+                *slot = true;
+            }
+        }
+        used.push(u);
+    }
+    let mut labels: Vec<&str> = chunks
+        .iter()
+        .zip(&used)
+        .flat_map(|(c, u)| {
+            let values = c.as_any_dictionary().values();
+            u.iter()
+                .enumerate()
+                .filter(|(_, on)| **on)
+                .filter_map(move |(k, _)| string_at(values, k))
+        })
+        .collect();
+    if any_null {
+        labels.push("");
+    }
+    labels.sort_unstable();
+    labels.dedup();
+    voc_core::group::check_count(labels.len())?;
+    let code_of = |label: &str| labels.binary_search(&label).map_or(0, |i| i as u32);
+    let blank = code_of("");
+    let mut codes: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+    for c in chunks {
+        let dict = c.as_any_dictionary();
+        let values = dict.values();
+        let remap: Vec<u32> = (0..values.len())
+            .map(|k| string_at(values, k).map_or(blank, code_of))
+            .collect();
+        for (i, key) in dict.normalized_keys().into_iter().enumerate() {
+            codes.push(if c.is_null(i) {
+                blank
+            } else {
+                remap.get(key).copied().unwrap_or(blank)
+            });
+        }
+    }
+    Ok(Groups {
+        codes: Codes::Dense(codes),
+        labels: Labels::Str(labels.into_iter().map(str::to_owned).collect()),
+    })
+}
+
+fn from_strs(f: Factorized<String>) -> Groups<'static> {
+    Groups {
+        codes: Codes::Dense(f.codes),
+        labels: Labels::Str(f.labels),
+    }
+}
+
+/// Whether the column's own category order is its label order: a pandas categorical (ordered or not,
+/// as pandas' own `groupby` keeps it) or a polars `Enum`.
+fn category_order(obj: &Bound<'_, PyAny>) -> bool {
+    let module = obj
+        .get_type()
+        .module()
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let Ok(dtype) = obj.getattr("dtype") else {
+        return false;
+    };
+    let dtype_class = dtype
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    (module.starts_with("pandas") && dtype_class == "CategoricalDtype")
+        || (module.starts_with("polars") && dtype_class == "Enum")
+}
+
+/// Reads group labels (`by=`): integers, floats, booleans, strings or categoricals → dense codes in
+/// label order (docs/conventions.md §4), the labels in the input's dtype. NaN, None and nulls are
+/// missing (listed in `nulls`; their code is meaningless).
 pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Column<Groups<'py>>> {
     let py = obj.py();
     if let Some((chunks, dt, ordered)) = arrow_chunks(obj) {
-        return groups_from_arrow(&chunks, &dt, ordered, arg).map_err(|e| bind_err(py, e));
+        let keep_order = ordered || category_order(obj);
+        return groups_from_arrow(&chunks, &dt, keep_order, arg).map_err(|e| bind_err(py, e));
     }
     let arr = as_numpy(obj, arg, false)?;
     let untyped = arr.cast::<PyUntypedArray>().map_err(PyErr::from)?;
     check_1d(untyped, arg).map_err(|e| bind_err(py, e))?;
     let dtype = untyped.dtype();
     match dtype.kind() {
-        b'i' | b'u' | b'b' => {
-            let arr = if dtype.kind() == b'b' {
-                arr.call_method1("astype", ("int64",))?
-            } else {
-                arr.clone()
-            };
-            let untyped = arr.cast::<PyUntypedArray>().map_err(PyErr::from)?;
-            let data = numbers_from_numpy(&arr, untyped, arg)?;
-            Ok(Column {
-                data: int_groups(data, arg).map_err(|e| bind_err(py, e))?,
-                nulls: Vec::new(),
-            })
+        b'b' => {
+            let values: Vec<bool> = arr.call_method0("tolist")?.extract()?;
+            bool_groups(values, Vec::new()).map_err(|e| bind_err(py, e))
         }
-        b'U' | b'O' | b'S' | b'T' => {
+        b'i' | b'u' | b'f' => {
+            let data = numbers_from_numpy(&arr, untyped, arg)?;
+            number_groups(data, Vec::new(), arg).map_err(|e| bind_err(py, e))
+        }
+        b'O' => object_groups(&arr, arg),
+        b'U' | b'S' | b'T' => {
             let items: Vec<Bound<'_, PyAny>> = arr.call_method0("tolist")?.extract()?;
             let (codes, labels, nulls) = factorize_objects(&items)?;
             voc_core::group::check_count(labels.len()).map_err(|e| bind_err(py, e.into()))?;
@@ -333,14 +564,75 @@ pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colum
         }
         _ => {
             let found: String = dtype.str()?.extract()?;
-            Err(bind_err(
-                py,
-                dtype_error(arg, found, "group labels (integers, strings or categories)"),
-            ))
+            Err(bind_err(py, dtype_error(arg, found, LABELS)))
         }
     }
 }
 
+/// Object arrays (lists with None, pandas object columns): all booleans → bool labels, all integers →
+/// int labels, all numbers → float labels (None and NaN missing either way); anything else as text.
+fn object_groups<'py>(arr: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Column<Groups<'py>>> {
+    use pyo3::types::{PyBool, PyInt};
+    let py = arr.py();
+    let items: Vec<Bound<'_, PyAny>> = arr.call_method0("tolist")?.extract()?;
+    let is_missing = |x: &Bound<'_, PyAny>| {
+        x.is_none() || (x.is_instance_of::<PyFloat>() && x.extract::<f64>().is_ok_and(f64::is_nan))
+    };
+    let present = || items.iter().filter(|x| !is_missing(x));
+    let nulls: Vec<usize> = (0..items.len()).filter(|&i| is_missing(&items[i])).collect();
+    let any = present().next().is_some();
+    if any && present().all(|x| x.is_instance_of::<PyBool>()) {
+        let values: Vec<bool> = items.iter().map(|x| x.extract::<bool>().unwrap_or(false)).collect();
+        return bool_groups(values, nulls).map_err(|e| bind_err(py, e));
+    }
+    if any && present().all(|x| x.is_instance_of::<PyInt>() && !x.is_instance_of::<PyBool>()) {
+        let values: Option<Vec<i64>> = items
+            .iter()
+            .map(|x| if is_missing(x) { Some(0) } else { x.extract::<i64>().ok() })
+            .collect();
+        if let Some(v) = values {
+            let (f, nulls) = (factorize_ints(&v).map_err(|e| bind_err(py, e.into()))?, nulls);
+            let mut codes = f.codes;
+            let labels = Labels::Int(f.labels).only_used(&mut codes, &nulls);
+            return Ok(Column {
+                data: Groups {
+                    codes: Codes::Dense(codes),
+                    labels,
+                },
+                nulls,
+            });
+        }
+    }
+    if any
+        && present().all(|x| {
+            (x.is_instance_of::<PyFloat>() || x.is_instance_of::<PyInt>())
+                && !x.is_instance_of::<PyBool>()
+        })
+    {
+        let values: Vec<f64> = items
+            .iter()
+            .map(|x| x.extract::<f64>().unwrap_or(f64::NAN))
+            .collect();
+        let (f, nulls) = voc_core::group::factorize_floats(&values).map_err(|e| bind_err(py, e.into()))?;
+        return Ok(Column {
+            data: Groups {
+                codes: Codes::Dense(f.codes),
+                labels: Labels::Float(f.labels),
+            },
+            nulls,
+        });
+    }
+    let _ = arg;
+    let (codes, labels, nulls) = factorize_objects(&items)?;
+    voc_core::group::check_count(labels.len()).map_err(|e| bind_err(py, e.into()))?;
+    Ok(Column {
+        data: Groups {
+            codes: Codes::Dense(codes),
+            labels: Labels::Str(labels),
+        },
+        nulls,
+    })
+}
 /// Codes (in sorted label order), labels and null positions of Python objects: strings as they are,
 /// bytes decoded, other objects by `str()`; None and NaN are nulls, read as the label "" (as before any
 /// row is dropped). Repeated objects (pandas keeps one object per distinct string in many columns) are

@@ -242,6 +242,44 @@ pub fn numbers<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colu
     })
 }
 
+/// Reads a column where a number is meant and a flag is a number too (events, 0/1 outcomes, features,
+/// covariates): like [`numbers`], plus booleans (numpy `bool`, pandas `boolean`, Arrow / polars
+/// booleans, lists of bools) read as 0 / 1, nulls kept as nulls.
+pub fn numbers_or_bools<'py>(
+    obj: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Column<Numbers<'py>>> {
+    let py = obj.py();
+    if let Some((chunks, dt, _)) = arrow_chunks(obj) {
+        if dt == DataType::Boolean {
+            let values: Vec<u8> = chunks
+                .iter()
+                .flat_map(|c| c.as_boolean().values().iter().map(u8::from).collect::<Vec<_>>())
+                .collect();
+            return Ok(Column {
+                data: Numbers::U8(Buf::Owned(values)),
+                nulls: null_positions(&chunks),
+            });
+        }
+        return numbers_from_arrow(&chunks, &dt, arg).map_err(|e| bind_err(py, e));
+    }
+    let arr = as_numpy(obj, arg, true)?;
+    let untyped = arr.cast::<PyUntypedArray>().map_err(PyErr::from)?;
+    if untyped.dtype().kind() == b'b' {
+        check_1d(untyped, arg).map_err(|e| bind_err(py, e))?;
+        // A bool is one byte, 0 or 1: read it as uint8 in place.
+        let bytes = arr.call_method1("view", ("uint8",))?;
+        return Ok(Column {
+            data: Numbers::U8(numpy_buf(&bytes)?),
+            nulls: Vec::new(),
+        });
+    }
+    Ok(Column {
+        data: numbers_from_numpy(&arr, untyped, arg)?,
+        nulls: Vec::new(),
+    })
+}
+
 impl<'py> Column<Numbers<'py>> {
     /// The values with nulls as NaN, which the core treats as missing (and counts); no copy without nulls.
     pub fn nulls_as_nan(self) -> Numbers<'py> {

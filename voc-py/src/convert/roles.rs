@@ -38,6 +38,15 @@ pub fn role<'py>(
     value: Option<&Bound<'py, PyAny>>,
     arg: &'static str,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
+    role_named(data, value, arg)
+}
+
+/// [`role`] for an argument name known only at run time.
+fn role_named<'py>(
+    data: Option<&Bound<'py, PyAny>>,
+    value: Option<&Bound<'py, PyAny>>,
+    arg: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Some(value) = value else {
         return Ok(None);
     };
@@ -98,6 +107,36 @@ pub fn single_column<'py>(
             "InvalidOptionError",
             format!("{arg} is required"),
             Some(arg),
+        )),
+    }
+}
+
+/// `voc._columns.column`: the column a role names (`value` itself unless it is a string naming a
+/// column of `data`), by [`role`]'s rules; `None` stays `None`.
+#[pyfunction]
+#[pyo3(signature = (data, value, arg))]
+pub fn _role<'py>(
+    data: Option<Bound<'py, PyAny>>,
+    value: Option<Bound<'py, PyAny>>,
+    arg: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let value = value.filter(|v| !v.is_none());
+    role_named(data.as_ref().filter(|d| !d.is_none()), value.as_ref(), arg)
+}
+
+/// `voc._columns.names`: the column names of a table; anything else is a `DtypeError` naming `data`.
+#[pyfunction]
+pub fn _table_names(data: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    match table_names(data)? {
+        Some(names) => Ok(names),
+        None => Err(raise_named(
+            data.py(),
+            "DtypeError",
+            format!(
+                "data must be a table (voc.Table, pandas or polars DataFrame, pyarrow Table or dict of columns), got {}",
+                data.get_type().name()?
+            ),
+            Some("data"),
         )),
     }
 }

@@ -174,11 +174,49 @@ pub(super) fn as_numpy<'py>(
         )
     })?;
     let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
-    if kind == "O" && float_fallback {
-        // Lists with None: let numpy turn None into NaN (a missing value under the policy).
+    if kind == "O" && float_fallback && only_numbers(&arr)? {
+        // Lists with None: let numpy turn None into NaN (a missing value under the policy). Only
+        // numbers and None: a string such as "1.5" is never read as a number.
         if let Ok(f) = np.call_method1("asarray", (obj, "float64")) {
             return Ok(f);
         }
     }
     Ok(arr)
+}
+
+/// Whether every item of an object array is None, a bool, an int or a float (Python's or numpy's).
+fn only_numbers(arr: &Bound<'_, PyAny>) -> PyResult<bool> {
+    use pyo3::types::{PyBool, PyInt};
+    let py = arr.py();
+    let np = numpy(py)?;
+    let floating = np.getattr("floating")?;
+    let integer = np.getattr("integer")?;
+    let bool_ = np.getattr("bool_")?;
+    for item in arr.call_method1("ravel", ("K",))?.try_iter()? {
+        let item = item?;
+        let ok = item.is_none()
+            || item.is_instance_of::<PyFloat>()
+            || item.is_instance_of::<PyInt>()
+            || item.is_instance_of::<PyBool>()
+            || item.is_instance(&floating)?
+            || item.is_instance(&integer)?
+            || item.is_instance(&bool_)?;
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The string at row `i` of an Arrow string array (`None` for a null or another type).
+pub(super) fn string_at(values: &ArrayRef, i: usize) -> Option<&str> {
+    if values.is_null(i) {
+        return None;
+    }
+    match values.data_type() {
+        DataType::Utf8 => Some(values.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => Some(values.as_string::<i64>().value(i)),
+        DataType::Utf8View => Some(values.as_string_view().value(i)),
+        _ => None,
+    }
 }

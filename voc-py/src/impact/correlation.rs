@@ -12,7 +12,7 @@ use voc_core::impact::correlation::{
 };
 use voc_core::{Error, MissingPolicy};
 
-use crate::convert::{Buf, missing_policy, numbers};
+use crate::convert::{Buf, missing_policy, numbers_or_bools as numbers};
 use crate::error::{IntoPy, raise_named};
 use crate::table::{Table, TableBuilder};
 

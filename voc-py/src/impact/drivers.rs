@@ -13,7 +13,7 @@ use voc_core::impact::drivers::{
 };
 
 use super::results::{html, repr};
-use crate::convert::{Buf, missing_policy, numbers};
+use crate::convert::{Buf, missing_policy, numbers_or_bools as numbers};
 use crate::error::{IntoPy, core_to_py, raise_named};
 use crate::table::{Table, TableBuilder};
 use serde::{Deserialize, Serialize};

@@ -7,7 +7,7 @@ use voc_core::impact::effect::{
 };
 use voc_core::stats::MeanSummary;
 
-use crate::convert::numbers;
+use crate::convert::numbers_or_bools as numbers;
 use crate::error::IntoPy;
 use crate::impact_result;
 

@@ -36,7 +36,7 @@ fn floats<'py>(
     obj: Option<&Bound<'py, PyAny>>,
     arg: &'static str,
 ) -> PyResult<Option<Buf<'py, f64>>> {
-    obj.map(|o| Ok(numbers(o, arg)?.nulls_as_nan().into_f64()))
+    obj.map(|o| Ok(convert::numbers_or_bools(o, arg)?.nulls_as_nan().into_f64()))
         .transpose()
 }
 
@@ -101,9 +101,11 @@ fn classes(
                 Some(n) => fixed_labels(py, codes, &labels, n)?,
                 None => used_labels(codes, &labels),
             };
+            // Integer labels stay integers; the state keeps other labels as their text (in label
+            // order).
             let state = match &labels {
                 Labels::Int(v) => core::OutcomeState::with_integer_labels(v),
-                Labels::Str(v) => core::OutcomeState::new(v),
+                other => core::OutcomeState::new(&other.texts()),
             }
             .py_err(py)?;
             Ok((codes, state))
@@ -122,10 +124,7 @@ fn classes(
 }
 
 fn label_count(labels: &Labels) -> usize {
-    match labels {
-        Labels::Int(v) => v.len(),
-        Labels::Str(v) => v.len(),
-    }
+    labels.len()
 }
 
 /// The labels rows use, in label order, with the codes renumbered.
@@ -147,23 +146,7 @@ fn used_labels(mut codes: Vec<u32>, labels: &Labels) -> (Vec<u32>, Labels) {
     for c in &mut codes {
         *c = new.get(*c as usize).copied().unwrap_or(NO_CLASS);
     }
-    let keep = |i: usize| used.get(i).copied().unwrap_or(false);
-    let labels = match labels {
-        Labels::Int(v) => Labels::Int(
-            v.iter()
-                .enumerate()
-                .filter(|(i, _)| keep(*i))
-                .map(|(_, x)| *x)
-                .collect(),
-        ),
-        Labels::Str(v) => Labels::Str(
-            v.iter()
-                .enumerate()
-                .filter(|(i, _)| keep(*i))
-                .map(|(_, x)| x.clone())
-                .collect(),
-        ),
-    };
+    let labels = labels.filter(&used);
     (codes, labels)
 }
 
@@ -188,12 +171,13 @@ fn fixed_labels(
                 .collect();
             (pos, Labels::Int(n))
         }
-        Labels::Str(v) => {
+        other => {
             let n: Vec<String> = names
                 .extract()
                 .map_err(|_| not_names("the labels are strings: give string names"))
                 .py_err(py)?;
-            let pos = v
+            let pos = other
+                .texts()
                 .iter()
                 .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
                 .collect();
@@ -207,11 +191,7 @@ fn fixed_labels(
         match position.get(*c as usize).copied().flatten() {
             Some(p) => *c = p,
             None => {
-                let label = match labels {
-                    Labels::Int(v) => v.get(*c as usize).map(i64::to_string),
-                    Labels::Str(v) => v.get(*c as usize).map(|s| format!("{s:?}")),
-                }
-                .unwrap_or_default();
+                let label = labels.show(*c as usize);
                 return Err(Error::option(
                     "by",
                     format!("by[{row}] = {label}"),

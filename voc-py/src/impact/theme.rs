@@ -6,7 +6,7 @@ use voc_core::impact::contingency::ZeroCells;
 use voc_core::impact::theme::{self as core, ThemeOptions, ThemeTest};
 use voc_core::stats::Adjustment;
 
-use crate::convert::{Buf, numbers};
+use crate::convert::{Buf, numbers_or_bools as numbers};
 use crate::error::IntoPy;
 use crate::table::{Table, TableBuilder};
 

@@ -45,10 +45,7 @@ pub trait PyMetric: Metric {
 }
 
 fn label_value(labels: &Labels, code: u32) -> Value {
-    match labels {
-        Labels::Int(v) => Value::I64(v.get(code as usize).copied().unwrap_or_default()),
-        Labels::Str(v) => Value::Str(v.get(code as usize).cloned()),
-    }
+    labels.value(code)
 }
 
 fn check_len(py: Python<'_>, n: usize, arg: &'static str, len: usize) -> PyResult<()> {

@@ -298,7 +298,9 @@ enum Design<'py> {
 fn columns_matrix(py: Python<'_>, columns: &[Bound<'_, PyAny>], n: usize) -> PyResult<Array2<f64>> {
     let mut values: Vec<f64> = Vec::with_capacity(n * columns.len());
     for col in columns {
-        let v = floats_nan(col, "covariates")?;
+        let v = convert::numbers_or_bools(col, "covariates")?
+            .nulls_as_nan()
+            .into_f64();
         let v = v.as_slice();
         if v.len() != n {
             return Err(Error::LengthMismatch {
@@ -354,6 +356,16 @@ pub fn _retention_fit_cox(
         Design::Columns(a) => a.view(),
         Design::Matrix(m) => m.as_array(),
     };
+    if policy == MissingPolicy::Error {
+        // A NaN or infinite covariate names its row and column.
+        crate::matrix::check_cells(
+            py,
+            x,
+            "covariates",
+            names.as_deref(),
+            "; pass missing=\"skip\" to leave such rows out",
+        )?;
+    }
     let opts = CoxOptions::default()
         .ties(ties)
         .penalizer(penalizer)

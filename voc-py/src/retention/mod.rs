@@ -13,7 +13,7 @@ use voc_core::retention::{
 use voc_core::time::TimeUnit;
 use voc_core::{Error, MissingPolicy};
 
-use crate::convert::{self, Buf, Column, Labels, Numbers, Times};
+use crate::convert::{self, Buf, Column, Labels, Times};
 use crate::error::{IntoPy, raise_named};
 use crate::table::{Columns, Table, TableBuilder, Value, escape};
 
@@ -65,6 +65,7 @@ enum Label {
     Int(i64),
     Float(f64),
     Str(String),
+    Bool(bool),
 }
 
 impl Label {
@@ -73,6 +74,7 @@ impl Label {
             Label::Int(v) => Value::I64(*v),
             Label::Float(v) => Value::F64(*v),
             Label::Str(s) => Value::Str(Some(s.clone())),
+            Label::Bool(b) => Value::Bool(*b),
         }
     }
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -80,6 +82,7 @@ impl Label {
             Label::Int(v) => v.into_pyobject(py)?.into_any(),
             Label::Float(v) => v.into_pyobject(py)?.into_any(),
             Label::Str(s) => s.into_pyobject(py)?.into_any(),
+            Label::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
         })
     }
     /// Whether the Python value `g` is this label (numbers compare by value: 1 and 1.0 are one label).
@@ -88,6 +91,7 @@ impl Label {
             Label::Int(v) => g.extract::<f64>().is_ok_and(|x| x == *v as f64),
             Label::Float(v) => g.extract::<f64>().is_ok_and(|x| x == *v),
             Label::Str(s) => g.extract::<String>().is_ok_and(|x| &x == s),
+            Label::Bool(b) => g.extract::<f64>().is_ok_and(|x| x == f64::from(u8::from(*b))),
         }
     }
     fn show(&self) -> String {
@@ -95,11 +99,12 @@ impl Label {
             Label::Int(v) => v.to_string(),
             Label::Float(v) => v.to_string(),
             Label::Str(s) => format!("{s:?}"),
+            Label::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
         }
     }
 }
 
-/// A label column of a table: one label per row, in the labels' dtype (ints, floats or strings).
+/// A label column of a table: one label per row, in the labels' dtype (ints, floats, bools or strings).
 fn label_column(
     b: &mut TableBuilder<'_>,
     name: &str,
@@ -124,6 +129,13 @@ fn label_column(
                     Some(Label::Float(x)) => *x,
                     _ => f64::NAN,
                 })
+                .collect();
+            b.numbers(name, v);
+        }
+        Some(Label::Bool(_)) => {
+            let v: Vec<bool> = rows
+                .iter()
+                .map(|&g| matches!(labels.get(g), Some(Label::Bool(true))))
                 .collect();
             b.numbers(name, v);
         }
@@ -161,7 +173,9 @@ fn survival<'py>(
 ) -> PyResult<(Buf<'py, f64>, Buf<'py, f64>)> {
     let d = floats_nan(durations, "durations")?;
     let e = match events {
-        Some(e) => floats_nan(e, "events")?,
+        Some(e) => convert::numbers_or_bools(e, "events")?
+            .nulls_as_nan()
+            .into_f64(),
         None => Buf::Owned(vec![1.0; d.as_slice().len()]),
     };
     Ok((d, e))
@@ -175,64 +189,17 @@ struct Coded {
     nulls: Vec<usize>,
 }
 
-/// Reads labels: integers, strings, booleans and categoricals through the shared group coder; float
-/// labels (what pandas gives after dropping NaN: 1.0, 2.0) by value, NaN being missing.
+/// Reads labels through the one label coder (`convert::groups`): integers, floats, booleans, strings
+/// and categoricals, NaN and nulls being missing.
 fn coded(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Coded> {
-    let (codes, labels, nulls) = match convert::groups(obj, arg) {
-        Ok(col) => {
-            let labels = match col.data.labels {
-                Labels::Int(v) => v.into_iter().map(Label::Int).collect(),
-                Labels::Str(v) => v.into_iter().map(Label::Str).collect(),
-            };
-            (col.data.codes.into_dense(), labels, col.nulls)
-        }
-        Err(err) => match float_labels(obj, arg) {
-            Some(coded) => coded,
-            None => return Err(err),
-        },
+    let col = convert::groups(obj, arg)?;
+    let labels = match col.data.labels {
+        Labels::Int(v) => v.into_iter().map(Label::Int).collect(),
+        Labels::Float(v) => v.into_iter().map(Label::Float).collect(),
+        Labels::Bool(v) => v.into_iter().map(Label::Bool).collect(),
+        Labels::Str(v) => v.into_iter().map(Label::Str).collect(),
     };
-    Ok(only_used(codes, labels, nulls))
-}
-
-/// Float labels coded by value (ascending, −0 as +0), with NaN and nulls missing; `None` when `obj` is
-/// not a float column.
-fn float_labels(
-    obj: &Bound<'_, PyAny>,
-    arg: &'static str,
-) -> Option<(Vec<u32>, Vec<Label>, Vec<usize>)> {
-    let col = convert::numbers(obj, arg).ok()?;
-    if !matches!(col.data, Numbers::F32(_) | Numbers::F64(_)) {
-        return None;
-    }
-    let values = col.nulls_as_nan().into_f64();
-    let values = values.as_slice();
-    let mut distinct: Vec<f64> = values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .map(|v| v + 0.0)
-        .collect();
-    distinct.sort_unstable_by(f64::total_cmp);
-    distinct.dedup();
-    let mut nulls = Vec::new();
-    let codes = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            if v.is_nan() {
-                nulls.push(i);
-                0
-            } else {
-                distinct
-                    .binary_search_by(|x| x.total_cmp(&(v + 0.0)))
-                    .map_or(0, |c| c as u32)
-            }
-        })
-        .collect();
-    Some((
-        codes,
-        distinct.into_iter().map(Label::Float).collect(),
-        nulls,
-    ))
+    Ok(only_used(col.data.codes.into_dense(), labels, col.nulls))
 }
 
 /// Renumbers codes over the labels used by rows with a label (a label used only by missing rows, such

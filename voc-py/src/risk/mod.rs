@@ -5,7 +5,7 @@
 use pyo3::prelude::*;
 use voc_core::Error;
 
-use crate::error::{BindError, raise_named, to_py};
+use crate::error::{BindError, to_py};
 
 mod evaluate;
 mod model;
@@ -31,31 +31,24 @@ fn python_arg(arg: &'static str) -> &'static str {
 /// and the column, and renames the core's arguments to the Python keywords.
 pub(crate) fn x_error(py: Python<'_>, e: Error, names: &[String]) -> PyErr {
     let p = names.len().max(1);
-    let at = |index: usize| {
-        let col = names.get(index % p).map_or("?", String::as_str);
-        format!("x[row {}, column {col:?}]", index / p)
-    };
+    // The core's flat index is row-major: row index / p, column index % p.
+    let cell = |index: usize| (index / p, index % p);
+    let name = |index: usize| names.get(index % p).map(String::as_str);
     match e {
-        Error::Missing { arg: "X", index } => raise_named(
+        Error::Missing { arg: "X", index } => crate::error::raise_cell(
             py,
-            "MissingValueError",
-            format!(
-                "{} is missing (NaN or null); pass missing=\"skip\" to leave such rows out or \
-                 missing=\"impute_mean\" to fill features with the training mean",
-                at(index)
-            ),
-            Some("x"),
+            "x",
+            cell(index),
+            name(index),
+            f64::NAN,
+            "; pass missing=\"skip\" to leave such rows out or missing=\"impute_mean\" to fill \
+             features with the training mean",
         ),
         Error::NonFinite {
             arg: "X",
             index,
             value,
-        } => raise_named(
-            py,
-            "NonFiniteError",
-            format!("{} = {value} is not finite", at(index)),
-            Some("x"),
-        ),
+        } => crate::error::raise_cell(py, "x", cell(index), name(index), value, ""),
         other => to_py(py, BindError::Core(rename(other))),
     }
 }

@@ -1,13 +1,9 @@
 //! `voc.text`: theme matching, mention rates and alerts, top negative keywords, sentiment, reason shares
 //! and topic discovery. Texts come as lists, numpy arrays, or pandas / polars / pyarrow string columns.
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef};
-use arrow_schema::DataType;
 use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
-use pyo3_arrow::input::AnyArray;
 use voc_core::stats::{Adjustment, ShareInterval};
 use voc_core::text::{
     self as core, ChannelLabels, MentionOptions, MentionSettings, MentionStateBatch, Normalizer,
@@ -17,11 +13,10 @@ use voc_core::time::Period;
 use voc_core::{Error, Fit, Predict};
 
 use crate::convert::{self, Labels};
-use crate::error::{BindError, IntoPy};
+use crate::error::IntoPy;
 use crate::state::Shared;
 use crate::table::{Columns, Table, Value};
 
-mod column;
 mod rates;
 mod reasons;
 mod sentiment;
@@ -29,8 +24,8 @@ mod state;
 mod themes;
 mod topics;
 
-use column::dtype_err;
-pub use column::{text_arg, texts, texts_role};
+use crate::convert::texts::dtype_err;
+pub use crate::convert::texts::{text_arg, texts, texts_role};
 use rates::{mention_options, mention_table};
 pub use state::MentionState;
 pub use themes::ThemeMatcher;

@@ -136,9 +136,10 @@ impl ThemeMatcher {
             .rollup(rollup)
             .period(period)
             .channels(labels.is_some());
+        // Integer labels stay integers; the state keeps other labels as their text (in label order).
         let labels = labels.map(|l| match l {
             Labels::Int(v) => ChannelLabels::Int(v),
-            Labels::Str(v) => ChannelLabels::Str(v),
+            other => ChannelLabels::Str(other.texts()),
         });
         let taxonomy = self.inner.taxonomy();
         let state = py

@@ -1,7 +1,11 @@
-//! Text columns read from Python: Arrow string columns without a Python object per row, lists and
-//! object columns item by item.
+//! Text columns (`texts=`, reasons): Arrow string columns (polars, pyarrow, pandas string dtypes)
+//! without a Python object per row, through the shared Arrow reader; lists, numpy arrays and object
+//! columns item by item.
+
+use std::borrow::Cow;
 
 use super::*;
+use crate::error::IntoPy;
 
 /// Texts read from a Python column; nulls (None, NaN, Arrow nulls) read as empty texts.
 pub struct Texts {
@@ -33,19 +37,8 @@ impl Texts {
     }
 }
 
-fn string_at(values: &ArrayRef, i: usize) -> Option<&str> {
-    if values.is_null(i) {
-        return None;
-    }
-    match values.data_type() {
-        DataType::Utf8 => Some(values.as_string::<i32>().value(i)),
-        DataType::LargeUtf8 => Some(values.as_string::<i64>().value(i)),
-        DataType::Utf8View => Some(values.as_string_view().value(i)),
-        _ => None,
-    }
-}
-
-pub(super) fn dtype_err(py: Python<'_>, arg: &'static str, found: String) -> PyErr {
+/// A `DtypeError` for a text argument.
+pub fn dtype_err(py: Python<'_>, arg: &'static str, found: String) -> PyErr {
     crate::error::to_py(
         py,
         BindError::Dtype {
@@ -67,16 +60,8 @@ pub fn texts(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Texts> {
             "str (a single text; pass a list of texts)".into(),
         ));
     }
-    let is_numpy = obj.hasattr("__array_interface__").unwrap_or(false);
-    let exports = !is_numpy
-        && (obj.hasattr("__arrow_c_stream__").unwrap_or(false)
-            || obj.hasattr("__arrow_c_array__").unwrap_or(false));
-    if exports
-        && let Ok(any) = obj.extract::<AnyArray>()
-        && let Ok(chunked) = any.into_chunked_array()
-    {
-        let (chunks, field) = chunked.into_inner();
-        match field.data_type() {
+    if let Some((chunks, dt, _)) = arrow_chunks(obj) {
+        match &dt {
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
                 let mut nulls = Vec::new();
                 let mut base = 0;
@@ -147,9 +132,9 @@ pub fn text_arg<'a>(
     s: &'a Bound<'_, PyString>,
     arg: &'static str,
     row: Option<usize>,
-) -> PyResult<std::borrow::Cow<'a, str>> {
+) -> PyResult<Cow<'a, str>> {
     if let Ok(t) = s.to_str() {
-        return Ok(std::borrow::Cow::Borrowed(t));
+        return Ok(Cow::Borrowed(t));
     }
     let py = s.py();
     // Code points with the surrogates kept, to find the first lone one.
@@ -183,6 +168,6 @@ pub fn texts_role(
     data: Option<&Bound<'_, PyAny>>,
     texts: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Texts> {
-    let (_, column) = convert::single_column(py, data, texts, "texts")?;
+    let (_, column) = single_column(py, data, texts, "texts")?;
     self::texts(&column, "texts")
 }
