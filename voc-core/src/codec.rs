@@ -19,6 +19,28 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The byte forms of this crate by their magic, so that a byte form handed to the wrong reader is
+/// named in the error.
+const KNOWN: [(&[u8; 4], &str); 12] = [
+    (b"VOCT", "NPS / CSAT / CES state"),
+    (b"VOCO", "outcome state"),
+    (b"VOCM", "mention-counts table"),
+    (b"VMST", "mention state"),
+    (b"VOCR", "risk model"),
+    (b"VCOX", "Cox model"),
+    (b"VBGN", "BG/NBD model"),
+    (b"VGGM", "Gamma-Gamma model"),
+    (b"VOCK", "k-means model"),
+    (b"VOCI", "TF-IDF model"),
+    (b"VOCN", "topic model"),
+    (b"VRES", "result (pickle)"),
+];
+
+/// The name of the byte form that opens with `magic`, if it is one of this crate's.
+fn known(magic: &[u8; 4]) -> Option<&'static str> {
+    KNOWN.iter().find(|(m, _)| *m == magic).map(|&(_, name)| name)
+}
+
 /// Appends little-endian fields.
 #[derive(Default)]
 pub(crate) struct Writer(pub Vec<u8>);
@@ -124,8 +146,12 @@ impl<'a> Reader<'a> {
     }
     /// Checks the magic and version that open a byte form.
     pub fn header(&mut self, magic: &[u8; 4], version: u16) -> Result<()> {
-        if &self.take::<4>()? != magic {
-            return Err(self.fail(format!("bad magic for a voc {}", self.what)));
+        let found = self.take::<4>()?;
+        if &found != magic {
+            return Err(self.fail(match known(&found) {
+                Some(other) => format!("these are the bytes of a voc {other}, not of a {}", self.what),
+                None => format!("bad magic for a voc {}", self.what),
+            }));
         }
         let found = self.u16()?;
         if found != version {
@@ -218,6 +244,10 @@ impl<'a> Reader<'a> {
                 self.buf.len()
             ))),
         }
+    }
+    /// Everything not read yet.
+    pub fn rest(&mut self) -> &'a [u8] {
+        std::mem::take(&mut self.buf)
     }
     pub fn finish(self) -> Result<()> {
         if self.buf.is_empty() {

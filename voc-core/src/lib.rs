@@ -2,6 +2,7 @@
 #![deny(unsafe_code)] // allowed in one place: metrics::kernel (runtime CPU-feature dispatch)
 
 mod codec;
+pub mod envelope;
 pub mod error;
 pub mod group;
 pub mod impact;

@@ -262,6 +262,8 @@ fn _impact_driver_quadrants<'py>(
 /// Shared protocol of the table-bearing results: `to_dict`, repr, HTML, pickling, equality.
 macro_rules! table_result {
     ($cls:ident) => {
+        impl crate::pickle::Checked for $cls {}
+
         #[pymethods]
         impl $cls {
             fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -280,13 +282,13 @@ macro_rules! table_result {
                 &self,
                 py: Python<'py>,
             ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
-                let state = crate::pickle::dump(py, self)?;
+                let state = crate::pickle::dump(py, stringify!($cls), self)?;
                 Ok((py.get_type::<Self>().getattr("_from_state")?, (state,)))
             }
             /// Rebuilds a result from its pickled state.
             #[staticmethod]
             fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-                crate::pickle::load(py, data)
+                crate::pickle::load(py, stringify!($cls), data)
             }
             fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
                 other

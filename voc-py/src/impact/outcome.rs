@@ -243,6 +243,15 @@ pub struct OutcomeByClassResult {
     present: [bool; 4],
 }
 
+impl crate::pickle::Checked for OutcomeByClassResult {
+    fn check(&self) -> Result<(), String> {
+        match &self.integer {
+            Some(v) => crate::pickle::same_len("class labels", self.out.classes.len(), &[v.len()]),
+            None => Ok(()),
+        }
+    }
+}
+
 #[pymethods]
 impl OutcomeByClassResult {
     /// One row per class: `group` (the labels, in the dtype of `by=`, or the NPS classes), `n`,
@@ -356,13 +365,13 @@ impl OutcomeByClassResult {
         &self,
         py: Python<'py>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
-        let state = crate::pickle::dump(py, self)?;
+        let state = crate::pickle::dump(py, "OutcomeByClassResult", self)?;
         Ok((py.get_type::<Self>().getattr("_from_state")?, (state,)))
     }
     /// Rebuilds a result from its pickled state.
     #[staticmethod]
     fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        crate::pickle::load(py, data)
+        crate::pickle::load(py, "OutcomeByClassResult", data)
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other

@@ -70,6 +70,8 @@ macro_rules! impact_result {
             $( $( pub(crate) $hfield: $hty, )* )?
         }
 
+        impl $crate::pickle::Checked for $name {}
+
         #[pymethods]
         impl $name {
             /// The fields as a plain dict.
@@ -88,13 +90,13 @@ macro_rules! impact_result {
                 &self,
                 py: Python<'py>,
             ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
-                let state = $crate::pickle::dump(py, self)?;
+                let state = $crate::pickle::dump(py, stringify!($name), self)?;
                 Ok((py.get_type::<$name>().getattr("_from_state")?, (state,)))
             }
             /// Rebuilds a result from its pickled state.
             #[staticmethod]
             fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-                $crate::pickle::load(py, data)
+                $crate::pickle::load(py, stringify!($name), data)
             }
             /// Equal when every field is equal bit for bit (so NaN fields compare equal to themselves).
             fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {

@@ -21,6 +21,17 @@ pub struct KaplanMeierResult {
 
 crate::pickled!(KaplanMeierResult);
 
+impl crate::pickle::Checked for KmInner {
+    fn check(&self) -> Result<(), String> {
+        crate::pickle::Checked::check(&self.km)?;
+        match &self.labels {
+            Some(l) => crate::pickle::same_len("group labels", self.km.curves.len(), &[l.len()]),
+            None if self.km.curves.len() == 1 => Ok(()),
+            None => Err(format!("{} curves without group labels", self.km.curves.len())),
+        }
+    }
+}
+
 impl KaplanMeierResult {
     fn curve(&self, py: Python<'_>, group: Option<&Bound<'_, PyAny>>) -> PyResult<&core::KmCurve> {
         let idx = match (group, &self.inner.labels) {
@@ -289,6 +300,13 @@ pub struct LogRankResult {
 }
 
 crate::pickled!(LogRankResult);
+
+impl crate::pickle::Checked for LogRankInner {
+    fn check(&self) -> Result<(), String> {
+        crate::pickle::Checked::check(&self.lr)?;
+        crate::pickle::same_len("group labels", self.lr.n.len(), &[self.labels.len()])
+    }
+}
 
 #[pymethods]
 impl LogRankResult {

@@ -286,6 +286,12 @@ pub struct CrossValidationResult {
 
 crate::pickled!(CrossValidationResult);
 
+impl crate::pickle::Checked for CvState {
+    fn check(&self) -> Result<(), String> {
+        crate::pickle::Checked::check(&self.cv)
+    }
+}
+
 pub(super) fn cv_result(cv: CrossValidation, seed: u64) -> CrossValidationResult {
     CrossValidationResult {
         inner: CvState { cv, seed },

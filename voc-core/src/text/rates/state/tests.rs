@@ -389,7 +389,7 @@ fn every_bit_flip_and_truncation_is_a_decode_error() -> Result<()> {
     // Other byte forms are not mention states.
     assert!(is_decode(
         MentionState::from_bytes(&a()?.counts().to_bytes()),
-        "bad magic"
+        "bytes of a voc mention-counts table, not of a mention state"
     ));
     Ok(())
 }
