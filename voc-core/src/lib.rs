@@ -5,6 +5,7 @@ mod codec;
 pub mod error;
 pub mod group;
 pub mod impact;
+pub mod interrupt;
 pub mod metrics;
 mod options;
 pub mod retention;
