@@ -54,8 +54,8 @@ fn main() -> voc_core::Result<()> {
         MentionSettings::default().channels(true),
     );
     let mut other = counts.empty_like();
-    let zh_sets = matcher.themes_batch(&zh, true);
-    let en_sets = matcher.themes_batch(&en, true);
+    let zh_sets = matcher.themes_batch(&zh, true)?;
+    let en_sets = matcher.themes_batch(&en, true)?;
     let (zh_label, en_label) = (
         ChannelLabels::Str(vec!["zh".into()]),
         ChannelLabels::Str(vec!["en".into()]),

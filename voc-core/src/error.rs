@@ -150,6 +150,10 @@ pub enum Error {
         /// Size of the last update.
         last_change: f64,
     },
+    /// The computation was stopped by an interrupt (see [`crate::interrupt`]); nothing it was given
+    /// has changed.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl Error {
@@ -159,9 +163,10 @@ impl Error {
     /// use voc_core::Error;
     /// assert!(Error::Empty { arg: "scores", what: "no responses" }.is_input_error());
     /// assert!(!Error::NotConverged { iterations: 50, last_change: 1e-3 }.is_input_error());
+    /// assert!(!Error::Interrupted.is_input_error());
     /// ```
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, Error::NotConverged { .. })
+        !matches!(self, Error::NotConverged { .. } | Error::Interrupted)
     }
 
     /// The same error with the argument `from` called `to`: for callers (such as a language binding)

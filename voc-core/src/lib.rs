@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod error;
 pub mod group;
 pub mod impact;
+pub mod interrupt;
 pub mod metrics;
 mod options;
 pub mod retention;

@@ -47,7 +47,7 @@ fn reference_state() -> MentionState {
         "hello",
         "slow refund!",
     ];
-    let sets = m.themes_batch(&texts, true);
+    let sets = m.themes_batch(&texts, true).unwrap();
     let labels = ChannelLabels::Str(vec!["店铺".into(), "email".into()]);
     a.update(
         MentionStateBatch::new(&sets)
@@ -58,7 +58,7 @@ fn reference_state() -> MentionState {
     .unwrap();
     let mut b = a.empty_like();
     let texts = ["退款", "nothing", "late again"];
-    let sets = m.themes_batch(&texts, true);
+    let sets = m.themes_batch(&texts, true).unwrap();
     let labels = ChannelLabels::Str(vec!["chat".into(), "店铺".into()]);
     b.update(
         MentionStateBatch::new(&sets)

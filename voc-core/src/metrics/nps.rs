@@ -246,7 +246,9 @@ fn bootstrap(c: &Classes, opts: &NpsOptions) -> Result<Interval> {
         0.0
     };
     let mut reps = Vec::with_capacity(opts.resamples);
+    let mut ticker = crate::interrupt::Ticker::new();
     for _ in 0..opts.resamples {
+        ticker.tick()?;
         let d = rng.binomial(n, det, "shares")?;
         let p = rng.binomial(n - d, pro_given_not_det, "shares")?;
         reps.push(100.0 * (p as f64 - d as f64) / n as f64);

@@ -435,11 +435,13 @@ pub fn clv(
     check_rfm(frequency, recency, t)?;
     check_spend(frequency, monetary)?;
     let mut out = Vec::with_capacity(frequency.len());
+    let mut ticker = crate::interrupt::Ticker::new();
     for (((&x, &tx), &tt), &m) in frequency.iter().zip(recency).zip(t).zip(monetary) {
         let spend = gamma_gamma.expected_one(x, m);
         let mut prev = 0.0;
         let mut value = 0.0;
         for k in 1..=opts.periods {
+            ticker.tick()?;
             let cum = bgnbd.expected_one(f64::from(k) * opts.period_length, x, tx, tt)?;
             value += spend * (cum - prev) / (1.0 + opts.discount_rate).powi(k as i32);
             prev = cum;

@@ -31,7 +31,20 @@ pub(crate) fn minimise_log_params(
     max_iter: usize,
     tol: f64,
 ) -> Result<Fitted> {
+    // Every evaluation checks for an interrupt (one pass over the data costs far more); once
+    // interrupted, the objective is NaN, which ends the line search and BFGS at once.
+    let stop = std::cell::Cell::new(false);
+    let mut f = |p: &[f64], g: &mut [f64]| -> f64 {
+        if stop.get() || crate::interrupt::check().is_err() {
+            stop.set(true);
+            return f64::NAN;
+        }
+        f(p, g)
+    };
     let mut min = bfgs(&mut f, &vec![0.0; n_params], POLISH_FROM.max(tol), max_iter);
+    if stop.get() {
+        return Err(Error::Interrupted);
+    }
     let gmax = if min.converged {
         newton_polish(
             |p, g| {
@@ -43,6 +56,9 @@ pub(crate) fn minimise_log_params(
     } else {
         f64::INFINITY
     };
+    if stop.get() {
+        return Err(Error::Interrupted);
+    }
     if !(gmax < tol) {
         return Err(Error::NotConverged {
             iterations: min.iterations,
@@ -58,6 +74,9 @@ pub(crate) fn minimise_log_params(
         &min.x,
         1e-5,
     );
+    if stop.get() {
+        return Err(Error::Interrupted);
+    }
     let inv_hessian = cholesky(&h, n_params)
         .ok()
         .map(|l| chol_inverse(&l, n_params));

@@ -111,6 +111,7 @@ pub fn cross_validate(
     let mut probability = vec![f64::NAN; y.len()];
     let mut fold_auc = Vec::with_capacity(k);
     for f in 0..k as u32 {
+        crate::interrupt::check()?;
         let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
         let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
         let pick = |v: &[f64], rows: &[usize]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();

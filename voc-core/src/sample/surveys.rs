@@ -177,7 +177,9 @@ pub fn surveys(opts: &SurveyOptions) -> Result<SurveySample> {
     let segment_base = [7.0, 7.6, 8.4];
     let channel_shares = [0.40, 0.30, 0.15, 0.15];
     let channel_base = [0.2, 0.0, 0.4, -0.5];
+    let mut ticker = crate::interrupt::Ticker::new();
     for _ in 0..n {
+        ticker.tick()?;
         let day = start + rng.random_range(0..days);
         let t = day * 86_400 + rng.random_range(0..86_400);
         let segment = pick(&mut rng, &sampled);

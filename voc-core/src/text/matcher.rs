@@ -420,8 +420,8 @@ impl ThemeMatcher {
         &self,
         texts: &[S],
         f: impl Fn(&Self, &str, &mut Scratch, &mut Vec<u32>) + Sync,
-    ) -> Sets {
-        let run = |chunk: &[S]| {
+    ) -> Result<Sets> {
+        let run = |chunk: &[S]| -> Result<Sets> {
             let mut scratch = Scratch::default();
             let mut row = std::mem::take(&mut scratch.row);
             let mut sets = Sets {
@@ -429,17 +429,20 @@ impl ThemeMatcher {
                 items: Vec::new(),
             };
             sets.indptr.push(0);
+            let mut ticker = crate::interrupt::Ticker::new();
             for t in chunk {
+                ticker.tick()?;
                 f(self, t.as_ref(), &mut scratch, &mut row);
                 sets.push_row(&mut row);
             }
-            sets
+            Ok(sets)
         };
         #[cfg(feature = "parallel")]
         if texts.len() >= PARALLEL_MIN_TEXTS {
             use rayon::prelude::*;
             let chunk = parallel_chunk(texts.len());
-            let parts: Vec<Sets> = texts.par_chunks(chunk).map(run).collect();
+            let parts: Vec<Sets> =
+                crate::interrupt::watch(|| texts.par_chunks(chunk).map(run).collect())?;
             let mut all = Sets {
                 indptr: vec![0],
                 items: Vec::new(),
@@ -447,52 +450,62 @@ impl ThemeMatcher {
             for p in parts {
                 all.append(p);
             }
-            return all;
+            return Ok(all);
         }
         run(texts)
     }
 
     /// Theme sets of many texts (in parallel above 4,096 texts with the `parallel` feature).
+    /// [`Error::Interrupted`](crate::Error::Interrupted) if an interrupt stops it (see
+    /// [`crate::interrupt`]); nothing else fails.
     ///
     /// ```
     /// use voc_core::text::{Taxonomy, ThemeMatcher};
     /// let m = ThemeMatcher::new(Taxonomy::default_retail())?;
-    /// let sets = m.themes_batch(&["客服不理人", "great price"], true);
+    /// let sets = m.themes_batch(&["客服不理人", "great price"], true)?;
     /// let svc = m.taxonomy().index("service").unwrap_or(0) as u32;
     /// assert!(sets.row(0).contains(&svc));
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn themes_batch<S: AsRef<str> + Sync>(&self, texts: &[S], rollup: bool) -> Sets {
+    pub fn themes_batch<S: AsRef<str> + Sync>(&self, texts: &[S], rollup: bool) -> Result<Sets> {
         self.batch(texts, |m, t, s, r| m.themes_with(t, rollup, s, r))
     }
 
-    /// Keyword sets of many texts.
-    pub fn keywords_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Sets {
+    /// Keyword sets of many texts ([`Error::Interrupted`](crate::Error::Interrupted) if interrupted).
+    pub fn keywords_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Sets> {
         self.batch(texts, |m, t, s, r| m.keywords_with(t, s, r))
     }
 
-    /// All matches of many texts: (text index, match) in text order.
-    pub fn find_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<(usize, ThemeMatch)> {
-        let run = |base: usize, chunk: &[S]| {
+    /// All matches of many texts: (text index, match) in text order
+    /// ([`Error::Interrupted`](crate::Error::Interrupted) if interrupted).
+    pub fn find_batch<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+    ) -> Result<Vec<(usize, ThemeMatch)>> {
+        let run = |base: usize, chunk: &[S]| -> Result<Vec<(usize, ThemeMatch)>> {
             let mut scratch = Scratch::default();
             let mut found = Vec::new();
             let mut out = Vec::new();
+            let mut ticker = crate::interrupt::Ticker::new();
             for (i, t) in chunk.iter().enumerate() {
+                ticker.tick()?;
                 self.find_with(t.as_ref(), &mut scratch, &mut found);
                 out.extend(found.iter().map(|&m| (base + i, m)));
             }
-            out
+            Ok(out)
         };
         #[cfg(feature = "parallel")]
         if texts.len() >= PARALLEL_MIN_TEXTS {
             use rayon::prelude::*;
             let chunk = parallel_chunk(texts.len());
-            let parts: Vec<Vec<(usize, ThemeMatch)>> = texts
-                .par_chunks(chunk)
-                .enumerate()
-                .map(|(ci, c)| run(ci * chunk, c))
-                .collect();
-            return parts.into_iter().flatten().collect();
+            let parts: Vec<Vec<(usize, ThemeMatch)>> = crate::interrupt::watch(|| {
+                texts
+                    .par_chunks(chunk)
+                    .enumerate()
+                    .map(|(ci, c)| run(ci * chunk, c))
+                    .collect()
+            })?;
+            return Ok(parts.into_iter().flatten().collect());
         }
         run(0, texts)
     }
@@ -604,13 +617,13 @@ mod tests {
                 }
             })
             .collect();
-        let sets = m.themes_batch(&texts, true);
+        let sets = m.themes_batch(&texts, true).unwrap();
         assert_eq!(sets.len(), 10_000);
         assert_eq!(sets.row(3), &[0, 1]);
         assert_eq!(sets.row(4), &[3]);
-        let kw = m.keywords_batch(&texts);
+        let kw = m.keywords_batch(&texts).unwrap();
         assert_eq!(kw.row(0).len(), 2);
-        let all = m.find_batch(&texts);
+        let all = m.find_batch(&texts).unwrap();
         assert_eq!(all.iter().filter(|(i, _)| *i == 9_999).count(), 2);
         assert!(sets.validate("sets", 4).is_ok());
         assert!(sets.validate("sets", 2).is_err());
@@ -626,7 +639,7 @@ mod tests {
             let text: String = parts.concat();
             let chars: Vec<char> = text.chars().collect();
             let n = Normalizer::default();
-            let sets = m.themes_batch(&[text.as_str()], false);
+            let sets = m.themes_batch(&[text.as_str()], false).unwrap();
             let found = m.find(&text);
             for f in &found {
                 proptest::prop_assert!(f.start < f.end && f.end <= chars.len());

@@ -363,7 +363,9 @@ fn nmf(x: &Tfidf, opts: &TopicOptions) -> Result<TopicModel> {
     let mut loss = f64::INFINITY;
     let mut converged = false;
     let mut iterations = 0;
+    let mut ticker = crate::interrupt::Ticker::new();
     for it in 1..=opts.max_iter {
+        ticker.tick()?;
         iterations = it;
         // H ← H ∘ (WᵀX) / (WᵀW·H)
         wtx.iter_mut().for_each(|v| *v = 0.0);

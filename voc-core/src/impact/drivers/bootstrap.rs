@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::data::{Data, correlation};
 use super::{Fit, KeyDriverOptions, fit_corr};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::stats::rng::Rng;
 
 /// Replicate `b` resamples the n rows with replacement from its own ChaCha8 stream (`seed`, stream
@@ -20,8 +20,12 @@ pub(super) fn replicates(
     let n = data.n;
     let names: Vec<&str> = data.names.iter().skip(1).map(String::as_str).collect();
     let cols = data.columns();
-    let one = |b: usize| -> Option<Fit> {
-        let mut rng = Rng::seeded(opts.seed, "resamples").ok()?;
+    // Ok(None): a replicate with a constant or collinear driver; Err: an interrupt.
+    let one = |b: usize| -> Result<Option<Fit>> {
+        crate::interrupt::check()?;
+        let Ok(mut rng) = Rng::seeded(opts.seed, "resamples") else {
+            return Ok(None);
+        };
         rng.set_stream(b as u64);
         let mut counts = vec![0u32; n];
         for _ in 0..n {
@@ -29,18 +33,24 @@ pub(super) fn replicates(
                 *c += 1;
             }
         }
-        let corr = correlation(&cols, data.w.as_deref(), Some(&counts), false).ok()?;
+        let Ok(corr) = correlation(&cols, data.w.as_deref(), Some(&counts), false) else {
+            return Ok(None);
+        };
         if corr.len() != (p + 1) * (p + 1) {
-            return None;
+            return Ok(None);
         }
-        fit_corr(&corr, p, &names, opts.method).ok()
+        match fit_corr(&corr, p, &names, opts.method) {
+            Ok(fit) => Ok(Some(fit)),
+            Err(Error::Interrupted) => Err(Error::Interrupted),
+            Err(_) => Ok(None),
+        }
     };
     #[cfg(feature = "parallel")]
     {
-        Ok((0..opts.resamples).into_par_iter().map(one).collect())
+        crate::interrupt::watch(|| (0..opts.resamples).into_par_iter().map(one).collect())
     }
     #[cfg(not(feature = "parallel"))]
     {
-        Ok((0..opts.resamples).map(one).collect())
+        (0..opts.resamples).map(one).collect()
     }
 }

@@ -129,6 +129,7 @@ impl Sums {
 pub(super) fn lmg(corr: &[f64], p: usize) -> Result<(f64, Vec<f64>)> {
     let tasks = prefix_bits(p);
     let run = |t: usize| -> Result<Sums> {
+        crate::interrupt::check()?;
         let mut sums = Sums::new(p);
         let mut visit = |mask: u32, size: usize, r2: f64| sums.add(mask, size, r2);
         enumerate_task(corr, p, tasks, t, &mut visit)?;
@@ -137,7 +138,7 @@ pub(super) fn lmg(corr: &[f64], p: usize) -> Result<(f64, Vec<f64>)> {
     let ntasks = 1usize << tasks;
     #[cfg(feature = "parallel")]
     let parts: Vec<Result<Sums>> = if ntasks > 1 {
-        (0..ntasks).into_par_iter().map(run).collect()
+        crate::interrupt::watch(|| Ok((0..ntasks).into_par_iter().map(run).collect()))?
     } else {
         (0..ntasks).map(run).collect()
     };
@@ -184,6 +185,7 @@ fn visit_subsets(
 ) -> Result<()> {
     visit(0, 0, 0.0);
     for t in 0..(1usize << tasks) {
+        crate::interrupt::check()?;
         enumerate_task(corr, p, tasks, t, &mut |m, s, r| {
             if m != 0 {
                 visit(m, s, r)

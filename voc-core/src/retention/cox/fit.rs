@@ -311,6 +311,7 @@ fn fit_complete(
             for j in 0..p {
                 cand[j] = beta[j] + step * delta[j];
             }
+            crate::interrupt::check()?;
             data.evaluate(&cand, &mut trial);
             let new_obj = objective(&trial, &cand);
             if new_obj.is_finite() && new_obj >= obj - 1e-12 * obj.abs().max(1.0) {

@@ -24,8 +24,8 @@ use ndarray::{ArrayView2, Axis};
 use design::{Design, prepare, row_weights};
 use inference::finish;
 use solver::{
-    Data, Singular, WARM_MIN_ROWS, collinear, l1_violation, max_abs, newton, separation_check,
-    warm_start,
+    Data, Halt, Singular, WARM_MIN_ROWS, collinear, l1_violation, max_abs, newton,
+    separation_check, warm_start,
 };
 
 use crate::Fit;
@@ -193,7 +193,8 @@ fn fit_design(
     let (beta, mut conv, g_data) =
         match newton(&data, beta, l1, l2, opts.max_iter, opts.tol, hessian_steps) {
             Ok(r) => r,
-            Err(Singular { pivot, beta }) => {
+            Err(Halt::Interrupted) => return Err(Error::Interrupted),
+            Err(Halt::Singular(Singular { pivot, beta })) => {
                 // A Hessian that turns singular on the way out to infinity means separation.
                 if opts.penalty == Penalty::None {
                     separation_check(&prep.z, q, &beta)?;

@@ -149,6 +149,14 @@ pub(super) struct Singular {
     pub(super) beta: Vec<f64>,
 }
 
+/// Why [`newton`] stopped without a result.
+pub(super) enum Halt {
+    /// A singular Hessian.
+    Singular(Singular),
+    /// An interrupt (see [`crate::interrupt`]).
+    Interrupted,
+}
+
 /// Starting coefficients from the optimum on every k-th row (a fixed stride, so the start does not depend
 /// on threads or seeds), with the L2 penalty scaled to the subsample's share of the weight so both
 /// objectives have the same optimum in expectation. Falls back to `beta` when the subsample fit fails.
@@ -198,7 +206,7 @@ pub(super) fn newton(
     max_iter: usize,
     tol: f64,
     hessian_steps: usize,
-) -> std::result::Result<(Vec<f64>, Convergence, Vec<f64>), Singular> {
+) -> std::result::Result<(Vec<f64>, Convergence, Vec<f64>), Halt> {
     let Data { z, q, y, s } = *d;
     // Each Newton iteration evaluates loss, gradient and Hessian once, at the accepted point: the line
     // search evaluates its candidates with the full pass and keeps the derivatives of the one it accepts.
@@ -231,7 +239,7 @@ pub(super) fn newton(
                 }
                 match cholesky(&h, q + 1) {
                     Ok(l) => factor = Some(l),
-                    Err(pivot) => return Err(Singular { pivot, beta }),
+                    Err(pivot) => return Err(Halt::Singular(Singular { pivot, beta })),
                 }
             }
             let mut d: Vec<f64> = g.iter().map(|v| -v).collect();
@@ -247,6 +255,9 @@ pub(super) fn newton(
         // Backtracking: halve the step until the objective does not increase.
         let mut t = 1.0;
         let (next, f_next, g_next, h_next) = loop {
+            if crate::interrupt::check().is_err() {
+                return Err(Halt::Interrupted);
+            }
             let cand: Vec<f64> = beta.iter().zip(&dir).map(|(b, d)| b + t * d).collect();
             let (fc, gc, hc) = derivatives(z, q, y, s, &cand, want_hessian);
             let f_cand = fc + penalty_value(&cand, l1, l2);

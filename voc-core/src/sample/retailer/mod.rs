@@ -118,20 +118,22 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
     opts.validate()?;
     let n = opts.customers;
     let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
-    let run = |&first: &usize| {
+    let run = |&first: &usize| -> Result<Out> {
         let mut out = Out::default();
+        let mut ticker = crate::interrupt::Ticker::new();
         for c in first..(first + CHUNK).min(n) {
+            ticker.tick()?;
             simulate(opts, c, &mut out);
         }
-        out
+        Ok(out)
     };
     #[cfg(feature = "parallel")]
-    let parts: Vec<Out> = {
+    let parts: Vec<Out> = crate::interrupt::watch(|| {
         use rayon::prelude::*;
         starts.par_iter().map(run).collect()
-    };
+    })?;
     #[cfg(not(feature = "parallel"))]
-    let parts: Vec<Out> = starts.iter().map(run).collect();
+    let parts: Vec<Out> = starts.iter().map(run).collect::<Result<_>>()?;
     let mut all = Out::default();
     for mut p in parts {
         // Order ids are numbered in output order; returns refer to them by chunk-local position.

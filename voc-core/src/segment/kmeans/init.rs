@@ -4,6 +4,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::{KMeansOptions, blocks, check_finite, check_input, sq_dist, to_matrix};
 use crate::error::Result;
+use crate::interrupt::Ticker;
 use crate::stats::rng::Rng;
 
 /// k-means++ seeding (Arthur & Vassilvitskii 2007) in scikit-learn's greedy form: the first centre is a
@@ -49,7 +50,9 @@ pub(super) fn plusplus(
     let mut closest: Vec<f64> = x.chunks_exact(cols).map(|r| sq_dist(r, &centers)).collect();
     let mut pot: f64 = closest.iter().sum();
     let mut cumulative = vec![0.0; n];
+    let mut ticker = Ticker::new();
     for _ in 1..k {
+        ticker.tick()?;
         let mut acc = 0.0;
         for (c, d) in cumulative.iter_mut().zip(&closest) {
             acc += d;

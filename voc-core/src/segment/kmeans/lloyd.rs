@@ -7,6 +7,8 @@ use super::hamerly::{Pass, PointState, half_gaps, update_bounds};
 use ndarray::ArrayView2;
 
 use super::{Algorithm, BLOCK, KMeansOptions, blocks, for_rows, sq_dist};
+use crate::error::Result;
+use crate::interrupt::Ticker;
 use crate::stats::NeumaierSum;
 
 /// Column sums in fixed blocks (plain sums inside a block, compensated across blocks) of `f(value, col)`.
@@ -124,7 +126,7 @@ pub(super) fn run(
     mut centers: Vec<f64>,
     tol: f64,
     opts: &KMeansOptions,
-) -> Run {
+) -> Result<Run> {
     let k = opts.k;
     let n = x.len() / cols;
     let pass = Pass {
@@ -149,7 +151,9 @@ pub(super) fn run(
     // Per-cluster sums and counts of the current labels, kept up to date from the points that move.
     let mut sums = vec![0.0; k * cols];
     let mut counts = vec![0_i64; k];
+    let mut ticker = Ticker::new();
     for it in 0..opts.max_iter {
+        ticker.tick()?;
         iterations = it + 1;
         let gaps = half_gaps(&centers, k, cols);
         let (d_sums, d_counts, changed) = pass.assign(&centers, &gaps, &mut st, it == 0);
@@ -196,13 +200,13 @@ pub(super) fn run(
         pass.assign(&centers, &gaps, &mut st, false);
     }
     let inertia = pass.inertia(&centers, &mut st);
-    Run {
+    Ok(Run {
         centers,
         labels: st.iter().map(|p| p.label).collect(),
         inertia,
         iterations,
         converged,
-    }
+    })
 }
 
 /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes one of the points farthest

@@ -29,6 +29,7 @@ pub use quality::{Scaling, silhouette_score, standardize};
 use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::error::{Error, Result};
+use crate::interrupt::Ticker;
 use crate::traits::{Fit, Predict};
 
 use init::plusplus;
@@ -470,7 +471,7 @@ pub fn kmeans_from(
         start.extend(row.iter().zip(&means).map(|(v, m)| v - m));
     });
     let tol = opts.tol * mean_variance(x, &means);
-    finish(run(&centred, cols, start, tol, opts), &means)
+    finish(run(&centred, cols, start, tol, opts)?, &means)
 }
 
 /// k-means with `n_init` k-means++ starts (start `i` seeded from `opts.seed` and `i`); the start with
@@ -494,13 +495,15 @@ pub fn kmeans(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<KMeans> {
     let centred = centred(x, &means, opts.parallel);
     let tol = opts.tol * mean_variance(x, &means);
     let mut best: Option<Run> = None;
+    let mut ticker = Ticker::new();
     for start in 0..opts.n_init {
+        ticker.tick()?;
         let seed = opts
             .seed
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(start as u64);
         let init = plusplus(&centred, cols, opts.k, seed, opts.parallel)?;
-        let fit = run(&centred, cols, init, tol, opts);
+        let fit = run(&centred, cols, init, tol, opts)?;
         if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
             best = Some(fit);
         }

@@ -218,11 +218,11 @@ pub struct MentionTable {
 /// let settings = MentionSettings::default().channels(true);
 /// // Two workers, each numbering its own channels.
 /// let mut a = MentionState::new(matcher.taxonomy(), settings);
-/// let sets = matcher.themes_batch(&["refund please", "hello"], true);
+/// let sets = matcher.themes_batch(&["refund please", "hello"], true)?;
 /// let labels = ChannelLabels::Str(vec!["email".into(), "chat".into()]);
 /// a.update(MentionStateBatch::new(&sets).channels(&[0, 1], &labels))?;
 /// let mut b = a.empty_like();
-/// let sets = matcher.themes_batch(&["no refund yet"], true);
+/// let sets = matcher.themes_batch(&["no refund yet"], true)?;
 /// let labels = ChannelLabels::Str(vec!["chat".into()]);
 /// b.update(MentionStateBatch::new(&sets).channels(&[0], &labels))?;
 /// a.merge(&MentionState::from_bytes(&b.to_bytes())?)?;
