@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 
 mod convert;
+mod convert_args;
 mod error;
 mod impact;
 mod matrix;

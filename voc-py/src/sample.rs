@@ -20,9 +20,9 @@ use crate::table::{Table, TableBuilder};
 #[pyo3(name = "_surveys", signature = (*, seed=2026, responses=200_000, year=2025))]
 pub fn surveys(
     py: Python<'_>,
-    seed: i64,
-    responses: i64,
-    year: i64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] seed: i64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] responses: i64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] year: i64,
 ) -> PyResult<(Table, Bound<'_, PyList>)> {
     let seed = whole(py, "seed", seed, 0, i64::MAX)? as u64;
     let responses = whole(py, "responses", responses, 0, i64::MAX)? as usize;
@@ -72,15 +72,15 @@ pub fn surveys(
 #[allow(clippy::too_many_arguments)]
 pub fn retailer<'py>(
     py: Python<'py>,
-    seed: i64,
-    customers: i64,
-    start_day: i64,
-    days: i64,
-    fix_day: Option<i64>,
-    slow_refund_rate: f64,
-    slow_refund_rate_fixed: f64,
-    churn_odds_ratio: f64,
-    holdout: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] seed: i64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] customers: i64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] start_day: i64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] days: i64,
+    #[pyo3(from_py_with = crate::convert_args::opt_whole::<i64>)] fix_day: Option<i64>,
+    #[pyo3(from_py_with = crate::convert_args::real)] slow_refund_rate: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] slow_refund_rate_fixed: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] churn_odds_ratio: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] holdout: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let seed = whole(py, "seed", seed, 0, i64::MAX)? as u64;
     let customers = whole(py, "customers", customers, 0, i64::MAX)? as usize;

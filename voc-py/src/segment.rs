@@ -91,11 +91,11 @@ fn _segment_value_voice<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     value: &Bound<'py, PyAny>,
-    quantiles: Option<Vec<f64>>,
-    thresholds: Option<Vec<f64>>,
-    tier_names: Vec<String>,
+    #[pyo3(from_py_with = crate::convert_args::opt_reals)] quantiles: Option<Vec<f64>>,
+    #[pyo3(from_py_with = crate::convert_args::opt_reals)] thresholds: Option<Vec<f64>>,
+    #[pyo3(from_py_with = crate::convert_args::texts)] tier_names: Vec<String>,
     rules: Option<Vec<(String, String)>>,
-    fallback: String,
+    #[pyo3(from_py_with = crate::convert_args::string)] fallback: String,
     plays: Option<Vec<(String, String, String)>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let value = floats(value, "value")?;
@@ -163,7 +163,7 @@ fn _segment_rfm<'py>(
     recency: &Bound<'py, PyAny>,
     frequency: &Bound<'py, PyAny>,
     monetary: &Bound<'py, PyAny>,
-    bins: u8,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u8>)] bins: u8,
     rules: Option<Vec<RuleTuple>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (r, f, m) = (
@@ -196,9 +196,9 @@ fn _segment_lifecycle<'py>(
     py: Python<'py>,
     tenure: &Bound<'py, PyAny>,
     activity: &Bound<'py, PyAny>,
-    onboarding_days: f64,
-    maturity_days: f64,
-    dormant_days: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] onboarding_days: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] maturity_days: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] dormant_days: f64,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, Vec<&'static str>)> {
     let (t, a) = (floats(tenure, "tenure")?, floats(activity, "activity")?);
     let opts = LifecycleOptions::default()
@@ -220,14 +220,14 @@ fn _segment_lifecycle<'py>(
 fn _segment_profile<'py>(
     py: Python<'py>,
     by: &Bound<'py, PyAny>,
-    names: Option<Vec<String>>,
+    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
     churn: Option<&Bound<'py, PyAny>>,
     value: Option<&Bound<'py, PyAny>>,
     nps: Option<&Bound<'py, PyAny>>,
     themes: &Bound<'py, PyDict>,
-    confidence: f64,
-    top_themes: usize,
-    churn_interval: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] top_themes: usize,
+    #[pyo3(from_py_with = crate::convert_args::text)] churn_interval: &str,
 ) -> PyResult<Table> {
     let (codes, labels) = label_codes(by, "by")?;
     let as_text: Vec<String> = labels.texts();
@@ -492,14 +492,14 @@ impl KMeansModel {
 fn _segment_kmeans(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
-    k: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] k: usize,
     init: &Bound<'_, PyAny>,
-    n_init: usize,
-    max_iter: usize,
-    tol: f64,
-    seed: u64,
-    algorithm: &str,
-    parallel: bool,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_init: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
+    #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
+    #[pyo3(from_py_with = crate::convert_args::text)] algorithm: &str,
+    #[pyo3(from_py_with = crate::convert_args::flag)] parallel: bool,
 ) -> PyResult<KMeansModel> {
     let (arr, names) = matrix_named(x, "x")?;
     // A NaN or infinite cell names its row and column.

@@ -589,7 +589,7 @@ impl EventLog {
         surveys: Option<&Bound<'_, PyAny>>,
         mentions: Option<&Bound<'_, PyAny>>,
         churn: Option<&Bound<'_, PyAny>>,
-        missing: &str,
+        #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     ) -> PyResult<Self> {
         let policy = policy(py, missing)?;
         // Read every table first (needs the GIL), then validate and index them all without it.
@@ -758,9 +758,9 @@ impl EventLog {
         &self,
         py: Python<'_>,
         cutoff: &Bound<'_, PyAny>,
-        windows: Vec<i64>,
-        silence_days: i64,
-        theme_counts: bool,
+        #[pyo3(from_py_with = crate::convert_args::wholes::<i64>)] windows: Vec<i64>,
+        #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] silence_days: i64,
+        #[pyo3(from_py_with = crate::convert_args::flag)] theme_counts: bool,
     ) -> PyResult<Table> {
         let t = cutoff_seconds(cutoff, "cutoff")?;
         let windows = windows
@@ -794,7 +794,7 @@ impl EventLog {
         &self,
         py: Python<'_>,
         cutoff: &Bound<'_, PyAny>,
-        horizon_days: i64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] horizon_days: i64,
     ) -> PyResult<Table> {
         let t = cutoff_seconds(cutoff, "cutoff")?;
         let horizon_days = days(py, "horizon_days", horizon_days)?;

@@ -124,10 +124,10 @@ impl PyTestResult {
 #[pyo3(signature = (successes, n, /, *, confidence=0.95, interval="wilson"))]
 pub fn proportion_ci(
     py: Python<'_>,
-    successes: f64,
-    n: f64,
-    confidence: f64,
-    interval: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] successes: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] n: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
 ) -> PyResult<(f64, f64)> {
     let m = interval.parse::<ShareInterval>().py_err(py)?;
     let opts = IntervalOptions::default().confidence(confidence).method(m);
@@ -145,11 +145,11 @@ pub fn proportion_ci(
 #[pyo3(signature = (k1, n1, k2, n2, /, *, confidence=0.95))]
 pub fn two_proportion_test(
     py: Python<'_>,
-    k1: f64,
-    n1: f64,
-    k2: f64,
-    n2: f64,
-    confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] k1: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] n1: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] k2: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] n2: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<PyTestResult> {
     let opts = TestOptions::default().confidence(confidence);
     Ok(stats::two_proportion_test(k1, n1, k2, n2, &opts)
@@ -168,13 +168,13 @@ pub fn two_proportion_test(
 #[allow(clippy::too_many_arguments)]
 pub fn welch_test(
     py: Python<'_>,
-    mean1: f64,
-    std1: f64,
-    nobs1: f64,
-    mean2: f64,
-    std2: f64,
-    nobs2: f64,
-    confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] mean1: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] std1: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] nobs1: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] mean2: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] std2: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] nobs2: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<PyTestResult> {
     let a = MeanSummary {
         mean: mean1,
@@ -199,7 +199,7 @@ pub fn welch_test(
 /// [0.03, 0.06, 0.06, 0.02]
 #[pyfunction]
 #[pyo3(signature = (p_values, /, *, method="holm"))]
-pub fn adjust_p_values(py: Python<'_>, p_values: Vec<f64>, method: &str) -> PyResult<Vec<f64>> {
+pub fn adjust_p_values(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::reals)] p_values: Vec<f64>, #[pyo3(from_py_with = crate::convert_args::text)] method: &str) -> PyResult<Vec<f64>> {
     let m = method.parse::<Adjustment>().py_err(py)?;
     stats::adjust_p_values(&p_values, m).py_err(py)
 }

@@ -384,7 +384,7 @@ def test_table_repr_html_truncates_long_tables():
 TREND_COLUMNS = ["period", "period_start", "n", "n_missing", "n_eff", "nps", "se", "ci_low", "ci_high", "detractors",
                  "passives", "promoters", "share_detractors", "share_passives", "share_promoters", "mean",
                  "previous", "change", "change_se", "change_ci_low", "change_ci_high", "statistic", "p_value",
-                 "significant", "p_adjusted", "significant_adjusted"]
+                 "significant", "p_adjusted", "significant_adjusted", "undefined_reason"]
 
 
 def test_trend_table_columns(nps_scores, times_2024):

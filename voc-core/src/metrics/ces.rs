@@ -4,7 +4,7 @@
 //! scales the default cut-offs are the points above and below the midpoint. Two CES results are compared
 //! with Welch's t-test on the mean.
 
-use super::csat::{check_threshold, share_of};
+use super::csat::{check_same_scale, check_threshold, share_of};
 use super::state::{Metric, Responses, SurveyState};
 use super::tally::{Cell, MetricKind, Scale};
 use crate::error::{Error, Result};
@@ -88,6 +88,8 @@ impl Default for CesOptions {
 pub struct CesResult {
     /// Response counts, weights, mean, sd and the distribution.
     pub responses: Responses,
+    /// The scale the scores were on (two results are comparable only on the same scale).
+    pub scale: Scale,
     /// Student-t interval of the mean; `None` with fewer than two (effective) responses.
     pub mean_ci: Option<Interval>,
     /// Lowest point counted as easy.
@@ -141,6 +143,7 @@ impl Metric for Ces {
             method: opts.interval,
         };
         Ok(CesResult {
+            scale,
             mean_ci: mean_interval(
                 &summary,
                 &TestOptions {
@@ -161,6 +164,7 @@ impl Metric for Ces {
     }
 
     fn compare(a: &CesResult, b: &CesResult, opts: &CesOptions) -> Result<TestResult> {
+        check_same_scale("CES", a.scale, b.scale)?;
         let summary = |r: &CesResult| MeanSummary {
             mean: r.responses.mean,
             variance: r.responses.sd.powi(2),

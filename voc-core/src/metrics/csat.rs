@@ -81,6 +81,8 @@ impl Default for CsatOptions {
 pub struct CsatResult {
     /// Response counts, weights, mean, sd and the distribution.
     pub responses: Responses,
+    /// The scale the scores were on (two results are comparable only on the same scale).
+    pub scale: Scale,
     /// Lowest point counted as satisfied.
     pub satisfied_from: i32,
     /// Share satisfied (top-2-box by default) with its interval.
@@ -100,6 +102,30 @@ pub(crate) fn share_of(
 ) -> Result<Share> {
     let p = cell.share_between(from, to);
     share(p * n_eff, n_eff, opts)
+}
+
+/// Two results compared must be on one scale: a share satisfied on 1–5 and one on 1–10 (or a mean on
+/// 1–7 and one on 1–5) are different quantities, and a test of their difference means nothing.
+///
+/// ```
+/// use voc_core::metrics::{Csat, CsatOptions, CsatState, Metric};
+/// let mut a = CsatState::with_scale(1, 5)?;
+/// a.update(&[5_u8, 4, 2])?;
+/// let mut b = CsatState::with_scale(1, 10)?;
+/// b.update(&[9_u8, 10, 2])?;
+/// let (ra, rb) = (a.finish(&CsatOptions::default())?, b.finish(&CsatOptions::default())?);
+/// assert!(Csat::compare(&ra, &rb, &CsatOptions::default()).is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub(crate) fn check_same_scale(metric: &str, a: Scale, b: Scale) -> Result<()> {
+    if a != b {
+        return Err(Error::Incompatible(format!(
+            "the two {metric} results are on different scales ({}..={} and {}..={}): compare results \
+             measured on the same scale",
+            a.min, a.max, b.min, b.max
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn check_threshold(name: &'static str, value: i32, scale: Scale) -> Result<()> {
@@ -140,6 +166,7 @@ impl Metric for Csat {
             method: opts.interval,
         };
         Ok(CsatResult {
+            scale,
             satisfied_from: from,
             satisfied: share_of(cell, from, scale.max, n_eff, &o)?,
             top_box: share_of(cell, scale.max, scale.max, n_eff, &o)?,
@@ -159,6 +186,14 @@ impl Metric for Csat {
     }
 
     fn compare(a: &CsatResult, b: &CsatResult, opts: &CsatOptions) -> Result<TestResult> {
+        check_same_scale("CSAT", a.scale, b.scale)?;
+        if a.satisfied_from != b.satisfied_from {
+            return Err(Error::Incompatible(format!(
+                "the two CSAT results count different points as satisfied ({}+ and {}+): their shares \
+                 measure different things",
+                a.satisfied_from, b.satisfied_from
+            )));
+        }
         let (x, y) = (&a.satisfied, &b.satisfied);
         let t = TestOptions {
             confidence: opts.confidence,

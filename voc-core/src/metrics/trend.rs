@@ -34,8 +34,11 @@ pub struct TrendRow<O> {
     pub start_day: i64,
     /// Period label ("2026-03", "2026-W09", ...).
     pub label: String,
-    /// The metric in this period.
-    pub result: O,
+    /// The metric in this period; `None` when it is undefined there (the reason is in
+    /// [`undefined_reason`](TrendRow::undefined_reason)), and the other periods are still computed.
+    pub result: Option<O>,
+    /// Why `result` is `None`: the period has responses but their weights sum to zero.
+    pub undefined_reason: Option<String>,
     /// Label of the period compared against: the group's previous period with responses.
     pub previous: Option<String>,
     /// Test of (this period − previous period) on the metric's headline; `None` for a group's first
@@ -88,6 +91,19 @@ impl<O> TrendRow<O> {
 /// assert!(rows[1].change.is_some_and(|c| c.difference < 0.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
+///
+/// A period whose responses all have weight 0 gets a row without a result, saying why; the other
+/// periods are computed:
+///
+/// ```
+/// use voc_core::metrics::{trend, Batch, Nps, NpsOptions, Scale};
+/// use voc_core::time::{Period, TimeUnit};
+/// let (scores, days, w) = ([10_u8, 9, 3, 10], [0_i64, 1, 40, 41], [1.0, 1.0, 0.0, 0.0]);
+/// let rows = trend::<Nps, _>(Scale::new(0, 10)?, Batch::new(&scores).weights(&w), &days, TimeUnit::Days, Period::Month, &NpsOptions::default())?;
+/// assert_eq!(rows[0].result.as_ref().map(|r| r.nps), Some(100.0));
+/// assert!(rows[1].result.is_none() && rows[1].undefined_reason.is_some());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
 pub fn trend<M: Metric, S: Score>(
     scale: Scale,
     batch: Batch<'_, S>,
@@ -137,9 +153,28 @@ pub fn trend<M: Metric, S: Score>(
             if cell.n() == 0 {
                 continue;
             }
-            let result = M::finish(&cell, opts)?;
             let index = lo + p as i64;
             let label = period.label(index);
+            if !(cell.weight_sum() > 0.0) {
+                // Responses whose weights are all zero: the metric is undefined in this period (reported
+                // as such, with its reason), and the next period is compared with the one before.
+                rows.push(TrendRow {
+                    group: g as u32,
+                    period: index,
+                    start_day: period.start_day(index),
+                    label,
+                    result: None,
+                    undefined_reason: Some(format!(
+                        "the {} responses of this period have zero total weight",
+                        cell.n()
+                    )),
+                    previous: None,
+                    change: None,
+                    p_adjusted: None,
+                });
+                continue;
+            }
+            let result = M::finish(&cell, opts)?;
             let change = match &previous {
                 Some((_, before)) => match M::compare(&result, before, opts) {
                     Ok(t) => Some(t),
@@ -153,13 +188,20 @@ pub fn trend<M: Metric, S: Score>(
                 period: index,
                 start_day: period.start_day(index),
                 label: label.clone(),
-                result: result.clone(),
+                result: Some(result.clone()),
+                undefined_reason: None,
                 previous: previous.as_ref().map(|(l, _)| l.clone()),
                 change,
                 p_adjusted: None,
             });
             previous = Some((label, result));
         }
+    }
+    if !rows.is_empty() && rows.iter().all(|r| r.result.is_none()) {
+        return Err(Error::Empty {
+            arg: "scores",
+            what: "no responses (or zero total weight) to summarise",
+        });
     }
     // Holm over every test of the table (rows without a test take no part).
     let raw: Vec<f64> = rows

@@ -39,6 +39,7 @@ impl BgNbdOptions {
     ///
     /// ```
     /// assert!(voc_core::retention::BgNbdOptions::default().tol(-1.0).validate().is_err());
+    /// assert!(voc_core::retention::BgNbdOptions::default().tol(f64::INFINITY).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
         check_optimiser(self.max_iter, self.tol)
@@ -55,8 +56,9 @@ pub(crate) fn check_optimiser(max_iter: usize, tol: f64) -> Result<()> {
     if max_iter == 0 {
         return Err(Error::option("max_iter", 0, "must be at least 1"));
     }
-    if !(tol > 0.0) {
-        return Err(Error::option("tol", tol, "must be > 0"));
+    if !(tol > 0.0 && tol.is_finite()) {
+        // An infinite tolerance would stop at the starting values and report them as the fit.
+        return Err(Error::option("tol", tol, "must be finite and > 0"));
     }
     Ok(())
 }

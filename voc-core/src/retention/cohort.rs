@@ -67,6 +67,13 @@ impl CohortOptions {
                 "must be at least 1",
             ));
         }
+        if self.observation_end == Some(crate::time::NAT) {
+            return Err(Error::option(
+                "observation_end",
+                "NaT",
+                "is missing (NaT): pass a date or leave it out",
+            ));
+        }
         Ok(())
     }
 }
@@ -140,6 +147,7 @@ pub fn cohort_retention(
 ) -> Result<CohortRetention> {
     options.validate()?;
     check_len("customers", customers.len(), "timestamps", timestamps.len())?;
+    super::summary::check_no_nat(timestamps)?;
     if customers.is_empty() {
         return Err(Error::Empty {
             arg: "customers",

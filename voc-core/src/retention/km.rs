@@ -2,7 +2,7 @@
 
 use super::{check_durations, check_events, complete_rows, kept, key};
 use crate::MissingPolicy;
-use crate::error::{Result, check_len};
+use crate::error::{Error, Result, check_len};
 use crate::stats::check_confidence;
 use crate::stats::dist::normal_quantile;
 
@@ -115,16 +115,46 @@ impl KmCurve {
         }
     }
 
-    /// The first time with S(t) ≤ `q` (`inf` if never), as lifelines `qth_survival_time`.
+    /// S(t) at each of `times` ([`survival_at`](KmCurve::survival_at)); a NaN time is an error naming
+    /// its position (`survival_at(NaN)` alone would read as "before the first time": 1.0).
+    ///
+    /// ```
+    /// use voc_core::retention::{kaplan_meier, KmOptions};
+    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0, 0.0, 1.0], None, &KmOptions::default())?;
+    /// assert_eq!(km.curves[0].survival_at_times(&[0.5, 2.5])?, vec![1.0, 0.5]);
+    /// assert!(km.curves[0].survival_at_times(&[1.0, f64::NAN]).is_err());
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn survival_at_times(&self, times: &[f64]) -> Result<Vec<f64>> {
+        if let Some(index) = times.iter().position(|t| t.is_nan()) {
+            return Err(Error::Missing {
+                arg: "times",
+                index,
+            });
+        }
+        Ok(times.iter().map(|&t| self.survival_at(t)).collect())
+    }
+
+    /// The first time with S(t) ≤ `q`, as lifelines `qth_survival_time`: `inf` when the curve never
+    /// falls to `q` (too few events), NaN for an empty curve. `q` must lie in 0..=1 (a survival
+    /// probability); anything else is an error.
     ///
     /// ```
     /// use voc_core::retention::{kaplan_meier, KmOptions};
     /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1.0; 4], None, &KmOptions::default())?;
-    /// assert_eq!(km.curves[0].percentile(0.25), 3.0);
+    /// assert_eq!(km.curves[0].percentile(0.25)?, 3.0);
+    /// assert!(km.curves[0].percentile(-0.1).is_err());
     /// # Ok::<(), voc_core::Error>(())
     /// ```
-    pub fn percentile(&self, q: f64) -> f64 {
-        first_at_or_below(&self.time, &self.survival, q)
+    pub fn percentile(&self, q: f64) -> Result<f64> {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(Error::option(
+                "q",
+                q,
+                "must be a survival probability in 0..=1 (0.5 for the median)",
+            ));
+        }
+        Ok(first_at_or_below(&self.time, &self.survival, q))
     }
 }
 

@@ -58,6 +58,13 @@ impl SummaryOptions {
                 "must be finite and > 0",
             ));
         }
+        if self.observation_end == Some(crate::time::NAT) {
+            return Err(Error::option(
+                "observation_end",
+                "NaT",
+                "is missing (NaT): pass a date or leave it out",
+            ));
+        }
         Ok(())
     }
 }
@@ -113,8 +120,21 @@ pub struct CalibrationHoldout {
     pub duration_holdout: f64,
 }
 
+/// A missing timestamp ([`NAT`](crate::time::NAT)) is an error naming its position: read as a number it
+/// would be the year 1677.
+pub(crate) fn check_no_nat(timestamps: &[i64]) -> Result<()> {
+    match timestamps.iter().position(|&t| t == crate::time::NAT) {
+        Some(index) => Err(Error::Missing {
+            arg: "timestamps",
+            index,
+        }),
+        None => Ok(()),
+    }
+}
+
 fn check_inputs(customers: &[u32], timestamps: &[i64], monetary: Option<&[f64]>) -> Result<()> {
     check_len("customers", customers.len(), "timestamps", timestamps.len())?;
+    check_no_nat(timestamps)?;
     if let Some(m) = monetary {
         check_len("customers", customers.len(), "monetary", m.len())?;
         if let Some((index, &value)) = m.iter().enumerate().find(|(_, v)| !v.is_finite()) {

@@ -113,20 +113,27 @@ impl Interval {
     }
 }
 
-/// Checks a confidence level: strictly between 0 and 1.
+/// The largest confidence level accepted: 1 − 10⁻¹². Closer to 1, the two-sided quantile 0.5 + level/2
+/// rounds to (or next to) 1 in floating point, and the normal, Student-t and beta quantiles behind the
+/// intervals become infinite or NaN (`confidence = 1 - 1e-16` gave a NaN interval).
+pub const MAX_CONFIDENCE: f64 = 1.0 - 1e-12;
+
+/// Checks a confidence level: strictly between 0 and 1, and at most [`MAX_CONFIDENCE`], so that every
+/// interval's quantile is a finite number.
 ///
 /// ```
 /// assert!(voc_core::stats::check_confidence(0.95).is_ok());
 /// assert!(voc_core::stats::check_confidence(95.0).is_err());
+/// assert!(voc_core::stats::check_confidence(1.0 - 1e-16).is_err());
 /// ```
 pub fn check_confidence(level: f64) -> Result<f64> {
-    if level.is_finite() && level > 0.0 && level < 1.0 {
+    if level.is_finite() && level > 0.0 && level <= MAX_CONFIDENCE {
         Ok(level)
     } else {
         Err(Error::option(
             "confidence",
             level,
-            "must lie strictly between 0 and 1 (e.g. 0.95)",
+            "must lie strictly between 0 and 1 (e.g. 0.95), and at most 1 − 1e-12",
         ))
     }
 }

@@ -15,7 +15,7 @@ pub(crate) mod rng;
 mod sum;
 mod test;
 
-pub use interval::{Interval, Method, check_confidence};
+pub use interval::{Interval, MAX_CONFIDENCE, Method, check_confidence};
 pub use moments::Moments;
 pub use multiple::{Adjustment, adjust_p_values};
 pub use proportion::{

@@ -15,6 +15,7 @@ there is one::
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "ConvergenceError",
 ]
 
+_ARGUMENT_NOTE = re.compile(r"while processing '(\w+)'")
+
 
 class VocError(Exception):
     """Base class of every voc error."""
@@ -53,6 +56,20 @@ class VocError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message, self.arg, self.index, self.value))
+
+    def add_note(self, note: str, /) -> None:
+        """Adds a note; an error raised while an argument was read takes its name as ``.arg``.
+
+        The compiled functions read each option through one converter, which does not know the
+        argument's name; the binding then notes it ("while processing 'k'"), and the name becomes
+        ``.arg`` and the start of the message.
+        """
+        super().add_note(note)
+        match = _ARGUMENT_NOTE.fullmatch(note)
+        if match is not None and self.arg is None:
+            self.arg = match.group(1)
+            self.message = f"{self.arg}: {self.message}"
+            self.args = (self.message,)
 
 
 class InputError(VocError, ValueError):

@@ -105,7 +105,7 @@ def correlation(
         1
     """
     return _voc._impact_correlation(
-        _col(data, x, "x"), _col(data, y, "y"), method, alternative, float(confidence), variant, missing
+        _col(data, x, "x"), _col(data, y, "y"), method, alternative, confidence, variant, missing
     )
 
 
@@ -160,7 +160,7 @@ def correlation_matrix(
     else:
         picked = [str(c) for c in columns]
     cols = [_column(data, c, "columns") for c in picked]
-    return _voc._impact_correlation_matrix(picked, cols, method, missing, alternative, variant, float(confidence))
+    return _voc._impact_correlation_matrix(picked, cols, method, missing, alternative, variant, confidence)
 
 
 # --- end correlation ---
@@ -235,7 +235,7 @@ def key_drivers(
     True
     """
     y, cols, w = _kd_inputs(data, outcome, drivers, weights)
-    return _voc._impact_key_drivers(y, cols, w, method, int(resamples), int(seed), float(confidence), missing)
+    return _voc._impact_key_drivers(y, cols, w, method, resamples, seed, confidence, missing)
 
 
 def driver_quadrants(
@@ -270,7 +270,7 @@ def driver_quadrants(
     """
     y, cols, w = _kd_inputs(data, outcome, drivers, weights)
     return _voc._impact_driver_quadrants(
-        y, cols, w, method, performance, None if top_box is None else float(top_box), split, missing
+        y, cols, w, method, performance, None if top_box is None else top_box, split, missing
     )
 
 
@@ -393,7 +393,7 @@ def class_ratio(
         measure,
         numerator,
         denominator,
-        float(confidence),
+        confidence,
         missing,
     )
 
@@ -412,7 +412,7 @@ def contingency(
     >>> round(r.estimate, 2), round(r.risk_ratio, 2)
     (0.2, 3.0)
     """
-    return _voc._impact_two_by_two(table, float(confidence), bool(yates), zero_cells)
+    return _voc._impact_two_by_two(table, confidence, yates, zero_cells)
 
 
 def chi_square(table: _Any, /, *, yates: bool = True) -> ChiSquareResult:
@@ -423,7 +423,7 @@ def chi_square(table: _Any, /, *, yates: bool = True) -> ChiSquareResult:
     >>> voc.impact.chi_square([[10, 20, 30], [20, 20, 10]]).df
     2
     """
-    return _voc._impact_chi_square(table, bool(yates))
+    return _voc._impact_chi_square(table, yates)
 
 
 def fisher_exact(table: _Any, /) -> FisherResult:
@@ -478,7 +478,7 @@ def theme_impact(
         for c in themes:
             cols[str(c)] = _col(data, c, "themes")
     return _voc._impact_theme_impact(
-        cols, _col(data, churned, "churned"), _col(data, value, "value"), float(confidence), test, adjust, zero_cells
+        cols, _col(data, churned, "churned"), _col(data, value, "value"), confidence, test, adjust, zero_cells
     )
 
 
@@ -493,7 +493,7 @@ def before_after(
     >>> round(r.estimate, 3), round(r.p_value, 4)
     (-0.04, 0.0029)
     """
-    return _voc._impact_before_after([float(v) for v in before], [float(v) for v in after], float(confidence))
+    return _voc._impact_before_after(before, after, confidence)
 
 
 def rate_ratio(
@@ -506,7 +506,7 @@ def rate_ratio(
     >>> round(voc.impact.rate_ratio(90, 30, 300, 30).estimate, 2)
     0.3
     """
-    return _voc._impact_rate_ratio(float(count1), float(exposure1), float(count2), float(exposure2), float(confidence))
+    return _voc._impact_rate_ratio(count1, exposure1, count2, exposure2, confidence)
 
 
 def holdout(
@@ -520,7 +520,7 @@ def holdout(
     >>> round(h.estimate, 3), round(h.relative_reduction, 3)
     (-0.04, 0.333)
     """
-    return _voc._impact_holdout([float(v) for v in treated], [float(v) for v in control], float(confidence))
+    return _voc._impact_holdout(treated, control, confidence)
 
 
 def diff_in_diff(
@@ -548,9 +548,9 @@ def diff_in_diff(
     -0.07
     """
     if cells is not None:
-        return _voc._impact_diff_in_diff([[float(v) for v in c] for c in cells], None, None, None, se, float(confidence))
+        return _voc._impact_diff_in_diff([c for c in cells], None, None, None, se, confidence)
     return _voc._impact_diff_in_diff(
-        None, _col(data, y, "y"), _col(data, treated, "treated"), _col(data, after, "after"), se, float(confidence)
+        None, _col(data, y, "y"), _col(data, treated, "treated"), _col(data, after, "after"), se, confidence
     )
 
 
@@ -572,7 +572,7 @@ def sample_size(
     >>> round(voc.impact.sample_size(0.20, 0.16).n_treated)
     1444
     """
-    return _voc._impact_sample_size(float(p_control), float(p_treated), None, float(alpha), float(power), float(ratio), method)
+    return _voc._impact_sample_size(p_control, p_treated, None, alpha, power, ratio, method)
 
 
 def minimum_detectable_effect(
@@ -591,7 +591,7 @@ def minimum_detectable_effect(
     >>> voc.impact.minimum_detectable_effect(0.20, 2000).p_treated < 0.2
     True
     """
-    return _voc._impact_sample_size(float(p_control), None, float(n_treated), float(alpha), float(power), float(ratio), method)
+    return _voc._impact_sample_size(p_control, None, n_treated, alpha, power, ratio, method)
 
 
 def roi(
@@ -618,15 +618,15 @@ def roi(
     """
     ci = None if churn_reduction_ci is None else (float(churn_reduction_ci[0]), float(churn_reduction_ci[1]))
     return _voc._impact_roi(
-        None if churn_reduction is None else float(churn_reduction),
+        None if churn_reduction is None else churn_reduction,
         ci,
         holdout,
-        float(customers),
-        float(clv),
-        float(contacts_avoided),
-        float(cost_per_contact),
-        float(program_cost),
-        float(horizon_months),
+        customers,
+        clv,
+        contacts_avoided,
+        cost_per_contact,
+        program_cost,
+        horizon_months,
     )
 
 
@@ -665,7 +665,7 @@ def what_if(
                 raise _InvalidOptionError(f"invalid option data: missing class {name!r}", "data", None, name)
             i = labels.index(name)
             rows.append((float(data["n"][i]), float(data["arpu"][i]), float(data["churn_rate"][i])))
-    return _voc._impact_what_if(rows, shift, float(share))
+    return _voc._impact_what_if(rows, shift, share)
 
 
 __all__ += [

@@ -80,7 +80,8 @@ def _instant(value: Any) -> Any:
         return np.array([value], dtype=np.int64)
     if hasattr(value, "to_datetime64"):  # pandas Timestamp
         value = value.to_datetime64()
-    return np.array([np.datetime64(value, "ns")])
+    # In its own unit (days for "2300-01-01"): forcing nanoseconds would wrap dates after 2262 around.
+    return np.array([np.datetime64(value)])
 
 
 def _is_table(obj: Any) -> bool:

@@ -116,8 +116,8 @@ def value_voice(
     out = _voc._segment_value_voice(
         data,
         v,
-        None if quantiles is None else [float(q) for q in quantiles],
-        None if thresholds is None else [float(t) for t in thresholds],
+        None if quantiles is None else quantiles,
+        None if thresholds is None else thresholds,
         list(tier_names),
         None if rules is None else [(str(a), str(b)) for a, b in rules],
         fallback,
@@ -172,7 +172,7 @@ def rfm(
         _column(data, recency, "recency"),
         _column(data, frequency, "frequency"),
         _column(data, monetary, "monetary"),
-        int(bins),
+        bins,
         None if rules is None else [(str(n), (int(r[0]), int(r[1])), (int(f[0]), int(f[1]))) for n, r, f in rules],
     )
     r, f, m = out["r"], out["f"], out["m"]
@@ -205,9 +205,9 @@ def lifecycle(
     codes, names = _voc._segment_lifecycle(
         _column(data, tenure, "tenure"),
         _column(data, activity, "activity"),
-        float(onboarding_days),
-        float(maturity_days),
-        float(dormant_days),
+        onboarding_days,
+        maturity_days,
+        dormant_days,
     )
     columns = _with_ids(data, {"stage": _labels(codes, names)})
     return _table("lifecycle stages", columns, {"segments": list(names), "column": "stage"})
@@ -282,8 +282,8 @@ def profile(
         value_col,
         nps_col,
         theme_cols,
-        float(confidence),
-        int(top_themes),
+        confidence,
+        top_themes,
         churn_interval,
     )
     if "plays" in meta:
@@ -380,7 +380,7 @@ def fit_kmeans(
     True
     """
     return _voc._segment_kmeans(
-        _matrix_role(data, x), int(k), init, int(n_init), int(max_iter), float(tol), int(seed), algorithm, bool(parallel)
+        _matrix_role(data, x), k, init, n_init, max_iter, tol, seed, algorithm, parallel
     )
 
 

@@ -181,9 +181,9 @@ impl ContingencyResult {
 fn _impact_two_by_two(
     py: Python<'_>,
     table: &Bound<'_, PyAny>,
-    confidence: f64,
-    yates: bool,
-    zero_cells: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::flag)] yates: bool,
+    #[pyo3(from_py_with = crate::convert_args::text)] zero_cells: &str,
 ) -> PyResult<ContingencyResult> {
     let zero = zero_cells.parse::<ZeroCells>().py_err(py)?;
     let opts = TableOptions::default()
@@ -208,7 +208,7 @@ fn two_by_two_cells(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<Table2
 fn _impact_chi_square(
     py: Python<'_>,
     table: &Bound<'_, PyAny>,
-    yates: bool,
+    #[pyo3(from_py_with = crate::convert_args::flag)] yates: bool,
 ) -> PyResult<ChiSquareResult> {
     let arr = crate::matrix::matrix(table, "table")?;
     let view = arr.as_array();

@@ -179,11 +179,11 @@ pub fn _impact_correlation(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     y: &Bound<'_, PyAny>,
-    method: &str,
-    alternative: &str,
-    confidence: f64,
-    variant: &str,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] alternative: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] variant: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<CorrelationResult> {
     let o = options(method, alternative, confidence, variant)
         .and_then(|o| Ok(o.missing(missing_policy(missing)?)))
@@ -300,11 +300,11 @@ impl CorrelationMatrix {
         estimate: Py<Table>,
         p_value: Py<Table>,
         n: Py<Table>,
-        n_missing: usize,
-        method: &str,
-        alternative: &str,
-        missing: String,
-        confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_missing: usize,
+        #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
+        #[pyo3(from_py_with = crate::convert_args::text)] alternative: &str,
+        #[pyo3(from_py_with = crate::convert_args::string)] missing: String,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
     ) -> PyResult<Self> {
         let o = options(method, alternative, confidence, "b").py_err(py)?;
         Ok(CorrelationMatrix {
@@ -327,13 +327,13 @@ impl CorrelationMatrix {
 #[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation_matrix(
     py: Python<'_>,
-    names: Vec<String>,
+    #[pyo3(from_py_with = crate::convert_args::texts)] names: Vec<String>,
     columns: Vec<Bound<'_, PyAny>>,
-    method: &str,
-    missing: &str,
-    alternative: &str,
-    variant: &str,
-    confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] alternative: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] variant: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<CorrelationMatrix> {
     let o = options(method, alternative, confidence, variant).py_err(py)?;
     let (policy, listwise) = match missing {

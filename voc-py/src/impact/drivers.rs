@@ -123,11 +123,11 @@ fn _impact_key_drivers<'py>(
     outcome: &Bound<'py, PyAny>,
     drivers: &Bound<'py, PyDict>,
     weights: Option<&Bound<'py, PyAny>>,
-    method: &str,
-    resamples: usize,
-    seed: u64,
-    confidence: f64,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] resamples: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<KeyDriversResult> {
     let input = Inputs::read(outcome, drivers, weights)?;
     let opts = KeyDriverOptions::default()
@@ -203,11 +203,11 @@ fn _impact_driver_quadrants<'py>(
     outcome: &Bound<'py, PyAny>,
     drivers: &Bound<'py, PyDict>,
     weights: Option<&Bound<'py, PyAny>>,
-    method: &str,
-    performance: &str,
-    top_box: Option<f64>,
-    split: &str,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] performance: &str,
+    #[pyo3(from_py_with = crate::convert_args::opt_real)] top_box: Option<f64>,
+    #[pyo3(from_py_with = crate::convert_args::text)] split: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<DriverQuadrantsResult> {
     let method = parse_method(method).py_err(py)?;
     if method == DriverMethod::Both {

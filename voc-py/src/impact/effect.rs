@@ -258,9 +258,9 @@ fn pair(py: Python<'_>, v: &[f64], arg: &'static str) -> PyResult<(f64, f64)> {
 #[pyo3(signature = (before, after, confidence))]
 fn _impact_before_after(
     py: Python<'_>,
-    before: Vec<f64>,
-    after: Vec<f64>,
-    confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::reals)] before: Vec<f64>,
+    #[pyo3(from_py_with = crate::convert_args::reals)] after: Vec<f64>,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<BeforeAfterResult> {
     let (before, after) = (pair(py, &before, "before")?, pair(py, &after, "after")?);
     let opts = EffectOptions::default().confidence(confidence);
@@ -297,11 +297,11 @@ fn _impact_before_after(
 #[pyo3(signature = (count1, exposure1, count2, exposure2, confidence))]
 fn _impact_rate_ratio(
     py: Python<'_>,
-    count1: f64,
-    exposure1: f64,
-    count2: f64,
-    exposure2: f64,
-    confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] count1: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] exposure1: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] count2: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] exposure2: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<RateRatioResult> {
     let opts = EffectOptions::default().confidence(confidence);
     let r = core::rate_ratio(count1, exposure1, count2, exposure2, &opts).py_err(py)?;
@@ -330,9 +330,9 @@ fn _impact_rate_ratio(
 #[pyo3(signature = (treated, control, confidence))]
 fn _impact_holdout(
     py: Python<'_>,
-    treated: Vec<f64>,
-    control: Vec<f64>,
-    confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::reals)] treated: Vec<f64>,
+    #[pyo3(from_py_with = crate::convert_args::reals)] control: Vec<f64>,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<HoldoutResult> {
     let (treated, control) = (
         pair(py, &treated, "treated")?,
@@ -379,8 +379,8 @@ fn _impact_diff_in_diff<'py>(
     y: Option<&Bound<'py, PyAny>>,
     treated: Option<&Bound<'py, PyAny>>,
     after: Option<&Bound<'py, PyAny>>,
-    se: &str,
-    confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] se: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<DiffInDiffResult> {
     let opts = DidOptions::default()
         .confidence(confidence)
@@ -470,13 +470,13 @@ fn size_result(s: &SampleSize, method: &str) -> SampleSizeResult {
 #[allow(clippy::too_many_arguments)]
 fn _impact_sample_size(
     py: Python<'_>,
-    p_control: f64,
-    p_treated: Option<f64>,
-    n_treated: Option<f64>,
-    alpha: f64,
-    power: f64,
-    ratio: f64,
-    method: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] p_control: f64,
+    #[pyo3(from_py_with = crate::convert_args::opt_real)] p_treated: Option<f64>,
+    #[pyo3(from_py_with = crate::convert_args::opt_real)] n_treated: Option<f64>,
+    #[pyo3(from_py_with = crate::convert_args::real)] alpha: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] power: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] ratio: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
 ) -> PyResult<SampleSizeResult> {
     let design = Design::default()
         .alpha(alpha)

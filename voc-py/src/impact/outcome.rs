@@ -408,7 +408,7 @@ fn _impact_outcome_state(
     spend: Option<&Bound<'_, PyAny>>,
     clv: Option<&Bound<'_, PyAny>>,
     repurchased: Option<&Bound<'_, PyAny>>,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<OutcomeState> {
     let policy = missing_policy(missing).py_err(py)?;
     let (codes, state) = classes(py, by, nps, names, policy)?;
@@ -466,7 +466,7 @@ impl OutcomeState {
         spend: Option<&Bound<'_, PyAny>>,
         clv: Option<&Bound<'_, PyAny>>,
         repurchased: Option<&Bound<'_, PyAny>>,
-        missing: &str,
+        #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     ) -> PyResult<()> {
         let policy = missing_policy(missing).py_err(py)?;
         let mine = self.snapshot()?;
@@ -506,7 +506,7 @@ impl OutcomeState {
 
     /// The result of `voc.impact.outcome_by_class` on every row added so far.
     #[pyo3(signature = (*, confidence=0.95))]
-    fn finish(&self, py: Python<'_>, confidence: f64) -> PyResult<OutcomeByClassResult> {
+    fn finish(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64) -> PyResult<OutcomeByClassResult> {
         finish(py, &self.snapshot()?, confidence)
     }
 
@@ -571,11 +571,11 @@ fn _impact_class_ratio(
     spend: Option<&Bound<'_, PyAny>>,
     clv: Option<&Bound<'_, PyAny>>,
     repurchased: Option<&Bound<'_, PyAny>>,
-    measure: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] measure: &str,
     numerator: &Bound<'_, PyAny>,
     denominator: &Bound<'_, PyAny>,
-    confidence: f64,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<ClassRatioResult> {
     let m = measure.parse::<Measure>().py_err(py)?;
     let state = _impact_outcome_state(

@@ -116,15 +116,15 @@ fn high(v: Option<(f64, f64)>) -> Option<f64> {
 #[allow(clippy::too_many_arguments)]
 fn _impact_roi(
     py: Python<'_>,
-    churn_reduction: Option<f64>,
+    #[pyo3(from_py_with = crate::convert_args::opt_real)] churn_reduction: Option<f64>,
     churn_reduction_ci: Option<(f64, f64)>,
     holdout: Option<PyRef<'_, HoldoutResult>>,
-    customers: f64,
-    clv: f64,
-    contacts_avoided: f64,
-    cost_per_contact: f64,
-    program_cost: f64,
-    horizon_months: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] customers: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] clv: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] contacts_avoided: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] cost_per_contact: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] program_cost: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] horizon_months: f64,
 ) -> PyResult<RoiResult> {
     let i = RoiInputs::default();
     let i = match (&holdout, churn_reduction) {
@@ -188,8 +188,8 @@ fn _impact_roi(
 fn _impact_what_if(
     py: Python<'_>,
     classes: [(f64, f64, f64); 3],
-    shift: &str,
-    share: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] shift: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] share: f64,
 ) -> PyResult<WhatIfResult> {
     let s = shift.parse::<Shift>().py_err(py)?;
     let c = classes.map(|(n, arpu, churn)| ClassValue { n, arpu, churn });

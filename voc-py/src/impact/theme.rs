@@ -25,10 +25,10 @@ fn _impact_theme_impact<'py>(
     themes: &Bound<'py, PyDict>,
     churned: &Bound<'py, PyAny>,
     value: Option<&Bound<'py, PyAny>>,
-    confidence: f64,
-    test: &str,
-    adjust: &str,
-    zero_cells: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] test: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] adjust: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] zero_cells: &str,
 ) -> PyResult<Table> {
     let opts = ThemeOptions::default()
         .confidence(confidence)

@@ -15,7 +15,7 @@ pub fn compare(
     py: Python<'_>,
     a: &Bound<'_, PyAny>,
     b: &Bound<'_, PyAny>,
-    confidence: Option<f64>,
+    #[pyo3(from_py_with = crate::convert_args::opt_real)] confidence: Option<f64>,
 ) -> PyResult<PyTestResult> {
     let t: Result<TestResult, Error> = if let (Ok(x), Ok(y)) =
         (a.cast::<NpsResult>(), b.cast::<NpsResult>())
@@ -51,8 +51,8 @@ pub fn compare(
 pub fn nps_test(
     py: Python<'_>,
     result: &Bound<'_, NpsResult>,
-    null: f64,
-    confidence: Option<f64>,
+    #[pyo3(from_py_with = crate::convert_args::real)] null: f64,
+    #[pyo3(from_py_with = crate::convert_args::opt_real)] confidence: Option<f64>,
 ) -> PyResult<PyTestResult> {
     let r = &result.get().inner;
     let opts =

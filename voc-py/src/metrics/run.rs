@@ -153,6 +153,9 @@ fn run<M: PyMetric>(
             let period = period.map_or("period", Period::name);
             let confidence = M::confidence(opts);
             let mut cols = Columns::default();
+            // A period whose metric is undefined (zero total weight) keeps its row: the metric's
+            // columns are NaN (counts 0) and `undefined_reason` says why.
+            let template: Option<Row> = rows.iter().find_map(|r| r.result.as_ref().map(M::row));
             for r in &rows {
                 let mut row: Row = Vec::new();
                 if let Some(l) = &labels {
@@ -160,7 +163,15 @@ fn run<M: PyMetric>(
                 }
                 row.push(("period", r.label.clone().into()));
                 row.push(("period_start", Value::Day(r.start_day)));
-                row.extend(M::row(&r.result));
+                match &r.result {
+                    Some(result) => row.extend(M::row(result)),
+                    None => row.extend(
+                        template
+                            .iter()
+                            .flatten()
+                            .map(|(name, v)| (*name, undefined_value(v))),
+                    ),
+                }
                 row.push(("previous", Value::Str(r.previous.clone())));
                 let t = r.change.as_ref();
                 row.push(("change", t.map(|t| t.difference).into()));
@@ -175,6 +186,7 @@ fn run<M: PyMetric>(
                     "significant_adjusted",
                     r.significant_adjusted(confidence).into(),
                 ));
+                row.push(("undefined_reason", Value::Str(r.undefined_reason.clone())));
                 cols.push(row);
             }
             let kind = match &labels {
@@ -183,6 +195,18 @@ fn run<M: PyMetric>(
             };
             Ok(Py::new(py, cols.into_table(py, kind, meta)?)?.into_any())
         }
+    }
+}
+
+/// The value of a metric's column in a row where the metric is undefined.
+fn undefined_value(v: &Value) -> Value {
+    match v {
+        Value::F64(_) => Value::F64(f64::NAN),
+        Value::U64(_) => Value::U64(0),
+        Value::I64(_) => Value::I64(0),
+        Value::Bool(_) => Value::Bool(false),
+        Value::Str(_) => Value::Str(None),
+        Value::Day(d) => Value::Day(*d),
     }
 }
 
@@ -216,14 +240,14 @@ pub fn nps(
     data: Option<&Bound<'_, PyAny>>,
     scores: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
-    period: Option<&str>,
+    #[pyo3(from_py_with = crate::convert_args::opt_text)] period: Option<&str>,
     time: Option<&Bound<'_, PyAny>>,
     weights: Option<&Bound<'_, PyAny>>,
-    confidence: f64,
-    interval: &str,
-    resamples: usize,
-    seed: u64,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] resamples: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<Py<PyAny>> {
     let opts = NpsOptions::default()
         .confidence(confidence)

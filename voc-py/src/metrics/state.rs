@@ -51,7 +51,7 @@ macro_rules! state_class {
                 scores: &Bound<'_, PyAny>,
                 weights: Option<&Bound<'_, PyAny>>,
                 by: Option<&Bound<'_, PyAny>>,
-                missing: &str,
+                #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
             ) -> PyResult<()> {
                 let policy = convert::missing_policy(missing).py_err(py)?;
                 let scores = convert::numbers(scores, "scores")?;
@@ -168,10 +168,10 @@ impl NpsState {
     fn finish(
         &self,
         py: Python<'_>,
-        confidence: f64,
-        interval: &str,
-        resamples: usize,
-        seed: u64,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] resamples: usize,
+        #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
     ) -> PyResult<NpsResult> {
         let opts = NpsOptions::default()
             .confidence(confidence)
@@ -189,10 +189,10 @@ impl NpsState {
     fn finish_groups(
         &self,
         py: Python<'_>,
-        confidence: f64,
-        interval: &str,
-        resamples: usize,
-        seed: u64,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] resamples: usize,
+        #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
     ) -> PyResult<Py<PyAny>> {
         let opts = NpsOptions::default()
             .confidence(confidence)
@@ -208,7 +208,7 @@ impl CsatState {
     /// An empty CSAT state on `scale` (default 1–5).
     #[new]
     #[pyo3(signature = (scale=(1, 5)), text_signature = "(scale=(1, 5))")]
-    fn py_new(py: Python<'_>, scale: (i32, i32)) -> PyResult<Self> {
+    fn py_new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole_pair::<i32>)] scale: (i32, i32)) -> PyResult<Self> {
         Ok(CsatState {
             state: crate::state::Shared::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
         })
@@ -219,9 +219,9 @@ impl CsatState {
     fn finish(
         &self,
         py: Python<'_>,
-        confidence: f64,
-        interval: &str,
-        satisfied_from: Option<i32>,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<i32>)] satisfied_from: Option<i32>,
     ) -> PyResult<CsatResult> {
         let opts = CsatOptions::default()
             .confidence(confidence)
@@ -238,9 +238,9 @@ impl CsatState {
     fn finish_groups(
         &self,
         py: Python<'_>,
-        confidence: f64,
-        interval: &str,
-        satisfied_from: Option<i32>,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<i32>)] satisfied_from: Option<i32>,
     ) -> PyResult<Py<PyAny>> {
         let opts = CsatOptions::default()
             .confidence(confidence)
@@ -255,7 +255,7 @@ impl CesState {
     /// An empty CES state on `scale` (default 1–7).
     #[new]
     #[pyo3(signature = (scale=(1, 7)), text_signature = "(scale=(1, 7))")]
-    fn py_new(py: Python<'_>, scale: (i32, i32)) -> PyResult<Self> {
+    fn py_new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole_pair::<i32>)] scale: (i32, i32)) -> PyResult<Self> {
         Ok(CesState {
             state: crate::state::Shared::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
         })
@@ -266,10 +266,10 @@ impl CesState {
     fn finish(
         &self,
         py: Python<'_>,
-        confidence: f64,
-        interval: &str,
-        easy_from: Option<i32>,
-        hard_to: Option<i32>,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<i32>)] easy_from: Option<i32>,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<i32>)] hard_to: Option<i32>,
     ) -> PyResult<CesResult> {
         let opts = CesOptions::default()
             .confidence(confidence)
@@ -287,10 +287,10 @@ impl CesState {
     fn finish_groups(
         &self,
         py: Python<'_>,
-        confidence: f64,
-        interval: &str,
-        easy_from: Option<i32>,
-        hard_to: Option<i32>,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<i32>)] easy_from: Option<i32>,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<i32>)] hard_to: Option<i32>,
     ) -> PyResult<Py<PyAny>> {
         let opts = CesOptions::default()
             .confidence(confidence)

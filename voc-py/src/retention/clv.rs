@@ -41,7 +41,7 @@ fn rfm<'py>(
 #[pymethods]
 impl BgNbdModel {
     #[new]
-    fn new(py: Python<'_>, r: f64, alpha: f64, a: f64, b: f64) -> PyResult<Self> {
+    fn new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] r: f64, #[pyo3(from_py_with = crate::convert_args::real)] alpha: f64, #[pyo3(from_py_with = crate::convert_args::real)] a: f64, #[pyo3(from_py_with = crate::convert_args::real)] b: f64) -> PyResult<Self> {
         Ok(BgNbdModel {
             inner: core::BgNbd::new(r, alpha, a, b).py_err(py)?,
         })
@@ -89,7 +89,7 @@ impl BgNbdModel {
     /// Parameter table: param, estimate, se, ci_low, ci_high (Wald, at `confidence`), as lifetimes'
     /// `summary`.
     #[pyo3(signature = (*, confidence=0.95))]
-    fn summary(&self, py: Python<'_>, confidence: f64) -> PyResult<Table> {
+    fn summary(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64) -> PyResult<Table> {
         let rows = self.inner.summary(confidence).py_err(py)?;
         param_table(py, "bgnbd", &rows)
     }
@@ -115,7 +115,7 @@ impl BgNbdModel {
     fn predict_purchases<'py>(
         &self,
         py: Python<'py>,
-        horizon: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] horizon: f64,
         frequency: &Bound<'py, PyAny>,
         recency: &Bound<'py, PyAny>,
         T: &Bound<'py, PyAny>,
@@ -130,7 +130,7 @@ impl BgNbdModel {
     /// Expected repeat purchases of a new customer in `horizon` time units, as lifetimes
     /// `expected_number_of_purchases_up_to_time`.
     #[pyo3(signature = (horizon, /))]
-    fn predict_purchases_new(&self, py: Python<'_>, horizon: f64) -> PyResult<f64> {
+    fn predict_purchases_new(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] horizon: f64) -> PyResult<f64> {
         self.inner.expected_purchases_new(horizon).py_err(py)
     }
     /// The versioned, checksummed byte form; `from_bytes` reads it.
@@ -196,8 +196,8 @@ pub fn _retention_fit_bgnbd(
     frequency: &Bound<'_, PyAny>,
     recency: &Bound<'_, PyAny>,
     T: &Bound<'_, PyAny>,
-    max_iter: usize,
-    tol: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
+    #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
 ) -> PyResult<BgNbdModel> {
     let d = rfm(frequency, recency, T)?;
     let (x, tx, t) = d.slices();
@@ -223,7 +223,7 @@ crate::core_pickled!(GammaGammaModel, core::GammaGamma);
 #[pymethods]
 impl GammaGammaModel {
     #[new]
-    fn new(py: Python<'_>, p: f64, q: f64, v: f64) -> PyResult<Self> {
+    fn new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] p: f64, #[pyo3(from_py_with = crate::convert_args::real)] q: f64, #[pyo3(from_py_with = crate::convert_args::real)] v: f64) -> PyResult<Self> {
         Ok(GammaGammaModel {
             inner: core::GammaGamma::new(p, q, v).py_err(py)?,
         })
@@ -271,7 +271,7 @@ impl GammaGammaModel {
     /// Parameter table: param, estimate, se, ci_low, ci_high (Wald, at `confidence`), as lifetimes'
     /// `summary`.
     #[pyo3(signature = (*, confidence=0.95))]
-    fn summary(&self, py: Python<'_>, confidence: f64) -> PyResult<Table> {
+    fn summary(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64) -> PyResult<Table> {
         let rows = self.inner.summary(confidence).py_err(py)?;
         param_table(py, "gamma_gamma", &rows)
     }
@@ -344,8 +344,8 @@ pub fn _retention_fit_gamma_gamma(
     py: Python<'_>,
     frequency: &Bound<'_, PyAny>,
     monetary: &Bound<'_, PyAny>,
-    max_iter: usize,
-    tol: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
+    #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
 ) -> PyResult<GammaGammaModel> {
     let x = floats(frequency, "frequency")?;
     let m = floats(monetary, "monetary")?;
@@ -371,9 +371,9 @@ pub fn _retention_customer_lifetime_value<'py>(
     recency: &Bound<'py, PyAny>,
     T: &Bound<'py, PyAny>,
     monetary: &Bound<'py, PyAny>,
-    periods: u32,
-    period_length: f64,
-    discount_rate: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u32>)] periods: u32,
+    #[pyo3(from_py_with = crate::convert_args::real)] period_length: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] discount_rate: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let d = rfm(frequency, recency, T)?;
     let m = floats(monetary, "monetary")?;

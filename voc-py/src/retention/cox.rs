@@ -330,13 +330,13 @@ pub fn _retention_fit_cox(
     events: Option<&Bound<'_, PyAny>>,
     columns: Option<Vec<Bound<'_, PyAny>>>,
     matrix: Option<&Bound<'_, PyAny>>,
-    names: Option<Vec<String>>,
-    ties: &str,
-    penalizer: f64,
-    confidence: f64,
-    max_iter: usize,
-    tol: f64,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
+    #[pyo3(from_py_with = crate::convert_args::text)] ties: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] penalizer: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
+    #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<CoxModel> {
     let policy = convert::missing_policy(missing).py_err(py)?;
     let ties = ties.parse::<Ties>().py_err(py)?;

@@ -176,11 +176,11 @@ impl KaplanMeierResult {
     fn survival_at<'py>(
         &self,
         py: Python<'py>,
-        times: Vec<f64>,
+        #[pyo3(from_py_with = crate::convert_args::reals)] times: Vec<f64>,
         group: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let c = self.curve(py, group)?;
-        let v: Vec<f64> = times.iter().map(|&t| c.survival_at(t)).collect();
+        let v = c.survival_at_times(&times).py_err(py)?;
         Ok(pyfloat_list(py, &v))
     }
     /// First time with S(t) ≤ q (inf if never), as lifelines `qth_survival_time`.
@@ -188,10 +188,10 @@ impl KaplanMeierResult {
     fn percentile(
         &self,
         py: Python<'_>,
-        q: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] q: f64,
         group: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<f64> {
-        Ok(self.curve(py, group)?.percentile(q))
+        self.curve(py, group)?.percentile(q).py_err(py)
     }
     /// Headline fields (and the medians table's columns) as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -256,8 +256,8 @@ pub fn _retention_kaplan_meier(
     durations: &Bound<'_, PyAny>,
     events: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
-    confidence: f64,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<KaplanMeierResult> {
     let policy = convert::missing_policy(missing).py_err(py)?;
     let (d, e) = survival(durations, events)?;
@@ -411,7 +411,7 @@ pub fn _retention_logrank_test(
     durations: &Bound<'_, PyAny>,
     events: Option<&Bound<'_, PyAny>>,
     by: &Bound<'_, PyAny>,
-    missing: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<LogRankResult> {
     let policy = convert::missing_policy(missing).py_err(py)?;
     let (d, e) = survival(durations, events)?;

@@ -283,10 +283,24 @@ fn grouped<'py>(
     Ok((d, e, by, dropped))
 }
 
-/// Reads timestamps; nulls (NaT) are an error.
+/// Reads timestamps; a missing time — a null (pandas, Arrow) or numpy's NaT (`i64::MIN`) — is an error
+/// naming its position (the retention summaries have no `missing=` option; NaT used to be read as the
+/// year 1677).
 fn times<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Times<'py>> {
     let col: Column<Times<'_>> = convert::times(obj, arg)?;
-    convert::check_nulls(MissingPolicy::Error, &[(arg, &col.nulls)]).py_err(obj.py())?;
+    let nat = col
+        .data
+        .values
+        .as_slice()
+        .iter()
+        .position(|&v| v == voc_core::time::NAT);
+    let first = match (col.nulls.first().copied(), nat) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(index) = first {
+        return Err(Error::Missing { arg, index }).py_err(obj.py());
+    }
     Ok(col.data)
 }
 
@@ -302,8 +316,22 @@ fn instant(obj: &Bound<'_, PyAny>, arg: &'static str, unit: TimeUnit) -> PyResul
     };
     let num = i128::from(v) * i128::from(unit.per_day());
     let den = i128::from(t.unit.per_day());
-    Ok(num.div_euclid(den) as i64)
+    // A date the time column's unit cannot hold (after 2262 in nanoseconds) is an error, never a
+    // wrapped-around number.
+    match i64::try_from(num.div_euclid(den)) {
+        Ok(x) if x != voc_core::time::NAT => Ok(x),
+        _ => Err(Error::option(
+            arg,
+            format!("{v} ({:?})", t.unit),
+            format!(
+                "lies outside the dates the time column's unit ({unit:?}) can represent (nanoseconds: \
+                 1677-09-21 to 2262-04-11); pass the times in a coarser unit, such as datetime64[s]"
+            ),
+        ))
+        .py_err(obj.py()),
+    }
 }
+
 
 fn pyfloat_list<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyArray1<f64>> {
     PyArray1::from_slice(py, v)

@@ -36,7 +36,7 @@ pub fn _retention_rfm_summary(
     time: &Bound<'_, PyAny>,
     monetary: Option<&Bound<'_, PyAny>>,
     observation_end: Option<&Bound<'_, PyAny>>,
-    time_scale: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] time_scale: f64,
 ) -> PyResult<Table> {
     let (c, labels) = customer_codes(customers)?;
     let t = self::times(time, "time")?;
@@ -70,7 +70,7 @@ pub fn _retention_calibration_holdout(
     monetary: Option<&Bound<'_, PyAny>>,
     calibration_end: &Bound<'_, PyAny>,
     observation_end: &Bound<'_, PyAny>,
-    time_scale: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] time_scale: f64,
 ) -> PyResult<Table> {
     let (c, labels) = customer_codes(customers)?;
     let t = self::times(time, "time")?;
@@ -236,7 +236,7 @@ pub fn _retention_cohort_retention(
     customers: &Bound<'_, PyAny>,
     time: &Bound<'_, PyAny>,
     observation_end: Option<&Bound<'_, PyAny>>,
-    repurchase_window_days: i64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] repurchase_window_days: i64,
 ) -> PyResult<CohortResult> {
     let (c, _labels) = customer_codes(customers)?;
     let t = self::times(time, "time")?;

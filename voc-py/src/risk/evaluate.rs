@@ -400,7 +400,7 @@ pub fn evaluate(
     py: Python<'_>,
     y: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
-    threshold: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] threshold: f64,
 ) -> PyResult<EvaluationResult> {
     let (y, s) = (labels(y, "y")?, floats(scores, "scores")?);
     let (y, s): (&[f64], &[f64]) = (&y, &s);
@@ -414,7 +414,7 @@ pub fn calibration(
     py: Python<'_>,
     y: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
-    bins: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] bins: usize,
 ) -> PyResult<Table> {
     let (y, s) = (labels(y, "y")?, floats(scores, "scores")?);
     let rows = core::calibration(&y, &s, bins).risk_err(py)?;
@@ -435,7 +435,7 @@ pub fn lift(
     py: Python<'_>,
     y: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
-    bins: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] bins: usize,
 ) -> PyResult<Table> {
     let (y, s) = (labels(y, "y")?, floats(scores, "scores")?);
     let rows = core::lift(&y, &s, bins).risk_err(py)?;
@@ -458,7 +458,7 @@ pub fn confusion(
     py: Python<'_>,
     y: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
-    threshold: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] threshold: f64,
 ) -> PyResult<ConfusionResult> {
     let (y, s) = (labels(y, "y")?, floats(scores, "scores")?);
     let inner = core::confusion(&y, &s, threshold).risk_err(py)?;
@@ -471,7 +471,7 @@ pub fn threshold_for_precision(
     py: Python<'_>,
     y: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
-    target: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] target: f64,
 ) -> PyResult<PrecisionThresholdResult> {
     let (y, s) = (labels(y, "y")?, floats(scores, "scores")?);
     let inner = core::threshold_for_precision(&y, &s, target).risk_err(py)?;
@@ -480,7 +480,7 @@ pub fn threshold_for_precision(
 
 /// Threshold flagging the k highest scores.
 #[pyfunction]
-pub fn threshold_top_k(py: Python<'_>, scores: &Bound<'_, PyAny>, k: usize) -> PyResult<f64> {
+pub fn threshold_top_k(py: Python<'_>, scores: &Bound<'_, PyAny>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] k: usize) -> PyResult<f64> {
     let s = floats(scores, "scores")?;
     core::threshold_top_k(&s, k).risk_err(py)
 }

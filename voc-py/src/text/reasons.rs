@@ -19,11 +19,19 @@ pub(super) fn text_reason_shares(
     py: Python<'_>,
     data: Option<&Bound<'_, PyAny>>,
     reasons: Option<&Bound<'_, PyAny>>,
-    confidence: f64,
-    interval: &str,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
 ) -> PyResult<Table> {
     let (_, reasons) = convert::single_column(py, data, reasons, "reasons")?;
     let reasons = &reasons;
+    if reasons.is_instance_of::<PyString>() {
+        // A single str is a sequence of letters: "price" would count p, r, i, c and e.
+        return Err(dtype_err(
+            py,
+            "reasons",
+            "a single str (pass one answer per respondent: a list of str)".into(),
+        ));
+    }
     let method = interval.parse::<ShareInterval>().py_err(py)?;
     let opts = voc_core::stats::IntervalOptions::default()
         .confidence(confidence)

@@ -79,7 +79,7 @@ impl PolarityResult {
 pub(super) fn text_polarity(
     py: Python<'_>,
     text: &Bound<'_, PyString>,
-    lang: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
 ) -> PyResult<PolarityResult> {
     let lang = lang_of(py, lang)?;
     let text = text_arg(text, "text", None)?;
@@ -102,7 +102,7 @@ pub(super) fn text_sentiment(
     py: Python<'_>,
     data: Option<&Bound<'_, PyAny>>,
     texts: Option<&Bound<'_, PyAny>>,
-    lang: &str,
+    #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
 ) -> PyResult<Table> {
     let lang = lang_of(py, lang)?;
     let t = texts_role(py, data, texts)?;

@@ -23,11 +23,11 @@ impl MentionState {
     fn finish(
         &self,
         py: Python<'_>,
-        confidence: f64,
-        interval: &str,
-        alert_alpha: f64,
-        adjust: Option<&str>,
-        min_mentions: u64,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::real)] alert_alpha: f64,
+        #[pyo3(from_py_with = crate::convert_args::opt_text)] adjust: Option<&str>,
+        #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] min_mentions: u64,
     ) -> PyResult<Table> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
         mention_table(py, &self.inner.snapshot()?, &opts, adjust)

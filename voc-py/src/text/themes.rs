@@ -112,8 +112,8 @@ impl ThemeMatcher {
     fn new(
         py: Python<'_>,
         themes: Option<&Bound<'_, PyAny>>,
-        lowercase: bool,
-        width: bool,
+        #[pyo3(from_py_with = crate::convert_args::flag)] lowercase: bool,
+        #[pyo3(from_py_with = crate::convert_args::flag)] width: bool,
     ) -> PyResult<Self> {
         let taxonomy = match themes {
             None => Taxonomy::parse(core::DEFAULT_RETAIL).py_err(py)?,
@@ -295,7 +295,7 @@ impl ThemeMatcher {
         py: Python<'py>,
         data: Option<&Bound<'py, PyAny>>,
         texts: Option<&Bound<'py, PyAny>>,
-        rollup: bool,
+        #[pyo3(from_py_with = crate::convert_args::flag)] rollup: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
@@ -318,7 +318,7 @@ impl ThemeMatcher {
         py: Python<'_>,
         data: Option<&Bound<'_, PyAny>>,
         texts: Option<&Bound<'_, PyAny>>,
-        rollup: bool,
+        #[pyo3(from_py_with = crate::convert_args::flag)] rollup: bool,
     ) -> PyResult<Table> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
@@ -361,14 +361,14 @@ impl ThemeMatcher {
         texts: Option<&Bound<'_, PyAny>>,
         by: Option<&Bound<'_, PyAny>>,
         time: Option<&Bound<'_, PyAny>>,
-        period: Option<&str>,
-        rollup: bool,
-        confidence: f64,
-        interval: &str,
-        alert_alpha: f64,
-        adjust: Option<&str>,
-        min_mentions: u64,
-        missing: &str,
+        #[pyo3(from_py_with = crate::convert_args::opt_text)] period: Option<&str>,
+        #[pyo3(from_py_with = crate::convert_args::flag)] rollup: bool,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::real)] alert_alpha: f64,
+        #[pyo3(from_py_with = crate::convert_args::opt_text)] adjust: Option<&str>,
+        #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] min_mentions: u64,
+        #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     ) -> PyResult<Table> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
         let state = self.count_mentions(py, data, texts, by, time, period, rollup, missing)?;
@@ -388,9 +388,9 @@ impl ThemeMatcher {
         texts: Option<&Bound<'_, PyAny>>,
         by: Option<&Bound<'_, PyAny>>,
         time: Option<&Bound<'_, PyAny>>,
-        period: Option<&str>,
-        rollup: bool,
-        missing: &str,
+        #[pyo3(from_py_with = crate::convert_args::opt_text)] period: Option<&str>,
+        #[pyo3(from_py_with = crate::convert_args::flag)] rollup: bool,
+        #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     ) -> PyResult<MentionState> {
         let state = self.count_mentions(py, data, texts, by, time, period, rollup, missing)?;
         Ok(MentionState {
@@ -412,11 +412,11 @@ impl ThemeMatcher {
         data: Option<&Bound<'_, PyAny>>,
         texts: Option<&Bound<'_, PyAny>>,
         negative: Option<&Bound<'_, PyAny>>,
-        lang: &str,
-        threshold: f64,
-        top: usize,
-        confidence: f64,
-        interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
+        #[pyo3(from_py_with = crate::convert_args::real)] threshold: f64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] top: usize,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
     ) -> PyResult<Table> {
         let method = interval.parse::<ShareInterval>().py_err(py)?;
         let opts = voc_core::stats::IntervalOptions::default()
@@ -484,7 +484,7 @@ impl ThemeMatcher {
         py: Python<'_>,
         data: Option<&Bound<'_, PyAny>>,
         texts: Option<&Bound<'_, PyAny>>,
-        lang: &str,
+        #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
     ) -> PyResult<Table> {
         let lang = lang_of(py, lang)?;
         let t = texts_role(py, data, texts)?;
@@ -532,8 +532,8 @@ impl ThemeMatcher {
     fn _from_spec(
         py: Python<'_>,
         spec: Vec<ThemeSpec>,
-        lowercase: bool,
-        width: bool,
+        #[pyo3(from_py_with = crate::convert_args::flag)] lowercase: bool,
+        #[pyo3(from_py_with = crate::convert_args::flag)] width: bool,
     ) -> PyResult<ThemeMatcher> {
         ThemeMatcher::compile(py, from_specs(py, &spec)?, lowercase, width)
     }

@@ -89,7 +89,7 @@ impl TopicModel {
     /// joined by ", "), documents (fitted documents whose heaviest topic it is) and share (of all
     /// fitted documents).
     #[pyo3(signature = (*, n_terms=10))]
-    fn summary(&self, py: Python<'_>, n_terms: usize) -> PyResult<Table> {
+    fn summary(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_terms: usize) -> PyResult<Table> {
         let mut cols = Columns::default();
         for s in self.inner.summary(n_terms) {
             cols.push(vec![
@@ -104,7 +104,7 @@ impl TopicModel {
     }
     /// The `n` heaviest terms of every topic: a table of topic, rank, term, weight.
     #[pyo3(signature = (n=10))]
-    fn top_terms(&self, py: Python<'_>, n: usize) -> PyResult<Table> {
+    fn top_terms(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n: usize) -> PyResult<Table> {
         let mut cols = Columns::default();
         for t in 0..self.inner.n_topics {
             for (r, (term, w)) in self.inner.top_terms(t, n).into_iter().enumerate() {

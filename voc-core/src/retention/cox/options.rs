@@ -96,8 +96,8 @@ impl CoxOptions {
                 "must be finite and >= 0",
             ));
         }
-        if !(self.tol > 0.0) {
-            return Err(Error::option("tol", self.tol, "must be > 0"));
+        if !(self.tol > 0.0 && self.tol.is_finite()) {
+            return Err(Error::option("tol", self.tol, "must be finite and > 0"));
         }
         Ok(())
     }
