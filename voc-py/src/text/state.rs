@@ -28,7 +28,7 @@ impl MentionState {
         alert_alpha: f64,
         adjust: Option<&str>,
         min_mentions: u64,
-    ) -> PyResult<Table> {
+    ) -> PyResult<MentionRatesResult> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
         mention_table(py, &self.inner.snapshot()?, &opts, adjust)
     }

@@ -369,7 +369,7 @@ impl ThemeMatcher {
         adjust: Option<&str>,
         min_mentions: u64,
         missing: &str,
-    ) -> PyResult<Table> {
+    ) -> PyResult<MentionRatesResult> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
         let state = self.count_mentions(py, data, texts, by, time, period, rollup, missing)?;
         mention_table(py, &state, &opts, adjust)
