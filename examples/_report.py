@@ -24,6 +24,11 @@ def _signed(x: float) -> str:
     return f"{x:+.1f}"
 
 
+def _span(low: float | None, high: float | None) -> str:
+    """A 95% interval in words, or why there is none."""
+    return "no interval" if low is None or high is None else f"95% interval {low:,.0f}–{high:,.0f}"
+
+
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -76,7 +81,7 @@ class Report:
 
     # -- sections ------------------------------------------------------------------------------------
 
-    def survey(self, overall: Any, weighted: Any, monthly: voc.Table, flagged: list[tuple],
+    def survey(self, overall: Any, weighted: Any, monthly: voc.Table, flagged: list[tuple[Any, ...]],
                planted: list[voc.sample.PlantedChange],
                alpha: float) -> None:
         """NPS overall, by month (figure) and the month-over-month changes that survive Holm's correction."""
@@ -107,7 +112,7 @@ class Report:
                                 "NPS by month"))
         self._section("Customer loyalty: NPS by month", lines)
 
-    def signals(self, churn_rate: float, ci: tuple[float, float], best: tuple | None, planted: voc.sample.Planted,
+    def signals(self, churn_rate: float, ci: tuple[float, float], best: tuple[Any, ...] | None, planted: voc.sample.Planted,
                 horizon: int) -> None:
         """Churn rate and the strongest experience signal."""
         if not self.enabled:
@@ -123,7 +128,7 @@ class Report:
         lines.append(f"What was planted: {planted.description}.")
         self._section("Why customers leave: churn signals", lines)
 
-    def value_voice(self, prof: voc.Table, seg: voc.Table) -> None:
+    def value_voice(self, prof: voc.Table, seg: voc.segment.ValueVoiceResult) -> None:
         """Churn by value tier × voice (figure) and the cells with most revenue at risk."""
         if not self.enabled:
             return
@@ -219,7 +224,7 @@ class Report:
                                 "drivers.png", "Key drivers of churn"))
         self._section("What drives churn", lines)
 
-    def fix(self, date: str, volumes: list, results: dict, roi: Any, cost: float, plan: Any) -> None:
+    def fix(self, date: str, volumes: list[Any], results: dict[str, Any], roi: Any, cost: float, plan: Any) -> None:
         """The fix against its holdout, and its return."""
         if not self.enabled:
             return
@@ -234,11 +239,13 @@ class Report:
             f"Refund complaints, first half of 2025 against the second: {vol} (Poisson rate ratios).",
             f"A random 20% of customers kept the old refund process after the fix of {date}. Churn in the next "
             "180 days:\n\n" + "\n".join(items),
-            f"Over a year the fix is worth {roi.churn_value:,.0f} in retained customers (95% interval "
-            f"{roi.churn_value_ci_low:,.0f}–{roi.churn_value_ci_high:,.0f}) plus {roi.cost_savings:,.0f} in "
+            f"Over a year the fix is worth {roi.churn_value:,.0f} in retained customers "
+            f"({_span(roi.churn_value_ci_low, roi.churn_value_ci_high)}) plus {roi.cost_savings:,.0f} in "
             f"refund tickets avoided, against an assumed cost of {cost:,.0f}: a net "
-            f"{roi.net_benefit:,.0f} ({roi.net_benefit_ci_low:,.0f}–{roi.net_benefit_ci_high:,.0f}), "
-            f"ROI {roi.estimate:.1f}x, paid back in {roi.payback_months:.1f} months.",
+            f"{roi.net_benefit:,.0f} ({_span(roi.net_benefit_ci_low, roi.net_benefit_ci_high)}), "
+            + (f"ROI {roi.estimate:.1f}x" if roi.estimate is not None else "no ROI (the fix costs nothing)")
+            + (f", paid back in {roi.payback_months:.1f} months." if roi.payback_months is not None
+               else f", never paid back: the benefit ({roi.benefit:,.0f} a year) is not positive."),
             f"To confirm an effect this size in the next test, hold out {plan.n_control:,.0f} customers against "
             f"{plan.n_treated:,.0f} treated (80% power, 5% level).",
         ]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,26 @@ def pct(x: float) -> str:
 def pval(p: float) -> str:
     """A p-value for print: two significant digits, or its floor when it underflows."""
     return "< 1e-300" if p == 0 else f"{p:.2g}"
+
+
+def span(low: float | None, high: float | None, fmt: str = ",.0f", why: str = "no interval") -> str:
+    """An interval for print, or why there is none (an ROI's bounds are None when it has no interval)."""
+    if low is None or high is None:
+        return f"[{why}]"
+    return f"[{low:{fmt}}, {high:{fmt}}]"
+
+
+def roi_text(r: voc.impact.RoiResult) -> str:
+    """The ROI and payback for print; each undefined number says why."""
+    if r.estimate is None:
+        roi = "ROI undefined (the program costs nothing)"
+    else:
+        roi = f"ROI {r.estimate:.1f}x {span(r.ci_low, r.ci_high, '.1f', 'no interval: the churn reduction has none')}"
+    if r.payback_months is None:
+        payback = f"no payback (the benefit, {r.benefit:,.0f} a year, is not positive)"
+    else:
+        payback = f"payback {r.payback_months:.1f} months"
+    return f"{roi}, {payback}"
 
 
 def rule(title: str) -> None:
@@ -69,7 +91,7 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
     nps, csat, ces = data["nps"], data["csat"], data["ces"]
     segment, channel, when, weight = data["segment"], data["channel"], data["time"], data["weight"]
     print(f"voc {voc.__version__} demo: {len(data):,} simulated survey responses of a fashion retailer, "
-          f"{str(when.min())[:10]} to {str(when.max())[:10]} (seed {args.seed})")
+          f"{str(np.min(when))[:10]} to {str(np.max(when))[:10]} (seed {args.seed})")
 
     rule("Overall (95% confidence intervals)")
     n = voc.nps(nps)
@@ -82,11 +104,12 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
           "(survey weights undo the over-sampling of VIPs)")
     print(f"CSAT           {pct(c.satisfied)} satisfied (4-5)  [{pct(c.satisfied_ci[0])}, {pct(c.satisfied_ci[1])}]  "
           f"{c.method}; mean {c.mean:.2f}")
-    print(f"CES            mean {e.mean:.2f}  [{e.mean_ci[0]:.2f}, {e.mean_ci[1]:.2f}]  t; "
+    mean_ci = span(*e.mean_ci, fmt=".2f") if e.mean_ci is not None else "[no interval: fewer than 2 answers]"
+    print(f"CES            mean {e.mean:.2f}  {mean_ci}  t; "
           f"easy (5-7) {pct(e.easy)}, high effort (1-3) {pct(e.high_effort)}")
 
     rule("NPS by segment")
-    seg = voc.nps(nps, by=segment)
+    seg = voc.nps(nps, by=segment).table
     print(f"{'segment':<10}{'n':>9}{'NPS':>8}   95% CI            promoters  detractors")
     for i in range(len(seg)):
         print(f"{seg['group'][i]:<10}{seg['n'][i]:>9,}{seg['nps'][i]:>+8.1f}   "
@@ -99,7 +122,7 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
           f"p={t.p_value:.2g} (Wald test, Rocks 2016)")
 
     rule("NPS by month")
-    monthly = voc.nps(nps, period="month", time=when)
+    monthly = voc.nps(nps, period="month", time=when).table
     print(f"{'month':<9}{'n':>8}{'NPS':>8}   95% CI            change   p")
     for i in range(len(monthly)):
         ch = monthly["change"][i]
@@ -109,12 +132,12 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
 
     flagged = []
     for name, table in (
-        ("NPS", voc.nps(nps, by=channel, period="month", time=when)),
-        ("CSAT satisfied", voc.csat(csat, by=channel, period="month", time=when)),
-        ("CES mean", voc.ces(ces, by=channel, period="month", time=when)),
+        ("NPS", voc.nps(nps, by=channel, period="month", time=when).table),
+        ("CSAT satisfied", voc.csat(csat, by=channel, period="month", time=when).table),
+        ("CES mean", voc.ces(ces, by=channel, period="month", time=when).table),
     ):
         tests = int(np.count_nonzero(~np.isnan(table["p_value"])))
-        for i in np.flatnonzero(table["p_adjusted"] < args.alpha):
+        for i in np.flatnonzero(table["p_adjusted"] < args.alpha).tolist():
             flagged.append((name, table["group"][i], table["period"][i], table["previous"][i],
                             table["change"][i], table["change_ci_low"][i], table["change_ci_high"][i],
                             table["p_adjusted"][i], tests))
@@ -138,7 +161,7 @@ def survey_report(args: argparse.Namespace, report: Report) -> None:
 
 # Yes/no signals a CX manager reads: (label, feature, test on the feature's values). Experience signals
 # are causes a team can act on; behaviour signals are symptoms of leaving already under way.
-FLAGS = {
+FLAGS: dict[str, list[tuple[str, str, Callable[[Any], Any]]]] = {
     "experience": [
         ("refund paid >= 9 days after warehouse receipt", "refund_delay_max_days", lambda v: v >= 9),
         ("raised a refund ticket", "theme_refund", lambda v: v >= 1),
@@ -336,7 +359,7 @@ def complaint_themes(data: voc.sample.RetailerData, report: Report) -> pd.DataFr
     texts = pd.concat([tickets["text"], mentions["text"]], ignore_index=True)
     channel = ["ticket"] * len(tickets) + ["social"] * len(mentions)
     when = pd.concat([tickets["time"], mentions["time"]], ignore_index=True)
-    rates = voc.text.themes().mention_rates(texts, by=channel, time=when, period="quarter").to_pandas()
+    rates = voc.text.themes().mention_rates(texts, by=channel, time=when, period="quarter").table.to_pandas()
     fix = pd.Timestamp(data.planted.fix_date)
     rule(f"Complaint themes in ticket and social texts (Chinese and English), by quarter; refunds fixed {fix.date()}")
     refund = rates[rates["theme"] == "refund"]
@@ -471,15 +494,14 @@ def fix_impact(data: voc.sample.RetailerData, log: voc.signals.EventLog, rates: 
     r = voc.impact.roi(holdout=h, customers=yearly, clv=value, contacts_avoided=avoided * yearly,
                        cost_per_contact=COST_PER_CONTACT, program_cost=PROGRAM_COST)
     print(f"Per year about {yearly:,.0f} customers send a return; each is worth about {value:,.0f} a year.")
-    print(f"Value of the churn reduction {r.churn_value:,.0f} [{r.churn_value_ci_low:,.0f}, {r.churn_value_ci_high:,.0f}]"
+    print(f"Value of the churn reduction {r.churn_value:,.0f} {span(r.churn_value_ci_low, r.churn_value_ci_high)}"
           f" + refund tickets avoided {r.cost_savings:,.0f} - program cost {PROGRAM_COST:,.0f} = net "
-          f"{r.net_benefit:,.0f} [{r.net_benefit_ci_low:,.0f}, {r.net_benefit_ci_high:,.0f}]; ROI "
-          f"{r.estimate:.1f}x [{r.ci_low:.1f}, {r.ci_high:.1f}], payback {r.payback_months:.1f} months.")
+          f"{r.net_benefit:,.0f} {span(r.net_benefit_ci_low, r.net_benefit_ci_high)}; {roi_text(r)}.")
     base = h.rate_control
     plan = voc.impact.sample_size(base, h.rate_treated, ratio=HOLDOUT / (1 - HOLDOUT))
     print(f"Planning the next holdout: to detect {pct(base)} -> {pct(h.rate_treated)} with 80% power at 5%, "
           f"{plan.n_treated:,.0f} treated and {plan.n_control:,.0f} held-out customers (Cohen's h).")
-    report.fix(fix, volumes, results, r, PROGRAM_COST, plan)
+    report.fix(str(fix), volumes, results, r, PROGRAM_COST, plan)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def segment_report(X: voc.Table, y: voc.Table) -> None:
     """Prints the value × voice matrix, the segment profiles, RFM and lifecycle churn, and k-means."""
     seg = voc.segment.value_voice(X)
     prof = voc.segment.profile(X, by=seg, churn=y["churned"])
-    cuts = (seg.meta or {})["cuts"]
+    cuts = seg.cuts
     rule(f"Value × voice at {CUTOFF}: churn in the next {HORIZON_DAYS} days (value tiers: monetary ≥ {cuts[0]:.0f} mid, ≥ {cuts[1]:.0f} high)")
     churn = voc.segment.matrix(prof, by=seg, values="churn_rate").to_pandas().set_index("value_tier")
     size = voc.segment.matrix(prof, by=seg, values="size").to_pandas().set_index("value_tier")

@@ -1,5 +1,5 @@
 """What voc.dask costs on data that fits one process: grouped NPS from per-partition states merged as
-bytes, against the single call voc.nps(scores, by=segment) on the same rows.
+bytes, against the single call voc.nps(scores, by=segment).table on the same rows.
 
     python benches/python/bench_dask.py [--rows N] [--partitions P] [--quick]
 
@@ -29,11 +29,11 @@ def main() -> None:
     rows = 50_000 if args.quick else args.rows
     s = voc.sample.surveys(seed=1, responses=rows).to_pandas()
     df = dd.from_pandas(s, npartitions=args.partitions).persist(scheduler="threads")
-    want = voc.nps(s["nps"], by=s["segment"])
-    got = voc.dask.nps(df, "nps", by="segment", scheduler="threads")
+    want = voc.nps(s["nps"], by=s["segment"]).table
+    got = voc.dask.nps(df, "nps", by="segment", scheduler="threads").table
     assert got.to_dict()["nps"].tolist() == want.to_dict()["nps"].tolist()
-    one = _bench.median_time(lambda: voc.nps(s["nps"], by=s["segment"]), args.repeat)
-    thr = _bench.median_time(lambda: voc.dask.nps(df, "nps", by="segment", scheduler="threads"), args.repeat)
+    one = _bench.median_time(lambda: voc.nps(s["nps"], by=s["segment"]).table, args.repeat)
+    thr = _bench.median_time(lambda: voc.dask.nps(df, "nps", by="segment", scheduler="threads").table, args.repeat)
     print(f"{rows:,} answers, NPS by segment, {args.partitions} partitions (medians of {args.repeat})")
     print(f"  voc.nps (one call)                     {_bench.fmt_time(one)}")
     print(f"  voc.dask.nps, threads                  {_bench.fmt_time(thr)}   ratio {thr / one:.1f}x")
@@ -45,7 +45,7 @@ def main() -> None:
                                   silence_logs=40) as cluster, distributed.Client(cluster):
         ddf = dd.from_pandas(s, npartitions=args.partitions).persist()
         distributed.wait(ddf)
-        dist = _bench.median_time(lambda: voc.dask.nps(ddf, "nps", by="segment"), args.repeat)
+        dist = _bench.median_time(lambda: voc.dask.nps(ddf, "nps", by="segment").table, args.repeat)
     print(f"  voc.dask.nps, LocalCluster(2 procs)    {_bench.fmt_time(dist)}   ratio {dist / one:.1f}x")
 
 

@@ -147,7 +147,7 @@ def grouped_shares_pandas(df: pd.DataFrame, cols: dict[str, Callable[[pd.Series]
 
 
 def bench_grouped_nps(s: np.ndarray, keys: np.ndarray, repeat: int, sparse_keys: np.ndarray) -> list[Row]:
-    """(b) NPS by group: voc.nps(s, by=keys) vs pandas (and polars) groupby."""
+    """(b) NPS by group: voc.nps(s, by=keys).table vs pandas (and polars) groupby."""
     n = s.size
     df = pd.DataFrame({"s": s, "g": keys})  # built outside the timed region (favours the peers)
     pdf = pl.DataFrame({"s": s, "g": keys})
@@ -170,7 +170,7 @@ def bench_grouped_nps(s: np.ndarray, keys: np.ndarray, repeat: int, sparse_keys:
             .sort("g")
         )
 
-    t = voc.nps(s, by=keys)
+    t = voc.nps(s, by=keys).table
     order = np.argsort(t["group"])
     v_groups = np.asarray(t["group"])[order]
     v_pro = np.asarray(t["share_promoters"])[order]
@@ -185,7 +185,7 @@ def bench_grouped_nps(s: np.ndarray, keys: np.ndarray, repeat: int, sparse_keys:
     close("grouped nps promoters (polars)", v_pro, out["pro"].to_numpy())
     close("grouped nps detractors (polars)", v_det, out["det"].to_numpy())
 
-    t_voc = median_time(lambda: voc.nps(s, by=keys), repeat)
+    t_voc = median_time(lambda: voc.nps(s, by=keys).table, repeat)
     t_bool = median_time(pd_bool_mean, repeat)
     t_vc = median_time(pd_value_counts, repeat)
     t_pl = median_time(pl_group_by, repeat)
@@ -201,13 +201,13 @@ def bench_grouped_nps(s: np.ndarray, keys: np.ndarray, repeat: int, sparse_keys:
     ]
 
     # Information: sparse int32 keys (hash factorisation inside voc instead of a lookup table).
-    t2 = voc.nps(s, by=sparse_keys)
+    t2 = voc.nps(s, by=sparse_keys).table
     df2 = pd.DataFrame({"s": s, "g": sparse_keys})
     out2 = grouped_shares_pandas(df2, {"pro": lambda x: x >= 9, "det": lambda x: x <= 6})
     o2 = np.argsort(t2["group"])
     close("sparse keys groups", np.asarray(t2["group"])[o2], out2.index.to_numpy())
     close("sparse keys promoters", np.asarray(t2["share_promoters"])[o2], out2["pro"].to_numpy())
-    t_voc2 = median_time(lambda: voc.nps(s, by=sparse_keys), repeat)
+    t_voc2 = median_time(lambda: voc.nps(s, by=sparse_keys).table, repeat)
     t_pd2 = median_time(
         lambda: grouped_shares_pandas(df2, {"pro": lambda x: x >= 9, "det": lambda x: x <= 6}), repeat
     )
@@ -239,7 +239,7 @@ def bench_csat_ces(s5: np.ndarray, s7: np.ndarray, keys: np.ndarray, repeat: int
             df7, {"easy": lambda x: x >= 5, "hard": lambda x: x <= 3, "mean": lambda x: x.astype(np.float64)}
         )
 
-    t = voc.csat(s5, by=keys)
+    t = voc.csat(s5, by=keys).table
     o = np.argsort(t["group"])
     out = pd_csat()
     close("csat groups", np.asarray(t["group"])[o], out.index.to_numpy())
@@ -247,7 +247,7 @@ def bench_csat_ces(s5: np.ndarray, s7: np.ndarray, keys: np.ndarray, repeat: int
     close("csat top box", np.asarray(t["top_box"])[o], out["top"].to_numpy())
     close("csat mean", np.asarray(t["mean"])[o], out["mean"].to_numpy())
 
-    t = voc.ces(s7, by=keys)
+    t = voc.ces(s7, by=keys).table
     o = np.argsort(t["group"])
     out = pd_ces()
     close("ces groups", np.asarray(t["group"])[o], out.index.to_numpy())
@@ -259,14 +259,14 @@ def bench_csat_ces(s5: np.ndarray, s7: np.ndarray, keys: np.ndarray, repeat: int
     return [
         Row(
             f"CSAT by group (info), {n:,} rows",
-            median_time(lambda: voc.csat(s5, by=keys), repeat),
+            median_time(lambda: voc.csat(s5, by=keys).table, repeat),
             "pandas groupby mean (satisfied, top box, mean)",
             median_time(pd_csat, repeat),
             nbytes,
         ),
         Row(
             f"CES by group (info), {n:,} rows",
-            median_time(lambda: voc.ces(s7, by=keys), repeat),
+            median_time(lambda: voc.ces(s7, by=keys).table, repeat),
             "pandas groupby mean (easy, high effort, mean)",
             median_time(pd_ces, repeat),
             nbytes,
@@ -291,7 +291,7 @@ def bench_trend(s: np.ndarray, ts: np.ndarray, repeat: int) -> list[Row]:
             .mean()
         )
 
-    t = voc.nps(s, period="month", time=ts)
+    t = voc.nps(s, period="month", time=ts).table
     out = pd_trend()
     out2 = pd_trend_grouper()
     assert list(t["period"]) == [str(p) for p in out.index], "month labels differ"
@@ -299,7 +299,7 @@ def bench_trend(s: np.ndarray, ts: np.ndarray, repeat: int) -> list[Row]:
     close("trend detractors", t["share_detractors"], out["det"].to_numpy())
     close("trend promoters (Grouper)", t["share_promoters"], out2["pro"].to_numpy())
 
-    t_voc = median_time(lambda: voc.nps(s, period="month", time=ts), repeat)
+    t_voc = median_time(lambda: voc.nps(s, period="month", time=ts).table, repeat)
     t_a = median_time(pd_trend, repeat)
     t_b = median_time(pd_trend_grouper, repeat)
     best, name = min((t_a, "pandas groupby dt.to_period('M')"), (t_b, "pandas groupby Grouper(freq='MS')"))

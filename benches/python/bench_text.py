@@ -107,7 +107,7 @@ def bench_tagging() -> None:
         theirs,
     )
     print(f"voc end to end: {mb / ours:.0f} MB/s (threads: {os.environ.get('RAYON_NUM_THREADS', 'all')})")
-    t_rates = median_time(lambda: m.mention_rates(polars_series, by=np.arange(len(texts)) % 4), REPEAT)
+    t_rates = median_time(lambda: m.mention_rates(polars_series, by=np.arange(len(texts)) % 4).table, REPEAT)
     print(f"mention rates by 4 channels, tagging included: {fmt(t_rates)} = {mb / t_rates:.0f} MB/s")
 
 

@@ -37,7 +37,7 @@ def main() -> None:
     merged = voc.NpsState.from_bytes(voc.dask.merge_states(voc.NpsState, blobs))
     table = merged.finish_groups().to_pandas()
     table["group"] = [labels[i] for i in table["group"]]
-    want = voc.nps(pdf["nps"], by=pdf["segment"]).to_pandas()
+    want = voc.nps(pdf["nps"], by=pdf["segment"]).table.to_pandas()
     pd.testing.assert_frame_equal(table, want, check_exact=True)
     print(f"Spark: {len(blobs)} partition states merged; the table equals voc.nps(by=segment)")
     print(table[["group", "n", "nps", "ci_low", "ci_high"]].to_string(index=False))

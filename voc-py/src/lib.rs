@@ -9,6 +9,7 @@ mod impact;
 mod matrix;
 mod metrics;
 mod pickle;
+mod results;
 mod retention;
 mod risk;
 mod sample;
@@ -36,6 +37,10 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<metrics::NpsResult>()?;
     m.add_class::<metrics::CsatResult>()?;
     m.add_class::<metrics::CesResult>()?;
+    m.add_class::<metrics::GroupedResult>()?;
+    m.add_class::<results::ValueVoiceResult>()?;
+    m.add_class::<results::RfmResult>()?;
+    m.add_class::<results::LifecycleResult>()?;
     m.add_class::<metrics::NpsState>()?;
     m.add_class::<metrics::CsatState>()?;
     m.add_class::<metrics::CesState>()?;

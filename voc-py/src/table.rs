@@ -310,6 +310,14 @@ impl Table {
         )
     }
 
+    /// Equal when the kind, the column names and every value are the same (floats bit for bit).
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match other.cast::<Table>() {
+            Ok(o) => self.same(py, o.get()),
+            Err(_) => Ok(false),
+        }
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Table(kind={:?}, rows={}, columns={:?})",
@@ -361,6 +369,64 @@ pub fn escape(s: &str) -> String {
 }
 
 impl Table {
+    /// Whether two tables hold the same kind, column names and values (floats bit for bit, so NaN
+    /// cells compare equal to themselves), compared through their Arrow form.
+    pub fn same(&self, py: Python<'_>, other: &Table) -> PyResult<bool> {
+        if self.kind != other.kind || self.names != other.names || self.rows != other.rows {
+            return Ok(false);
+        }
+        let a = table_arrow::record_batch(py, &self.names, &self.columns, self.rows)?;
+        let b = table_arrow::record_batch(py, &other.names, &other.columns, other.rows)?;
+        Ok(a == b)
+    }
+
+    /// The notebook HTML of the table.
+    pub fn html(&self, py: Python<'_>) -> PyResult<String> {
+        self._repr_html_(py)
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The columns as JSON-ready lists (dates and times as ISO strings, missing as None), for the
+    /// `to_dict()` of results that hold a table.
+    pub fn json_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (n, c) in self.names.iter().zip(&self.columns) {
+            let c = c.bind(py);
+            let datetime = c
+                .getattr("dtype")
+                .and_then(|t| t.getattr("kind"))
+                .and_then(|k| k.extract::<String>())
+                .is_ok_and(|k| k == "M");
+            let list = if datetime {
+                let s = c.call_method1("astype", ("str",))?.call_method0("tolist")?;
+                let nat = pyo3::types::PyString::new(py, "NaT");
+                let items: Vec<Bound<'py, PyAny>> = s
+                    .try_iter()?
+                    .map(|v| {
+                        let v = v?;
+                        Ok(if v.eq(&nat)? { py.None().into_bound(py) } else { v })
+                    })
+                    .collect::<PyResult<_>>()?;
+                PyList::new(py, items)?.into_any()
+            } else if c.hasattr("tolist")? {
+                c.call_method0("tolist")?
+            } else {
+                PyList::new(py, c.try_iter()?.collect::<PyResult<Vec<_>>>()?)?.into_any()
+            };
+            d.set_item(n, list)?;
+        }
+        Ok(d)
+    }
+
     /// A table from ready Python columns.
     pub fn from_columns(
         kind: String,

@@ -117,7 +117,7 @@ def _results():
         "ces": voc.ces([1, 2, 3, 4, 5, 6, 7]),
         "test": voc.compare(voc.nps(EXAMPLE), voc.nps([0, 5, 9, 10, 8])),
         "state": voc.NpsState(),
-        "table": voc.nps(EXAMPLE, by=[0, 1] * 5),
+        "table": voc.nps(EXAMPLE, by=[0, 1] * 5).table,
     }
 
 
@@ -310,7 +310,7 @@ def test_nps_test_default_null_is_zero():
 
 
 def test_grouped_table_api(nps_scores, segments):
-    t = voc.nps(nps_scores, by=segments)
+    t = voc.nps(nps_scores, by=segments).table
     assert isinstance(t, voc.Table)
     assert t.kind == "nps by group"
     assert len(t) == 5
@@ -328,23 +328,23 @@ def test_grouped_table_api(nps_scores, segments):
 
 
 def test_grouped_table_columns():
-    t = voc.nps(EXAMPLE, by=[0, 1] * 5)
+    t = voc.nps(EXAMPLE, by=[0, 1] * 5).table
     assert t.columns == ["group", "n", "n_missing", "n_eff", "nps", "se", "ci_low", "ci_high", "detractors",
                          "passives", "promoters", "share_detractors", "share_passives", "share_promoters", "mean"]
     assert t["group"].tolist() == [0, 1]
-    c = voc.csat([1, 2, 3, 4, 5, 5], by=["b", "a", "b", "a", "b", "a"])
+    c = voc.csat([1, 2, 3, 4, 5, 5], by=["b", "a", "b", "a", "b", "a"]).table
     assert c.columns == ["group", "n", "n_missing", "n_eff", "satisfied", "satisfied_ci_low", "satisfied_ci_high",
                          "top_box", "top_box_ci_low", "top_box_ci_high", "mean", "mean_ci_low", "mean_ci_high",
                          "sd"]
     assert c["group"] == ["a", "b"]
-    e = voc.ces([1, 2, 3, 4, 5, 6], by=[1, 1, 1, 2, 2, 2])
+    e = voc.ces([1, 2, 3, 4, 5, 6], by=[1, 1, 1, 2, 2, 2]).table
     assert e.columns == ["group", "n", "n_missing", "n_eff", "mean", "mean_ci_low", "mean_ci_high", "sd", "easy",
                          "easy_ci_low", "easy_ci_high", "high_effort", "high_effort_ci_low",
                          "high_effort_ci_high"]
 
 
 def test_table_row_matches_single_result(nps_scores, segments):
-    t = voc.nps(nps_scores, by=segments)
+    t = voc.nps(nps_scores, by=segments).table
     for i, label in enumerate(t["group"]):
         single = voc.nps(nps_scores[segments == label]).to_dict()
         for col in t.columns[1:]:
@@ -352,7 +352,7 @@ def test_table_row_matches_single_result(nps_scores, segments):
 
 
 def test_table_to_pandas_and_polars(nps_scores, segments):
-    t = voc.nps(nps_scores, by=segments)
+    t = voc.nps(nps_scores, by=segments).table
     df = t.to_pandas()
     assert isinstance(df, pd.DataFrame)
     assert list(df.columns) == t.columns
@@ -366,7 +366,7 @@ def test_table_to_pandas_and_polars(nps_scores, segments):
 
 
 def test_table_repr_html_escapes_labels():
-    t = voc.nps([1, 9, 10], by=["<b>&", "x", "x"])
+    t = voc.nps([1, 9, 10], by=["<b>&", "x", "x"]).table
     html = t._repr_html_()
     assert "&lt;b&gt;&amp;" in html
     assert "<b>&" not in html.replace("<b>voc", "")
@@ -375,7 +375,7 @@ def test_table_repr_html_escapes_labels():
 
 
 def test_table_repr_html_truncates_long_tables():
-    t = voc.nps(np.arange(100) % 11, by=np.arange(100))
+    t = voc.nps(np.arange(100) % 11, by=np.arange(100)).table
     html = t._repr_html_()
     assert html.count("<tr>") == 31  # header + 30 rows
     assert "70 more rows" in html
@@ -388,7 +388,7 @@ TREND_COLUMNS = ["period", "period_start", "n", "n_missing", "n_eff", "nps", "se
 
 
 def test_trend_table_columns(nps_scores, times_2024):
-    t = voc.nps(nps_scores, period="month", time=times_2024)
+    t = voc.nps(nps_scores, period="month", time=times_2024).table
     assert t.kind == "nps by month"
     assert t.columns == TREND_COLUMNS
     assert len(t) == 12
@@ -404,7 +404,7 @@ def test_trend_table_columns(nps_scores, times_2024):
 
 
 def test_trend_with_groups_puts_group_first(nps_scores, segments, times_2024):
-    t = voc.nps(nps_scores, by=segments, period="quarter", time=times_2024)
+    t = voc.nps(nps_scores, by=segments, period="quarter", time=times_2024).table
     assert t.kind == "nps by group and quarter"
     assert t.columns == ["group"] + TREND_COLUMNS
     assert len(t) == 5 * 4
@@ -416,11 +416,11 @@ def test_trend_with_groups_puts_group_first(nps_scores, segments, times_2024):
 
 
 def test_csat_and_ces_trends(rng, times_2024):
-    c = voc.csat(rng.integers(1, 6, 1000), period="year", time=times_2024)
+    c = voc.csat(rng.integers(1, 6, 1000), period="year", time=times_2024).table
     assert c.kind == "csat by year"
     assert c["period"] == ["2024"]
     assert "satisfied" in c.columns and "change" in c.columns
-    e = voc.ces(rng.integers(1, 8, 1000), period="month", time=times_2024)
+    e = voc.ces(rng.integers(1, 8, 1000), period="month", time=times_2024).table
     assert e.kind == "ces by month"
     assert len(e) == 12
     np.testing.assert_allclose(e["change"][1:], np.diff(e["mean"]), rtol=1e-9, atol=1e-9)
@@ -428,7 +428,7 @@ def test_csat_and_ces_trends(rng, times_2024):
 
 
 def test_trend_to_pandas(nps_scores, times_2024):
-    df = voc.nps(nps_scores, period="month", time=times_2024).to_pandas()
+    df = voc.nps(nps_scores, period="month", time=times_2024).table.to_pandas()
     assert list(df.columns) == TREND_COLUMNS
     assert len(df) == 12
     assert pd.api.types.is_datetime64_any_dtype(df["period_start"])

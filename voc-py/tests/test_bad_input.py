@@ -268,7 +268,7 @@ def test_wrong_by_dtype():
     for bad in ([0.5, 1.5], np.array(["2024-01-01", "2024-01-02"], "datetime64[D]"), pd.Series([1.0, 2.0]),
                 pa.array([1.0, 2.0])):
         with pytest.raises(voc.DtypeError) as ei:
-            voc.nps([1, 2], by=bad)
+            voc.nps([1, 2], by=bad).table
         assert ei.value.arg == "by"
 
 
@@ -276,7 +276,7 @@ def test_wrong_time_dtype():
     for bad in ([1.5, 2.0], ["2024-01-01", "2024-01-02"], [True, False], np.array([1, 2], "timedelta64[s]"),
                 pa.array(["a", "b"]), pa.array([1.0, 2.0]), np.array([1, 2**64 - 1], dtype=np.uint64)):
         with pytest.raises(voc.DtypeError) as ei:
-            voc.nps([1, 2], period="day", time=bad)
+            voc.nps([1, 2], period="day", time=bad).table
         assert ei.value.arg == "time"
 
 
@@ -348,12 +348,14 @@ def test_skipped_null_weights_are_counted_as_missing():
 )
 def test_nulls_in_by(value):
     with pytest.raises(voc.MissingValueError) as ei:
-        voc.nps([9, 10, 3], by=value)
+        voc.nps([9, 10, 3], by=value).table
     check_input_error(ei.value, voc.MissingValueError, "by", 1, None)
-    t = voc.nps([9, 10, 3], by=value, missing="skip")
+    r = voc.nps([9, 10, 3], by=value, missing="skip")
+    t = r.table
     assert int(t["n"].sum()) == 2
     assert len(t) == 2
-    assert t.meta == {"rows_without_group": 1}
+    assert t.meta is None
+    assert (r.n, r.n_missing, r.n_missing_group, r.n_missing_time) == (2, 1, 1, 0)
 
 
 @pytest.mark.parametrize(
@@ -367,47 +369,50 @@ def test_nulls_in_by(value):
 )
 def test_nulls_in_time(value):
     with pytest.raises(voc.MissingValueError) as ei:
-        voc.nps([9, 10, 3], period="month", time=value)
+        voc.nps([9, 10, 3], period="month", time=value).table
     check_input_error(ei.value, voc.MissingValueError, "time", 1, None)
-    t = voc.nps([9, 10, 3], period="month", time=value, missing="skip")
+    r = voc.nps([9, 10, 3], period="month", time=value, missing="skip")
+    t = r.table
     assert t["period"] == ["2024-01", "2024-02"]
     assert t["n"].tolist() == [1, 1]
-    assert t.meta == {"rows_without_time": 1}
+    assert t.meta is None
+    assert (r.n, r.n_missing, r.n_missing_group, r.n_missing_time, r.period) == (2, 1, 0, 1, "month")
 
 
 def test_numpy_nat_in_time_names_the_time_argument():
     t = np.array(["2024-01-01", "NaT", "2024-02-01"], "datetime64[s]")
     with pytest.raises(voc.MissingValueError) as ei:
-        voc.nps([9, 10, 3], period="month", time=t)
+        voc.nps([9, 10, 3], period="month", time=t).table
     check_input_error(ei.value, voc.MissingValueError, "time", 1, None)
 
 
 def test_numpy_nat_in_time_is_skipped():
     t = np.array(["2024-01-01", "NaT", "2024-02-01"], "datetime64[ns]")
     r = voc.nps([9, 10, 3], period="month", time=t, missing="skip")
-    assert r["period"] == ["2024-01", "2024-02"]
-    assert r["n"].tolist() == [1, 1]
-    assert r.meta == {"rows_without_time": 1}
+    assert r.table["period"] == ["2024-01", "2024-02"]
+    assert r.table["n"].tolist() == [1, 1]
+    assert r.n_missing_time == 1 and r.n_missing == 1
 
 
-def test_tables_without_dropped_rows_have_no_meta():
-    assert voc.nps([9, 10, 3], by=["a", "b", "a"]).meta is None
-    assert voc.nps([9, 10, 3], by=["a", "b", "a"], missing="skip").meta is None
-    assert voc.nps([9, 10, 3], period="day", time=[0, 1, 2], missing="skip").meta is None
+def test_results_without_dropped_rows_count_none():
+    for r in (voc.nps([9, 10, 3], by=["a", "b", "a"]), voc.nps([9, 10, 3], by=["a", "b", "a"], missing="skip"),
+              voc.nps([9, 10, 3], period="day", time=[0, 1, 2], missing="skip")):
+        assert r.table.meta is None
+        assert (r.n, r.n_missing, r.n_missing_group, r.n_missing_time) == (3, 0, 0, 0)
 
 
 def test_skipped_scores_are_counted_in_their_group():
-    t = voc.nps(pa.array([9, None, 3, None, 10]), by=["a", "a", "b", "b", "b"], missing="skip")
+    t = voc.nps(pa.array([9, None, 3, None, 10]), by=["a", "a", "b", "b", "b"], missing="skip").table
     assert t["group"] == ["a", "b"]
     assert t["n"].tolist() == [1, 2]
     assert t["n_missing"].tolist() == [1, 1]
-    t = voc.nps([9.0, NAN, 3.0, NAN, 10.0], by=["a", "a", "b", "b", "b"], missing="skip")
+    t = voc.nps([9.0, NAN, 3.0, NAN, 10.0], by=["a", "a", "b", "b", "b"], missing="skip").table
     assert t["n_missing"].tolist() == [1, 1]
 
 
 def test_first_null_across_columns_is_reported():
     with pytest.raises(voc.MissingValueError) as ei:
-        voc.nps(pa.array([1, 2, 3, None]), by=pa.array(["a", None, "b", "c"]), weights=pa.array([1.0, 1.0, None, 1.0]))
+        voc.nps(pa.array([1, 2, 3, None]), by=pa.array(["a", None, "b", "c"]), weights=pa.array([1.0, 1.0, None, 1.0])).table
     check_input_error(ei.value, voc.MissingValueError, "by", 1, None)
 
 
@@ -432,7 +437,7 @@ def test_bad_weights(f, bad, cls, value):
 
 def test_bad_weights_with_groups():
     with pytest.raises(voc.InputError) as ei:
-        voc.nps([3, 4, 5], by=["a", "b", "a"], weights=[1.0, -2.0, 1.0])
+        voc.nps([3, 4, 5], by=["a", "b", "a"], weights=[1.0, -2.0, 1.0]).table
     check_input_error(ei.value, voc.InputError, "weights", 1, -2.0)
 
 
@@ -446,8 +451,8 @@ BAD_CONFIDENCES = [0.0, 1.0, 1.5, -0.5, NAN, INF]
 def test_bad_confidence_everywhere(conf):
     calls = [
         lambda: voc.nps([1, 9], confidence=conf),
-        lambda: voc.nps([1, 9], by=[0, 1], confidence=conf),
-        lambda: voc.nps([1, 9], period="day", time=[0, 1], confidence=conf),
+        lambda: voc.nps([1, 9], by=[0, 1], confidence=conf).table,
+        lambda: voc.nps([1, 9], period="day", time=[0, 1], confidence=conf).table,
         lambda: voc.csat([1, 5], confidence=conf),
         lambda: voc.ces([1, 7], confidence=conf),
         lambda: voc.compare(voc.nps([1, 9]), voc.nps([1, 10, 9]), confidence=conf),
@@ -476,10 +481,10 @@ def test_bad_confidence_everywhere(conf):
         (lambda: voc.NpsState().finish(interval="bogus"), "interval", "bogus"),
         (lambda: voc.nps([1], missing="drop"), "missing", "drop"),
         (lambda: voc.NpsState().update([1], missing="drop"), "missing", "drop"),
-        (lambda: voc.nps([1, 2], period="month"), "time", "None"),
+        (lambda: voc.nps([1, 2], period="month").table, "time", "None"),
         (lambda: voc.nps([1, 2], time=[0, 1]), "period", "None"),
-        (lambda: voc.nps([1, 2], period="fortnight", time=[0, 1]), "period", "fortnight"),
-        (lambda: voc.csat([1, 2], period="hour", time=[0, 1]), "period", "hour"),
+        (lambda: voc.nps([1, 2], period="fortnight", time=[0, 1]).table, "period", "fortnight"),
+        (lambda: voc.csat([1, 2], period="hour", time=[0, 1]).table, "period", "hour"),
         (lambda: voc.csat([1, 2], satisfied_from=6), "satisfied_from", "6"),
         (lambda: voc.csat([1, 2], satisfied_from=0), "satisfied_from", "0"),
         (lambda: voc.csat([1, 2], scale=(1, 10), satisfied_from=11), "satisfied_from", "11"),
@@ -699,7 +704,7 @@ def test_extreme_timestamps_are_not_merged_into_one_period():
     t = np.array([-(2**63) + 1, 2**63 - 1], dtype="datetime64[D]")
     for period in ("day", "week", "month", "quarter", "year"):
         try:
-            table = voc.nps([1, 9], period=period, time=t)
+            table = voc.nps([1, 9], period=period, time=t).table
         except voc.InputError:
             continue
         assert len(table) == 2, (period, table["period"], table["n"])

@@ -186,10 +186,10 @@ def _tables():
 
     data = voc.sample.retailer(customers=400, seed=3)
     scores = np.array([10, 9, 3, 8, 7, 1, 6, 10])
-    yield "nps by", voc.nps(scores, by=["b", "a", "a", "b", "c", "c", "a", "b"])
+    yield "nps by", voc.nps(scores, by=["b", "a", "a", "b", "c", "c", "a", "b"]).table
     yield "nps trend", voc.nps(
         scores, time=np.arange("2024-01-01", "2024-01-09", dtype="datetime64[D]"), period="week"
-    )
+    ).table
     yield "kaplan_meier", voc.retention.kaplan_meier(durations=[5.0, 3.0, 8.0, 2.0], events=[1, 0, 1, 1]).table
     yield "features", voc.signals.EventLog(**data.tables()).features("2025-06-01")
     yield "orders", data.orders
@@ -273,3 +273,235 @@ def test_method_keywords_follow_the_vocabulary(qual):
     broken |= {"var-keyword" for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD}
     broken -= METHOD_EXCEPTIONS.get(qual, set())
     assert broken == set(), f"{qual} breaks docs/conventions.md §2: {sorted(broken)}"
+
+
+# ---------------------------------------------------------------- outputs of every public function (§5)
+#
+# Every public function has a docstring example (test_docstrings.py). Running those examples with every
+# public function wrapped records what each one returns: the corpus the checks below run on, so a new
+# function is checked as soon as its example exists, without a hand list of calls.
+
+
+def _run_examples_recording():
+    import collections
+    import doctest
+    import functools
+    import io
+
+    recorded: dict[str, list] = collections.defaultdict(list)
+    patched = []
+    for qual, f in FUNCTIONS.items():
+
+        def wrapper(*args, __f=f, __qual=qual, **kwargs):
+            out = __f(*args, **kwargs)
+            recorded[__qual].append(out)
+            return out
+
+        functools.update_wrapper(wrapper, f)
+        for module in MODULES:
+            for name in getattr(module, "__all__", []):
+                if getattr(module, name, None) is f:
+                    patched.append((module, name, f))
+                    setattr(module, name, wrapper)
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    sink = io.StringIO()
+    try:
+        tests = []
+        for module in MODULES:
+            tests += finder.find(module, module.__name__, globs={})
+        for qual, f in FUNCTIONS.items():
+            tests += finder.find(f, qual, globs={})
+        for test in tests:
+            runner.run(test, out=sink.write, clear_globs=False)
+            # What the example kept in variables (method results such as ThemeMatcher.mention_rates).
+            recorded["<example variables>"].extend(
+                v for k, v in test.globs.items() if not k.startswith("__") and not inspect.ismodule(v)
+            )
+            test.globs.clear()
+    finally:
+        for module, name, f in patched:
+            setattr(module, name, f)
+    return recorded
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    return _run_examples_recording()
+
+
+def _is_result_class(cls) -> bool:
+    """A public class that holds an outcome: results and fitted models (not tables, states, errors or
+    builders)."""
+    if not inspect.isclass(cls) or issubclass(cls, BaseException) or cls is voc.Table:
+        return False
+    name = cls.__name__
+    return name.endswith(("Result", "Model", "Matrix")) or name in {"Standardized", "Features", "PlantedChange"}
+
+
+def _result_classes():
+    import voc._voc
+
+    found = {}
+    for module in [voc._voc, *MODULES]:
+        for name in dir(module):
+            cls = getattr(module, name, None)
+            if not name.startswith("_") and _is_result_class(cls):
+                found.setdefault(f"{cls.__module__}.{cls.__qualname__}", cls)
+    return found
+
+
+RESULT_CLASSES = _result_classes()
+
+
+def _children(obj):
+    """The objects a result hands out without arguments: properties, and zero-argument methods that
+    return tables (``summary()``, ``medians()``, ...)."""
+    if isinstance(obj, (list, tuple)):
+        yield from obj
+        return
+    if not _is_result_class(type(obj)):
+        return
+    for attr in dir(obj):
+        if attr.startswith("_"):
+            continue
+        try:
+            value = getattr(obj, attr)
+        except Exception:  # noqa: BLE001 - a property that needs a fitted state, etc.
+            continue
+        if callable(value) and not isinstance(value, voc.Table):
+            try:
+                sig = inspect.signature(value)
+            except (TypeError, ValueError):
+                continue
+            if any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                   for p in sig.parameters.values()):
+                continue
+            if attr in {"to_dict", "to_bytes", "copy"}:
+                continue
+            try:
+                value = value()
+            except Exception:  # noqa: BLE001
+                continue
+        yield value
+
+
+def _walk(values):
+    seen: set[int] = set()
+    stack = list(values)
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        yield obj
+        stack.extend(_children(obj))
+
+
+def test_every_public_function_ran_in_an_example(outputs):
+    silent = sorted(q for q in FUNCTIONS if not outputs.get(q))
+    assert silent == [], f"no docstring example calls {silent}"
+
+
+def test_result_classes_are_found():
+    names = {q.rsplit(".", 1)[1] for q in RESULT_CLASSES}
+    assert {"NpsResult", "GroupedResult", "MentionRatesResult", "ValueVoiceResult", "KeyDriversResult",
+            "LogisticModel"} <= names
+    assert len(RESULT_CLASSES) > 30
+
+
+def _instances(outputs):
+    by_class: dict[type, object] = {}
+    for obj in _walk(v for vs in outputs.values() for v in vs):
+        if _is_result_class(type(obj)):
+            by_class.setdefault(type(obj), obj)
+    return by_class
+
+
+@pytest.fixture(scope="module")
+def instances(outputs):
+    return _instances(outputs)
+
+
+@pytest.mark.parametrize("qual", sorted(RESULT_CLASSES))
+def test_result_class_to_dict_html_pickle_eq(qual, instances):
+    import json
+    import pickle
+
+    cls = RESULT_CLASSES[qual]
+    assert cls in instances, f"no docstring example returns a {qual}: add one"
+    obj = instances[cls]
+    d = obj.to_dict()
+    assert isinstance(d, dict) and d
+    json.dumps(d)  # JSON-serialisable values (NaN allowed, as Python's json writes it)
+    html = obj._repr_html_()
+    assert isinstance(html, str) and "<table" in html
+    back = pickle.loads(pickle.dumps(obj))
+    assert type(back) is cls
+    assert back == obj
+    assert not (back != obj)
+
+
+def _tables_of(outputs):
+    for obj in _walk(v for vs in outputs.values() for v in vs):
+        if isinstance(obj, voc.Table):
+            yield obj
+
+
+@pytest.fixture(scope="module")
+def produced_tables(outputs):
+    return list(_tables_of(outputs))
+
+
+def test_tables_hold_no_headline_numbers_in_meta(produced_tables):
+    assert len(produced_tables) > 40
+    bad = [(t.kind, t.meta) for t in produced_tables if t.meta is not None and t.kind != "user"]
+    assert bad == [], f"tables with meta (a headline number belongs in a typed result): {bad}"
+
+
+def test_no_table_column_is_named_p(produced_tables):
+    bad = sorted({t.kind for t in produced_tables if "p" in t.columns})
+    assert bad == [], f"tables with a column named 'p' (call it p_value): {bad}"
+
+
+def test_every_produced_table_round_trips_through_arrow(produced_tables):
+    import polars as pl
+    import pyarrow as pa
+
+    for t in produced_tables:
+        at = pa.table(t)
+        assert at.column_names == t.columns and at.num_rows == len(t), t.kind
+        df = pl.DataFrame(t)
+        assert df.columns == t.columns and df.height == len(t), t.kind
+        back = pl.from_arrow(at)
+        assert back.shape == df.shape, t.kind
+
+
+def test_typing_usage_runs():
+    # The file mypy --strict checks (scripts/test.sh) must also run: its annotations are real uses.
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).with_name("typing_usage.py")
+    spec = importlib.util.spec_from_file_location("typing_usage", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main()
+
+
+def test_demo_runs_at_small_sizes(tmp_path):
+    # The demo runs at any size: numbers that are undefined on little data (an ROI interval, a payback)
+    # are printed with the reason, never crash the print.
+    import pathlib
+    import subprocess
+    import sys
+
+    demo = pathlib.Path(__file__).resolve().parents[2] / "examples" / "demo.py"
+    for customers in (2000, 5000):
+        run = subprocess.run(
+            [sys.executable, str(demo), "--responses", "5000", "--customers", str(customers), "--out", str(tmp_path)],
+            capture_output=True, text=True, timeout=600,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert "ROI" in run.stdout and "payback" in run.stdout

@@ -189,7 +189,7 @@ def test_zero_weight_rows_do_not_count_in_shares(nps_scores):
 
 def test_weighted_grouped_nps_vs_pandas(nps_scores, segments, rng):
     w = rng.uniform(0.1, 5.0, len(nps_scores))
-    t = voc.nps(nps_scores, by=segments, weights=w)
+    t = voc.nps(nps_scores, by=segments, weights=w).table
     df = pd.DataFrame({"x": nps_scores, "g": segments, "w": w})
     df["pro"] = (df.x >= 9) * df.w
     df["det"] = (df.x <= 6) * df.w
@@ -213,7 +213,7 @@ def _pandas_nps(df: pd.DataFrame, keys) -> pd.DataFrame:
 
 
 def test_grouped_nps_vs_pandas_groupby(nps_scores, segments):
-    t = voc.nps(nps_scores, by=segments)
+    t = voc.nps(nps_scores, by=segments).table
     ref = _pandas_nps(pd.DataFrame({"x": nps_scores, "g": segments}), "g")
     assert t["group"] == ref.index.tolist()
     np.testing.assert_array_equal(t["n"], ref["n"].to_numpy())
@@ -226,7 +226,7 @@ def test_grouped_nps_vs_pandas_groupby(nps_scores, segments):
 def test_grouped_nps_vs_pandas_integer_labels(pairs):
     x = np.array([p[0] for p in pairs])
     g = np.array([p[1] for p in pairs])
-    t = voc.nps(x, by=g)
+    t = voc.nps(x, by=g).table
     ref = _pandas_nps(pd.DataFrame({"x": x, "g": g}), "g")
     assert t["group"].tolist() == ref.index.tolist()
     np.testing.assert_array_equal(t["n"], ref["n"].to_numpy())
@@ -237,8 +237,8 @@ def test_grouped_csat_ces_vs_pandas(rng, segments):
     c = rng.integers(1, 6, len(segments))
     e = rng.integers(1, 8, len(segments))
     df = pd.DataFrame({"c": c, "e": e, "g": segments})
-    tc = voc.csat(c, by=segments)
-    te = voc.ces(e, by=segments)
+    tc = voc.csat(c, by=segments).table
+    te = voc.ces(e, by=segments).table
     gb = df.groupby("g", sort=True)
     np.testing.assert_allclose(tc["satisfied"], gb["c"].apply(lambda s: (s >= 4).mean()).to_numpy(), rtol=TOL)
     np.testing.assert_allclose(tc["sd"], gb["c"].std(ddof=1).to_numpy(), rtol=TOL)
@@ -248,7 +248,7 @@ def test_grouped_csat_ces_vs_pandas(rng, segments):
 
 
 def test_monthly_trend_vs_pandas_periods(nps_scores, times_2024):
-    t = voc.nps(nps_scores, period="month", time=times_2024, interval="wald")
+    t = voc.nps(nps_scores, period="month", time=times_2024, interval="wald").table
     df = pd.DataFrame({"x": nps_scores, "p": pd.Series(times_2024).dt.to_period("M")})
     ref = _pandas_nps(df, "p")
     assert t["period"] == [str(p) for p in ref.index]
@@ -259,7 +259,7 @@ def test_monthly_trend_vs_pandas_periods(nps_scores, times_2024):
 
 @pytest.mark.parametrize("period,freq", [("day", "D"), ("week", "W-SUN"), ("quarter", "Q"), ("year", "Y")])
 def test_other_periods_vs_pandas(nps_scores, times_2024, period, freq):
-    t = voc.nps(nps_scores, period=period, time=times_2024)
+    t = voc.nps(nps_scores, period=period, time=times_2024).table
     df = pd.DataFrame({"x": nps_scores, "p": pd.Series(times_2024).dt.to_period(freq)})
     ref = _pandas_nps(df, "p")
     assert list(pd.DatetimeIndex(t["period_start"])) == [p.start_time for p in ref.index]
@@ -275,7 +275,7 @@ def test_other_periods_vs_pandas(nps_scores, times_2024, period, freq):
 
 
 def test_trend_rows_equal_single_results_and_changes_equal_compare(nps_scores, times_2024):
-    t = voc.nps(nps_scores, period="month", time=times_2024)
+    t = voc.nps(nps_scores, period="month", time=times_2024).table
     months = pd.Series(times_2024).dt.to_period("M").astype(str).to_numpy()
     prev = None
     for i, label in enumerate(t["period"]):
@@ -296,7 +296,7 @@ def test_trend_rows_equal_single_results_and_changes_equal_compare(nps_scores, t
 
 def test_weighted_trend_rows_equal_weighted_single_results(nps_scores, times_2024, rng):
     w = rng.uniform(0.1, 3.0, len(nps_scores))
-    t = voc.nps(nps_scores, weights=w, period="month", time=times_2024)
+    t = voc.nps(nps_scores, weights=w, period="month", time=times_2024).table
     months = pd.Series(times_2024).dt.to_period("M").astype(str).to_numpy()
     for i, label in enumerate(t["period"]):
         sel = months == label
@@ -307,7 +307,7 @@ def test_weighted_trend_rows_equal_weighted_single_results(nps_scores, times_202
 
 
 def test_grouped_trend_vs_pandas(nps_scores, segments, times_2024):
-    t = voc.nps(nps_scores, by=segments, period="quarter", time=times_2024)
+    t = voc.nps(nps_scores, by=segments, period="quarter", time=times_2024).table
     df = pd.DataFrame({"x": nps_scores, "g": segments, "p": pd.Series(times_2024).dt.to_period("Q")})
     ref = _pandas_nps(df, ["g", "p"])
     assert list(zip(t["group"], t["period"])) == [(g, f"{p.year}-Q{p.quarter}") for g, p in ref.index]
@@ -317,7 +317,7 @@ def test_grouped_trend_vs_pandas(nps_scores, segments, times_2024):
 
 def test_ces_trend_change_is_welch(rng, times_2024):
     e = rng.integers(1, 8, len(times_2024))
-    t = voc.ces(e, period="quarter", time=times_2024)
+    t = voc.ces(e, period="quarter", time=times_2024).table
     q = pd.Series(times_2024).dt.to_period("Q").to_numpy()
     quarters = sorted(set(q))
     for i in range(1, len(quarters)):

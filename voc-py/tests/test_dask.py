@@ -58,16 +58,19 @@ def test_nps_csat_ces_overall_and_by_segment_equal_single_process(client, survey
     assert voc.dask.csat(df, "csat") == voc.csat(surveys["csat"])
     assert voc.dask.ces(df, "ces") == voc.ces(surveys["ces"])
     for kind, fn in (("nps", voc.nps), ("csat", voc.csat), ("ces", voc.ces)):
-        got = getattr(voc.dask, kind)(df, kind, by="segment")
-        want = fn(surveys[kind], by=surveys["segment"])
+        got_r = getattr(voc.dask, kind)(df, kind, by="segment")
+        want_r = fn(surveys[kind], by=surveys["segment"])
+        assert type(got_r) is voc.GroupedResult and got_r.metric == want_r.metric == kind
+        assert (got_r.n, got_r.n_missing, got_r.confidence) == (want_r.n, want_r.n_missing, want_r.confidence)
+        got, want = got_r.table, want_r.table
         assert len(got) == len(want) > 2
         columns_equal(got, want)
 
 
 def test_options_pass_through_and_integer_groups(client, surveys):
     df = dd.from_pandas(surveys.assign(store=surveys.index % 5), npartitions=4)
-    got = voc.dask.nps(df, "nps", by="store", interval="wald", confidence=0.9)
-    want = voc.nps(surveys["nps"], by=surveys.index % 5, interval="wald", confidence=0.9)
+    got = voc.dask.nps(df, "nps", by="store", interval="wald", confidence=0.9).table
+    want = voc.nps(surveys["nps"], by=surveys.index % 5, interval="wald", confidence=0.9).table
     columns_equal(got, want)
     assert got["group"].tolist() == [0, 1, 2, 3, 4]
 
@@ -80,8 +83,8 @@ def test_weighted_nps_agrees_to_1e12(client, surveys):
     assert got.ci == pytest.approx(want.ci, rel=1e-12)
     assert got.n_eff == pytest.approx(want.n_eff, rel=1e-12)
     columns_equal(
-        voc.dask.nps(df, "nps", by="channel", weights="weight"),
-        voc.nps(surveys["nps"], by=surveys["channel"], weights=surveys["weight"]),
+        voc.dask.nps(df, "nps", by="channel", weights="weight").table,
+        voc.nps(surveys["nps"], by=surveys["channel"], weights=surveys["weight"]).table,
         rel=1e-12,
     )
 
@@ -89,16 +92,18 @@ def test_weighted_nps_agrees_to_1e12(client, surveys):
 def test_categorical_groups_use_known_categories(client, surveys):
     s = surveys.assign(segment=surveys["segment"].astype("category"))
     df = dd.from_pandas(s, npartitions=3)
-    columns_equal(voc.dask.nps(df, "nps", by="segment"), voc.nps(surveys["nps"], by=surveys["segment"]))
+    columns_equal(voc.dask.nps(df, "nps", by="segment").table, voc.nps(surveys["nps"], by=surveys["segment"]).table)
 
 
 def test_missing_groups_raise_or_are_skipped_like_the_single_call(client):
     pdf = pd.DataFrame({"nps": [10, 9, 3, 7, 0, 10], "seg": ["a", None, "b", "a", "b", None]})
     df = dd.from_pandas(pdf, npartitions=2)
     with pytest.raises(voc.MissingValueError):
-        voc.dask.nps(df, "nps", by="seg")
-    columns_equal(voc.dask.nps(df, "nps", by="seg", missing="skip"),
-                  voc.nps(pdf["nps"], by=pdf["seg"], missing="skip"))
+        voc.dask.nps(df, "nps", by="seg").table
+    got = voc.dask.nps(df, "nps", by="seg", missing="skip")
+    want = voc.nps(pdf["nps"], by=pdf["seg"], missing="skip")
+    columns_equal(got.table, want.table)
+    assert (got.n, got.n_missing, got.n_missing_group) == (want.n, want.n_missing, want.n_missing_group) == (4, 2, 2)
 
 
 def test_bad_scores_raise_the_voc_error(client):
@@ -129,13 +134,16 @@ def test_mention_rates_equal_single_process(client, retailer):
     texts = texts_frame(retailer).sample(frac=1.0, random_state=1).reset_index(drop=True)
     df = dd.from_pandas(texts, npartitions=5)
     matcher = voc.text.themes()
-    got = voc.dask.mention_rates(df, "text", by="channel", time="time", period="quarter")
-    want = matcher.mention_rates(texts["text"], by=texts["channel"], time=texts["time"], period="quarter")
+    got_r = voc.dask.mention_rates(df, "text", by="channel", time="time", period="quarter")
+    want_r = matcher.mention_rates(texts["text"], by=texts["channel"], time=texts["time"], period="quarter")
+    got, want = got_r.table, want_r.table
     assert len(got) == len(want) > 50
     columns_equal(got, want)
-    assert got.meta == want.meta
-    plain = voc.dask.mention_rates(df, "text")
-    columns_equal(plain, matcher.mention_rates(texts["text"]))
+    assert type(got_r) is voc.text.MentionRatesResult
+    fields = ("n", "n_missing", "confidence", "method", "alert_alpha", "adjust", "min_mentions")
+    assert [getattr(got_r, f) for f in fields] == [getattr(want_r, f) for f in fields]
+    plain = voc.dask.mention_rates(df, "text").table
+    columns_equal(plain, matcher.mention_rates(texts["text"]).table)
 
 
 def test_mention_state_merges_bytes_and_pickles(retailer):
@@ -146,7 +154,7 @@ def test_mention_state_merges_bytes_and_pickles(retailer):
     # The second half starts with channels in another order: codes are aligned by label.
     b = m.mention_state(texts["text"][half:], by=texts["channel"][half:], time=texts["time"][half:])
     assert a.texts + b.texts == len(texts)
-    whole = m.mention_rates(texts["text"], by=texts["channel"], time=texts["time"])
+    whole = m.mention_rates(texts["text"], by=texts["channel"], time=texts["time"]).table
     c = MentionState.from_bytes(a.to_bytes())
     assert c == a
     c.merge(b)
@@ -181,16 +189,21 @@ def test_mention_state_rejects_mismatches_and_corruption():
 def test_features_and_labels_equal_single_process(client, retailer):
     tables = {k: v.to_pandas() for k, v in retailer.tables().items()}
     log = voc.signals.EventLog(**retailer.tables())
-    want = log.features("2025-01-01").to_pandas().sort_values("customer_id").reset_index(drop=True)
+    one = log.features("2025-01-01")
+    want = one.to_pandas().sort_values("customer_id").reset_index(drop=True)
     ddfs = {k: dd.from_pandas(v, npartitions=3) for k, v in tables.items()}
     customers = ddfs.pop("customers")
     got = voc.dask.features(customers, cutoff="2025-01-01", npartitions=4, **ddfs)
-    assert list(got.columns) == list(want.columns)
+    # A voc.Table like the single-process call (docs/conventions.md §5: no pandas frames).
+    assert type(got) is voc.Table and got.kind == one.kind and got.meta is None
+    assert got.columns == list(want.columns)
     assert len(got) == len(want) > 1000  # customers signed up before the cutoff
-    pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(got.to_pandas(), want, check_exact=True, check_dtype=False)
     y = voc.dask.labels(customers, cutoff="2025-01-01", horizon_days=180, npartitions=4, **ddfs)
-    want_y = log.labels("2025-01-01", horizon_days=180).to_pandas().sort_values("customer_id").reset_index(drop=True)
-    pd.testing.assert_frame_equal(y, want_y, check_exact=True, check_dtype=False)
+    one_y = log.labels("2025-01-01", horizon_days=180)
+    assert type(y) is voc.Table and y.kind == one_y.kind
+    want_y = one_y.to_pandas().sort_values("customer_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(y.to_pandas(), want_y, check_exact=True, check_dtype=False)
 
 
 @pytest.mark.parametrize("npartitions", [1, 2, 5])
@@ -209,8 +222,8 @@ def test_feature_columns_do_not_depend_on_npartitions(client, npartitions):
     want = voc.signals.EventLog(customers, tickets=tickets).features("2025-01-01").to_pandas()
     got = voc.dask.features(dd.from_pandas(customers, npartitions=2), tickets=dd.from_pandas(tickets, npartitions=3),
                             cutoff="2025-01-01", npartitions=npartitions)
-    assert list(got.columns) == list(want.columns)
-    pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)
+    assert type(got) is voc.Table and got.columns == list(want.columns)
+    pd.testing.assert_frame_equal(got.to_pandas(), want, check_exact=True, check_dtype=False)
 
 
 def test_features_needs_dask_frames(client):

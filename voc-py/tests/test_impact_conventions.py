@@ -32,7 +32,7 @@ LABELS = {
 
 def _nps_groups(by):
     try:
-        return voc.nps(SCORES, by=by)["group"], None
+        return voc.nps(SCORES, by=by).table["group"], None
     except voc.VocError as e:
         return None, type(e)
 

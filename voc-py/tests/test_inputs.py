@@ -120,7 +120,7 @@ def test_inputs_are_never_modified(nps_scores, segments):
     x[::97] = np.nan
     w = np.linspace(0.5, 2.0, len(x))
     copies = (x.copy(), w.copy(), segments.copy())
-    voc.nps(x, by=segments, weights=w, missing="skip")
+    voc.nps(x, by=segments, weights=w, missing="skip").table
     np.testing.assert_array_equal(x, copies[0])
     np.testing.assert_array_equal(w, copies[1])
     np.testing.assert_array_equal(segments, copies[2])
@@ -178,9 +178,9 @@ def _by_variants(labels: np.ndarray):
 
 @pytest.mark.parametrize("name", list(_by_variants(np.array(["a"])).keys()))
 def test_by_string_like_columns_give_identical_tables(nps_scores, segments, name):
-    ref = voc.nps(nps_scores, by=segments)
+    ref = voc.nps(nps_scores, by=segments).table
     by = _by_variants(segments)[name]
-    t = voc.nps(nps_scores, by=by)
+    t = voc.nps(nps_scores, by=by).table
     if name == "polars Enum":
         # An Enum is an ordered categorical: groups follow its declared order, not the sorted labels.
         order = list(by.dtype.categories)
@@ -200,47 +200,47 @@ def test_ordered_categoricals_keep_their_category_order_as_pandas_groupby(nps_sc
     order = ["low", "medium", "high"]
     labels = np.array(order)[rng.integers(0, 3, len(nps_scores))]
     cat = pd.Categorical(labels, categories=order, ordered=True)
-    t = voc.nps(nps_scores, by=pd.Series(cat))
+    t = voc.nps(nps_scores, by=pd.Series(cat)).table
     assert t["group"] == order
     ref = pd.DataFrame({"s": nps_scores, "g": cat}).groupby("g", observed=True)["s"].count()
     assert t["group"] == [str(g) for g in ref.index]
     assert t["n"].tolist() == ref.tolist()
     # Unordered dictionaries (order of first appearance) are sorted like strings.
-    t2 = voc.nps(nps_scores, by=pa.array(labels).dictionary_encode())
+    t2 = voc.nps(nps_scores, by=pa.array(labels).dictionary_encode()).table
     assert t2["group"] == sorted(order)
 
 
 @pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", ">i4", "uint8", "uint16", "uint32", "uint64"])
 def test_by_integer_dtypes(nps_scores, rng, dtype):
     codes = rng.integers(0, 6, len(nps_scores))
-    ref = voc.nps(nps_scores, by=codes)
-    t = voc.nps(nps_scores, by=codes.astype(dtype))
+    ref = voc.nps(nps_scores, by=codes).table
+    t = voc.nps(nps_scores, by=codes.astype(dtype)).table
     assert_tables_equal(t, ref)
     assert t["group"].tolist() == [0, 1, 2, 3, 4, 5]
 
 
 def test_by_negative_and_sparse_integers(nps_scores, rng):
     labels = np.array([-7, 0, 3, 1_000_000_007])[rng.integers(0, 4, len(nps_scores))]
-    t = voc.nps(nps_scores, by=labels)
+    t = voc.nps(nps_scores, by=labels).table
     assert t["group"].tolist() == [-7, 0, 3, 1_000_000_007]
     for value in (labels.tolist(), pd.Series(labels), pd.Series(labels, dtype="Int64"), pl.Series(labels),
                   pa.array(labels), pa.chunked_array([labels[:10], labels[10:]])):
-        assert_tables_equal(voc.nps(nps_scores, by=value), t)
+        assert_tables_equal(voc.nps(nps_scores, by=value).table, t)
 
 
 def test_by_booleans(nps_scores):
     flags = nps_scores % 2 == 0
-    t = voc.nps(nps_scores, by=flags)
+    t = voc.nps(nps_scores, by=flags).table
     assert t["group"].tolist() == [0, 1]
-    assert_tables_equal(voc.nps(nps_scores, by=pl.Series(flags)), t)
-    assert_tables_equal(voc.nps(nps_scores, by=pa.array(flags)), t)
+    assert_tables_equal(voc.nps(nps_scores, by=pl.Series(flags)).table, t)
+    assert_tables_equal(voc.nps(nps_scores, by=pa.array(flags)).table, t)
 
 
 def test_by_with_weights_and_csat(rng, segments):
     x = rng.integers(1, 6, len(segments))
     w = rng.uniform(0.5, 2, len(segments))
-    ref = voc.csat(x, by=segments, weights=w)
-    assert_tables_equal(voc.csat(pl.Series(x), by=pl.Series(segments).cast(pl.Categorical), weights=pa.array(w)),
+    ref = voc.csat(x, by=segments, weights=w).table
+    assert_tables_equal(voc.csat(pl.Series(x), by=pl.Series(segments).cast(pl.Categorical), weights=pa.array(w)).table,
                         ref)
 
 
@@ -277,8 +277,8 @@ def _time_variants(t: np.ndarray):
 
 @pytest.mark.parametrize("name", list(_time_variants(np.array(["2024-01-01"], "datetime64[s]")).keys()))
 def test_time_columns_give_identical_trends(nps_scores, times_2024, name):
-    ref = voc.nps(nps_scores, period="month", time=times_2024)
-    t = voc.nps(nps_scores, period="month", time=_time_variants(times_2024)[name])
+    ref = voc.nps(nps_scores, period="month", time=times_2024).table
+    t = voc.nps(nps_scores, period="month", time=_time_variants(times_2024)[name]).table
     assert_tables_equal(t, ref)
     assert len(t) == 12
 
@@ -299,52 +299,52 @@ def _day_variants(days: np.ndarray):
 @pytest.mark.parametrize("period", ["day", "week", "month"])
 def test_date_columns_give_identical_trends(nps_scores, times_2024, name, period):
     days = times_2024.astype("datetime64[D]")
-    ref = voc.nps(nps_scores, period=period, time=days.astype("datetime64[s]"))
-    t = voc.nps(nps_scores, period=period, time=_day_variants(days)[name])
+    ref = voc.nps(nps_scores, period=period, time=days.astype("datetime64[s]")).table
+    t = voc.nps(nps_scores, period=period, time=_day_variants(days)[name]).table
     assert_tables_equal(t, ref)
 
 
 def test_tz_aware_times_are_bucketed_in_utc(nps_scores, times_2024):
-    ref = voc.nps(nps_scores, period="day", time=times_2024)
+    ref = voc.nps(nps_scores, period="day", time=times_2024).table
     local = pd.Series(pd.to_datetime(times_2024.astype(np.int64), unit="s", utc=True)).dt.tz_convert("Asia/Tokyo")
-    assert_tables_equal(voc.nps(nps_scores, period="day", time=local), ref)
+    assert_tables_equal(voc.nps(nps_scores, period="day", time=local).table, ref)
 
 
 @pytest.mark.parametrize("alias,name", [("D", "day"), ("W", "week"), ("M", "month"), ("MS", "month"),
                                         ("ME", "month"), ("Q", "quarter"), ("QS", "quarter"), ("QE", "quarter"),
                                         ("Y", "year"), ("YS", "year"), ("YE", "year")])
 def test_period_aliases(nps_scores, times_2024, alias, name):
-    assert_tables_equal(voc.nps(nps_scores, period=alias, time=times_2024),
-                        voc.nps(nps_scores, period=name, time=times_2024))
-    assert voc.nps(nps_scores, period=alias, time=times_2024).kind == f"nps by {name}"
+    assert_tables_equal(voc.nps(nps_scores, period=alias, time=times_2024).table,
+                        voc.nps(nps_scores, period=name, time=times_2024).table)
+    assert voc.nps(nps_scores, period=alias, time=times_2024).table.kind == f"nps by {name}"
 
 
 def test_period_labels_and_starts():
     t = np.array(["2024-12-29", "2024-12-30", "2021-01-03", "1969-12-31", "2026-01-01"], "datetime64[D]")
     x = [9, 9, 9, 9, 9]
-    w = voc.nps(x, period="week", time=t)
+    w = voc.nps(x, period="week", time=t).table
     assert w["period"] == ["1970-W01", "2020-W53", "2024-W52", "2025-W01", "2026-W01"]
     iso = sorted({"%04d-W%02d" % d.isocalendar()[:2] for d in t.tolist()})
     assert w["period"] == iso
     assert [d.isoformat() for d in w["period_start"].tolist()] == [
         "1969-12-29", "2020-12-28", "2024-12-23", "2024-12-30", "2025-12-29"]
-    q = voc.nps(x, period="quarter", time=t)
+    q = voc.nps(x, period="quarter", time=t).table
     assert q["period"] == ["1969-Q4", "2021-Q1", "2024-Q4", "2026-Q1"]
     assert q["n"].tolist() == [1, 1, 2, 1]
-    y = voc.nps(x, period="year", time=t)
+    y = voc.nps(x, period="year", time=t).table
     assert y["period"] == ["1969", "2021", "2024", "2026"]
     assert y["n"].tolist() == [1, 1, 2, 1]
-    d = voc.nps(x, period="day", time=t)
+    d = voc.nps(x, period="day", time=t).table
     assert d["period"] == ["1969-12-31", "2021-01-03", "2024-12-29", "2024-12-30", "2026-01-01"]
 
 
 def test_pre_epoch_seconds_floor_to_the_previous_day():
     t = np.array(["1969-12-31T23:59:59", "1970-01-01T00:00:00"], "datetime64[s]")
-    r = voc.nps([0, 10], period="day", time=t)
+    r = voc.nps([0, 10], period="day", time=t).table
     assert r["period"] == ["1969-12-31", "1970-01-01"]
-    assert voc.nps([0, 10], period="day", time=[-1, 0])["period"] == ["1969-12-31", "1970-01-01"]
+    assert voc.nps([0, 10], period="day", time=[-1, 0]).table["period"] == ["1969-12-31", "1970-01-01"]
     ns = t.astype("datetime64[ns]")
-    assert voc.nps([0, 10], period="day", time=ns)["period"] == ["1969-12-31", "1970-01-01"]
+    assert voc.nps([0, 10], period="day", time=ns).table["period"] == ["1969-12-31", "1970-01-01"]
 
 
 def test_numpy_backed_pandas_columns_are_read_through_numpy_not_arrow(monkeypatch, nps_scores):
@@ -359,5 +359,5 @@ def test_numpy_backed_pandas_columns_are_read_through_numpy_not_arrow(monkeypatc
     for dtype in ("int8", "int64", "float64"):
         assert voc.nps(pd.Series(nps_scores.astype(dtype))) == voc.nps(nps_scores.astype(dtype))
     times = pd.Series(np.array(["2024-01-05", "2024-02-05"], dtype="datetime64[ns]"))
-    assert voc.nps(pd.Series([9, 3]), period="month", time=times, by=pd.Series([1, 1]))["n"].tolist() == [1, 1]
+    assert voc.nps(pd.Series([9, 3]), period="month", time=times, by=pd.Series([1, 1])).table["n"].tolist() == [1, 1]
     assert calls == []

@@ -32,7 +32,7 @@ def test_out_of_range_p_values_and_unknown_methods_are_input_errors():
 
 def test_trend_table_p_adjusted_is_holm_over_the_tables_tests():
     data = voc.sample.surveys(seed=11, responses=40_000)
-    t = voc.nps(data["nps"], by=data["channel"], period="month", time=data["time"])
+    t = voc.nps(data["nps"], by=data["channel"], period="month", time=data["time"]).table
     p = np.asarray(t["p_value"])
     defined = ~np.isnan(p)
     assert defined.sum() > 20

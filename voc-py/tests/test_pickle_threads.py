@@ -145,17 +145,17 @@ def _tables(rng):
     t_nat = t.copy()
     t_nat[3] = np.datetime64("NaT")
     return {
-        "grouped str": voc.nps(x, by=seg),
-        "grouped int": voc.csat(np.clip(x, 1, 5), by=x % 3),
-        "trend": voc.nps(x, period="month", time=t),
-        "grouped trend": voc.ces(np.clip(x, 1, 7), by=seg, period="quarter", time=t),
-        "with meta": voc.nps(x, period="month", time=t_nat, missing="skip"),
+        "grouped str": voc.nps(x, by=seg).table,
+        "grouped int": voc.csat(np.clip(x, 1, 5), by=x % 3).table,
+        "trend": voc.nps(x, period="month", time=t).table,
+        "grouped trend": voc.ces(np.clip(x, 1, 7), by=seg, period="quarter", time=t).table,
+        "skipped time": voc.nps(x, period="month", time=t_nat, missing="skip").table,
         "empty": voc.NpsState().finish_groups(),
     }
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-@pytest.mark.parametrize("name", ["grouped str", "grouped int", "trend", "grouped trend", "with meta", "empty"])
+@pytest.mark.parametrize("name", ["grouped str", "grouped int", "trend", "grouped trend", "skipped time", "empty"])
 def test_table_pickle_roundtrip(rng, name, protocol):
     t = _tables(rng)[name]
     back = _roundtrip(t, protocol)
@@ -170,10 +170,21 @@ def test_table_pickle_roundtrip(rng, name, protocol):
             assert back[col].dtype == t[col].dtype
 
 
-def test_table_meta_survives_pickle(rng):
-    t = _tables(rng)["with meta"]
-    assert t.meta == {"rows_without_time": 1}
-    assert _roundtrip(t).meta == {"rows_without_time": 1}
+def test_table_meta_survives_pickle():
+    t = voc.Table("user", {"a": np.arange(3)}, {"source": "crm"})
+    assert _roundtrip(t).meta == {"source": "crm"}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_grouped_result_pickles_with_its_counts(rng, protocol):
+    x = rng.integers(0, 11, 400)
+    t = np.datetime64("2024-01-01", "s") + rng.integers(0, 365 * 86400, 400).astype("timedelta64[s]")
+    t[3] = np.datetime64("NaT")
+    r = voc.nps(x, period="month", time=t, missing="skip")
+    assert (r.n, r.n_missing, r.n_missing_time, r.period, r.metric) == (399, 1, 1, "month", "nps")
+    back = _roundtrip(r, protocol)
+    assert type(back) is voc.GroupedResult and back == r
+    assert back.to_dict() == r.to_dict()
 
 
 # ---------------------------------------------------------------- errors
@@ -200,7 +211,7 @@ def _raised():
         "NonFiniteError": lambda: voc.nps([1.0, float("inf")]),
         "MissingValueError": lambda: voc.nps([1.0, float("nan")]),
         "EmptyInputError": lambda: voc.nps([]),
-        "LengthMismatchError": lambda: voc.nps([1, 2], by=[1]),
+        "LengthMismatchError": lambda: voc.nps([1, 2], by=[1]).table,
         "InvalidOptionError": lambda: voc.nps([1], confidence=2.0),
         "DtypeError": lambda: voc.nps(["a"]),
         "IncompatibleError": lambda: voc.CsatState().merge(voc.CsatState(scale=(1, 7))),
@@ -235,10 +246,10 @@ def test_same_call_from_eight_threads(rng):
     g = rng.integers(0, 20, len(x))
     w = rng.uniform(0.5, 2.0, len(x))
     ref = voc.nps(x, weights=w, interval="bootstrap", seed=1)
-    ref_table = voc.nps(x, by=g)
+    ref_table = voc.nps(x, by=g).table
 
     def work(_):
-        return voc.nps(x, weights=w, interval="bootstrap", seed=1), voc.nps(x, by=g)
+        return voc.nps(x, weights=w, interval="bootstrap", seed=1), voc.nps(x, by=g).table
 
     with cf.ThreadPoolExecutor(8) as pool:
         results = list(pool.map(work, range(16)))

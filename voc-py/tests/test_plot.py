@@ -53,7 +53,7 @@ def retailer():
 
 
 def test_nps_trend_plots_the_table_values_and_ci_band(surveys, tmp_path):
-    t = voc.nps(surveys["nps"], period="month", time=surveys["time"])
+    t = voc.nps(surveys["nps"], period="month", time=surveys["time"]).table
     ax = voc.plot.nps_trend(t)
     save_png(ax, tmp_path / "nps.png")
     assert len(ax.lines) == 2  # the trend and the zero line
@@ -66,14 +66,14 @@ def test_nps_trend_plots_the_table_values_and_ci_band(surveys, tmp_path):
 
 
 def test_nps_trend_one_line_per_group_and_csat_in_percent(surveys, tmp_path):
-    t = voc.nps(surveys["nps"], by=surveys["channel"], period="quarter", time=surveys["time"])
+    t = voc.nps(surveys["nps"], by=surveys["channel"], period="quarter", time=surveys["time"]).table
     ax = voc.plot.nps_trend(t)
     groups = sorted(set(t["group"]))
     assert len(ax.lines) == len(groups) + 1
     assert len(bands(ax)) == len(groups)
     assert [x.get_text() for x in ax.get_legend().get_texts()] == [str(g) for g in groups]
     save_png(ax, tmp_path / "by_channel.png")
-    c = voc.csat(surveys["csat"], period="quarter", time=surveys["time"])
+    c = voc.csat(surveys["csat"], period="quarter", time=surveys["time"]).table
     ax2 = voc.plot.nps_trend(c)
     np.testing.assert_allclose(ax2.lines[0].get_ydata(), 100 * np.asarray(c["satisfied"]))
     assert "CSAT" in ax2.get_ylabel()
@@ -178,7 +178,7 @@ def test_mention_trend_per_channel_with_bands(retailer, tmp_path):
     rates = voc.text.themes().mention_rates(
         tickets["text"], by=np.where(np.arange(len(tickets)) % 2 == 0, "chat", "email"),
         time=tickets["time"], period="quarter",
-    ).to_pandas()
+    ).table.to_pandas()
     ax = voc.plot.mention_trend(rates, "refund")
     save_png(ax, tmp_path / "refund.png")
     assert len(ax.lines) == 2 and len(bands(ax)) == 2

@@ -38,17 +38,18 @@ def test_value_voice_rules_and_first_match() -> None:
         "theme_price": [1, 1, 0, 0, 0, 0],
         "nps_last": [2, 3, 10, NAN, 8, NAN],
     }
-    t = voc.segment.value_voice(data)
+    r = voc.segment.value_voice(data)
+    t = r.table
     # row 0: complaints win over price and the detractor score (first match)
     assert list(t["voice"]) == ["active complainer", "price-sensitive", "promoter", "silent", "active complainer", "silent"]
     assert t["segment"][5] == "high-value silent"
     assert t["play"][5] == "proactive check-in by the account owner"
     assert t["play"][1] == "targeted coupon"
-    meta = t.meta
-    assert meta is not None
-    assert len(meta["segments"]) == 3 * 6  # every tier × voice, empty ones too
+    assert t.meta is None
+    assert len(r.segments) == len(r.plays) == 3 * 6  # every tier × voice, empty ones too
+    assert r.n == 6 and r.tiers == ["low", "mid", "high"]
     # numpy linear quantiles of the value column are the cuts
-    assert meta["cuts"] == pytest.approx(np.quantile(data["monetary"], [0.5, 0.8]).tolist(), abs=1e-12)
+    assert r.cuts == pytest.approx(np.quantile(data["monetary"], [0.5, 0.8]).tolist(), abs=1e-12)
 
 
 def test_value_voice_custom_rules_thresholds_and_plays() -> None:
@@ -436,7 +437,7 @@ def test_profile_labels_come_back_as_voc_nps_by() -> None:
     scores = [10, 9, 3, 8, 7, 10]
     for by in (np.array([10, 2, 9, 2, 10, 9]), ["10", "2", "9", "2", "10", "9"], pd.Series([True, False, True, False, True, False])):
         p = voc.segment.profile({"nps_last": scores}, by=by, value=None)
-        ref = voc.nps(scores, by=by)
+        ref = voc.nps(scores, by=by).table
         assert list(p["segment"]) == list(ref["group"])
         assert np.asarray(p["segment"]).dtype.kind == np.asarray(ref["group"]).dtype.kind
         np.testing.assert_allclose(p["nps"], ref["nps"])
@@ -454,8 +455,8 @@ def test_matrix_is_a_table(signals: tuple[voc.Table, voc.Table]) -> None:
     prof = voc.segment.profile(X, by=seg, churn=y["churned"])
     m = voc.segment.matrix(prof, by=seg, values="size")
     assert isinstance(m, voc.Table)
-    assert m.columns == ["value_tier", *seg.meta["voices"]]
-    assert list(m["value_tier"]) == list(reversed(seg.meta["tiers"]))
+    assert m.columns == ["value_tier", *seg.voices]
+    assert list(m["value_tier"]) == list(reversed(seg.tiers))
     assert np.nansum([np.asarray(m[c]) for c in m.columns[1:]]) == len(X)
     with pytest.raises(voc.ColumnNotFoundError):
         voc.segment.matrix(prof, by=seg, values="nope")

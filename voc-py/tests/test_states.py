@@ -208,11 +208,11 @@ def test_finish_groups_options(nps_scores):
     s = voc.NpsState()
     s.update(nps_scores, by=g)
     assert_tables_equal(s.finish_groups(interval="wald", confidence=0.9),
-                        voc.nps(nps_scores, by=g, interval="wald", confidence=0.9))
+                        voc.nps(nps_scores, by=g, interval="wald", confidence=0.9).table)
     c = voc.CsatState()
     x = np.clip(nps_scores, 1, 5)
     c.update(x, by=g)
-    assert_tables_equal(c.finish_groups(satisfied_from=5), voc.csat(x, by=g, satisfied_from=5))
+    assert_tables_equal(c.finish_groups(satisfied_from=5), voc.csat(x, by=g, satisfied_from=5).table)
 
 
 def test_finish_groups_skips_unused_ids():

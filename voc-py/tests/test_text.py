@@ -173,7 +173,7 @@ def _texts_with_rates(counts):
 def test_rates_match_scipy_and_statsmodels(m):
     counts = {("app", 1): (20, 400), ("app", 2): (45, 400), ("store", 1): (30, 300), ("store", 2): (28, 310)}
     texts, channel, time = _texts_with_rates(counts)
-    r = m.mention_rates(texts, by=channel, time=time, period="month").to_pandas()
+    r = m.mention_rates(texts, by=channel, time=time, period="month").table.to_pandas()
     slow = r[r.theme == "refund.slow"].reset_index(drop=True)
     assert slow[["group", "period"]].values.tolist() == [
         ["app", "2026-01"],
@@ -200,19 +200,19 @@ def test_rates_match_scipy_and_statsmodels(m):
 def test_alert_rule(m):
     counts = {("app", 1): (20, 400), ("app", 2): (45, 400), ("store", 1): (30, 300), ("store", 2): (28, 310)}
     texts, channel, time = _texts_with_rates(counts)
-    r = m.mention_rates(texts, by=channel, time=time, adjust=None).to_pandas()
+    r = m.mention_rates(texts, by=channel, time=time, adjust=None).table.to_pandas()
     slow = r[r.theme == "refund.slow"].set_index(["group", "period"])
     assert bool(slow.loc[("app", "2026-02"), "alert"])  # p = 0.0012 < 0.01, rose
     assert not bool(slow.loc[("store", "2026-02"), "alert"])  # fell
     assert not slow.loc[("app", "2026-01"), "alert"]  # no previous period
-    strict = m.mention_rates(texts, by=channel, time=time, adjust=None, alert_alpha=0.001).to_pandas()
+    strict = m.mention_rates(texts, by=channel, time=time, adjust=None, alert_alpha=0.001).table.to_pandas()
     assert not strict.alert.any()
-    few = m.mention_rates(texts, by=channel, time=time, adjust=None, min_mentions=50).to_pandas()
+    few = m.mention_rates(texts, by=channel, time=time, adjust=None, min_mentions=50).table.to_pandas()
     assert not few.alert.any()
 
 
 def test_rates_without_channel_or_time_and_share_of_voice(m):
-    r = m.mention_rates(["退款慢", "价格太贵", "退货", "ok"]).to_pandas()
+    r = m.mention_rates(["退款慢", "价格太贵", "退货", "ok"]).table.to_pandas()
     assert "period" not in r.columns and "group" not in r.columns
     top = r[r.theme.isin([t for t in m.themes if "." not in t])]
     assert abs(top.share_of_voice.sum() - 1.0) < 1e-12
@@ -230,7 +230,8 @@ def _mention_batches():
 
 def test_mention_state_pickles_and_merges_across_channel_orders(m):
     texts, channel, time = _mention_batches()
-    whole = m.mention_rates(texts, by=channel, time=time)
+    full = m.mention_rates(texts, by=channel, time=time)
+    whole = full.table
     # The parts meet their channels in different orders (chat, email, web / web, email, chat, app).
     a = m.mention_state(texts[:3], by=channel[:3], time=time[:3])
     b = m.mention_state(texts[3:], by=channel[3:], time=time[3:])
@@ -239,8 +240,8 @@ def test_mention_state_pickles_and_merges_across_channel_orders(m):
         z = pickle.loads(pickle.dumps(x))
         assert z == x and z is not x
         z.merge(pickle.loads(pickle.dumps(y)))
-        assert_tables_equal(z.finish(), whole)
-        assert z.finish().meta == whole.meta
+        assert_tables_equal(z.finish().table, whole)
+        assert z.finish() == full
     ab, ba = pickle.loads(pickle.dumps(a)), pickle.loads(pickle.dumps(b))
     ab.merge(b)
     ba.merge(a)
@@ -251,7 +252,7 @@ def test_mention_state_pickles_and_merges_across_channel_orders(m):
     # Integer channel labels, each part numbering them differently.
     c, d = m.mention_state(texts[:4], by=[3, 1, 3, 2]), m.mention_state(texts[4:], by=[2, 7, 1, 1])
     c.merge(d)
-    assert_tables_equal(c.finish(), m.mention_rates(texts, by=[3, 1, 3, 2, 2, 7, 1, 1]))
+    assert_tables_equal(c.finish(), m.mention_rates(texts, by=[3, 1, 3, 2, 2, 7, 1, 1]).table)
 
 
 def test_mention_states_of_other_settings_do_not_merge(m):
@@ -284,7 +285,7 @@ def test_mention_state_merges_from_threads(m):
         list(pool.map(lambda k: total.merge(parts[k % 4]), range(8)))
     total.merge(total)  # merging a state into itself doubles it, without a deadlock
     assert total.texts == 4 * len(texts)
-    want = m.mention_rates(texts * 4, by=channel * 4, time=np.concatenate([time] * 4))
+    want = m.mention_rates(texts * 4, by=channel * 4, time=np.concatenate([time] * 4)).table
     assert_tables_equal(total.finish(), want)
 
 def test_top_keywords_and_reason_shares(m):
@@ -346,23 +347,24 @@ def test_bad_input(m):
     with pytest.raises(voc.DtypeError, match="position 1"):
         m.tag(["ok", 3])
     with pytest.raises(voc.LengthMismatchError):
-        m.mention_rates(["a", "b"], by=["x"])
+        m.mention_rates(["a", "b"], by=["x"]).table
     with pytest.raises(voc.MissingValueError):
-        m.mention_rates(["a", None])
+        m.mention_rates(["a", None]).table
     r = m.mention_rates(["退款", None], missing="skip")
-    assert r.meta["dropped"] == 1
+    assert (r.n, r.n_missing) == (1, 1)
+    assert r.table.meta is None
     with pytest.raises(voc.InvalidOptionError):
         voc.text.polarity("x", lang="fr")
     with pytest.raises(voc.InvalidOptionError):
-        m.mention_rates(["a"], confidence=1.5)
+        m.mention_rates(["a"], confidence=1.5).table
     with pytest.raises(voc.InvalidOptionError):
-        m.mention_rates(["a"], period="month")
+        m.mention_rates(["a"], period="month").table
     with pytest.raises(voc.InvalidOptionError):
         voc.text.themes([("a.b", "", ["x"], [])])
     with pytest.raises(voc.InvalidOptionError, match="line 2"):
         voc.text.themes("[a]\nfoo = bar\n")
     with pytest.raises(voc.EmptyInputError):
-        m.mention_rates([])
+        m.mention_rates([]).table
     with pytest.raises(voc.InvalidOptionError):
         voc.text.fit_topics(["a b", "b c"], n_topics=0)
     with pytest.raises(voc.VocError):
@@ -426,10 +428,11 @@ def test_rates_read_pandas_and_polars_time_and_channel_columns(m):
     time = pd.to_datetime(["2026-01-03", "2026-01-20", "2026-02-02", "2026-02-10", None, "2026-02-11"])
     channel = ["app", "app", "app", "store", "store", "store"]
     with pytest.raises(voc.MissingValueError):
-        m.mention_rates(texts, by=channel, time=pd.Series(time))
-    a = m.mention_rates(texts, by=pd.Series(channel), time=pd.Series(time), missing="skip")
-    b = m.mention_rates(pl.Series(texts), by=pl.Series(channel), time=pl.Series(time), missing="skip")
-    assert a.meta["dropped"] == 2 and b.meta["dropped"] == 2
+        m.mention_rates(texts, by=channel, time=pd.Series(time)).table
+    ra = m.mention_rates(texts, by=pd.Series(channel), time=pd.Series(time), missing="skip")
+    rb = m.mention_rates(pl.Series(texts), by=pl.Series(channel), time=pl.Series(time), missing="skip")
+    assert ra.n_missing == 2 and rb.n_missing == 2
+    a, b = ra.table, rb.table
     da, db = a.to_pandas(), b.to_pandas()
     pd.testing.assert_frame_equal(da, db)
     slow = da[(da.theme == "refund.slow") & (da.group == "app")]
@@ -501,10 +504,10 @@ def test_roles_read_a_table(m):
         "why": ["price", "size", "price", None],
     })
     assert_tables_equal(
-        m.mention_rates(df, texts="body", by="store", time="when"),
-        m.mention_rates(df["body"], by=df["store"], time=df["when"]),
+        m.mention_rates(df, texts="body", by="store", time="when").table,
+        m.mention_rates(df["body"], by=df["store"], time=df["when"]).table,
     )
-    assert m.mention_rates(df, texts="body", by="store")["group"] == sorted(["a", "b"] * len(m.themes))
+    assert m.mention_rates(df, texts="body", by="store").table["group"] == sorted(["a", "b"] * len(m.themes))
     assert m.mention_state(df, texts="body", by="store").texts == 4
     assert_tables_equal(m.top_keywords(df, texts="body", negative="neg"), m.top_keywords(df["body"], negative=df["neg"]))
     assert_tables_equal(m.theme_sentiment(df, texts="body"), m.theme_sentiment(df["body"]))
@@ -514,8 +517,8 @@ def test_roles_read_a_table(m):
     assert_tables_equal(voc.text.sentiment(df, texts="body"), voc.text.sentiment(df["body"]))
     assert_tables_equal(voc.text.reason_shares(df, reasons="why"), voc.text.reason_shares(df["why"]))
     for call in (
-        lambda: m.mention_rates(df, texts="text"),
-        lambda: m.mention_rates(df, texts="body", by="channel"),
+        lambda: m.mention_rates(df, texts="text").table,
+        lambda: m.mention_rates(df, texts="body", by="channel").table,
         lambda: voc.text.sentiment(df, texts="nope"),
         lambda: voc.text.reason_shares(df, reasons="nope"),
         lambda: m.top_keywords(df, texts="body", negative="nope"),
@@ -523,7 +526,7 @@ def test_roles_read_a_table(m):
         with pytest.raises(voc.ColumnNotFoundError):
             call()
     with pytest.raises(TypeError):
-        m.mention_rates(df["body"], channel=df["store"])  # grouping is by=
+        m.mention_rates(df["body"], channel=df["store"]).table  # grouping is by=
 
 
 def test_lone_surrogates_are_input_errors(m):

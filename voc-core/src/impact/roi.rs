@@ -10,6 +10,7 @@
 //!   Σ n_c · ARPU_c · (1 − churn_c) before and after.
 
 use super::effect::Holdout;
+use super::outcome::NPS_CLASSES;
 use crate::error::{Error, Result};
 
 /// Inputs of [`roi`], echoed in the result.
@@ -283,6 +284,58 @@ impl Shift {
             Shift::DetractorsToPromoters => (0, 2),
         }
     }
+}
+
+/// The three classes of [`what_if`] picked by label from rows of (label, n, ARPU, churn) — e.g. the
+/// rows of [`crate::impact::outcome::outcome_by_class`] by NPS class. Other labels are ignored; a
+/// missing class is an [`Error::InvalidOption`] naming `data`, a label given twice an
+/// [`Error::InvalidValue`].
+///
+/// ```
+/// use voc_core::impact::roi::classes_by_label;
+/// let c = classes_by_label(&["promoter", "passive", "detractor"], &[400.0, 300.0, 300.0],
+///                          &[130.0, 100.0, 80.0], &[0.08, 0.15, 0.3])?;
+/// assert_eq!((c[0].n, c[0].arpu, c[2].churn), (300.0, 80.0, 0.08));
+/// assert!(classes_by_label(&["promoter"], &[1.0], &[1.0], &[0.1]).is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn classes_by_label<S: AsRef<str>>(
+    labels: &[S],
+    n: &[f64],
+    arpu: &[f64],
+    churn: &[f64],
+) -> Result<[ClassValue; 3]> {
+    for (arg, len) in [("n", n.len()), ("arpu", arpu.len()), ("churn", churn.len())] {
+        if len != labels.len() {
+            return Err(Error::LengthMismatch {
+                arg,
+                len,
+                other: "labels",
+                other_len: labels.len(),
+            });
+        }
+    }
+    let mut out = [ClassValue { n: 0.0, arpu: 0.0, churn: 0.0 }; 3];
+    for (k, name) in NPS_CLASSES.iter().enumerate() {
+        let mut rows = labels.iter().enumerate().filter(|(_, l)| l.as_ref() == *name);
+        let Some((i, _)) = rows.next() else {
+            return Err(Error::option(
+                "data",
+                *name,
+                "needs one row per NPS class: detractor, passive and promoter",
+            ));
+        };
+        if let Some((j, _)) = rows.next() {
+            return Err(Error::InvalidValue {
+                arg: "data",
+                index: j,
+                value: n[j],
+                reason: "an NPS class is given twice",
+            });
+        }
+        out[k] = ClassValue { n: n[i], arpu: arpu[i], churn: churn[i] };
+    }
+    Ok(out)
 }
 
 /// The result of a what-if.

@@ -8,12 +8,13 @@ merged in a tree and finished once. Counts are integers, so the results are exac
 single-process call on the same rows; weighted sums are compensated (Neumaier) and agree to ~1e-12.
 
 * ``nps(df, "nps", by="segment", weights="weight")`` → :class:`voc.NpsResult`, or with ``by`` the same
-  :class:`voc.Table` as ``voc.nps(scores, by=labels)``. ``csat`` and ``ces`` alike.
-* ``mention_rates(df, "text", by="channel", time="time", period="quarter")`` → the table of
+  :class:`voc.GroupedResult` as ``voc.nps(scores, by=labels)``. ``csat`` and ``ces`` alike.
+* ``mention_rates(df, "text", by="channel", time="time", period="quarter")`` → the result of
   ``voc.text.themes().mention_rates(...)``.
-* ``features(customers, cutoff=..., orders=..., tickets=...)`` → per-customer churn signals: every table
-  is shuffled by customer id into the same partitions so each partition holds whole customers, then
-  :meth:`voc.signals.EventLog.features` runs per partition; ``labels(...)`` likewise.
+* ``features(customers, cutoff=..., orders=..., tickets=...)`` → per-customer churn signals as a
+  :class:`voc.Table`: every table is shuffled by customer id into the same partitions so each partition
+  holds whole customers, then :meth:`voc.signals.EventLog.features` runs per partition; ``labels(...)``
+  likewise.
 
 Everything works on any scheduler (threads, processes, ``distributed``); pass ``scheduler=`` or use a
 ``distributed.Client``. The PySpark pattern (``mapInPandas`` to states as bytes, merged with a grouped
@@ -27,12 +28,12 @@ from typing import Any, Literal
 import numpy as np
 
 import voc
-from voc._voc import CesState, CsatState, NpsState, Table
+from voc._voc import CesState, CsatState, GroupedResult, NpsState, Table
 
 __all__ = ["nps", "csat", "ces", "mention_rates", "outcome_by_class", "features", "labels", "merge_states"]
 
 _INSTALL = 'voc.dask needs dask: pip install "dask[dataframe]" distributed'
-_STATES = {"nps": NpsState, "csat": CsatState, "ces": CesState}
+_STATES: dict[str, Any] = {"nps": NpsState, "csat": CsatState, "ces": CesState}
 
 
 def _dask() -> Any:
@@ -149,12 +150,17 @@ def _survey(
     part_state = dask.delayed(_survey_part, pure=True)
     parts = [part_state(p, kind, score, by, weights, labels, scale, missing) for p in df[cols].to_delayed()]
     cls = _STATES[kind]
-    (blob,) = dask.compute(_tree(dask, cls, parts, split_every), scheduler=scheduler)
-    state = cls.from_bytes(blob)
+    tree = _tree(dask, cls, parts, split_every)
     if by is None:
-        return state.finish(**options)
-    table = state.finish_groups(**options)
-    return _relabel(table, labels or [])
+        (blob,) = dask.compute(tree, scheduler=scheduler)
+        return cls.from_bytes(blob).finish(**options)
+    # Rows without a group label (left out under missing="skip") are counted in the same graph.
+    blob, no_group = dask.compute(tree, df[by].isna().sum() if missing == "skip" else 0, scheduler=scheduler)
+    table = _relabel(cls.from_bytes(blob).finish_groups(**options), labels or [])
+    no_group = int(no_group)
+    n, left_out = int(np.sum(table["n"])), int(np.sum(table["n_missing"]))
+    confidence = float(options.get("confidence", 0.95))
+    return GroupedResult._from_parts(table, kind, None, confidence, n, left_out + no_group, no_group, 0)
 
 
 def _relabel(table: Table, labels: list[Any]) -> Table:
@@ -163,7 +169,7 @@ def _relabel(table: Table, labels: list[Any]) -> Table:
     ids = np.asarray(cols["group"], dtype=np.int64)
     picked = [labels[i] for i in ids]
     cols["group"] = np.asarray(picked) if picked and not isinstance(picked[0], str) else picked
-    return Table(table.kind, cols, table.meta)
+    return Table(table.kind, cols)
 
 
 def nps(
@@ -178,14 +184,15 @@ def nps(
     **options: Any,
 ) -> Any:
     """NPS of column ``score`` of a dask DataFrame, overall (:class:`voc.NpsResult`) or by column ``by``
-    (the :class:`voc.Table` of ``voc.nps(scores, by=...)``, one row per label, sorted), optionally
+    (the :class:`voc.GroupedResult` of ``voc.nps(scores, by=...)``: its ``table`` has one row per label,
+    sorted), optionally
     weighted by column ``weights``. ``options`` go to ``finish`` (``confidence``, ``interval``, ...).
 
     >>> import pandas as pd, dask.dataframe as dd, voc.dask
     >>> df = dd.from_pandas(pd.DataFrame({"nps": [10, 9, 3, 7, 10, 0], "seg": list("aabbab")}), npartitions=3)
     >>> round(voc.dask.nps(df, "nps").nps, 4)  # 3 promoters, 2 detractors in 6
     16.6667
-    >>> [round(float(x), 4) for x in voc.dask.nps(df, "nps", by="seg")["nps"]]
+    >>> [round(float(x), 4) for x in voc.dask.nps(df, "nps", by="seg").table["nps"]]
     [100.0, -66.6667]
     """
     return _survey("nps", df, score, by, weights, None, missing, split_every, scheduler, options)
@@ -269,16 +276,16 @@ def mention_rates(
     split_every: int = 8,
     scheduler: Any = None,
     **options: Any,
-) -> Table:
+) -> voc.text.MentionRatesResult:
     """Theme mention rates of the texts in column ``text`` per group (``by``, e.g. the channel) × period:
-    the table of ``matcher.mention_rates(df, texts=text, by=..., time=..., period=...)`` (``matcher`` defaults to
+    the result of ``matcher.mention_rates(df, texts=text, by=..., time=..., period=...)`` (``matcher`` defaults to
     ``voc.text.themes()``), computed from one :class:`voc.text.MentionState` per partition.
     ``options`` go to ``MentionState.finish`` (``confidence``, ``alert_alpha``, ``adjust``, ...).
 
     >>> import pandas as pd, dask.dataframe as dd, voc.dask
     >>> df = dd.from_pandas(pd.DataFrame({"text": ["退款太慢", "fast delivery", "refund please", "ok"],
     ...                                   "channel": ["chat", "chat", "email", "email"]}), npartitions=2)
-    >>> t = voc.dask.mention_rates(df, "text", by="channel").to_pandas()
+    >>> t = voc.dask.mention_rates(df, "text", by="channel").table.to_pandas()
     >>> t[t.theme == "refund"][["group", "mentions", "texts"]].values.tolist()
     [['chat', 1, 2], ['email', 1, 2]]
     """
@@ -375,8 +382,8 @@ def _signals_part(method: str, id_col: str, args: dict[str, Any], kwargs: dict[s
         return None
     log = voc.signals.EventLog(customers, **{k: v for k, v in parts.items() if v is not None}, **args)
     cutoff = kwargs.pop("cutoff")
-    out = getattr(log, method)(cutoff, **kwargs).to_pandas()
-    return out
+    table = getattr(log, method)(cutoff, **kwargs)
+    return table.kind, table.to_pandas()
 
 
 def _per_customer(method: str, customers: Any, tables: dict[str, Any], id_col: str, npartitions: int | None,
@@ -389,9 +396,11 @@ def _per_customer(method: str, customers: Any, tables: dict[str, Any], id_col: s
     results = [
         task(method, id_col, args, dict(kwargs), **{name: p[i] for name, p in parts.items()}) for i in range(n)
     ]
-    frames = [f for f in dask.compute(*results, scheduler=scheduler) if f is not None]
-    if not frames:
+    done = [f for f in dask.compute(*results, scheduler=scheduler) if f is not None]
+    if not done:
         raise voc.EmptyInputError("customers has no rows")
+    kind = done[0][0]
+    frames = [f for _, f in done]
     # Theme columns exist where a partition saw that theme: align columns, absent counts are zero
     # (`features` then puts them in the single-process order).
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))
@@ -399,7 +408,24 @@ def _per_customer(method: str, customers: Any, tables: dict[str, Any], id_col: s
     for c in columns:
         if c.startswith("theme_") and out[c].isna().any():
             out[c] = out[c].fillna(0)
-    return out.sort_values(id_col, kind="stable").reset_index(drop=True)
+    return kind, out.sort_values(id_col, kind="stable").reset_index(drop=True)
+
+
+def _as_table(kind: str, frame: Any) -> Table:
+    """The voc.Table of the single-process call from the concatenated partitions: numbers and times as
+    numpy arrays, categoricals as they are, strings as lists (the column kinds a Table holds)."""
+    import pandas as pd
+
+    columns: dict[str, Any] = {}
+    for c in frame.columns:
+        col = frame[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            columns[str(c)] = col.array
+        elif col.dtype == object:
+            columns[str(c)] = col.tolist()
+        else:
+            columns[str(c)] = col.to_numpy()
+    return Table(kind, columns)
 
 
 def _theme_columns(tickets: Any, scheduler: Any) -> list[str]:
@@ -440,13 +466,13 @@ def features(
     theme_counts: bool = True,
     missing: Literal["error", "skip"] = "error",
     scheduler: Any = None,
-) -> Any:
+) -> Table:
     """Per-customer churn signals at ``cutoff`` from dask DataFrames (the columns of
     :class:`voc.signals.EventLog`): every table is shuffled on ``id_col`` into ``npartitions`` (default:
     those of ``customers``) so each partition holds whole customers with all their events,
-    ``EventLog.features`` runs per partition, and the rows come back as one pandas DataFrame sorted by
-    customer id — the same rows and columns, in the same order, as the single-process call whatever
-    ``npartitions``. ``missing="skip"`` leaves bad rows out per partition (see
+    ``EventLog.features`` runs per partition, and the rows come back as one :class:`voc.Table` sorted by
+    customer id — the table of the single-process call (same rows, columns and order) whatever
+    ``npartitions`` (docs/conventions.md §5: no pandas frames; ``.to_pandas()`` gives one). ``missing="skip"`` leaves bad rows out per partition (see
     :class:`voc.signals.EventLog`).
 
     >>> import dask.dataframe as dd, voc, voc.dask
@@ -454,24 +480,26 @@ def features(
     >>> t = {k: dd.from_pandas(v.to_pandas(), npartitions=2) for k, v in data.tables().items()}
     >>> X = voc.dask.features(t.pop("customers"), cutoff="2025-01-01", **t)
     >>> one = voc.signals.EventLog(**data.tables()).features("2025-01-01").to_pandas()
-    >>> len(X) == len(one), list(X.columns) == list(one.columns), bool(X["monetary"].sum() == one["monetary"].sum())
+    >>> isinstance(X, voc.Table), len(X) == len(one), X.columns == list(one.columns)
     (True, True, True)
+    >>> bool(X["monetary"].sum() == one["monetary"].sum())
+    True
     """
     tables = {"orders": orders, "returns": returns, "tickets": tickets, "surveys": surveys,
               "mentions": mentions, "churn": churn}
     kwargs = {"cutoff": cutoff, "windows": list(windows), "silence_days": silence_days,
               "theme_counts": theme_counts}
-    out = _per_customer("features", customers, tables, id_col, npartitions, {"missing": missing},
-                        kwargs, scheduler)
+    kind, out = _per_customer("features", customers, tables, id_col, npartitions, {"missing": missing},
+                              kwargs, scheduler)
     if not theme_counts:
-        return out
+        return _as_table(kind, out)
     # Theme columns: those of the single-process call, in its order; a theme no partition counted is 0.
     themes = _theme_columns(tickets, scheduler)
     for c in themes:
         if c not in out.columns:
             out[c] = 0.0
     others = [c for c in out.columns if not c.startswith("theme_")]
-    return out[others + themes + [c for c in out.columns if c.startswith("theme_") and c not in themes]]
+    return _as_table(kind, out[others + themes + [c for c in out.columns if c.startswith("theme_") and c not in themes]])
 
 
 def labels(
@@ -489,9 +517,9 @@ def labels(
     npartitions: int | None = None,
     missing: Literal["error", "skip"] = "error",
     scheduler: Any = None,
-) -> Any:
+) -> Table:
     """Churn labels in the ``horizon_days`` after ``cutoff`` (:meth:`voc.signals.EventLog.labels`),
-    partitioned like :func:`features`; one pandas DataFrame sorted by customer id.
+    partitioned like :func:`features`; one :class:`voc.Table` sorted by customer id.
 
     >>> import dask.dataframe as dd, voc, voc.dask
     >>> data = voc.sample.retailer(seed=7, customers=500)
@@ -503,5 +531,6 @@ def labels(
     tables = {"orders": orders, "returns": returns, "tickets": tickets, "surveys": surveys,
               "mentions": mentions, "churn": churn}
     kwargs = {"cutoff": cutoff, "horizon_days": horizon_days}
-    return _per_customer("labels", customers, tables, id_col, npartitions, {"missing": missing},
-                         kwargs, scheduler)
+    kind, out = _per_customer("labels", customers, tables, id_col, npartitions, {"missing": missing},
+                              kwargs, scheduler)
+    return _as_table(kind, out)

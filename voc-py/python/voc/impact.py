@@ -630,8 +630,6 @@ def roi(
     )
 
 
-_NPS_CLASSES = ("detractor", "passive", "promoter")
-
 
 def what_if(
     data: _Any, /, *, shift: str = "detractors_to_passives", share: float = 0.1
@@ -651,21 +649,13 @@ def what_if(
     if isinstance(data, OutcomeByClassResult):
         data = data.table
     if isinstance(data, _Mapping):
-        rows = []
-        for name in _NPS_CLASSES:
-            if name not in data:
-                raise _InvalidOptionError(f"invalid option data: missing class {name!r}", "data", None, name)
-            n, arpu, churn = data[name]
-            rows.append((float(n), float(arpu), float(churn)))
+        labels = [str(k) for k in data]
+        values = [tuple(v) for v in data.values()]
+        n, arpu, churn = ([float(v[i]) for v in values] for i in range(3))
     else:
         labels = [str(v) for v in list(data["group"])]
-        rows = []
-        for name in _NPS_CLASSES:
-            if name not in labels:
-                raise _InvalidOptionError(f"invalid option data: missing class {name!r}", "data", None, name)
-            i = labels.index(name)
-            rows.append((float(data["n"][i]), float(data["arpu"][i]), float(data["churn_rate"][i])))
-    return _voc._impact_what_if(rows, shift, share)
+        n, arpu, churn = ([float(x) for x in data[c]] for c in ("n", "arpu", "churn_rate"))
+    return _voc._impact_what_if(labels, n, arpu, churn, shift, float(share))
 
 
 __all__ += [

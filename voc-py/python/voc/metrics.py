@@ -2,9 +2,11 @@
 
 One-shot functions take a column of scores (numpy array, pandas / polars / pyarrow column, or list):
 
-* ``nps(scores)`` → :class:`NpsResult`; ``nps(scores, by=segment)`` → :class:`Table` with one row per
-  segment; ``nps(scores, period="month", time=ts)`` → a trend :class:`Table` with the change from the
-  previous period and its test (add ``by=`` for segment × month).
+* ``nps(scores)`` → :class:`NpsResult`; ``nps(scores, by=segment)`` → :class:`GroupedResult` whose
+  ``table`` has one row per segment; ``nps(scores, period="month", time=ts)`` → a :class:`GroupedResult`
+  whose ``table`` is the trend, with the change from the previous period and its test (add ``by=`` for
+  segment × month). ``n``, ``n_missing``, ``n_missing_group`` and ``n_missing_time`` count the responses
+  used and the rows left out.
 * ``csat`` and ``ces`` work the same way.
 * ``compare(a, b)`` tests the difference of two results; ``nps_test(r, null)`` tests one NPS.
 
@@ -17,6 +19,7 @@ from voc._voc import (
     CesState,
     CsatResult,
     CsatState,
+    GroupedResult,
     NpsResult,
     NpsState,
     Table,
@@ -40,6 +43,7 @@ __all__ = [
     "NpsResult",
     "CsatResult",
     "CesResult",
+    "GroupedResult",
     "TestResult",
     "Table",
 ]

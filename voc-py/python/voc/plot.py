@@ -57,7 +57,11 @@ def _axes(ax: Any, figsize: tuple[float, float] = (7.0, 4.0)) -> Any:
 
 
 def _columns(data: Any, arg: str) -> dict[str, np.ndarray]:
-    """The columns of a voc.Table, pandas / polars DataFrame, pyarrow table or dict as numpy arrays."""
+    """The columns of a voc.Table (or a result holding one in ``.table``), pandas / polars DataFrame, pyarrow
+    table or dict as numpy arrays."""
+    inner = getattr(data, "table", None)
+    if inner is not None and hasattr(inner, "kind") and hasattr(inner, "to_dict"):  # a result with a table
+        data = inner
     if hasattr(data, "to_dict") and hasattr(data, "kind") and hasattr(data, "meta"):  # voc.Table
         raw = dict(data.to_dict())
     elif hasattr(data, "columns") and hasattr(data, "__getitem__") and not isinstance(data, np.ndarray):
@@ -85,9 +89,6 @@ def _need(cols: dict[str, np.ndarray], names: list[str], arg: str) -> None:
 def _band_name(obj: Any) -> str:
     """ "95% CI band" when the result says its confidence level, else "CI band"."""
     level = getattr(obj, "confidence", None)
-    if level is None:
-        meta = getattr(obj, "meta", None)
-        level = meta.get("confidence") if isinstance(meta, dict) else None
     return f"{100 * float(level):g}% CI band" if isinstance(level, (int, float)) else "CI band"
 
 
@@ -131,7 +132,7 @@ def nps_trend(
         if group is not None:
             wanted = group if isinstance(group, (list, tuple)) else [group]
             names = [g for g in names if g in wanted]
-        selections = [(str(g), cols["group"] == g) for g in names]
+        selections: list[tuple[str | None, Any]] = [(str(g), cols["group"] == g) for g in names]
     else:
         selections = [(None, np.ones(len(cols["period"]), dtype=bool))]
     scale = 100.0 if value in ("satisfied", "dissatisfied", "easy", "high_effort") else 1.0
@@ -185,7 +186,7 @@ def kaplan_meier(
     ax = _axes(ax)
     if "group" in cols:
         names = list(dict.fromkeys(cols["group"].tolist())) if groups is None else list(groups)
-        selections = [(str(g), cols["group"] == g) for g in names]
+        selections: list[tuple[str | None, Any]] = [(str(g), cols["group"] == g) for g in names]
     else:
         selections = [(None, np.ones(len(cols["time"]), dtype=bool))]
     for label, rows in selections:
@@ -411,7 +412,7 @@ def mention_trend(
     x_of = {p: i for i, p in enumerate(periods)}
     if "group" in cols:
         names = list(dict.fromkeys(cols["group"][keep].tolist())) if channels is None else list(channels)
-        selections = [(str(c), keep & (cols["group"] == c)) for c in names]
+        selections: list[tuple[str | None, Any]] = [(str(c), keep & (cols["group"] == c)) for c in names]
     else:
         selections = [(None, keep)]
     for label, rows in selections:

@@ -43,7 +43,7 @@ from voc._voc import (
     PrecisionThresholdResult,
     Table,
 )
-from voc.errors import InputError, InvalidOptionError
+from voc.errors import DtypeError, InputError, InvalidOptionError
 
 __all__ = [
     "LogisticModel",
@@ -330,6 +330,50 @@ def _column_names(data: Any) -> list[str]:
 _PARAMS = ("penalty", "C", "l1_ratio", "class_weight", "standardize", "missing", "max_iter", "tol", "confidence")
 
 
+def _not_fitted() -> Exception:
+    """The error of a call before ``fit``: an ``InvalidOptionError`` that is also scikit-learn's
+    ``NotFittedError`` when scikit-learn is loaded (voc never imports it)."""
+    message = "this ChurnClassifier is not fitted yet; call fit first"
+    sk = sys.modules.get("sklearn.exceptions")
+    if sk is None:
+        return InvalidOptionError(message, "self")
+    cls: type[InvalidOptionError] = type("NotFittedError", (InvalidOptionError, sk.NotFittedError), {"__module__": __name__})
+    return cls(message, "self")
+
+
+def _estimator_input(X: Any, fitted: int | None = None) -> Any:
+    """``X`` as scikit-learn's estimator protocol reads it: tables as they are; numpy object arrays of
+    numbers as floats (a cell that is not a number is a TypeError); sparse, complex, 1-D, featureless and,
+    once fitted, wrongly sized input refused with scikit-learn's wording."""
+    if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
+        raise DtypeError("X is a sparse matrix: sparse input is not supported; pass a dense array (X.toarray())", "X")
+    if _is_table(X):
+        n = len(_column_names(X))
+    else:
+        if isinstance(X, np.ndarray) and X.dtype == object:
+            try:  # float() of each cell: numbers pass, anything else is refused
+                X = X.astype(np.float64)
+            except TypeError as e:
+                raise DtypeError(f"X has dtype object with a cell that is not a number: {e}", "X") from None
+            except ValueError as e:
+                raise InputError(f"X has dtype object with a cell that is not a number: {e}", "X") from None
+        if np.iscomplexobj(X):
+            raise DtypeError("Complex data not supported: X has complex values", "X")
+        shape = np.shape(X)
+        if len(shape) == 1:
+            raise InputError(
+                f"Expected a 2-D array, got a 1-D array of shape {shape}: Reshape your data either using "
+                "array.reshape(-1, 1) if it has a single feature or array.reshape(1, -1) if it is a single row",
+                "X",
+            )
+        n = shape[1] if len(shape) == 2 else 0
+        if len(shape) == 2 and shape[1] == 0:
+            raise InputError(f"0 feature(s) (shape={shape}) while a minimum of 1 is required.", "X")
+    if fitted is not None and n != fitted:
+        raise InputError(f"X has {n} features, but ChurnClassifier is expecting {fitted} features as input", "X", None, n)
+    return X
+
+
 class ChurnClassifier:
     """The churn model as a scikit-learn estimator (voc does not import scikit-learn): ``fit(X, y,
     sample_weight=None)``, ``predict_proba``, ``predict``, ``decision_function``, ``score`` (accuracy),
@@ -410,7 +454,15 @@ class ChurnClassifier:
         labels = np.asarray(y)
         if labels.ndim == 2 and labels.shape[1] == 1:
             labels = labels.reshape(-1)
+        X = _estimator_input(X)
         classes = np.unique(labels)
+        if sample_weight is not None and len(classes) == 2:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape == labels.shape and len(np.unique(labels[w > 0])) < 2:
+                raise InputError(
+                    "y has one class only among the rows of positive sample_weight; the fit needs rows of both "
+                    "classes", "sample_weight",
+                )
         if len(classes) > 2:
             kind = "continuous" if labels.dtype.kind == "f" and not np.all(np.mod(classes, 1) == 0) else "multiclass"
             raise InputError(
@@ -441,16 +493,18 @@ class ChurnClassifier:
     def _fitted(self) -> LogisticModel:
         model: LogisticModel | None = getattr(self, "model_", None)
         if model is None:
-            raise InvalidOptionError("this ChurnClassifier is not fitted yet; call fit first", "self")
+            raise _not_fitted()
         return model
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of the churn class (``classes_[1]``) for each row."""
-        return np.asarray(self._fitted().decision_function(X))
+        model = self._fitted()
+        return np.asarray(model.decision_function(_estimator_input(X, self.n_features_in_)))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of ``classes_[0]`` and ``classes_[1]`` (rows × 2)."""
-        p = np.asarray(self._fitted().predict_proba(X))
+        model = self._fitted()
+        p = np.asarray(model.predict_proba(_estimator_input(X, self.n_features_in_)))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -123,6 +123,19 @@ class Planted:
         return _html("Planted", self.to_dict())
 
 
+class RetailerTables(TypedDict):
+    """The event tables of :meth:`RetailerData.tables`, by name (typed, so ``EventLog(**data.tables())``
+    type-checks)."""
+
+    customers: Table
+    orders: Table
+    returns: Table
+    tickets: Table
+    surveys: Table
+    mentions: Table
+    churn: Table
+
+
 @dataclass(frozen=True)
 class RetailerData:
     """A simulated retailer: one :class:`voc.Table` per source, the truth and the planted effects.
@@ -149,7 +162,7 @@ class RetailerData:
     end: np.datetime64
     seed: int
 
-    def tables(self) -> dict[str, Table]:
+    def tables(self) -> RetailerTables:
         """The event tables by name, ready for ``voc.signals.EventLog(**data.tables())``.
 
         >>> import voc
@@ -175,7 +188,7 @@ class RetailerData:
         >>> d.n_events == len(d.orders) + len(d.returns) + len(d.tickets) + len(d.surveys) + len(d.mentions) + len(d.churn)
         True
         """
-        return sum(len(t) for name, t in self.tables().items() if name != "customers")
+        return sum(len(t) for t in (self.orders, self.returns, self.tickets, self.surveys, self.mentions, self.churn))
 
     def to_dict(self) -> dict[str, Any]:
         """The sizes, period, seed and planted effects as a dict (the tables are left out).

@@ -29,12 +29,15 @@ import numpy as np
 from voc import _voc
 from voc._columns import column as _column
 from voc._columns import names as _names
-from voc._voc import KMeansModel, Standardized, Table
+from voc._voc import KMeansModel, LifecycleResult, RfmResult, Standardized, Table, ValueVoiceResult
 from voc.errors import InvalidOptionError
 
 __all__ = [
     "KMeansModel",
     "Standardized",
+    "ValueVoiceResult",
+    "RfmResult",
+    "LifecycleResult",
     "DEFAULT_VOICE_RULES",
     "DEFAULT_PLAYS",
     "DEFAULT_RFM_RULES",
@@ -68,8 +71,8 @@ def _ids(data: Any) -> Any:
         return None
 
 
-def _table(kind: str, columns: dict[str, Any], meta: dict[str, Any] | None = None) -> Table:
-    return Table(kind, columns, meta)
+def _table(kind: str, columns: dict[str, Any]) -> Table:
+    return Table(kind, columns)
 
 
 def _labels(codes: np.ndarray, names: Sequence[str]) -> list[str]:
@@ -92,7 +95,7 @@ def value_voice(
     rules: Sequence[tuple[str, str]] | None = None,
     fallback: str = "silent",
     plays: Sequence[tuple[str, str, str]] | None = None,
-) -> Table:
+) -> ValueVoiceResult:
     """Value tier × voice segment of each customer, with the recommended play.
 
     ``value`` names the value column (or is an array): cut by ``quantiles`` (numpy linear quantiles; a
@@ -102,15 +105,18 @@ def value_voice(
     Defaults: :data:`DEFAULT_VOICE_RULES`, :data:`DEFAULT_PLAYS` (they read the signals columns
     ``tickets_90d``, ``theme_price``, ``nps_last``).
 
-    Returns a table with ``customer_id`` (when the input has it), ``value_tier``, ``voice``, ``segment``
-    and ``play``; ``meta`` holds the cut values and every segment name (empty ones too) with its play.
+    Returns a :class:`ValueVoiceResult`: its ``table`` has ``customer_id`` (when the input has it),
+    ``value_tier``, ``voice``, ``segment`` and ``play``; ``cuts``, ``tiers``, ``voices``, ``segments``
+    (every segment name, empty ones too) and ``plays`` (the play of each) are typed fields.
 
     >>> import voc
     >>> t = voc.segment.value_voice({"monetary": [900.0, 40.0, 60.0, 10.0],
     ...                              "tickets_90d": [3, 0, 0, 0], "theme_price": [0, 1, 0, 0],
     ...                              "nps_last": [float("nan"), 3, 10, float("nan")]})
-    >>> list(t["segment"])
+    >>> list(t.table["segment"])
     ['high-value active complainer', 'low-value price-sensitive', 'mid-value promoter', 'low-value silent']
+    >>> t.cuts, t.n
+    ([50.0, 228.0], 4)
     """
     v = _column(data, value, "value")
     out = _voc._segment_value_voice(
@@ -134,14 +140,15 @@ def value_voice(
             "play": seg_plays[seg].tolist() if len(seg) else [],
         },
     )
-    meta = {
-        "cuts": out["cuts"],
-        "tiers": out["tier_names"],
-        "voices": out["voice_names"],
-        "segments": out["segment_names"],
-        "plays": dict(zip(out["segment_names"], out["plays"])),
-    }
-    return _table("value × voice segments", columns, meta)
+    return ValueVoiceResult._from_parts(
+        _table("value × voice segments", columns),
+        len(seg),
+        [float(c) for c in out["cuts"]],
+        list(out["tier_names"]),
+        list(out["voice_names"]),
+        list(out["segment_names"]),
+        list(out["plays"]),
+    )
 
 
 def rfm(
@@ -152,8 +159,9 @@ def rfm(
     monetary: Any = "monetary",
     bins: int = 5,
     rules: Sequence[tuple[str, tuple[int, int], tuple[int, int]]] | None = None,
-) -> Table:
-    """RFM scores (1..bins) and named segments.
+) -> RfmResult:
+    """RFM scores (1..bins) and named segments → :class:`RfmResult` (``table``: one row per customer with
+    ``r``, ``f``, ``m``, ``rfm_score`` and ``segment``; ``segments``: every segment name).
 
     Scores are pandas ``qcut(rank(method="first"), bins)``: equal values are ranked in row order, so the
     bins hold equal counts; recency is ranked descending (recent = high score). Customers without a
@@ -163,10 +171,10 @@ def rfm(
     >>> import voc
     >>> t = voc.segment.rfm({"recency_days": [5.0, 300.0, float("nan"), 40.0, 10.0],
     ...                      "frequency": [12, 1, 0, 3, 8], "monetary": [900.0, 20.0, 0.0, 150.0, 400.0]})
-    >>> list(t["rfm_score"])
+    >>> list(t.table["rfm_score"])
     ['555', '111', '000', '222', '444']
-    >>> t["segment"][0]
-    'Champions'
+    >>> t.table["segment"][0], t.n
+    ('Champions', 5)
     """
     out = _voc._segment_rfm(
         _column(data, recency, "recency"),
@@ -181,7 +189,7 @@ def rfm(
         data,
         {"r": r, "f": f, "m": m, "rfm_score": score, "segment": _labels(out["segment"], out["names"])},
     )
-    return _table("rfm segments", columns, {"segments": out["names"]})
+    return RfmResult._from_parts(_table("rfm segments", columns), len(score), int(bins), list(out["names"]))
 
 
 def lifecycle(
@@ -192,14 +200,14 @@ def lifecycle(
     onboarding_days: float = 90,
     maturity_days: float = 365,
     dormant_days: float = 180,
-) -> Table:
-    """Lifecycle stage: onboarding (tenure < onboarding_days), dormant (no activity for dormant_days or
+) -> LifecycleResult:
+    """Lifecycle stage → :class:`LifecycleResult` (``table``: a ``stage`` column; ``stages``: every stage name): onboarding (tenure < onboarding_days), dormant (no activity for dormant_days or
     never active), growth (tenure < maturity_days), maturity — first match wins.
 
     >>> import voc
     >>> t = voc.segment.lifecycle({"tenure_days": [30.0, 200.0, 800.0, 800.0],
     ...                            "days_since_activity": [5.0, 10.0, 20.0, 400.0]})
-    >>> list(t["stage"])
+    >>> list(t.table["stage"])
     ['onboarding', 'growth', 'maturity', 'dormant']
     """
     codes, names = _voc._segment_lifecycle(
@@ -210,7 +218,7 @@ def lifecycle(
         dormant_days,
     )
     columns = _with_ids(data, {"stage": _labels(codes, names)})
-    return _table("lifecycle stages", columns, {"segments": list(names), "column": "stage"})
+    return LifecycleResult._from_parts(_table("lifecycle stages", columns), len(codes), list(names))
 
 
 def _has(data: Any, name: str) -> bool:
@@ -236,9 +244,9 @@ def profile(
     (Rocks 2016 adjusted Wald), mean and total value, revenue at risk (Σ value × churn) and the top
     complaint themes.
 
-    ``by`` is a segment table from this module (its ``segment`` column — ``stage`` for
-    :func:`lifecycle` — and, when ``names`` is not given, its ``meta["segments"]`` so that empty segments
-    get a row too, in that order), a column name of ``data`` or a column of segment labels. Plain labels
+    ``by`` is a segment result from this module (its table's ``segment`` column — ``stage`` for
+    :func:`lifecycle` — and, when ``names`` is not given, its ``segments`` / ``stages`` so that empty
+    segments get a row too, in that order; a :func:`value_voice` result adds each segment's ``play``), a column name of ``data`` or a column of segment labels. Plain labels
     are coded as every ``by=`` of voc (``voc.nps(..., by=)``): numbers by value, strings by code point,
     categories in category order, and the ``segment`` column keeps their dtype. ``data`` holds the other
     columns (row-aligned). ``churn`` is a column name or array of 0/1 labels or probabilities (e.g.
@@ -254,12 +262,15 @@ def profile(
     >>> p["segment"], p["size"].tolist(), p["revenue_at_risk"].tolist(), p["top_themes"][0]
     (['a', 'b'], [3, 1], [100.0, 10.0], 'refund (3)')
     """
-    meta: dict[str, Any] = {}
-    if isinstance(by, Table):
-        meta = dict(by.meta or {})
-        labels = by[meta.get("column", "segment")]
-        if names is None and "segments" in meta:
-            names = list(meta["segments"])
+    plays: dict[str, str] | None = None
+    if isinstance(by, LifecycleResult):
+        labels: Any = by.table["stage"]
+        names = list(by.stages) if names is None else names
+    elif isinstance(by, (ValueVoiceResult, RfmResult)):
+        labels = by.table["segment"]
+        names = list(by.segments) if names is None else names
+        if isinstance(by, ValueVoiceResult):
+            plays = dict(zip(by.segments, by.plays))
     else:
         labels = _column(data, by, "by")
     churn_col = None if churn is None else _column(data, churn, "churn")
@@ -286,19 +297,17 @@ def profile(
         top_themes,
         churn_interval,
     )
-    if "plays" in meta:
-        plays = meta["plays"]
+    if plays is not None:
         cols = table.to_dict()
         cols["play"] = [plays.get(n, "") for n in cols["segment"]]
         return Table(table.kind, cols)
     return table
 
 
-def matrix(profile: Table, /, *, by: Table, values: str = "churn_rate") -> Table:
+def matrix(profile: Table, /, *, by: ValueVoiceResult, values: str = "churn_rate") -> Table:
     """A value-tier × voice grid of one profile column, as a :class:`voc.Table`.
 
-    ``by`` is the :func:`value_voice` table the profile was made from (its ``meta`` gives the tiers and
-    voices). One row per tier from high to low: the ``value_tier`` column, then one column per voice
+    ``by`` is the :func:`value_voice` result the profile was made from (its ``tiers`` and ``voices``). One row per tier from high to low: the ``value_tier`` column, then one column per voice
     (NaN where a cell has no segment row).
 
     >>> import voc
@@ -312,9 +321,8 @@ def matrix(profile: Table, /, *, by: Table, values: str = "churn_rate") -> Table
     >>> int(sum(float(v) for c in m.columns[1:] for v in m[c] if v == v)) == len(X)
     True
     """
-    meta = by.meta or {}
-    tiers = list(meta.get("tiers", []))
-    voices = list(meta.get("voices", []))
+    tiers = list(by.tiers)
+    voices = list(by.voices)
     if values not in profile.columns:
         _column(profile, values, "values")
     by_name = dict(zip(list(profile["segment"]), list(profile[values])))
@@ -322,7 +330,7 @@ def matrix(profile: Table, /, *, by: Table, values: str = "churn_rate") -> Table
     columns: dict[str, Any] = {"value_tier": rows}
     for v in voices:
         columns[v] = np.array([float(by_name.get(f"{t}-value {v}", float("nan"))) for t in rows], dtype=np.float64)
-    return Table("value × voice matrix", columns, {"values": values})
+    return Table("value × voice matrix", columns)
 
 
 def _matrix_role(data: Any, x: Any) -> Any:

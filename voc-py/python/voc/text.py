@@ -9,7 +9,7 @@ function that reads texts takes the column itself, or a table and ``texts=`` nam
   ``(id, label, keywords, exclude)`` tuples, or the text format of ``DEFAULT_RETAIL_TAXONOMY``).
 * ``m.find(text)`` / ``m.matches(texts)``: every match with character offsets (a :class:`Table`);
   ``m.tag`` / ``m.indicators``: themes per text.
-* ``m.mention_rates(df, texts="text", by="channel", time="created", period="month")``: rates with Wilson
+* ``m.mention_rates(df, texts="text", by="channel", time="created", period="month")`` → :class:`MentionRatesResult` (``.table``): rates with Wilson
   intervals, share of voice, period-over-period change with a two-proportion test and the alert rule.
 * ``m.mention_state(df, texts=..., by=..., time=...)``: the same counts as a mergeable :class:`MentionState`
   (merge across batches or Dask / Spark workers, ``to_bytes`` / ``from_bytes``, ``finish()`` → the table).
@@ -35,6 +35,7 @@ from typing import Any
 
 from voc._voc import (
     DEFAULT_RETAIL_TAXONOMY,
+    MentionRatesResult,
     MentionState,
     PolarityResult,
     Table,
@@ -52,6 +53,7 @@ __all__ = [
     "themes",
     "ThemeMatcher",
     "MentionState",
+    "MentionRatesResult",
     "DEFAULT_RETAIL_TAXONOMY",
     "normalize",
     "polarity",

@@ -2,7 +2,7 @@
 
 use pyo3::prelude::*;
 use voc_core::Error;
-use voc_core::impact::roi::{self as core, ClassValue, RoiInputs, Shift};
+use voc_core::impact::roi::{self as core, RoiInputs, Shift};
 
 use super::effect::HoldoutResult;
 use crate::error::IntoPy;
@@ -182,17 +182,21 @@ fn _impact_roi(
     })
 }
 
-/// What-if: move a share of one NPS class to another.
+/// What-if: move a share of one NPS class to another. The classes are rows of (label, n, ARPU, churn),
+/// picked by label in the core.
 #[pyfunction]
-#[pyo3(signature = (classes, shift, share))]
+#[pyo3(signature = (labels, n, arpu, churn, shift, share))]
 fn _impact_what_if(
     py: Python<'_>,
-    classes: [(f64, f64, f64); 3],
+    labels: Vec<String>,
+    n: Vec<f64>,
+    arpu: Vec<f64>,
+    churn: Vec<f64>,
     #[pyo3(from_py_with = crate::convert_args::text)] shift: &str,
     #[pyo3(from_py_with = crate::convert_args::real)] share: f64,
 ) -> PyResult<WhatIfResult> {
     let s = shift.parse::<Shift>().py_err(py)?;
-    let c = classes.map(|(n, arpu, churn)| ClassValue { n, arpu, churn });
+    let c = core::classes_by_label(&labels, &n, &arpu, &churn).py_err(py)?;
     let w = core::what_if(&c, s, share).py_err(py)?;
     Ok(WhatIfResult {
         shift: shift.to_owned(),

@@ -89,10 +89,5 @@ fn _impact_theme_impact<'py>(
     b.field("revenue_at_risk", &out, |t| t.revenue_at_risk);
     b.field("excess_churners", &out, |t| t.excess_churners);
     b.field("excess_revenue", &out, |t| t.excess_revenue);
-    let meta = PyDict::new(py);
-    meta.set_item("confidence", confidence)?;
-    meta.set_item("test", test)?;
-    meta.set_item("adjust", adjust)?;
-    meta.set_item("zero_cells", zero_cells)?;
-    Ok(b.finish("theme_impact", Some(meta)))
+    Ok(b.finish("theme_impact", None))
 }

@@ -13,7 +13,7 @@ use voc_core::{Error, MissingPolicy};
 use crate::convert::{self, Buf, Codes, Column, Groups, Labels, Numbers, Times, compact_slice};
 use crate::error::IntoPy;
 use crate::stats::PyTestResult;
-use crate::table::{Columns, Row, Value, escape, row_dict};
+use crate::table::{Columns, Row, Table, Value, escape, row_dict};
 use crate::{with_int_keys, with_numbers};
 
 mod comparison;
@@ -25,10 +25,10 @@ mod tables;
 
 pub use comparison::{compare, nps_test};
 use prepare::prepare;
-pub use results::{CesResult, CsatResult, NpsResult};
+pub use results::{CesResult, CsatResult, GroupedResult, NpsResult};
 pub use run::{ces, csat, nps};
 pub use state::{CesState, CsatState, NpsState};
-use tables::grouped_table;
+use tables::{grouped_result, grouped_table};
 
 /// How a metric appears in Python: its name, its table row, its result class.
 pub trait PyMetric: Metric {
@@ -42,6 +42,8 @@ pub trait PyMetric: Metric {
     fn details(out: &Self::Output) -> Row;
     /// The result class instance.
     fn wrap(py: Python<'_>, out: Self::Output) -> PyResult<Py<PyAny>>;
+    /// The response counts of a result.
+    fn responses(out: &Self::Output) -> &voc_core::metrics::Responses;
 }
 
 fn label_value(labels: &Labels, code: u32) -> Value {

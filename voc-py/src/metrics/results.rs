@@ -343,3 +343,26 @@ impl CesResult {
         )
     }
 }
+
+crate::table_result_class!(
+    /// NPS, CSAT or CES by group and/or period (`voc.nps(..., by=)`, `voc.nps(..., period=, time=)`):
+    /// the `table` (one row per group, or per group and period with the change from the previous
+    /// period) and the counts of the call.
+    GroupedResult {
+        /// The metric: "nps", "csat" or "ces".
+        metric: String,
+        /// The period of a trend ("day", "week", "month", "quarter", "year"), None for groups only.
+        period: Option<String>,
+        /// Level of every interval in the table.
+        confidence: f64,
+        /// Responses used, over all rows of the table.
+        n: u64,
+        /// Rows left out under `missing="skip"`: missing scores, plus rows without a group label or a
+        /// time.
+        n_missing: u64,
+        /// Rows left out because their `by` label was missing.
+        n_missing_group: u64,
+        /// Rows left out because their time was missing (trends only).
+        n_missing_time: u64,
+    }
+);

@@ -117,7 +117,9 @@ fn run<M: PyMetric>(
             state.finish_groups(opts)
         }), Err(Error::InvalidOption { name: "by", value: "float".into(), reason: "group labels must be integers".into() })))
         .py_err(py)?;
-        return grouped_table::<M>(py, &rows, &labels.unwrap_or(Labels::Int(Vec::new())), None);
+        let table = grouped_table::<M>(py, &rows, &labels.unwrap_or(Labels::Int(Vec::new())))?;
+        let outputs = rows.iter().map(|(_, o)| o);
+        return grouped_result::<M>(py, table, outputs, None, M::confidence(opts), 0, 0);
     }
     let codes = groups.map(|g| Column {
         data: g.data.codes.into_dense(),
@@ -135,22 +137,19 @@ fn run<M: PyMetric>(
         compute::<M, _>(scale, s, group_slice, weight_slice, time_slice.map(|t| (t, unit)), period, policy, opts)
     }))
     .py_err(py)?;
-    let meta = PyDict::new(py);
-    if p.dropped > 0 {
-        meta.set_item("rows_without_group", p.dropped)?;
-    }
-    if period.is_some() && missing_times > 0 {
-        meta.set_item("rows_without_time", missing_times)?;
-    }
-    let meta = (!meta.is_empty()).then(|| meta.unbind());
+    let missing_group = p.dropped as u64;
+    let missing_time = if period.is_some() { missing_times as u64 } else { 0 };
 
     match computed {
         Computed::Single(out) => M::wrap(py, out),
         Computed::Grouped(rows) => {
-            grouped_table::<M>(py, &rows, &labels.unwrap_or(Labels::Int(Vec::new())), meta)
+            let table = grouped_table::<M>(py, &rows, &labels.unwrap_or(Labels::Int(Vec::new())))?;
+            let outputs = rows.iter().map(|(_, o)| o);
+            grouped_result::<M>(py, table, outputs, None, M::confidence(opts), missing_group, 0)
         }
         Computed::Trend(rows) => {
-            let period = period.map_or("period", Period::name);
+            let period = period.unwrap_or(Period::Month);
+            let period_name = period.name();
             let confidence = M::confidence(opts);
             let mut cols = Columns::default();
             // A period whose metric is undefined (zero total weight) keeps its row: the metric's
@@ -190,10 +189,20 @@ fn run<M: PyMetric>(
                 cols.push(row);
             }
             let kind = match &labels {
-                Some(_) => format!("{} by group and {period}", M::NAME),
-                None => format!("{} by {period}", M::NAME),
+                Some(_) => format!("{} by group and {period_name}", M::NAME),
+                None => format!("{} by {period_name}", M::NAME),
             };
-            Ok(Py::new(py, cols.into_table(py, kind, meta)?)?.into_any())
+            let table = cols.into_table(py, kind, None)?;
+            let outputs = rows.iter().map(|r| &r.result);
+            grouped_result::<M>(
+                py,
+                table,
+                outputs,
+                Some(period),
+                confidence,
+                missing_group,
+                missing_time,
+            )
         }
     }
 }
@@ -217,11 +226,12 @@ fn scale_of(py: Python<'_>, scale: (i32, i32)) -> PyResult<Scale> {
 /// Net Promoter Score (promoters 9–10 minus detractors 0–6, in points) with its confidence interval.
 ///
 /// `scores` is any column of 0–10 answers (numpy, pandas, polars, pyarrow, list). With `by=` the result
-/// is a Table with one row per group; with `period=` and `time=` a trend Table comparing each period with
-/// the previous one (Wald z-test; `p_adjusted` / `significant_adjusted` apply Holm's correction across the
-/// table's tests). `interval` is "adjusted_wald" (Rocks 2016, default), "wald" (as R's
+/// is a `GroupedResult` whose `table` has one row per group; with `period=` and `time=` its `table` is a
+/// trend comparing each period with the previous one (Wald z-test; `p_adjusted` /
+/// `significant_adjusted` apply Holm's correction across the table's tests); `n`, `n_missing`,
+/// `n_missing_group` and `n_missing_time` count the responses used and the rows left out. `interval` is "adjusted_wald" (Rocks 2016, default), "wald" (as R's
 /// NPS package) or "bootstrap" (`resamples`, `seed`). `weights` gives a weighted NPS with Kish effective
-/// n. `missing="skip"` leaves NaN/None/null rows out and counts them in `.missing`.
+/// n. `missing="skip"` leaves NaN/None/null rows out and counts them in `.n_missing`.
 ///
 /// >>> import voc
 /// >>> r = voc.nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 10])
@@ -229,9 +239,9 @@ fn scale_of(py: Python<'_>, scale: (i32, i32)) -> PyResult<Scale> {
 /// (40.0, 6, 2)
 /// >>> [round(x, 2) for x in voc.nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 10], interval="wald").ci]
 /// [-9.58, 89.58]
-/// >>> t = voc.nps([9, 10, 3, 8], by=["web", "app", "web", "app"])
-/// >>> t["group"], t["nps"].tolist()
-/// (['app', 'web'], [50.0, 0.0])
+/// >>> g = voc.nps([9, 10, 3, 8, None], by=["web", "app", "web", "app", "app"], missing="skip")
+/// >>> g.table["group"], g.table["nps"].tolist(), (g.n, g.n_missing)
+/// (['app', 'web'], [50.0, 0.0], (4, 1))
 #[pyfunction]
 #[pyo3(signature = (data=None, /, *, scores=None, by=None, period=None, time=None, weights=None, confidence=0.95, interval="adjusted_wald", resamples=2000, seed=0, missing="error"))]
 #[allow(clippy::too_many_arguments)]

@@ -150,7 +150,7 @@ fn finish_table<M: PyMetric>(
 ) -> PyResult<Py<PyAny>> {
     let rows = py.detach(|| state.finish_groups(opts)).py_err(py)?;
     let ids = Labels::Int((0..state.tally().groups() as i64).collect());
-    grouped_table::<M>(py, &rows, &ids, None)
+    Ok(Py::new(py, grouped_table::<M>(py, &rows, &ids)?)?.into_any())
 }
 
 #[pymethods]

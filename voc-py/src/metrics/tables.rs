@@ -64,6 +64,9 @@ impl PyMetric for Nps {
     fn wrap(py: Python<'_>, out: voc_core::metrics::NpsResult) -> PyResult<Py<PyAny>> {
         Ok(Py::new(py, NpsResult { inner: out })?.into_any())
     }
+    fn responses(out: &voc_core::metrics::NpsResult) -> &voc_core::metrics::Responses {
+        &out.responses
+    }
 }
 
 impl PyMetric for Csat {
@@ -101,6 +104,9 @@ impl PyMetric for Csat {
     fn wrap(py: Python<'_>, out: voc_core::metrics::CsatResult) -> PyResult<Py<PyAny>> {
         Ok(Py::new(py, CsatResult { inner: out })?.into_any())
     }
+    fn responses(out: &voc_core::metrics::CsatResult) -> &voc_core::metrics::Responses {
+        &out.responses
+    }
 }
 
 impl PyMetric for Ces {
@@ -135,6 +141,9 @@ impl PyMetric for Ces {
     fn wrap(py: Python<'_>, out: voc_core::metrics::CesResult) -> PyResult<Py<PyAny>> {
         Ok(Py::new(py, CesResult { inner: out })?.into_any())
     }
+    fn responses(out: &voc_core::metrics::CesResult) -> &voc_core::metrics::Responses {
+        &out.responses
+    }
 }
 
 /// One row per group, labelled.
@@ -142,17 +151,47 @@ pub(super) fn grouped_table<M: PyMetric>(
     py: Python<'_>,
     rows: &[(u32, M::Output)],
     labels: &Labels,
-    meta: Option<Py<PyDict>>,
-) -> PyResult<Py<PyAny>> {
+) -> PyResult<Table> {
     let mut cols = Columns::default();
     for (code, out) in rows {
         let mut row: Row = vec![("group", label_value(labels, *code))];
         row.extend(M::row(out));
         cols.push(row);
     }
-    Ok(Py::new(
+    cols.into_table(py, format!("{} by group", M::NAME), None)
+}
+
+/// The typed result of a grouped or trend call: the table, and the counts of responses used and left
+/// out (rows whose score, group label or time was missing, under `missing="skip"`).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn grouped_result<'a, M: PyMetric>(
+    py: Python<'_>,
+    table: Table,
+    outputs: impl Iterator<Item = &'a M::Output>,
+    period: Option<Period>,
+    confidence: f64,
+    missing_group: u64,
+    missing_time: u64,
+) -> PyResult<Py<PyAny>>
+where
+    M::Output: 'a,
+{
+    let (mut n, mut missing_scores) = (0u64, 0u64);
+    for out in outputs {
+        let r = M::responses(out);
+        n += r.n;
+        missing_scores += r.missing;
+    }
+    let result = GroupedResult::new(
         py,
-        cols.into_table(py, format!("{} by group", M::NAME), meta)?,
-    )?
-    .into_any())
+        table,
+        M::NAME.to_owned(),
+        period.map(|p| p.name().to_owned()),
+        confidence,
+        n,
+        missing_scores + missing_group + missing_time,
+        missing_group,
+        missing_time,
+    )?;
+    Ok(Py::new(py, result)?.into_any())
 }

@@ -405,11 +405,7 @@ impl LogisticModel {
             b.strings(&format!("reason_{}", k + 1), &text)?;
             b.strings(&format!("reason_{}_feature", k + 1), &feature)?;
         }
-        let meta = PyDict::new(py);
-        meta.set_item("save_rate", save_rate)?;
-        meta.set_item("contact_cost", contact_cost)?;
-        meta.set_item("capacity", capacity)?;
-        Ok(b.finish("churn alerts", Some(meta)))
+        Ok(b.finish("churn alerts", None))
     }
 
     /// The model as bytes (the core's versioned, checksummed byte form: exact, NaN included), for

@@ -26,6 +26,7 @@ mod topics;
 
 use crate::convert::texts::dtype_err;
 pub use crate::convert::texts::{text_arg, texts, texts_role};
+pub use rates::MentionRatesResult;
 use rates::{mention_options, mention_table};
 pub use state::MentionState;
 pub use themes::ThemeMatcher;
@@ -43,6 +44,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TopicModel>()?;
     m.add_class::<sentiment::PolarityResult>()?;
     m.add_class::<MentionState>()?;
+    m.add_class::<MentionRatesResult>()?;
     m.add("DEFAULT_RETAIL_TAXONOMY", core::DEFAULT_RETAIL)?;
     Ok(())
 }

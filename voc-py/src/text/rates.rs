@@ -177,14 +177,14 @@ fn channel_value(labels: &ChannelLabels, code: u32) -> Value {
     }
 }
 
-/// The mention-rate table of a state: channel and period labels, theme ids and labels, and the
-/// options in the table's metadata.
+/// The mention rates of a state: the table (channel and period labels, theme ids and labels) and the
+/// counts and options as typed fields.
 pub(super) fn mention_table(
     py: Python<'_>,
     state: &core::MentionState,
     opts: &MentionOptions,
     adjust: Option<&str>,
-) -> PyResult<Table> {
+) -> PyResult<MentionRatesResult> {
     let period = state.settings().period;
     let out = py.detach(|| state.finish(opts)).py_err(py)?;
     let themes = state.themes();
@@ -216,12 +216,37 @@ pub(super) fn mention_table(
         }
         cols.push(row);
     }
-    let meta = PyDict::new(py);
-    meta.set_item("dropped", state.dropped())?;
-    meta.set_item("interval", opts.interval_name())?;
-    meta.set_item("confidence", opts.confidence)?;
-    meta.set_item("alert_alpha", opts.alert_alpha)?;
-    meta.set_item("adjust", adjust)?;
-    meta.set_item("min_mentions", opts.min_mentions)?;
-    cols.into_table(py, "theme mention rates".into(), Some(meta.unbind()))
+    let table = cols.into_table(py, "theme mention rates".into(), None)?;
+    MentionRatesResult::new(
+        py,
+        table,
+        state.texts(),
+        state.dropped(),
+        opts.confidence,
+        opts.interval_name().to_owned(),
+        opts.alert_alpha,
+        adjust.map(str::to_owned),
+        opts.min_mentions,
+    )
 }
+
+crate::table_result_class!(
+    /// Theme mention rates (`ThemeMatcher.mention_rates`, `MentionState.finish`): the `table` (one row
+    /// per theme × group × period) and the counts and options of the call.
+    MentionRatesResult {
+        /// Texts counted.
+        n: u64,
+        /// Texts left out as missing (`missing="skip"`).
+        n_missing: u64,
+        /// Level of the rate intervals.
+        confidence: f64,
+        /// Interval method of the rates ("wilson", ...).
+        method: String,
+        /// Adjusted p-value below which a rise is an alert.
+        alert_alpha: f64,
+        /// The p-value adjustment over the table ("holm", "bh") or None.
+        adjust: Option<String>,
+        /// Fewest mentions for an alert.
+        min_mentions: u64,
+    }
+);

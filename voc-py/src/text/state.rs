@@ -28,7 +28,7 @@ impl MentionState {
         #[pyo3(from_py_with = crate::convert_args::real)] alert_alpha: f64,
         #[pyo3(from_py_with = crate::convert_args::opt_text)] adjust: Option<&str>,
         #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] min_mentions: u64,
-    ) -> PyResult<Table> {
+    ) -> PyResult<MentionRatesResult> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
         mention_table(py, &self.inner.snapshot()?, &opts, adjust)
     }

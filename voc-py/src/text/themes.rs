@@ -369,7 +369,7 @@ impl ThemeMatcher {
         #[pyo3(from_py_with = crate::convert_args::opt_text)] adjust: Option<&str>,
         #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] min_mentions: u64,
         #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
-    ) -> PyResult<Table> {
+    ) -> PyResult<MentionRatesResult> {
         let opts = mention_options(py, confidence, interval, alert_alpha, adjust, min_mentions)?;
         let state = self.count_mentions(py, data, texts, by, time, period, rollup, missing)?;
         mention_table(py, &state, &opts, adjust)

@@ -33,6 +33,21 @@ pub struct BeforeAfter {
     pub relative_change: f64,
 }
 
+impl BeforeAfter {
+    /// Customers in both periods, before + after.
+    ///
+    /// ```
+    /// use voc_core::impact::effect::{before_after, EffectOptions};
+    /// let r = before_after((120.0, 1000.0), (80.0, 900.0), &EffectOptions::default())?;
+    /// assert_eq!(r.n(), 1900.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn n(&self) -> f64 {
+        self.before.n + self.after.n
+    }
+}
+
 /// Before/after change in a rate (`k` events of `n` customers per period), reusing
 /// [`two_proportion_test`] (statsmodels `proportions_ztest` and `confint_proportions_2indep(method="wald")`,
 /// tolerance 1e-12).

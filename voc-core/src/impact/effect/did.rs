@@ -98,6 +98,22 @@ pub fn proportion_cell(k: f64, n: f64) -> Result<MeanSummary> {
     })
 }
 
+/// Rows behind the four cells of [`diff_in_diff`] together (Σ n).
+///
+/// ```
+/// use voc_core::impact::effect::{did_n, proportion_cell};
+/// let cells = [
+///     proportion_cell(200.0, 1000.0)?, proportion_cell(120.0, 900.0)?,
+///     proportion_cell(190.0, 800.0)?, proportion_cell(180.0, 700.0)?,
+/// ];
+/// assert_eq!(did_n(&cells), 3400.0);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[must_use]
+pub fn did_n(cells: &[MeanSummary; 4]) -> f64 {
+    cells.iter().map(|c| c.n).sum()
+}
+
 /// Difference-in-differences `(treated_after − treated_before) − (control_after − control_before)` from
 /// four cell summaries (mean, ddof-1 variance, n) — churn rates via [`proportion_cell`] or mean spend.
 ///

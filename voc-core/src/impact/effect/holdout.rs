@@ -37,6 +37,21 @@ pub struct Holdout {
     pub relative_reduction_ci: Interval,
 }
 
+impl Holdout {
+    /// Customers in both groups, treated + control.
+    ///
+    /// ```
+    /// use voc_core::impact::effect::{holdout, EffectOptions};
+    /// let h = holdout((80.0, 1000.0), (120.0, 1500.0), &EffectOptions::default())?;
+    /// assert_eq!(h.n(), 2500.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn n(&self) -> f64 {
+        self.treated.n + self.control.n
+    }
+}
+
 /// Holdout comparison: `treated` and `control` are (churned, customers).
 ///
 /// The difference interval is Newcombe's hybrid score interval (1998, method 10) built from the two

@@ -14,7 +14,7 @@ mod holdout;
 mod power;
 
 pub use before_after::{BeforeAfter, RateRatio, before_after, rate_ratio};
-pub use did::{DidOptions, DidSe, did_cells, diff_in_diff, proportion_cell};
+pub use did::{DidOptions, DidSe, did_cells, did_n, diff_in_diff, proportion_cell};
 pub use holdout::{Holdout, holdout};
 pub use power::{Design, PowerMethod, SampleSize, minimum_detectable_effect, sample_size};
 
