@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 mod convert;
 mod error;
 mod impact;
+mod interrupt;
 mod matrix;
 mod metrics;
 mod pickle;
@@ -23,6 +24,7 @@ mod text;
 #[pymodule]
 fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    interrupt::install(m.py())?;
     m.add_function(wrap_pyfunction!(metrics::nps, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::csat, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::ces, m)?)?;
