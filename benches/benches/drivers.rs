@@ -73,7 +73,19 @@ fn correlation(y: &[f64], xs: &[Vec<f64>]) -> Vec<f64> {
     c
 }
 
+/// With `VOC_BENCH_HOOK` set, an interrupt hook (that never stops) is installed, as the Python
+/// binding does: the cost of the interrupt checks can then be measured (scripts/bench_ir.sh).
+fn maybe_hook() {
+    fn never() -> bool {
+        false
+    }
+    if std::env::var_os("VOC_BENCH_HOOK").is_some() {
+        voc_core::interrupt::set_hook(Some(never));
+    }
+}
+
 fn drivers_bench(c: &mut Criterion) {
+    maybe_hook();
     let n = env("VOC_BENCH_ROWS", 100_000);
     let mut group = c.benchmark_group("key_drivers");
     group.sample_size(10);

@@ -45,7 +45,19 @@ fn blobs(n: usize, d: usize, k: usize, seed: u64) -> Vec<f64> {
     x
 }
 
+/// With `VOC_BENCH_HOOK` set, an interrupt hook (that never stops) is installed, as the Python
+/// binding does: the cost of the interrupt checks can then be measured (scripts/bench_ir.sh).
+fn maybe_hook() {
+    fn never() -> bool {
+        false
+    }
+    if std::env::var_os("VOC_BENCH_HOOK").is_some() {
+        voc_core::interrupt::set_hook(Some(never));
+    }
+}
+
 fn kmeans_bench(c: &mut Criterion) {
+    maybe_hook();
     let (n, d, k) = (env("VOC_BENCH_ROWS", 1_000_000), 8, 8);
     let x = blobs(n, d, k, 42);
     let p = ArrayView2::from_shape((n, d), &x).expect("n × d values");

@@ -306,6 +306,7 @@ fn watch_parallel<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Result<T>
 
     let done = (Mutex::new(false), Condvar::new());
     let mut out: Option<Result<T>> = None;
+    let mut stopped = false;
     rayon::in_place_scope(|scope| {
         let (done, out) = (&done, &mut out);
         scope.spawn(move |_| {
@@ -321,11 +322,16 @@ fn watch_parallel<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Result<T>
             };
             if !*finished && !is_pending() {
                 drop(finished);
-                poll();
+                stopped |= poll();
                 finished = lock.lock().unwrap_or_else(|e| e.into_inner());
             }
         }
     });
+    // An interrupt the hook reported is never dropped, even if the work finished meanwhile: the
+    // embedder has taken it (e.g. Python ran its Ctrl-C handler) and expects the error.
+    if stopped {
+        return Err(Error::Interrupted);
+    }
     // The spawned work has always run when the scope ends (a panic in it resumes here instead).
     out.unwrap_or(Err(Error::Interrupted))
 }

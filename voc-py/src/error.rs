@@ -92,6 +92,10 @@ pub fn poisoned<T>(_: T) -> PyErr {
 
 /// Converts a core error into the matching `voc.errors` exception.
 pub fn core_to_py(py: Python<'_>, err: Error) -> PyErr {
+    if err == Error::Interrupted {
+        // The exception the signal handler raised (KeyboardInterrupt), not a voc error.
+        return crate::interrupt::interrupted(py);
+    }
     let message = match &err {
         // The core speaks of its Rust option; the Python argument is `missing="skip"`.
         Error::Missing { arg, index } => format!(

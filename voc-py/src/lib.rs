@@ -6,6 +6,7 @@ mod convert;
 mod convert_args;
 mod error;
 mod impact;
+mod interrupt;
 mod matrix;
 mod metrics;
 mod pickle;
@@ -25,6 +26,7 @@ mod text;
 #[pymodule]
 fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    interrupt::install(m.py())?;
     m.add_function(wrap_pyfunction!(metrics::nps, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::csat, m)?)?;
     m.add_function(wrap_pyfunction!(metrics::ces, m)?)?;

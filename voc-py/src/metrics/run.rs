@@ -193,7 +193,7 @@ fn run<M: PyMetric>(
                 None => format!("{} by {period_name}", M::NAME),
             };
             let table = cols.into_table(py, kind, None)?;
-            let outputs = rows.iter().map(|r| &r.result);
+            let outputs = rows.iter().filter_map(|r| r.result.as_ref());
             grouped_result::<M>(
                 py,
                 table,

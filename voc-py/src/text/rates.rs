@@ -153,7 +153,7 @@ impl ThemeMatcher {
                 } else {
                     (strs, codes, periods)
                 };
-                let sets = self.inner.themes_batch(&strs, rollup);
+                let sets = self.inner.themes_batch(&strs, rollup)?;
                 let mut batch = MentionStateBatch::new(&sets).dropped(dropped as u64);
                 if let (Some(c), Some(l)) = (&codes, &labels) {
                     batch = batch.channels(c, l);

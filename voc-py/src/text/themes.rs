@@ -93,8 +93,9 @@ impl ThemeMatcher {
         Ok(ThemeMatcher { inner })
     }
 
-    fn sets(&self, py: Python<'_>, strs: &[&str], rollup: bool) -> Sets {
+    fn sets(&self, py: Python<'_>, strs: &[&str], rollup: bool) -> PyResult<Sets> {
         py.detach(|| self.inner.themes_batch(strs, rollup))
+            .py_err(py)
     }
 
     fn id(&self, t: u32) -> String {
@@ -232,7 +233,7 @@ impl ThemeMatcher {
     ) -> PyResult<Table> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
-        let found = py.detach(|| self.inner.find_batch(&strs));
+        let found = py.detach(|| self.inner.find_batch(&strs)).py_err(py)?;
         let n = found.len();
         let mut row = Vec::with_capacity(n);
         let mut theme = Vec::with_capacity(n);
@@ -299,7 +300,7 @@ impl ThemeMatcher {
     ) -> PyResult<Bound<'py, PyList>> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
-        let sets = self.sets(py, &strs, rollup);
+        let sets = self.sets(py, &strs, rollup)?;
         // One Python string per theme, shared by every row.
         let ids: Vec<Bound<'py, PyString>> =
             self.themes().iter().map(|s| PyString::new(py, s)).collect();
@@ -322,7 +323,7 @@ impl ThemeMatcher {
     ) -> PyResult<Table> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
-        let sets = self.sets(py, &strs, rollup);
+        let sets = self.sets(py, &strs, rollup)?;
         let k = self.inner.n_themes();
         let mut cols = vec![vec![false; sets.len()]; k];
         for i in 0..sets.len() {
@@ -449,7 +450,7 @@ impl ThemeMatcher {
                         .map(|p| p.compound <= threshold)
                         .collect()
                 });
-                let kw = self.inner.keywords_batch(&strs);
+                let kw = self.inner.keywords_batch(&strs)?;
                 core::top_keywords(&kw, nk, &neg, top, &opts)
             })
             .py_err(py)?;

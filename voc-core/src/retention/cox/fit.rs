@@ -271,7 +271,7 @@ fn fit_complete(
         .collect();
     let mut beta = vec![0.0; p];
     let mut eval = Eval::new(p);
-    data.evaluate(&beta, &mut eval);
+    data.evaluate(&beta, &mut eval)?;
     let null_ll = eval.ll;
     let objective = |e: &Eval, b: &[f64]| -> f64 {
         e.ll - 0.5 * b.iter().zip(&pen).map(|(bj, w)| w * bj * bj).sum::<f64>()
@@ -311,8 +311,7 @@ fn fit_complete(
             for j in 0..p {
                 cand[j] = beta[j] + step * delta[j];
             }
-            crate::interrupt::check()?;
-            data.evaluate(&cand, &mut trial);
+            data.evaluate(&cand, &mut trial)?;
             let new_obj = objective(&trial, &cand);
             if new_obj.is_finite() && new_obj >= obj - 1e-12 * obj.abs().max(1.0) {
                 obj = new_obj;

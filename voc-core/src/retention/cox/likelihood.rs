@@ -40,7 +40,9 @@ impl Eval {
 
 impl Sorted {
     /// Partial log-likelihood, gradient and negative Hessian (lower triangle mirrored) at `beta`.
-    pub(super) fn evaluate(&self, beta: &[f64], e: &mut Eval) {
+    ///
+    /// Checks for an interrupt at every distinct time ([`crate::interrupt`]).
+    pub(super) fn evaluate(&self, beta: &[f64], e: &mut Eval) -> crate::Result<()> {
         let p = self.p;
         e.ll = 0.0;
         e.grad.iter_mut().for_each(|v| *v = 0.0);
@@ -48,7 +50,9 @@ impl Sorted {
         e.s1.iter_mut().for_each(|v| *v = 0.0);
         e.s2.iter_mut().for_each(|v| *v = 0.0);
         let mut s0 = 0.0;
+        let mut ticker = crate::interrupt::Ticker::new();
         for w in self.starts.windows(2) {
+            ticker.tick()?;
             let (lo, hi) = (w[0] as usize, w[1] as usize);
             let mut d0 = 0.0;
             let mut d = 0usize;
@@ -131,5 +135,6 @@ impl Sorted {
                 e.neg_hess[b * p + a] = e.neg_hess[a * p + b];
             }
         }
+        Ok(())
     }
 }
