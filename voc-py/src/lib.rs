@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 
 mod convert;
 mod error;
+mod guard;
 mod impact;
 mod matrix;
 mod metrics;

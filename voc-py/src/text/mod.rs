@@ -90,5 +90,7 @@ fn text_normalize(text: &Bound<'_, PyString>, lowercase: bool, width: bool) -> P
 #[pyo3(signature = (n, /, *, seed=42, lang="zh"))]
 fn text_sample_tickets(py: Python<'_>, n: usize, seed: u64, lang: &str) -> PyResult<Vec<String>> {
     let lang = lang.parse::<core::Lang>().py_err(py)?;
-    Ok(py.detach(|| core::sample_tickets(n, seed, lang)))
+    crate::guard::detach_value(py, "voc.text.sample_tickets", || {
+        core::sample_tickets(n, seed, lang)
+    })
 }
