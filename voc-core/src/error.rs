@@ -142,6 +142,31 @@ pub enum Error {
     /// Too little information for the requested statistic (e.g. a t-interval from one response).
     #[error("not enough data: {0}")]
     InsufficientData(String),
+    /// A size, count or span beyond a documented limit (the limits are `pub const`s beside the
+    /// functions that apply them), or input so large that the computation overflows.
+    #[error("{arg} = {value} is too large: {reason} (limit: {limit})")]
+    TooLarge {
+        /// Argument name.
+        arg: &'static str,
+        /// The value given (or the size it implies), rendered.
+        value: String,
+        /// The limit, rendered.
+        limit: String,
+        /// What would have been too large and what to do instead.
+        reason: String,
+    },
+    /// A bug: a panic caught at a binding's boundary (voc-core itself returns errors, never panics,
+    /// on any input; a binding such as `voc-py` runs each call under `catch_unwind` and reports a panic
+    /// as this variant, naming the public function).
+    #[error(
+        "internal error in {function}: {message} (a bug in voc, not a problem with the input; please report the call)"
+    )]
+    Internal {
+        /// The public function that panicked, e.g. `voc.impact.rate_ratio`.
+        function: String,
+        /// The panic message.
+        message: String,
+    },
     /// An iterative method stopped before its tolerance was met.
     #[error("did not converge after {iterations} iterations (last change {last_change:e})")]
     NotConverged {
@@ -166,7 +191,10 @@ impl Error {
     /// assert!(!Error::Interrupted.is_input_error());
     /// ```
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, Error::NotConverged { .. } | Error::Interrupted)
+        !matches!(
+            self,
+            Error::NotConverged { .. } | Error::Interrupted | Error::Internal { .. }
+        )
     }
 
     /// The same error with the argument `from` called `to`: for callers (such as a language binding)
@@ -194,6 +222,7 @@ impl Error {
                 Some(arg)
             }
             Error::InvalidOption { name, .. } => Some(name),
+            Error::TooLarge { arg, .. } => Some(arg),
             _ => None,
         };
         if let Some(arg) = arg
@@ -230,6 +259,28 @@ impl fmt::Display for Num {
             write!(f, "{v}")
         } else {
             write!(f, "{v:e}")
+        }
+    }
+}
+
+impl Error {
+    /// Builds an [`Error::TooLarge`].
+    ///
+    /// ```
+    /// let e = voc_core::Error::too_large("n_init", 10_000_000, 100_000, "k-means restarts");
+    /// assert_eq!(e.to_string(), "n_init = 10000000 is too large: k-means restarts (limit: 100000)");
+    /// ```
+    pub fn too_large(
+        arg: &'static str,
+        value: impl fmt::Display,
+        limit: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::TooLarge {
+            arg,
+            value: value.to_string(),
+            limit: limit.to_string(),
+            reason: reason.into(),
         }
     }
 }

@@ -128,6 +128,8 @@ pub fn core_to_py(py: Python<'_>, err: Error) -> PyErr {
             Error::Decode { .. } => ("DecodeError", None, None, None),
             Error::InsufficientData(_) => ("InsufficientDataError", None, None, None),
             Error::NotConverged { .. } => ("ConvergenceError", None, None, None),
+            Error::TooLarge { arg, .. } => ("LimitError", Some(arg), None, None),
+            Error::Internal { .. } => ("InternalError", None, None, None),
             _ => ("VocError", None, None, None),
         };
     raise(py, name, message, arg, index, value)

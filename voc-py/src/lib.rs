@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 mod convert;
 mod convert_args;
 mod error;
+mod guard;
 mod impact;
 mod interrupt;
 mod matrix;

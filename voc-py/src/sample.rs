@@ -31,7 +31,7 @@ pub fn surveys(
         .responses(responses)
         .seed(seed)
         .year(year);
-    let s = py.detach(|| sample::surveys(&opts)).py_err(py)?;
+    let s = crate::guard::detach(py, "voc.sample.surveys", || sample::surveys(&opts)).py_err(py)?;
     let segment: Vec<&str> = s.segment.iter().map(|&c| SEGMENTS[c as usize]).collect();
     let channel: Vec<&str> = s.channel.iter().map(|&c| CHANNELS[c as usize]).collect();
     // Microseconds: a unit pandas, polars and Arrow all take.
@@ -98,7 +98,8 @@ pub fn retailer<'py>(
         .slow_refund_rate_fixed(slow_refund_rate_fixed)
         .churn_odds_ratio(churn_odds_ratio)
         .holdout(holdout);
-    let r = py.detach(|| sample::retailer(&opts)).py_err(py)?;
+    let r =
+        crate::guard::detach(py, "voc.sample.retailer", || sample::retailer(&opts)).py_err(py)?;
     let out = PyDict::new(py);
     let codes = |v: &[u8]| {
         v.iter()

@@ -137,9 +137,10 @@ fn _segment_value_voice<'py>(
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
     let vs = value.as_slice();
-    let out = py
-        .detach(|| core::value_voice(vs, &named, &opts))
-        .py_err(py)?;
+    let out = crate::guard::detach(py, "voc.segment.value_voice", || {
+        core::value_voice(vs, &named, &opts)
+    })
+    .py_err(py)?;
     let d = PyDict::new(py);
     d.set_item("tier", PyArray1::from_vec(py, out.tier))?;
     d.set_item("voice", PyArray1::from_vec(py, out.voice))?;
@@ -176,7 +177,8 @@ fn _segment_rfm<'py>(
         None => RfmRule::defaults(),
     });
     let (rs, fs, ms) = (r.as_slice(), f.as_slice(), m.as_slice());
-    let out = py.detach(|| core::rfm(rs, fs, ms, &opts)).py_err(py)?;
+    let out =
+        crate::guard::detach(py, "voc.segment.rfm", || core::rfm(rs, fs, ms, &opts)).py_err(py)?;
     // Python sees score 0 for a customer without a purchase, and dense codes whose names end with
     // "Other" and "No Purchases".
     let score = |s: &[Option<u8>]| s.iter().map(|v| v.unwrap_or(0)).collect::<Vec<u8>>();
@@ -206,7 +208,10 @@ fn _segment_lifecycle<'py>(
         .maturity_days(maturity_days)
         .dormant_days(dormant_days);
     let (ts, as_) = (t.as_slice(), a.as_slice());
-    let stages = py.detach(|| core::lifecycle(ts, as_, &opts)).py_err(py)?;
+    let stages = crate::guard::detach(py, "voc.segment.lifecycle", || {
+        core::lifecycle(ts, as_, &opts)
+    })
+    .py_err(py)?;
     let codes: Vec<u32> = stages.iter().map(|s| *s as u32).collect();
     Ok((PyArray1::from_vec(py, codes), core::Stage::NAMES.to_vec()))
 }
@@ -280,7 +285,8 @@ fn _segment_profile<'py>(
         .confidence(confidence)
         .churn_interval(churn_interval.parse::<ShareInterval>().py_err(py)?)
         .top_themes(top_themes);
-    let rows = py.detach(|| core::profile(&input, &opts)).py_err(py)?;
+    let rows = crate::guard::detach(py, "voc.segment.profile", || core::profile(&input, &opts))
+        .py_err(py)?;
     let col = |f: &dyn Fn(&core::SegmentProfile) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     let nan = f64::NAN;
     let mut t = TableBuilder::new(py);
@@ -397,7 +403,10 @@ impl KMeansModel {
         let view = arr.as_array();
         // A NaN or infinite cell names its row and column.
         check_cells(py, view, "x", names.as_deref(), "")?;
-        let labels = py.detach(|| self.inner.predict(view)).py_err(py)?;
+        let labels = crate::guard::detach(py, "voc.segment.KMeansModel.predict", || {
+            self.inner.predict(view)
+        })
+        .py_err(py)?;
         Ok(PyArray1::from_vec(
             py,
             labels.into_iter().map(i64::from).collect(),
@@ -529,12 +538,11 @@ fn _segment_kmeans(
         .parallel(parallel);
     let view = arr.as_array();
     let init = init_arr.as_ref().map(|a| a.as_array());
-    let fit = py
-        .detach(|| match init {
-            Some(c) => core::kmeans_from(view, c, &opts),
-            None => core::kmeans(view, &opts),
-        })
-        .py_err(py)?;
+    let fit = crate::guard::detach(py, "voc.segment.fit_kmeans", || match init {
+        Some(c) => core::kmeans_from(view, c, &opts),
+        None => core::kmeans(view, &opts),
+    })
+    .py_err(py)?;
     Ok(KMeansModel { inner: fit })
 }
 
@@ -581,7 +589,10 @@ impl Standardized {
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let arr = matrix(x, "x")?;
         let view = arr.as_array();
-        let z = py.detach(|| self.scaling.transform(view)).py_err(py)?;
+        let z = crate::guard::detach(py, "voc.segment.Standardized.transform", || {
+            self.scaling.transform(view)
+        })
+        .py_err(py)?;
         Ok(PyArray2::from_owned_array(py, z))
     }
 
@@ -632,7 +643,9 @@ impl Standardized {
 fn _segment_standardize(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Standardized> {
     let arr = matrix(x, "x")?;
     let view = arr.as_array();
-    let (values, scaling) = py.detach(|| core::standardize(view)).py_err(py)?;
+    let (values, scaling) =
+        crate::guard::detach(py, "voc.segment.standardize", || core::standardize(view))
+            .py_err(py)?;
     Ok(Standardized { values, scaling })
 }
 
@@ -646,6 +659,8 @@ fn _segment_silhouette(
     let arr = matrix(x, "x")?;
     let view = arr.as_array();
     let (labels, _) = label_codes(labels, "labels")?;
-    py.detach(|| core::silhouette_score(view, &labels))
-        .py_err(py)
+    crate::guard::detach(py, "voc.segment.silhouette", || {
+        core::silhouette_score(view, &labels)
+    })
+    .py_err(py)
 }

@@ -671,14 +671,13 @@ impl EventLog {
             id: ids.ids(&ids_s),
             signup: &signup,
         };
-        let log = py
-            .detach(|| {
-                core::EventLogBuilder::new(customers, policy)
-                    .and_then(|b| b.tables(tables))
-                    .map(core::EventLogBuilder::build)
-            })
-            .map_err(|e| remap_row(e, "mentions", &mention_rows))
-            .py_err(py)?;
+        let log = crate::guard::detach(py, "voc.signals.EventLog", || {
+            core::EventLogBuilder::new(customers, policy)
+                .and_then(|b| b.tables(tables))
+                .map(core::EventLogBuilder::build)
+        })
+        .map_err(|e| remap_row(e, "mentions", &mention_rows))
+        .py_err(py)?;
         Ok(EventLog {
             log: Arc::new(log),
             anonymous_mentions: anonymous,
@@ -773,7 +772,9 @@ impl EventLog {
             .silence_days(silence_days)
             .theme_counts(theme_counts);
         let log = Arc::clone(&self.log);
-        let mut f = py.detach(|| log.features(&opts)).py_err(py)?;
+        let mut f =
+            crate::guard::detach(py, "voc.signals.EventLog.features", || log.features(&opts))
+                .py_err(py)?;
         let mut b = TableBuilder::new(py);
         self.id_column(py, &mut b, &f.customers)?;
         let (names, n) = (std::mem::take(&mut f.names), f.rows());
@@ -799,7 +800,10 @@ impl EventLog {
         let t = cutoff_seconds(cutoff, "cutoff")?;
         let horizon_days = days(py, "horizon_days", horizon_days)?;
         let log = Arc::clone(&self.log);
-        let labels = py.detach(|| log.labels(t, horizon_days)).py_err(py)?;
+        let labels = crate::guard::detach(py, "voc.signals.EventLog.labels", || {
+            log.labels(t, horizon_days)
+        })
+        .py_err(py)?;
         let mut b = TableBuilder::new(py);
         self.id_column(py, &mut b, &labels.customers)?;
         b.numbers("churned", labels.churned);

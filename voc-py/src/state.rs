@@ -10,6 +10,12 @@ use voc_core::State;
 
 use crate::error::{IntoPy, poisoned};
 
+/// The state's type name without its path (`NpsState`), naming it in an internal error.
+fn short_name<S>() -> &'static str {
+    let full = std::any::type_name::<S>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
 /// A core state shared between Python threads.
 pub struct Shared<S>(Mutex<S>);
 
@@ -30,8 +36,10 @@ impl<S: State> Shared<S> {
         py: Python<'_>,
         f: impl FnOnce(&mut S) -> R + Send,
     ) -> PyResult<R> {
-        py.detach(|| self.0.lock().map(|mut s| f(&mut s)).map_err(|_| ()))
-            .map_err(poisoned)
+        crate::guard::detach_value(py, &format!("{}.update", short_name::<S>()), || {
+            self.0.lock().map(|mut s| f(&mut s)).map_err(|_| ())
+        })?
+        .map_err(poisoned)
     }
 
     /// A copy of the state (taken before locking another state, so `a.merge(a)` cannot deadlock).
@@ -42,12 +50,13 @@ impl<S: State> Shared<S> {
     /// Merges `other` into this state; on error this state is unchanged.
     pub fn merge(&self, py: Python<'_>, other: &Shared<S>) -> PyResult<()> {
         let theirs = other.snapshot()?;
-        let merged = py.detach(|| {
-            self.0
-                .lock()
-                .map(|mut mine| mine.merge(&theirs))
-                .map_err(|_| ())
-        });
+        let merged =
+            crate::guard::detach_value(py, &format!("{}.merge", short_name::<S>()), || {
+                self.0
+                    .lock()
+                    .map(|mut mine| mine.merge(&theirs))
+                    .map_err(|_| ())
+            })?;
         merged.map_err(poisoned)?.py_err(py)
     }
 
@@ -59,7 +68,12 @@ impl<S: State> Shared<S> {
 
     /// Reads a byte form (corrupted or truncated bytes raise `DecodeError`).
     pub fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        Ok(Shared::new(py.detach(|| S::from_bytes(data)).py_err(py)?))
+        Ok(Shared::new(
+            crate::guard::detach(py, &format!("{}.from_bytes", short_name::<S>()), || {
+                S::from_bytes(data)
+            })
+            .py_err(py)?,
+        ))
     }
 }
 

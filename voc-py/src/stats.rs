@@ -187,7 +187,17 @@ pub fn welch_test(
         n: nobs2,
     };
     let opts = TestOptions::default().confidence(confidence);
-    Ok(stats::welch_t_test(&a, &b, &opts).py_err(py)?.into())
+    let named = |e: voc_core::Error| {
+        e.renamed("variance1", "std1")
+            .renamed("variance2", "std2")
+            .renamed("n1", "nobs1")
+            .renamed("n2", "nobs2")
+    };
+    Ok(crate::guard::run(py, "voc.stats.welch_test", || {
+        stats::welch_t_test(&a, &b, &opts).map_err(named)
+    })?
+    .py_err(py)?
+    .into())
 }
 
 /// Adjusts p-values for multiple testing: `method` is "holm" (family-wise error rate, the default) or

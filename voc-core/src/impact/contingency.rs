@@ -557,36 +557,75 @@ pub struct Fisher {
     pub p_greater: f64,
 }
 
-/// The hypergeometric distribution of cell `a` given the margins, as relative log-probabilities from
-/// its mode (a recurrence, so there is no cancellation of large log-factorials). Returns the lowest
-/// support point and the values.
-fn hypergeom_log_pmf(n1: f64, n2: f64, m: f64) -> (f64, Vec<f64>) {
-    let lo = (m - n2).max(0.0);
-    let hi = n1.min(m);
-    let mode = (((m + 1.0) * (n1 + 1.0)) / (n1 + n2 + 2.0))
-        .floor()
-        .clamp(lo, hi);
-    let len = (hi - lo) as usize + 1;
-    let mut lp = vec![0.0; len];
-    let at = (mode - lo) as usize;
-    // pmf(x+1)/pmf(x) = (n1 − x)(m − x) / ((x + 1)(n2 − m + x + 1)).
-    let mut acc = 0.0;
-    for i in at..len.saturating_sub(1) {
-        let x = lo + i as f64;
-        acc += ((n1 - x) * (m - x)).ln() - ((x + 1.0) * (n2 - m + x + 1.0)).ln();
-        lp[i + 1] = acc;
-    }
-    acc = 0.0;
-    for i in (1..=at).rev() {
-        let x = lo + i as f64; // pmf(x−1)/pmf(x) = x(n2 − m + x) / ((n1 − x + 1)(m − x + 1))
-        acc += (x * (n2 - m + x)).ln() - ((n1 - x + 1.0) * (m - x + 1.0)).ln();
-        lp[i - 1] = acc;
-    }
-    (lo, lp)
-}
+/// Most steps [`fisher_exact`] walks through the distribution of cell `a` given the margins (2²⁵): the
+/// walk covers ±39 standard deviations around the mode (every table whose probability is not an exact
+/// zero in double precision), so the limit is reached only when that standard deviation exceeds about
+/// 430,000, i.e. for tables of roughly 10¹² customers. Such a table raises [`Error::TooLarge`]
+/// (use [`chi_square`]).
+pub const MAX_FISHER_STEPS: f64 = 33_554_432.0;
 
-/// Most values of cell `a` given the margins that [`fisher_exact`] sums (2²⁵).
-const MAX_FISHER_SUPPORT: f64 = 33_554_432.0;
+/// ln of relative probabilities below which a term is an exact zero in double precision (e⁻⁷⁴⁶ < 2⁻¹⁰⁷⁴).
+const LN_ZERO: f64 = -746.0;
+
+/// Tail sums of a unimodal discrete distribution given by its ratios of consecutive probabilities, walked
+/// outward from the `mode` (where the relative log-probability is 0) to `lo` and `hi` or until a term
+/// underflows: O(steps) time and O(1) memory. `up(x)` is ln P(x + 1)/P(x), `down(x)` ln P(x − 1)/P(x).
+fn unimodal_tails(
+    (lo, hi, mode, obs): (f64, f64, f64, f64),
+    up: impl Fn(f64) -> f64,
+    down: impl Fn(f64) -> f64,
+) -> Tails {
+    // The observed relative log-probability (−∞ once it underflows).
+    let mut l_obs = 0.0;
+    let mut x = mode;
+    while x != obs {
+        l_obs += if obs > x { up(x) } else { down(x) };
+        x += if obs > x { 1.0 } else { -1.0 };
+        if l_obs < LN_ZERO {
+            l_obs = f64::NEG_INFINITY;
+            break;
+        }
+    }
+    let cut = l_obs + 1e-7_f64.ln_1p();
+    let (mut total, mut less, mut greater, mut two) = (0.0, 0.0, 0.0, 0.0);
+    let mut add = |x: f64, l: f64| {
+        let e = l.exp();
+        total += e;
+        if x <= obs {
+            less += e;
+        }
+        if x >= obs {
+            greater += e;
+        }
+        if l <= cut {
+            two += e;
+        }
+    };
+    add(mode, 0.0);
+    let (mut x, mut l) = (mode, 0.0);
+    while x < hi {
+        l += up(x);
+        x += 1.0;
+        if l < LN_ZERO {
+            break;
+        }
+        add(x, l);
+    }
+    let (mut x, mut l) = (mode, 0.0);
+    while x > lo {
+        l += down(x);
+        x -= 1.0;
+        if l < LN_ZERO {
+            break;
+        }
+        add(x, l);
+    }
+    Tails {
+        two_sided: (two / total).min(1.0),
+        less: (less / total).min(1.0),
+        greater: (greater / total).min(1.0),
+    }
+}
 
 /// Fisher's exact test, as `scipy.stats.fisher_exact(table, alternative)` (tolerance 1e-12 relative).
 ///
@@ -594,7 +633,9 @@ const MAX_FISHER_SUPPORT: f64 = 33_554_432.0;
 /// summed in log space relative to the mode, so tables with thousands of customers neither overflow
 /// nor lose the small tail. The two-sided p sums the tables whose probability is at most the observed
 /// one's × (1 + 1e-7), the tie rule of R's `fisher.test` (scipy uses 1e-14; the two agree unless two
-/// tables' probabilities differ by less than one part in 10⁷). Cost: O(min(a + b, a + c)).
+/// tables' probabilities differ by less than one part in 10⁷). Cost: O(sd) time, where sd is the
+/// standard deviation of `a` given the margins (at most √N / 2), and O(1) memory; bounded by
+/// [`MAX_FISHER_STEPS`].
 ///
 /// ```
 /// use voc_core::impact::contingency::{fisher_exact, Table2x2};
@@ -629,19 +670,29 @@ pub fn fisher_exact(t: &Table2x2) -> Result<Fisher> {
     } else {
         f64::INFINITY
     };
-    // The distribution is held in memory: bound its support (a table of tens of millions of customers
-    // is still fine) rather than overflow it.
-    let support = n1.min(m) - (m - n2).max(0.0) + 1.0;
-    if !(support <= MAX_FISHER_SUPPORT) {
-        return Err(Error::option(
+    // The walk covers ±39 standard deviations of cell a around its mode: bound that, not the support.
+    let big_n = n1 + n2;
+    let sd = (n1 * n2 * m * (big_n - m) / (big_n * big_n * (big_n - 1.0))).sqrt();
+    if !(80.0 * sd <= MAX_FISHER_STEPS) || !big_n.is_finite() {
+        return Err(Error::too_large(
             "table",
-            format!("with {} customers", t.total()),
-            "too large for Fisher's exact test (over 33,554,432 possible tables given its margins); \
-             use the chi-square test",
+            t.total(),
+            "about 10^12 customers (MAX_FISHER_STEPS)",
+            "too large for Fisher's exact test (the distribution of the table given its margins is too \
+             wide to sum); use the chi-square test",
         ));
     }
-    let (lo, lp) = hypergeom_log_pmf(n1, n2, m);
-    let tails = minlike_tails(&lp, (t.a - lo) as usize);
+    let lo = (m - n2).max(0.0);
+    let hi = n1.min(m);
+    let mode = (((m + 1.0) * (n1 + 1.0)) / (big_n + 2.0))
+        .floor()
+        .clamp(lo, hi);
+    // pmf(x+1)/pmf(x) = (n1 − x)(m − x) / ((x + 1)(n2 − m + x + 1)), and its inverse one step down.
+    let tails = unimodal_tails(
+        (lo, hi, mode, t.a),
+        |x| ((n1 - x) * (m - x)).ln() - ((x + 1.0) * (n2 - m + x + 1.0)).ln(),
+        |x| (x * (n2 - m + x)).ln() - ((n1 - x + 1.0) * (m - x + 1.0)).ln(),
+    );
     Ok(Fisher {
         odds_ratio,
         p_two_sided: tails.two_sided,
@@ -652,7 +703,7 @@ pub fn fisher_exact(t: &Table2x2) -> Result<Fisher> {
 
 /// P-values of an observation at position `obs` of a discrete distribution given by relative
 /// log-probabilities (any constant offset).
-pub(crate) struct Tails {
+struct Tails {
     /// Sum of the probabilities no larger than the observed one × (1 + 1e-7) (the "minlike" rule).
     pub two_sided: f64,
     /// P(X ≤ obs).
@@ -661,42 +712,34 @@ pub(crate) struct Tails {
     pub greater: f64,
 }
 
-/// Tail sums normalised by the total, so the normalising constant never has to be computed.
-pub(crate) fn minlike_tails(lp: &[f64], obs: usize) -> Tails {
-    let top = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let p: Vec<f64> = lp.iter().map(|&l| (l - top).exp()).collect();
-    let total: f64 = p.iter().sum();
-    let observed = lp.get(obs).copied().unwrap_or(f64::NEG_INFINITY);
-    let cut = observed + 1e-7_f64.ln_1p();
-    let two: f64 = lp
-        .iter()
-        .zip(&p)
-        .filter(|(l, _)| **l <= cut)
-        .map(|(_, v)| v)
-        .sum();
-    let less: f64 = p.iter().take(obs + 1).sum();
-    let greater: f64 = p.iter().skip(obs).sum();
-    Tails {
-        two_sided: (two / total).min(1.0),
-        less: (less / total).min(1.0),
-        greater: (greater / total).min(1.0),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn hypergeometric_relative_probabilities_sum_like_the_closed_form() {
-        // 2x2 [[3, 1], [1, 3]]: P(a = k) ∝ C(4, k) C(4, 4 − k).
-        let (lo, lp) = hypergeom_log_pmf(4.0, 4.0, 4.0);
-        assert_eq!(lo, 0.0);
-        let w: Vec<f64> = lp.iter().map(|l| l.exp()).collect();
-        let exact = [1.0, 16.0, 36.0, 16.0, 1.0];
-        for (a, e) in w.iter().zip(exact) {
-            assert!((a - e / 36.0).abs() < 1e-14, "{a} vs {e}");
-        }
+    fn fisher_tails_sum_like_the_closed_form() {
+        // 2x2 [[3, 1], [1, 3]]: P(a = k) ∝ C(4, k) C(4, 4 − k) = 1, 16, 36, 16, 1 (of 70).
+        let f = fisher_exact(&Table2x2::new(3.0, 1.0, 1.0, 3.0).unwrap()).unwrap();
+        assert!((f.p_greater - 17.0 / 70.0).abs() < 1e-15);
+        assert!((f.p_less - 69.0 / 70.0).abs() < 1e-15);
+        assert!((f.p_two_sided - 34.0 / 70.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn fisher_on_a_hundred_and_sixty_million_customers_takes_constant_memory_and_little_time() {
+        // Formerly "too large" (over 2^25 possible tables) and ~0.5 GB; now a walk of ±39 sd.
+        let t = std::time::Instant::now();
+        let f = fisher_exact(&Table2x2::new(4e7, 4e7, 4e7, 4e7).unwrap()).unwrap();
+        assert_eq!(f.p_two_sided, 1.0);
+        assert!((f.p_less - 0.5).abs() < 1e-3 && (f.p_greater - 0.5).abs() < 1e-3);
+        let g = fisher_exact(&Table2x2::new(4e7 + 20_000.0, 4e7, 4e7, 4e7).unwrap()).unwrap();
+        // scipy 1.17: fisher_exact([[40_020_000, 4e7], [4e7, 4e7]]).pvalue
+        assert!(
+            (g.p_two_sided / 0.11394119875284497 - 1.0).abs() < 1e-8,
+            "{}",
+            g.p_two_sided
+        );
+        assert!(t.elapsed().as_secs_f64() < 2.0);
     }
 
     #[test]
@@ -717,8 +760,11 @@ mod tests {
     fn yates_is_applied_only_with_one_degree_of_freedom() {
         // Margins too wide for the exact test are an error, not an overflow.
         let huge = Table2x2::new(1e300, 1.0, 1.0, 1e300).unwrap();
-        assert!(fisher_exact(&huge).is_err());
-        assert!(fisher_exact(&Table2x2::new(4e7, 4e7, 4e7, 4e7).unwrap()).is_err());
+        assert!(matches!(
+            fisher_exact(&huge),
+            Err(Error::TooLarge { arg: "table", .. })
+        ));
+        assert!(fisher_exact(&Table2x2::new(1e13, 1e13, 1e13, 1e13).unwrap()).is_err());
         let c = chi_square(ndarray::array![[10.0, 20.0], [30.0, 20.0]].view(), true).unwrap();
         assert!(c.yates);
         let r = chi_square(

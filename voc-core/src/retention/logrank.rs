@@ -5,6 +5,10 @@ use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
 use crate::stats::dist::chi2_sf;
 
+/// Most groups [`logrank_test`] compares (its covariance matrix has k² entries, 32 MB at the limit,
+/// and is solved once in O(k³/3)); more raise [`Error::TooLarge`] naming `groups`.
+pub const MAX_LOGRANK_GROUPS: usize = 2_000;
+
 /// Options of [`logrank_test`].
 ///
 /// ```
@@ -95,6 +99,15 @@ fn complete(durations: &[f64], events: &[f64], groups: &[u32]) -> Result<LogRank
     check_durations(durations)?;
     check_events(events)?;
     let k = groups.iter().copied().max().map_or(0, |m| m as usize + 1);
+    if k > MAX_LOGRANK_GROUPS {
+        return Err(Error::too_large(
+            "groups",
+            k,
+            MAX_LOGRANK_GROUPS,
+            "the log-rank test compares at most this many groups (group ids are dense codes 0..k; \
+             its covariance has k² entries)",
+        ));
+    }
     let mut n = vec![0u64; k];
     for &g in groups {
         n[g as usize] += 1;
@@ -118,10 +131,8 @@ fn complete(durations: &[f64], events: &[f64], groups: &[u32]) -> Result<LogRank
         .map(|((&d, &e), &g)| (key(d), (g << 1) | u32::from(e == 1.0)))
         .collect();
     rows.sort_unstable();
-    let mut at_risk: Vec<f64> = n.iter().map(|&c| c as f64).collect();
+    let mut acc = Accumulator::new(&n);
     let mut observed = vec![0.0; k];
-    let mut expected = vec![0.0; k];
-    let mut v = vec![0.0; k * k];
     let mut d_g = vec![0.0; k];
     let mut r_g = vec![0.0; k];
     let mut i = 0;
@@ -137,30 +148,23 @@ fn complete(durations: &[f64], events: &[f64], groups: &[u32]) -> Result<LogRank
             }
             i += 1;
         }
-        let d: f64 = d_g.iter().sum();
-        if d > 0.0 {
-            let total: f64 = at_risk.iter().sum();
-            let f = if total > 1.0 {
-                d * (total - d) / (total - 1.0) / (total * total)
-            } else {
-                0.0
-            };
-            for a in 0..k {
-                observed[a] += d_g[a];
-                expected[a] += at_risk[a] * d / total;
-                for b in 0..k {
-                    let delta = if a == b { total } else { 0.0 };
-                    v[a * k + b] += f * at_risk[a] * (delta - at_risk[b]);
-                }
-            }
-        }
+        let mut d = 0.0;
         for row in &rows[start..i] {
             let g = (row.1 >> 1) as usize;
-            at_risk[g] -= r_g[g];
-            r_g[g] = 0.0;
+            d += d_g[g];
+            observed[g] += d_g[g];
             d_g[g] = 0.0;
         }
+        acc.event_time(d);
+        for row in &rows[start..i] {
+            let g = (row.1 >> 1) as usize;
+            if r_g[g] > 0.0 {
+                acc.leave(g, r_g[g]);
+                r_g[g] = 0.0;
+            }
+        }
     }
+    let (expected, v) = acc.finish();
     let statistic = quadratic_form_pinv(&observed, &expected, &v, k);
     let df = k - 1;
     Ok(LogRank {
@@ -174,15 +178,127 @@ fn complete(durations: &[f64], events: &[f64], groups: &[u32]) -> Result<LogRank
     })
 }
 
+/// The expected events and the hypergeometric covariance of the log-rank test, summed over the event
+/// times without touching every group at every time.
+///
+/// At an event time with d events among N at risk, group a expects R_a·d/N events and the covariance
+/// gains f·R_a·(δ_ab·N − R_b), f = d(N − d)/((N − 1)N²). The at-risk counts R_a are piecewise constant,
+/// so each sum is kept as a running total over time (F = Σf, G = Σf·N, H = Σd/N) and a group's share is
+/// added only when its R_a changes: O(k) per group leaving the risk set, O(1) per event time, instead
+/// of O(k²) per event time.
+struct Accumulator {
+    k: usize,
+    at_risk: Vec<f64>,
+    total: f64,
+    /// Running sums F, G, H and their values when each group last changed.
+    f: f64,
+    g: f64,
+    h: f64,
+    last: Vec<(f64, f64, f64)>,
+    expected: Vec<f64>,
+    /// Σ f·N·R_a per group.
+    diag: Vec<f64>,
+    /// Σ f·R_a·R_b, row-major k × k.
+    cross: Vec<f64>,
+}
+
+impl Accumulator {
+    fn new(n: &[u64]) -> Self {
+        let k = n.len();
+        let at_risk: Vec<f64> = n.iter().map(|&c| c as f64).collect();
+        Accumulator {
+            k,
+            total: at_risk.iter().sum(),
+            at_risk,
+            f: 0.0,
+            g: 0.0,
+            h: 0.0,
+            last: vec![(0.0, 0.0, 0.0); k],
+            expected: vec![0.0; k],
+            diag: vec![0.0; k],
+            cross: vec![0.0; k * k],
+        }
+    }
+
+    /// An event time with `d` events among the current risk set (before anyone leaves).
+    fn event_time(&mut self, d: f64) {
+        if d > 0.0 {
+            let n = self.total;
+            let f = if n > 1.0 {
+                d * (n - d) / (n - 1.0) / (n * n)
+            } else {
+                0.0
+            };
+            self.f += f;
+            self.g += f * n;
+            self.h += d / n;
+        }
+    }
+
+    /// Adds group `a`'s share since its last change, at its current at-risk count.
+    fn flush(&mut self, a: usize) {
+        let ra = self.at_risk[a];
+        let (fa, ga, ha) = self.last[a];
+        if ra > 0.0 {
+            for b in 0..self.k {
+                let rb = self.at_risk[b];
+                if b != a && rb > 0.0 {
+                    let since = fa.max(self.last[b].0);
+                    let add = ra * rb * (self.f - since);
+                    self.cross[a * self.k + b] += add;
+                    self.cross[b * self.k + a] += add;
+                }
+            }
+            self.cross[a * self.k + a] += ra * ra * (self.f - fa);
+            self.diag[a] += ra * (self.g - ga);
+            self.expected[a] += ra * (self.h - ha);
+        }
+        self.last[a] = (self.f, self.g, self.h);
+    }
+
+    /// `count` subjects of group `a` leave the risk set after the current time.
+    fn leave(&mut self, a: usize, count: f64) {
+        self.flush(a);
+        self.at_risk[a] -= count;
+        self.total -= count;
+    }
+
+    /// Expected events per group and the covariance V (row-major k × k).
+    fn finish(mut self) -> (Vec<f64>, Vec<f64>) {
+        for a in 0..self.k {
+            self.flush(a);
+        }
+        let k = self.k;
+        let mut v = self.cross;
+        v.iter_mut().for_each(|x| *x = -*x);
+        for a in 0..k {
+            v[a * k + a] += self.diag[a];
+        }
+        (self.expected, v)
+    }
+}
+
 /// `zᵀ V⁺ z` over the first k − 1 groups, with the pseudo-inverse as lifelines (a group never at risk
-/// at an event time makes V singular).
+/// at an event time makes V singular). Groups whose variance is zero (never at risk at an event time:
+/// their row of V and their O − E are zero) are left out, and the rest solved by Cholesky, O(k³/3);
+/// only a covariance that is still singular goes through the eigen-decomposition.
 fn quadratic_form_pinv(observed: &[f64], expected: &[f64], v: &[f64], k: usize) -> f64 {
+    use crate::stats::linalg::{chol_solve, cholesky, pinv_quadratic_form};
     let m = k - 1;
-    let z: Vec<f64> = (0..m).map(|i| observed[i] - expected[i]).collect();
-    let a: Vec<f64> = (0..m)
-        .flat_map(|i| (0..m).map(move |j| v[i * k + j]))
+    let scale = (0..m).map(|i| v[i * k + i]).fold(0.0_f64, f64::max);
+    let keep: Vec<usize> = (0..m).filter(|&i| v[i * k + i] > 1e-12 * scale).collect();
+    let p = keep.len();
+    let z: Vec<f64> = keep.iter().map(|&i| observed[i] - expected[i]).collect();
+    let a: Vec<f64> = keep
+        .iter()
+        .flat_map(|&i| keep.iter().map(move |&j| v[i * k + j]))
         .collect();
-    crate::stats::linalg::pinv_quadratic_form(&a, m, &z)
+    if let Ok(l) = cholesky(&a, p) {
+        let mut x = z.clone();
+        chol_solve(&l, p, &mut x);
+        return z.iter().zip(&x).map(|(a, b)| a * b).sum();
+    }
+    pinv_quadratic_form(&a, p, &z)
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ pub use cohort::{CohortOptions, CohortRetention, cohort_retention};
 pub use cox::{CoxCoef, CoxData, CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
 pub use gamma_gamma::{ClvOptions, GammaGamma, GammaGammaOptions, SpendData, clv};
 pub use km::{KaplanMeier, KmCurve, KmOptions, kaplan_meier};
-pub use logrank::{LogRank, LogRankOptions, logrank_test};
+pub use logrank::{LogRank, LogRankOptions, MAX_LOGRANK_GROUPS, logrank_test};
 pub use params::ParamEstimate;
 pub use summary::{
     CalibrationHoldout, RfmSummary, SummaryOptions, calibration_holdout, rfm_summary,

@@ -22,13 +22,19 @@ fn std_normal() -> Normal {
     Normal::standard()
 }
 
-/// Standard normal quantile Φ⁻¹(p) for p in (0, 1).
+/// Standard normal quantile Φ⁻¹(p) for p in (0, 1); −∞ at 0, +∞ at 1, and NaN (never a panic) for
+/// a `p` outside [0, 1] or NaN.
 ///
 /// ```
-/// let z = voc_core::stats::dist::normal_quantile(0.975);
-/// assert!((z - 1.959963984540054).abs() < 1e-12);
+/// use voc_core::stats::dist::normal_quantile;
+/// assert!((normal_quantile(0.975) - 1.959963984540054).abs() < 1e-12);
+/// assert!(normal_quantile(f64::NAN).is_nan() && normal_quantile(1.5).is_nan());
 /// ```
 pub fn normal_quantile(p: f64) -> f64 {
+    // statrs asserts 0 ≤ p ≤ 1 (a panic on NaN): check first.
+    if !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
     std_normal().inverse_cdf(p)
 }
 
@@ -55,6 +61,11 @@ pub fn normal_two_sided_p(z: f64) -> f64 {
 }
 
 fn students_t(df: f64) -> Result<StudentsT> {
+    if !(df > 0.0) {
+        return Err(Error::InsufficientData(format!(
+            "Student t needs df > 0, got {df}"
+        )));
+    }
     StudentsT::new(0.0, 1.0, df)
         .map_err(|_| Error::InsufficientData(format!("Student t needs df > 0, got {df}")))
 }
@@ -71,13 +82,21 @@ fn cornish_fisher(x: f64, df: f64) -> f64 {
 
 /// Student-t quantile for `df` degrees of freedom (df may be fractional, as in Welch's test).
 ///
+/// A `p` outside [0, 1] (or NaN) is an [`Error::InvalidOption`] and `df` ≤ 0 (or NaN) an
+/// [`Error::InsufficientData`]: never a panic.
+///
 /// ```
 /// use voc_core::stats::dist::t_quantile;
 /// assert!((t_quantile(0.975, 10.0)? - 2.2281388519649385).abs() < 1e-10);
 /// assert!((t_quantile(0.975, 1e9)? - 1.959963986912325).abs() < 1e-12);
+/// assert!(t_quantile(f64::NAN, 10.0).is_err() && t_quantile(0.975, f64::NAN).is_err());
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn t_quantile(p: f64, df: f64) -> Result<f64> {
+    // statrs asserts 0 ≤ p ≤ 1 (a panic on NaN): check first.
+    if !(0.0..=1.0).contains(&p) {
+        return Err(Error::option("p", p, "a probability must lie in 0..=1"));
+    }
     let t = students_t(df)?;
     if df >= LARGE_DF {
         let x = normal_quantile(p);
@@ -100,14 +119,29 @@ pub fn t_quantile(p: f64, df: f64) -> Result<f64> {
 
 /// Two-sided Student-t p-value 2·P(T > |t|).
 ///
+/// A NaN statistic or `df` ≤ 0 (or NaN) is an [`Error::InsufficientData`], never a panic (statrs'
+/// incomplete beta unwraps on NaN); an infinite statistic gives 0.
+///
 /// ```
 /// use voc_core::stats::dist::t_two_sided_p;
 /// assert!((t_two_sided_p(2.2281388519649385, 10.0)? - 0.05).abs() < 1e-10);
 /// assert!((t_two_sided_p(2.5, 3e6)? - 0.012419383601669769).abs() < 1e-13);
+/// assert!(t_two_sided_p(f64::NAN, 10.0).is_err());
+/// assert_eq!(t_two_sided_p(f64::INFINITY, 10.0)?, 0.0);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn t_two_sided_p(t: f64, df: f64) -> Result<f64> {
+    if t.is_nan() {
+        return Err(Error::InsufficientData(
+            "the t statistic is not a number (NaN): an input mean, spread or count is not finite \
+             or the standard error is zero or overflows"
+                .into(),
+        ));
+    }
     let dist = students_t(df)?;
+    if t.is_infinite() {
+        return Ok(0.0);
+    }
     if df >= LARGE_DF && t.is_finite() {
         // Invert t = x + cf(x) for the equivalent normal deviate; the correction is tiny, so the
         // fixed-point iteration converges in a few steps.
@@ -127,7 +161,7 @@ pub fn t_two_sided_p(t: f64, df: f64) -> Result<f64> {
 }
 
 /// ln Γ(x) − [(x − ½)·ln x − x + ½·ln 2π], the Stirling remainder, for x ≥ 10.
-fn ln_gamma_correction(x: f64) -> f64 {
+pub(crate) fn ln_gamma_correction(x: f64) -> f64 {
     const C: [f64; 8] = [
         1.0 / 12.0,
         -1.0 / 360.0,
@@ -156,6 +190,42 @@ fn ln_beta(a: f64, b: f64) -> f64 {
         ln_gamma(p) + corr + p - p * s.ln() + (q - 0.5) * (-p / s).ln_1p()
     } else {
         ln_gamma(p) + ln_gamma(q) - ln_gamma(s)
+    }
+}
+
+/// Loader's deviance term x·ln(x/μ) + μ − x, computed without cancellation when x is close to μ
+/// (Loader 2000, "Fast and accurate computation of binomial probabilities").
+pub(crate) fn bd0(x: f64, mu: f64) -> f64 {
+    if (x - mu).abs() < 0.1 * (x + mu) {
+        let mut v = (x - mu) / (x + mu);
+        let mut sum = (x - mu) * v;
+        let mut term = 2.0 * x * v;
+        v *= v;
+        for j in 1..1000 {
+            term *= v;
+            let next = sum + term / f64::from(2 * j + 1);
+            if next == sum {
+                return next;
+            }
+            sum = next;
+        }
+        sum
+    } else {
+        x * (x / mu).ln() + mu - x
+    }
+}
+
+/// ln[xᵃ(1 − x)ᵇ / B(a, b)], the prefactor of the incomplete beta. For a, b ≥ 10 it is computed from
+/// Loader's deviances, so its error is relative to the result rather than to a·|ln x| (which reaches
+/// 10⁹ for counts near 10⁹ and would cost seven digits).
+fn ln_beta_front(a: f64, b: f64, x: f64) -> f64 {
+    const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+    if a >= 10.0 && b >= 10.0 {
+        let s = a + b;
+        let corr = ln_gamma_correction(a) + ln_gamma_correction(b) - ln_gamma_correction(s);
+        -bd0(a, x * s) - bd0(b, (1.0 - x) * s) + 0.5 * (a / s * b).ln() - LN_SQRT_2PI - corr
+    } else {
+        a * x.ln() + b * (-x).ln_1p() - ln_beta(a, b)
     }
 }
 
@@ -210,7 +280,7 @@ pub fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
     if x >= 1.0 {
         return 1.0;
     }
-    let front = (a * x.ln() + b * (-x).ln_1p() - ln_beta(a, b)).exp();
+    let front = ln_beta_front(a, b, x).exp();
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_continued_fraction(a, b, x) / a
     } else {

@@ -3,6 +3,7 @@
 //! The survey metrics ([`crate::metrics`]) are built from these; they are public so that analyses
 //! on other data (mention rates, churn rates) use the same, tested procedures.
 
+mod binom;
 pub(crate) mod check;
 pub mod dist;
 mod interval;
@@ -15,6 +16,7 @@ pub(crate) mod rng;
 mod sum;
 mod test;
 
+pub use binom::{MAX_BINOMIAL_TRIALS, binomial_pmf, binomial_test};
 pub use interval::{Interval, MAX_CONFIDENCE, Method, check_confidence};
 pub use moments::Moments;
 pub use multiple::{Adjustment, adjust_p_values};

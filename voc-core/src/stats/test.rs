@@ -180,6 +180,20 @@ pub fn mean_interval(s: &MeanSummary, opts: &TestOptions) -> Result<Interval> {
 pub fn welch_t_test(a: &MeanSummary, b: &MeanSummary, opts: &TestOptions) -> Result<TestResult> {
     opts.validate()?;
     let level = opts.confidence;
+    for (args, s) in [
+        (["mean1", "variance1", "n1"], a),
+        (["mean2", "variance2", "n2"], b),
+    ] {
+        for (arg, value) in args.into_iter().zip([s.mean, s.variance, s.n]) {
+            if !value.is_finite() {
+                return Err(Error::NonFinite {
+                    arg,
+                    index: 0,
+                    value,
+                });
+            }
+        }
+    }
     if !(a.n > 1.0) || !(b.n > 1.0) {
         return Err(Error::InsufficientData(format!(
             "Welch's test needs more than one response per sample, got {} and {}",
@@ -197,6 +211,15 @@ pub fn welch_t_test(a: &MeanSummary, b: &MeanSummary, opts: &TestOptions) -> Res
     let df = (va + vb).powi(2) / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
     let difference = a.mean - b.mean;
     let statistic = difference / se;
+    if !(difference.is_finite() && se.is_finite() && df.is_finite()) {
+        return Err(Error::too_large(
+            "mean1",
+            format!("{:e}", a.mean),
+            "±1.3e154",
+            "the difference of the means, its standard error or the degrees of freedom \
+             overflow a double; rescale the data",
+        ));
+    }
     let t = t_quantile(0.5 + 0.5 * level, df)?;
     Ok(TestResult {
         difference,

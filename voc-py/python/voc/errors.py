@@ -34,6 +34,8 @@ __all__ = [
     "DecodeError",
     "InsufficientDataError",
     "ConvergenceError",
+    "LimitError",
+    "InternalError",
 ]
 
 _ARGUMENT_NOTE = re.compile(r"while processing '(\w+)'")
@@ -133,3 +135,13 @@ class InsufficientDataError(InputError):
 
 class ConvergenceError(VocError, ArithmeticError):
     """An iterative fit stopped before reaching its tolerance."""
+
+
+class LimitError(InputError):
+    """A size, count or span beyond one of voc's documented limits (``docs/reliability/limits.md``):
+    nothing was allocated or computed. ``.arg`` names the argument."""
+
+
+class InternalError(VocError, RuntimeError):
+    """A bug in voc caught at the boundary (a Rust panic): the message names the function. The input
+    was not at fault; please report the call."""

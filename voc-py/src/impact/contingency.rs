@@ -212,7 +212,10 @@ fn _impact_chi_square(
 ) -> PyResult<ChiSquareResult> {
     let arr = crate::matrix::matrix(table, "table")?;
     let view = arr.as_array();
-    let c = py.detach(|| core::chi_square(view, yates)).py_err(py)?;
+    let c = crate::guard::detach(py, "voc.impact.chi_square", || {
+        core::chi_square(view, yates)
+    })
+    .py_err(py)?;
     Ok(ChiSquareResult {
         statistic: c.statistic,
         df: c.df,

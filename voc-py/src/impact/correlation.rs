@@ -192,7 +192,8 @@ pub fn _impact_correlation(
     let xs = numbers(x, "x")?.nulls_as_nan().into_f64();
     let ys = numbers(y, "y")?.nulls_as_nan().into_f64();
     let (xs, ys) = (xs.as_slice(), ys.as_slice());
-    let r = py.detach(|| core::correlate(xs, ys, &o)).py_err(py)?;
+    let r = crate::guard::detach(py, "voc.impact.correlation", || core::correlate(xs, ys, &o))
+        .py_err(py)?;
     Ok(CorrelationResult { inner: r })
 }
 
@@ -405,9 +406,10 @@ pub fn _impact_correlation_matrix(
         .map_err(|e| Error::InsufficientData(e.to_string()))
         .py_err(py)?;
     let view = data.view();
-    let m = py
-        .detach(|| core::correlation_matrix(view, names.get(..k).unwrap_or_default(), &o))
-        .py_err(py)?;
+    let m = crate::guard::detach(py, "voc.impact.correlation_matrix", || {
+        core::correlation_matrix(view, names.get(..k).unwrap_or_default(), &o)
+    })
+    .py_err(py)?;
     let pair_names = |f: &dyn Fn(&core::MatrixPair) -> usize| -> Vec<Option<&str>> {
         m.pairs
             .iter()

@@ -138,9 +138,10 @@ fn _impact_key_drivers<'py>(
         .missing(missing_policy(missing).py_err(py)?);
     let (x, names) = (input.view(), &input.names);
     let (y, w) = (input.outcome.as_slice(), input.weights.as_deref());
-    let kd = py
-        .detach(|| core::key_drivers(y, x, names, w, &opts))
-        .map_err(|e| input.error(py, e))?;
+    let kd = crate::guard::detach(py, "voc.impact.key_drivers", || {
+        core::key_drivers(y, x, names, w, &opts)
+    })
+    .map_err(|e| input.error(py, e))?;
     Ok(KeyDriversResult {
         kd,
         method: opts.method.name().to_owned(),
@@ -236,18 +237,17 @@ fn _impact_driver_quadrants<'py>(
     let input = Inputs::read(outcome, drivers, weights)?;
     let (x, names) = (input.view(), &input.names);
     let (y, w) = (input.outcome.as_slice(), input.weights.as_deref());
-    let (kd, chart) = py
-        .detach(|| {
-            let kd = core::key_drivers(y, x, names, w, &opts)?;
-            let imp = match method {
-                DriverMethod::Johnson => kd.johnson.as_ref(),
-                _ => kd.lmg.as_ref(),
-            }
-            .ok_or_else(|| Error::InsufficientData("no importances".into()))?;
-            let chart = core::driver_quadrants(imp, x, names, w, &qopts)?;
-            Ok::<_, Error>((kd, chart))
-        })
-        .map_err(|e| input.error(py, e))?;
+    let (kd, chart) = crate::guard::detach(py, "voc.impact.driver_quadrants", || {
+        let kd = core::key_drivers(y, x, names, w, &opts)?;
+        let imp = match method {
+            DriverMethod::Johnson => kd.johnson.as_ref(),
+            _ => kd.lmg.as_ref(),
+        }
+        .ok_or_else(|| Error::InsufficientData("no importances".into()))?;
+        let chart = core::driver_quadrants(imp, x, names, w, &qopts)?;
+        Ok::<_, Error>((kd, chart))
+    })
+    .map_err(|e| input.error(py, e))?;
     Ok(DriverQuadrantsResult {
         chart,
         r2: kd.r2,

@@ -415,7 +415,10 @@ fn _impact_diff_in_diff<'py>(
             let t = numbers(t, "treated")?.nulls_as_nan().into_f64();
             let a = numbers(a, "after")?.nulls_as_nan().into_f64();
             let (ys, ts, as_) = (y.as_slice(), t.as_slice(), a.as_slice());
-            py.detach(|| core::did_cells(ys, ts, as_)).py_err(py)?
+            crate::guard::detach(py, "voc.impact.diff_in_diff", || {
+                core::did_cells(ys, ts, as_)
+            })
+            .py_err(py)?
         }
         _ => {
             return Err(Error::option(

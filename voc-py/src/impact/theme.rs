@@ -53,9 +53,10 @@ fn _impact_theme_impact<'py>(
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let out = py
-        .detach(|| core::theme_impact_columns(&named, cs, vs, &opts))
-        .py_err(py)?;
+    let out = crate::guard::detach(py, "voc.impact.theme_impact", || {
+        core::theme_impact_columns(&named, cs, vs, &opts)
+    })
+    .py_err(py)?;
     let mut b = TableBuilder::new(py);
     let labels: Vec<Option<&str>> = out.iter().map(|t| Some(t.theme.as_str())).collect();
     b.strings("theme", &labels)?;

@@ -111,7 +111,7 @@ fn run<M: PyMetric>(
         convert::check_nulls(policy, &[("scores", &scores.nulls)]).py_err(py)?;
         let scores = scores.nulls_as_nan();
         let base = *base;
-        let rows = with_numbers!(&scores, s => with_int_keys!(keys, k => py.detach(|| {
+        let rows = with_numbers!(&scores, s => with_int_keys!(keys, k => crate::guard::detach(py, &format!("voc.{}", M::NAME), || {
             let mut state = SurveyState::<M>::with_scale(scale.min, scale.max)?;
             state.update_keyed(s, k, base, policy)?;
             state.finish_groups(opts)
@@ -133,7 +133,7 @@ fn run<M: PyMetric>(
         p.groups.as_deref(),
         p.weights.as_ref().map(|w| w.as_slice()),
     );
-    let computed = with_numbers!(&p.scores, s => py.detach(|| {
+    let computed = with_numbers!(&p.scores, s => crate::guard::detach(py, &format!("voc.{}", M::NAME), || {
         compute::<M, _>(scale, s, group_slice, weight_slice, time_slice.map(|t| (t, unit)), period, policy, opts)
     }))
     .py_err(py)?;

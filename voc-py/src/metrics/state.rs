@@ -69,7 +69,7 @@ macro_rules! state_class {
                     convert::check_nulls(policy, &[("scores", &scores.nulls)]).py_err(py)?;
                     let scores = scores.nulls_as_nan();
                     let state = &self.state;
-                    let result = with_numbers!(&scores, s => with_int_keys!(keys, k => py.detach(|| -> Result<Result<(), Error>, PyErr> {
+                    let result = with_numbers!(&scores, s => with_int_keys!(keys, k => crate::guard::detach(py, concat!("voc.", stringify!($cls), ".update"), || -> Result<Result<(), Error>, PyErr> {
                         let mut guard = state.lock()?;
                         Ok(guard.update_keyed(s, k, 0, policy))
                     }), Ok(Ok(()))))?;
@@ -81,7 +81,7 @@ macro_rules! state_class {
                 let (data, codes) = (&p.scores, p.groups.as_deref());
                 let weight_slice = p.weights.as_ref().map(|w| w.as_slice());
                 let state = &self.state;
-                let result = with_numbers!(data, s => py.detach(|| -> Result<Result<(), Error>, PyErr> {
+                let result = with_numbers!(data, s => crate::guard::detach(py, concat!("voc.", stringify!($cls), ".update"), || -> Result<Result<(), Error>, PyErr> {
                     let mut guard = state.lock()?;
                     Ok(guard.update_batch(Batch { scores: s, groups: codes, weights: weight_slice, missing: policy }))
                 }))?;
@@ -148,7 +148,10 @@ fn finish_table<M: PyMetric>(
     state: SurveyState<M>,
     opts: &M::Options,
 ) -> PyResult<Py<PyAny>> {
-    let rows = py.detach(|| state.finish_groups(opts)).py_err(py)?;
+    let rows = crate::guard::detach(py, &format!("voc.{}State.finish", M::NAME), || {
+        state.finish_groups(opts)
+    })
+    .py_err(py)?;
     let ids = Labels::Int((0..state.tally().groups() as i64).collect());
     Ok(Py::new(py, grouped_table::<M>(py, &rows, &ids)?)?.into_any())
 }
@@ -180,7 +183,8 @@ impl NpsState {
             .seed(seed);
         let state = self.snapshot()?;
         Ok(NpsResult {
-            inner: py.detach(|| state.finish(&opts)).py_err(py)?,
+            inner: crate::guard::detach(py, "voc.NpsState.finish", || state.finish(&opts))
+                .py_err(py)?,
         })
     }
 
@@ -229,7 +233,8 @@ impl CsatState {
             .satisfied_from(satisfied_from);
         let state = self.snapshot()?;
         Ok(CsatResult {
-            inner: py.detach(|| state.finish(&opts)).py_err(py)?,
+            inner: crate::guard::detach(py, "voc.CsatState.finish", || state.finish(&opts))
+                .py_err(py)?,
         })
     }
 
@@ -278,7 +283,8 @@ impl CesState {
             .hard_to(hard_to);
         let state = self.snapshot()?;
         Ok(CesResult {
-            inner: py.detach(|| state.finish(&opts)).py_err(py)?,
+            inner: crate::guard::detach(py, "voc.CesState.finish", || state.finish(&opts))
+                .py_err(py)?,
         })
     }
 

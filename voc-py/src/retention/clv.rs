@@ -105,7 +105,10 @@ impl BgNbdModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let d = rfm(frequency, recency, T)?;
         let (x, tx, t) = d.slices();
-        let v = py.detach(|| self.inner.p_alive(x, tx, t)).py_err(py)?;
+        let v = crate::guard::detach(py, "voc.retention.BgNbdModel.predict_p_alive", || {
+            self.inner.p_alive(x, tx, t)
+        })
+        .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
     /// Expected repeat purchases in the next `horizon` time units, as lifetimes
@@ -122,9 +125,10 @@ impl BgNbdModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let d = rfm(frequency, recency, T)?;
         let (x, tx, t) = d.slices();
-        let v = py
-            .detach(|| self.inner.expected_purchases(horizon, x, tx, t))
-            .py_err(py)?;
+        let v = crate::guard::detach(py, "voc.retention.BgNbdModel.predict_purchases", || {
+            self.inner.expected_purchases(horizon, x, tx, t)
+        })
+        .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
     /// Expected repeat purchases of a new customer in `horizon` time units, as lifetimes
@@ -201,12 +205,11 @@ pub fn _retention_fit_bgnbd(
 ) -> PyResult<BgNbdModel> {
     let d = rfm(frequency, recency, T)?;
     let (x, tx, t) = d.slices();
-    let inner = py
-        .detach(|| {
-            let opts = BgNbdOptions::default().max_iter(max_iter).tol(tol);
-            core::BgNbd::fit(x, tx, t, &opts)
-        })
-        .py_err(py)?;
+    let inner = crate::guard::detach(py, "voc.retention.fit_bgnbd", || {
+        let opts = BgNbdOptions::default().max_iter(max_iter).tol(tol);
+        core::BgNbd::fit(x, tx, t, &opts)
+    })
+    .py_err(py)?;
     Ok(BgNbdModel { inner })
 }
 
@@ -350,12 +353,11 @@ pub fn _retention_fit_gamma_gamma(
     let x = floats(frequency, "frequency")?;
     let m = floats(monetary, "monetary")?;
     let (x, m) = (x.as_slice(), m.as_slice());
-    let inner = py
-        .detach(|| {
-            let opts = GammaGammaOptions::default().max_iter(max_iter).tol(tol);
-            core::GammaGamma::fit(x, m, &opts)
-        })
-        .py_err(py)?;
+    let inner = crate::guard::detach(py, "voc.retention.fit_gamma_gamma", || {
+        let opts = GammaGammaOptions::default().max_iter(max_iter).tol(tol);
+        core::GammaGamma::fit(x, m, &opts)
+    })
+    .py_err(py)?;
     Ok(GammaGammaModel { inner })
 }
 
@@ -380,14 +382,13 @@ pub fn _retention_customer_lifetime_value<'py>(
     let (x, tx, t) = d.slices();
     let m = m.as_slice();
     let (bg, gg) = (&bgnbd.inner, &gamma_gamma.inner);
-    let v = py
-        .detach(|| {
-            let opts = core::ClvOptions::default()
-                .periods(periods)
-                .period_length(period_length)
-                .discount_rate(discount_rate);
-            core::clv(bg, gg, core::RfmData::new(x, tx, t), m, &opts)
-        })
-        .py_err(py)?;
+    let v = crate::guard::detach(py, "voc.retention.customer_lifetime_value", || {
+        let opts = core::ClvOptions::default()
+            .periods(periods)
+            .period_length(period_length)
+            .discount_rate(discount_rate);
+        core::clv(bg, gg, core::RfmData::new(x, tx, t), m, &opts)
+    })
+    .py_err(py)?;
     Ok(PyArray1::from_vec(py, v))
 }

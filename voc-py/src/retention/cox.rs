@@ -218,7 +218,12 @@ impl CoxModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let x = self.design(x)?;
         let x = x.as_array();
-        let v = py.detach(|| self.inner.log_partial_hazard(x)).py_err(py)?;
+        let v = crate::guard::detach(
+            py,
+            "voc.retention.CoxModel.predict_log_partial_hazard",
+            || self.inner.log_partial_hazard(x),
+        )
+        .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
     /// Partial hazard exp((x − mean)·β) of each row of `x`, as lifelines `predict_partial_hazard`.
@@ -229,7 +234,10 @@ impl CoxModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let x = self.design(x)?;
         let x = x.as_array();
-        let v = py.detach(|| self.inner.partial_hazard(x)).py_err(py)?;
+        let v = crate::guard::detach(py, "voc.retention.CoxModel.predict_partial_hazard", || {
+            self.inner.partial_hazard(x)
+        })
+        .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
     /// The versioned, checksummed byte form (covariate names included); `from_bytes` reads it.
@@ -379,7 +387,10 @@ pub fn _retention_fit_cox(
         Some(names) => data.names(names),
         None => data,
     };
-    let inner = py.detach(|| voc_core::Fit::fit(&opts, data)).py_err(py)?;
+    let inner = crate::guard::detach(py, "voc.retention.fit_cox", || {
+        voc_core::Fit::fit(&opts, data)
+    })
+    .py_err(py)?;
     Ok(CoxModel { inner })
 }
 
@@ -395,5 +406,8 @@ pub fn _retention_concordance_index(
     let (d, e) = survival(durations, events)?;
     let s = floats_nan(scores, "scores")?;
     let (d, s, e) = (d.as_slice(), s.as_slice(), e.as_slice());
-    py.detach(|| core::concordance_index(d, s, e)).py_err(py)
+    crate::guard::detach(py, "voc.retention.concordance_index", || {
+        core::concordance_index(d, s, e)
+    })
+    .py_err(py)
 }

@@ -275,9 +275,10 @@ pub fn _retention_kaplan_meier(
     };
     let (d, e) = (d.as_slice(), e.as_slice());
     let opts = KmOptions::default().confidence(confidence).missing(policy);
-    let mut km = py
-        .detach(|| core::kaplan_meier(d, e, codes.as_deref(), &opts))
-        .py_err(py)?;
+    let mut km = crate::guard::detach(py, "voc.retention.kaplan_meier", || {
+        core::kaplan_meier(d, e, codes.as_deref(), &opts)
+    })
+    .py_err(py)?;
     km.n_missing += dropped;
     Ok(KaplanMeierResult {
         inner: KmInner { km, labels },
@@ -419,9 +420,10 @@ pub fn _retention_logrank_test(
     let (d, e, by, dropped) = grouped(by, n, policy, d, e)?;
     let (ds, es, codes) = (d.as_slice(), e.as_slice(), &by.codes);
     let opts = LogRankOptions::default().missing(policy);
-    let mut lr = py
-        .detach(|| core::logrank_test(ds, es, codes, &opts))
-        .py_err(py)?;
+    let mut lr = crate::guard::detach(py, "voc.retention.logrank_test", || {
+        core::logrank_test(ds, es, codes, &opts)
+    })
+    .py_err(py)?;
     lr.n_missing += dropped;
     Ok(LogRankResult {
         inner: LogRankInner {

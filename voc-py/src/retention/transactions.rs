@@ -49,9 +49,10 @@ pub fn _retention_rfm_summary(
         .time_scale(time_scale);
     opts.observation_end = end;
     let (ts, ms) = (t.values.as_slice(), m.as_ref().map(|m| m.as_slice()));
-    let s = py
-        .detach(|| core::rfm_summary(&c, ts, ms, &opts))
-        .py_err(py)?;
+    let s = crate::guard::detach(py, "voc.retention.rfm_summary", || {
+        core::rfm_summary(&c, ts, ms, &opts)
+    })
+    .py_err(py)?;
     let mut cols = Columns::default();
     for i in 0..s.customer.len() {
         summary_rows(&mut cols, &labels, &s, i);
@@ -82,9 +83,10 @@ pub fn _retention_calibration_holdout(
         .time_scale(time_scale)
         .observation_end(end);
     let (ts, ms) = (t.values.as_slice(), m.as_ref().map(|m| m.as_slice()));
-    let ch = py
-        .detach(|| core::calibration_holdout(&c, ts, ms, cal, &opts))
-        .py_err(py)?;
+    let ch = crate::guard::detach(py, "voc.retention.calibration_holdout", || {
+        core::calibration_holdout(&c, ts, ms, cal, &opts)
+    })
+    .py_err(py)?;
     let mut cols = Columns::default();
     let s = &ch.calibration;
     for i in 0..s.customer.len() {
@@ -248,8 +250,9 @@ pub fn _retention_cohort_retention(
         .repurchase_window_days(repurchase_window_days);
     opts.observation_end = end;
     let ts = t.values.as_slice();
-    let inner = py
-        .detach(|| core::cohort_retention(&c, ts, &opts))
-        .py_err(py)?;
+    let inner = crate::guard::detach(py, "voc.retention.cohort_retention", || {
+        core::cohort_retention(&c, ts, &opts)
+    })
+    .py_err(py)?;
     Ok(CohortResult { inner })
 }

@@ -391,7 +391,7 @@ impl CrossValidationResult {
 pub fn roc_auc(py: Python<'_>, y: &Bound<'_, PyAny>, scores: &Bound<'_, PyAny>) -> PyResult<f64> {
     let (y, s) = (labels(y, "y")?, floats(scores, "scores")?);
     let (y, s): (&[f64], &[f64]) = (&y, &s);
-    py.detach(|| core::roc_auc(y, s)).risk_err(py)
+    crate::guard::detach(py, "voc.risk.roc_auc", || core::roc_auc(y, s)).risk_err(py)
 }
 
 /// ROC AUC, average precision, Brier score and the confusion matrix at `threshold`.
@@ -404,7 +404,8 @@ pub fn evaluate(
 ) -> PyResult<EvaluationResult> {
     let (y, s) = (labels(y, "y")?, floats(scores, "scores")?);
     let (y, s): (&[f64], &[f64]) = (&y, &s);
-    let inner = py.detach(|| core::evaluate(y, s, threshold)).risk_err(py)?;
+    let inner = crate::guard::detach(py, "voc.risk.evaluate", || core::evaluate(y, s, threshold))
+        .risk_err(py)?;
     Ok(EvaluationResult { inner })
 }
 

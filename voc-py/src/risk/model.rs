@@ -114,7 +114,7 @@ pub fn fit_logistic(
     let y = labels(y, "y")?;
     let w = weights.map(|w| floats(w, "weights")).transpose()?;
     let (x, y, w): (_, &[f64], Option<&[f64]>) = (x.view(), &y, w.as_deref());
-    let model = py.detach(|| {
+    let model = crate::guard::detach(py, "voc.risk.fit_logistic", || {
         let mut data = RiskData::new(x, y).names(&names);
         data.sample_weight = w;
         opts.fit(data)
@@ -162,13 +162,12 @@ pub fn cross_validate(
     let y = labels(y, "y")?;
     let w = weights.map(|w| floats(w, "weights")).transpose()?;
     let (x, y, w): (_, &[f64], Option<&[f64]>) = (x.view(), &y, w.as_deref());
-    let cv = py
-        .detach(|| {
-            let mut data = RiskData::new(x, y).names(&names);
-            data.sample_weight = w;
-            core::cross_validate(data, &opts, k, seed)
-        })
-        .map_err(|e| x_error(py, e, &names))?;
+    let cv = crate::guard::detach(py, "voc.risk.cross_validate", || {
+        let mut data = RiskData::new(x, y).names(&names);
+        data.sample_weight = w;
+        core::cross_validate(data, &opts, k, seed)
+    })
+    .map_err(|e| x_error(py, e, &names))?;
     Ok(super::evaluate::cv_result(cv, seed))
 }
 
@@ -331,9 +330,10 @@ impl LogisticModel {
         let f = self.read(x)?;
         let x = f.x.view();
         let m = &self.inner;
-        let p = py
-            .detach(|| m.predict_proba(x))
-            .map_err(|e| x_error(py, e, &m.names))?;
+        let p = crate::guard::detach(py, "voc.risk.LogisticModel.predict_proba", || {
+            m.predict_proba(x)
+        })
+        .map_err(|e| x_error(py, e, &m.names))?;
         Ok(PyArray1::from_vec(py, p).into_any().unbind())
     }
 
@@ -342,9 +342,10 @@ impl LogisticModel {
         let f = self.read(x)?;
         let x = f.x.view();
         let m = &self.inner;
-        let eta = py
-            .detach(|| m.decision_function(x))
-            .map_err(|e| x_error(py, e, &m.names))?;
+        let eta = crate::guard::detach(py, "voc.risk.LogisticModel.decision_function", || {
+            m.decision_function(x)
+        })
+        .map_err(|e| x_error(py, e, &m.names))?;
         Ok(PyArray1::from_vec(py, eta).into_any().unbind())
     }
 
@@ -354,9 +355,10 @@ impl LogisticModel {
         let f = self.read(x)?;
         let x = f.x.view();
         let m = &self.inner;
-        let c = py
-            .detach(|| m.contributions(x))
-            .map_err(|e| x_error(py, e, &m.names))?;
+        let c = crate::guard::detach(py, "voc.risk.LogisticModel.contributions", || {
+            m.contributions(x)
+        })
+        .map_err(|e| x_error(py, e, &m.names))?;
         Ok(PyArray2::from_owned_array(py, c).into_any().unbind())
     }
 
@@ -385,9 +387,10 @@ impl LogisticModel {
         opts.capacity = capacity;
         opts.min_probability = min_probability;
         let m = &self.inner;
-        let list = py
-            .detach(|| core::alerts(m, x, value, &opts))
-            .map_err(|e| x_error(py, e, &m.names))?;
+        let list = crate::guard::detach(py, "voc.risk.LogisticModel.alerts", || {
+            core::alerts(m, x, value, &opts)
+        })
+        .map_err(|e| x_error(py, e, &m.names))?;
         let mut b = TableBuilder::new(py);
         b.field("row", &list, |a| a.row as i64);
         b.field("probability", &list, |a| a.probability);

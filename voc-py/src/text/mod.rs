@@ -87,5 +87,7 @@ fn text_normalize(text: &Bound<'_, PyString>, #[pyo3(from_py_with = crate::conve
 #[pyo3(signature = (n, /, *, seed=42, lang="zh"))]
 fn text_sample_tickets(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n: usize, #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64, #[pyo3(from_py_with = crate::convert_args::text)] lang: &str) -> PyResult<Vec<String>> {
     let lang = lang.parse::<core::Lang>().py_err(py)?;
-    Ok(py.detach(|| core::sample_tickets(n, seed, lang)))
+    crate::guard::detach_value(py, "voc.text.sample_tickets", || {
+        core::sample_tickets(n, seed, lang)
+    })
 }

@@ -142,30 +142,29 @@ impl ThemeMatcher {
             other => ChannelLabels::Str(other.texts()),
         });
         let taxonomy = self.inner.taxonomy();
-        let state = py
-            .detach(|| {
-                let (strs, codes, periods) = if dropped > 0 {
-                    (
-                        convert::compact_slice(&strs, &keep),
-                        codes.as_deref().map(|c| convert::compact_slice(c, &keep)),
-                        periods.as_deref().map(|p| convert::compact_slice(p, &keep)),
-                    )
-                } else {
-                    (strs, codes, periods)
-                };
-                let sets = self.inner.themes_batch(&strs, rollup)?;
-                let mut batch = MentionStateBatch::new(&sets).dropped(dropped as u64);
-                if let (Some(c), Some(l)) = (&codes, &labels) {
-                    batch = batch.channels(c, l);
-                }
-                if let Some(p) = &periods {
-                    batch = batch.periods(p);
-                }
-                let mut state = core::MentionState::new(taxonomy, settings);
-                state.update(batch)?;
-                Ok::<_, Error>(state)
-            })
-            .py_err(py)?;
+        let state = crate::guard::detach(py, "voc.text.MentionState.update", || {
+            let (strs, codes, periods) = if dropped > 0 {
+                (
+                    convert::compact_slice(&strs, &keep),
+                    codes.as_deref().map(|c| convert::compact_slice(c, &keep)),
+                    periods.as_deref().map(|p| convert::compact_slice(p, &keep)),
+                )
+            } else {
+                (strs, codes, periods)
+            };
+            let sets = self.inner.themes_batch(&strs, rollup)?;
+            let mut batch = MentionStateBatch::new(&sets).dropped(dropped as u64);
+            if let (Some(c), Some(l)) = (&codes, &labels) {
+                batch = batch.channels(c, l);
+            }
+            if let Some(p) = &periods {
+                batch = batch.periods(p);
+            }
+            let mut state = core::MentionState::new(taxonomy, settings);
+            state.update(batch)?;
+            Ok::<_, Error>(state)
+        })
+        .py_err(py)?;
         Ok(state)
     }
 }
@@ -186,7 +185,8 @@ pub(super) fn mention_table(
     adjust: Option<&str>,
 ) -> PyResult<MentionRatesResult> {
     let period = state.settings().period;
-    let out = py.detach(|| state.finish(opts)).py_err(py)?;
+    let out =
+        crate::guard::detach(py, "voc.text.mention_table", || state.finish(opts)).py_err(py)?;
     let themes = state.themes();
     let mut cols = Columns::default();
     for r in out.rows {

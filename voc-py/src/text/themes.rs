@@ -87,15 +87,18 @@ fn negative_flags(py: Python<'_>, col: &Bound<'_, PyAny>) -> PyResult<Vec<bool>>
 impl ThemeMatcher {
     fn compile(py: Python<'_>, taxonomy: Taxonomy, lowercase: bool, width: bool) -> PyResult<Self> {
         let normalizer = Normalizer { lowercase, width };
-        let inner = py
-            .detach(|| core::ThemeMatcher::with_normalizer(taxonomy, normalizer))
-            .py_err(py)?;
+        let inner = crate::guard::detach(py, "voc.text.ThemeMatcher", || {
+            core::ThemeMatcher::with_normalizer(taxonomy, normalizer)
+        })
+        .py_err(py)?;
         Ok(ThemeMatcher { inner })
     }
 
     fn sets(&self, py: Python<'_>, strs: &[&str], rollup: bool) -> PyResult<Sets> {
-        py.detach(|| self.inner.themes_batch(strs, rollup))
-            .py_err(py)
+        crate::guard::detach(py, "voc.text.ThemeMatcher.themes", || {
+            self.inner.themes_batch(strs, rollup)
+        })
+        .py_err(py)
     }
 
     fn id(&self, t: u32) -> String {
@@ -233,7 +236,10 @@ impl ThemeMatcher {
     ) -> PyResult<Table> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
-        let found = py.detach(|| self.inner.find_batch(&strs)).py_err(py)?;
+        let found = crate::guard::detach(py, "voc.text.ThemeMatcher.matches", || {
+            self.inner.find_batch(&strs)
+        })
+        .py_err(py)?;
         let n = found.len();
         let mut row = Vec::with_capacity(n);
         let mut theme = Vec::with_capacity(n);
@@ -442,18 +448,17 @@ impl ThemeMatcher {
             voc_core_check_len(py, strs.len(), "negative", neg.len())?;
         }
         let nk = self.inner.keywords().len();
-        let rows = py
-            .detach(|| {
-                let neg = negative.unwrap_or_else(|| {
-                    core::polarity_batch(&strs, lang)
-                        .iter()
-                        .map(|p| p.compound <= threshold)
-                        .collect()
-                });
-                let kw = self.inner.keywords_batch(&strs)?;
-                core::top_keywords(&kw, nk, &neg, top, &opts)
-            })
-            .py_err(py)?;
+        let rows = crate::guard::detach(py, "voc.text.ThemeMatcher.top_keywords", || {
+            let neg = negative.unwrap_or_else(|| {
+                core::polarity_batch(&strs, lang)
+                    .iter()
+                    .map(|p| p.compound <= threshold)
+                    .collect()
+            });
+            let kw = self.inner.keywords_batch(&strs)?;
+            core::top_keywords(&kw, nk, &neg, top, &opts)
+        })
+        .py_err(py)?;
         let mut cols = Columns::default();
         for r in rows {
             let k = self.inner.keyword(r.keyword as usize);
@@ -490,18 +495,19 @@ impl ThemeMatcher {
         let lang = lang_of(py, lang)?;
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
-        let rows: Vec<(usize, core::ThemeSentiment)> = py.detach(|| {
-            let mut out = Vec::new();
-            let mut scratch = core::Scratch::default();
-            let mut found = Vec::new();
-            for (i, s) in strs.iter().enumerate() {
-                self.inner.find_with(s, &mut scratch, &mut found);
-                for ts in core::theme_sentiment_of(s, &found, lang) {
-                    out.push((i, ts));
+        let rows: Vec<(usize, core::ThemeSentiment)> =
+            crate::guard::detach_value(py, "voc.text.ThemeMatcher.theme_sentiment", || {
+                let mut out = Vec::new();
+                let mut scratch = core::Scratch::default();
+                let mut found = Vec::new();
+                for (i, s) in strs.iter().enumerate() {
+                    self.inner.find_with(s, &mut scratch, &mut found);
+                    for ts in core::theme_sentiment_of(s, &found, lang) {
+                        out.push((i, ts));
+                    }
                 }
-            }
-            out
-        });
+                out
+            })?;
         let mut cols = Columns::default();
         for (i, r) in rows {
             cols.push(vec![

@@ -69,7 +69,10 @@ impl TopicModel {
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
-        let w = py.detach(|| self.inner.predict(&strs[..])).py_err(py)?;
+        let w = crate::guard::detach(py, "voc.text.TopicModel.predict", || {
+            self.inner.predict(&strs[..])
+        })
+        .py_err(py)?;
         Ok(w.to_pyarray(py))
     }
     /// Topic of each new text (its heaviest topic in `predict`), −1 for a text without any known term.
@@ -82,7 +85,10 @@ impl TopicModel {
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
-        let w = py.detach(|| self.inner.predict(&strs[..])).py_err(py)?;
+        let w = crate::guard::detach(py, "voc.text.TopicModel.predict_topic", || {
+            self.inner.predict(&strs[..])
+        })
+        .py_err(py)?;
         Ok(PyArray1::from_vec(py, label_codes(core::topic_labels(&w))))
     }
     /// One row per topic: topic, label (its three heaviest terms), top_terms (its `n_terms` heaviest,
@@ -226,6 +232,7 @@ pub(super) fn text_fit_topics(
         );
     let t = texts_role(py, data, texts)?;
     let strs = t.strs();
-    let inner = py.detach(|| opts.fit(&strs[..])).py_err(py)?;
+    let inner =
+        crate::guard::detach(py, "voc.text.fit_topics", || opts.fit(&strs[..])).py_err(py)?;
     Ok(TopicModel { inner })
 }

@@ -177,6 +177,18 @@ pub fn diff_in_diff(cells: &[MeanSummary; 4], opts: &DidOptions) -> Result<TestR
         ),
     };
     let se_v = var.sqrt();
+    if !(difference.is_finite() && se_v.is_finite()) {
+        let largest = cells
+            .iter()
+            .flat_map(|c| [c.mean.abs(), c.variance])
+            .fold(0.0, f64::max);
+        return Err(Error::too_large(
+            "cells",
+            format!("{largest:e}"),
+            "differences and variances within ±1.8e308",
+            "the difference-in-differences or its standard error overflows a double; rescale the outcome",
+        ));
+    }
     if !(se_v > 0.0) {
         return Err(Error::InsufficientData(
             "every cell has zero variance, so the difference has no standard error".into(),

@@ -123,11 +123,18 @@ pub fn clauses(text: &str) -> Vec<(usize, usize)> {
     // only use it when it keeps the character count).
     let mut cuts: Vec<usize> = Vec::new();
     if lower.chars().count() == chars.len() {
+        // Byte offsets of the matches, turned into character positions in one pass over the text
+        // (counting from the start for each match would be quadratic in the text's length).
+        let mut hits: Vec<(usize, bool)> = Vec::new();
         for w in CONTRAST_WORDS {
-            for (b, _) in lower.match_indices(w) {
-                let at = lower[..b].chars().count() + usize::from(w.starts_with(' '));
-                cuts.push(at);
-            }
+            hits.extend(lower.match_indices(w).map(|(b, _)| (b, w.starts_with(' '))));
+        }
+        hits.sort_unstable();
+        let (mut byte, mut before) = (0usize, 0usize);
+        for (b, space) in hits {
+            before += lower.get(byte..b).map_or(0, |s| s.chars().count());
+            byte = b;
+            cuts.push(before + usize::from(space));
         }
     }
     cuts.sort_unstable();
@@ -211,10 +218,12 @@ pub fn theme_sentiment_of(
     let mut pairs: Vec<(u32, usize)> = found
         .iter()
         .filter_map(|m| {
-            spans
-                .iter()
-                .position(|&(a, b)| a <= m.start && m.start < b)
-                .map(|c| (m.theme, c))
+            // Clauses are disjoint and in order: a binary search, not a scan (O(m log c), not O(m·c)).
+            let c = spans
+                .partition_point(|&(a, _)| a <= m.start)
+                .checked_sub(1)?;
+            let &(a, b) = spans.get(c)?;
+            (a <= m.start && m.start < b).then_some((m.theme, c))
         })
         .collect();
     pairs.sort_unstable();
