@@ -7,7 +7,7 @@ use super::*;
 use crate::table::Value;
 
 /// Group labels in code order, in the input's dtype.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Labels {
     /// Integer labels.
     Int(Vec<i64>),
