@@ -175,7 +175,9 @@ fn float_and_bool_labels_round_trip_and_keep_their_kind() {
     // Integer states keep the byte form of earlier builds (the kind byte is the old flag: 1).
     let ints = OutcomeState::with_integer_labels(&[2, 9]).unwrap();
     assert_eq!(
-        OutcomeState::from_bytes(&ints.to_bytes()).unwrap().integer_labels(),
+        OutcomeState::from_bytes(&ints.to_bytes())
+            .unwrap()
+            .integer_labels(),
         Some(vec![2, 9])
     );
 }
