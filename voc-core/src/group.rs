@@ -208,10 +208,7 @@ pub fn factorize_bools(values: &[bool]) -> Result<Factorized<bool>> {
     let has = |b: bool| values.contains(&b);
     let labels: Vec<bool> = [false, true].into_iter().filter(|&b| has(b)).collect();
     let base = u32::from(labels.len() == 2);
-    let codes = values
-        .iter()
-        .map(|&b| if b { base } else { 0 })
-        .collect();
+    let codes = values.iter().map(|&b| if b { base } else { 0 }).collect();
     Ok(Factorized { codes, labels })
 }
 

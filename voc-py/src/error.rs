@@ -208,7 +208,11 @@ pub fn raise_cell(
         Some(n) => format!("column {n:?}"),
         None => format!("column {column}"),
     };
-    let message = format!("{arg}[row {row}, {col}] = {value} {what}{hint}");
+    let message = if value.is_nan() {
+        format!("{arg}[row {row}, {col}] {what}{hint}")
+    } else {
+        format!("{arg}[row {row}, {col}] = {value} {what}{hint}")
+    };
     match class(py, class_name)
         .and_then(|cls| cls.call1((message.clone(), arg, (row, column), value)))
     {

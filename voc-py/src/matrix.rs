@@ -114,7 +114,8 @@ fn only_numbers(arr: &Bound<'_, PyAny>) -> PyResult<bool> {
         let ok = item.is_none()
             || item.is_instance_of::<pyo3::types::PyFloat>()
             || item.is_instance_of::<pyo3::types::PyInt>()
-            || (item.is_instance(&number)? && !item.is_instance(&np.getattr("complexfloating")?)?)
+            || (item.is_instance(&number)?
+                && !item.is_instance(&np.getattr("complexfloating")?)?)
             || item.is_instance(&bool_)?;
         if !ok {
             return Ok(false);

@@ -259,9 +259,7 @@ fn _segment_profile<'py>(
     };
     // Churn flags: bool, 0/1 ints or floats.
     let churn = churn
-        .map(|c| {
-            crate::convert::numbers_or_bools(c, "churn").map(|c| c.nulls_as_nan().into_f64())
-        })
+        .map(|c| crate::convert::numbers_or_bools(c, "churn").map(|c| c.nulls_as_nan().into_f64()))
         .transpose()?;
     let value = value.map(|c| floats(c, "value")).transpose()?;
     let nps = nps.map(|c| floats(c, "nps")).transpose()?;

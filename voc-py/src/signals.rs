@@ -243,10 +243,26 @@ const NO_ROW: u32 = u32::MAX;
 /// Reads a label column: codes (null → `NO_ROW`) and label strings.
 fn read_labels(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<(Vec<u32>, Vec<String>)> {
     let col = groups(obj, arg)?;
-    let labels = col.data.labels.texts();
     let mut codes = match col.data.codes {
         Codes::Dense(v) => v,
         keyed => keyed.into_dense(),
+    };
+    // The labels rows use; strings (and categories) sorted by text, as feature columns are named.
+    let used = col.data.labels.only_used(&mut codes, &col.nulls);
+    let labels = used.texts();
+    let labels = if matches!(used, Labels::Str(_)) {
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+        let mut rank = vec![0u32; labels.len()];
+        for (r, &old) in order.iter().enumerate() {
+            rank[old] = r as u32;
+        }
+        for c in codes.iter_mut() {
+            *c = rank.get(*c as usize).copied().unwrap_or(0);
+        }
+        order.iter().map(|&i| labels[i].clone()).collect()
+    } else {
+        labels
     };
     for &i in &col.nulls {
         if let Some(c) = codes.get_mut(i) {

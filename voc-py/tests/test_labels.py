@@ -151,9 +151,9 @@ GROUPING = {
     "mention_rates": _mentions,
 }
 
-# Functions whose mergeable state keeps labels other than integers and strings as their text (the
-# state's byte form has no float or bool label): the order is the coder's, the dtype is text.
-TEXT_STATES = {"outcome_by_class", "mention_rates"}
+# The mention state keeps labels other than integers and strings as their text (its byte form has no
+# float or bool label).
+TEXT_STATES = {"mention_rates"}
 # The mention state merges labels met in any order (one state per partition), so its table orders them
 # itself: integers by value, other labels by their text (category order is not kept).
 SORTED_STATES = {"mention_rates"}

@@ -24,7 +24,7 @@ pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
 pa = pytest.importorskip("pyarrow")
 
-NAMES = ["a", "b", "c"]
+NAMES = ["x0", "x1", "x2"]
 
 
 def _data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -89,7 +89,7 @@ def _same(results: dict[str, Any]) -> None:
 CASES: dict[str, Callable[[Any], Any]] = {
     "risk.fit_logistic.coef": lambda x: voc.risk.fit_logistic(x=x, y=Y).coef,
     "risk.predict_proba": lambda x: voc.risk.fit_logistic(x=X, y=Y).predict_proba(x),
-    "risk.cross_validate": lambda x: voc.risk.cross_validate(x=x, y=Y, k=3).table["auc"],
+    "risk.cross_validate": lambda x: voc.risk.cross_validate(x=x, y=Y, k=3).table["roc_auc"],
     "risk.ChurnClassifier": lambda x: voc.risk.ChurnClassifier().fit(x, Y).predict_proba(x),
     "retention.fit_cox.coef": lambda x: voc.retention.fit_cox(durations=DURATIONS, events=EVENTS, covariates=x).coef,
     "retention.predict_log_partial_hazard": lambda x: voc.retention.fit_cox(
@@ -107,10 +107,14 @@ CASES: dict[str, Callable[[Any], Any]] = {
 }
 
 
+# A list given as Cox ``covariates=`` is a list of columns (documented), not rows.
+NOT_A_MATRIX = {("retention.fit_cox.coef", "lists")}
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_layout_gives_identical_results(case: str) -> None:
     fn = CASES[case]
-    _same({name: fn(x) for name, x in layouts(X).items()})
+    _same({name: fn(x) for name, x in layouts(X).items() if (case, name) not in NOT_A_MATRIX})
 
 
 def _table_with_outcome() -> np.ndarray:
@@ -158,7 +162,7 @@ def test_cox_predict_on_a_dataframe_in_another_column_order() -> None:
     extra one) predicts as the training matrix."""
     df = pd.DataFrame(X, columns=NAMES)
     model = voc.retention.fit_cox(df.assign(t=DURATIONS, e=EVENTS), durations="t", events="e")
-    shuffled = df[["c", "a", "b"]].assign(extra=1.0)
+    shuffled = df[["x2", "x0", "x1"]].assign(extra=1.0)
     np.testing.assert_array_equal(model.predict_log_partial_hazard(shuffled), model.predict_log_partial_hazard(df))
 
 
@@ -229,7 +233,8 @@ def test_a_bad_matrix_cell_names_row_and_column(form: str) -> None:
         assert e.value.arg == arg
         assert e.value.index == (7, 1)
         assert "row 7" in str(e.value)
-        assert ("'b'" in str(e.value) or '"b"' in str(e.value)) if named else "column 1" in str(e.value)
+        # By name for a table; an array's column by its index (or the model's default name x1).
+        assert '"x1"' in str(e.value) if named else ("column 1" in str(e.value) or '"x1"' in str(e.value))
     with pytest.raises(voc.MissingValueError) as e:
         voc.risk.fit_logistic(x=data, y=Y)
     assert e.value.arg == "x" and e.value.index == (7, 1) and "row 7" in str(e.value)

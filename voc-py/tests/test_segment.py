@@ -260,9 +260,9 @@ def test_kmeans_pickle_threads_and_bad_input() -> None:
     assert all(o == fit for o in out)
     bad = x.copy()
     bad[7, 1] = np.nan
-    with pytest.raises(voc.NonFiniteError) as e:
+    with pytest.raises(voc.MissingValueError) as e:  # a NaN cell names its row and column
         voc.segment.fit_kmeans(x=bad, k=3)
-    assert e.value.index == 7
+    assert e.value.index == (7, 1)
     with pytest.raises(voc.InsufficientDataError):
         voc.segment.fit_kmeans(x=x[:2], k=3)
     with pytest.raises(voc.InvalidOptionError):

@@ -7,7 +7,7 @@ use super::*;
 use crate::table::Value;
 
 /// Group labels in code order, in the input's dtype.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Labels {
     /// Integer labels.
     Int(Vec<i64>),
@@ -124,16 +124,37 @@ impl Labels {
     ) -> PyResult<()> {
         match self {
             Labels::Int(v) => {
-                b.numbers(name, codes.iter().map(|&c| v.get(c).copied().unwrap_or_default()).collect());
+                b.numbers(
+                    name,
+                    codes
+                        .iter()
+                        .map(|&c| v.get(c).copied().unwrap_or_default())
+                        .collect(),
+                );
             }
             Labels::Float(v) => {
-                b.numbers(name, codes.iter().map(|&c| v.get(c).copied().unwrap_or(f64::NAN)).collect());
+                b.numbers(
+                    name,
+                    codes
+                        .iter()
+                        .map(|&c| v.get(c).copied().unwrap_or(f64::NAN))
+                        .collect(),
+                );
             }
             Labels::Bool(v) => {
-                b.numbers(name, codes.iter().map(|&c| v.get(c).copied().unwrap_or_default()).collect());
+                b.numbers(
+                    name,
+                    codes
+                        .iter()
+                        .map(|&c| v.get(c).copied().unwrap_or_default())
+                        .collect(),
+                );
             }
             Labels::Str(v) => {
-                let s: Vec<Option<&str>> = codes.iter().map(|&c| v.get(c).map(String::as_str)).collect();
+                let s: Vec<Option<&str>> = codes
+                    .iter()
+                    .map(|&c| v.get(c).map(String::as_str))
+                    .collect();
                 b.strings(name, &s)?;
             }
         }
@@ -277,7 +298,10 @@ fn factorize_ints_keyed<K: GroupKey>(keys: &[K]) -> Result<Factorized<i64>, Erro
 }
 
 /// Boolean labels (nulls hold a placeholder that never adds a label).
-fn bool_groups(mut values: Vec<bool>, nulls: Vec<usize>) -> Result<Column<Groups<'static>>, BindError> {
+fn bool_groups(
+    mut values: Vec<bool>,
+    nulls: Vec<usize>,
+) -> Result<Column<Groups<'static>>, BindError> {
     if !nulls.is_empty() {
         let mut null = vec![false; values.len()];
         for &i in &nulls {
@@ -307,11 +331,17 @@ fn bool_groups(mut values: Vec<bool>, nulls: Vec<usize>) -> Result<Column<Groups
 }
 
 fn is_string(dt: &DataType) -> bool {
-    matches!(dt, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+    matches!(
+        dt,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    )
 }
 
 /// Labels of an Arrow array (a dictionary's values) in the array's order, and the positions of its nulls.
-fn labels_of_array(values: &ArrayRef, arg: &'static str) -> Result<(Labels, Vec<usize>), BindError> {
+fn labels_of_array(
+    values: &ArrayRef,
+    arg: &'static str,
+) -> Result<(Labels, Vec<usize>), BindError> {
     let chunks = [values.clone()];
     let dt = values.data_type().clone();
     if is_string(&dt) {
@@ -579,19 +609,33 @@ fn object_groups<'py>(arr: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Co
         x.is_none() || (x.is_instance_of::<PyFloat>() && x.extract::<f64>().is_ok_and(f64::is_nan))
     };
     let present = || items.iter().filter(|x| !is_missing(x));
-    let nulls: Vec<usize> = (0..items.len()).filter(|&i| is_missing(&items[i])).collect();
+    let nulls: Vec<usize> = (0..items.len())
+        .filter(|&i| is_missing(&items[i]))
+        .collect();
     let any = present().next().is_some();
     if any && present().all(|x| x.is_instance_of::<PyBool>()) {
-        let values: Vec<bool> = items.iter().map(|x| x.extract::<bool>().unwrap_or(false)).collect();
+        let values: Vec<bool> = items
+            .iter()
+            .map(|x| x.extract::<bool>().unwrap_or(false))
+            .collect();
         return bool_groups(values, nulls).map_err(|e| bind_err(py, e));
     }
     if any && present().all(|x| x.is_instance_of::<PyInt>() && !x.is_instance_of::<PyBool>()) {
         let values: Option<Vec<i64>> = items
             .iter()
-            .map(|x| if is_missing(x) { Some(0) } else { x.extract::<i64>().ok() })
+            .map(|x| {
+                if is_missing(x) {
+                    Some(0)
+                } else {
+                    x.extract::<i64>().ok()
+                }
+            })
             .collect();
         if let Some(v) = values {
-            let (f, nulls) = (factorize_ints(&v).map_err(|e| bind_err(py, e.into()))?, nulls);
+            let (f, nulls) = (
+                factorize_ints(&v).map_err(|e| bind_err(py, e.into()))?,
+                nulls,
+            );
             let mut codes = f.codes;
             let labels = Labels::Int(f.labels).only_used(&mut codes, &nulls);
             return Ok(Column {
@@ -613,7 +657,8 @@ fn object_groups<'py>(arr: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Co
             .iter()
             .map(|x| x.extract::<f64>().unwrap_or(f64::NAN))
             .collect();
-        let (f, nulls) = voc_core::group::factorize_floats(&values).map_err(|e| bind_err(py, e.into()))?;
+        let (f, nulls) =
+            voc_core::group::factorize_floats(&values).map_err(|e| bind_err(py, e.into()))?;
         return Ok(Column {
             data: Groups {
                 codes: Codes::Dense(f.codes),

@@ -38,8 +38,8 @@ pub use numbers::{Buf, Numbers, numbers, numbers_or_bools};
 use numbers::{numbers_from_arrow, numbers_from_numpy};
 pub use roles::{_role, _table_names, role, single_column};
 use source::{
-    arrow_chunks, as_numpy, bind_err, check_1d, dtype_error, null_positions, numpy, numpy_buf, prim,
-    string_at,
+    arrow_chunks, as_numpy, bind_err, check_1d, dtype_error, null_positions, numpy, numpy_buf,
+    prim, string_at,
 };
 pub use times::{Times, times};
 

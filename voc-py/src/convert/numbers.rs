@@ -254,7 +254,13 @@ pub fn numbers_or_bools<'py>(
         if dt == DataType::Boolean {
             let values: Vec<u8> = chunks
                 .iter()
-                .flat_map(|c| c.as_boolean().values().iter().map(u8::from).collect::<Vec<_>>())
+                .flat_map(|c| {
+                    c.as_boolean()
+                        .values()
+                        .iter()
+                        .map(u8::from)
+                        .collect::<Vec<_>>()
+                })
                 .collect();
             return Ok(Column {
                 data: Numbers::U8(Buf::Owned(values)),

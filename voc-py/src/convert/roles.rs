@@ -121,7 +121,15 @@ pub fn _role<'py>(
     arg: &str,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     let value = value.filter(|v| !v.is_none());
-    role_named(data.as_ref().filter(|d| !d.is_none()), value.as_ref(), arg)
+    let data = data.filter(|d| !d.is_none());
+    if let (None, Some(v)) = (&data, &value)
+        && v.is_instance_of::<PyString>()
+    {
+        // A column name needs a table: `None` is not one.
+        let none = v.py().None().into_bound(v.py());
+        return _table_names(&none).map(|_| None);
+    }
+    role_named(data.as_ref(), value.as_ref(), arg)
 }
 
 /// `voc._columns.names`: the column names of a table; anything else is a `DtypeError` naming `data`.

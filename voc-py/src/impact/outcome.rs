@@ -101,11 +101,12 @@ fn classes(
                 Some(n) => fixed_labels(py, codes, &labels, n)?,
                 None => used_labels(codes, &labels),
             };
-            // Integer labels stay integers; the state keeps other labels as their text (in label
-            // order).
+            // The state keeps the labels' dtype (ints, floats, bools or strings).
             let state = match &labels {
                 Labels::Int(v) => core::OutcomeState::with_integer_labels(v),
-                other => core::OutcomeState::new(&other.texts()),
+                Labels::Float(v) => core::OutcomeState::with_float_labels(v),
+                Labels::Bool(v) => core::OutcomeState::with_bool_labels(v),
+                Labels::Str(v) => core::OutcomeState::new(v),
             }
             .py_err(py)?;
             Ok((codes, state))
@@ -171,13 +172,34 @@ fn fixed_labels(
                 .collect();
             (pos, Labels::Int(n))
         }
-        other => {
+        Labels::Float(v) => {
+            let n: Vec<f64> = names
+                .extract()
+                .map_err(|_| not_names("the labels are floats: give float names"))
+                .py_err(py)?;
+            let pos = v
+                .iter()
+                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
+                .collect();
+            (pos, Labels::Float(n))
+        }
+        Labels::Bool(v) => {
+            let n: Vec<bool> = names
+                .extract()
+                .map_err(|_| not_names("the labels are booleans: give bool names"))
+                .py_err(py)?;
+            let pos = v
+                .iter()
+                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
+                .collect();
+            (pos, Labels::Bool(n))
+        }
+        Labels::Str(v) => {
             let n: Vec<String> = names
                 .extract()
                 .map_err(|_| not_names("the labels are strings: give string names"))
                 .py_err(py)?;
-            let pos = other
-                .texts()
+            let pos = v
                 .iter()
                 .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
                 .collect();
@@ -239,7 +261,8 @@ fn mean_cols(b: &mut TableBuilder<'_>, p: &str, rows: &[Option<core::MeanCi>]) {
 #[derive(Clone, Serialize, Deserialize)]
 pub struct OutcomeByClassResult {
     out: core::OutcomeByClass,
-    integer: Option<Vec<i64>>,
+    /// The class labels in their dtype (ints, floats or bools); `None` for strings and NPS classes.
+    labels: Option<Labels>,
     present: [bool; 4],
 }
 
@@ -261,9 +284,10 @@ impl OutcomeByClassResult {
     fn table(&self, py: Python<'_>) -> PyResult<Table> {
         let c = &self.out.classes;
         let mut b = TableBuilder::new(py);
-        match &self.integer {
-            Some(v) => {
-                b.numbers("group", v.clone());
+        match &self.labels {
+            Some(l) => {
+                let codes: Vec<usize> = (0..c.len()).collect();
+                l.column(&mut b, "group", &codes)?;
             }
             None => {
                 let names: Vec<Option<&str>> = c.iter().map(|x| Some(x.name.as_str())).collect();
@@ -421,6 +445,24 @@ fn _impact_outcome_state(
     Ok(OutcomeState { inner })
 }
 
+/// The class labels of a state in their dtype, or `None` for text labels.
+fn typed_labels(s: &core::OutcomeState) -> Option<Labels> {
+    s.integer_labels()
+        .map(Labels::Int)
+        .or_else(|| s.float_labels().map(Labels::Float))
+        .or_else(|| s.bool_labels().map(Labels::Bool))
+}
+
+/// The class labels of a state as a Python list in their dtype.
+fn names_list<'py>(py: Python<'py>, s: &core::OutcomeState) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match typed_labels(s) {
+        Some(Labels::Int(v)) => v.into_pyobject(py)?.into_any(),
+        Some(Labels::Float(v)) => v.into_pyobject(py)?.into_any(),
+        Some(Labels::Bool(v)) => v.into_pyobject(py)?.into_any(),
+        _ => s.names().to_vec().into_pyobject(py)?.into_any(),
+    })
+}
+
 fn finish(
     py: Python<'_>,
     state: &core::OutcomeState,
@@ -430,7 +472,7 @@ fn finish(
     let out = state.finish(&opts).py_err(py)?;
     Ok(OutcomeByClassResult {
         out,
-        integer: state.integer_labels(),
+        labels: typed_labels(state),
         present: [
             state.holds(0),
             state.holds(1),
@@ -442,14 +484,11 @@ fn finish(
 
 #[pymethods]
 impl OutcomeState {
-    /// Class labels, in code order (integers for integer labels).
+    /// Class labels, in code order, in their dtype (ints, floats, bools or strings).
     #[getter]
     fn names<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let s = self.snapshot()?;
-        match s.integer_labels() {
-            Some(v) => Ok(v.into_pyobject(py)?.into_any()),
-            None => Ok(s.names().to_vec().into_pyobject(py)?.into_any()),
-        }
+        names_list(py, &s)
     }
 
     /// Adds rows (e.g. one more batch) coded like this state's classes: `nps=` scores for a state of
@@ -470,10 +509,7 @@ impl OutcomeState {
     ) -> PyResult<()> {
         let policy = missing_policy(missing).py_err(py)?;
         let mine = self.snapshot()?;
-        let names = match mine.integer_labels() {
-            Some(v) => v.into_pyobject(py)?.into_any(),
-            None => mine.names().to_vec().into_pyobject(py)?.into_any(),
-        };
+        let names = names_list(py, &mine)?;
         let names = by.is_some().then_some(&names);
         let (codes, theirs) = classes(py, by, nps, names, policy)?;
         if theirs.names() != mine.names() {

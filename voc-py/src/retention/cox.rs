@@ -303,10 +303,20 @@ enum Design<'py> {
     Matrix(PyReadonlyArray2<'py, f64>),
 }
 
-fn columns_matrix(py: Python<'_>, columns: &[Bound<'_, PyAny>], n: usize) -> PyResult<Array2<f64>> {
+fn columns_matrix(
+    py: Python<'_>,
+    columns: &[Bound<'_, PyAny>],
+    names: Option<&[String]>,
+    n: usize,
+) -> PyResult<Array2<f64>> {
     let mut values: Vec<f64> = Vec::with_capacity(n * columns.len());
-    for col in columns {
-        let v = convert::numbers_or_bools(col, "covariates")?
+    for (j, col) in columns.iter().enumerate() {
+        let v = convert::numbers_or_bools(col, "covariates")
+            .map_err(|e| match names.and_then(|n| n.get(j)) {
+                // A column that is not numeric is named.
+                Some(name) => crate::matrix::in_column(py, e, "covariates", name),
+                None => e,
+            })?
             .nulls_as_nan()
             .into_f64();
         let v = v.as_slice();
@@ -350,7 +360,12 @@ pub fn _retention_fit_cox(
     let ties = ties.parse::<Ties>().py_err(py)?;
     let (d, e) = survival(durations, events)?;
     let design = match (columns, matrix) {
-        (Some(cols), _) => Design::Columns(columns_matrix(py, &cols, d.as_slice().len())?),
+        (Some(cols), _) => Design::Columns(columns_matrix(
+            py,
+            &cols,
+            names.as_deref(),
+            d.as_slice().len(),
+        )?),
         (None, Some(m)) => Design::Matrix(crate::matrix::matrix(m, "covariates")?),
         (None, None) => {
             return Err(Error::Empty {
@@ -365,12 +380,14 @@ pub fn _retention_fit_cox(
         Design::Matrix(m) => m.as_array(),
     };
     if policy == MissingPolicy::Error {
-        // A NaN or infinite covariate names its row and column.
+        // A NaN or infinite covariate names its row and column (by the core's default names `x0`,
+        // `x1`, ... when none were given).
+        let default: Vec<String> = (0..x.ncols()).map(|j| format!("x{j}")).collect();
         crate::matrix::check_cells(
             py,
             x,
             "covariates",
-            names.as_deref(),
+            Some(names.as_deref().unwrap_or(&default)),
             "; pass missing=\"skip\" to leave such rows out",
         )?;
     }

@@ -91,7 +91,9 @@ impl Label {
             Label::Int(v) => g.extract::<f64>().is_ok_and(|x| x == *v as f64),
             Label::Float(v) => g.extract::<f64>().is_ok_and(|x| x == *v),
             Label::Str(s) => g.extract::<String>().is_ok_and(|x| &x == s),
-            Label::Bool(b) => g.extract::<f64>().is_ok_and(|x| x == f64::from(u8::from(*b))),
+            Label::Bool(b) => g
+                .extract::<f64>()
+                .is_ok_and(|x| x == f64::from(u8::from(*b))),
         }
     }
     fn show(&self) -> String {

@@ -94,7 +94,9 @@ pub fn features<'py>(
 /// A numeric column (ints or floats of any width; nulls become NaN, which the core treats as missing).
 /// Bool columns are read as 0/1 too, so flags can be features.
 pub fn floats<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, f64>> {
-    Ok(convert::numbers_or_bools(obj, arg)?.nulls_as_nan().into_f64())
+    Ok(convert::numbers_or_bools(obj, arg)?
+        .nulls_as_nan()
+        .into_f64())
 }
 
 /// 0/1 labels: bool, integer 0/1 or float 0.0/1.0 (numpy, pandas, polars, pyarrow, lists); nulls become

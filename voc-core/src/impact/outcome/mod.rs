@@ -14,7 +14,7 @@ mod tests;
 
 pub use classes::{NO_CLASS, NPS_CLASSES, nps_classes, nps_classes_with};
 pub use ratio::{ClassRatio, Measure, class_ratio};
-pub use state::{OutcomeBatch, OutcomeState};
+pub use state::{LabelKind, OutcomeBatch, OutcomeState};
 
 use super::contingency::ChiSquare;
 use crate::MissingPolicy;

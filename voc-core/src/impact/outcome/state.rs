@@ -166,8 +166,8 @@ const OUTCOMES: [&str; 4] = ["churned", "spend", "clv", "repurchased"];
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeState {
     names: Vec<String>,
-    /// Whether the classes are integer labels (names are their decimal form).
-    integer: bool,
+    /// What the class names stand for (text, or the decimal form of integer, float or bool labels).
+    kind: LabelKind,
     counts: Vec<u64>,
     /// Per class, customers left out under [`MissingPolicy::Skip`] (a missing outcome).
     missing: Vec<u64>,
@@ -194,7 +194,7 @@ impl OutcomeState {
         }
         Ok(OutcomeState {
             names: names.to_vec(),
-            integer: false,
+            kind: LabelKind::Text,
             counts: vec![0; names.len()],
             missing: vec![0; names.len()],
             missing_class: 0,
@@ -215,8 +215,53 @@ impl OutcomeState {
     pub fn with_integer_labels(labels: &[i64]) -> Result<Self> {
         let names: Vec<String> = labels.iter().map(i64::to_string).collect();
         let mut s = OutcomeState::new(&names)?;
-        s.integer = true;
+        s.kind = LabelKind::Integer;
         Ok(s)
+    }
+
+    /// An empty state for float class labels (codes index them); [`float_labels`](Self::float_labels)
+    /// gives them back as floats (integral ones too: `1.0` stays `1.0`), and the names are their
+    /// shortest round-trip decimal form.
+    ///
+    /// ```
+    /// let s = voc_core::impact::outcome::OutcomeState::with_float_labels(&[1.0, 2.5])?;
+    /// assert_eq!(s.names(), ["1.0", "2.5"]);
+    /// assert_eq!(s.float_labels(), Some(vec![1.0, 2.5]));
+    /// assert_eq!(s.integer_labels(), None);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn with_float_labels(labels: &[f64]) -> Result<Self> {
+        let names: Vec<String> = labels.iter().map(|x| format!("{x:?}")).collect();
+        let mut s = OutcomeState::new(&names)?;
+        s.kind = LabelKind::Float;
+        Ok(s)
+    }
+
+    /// An empty state for boolean class labels (codes index them); [`bool_labels`](Self::bool_labels)
+    /// gives them back as booleans, and the names are `"false"` / `"true"`.
+    ///
+    /// ```
+    /// let s = voc_core::impact::outcome::OutcomeState::with_bool_labels(&[false, true])?;
+    /// assert_eq!(s.names(), ["false", "true"]);
+    /// assert_eq!(s.bool_labels(), Some(vec![false, true]));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn with_bool_labels(labels: &[bool]) -> Result<Self> {
+        let names: Vec<String> = labels.iter().map(bool::to_string).collect();
+        let mut s = OutcomeState::new(&names)?;
+        s.kind = LabelKind::Bool;
+        Ok(s)
+    }
+
+    /// What the class names stand for.
+    ///
+    /// ```
+    /// use voc_core::impact::outcome::{LabelKind, OutcomeState};
+    /// assert_eq!(OutcomeState::with_integer_labels(&[3])?.label_kind(), LabelKind::Integer);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn label_kind(&self) -> LabelKind {
+        self.kind
     }
 
     /// The class labels as integers, when the state was made by
@@ -228,7 +273,37 @@ impl OutcomeState {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn integer_labels(&self) -> Option<Vec<i64>> {
-        if !self.integer {
+        if self.kind != LabelKind::Integer {
+            return None;
+        }
+        self.names.iter().map(|n| n.parse().ok()).collect()
+    }
+
+    /// The class labels as floats, when the state was made by
+    /// [`with_float_labels`](Self::with_float_labels).
+    ///
+    /// ```
+    /// let s = voc_core::impact::outcome::OutcomeState::with_integer_labels(&[1])?;
+    /// assert_eq!(s.float_labels(), None);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn float_labels(&self) -> Option<Vec<f64>> {
+        if self.kind != LabelKind::Float {
+            return None;
+        }
+        self.names.iter().map(|n| n.parse().ok()).collect()
+    }
+
+    /// The class labels as booleans, when the state was made by
+    /// [`with_bool_labels`](Self::with_bool_labels).
+    ///
+    /// ```
+    /// let s = voc_core::impact::outcome::OutcomeState::new(&["true".to_string()])?;
+    /// assert_eq!(s.bool_labels(), None);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn bool_labels(&self) -> Option<Vec<bool>> {
+        if self.kind != LabelKind::Bool {
             return None;
         }
         self.names.iter().map(|n| n.parse().ok()).collect()
@@ -377,7 +452,7 @@ impl OutcomeState {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn merge(&mut self, other: &OutcomeState) -> Result<()> {
-        if self.names != other.names || self.integer != other.integer {
+        if self.names != other.names || self.kind != other.kind {
             return Err(Error::Incompatible(format!(
                 "class names differ: {:?} vs {:?}",
                 self.names, other.names
@@ -493,7 +568,8 @@ impl OutcomeState {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::with_header(OUTCOME_MAGIC, OUTCOME_VERSION);
         w.strs(&self.names);
-        w.flag(self.integer);
+        // One byte: 0 text, 1 integer (as the flag of earlier builds), 2 float, 3 bool.
+        w.u8(self.kind as u8);
         self.counts.iter().for_each(|&n| w.u64(n));
         self.missing.iter().for_each(|&n| w.u64(n));
         w.u64(self.missing_class);
@@ -531,7 +607,13 @@ impl OutcomeState {
         if names.is_empty() {
             return Err(r.fail("no class names"));
         }
-        let integer = r.flag()?;
+        let kind = match r.u8()? {
+            0 => LabelKind::Text,
+            1 => LabelKind::Integer,
+            2 => LabelKind::Float,
+            3 => LabelKind::Bool,
+            k => return Err(r.fail(format!("label kind byte {k} is not 0..=3"))),
+        };
         let mut counts = Vec::with_capacity(k);
         for _ in 0..k {
             counts.push(r.u64()?);
@@ -571,7 +653,7 @@ impl OutcomeState {
         r.finish()?;
         Ok(OutcomeState {
             names,
-            integer,
+            kind,
             counts,
             missing,
             missing_class,
@@ -579,6 +661,29 @@ impl OutcomeState {
             fixed,
         })
     }
+}
+
+/// What the class names of an [`OutcomeState`] stand for: text, or the decimal form of integer,
+/// float or boolean labels (so that results give the labels back in their type).
+///
+/// ```
+/// use voc_core::impact::outcome::{LabelKind, OutcomeState};
+/// assert_eq!(OutcomeState::new(&["a".to_string()])?.label_kind(), LabelKind::Text);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+#[repr(u8)]
+pub enum LabelKind {
+    /// Names are the labels.
+    #[default]
+    Text = 0,
+    /// Names are integers in decimal.
+    Integer = 1,
+    /// Names are floats in shortest round-trip decimal.
+    Float = 2,
+    /// Names are `"false"` / `"true"`.
+    Bool = 3,
 }
 
 const OUTCOME_MAGIC: &[u8; 4] = b"VOCO";
@@ -649,7 +754,7 @@ impl crate::State for OutcomeState {
     fn empty_like(&self) -> Self {
         OutcomeState {
             names: self.names.clone(),
-            integer: self.integer,
+            kind: self.kind,
             counts: vec![0; self.names.len()],
             missing: vec![0; self.names.len()],
             missing_class: 0,

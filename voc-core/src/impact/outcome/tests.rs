@@ -159,3 +159,25 @@ fn integer_labels_round_trip_and_do_not_merge_with_text_labels() {
     let mut a = ints.clone();
     assert!(matches!(a.merge(&text), Err(Error::Incompatible(_))));
 }
+
+#[test]
+fn float_and_bool_labels_round_trip_and_keep_their_kind() {
+    let f = OutcomeState::with_float_labels(&[1.0, 2.5, -0.5]).unwrap();
+    let back = OutcomeState::from_bytes(&f.to_bytes()).unwrap();
+    assert_eq!(back.float_labels(), Some(vec![1.0, 2.5, -0.5]));
+    assert_eq!(back.label_kind(), LabelKind::Float);
+    let b = OutcomeState::with_bool_labels(&[false, true]).unwrap();
+    let back = OutcomeState::from_bytes(&b.to_bytes()).unwrap();
+    assert_eq!(back.bool_labels(), Some(vec![false, true]));
+    // Labels of another kind with the same names do not merge.
+    let mut text = OutcomeState::new(&["false".to_string(), "true".to_string()]).unwrap();
+    assert!(text.merge(&b).is_err());
+    // Integer states keep the byte form of earlier builds (the kind byte is the old flag: 1).
+    let ints = OutcomeState::with_integer_labels(&[2, 9]).unwrap();
+    assert_eq!(
+        OutcomeState::from_bytes(&ints.to_bytes())
+            .unwrap()
+            .integer_labels(),
+        Some(vec![2, 9])
+    );
+}
