@@ -55,5 +55,5 @@ pub use outcome::{
     OutcomeOptions, OutcomeState, Outcomes, class_ratio, nps_classes, nps_classes_with,
     outcome_by_class,
 };
-pub use roi::{ClassValue, NPS_CLASSES, Roi, RoiInputs, Shift, WhatIf, classes_by_label, roi, what_if};
+pub use roi::{ClassValue, Roi, RoiInputs, Shift, WhatIf, classes_by_label, roi, what_if};
 pub use theme::{ThemeImpact, ThemeOptions, ThemeTest, theme_impact};

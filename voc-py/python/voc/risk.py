@@ -320,7 +320,7 @@ def alerts(
     for name in out.columns:
         if name != "row":
             columns[name] = out[name]
-    return Table("churn alerts", columns, dict(out.meta or {}))
+    return Table("churn alerts", columns)
 
 
 def _column_names(data: Any) -> list[str]:
