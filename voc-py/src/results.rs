@@ -178,3 +178,42 @@ crate::table_result_class!(
         stages: Vec<String>,
     }
 );
+
+/// A value as JSON-ready Python objects: a [`Table`] as a dict of lists (its `json_columns`), numpy
+/// arrays and scalars as lists and plain numbers (datetimes as ISO strings), dicts and lists
+/// element by element; everything else as it is.
+pub fn json_ready<'py>(value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    if let Ok(t) = value.cast::<Table>() {
+        return Ok(t.get().json_columns(py)?.into_any());
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        return Ok(json_dict(d.clone())?.into_any());
+    }
+    if value.is_instance_of::<pyo3::types::PyList>() || value.is_instance_of::<pyo3::types::PyTuple>() {
+        let items = value
+            .try_iter()?
+            .map(|v| json_ready(v?))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(pyo3::types::PyList::new(py, items)?.into_any());
+    }
+    let kind = value
+        .getattr("dtype")
+        .ok()
+        .and_then(|t| t.getattr("kind").ok())
+        .and_then(|k| k.extract::<String>().ok());
+    match kind.as_deref() {
+        Some("M" | "m") => value.call_method1("astype", ("str",))?.call_method0("tolist"),
+        Some(_) if value.hasattr("tolist")? => value.call_method0("tolist"),
+        _ => Ok(value),
+    }
+}
+
+/// A result's dict with every value made JSON-ready ([`json_ready`]).
+pub fn json_dict<'py>(d: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(d.py());
+    for (k, v) in d.iter() {
+        out.set_item(k, json_ready(v)?)?;
+    }
+    Ok(out)
+}

@@ -461,7 +461,7 @@ impl KMeansModel {
         d.set_item("converged", self.inner.converged)?;
         d.set_item("labels", self.labels(py))?;
         d.set_item("centers", self.centers(py))?;
-        Ok(d)
+        crate::results::json_dict(d)
     }
 
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
@@ -547,6 +547,7 @@ fn _segment_kmeans(
 /// Columns standardised to z-scores (`voc.segment.standardize`): the z-scores in `values`, the column
 /// means and scales, and `transform` to apply the same scaling to other rows.
 #[pyclass(frozen, module = "voc._voc")]
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Standardized {
     values: Array2<f64>,
     scaling: core::Scaling,
@@ -594,6 +595,27 @@ impl Standardized {
         Ok(PyArray2::from_owned_array(py, z))
     }
 
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+        let state = crate::pickle::dump(py, self)?;
+        Ok((py.get_type::<Self>().getattr("_from_state")?, (state,)))
+    }
+
+    /// Rebuilds the scaling from its pickled state.
+    #[staticmethod]
+    fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        crate::pickle::load(py, data)
+    }
+
+    /// Equal when the z-scores and the scaling are the same bit for bit.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<Self>()
+            .is_ok_and(|o| crate::pickle::same(o.get(), self))
+    }
+
     /// The fields as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
@@ -601,7 +623,7 @@ impl Standardized {
         d.set_item("mean", self.mean(py))?;
         d.set_item("scale", self.scale(py))?;
         d.set_item("n", self.n())?;
-        Ok(d)
+        crate::results::json_dict(d)
     }
 
     fn _repr_html_(&self) -> String {

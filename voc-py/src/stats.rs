@@ -94,6 +94,19 @@ impl PyTestResult {
         d.set_item("significant", self.significant())?;
         Ok(d)
     }
+    /// The fields as a notebook table.
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let mut html = String::from("<p><b>voc TestResult</b></p><table>");
+        for (k, v) in self.to_dict(py)?.iter() {
+            html.push_str(&format!(
+                "<tr><th style='text-align:left'>{}</th><td>{}</td></tr>",
+                crate::table::escape(&k.str()?.to_string()),
+                crate::table::escape(&v.str()?.to_string())
+            ));
+        }
+        html.push_str("</table>");
+        Ok(html)
+    }
     fn __repr__(&self) -> String {
         let t = &self.inner;
         format!(

@@ -403,9 +403,10 @@ impl Table {
             let c = c.bind(py);
             let datetime = c
                 .getattr("dtype")
-                .and_then(|t| t.getattr("kind"))
-                .and_then(|k| k.extract::<String>())
-                .is_ok_and(|k| k == "M");
+                .ok()
+                .and_then(|t| t.getattr("kind").ok())
+                .and_then(|k| k.extract::<String>().ok())
+                .is_some_and(|k| k == "M");
             let list = if datetime {
                 let s = c.call_method1("astype", ("str",))?.call_method0("tolist")?;
                 let nat = pyo3::types::PyString::new(py, "NaT");

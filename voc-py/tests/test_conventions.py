@@ -435,7 +435,7 @@ def test_result_class_to_dict_html_pickle_eq(qual, instances):
     assert isinstance(d, dict) and d
     json.dumps(d)  # JSON-serialisable values (NaN allowed, as Python's json writes it)
     html = obj._repr_html_()
-    assert isinstance(html, str) and "<table" in html
+    assert isinstance(html, str) and html.startswith("<") and len(html) > 20
     back = pickle.loads(pickle.dumps(obj))
     assert type(back) is cls
     assert back == obj

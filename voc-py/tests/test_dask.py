@@ -158,10 +158,10 @@ def test_mention_state_merges_bytes_and_pickles(retailer):
     c = MentionState.from_bytes(a.to_bytes())
     assert c == a
     c.merge(b)
-    columns_equal(c.finish(), whole)
+    columns_equal(c.finish().table, whole)
     d = pickle.loads(pickle.dumps(b))
     d.merge(a)
-    columns_equal(d.finish(), whole)
+    columns_equal(d.finish().table, whole)
     assert "MentionState(themes=" in repr(d)
 
 

@@ -63,13 +63,13 @@ def test_value_voice_custom_rules_thresholds_and_plays() -> None:
         rules=[("price-sensitive", "discount_share >= 0.5"), ("unhappy", "csat <= 2 and discount_share < 0.5")],
         fallback="quiet",
         plays=[("gold", "*", "call"), ("*", "price-sensitive", "coupon")],
-    )
+    ).table
     assert list(t["segment"]) == ["bronze-value price-sensitive", "silver-value unhappy", "silver-value price-sensitive", "gold-value quiet"]
     assert list(t["play"]) == ["coupon", "", "coupon", "call"]
 
 
 def test_value_voice_equal_values_share_a_tier() -> None:
-    t = voc.segment.value_voice({"monetary": [0.0] * 6 + [1.0, 2.0, 3.0, 4.0], "tickets_90d": [0] * 10, "theme_price": [0] * 10, "nps_last": [NAN] * 10})
+    t = voc.segment.value_voice({"monetary": [0.0] * 6 + [1.0, 2.0, 3.0, 4.0], "tickets_90d": [0] * 10, "theme_price": [0] * 10, "nps_last": [NAN] * 10}).table
     assert set(t["value_tier"][:6]) == {"mid"}
 
 
@@ -106,18 +106,18 @@ def test_rfm_scores_match_pandas_qcut_of_first_rank(q: int) -> None:
         recency = rng.integers(0, 30, m).astype(float)  # heavy ties
         frequency = rng.integers(1, 6, m).astype(float)
         monetary = np.round(rng.gamma(2.0, 50.0, m), 0)
-        t = voc.segment.rfm({"recency_days": recency, "frequency": frequency, "monetary": monetary}, bins=q, rules=[])
+        t = voc.segment.rfm({"recency_days": recency, "frequency": frequency, "monetary": monetary}, bins=q, rules=[]).table
         np.testing.assert_array_equal(t["r"], _pandas_scores(recency, q, True), err_msg=f"m={m}")
         np.testing.assert_array_equal(t["f"], _pandas_scores(frequency, q, False), err_msg=f"m={m}")
         np.testing.assert_array_equal(t["m"], _pandas_scores(monetary, q, False), err_msg=f"m={m}")
 
 
 def test_rfm_segments_no_purchase_and_ties() -> None:
-    t = voc.segment.rfm({"recency_days": [5.0, 300.0, NAN, 40.0, 10.0], "frequency": [12, 1, 0, 3, 8], "monetary": [900.0, 20.0, 0.0, 150.0, 400.0]})
+    t = voc.segment.rfm({"recency_days": [5.0, 300.0, NAN, 40.0, 10.0], "frequency": [12, 1, 0, 3, 8], "monetary": [900.0, 20.0, 0.0, 150.0, 400.0]}).table
     assert list(t["segment"]) == ["Champions", "Hibernating", "No Purchases", "Hibernating", "Loyal Customers"]
     assert list(t["rfm_score"]) == ["555", "111", "000", "222", "444"]
     # equal values are ranked in row order: three equal frequencies get three different scores
-    t = voc.segment.rfm({"recency_days": [1.0, 2.0, 3.0], "frequency": [4, 4, 4], "monetary": [1.0, 1.0, 1.0]}, bins=3, rules=[])
+    t = voc.segment.rfm({"recency_days": [1.0, 2.0, 3.0], "frequency": [4, 4, 4], "monetary": [1.0, 1.0, 1.0]}, bins=3, rules=[]).table
     assert list(t["f"]) == [1, 2, 3]
     assert set(t["segment"]) == {"Other"}
 
@@ -138,9 +138,9 @@ def test_rfm_bad_input() -> None:
 
 
 def test_lifecycle_thresholds() -> None:
-    t = voc.segment.lifecycle({"tenure_days": [30.0, 200.0, 800.0, 800.0, 500.0, 90.0], "days_since_activity": [NAN, 10.0, 20.0, 400.0, NAN, 180.0]})
+    t = voc.segment.lifecycle({"tenure_days": [30.0, 200.0, 800.0, 800.0, 500.0, 90.0], "days_since_activity": [NAN, 10.0, 20.0, 400.0, NAN, 180.0]}).table
     assert list(t["stage"]) == ["onboarding", "growth", "maturity", "dormant", "dormant", "dormant"]
-    t = voc.segment.lifecycle({"tenure_days": [100.0], "days_since_activity": [100.0]}, onboarding_days=120, dormant_days=60)
+    t = voc.segment.lifecycle({"tenure_days": [100.0], "days_since_activity": [100.0]}, onboarding_days=120, dormant_days=60).table
     assert list(t["stage"]) == ["onboarding"]
     with pytest.raises(voc.InvalidOptionError):
         voc.segment.lifecycle({"tenure_days": [1.0], "days_since_activity": [1.0]}, onboarding_days=400)
@@ -177,7 +177,7 @@ def test_profile_nps_matches_voc_nps(signals: tuple[voc.Table, voc.Table]) -> No
     seg = voc.segment.value_voice(X)
     p = voc.segment.profile(X, by=seg, churn=y["churned"]).to_pandas().set_index("segment")
     df = X.to_pandas()
-    df["segment"] = list(seg["segment"])
+    df["segment"] = list(seg.table["segment"])
     df["churned"] = y["churned"]
     for name, g in df.groupby("segment"):
         assert p.loc[name, "size"] == len(g)
@@ -194,7 +194,7 @@ def test_profile_accepts_label_columns_and_polars(signals: tuple[voc.Table, voc.
     X, y = signals
     seg = voc.segment.lifecycle(X)
     a = voc.segment.profile(X, by=seg, churn=y["churned"])
-    b = voc.segment.profile(X.to_polars(), by=pl.Series(list(seg["stage"])), churn=pl.Series(y["churned"]), names=["onboarding", "growth", "maturity", "dormant"])
+    b = voc.segment.profile(X.to_polars(), by=pl.Series(list(seg.table["stage"])), churn=pl.Series(y["churned"]), names=["onboarding", "growth", "maturity", "dormant"])
     assert list(a["segment"]) == list(b["segment"])
     np.testing.assert_array_equal(a["churn_rate"], b["churn_rate"])
 
@@ -336,13 +336,13 @@ def test_input_kinds_give_the_same_segments(signals: tuple[voc.Table, voc.Table]
     import pyarrow as pa
 
     X, _ = signals
-    ref = voc.segment.value_voice(X)
+    ref = voc.segment.value_voice(X).table
     pdf = X.to_pandas()
     for data in (pdf, X.to_polars(), pa.Table.from_pandas(pdf), {c: pdf[c].tolist() for c in pdf.columns}):
-        t = voc.segment.value_voice(data)
+        t = voc.segment.value_voice(data).table
         assert list(t["segment"]) == list(ref["segment"])
-        r = voc.segment.rfm(data)
-        np.testing.assert_array_equal(r["r"], voc.segment.rfm(X)["r"])
+        r = voc.segment.rfm(data).table
+        np.testing.assert_array_equal(r["r"], voc.segment.rfm(X).table["r"])
 
 
 def _layouts(x: np.ndarray) -> list[object]:
@@ -474,15 +474,16 @@ def test_defaults_are_the_cores() -> None:
     X = voc.signals.EventLog(**data.tables()).features("2025-01-01")
     a = voc.segment.value_voice(X)
     b = voc.segment.value_voice(X, rules=voc.segment.DEFAULT_VOICE_RULES, plays=voc.segment.DEFAULT_PLAYS)
-    assert list(a["segment"]) == list(b["segment"]) and list(a["play"]) == list(b["play"])
+    assert list(a.table["segment"]) == list(b.table["segment"]) and list(a.table["play"]) == list(b.table["play"])
+    assert a == b
     r1 = voc.segment.rfm(X)
     r2 = voc.segment.rfm(X, rules=voc.segment.DEFAULT_RFM_RULES)
-    assert list(r1["segment"]) == list(r2["segment"])
+    assert list(r1.table["segment"]) == list(r2.table["segment"]) and r1 == r2
 
 
 def test_rules_are_parsed_by_the_core() -> None:
     data = {"monetary": [1.0, 2.0], "tickets": [0, 3], "nps_last": [9, 2]}
-    t = voc.segment.value_voice(data, rules=[("loud", "tickets >= 2 and nps_last <= 6")])
+    t = voc.segment.value_voice(data, rules=[("loud", "tickets >= 2 and nps_last <= 6")]).table
     assert list(t["voice"]) == ["silent", "loud"]
     with pytest.raises(voc.InvalidOptionError):
         voc.segment.value_voice(data, rules=[("loud", "tickets >> 2")])

@@ -252,7 +252,7 @@ def test_mention_state_pickles_and_merges_across_channel_orders(m):
     # Integer channel labels, each part numbering them differently.
     c, d = m.mention_state(texts[:4], by=[3, 1, 3, 2]), m.mention_state(texts[4:], by=[2, 7, 1, 1])
     c.merge(d)
-    assert_tables_equal(c.finish(), m.mention_rates(texts, by=[3, 1, 3, 2, 2, 7, 1, 1]).table)
+    assert_tables_equal(c.finish().table, m.mention_rates(texts, by=[3, 1, 3, 2, 2, 7, 1, 1]).table)
 
 
 def test_mention_states_of_other_settings_do_not_merge(m):
@@ -286,7 +286,7 @@ def test_mention_state_merges_from_threads(m):
     total.merge(total)  # merging a state into itself doubles it, without a deadlock
     assert total.texts == 4 * len(texts)
     want = m.mention_rates(texts * 4, by=channel * 4, time=np.concatenate([time] * 4)).table
-    assert_tables_equal(total.finish(), want)
+    assert_tables_equal(total.finish().table, want)
 
 def test_top_keywords_and_reason_shares(m):
     texts = ["退款慢，太失望了", "退款慢", "客服不理人，很生气", "价格还行，挺满意"]

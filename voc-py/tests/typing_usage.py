@@ -118,7 +118,8 @@ def retention() -> None:
     km: voc.retention.KaplanMeierResult = voc.retention.kaplan_meier(durations=[5.0, 3.0, 8.0, 2.0], events=[1, 0, 1, 1])
     curve: voc.Table = km.table
     cox: voc.retention.CoxModel = voc.retention.fit_cox(
-        {"t": [5.0, 3.0, 8.0, 2.0, 6.0, 4.0], "e": [1, 0, 1, 1, 0, 1], "x": [0.1, 0.4, -0.2, 0.9, 0.0, 0.5]},
+        {"t": [5.0, 3.0, 8.0, 2.0, 6.0, 4.0, 7.0, 1.0], "e": [1, 0, 1, 1, 0, 1, 1, 1],
+         "x": [0.1, 0.4, -0.2, 0.9, 0.0, 0.5, -0.4, 0.3]},
         durations="t", events="e", covariates=["x"],
     )
     print(len(curve), cox.summary().columns)

@@ -286,7 +286,7 @@ impl Shift {
     }
 }
 
-/// The three classes of [`what_if`] picked by label from rows of (label, n, ARPU, churn) — e.g. the
+/// The three classes of [`what_if`] (in the order of [`crate::impact::outcome::NPS_CLASSES`]) picked by label from rows of (label, n, ARPU, churn) — e.g. the
 /// rows of [`crate::impact::outcome::outcome_by_class`] by NPS class. Other labels are ignored; a
 /// missing class is an [`Error::InvalidOption`] naming `data`, a label given twice an
 /// [`Error::InvalidValue`].
@@ -316,7 +316,7 @@ pub fn classes_by_label<S: AsRef<str>>(
         }
     }
     let mut out = [ClassValue { n: 0.0, arpu: 0.0, churn: 0.0 }; 3];
-    for (k, name) in NPS_CLASSES.iter().enumerate() {
+    for (k, name) in crate::impact::outcome::NPS_CLASSES.iter().enumerate() {
         let mut rows = labels.iter().enumerate().filter(|(_, l)| l.as_ref() == *name);
         let Some((i, _)) = rows.next() else {
             return Err(Error::option(

@@ -29,6 +29,7 @@ Every function that reads labels and scores takes them as keyword roles, each a 
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -320,7 +321,7 @@ def alerts(
     for name in out.columns:
         if name != "row":
             columns[name] = out[name]
-    return Table("churn alerts", columns, dict(out.meta or {}))
+    return Table("churn alerts", columns)
 
 
 def _column_names(data: Any) -> list[str]:
@@ -350,7 +351,8 @@ def _estimator_input(X: Any, fitted: int | None = None) -> Any:
     if _is_table(X):
         n = len(_column_names(X))
     else:
-        if isinstance(X, np.ndarray) and X.dtype == object:
+        X = np.asarray(X)  # array-likes (lists, objects with __array__) as scikit-learn reads them
+        if X.dtype == object:
             try:  # float() of each cell: numbers pass, anything else is refused
                 X = X.astype(np.float64)
             except TypeError as e:
@@ -453,12 +455,21 @@ class ChurnClassifier:
             raise InputError("ChurnClassifier requires y to be passed, but the target y is None", "y")
         labels = np.asarray(y)
         if labels.ndim == 2 and labels.shape[1] == 1:
+            # scikit-learn's own warning class when it is loaded (voc never imports it).
+            sk = sys.modules.get("sklearn.exceptions")
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected: y is read as its one column",
+                sk.DataConversionWarning if sk is not None else UserWarning,
+                stacklevel=2,
+            )
             labels = labels.reshape(-1)
         X = _estimator_input(X)
         classes = np.unique(labels)
-        if sample_weight is not None and len(classes) == 2:
+        if sample_weight is not None:
             w = np.asarray(sample_weight, dtype=np.float64)
-            if w.shape == labels.shape and len(np.unique(labels[w > 0])) < 2:
+            if w.shape == labels.shape and len(w) and not (w > 0).any():
+                raise InputError("every sample_weight is zero: the fit needs rows of positive weight", "sample_weight")
+            if w.shape == labels.shape and len(classes) == 2 and len(np.unique(labels[w > 0])) < 2:
                 raise InputError(
                     "y has one class only among the rows of positive sample_weight; the fit needs rows of both "
                     "classes", "sample_weight",

@@ -26,6 +26,13 @@ function that reads texts takes the column itself, or a table and ``texts=`` nam
 ['refund', 'refund.slow', 'service', 'service.unresponsive']
 >>> round(voc.text.polarity("The refund was fast, thanks!").compound, 4)
 0.4926
+>>> rates = m.mention_rates(["退款太慢", "fast delivery", "refund please", None], by=["chat", "chat", "email", "email"],
+...                         missing="skip")
+>>> rates.n, rates.n_missing, rates.method
+(3, 1, 'wilson')
+>>> r = rates.table.to_pandas()
+>>> r[r.theme == "refund"][["group", "mentions", "texts"]].values.tolist()
+[['chat', 1, 2], ['email', 1, 1]]
 """
 
 from __future__ import annotations

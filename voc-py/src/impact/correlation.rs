@@ -143,8 +143,8 @@ impl CorrelationResult {
             c.n
         )
     }
-    fn _repr_html_(&self) -> String {
-        crate::table::escape(&self.__repr__())
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        super::results::html("CorrelationResult", &self.to_dict(py)?)
     }
 }
 
@@ -257,7 +257,7 @@ impl CorrelationMatrix {
         d.set_item("alternative", self.alternative)?;
         d.set_item("missing", &self.missing)?;
         d.set_item("confidence", self.confidence)?;
-        Ok(d)
+        crate::results::json_dict(d)
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
@@ -266,6 +266,23 @@ impl CorrelationMatrix {
             self.pairs.bind(py).len().unwrap_or(0),
             self.n_missing
         )
+    }
+    /// Equal when every field and every table is the same (floats bit for bit).
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(o) = other.cast::<Self>() else {
+            return Ok(false);
+        };
+        let o = o.get();
+        let scalars = self.n_missing == o.n_missing
+            && self.method == o.method
+            && self.alternative == o.alternative
+            && self.missing == o.missing
+            && self.confidence.to_bits() == o.confidence.to_bits();
+        Ok(scalars
+            && self.pairs.get().same(py, o.pairs.get())?
+            && self.estimate.get().same(py, o.estimate.get())?
+            && self.p_value.get().same(py, o.p_value.get())?
+            && self.n.get().same(py, o.n.get())?)
     }
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
         let inner: String = self.estimate.call_method0(py, "_repr_html_")?.extract(py)?;

@@ -382,7 +382,7 @@ impl KeyDriversResult {
         d.set_item("resamples", self.resamples())?;
         d.set_item("resamples_skipped", self.resamples_skipped())?;
         d.set_item("seed", self.seed())?;
-        Ok(d)
+        crate::results::json_dict(d)
     }
 }
 
@@ -475,7 +475,7 @@ impl DriverQuadrantsResult {
         d.set_item("method", self.method())?;
         d.set_item("performance", self.performance())?;
         d.set_item("top_box", self.top_box())?;
-        Ok(d)
+        crate::results::json_dict(d)
     }
 }
 

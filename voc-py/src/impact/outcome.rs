@@ -371,7 +371,7 @@ impl OutcomeByClassResult {
         d.set_item("df", self.df())?;
         d.set_item("p_value", self.p_value())?;
         d.set_item("cramers_v", self.cramers_v())?;
-        Ok(d)
+        crate::results::json_dict(d)
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         repr("OutcomeByClassResult", &self.to_dict(py)?)

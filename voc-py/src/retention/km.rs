@@ -210,7 +210,7 @@ impl KaplanMeierResult {
             "medians",
             Bound::new(py, self.medians(py)?)?.call_method0("to_dict")?,
         )?;
-        Ok(d)
+        crate::results::json_dict(d)
     }
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
         result_html(
