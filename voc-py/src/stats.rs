@@ -144,7 +144,10 @@ pub fn proportion_ci(
 ) -> PyResult<(f64, f64)> {
     let m = interval.parse::<ShareInterval>().py_err(py)?;
     let opts = IntervalOptions::default().confidence(confidence).method(m);
-    let ci = stats::proportion_interval(successes, n, &opts).py_err(py)?;
+    let ci = crate::guard::run(py, "voc.stats.proportion_ci", || {
+        stats::proportion_interval(successes, n, &opts)
+    })?
+    .py_err(py)?;
     Ok((ci.low, ci.high))
 }
 
@@ -165,9 +168,11 @@ pub fn two_proportion_test(
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<PyTestResult> {
     let opts = TestOptions::default().confidence(confidence);
-    Ok(stats::two_proportion_test(k1, n1, k2, n2, &opts)
-        .py_err(py)?
-        .into())
+    Ok(crate::guard::run(py, "voc.stats.two_proportion_test", || {
+        stats::two_proportion_test(k1, n1, k2, n2, &opts)
+    })?
+    .py_err(py)?
+    .into())
 }
 
 /// Welch's t-test from summary statistics (as `scipy.stats.ttest_ind_from_stats(..., equal_var=False)`).
@@ -224,5 +229,8 @@ pub fn welch_test(
 #[pyo3(signature = (p_values, /, *, method="holm"))]
 pub fn adjust_p_values(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::reals)] p_values: Vec<f64>, #[pyo3(from_py_with = crate::convert_args::text)] method: &str) -> PyResult<Vec<f64>> {
     let m = method.parse::<Adjustment>().py_err(py)?;
-    stats::adjust_p_values(&p_values, m).py_err(py)
+    crate::guard::run(py, "voc.stats.adjust_p_values", || {
+        stats::adjust_p_values(&p_values, m)
+    })?
+    .py_err(py)
 }

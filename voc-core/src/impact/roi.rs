@@ -10,7 +10,6 @@
 //!   Σ n_c · ARPU_c · (1 − churn_c) before and after.
 
 use super::effect::Holdout;
-use super::outcome::NPS_CLASSES;
 use crate::error::{Error, Result};
 
 /// Inputs of [`roi`], echoed in the result.

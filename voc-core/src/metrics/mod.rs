@@ -17,5 +17,7 @@ pub use csat::{Csat, CsatOptions, CsatResult, CsatState};
 pub use nps::{Nps, NpsInterval, NpsOptions, NpsResult, NpsState, nps_test};
 pub use score::{Located, Score};
 pub use state::{Metric, Responses, SurveyState};
-pub use tally::{Batch, Cell, MAX_GROUPS, MAX_POINTS, MAX_ROWS, MetricKind, Scale, Tally};
+pub use tally::{
+    Batch, Cell, FREE_GROUPS, MAX_GROUPS, MAX_POINTS, MAX_ROWS, MetricKind, Scale, Tally,
+};
 pub use trend::{TrendRow, trend};

@@ -80,6 +80,12 @@ impl CohortOptions {
 
 crate::setters!(CohortOptions { unit: TimeUnit });
 
+/// Most calendar months from the first acquisition month to the end of observation that
+/// [`cohort_retention`] lays out (100 years): its matrices have up to that many rows and columns, so the
+/// limit bounds them at 1,440,000 cells. A longer span (typically timestamps in the wrong unit, such as
+/// nanoseconds read as seconds) is an [`Error::TooLarge`] naming `timestamps`.
+pub const MAX_COHORT_MONTHS: i64 = 1_200;
+
 /// Cohort retention matrix and repurchase rates. Matrices are row-major, `cohort.len()` rows ×
 /// `n_offsets` columns (months since acquisition 0, 1, ...).
 ///
@@ -166,6 +172,14 @@ pub fn cohort_retention(
         .copied()
         .max()
         .map_or(0, |m| m as usize + 1);
+    if k > customers.len().max(1 << 16) {
+        return Err(Error::too_large(
+            "customers",
+            k - 1,
+            customers.len().max(1 << 16),
+            "customer ids must be dense codes 0..n (factorize them first)",
+        ));
+    }
     let mut first = vec![i64::MAX; k];
     for (&c, &ts) in customers.iter().zip(timestamps) {
         if ts <= end {
@@ -199,7 +213,17 @@ pub fn cohort_retention(
             "no order at or before observation_end".into(),
         ));
     };
-    let n_offsets = (end_month - min_cohort + 1).max(1) as usize;
+    let span = end_month.saturating_sub(min_cohort).saturating_add(1);
+    if span > MAX_COHORT_MONTHS {
+        return Err(Error::too_large(
+            "timestamps",
+            format!("a span of {span} months"),
+            format!("{MAX_COHORT_MONTHS} months"),
+            "the orders span more months than a cohort matrix holds; check the time unit \
+             (nanoseconds read as days or seconds?) and observation_end",
+        ));
+    }
+    let n_offsets = span.max(1) as usize;
     // Distinct (customer, months since acquisition).
     let mut keys: Vec<u64> = customers
         .iter()

@@ -385,6 +385,15 @@ crate::setters!(ClvOptions {
 impl ClvOptions {
     /// Checks every option ([`Error::InvalidOption`] names the first bad one).
     pub fn validate(&self) -> Result<()> {
+        if self.periods > MAX_CLV_PERIODS {
+            return Err(Error::too_large(
+                "periods",
+                self.periods,
+                MAX_CLV_PERIODS,
+                "future periods summed per customer (100 years of months); each costs a \
+                 hypergeometric series that lengthens with the horizon",
+            ));
+        }
         if !(self.period_length > 0.0) || !self.period_length.is_finite() {
             return Err(Error::option(
                 "period_length",
@@ -402,6 +411,12 @@ impl ClvOptions {
         Ok(())
     }
 }
+
+/// Most future periods [`ClvOptions::periods`] may sum (100 years of monthly periods): the cost per
+/// customer grows with the square of the periods (each period's expected purchases is a hypergeometric
+/// series whose length grows with the horizon), so the limit keeps a call within seconds. More are an
+/// [`Error::TooLarge`] naming `periods`.
+pub const MAX_CLV_PERIODS: u32 = 1_200;
 
 /// Customer lifetime value: discounted expected spend over `opts.periods` future periods, as lifetimes
 /// `GammaGammaFitter.customer_lifetime_value`.

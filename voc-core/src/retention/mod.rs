@@ -49,9 +49,9 @@ mod params;
 mod summary;
 
 pub use bgnbd::{BgNbd, BgNbdOptions, RfmData};
-pub use cohort::{CohortOptions, CohortRetention, cohort_retention};
+pub use cohort::{CohortOptions, CohortRetention, MAX_COHORT_MONTHS, cohort_retention};
 pub use cox::{CoxCoef, CoxData, CoxOptions, CoxPh, Ties, concordance_index, cox_ph};
-pub use gamma_gamma::{ClvOptions, GammaGamma, GammaGammaOptions, SpendData, clv};
+pub use gamma_gamma::{ClvOptions, GammaGamma, GammaGammaOptions, MAX_CLV_PERIODS, SpendData, clv};
 pub use km::{KaplanMeier, KmCurve, KmOptions, kaplan_meier};
 pub use logrank::{LogRank, LogRankOptions, MAX_LOGRANK_GROUPS, logrank_test};
 pub use params::ParamEstimate;

@@ -30,8 +30,8 @@ mod rfm;
 mod value_voice;
 
 pub use kmeans::{
-    Algorithm, KMeans, KMeansOptions, PARALLEL_ROWS, Scaling, kmeans, kmeans_from, kmeans_plusplus,
-    silhouette_score, standardize,
+    Algorithm, KMeans, KMeansOptions, MAX_ITER, MAX_N_INIT, PARALLEL_ROWS, Scaling, kmeans,
+    kmeans_from, kmeans_plusplus, silhouette_score, standardize,
 };
 pub use lifecycle::{LifecycleOptions, Stage, lifecycle};
 pub use profile::{ProfileInput, ProfileOptions, SegmentProfile, profile};

@@ -180,6 +180,12 @@ pub fn mean_interval(s: &MeanSummary, opts: &TestOptions) -> Result<Interval> {
 pub fn welch_t_test(a: &MeanSummary, b: &MeanSummary, opts: &TestOptions) -> Result<TestResult> {
     opts.validate()?;
     let level = opts.confidence;
+    if !(a.n > 1.0) || !(b.n > 1.0) {
+        return Err(Error::InsufficientData(format!(
+            "Welch's test needs more than one response per sample, got {} and {}",
+            a.n, b.n
+        )));
+    }
     for (args, s) in [
         (["mean1", "variance1", "n1"], a),
         (["mean2", "variance2", "n2"], b),
@@ -193,12 +199,6 @@ pub fn welch_t_test(a: &MeanSummary, b: &MeanSummary, opts: &TestOptions) -> Res
                 });
             }
         }
-    }
-    if !(a.n > 1.0) || !(b.n > 1.0) {
-        return Err(Error::InsufficientData(format!(
-            "Welch's test needs more than one response per sample, got {} and {}",
-            a.n, b.n
-        )));
     }
     let va = a.variance / a.n;
     let vb = b.variance / b.n;

@@ -43,4 +43,6 @@ pub use sentiment::{
 pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
 pub use tfidf::{Tfidf, TfidfOptions};
 pub use tokenize::{is_stop_word, tokenize};
-pub use topics::{LABEL_TERMS, TopicModel, TopicOptions, TopicSummary, topic_labels};
+pub use topics::{
+    LABEL_TERMS, MAX_TOPIC_ITER, MAX_TOPICS, TopicModel, TopicOptions, TopicSummary, topic_labels,
+};

@@ -46,6 +46,14 @@ impl Default for TopicOptions {
     }
 }
 
+/// Most topics [`TopicOptions::n_topics`] may ask for; more are an [`Error::TooLarge`] naming
+/// `n_topics`.
+pub const MAX_TOPICS: usize = 1_000;
+
+/// Most NMF iterations [`TopicOptions::max_iter`] may ask for; more are an [`Error::TooLarge`] naming
+/// `max_iter`.
+pub const MAX_TOPIC_ITER: usize = 100_000;
+
 impl TopicOptions {
     /// Checks the options (done once by [`fit`](Fit::fit)).
     pub fn validate(&self) -> Result<()> {
@@ -54,6 +62,22 @@ impl TopicOptions {
         }
         if self.max_iter == 0 {
             return Err(Error::option("max_iter", 0, "must be at least 1"));
+        }
+        if self.n_topics > MAX_TOPICS {
+            return Err(Error::too_large(
+                "n_topics",
+                self.n_topics,
+                MAX_TOPICS,
+                "topics (the factors hold n_topics × (documents + terms) numbers)",
+            ));
+        }
+        if self.max_iter > MAX_TOPIC_ITER {
+            return Err(Error::too_large(
+                "max_iter",
+                self.max_iter,
+                MAX_TOPIC_ITER,
+                "NMF iterations (the default is 200)",
+            ));
         }
         if !(self.tol >= 0.0 && self.tol.is_finite()) {
             return Err(Error::option(

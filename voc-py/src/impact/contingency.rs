@@ -191,7 +191,8 @@ fn _impact_two_by_two(
         .yates(yates)
         .zero_cells(zero);
     let t = two_by_two_cells(py, table)?;
-    let r = core::two_by_two(&t, &opts).py_err(py)?;
+    let r = crate::guard::run(py, "voc.impact.two_by_two", || core::two_by_two(&t, &opts))?
+        .py_err(py)?;
     Ok(ContingencyResult::new(&r, zero_cells))
 }
 
@@ -238,7 +239,8 @@ fn _impact_chi_square(
 #[pyo3(signature = (table,))]
 fn _impact_fisher_exact(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<FisherResult> {
     let t = two_by_two_cells(py, table)?;
-    let f = core::fisher_exact(&t).py_err(py)?;
+    let f = crate::guard::detach(py, "voc.impact.fisher_exact", || core::fisher_exact(&t))
+        .py_err(py)?;
     Ok(FisherResult {
         table: rows(&t),
         estimate: f.odds_ratio,

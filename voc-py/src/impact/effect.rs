@@ -264,7 +264,10 @@ fn _impact_before_after(
 ) -> PyResult<BeforeAfterResult> {
     let (before, after) = (pair(py, &before, "before")?, pair(py, &after, "after")?);
     let opts = EffectOptions::default().confidence(confidence);
-    let r = core::before_after(before, after, &opts).py_err(py)?;
+    let r = crate::guard::run(py, "voc.impact.before_after", || {
+        core::before_after(before, after, &opts)
+    })?
+    .py_err(py)?;
     let (b, a, c) = (&r.before, &r.after, &r.change);
     Ok(BeforeAfterResult {
         estimate: c.difference,
@@ -304,7 +307,10 @@ fn _impact_rate_ratio(
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<RateRatioResult> {
     let opts = EffectOptions::default().confidence(confidence);
-    let r = core::rate_ratio(count1, exposure1, count2, exposure2, &opts).py_err(py)?;
+    let r = crate::guard::detach(py, "voc.impact.rate_ratio", || {
+        core::rate_ratio(count1, exposure1, count2, exposure2, &opts)
+    })
+    .py_err(py)?;
     Ok(RateRatioResult {
         estimate: r.ratio,
         ci_low: r.ci.low,
@@ -339,7 +345,10 @@ fn _impact_holdout(
         pair(py, &control, "control")?,
     );
     let opts = EffectOptions::default().confidence(confidence);
-    let h = core::holdout(treated, control, &opts).py_err(py)?;
+    let h = crate::guard::run(py, "voc.impact.holdout", || {
+        core::holdout(treated, control, &opts)
+    })?
+    .py_err(py)?;
     let (t, c) = (&h.treated, &h.control);
     Ok(HoldoutResult {
         estimate: h.difference,
@@ -429,7 +438,10 @@ fn _impact_diff_in_diff<'py>(
             .py_err(py);
         }
     };
-    let r = core::diff_in_diff(&cells, &opts).py_err(py)?;
+    let r = crate::guard::run(py, "voc.impact.diff_in_diff", || {
+        core::diff_in_diff(&cells, &opts)
+    })?
+    .py_err(py)?;
     let [tb, ta, cb, ca] = cells;
     Ok(DiffInDiffResult {
         estimate: r.difference,
@@ -487,8 +499,14 @@ fn _impact_sample_size(
         .ratio(ratio)
         .method(method.parse::<PowerMethod>().py_err(py)?);
     let s = match (p_treated, n_treated) {
-        (Some(p), _) => core::sample_size(p, p_control, &design).py_err(py)?,
-        (None, Some(n)) => core::minimum_detectable_effect(p_control, n, &design).py_err(py)?,
+        (Some(p), _) => crate::guard::run(py, "voc.impact.sample_size", || {
+            core::sample_size(p, p_control, &design)
+        })?
+        .py_err(py)?,
+        (None, Some(n)) => crate::guard::run(py, "voc.impact.minimum_detectable_effect", || {
+            core::minimum_detectable_effect(p_control, n, &design)
+        })?
+        .py_err(py)?,
         (None, None) => {
             return Err(Error::option(
                 "p_treated",

@@ -83,7 +83,10 @@ fn classes(
     match (by, nps) {
         (None, Some(scores)) => {
             let s = numbers(scores, "nps")?.nulls_as_nan().into_f64();
-            let codes = core::nps_classes_with(s.as_slice(), policy).py_err(py)?;
+            let codes = crate::guard::run(py, "voc.impact.outcome_by_class", || {
+                core::nps_classes_with(s.as_slice(), policy)
+            })?
+            .py_err(py)?;
             let names: Vec<String> = NPS_CLASSES.iter().map(|s| (*s).to_owned()).collect();
             Ok((codes, core::OutcomeState::new(&names).py_err(py)?))
         }
@@ -630,7 +633,10 @@ fn _impact_class_ratio(
         .finish(&OutcomeOptions::default().confidence(confidence))
         .py_err(py)?;
     let (num, den) = (numerator.str()?.to_string(), denominator.str()?.to_string());
-    let r = core::class_ratio(&out, m, &num, &den).py_err(py)?;
+    let r = crate::guard::run(py, "voc.impact.class_ratio", || {
+        core::class_ratio(&out, m, &num, &den)
+    })?
+    .py_err(py)?;
     Ok(ClassRatioResult {
         estimate: r.ratio,
         ci_low: r.ci.low,

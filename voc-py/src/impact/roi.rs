@@ -154,7 +154,7 @@ fn _impact_roi(
         .cost_per_contact(cost_per_contact)
         .program_cost(program_cost)
         .horizon_months(horizon_months);
-    let r = core::roi(&i).py_err(py)?;
+    let r = crate::guard::run(py, "voc.impact.roi", || core::roi(&i))?.py_err(py)?;
     let i = &r.inputs;
     Ok(RoiResult {
         estimate: r.roi,
@@ -197,7 +197,8 @@ fn _impact_what_if(
 ) -> PyResult<WhatIfResult> {
     let s = shift.parse::<Shift>().py_err(py)?;
     let c = core::classes_by_label(&labels, &n, &arpu, &churn).py_err(py)?;
-    let w = core::what_if(&c, s, share).py_err(py)?;
+    let w =
+        crate::guard::run(py, "voc.impact.what_if", || core::what_if(&c, s, share))?.py_err(py)?;
     Ok(WhatIfResult {
         shift: shift.to_owned(),
         share,

@@ -57,6 +57,9 @@ pub fn nps_test(
     let r = &result.get().inner;
     let opts =
         voc_core::metrics::NpsOptions::default().confidence(confidence.unwrap_or(r.ci.level));
-    let t = voc_core::metrics::nps_test(r, null, &opts).py_err(py)?;
+    let t = crate::guard::run(py, "voc.nps_test", || {
+        voc_core::metrics::nps_test(r, null, &opts)
+    })?
+    .py_err(py)?;
     Ok(PyTestResult::from(t))
 }

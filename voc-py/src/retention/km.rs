@@ -421,7 +421,7 @@ pub fn _retention_logrank_test(
     let (ds, es, codes) = (d.as_slice(), e.as_slice(), &by.codes);
     let opts = LogRankOptions::default().missing(policy);
     let mut lr = crate::guard::detach(py, "voc.retention.logrank_test", || {
-        core::logrank_test(ds, es, codes, &opts)
+        core::logrank_test(ds, es, codes, &opts).map_err(|e| e.renamed("groups", "by"))
     })
     .py_err(py)?;
     lr.n_missing += dropped;

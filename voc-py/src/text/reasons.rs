@@ -75,7 +75,10 @@ pub(super) fn text_reason_shares(
         .map(|r| r.into_iter().map(|c| rank[c as usize]).collect())
         .collect();
     let sets = Sets::from_rows(&rows).py_err(py)?;
-    let shares = core::reason_shares(&sets, labels.len(), &opts).py_err(py)?;
+    let shares = crate::guard::run(py, "voc.text.reason_shares", || {
+        core::reason_shares(&sets, labels.len(), &opts)
+    })?
+    .py_err(py)?;
     let mut cols = Columns::default();
     for (r, s) in order.iter().zip(shares) {
         cols.push(vec![

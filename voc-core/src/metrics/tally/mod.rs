@@ -32,6 +32,13 @@ pub use scale::{Batch, MetricKind, Scale};
 /// ```
 pub const MAX_POINTS: usize = 101;
 pub use crate::group::MAX_GROUPS;
+
+/// Group ids a batch may add beyond those a tally already holds without rows to back them: a tally sizes
+/// its counters by its largest group id, so a batch's ids must lie below
+/// max([`FREE_GROUPS`], groups held + rows in the batch) (and below [`MAX_GROUPS`]). Dense codes (a
+/// factorization of the rows) always do; a stray huge id such as 16,000,000 in a one-row batch is an
+/// [`Error::TooLarge`] naming `groups` before anything is allocated (it would cost ~1 GB of counters).
+pub const FREE_GROUPS: usize = 65_536;
 /// Most rows (counted plus missing) one tally holds; keeps every counter far from overflow.
 ///
 /// ```
@@ -281,6 +288,21 @@ impl Tally {
             Some(g) => max_group(g)? + 1,
             None => 1,
         };
+        if needed > self.group_limit(scores.len())
+            && let Some(g) = groups
+        {
+            let index = g
+                .iter()
+                .position(|&id| id as usize >= self.group_limit(scores.len()))
+                .unwrap_or(0);
+            return Err(Error::too_large(
+                "groups",
+                g.get(index).copied().unwrap_or(0),
+                self.group_limit(scores.len()),
+                "group ids must be dense codes: a batch may add at most as many new ids as it has rows \
+                 (beyond FREE_GROUPS = 65536); factorize labels first",
+            ));
+        }
         if let Some(w) = weights {
             validate_weights(w, missing)?;
         }
@@ -331,11 +353,12 @@ impl Tally {
         let (min, max) = (self.scale.min, self.scale.max);
         let k = self.scale.points();
         let strict = missing == MissingPolicy::Error;
+        let limit = self.group_limit(scores.len());
         let scan =
             |offset: usize, scores: &[S], keys: &[K]| -> std::result::Result<LocalCounts, usize> {
                 let mut local = LocalCounts::default();
                 for (i, (&s, &key)) in scores.iter().zip(keys).enumerate() {
-                    let Some(g) = group_of(key, base) else {
+                    let Some(g) = group_of(key, base).filter(|&g| g < limit) else {
                         return Err(offset + i);
                     };
                     if g >= local.used {
@@ -435,6 +458,13 @@ impl Tally {
         self.update_grouped(scores, keys, base, missing)
     }
 
+    /// One more than the largest group id a batch of `rows` rows may use ([`FREE_GROUPS`]).
+    fn group_limit(&self, rows: usize) -> usize {
+        FREE_GROUPS
+            .max(self.groups.saturating_add(rows))
+            .min(MAX_GROUPS)
+    }
+
     /// The error for row `index` of a grouped batch.
     fn row_error<S: Score, K: GroupKey>(
         &self,
@@ -444,6 +474,18 @@ impl Tally {
         index: usize,
         missing: MissingPolicy,
     ) -> Error {
+        if let Some(&key) = keys.get(index)
+            && let Some(g) = group_of(key, base)
+            && g >= self.group_limit(scores.len())
+        {
+            return Error::too_large(
+                "groups",
+                g,
+                self.group_limit(scores.len()),
+                "group ids must be dense codes: a batch may add at most as many new ids as it has rows \
+                 (beyond FREE_GROUPS = 65536); factorize labels first",
+            );
+        }
         if let Some(&key) = keys.get(index)
             && group_of(key, base).is_none()
         {

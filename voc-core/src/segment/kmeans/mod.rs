@@ -96,6 +96,14 @@ pub struct KMeansOptions {
     pub parallel: bool,
 }
 
+/// Most starts [`KMeansOptions::n_init`] may ask for (each is a full fit); more are an
+/// [`Error::TooLarge`] naming `n_init`.
+pub const MAX_N_INIT: usize = 1_000;
+
+/// Most iterations per start [`KMeansOptions::max_iter`] may ask for; more are an [`Error::TooLarge`]
+/// naming `max_iter`.
+pub const MAX_ITER: usize = 100_000;
+
 impl Default for KMeansOptions {
     fn default() -> Self {
         KMeansOptions {
@@ -146,6 +154,22 @@ impl KMeansOptions {
                 "max_iter",
                 self.max_iter,
                 "need at least one iteration",
+            ));
+        }
+        if self.n_init > MAX_N_INIT {
+            return Err(Error::too_large(
+                "n_init",
+                self.n_init,
+                MAX_N_INIT,
+                "k-means restarts (each is a full fit; scikit-learn's default is 1 to 10)",
+            ));
+        }
+        if self.max_iter > MAX_ITER {
+            return Err(Error::too_large(
+                "max_iter",
+                self.max_iter,
+                MAX_ITER,
+                "Lloyd/Hamerly iterations per start (the default is 300)",
             ));
         }
         if !(self.tol >= 0.0) || !self.tol.is_finite() {
