@@ -11,9 +11,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use ndarray::Array2;
+use voc_core::Predict;
 use voc_core::envelope;
 use voc_core::metrics::{CesState, CsatState, NpsState};
-use voc_core::Predict;
 
 /// Every target by name: the corpus of a target lives in `fuzz/corpus/<name>/`.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
@@ -92,43 +92,63 @@ pub fn survey_state(data: &[u8]) {
 
 pub fn outcome_state(data: &[u8]) {
     use voc_core::impact::{OutcomeOptions, OutcomeState};
-    decoder(data, OutcomeState::from_bytes, OutcomeState::to_bytes, |s| {
-        let _ = s.finish(&OutcomeOptions::default());
-        let mut twice = s.clone();
-        let _ = twice.merge(s);
-    });
+    decoder(
+        data,
+        OutcomeState::from_bytes,
+        OutcomeState::to_bytes,
+        |s| {
+            let _ = s.finish(&OutcomeOptions::default());
+            let mut twice = s.clone();
+            let _ = twice.merge(s);
+        },
+    );
 }
 
 pub fn mention_counts(data: &[u8]) {
     use voc_core::text::{MentionCounts, MentionOptions};
-    decoder(data, MentionCounts::from_bytes, MentionCounts::to_bytes, |c| {
-        let parents = vec![None; c.n_themes().min(1 << 12)];
-        let _ = c.finish(&parents, &MentionOptions::default());
-        let _ = c.channels();
-        let mut twice = c.clone();
-        let _ = twice.merge(c);
-    });
+    decoder(
+        data,
+        MentionCounts::from_bytes,
+        MentionCounts::to_bytes,
+        |c| {
+            let parents = vec![None; c.n_themes().min(1 << 12)];
+            let _ = c.finish(&parents, &MentionOptions::default());
+            let _ = c.channels();
+            let mut twice = c.clone();
+            let _ = twice.merge(c);
+        },
+    );
 }
 
 pub fn mention_state(data: &[u8]) {
     use voc_core::text::{MentionOptions, MentionState};
-    decoder(data, MentionState::from_bytes, MentionState::to_bytes, |s| {
-        let _ = s.finish(&MentionOptions::default());
-        let mut twice = s.clone();
-        let _ = twice.merge(s);
-    });
+    decoder(
+        data,
+        MentionState::from_bytes,
+        MentionState::to_bytes,
+        |s| {
+            let _ = s.finish(&MentionOptions::default());
+            let mut twice = s.clone();
+            let _ = twice.merge(s);
+        },
+    );
 }
 
 pub fn risk_model(data: &[u8]) {
     use voc_core::risk::LogisticModel;
-    decoder(data, LogisticModel::from_bytes, LogisticModel::to_bytes, |m| {
-        let _ = m.summary();
-        for p in 0..8 {
-            let x = probe(p);
-            let _ = m.predict_proba(x.view());
-            let _ = m.contributions(x.view());
-        }
-    });
+    decoder(
+        data,
+        LogisticModel::from_bytes,
+        LogisticModel::to_bytes,
+        |m| {
+            let _ = m.summary();
+            for p in 0..8 {
+                let x = probe(p);
+                let _ = m.predict_proba(x.view());
+                let _ = m.contributions(x.view());
+            }
+        },
+    );
 }
 
 pub fn cox_model(data: &[u8]) {
@@ -387,7 +407,12 @@ pub fn event_tables(data: &[u8]) {
         log = l;
     }
     let log = log.build();
-    let _ = (log.customers(), log.events(), log.last_time(), log.skipped());
+    let _ = (
+        log.customers(),
+        log.events(),
+        log.last_time(),
+        log.skipped(),
+    );
     let mut opts = FeatureOptions::new(b.time());
     opts.windows = (0..b.count(3)).map(|_| u32::from(b.u8())).collect();
     let _ = log.features(&opts);

@@ -38,7 +38,10 @@ const KNOWN: [(&[u8; 4], &str); 12] = [
 
 /// The name of the byte form that opens with `magic`, if it is one of this crate's.
 fn known(magic: &[u8; 4]) -> Option<&'static str> {
-    KNOWN.iter().find(|(m, _)| *m == magic).map(|&(_, name)| name)
+    KNOWN
+        .iter()
+        .find(|(m, _)| *m == magic)
+        .map(|&(_, name)| name)
 }
 
 /// Appends little-endian fields.
@@ -149,7 +152,10 @@ impl<'a> Reader<'a> {
         let found = self.take::<4>()?;
         if &found != magic {
             return Err(self.fail(match known(&found) {
-                Some(other) => format!("these are the bytes of a voc {other}, not of a {}", self.what),
+                Some(other) => format!(
+                    "these are the bytes of a voc {other}, not of a {}",
+                    self.what
+                ),
                 None => format!("bad magic for a voc {}", self.what),
             }));
         }

@@ -59,7 +59,9 @@ fn decoder_seeds_decode() {
     assert!(NpsState::from_bytes(&seed("survey_state", "seed-nps")).is_ok());
     assert!(voc_core::retention::CoxPh::from_bytes(&seed("cox_model", "seed-cox-v2")).is_ok());
     assert!(voc_core::text::TopicModel::from_bytes(&seed("topic_model", "seed-topics")).is_ok());
-    assert!(voc_core::envelope::open(&seed("result_envelope", "seed-result"), "NpsResult", 1).is_ok());
+    assert!(
+        voc_core::envelope::open(&seed("result_envelope", "seed-result"), "NpsResult", 1).is_ok()
+    );
 }
 
 /// The forged topic model of issue 16 (checksummed, `n_topics` = 2^61): an error, not a hang.
@@ -82,9 +84,7 @@ fn forged_topic_model_is_rejected() {
 fn write_seeds() {
     use voc_core::impact::{OutcomeState, Outcomes};
     use voc_core::metrics::{CesState, CsatState, NpsState};
-    use voc_core::text::{
-        MentionCounts, Taxonomy, ThemeMatcher,
-    };
+    use voc_core::text::{MentionCounts, Taxonomy, ThemeMatcher};
     let root = corpus_root();
     let write = |target: &str, file: &str, bytes: &[u8]| {
         let dir = root.join(target);
@@ -101,7 +101,11 @@ fn write_seeds() {
         ("bgnbd_model", "seed-bgnbd", "bgnbd_v1.bin"),
         ("gamma_gamma_model", "seed-gg", "gamma_gamma_v1.bin"),
         ("kmeans_model", "seed-kmeans", "kmeans_v1.bin"),
-        ("mention_state", "seed-mention-state", "mention_state_v1.bin"),
+        (
+            "mention_state",
+            "seed-mention-state",
+            "mention_state_v1.bin",
+        ),
         ("tfidf_model", "seed-tfidf", "tfidf_v1.bin"),
         ("topic_model", "seed-topics", "topics_v1.bin"),
     ] {
@@ -113,8 +117,13 @@ fn write_seeds() {
     let mut csat = CsatState::new();
     csat.update(&[1_u8, 5, 4]).unwrap();
     write("survey_state", "seed-csat", &body(csat.to_bytes()));
-    write("survey_state", "seed-ces-empty", &body(CesState::new().to_bytes()));
-    let mut o = OutcomeState::new(&["detractor".into(), "passive".into(), "promoter".into()]).unwrap();
+    write(
+        "survey_state",
+        "seed-ces-empty",
+        &body(CesState::new().to_bytes()),
+    );
+    let mut o =
+        OutcomeState::new(&["detractor".into(), "passive".into(), "promoter".into()]).unwrap();
     let churned = [1.0, 0.0, 0.0, 1.0];
     let spend = [10.0, 25.5, 3.0, 0.0];
     o.update(
@@ -131,11 +140,13 @@ fn write_seeds() {
     write("outcome_state", "seed-outcome", &body(o.to_bytes()));
     let mut t = Taxonomy::new();
     t.add("refund", "退款", &["退款", "refund*"], &[]).unwrap();
-    t.add("refund.slow", "退款慢", &["退款慢", "slow refund"], &[]).unwrap();
+    t.add("refund.slow", "退款慢", &["退款慢", "slow refund"], &[])
+        .unwrap();
     let m = ThemeMatcher::new(t).unwrap();
     let sets = m.themes_batch(&["退款慢", "refund now", "hi"][..], true);
     let mut c = MentionCounts::new(2);
-    c.update(&sets, Some(&[0, 1, 0]), Some(&[24_300, 24_300, 24_301])).unwrap();
+    c.update(&sets, Some(&[0, 1, 0]), Some(&[24_300, 24_300, 24_301]))
+        .unwrap();
     write("mention_counts", "seed-counts", &body(c.to_bytes()));
     write(
         "result_envelope",
@@ -143,12 +154,24 @@ fn write_seeds() {
         &body(voc_core::envelope::seal("NpsResult", 1, &[0, 1, 2, 3])),
     );
     // Parser and builder seeds.
-    write("taxonomy", "seed-retail", voc_core::text::DEFAULT_RETAIL.as_bytes());
+    write(
+        "taxonomy",
+        "seed-retail",
+        voc_core::text::DEFAULT_RETAIL.as_bytes(),
+    );
     write(
         "taxonomy",
         "seed-small",
         "# themes\n[refund]\nlabel = 退款\nkeywords = 退款, refund*\n[refund.slow]\nkeywords = 退款慢，slow refund\nexclude = fast\n".as_bytes(),
     );
-    write("event_tables", "seed-small", &[1, 3, 1, 2, 3, 10, 20, 30, 2, 1, 2, 15, 25, 16, 40, 0]);
-    write("event_tables", "seed-mixed", &(0u8..=255).collect::<Vec<_>>());
+    write(
+        "event_tables",
+        "seed-small",
+        &[1, 3, 1, 2, 3, 10, 20, 30, 2, 1, 2, 15, 25, 16, 40, 0],
+    );
+    write(
+        "event_tables",
+        "seed-mixed",
+        &(0u8..=255).collect::<Vec<_>>(),
+    );
 }

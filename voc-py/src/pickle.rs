@@ -83,7 +83,10 @@ pub fn encode<T: Serialize>(kind: &'static str, value: &T) -> voc_core::Result<V
 }
 
 /// [`load`] without Python: the envelope, the writer's version, the bounded body, the invariants.
-pub fn decode<T: DeserializeOwned + Checked>(kind: &'static str, data: &[u8]) -> voc_core::Result<T> {
+pub fn decode<T: DeserializeOwned + Checked>(
+    kind: &'static str,
+    data: &[u8],
+) -> voc_core::Result<T> {
     let fail = |reason: String| Error::Decode { what: kind, reason };
     let body = envelope::open(data, kind, LAYOUT)?;
     let (writer, body) = match body.split_first_chunk::<8>() {
@@ -191,7 +194,9 @@ macro_rules! plain_checked {
 /// `Err` naming `what` unless every length in `lens` equals `n`.
 pub fn same_len(what: &str, n: usize, lens: &[usize]) -> Result<(), String> {
     match lens.iter().find(|&&l| l != n) {
-        Some(l) => Err(format!("{what}: a vector of {l} values where {n} are expected")),
+        Some(l) => Err(format!(
+            "{what}: a vector of {l} values where {n} are expected"
+        )),
         None => Ok(()),
     }
 }
@@ -242,7 +247,11 @@ impl Checked for voc_core::retention::KaplanMeier {
 impl Checked for voc_core::retention::LogRank {
     fn check(&self) -> Result<(), String> {
         let k = self.n.len();
-        same_len("log-rank groups", k, &[self.observed.len(), self.expected.len()])?;
+        same_len(
+            "log-rank groups",
+            k,
+            &[self.observed.len(), self.expected.len()],
+        )?;
         if k < 2 || self.df != k - 1 {
             return Err(format!("{} degrees of freedom for {k} groups", self.df));
         }
@@ -281,7 +290,11 @@ impl Checked for voc_core::retention::CohortRetention {
 
 impl Checked for voc_core::risk::CrossValidation {
     fn check(&self) -> Result<(), String> {
-        same_len("out-of-fold rows", self.fold.len(), &[self.probability.len()])?;
+        same_len(
+            "out-of-fold rows",
+            self.fold.len(),
+            &[self.probability.len()],
+        )?;
         let k = self.fold_auc.len();
         match self.fold.iter().flatten().find(|&&f| f as usize >= k) {
             Some(f) => Err(format!("fold {f} of {k} folds")),
@@ -362,13 +375,18 @@ mod tests {
         let mut cut = u64::MAX.to_le_bytes().to_vec();
         cut.push(b'0');
         let e = decode::<Sample>("Sample", &envelope::seal("Sample", LAYOUT, &cut));
-        assert!(e.err().is_some_and(|e| e.to_string().contains("version is cut")));
+        assert!(
+            e.err()
+                .is_some_and(|e| e.to_string().contains("version is cut"))
+        );
         // Valid bincode, but three values where the invariant wants two.
         let three = bytes(&Sample {
             v: vec![1.0; 3],
             s: String::new(),
         });
-        let e = decode::<Sample>("Sample", &three).err().map(|e| e.to_string());
+        let e = decode::<Sample>("Sample", &three)
+            .err()
+            .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("3 values where 2")));
         // Trailing bytes after the value.
         let mut body = bincode::serialize(&Sample {

@@ -350,9 +350,16 @@ impl<M: Metric> SurveyState<M> {
         self.tally.to_bytes()
     }
 
-    /// Parses [`to_bytes`](Self::to_bytes) output of a state of the same metric.
+    /// Parses [`to_bytes`](Self::to_bytes) output of a state of the same metric; the bytes of
+    /// another metric's state are an [`Error::Decode`] naming both.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        Self::from_tally(Tally::from_bytes(bytes)?)
+        Self::from_tally(Tally::from_bytes(bytes)?).map_err(|e| match e {
+            Error::Incompatible(reason) => Error::Decode {
+                what: "NPS / CSAT / CES state",
+                reason,
+            },
+            other => other,
+        })
     }
 }
 
