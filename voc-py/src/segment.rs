@@ -553,6 +553,17 @@ pub struct Standardized {
     scaling: core::Scaling,
 }
 
+impl crate::pickle::Checked for Standardized {
+    fn check(&self) -> Result<(), String> {
+        let k = self.values.ncols();
+        crate::pickle::same_len(
+            "column scaling",
+            k,
+            &[self.scaling.means.len(), self.scaling.scales.len()],
+        )
+    }
+}
+
 #[pymethods]
 impl Standardized {
     /// z-scores, shape (rows, columns).
@@ -599,14 +610,14 @@ impl Standardized {
         &self,
         py: Python<'py>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
-        let state = crate::pickle::dump(py, self)?;
+        let state = crate::pickle::dump(py, "Standardized", self)?;
         Ok((py.get_type::<Self>().getattr("_from_state")?, (state,)))
     }
 
     /// Rebuilds the scaling from its pickled state.
     #[staticmethod]
     fn _from_state(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        crate::pickle::load(py, data)
+        crate::pickle::load(py, "Standardized", data)
     }
 
     /// Equal when the z-scores and the scaling are the same bit for bit.

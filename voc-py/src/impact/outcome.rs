@@ -271,7 +271,7 @@ pub struct OutcomeByClassResult {
 
 impl crate::pickle::Checked for OutcomeByClassResult {
     fn check(&self) -> Result<(), String> {
-        match &self.integer {
+        match &self.labels {
             Some(v) => crate::pickle::same_len("class labels", self.out.classes.len(), &[v.len()]),
             None => Ok(()),
         }
