@@ -41,7 +41,12 @@ impl<T: Same> Same for Vec<T> {
 }
 
 /// The HTML of a result with a table: its fields, then the table.
-pub fn html(py: Python<'_>, name: &str, fields: &Bound<'_, PyDict>, table: &Table) -> PyResult<String> {
+pub fn html(
+    py: Python<'_>,
+    name: &str,
+    fields: &Bound<'_, PyDict>,
+    table: &Table,
+) -> PyResult<String> {
     let mut out = format!("<p><b>voc {}</b></p><table>", escape(name));
     for (k, v) in fields.iter() {
         if k.extract::<String>()? == "table" {
@@ -190,7 +195,9 @@ pub fn json_ready<'py>(value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
     if let Ok(d) = value.cast::<PyDict>() {
         return Ok(json_dict(d.clone())?.into_any());
     }
-    if value.is_instance_of::<pyo3::types::PyList>() || value.is_instance_of::<pyo3::types::PyTuple>() {
+    if value.is_instance_of::<pyo3::types::PyList>()
+        || value.is_instance_of::<pyo3::types::PyTuple>()
+    {
         let items = value
             .try_iter()?
             .map(|v| json_ready(v?))
@@ -203,7 +210,9 @@ pub fn json_ready<'py>(value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> 
         .and_then(|t| t.getattr("kind").ok())
         .and_then(|k| k.extract::<String>().ok());
     match kind.as_deref() {
-        Some("M" | "m") => value.call_method1("astype", ("str",))?.call_method0("tolist"),
+        Some("M" | "m") => value
+            .call_method1("astype", ("str",))?
+            .call_method0("tolist"),
         Some(_) if value.hasattr("tolist")? => value.call_method0("tolist"),
         _ => Ok(value),
     }

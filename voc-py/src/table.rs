@@ -414,7 +414,11 @@ impl Table {
                     .try_iter()?
                     .map(|v| {
                         let v = v?;
-                        Ok(if v.eq(&nat)? { py.None().into_bound(py) } else { v })
+                        Ok(if v.eq(&nat)? {
+                            py.None().into_bound(py)
+                        } else {
+                            v
+                        })
                     })
                     .collect::<PyResult<_>>()?;
                 PyList::new(py, items)?.into_any()

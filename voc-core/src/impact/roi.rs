@@ -314,9 +314,16 @@ pub fn classes_by_label<S: AsRef<str>>(
             });
         }
     }
-    let mut out = [ClassValue { n: 0.0, arpu: 0.0, churn: 0.0 }; 3];
+    let mut out = [ClassValue {
+        n: 0.0,
+        arpu: 0.0,
+        churn: 0.0,
+    }; 3];
     for (k, name) in crate::impact::outcome::NPS_CLASSES.iter().enumerate() {
-        let mut rows = labels.iter().enumerate().filter(|(_, l)| l.as_ref() == *name);
+        let mut rows = labels
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.as_ref() == *name);
         let Some((i, _)) = rows.next() else {
             return Err(Error::option(
                 "data",
@@ -332,7 +339,11 @@ pub fn classes_by_label<S: AsRef<str>>(
                 reason: "an NPS class is given twice",
             });
         }
-        out[k] = ClassValue { n: n[i], arpu: arpu[i], churn: churn[i] };
+        out[k] = ClassValue {
+            n: n[i],
+            arpu: arpu[i],
+            churn: churn[i],
+        };
     }
     Ok(out)
 }

@@ -138,14 +138,26 @@ fn run<M: PyMetric>(
     }))
     .py_err(py)?;
     let missing_group = p.dropped as u64;
-    let missing_time = if period.is_some() { missing_times as u64 } else { 0 };
+    let missing_time = if period.is_some() {
+        missing_times as u64
+    } else {
+        0
+    };
 
     match computed {
         Computed::Single(out) => M::wrap(py, out),
         Computed::Grouped(rows) => {
             let table = grouped_table::<M>(py, &rows, &labels.unwrap_or(Labels::Int(Vec::new())))?;
             let outputs = rows.iter().map(|(_, o)| o);
-            grouped_result::<M>(py, table, outputs, None, M::confidence(opts), missing_group, 0)
+            grouped_result::<M>(
+                py,
+                table,
+                outputs,
+                None,
+                M::confidence(opts),
+                missing_group,
+                0,
+            )
         }
         Computed::Trend(rows) => {
             let period = period.unwrap_or(Period::Month);
