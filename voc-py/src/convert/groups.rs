@@ -313,7 +313,7 @@ fn bool_groups(
             .iter()
             .zip(&null)
             .find(|(_, n)| !**n)
-            .map_or(false, |(v, _)| *v);
+            .is_some_and(|(v, _)| *v);
         for (v, n) in values.iter_mut().zip(&null) {
             if *n {
                 *v = fill;
