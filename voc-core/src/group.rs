@@ -169,14 +169,16 @@ pub fn keyed_codes<K: GroupKey>(keys: &[K], base: i64) -> Option<Vec<u32>> {
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn factorize_floats(values: &[f64]) -> Result<(Factorized<f64>, Vec<usize>)> {
-    let mut labels: Vec<f64> = values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .map(|v| v + 0.0)
-        .collect();
+    // Distinct values first (by their bits, -0.0 folded into 0.0), then only those are sorted.
+    let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    for v in values {
+        if !v.is_nan() {
+            seen.insert((v + 0.0).to_bits());
+        }
+    }
+    check_count(seen.len())?;
+    let mut labels: Vec<f64> = seen.into_iter().map(f64::from_bits).collect();
     labels.sort_unstable_by(f64::total_cmp);
-    labels.dedup();
-    check_count(labels.len())?;
     let mut missing = Vec::new();
     let codes = values
         .iter()

@@ -124,11 +124,12 @@ fn only_numbers(arr: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(true)
 }
 
+/// Column names and the columns they name.
+pub type NamedColumns<'py> = (Vec<String>, Vec<Bound<'py, PyAny>>);
+
 /// The column names and columns of a table (dict of columns, pandas / polars DataFrame, `voc.Table`,
 /// pyarrow Table, another Arrow stream); `None` when `x` is not a table.
-pub fn table_columns<'py>(
-    x: &Bound<'py, PyAny>,
-) -> PyResult<Option<(Vec<String>, Vec<Bound<'py, PyAny>>)>> {
+pub fn table_columns<'py>(x: &Bound<'py, PyAny>) -> PyResult<Option<NamedColumns<'py>>> {
     let py = x.py();
     let (t, keys) = if let Ok(d) = x.cast::<PyDict>() {
         (x.clone(), d.keys().into_any())

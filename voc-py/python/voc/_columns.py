@@ -12,12 +12,10 @@ from voc import _voc
 
 def names(data: Any) -> list[str]:
     """Column names of ``data``; a :class:`voc.DtypeError` when it is not a table."""
-    names_of: Any = getattr(_voc, "_table_names")
-    return list(names_of(data))
+    return _voc._table_names(data)
 
 
 def column(data: Any, name: Any, arg: str) -> Any:
     """A column of ``data`` by name (:class:`voc.ColumnNotFoundError` when it has none), or ``name``
     itself when it is already a column (array, Series)."""
-    role: Any = getattr(_voc, "_role")
-    return role(data, name, arg)
+    return _voc._role(data, name, arg)

@@ -2261,3 +2261,10 @@ class OutcomeState:
     def __eq__(self, value: object, /) -> bool: ...
 
 # --- end impact: mergeable outcomes by class ---
+
+# --- column roles (voc._columns) ---
+
+__all__ += ["_role", "_table_names"]
+
+def _role(data: Any, value: Any, arg: str) -> Any: ...
+def _table_names(data: Any) -> list[str]: ...

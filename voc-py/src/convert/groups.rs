@@ -313,7 +313,7 @@ fn bool_groups(
             .iter()
             .zip(&null)
             .find(|(_, n)| !**n)
-            .map_or(false, |(v, _)| *v);
+            .is_some_and(|(v, _)| *v);
         for (v, n) in values.iter_mut().zip(&null) {
             if *n {
                 *v = fill;
@@ -572,7 +572,9 @@ pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colum
     let dtype = untyped.dtype();
     match dtype.kind() {
         b'b' => {
-            let values: Vec<bool> = arr.call_method0("tolist")?.extract()?;
+            // A bool is one byte, 0 or 1: read it as uint8 in place.
+            let bytes: Buf<'_, u8> = numpy_buf(&arr.call_method1("view", ("uint8",))?)?;
+            let values: Vec<bool> = bytes.iter().map(|&v| v != 0).collect();
             bool_groups(values, Vec::new()).map_err(|e| bind_err(py, e))
         }
         b'i' | b'u' | b'f' => {
