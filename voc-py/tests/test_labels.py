@@ -96,20 +96,20 @@ def _unique_in_order(values: list[object]) -> list[object]:
 
 
 def _nps(by: object) -> object:
-    return voc.nps(SCORES, by=by)["group"]
+    return voc.nps(SCORES, by=by).table["group"]
 
 
 def _csat(by: object) -> object:
-    return voc.csat([5, 4, 1, 3] * 3, by=by)["group"]
+    return voc.csat([5, 4, 1, 3] * 3, by=by).table["group"]
 
 
 def _ces(by: object) -> object:
-    return voc.ces([7, 6, 1, 3] * 3, by=by)["group"]
+    return voc.ces([7, 6, 1, 3] * 3, by=by).table["group"]
 
 
 def _trend(by: object) -> object:
     time = np.array(["2024-01-15", "2024-02-15"] * 6, dtype="datetime64[D]")
-    t = voc.nps(SCORES, by=by, time=time, period="month")
+    t = voc.nps(SCORES, by=by, time=time, period="month").table
     return _unique_in_order(list(t["group"])) if not isinstance(t["group"], np.ndarray) else _dedup_array(t["group"])
 
 
@@ -135,7 +135,7 @@ def _outcome(by: object) -> object:
 
 
 def _mentions(by: object) -> object:
-    t = voc.text.themes().mention_rates(texts=TEXTS, by=by)
+    t = voc.text.themes().mention_rates(texts=TEXTS, by=by).table
     return _unique_in_order(list(t["group"])) if not isinstance(t["group"], np.ndarray) else _dedup_array(t["group"])
 
 
@@ -188,21 +188,21 @@ def test_same_order_and_dtype_everywhere(fn: str, kind: str) -> None:
 
 
 def test_float_labels_accepted_and_kept_as_floats() -> None:
-    t = voc.nps([10, 9, 3, 8], by=[1.0, 2.0, 1.0, 2.0])
+    t = voc.nps([10, 9, 3, 8], by=[1.0, 2.0, 1.0, 2.0]).table
     assert t["group"].dtype == np.float64
     assert t["group"].tolist() == [1.0, 2.0]
     assert [round(x, 6) for x in t["nps"].tolist()] == [0.0, 50.0]
 
 
 def test_bool_labels_come_back_as_bools() -> None:
-    t = voc.nps([10, 9, 3, 8], by=[True, False, True, False])
+    t = voc.nps([10, 9, 3, 8], by=[True, False, True, False]).table
     assert t["group"].dtype == np.bool_
     assert t["group"].tolist() == [False, True]
 
 
 def test_one_and_one_point_zero_are_one_label_in_object_columns() -> None:
     # Python ints and floats mixed (an object column) are numbers: coded by value, kept as floats.
-    t = voc.nps([10, 9, 3, 8], by=np.array([1, 2.0, 1.0, 2], dtype=object))
+    t = voc.nps([10, 9, 3, 8], by=np.array([1, 2.0, 1.0, 2], dtype=object)).table
     assert t["group"].tolist() == [1.0, 2.0]
 
 
@@ -217,7 +217,7 @@ def test_nan_labels_follow_missing(fn: str) -> None:
 
 def test_nan_labels_skipped_under_missing_skip() -> None:
     by = [2.5, float("nan"), 2.0] * 4
-    t = voc.nps(SCORES, by=by, missing="skip")
+    t = voc.nps(SCORES, by=by, missing="skip").table
     assert t["group"].tolist() == [2.0, 2.5]
     assert int(np.sum(t["n"])) == 8
     km = voc.retention.kaplan_meier(durations=DURATIONS, events=[1] * N, by=by, missing="skip")
@@ -225,7 +225,7 @@ def test_nan_labels_skipped_under_missing_skip() -> None:
 
 
 def test_none_in_a_list_of_labels_is_missing() -> None:
-    t = voc.nps(SCORES, by=[1, None, 2] * 4, missing="skip")
+    t = voc.nps(SCORES, by=[1, None, 2] * 4, missing="skip").table
     assert t["group"].tolist() == [1, 2]
     assert t["group"].dtype.kind == "i"
 
@@ -233,9 +233,9 @@ def test_none_in_a_list_of_labels_is_missing() -> None:
 def test_results_agree_whatever_the_label_dtype() -> None:
     """The statistics do not depend on how the labels are spelled: int, float, str and categorical
     labels of one grouping give the same per-group numbers."""
-    base = voc.nps(SCORES, by=[1, 2, 3] * 4)["nps"]
+    base = voc.nps(SCORES, by=[1, 2, 3] * 4).table["nps"]
     for by in ([1.0, 2.0, 3.0] * 4, ["1", "2", "3"] * 4, pd.Series(pd.Categorical(["x", "y", "z"] * 4))):
-        got = voc.nps(SCORES, by=by)["nps"]
+        got = voc.nps(SCORES, by=by).table["nps"]
         assert all(math.isclose(a, b) for a, b in zip(base, got))
 
 
@@ -245,8 +245,8 @@ def test_dask_labels_follow_the_coder() -> None:
     df = pd.DataFrame({"nps": SCORES, "cat": cat, "f": [2.5, 1.0, 2.0] * 4, "b": [True, False, True] * 4})
     ddf = dd.from_pandas(df, npartitions=2)
     for col in ("cat", "f", "b"):
-        got = voc.dask.nps(ddf, "nps", by=col, scheduler="sync")["group"]
-        want = voc.nps(df["nps"], by=df[col])["group"]
+        got = voc.dask.nps(ddf, "nps", by=col, scheduler="sync").table["group"]
+        want = voc.nps(df["nps"], by=df[col]).table["group"]
         assert list(np.asarray(got).tolist()) == list(np.asarray(want).tolist()), col
         assert np.asarray(got).dtype.kind == np.asarray(want).dtype.kind or col == "cat", col
 
