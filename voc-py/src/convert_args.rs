@@ -73,7 +73,11 @@ fn dtype(ob: &Bound<'_, PyAny>, expected: &str) -> PyErr {
     raise_named(
         ob.py(),
         "DtypeError",
-        format!("expected {expected}, got {} ({})", type_name(ob), short_repr(ob)),
+        format!(
+            "expected {expected}, got {} ({})",
+            type_name(ob),
+            short_repr(ob)
+        ),
         None,
     )
 }
@@ -225,6 +229,24 @@ pub fn text<'a>(ob: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
             ),
             None,
         )
+    })
+}
+
+/// A `str` object, kept as Python's (for text the caller reads itself, reporting positions).
+pub fn py_str<'py>(ob: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    ob.cast::<PyString>()
+        .cloned()
+        .map_err(|_| dtype(ob, "a str"))
+}
+
+/// An instance of the voc class `T` (a `DtypeError` naming the class otherwise).
+pub fn instance<'py, T: pyo3::PyClass>(ob: &Bound<'py, PyAny>) -> PyResult<Bound<'py, T>> {
+    ob.cast::<T>().cloned().map_err(|_| {
+        let name = std::any::type_name::<T>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("?");
+        dtype(ob, &format!("a voc {name}"))
     })
 }
 

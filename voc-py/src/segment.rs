@@ -513,7 +513,14 @@ fn _segment_kmeans(
     check_cells(py, arr.as_array(), "x", names.as_deref(), "")?;
     let init_arr = match init.cast::<PyString>() {
         Ok(name) => {
-            let name = name.to_str()?;
+            let name = name.to_str().map_err(|_| {
+                crate::error::raise_named(
+                    py,
+                    "InvalidOptionError",
+                    "init is not valid Unicode (it holds a lone surrogate)".into(),
+                    Some("init"),
+                )
+            })?;
             if name != "k-means++" {
                 return Err(Error::option(
                     "init",

@@ -227,7 +227,11 @@ pub fn welch_test(
 /// [0.03, 0.06, 0.06, 0.02]
 #[pyfunction]
 #[pyo3(signature = (p_values, /, *, method="holm"))]
-pub fn adjust_p_values(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::reals)] p_values: Vec<f64>, #[pyo3(from_py_with = crate::convert_args::text)] method: &str) -> PyResult<Vec<f64>> {
+pub fn adjust_p_values(
+    py: Python<'_>,
+    #[pyo3(from_py_with = crate::convert_args::reals)] p_values: Vec<f64>,
+    #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
+) -> PyResult<Vec<f64>> {
     let m = method.parse::<Adjustment>().py_err(py)?;
     crate::guard::run(py, "voc.stats.adjust_p_values", || {
         stats::adjust_p_values(&p_values, m)

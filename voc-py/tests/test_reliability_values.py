@@ -144,7 +144,7 @@ def test_km_percentile_and_survival_at_validate():
     assert e3.value.arg == "times"
 
 
-@pytest.mark.parametrize("tol", [float("inf"), float("nan"), 0.0, -1.0])
+@pytest.mark.parametrize("tol", [float("inf"), float("nan"), 0.0, -1.0, 1.0, 1e308])
 def test_tol_must_be_finite_and_positive(tol):
     s = voc.retention.rfm_summary(
         customers=[1, 1, 2, 3, 3, 3], time=np.array(["2024-01-01", "2024-02-01", "2024-01-05", "2024-01-02",
@@ -229,3 +229,34 @@ def test_the_argument_note_never_overrides_a_known_arg():
     e2.add_note("while processing 'k'")
     assert e2.arg == "k" and str(e2) == "k: bad"
     assert pickle.loads(pickle.dumps(e2)).arg == "k"
+
+
+def test_top_box_must_be_finite():
+    data = {"nps": [9.0, 3, 7, 10, 6, 8], "d1": [1.0, 2, 3, 4, 2, 5], "d2": [2.0, 1, 4, 3, 5, 1]}
+    with pytest.raises(errors.InvalidOptionError) as e:
+        voc.impact.driver_quadrants(data, outcome="nps", drivers=["d1", "d2"], top_box=float("nan"))
+    assert e.value.arg == "top_box"
+
+
+@pytest.mark.parametrize(
+    ("call", "arg"),
+    [
+        (lambda: voc.impact.key_drivers({"y": [1.0, 2, 3], "a": [1.0, 2, 4]}, outcome="y", drivers=3), "drivers"),
+        (lambda: voc.impact.theme_impact({"theme_a": [1, 0]}, churned=[1, 0], exclude=5), "exclude"),
+        (lambda: voc.retention.rfm_summary(customers=[1], time=DAYS[:1], observation_end="not a date"),
+         "observation_end"),
+        (lambda: voc.retention.rfm_summary(customers=[1], time=DAYS[:1], observation_end=2**70), "observation_end"),
+        (lambda: voc.sample.retailer(customers=10, start=5), "start"),
+        (lambda: voc.impact.roi(churn_reduction_ci="ab"), "churn_reduction_ci"),
+        (lambda: voc.impact.what_if(5), "data"),
+        (lambda: voc.nps_test(5), "result"),
+        (lambda: voc.text.normalize(5), "text"),
+        (lambda: voc.text.reason_shares(5), "reasons"),
+        (lambda: voc.segment.fit_kmeans(x=X, k=2, init="\ud800"), "init"),
+        (lambda: voc.nps({"s": [9, 10]}, scores="\ud800"), "scores"),
+    ],
+)
+def test_python_side_arguments_are_vocs(call, arg):
+    with pytest.raises(errors.InputError) as e:
+        call()
+    assert e.value.arg == arg

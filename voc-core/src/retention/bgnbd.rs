@@ -56,9 +56,9 @@ pub(crate) fn check_optimiser(max_iter: usize, tol: f64) -> Result<()> {
     if max_iter == 0 {
         return Err(Error::option("max_iter", 0, "must be at least 1"));
     }
-    if !(tol > 0.0 && tol.is_finite()) {
-        // An infinite tolerance would stop at the starting values and report them as the fit.
-        return Err(Error::option("tol", tol, "must be finite and > 0"));
+    if !(tol > 0.0 && tol < 1.0) {
+        // A tolerance of 1 or more (or infinite) stops at the starting values and reports them as the fit.
+        return Err(Error::option("tol", tol, "must lie in (0, 1), e.g. 1e-10"));
     }
     Ok(())
 }

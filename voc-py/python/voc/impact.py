@@ -11,6 +11,7 @@ from typing import Any as _Any
 from typing import Sequence as _Sequence
 
 from voc import _voc
+from voc import _args
 from voc._columns import column as _column
 from voc._columns import names as _columns_names
 from voc._voc import (
@@ -158,7 +159,7 @@ def correlation_matrix(
     if columns is None:
         picked = [c for c in names if _is_numeric(data[c])]
     else:
-        picked = [str(c) for c in columns]
+        picked = _args.strings(columns, "columns")
     cols = [_column(data, c, "columns") for c in picked]
     return _voc._impact_correlation_matrix(picked, cols, method, missing, alternative, variant, confidence)
 
@@ -182,7 +183,7 @@ def _kd_inputs(
         raise _InvalidOptionError(
             f"invalid option drivers = {drivers!r}: give a list of column names", "drivers", None, drivers
         )
-    drivers = [str(d) for d in drivers]
+    drivers = _args.strings(drivers, "drivers")
     if outcome in drivers:
         raise _InvalidOptionError(
             f"invalid option drivers: the outcome {outcome!r} cannot also be a driver", "drivers", None, outcome
@@ -346,7 +347,7 @@ def outcome_state(
     return _voc._impact_outcome_state(
         _labels(data, by, "by"),
         _col(data, nps, "nps"),
-        None if names is None else list(names),
+        None if names is None else _args.names(names, "names"),
         _col(data, churned, "churned"),
         _col(data, spend, "spend"),
         _col(data, clv, "clv"),
@@ -385,7 +386,7 @@ def class_ratio(
     return _voc._impact_class_ratio(
         _labels(data, by, "by"),
         _col(data, nps, "nps"),
-        None if names is None else list(names),
+        None if names is None else _args.names(names, "names"),
         _col(data, churned, "churned"),
         _col(data, spend, "spend"),
         _col(data, clv, "clv"),
@@ -466,6 +467,8 @@ def theme_impact(
     """
     names = _names_of(data)
     cols: dict[str, _Any] = {}
+    exclude = _args.strings(exclude, "exclude")
+    themes = _args.prefix_or_strings(themes, "themes")
     if isinstance(themes, str):
         for c in names:
             if c.startswith(themes) and len(c) > len(themes) and c[len(themes) :] not in exclude:
@@ -616,7 +619,10 @@ def roi(
     >>> round(r.churn_value), round(r.estimate, 2)
     (600000, 3.0)
     """
-    ci = None if churn_reduction_ci is None else (float(churn_reduction_ci[0]), float(churn_reduction_ci[1]))
+    ci = None if churn_reduction_ci is None else _args.real_pair(churn_reduction_ci, "churn_reduction_ci")
+    if holdout is not None and not isinstance(holdout, HoldoutResult):
+        raise _args.DtypeError(f"holdout: expected a HoldoutResult (from voc.impact.holdout), got "
+                               f"{type(holdout).__name__}", "holdout")
     return _voc._impact_roi(
         None if churn_reduction is None else churn_reduction,
         ci,
@@ -650,9 +656,14 @@ def what_if(
         data = data.table
     if isinstance(data, _Mapping):
         labels = [str(k) for k in data]
-        values = [tuple(v) for v in data.values()]
-        n, arpu, churn = ([float(v[i]) for v in values] for i in range(3))
+        values = _args.tuples(list(data.values()), "data", 3)
+        n, arpu, churn = ([_args.real(v[i], "data") for v in values] for i in range(3))
     else:
+        if not isinstance(data, Table):
+            raise _args.DtypeError(
+                f"data: expected an OutcomeByClassResult, its table or a dict of classes, got {type(data).__name__}",
+                "data",
+            )
         labels = [str(v) for v in list(data["group"])]
         n, arpu, churn = ([float(x) for x in data[c]] for c in ("n", "arpu", "churn_rate"))
     return _voc._impact_what_if(labels, n, arpu, churn, shift, float(share))

@@ -32,6 +32,7 @@ and ``False`` / 0 / 0.0 for a censored row; without ``events`` every event is ob
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any, Literal
 
 import numpy as np
@@ -47,7 +48,7 @@ from voc._voc import (
     LogRankResult,
     Table,
 )
-from voc.errors import InvalidOptionError
+from voc.errors import DtypeError, InvalidOptionError
 
 __all__ = [
     "kaplan_meier",
@@ -72,16 +73,25 @@ __all__ = [
 _Missing = Literal["error", "skip"]
 
 
-def _instant(value: Any) -> Any:
+def _instant(value: Any, arg: str = "observation_end") -> Any:
     """A single point in time as a one-element column (integers mean seconds since 1970-01-01 UTC)."""
     if value is None:
         return None
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if not -(2**63) < int(value) < 2**63:
+            raise InvalidOptionError(f"{arg}: {value} seconds is outside the representable dates", arg)
         return np.array([value], dtype=np.int64)
     if hasattr(value, "to_datetime64"):  # pandas Timestamp
         value = value.to_datetime64()
-    # In its own unit (days for "2300-01-01"): forcing nanoseconds would wrap dates after 2262 around.
-    return np.array([np.datetime64(value)])
+    if isinstance(value, bool) or not isinstance(value, (str, np.datetime64, _dt.date)):
+        raise DtypeError(
+            f"{arg}: expected a date (str, datetime, numpy datetime64 or int seconds), got {type(value).__name__}", arg
+        )
+    try:
+        # In its own unit (days for "2300-01-01"): forcing nanoseconds would wrap dates after 2262 around.
+        return np.array([np.datetime64(value)])
+    except (ValueError, OverflowError, UnicodeError) as e:
+        raise InvalidOptionError(f"{arg}: {value!r:.60} is not a date ({e})", arg) from None
 
 
 def _is_table(obj: Any) -> bool:
@@ -325,7 +335,7 @@ def calibration_and_holdout(
         _columns.column(data, customers, "customers"),
         _columns.column(data, time, "time"),
         None if monetary is None else _columns.column(data, monetary, "monetary"),
-        calibration_end=_instant(calibration_end),
+        calibration_end=_instant(calibration_end, "calibration_end"),
         observation_end=_instant(observation_end),
         time_scale=time_scale,
     )

@@ -17,6 +17,7 @@ The same seed gives identical data everywhere.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 from dataclasses import asdict, dataclass
 from typing import Any, TypedDict
@@ -25,6 +26,7 @@ import numpy as np
 
 from voc._voc import Table
 from voc._voc import _retailer, _surveys
+from voc.errors import DtypeError, InvalidOptionError
 
 __all__ = ["surveys", "survey_changes", "retailer", "RetailerData", "Planted", "PlantedChange"]
 
@@ -241,7 +243,13 @@ def retailer(
     >>> len(data.customers), data.planted.churn_odds_ratio
     (1000, 4.0)
     """
-    start_day = int(np.datetime64(start, "D").astype(np.int64))
+    if isinstance(start, (bool, int, float, complex)) or not isinstance(start, (str, np.datetime64, _dt.date)):
+        raise DtypeError(f"start: expected a date (str, datetime or numpy datetime64), got {type(start).__name__}",
+                         "start")
+    try:
+        start_day = int(np.datetime64(start, "D").astype(np.int64))
+    except (ValueError, OverflowError, UnicodeError) as e:
+        raise InvalidOptionError(f"start: {start!r:.60} is not a date ({e})", "start") from None
     d = _retailer(
         seed=seed,
         customers=customers,

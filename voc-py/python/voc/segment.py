@@ -27,6 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from voc import _voc
+from voc import _args
 from voc._columns import column as _column
 from voc._columns import names as _names
 from voc._voc import KMeansModel, LifecycleResult, RfmResult, Standardized, Table, ValueVoiceResult
@@ -124,10 +125,10 @@ def value_voice(
         v,
         None if quantiles is None else quantiles,
         None if thresholds is None else thresholds,
-        list(tier_names),
-        None if rules is None else [(str(a), str(b)) for a, b in rules],
+        _args.strings(tier_names, "tier_names"),
+        None if rules is None else [(str(a), str(b)) for a, b in _args.tuples(rules, "rules", 2)],
         fallback,
-        None if plays is None else [(str(a), str(b), str(c)) for a, b, c in plays],
+        None if plays is None else [(str(a), str(b), str(c)) for a, b, c in _args.tuples(plays, "plays", 3)],
     )
     seg = out["segment"]
     seg_plays = np.asarray(out["plays"], dtype=object)
@@ -181,7 +182,10 @@ def rfm(
         _column(data, frequency, "frequency"),
         _column(data, monetary, "monetary"),
         bins,
-        None if rules is None else [(str(n), (int(r[0]), int(r[1])), (int(f[0]), int(f[1]))) for n, r, f in rules],
+        None
+        if rules is None
+        else [(_args.text(n, "rules"), _args.whole_pair(r, "rules"), _args.whole_pair(f, "rules"))
+              for n, r, f in _args.tuples(rules, "rules", 3)],
     )
     r, f, m = out["r"], out["f"], out["m"]
     score = [f"{a}{b}{c}" for a, b, c in zip(r.tolist(), f.tolist(), m.tolist())]
@@ -279,6 +283,9 @@ def profile(
     if nps is not None and (not isinstance(nps, str) or _has(data, nps)):
         nps_col = _column(data, nps, "nps")
     theme_cols: dict[str, Any] = {}
+    if themes is not None:
+        themes = _args.prefix_or_strings(themes, "themes")
+    exclude_themes = _args.strings(exclude_themes, "exclude_themes")
     if isinstance(themes, str):
         for c in _names(data) if data is not None else []:
             if c.startswith(themes) and len(c) > len(themes) and c[len(themes) :] not in exclude_themes:
@@ -288,7 +295,7 @@ def profile(
             theme_cols[str(c)] = _column(data, c, "themes")
     table = _voc._segment_profile(
         labels,
-        None if names is None else [str(n) for n in names],
+        None if names is None else [str(n) for n in _args.names(names, "names")],
         churn_col,
         value_col,
         nps_col,
@@ -321,8 +328,13 @@ def matrix(profile: Table, /, *, by: ValueVoiceResult, values: str = "churn_rate
     >>> int(sum(float(v) for c in m.columns[1:] for v in m[c] if v == v)) == len(X)
     True
     """
+    if not isinstance(profile, Table):
+        raise _args.DtypeError("profile: expected the Table of voc.segment.profile", "profile")
+    if not isinstance(by, ValueVoiceResult):
+        raise _args.DtypeError("by: expected the result of voc.segment.value_voice", "by")
     tiers = list(by.tiers)
     voices = list(by.voices)
+    _args.text(values, "values")
     if values not in profile.columns:
         _column(profile, values, "values")
     by_name = dict(zip(list(profile["segment"]), list(profile[values])))

@@ -30,6 +30,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from voc import _args
 from voc._voc import EventLog, Table
 
 __all__ = ["EventLog", "Features", "features"]
@@ -103,7 +104,7 @@ def features(
         churn=churn,
         missing=missing,
     )
-    table = log.features(cutoff, windows=list(windows), silence_days=silence_days, theme_counts=theme_counts)
+    table = log.features(cutoff, windows=_args.names(windows, "windows"), silence_days=silence_days, theme_counts=theme_counts)
     return Features(
         table=table,
         n=len(table),

@@ -53,8 +53,15 @@ fn role_named<'py>(
     let Ok(name) = value.cast::<PyString>() else {
         return Ok(Some(value.clone()));
     };
-    let name = name.to_str()?;
     let py = value.py();
+    let name = name.to_str().map_err(|_| {
+        raise_named(
+            py,
+            "InvalidOptionError",
+            format!("{arg} is a column name that is not valid Unicode (it holds a lone surrogate)"),
+            Some(arg),
+        )
+    })?;
     let Some(data) = data else {
         return Err(raise_named(
             py,

@@ -545,7 +545,11 @@ impl OutcomeState {
 
     /// The result of `voc.impact.outcome_by_class` on every row added so far.
     #[pyo3(signature = (*, confidence=0.95))]
-    fn finish(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64) -> PyResult<OutcomeByClassResult> {
+    fn finish(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    ) -> PyResult<OutcomeByClassResult> {
         finish(py, &self.snapshot()?, confidence)
     }
 

@@ -50,7 +50,7 @@ pub fn compare(
 #[pyo3(signature = (result, /, null=0.0, *, confidence=None))]
 pub fn nps_test(
     py: Python<'_>,
-    result: &Bound<'_, NpsResult>,
+    #[pyo3(from_py_with = crate::convert_args::instance::<NpsResult>)] result: Bound<'_, NpsResult>,
     #[pyo3(from_py_with = crate::convert_args::real)] null: f64,
     #[pyo3(from_py_with = crate::convert_args::opt_real)] confidence: Option<f64>,
 ) -> PyResult<PyTestResult> {

@@ -212,7 +212,10 @@ impl CsatState {
     /// An empty CSAT state on `scale` (default 1–5).
     #[new]
     #[pyo3(signature = (scale=(1, 5)), text_signature = "(scale=(1, 5))")]
-    fn py_new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole_pair::<i32>)] scale: (i32, i32)) -> PyResult<Self> {
+    fn py_new(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::whole_pair::<i32>)] scale: (i32, i32),
+    ) -> PyResult<Self> {
         Ok(CsatState {
             state: crate::state::Shared::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
         })
@@ -260,7 +263,10 @@ impl CesState {
     /// An empty CES state on `scale` (default 1–7).
     #[new]
     #[pyo3(signature = (scale=(1, 7)), text_signature = "(scale=(1, 7))")]
-    fn py_new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole_pair::<i32>)] scale: (i32, i32)) -> PyResult<Self> {
+    fn py_new(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::whole_pair::<i32>)] scale: (i32, i32),
+    ) -> PyResult<Self> {
         Ok(CesState {
             state: crate::state::Shared::new(SurveyState::with_scale(scale.0, scale.1).py_err(py)?),
         })

@@ -41,7 +41,13 @@ fn rfm<'py>(
 #[pymethods]
 impl BgNbdModel {
     #[new]
-    fn new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] r: f64, #[pyo3(from_py_with = crate::convert_args::real)] alpha: f64, #[pyo3(from_py_with = crate::convert_args::real)] a: f64, #[pyo3(from_py_with = crate::convert_args::real)] b: f64) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::real)] r: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] alpha: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] a: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] b: f64,
+    ) -> PyResult<Self> {
         Ok(BgNbdModel {
             inner: core::BgNbd::new(r, alpha, a, b).py_err(py)?,
         })
@@ -89,7 +95,11 @@ impl BgNbdModel {
     /// Parameter table: param, estimate, se, ci_low, ci_high (Wald, at `confidence`), as lifetimes'
     /// `summary`.
     #[pyo3(signature = (*, confidence=0.95))]
-    fn summary(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64) -> PyResult<Table> {
+    fn summary(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    ) -> PyResult<Table> {
         let rows = self.inner.summary(confidence).py_err(py)?;
         param_table(py, "bgnbd", &rows)
     }
@@ -134,7 +144,11 @@ impl BgNbdModel {
     /// Expected repeat purchases of a new customer in `horizon` time units, as lifetimes
     /// `expected_number_of_purchases_up_to_time`.
     #[pyo3(signature = (horizon, /))]
-    fn predict_purchases_new(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] horizon: f64) -> PyResult<f64> {
+    fn predict_purchases_new(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::real)] horizon: f64,
+    ) -> PyResult<f64> {
         self.inner.expected_purchases_new(horizon).py_err(py)
     }
     /// The versioned, checksummed byte form; `from_bytes` reads it.
@@ -226,7 +240,12 @@ crate::core_pickled!(GammaGammaModel, core::GammaGamma);
 #[pymethods]
 impl GammaGammaModel {
     #[new]
-    fn new(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] p: f64, #[pyo3(from_py_with = crate::convert_args::real)] q: f64, #[pyo3(from_py_with = crate::convert_args::real)] v: f64) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::real)] p: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] q: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] v: f64,
+    ) -> PyResult<Self> {
         Ok(GammaGammaModel {
             inner: core::GammaGamma::new(p, q, v).py_err(py)?,
         })
@@ -274,7 +293,11 @@ impl GammaGammaModel {
     /// Parameter table: param, estimate, se, ci_low, ci_high (Wald, at `confidence`), as lifetimes'
     /// `summary`.
     #[pyo3(signature = (*, confidence=0.95))]
-    fn summary(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64) -> PyResult<Table> {
+    fn summary(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    ) -> PyResult<Table> {
         let rows = self.inner.summary(confidence).py_err(py)?;
         param_table(py, "gamma_gamma", &rows)
     }

@@ -481,7 +481,11 @@ pub fn threshold_for_precision(
 
 /// Threshold flagging the k highest scores.
 #[pyfunction]
-pub fn threshold_top_k(py: Python<'_>, scores: &Bound<'_, PyAny>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] k: usize) -> PyResult<f64> {
+pub fn threshold_top_k(
+    py: Python<'_>,
+    scores: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] k: usize,
+) -> PyResult<f64> {
     let s = floats(scores, "scores")?;
     core::threshold_top_k(&s, k).risk_err(py)
 }

@@ -73,8 +73,12 @@ fn voc_core_check_len(py: Python<'_>, n: usize, arg: &'static str, len: usize) -
 /// 'refund 退款'
 #[pyfunction(name = "text_normalize")]
 #[pyo3(signature = (text, /, *, lowercase=true, width=true))]
-fn text_normalize(text: &Bound<'_, PyString>, #[pyo3(from_py_with = crate::convert_args::flag)] lowercase: bool, #[pyo3(from_py_with = crate::convert_args::flag)] width: bool) -> PyResult<String> {
-    let text = text_arg(text, "text", None)?;
+fn text_normalize(
+    #[pyo3(from_py_with = crate::convert_args::py_str)] text: Bound<'_, PyString>,
+    #[pyo3(from_py_with = crate::convert_args::flag)] lowercase: bool,
+    #[pyo3(from_py_with = crate::convert_args::flag)] width: bool,
+) -> PyResult<String> {
+    let text = text_arg(&text, "text", None)?;
     Ok(Normalizer { lowercase, width }.normalize(&text))
 }
 
@@ -85,7 +89,12 @@ fn text_normalize(text: &Bound<'_, PyString>, #[pyo3(from_py_with = crate::conve
 /// (3, True)
 #[pyfunction(name = "text_sample_tickets")]
 #[pyo3(signature = (n, /, *, seed=42, lang="zh"))]
-fn text_sample_tickets(py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n: usize, #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64, #[pyo3(from_py_with = crate::convert_args::text)] lang: &str) -> PyResult<Vec<String>> {
+fn text_sample_tickets(
+    py: Python<'_>,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
+    #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
+) -> PyResult<Vec<String>> {
     let lang = lang.parse::<core::Lang>().py_err(py)?;
     crate::guard::detach_value(py, "voc.text.sample_tickets", || {
         core::sample_tickets(n, seed, lang)

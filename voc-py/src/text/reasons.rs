@@ -44,6 +44,10 @@ pub(super) fn text_reason_shares(
     } else {
         reasons.clone()
     };
+    if seq.try_iter().is_err() {
+        let t = seq.get_type().name()?.to_string();
+        return Err(dtype_err(py, "reasons", format!("{t} (not a column)")));
+    }
     let mut code = |s: &str| -> u32 {
         *index.entry(s.to_owned()).or_insert_with(|| {
             labels.push(s.to_owned());

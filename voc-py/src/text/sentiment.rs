@@ -78,11 +78,11 @@ impl PolarityResult {
 #[pyo3(signature = (text, /, *, lang="auto"))]
 pub(super) fn text_polarity(
     py: Python<'_>,
-    text: &Bound<'_, PyString>,
+    #[pyo3(from_py_with = crate::convert_args::py_str)] text: Bound<'_, PyString>,
     #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
 ) -> PyResult<PolarityResult> {
     let lang = lang_of(py, lang)?;
-    let text = text_arg(text, "text", None)?;
+    let text = text_arg(&text, "text", None)?;
     Ok(PolarityResult {
         inner: core::polarity(&text, lang),
     })

@@ -95,7 +95,11 @@ impl TopicModel {
     /// joined by ", "), documents (fitted documents whose heaviest topic it is) and share (of all
     /// fitted documents).
     #[pyo3(signature = (*, n_terms=10))]
-    fn summary(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_terms: usize) -> PyResult<Table> {
+    fn summary(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_terms: usize,
+    ) -> PyResult<Table> {
         let mut cols = Columns::default();
         for s in self.inner.summary(n_terms) {
             cols.push(vec![
@@ -110,7 +114,11 @@ impl TopicModel {
     }
     /// The `n` heaviest terms of every topic: a table of topic, rank, term, weight.
     #[pyo3(signature = (n=10))]
-    fn top_terms(&self, py: Python<'_>, #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n: usize) -> PyResult<Table> {
+    fn top_terms(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n: usize,
+    ) -> PyResult<Table> {
         let mut cols = Columns::default();
         for t in 0..self.inner.n_topics {
             for (r, (term, w)) in self.inner.top_terms(t, n).into_iter().enumerate() {
@@ -209,14 +217,14 @@ pub(super) fn text_fit_topics(
     py: Python<'_>,
     data: Option<&Bound<'_, PyAny>>,
     texts: Option<&Bound<'_, PyAny>>,
-    n_topics: usize,
-    lang: &str,
-    seed: u64,
-    max_iter: usize,
-    tol: f64,
-    min_df: usize,
-    max_df: f64,
-    max_features: usize,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_topics: usize,
+    #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
+    #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] min_df: usize,
+    #[pyo3(from_py_with = crate::convert_args::real)] max_df: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_features: usize,
 ) -> PyResult<TopicModel> {
     let opts = core::TopicOptions::default()
         .n_topics(n_topics)

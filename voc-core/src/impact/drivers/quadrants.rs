@@ -155,6 +155,7 @@ impl QuadrantOptions {
     /// let o = QuadrantOptions::default().performance(Performance::TopBox).top_box(f64::NAN);
     /// assert!(o.validate().is_err());
     /// assert!(QuadrantOptions::default().validate().is_ok());
+    /// assert!(QuadrantOptions::default().top_box(f64::NAN).validate().is_err());
     /// ```
     pub fn validate(&self) -> crate::Result<()> {
         match (self.performance, self.top_box) {
@@ -163,6 +164,11 @@ impl QuadrantOptions {
                 "top_box",
                 format!("{t:?}"),
                 "performance TopBox needs a finite top_box threshold (e.g. 4 on a 1-5 scale)",
+            )),
+            (Performance::Mean, Some(t)) if !t.is_finite() => Err(Error::option(
+                "top_box",
+                t,
+                "must be a finite threshold (it is not used with performance \"mean\")",
             )),
             (Performance::Mean, _) => Ok(()),
         }

@@ -96,8 +96,12 @@ impl CoxOptions {
                 "must be finite and >= 0",
             ));
         }
-        if !(self.tol > 0.0 && self.tol.is_finite()) {
-            return Err(Error::option("tol", self.tol, "must be finite and > 0"));
+        if !(self.tol > 0.0 && self.tol < 1.0) {
+            return Err(Error::option(
+                "tol",
+                self.tol,
+                "must lie in (0, 1), e.g. 1e-9",
+            ));
         }
         Ok(())
     }
