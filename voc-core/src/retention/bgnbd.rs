@@ -281,6 +281,7 @@ impl Data {
             tb.inv_b.push(1.0 / (b + x - 1.0));
         }
         let (mut ll, mut gr, mut gal, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut ticker = crate::interrupt::Ticker::new();
         for (((&c, &rec), &tt), &w8) in self
             .codes
             .iter()
@@ -288,6 +289,10 @@ impl Data {
             .zip(&self.t)
             .zip(&self.weight)
         {
+            if ticker.tick().is_err() {
+                // interrupted: the optimiser sees the pending interrupt and stops
+                return f64::NAN;
+            }
             let c = c as usize;
             let x = self.xs[c];
             let rx = r + x;

@@ -143,7 +143,12 @@ impl Data<'_> {
             })
             .collect();
         let (mut ll, mut gp, mut gq, mut gv) = (0.0, 0.0, 0.0, 0.0);
+        let mut ticker = crate::interrupt::Ticker::new();
         for (i, &c) in self.codes.iter().enumerate() {
+            if ticker.tick().is_err() {
+                // interrupted: the optimiser sees the pending interrupt and stops
+                return f64::NAN;
+            }
             let c = c as usize;
             let (base, dp, dq) = tab[c];
             let x = self.xs[c];

@@ -39,7 +39,13 @@ pub(crate) fn minimise_log_params(
             stop.set(true);
             return f64::NAN;
         }
-        f(p, g)
+        let v = f(p, g);
+        // An objective may check inside its pass over the data (and return NaN when interrupted).
+        if crate::interrupt::is_pending() {
+            stop.set(true);
+            return f64::NAN;
+        }
+        v
     };
     let mut min = bfgs(&mut f, &vec![0.0; n_params], POLISH_FROM.max(tol), max_iter);
     if stop.get() {

@@ -38,11 +38,12 @@ pub fn concordance_index(durations: &[f64], scores: &[f64], events: &[f64]) -> R
     let t: Vec<u64> = order.iter().map(|o| o.0).collect();
     let s: Vec<f64> = order.iter().map(|o| scores[o.1 as usize]).collect();
     let ev: Vec<bool> = order.iter().map(|o| events[o.1 as usize] == 1.0).collect();
-    Ok(concordance_sorted_desc(&t, &s, &ev))
+    concordance_sorted_desc(&t, &s, &ev)
 }
 
-/// Concordance on rows sorted by time descending (`t` are sortable keys).
-pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> f64 {
+/// Concordance on rows sorted by time descending (`t` are sortable keys); checks for an interrupt at
+/// every distinct time.
+pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> crate::Result<f64> {
     // Ranks of the scores of subjects with events (the pool); Fenwick tree of counts over them.
     let mut uniq: Vec<f64> = score
         .iter()
@@ -75,7 +76,9 @@ pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> 
     // Walk times ascending (the rows are descending, so go from the end).
     let n = t.len();
     let mut hi = n;
+    let mut ticker = crate::interrupt::Ticker::new();
     while hi > 0 {
+        ticker.tick()?;
         let k = t[hi - 1];
         let mut lo = hi - 1;
         while lo > 0 && t[lo - 1] == k {
@@ -116,11 +119,11 @@ pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> 
         }
         hi = lo;
     }
-    if pairs == 0 {
+    Ok(if pairs == 0 {
         f64::NAN
     } else {
         (correct as f64 + 0.5 * tied as f64) / pairs as f64
-    }
+    })
 }
 
 /// (time key, row) of every duration, sorted by time, latest first.

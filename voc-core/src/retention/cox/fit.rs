@@ -364,7 +364,7 @@ fn fit_complete(
         .map(|r| r.iter().zip(&beta).map(|(a, b)| a * b).sum())
         .collect();
     let times_sorted: Vec<u64> = order.iter().map(|o| o.0).collect();
-    let concordance = concordance_sorted_desc(&times_sorted, &lp, &data.ev);
+    let concordance = concordance_sorted_desc(&times_sorted, &lp, &data.ev)?;
     Ok(CoxPh {
         p_value: z.iter().map(|&v| normal_two_sided_p(v)).collect(),
         ci_low: beta.iter().zip(&se).map(|(b, s)| b - zq * s).collect(),
