@@ -44,8 +44,10 @@ from voc.errors import (
     IncompatibleError,
     InputError,
     InsufficientDataError,
+    InternalError,
     InvalidOptionError,
     LengthMismatchError,
+    LimitError,
     MissingValueError,
     NonFiniteError,
     ScoreRangeError,
@@ -95,4 +97,6 @@ __all__ = [
     "DecodeError",
     "InsufficientDataError",
     "ConvergenceError",
+    "LimitError",
+    "InternalError",
 ]
