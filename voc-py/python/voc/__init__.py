@@ -45,8 +45,10 @@ from voc.errors import (
     IncompatibleError,
     InputError,
     InsufficientDataError,
+    InternalError,
     InvalidOptionError,
     LengthMismatchError,
+    LimitError,
     MissingValueError,
     NonFiniteError,
     ScoreRangeError,
@@ -97,4 +99,6 @@ __all__ = [
     "DecodeError",
     "InsufficientDataError",
     "ConvergenceError",
+    "LimitError",
+    "InternalError",
 ]
