@@ -104,6 +104,20 @@ impl MentionCounts {
                 self.n_themes, other.n_themes
             )));
         }
+        // Counts decoded from bytes can be anything up to u64::MAX: check every sum before changing
+        // anything, so an overflow is an error and this state stays as it was.
+        let fits = other.cells.iter().all(|(k, c)| {
+            self.cells.get(k).is_none_or(|mine| {
+                mine.texts.checked_add(c.texts).is_some()
+                    && (mine.mentions.iter().zip(&c.mentions))
+                        .all(|(a, b)| a.checked_add(*b).is_some())
+            })
+        });
+        if !fits {
+            return Err(Error::Incompatible(
+                "the merged mention counts would overflow a 64-bit count".into(),
+            ));
+        }
         for (k, c) in &other.cells {
             let cell = self.cells.entry(*k).or_insert_with(|| Cell {
                 texts: 0,
