@@ -15,8 +15,11 @@ use voc_core::Predict;
 use voc_core::envelope;
 use voc_core::metrics::{CesState, CsatState, NpsState};
 
+/// A target's body.
+pub type Target = fn(&[u8]);
+
 /// Every target by name: the corpus of a target lives in `fuzz/corpus/<name>/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("survey_state", survey_state),
     ("outcome_state", outcome_state),
     ("mention_counts", mention_counts),
@@ -231,11 +234,11 @@ pub fn result_envelope(data: &[u8]) {
 pub fn taxonomy(data: &[u8]) {
     use voc_core::text::{Taxonomy, ThemeMatcher};
     let text = String::from_utf8_lossy(data);
-    if let Ok(t) = Taxonomy::parse(&text) {
-        if let Ok(m) = ThemeMatcher::new(t) {
-            let _ = m.find(&text);
-            let _ = m.themes_batch(&[text.as_ref(), "refund slow 退款慢"][..], true);
-        }
+    if let Ok(t) = Taxonomy::parse(&text)
+        && let Ok(m) = ThemeMatcher::new(t)
+    {
+        let _ = m.find(&text);
+        let _ = m.themes_batch(&[text.as_ref(), "refund slow 退款慢"][..], true);
     }
 }
 

@@ -1,5 +1,5 @@
 //! The envelope of the byte forms whose body another serialiser writes (the pickles of the Python
-//! binding's result classes): the same frame as every other voc byte form ([`crate::codec`]).
+//! binding's result classes): the same frame as every other voc byte form.
 //!
 //! Version 1: magic `VRES`, envelope version (u16), the kind (u64 length + UTF-8: the result class),
 //! the layout version of that kind (u16), the body (u64 length + bytes), then the FNV-1a checksum

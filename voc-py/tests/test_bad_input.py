@@ -608,9 +608,10 @@ def test_from_bytes_rejects_every_truncation_and_trailing_bytes():
 def test_from_bytes_of_another_metric():
     c = voc.CsatState()
     c.update([1, 2, 3])
-    with pytest.raises(voc.IncompatibleError):
+    # Bytes of another kind of state are a decode error (as the bytes of any other object are).
+    with pytest.raises(voc.DecodeError, match="CSAT tally cannot become a NPS state"):
         voc.NpsState.from_bytes(c.to_bytes())
-    with pytest.raises(voc.IncompatibleError):
+    with pytest.raises(voc.DecodeError):
         voc.CesState.from_bytes(c.to_bytes())
 
 

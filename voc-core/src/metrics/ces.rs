@@ -103,10 +103,11 @@ pub struct CesResult {
 }
 
 fn cutoffs(scale: Scale, opts: &CesOptions) -> (i32, i32) {
-    let sum = scale.min + scale.max;
-    let easy = opts.easy_from.unwrap_or(sum.div_euclid(2) + 1);
-    let hard = opts.hard_to.unwrap_or((sum + 1).div_euclid(2) - 1);
-    (easy, hard)
+    // In i64: a scale near the ends of i32 (any scale a byte form may hold) must not overflow.
+    let sum = i64::from(scale.min) + i64::from(scale.max);
+    let easy = i32::try_from(sum.div_euclid(2) + 1).unwrap_or(scale.max);
+    let hard = i32::try_from((sum + 1).div_euclid(2) - 1).unwrap_or(scale.min);
+    (opts.easy_from.unwrap_or(easy), opts.hard_to.unwrap_or(hard))
 }
 
 impl Metric for Ces {

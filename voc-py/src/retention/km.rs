@@ -27,7 +27,10 @@ impl crate::pickle::Checked for KmInner {
         match &self.labels {
             Some(l) => crate::pickle::same_len("group labels", self.km.curves.len(), &[l.len()]),
             None if self.km.curves.len() == 1 => Ok(()),
-            None => Err(format!("{} curves without group labels", self.km.curves.len())),
+            None => Err(format!(
+                "{} curves without group labels",
+                self.km.curves.len()
+            )),
         }
     }
 }

@@ -471,6 +471,15 @@ impl OutcomeState {
                 }
             }
         }
+        let both = total(&self.counts, &self.missing, self.missing_class).and_then(|a| {
+            let b = total(&other.counts, &other.missing, other.missing_class)?;
+            a.checked_add(b).filter(|&n| n <= MAX_CUSTOMERS)
+        });
+        if both.is_none() {
+            return Err(Error::Incompatible(format!(
+                "the merged state would count more than {MAX_CUSTOMERS} customers"
+            )));
+        }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
@@ -623,6 +632,11 @@ impl OutcomeState {
             missing.push(r.u64()?);
         }
         let missing_class = r.u64()?;
+        if total(&counts, &missing, missing_class).is_none() {
+            return Err(r.fail(format!(
+                "more than {MAX_CUSTOMERS} customers counted (counts, missing and unclassified)"
+            )));
+        }
         let fixed = r.flag()?;
         let mut acc: [Option<Vec<Acc>>; 4] = [None, None, None, None];
         for slot in &mut acc {
@@ -684,6 +698,19 @@ pub enum LabelKind {
     Float = 2,
     /// Names are `"false"` / `"true"`.
     Bool = 3,
+}
+
+/// Most customers a state counts (2^53, where f64 stops counting exactly): decoded states and merges
+/// beyond it are errors, so that no count can overflow.
+pub(crate) const MAX_CUSTOMERS: u64 = 1 << 53;
+
+/// Customers counted, left out and unclassified together, if at most [`MAX_CUSTOMERS`].
+fn total(counts: &[u64], missing: &[u64], missing_class: u64) -> Option<u64> {
+    counts
+        .iter()
+        .chain(missing)
+        .try_fold(missing_class, |acc, &n| acc.checked_add(n))
+        .filter(|&n| n <= MAX_CUSTOMERS)
 }
 
 const OUTCOME_MAGIC: &[u8; 4] = b"VOCO";

@@ -104,6 +104,20 @@ impl MentionCounts {
                 self.n_themes, other.n_themes
             )));
         }
+        // Counts decoded from bytes can be anything up to u64::MAX: check every sum before changing
+        // anything, so an overflow is an error and this state stays as it was.
+        let fits = other.cells.iter().all(|(k, c)| {
+            self.cells.get(k).is_none_or(|mine| {
+                mine.texts.checked_add(c.texts).is_some()
+                    && (mine.mentions.iter().zip(&c.mentions))
+                        .all(|(a, b)| a.checked_add(*b).is_some())
+            })
+        });
+        if !fits {
+            return Err(Error::Incompatible(
+                "the merged mention counts would overflow a 64-bit count".into(),
+            ));
+        }
         for (k, c) in &other.cells {
             let cell = self.cells.entry(*k).or_insert_with(|| Cell {
                 texts: 0,
@@ -298,13 +312,17 @@ impl MentionCounts {
         };
         let mut rows = Vec::with_capacity(self.cells.len() * self.n_themes);
         for (&(channel, period), cell) in &self.cells {
-            let prev = period.and_then(|p| self.cells.get(&(channel, Some(p - 1))));
+            let prev = period
+                .and_then(|p| p.checked_sub(1))
+                .and_then(|p| self.cells.get(&(channel, Some(p))));
             // Sum of mentions per parent (None = top level) for share of voice.
             let mut sibling_sum: BTreeMap<Option<usize>, u64> = BTreeMap::new();
             for (t, &m) in cell.mentions.iter().enumerate() {
-                *sibling_sum
+                // Saturating: counts read from bytes can be anything up to u64::MAX.
+                let sum = sibling_sum
                     .entry(parents.get(t).copied().flatten())
-                    .or_default() += m;
+                    .or_default();
+                *sum = sum.saturating_add(m);
             }
             for (t, &k) in cell.mentions.iter().enumerate() {
                 let n = cell.texts;
