@@ -73,6 +73,7 @@ FACTORIES = {
     "GammaGammaModel": lambda: voc.retention.GammaGammaModel(6.25, 3.74, 15.44),
     "KMeansModel": lambda: voc.segment.fit_kmeans(x=[[0.0], [0.2], [10.0], [10.2]], k=2, init=[[0.0], [10.0]]),
     "TopicModel": lambda: voc.text.fit_topics(texts=DOCS, n_topics=2, seed=1),
+    "Standardized": lambda: voc.segment.standardize([[1.0, 2.0], [3.0, 5.0], [4.0, 4.0]]),
     # results
     "NpsResult": lambda: voc.nps([0, 7, 9, 10, 10, 3]),
     "CsatResult": lambda: voc.csat([1, 5, 4, 4]),

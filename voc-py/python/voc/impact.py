@@ -666,7 +666,7 @@ def what_if(
             )
         labels = [str(v) for v in list(data["group"])]
         n, arpu, churn = ([float(x) for x in data[c]] for c in ("n", "arpu", "churn_rate"))
-    return _voc._impact_what_if(labels, n, arpu, churn, shift, float(share))
+    return _voc._impact_what_if(labels, n, arpu, churn, shift, share)
 
 
 __all__ += [
