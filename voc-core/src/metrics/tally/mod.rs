@@ -38,7 +38,7 @@ pub use crate::group::MAX_GROUPS;
 /// max([`FREE_GROUPS`], groups held + rows in the batch) (and below [`MAX_GROUPS`]). Dense codes (a
 /// factorization of the rows) always do; a stray huge id such as 16,000,000 in a one-row batch is an
 /// [`Error::TooLarge`] naming `groups` before anything is allocated (it would cost ~1 GB of counters).
-pub const FREE_GROUPS: usize = 65_536;
+pub const FREE_GROUPS: usize = 1 << 20;
 /// Most rows (counted plus missing) one tally holds; keeps every counter far from overflow.
 ///
 /// ```
@@ -300,7 +300,7 @@ impl Tally {
                 g.get(index).copied().unwrap_or(0),
                 self.group_limit(scores.len()),
                 "group ids must be dense codes: a batch may add at most as many new ids as it has rows \
-                 (beyond FREE_GROUPS = 65536); factorize labels first",
+                 (beyond FREE_GROUPS = 1048576); factorize labels first",
             ));
         }
         if let Some(w) = weights {
@@ -483,7 +483,7 @@ impl Tally {
                 g,
                 self.group_limit(scores.len()),
                 "group ids must be dense codes: a batch may add at most as many new ids as it has rows \
-                 (beyond FREE_GROUPS = 65536); factorize labels first",
+                 (beyond FREE_GROUPS = 1048576); factorize labels first",
             );
         }
         if let Some(&key) = keys.get(index)
