@@ -143,7 +143,9 @@ fn write_seeds() {
     t.add("refund.slow", "退款慢", &["退款慢", "slow refund"], &[])
         .unwrap();
     let m = ThemeMatcher::new(t).unwrap();
-    let sets = m.themes_batch(&["退款慢", "refund now", "hi"][..], true);
+    let sets = m
+        .themes_batch(&["退款慢", "refund now", "hi"][..], true)
+        .unwrap();
     let mut c = MentionCounts::new(2);
     c.update(&sets, Some(&[0, 1, 0]), Some(&[24_300, 24_300, 24_301]))
         .unwrap();

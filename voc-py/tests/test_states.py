@@ -268,16 +268,16 @@ def test_states_are_independent():
 
 def test_large_group_ids():
     s = voc.NpsState()
-    s.update([9, 1], by=[0, 60_000])
-    assert s.groups == 60_001
+    s.update([9, 1], by=[0, 100_000])
+    assert s.groups == 100_001
     t = s.finish_groups()
-    assert t["group"].tolist() == [0, 60_000]
+    assert t["group"].tolist() == [0, 100_000]
     assert voc.NpsState.from_bytes(s.to_bytes()) == s
     # Group ids are dense codes: one that would size the state far beyond the batch is a LimitError.
     with pytest.raises(voc.LimitError) as e:
-        s.update([9, 1], by=[0, 200_000])
+        s.update([9, 1], by=[0, 2_000_000])
     assert e.value.arg == "by"
     with pytest.raises(voc.InputError) as e:
         s.update([9, 1], by=[0, 10**12])
     assert e.value.arg == "by" and e.value.index == 1
-    assert s.groups == 60_001
+    assert s.groups == 100_001
