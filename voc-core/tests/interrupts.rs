@@ -80,8 +80,11 @@ fn points(n: usize, d: usize) -> Array2<f64> {
 fn kmeans_starts_stop() {
     let _x = exclusive();
     use voc_core::segment::{KMeansOptions, kmeans};
-    let x = points(2_000, 4);
-    let opts = KMeansOptions::default().k(8).n_init(1_000_000);
+    // At most MAX_N_INIT restarts, on enough rows to run for seconds uninterrupted.
+    let x = points(20_000, 4);
+    let opts = KMeansOptions::default()
+        .k(8)
+        .n_init(voc_core::segment::MAX_N_INIT);
     stops(main_later, || kmeans(x.view(), &opts));
     // The same data fit once the interrupt is reset.
     kmeans(x.view(), &KMeansOptions::default().k(8)).unwrap();
@@ -217,10 +220,12 @@ fn clv_periods_stop() {
     use voc_core::retention::{BgNbd, ClvOptions, GammaGamma, RfmData, clv};
     let bg = BgNbd::new(0.243, 4.414, 0.793, 2.426).unwrap();
     let gg = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
-    let (x, tx, t) = ([2.0, 0.0], [30.43, 0.0], [38.86, 38.86]);
-    let opts = ClvOptions::default().periods(10_000_000);
+    // MAX_CLV_PERIODS periods for enough customers to run for seconds uninterrupted.
+    let n = 5_000;
+    let (x, tx, t) = (vec![2.0; n], vec![30.43; n], vec![38.86; n]);
+    let opts = ClvOptions::default().periods(voc_core::retention::MAX_CLV_PERIODS);
     stops(main_later, || {
-        clv(&bg, &gg, RfmData::new(&x, &tx, &t), &[22.35, 0.0], &opts)
+        clv(&bg, &gg, RfmData::new(&x, &tx, &t), &vec![22.35; n], &opts)
     });
 }
 

@@ -195,45 +195,20 @@ struct Coded {
 /// and categoricals, NaN and nulls being missing.
 fn coded(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Coded> {
     let col = convert::groups(obj, arg)?;
-    let labels = match col.data.labels {
+    let mut codes = col.data.codes.into_dense();
+    // Only the labels that rows with a label use (a label used only by missing rows, such as the ""
+    // a null string reads as, is dropped), renumbered in label order.
+    let labels = match col.data.labels.only_used(&mut codes, &col.nulls) {
         Labels::Int(v) => v.into_iter().map(Label::Int).collect(),
         Labels::Float(v) => v.into_iter().map(Label::Float).collect(),
         Labels::Bool(v) => v.into_iter().map(Label::Bool).collect(),
         Labels::Str(v) => v.into_iter().map(Label::Str).collect(),
     };
-    Ok(only_used(col.data.codes.into_dense(), labels, col.nulls))
-}
-
-/// Renumbers codes over the labels used by rows with a label (a label used only by missing rows, such
-/// as the "" a null string reads as, is dropped).
-fn only_used(mut codes: Vec<u32>, labels: Vec<Label>, nulls: Vec<usize>) -> Coded {
-    let mut used = vec![false; labels.len()];
-    let mut null = nulls.iter().peekable();
-    for (i, &c) in codes.iter().enumerate() {
-        if null.peek() == Some(&&i) {
-            null.next();
-            continue;
-        }
-        if let Some(u) = used.get_mut(c as usize) {
-            *u = true;
-        }
-    }
-    let mut remap = vec![0u32; labels.len()];
-    let mut out = Vec::new();
-    for (i, (label, u)) in labels.into_iter().zip(&used).enumerate() {
-        if *u {
-            remap[i] = out.len() as u32;
-            out.push(label);
-        }
-    }
-    for c in &mut codes {
-        *c = remap.get(*c as usize).copied().unwrap_or(0);
-    }
-    Coded {
+    Ok(Coded {
         codes,
-        labels: out,
-        nulls,
-    }
+        labels,
+        nulls: col.nulls,
+    })
 }
 
 /// Group labels of survival rows, lined up with `n` durations: a missing label is an error under
