@@ -176,8 +176,10 @@ def _churn(n: int, p: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_logistic_optimiser() -> None:
-    x, y = _churn(200_000, 30)
-    _interrupted(lambda: voc.risk.fit_logistic(x=x, y=y, penalty="l1", C=0.001, max_iter=100_000, tol=1e-15))
+    # Big enough that the uninterrupted fit runs well past the interrupt (about 1.5 s here; 200,000 × 30
+    # converged in 0.3 s, so the interrupt could land after the call).
+    x, y = _churn(1_000_000, 40)
+    _interrupted(lambda: voc.risk.fit_logistic(x=x, y=y, penalty="l1", C=10.0, max_iter=100_000, tol=1e-15))
     _still_works()
 
 
