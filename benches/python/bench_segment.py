@@ -106,7 +106,7 @@ def bench_rfm(n: int, repeat: int) -> None:
             }
         )
 
-    ours = voc.segment.rfm(df)
+    ours = voc.segment.rfm(df).table
     ref = pandas_rfm()
     for c in "rfm":
         assert np.array_equal(ours[c], ref[c].to_numpy()), f"RFM {c} scores differ from pandas"
