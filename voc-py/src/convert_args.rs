@@ -23,7 +23,7 @@
 
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyString};
+use pyo3::types::{PyBool, PyComplex, PyFloat, PyString};
 
 use crate::error::raise_named;
 
@@ -89,6 +89,12 @@ fn invalid(ob: &Bound<'_, PyAny>, expected: &str) -> PyErr {
         format!("expected {expected}, got {}", short_repr(ob)),
         None,
     )
+}
+
+/// Python and numpy complex numbers (numpy's `__float__` would drop the imaginary part with only a
+/// warning).
+fn is_complex(ob: &Bound<'_, PyAny>) -> bool {
+    ob.is_instance_of::<PyComplex>() || type_name(ob).starts_with("complex")
 }
 
 fn is_bool(ob: &Bound<'_, PyAny>) -> bool {
@@ -167,7 +173,7 @@ pub fn wholes<T: Whole>(ob: &Bound<'_, PyAny>) -> PyResult<Vec<T>> {
 
 /// A real number (see the module documentation).
 pub fn real(ob: &Bound<'_, PyAny>) -> PyResult<f64> {
-    if is_bool(ob) || ob.is_instance_of::<PyString>() {
+    if is_bool(ob) || is_complex(ob) || ob.is_instance_of::<PyString>() {
         return Err(dtype(ob, "a number"));
     }
     match ob.extract::<f64>() {

@@ -263,3 +263,14 @@ def test_python_side_arguments_are_vocs(call, arg):
     with pytest.raises(errors.InputError) as e:
         call()
     assert e.value.arg == arg
+
+
+@pytest.mark.parametrize("value", [np.complex128(1 + 2j), np.complex64(1), 1 + 0j])
+def test_complex_numbers_are_not_cast_to_real(value: object) -> None:
+    # numpy's __float__ would drop the imaginary part with only a ComplexWarning.
+    with pytest.raises(errors.DtypeError) as e:
+        voc.impact.before_after((value, 1000), (80, 1000))
+    assert e.value.arg == "before"
+    with pytest.raises(errors.DtypeError) as e:
+        voc.impact.holdout((80, 1000), (value, 1000))
+    assert e.value.arg == "control"
