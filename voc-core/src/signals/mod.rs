@@ -32,8 +32,8 @@ mod features;
 mod ids;
 
 pub use events::{
-    ChurnEvents, Customers, DAY, EventLog, EventLogBuilder, Mentions, Orders, Returns, RowPolicy,
-    Skipped, SurveyKind, Surveys, Tables, Tickets,
+    ChurnEvents, Customers, DAY, EventLog, EventLogBuilder, MAX_ABS_TIME, Mentions, Orders,
+    Returns, RowPolicy, Skipped, SurveyKind, Surveys, Tables, Tickets,
 };
 pub use features::{ChurnLabels, FeatureOptions, Features};
 pub use ids::{IdIndex, IdLabels, Ids};

@@ -7,8 +7,8 @@ use super::index::{
     Index, OrderLog, PointLog, ReturnLog, SurveyLog, TicketLog, index_kept, permute,
 };
 use super::validate::{
-    Checker, check_amounts, check_customers, check_optional, check_required_times, len_check,
-    time_error,
+    Checker, TIME_RANGE, check_amounts, check_customers, check_optional, check_required_times,
+    check_time_range, in_time_range, len_check, time_error,
 };
 use super::{
     ChurnEvents, Customers, EventLog, Mentions, Orders, Returns, RowPolicy, Surveys, Tables,
@@ -55,6 +55,9 @@ impl EventLogBuilder {
                     arg: "customers.signup",
                     index: i,
                 });
+            }
+            if !in_time_range(t) {
+                return Err(time_error("customers.signup", i, t, TIME_RANGE));
             }
         }
         let n = ids.len();
@@ -178,6 +181,8 @@ impl EventLogBuilder {
         let mut ck = Checker::new("returns", self.policy, n);
         check_customers(&mut ck, "returns.customer", r.customer, &codes)?;
         check_required_times(&mut ck, "returns.requested", r.requested)?;
+        check_time_range(&mut ck, "returns.received", r.received)?;
+        check_time_range(&mut ck, "returns.refunded", r.refunded)?;
         check_amounts(&mut ck, "returns.amount", r.amount)?;
         for i in 0..n {
             let (req, rec, paid) = (r.requested[i], r.received[i], r.refunded[i]);
@@ -296,6 +301,7 @@ impl EventLogBuilder {
         let mut ck = Checker::new("tickets", self.policy, n);
         check_customers(&mut ck, "tickets.customer", t.customer, &codes)?;
         check_required_times(&mut ck, "tickets.time", t.time)?;
+        check_time_range(&mut ck, "tickets.resolved", t.resolved)?;
         for (i, &th) in t.theme.iter().enumerate() {
             if let Some(th) = th
                 && th as usize >= themes.len()

@@ -24,6 +24,18 @@ pub use tables::{ChurnEvents, Customers, Mentions, Orders, Returns, Surveys, Tab
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
+/// The largest distance from 1970 an event time (or a feature cutoff) may have: ±2^53 seconds,
+/// about ±285 million years. Within it every difference of two times fits an `i64` and converts
+/// to days exactly; a time outside it is an input error (or a skipped row), not an overflow.
+///
+/// ```
+/// use voc_core::signals::{Customers, EventLogBuilder, Ids, RowPolicy, MAX_ABS_TIME};
+/// let far = [MAX_ABS_TIME + 1];
+/// let err = EventLogBuilder::new(Customers { id: Ids::Int(&[1]), signup: &far }, RowPolicy::Error);
+/// assert!(err.is_err());
+/// ```
+pub const MAX_ABS_TIME: i64 = 1 << 53;
+
 /// What to do with an event row that breaks a rule (unknown customer, negative amount, refund before
 /// its return, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

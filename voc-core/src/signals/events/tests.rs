@@ -116,3 +116,78 @@ fn ticket_rules() {
     assert!(b.clone().tickets(t(&[NAT], &[5.0]), &[]).is_err());
     assert!(b.tickets(t(&[200], &[5.0]), &themes).is_ok());
 }
+
+/// Times far from 1970 (`i64::MAX`, `i64::MIN + 1`) once overflowed `cutoff - signup` in the
+/// feature builder; they are now an input error, or a skipped row under [`RowPolicy::Skip`].
+#[test]
+fn times_outside_the_range_are_rejected_not_overflowed() {
+    for far in [i64::MAX, i64::MIN + 1, MAX_ABS_TIME + 1, -MAX_ABS_TIME - 1] {
+        let signup = [0, far];
+        let err = EventLogBuilder::new(
+            Customers {
+                id: Ids::Int(&[1, 2]),
+                signup: &signup,
+            },
+            RowPolicy::Skip,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("customers.signup[1]") && err.contains("2^53"),
+            "{err}"
+        );
+
+        let times = [DAY, far];
+        let orders = || Orders {
+            id: None,
+            customer: Ids::Int(&[1, 2]),
+            time: &times,
+            amount: &[5.0, 5.0],
+        };
+        let strict = EventLogBuilder::new(customers(), RowPolicy::Error).unwrap();
+        let err = strict.orders(orders()).unwrap_err().to_string();
+        assert!(err.contains("orders.time[1]"), "{err}");
+        let log = EventLogBuilder::new(customers(), RowPolicy::Skip)
+            .unwrap()
+            .orders(orders())
+            .unwrap()
+            .build();
+        assert_eq!(log.events(), 1);
+        assert_eq!(log.skipped()[0].first, 1);
+
+        let resolved = [far];
+        let tickets = Tickets {
+            customer: Ids::Int(&[1]),
+            time: &[DAY],
+            theme: &[None],
+            resolved: &resolved,
+            csat: None,
+            sentiment: None,
+        };
+        let err = EventLogBuilder::new(customers(), RowPolicy::Error)
+            .unwrap()
+            .tickets(tickets, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tickets.resolved[0]"), "{err}");
+
+        let log = EventLog::builder(customers()).unwrap().build();
+        let err = log
+            .features(&crate::signals::FeatureOptions::new(far))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cutoff"), "{err}");
+    }
+    // The edge itself is a valid time, and the features are finite.
+    let signup = [-MAX_ABS_TIME];
+    let log = EventLog::builder(Customers {
+        id: Ids::Int(&[1]),
+        signup: &signup,
+    })
+    .unwrap()
+    .build();
+    let f = log
+        .features(&crate::signals::FeatureOptions::new(MAX_ABS_TIME))
+        .unwrap();
+    assert!(f.values()[[0, 0]].is_finite());
+}

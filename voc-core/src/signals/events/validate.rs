@@ -6,6 +6,8 @@ use crate::error::{Error, Result};
 use crate::signals::ids::{Ids, NO_ROW};
 use crate::time::NAT;
 
+use super::MAX_ABS_TIME;
+
 /// Collects the verdict on each row of one table.
 pub(super) struct Checker {
     table: &'static str,
@@ -108,8 +110,25 @@ pub(super) fn check_required_times(
             ck.fail(i, || Error::Missing { arg, index: i })?;
         }
     }
+    check_time_range(ck, arg, time)
+}
+
+/// Times that are set must lie within [`MAX_ABS_TIME`] of 1970 ([`NAT`] passes: "not yet").
+pub(super) fn check_time_range(ck: &mut Checker, arg: &'static str, time: &[i64]) -> Result<()> {
+    for (i, &t) in time.iter().enumerate() {
+        if t != NAT && !in_time_range(t) {
+            ck.fail(i, || time_error(arg, i, t, TIME_RANGE))?;
+        }
+    }
     Ok(())
 }
+
+/// Whether a set time lies within [`MAX_ABS_TIME`] of 1970.
+pub(super) fn in_time_range(t: i64) -> bool {
+    t.checked_abs().is_some_and(|a| a <= MAX_ABS_TIME)
+}
+
+pub(super) const TIME_RANGE: &str = "times must lie within ±2^53 seconds of 1970 (MAX_ABS_TIME)";
 
 pub(super) fn check_amounts(ck: &mut Checker, arg: &'static str, amount: &[f64]) -> Result<()> {
     for (i, &a) in amount.iter().enumerate() {

@@ -72,6 +72,17 @@ impl FeatureOptions {
         if self.cutoff == NAT {
             return Err(Error::option("cutoff", "NaT", "a cutoff time is required"));
         }
+        if self
+            .cutoff
+            .checked_abs()
+            .is_none_or(|a| a > crate::signals::MAX_ABS_TIME)
+        {
+            return Err(Error::option(
+                "cutoff",
+                self.cutoff.to_string(),
+                "the cutoff must lie within ±2^53 seconds of 1970 (MAX_ABS_TIME)",
+            ));
+        }
         let show = format!("{:?}", self.windows);
         if self.windows.is_empty() || self.windows.len() > 10 {
             return Err(Error::option(
