@@ -286,7 +286,31 @@ fn topic_fitting_stops() {
         .n_topics(2)
         .tfidf(TfidfOptions::default().min_df(2));
     stops(always, || o.fit(&docs[..]));
-    o.fit(&docs[..]).unwrap();
+    let model = o.fit(&docs[..]).unwrap();
+    // Topic shares of new texts iterate too (NMF with H fixed).
+    use voc_core::Predict;
+    stops(always, || model.predict(&docs[..]));
+    model.predict(&docs[..]).unwrap();
+}
+
+#[test]
+fn sentiment_batches_stop_on_a_main_thread_hook() {
+    let _x = exclusive();
+    use voc_core::text::{SentimentLang, polarity_batch};
+    let base = [
+        "the refund took three weeks and nobody answered, terrible",
+        "退款太慢了，客服也不理人",
+        "great price and fast delivery",
+    ];
+    let texts: Vec<&str> = (0..3_000_000).map(|i| base[i % 3]).collect();
+    stops(main_later, || polarity_batch(&texts, SentimentLang::Auto));
+    stops(always, || polarity_batch(&texts[..10], SentimentLang::En));
+    assert_eq!(
+        polarity_batch(&texts[..10], SentimentLang::Auto)
+            .unwrap()
+            .len(),
+        10
+    );
 }
 
 #[test]

@@ -96,6 +96,7 @@ fn english_accuracy_on_human_rated_amazon_snippets() {
     let texts: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
     let label: Vec<bool> = rows.iter().map(|r| r.1 > 0.0).collect();
     let pred: Vec<f64> = polarity_batch(&texts, SentimentLang::En)
+        .unwrap()
         .iter()
         .map(|p| p.compound)
         .collect();
@@ -125,6 +126,7 @@ fn chinese_accuracy_on_labeled_reviews() {
     let texts: Vec<&str> = rows.iter().map(|r| r.1).collect();
     let label: Vec<bool> = rows.iter().map(|r| r.0).collect();
     let pred: Vec<f64> = polarity_batch(&texts, SentimentLang::Zh)
+        .unwrap()
         .iter()
         .map(|p| p.compound)
         .collect();

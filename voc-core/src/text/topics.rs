@@ -300,18 +300,18 @@ impl<S: AsRef<str> + Sync> Predict<&[S]> for TopicModel {
             data: Vec::new(),
         }
         .with_rows(&tokens);
-        Ok(self.transform(&x))
+        self.transform(&x)
     }
 }
 
 impl TopicModel {
     /// W for fixed H by multiplicative updates from a flat start `sqrt(mean(X) / k)`.
-    fn transform(&self, x: &Tfidf) -> Array2<f64> {
+    fn transform(&self, x: &Tfidf) -> Result<Array2<f64>> {
         let (n, m, k) = (x.n_docs(), self.vocabulary.len(), self.n_topics);
         let h = self.h.as_standard_layout();
         let h = h.as_slice().unwrap_or(&[]);
         if n == 0 || m == 0 || k == 0 || h.len() != k * m {
-            return Array2::zeros((n, k));
+            return Ok(Array2::zeros((n, k)));
         }
         let mean = x.data.iter().sum::<f64>() / (n as f64 * m as f64);
         let mut w = vec![(mean / k as f64).sqrt(); n * k];
@@ -327,7 +327,9 @@ impl TopicModel {
             }
         }
         let mut prev_loss = f64::INFINITY;
+        let mut ticker = crate::interrupt::Ticker::new();
         for it in 1..=self.options.max_iter {
+            ticker.tick()?;
             for i in 0..n {
                 for t in 0..k {
                     let mut den = 0.0;
@@ -355,7 +357,7 @@ impl TopicModel {
                 prev_loss = loss;
             }
         }
-        Array2::from_shape_vec((n, k), w).unwrap_or_else(|_| Array2::zeros((n, k)))
+        Ok(Array2::from_shape_vec((n, k), w).unwrap_or_else(|_| Array2::zeros((n, k))))
     }
 }
 

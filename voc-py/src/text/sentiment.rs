@@ -107,9 +107,10 @@ pub(super) fn text_sentiment(
     let lang = lang_of(py, lang)?;
     let t = texts_role(py, data, texts)?;
     let strs = t.strs();
-    let ps = crate::guard::detach_value(py, "voc.text.sentiment", || {
+    let ps = crate::guard::detach(py, "voc.text.sentiment", || {
         core::polarity_batch(&strs, lang)
-    })?;
+    })
+    .py_err(py)?;
     let n = ps.len();
     let pick = |f: fn(&core::Polarity) -> f64| ps.iter().map(f).collect::<Vec<f64>>();
     let names = ["neg", "neu", "pos", "compound"].map(String::from).to_vec();

@@ -449,12 +449,13 @@ impl ThemeMatcher {
         }
         let nk = self.inner.keywords().len();
         let rows = crate::guard::detach(py, "voc.text.ThemeMatcher.top_keywords", || {
-            let neg = negative.unwrap_or_else(|| {
-                core::polarity_batch(&strs, lang)
+            let neg = match negative {
+                Some(neg) => neg,
+                None => core::polarity_batch(&strs, lang)?
                     .iter()
                     .map(|p| p.compound <= threshold)
-                    .collect()
-            });
+                    .collect(),
+            };
             let kw = self.inner.keywords_batch(&strs)?;
             core::top_keywords(&kw, nk, &neg, top, &opts)
         })

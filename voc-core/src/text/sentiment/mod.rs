@@ -73,17 +73,42 @@ pub fn polarity(text: &str, lang: SentimentLang) -> Polarity {
 }
 
 /// Polarity of many texts (parallel above 4,096 texts with the `parallel` feature).
-pub fn polarity_batch<S: AsRef<str> + Sync>(texts: &[S], lang: SentimentLang) -> Vec<Polarity> {
+///
+/// Stops with [`Error::Interrupted`](crate::Error::Interrupted) when an interrupt is pending
+/// (see [`crate::interrupt`]): a million texts take seconds.
+///
+/// ```
+/// use voc_core::text::{polarity_batch, SentimentLang};
+/// let p = polarity_batch(&["great service", "terrible service"], SentimentLang::En)?;
+/// assert!(p[0].compound > 0.0 && p[1].compound < 0.0);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn polarity_batch<S: AsRef<str> + Sync>(
+    texts: &[S],
+    lang: SentimentLang,
+) -> crate::Result<Vec<Polarity>> {
     #[cfg(feature = "parallel")]
     if texts.len() >= super::PARALLEL_MIN_TEXTS {
         use rayon::prelude::*;
-        return texts
-            .par_iter()
-            .with_min_len(256)
-            .map(|t| polarity(t.as_ref(), lang))
-            .collect();
+        return crate::interrupt::watch(|| {
+            texts
+                .par_iter()
+                .with_min_len(256)
+                .map(|t| {
+                    crate::interrupt::check()?;
+                    Ok(polarity(t.as_ref(), lang))
+                })
+                .collect()
+        });
     }
-    texts.iter().map(|t| polarity(t.as_ref(), lang)).collect()
+    let mut ticker = crate::interrupt::Ticker::new();
+    texts
+        .iter()
+        .map(|t| {
+            ticker.tick()?;
+            Ok(polarity(t.as_ref(), lang))
+        })
+        .collect()
 }
 
 /// Sentiment of one theme in one text: the mean compound of the clauses where it is mentioned.
@@ -278,7 +303,7 @@ mod tests {
         assert_eq!(en, Vader::shared().polarity_scores("great"));
         let zh = polarity("很好", SentimentLang::Auto);
         assert_eq!(zh, ZhSentiment::shared().polarity_scores("很好"));
-        let b = polarity_batch(&["great", "很好"], SentimentLang::Auto);
+        let b = polarity_batch(&["great", "很好"], SentimentLang::Auto).unwrap();
         assert_eq!(b, vec![en, zh]);
     }
 
