@@ -36,8 +36,11 @@ fn state(
     Ok(s)
 }
 
+/// A finished table as its channel labels and (channel code, theme, texts, mentions) per row.
+type Rows = (Option<ChannelLabels>, Vec<(u32, u32, u64, u64)>);
+
 /// (channel label index in the table, theme, texts, mentions) of every row.
-fn rows(s: &MentionState) -> Result<(Option<ChannelLabels>, Vec<(u32, u32, u64, u64)>)> {
+fn rows(s: &MentionState) -> Result<Rows> {
     let t = s.finish(&MentionOptions::default())?;
     let rows = t
         .rows
