@@ -131,8 +131,12 @@ pub fn mention_state(data: &[u8]) {
         MentionState::to_bytes,
         |s| {
             let _ = s.finish(&MentionOptions::default());
+            let _ = (s.channel_order(), s.channels().map(|l| l.kind()));
             let mut twice = s.clone();
             let _ = twice.merge(s);
+            // The empty state is an identity for every label kind and order.
+            let mut empty = voc_core::State::empty_like(s);
+            let _ = empty.merge(s);
         },
     );
 }

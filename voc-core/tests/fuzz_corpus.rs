@@ -60,6 +60,10 @@ fn decoder_seeds_decode() {
     assert!(voc_core::retention::CoxPh::from_bytes(&seed("cox_model", "seed-cox-v2")).is_ok());
     assert!(voc_core::text::TopicModel::from_bytes(&seed("topic_model", "seed-topics")).is_ok());
     assert!(
+        voc_core::text::MentionState::from_bytes(&seed("mention_state", "seed-mention-state-v2"))
+            .is_ok()
+    );
+    assert!(
         voc_core::envelope::open(&seed("result_envelope", "seed-result"), "NpsResult", 1).is_ok()
     );
 }
@@ -105,6 +109,11 @@ fn write_seeds() {
             "mention_state",
             "seed-mention-state",
             "mention_state_v1.bin",
+        ),
+        (
+            "mention_state",
+            "seed-mention-state-v2",
+            "mention_state_v2.bin",
         ),
         ("tfidf_model", "seed-tfidf", "tfidf_v1.bin"),
         ("topic_model", "seed-topics", "topics_v1.bin"),

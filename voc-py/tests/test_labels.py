@@ -5,12 +5,14 @@ Functions that group (``grep -n "by=" voc-py/python/voc/*.py``): ``voc.nps`` / `
 trend tables (by= with time= and period=), ``NpsState.update(by=)`` (integer codes only, by design),
 ``voc.impact.outcome_by_class`` / ``class_ratio`` / ``outcome_state`` by=, ``voc.segment.profile`` by=,
 ``voc.retention.kaplan_meier`` / ``logrank_test`` by=, ``ThemeMatcher.mention_rates`` / ``mention_state``
-by=, and ``voc.dask`` ``nps`` / ``outcome_by_class`` / ``mention_rates`` by=.
+by= (a state per part, merged in any order and through bytes or pickle), and ``voc.dask`` ``nps`` /
+``outcome_by_class`` / ``mention_rates`` by=. No function is an exception.
 """
 
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -134,9 +136,31 @@ def _outcome(by: object) -> object:
     return voc.impact.outcome_by_class(by=by, churned=CHURNED).table["group"]
 
 
-def _mentions(by: object) -> object:
-    t = voc.text.themes().mention_rates(texts=TEXTS, by=by).table
+def _group_column(t: voc.Table) -> object:
     return _unique_in_order(list(t["group"])) if not isinstance(t["group"], np.ndarray) else _dedup_array(t["group"])
+
+
+def _mentions(by: object) -> object:
+    return _group_column(voc.text.themes().mention_rates(texts=TEXTS, by=by).table)
+
+
+def _part(by: object, lo: int, hi: int) -> object:
+    """Rows lo..hi of a label column of any kind (list, numpy, pandas, polars, pyarrow)."""
+    if isinstance(by, pd.Series):
+        return by.iloc[lo:hi]
+    return by[lo:hi]  # type: ignore[index]
+
+
+def _mention_state(by: object) -> object:
+    """Two workers' states (each meeting only some labels, in its own order), the second through its
+    byte form and the first through pickle, merged second-first, then finished."""
+    m = voc.text.themes()
+    first = m.mention_state(texts=TEXTS[:5], by=_part(by, 0, 5))
+    second = m.mention_state(texts=TEXTS[5:], by=_part(by, 5, N))
+    total = voc.text.MentionState.from_bytes(second.to_bytes())
+    total.merge(pickle.loads(pickle.dumps(first)))
+    assert total.texts == N
+    return _group_column(total.finish().table)
 
 
 GROUPING = {
@@ -149,18 +173,8 @@ GROUPING = {
     "segment_profile": _profile,
     "outcome_by_class": _outcome,
     "mention_rates": _mentions,
+    "mention_state": _mention_state,
 }
-
-# The mention state keeps labels other than integers and strings as their text (its byte form has no
-# float or bool label).
-TEXT_STATES = {"mention_rates"}
-# The mention state merges labels met in any order (one state per partition), so its table orders them
-# itself: integers by value, other labels by their text (category order is not kept).
-SORTED_STATES = {"mention_rates"}
-
-
-def _text(v: object) -> str:
-    return ("True" if v else "False") if isinstance(v, bool) else v if isinstance(v, str) else repr(v)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -168,12 +182,6 @@ def _text(v: object) -> str:
 def test_same_order_and_dtype_everywhere(fn: str, kind: str) -> None:
     by, expected, dtype_kind = KINDS[kind]
     got, got_kind = _column(GROUPING[fn](by))
-    if fn in SORTED_STATES:
-        expected = sorted(expected) if dtype_kind == "i" else sorted(expected, key=_text)  # type: ignore[type-var]
-    if fn in TEXT_STATES and dtype_kind in "fb":
-        # Same order; the labels come back as their text.
-        assert got == [_text(v) for v in expected]
-        return
     assert got == expected, f"{fn} by {kind}: {got} != {expected}"
     assert got_kind == dtype_kind, f"{fn} by {kind}: dtype kind {got_kind} != {dtype_kind}"
     for v in got:
@@ -206,7 +214,7 @@ def test_one_and_one_point_zero_are_one_label_in_object_columns() -> None:
     assert t["group"].tolist() == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("fn", ["nps", "kaplan_meier", "segment_profile", "outcome_by_class"])
+@pytest.mark.parametrize("fn", ["nps", "kaplan_meier", "segment_profile", "outcome_by_class", "mention_rates"])
 def test_nan_labels_follow_missing(fn: str) -> None:
     by = [2.5, float("nan"), 2.0] * 4
     call = GROUPING[fn]
@@ -257,3 +265,68 @@ def test_documented_rule_matches() -> None:
 
     doc = (pathlib.Path(__file__).parents[2] / "docs" / "conventions.md").read_text()
     assert "pandas categoricals" in doc and "polars `Enum`" in doc and "False < True" in doc
+
+
+ROUND_TRIP_KINDS = ["float", "float_integral", "bool", "cat_unordered", "cat_ordered", "cat_int", "polars_enum"]
+
+
+@pytest.mark.parametrize("kind", ROUND_TRIP_KINDS)
+def test_mention_state_bytes_and_pickle_keep_label_dtype_and_order(kind: str) -> None:
+    by, expected, dtype_kind = KINDS[kind]
+    m = voc.text.themes()
+    state = m.mention_state(texts=TEXTS, by=by)
+    for back in (voc.text.MentionState.from_bytes(state.to_bytes()), pickle.loads(pickle.dumps(state))):
+        assert back == state and back.to_bytes() == state.to_bytes()
+        got, got_kind = _column(_group_column(back.finish().table))
+        assert got == expected and got_kind == dtype_kind, (got, got_kind)
+    # The finished state is the table mention_rates gives, label column included.
+    direct = m.mention_rates(texts=TEXTS, by=by).table
+    assert list(state.finish().table["group"]) == list(direct["group"])
+    assert np.asarray(state.finish().table["group"]).dtype == np.asarray(direct["group"]).dtype
+
+
+def test_mention_states_of_other_categories_or_dtypes_do_not_merge() -> None:
+    m = voc.text.themes()
+    cats = m.mention_state(texts=TEXTS, by=pd.Series(pd.Categorical(CATS, categories=["c", "b", "a"])))
+    before = cats.to_bytes()
+    for other, needle in [
+        (pd.Series(pd.Categorical(CATS, categories=["a", "b", "c"])), "two different given orders"),
+        (pd.Series(pd.Categorical(CATS, categories=["c", "b", "a", "d"])), "3 and 4 categories"),
+        (CATS, "given \\(category\\) order and in value order"),
+        (pl.Series(CATS, dtype=pl.Enum(["a", "c", "b"])), "two different given orders"),
+    ]:
+        with pytest.raises(voc.IncompatibleError, match=needle):
+            cats.merge(m.mention_state(texts=TEXTS, by=other))
+        assert cats.to_bytes() == before
+    # The same categories from pandas and from polars are one labelling.
+    cats.merge(m.mention_state(texts=TEXTS, by=pl.Series(CATS, dtype=pl.Enum(["c", "b", "a"]))))
+    assert cats.texts == 2 * N
+    # Columns of two dtypes are two labellings, even where the values agree.
+    ints = m.mention_state(texts=TEXTS, by=[1, 2, 3] * 4)
+    for other, needle in [([1.0, 2.0, 3.0] * 4, "integers and floats"), ([True, False, True] * 4, "integers and booleans")]:
+        with pytest.raises(voc.IncompatibleError, match=needle):
+            ints.merge(m.mention_state(texts=TEXTS, by=other))
+
+
+def test_mention_state_labels_keep_only_what_rows_use() -> None:
+    # A sparse integer range is not stored label by label; labels left out as missing are not labels.
+    m = voc.text.themes()
+    small = m.mention_state(texts=TEXTS[:2], by=[0, 5])
+    wide = m.mention_state(texts=TEXTS[:2], by=[0, 1_000_000])
+    assert len(wide.to_bytes()) == len(small.to_bytes())
+    t = m.mention_rates(texts=TEXTS, by=[2.5, float("nan"), 2.0] * 4, missing="skip")
+    assert t.n_missing == 4
+    assert _column(_group_column(t.table)) == ([2.0, 2.5], "f")
+
+
+def test_dask_mention_rates_keep_label_dtype_and_category_order() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    cat = pd.Categorical(CATS, categories=["c", "b", "a"])
+    df = pd.DataFrame({"text": TEXTS, "cat": cat, "f": [2.5, 1.0, 2.0] * 4, "b": [True, False, True] * 4})
+    ddf = dd.from_pandas(df, npartitions=3)
+    for col, want in (("cat", ["c", "b", "a"]), ("f", [1.0, 2.0, 2.5]), ("b", [False, True])):
+        got = voc.dask.mention_rates(ddf, "text", by=col, scheduler="sync").table
+        direct = voc.text.themes().mention_rates(df, texts="text", by=col).table
+        assert list(_column(_group_column(got))[0]) == want, col
+        assert list(got["group"]) == list(direct["group"]), col
+        assert np.asarray(got["group"]).dtype == np.asarray(direct["group"]).dtype, col

@@ -30,9 +30,9 @@ pub(crate) use matcher::PARALLEL_MIN_TEXTS;
 pub use matcher::{Keyword, Scratch, Sets, ThemeMatch, ThemeMatcher};
 pub use normalize::{Normalizer, char_offset};
 pub use rates::{
-    ChannelLabels, KeywordRow, MentionBatch, MentionCounts, MentionFinish, MentionOptions,
-    MentionRow, MentionSettings, MentionState, MentionStateBatch, MentionTable, MentionTheme,
-    mention_rates, period_indices, reason_shares, top_keywords,
+    ChannelLabels, KeywordRow, LabelOrder, MentionBatch, MentionCounts, MentionFinish,
+    MentionOptions, MentionRow, MentionSettings, MentionState, MentionStateBatch, MentionTable,
+    MentionTheme, mention_rates, period_indices, reason_shares, top_keywords,
 };
 #[cfg(feature = "sample")]
 pub use sample::{Lang, sample_tickets};

@@ -601,6 +601,31 @@ pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colum
     }
 }
 
+/// Reads group labels like [`groups`], and says whether the labels are in the column's own category
+/// order (a pandas categorical, a polars `Enum` or an ordered Arrow dictionary, with one dictionary)
+/// rather than sorted by value: what a state that merges labels met by several workers must carry.
+pub fn groups_in_order<'py>(
+    obj: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<(Column<Groups<'py>>, bool)> {
+    let py = obj.py();
+    if let Some((chunks, dt, ordered)) = arrow_chunks(obj) {
+        let keep_order = ordered || category_order(obj);
+        // (`as_any_dictionary` only once the type is known to be a dictionary.)
+        let given = keep_order && matches!(dt, DataType::Dictionary(..)) && {
+            let first = chunks
+                .first()
+                .map(|c| c.as_any_dictionary().values().to_data());
+            chunks
+                .iter()
+                .all(|c| Some(c.as_any_dictionary().values().to_data()) == first)
+        };
+        let g = groups_from_arrow(&chunks, &dt, keep_order, arg).map_err(|e| bind_err(py, e))?;
+        return Ok((g, given));
+    }
+    groups(obj, arg).map(|g| (g, false))
+}
+
 /// Object arrays (lists with None, pandas object columns): all booleans → bool labels, all integers →
 /// int labels, all numbers → float labels (None and NaN missing either way); anything else as text.
 fn object_groups<'py>(arr: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Column<Groups<'py>>> {

@@ -2,6 +2,7 @@
 //! by `mention_rates` and `mention_state`, and the finished table.
 
 use super::*;
+use voc_core::text::LabelOrder;
 
 /// Options of the mention table, checked once.
 pub(super) fn mention_options(
@@ -74,7 +75,15 @@ impl ThemeMatcher {
         };
         let t = self::texts(&texts, "texts")?;
         let n = t.strs().len();
-        let ch = by.as_ref().map(|c| convert::groups(c, "by")).transpose()?;
+        let ch = by
+            .as_ref()
+            .map(|c| convert::groups_in_order(c, "by"))
+            .transpose()?;
+        let order = match ch.as_ref().map(|(_, given)| *given) {
+            Some(true) => LabelOrder::Given,
+            _ => LabelOrder::Value,
+        };
+        let ch = ch.map(|(c, _)| c);
         let tm = time
             .as_ref()
             .map(|x| convert::times(x, "time"))
@@ -117,8 +126,17 @@ impl ThemeMatcher {
             ],
         )
         .py_err(py)?;
+        // Labels in value order keep only those rows use (a compact integer range codes every value
+        // in it); categories are kept whole, so that the states of every partition agree.
         let (labels, codes): (Option<Labels>, Option<Vec<u32>>) = match ch {
-            Some(c) => (Some(c.data.labels), Some(c.data.codes.into_dense())),
+            Some(c) => {
+                let mut codes = c.data.codes.into_dense();
+                let labels = match order {
+                    LabelOrder::Value => c.data.labels.only_used(&mut codes, &c.nulls),
+                    LabelOrder::Given => c.data.labels,
+                };
+                (Some(labels), Some(codes))
+            }
             None => (None, None),
         };
         if let Some(c) = &codes {
@@ -136,10 +154,12 @@ impl ThemeMatcher {
             .rollup(rollup)
             .period(period)
             .channels(labels.is_some());
-        // Integer labels stay integers; the state keeps other labels as their text (in label order).
+        // The labels in the input's dtype (docs/conventions.md §4).
         let labels = labels.map(|l| match l {
             Labels::Int(v) => ChannelLabels::Int(v),
-            other => ChannelLabels::Str(other.texts()),
+            Labels::Float(v) => ChannelLabels::Float(v),
+            Labels::Bool(v) => ChannelLabels::Bool(v),
+            Labels::Str(v) => ChannelLabels::Str(v),
         });
         let taxonomy = self.inner.taxonomy();
         let state = crate::guard::detach(py, "voc.text.MentionState.update", || {
@@ -155,7 +175,10 @@ impl ThemeMatcher {
             let sets = self.inner.themes_batch(&strs, rollup)?;
             let mut batch = MentionStateBatch::new(&sets).dropped(dropped as u64);
             if let (Some(c), Some(l)) = (&codes, &labels) {
-                batch = batch.channels(c, l);
+                batch = match order {
+                    LabelOrder::Value => batch.channels(c, l),
+                    LabelOrder::Given => batch.channels_in_order(c, l),
+                };
             }
             if let Some(p) = &periods {
                 batch = batch.periods(p);
@@ -170,9 +193,12 @@ impl ThemeMatcher {
 }
 
 fn channel_value(labels: &ChannelLabels, code: u32) -> Value {
+    let i = code as usize;
     match labels {
-        ChannelLabels::Int(v) => Value::I64(v.get(code as usize).copied().unwrap_or_default()),
-        ChannelLabels::Str(v) => Value::Str(v.get(code as usize).cloned()),
+        ChannelLabels::Int(v) => Value::I64(v.get(i).copied().unwrap_or_default()),
+        ChannelLabels::Float(v) => Value::F64(v.get(i).copied().unwrap_or(f64::NAN)),
+        ChannelLabels::Bool(v) => Value::Bool(v.get(i).copied().unwrap_or_default()),
+        ChannelLabels::Str(v) => Value::Str(v.get(i).cloned()),
     }
 }
 

@@ -5,9 +5,10 @@
 use super::*;
 
 /// Mergeable theme mention counts per channel × period, from `ThemeMatcher.mention_state(texts, ...)`:
-/// merge the states of batches or workers (in any order; channels are aligned by label; states of
-/// other themes, roll-up or period do not merge), then `finish` gives the table `mention_rates` gives
-/// on all the texts at once. Pickles; `to_bytes` / `from_bytes` for Spark.
+/// merge the states of batches or workers (in any order; channels are aligned by label and keep the
+/// `by=` column's dtype and order; states of other themes, roll-up or period, of another label dtype
+/// or of other categories do not merge), then `finish` gives the table `mention_rates` gives on all
+/// the texts at once. Pickles; `to_bytes` / `from_bytes` for Spark.
 #[pyclass(frozen, module = "voc._voc")]
 pub struct MentionState {
     pub(super) inner: Shared<core::MentionState>,

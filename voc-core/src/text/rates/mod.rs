@@ -15,7 +15,8 @@ mod tests;
 pub use counts::{MentionBatch, MentionCounts, MentionFinish};
 pub use keywords::{KeywordRow, reason_shares, top_keywords};
 pub use state::{
-    ChannelLabels, MentionSettings, MentionState, MentionStateBatch, MentionTable, MentionTheme,
+    ChannelLabels, LabelOrder, MentionSettings, MentionState, MentionStateBatch, MentionTable,
+    MentionTheme,
 };
 
 use super::matcher::Sets;

@@ -1,13 +1,19 @@
-//! The byte form of [`MentionState`]: themes, settings, channel labels, dropped texts and the counts,
-//! all under one checksum.
+//! The byte form of [`MentionState`]: themes, settings, channel labels and their order, dropped
+//! texts and the counts, all under one checksum.
+//!
+//! Version 2 (written since float, boolean and category-ordered channel labels): the labels' kind
+//! code (0 integers, 1 strings, 2 floats, 3 booleans) and their order (0 by value, 1 given).
+//! Version 1 (integer and string labels, always in value order) is still read.
 
-use super::{ChannelLabels, MentionCounts, MentionSettings, MentionState, MentionTheme};
+use super::{
+    ChannelLabels, LabelOrder, MentionCounts, MentionSettings, MentionState, MentionTheme,
+};
 use crate::codec::{Reader, Writer};
 use crate::error::Result;
 use crate::time::Period;
 
 const MAGIC: &[u8; 4] = b"VMST";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
 
 /// Period codes of the byte form (0: no period).
 const PERIODS: [Period; 5] = [
@@ -20,8 +26,9 @@ const PERIODS: [Period; 5] = [
 
 impl MentionState {
     /// Versioned byte form (little-endian, checksummed) of everything the state holds — themes,
-    /// settings, channel labels and counts — read back by [`from_bytes`](Self::from_bytes) on any
-    /// platform: what Dask or Spark workers ship to be merged.
+    /// settings, channel labels and their order, and counts — read back by
+    /// [`from_bytes`](Self::from_bytes) on any platform: what Dask or Spark workers ship to be merged.
+    /// This build writes version 2 and reads versions 1 and 2.
     ///
     /// ```
     /// use voc_core::text::{ChannelLabels, MentionSettings, MentionState, MentionStateBatch, Sets, Taxonomy};
@@ -63,21 +70,47 @@ impl MentionState {
                 w.u8(1);
                 w.strs(v);
             }
+            ChannelLabels::Float(v) => {
+                w.u8(2);
+                w.len(v.len());
+                v.iter().for_each(|&x| w.f64(x));
+            }
+            ChannelLabels::Bool(v) => {
+                w.u8(3);
+                w.len(v.len());
+                v.iter().for_each(|&x| w.flag(x));
+            }
         }
+        w.u8(match self.order {
+            LabelOrder::Value => 0,
+            LabelOrder::Given => 1,
+        });
         w.u64(self.dropped);
         self.counts.write_body(&mut w);
         w.seal()
     }
 
-    /// Parses [`to_bytes`](Self::to_bytes) output; any corruption is an
-    /// [`Error::Decode`](crate::Error::Decode).
+    /// Parses [`to_bytes`](Self::to_bytes) output, of version 1 or 2; any corruption, and any other
+    /// version, is an [`Error::Decode`](crate::Error::Decode) (naming the version).
     ///
     /// ```
     /// use voc_core::text::MentionState;
     /// assert!(matches!(MentionState::from_bytes(b"VMST"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<MentionState> {
-        let mut r = Reader::open(bytes, "mention state", MAGIC, VERSION)?;
+        let mut r = Reader::sealed(bytes, "mention state")?;
+        let version = match r.header(MAGIC, VERSION) {
+            Ok(()) => VERSION,
+            Err(e) => {
+                // Version 1 is read too; anything else keeps the header's error.
+                let mut v1 = Reader::sealed(bytes, "mention state")?;
+                if v1.header(MAGIC, 1).is_err() {
+                    return Err(e);
+                }
+                r = v1;
+                1
+            }
+        };
         let n = r.len()?;
         // Each theme holds at least two string lengths and a flag.
         r.expect_items(n, 17)?;
@@ -122,7 +155,26 @@ impl MentionState {
                         .collect::<Result<_>>()?,
                 )
             }
+            2 if version >= 2 => {
+                let k = r.len()?;
+                r.expect_items(k, 8)?;
+                ChannelLabels::Float((0..k).map(|_| r.f64()).collect::<Result<_>>()?)
+            }
+            3 if version >= 2 => {
+                let k = r.len()?;
+                r.expect_items(k, 1)?;
+                ChannelLabels::Bool((0..k).map(|_| r.flag()).collect::<Result<_>>()?)
+            }
             k => return Err(r.fail(format!("bad channel label kind {k}"))),
+        };
+        let order = if version == 1 {
+            LabelOrder::Value
+        } else {
+            match r.u8()? {
+                0 => LabelOrder::Value,
+                1 => LabelOrder::Given,
+                k => return Err(r.fail(format!("bad channel label order {k}"))),
+            }
         };
         let dropped = r.u64()?;
         let counts = MentionCounts::read_body(&mut r)?;
@@ -135,6 +187,15 @@ impl MentionState {
         }
         if labels.has_repeats() {
             return Err(r_fail("a channel label appears twice"));
+        }
+        if let ChannelLabels::Float(v) = &labels
+            && v.iter()
+                .any(|x| x.is_nan() || (*x == 0.0 && x.is_sign_negative()))
+        {
+            return Err(r_fail("a float channel label is NaN or -0.0"));
+        }
+        if !channels && order == LabelOrder::Given {
+            return Err(r_fail("a channel label order in a state without channels"));
         }
         for (channel, p, _, mentions) in counts.cells() {
             if channels && channel as usize >= labels.len() {
@@ -166,6 +227,7 @@ impl MentionState {
                 channels,
             },
             labels,
+            order,
             dropped,
             counts,
         })

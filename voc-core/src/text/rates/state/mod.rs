@@ -3,11 +3,13 @@
 //! are per batch or per worker; merging aligns them by label).
 
 mod bytes;
+#[cfg(test)]
+mod label_tests;
 mod labels;
 #[cfg(test)]
 mod tests;
 
-pub use labels::ChannelLabels;
+pub use labels::{ChannelLabels, LabelOrder};
 
 use std::borrow::Cow;
 
@@ -104,6 +106,9 @@ pub struct MentionStateBatch<'a> {
     pub sets: &'a Sets,
     /// Channel code of each text and the labels the codes index.
     pub channels: Option<(&'a [u32], &'a ChannelLabels)>,
+    /// The order of the channel labels in the finished table: by value (the default), or as the
+    /// labels are given ([`channels_in_order`](Self::channels_in_order)).
+    pub channel_order: LabelOrder,
     /// Period index of each text ([`period_indices`](super::period_indices) with the state's period).
     pub periods: Option<&'a [i64]>,
     /// Texts of the batch left out before counting (missing values), reported by the finished table.
@@ -123,6 +128,7 @@ impl<'a> MentionStateBatch<'a> {
         MentionStateBatch {
             sets,
             channels: None,
+            channel_order: LabelOrder::Value,
             periods: None,
             dropped: 0,
         }
@@ -140,6 +146,31 @@ impl<'a> MentionStateBatch<'a> {
     #[must_use]
     pub fn channels(mut self, codes: &'a [u32], labels: &'a ChannelLabels) -> Self {
         self.channels = Some((codes, labels));
+        self.channel_order = LabelOrder::Value;
+        self
+    }
+
+    /// Sets the channel code of each text and the labels the codes index, in an order of their own
+    /// (the categories of a categorical column): the finished table keeps that order, and every batch
+    /// or state merged must give the same labels in the same order.
+    ///
+    /// ```
+    /// use voc_core::text::{ChannelLabels, LabelOrder, MentionOptions, MentionSettings, MentionState, MentionStateBatch, Sets, Taxonomy};
+    /// let mut tax = Taxonomy::new();
+    /// tax.add("refund", "Refund", &["refund"], &[])?;
+    /// let mut s = MentionState::new(&tax, MentionSettings::default().channels(true));
+    /// let categories = ChannelLabels::Str(vec!["web".into(), "app".into()]);
+    /// let sets = Sets::from_rows(&[vec![0], vec![]])?;
+    /// s.update(MentionStateBatch::new(&sets).channels_in_order(&[1, 0], &categories))?;
+    /// assert_eq!(s.channel_order(), LabelOrder::Given);
+    /// let t = s.finish(&MentionOptions::default())?;
+    /// assert_eq!(t.channels, Some(categories)); // web before app
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn channels_in_order(mut self, codes: &'a [u32], labels: &'a ChannelLabels) -> Self {
+        self.channels = Some((codes, labels));
+        self.channel_order = LabelOrder::Given;
         self
     }
 
@@ -173,8 +204,9 @@ impl<'a> MentionStateBatch<'a> {
 
 /// The finished table of a [`MentionState`]: the rows, and the channel labels their codes index.
 ///
-/// Channel codes are renumbered into ascending label order, so the table does not depend on the
-/// order in which batches or workers met the channels.
+/// Channel codes are renumbered into the state's [`LabelOrder`] (ascending label order unless the
+/// labels were given in an order of their own), so the table does not depend on the order in which
+/// batches or workers met the channels.
 ///
 /// ```
 /// use voc_core::text::{ChannelLabels, MentionOptions, MentionSettings, MentionState, MentionStateBatch, Sets, Taxonomy};
@@ -195,8 +227,8 @@ impl<'a> MentionStateBatch<'a> {
 pub struct MentionTable {
     /// One row per channel × period × theme, ordered by channel, period, theme.
     pub rows: Vec<MentionRow>,
-    /// The channel labels in ascending order (`rows[i].channel` indexes them); `None` without
-    /// channels.
+    /// The channel labels in the state's [`LabelOrder`] (`rows[i].channel` indexes them); `None`
+    /// without channels.
     pub channels: Option<ChannelLabels>,
 }
 
@@ -238,6 +270,8 @@ pub struct MentionState {
     settings: MentionSettings,
     /// Channel labels in code order (first met first); empty without channels.
     labels: ChannelLabels,
+    /// The order of the labels in the finished table.
+    order: LabelOrder,
     dropped: u64,
     counts: MentionCounts,
 }
@@ -265,6 +299,7 @@ impl MentionState {
             themes,
             settings,
             labels: ChannelLabels::Str(Vec::new()),
+            order: LabelOrder::Value,
             dropped: 0,
         }
     }
@@ -305,6 +340,18 @@ impl MentionState {
     /// ```
     pub fn channels(&self) -> Option<&ChannelLabels> {
         self.settings.channels.then_some(&self.labels)
+    }
+
+    /// The order of the channels in the finished table: [`LabelOrder::Value`] unless the labels were
+    /// given in an order of their own ([`MentionStateBatch::channels_in_order`]).
+    ///
+    /// ```
+    /// use voc_core::text::{LabelOrder, MentionSettings, MentionState, Taxonomy};
+    /// let s = MentionState::new(&Taxonomy::new(), MentionSettings::default().channels(true));
+    /// assert_eq!(s.channel_order(), LabelOrder::Value);
+    /// ```
+    pub fn channel_order(&self) -> LabelOrder {
+        self.order
     }
 
     /// Texts counted so far.
@@ -352,7 +399,9 @@ impl MentionState {
     ///
     /// The batch must carry channels exactly when the state's settings have channels, and periods
     /// exactly when they have a period. With [`rollup`](MentionSettings::rollup), every theme of a set
-    /// must come with its parent.
+    /// must come with its parent. Channel labels are never NaN; their kind (integers, floats,
+    /// booleans, strings) and order must agree with the labels the state holds (see
+    /// [`merge`](Self::merge)).
     ///
     /// ```
     /// use voc_core::text::{MentionSettings, MentionState, MentionStateBatch, Sets, Taxonomy};
@@ -397,7 +446,26 @@ impl MentionState {
                         reason: "channel code beyond the batch's labels",
                     });
                 }
-                let (merged, map) = self.labels.union(labels)?;
+                if let Some(index) = labels.nan_position() {
+                    return Err(Error::InvalidValue {
+                        arg: "channels",
+                        index,
+                        value: f64::NAN,
+                        reason: "a channel label is NaN (a missing label, never a channel)",
+                    });
+                }
+                if batch.channel_order == LabelOrder::Given && labels.has_repeats() {
+                    return Err(Error::InvalidValue {
+                        arg: "channels",
+                        index: 0,
+                        value: f64::NAN,
+                        reason: "a channel label appears twice in labels given in their order",
+                    });
+                }
+                let labels = labels.canonical();
+                let (merged, order, map) =
+                    self.labels
+                        .union(self.order, &labels, batch.channel_order)?;
                 let codes: Cow<'_, [u32]> = if map.iter().enumerate().all(|(i, &m)| m as usize == i)
                 {
                     Cow::Borrowed(codes)
@@ -407,7 +475,7 @@ impl MentionState {
                         .map(|&c| map.get(c as usize).copied().unwrap_or(c))
                         .collect()
                 };
-                (Some(merged), Some(codes))
+                (Some((merged, order)), Some(codes))
             }
             (_, has) => {
                 return Err(Error::Incompatible(format!(
@@ -418,8 +486,9 @@ impl MentionState {
             }
         };
         self.counts.update(sets, codes.as_deref(), batch.periods)?;
-        if let Some(l) = labels {
+        if let Some((l, order)) = labels {
             self.labels = l;
+            self.order = order;
         }
         self.dropped = self.dropped.saturating_add(batch.dropped);
         Ok(())
@@ -488,6 +557,14 @@ impl MentionState {
     /// Adds another state of the same themes and settings, aligning its channel codes to ours by label
     /// (labels new to this state are appended); on error this state is unchanged.
     ///
+    /// Channel labels merge under one rule: a state without channel labels yet (new, or
+    /// [`empty_like`](crate::State::empty_like)) merges with anything; otherwise both states must
+    /// hold labels of the same kind (integers, floats, booleans and strings do not mix: `1` and
+    /// `1.0` are one label within a column, but columns of two dtypes are two labellings) in the same
+    /// [`LabelOrder`]. Labels in value order are united; labels in a given order (categories) must be
+    /// the same labels in the same order. Anything else is [`Error::Incompatible`], never a silent
+    /// re-ordering.
+    ///
     /// ```
     /// use voc_core::text::{ChannelLabels, MentionSettings, MentionState, MentionStateBatch, Sets, Taxonomy};
     /// let mut tax = Taxonomy::new();
@@ -506,31 +583,35 @@ impl MentionState {
     pub fn merge(&mut self, other: &MentionState) -> Result<()> {
         self.check_compatible(other)?;
         let (labels, aligned) = if self.settings.channels {
-            let (labels, map) = self.labels.union(&other.labels)?;
-            (Some(labels), Some(other.counts.remap_channels(&map)?))
+            let (labels, order, map) = self.labels.union(self.order, &other.labels, other.order)?;
+            (
+                Some((labels, order)),
+                Some(other.counts.remap_channels(&map)?),
+            )
         } else {
             (None, None)
         };
         self.counts
             .merge(aligned.as_ref().unwrap_or(&other.counts))?;
-        if let Some(l) = labels {
+        if let Some((l, order)) = labels {
             self.labels = l;
+            self.order = order;
         }
         self.dropped = self.dropped.saturating_add(other.dropped);
         Ok(())
     }
 
-    /// The counts with channel codes renumbered into ascending label order, and those labels.
+    /// The counts with channel codes renumbered into the state's label order, and those labels.
     fn sorted(&self) -> Result<(MentionCounts, Option<ChannelLabels>)> {
         if !self.settings.channels {
             return Ok((self.counts.clone(), None));
         }
-        let (labels, rank) = self.labels.sorted();
+        let (labels, rank) = self.labels.ordered(self.order)?;
         Ok((self.counts.remap_channels(&rank)?, Some(labels)))
     }
 
     /// The mention-rate table: rows as [`MentionCounts::finish`] gives them, with channel codes in
-    /// ascending label order.
+    /// the state's [`LabelOrder`] (ascending label order unless given in an order of their own).
     ///
     /// ```
     /// use voc_core::text::{ChannelLabels, MentionOptions, MentionSettings, MentionState, MentionStateBatch, Sets, Taxonomy};
@@ -561,7 +642,7 @@ impl PartialEq for MentionState {
         match (self.sorted(), other.sorted()) {
             (Ok((a, la)), Ok((b, lb))) => {
                 let empty = |l: &Option<ChannelLabels>| l.as_ref().is_none_or(|x| x.is_empty());
-                a == b && (la == lb || (empty(&la) && empty(&lb)))
+                a == b && ((la == lb && self.order == other.order) || (empty(&la) && empty(&lb)))
             }
             _ => false,
         }
@@ -579,6 +660,7 @@ impl crate::State for MentionState {
             themes: self.themes.clone(),
             settings: self.settings,
             labels: self.labels.empty_like(),
+            order: self.order,
             dropped: 0,
             counts: MentionCounts::new(self.themes.len()),
         }

@@ -204,7 +204,7 @@ fn merge_rejects_other_themes_or_settings_and_leaves_the_state_unchanged() -> Re
             .channels(&[0], &ChannelLabels::Int(vec![5]))
             .periods(&[3]),
     )?;
-    check(&ints, "integers and strings");
+    check(&ints, "two kinds (strings and integers)");
     Ok(())
 }
 
