@@ -1,6 +1,7 @@
 //! Bindings: correlation with p-values and intervals: Pearson, Spearman, Kendall tau-b/tau-c, point-biserial, matrices.
 //!
-//! The matrix's columns arrive one by one (picked by name in `python/voc/impact.py`); they are laid
+//! The matrix's columns are picked by name from the `data` table (default: every numeric column);
+//! they are laid
 //! side by side in one column-major matrix (one copy, as the null-to-NaN fill needs one anyway), and
 //! the core reads its columns in place through an `ndarray` view.
 
@@ -12,7 +13,7 @@ use voc_core::impact::correlation::{
 };
 use voc_core::{Error, MissingPolicy};
 
-use crate::convert::{Buf, missing_policy, numbers_or_bools as numbers};
+use crate::convert::{self, Buf, missing_policy, numbers_or_bools as numbers};
 use crate::error::{IntoPy, raise_named};
 use crate::table::{Table, TableBuilder};
 
@@ -173,10 +174,11 @@ fn column<'py>(
 
 /// Correlation of two columns (see `voc.impact.correlation`).
 #[pyfunction]
-#[pyo3(signature = (x, y, /, method, alternative, confidence, variant, missing))]
+#[pyo3(signature = (data, x, y, /, method, alternative, confidence, variant, missing))]
 #[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     x: &Bound<'_, PyAny>,
     y: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
@@ -188,9 +190,10 @@ pub fn _impact_correlation(
     let o = options(method, alternative, confidence, variant)
         .and_then(|o| Ok(o.missing(missing_policy(missing)?)))
         .py_err(py)?;
+    let (x, y) = (convert::given(data, x, "x")?, convert::given(data, y, "y")?);
     // Nulls are NaN: missing values the core rejects (naming the position) or leaves out.
-    let xs = numbers(x, "x")?.nulls_as_nan().into_f64();
-    let ys = numbers(y, "y")?.nulls_as_nan().into_f64();
+    let xs = numbers(&x, "x")?.nulls_as_nan().into_f64();
+    let ys = numbers(&y, "y")?.nulls_as_nan().into_f64();
     let (xs, ys) = (xs.as_slice(), ys.as_slice());
     let r = crate::guard::detach(py, "voc.impact.correlation", || core::correlate(xs, ys, &o))
         .py_err(py)?;
@@ -339,20 +342,40 @@ impl CorrelationMatrix {
     }
 }
 
-/// Correlation matrix of named columns: (pairs, r, p, n) tables (see `voc.impact.correlation_matrix`).
+/// Correlation matrix of the columns of a table: (pairs, r, p, n) tables (see
+/// `voc.impact.correlation_matrix`). `columns` names them (default: every column the number reader
+/// reads: bools, integers, floats).
 #[pyfunction]
-#[pyo3(signature = (names, columns, /, method, missing, alternative, variant, confidence))]
+#[pyo3(signature = (data, columns, /, method, missing, alternative, variant, confidence))]
 #[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation_matrix(
     py: Python<'_>,
-    #[pyo3(from_py_with = crate::convert_args::texts)] names: Vec<String>,
-    columns: Vec<Bound<'_, PyAny>>,
+    data: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::opt_texts)] columns: Option<Vec<String>>,
     #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] alternative: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] variant: &str,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<CorrelationMatrix> {
+    let all = convert::names_of(data)?;
+    let names: Vec<String> = match columns {
+        Some(c) => c,
+        None => {
+            let mut numeric = Vec::new();
+            for name in all {
+                let col = data.get_item(&name)?;
+                if numbers(&col, "columns").is_ok() {
+                    numeric.push(name);
+                }
+            }
+            numeric
+        }
+    };
+    let columns = names
+        .iter()
+        .map(|n| convert::given(Some(data), &pyo3::types::PyString::new(py, n).into_any(), "columns"))
+        .collect::<PyResult<Vec<_>>>()?;
     let o = options(method, alternative, confidence, variant).py_err(py)?;
     let (policy, listwise) = match missing {
         "error" => (MissingPolicy::Error, false),

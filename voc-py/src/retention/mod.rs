@@ -1,10 +1,11 @@
 //! `voc.retention`: Kaplan–Meier, log-rank, Cox PH, cohorts, BG/NBD, Gamma-Gamma, CLV and the
-//! transaction summary. Converts and calls `voc_core::retention`; `voc/retention.py` resolves the
-//! roles (`durations=`, `events=`, `by=`, ...) to columns and calls the `_retention_*` functions here.
+//! transaction summary. Each `_retention_*` function takes the `data` table and the roles
+//! (`durations=`, `events=`, `by=`, ...), resolves them to columns by `crate::convert`'s role rules,
+//! converts and calls `voc_core::retention`.
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use serde::{Deserialize, Serialize};
 use voc_core::retention::{
     self as core, BgNbdOptions, CohortOptions, CoxOptions, GammaGammaOptions, KmOptions,
@@ -165,6 +166,31 @@ fn floats<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, 
 /// Reads a float column with nulls as NaN, which the core treats as missing under its policy.
 fn floats_nan<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, f64>> {
     Ok(convert::numbers(obj, arg)?.nulls_as_nan().into_f64())
+}
+
+/// The roles of survival data resolved to columns: `durations`, and the events from `events=` or its
+/// alias `event_observed=` (lifelines' name; giving both is an `InvalidOptionError`).
+fn survival_roles<'py>(
+    data: Option<&Bound<'py, PyAny>>,
+    durations: &Bound<'py, PyAny>,
+    events: Option<&Bound<'py, PyAny>>,
+    event_observed: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
+    let events = match (events.filter(|e| !e.is_none()), event_observed.filter(|e| !e.is_none())) {
+        (Some(_), Some(_)) => {
+            return Err(raise_named(
+                durations.py(),
+                "InvalidOptionError",
+                "events and event_observed are one argument (event_observed is lifelines' name): pass one of them".into(),
+                Some("event_observed"),
+            ));
+        }
+        (e, o) => e.or(o),
+    };
+    Ok((
+        convert::required(data, durations, "durations")?,
+        convert::lookup(data, events, "events")?,
+    ))
 }
 
 /// Durations and events of survival data: events read as 0/1 floats (NaN missing), or every event
