@@ -6,7 +6,6 @@ Methods, references and tolerances are described in ``docs/impact.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping as _Mapping
 from typing import Any as _Any
 from typing import Sequence as _Sequence
 
@@ -546,21 +545,7 @@ def what_if(
     >>> round(w.nps_change, 6)
     3.0
     """
-    if isinstance(data, OutcomeByClassResult):
-        data = data.table
-    if isinstance(data, _Mapping):
-        labels = [str(k) for k in data]
-        values = _args.tuples(list(data.values()), "data", 3)
-        n, arpu, churn = ([_args.real(v[i], "data") for v in values] for i in range(3))
-    else:
-        if not isinstance(data, Table):
-            raise _args.DtypeError(
-                f"data: expected an OutcomeByClassResult, its table or a dict of classes, got {type(data).__name__}",
-                "data",
-            )
-        labels = [str(v) for v in list(data["group"])]
-        n, arpu, churn = ([float(x) for x in data[c]] for c in ("n", "arpu", "churn_rate"))
-    return _voc._impact_what_if(labels, n, arpu, churn, shift, share)
+    return _voc._impact_what_if(data, shift, share)
 
 
 __all__ += [

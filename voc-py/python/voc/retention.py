@@ -32,7 +32,6 @@ and ``False`` / 0 / 0.0 for a censored row; without ``events`` every event is ob
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any, Literal
 
 import numpy as np
@@ -48,7 +47,6 @@ from voc._voc import (
     LogRankResult,
     Table,
 )
-from voc.errors import DtypeError, InvalidOptionError
 
 __all__ = [
     "kaplan_meier",
@@ -71,27 +69,6 @@ __all__ = [
 ]
 
 _Missing = Literal["error", "skip"]
-
-
-def _instant(value: Any, arg: str = "observation_end") -> Any:
-    """A single point in time as a one-element column (integers mean seconds since 1970-01-01 UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        if not -(2**63) < int(value) < 2**63:
-            raise InvalidOptionError(f"{arg}: {value} seconds is outside the representable dates", arg)
-        return np.array([value], dtype=np.int64)
-    if hasattr(value, "to_datetime64"):  # pandas Timestamp
-        value = value.to_datetime64()
-    if isinstance(value, bool) or not isinstance(value, (str, np.datetime64, _dt.date)):
-        raise DtypeError(
-            f"{arg}: expected a date (str, datetime, numpy datetime64 or int seconds), got {type(value).__name__}", arg
-        )
-    try:
-        # In its own unit (days for "2300-01-01"): forcing nanoseconds would wrap dates after 2262 around.
-        return np.array([np.datetime64(value)])
-    except (ValueError, OverflowError, UnicodeError) as e:
-        raise InvalidOptionError(f"{arg}: {value!r:.60} is not a date ({e})", arg) from None
 
 
 def kaplan_meier(
@@ -258,7 +235,7 @@ def rfm_summary(
         customers=customers,
         time=time,
         monetary=monetary,
-        observation_end=_instant(observation_end),
+        observation_end=observation_end,
         time_scale=time_scale,
     )
 
@@ -291,8 +268,8 @@ def calibration_and_holdout(
         customers=customers,
         time=time,
         monetary=monetary,
-        calibration_end=_instant(calibration_end, "calibration_end"),
-        observation_end=_instant(observation_end),
+        calibration_end=calibration_end,
+        observation_end=observation_end,
         time_scale=time_scale,
     )
 
@@ -323,7 +300,7 @@ def cohort_retention(
         data,
         customers=customers,
         time=time,
-        observation_end=_instant(observation_end),
+        observation_end=observation_end,
         repurchase_window_days=repurchase_window_days,
     )
 
