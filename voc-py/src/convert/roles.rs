@@ -23,6 +23,28 @@ fn not_a_table(data: &Bound<'_, PyAny>, what: &str) -> PyErr {
     )
 }
 
+/// `value` as text for the argument `arg`: a `str` without a lone surrogate (an `InvalidOptionError`
+/// naming `arg` otherwise; a value that is not a `str` is a `DtypeError`).
+pub fn text_of<'a>(value: &'a Bound<'_, PyAny>, arg: &str) -> PyResult<&'a str> {
+    let py = value.py();
+    let Ok(s) = value.cast::<PyString>() else {
+        return Err(raise_named(
+            py,
+            "DtypeError",
+            format!("{arg}: expected a str, got {}", value.get_type().name()?),
+            Some(arg),
+        ));
+    };
+    s.to_str().map_err(|_| {
+        raise_named(
+            py,
+            "InvalidOptionError",
+            format!("{arg} is not valid Unicode (it holds a lone surrogate)"),
+            Some(arg),
+        )
+    })
+}
+
 /// Column names of `data`, which must be a table (a `DtypeError` naming `data` otherwise).
 pub fn names_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     table_names(data)?.ok_or_else(|| not_a_table(data, ""))

@@ -200,18 +200,6 @@ pub fn _impact_correlation(
     Ok(CorrelationResult { inner: r })
 }
 
-/// A conversion error of one matrix column (a `voc.errors` exception raised through `error.rs`), its
-/// message and `arg` given the column's name.
-fn named(py: Python<'_>, err: PyErr, name: &str) -> PyErr {
-    let value = err.value(py);
-    let message = format!("column {name:?}: {value}");
-    // invariant: voc.errors exceptions accept new attributes; a failure leaves the error as it was.
-    let _ = value.setattr("args", (message.clone(),));
-    let _ = value.setattr("message", message);
-    let _ = value.setattr("arg", name);
-    err
-}
-
 /// Correlations of every pair of columns of a table (see `voc.impact.correlation_matrix`): long-form
 /// `pairs` and square tables of estimates, p-values and pair counts.
 #[pyclass(frozen, module = "voc._voc")]
@@ -394,8 +382,9 @@ pub fn _impact_correlation_matrix(
     // One column-major buffer: column j is values[j * rows..(j + 1) * rows].
     let mut values: Vec<f64> = Vec::new();
     let mut rows: Option<usize> = None;
-    for (name, obj) in names.iter().zip(&columns) {
-        let (buf, nulls) = column(obj, "columns").map_err(|e| named(py, e, name))?;
+    for (j, (name, obj)) in names.iter().zip(&columns).enumerate() {
+        let (buf, nulls) =
+            column(obj, "columns").map_err(|e| convert::column_error(py, e, "columns", name))?;
         let start = values.len();
         values.extend_from_slice(buf.as_slice());
         let v = values.get_mut(start..).unwrap_or_default();
@@ -409,20 +398,14 @@ pub fn _impact_correlation_matrix(
             .enumerate()
             .find(|(_, x)| x.is_infinite() || (policy == MissingPolicy::Error && x.is_nan()))
         {
-            let (kind, message) = if x.is_nan() {
-                (
-                    "MissingValueError",
-                    format!(
-                        "column {name:?}, row {row} is missing (NaN or null); pass missing=\"skip\" to leave out rows with a missing value, or missing=\"pairwise\" to use, for each pair, the rows where both are present"
-                    ),
-                )
+            // The cell names its row and column (`.index == (row, column)`, `.arg == "columns"`).
+            let hint = if x.is_nan() {
+                "; pass missing=\"skip\" to leave out rows with a missing value, or missing=\"pairwise\" to \
+                 use, for each pair, the rows where both are present"
             } else {
-                (
-                    "NonFiniteError",
-                    format!("column {name:?}, row {row} = {x} is not finite"),
-                )
+                ""
             };
-            return Err(raise_named(py, kind, message, Some(name)));
+            return Err(crate::error::raise_cell(py, "columns", (row, j), Some(name), x, hint));
         }
         if let Some(first) = rows
             && first != v.len()
@@ -436,7 +419,7 @@ pub fn _impact_correlation_matrix(
                     names.first().map_or("", String::as_str),
                     first
                 ),
-                Some(name),
+                Some("columns"),
             ));
         }
         rows = Some(v.len());

@@ -70,14 +70,24 @@ impl<'py> Inputs<'py> {
                     ),
                 ));
             }
-            Some(d) => crate::convert_args::texts(d).map_err(|e| {
-                crate::error::raise_named(
-                    py,
-                    "DtypeError",
-                    format!("drivers: {}", e.value(py)),
-                    Some("drivers"),
-                )
-            })?,
+            Some(d) => {
+                let Ok(items) = d.try_iter() else {
+                    return Err(raise_named(
+                        py,
+                        "DtypeError",
+                        format!(
+                            "drivers: expected a list of column names, got {}",
+                            d.get_type().name()?
+                        ),
+                        Some("drivers"),
+                    ));
+                };
+                let mut names = Vec::new();
+                for item in items {
+                    names.push(convert::text_of(&item?, "drivers")?.to_owned());
+                }
+                names
+            }
         };
         if let Some(o) = &outcome_name
             && names.contains(o)
@@ -145,33 +155,27 @@ impl<'py> Inputs<'py> {
     /// A core error, with the driver's name and row where the core gives `row × p + column`.
     fn error(&self, py: Python<'_>, err: Error) -> PyErr {
         let p = self.names.len().max(1);
-        let (class, index, value) = match &err {
+        let (index, value) = match &err {
             Error::Missing {
                 arg: "drivers",
                 index,
-            } => ("MissingValueError", *index, None),
+            } => (*index, None),
             Error::NonFinite {
                 arg: "drivers",
                 index,
                 value,
-            } => ("NonFiniteError", *index, Some(*value)),
+            } => (*index, Some(*value)),
             _ => return core_to_py(py, err),
         };
         let (row, col) = (index / p, index % p);
-        let name = self.names.get(col).map_or("?", String::as_str);
-        let message = match value {
-            None => format!(
-                "drivers['{name}'][{row}] is missing (NaN or null); pass missing=\"skip\" to leave \
-                 missing rows out"
-            ),
-            Some(v) => format!("drivers['{name}'][{row}] = {v} is not finite"),
+        let name = self.names.get(col).map(String::as_str);
+        let hint = if value.is_none() {
+            "; pass missing=\"skip\" to leave missing rows out"
+        } else {
+            ""
         };
-        let e = raise_named(py, class, message, Some(name));
-        // The cell's row (the column is `arg`) and value: attributes of the raised voc.errors instance.
-        let v = e.value(py);
-        let _ = v.setattr("index", row);
-        let _ = v.setattr("value", value);
-        e
+        // The cell: `.arg == "drivers"`, `.index == (row, column)`, the message naming the column.
+        crate::error::raise_cell(py, "drivers", (row, col), name, value.unwrap_or(f64::NAN), hint)
     }
 }
 

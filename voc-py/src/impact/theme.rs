@@ -26,7 +26,7 @@ pub(crate) fn theme_columns<'py>(
 ) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
     let py = data.py();
     if let Ok(prefix) = themes.cast::<PyString>() {
-        let prefix = crate::convert_args::text(prefix.as_any())?;
+        let prefix = convert::text_of(prefix.as_any(), "themes")?;
         let cols = convert::prefixed(data, prefix, exclude)?;
         if cols.is_empty() {
             let names = convert::names_of(data)?;

@@ -4,7 +4,6 @@
 //! `fit_logistic`'s.
 
 use pyo3::basic::CompareOp;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
 use crate::convert::table_names;
@@ -55,8 +54,9 @@ pub fn _risk_estimator_input<'py>(
             let mut arr = numpy(py)?.call_method1("asarray", (x,))?;
             if kind(&arr)? == "O" {
                 // float() of each cell: numbers pass, anything else is refused.
+                let type_error = py.import("builtins")?.getattr("TypeError")?;
                 arr = arr.call_method1("astype", ("float64",)).map_err(|e| {
-                    let class = if e.is_instance_of::<PyTypeError>(py) {
+                    let class = if e.is_instance(py, &type_error) {
                         "DtypeError"
                     } else {
                         "InputError"

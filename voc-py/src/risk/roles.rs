@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
 use super::read::ID;
-use crate::convert::{lookup, table_names};
+use crate::convert::{lookup, table_names, text_of};
 use crate::error::raise_named;
 use crate::table::Table;
 
@@ -30,11 +30,16 @@ pub fn feature_source<'py>(
     let data = data.filter(|d| !d.is_none());
     let x = x.filter(|x| !x.is_none());
     let names: Option<Vec<String>> = match x {
-        Some(x) if x.is_instance_of::<PyString>() => Some(vec![x.extract()?]),
+        Some(x) if x.is_instance_of::<PyString>() => Some(vec![text_of(x, "x")?.to_owned()]),
         Some(x) if x.is_instance_of::<PyList>() || x.is_instance_of::<PyTuple>() => {
             let items: Vec<Bound<'py, PyAny>> = x.try_iter()?.collect::<PyResult<_>>()?;
             if !items.is_empty() && items.iter().all(|i| i.is_instance_of::<PyString>()) {
-                Some(items.iter().map(|i| i.extract()).collect::<PyResult<_>>()?)
+                Some(
+                    items
+                        .iter()
+                        .map(|i| text_of(i, "x").map(str::to_owned))
+                        .collect::<PyResult<_>>()?,
+                )
             } else {
                 None
             }

@@ -102,7 +102,7 @@ impl<'py> ProfileRoles<'py> {
         let themes = match themes.filter(|t| !t.is_none()) {
             None => Vec::new(),
             Some(t) if t.is_instance_of::<PyString>() => {
-                let prefix = crate::convert_args::text(t)?;
+                let prefix = crate::convert::text_of(t, "themes")?;
                 match data {
                     Some(d) => prefixed(d, prefix, exclude)?,
                     None => Vec::new(),
