@@ -159,7 +159,10 @@ pub fn role_list<'py>(
     for (j, item) in items.enumerate() {
         let item = item?;
         let name = match item.cast::<PyString>() {
-            Ok(s) => s.to_str().map(str::to_owned).unwrap_or_else(|_| format!("x{j}")),
+            Ok(s) => s
+                .to_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|_| format!("x{j}")),
             Err(_) => format!("x{j}"),
         };
         // invariant: a given value resolves to a column (`lookup` returns `None` only for `None`).

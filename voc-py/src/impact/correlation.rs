@@ -362,7 +362,13 @@ pub fn _impact_correlation_matrix(
     };
     let columns = names
         .iter()
-        .map(|n| convert::given(Some(data), &pyo3::types::PyString::new(py, n).into_any(), "columns"))
+        .map(|n| {
+            convert::given(
+                Some(data),
+                &pyo3::types::PyString::new(py, n).into_any(),
+                "columns",
+            )
+        })
         .collect::<PyResult<Vec<_>>>()?;
     let o = options(method, alternative, confidence, variant).py_err(py)?;
     let (policy, listwise) = match missing {
@@ -405,7 +411,14 @@ pub fn _impact_correlation_matrix(
             } else {
                 ""
             };
-            return Err(crate::error::raise_cell(py, "columns", (row, j), Some(name), x, hint));
+            return Err(crate::error::raise_cell(
+                py,
+                "columns",
+                (row, j),
+                Some(name),
+                x,
+                hint,
+            ));
         }
         if let Some(first) = rows
             && first != v.len()

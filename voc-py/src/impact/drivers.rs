@@ -57,7 +57,9 @@ impl<'py> Inputs<'py> {
             None => {
                 let weights_name = weights.and_then(|w| w.extract::<String>().ok());
                 all.into_iter()
-                    .filter(|c| Some(c) != outcome_name.as_ref() && Some(c) != weights_name.as_ref())
+                    .filter(|c| {
+                        Some(c) != outcome_name.as_ref() && Some(c) != weights_name.as_ref()
+                    })
                     .collect()
             }
             Some(d) if d.is_instance_of::<PyString>() => {
@@ -123,7 +125,8 @@ impl<'py> Inputs<'py> {
         let mut values = Vec::with_capacity(n * drivers.len());
         for (k, v) in drivers.iter() {
             let name = k.extract::<String>()?;
-            let col = floats(&v, "drivers").map_err(|e| convert::column_error(py, e, "drivers", &name))?;
+            let col = floats(&v, "drivers")
+                .map_err(|e| convert::column_error(py, e, "drivers", &name))?;
             names.push(name);
             if col.len() != n {
                 return Err(core_to_py(
@@ -175,7 +178,14 @@ impl<'py> Inputs<'py> {
             ""
         };
         // The cell: `.arg == "drivers"`, `.index == (row, column)`, the message naming the column.
-        crate::error::raise_cell(py, "drivers", (row, col), name, value.unwrap_or(f64::NAN), hint)
+        crate::error::raise_cell(
+            py,
+            "drivers",
+            (row, col),
+            name,
+            value.unwrap_or(f64::NAN),
+            hint,
+        )
     }
 }
 

@@ -6,9 +6,9 @@ use voc_core::impact::roi::{self as core, RoiInputs, Shift};
 
 use super::effect::HoldoutResult;
 use crate::error::{IntoPy, raise_named};
+use crate::impact_result;
 use crate::table::Table;
 use pyo3::types::{PyBool, PyBytes, PyComplex, PyDict, PyMapping, PyString};
-use crate::impact_result;
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -186,7 +186,9 @@ fn _impact_roi(
 
 /// The classes of `what_if` as (label, n, ARPU, churn) rows: from an `outcome_by_class` result or its
 /// table (`group`, `n`, `arpu`, `churn_rate`), or a dict `{label: (n, arpu, churn)}`.
-fn what_if_classes(data: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<f64>, Vec<f64>, Vec<f64>)> {
+fn what_if_classes(
+    data: &Bound<'_, PyAny>,
+) -> PyResult<(Vec<String>, Vec<f64>, Vec<f64>, Vec<f64>)> {
     let py = data.py();
     let dtype = |message: String, index: Option<usize>| {
         let e = raise_named(py, "DtypeError", message, Some("data"));
@@ -216,11 +218,25 @@ fn what_if_classes(data: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<f64>, 
     };
     let (mut labels, mut n, mut arpu, mut churn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     if let Ok(d) = data.cast::<PyMapping>() {
-        for (i, (k, v)) in d.items()?.iter().map(|kv| kv.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()).collect::<PyResult<Vec<_>>>()?.into_iter().enumerate() {
+        for (i, (k, v)) in d
+            .items()?
+            .iter()
+            .map(|kv| kv.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>())
+            .collect::<PyResult<Vec<_>>>()?
+            .into_iter()
+            .enumerate()
+        {
             labels.push(k.str()?.to_string());
-            if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() || v.is_instance_of::<PyDict>() || v.try_iter().is_err() {
+            if v.is_instance_of::<PyString>()
+                || v.is_instance_of::<PyBytes>()
+                || v.is_instance_of::<PyDict>()
+                || v.try_iter().is_err()
+            {
                 return Err(dtype(
-                    format!("data[{i}]: expected a tuple of 3, got {}", v.get_type().name()?),
+                    format!(
+                        "data[{i}]: expected a tuple of 3, got {}",
+                        v.get_type().name()?
+                    ),
                     Some(i),
                 ));
             }
@@ -229,7 +245,10 @@ fn what_if_classes(data: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<f64>, 
                 let e = raise_named(
                     py,
                     "InvalidOptionError",
-                    format!("data[{i}]: expected a tuple of 3 items, got {}", items.len()),
+                    format!(
+                        "data[{i}]: expected a tuple of 3 items, got {}",
+                        items.len()
+                    ),
                     Some("data"),
                 );
                 let _ = e.value(py).setattr("index", i);

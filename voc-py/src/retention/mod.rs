@@ -176,7 +176,10 @@ fn survival_roles<'py>(
     events: Option<&Bound<'py, PyAny>>,
     event_observed: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
-    let events = match (events.filter(|e| !e.is_none()), event_observed.filter(|e| !e.is_none())) {
+    let events = match (
+        events.filter(|e| !e.is_none()),
+        event_observed.filter(|e| !e.is_none()),
+    ) {
         (Some(_), Some(_)) => {
             return Err(raise_named(
                 durations.py(),
@@ -312,7 +315,10 @@ fn times<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Times<'py>
 /// or datetime, a string, a numpy `datetime64` or a pandas `Timestamp` in its own unit (days for
 /// "2300-01-01": forcing nanoseconds would wrap dates after 2262 around), or whole seconds since
 /// 1970-01-01 UTC.
-fn instant_column<'py>(value: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Bound<'py, PyAny>> {
+fn instant_column<'py>(
+    value: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
     let type_name = |v: &Bound<'_, PyAny>| {
         v.get_type()
@@ -328,7 +334,10 @@ fn instant_column<'py>(value: &Bound<'py, PyAny>, arg: &'static str) -> PyResult
         && value.hasattr("__index__")?;
     if !value.is_instance_of::<PyBool>() && (value.is_instance_of::<PyInt>() || numpy_int) {
         let v: i128 = value.extract()?;
-        let Ok(v) = i64::try_from(v).map_err(|_| ()).and_then(|x| if x == i64::MIN { Err(()) } else { Ok(x) }) else {
+        let Ok(v) = i64::try_from(v)
+            .map_err(|_| ())
+            .and_then(|x| if x == i64::MIN { Err(()) } else { Ok(x) })
+        else {
             return Err(raise_named(
                 py,
                 "InvalidOptionError",

@@ -40,7 +40,8 @@ pub fn _risk_estimator_input<'py>(
         return Err(raise_named(
             py,
             "DtypeError",
-            "X is a sparse matrix: sparse input is not supported; pass a dense array (X.toarray())".into(),
+            "X is a sparse matrix: sparse input is not supported; pass a dense array (X.toarray())"
+                .into(),
             Some("X"),
         ));
     }
@@ -115,7 +116,9 @@ pub fn _risk_estimator_input<'py>(
         let e = raise_named(
             py,
             "InputError",
-            format!("X has {n} features, but ChurnClassifier is expecting {want} features as input"),
+            format!(
+                "X has {n} features, but ChurnClassifier is expecting {want} features as input"
+            ),
             Some("X"),
         );
         // invariant: voc.errors instances take attributes; a failure leaves the error as it was.
@@ -136,7 +139,12 @@ pub fn _risk_estimator_labels<'py>(
     py: Python<'py>,
     y: Option<&Bound<'py, PyAny>>,
     sample_weight: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, bool)> {
+) -> PyResult<(
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    bool,
+)> {
     let np = numpy(py)?;
     let Some(y) = y.filter(|y| !y.is_none()) else {
         return Err(raise_named(
@@ -181,7 +189,11 @@ pub fn _risk_estimator_labels<'py>(
     }
     if n_classes > 2 {
         let whole = np
-            .call_method1("all", (np.call_method1("mod", (&classes, 1))?.rich_compare(0, CompareOp::Eq)?,))
+            .call_method1(
+                "all",
+                (np.call_method1("mod", (&classes, 1))?
+                    .rich_compare(0, CompareOp::Eq)?,),
+            )
             .and_then(|b| b.is_truthy())
             .unwrap_or(true);
         let what = if kind(&labels)? == "f" && !whole {

@@ -152,7 +152,10 @@ fn y_scores<'py>(
     y: &Bound<'py, PyAny>,
     scores: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    Ok((roles::column(data, y, "y")?, roles::column(data, scores, "scores")?))
+    Ok((
+        roles::column(data, y, "y")?,
+        roles::column(data, scores, "scores")?,
+    ))
 }
 
 /// `voc.risk.roc_auc`, its roles resolved.

@@ -396,9 +396,9 @@ impl LogisticModel {
         let value = roles::column(Some(x), value, "value")?;
         let f = self.read(x)?;
         let ids = match &table {
-            Some(names) if names.iter().any(|c| c == super::read::ID) => {
-                Some(crate::convert::groups(&x.get_item(super::read::ID)?, "data")?)
-            }
+            Some(names) if names.iter().any(|c| c == super::read::ID) => Some(
+                crate::convert::groups(&x.get_item(super::read::ID)?, "data")?,
+            ),
             _ => None,
         };
         let x = f.x.view();

@@ -123,4 +123,3 @@ pub fn optional<'py>(
         .map(|v| column(data, v, arg))
         .transpose()
 }
-

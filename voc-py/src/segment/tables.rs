@@ -17,7 +17,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 /// A table builder that starts with `data`'s `customer_id` column when it has one.
-fn with_ids<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, n: usize) -> PyResult<TableBuilder<'py>> {
+fn with_ids<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    n: usize,
+) -> PyResult<TableBuilder<'py>> {
     let mut b = TableBuilder::new(py);
     if table_names(data)?.is_some_and(|names| names.iter().any(|c| c == ID)) {
         b.column(ID, n, data.get_item(ID)?);
@@ -69,21 +73,38 @@ impl<'py> ProfileRoles<'py> {
         let mut plays = None;
         let (by, names) = if let Ok(r) = by.cast::<LifecycleResult>() {
             let stages = r.get().stages.clone();
-            (by.getattr("table")?.get_item("stage")?, names.or(Some(stages)))
+            (
+                by.getattr("table")?.get_item("stage")?,
+                names.or(Some(stages)),
+            )
         } else if let Ok(r) = by.cast::<ValueVoiceResult>() {
             let r = r.get();
-            plays = Some(r.segments.iter().cloned().zip(r.plays.iter().cloned()).collect());
+            plays = Some(
+                r.segments
+                    .iter()
+                    .cloned()
+                    .zip(r.plays.iter().cloned())
+                    .collect(),
+            );
             let segments = r.segments.clone();
-            (by.getattr("table")?.get_item("segment")?, names.or(Some(segments)))
+            (
+                by.getattr("table")?.get_item("segment")?,
+                names.or(Some(segments)),
+            )
         } else if let Ok(r) = by.cast::<RfmResult>() {
             let segments = r.get().segments.clone();
-            (by.getattr("table")?.get_item("segment")?, names.or(Some(segments)))
+            (
+                by.getattr("table")?.get_item("segment")?,
+                names.or(Some(segments)),
+            )
         } else {
             (required(data, by, "by")?, names)
         };
         let churn = lookup(data, churn, "churn")?;
         let value = match value.filter(|v| !v.is_none()) {
-            Some(v) if data.is_none() && v.extract::<String>().is_ok_and(|s| s == "monetary") => None,
+            Some(v) if data.is_none() && v.extract::<String>().is_ok_and(|s| s == "monetary") => {
+                None
+            }
             v => lookup(data, v, "value")?,
         };
         let nps = match nps.filter(|v| !v.is_none()) {
@@ -93,7 +114,11 @@ impl<'py> ProfileRoles<'py> {
                         Some(d) => names_of(d)?.contains(&name),
                         None => false,
                     };
-                    if has { lookup(data, Some(v), "nps")? } else { None }
+                    if has {
+                        lookup(data, Some(v), "nps")?
+                    } else {
+                        None
+                    }
                 }
                 Err(_) => lookup(data, Some(v), "nps")?,
             },
@@ -173,7 +198,10 @@ fn _segment_matrix<'py>(
     let rows: Vec<Option<&str>> = tiers.iter().map(|&t| Some(by.tiers[t].as_str())).collect();
     b.strings("value_tier", &rows)?;
     for (v, voice) in by.voices.iter().enumerate() {
-        b.numbers(voice, tiers.iter().map(|&t| cell(t, v)).collect::<Vec<f64>>());
+        b.numbers(
+            voice,
+            tiers.iter().map(|&t| cell(t, v)).collect::<Vec<f64>>(),
+        );
     }
     Ok(b.finish("value × voice matrix", None))
 }
@@ -240,7 +268,10 @@ fn _segment_value_voice<'py>(
     let n = out.segment.len();
     let mut b = with_ids(py, data, n)?;
     let name = |names: &[String], codes: &[u32]| -> Vec<Option<String>> {
-        codes.iter().map(|&c| names.get(c as usize).cloned()).collect()
+        codes
+            .iter()
+            .map(|&c| names.get(c as usize).cloned())
+            .collect()
     };
     b.strings("value_tier", &name(&out.tier_names, &out.tier))?;
     b.strings("voice", &name(&out.voice_names, &out.voice))?;
@@ -260,7 +291,6 @@ fn _segment_value_voice<'py>(
         ),
     )
 }
-
 
 /// RFM scores and segments (see `voc.segment.rfm`): the result with its table, one row per customer
 /// (`r`, `f`, `m`, the core's `rfm_score` label and `segment`).
@@ -408,7 +438,8 @@ fn _segment_profile<'py>(
     let nps = nps.map(|c| floats(&c, "nps")).transpose()?;
     let mut theme_cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
     for (k, v) in &themes {
-        let col = floats(v, "themes").map_err(|e| crate::convert::column_error(py, e, "themes", k))?;
+        let col =
+            floats(v, "themes").map_err(|e| crate::convert::column_error(py, e, "themes", k))?;
         theme_cols.push((k.clone(), col));
     }
     let theme_refs: Vec<(&str, &[f64])> = theme_cols
@@ -492,4 +523,3 @@ fn _segment_profile<'py>(
     }
     Ok(t.finish("segment profile", None))
 }
-
