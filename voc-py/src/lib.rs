@@ -57,7 +57,5 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     risk::register(m)?;
     retention::register(m)?;
     impact::register(m)?;
-    m.add_function(wrap_pyfunction!(convert::_role, m)?)?;
-    m.add_function(wrap_pyfunction!(convert::_table_names, m)?)?;
     Ok(())
 }

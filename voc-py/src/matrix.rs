@@ -199,27 +199,10 @@ pub fn columns_matrix(
     })
 }
 
-/// Re-raises a column reader's dtype or shape error so that it names the column of the table.
+/// Re-raises a column reader's dtype or shape error so that it names the column of the table (`.arg`
+/// stays the argument): `crate::convert::column_error`.
 pub fn in_column(py: Python<'_>, e: PyErr, arg: &str, column: &str) -> PyErr {
-    let kind = e
-        .value(py)
-        .get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    let class = match kind.as_str() {
-        "DtypeError" => "DtypeError",
-        "InputError" => "InputError",
-        _ => return e,
-    };
-    let message = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-    let message = message.replacen(&format!("{arg} "), "", 1);
-    raise_named(
-        py,
-        class,
-        format!("column '{column}' of {arg} {message}"),
-        Some(column),
-    )
+    convert::column_error(py, e, arg, column)
 }
 
 /// The first NaN or infinite cell of `x` (row by row) as the `voc.errors` exception naming its row and

@@ -178,9 +178,9 @@ def test_matrix_from_dataframes_and_missing_policy():
     d = frame()
     d["nps"][17] = np.nan
     df = pd.DataFrame({**d, "segment": ["a"] * 200})
-    with pytest.raises(voc.MissingValueError, match=r'column "nps", row 17 is missing') as info:
+    with pytest.raises(voc.MissingValueError, match=r'columns\[row 17, column "nps"\] is missing') as info:
         voc.impact.correlation_matrix(df)
-    assert info.value.arg == "nps"
+    assert info.value.arg == "columns" and info.value.index == (17, 0)
     m = voc.impact.correlation_matrix(df, missing="pairwise")  # string column left out
     assert list(m.estimate.to_pandas()["column"]) == ["nps", "spend", "tickets"]
     keep = ~np.isnan(d["nps"])
@@ -189,13 +189,13 @@ def test_matrix_from_dataframes_and_missing_policy():
     mp = voc.impact.correlation_matrix(pl.from_pandas(df), columns=["spend", "nps"], missing="pairwise")
     assert list(mp.pairs["a"]) == ["spend"] and close(float(mp.pairs["estimate"][0]), ref.statistic)
     bad = pd.DataFrame({"a": [1.0, 2.0, np.inf], "b": [1.0, 2.0, 3.0]})
-    with pytest.raises(voc.NonFiniteError, match=r'column "a", row 2 = inf'):
+    with pytest.raises(voc.NonFiniteError, match=r'columns\[row 2, column "a"\] = inf'):
         voc.impact.correlation_matrix(bad, missing="pairwise")
     with pytest.raises(voc.ColumnNotFoundError, match="no such column"):
         voc.impact.correlation_matrix(df, columns=["nps", "churn"])
     with pytest.raises(voc.InvalidOptionError, match="missing"):
         voc.impact.correlation_matrix(df, missing="drop")
-    with pytest.raises(TypeError, match='column "segment"'):
+    with pytest.raises(TypeError, match="column 'segment' of columns"):
         voc.impact.correlation_matrix(df, columns=["nps", "segment"], missing="pairwise")
 
 
@@ -291,7 +291,7 @@ def test_every_memory_layout_gives_identical_matrices(method):
                     np.testing.assert_array_equal(gv, wv, err_msg=f"{layout} {part} {col}")
                 else:
                     assert list(gv) == list(wv)
-        with pytest.raises(voc.MissingValueError, match=r'column "spend", row 5 is missing'):
+        with pytest.raises(voc.MissingValueError, match=r'columns\[row 5, column "spend"\] is missing'):
             voc.impact.correlation_matrix(data, method=method)
 
 

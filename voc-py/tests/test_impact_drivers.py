@@ -237,8 +237,10 @@ def test_non_finite_driver_names_column_and_row(bad: float, cls: type, value: fl
     with pytest.raises(cls) as e:
         voc.impact.key_drivers(d, outcome="y", drivers=["a", "b"])
     assert isinstance(e.value, ValueError)
-    assert "drivers['b'][4]" in str(e.value)
-    assert (e.value.arg, e.value.index, e.value.value) == ("b", 4, value)
+    assert 'drivers[row 4, column "b"]' in str(e.value)
+    # The argument at fault is drivers; the cell is (row, column) (docs/conventions.md §6).
+    assert (e.value.arg, e.value.index) == ("drivers", (4, 1))
+    assert math.isnan(e.value.value) if value is None else e.value.value == value
 
 
 def test_nan_outcome_and_skip() -> None:
@@ -251,7 +253,7 @@ def test_nan_outcome_and_skip() -> None:
     # pandas / pyarrow nulls are missing values too
     df = pd.DataFrame(base()).astype({"a": "Float64"})
     df.loc[3, "a"] = pd.NA
-    with pytest.raises(voc.MissingValueError, match=r"\['a'\]\[3\]"):
+    with pytest.raises(voc.MissingValueError, match=r'drivers\[row 3, column "a"\]'):
         voc.impact.key_drivers(df, outcome="y")
 
 
@@ -362,9 +364,9 @@ def test_every_memory_layout_gives_identical_key_drivers() -> None:
         q = voc.impact.driver_quadrants(data, outcome="nps", performance="top_box", top_box=4, missing="skip")
         assert_same_table(q, voc.impact.driver_quadrants(ref, outcome="nps", performance="top_box", top_box=4, missing="skip"))
         # the error names the same driver and row in every layout
-        with pytest.raises(voc.MissingValueError, match=r"drivers\['q02'\]\[17\]") as e:
+        with pytest.raises(voc.MissingValueError, match=r'drivers\[row 17, column "q02"\]') as e:
             voc.impact.key_drivers(data, outcome="nps")
-        assert (e.value.arg, e.value.index) == ("q02", 17), layout
+        assert e.value.arg == "drivers" and e.value.index[0] == 17, layout
 
 
 def test_key_drivers_result_r2_is_the_former_table_metadata() -> None:

@@ -118,7 +118,7 @@ def test_non_numeric_inputs_are_dtype_errors(bad: object) -> None:
     # A feature column of a table: the error names the column.
     with pytest.raises(voc.DtypeError) as exc:
         voc.risk.fit_logistic({"a": good, "when": bad}, y=y)
-    assert exc.value.arg == "when" and "column 'when' of x" in str(exc.value)
+    assert exc.value.arg == "x" and "column 'when' of x" in str(exc.value)
     assert isinstance(exc.value, TypeError)
     # Labels, scores, weights, values.
     for call, arg in [

@@ -202,6 +202,43 @@ impl Rfm {
         })
     }
 
+    /// The RFM score label of customer `i`: the recency, frequency and monetary scores written one after
+    /// another (`"543"`), `"000"` for a customer without a purchase; `None` when `i` is out of range.
+    ///
+    /// ```
+    /// use voc_core::segment::{rfm, RfmOptions};
+    /// let out = rfm(&[5.0, 300.0, f64::NAN], &[12.0, 1.0, 0.0], &[900.0, 20.0, 0.0], &RfmOptions::default().bins(2))?;
+    /// assert_eq!(out.score_label(0).as_deref(), Some("222"));
+    /// assert_eq!(out.score_label(1).as_deref(), Some("111"));
+    /// assert_eq!(out.score_label(2).as_deref(), Some("000"));
+    /// assert_eq!(out.score_label(3), None);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn score_label(&self, i: usize) -> Option<String> {
+        let score = |v: &[Option<u8>]| v.get(i).map(|s| s.unwrap_or(0));
+        Some(format!(
+            "{}{}{}",
+            score(&self.r)?,
+            score(&self.f)?,
+            score(&self.m)?
+        ))
+    }
+
+    /// [`score_label`](Self::score_label) of every customer, in row order.
+    ///
+    /// ```
+    /// use voc_core::segment::{rfm, RfmOptions};
+    /// let out = rfm(&[5.0, 300.0, f64::NAN, 40.0, 10.0], &[12.0, 1.0, 0.0, 3.0, 8.0],
+    ///               &[900.0, 20.0, 0.0, 150.0, 400.0], &RfmOptions::default())?;
+    /// assert_eq!(out.score_labels(), vec!["555", "111", "000", "222", "444"]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn score_labels(&self) -> Vec<String> {
+        (0..self.r.len())
+            .filter_map(|i| self.score_label(i))
+            .collect()
+    }
+
     /// Dense segment codes for [`profile`](crate::segment::profile) (every customer in a segment) and
     /// their names: the rules' names, then "Other" (no rule matches), then "No Purchases".
     ///
@@ -377,6 +414,29 @@ mod tests {
             let c = s.iter().filter(|&&x| x == Some(b)).count();
             assert!(c == 20 || c == 21, "bin {b} has {c}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn score_labels_join_the_three_scores() -> Result<()> {
+        let out = rfm(
+            &[1.0, 100.0, f64::NAN, 50.0],
+            &[3.0, 1.0, 0.0, 2.0],
+            &[10.0, 30.0, 0.0, 20.0],
+            &RfmOptions::default().bins(3).rules(vec![]),
+        )?;
+        // Recency descending (1.0 is the most recent), frequency and monetary ascending; no purchase: 000.
+        assert_eq!(out.score_labels(), vec!["331", "113", "000", "222"]);
+        for i in 0..4 {
+            let want = format!(
+                "{}{}{}",
+                out.r[i].unwrap_or(0),
+                out.f[i].unwrap_or(0),
+                out.m[i].unwrap_or(0)
+            );
+            assert_eq!(out.score_label(i), Some(want));
+        }
+        assert_eq!(out.score_label(4), None);
         Ok(())
     }
 

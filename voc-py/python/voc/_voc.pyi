@@ -711,6 +711,7 @@ __all__ += [
     "Standardized",
     "_segment_kmeans",
     "_segment_lifecycle",
+    "_segment_matrix",
     "_segment_profile",
     "_segment_rfm",
     "_segment_silhouette",
@@ -835,29 +836,34 @@ def _segment_value_voice(
     rules: list[tuple[str, str]] | None,
     fallback: str,
     plays: list[tuple[str, str, str]] | None,
-) -> dict[str, Any]: ...
+) -> ValueVoiceResult: ...
 def _segment_rfm(
+    data: Any,
     recency: Any,
     frequency: Any,
     monetary: Any,
     bins: int,
     rules: list[tuple[str, tuple[int, int], tuple[int, int]]] | None,
-) -> dict[str, Any]: ...
+) -> RfmResult: ...
 def _segment_lifecycle(
-    tenure: Any, activity: Any, onboarding_days: float, maturity_days: float, dormant_days: float
-) -> tuple[np.ndarray, list[str]]: ...
+    data: Any, tenure: Any, activity: Any, onboarding_days: float, maturity_days: float, dormant_days: float
+) -> LifecycleResult: ...
 def _segment_profile(
+    data: Any,
     by: Any,
     names: list[str] | None,
     churn: Any | None,
     value: Any | None,
     nps: Any | None,
-    themes: dict[str, Any],
+    themes: Any,
+    exclude_themes: Any,
     confidence: float,
     top_themes: int,
     churn_interval: str,
 ) -> Table: ...
+def _segment_matrix(profile: Any, by: Any, values: str) -> Table: ...
 def _segment_kmeans(
+    data: Any,
     x: Any,
     k: int,
     init: Any,
@@ -868,8 +874,8 @@ def _segment_kmeans(
     algorithm: str,
     parallel: bool,
 ) -> KMeansModel: ...
-def _segment_standardize(x: Any) -> Standardized: ...
-def _segment_silhouette(x: Any, labels: Any) -> float: ...
+def _segment_standardize(data: Any, x: Any) -> Standardized: ...
+def _segment_silhouette(data: Any, x: Any, labels: Any) -> float: ...
 
 # --- end segment ---
 
@@ -1107,16 +1113,25 @@ class CohortResult:
     def __eq__(self, value: object, /) -> bool: ...
 
 def _retention_kaplan_meier(
-    durations: _Column, events: _Column | None, by: _Column | None, *, confidence: float, missing: _Missing
-) -> KaplanMeierResult: ...
-def _retention_logrank_test(durations: _Column, events: _Column | None, by: _Column, *, missing: _Missing) -> LogRankResult: ...
-def _retention_fit_cox(
-    durations: _Column,
-    events: _Column | None,
+    data: Any,
     *,
-    columns: list[_Column] | None = None,
-    matrix: Any = None,
-    names: list[str] | None = None,
+    durations: Any,
+    events: Any,
+    event_observed: Any,
+    by: Any,
+    confidence: float,
+    missing: _Missing,
+) -> KaplanMeierResult: ...
+def _retention_logrank_test(
+    data: Any, *, durations: Any, events: Any, event_observed: Any, by: Any, missing: _Missing
+) -> LogRankResult: ...
+def _retention_fit_cox(
+    data: Any,
+    *,
+    durations: Any,
+    events: Any,
+    event_observed: Any,
+    covariates: Any,
     ties: _Ties,
     penalizer: float,
     confidence: float,
@@ -1124,35 +1139,43 @@ def _retention_fit_cox(
     tol: float,
     missing: _Missing,
 ) -> CoxModel: ...
-def _retention_concordance_index(durations: _Column, scores: _Column, events: _Column | None) -> float: ...
-def _retention_fit_bgnbd(frequency: _Column, recency: _Column, T: _Column, *, max_iter: int, tol: float) -> BgNbdModel: ...
-def _retention_fit_gamma_gamma(frequency: _Column, monetary: _Column, *, max_iter: int, tol: float) -> GammaGammaModel: ...
+def _retention_concordance_index(
+    data: Any, *, durations: Any, scores: Any, events: Any, event_observed: Any
+) -> float: ...
+def _retention_fit_bgnbd(
+    data: Any, *, frequency: Any, recency: Any, T: Any, max_iter: int, tol: float
+) -> BgNbdModel: ...
+def _retention_fit_gamma_gamma(
+    data: Any, *, frequency: Any, monetary: Any, max_iter: int, tol: float
+) -> GammaGammaModel: ...
 def _retention_customer_lifetime_value(
+    data: Any,
+    *,
     bgnbd: BgNbdModel,
     gamma_gamma: GammaGammaModel,
-    frequency: _Column,
-    recency: _Column,
-    T: _Column,
-    monetary: _Column,
-    *,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    monetary: Any,
     periods: int,
     period_length: float,
     discount_rate: float,
 ) -> _FloatArray: ...
 def _retention_rfm_summary(
-    customers: _Column, time: _Column, monetary: _Column | None, *, observation_end: Any, time_scale: float
+    data: Any, *, customers: Any, time: Any, monetary: Any, observation_end: Any, time_scale: float
 ) -> Table: ...
 def _retention_calibration_holdout(
-    customers: _Column,
-    time: _Column,
-    monetary: _Column | None,
+    data: Any,
     *,
+    customers: Any,
+    time: Any,
+    monetary: Any,
     calibration_end: Any,
     observation_end: Any,
     time_scale: float,
 ) -> Table: ...
 def _retention_cohort_retention(
-    customers: _Column, time: _Column, *, observation_end: Any, repurchase_window_days: int
+    data: Any, *, customers: Any, time: Any, observation_end: Any, repurchase_window_days: int
 ) -> CohortResult: ...
 
 # --- risk (churn model, evaluation, alerts) ---
@@ -1171,6 +1194,15 @@ __all__ += [
     "confusion",
     "threshold_for_precision",
     "threshold_top_k",
+    "_risk_estimator_input",
+    "_risk_estimator_labels",
+    "_risk_roc_auc",
+    "_risk_evaluate",
+    "_risk_calibration",
+    "_risk_lift",
+    "_risk_confusion",
+    "_risk_threshold_for_precision",
+    "_risk_threshold_top_k",
     "cross_validate",
 ]
 
@@ -1222,7 +1254,7 @@ class LogisticModel:
     def _alerts(
         self,
         x: Any,
-        value: _Column,
+        value: Any,
         *,
         save_rate: float = 0.3,
         contact_cost: float = 5.0,
@@ -1355,12 +1387,12 @@ class CrossValidationResult:
     def __eq__(self, value: object, /) -> bool: ...
 
 def fit_logistic(
-    x: Any,
-    y: _Column,
+    data: Any = None,
+    /,
     *,
-    names: list[str] | None = None,
-    exclude: list[str] = ...,
-    weights: _Column | None = None,
+    x: Any = None,
+    y: Any,
+    weights: Any = None,
     missing: _RiskMissing = "error",
     penalty: _Penalty = "l2",
     C: float = 1.0,
@@ -1372,12 +1404,12 @@ def fit_logistic(
     confidence: float = 0.95,
 ) -> LogisticModel: ...
 def cross_validate(
-    x: Any,
-    y: _Column,
+    data: Any = None,
+    /,
     *,
-    names: list[str] | None = None,
-    exclude: list[str] = ...,
-    weights: _Column | None = None,
+    x: Any = None,
+    y: Any,
+    weights: Any = None,
     k: int = 5,
     seed: int = 0,
     missing: _RiskMissing = "error",
@@ -1396,6 +1428,17 @@ def lift(y: _Column, scores: _Column, bins: int) -> Table: ...
 def confusion(y: _Column, scores: _Column, threshold: float) -> ConfusionResult: ...
 def threshold_for_precision(y: _Column, scores: _Column, target: float) -> PrecisionThresholdResult: ...
 def threshold_top_k(scores: _Column, k: int) -> float: ...
+def _risk_estimator_input(x: Any, fitted: int | None = None) -> tuple[Any, list[str] | None]: ...
+def _risk_estimator_labels(
+    y: Any, sample_weight: Any = None
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[np.float64], bool]: ...
+def _risk_roc_auc(data: Any, y: Any, scores: Any) -> float: ...
+def _risk_evaluate(data: Any, y: Any, scores: Any, threshold: float) -> EvaluationResult: ...
+def _risk_calibration(data: Any, y: Any, scores: Any, bins: int) -> Table: ...
+def _risk_lift(data: Any, y: Any, scores: Any, bins: int) -> Table: ...
+def _risk_confusion(data: Any, y: Any, scores: Any, threshold: float) -> ConfusionResult: ...
+def _risk_threshold_for_precision(data: Any, y: Any, scores: Any, target: float) -> PrecisionThresholdResult: ...
+def _risk_threshold_top_k(data: Any, scores: Any, k: int) -> float: ...
 
 # --- end risk ---
 
@@ -1922,6 +1965,7 @@ def _impact_two_by_two(table: Any, confidence: float, yates: bool, zero_cells: s
 def _impact_chi_square(table: Any, yates: bool) -> ChiSquareResult: ...
 def _impact_fisher_exact(table: Any) -> FisherResult: ...
 def _impact_outcome_state(
+    data: Any,
     by: Any | None,
     nps: Any | None,
     names: list[Any] | None,
@@ -1932,6 +1976,7 @@ def _impact_outcome_state(
     missing: str,
 ) -> OutcomeState: ...
 def _impact_class_ratio(
+    data: Any,
     by: Any | None,
     nps: Any | None,
     names: list[Any] | None,
@@ -1946,9 +1991,11 @@ def _impact_class_ratio(
     missing: str,
 ) -> ClassRatioResult: ...
 def _impact_theme_impact(
-    themes: dict[str, Any],
+    data: Any,
+    themes: Any,
     churned: Any,
     value: Any | None,
+    exclude: Any,
     confidence: float,
     test: str,
     adjust: str,
@@ -1960,7 +2007,8 @@ def _impact_rate_ratio(
 ) -> RateRatioResult: ...
 def _impact_holdout(treated: list[float], control: list[float], confidence: float) -> HoldoutResult: ...
 def _impact_diff_in_diff(
-    cells: list[list[float]] | None,
+    data: Any,
+    cells: Any,
     y: Any | None,
     treated: Any | None,
     after: Any | None,
@@ -1987,7 +2035,7 @@ def _impact_roi(
     program_cost: float,
     horizon_months: float,
 ) -> RoiResult: ...
-def _impact_what_if(labels: list[str], n: list[float], arpu: list[float], churn: list[float], shift: str, share: float) -> WhatIfResult: ...
+def _impact_what_if(data: Any, shift: str, share: float) -> WhatIfResult: ...
 
 # --- end impact: outcomes, theme impact, effect measurement, ROI ---
 
@@ -2127,11 +2175,11 @@ class CorrelationMatrix:
     ) -> CorrelationMatrix: ...
 
 def _impact_correlation(
-    x: Any, y: Any, /, method: str, alternative: str, confidence: float, variant: str, missing: str
+    data: Any, x: Any, y: Any, /, method: str, alternative: str, confidence: float, variant: str, missing: str
 ) -> CorrelationResult: ...
 def _impact_correlation_matrix(
-    names: list[str],
-    columns: list[Any],
+    data: Any,
+    columns: Any,
     /,
     method: str,
     missing: str,
@@ -2207,8 +2255,9 @@ class DriverQuadrantsResult:
     def __eq__(self, value: object, /) -> bool: ...
 
 def _impact_key_drivers(
+    data: Any,
     outcome: Any,
-    drivers: dict[str, Any],
+    drivers: Any,
     weights: Any,
     method: str,
     resamples: int,
@@ -2217,8 +2266,9 @@ def _impact_key_drivers(
     missing: str,
 ) -> KeyDriversResult: ...
 def _impact_driver_quadrants(
+    data: Any,
     outcome: Any,
-    drivers: dict[str, Any],
+    drivers: Any,
     weights: Any,
     method: str,
     performance: str,
@@ -2262,9 +2312,3 @@ class OutcomeState:
 
 # --- end impact: mergeable outcomes by class ---
 
-# --- column roles (voc._columns) ---
-
-__all__ += ["_role", "_table_names"]
-
-def _role(data: Any, value: Any, arg: str) -> Any: ...
-def _table_names(data: Any) -> list[str]: ...

@@ -6,14 +6,11 @@ Methods, references and tolerances are described in ``docs/impact.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping as _Mapping
 from typing import Any as _Any
 from typing import Sequence as _Sequence
 
 from voc import _voc
 from voc import _args
-from voc._columns import column as _column
-from voc._columns import names as _columns_names
 from voc._voc import (
     BeforeAfterResult,
     ChiSquareResult,
@@ -34,37 +31,8 @@ from voc._voc import (
     Table,
     WhatIfResult,
 )
-from voc.errors import InvalidOptionError as _InvalidOptionError
 
 __all__: list[str] = []
-
-
-def _names_of(data: _Any) -> list[str]:
-    """Column names of a table; anything else is a :class:`voc.DtypeError` (as in every module)."""
-    return _columns_names(data)
-
-
-def _col(data: _Any, name: _Any, arg: str) -> _Any:
-    """A column by name from ``data``, or ``name`` itself when it is already a column (booleans are read
-    as 0/1 by the compiled column reader)."""
-    if name is None:
-        return None
-    if isinstance(name, str):
-        if data is None:
-            raise _InvalidOptionError(f"invalid option {arg} = {name!r}: a column name needs data", arg, None, name)
-        return _column(data, name, arg)
-    return name
-
-
-def _labels(data: _Any, name: _Any, arg: str) -> _Any:
-    """A label column by name from ``data``, or ``name`` itself (read as it is: the label coder keeps its dtype)."""
-    if name is None:
-        return None
-    if isinstance(name, str):
-        if data is None:
-            raise _InvalidOptionError(f"invalid option {arg} = {name!r}: a column name needs data", arg, None, name)
-        return _column(data, name, arg)
-    return name
 
 
 # --- correlation ---
@@ -105,24 +73,7 @@ def correlation(
         ...                        missing="skip").n_missing
         1
     """
-    return _voc._impact_correlation(
-        _col(data, x, "x"), _col(data, y, "y"), method, alternative, confidence, variant, missing
-    )
-
-
-def _is_numeric(col: _Any) -> bool:
-    dtype = getattr(col, "dtype", None)
-    if dtype is None:
-        typ = getattr(col, "type", None)  # pyarrow
-        if typ is None:
-            return True
-        import pyarrow as pa
-
-        return bool(pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ))
-    kind = getattr(dtype, "kind", None)
-    if kind is not None:
-        return kind in "biuf"
-    return bool(getattr(dtype, "is_numeric", lambda: False)())
+    return _voc._impact_correlation(data, x, y, method, alternative, confidence, variant, missing)
 
 
 def correlation_matrix(
@@ -155,13 +106,7 @@ def correlation_matrix(
         >>> m.estimate.to_pandas().set_index("column").loc["nps", "spend"]
         np.float64(1.0)
     """
-    names = _names_of(data)
-    if columns is None:
-        picked = [c for c in names if _is_numeric(data[c])]
-    else:
-        picked = _args.strings(columns, "columns")
-    cols = [_column(data, c, "columns") for c in picked]
-    return _voc._impact_correlation_matrix(picked, cols, method, missing, alternative, variant, confidence)
+    return _voc._impact_correlation_matrix(data, columns, method, missing, alternative, variant, confidence)
 
 
 # --- end correlation ---
@@ -170,28 +115,6 @@ def correlation_matrix(
 
 
 __all__ += ["KeyDriversResult", "DriverQuadrantsResult", "key_drivers", "driver_quadrants"]
-
-
-def _kd_inputs(
-    data: _Any, outcome: str, drivers: _Sequence[str] | None, weights: _Any
-) -> tuple[_Any, dict[str, _Any], _Any]:
-    names = _names_of(data)
-    if drivers is None:
-        skip = {outcome} | ({weights} if isinstance(weights, str) else set())
-        drivers = [c for c in names if c not in skip]
-    elif isinstance(drivers, str):
-        raise _InvalidOptionError(
-            f"invalid option drivers = {drivers!r}: give a list of column names", "drivers", None, drivers
-        )
-    drivers = _args.strings(drivers, "drivers")
-    if outcome in drivers:
-        raise _InvalidOptionError(
-            f"invalid option drivers: the outcome {outcome!r} cannot also be a driver", "drivers", None, outcome
-        )
-    y = _col(data, outcome, "outcome")
-    cols = {d: _col(data, d, "drivers") for d in drivers}
-    w = None if weights is None else _col(data, weights, "weights")
-    return y, cols, w
 
 
 def key_drivers(
@@ -235,8 +158,7 @@ def key_drivers(
     >>> round(float(kd.table["importance"].sum()), 12) == round(kd.r2, 12)
     True
     """
-    y, cols, w = _kd_inputs(data, outcome, drivers, weights)
-    return _voc._impact_key_drivers(y, cols, w, method, resamples, seed, confidence, missing)
+    return _voc._impact_key_drivers(data, outcome, drivers, weights, method, resamples, seed, confidence, missing)
 
 
 def driver_quadrants(
@@ -269,10 +191,7 @@ def driver_quadrants(
     >>> list(q.table["quadrant"])
     ['maintain', 'overinvested', 'fix first']
     """
-    y, cols, w = _kd_inputs(data, outcome, drivers, weights)
-    return _voc._impact_driver_quadrants(
-        y, cols, w, method, performance, None if top_box is None else top_box, split, missing
-    )
+    return _voc._impact_driver_quadrants(data, outcome, drivers, weights, method, performance, top_box, split, missing)
 
 
 # --- end key drivers ---
@@ -345,13 +264,7 @@ def outcome_state(
     [1.0, 0.0, 0.0]
     """
     return _voc._impact_outcome_state(
-        _labels(data, by, "by"),
-        _col(data, nps, "nps"),
-        None if names is None else _args.names(names, "names"),
-        _col(data, churned, "churned"),
-        _col(data, spend, "spend"),
-        _col(data, clv, "clv"),
-        _col(data, repurchased, "repurchased"),
+        data, by, nps, None if names is None else _args.names(names, "names"), churned, spend, clv, repurchased,
         missing,
     )
 
@@ -384,13 +297,14 @@ def class_ratio(
     2.0
     """
     return _voc._impact_class_ratio(
-        _labels(data, by, "by"),
-        _col(data, nps, "nps"),
+        data,
+        by,
+        nps,
         None if names is None else _args.names(names, "names"),
-        _col(data, churned, "churned"),
-        _col(data, spend, "spend"),
-        _col(data, clv, "clv"),
-        _col(data, repurchased, "repurchased"),
+        churned,
+        spend,
+        clv,
+        repurchased,
         measure,
         numerator,
         denominator,
@@ -465,24 +379,7 @@ def theme_impact(
     >>> list(t["theme"])
     ['refund', 'price']
     """
-    names = _names_of(data)
-    cols: dict[str, _Any] = {}
-    exclude = _args.strings(exclude, "exclude")
-    themes = _args.prefix_or_strings(themes, "themes")
-    if isinstance(themes, str):
-        for c in names:
-            if c.startswith(themes) and len(c) > len(themes) and c[len(themes) :] not in exclude:
-                cols[c[len(themes) :]] = data[c]
-        if not cols:
-            raise _InvalidOptionError(
-                f"invalid option themes = {themes!r}: no column starts with it (columns: {names})", "themes", None, themes
-            )
-    else:
-        for c in themes:
-            cols[str(c)] = _col(data, c, "themes")
-    return _voc._impact_theme_impact(
-        cols, _col(data, churned, "churned"), _col(data, value, "value"), confidence, test, adjust, zero_cells
-    )
+    return _voc._impact_theme_impact(data, themes, churned, value, exclude, confidence, test, adjust, zero_cells)
 
 
 def before_after(
@@ -550,11 +447,7 @@ def diff_in_diff(
     >>> round(r.estimate, 2)
     -0.07
     """
-    if cells is not None:
-        return _voc._impact_diff_in_diff([c for c in cells], None, None, None, se, confidence)
-    return _voc._impact_diff_in_diff(
-        None, _col(data, y, "y"), _col(data, treated, "treated"), _col(data, after, "after"), se, confidence
-    )
+    return _voc._impact_diff_in_diff(data, cells, y, treated, after, se, confidence)
 
 
 def sample_size(
@@ -652,21 +545,7 @@ def what_if(
     >>> round(w.nps_change, 6)
     3.0
     """
-    if isinstance(data, OutcomeByClassResult):
-        data = data.table
-    if isinstance(data, _Mapping):
-        labels = [str(k) for k in data]
-        values = _args.tuples(list(data.values()), "data", 3)
-        n, arpu, churn = ([_args.real(v[i], "data") for v in values] for i in range(3))
-    else:
-        if not isinstance(data, Table):
-            raise _args.DtypeError(
-                f"data: expected an OutcomeByClassResult, its table or a dict of classes, got {type(data).__name__}",
-                "data",
-            )
-        labels = [str(v) for v in list(data["group"])]
-        n, arpu, churn = ([float(x) for x in data[c]] for c in ("n", "arpu", "churn_rate"))
-    return _voc._impact_what_if(labels, n, arpu, churn, shift, share)
+    return _voc._impact_what_if(data, shift, share)
 
 
 __all__ += [

@@ -32,13 +32,12 @@ and ``False`` / 0 / 0.0 for a censored row; without ``events`` every event is ob
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from voc import _columns, _voc
+from voc import _voc
 from voc._voc import (
     BgNbdModel,
     CohortResult,
@@ -48,7 +47,6 @@ from voc._voc import (
     LogRankResult,
     Table,
 )
-from voc.errors import DtypeError, InvalidOptionError
 
 __all__ = [
     "kaplan_meier",
@@ -71,47 +69,6 @@ __all__ = [
 ]
 
 _Missing = Literal["error", "skip"]
-
-
-def _instant(value: Any, arg: str = "observation_end") -> Any:
-    """A single point in time as a one-element column (integers mean seconds since 1970-01-01 UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        if not -(2**63) < int(value) < 2**63:
-            raise InvalidOptionError(f"{arg}: {value} seconds is outside the representable dates", arg)
-        return np.array([value], dtype=np.int64)
-    if hasattr(value, "to_datetime64"):  # pandas Timestamp
-        value = value.to_datetime64()
-    if isinstance(value, bool) or not isinstance(value, (str, np.datetime64, _dt.date)):
-        raise DtypeError(
-            f"{arg}: expected a date (str, datetime, numpy datetime64 or int seconds), got {type(value).__name__}", arg
-        )
-    try:
-        # In its own unit (days for "2300-01-01"): forcing nanoseconds would wrap dates after 2262 around.
-        return np.array([np.datetime64(value)])
-    except (ValueError, OverflowError, UnicodeError) as e:
-        raise InvalidOptionError(f"{arg}: {value!r:.60} is not a date ({e})", arg) from None
-
-
-def _is_table(obj: Any) -> bool:
-    return isinstance(obj, dict) or hasattr(obj, "column_names") or (
-        hasattr(obj, "columns") and not isinstance(obj, np.ndarray)
-    )
-
-
-def _events(data: Any, events: Any, event_observed: Any) -> Any:
-    """The events column (bools as 0/1), from ``events=`` or its alias ``event_observed=``; None: all observed."""
-    if event_observed is not None:
-        if events is not None:
-            raise InvalidOptionError(
-                "events and event_observed are one argument (event_observed is lifelines' name): pass one of them",
-                "event_observed",
-            )
-        events = event_observed
-    if events is None:
-        return None
-    return _columns.column(data, events, "events")
 
 
 def kaplan_meier(
@@ -142,10 +99,7 @@ def kaplan_meier(
     ([1.0, 2.0], [5.0, 12.0])
     """
     return _voc._retention_kaplan_meier(
-        _columns.column(data, durations, "durations"),
-        _events(data, events, event_observed),
-        None if by is None else _columns.column(data, by, "by"),
-        confidence=confidence,
+        data, durations=durations, events=events, event_observed=event_observed, by=by, confidence=confidence,
         missing=missing,
     )
 
@@ -172,10 +126,7 @@ def logrank_test(
     (1.8707, 1, 0.1714)
     """
     return _voc._retention_logrank_test(
-        _columns.column(data, durations, "durations"),
-        _events(data, events, event_observed),
-        _columns.column(data, by, "by"),
-        missing=missing,
+        data, durations=durations, events=events, event_observed=event_observed, by=by, missing=missing
     )
 
 
@@ -196,9 +147,7 @@ def concordance_index(
     1.0
     """
     return _voc._retention_concordance_index(
-        _columns.column(data, durations, "durations"),
-        _columns.column(data, scores, "scores"),
-        _events(data, events, event_observed),
+        data, durations=durations, scores=scores, events=events, event_observed=event_observed
     )
 
 
@@ -239,37 +188,19 @@ def fit_cox(
     >>> round(float(model.predict_log_partial_hazard(df)[0]), 4)  # centred on the training mean
     1.217
     """
-    d = _columns.column(data, durations, "durations")
-    e = _events(data, events, event_observed)
-    options: dict[str, Any] = {
-        "ties": ties,
-        "penalizer": penalizer,
-        "confidence": confidence,
-        "max_iter": max_iter,
-        "tol": tol,
-        "missing": missing,
-    }
-    if covariates is None:
-        if data is None:
-            raise InvalidOptionError(
-                "covariates: give the covariate columns (names of data's columns, a table or a 2-D array)",
-                "covariates",
-            )
-        if not _is_table(data):
-            return _voc._retention_fit_cox(d, e, matrix=data, **options)
-        roles = {r for r in (durations, events, event_observed) if isinstance(r, str)}
-        covariates = [c for c in _columns.names(data) if c not in roles]
-        source = data
-    elif isinstance(covariates, (list, tuple)):
-        source = data
-    elif _is_table(covariates):
-        source = covariates
-        covariates = _columns.names(covariates)
-    else:
-        return _voc._retention_fit_cox(d, e, matrix=covariates, **options)
-    columns = [_columns.column(source, c, "covariates") for c in covariates]
-    names = [c if isinstance(c, str) else f"x{j}" for j, c in enumerate(covariates)]
-    return _voc._retention_fit_cox(d, e, columns=columns, names=names, **options)
+    return _voc._retention_fit_cox(
+        data,
+        durations=durations,
+        events=events,
+        event_observed=event_observed,
+        covariates=covariates,
+        ties=ties,
+        penalizer=penalizer,
+        confidence=confidence,
+        max_iter=max_iter,
+        tol=tol,
+        missing=missing,
+    )
 
 
 def rfm_summary(
@@ -300,10 +231,11 @@ def rfm_summary(
     ([2.0, 0.0], [30.0, 28.0], [25.0, 0.0])
     """
     return _voc._retention_rfm_summary(
-        _columns.column(data, customers, "customers"),
-        _columns.column(data, time, "time"),
-        None if monetary is None else _columns.column(data, monetary, "monetary"),
-        observation_end=_instant(observation_end),
+        data,
+        customers=customers,
+        time=time,
+        monetary=monetary,
+        observation_end=observation_end,
         time_scale=time_scale,
     )
 
@@ -332,11 +264,12 @@ def calibration_and_holdout(
     ([1.0, 0.0], [1.0, 0.0])
     """
     return _voc._retention_calibration_holdout(
-        _columns.column(data, customers, "customers"),
-        _columns.column(data, time, "time"),
-        None if monetary is None else _columns.column(data, monetary, "monetary"),
-        calibration_end=_instant(calibration_end, "calibration_end"),
-        observation_end=_instant(observation_end),
+        data,
+        customers=customers,
+        time=time,
+        monetary=monetary,
+        calibration_end=calibration_end,
+        observation_end=observation_end,
         time_scale=time_scale,
     )
 
@@ -364,9 +297,10 @@ def cohort_retention(
     (['2024-01', '2024-02'], [2, 1], 3)
     """
     return _voc._retention_cohort_retention(
-        _columns.column(data, customers, "customers"),
-        _columns.column(data, time, "time"),
-        observation_end=_instant(observation_end),
+        data,
+        customers=customers,
+        time=time,
+        observation_end=observation_end,
         repurchase_window_days=repurchase_window_days,
     )
 
@@ -395,9 +329,10 @@ def fit_bgnbd(
     (1998, 1.12, True)
     """
     return _voc._retention_fit_bgnbd(
-        _columns.column(data, frequency, "frequency"),
-        _columns.column(data, recency, "recency"),
-        _columns.column(data, T, "T"),
+        data,
+        frequency=frequency,
+        recency=recency,
+        T=T,
         max_iter=max_iter,
         tol=tol,
     )
@@ -426,8 +361,9 @@ def fit_gamma_gamma(
     (1583, 415, 5.15)
     """
     return _voc._retention_fit_gamma_gamma(
-        _columns.column(data, frequency, "frequency"),
-        _columns.column(data, monetary, "monetary"),
+        data,
+        frequency=frequency,
+        monetary=monetary,
         max_iter=max_iter,
         tol=tol,
     )
@@ -461,12 +397,13 @@ def customer_lifetime_value(
     True
     """
     return _voc._retention_customer_lifetime_value(
-        bgnbd,
-        gamma_gamma,
-        _columns.column(data, frequency, "frequency"),
-        _columns.column(data, recency, "recency"),
-        _columns.column(data, T, "T"),
-        _columns.column(data, monetary, "monetary"),
+        data,
+        bgnbd=bgnbd,
+        gamma_gamma=gamma_gamma,
+        frequency=frequency,
+        recency=recency,
+        T=T,
+        monetary=monetary,
         periods=periods,
         period_length=period_length,
         discount_rate=discount_rate,

@@ -35,7 +35,6 @@ from typing import Any, Literal
 import numpy as np
 
 from voc import _voc
-from voc._columns import column, names
 from voc._voc import (
     ConfusionResult,
     CrossValidationResult,
@@ -44,7 +43,7 @@ from voc._voc import (
     PrecisionThresholdResult,
     Table,
 )
-from voc.errors import DtypeError, InputError, InvalidOptionError
+from voc.errors import InvalidOptionError
 
 __all__ = [
     "LogisticModel",
@@ -71,41 +70,6 @@ _ID = "customer_id"
 MissingPolicy = Literal["error", "skip", "impute_mean"]
 #: Values of ``penalty=``.
 Penalty = Literal["l2", "l1", "elasticnet", "none"]
-
-
-def _is_table(data: Any) -> bool:
-    return isinstance(data, (dict, Table)) or hasattr(data, "column_names") or (
-        hasattr(data, "columns") and not isinstance(data, np.ndarray)
-    )
-
-
-def _role(data: Any, value: Any, arg: str) -> Any:
-    """A role's column: a column of ``data`` by name, the one label column of a ``voc.Table`` (such as
-    ``EventLog.labels``, whose ``customer_id`` is an id), or the column itself."""
-    if isinstance(value, str):
-        return column(data, value, arg)
-    if isinstance(value, Table):
-        cols = [c for c in value.columns if c != _ID]
-        if len(cols) != 1:
-            raise InvalidOptionError(f"{arg} is a table with columns {value.columns}; pass one column", arg)
-        return value[cols[0]]
-    return value
-
-
-def _features(data: Any, x: Any, roles: tuple[Any, ...]) -> tuple[Any, list[str] | None, list[str]]:
-    """What holds the features, the feature names to take from it (None: all columns but
-    ``customer_id`` and the columns named by the other roles) and the columns to leave out."""
-    if isinstance(x, str):
-        x = [x]
-    if isinstance(x, (list, tuple)) and len(x) > 0 and all(isinstance(c, str) for c in x):
-        if not _is_table(data):
-            raise InvalidOptionError("x names columns, but no data table was given; pass data", "x")
-        return data, list(x), []
-    if x is None:
-        if data is None:
-            raise InvalidOptionError("no features: pass a table or matrix as data, or x=", "x")
-        return data, None, [r for r in roles if isinstance(r, str)]
-    return x, None, []
 
 
 def fit_logistic(
@@ -150,11 +114,8 @@ def fit_logistic(
     >>> m.names, m.converged, bool(m.predict_proba(df)[3] > m.predict_proba(df)[0])
     (['refund_delay_days'], True, True)
     """
-    feats, names, exclude = _features(data, x, (y, weights))
     return _voc.fit_logistic(
-        feats, _role(data, y, "y"), names=names, exclude=exclude,
-        weights=None if weights is None else _role(data, weights, "weights"), missing=missing,
-        penalty=penalty, C=C, l1_ratio=l1_ratio, class_weight=class_weight, standardize=standardize,
+        data, x=x, y=y, weights=weights, missing=missing, penalty=penalty, C=C, l1_ratio=l1_ratio, class_weight=class_weight, standardize=standardize,
         max_iter=max_iter, tol=tol, confidence=confidence,
     )
 
@@ -166,7 +127,7 @@ def roc_auc(data: Any = None, /, *, y: Any, scores: Any) -> float:
     >>> voc.risk.roc_auc(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])  # 14 of the 15 churner / stayer pairs ranked right
     0.9333333333333333
     """
-    return _voc.roc_auc(_role(data, y, "y"), _role(data, scores, "scores"))
+    return _voc._risk_roc_auc(data, y, scores)
 
 
 def evaluate(data: Any = None, /, *, y: Any, scores: Any, threshold: float = 0.5) -> EvaluationResult:
@@ -178,7 +139,7 @@ def evaluate(data: Any = None, /, *, y: Any, scores: Any, threshold: float = 0.5
     >>> e.true_positives, e.false_positives, round(e.precision, 4), e.recall
     (3, 1, 0.75, 1.0)
     """
-    return _voc.evaluate(_role(data, y, "y"), _role(data, scores, "scores"), threshold)
+    return _voc._risk_evaluate(data, y, scores, threshold)
 
 
 def calibration(data: Any = None, /, *, y: Any, scores: Any, bins: int = 10) -> Table:
@@ -190,7 +151,7 @@ def calibration(data: Any = None, /, *, y: Any, scores: Any, bins: int = 10) -> 
     >>> t["n"].tolist(), t["observed"].tolist()  # 0 of 4 churned below 0.5, 3 of 4 above
     ([4, 4], [0.0, 0.75])
     """
-    return _voc.calibration(_role(data, y, "y"), _role(data, scores, "scores"), bins)
+    return _voc._risk_calibration(data, y, scores, bins)
 
 
 def lift(data: Any = None, /, *, y: Any, scores: Any, bins: int = 10) -> Table:
@@ -201,7 +162,7 @@ def lift(data: Any = None, /, *, y: Any, scores: Any, bins: int = 10) -> Table:
     >>> t["churners"].tolist(), [round(float(x), 4) for x in t["cumulative_gain"]]
     ([2, 1, 0, 0], [0.6667, 1.0, 1.0, 1.0])
     """
-    return _voc.lift(_role(data, y, "y"), _role(data, scores, "scores"), bins)
+    return _voc._risk_lift(data, y, scores, bins)
 
 
 def confusion(data: Any = None, /, *, y: Any, scores: Any, threshold: float) -> ConfusionResult:
@@ -212,7 +173,7 @@ def confusion(data: Any = None, /, *, y: Any, scores: Any, threshold: float) -> 
     >>> c.true_positives, c.false_positives, c.true_negatives, c.false_negatives
     (3, 1, 4, 0)
     """
-    return _voc.confusion(_role(data, y, "y"), _role(data, scores, "scores"), threshold)
+    return _voc._risk_confusion(data, y, scores, threshold)
 
 
 def threshold_for_precision(data: Any = None, /, *, y: Any, scores: Any, target: float) -> PrecisionThresholdResult:
@@ -224,7 +185,7 @@ def threshold_for_precision(data: Any = None, /, *, y: Any, scores: Any, target:
     >>> t.found, t.threshold, t.precision  # the top two are both churners
     (True, 0.8, 1.0)
     """
-    return _voc.threshold_for_precision(_role(data, y, "y"), _role(data, scores, "scores"), target)
+    return _voc._risk_threshold_for_precision(data, y, scores, target)
 
 
 def threshold_top_k(data: Any = None, /, *, scores: Any = None, k: int) -> float:
@@ -235,10 +196,7 @@ def threshold_top_k(data: Any = None, /, *, scores: Any = None, k: int) -> float
     >>> voc.risk.threshold_top_k([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], k=3)
     0.7
     """
-    s = data if scores is None else _role(data, scores, "scores")
-    if s is None:
-        raise InvalidOptionError("no scores: pass them positionally or as scores=", "scores")
-    return _voc.threshold_top_k(s, k)
+    return _voc._risk_threshold_top_k(data, scores, k)
 
 
 def cross_validate(
@@ -270,11 +228,8 @@ def cross_validate(
     >>> cv.table["n"].tolist(), 0.7 < cv.pooled_roc_auc < 1
     ([50, 50, 50, 50], True)
     """
-    feats, names, exclude = _features(data, x, (y, weights))
     return _voc.cross_validate(
-        feats, _role(data, y, "y"), names=names, exclude=exclude,
-        weights=None if weights is None else _role(data, weights, "weights"), k=k, seed=seed,
-        missing=missing, penalty=penalty, C=C, l1_ratio=l1_ratio, class_weight=class_weight,
+        data, x=x, y=y, weights=weights, k=k, seed=seed, missing=missing, penalty=penalty, C=C, l1_ratio=l1_ratio, class_weight=class_weight,
         standardize=standardize, max_iter=max_iter, tol=tol,
     )
 
@@ -307,25 +262,8 @@ def alerts(
     >>> a["customer_id"].tolist()  # ranked by value x p x 30% - 5: the big spenders first
     [11, 12]
     """
-    table = _is_table(data)
-    if isinstance(value, str) and not table:
-        raise InvalidOptionError("value names a column, but data is an array; pass the values", "value")
-    values = column(data, value, "value") if isinstance(value, str) else value
-    out = model._alerts(data, values, save_rate=save_rate, contact_cost=contact_cost, capacity=capacity,
-                        min_probability=min_probability, reasons=reasons)
-    rows = np.asarray(out["row"], dtype=np.int64)
-    ids: Any = rows
-    if table and _ID in _column_names(data):
-        ids = np.asarray(column(data, _ID, "data"))[rows]
-    columns: dict[str, Any] = {_ID: ids}
-    for name in out.columns:
-        if name != "row":
-            columns[name] = out[name]
-    return Table("churn alerts", columns)
-
-
-def _column_names(data: Any) -> list[str]:
-    return names(data)
+    return model._alerts(data, value, save_rate=save_rate, contact_cost=contact_cost, capacity=capacity,
+                         min_probability=min_probability, reasons=reasons)
 
 
 _PARAMS = ("penalty", "C", "l1_ratio", "class_weight", "standardize", "missing", "max_iter", "tol", "confidence")
@@ -340,40 +278,6 @@ def _not_fitted() -> Exception:
         return InvalidOptionError(message, "self")
     cls: type[InvalidOptionError] = type("NotFittedError", (InvalidOptionError, sk.NotFittedError), {"__module__": __name__})
     return cls(message, "self")
-
-
-def _estimator_input(X: Any, fitted: int | None = None) -> Any:
-    """``X`` as scikit-learn's estimator protocol reads it: tables as they are; numpy object arrays of
-    numbers as floats (a cell that is not a number is a TypeError); sparse, complex, 1-D, featureless and,
-    once fitted, wrongly sized input refused with scikit-learn's wording."""
-    if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
-        raise DtypeError("X is a sparse matrix: sparse input is not supported; pass a dense array (X.toarray())", "X")
-    if _is_table(X):
-        n = len(_column_names(X))
-    else:
-        X = np.asarray(X)  # array-likes (lists, objects with __array__) as scikit-learn reads them
-        if X.dtype == object:
-            try:  # float() of each cell: numbers pass, anything else is refused
-                X = X.astype(np.float64)
-            except TypeError as e:
-                raise DtypeError(f"X has dtype object with a cell that is not a number: {e}", "X") from None
-            except ValueError as e:
-                raise InputError(f"X has dtype object with a cell that is not a number: {e}", "X") from None
-        if np.iscomplexobj(X):
-            raise DtypeError("Complex data not supported: X has complex values", "X")
-        shape = np.shape(X)
-        if len(shape) == 1:
-            raise InputError(
-                f"Expected a 2-D array, got a 1-D array of shape {shape}: Reshape your data either using "
-                "array.reshape(-1, 1) if it has a single feature or array.reshape(1, -1) if it is a single row",
-                "X",
-            )
-        n = shape[1] if len(shape) == 2 else 0
-        if len(shape) == 2 and shape[1] == 0:
-            raise InputError(f"0 feature(s) (shape={shape}) while a minimum of 1 is required.", "X")
-    if fitted is not None and n != fitted:
-        raise InputError(f"X has {n} features, but ChurnClassifier is expecting {fitted} features as input", "X", None, n)
-    return X
 
 
 class ChurnClassifier:
@@ -451,10 +355,8 @@ class ChurnClassifier:
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ChurnClassifier:
         """Fits the model on features ``X`` (a 2-D array or a table, every column a feature) and labels
         ``y`` (two classes)."""
-        if y is None:
-            raise InputError("ChurnClassifier requires y to be passed, but the target y is None", "y")
-        labels = np.asarray(y)
-        if labels.ndim == 2 and labels.shape[1] == 1:
+        labels, classes, target, column = _voc._risk_estimator_labels(y, sample_weight)
+        if column:
             # scikit-learn's own warning class when it is loaded (voc never imports it).
             sk = sys.modules.get("sklearn.exceptions")
             warnings.warn(
@@ -462,41 +364,22 @@ class ChurnClassifier:
                 sk.DataConversionWarning if sk is not None else UserWarning,
                 stacklevel=2,
             )
-            labels = labels.reshape(-1)
-        X = _estimator_input(X)
-        classes = np.unique(labels)
-        if sample_weight is not None:
-            w = np.asarray(sample_weight, dtype=np.float64)
-            if w.shape == labels.shape and len(w) and not (w > 0).any():
-                raise InputError("every sample_weight is zero: the fit needs rows of positive weight", "sample_weight")
-            if w.shape == labels.shape and len(classes) == 2 and len(np.unique(labels[w > 0])) < 2:
-                raise InputError(
-                    "y has one class only among the rows of positive sample_weight; the fit needs rows of both "
-                    "classes", "sample_weight",
-                )
-        if len(classes) > 2:
-            kind = "continuous" if labels.dtype.kind == "f" and not np.all(np.mod(classes, 1) == 0) else "multiclass"
-            raise InputError(
-                f"Only binary classification is supported (churned or not): y has {len(classes)} classes "
-                f"(a {kind} target)", "y"
-            )
-        names = _column_names(X) if _is_table(X) else None
+        X, names = _voc._risk_estimator_input(X)
         model = fit_logistic(
             X if names is not None else None,
             x=names if names is not None else X,
-            # With no rows or one class, the fit reports it (EmptyInputError / InsufficientDataError).
-            y=(labels == classes[-1]).astype(np.float64) if len(classes) else labels.astype(np.float64),
+            y=target,
             weights=sample_weight,
             **self.get_params(),
         )
         self.model_ = model
         self.classes_ = classes
-        self.coef_ = np.asarray([model.coef], dtype=np.float64)
-        self.intercept_ = np.asarray([model.intercept], dtype=np.float64)
+        self.coef_ = np.array([model.coef], dtype=np.float64)
+        self.intercept_ = np.array([model.intercept], dtype=np.float64)
         self.n_features_in_ = len(model.names)
-        self.n_iter_ = np.asarray([model.iterations], dtype=np.int32)
+        self.n_iter_ = np.array([model.iterations], dtype=np.int32)
         if names is not None:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
+            self.feature_names_in_ = np.array(names, dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         return self
@@ -510,12 +393,12 @@ class ChurnClassifier:
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of the churn class (``classes_[1]``) for each row."""
         model = self._fitted()
-        return np.asarray(model.decision_function(_estimator_input(X, self.n_features_in_)))
+        return model.decision_function(_voc._risk_estimator_input(X, self.n_features_in_)[0])
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of ``classes_[0]`` and ``classes_[1]`` (rows × 2)."""
         model = self._fitted()
-        p = np.asarray(model.predict_proba(_estimator_input(X, self.n_features_in_)))
+        p = model.predict_proba(_voc._risk_estimator_input(X, self.n_features_in_)[0])
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -525,7 +408,7 @@ class ChurnClassifier:
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy (weighted by ``sample_weight``), as scikit-learn classifiers score."""
-        right = (self.predict(X) == np.asarray(y)).astype(np.float64)
+        right = (self.predict(X) == _voc._risk_estimator_labels(y)[0]).astype(np.float64)
         return float(np.average(right, weights=sample_weight))
 
 

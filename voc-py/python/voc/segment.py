@@ -24,14 +24,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
-
 from voc import _voc
 from voc import _args
-from voc._columns import column as _column
-from voc._columns import names as _names
 from voc._voc import KMeansModel, LifecycleResult, RfmResult, Standardized, Table, ValueVoiceResult
-from voc.errors import InvalidOptionError
 
 __all__ = [
     "KMeansModel",
@@ -63,27 +58,6 @@ DEFAULT_PLAYS: tuple[tuple[str, str, str], ...] = _voc.DEFAULT_PLAYS
 #: RFM segments on the (R, F) scores with 5 bins: (name, (r_low, r_high), (f_low, f_high)). The core's
 #: defaults (``voc_core::segment::RfmRule::defaults``).
 DEFAULT_RFM_RULES: tuple[tuple[str, tuple[int, int], tuple[int, int]], ...] = _voc.DEFAULT_RFM_RULES
-
-
-def _ids(data: Any) -> Any:
-    try:
-        return data["customer_id"] if "customer_id" in _names(data) else None
-    except InvalidOptionError:
-        return None
-
-
-def _table(kind: str, columns: dict[str, Any]) -> Table:
-    return Table(kind, columns)
-
-
-def _labels(codes: np.ndarray, names: Sequence[str]) -> list[str]:
-    lookup = list(names)
-    return [lookup[c] for c in codes.tolist()]
-
-
-def _with_ids(data: Any, cols: dict[str, Any]) -> dict[str, Any]:
-    ids = _ids(data)
-    return cols if ids is None else {"customer_id": ids, **cols}
 
 
 def value_voice(
@@ -119,36 +93,15 @@ def value_voice(
     >>> [round(c, 6) for c in t.cuts], t.n  # numpy's linear quantiles 0.5 and 0.8 of monetary
     ([50.0, 396.0], 4)
     """
-    v = _column(data, value, "value")
-    out = _voc._segment_value_voice(
+    return _voc._segment_value_voice(
         data,
-        v,
+        value,
         None if quantiles is None else quantiles,
         None if thresholds is None else thresholds,
         _args.strings(tier_names, "tier_names"),
         None if rules is None else [(str(a), str(b)) for a, b in _args.tuples(rules, "rules", 2)],
         fallback,
         None if plays is None else [(str(a), str(b), str(c)) for a, b, c in _args.tuples(plays, "plays", 3)],
-    )
-    seg = out["segment"]
-    seg_plays = np.asarray(out["plays"], dtype=object)
-    columns = _with_ids(
-        data,
-        {
-            "value_tier": _labels(out["tier"], out["tier_names"]),
-            "voice": _labels(out["voice"], out["voice_names"]),
-            "segment": _labels(seg, out["segment_names"]),
-            "play": seg_plays[seg].tolist() if len(seg) else [],
-        },
-    )
-    return ValueVoiceResult._from_parts(
-        _table("value × voice segments", columns),
-        len(seg),
-        [float(c) for c in out["cuts"]],
-        list(out["tier_names"]),
-        list(out["voice_names"]),
-        list(out["segment_names"]),
-        list(out["plays"]),
     )
 
 
@@ -177,23 +130,17 @@ def rfm(
     >>> t.table["segment"][0], t.n
     ('Champions', 5)
     """
-    out = _voc._segment_rfm(
-        _column(data, recency, "recency"),
-        _column(data, frequency, "frequency"),
-        _column(data, monetary, "monetary"),
+    return _voc._segment_rfm(
+        data,
+        recency,
+        frequency,
+        monetary,
         bins,
         None
         if rules is None
         else [(_args.text(n, "rules"), _args.whole_pair(r, "rules"), _args.whole_pair(f, "rules"))
               for n, r, f in _args.tuples(rules, "rules", 3)],
     )
-    r, f, m = out["r"], out["f"], out["m"]
-    score = [f"{a}{b}{c}" for a, b, c in zip(r.tolist(), f.tolist(), m.tolist())]
-    columns = _with_ids(
-        data,
-        {"r": r, "f": f, "m": m, "rfm_score": score, "segment": _labels(out["segment"], out["names"])},
-    )
-    return RfmResult._from_parts(_table("rfm segments", columns), len(score), int(bins), list(out["names"]))
 
 
 def lifecycle(
@@ -214,19 +161,7 @@ def lifecycle(
     >>> list(t.table["stage"])
     ['onboarding', 'growth', 'maturity', 'dormant']
     """
-    codes, names = _voc._segment_lifecycle(
-        _column(data, tenure, "tenure"),
-        _column(data, activity, "activity"),
-        onboarding_days,
-        maturity_days,
-        dormant_days,
-    )
-    columns = _with_ids(data, {"stage": _labels(codes, names)})
-    return LifecycleResult._from_parts(_table("lifecycle stages", columns), len(codes), list(names))
-
-
-def _has(data: Any, name: str) -> bool:
-    return data is not None and name in _names(data)
+    return _voc._segment_lifecycle(data, tenure, activity, onboarding_days, maturity_days, dormant_days)
 
 
 def profile(
@@ -266,49 +201,19 @@ def profile(
     >>> p["segment"], p["size"].tolist(), p["revenue_at_risk"].tolist(), p["top_themes"][0]
     (['a', 'b'], [3, 1], [100.0, 10.0], 'refund (3)')
     """
-    plays: dict[str, str] | None = None
-    if isinstance(by, LifecycleResult):
-        labels: Any = by.table["stage"]
-        names = list(by.stages) if names is None else names
-    elif isinstance(by, (ValueVoiceResult, RfmResult)):
-        labels = by.table["segment"]
-        names = list(by.segments) if names is None else names
-        if isinstance(by, ValueVoiceResult):
-            plays = dict(zip(by.segments, by.plays))
-    else:
-        labels = _column(data, by, "by")
-    churn_col = None if churn is None else _column(data, churn, "churn")
-    value_col = None if value is None or (data is None and value == "monetary") else _column(data, value, "value")
-    nps_col = None
-    if nps is not None and (not isinstance(nps, str) or _has(data, nps)):
-        nps_col = _column(data, nps, "nps")
-    theme_cols: dict[str, Any] = {}
-    if themes is not None:
-        themes = _args.prefix_or_strings(themes, "themes")
-    exclude_themes = _args.strings(exclude_themes, "exclude_themes")
-    if isinstance(themes, str):
-        for c in _names(data) if data is not None else []:
-            if c.startswith(themes) and len(c) > len(themes) and c[len(themes) :] not in exclude_themes:
-                theme_cols[c[len(themes) :]] = data[c]
-    elif themes is not None:
-        for c in themes:
-            theme_cols[str(c)] = _column(data, c, "themes")
-    table = _voc._segment_profile(
-        labels,
+    return _voc._segment_profile(
+        data,
+        by,
         None if names is None else [str(n) for n in _args.names(names, "names")],
-        churn_col,
-        value_col,
-        nps_col,
-        theme_cols,
+        churn,
+        value,
+        nps,
+        themes,
+        exclude_themes,
         confidence,
         top_themes,
         churn_interval,
     )
-    if plays is not None:
-        cols = table.to_dict()
-        cols["play"] = [plays.get(n, "") for n in cols["segment"]]
-        return Table(table.kind, cols)
-    return table
 
 
 def matrix(profile: Table, /, *, by: ValueVoiceResult, values: str = "churn_rate") -> Table:
@@ -328,37 +233,7 @@ def matrix(profile: Table, /, *, by: ValueVoiceResult, values: str = "churn_rate
     >>> int(sum(float(v) for c in m.columns[1:] for v in m[c] if v == v)) == len(X)
     True
     """
-    if not isinstance(profile, Table):
-        raise _args.DtypeError("profile: expected the Table of voc.segment.profile", "profile")
-    if not isinstance(by, ValueVoiceResult):
-        raise _args.DtypeError("by: expected the result of voc.segment.value_voice", "by")
-    tiers = list(by.tiers)
-    voices = list(by.voices)
-    _args.text(values, "values")
-    if values not in profile.columns:
-        _column(profile, values, "values")
-    by_name = dict(zip(list(profile["segment"]), list(profile[values])))
-    rows = list(reversed(tiers))
-    columns: dict[str, Any] = {"value_tier": rows}
-    for v in voices:
-        columns[v] = np.array([float(by_name.get(f"{t}-value {v}", float("nan"))) for t in rows], dtype=np.float64)
-    return Table("value × voice matrix", columns)
-
-
-def _matrix_role(data: Any, x: Any) -> Any:
-    """The matrix of ``x=``: ``data`` itself when ``x`` is None, the named columns of ``data`` when ``x`` is a
-    list of names, else ``x``."""
-    if x is None:
-        if data is None:
-            raise InvalidOptionError("x is required: pass a matrix, or a table and x=[column names]", "x")
-        return data
-    if isinstance(x, str):
-        x = [x]
-    if isinstance(x, (list, tuple)) and x and all(isinstance(c, str) for c in x):
-        # A dict of the named columns: the compiled matrix reader reads each column (any dtype voc reads
-        # as numbers; strings or dates are a DtypeError naming the column).
-        return {c: _column(data, c, "x") for c in x}
-    return x
+    return _voc._segment_matrix(profile, by, values)
 
 
 def fit_kmeans(
@@ -399,9 +274,7 @@ def fit_kmeans(
     >>> voc.segment.KMeansModel.from_bytes(fit.to_bytes()) == fit
     True
     """
-    return _voc._segment_kmeans(
-        _matrix_role(data, x), k, init, n_init, max_iter, tol, seed, algorithm, parallel
-    )
+    return _voc._segment_kmeans(data, x, k, init, n_init, max_iter, tol, seed, algorithm, parallel)
 
 
 def standardize(data: Any = None, /, *, x: Any = None) -> Standardized:
@@ -416,7 +289,7 @@ def standardize(data: Any = None, /, *, x: Any = None) -> Standardized:
     >>> s.transform([[4.0, 5.0]]).tolist()
     [[2.0, 0.0]]
     """
-    return _voc._segment_standardize(_matrix_role(data, x))
+    return _voc._segment_standardize(data, x)
 
 
 def silhouette_score(data: Any = None, /, *, x: Any = None, labels: Any) -> float:
@@ -428,4 +301,4 @@ def silhouette_score(data: Any = None, /, *, x: Any = None, labels: Any) -> floa
     >>> round(voc.segment.silhouette_score(x=[[0.0], [1.0], [10.0], [11.0]], labels=[0, 0, 1, 1]), 6)
     0.899749
     """
-    return float(_voc._segment_silhouette(_matrix_role(data, x), _column(data, labels, "labels")))
+    return _voc._segment_silhouette(data, x, labels)

@@ -1,6 +1,7 @@
 //! Bindings: correlation with p-values and intervals: Pearson, Spearman, Kendall tau-b/tau-c, point-biserial, matrices.
 //!
-//! The matrix's columns arrive one by one (picked by name in `python/voc/impact.py`); they are laid
+//! The matrix's columns are picked by name from the `data` table (default: every numeric column);
+//! they are laid
 //! side by side in one column-major matrix (one copy, as the null-to-NaN fill needs one anyway), and
 //! the core reads its columns in place through an `ndarray` view.
 
@@ -12,7 +13,7 @@ use voc_core::impact::correlation::{
 };
 use voc_core::{Error, MissingPolicy};
 
-use crate::convert::{Buf, missing_policy, numbers_or_bools as numbers};
+use crate::convert::{self, Buf, missing_policy, numbers_or_bools as numbers};
 use crate::error::{IntoPy, raise_named};
 use crate::table::{Table, TableBuilder};
 
@@ -173,10 +174,11 @@ fn column<'py>(
 
 /// Correlation of two columns (see `voc.impact.correlation`).
 #[pyfunction]
-#[pyo3(signature = (x, y, /, method, alternative, confidence, variant, missing))]
+#[pyo3(signature = (data, x, y, /, method, alternative, confidence, variant, missing))]
 #[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     x: &Bound<'_, PyAny>,
     y: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
@@ -188,25 +190,14 @@ pub fn _impact_correlation(
     let o = options(method, alternative, confidence, variant)
         .and_then(|o| Ok(o.missing(missing_policy(missing)?)))
         .py_err(py)?;
+    let (x, y) = (convert::given(data, x, "x")?, convert::given(data, y, "y")?);
     // Nulls are NaN: missing values the core rejects (naming the position) or leaves out.
-    let xs = numbers(x, "x")?.nulls_as_nan().into_f64();
-    let ys = numbers(y, "y")?.nulls_as_nan().into_f64();
+    let xs = numbers(&x, "x")?.nulls_as_nan().into_f64();
+    let ys = numbers(&y, "y")?.nulls_as_nan().into_f64();
     let (xs, ys) = (xs.as_slice(), ys.as_slice());
     let r = crate::guard::detach(py, "voc.impact.correlation", || core::correlate(xs, ys, &o))
         .py_err(py)?;
     Ok(CorrelationResult { inner: r })
-}
-
-/// A conversion error of one matrix column (a `voc.errors` exception raised through `error.rs`), its
-/// message and `arg` given the column's name.
-fn named(py: Python<'_>, err: PyErr, name: &str) -> PyErr {
-    let value = err.value(py);
-    let message = format!("column {name:?}: {value}");
-    // invariant: voc.errors exceptions accept new attributes; a failure leaves the error as it was.
-    let _ = value.setattr("args", (message.clone(),));
-    let _ = value.setattr("message", message);
-    let _ = value.setattr("arg", name);
-    err
 }
 
 /// Correlations of every pair of columns of a table (see `voc.impact.correlation_matrix`): long-form
@@ -339,20 +330,46 @@ impl CorrelationMatrix {
     }
 }
 
-/// Correlation matrix of named columns: (pairs, r, p, n) tables (see `voc.impact.correlation_matrix`).
+/// Correlation matrix of the columns of a table: (pairs, r, p, n) tables (see
+/// `voc.impact.correlation_matrix`). `columns` names them (default: every column the number reader
+/// reads: bools, integers, floats).
 #[pyfunction]
-#[pyo3(signature = (names, columns, /, method, missing, alternative, variant, confidence))]
+#[pyo3(signature = (data, columns, /, method, missing, alternative, variant, confidence))]
 #[allow(clippy::too_many_arguments)]
 pub fn _impact_correlation_matrix(
     py: Python<'_>,
-    #[pyo3(from_py_with = crate::convert_args::texts)] names: Vec<String>,
-    columns: Vec<Bound<'_, PyAny>>,
+    data: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::opt_texts)] columns: Option<Vec<String>>,
     #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] alternative: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] variant: &str,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<CorrelationMatrix> {
+    let all = convert::names_of(data)?;
+    let names: Vec<String> = match columns {
+        Some(c) => c,
+        None => {
+            let mut numeric = Vec::new();
+            for name in all {
+                let col = data.get_item(&name)?;
+                if numbers(&col, "columns").is_ok() {
+                    numeric.push(name);
+                }
+            }
+            numeric
+        }
+    };
+    let columns = names
+        .iter()
+        .map(|n| {
+            convert::given(
+                Some(data),
+                &pyo3::types::PyString::new(py, n).into_any(),
+                "columns",
+            )
+        })
+        .collect::<PyResult<Vec<_>>>()?;
     let o = options(method, alternative, confidence, variant).py_err(py)?;
     let (policy, listwise) = match missing {
         "error" => (MissingPolicy::Error, false),
@@ -371,8 +388,9 @@ pub fn _impact_correlation_matrix(
     // One column-major buffer: column j is values[j * rows..(j + 1) * rows].
     let mut values: Vec<f64> = Vec::new();
     let mut rows: Option<usize> = None;
-    for (name, obj) in names.iter().zip(&columns) {
-        let (buf, nulls) = column(obj, "columns").map_err(|e| named(py, e, name))?;
+    for (j, (name, obj)) in names.iter().zip(&columns).enumerate() {
+        let (buf, nulls) =
+            column(obj, "columns").map_err(|e| convert::column_error(py, e, "columns", name))?;
         let start = values.len();
         values.extend_from_slice(buf.as_slice());
         let v = values.get_mut(start..).unwrap_or_default();
@@ -386,20 +404,21 @@ pub fn _impact_correlation_matrix(
             .enumerate()
             .find(|(_, x)| x.is_infinite() || (policy == MissingPolicy::Error && x.is_nan()))
         {
-            let (kind, message) = if x.is_nan() {
-                (
-                    "MissingValueError",
-                    format!(
-                        "column {name:?}, row {row} is missing (NaN or null); pass missing=\"skip\" to leave out rows with a missing value, or missing=\"pairwise\" to use, for each pair, the rows where both are present"
-                    ),
-                )
+            // The cell names its row and column (`.index == (row, column)`, `.arg == "columns"`).
+            let hint = if x.is_nan() {
+                "; pass missing=\"skip\" to leave out rows with a missing value, or missing=\"pairwise\" to \
+                 use, for each pair, the rows where both are present"
             } else {
-                (
-                    "NonFiniteError",
-                    format!("column {name:?}, row {row} = {x} is not finite"),
-                )
+                ""
             };
-            return Err(raise_named(py, kind, message, Some(name)));
+            return Err(crate::error::raise_cell(
+                py,
+                "columns",
+                (row, j),
+                Some(name),
+                x,
+                hint,
+            ));
         }
         if let Some(first) = rows
             && first != v.len()
@@ -413,7 +432,7 @@ pub fn _impact_correlation_matrix(
                     names.first().map_or("", String::as_str),
                     first
                 ),
-                Some(name),
+                Some("columns"),
             ));
         }
         rows = Some(v.len());

@@ -1,11 +1,12 @@
 //! Bindings: key drivers: Shapley-value regression (LMG) and Johnson's relative weights, with bootstrap intervals.
-//! Column lookup by name is in `python/voc/impact.py`; this file converts the columns, lays the
+//! The roles (`outcome=`, `drivers=`, `weights=`) are resolved against `data` here; this file converts
+//! the columns, lays the
 //! drivers side by side in one column-major matrix (one copy; the core reads its columns in place),
 //! hands the core a view of it, and builds the tables.
 
 use numpy::ndarray::{Array2, ArrayView2, ShapeBuilder};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 use voc_core::Error;
 use voc_core::impact::drivers::{
     self as core, DriverImportances, DriverMethod, KeyDriverOptions, KeyDrivers, Performance,
@@ -13,7 +14,7 @@ use voc_core::impact::drivers::{
 };
 
 use super::results::{html, repr};
-use crate::convert::{Buf, missing_policy, numbers_or_bools as numbers};
+use crate::convert::{self, Buf, missing_policy, numbers_or_bools as numbers};
 use crate::error::{IntoPy, core_to_py, raise_named};
 use crate::table::{Table, TableBuilder};
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,77 @@ struct Inputs<'py> {
 }
 
 impl<'py> Inputs<'py> {
+    /// Resolves the roles: `outcome` and `weights` a column name of `data` or a column, `drivers` a
+    /// list of column names of `data` (default: every column but the outcome and the weights).
+    fn from_roles(
+        data: &Bound<'py, PyAny>,
+        outcome: &Bound<'py, PyAny>,
+        drivers: Option<&Bound<'py, PyAny>>,
+        weights: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Self> {
+        let py = data.py();
+        let all = convert::names_of(data)?;
+        let outcome_name = outcome.extract::<String>().ok();
+        let names: Vec<String> = match drivers.filter(|d| !d.is_none()) {
+            None => {
+                let weights_name = weights.and_then(|w| w.extract::<String>().ok());
+                all.into_iter()
+                    .filter(|c| {
+                        Some(c) != outcome_name.as_ref() && Some(c) != weights_name.as_ref()
+                    })
+                    .collect()
+            }
+            Some(d) if d.is_instance_of::<PyString>() => {
+                return Err(core_to_py(
+                    py,
+                    Error::option(
+                        "drivers",
+                        format!("{:?}", d.extract::<String>().unwrap_or_default()),
+                        "give a list of column names",
+                    ),
+                ));
+            }
+            Some(d) => {
+                let Ok(items) = d.try_iter() else {
+                    return Err(raise_named(
+                        py,
+                        "DtypeError",
+                        format!(
+                            "drivers: expected a list of column names, got {}",
+                            d.get_type().name()?
+                        ),
+                        Some("drivers"),
+                    ));
+                };
+                let mut names = Vec::new();
+                for item in items {
+                    names.push(convert::text_of(&item?, "drivers")?.to_owned());
+                }
+                names
+            }
+        };
+        if let Some(o) = &outcome_name
+            && names.contains(o)
+        {
+            return Err(core_to_py(
+                py,
+                Error::option(
+                    "drivers",
+                    format!("{o:?}"),
+                    "the outcome cannot also be a driver",
+                ),
+            ));
+        }
+        let y = convert::given(Some(data), outcome, "outcome")?;
+        let cols = PyDict::new(py);
+        for name in &names {
+            let key = PyString::new(py, name).into_any();
+            cols.set_item(name, convert::given(Some(data), &key, "drivers")?)?;
+        }
+        let w = convert::optional(Some(data), weights, "weights")?;
+        Self::read(&y, &cols, w.as_ref())
+    }
+
     fn read(
         outcome: &Bound<'py, PyAny>,
         drivers: &Bound<'py, PyDict>,
@@ -52,8 +124,10 @@ impl<'py> Inputs<'py> {
         let mut names = Vec::with_capacity(drivers.len());
         let mut values = Vec::with_capacity(n * drivers.len());
         for (k, v) in drivers.iter() {
-            names.push(k.extract::<String>()?);
-            let col = floats(&v, "drivers")?;
+            let name = k.extract::<String>()?;
+            let col = floats(&v, "drivers")
+                .map_err(|e| convert::column_error(py, e, "drivers", &name))?;
+            names.push(name);
             if col.len() != n {
                 return Err(core_to_py(
                     py,
@@ -84,44 +158,46 @@ impl<'py> Inputs<'py> {
     /// A core error, with the driver's name and row where the core gives `row × p + column`.
     fn error(&self, py: Python<'_>, err: Error) -> PyErr {
         let p = self.names.len().max(1);
-        let (class, index, value) = match &err {
+        let (index, value) = match &err {
             Error::Missing {
                 arg: "drivers",
                 index,
-            } => ("MissingValueError", *index, None),
+            } => (*index, None),
             Error::NonFinite {
                 arg: "drivers",
                 index,
                 value,
-            } => ("NonFiniteError", *index, Some(*value)),
+            } => (*index, Some(*value)),
             _ => return core_to_py(py, err),
         };
         let (row, col) = (index / p, index % p);
-        let name = self.names.get(col).map_or("?", String::as_str);
-        let message = match value {
-            None => format!(
-                "drivers['{name}'][{row}] is missing (NaN or null); pass missing=\"skip\" to leave \
-                 missing rows out"
-            ),
-            Some(v) => format!("drivers['{name}'][{row}] = {v} is not finite"),
+        let name = self.names.get(col).map(String::as_str);
+        let hint = if value.is_none() {
+            "; pass missing=\"skip\" to leave missing rows out"
+        } else {
+            ""
         };
-        let e = raise_named(py, class, message, Some(name));
-        // The cell's row (the column is `arg`) and value: attributes of the raised voc.errors instance.
-        let v = e.value(py);
-        let _ = v.setattr("index", row);
-        let _ = v.setattr("value", value);
-        e
+        // The cell: `.arg == "drivers"`, `.index == (row, column)`, the message naming the column.
+        crate::error::raise_cell(
+            py,
+            "drivers",
+            (row, col),
+            name,
+            value.unwrap_or(f64::NAN),
+            hint,
+        )
     }
 }
 
 /// Key-driver table: one row per (method, driver), plus metadata.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (outcome, drivers, weights, method, resamples, seed, confidence, missing))]
+#[pyo3(signature = (data, outcome, drivers, weights, method, resamples, seed, confidence, missing))]
 fn _impact_key_drivers<'py>(
     py: Python<'py>,
+    data: &Bound<'py, PyAny>,
     outcome: &Bound<'py, PyAny>,
-    drivers: &Bound<'py, PyDict>,
+    drivers: Option<&Bound<'py, PyAny>>,
     weights: Option<&Bound<'py, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] resamples: usize,
@@ -129,7 +205,7 @@ fn _impact_key_drivers<'py>(
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<KeyDriversResult> {
-    let input = Inputs::read(outcome, drivers, weights)?;
+    let input = Inputs::from_roles(data, outcome, drivers, weights)?;
     let opts = KeyDriverOptions::default()
         .method(parse_method(method).py_err(py)?)
         .resamples(resamples)
@@ -198,11 +274,12 @@ fn table(py: Python<'_>, kd: &KeyDrivers) -> PyResult<Table> {
 /// Importance × performance quadrants: one row per driver, with the split lines in the metadata.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (outcome, drivers, weights, method, performance, top_box, split, missing))]
+#[pyo3(signature = (data, outcome, drivers, weights, method, performance, top_box, split, missing))]
 fn _impact_driver_quadrants<'py>(
     py: Python<'py>,
+    data: &Bound<'py, PyAny>,
     outcome: &Bound<'py, PyAny>,
-    drivers: &Bound<'py, PyDict>,
+    drivers: Option<&Bound<'py, PyAny>>,
     weights: Option<&Bound<'py, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] performance: &str,
@@ -234,7 +311,7 @@ fn _impact_driver_quadrants<'py>(
     let opts = KeyDriverOptions::default()
         .method(method)
         .missing(missing_policy(missing).py_err(py)?);
-    let input = Inputs::read(outcome, drivers, weights)?;
+    let input = Inputs::from_roles(data, outcome, drivers, weights)?;
     let (x, names) = (input.view(), &input.names);
     let (y, w) = (input.outcome.as_slice(), input.weights.as_deref());
     let (kd, chart) = crate::guard::detach(py, "voc.impact.driver_quadrants", || {

@@ -380,10 +380,11 @@ fn _impact_holdout(
 
 /// Difference-in-differences from four (mean, variance, n) cells or from rows (y, treated, after).
 #[pyfunction]
-#[pyo3(signature = (cells, y, treated, after, se, confidence))]
+#[pyo3(signature = (data, cells, y, treated, after, se, confidence))]
 #[allow(clippy::too_many_arguments)]
 fn _impact_diff_in_diff<'py>(
     py: Python<'py>,
+    data: Option<&Bound<'py, PyAny>>,
     cells: Option<Vec<Vec<f64>>>,
     y: Option<&Bound<'py, PyAny>>,
     treated: Option<&Bound<'py, PyAny>>,
@@ -394,6 +395,17 @@ fn _impact_diff_in_diff<'py>(
     let opts = DidOptions::default()
         .confidence(confidence)
         .se(se.parse::<DidSe>().py_err(py)?);
+    // Each role: a column name of `data` or a column (read only without `cells`).
+    let (y, treated, after) = if cells.is_some() {
+        (None, None, None)
+    } else {
+        (
+            crate::convert::optional(data, y, "y")?,
+            crate::convert::optional(data, treated, "treated")?,
+            crate::convert::optional(data, after, "after")?,
+        )
+    };
+    let (y, treated, after) = (y.as_ref(), treated.as_ref(), after.as_ref());
     let cells: [MeanSummary; 4] = match (cells, y, treated, after) {
         (Some(c), _, _, _) => {
             let bad = || {

@@ -424,10 +424,11 @@ crate::state::state_protocol!(OutcomeState, inner);
 
 /// The state of `voc.impact.outcome_state`: classes coded from `by=` or `nps=`, then the rows.
 #[pyfunction]
-#[pyo3(signature = (by, nps, names, churned, spend, clv, repurchased, missing))]
+#[pyo3(signature = (data, by, nps, names, churned, spend, clv, repurchased, missing))]
 #[allow(clippy::too_many_arguments)]
 fn _impact_outcome_state(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
     nps: Option<&Bound<'_, PyAny>>,
     names: Option<&Bound<'_, PyAny>>,
@@ -437,6 +438,15 @@ fn _impact_outcome_state(
     repurchased: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<OutcomeState> {
+    // Each role: a column name of `data` or a column.
+    let by = convert::optional(data, by, "by")?;
+    let nps = convert::optional(data, nps, "nps")?;
+    let churned = convert::optional(data, churned, "churned")?;
+    let spend = convert::optional(data, spend, "spend")?;
+    let clv = convert::optional(data, clv, "clv")?;
+    let repurchased = convert::optional(data, repurchased, "repurchased")?;
+    let (by, nps, churned) = (by.as_ref(), nps.as_ref(), churned.as_ref());
+    let (spend, clv, repurchased) = (spend.as_ref(), clv.as_ref(), repurchased.as_ref());
     let policy = missing_policy(missing).py_err(py)?;
     let (codes, state) = classes(py, by, nps, names, policy)?;
     let inputs = Inputs::read(churned, spend, clv, repurchased)?;
@@ -603,10 +613,11 @@ impact_result! {
 
 /// Ratio of two classes' means (delta method on the log scale), with the 2×2 table for rates.
 #[pyfunction]
-#[pyo3(signature = (by, nps, names, churned, spend, clv, repurchased, measure, numerator, denominator, confidence, missing))]
+#[pyo3(signature = (data, by, nps, names, churned, spend, clv, repurchased, measure, numerator, denominator, confidence, missing))]
 #[allow(clippy::too_many_arguments)]
 fn _impact_class_ratio(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
     nps: Option<&Bound<'_, PyAny>>,
     names: Option<&Bound<'_, PyAny>>,
@@ -623,6 +634,7 @@ fn _impact_class_ratio(
     let m = measure.parse::<Measure>().py_err(py)?;
     let state = _impact_outcome_state(
         py,
+        data,
         by,
         nps,
         names,

@@ -5,8 +5,10 @@ use voc_core::Error;
 use voc_core::impact::roi::{self as core, RoiInputs, Shift};
 
 use super::effect::HoldoutResult;
-use crate::error::IntoPy;
+use crate::error::{IntoPy, raise_named};
 use crate::impact_result;
+use crate::table::Table;
+use pyo3::types::{PyBool, PyBytes, PyComplex, PyDict, PyMapping, PyString};
 
 /// Registers this part of `voc.impact`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -182,19 +184,117 @@ fn _impact_roi(
     })
 }
 
-/// What-if: move a share of one NPS class to another. The classes are rows of (label, n, ARPU, churn),
-/// picked by label in the core.
+/// The classes of `what_if` as (label, n, ARPU, churn) rows: from an `outcome_by_class` result or its
+/// table (`group`, `n`, `arpu`, `churn_rate`), or a dict `{label: (n, arpu, churn)}`.
+fn what_if_classes(
+    data: &Bound<'_, PyAny>,
+) -> PyResult<(Vec<String>, Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let py = data.py();
+    let dtype = |message: String, index: Option<usize>| {
+        let e = raise_named(py, "DtypeError", message, Some("data"));
+        if let Some(i) = index {
+            // invariant: voc.errors instances take attributes; a failure leaves the error as it was.
+            let _ = e.value(py).setattr("index", i);
+        }
+        e
+    };
+    let number = |v: &Bound<'_, PyAny>| -> PyResult<f64> {
+        if v.is_instance_of::<PyBool>()
+            || v.is_instance_of::<PyString>()
+            || v.is_instance_of::<PyBytes>()
+            || v.is_instance_of::<PyComplex>()
+            || !v.hasattr("__float__")?
+        {
+            return Err(dtype(
+                format!("data: expected a number, got {}", v.get_type().name()?),
+                None,
+            ));
+        }
+        v.extract::<f64>()
+    };
+    let data = match data.cast::<super::outcome::OutcomeByClassResult>() {
+        Ok(r) => r.getattr("table")?,
+        Err(_) => data.clone(),
+    };
+    let (mut labels, mut n, mut arpu, mut churn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    if let Ok(d) = data.cast::<PyMapping>() {
+        for (i, (k, v)) in d
+            .items()?
+            .iter()
+            .map(|kv| kv.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>())
+            .collect::<PyResult<Vec<_>>>()?
+            .into_iter()
+            .enumerate()
+        {
+            labels.push(k.str()?.to_string());
+            if v.is_instance_of::<PyString>()
+                || v.is_instance_of::<PyBytes>()
+                || v.is_instance_of::<PyDict>()
+                || v.try_iter().is_err()
+            {
+                return Err(dtype(
+                    format!(
+                        "data[{i}]: expected a tuple of 3, got {}",
+                        v.get_type().name()?
+                    ),
+                    Some(i),
+                ));
+            }
+            let items: Vec<Bound<'_, PyAny>> = v.try_iter()?.collect::<PyResult<_>>()?;
+            let [a, b, c] = items.as_slice() else {
+                let e = raise_named(
+                    py,
+                    "InvalidOptionError",
+                    format!(
+                        "data[{i}]: expected a tuple of 3 items, got {}",
+                        items.len()
+                    ),
+                    Some("data"),
+                );
+                let _ = e.value(py).setattr("index", i);
+                return Err(e);
+            };
+            n.push(number(a)?);
+            arpu.push(number(b)?);
+            churn.push(number(c)?);
+        }
+        return Ok((labels, n, arpu, churn));
+    }
+    if !data.is_instance_of::<Table>() {
+        return Err(dtype(
+            format!(
+                "data: expected an OutcomeByClassResult, its table or a dict of classes, got {}",
+                data.get_type().name()?
+            ),
+            None,
+        ));
+    }
+    for label in data.get_item("group")?.try_iter()? {
+        labels.push(label?.str()?.to_string());
+    }
+    let column = |name: &str| -> PyResult<Vec<f64>> {
+        let key = PyString::new(py, name).into_any();
+        let col = crate::convert::required(Some(&data), &key, "data")?;
+        Ok(crate::convert::numbers(&col, "data")?
+            .nulls_as_nan()
+            .into_f64()
+            .as_slice()
+            .to_vec())
+    };
+    Ok((labels, column("n")?, column("arpu")?, column("churn_rate")?))
+}
+
+/// What-if: move a share of one NPS class to another. The classes are rows of (label, n, ARPU, churn)
+/// read by [`what_if_classes`], picked by label in the core.
 #[pyfunction]
-#[pyo3(signature = (labels, n, arpu, churn, shift, share))]
+#[pyo3(signature = (data, shift, share))]
 fn _impact_what_if(
     py: Python<'_>,
-    labels: Vec<String>,
-    n: Vec<f64>,
-    arpu: Vec<f64>,
-    churn: Vec<f64>,
+    data: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::text)] shift: &str,
     #[pyo3(from_py_with = crate::convert_args::real)] share: f64,
 ) -> PyResult<WhatIfResult> {
+    let (labels, n, arpu, churn) = what_if_classes(data)?;
     let s = shift.parse::<Shift>().py_err(py)?;
     let c = core::classes_by_label(&labels, &n, &arpu, &churn).py_err(py)?;
     let w =

@@ -1,12 +1,13 @@
 //! Bindings: theme impact: churn of customers who raised a theme against those who did not, ranked.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::PyString;
+use voc_core::Error;
 use voc_core::impact::contingency::ZeroCells;
 use voc_core::impact::theme::{self as core, ThemeOptions, ThemeTest};
 use voc_core::stats::Adjustment;
 
-use crate::convert::{Buf, numbers_or_bools as numbers};
+use crate::convert::{self, Buf, numbers_or_bools as numbers};
 use crate::error::IntoPy;
 use crate::table::{Table, TableBuilder};
 
@@ -16,15 +17,43 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+/// The theme columns: `themes` is a column prefix (every column of `data` starting with it, keyed by
+/// the rest of the name, leaving out `exclude`) or a list of column names (or columns) of `data`.
+pub(crate) fn theme_columns<'py>(
+    data: &Bound<'py, PyAny>,
+    themes: &Bound<'py, PyAny>,
+    exclude: &[String],
+) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+    let py = data.py();
+    if let Ok(prefix) = themes.cast::<PyString>() {
+        let prefix = convert::text_of(prefix.as_any(), "themes")?;
+        let cols = convert::prefixed(data, prefix, exclude)?;
+        if cols.is_empty() {
+            let names = convert::names_of(data)?;
+            return Err(Error::option(
+                "themes",
+                format!("{prefix:?}"),
+                format!("no column starts with it (columns: {names:?})"),
+            ))
+            .py_err(py);
+        }
+        return Ok(cols);
+    }
+    let (names, cols) = convert::role_list(Some(data), themes, "themes")?;
+    Ok(names.into_iter().zip(cols).collect())
+}
+
 /// Theme impact table, ranked by excess revenue.
 #[pyfunction]
-#[pyo3(signature = (themes, churned, value, confidence, test, adjust, zero_cells))]
+#[pyo3(signature = (data, themes, churned, value, exclude, confidence, test, adjust, zero_cells))]
 #[allow(clippy::too_many_arguments)]
 fn _impact_theme_impact<'py>(
     py: Python<'py>,
-    themes: &Bound<'py, PyDict>,
+    data: &Bound<'py, PyAny>,
+    themes: &Bound<'py, PyAny>,
     churned: &Bound<'py, PyAny>,
     value: Option<&Bound<'py, PyAny>>,
+    #[pyo3(from_py_with = crate::convert_args::texts)] exclude: Vec<String>,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
     #[pyo3(from_py_with = crate::convert_args::text)] test: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] adjust: &str,
@@ -35,16 +64,17 @@ fn _impact_theme_impact<'py>(
         .test(test.parse::<ThemeTest>().py_err(py)?)
         .adjust(adjust.parse::<Adjustment>().py_err(py)?)
         .zero_cells(zero_cells.parse::<ZeroCells>().py_err(py)?);
+    let themes = theme_columns(data, themes, &exclude)?;
+    let churned = convert::given(Some(data), churned, "churned")?;
+    let value = convert::optional(Some(data), value, "value")?;
     let mut cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
-    for (k, v) in themes.iter() {
-        cols.push((
-            k.extract()?,
-            numbers(&v, "themes")?.nulls_as_nan().into_f64(),
-        ));
+    for (k, v) in &themes {
+        let col = numbers(v, "themes").map_err(|e| convert::column_error(py, e, "themes", k))?;
+        cols.push((k.clone(), col.nulls_as_nan().into_f64()));
     }
-    let churned = numbers(churned, "churned")?.nulls_as_nan().into_f64();
+    let churned = numbers(&churned, "churned")?.nulls_as_nan().into_f64();
     let value = value
-        .map(|v| Ok::<_, PyErr>(numbers(v, "value")?.nulls_as_nan().into_f64()))
+        .map(|v| Ok::<_, PyErr>(numbers(&v, "value")?.nulls_as_nan().into_f64()))
         .transpose()?;
     let (cs, vs) = (churned.as_slice(), value.as_ref().map(Buf::as_slice));
     // The theme columns are read in place (copying them into one matrix would cost as much as the

@@ -205,19 +205,24 @@ fn param_table(py: Python<'_>, kind: &str, rows: &[core::ParamEstimate]) -> PyRe
     Ok(b.finish(kind, None))
 }
 
-/// Fits the BG/NBD model on resolved columns (see `voc.retention.fit_bgnbd`).
+/// Fits the BG/NBD model (see `voc.retention.fit_bgnbd`): each role a column name of `data` or a
+/// column.
 #[pyfunction]
-#[pyo3(signature = (frequency, recency, T, *, max_iter, tol))]
+#[pyo3(signature = (data, *, frequency, recency, T, max_iter, tol))]
 #[allow(non_snake_case)]
 pub fn _retention_fit_bgnbd(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     frequency: &Bound<'_, PyAny>,
     recency: &Bound<'_, PyAny>,
     T: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
     #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
 ) -> PyResult<BgNbdModel> {
-    let d = rfm(frequency, recency, T)?;
+    let frequency = convert::required(data, frequency, "frequency")?;
+    let recency = convert::required(data, recency, "recency")?;
+    let T = convert::required(data, T, "T")?;
+    let d = rfm(&frequency, &recency, &T)?;
     let (x, tx, t) = d.slices();
     let inner = crate::guard::detach(py, "voc.retention.fit_bgnbd", || {
         let opts = BgNbdOptions::default().max_iter(max_iter).tol(tol);
@@ -363,18 +368,22 @@ impl GammaGammaModel {
     }
 }
 
-/// Fits the Gamma-Gamma model on resolved columns (see `voc.retention.fit_gamma_gamma`).
+/// Fits the Gamma-Gamma model (see `voc.retention.fit_gamma_gamma`): each role a column name of
+/// `data` or a column.
 #[pyfunction]
-#[pyo3(signature = (frequency, monetary, *, max_iter, tol))]
+#[pyo3(signature = (data, *, frequency, monetary, max_iter, tol))]
 pub fn _retention_fit_gamma_gamma(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     frequency: &Bound<'_, PyAny>,
     monetary: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
     #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
 ) -> PyResult<GammaGammaModel> {
-    let x = floats(frequency, "frequency")?;
-    let m = floats(monetary, "monetary")?;
+    let frequency = convert::required(data, frequency, "frequency")?;
+    let monetary = convert::required(data, monetary, "monetary")?;
+    let x = floats(&frequency, "frequency")?;
+    let m = floats(&monetary, "monetary")?;
     let (x, m) = (x.as_slice(), m.as_slice());
     let inner = crate::guard::detach(py, "voc.retention.fit_gamma_gamma", || {
         let opts = GammaGammaOptions::default().max_iter(max_iter).tol(tol);
@@ -384,12 +393,14 @@ pub fn _retention_fit_gamma_gamma(
     Ok(GammaGammaModel { inner })
 }
 
-/// Discounted CLV on resolved columns (see `voc.retention.customer_lifetime_value`).
+/// Discounted CLV (see `voc.retention.customer_lifetime_value`): each role a column name of `data` or a
+/// column.
 #[pyfunction]
-#[pyo3(signature = (bgnbd, gamma_gamma, frequency, recency, T, monetary, *, periods, period_length, discount_rate))]
+#[pyo3(signature = (data, *, bgnbd, gamma_gamma, frequency, recency, T, monetary, periods, period_length, discount_rate))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
 pub fn _retention_customer_lifetime_value<'py>(
     py: Python<'py>,
+    data: Option<&Bound<'py, PyAny>>,
     bgnbd: &BgNbdModel,
     gamma_gamma: &GammaGammaModel,
     frequency: &Bound<'py, PyAny>,
@@ -400,8 +411,12 @@ pub fn _retention_customer_lifetime_value<'py>(
     #[pyo3(from_py_with = crate::convert_args::real)] period_length: f64,
     #[pyo3(from_py_with = crate::convert_args::real)] discount_rate: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let d = rfm(frequency, recency, T)?;
-    let m = floats(monetary, "monetary")?;
+    let frequency = convert::required(data, frequency, "frequency")?;
+    let recency = convert::required(data, recency, "recency")?;
+    let T = convert::required(data, T, "T")?;
+    let monetary = convert::required(data, monetary, "monetary")?;
+    let d = rfm(&frequency, &recency, &T)?;
+    let m = floats(&monetary, "monetary")?;
     let (x, tx, t) = d.slices();
     let m = m.as_slice();
     let (bg, gg) = (&bgnbd.inner, &gamma_gamma.inner);

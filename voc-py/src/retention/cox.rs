@@ -337,18 +337,71 @@ fn columns_matrix(
         .py_err(py)
 }
 
-/// Cox proportional hazards on resolved columns (see `voc.retention.fit_cox`): `columns` (one per
-/// covariate, named by `names`) or `matrix` (a 2-D array or DataFrame).
+/// The covariates of `fit_cox`: the named columns (names and columns) or one matrix.
+enum Covariates<'py> {
+    Columns(Vec<String>, Vec<Bound<'py, PyAny>>),
+    Matrix(Bound<'py, PyAny>),
+}
+
+/// Resolves `covariates=` (see `voc.retention.fit_cox`): a list of column names of `data` (or of
+/// columns), a table (every column), a 2-D array; without it, every column of `data` that no other
+/// role names (or `data` itself when it is a matrix).
+fn covariates<'py>(
+    py: Python<'py>,
+    data: Option<&Bound<'py, PyAny>>,
+    covariates: Option<&Bound<'py, PyAny>>,
+    roles: &[Option<&Bound<'py, PyAny>>],
+) -> PyResult<Covariates<'py>> {
+    let covariates = covariates.filter(|c| !c.is_none());
+    let data = data.filter(|d| !d.is_none());
+    match (covariates, data) {
+        (None, None) => Err(Error::option(
+            "covariates",
+            "None",
+            "give the covariate columns (names of data's columns, a table or a 2-D array)",
+        ))
+        .py_err(py),
+        (None, Some(data)) => match convert::table_names(data)? {
+            None => Ok(Covariates::Matrix(data.clone())),
+            Some(all) => {
+                let named: Vec<String> = roles
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| r.extract::<String>().ok())
+                    .collect();
+                let keep: Vec<String> = all.into_iter().filter(|c| !named.contains(c)).collect();
+                let list = PyList::new(data.py(), &keep)?;
+                let (names, cols) = convert::role_list(Some(data), list.as_any(), "covariates")?;
+                Ok(Covariates::Columns(names, cols))
+            }
+        },
+        (Some(c), data) => {
+            if c.is_instance_of::<PyList>() || c.is_instance_of::<PyTuple>() {
+                let (names, cols) = convert::role_list(data, c, "covariates")?;
+                Ok(Covariates::Columns(names, cols))
+            } else if let Some(all) = convert::table_names(c)? {
+                let list = PyList::new(c.py(), &all)?;
+                let (names, cols) = convert::role_list(Some(c), list.as_any(), "covariates")?;
+                Ok(Covariates::Columns(names, cols))
+            } else {
+                Ok(Covariates::Matrix(c.clone()))
+            }
+        }
+    }
+}
+
+/// Cox proportional hazards (see `voc.retention.fit_cox`): each role a column name of `data` or a
+/// column; `covariates` as [`covariates`] reads it.
 #[pyfunction]
-#[pyo3(signature = (durations, events, *, columns=None, matrix=None, names=None, ties, penalizer, confidence, max_iter, tol, missing))]
+#[pyo3(signature = (data, *, durations, events, event_observed, covariates, ties, penalizer, confidence, max_iter, tol, missing))]
 #[allow(clippy::too_many_arguments)]
 pub fn _retention_fit_cox(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     durations: &Bound<'_, PyAny>,
     events: Option<&Bound<'_, PyAny>>,
-    columns: Option<Vec<Bound<'_, PyAny>>>,
-    matrix: Option<&Bound<'_, PyAny>>,
-    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
+    event_observed: Option<&Bound<'_, PyAny>>,
+    covariates: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::text)] ties: &str,
     #[pyo3(from_py_with = crate::convert_args::real)] penalizer: f64,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
@@ -356,24 +409,25 @@ pub fn _retention_fit_cox(
     #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<CoxModel> {
+    let (dur, ev) = survival_roles(data, durations, events, event_observed)?;
+    let covariates = self::covariates(
+        py,
+        data,
+        covariates,
+        &[Some(durations), events, event_observed],
+    )?;
     let policy = convert::missing_policy(missing).py_err(py)?;
     let ties = ties.parse::<Ties>().py_err(py)?;
-    let (d, e) = survival(durations, events)?;
-    let design = match (columns, matrix) {
-        (Some(cols), _) => Design::Columns(columns_matrix(
-            py,
-            &cols,
-            names.as_deref(),
-            d.as_slice().len(),
-        )?),
-        (None, Some(m)) => Design::Matrix(crate::matrix::matrix(m, "covariates")?),
-        (None, None) => {
-            return Err(Error::Empty {
-                arg: "covariates",
-                what: "at least one covariate column is needed",
-            })
-            .py_err(py);
-        }
+    let (d, e) = survival(&dur, ev.as_ref())?;
+    let (design, names) = match &covariates {
+        Covariates::Columns(names, cols) => (
+            Design::Columns(columns_matrix(py, cols, Some(names), d.as_slice().len())?),
+            Some(names.clone()),
+        ),
+        Covariates::Matrix(m) => (
+            Design::Matrix(crate::matrix::matrix(m, "covariates")?),
+            None,
+        ),
     };
     let x = match &design {
         Design::Columns(a) => a.view(),
@@ -411,17 +465,22 @@ pub fn _retention_fit_cox(
     Ok(CoxModel { inner })
 }
 
-/// Harrell's concordance index on resolved columns (see `voc.retention.concordance_index`).
+/// Harrell's concordance index (see `voc.retention.concordance_index`): each role a column name of
+/// `data` or a column.
 #[pyfunction]
-#[pyo3(signature = (durations, scores, events))]
+#[pyo3(signature = (data, *, durations, scores, events, event_observed))]
 pub fn _retention_concordance_index(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     durations: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
     events: Option<&Bound<'_, PyAny>>,
+    event_observed: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<f64> {
-    let (d, e) = survival(durations, events)?;
-    let s = floats_nan(scores, "scores")?;
+    let (durations, events) = survival_roles(data, durations, events, event_observed)?;
+    let scores = convert::required(data, scores, "scores")?;
+    let (d, e) = survival(&durations, events.as_ref())?;
+    let s = floats_nan(&scores, "scores")?;
     let (d, s, e) = (d.as_slice(), s.as_slice(), e.as_slice());
     crate::guard::detach(py, "voc.retention.concordance_index", || {
         core::concordance_index(d, s, e)

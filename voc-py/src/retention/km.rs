@@ -251,23 +251,28 @@ impl KaplanMeierResult {
     }
 }
 
-/// Kaplan–Meier on resolved columns (see `voc.retention.kaplan_meier`).
+/// Kaplan–Meier (see `voc.retention.kaplan_meier`): each role a column name of `data` or a column.
 #[pyfunction]
-#[pyo3(signature = (durations, events, by, *, confidence, missing))]
+#[pyo3(signature = (data, *, durations, events, event_observed, by, confidence, missing))]
+#[allow(clippy::too_many_arguments)]
 pub fn _retention_kaplan_meier(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     durations: &Bound<'_, PyAny>,
     events: Option<&Bound<'_, PyAny>>,
+    event_observed: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<KaplanMeierResult> {
+    let (durations, events) = survival_roles(data, durations, events, event_observed)?;
+    let by = convert::lookup(data, by, "by")?;
     let policy = convert::missing_policy(missing).py_err(py)?;
-    let (d, e) = survival(durations, events)?;
+    let (d, e) = survival(&durations, events.as_ref())?;
     let n = d.as_slice().len();
     let (d, e, by, dropped) = match by {
         Some(by) => {
-            let (d, e, by, dropped) = grouped(by, n, policy, d, e)?;
+            let (d, e, by, dropped) = grouped(&by, n, policy, d, e)?;
             (d, e, Some(by), dropped)
         }
         None => (d, e, None, 0),
@@ -407,20 +412,24 @@ impl LogRankResult {
     }
 }
 
-/// The log-rank test on resolved columns (see `voc.retention.logrank_test`).
+/// The log-rank test (see `voc.retention.logrank_test`): each role a column name of `data` or a column.
 #[pyfunction]
-#[pyo3(signature = (durations, events, by, *, missing))]
+#[pyo3(signature = (data, *, durations, events, event_observed, by, missing))]
 pub fn _retention_logrank_test(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     durations: &Bound<'_, PyAny>,
     events: Option<&Bound<'_, PyAny>>,
+    event_observed: Option<&Bound<'_, PyAny>>,
     by: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
 ) -> PyResult<LogRankResult> {
+    let (durations, events) = survival_roles(data, durations, events, event_observed)?;
+    let by = convert::required(data, by, "by")?;
     let policy = convert::missing_policy(missing).py_err(py)?;
-    let (d, e) = survival(durations, events)?;
+    let (d, e) = survival(&durations, events.as_ref())?;
     let n = d.as_slice().len();
-    let (d, e, by, dropped) = grouped(by, n, policy, d, e)?;
+    let (d, e, by, dropped) = grouped(&by, n, policy, d, e)?;
     let (ds, es, codes) = (d.as_slice(), e.as_slice(), &by.codes);
     let opts = LogRankOptions::default().missing(policy);
     let mut lr = crate::guard::detach(py, "voc.retention.logrank_test", || {

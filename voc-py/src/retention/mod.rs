@@ -1,10 +1,11 @@
 //! `voc.retention`: Kaplan–Meier, log-rank, Cox PH, cohorts, BG/NBD, Gamma-Gamma, CLV and the
-//! transaction summary. Converts and calls `voc_core::retention`; `voc/retention.py` resolves the
-//! roles (`durations=`, `events=`, `by=`, ...) to columns and calls the `_retention_*` functions here.
+//! transaction summary. Each `_retention_*` function takes the `data` table and the roles
+//! (`durations=`, `events=`, `by=`, ...), resolves them to columns by `crate::convert`'s role rules,
+//! converts and calls `voc_core::retention`.
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyTuple};
 use serde::{Deserialize, Serialize};
 use voc_core::retention::{
     self as core, BgNbdOptions, CohortOptions, CoxOptions, GammaGammaOptions, KmOptions,
@@ -167,6 +168,34 @@ fn floats_nan<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'
     Ok(convert::numbers(obj, arg)?.nulls_as_nan().into_f64())
 }
 
+/// The roles of survival data resolved to columns: `durations`, and the events from `events=` or its
+/// alias `event_observed=` (lifelines' name; giving both is an `InvalidOptionError`).
+fn survival_roles<'py>(
+    data: Option<&Bound<'py, PyAny>>,
+    durations: &Bound<'py, PyAny>,
+    events: Option<&Bound<'py, PyAny>>,
+    event_observed: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
+    let events = match (
+        events.filter(|e| !e.is_none()),
+        event_observed.filter(|e| !e.is_none()),
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(raise_named(
+                durations.py(),
+                "InvalidOptionError",
+                "events and event_observed are one argument (event_observed is lifelines' name): pass one of them".into(),
+                Some("event_observed"),
+            ));
+        }
+        (e, o) => e.or(o),
+    };
+    Ok((
+        convert::required(data, durations, "durations")?,
+        convert::lookup(data, events, "events")?,
+    ))
+}
+
 /// Durations and events of survival data: events read as 0/1 floats (NaN missing), or every event
 /// observed when `events` is `None` (lifelines' default).
 fn survival<'py>(
@@ -282,7 +311,79 @@ fn times<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Times<'py>
 }
 
 /// One timestamp (a one-element column) expressed in `unit` (floored).
+/// A single point in time (`observation_end=`, `calibration_end=`) as a one-element time column: a date
+/// or datetime, a string, a numpy `datetime64` or a pandas `Timestamp` in its own unit (days for
+/// "2300-01-01": forcing nanoseconds would wrap dates after 2262 around), or whole seconds since
+/// 1970-01-01 UTC.
+fn instant_column<'py>(
+    value: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    let type_name = |v: &Bound<'_, PyAny>| {
+        v.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    };
+    let numpy_int = value
+        .getattr("dtype")
+        .and_then(|d| d.getattr("kind"))
+        .and_then(|k| k.extract::<String>())
+        .is_ok_and(|k| k == "i" || k == "u")
+        && value.hasattr("__index__")?;
+    if !value.is_instance_of::<PyBool>() && (value.is_instance_of::<PyInt>() || numpy_int) {
+        let v: i128 = value.extract()?;
+        let Ok(v) = i64::try_from(v)
+            .map_err(|_| ())
+            .and_then(|x| if x == i64::MIN { Err(()) } else { Ok(x) })
+        else {
+            return Err(raise_named(
+                py,
+                "InvalidOptionError",
+                format!("{arg}: {v} seconds is outside the representable dates"),
+                Some(arg),
+            ));
+        };
+        return Ok(PyArray1::from_vec(py, vec![v]).into_any());
+    }
+    let value = if value.hasattr("to_datetime64")? {
+        value.call_method0("to_datetime64")?
+    } else {
+        value.clone()
+    };
+    let date_like = value.is_instance_of::<pyo3::types::PyString>()
+        || value.is_instance_of::<pyo3::types::PyDate>()
+        || type_name(&value) == "datetime64";
+    if value.is_instance_of::<PyBool>() || !date_like {
+        return Err(raise_named(
+            py,
+            "DtypeError",
+            format!(
+                "{arg}: expected a date (str, datetime, numpy datetime64 or int seconds), got {}",
+                type_name(&value)
+            ),
+            Some(arg),
+        ));
+    }
+    let np = py.import("numpy")?;
+    match np.call_method1("datetime64", (&value,)) {
+        Ok(d) => np.call_method1("array", (PyList::new(py, [d])?,)),
+        Err(e) => {
+            let shown: String = value.repr()?.to_string().chars().take(60).collect();
+            Err(raise_named(
+                py,
+                "InvalidOptionError",
+                format!("{arg}: {shown} is not a date ({})", e.value(py)),
+                Some(arg),
+            ))
+        }
+    }
+}
+
 fn instant(obj: &Bound<'_, PyAny>, arg: &'static str, unit: TimeUnit) -> PyResult<i64> {
+    let column = instant_column(obj, arg)?;
+    let obj = &column;
     let t = times(obj, arg)?;
     let Some(&v) = t.values.as_slice().first() else {
         return Err(Error::Empty {

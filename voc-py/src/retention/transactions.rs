@@ -26,21 +26,25 @@ fn summary_rows(cols: &mut Columns, labels: &[Label], s: &core::RfmSummary, i: u
     ]);
 }
 
-/// Frequency / recency / T / monetary value per customer on resolved columns (see
-/// `voc.retention.rfm_summary`).
+/// Frequency / recency / T / monetary value per customer (see `voc.retention.rfm_summary`): each role
+/// a column name of `data` or a column.
 #[pyfunction]
-#[pyo3(signature = (customers, time, monetary, *, observation_end, time_scale))]
+#[pyo3(signature = (data, *, customers, time, monetary, observation_end, time_scale))]
 pub fn _retention_rfm_summary(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     customers: &Bound<'_, PyAny>,
     time: &Bound<'_, PyAny>,
     monetary: Option<&Bound<'_, PyAny>>,
     observation_end: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::real)] time_scale: f64,
 ) -> PyResult<Table> {
-    let (c, labels) = customer_codes(customers)?;
-    let t = self::times(time, "time")?;
-    let m = monetary.map(|m| floats(m, "monetary")).transpose()?;
+    let customers = convert::required(data, customers, "customers")?;
+    let time = convert::required(data, time, "time")?;
+    let monetary = convert::lookup(data, monetary, "monetary")?;
+    let (c, labels) = customer_codes(&customers)?;
+    let t = self::times(&time, "time")?;
+    let m = monetary.map(|m| floats(&m, "monetary")).transpose()?;
     let end = observation_end
         .map(|e| instant(e, "observation_end", t.unit))
         .transpose()?;
@@ -60,12 +64,14 @@ pub fn _retention_rfm_summary(
     cols.into_table(py, "rfm_summary".into(), None)
 }
 
-/// Calibration summary and hold-out outcomes on resolved columns (see
-/// `voc.retention.calibration_and_holdout`).
+/// Calibration summary and hold-out outcomes (see `voc.retention.calibration_and_holdout`): each role
+/// a column name of `data` or a column.
 #[pyfunction]
-#[pyo3(signature = (customers, time, monetary, *, calibration_end, observation_end, time_scale))]
+#[pyo3(signature = (data, *, customers, time, monetary, calibration_end, observation_end, time_scale))]
+#[allow(clippy::too_many_arguments)]
 pub fn _retention_calibration_holdout(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     customers: &Bound<'_, PyAny>,
     time: &Bound<'_, PyAny>,
     monetary: Option<&Bound<'_, PyAny>>,
@@ -73,9 +79,12 @@ pub fn _retention_calibration_holdout(
     observation_end: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::real)] time_scale: f64,
 ) -> PyResult<Table> {
-    let (c, labels) = customer_codes(customers)?;
-    let t = self::times(time, "time")?;
-    let m = monetary.map(|m| floats(m, "monetary")).transpose()?;
+    let customers = convert::required(data, customers, "customers")?;
+    let time = convert::required(data, time, "time")?;
+    let monetary = convert::lookup(data, monetary, "monetary")?;
+    let (c, labels) = customer_codes(&customers)?;
+    let t = self::times(&time, "time")?;
+    let m = monetary.map(|m| floats(&m, "monetary")).transpose()?;
     let cal = instant(calibration_end, "calibration_end", t.unit)?;
     let end = instant(observation_end, "observation_end", t.unit)?;
     let opts = SummaryOptions::default()
@@ -230,18 +239,22 @@ impl CohortResult {
     }
 }
 
-/// Cohort retention on resolved columns (see `voc.retention.cohort_retention`).
+/// Cohort retention (see `voc.retention.cohort_retention`): each role a column name of `data` or a
+/// column.
 #[pyfunction]
-#[pyo3(signature = (customers, time, *, observation_end, repurchase_window_days))]
+#[pyo3(signature = (data, *, customers, time, observation_end, repurchase_window_days))]
 pub fn _retention_cohort_retention(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     customers: &Bound<'_, PyAny>,
     time: &Bound<'_, PyAny>,
     observation_end: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] repurchase_window_days: i64,
 ) -> PyResult<CohortResult> {
-    let (c, _labels) = customer_codes(customers)?;
-    let t = self::times(time, "time")?;
+    let customers = convert::required(data, customers, "customers")?;
+    let time = convert::required(data, time, "time")?;
+    let (c, _labels) = customer_codes(&customers)?;
+    let t = self::times(&time, "time")?;
     let end = observation_end
         .map(|e| instant(e, "observation_end", t.unit))
         .transpose()?;

@@ -7,9 +7,11 @@ use voc_core::Error;
 
 use crate::error::{BindError, to_py};
 
+mod estimator;
 mod evaluate;
 mod model;
 mod read;
+mod roles;
 
 pub use evaluate::{
     ConfusionResult, CrossValidationResult, EvaluationResult, PrecisionThresholdResult,
@@ -131,5 +133,135 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(evaluate::confusion, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate::threshold_for_precision, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate::threshold_top_k, m)?)?;
+    m.add_function(wrap_pyfunction!(estimator::_risk_estimator_input, m)?)?;
+    m.add_function(wrap_pyfunction!(estimator::_risk_estimator_labels, m)?)?;
+    m.add_function(wrap_pyfunction!(_risk_roc_auc, m)?)?;
+    m.add_function(wrap_pyfunction!(_risk_evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(_risk_calibration, m)?)?;
+    m.add_function(wrap_pyfunction!(_risk_lift, m)?)?;
+    m.add_function(wrap_pyfunction!(_risk_confusion, m)?)?;
+    m.add_function(wrap_pyfunction!(_risk_threshold_for_precision, m)?)?;
+    m.add_function(wrap_pyfunction!(_risk_threshold_top_k, m)?)?;
     Ok(())
+}
+
+/// The labels and scores of an evaluation: each a column name of `data`, a column, or the one label
+/// column of a `voc.Table`.
+fn y_scores<'py>(
+    data: Option<&Bound<'py, PyAny>>,
+    y: &Bound<'py, PyAny>,
+    scores: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    Ok((
+        roles::column(data, y, "y")?,
+        roles::column(data, scores, "scores")?,
+    ))
+}
+
+/// `voc.risk.roc_auc`, its roles resolved.
+#[pyfunction]
+#[pyo3(signature = (data, y, scores))]
+fn _risk_roc_auc(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    y: &Bound<'_, PyAny>,
+    scores: &Bound<'_, PyAny>,
+) -> PyResult<f64> {
+    let (y, s) = y_scores(data, y, scores)?;
+    evaluate::roc_auc(py, &y, &s)
+}
+
+/// `voc.risk.evaluate`, its roles resolved.
+#[pyfunction]
+#[pyo3(signature = (data, y, scores, threshold))]
+fn _risk_evaluate(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    y: &Bound<'_, PyAny>,
+    scores: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::real)] threshold: f64,
+) -> PyResult<EvaluationResult> {
+    let (y, s) = y_scores(data, y, scores)?;
+    evaluate::evaluate(py, &y, &s, threshold)
+}
+
+/// `voc.risk.calibration`, its roles resolved.
+#[pyfunction]
+#[pyo3(signature = (data, y, scores, bins))]
+fn _risk_calibration(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    y: &Bound<'_, PyAny>,
+    scores: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] bins: usize,
+) -> PyResult<crate::table::Table> {
+    let (y, s) = y_scores(data, y, scores)?;
+    evaluate::calibration(py, &y, &s, bins)
+}
+
+/// `voc.risk.lift`, its roles resolved.
+#[pyfunction]
+#[pyo3(signature = (data, y, scores, bins))]
+fn _risk_lift(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    y: &Bound<'_, PyAny>,
+    scores: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] bins: usize,
+) -> PyResult<crate::table::Table> {
+    let (y, s) = y_scores(data, y, scores)?;
+    evaluate::lift(py, &y, &s, bins)
+}
+
+/// `voc.risk.confusion`, its roles resolved.
+#[pyfunction]
+#[pyo3(signature = (data, y, scores, threshold))]
+fn _risk_confusion(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    y: &Bound<'_, PyAny>,
+    scores: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::real)] threshold: f64,
+) -> PyResult<ConfusionResult> {
+    let (y, s) = y_scores(data, y, scores)?;
+    evaluate::confusion(py, &y, &s, threshold)
+}
+
+/// `voc.risk.threshold_for_precision`, its roles resolved.
+#[pyfunction]
+#[pyo3(signature = (data, y, scores, target))]
+fn _risk_threshold_for_precision(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    y: &Bound<'_, PyAny>,
+    scores: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::real)] target: f64,
+) -> PyResult<PrecisionThresholdResult> {
+    let (y, s) = y_scores(data, y, scores)?;
+    evaluate::threshold_for_precision(py, &y, &s, target)
+}
+
+/// `voc.risk.threshold_top_k`: `scores` a column name of `data` or a column; without `scores`, the
+/// positional argument is the scores themselves.
+#[pyfunction]
+#[pyo3(signature = (data, scores, k))]
+fn _risk_threshold_top_k(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    scores: Option<&Bound<'_, PyAny>>,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] k: usize,
+) -> PyResult<f64> {
+    let data = data.filter(|d| !d.is_none());
+    let s = match scores.filter(|s| !s.is_none()) {
+        Some(s) => roles::column(data, s, "scores")?,
+        None => data.cloned().ok_or_else(|| {
+            crate::error::raise_named(
+                py,
+                "InvalidOptionError",
+                "no scores: pass them positionally or as scores=".into(),
+                Some("scores"),
+            )
+        })?,
+    };
+    evaluate::threshold_top_k(py, &s, k)
 }

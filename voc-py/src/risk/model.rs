@@ -11,7 +11,7 @@ use voc_core::risk::{
 };
 
 use super::read::{Features, features, floats, labels};
-use super::{RiskErr, x_error};
+use super::{RiskErr, roles, x_error};
 use crate::table::{Table, TableBuilder, escape};
 
 /// The model's options from the Python keywords (checked once, by the core's fit).
@@ -79,14 +79,13 @@ crate::core_pickled!(LogisticModel, CoreModel);
 /// Fits the churn model on features `x` (a 2-D array, or a table whose columns `names` are used, all but
 /// `customer_id` and `exclude` when `names` is None), labels `y` and optional `weights`.
 #[pyfunction]
-#[pyo3(signature = (x, y, *, names=None, exclude=Vec::new(), weights=None, missing="error", penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, max_iter=100, tol=1e-10, confidence=0.95))]
+#[pyo3(signature = (data=None, /, *, x=None, y, weights=None, missing="error", penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, max_iter=100, tol=1e-10, confidence=0.95))]
 #[allow(clippy::too_many_arguments, non_snake_case)]
 pub fn fit_logistic(
     py: Python<'_>,
-    x: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    x: Option<&Bound<'_, PyAny>>,
     y: &Bound<'_, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
-    #[pyo3(from_py_with = crate::convert_args::texts)] exclude: Vec<String>,
     weights: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     #[pyo3(from_py_with = crate::convert_args::text)] penalty: &str,
@@ -98,6 +97,10 @@ pub fn fit_logistic(
     #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<LogisticModel> {
+    // The roles: features from `x` / `data`, labels and weights by name or as columns.
+    let src = roles::feature_source(py, data, x, &[Some(y), weights])?;
+    let y = roles::column(data, y, "y")?;
+    let weights = roles::optional(data, weights, "weights")?;
     let opts = options(
         missing,
         penalty,
@@ -110,9 +113,9 @@ pub fn fit_logistic(
         confidence,
     )
     .risk_err(py)?;
-    let Features { names, x } = features(x, names.as_deref(), &exclude, "x")?;
-    let y = labels(y, "y")?;
-    let w = weights.map(|w| floats(w, "weights")).transpose()?;
+    let Features { names, x } = features(&src.x, src.names.as_deref(), &src.exclude, "x")?;
+    let y = labels(&y, "y")?;
+    let w = weights.map(|w| floats(&w, "weights")).transpose()?;
     let (x, y, w): (_, &[f64], Option<&[f64]>) = (x.view(), &y, w.as_deref());
     let model = crate::guard::detach(py, "voc.risk.fit_logistic", || {
         let mut data = RiskData::new(x, y).names(&names);
@@ -126,14 +129,13 @@ pub fn fit_logistic(
 
 /// Stratified, seeded k-fold cross-validation of the churn model (features as in `fit_logistic`).
 #[pyfunction]
-#[pyo3(signature = (x, y, *, names=None, exclude=Vec::new(), weights=None, k=5, seed=0, missing="error", penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, max_iter=100, tol=1e-10))]
+#[pyo3(signature = (data=None, /, *, x=None, y, weights=None, k=5, seed=0, missing="error", penalty="l2", C=1.0, l1_ratio=None, class_weight=None, standardize=true, max_iter=100, tol=1e-10))]
 #[allow(clippy::too_many_arguments, non_snake_case)]
 pub fn cross_validate(
     py: Python<'_>,
-    x: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    x: Option<&Bound<'_, PyAny>>,
     y: &Bound<'_, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
-    #[pyo3(from_py_with = crate::convert_args::texts)] exclude: Vec<String>,
     weights: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] k: usize,
     #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
@@ -146,6 +148,10 @@ pub fn cross_validate(
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
     #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
 ) -> PyResult<super::CrossValidationResult> {
+    // The roles: features from `x` / `data`, labels and weights by name or as columns.
+    let src = roles::feature_source(py, data, x, &[Some(y), weights])?;
+    let y = roles::column(data, y, "y")?;
+    let weights = roles::optional(data, weights, "weights")?;
     let opts = options(
         missing,
         penalty,
@@ -158,9 +164,9 @@ pub fn cross_validate(
         0.95,
     )
     .risk_err(py)?;
-    let Features { names, x } = features(x, names.as_deref(), &exclude, "x")?;
-    let y = labels(y, "y")?;
-    let w = weights.map(|w| floats(w, "weights")).transpose()?;
+    let Features { names, x } = features(&src.x, src.names.as_deref(), &src.exclude, "x")?;
+    let y = labels(&y, "y")?;
+    let w = weights.map(|w| floats(&w, "weights")).transpose()?;
     let (x, y, w): (_, &[f64], Option<&[f64]>) = (x.view(), &y, w.as_deref());
     let cv = crate::guard::detach(py, "voc.risk.cross_validate", || {
         let mut data = RiskData::new(x, y).names(&names);
@@ -362,7 +368,9 @@ impl LogisticModel {
         Ok(PyArray2::from_owned_array(py, c).into_any().unbind())
     }
 
-    /// The alert list as a table with the row of each customer (see `voc.risk.alerts`).
+    /// The alert list (see `voc.risk.alerts`): `x` the customers' features (a table, whose
+    /// `customer_id` column names the rows, or a matrix), `value` a column name of that table or a
+    /// column.
     #[pyo3(signature = (x, value, *, save_rate=0.3, contact_cost=5.0, capacity=None, min_probability=None, reasons=3))]
     #[allow(clippy::too_many_arguments)]
     fn _alerts(
@@ -376,9 +384,25 @@ impl LogisticModel {
         #[pyo3(from_py_with = crate::convert_args::opt_real)] min_probability: Option<f64>,
         #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] reasons: usize,
     ) -> PyResult<Table> {
+        let table = crate::convert::table_names(x)?;
+        if table.is_none() && value.is_instance_of::<pyo3::types::PyString>() {
+            return Err(crate::error::raise_named(
+                py,
+                "InvalidOptionError",
+                "value names a column, but data is an array; pass the values".into(),
+                Some("value"),
+            ));
+        }
+        let value = roles::column(Some(x), value, "value")?;
         let f = self.read(x)?;
+        let ids = match &table {
+            Some(names) if names.iter().any(|c| c == super::read::ID) => Some(
+                crate::convert::groups(&x.get_item(super::read::ID)?, "data")?,
+            ),
+            _ => None,
+        };
         let x = f.x.view();
-        let value = floats(value, "value")?;
+        let value = floats(&value, "value")?;
         let value: &[f64] = &value;
         let mut opts = AlertOptions::default()
             .save_rate(save_rate)
@@ -392,7 +416,20 @@ impl LogisticModel {
         })
         .map_err(|e| x_error(py, e, &m.names))?;
         let mut b = TableBuilder::new(py);
-        b.field("row", &list, |a| a.row as i64);
+        match ids {
+            // Each alert's customer id, in the id column's own dtype.
+            Some(col) => {
+                let codes = col.data.codes.into_dense();
+                let rows: Vec<usize> = list
+                    .iter()
+                    .map(|a| codes.get(a.row).map_or(usize::MAX, |&c| c as usize))
+                    .collect();
+                col.data.labels.column(&mut b, super::read::ID, &rows)?;
+            }
+            None => {
+                b.field(super::read::ID, &list, |a| a.row as i64);
+            }
+        }
         b.field("probability", &list, |a| a.probability);
         b.field("value", &list, |a| a.value);
         b.field("expected_value", &list, |a| a.expected_value);

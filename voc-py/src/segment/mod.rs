@@ -1,5 +1,6 @@
 //! `voc.segment`: columns in (numpy, pandas, polars, pyarrow, lists), segment tables and k-means out.
-//! The column lookup by name lives in `python/voc/segment.py`; this file converts and calls.
+//! Every role is a column name of the `data` table or a column, resolved here by `crate::convert`'s
+//! role rules; the segment tables are in `tables.rs`.
 
 use numpy::ndarray::Array2;
 use numpy::{PyArray1, PyArray2, ToPyArray};
@@ -18,12 +19,14 @@ use crate::error::IntoPy;
 use crate::matrix::{check_cells, matrix, matrix_named};
 use crate::table::{Table, TableBuilder, escape};
 
+mod tables;
+
+/// An RFM rule from Python: (name, (r_low, r_high), (f_low, f_high)).
+type RuleTuple = (String, (u8, u8), (u8, u8));
+
 /// Registers the segment functions and classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(_segment_value_voice, m)?)?;
-    m.add_function(wrap_pyfunction!(_segment_rfm, m)?)?;
-    m.add_function(wrap_pyfunction!(_segment_lifecycle, m)?)?;
-    m.add_function(wrap_pyfunction!(_segment_profile, m)?)?;
+    tables::register(m)?;
     m.add_function(wrap_pyfunction!(_segment_kmeans, m)?)?;
     m.add_function(wrap_pyfunction!(_segment_standardize, m)?)?;
     m.add_function(wrap_pyfunction!(_segment_silhouette, m)?)?;
@@ -83,255 +86,43 @@ fn data_floats<'py>(
     floats(&col, arg)
 }
 
-/// Value × voice: per-row codes and the names, cuts and plays.
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (data, value, quantiles, thresholds, tier_names, rules, fallback, plays))]
-fn _segment_value_voice<'py>(
+/// The matrix of `x=` (see `voc.segment.fit_kmeans`): `data` itself when `x` is None, the columns of
+/// `data` that `x` names (a name or a list of names; read by the one matrix reader, which names a
+/// column that is not numeric), else `x`.
+fn matrix_role<'py>(
     py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-    value: &Bound<'py, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::opt_reals)] quantiles: Option<Vec<f64>>,
-    #[pyo3(from_py_with = crate::convert_args::opt_reals)] thresholds: Option<Vec<f64>>,
-    #[pyo3(from_py_with = crate::convert_args::texts)] tier_names: Vec<String>,
-    rules: Option<Vec<(String, String)>>,
-    #[pyo3(from_py_with = crate::convert_args::string)] fallback: String,
-    plays: Option<Vec<(String, String, String)>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let value = floats(value, "value")?;
-    let tiers = match (quantiles, thresholds) {
-        (_, Some(t)) => Tiers::Thresholds(t),
-        (Some(q), None) => Tiers::Quantiles(q),
-        (None, None) => Tiers::Quantiles(vec![0.5, 0.8]),
-    };
-    let defaults = ValueVoiceOptions::default();
-    let voice_rules = match rules {
-        Some(r) => r
-            .iter()
-            .map(|(v, w)| VoiceRule::parse(v, w))
-            .collect::<Result<Vec<_>, _>>()
-            .py_err(py)?,
-        None => defaults.voice_rules,
-    };
-    let plays = match plays {
-        Some(p) => p.iter().map(|(t, v, p)| Play::new(t, v, p)).collect(),
-        None => defaults.plays,
-    };
-    // The columns the rules read, looked up in `data` (a missing one is a `ColumnNotFoundError`).
-    let mut cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
-    for rule in &voice_rules {
-        for name in rule.columns() {
-            if !cols.iter().any(|(n, _)| n == name) {
-                cols.push((name.to_owned(), data_floats(data, name, "rules")?));
-            }
-        }
-    }
-    let opts = ValueVoiceOptions::default()
-        .tiers(tiers)
-        .tier_names(tier_names)
-        .voice_rules(voice_rules)
-        .fallback_voice(fallback)
-        .plays(plays);
-    let named: Vec<(&str, &[f64])> = cols
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let vs = value.as_slice();
-    let out = crate::guard::detach(py, "voc.segment.value_voice", || {
-        core::value_voice(vs, &named, &opts)
-    })
-    .py_err(py)?;
-    let d = PyDict::new(py);
-    d.set_item("tier", PyArray1::from_vec(py, out.tier))?;
-    d.set_item("voice", PyArray1::from_vec(py, out.voice))?;
-    d.set_item("segment", PyArray1::from_vec(py, out.segment))?;
-    d.set_item("cuts", out.cuts)?;
-    d.set_item("tier_names", out.tier_names)?;
-    d.set_item("voice_names", out.voice_names)?;
-    d.set_item("segment_names", out.segment_names)?;
-    d.set_item("plays", out.plays)?;
-    Ok(d)
-}
-
-/// An RFM rule from Python: (name, (r_low, r_high), (f_low, f_high)).
-type RuleTuple = (String, (u8, u8), (u8, u8));
-
-/// RFM scores, segment codes and names.
-#[pyfunction]
-#[pyo3(signature = (recency, frequency, monetary, bins, rules))]
-fn _segment_rfm<'py>(
-    py: Python<'py>,
-    recency: &Bound<'py, PyAny>,
-    frequency: &Bound<'py, PyAny>,
-    monetary: &Bound<'py, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::whole::<u8>)] bins: u8,
-    rules: Option<Vec<RuleTuple>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (r, f, m) = (
-        floats(recency, "recency")?,
-        floats(frequency, "frequency")?,
-        floats(monetary, "monetary")?,
-    );
-    let opts = RfmOptions::default().bins(bins).rules(match rules {
-        Some(rs) => rs.iter().map(|(n, r, f)| RfmRule::new(n, *r, *f)).collect(),
-        None => RfmRule::defaults(),
-    });
-    let (rs, fs, ms) = (r.as_slice(), f.as_slice(), m.as_slice());
-    let out =
-        crate::guard::detach(py, "voc.segment.rfm", || core::rfm(rs, fs, ms, &opts)).py_err(py)?;
-    // Python sees score 0 for a customer without a purchase, and dense codes whose names end with
-    // "Other" and "No Purchases".
-    let score = |s: &[Option<u8>]| s.iter().map(|v| v.unwrap_or(0)).collect::<Vec<u8>>();
-    let (segment, names) = out.codes();
-    let d = PyDict::new(py);
-    d.set_item("r", PyArray1::from_vec(py, score(&out.r)))?;
-    d.set_item("f", PyArray1::from_vec(py, score(&out.f)))?;
-    d.set_item("m", PyArray1::from_vec(py, score(&out.m)))?;
-    d.set_item("segment", PyArray1::from_vec(py, segment))?;
-    d.set_item("names", names)?;
-    Ok(d)
-}
-
-/// Lifecycle stage codes (index into `voc_core::segment::Stage::NAMES`).
-#[pyfunction]
-fn _segment_lifecycle<'py>(
-    py: Python<'py>,
-    tenure: &Bound<'py, PyAny>,
-    activity: &Bound<'py, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::real)] onboarding_days: f64,
-    #[pyo3(from_py_with = crate::convert_args::real)] maturity_days: f64,
-    #[pyo3(from_py_with = crate::convert_args::real)] dormant_days: f64,
-) -> PyResult<(Bound<'py, PyArray1<u32>>, Vec<&'static str>)> {
-    let (t, a) = (floats(tenure, "tenure")?, floats(activity, "activity")?);
-    let opts = LifecycleOptions::default()
-        .onboarding_days(onboarding_days)
-        .maturity_days(maturity_days)
-        .dormant_days(dormant_days);
-    let (ts, as_) = (t.as_slice(), a.as_slice());
-    let stages = crate::guard::detach(py, "voc.segment.lifecycle", || {
-        core::lifecycle(ts, as_, &opts)
-    })
-    .py_err(py)?;
-    let codes: Vec<u32> = stages.iter().map(|s| *s as u32).collect();
-    Ok((PyArray1::from_vec(py, codes), core::Stage::NAMES.to_vec()))
-}
-
-/// The profile table. `by` holds the segment labels; with `names`, labels are matched to them as
-/// strings (every name gets a row, in that order), otherwise the labels that occur are the rows, in
-/// label order and with their dtype.
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (by, names, churn, value, nps, themes, confidence, top_themes, churn_interval))]
-fn _segment_profile<'py>(
-    py: Python<'py>,
-    by: &Bound<'py, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
-    churn: Option<&Bound<'py, PyAny>>,
-    value: Option<&Bound<'py, PyAny>>,
-    nps: Option<&Bound<'py, PyAny>>,
-    themes: &Bound<'py, PyDict>,
-    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
-    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] top_themes: usize,
-    #[pyo3(from_py_with = crate::convert_args::text)] churn_interval: &str,
-) -> PyResult<Table> {
-    let (codes, labels) = label_codes(by, "by")?;
-    let as_text: Vec<String> = labels.texts();
-    let (seg, names, int_labels) = match names {
-        Some(names) => {
-            let mut remap = Vec::with_capacity(as_text.len());
-            for label in &as_text {
-                match names.iter().position(|n| n == label) {
-                    Some(i) => remap.push(i as u32),
-                    None => {
-                        return Err(Error::option(
-                            "names",
-                            label,
-                            "this segment is in the data but not in names",
-                        ))
-                        .py_err(py);
-                    }
-                }
-            }
-            let seg: Vec<u32> = codes.iter().map(|&c| remap[c as usize]).collect();
-            (seg, names, None)
-        }
-        None => (codes, as_text, Some(labels)),
-    };
-    // Churn flags: bool, 0/1 ints or floats.
-    let churn = churn
-        .map(|c| crate::convert::numbers_or_bools(c, "churn").map(|c| c.nulls_as_nan().into_f64()))
-        .transpose()?;
-    let value = value.map(|c| floats(c, "value")).transpose()?;
-    let nps = nps.map(|c| floats(c, "nps")).transpose()?;
-    let mut theme_cols: Vec<(String, Buf<'py, f64>)> = Vec::new();
-    for (k, v) in themes.iter() {
-        theme_cols.push((k.extract()?, floats(&v, "theme counts")?));
-    }
-    let theme_refs: Vec<(&str, &[f64])> = theme_cols
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let input = ProfileInput {
-        segment: &seg,
-        names: &names,
-        churn: churn.as_ref().map(Buf::as_slice),
-        value: value.as_ref().map(Buf::as_slice),
-        nps: nps.as_ref().map(Buf::as_slice),
-        themes: &theme_refs,
-    };
-    let opts = ProfileOptions::default()
-        .confidence(confidence)
-        .churn_interval(churn_interval.parse::<ShareInterval>().py_err(py)?)
-        .top_themes(top_themes);
-    let rows = crate::guard::detach(py, "voc.segment.profile", || core::profile(&input, &opts))
-        .py_err(py)?;
-    let col = |f: &dyn Fn(&core::SegmentProfile) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
-    let nan = f64::NAN;
-    let mut t = TableBuilder::new(py);
-    let names_col: Vec<Option<&str>> = rows.iter().map(|r| Some(r.name.as_str())).collect();
-    let themes_col: Vec<Option<String>> = rows
-        .iter()
-        .map(|r| {
-            Some(
-                r.top_themes
-                    .iter()
-                    .map(|(n, c)| format!("{n} ({c})"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+    data: Option<&Bound<'py, PyAny>>,
+    x: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let data = data.filter(|d| !d.is_none());
+    let Some(x) = x.filter(|x| !x.is_none()) else {
+        return data.cloned().ok_or_else(|| {
+            crate::error::raise_named(
+                py,
+                "InvalidOptionError",
+                "x is required: pass a matrix, or a table and x=[column names]".into(),
+                Some("x"),
             )
-        })
-        .collect();
-    match int_labels {
-        Some(labels) => {
-            // The labels in their own dtype (one row per label, in label order).
-            let codes: Vec<usize> = (0..rows.len()).collect();
-            labels.column(&mut t, "segment", &codes)?;
-        }
-        None => {
-            t.strings("segment", &names_col)?;
-        }
+        });
+    };
+    let names: Option<Vec<Bound<'py, PyAny>>> = if x.is_instance_of::<PyString>() {
+        Some(vec![x.clone()])
+    } else if x.is_instance_of::<pyo3::types::PyList>() || x.is_instance_of::<PyTuple>() {
+        let items: Vec<Bound<'py, PyAny>> = x.try_iter()?.collect::<PyResult<_>>()?;
+        (!items.is_empty() && items.iter().all(|i| i.is_instance_of::<PyString>())).then_some(items)
+    } else {
+        None
+    };
+    let Some(names) = names else {
+        return Ok(x.clone());
+    };
+    // A dict of the named columns: the matrix reader reads each column.
+    let d = PyDict::new(py);
+    for name in names {
+        let col = crate::convert::lookup(data, Some(&name), "x")?;
+        d.set_item(&name, col)?;
     }
-    t.numbers(
-        "size",
-        rows.iter().map(|r| r.size as i64).collect::<Vec<_>>(),
-    );
-    t.numbers("share", col(&|r| r.share));
-    t.numbers("churned", col(&|r| r.churned));
-    t.numbers("churn_rate", col(&|r| r.churn_rate));
-    t.numbers("churn_low", col(&|r| r.churn_ci.map_or(nan, |c| c.low)));
-    t.numbers("churn_high", col(&|r| r.churn_ci.map_or(nan, |c| c.high)));
-    t.numbers(
-        "nps_n",
-        rows.iter().map(|r| r.nps_n as i64).collect::<Vec<_>>(),
-    );
-    t.numbers("nps", col(&|r| r.nps));
-    t.numbers("nps_low", col(&|r| r.nps_ci.map_or(nan, |c| c.low)));
-    t.numbers("nps_high", col(&|r| r.nps_ci.map_or(nan, |c| c.high)));
-    t.numbers("mean_value", col(&|r| r.mean_value));
-    t.numbers("total_value", col(&|r| r.total_value));
-    t.numbers("revenue_at_risk", col(&|r| r.revenue_at_risk));
-    t.strings("top_themes", &themes_col)?;
-    Ok(t.finish("segment profile", None))
+    Ok(d.into_any())
 }
 
 /// A fitted k-means model (`voc.segment.fit_kmeans`): labels, centres, `predict`, `summary()`,
@@ -495,10 +286,11 @@ impl KMeansModel {
 /// `"k-means++"`).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (x, k, init, n_init, max_iter, tol, seed, algorithm, parallel))]
+#[pyo3(signature = (data, x, k, init, n_init, max_iter, tol, seed, algorithm, parallel))]
 fn _segment_kmeans(
     py: Python<'_>,
-    x: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    x: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] k: usize,
     init: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_init: usize,
@@ -508,7 +300,8 @@ fn _segment_kmeans(
     #[pyo3(from_py_with = crate::convert_args::text)] algorithm: &str,
     #[pyo3(from_py_with = crate::convert_args::flag)] parallel: bool,
 ) -> PyResult<KMeansModel> {
-    let (arr, names) = matrix_named(x, "x")?;
+    let x = matrix_role(py, data, x)?;
+    let (arr, names) = matrix_named(&x, "x")?;
     // A NaN or infinite cell names its row and column.
     check_cells(py, arr.as_array(), "x", names.as_deref(), "")?;
     let init_arr = match init.cast::<PyString>() {
@@ -676,10 +469,16 @@ impl Standardized {
     }
 }
 
-/// z-scores per column with the means and scales.
+/// z-scores per column with the means and scales; the matrix as [`matrix_role`] reads it.
 #[pyfunction]
-fn _segment_standardize(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Standardized> {
-    let arr = matrix(x, "x")?;
+#[pyo3(signature = (data, x))]
+fn _segment_standardize(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    x: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Standardized> {
+    let x = matrix_role(py, data, x)?;
+    let arr = matrix(&x, "x")?;
     let view = arr.as_array();
     let (values, scaling) =
         crate::guard::detach(py, "voc.segment.standardize", || core::standardize(view))
@@ -687,16 +486,21 @@ fn _segment_standardize(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Standa
     Ok(Standardized { values, scaling })
 }
 
-/// Mean silhouette coefficient; `labels` of any label dtype (coded by the one label coder).
+/// Mean silhouette coefficient; `labels` of any label dtype (coded by the one label coder), a column
+/// name of `data` or a column; the matrix as [`matrix_role`] reads it.
 #[pyfunction]
+#[pyo3(signature = (data, x, labels))]
 fn _segment_silhouette(
     py: Python<'_>,
-    x: &Bound<'_, PyAny>,
+    data: Option<&Bound<'_, PyAny>>,
+    x: Option<&Bound<'_, PyAny>>,
     labels: &Bound<'_, PyAny>,
 ) -> PyResult<f64> {
-    let arr = matrix(x, "x")?;
+    let x = matrix_role(py, data, x)?;
+    let labels = crate::convert::required(data, labels, "labels")?;
+    let arr = matrix(&x, "x")?;
     let view = arr.as_array();
-    let (labels, _) = label_codes(labels, "labels")?;
+    let (labels, _) = label_codes(&labels, "labels")?;
     crate::guard::detach(py, "voc.segment.silhouette", || {
         core::silhouette_score(view, &labels)
     })
