@@ -169,6 +169,13 @@ pub fn threshold_top_k(score: &[f64], k: usize) -> Result<f64> {
             index: i,
         });
     }
+    if let Some(i) = s.iter().position(|v| v.is_infinite()) {
+        return Err(Error::NonFinite {
+            arg: "scores",
+            index: i,
+            value: s[i],
+        });
+    }
     let (_, kth, _) = s.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
     Ok(*kth)
 }
