@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
                 continue
             returned += 1
             seen = set()
-            for f in nonfinite(result):
+            for f in nonfinite(result, full):
                 key = (full, f.owner, f.field)
                 g = groups.setdefault(key, [0, True, f"{arg}={desc}"])
                 if key not in seen:

@@ -274,3 +274,37 @@ fn evaluation_rejects_infinite_thresholds_and_overflowing_brier() {
         })
     ));
 }
+
+#[test]
+fn proportion_interval_of_a_huge_n_is_an_error_not_nan() {
+    use voc_core::stats::{IntervalOptions, ShareInterval, proportion_interval};
+    for method in [
+        ShareInterval::Wilson,
+        ShareInterval::WilsonCc,
+        ShareInterval::ClopperPearson,
+        ShareInterval::Wald,
+    ] {
+        let opts = IntervalOptions::default().method(method);
+        match proportion_interval(3.0, 1e308, &opts) {
+            Ok(ci) => assert!(ci.low.is_finite() && ci.high.is_finite(), "{method:?}"),
+            Err(e) => assert_eq!(too_large(e), "n"),
+        }
+    }
+    let wilson = IntervalOptions::default();
+    assert_eq!(
+        too_large(proportion_interval(3.0, 1e308, &wilson).unwrap_err()),
+        "n"
+    );
+}
+
+#[test]
+fn threshold_for_precision_needs_a_churner_and_takes_any_finite_scores() {
+    use voc_core::risk::threshold_for_precision;
+    // Recall was NaN (0/0) with no churner and target 0.
+    assert!(matches!(
+        threshold_for_precision(&[0.0, 0.0], &[0.1, 0.2], 0.0),
+        Err(Error::InsufficientData(_))
+    ));
+    let t = threshold_for_precision(&[1.0, 0.0], &[f64::MAX, 0.2], 1.0).unwrap();
+    assert_eq!(t.found.map(|p| (p.threshold, p.recall)), Some((f64::MAX, 1.0)));
+}

@@ -192,7 +192,8 @@ def _lookup(key: tuple[str, str]) -> tuple[str, Check] | None:
     if key in EXPLAINED:
         return EXPLAINED[key]
     for (o, f), entry in EXPLAINED.items():
-        if fnmatch.fnmatchcase(key[0], o) and fnmatch.fnmatchcase(key[1], f):
+        # "[" is literal in owners ("Table[kind]"): only "*" is a wildcard.
+        if fnmatch.fnmatchcase(key[0], o.replace("[", "[[]")) and fnmatch.fnmatchcase(key[1], f):
             return entry
     return None
 

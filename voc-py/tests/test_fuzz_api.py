@@ -171,14 +171,12 @@ NOT_FUZZED: dict[str, str] = {}
 # Known failures owned by other slices of issue 16 (panics, memory and cost bounds, byte forms, the column
 # reader's dtypes): (function, argument) → reason. The suite stays green while they are open.
 XFAIL: dict[tuple[str, str], str] = {
-    ("voc.impact.rate_ratio", "*"): "rate_ratio's exact test cost grows with the counts (memory/cost slice)",
-    ("voc.stats.welch_test", "*"): "statrs panics on a NaN mean (panic slice: t_two_sided_p(NaN)); "
-                                   "a 1e308 mean gives an infinite interval bound (NaN policy, open)",
-    ("voc.impact.diff_in_diff", "*"): "overflowing inputs reach statrs' unwrap (panic slice)",
     ("voc.retention.rfm_summary", "customers"): "string labels with a lone surrogate: UnicodeEncodeError from "
                                                 "the label coder in convert/groups.rs (column-reader slice)",
     ("voc.retention.cohort_retention", "customers"): "as rfm_summary(customers=) (column-reader slice)",
     ("voc.retention.logrank_test", "by"): "as rfm_summary(customers=) (column-reader slice)",
+    ("voc.segment.silhouette_score", "labels"): "as rfm_summary(customers=) (column-reader slice)",
+    ("voc.text.themes", "taxonomy"): "a taxonomy text with a lone surrogate: UnicodeEncodeError (text slice)",
 }
 
 

@@ -163,9 +163,12 @@ def test_correlation_matrix_pairs_say_why_they_are_undefined():
 
 
 def test_class_ratio_without_spread_is_an_error_not_nan():
-    data = {"nps": np.r_[np.zeros(10), np.full(10, 10.0)], "spend": np.ones(20)}
-    with pytest.raises(errors.InsufficientDataError):
-        voc.impact.class_ratio(data, numerator="detractor", denominator="promoter", spend="spend")
+    data = {"seg": ["a", "b"] * 10, "spend": np.ones(20)}
+    with pytest.raises(errors.InsufficientDataError, match="no defined standard error"):
+        voc.impact.class_ratio(data, numerator="a", denominator="b", by="seg", spend="spend")
+    data["spend"] = np.full(20, 1e-300)  # the variance underflows
+    with pytest.raises(errors.InsufficientDataError, match="no defined standard error"):
+        voc.impact.class_ratio(data, numerator="a", denominator="b", by="seg", spend="spend")
 
 
 def test_csat_and_ces_expose_their_scale():
@@ -183,7 +186,14 @@ def test_checker_finds_nested_non_finite_values_and_explains_only_documented_one
     t = voc.Table("made up", {"x": np.array([1.0, math.nan])})
     (found,) = list(nonfinite(t))
     assert (found.owner, found.field, found.row) == ("Table[made up]", "x", 1)
-    assert unexplained(t) == [found]
+    assert [(f.owner, f.field, f.row) for f in unexplained(t)] == [("Table[made up]", "x", 1)]
+    # A row's undefined_reason explains it.
+    t = voc.Table("made up", {"x": np.array([1.0, math.nan]), "undefined_reason": [None, "why"]})
+    assert unexplained(t) == []
+    # A nested table is found, with the result holding it.
+    m = voc.impact.correlation_matrix({"a": np.ones(5), "b": np.arange(5.0)})
+    owners = {(f.owner, f.parent is m) for f in nonfinite(m)}
+    assert ("Table[correlation matrix]", True) in owners and ("Table[correlation pairs]", True) in owners
     assert [f.field for f in unexplained(np.array([1.0, math.inf]), "voc.f")] == ["<return>"]
 
 

@@ -223,8 +223,14 @@ pub fn threshold_for_precision(
     if !(0.0..=1.0).contains(&target) {
         return Err(Error::option("target", target, "must lie in [0, 1]"));
     }
-    let c = crate::risk::confusion(y, score, f64::INFINITY)?;
-    let pos = c.false_negatives;
+    // Validates y and the scores; every threshold gives the same number of churners.
+    let c = crate::risk::confusion(y, score, f64::MAX)?;
+    let pos = c.true_positives + c.false_negatives;
+    if pos == 0 {
+        return Err(Error::InsufficientData(
+            "y has no churner: every threshold's precision is 0 and its recall is 0/0".into(),
+        ));
+    }
     let mut order: Vec<usize> = (0..y.len()).collect();
     order.sort_unstable_by(|&a, &b| score[b].total_cmp(&score[a]));
     let (mut tp, mut fp, mut best) = (0usize, 0usize, None);
@@ -244,11 +250,7 @@ pub fn threshold_for_precision(
             best = Some(ThresholdPoint {
                 threshold: v,
                 precision,
-                recall: if pos == 0 {
-                    f64::NAN
-                } else {
-                    tp as f64 / pos as f64
-                },
+                recall: tp as f64 / pos as f64,
             });
         }
     }

@@ -206,6 +206,15 @@ pub fn proportion_interval(successes: f64, n: f64, opts: &IntervalOptions) -> Re
             ((p - half).max(0.0), (p + half).min(1.0), Method::Wald)
         }
     };
+    if !(low.is_finite() && high.is_finite()) {
+        // 2·n overflows in the score intervals' terms (n beyond ~9e307).
+        return Err(Error::too_large(
+            "n",
+            format!("{n:e}"),
+            format!("{:e}", f64::MAX / 4.0),
+            "the interval's terms overflow a double",
+        ));
+    }
     Ok(Interval {
         low,
         high,

@@ -224,7 +224,8 @@ def confusion(data: Any = None, /, *, y: Any, scores: Any, threshold: float) -> 
 
 def threshold_for_precision(data: Any = None, /, *, y: Any, scores: Any, target: float) -> PrecisionThresholdResult:
     """Lowest threshold whose precision reaches ``target``, with its precision and recall. ``found`` says
-    whether any threshold reaches it (``threshold``, ``precision`` and ``recall`` are None if not).
+    whether any threshold reaches it (``threshold``, ``precision`` and ``recall`` are None if not). ``y``
+    without a churner is an ``InsufficientDataError`` (every precision is 0 and the recall 0/0).
 
     >>> import voc
     >>> t = voc.risk.threshold_for_precision(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], target=1.0)
