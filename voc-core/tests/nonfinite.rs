@@ -29,13 +29,19 @@ fn precision_is_none_not_nan_when_nothing_is_flagged() -> voc_core::Result<()> {
     );
     // No churner: recall is 0/0; precision is 0 when something is flagged.
     let c = confusion(&[0.0, 0.0], &[0.9, 0.1], 0.5)?;
-    assert_eq!((c.precision(), c.recall(), c.f1()), (Some(0.0), None, Some(0.0)));
+    assert_eq!(
+        (c.precision(), c.recall(), c.f1()),
+        (Some(0.0), None, Some(0.0))
+    );
     // Neither: all three undefined.
     let c = confusion(&[0.0, 0.0], &[0.1, 0.1], 0.5)?;
     assert_eq!((c.precision(), c.recall(), c.f1()), (None, None, None));
     // Defined everywhere: no reason.
     let c = confusion(&[1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.3, 0.1], 0.5)?;
-    assert_eq!((c.precision(), c.recall(), c.f1()), (Some(0.5), Some(0.5), Some(0.5)));
+    assert_eq!(
+        (c.precision(), c.recall(), c.f1()),
+        (Some(0.5), Some(0.5), Some(0.5))
+    );
     assert_eq!(c.undefined_reason(), None);
     Ok(())
 }
@@ -44,7 +50,10 @@ fn precision_is_none_not_nan_when_nothing_is_flagged() -> voc_core::Result<()> {
 fn f1_is_zero_not_nan_when_no_flagged_row_churns() -> voc_core::Result<()> {
     // precision = recall = 0 made the harmonic-mean form 0/0 = NaN; scikit-learn gives 0.
     let c = confusion(&[1.0, 0.0, 0.0], &[0.1, 0.9, 0.8], 0.5)?;
-    assert_eq!((c.precision(), c.recall(), c.f1()), (Some(0.0), Some(0.0), Some(0.0)));
+    assert_eq!(
+        (c.precision(), c.recall(), c.f1()),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
     assert_eq!(c.undefined_reason(), None);
     Ok(())
 }
@@ -57,7 +66,10 @@ fn roi_overflow_names_the_input() {
         .clv(300.0)
         .program_cost(1000.0);
     // 1e308 customers made the churn value (and everything after it) infinite.
-    assert_eq!(too_large(roi(&base.customers(1e308)).unwrap_err()), "customers");
+    assert_eq!(
+        too_large(roi(&base.customers(1e308)).unwrap_err()),
+        "customers"
+    );
     assert_eq!(too_large(roi(&base.clv(1e308)).unwrap_err()), "clv");
     let savings = base.contacts_avoided(1e300).cost_per_contact(1e10);
     assert_eq!(too_large(roi(&savings).unwrap_err()), "contacts_avoided");
@@ -110,7 +122,10 @@ fn welch_overflow_names_the_larger_mean() {
     for (m1, m2) in [(f64::MAX, 0.0), (f64::MAX, -1.0), (-f64::MAX, 1e-300)] {
         for variance in [0.0, 1.0, 1e300] {
             let a = MeanSummary { variance, ..at(m1) };
-            let b = MeanSummary { variance: 1.0, ..at(m2) };
+            let b = MeanSummary {
+                variance: 1.0,
+                ..at(m2)
+            };
             if let Ok(t) = welch_t_test(&a, &b, &TestOptions::default()) {
                 assert!(t.ci.low.is_finite() && t.ci.high.is_finite() && t.statistic.is_finite());
             }
@@ -235,7 +250,10 @@ fn welch_statistic_overflow_is_an_error() {
 fn sample_sizes_that_overflow_name_the_ratio() {
     use voc_core::impact::effect::{Design, minimum_detectable_effect, sample_size};
     let wide = Design::default().ratio(1e308);
-    assert_eq!(too_large(sample_size(0.2, 0.25, &wide).unwrap_err()), "ratio");
+    assert_eq!(
+        too_large(sample_size(0.2, 0.25, &wide).unwrap_err()),
+        "ratio"
+    );
     assert_eq!(
         too_large(minimum_detectable_effect(0.2, 1000.0, &wide).unwrap_err()),
         "ratio"
@@ -306,5 +324,8 @@ fn threshold_for_precision_needs_a_churner_and_takes_any_finite_scores() {
         Err(Error::InsufficientData(_))
     ));
     let t = threshold_for_precision(&[1.0, 0.0], &[f64::MAX, 0.2], 1.0).unwrap();
-    assert_eq!(t.found.map(|p| (p.threshold, p.recall)), Some((f64::MAX, 1.0)));
+    assert_eq!(
+        t.found.map(|p| (p.threshold, p.recall)),
+        Some((f64::MAX, 1.0))
+    );
 }

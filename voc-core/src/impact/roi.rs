@@ -277,7 +277,10 @@ fn check_finite(r: &Roi) -> Result<()> {
         ("program_cost", i.program_cost),
     ];
     if !(finite(r.churn_value) && pair(r.churn_value_ci)) {
-        return Err(largest("the churn value (churn_reduction × customers × clv)", &value_args));
+        return Err(largest(
+            "the churn value (churn_reduction × customers × clv)",
+            &value_args,
+        ));
     }
     if !finite(r.cost_savings) {
         return Err(largest(

@@ -199,13 +199,14 @@ pub struct ThresholdPoint {
     pub threshold: f64,
     /// Share of flagged customers who churn.
     pub precision: f64,
-    /// Share of churners flagged (NaN without churners).
+    /// Share of churners flagged.
     pub recall: f64,
 }
 
 /// The lowest threshold whose precision (share of flagged customers who churn) reaches `target` on
 /// labelled data, with its precision and recall; [`PrecisionThreshold::found`] is `None` when no
-/// threshold reaches it.
+/// threshold reaches it. `y` without a churner is an [`Error::InsufficientData`] (every precision is 0
+/// and the recall 0/0).
 ///
 /// ```
 /// use voc_core::risk::{threshold_for_precision, ThresholdPoint};

@@ -445,9 +445,9 @@ impl Confusion {
         let churners = self.true_positives + self.false_negatives;
         match (flagged == 0, churners == 0) {
             (false, false) => None,
-            (true, false) => Some(
-                "no row is flagged (score >= threshold): precision is 0/0".to_string(),
-            ),
+            (true, false) => {
+                Some("no row is flagged (score >= threshold): precision is 0/0".to_string())
+            }
             (false, true) => Some("there is no churner: recall is 0/0".to_string()),
             (true, true) => Some(
                 "no row is flagged (score >= threshold): precision is 0/0; \

@@ -240,7 +240,9 @@ pub fn profile(input: &ProfileInput<'_>, opts: &ProfileOptions) -> Result<Vec<Se
     for s in 0..k {
         if !(value[s].value().is_finite() && at_risk[s].value().is_finite()) {
             let v = input.value.map_or(f64::NAN, |v| {
-                v.iter().copied().fold(0.0_f64, |m, x| if x.abs() > m.abs() { x } else { m })
+                v.iter()
+                    .copied()
+                    .fold(0.0_f64, |m, x| if x.abs() > m.abs() { x } else { m })
             });
             return Err(Error::too_large(
                 "value",

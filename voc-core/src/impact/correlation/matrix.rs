@@ -280,9 +280,17 @@ fn pair_reason(
     let name = |i: usize| names.get(i).copied().unwrap_or("?");
     let constant = |v: &[f64]| v.len() >= 3 && v.windows(2).all(|w| w[0] == w[1]);
     if constant(x) {
-        format!("{} is constant over the pair's {} complete rows", name(a), x.len())
+        format!(
+            "{} is constant over the pair's {} complete rows",
+            name(a),
+            x.len()
+        )
     } else if constant(y) {
-        format!("{} is constant over the pair's {} complete rows", name(b), y.len())
+        format!(
+            "{} is constant over the pair's {} complete rows",
+            name(b),
+            y.len()
+        )
     } else {
         why
     }
