@@ -7,9 +7,10 @@ numbers, NaN and infinities, bools where ints are meant, strings with lone surro
 mismatched columns, 2-D arrays — and asserts that the call either
 
 * raises a ``voc.errors.VocError`` subclass (an ``InputError`` names the argument in ``.arg``), or
-* returns a valid result: no NaN or infinity in a returned float, a result's float fields or a
-  Table's float columns unless the result documents why (``undefined_reason`` and the other explained
-  fields listed in ``EXPLAINED_NAN``).
+* returns a valid result: no NaN or infinity in a returned float or array, a result's float fields, the
+  results, arrays and Tables it holds, unless the result documents why (its ``undefined_reason``, or an
+  entry of the allowlist ``EXPLAINED`` in ``_nonfinite.py``, keyed by result class and field, each
+  documented in docs/reliability/values.md §3).
 
 Profiles: ``VOC_FUZZ_PROFILE=ci`` (the default: a fixed number of examples per test, the suite runs in
 about a minute) and ``VOC_FUZZ_PROFILE=long`` (many more examples per test, no deadline) for local
@@ -31,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import voc
+from _nonfinite import unexplained
 from voc import errors
 
 settings.register_profile(
@@ -169,28 +171,12 @@ NOT_FUZZED: dict[str, str] = {}
 # Known failures owned by other slices of issue 16 (panics, memory and cost bounds, byte forms, the column
 # reader's dtypes): (function, argument) → reason. The suite stays green while they are open.
 XFAIL: dict[tuple[str, str], str] = {
-    ("voc.impact.rate_ratio", "*"): "rate_ratio's exact test cost grows with the counts (memory/cost slice)",
-    ("voc.stats.welch_test", "*"): "statrs panics on a NaN mean (panic slice: t_two_sided_p(NaN)); "
-                                   "a 1e308 mean gives an infinite interval bound (NaN policy, open)",
-    ("voc.impact.diff_in_diff", "*"): "overflowing inputs reach statrs' unwrap (panic slice)",
     ("voc.retention.rfm_summary", "customers"): "string labels with a lone surrogate: UnicodeEncodeError from "
                                                 "the label coder in convert/groups.rs (column-reader slice)",
     ("voc.retention.cohort_retention", "customers"): "as rfm_summary(customers=) (column-reader slice)",
     ("voc.retention.logrank_test", "by"): "as rfm_summary(customers=) (column-reader slice)",
-    ("voc.risk.evaluate", "threshold"): "NaN policy, open: precision and F1 are NaN (0/0) when nothing is "
-                                        "predicted positive, with no field saying so",
-    ("voc.segment.profile", "nps"): "NaN policy, open: without nps the nps column is NaN rather than absent",
-    ("voc.impact.roi", "customers"): "NaN policy, open: 1e308 customers overflow the benefit to inf",
-}
-
-# Result fields and Table columns whose NaN is documented (the field says why, or NaN is the documented
-# "not defined here" of that column).
-EXPLAINED_NAN = {
-    "undefined_reason", "change", "change_se", "change_ci_low", "change_ci_high", "statistic", "p_value",
-    "p_adjusted", "se", "sd", "mean_ci_low", "mean_ci_high", "median", "median_ci_low", "median_ci_high",
-    "retention", "percentile",
-    # Intervals that exist only with a bootstrap (resamples > 0): NaN means "not computed".
-    "r2_ci_low", "r2_ci_high", "weight_ci_low", "weight_ci_high",
+    ("voc.segment.silhouette_score", "labels"): "as rfm_summary(customers=) (column-reader slice)",
+    ("voc.text.themes", "taxonomy"): "a taxonomy text with a lone surrogate: UnicodeEncodeError (text slice)",
 }
 
 
@@ -235,22 +221,25 @@ def test_base_calls_are_valid(full):
 
 # ---------------------------------------------------------------- hostile values
 
-HOSTILE_SCALARS = st.sampled_from([
+HOSTILE_SCALAR_VALUES: list[Any] = [
     -1, -(2**63), 2**64, 2**70, 0, 1.5, -0.5, 1e308, -1e308, float("nan"), float("inf"), float("-inf"),
     True, False, None, "nope", "", "\ud800", b"bytes", 1 + 2j, [], [1, 2], {}, np.int64(-3), np.float32(2.5),
     np.bool_(True), np.datetime64("NaT"), object(),
-])
+]
+# Valid but degenerate values: where NaN and infinities come from (0/0, constant columns, one class).
+EDGE_SCALAR_VALUES: list[Any] = [1, 2, 3, 10, 1e-300, 1e-9, 0.999999, 0.5]
+HOSTILE_SCALARS = st.sampled_from(HOSTILE_SCALAR_VALUES + EDGE_SCALAR_VALUES)
+COLUMN_SIZES = [0, 1, 3, 59, 60]
+COLUMN_KINDS = ["nan", "inf", "str", "obj", "2d", "empty", "bool", "complex", "neg", "huge", "none_list",
+                "surrogate", "zeros", "ones", "tiny", "alternating", "one_class"]
 
 
-@st.composite
-def hostile_columns(draw: st.DrawFn) -> Any:
-    n = draw(st.sampled_from([0, 1, 3, 59, 60]))
-    kind = draw(st.sampled_from(["nan", "inf", "str", "obj", "2d", "empty", "bool", "complex", "neg", "huge",
-                                 "scalar", "none_list", "surrogate"]))
+def hostile_column(kind: str, n: int, at: int = 0) -> Any:
+    """A hostile column of `kind` and length `n` (`at`: where the NaN goes for kind "nan")."""
     if kind == "nan":
         a = np.ones(n)
         if n:
-            a[draw(st.integers(0, n - 1))] = np.nan
+            a[at % n] = np.nan
         return a
     if kind == "inf":
         return np.full(n, np.inf)
@@ -270,11 +259,29 @@ def hostile_columns(draw: st.DrawFn) -> Any:
         return -np.arange(n, dtype=float)
     if kind == "huge":
         return np.full(n, 1e300)
-    if kind == "scalar":
-        return draw(HOSTILE_SCALARS)
     if kind == "none_list":
         return [None] * n
+    if kind == "zeros":
+        return np.zeros(n)
+    if kind == "ones":
+        return np.ones(n)
+    if kind == "tiny":
+        return np.full(n, 1e-300)
+    if kind == "alternating":
+        return (np.arange(n) % 2).astype(float)
+    if kind == "one_class":
+        return np.r_[np.zeros(max(n - 1, 0)), np.ones(min(n, 1))]
+    assert kind == "surrogate", kind
     return ["\ud800"] * n
+
+
+@st.composite
+def hostile_columns(draw: st.DrawFn) -> Any:
+    n = draw(st.sampled_from(COLUMN_SIZES))
+    kind = draw(st.sampled_from([*COLUMN_KINDS, "scalar"]))
+    if kind == "scalar":
+        return draw(HOSTILE_SCALARS)
+    return hostile_column(kind, n, draw(st.integers(0, max(n - 1, 0))))
 
 
 def params_of(fn: Callable[..., Any]) -> list[inspect.Parameter]:
@@ -288,33 +295,13 @@ def xfail_reason(full: str, arg: str) -> str | None:
     return XFAIL.get((full, arg)) or XFAIL.get((full, "*"))
 
 
-def finite_or_explained(name: str, value: float, owner: str) -> None:
-    if isinstance(value, float) and not math.isfinite(value):
-        assert name in EXPLAINED_NAN, f"{owner}.{name} = {value} without an explanation"
-
-
 def check_result(result: Any, full: str) -> None:
-    if isinstance(result, float):
-        assert math.isfinite(result) or full.endswith(("threshold_top_k",)), f"{full} returned {result}"
-        return
-    if isinstance(result, voc.Table):
-        for name in result.columns:
-            col = result[name]
-            if isinstance(col, np.ndarray) and col.dtype.kind == "f" and not np.isfinite(col).all():
-                finite_or_explained(name, float(col[~np.isfinite(col)][0]), f"{full}()")
-        return
-    for name in dir(type(result)):
-        if name.startswith("_"):
-            continue
-        attr = inspect.getattr_static(type(result), name, None)
-        if callable(attr) and not isinstance(attr, property) and type(attr).__name__ != "getset_descriptor":
-            continue
-        try:
-            value = getattr(result, name)
-        except Exception:  # noqa: BLE001 (a property that fails on a valid result is reported by its own test)
-            continue
-        if isinstance(value, float):
-            finite_or_explained(name, value, f"{full}()")
+    """No NaN or infinity in the result (its fields, the tables, arrays and results it holds) unless its
+    `undefined_reason` or an entry of `_nonfinite.EXPLAINED` explains it."""
+    bad = unexplained(result, full)
+    assert not bad, f"{full}() returned unexplained non-finite values: " + "; ".join(
+        f"{f.owner}.{f.field}" + (f"[{f.row}]" if f.row is not None else "") + f" = {f.value}" for f in bad[:5]
+    )
 
 
 def check_error(exc: BaseException, full: str, arg: str) -> None:

@@ -161,7 +161,7 @@ def frame():
 def test_matrix_matches_scipy(method):
     d = frame()
     m = voc.impact.correlation_matrix(d, method=method)
-    assert m.pairs.columns == ["a", "b", "estimate", "p_value", "ci_low", "ci_high", "n"]
+    assert m.pairs.columns == ["a", "b", "estimate", "p_value", "ci_low", "ci_high", "n", "undefined_reason"]
     assert list(m.pairs["a"]) == ["nps", "nps", "spend"] and list(m.pairs["b"]) == ["spend", "tickets", "tickets"]
     fn = {"pearson": stats.pearsonr, "spearman": stats.spearmanr, "kendall": stats.kendalltau}[method]
     for a, b, r, p in zip(m.pairs["a"], m.pairs["b"], m.pairs["estimate"], m.pairs["p_value"]):
@@ -206,7 +206,7 @@ def test_matrix_from_pyarrow_and_voc_tables():
     for data in (pa.table(d), ref.estimate):
         cols = ["nps", "spend", "tickets"]
         m = voc.impact.correlation_matrix(data, columns=cols, method="spearman")
-        assert m.pairs.columns == ["a", "b", "estimate", "p_value", "ci_low", "ci_high", "n"] and len(m.pairs) == 3
+        assert m.pairs.columns == ["a", "b", "estimate", "p_value", "ci_low", "ci_high", "n", "undefined_reason"] and len(m.pairs) == 3
     m = voc.impact.correlation_matrix(pa.table(d), method="spearman")
     assert np.array_equal(np.asarray(m.pairs["estimate"]), np.asarray(ref.pairs["estimate"]))
 

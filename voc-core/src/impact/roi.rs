@@ -184,6 +184,16 @@ pub struct Roi {
 
 /// Value, net benefit, ROI and payback of a programme.
 ///
+/// Every number of the result is finite: inputs whose value, savings, benefit, ROI or payback would
+/// overflow a double are an error naming the input that drives it ([`Error::TooLarge`] for the largest
+/// amount; [`Error::InvalidOption`] on `program_cost` when the ROI or the payback overflows).
+///
+/// ```
+/// use voc_core::impact::roi::{roi, RoiInputs};
+/// let huge = RoiInputs::default().churn_reduction(0.5).customers(1e308).clv(10.0);
+/// assert!(matches!(roi(&huge), Err(voc_core::Error::TooLarge { arg: "customers", .. })));
+/// ```
+///
 /// ```
 /// use voc_core::impact::roi::{roi, RoiInputs};
 /// let inputs = RoiInputs::default()
@@ -214,7 +224,7 @@ pub fn roi(inputs: &RoiInputs) -> Result<Roi> {
     });
     let cost = i.program_cost;
     let ratio = |x: f64| if cost > 0.0 { Some(x / cost) } else { None };
-    Ok(Roi {
+    let out = Roi {
         inputs: *inputs,
         customers_retained: i.churn_reduction * i.customers,
         churn_value,
@@ -230,7 +240,73 @@ pub fn roi(inputs: &RoiInputs) -> Result<Roi> {
         } else {
             None
         },
-    })
+    };
+    check_finite(&out)?;
+    Ok(out)
+}
+
+/// Every number of a [`Roi`] is finite, or the input that overflows it is named (an
+/// [`Error::TooLarge`]; a programme cost so small that the ROI overflows, an [`Error::InvalidOption`]).
+fn check_finite(r: &Roi) -> Result<()> {
+    let i = &r.inputs;
+    let finite = |v: f64| v.is_finite();
+    let pair = |p: Option<(f64, f64)>| p.is_none_or(|(lo, hi)| lo.is_finite() && hi.is_finite());
+    let largest = |what: &str, args: &[(&'static str, f64)]| {
+        let (arg, v) = args
+            .iter()
+            .copied()
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+            .unwrap_or(("customers", i.customers));
+        Error::too_large(
+            arg,
+            format!("{v:e}"),
+            format!("{:e}", f64::MAX),
+            format!("{what} overflows a double; give the amounts in larger units (e.g. thousands)"),
+        )
+    };
+    let value_args = [("customers", i.customers), ("clv", i.clv)];
+    let saving_args = [
+        ("contacts_avoided", i.contacts_avoided),
+        ("cost_per_contact", i.cost_per_contact),
+    ];
+    let all = [
+        value_args[0],
+        value_args[1],
+        saving_args[0],
+        saving_args[1],
+        ("program_cost", i.program_cost),
+    ];
+    if !(finite(r.churn_value) && pair(r.churn_value_ci)) {
+        return Err(largest(
+            "the churn value (churn_reduction × customers × clv)",
+            &value_args,
+        ));
+    }
+    if !finite(r.cost_savings) {
+        return Err(largest(
+            "the cost savings (contacts_avoided × cost_per_contact)",
+            &saving_args,
+        ));
+    }
+    if !(finite(r.benefit) && finite(r.net_benefit) && pair(r.net_benefit_ci)) {
+        return Err(largest("the benefit or the net benefit", &all));
+    }
+    if !(r.roi.is_none_or(finite) && pair(r.roi_ci)) {
+        return Err(Error::option(
+            "program_cost",
+            format!("{:e}", i.program_cost),
+            "is so small beside the net benefit that the ROI (net benefit ÷ programme cost) \
+             overflows a double",
+        ));
+    }
+    if !r.payback_months.is_none_or(finite) {
+        return Err(Error::option(
+            "program_cost",
+            format!("{:e}", i.program_cost),
+            "is so large beside the benefit that the payback (months) overflows a double",
+        ));
+    }
+    Ok(())
 }
 
 /// Size, revenue and churn of one NPS class.

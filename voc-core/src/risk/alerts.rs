@@ -169,6 +169,13 @@ pub fn threshold_top_k(score: &[f64], k: usize) -> Result<f64> {
             index: i,
         });
     }
+    if let Some(i) = s.iter().position(|v| v.is_infinite()) {
+        return Err(Error::NonFinite {
+            arg: "scores",
+            index: i,
+            value: s[i],
+        });
+    }
     let (_, kth, _) = s.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
     Ok(*kth)
 }
@@ -192,13 +199,14 @@ pub struct ThresholdPoint {
     pub threshold: f64,
     /// Share of flagged customers who churn.
     pub precision: f64,
-    /// Share of churners flagged (NaN without churners).
+    /// Share of churners flagged.
     pub recall: f64,
 }
 
 /// The lowest threshold whose precision (share of flagged customers who churn) reaches `target` on
 /// labelled data, with its precision and recall; [`PrecisionThreshold::found`] is `None` when no
-/// threshold reaches it.
+/// threshold reaches it. `y` without a churner is an [`Error::InsufficientData`] (every precision is 0
+/// and the recall 0/0).
 ///
 /// ```
 /// use voc_core::risk::{threshold_for_precision, ThresholdPoint};
@@ -216,8 +224,14 @@ pub fn threshold_for_precision(
     if !(0.0..=1.0).contains(&target) {
         return Err(Error::option("target", target, "must lie in [0, 1]"));
     }
-    let c = crate::risk::confusion(y, score, f64::INFINITY)?;
-    let pos = c.false_negatives;
+    // Validates y and the scores; every threshold gives the same number of churners.
+    let c = crate::risk::confusion(y, score, f64::MAX)?;
+    let pos = c.true_positives + c.false_negatives;
+    if pos == 0 {
+        return Err(Error::InsufficientData(
+            "y has no churner: every threshold's precision is 0 and its recall is 0/0".into(),
+        ));
+    }
     let mut order: Vec<usize> = (0..y.len()).collect();
     order.sort_unstable_by(|&a, &b| score[b].total_cmp(&score[a]));
     let (mut tp, mut fp, mut best) = (0usize, 0usize, None);
@@ -237,11 +251,7 @@ pub fn threshold_for_precision(
             best = Some(ThresholdPoint {
                 threshold: v,
                 precision,
-                recall: if pos == 0 {
-                    f64::NAN
-                } else {
-                    tp as f64 / pos as f64
-                },
+                recall: tp as f64 / pos as f64,
             });
         }
     }

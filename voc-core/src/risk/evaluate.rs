@@ -5,6 +5,11 @@ use crate::error::{Error, Result, check_len};
 use crate::stats::check::label;
 use crate::stats::{IntervalOptions, ShareInterval, proportion_interval};
 
+/// `num / den`, `None` when `den` is 0.
+fn ratio(num: usize, den: usize) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
 /// Checks labels (0/1) and scores (finite) and returns the number of positives.
 fn check(y: &[f64], score: &[f64]) -> Result<usize> {
     check_len("y", y.len(), "scores", score.len())?;
@@ -208,7 +213,23 @@ pub fn average_precision(y: &[f64], score: &[f64]) -> Result<f64> {
 /// ```
 pub fn brier_score(y: &[f64], p: &[f64]) -> Result<f64> {
     check(y, p)?;
-    Ok(y.iter().zip(p).map(|(a, b)| (b - a) * (b - a)).sum::<f64>() / y.len() as f64)
+    let b = y.iter().zip(p).map(|(a, b)| (b - a) * (b - a)).sum::<f64>() / y.len() as f64;
+    if !b.is_finite() {
+        // Scores beyond ±1.3e154 (not probabilities): the squared errors overflow.
+        let i = p
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+            .map_or(0, |(i, _)| i);
+        return Err(Error::InvalidValue {
+            arg: "scores",
+            index: i,
+            value: p[i],
+            reason: "is so large that the Brier score (mean squared error) overflows; \
+                     the Brier score is meant for probabilities in [0, 1]",
+        });
+    }
+    Ok(b)
 }
 
 /// One bin of a calibration table.
@@ -379,18 +400,61 @@ pub struct Confusion {
 }
 
 impl Confusion {
-    /// Share of flagged customers who churn (NaN if none flagged).
-    pub fn precision(&self) -> f64 {
-        self.true_positives as f64 / (self.true_positives + self.false_positives) as f64
+    /// Share of flagged customers who churn, `tp / (tp + fp)`; `None` when no row is flagged (0/0:
+    /// scikit-learn's `precision_score` warns and returns its `zero_division` value there).
+    ///
+    /// ```
+    /// let c = voc_core::risk::confusion(&[1.0, 0.0], &[0.2, 0.1], 0.5)?; // nothing flagged
+    /// assert_eq!((c.precision(), c.recall(), c.f1()), (None, Some(0.0), Some(0.0)));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn precision(&self) -> Option<f64> {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
     }
-    /// Share of churners flagged.
-    pub fn recall(&self) -> f64 {
-        self.true_positives as f64 / (self.true_positives + self.false_negatives) as f64
+    /// Share of churners flagged, `tp / (tp + fn)`; `None` when there is no churner.
+    pub fn recall(&self) -> Option<f64> {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
     }
-    /// Harmonic mean of precision and recall.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        2.0 * p * r / (p + r)
+    /// F1, the harmonic mean of precision and recall in the form `2 tp / (2 tp + fp + fn)` (as
+    /// scikit-learn's `f1_score`: 0 when nothing flagged is a churner, even if precision is
+    /// undefined); `None` only when there is no churner and no row is flagged.
+    pub fn f1(&self) -> Option<f64> {
+        ratio(
+            2 * self.true_positives,
+            2 * self.true_positives + self.false_positives + self.false_negatives,
+        )
+    }
+    /// Why some rates are undefined (`None`): no row is flagged (precision) and / or there is no
+    /// churner (recall; F1 too when both hold); `None` when every rate is defined.
+    ///
+    /// ```
+    /// let c = voc_core::risk::confusion(&[0.0, 0.0], &[0.2, 0.1], 0.5)?;
+    /// assert_eq!(c.undefined_reason().as_deref(),
+    ///            Some("no row is flagged (score >= threshold): precision is 0/0; \
+    ///                  there is no churner: recall and F1 are 0/0"));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn undefined_reason(&self) -> Option<String> {
+        let flagged = self.true_positives + self.false_positives;
+        let churners = self.true_positives + self.false_negatives;
+        match (flagged == 0, churners == 0) {
+            (false, false) => None,
+            (true, false) => {
+                Some("no row is flagged (score >= threshold): precision is 0/0".to_string())
+            }
+            (false, true) => Some("there is no churner: recall is 0/0".to_string()),
+            (true, true) => Some(
+                "no row is flagged (score >= threshold): precision is 0/0; \
+                 there is no churner: recall and F1 are 0/0"
+                    .to_string(),
+            ),
+        }
     }
     /// Share of churners among all rows.
     pub fn base_rate(&self) -> f64 {
@@ -412,13 +476,13 @@ impl Confusion {
 /// ```
 /// let c = voc_core::risk::confusion(&[1.0, 0.0, 1.0, 0.0], &[0.9, 0.8, 0.3, 0.1], 0.5)?;
 /// assert_eq!((c.true_positives, c.false_positives, c.false_negatives), (1, 1, 1));
-/// assert_eq!(c.precision(), 0.5);
+/// assert_eq!(c.precision(), Some(0.5));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn confusion(y: &[f64], score: &[f64], threshold: f64) -> Result<Confusion> {
     check(y, score)?;
-    if threshold.is_nan() {
-        return Err(Error::option("threshold", threshold, "must be a number"));
+    if !threshold.is_finite() {
+        return Err(Error::option("threshold", threshold, "must be finite"));
     }
     let mut c = Confusion {
         threshold,

@@ -95,7 +95,10 @@ impl<'a> ProfileInput<'a> {
     }
 }
 
-/// One segment's profile. Undefined numbers (an empty segment, no NPS answers, no churn column) are NaN.
+/// One segment's profile. Undefined numbers are NaN, each explained by a count or a missing input: an
+/// empty segment (`size` 0: rates and means), no NPS answers (`nps_n` 0: `nps`), no churn or value
+/// column (the numbers made from it). Every other number is finite: [`profile`] rejects sums that
+/// overflow.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentProfile {
@@ -231,6 +234,36 @@ pub fn profile(input: &ProfileInput<'_>, opts: &ProfileOptions) -> Result<Vec<Se
             if !col[i].is_nan() {
                 themes[s][t] += col[i];
             }
+        }
+    }
+    // Sums of finite values can still overflow: name the column rather than return an infinity.
+    for s in 0..k {
+        if !(value[s].value().is_finite() && at_risk[s].value().is_finite()) {
+            let v = input.value.map_or(f64::NAN, |v| {
+                v.iter()
+                    .copied()
+                    .fold(0.0_f64, |m, x| if x.abs() > m.abs() { x } else { m })
+            });
+            return Err(Error::too_large(
+                "value",
+                format!("{v:e}"),
+                format!("{:e}", f64::MAX),
+                format!(
+                    "the total value of segment {:?} overflows a double; give the values in larger units",
+                    input.names[s]
+                ),
+            ));
+        }
+        if let Some(t) = themes[s].iter().position(|c| !c.is_finite()) {
+            return Err(Error::too_large(
+                "theme counts",
+                input.themes.get(t).map_or("?", |(name, _)| name),
+                format!("{:e}", f64::MAX),
+                format!(
+                    "the theme's count in segment {:?} overflows a double",
+                    input.names[s]
+                ),
+            ));
         }
     }
     let mut nps_state = NpsState::new();

@@ -232,7 +232,9 @@ fn ln_beta_front(a: f64, b: f64, x: f64) -> f64 {
 /// Continued fraction of the incomplete beta (Numerical Recipes `betacf`, modified Lentz).
 fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
     const TINY: f64 = 1e-300;
-    let max_iter = (10.0 * a.max(b).sqrt()) as usize + 300;
+    // At most 10⁷ + 300 steps (a or b beyond 10¹² — e.g. a Clopper–Pearson bound for n = 1e308 —
+    // overflowed `usize` here).
+    let max_iter = (10.0 * a.max(b).sqrt()).min(1e7) as usize + 300;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
     let mut d = 1.0 - qab * x / qap;

@@ -188,6 +188,15 @@ pub fn proportion_interval(successes: f64, n: f64, opts: &IntervalOptions) -> Re
             (lo.clamp(0.0, p), hi.clamp(p, 1.0), Method::WilsonCc)
         }
         ShareInterval::ClopperPearson => {
+            if n > crate::stats::MAX_BINOMIAL_TRIALS {
+                // The beta quantiles' cost grows like √n: bounded as the binomial functions are.
+                return Err(Error::too_large(
+                    "n",
+                    format!("{n:e}"),
+                    crate::stats::MAX_BINOMIAL_TRIALS,
+                    "the Clopper–Pearson interval takes at most 2⁵³ trials",
+                ));
+            }
             let alpha = (1.0 - level) / 2.0;
             let lo = if at_zero {
                 0.0
@@ -206,6 +215,15 @@ pub fn proportion_interval(successes: f64, n: f64, opts: &IntervalOptions) -> Re
             ((p - half).max(0.0), (p + half).min(1.0), Method::Wald)
         }
     };
+    if !(low.is_finite() && high.is_finite()) {
+        // 2·n overflows in the score intervals' terms (n beyond ~9e307).
+        return Err(Error::too_large(
+            "n",
+            format!("{n:e}"),
+            format!("{:e}", f64::MAX / 4.0),
+            "the interval's terms overflow a double",
+        ));
+    }
     Ok(Interval {
         low,
         high,

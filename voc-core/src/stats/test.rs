@@ -211,27 +211,40 @@ pub fn welch_t_test(a: &MeanSummary, b: &MeanSummary, opts: &TestOptions) -> Res
     let df = (va + vb).powi(2) / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
     let difference = a.mean - b.mean;
     let statistic = difference / se;
-    if !(difference.is_finite() && se.is_finite() && df.is_finite()) {
-        return Err(Error::too_large(
-            "mean1",
-            format!("{:e}", a.mean),
+    // The larger mean is named: the difference (or an interval bound) overflows through it.
+    let too_large = || {
+        let (arg, mean) = if a.mean.abs() >= b.mean.abs() {
+            ("mean1", a.mean)
+        } else {
+            ("mean2", b.mean)
+        };
+        Error::too_large(
+            arg,
+            format!("{mean:e}"),
             "±1.3e154",
-            "the difference of the means, its standard error or the degrees of freedom \
-             overflow a double; rescale the data",
-        ));
+            "the difference of the means, its standard error, the t statistic, the degrees of \
+             freedom or an interval bound overflow a double; rescale the data",
+        )
+    };
+    if !(difference.is_finite() && se.is_finite() && df.is_finite() && statistic.is_finite()) {
+        return Err(too_large());
     }
     let t = t_quantile(0.5 + 0.5 * level, df)?;
+    let ci = Interval {
+        low: difference - t * se,
+        high: difference + t * se,
+        level,
+        method: Method::Welch,
+    };
+    if !(ci.low.is_finite() && ci.high.is_finite()) {
+        return Err(too_large());
+    }
     Ok(TestResult {
         difference,
         se,
         statistic,
         df: Some(df),
         p_value: t_two_sided_p(statistic, df)?,
-        ci: Interval {
-            low: difference - t * se,
-            high: difference + t * se,
-            level,
-            method: Method::Welch,
-        },
+        ci,
     })
 }

@@ -132,12 +132,18 @@ def roc_auc(data: Any = None, /, *, y: Any, scores: Any) -> float:
 
 def evaluate(data: Any = None, /, *, y: Any, scores: Any, threshold: float = 0.5) -> EvaluationResult:
     """ROC AUC, average precision, Brier score, and the confusion matrix at ``threshold`` with its
-    precision, recall, F1 and accuracy (NaN where undefined), as an :class:`EvaluationResult`.
+    precision, recall, F1 and accuracy, as an :class:`EvaluationResult`. A rate that is 0/0 is None,
+    never NaN, and ``undefined_reason`` says why: ``precision`` when no score reaches ``threshold``,
+    ``recall`` (and ``f1`` if nothing is flagged either) without churners. ``f1`` is
+    2·tp / (2·tp + fp + fn), 0 when no flagged row is a churner (as scikit-learn's ``f1_score``).
 
     >>> import voc
     >>> e = voc.risk.evaluate(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], threshold=0.55)
-    >>> e.true_positives, e.false_positives, round(e.precision, 4), e.recall
+    >>> e.true_positives, e.false_positives, e.precision, e.recall
     (3, 1, 0.75, 1.0)
+    >>> e = voc.risk.evaluate(y=[1, 0, 0, 1], scores=[0.4, 0.3, 0.2, 0.1], threshold=0.5)
+    >>> e.precision, e.recall, e.f1, e.undefined_reason
+    (None, 0.0, 0.0, 'no row is flagged (score >= threshold): precision is 0/0')
     """
     return _voc._risk_evaluate(data, y, scores, threshold)
 
@@ -166,7 +172,8 @@ def lift(data: Any = None, /, *, y: Any, scores: Any, bins: int = 10) -> Table:
 
 
 def confusion(data: Any = None, /, *, y: Any, scores: Any, threshold: float) -> ConfusionResult:
-    """Confusion matrix at ``threshold`` (score ≥ threshold flags a churner) with its rates.
+    """Confusion matrix at ``threshold`` (score ≥ threshold flags a churner) with its rates (a rate
+    that is 0/0 is None and ``undefined_reason`` says why, as in :func:`evaluate`).
 
     >>> import voc
     >>> c = voc.risk.confusion(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], threshold=0.55)
@@ -178,7 +185,8 @@ def confusion(data: Any = None, /, *, y: Any, scores: Any, threshold: float) -> 
 
 def threshold_for_precision(data: Any = None, /, *, y: Any, scores: Any, target: float) -> PrecisionThresholdResult:
     """Lowest threshold whose precision reaches ``target``, with its precision and recall. ``found`` says
-    whether any threshold reaches it (``threshold``, ``precision`` and ``recall`` are None if not).
+    whether any threshold reaches it (``threshold``, ``precision`` and ``recall`` are None if not). ``y``
+    without a churner is an ``InsufficientDataError`` (every precision is 0 and the recall 0/0).
 
     >>> import voc
     >>> t = voc.risk.threshold_for_precision(y=[1, 1, 0, 1, 0, 0, 0, 0], scores=[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], target=1.0)

@@ -460,6 +460,12 @@ pub fn _impact_correlation_matrix(
     pairs.field("ci_low", &m.pairs, |p| p.ci_low);
     pairs.field("ci_high", &m.pairs, |p| p.ci_high);
     pairs.field("n", &m.pairs, |p| p.n as i64);
+    let reasons: Vec<Option<&str>> = m
+        .pairs
+        .iter()
+        .map(|p| p.undefined_reason.as_deref())
+        .collect();
+    pairs.strings("undefined_reason", &reasons)?;
     let square = |values: &dyn Fn(usize, usize) -> Option<f64>, kind: &str| -> PyResult<Table> {
         let mut t = TableBuilder::new(py);
         let labels: Vec<Option<&str>> = m.names.iter().map(|s| Some(s.as_str())).collect();

@@ -242,6 +242,11 @@ impl CsatResult {
     fn satisfied_from(&self) -> i32 {
         self.inner.satisfied_from
     }
+    /// The scale's lowest and highest points, e.g. `(1, 5)`.
+    #[getter]
+    fn scale(&self) -> (i32, i32) {
+        (self.inner.scale.min, self.inner.scale.max)
+    }
     /// Confidence level.
     #[getter]
     fn confidence(&self) -> f64 {
@@ -318,6 +323,11 @@ impl CesResult {
     #[getter]
     fn hard_to(&self) -> i32 {
         self.inner.hard_to
+    }
+    /// The scale's lowest and highest points, e.g. `(1, 7)`.
+    #[getter]
+    fn scale(&self) -> (i32, i32) {
+        (self.inner.scale.min, self.inner.scale.max)
     }
     /// Confidence level.
     #[getter]

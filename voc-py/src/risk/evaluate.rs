@@ -36,7 +36,13 @@ fn confusion_items(d: &Bound<'_, PyDict>, c: &Confusion) -> PyResult<()> {
     d.set_item("accuracy", c.accuracy())?;
     d.set_item("base_rate", c.base_rate())?;
     d.set_item("n", n_of(c))?;
+    d.set_item("undefined_reason", c.undefined_reason())?;
     Ok(())
+}
+
+/// A rate as the repr shows it: 4 decimals, or None.
+fn rate4(r: Option<f64>) -> String {
+    r.map_or_else(|| "None".to_string(), |v| format!("{v:.4}"))
 }
 
 fn n_of(c: &Confusion) -> usize {
@@ -78,21 +84,22 @@ macro_rules! confusion_getters {
                 let $c = self;
                 $get.false_negatives
             }
-            /// Share of flagged customers who churn (NaN if none is flagged).
+            /// Share of flagged customers who churn (None if none is flagged: 0/0).
             #[getter]
-            fn precision(&self) -> f64 {
+            fn precision(&self) -> Option<f64> {
                 let $c = self;
                 $get.precision()
             }
-            /// Share of churners flagged (NaN without churners).
+            /// Share of churners flagged (None without churners: 0/0).
             #[getter]
-            fn recall(&self) -> f64 {
+            fn recall(&self) -> Option<f64> {
                 let $c = self;
                 $get.recall()
             }
-            /// Harmonic mean of precision and recall.
+            /// Harmonic mean of precision and recall, 2·tp / (2·tp + fp + fn) (None without churners
+            /// and flagged rows).
             #[getter]
-            fn f1(&self) -> f64 {
+            fn f1(&self) -> Option<f64> {
                 let $c = self;
                 $get.f1()
             }
@@ -113,6 +120,13 @@ macro_rules! confusion_getters {
             fn n(&self) -> usize {
                 let $c = self;
                 n_of(&$get)
+            }
+            /// Why `precision`, `recall` or `f1` is None (no row flagged, no churner); None when all
+            /// are defined.
+            #[getter]
+            fn undefined_reason(&self) -> Option<String> {
+                let $c = self;
+                $get.undefined_reason()
             }
         }
     };
@@ -166,13 +180,13 @@ impl EvaluationResult {
     fn __repr__(&self) -> String {
         let e = &self.inner;
         format!(
-            "EvaluationResult(roc_auc={:.4}, average_precision={:.4}, brier={:.4}, threshold={}, precision={:.4}, recall={:.4}, n={})",
+            "EvaluationResult(roc_auc={:.4}, average_precision={:.4}, brier={:.4}, threshold={}, precision={}, recall={}, n={})",
             e.roc_auc,
             e.average_precision,
             e.brier,
             e.confusion.threshold,
-            e.confusion.precision(),
-            e.confusion.recall(),
+            rate4(e.confusion.precision()),
+            rate4(e.confusion.recall()),
             n_of(&e.confusion)
         )
     }

@@ -491,20 +491,31 @@ fn _segment_profile<'py>(
         rows.iter().map(|r| r.size as i64).collect::<Vec<_>>(),
     );
     t.numbers("share", col(&|r| r.share));
-    t.numbers("churned", col(&|r| r.churned));
-    t.numbers("churn_rate", col(&|r| r.churn_rate));
-    t.numbers("churn_low", col(&|r| r.churn_ci.map_or(nan, |c| c.low)));
-    t.numbers("churn_high", col(&|r| r.churn_ci.map_or(nan, |c| c.high)));
-    t.numbers(
-        "nps_n",
-        rows.iter().map(|r| r.nps_n as i64).collect::<Vec<_>>(),
-    );
-    t.numbers("nps", col(&|r| r.nps));
-    t.numbers("nps_low", col(&|r| r.nps_ci.map_or(nan, |c| c.low)));
-    t.numbers("nps_high", col(&|r| r.nps_ci.map_or(nan, |c| c.high)));
-    t.numbers("mean_value", col(&|r| r.mean_value));
-    t.numbers("total_value", col(&|r| r.total_value));
-    t.numbers("revenue_at_risk", col(&|r| r.revenue_at_risk));
+    // Columns made from an input that was not given are left out (never a column of NaN); NaN in the
+    // others means an empty segment (`size` 0) or no NPS answers (`nps_n` 0).
+    let (has_churn, has_value) = (input.churn.is_some(), input.value.is_some());
+    if has_churn {
+        t.numbers("churned", col(&|r| r.churned));
+        t.numbers("churn_rate", col(&|r| r.churn_rate));
+        t.numbers("churn_low", col(&|r| r.churn_ci.map_or(nan, |c| c.low)));
+        t.numbers("churn_high", col(&|r| r.churn_ci.map_or(nan, |c| c.high)));
+    }
+    if input.nps.is_some() {
+        t.numbers(
+            "nps_n",
+            rows.iter().map(|r| r.nps_n as i64).collect::<Vec<_>>(),
+        );
+        t.numbers("nps", col(&|r| r.nps));
+        t.numbers("nps_low", col(&|r| r.nps_ci.map_or(nan, |c| c.low)));
+        t.numbers("nps_high", col(&|r| r.nps_ci.map_or(nan, |c| c.high)));
+    }
+    if has_value {
+        t.numbers("mean_value", col(&|r| r.mean_value));
+        t.numbers("total_value", col(&|r| r.total_value));
+    }
+    if has_churn && has_value {
+        t.numbers("revenue_at_risk", col(&|r| r.revenue_at_risk));
+    }
     t.strings("top_themes", &themes_col)?;
     if let Some(plays) = plays {
         // A value × voice result gives each segment its play.

@@ -37,6 +37,9 @@ pub struct MatrixPair {
     pub ci_high: f64,
     /// Complete rows used.
     pub n: usize,
+    /// Why the coefficient is undefined (NaN) for this pair — fewer than 3 complete rows, or a
+    /// constant column; `None` when it is defined.
+    pub undefined_reason: Option<String>,
 }
 
 /// Correlations of every pair of named columns: `k × k` matrices of coefficients, p-values and pair
@@ -164,6 +167,7 @@ pub fn correlation_matrix<S: AsRef<str>>(
     let pairs_idx: Vec<(usize, usize)> = (0..k)
         .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
         .collect();
+    let labels: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     let one = |&(a, b): &(usize, usize)| -> Result<MatrixPair> {
         let empty: &[f64] = &[];
         let x = columns.get(a).map_or(empty, |c| c.as_ref());
@@ -190,8 +194,10 @@ pub fn correlation_matrix<S: AsRef<str>>(
                 ci_low: c.ci_low,
                 ci_high: c.ci_high,
                 n,
+                undefined_reason: None,
             }),
-            Err(Error::InsufficientData(_)) => Ok(MatrixPair {
+            Err(Error::InsufficientData(why)) => Ok(MatrixPair {
+                undefined_reason: Some(pair_reason(&labels, (a, x), (b, y), why)),
                 a,
                 b,
                 estimate: f64::NAN,
@@ -260,5 +266,32 @@ pub(crate) fn contiguous_columns<'a>(x: ArrayView2<'a, f64>) -> Vec<Cow<'a, [f64
 fn set<T>(m: &mut Array2<T>, i: usize, j: usize, v: T) {
     if let Some(slot) = m.get_mut((i, j)) {
         *slot = v;
+    }
+}
+
+/// Why a pair's coefficient is undefined, naming the constant column (the coefficient's own message
+/// says "x" and "y").
+fn pair_reason(
+    names: &[&str],
+    (a, x): (usize, &[f64]),
+    (b, y): (usize, &[f64]),
+    why: String,
+) -> String {
+    let name = |i: usize| names.get(i).copied().unwrap_or("?");
+    let constant = |v: &[f64]| v.len() >= 3 && v.windows(2).all(|w| w[0] == w[1]);
+    if constant(x) {
+        format!(
+            "{} is constant over the pair's {} complete rows",
+            name(a),
+            x.len()
+        )
+    } else if constant(y) {
+        format!(
+            "{} is constant over the pair's {} complete rows",
+            name(b),
+            y.len()
+        )
+    } else {
+        why
     }
 }

@@ -196,7 +196,7 @@ pub fn sample_size(p_treated: f64, p_control: f64, design: &Design) -> Result<Sa
         }
         PowerMethod::Classic => classic_n(p_treated, p_control, design),
     };
-    Ok(SampleSize {
+    finite_sizes(SampleSize {
         p_treated,
         p_control,
         n_treated: n1,
@@ -204,6 +204,28 @@ pub fn sample_size(p_treated: f64, p_control: f64, design: &Design) -> Result<Sa
         effect_size: h,
         design: *design,
     })
+}
+
+/// The sizes of `s` are finite, or the input that drives them past a double is named: `ratio` when it
+/// is extreme (beyond 10⁻⁶..10⁶), else `n_treated` (given) or `p_treated` (the effect is too small).
+fn finite_sizes(s: SampleSize) -> Result<SampleSize> {
+    if s.n_treated.is_finite() && s.n_control.is_finite() {
+        return Ok(s);
+    }
+    let r = s.design.ratio;
+    let (arg, value) = if !(1e-6..=1e6).contains(&r) {
+        ("ratio", r)
+    } else if s.n_treated.is_finite() {
+        ("n_treated", s.n_treated)
+    } else {
+        ("p_treated", s.p_treated)
+    };
+    Err(Error::too_large(
+        arg,
+        format!("{value:e}"),
+        format!("{:e}", f64::MAX),
+        "the number of customers needed in a group overflows a double",
+    ))
 }
 
 fn classic_n(p1: f64, p2: f64, d: &Design) -> f64 {
@@ -278,7 +300,7 @@ pub fn minimum_detectable_effect(
             0.5 * (lo + hi)
         }
     };
-    Ok(SampleSize {
+    finite_sizes(SampleSize {
         p_treated: p1,
         p_control,
         n_treated,

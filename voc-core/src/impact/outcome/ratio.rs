@@ -136,6 +136,15 @@ pub fn class_ratio(
     let log_se = (sa.variance / (sa.n * sa.mean * sa.mean)
         + sb.variance / (sb.n * sb.mean * sb.mean))
         .sqrt();
+    if !(log_se > 0.0 && log_se.is_finite() && ratio.is_finite()) {
+        // Both classes constant (a test of no spread is undefined), or means so small or large
+        // that the ratio or its standard error is not representable.
+        return Err(Error::InsufficientData(format!(
+            "the ratio of {measure} between {numerator} and {denominator} has no defined standard \
+             error (log_se = {log_se}): the measure does not vary within either class, or its \
+             values are too small or too large to represent (rescale them)"
+        )));
+    }
     let (ci, p_value) = log_wald(ratio, log_se, level);
     let table = match measure {
         Measure::Churn | Measure::Repurchase => {
