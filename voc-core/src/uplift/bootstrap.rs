@@ -148,7 +148,11 @@ pub fn qini_bootstrap(
             let (mut yt, mut yc) = (0.0, 0.0);
             for (i, &m) in counts.iter().enumerate() {
                 let y = f64::from(m) * outcome[i];
-                if treatment[i] == 1.0 { yt += y } else { yc += y }
+                if treatment[i] == 1.0 {
+                    yt += y
+                } else {
+                    yc += y
+                }
             }
             let r = yt - a.n_treated as f64 * yc / a.n_control as f64;
             if r < 0.0 {
@@ -185,9 +189,8 @@ pub fn qini_bootstrap(
         )));
     }
     let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let se = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
-        / (values.len() - 1) as f64)
-        .sqrt();
+    let se =
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
     values.sort_unstable_by(f64::total_cmp);
     let alpha = 1.0 - opts.confidence;
     Ok(QiniInterval {

@@ -139,7 +139,9 @@ pub struct AucScore {
 
 fn score(actual: &Curve, perfect: &Curve, arms: Arms, what: &str) -> Result<AucScore> {
     let (Some(&x_end), Some(&y_end)) = (perfect.targeted.last(), perfect.value.last()) else {
-        return Err(Error::InsufficientData(format!("the perfect {what} curve has no points")));
+        return Err(Error::InsufficientData(format!(
+            "the perfect {what} curve has no points"
+        )));
     };
     let random_area = trapezoid(&[0.0, x_end], &[0.0, y_end]);
     let area = trapezoid(&actual.targeted, &actual.value);
@@ -197,7 +199,14 @@ pub fn qini_curve(outcome: &[f64], treatment: &[f64], uplift: &[f64]) -> Result<
 pub fn uplift_curve(outcome: &[f64], treatment: &[f64], uplift: &[f64]) -> Result<Curve> {
     checked(outcome, treatment, uplift)?;
     let order = descending(uplift);
-    Ok(points(Kind::Uplift, &order, uplift, outcome, treatment, None))
+    Ok(points(
+        Kind::Uplift,
+        &order,
+        uplift,
+        outcome,
+        treatment,
+        None,
+    ))
 }
 
 /// The scores of the perfect ranking for a Qini curve with negative effects: treated responders

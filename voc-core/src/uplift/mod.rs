@@ -12,6 +12,12 @@
 //!   coefficient ([`qini_auc`]) and AUUC ([`uplift_auc`]), uplift at the top k ([`uplift_at_k`]), uplift
 //!   by percentile with intervals ([`uplift_by_percentile`]); a seeded bootstrap interval for the Qini
 //!   coefficient ([`qini_bootstrap`]); the balance check of the test ([`balance`]).
+//! - **Models** on the churn model's logistic regression ([`UpliftOptions`] → [`UpliftModel`] through
+//!   [`Fit`](crate::Fit) and [`Predict`](crate::Predict)): the T-learner (one model per arm), the class
+//!   transformation (Jaskowski & Jaroszewicz 2012) and the X-learner (Künzel et al. 2019) with a
+//!   constant propensity. They predict the uplift and (T, X) both arms' probabilities, and explain
+//!   each customer's uplift feature by feature ([`UpliftModel::contributions`],
+//!   [`UpliftModel::reasons`]).
 //!
 //! ```
 //! use voc_core::uplift::{qini_auc, uplift_at_k, AtKStrategy, TopK};
@@ -28,8 +34,11 @@
 mod balance;
 mod bins;
 mod bootstrap;
+mod bytes;
 mod check;
 mod curves;
+mod effect;
+mod model;
 
 pub use balance::{Balance, BalanceOptions, BalanceRow, balance};
 pub use bins::{PercentileOptions, UpliftBin, UpliftByPercentile, uplift_by_percentile};
@@ -39,6 +48,14 @@ pub use curves::{
     AtKStrategy, AucScore, Curve, TopK, UpliftAtK, perfect_qini_curve, perfect_uplift_curve,
     qini_auc, qini_curve, uplift_at_k, uplift_auc, uplift_curve,
 };
+pub use effect::EffectModel;
+pub use model::{
+    Learner, UpliftContributions, UpliftData, UpliftMethod, UpliftModel, UpliftOptions,
+    UpliftPrediction, UpliftReason,
+};
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_model;

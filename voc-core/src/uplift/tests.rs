@@ -45,22 +45,40 @@ fn tied_top_k_takes_the_later_row_first() {
     let t = [1.0, 1.0, 0.0, 0.0];
     let r = uplift_at_k(&y, &t, &[0.0; 4], TopK::Count(1), AtKStrategy::ByGroup).unwrap();
     // Treated: row 1 (y 0) before row 0; control: row 3 (y 1) before row 2.
-    assert_eq!((r.rate_treated, r.rate_control, r.estimate), (0.0, 1.0, -1.0));
+    assert_eq!(
+        (r.rate_treated, r.rate_control, r.estimate),
+        (0.0, 1.0, -1.0)
+    );
     // Overall, the top 2 are rows 3 and 2: both controls, so no treated rate.
     let e = uplift_at_k(&y, &t, &[0.0; 4], TopK::Count(2), AtKStrategy::Overall);
     assert!(matches!(e, Err(Error::InsufficientData(_))));
     // The top 3 add row 1 (treated, y 0).
     let r = uplift_at_k(&y, &t, &[0.0; 4], TopK::Count(3), AtKStrategy::Overall).unwrap();
-    assert_eq!((r.n_treated, r.n_control, r.rate_treated, r.rate_control), (1, 2, 0.0, 0.5));
+    assert_eq!(
+        (r.n_treated, r.n_control, r.rate_treated, r.rate_control),
+        (1, 2, 0.0, 0.5)
+    );
 }
 
 #[test]
 fn k_and_bins_are_checked() {
     let k = |k| uplift_at_k(&Y, &T, &U, k, AtKStrategy::Overall);
-    assert!(matches!(k(TopK::Count(5)), Err(Error::TooLarge { arg: "k", .. })));
-    assert!(matches!(k(TopK::Count(0)), Err(Error::InvalidOption { name: "k", .. })));
-    assert!(matches!(k(TopK::Share(1.5)), Err(Error::InvalidOption { name: "k", .. })));
-    assert!(matches!(k(TopK::Share(f64::NAN)), Err(Error::InvalidOption { .. })));
+    assert!(matches!(
+        k(TopK::Count(5)),
+        Err(Error::TooLarge { arg: "k", .. })
+    ));
+    assert!(matches!(
+        k(TopK::Count(0)),
+        Err(Error::InvalidOption { name: "k", .. })
+    ));
+    assert!(matches!(
+        k(TopK::Share(1.5)),
+        Err(Error::InvalidOption { name: "k", .. })
+    ));
+    assert!(matches!(
+        k(TopK::Share(f64::NAN)),
+        Err(Error::InvalidOption { .. })
+    ));
     assert_eq!(k(TopK::Count(4)).unwrap().estimate, 0.0);
     let by_group = uplift_at_k(&Y, &T, &U, TopK::Count(3), AtKStrategy::ByGroup);
     assert!(matches!(by_group, Err(Error::TooLarge { arg: "k", .. })));
@@ -86,15 +104,26 @@ fn bad_inputs_name_argument_and_row() {
     );
     assert!(matches!(
         qini_auc(&[1.0, 0.5, 1.0, 0.0], &T, &U, true),
-        Err(Error::InvalidValue { arg: "outcome", index: 1, .. })
+        Err(Error::InvalidValue {
+            arg: "outcome",
+            index: 1,
+            ..
+        })
     ));
     assert!(matches!(
         qini_auc(&Y, &T, &[0.1, f64::NAN, 0.2, 0.3], true),
-        Err(Error::Missing { arg: "uplift", index: 1 })
+        Err(Error::Missing {
+            arg: "uplift",
+            index: 1
+        })
     ));
     assert!(matches!(
         qini_auc(&Y, &T, &[0.1, 0.2, f64::INFINITY, 0.3], true),
-        Err(Error::NonFinite { arg: "uplift", index: 2, .. })
+        Err(Error::NonFinite {
+            arg: "uplift",
+            index: 2,
+            ..
+        })
     ));
     assert!(matches!(
         qini_auc(&Y, &T, &[0.1, 0.2], true),
@@ -130,7 +159,10 @@ fn no_negative_effect_perfect_curve_by_hand() {
     let t = [1.0, 0.0, 0.0, 1.0, 1.0, 0.0];
     // r = 2 − 3 · 1 / 3 = 1.
     let c = perfect_qini_curve(&y, &t, false).unwrap();
-    assert_eq!((c.targeted, c.value), (vec![0.0, 1.0, 6.0], vec![0.0, 1.0, 1.0]));
+    assert_eq!(
+        (c.targeted, c.value),
+        (vec![0.0, 1.0, 6.0], vec![0.0, 1.0, 1.0])
+    );
 }
 
 #[test]
@@ -174,10 +206,16 @@ fn by_percentile_by_hand() {
     let r = uplift_by_percentile(&y, &t, &u, &PercentileOptions::default().bins(2)).unwrap();
     // Ranked: 0 (t y), 4 (t y), 7 (t y), 3 (t n) | 6 (c y), 5 (c n), 2 (c y), 1 (c n).
     let top = &r.bins[0];
-    assert_eq!((top.n_treated, top.n_control, top.rate_treated), (4, 0, 0.75));
+    assert_eq!(
+        (top.n_treated, top.n_control, top.rate_treated),
+        (4, 0, 0.75)
+    );
     assert!(top.rate_control.is_nan() && top.ci_control.is_none() && top.ci_uplift.is_none());
     let low = &r.bins[1];
-    assert_eq!((low.n_treated, low.n_control, low.rate_control), (0, 4, 0.5));
+    assert_eq!(
+        (low.n_treated, low.n_control, low.rate_control),
+        (0, 4, 0.5)
+    );
     assert_eq!(r.total.uplift, 0.25);
     assert_eq!(r.total.label, "total");
     let ci = r.total.ci_uplift.unwrap();
@@ -188,7 +226,9 @@ fn by_percentile_by_hand() {
         &y,
         &t,
         &u,
-        &PercentileOptions::default().bins(2).strategy(AtKStrategy::ByGroup),
+        &PercentileOptions::default()
+            .bins(2)
+            .strategy(AtKStrategy::ByGroup),
     )
     .unwrap();
     assert_eq!((g.bins[0].n_treated, g.bins[0].n_control), (2, 2));
@@ -211,15 +251,35 @@ fn by_percentile_by_hand() {
 fn balance_checks_inputs() {
     let x = ndarray::array![[1.0], [2.0], [3.0], [4.0]];
     assert!(balance(x.view(), &[1.0, 1.0, 0.0], None, &BalanceOptions::default()).is_err());
-    assert!(balance(x.view(), &[1.0, 1.0, 1.0, 0.0], None, &BalanceOptions::default()).is_err());
+    assert!(
+        balance(
+            x.view(),
+            &[1.0, 1.0, 1.0, 0.0],
+            None,
+            &BalanceOptions::default()
+        )
+        .is_err()
+    );
     let x = ndarray::array![[1.0], [f64::NAN], [3.0], [4.0]];
     assert_eq!(
-        balance(x.view(), &[1.0, 1.0, 0.0, 0.0], None, &BalanceOptions::default()).unwrap_err(),
+        balance(
+            x.view(),
+            &[1.0, 1.0, 0.0, 0.0],
+            None,
+            &BalanceOptions::default()
+        )
+        .unwrap_err(),
         Error::Missing { arg: "X", index: 1 }
     );
     // Constant within each arm at different values: an infinite SMD, flagged.
     let x = ndarray::array![[1.0, 2.0], [1.0, 2.0], [3.0, 2.0], [3.0, 2.0]];
-    let b = balance(x.view(), &[1.0, 1.0, 0.0, 0.0], None, &BalanceOptions::default()).unwrap();
+    let b = balance(
+        x.view(),
+        &[1.0, 1.0, 0.0, 0.0],
+        None,
+        &BalanceOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.rows[0].smd, f64::NEG_INFINITY);
     assert!(b.rows[0].imbalanced);
     assert_eq!((b.rows[1].smd, b.rows[1].imbalanced), (0.0, false));
@@ -243,6 +303,9 @@ fn bootstrap_is_seeded_and_bounded() {
     assert_ne!(a.ci, c.ci);
     assert!(matches!(
         qini_bootstrap(&y, &t, &u, &o.resamples(MAX_UPLIFT_RESAMPLES + 1)),
-        Err(Error::TooLarge { arg: "resamples", .. })
+        Err(Error::TooLarge {
+            arg: "resamples",
+            ..
+        })
     ));
 }
