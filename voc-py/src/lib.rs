@@ -22,6 +22,7 @@ mod stats;
 mod table;
 mod table_arrow;
 mod text;
+mod uplift;
 
 /// The compiled part of the `voc` package.
 #[pymodule]
@@ -57,6 +58,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     risk::register(m)?;
     retention::register(m)?;
     impact::register(m)?;
+    uplift::register(m)?;
     m.add_function(wrap_pyfunction!(convert::_role, m)?)?;
     m.add_function(wrap_pyfunction!(convert::_table_names, m)?)?;
     Ok(())

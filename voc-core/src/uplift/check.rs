@@ -34,8 +34,8 @@ impl Arms {
 /// Checks `outcome` and `treatment` (0/1 each, same length, both arms present) and counts the arms.
 ///
 /// A value that is not 0 or 1 is [`Error::InvalidValue`] (NaN [`Error::Missing`], ±inf
-/// [`Error::NonFinite`]) naming the argument and the row; an empty input is [`Error::Empty`]; a
-/// treatment with no treated or no control row is [`Error::InsufficientData`].
+/// [`Error::NonFinite`]) naming the argument and the row; an empty input, and a treatment with no
+/// treated or no control row, are [`Error::Empty`].
 ///
 /// ```
 /// use voc_core::uplift::arms;
@@ -65,11 +65,17 @@ pub fn arms(outcome: &[f64], treatment: &[f64]) -> Result<Arms> {
             a.responders_control += usize::from(y);
         }
     }
-    if a.n_treated == 0 || a.n_control == 0 {
-        return Err(Error::InsufficientData(format!(
-            "treatment has {} treated and {} control rows; an uplift needs both arms",
-            a.n_treated, a.n_control
-        )));
+    if a.n_control == 0 {
+        return Err(Error::Empty {
+            arg: "treatment",
+            what: "no control row (treatment 0); an uplift needs both arms",
+        });
+    }
+    if a.n_treated == 0 {
+        return Err(Error::Empty {
+            arg: "treatment",
+            what: "no treated row (treatment 1); an uplift needs both arms",
+        });
     }
     Ok(a)
 }

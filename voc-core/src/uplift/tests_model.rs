@@ -154,7 +154,7 @@ fn bad_input_is_a_typed_error_naming_the_row() {
     ));
     assert!(matches!(
         fit(x.view(), &y, &[1.0; 6]),
-        Err(Error::InsufficientData(m)) if m.contains("both arms")
+        Err(Error::Empty { arg: "treatment", what }) if what.contains("both arms")
     ));
     assert!(matches!(
         fit(x.view(), &[1.0, 1.0, 1.0, 0.0, 1.0, 0.0], &t),
