@@ -69,12 +69,11 @@ pub fn uplift_curve_points(
 ) -> PyResult<Table> {
     let (y, t, u) = columns(outcome, treatment, uplift)?;
     let (y, t, u): (&[f64], &[f64], Option<&[f64]>) = (&y, &t, u.as_deref());
-    let need = |u: Option<&[f64]>| {
-        u.ok_or_else(|| Error::option("uplift", "None", "the curve of a ranking needs uplift="))
-    };
+    let need =
+        || u.ok_or_else(|| Error::option("uplift", "None", "the curve of a ranking needs uplift="));
     let c = crate::guard::detach(py, "voc.uplift.qini_curve", || match kind {
-        "qini" => core::qini_curve(y, t, need(u)?),
-        "uplift" => core::uplift_curve(y, t, need(u)?),
+        "qini" => core::qini_curve(y, t, need()?),
+        "uplift" => core::uplift_curve(y, t, need()?),
         "perfect_qini" => core::perfect_qini_curve(y, t, negative_effect),
         "perfect_uplift" => core::perfect_uplift_curve(y, t),
         other => Err(Error::option(
@@ -614,7 +613,10 @@ pub fn fit_uplift(
 
 fn parts(m: &CoreModel) -> Vec<(&'static str, &CoreLogistic)> {
     match &m.learner {
-        Learner::TLearner { treated, control } | Learner::XLearner { treated, control, .. } => {
+        Learner::TLearner { treated, control }
+        | Learner::XLearner {
+            treated, control, ..
+        } => {
             vec![("treated", treated), ("control", control)]
         }
         Learner::ClassTransformation { model } => vec![("transformed", model)],
@@ -706,9 +708,8 @@ impl UpliftModel {
                 ("effect_treated", effect_treated),
                 ("effect_control", effect_control),
             ] {
-                let terms = std::iter::once(("(intercept)".to_string(), e.intercept)).chain(
-                    self.inner.names.iter().cloned().zip(e.coef.iter().copied()),
-                );
+                let terms = std::iter::once(("(intercept)".to_string(), e.intercept))
+                    .chain(self.inner.names.iter().cloned().zip(e.coef.iter().copied()));
                 for (term, coef) in terms {
                     rows.push(Row {
                         model: name,

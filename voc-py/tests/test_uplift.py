@@ -108,7 +108,7 @@ def test_uplift_at_k_equals_sklift(n, seed, tied, strategy):
         assert abs(ours.estimate - theirs) <= TOL, k
         assert ours.strategy == strategy and ours.k == k
         checked += 1
-    assert checked >= 3
+    assert checked >= (1 if n < 10 else 3)
 
 
 @pytest.mark.parametrize(("n", "seed", "tied"), [c for c in CASES if c[0] > 10])

@@ -135,7 +135,10 @@ fn bad_inputs_name_argument_and_row() {
     ));
     assert!(matches!(
         qini_auc(&Y, &[1.0; 4], &U, true),
-        Err(Error::Empty { arg: "treatment", .. })
+        Err(Error::Empty {
+            arg: "treatment",
+            ..
+        })
     ));
     assert!(matches!(
         qini_auc(&[], &[], &[], true),
