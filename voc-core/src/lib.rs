@@ -20,6 +20,7 @@ pub mod stats;
 pub mod text;
 pub mod time;
 mod traits;
+pub mod uplift;
 
 pub use error::{Error, Result};
 pub use traits::{Fit, Predict, State};

@@ -22,6 +22,7 @@ mod stats;
 mod table;
 mod table_arrow;
 mod text;
+mod uplift;
 
 /// The compiled part of the `voc` package.
 #[pymodule]
@@ -57,5 +58,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     risk::register(m)?;
     retention::register(m)?;
     impact::register(m)?;
+    uplift::register(m)?;
     Ok(())
 }

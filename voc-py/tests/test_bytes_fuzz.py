@@ -111,6 +111,15 @@ FACTORIES = {
     "WhatIfResult": lambda: voc.impact.what_if({"detractor": (300, 80, 0.3), "passive": (300, 100, 0.15),
                                                 "promoter": (400, 130, 0.08)}, share=0.1),
 }
+# voc.uplift
+_UY, _UT, _US = [1, 0, 1, 0, 1, 1, 0, 1], [1, 0, 0, 1, 1, 0, 0, 1], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7]
+FACTORIES.update({
+    "UpliftModel": lambda: voc.uplift.fit_t_learner(
+        {"d": [1.0, 14, 3, 20, 2, 9, 0, 12, 5, 16, 7, 11], "y": [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0],
+         "t": [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]}, outcome="y", treatment="t"),
+    "UpliftScore": lambda: voc.uplift.qini_auc(outcome=_UY, treatment=_UT, uplift=_US),
+    "UpliftAtKResult": lambda: voc.uplift.uplift_at_k(outcome=_UY, treatment=_UT, uplift=_US, k=1.0),
+})
 
 
 def _byte_classes():

@@ -27,6 +27,7 @@ MODULES = [
     voc, voc.metrics, voc.stats, voc.signals, voc.risk, voc.segment, voc.retention, voc.impact, voc.text,
     voc.sample,
 ]
+MODULES.append(voc.uplift)
 
 # Keywords that spell a concept the conventions name differently (§2), with the right spelling.
 FORBIDDEN = {

@@ -17,6 +17,7 @@ pub use evaluate::{
     ConfusionResult, CrossValidationResult, EvaluationResult, PrecisionThresholdResult,
 };
 pub use model::LogisticModel;
+pub(crate) use read::{Features, features, floats, labels};
 
 /// The Python spelling of a core argument name.
 fn python_arg(arg: &'static str) -> &'static str {

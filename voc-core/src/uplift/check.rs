@@ -1,0 +1,109 @@
+//! The checks every uplift function makes once on its inputs: 0/1 outcomes, a 0/1 treatment with both
+//! arms present, finite scores, equal lengths.
+
+use crate::error::{Error, Result, check_len};
+use crate::stats::check::label;
+
+/// Counts of a randomised test: rows and responders (outcome 1) per arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Arms {
+    /// Rows in the treated arm (treatment 1).
+    pub n_treated: usize,
+    /// Rows in the control arm (treatment 0).
+    pub n_control: usize,
+    /// Responders (outcome 1) among the treated.
+    pub responders_treated: usize,
+    /// Responders (outcome 1) among the controls.
+    pub responders_control: usize,
+}
+
+impl Arms {
+    /// All rows.
+    pub fn n(&self) -> usize {
+        self.n_treated + self.n_control
+    }
+
+    /// Response rate of the treated arm minus that of the control arm: the average effect.
+    pub fn difference(&self) -> f64 {
+        self.responders_treated as f64 / self.n_treated as f64
+            - self.responders_control as f64 / self.n_control as f64
+    }
+}
+
+/// Checks `outcome` and `treatment` (0/1 each, same length, both arms present) and counts the arms.
+///
+/// A value that is not 0 or 1 is [`Error::InvalidValue`] (NaN [`Error::Missing`], ±inf
+/// [`Error::NonFinite`]) naming the argument and the row; an empty input, and a treatment with no
+/// treated or no control row, are [`Error::Empty`].
+///
+/// ```
+/// use voc_core::uplift::arms;
+/// let a = arms(&[1.0, 0.0, 1.0, 1.0], &[1.0, 1.0, 0.0, 0.0])?;
+/// assert_eq!((a.n_treated, a.responders_treated, a.n_control, a.responders_control), (2, 1, 2, 2));
+/// assert!(arms(&[1.0, 0.0], &[1.0, 1.0]).is_err()); // no control row
+/// assert!(arms(&[1.0, 0.0], &[1.0, 2.0]).is_err()); // treatment must be 0/1
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn arms(outcome: &[f64], treatment: &[f64]) -> Result<Arms> {
+    check_len("outcome", outcome.len(), "treatment", treatment.len())?;
+    if outcome.is_empty() {
+        return Err(Error::Empty {
+            arg: "outcome",
+            what: "no rows to evaluate",
+        });
+    }
+    let mut a = Arms::default();
+    for (i, (&y, &t)) in outcome.iter().zip(treatment).enumerate() {
+        let t = label("treatment", i, t)?;
+        let y = label("outcome", i, y)?;
+        if t {
+            a.n_treated += 1;
+            a.responders_treated += usize::from(y);
+        } else {
+            a.n_control += 1;
+            a.responders_control += usize::from(y);
+        }
+    }
+    if a.n_control == 0 {
+        return Err(Error::Empty {
+            arg: "treatment",
+            what: "no control row (treatment 0); an uplift needs both arms",
+        });
+    }
+    if a.n_treated == 0 {
+        return Err(Error::Empty {
+            arg: "treatment",
+            what: "no treated row (treatment 1); an uplift needs both arms",
+        });
+    }
+    Ok(a)
+}
+
+/// Checks that every score is finite and that there is one per row.
+pub(crate) fn scores(arg: &'static str, scores: &[f64], n: usize) -> Result<()> {
+    check_len("outcome", n, arg, scores.len())?;
+    for (index, &value) in scores.iter().enumerate() {
+        if value.is_nan() {
+            return Err(Error::Missing { arg, index });
+        }
+        if !value.is_finite() {
+            return Err(Error::NonFinite { arg, index, value });
+        }
+    }
+    Ok(())
+}
+
+/// Row positions ordered by score, highest first; among equal scores the later row first. This is
+/// scikit-uplift's order (`np.argsort(uplift, kind="mergesort")[::-1]`), which the top-k and
+/// by-percentile metrics depend on when scores tie (`-0.0` and `0.0` tie, as in numpy).
+pub(crate) fn descending(scores: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        scores[b]
+            .partial_cmp(&scores[a])
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.cmp(&a))
+    });
+    order
+}

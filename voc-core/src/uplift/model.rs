@@ -1,0 +1,649 @@
+//! Uplift models on the logistic model: the T-learner, the class transformation and the X-learner.
+
+use ndarray::{Array2, ArrayView2, Axis};
+
+use super::check::{Arms, arms};
+use super::effect::EffectModel;
+use crate::error::{Error, Result, check_len};
+use crate::risk::{LogisticModel, LogisticOptions, Missing, RiskData, describe};
+use crate::stats::linalg::sigmoid;
+use crate::{Fit, Predict};
+
+/// How the uplift is learned. Spelled `t_learner`, `class_transformation`, `x_learner`.
+///
+/// ```
+/// use voc_core::uplift::UpliftMethod;
+/// assert_eq!("x_learner".parse::<UpliftMethod>()?, UpliftMethod::XLearner);
+/// assert_eq!(UpliftMethod::default().to_string(), "t_learner");
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum UpliftMethod {
+    /// One response model per arm; the uplift is the difference of their probabilities (the
+    /// "two-model" approach; Künzel et al. 2019 call it the T-learner).
+    #[default]
+    TLearner,
+    /// One model of the transformed class `z = y·t + (1 − y)(1 − t)`; the uplift is `2 P(z = 1) − 1`
+    /// (Jaskowski & Jaroszewicz 2012). The arms are weighted to equal totals, which leaves a balanced
+    /// test unweighted (as scikit-uplift's `ClassTransformation`) and makes the identity hold otherwise.
+    ClassTransformation,
+    /// Künzel et al. (2019): the T-learner's response models impute each row's effect (`y − μ₀(x)` for
+    /// the treated, `μ₁(x) − y` for the controls), a linear model per arm learns the imputed effects,
+    /// and the two are mixed by the propensity `g`: `τ(x) = g · τ₀(x) + (1 − g) · τ₁(x)`.
+    XLearner,
+}
+
+crate::named_enum!(UpliftMethod, "method", {
+    TLearner => "t_learner",
+    ClassTransformation => "class_transformation",
+    XLearner => "x_learner",
+});
+
+/// Options (parameters) of an uplift model; fitting is [`Fit::fit`] on them with [`UpliftData`].
+///
+/// ```
+/// use voc_core::risk::{LogisticOptions, Penalty};
+/// use voc_core::uplift::{UpliftMethod, UpliftOptions};
+/// let o = UpliftOptions::default()
+///     .method(UpliftMethod::XLearner)
+///     .logistic(LogisticOptions::default().penalty(Penalty::None));
+/// assert!(o.validate().is_ok());
+/// assert!(UpliftOptions::default().propensity(Some(1.0)).validate().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct UpliftOptions {
+    /// The learner (default the T-learner).
+    pub method: UpliftMethod,
+    /// Options of every logistic model fitted (penalty, C, standardisation, solver limits). Missing
+    /// values must be [`Missing::Error`]: the arms' models share one reference customer.
+    pub logistic: LogisticOptions,
+    /// The X-learner's propensity `P(contacted)`, constant as in a randomised test: `None` (the
+    /// default) takes the share of treated rows; a given value must lie in (0, 1). Other learners
+    /// ignore it.
+    pub propensity: Option<f64>,
+}
+
+impl Default for UpliftOptions {
+    fn default() -> Self {
+        UpliftOptions {
+            method: UpliftMethod::TLearner,
+            logistic: LogisticOptions::default(),
+            propensity: None,
+        }
+    }
+}
+
+crate::setters!(UpliftOptions {
+    method: UpliftMethod,
+    logistic: LogisticOptions,
+    propensity: Option<f64>
+});
+
+impl UpliftOptions {
+    /// Checks the options (done once at the start of every fit).
+    pub fn validate(&self) -> Result<()> {
+        self.logistic.validate()?;
+        if self.logistic.missing != Missing::Error {
+            return Err(Error::option(
+                "missing",
+                self.logistic.missing,
+                "uplift models take complete rows only (missing=\"error\"); leave incomplete rows out first",
+            ));
+        }
+        if let Some(g) = self.propensity
+            && !(g > 0.0 && g < 1.0)
+        {
+            return Err(Error::option("propensity", g, "must lie in (0, 1)"));
+        }
+        Ok(())
+    }
+}
+
+/// Training data of an uplift model, borrowed: features (rows × columns, any memory layout), the 0/1
+/// outcome (1: the response the play aims for, e.g. stayed), the 0/1 treatment (1: contacted) and
+/// optionally the feature names.
+///
+/// ```
+/// use ndarray::array;
+/// use voc_core::uplift::UpliftData;
+/// let x = array![[1.0], [2.0]];
+/// let d = UpliftData::new(x.view(), &[1.0, 0.0], &[1.0, 0.0]);
+/// assert!(d.names.is_none());
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct UpliftData<'a> {
+    /// Features, one row per customer.
+    pub x: ArrayView2<'a, f64>,
+    /// Outcome, 0 or 1, one per row.
+    pub outcome: &'a [f64],
+    /// Treatment, 0 (held out) or 1 (contacted), one per row.
+    pub treatment: &'a [f64],
+    /// Feature names (default `x0`, `x1`, ...).
+    pub names: Option<&'a [String]>,
+}
+
+impl<'a> UpliftData<'a> {
+    /// Features, outcome and treatment, without names.
+    pub fn new(x: ArrayView2<'a, f64>, outcome: &'a [f64], treatment: &'a [f64]) -> Self {
+        UpliftData {
+            x,
+            outcome,
+            treatment,
+            names: None,
+        }
+    }
+
+    /// Sets the feature names.
+    pub fn names(mut self, names: &'a [String]) -> Self {
+        self.names = Some(names);
+        self
+    }
+}
+
+/// The fitted parts of each learner.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Learner {
+    /// T-learner: the response model of each arm.
+    TLearner {
+        /// `P(outcome = 1 | x, contacted)`.
+        treated: LogisticModel,
+        /// `P(outcome = 1 | x, held out)`.
+        control: LogisticModel,
+    },
+    /// Class transformation: the model of `z`.
+    ClassTransformation {
+        /// `P(z = 1 | x)`.
+        model: LogisticModel,
+    },
+    /// X-learner: the response models and the two effect models.
+    XLearner {
+        /// `μ₁`, the treated arm's response model.
+        treated: LogisticModel,
+        /// `μ₀`, the control arm's response model.
+        control: LogisticModel,
+        /// `τ₁`, fitted to `y − μ₀(x)` on the treated rows.
+        effect_treated: EffectModel,
+        /// `τ₀`, fitted to `μ₁(x) − y` on the control rows.
+        effect_control: EffectModel,
+        /// `g`, the weight of `τ₀`.
+        propensity: f64,
+    },
+}
+
+/// A fitted uplift model.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UpliftModel {
+    /// Feature names.
+    pub names: Vec<String>,
+    /// The reference customer: the training mean of each feature over all rows. Contributions explain
+    /// a customer's uplift relative to this customer's.
+    pub reference: Vec<f64>,
+    /// The counts of the training test.
+    pub arms: Arms,
+    /// The fitted parts.
+    pub learner: Learner,
+}
+
+/// An uplift model's predictions.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UpliftPrediction {
+    /// The predicted effect of the play on the probability of the outcome, per row.
+    pub uplift: Vec<f64>,
+    /// `P(outcome = 1)` if contacted (the T- and X-learners' treated model; None for the class
+    /// transformation, which does not model the arms).
+    pub treated: Option<Vec<f64>>,
+    /// `P(outcome = 1)` if held out.
+    pub control: Option<Vec<f64>>,
+}
+
+/// Each feature's part in each row's uplift.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UpliftContributions {
+    /// Rows × features: `baseline + Σ_j values[i, j]` is row `i`'s uplift (up to rounding).
+    pub values: Array2<f64>,
+    /// The uplift of the reference customer ([`UpliftModel::reference`]).
+    pub baseline: f64,
+}
+
+/// One reason behind a customer's uplift.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UpliftReason {
+    /// Feature name.
+    pub feature: String,
+    /// The customer's value.
+    pub value: f64,
+    /// Its part in the uplift relative to the reference customer (probability points, 0..1 scale).
+    pub contribution: f64,
+    /// The signal in words (as the risk alerts' reasons, [`describe`]).
+    pub text: String,
+}
+
+/// Rejects NaN and ±inf in `x` (named `X[row · columns + column]`, as the risk model does).
+fn finite(x: &ArrayView2<'_, f64>) -> Result<()> {
+    let p = x.ncols();
+    for ((i, j), &v) in x.indexed_iter() {
+        if v.is_nan() {
+            return Err(Error::Missing {
+                arg: "X",
+                index: i * p + j,
+            });
+        }
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "X",
+                index: i * p + j,
+                value: v,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn two_classes(what: &str, positives: usize, n: usize) -> Result<()> {
+    if positives == 0 || positives == n {
+        return Err(Error::InsufficientData(format!(
+            "{what} has only outcome {} ({n} rows); its response model needs both outcomes",
+            u8::from(positives == n)
+        )));
+    }
+    Ok(())
+}
+
+/// Fits an uplift model: validates the options and the data once (outcome and treatment 0/1 with both
+/// arms present and both outcomes in each arm, finite features), then the learner's models.
+///
+/// ```
+/// use ndarray::Array2;
+/// use voc_core::{Fit, Predict};
+/// use voc_core::uplift::{UpliftData, UpliftOptions};
+/// // The play helps customers with a high first feature and harms the others.
+/// let n = 400;
+/// let x = Array2::from_shape_fn((n, 2), |(i, j)| ((i * (3 + j * 4)) % 17) as f64 / 16.0);
+/// let t: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+/// let y: Vec<f64> = (0..n)
+///     .map(|i| {
+///         let helped = t[i] == 1.0 && x[[i, 0]] > 0.5;
+///         let lost = t[i] == 1.0 && x[[i, 0]] < 0.2;
+///         f64::from(u8::from(helped || (!lost && (i * 7) % 5 < 2)))
+///     })
+///     .collect();
+/// let model = UpliftOptions::default().fit(UpliftData::new(x.view(), &y, &t))?;
+/// let p = model.predict(x.view())?;
+/// let mean = |keep: &dyn Fn(f64) -> bool| {
+///     let v: Vec<f64> = (0..n).filter(|&i| keep(x[[i, 0]])).map(|i| p.uplift[i]).collect();
+///     v.iter().sum::<f64>() / v.len() as f64
+/// };
+/// assert!(mean(&|v| v > 0.5) > 0.0 && mean(&|v| v < 0.2) < 0.0);
+/// assert!(p.treated.is_some() && p.uplift.len() == n);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+impl Fit<UpliftData<'_>> for UpliftOptions {
+    type Model = UpliftModel;
+
+    fn fit(&self, data: UpliftData<'_>) -> Result<UpliftModel> {
+        self.validate()?;
+        let a = arms(data.outcome, data.treatment)?;
+        let (n, p) = data.x.dim();
+        check_len("outcome", data.outcome.len(), "X rows", n)?;
+        let generated: Vec<String>;
+        let names = match data.names {
+            Some(names) => names,
+            None => {
+                generated = (0..p).map(|j| format!("x{j}")).collect();
+                &generated
+            }
+        };
+        check_len("X", p, "feature names", names.len())?;
+        finite(&data.x)?;
+        let nf = n as f64;
+        let reference: Vec<f64> = data
+            .x
+            .columns()
+            .into_iter()
+            .map(|c| c.iter().sum::<f64>() / nf)
+            .collect();
+        let (treated, control): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| data.treatment[i] == 1.0);
+        let pick = |rows: &[usize], v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let arm_model = |rows: &[usize]| -> Result<(Array2<f64>, LogisticModel)> {
+            let x = data.x.select(Axis(0), rows);
+            let y = pick(rows, data.outcome);
+            let m = self
+                .logistic
+                .fit(RiskData::new(x.view(), &y).names(names))?;
+            Ok((x, m))
+        };
+        let learner = match self.method {
+            UpliftMethod::TLearner | UpliftMethod::XLearner => {
+                two_classes("the treated arm", a.responders_treated, a.n_treated)?;
+                two_classes("the control arm", a.responders_control, a.n_control)?;
+                let (xt, mt) = arm_model(&treated)?;
+                let (xc, mc) = arm_model(&control)?;
+                if self.method == UpliftMethod::TLearner {
+                    Learner::TLearner {
+                        treated: mt,
+                        control: mc,
+                    }
+                } else {
+                    crate::interrupt::check()?;
+                    let d1: Vec<f64> = pick(&treated, data.outcome)
+                        .iter()
+                        .zip(mc.predict_proba(xt.view())?)
+                        .map(|(y, m0)| y - m0)
+                        .collect();
+                    let d0: Vec<f64> = mt
+                        .predict_proba(xc.view())?
+                        .iter()
+                        .zip(pick(&control, data.outcome))
+                        .map(|(m1, y)| m1 - y)
+                        .collect();
+                    let effect_treated = EffectModel::fit(xt.view(), &d1, names, "treated")?;
+                    let effect_control = EffectModel::fit(xc.view(), &d0, names, "control")?;
+                    Learner::XLearner {
+                        treated: mt,
+                        control: mc,
+                        effect_treated,
+                        effect_control,
+                        propensity: self.propensity.unwrap_or(a.n_treated as f64 / a.n() as f64),
+                    }
+                }
+            }
+            UpliftMethod::ClassTransformation => {
+                let z: Vec<f64> = data
+                    .outcome
+                    .iter()
+                    .zip(data.treatment)
+                    .map(|(&y, &t)| y * t + (1.0 - y) * (1.0 - t))
+                    .collect();
+                let positives = z.iter().filter(|&&v| v == 1.0).count();
+                if positives == 0 || positives == n {
+                    return Err(Error::InsufficientData(format!(
+                        "the transformed class z = y·t + (1 − y)(1 − t) is {} on all {n} rows; the \
+                         class transformation needs both values",
+                        u8::from(positives == n)
+                    )));
+                }
+                let w: Option<Vec<f64>> = (a.n_treated != a.n_control).then(|| {
+                    let (wt, wc) = (
+                        nf / (2.0 * a.n_treated as f64),
+                        nf / (2.0 * a.n_control as f64),
+                    );
+                    data.treatment
+                        .iter()
+                        .map(|&t| if t == 1.0 { wt } else { wc })
+                        .collect()
+                });
+                let mut d = RiskData::new(data.x, &z).names(names);
+                d.sample_weight = w.as_deref();
+                Learner::ClassTransformation {
+                    model: self.logistic.fit(d)?,
+                }
+            }
+        };
+        Ok(UpliftModel {
+            names: names.to_vec(),
+            reference,
+            arms: a,
+            learner,
+        })
+    }
+}
+
+/// Adds `scale ×` the exact path attribution of a logistic model's probability, from the reference
+/// to each row, to `out`; returns `scale · σ(η(reference))`.
+///
+/// Along the straight path from the reference `r` to `x` the log-odds move linearly, so the
+/// integrated gradient of feature j is `coef_j (x_j − r_j) · (σ(η_x) − σ(η_r)) / (η_x − η_r)`: the
+/// probability change shared in proportion to the log-odds contributions, and summing to it exactly.
+fn logistic_parts(
+    m: &LogisticModel,
+    x: ArrayView2<'_, f64>,
+    reference: &[f64],
+    scale: f64,
+    out: &mut Array2<f64>,
+) -> Result<f64> {
+    let eta = m.decision_function(x)?;
+    let eta_r = m.intercept
+        + m.coef
+            .iter()
+            .zip(reference)
+            .map(|(c, r)| c * r)
+            .sum::<f64>();
+    let p_r = sigmoid(eta_r);
+    for ((mut row_out, row), &e) in out.rows_mut().into_iter().zip(x.rows()).zip(&eta) {
+        let d = e - eta_r;
+        let k = if d.abs() > 1e-9 {
+            (sigmoid(e) - p_r) / d
+        } else {
+            let s = sigmoid(0.5 * (e + eta_r));
+            s * (1.0 - s)
+        };
+        for ((o, &v), (&c, &r)) in row_out
+            .iter_mut()
+            .zip(row)
+            .zip(m.coef.iter().zip(reference))
+        {
+            *o += scale * c * (v - r) * k;
+        }
+    }
+    Ok(scale * p_r)
+}
+
+impl UpliftModel {
+    /// Checks the columns of `x` against the model.
+    fn check_x(&self, x: &ArrayView2<'_, f64>) -> Result<()> {
+        check_len("model features", self.names.len(), "X", x.ncols())?;
+        if self.reference.len() != self.names.len() {
+            return Err(Error::Incompatible(format!(
+                "the model has {} feature names but {} reference values",
+                self.names.len(),
+                self.reference.len()
+            )));
+        }
+        finite(x)
+    }
+
+    /// The predicted uplift of each row of `x` (rows × the model's features, any layout).
+    ///
+    /// ```
+    /// # use ndarray::Array2;
+    /// # use voc_core::Fit;
+    /// # use voc_core::uplift::{UpliftData, UpliftMethod, UpliftOptions};
+    /// # let n = 200;
+    /// # let x = Array2::from_shape_fn((n, 1), |(i, _)| (i % 10) as f64);
+    /// # let t: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+    /// # let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from((i * 7) % 3 == 0 || (t[i] == 1.0 && i % 10 > 6)))).collect();
+    /// let m = UpliftOptions::default().method(UpliftMethod::ClassTransformation)
+    ///     .fit(UpliftData::new(x.view(), &y, &t))?;
+    /// let u = m.predict_uplift(x.view())?;
+    /// assert!(u.iter().all(|v| (-1.0..=1.0).contains(v)));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn predict_uplift(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
+        Ok(self.predict(x)?.uplift)
+    }
+
+    /// Each feature's part in each row's uplift, relative to the reference customer: the values of a
+    /// row add up, with the baseline, to its predicted uplift.
+    ///
+    /// For the T-learner and the class transformation the parts are the exact path attributions
+    /// (integrated gradients) of the logistic probabilities along the straight line from the reference
+    /// customer; for the X-learner (linear effect models and a constant propensity) they are
+    /// `(g·γ₀ⱼ + (1 − g)·γ₁ⱼ)(xⱼ − rⱼ)`.
+    ///
+    /// ```
+    /// # use ndarray::Array2;
+    /// # use voc_core::Fit;
+    /// # use voc_core::uplift::{UpliftData, UpliftOptions};
+    /// # let n = 200;
+    /// # let x = Array2::from_shape_fn((n, 2), |(i, j)| ((i * (j + 3)) % 10) as f64);
+    /// # let t: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+    /// # let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from((i * 7) % 3 == 0 || (t[i] == 1.0 && i % 10 > 6)))).collect();
+    /// let m = UpliftOptions::default().fit(UpliftData::new(x.view(), &y, &t))?;
+    /// let c = m.contributions(x.view())?;
+    /// let u = m.predict_uplift(x.view())?;
+    /// let total = c.baseline + c.values.row(5).sum();
+    /// assert!((total - u[5]).abs() < 1e-12);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn contributions(&self, x: ArrayView2<'_, f64>) -> Result<UpliftContributions> {
+        self.check_x(&x)?;
+        let mut values = Array2::zeros(x.dim());
+        let r = &self.reference;
+        let baseline = match &self.learner {
+            Learner::TLearner { treated, control } => {
+                logistic_parts(treated, x, r, 1.0, &mut values)?
+                    + logistic_parts(control, x, r, -1.0, &mut values)?
+            }
+            Learner::ClassTransformation { model } => {
+                logistic_parts(model, x, r, 2.0, &mut values)? - 1.0
+            }
+            Learner::XLearner {
+                effect_treated,
+                effect_control,
+                propensity: g,
+                ..
+            } => {
+                let gamma: Vec<f64> = effect_control
+                    .coef
+                    .iter()
+                    .zip(&effect_treated.coef)
+                    .map(|(c0, c1)| g * c0 + (1.0 - g) * c1)
+                    .collect();
+                for (mut out, row) in values.rows_mut().into_iter().zip(x.rows()) {
+                    for ((o, &v), (&gm, &rj)) in out.iter_mut().zip(row).zip(gamma.iter().zip(r)) {
+                        *o = gm * (v - rj);
+                    }
+                }
+                g * effect_control.at(r.iter().copied())
+                    + (1.0 - g) * effect_treated.at(r.iter().copied())
+            }
+        };
+        Ok(UpliftContributions { values, baseline })
+    }
+
+    /// The `k` features that raise each row's uplift the most (positive parts only, largest first),
+    /// in words: who is moved by the play, and why.
+    ///
+    /// ```
+    /// # use ndarray::Array2;
+    /// # use voc_core::Fit;
+    /// # use voc_core::uplift::{UpliftData, UpliftOptions};
+    /// # let n = 200;
+    /// # let x = Array2::from_shape_fn((n, 1), |(i, _)| (i % 10) as f64);
+    /// # let t: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+    /// # let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from((i * 7) % 3 == 0 || (t[i] == 1.0 && i % 10 > 6)))).collect();
+    /// # let names = ["refund_delay_days".to_string()];
+    /// let m = UpliftOptions::default().fit(UpliftData::new(x.view(), &y, &t).names(&names))?;
+    /// let reasons = m.reasons(x.view(), 2)?;
+    /// assert!(reasons[9].iter().all(|r| r.contribution > 0.0 && r.feature == "refund_delay_days"));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn reasons(&self, x: ArrayView2<'_, f64>, k: usize) -> Result<Vec<Vec<UpliftReason>>> {
+        if k > 20 {
+            return Err(Error::option("reasons", k, "at most 20"));
+        }
+        let c = self.contributions(x)?;
+        Ok(c.values
+            .rows()
+            .into_iter()
+            .zip(x.rows())
+            .map(|(parts, row)| {
+                let mut idx: Vec<usize> = (0..parts.len()).filter(|&j| parts[j] > 0.0).collect();
+                idx.sort_by(|&a, &b| parts[b].total_cmp(&parts[a]).then(a.cmp(&b)));
+                idx.truncate(k);
+                idx.into_iter()
+                    .map(|j| UpliftReason {
+                        feature: self.names[j].clone(),
+                        value: row[j],
+                        contribution: parts[j],
+                        text: describe(&self.names[j], row[j]),
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// The method of the model.
+    pub fn method(&self) -> UpliftMethod {
+        match self.learner {
+            Learner::TLearner { .. } => UpliftMethod::TLearner,
+            Learner::ClassTransformation { .. } => UpliftMethod::ClassTransformation,
+            Learner::XLearner { .. } => UpliftMethod::XLearner,
+        }
+    }
+}
+
+/// The uplift and, for the T- and X-learners, both arms' probabilities of each row of `x`.
+///
+/// ```
+/// # use ndarray::Array2;
+/// # use voc_core::{Fit, Predict};
+/// # use voc_core::uplift::{UpliftData, UpliftOptions};
+/// # let n = 200;
+/// # let x = Array2::from_shape_fn((n, 1), |(i, _)| (i % 10) as f64);
+/// # let t: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+/// # let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from((i * 7) % 3 == 0 || (t[i] == 1.0 && i % 10 > 6)))).collect();
+/// let m = UpliftOptions::default().fit(UpliftData::new(x.view(), &y, &t))?;
+/// let p = m.predict(x.view())?;
+/// let (pt, pc) = (p.treated.unwrap_or_default(), p.control.unwrap_or_default());
+/// assert_eq!(p.uplift[3], pt[3] - pc[3]);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+impl Predict<ArrayView2<'_, f64>> for UpliftModel {
+    type Output = UpliftPrediction;
+
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<UpliftPrediction> {
+        self.check_x(&x)?;
+        Ok(match &self.learner {
+            Learner::TLearner { treated, control } => {
+                let (pt, pc) = (treated.predict_proba(x)?, control.predict_proba(x)?);
+                UpliftPrediction {
+                    uplift: pt.iter().zip(&pc).map(|(a, b)| a - b).collect(),
+                    treated: Some(pt),
+                    control: Some(pc),
+                }
+            }
+            Learner::ClassTransformation { model } => UpliftPrediction {
+                uplift: model
+                    .predict_proba(x)?
+                    .into_iter()
+                    .map(|p| 2.0 * p - 1.0)
+                    .collect(),
+                treated: None,
+                control: None,
+            },
+            Learner::XLearner {
+                treated,
+                control,
+                effect_treated,
+                effect_control,
+                propensity: g,
+            } => {
+                let (pt, pc) = (treated.predict_proba(x)?, control.predict_proba(x)?);
+                let uplift = x
+                    .rows()
+                    .into_iter()
+                    .map(|row| {
+                        g * effect_control.at(row.iter().copied())
+                            + (1.0 - g) * effect_treated.at(row.iter().copied())
+                    })
+                    .collect();
+                UpliftPrediction {
+                    uplift,
+                    treated: Some(pt),
+                    control: Some(pc),
+                }
+            }
+        })
+    }
+}
