@@ -20,6 +20,7 @@ use crate::table::{Table, TableBuilder, escape};
 
 /// Reads the three columns of a ranking evaluation.
 fn columns<'py>(
+    data: Option<&Bound<'py, PyAny>>,
     outcome: &Bound<'py, PyAny>,
     treatment: &Bound<'py, PyAny>,
     uplift: Option<&Bound<'py, PyAny>>,
@@ -28,10 +29,13 @@ fn columns<'py>(
     crate::convert::Buf<'py, f64>,
     Option<crate::convert::Buf<'py, f64>>,
 )> {
+    let role = |v: &Bound<'py, PyAny>, arg: &str| crate::risk::roles::column(data, v, arg);
     Ok((
-        labels(outcome, "outcome")?,
-        labels(treatment, "treatment")?,
-        uplift.map(|u| floats(u, "uplift")).transpose()?,
+        labels(&role(outcome, "outcome")?, "outcome")?,
+        labels(&role(treatment, "treatment")?, "treatment")?,
+        uplift
+            .map(|u| floats(&role(u, "uplift")?, "uplift"))
+            .transpose()?,
     ))
 }
 
@@ -58,16 +62,17 @@ fn html(name: &str, d: &Bound<'_, PyDict>) -> PyResult<String> {
 /// The points of an uplift or Qini curve (`kind`: `qini`, `uplift`, `perfect_qini`, `perfect_uplift`).
 #[pyfunction]
 #[pyo3(name = "_uplift_curve")]
-#[pyo3(signature = (kind, outcome, treatment, uplift=None, negative_effect=true))]
+#[pyo3(signature = (kind, data, outcome, treatment, uplift=None, negative_effect=true))]
 pub fn uplift_curve_points(
     py: Python<'_>,
     #[pyo3(from_py_with = crate::convert_args::text)] kind: &str,
+    data: Option<&Bound<'_, PyAny>>,
     outcome: &Bound<'_, PyAny>,
     treatment: &Bound<'_, PyAny>,
     uplift: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::flag)] negative_effect: bool,
 ) -> PyResult<Table> {
-    let (y, t, u) = columns(outcome, treatment, uplift)?;
+    let (y, t, u) = columns(data, outcome, treatment, uplift)?;
     let (y, t, u): (&[f64], &[f64], Option<&[f64]>) = (&y, &t, u.as_deref());
     let need =
         || u.ok_or_else(|| Error::option("uplift", "None", "the curve of a ranking needs uplift="));
@@ -250,11 +255,12 @@ impl UpliftScore {
 /// seeded stratified bootstrap interval.
 #[pyfunction]
 #[pyo3(name = "_uplift_score")]
-#[pyo3(signature = (curve, outcome, treatment, uplift, *, negative_effect=true, resamples=None, confidence=0.95, seed=0))]
+#[pyo3(signature = (curve, data, outcome, treatment, uplift, *, negative_effect=true, resamples=None, confidence=0.95, seed=0))]
 #[allow(clippy::too_many_arguments)]
 pub fn uplift_score(
     py: Python<'_>,
     #[pyo3(from_py_with = crate::convert_args::text)] curve: &str,
+    data: Option<&Bound<'_, PyAny>>,
     outcome: &Bound<'_, PyAny>,
     treatment: &Bound<'_, PyAny>,
     uplift: &Bound<'_, PyAny>,
@@ -263,7 +269,7 @@ pub fn uplift_score(
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
     #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
 ) -> PyResult<UpliftScore> {
-    let (y, t, u) = columns(outcome, treatment, Some(uplift))?;
+    let (y, t, u) = columns(data, outcome, treatment, Some(uplift))?;
     let (y, t, u): (&[f64], &[f64], &[f64]) = (&y, &t, u.as_deref().unwrap_or(&[]));
     let inner = crate::guard::detach(py, "voc.uplift.qini_auc", || -> voc_core::Result<_> {
         match (curve, resamples) {
@@ -401,10 +407,11 @@ impl UpliftAtKResult {
 /// Uplift at the top `k` (a count with `k_count`, else a share `k_share`).
 #[pyfunction]
 #[pyo3(name = "_uplift_at_k")]
-#[pyo3(signature = (outcome, treatment, uplift, *, k_count=None, k_share=None, strategy="overall"))]
+#[pyo3(signature = (data, outcome, treatment, uplift, *, k_count=None, k_share=None, strategy="overall"))]
 #[allow(clippy::too_many_arguments)]
 pub fn uplift_at_k(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     outcome: &Bound<'_, PyAny>,
     treatment: &Bound<'_, PyAny>,
     uplift: &Bound<'_, PyAny>,
@@ -425,7 +432,7 @@ pub fn uplift_at_k(
             .risk_err(py);
         }
     };
-    let (y, t, u) = columns(outcome, treatment, Some(uplift))?;
+    let (y, t, u) = columns(data, outcome, treatment, Some(uplift))?;
     let (y, t, u): (&[f64], &[f64], &[f64]) = (&y, &t, u.as_deref().unwrap_or(&[]));
     let result = crate::guard::detach(py, "voc.uplift.uplift_at_k", || {
         core::uplift_at_k(y, t, u, k, strategy)
@@ -440,10 +447,11 @@ pub fn uplift_at_k(
 /// `total`.
 #[pyfunction]
 #[pyo3(name = "_uplift_by_percentile")]
-#[pyo3(signature = (outcome, treatment, uplift, *, bins=10, strategy="overall", interval="wilson", confidence=0.95))]
+#[pyo3(signature = (data, outcome, treatment, uplift, *, bins=10, strategy="overall", interval="wilson", confidence=0.95))]
 #[allow(clippy::too_many_arguments)]
 pub fn uplift_by_percentile(
     py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
     outcome: &Bound<'_, PyAny>,
     treatment: &Bound<'_, PyAny>,
     uplift: &Bound<'_, PyAny>,
@@ -460,7 +468,7 @@ pub fn uplift_by_percentile(
             .confidence(confidence))
     })()
     .risk_err(py)?;
-    let (y, t, u) = columns(outcome, treatment, Some(uplift))?;
+    let (y, t, u) = columns(data, outcome, treatment, Some(uplift))?;
     let (y, t, u): (&[f64], &[f64], &[f64]) = (&y, &t, u.as_deref().unwrap_or(&[]));
     let r = crate::guard::detach(py, "voc.uplift.uplift_by_percentile", || {
         core::uplift_by_percentile(y, t, u, &opts)
@@ -518,17 +526,18 @@ crate::table_result_class!(
 /// Standardised mean differences of the features between the arms.
 #[pyfunction]
 #[pyo3(name = "_uplift_balance")]
-#[pyo3(signature = (x, treatment, *, names=None, exclude=Vec::new(), threshold=0.1))]
-pub fn uplift_balance(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    treatment: &Bound<'_, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
-    #[pyo3(from_py_with = crate::convert_args::texts)] exclude: Vec<String>,
+#[pyo3(signature = (data, x, treatment, *, threshold=0.1))]
+pub fn uplift_balance<'py>(
+    py: Python<'py>,
+    data: Option<&Bound<'py, PyAny>>,
+    x: Option<&Bound<'py, PyAny>>,
+    treatment: &Bound<'py, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::real)] threshold: f64,
 ) -> PyResult<BalanceResult> {
-    let Features { names, x } = features(x, names.as_deref(), &exclude, "x")?;
-    let t = labels(treatment, "treatment")?;
+    let src = crate::risk::roles::feature_source(py, data, x, &[Some(treatment)])?;
+    let Features { names, x } = features(&src.x, src.names.as_deref(), &src.exclude, "x")?;
+    let treatment = crate::risk::roles::column(data, treatment, "treatment")?;
+    let t = labels(&treatment, "treatment")?;
     let (xv, t): (_, &[f64]) = (x.view(), &t);
     let opts = core::BalanceOptions::default().threshold(threshold);
     let r = crate::guard::detach(py, "voc.uplift.balance", || {
@@ -567,16 +576,15 @@ crate::core_pickled!(UpliftModel, CoreModel);
 /// Fits an uplift model (`method`: `t_learner`, `class_transformation`, `x_learner`).
 #[pyfunction]
 #[pyo3(name = "_uplift_fit")]
-#[pyo3(signature = (method, x, outcome, treatment, *, names=None, exclude=Vec::new(), propensity=None, penalty="l2", C=1.0, l1_ratio=None, standardize=true, max_iter=100, tol=1e-10))]
+#[pyo3(signature = (method, data, x, outcome, treatment, *, propensity=None, penalty="l2", C=1.0, l1_ratio=None, standardize=true, max_iter=100, tol=1e-10))]
 #[allow(clippy::too_many_arguments, non_snake_case)]
-pub fn fit_uplift(
-    py: Python<'_>,
+pub fn fit_uplift<'py>(
+    py: Python<'py>,
     #[pyo3(from_py_with = crate::convert_args::text)] method: &str,
-    x: &Bound<'_, PyAny>,
-    outcome: &Bound<'_, PyAny>,
-    treatment: &Bound<'_, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::opt_texts)] names: Option<Vec<String>>,
-    #[pyo3(from_py_with = crate::convert_args::texts)] exclude: Vec<String>,
+    data: Option<&Bound<'py, PyAny>>,
+    x: Option<&Bound<'py, PyAny>>,
+    outcome: &Bound<'py, PyAny>,
+    treatment: &Bound<'py, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::opt_real)] propensity: Option<f64>,
     #[pyo3(from_py_with = crate::convert_args::text)] penalty: &str,
     #[pyo3(from_py_with = crate::convert_args::real)] C: f64,
@@ -601,8 +609,16 @@ pub fn fit_uplift(
         Ok(o)
     })()
     .risk_err(py)?;
-    let Features { names, x } = features(x, names.as_deref(), &exclude, "x")?;
-    let (y, t) = (labels(outcome, "outcome")?, labels(treatment, "treatment")?);
+    let src = crate::risk::roles::feature_source(py, data, x, &[Some(outcome), Some(treatment)])?;
+    let Features { names, x } = features(&src.x, src.names.as_deref(), &src.exclude, "x")?;
+    let (outcome, treatment) = (
+        crate::risk::roles::column(data, outcome, "outcome")?,
+        crate::risk::roles::column(data, treatment, "treatment")?,
+    );
+    let (y, t) = (
+        labels(&outcome, "outcome")?,
+        labels(&treatment, "treatment")?,
+    );
     let (xv, y, t): (_, &[f64], &[f64]) = (x.view(), &y, &t);
     let model = crate::guard::detach(py, "voc.uplift.fit_t_learner", || {
         opts.fit(UpliftData::new(xv, y, t).names(&names))

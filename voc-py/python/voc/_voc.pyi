@@ -2461,12 +2461,11 @@ class BalanceResult:
 
 def _uplift_fit(
     method: str,
+    data: Any,
     x: Any,
-    outcome: _Column,
-    treatment: _Column,
+    outcome: Any,
+    treatment: Any,
     *,
-    names: list[str] | None = None,
-    exclude: list[str] = ...,
     propensity: float | None = None,
     penalty: str = "l2",
     C: float = 1.0,
@@ -2476,13 +2475,14 @@ def _uplift_fit(
     tol: float = 1e-10,
 ) -> UpliftModel: ...
 def _uplift_curve(
-    kind: str, outcome: _Column, treatment: _Column, uplift: _Column | None = None, negative_effect: bool = True
+    kind: str, data: Any, outcome: Any, treatment: Any, uplift: Any = None, negative_effect: bool = True
 ) -> Table: ...
 def _uplift_score(
     curve: str,
-    outcome: _Column,
-    treatment: _Column,
-    uplift: _Column,
+    data: Any,
+    outcome: Any,
+    treatment: Any,
+    uplift: Any,
     *,
     negative_effect: bool = True,
     resamples: int | None = None,
@@ -2490,24 +2490,24 @@ def _uplift_score(
     seed: int = 0,
 ) -> UpliftScore: ...
 def _uplift_at_k(
-    outcome: _Column,
-    treatment: _Column,
-    uplift: _Column,
+    data: Any,
+    outcome: Any,
+    treatment: Any,
+    uplift: Any,
     *,
     k_count: int | None = None,
     k_share: float | None = None,
     strategy: str = "overall",
 ) -> UpliftAtKResult: ...
 def _uplift_by_percentile(
-    outcome: _Column,
-    treatment: _Column,
-    uplift: _Column,
+    data: Any,
+    outcome: Any,
+    treatment: Any,
+    uplift: Any,
     *,
     bins: int = 10,
     strategy: str = "overall",
     interval: str = "wilson",
     confidence: float = 0.95,
 ) -> Table: ...
-def _uplift_balance(
-    x: Any, treatment: _Column, *, names: list[str] | None = None, exclude: list[str] = ..., threshold: float = 0.1
-) -> BalanceResult: ...
+def _uplift_balance(data: Any, x: Any, treatment: Any, *, threshold: float = 0.1) -> BalanceResult: ...

@@ -29,7 +29,6 @@ from typing import Any, Literal
 from voc import _voc
 from voc._voc import BalanceResult, Table, UpliftAtKResult, UpliftModel, UpliftScore
 from voc.errors import InvalidOptionError
-from voc.risk import _features, _role
 
 __all__ = [
     "UpliftModel",
@@ -56,22 +55,12 @@ Strategy = Literal["overall", "by_group"]
 Penalty = Literal["l2", "l1", "elasticnet", "none"]
 
 
-def _roles(data: Any, outcome: Any, treatment: Any, uplift: Any = None) -> tuple[Any, Any, Any]:
-    return (
-        _role(data, outcome, "outcome"),
-        _role(data, treatment, "treatment"),
-        None if uplift is None else _role(data, uplift, "uplift"),
-    )
-
-
 def _fit(
     method: str, data: Any, x: Any, outcome: Any, treatment: Any, propensity: float | None, penalty: str,
     C: float, l1_ratio: float | None, standardize: bool, max_iter: int, tol: float,
 ) -> UpliftModel:
-    feats, names, exclude = _features(data, x, (outcome, treatment))
-    y, t, _ = _roles(data, outcome, treatment)
     return _voc._uplift_fit(
-        method, feats, y, t, names=names, exclude=exclude, propensity=propensity, penalty=penalty, C=C,
+        method, data, x, outcome, treatment, propensity=propensity, penalty=penalty, C=C,
         l1_ratio=l1_ratio, standardize=standardize, max_iter=max_iter, tol=tol,
     )
 
@@ -187,8 +176,7 @@ def qini_curve(data: Any = None, /, *, outcome: Any, treatment: Any, uplift: Any
     >>> c["targeted"].tolist(), c["value"].tolist()
     ([0.0, 1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 1.0, 0.5, 0.0])
     """
-    y, t, u = _roles(data, outcome, treatment, uplift)
-    return _voc._uplift_curve("qini", y, t, u)
+    return _voc._uplift_curve("qini", data, outcome, treatment, uplift)
 
 
 def uplift_curve(data: Any = None, /, *, outcome: Any, treatment: Any, uplift: Any) -> Table:
@@ -200,8 +188,7 @@ def uplift_curve(data: Any = None, /, *, outcome: Any, treatment: Any, uplift: A
     >>> c["value"].tolist()
     [0.0, 1.0, 2.0, 1.5, 0.0]
     """
-    y, t, u = _roles(data, outcome, treatment, uplift)
-    return _voc._uplift_curve("uplift", y, t, u)
+    return _voc._uplift_curve("uplift", data, outcome, treatment, uplift)
 
 
 def perfect_qini_curve(data: Any = None, /, *, outcome: Any, treatment: Any, negative_effect: bool = True) -> Table:
@@ -212,8 +199,7 @@ def perfect_qini_curve(data: Any = None, /, *, outcome: Any, treatment: Any, neg
     >>> voc.uplift.perfect_qini_curve(outcome=[1, 0, 1, 0], treatment=[1, 0, 0, 1])["value"].tolist()
     [0.0, 1.0, 1.0, 0.0]
     """
-    y, t, _ = _roles(data, outcome, treatment)
-    return _voc._uplift_curve("perfect_qini", y, t, None, negative_effect)
+    return _voc._uplift_curve("perfect_qini", data, outcome, treatment, None, negative_effect)
 
 
 def perfect_uplift_curve(data: Any = None, /, *, outcome: Any, treatment: Any) -> Table:
@@ -223,8 +209,7 @@ def perfect_uplift_curve(data: Any = None, /, *, outcome: Any, treatment: Any) -
     >>> voc.uplift.perfect_uplift_curve(outcome=[1, 0, 1, 0], treatment=[1, 0, 0, 1])["value"].tolist()
     [0.0, 1.0, 2.0, 1.5, 0.0]
     """
-    y, t, _ = _roles(data, outcome, treatment)
-    return _voc._uplift_curve("perfect_uplift", y, t, None)
+    return _voc._uplift_curve("perfect_uplift", data, outcome, treatment, None)
 
 
 def qini_auc(
@@ -250,9 +235,8 @@ def qini_auc(
     >>> q.estimate, q.area, q.perfect_area, q.ci_low
     (0.8333333333333334, 2.5, 3.0, None)
     """
-    y, t, u = _roles(data, outcome, treatment, uplift)
     return _voc._uplift_score(
-        "qini", y, t, u, negative_effect=negative_effect, resamples=resamples, confidence=confidence, seed=seed
+        "qini", data, outcome, treatment, uplift, negative_effect=negative_effect, resamples=resamples, confidence=confidence, seed=seed
     )
 
 
@@ -263,8 +247,7 @@ def uplift_auc(data: Any = None, /, *, outcome: Any, treatment: Any, uplift: Any
     >>> voc.uplift.uplift_auc(outcome=[1, 0, 1, 0], treatment=[1, 0, 0, 1], uplift=[0.9, 0.5, 0.4, 0.1]).estimate
     1.0
     """
-    y, t, u = _roles(data, outcome, treatment, uplift)
-    return _voc._uplift_score("uplift", y, t, u)
+    return _voc._uplift_score("uplift", data, outcome, treatment, uplift)
 
 
 def uplift_at_k(
@@ -291,10 +274,9 @@ def uplift_at_k(
     """
     if isinstance(k, bool) or not isinstance(k, numbers.Real):
         raise InvalidOptionError(f"k = {k!r} must be a share (float) or a count (int)", "k", value=k)
-    y, t, u = _roles(data, outcome, treatment, uplift)
     if isinstance(k, numbers.Integral):
-        return _voc._uplift_at_k(y, t, u, k_count=k, strategy=strategy)
-    return _voc._uplift_at_k(y, t, u, k_share=k, strategy=strategy)
+        return _voc._uplift_at_k(data, outcome, treatment, uplift, k_count=k, strategy=strategy)
+    return _voc._uplift_at_k(data, outcome, treatment, uplift, k_share=k, strategy=strategy)
 
 
 def uplift_by_percentile(
@@ -323,9 +305,8 @@ def uplift_by_percentile(
     >>> t["percentile"], t["uplift"].tolist()
     (['0-50', '50-100', 'total'], [0.5, 0.0, 0.25])
     """
-    y, t, u = _roles(data, outcome, treatment, uplift)
     return _voc._uplift_by_percentile(
-        y, t, u, bins=bins, strategy=strategy, interval=interval, confidence=confidence
+        data, outcome, treatment, uplift, bins=bins, strategy=strategy, interval=interval, confidence=confidence
     )
 
 
@@ -340,5 +321,4 @@ def balance(data: Any = None, /, *, treatment: Any, x: Any = None, threshold: fl
     >>> b.table["smd"].tolist(), b.n_imbalanced
     ([-1.0], 1)
     """
-    feats, names, exclude = _features(data, x, (treatment,))
-    return _voc._uplift_balance(feats, _role(data, treatment, "treatment"), names=names, exclude=exclude, threshold=threshold)
+    return _voc._uplift_balance(data, x, treatment, threshold=threshold)

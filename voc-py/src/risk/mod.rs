@@ -11,7 +11,7 @@ mod estimator;
 mod evaluate;
 mod model;
 mod read;
-mod roles;
+pub(crate) mod roles;
 
 pub use evaluate::{
     ConfusionResult, CrossValidationResult, EvaluationResult, PrecisionThresholdResult,
