@@ -256,6 +256,11 @@ pub fn instance<'py, T: pyo3::PyClass>(ob: &Bound<'py, PyAny>) -> PyResult<Bound
     })
 }
 
+/// The bytes of a `bytes` or `bytearray` (a `DtypeError` otherwise), without a copy of `bytes`.
+pub fn byte_string(ob: &Bound<'_, PyAny>) -> PyResult<pyo3::pybacked::PyBackedBytes> {
+    ob.extract().map_err(|_| dtype(ob, "bytes or bytearray"))
+}
+
 /// [`text`], or `None` for `None`.
 pub fn opt_text<'a>(ob: &'a Bound<'_, PyAny>) -> PyResult<Option<&'a str>> {
     if ob.is_none() {

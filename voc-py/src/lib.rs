@@ -59,5 +59,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     impact::register(m)?;
     m.add_function(wrap_pyfunction!(convert::_role, m)?)?;
     m.add_function(wrap_pyfunction!(convert::_table_names, m)?)?;
+    m.add_function(wrap_pyfunction!(guard::_guard_panic, m)?)?;
     Ok(())
 }

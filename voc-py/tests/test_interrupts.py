@@ -3,6 +3,12 @@
 Each test starts a call that would run for many seconds, has ``_thread.interrupt_main`` (what Ctrl-C in
 Jupyter amounts to) fire after 0.2 s, and asserts that the call raises ``KeyboardInterrupt`` within a
 second of that, and that voc and the interpreter work normally afterwards.
+
+A ``KeyboardInterrupt`` soon after the interrupt proves nothing by itself: a call that finished before
+the interrupt (or that ignores it and finishes soon after) is followed by the same exception, raised by
+Python once the call has returned. So each test also runs the same call without the early interrupt and
+asserts that it does *not* finish within ``LONG`` seconds (a late interrupt stops it then): the
+interrupted run, which raised within ``DELAY + WITHIN`` = 1.2 s, cannot have been a finished one.
 """
 
 from __future__ import annotations
@@ -23,22 +29,53 @@ DELAY = 0.2
 WITHIN = 1.0
 
 
+# The same call without the early interrupt must still be running after this long (more than twice
+# DELAY + WITHIN): measured in every test, so that a fast machine cannot turn a test into a no-op.
+LONG = 2.5
+
+
 def _interrupted(call: Callable[[], Any]) -> float:
-    """Runs ``call`` with an interrupt after DELAY s; returns the seconds from the interrupt to the raise."""
+    """Runs ``call`` with an interrupt after DELAY s and asserts that it raises ``KeyboardInterrupt``
+    within WITHIN s of it; then runs it again with an interrupt after LONG s only, and asserts that it
+    had not finished by then (see the module's docstring). Returns the seconds from the interrupt to the
+    raise of the first run."""
     timer = threading.Timer(DELAY, _thread.interrupt_main)
     t0 = time.perf_counter()
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             call()
-            # The call ended before the interrupt: let it land here, then fail below on the time.
+            # The call ended before the interrupt: let it land here; the run below then fails.
             time.sleep(5)
     finally:
         timer.cancel()
     took = time.perf_counter() - t0
     assert took >= DELAY * 0.9, f"KeyboardInterrupt after {took:.3f} s, before the interrupt was sent"
     assert took < DELAY + WITHIN, f"the call stopped {took - DELAY:.2f} s after the interrupt"
+    _runs_longer_than(call, LONG)
     return took - DELAY
+
+
+def _runs_longer_than(call: Callable[[], Any], seconds: float) -> None:
+    """Asserts that ``call``, left alone, is still running after ``seconds`` (an interrupt then stops it)."""
+    timer = threading.Timer(seconds, _thread.interrupt_main)
+    t0 = time.perf_counter()
+    finished = None
+    timer.start()
+    try:
+        try:
+            call()
+            finished = time.perf_counter() - t0
+        finally:
+            timer.cancel()
+    except KeyboardInterrupt:
+        took = time.perf_counter() - t0
+        assert took >= seconds * 0.9, f"KeyboardInterrupt after {took:.3f} s, before the interrupt was sent"
+        return
+    pytest.fail(
+        f"the call finished in {finished:.2f} s without an interrupt: size its input so that it runs "
+        f"longer than {seconds} s, or the interrupted run proves nothing"
+    )
 
 
 def _still_works() -> None:
@@ -196,6 +233,11 @@ def test_simulators() -> None:
     _still_works()
 
 
+def test_sample_tickets() -> None:
+    _interrupted(lambda: voc.text.sample_tickets(10_000_000, lang="en"))
+    _still_works()
+
+
 def test_topic_fitting() -> None:
     words = [f"w{i}" for i in range(3_000)]
     rng = np.random.default_rng(5)
@@ -221,13 +263,18 @@ def test_a_call_without_an_interrupt_is_unaffected() -> None:
     # A Ctrl-C handler that does not raise (the user replaced it) lets the call finish.
     import signal
 
-    old = signal.signal(signal.SIGINT, lambda *_: None)
+    handled: list[float] = []
+    old = signal.signal(signal.SIGINT, lambda *_: handled.append(time.perf_counter()))
+    x = _points(20_000, 4)
     try:
         timer = threading.Timer(0.05, _thread.interrupt_main)
         timer.start()
-        model = voc.segment.fit_kmeans(x=_points(20_000, 4), k=8, n_init=30)
+        model = voc.segment.fit_kmeans(x=x, k=8, n_init=30)
+        ended = time.perf_counter()
         timer.join()
         assert model.labels.shape == (20_000,)
     finally:
         signal.signal(signal.SIGINT, old)
+    # The handler ran while the call was running (voc ran it from its check), and the call went on.
+    assert handled and handled[0] < ended, "the interrupt did not land during the call"
     _still_works()
