@@ -7,9 +7,8 @@ mod surveys;
 
 pub use retailer::{
     ACQUISITION, CATEGORIES, CHURN_REASONS, ChurnTable, CustomerTable, MAX_CUSTOMERS, MAX_DAYS,
-    MentionTable, OrderTable,
-    PLATFORMS, Planted, REGIONS, Retailer, RetailerOptions, ReturnTable, SurveyTable, THEMES,
-    TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
+    MentionTable, OrderTable, PLATFORMS, Planted, REGIONS, Retailer, RetailerOptions, ReturnTable,
+    SurveyTable, THEMES, TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
 };
 pub use surveys::{
     CHANNELS, MAX_RESPONSES, PlantedChange, SEGMENTS, SurveyOptions, SurveySample, surveys,

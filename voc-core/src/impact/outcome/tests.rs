@@ -195,7 +195,10 @@ fn merge_refuses_other_settings_naming_each_and_leaves_the_state_unchanged() {
     // The same names as text labels: another label kind.
     let text = OutcomeState::new(&["1".to_string(), "2".to_string()]).unwrap();
     let m = message(a.merge(&text));
-    assert!(m.contains("label kind") && m.contains("integer") && m.contains("text"), "{m}");
+    assert!(
+        m.contains("label kind") && m.contains("integer") && m.contains("text"),
+        "{m}"
+    );
     // Float labels 1.0, 2.0: another kind too, although the values are equal.
     let floats = OutcomeState::with_float_labels(&[1.0, 2.0]).unwrap();
     assert!(message(a.merge(&floats)).contains("label kind"));
@@ -205,7 +208,11 @@ fn merge_refuses_other_settings_naming_each_and_leaves_the_state_unchanged() {
     // Other outcomes, once both hold customers.
     let mut churn = OutcomeState::with_integer_labels(&[1, 2]).unwrap();
     churn
-        .update(&[0], Outcomes::default().churned(&[1.0]), MissingPolicy::Error)
+        .update(
+            &[0],
+            Outcomes::default().churned(&[1.0]),
+            MissingPolicy::Error,
+        )
         .unwrap();
     let m = message(a.merge(&churn));
     assert!(m.contains("outcomes") && m.contains("churned"), "{m}");
