@@ -88,8 +88,7 @@ macro_rules! state_protocol {
             fn merge(
                 &self,
                 py: Python<'_>,
-                #[pyo3(from_py_with = $crate::convert_args::instance::<$cls>)]
-                other: Bound<'_, $cls>,
+                #[pyo3(from_py_with = $crate::convert_args::instance)] other: Bound<'_, $cls>,
             ) -> PyResult<()> {
                 self.$field.merge(py, &other.get().$field)
             }
