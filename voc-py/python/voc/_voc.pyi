@@ -2264,7 +2264,10 @@ class OutcomeState:
 
 # --- column roles (voc._columns) ---
 
-__all__ += ["_role", "_table_names"]
+__all__ += ["_role", "_table_names", "_guard_panic"]
 
 def _role(data: Any, value: Any, arg: str) -> Any: ...
 def _table_names(data: Any) -> list[str]: ...
+
+# A test hook (voc-py/src/guard.rs): panics inside the guard named by `path`; raises InternalError.
+def _guard_panic(path: str, /) -> None: ...
