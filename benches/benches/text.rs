@@ -26,7 +26,10 @@ fn tagging(c: &mut Criterion) {
     let mut g = c.benchmark_group("text_tagging_one_core");
     g.measurement_time(Duration::from_secs(5)).sample_size(10);
     for (name, lang) in [("zh", Lang::Zh), ("en", Lang::En)] {
-        let texts = sample_tickets(n, 42, lang);
+        let texts = match sample_tickets(n, 42, lang) {
+            Ok(t) => t,
+            Err(e) => panic!("VOC_BENCH_TEXTS: {e}"),
+        };
         let bytes: usize = texts.iter().map(String::len).sum();
         g.throughput(Throughput::Bytes(bytes as u64));
         g.bench_with_input(BenchmarkId::new("themes", name), &texts, |b, texts| {

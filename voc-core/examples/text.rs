@@ -22,8 +22,8 @@ const LANGS: [(&str, Lang); 2] = [("zh", Lang::Zh), ("en", Lang::En)];
 fn main() -> voc_core::Result<()> {
     let started = Instant::now();
     let matcher = ThemeMatcher::new(Taxonomy::default_retail())?;
-    let zh = sample_tickets(TICKETS, 7, Lang::Zh);
-    let en = sample_tickets(TICKETS, 7, Lang::En);
+    let zh = sample_tickets(TICKETS, 7, Lang::Zh)?;
+    let en = sample_tickets(TICKETS, 7, Lang::En)?;
 
     // Themes of one ticket in each language, with the phrases that matched.
     for text in [&zh, &en].into_iter().filter_map(|t| t.first()) {

@@ -214,6 +214,19 @@ pub fn opt_reals(ob: &Bound<'_, PyAny>) -> PyResult<Option<Vec<f64>>> {
     }
 }
 
+/// Rows of real numbers (a list of lists, or a 2-D array), or `None` for `None`; a row that is not a
+/// list of numbers (a number, a string) is a `DtypeError`.
+pub fn opt_real_rows(ob: &Bound<'_, PyAny>) -> PyResult<Option<Vec<Vec<f64>>>> {
+    if ob.is_none() {
+        return Ok(None);
+    }
+    sequence(ob, "rows of numbers (a list of lists)")?
+        .iter()
+        .map(|row| reals(row))
+        .collect::<PyResult<_>>()
+        .map(Some)
+}
+
 /// `True` or `False` (Python or numpy), nothing else.
 pub fn flag(ob: &Bound<'_, PyAny>) -> PyResult<bool> {
     if !is_bool(ob) {
@@ -254,6 +267,11 @@ pub fn instance<'py, T: pyo3::PyClass>(ob: &Bound<'py, PyAny>) -> PyResult<Bound
             .unwrap_or("?");
         dtype(ob, &format!("a voc {name}"))
     })
+}
+
+/// The bytes of a `bytes` or `bytearray` (a `DtypeError` otherwise), without a copy of `bytes`.
+pub fn byte_string(ob: &Bound<'_, PyAny>) -> PyResult<pyo3::pybacked::PyBackedBytes> {
+    ob.extract().map_err(|_| dtype(ob, "bytes or bytearray"))
 }
 
 /// [`text`], or `None` for `None`.

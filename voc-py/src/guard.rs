@@ -87,6 +87,44 @@ pub fn run<T>(py: Python<'_>, function: &str, f: impl FnOnce() -> T) -> PyResult
         .map_err(|payload| core_to_py(py, internal(function, payload.as_ref())))
 }
 
+/// A hidden entry point for the tests of this module (not part of the public surface: its name starts
+/// with `_`, and no `voc` module re-exports it): panics inside the guard named by `path` —
+/// `"detach"` (a closure returning `Result<_, voc_core::Error>`), `"detach_bind"` (`Result<_,
+/// BindError>`), `"detach_py"` (`PyResult`), `"detach_value"` or `"run"` — so that
+/// `voc-py/tests/test_reliability_misc.py` can check that each path raises `voc.errors.InternalError`
+/// naming the function, as a real bug would. Any other `path` is an `InvalidOptionError`.
+#[pyfunction]
+#[pyo3(signature = (path, /))]
+#[allow(clippy::panic)] // the point of the function
+pub fn _guard_panic(
+    py: Python<'_>,
+    #[pyo3(from_py_with = crate::convert_args::text)] path: &str,
+) -> PyResult<()> {
+    const NAME: &str = "voc._guard_panic";
+    let boom = || -> ! { panic!("a deliberate panic (test of the guard)") };
+    match path {
+        "detach" => {
+            let r: Result<(), Error> = detach(py, NAME, || boom());
+            r.map_err(|e| core_to_py(py, e))
+        }
+        "detach_bind" => {
+            let r: Result<(), BindError> = detach(py, NAME, || boom());
+            r.map_err(|e| crate::error::to_py(py, e))
+        }
+        "detach_py" => detach(py, NAME, || -> PyResult<()> { boom() }),
+        "detach_value" => detach_value(py, NAME, || -> u8 { boom() }).map(|_| ()),
+        "run" => run(py, NAME, || -> u8 { boom() }).map(|_| ()),
+        other => Err(core_to_py(
+            py,
+            Error::option(
+                "path",
+                other,
+                "one of \"detach\", \"detach_bind\", \"detach_py\", \"detach_value\", \"run\"",
+            ),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

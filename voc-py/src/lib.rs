@@ -59,5 +59,6 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     retention::register(m)?;
     impact::register(m)?;
     uplift::register(m)?;
+    m.add_function(wrap_pyfunction!(guard::_guard_panic, m)?)?;
     Ok(())
 }

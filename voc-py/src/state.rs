@@ -85,7 +85,11 @@ macro_rules! state_protocol {
         impl $cls {
             /// Merges another state of the same kind and shape into this one (partial results from
             /// threads, processes or workers); after an error this state is unchanged.
-            fn merge(&self, py: Python<'_>, other: &Bound<'_, $cls>) -> PyResult<()> {
+            fn merge(
+                &self,
+                py: Python<'_>,
+                #[pyo3(from_py_with = $crate::convert_args::instance)] other: Bound<'_, $cls>,
+            ) -> PyResult<()> {
                 self.$field.merge(py, &other.get().$field)
             }
 
@@ -99,6 +103,7 @@ macro_rules! state_protocol {
             fn from_bytes(
                 _cls: &Bound<'_, pyo3::types::PyType>,
                 py: Python<'_>,
+                #[pyo3(from_py_with = $crate::convert_args::byte_string)]
                 data: pyo3::pybacked::PyBackedBytes,
             ) -> PyResult<Self> {
                 Ok($cls {

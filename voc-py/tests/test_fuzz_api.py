@@ -23,6 +23,7 @@ import importlib
 import inspect
 import math
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -168,15 +169,9 @@ BASE: dict[str, Callable[[], Call]] = {
 # Functions not fuzzed, with the reason.
 NOT_FUZZED: dict[str, str] = {}
 
-# Known failures owned by other slices of issue 16 (panics, memory and cost bounds, byte forms, the column
-# reader's dtypes): (function, argument) → reason. The suite stays green while they are open.
+# Known failures still open: (function, argument) → what is missing. Each is a strict xfail: once the
+# fix lands the case passes, pytest reports the XPASS as a failure, and the entry must be removed here.
 XFAIL: dict[tuple[str, str], str] = {
-    ("voc.retention.rfm_summary", "customers"): "string labels with a lone surrogate: UnicodeEncodeError from "
-                                                "the label coder in convert/groups.rs (column-reader slice)",
-    ("voc.retention.cohort_retention", "customers"): "as rfm_summary(customers=) (column-reader slice)",
-    ("voc.retention.logrank_test", "by"): "as rfm_summary(customers=) (column-reader slice)",
-    ("voc.segment.silhouette_score", "labels"): "as rfm_summary(customers=) (column-reader slice)",
-    ("voc.text.themes", "taxonomy"): "a taxonomy text with a lone surrogate: UnicodeEncodeError (text slice)",
 }
 
 
@@ -314,10 +309,20 @@ def check_error(exc: BaseException, full: str, arg: str) -> None:
     raise AssertionError(f"{full}({arg}=...) raised {type(exc).__module__}.{type(exc).__name__}: {exc}") from exc
 
 
+# Warnings a voc call may raise on purpose (documented with the function). Any other warning a call
+# raises (numpy's RuntimeWarning on an overflow, a DeprecationWarning, ...) is an error, and so fails the
+# test like an exception that is not voc's.
+VOC_WARNINGS: tuple[type[Warning], ...] = ()
+
+
 def run(full: str, arg: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     fn = resolve(full)
     try:
-        result = fn(*args, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for category in VOC_WARNINGS:
+                warnings.simplefilter("default", category)
+            result = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 (the point is to see every exception)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -335,11 +340,11 @@ def option_params(full: str) -> list[str]:
 
 
 def cases(pairs: list[tuple[str, Any]]) -> list[Any]:
-    """Parameters, the known failures of XFAIL marked as such (not strict: they pass once fixed)."""
+    """Parameters, the known failures of XFAIL marked as strict xfails (a fixed one fails as XPASS)."""
     out = []
     for full, arg in pairs:
         reason = xfail_reason(full, arg if isinstance(arg, str) else f"#{arg}")
-        marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
         out.append(pytest.param(full, arg, marks=marks))
     return out
 

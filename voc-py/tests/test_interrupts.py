@@ -3,6 +3,12 @@
 Each test starts a call that would run for many seconds, has ``_thread.interrupt_main`` (what Ctrl-C in
 Jupyter amounts to) fire after 0.2 s, and asserts that the call raises ``KeyboardInterrupt`` within a
 second of that, and that voc and the interpreter work normally afterwards.
+
+A ``KeyboardInterrupt`` soon after the interrupt proves nothing by itself: a call that finished before
+the interrupt (or that ignores it and finishes soon after) is followed by the same exception, raised by
+Python once the call has returned. So each test also runs the same call without the early interrupt and
+asserts that it does *not* finish within ``LONG`` seconds (a late interrupt stops it then): the
+interrupted run, which raised within ``DELAY + WITHIN`` = 1.2 s, cannot have been a finished one.
 """
 
 from __future__ import annotations
@@ -23,22 +29,55 @@ DELAY = 0.2
 WITHIN = 1.0
 
 
+# The same call without the early interrupt must still be running after this long (more than twice
+# DELAY + WITHIN): measured in every test, so that a fast machine cannot turn a test into a no-op.
+LONG = 2.5
+
+
 def _interrupted(call: Callable[[], Any]) -> float:
-    """Runs ``call`` with an interrupt after DELAY s; returns the seconds from the interrupt to the raise."""
+    """Runs ``call`` with an interrupt after DELAY s and asserts that it raises ``KeyboardInterrupt``
+    within WITHIN s of it; then runs it again with an interrupt after LONG s only, and asserts that it
+    had not finished by then (see the module's docstring). Returns the seconds from the interrupt to the
+    raise of the first run."""
     timer = threading.Timer(DELAY, _thread.interrupt_main)
     t0 = time.perf_counter()
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             call()
-            # The call ended before the interrupt: let it land here, then fail below on the time.
+            # The call ended before the interrupt: let it land here; the run below then fails.
             time.sleep(5)
     finally:
         timer.cancel()
     took = time.perf_counter() - t0
     assert took >= DELAY * 0.9, f"KeyboardInterrupt after {took:.3f} s, before the interrupt was sent"
     assert took < DELAY + WITHIN, f"the call stopped {took - DELAY:.2f} s after the interrupt"
+    _runs_longer_than(call, LONG)
     return took - DELAY
+
+
+def _runs_longer_than(call: Callable[[], Any], seconds: float) -> None:
+    """Asserts that ``call``, left alone, is still running after ``seconds`` (an interrupt then stops it)."""
+    timer = threading.Timer(seconds, _thread.interrupt_main)
+    t0 = time.perf_counter()
+    finished = None
+    timer.start()
+    try:
+        try:
+            call()
+            finished = time.perf_counter() - t0
+        except Exception:  # noqa: BLE001 (a call that gives up early proves nothing either)
+            finished = time.perf_counter() - t0
+        finally:
+            timer.cancel()
+    except KeyboardInterrupt:
+        took = time.perf_counter() - t0
+        assert took >= seconds * 0.9, f"KeyboardInterrupt after {took:.3f} s, before the interrupt was sent"
+        return
+    pytest.fail(
+        f"the call finished in {finished:.2f} s without an interrupt: size its input so that it runs "
+        f"longer than {seconds} s, or the interrupted run proves nothing"
+    )
 
 
 def _still_works() -> None:
@@ -130,16 +169,30 @@ def _customers(n: int) -> dict[str, np.ndarray]:
     return {"frequency": frequency, "recency": recency, "T": age, "monetary_value": spend}
 
 
+def _bgnbd_customers(n: int) -> dict[str, np.ndarray]:
+    # Distinct customers drawn from BG/NBD(0.24, 4.41, 0.79, 2.43) itself, so that the fit converges: m
+    # purchases in (0, T) while alive, dropout after each repeat purchase with probability p (K ~
+    # Geometric(p) purchases), x = min(m, K), and the x-th purchase time as an order statistic.
+    rng = np.random.default_rng(8)
+    lam = rng.gamma(0.24, 1 / 4.41, n)
+    p = rng.beta(0.79, 2.43, n)
+    age = rng.uniform(20.0, 60.0, n)
+    m = rng.poisson(lam * age)
+    x = np.minimum(m, rng.geometric(p))
+    recency = np.where(x > 0, age * rng.beta(np.maximum(x, 1), np.maximum(m - x, 0) + 1), 0.0)
+    return {"frequency": x.astype(float), "recency": recency, "T": age}
+
+
 def test_bgnbd_optimiser_on_big_data() -> None:
-    data = _customers(1_000_000)
+    data = _bgnbd_customers(6_000_000)
     _interrupted(lambda: voc.retention.fit_bgnbd(data))
     _still_works()
 
 
 def test_gamma_gamma_optimiser_on_big_data() -> None:
-    data = _customers(2_000_000)
-    repeat = data["frequency"] > 0
-    spend = {"frequency": data["frequency"][repeat], "monetary_value": data["monetary_value"][repeat]}
+    rng = np.random.default_rng(7)
+    n = 16_000_000
+    spend = {"frequency": rng.integers(1, 30, n).astype(float), "monetary_value": rng.gamma(6.0, 3.0, n)}
     _interrupted(lambda: voc.retention.fit_gamma_gamma(spend))
     _still_works()
 
@@ -160,7 +213,7 @@ def test_clv_loop() -> None:
 
 def test_cox_optimiser() -> None:
     rng = np.random.default_rng(3)
-    n, p = 300_000, 12
+    n, p = 1_500_000, 24
     x = rng.normal(size=(n, p))
     durations = rng.exponential(size=n) * np.exp(-0.2 * x[:, 0])
     events = rng.random(n) < 0.7
@@ -176,9 +229,10 @@ def _churn(n: int, p: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_logistic_optimiser() -> None:
-    # Big enough that the uninterrupted fit runs well past the interrupt (about 1.5 s here; 200,000 × 30
-    # converged in 0.3 s, so the interrupt could land after the call).
-    x, y = _churn(1_000_000, 40)
+    # Big enough that the uninterrupted fit runs well past LONG (Newton converges in a few passes, each
+    # n·p² work: 1,000,000 × 40 took only 2.2 s of CPU in all); the passes check for an interrupt per
+    # chunk of rows, so the size does not slow the stop.
+    x, y = _churn(1_000_000, 80)
     _interrupted(lambda: voc.risk.fit_logistic(x=x, y=y, penalty="l1", C=10.0, max_iter=100_000, tol=1e-15))
     _still_works()
 
@@ -193,6 +247,11 @@ def test_simulators() -> None:
     _interrupted(lambda: voc.sample.retailer(customers=10_000_000))
     _still_works()
     _interrupted(lambda: voc.sample.surveys(responses=100_000_000))
+    _still_works()
+
+
+def test_sample_tickets() -> None:
+    _interrupted(lambda: voc.text.sample_tickets(10_000_000, lang="en"))
     _still_works()
 
 
@@ -211,8 +270,10 @@ def test_text_tagging_batch() -> None:
         "great price, fast delivery, but the courier was rude and the parcel was late. ",
         "客服不理人, 快递 late, 找不到入口. ",
     ]
-    # Few, long texts: reading them is quick, matching them takes seconds.
-    texts = [base[i % 3] * 100 for i in range(20_000)]
+    # Long texts (8 KB), three distinct objects repeated: matching 1.6 GB takes seconds of CPU (20,000
+    # texts took only 0.8 s, so the call could finish before the interrupt).
+    long = [b * 100 for b in base]
+    texts = [long[i % 3] for i in range(200_000)]
     _interrupted(lambda: m.indicators(texts=texts))
     _still_works()
 
@@ -221,13 +282,18 @@ def test_a_call_without_an_interrupt_is_unaffected() -> None:
     # A Ctrl-C handler that does not raise (the user replaced it) lets the call finish.
     import signal
 
-    old = signal.signal(signal.SIGINT, lambda *_: None)
+    handled: list[float] = []
+    old = signal.signal(signal.SIGINT, lambda *_: handled.append(time.perf_counter()))
+    x = _points(20_000, 4)
     try:
         timer = threading.Timer(0.05, _thread.interrupt_main)
         timer.start()
-        model = voc.segment.fit_kmeans(x=_points(20_000, 4), k=8, n_init=30)
+        model = voc.segment.fit_kmeans(x=x, k=8, n_init=30)
+        ended = time.perf_counter()
         timer.join()
         assert model.labels.shape == (20_000,)
     finally:
         signal.signal(signal.SIGINT, old)
+    # The handler ran while the call was running (voc ran it from its check), and the call went on.
+    assert handled and handled[0] < ended, "the interrupt did not land during the call"
     _still_works()

@@ -6,8 +6,10 @@ mod retailer;
 mod surveys;
 
 pub use retailer::{
-    ACQUISITION, CATEGORIES, CHURN_REASONS, ChurnTable, CustomerTable, MentionTable, OrderTable,
-    PLATFORMS, Planted, REGIONS, Retailer, RetailerOptions, ReturnTable, SurveyTable, THEMES,
-    TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
+    ACQUISITION, CATEGORIES, CHURN_REASONS, ChurnTable, CustomerTable, MAX_CUSTOMERS, MAX_DAYS,
+    MentionTable, OrderTable, PLATFORMS, Planted, REGIONS, Retailer, RetailerOptions, ReturnTable,
+    SurveyTable, THEMES, TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
 };
-pub use surveys::{CHANNELS, PlantedChange, SEGMENTS, SurveyOptions, SurveySample, surveys};
+pub use surveys::{
+    CHANNELS, MAX_RESPONSES, PlantedChange, SEGMENTS, SurveyOptions, SurveySample, surveys,
+};

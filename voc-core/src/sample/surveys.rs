@@ -21,6 +21,16 @@ pub const SEGMENTS: [&str; 3] = ["new", "regular", "vip"];
 /// ```
 pub const CHANNELS: [&str; 4] = ["app", "web", "store", "call_center"];
 
+/// Most responses [`surveys`] simulates in one call (100 million, about 6 GB of columns): more is an
+/// [`Error::TooLarge`] naming `responses`, before anything is allocated.
+///
+/// ```
+/// use voc_core::sample::{surveys, SurveyOptions, MAX_RESPONSES};
+/// let e = surveys(&SurveyOptions::default().responses(MAX_RESPONSES + 1)).unwrap_err();
+/// assert!(matches!(e, voc_core::Error::TooLarge { arg: "responses", .. }), "{e}");
+/// ```
+pub const MAX_RESPONSES: usize = 100_000_000;
+
 /// Latent 0–10 satisfaction lost in the app channel from July (about −15 NPS points).
 const APP_SHIFT: f64 = 0.4;
 
@@ -56,11 +66,19 @@ impl Default for SurveyOptions {
 impl SurveyOptions {
     /// Checks the options (done once by [`surveys`]).
     pub fn validate(&self) -> Result<()> {
-        if self.responses == 0 || self.responses > 100_000_000 {
+        if self.responses == 0 {
             return Err(Error::option(
                 "responses",
                 self.responses,
-                "must lie in 1..=100000000",
+                "must be at least 1",
+            ));
+        }
+        if self.responses > MAX_RESPONSES {
+            return Err(Error::too_large(
+                "responses",
+                self.responses,
+                MAX_RESPONSES,
+                "simulated survey responses in one call",
             ));
         }
         Ok(())

@@ -35,7 +35,7 @@ pub use rates::{
     MentionTheme, mention_rates, period_indices, reason_shares, top_keywords,
 };
 #[cfg(feature = "sample")]
-pub use sample::{Lang, sample_tickets};
+pub use sample::{Lang, MAX_TICKETS, sample_tickets};
 pub use sentiment::{
     Polarity, SentimentLang, ThemeSentiment, Vader, ZhSentiment, clauses, has_cjk, polarity,
     polarity_batch, theme_sentiment, theme_sentiment_of,

@@ -1,6 +1,8 @@
 //! Seeded synthetic ticket texts (Chinese or English) for benchmarks and examples.
 
 use rand::{Rng, SeedableRng};
+
+use crate::error::{Error, Result};
 use rand_chacha::ChaCha8Rng;
 
 /// Language of synthetic texts; spelled "zh" or "en".
@@ -77,39 +79,61 @@ const EN_NEUTRAL: &[&str] = &[
     "please give me a clear answer",
 ];
 
+/// Most tickets [`sample_tickets`] makes in one call (10 million, about 1.5 GB of text): a larger `n`
+/// is an [`Error::TooLarge`] naming `n`, before anything is allocated.
+///
+/// ```
+/// use voc_core::text::{sample_tickets, Lang, MAX_TICKETS};
+/// let e = sample_tickets(MAX_TICKETS + 1, 7, Lang::En).unwrap_err();
+/// assert!(matches!(e, voc_core::Error::TooLarge { arg: "n", .. }), "{e}");
+/// ```
+pub const MAX_TICKETS: usize = 10_000_000;
+
 /// `n` synthetic support tickets, each two to five sentences mixing complaints and neutral sentences;
-/// the same seed gives the same texts.
+/// the same seed gives the same texts. `n` is at most [`MAX_TICKETS`]; the loop checks for an
+/// interrupt ([`crate::interrupt`]) and stops with [`Error::Interrupted`].
 ///
 /// ```
 /// use voc_core::text::{sample_tickets, Lang};
-/// let a = sample_tickets(3, 7, Lang::Zh);
-/// assert_eq!(a, sample_tickets(3, 7, Lang::Zh));
+/// let a = sample_tickets(3, 7, Lang::Zh)?;
+/// assert_eq!(a, sample_tickets(3, 7, Lang::Zh)?);
 /// assert_eq!(a.len(), 3);
+/// # Ok::<(), voc_core::Error>(())
 /// ```
-pub fn sample_tickets(n: usize, seed: u64, lang: Lang) -> Vec<String> {
+pub fn sample_tickets(n: usize, seed: u64, lang: Lang) -> Result<Vec<String>> {
+    if n > MAX_TICKETS {
+        return Err(Error::too_large(
+            "n",
+            n,
+            MAX_TICKETS,
+            "synthetic tickets in one call (ask for fewer, or call again with another seed)",
+        ));
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (complaints, neutral, sep) = match lang {
         Lang::Zh => (ZH_COMPLAINTS, ZH_NEUTRAL, "。"),
         Lang::En => (EN_COMPLAINTS, EN_NEUTRAL, ". "),
     };
-    (0..n)
-        .map(|_| {
-            let parts = rng.random_range(2..=5);
-            let mut s = String::new();
-            for p in 0..parts {
-                let pool = if rng.random_bool(0.45) {
-                    complaints
-                } else {
-                    neutral
-                };
-                let i = rng.random_range(0..pool.len());
-                if p > 0 {
-                    s.push_str(sep);
-                }
-                s.push_str(pool.get(i).copied().unwrap_or(""));
+    let mut ticker = crate::interrupt::Ticker::new();
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        ticker.tick()?;
+        let parts = rng.random_range(2..=5);
+        let mut s = String::new();
+        for p in 0..parts {
+            let pool = if rng.random_bool(0.45) {
+                complaints
+            } else {
+                neutral
+            };
+            let i = rng.random_range(0..pool.len());
+            if p > 0 {
+                s.push_str(sep);
             }
-            s.push_str(if lang == Lang::Zh { "。" } else { "." });
-            s
-        })
-        .collect()
+            s.push_str(pool.get(i).copied().unwrap_or(""));
+        }
+        s.push_str(if lang == Lang::Zh { "。" } else { "." });
+        out.push(s);
+    }
+    Ok(out)
 }

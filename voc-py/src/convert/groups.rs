@@ -584,7 +584,7 @@ pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colum
         b'O' => object_groups(&arr, arg),
         b'U' | b'S' | b'T' => {
             let items: Vec<Bound<'_, PyAny>> = arr.call_method0("tolist")?.extract()?;
-            let (codes, labels, nulls) = factorize_objects(&items)?;
+            let (codes, labels, nulls) = factorize_objects(&items, arg)?;
             voc_core::group::check_count(labels.len()).map_err(|e| bind_err(py, e.into()))?;
             Ok(Column {
                 data: Groups {
@@ -694,8 +694,7 @@ fn object_groups<'py>(arr: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Co
             nulls,
         });
     }
-    let _ = arg;
-    let (codes, labels, nulls) = factorize_objects(&items)?;
+    let (codes, labels, nulls) = factorize_objects(&items, arg)?;
     voc_core::group::check_count(labels.len()).map_err(|e| bind_err(py, e.into()))?;
     Ok(Column {
         data: Groups {
@@ -708,8 +707,12 @@ fn object_groups<'py>(arr: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Co
 /// Codes (in sorted label order), labels and null positions of Python objects: strings as they are,
 /// bytes decoded, other objects by `str()`; None and NaN are nulls, read as the label "" (as before any
 /// row is dropped). Repeated objects (pandas keeps one object per distinct string in many columns) are
-/// looked up by identity before their text is read.
-fn factorize_objects(items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<u32>, Vec<String>, Vec<usize>)> {
+/// looked up by identity before their text is read. A text with a lone surrogate (not valid Unicode) is
+/// an `InputError` naming `arg` and the row (`texts::text_arg`).
+fn factorize_objects(
+    items: &[Bound<'_, PyAny>],
+    arg: &'static str,
+) -> PyResult<(Vec<u32>, Vec<String>, Vec<usize>)> {
     use std::collections::HashMap;
     let mut by_ptr: HashMap<usize, u32> = HashMap::new();
     let mut by_text: HashMap<String, u32> = HashMap::new();
@@ -729,7 +732,7 @@ fn factorize_objects(items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<u32>, Vec<Stri
             continue;
         }
         let c = if let Ok(s) = item.cast::<PyString>() {
-            code_of(s.to_str()?.to_owned(), &mut labels)
+            code_of(texts::text_arg(s, arg, Some(i))?.into_owned(), &mut labels)
         } else if item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) {
             nulls.push(i);
             codes.push(code_of(String::new(), &mut labels));
@@ -737,7 +740,10 @@ fn factorize_objects(items: &[Bound<'_, PyAny>]) -> PyResult<(Vec<u32>, Vec<Stri
         } else if let Ok(b) = item.extract::<Vec<u8>>() {
             code_of(String::from_utf8_lossy(&b).into_owned(), &mut labels)
         } else {
-            code_of(item.str()?.to_str()?.to_owned(), &mut labels)
+            code_of(
+                texts::text_arg(&item.str()?, arg, Some(i))?.into_owned(),
+                &mut labels,
+            )
         };
         by_ptr.insert(ptr, c);
         codes.push(c);

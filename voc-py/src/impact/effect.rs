@@ -385,7 +385,7 @@ fn _impact_holdout(
 fn _impact_diff_in_diff<'py>(
     py: Python<'py>,
     data: Option<&Bound<'py, PyAny>>,
-    cells: Option<Vec<Vec<f64>>>,
+    #[pyo3(from_py_with = crate::convert_args::opt_real_rows)] cells: Option<Vec<Vec<f64>>>,
     y: Option<&Bound<'py, PyAny>>,
     treated: Option<&Bound<'py, PyAny>>,
     after: Option<&Bound<'py, PyAny>>,

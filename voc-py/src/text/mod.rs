@@ -82,7 +82,8 @@ fn text_normalize(
     Ok(Normalizer { lowercase, width }.normalize(&text))
 }
 
-/// Seeded synthetic support tickets ("zh" or "en") for examples and benchmarks.
+/// Seeded synthetic support tickets ("zh" or "en") for examples and benchmarks; `n` is at most
+/// 10,000,000 (voc-core's `text::MAX_TICKETS`; more is a `LimitError`), and Ctrl-C stops the call.
 ///
 /// >>> import voc
 /// >>> len(voc.text.sample_tickets(3, seed=1, lang="en")), voc.text.sample_tickets(3, seed=1) == voc.text.sample_tickets(3, seed=1)
@@ -96,7 +97,8 @@ fn text_sample_tickets(
     #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
 ) -> PyResult<Vec<String>> {
     let lang = lang.parse::<core::Lang>().py_err(py)?;
-    crate::guard::detach_value(py, "voc.text.sample_tickets", || {
+    crate::guard::detach(py, "voc.text.sample_tickets", || {
         core::sample_tickets(n, seed, lang)
     })
+    .py_err(py)
 }

@@ -454,24 +454,9 @@ impl OutcomeState {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn merge(&mut self, other: &OutcomeState) -> Result<()> {
-        if self.names != other.names || self.kind != other.kind {
-            return Err(Error::Incompatible(format!(
-                "class names differ: {:?} vs {:?}",
-                self.names, other.names
-            )));
-        }
+        self.check_mergeable(other)?;
         if !other.fixed {
             return Ok(());
-        }
-        if self.fixed {
-            for (i, (a, b)) in self.acc.iter().zip(&other.acc).enumerate() {
-                if a.is_some() != b.is_some() {
-                    return Err(Error::Incompatible(format!(
-                        "one state holds {} and the other does not",
-                        OUTCOMES[i]
-                    )));
-                }
-            }
         }
         let both = total(&self.counts, &self.missing, self.missing_class).and_then(|a| {
             let b = total(&other.counts, &other.missing, other.missing_class)?;
@@ -497,6 +482,46 @@ impl OutcomeState {
             }
         }
         self.fixed = true;
+        Ok(())
+    }
+
+    /// Whether `other` can be merged into this state: the same class names, the same kind of class
+    /// labels ([`LabelKind`]: the integer class `1` is not the text class `"1"`), and, once both hold
+    /// customers, the same outcomes. The error ([`Error::Incompatible`]) names the setting that
+    /// differs; [`merge`](Self::merge) checks it before changing anything.
+    ///
+    /// ```
+    /// use voc_core::impact::outcome::OutcomeState;
+    /// let ints = OutcomeState::with_integer_labels(&[1, 2])?;
+    /// let texts = OutcomeState::new(&["1".to_string(), "2".to_string()])?;
+    /// let e = ints.check_mergeable(&texts).unwrap_err();
+    /// assert!(e.to_string().contains("label kind"), "{e}");
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn check_mergeable(&self, other: &OutcomeState) -> Result<()> {
+        if self.kind != other.kind {
+            return Err(Error::Incompatible(format!(
+                "the class label kind differs: {} labels cannot be merged with {} labels",
+                self.kind.name(),
+                other.kind.name()
+            )));
+        }
+        if self.names != other.names {
+            return Err(Error::Incompatible(format!(
+                "the class names differ: {:?} vs {:?}",
+                self.names, other.names
+            )));
+        }
+        if self.fixed && other.fixed {
+            for (i, (a, b)) in self.acc.iter().zip(&other.acc).enumerate() {
+                if a.is_some() != b.is_some() {
+                    return Err(Error::Incompatible(format!(
+                        "the outcomes differ: one state holds {} and the other does not",
+                        OUTCOMES[i]
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -588,6 +613,22 @@ pub enum LabelKind {
     Float = 2,
     /// Names are `"false"` / `"true"`.
     Bool = 3,
+}
+
+impl LabelKind {
+    /// The kind's name: `"text"`, `"integer"`, `"float"` or `"bool"`.
+    ///
+    /// ```
+    /// assert_eq!(voc_core::impact::outcome::LabelKind::Float.name(), "float");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            LabelKind::Text => "text",
+            LabelKind::Integer => "integer",
+            LabelKind::Float => "float",
+            LabelKind::Bool => "bool",
+        }
+    }
 }
 
 /// Most customers a state counts (2^53, where f64 stops counting exactly): decoded states and merges

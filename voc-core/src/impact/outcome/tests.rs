@@ -181,3 +181,43 @@ fn float_and_bool_labels_round_trip_and_keep_their_kind() {
         Some(vec![2, 9])
     );
 }
+
+#[test]
+fn merge_refuses_other_settings_naming_each_and_leaves_the_state_unchanged() {
+    let spend = Outcomes::default().spend(&[1.0, 2.0]);
+    let mut a = OutcomeState::with_integer_labels(&[1, 2]).unwrap();
+    a.update(&[0, 1], spend, MissingPolicy::Error).unwrap();
+    let before = a.clone();
+    let message = |r: Result<(), Error>| match r {
+        Err(Error::Incompatible(m)) => m,
+        other => panic!("expected Incompatible, got {other:?}"),
+    };
+    // The same names as text labels: another label kind.
+    let text = OutcomeState::new(&["1".to_string(), "2".to_string()]).unwrap();
+    let m = message(a.merge(&text));
+    assert!(
+        m.contains("label kind") && m.contains("integer") && m.contains("text"),
+        "{m}"
+    );
+    // Float labels 1.0, 2.0: another kind too, although the values are equal.
+    let floats = OutcomeState::with_float_labels(&[1.0, 2.0]).unwrap();
+    assert!(message(a.merge(&floats)).contains("label kind"));
+    // Other classes.
+    let other = OutcomeState::with_integer_labels(&[1, 3]).unwrap();
+    assert!(message(a.merge(&other)).contains("class names"));
+    // Other outcomes, once both hold customers.
+    let mut churn = OutcomeState::with_integer_labels(&[1, 2]).unwrap();
+    churn
+        .update(
+            &[0],
+            Outcomes::default().churned(&[1.0]),
+            MissingPolicy::Error,
+        )
+        .unwrap();
+    let m = message(a.merge(&churn));
+    assert!(m.contains("outcomes") && m.contains("churned"), "{m}");
+    assert_eq!(a, before);
+    // An empty state of the same settings merges (the identity).
+    a.merge(&a.empty_like()).unwrap();
+    assert_eq!(a, before);
+}

@@ -521,17 +521,7 @@ impl Tally {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn merge(&mut self, other: &Tally) -> Result<()> {
-        if self.kind != other.kind || self.scale != other.scale {
-            return Err(Error::Incompatible(format!(
-                "cannot merge a {} tally on {}..={} with a {} tally on {}..={}",
-                self.kind.name(),
-                self.scale.min,
-                self.scale.max,
-                other.kind.name(),
-                other.scale.min,
-                other.scale.max
-            )));
-        }
+        self.check_mergeable(other)?;
         self.check_capacity(other.rows())?;
         self.grow(other.groups);
         if other.weights.is_some() {
@@ -561,6 +551,43 @@ impl Tally {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Whether `other` can be merged into this tally: the same metric and the same scale (the only
+    /// settings a tally is built with). The error names the setting that differs. Weighted and
+    /// unweighted tallies do merge: an unweighted row counts with weight 1, exactly as when a weighted
+    /// batch is added to a tally that has only unweighted rows, so merging parts equals adding all
+    /// their batches to one tally.
+    ///
+    /// ```
+    /// use voc_core::metrics::{MetricKind, Scale, Tally};
+    /// let a = Tally::new(MetricKind::Csat, Scale::new(1, 5)?);
+    /// let e = a.check_mergeable(&Tally::new(MetricKind::Csat, Scale::new(1, 7)?)).unwrap_err();
+    /// assert!(e.to_string().contains("scale"), "{e}");
+    /// let e = a.check_mergeable(&Tally::new(MetricKind::Ces, Scale::new(1, 5)?)).unwrap_err();
+    /// assert!(e.to_string().contains("metric"), "{e}");
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn check_mergeable(&self, other: &Tally) -> Result<()> {
+        if self.kind != other.kind {
+            return Err(Error::Incompatible(format!(
+                "the metric differs: a {} tally cannot be merged with a {} tally",
+                self.kind.name(),
+                other.kind.name()
+            )));
+        }
+        if self.scale != other.scale {
+            return Err(Error::Incompatible(format!(
+                "the scale differs: a {} tally on {}..={} cannot be merged with one on {}..={} \
+                 (the same score means something else on another scale)",
+                self.kind.name(),
+                self.scale.min,
+                self.scale.max,
+                other.scale.min,
+                other.scale.max
+            )));
         }
         Ok(())
     }

@@ -54,3 +54,49 @@ fn sealed_bytes_with_overflowing_counts_or_bad_weights_are_rejected() {
     let err = Tally::from_bytes(&reseal(bytes)).unwrap_err();
     assert!(err.to_string().contains("finite"), "{err}");
 }
+
+#[test]
+fn merge_refuses_another_metric_or_scale_naming_it_and_leaves_the_tally_unchanged() {
+    let mut a = Tally::new(MetricKind::Csat, Scale::new(1, 5).unwrap());
+    a.update(Batch::new(&[5_u8, 4]).groups(&[0, 1])).unwrap();
+    let before = a.clone();
+    let mut seven = Tally::new(MetricKind::Csat, Scale::new(1, 7).unwrap());
+    seven.update(Batch::new(&[7_u8])).unwrap();
+    let e = a.merge(&seven).unwrap_err();
+    assert!(
+        matches!(&e, Error::Incompatible(m) if m.contains("scale") && m.contains("1..=7")),
+        "{e}"
+    );
+    let mut ces = Tally::new(MetricKind::Ces, Scale::new(1, 5).unwrap());
+    ces.update(Batch::new(&[3_u8])).unwrap();
+    let e = a.merge(&ces).unwrap_err();
+    assert!(
+        matches!(&e, Error::Incompatible(m) if m.contains("metric") && m.contains("CES")),
+        "{e}"
+    );
+    assert_eq!(a, before);
+}
+
+#[test]
+fn weighted_and_unweighted_parts_merge_like_one_tally_fed_every_batch() {
+    let scale = Scale::new(0, 10).unwrap();
+    let (plain, weighted) = ([10_u8, 9, 3, 7], [0_u8, 10, 8]);
+    let w = [2.5, 0.5, 1.0];
+    let mut one = Tally::new(MetricKind::Nps, scale);
+    one.update(Batch::new(&plain)).unwrap();
+    one.update(Batch::new(&weighted).weights(&w)).unwrap();
+    let mut a = Tally::new(MetricKind::Nps, scale);
+    a.update(Batch::new(&plain)).unwrap();
+    let mut b = Tally::new(MetricKind::Nps, scale);
+    b.update(Batch::new(&weighted).weights(&w)).unwrap();
+    let (mut ab, mut ba) = (a.clone(), b.clone());
+    ab.merge(&b).unwrap();
+    ba.merge(&a).unwrap();
+    for t in [&ab, &ba] {
+        let (c, o) = (t.cell(0), one.cell(0));
+        assert_eq!(c.counts(), o.counts());
+        assert!((c.weight_sum() - o.weight_sum()).abs() < 1e-12);
+        assert!((c.n_eff() - o.n_eff()).abs() < 1e-12);
+        assert!((c.weight_sum() - 8.0).abs() < 1e-12); // 4 rows of weight 1, then 2.5 + 0.5 + 1
+    }
+}

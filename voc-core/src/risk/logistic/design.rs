@@ -310,6 +310,28 @@ pub(super) fn prepare(
         constant,
     })
 }
+/// [`chunked`] for the passes an optimiser repeats (loss, gradient and Hessian over every row): checks
+/// for an interrupt ([`crate::interrupt`]) before each chunk of [`CHUNK`] rows, on rayon's threads under
+/// [`crate::interrupt::watch`], so that a fit on millions of rows stops within milliseconds of Ctrl-C
+/// instead of after a whole pass (about 0.5 s of CPU for 1,000,000 × 40). The same chunks, merged in the
+/// same order: results do not change.
+pub(super) fn chunked_checked<T: Send>(
+    n: usize,
+    f: impl Fn(std::ops::Range<usize>) -> T + Sync,
+) -> Result<Vec<T>> {
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let run = |&s: &usize| -> Result<T> {
+        crate::interrupt::check()?;
+        Ok(f(s..(s + CHUNK).min(n)))
+    };
+    #[cfg(feature = "parallel")]
+    if n >= 4 * CHUNK {
+        use rayon::prelude::*;
+        return crate::interrupt::watch(|| starts.par_iter().map(run).collect());
+    }
+    starts.iter().map(run).collect()
+}
+
 /// Runs `f` on fixed chunks of rows (in parallel when there are many) and returns the results in order.
 pub(super) fn chunked<T: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
     let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();

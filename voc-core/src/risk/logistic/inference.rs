@@ -115,7 +115,7 @@ pub(super) fn finish(
         .map(|(&yi, &si)| si * if yi == 1.0 { p0.ln() } else { (1.0 - p0).ln() })
         .sum::<f64>();
     let (inference, lr_test) = if opts.penalty == Penalty::None {
-        let (_, _, h) = derivatives(&prep.z, q, y, s, &beta, true);
+        let (_, _, h) = derivatives(&prep.z, q, y, s, &beta, true)?;
         let l = cholesky(&h, q + 1).map_err(|pivot| collinear(names, &prep.active, pivot))?;
         let cov_std = chol_inverse(&l, q + 1);
         // θ_orig = A θ_std over (intercept, active columns).

@@ -1,7 +1,7 @@
 //! The solver: (proximal) Newton iterations with a backtracking line search on the standardised data,
 //! a warm start from a subsample on big data, and the checks for separation and collinearity.
 
-use super::design::chunked;
+use super::design::{chunked, chunked_checked};
 use super::options::LogisticOptions;
 use crate::error::{Error, Result};
 use crate::stats::linalg::{chol_solve, cholesky, dot};
@@ -45,7 +45,8 @@ pub(super) fn data_loss(z: &[f64], q: usize, y: &[f64], s: &[f64], beta: &[f64])
 /// Rows whose Hessian terms are gathered before being added (a small matrix product that vectorises).
 pub(super) const BLOCK: usize = 32;
 
-/// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`.
+/// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`; [`Error::Interrupted`] when an interrupt
+/// arrives during the pass (checked before every chunk of rows).
 pub(super) fn derivatives(
     z: &[f64],
     q: usize,
@@ -53,9 +54,9 @@ pub(super) fn derivatives(
     s: &[f64],
     beta: &[f64],
     hessian: bool,
-) -> (f64, Vec<f64>, Vec<f64>) {
+) -> Result<(f64, Vec<f64>, Vec<f64>)> {
     let d = q + 1;
-    let parts = chunked(y.len(), |r| {
+    let parts = chunked_checked(y.len(), |r| {
         let mut g = vec![0.0; d];
         let mut h = vec![0.0; d * d];
         let mut f = 0.0;
@@ -104,7 +105,7 @@ pub(super) fn derivatives(
             }
         }
         (f, g, h)
-    });
+    })?;
     let mut f = 0.0;
     let mut g = vec![0.0; d];
     let mut h = vec![0.0; d * d];
@@ -118,7 +119,7 @@ pub(super) fn derivatives(
             h[a * d + b] = h[b * d + a];
         }
     }
-    (f, g, h)
+    Ok((f, g, h))
 }
 
 pub(super) fn penalty_value(beta: &[f64], l1: f64, l2: f64) -> f64 {
@@ -210,7 +211,8 @@ pub(super) fn newton(
     let Data { z, q, y, s } = *d;
     // Each Newton iteration evaluates loss, gradient and Hessian once, at the accepted point: the line
     // search evaluates its candidates with the full pass and keeps the derivatives of the one it accepts.
-    let (f0, mut g_data, mut h_data) = derivatives(z, q, y, s, &beta, true);
+    let (f0, mut g_data, mut h_data) =
+        derivatives(z, q, y, s, &beta, true).map_err(|_| Halt::Interrupted)?;
     let mut f = f0 + penalty_value(&beta, l1, l2);
     let mut conv = Convergence {
         converged: false,
@@ -259,7 +261,8 @@ pub(super) fn newton(
                 return Err(Halt::Interrupted);
             }
             let cand: Vec<f64> = beta.iter().zip(&dir).map(|(b, d)| b + t * d).collect();
-            let (fc, gc, hc) = derivatives(z, q, y, s, &cand, want_hessian);
+            let (fc, gc, hc) =
+                derivatives(z, q, y, s, &cand, want_hessian).map_err(|_| Halt::Interrupted)?;
             let f_cand = fc + penalty_value(&cand, l1, l2);
             if f_cand <= f + 1e-12 * f.abs() || t < 1e-10 {
                 break (cand, f_cand, gc, hc);
@@ -279,7 +282,7 @@ pub(super) fn newton(
         // A step that had to be shortened asks for a fresh Hessian next time.
         fresh = want_hessian || t < 1.0;
         if t < 1.0 && !want_hessian {
-            let (_, _, h) = derivatives(z, q, y, s, &beta, true);
+            let (_, _, h) = derivatives(z, q, y, s, &beta, true).map_err(|_| Halt::Interrupted)?;
             h_data = h;
         }
         if conv.last_change <= tol * scale {

@@ -24,7 +24,7 @@ mod tables;
 mod tests;
 mod verbatims;
 
-pub use options::{Planted, RetailerOptions};
+pub use options::{MAX_CUSTOMERS, MAX_DAYS, Planted, RetailerOptions};
 pub use tables::{
     ChurnTable, CustomerTable, MentionTable, OrderTable, Retailer, ReturnTable, SurveyTable,
     TicketTable, Truth,

@@ -3,6 +3,26 @@
 use crate::error::{Error, Result};
 use crate::time::days_from_civil;
 
+/// Most customers [`retailer`](super::retailer) simulates in one call (10 million): more is an
+/// [`Error::TooLarge`] naming `customers`, before anything is allocated.
+///
+/// ```
+/// use voc_core::sample::{retailer, RetailerOptions, MAX_CUSTOMERS};
+/// let e = retailer(&RetailerOptions::default().customers(MAX_CUSTOMERS + 1)).unwrap_err();
+/// assert!(matches!(e, voc_core::Error::TooLarge { arg: "customers", .. }), "{e}");
+/// ```
+pub const MAX_CUSTOMERS: usize = 10_000_000;
+
+/// Most simulated days of [`retailer`](super::retailer) (3,650, ten years; at least 60): more is an
+/// [`Error::TooLarge`] naming `days`.
+///
+/// ```
+/// use voc_core::sample::{retailer, RetailerOptions, MAX_DAYS};
+/// let e = retailer(&RetailerOptions::default().days(MAX_DAYS + 1)).unwrap_err();
+/// assert!(matches!(e, voc_core::Error::TooLarge { arg: "days", .. }), "{e}");
+/// ```
+pub const MAX_DAYS: u32 = 3650;
+
 /// Options of [`retailer`](super::retailer).
 ///
 /// ```
@@ -15,13 +35,14 @@ use crate::time::days_from_civil;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct RetailerOptions {
-    /// Number of customers (default 20,000; up to 10 million).
+    /// Number of customers (default 20,000; up to [`MAX_CUSTOMERS`]).
     pub customers: usize,
     /// Seed (default 7).
     pub seed: u64,
     /// First simulated day, days since 1970-01-01 (default 2024-01-01).
     pub start_day: i64,
-    /// Simulated days (default 730; customers sign up over the first three quarters).
+    /// Simulated days (default 730, from 60 up to [`MAX_DAYS`]; customers sign up over the first three
+    /// quarters).
     pub days: u32,
     /// Day (since `start_day`) from which refunds are fixed (default 540, 2025-06-24); `None`: never.
     pub fix_day: Option<u32>,
@@ -56,15 +77,31 @@ impl Default for RetailerOptions {
 impl RetailerOptions {
     /// Checks the options (done once by [`retailer`](super::retailer)).
     pub fn validate(&self) -> Result<()> {
-        if self.customers == 0 || self.customers > 10_000_000 {
+        if self.customers == 0 {
             return Err(Error::option(
                 "customers",
                 self.customers,
-                "must lie in 1..=10000000",
+                "must be at least 1",
             ));
         }
-        if !(60..=3650).contains(&self.days) {
-            return Err(Error::option("days", self.days, "must lie in 60..=3650"));
+        if self.customers > MAX_CUSTOMERS {
+            return Err(Error::too_large(
+                "customers",
+                self.customers,
+                MAX_CUSTOMERS,
+                "simulated customers in one call",
+            ));
+        }
+        if self.days < 60 {
+            return Err(Error::option("days", self.days, "must be at least 60"));
+        }
+        if self.days > MAX_DAYS {
+            return Err(Error::too_large(
+                "days",
+                self.days,
+                MAX_DAYS,
+                "simulated days (ten years)",
+            ));
         }
         if !(-700_000..=700_000).contains(&self.start_day) {
             return Err(Error::option(
