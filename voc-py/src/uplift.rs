@@ -18,17 +18,20 @@ use voc_core::{Error, Fit, Predict};
 use crate::risk::{Features, RiskErr, features, floats, labels, x_error};
 use crate::table::{Table, TableBuilder, escape};
 
+/// Outcome, treatment and (when asked for) uplift, read as floats.
+type Ranking<'py> = (
+    crate::convert::Buf<'py, f64>,
+    crate::convert::Buf<'py, f64>,
+    Option<crate::convert::Buf<'py, f64>>,
+);
+
 /// Reads the three columns of a ranking evaluation.
 fn columns<'py>(
     data: Option<&Bound<'py, PyAny>>,
     outcome: &Bound<'py, PyAny>,
     treatment: &Bound<'py, PyAny>,
     uplift: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(
-    crate::convert::Buf<'py, f64>,
-    crate::convert::Buf<'py, f64>,
-    Option<crate::convert::Buf<'py, f64>>,
-)> {
+) -> PyResult<Ranking<'py>> {
     let role = |v: &Bound<'py, PyAny>, arg: &str| crate::risk::roles::column(data, v, arg);
     Ok((
         labels(&role(outcome, "outcome")?, "outcome")?,

@@ -1,7 +1,7 @@
 //! The uplift model's byte form: versioned, little-endian, closed by a checksum.
 //!
-//! Layout of version 1: magic `VUPL`, version (u16), the feature names, the reference customer (count
-//! + f64s), the arms (four u64: treated, control, their responders), the learner's tag (0 T-learner,
+//! Layout of version 1: magic `VUPL`, version (u16), the feature names, the reference customer
+//! (count and f64s), the arms (four u64: treated, control, their responders), the learner's tag (0 T-learner,
 //! 1 class transformation, 2 X-learner), then its logistic models (each its own sealed byte form,
 //! length-prefixed), for the X-learner the two effect models (coefficients with their count, then the
 //! intercept) and the propensity, and the FNV-1a checksum of everything before it.

@@ -184,11 +184,12 @@ fn _impact_roi(
     })
 }
 
+/// Labels, sizes, ARPUs and churn rates of the `what_if` classes, column by column.
+type ClassColumns = (Vec<String>, Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// The classes of `what_if` as (label, n, ARPU, churn) rows: from an `outcome_by_class` result or its
 /// table (`group`, `n`, `arpu`, `churn_rate`), or a dict `{label: (n, arpu, churn)}`.
-fn what_if_classes(
-    data: &Bound<'_, PyAny>,
-) -> PyResult<(Vec<String>, Vec<f64>, Vec<f64>, Vec<f64>)> {
+fn what_if_classes(data: &Bound<'_, PyAny>) -> PyResult<ClassColumns> {
     let py = data.py();
     let dtype = |message: String, index: Option<usize>| {
         let e = raise_named(py, "DtypeError", message, Some("data"));
