@@ -212,7 +212,7 @@ impl Table {
                     Some("columns"),
                 ));
             }
-            names.push(k.extract::<String>()?);
+            names.push(crate::convert_args::string(&k)?);
             cols.push(v.unbind());
         }
         Ok(Table {

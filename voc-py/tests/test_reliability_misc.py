@@ -190,3 +190,29 @@ def test_the_guard_test_hook_is_not_public():
     assert "_guard_panic" not in dir(voc)
     with pytest.raises(errors.InvalidOptionError):
         voc._voc._guard_panic("nope")
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        voc.risk.LogisticModel,
+        voc.segment.KMeansModel,
+        voc.text.TopicModel,
+        voc.retention.BgNbdModel,
+        voc.retention.GammaGammaModel,
+        voc.retention.CoxModel,
+        voc.uplift.UpliftModel,
+    ],
+)
+@pytest.mark.parametrize("bad", [3, "bytes", None, [1, 2]])
+def test_model_from_bytes_of_a_non_bytes_value_is_a_dtype_error(cls: type, bad: object) -> None:
+    with pytest.raises(voc.errors.DtypeError) as e:
+        cls.from_bytes(bad)
+    assert e.value.arg == "data"
+
+
+def test_table_column_names_are_read_as_text() -> None:
+    with pytest.raises(voc.errors.InvalidOptionError, match="lone surrogate"):
+        voc.Table("t", {"\ud800": [1.0]})
+    with pytest.raises(voc.errors.DtypeError):
+        voc.Table("t", {3: [1.0]})

@@ -157,9 +157,13 @@ impl BgNbdModel {
     }
     /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<BgNbdModel> {
+    fn from_bytes(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::byte_string)]
+        data: pyo3::pybacked::PyBackedBytes,
+    ) -> PyResult<BgNbdModel> {
         Ok(BgNbdModel {
-            inner: core::BgNbd::from_bytes(data).py_err(py)?,
+            inner: core::BgNbd::from_bytes(&data).py_err(py)?,
         })
     }
     /// Parameters and fit statistics as a dict.
@@ -328,9 +332,13 @@ impl GammaGammaModel {
     }
     /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<GammaGammaModel> {
+    fn from_bytes(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::byte_string)]
+        data: pyo3::pybacked::PyBackedBytes,
+    ) -> PyResult<GammaGammaModel> {
         Ok(GammaGammaModel {
-            inner: core::GammaGamma::from_bytes(data).py_err(py)?,
+            inner: core::GammaGamma::from_bytes(&data).py_err(py)?,
         })
     }
     /// Parameters and fit statistics as a dict.

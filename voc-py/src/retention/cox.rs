@@ -246,9 +246,13 @@ impl CoxModel {
     }
     /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<CoxModel> {
+    fn from_bytes(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::byte_string)]
+        data: pyo3::pybacked::PyBackedBytes,
+    ) -> PyResult<CoxModel> {
         Ok(CoxModel {
-            inner: core::CoxPh::from_bytes(data).py_err(py)?,
+            inner: core::CoxPh::from_bytes(&data).py_err(py)?,
         })
     }
     /// The fit statistics as a dict.

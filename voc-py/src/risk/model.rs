@@ -456,9 +456,13 @@ impl LogisticModel {
 
     /// A model from [`to_bytes`](Self::to_bytes) output; anything else is a `voc.DecodeError`.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<LogisticModel> {
+    fn from_bytes(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::byte_string)]
+        data: pyo3::pybacked::PyBackedBytes,
+    ) -> PyResult<LogisticModel> {
         Ok(LogisticModel {
-            inner: CoreModel::from_bytes(data).risk_err(py)?,
+            inner: CoreModel::from_bytes(&data).risk_err(py)?,
         })
     }
 

@@ -236,9 +236,13 @@ impl KMeansModel {
 
     /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<KMeansModel> {
+    fn from_bytes(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::byte_string)]
+        data: pyo3::pybacked::PyBackedBytes,
+    ) -> PyResult<KMeansModel> {
         Ok(KMeansModel {
-            inner: core::KMeans::from_bytes(data).py_err(py)?,
+            inner: core::KMeans::from_bytes(&data).py_err(py)?,
         })
     }
 

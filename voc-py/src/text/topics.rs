@@ -138,9 +138,13 @@ impl TopicModel {
     }
     /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<TopicModel> {
+    fn from_bytes(
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::byte_string)]
+        data: pyo3::pybacked::PyBackedBytes,
+    ) -> PyResult<TopicModel> {
         Ok(TopicModel {
-            inner: core::TopicModel::from_bytes(data).py_err(py)?,
+            inner: core::TopicModel::from_bytes(&data).py_err(py)?,
         })
     }
     /// Fit statistics and options as a dict.
