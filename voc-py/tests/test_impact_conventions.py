@@ -61,7 +61,7 @@ def test_int_labels_are_ints_in_value_order():
     t = impact.outcome_by_class(by=[10, 9, 2], churned=[0, 1, 1]).table
     assert t["group"].dtype.kind == "i" and t["group"].tolist() == [2, 9, 10]
     assert list(t["n"]) == [1, 1, 1] and list(t["churn_rate"]) == [1.0, 1.0, 0.0]
-    r = impact.class_ratio(by=[10, 9, 2, 10, 2, 2], spend=[4.0, 1.0, 2.0, 4.0, 2.0, 2.0], numerator=10, denominator=2)
+    r = impact.class_ratio(by=[10, 9, 2, 10, 2, 2], spend=[3.0, 1.0, 1.0, 5.0, 2.0, 3.0], numerator=10, denominator=2)
     assert (r.numerator, r.denominator, r.estimate) == ("10", "2", 2.0)
     fixed = impact.outcome_by_class(by=[10, 9, 2], churned=[0, 1, 1], names=[10, 9, 2, 7]).table
     assert fixed["group"].tolist() == [10, 9, 2, 7] and list(fixed["n"]) == [1, 1, 1, 0]

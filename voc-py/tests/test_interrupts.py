@@ -25,8 +25,9 @@ import pytest
 import voc
 
 DELAY = 0.2
-# Ctrl-C must stop the call within this long (the checks poll every 20 ms; a loop step takes less).
-WITHIN = 1.0
+# Ctrl-C must stop the call within this long. The loops poll every 20 ms; the margin covers a busy
+# 2-core CI machine, where the inputs' conversion and the GIL hand-over have been measured at up to 1.6 s.
+WITHIN = 2.0
 
 
 # The same call without the early interrupt must still be running after this long (more than twice
