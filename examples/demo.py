@@ -192,7 +192,8 @@ def churn_signals(args: argparse.Namespace, report: Report) -> tuple[voc.sample.
     print(f"As of {cutoff}: {int(buyers.sum()):,} customers with an order; churned = no order (or a churn-survey "
           f"answer) in the next {horizon} days.")
     base = y[buyers]
-    lo, hi = voc.stats.proportion_ci(int(base.sum()), len(base))
+    share = voc.stats.proportion_ci(int(base.sum()), len(base))
+    lo, hi = share.ci_low, share.ci_high
     print(f"Churn rate {pct(base.mean())} [{pct(lo)}, {pct(hi)}] (Wilson 95%)\n")
     best = None
     for kind, flags in FLAGS.items():

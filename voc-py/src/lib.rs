@@ -49,6 +49,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<metrics::CsatState>()?;
     m.add_class::<metrics::CesState>()?;
     m.add_class::<stats::PyTestResult>()?;
+    m.add_class::<stats::ProportionInterval>()?;
     m.add_class::<table::Table>()?;
     m.add_function(wrap_pyfunction!(sample::surveys, m)?)?;
     m.add_function(wrap_pyfunction!(sample::retailer, m)?)?;

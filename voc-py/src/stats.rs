@@ -96,16 +96,7 @@ impl PyTestResult {
     }
     /// The fields as a notebook table.
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-        let mut html = String::from("<p><b>voc TestResult</b></p><table>");
-        for (k, v) in self.to_dict(py)?.iter() {
-            html.push_str(&format!(
-                "<tr><th style='text-align:left'>{}</th><td>{}</td></tr>",
-                crate::table::escape(&k.str()?.to_string()),
-                crate::table::escape(&v.str()?.to_string())
-            ));
-        }
-        html.push_str("</table>");
-        Ok(html)
+        fields_html("TestResult", &self.to_dict(py)?)
     }
     fn __repr__(&self) -> String {
         let t = &self.inner;
@@ -127,12 +118,112 @@ impl PyTestResult {
     }
 }
 
+/// The notebook table of a result's fields.
+fn fields_html(name: &str, fields: &Bound<'_, PyDict>) -> PyResult<String> {
+    let mut html = format!("<p><b>voc {name}</b></p><table>");
+    for (k, v) in fields.iter() {
+        html.push_str(&format!(
+            "<tr><th style='text-align:left'>{}</th><td>{}</td></tr>",
+            crate::table::escape(&k.str()?.to_string()),
+            crate::table::escape(&v.str()?.to_string())
+        ));
+    }
+    html.push_str("</table>");
+    Ok(html)
+}
+
+/// What a [`ProportionInterval`] holds.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ProportionParts {
+    successes: f64,
+    n: f64,
+    low: f64,
+    high: f64,
+    method: String,
+    confidence: f64,
+}
+
+crate::plain_checked!(ProportionParts);
+
+/// A proportion `successes / n` with its confidence interval (`voc.stats.proportion_ci`).
+#[pyclass(frozen, module = "voc._voc")]
+pub struct ProportionInterval {
+    inner: ProportionParts,
+}
+
+crate::pickled!(ProportionInterval);
+
+#[pymethods]
+impl ProportionInterval {
+    /// The proportion, `successes / n`.
+    #[getter]
+    fn estimate(&self) -> f64 {
+        self.inner.successes / self.inner.n
+    }
+    /// Lower bound of the interval.
+    #[getter]
+    fn ci_low(&self) -> f64 {
+        self.inner.low
+    }
+    /// Upper bound of the interval.
+    #[getter]
+    fn ci_high(&self) -> f64 {
+        self.inner.high
+    }
+    /// Number of successes.
+    #[getter]
+    fn successes(&self) -> f64 {
+        self.inner.successes
+    }
+    /// Number of trials.
+    #[getter]
+    fn n(&self) -> f64 {
+        self.inner.n
+    }
+    /// The interval's method: `wilson`, `wilson_cc`, `clopper_pearson` or `wald`.
+    #[getter]
+    fn method(&self) -> &str {
+        &self.inner.method
+    }
+    /// The confidence level.
+    #[getter]
+    fn confidence(&self) -> f64 {
+        self.inner.confidence
+    }
+    /// The fields as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("estimate", self.estimate())?;
+        d.set_item("ci_low", self.ci_low())?;
+        d.set_item("ci_high", self.ci_high())?;
+        d.set_item("successes", self.successes())?;
+        d.set_item("n", self.n())?;
+        d.set_item("method", self.method())?;
+        d.set_item("confidence", self.confidence())?;
+        Ok(d)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        fields_html("ProportionInterval", &self.to_dict(py)?)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ProportionInterval(estimate={:.6}, ci_low={:.6}, ci_high={:.6}, n={}, method={:?})",
+            self.estimate(),
+            self.inner.low,
+            self.inner.high,
+            self.inner.n,
+            self.inner.method
+        )
+    }
+}
+
 /// Confidence interval of a proportion `successes / n`; `interval` is "wilson" (default), "wilson_cc",
 /// "clopper_pearson" or "wald" (matching `scipy.stats.binomtest(k, n).proportion_ci`).
 ///
 /// >>> import voc
-/// >>> [round(x, 6) for x in voc.stats.proportion_ci(7, 50)]
-/// [0.069508, 0.261862]
+/// >>> r = voc.stats.proportion_ci(7, 50)
+/// >>> round(r.estimate, 2), round(r.ci_low, 6), round(r.ci_high, 6), r.method
+/// (0.14, 0.069508, 0.261862, 'wilson')
 #[pyfunction]
 #[pyo3(signature = (successes, n, /, *, confidence=0.95, interval="wilson"))]
 pub fn proportion_ci(
@@ -141,14 +232,23 @@ pub fn proportion_ci(
     #[pyo3(from_py_with = crate::convert_args::real)] n: f64,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
     #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
-) -> PyResult<(f64, f64)> {
+) -> PyResult<ProportionInterval> {
     let m = interval.parse::<ShareInterval>().py_err(py)?;
     let opts = IntervalOptions::default().confidence(confidence).method(m);
     let ci = crate::guard::run(py, "voc.stats.proportion_ci", || {
         stats::proportion_interval(successes, n, &opts)
     })?
     .py_err(py)?;
-    Ok((ci.low, ci.high))
+    Ok(ProportionInterval {
+        inner: ProportionParts {
+            successes,
+            n,
+            low: ci.low,
+            high: ci.high,
+            method: interval.to_owned(),
+            confidence,
+        },
+    })
 }
 
 /// Two-proportion z-test of `k1/n1` against `k2/n2` (pooled statistic, unpooled Wald interval).

@@ -776,7 +776,7 @@ def test_clopper_pearson_with_large_n_returns():
     code = """
         import voc, scipy.stats as st
         for k, n in ((50, 10_000_000), (9_999_995, 10_000_000), (1, 1_000_000_000)):
-            lo, hi = voc.stats.proportion_ci(k, n, interval="clopper_pearson")
+            r = voc.stats.proportion_ci(k, n, interval="clopper_pearson"); lo, hi = r.ci_low, r.ci_high
             ref_lo, ref_hi = st.beta.ppf(0.025, k, n - k + 1), st.beta.ppf(0.975, k + 1, n - k)
             assert abs(lo / ref_lo - 1) < 1e-6 and abs(hi / ref_hi - 1) < 1e-6, (k, n, lo, hi, ref_lo, ref_hi)
             print("ok", k, n, flush=True)

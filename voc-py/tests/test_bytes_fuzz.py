@@ -79,6 +79,7 @@ FACTORIES = {
     "CsatResult": lambda: voc.csat([1, 5, 4, 4]),
     "CesResult": lambda: voc.ces([1, 7, 6, 5]),
     "TestResult": lambda: voc.stats.welch_test(1.0, 2.0, 30, 1.5, 1.0, 40),
+    "ProportionInterval": lambda: voc.stats.proportion_ci(7, 50),
     "PolarityResult": lambda: voc.text.polarity("The refund was fast, thanks!"),
     "KaplanMeierResult": lambda: voc.retention.kaplan_meier(durations=[5.0, 8.0, 12.0, 20.0, 3.0, 9.0],
                                                             events=[1, 0, 1, 1, 1, 0], by=[1, 1, 2, 2, 1, 2]),

@@ -358,11 +358,13 @@ def test_csat_wilson_and_clopper_pearson_vs_scipy(xs, conf):
 def test_proportion_ci_vs_scipy(kn, conf):
     k, n = kn
     for ours, theirs in (("wilson", "wilson"), ("wilson_cc", "wilsoncc"), ("clopper_pearson", "exact")):
-        lo, hi = voc.stats.proportion_ci(k, n, confidence=conf, interval=ours)
+        r = voc.stats.proportion_ci(k, n, confidence=conf, interval=ours)
+        lo, hi = r.ci_low, r.ci_high
         ref = st.binomtest(k, n).proportion_ci(confidence_level=conf, method=theirs)
         assert_close(lo, ref.low, what=ours)
         assert_close(hi, ref.high, what=ours)
-    lo, hi = voc.stats.proportion_ci(k, n, confidence=conf, interval="wald")
+    r = voc.stats.proportion_ci(k, n, confidence=conf, interval="wald")
+    lo, hi = r.ci_low, r.ci_high
     p = k / n
     half = st.norm.ppf(0.5 + conf / 2) * math.sqrt(p * (1 - p) / n)
     assert_close(lo, max(p - half, 0.0))

@@ -46,9 +46,9 @@ def metrics() -> None:
 
 
 def stats() -> None:
-    share = voc.stats.proportion_ci(30, 100)
+    share: voc.stats.ProportionInterval = voc.stats.proportion_ci(30, 100)
     test: voc.TestResult = voc.stats.welch_test(5.0, 1.0, 30, 5.5, 1.2, 40)
-    print(share, test.statistic)
+    print(share.ci_low, share.estimate, test.statistic)
 
 
 def text() -> None:

@@ -8,6 +8,6 @@
 * ``adjust_p_values(p, method="holm" | "bh")``: multiple-testing adjustment, as statsmodels ``multipletests``.
 """
 
-from voc._voc import TestResult, adjust_p_values, proportion_ci, two_proportion_test, welch_test
+from voc._voc import ProportionInterval, TestResult, adjust_p_values, proportion_ci, two_proportion_test, welch_test
 
-__all__ = ["proportion_ci", "two_proportion_test", "welch_test", "adjust_p_values", "TestResult"]
+__all__ = ["proportion_ci", "two_proportion_test", "welch_test", "adjust_p_values", "TestResult", "ProportionInterval"]
