@@ -237,16 +237,27 @@ pub fn flag(ob: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// A `str` without lone surrogates.
 pub fn text<'a>(ob: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
+    text_of(ob, None)
+}
+
+/// [`text`] for an argument not read through `from_py_with` (so pyo3 does not note its name): the
+/// error names `arg`.
+pub fn text_arg<'a>(ob: &'a Bound<'_, PyAny>, arg: &str) -> PyResult<&'a str> {
+    text_of(ob, Some(arg))
+}
+
+fn text_of<'a>(ob: &'a Bound<'_, PyAny>, arg: Option<&str>) -> PyResult<&'a str> {
     let s = ob.cast::<PyString>().map_err(|_| dtype(ob, "a str"))?;
     s.to_str().map_err(|_| {
+        let prefix = arg.map(|a| format!("{a} = ")).unwrap_or_default();
         raise_named(
             ob.py(),
             "InvalidOptionError",
             format!(
-                "{} is not valid Unicode (it holds a lone surrogate)",
+                "{prefix}{} is not valid Unicode (it holds a lone surrogate)",
                 short_repr(ob)
             ),
-            None,
+            arg,
         )
     })
 }

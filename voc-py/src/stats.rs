@@ -294,16 +294,6 @@ pub fn welch_test(
     #[pyo3(from_py_with = crate::convert_args::real)] nobs2: f64,
     #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
 ) -> PyResult<PyTestResult> {
-    let a = MeanSummary {
-        mean: mean1,
-        variance: std1 * std1,
-        n: nobs1,
-    };
-    let b = MeanSummary {
-        mean: mean2,
-        variance: std2 * std2,
-        n: nobs2,
-    };
     let opts = TestOptions::default().confidence(confidence);
     let named = |e: voc_core::Error| {
         e.renamed("variance1", "std1")
@@ -312,6 +302,8 @@ pub fn welch_test(
             .renamed("n2", "nobs2")
     };
     Ok(crate::guard::run(py, "voc.stats.welch_test", || {
+        let a = MeanSummary::from_std(mean1, std1, nobs1).map_err(|e| e.renamed("std", "std1"))?;
+        let b = MeanSummary::from_std(mean2, std2, nobs2).map_err(|e| e.renamed("std", "std2"))?;
         stats::welch_t_test(&a, &b, &opts).map_err(named)
     })?
     .py_err(py)?

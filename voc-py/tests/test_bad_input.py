@@ -787,3 +787,16 @@ def test_clopper_pearson_with_large_n_returns():
         pytest.fail(f"proportion_ci(clopper_pearson) did not return within 15 s; completed: {e.stdout!r}")
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("ok") == 3
+
+
+def test_welch_std_whose_square_overflows_is_named_with_its_value():
+    # The variance is std²: an overflow is reported on the std given, never as `std1 = inf`.
+    for kwargs, arg in (((1.0, 1e200, 10, 2.0, 1.0, 10), "std1"), ((1.0, 1.0, 10, 2.0, -1e160, 10), "std2")):
+        with pytest.raises(voc.InputError) as e:
+            voc.stats.welch_test(*kwargs)
+        assert e.value.arg == arg
+        assert "inf" not in str(e.value)
+        assert ("1e200" in str(e.value)) or ("-1e160" in str(e.value))
+    with pytest.raises(voc.InputError) as e:
+        voc.stats.welch_test(1.0, float("nan"), 10, 2.0, 1.0, 10)
+    assert e.value.arg == "std1"

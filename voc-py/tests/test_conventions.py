@@ -506,3 +506,39 @@ def test_demo_runs_at_small_sizes(tmp_path):
         )
         assert run.returncode == 0, run.stderr[-3000:]
         assert "ROI" in run.stdout and "payback" in run.stdout
+
+
+def test_stub_functions_and_methods_return_no_bare_tuple_dict_or_any():
+    # §3: results are typed objects or Tables. The stub is read directly, so compiled functions whose
+    # runtime signature carries no return annotation are checked too. Properties (`ci`, `scale`) may be
+    # pairs; the conversions (`to_dict`, `to_pandas`, ...) are what they say.
+    import ast
+    from pathlib import Path
+
+    conversions = {"to_dict", "to_pandas", "to_polars", "to_arrow"}
+    stub = Path(voc.__file__).with_name("_voc.pyi")
+    tree = ast.parse(stub.read_text(encoding="utf-8"))
+
+    def bad(fn: ast.FunctionDef) -> bool:
+        if fn.returns is None:
+            return False
+        s = ast.unparse(fn.returns)
+        return any(s == b or s.startswith(f"{b}[") or f"| {b}" in s or s.startswith(f"{b} |")
+                   for b in ("dict", "tuple", "Any"))
+
+    def is_property(fn: ast.FunctionDef) -> bool:
+        return any(ast.unparse(d) == "property" for d in fn.decorator_list)
+
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and bad(node):
+            found.append(node.name)
+        if isinstance(node, ast.ClassDef):
+            for m in node.body:
+                if (isinstance(m, ast.FunctionDef) and not m.name.startswith("_") and m.name not in conversions
+                        and not is_property(m) and bad(m)):
+                    found.append(f"{node.name}.{m.name}")
+    assert found == [], f"public stubs returning a bare tuple/dict/Any: {found}"
+    # The check itself catches a bad stub.
+    assert bad(ast.parse("def f() -> tuple[int, int]: ...").body[0])  # type: ignore[arg-type]
+    assert not bad(ast.parse("def f() -> Table: ...").body[0])  # type: ignore[arg-type]

@@ -171,10 +171,7 @@ NOT_FUZZED: dict[str, str] = {}
 
 # Known failures still open: (function, argument) → what is missing. Each is a strict xfail: once the
 # fix lands the case passes, pytest reports the XPASS as a failure, and the entry must be removed here.
-XFAIL: dict[tuple[str, str], str] = {
-    ("voc.text.themes", "taxonomy"): "a taxonomy text with a lone surrogate reaches Python's UnicodeEncodeError: "
-                                     "the taxonomy argument is not read through convert_args::text",
-}
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def public_functions() -> list[str]:

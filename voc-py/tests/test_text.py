@@ -547,6 +547,17 @@ def test_lone_surrogates_are_input_errors(m):
         assert f"{arg}[{index}]" in str(e.value)
 
 
+def test_taxonomy_text_with_a_lone_surrogate_is_an_input_error_naming_taxonomy():
+    bad = "refund: 退款 \ud800"
+    for call in (lambda: voc.text.themes(bad), lambda: voc.text.themes(taxonomy=bad),
+                 lambda: voc.text.ThemeMatcher(taxonomy=bad)):
+        with pytest.raises(voc.InvalidOptionError, match="surrogate") as e:
+            call()
+        assert not isinstance(e.value, UnicodeError)
+        assert e.value.arg == "taxonomy"
+        assert str(e.value).startswith("taxonomy = ")
+
+
 def test_binding_raises_only_through_error_rs():
     src = Path(__file__).resolve().parents[1] / "src" / "text"
     for f in src.glob("*.rs"):

@@ -137,6 +137,36 @@ impl MeanSummary {
     pub fn se(&self) -> f64 {
         (self.variance / self.n).sqrt()
     }
+
+    /// The summary from a standard deviation (what `scipy.stats.ttest_ind_from_stats` takes): the
+    /// variance is `std²`. A non-finite `std` is an error naming `std`, and so is one whose square
+    /// overflows (|std| above about 1.3e154) — never an infinite variance reported as the input.
+    ///
+    /// ```
+    /// use voc_core::stats::MeanSummary;
+    /// assert_eq!(MeanSummary::from_std(3.0, 2.0, 10.0)?.variance, 4.0);
+    /// assert!(MeanSummary::from_std(3.0, 1e200, 10.0).is_err());
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn from_std(mean: f64, std: f64, n: f64) -> Result<Self> {
+        if !std.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "std",
+                index: 0,
+                value: std,
+            });
+        }
+        let variance = std * std;
+        if !variance.is_finite() {
+            return Err(Error::too_large(
+                "std",
+                format!("{std:e}"),
+                "±1.3e154",
+                "its square (the variance) overflows a double; rescale the data",
+            ));
+        }
+        Ok(MeanSummary { mean, variance, n })
+    }
 }
 
 /// Student-t interval for a mean, as `scipy.stats.t.interval(confidence, n − 1, mean, sem)`.

@@ -109,26 +109,26 @@ impl ThemeMatcher {
 #[pymethods]
 impl ThemeMatcher {
     /// Compiles themes given as `(id, label, keywords, exclude)` tuples (parents first; dotted ids make
-    /// a hierarchy), or the default retail taxonomy when `themes` is None, or the taxonomy text format
-    /// when `themes` is a str.
+    /// a hierarchy), or the default retail taxonomy when `taxonomy` is None, or the taxonomy text format
+    /// when `taxonomy` is a str.
     #[new]
-    #[pyo3(signature = (themes=None, *, lowercase=true, width=true))]
+    #[pyo3(signature = (taxonomy=None, *, lowercase=true, width=true))]
     fn new(
         py: Python<'_>,
-        themes: Option<&Bound<'_, PyAny>>,
+        taxonomy: Option<&Bound<'_, PyAny>>,
         #[pyo3(from_py_with = crate::convert_args::flag)] lowercase: bool,
         #[pyo3(from_py_with = crate::convert_args::flag)] width: bool,
     ) -> PyResult<Self> {
-        let taxonomy = match themes {
+        let taxonomy = match taxonomy {
             None => Taxonomy::parse(core::DEFAULT_RETAIL).py_err(py)?,
             Some(t) if t.is_instance_of::<PyString>() => {
-                Taxonomy::parse(t.extract::<&str>()?).py_err(py)?
+                Taxonomy::parse(crate::convert_args::text_arg(t, "taxonomy")?).py_err(py)?
             }
             Some(t) => {
                 let specs: Vec<ThemeSpec> = t.extract().map_err(|_| {
                     dtype_err(
                         py,
-                        "themes",
+                        "taxonomy",
                         t.get_type()
                             .name()
                             .map(|n| n.to_string())
