@@ -27,6 +27,13 @@ step "cargo test (voc-core, benches)"
 cargo test --workspace --exclude voc-py --quiet
 step "build and install the extension into .venv"
 source "$root/scripts/bootstrap.sh"
+step "cargo test (voc-py's own unit tests: the pickle envelope, the interrupt guard)"
+# They link libpython, so they need an interpreter built with a shared library (Debian's is).
+if python -c "import sys, sysconfig; sys.exit(0 if sysconfig.get_config_var('Py_ENABLE_SHARED') else 1)"; then
+  PYO3_PYTHON="$(command -v python)" cargo test -p voc-py --lib --quiet
+else
+  echo "skipped: this Python has no shared libpython to link the test binary against"
+fi
 step "pytest"
 python -m pytest -q voc-py/tests
 step "stubtest"
