@@ -157,6 +157,23 @@ macro_rules! core_pickled {
     ($cls:ident, $core:ty) => {
         #[pymethods]
         impl $cls {
+            /// The model as bytes (the core's versioned, checksummed byte form: exact, NaN included),
+            /// for storing it; `from_bytes` reads them.
+            fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+                pyo3::types::PyBytes::new(py, &self.inner.to_bytes())
+            }
+            /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
+            #[staticmethod]
+            fn from_bytes(
+                py: Python<'_>,
+                #[pyo3(from_py_with = $crate::convert_args::byte_string)]
+                data: pyo3::pybacked::PyBackedBytes,
+            ) -> PyResult<Self> {
+                use $crate::error::IntoPy;
+                Ok($cls {
+                    inner: <$core>::from_bytes(&data).py_err(py)?,
+                })
+            }
             fn __reduce__<'py>(
                 &self,
                 py: Python<'py>,

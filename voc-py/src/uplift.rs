@@ -4,7 +4,7 @@
 
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyDict, PyList};
 use serde::{Deserialize, Serialize};
 use voc_core::risk::{LogisticModel as CoreLogistic, LogisticOptions, Penalty};
 use voc_core::stats::ShareInterval;
@@ -845,23 +845,6 @@ impl UpliftModel {
             });
         }
         Ok(b.finish("uplift reasons", None))
-    }
-
-    /// The model as bytes (the core's versioned, checksummed byte form).
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
-    }
-
-    /// A model from [`to_bytes`](Self::to_bytes) output; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn from_bytes(
-        py: Python<'_>,
-        #[pyo3(from_py_with = crate::convert_args::byte_string)]
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<UpliftModel> {
-        Ok(UpliftModel {
-            inner: CoreModel::from_bytes(&data).risk_err(py)?,
-        })
     }
 
     /// The headline numbers as a dict.

@@ -151,21 +151,6 @@ impl BgNbdModel {
     ) -> PyResult<f64> {
         self.inner.expected_purchases_new(horizon).py_err(py)
     }
-    /// The versioned, checksummed byte form; `from_bytes` reads it.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
-    }
-    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn from_bytes(
-        py: Python<'_>,
-        #[pyo3(from_py_with = crate::convert_args::byte_string)]
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<BgNbdModel> {
-        Ok(BgNbdModel {
-            inner: core::BgNbd::from_bytes(&data).py_err(py)?,
-        })
-    }
     /// Parameters and fit statistics as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let m = &self.inner;
@@ -325,21 +310,6 @@ impl GammaGammaModel {
             .expected_spend(x.as_slice(), m.as_slice())
             .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
-    }
-    /// The versioned, checksummed byte form; `from_bytes` reads it.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
-    }
-    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn from_bytes(
-        py: Python<'_>,
-        #[pyo3(from_py_with = crate::convert_args::byte_string)]
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<GammaGammaModel> {
-        Ok(GammaGammaModel {
-            inner: core::GammaGamma::from_bytes(&data).py_err(py)?,
-        })
     }
     /// Parameters and fit statistics as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

@@ -240,21 +240,6 @@ impl CoxModel {
         .py_err(py)?;
         Ok(PyArray1::from_vec(py, v))
     }
-    /// The versioned, checksummed byte form (covariate names included); `from_bytes` reads it.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
-    }
-    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn from_bytes(
-        py: Python<'_>,
-        #[pyo3(from_py_with = crate::convert_args::byte_string)]
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<CoxModel> {
-        Ok(CoxModel {
-            inner: core::CoxPh::from_bytes(&data).py_err(py)?,
-        })
-    }
     /// The fit statistics as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);

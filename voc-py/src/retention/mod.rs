@@ -5,7 +5,7 @@
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyTuple};
 use serde::{Deserialize, Serialize};
 use voc_core::retention::{
     self as core, BgNbdOptions, CohortOptions, CoxOptions, GammaGammaOptions, KmOptions,

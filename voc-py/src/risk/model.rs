@@ -2,7 +2,7 @@
 
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyDict, PyList};
 use voc_core::Error;
 use voc_core::Fit;
 use voc_core::risk::{
@@ -446,24 +446,6 @@ impl LogisticModel {
             b.strings(&format!("reason_{}_feature", k + 1), &feature)?;
         }
         Ok(b.finish("churn alerts", None))
-    }
-
-    /// The model as bytes (the core's versioned, checksummed byte form: exact, NaN included), for
-    /// storing it; [`from_bytes`](Self::from_bytes) reads them.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
-    }
-
-    /// A model from [`to_bytes`](Self::to_bytes) output; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn from_bytes(
-        py: Python<'_>,
-        #[pyo3(from_py_with = crate::convert_args::byte_string)]
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<LogisticModel> {
-        Ok(LogisticModel {
-            inner: CoreModel::from_bytes(&data).risk_err(py)?,
-        })
     }
 
     /// The headline numbers as a dict.

@@ -5,7 +5,7 @@
 use numpy::ndarray::Array2;
 use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple};
 use voc_core::Error;
 use voc_core::Predict;
 use voc_core::segment::{
@@ -227,23 +227,6 @@ impl KMeansModel {
             );
         }
         Ok(t.finish("k-means clusters", None))
-    }
-
-    /// The versioned, checksummed byte form; `from_bytes` reads it.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
-    }
-
-    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn from_bytes(
-        py: Python<'_>,
-        #[pyo3(from_py_with = crate::convert_args::byte_string)]
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<KMeansModel> {
-        Ok(KMeansModel {
-            inner: core::KMeans::from_bytes(&data).py_err(py)?,
-        })
     }
 
     /// The fields as a dict.

@@ -3,7 +3,7 @@
 
 use numpy::{PyArray1, PyArray2, ToPyArray};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use voc_core::stats::{Adjustment, ShareInterval};
 use voc_core::text::{
     self as core, ChannelLabels, MentionOptions, MentionSettings, MentionStateBatch, Normalizer,

@@ -132,21 +132,6 @@ impl TopicModel {
         }
         cols.into_table(py, "topic terms".into(), None)
     }
-    /// The versioned, checksummed byte form; `from_bytes` reads it.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
-    }
-    /// A model from `to_bytes` output; anything else is a `voc.DecodeError`.
-    #[staticmethod]
-    fn from_bytes(
-        py: Python<'_>,
-        #[pyo3(from_py_with = crate::convert_args::byte_string)]
-        data: pyo3::pybacked::PyBackedBytes,
-    ) -> PyResult<TopicModel> {
-        Ok(TopicModel {
-            inner: core::TopicModel::from_bytes(&data).py_err(py)?,
-        })
-    }
     /// Fit statistics and options as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let m = &self.inner;
