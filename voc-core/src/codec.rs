@@ -21,7 +21,7 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// The byte forms of this crate by their magic, so that a byte form handed to the wrong reader is
 /// named in the error.
-const KNOWN: [(&[u8; 4], &str); 12] = [
+const KNOWN: [(&[u8; 4], &str); 13] = [
     (b"VOCT", "NPS / CSAT / CES state"),
     (b"VOCO", "outcome state"),
     (b"VOCM", "mention-counts table"),
@@ -34,6 +34,7 @@ const KNOWN: [(&[u8; 4], &str); 12] = [
     (b"VOCI", "TF-IDF model"),
     (b"VOCN", "topic model"),
     (b"VRES", "result (pickle)"),
+    (b"VLOP", "loop state"),
 ];
 
 /// The name of the byte form that opens with `magic`, if it is one of this crate's.

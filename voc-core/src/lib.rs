@@ -4,6 +4,7 @@
 mod codec;
 pub mod envelope;
 pub mod error;
+pub mod followup;
 pub mod group;
 pub mod impact;
 pub mod interrupt;

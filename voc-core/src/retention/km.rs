@@ -158,6 +158,28 @@ impl KmCurve {
     }
 }
 
+impl KmCurve {
+    /// The interval of [`percentile`](KmCurve::percentile)`(q)`: the first times at which the lower and
+    /// the upper pointwise bounds fall to `q` or below (lifelines `qth_survival_times(q,
+    /// confidence_interval_)`; for `q = 0.5` the median's interval). `inf` where a bound never falls
+    /// that far.
+    ///
+    /// ```
+    /// use voc_core::retention::{kaplan_meier, KmOptions};
+    /// let km = kaplan_meier(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0; 5], None, &KmOptions::default())?;
+    /// let c = &km.curves[0];
+    /// assert_eq!(c.percentile_interval(0.5)?, (c.median_low, c.median_high));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn percentile_interval(&self, q: f64) -> Result<(f64, f64)> {
+        self.percentile(q)?;
+        Ok((
+            first_at_or_below(&self.time, &self.ci_low, q),
+            first_at_or_below(&self.time, &self.ci_high, q),
+        ))
+    }
+}
+
 fn first_at_or_below(time: &[f64], s: &[f64], q: f64) -> f64 {
     if time.is_empty() {
         return f64::NAN;

@@ -27,7 +27,7 @@
 //! # Ok::<(), voc_core::Error>(())
 //! ```
 
-mod events;
+pub(crate) mod events;
 mod features;
 mod ids;
 

@@ -15,7 +15,7 @@ mod index;
 mod tables;
 #[cfg(test)]
 mod tests;
-mod validate;
+pub(crate) mod validate;
 
 pub use builder::EventLogBuilder;
 pub(crate) use index::{OrderLog, PointLog, ReturnLog, SurveyLog, TicketLog};

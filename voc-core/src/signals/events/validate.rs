@@ -9,15 +9,15 @@ use crate::time::NAT;
 use super::MAX_ABS_TIME;
 
 /// Collects the verdict on each row of one table.
-pub(super) struct Checker {
+pub(crate) struct Checker {
     table: &'static str,
     policy: RowPolicy,
-    pub(super) skipped: Vec<Skipped>,
-    pub(super) keep: Vec<bool>,
+    pub(crate) skipped: Vec<Skipped>,
+    pub(crate) keep: Vec<bool>,
 }
 
 impl Checker {
-    pub(super) fn new(table: &'static str, policy: RowPolicy, rows: usize) -> Self {
+    pub(crate) fn new(table: &'static str, policy: RowPolicy, rows: usize) -> Self {
         Checker {
             table,
             policy,
@@ -27,7 +27,7 @@ impl Checker {
     }
 
     /// Records a broken rule at `row`: an error under [`RowPolicy::Error`], a skipped row otherwise.
-    pub(super) fn fail(&mut self, row: usize, err: impl FnOnce() -> Error) -> Result<()> {
+    pub(crate) fn fail(&mut self, row: usize, err: impl FnOnce() -> Error) -> Result<()> {
         if self.policy == RowPolicy::Error {
             return Err(err());
         }
@@ -48,7 +48,7 @@ impl Checker {
     }
 
     #[inline]
-    pub(super) fn ok(&self, row: usize) -> bool {
+    pub(crate) fn ok(&self, row: usize) -> bool {
         self.keep[row]
     }
 }
@@ -66,7 +66,7 @@ fn reason_of(e: &Error) -> String {
     }
 }
 
-pub(super) fn time_error(
+pub(crate) fn time_error(
     arg: &'static str,
     index: usize,
     value: i64,
@@ -81,7 +81,7 @@ pub(super) fn time_error(
 }
 
 /// Checks customer codes: an unknown id breaks the rule "is a customer id".
-pub(super) fn check_customers(
+pub(crate) fn check_customers(
     ck: &mut Checker,
     arg: &'static str,
     ids: Ids<'_>,
@@ -100,7 +100,7 @@ pub(super) fn check_customers(
     Ok(())
 }
 
-pub(super) fn check_required_times(
+pub(crate) fn check_required_times(
     ck: &mut Checker,
     arg: &'static str,
     time: &[i64],
@@ -114,7 +114,7 @@ pub(super) fn check_required_times(
 }
 
 /// Times that are set must lie within [`MAX_ABS_TIME`] of 1970 ([`NAT`] passes: "not yet").
-pub(super) fn check_time_range(ck: &mut Checker, arg: &'static str, time: &[i64]) -> Result<()> {
+pub(crate) fn check_time_range(ck: &mut Checker, arg: &'static str, time: &[i64]) -> Result<()> {
     for (i, &t) in time.iter().enumerate() {
         if t != NAT && !in_time_range(t) {
             ck.fail(i, || time_error(arg, i, t, TIME_RANGE))?;
@@ -124,13 +124,13 @@ pub(super) fn check_time_range(ck: &mut Checker, arg: &'static str, time: &[i64]
 }
 
 /// Whether a set time lies within [`MAX_ABS_TIME`] of 1970.
-pub(super) fn in_time_range(t: i64) -> bool {
+pub(crate) fn in_time_range(t: i64) -> bool {
     t.checked_abs().is_some_and(|a| a <= MAX_ABS_TIME)
 }
 
-pub(super) const TIME_RANGE: &str = "times must lie within ±2^53 seconds of 1970 (MAX_ABS_TIME)";
+pub(crate) const TIME_RANGE: &str = "times must lie within ±2^53 seconds of 1970 (MAX_ABS_TIME)";
 
-pub(super) fn check_amounts(ck: &mut Checker, arg: &'static str, amount: &[f64]) -> Result<()> {
+pub(crate) fn check_amounts(ck: &mut Checker, arg: &'static str, amount: &[f64]) -> Result<()> {
     for (i, &a) in amount.iter().enumerate() {
         if a.is_nan() {
             ck.fail(i, || Error::Missing { arg, index: i })?;
@@ -153,7 +153,7 @@ pub(super) fn check_amounts(ck: &mut Checker, arg: &'static str, amount: &[f64])
 }
 
 /// Optional values: NaN means "none"; infinities are errors.
-pub(super) fn check_optional(
+pub(crate) fn check_optional(
     ck: &mut Checker,
     arg: &'static str,
     values: Option<&[f64]>,
@@ -170,7 +170,7 @@ pub(super) fn check_optional(
     Ok(())
 }
 
-pub(super) fn len_check(arg: &'static str, n: usize, cols: &[(&'static str, usize)]) -> Result<()> {
+pub(crate) fn len_check(arg: &'static str, n: usize, cols: &[(&'static str, usize)]) -> Result<()> {
     for &(other, len) in cols {
         crate::error::check_len(arg, n, other, len)?;
     }
