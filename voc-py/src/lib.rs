@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 mod convert;
 mod convert_args;
 mod error;
+mod followup;
 mod guard;
 mod impact;
 mod interrupt;
@@ -58,6 +59,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     segment::register(m)?;
     risk::register(m)?;
     retention::register(m)?;
+    followup::register(m)?;
     impact::register(m)?;
     uplift::register(m)?;
     m.add_function(wrap_pyfunction!(guard::_guard_panic, m)?)?;

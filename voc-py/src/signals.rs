@@ -217,7 +217,10 @@ fn check_null_ids(
 }
 
 /// Reads a time column as seconds since 1970 (NaT/null → `NAT`).
-fn read_times<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, i64>> {
+pub(crate) fn read_times<'py>(
+    obj: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Buf<'py, i64>> {
     let t = times(obj, arg)?.nulls_as_nat();
     if t.unit == TimeUnit::Seconds {
         return Ok(t.values);
@@ -373,7 +376,13 @@ fn policy(py: Python<'_>, missing: &str) -> PyResult<RowPolicy> {
 
 /// The same error with a row position of the table `table` mapped back to the caller's row (`rows[i]` is
 /// the caller's row of the `i`-th row read).
-fn remap_row(mut e: Error, table: &str, rows: &[usize]) -> Error {
+fn remap_row(e: Error, table: &str, rows: &[usize]) -> Error {
+    remap_index(e, rows, |arg| arg.split('.').next() == Some(table))
+}
+
+/// The same error with its row position `i` replaced by `rows[i]` when `applies` to its argument
+/// (rows read after some were left out, mapped back to the caller's rows).
+pub(crate) fn remap_index(mut e: Error, rows: &[usize], applies: impl Fn(&str) -> bool) -> Error {
     let (arg, index) = match &mut e {
         Error::OutOfRange { arg, index, .. }
         | Error::NotWhole { arg, index, .. }
@@ -384,7 +393,7 @@ fn remap_row(mut e: Error, table: &str, rows: &[usize]) -> Error {
         | Error::DuplicateId { arg, index, .. } => (*arg, index),
         _ => return e,
     };
-    if arg.split('.').next() == Some(table)
+    if applies(arg)
         && let Some(&row) = rows.get(*index)
     {
         *index = row;

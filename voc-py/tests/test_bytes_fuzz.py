@@ -112,6 +112,10 @@ FACTORIES = {
     "WhatIfResult": lambda: voc.impact.what_if({"detractor": (300, 80, 0.3), "passive": (300, 100, 0.15),
                                                 "promoter": (400, 130, 0.08)}, share=0.1),
 }
+# voc.followup
+FACTORIES["LoopMetricsResult"] = lambda: voc.followup.loop_metrics(
+    opened=[0, 0, 3600], contacted=[1800, -9223372036854775808, 7200], closed=[3600, -9223372036854775808, 9000],
+    by=["a", "b", "a"], as_of=200000)
 # voc.uplift
 _UY, _UT, _US = [1, 0, 1, 0, 1, 1, 0, 1], [1, 0, 0, 1, 1, 0, 0, 1], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7]
 FACTORIES.update({

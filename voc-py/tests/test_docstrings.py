@@ -34,7 +34,7 @@ def test_module_docstring_examples_pass(module):
 # module's examples pass. Functions re-exported from the extension are checked through the module that
 # exports them.
 MODULES = ["voc.metrics", "voc.stats", "voc.signals", "voc.risk", "voc.segment", "voc.retention", "voc.text",
-           "voc.sample", "voc.plot", "voc.dask"]
+           "voc.sample", "voc.plot", "voc.dask", "voc.followup"]
 OPTIONAL = {"voc.plot": "matplotlib", "voc.dask": "dask.dataframe"}
 
 

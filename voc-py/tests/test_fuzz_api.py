@@ -44,7 +44,7 @@ PROFILE = os.environ.get("VOC_FUZZ_PROFILE", "ci")
 FUZZ = settings.get_profile(PROFILE)
 
 MODULES = ["voc", "voc.metrics", "voc.stats", "voc.signals", "voc.risk", "voc.segment", "voc.retention",
-           "voc.impact", "voc.text", "voc.sample"]
+           "voc.impact", "voc.text", "voc.sample", "voc.followup"]
 
 # ---------------------------------------------------------------- valid base calls
 
@@ -124,6 +124,8 @@ BASE: dict[str, Callable[[], Call]] = {
     "voc.segment.standardize": lambda: base(x=XMAT),
     "voc.segment.silhouette_score": lambda: base(x=XMAT, labels=Y01[:40]),
     "voc.retention.kaplan_meier": lambda: base(durations=DUR, events=EV),
+    "voc.followup.loop_metrics": lambda: base(opened=np.arange(40) * 3600, contacted=np.arange(40) * 3600 + 7200,
+                                              closed=np.arange(40) * 3600 + 90000, by=Y01[:40]),
     "voc.retention.logrank_test": lambda: base(durations=DUR, events=EV, by=Y01[:40]),
     "voc.retention.concordance_index": lambda: base(durations=DUR, scores=DUR[::-1], events=EV),
     "voc.retention.fit_cox": lambda: base(durations=DUR, events=EV, covariates={"x": XMAT[:, 0]}),

@@ -240,6 +240,7 @@ pub enum LoopBatch<'a> {
 /// assert_eq!(o.percentiles, vec![0.5, 0.9]);
 /// assert!(LoopOptions::default().sla_hours(-1.0).validate().is_err());
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LoopOptions {
@@ -294,6 +295,7 @@ impl LoopOptions {
 /// The time by which a share `p` of the cases was done, from the Kaplan–Meier curve: the first time
 /// with S(t) ≤ 1 − p (lifelines `qth_survival_time(1 − p)`), with the interval read the same way off the
 /// pointwise log(−log) bounds (`inf` when a curve never falls that far).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Percentile {
     /// Share of cases done, e.g. 0.9.
@@ -307,6 +309,7 @@ pub struct Percentile {
 }
 
 /// The loop metrics of one group.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupLoop {
     /// Group name.
@@ -340,6 +343,7 @@ pub struct GroupLoop {
 }
 
 /// The loop metrics of every group.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoopMetrics {
     /// One entry per group name, in the state's order.

@@ -1,5 +1,6 @@
 """Type stubs for the compiled part of voc (checked with ``python -m mypy.stubtest voc._voc``)."""
 
+from collections.abc import Sequence
 from typing import Any, Literal, final, overload
 
 import numpy as np
@@ -906,6 +907,50 @@ def _segment_standardize(data: Any, x: Any) -> Standardized: ...
 def _segment_silhouette(data: Any, x: Any, labels: Any) -> float: ...
 
 # --- end segment ---
+
+# ---------------------------------------------------------------- follow-up cases (voc.followup)
+
+__all__ += ["LoopMetricsResult", "_followup_loop_metrics"]
+
+@final
+class LoopMetricsResult:
+    @property
+    def groups(self) -> list[int | float | str] | None: ...
+    @property
+    def sla_hours(self) -> float: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def as_of(self) -> int: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def n_missing(self) -> int: ...
+    @property
+    def table(self) -> Table: ...
+    def curves(self, kind: Literal["contact", "close"] = "close") -> Table: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_state(data: bytes) -> LoopMetricsResult: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def _followup_loop_metrics(
+    data: Any,
+    *,
+    opened: Any,
+    contacted: Any,
+    closed: Any,
+    by: Any,
+    as_of: Any,
+    sla_hours: float,
+    percentiles: Sequence[float],
+    confidence: float,
+    missing: _Missing,
+) -> LoopMetricsResult: ...
+
+# --- end followup ---
 
 # ---------------------------------------------------------------- retention (voc.retention)
 

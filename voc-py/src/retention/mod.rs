@@ -62,7 +62,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// A group or customer label as stored in results (serialisable for pickling), in the input's dtype.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Label {
+pub(crate) enum Label {
     Int(i64),
     Float(f64),
     Str(String),
@@ -70,7 +70,7 @@ enum Label {
 }
 
 impl Label {
-    fn value(&self) -> Value {
+    pub(crate) fn value(&self) -> Value {
         match self {
             Label::Int(v) => Value::I64(*v),
             Label::Float(v) => Value::F64(*v),
@@ -78,7 +78,7 @@ impl Label {
             Label::Bool(b) => Value::Bool(*b),
         }
     }
-    fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(match self {
             Label::Int(v) => v.into_pyobject(py)?.into_any(),
             Label::Float(v) => v.into_pyobject(py)?.into_any(),
@@ -87,7 +87,7 @@ impl Label {
         })
     }
     /// Whether the Python value `g` is this label (numbers compare by value: 1 and 1.0 are one label).
-    fn matches(&self, g: &Bound<'_, PyAny>) -> bool {
+    pub(crate) fn matches(&self, g: &Bound<'_, PyAny>) -> bool {
         match self {
             Label::Int(v) => g.extract::<f64>().is_ok_and(|x| x == *v as f64),
             Label::Float(v) => g.extract::<f64>().is_ok_and(|x| x == *v),
@@ -97,7 +97,7 @@ impl Label {
                 .is_ok_and(|x| x == f64::from(u8::from(*b))),
         }
     }
-    fn show(&self) -> String {
+    pub(crate) fn show(&self) -> String {
         match self {
             Label::Int(v) => v.to_string(),
             Label::Float(v) => v.to_string(),
@@ -108,7 +108,7 @@ impl Label {
 }
 
 /// A label column of a table: one label per row, in the labels' dtype (ints, floats, bools or strings).
-fn label_column(
+pub(crate) fn label_column(
     b: &mut TableBuilder<'_>,
     name: &str,
     labels: &[Label],
@@ -214,15 +214,15 @@ fn survival<'py>(
 
 /// Dense codes over the labels that occur (in label order), the labels, and the rows whose label is
 /// missing (their code is meaningless).
-struct Coded {
-    codes: Vec<u32>,
-    labels: Vec<Label>,
-    nulls: Vec<usize>,
+pub(crate) struct Coded {
+    pub(crate) codes: Vec<u32>,
+    pub(crate) labels: Vec<Label>,
+    pub(crate) nulls: Vec<usize>,
 }
 
 /// Reads labels through the one label coder (`convert::groups`): integers, floats, booleans, strings
 /// and categoricals, NaN and nulls being missing.
-fn coded(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Coded> {
+pub(crate) fn coded(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Coded> {
     let col = convert::groups(obj, arg)?;
     let mut codes = col.data.codes.into_dense();
     // Only the labels that rows with a label use (a label used only by missing rows, such as the ""
@@ -414,7 +414,7 @@ fn pyfloat_list<'py>(py: Python<'py>, v: &[f64]) -> Bound<'py, PyArray1<f64>> {
     PyArray1::from_slice(py, v)
 }
 
-fn labels_list<'py>(py: Python<'py>, labels: &[Label]) -> PyResult<Bound<'py, PyList>> {
+pub(crate) fn labels_list<'py>(py: Python<'py>, labels: &[Label]) -> PyResult<Bound<'py, PyList>> {
     let items: Vec<Bound<'py, PyAny>> = labels
         .iter()
         .map(|l| l.to_py(py))
@@ -423,7 +423,7 @@ fn labels_list<'py>(py: Python<'py>, labels: &[Label]) -> PyResult<Bound<'py, Py
 }
 
 /// `_repr_html_` of a result: its name, its scalar fields, then its table (if any).
-fn result_html(
+pub(crate) fn result_html(
     py: Python<'_>,
     name: &str,
     fields: &Bound<'_, PyDict>,

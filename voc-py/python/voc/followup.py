@@ -1,0 +1,61 @@
+"""Closing the loop: follow-up cases opened for detractors, churn alerts, complaint tickets and social posts.
+
+How fast were customers contacted, how fast were their cases closed, and how many were contacted within the
+service level (SLA)? Times to first contact and to close are Kaplan–Meier curves in hours, with open cases
+censored at ``as_of`` (equal to lifelines ``KaplanMeierFitter``); SLA attainment is a share with a Wilson
+interval (equal to ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``). See
+``docs/followup.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from voc import _voc
+from voc._voc import LoopMetricsResult
+
+__all__ = ["LoopMetricsResult", "loop_metrics"]
+
+
+def loop_metrics(
+    data: Any = None,
+    /,
+    *,
+    opened: Any,
+    contacted: Any,
+    closed: Any,
+    by: Any = None,
+    as_of: Any = None,
+    sla_hours: float = 48.0,
+    percentiles: Sequence[float] = (0.5, 0.9),
+    confidence: float = 0.95,
+    missing: Literal["error", "skip"] = "error",
+) -> LoopMetricsResult:
+    """Time to first contact and to close, and SLA attainment, of follow-up cases, optionally by group.
+
+    ``opened``, ``contacted`` and ``closed`` are time columns (``datetime64``, dates, Arrow timestamps or
+    integer seconds); a missing ``contacted`` (NaT) means not contacted yet (or never, when the case is
+    closed), a missing ``closed`` means the case is still open. ``by`` groups the cases (team, channel,
+    trigger, month). ``as_of`` is when the data was extracted: open clocks are censored there (default:
+    the latest time in the three columns). A case is *due* for the SLA once it was contacted, closed, or
+    open for longer than ``sla_hours``; ``sla_rate`` is the share of due cases contacted within it.
+    ``percentiles`` are shares of cases done (0.9: the time by which 90% were contacted / closed).
+
+    A contact or closing before opening, or a closing before the first contact, is an error naming the
+    column and the row. A missing ``opened`` or ``by`` follows ``missing=``.
+
+    >>> import numpy as np, voc
+    >>> t = lambda *h: np.array([np.datetime64("2025-01-01T00") + np.timedelta64(x, "h") if x is not None
+    ...                          else np.datetime64("NaT") for x in h], dtype="datetime64[s]")
+    >>> m = voc.followup.loop_metrics(opened=t(0, 0, 0, 10), contacted=t(2, 60, None, None),
+    ...                               closed=t(5, 61, None, None), by=["a", "a", "b", "b"], as_of="2025-01-04")
+    >>> m.table.to_pandas()[["group", "cases", "sla_met", "sla_due", "contact_p50"]]
+      group  cases  sla_met  sla_due  contact_p50
+    0     a      2      1.0      2.0          2.0
+    1     b      2      0.0      2.0          inf
+    """
+    return _voc._followup_loop_metrics(
+        data, opened=opened, contacted=contacted, closed=closed, by=by, as_of=as_of, sla_hours=sla_hours,
+        percentiles=percentiles, confidence=confidence, missing=missing,
+    )

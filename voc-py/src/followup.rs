@@ -1,0 +1,392 @@
+//! `voc.followup`: follow-up case metrics (time to first contact and to close, SLA attainment), read
+//! from the case columns and computed by `voc_core::followup`.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use serde::{Deserialize, Serialize};
+use voc_core::followup::{self as core, CaseBatch, LoopBatch, LoopOptions, LoopState};
+use voc_core::time::NAT;
+use voc_core::{Error, MissingPolicy};
+
+use crate::convert;
+use crate::error::{IntoPy, raise_named};
+use crate::retention::{Label, coded, label_column, labels_list, result_html};
+use crate::signals::{cutoff_seconds, read_times, remap_index};
+use crate::table::{Table, TableBuilder};
+
+#[derive(Clone, Serialize, Deserialize)]
+struct LoopInner {
+    metrics: core::LoopMetrics,
+    labels: Option<Vec<Label>>,
+    as_of: i64,
+    n_missing: usize,
+}
+
+impl crate::pickle::Checked for LoopInner {
+    fn check(&self) -> Result<(), String> {
+        let groups = self.metrics.groups.len();
+        match &self.labels {
+            Some(l) => crate::pickle::same_len("group labels", groups, &[l.len()]),
+            None if groups == 1 => Ok(()),
+            None => Err(format!("{groups} groups without labels")),
+        }
+    }
+}
+
+/// Follow-up metrics per group (see `voc.followup.loop_metrics`): `table` (one row per group),
+/// `curves(kind)` (the Kaplan–Meier table of time to contact or to close), `sla_hours`, `as_of`,
+/// `confidence`, `n`, `n_missing`.
+#[pyclass(frozen, module = "voc._voc")]
+pub struct LoopMetricsResult {
+    inner: LoopInner,
+}
+
+crate::pickled!(LoopMetricsResult);
+
+impl LoopMetricsResult {
+    fn rows(&self) -> Vec<usize> {
+        (0..self.inner.metrics.groups.len()).collect()
+    }
+
+    fn by_column(&self, b: &mut TableBuilder<'_>, rows: &[usize]) -> PyResult<()> {
+        if let Some(labels) = &self.inner.labels {
+            label_column(b, "group", labels, rows)?;
+        }
+        Ok(())
+    }
+}
+
+fn pct_name(p: f64) -> String {
+    let v = 100.0 * p;
+    if v.fract() == 0.0 {
+        format!("p{v:.0}")
+    } else {
+        format!("p{v}").replace('.', "_")
+    }
+}
+
+#[pymethods]
+impl LoopMetricsResult {
+    /// Group labels in order (None without `by`).
+    #[getter]
+    fn groups<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        self.inner
+            .labels
+            .as_ref()
+            .map(|l| labels_list(py, l))
+            .transpose()
+    }
+    /// The service level used, hours to first contact.
+    #[getter]
+    fn sla_hours(&self) -> f64 {
+        self.inner.metrics.sla_hours
+    }
+    /// Confidence level of every interval.
+    #[getter]
+    fn confidence(&self) -> f64 {
+        self.inner.metrics.confidence
+    }
+    /// The observation time (seconds since 1970): open clocks are censored here.
+    #[getter]
+    fn as_of(&self) -> i64 {
+        self.inner.as_of
+    }
+    /// Cases used (all groups).
+    #[getter]
+    fn n(&self) -> u64 {
+        self.inner.metrics.groups.iter().map(|g| g.cases).sum()
+    }
+    /// Cases left out because their group label was missing (`missing="skip"`).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.inner.n_missing
+    }
+    /// One row per group: cases, contacted, closed, open; `sla_met` of `sla_due` cases contacted within
+    /// the SLA with the share `sla_rate` and its Wilson interval (`sla_ci_low`, `sla_ci_high`), and
+    /// `sla_pending` (open, not yet past the SLA); then, for time to contact and to close (hours,
+    /// Kaplan–Meier), each requested percentile with its interval (`contact_p50`,
+    /// `contact_p50_ci_low`, ...; `inf` when too few cases are done to reach it).
+    #[getter]
+    fn table(&self, py: Python<'_>) -> PyResult<Table> {
+        let g = &self.inner.metrics.groups;
+        let mut b = TableBuilder::new(py);
+        self.by_column(&mut b, &self.rows())?;
+        b.field("cases", g, |x| x.cases);
+        b.field("contacted", g, |x| x.contacted);
+        b.field("closed", g, |x| x.closed);
+        b.field("open", g, |x| x.cases - x.closed);
+        b.field("sla_met", g, |x| x.sla.map_or(0.0, |s| s.successes));
+        b.field("sla_due", g, |x| x.sla.map_or(0.0, |s| s.n));
+        b.field("sla_pending", g, |x| x.sla_pending);
+        b.field("sla_rate", g, |x| x.sla.map_or(f64::NAN, |s| s.estimate));
+        b.field("sla_ci_low", g, |x| x.sla.map_or(f64::NAN, |s| s.ci.low));
+        b.field("sla_ci_high", g, |x| x.sla.map_or(f64::NAN, |s| s.ci.high));
+        for (prefix, which) in [("contact", 0usize), ("close", 1)] {
+            let count = g
+                .iter()
+                .map(|x| x.contact_percentiles.len().max(x.close_percentiles.len()))
+                .max()
+                .unwrap_or(0);
+            for k in 0..count {
+                let pick = |x: &core::GroupLoop| -> Option<core::Percentile> {
+                    let v = if which == 0 {
+                        &x.contact_percentiles
+                    } else {
+                        &x.close_percentiles
+                    };
+                    v.get(k).copied()
+                };
+                let Some(p) = g.iter().find_map(pick).map(|p| p.p) else {
+                    continue;
+                };
+                let name = format!("{prefix}_{}", pct_name(p));
+                b.field(&name, g, |x| pick(x).map_or(f64::NAN, |p| p.hours));
+                b.field(&format!("{name}_ci_low"), g, |x| {
+                    pick(x).map_or(f64::NAN, |p| p.low)
+                });
+                b.field(&format!("{name}_ci_high"), g, |x| {
+                    pick(x).map_or(f64::NAN, |p| p.high)
+                });
+            }
+        }
+        Ok(b.finish("loop metrics", None))
+    }
+    /// The Kaplan–Meier table of time to first contact (`kind="contact"`) or to close
+    /// (`kind="close"`), hours, one block of rows per group: group, time, at_risk, events, censored,
+    /// survival, ci_low, ci_high (as `voc.retention.kaplan_meier(...).table`).
+    #[pyo3(signature = (kind="close"))]
+    fn curves(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::text)] kind: &str,
+    ) -> PyResult<Table> {
+        let pick = match kind {
+            "contact" => |g: &core::GroupLoop| g.time_to_contact.clone(),
+            "close" => |g: &core::GroupLoop| g.time_to_close.clone(),
+            other => {
+                return Err(Error::option(
+                    "kind",
+                    other,
+                    "expected \"contact\" or \"close\"",
+                ))
+                .py_err(py);
+            }
+        };
+        let curves: Vec<(usize, voc_core::retention::KmCurve)> = self
+            .inner
+            .metrics
+            .groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| pick(g).map(|c| (i, c)))
+            .collect();
+        let rows: Vec<usize> = curves
+            .iter()
+            .flat_map(|(g, c)| std::iter::repeat_n(*g, c.time.len()))
+            .collect();
+        let cat = |f: &dyn Fn(&voc_core::retention::KmCurve) -> Vec<f64>| -> Vec<f64> {
+            curves.iter().flat_map(|(_, c)| f(c)).collect()
+        };
+        let cat_u = |f: &dyn Fn(&voc_core::retention::KmCurve) -> Vec<u64>| -> Vec<u64> {
+            curves.iter().flat_map(|(_, c)| f(c)).collect()
+        };
+        let mut b = TableBuilder::new(py);
+        self.by_column(&mut b, &rows)?;
+        b.numbers("time", cat(&|c| c.time.clone()));
+        b.numbers("at_risk", cat_u(&|c| c.at_risk.clone()));
+        b.numbers("events", cat_u(&|c| c.events.clone()));
+        b.numbers("censored", cat_u(&|c| c.censored.clone()));
+        b.numbers("survival", cat(&|c| c.survival.clone()));
+        b.numbers("ci_low", cat(&|c| c.ci_low.clone()));
+        b.numbers("ci_high", cat(&|c| c.ci_high.clone()));
+        Ok(b.finish("loop curves", None))
+    }
+    /// Headline fields and the table's columns as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("groups", self.groups(py)?)?;
+        d.set_item("sla_hours", self.sla_hours())?;
+        d.set_item("as_of", self.as_of())?;
+        d.set_item("confidence", self.confidence())?;
+        d.set_item("n", self.n())?;
+        d.set_item("n_missing", self.n_missing())?;
+        d.set_item(
+            "table",
+            Bound::new(py, self.table(py)?)?.call_method0("to_dict")?,
+        )?;
+        crate::results::json_dict(d)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(
+            py,
+            "LoopMetricsResult",
+            &self.to_dict(py)?,
+            Some(self.table(py)?),
+        )
+    }
+    fn __repr__(&self) -> String {
+        let parts: Vec<String> = self
+            .inner
+            .metrics
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let name = self
+                    .inner
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(i))
+                    .map_or(String::new(), |l| format!("{}: ", l.show()));
+                let sla = g
+                    .sla
+                    .map_or("n/a".to_string(), |s| format!("{:.1}%", 100.0 * s.estimate));
+                format!("{name}cases={}, sla={sla}", g.cases)
+            })
+            .collect();
+        format!(
+            "LoopMetricsResult({}; SLA {} h)",
+            parts.join("; "),
+            self.inner.metrics.sla_hours
+        )
+    }
+}
+
+/// Follow-up metrics (see `voc.followup.loop_metrics`): each role a column name of `data` or a column.
+#[pyfunction]
+#[pyo3(signature = (data, *, opened, contacted, closed, by, as_of, sla_hours, percentiles, confidence, missing))]
+#[allow(clippy::too_many_arguments)]
+pub fn _followup_loop_metrics(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    opened: &Bound<'_, PyAny>,
+    contacted: &Bound<'_, PyAny>,
+    closed: &Bound<'_, PyAny>,
+    by: Option<&Bound<'_, PyAny>>,
+    as_of: Option<&Bound<'_, PyAny>>,
+    #[pyo3(from_py_with = crate::convert_args::real)] sla_hours: f64,
+    #[pyo3(from_py_with = crate::convert_args::reals)] percentiles: Vec<f64>,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
+) -> PyResult<LoopMetricsResult> {
+    let options = LoopOptions::default()
+        .sla_hours(sla_hours)
+        .percentiles(percentiles)
+        .confidence(confidence);
+    options.validate().py_err(py)?;
+    let policy = convert::missing_policy(missing).py_err(py)?;
+    let col = |role: &Bound<'_, PyAny>, arg: &'static str| -> PyResult<Vec<i64>> {
+        let c = convert::lookup(data, Some(role), arg)?.ok_or_else(|| {
+            raise_named(py, "InputError", format!("{arg} is required"), Some(arg))
+        })?;
+        Ok(read_times(&c, arg)?.as_slice().to_vec())
+    };
+    let (mut opened, mut contacted, mut closed) = (
+        col(opened, "opened")?,
+        col(contacted, "contacted")?,
+        col(closed, "closed")?,
+    );
+    let n = opened.len();
+    let same = |other: &'static str, len: usize| -> PyResult<()> {
+        if len == n {
+            return Ok(());
+        }
+        Err(Error::LengthMismatch {
+            arg: "opened",
+            len: n,
+            other,
+            other_len: len,
+        })
+        .py_err(py)
+    };
+    same("contacted", contacted.len())?;
+    same("closed", closed.len())?;
+    let by = convert::lookup(data, by, "by")?;
+    let (mut codes, labels, mut n_missing) = match by {
+        Some(by) => {
+            let c = coded(&by, "by")?;
+            same("by", c.codes.len())?;
+            (c.codes, Some(c.labels), c.nulls)
+        }
+        None => (vec![0; n], None, Vec::new()),
+    };
+    // A missing opening time (NaT) follows `missing=` like a missing label; NaT contact and closing
+    // times mean "not yet".
+    n_missing.extend(
+        opened
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t == NAT)
+            .map(|(i, _)| i),
+    );
+    n_missing.sort_unstable();
+    n_missing.dedup();
+    let mut rows: Vec<usize> = Vec::new();
+    if let Some(&first) = n_missing.first() {
+        if policy == MissingPolicy::Error {
+            let arg = if opened[first] == NAT { "opened" } else { "by" };
+            return Err(Error::Missing { arg, index: first }).py_err(py);
+        }
+        let mut keep = vec![true; n];
+        for &i in &n_missing {
+            keep[i] = false;
+        }
+        rows = (0..n).filter(|&i| keep[i]).collect();
+        codes = convert::compact_slice(&codes, &keep);
+        opened = convert::compact_slice(&opened, &keep);
+        contacted = convert::compact_slice(&contacted, &keep);
+        closed = convert::compact_slice(&closed, &keep);
+    }
+    let names: Vec<String> = match &labels {
+        Some(l) => l.iter().map(Label::show).collect(),
+        None => vec!["all".to_string()],
+    };
+    let as_of = match as_of {
+        Some(t) => cutoff_seconds(t, "as_of")?,
+        None => opened
+            .iter()
+            .chain(&contacted)
+            .chain(&closed)
+            .copied()
+            .filter(|&t| t != NAT)
+            .max()
+            .ok_or(Error::Empty {
+                arg: "opened",
+                what: "no case to report",
+            })
+            .py_err(py)?,
+    };
+    let metrics = crate::guard::detach(py, "voc.followup.loop_metrics", || {
+        let mut state = LoopState::new(&names)?;
+        state.update(LoopBatch::Cases(CaseBatch::new(
+            &codes, &opened, &contacted, &closed, as_of,
+        )))?;
+        state.finish(&options)
+    })
+    .map_err(|e| {
+        if rows.is_empty() {
+            e
+        } else {
+            remap_index(e, &rows, |arg| {
+                matches!(arg, "opened" | "contacted" | "closed" | "codes")
+            })
+        }
+    })
+    .map_err(|e| e.renamed("codes", "by"))
+    .py_err(py)?;
+    Ok(LoopMetricsResult {
+        inner: LoopInner {
+            metrics,
+            labels,
+            as_of,
+            n_missing: n_missing.len(),
+        },
+    })
+}
+
+/// Registers the follow-up functions and classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_followup_loop_metrics, m)?)?;
+    m.add_class::<LoopMetricsResult>()?;
+    Ok(())
+}
