@@ -252,6 +252,33 @@ impl LoopMetricsResult {
     }
 }
 
+/// The column a role names (a column name of `data` or a column itself).
+fn required<'py>(
+    data: Option<&Bound<'py, PyAny>>,
+    role: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Bound<'py, PyAny>> {
+    convert::lookup(data, Some(role), arg)?.ok_or_else(|| {
+        raise_named(
+            role.py(),
+            "InputError",
+            format!("{arg} is required"),
+            Some(arg),
+        )
+    })
+}
+
+/// A time role as seconds since 1970 (NaT → `NAT`: "not yet").
+fn time_role<'py>(
+    data: Option<&Bound<'py, PyAny>>,
+    role: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Vec<i64>> {
+    Ok(read_times(&required(data, role, arg)?, arg)?
+        .as_slice()
+        .to_vec())
+}
+
 /// Follow-up metrics (see `voc.followup.loop_metrics`): each role a column name of `data` or a column.
 #[pyfunction]
 #[pyo3(signature = (data, *, opened, contacted, closed, by, as_of, sla_hours, percentiles, confidence, missing))]
@@ -275,12 +302,7 @@ pub fn _followup_loop_metrics(
         .confidence(confidence);
     options.validate().py_err(py)?;
     let policy = convert::missing_policy(missing).py_err(py)?;
-    let col = |role: &Bound<'_, PyAny>, arg: &'static str| -> PyResult<Vec<i64>> {
-        let c = convert::lookup(data, Some(role), arg)?.ok_or_else(|| {
-            raise_named(py, "InputError", format!("{arg} is required"), Some(arg))
-        })?;
-        Ok(read_times(&c, arg)?.as_slice().to_vec())
-    };
+    let col = |role: &Bound<'_, PyAny>, arg: &'static str| time_role(data, role, arg);
     let (mut opened, mut contacted, mut closed) = (
         col(opened, "opened")?,
         col(contacted, "contacted")?,
@@ -384,9 +406,278 @@ pub fn _followup_loop_metrics(
     })
 }
 
+// ---------------------------------------------------------------- recovery
+
+#[derive(Clone, Serialize, Deserialize)]
+struct RecoveryInner {
+    recovery: core::Recovery,
+    labels: Option<Vec<Label>>,
+    n_cases: usize,
+    skipped: u64,
+}
+
+impl crate::pickle::Checked for RecoveryInner {
+    fn check(&self) -> Result<(), String> {
+        let groups = self.recovery.groups.len();
+        match &self.labels {
+            Some(l) => crate::pickle::same_len("group labels", groups, &[l.len()]),
+            None if groups == 1 => Ok(()),
+            None => Err(format!("{groups} groups without labels")),
+        }
+    }
+}
+
+/// Recovery after follow-up cases (see `voc.followup.recovery`): `table` (one row per group),
+/// `repurchase_days`, `confidence`, `n` (cases read), `n_skipped`.
+#[pyclass(frozen, module = "voc._voc")]
+pub struct RecoveryResult {
+    inner: RecoveryInner,
+}
+
+crate::pickled!(RecoveryResult);
+
+#[pymethods]
+impl RecoveryResult {
+    /// Group labels in order (None without `by`).
+    #[getter]
+    fn groups<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        self.inner
+            .labels
+            .as_ref()
+            .map(|l| labels_list(py, l))
+            .transpose()
+    }
+    /// Days after closing in which an order counts as a repurchase.
+    #[getter]
+    fn repurchase_days(&self) -> u32 {
+        self.inner.recovery.options.repurchase_days
+    }
+    /// Confidence level of every interval.
+    #[getter]
+    fn confidence(&self) -> f64 {
+        self.inner.recovery.options.confidence
+    }
+    /// Cases used.
+    #[getter]
+    fn n(&self) -> usize {
+        self.inner.n_cases
+    }
+    /// Case rows left out under `missing="skip"` (bad or missing values).
+    #[getter]
+    fn n_skipped(&self) -> u64 {
+        self.inner.skipped
+    }
+    /// One row per group: `detractor_cases` (closed cases opened by a detractor answer), `answered`
+    /// (with an NPS answer after closing), `recovered` / `recovered_rate` with its Wilson interval
+    /// (answers at 7 or more), `promoted_rate` (9 or more), the paired NPS change (`pairs`,
+    /// `nps_before`, `nps_after`, `nps_change`, its t interval and `nps_change_p_value`), and
+    /// `repurchase_eligible` / `repurchase_rate` with its Wilson interval.
+    #[getter]
+    fn table(&self, py: Python<'_>) -> PyResult<Table> {
+        let g = &self.inner.recovery.groups;
+        let nan = f64::NAN;
+        let mut b = TableBuilder::new(py);
+        if let Some(labels) = &self.inner.labels {
+            label_column(&mut b, "group", labels, &(0..g.len()).collect::<Vec<_>>())?;
+        }
+        b.field("detractor_cases", g, |x| x.cases);
+        b.field("answered", g, |x| x.answered);
+        b.field("recovered", g, |x| x.recovered.map_or(0.0, |s| s.successes));
+        b.field("recovered_rate", g, |x| {
+            x.recovered.map_or(nan, |s| s.estimate)
+        });
+        b.field("recovered_ci_low", g, |x| {
+            x.recovered.map_or(nan, |s| s.ci.low)
+        });
+        b.field("recovered_ci_high", g, |x| {
+            x.recovered.map_or(nan, |s| s.ci.high)
+        });
+        b.field("promoted_rate", g, |x| {
+            x.promoted.map_or(nan, |s| s.estimate)
+        });
+        b.field("promoted_ci_low", g, |x| {
+            x.promoted.map_or(nan, |s| s.ci.low)
+        });
+        b.field("promoted_ci_high", g, |x| {
+            x.promoted.map_or(nan, |s| s.ci.high)
+        });
+        b.field("pairs", g, |x| x.nps_change.map_or(0, |c| c.n));
+        b.field("nps_before", g, |x| x.nps_change.map_or(nan, |c| c.before));
+        b.field("nps_after", g, |x| x.nps_change.map_or(nan, |c| c.after));
+        b.field("nps_change", g, |x| {
+            x.nps_change.map_or(nan, |c| c.estimate)
+        });
+        b.field("nps_change_ci_low", g, |x| {
+            x.nps_change.map_or(nan, |c| c.ci_low)
+        });
+        b.field("nps_change_ci_high", g, |x| {
+            x.nps_change.map_or(nan, |c| c.ci_high)
+        });
+        b.field("nps_change_p_value", g, |x| {
+            x.nps_change.map_or(nan, |c| c.p_value)
+        });
+        b.field("repurchase_eligible", g, |x| x.repurchase_eligible);
+        b.field("repurchase_rate", g, |x| {
+            x.repurchase.map_or(nan, |s| s.estimate)
+        });
+        b.field("repurchase_ci_low", g, |x| {
+            x.repurchase.map_or(nan, |s| s.ci.low)
+        });
+        b.field("repurchase_ci_high", g, |x| {
+            x.repurchase.map_or(nan, |s| s.ci.high)
+        });
+        Ok(b.finish("recovery", None))
+    }
+    /// Headline fields and the table's columns as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("groups", self.groups(py)?)?;
+        d.set_item("repurchase_days", self.repurchase_days())?;
+        d.set_item("confidence", self.confidence())?;
+        d.set_item("n", self.n())?;
+        d.set_item("n_skipped", self.n_skipped())?;
+        d.set_item(
+            "table",
+            Bound::new(py, self.table(py)?)?.call_method0("to_dict")?,
+        )?;
+        crate::results::json_dict(d)
+    }
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        result_html(
+            py,
+            "RecoveryResult",
+            &self.to_dict(py)?,
+            Some(self.table(py)?),
+        )
+    }
+    fn __repr__(&self) -> String {
+        let g = &self.inner.recovery.groups;
+        let answered: u64 = g.iter().map(|x| x.answered).sum();
+        let recovered: f64 = g
+            .iter()
+            .map(|x| x.recovered.map_or(0.0, |s| s.successes))
+            .sum();
+        format!(
+            "RecoveryResult(groups={}, answered={answered}, recovered={recovered})",
+            g.len()
+        )
+    }
+}
+
+/// Reads the trigger column: labels "detractor", "alert", "ticket", "social" (and their aliases).
+fn triggers(obj: &Bound<'_, PyAny>) -> PyResult<Vec<core::Trigger>> {
+    let py = obj.py();
+    let c = coded(obj, "trigger")?;
+    if let Some(&index) = c.nulls.first() {
+        return Err(Error::Missing {
+            arg: "trigger",
+            index,
+        })
+        .py_err(py);
+    }
+    let kinds = c
+        .labels
+        .iter()
+        .map(|l| match l {
+            Label::Str(s) => s.parse::<core::Trigger>(),
+            other => Err(Error::option(
+                "trigger",
+                other.show(),
+                "expected \"detractor\", \"alert\", \"ticket\" or \"social\"",
+            )),
+        })
+        .collect::<Result<Vec<_>, Error>>()
+        .py_err(py)?;
+    Ok(c.codes.iter().map(|&k| kinds[k as usize]).collect())
+}
+
+/// Recovery (see `voc.followup.recovery`): the cases' roles are column names of `data` or columns.
+#[pyfunction]
+#[pyo3(signature = (data, *, log, customers, trigger, opened, contacted, closed, by, repurchase_days, confidence, missing))]
+#[allow(clippy::too_many_arguments)]
+pub fn _followup_recovery(
+    py: Python<'_>,
+    data: Option<&Bound<'_, PyAny>>,
+    log: PyRef<'_, crate::signals::EventLog>,
+    customers: &Bound<'_, PyAny>,
+    trigger: &Bound<'_, PyAny>,
+    opened: &Bound<'_, PyAny>,
+    contacted: &Bound<'_, PyAny>,
+    closed: &Bound<'_, PyAny>,
+    by: Option<&Bound<'_, PyAny>>,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u32>)] repurchase_days: u32,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
+) -> PyResult<RecoveryResult> {
+    let options = core::RecoveryOptions::default()
+        .repurchase_days(repurchase_days)
+        .confidence(confidence);
+    options.validate().py_err(py)?;
+    let policy = crate::signals::policy(py, missing)?;
+    let times = |role: &Bound<'_, PyAny>, arg: &'static str| time_role(data, role, arg);
+    let (ids, _) =
+        crate::signals::read_ids(&required(data, customers, "customers")?, "customers", false)?;
+    let trigger = triggers(&required(data, trigger, "trigger")?)?;
+    let (opened, contacted, closed) = (
+        times(opened, "opened")?,
+        times(contacted, "contacted")?,
+        times(closed, "closed")?,
+    );
+    let by = match convert::lookup(data, by, "by")? {
+        Some(b) => {
+            let c = coded(&b, "by")?;
+            if let Some(&index) = c.nulls.first() {
+                return Err(Error::Missing { arg: "by", index }).py_err(py);
+            }
+            Some(c)
+        }
+        None => None,
+    };
+    let strs = ids.strs();
+    let cases = core::Cases {
+        customer: ids.ids(&strs),
+        trigger: &trigger,
+        opened: &opened,
+        contacted: &contacted,
+        closed: &closed,
+        team: by.as_ref().map(|c| c.codes.as_slice()),
+        action: None,
+        outcome: None,
+        cost: None,
+    };
+    let name = |e: Error| {
+        e.renamed("cases.customer", "customers")
+            .renamed("cases.trigger", "trigger")
+            .renamed("cases.opened", "opened")
+            .renamed("cases.contacted", "contacted")
+            .renamed("cases.closed", "closed")
+            .renamed("cases.team", "by")
+    };
+    let event_log = log.log.clone();
+    let n_groups = by.as_ref().map_or(1, |c| c.labels.len().max(1));
+    let (recovery, n_cases, skipped) = crate::guard::detach(py, "voc.followup.recovery", || {
+        let case_log = core::CaseLog::new(&event_log, cases, policy)?;
+        let skipped = case_log.skipped().iter().map(|s| s.rows).sum::<u64>();
+        let r = core::recovery(&event_log, &case_log, case_log.team(), n_groups, &options)?;
+        Ok((r, case_log.len(), skipped))
+    })
+    .map_err(name)
+    .py_err(py)?;
+    Ok(RecoveryResult {
+        inner: RecoveryInner {
+            recovery,
+            labels: by.map(|c| c.labels),
+            n_cases,
+            skipped,
+        },
+    })
+}
+
 /// Registers the follow-up functions and classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_followup_loop_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(_followup_recovery, m)?)?;
     m.add_class::<LoopMetricsResult>()?;
+    m.add_class::<RecoveryResult>()?;
     Ok(())
 }

@@ -69,7 +69,7 @@ impl<'py> Frame<'py> {
 }
 
 /// An id column: integers (borrowed when possible), or strings (labels + a code per row).
-enum IdCol<'py> {
+pub(crate) enum IdCol<'py> {
     Int(Buf<'py, i64>),
     Str {
         labels: Vec<String>,
@@ -78,7 +78,7 @@ enum IdCol<'py> {
 }
 
 impl IdCol<'_> {
-    fn strs(&self) -> Vec<&str> {
+    pub(crate) fn strs(&self) -> Vec<&str> {
         match self {
             IdCol::Int(_) => Vec::new(),
             IdCol::Str { labels, codes } => codes
@@ -88,7 +88,7 @@ impl IdCol<'_> {
         }
     }
 
-    fn ids<'a>(&'a self, strs: &'a [&'a str]) -> Ids<'a> {
+    pub(crate) fn ids<'a>(&'a self, strs: &'a [&'a str]) -> Ids<'a> {
         match self {
             IdCol::Int(v) => Ids::Int(v.as_slice()),
             IdCol::Str { .. } => Ids::Str(strs),
@@ -119,7 +119,7 @@ fn core_err(py: Python<'_>, e: Error) -> PyErr {
 }
 
 /// Reads ids; returns them and a null mask (nulls are an error unless `nullable`).
-fn read_ids<'py>(
+pub(crate) fn read_ids<'py>(
     obj: &Bound<'py, PyAny>,
     arg: &'static str,
     nullable: bool,
@@ -363,7 +363,7 @@ pub fn cutoff_seconds(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<i64
     }
 }
 
-fn policy(py: Python<'_>, missing: &str) -> PyResult<RowPolicy> {
+pub(crate) fn policy(py: Python<'_>, missing: &str) -> PyResult<RowPolicy> {
     match missing {
         "error" => Ok(RowPolicy::Error),
         "skip" => Ok(RowPolicy::Skip),
@@ -594,7 +594,7 @@ fn read_churn<'py>(obj: &Bound<'py, PyAny>) -> PyResult<ChurnRead<'py>> {
 /// All events of a customer base, validated and indexed by customer (see `docs/signals.md`).
 #[pyclass(frozen, module = "voc._voc")]
 pub struct EventLog {
-    log: Arc<core::EventLog>,
+    pub(crate) log: Arc<core::EventLog>,
     anonymous_mentions: usize,
     /// The caller's row of each mention read (empty when every mention had a customer id).
     mention_rows: Vec<usize>,

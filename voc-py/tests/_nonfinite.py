@@ -142,6 +142,22 @@ explain(METRIC_TABLES, ["change", "change_se", "change_ci_low", "change_ci_high"
 explain(["KaplanMeierResult", "Table[kaplan_meier_medians]"], ["median", "median_ci_low", "median_ci_high"],
         "+inf: the curve (or the interval's bound) never falls to one half (lifelines' convention)",
         positive_inf)
+explain(["Table[loop metrics]"], ["contact_p*", "close_p*"],
+        "+inf: too few cases are contacted / closed for the curve (or the bound) to reach the percentile",
+        positive_inf)
+explain(["Table[loop metrics]"], ["sla_rate", "sla_ci_low", "sla_ci_high"],
+        "no case is due for the SLA yet (`sla_due` = 0)", count_below("sla_due", 1))
+explain(["Table[recovery]"], ["recovered_rate", "recovered_ci_low", "recovered_ci_high", "promoted_rate",
+                              "promoted_ci_low", "promoted_ci_high"],
+        "no detractor answered after the closing (`answered` = 0)", count_below("answered", 1))
+explain(["Table[recovery]"], ["nps_before", "nps_after", "nps_change", "nps_change_ci_low", "nps_change_ci_high",
+                              "nps_change_p_value"],
+        "fewer than two answer pairs (`pairs` < 2); the p-value also when every pair changed alike",
+        lambda f: cell(f, "pairs") < 2 or (f.field == "nps_change_p_value" and cell(f, "nps_change_ci_low")
+                                            == cell(f, "nps_change_ci_high")))
+explain(["Table[recovery]"], ["repurchase_rate", "repurchase_ci_low", "repurchase_ci_high"],
+        "no closed case's window ended by the last event (`repurchase_eligible` = 0)",
+        count_below("repurchase_eligible", 1))
 explain(["KeyDriversResult"], ["r2_ci_low", "r2_ci_high"],
         "bootstrap interval: NaN when `resamples` is 0 or every resample was singular "
         "(`resamples_skipped` = `resamples`)", bootstrap_off)

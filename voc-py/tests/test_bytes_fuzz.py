@@ -116,6 +116,12 @@ FACTORIES = {
 FACTORIES["LoopMetricsResult"] = lambda: voc.followup.loop_metrics(
     opened=[0, 0, 3600], contacted=[1800, -9223372036854775808, 7200], closed=[3600, -9223372036854775808, 9000],
     by=["a", "b", "a"], as_of=200000)
+FACTORIES["RecoveryResult"] = lambda: voc.followup.recovery(
+    log=voc.signals.EventLog(customers={"customer_id": [1, 2], "signup": [0, 0]},
+                             surveys={"customer_id": [1, 1, 2, 2], "time": [3600, 900000, 3600, 900000],
+                                      "kind": ["nps"] * 4, "score": [3, 9, 5, 6]}),
+    customers=[1, 2], trigger=["detractor", "detractor"], opened=[7200, 7200], contacted=[9000, 9000],
+    closed=[10000, 10000], by=["x", "y"])
 # voc.uplift
 _UY, _UT, _US = [1, 0, 1, 0, 1, 1, 0, 1], [1, 0, 0, 1, 1, 0, 0, 1], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7]
 FACTORIES.update({

@@ -169,3 +169,117 @@ def test_the_guide_example_runs():
     guide = pathlib.Path(__file__).resolve().parents[2] / "docs" / "followup.md"
     result = doctest.testfile(str(guide), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def recovery_data(seed: int = 7, n_customers: int = 300):
+    """Customers with NPS answers and orders over a year, and follow-up cases opened on some answers."""
+    rng = np.random.default_rng(seed)
+    t0 = np.datetime64("2024-01-01", "s")
+    day = np.timedelta64(86400, "s")
+    ids = np.arange(100, 100 + n_customers)
+    n_s = 4 * n_customers
+    s_cust = rng.choice(ids, n_s)
+    s_time = t0 + (rng.uniform(0, 360, n_s) * 86400).astype("timedelta64[s]")
+    s_score = rng.integers(0, 11, n_s)
+    n_o = 3 * n_customers
+    o_cust = rng.choice(ids, n_o)
+    o_time = t0 + (rng.uniform(0, 365, n_o) * 86400).astype("timedelta64[s]")
+    log = voc.signals.EventLog(
+        customers={"customer_id": ids, "signup": np.full(n_customers, t0)},
+        surveys={"customer_id": s_cust, "time": s_time, "kind": ["nps"] * n_s, "score": s_score},
+        orders={"customer_id": o_cust, "time": o_time, "amount": rng.uniform(5, 50, n_o)},
+    )
+    # Cases: on a random half of the answers; detractor answers give detractor cases.
+    pick = rng.uniform(size=n_s) < 0.5
+    c_cust, opened = s_cust[pick], s_time[pick]
+    trigger = np.where(s_score[pick] <= 6, "detractor", rng.choice(["alert", "ticket", "social"], pick.sum()))
+    contacted = opened + (rng.uniform(0.1, 3, pick.sum()) * 86400).astype("timedelta64[s]")
+    closed = contacted + (rng.uniform(0, 10, pick.sum()) * 86400).astype("timedelta64[s]")
+    closed = np.where(rng.uniform(size=pick.sum()) < 0.1, np.datetime64("NaT"), closed)
+    team = rng.choice(["a", "b"], pick.sum())
+    cases = {"customer": c_cust, "trigger": trigger, "opened": opened, "contacted": contacted, "closed": closed,
+             "team": team}
+    surveys = {"customer": s_cust, "time": s_time, "score": s_score}
+    orders = {"customer": o_cust, "time": o_time}
+    return log, cases, surveys, orders
+
+
+def test_recovery_equals_a_brute_force_count_and_scipy():
+    log, cases, surveys, orders = recovery_data()
+    r = voc.followup.recovery(cases, log=log, customers="customer", trigger="trigger", opened="opened",
+                              contacted="contacted", closed="closed", by="team", repurchase_days=60)
+    table = r.table.to_pandas().set_index("group")
+    last = max(surveys["time"].max(), orders["time"].max())
+    window = np.timedelta64(60 * 86400, "s")
+    points = lambda s: 100.0 if s >= 9 else (0.0 if s >= 7 else -100.0)
+    for team in ["a", "b"]:
+        after, before_p, after_p, bought, eligible, n_det = [], [], [], 0, 0, 0
+        for i in np.flatnonzero(cases["team"] == team):
+            c, o, z = cases["customer"][i], cases["opened"][i], cases["closed"][i]
+            if np.isnat(z):
+                continue
+            if z + window <= last:
+                eligible += 1
+                mine = orders["time"][orders["customer"] == c]
+                bought += int(((mine > z) & (mine <= z + window)).any())
+            if cases["trigger"][i] != "detractor":
+                continue
+            n_det += 1
+            sel = surveys["customer"] == c
+            st, ss = surveys["time"][sel], surveys["score"][sel]
+            order = np.lexsort((np.arange(len(st)), st))
+            st, ss = st[order], ss[order]
+            prior = ss[st <= o]
+            later = ss[st > z]
+            if len(later):
+                after.append(later[0])
+                if len(prior):
+                    before_p.append(points(prior[-1]))
+                    after_p.append(points(later[0]))
+        row = table.loc[team]
+        assert row["detractor_cases"] == n_det
+        assert row["answered"] == len(after)
+        rec = int(sum(a >= 7 for a in after))
+        assert row["recovered"] == rec
+        ci = scipy_stats.binomtest(rec, len(after)).proportion_ci(method="wilson")
+        assert (row["recovered_ci_low"], row["recovered_ci_high"]) == pytest.approx((ci.low, ci.high), abs=1e-12)
+        assert row["pairs"] == len(before_p)
+        tt = scipy_stats.ttest_rel(after_p, before_p)
+        ci = tt.confidence_interval(0.95)
+        assert row["nps_change"] == pytest.approx(np.mean(np.subtract(after_p, before_p)), abs=1e-12)
+        assert row["nps_change_p_value"] == pytest.approx(tt.pvalue, rel=1e-9)
+        assert (row["nps_change_ci_low"], row["nps_change_ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
+        assert row["repurchase_eligible"] == eligible
+        assert row["repurchase_rate"] == pytest.approx(bought / eligible, abs=1e-15)
+    assert pickle.loads(pickle.dumps(r)) == r
+    assert r.n == len(cases["customer"]) and r.n_skipped == 0
+
+
+def test_recovery_bad_cases_are_named_or_skipped():
+    log, cases, _, _ = recovery_data(n_customers=50)
+    bad = dict(cases)
+    bad["customer"] = cases["customer"].copy()
+    bad["customer"][3] = 99999
+    with pytest.raises(voc.UnknownIdError) as e:
+        voc.followup.recovery(bad, log=log, customers="customer", trigger="trigger", opened="opened",
+                              contacted="contacted", closed="closed")
+    assert (e.value.arg, e.value.index) == ("customers", 3)
+    r = voc.followup.recovery(bad, log=log, customers="customer", trigger="trigger", opened="opened",
+                              contacted="contacted", closed="closed", missing="skip")
+    assert (r.n, r.n_skipped) == (len(cases["customer"]) - 1, 1)
+    bad = dict(cases)
+    bad["trigger"] = cases["trigger"].copy()
+    bad["trigger"][0] = "email"
+    with pytest.raises(voc.InvalidOptionError) as e:
+        voc.followup.recovery(bad, log=log, customers="customer", trigger="trigger", opened="opened",
+                              contacted="contacted", closed="closed")
+    assert e.value.arg == "trigger" and "email" in str(e.value)
+    bad = dict(cases)
+    bad["closed"] = cases["opened"] - np.timedelta64(1, "s")
+    with pytest.raises(voc.InputError) as e:
+        voc.followup.recovery(bad, log=log, customers="customer", trigger="trigger", opened="opened",
+                              contacted="contacted", closed="closed")
+    assert e.value.arg in ("closed", "contacted")
+    with pytest.raises(voc.InvalidOptionError):
+        voc.followup.recovery(cases, log=log, customers="customer", trigger="trigger", opened="opened",
+                              contacted="contacted", closed="closed", repurchase_days=0)

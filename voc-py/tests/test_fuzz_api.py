@@ -124,6 +124,13 @@ BASE: dict[str, Callable[[], Call]] = {
     "voc.segment.standardize": lambda: base(x=XMAT),
     "voc.segment.silhouette_score": lambda: base(x=XMAT, labels=Y01[:40]),
     "voc.retention.kaplan_meier": lambda: base(durations=DUR, events=EV),
+    "voc.followup.recovery": lambda: base(
+        log=voc.signals.EventLog(customers={"customer_id": [1, 2, 3], "signup": [0, 0, 0]},
+                                 surveys={"customer_id": [1, 1, 2], "time": [3600, 900000, 3600],
+                                          "kind": ["nps"] * 3, "score": [3, 9, 5]}),
+        customers=np.array([1, 2, 3]), trigger=np.array(["detractor", "detractor", "alert"]),
+        opened=np.array([7200, 7200, 7200]), contacted=np.array([9000, 9000, 9000]),
+        closed=np.array([10000, 10000, 10000])),
     "voc.followup.loop_metrics": lambda: base(opened=np.arange(40) * 3600, contacted=np.arange(40) * 3600 + 7200,
                                               closed=np.arange(40) * 3600 + 90000, by=Y01[:40]),
     "voc.retention.logrank_test": lambda: base(durations=DUR, events=EV, by=Y01[:40]),

@@ -15,11 +15,13 @@
 //! censored for time to contact at its closing; an open case is censored at the batch's `as_of` time.
 
 mod cases;
+mod recovery;
 mod state;
 #[cfg(test)]
 mod tests;
 
 pub use cases::{CaseLog, Cases, Trigger};
+pub use recovery::{PairedChange, Recovery, RecoveryGroup, RecoveryOptions, recovery};
 pub use state::{
     CaseBatch, GroupLoop, LoopBatch, LoopMetrics, LoopOptions, LoopState, MAX_LOOP_CASES,
     Percentile, TriggerBatch,

@@ -910,7 +910,7 @@ def _segment_silhouette(data: Any, x: Any, labels: Any) -> float: ...
 
 # ---------------------------------------------------------------- follow-up cases (voc.followup)
 
-__all__ += ["LoopMetricsResult", "_followup_loop_metrics"]
+__all__ += ["LoopMetricsResult", "RecoveryResult", "_followup_loop_metrics", "_followup_recovery"]
 
 @final
 class LoopMetricsResult:
@@ -949,6 +949,42 @@ def _followup_loop_metrics(
     confidence: float,
     missing: _Missing,
 ) -> LoopMetricsResult: ...
+
+@final
+class RecoveryResult:
+    @property
+    def groups(self) -> list[int | float | str] | None: ...
+    @property
+    def repurchase_days(self) -> int: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def n_skipped(self) -> int: ...
+    @property
+    def table(self) -> Table: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_state(data: bytes) -> RecoveryResult: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def _followup_recovery(
+    data: Any,
+    *,
+    log: EventLog,
+    customers: Any,
+    trigger: Any,
+    opened: Any,
+    contacted: Any,
+    closed: Any,
+    by: Any,
+    repurchase_days: int,
+    confidence: float,
+    missing: _Missing,
+) -> RecoveryResult: ...
 
 # --- end followup ---
 

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from voc import _voc
-from voc._voc import LoopMetricsResult
+from voc._voc import EventLog, LoopMetricsResult, RecoveryResult
 
-__all__ = ["LoopMetricsResult", "loop_metrics"]
+__all__ = ["LoopMetricsResult", "RecoveryResult", "loop_metrics", "recovery"]
 
 
 def loop_metrics(
@@ -58,4 +58,55 @@ def loop_metrics(
     return _voc._followup_loop_metrics(
         data, opened=opened, contacted=contacted, closed=closed, by=by, as_of=as_of, sla_hours=sla_hours,
         percentiles=percentiles, confidence=confidence, missing=missing,
+    )
+
+
+def recovery(
+    data: Any = None,
+    /,
+    *,
+    log: EventLog,
+    customers: Any,
+    trigger: Any,
+    opened: Any,
+    contacted: Any,
+    closed: Any,
+    by: Any = None,
+    repurchase_days: int = 90,
+    confidence: float = 0.95,
+    missing: Literal["error", "skip"] = "error",
+) -> RecoveryResult:
+    """Did the follow-up win the customer back? Recovery of detractors and repurchase after closing.
+
+    ``log`` is the :class:`voc.signals.EventLog` holding the customers' survey answers and orders; the case
+    roles are columns: ``customers`` (ids of the log's customers), ``trigger`` (``"detractor"``,
+    ``"alert"``, ``"ticket"`` or ``"social"``), ``opened``, ``contacted`` and ``closed`` (times; NaT = not
+    yet), and ``by`` (team, channel, ...). For each closed case opened by a detractor answer, the first NPS
+    answer after the closing says whether the customer recovered (7 or more; ``promoted_rate``: 9 or more),
+    and, paired with the last answer at or before the opening, how NPS changed (mean per-customer change
+    of −100 / 0 / +100 scores with a t interval, as ``scipy.stats.ttest_rel``). For each closed case whose
+    ``repurchase_days`` window ended by the log's last event, ``repurchase_rate`` is the share who ordered
+    within it. Shares have Wilson intervals. Observational, not the effect of the call: only a randomised
+    holdout of triggers measures that (``voc.impact.holdout``).
+
+    Unknown customers, a contact or closing before the opening and a closing before the first contact are
+    errors naming the column and row (``missing="skip"`` leaves such rows out, counted in ``n_skipped``).
+
+    >>> import numpy as np, voc
+    >>> day = np.timedelta64(1, "D"); t0 = np.datetime64("2025-01-01", "s")
+    >>> log = voc.signals.EventLog(
+    ...     customers={"customer_id": [1, 2], "signup": [t0, t0]},
+    ...     surveys={"customer_id": [1, 1, 2, 2], "time": [t0 + day, t0 + 9 * day, t0 + day, t0 + 9 * day],
+    ...              "kind": ["nps"] * 4, "score": [3, 9, 5, 6]},
+    ...     orders={"customer_id": [1, 2], "time": [t0 + 10 * day, t0 + 40 * day], "amount": [10.0, 8.0]})
+    >>> r = voc.followup.recovery(log=log, customers=[1, 2], trigger=["detractor", "detractor"],
+    ...                           opened=[t0 + day] * 2, contacted=[t0 + 2 * day] * 2, closed=[t0 + 3 * day] * 2,
+    ...                           repurchase_days=10)
+    >>> r.table.to_pandas()[["detractor_cases", "answered", "recovered", "nps_change", "repurchase_rate"]]
+       detractor_cases  answered  recovered  nps_change  repurchase_rate
+    0                2         2        1.0       100.0              0.5
+    """
+    return _voc._followup_recovery(
+        data, log=log, customers=customers, trigger=trigger, opened=opened, contacted=contacted, closed=closed,
+        by=by, repurchase_days=repurchase_days, confidence=confidence, missing=missing,
     )
