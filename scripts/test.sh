@@ -53,5 +53,6 @@ python benches/python/bench_retention.py --quick > /dev/null
 python -W ignore benches/python/bench_dask.py --quick > /dev/null
 python benches/python/bench_correlation.py --quick > /dev/null
 python benches/python/bench_drivers.py --quick > /dev/null
+python benches/python/bench_followup.py --quick > /dev/null
 echo
 echo "all checks passed"
