@@ -602,10 +602,22 @@ impl LoopState {
                 share(k as f64, n as f64, &share_opts).map(Some)
             }
         };
+        let confidence = options.confidence;
+        let both = |g: &GroupAcc| -> Result<(Option<KmCurve>, Option<KmCurve>)> {
+            Ok((g.contact.curve(confidence)?, g.close.curve(confidence)?))
+        };
+        // The curves (a sort each) are the work: one task per group, in parallel when the feature is on.
+        #[cfg(feature = "parallel")]
+        let curves: Vec<Result<(Option<KmCurve>, Option<KmCurve>)>> = {
+            use rayon::prelude::*;
+            self.groups.par_iter().map(both).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let curves: Vec<Result<(Option<KmCurve>, Option<KmCurve>)>> =
+            self.groups.iter().map(both).collect();
         let mut groups = Vec::with_capacity(self.names.len());
-        for (name, g) in self.names.iter().zip(&self.groups) {
-            let contact = g.contact.curve(options.confidence)?;
-            let close = g.close.curve(options.confidence)?;
+        for ((name, g), curves) in self.names.iter().zip(&self.groups).zip(curves) {
+            let (contact, close) = curves?;
             let (met, due, pending) = g.contact.sla(options.sla_hours);
             let (t_met, t_due, _) = g.triggers.sla(options.sla_hours);
             let triggers = g.triggers.len() as u64;
