@@ -970,6 +970,15 @@ type Training<'py> = (
     crate::convert::Buf<'py, f64>,
 );
 
+/// `None` or an `UpliftModel` (a `DtypeError` naming the argument otherwise).
+fn opt_model<'py>(ob: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, UpliftModel>>> {
+    if ob.is_none() {
+        Ok(None)
+    } else {
+        crate::convert_args::instance::<UpliftModel>(ob).map(Some)
+    }
+}
+
 /// A role of the training data that the interval needs.
 fn training_role<'a, 'py>(
     py: Python<'py>,
@@ -995,7 +1004,7 @@ fn training_role<'a, 'py>(
 pub fn uplift_target<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
-    model: Option<PyRef<'py, UpliftModel>>,
+    #[pyo3(from_py_with = opt_model)] model: Option<Bound<'py, UpliftModel>>,
     uplift: Option<&Bound<'py, PyAny>>,
     value: &Bound<'py, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::real)] contact_cost: f64,
@@ -1066,7 +1075,7 @@ pub fn uplift_target<'py>(
     let value: &[f64] = &value;
     let list = match &model {
         Some(m) => {
-            let m = &m.inner;
+            let m = &m.get().inner;
             let f = features(data, Some(&m.names), &[], "x")?;
             let train: Option<Training<'py>> = match training {
                 Some(tr) => {
@@ -1075,7 +1084,10 @@ pub fn uplift_target<'py>(
                         training_role(py, treatment, "treatment")?,
                     );
                     let tf = features(tr, Some(&m.names), &[], "training")?;
-                    let o = labels(&crate::risk::roles::column(Some(tr), o, "outcome")?, "outcome")?;
+                    let o = labels(
+                        &crate::risk::roles::column(Some(tr), o, "outcome")?,
+                        "outcome",
+                    )?;
                     let t = labels(
                         &crate::risk::roles::column(Some(tr), t, "treatment")?,
                         "treatment",
@@ -1099,7 +1111,10 @@ pub fn uplift_target<'py>(
                 return Err::<TargetResult, Error>(Error::option("uplift", "None", "give uplift="))
                     .risk_err(py);
             };
-            let u = floats(&crate::risk::roles::column(Some(data), u, "uplift")?, "uplift")?;
+            let u = floats(
+                &crate::risk::roles::column(Some(data), u, "uplift")?,
+                "uplift",
+            )?;
             let u: &[f64] = &u;
             crate::guard::detach(py, "voc.uplift.target", || core::target(u, value, &opts))
                 .risk_err(py)?
@@ -1111,9 +1126,9 @@ pub fn uplift_target<'py>(
     crate::risk::customer_ids(&mut b, data, &rows)?;
     b.field("rank", t, |t| t.rank as i64);
     b.field("uplift", t, |t| t.uplift);
-    let arms = model.as_ref().is_some_and(|m| {
-        !matches!(m.inner.learner, Learner::ClassTransformation { .. })
-    });
+    let arms = model
+        .as_ref()
+        .is_some_and(|m| !matches!(m.get().inner.learner, Learner::ClassTransformation { .. }));
     if arms {
         b.field("p_treated", t, |t| t.p_treated.unwrap_or(f64::NAN));
         b.field("p_control", t, |t| t.p_control.unwrap_or(f64::NAN));
@@ -1161,7 +1176,7 @@ pub fn uplift_target<'py>(
 pub fn uplift_net_value<'py>(
     py: Python<'py>,
     data: Option<&Bound<'py, PyAny>>,
-    model: Option<PyRef<'py, UpliftModel>>,
+    #[pyo3(from_py_with = opt_model)] model: Option<Bound<'py, UpliftModel>>,
     uplift: Option<&Bound<'py, PyAny>>,
     value: &Bound<'py, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::real)] contact_cost: f64,
@@ -1170,7 +1185,7 @@ pub fn uplift_net_value<'py>(
     let data = data.filter(|d| !d.is_none());
     let scores: Vec<f64> = match (&model, uplift, data) {
         (Some(m), None, Some(d)) => {
-            let m = &m.inner;
+            let m = &m.get().inner;
             let f = features(d, Some(&m.names), &[], "x")?;
             let xv = f.x.view();
             crate::guard::detach(py, "voc.uplift.net_value", || m.predict_uplift(xv))
