@@ -306,7 +306,8 @@ def alerts(
         raise InvalidOptionError(
             f"model = {model!r}: expected a LogisticModel (risk ranking) or an UpliftModel", "model", value=model
         )
-    return model._alerts(data, value, save_rate=save_rate, contact_cost=contact_cost, capacity=capacity,
+    count: Any = capacity  # risk ranking takes a count: the binding rejects a share, naming capacity
+    return model._alerts(data, value, save_rate=save_rate, contact_cost=contact_cost, capacity=count,
                          min_probability=min_probability, reasons=reasons)
 
 
