@@ -16,6 +16,11 @@ response the play aims for (1 = stayed). It is learned from a past randomised ou
     >>> round(voc.uplift.qini_auc(outcome=y, treatment=t, uplift=u).estimate, 2) > 0.1
     True
 
+Who to call: :func:`target` ranks customers by the expected value of the play, ``value × uplift −
+contact_cost``, with a budget or the break-even rule, the signals behind each customer's uplift, and the
+list's expected saves and net value with a bootstrap-refit interval (``voc.risk.alerts`` with an
+``UpliftModel`` gives the same list).
+
 The evaluation functions equal scikit-uplift 0.5.1's ``sklift.metrics`` on the same inputs (ties
 included). Every function reads its roles as keyword arguments, each a column name of the optional
 ``data`` table or a column itself. See ``docs/uplift.md``.
