@@ -34,6 +34,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("result_envelope", result_envelope),
     ("taxonomy", taxonomy),
     ("event_tables", event_tables),
+    ("uplift_model", uplift_model),
 ];
 
 /// Runs target `name` on `data` (false when there is no such target).
@@ -156,6 +157,20 @@ pub fn risk_model(data: &[u8]) {
             }
         },
     );
+}
+
+pub fn uplift_model(data: &[u8]) {
+    use voc_core::uplift::{TargetOptions, UpliftModel, target_model};
+    decoder(data, UpliftModel::from_bytes, UpliftModel::to_bytes, |m| {
+        let _ = m.options().validate();
+        for p in [m.names.len().min(64), 0, 3] {
+            let x = probe(p);
+            let _ = m.predict(x.view());
+            let _ = m.contributions(x.view());
+            let _ = m.reasons(x.view(), 3);
+            let _ = target_model(m, x.view(), &[100.0; 3], None, &TargetOptions::default());
+        }
+    });
 }
 
 pub fn cox_model(data: &[u8]) {

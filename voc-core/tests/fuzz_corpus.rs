@@ -66,6 +66,9 @@ fn decoder_seeds_decode() {
     assert!(
         voc_core::envelope::open(&seed("result_envelope", "seed-result"), "NpsResult", 1).is_ok()
     );
+    for file in ["seed-uplift-x", "seed-uplift-skip", "seed-uplift-v1"] {
+        assert!(voc_core::uplift::UpliftModel::from_bytes(&seed("uplift_model", file)).is_ok());
+    }
 }
 
 /// The forged topic model of issue 16 (checksummed, `n_topics` = 2^61): an error, not a hang.

@@ -6,7 +6,7 @@ use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::{Deserialize, Serialize};
-use voc_core::risk::{LogisticModel as CoreLogistic, LogisticOptions, Penalty};
+use voc_core::risk::{LogisticModel as CoreLogistic, LogisticOptions, Missing, Penalty};
 use voc_core::stats::ShareInterval;
 use voc_core::uplift::{
     self as core, AtKStrategy, AucScore, Curve, Learner, PercentileOptions, QiniBootstrapOptions,
@@ -579,7 +579,7 @@ crate::core_pickled!(UpliftModel, CoreModel);
 /// Fits an uplift model (`method`: `t_learner`, `class_transformation`, `x_learner`).
 #[pyfunction]
 #[pyo3(name = "_uplift_fit")]
-#[pyo3(signature = (method, data, x, outcome, treatment, *, propensity=None, penalty="l2", C=1.0, l1_ratio=None, standardize=true, max_iter=100, tol=1e-10))]
+#[pyo3(signature = (method, data, x, outcome, treatment, *, missing="error", propensity=None, penalty="l2", C=1.0, l1_ratio=None, standardize=true, max_iter=100, tol=1e-10))]
 #[allow(clippy::too_many_arguments, non_snake_case)]
 pub fn fit_uplift<'py>(
     py: Python<'py>,
@@ -588,6 +588,7 @@ pub fn fit_uplift<'py>(
     x: Option<&Bound<'py, PyAny>>,
     outcome: &Bound<'py, PyAny>,
     treatment: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     #[pyo3(from_py_with = crate::convert_args::opt_real)] propensity: Option<f64>,
     #[pyo3(from_py_with = crate::convert_args::text)] penalty: &str,
     #[pyo3(from_py_with = crate::convert_args::real)] C: f64,
@@ -602,7 +603,8 @@ pub fn fit_uplift<'py>(
             .c(C)
             .standardize(standardize)
             .max_iter(max_iter)
-            .tol(tol);
+            .tol(tol)
+            .missing(missing.parse::<Missing>()?);
         logistic.l1_ratio = l1_ratio;
         let o = UpliftOptions::default()
             .method(method.parse::<UpliftMethod>()?)
@@ -687,6 +689,16 @@ impl UpliftModel {
             Learner::XLearner { propensity, .. } => Some(propensity),
             _ => None,
         }
+    }
+    /// The missing-value policy of the fit (`"error"`, `"skip"` or `"impute_mean"`).
+    #[getter]
+    fn missing(&self) -> &'static str {
+        self.inner.missing.name()
+    }
+    /// Rows left out as missing (`missing="skip"`; 0 otherwise).
+    #[getter]
+    fn n_missing(&self) -> usize {
+        self.inner.n_missing
     }
     /// Whether every logistic model met its tolerance.
     #[getter]
@@ -856,6 +868,8 @@ impl UpliftModel {
         d.set_item("n_treated", self.n_treated())?;
         d.set_item("n_control", self.n_control())?;
         d.set_item("propensity", self.propensity())?;
+        d.set_item("missing", self.missing())?;
+        d.set_item("n_missing", self.n_missing())?;
         d.set_item("converged", self.converged())?;
         Ok(d)
     }
@@ -866,11 +880,13 @@ impl UpliftModel {
 
     fn __repr__(&self) -> String {
         format!(
-            "UpliftModel(method={:?}, features={}, n_treated={}, n_control={})",
+            "UpliftModel(method={:?}, features={}, n_treated={}, n_control={}, missing={:?}, n_missing={})",
             self.method(),
             self.inner.names.len(),
             self.n_treated(),
-            self.n_control()
+            self.n_control(),
+            self.missing(),
+            self.n_missing()
         )
     }
 }
@@ -891,5 +907,299 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(uplift_at_k, m)?)?;
     m.add_function(wrap_pyfunction!(uplift_by_percentile, m)?)?;
     m.add_function(wrap_pyfunction!(uplift_balance, m)?)?;
+    m.add_class::<TargetResult>()?;
+    m.add_function(wrap_pyfunction!(uplift_target, m)?)?;
+    m.add_function(wrap_pyfunction!(uplift_net_value, m)?)?;
     Ok(())
+}
+
+crate::table_result_class!(
+    /// A call list ranked by the expected value of the play (`voc.uplift.target`): the `table` (one row
+    /// per customer to call, best first: `customer_id`, `rank`, `uplift`, `p_treated` and `p_control`
+    /// when the model predicts the arms, `value`, `net_value`, `reason_k` and `reason_k_feature`) and
+    /// what the list is expected to deliver, with a bootstrap interval when one was asked for.
+    TargetResult {
+        /// Customers scored.
+        n: u64,
+        /// Expected saves: the sum of the list's uplifts.
+        expected_saves: f64,
+        /// Lower bound of the saves' interval (None without `resamples`).
+        saves_ci_low: Option<f64>,
+        /// Upper bound of the saves' interval.
+        saves_ci_high: Option<f64>,
+        /// Expected net value: the sum of the list's `value × uplift − contact_cost`.
+        expected_net_value: f64,
+        /// Lower bound of the net value's interval (None without `resamples`).
+        net_value_ci_low: Option<f64>,
+        /// Upper bound of the net value's interval.
+        net_value_ci_high: Option<f64>,
+        /// `"bootstrap_refit"` with an interval, else None.
+        method: Option<String>,
+        /// Level of the intervals (None without `resamples`).
+        confidence: Option<f64>,
+        /// Resamples whose refit succeeded and entered the interval (None without `resamples`; a
+        /// resample whose refit fails, an arm with one outcome, is left out).
+        resamples: Option<u64>,
+        /// The seed of the resamples (None without `resamples`).
+        seed: Option<u64>,
+    }
+);
+
+/// Training data of a model for the interval: its features (by the model's names), outcome and
+/// treatment.
+type Training<'py> = (
+    Features<'py>,
+    crate::convert::Buf<'py, f64>,
+    crate::convert::Buf<'py, f64>,
+);
+
+/// `None` or an `UpliftModel` (a `DtypeError` naming the argument otherwise).
+fn opt_model<'py>(ob: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, UpliftModel>>> {
+    if ob.is_none() {
+        Ok(None)
+    } else {
+        crate::convert_args::instance::<UpliftModel>(ob).map(Some)
+    }
+}
+
+/// A role of the training data that the interval needs.
+fn training_role<'a, 'py>(
+    py: Python<'py>,
+    v: Option<&'a Bound<'py, PyAny>>,
+    arg: &'static str,
+) -> PyResult<&'a Bound<'py, PyAny>> {
+    v.filter(|v| !v.is_none()).ok_or_else(|| {
+        crate::error::raise_named(
+            py,
+            "InvalidOptionError",
+            format!("{arg} = None: the training data needs its {arg} column"),
+            Some(arg),
+        )
+    })
+}
+
+/// The call list (`voc.uplift.target`, and `voc.risk.alerts` with an uplift): customers of `data`
+/// ranked by `value × uplift − contact_cost`, the uplift from `model` or a given column.
+#[pyfunction]
+#[pyo3(name = "_uplift_target")]
+#[pyo3(signature = (data, model, uplift, value, *, contact_cost=5.0, budget_count=None, budget_share=None, break_even=true, reasons=3, training=None, outcome=None, treatment=None, resamples=None, confidence=0.95, seed=0))]
+#[allow(clippy::too_many_arguments)]
+pub fn uplift_target<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = opt_model)] model: Option<Bound<'py, UpliftModel>>,
+    uplift: Option<&Bound<'py, PyAny>>,
+    value: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::real)] contact_cost: f64,
+    #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] budget_count: Option<usize>,
+    #[pyo3(from_py_with = crate::convert_args::opt_real)] budget_share: Option<f64>,
+    #[pyo3(from_py_with = crate::convert_args::flag)] break_even: bool,
+    #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] reasons: usize,
+    training: Option<&Bound<'py, PyAny>>,
+    outcome: Option<&Bound<'py, PyAny>>,
+    treatment: Option<&Bound<'py, PyAny>>,
+    #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] resamples: Option<usize>,
+    #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
+) -> PyResult<TargetResult> {
+    let uplift = uplift.filter(|u| !u.is_none());
+    let training = training.filter(|t| !t.is_none());
+    let opts = (|| -> voc_core::Result<core::TargetOptions> {
+        let budget = match (budget_count, budget_share) {
+            (Some(c), _) => Some(TopK::Count(c)),
+            (None, Some(s)) => Some(TopK::Share(s)),
+            (None, None) => None,
+        };
+        let o = core::TargetOptions::default()
+            .contact_cost(contact_cost)
+            .budget(budget)
+            .break_even(break_even)
+            .reasons(reasons)
+            .resamples(resamples)
+            .confidence(confidence)
+            .seed(seed);
+        o.validate()?;
+        if model.is_some() == uplift.is_some() {
+            return Err(Error::option(
+                "uplift",
+                if uplift.is_some() { "a column" } else { "None" },
+                "give either model= (an UpliftModel) or uplift= (a column), not both or neither",
+            ));
+        }
+        if training.is_some() && model.is_none() {
+            return Err(Error::option(
+                "training",
+                "a table",
+                "the interval refits a model: pass model= too",
+            ));
+        }
+        if training.is_none() {
+            for (arg, v) in [("outcome", outcome), ("treatment", treatment)] {
+                if v.is_some_and(|v| !v.is_none()) {
+                    return Err(Error::option(
+                        arg,
+                        "a column",
+                        "outcome= and treatment= are the training data's columns: pass training= too",
+                    ));
+                }
+            }
+        }
+        if resamples.is_some() && training.is_none() {
+            return Err(Error::option(
+                "training",
+                "None",
+                "the interval (resamples=) refits the model on its training data: pass training=, outcome= and treatment=",
+            ));
+        }
+        Ok(o)
+    })()
+    .risk_err(py)?;
+    let value = crate::risk::customer_values(data, value)?;
+    let value: &[f64] = &value;
+    let list = match &model {
+        Some(m) => {
+            let m = &m.get().inner;
+            let f = features(data, Some(&m.names), &[], "x")?;
+            let train: Option<Training<'py>> = match training {
+                Some(tr) => {
+                    let (o, t) = (
+                        training_role(py, outcome, "outcome")?,
+                        training_role(py, treatment, "treatment")?,
+                    );
+                    let tf = features(tr, Some(&m.names), &[], "training")?;
+                    let o = labels(
+                        &crate::risk::roles::column(Some(tr), o, "outcome")?,
+                        "outcome",
+                    )?;
+                    let t = labels(
+                        &crate::risk::roles::column(Some(tr), t, "treatment")?,
+                        "treatment",
+                    )?;
+                    Some((tf, o, t))
+                }
+                None => None,
+            };
+            let xv = f.x.view();
+            let tdata = train
+                .as_ref()
+                .map(|(tf, o, t)| UpliftData::new(tf.x.view(), o, t).names(&m.names));
+            crate::guard::detach(py, "voc.uplift.target", || {
+                core::target_model(m, xv, value, tdata, &opts)
+            })
+            .map_err(|e| x_error(py, e, &m.names))?
+        }
+        None => {
+            // Checked above: without a model there is an uplift column.
+            let Some(u) = uplift else {
+                return Err::<TargetResult, Error>(Error::option("uplift", "None", "give uplift="))
+                    .risk_err(py);
+            };
+            let u = floats(
+                &crate::risk::roles::column(Some(data), u, "uplift")?,
+                "uplift",
+            )?;
+            let u: &[f64] = &u;
+            crate::guard::detach(py, "voc.uplift.target", || core::target(u, value, &opts))
+                .risk_err(py)?
+        }
+    };
+    let t = &list.targets;
+    let mut b = TableBuilder::new(py);
+    let rows: Vec<usize> = t.iter().map(|t| t.row).collect();
+    crate::risk::customer_ids(&mut b, data, &rows)?;
+    b.field("rank", t, |t| t.rank as i64);
+    b.field("uplift", t, |t| t.uplift);
+    let arms = model
+        .as_ref()
+        .is_some_and(|m| !matches!(m.get().inner.learner, Learner::ClassTransformation { .. }));
+    if arms {
+        b.field("p_treated", t, |t| t.p_treated.unwrap_or(f64::NAN));
+        b.field("p_control", t, |t| t.p_control.unwrap_or(f64::NAN));
+    }
+    b.field("value", t, |t| t.value);
+    b.field("net_value", t, |t| t.net_value);
+    if model.is_some() {
+        for k in 0..reasons {
+            let text: Vec<Option<&str>> = t
+                .iter()
+                .map(|a| a.reasons.get(k).map(|r| r.text.as_str()))
+                .collect();
+            let feature: Vec<Option<&str>> = t
+                .iter()
+                .map(|a| a.reasons.get(k).map(|r| r.feature.as_str()))
+                .collect();
+            b.strings(&format!("reason_{}", k + 1), &text)?;
+            b.strings(&format!("reason_{}_feature", k + 1), &feature)?;
+        }
+    }
+    let table = b.finish("uplift targets", None);
+    let i = list.interval;
+    TargetResult::new(
+        py,
+        table,
+        list.n as u64,
+        list.expected_saves,
+        i.map(|i| i.saves.low),
+        i.map(|i| i.saves.high),
+        list.expected_net_value,
+        i.map(|i| i.net_value.low),
+        i.map(|i| i.net_value.high),
+        i.map(|_| "bootstrap_refit".to_string()),
+        i.map(|i| i.saves.level),
+        i.map(|i| i.resamples as u64),
+        i.map(|i| i.seed),
+    )
+}
+
+/// The expected net value of calling each customer, `value × uplift − contact_cost`
+/// (`voc.uplift.net_value`).
+#[pyfunction]
+#[pyo3(name = "_uplift_net_value")]
+#[pyo3(signature = (data, model, uplift, value, *, contact_cost=5.0))]
+pub fn uplift_net_value<'py>(
+    py: Python<'py>,
+    data: Option<&Bound<'py, PyAny>>,
+    #[pyo3(from_py_with = opt_model)] model: Option<Bound<'py, UpliftModel>>,
+    uplift: Option<&Bound<'py, PyAny>>,
+    value: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = crate::convert_args::real)] contact_cost: f64,
+) -> PyResult<Py<PyAny>> {
+    let uplift = uplift.filter(|u| !u.is_none());
+    let data = data.filter(|d| !d.is_none());
+    let scores: Vec<f64> = match (&model, uplift, data) {
+        (Some(m), None, Some(d)) => {
+            let m = &m.get().inner;
+            let f = features(d, Some(&m.names), &[], "x")?;
+            let xv = f.x.view();
+            crate::guard::detach(py, "voc.uplift.net_value", || m.predict_uplift(xv))
+                .map_err(|e| x_error(py, e, &m.names))?
+        }
+        (None, Some(u), _) => {
+            let u = crate::risk::roles::column(data, u, "uplift")?;
+            floats(&u, "uplift")?.to_vec()
+        }
+        (Some(_), None, None) => {
+            return Err::<_, Error>(Error::option(
+                "data",
+                "None",
+                "a model scores the customers of data: pass their features",
+            ))
+            .risk_err(py);
+        }
+        _ => {
+            return Err::<_, Error>(Error::option(
+                "uplift",
+                if uplift.is_some() { "a column" } else { "None" },
+                "give either model= (an UpliftModel) or uplift= (a column), not both or neither",
+            ))
+            .risk_err(py);
+        }
+    };
+    let value = match data {
+        Some(d) => crate::risk::customer_values(d, value)?,
+        None => floats(value, "value")?,
+    };
+    let value: &[f64] = &value;
+    let v = core::net_value(&scores, value, contact_cost).risk_err(py)?;
+    Ok(PyArray1::from_vec(py, v).into_any().unbind())
 }

@@ -44,7 +44,7 @@ PROFILE = os.environ.get("VOC_FUZZ_PROFILE", "ci")
 FUZZ = settings.get_profile(PROFILE)
 
 MODULES = ["voc", "voc.metrics", "voc.stats", "voc.signals", "voc.risk", "voc.segment", "voc.retention",
-           "voc.impact", "voc.text", "voc.sample", "voc.followup"]
+           "voc.impact", "voc.text", "voc.sample", "voc.uplift", "voc.followup"]
 
 # ---------------------------------------------------------------- valid base calls
 
@@ -84,6 +84,12 @@ SEG = {"customer_id": np.arange(40), "recency_days": RNG.uniform(1, 300, 40), "f
        "churn": Y01[:40], "seg": GROUPS[:40], "tickets_90d": RNG.integers(0, 5, 40),
        "theme_price": (RNG.uniform(size=40) < 0.4).astype(int)}
 ORDERS = {"customer_id": CUST, "time": TIMES, "amount": RNG.uniform(5, 50, 60)}
+UP_T = np.array([0, 1] * 40)
+UP_DATA = {"customer_id": np.arange(80), "a": RNG.normal(size=80), "b": RNG.normal(size=80),
+           "clv": RNG.uniform(50, 500, 80)}
+UP_Y = (UP_DATA["a"] * UP_T + RNG.normal(size=80) > 0).astype(int)
+UP_U = RNG.uniform(-0.2, 0.4, 80)
+UPLIFT = voc.uplift.fit_t_learner(UP_DATA, x=["a", "b"], outcome=UP_Y, treatment=UP_T)
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
 
@@ -173,6 +179,20 @@ BASE: dict[str, Callable[[], Call]] = {
     "voc.sample.surveys": lambda: base(responses=200),
     "voc.sample.survey_changes": lambda: base(),
     "voc.sample.retailer": lambda: base(customers=50, days=60, fix_day=None, campaign_day=None),
+    "voc.uplift.fit_t_learner": lambda: base(UP_DATA, x=["a", "b"], outcome=UP_Y, treatment=UP_T),
+    "voc.uplift.fit_class_transformation": lambda: base(UP_DATA, x=["a", "b"], outcome=UP_Y, treatment=UP_T),
+    "voc.uplift.fit_x_learner": lambda: base(UP_DATA, x=["a", "b"], outcome=UP_Y, treatment=UP_T),
+    "voc.uplift.qini_curve": lambda: base(outcome=UP_Y, treatment=UP_T, uplift=UP_U),
+    "voc.uplift.uplift_curve": lambda: base(outcome=UP_Y, treatment=UP_T, uplift=UP_U),
+    "voc.uplift.perfect_qini_curve": lambda: base(outcome=UP_Y, treatment=UP_T),
+    "voc.uplift.perfect_uplift_curve": lambda: base(outcome=UP_Y, treatment=UP_T),
+    "voc.uplift.qini_auc": lambda: base(outcome=UP_Y, treatment=UP_T, uplift=UP_U),
+    "voc.uplift.uplift_auc": lambda: base(outcome=UP_Y, treatment=UP_T, uplift=UP_U),
+    "voc.uplift.uplift_at_k": lambda: base(outcome=UP_Y, treatment=UP_T, uplift=UP_U, k=0.5),
+    "voc.uplift.uplift_by_percentile": lambda: base(outcome=UP_Y, treatment=UP_T, uplift=UP_U, bins=4),
+    "voc.uplift.balance": lambda: base(UP_DATA, x=["a", "b"], treatment=UP_T),
+    "voc.uplift.target": lambda: base(UP_DATA, model=UPLIFT, value=UP_DATA["clv"], budget=10),
+    "voc.uplift.net_value": lambda: base(uplift=UP_U, value=UP_DATA["clv"]),
 }
 
 # Functions not fuzzed, with the reason.

@@ -1,7 +1,9 @@
 //! The uplift model's byte form: versioned, little-endian, closed by a checksum.
 //!
-//! Layout of version 1: magic `VUPL`, version (u16), the feature names, the reference customer
-//! (count and f64s), the arms (four u64: treated, control, their responders), the learner's tag (0 T-learner,
+//! Layout of version 2: magic `VUPL`, version (u16), the feature names, the reference customer
+//! (count and f64s), the arms (four u64: treated, control, their responders), the missing-value policy
+//! (u8: 0 error, 1 skip followed by the rows left out as a u64, 2 impute_mean; version 1 has no policy
+//! and reads as error), the learner's tag (0 T-learner,
 //! 1 class transformation, 2 X-learner), then its logistic models (each its own sealed byte form,
 //! length-prefixed), for the X-learner the two effect models (coefficients with their count, then the
 //! intercept) and the propensity, and the FNV-1a checksum of everything before it.
@@ -11,10 +13,10 @@ use super::effect::EffectModel;
 use super::model::{Learner, UpliftModel};
 use crate::codec::{Reader, Writer};
 use crate::error::Result;
-use crate::risk::LogisticModel;
+use crate::risk::{LogisticModel, Missing};
 
 const MAGIC: &[u8; 4] = b"VUPL";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
 const WHAT: &str = "uplift model";
 
 fn put_model(w: &mut Writer, m: &LogisticModel) {
@@ -29,7 +31,7 @@ fn put_effect(w: &mut Writer, e: &EffectModel) {
 }
 
 impl UpliftModel {
-    /// The model as bytes (version 1, every float bit-exact, closed by a checksum);
+    /// The model as bytes (version 2, every float bit-exact, closed by a checksum);
     /// [`from_bytes`](Self::from_bytes) reads them back.
     ///
     /// ```
@@ -61,6 +63,14 @@ impl UpliftModel {
         ] {
             w.u64(v as u64);
         }
+        match self.missing {
+            Missing::Error => w.u8(0),
+            Missing::Skip => {
+                w.u8(1);
+                w.u64(self.n_missing as u64);
+            }
+            Missing::ImputeMean => w.u8(2),
+        }
         match &self.learner {
             Learner::TLearner { treated, control } => {
                 w.u8(0);
@@ -89,11 +99,22 @@ impl UpliftModel {
         w.seal()
     }
 
-    /// Reads [`to_bytes`](Self::to_bytes) output. Truncated, corrupted or foreign bytes, another
-    /// version, and models whose parts disagree (feature counts, arms, a propensity outside (0, 1))
+    /// Reads [`to_bytes`](Self::to_bytes) output (versions 1 and 2). Truncated, corrupted or foreign
+    /// bytes, another version, and models whose parts disagree (feature counts, arms, a propensity outside (0, 1))
     /// are an [`Error::Decode`](crate::Error::Decode), never a panic.
     pub fn from_bytes(bytes: &[u8]) -> Result<UpliftModel> {
-        let mut r = Reader::open(bytes, WHAT, MAGIC, VERSION)?;
+        let mut r = Reader::sealed(bytes, WHAT)?;
+        let version = match r.header(MAGIC, VERSION) {
+            Ok(()) => VERSION,
+            Err(e) => {
+                let mut v1 = Reader::sealed(bytes, WHAT)?;
+                if v1.header(MAGIC, 1).is_err() {
+                    return Err(e);
+                }
+                r = v1;
+                1
+            }
+        };
         let p = r.len()?;
         r.expect_items(p, 8)?;
         let mut names = Vec::with_capacity(p);
@@ -118,6 +139,16 @@ impl UpliftModel {
         {
             return Err(r.fail(format!("inconsistent arm counts {arms:?}")));
         }
+        let (missing, n_missing) = if version == 1 {
+            (Missing::Error, 0)
+        } else {
+            match r.u8()? {
+                0 => (Missing::Error, 0),
+                1 => (Missing::Skip, r.len()?),
+                2 => (Missing::ImputeMean, 0),
+                other => return Err(r.fail(format!("unknown missing-value policy {other}"))),
+            }
+        };
         let model = |r: &mut Reader<'_>, what: &str| -> Result<LogisticModel> {
             let len = r.len()?;
             r.expect_items(len, 1)?;
@@ -175,6 +206,8 @@ impl UpliftModel {
             reference,
             arms,
             learner,
+            missing,
+            n_missing,
         })
     }
 }

@@ -17,7 +17,11 @@
 //!   transformation (Jaskowski & Jaroszewicz 2012) and the X-learner (Künzel et al. 2019) with a
 //!   constant propensity. They predict the uplift and (T, X) both arms' probabilities, and explain
 //!   each customer's uplift feature by feature ([`UpliftModel::contributions`],
-//!   [`UpliftModel::reasons`]).
+//!   [`UpliftModel::reasons`]). Fits take `missing` as the churn model does (error, skip, impute_mean).
+//! - **Targeting**: who to call, ranked by the expected value of the play, `value × uplift −
+//!   contact_cost`, with a budget or the break-even rule, each customer with the signals behind the
+//!   uplift, and the list's expected saves and net value with a bootstrap interval ([`target_model`],
+//!   [`target`], [`net_value`]).
 //!
 //! ```
 //! use voc_core::uplift::{qini_auc, uplift_at_k, AtKStrategy, TopK};
@@ -39,6 +43,7 @@ mod check;
 mod curves;
 mod effect;
 mod model;
+mod target;
 
 pub use balance::{Balance, BalanceOptions, BalanceRow, balance};
 pub use bins::{PercentileOptions, UpliftBin, UpliftByPercentile, uplift_by_percentile};
@@ -53,9 +58,16 @@ pub use model::{
     Learner, UpliftContributions, UpliftData, UpliftMethod, UpliftModel, UpliftOptions,
     UpliftPrediction, UpliftReason,
 };
+pub use target::{
+    MAX_TARGET_RESAMPLES, MIN_TARGET_RESAMPLES, Target, TargetInterval, TargetList, TargetOptions,
+    net_value, target, target_model,
+};
 
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
 mod tests_model;
+
+#[cfg(test)]
+mod tests_target;

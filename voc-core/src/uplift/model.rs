@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use super::check::{Arms, arms};
 use super::effect::EffectModel;
 use crate::error::{Error, Result, check_len};
+use crate::risk::logistic::complete_rows;
 use crate::risk::{LogisticModel, LogisticOptions, Missing, RiskData, describe};
 use crate::stats::linalg::sigmoid;
 use crate::{Fit, Predict};
@@ -57,8 +58,13 @@ crate::named_enum!(UpliftMethod, "method", {
 pub struct UpliftOptions {
     /// The learner (default the T-learner).
     pub method: UpliftMethod,
-    /// Options of every logistic model fitted (penalty, C, standardisation, solver limits). Missing
-    /// values must be [`Missing::Error`]: the arms' models share one reference customer.
+    /// Options of every logistic model fitted (penalty, C, standardisation, solver limits), and what
+    /// the fit does with missing values (NaN), as the churn model's `missing`
+    /// ([`LogisticOptions::missing`]): [`Missing::Error`] (the default), [`Missing::Skip`] (rows with a
+    /// NaN feature, outcome or treatment are left out and counted in [`UpliftModel::n_missing`]) or
+    /// [`Missing::ImputeMean`] (a NaN feature is replaced by the training mean over all rows, the
+    /// model's [`reference`](UpliftModel::reference) customer, at fit and at prediction, so that every
+    /// arm's model fills it alike; outcome and treatment must be present).
     pub logistic: LogisticOptions,
     /// The X-learner's propensity `P(contacted)`, constant as in a randomised test: `None` (the
     /// default) takes the share of treated rows; a given value must lie in (0, 1). Other learners
@@ -86,13 +92,6 @@ impl UpliftOptions {
     /// Checks the options (done once at the start of every fit).
     pub fn validate(&self) -> Result<()> {
         self.logistic.validate()?;
-        if self.logistic.missing != Missing::Error {
-            return Err(Error::option(
-                "missing",
-                self.logistic.missing,
-                "uplift models take complete rows only (missing=\"error\"); leave incomplete rows out first",
-            ));
-        }
         if let Some(g) = self.propensity
             && !(g > 0.0 && g < 1.0)
         {
@@ -184,10 +183,16 @@ pub struct UpliftModel {
     /// The reference customer: the training mean of each feature over all rows. Contributions explain
     /// a customer's uplift relative to this customer's.
     pub reference: Vec<f64>,
-    /// The counts of the training test.
+    /// The counts of the training test (rows used).
     pub arms: Arms,
     /// The fitted parts.
     pub learner: Learner,
+    /// What the fit did with missing values ([`UpliftOptions::logistic`]'s `missing`); under
+    /// [`Missing::ImputeMean`] predictions fill a NaN feature with the [`reference`](Self::reference)
+    /// value, otherwise a NaN feature at prediction is an error.
+    pub missing: Missing,
+    /// Rows left out as missing under [`Missing::Skip`]; 0 otherwise.
+    pub n_missing: usize,
 }
 
 /// An uplift model's predictions.
@@ -227,11 +232,15 @@ pub struct UpliftReason {
     pub text: String,
 }
 
-/// Rejects NaN and ±inf in `x` (named `X[row · columns + column]`, as the risk model does).
-fn finite(x: &ArrayView2<'_, f64>) -> Result<()> {
+/// Rejects NaN (unless `nan_ok`) and ±inf in `x` (named `X[row · columns + column]`, as the risk
+/// model does).
+fn finite(x: &ArrayView2<'_, f64>, nan_ok: bool) -> Result<()> {
     let p = x.ncols();
     for ((i, j), &v) in x.indexed_iter() {
         if v.is_nan() {
+            if nan_ok {
+                continue;
+            }
             return Err(Error::Missing {
                 arg: "X",
                 index: i * p + j,
@@ -291,6 +300,66 @@ impl Fit<UpliftData<'_>> for UpliftOptions {
 
     fn fit(&self, data: UpliftData<'_>) -> Result<UpliftModel> {
         self.validate()?;
+        let missing = self.logistic.missing;
+        match missing {
+            Missing::Error => self.fit_complete(data, missing),
+            Missing::Skip => {
+                check_len(
+                    "outcome",
+                    data.outcome.len(),
+                    "treatment",
+                    data.treatment.len(),
+                )?;
+                check_len("outcome", data.outcome.len(), "X rows", data.x.nrows())?;
+                // The churn model's row filter: the treatment rides in the weight slot, whose NaN
+                // check is the one needed.
+                let mut probe = RiskData::new(data.x, data.outcome);
+                probe.sample_weight = Some(data.treatment);
+                let Some(c) = complete_rows(&probe) else {
+                    return self.fit_complete(data, missing);
+                };
+                let x = data.x.select(Axis(0), &c.rows);
+                let t = c.w.unwrap_or_default();
+                let mut d = UpliftData::new(x.view(), &c.y, &t);
+                d.names = data.names;
+                let mut m = self.fit_complete(d, missing)?;
+                m.n_missing = c.dropped;
+                Ok(m)
+            }
+            Missing::ImputeMean => {
+                finite(&data.x, true)?;
+                let mut x = data.x.to_owned();
+                for (j, mut col) in x.columns_mut().into_iter().enumerate() {
+                    let (sum, k) = col
+                        .iter()
+                        .filter(|v| !v.is_nan())
+                        .fold((0.0, 0usize), |(s, k), v| (s + v, k + 1));
+                    if k == 0 && !col.is_empty() {
+                        return Err(Error::InsufficientData(format!(
+                            "feature {} (column {j} of X) is missing in every row: no mean to impute",
+                            data.names
+                                .and_then(|n| n.get(j))
+                                .map_or_else(|| format!("x{j}"), |n| format!("{n:?}"))
+                        )));
+                    }
+                    let mean = sum / k.max(1) as f64;
+                    col.iter_mut()
+                        .filter(|v| v.is_nan())
+                        .for_each(|v| *v = mean);
+                }
+                let mut d = UpliftData::new(x.view(), data.outcome, data.treatment);
+                d.names = data.names;
+                self.fit_complete(d, missing)
+            }
+        }
+    }
+}
+
+impl UpliftOptions {
+    /// Fits on rows whose features are complete (NaN already left out or imputed).
+    fn fit_complete(&self, data: UpliftData<'_>, missing: Missing) -> Result<UpliftModel> {
+        let mut options = self.clone();
+        options.logistic.missing = Missing::Error;
         let a = arms(data.outcome, data.treatment)?;
         let (n, p) = data.x.dim();
         check_len("outcome", data.outcome.len(), "X rows", n)?;
@@ -303,7 +372,7 @@ impl Fit<UpliftData<'_>> for UpliftOptions {
             }
         };
         check_len("X", p, "feature names", names.len())?;
-        finite(&data.x)?;
+        finite(&data.x, false)?;
         let nf = n as f64;
         let reference: Vec<f64> = data
             .x
@@ -317,7 +386,7 @@ impl Fit<UpliftData<'_>> for UpliftOptions {
         let arm_model = |rows: &[usize]| -> Result<(Array2<f64>, LogisticModel)> {
             let x = data.x.select(Axis(0), rows);
             let y = pick(rows, data.outcome);
-            let m = self
+            let m = options
                 .logistic
                 .fit(RiskData::new(x.view(), &y).names(names))?;
             Ok((x, m))
@@ -385,7 +454,7 @@ impl Fit<UpliftData<'_>> for UpliftOptions {
                 let mut d = RiskData::new(data.x, &z).names(names);
                 d.sample_weight = w.as_deref();
                 Learner::ClassTransformation {
-                    model: self.logistic.fit(d)?,
+                    model: options.logistic.fit(d)?,
                 }
             }
         };
@@ -394,6 +463,8 @@ impl Fit<UpliftData<'_>> for UpliftOptions {
             reference,
             arms: a,
             learner,
+            missing,
+            n_missing: 0,
         })
     }
 }
@@ -439,8 +510,23 @@ fn logistic_parts(
 }
 
 impl UpliftModel {
+    /// Checks `x` against the model; under [`Missing::ImputeMean`] returns the copy of `x` with its
+    /// NaN features filled by the reference values (None when there are none to fill).
+    fn prepare(&self, x: &ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        let impute = self.missing == Missing::ImputeMean;
+        self.check_x(x, impute)?;
+        if !impute || !x.iter().any(|v| v.is_nan()) {
+            return Ok(None);
+        }
+        let mut filled = x.to_owned();
+        for (mut col, &r) in filled.columns_mut().into_iter().zip(&self.reference) {
+            col.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = r);
+        }
+        Ok(Some(filled))
+    }
+
     /// Checks the columns of `x` against the model.
-    fn check_x(&self, x: &ArrayView2<'_, f64>) -> Result<()> {
+    fn check_x(&self, x: &ArrayView2<'_, f64>, nan_ok: bool) -> Result<()> {
         check_len("model features", self.names.len(), "X", x.ncols())?;
         if self.reference.len() != self.names.len() {
             return Err(Error::Incompatible(format!(
@@ -449,7 +535,7 @@ impl UpliftModel {
                 self.reference.len()
             )));
         }
-        finite(x)
+        finite(x, nan_ok)
     }
 
     /// The predicted uplift of each row of `x` (rows × the model's features, any layout).
@@ -496,7 +582,11 @@ impl UpliftModel {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn contributions(&self, x: ArrayView2<'_, f64>) -> Result<UpliftContributions> {
-        self.check_x(&x)?;
+        let filled = self.prepare(&x)?;
+        let x = match &filled {
+            Some(f) => f.view(),
+            None => x,
+        };
         let mut values = Array2::zeros(x.dim());
         let r = &self.reference;
         let baseline = match &self.learner {
@@ -573,6 +663,46 @@ impl UpliftModel {
             .collect())
     }
 
+    /// The options that fit this model again on other data (the learner, the logistic models'
+    /// options, the missing-value policy and the X-learner's propensity): what a refit on resampled
+    /// training data uses.
+    ///
+    /// ```
+    /// # use ndarray::Array2;
+    /// # use voc_core::Fit;
+    /// # use voc_core::risk::Missing;
+    /// # use voc_core::uplift::{UpliftData, UpliftMethod, UpliftOptions};
+    /// # let n = 200;
+    /// # let x = Array2::from_shape_fn((n, 1), |(i, _)| (i % 10) as f64);
+    /// # let t: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+    /// # let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from((i * 7) % 3 == 0 || (t[i] == 1.0 && i % 10 > 6)))).collect();
+    /// let mut o = UpliftOptions::default().method(UpliftMethod::XLearner);
+    /// o.logistic.missing = Missing::ImputeMean;
+    /// let m = o.fit(UpliftData::new(x.view(), &y, &t))?;
+    /// let again = m.options();
+    /// assert_eq!((again.method, again.logistic.missing), (UpliftMethod::XLearner, Missing::ImputeMean));
+    /// assert_eq!(again.fit(UpliftData::new(x.view(), &y, &t))?, m);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn options(&self) -> UpliftOptions {
+        let (first, propensity) = match &self.learner {
+            Learner::TLearner { treated, .. } => (treated, None),
+            Learner::ClassTransformation { model } => (model, None),
+            Learner::XLearner {
+                treated,
+                propensity,
+                ..
+            } => (treated, Some(*propensity)),
+        };
+        let mut logistic = first.options.clone();
+        logistic.missing = self.missing;
+        UpliftOptions {
+            method: self.method(),
+            logistic,
+            propensity,
+        }
+    }
+
     /// The method of the model.
     pub fn method(&self) -> UpliftMethod {
         match self.learner {
@@ -603,7 +733,11 @@ impl Predict<ArrayView2<'_, f64>> for UpliftModel {
     type Output = UpliftPrediction;
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<UpliftPrediction> {
-        self.check_x(&x)?;
+        let filled = self.prepare(&x)?;
+        let x = match &filled {
+            Some(f) => f.view(),
+            None => x,
+        };
         Ok(match &self.learner {
             Learner::TLearner { treated, control } => {
                 let (pt, pc) = (treated.predict_proba(x)?, control.predict_proba(x)?);

@@ -4,7 +4,7 @@ use ndarray::{Array2, array};
 
 use super::*;
 use crate::error::Error;
-use crate::risk::{LogisticOptions, Missing, Penalty};
+use crate::risk::{LogisticOptions, Penalty};
 use crate::stats::linalg::sigmoid;
 use crate::stats::rng::Rng;
 use crate::{Fit, Predict};
@@ -181,14 +181,6 @@ fn bad_input_is_a_typed_error_naming_the_row() {
         Err(Error::NonFinite {
             arg: "X",
             index: 4,
-            ..
-        })
-    ));
-    let skip = UpliftOptions::default().logistic(LogisticOptions::default().missing(Missing::Skip));
-    assert!(matches!(
-        skip.fit(UpliftData::new(x.view(), &y, &t)),
-        Err(Error::InvalidOption {
-            name: "missing",
             ..
         })
     ));

@@ -1365,7 +1365,7 @@ class LogisticModel:
         x: Any,
         value: Any,
         *,
-        save_rate: float = 0.3,
+        save_rate: float | None = None,
         contact_cost: float = 5.0,
         capacity: int | None = None,
         min_probability: float | None = None,
@@ -2438,6 +2438,9 @@ __all__ += [
     "_uplift_at_k",
     "_uplift_by_percentile",
     "_uplift_balance",
+    "TargetResult",
+    "_uplift_target",
+    "_uplift_net_value",
 ]
 
 @final
@@ -2456,6 +2459,10 @@ class UpliftModel:
     def n_control(self) -> int: ...
     @property
     def propensity(self) -> float | None: ...
+    @property
+    def missing(self) -> str: ...
+    @property
+    def n_missing(self) -> int: ...
     @property
     def converged(self) -> bool: ...
     @property
@@ -2571,6 +2578,7 @@ def _uplift_fit(
     outcome: Any,
     treatment: Any,
     *,
+    missing: str = "error",
     propensity: float | None = None,
     penalty: str = "l2",
     C: float = 1.0,
@@ -2616,6 +2624,73 @@ def _uplift_by_percentile(
     confidence: float = 0.95,
 ) -> Table: ...
 def _uplift_balance(data: Any, x: Any, treatment: Any, *, threshold: float = 0.1) -> BalanceResult: ...
+@final
+class TargetResult:
+    @property
+    def table(self) -> Table: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def expected_saves(self) -> float: ...
+    @property
+    def saves_ci_low(self) -> float | None: ...
+    @property
+    def saves_ci_high(self) -> float | None: ...
+    @property
+    def expected_net_value(self) -> float: ...
+    @property
+    def net_value_ci_low(self) -> float | None: ...
+    @property
+    def net_value_ci_high(self) -> float | None: ...
+    @property
+    def method(self) -> str | None: ...
+    @property
+    def confidence(self) -> float | None: ...
+    @property
+    def resamples(self) -> int | None: ...
+    @property
+    def seed(self) -> int | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_parts(
+        table: Table,
+        n: int,
+        expected_saves: float,
+        saves_ci_low: float | None,
+        saves_ci_high: float | None,
+        expected_net_value: float,
+        net_value_ci_low: float | None,
+        net_value_ci_high: float | None,
+        method: str | None,
+        confidence: float | None,
+        resamples: int | None,
+        seed: int | None,
+    ) -> TargetResult: ...
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def _uplift_target(
+    data: Any,
+    model: UpliftModel | None,
+    uplift: Any,
+    value: Any,
+    *,
+    contact_cost: float = 5.0,
+    budget_count: int | None = None,
+    budget_share: float | None = None,
+    break_even: bool = True,
+    reasons: int = 3,
+    training: Any = None,
+    outcome: Any = None,
+    treatment: Any = None,
+    resamples: int | None = None,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> TargetResult: ...
+def _uplift_net_value(
+    data: Any, model: UpliftModel | None, uplift: Any, value: Any, *, contact_cost: float = 5.0
+) -> npt.NDArray[np.float64]: ...
 
 __all__ += ["_guard_panic"]
 

@@ -43,6 +43,8 @@ from voc._voc import (
     PrecisionThresholdResult,
     Table,
 )
+from voc import uplift as _uplift
+from voc._voc import UpliftModel
 from voc.errors import InvalidOptionError
 
 __all__ = [
@@ -246,11 +248,12 @@ def alerts(
     data: Any,
     /,
     *,
-    model: LogisticModel,
+    model: LogisticModel | UpliftModel | None = None,
     value: Any,
-    save_rate: float = 0.3,
+    uplift: Any = None,
+    save_rate: float | None = None,
     contact_cost: float = 5.0,
-    capacity: int | None = None,
+    capacity: int | float | None = None,
     min_probability: float | None = None,
     reasons: int = 3,
 ) -> Table:
@@ -261,6 +264,16 @@ def alerts(
     ``data``: the customers' features (a table holding the model's feature columns, matched by name, or a
     2-D array with them in order); its ``customer_id`` column, if any, identifies the rows (else row
     numbers). ``value``: a column of ``data`` by name (e.g. ``"monetary"``) or an array of customer values.
+    ``save_rate``: share of contacted would-be churners who stay (None: the core's default, 0.3).
+
+    **By uplift.** With ``model`` an :class:`voc.uplift.UpliftModel`, or a given ``uplift`` column (and
+    no model), customers are ranked by the expected value of the play, ``value × uplift − contact_cost``
+    (the call's own effect replaces ``p × save_rate``), with the break-even rule (net > 0) and
+    ``capacity`` as the budget (a count, or a share of the customers as a float; a count above their
+    number is a ``LimitError``): the Table of ``voc.uplift.target(...).table``, whose reasons are the
+    signals behind each customer's uplift. ``save_rate`` and ``min_probability`` belong to risk ranking
+    and are errors there; :func:`voc.uplift.target` adds the list's expected saves and net value with an
+    interval.
 
     >>> import voc
     >>> X = {"customer_id": [11, 12, 13, 14], "refund_delay_days": [20.0, 1.0, 15.0, 0.0],
@@ -269,8 +282,32 @@ def alerts(
     >>> a = voc.risk.alerts(X, model=m, value="monetary", contact_cost=5.0, capacity=2)
     >>> a["customer_id"].tolist()  # ranked by value x p x 30% - 5: the big spenders first
     [11, 12]
+    >>> X["uplift"] = [0.02, 0.0, 0.2, 0.05]
+    >>> voc.risk.alerts(X, uplift="uplift", value="monetary")["customer_id"].tolist()  # value x uplift - 5
+    [13, 14, 11]
     """
-    return model._alerts(data, value, save_rate=save_rate, contact_cost=contact_cost, capacity=capacity,
+    if isinstance(model, UpliftModel) or (uplift is not None and model is None):
+        for arg, given in (("save_rate", save_rate), ("min_probability", min_probability)):
+            if given is not None:
+                raise InvalidOptionError(
+                    f"{arg} = {given!r} applies to risk ranking; ranking by uplift uses the call's own effect",
+                    arg, value=given,
+                )
+        result: Table = _uplift.target(
+            data, model=model, uplift=uplift, value=value, contact_cost=contact_cost, budget=capacity, reasons=reasons
+        ).table
+        return result
+    if uplift is not None:
+        raise InvalidOptionError(
+            "uplift= with a churn model: rank by risk (model=) or by uplift (uplift= or an UpliftModel), not both",
+            "uplift", value="a column",
+        )
+    if not isinstance(model, LogisticModel):
+        raise InvalidOptionError(
+            f"model = {model!r}: expected a LogisticModel (risk ranking) or an UpliftModel", "model", value=model
+        )
+    count: Any = capacity  # risk ranking takes a count: the binding rejects a share, naming capacity
+    return model._alerts(data, value, save_rate=save_rate, contact_cost=contact_cost, capacity=count,
                          min_probability=min_probability, reasons=reasons)
 
 

@@ -16,6 +16,11 @@ response the play aims for (1 = stayed). It is learned from a past randomised ou
     >>> round(voc.uplift.qini_auc(outcome=y, treatment=t, uplift=u).estimate, 2) > 0.1
     True
 
+Who to call: :func:`target` ranks customers by the expected value of the play, ``value × uplift −
+contact_cost``, with a budget or the break-even rule, the signals behind each customer's uplift, and the
+list's expected saves and net value with a bootstrap-refit interval (``voc.risk.alerts`` with an
+``UpliftModel`` gives the same list).
+
 The evaluation functions equal scikit-uplift 0.5.1's ``sklift.metrics`` on the same inputs (ties
 included). Every function reads its roles as keyword arguments, each a column name of the optional
 ``data`` table or a column itself. See ``docs/uplift.md``.
@@ -27,7 +32,10 @@ import numbers
 from typing import Any, Literal
 
 from voc import _voc
-from voc._voc import BalanceResult, Table, UpliftAtKResult, UpliftModel, UpliftScore
+import numpy as np
+import numpy.typing as npt
+
+from voc._voc import BalanceResult, Table, TargetResult, UpliftAtKResult, UpliftModel, UpliftScore
 from voc.errors import InvalidOptionError
 
 __all__ = [
@@ -35,6 +43,7 @@ __all__ = [
     "UpliftScore",
     "UpliftAtKResult",
     "BalanceResult",
+    "TargetResult",
     "fit_t_learner",
     "fit_class_transformation",
     "fit_x_learner",
@@ -47,20 +56,24 @@ __all__ = [
     "uplift_at_k",
     "uplift_by_percentile",
     "balance",
+    "target",
+    "net_value",
 ]
 
 #: Values of ``strategy=``.
 Strategy = Literal["overall", "by_group"]
 #: Values of ``penalty=`` (as ``voc.risk.fit_logistic``).
 Penalty = Literal["l2", "l1", "elasticnet", "none"]
+#: Values of ``missing=`` (as ``voc.risk.fit_logistic``).
+MissingPolicy = Literal["error", "skip", "impute_mean"]
 
 
 def _fit(
-    method: str, data: Any, x: Any, outcome: Any, treatment: Any, propensity: float | None, penalty: str,
-    C: float, l1_ratio: float | None, standardize: bool, max_iter: int, tol: float,
+    method: str, data: Any, x: Any, outcome: Any, treatment: Any, missing: str, propensity: float | None,
+    penalty: str, C: float, l1_ratio: float | None, standardize: bool, max_iter: int, tol: float,
 ) -> UpliftModel:
     return _voc._uplift_fit(
-        method, data, x, outcome, treatment, propensity=propensity, penalty=penalty, C=C,
+        method, data, x, outcome, treatment, missing=missing, propensity=propensity, penalty=penalty, C=C,
         l1_ratio=l1_ratio, standardize=standardize, max_iter=max_iter, tol=tol,
     )
 
@@ -72,6 +85,7 @@ def fit_t_learner(
     x: Any = None,
     outcome: Any,
     treatment: Any,
+    missing: MissingPolicy = "error",
     penalty: Penalty = "l2",
     C: float = 1.0,
     l1_ratio: float | None = None,
@@ -85,7 +99,13 @@ def fit_t_learner(
     ``x``: the features, a list of column names of ``data`` or a matrix itself (without ``x``, every
     column of ``data`` but ``customer_id``, ``outcome`` and ``treatment``). ``outcome``: 0/1 or bool,
     1 = the response the play aims for (e.g. stayed). ``treatment``: 0/1 or bool, 1 = contacted. Both
-    arms must be present and hold both outcomes; features must be complete and finite.
+    arms must be present and hold both outcomes.
+
+    ``missing`` (as ``voc.risk.fit_logistic``): ``"error"`` (the default: a missing feature, outcome or
+    treatment raises ``MissingValueError`` naming its row and column), ``"skip"`` (rows with one are
+    left out and counted in ``model.n_missing``) or ``"impute_mean"`` (a missing feature is replaced by
+    its mean over all training rows, ``model.reference``, at fit and at prediction, so that both arms'
+    models fill it alike; outcome and treatment must be present). ``±inf`` is never missing.
 
     >>> import voc
     >>> df = {"refund_delay_days": [1, 14, 3, 20, 2, 9, 0, 12, 5, 16, 7, 11],
@@ -97,7 +117,9 @@ def fit_t_learner(
     >>> bool(m.predict_uplift(df)[3] > m.predict_uplift(df)[6])  # long refund waits gain most from a call
     True
     """
-    return _fit("t_learner", data, x, outcome, treatment, None, penalty, C, l1_ratio, standardize, max_iter, tol)
+    return _fit(
+        "t_learner", data, x, outcome, treatment, missing, None, penalty, C, l1_ratio, standardize, max_iter, tol
+    )
 
 
 def fit_class_transformation(
@@ -107,6 +129,7 @@ def fit_class_transformation(
     x: Any = None,
     outcome: Any,
     treatment: Any,
+    missing: MissingPolicy = "error",
     penalty: Penalty = "l2",
     C: float = 1.0,
     l1_ratio: float | None = None,
@@ -129,7 +152,8 @@ def fit_class_transformation(
     ('class_transformation', True)
     """
     return _fit(
-        "class_transformation", data, x, outcome, treatment, None, penalty, C, l1_ratio, standardize, max_iter, tol
+        "class_transformation", data, x, outcome, treatment, missing, None, penalty, C, l1_ratio, standardize,
+        max_iter, tol,
     )
 
 
@@ -140,6 +164,7 @@ def fit_x_learner(
     x: Any = None,
     outcome: Any,
     treatment: Any,
+    missing: MissingPolicy = "error",
     propensity: float | None = None,
     penalty: Penalty = "l2",
     C: float = 1.0,
@@ -162,7 +187,8 @@ def fit_x_learner(
     ('x_learner', 0.5)
     """
     return _fit(
-        "x_learner", data, x, outcome, treatment, propensity, penalty, C, l1_ratio, standardize, max_iter, tol
+        "x_learner", data, x, outcome, treatment, missing, propensity, penalty, C, l1_ratio, standardize, max_iter,
+        tol,
     )
 
 
@@ -322,3 +348,89 @@ def balance(data: Any = None, /, *, treatment: Any, x: Any = None, threshold: fl
     ([-1.0], 1)
     """
     return _voc._uplift_balance(data, x, treatment, threshold=threshold)
+
+
+def _budget(budget: int | float | None, arg: str = "budget") -> dict[str, Any]:
+    if budget is None:
+        return {}
+    if isinstance(budget, bool) or not isinstance(budget, numbers.Real):
+        raise InvalidOptionError(f"{arg} = {budget!r} must be a count (int) or a share (float)", arg, value=budget)
+    if isinstance(budget, numbers.Integral):
+        return {"budget_count": budget}
+    return {"budget_share": budget}
+
+
+def target(
+    data: Any,
+    /,
+    *,
+    model: UpliftModel | None = None,
+    uplift: Any = None,
+    value: Any,
+    contact_cost: float = 5.0,
+    budget: int | float | None = None,
+    break_even: bool = True,
+    reasons: int = 3,
+    training: Any = None,
+    outcome: Any = None,
+    treatment: Any = None,
+    resamples: int | None = None,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> TargetResult:
+    """Who to call: the customers of ``data`` ranked by the expected value of the play,
+    ``value × uplift − contact_cost``, with the uplift from ``model`` (an :class:`UpliftModel`, scoring
+    the model's feature columns of ``data``) or a given ``uplift`` column (a name in ``data`` or a column).
+
+    ``budget``: at most this many customers, a count (an int, 1 to the number scored; more is a
+    ``LimitError``) or a share of them (a float in (0, 1]); None: no limit. ``break_even``: only customers
+    whose expected net value is positive (default True). ``value``: a column of ``data`` by name or an
+    array. ``data``'s ``customer_id`` column, if any, identifies the rows (else row numbers).
+
+    The ``table`` has one row per customer to call, best first: ``customer_id``, ``rank``, ``uplift``,
+    ``p_treated`` / ``p_control`` (the probability of the outcome if called / not called; only when the
+    model predicts the arms: T- and X-learner), ``value``, ``net_value``, and with a model ``reason_k`` /
+    ``reason_k_feature``: the signals that raise the customer's uplift most, in words. The result holds
+    ``expected_saves`` (the sum of the list's uplifts: customers kept by the calls, in expectation) and
+    ``expected_net_value`` (the sum of the net values).
+
+    **Interval** (``resamples``, 100 to 10,000, with ``training``: the table the model was fitted on,
+    and its ``outcome`` and ``treatment`` columns): a seeded bootstrap that refits the model on resamples
+    of its training data drawn within each arm and re-scores the list (held fixed), giving
+    ``saves_ci_low`` / ``saves_ci_high`` and ``net_value_ci_low`` / ``net_value_ci_high``
+    (``method="bootstrap_refit"``). It covers the model's estimation error; see ``docs/uplift.md``.
+
+    >>> import voc
+    >>> calls = {"customer_id": [101, 102, 103, 104], "uplift": [0.10, 0.30, -0.05, 0.02],
+    ...          "clv": [100.0, 50.0, 500.0, 100.0]}
+    >>> r = voc.uplift.target(calls, uplift="uplift", value="clv", contact_cost=5.0)
+    >>> r.table["customer_id"].tolist(), r.table["net_value"].tolist()  # 103 would be annoyed by the call
+    ([102, 101], [10.0, 5.0])
+    >>> round(r.expected_saves, 2), r.expected_net_value
+    (0.4, 15.0)
+    """
+    return _voc._uplift_target(
+        data, model, uplift, value, contact_cost=contact_cost, break_even=break_even, reasons=reasons,
+        training=training, outcome=outcome, treatment=treatment, resamples=resamples, confidence=confidence,
+        seed=seed, **_budget(budget),
+    )
+
+
+def net_value(
+    data: Any = None,
+    /,
+    *,
+    model: UpliftModel | None = None,
+    uplift: Any = None,
+    value: Any,
+    contact_cost: float = 5.0,
+) -> npt.NDArray[np.float64]:
+    """The expected net value of calling each customer, ``value × uplift − contact_cost``: the score
+    :func:`target` ranks by, and one to pass to ``voc.risk.threshold_top_k(scores=...)``. The uplift
+    comes from ``model`` (scoring the features of ``data``) or a given ``uplift`` column.
+
+    >>> import voc
+    >>> voc.uplift.net_value(uplift=[0.2, -0.05, 0.01], value=[100.0, 400.0, 100.0], contact_cost=5.0).tolist()
+    [15.0, -25.0, -4.0]
+    """
+    return _voc._uplift_net_value(data, model, uplift, value, contact_cost=contact_cost)

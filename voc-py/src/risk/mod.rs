@@ -17,6 +17,7 @@ pub use evaluate::{
     ConfusionResult, CrossValidationResult, EvaluationResult, PrecisionThresholdResult,
 };
 pub use model::LogisticModel;
+pub(crate) use model::{customer_ids, customer_values};
 pub(crate) use read::{Features, features, floats, labels};
 
 /// The Python spelling of a core argument name.

@@ -370,66 +370,40 @@ impl LogisticModel {
 
     /// The alert list (see `voc.risk.alerts`): `x` the customers' features (a table, whose
     /// `customer_id` column names the rows, or a matrix), `value` a column name of that table or a
-    /// column.
-    #[pyo3(signature = (x, value, *, save_rate=0.3, contact_cost=5.0, capacity=None, min_probability=None, reasons=3))]
+    /// column. `save_rate` None takes the core's default.
+    #[pyo3(signature = (x, value, *, save_rate=None, contact_cost=5.0, capacity=None, min_probability=None, reasons=3))]
     #[allow(clippy::too_many_arguments)]
     fn _alerts(
         &self,
         py: Python<'_>,
         x: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
-        #[pyo3(from_py_with = crate::convert_args::real)] save_rate: f64,
+        #[pyo3(from_py_with = crate::convert_args::opt_real)] save_rate: Option<f64>,
         #[pyo3(from_py_with = crate::convert_args::real)] contact_cost: f64,
         #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] capacity: Option<usize>,
         #[pyo3(from_py_with = crate::convert_args::opt_real)] min_probability: Option<f64>,
         #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] reasons: usize,
     ) -> PyResult<Table> {
-        let table = crate::convert::table_names(x)?;
-        if table.is_none() && value.is_instance_of::<pyo3::types::PyString>() {
-            return Err(crate::error::raise_named(
-                py,
-                "InvalidOptionError",
-                "value names a column, but data is an array; pass the values".into(),
-                Some("value"),
-            ));
-        }
-        let value = roles::column(Some(x), value, "value")?;
+        let value = customer_values(x, value)?;
         let f = self.read(x)?;
-        let ids = match &table {
-            Some(names) if names.iter().any(|c| c == super::read::ID) => Some(
-                crate::convert::groups(&x.get_item(super::read::ID)?, "data")?,
-            ),
-            _ => None,
-        };
-        let x = f.x.view();
-        let value = floats(&value, "value")?;
+        let xv = f.x.view();
         let value: &[f64] = &value;
         let mut opts = AlertOptions::default()
-            .save_rate(save_rate)
             .contact_cost(contact_cost)
             .reasons(reasons);
+        if let Some(s) = save_rate {
+            opts = opts.save_rate(s);
+        }
         opts.capacity = capacity;
         opts.min_probability = min_probability;
         let m = &self.inner;
         let list = crate::guard::detach(py, "voc.risk.LogisticModel.alerts", || {
-            core::alerts(m, x, value, &opts)
+            core::alerts(m, xv, value, &opts)
         })
         .map_err(|e| x_error(py, e, &m.names))?;
         let mut b = TableBuilder::new(py);
-        match ids {
-            // Each alert's customer id, in the id column's own dtype.
-            Some(col) => {
-                let codes = col.data.codes.into_dense();
-                let rows: Vec<usize> = list
-                    .iter()
-                    .map(|a| codes.get(a.row).map_or(usize::MAX, |&c| c as usize))
-                    .collect();
-                col.data.labels.column(&mut b, super::read::ID, &rows)?;
-            }
-            None => {
-                b.field(super::read::ID, &list, |a| a.row as i64);
-            }
-        }
+        let rows: Vec<usize> = list.iter().map(|a| a.row).collect();
+        customer_ids(&mut b, x, &rows)?;
         b.field("probability", &list, |a| a.probability);
         b.field("value", &list, |a| a.value);
         b.field("expected_value", &list, |a| a.expected_value);
@@ -497,4 +471,49 @@ impl LogisticModel {
             m.pseudo_r2()
         )
     }
+}
+
+/// The customer values of an alert or call list: `value` is a column name of `data` (a table) or a
+/// column itself.
+pub(crate) fn customer_values<'py>(
+    data: &Bound<'py, PyAny>,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<crate::convert::Buf<'py, f64>> {
+    let table = crate::convert::table_names(data)?;
+    if table.is_none() && value.is_instance_of::<pyo3::types::PyString>() {
+        return Err(crate::error::raise_named(
+            value.py(),
+            "InvalidOptionError",
+            "value names a column, but data is an array; pass the values".into(),
+            Some("value"),
+        ));
+    }
+    let value = roles::column(Some(data), value, "value")?;
+    floats(&value, "value")
+}
+
+/// Writes the `customer_id` column of a list of `rows` of `data`: the table's own `customer_id`
+/// column (in its dtype) when it has one, else the row numbers.
+pub(crate) fn customer_ids<'py>(
+    b: &mut TableBuilder<'py>,
+    data: &Bound<'py, PyAny>,
+    rows: &[usize],
+) -> PyResult<()> {
+    let table = crate::convert::table_names(data)?;
+    match table {
+        Some(names) if names.iter().any(|c| c == super::read::ID) => {
+            // Each row's customer id, in the id column's own dtype.
+            let col = crate::convert::groups(&data.get_item(super::read::ID)?, "data")?;
+            let codes = col.data.codes.into_dense();
+            let picked: Vec<usize> = rows
+                .iter()
+                .map(|&r| codes.get(r).map_or(usize::MAX, |&c| c as usize))
+                .collect();
+            col.data.labels.column(b, super::read::ID, &picked)?;
+        }
+        _ => {
+            b.numbers(super::read::ID, rows.iter().map(|&r| r as i64).collect());
+        }
+    }
+    Ok(())
 }
