@@ -163,7 +163,7 @@ BASE: dict[str, Callable[[], Call]] = {
     "voc.text.fit_topics": lambda: base(TEXTS, n_topics=2, min_df=1),
     "voc.sample.surveys": lambda: base(responses=200),
     "voc.sample.survey_changes": lambda: base(),
-    "voc.sample.retailer": lambda: base(customers=50, days=60, fix_day=None),
+    "voc.sample.retailer": lambda: base(customers=50, days=60, fix_day=None, campaign_day=None),
 }
 
 # Functions not fuzzed, with the reason.

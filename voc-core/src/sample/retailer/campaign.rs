@@ -15,7 +15,7 @@ use crate::time::NAT;
 /// The groups that decide a customer's planted response to the campaign's call, in code order (a
 /// customer belongs to the first that applies):
 ///
-/// - `slow_refund`: a slow refund (9 days or more after receipt) received in the 120 days before the
+/// - `slow_refund`: a slow refund (9 days or more after receipt) of a return received before the
 ///   campaign, paid or still pending; the call saves [`PlantedCampaign::save_slow_refund`] of their
 ///   churn risk (the agent advances the refund);
 /// - `price_sensitive`: an average order under 40 or a price ticket before the campaign; at high risk
@@ -96,13 +96,13 @@ pub struct PlantedCampaign {
     pub odds_ratio_promoter: f64,
 }
 
-const SAVE: [f64; 5] = [0.6, 0.02, 0.4, 0.0, 0.08];
+const SAVE: [f64; 5] = [0.7, 0.02, 0.4, 0.0, 0.08];
 const PROMOTER_HARM: f64 = 0.04;
 /// Log odds added to the per-order base churn probability for a 90-day window (plus the log of
 /// `window / 90` for other windows).
 const WINDOW_LOGIT: f64 = 0.8;
 const OR_SLOW: f64 = 4.0;
-const OR_PRICE: f64 = 4.0;
+const OR_PRICE: f64 = 6.0;
 const OR_PROMOTER: f64 = 0.6;
 /// Mixed into the seed of the campaign's draws (streams of their own).
 const CAMPAIGN_SALT: u64 = 0x6361_6d70_6169_676e;
@@ -195,7 +195,7 @@ pub(super) fn campaign(opts: &super::RetailerOptions, c: usize, out: &mut Out, m
     let r = &out.returns;
     let slow = (m.returns..r.received.len()).any(|i| {
         let (rec, paid) = (r.received[i], r.refunded[i]);
-        rec != NAT && within(rec, 120) && (paid == NAT || paid - rec >= 9 * DAY)
+        rec != NAT && rec < d && (paid == NAT || paid - rec >= 9 * DAY)
     });
     let t = &out.tickets;
     let price_ticket = (m.tickets..t.time.len()).any(|i| t.time[i] < d && t.theme[i] == PRICE);
