@@ -180,8 +180,8 @@ class Planted:
         """All fields as a dict.
 
         >>> import voc
-        >>> sorted(voc.sample.retailer(seed=1, customers=200).planted.to_dict())[:3]
-        ['churn_odds_ratio', 'description', 'fix_date']
+        >>> sorted(voc.sample.retailer(seed=1, customers=200).planted.to_dict())[:4]
+        ['campaign', 'churn_odds_ratio', 'description', 'fix_date']
         """
         return asdict(self)
 
