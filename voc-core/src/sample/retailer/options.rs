@@ -147,20 +147,20 @@ impl RetailerOptions {
                 "must be 1 to 365 days",
             ));
         }
-        if let Some(day) = self.campaign_day {
-            if day < 30 || u64::from(day) + u64::from(self.campaign_window) > u64::from(self.days) {
-                return Err(Error::option(
-                    "campaign_day",
-                    day,
-                    format!(
-                        "the campaign needs 30 days of history before it and its {}-day window must end \
+        if let Some(day) = self.campaign_day
+            && (day < 30 || u64::from(day) + u64::from(self.campaign_window) > u64::from(self.days))
+        {
+            return Err(Error::option(
+                "campaign_day",
+                day,
+                format!(
+                    "the campaign needs 30 days of history before it and its {}-day window must end \
                          by day {} (the simulated days); pick a day in 30..={}, or None for no campaign",
-                        self.campaign_window,
-                        self.days,
-                        i64::from(self.days) - i64::from(self.campaign_window)
-                    ),
-                ));
-            }
+                    self.campaign_window,
+                    self.days,
+                    i64::from(self.days) - i64::from(self.campaign_window)
+                ),
+            ));
         }
         Ok(())
     }
