@@ -213,7 +213,7 @@ fn the_campaign_takes_active_customers_and_randomises_them() {
 fn a_campaign_that_does_not_fit_is_an_error_naming_the_day() {
     let e = retailer(&RetailerOptions::default().customers(10).days(300)).unwrap_err();
     assert!(
-        matches!(e, crate::Error::InvalidOption { ref name, .. } if *name == "campaign_day"),
+        matches!(e, crate::Error::InvalidOption { name, .. } if name == "campaign_day"),
         "{e}"
     );
     assert!(
