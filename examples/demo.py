@@ -80,6 +80,7 @@ def main() -> None:
     rates = complaint_themes(data, report)
     churn_drivers(data, log, report)
     fix_impact(data, log, rates, report)
+    who_to_call(data, log, report)
     written = report.write("What our customers told us: VoC report on the simulated fashion retailer")
     if written is not None:
         print(f"\nreport written to {written} ({len(report.figures)} figures)")
@@ -503,6 +504,86 @@ def fix_impact(data: voc.sample.RetailerData, log: voc.signals.EventLog, rates: 
     print(f"Planning the next holdout: to detect {pct(base)} -> {pct(h.rate_treated)} with 80% power at 5%, "
           f"{plan.n_treated:,.0f} treated and {plan.n_control:,.0f} held-out customers (Cohen's h).")
     report.fix(str(fix), volumes, results, r, PROGRAM_COST, plan)
+
+
+# Signals the uplift model reads as of the campaign day: refund experience, price, value and silence, voice.
+UPLIFT_FEATURES = [
+    "tenure_days", "recency_days", "frequency", "monetary", "aov", "orders_90d", "orders_180d",
+    "refund_delay_max_days", "refunds_pending", "returns", "tickets_30d", "tickets_90d", "theme_refund",
+    "theme_price", "repeat_theme_max_90d", "nps_last", "nps_mean", "has_nps", "days_since_ticket",
+    "days_since_survey", "days_since_activity", "surveys", "mentions", "ces_mean", "csat_mean",
+]
+
+
+def campaign_frame(data: voc.sample.RetailerData, log: voc.signals.EventLog) -> pd.DataFrame:
+    """The campaign's participants with their signals as of the campaign day. Gaps are filled as an analyst
+    would: no NPS answer yet is a neutral 7 plus a flag, no event yet is two years ago."""
+    campaign = data.planted.campaign
+    assert campaign is not None and data.campaign is not None and data.campaign_truth is not None
+    X = log.features(campaign.date).to_pandas()
+    X["has_nps"] = X["nps_last"].notna().astype(float)
+    X[["nps_last", "nps_mean"]] = X[["nps_last", "nps_mean"]].fillna(7.0)
+    X[["ces_mean", "csat_mean"]] = X[["ces_mean", "csat_mean"]].fillna(X[["ces_mean", "csat_mean"]].mean())
+    days = ["days_since_ticket", "days_since_survey", "days_since_activity", "recency_days"]
+    X[days] = X[days].fillna(730.0)
+    X[["refund_delay_max_days", "aov"]] = X[["refund_delay_max_days", "aov"]].fillna(0.0)
+    df = (data.campaign.to_pandas().merge(data.campaign_truth.to_pandas(), on="customer_id")
+          .merge(X[["customer_id", *UPLIFT_FEATURES]], on="customer_id"))
+    df["stayed"] = (~df["churned"].astype(bool)).astype(int)
+    df["called"] = df["treated"].astype(int)
+    return df
+
+
+def who_to_call(data: voc.sample.RetailerData, log: voc.signals.EventLog, report: Report) -> None:
+    """Who to call: a churn-risk ranking against an uplift ranking, learned from the randomised retention call
+    and judged on customers the model did not see."""
+    campaign = data.planted.campaign
+    if campaign is None:
+        return
+    df = campaign_frame(data, log)
+    rule(f"Who to call: risk vs uplift (the randomised retention call of {campaign.date}, churn in the next "
+         f"{campaign.window_days} days)")
+    called = df["called"].to_numpy() == 1
+    churned = 1 - df["stayed"].to_numpy()
+    overall = voc.impact.holdout((int(churned[called].sum()), int(called.sum())),
+                                 (int(churned[~called].sum()), int((~called).sum())))
+    print(f"{len(df):,} active customers, {int(called.sum()):,} called at random: churn {pct(overall.rate_treated)} "
+          f"called vs {pct(overall.rate_control)} held out, {100 * overall.estimate:+.1f} pts "
+          f"[{100 * overall.ci_low:+.1f}, {100 * overall.ci_high:+.1f}] (Newcombe)")
+    bal = voc.uplift.balance(df, treatment="called", x=UPLIFT_FEATURES)
+    smd = np.abs(bal.table["smd"]).max()
+    print(f"Balance: {bal.n_imbalanced} of {len(UPLIFT_FEATURES)} signals with |SMD| > 0.1 (largest {smd:.3f})")
+    # Fit on a random half; everything below is measured on the other half.
+    fit = np.random.default_rng(0).random(len(df)) < 0.5
+    train, test = df[fit].reset_index(drop=True), df[~fit].reset_index(drop=True)
+    model = voc.uplift.fit_t_learner(train, x=UPLIFT_FEATURES, outcome="stayed", treatment="called")
+    pred = model.predict(test).to_pandas()
+    uplift, risk = pred["uplift"].to_numpy(), 1.0 - pred["p_control"].to_numpy()
+    stayed, treat = test["stayed"].to_numpy(), test["called"].to_numpy()
+    qini = voc.uplift.qini_auc(outcome=stayed, treatment=treat, uplift=uplift, resamples=1000, seed=1)
+    print(f"T-learner fitted on {len(train):,} customers; on the other {len(test):,}: Qini coefficient "
+          f"{qini.estimate:.3f} [{qini.ci_low:.3f}, {qini.ci_high:.3f}] (stratified bootstrap, 1,000 resamples)")
+    deciles = voc.uplift.uplift_by_percentile(outcome=stayed, treatment=treat, uplift=uplift, bins=10).to_pandas()
+    order = np.argsort(-uplift, kind="stable")
+    effect = test["effect"].to_numpy()
+    true_dec = [effect[part].mean() for part in np.array_split(order, 10)]
+    print("Uplift by decile of the predicted uplift (stay rate called - held out, Newcombe 95%; planted truth):")
+    for r, t in zip(deciles.iloc[:10].itertuples(), true_dec):
+        print(f"  {r.percentile:>7}  {100 * r.uplift:+6.1f} pts [{100 * r.ci_low:+6.1f}, {100 * r.ci_high:+6.1f}]"
+              f"   truth {100 * t:+5.1f} pts")
+    k = len(test) // 10
+    rows = []
+    for label, score in [("churn risk", risk), ("uplift", uplift)]:
+        top = np.argsort(-score, kind="stable")[:k]
+        s, t = stayed[top], treat[top]
+        h = voc.impact.holdout((int(s[t == 1].sum()), int((t == 1).sum())), (int(s[t == 0].sum()), int((t == 0).sum())))
+        rows.append((label, k * h.estimate, k * h.ci_low, k * h.ci_high, float(effect[top].sum())))
+        print(f"Calling the top 10% by {label:<10} ({k:,} customers): {k * h.estimate:6.0f} saves "
+              f"[{k * h.ci_low:.0f}, {k * h.ci_high:.0f}] from the held-out arms; planted truth {effect[top].sum():.0f}")
+    groups = test.loc[np.argsort(-risk, kind="stable")[:k], "group"].value_counts(normalize=True)
+    print("Who the risk ranking calls: " + ", ".join(f"{g} {100 * v:.0f}%" for g, v in groups.head(3).items())
+          + f" (price-sensitive customers leave whatever is done; planted save share {campaign.save_price_sensitive:.0%})")
+    report.uplift(str(campaign.date), overall, bal, qini, deciles, true_dec, rows, campaign)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use voc_core::sample::{
-    self, ACQUISITION, CATEGORIES, CHANNELS, CHURN_REASONS, PLATFORMS, REGIONS, RetailerOptions,
-    SEGMENTS, SurveyOptions, THEMES, TICKET_CHANNELS, TIERS,
+    self, ACQUISITION, CAMPAIGN_GROUPS, CATEGORIES, CHANNELS, CHURN_REASONS, PLATFORMS, REGIONS,
+    RetailerOptions, SEGMENTS, SurveyOptions, THEMES, TICKET_CHANNELS, TIERS,
 };
 use voc_core::signals::{DAY, SurveyKind};
 use voc_core::time::NAT;
@@ -66,9 +66,9 @@ pub fn surveys(
 }
 
 /// Simulated fashion retailer: a dict of tables (customers, orders, returns, tickets, surveys, mentions,
-/// churn, truth) and the planted effects. Wrapped by `voc.sample.retailer`.
+/// churn, truth, campaign, campaign_truth) and the planted effects. Wrapped by `voc.sample.retailer`.
 #[pyfunction]
-#[pyo3(name = "_retailer", signature = (*, seed=7, customers=20_000, start_day=19_723, days=730, fix_day=Some(540), slow_refund_rate=0.30, slow_refund_rate_fixed=0.05, churn_odds_ratio=4.0, holdout=0.0))]
+#[pyo3(name = "_retailer", signature = (*, seed=7, customers=20_000, start_day=19_723, days=730, fix_day=Some(540), slow_refund_rate=0.30, slow_refund_rate_fixed=0.05, churn_odds_ratio=4.0, holdout=0.0, campaign_day=Some(240), campaign_window=90, campaign_share=1.0))]
 #[allow(clippy::too_many_arguments)]
 pub fn retailer<'py>(
     py: Python<'py>,
@@ -81,6 +81,9 @@ pub fn retailer<'py>(
     #[pyo3(from_py_with = crate::convert_args::real)] slow_refund_rate_fixed: f64,
     #[pyo3(from_py_with = crate::convert_args::real)] churn_odds_ratio: f64,
     #[pyo3(from_py_with = crate::convert_args::real)] holdout: f64,
+    #[pyo3(from_py_with = crate::convert_args::opt_whole::<i64>)] campaign_day: Option<i64>,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] campaign_window: i64,
+    #[pyo3(from_py_with = crate::convert_args::real)] campaign_share: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let seed = whole(py, "seed", seed, 0, i64::MAX)? as u64;
     let customers = whole(py, "customers", customers, 0, i64::MAX)? as usize;
@@ -88,6 +91,16 @@ pub fn retailer<'py>(
     let fix_day = fix_day
         .map(|d| whole(py, "fix_day", d, 0, i64::from(u32::MAX)).map(|d| d as u32))
         .transpose()?;
+    let campaign_day = campaign_day
+        .map(|d| whole(py, "campaign_day", d, 0, i64::from(u32::MAX)).map(|d| d as u32))
+        .transpose()?;
+    let campaign_window = whole(
+        py,
+        "campaign_window",
+        campaign_window,
+        0,
+        i64::from(u32::MAX),
+    )? as u32;
     let opts = RetailerOptions::default()
         .customers(customers)
         .seed(seed)
@@ -97,7 +110,10 @@ pub fn retailer<'py>(
         .slow_refund_rate(slow_refund_rate)
         .slow_refund_rate_fixed(slow_refund_rate_fixed)
         .churn_odds_ratio(churn_odds_ratio)
-        .holdout(holdout);
+        .holdout(holdout)
+        .campaign_day(campaign_day)
+        .campaign_window(campaign_window)
+        .campaign_share(campaign_share);
     let r =
         crate::guard::detach(py, "voc.sample.retailer", || sample::retailer(&opts)).py_err(py)?;
     let out = PyDict::new(py);
@@ -200,6 +216,26 @@ pub fn retailer<'py>(
     t.numbers("satisfaction", tr.satisfaction);
     out.set_item("truth", t.finish("retailer truth", None))?;
 
+    let has_campaign = r.planted.campaign.is_some();
+    let cp = r.campaign;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", cp.customer);
+    t.numbers("treated", cp.treated);
+    t.times("time", cp.time)?;
+    t.numbers("churned", cp.churned);
+    let table = t.finish("retailer retention campaign", None);
+    out.set_item("campaign", has_campaign.then_some(table))?;
+
+    let ct = tr.campaign;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", ct.customer);
+    t.labels("group", codes(&ct.group), &CAMPAIGN_GROUPS)?;
+    t.numbers("p_churn_control", ct.p_churn_control);
+    t.numbers("p_churn_call", ct.p_churn_call);
+    t.numbers("effect", ct.effect);
+    let table = t.finish("retailer campaign truth", None);
+    out.set_item("campaign_truth", has_campaign.then_some(table))?;
+
     let p = PyDict::new(py);
     let planted = r.planted;
     p.set_item("description", planted.description)?;
@@ -211,6 +247,27 @@ pub fn retailer<'py>(
     p.set_item("churn_odds_ratio", planted.churn_odds_ratio)?;
     p.set_item("nps_penalty", planted.nps_penalty)?;
     p.set_item("slow_after_days", planted.slow_after_days)?;
+    let campaign = match planted.campaign {
+        None => None,
+        Some(c) => {
+            let d = PyDict::new(py);
+            d.set_item("description", c.description)?;
+            d.set_item("date", day(c.day)?)?;
+            d.set_item("window_days", c.window_days)?;
+            d.set_item("share", c.share)?;
+            d.set_item("call_share", c.call_share)?;
+            d.set_item("save_slow_refund", c.save_slow_refund)?;
+            d.set_item("save_price_sensitive", c.save_price_sensitive)?;
+            d.set_item("save_high_value_silent", c.save_high_value_silent)?;
+            d.set_item("promoter_harm", c.promoter_harm)?;
+            d.set_item("save_other", c.save_other)?;
+            d.set_item("odds_ratio_slow_refund", c.odds_ratio_slow_refund)?;
+            d.set_item("odds_ratio_price_sensitive", c.odds_ratio_price_sensitive)?;
+            d.set_item("odds_ratio_promoter", c.odds_ratio_promoter)?;
+            Some(d)
+        }
+    };
+    p.set_item("campaign", campaign)?;
     out.set_item("planted", p)?;
     out.set_item("start", numpy_day(py, r.start.div_euclid(DAY))?)?;
     out.set_item("end", numpy_day(py, r.end.div_euclid(DAY))?)?;

@@ -6,9 +6,10 @@ mod retailer;
 mod surveys;
 
 pub use retailer::{
-    ACQUISITION, CATEGORIES, CHURN_REASONS, ChurnTable, CustomerTable, MAX_CUSTOMERS, MAX_DAYS,
-    MentionTable, OrderTable, PLATFORMS, Planted, REGIONS, Retailer, RetailerOptions, ReturnTable,
-    SurveyTable, THEMES, TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
+    ACQUISITION, CAMPAIGN_GROUPS, CATEGORIES, CHURN_REASONS, CampaignTable, CampaignTruth,
+    ChurnTable, CustomerTable, MAX_CUSTOMERS, MAX_DAYS, MentionTable, OrderTable, PLATFORMS,
+    Planted, PlantedCampaign, REGIONS, Retailer, RetailerOptions, ReturnTable, SurveyTable, THEMES,
+    TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
 };
 pub use surveys::{
     CHANNELS, MAX_RESPONSES, PlantedChange, SEGMENTS, SurveyOptions, SurveySample, surveys,

@@ -555,6 +555,9 @@ def _retailer(
     slow_refund_rate_fixed: float = 0.05,
     churn_odds_ratio: float = 4.0,
     holdout: float = 0.0,
+    campaign_day: int | None = ...,
+    campaign_window: int = 90,
+    campaign_share: float = 1.0,
 ) -> dict[str, Any]: ...
 
 # --- end signals ---

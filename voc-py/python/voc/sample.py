@@ -12,6 +12,14 @@ warehouse has received the return. Slow refunds raise refund tickets (often repe
 lower NPS and multiply the odds of churning; from the fix date they become rare. The truth (who churned
 when, each customer's base churn probability) and the effect sizes (:class:`Planted`) come with the data.
 
+The retailer also ran a **randomised retention campaign** (on 2024-08-28 by default): the customers active
+that day were called or held out at random, and ``RetailerData.campaign`` says who churned in the 90 days
+after. The call's effect is planted and heterogeneous (:class:`PlantedCampaign`): it saves most customers
+waiting on a slow refund, some high-value silent customers, almost no price-sensitive ones, and slightly
+raises churn for recent promoters; ``RetailerData.campaign_truth`` holds each participant's churn
+probability under either arm and the true effect. It is the data for :mod:`voc.uplift` (see
+``docs/uplift.md``).
+
 The same seed gives identical data everywhere.
 """
 
@@ -28,7 +36,7 @@ from voc._voc import Table
 from voc._voc import _retailer, _surveys
 from voc.errors import DtypeError, InvalidOptionError
 
-__all__ = ["surveys", "survey_changes", "retailer", "RetailerData", "Planted", "PlantedChange"]
+__all__ = ["surveys", "survey_changes", "retailer", "RetailerData", "Planted", "PlantedCampaign", "PlantedChange"]
 
 
 def _html(name: str, fields: dict[str, Any]) -> str:
@@ -89,6 +97,60 @@ def survey_changes(*, year: int = 2025) -> list[PlantedChange]:
 
 
 @dataclass(frozen=True)
+class PlantedCampaign:
+    """The randomised retention campaign planted in :func:`retailer`: its design and the call's effects.
+
+    ``date`` is the campaign day; ``window_days`` the days after it in which churn is counted; ``share``
+    the share of active customers (signed up, at least one order, not yet churned) who take part;
+    ``call_share`` the share of them called (the rest are the control group). Each participant belongs to
+    the first group that applies (``campaign_truth["group"]``):
+
+    - ``slow_refund``: a slow refund (9+ days after receipt) of a return received before, paid or
+      pending; the call removes ``save_slow_refund`` of their churn probability (the agent advances it);
+    - ``price_sensitive``: an average order under 40 or a price ticket; at high risk, saved by
+      ``save_price_sensitive`` (almost none);
+    - ``high_value_silent``: 300+ spent in the year before and no ticket, answer or mention in the last
+      45 days; saved by ``save_high_value_silent``;
+    - ``recent_promoter``: latest NPS answer (in the last 90 days) 9 or 10; the call adds
+      ``promoter_harm`` to their churn probability;
+    - ``other``: saved by ``save_other``.
+
+    The ``odds_ratio_*`` fields multiply the odds of churning in the window under control, against ``other``.
+
+    >>> import voc
+    >>> c = voc.sample.retailer(seed=1, customers=200).planted.campaign
+    >>> str(c.date), c.window_days, c.save_slow_refund, c.promoter_harm
+    ('2024-08-28', 90, 0.7, 0.04)
+    """
+
+    description: str
+    date: np.datetime64
+    window_days: int
+    share: float
+    call_share: float
+    save_slow_refund: float
+    save_price_sensitive: float
+    save_high_value_silent: float
+    promoter_harm: float
+    save_other: float
+    odds_ratio_slow_refund: float
+    odds_ratio_price_sensitive: float
+    odds_ratio_promoter: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as a dict.
+
+        >>> import voc
+        >>> voc.sample.retailer(seed=1, customers=200).planted.campaign.to_dict()["call_share"]
+        0.5
+        """
+        return asdict(self)
+
+    def _repr_html_(self) -> str:
+        return _html("PlantedCampaign", self.to_dict())
+
+
+@dataclass(frozen=True)
 class Planted:
     """The cause of churn planted in :func:`retailer` and its effect sizes.
 
@@ -96,7 +158,8 @@ class Planted:
     ``slow_refund_rate_fixed`` the shares of refunds that are slow before and after it; ``holdout`` the share
     of customers held out of the fix; ``churn_odds_ratio`` the odds ratio of churning after a slow refund;
     ``nps_penalty`` the NPS points lost in answers within 90 days of one; ``slow_after_days`` the days after
-    receipt beyond which a refund counts as slow.
+    receipt beyond which a refund counts as slow; ``campaign`` the retention campaign
+    (:class:`PlantedCampaign`, None without one).
 
     >>> import voc
     >>> voc.sample.retailer(seed=1, customers=200).planted.churn_odds_ratio
@@ -111,13 +174,14 @@ class Planted:
     holdout: float
     nps_penalty: float
     slow_after_days: float
+    campaign: PlantedCampaign | None
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as a dict.
 
         >>> import voc
-        >>> sorted(voc.sample.retailer(seed=1, customers=200).planted.to_dict())[:3]
-        ['churn_odds_ratio', 'description', 'fix_date']
+        >>> sorted(voc.sample.retailer(seed=1, customers=200).planted.to_dict())[:4]
+        ['campaign', 'churn_odds_ratio', 'description', 'fix_date']
         """
         return asdict(self)
 
@@ -149,6 +213,12 @@ class RetailerData:
     (customer_id — NaN for anonymous posters —, time, platform, theme, text, sentiment), ``churn``
     (customer_id, time, reason) and ``truth`` (customer_id, churned, churn_time, slow_refunds,
     base_churn_prob, satisfaction). ``planted`` (:class:`Planted`) holds the effect sizes.
+
+    ``campaign`` (customer_id, treated, time, churned: one row per participant of the retention campaign)
+    and ``campaign_truth`` (customer_id, group, p_churn_control, p_churn_call, effect = p_churn_control −
+    p_churn_call) are None without a campaign. The campaign is drawn on streams of its own, over the
+    simulated lives: the event tables are the world without the call (a saved customer's later orders are
+    not added), so read churn in the window from ``campaign``, not from the orders.
     """
 
     customers: Table
@@ -163,6 +233,8 @@ class RetailerData:
     start: np.datetime64
     end: np.datetime64
     seed: int
+    campaign: Table | None
+    campaign_truth: Table | None
 
     def tables(self) -> RetailerTables:
         """The event tables by name, ready for ``voc.signals.EventLog(**data.tables())``.
@@ -230,6 +302,9 @@ def retailer(
     slow_refund_rate_fixed: float = 0.05,
     churn_odds_ratio: float = 4.0,
     holdout: float = 0.0,
+    campaign_day: int | None = 240,
+    campaign_window: int = 90,
+    campaign_share: float = 1.0,
 ) -> RetailerData:
     """Simulates a fashion e-commerce retailer (see the module docs).
 
@@ -237,6 +312,19 @@ def retailer(
     ``holdout`` is the share of customers held out of the fix at random (a control group: their refunds
     stay slow at the pre-fix rate); ``customers["holdout"]`` tells who. The holdout draws have a stream of
     their own: the other customers' data do not change with it.
+
+    ``campaign_day`` (counted from ``start``; default 240, 2024-08-28) is the day of the randomised
+    retention campaign, or None for none; churn is counted over ``campaign_window`` days after it, and
+    ``campaign_share`` of the active customers take part (see :class:`PlantedCampaign`). The campaign needs
+    30 days before it and its window must end within ``days``: a shorter run needs an earlier day or None.
+    Its draws have streams of their own: every other table is the same with or without it.
+
+    >>> import voc
+    >>> d = voc.sample.retailer(seed=1, customers=2_000)
+    >>> d.campaign.columns, d.campaign_truth.columns[:2]
+    (['customer_id', 'treated', 'time', 'churned'], ['customer_id', 'group'])
+    >>> voc.sample.retailer(seed=1, customers=200, campaign_day=None).campaign is None
+    True
 
     >>> import voc
     >>> data = voc.sample.retailer(seed=1, customers=1_000)
@@ -260,5 +348,10 @@ def retailer(
         slow_refund_rate_fixed=slow_refund_rate_fixed,
         churn_odds_ratio=churn_odds_ratio,
         holdout=holdout,
+        campaign_day=campaign_day,
+        campaign_window=campaign_window,
+        campaign_share=campaign_share,
     )
-    return RetailerData(**{**d, "planted": Planted(**d["planted"])})
+    p = d["planted"]
+    campaign = None if p["campaign"] is None else PlantedCampaign(**p["campaign"])
+    return RetailerData(**{**d, "planted": Planted(**{**p, "campaign": campaign})})

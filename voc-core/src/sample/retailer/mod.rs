@@ -8,6 +8,33 @@
 //! on, slow refunds become rare. Price complaints stay rare (under 5% of mentions). The truth (each
 //! customer's churn time and base churn probability, the effect sizes) is returned with the data.
 //!
+//! **Retention campaign.** On [`RetailerOptions::campaign_day`] (by default 2024-08-28) the customers
+//! still active (signed up, at least one order, not yet churned) take part in a randomised test: each is
+//! called or held out with probability ½ ([`Retailer::campaign`]). Whether they churn in the
+//! [`RetailerOptions::campaign_window`] days after it depends on their state that day, and the call's
+//! effect is heterogeneous ([`CAMPAIGN_GROUPS`], [`PlantedCampaign`]): it saves most customers waiting on
+//! a slow refund, some high-value silent ones, almost no price-sensitive ones (who are at high risk), and
+//! slightly raises churn for recent promoters. Each participant's churn probability under either arm and
+//! the true effect are in [`Truth::campaign`]. The campaign reads the simulated lives and draws from
+//! streams of its own: the event tables are the world *without* the call (a saved customer's later
+//! orders are not added), and every other table and truth value is byte-identical with or without it.
+//!
+//! ```
+//! use voc_core::sample::{retailer, RetailerOptions};
+//! let r = retailer(&RetailerOptions::default().customers(3_000))?;
+//! let (c, t) = (&r.campaign, &r.truth.campaign);
+//! assert_eq!(c.customer, t.customer);
+//! let called = c.treated.iter().filter(|&&x| x).count();
+//! assert!(called > c.customer.len() / 3 && called < 2 * c.customer.len() / 3);
+//! // Slow-refund customers (group 0) gain most from the call; recent promoters (3) lose.
+//! let mean = |g: u8| {
+//!     let e: Vec<f64> = (0..t.group.len()).filter(|&k| t.group[k] == g).map(|k| t.effect[k]).collect();
+//!     e.iter().sum::<f64>() / e.len() as f64
+//! };
+//! assert!(mean(0) > 0.15 && mean(3) < 0.0);
+//! # Ok::<(), voc_core::Error>(())
+//! ```
+//!
 //! Customers are simulated independently, each from its own ChaCha8 stream, in parallel: the same seed
 //! gives byte-identical data whatever the thread count.
 
@@ -17,6 +44,7 @@ macro_rules! extend_all {
     };
 }
 
+mod campaign;
 mod options;
 mod simulate;
 mod tables;
@@ -24,6 +52,7 @@ mod tables;
 mod tests;
 mod verbatims;
 
+pub use campaign::{CAMPAIGN_GROUPS, CampaignTable, CampaignTruth, PlantedCampaign};
 pub use options::{MAX_CUSTOMERS, MAX_DAYS, Planted, RetailerOptions};
 pub use tables::{
     ChurnTable, CustomerTable, MentionTable, OrderTable, Retailer, ReturnTable, SurveyTable,
@@ -78,7 +107,6 @@ pub const CHURN_REASONS: [&str; 6] = [
 
 const REFUND: u32 = 0;
 const RETURNS: u32 = 1;
-#[cfg(test)]
 const PRICE: u32 = 6;
 const PRAISE: u32 = 8;
 
@@ -93,6 +121,7 @@ struct Out {
     mentions: MentionTable,
     churn: ChurnTable,
     truth: Truth,
+    campaign: CampaignTable,
 }
 
 /// Customers per parallel chunk (fixed, so output order never depends on threads).
@@ -123,7 +152,9 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
         let mut ticker = crate::interrupt::Ticker::new();
         for c in first..(first + CHUNK).min(n) {
             ticker.tick()?;
+            let marks = campaign::Marks::of(&out);
             simulate(opts, c, &mut out);
+            campaign::campaign(opts, c, &mut out, marks);
         }
         Ok(out)
     };
@@ -153,6 +184,7 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
         mentions: all.mentions,
         churn: all.churn,
         truth: all.truth,
+        campaign: all.campaign,
         planted: Planted {
             description: "refunds are slow after the warehouse receives a return; slow refunds raise \
                           refund tickets and complaints, lower NPS and raise churn; fixed from the fix day"
@@ -164,6 +196,13 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
             holdout: opts.holdout,
             nps_penalty: NPS_PENALTY,
             slow_after_days: 9.0,
+            campaign: opts.campaign_day.map(|d| {
+                PlantedCampaign::new(
+                    opts.start_day + i64::from(d),
+                    opts.campaign_window,
+                    opts.campaign_share,
+                )
+            }),
         },
         start,
         end: start + i64::from(opts.days) * DAY,
@@ -179,4 +218,6 @@ fn append(all: &mut Out, p: Out) {
     extend_all!(all.mentions, p.mentions; customer, time, platform, theme, text, sentiment);
     extend_all!(all.churn, p.churn; customer, time, reason);
     extend_all!(all.truth, p.truth; churn_time, slow_refunds, base_churn_prob, satisfaction);
+    extend_all!(all.campaign, p.campaign; customer, time, treated, churned);
+    extend_all!(all.truth.campaign, p.truth.campaign; customer, group, p_churn_control, p_churn_call, effect);
 }

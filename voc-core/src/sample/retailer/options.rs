@@ -56,6 +56,16 @@ pub struct RetailerOptions {
     /// the pre-fix rate; default 0). Drawn from a stream of its own, so the rest of the data do not
     /// depend on it.
     pub holdout: f64,
+    /// Day (since `start_day`) of the randomised retention campaign (default 240, 2024-08-28: 126 days
+    /// before 2025-01-01); `None`: no campaign. See [`Campaign`](super::Campaign). The campaign and its
+    /// window must end within the simulated days.
+    pub campaign_day: Option<u32>,
+    /// Days after the campaign in which churn is counted (default 90, 1 to 365).
+    pub campaign_window: u32,
+    /// Share of the customers active on the campaign day who take part (default 1.0); each is called
+    /// or held out with probability ½. Drawn from streams of their own: every other table and truth
+    /// value is the same with or without the campaign.
+    pub campaign_share: f64,
 }
 
 impl Default for RetailerOptions {
@@ -70,6 +80,9 @@ impl Default for RetailerOptions {
             slow_refund_rate_fixed: 0.05,
             churn_odds_ratio: 4.0,
             holdout: 0.0,
+            campaign_day: Some(240),
+            campaign_window: 90,
+            campaign_share: 1.0,
         }
     }
 }
@@ -114,6 +127,7 @@ impl RetailerOptions {
             ("slow_refund_rate", self.slow_refund_rate),
             ("slow_refund_rate_fixed", self.slow_refund_rate_fixed),
             ("holdout", self.holdout),
+            ("campaign_share", self.campaign_share),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(Error::option(name, p, "must lie in [0, 1]"));
@@ -126,11 +140,33 @@ impl RetailerOptions {
                 "must be positive and finite",
             ));
         }
+        if !(1..=365).contains(&self.campaign_window) {
+            return Err(Error::option(
+                "campaign_window",
+                self.campaign_window,
+                "must be 1 to 365 days",
+            ));
+        }
+        if let Some(day) = self.campaign_day
+            && (day < 30 || u64::from(day) + u64::from(self.campaign_window) > u64::from(self.days))
+        {
+            return Err(Error::option(
+                "campaign_day",
+                day,
+                format!(
+                    "the campaign needs 30 days of history before it and its {}-day window must end \
+                         by day {} (the simulated days); pick a day in 30..={}, or None for no campaign",
+                    self.campaign_window,
+                    self.days,
+                    i64::from(self.days) - i64::from(self.campaign_window)
+                ),
+            ));
+        }
         Ok(())
     }
 }
 
-crate::setters!(RetailerOptions { customers: usize, seed: u64, start_day: i64, days: u32, fix_day: Option<u32>, slow_refund_rate: f64, slow_refund_rate_fixed: f64, churn_odds_ratio: f64, holdout: f64 });
+crate::setters!(RetailerOptions { customers: usize, seed: u64, start_day: i64, days: u32, fix_day: Option<u32>, slow_refund_rate: f64, slow_refund_rate_fixed: f64, churn_odds_ratio: f64, holdout: f64, campaign_day: Option<u32>, campaign_window: u32, campaign_share: f64 });
 
 /// The planted effects, as simulated.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,4 +188,6 @@ pub struct Planted {
     pub nps_penalty: f64,
     /// A refund slower than this many days after receipt is "slow" in the simulation.
     pub slow_after_days: f64,
+    /// The randomised retention campaign and its planted effects (`None`: no campaign).
+    pub campaign: Option<super::PlantedCampaign>,
 }

@@ -1,6 +1,6 @@
 //! The simulated tables, the truth behind them, and the retailer as an event log.
 
-use super::{Planted, THEMES};
+use super::{CampaignTable, CampaignTruth, Planted, THEMES};
 use crate::error::Result;
 use crate::signals::{
     ChurnEvents, Customers, EventLog, Ids, Mentions, Orders, Returns, SurveyKind, Surveys, Tickets,
@@ -138,6 +138,9 @@ pub struct Truth {
     pub base_churn_prob: Vec<f64>,
     /// Latent satisfaction on the 0–10 scale.
     pub satisfaction: Vec<f64>,
+    /// The truth behind the retention campaign, one row per campaign participant (empty without a
+    /// campaign).
+    pub campaign: CampaignTruth,
 }
 
 /// A simulated retailer.
@@ -160,6 +163,8 @@ pub struct Retailer {
     pub churn: ChurnTable,
     /// The truth per customer.
     pub truth: Truth,
+    /// The randomised retention campaign (empty without one; see [`PlantedCampaign`](super::PlantedCampaign)).
+    pub campaign: CampaignTable,
     /// The planted effects.
     pub planted: Planted,
     /// First simulated time (seconds).

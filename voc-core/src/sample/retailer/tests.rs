@@ -110,3 +110,131 @@ fn times_respect_their_order() {
             .all(|&t| t >= r.start && t < r.end)
     );
 }
+
+#[test]
+fn the_campaign_changes_no_other_table_or_truth_value() {
+    let base = RetailerOptions::default().customers(3_000).seed(5);
+    let with = retailer(&base).unwrap();
+    let without = retailer(&base.clone().campaign_day(None)).unwrap();
+    let other = retailer(&base.clone().campaign_day(Some(300)).campaign_share(0.3)).unwrap();
+    assert!(without.campaign.customer.is_empty() && without.truth.campaign.customer.is_empty());
+    assert!(without.planted.campaign.is_none() && with.planted.campaign.is_some());
+    for r in [&with, &other] {
+        assert_eq!(r.customers, without.customers);
+        assert_eq!(r.returns.order, without.returns.order);
+        assert_eq!(r.orders.amount, without.orders.amount);
+        assert_eq!(r.tickets.text, without.tickets.text);
+        assert_eq!(r.surveys.time, without.surveys.time);
+        assert_eq!(r.mentions.text, without.mentions.text);
+        assert_eq!(r.churn, without.churn);
+        assert_eq!(r.truth.churn_time, without.truth.churn_time);
+        assert_eq!(r.truth.base_churn_prob, without.truth.base_churn_prob);
+        assert_eq!(r.truth.satisfaction, without.truth.satisfaction);
+    }
+    // Who takes part and the arm do not depend on the share: a smaller share keeps a subset, same arms.
+    let smaller = retailer(&base.clone().campaign_share(0.4)).unwrap();
+    for (k, id) in smaller.campaign.customer.iter().enumerate() {
+        let j = with.campaign.customer.binary_search(id).unwrap();
+        assert_eq!(smaller.campaign.treated[k], with.campaign.treated[j]);
+        assert_eq!(smaller.campaign.churned[k], with.campaign.churned[j]);
+    }
+    let share = smaller.campaign.customer.len() as f64 / with.campaign.customer.len() as f64;
+    assert!((share - 0.4).abs() < 0.05, "{share}");
+}
+
+#[test]
+fn the_campaign_takes_active_customers_and_randomises_them() {
+    let r = retailer(&RetailerOptions::default().customers(20_000)).unwrap();
+    let p = r.planted.campaign.clone().unwrap();
+    let d = p.day * DAY;
+    let c = &r.campaign;
+    let n = c.customer.len();
+    assert!(n > 6_000, "{n}");
+    assert!(c.time.iter().all(|&t| t == d));
+    for &id in &c.customer {
+        let k = (id - 1) as usize;
+        assert!(r.customers.signup[k] < d);
+        assert!(r.truth.churn_time[k] == NAT || r.truth.churn_time[k] > d);
+    }
+    let treated = c.treated.iter().filter(|&&t| t).count() as f64 / n as f64;
+    assert!((treated - 0.5).abs() < 0.02, "{treated}");
+    let t = &r.truth.campaign;
+    assert_eq!(t.customer, c.customer);
+    for k in 0..n {
+        assert!((t.effect[k] - (t.p_churn_control[k] - t.p_churn_call[k])).abs() < 1e-15);
+        assert!(
+            (0.0..=1.0).contains(&t.p_churn_call[k]) && (0.0..=1.0).contains(&t.p_churn_control[k])
+        );
+    }
+    // Per group: mean effect and size, with the planted ordering.
+    let mut eff = [0.0f64; 5];
+    let mut risk = [0.0f64; 5];
+    let mut cnt = [0usize; 5];
+    for k in 0..n {
+        let g = usize::from(t.group[k]);
+        eff[g] += t.effect[k];
+        risk[g] += t.p_churn_control[k];
+        cnt[g] += 1;
+    }
+    for g in 0..5 {
+        eff[g] /= cnt[g] as f64;
+        risk[g] /= cnt[g] as f64;
+        eprintln!(
+            "{:>18} n={:>5} risk={:.3} effect={:.3}",
+            CAMPAIGN_GROUPS[g], cnt[g], risk[g], eff[g]
+        );
+    }
+    assert!(cnt.iter().all(|&k| k >= 200), "{cnt:?}");
+    assert!(
+        eff[0] > 0.15 && eff[2] > eff[4] && eff[1] < 0.02 && eff[3] < 0.0,
+        "{eff:?}"
+    );
+    // Price-sensitive customers are at higher risk than the slow-refund group's effect suggests:
+    // risk and uplift rank differently.
+    assert!(risk[1] > risk[2] && risk[1] > risk[4], "{risk:?}");
+    // The observed difference in churn between arms matches the truth on average.
+    let (mut ct, mut nt, mut cc, mut nc) = (0.0, 0.0, 0.0, 0.0);
+    for k in 0..n {
+        if c.treated[k] {
+            nt += 1.0;
+            ct += f64::from(u8::from(c.churned[k]));
+        } else {
+            nc += 1.0;
+            cc += f64::from(u8::from(c.churned[k]));
+        }
+    }
+    let observed = cc / nc - ct / nt;
+    let truth = t.effect.iter().sum::<f64>() / n as f64;
+    assert!((observed - truth).abs() < 0.03, "{observed} vs {truth}");
+    assert!(truth > 0.02, "{truth}");
+}
+
+#[test]
+fn a_campaign_that_does_not_fit_is_an_error_naming_the_day() {
+    let e = retailer(&RetailerOptions::default().customers(10).days(300)).unwrap_err();
+    assert!(
+        matches!(e, crate::Error::InvalidOption { name, .. } if name == "campaign_day"),
+        "{e}"
+    );
+    assert!(
+        retailer(
+            &RetailerOptions::default()
+                .customers(10)
+                .days(300)
+                .campaign_day(None)
+        )
+        .is_ok()
+    );
+    assert!(
+        retailer(
+            &RetailerOptions::default()
+                .customers(10)
+                .campaign_day(Some(10))
+        )
+        .is_err()
+    );
+    let e = retailer(&RetailerOptions::default().customers(10).campaign_window(0)).unwrap_err();
+    assert!(e.to_string().contains("campaign_window"), "{e}");
+    let e = retailer(&RetailerOptions::default().customers(10).campaign_share(1.5)).unwrap_err();
+    assert!(e.to_string().contains("campaign_share"), "{e}");
+}
