@@ -135,6 +135,13 @@ pub(super) enum Design<'a> {
     Rows { values: &'a [f64], p: usize },
     Columns { values: &'a [f64], n: usize },
     Strided(ArrayView2<'a, f64>),
+    /// Some rows of a C-ordered matrix, in the given order (row `i` is `rows[i]` of the matrix): the
+    /// rows a model is fitted on, read in place instead of copied out.
+    Gather {
+        values: &'a [f64],
+        p: usize,
+        rows: &'a [usize],
+    },
 }
 
 impl<'a> Design<'a> {
@@ -156,6 +163,7 @@ impl<'a> Design<'a> {
             Design::Rows { values, p } => values[i * p + j],
             Design::Columns { values, n } => values[j * n + i],
             Design::Strided(x) => x[[i, j]],
+            Design::Gather { values, p, rows } => values[rows[i] * p + j],
         }
     }
 }
