@@ -44,7 +44,13 @@ fn uplift_data(n: usize, p: usize, seed: u64) -> (Array2<f64>, Vec<f64>, Vec<f64
         }
     }
     let beta: Vec<f64> = (0..p)
-        .map(|j| if j < p / 2 { 0.5 * normal(&mut rng) } else { 0.0 })
+        .map(|j| {
+            if j < p / 2 {
+                0.5 * normal(&mut rng)
+            } else {
+                0.0
+            }
+        })
         .collect();
     let gamma = [0.4, -0.3, 0.2];
     let t: Vec<f64> = (0..n).map(|_| f64::from(rng.random::<bool>())).collect();
@@ -74,7 +80,10 @@ fn bench_uplift(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function(format!("t_learner_fit_{n}x{p}"), |b| {
-        b.iter(|| opts.fit(UpliftData::new(black_box(x.view()), &y, &t)).map(|m| m.arms))
+        b.iter(|| {
+            opts.fit(UpliftData::new(black_box(x.view()), &y, &t))
+                .map(|m| m.arms)
+        })
     });
     g.bench_function(format!("predict_{n}x{p}"), |b| {
         b.iter(|| model.predict(black_box(x.view())).map(|p| p.uplift.len()))

@@ -252,7 +252,7 @@ def test_uplift_by_decile_draws_rates_uplift_and_intervals(uplift_test, tmp_path
     heights = [b.get_height() for b in ax.patches]
     np.testing.assert_allclose(heights[:10], 100 * bins["rate_treated"])
     np.testing.assert_allclose(heights[10:], 100 * bins["rate_control"])
-    uplift_line = next(line for line in ax.lines if line.get_label() == "uplift" or line.get_marker() == "o")
+    uplift_line = next(line for line in ax.lines if line.get_gid() == "uplift")
     np.testing.assert_allclose(uplift_line.get_ydata(), 100 * bins["uplift"])
     overall = [line for line in ax.lines if "overall" in str(line.get_label())]
     assert len(overall) == 1

@@ -350,7 +350,13 @@ impl Fit<UpliftData<'_>> for UpliftOptions {
         let pick = |rows: &[usize], v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         // Each arm's model reads its rows of `x` in place.
         let arm_model = |rows: &[usize]| -> Result<LogisticModel> {
-            fit_rows(&self.logistic, data.x, rows, &pick(rows, data.outcome), names)
+            fit_rows(
+                &self.logistic,
+                data.x,
+                rows,
+                &pick(rows, data.outcome),
+                names,
+            )
         };
         let learner = match self.method {
             UpliftMethod::TLearner | UpliftMethod::XLearner => {

@@ -473,8 +473,8 @@ def qini(
     >>> y, t, u = [1, 0, 1, 0, 1, 0], [1, 0, 0, 1, 1, 0], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3]
     >>> ax = voc.plot.qini(voc.uplift.qini_curve(outcome=y, treatment=t, uplift=u),
     ...                    perfect=voc.uplift.perfect_qini_curve(outcome=y, treatment=t))
-    >>> ax.lines[0].get_ydata().tolist(), [line.get_label() for line in ax.lines]
-    ([0.0, 1.0, 2.0, 2.0, 1.5, 1.0, 1.0], ['model', 'random', 'perfect'])
+    >>> ax.lines[0].get_ydata().tolist(), [line.get_label() for line in ax.lines[:3]]
+    ([0.0, 1.0, 2.0, 2.0, 2.0, 0.5, 1.0], ['model', 'random', 'perfect'])
     """
     cols = _columns(curve, "curve")
     _need(cols, ["targeted", "value"], "curve")
@@ -511,7 +511,8 @@ def uplift_by_decile(table: Any, *, ax: Any = None, title: str | None = None) ->
     ...                                     uplift=[0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7], bins=2,
     ...                                     strategy="by_group")
     >>> ax = voc.plot.uplift_by_decile(t)
-    >>> [float(b.get_height()) for b in ax.patches], ax.lines[0].get_ydata().tolist()
+    >>> uplift = next(line for line in ax.lines if line.get_gid() == "uplift")
+    >>> [float(b.get_height()) for b in ax.patches], [float(v) for v in uplift.get_ydata()]
     ([100.0, 50.0, 50.0, 50.0], [50.0, 0.0])
     """
     cols = _columns(table, "table")
@@ -539,7 +540,8 @@ def uplift_by_decile(table: Any, *, ax: Any = None, title: str | None = None) ->
                label=f"response rate, {'contacted' if arm == 'treated' else 'held out'}")
     uplift = cols["uplift"][bins].astype(float) * 100.0
     err = whiskers(uplift, column("ci_low"), column("ci_high"))
-    ax.errorbar(x, uplift, yerr=err, color="C3", marker="o", linestyle="-", capsize=3, label="uplift")
+    drawn = ax.errorbar(x, uplift, yerr=err, color="C3", marker="o", linestyle="-", capsize=3, label="uplift")
+    drawn.lines[0].set_gid("uplift")  # the line of the uplift values (the other lines are whisker caps)
     if total:
         overall = float(cols["uplift"][total[0]]) * 100.0
         ax.axhline(overall, color="C3", linestyle=":", linewidth=1.0, label=f"overall uplift {overall:.1f} pts")

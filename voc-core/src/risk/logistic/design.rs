@@ -132,8 +132,14 @@ impl<'a> RiskData<'a> {
 /// are read in place; the values (and so every sum) are the same whichever path is taken.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Design<'a> {
-    Rows { values: &'a [f64], p: usize },
-    Columns { values: &'a [f64], n: usize },
+    Rows {
+        values: &'a [f64],
+        p: usize,
+    },
+    Columns {
+        values: &'a [f64],
+        n: usize,
+    },
     Strided(ArrayView2<'a, f64>),
     /// Some rows of a C-ordered matrix, in the given order (row `i` is `rows[i]` of the matrix): the
     /// rows a model is fitted on, read in place instead of copied out.
@@ -153,6 +159,20 @@ impl<'a> Design<'a> {
             Design::Columns { values, n }
         } else {
             Design::Strided(x)
+        }
+    }
+
+    /// Row `i` as one slice, when the layout stores it contiguously (C-ordered, or gathered rows of a
+    /// C-ordered matrix): the loops below then run over slices instead of one lookup per value.
+    #[inline]
+    pub(super) fn row(&self, i: usize) -> Option<&'a [f64]> {
+        match *self {
+            Design::Rows { values, p } => values.get(i * p..(i + 1) * p),
+            Design::Gather { values, p, rows } => {
+                let r = *rows.get(i)?;
+                values.get(r * p..(r + 1) * p)
+            }
+            _ => None,
         }
     }
 
@@ -214,8 +234,9 @@ pub(super) fn column_moments(
         let mut m = Moments::new(p);
         let mut sum = vec![0.0; p];
         for i in r.clone() {
+            let row = x.row(i);
             for (j, t) in sum.iter_mut().enumerate() {
-                let v = x.get(i, j);
+                let v = row.map_or_else(|| x.get(i, j), |row| row[j]);
                 if v.is_nan() {
                     if missing != Missing::ImputeMean {
                         return Err(Error::Missing {
@@ -241,8 +262,9 @@ pub(super) fn column_moments(
             }
         }
         for i in r {
+            let row = x.row(i);
             for j in 0..p {
-                let v = x.get(i, j);
+                let v = row.map_or_else(|| x.get(i, j), |row| row[j]);
                 if !v.is_nan() {
                     let d = v - m.mean[j];
                     m.m2[j] += s[i] * d * d;
@@ -290,8 +312,9 @@ pub(super) fn prepare(
     let fill_rows = |start: usize, block: &mut [f64]| {
         for (k, row) in block.chunks_exact_mut(q).enumerate() {
             let i = start + k;
+            let src = x.row(i);
             for (v, &(j, m, inv, fill)) in row.iter_mut().zip(&cols) {
-                let raw = x.get(i, j);
+                let raw = src.map_or_else(|| x.get(i, j), |src| src[j]);
                 *v = (if raw.is_nan() { fill } else { raw } - m) * inv;
             }
         }

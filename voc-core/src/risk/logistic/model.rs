@@ -141,7 +141,11 @@ impl LogisticModel {
                 Design::Rows { values, .. } => out
                     .iter_mut()
                     .zip(values[start * p..].chunks_exact(p))
-                    .all(|(e, row)| row.iter().zip(terms()).all(|(&v, (&c, &m))| add(e, v, c, m))),
+                    .all(|(e, row)| {
+                        row.iter()
+                            .zip(terms())
+                            .all(|(&v, (&c, &m))| add(e, v, c, m))
+                    }),
                 Design::Columns { values, n } => {
                     values.chunks_exact(n).zip(terms()).all(|(col, (&c, &m))| {
                         out.iter_mut()

@@ -124,10 +124,11 @@ pub(super) fn pass(
         // scaled by the row's Hessian weight.
         let mut xb = vec![0.0; d * BLOCK];
         let mut wx = vec![0.0; d * BLOCK];
-        let rows: Vec<usize> = r.collect();
-        for block in rows.chunks(BLOCK) {
+        let (start, end) = (r.start, r.end);
+        for block_start in (start..end).step_by(BLOCK) {
+            let block = block_start..(block_start + BLOCK).min(end);
             let m = block.len();
-            for (k, &i) in block.iter().enumerate() {
+            for (k, i) in block.enumerate() {
                 let row = &z[i * q..(i + 1) * q];
                 let eta = eta_of(beta, row);
                 extreme += usize::from(eta.abs() > EXTREME_ETA);
@@ -317,7 +318,8 @@ pub(super) fn solve(
     // Each Newton iteration evaluates loss, gradient and Hessian once, at the accepted point: the line
     // search evaluates its candidates with the full pass and keeps the derivatives of the one it accepts.
     let first = pass(z, q, y, s, &beta, true).map_err(|_| Halt::Interrupted)?;
-    let (mut f_data, mut g_data, mut h_data, mut extreme) = (first.f, first.g, first.h, first.extreme);
+    let (mut f_data, mut g_data, mut h_data, mut extreme) =
+        (first.f, first.g, first.h, first.extreme);
     // Whether h_data is the Hessian at beta.
     let mut h_here = true;
     let mut f = f_data + penalty_value(&beta, l1, l2);

@@ -428,7 +428,9 @@ mod fused_passes {
         assert_eq!(r.h_data.as_deref(), Some(&h[..]));
         assert_eq!(r.g_data, g);
         let extreme = (0..y.len())
-            .filter(|&i| super::super::solver::eta_of(&r.beta, &prep.z[i * q..(i + 1) * q]).abs() > 30.0)
+            .filter(|&i| {
+                super::super::solver::eta_of(&r.beta, &prep.z[i * q..(i + 1) * q]).abs() > 30.0
+            })
             .count();
         assert_eq!(r.extreme, extreme);
         // The fitted model reports that loss as its log-likelihood.
