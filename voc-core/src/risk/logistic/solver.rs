@@ -21,6 +21,7 @@ pub struct Convergence {
 }
 
 /// `ln(1 + e^η) − y·η`, computed without overflow.
+#[cfg(test)]
 #[inline]
 pub(super) fn loss(eta: f64, y: f64) -> f64 {
     eta.max(0.0) + (-eta.abs()).exp().ln_1p() - y * eta
