@@ -54,5 +54,6 @@ python -W ignore benches/python/bench_dask.py --quick > /dev/null
 python benches/python/bench_correlation.py --quick > /dev/null
 python benches/python/bench_drivers.py --quick > /dev/null
 python benches/python/bench_followup.py --quick > /dev/null
+python benches/python/bench_uplift.py --quick > /dev/null
 echo
 echo "all checks passed"

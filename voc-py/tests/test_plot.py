@@ -189,6 +189,100 @@ def test_mention_trend_per_channel_with_bands(retailer, tmp_path):
         voc.plot.mention_trend(rates, "no-such-theme")
 
 
+@pytest.fixture(scope="module")
+def uplift_test():
+    """A randomised test whose play helps customers with a high first feature, with the T-learner's
+    uplift scores."""
+    rng = np.random.default_rng(8)
+    n = 6_000
+    x = rng.normal(size=(n, 3))
+    t = rng.integers(0, 2, n)
+    eta = -0.2 + 0.5 * x[:, 1] + t * (0.9 * x[:, 0] + 0.1)
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    u = voc.uplift.fit_t_learner(x=x, outcome=y, treatment=t).predict_uplift(x)
+    return y, t, u
+
+
+def test_qini_draws_the_curve_the_random_line_and_the_perfect_curve(uplift_test, tmp_path):
+    y, t, u = uplift_test
+    curve = voc.uplift.qini_curve(outcome=y, treatment=t, uplift=u)
+    perfect = voc.uplift.perfect_qini_curve(outcome=y, treatment=t)
+    score = voc.uplift.qini_auc(outcome=y, treatment=t, uplift=u)
+    ax = voc.plot.qini(curve, perfect=perfect, score=score)
+    save_png(ax, tmp_path / "qini.png")
+    model, random, best = ax.lines[:3]
+    np.testing.assert_array_equal(model.get_xdata(), curve["targeted"])
+    np.testing.assert_array_equal(model.get_ydata(), curve["value"])
+    # The random line joins (0, 0) to the curve's end, as scikit-uplift's.
+    np.testing.assert_array_equal(random.get_xdata(), [0.0, curve["targeted"][-1]])
+    np.testing.assert_array_equal(random.get_ydata(), [0.0, curve["value"][-1]])
+    np.testing.assert_array_equal(best.get_ydata(), perfect["value"])
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert legend == [f"model (Qini coefficient {score.estimate:.3f})", "random", "perfect"]
+    assert score.estimate > 0.1  # the planted effect is found: the curve lies above the random line
+    assert np.max(curve["value"]) > curve["value"][-1]
+    assert "uplift" in ax.get_xlabel() and "Qini" in ax.get_ylabel()
+
+
+def test_qini_compares_models_on_one_axes_and_reads_a_dict(uplift_test):
+    y, t, u = uplift_test
+    fig, ax = plt.subplots()
+    first = voc.plot.qini(voc.uplift.qini_curve(outcome=y, treatment=t, uplift=u), label="T-learner", ax=ax)
+    noise = np.random.default_rng(1).random(len(u))
+    second = voc.plot.qini(
+        voc.uplift.qini_curve(outcome=y, treatment=t, uplift=noise).to_pandas(), label="random scores",
+        random=False, ax=ax,
+    )
+    assert first is ax and second is ax
+    labels = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert labels == ["T-learner", "random", "random scores"]
+    ax2 = voc.plot.qini({"targeted": [0, 2, 4], "value": [0.0, 1.5, 1.0]})
+    np.testing.assert_array_equal(ax2.lines[1].get_ydata(), [0.0, 1.0])
+    with pytest.raises(ValueError, match="targeted"):
+        voc.plot.qini({"x": [0, 1], "value": [0.0, 1.0]})
+
+
+def test_uplift_by_decile_draws_rates_uplift_and_intervals(uplift_test, tmp_path):
+    y, t, u = uplift_test
+    table = voc.uplift.uplift_by_percentile(outcome=y, treatment=t, uplift=u)
+    ax = voc.plot.uplift_by_decile(table)
+    save_png(ax, tmp_path / "deciles.png")
+    tab = table.to_pandas()
+    bins = tab[tab["percentile"] != "total"]
+    heights = [b.get_height() for b in ax.patches]
+    np.testing.assert_allclose(heights[:10], 100 * bins["rate_treated"])
+    np.testing.assert_allclose(heights[10:], 100 * bins["rate_control"])
+    uplift_line = next(line for line in ax.lines if line.get_gid() == "uplift")
+    np.testing.assert_allclose(uplift_line.get_ydata(), 100 * bins["uplift"])
+    overall = [line for line in ax.lines if "overall" in str(line.get_label())]
+    assert len(overall) == 1
+    np.testing.assert_allclose(overall[0].get_ydata(), 100 * tab["uplift"].iloc[-1])
+    assert [x.get_text() for x in ax.get_xticklabels()] == list(bins["percentile"])
+    # Interval whiskers: the uplift's and each arm's (error bar segments).
+    segments = [c for c in ax.collections if c.__class__.__name__ == "LineCollection"]
+    assert len(segments) == 3
+    uplift_bars = np.array([seg[:, 1] for seg in segments[-1].get_segments()])
+    np.testing.assert_allclose(np.sort(uplift_bars, axis=1), 100 * np.column_stack([bins["ci_low"], bins["ci_high"]]))
+    # The ranking works: the first decile gains more than the last.
+    assert bins["uplift"].iloc[0] > bins["uplift"].iloc[-1]
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert "uplift" in legend and any(s.startswith("overall uplift") for s in legend)
+
+
+def test_uplift_by_decile_leaves_an_empty_arm_without_a_bar():
+    table = {
+        "percentile": ["0-50", "50-100", "total"],
+        "rate_treated": [0.5, float("nan"), 0.5],
+        "rate_control": [0.25, 0.5, 0.4],
+        "uplift": [0.25, float("nan"), 0.1],
+    }
+    ax = voc.plot.uplift_by_decile(table)
+    heights = [b.get_height() for b in ax.patches]
+    assert heights[0] == 50.0 and np.isnan(heights[1])
+    with pytest.raises(ValueError, match="rate_control"):
+        voc.plot.uplift_by_decile({"percentile": ["0-50"], "rate_treated": [0.5], "uplift": [0.1]})
+
+
 def test_every_chart_draws_on_a_given_axes():
     fig, axes = plt.subplots(1, 2)
     t = {"group": [1, 2], "n": [5, 5], "lift": [1.5, 0.5], "cumulative_gain": [0.75, 1.0]}

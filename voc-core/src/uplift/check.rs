@@ -98,6 +98,37 @@ pub(crate) fn scores(arg: &'static str, scores: &[f64], n: usize) -> Result<()> 
 /// scikit-uplift's order (`np.argsort(uplift, kind="mergesort")[::-1]`), which the top-k and
 /// by-percentile metrics depend on when scores tie (`-0.0` and `0.0` tie, as in numpy).
 pub(crate) fn descending(scores: &[f64]) -> Vec<usize> {
+    // Each row as one integer that sorts as the wanted order: the score's bits mapped to an unsigned
+    // key that orders as the numbers do (−0.0 read as 0.0; callers have rejected NaN), complemented
+    // for "highest first", above the complemented position for "later row first". All keys differ,
+    // so an unstable (parallel) sort gives the one order: a sort of plain integers, without the
+    // indirect comparisons of sorting positions by score.
+    let key = |v: f64| -> u64 {
+        let b = if v == 0.0 { 0 } else { v.to_bits() };
+        if b >> 63 == 1 { !b } else { b | (1 << 63) }
+    };
+    let mut packed: Vec<u128> = scores
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (u128::from(!key(v)) << 64) | u128::from(!(i as u64)))
+        .collect();
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        if packed.len() >= 1 << 16 {
+            packed.par_sort_unstable();
+        } else {
+            packed.sort_unstable();
+        }
+    }
+    #[cfg(not(feature = "parallel"))]
+    packed.sort_unstable();
+    packed.into_iter().map(|k| !(k as u64) as usize).collect()
+}
+
+/// The order [`descending`] gives, by comparing scores (its definition; the tests' reference).
+#[cfg(test)]
+pub(crate) fn descending_by_comparison(scores: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_unstable_by(|&a, &b| {
         scores[b]

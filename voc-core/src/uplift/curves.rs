@@ -236,19 +236,12 @@ pub fn perfect_qini_curve(
     negative_effect: bool,
 ) -> Result<Curve> {
     let a = arms(outcome, treatment)?;
-    perfect_qini(outcome, treatment, a, negative_effect)
+    perfect_qini(a, negative_effect)
 }
 
-fn perfect_qini(
-    outcome: &[f64],
-    treatment: &[f64],
-    a: Arms,
-    negative_effect: bool,
-) -> Result<Curve> {
+fn perfect_qini(a: Arms, negative_effect: bool) -> Result<Curve> {
     if negative_effect {
-        let s = perfect_qini_scores(outcome, treatment);
-        let order = descending(&s);
-        return Ok(points(Kind::Qini, &order, &s, outcome, treatment, None));
+        return Ok(perfect_qini_negative(a));
     }
     let r = a.responders_treated as f64
         - a.n_treated as f64 * a.responders_control as f64 / a.n_control as f64;
@@ -263,6 +256,36 @@ fn perfect_qini(
         targeted: vec![0.0, r, a.n() as f64],
         value: vec![0.0, r, r],
     })
+}
+
+/// The perfect Qini curve with negative effects from the counts alone. Its ranking has three tie
+/// groups (treated responders, then the rows without a response, then control responders), so
+/// [`points`] on it emits at most three points after (0, 0), each from running sums that are exact
+/// integers: computed here from the counts with the same operations, it is the same curve bit for
+/// bit, without sorting n rows.
+fn perfect_qini_negative(a: Arms) -> Curve {
+    let f = |v: usize| v as f64;
+    let (rt, rc) = (f(a.responders_treated), f(a.responders_control));
+    let (n_t, n_c) = (f(a.n_treated), f(a.n_control));
+    let qini = |yt: f64, yc: f64, nt: f64, nc: f64| yt - yc * if nc != 0.0 { nt / nc } else { 0.0 };
+    let mut targeted = vec![0.0];
+    let mut value = vec![0.0];
+    // Rows ranked after each group: (all, treated, treated responders, control responders).
+    let groups = [
+        (rt, rt, rt, 0.0),
+        (n_t + n_c - rc, n_t, rt, 0.0),
+        (n_t + n_c, n_t, rt, rc),
+    ];
+    let mut last_all = 0.0;
+    for (all, nt, yt, yc) in groups {
+        if all == last_all {
+            continue;
+        }
+        last_all = all;
+        targeted.push(all);
+        value.push(qini(yt, yc, nt, all - nt));
+    }
+    Curve { targeted, value }
 }
 
 /// The scores of the perfect ranking for an uplift curve (scikit-uplift's: `2·[y = t] + y` when more
@@ -314,7 +337,7 @@ pub fn qini_auc(
     let a = checked(outcome, treatment, uplift)?;
     let order = descending(uplift);
     let actual = points(Kind::Qini, &order, uplift, outcome, treatment, None);
-    let perfect = perfect_qini(outcome, treatment, a, negative_effect)?;
+    let perfect = perfect_qini(a, negative_effect)?;
     score(&actual, &perfect, a, "Qini")
 }
 

@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use super::check::{Arms, arms};
 use super::effect::EffectModel;
 use crate::error::{Error, Result, check_len};
-use crate::risk::logistic::complete_rows;
+use crate::risk::logistic::{complete_rows, fit_rows};
 use crate::risk::{LogisticModel, LogisticOptions, Missing, RiskData, describe};
 use crate::stats::linalg::sigmoid;
 use crate::{Fit, Predict};
@@ -235,6 +235,21 @@ pub struct UpliftReason {
 /// Rejects NaN (unless `nan_ok`) and ±inf in `x` (named `X[row · columns + column]`, as the risk
 /// model does).
 fn finite(x: &ArrayView2<'_, f64>, nan_ok: bool) -> Result<()> {
+    // A branch-free test over a contiguous matrix (in parallel on big ones); the position is looked
+    // for only when something is wrong.
+    let all_finite = |v: &[f64]| v.iter().fold(true, |ok, a| ok & a.is_finite());
+    let clean = match x.as_slice_memory_order() {
+        #[cfg(feature = "parallel")]
+        Some(v) if v.len() >= 1 << 16 => {
+            use rayon::prelude::*;
+            v.par_chunks(1 << 14).all(all_finite)
+        }
+        Some(v) => all_finite(v),
+        None => false,
+    };
+    if clean {
+        return Ok(());
+    }
     let p = x.ncols();
     for ((i, j), &v) in x.indexed_iter() {
         if v.is_nan() {
@@ -255,6 +270,29 @@ fn finite(x: &ArrayView2<'_, f64>, nan_ok: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The mean of each column of `x`: each column's values added in row order, as `Iterator::sum`
+/// down the column, read row by row when the matrix is C-ordered (one sequential read).
+fn column_means(x: &ArrayView2<'_, f64>) -> Vec<f64> {
+    let (n, p) = x.dim();
+    let nf = n as f64;
+    match x.as_slice() {
+        Some(values) if p > 0 => {
+            let mut sum = vec![-0.0; p];
+            for row in values.chunks_exact(p) {
+                for (s, &v) in sum.iter_mut().zip(row) {
+                    *s += v;
+                }
+            }
+            sum.into_iter().map(|s| s / nf).collect()
+        }
+        _ => x
+            .columns()
+            .into_iter()
+            .map(|c| c.iter().sum::<f64>() / nf)
+            .collect(),
+    }
 }
 
 fn two_classes(what: &str, positives: usize, n: usize) -> Result<()> {
@@ -374,29 +412,26 @@ impl UpliftOptions {
         check_len("X", p, "feature names", names.len())?;
         finite(&data.x, false)?;
         let nf = n as f64;
-        let reference: Vec<f64> = data
-            .x
-            .columns()
-            .into_iter()
-            .map(|c| c.iter().sum::<f64>() / nf)
-            .collect();
+        let reference = column_means(&data.x);
         let (treated, control): (Vec<usize>, Vec<usize>) =
             (0..n).partition(|&i| data.treatment[i] == 1.0);
         let pick = |rows: &[usize], v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-        let arm_model = |rows: &[usize]| -> Result<(Array2<f64>, LogisticModel)> {
-            let x = data.x.select(Axis(0), rows);
-            let y = pick(rows, data.outcome);
-            let m = options
-                .logistic
-                .fit(RiskData::new(x.view(), &y).names(names))?;
-            Ok((x, m))
+        // Each arm's model reads its rows of `x` in place.
+        let arm_model = |rows: &[usize]| -> Result<LogisticModel> {
+            fit_rows(
+                &options.logistic,
+                data.x,
+                rows,
+                &pick(rows, data.outcome),
+                names,
+            )
         };
         let learner = match self.method {
             UpliftMethod::TLearner | UpliftMethod::XLearner => {
                 two_classes("the treated arm", a.responders_treated, a.n_treated)?;
                 two_classes("the control arm", a.responders_control, a.n_control)?;
-                let (xt, mt) = arm_model(&treated)?;
-                let (xc, mc) = arm_model(&control)?;
+                let mt = arm_model(&treated)?;
+                let mc = arm_model(&control)?;
                 if self.method == UpliftMethod::TLearner {
                     Learner::TLearner {
                         treated: mt,
@@ -404,6 +439,8 @@ impl UpliftOptions {
                     }
                 } else {
                     crate::interrupt::check()?;
+                    let xt = data.x.select(Axis(0), &treated);
+                    let xc = data.x.select(Axis(0), &control);
                     let d1: Vec<f64> = pick(&treated, data.outcome)
                         .iter()
                         .zip(mc.predict_proba(xt.view())?)

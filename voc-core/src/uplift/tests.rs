@@ -312,3 +312,59 @@ fn bootstrap_is_seeded_and_bounded() {
         })
     ));
 }
+
+mod fast_paths {
+    //! The sort by packed integer keys and the counted perfect Qini curve against their definitions.
+
+    use super::super::check::{descending, descending_by_comparison};
+    use super::super::curves::{Kind, perfect_qini_scores, points};
+    use super::super::perfect_qini_curve;
+    use proptest::prelude::*;
+
+    /// Scores with many ties, both zeros, extremes and subnormals.
+    fn score() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::MAX),
+            Just(f64::MIN),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(5e-324),
+            Just(-5e-324),
+            (-3i32..3).prop_map(|v| f64::from(v) / 2.0),
+            -1e3..1e3_f64,
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn descending_is_the_comparison_order(s in proptest::collection::vec(score(), 0..300)) {
+            prop_assert_eq!(descending(&s), descending_by_comparison(&s));
+        }
+
+        #[test]
+        fn counted_perfect_qini_equals_the_sorted_one(
+            rows in proptest::collection::vec((0u8..2, 0u8..2), 2..200),
+        ) {
+            let y: Vec<f64> = rows.iter().map(|r| f64::from(r.0)).collect();
+            let t: Vec<f64> = rows.iter().map(|r| f64::from(r.1)).collect();
+            prop_assume!(t.contains(&1.0) && t.contains(&0.0));
+            let s = perfect_qini_scores(&y, &t);
+            let sorted = points(Kind::Qini, &descending_by_comparison(&s), &s, &y, &t, None);
+            let counted = perfect_qini_curve(&y, &t, true).unwrap();
+            // Bit for bit, zeros' signs included.
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&counted.targeted), bits(&sorted.targeted));
+            prop_assert_eq!(bits(&counted.value), bits(&sorted.value));
+        }
+    }
+
+    #[test]
+    fn descending_on_a_big_input_uses_the_parallel_sort_and_agrees() {
+        let s: Vec<f64> = (0..200_000u64)
+            .map(|i| ((i * 2_654_435_761) % 1_000) as f64 / 7.0 - 60.0)
+            .collect();
+        assert_eq!(descending(&s), descending_by_comparison(&s));
+    }
+}

@@ -13,6 +13,10 @@ on ``ax`` (a new figure when None) and returns the matplotlib ``Axes``; save it 
 * ``gains(voc.risk.lift(y=y, scores=p))`` / ``lift(...)``: cumulative gains curve, lift per score group.
 * ``value_voice(profile, segments)``: value tier × voice heatmap of a profile column, values written in.
 * ``mention_trend(rates, "refund")``: a theme's mention rate per channel and period with its band.
+* ``qini(voc.uplift.qini_curve(...), perfect=voc.uplift.perfect_qini_curve(...))``: the Qini curve of an
+  uplift ranking with the random line (and the perfect curve when given).
+* ``uplift_by_decile(voc.uplift.uplift_by_percentile(...))``: response rate of each arm and the uplift per
+  decile of the ranking, with their intervals.
 
 >>> import matplotlib; matplotlib.use("Agg")
 >>> import voc, voc.plot
@@ -35,7 +39,17 @@ import numpy as np
 
 from voc._voc import KaplanMeierResult
 
-__all__ = ["nps_trend", "kaplan_meier", "drivers", "gains", "lift", "value_voice", "mention_trend"]
+__all__ = [
+    "nps_trend",
+    "kaplan_meier",
+    "drivers",
+    "gains",
+    "lift",
+    "value_voice",
+    "mention_trend",
+    "qini",
+    "uplift_by_decile",
+]
 
 _INSTALL = 'voc.plot needs matplotlib: pip install "voc[plot]" (or pip install "matplotlib>=3.7")'
 
@@ -434,4 +448,108 @@ def mention_trend(
         ax.legend(title="channel", fontsize="small")
     ax.set_title(title if title is not None else f"Mention rate of {theme!r}, {_band_name(rates)}")
     ax.grid(alpha=0.3)
+    return ax
+
+
+def qini(
+    curve: Any,
+    *,
+    perfect: Any = None,
+    random: bool = True,
+    score: Any = None,
+    label: str = "model",
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """The Qini curve of an uplift ranking, from :func:`voc.uplift.qini_curve` (columns ``targeted`` and
+    ``value``): extra responders among the contacted against customers contacted, highest predicted
+    uplift first, with the random line (from (0, 0) to the curve's end, as scikit-uplift's) and, when
+    given, the perfect curve (``perfect=`` :func:`voc.uplift.perfect_qini_curve`). ``score=`` a
+    :func:`voc.uplift.qini_auc` result writes the Qini coefficient into the legend. To compare models,
+    draw each on the same ``ax`` (with ``random=False`` after the first).
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import voc, voc.plot
+    >>> y, t, u = [1, 0, 1, 0, 1, 0], [1, 0, 0, 1, 1, 0], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3]
+    >>> ax = voc.plot.qini(voc.uplift.qini_curve(outcome=y, treatment=t, uplift=u),
+    ...                    perfect=voc.uplift.perfect_qini_curve(outcome=y, treatment=t))
+    >>> ax.lines[0].get_ydata().tolist(), [line.get_label() for line in ax.lines[:3]]
+    ([0.0, 1.0, 2.0, 2.0, 2.0, 0.5, 1.0], ['model', 'random', 'perfect'])
+    """
+    cols = _columns(curve, "curve")
+    _need(cols, ["targeted", "value"], "curve")
+    x = cols["targeted"].astype(float)
+    v = cols["value"].astype(float)
+    ax = _axes(ax, figsize=(6.0, 4.5))
+    if score is not None and getattr(score, "estimate", None) is not None:
+        label = f"{label} (Qini coefficient {float(score.estimate):.3f})"
+    ax.plot(x, v, label=label)
+    if random and x.size:
+        ax.plot([0.0, x[-1]], [0.0, v[-1]], linestyle="--", color="0.5", label="random")
+    if perfect is not None:
+        pc = _columns(perfect, "perfect")
+        _need(pc, ["targeted", "value"], "perfect")
+        ax.plot(pc["targeted"].astype(float), pc["value"].astype(float), linestyle=":", color="C2", label="perfect")
+    ax.axhline(0.0, color="0.8", linewidth=0.8)
+    ax.set_xlabel("customers contacted, highest predicted uplift first")
+    ax.set_ylabel("extra responders among the contacted (Qini)")
+    ax.legend(loc="best", fontsize="small")
+    ax.set_title(title if title is not None else "Qini curve")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def uplift_by_decile(table: Any, *, ax: Any = None, title: str | None = None) -> Any:
+    """Response rate of each arm (bars) and the uplift (points) per bin of the ranking, in percent, each
+    with its interval, from :func:`voc.uplift.uplift_by_percentile` (deciles by default; bin 1 = the
+    highest predicted uplift). The ``total`` row is drawn as the overall uplift (a dotted line). A bin
+    without rows of an arm has no bar for it.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import voc, voc.plot
+    >>> t = voc.uplift.uplift_by_percentile(outcome=[1, 0, 1, 0, 1, 0, 1, 1], treatment=[1, 0, 0, 1, 1, 0, 0, 1],
+    ...                                     uplift=[0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7], bins=2,
+    ...                                     strategy="by_group")
+    >>> ax = voc.plot.uplift_by_decile(t)
+    >>> uplift = next(line for line in ax.lines if line.get_gid() == "uplift")
+    >>> [float(b.get_height()) for b in ax.patches], [float(v) for v in uplift.get_ydata()]
+    ([100.0, 50.0, 50.0, 50.0], [50.0, 0.0])
+    """
+    cols = _columns(table, "table")
+    _need(cols, ["percentile", "rate_treated", "rate_control", "uplift"], "table")
+    labels = [str(v) for v in cols["percentile"]]
+    bins = np.array([lab != "total" for lab in labels])
+    total = [i for i, lab in enumerate(labels) if lab == "total"]
+    names = [lab for lab, keep in zip(labels, bins) if keep]
+    x = np.arange(len(names), dtype=float)
+    ax = _axes(ax, figsize=(max(6.0, 0.7 * len(names) + 2.5), 4.5))
+    width = 0.38
+
+    def column(name: str, rows: Any = bins) -> np.ndarray | None:
+        return cols[name][rows].astype(float) * 100.0 if name in cols else None
+
+    def whiskers(mid: np.ndarray, lo: np.ndarray | None, hi: np.ndarray | None) -> np.ndarray | None:
+        if lo is None or hi is None:
+            return None
+        return np.vstack([np.maximum(mid - lo, 0.0), np.maximum(hi - mid, 0.0)])
+
+    for arm, offset, color in (("treated", -width / 2, "C0"), ("control", width / 2, "C7")):
+        rate = cols[f"rate_{arm}"][bins].astype(float) * 100.0
+        err = whiskers(rate, column(f"rate_{arm}_ci_low"), column(f"rate_{arm}_ci_high"))
+        ax.bar(x + offset, rate, width, yerr=err, color=color, capsize=2 if err is not None else 0,
+               label=f"response rate, {'contacted' if arm == 'treated' else 'held out'}")
+    uplift = cols["uplift"][bins].astype(float) * 100.0
+    err = whiskers(uplift, column("ci_low"), column("ci_high"))
+    drawn = ax.errorbar(x, uplift, yerr=err, color="C3", marker="o", linestyle="-", capsize=3, label="uplift")
+    drawn.lines[0].set_gid("uplift")  # the line of the uplift values (the other lines are whisker caps)
+    if total:
+        overall = float(cols["uplift"][total[0]]) * 100.0
+        ax.axhline(overall, color="C3", linestyle=":", linewidth=1.0, label=f"overall uplift {overall:.1f} pts")
+    ax.axhline(0.0, color="0.5", linewidth=0.8)
+    ax.set_xticks(x, names, rotation=45 if len(names) > 10 else 0)
+    ax.set_xlabel("bin of the ranking (highest predicted uplift first)")
+    ax.set_ylabel("percent / percentage points")
+    ax.legend(loc="best", fontsize="small")
+    ax.set_title(title if title is not None else "Response rate per arm and uplift by decile")
+    ax.grid(axis="y", alpha=0.3)
     return ax

@@ -132,9 +132,22 @@ impl<'a> RiskData<'a> {
 /// are read in place; the values (and so every sum) are the same whichever path is taken.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Design<'a> {
-    Rows { values: &'a [f64], p: usize },
-    Columns { values: &'a [f64], n: usize },
+    Rows {
+        values: &'a [f64],
+        p: usize,
+    },
+    Columns {
+        values: &'a [f64],
+        n: usize,
+    },
     Strided(ArrayView2<'a, f64>),
+    /// Some rows of a C-ordered matrix, in the given order (row `i` is `rows[i]` of the matrix): the
+    /// rows a model is fitted on, read in place instead of copied out.
+    Gather {
+        values: &'a [f64],
+        p: usize,
+        rows: &'a [usize],
+    },
 }
 
 impl<'a> Design<'a> {
@@ -149,6 +162,20 @@ impl<'a> Design<'a> {
         }
     }
 
+    /// Row `i` as one slice, when the layout stores it contiguously (C-ordered, or gathered rows of a
+    /// C-ordered matrix): the loops below then run over slices instead of one lookup per value.
+    #[inline]
+    pub(super) fn row(&self, i: usize) -> Option<&'a [f64]> {
+        match *self {
+            Design::Rows { values, p } => values.get(i * p..(i + 1) * p),
+            Design::Gather { values, p, rows } => {
+                let r = *rows.get(i)?;
+                values.get(r * p..(r + 1) * p)
+            }
+            _ => None,
+        }
+    }
+
     /// The value of feature `j` in row `i` (both in range: callers check the shape first).
     #[inline]
     pub(super) fn get(&self, i: usize, j: usize) -> f64 {
@@ -156,6 +183,7 @@ impl<'a> Design<'a> {
             Design::Rows { values, p } => values[i * p + j],
             Design::Columns { values, n } => values[j * n + i],
             Design::Strided(x) => x[[i, j]],
+            Design::Gather { values, p, rows } => values[rows[i] * p + j],
         }
     }
 }
@@ -206,8 +234,9 @@ pub(super) fn column_moments(
         let mut m = Moments::new(p);
         let mut sum = vec![0.0; p];
         for i in r.clone() {
+            let row = x.row(i);
             for (j, t) in sum.iter_mut().enumerate() {
-                let v = x.get(i, j);
+                let v = row.map_or_else(|| x.get(i, j), |row| row[j]);
                 if v.is_nan() {
                     if missing != Missing::ImputeMean {
                         return Err(Error::Missing {
@@ -233,8 +262,9 @@ pub(super) fn column_moments(
             }
         }
         for i in r {
+            let row = x.row(i);
             for j in 0..p {
-                let v = x.get(i, j);
+                let v = row.map_or_else(|| x.get(i, j), |row| row[j]);
                 if !v.is_nan() {
                     let d = v - m.mean[j];
                     m.m2[j] += s[i] * d * d;
@@ -282,8 +312,9 @@ pub(super) fn prepare(
     let fill_rows = |start: usize, block: &mut [f64]| {
         for (k, row) in block.chunks_exact_mut(q).enumerate() {
             let i = start + k;
+            let src = x.row(i);
             for (v, &(j, m, inv, fill)) in row.iter_mut().zip(&cols) {
-                let raw = x.get(i, j);
+                let raw = src.map_or_else(|| x.get(i, j), |src| src[j]);
                 *v = (if raw.is_nan() { fill } else { raw } - m) * inv;
             }
         }

@@ -4,7 +4,7 @@
 use super::design::Prepared;
 use super::model::LogisticModel;
 use super::options::{LogisticOptions, Penalty};
-use super::solver::{Convergence, collinear, data_loss, derivatives};
+use super::solver::{Convergence, collinear, derivatives};
 use crate::error::Result;
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 use crate::stats::linalg::{chol_inverse, cholesky};
@@ -87,6 +87,13 @@ impl LogisticModel {
     }
 }
 
+/// What the solver's last pass already computed at the solution (so [`finish`] need not pass over the
+/// rows again): the data loss and, when that pass computed it, the Hessian.
+pub(super) struct AtSolution {
+    pub(super) loss: f64,
+    pub(super) hessian: Option<Vec<f64>>,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn finish(
     p: usize,
@@ -98,6 +105,7 @@ pub(super) fn finish(
     conv: Convergence,
     opts: &LogisticOptions,
     n_pos: usize,
+    at: AtSolution,
 ) -> Result<LogisticModel> {
     let q = prep.active.len();
     let mut coef_std = vec![0.0; p];
@@ -106,7 +114,8 @@ pub(super) fn finish(
     }
     let coef: Vec<f64> = (0..p).map(|j| coef_std[j] / prep.scale[j]).collect();
     let intercept = beta[0] - (0..p).map(|j| coef[j] * prep.center[j]).sum::<f64>();
-    let ll = -data_loss(&prep.z, q, y, s, &beta);
+    // The solver's last pass summed the same terms in the same order as `data_loss`.
+    let ll = -at.loss;
     let total: f64 = s.iter().sum();
     let p0 = y.iter().zip(s).map(|(a, b)| a * b).sum::<f64>() / total;
     let ll0 = y
@@ -115,7 +124,10 @@ pub(super) fn finish(
         .map(|(&yi, &si)| si * if yi == 1.0 { p0.ln() } else { (1.0 - p0).ln() })
         .sum::<f64>();
     let (inference, lr_test) = if opts.penalty == Penalty::None {
-        let (_, _, h) = derivatives(&prep.z, q, y, s, &beta, true)?;
+        let h = match at.hessian {
+            Some(h) => h,
+            None => derivatives(&prep.z, q, y, s, &beta, true)?.2,
+        };
         let l = cholesky(&h, q + 1).map_err(|pivot| collinear(names, &prep.active, pivot))?;
         let cov_std = chol_inverse(&l, q + 1);
         // θ_orig = A θ_std over (intercept, active columns).

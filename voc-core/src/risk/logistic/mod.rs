@@ -24,8 +24,8 @@ use ndarray::{ArrayView2, Axis};
 use design::{Design, prepare, row_weights};
 use inference::finish;
 use solver::{
-    Data, Halt, Singular, WARM_MIN_ROWS, collinear, l1_violation, max_abs, newton,
-    separation_check, warm_start,
+    Data, Halt, Singular, Solved, WARM_MIN_ROWS, collinear, l1_violation, max_abs, separation,
+    separation_check, solve, warm_start,
 };
 
 use crate::Fit;
@@ -67,11 +67,57 @@ impl Fit<RiskData<'_>> for LogisticOptions {
             && let Some(complete) = complete_rows(&data)
         {
             let x = data.x.select(Axis(0), &complete.rows);
-            let mut m = fit_design(x.view(), names, &complete.y, complete.w.as_deref(), self)?;
+            let mut m = fit_design(
+                Design::new(x.view()),
+                x.dim(),
+                names,
+                &complete.y,
+                complete.w.as_deref(),
+                self,
+            )?;
             m.n_missing = complete.dropped;
             return Ok(m);
         }
-        fit_design(data.x, names, data.y, data.sample_weight, self)
+        fit_design(
+            Design::new(data.x),
+            data.x.dim(),
+            names,
+            data.y,
+            data.sample_weight,
+            self,
+        )
+    }
+}
+
+/// Fits on the rows `rows` of `x` (in that order), without copying them out when `x` is C-ordered:
+/// the same model as fitting `x.select(Axis(0), rows)`, bit for bit. `y` holds the labels of those
+/// rows. For callers that fit several models on parts of one matrix (the uplift learners).
+pub(crate) fn fit_rows(
+    opts: &LogisticOptions,
+    x: ArrayView2<'_, f64>,
+    rows: &[usize],
+    y: &[f64],
+    names: &[String],
+) -> Result<LogisticModel> {
+    let p = x.ncols();
+    let n = x.nrows();
+    if opts.missing == Missing::Skip || rows.iter().any(|&i| i >= n) {
+        let sub = x.select(Axis(0), rows);
+        return opts.fit(RiskData::new(sub.view(), y).names(names));
+    }
+    match x.to_slice() {
+        Some(values) => fit_design(
+            Design::Gather { values, p, rows },
+            (rows.len(), p),
+            names,
+            y,
+            None,
+            opts,
+        ),
+        None => {
+            let sub = x.select(Axis(0), rows);
+            opts.fit(RiskData::new(sub.view(), y).names(names))
+        }
     }
 }
 
@@ -137,7 +183,8 @@ pub(crate) fn complete_rows(data: &RiskData<'_>) -> Option<Complete> {
 }
 
 fn fit_design(
-    x: ArrayView2<'_, f64>,
+    x: Design<'_>,
+    (x_rows, p): (usize, usize),
     names: &[String],
     y: &[f64],
     sample_weight: Option<&[f64]>,
@@ -151,9 +198,8 @@ fn fit_design(
             what: "no rows to fit",
         });
     }
-    let p = x.ncols();
     check_len("X", p, "feature names", names.len())?;
-    check_len("y", n, "X rows", x.nrows())?;
+    check_len("y", n, "X rows", x_rows)?;
     if let Some(w) = sample_weight {
         check_len("y", n, "sample_weight", w.len())?;
     }
@@ -169,7 +215,7 @@ fn fit_design(
         )));
     }
     let s = row_weights(y, sample_weight, opts.class_weight)?;
-    let prep = prepare(Design::new(x), p, &s, opts)?;
+    let prep = prepare(x, p, &s, opts)?;
     let q = prep.active.len();
     let (l1, l2) = opts.lambdas();
     let total: f64 = s.iter().sum();
@@ -190,18 +236,35 @@ fn fit_design(
         y,
         s: &s,
     };
-    let (beta, mut conv, g_data) =
-        match newton(&data, beta, l1, l2, opts.max_iter, opts.tol, hessian_steps) {
-            Ok(r) => r,
-            Err(Halt::Interrupted) => return Err(Error::Interrupted),
-            Err(Halt::Singular(Singular { pivot, beta })) => {
-                // A Hessian that turns singular on the way out to infinity means separation.
-                if opts.penalty == Penalty::None {
-                    separation_check(&prep.z, q, &beta)?;
-                }
-                return Err(collinear(names, &prep.active, pivot));
+    let no_penalty = opts.penalty == Penalty::None;
+    let solved = match solve(
+        &data,
+        beta,
+        l1,
+        l2,
+        opts.max_iter,
+        opts.tol,
+        hessian_steps,
+        no_penalty,
+    ) {
+        Ok(r) => r,
+        Err(Halt::Interrupted) => return Err(Error::Interrupted),
+        Err(Halt::Singular(Singular { pivot, beta })) => {
+            // A Hessian that turns singular on the way out to infinity means separation.
+            if no_penalty {
+                separation_check(&prep.z, q, &beta)?;
             }
-        };
+            return Err(collinear(names, &prep.active, pivot));
+        }
+    };
+    let Solved {
+        beta,
+        mut conv,
+        g_data,
+        f_data,
+        h_data,
+        extreme,
+    } = solved;
     if l1 == 0.0 {
         // The gradient at the final point (the loop reports it at the start of the last step).
         let mut g = g_data.clone();
@@ -213,8 +276,9 @@ fn fit_design(
         // The L1 penalty has no gradient; report the largest optimality violation instead.
         conv.gradient = l1_violation(&beta, &g_data, l1, l2);
     }
-    if opts.penalty == Penalty::None {
-        separation_check(&prep.z, q, &beta)?;
+    if no_penalty {
+        // The last pass counted the rows with extreme log-odds at the solution.
+        separation(extreme, q, n, &beta)?;
     }
     if !conv.converged {
         return Err(Error::NotConverged {
@@ -222,5 +286,9 @@ fn fit_design(
             last_change: conv.last_change,
         });
     }
-    finish(p, names, y, &s, prep, beta, conv, opts, n_pos)
+    let at_solution = inference::AtSolution {
+        loss: f_data,
+        hessian: h_data,
+    };
+    finish(p, names, y, &s, prep, beta, conv, opts, n_pos, at_solution)
 }

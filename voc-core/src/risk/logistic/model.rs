@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::design::Design;
+use super::design::{CHUNK, Design};
 use super::inference::CoefInference;
 use super::options::{LogisticOptions, Missing};
 use super::solver::Convergence;
@@ -122,50 +122,56 @@ impl LogisticModel {
             return Ok(eta);
         }
         let impute = self.options.missing == Missing::ImputeMean;
-        let weights = || self.coef.iter().zip(&self.means);
-        // Each row's sum takes its terms in column order on every path, so the numbers are identical.
-        let ok = match Design::new(x) {
-            Design::Rows { values, .. } => {
-                eta.iter_mut().zip(values.chunks_exact(p)).all(|(e, row)| {
-                    row.iter().zip(weights()).all(|(&v, (&c, &m))| {
-                        clean(v, m, impute)
-                            .map(|v| {
-                                if c != 0.0 {
-                                    *e += c * v;
-                                }
-                            })
-                            .is_some()
-                    })
+        let terms = || self.coef.iter().zip(&self.means);
+        // One row's log-odds: its terms in column order (the same sum on every layout and thread
+        // count); false at a value that is neither finite nor imputed.
+        let add = |e: &mut f64, v: f64, c: f64, m: f64| -> bool {
+            clean(v, m, impute)
+                .map(|v| {
+                    if c != 0.0 {
+                        *e += c * v;
+                    }
                 })
-            }
-            Design::Columns { values, .. } => {
-                values
-                    .chunks_exact(n)
-                    .zip(weights())
-                    .all(|(col, (&c, &m))| {
-                        eta.iter_mut().zip(col).all(|(e, &v)| {
-                            clean(v, m, impute)
-                                .map(|v| {
-                                    if c != 0.0 {
-                                        *e += c * v;
-                                    }
-                                })
-                                .is_some()
-                        })
-                    })
-            }
-            Design::Strided(x) => eta.iter_mut().zip(x.rows()).all(|(e, row)| {
-                row.iter().zip(weights()).all(|(&v, (&c, &m))| {
-                    clean(v, m, impute)
-                        .map(|v| {
-                            if c != 0.0 {
-                                *e += c * v;
-                            }
-                        })
-                        .is_some()
-                })
-            }),
+                .is_some()
         };
+        let design = Design::new(x);
+        // Rows `start..start + out.len()`, each row's terms in column order.
+        let fill = |start: usize, out: &mut [f64]| -> bool {
+            match design {
+                Design::Rows { values, .. } => out
+                    .iter_mut()
+                    .zip(values[start * p..].chunks_exact(p))
+                    .all(|(e, row)| {
+                        row.iter()
+                            .zip(terms())
+                            .all(|(&v, (&c, &m))| add(e, v, c, m))
+                    }),
+                Design::Columns { values, n } => {
+                    values.chunks_exact(n).zip(terms()).all(|(col, (&c, &m))| {
+                        out.iter_mut()
+                            .zip(&col[start..])
+                            .all(|(e, &v)| add(e, v, c, m))
+                    })
+                }
+                _ => out.iter_mut().enumerate().all(|(k, e)| {
+                    terms()
+                        .enumerate()
+                        .all(|(j, (&c, &m))| add(e, design.get(start + k, j), c, m))
+                }),
+            }
+        };
+        #[cfg(feature = "parallel")]
+        let ok = {
+            use rayon::prelude::*;
+            eta.par_chunks_mut(CHUNK)
+                .enumerate()
+                .all(|(c, out)| fill(c * CHUNK, out))
+        };
+        #[cfg(not(feature = "parallel"))]
+        let ok = eta
+            .chunks_mut(CHUNK)
+            .enumerate()
+            .all(|(c, out)| fill(c * CHUNK, out));
         if ok {
             Ok(eta)
         } else {
@@ -189,11 +195,16 @@ impl LogisticModel {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
-        Ok(self
-            .decision_function(x)?
-            .into_iter()
-            .map(sigmoid)
-            .collect())
+        let mut p = self.decision_function(x)?;
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            p.par_chunks_mut(CHUNK)
+                .for_each(|c| c.iter_mut().for_each(|v| *v = sigmoid(*v)));
+        }
+        #[cfg(not(feature = "parallel"))]
+        p.iter_mut().for_each(|v| *v = sigmoid(*v));
+        Ok(p)
     }
 
     /// Each feature's contribution to each row's log-odds relative to an average customer:

@@ -1,5 +1,6 @@
 use ndarray::{Array2, ArrayView2, ShapeBuilder, s};
 
+use super::solver::newton;
 use super::*;
 use crate::Predict;
 
@@ -378,4 +379,119 @@ fn skip_fits_the_complete_rows_and_counts_the_others() {
     assert_eq!(cv.fold[4], None);
     assert!(cv.probability[20].is_nan() && !cv.probability[0].is_nan());
     assert_eq!(cv.fold.iter().filter(|f| f.is_some()).count(), n - 4);
+}
+
+mod fused_passes {
+    //! The solver's last pass stands in for the separate passes the fit used to make after it: the
+    //! loss, the Hessian for the inference and the separation count are the same numbers, bit for bit.
+
+    use ndarray::{Array2, Axis};
+
+    use super::super::design::{Design, prepare, row_weights};
+    use super::super::solver::{Data, data_loss, derivatives, solve};
+    use super::super::*;
+
+    fn problem(n: usize, p: usize) -> (Array2<f64>, Vec<f64>) {
+        let x = Array2::from_shape_fn((n, p), |(i, j)| {
+            (((i * (2 * j + 3) + 7 * j) % 101) as f64 / 50.0 - 1.0) * (1.0 + j as f64)
+        });
+        let y: Vec<f64> = (0..n)
+            .map(|i| {
+                let eta = 0.3 + x[[i, 0]] - 0.4 * x[[i, 1 % p]] + ((i * 13) % 7) as f64 / 3.0 - 1.0;
+                f64::from(u8::from(eta > 0.0))
+            })
+            .collect();
+        (x, y)
+    }
+
+    #[test]
+    fn the_last_pass_gives_the_loss_hessian_and_extreme_count_at_the_solution() {
+        let (x, y) = problem(3_000, 4);
+        let opts = LogisticOptions::default().penalty(Penalty::None);
+        let s = row_weights(&y, None, opts.class_weight).unwrap();
+        let prep = prepare(Design::new(x.view()), 4, &s, &opts).unwrap();
+        let q = prep.active.len();
+        let mut beta = vec![0.0; q + 1];
+        let ybar = y.iter().sum::<f64>() / y.len() as f64;
+        beta[0] = (ybar / (1.0 - ybar)).ln();
+        let data = Data {
+            z: &prep.z,
+            q,
+            y: &y,
+            s: &s,
+        };
+        let r = solve(&data, beta, 0.0, 0.0, 100, 1e-10, 2, true).unwrap_or_else(|_| panic!());
+        assert!(r.conv.converged);
+        let loss = data_loss(&prep.z, q, &y, &s, &r.beta);
+        assert_eq!(r.f_data.to_bits(), loss.to_bits());
+        let (_, g, h) = derivatives(&prep.z, q, &y, &s, &r.beta, true).unwrap();
+        assert_eq!(r.h_data.as_deref(), Some(&h[..]));
+        assert_eq!(r.g_data, g);
+        let extreme = (0..y.len())
+            .filter(|&i| {
+                super::super::solver::eta_of(&r.beta, &prep.z[i * q..(i + 1) * q]).abs() > 30.0
+            })
+            .count();
+        assert_eq!(r.extreme, extreme);
+        // The fitted model reports that loss as its log-likelihood.
+        let m = opts.fit((x.view(), &y[..])).unwrap();
+        assert_eq!(m.log_likelihood.to_bits(), (-loss).to_bits());
+    }
+
+    #[test]
+    fn fitting_on_rows_in_place_equals_fitting_their_copy() {
+        let (x, y) = problem(5_000, 5);
+        let rows: Vec<usize> = (0..5_000).filter(|i| i % 3 != 1).rev().collect();
+        let ys: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
+        let names: Vec<String> = (0..5).map(|j| format!("f{j}")).collect();
+        for opts in [
+            LogisticOptions::default(),
+            LogisticOptions::default().penalty(Penalty::None),
+            LogisticOptions::default().standardize(false).c(0.5),
+        ] {
+            let copy = x.select(Axis(0), &rows);
+            let want = opts
+                .fit(RiskData::new(copy.view(), &ys).names(&names))
+                .unwrap();
+            let got = fit_rows(&opts, x.view(), &rows, &ys, &names).unwrap();
+            assert_eq!(got, want);
+            // A Fortran-ordered matrix takes the copying path: the same model again.
+            let f = x.t().as_standard_layout().reversed_axes().to_owned();
+            assert_eq!(fit_rows(&opts, f.view(), &rows, &ys, &names).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn predictions_over_many_chunks_are_the_same_on_every_layout() {
+        let (x, y) = problem(40_000, 3);
+        let m = LogisticOptions::default().fit((x.view(), &y[..])).unwrap();
+        let (c, f, strided) = super::layouts(&x);
+        let want: Vec<f64> = x
+            .rows()
+            .into_iter()
+            .map(|r| {
+                let mut e = m.intercept;
+                for (v, c) in r.iter().zip(&m.coef) {
+                    e += c * v;
+                }
+                e
+            })
+            .collect();
+        let strided = strided.slice(ndarray::s![..;2, ..]);
+        for eta in [
+            m.decision_function(c.view()).unwrap(),
+            m.decision_function(f.view()).unwrap(),
+            m.decision_function(strided).unwrap(),
+        ] {
+            assert_eq!(eta, want);
+        }
+        // A bad value in a late chunk is still found and named by its row.
+        let mut bad = c.clone();
+        bad[[33_001, 2]] = f64::INFINITY;
+        let e = m.decision_function(bad.view()).unwrap_err();
+        assert!(
+            matches!(e, crate::error::Error::NonFinite { index, .. } if index == 33_001 * 3 + 2),
+            "{e:?}"
+        );
+    }
 }
