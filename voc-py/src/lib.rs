@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod anomaly;
 mod convert;
 mod convert_args;
 mod error;
@@ -60,6 +61,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     retention::register(m)?;
     impact::register(m)?;
     uplift::register(m)?;
+    anomaly::register(m)?;
     m.add_function(wrap_pyfunction!(guard::_guard_panic, m)?)?;
     Ok(())
 }

@@ -28,6 +28,7 @@ MODULES = [
     voc.sample,
 ]
 MODULES.append(voc.uplift)
+MODULES.append(voc.anomaly)
 
 # Keywords that spell a concept the conventions name differently (§2), with the right spelling.
 FORBIDDEN = {

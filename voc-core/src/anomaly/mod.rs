@@ -57,12 +57,14 @@
 
 mod farrington;
 mod glm;
+mod grouped;
 #[cfg(feature = "text")]
 mod mentions;
 mod quantile;
 #[cfg(all(test, feature = "random"))]
 mod tests;
 
+pub use grouped::{GroupAlertRow, seasonal_alerts_by};
 #[cfg(feature = "text")]
 pub use mentions::{MAX_CELLS, MentionAlertRow, MentionAlerts, mention_alerts};
 

@@ -20,6 +20,7 @@ metrics, mention rates and churn signals on Dask).
 from voc import errors, impact, metrics, retention, risk, sample, segment, signals, stats, text
 from voc import dask, plot  # optional extras (dask, matplotlib), imported on first use
 from voc import uplift
+from voc import anomaly
 from voc._voc import (
     CesResult,
     CesState,
@@ -70,6 +71,7 @@ __all__ = [
     "retention",
     "impact",
     "uplift",
+    "anomaly",
     "plot",
     "dask",
     "nps",

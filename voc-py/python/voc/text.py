@@ -18,7 +18,12 @@ function that reads texts takes the column itself, or a table and ``texts=`` nam
   or voc's seed lexicon (Chinese); ``m.theme_sentiment(texts)``: per theme at clause level.
 * ``reason_shares(reasons)``: churn-survey reasons with intervals.
 * ``fit_topics(texts, n_topics=...)`` → :class:`TopicModel`: TF-IDF + NMF topics, seeded; ``summary()``,
-  ``predict(new_texts)``, ``to_bytes`` / ``from_bytes``, pickle.
+  ``predict(new_texts)``, ``to_bytes`` / ``from_bytes``, pickle; ``shares_over_time(texts, time=...)`` →
+  :class:`TopicSharesResult` (topic shares per period with intervals).
+* ``m.discover_topics(texts)`` → :class:`DiscoveredTopics`: topics of the texts no theme tags, with top
+  terms and example texts.
+* ``m.mention_state(..., period="week").seasonal_alerts()``: seasonal anomaly alerts per theme
+  (:mod:`voc.anomaly`).
 
 >>> import voc
 >>> m = voc.text.themes()
@@ -42,6 +47,8 @@ from typing import Any
 
 from voc._voc import (
     DEFAULT_RETAIL_TAXONOMY,
+    DiscoveredTopics,
+    TopicSharesResult,
     MentionRatesResult,
     MentionState,
     PolarityResult,
@@ -70,6 +77,8 @@ __all__ = [
     "sample_tickets",
     "fit_topics",
     "TopicModel",
+    "TopicSharesResult",
+    "DiscoveredTopics",
     "Table",
 ]
 
