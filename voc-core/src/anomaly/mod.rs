@@ -27,8 +27,9 @@
 //!
 //! Where the history is too short for one year of baseline (or the series is yearly, or the model
 //! cannot be fitted), a **trailing baseline** stands in: the mean of the last `fallback_window`
-//! periods (as a rate when there is a population) with a dispersion from their Pearson statistic, and
-//! the same negative-binomial bound. Periods with fewer than `min_baseline` earlier periods get no row.
+//! periods (as a rate when there is a population) with a dispersion from their Pearson statistic (at
+//! least 1), inflated by `1 + 1/L` for the uncertainty of a mean of `L` periods, and the same
+//! negative-binomial bound. Periods with fewer than `min_baseline` earlier periods get no row.
 //! Each row names the method that made it.
 //!
 //! References: Farrington, Andrews, Beale & Catchpole (1996), *A statistical algorithm for the early
@@ -385,18 +386,26 @@ fn trailing(counts: &[f64], population: Option<&[f64]>, i: usize, opts: &AlertOp
     } else {
         1.0
     };
-    let expected = rate * pop(i);
+    // The predictive variance of a new count adds the variance of the estimated mean:
+    // φ μ (1 + μ / Σ exposure), i.e. φ (1 + 1/L) without a population.
+    let expected_now = rate * pop(i);
+    let phi_pred = if exposure > 0.0 {
+        phi * (1.0 + pop(i) / exposure)
+    } else {
+        phi
+    };
+    let expected = expected_now;
     let observed = counts[i];
     AlertRow {
         index: i,
         observed,
         expected,
-        upper: quantile::upper_quantile(1.0 - opts.alpha, expected, phi),
+        upper: quantile::upper_quantile(1.0 - opts.alpha, expected, phi_pred),
         ratio: (expected > 0.0).then(|| observed / expected),
-        p_value: quantile::upper_tail(observed, expected, phi),
+        p_value: quantile::upper_tail(observed, expected, phi_pred),
         alert: false,
         method: AlertMethod::Trailing,
-        dispersion: phi,
+        dispersion: phi_pred,
         trend: false,
         years: 0,
     }

@@ -422,3 +422,26 @@ fn experiment_false_alarm_rates() {
         );
     }
 }
+
+#[test]
+fn the_trailing_baseline_keeps_near_the_nominal_rate() {
+    // 16 weeks of history (trailing only), one evaluation per series.
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let o = AlertOptions::default().alpha(0.05).last(Some(1));
+    let n = 2_000;
+    let mut k = 0usize;
+    for _ in 0..n {
+        let level = rng.random_range(20.0..200.0);
+        let phi = rng.random_range(1.0..2.0);
+        let counts: Vec<f64> = (0..17).map(|_| nb(&mut rng, level, phi)).collect();
+        let rows = seasonal_alerts(&counts, start(), Period::Week, None, &o).unwrap();
+        assert_eq!(rows[0].method, AlertMethod::Trailing);
+        k += usize::from(rows[0].alert);
+    }
+    eprintln!("trailing: {k} false alarms in {n}");
+    // A plug-in with a dispersion from 11 degrees of freedom: within 0.6 to 1.6 times nominal.
+    assert!(
+        (60..=160).contains(&k),
+        "{k} false alarms in {n} series at alpha 0.05"
+    );
+}

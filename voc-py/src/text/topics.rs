@@ -272,7 +272,9 @@ impl TopicModel {
         #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
     ) -> PyResult<TopicSharesResult> {
         let method = interval.parse::<ShareInterval>().py_err(py)?;
-        let opts = voc_core::stats::IntervalOptions { confidence, method };
+        let opts = voc_core::stats::IntervalOptions::default()
+            .confidence(confidence)
+            .method(method);
         let period = period.parse::<Period>().py_err(py)?;
         let policy = convert::missing_policy(missing).py_err(py)?;
         let (table, texts) = convert::single_column(py, data, texts, "texts")?;
