@@ -456,7 +456,7 @@ def anomalies(
     ...                                   time=pd.date_range("2024-03-01", periods=10), period="day")
     >>> ax = voc.plot.anomalies(res)
     >>> [len(line.get_xdata()) for line in ax.lines], ax.get_legend_handles_labels()[1]
-    ([6, 6, 1], ['observed', 'expected', 'alert'])
+    ([6, 6, 1], ['expected band', 'observed', 'expected', 'alert'])
     """
     from voc.errors import InvalidOptionError
 
