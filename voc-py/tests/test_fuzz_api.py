@@ -170,6 +170,8 @@ BASE: dict[str, Callable[[], Call]] = {
 NOT_FUZZED: dict[str, str] = {}
 
 MODULES.append("voc.anomaly")
+BASE["voc.text.topics_over_time"] = lambda: base(
+    texts=TEXTS, time=np.arange(len(TEXTS)) * 86_400 * 10, model=voc.text.fit_topics(TEXTS, n_topics=2, min_df=1))
 BASE["voc.anomaly.seasonal_alerts"] = lambda: base(
     counts=(np.arange(60) % 7 + 10.0), time=np.arange(60) * 7 * 86_400 + 4 * 86_400)
 

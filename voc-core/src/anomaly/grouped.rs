@@ -91,6 +91,14 @@ pub fn seasonal_alerts_by(
                 reason: "a count must not be negative",
             });
         }
+        if value > super::MAX_COUNT {
+            return Err(Error::too_large(
+                "counts",
+                value,
+                super::MAX_COUNT,
+                "a count per row beyond 2^53 is not a whole number in a double",
+            ));
+        }
     }
     if let Some(p) = population {
         for (index, &value) in p.iter().enumerate() {

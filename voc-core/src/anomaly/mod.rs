@@ -76,6 +76,14 @@ use crate::time::Period;
 /// 1,900 years of weeks or 270 years of days. Longer is a [`Error::TooLarge`].
 pub const MAX_PERIODS: usize = 100_000;
 
+/// The largest count per period [`seasonal_alerts`] takes: 2⁵³ (9.007e15; beyond it doubles no longer
+/// hold every whole number).
+pub const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// The smallest false-alarm rate [`AlertOptions::alpha`] takes: 10⁻¹⁰ (a quantile level closer to 1
+/// than this is not resolved by a double's CDF).
+pub const MIN_ALPHA: f64 = 1e-10;
+
 /// The largest period index [`seasonal_alerts`] takes as `start` (in absolute value): 10⁹ (days
 /// within about ±2.7 million years of 1970), so that calendar arithmetic cannot overflow.
 pub const MAX_ABS_START: u64 = 1_000_000_000;
@@ -172,11 +180,11 @@ impl AlertOptions {
     /// assert!(AlertOptions::default().min_baseline(1).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
-        if !(self.alpha > 0.0 && self.alpha < 0.5) {
+        if !(self.alpha >= MIN_ALPHA && self.alpha < 0.5) {
             return Err(Error::option(
                 "alpha",
                 self.alpha,
-                "the false-alarm rate must lie strictly between 0 and 0.5",
+                format!("the false-alarm rate must lie in [{MIN_ALPHA:e}, 0.5)"),
             ));
         }
         if !(1..=50).contains(&self.years) {
@@ -337,6 +345,14 @@ fn check_series(counts: &[f64], population: Option<&[f64]>) -> Result<()> {
                 value,
                 reason: "a count must not be negative",
             });
+        }
+        if value > MAX_COUNT {
+            return Err(Error::too_large(
+                "counts",
+                value,
+                MAX_COUNT,
+                "a count per period beyond 2^53 is not a whole number in a double",
+            ));
         }
     }
     if let Some(p) = population {

@@ -56,8 +56,15 @@ pub(super) fn upper_quantile(level: f64, mu: f64, phi: f64) -> f64 {
             rounds += 1;
         }
     }
-    while hi - lo > 1.0 {
+    // At most ~110 halvings from any bracket below 2^60 (the cap guards against doubles too coarse to
+    // split).
+    let mut halvings = 0;
+    while hi - lo > 1.0 && halvings < 200 {
+        halvings += 1;
         let mid = ((lo + hi) / 2.0).floor();
+        if mid <= lo || mid >= hi {
+            break;
+        }
         if cdf(mid, mu, phi) >= level {
             hi = mid;
         } else {

@@ -291,6 +291,12 @@ fn bad_counts_are_errors_naming_the_position() {
         e.unwrap_err(),
         Error::InvalidOption { name: "start", .. }
     ));
+    let e = seasonal_alerts(&[1.0, 2.0, 1e300, 3.0, 4.0], 0, Period::Week, None, &o);
+    assert!(matches!(
+        e.unwrap_err(),
+        Error::TooLarge { arg: "counts", .. }
+    ));
+    assert!(o.alpha(1e-300).validate().is_err());
     let long = vec![1.0; MAX_PERIODS + 1];
     let e = seasonal_alerts(&long, 0, Period::Day, None, &o);
     assert!(matches!(e.unwrap_err(), Error::TooLarge { .. }));

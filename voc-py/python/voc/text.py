@@ -148,6 +148,10 @@ def topics_over_time(
     >>> len(t), res.n, bool((t.groupby("period").documents.sum() == 100).all())
     (9, 300, True)
     """
+    if not isinstance(model, TopicModel):
+        from voc.errors import DtypeError
+
+        raise DtypeError(f"model: expected a voc.text.TopicModel, got {type(model).__name__} ({model!r:.60})", "model")
     return model.shares_over_time(
         data,
         texts=texts,
