@@ -142,9 +142,9 @@ struct Model {
 fn model(d: &Design, trend: bool, season: f64) -> Option<Model> {
     let mut col = vec![None; d.n_labels.max(1)];
     let mut p = 0;
-    for l in 0..col.len() {
+    for (l, c) in col.iter_mut().enumerate() {
         if d.label.contains(&l) {
-            col[l] = Some(p);
+            *c = Some(p);
             p += 1;
         }
     }
@@ -279,20 +279,21 @@ pub(super) fn evaluate(
     let mut fitted = None;
     // With at least three years of baseline: keep the trend when it is significant and the prediction
     // does not exceed every baseline count (Farrington et al. 1996; surveillance's rules).
-    if opts.trend && d.years >= 3 {
-        if let Some((m, g, phi)) = fit_reweighted(&d, true, opts) {
-            let eta = eta_at(&m, &g, i, offset_now)?;
-            let se = (g.dispersion * g.inv[(m.p - 1) * m.p + (m.p - 1)]).sqrt();
-            let beta = g.beta[m.p - 1];
-            let p = if se > 0.0 {
-                crate::stats::dist::t_two_sided_p(beta / se, g.df).unwrap_or(1.0)
-            } else {
-                1.0
-            };
-            let max_y = d.y.iter().copied().fold(0.0, f64::max);
-            if p < opts.trend_p_value && eta.exp() <= max_y {
-                fitted = Some((m, g, phi, true));
-            }
+    if opts.trend
+        && d.years >= 3
+        && let Some((m, g, phi)) = fit_reweighted(&d, true, opts)
+    {
+        let eta = eta_at(&m, &g, i, offset_now)?;
+        let se = (g.dispersion * g.inv[(m.p - 1) * m.p + (m.p - 1)]).sqrt();
+        let beta = g.beta[m.p - 1];
+        let p = if se > 0.0 {
+            crate::stats::dist::t_two_sided_p(beta / se, g.df).unwrap_or(1.0)
+        } else {
+            1.0
+        };
+        let max_y = d.y.iter().copied().fold(0.0, f64::max);
+        if p < opts.trend_p_value && eta.exp() <= max_y {
+            fitted = Some((m, g, phi, true));
         }
     }
     if fitted.is_none() {
