@@ -197,7 +197,10 @@ fn false_alarms(alpha: f64, n_series: usize, seed: u64) -> usize {
         .collect();
     let opts = AlertOptions::default().alpha(alpha).last(Some(1));
     let one = |s: &Series| -> usize {
-        let rows = seasonal_alerts(&s.counts, start(), Period::Week, None, &opts).unwrap();
+        let rows = match seasonal_alerts(&s.counts, start(), Period::Week, None, &opts) {
+            Ok(rows) => rows,
+            Err(e) => panic!("{e}"),
+        };
         assert_eq!(rows.len(), 1);
         usize::from(rows[0].alert)
     };

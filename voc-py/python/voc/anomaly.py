@@ -82,7 +82,7 @@ def seasonal_alerts(
     ...                                   time=pd.date_range("2024-03-01", periods=10), period="day")
     >>> t = res.table.to_pandas()
     >>> t[["period", "expected", "upper", "alert", "method"]].tail(2).round(2).values.tolist()
-    [['2024-03-09', 10.5, 19.0, False, 'trailing'], ['2024-03-10', 10.67, 19.0, True, 'trailing']]
+    [['2024-03-09', 10.5, 19.0, False, 'trailing'], ['2024-03-10', 10.67, 20.0, True, 'trailing']]
     """
     return _voc.anomaly_seasonal_alerts(
         data,
