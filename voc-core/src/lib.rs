@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(unsafe_code)] // allowed in one place: metrics::kernel (runtime CPU-feature dispatch)
 
+pub mod anomaly;
 mod codec;
 pub mod envelope;
 pub mod error;

@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod anomaly;
 mod convert;
 mod convert_args;
 mod error;
@@ -62,6 +63,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     followup::register(m)?;
     impact::register(m)?;
     uplift::register(m)?;
+    anomaly::register(m)?;
     m.add_function(wrap_pyfunction!(guard::_guard_panic, m)?)?;
     Ok(())
 }

@@ -202,6 +202,8 @@ explain(["Table[rfm_summary]", "Table[calibration_holdout]"], ["customer"], "the
         echoed)
 explain(["Table[segment profile]"], ["segment"], "the caller's segment label, echoed", echoed)
 explain(["Table[* by *]"], ["group"], "the caller's group label, echoed", echoed)
+explain(["Table[seasonal alerts]"], ["ratio"], "nothing was expected: a trailing baseline of zeros",
+        lambda f: cell(f, "expected") == 0)
 
 
 def _lookup(key: tuple[str, str]) -> tuple[str, Check] | None:

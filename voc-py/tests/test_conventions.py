@@ -29,6 +29,7 @@ MODULES = [
 ]
 MODULES.append(voc.uplift)
 MODULES.append(voc.followup)
+MODULES.append(voc.anomaly)
 
 # Keywords that spell a concept the conventions name differently (§2), with the right spelling.
 FORBIDDEN = {

@@ -35,6 +35,7 @@ def test_module_docstring_examples_pass(module):
 # exports them.
 MODULES = ["voc.metrics", "voc.stats", "voc.signals", "voc.risk", "voc.segment", "voc.retention", "voc.text",
            "voc.sample", "voc.plot", "voc.dask", "voc.followup"]
+MODULES.append("voc.anomaly")
 OPTIONAL = {"voc.plot": "matplotlib", "voc.dask": "dask.dataframe"}
 
 

@@ -11,6 +11,8 @@
 //!   per text and per theme at clause level.
 //! * [`TopicOptions`] → [`TopicModel`] (by [`Fit`](crate::Fit)): tokenisation (jieba-rs for Chinese, Unicode words and stop words otherwise), TF-IDF as
 //!   scikit-learn's defaults, seeded NMF, top terms per topic.
+//! * [`topic_shares`]: topic shares per group × period with intervals (topics over time);
+//!   [`untagged_topics`]: topics of the texts no theme tags, with example texts.
 //! * [`Normalizer`]: case and full-width folding that keeps character positions.
 
 mod bytes;
@@ -23,6 +25,7 @@ mod sentiment;
 mod taxonomy;
 mod tfidf;
 mod tokenize;
+mod topic_time;
 mod topics;
 
 #[cfg(feature = "parallel")]
@@ -43,6 +46,7 @@ pub use sentiment::{
 pub use taxonomy::{DEFAULT_RETAIL, Taxonomy, Theme};
 pub use tfidf::{Tfidf, TfidfOptions};
 pub use tokenize::{is_stop_word, tokenize};
+pub use topic_time::{TopicExamples, TopicShareRow, UntaggedTopics, topic_shares, untagged_topics};
 pub use topics::{
     LABEL_TERMS, MAX_TOPIC_ITER, MAX_TOPICS, TopicModel, TopicOptions, TopicSummary, topic_labels,
 };

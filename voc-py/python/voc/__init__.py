@@ -19,7 +19,7 @@ metrics, mention rates and churn signals on Dask).
 
 from voc import errors, impact, metrics, retention, risk, sample, segment, signals, stats, text
 from voc import dask, plot  # optional extras (dask, matplotlib), imported on first use
-from voc import followup, uplift
+from voc import anomaly, followup, uplift
 from voc._voc import (
     CesResult,
     CesState,
@@ -71,6 +71,7 @@ __all__ = [
     "impact",
     "uplift",
     "followup",
+    "anomaly",
     "plot",
     "dask",
     "nps",

@@ -645,6 +645,23 @@ class ThemeMatcher:
         interval: _ShareInterval = "wilson",
     ) -> Table: ...
     def theme_sentiment(self, data: _Column | None = None, /, *, texts: _Column | str | None = None, lang: _Lang = "auto") -> Table: ...
+    def discover_topics(
+        self,
+        data: _Column | None = None,
+        /,
+        *,
+        texts: _Column | str | None = None,
+        n_topics: int = 8,
+        n_terms: int = 10,
+        examples: int = 3,
+        lang: _Lang = "auto",
+        seed: int = 0,
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        min_df: int = 2,
+        max_df: float = 0.95,
+        max_features: int = 10_000,
+    ) -> DiscoveredTopics: ...
     @staticmethod
     def _from_spec(spec: list[_ThemeSpec], lowercase: bool, width: bool) -> ThemeMatcher: ...
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
@@ -652,6 +669,19 @@ class ThemeMatcher:
 
 @final
 class TopicModel:
+    def shares_over_time(
+        self,
+        data: _Column | None = None,
+        /,
+        *,
+        texts: _Column | str | None = None,
+        time: _Column | str | None = None,
+        by: _Column | str | None = None,
+        period: _Period = "month",
+        confidence: float = 0.95,
+        interval: _ShareInterval = "wilson",
+        missing: _Missing = "error",
+    ) -> TopicSharesResult: ...
     @property
     def n_topics(self) -> int: ...
     @property
@@ -2199,6 +2229,24 @@ class MentionState:
         adjust: _Adjust | None = "holm",
         min_mentions: int = 5,
     ) -> MentionRatesResult: ...
+    def seasonal_alerts(
+        self,
+        *,
+        per_text: bool = False,
+        alpha: float = 0.01,
+        years: int = 5,
+        half_window: int | None = None,
+        seasonal_groups: int = 10,
+        exclude_recent: int | None = None,
+        reweight_threshold: float | None = 2.58,
+        trend: bool = True,
+        trend_p_value: float = 0.05,
+        min_recent: float = 5.0,
+        recent_periods: int = 4,
+        fallback_window: int = 12,
+        min_baseline: int = 4,
+        last: int | None = None,
+    ) -> AlertsResult: ...
     @property
     def texts(self) -> int: ...
     def to_bytes(self) -> bytes: ...
@@ -2699,3 +2747,108 @@ __all__ += ["_guard_panic"]
 
 # A test hook (voc-py/src/guard.rs): panics inside the guard named by `path`; raises InternalError.
 def _guard_panic(path: str, /) -> None: ...
+
+# --- anomaly: seasonal alerts ---
+
+__all__ += ["AlertsResult", "anomaly_seasonal_alerts"]
+
+@final
+class AlertsResult:
+    @property
+    def table(self) -> Table: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def n_missing(self) -> int: ...
+    @property
+    def n_series(self) -> int: ...
+    @property
+    def n_alerts(self) -> int: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_parts(
+        table: Table, n: int, n_missing: int, n_series: int, n_alerts: int, alpha: float, period: str,
+        method: str,
+    ) -> AlertsResult: ...
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def anomaly_seasonal_alerts(
+    data: Any = None,
+    /,
+    *,
+    counts: Any = None,
+    time: Any = None,
+    by: Any = None,
+    population: Any = None,
+    period: _Period = "week",
+    alpha: float = 0.01,
+    years: int = 5,
+    half_window: int | None = None,
+    seasonal_groups: int = 10,
+    exclude_recent: int | None = None,
+    reweight_threshold: float | None = 2.58,
+    trend: bool = True,
+    trend_p_value: float = 0.05,
+    min_recent: float = 5.0,
+    recent_periods: int = 4,
+    fallback_window: int = 12,
+    min_baseline: int = 4,
+    last: int | None = None,
+    missing: _Missing = "error",
+) -> AlertsResult: ...
+
+# --- end anomaly: seasonal alerts ---
+
+# --- text: topics over time, topics of untagged texts ---
+
+__all__ += ["TopicSharesResult", "DiscoveredTopics"]
+
+@final
+class TopicSharesResult:
+    @property
+    def table(self) -> Table: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def n_missing(self) -> int: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_parts(
+        table: Table, n: int, n_missing: int, confidence: float, method: str, period: str,
+    ) -> TopicSharesResult: ...
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class DiscoveredTopics:
+    @property
+    def table(self) -> Table: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def n_untagged(self) -> int: ...
+    @property
+    def n_topics(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_parts(table: Table, n: int, n_untagged: int, n_topics: int) -> DiscoveredTopics: ...
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+# --- end text: topics over time, topics of untagged texts ---

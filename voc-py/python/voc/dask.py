@@ -534,3 +534,46 @@ def labels(
     kind, out = _per_customer("labels", customers, tables, id_col, npartitions, {"missing": missing},
                               kwargs, scheduler)
     return _as_table(kind, out)
+
+
+def mention_alerts(
+    df: Any,
+    text: str,
+    *,
+    time: str,
+    period: str = "week",
+    matcher: Any = None,
+    by: str | None = None,
+    rollup: bool = True,
+    missing: str = "error",
+    split_every: int = 8,
+    scheduler: Any = None,
+    **options: Any,
+) -> voc.anomaly.AlertsResult:
+    """Seasonal anomaly alerts on the theme mentions of the texts in column ``text`` per group (``by``) ×
+    ``period``: ``MentionState.seasonal_alerts(**options)`` on the merge of one
+    :class:`voc.text.MentionState` per partition, the same result as on all the texts at once.
+
+    >>> import numpy as np, pandas as pd, dask.dataframe as dd, voc.dask
+    >>> days = pd.date_range("2024-01-01", periods=30)
+    >>> texts = ["refund please" if i % 3 == 0 else "thanks" for i in range(300)]
+    >>> texts[-10:] = ["refund please"] * 10  # the last day: every text asks for a refund
+    >>> df = dd.from_pandas(pd.DataFrame({"text": texts, "time": np.repeat(days, 10)}), npartitions=3)
+    >>> t = voc.dask.mention_alerts(df, "text", time="time", period="day").table.to_pandas()
+    >>> t[t.alert][["theme", "period", "observed"]].values.tolist()
+    [['refund', '2024-01-30', 10.0]]
+    """
+    dask = _dask()
+    from voc._voc import MentionState
+
+    if split_every < 2:
+        raise voc.InvalidOptionError(f"invalid option split_every: {split_every} must be at least 2", "split_every")
+    m = matcher if matcher is not None else voc.text.themes()
+    cols = [text, time] + ([by] if by is not None else [])
+    part_state = dask.delayed(_mention_part, pure=True)
+    parts = [part_state(p, m, text, by, time, period, rollup, missing) for p in df[cols].to_delayed()]
+    (blob,) = dask.compute(_tree(dask, MentionState, parts, split_every), scheduler=scheduler)
+    return MentionState.from_bytes(blob).seasonal_alerts(**options)
+
+
+__all__ += ["mention_alerts"]

@@ -553,3 +553,73 @@ def uplift_by_decile(table: Any, *, ax: Any = None, title: str | None = None) ->
     ax.set_title(title if title is not None else "Response rate per arm and uplift by decile")
     ax.grid(axis="y", alpha=0.3)
     return ax
+def anomalies(
+    alerts: Any,
+    *,
+    group: Any = None,
+    theme: str | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """The anomaly chart of one series from ``voc.anomaly.seasonal_alerts`` or
+    ``MentionState.seasonal_alerts``: the observed counts, the expected count with the band up to the
+    alert threshold (``upper``), and the alerts marked. With several series, pick one by ``group`` and/or
+    ``theme``.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd, voc, voc.plot
+    >>> res = voc.anomaly.seasonal_alerts(counts=[10, 12, 9, 11, 10, 13, 9, 10, 12, 31],
+    ...                                   time=pd.date_range("2024-03-01", periods=10), period="day")
+    >>> ax = voc.plot.anomalies(res)
+    >>> [len(line.get_xdata()) for line in ax.lines], ax.get_legend_handles_labels()[1]
+    ([6, 6, 1], ['expected band', 'observed', 'expected', 'alert'])
+    """
+    from voc.errors import InvalidOptionError
+
+    cols = _columns(alerts, "alerts")
+    _need(cols, ["period_start", "observed", "expected", "upper", "alert"], "alerts")
+    keep = np.ones(len(cols["observed"]), dtype=bool)
+    picked: list[str] = []
+    for name, value in (("group", group), ("theme", theme)):
+        if value is None:
+            continue
+        if name not in cols:
+            raise InvalidOptionError(f"invalid option {name}: the alerts have no {name} column", name)
+        keep &= cols[name] == value
+        picked.append(str(value))
+        if not keep.any():
+            known = sorted({str(v) for v in cols[name].tolist()})
+            raise InvalidOptionError(f"invalid option {name} = {value!r}: not in the alerts; they have {known}", name)
+    series = set()
+    for name in ("group", "theme"):
+        if name in cols:
+            series.add(name)
+    keys = [tuple(cols[n][i] for n in sorted(series)) for i in np.flatnonzero(keep)]
+    if len(set(keys)) > 1:
+        given = {"group": group, "theme": theme}
+        unpicked = [n for n in sorted(series) if given[n] is None]
+        raise InvalidOptionError(
+            f"invalid option {unpicked[0]}: the alerts hold {len(set(keys))} series; pick one with "
+            f"{' and '.join(n + '=' for n in unpicked)}",
+            unpicked[0],
+        )
+    ax = _axes(ax)
+    x = np.asarray(cols["period_start"][keep])
+    observed = cols["observed"][keep].astype(float)
+    expected = cols["expected"][keep].astype(float)
+    upper = cols["upper"][keep].astype(float)
+    alert = cols["alert"][keep].astype(bool)
+    ax.fill_between(x, expected, upper, color="tab:blue", alpha=0.15, linewidth=0, label="expected band")
+    ax.plot(x, observed, color="black", marker=".", linewidth=1, label="observed")
+    ax.plot(x, expected, color="tab:blue", linestyle="--", linewidth=1.2, label="expected")
+    ax.plot(x[alert], observed[alert], linestyle="none", marker="o", markersize=8, color="tab:red", label="alert")
+    ax.set_xlabel("period")
+    ax.set_ylabel("count")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    what = " · ".join(picked)
+    ax.set_title(title if title is not None else f"Seasonal alerts{': ' + what if what else ''}")
+    return ax
+
+
+__all__ += ["anomalies"]

@@ -19,6 +19,12 @@ function that reads texts takes the column itself, or a table and ``texts=`` nam
 * ``reason_shares(reasons)``: churn-survey reasons with intervals.
 * ``fit_topics(texts, n_topics=...)`` → :class:`TopicModel`: TF-IDF + NMF topics, seeded; ``summary()``,
   ``predict(new_texts)``, ``to_bytes`` / ``from_bytes``, pickle.
+* ``topics_over_time(df, model=tm, texts="text", time="created")`` (or ``tm.shares_over_time(...)``) →
+  :class:`TopicSharesResult`: topic shares per period with intervals.
+* ``m.discover_topics(texts)`` → :class:`DiscoveredTopics`: topics of the texts no theme tags, with top
+  terms and example texts.
+* ``m.mention_state(..., period="week").seasonal_alerts()``: seasonal anomaly alerts per theme
+  (:mod:`voc.anomaly`).
 
 >>> import voc
 >>> m = voc.text.themes()
@@ -42,6 +48,8 @@ from typing import Any
 
 from voc._voc import (
     DEFAULT_RETAIL_TAXONOMY,
+    DiscoveredTopics,
+    TopicSharesResult,
     MentionRatesResult,
     MentionState,
     PolarityResult,
@@ -70,6 +78,9 @@ __all__ = [
     "sample_tickets",
     "fit_topics",
     "TopicModel",
+    "TopicSharesResult",
+    "DiscoveredTopics",
+    "topics_over_time",
     "Table",
 ]
 
@@ -107,3 +118,47 @@ def themes(
         return ThemeMatcher(spec, lowercase=lowercase, width=width)
     return ThemeMatcher(taxonomy, lowercase=lowercase, width=width)
 
+
+
+def topics_over_time(
+    data: Any = None,
+    /,
+    *,
+    model: TopicModel,
+    texts: Any = None,
+    time: Any = None,
+    by: Any = None,
+    period: str = "month",
+    confidence: float = 0.95,
+    interval: str = "wilson",
+    missing: str = "error",
+) -> TopicSharesResult:
+    """Topic shares per period (and group ``by``) with intervals, on the topics of ``model`` (BERTopic's
+    ``topics_over_time`` idea on voc's NMF topics): each text's topic is its heaviest topic
+    (``model.predict_topic``), and a topic's ``share`` of a group × period is its texts over all the texts
+    of the cell, with a Wilson (or ``interval=``) interval ``ci_low``, ``ci_high``. The same as
+    ``model.shares_over_time(...)``.
+
+    >>> import numpy as np, pandas as pd, voc
+    >>> texts = voc.text.sample_tickets(300, seed=3, lang="en")
+    >>> model = voc.text.fit_topics(texts, n_topics=3, seed=0)
+    >>> res = voc.text.topics_over_time(texts=texts, model=model,
+    ...                                 time=np.repeat(pd.date_range("2025-01-01", periods=3, freq="MS"), 100))
+    >>> t = res.table.to_pandas()
+    >>> len(t), res.n, bool((t.groupby("period").documents.sum() == 100).all())
+    (9, 300, True)
+    """
+    if not isinstance(model, TopicModel):
+        from voc.errors import DtypeError
+
+        raise DtypeError(f"model: expected a voc.text.TopicModel, got {type(model).__name__} ({model!r:.60})", "model")
+    return model.shares_over_time(
+        data,
+        texts=texts,
+        time=time,
+        by=by,
+        period=period,
+        confidence=confidence,
+        interval=interval,
+        missing=missing,
+    )

@@ -27,6 +27,7 @@ mod topics;
 use crate::convert::texts::dtype_err;
 pub use crate::convert::texts::{text_arg, texts, texts_role};
 pub use rates::MentionRatesResult;
+pub(crate) use rates::channel_value;
 use rates::{mention_options, mention_table};
 pub use state::MentionState;
 pub use themes::ThemeMatcher;
@@ -42,6 +43,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_sample_tickets, m)?)?;
     m.add_function(wrap_pyfunction!(topics::text_fit_topics, m)?)?;
     m.add_class::<TopicModel>()?;
+    m.add_class::<topics::TopicSharesResult>()?;
+    m.add_class::<topics::DiscoveredTopics>()?;
     m.add_class::<sentiment::PolarityResult>()?;
     m.add_class::<MentionState>()?;
     m.add_class::<MentionRatesResult>()?;

@@ -192,7 +192,7 @@ impl ThemeMatcher {
     }
 }
 
-fn channel_value(labels: &ChannelLabels, code: u32) -> Value {
+pub(crate) fn channel_value(labels: &ChannelLabels, code: u32) -> Value {
     let i = code as usize;
     match labels {
         ChannelLabels::Int(v) => Value::I64(v.get(i).copied().unwrap_or_default()),

@@ -34,6 +34,53 @@ impl MentionState {
         mention_table(py, &self.inner.snapshot()?, &opts, adjust)
     }
 
+    /// Seasonal anomaly alerts on the mentions of each theme per channel (the options of
+    /// `voc.anomaly.seasonal_alerts`); with `per_text=True` the channel's texts per period are the
+    /// offset, so the rate of mentions per text is monitored.
+    #[pyo3(signature = (*, per_text=false, alpha=0.01, years=5, half_window=None, seasonal_groups=10,
+        exclude_recent=None, reweight_threshold=Some(2.58), trend=true, trend_p_value=0.05,
+        min_recent=5.0, recent_periods=4, fallback_window=12, min_baseline=4, last=None),
+        text_signature = "(self, *, per_text=False, alpha=0.01, years=5, half_window=None, seasonal_groups=10, exclude_recent=None, reweight_threshold=2.58, trend=True, trend_p_value=0.05, min_recent=5.0, recent_periods=4, fallback_window=12, min_baseline=4, last=None)")]
+    #[allow(clippy::too_many_arguments)]
+    fn seasonal_alerts(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = crate::convert_args::flag)] per_text: bool,
+        #[pyo3(from_py_with = crate::convert_args::real)] alpha: f64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] years: usize,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] half_window: Option<usize>,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] seasonal_groups: usize,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] exclude_recent: Option<
+            usize,
+        >,
+        #[pyo3(from_py_with = crate::convert_args::opt_real)] reweight_threshold: Option<f64>,
+        #[pyo3(from_py_with = crate::convert_args::flag)] trend: bool,
+        #[pyo3(from_py_with = crate::convert_args::real)] trend_p_value: f64,
+        #[pyo3(from_py_with = crate::convert_args::real)] min_recent: f64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] recent_periods: usize,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] fallback_window: usize,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] min_baseline: usize,
+        #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] last: Option<usize>,
+    ) -> PyResult<crate::anomaly::AlertsResult> {
+        let opts = crate::anomaly::alert_options(
+            py,
+            alpha,
+            years,
+            half_window,
+            seasonal_groups,
+            exclude_recent,
+            reweight_threshold,
+            trend,
+            trend_p_value,
+            min_recent,
+            recent_periods,
+            fallback_window,
+            min_baseline,
+            last,
+        )?;
+        crate::anomaly::mention_alerts_result(py, &self.inner.snapshot()?, &opts, per_text)
+    }
+
     /// Texts counted so far.
     #[getter]
     fn texts(&self) -> PyResult<u64> {

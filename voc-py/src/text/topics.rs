@@ -233,3 +233,267 @@ pub(super) fn text_fit_topics(
         crate::guard::detach(py, "voc.text.fit_topics", || opts.fit(&strs[..])).py_err(py)?;
     Ok(TopicModel { inner })
 }
+
+/// Topic shares over time and topics of untagged texts (issue 19 item 4).
+#[pymethods]
+impl TopicModel {
+    /// Topic shares per period (and group `by`) with intervals: each text's topic is its heaviest topic
+    /// (`predict_topic`), and a topic's share of a group × period is the texts whose topic it is over
+    /// all texts of the cell (texts without a known term count in the denominator), with a Wilson (or
+    /// `interval=`) interval at `confidence`. `time` is one timestamp per text, bucketed by `period`.
+    #[pyo3(signature = (data=None, /, *, texts=None, time=None, by=None, period="month", confidence=0.95,
+        interval="wilson", missing="error"))]
+    #[allow(clippy::too_many_arguments)]
+    fn shares_over_time(
+        &self,
+        py: Python<'_>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
+        time: Option<&Bound<'_, PyAny>>,
+        by: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = crate::convert_args::text)] period: &str,
+        #[pyo3(from_py_with = crate::convert_args::real)] confidence: f64,
+        #[pyo3(from_py_with = crate::convert_args::text)] interval: &str,
+        #[pyo3(from_py_with = crate::convert_args::text)] missing: &str,
+    ) -> PyResult<TopicSharesResult> {
+        let method = interval.parse::<ShareInterval>().py_err(py)?;
+        let opts = voc_core::stats::IntervalOptions::default()
+            .confidence(confidence)
+            .method(method);
+        let period = period.parse::<Period>().py_err(py)?;
+        let policy = convert::missing_policy(missing).py_err(py)?;
+        let (table, texts) = convert::single_column(py, data, texts, "texts")?;
+        let Some(time) = convert::role(table.as_ref(), time, "time")? else {
+            return Err(Error::option(
+                "time",
+                "None",
+                "time= is required (one timestamp per text)",
+            ))
+            .py_err(py);
+        };
+        let by = convert::role(table.as_ref(), by, "by")?;
+        let t = self::texts(&texts, "texts")?;
+        let n = t.strs().len();
+        let tm = convert::times(&time, "time")?;
+        let tv = tm.data.values.as_slice();
+        voc_core_check_len(py, n, "time", tv.len())?;
+        let mut time_nulls = tm.nulls.clone();
+        time_nulls.extend(
+            tv.iter()
+                .enumerate()
+                .filter(|&(_, &x)| x == i64::MIN)
+                .map(|(i, _)| i),
+        );
+        time_nulls.sort_unstable();
+        time_nulls.dedup();
+        let periods: Vec<i64> = tv
+            .iter()
+            .map(|&s| {
+                if s == i64::MIN {
+                    0
+                } else {
+                    period.index(tm.data.unit.day(s))
+                }
+            })
+            .collect();
+        let (labels, codes, by_nulls): (Option<Labels>, Option<Vec<u32>>, Vec<usize>) = match &by {
+            Some(b) => {
+                let g = convert::groups(b, "by")?;
+                let nulls = g.nulls.clone();
+                let mut codes = g.data.codes.into_dense();
+                let labels = g.data.labels.only_used(&mut codes, &nulls);
+                (Some(labels), Some(codes), nulls)
+            }
+            None => (None, None, Vec::new()),
+        };
+        if let Some(c) = &codes {
+            voc_core_check_len(py, n, "by", c.len())?;
+        }
+        convert::check_nulls(
+            policy,
+            &[
+                ("texts", &t.nulls),
+                ("time", &time_nulls),
+                ("by", &by_nulls),
+            ],
+        )
+        .py_err(py)?;
+        let mut keep = vec![true; n];
+        for &i in t.nulls.iter().chain(&time_nulls).chain(&by_nulls) {
+            if let Some(k) = keep.get_mut(i) {
+                *k = false;
+            }
+        }
+        let dropped = keep.iter().filter(|&&k| !k).count();
+        let strs = t.strs();
+        let rows = crate::guard::detach(py, "voc.text.TopicModel.shares_over_time", || {
+            let strs = convert::compact_slice(&strs, &keep);
+            let periods = convert::compact_slice(&periods, &keep);
+            let codes = codes.as_deref().map(|c| convert::compact_slice(c, &keep));
+            let w = self.inner.predict(&strs[..])?;
+            let topics = core::topic_labels(&w);
+            core::topic_shares(
+                &topics,
+                self.inner.n_topics,
+                Some(&periods),
+                codes.as_deref(),
+                &opts,
+            )
+        })
+        .py_err(py)?;
+        let names: Vec<String> = (0..self.inner.n_topics)
+            .map(|t| {
+                self.inner
+                    .top_terms(t, core::LABEL_TERMS)
+                    .into_iter()
+                    .map(|x| x.0)
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            })
+            .collect();
+        let mut cols = Columns::default();
+        for r in rows {
+            let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(10);
+            if let Some(l) = &labels {
+                row.push(("group", l.value(r.group)));
+            }
+            if let Some(ix) = r.period {
+                row.push(("period", Value::from(period.label(ix))));
+                row.push(("period_start", Value::Day(period.start_day(ix))));
+            }
+            row.push(("topic", Value::U64(r.topic as u64)));
+            row.push((
+                "label",
+                Value::from(names.get(r.topic).map_or("", String::as_str)),
+            ));
+            row.push(("texts", Value::U64(r.texts)));
+            row.push(("documents", Value::U64(r.documents)));
+            row.push(("share", Value::F64(r.share)));
+            row.push(("ci_low", Value::F64(r.ci.low)));
+            row.push(("ci_high", Value::F64(r.ci.high)));
+            cols.push(row);
+        }
+        let table = cols.into_table(py, "topic shares".into(), None)?;
+        TopicSharesResult::new(
+            py,
+            table,
+            (n - dropped) as u64,
+            dropped as u64,
+            confidence,
+            interval.to_owned(),
+            period.name().to_owned(),
+        )
+    }
+}
+
+crate::table_result_class!(
+    /// Topic shares per group × period (`TopicModel.shares_over_time`): the `table` (group, period,
+    /// period_start, topic, label, texts, documents, share, ci_low, ci_high) and the counts and options.
+    TopicSharesResult {
+        /// Texts used.
+        n: u64,
+        /// Texts left out as missing (`missing="skip"`).
+        n_missing: u64,
+        /// Level of the intervals.
+        confidence: f64,
+        /// Interval method ("wilson", ...).
+        method: String,
+        /// The period ("month", ...).
+        period: String,
+    }
+);
+
+#[pymethods]
+impl ThemeMatcher {
+    /// Topics of the texts no theme of this taxonomy tags ("what are we missing?"): TF-IDF + NMF on the
+    /// untagged texts (jieba for Chinese), one row per topic with its label, its `n_terms` heaviest
+    /// terms (joined by ", "), the untagged texts whose heaviest topic it is and their share, and up to
+    /// `examples` example texts (the most typical first, joined by newlines).
+    #[pyo3(signature = (data=None, /, *, texts=None, n_topics=8, n_terms=10, examples=3, lang="auto", seed=0,
+        max_iter=200, tol=1e-4, min_df=2, max_df=0.95, max_features=10_000))]
+    #[allow(clippy::too_many_arguments)]
+    fn discover_topics(
+        &self,
+        py: Python<'_>,
+        data: Option<&Bound<'_, PyAny>>,
+        texts: Option<&Bound<'_, PyAny>>,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_topics: usize,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] n_terms: usize,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] examples: usize,
+        #[pyo3(from_py_with = crate::convert_args::text)] lang: &str,
+        #[pyo3(from_py_with = crate::convert_args::whole::<u64>)] seed: u64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_iter: usize,
+        #[pyo3(from_py_with = crate::convert_args::real)] tol: f64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] min_df: usize,
+        #[pyo3(from_py_with = crate::convert_args::real)] max_df: f64,
+        #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_features: usize,
+    ) -> PyResult<DiscoveredTopics> {
+        if n_terms > core::MAX_TOPICS * 100 || examples > 1_000 {
+            return Err(Error::option(
+                if examples > 1_000 {
+                    "examples"
+                } else {
+                    "n_terms"
+                },
+                n_terms.max(examples),
+                "too many terms or examples per topic (at most 10,000 terms and 1,000 examples)",
+            ))
+            .py_err(py);
+        }
+        let opts = core::TopicOptions::default()
+            .n_topics(n_topics)
+            .max_iter(max_iter)
+            .tol(tol)
+            .seed(seed)
+            .tfidf(
+                core::TfidfOptions::default()
+                    .min_df(min_df)
+                    .max_df(max_df)
+                    .max_features(max_features)
+                    .lang(lang_of(py, lang)?),
+            );
+        let t = texts_role(py, data, texts)?;
+        let strs = t.strs();
+        let out = crate::guard::detach(py, "voc.text.ThemeMatcher.discover_topics", || {
+            core::untagged_topics(&self.inner, &strs[..], &opts, n_terms, examples)
+        })
+        .py_err(py)?;
+        let mut cols = Columns::default();
+        for tp in &out.topics {
+            let ex: Vec<&str> = tp
+                .examples
+                .iter()
+                .filter_map(|&i| strs.get(i).copied())
+                .collect();
+            cols.push(vec![
+                ("topic", Value::U64(tp.summary.topic as u64)),
+                ("label", Value::from(tp.summary.label.as_str())),
+                ("terms", Value::from(tp.summary.terms.join(", ").as_str())),
+                ("documents", Value::U64(tp.summary.documents as u64)),
+                ("share", Value::F64(tp.summary.share)),
+                ("examples", Value::from(ex.join("\n").as_str())),
+            ]);
+        }
+        let table = cols.into_table(py, "discovered topics".into(), None)?;
+        DiscoveredTopics::new(
+            py,
+            table,
+            strs.len() as u64,
+            out.untagged.len() as u64,
+            out.model.n_topics as u64,
+        )
+    }
+}
+
+crate::table_result_class!(
+    /// Topics of the texts a taxonomy does not tag (`ThemeMatcher.discover_topics`): the `table` (topic,
+    /// label, terms, documents, share, examples) and the counts.
+    DiscoveredTopics {
+        /// Texts given.
+        n: u64,
+        /// Texts no theme tags (the topics' documents).
+        n_untagged: u64,
+        /// Topics fitted.
+        n_topics: u64,
+    }
+);
