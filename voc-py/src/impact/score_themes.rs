@@ -2,16 +2,17 @@
 //! mix / rate decomposition of a score change. The roles are resolved and converted here; the math is
 //! `voc_core::impact::score_themes`.
 
-use numpy::ndarray::{Array2, ArrayView2};
+use numpy::PyUntypedArrayMethods as _;
+use numpy::ndarray::ArrayView1;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 use voc_core::impact::score_themes::{
     self as core, NO_GROUP, ScoreChange, ScoreMetric, ScoreThemeImpact, ScoreThemeOptions,
-    ShapleyMethod,
+    ShapleyMethod, ThemeColumn,
 };
 use voc_core::stats::Interval;
 
-use crate::convert::{self, missing_policy, numbers_or_bools as numbers};
+use crate::convert::{self, Buf, Numbers, missing_policy, numbers_or_bools as numbers};
 use crate::error::IntoPy;
 use crate::table::TableBuilder;
 
@@ -24,17 +25,65 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The theme matrix (answers × themes) and the theme names. `themes` is a column prefix of `data`
-/// (every column starting with it, named by the rest), a list of column names of `data` (or columns),
-/// or itself a table of indicator columns (e.g. `ThemeMatcher.indicators(texts)`) or a 2-D array
-/// (themes named by their column number).
-fn theme_matrix<'py>(
+/// One theme column as read: bytes (booleans) and integers in place, anything else as floats.
+enum Held<'py> {
+    Bytes(Buf<'py, u8>),
+    Ints(Buf<'py, i64>),
+    Floats(Buf<'py, f64>),
+}
+
+/// The theme columns and their names: separate columns of a table, or one matrix.
+struct Themes<'py> {
+    names: Vec<String>,
+    columns: Vec<Held<'py>>,
+    matrix: Option<numpy::PyReadonlyArray2<'py, f64>>,
+}
+
+impl Themes<'_> {
+    /// The columns as the core reads them (no copy).
+    fn view(&self) -> Vec<ThemeColumn<'_>> {
+        if let Some(m) = &self.matrix {
+            return m
+                .as_array()
+                .columns()
+                .into_iter()
+                .map(ThemeColumn::F64)
+                .collect();
+        }
+        self.columns
+            .iter()
+            .map(|c| match c {
+                Held::Bytes(b) => ThemeColumn::U8(b.as_slice()),
+                Held::Ints(b) => ThemeColumn::I64(b.as_slice()),
+                Held::Floats(b) => ThemeColumn::F64(ArrayView1::from(b.as_slice())),
+            })
+            .collect()
+    }
+}
+
+/// Reads one named theme column (a column of a table role: errors name the column).
+fn held<'py>(py: Python<'py>, name: &str, col: &Bound<'py, PyAny>) -> PyResult<Held<'py>> {
+    let c = numbers(col, "themes").map_err(|e| convert::column_error(py, e, "themes", name))?;
+    if !c.nulls.is_empty() {
+        return Ok(Held::Floats(c.nulls_as_nan().into_f64()));
+    }
+    Ok(match c.data {
+        Numbers::U8(b) => Held::Bytes(b),
+        Numbers::I64(b) => Held::Ints(b),
+        other => Held::Floats(other.into_f64()),
+    })
+}
+
+/// The theme columns and names. `themes` is a column prefix of `data` (every column starting with
+/// it, named by the rest), a list of column names of `data` (or columns), or itself a table of
+/// indicator columns (e.g. `ThemeMatcher.indicators(texts)`) or a 2-D array (themes named by their
+/// column number, read by the one matrix reader).
+fn theme_columns<'py>(
     py: Python<'py>,
     data: Option<&Bound<'py, PyAny>>,
     themes: &Bound<'py, PyAny>,
-) -> PyResult<(Array2<f64>, Vec<String>)> {
-    let listed = themes.is_instance_of::<PyList>() || themes.is_instance_of::<PyTuple>();
-    if themes.is_instance_of::<PyString>() {
+) -> PyResult<Themes<'py>> {
+    let named: Vec<(String, Bound<'py, PyAny>)> = if themes.is_instance_of::<PyString>() {
         let Some(data) = data else {
             return Err(voc_core::Error::option(
                 "themes",
@@ -43,24 +92,34 @@ fn theme_matrix<'py>(
             ))
             .py_err(py);
         };
-        let cols = super::theme::theme_columns(data, themes, &[])?;
-        let (names, cols): (Vec<String>, Vec<Bound<'py, PyAny>>) = cols.into_iter().unzip();
-        return Ok((
-            crate::matrix::columns_matrix(py, &names, &cols, "themes")?,
-            names,
-        ));
-    }
-    if listed {
+        super::theme::theme_columns(data, themes, &[])?
+    } else if themes.is_instance_of::<PyList>() || themes.is_instance_of::<PyTuple>() {
         let (names, cols) = convert::role_list(data, themes, "themes")?;
-        return Ok((
-            crate::matrix::columns_matrix(py, &names, &cols, "themes")?,
-            names,
-        ));
+        names.into_iter().zip(cols).collect()
+    } else if themes.cast::<numpy::PyUntypedArray>().is_err()
+        && let Some((names, cols)) = crate::matrix::table_columns(themes)?
+    {
+        names.into_iter().zip(cols).collect()
+    } else {
+        let (m, _) = crate::matrix::matrix_named(themes, "themes")?;
+        let k = m.as_array().ncols();
+        return Ok(Themes {
+            names: (0..k).map(|j| j.to_string()).collect(),
+            columns: Vec::new(),
+            matrix: Some(m),
+        });
+    };
+    let mut names = Vec::with_capacity(named.len());
+    let mut columns = Vec::with_capacity(named.len());
+    for (name, col) in &named {
+        columns.push(held(py, name, col)?);
+        names.push(name.clone());
     }
-    let (m, names) = crate::matrix::matrix_named(themes, "themes")?;
-    let m = m.as_array().to_owned();
-    let names = names.unwrap_or_else(|| (0..m.ncols()).map(|j| j.to_string()).collect());
-    Ok((m, names))
+    Ok(Themes {
+        names,
+        columns,
+        matrix: None,
+    })
 }
 
 /// The options shared by both functions.
@@ -87,9 +146,9 @@ fn options(
 fn scores_of<'py>(
     data: Option<&Bound<'py, PyAny>>,
     scores: &Bound<'py, PyAny>,
-) -> PyResult<Vec<f64>> {
+) -> PyResult<Buf<'py, f64>> {
     let col = convert::given(data, scores, "scores")?;
-    Ok(numbers(&col, "scores")?.nulls_as_nan().into_f64().to_vec())
+    Ok(numbers(&col, "scores")?.nulls_as_nan().into_f64())
 }
 
 fn low(ci: Option<Interval>) -> f64 {
@@ -135,11 +194,11 @@ fn _impact_theme_score_impact<'py>(
     .shapley(shapley.parse::<ShapleyMethod>().py_err(py)?)
     .permutations(permutations);
     let scores = scores_of(data, scores)?;
-    let (m, names) = theme_matrix(py, data, themes)?;
-    let view: ArrayView2<'_, f64> = m.view();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let themes = theme_columns(py, data, themes)?;
+    let cols = themes.view();
+    let refs: Vec<&str> = themes.names.iter().map(String::as_str).collect();
     let r = crate::guard::detach(py, "voc.impact.theme_score_impact", || {
-        core::theme_score_impact(&scores, view, &refs, &opts)
+        core::theme_score_impact_columns(scores.as_slice(), &cols, &refs, &opts)
     })
     .py_err(py)?;
     impact_result(py, &r)
@@ -214,7 +273,7 @@ fn _impact_score_change<'py>(
         missing,
     )?;
     let scores = scores_of(data, scores)?;
-    let (m, names) = theme_matrix(py, data, themes)?;
+    let themes = theme_columns(py, data, themes)?;
     let by = convert::given(data, by, "by")?;
     let groups = convert::groups(&by, "by")?;
     let labels = groups.data.labels.clone();
@@ -224,10 +283,10 @@ fn _impact_score_change<'py>(
             *c = NO_GROUP;
         }
     }
-    let view: ArrayView2<'_, f64> = m.view();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let cols = themes.view();
+    let refs: Vec<&str> = themes.names.iter().map(String::as_str).collect();
     let r = crate::guard::detach(py, "voc.impact.score_change", || {
-        core::score_change(&scores, view, &refs, &codes, &opts)
+        core::score_change_columns(scores.as_slice(), &cols, &refs, &codes, &opts)
     })
     .py_err(py)?;
     change_result(py, &r, &labels)

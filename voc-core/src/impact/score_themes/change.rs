@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use ndarray::ArrayView2;
 
-use super::data::{Cells, NO_GROUP, Patterns, percentile};
+use super::data::{Cells, NO_GROUP, Patterns, ThemeColumn, percentile};
 use super::{ScoreMetric, ScoreThemeOptions};
 use crate::error::{Error, Result};
 use crate::stats::Interval;
@@ -200,8 +200,36 @@ pub fn score_change(
     groups: &[u32],
     opts: &ScoreThemeOptions,
 ) -> Result<ScoreChange> {
+    score_change_columns(
+        scores,
+        &super::data::matrix_columns(themes),
+        names,
+        groups,
+        opts,
+    )
+}
+
+/// [`score_change`] on separate theme columns, read in place (see
+/// [`theme_score_impact_columns`](super::theme_score_impact_columns)).
+///
+/// ```
+/// use voc_core::impact::score_themes::{score_change_columns, ScoreThemeOptions, ThemeColumn};
+/// let o = ScoreThemeOptions::default().resamples(0);
+/// let r = score_change_columns(&[3.0, 9.0, 10.0, 9.0], &[ThemeColumn::U8(&[1, 0, 0, 0])],
+///                              &["refund"], &[0, 0, 1, 1], &o)?;
+/// assert_eq!(r.pairs[0].change, 100.0);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[doc(hidden)]
+pub fn score_change_columns(
+    scores: &[f64],
+    themes: &[ThemeColumn<'_>],
+    names: &[&str],
+    groups: &[u32],
+    opts: &ScoreThemeOptions,
+) -> Result<ScoreChange> {
     let level = opts.validate()?;
-    crate::error::check_len("themes", themes.ncols(), "names", names.len())?;
+    crate::error::check_len("themes", themes.len(), "names", names.len())?;
     let a = super::data::collect(
         scores,
         themes,

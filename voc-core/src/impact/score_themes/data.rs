@@ -4,11 +4,14 @@
 
 use std::collections::HashMap;
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView1, ArrayView2};
 
 use super::{MAX_THEMES, ScoreMetric};
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
+
+/// Up to this many themes, answers are aggregated by pattern in a dense array (2^k slots).
+const DENSE_THEMES: usize = 16;
 
 /// A group code that marks a missing group label.
 pub const NO_GROUP: u32 = u32::MAX;
@@ -24,21 +27,85 @@ pub(super) struct Answers {
     pub missing: usize,
 }
 
+/// One theme column of [`theme_score_impact_columns`](super::theme_score_impact_columns): a value > 0
+/// means the answer mentions the theme. Bytes (booleans) and integers are read as they are, without a
+/// float copy.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum ThemeColumn<'a> {
+    /// Floats (NaN is missing), any stride.
+    F64(ArrayView1<'a, f64>),
+    /// Bytes: 0 is not mentioned, anything else mentioned (booleans read in place).
+    U8(&'a [u8]),
+    /// Integers (counts): > 0 is mentioned; negative is an error.
+    I64(&'a [i64]),
+}
+
+impl ThemeColumn<'_> {
+    fn len(&self) -> usize {
+        match self {
+            ThemeColumn::F64(c) => c.len(),
+            ThemeColumn::U8(c) => c.len(),
+            ThemeColumn::I64(c) => c.len(),
+        }
+    }
+}
+
+/// The columns of a matrix (answers × themes), any layout.
+pub(super) fn matrix_columns(flags: ArrayView2<'_, f64>) -> Vec<ThemeColumn<'_>> {
+    (0..flags.ncols())
+        .map(|j| ThemeColumn::F64(flags.index_axis_move(ndarray::Axis(1), j)))
+        .collect()
+}
+
+/// Sets bit `bit` of `masks` where the float column mentions the theme; NaN rows go to `missing`.
+fn float_bits(
+    c: impl Iterator<Item = f64>,
+    bit: u64,
+    masks: &mut [u64],
+    missing: &mut Vec<usize>,
+) -> Result<()> {
+    for (i, (f, m)) in c.zip(masks.iter_mut()).enumerate() {
+        if f > 0.0 {
+            if f.is_infinite() {
+                return Err(Error::NonFinite {
+                    arg: "themes",
+                    index: i,
+                    value: f,
+                });
+            }
+            *m |= bit;
+        } else if f.is_nan() {
+            missing.push(i);
+        } else if f < 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "themes",
+                index: i,
+                value: f,
+                reason: "theme indicators and counts cannot be negative",
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Reads and checks the answers. `groups` (one code per answer, [`NO_GROUP`] for a missing label) is
 /// read when given. Under [`MissingPolicy::Error`] the lowest row with a missing score, theme
 /// indicator or group is the error; under `Skip` those rows are left out and counted.
 pub(super) fn collect(
     scores: &[f64],
-    flags: ArrayView2<'_, f64>,
+    cols: &[ThemeColumn<'_>],
     groups: Option<&[u32]>,
     metric: ScoreMetric,
     satisfied_from: f64,
     missing: MissingPolicy,
 ) -> Result<Answers> {
-    let (n, k) = flags.dim();
-    check_len("scores", scores.len(), "themes", n)?;
+    let (n, k) = (scores.len(), cols.len());
+    for c in cols {
+        check_len("scores", n, "themes", c.len())?;
+    }
     if let Some(g) = groups {
-        check_len("scores", scores.len(), "by", g.len())?;
+        check_len("scores", n, "by", g.len())?;
     }
     if k == 0 {
         return Err(Error::Empty {
@@ -62,79 +129,79 @@ pub(super) fn collect(
         ));
     }
     let mut masks = vec![0_u64; n];
-    let mut skip = vec![false; n];
-    let mut first_missing: Option<(usize, &'static str)> = None;
-    let mut note = |row: usize, arg: &'static str, skip: &mut Vec<bool>| {
-        if let Some(s) = skip.get_mut(row) {
-            *s = true;
-        }
-        if first_missing.is_none_or(|(r, _)| row < r) {
-            first_missing = Some((row, arg));
-        }
-    };
-    for (i, &s) in scores.iter().enumerate() {
-        if s.is_nan() {
-            note(i, "scores", &mut skip);
-        }
-    }
-    for (j, col) in flags.columns().into_iter().enumerate() {
+    // (row, argument) of every missing value.
+    let mut gaps: Vec<(usize, &'static str)> = Vec::new();
+    gaps.extend(
+        scores
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_nan())
+            .map(|(i, _)| (i, "scores")),
+    );
+    let mut nan_rows: Vec<usize> = Vec::new();
+    for (j, col) in cols.iter().enumerate() {
         crate::interrupt::check()?;
         let bit = 1_u64 << j;
-        let mut one = |i: usize, f: f64, masks: &mut [u64], skip: &mut Vec<bool>| -> Result<()> {
-            if f > 0.0 {
-                if f.is_infinite() {
-                    return Err(Error::NonFinite {
-                        arg: "themes",
-                        index: i,
-                        value: f,
-                    });
-                }
-                if let Some(m) = masks.get_mut(i) {
-                    *m |= bit;
-                }
-            } else if f.is_nan() {
-                note(i, "themes", skip);
-            } else if f < 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "themes",
-                    index: i,
-                    value: f,
-                    reason: "theme indicators and counts cannot be negative",
-                });
-            }
-            Ok(())
-        };
-        match col.as_slice() {
-            Some(c) => {
-                for (i, &f) in c.iter().enumerate() {
-                    one(i, f, &mut masks, &mut skip)?;
+        match col {
+            ThemeColumn::U8(c) => {
+                for (m, &b) in masks.iter_mut().zip(c.iter()) {
+                    *m |= u64::from(b != 0) * bit;
                 }
             }
-            None => {
-                for (i, &f) in col.iter().enumerate() {
-                    one(i, f, &mut masks, &mut skip)?;
+            ThemeColumn::I64(c) => {
+                for (i, (m, &v)) in masks.iter_mut().zip(c.iter()).enumerate() {
+                    if v < 0 {
+                        return Err(Error::InvalidValue {
+                            arg: "themes",
+                            index: i,
+                            value: v as f64,
+                            reason: "theme indicators and counts cannot be negative",
+                        });
+                    }
+                    *m |= u64::from(v > 0) * bit;
                 }
             }
+            ThemeColumn::F64(c) => match c.as_slice() {
+                Some(s) => float_bits(s.iter().copied(), bit, &mut masks, &mut nan_rows)?,
+                None => float_bits(c.iter().copied(), bit, &mut masks, &mut nan_rows)?,
+            },
         }
     }
+    gaps.extend(nan_rows.into_iter().map(|i| (i, "themes")));
     if let Some(g) = groups {
-        for (i, &c) in g.iter().enumerate() {
-            if c == NO_GROUP {
-                note(i, "by", &mut skip);
+        gaps.extend(
+            g.iter()
+                .enumerate()
+                .filter(|(_, c)| **c == NO_GROUP)
+                .map(|(i, _)| (i, "by")),
+        );
+    }
+    let skip: Option<Vec<bool>> = if gaps.is_empty() {
+        None
+    } else {
+        if missing == MissingPolicy::Error
+            && let Some(&(index, arg)) = gaps.iter().min_by_key(|(i, _)| *i)
+        {
+            return Err(Error::Missing { arg, index });
+        }
+        let mut skip = vec![false; n];
+        for (i, _) in &gaps {
+            if let Some(s) = skip.get_mut(*i) {
+                *s = true;
             }
         }
-    }
-    if missing == MissingPolicy::Error
-        && let Some((index, arg)) = first_missing
-    {
-        return Err(Error::Missing { arg, index });
-    }
-    let kept = skip.iter().filter(|s| !**s).count();
+        Some(skip)
+    };
+    let kept = skip
+        .as_ref()
+        .map_or(n, |s| s.iter().filter(|x| !**x).count());
     let mut out_masks = Vec::with_capacity(kept);
     let mut values = Vec::with_capacity(kept);
     let mut out_groups = Vec::with_capacity(if groups.is_some() { kept } else { 0 });
     for (i, (&s, &m)) in scores.iter().zip(&masks).enumerate() {
-        if skip.get(i).copied().unwrap_or(true) {
+        if let Some(skip) = &skip
+            && skip.get(i).copied().unwrap_or(true)
+        {
             continue;
         }
         values.push(metric.value("scores", i, s, satisfied_from)?);
@@ -173,11 +240,41 @@ pub(super) struct Patterns {
 }
 
 impl Patterns {
-    /// Aggregates the answers at `rows` (all when `None`) by pattern, in first-seen order.
+    /// Aggregates the answers at `rows` (all when `None`) by pattern: in mask order up to
+    /// [`DENSE_THEMES`] themes (one array slot per mask), else in first-seen order.
     pub(super) fn of(a: &Answers, rows: Option<&[usize]>) -> Patterns {
+        let pairs: Box<dyn Iterator<Item = (u64, f64)> + '_> = match rows {
+            None => Box::new(a.masks.iter().copied().zip(a.values.iter().copied())),
+            Some(rows) => Box::new(
+                rows.iter()
+                    .filter_map(|&i| Some((*a.masks.get(i)?, *a.values.get(i)?))),
+            ),
+        };
+        if a.k <= DENSE_THEMES {
+            let size = 1_usize << a.k;
+            let (mut c, mut s, mut q) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
+            for (m, x) in pairs {
+                let m = m as usize;
+                if let (Some(c), Some(s), Some(q)) = (c.get_mut(m), s.get_mut(m), q.get_mut(m)) {
+                    *c += 1.0;
+                    *s += x;
+                    *q += x * x;
+                }
+            }
+            let mut p = Patterns::default();
+            for (m, ((&c, &s), &q)) in c.iter().zip(&s).zip(&q).enumerate() {
+                if c > 0.0 {
+                    p.masks.push(m as u64);
+                    p.count.push(c);
+                    p.sum.push(s);
+                    p.sumsq.push(q);
+                }
+            }
+            return p;
+        }
         let mut index: HashMap<u64, usize> = HashMap::new();
         let mut p = Patterns::default();
-        let mut add = |m: u64, x: f64| {
+        for (m, x) in pairs {
             let at = *index.entry(m).or_insert_with(|| {
                 p.masks.push(m);
                 p.count.push(0.0);
@@ -191,20 +288,6 @@ impl Patterns {
                 *c += 1.0;
                 *s += x;
                 *q += x * x;
-            }
-        };
-        match rows {
-            None => {
-                for (&m, &x) in a.masks.iter().zip(&a.values) {
-                    add(m, x);
-                }
-            }
-            Some(rows) => {
-                for &i in rows {
-                    if let (Some(&m), Some(&x)) = (a.masks.get(i), a.values.get(i)) {
-                        add(m, x);
-                    }
-                }
             }
         }
         p

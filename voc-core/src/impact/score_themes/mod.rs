@@ -61,8 +61,8 @@ use crate::stats::{
     mean_interval, welch_t_test,
 };
 pub use change::{ChangePair, ChangePart, ScoreChange, score_change};
-pub use data::NO_GROUP;
 use data::{Cells, Patterns, percentile};
+pub use data::{NO_GROUP, ThemeColumn};
 
 /// Most theme columns (an answer's themes are a 64-bit mask).
 ///
@@ -409,8 +409,30 @@ pub fn theme_score_impact(
     names: &[&str],
     opts: &ScoreThemeOptions,
 ) -> Result<ScoreThemeImpact> {
+    theme_score_impact_columns(scores, &data::matrix_columns(themes), names, opts)
+}
+
+/// [`theme_score_impact`] on separate theme columns, read in place (booleans as bytes, counts as
+/// integers): what the Python binding uses for table columns.
+///
+/// ```
+/// use voc_core::impact::score_themes::{theme_score_impact, theme_score_impact_columns,
+///                                      ScoreThemeOptions, ThemeColumn};
+/// let o = ScoreThemeOptions::default().resamples(0);
+/// let a = theme_score_impact_columns(&[9.0, 3.0, 10.0], &[ThemeColumn::U8(&[0, 1, 0])], &["refund"], &o)?;
+/// let m = ndarray::array![[0.0], [1.0], [0.0]];
+/// assert_eq!(a, theme_score_impact(&[9.0, 3.0, 10.0], m.view(), &["refund"], &o)?);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[doc(hidden)]
+pub fn theme_score_impact_columns(
+    scores: &[f64],
+    themes: &[ThemeColumn<'_>],
+    names: &[&str],
+    opts: &ScoreThemeOptions,
+) -> Result<ScoreThemeImpact> {
     let level = opts.validate()?;
-    crate::error::check_len("themes", themes.ncols(), "names", names.len())?;
+    crate::error::check_len("themes", themes.len(), "names", names.len())?;
     let a = data::collect(
         scores,
         themes,
