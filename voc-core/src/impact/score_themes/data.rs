@@ -13,6 +13,9 @@ use crate::error::{Error, Result, check_len};
 /// Up to this many themes, answers are aggregated by pattern in a dense array (2^k slots).
 const DENSE_THEMES: usize = 16;
 
+/// Rows per block when the theme columns are read into masks.
+const BLOCK: usize = 8192;
+
 /// A group code that marks a missing group label.
 pub const NO_GROUP: u32 = u32::MAX;
 
@@ -63,9 +66,11 @@ fn float_bits(
     c: impl Iterator<Item = f64>,
     bit: u64,
     masks: &mut [u64],
+    start: usize,
     missing: &mut Vec<usize>,
 ) -> Result<()> {
     for (i, (f, m)) in c.zip(masks.iter_mut()).enumerate() {
+        let i = start + i;
         if f > 0.0 {
             if f.is_infinite() {
                 return Err(Error::NonFinite {
@@ -139,32 +144,43 @@ pub(super) fn collect(
             .map(|(i, _)| (i, "scores")),
     );
     let mut nan_rows: Vec<usize> = Vec::new();
-    for (j, col) in cols.iter().enumerate() {
-        crate::interrupt::check()?;
-        let bit = 1_u64 << j;
-        match col {
-            ThemeColumn::U8(c) => {
-                for (m, &b) in masks.iter_mut().zip(c.iter()) {
-                    *m |= u64::from(b != 0) * bit;
-                }
-            }
-            ThemeColumn::I64(c) => {
-                for (i, (m, &v)) in masks.iter_mut().zip(c.iter()).enumerate() {
-                    if v < 0 {
-                        return Err(Error::InvalidValue {
-                            arg: "themes",
-                            index: i,
-                            value: v as f64,
-                            reason: "theme indicators and counts cannot be negative",
-                        });
+    // Row blocks, every column per block: the block's masks stay in cache.
+    for (b, block) in masks.chunks_mut(BLOCK).enumerate() {
+        if b % 64 == 0 {
+            crate::interrupt::check()?;
+        }
+        let start = b * BLOCK;
+        let end = start + block.len();
+        for (j, col) in cols.iter().enumerate() {
+            let bit = 1_u64 << j;
+            match col {
+                ThemeColumn::U8(c) => {
+                    for (m, &x) in block.iter_mut().zip(c.get(start..end).unwrap_or(&[])) {
+                        *m |= u64::from(x != 0) * bit;
                     }
-                    *m |= u64::from(v > 0) * bit;
+                }
+                ThemeColumn::I64(c) => {
+                    let c = c.get(start..end).unwrap_or(&[]);
+                    for (i, (m, &v)) in block.iter_mut().zip(c).enumerate() {
+                        if v < 0 {
+                            return Err(Error::InvalidValue {
+                                arg: "themes",
+                                index: start + i,
+                                value: v as f64,
+                                reason: "theme indicators and counts cannot be negative",
+                            });
+                        }
+                        *m |= u64::from(v > 0) * bit;
+                    }
+                }
+                ThemeColumn::F64(c) => {
+                    let v = c.slice(ndarray::s![start..end]);
+                    match v.as_slice() {
+                        Some(x) => float_bits(x.iter().copied(), bit, block, start, &mut nan_rows)?,
+                        None => float_bits(v.iter().copied(), bit, block, start, &mut nan_rows)?,
+                    }
                 }
             }
-            ThemeColumn::F64(c) => match c.as_slice() {
-                Some(s) => float_bits(s.iter().copied(), bit, &mut masks, &mut nan_rows)?,
-                None => float_bits(c.iter().copied(), bit, &mut masks, &mut nan_rows)?,
-            },
         }
     }
     gaps.extend(nan_rows.into_iter().map(|i| (i, "themes")));

@@ -450,3 +450,33 @@ fn many_themes_aggregate_without_the_dense_array_and_agree() {
         assert!((t.removal_impact.unwrap() - (r.score - without)).abs() < 1e-12);
     }
 }
+
+#[test]
+fn positions_in_later_row_blocks_are_reported_exactly() {
+    let n = 20_000;
+    let scores = vec![9.0; n];
+    let mut flags = Array2::<f64>::zeros((n, 2));
+    flags[[17_000, 1]] = f64::NAN;
+    let o = ScoreThemeOptions::default().resamples(0);
+    assert_eq!(
+        theme_score_impact(&scores, flags.view(), &["a", "b"], &o).unwrap_err(),
+        Error::Missing {
+            arg: "themes",
+            index: 17_000
+        }
+    );
+    let mut ints = vec![0_i64; n];
+    ints[9_000] = -1;
+    assert!(matches!(
+        theme_score_impact_columns(&scores, &[ThemeColumn::I64(&ints)], &["a"], &o),
+        Err(Error::InvalidValue { index: 9_000, .. })
+    ));
+    let r = theme_score_impact(
+        &scores,
+        flags.view(),
+        &["a", "b"],
+        &o.missing(MissingPolicy::Skip),
+    )
+    .unwrap();
+    assert_eq!((r.n, r.n_missing), (19_999, 1));
+}
