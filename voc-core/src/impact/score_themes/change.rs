@@ -266,6 +266,18 @@ pub fn score_change_columns(
         .map(|&g| Split::of(&Patterns::of(&a, rows.get(g).map(Vec::as_slice)), k))
         .collect();
     // Bootstrap: per replicate, every group resampled; per pair, [change, mix.., rate.., total..].
+    let kept = (opts.resamples as u128) * (used.len() as u128 - 1) * (1 + 3 * (k as u128 + 1));
+    if kept > super::MAX_BOOTSTRAP_VALUES as u128 {
+        return Err(Error::TooLarge {
+            arg: "resamples",
+            value: opts.resamples.to_string(),
+            limit: super::MAX_BOOTSTRAP_VALUES.to_string(),
+            reason: format!(
+                "resamples × pairs of groups × (1 + 3 × (themes + 1)) = {kept} replicate values to keep; \
+                 use fewer resamples, groups or themes"
+            ),
+        });
+    }
     let reps: Vec<Vec<Vec<f64>>> = if opts.resamples > 0 {
         let cells: Vec<Cells> = used
             .iter()

@@ -93,6 +93,14 @@ pub const DEFAULT_EXACT_THEMES: usize = 15;
 /// ```
 pub const MAX_RESAMPLES: usize = 100_000;
 
+/// Most bootstrap replicate values [`score_change`] keeps (resamples × pairs of groups × (1 + 3 ×
+/// (themes + 1)); 20 million, 160 MB).
+///
+/// ```
+/// assert_eq!(voc_core::impact::score_themes::MAX_BOOTSTRAP_VALUES, 20_000_000);
+/// ```
+pub const MAX_BOOTSTRAP_VALUES: usize = 20_000_000;
+
 /// Most Shapley permutations.
 ///
 /// ```

@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 use crate::stats::NeumaierSum;
 use crate::stats::rng::Rng;
 
+/// Permutations per chunk of work.
+const CHUNK: usize = 256;
+
 /// Exact Shapley values over the k themes. The caller guarantees answers with no theme exist (so
 /// every coalition has answers). Cost O(k·2^k) after one pass over the patterns: a subset-sum (zeta)
 /// transform gives every coalition's answers and value sum, then each theme's weighted marginal
@@ -134,29 +137,53 @@ pub(super) fn sampled(
         }
         Ok(marg)
     };
+    // Permutations in chunks: each chunk sums its marginal contributions and their squares in order,
+    // and the chunks are combined in order, so the result does not depend on threads and the memory
+    // does not grow with the number of permutations.
+    let chunk = |c: usize| -> Result<(Vec<NeumaierSum>, Vec<f64>)> {
+        let mut sum = vec![NeumaierSum::default(); k];
+        let mut sq = vec![0.0_f64; k];
+        let end = ((c + 1) * CHUNK).min(permutations);
+        for b in c * CHUNK..end {
+            for ((acc, q), x) in sum.iter_mut().zip(sq.iter_mut()).zip(one(b)?) {
+                acc.add(x);
+                *q += x * x;
+            }
+        }
+        Ok((sum, sq))
+    };
+    let chunks = permutations.div_ceil(CHUNK);
     #[cfg(feature = "parallel")]
-    let all: Vec<Vec<f64>> = crate::interrupt::watch(|| {
-        (0..permutations)
+    let parts = crate::interrupt::watch(|| {
+        (0..chunks)
             .into_par_iter()
-            .map(one)
+            .map(chunk)
             .collect::<Result<Vec<_>>>()
     })?;
     #[cfg(not(feature = "parallel"))]
-    let all: Vec<Vec<f64>> = (0..permutations).map(one).collect::<Result<Vec<_>>>()?;
+    let parts = (0..chunks).map(chunk).collect::<Result<Vec<_>>>()?;
     let mut sum = vec![NeumaierSum::default(); k];
-    for m in &all {
-        for (acc, &x) in sum.iter_mut().zip(m) {
-            acc.add(x);
+    let mut sq = vec![0.0_f64; k];
+    for (s, q) in &parts {
+        for (j, (a, b)) in s.iter().zip(q).enumerate() {
+            if let (Some(acc), Some(t)) = (sum.get_mut(j), sq.get_mut(j)) {
+                acc.merge(a);
+                *t += b;
+            }
         }
     }
     let np = permutations as f64;
     let phi: Vec<f64> = sum.iter().map(|s| s.value() / np).collect();
-    let mut se = vec![0.0_f64; k];
-    if permutations > 1 {
-        for (j, out) in se.iter_mut().enumerate() {
-            let ss: f64 = all.iter().map(|m| (m[j] - phi[j]).powi(2)).sum();
-            *out = (ss / (np - 1.0) / np).sqrt();
-        }
-    }
+    let se: Vec<f64> = phi
+        .iter()
+        .zip(&sq)
+        .map(|(&m, &q)| {
+            if permutations > 1 {
+                ((q - np * m * m).max(0.0) / (np - 1.0) / np).sqrt()
+            } else {
+                0.0
+            }
+        })
+        .collect();
     Ok((phi, se))
 }

@@ -480,3 +480,19 @@ fn positions_in_later_row_blocks_are_reported_exactly() {
     .unwrap();
     assert_eq!((r.n, r.n_missing), (19_999, 1));
 }
+
+#[test]
+fn bootstrap_memory_of_a_change_is_bounded() {
+    let flags = Array2::<f64>::zeros((6, 64));
+    let nm = names(64);
+    let nr: Vec<&str> = nm.iter().map(String::as_str).collect();
+    let g = [0, 0, 1, 1, 2, 2];
+    let o = ScoreThemeOptions::default().resamples(100_000);
+    assert!(matches!(
+        score_change(&[9.0, 3.0, 10.0, 8.0, 2.0, 9.0], flags.view(), &nr, &g, &o),
+        Err(Error::TooLarge {
+            arg: "resamples",
+            ..
+        })
+    ));
+}
