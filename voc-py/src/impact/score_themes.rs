@@ -2,7 +2,6 @@
 //! mix / rate decomposition of a score change. The roles are resolved and converted here; the math is
 //! `voc_core::impact::score_themes`.
 
-use numpy::PyUntypedArrayMethods as _;
 use numpy::ndarray::ArrayView1;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
@@ -43,11 +42,9 @@ impl Themes<'_> {
     /// The columns as the core reads them (no copy).
     fn view(&self) -> Vec<ThemeColumn<'_>> {
         if let Some(m) = &self.matrix {
-            return m
-                .as_array()
-                .columns()
-                .into_iter()
-                .map(ThemeColumn::F64)
+            let a = m.as_array();
+            return (0..a.ncols())
+                .map(|j| ThemeColumn::F64(a.index_axis_move(numpy::ndarray::Axis(1), j)))
                 .collect();
         }
         self.columns
@@ -197,8 +194,9 @@ fn _impact_theme_score_impact<'py>(
     let themes = theme_columns(py, data, themes)?;
     let cols = themes.view();
     let refs: Vec<&str> = themes.names.iter().map(String::as_str).collect();
+    let scores = scores.as_slice();
     let r = crate::guard::detach(py, "voc.impact.theme_score_impact", || {
-        core::theme_score_impact_columns(scores.as_slice(), &cols, &refs, &opts)
+        core::theme_score_impact_columns(scores, &cols, &refs, &opts)
     })
     .py_err(py)?;
     impact_result(py, &r)
@@ -285,8 +283,9 @@ fn _impact_score_change<'py>(
     }
     let cols = themes.view();
     let refs: Vec<&str> = themes.names.iter().map(String::as_str).collect();
+    let scores = scores.as_slice();
     let r = crate::guard::detach(py, "voc.impact.score_change", || {
-        core::score_change_columns(scores.as_slice(), &cols, &refs, &codes, &opts)
+        core::score_change_columns(scores, &cols, &refs, &codes, &opts)
     })
     .py_err(py)?;
     change_result(py, &r, &labels)

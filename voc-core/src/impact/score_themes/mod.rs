@@ -60,7 +60,7 @@ use crate::stats::{
     Adjustment, Interval, MeanSummary, TestOptions, adjust_p_values, check_confidence,
     mean_interval, welch_t_test,
 };
-pub use change::{ChangePair, ChangePart, ScoreChange, score_change};
+pub use change::{ChangePair, ChangePart, ScoreChange, score_change, score_change_columns};
 use data::{Cells, Patterns, percentile};
 pub use data::{NO_GROUP, ThemeColumn};
 
