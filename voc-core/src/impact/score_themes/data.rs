@@ -259,15 +259,19 @@ impl Patterns {
     /// Aggregates the answers at `rows` (all when `None`) by pattern: in mask order up to
     /// [`DENSE_THEMES`] themes (one array slot per mask), else in first-seen order.
     pub(super) fn of(a: &Answers, rows: Option<&[usize]>) -> Patterns {
-        let pairs: Box<dyn Iterator<Item = (u64, f64)> + '_> = match rows {
-            None => Box::new(a.masks.iter().copied().zip(a.values.iter().copied())),
-            Some(rows) => Box::new(
+        match rows {
+            None => Self::of_pairs(a.k, a.masks.iter().copied().zip(a.values.iter().copied())),
+            Some(rows) => Self::of_pairs(
+                a.k,
                 rows.iter()
                     .filter_map(|&i| Some((*a.masks.get(i)?, *a.values.get(i)?))),
             ),
-        };
-        if a.k <= DENSE_THEMES {
-            let size = 1_usize << a.k;
+        }
+    }
+
+    fn of_pairs(k: usize, pairs: impl Iterator<Item = (u64, f64)>) -> Patterns {
+        if k <= DENSE_THEMES {
+            let size = 1_usize << k;
             let (mut c, mut s, mut q) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
             for (m, x) in pairs {
                 let m = m as usize;
