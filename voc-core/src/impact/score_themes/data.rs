@@ -146,7 +146,7 @@ pub(super) fn collect(
     let mut nan_rows: Vec<usize> = Vec::new();
     // Row blocks, every column per block: the block's masks stay in cache.
     for (b, block) in masks.chunks_mut(BLOCK).enumerate() {
-        if b % 64 == 0 {
+        if b.is_multiple_of(64) {
             crate::interrupt::check()?;
         }
         let start = b * BLOCK;

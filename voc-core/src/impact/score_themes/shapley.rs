@@ -96,7 +96,7 @@ pub(super) fn sampled(
         ));
     }
     let one = |b: usize| -> Result<Vec<f64>> {
-        if b % 16 == 0 {
+        if b.is_multiple_of(16) {
             crate::interrupt::check()?;
         }
         let mut rng = Rng::seeded(seed, "seed")?;
