@@ -321,3 +321,51 @@ def _value(value: Any, cls: str, name: str, obj: Any, function: str, depth: int)
 def unexplained(result: Any, function: str = "") -> list[Found]:
     """The non-finite floats of `result` that neither `EXPLAINED` nor an `undefined_reason` accounts for."""
     return [f for f in nonfinite(result, function) if not is_explained(f)]
+
+
+# --- voc.impact.theme_score_impact / score_change (issue 19) ---
+
+
+def _no_welch(f: Found) -> bool:
+    """Welch's test needs two answers on each side and some spread on one of them."""
+    m, r = cell(f, "mentions"), cell(f, "rest")
+    if m is None or r is None:
+        return False
+    if m < 2 or r < 2:
+        return True
+    return (cell(f, "score_mentioned_ci_low") == cell(f, "score_mentioned_ci_high")
+            and cell(f, "score_rest_ci_low") == cell(f, "score_rest_ci_high"))
+
+
+def _no_resamples(f: Found) -> bool:
+    return f.parent is not None and f.parent.resamples == 0
+
+
+def _no_answer_without_theme(f: Found) -> bool:
+    return f.parent is not None and f.parent.score_no_theme is None
+
+
+explain(["Table[theme_score_impact]"], ["score_mentioned"], "no answer mentions the theme (`mentions` = 0)",
+        count_below("mentions", 1))
+explain(["Table[theme_score_impact]"], ["score_rest", "removal_impact"],
+        "every answer mentions the theme (`rest` = 0)", count_below("rest", 1))
+explain(["Table[theme_score_impact]"], ["score_mentioned_ci_low", "score_mentioned_ci_high"],
+        "the t interval needs two answers (`mentions` < 2)", count_below("mentions", 2))
+explain(["Table[theme_score_impact]"], ["score_rest_ci_low", "score_rest_ci_high"],
+        "the t interval needs two answers (`rest` < 2)", count_below("rest", 2))
+explain(["Table[theme_score_impact]"], ["difference"], "a side is empty (`mentions` or `rest` = 0)",
+        any_of(count_below("mentions", 1), count_below("rest", 1)))
+explain(["Table[theme_score_impact]"], ["difference_ci_low", "difference_ci_high", "p_value", "p_adjusted"],
+        "Welch's test needs two answers on each side (`mentions`, `rest`) and a side that varies", _no_welch)
+explain(["Table[theme_score_impact]"], ["removal_ci_low", "removal_ci_high"],
+        "no bootstrap (`resamples` = 0) or the removal impact is undefined (`rest` below 2)",
+        any_of(_no_resamples, count_below("rest", 2)))
+explain(["Table[theme_score_impact]"], ["shapley", "shapley_se"],
+        "no answer mentions no theme (`score_no_theme` is None): the Shapley total is undefined",
+        _no_answer_without_theme)
+explain(["Table[score_change]"], ["score_before"], "no answer of the group before falls in the part "
+        "(`share_before` = 0)", lambda f: cell(f, "share_before") == 0)
+explain(["Table[score_change]"], ["score_after"], "no answer of the group after falls in the part "
+        "(`share_after` = 0)", lambda f: cell(f, "share_after") == 0)
+explain(["Table[score_change]"], ["mix_ci_low", "mix_ci_high", "rate_ci_low", "rate_ci_high", "total_ci_low",
+                                  "total_ci_high"], "no bootstrap (`resamples` = 0)", _no_resamples)

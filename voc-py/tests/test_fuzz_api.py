@@ -160,6 +160,8 @@ BASE: dict[str, Callable[[], Call]] = {
     "voc.impact.chi_square": lambda: base([[10, 20], [15, 5]]),
     "voc.impact.fisher_exact": lambda: base([[10, 20], [15, 5]]),
     "voc.impact.theme_impact": lambda: base(SURVEY, churned="churned"),
+    "voc.impact.theme_score_impact": lambda: base(SURVEY, scores="nps", themes="theme_", resamples=20),
+    "voc.impact.score_change": lambda: base(SURVEY, scores="nps", themes="theme_", by="seg", resamples=20),
     "voc.impact.before_after": lambda: base((30, 100), (45, 100)),
     "voc.impact.rate_ratio": lambda: base(30, 100.0, 45, 120.0),
     "voc.impact.holdout": lambda: base((30, 100), (45, 100)),

@@ -195,7 +195,7 @@ def test_every_public_function_has_an_example_that_runs():
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     functions = [n for n in impact.__all__ if inspect.isfunction(getattr(impact, n))]
-    assert len(functions) == 19
+    assert len(functions) == 21
     missing = [n for n in functions if ">>>" not in (getattr(impact, n).__doc__ or "")]
     assert not missing, f"no example in {missing}"
     for name in functions:

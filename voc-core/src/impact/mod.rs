@@ -10,6 +10,8 @@
 //! | which drivers matter most? | [`key_drivers`], [`driver_quadrants`] |
 //! | what do promoters and detractors churn and spend? | [`outcome_by_class`], [`OutcomeState`], [`class_ratio`] |
 //! | which complaint themes cost the most? | [`theme_impact`] |
+//! | how many score points does each theme cost? | [`theme_score_impact`] |
+//! | which themes explain the change of the score? | [`score_change`] |
 //! | what does a 2×2 table say? | [`two_by_two`], [`chi_square`], [`fisher_exact`] |
 //! | did the fix work? | [`before_after`], [`rate_ratio`], [`holdout`], [`diff_in_diff`] |
 //! | how many customers does a test need? | [`sample_size`], [`minimum_detectable_effect`] |
@@ -30,6 +32,7 @@ pub mod drivers;
 pub mod effect;
 pub mod outcome;
 pub mod roi;
+pub mod score_themes;
 pub mod theme;
 
 pub use contingency::{
@@ -56,4 +59,8 @@ pub use outcome::{
     outcome_by_class,
 };
 pub use roi::{ClassValue, Roi, RoiInputs, Shift, WhatIf, classes_by_label, roi, what_if};
+pub use score_themes::{
+    ScoreChange, ScoreMetric, ScoreThemeImpact, ScoreThemeOptions, ShapleyMethod, ThemeScore,
+    score_change, theme_score_impact,
+};
 pub use theme::{ThemeImpact, ThemeOptions, ThemeTest, theme_impact};

@@ -28,7 +28,9 @@ from voc._voc import (
     RateRatioResult,
     RoiResult,
     SampleSizeResult,
+    ScoreChangeResult,
     Table,
+    ThemeScoreImpactResult,
     WhatIfResult,
 )
 
@@ -580,3 +582,109 @@ __all__ += [
 ]
 
 # --- end outcomes, theme impact, effect measurement, ROI ---
+
+# --- theme impact on a score, why the score moved ---
+# Methods and definitions: docs/impact.md, "Theme impact on a score". The math lives in
+# voc_core::impact::score_themes.
+
+__all__ += ["ThemeScoreImpactResult", "ScoreChangeResult", "theme_score_impact", "score_change"]
+
+
+def theme_score_impact(
+    data: _Any = None,
+    /,
+    *,
+    scores: _Any,
+    themes: _Any,
+    metric: str = "nps",
+    satisfied_from: float = 4,
+    resamples: int = 1000,
+    shapley: str = "auto",
+    permutations: int = 2000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    missing: str = "error",
+) -> ThemeScoreImpactResult:
+    """How many points of NPS (CSAT, CES or any numeric score) each theme of the verbatims costs.
+
+    ``scores`` is the score column (a name in ``data`` or a column). ``themes`` says which themes each
+    answer mentions (a value > 0, or True): a table of indicator columns such as
+    ``voc.text.themes().indicators(texts)``, a 2-D array, a list of column names of ``data``, or a
+    column prefix of ``data``. ``metric`` is ``"nps"`` (answers 0-10 count +100, 0, -100: points),
+    ``"csat"`` (percent of answers >= ``satisfied_from``), ``"ces"`` or ``"mean"`` (the mean answer).
+
+    Per theme (the ``table``): ``mentions`` and ``share``; the score among the answers that mention it
+    (``score_mentioned``) and among the rest (``score_rest``) with Student-t intervals, their
+    ``difference`` with Welch's interval and ``p_value`` (``p_adjusted``: Holm over the themes);
+    ``removal_impact`` = score of all answers - score without the answers that mention the theme
+    (Thematic's definition; negative: the theme costs points) with a seeded percentile-bootstrap
+    interval from ``resamples`` resamples (0: none); ``shapley``, the theme's share of
+    ``score - score_no_theme`` (the values add up to it exactly), exact up to 15 themes
+    (``shapley="auto"``; ``"exact"`` allows 20) and from ``permutations`` seeded random orders above
+    (``"permutation"``), with its Monte Carlo standard error ``shapley_se`` (0 when exact). NaN in the
+    table: a side with no answers (or one, for an interval), or no answer that mentions no theme (for
+    ``shapley``). ``missing="skip"`` leaves out answers with a missing score or indicator
+    (``n_missing``).
+
+    >>> import voc
+    >>> r = voc.impact.theme_score_impact(
+    ...     scores=[2, 3, 10, 9, 6, 10, 9, 8],
+    ...     themes={"refund": [1, 1, 0, 0, 1, 0, 0, 0], "delivery": [0, 1, 1, 0, 0, 0, 0, 0]},
+    ...     resamples=0)
+    >>> r.score, r.score_no_theme
+    (12.5, 75.0)
+    >>> t = r.table.to_pandas().set_index("theme")
+    >>> t.loc["refund", "removal_impact"], t.loc["refund", "score_mentioned"]
+    (np.float64(-67.5), np.float64(-100.0))
+    >>> round(float(t["shapley"].sum()), 9) == r.score - r.score_no_theme
+    True
+    """
+    return _voc._impact_theme_score_impact(
+        data, scores, themes, metric, satisfied_from, resamples, shapley, permutations, seed, confidence, missing
+    )
+
+
+def score_change(
+    data: _Any = None,
+    /,
+    *,
+    scores: _Any,
+    themes: _Any,
+    by: _Any,
+    metric: str = "nps",
+    satisfied_from: float = 4,
+    resamples: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    missing: str = "error",
+) -> ScoreChangeResult:
+    """Why the score moved: the change between consecutive groups of ``by`` (periods or segments, in
+    label order) split per theme into a mix part and a rate part that add up to the change.
+
+    ``scores``, ``themes`` and ``metric`` are read as in :func:`theme_score_impact`. Themes overlap, so
+    an answer that mentions m themes counts 1/m towards each; answers that mention none form a last
+    part (``theme`` None). Per part: ``share_before`` / ``share_after`` (they add up to 1 in each
+    group), ``score_before`` / ``score_after``, ``mix`` = change of share x (the part's mean score -
+    the mean of the two overall scores), ``rate`` = mean share x change of the part's score, and
+    ``total`` = mix + rate; the totals of a pair add up to its ``change`` exactly. Intervals are
+    seeded percentile-bootstrap intervals (each group resampled on its own; ``resamples=0``: none).
+    With more than two groups the table holds every consecutive pair (a trend's "drivers of the
+    change"); the headline fields are those of the last pair.
+
+    >>> import voc
+    >>> r = voc.impact.score_change(
+    ...     scores=[2, 3, 10, 9, 4, 10, 9, 10],
+    ...     themes={"refund": [1, 1, 0, 0, 1, 0, 0, 0]},
+    ...     by=["2025-05", "2025-05", "2025-05", "2025-05", "2025-06", "2025-06", "2025-06", "2025-06"],
+    ...     resamples=0)
+    >>> r.score_before, r.score_after, r.change
+    (0.0, 50.0, 50.0)
+    >>> r.table["theme"], [round(float(x), 2) for x in r.table["mix"]], [round(float(x), 2) for x in r.table["rate"]]
+    (['refund', None], [31.25, 18.75], [0.0, 0.0])
+    """
+    return _voc._impact_score_change(
+        data, scores, themes, by, metric, satisfied_from, resamples, seed, confidence, missing
+    )
+
+
+# --- end theme impact on a score ---

@@ -623,3 +623,97 @@ def anomalies(
 
 
 __all__ += ["anomalies"]
+
+
+# --- theme impact on a score (voc.impact.theme_score_impact, score_change) ---
+
+__all__ += ["theme_score_impact", "score_waterfall"]
+
+
+def theme_score_impact(
+    result: Any, *, value: str = "shapley", ax: Any = None, title: str | None = None
+) -> Any:
+    """Horizontal bars of each theme's impact on the score, most costly first, with error bars.
+
+    ``result`` is a :class:`voc.impact.ThemeScoreImpactResult` (or its table). ``value`` is
+    ``"shapley"`` (error bars ± 1.96 × ``shapley_se``; none when exact) or ``"removal_impact"`` (error
+    bars from ``removal_ci_low`` / ``removal_ci_high``). Negative bars (the theme costs points) are red.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import voc, voc.plot
+    >>> r = voc.impact.theme_score_impact(scores=[2, 3, 10, 9, 6, 10, 9, 8],
+    ...                                   themes={"refund": [1, 1, 0, 0, 1, 0, 0, 0],
+    ...                                           "delivery": [0, 1, 1, 0, 0, 0, 0, 0]}, resamples=0)
+    >>> ax = voc.plot.theme_score_impact(r)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['delivery', 'refund']
+    """
+    cols = _columns(result, "result")
+    _need(cols, ["theme", value], "result")
+    est = cols[value].astype(float)
+    keep = np.isfinite(est)
+    order = np.argsort(est[keep])[::-1]  # most costly at the top of the chart
+    names = np.asarray(cols["theme"])[keep][order]
+    est = est[keep][order]
+    err = None
+    if value == "shapley" and "shapley_se" in cols:
+        se = cols["shapley_se"].astype(float)[keep][order]
+        err = 1.96 * se if np.any(se > 0) else None
+    elif value == "removal_impact" and "removal_ci_low" in cols and "removal_ci_high" in cols:
+        lo = cols["removal_ci_low"].astype(float)[keep][order]
+        hi = cols["removal_ci_high"].astype(float)[keep][order]
+        if np.isfinite(lo).all() and np.isfinite(hi).all():
+            err = np.vstack([est - lo, hi - est])
+    ax = _axes(ax)
+    y = np.arange(len(names))
+    colors = ["#c0392b" if v < 0 else "#2e86c1" for v in est]
+    ax.barh(y, est, xerr=err, color=colors, capsize=3)
+    ax.set_yticks(y, [str(n) for n in names])
+    ax.axvline(0, color="black", linewidth=0.8)
+    what = "Shapley contribution" if value == "shapley" else "removal impact"
+    metric = getattr(result, "metric", "score")
+    ax.set_xlabel(f"{what} ({metric} points)")
+    ax.set_title(title if title is not None else f"Theme impact on {metric}")
+    ax.grid(alpha=0.3, axis="x")
+    return ax
+
+
+def score_waterfall(result: Any, *, pair: int = -1, ax: Any = None, title: str | None = None) -> Any:
+    """A waterfall of a score change by theme: the score before, one step per theme (and for the answers
+    mentioning no theme), the score after.
+
+    ``result`` is a :class:`voc.impact.ScoreChangeResult`; ``pair`` picks the pair of consecutive groups
+    (default the last).
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import voc, voc.plot
+    >>> r = voc.impact.score_change(scores=[2, 3, 10, 9, 4, 10, 9, 10], themes={"refund": [1, 1, 0, 0, 1, 0, 0, 0]},
+    ...                             by=[1, 1, 1, 1, 2, 2, 2, 2], resamples=0)
+    >>> ax = voc.plot.score_waterfall(r)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['1', 'refund', '(no theme)', '2']
+    """
+    cols = _columns(result, "result")
+    _need(cols, ["before", "after", "theme", "total", "score_before", "score_after", "share_before"], "result")
+    pairs = list(dict.fromkeys(zip(cols["before"].tolist(), cols["after"].tolist())))
+    before, after = pairs[pair]
+    rows = np.flatnonzero([(b, a) == (before, after) for b, a in zip(cols["before"].tolist(), cols["after"].tolist())])
+    share = cols["share_before"].astype(float)[rows]
+    score = cols["score_before"].astype(float)[rows]
+    start = float(np.nansum(share * np.where(np.isfinite(score), score, 0.0)))
+    steps = cols["total"].astype(float)[rows]
+    labels = ["(no theme)" if t is None else str(t) for t in np.asarray(cols["theme"], dtype=object)[rows]]
+    ax = _axes(ax)
+    level = start
+    ax.bar(0, start, color="#7f8c8d")
+    for i, s in enumerate(steps, start=1):
+        ax.bar(i, s, bottom=level, color="#27ae60" if s >= 0 else "#c0392b")
+        level += s
+    ax.bar(len(steps) + 1, level, color="#7f8c8d")
+    ax.set_xticks(np.arange(len(steps) + 2), [str(before), *labels, str(after)], rotation=45 if len(steps) > 5 else 0)
+    ax.axhline(0, color="black", linewidth=0.8)
+    metric = getattr(result, "metric", "score")
+    ax.set_ylabel(f"{metric}")
+    ax.set_title(title if title is not None else f"Why {metric} moved: {before} → {after}")
+    ax.grid(alpha=0.3, axis="y")
+    return ax

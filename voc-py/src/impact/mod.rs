@@ -9,6 +9,7 @@ mod effect;
 mod outcome;
 pub(crate) mod results;
 mod roi;
+mod score_themes;
 mod theme;
 
 /// Registers the impact functions and classes.
@@ -20,5 +21,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     outcome::register(m)?;
     roi::register(m)?;
     theme::register(m)?;
+    score_themes::register(m)?;
     Ok(())
 }
