@@ -57,7 +57,7 @@ pub struct RetailerOptions {
     /// depend on it.
     pub holdout: f64,
     /// Day (since `start_day`) of the randomised retention campaign (default 240, 2024-08-28: 126 days
-    /// before 2025-01-01); `None`: no campaign. See [`Campaign`](super::Campaign). The campaign and its
+    /// before 2025-01-01); `None`: no campaign. See [`CampaignTable`](super::CampaignTable). The campaign and its
     /// window must end within the simulated days.
     pub campaign_day: Option<u32>,
     /// Days after the campaign in which churn is counted (default 90, 1 to 365).
