@@ -128,6 +128,8 @@ pub fn t_quantile(p: f64, df: f64) -> Result<f64> {
 /// assert!((t_two_sided_p(2.5, 3e6)? - 0.012419383601669769).abs() < 1e-13);
 /// assert!(t_two_sided_p(f64::NAN, 10.0).is_err());
 /// assert_eq!(t_two_sided_p(f64::INFINITY, 10.0)?, 0.0);
+/// // Near 0 as well (scipy.stats.t.sf(2.98e-8, 1) * 2):
+/// assert!((t_two_sided_p(2.98023223876953e-8, 1.0)? - 0.9999999810272523).abs() < 1e-15);
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn t_two_sided_p(t: f64, df: f64) -> Result<f64> {
@@ -156,6 +158,14 @@ pub fn t_two_sided_p(t: f64, df: f64) -> Result<f64> {
             }
         }
         return Ok(normal_two_sided_p(x));
+    }
+    // Near t = 0 the p-value is 1 − P(|T| < |t|), and P(|T| < |t|) = I_{t²/(df+t²)}(½, df/2) is small
+    // and accurate there; 2·sf(|t|) would lose its last digits to the cancellation in 1 − tiny. Used
+    // only while that probability is below ½ (a p-value above ½), where 1 − it loses nothing.
+    let t2 = t * t;
+    let inside = inc_beta(0.5, 0.5 * df, t2 / (df + t2));
+    if inside < 0.5 {
+        return Ok(1.0 - inside);
     }
     Ok((2.0 * dist.sf(t.abs())).min(1.0))
 }
