@@ -10,7 +10,9 @@ use voc_core::{Error, MissingPolicy};
 
 use crate::convert;
 use crate::error::{IntoPy, raise_named};
-use crate::retention::{Label, coded, label_column, labels_list, result_html};
+use crate::retention::{
+    Label, coded, curve_rows, label_column, labels_fit, labels_list, result_html,
+};
 use crate::signals::{cutoff_seconds, read_times, remap_index};
 use crate::table::{Table, TableBuilder};
 
@@ -24,12 +26,7 @@ struct LoopInner {
 
 impl crate::pickle::Checked for LoopInner {
     fn check(&self) -> Result<(), String> {
-        let groups = self.metrics.groups.len();
-        match &self.labels {
-            Some(l) => crate::pickle::same_len("group labels", groups, &[l.len()]),
-            None if groups == 1 => Ok(()),
-            None => Err(format!("{groups} groups without labels")),
-        }
+        labels_fit(self.metrics.groups.len(), self.labels.as_deref())
     }
 }
 
@@ -153,7 +150,7 @@ impl LoopMetricsResult {
     }
     /// The Kaplan–Meier table of time to first contact (`kind="contact"`) or to close
     /// (`kind="close"`), hours, one block of rows per group: group, time, at_risk, events, censored,
-    /// survival, ci_low, ci_high (as `voc.retention.kaplan_meier(...).table`).
+    /// survival, variance, ci_low, ci_high (as `voc.retention.kaplan_meier(...).table`).
     #[pyo3(signature = (kind="close"))]
     fn curves(
         &self,
@@ -184,21 +181,9 @@ impl LoopMetricsResult {
             .iter()
             .flat_map(|(g, c)| std::iter::repeat_n(*g, c.time.len()))
             .collect();
-        let cat = |f: &dyn Fn(&voc_core::retention::KmCurve) -> Vec<f64>| -> Vec<f64> {
-            curves.iter().flat_map(|(_, c)| f(c)).collect()
-        };
-        let cat_u = |f: &dyn Fn(&voc_core::retention::KmCurve) -> Vec<u64>| -> Vec<u64> {
-            curves.iter().flat_map(|(_, c)| f(c)).collect()
-        };
         let mut b = TableBuilder::new(py);
         self.by_column(&mut b, &rows)?;
-        b.numbers("time", cat(&|c| c.time.clone()));
-        b.numbers("at_risk", cat_u(&|c| c.at_risk.clone()));
-        b.numbers("events", cat_u(&|c| c.events.clone()));
-        b.numbers("censored", cat_u(&|c| c.censored.clone()));
-        b.numbers("survival", cat(&|c| c.survival.clone()));
-        b.numbers("ci_low", cat(&|c| c.ci_low.clone()));
-        b.numbers("ci_high", cat(&|c| c.ci_high.clone()));
+        curve_rows(&mut b, &curves.iter().map(|(_, c)| c).collect::<Vec<_>>());
         Ok(b.finish("loop curves", None))
     }
     /// Headline fields and the table's columns as a dict.
@@ -418,12 +403,7 @@ struct RecoveryInner {
 
 impl crate::pickle::Checked for RecoveryInner {
     fn check(&self) -> Result<(), String> {
-        let groups = self.recovery.groups.len();
-        match &self.labels {
-            Some(l) => crate::pickle::same_len("group labels", groups, &[l.len()]),
-            None if groups == 1 => Ok(()),
-            None => Err(format!("{groups} groups without labels")),
-        }
+        labels_fit(self.recovery.groups.len(), self.labels.as_deref())
     }
 }
 

@@ -24,15 +24,36 @@ crate::pickled!(KaplanMeierResult);
 impl crate::pickle::Checked for KmInner {
     fn check(&self) -> Result<(), String> {
         crate::pickle::Checked::check(&self.km)?;
-        match &self.labels {
-            Some(l) => crate::pickle::same_len("group labels", self.km.curves.len(), &[l.len()]),
-            None if self.km.curves.len() == 1 => Ok(()),
-            None => Err(format!(
-                "{} curves without group labels",
-                self.km.curves.len()
-            )),
-        }
+        labels_fit(self.km.curves.len(), self.labels.as_deref())
     }
+}
+
+/// A pickled grouped result's invariant: one label per group, or no labels and one group.
+pub(crate) fn labels_fit(groups: usize, labels: Option<&[Label]>) -> Result<(), String> {
+    match labels {
+        Some(l) => crate::pickle::same_len("group labels", groups, &[l.len()]),
+        None if groups == 1 => Ok(()),
+        None => Err(format!("{groups} groups without group labels")),
+    }
+}
+
+/// The rows of Kaplan–Meier curves, one block per curve: time, at_risk, events, censored, survival,
+/// variance (Greenwood), ci_low, ci_high (the group column, if any, is the caller's).
+pub(crate) fn curve_rows<'a>(b: &mut TableBuilder<'_>, curves: &[&'a core::KmCurve]) {
+    let cat = |f: &dyn Fn(&'a core::KmCurve) -> &'a [f64]| -> Vec<f64> {
+        curves.iter().flat_map(|c| f(c).iter().copied()).collect()
+    };
+    let cat_u = |f: &dyn Fn(&'a core::KmCurve) -> &'a [u64]| -> Vec<u64> {
+        curves.iter().flat_map(|c| f(c).iter().copied()).collect()
+    };
+    b.numbers("time", cat(&|c| &c.time));
+    b.numbers("at_risk", cat_u(&|c| &c.at_risk));
+    b.numbers("events", cat_u(&|c| &c.events));
+    b.numbers("censored", cat_u(&|c| &c.censored));
+    b.numbers("survival", cat(&|c| &c.survival));
+    b.numbers("variance", cat(&|c| &c.variance));
+    b.numbers("ci_low", cat(&|c| &c.ci_low));
+    b.numbers("ci_high", cat(&|c| &c.ci_high));
 }
 
 impl KaplanMeierResult {
@@ -136,13 +157,7 @@ impl KaplanMeierResult {
     /// survival, variance (Greenwood), ci_low, ci_high).
     #[getter]
     fn table(&self, py: Python<'_>) -> PyResult<Table> {
-        let curves = &self.inner.km.curves;
-        let cat = |f: &dyn Fn(&core::KmCurve) -> &[f64]| -> Vec<f64> {
-            curves.iter().flat_map(|c| f(c).iter().copied()).collect()
-        };
-        let cat_u = |f: &dyn Fn(&core::KmCurve) -> &[u64]| -> Vec<u64> {
-            curves.iter().flat_map(|c| f(c).iter().copied()).collect()
-        };
+        let curves: Vec<&core::KmCurve> = self.inner.km.curves.iter().collect();
         let rows: Vec<usize> = curves
             .iter()
             .enumerate()
@@ -150,14 +165,7 @@ impl KaplanMeierResult {
             .collect();
         let mut b = TableBuilder::new(py);
         self.by_column(&mut b, &rows)?;
-        b.numbers("time", cat(&|c| &c.time));
-        b.numbers("at_risk", cat_u(&|c| &c.at_risk));
-        b.numbers("events", cat_u(&|c| &c.events));
-        b.numbers("censored", cat_u(&|c| &c.censored));
-        b.numbers("survival", cat(&|c| &c.survival));
-        b.numbers("variance", cat(&|c| &c.variance));
-        b.numbers("ci_low", cat(&|c| &c.ci_low));
-        b.numbers("ci_high", cat(&|c| &c.ci_high));
+        curve_rows(&mut b, &curves);
         Ok(b.finish("kaplan_meier", None))
     }
     /// Median survival per group with its interval: by, n, events, median, ci_low, ci_high.

@@ -26,6 +26,7 @@ mod transactions;
 use clv::{BgNbdModel, GammaGammaModel};
 use cox::CoxModel;
 use km::{KaplanMeierResult, LogRankResult};
+pub(crate) use km::{curve_rows, labels_fit};
 use transactions::CohortResult;
 
 /// Registers the retention functions and classes.
