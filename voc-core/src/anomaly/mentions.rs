@@ -66,7 +66,7 @@ pub struct MentionAlerts {
 /// let sets = m.themes_batch(&texts, true)?;
 /// s.update(MentionStateBatch::new(&sets).periods(&weeks))?;
 /// let a = mention_alerts(&s, &AlertOptions::default(), false)?;
-/// let last = a.rows.last().unwrap();
+/// let last = &a.rows[a.rows.len() - 1];
 /// assert_eq!((last.period, last.row.observed, last.row.alert), (2_920, 9.0, true));
 /// # Ok::<(), voc_core::Error>(())
 /// ```

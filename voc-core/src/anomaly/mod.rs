@@ -46,10 +46,10 @@
 //! let mut counts: Vec<f64> = (0..312)
 //!     .map(|w| (40.0 + 20.0 * (2.0 * std::f64::consts::PI * w as f64 / 52.18).cos()).round())
 //!     .collect();
-//! *counts.last_mut().unwrap() *= 2.5;
+//! counts[311] *= 2.5;
 //! let start = Period::Week.index(voc_core::time::days_from_civil(2020, 1, 6));
 //! let rows = seasonal_alerts(&counts, start, Period::Week, None, &AlertOptions::default())?;
-//! let last = rows.last().unwrap();
+//! let last = &rows[rows.len() - 1];
 //! assert!(last.alert && last.observed > last.upper);
 //! assert_eq!(last.method.name(), "farrington_flexible");
 //! assert!(!rows[rows.len() - 2].alert);
@@ -446,7 +446,7 @@ fn trailing(counts: &[f64], population: Option<&[f64]>, i: usize, opts: &AlertOp
 /// let counts = [10.0, 12.0, 9.0, 11.0, 10.0, 13.0, 9.0, 10.0, 12.0, 31.0];
 /// let rows = seasonal_alerts(&counts, 2_800, Period::Week, None, &AlertOptions::default())?;
 /// assert_eq!(rows.len(), 6); // periods 4..=9
-/// let last = rows.last().unwrap();
+/// let last = &rows[rows.len() - 1];
 /// assert_eq!((last.method.name(), last.alert), ("trailing", true));
 /// assert!((last.expected - 96.0 / 9.0).abs() < 1e-12); // the mean of the 9 earlier weeks
 /// assert!(seasonal_alerts(&[1.0, -2.0], 0, Period::Week, None, &AlertOptions::default()).is_err());

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result, check_len};
 use crate::stats::check::label;
+use ndarray::ArrayView2;
 
 /// Counts of a randomised test: rows and responders (outcome 1) per arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -137,4 +138,55 @@ pub(crate) fn descending_by_comparison(scores: &[f64]) -> Vec<usize> {
             .then(b.cmp(&a))
     });
     order
+}
+
+/// Rejects NaN (unless `nan_ok`) and ±inf in `x` (named `X[row · columns + column]`, as the risk
+/// model does).
+pub(crate) fn finite(x: &ArrayView2<'_, f64>, nan_ok: bool) -> Result<()> {
+    // A branch-free test over a contiguous matrix (in parallel on big ones); the position is looked
+    // for only when something is wrong.
+    let all_finite = |v: &[f64]| v.iter().fold(true, |ok, a| ok & a.is_finite());
+    let clean = match x.as_slice_memory_order() {
+        #[cfg(feature = "parallel")]
+        Some(v) if v.len() >= 1 << 16 => {
+            use rayon::prelude::*;
+            v.par_chunks(1 << 14).all(all_finite)
+        }
+        Some(v) => all_finite(v),
+        None => false,
+    };
+    if clean {
+        return Ok(());
+    }
+    let p = x.ncols();
+    for ((i, j), &v) in x.indexed_iter() {
+        if v.is_nan() {
+            if nan_ok {
+                continue;
+            }
+            return Err(Error::Missing {
+                arg: "X",
+                index: i * p + j,
+            });
+        }
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "X",
+                index: i * p + j,
+                value: v,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Errors unless an arm has both outcomes.
+pub(crate) fn two_classes(what: &str, positives: usize, n: usize) -> Result<()> {
+    if positives == 0 || positives == n {
+        return Err(Error::InsufficientData(format!(
+            "{what} has only outcome {} ({n} rows); its response model needs both outcomes",
+            u8::from(positives == n)
+        )));
+    }
+    Ok(())
 }

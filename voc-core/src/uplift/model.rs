@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2, Axis};
 
-use super::check::{Arms, arms};
+use super::check::{Arms, arms, finite, two_classes};
 use super::effect::EffectModel;
 use crate::error::{Error, Result, check_len};
 use crate::risk::logistic::{complete_rows, fit_rows};
@@ -232,46 +232,6 @@ pub struct UpliftReason {
     pub text: String,
 }
 
-/// Rejects NaN (unless `nan_ok`) and ±inf in `x` (named `X[row · columns + column]`, as the risk
-/// model does).
-fn finite(x: &ArrayView2<'_, f64>, nan_ok: bool) -> Result<()> {
-    // A branch-free test over a contiguous matrix (in parallel on big ones); the position is looked
-    // for only when something is wrong.
-    let all_finite = |v: &[f64]| v.iter().fold(true, |ok, a| ok & a.is_finite());
-    let clean = match x.as_slice_memory_order() {
-        #[cfg(feature = "parallel")]
-        Some(v) if v.len() >= 1 << 16 => {
-            use rayon::prelude::*;
-            v.par_chunks(1 << 14).all(all_finite)
-        }
-        Some(v) => all_finite(v),
-        None => false,
-    };
-    if clean {
-        return Ok(());
-    }
-    let p = x.ncols();
-    for ((i, j), &v) in x.indexed_iter() {
-        if v.is_nan() {
-            if nan_ok {
-                continue;
-            }
-            return Err(Error::Missing {
-                arg: "X",
-                index: i * p + j,
-            });
-        }
-        if !v.is_finite() {
-            return Err(Error::NonFinite {
-                arg: "X",
-                index: i * p + j,
-                value: v,
-            });
-        }
-    }
-    Ok(())
-}
-
 /// The mean of each column of `x`: each column's values added in row order, as `Iterator::sum`
 /// down the column, read row by row when the matrix is C-ordered (one sequential read).
 fn column_means(x: &ArrayView2<'_, f64>) -> Vec<f64> {
@@ -293,16 +253,6 @@ fn column_means(x: &ArrayView2<'_, f64>) -> Vec<f64> {
             .map(|c| c.iter().sum::<f64>() / nf)
             .collect(),
     }
-}
-
-fn two_classes(what: &str, positives: usize, n: usize) -> Result<()> {
-    if positives == 0 || positives == n {
-        return Err(Error::InsufficientData(format!(
-            "{what} has only outcome {} ({n} rows); its response model needs both outcomes",
-            u8::from(positives == n)
-        )));
-    }
-    Ok(())
 }
 
 /// Fits an uplift model: validates the options and the data once (outcome and treatment 0/1 with both
