@@ -47,6 +47,14 @@ WORDS = {
     "theme_quality": "quality tickets",
     "ces_mean": "high effort",
     "ticket_csat_mean": "low ticket CSAT",
+    "monetary": "high spend",
+    "tickets_90d": "recent tickets",
+    "tickets_30d": "tickets this month",
+    "frequency": "many orders",
+    "recency_days": "time since the last order",
+    "days_since_activity": "silence",
+    "csat_mean": "low CSAT answers",
+    "nps_mean": "low NPS answers",
 }
 
 
@@ -251,15 +259,20 @@ class Report:
         ]
         self._section("The refund fix: measured against a holdout, and what it is worth", lines)
 
-    # -- output --------------------------------------------------------------------------------------
-
     def uplift(self, date: str, overall: Any, balance: Any, qini: Any, deciles: Any, truth: list[float],
-               top: list[tuple[str, float, float, float, float]], campaign: voc.sample.PlantedCampaign) -> None:
-        """Who to call: the randomised call's effect, the uplift model's quality and the top-10% comparison."""
+               lists: list[tuple[str, float, float, float, float, int, float]], campaign: voc.sample.PlantedCampaign,
+               target: voc.uplift.TargetResult, everyone: voc.uplift.TargetResult, curve: voc.Table,
+               cost: float) -> None:
+        """Who to call: the randomised call's effect, the uplift model's quality (Qini and decile figures) and
+        the saves of the risk-ranked and uplift-ranked call lists."""
         if not self.enabled:
             return
-        (rl, rs, rlo, rhi, rt), (ul, us, ulo, uhi, ut) = top
+        lists_by = {label: rest for label, *rest in lists}
+        us, ulo, uhi, ut, un, uv = lists_by["uplift"]
+        rs, rlo, rhi, rt, rn, rv = lists_by["churn risk"]
         observed = np.asarray(deciles["uplift"])[:10]
+        calls = target.table.to_pandas()
+        first = calls["reason_1_feature"].value_counts(normalize=True)
         lines = [
             f"On {date} the retailer called a random half of its active customers. Churn in the next "
             f"{campaign.window_days} days was {_pct(overall.rate_treated)} among those called and "
@@ -267,15 +280,118 @@ class Report:
             f"{100 * overall.ci_low:+.1f} to {100 * overall.ci_high:+.1f}). The arms are balanced "
             f"({balance.n_imbalanced} signals with a standardised mean difference above 0.1).",
             f"An uplift model (one churn model per arm) fitted on half of the campaign ranks the other half with a "
-            f"Qini coefficient of {qini.estimate:.3f} (95% interval {qini.ci_low:.3f} to {qini.ci_high:.3f}); by "
-            f"decile, the stay-rate gain of the call runs from {100 * observed[0]:+.1f} points in the top decile to "
-            f"{100 * observed[-1]:+.1f} in the bottom one (planted truth {100 * truth[0]:+.1f} to {100 * truth[-1]:+.1f}).",
-            f"With a budget for the top 10%, calling by **{ul}** saves about **{us:.0f}** customers (95% interval "
-            f"{ulo:.0f} to {uhi:.0f}; planted truth {ut:.0f}); calling the same number by {rl} saves {rs:.0f} "
-            f"({rlo:.0f} to {rhi:.0f}; truth {rt:.0f}). The riskiest customers include many price-sensitive ones, "
-            f"who leave whatever is done; the call works on customers waiting for a slow refund.",
+            f"Qini coefficient of {qini.estimate:.3f} (95% interval {qini.ci_low:.3f} to {qini.ci_high:.3f}; 0 is a "
+            f"random ranking, 1 the perfect one); by decile, the stay-rate gain of the call runs from "
+            f"{100 * observed[0]:+.1f} points in the top decile to {100 * observed[-1]:+.1f} in the bottom one "
+            f"(planted truth {100 * truth[0]:+.1f} to {100 * truth[-1]:+.1f}).",
+            self._save(voc.plot.qini(curve, score=qini, label="T-learner",
+                                     title="Qini curve on the held-out half of the campaign"),
+                       "qini.png", "Qini curve of the uplift model"),
+            self._save(voc.plot.uplift_by_decile(deciles, title="Stay rate by decile of the predicted uplift (95%)"),
+                       "uplift_by_decile.png", "Stay rate called and held out by decile of the predicted uplift"),
+            f"With a budget of {un:,} calls at {cost:.0f} each, ranked by the expected value of the call (the "
+            f"customer's yearly revenue × the call's effect − its cost), the uplift list expects "
+            f"**{target.expected_saves:,.0f} saves** ({_span(target.saves_ci_low, target.saves_ci_high)}) and a net "
+            f"value of {target.expected_net_value:,.0f} ({_span(target.net_value_ci_low, target.net_value_ci_high)}; "
+            "a bootstrap refit of the model: its estimation error, not the chance in who stays). "
+            "The first reason behind its calls: "
+            + ", ".join(f"{WORDS.get(k, k)} ({100 * v:.0f}%)" for k, v in first.head(3).items()) + ". "
+            f"Without a budget, the break-even rule would call {len(everyone.table):,} of the {everyone.n:,} "
+            "customers.",
+            f"In the held-out half of the test, the uplift list saved about **{us:.0f}** customers (95% interval "
+            f"{ulo:.0f} to {uhi:.0f}; planted truth {ut:.0f}, keeping {uv:,.0f} of yearly revenue); the churn "
+            f"model's alert list of {rn:,} calls (value × risk) saved {rs:.0f} ({rlo:.0f} to {rhi:.0f}; truth "
+            f"{rt:.0f}, {rv:,.0f} of revenue).",
         ]
         self._section("Who to call: risk vs uplift", lines)
+
+    def themes_to_score(self, impact: voc.impact.ThemeScoreImpactResult, change: voc.impact.ScoreChangeResult,
+                        alerts: voc.anomaly.AlertsResult, found: voc.text.DiscoveredTopics | None, fix: Any,
+                        link_days: int, several: int, mentioning: int) -> None:
+        """From themes to the score: NPS points per theme (figure), the change by theme (waterfall), seasonal
+        alerts on refund mentions (figure) and the topics of untagged texts."""
+        if not self.enabled:
+            return
+        import matplotlib.pyplot as plt
+
+        t = impact.table.to_pandas()
+        t = t[t["mentions"] > 0].sort_values("shapley")
+        top, by_removal = t.iloc[0], t.sort_values("removal_impact").iloc[0]
+        rows = "\n".join(
+            f"| {r.theme} | {r.mentions:,} | {_signed(r.score_mentioned)} | {_signed(r.score_rest)} | "
+            f"{r.removal_impact:+.2f} ({r.removal_ci_low:+.2f} to {r.removal_ci_high:+.2f}) | {r.shapley:+.2f} |"
+            for r in t.itertuples())
+        if by_removal.theme == top.theme:
+            agree = (f"Leaving out the answers that mention it would also lift the score most: its removal impact is "
+                     f"{by_removal.removal_impact:+.2f} points.")
+        else:
+            agree = (f"By removal impact, which counts an answer with several themes in full for each, "
+                     f"**{by_removal.theme}** comes first ({by_removal.removal_impact:+.2f}); {several:,} of the "
+                     f"{mentioning:,} answers with a theme mention several, and the Shapley value splits them "
+                     "between their themes.")
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+        voc.plot.theme_score_impact(impact, value="shapley", ax=left, title="Shapley value (NPS points)")
+        voc.plot.theme_score_impact(impact, value="removal_impact", ax=right, title="Removal impact (95% interval)")
+        fig.suptitle(f"What each theme costs in NPS points, half year before the fix of {fix.date()}")
+        lines = [
+            f"Each NPS answer is linked to the themes of its verbatim and of the customer's support tickets in the "
+            f"{link_days} days before it, tagged by the default taxonomy (a parent theme counts its children). In "
+            "the half year before the refund fix the "
+            f"NPS was {_signed(impact.score)} over {impact.n:,} answers. The theme that costs the most points is "
+            f"**{top.theme}**: its Shapley value is {top.shapley:+.2f} points (its share of the gap between all "
+            f"answers and those that mention no theme; the values add up to that gap exactly). " + agree,
+            "| theme | answers | NPS if mentioned | if not | removal impact (95%) | Shapley |\n"
+            "|---|---:|---:|---:|---:|---:|\n" + rows,
+            self._save(left, "theme_score_impact.png", "NPS points per theme"),
+        ]
+        c = change.table.to_pandas()
+        c["theme"] = c["theme"].fillna("(no theme)")
+        themed = c[c["theme"] != "(no theme)"].set_index("theme")["total"]
+        lead = str(themed.idxmax())
+        gains = float(themed[themed > 0].sum())
+        rest = float(c.loc[c["theme"] == "(no theme)", "total"].sum())
+        interval = ("no interval" if change.ci_low is None or change.ci_high is None
+                    else f"95% interval {change.ci_low:+.1f} to {change.ci_high:+.1f}")
+        lines += [
+            f"From the half year before the fix to the half year from it the NPS moved from "
+            f"{_signed(change.score_before)} to {_signed(change.score_after)}, {change.change:+.1f} points "
+            f"({interval}). Split by theme (a share part: fewer or more answers mention it; a rate part: their "
+            f"score changed), **{lead}** has the largest part of a theme, {themed[lead]:+.2f} points "
+            f"({100 * themed[lead] / gains:.0f}% of the themes' positive parts); {rest:+.2f} points fall on the answers "
+            "that mention no theme.",
+            self._save(voc.plot.score_waterfall(change, title="Why the NPS moved: change by theme (points)"),
+                       "score_waterfall.png", "NPS change by theme"),
+        ]
+        a = alerts.table.to_pandas()
+        refund = a[(a["theme"] == "refund")]
+        items = []
+        for ch, rows_ in refund.groupby("group", sort=True):
+            hit = rows_[rows_["alert"]]
+            if len(hit):
+                items.append(f"- {ch}: {len(hit)} of {len(rows_)} weeks above the expected share "
+                             f"({int((hit['period_start'] < fix).sum())} before the fix, "
+                             f"{int((hit['period_start'] >= fix).sum())} after), from {hit['period'].iloc[0]} to "
+                             f"{hit['period'].iloc[-1]}")
+            else:
+                items.append(f"- {ch}: no week above the expected share ({len(rows_)} weeks)")
+        lines += [
+            f"Is a week's share of texts about refunds unusual for the season? Each week is compared with the same "
+            f"weeks of earlier years (Farrington flexible; the trailing weeks where there is less than a year of "
+            f"history), with a one-sided false-alarm rate of {alerts.alpha:g}:\n\n"
+            + "\n".join(items),
+            self._save(voc.plot.anomalies(alerts, group="ticket", theme="refund",
+                                          title="Refund mentions in tickets per week: observed and expected"),
+                       "refund_alerts.png", "Refund mentions per week with the seasonal expectation"),
+        ]
+        if found is not None:
+            topics = "\n".join(f"- {r.label}: {r.documents:,} texts ({_pct(r.share)}), e.g. \"{r.examples}\""
+                                for r in found.table.to_pandas().itertuples())
+            lines.append(f"What are we missing? {found.n_untagged:,} of {found.n:,} texts are tagged by no theme. "
+                         f"Their topics:\n\n{topics}")
+        plt.close(fig)
+        self._section("From themes to the score", lines)
+
+    # -- output --------------------------------------------------------------------------------------
 
     def write(self, title: str) -> Path | None:
         """Writes ``report.md``; returns its path (None when disabled)."""

@@ -80,6 +80,7 @@ def main() -> None:
     rates = complaint_themes(data, report)
     churn_drivers(data, log, report)
     fix_impact(data, log, rates, report)
+    themes_to_score(data, report)
     who_to_call(data, log, report)
     written = report.write("What our customers told us: VoC report on the simulated fashion retailer")
     if written is not None:
@@ -506,6 +507,146 @@ def fix_impact(data: voc.sample.RetailerData, log: voc.signals.EventLog, rates: 
     report.fix(str(fix), volumes, results, r, PROGRAM_COST, plan)
 
 
+LINK_DAYS = 60  # an NPS answer is linked to its verbatim and to the customer's tickets of the 60 days before it
+WINDOW_DAYS = 182  # the half year before the fix against the half year from the fix
+SCORE_RESAMPLES = 500  # bootstrap resamples behind the theme impact and score change intervals
+
+
+def answer_themes(data: voc.sample.RetailerData, matcher: voc.text.ThemeMatcher) -> tuple[pd.DataFrame, list[str]]:
+    """One row per NPS answer (``score``, ``time``) with a column per top-level theme of the taxonomy: True
+    when the answer's verbatim, or the text of one of the customer's tickets in the ``LINK_DAYS`` before the
+    answer, mentions the theme. Returns the frame and the themes mentioned at least once."""
+    surveys = data.surveys.to_pandas()
+    answers = surveys[surveys["kind"] == "nps"].reset_index(drop=True)
+    tickets = data.tickets.to_pandas()
+    said = matcher.indicators(answers["verbatim"].fillna("").tolist()).to_pandas()
+    wrote = matcher.indicators(tickets["text"].tolist()).to_pandas()
+    themes = [name for name in said.columns if "." not in name]  # top-level themes (children roll up into them)
+    pairs = (answers[["customer_id", "time"]].assign(answer=np.arange(len(answers)))
+             .merge(tickets[["customer_id", "time"]].assign(ticket=np.arange(len(tickets))), on="customer_id",
+                    suffixes=("", "_ticket")))
+    recent = pairs[(pairs["time_ticket"] <= pairs["time"])
+                   & (pairs["time_ticket"] > pairs["time"] - pd.Timedelta(days=LINK_DAYS))]
+    linked = said[themes].to_numpy() > 0
+    np.logical_or.at(linked, recent["answer"].to_numpy(), wrote[themes].to_numpy()[recent["ticket"].to_numpy()] > 0)
+    frame = pd.DataFrame(linked, columns=themes)
+    frame["score"], frame["time"] = answers["score"].to_numpy(), answers["time"].to_numpy()
+    return frame, [name for name in themes if frame[name].any()]
+
+
+def discover(matcher: voc.text.ThemeMatcher, texts: list[str], most: int = 6) -> voc.text.DiscoveredTopics | None:
+    """Topics of the texts no theme tags: the most topics (up to ``most``) whose three heaviest terms differ
+    from topic to topic (templated or repeated texts support only a few), or None when there is nothing to
+    model."""
+    for k in range(most, 1, -1):
+        try:
+            found = matcher.discover_topics(texts, n_topics=k, examples=1)
+        except (voc.errors.InvalidOptionError, voc.errors.InsufficientDataError):
+            continue  # more topics than the untagged texts have terms (or texts)
+        labels = {frozenset(str(label).split(" / ")) for label in found.table["label"]}
+        if len(labels) == k:
+            return found
+    return None
+
+
+def themes_to_score(data: voc.sample.RetailerData, report: Report) -> None:
+    """From themes to the score: NPS points per theme before the fix (removal impact and Shapley values), why
+    the NPS moved between the half year before the fix and the half year after it, seasonal alerts on weekly
+    refund mentions, and the topics of the texts the taxonomy does not tag."""
+    if data.planted.fix_date is None:
+        return
+    started = time.perf_counter()
+    fix = pd.Timestamp(data.planted.fix_date)
+    window = pd.Timedelta(days=WINDOW_DAYS)
+    matcher = voc.text.themes()
+    answers, themes = answer_themes(data, matcher)
+    when = answers["time"]
+    before = ((when >= fix - window) & (when < fix)).to_numpy()
+    after = ((when >= fix) & (when < fix + window)).to_numpy()
+    rule(f"From themes to the score: NPS points per theme (each answer linked to its verbatim and the customer's "
+         f"tickets of the {LINK_DAYS} days before it)")
+    impact = voc.impact.theme_score_impact(answers[before], scores="score", themes=themes,
+                                           resamples=SCORE_RESAMPLES, seed=1)
+    t = impact.table.to_pandas().sort_values("shapley")
+    t = t[t["mentions"] > 0]
+    several = int((answers.loc[before, themes].sum(axis=1) > 1).sum())
+    mentioning = int(before.sum()) - impact.n_no_theme
+    no_theme = "no answer without a theme" if impact.score_no_theme is None else f"{impact.score_no_theme:+.1f}"
+    print(f"The half year before the fix ({(fix - window).date()} to {(fix - pd.Timedelta(days=1)).date()}): NPS "
+          f"{impact.score:+.1f} over {impact.n:,} answers; {no_theme} among the {impact.n_no_theme:,} that mention no "
+          f"theme. {mentioning:,} answers mention a theme, {several:,} of them several.")
+    print(f"{'theme':<11}{'answers':>9}{'NPS if mentioned':>18}{'if not':>8}{'removal impact, 95% CI':>30}"
+          f"{'Shapley':>9}{'Holm p':>9}")
+    for r in t.itertuples():
+        print(f"{r.theme:<11}{r.mentions:>9,}{r.score_mentioned:>+18.1f}{r.score_rest:>+8.1f}"
+              f"{r.removal_impact:>+12.2f} "
+              f"[{r.removal_ci_low:+6.2f}, {r.removal_ci_high:+6.2f}]{r.shapley:>+11.2f}{pval(r.p_adjusted):>9}")
+    top, by_removal = t.iloc[0], t.sort_values("removal_impact").iloc[0]
+    print(f"Costs the most NPS points: {top.theme!r} by Shapley value ({top.shapley:+.2f} of the "
+          f"{impact.score - (impact.score_no_theme or 0.0):+.1f} points between all answers and those without a "
+          f"theme; {impact.shapley_method}), {by_removal.theme!r} by removal impact "
+          f"({by_removal.removal_impact:+.2f}). "
+          f"Ranking by Shapley value: {', '.join(t['theme'])}.")
+
+    both = before | after
+    period = np.where(before, "before the fix", "fix period")[both]
+    change = voc.impact.score_change(answers[both].assign(period=period), scores="score", themes=themes, by="period",
+                                     resamples=SCORE_RESAMPLES, seed=1)
+    c = change.table.to_pandas()
+    c["theme"] = c["theme"].fillna("(no theme)")
+    c = c[(c["share_before"] > 0) | (c["share_after"] > 0)].sort_values("total", ascending=False)
+    print(f"\nWhy the NPS moved: {change.score_before:+.1f} in the half year before the fix -> "
+          f"{change.score_after:+.1f} "
+          f"in the half year from it, {change.change:+.1f} points {span(change.ci_low, change.ci_high, '+.1f')} "
+          f"(an answer with m themes counts 1/m to each; Kitagawa's mix and rate parts add up to the change)")
+    print(f"{'part':<12}{'share before':>13}{'after':>8}{'mix':>8}{'rate':>8}{'total, 95% CI':>26}")
+    for r in c.itertuples():
+        print(f"{r.theme:<12}{pct(r.share_before):>13}{pct(r.share_after):>8}{r.mix:>+8.2f}{r.rate:>+8.2f}"
+              f"{r.total:>+10.2f} [{r.total_ci_low:+6.2f}, {r.total_ci_high:+6.2f}]")
+    themed = c[c["theme"] != "(no theme)"].set_index("theme")["total"]
+    gains = themed[themed > 0].sum()
+    lead = themed.idxmax()
+    print(f"Largest part of a theme: {lead!r}, {themed[lead]:+.2f} points ({100 * themed[lead] / gains:.0f}% of the "
+          f"themes' positive parts, {100 * themed[lead] / change.change:.0f}% of the change); "
+          f"ranking: {', '.join(themed.sort_values(ascending=False).index)}.")
+
+    tickets, mentions = data.tickets.to_pandas(), data.mentions.to_pandas()
+    texts = pd.concat([tickets["text"], mentions["text"]], ignore_index=True)
+    channel = ["ticket"] * len(tickets) + ["social"] * len(mentions)
+    posted = pd.concat([tickets["time"], mentions["time"]], ignore_index=True)
+    state = matcher.mention_state(texts=texts, by=channel, time=posted, period="week")
+    alerts = state.seasonal_alerts(per_text=True)
+    a = alerts.table.to_pandas()
+    refund = a[a["theme"] == "refund"]
+    print(f"\nIs this week's share of texts about refunds unusual for the season? (Farrington flexible, one-sided "
+          f"alpha {alerts.alpha:g}; a trailing baseline where there is less than a year of history)")
+    for ch, rows in refund.groupby("group", sort=True):
+        hit = rows[rows["alert"]]
+        after_fix = int((hit["period_start"] >= fix).sum())
+        line = f"  {ch:<7} {len(rows):>4} weeks evaluated, {len(hit):>3} alerts ({after_fix} after the fix)"
+        if len(hit):
+            worst = hit.loc[hit["ratio"].idxmax()]
+            line += (f", {hit['period'].iloc[0]} to {hit['period'].iloc[-1]}; largest {worst.period}: "
+                     f"{worst.observed:.0f} mentions, {worst.expected:.0f} expected (alert above {worst.upper:.0f})")
+        print(line)
+
+    untagged = pd.concat([texts, data.surveys.to_pandas()["verbatim"].dropna()], ignore_index=True).tolist()
+    found = discover(matcher, untagged)
+    if found is None:
+        print("\nWhat are we missing? Every text is tagged by a theme, or too few are left to model.")
+    else:
+        print(f"\nWhat are we missing? {found.n_untagged:,} of {found.n:,} texts (tickets, posts, verbatims) are "
+              f"tagged by no theme; their {found.n_topics} topics (TF-IDF + NMF, jieba for Chinese):")
+        for r in found.table.to_pandas().itertuples():
+            print(f"  {r.label:<28} {r.documents:>7,} texts ({pct(r.share)})  terms: {r.terms}; e.g. {r.examples!r}")
+    print(f"\n(computed in {time.perf_counter() - started:.2f} s)")
+    report.themes_to_score(impact, change, alerts, found, fix, LINK_DAYS, several, mentioning)
+
+
+CALL_COST = 8.0  # assumed cost of one retention call
+BUDGET = 0.1  # the calls the team can make: a tenth of the customers scored
+TARGET_RESAMPLES = 100  # bootstrap refits behind the interval of a call list's expected saves (100 is the minimum)
+
 # Signals the uplift model reads as of the campaign day: refund experience, price, value and silence, voice.
 UPLIFT_FEATURES = [
     "tenure_days", "recency_days", "frequency", "monetary", "aov", "orders_90d", "orders_180d",
@@ -517,7 +658,8 @@ UPLIFT_FEATURES = [
 
 def campaign_frame(data: voc.sample.RetailerData, log: voc.signals.EventLog) -> pd.DataFrame:
     """The campaign's participants with their signals as of the campaign day. Gaps are filled as an analyst
-    would: no NPS answer yet is a neutral 7 plus a flag, no event yet is two years ago."""
+    would: no NPS answer yet is a neutral 7 plus a flag, no event yet is two years ago. ``value`` is the
+    customer's revenue a year (spend to date over tenure, at least a month): what a save keeps."""
     campaign = data.planted.campaign
     assert campaign is not None and data.campaign is not None and data.campaign_truth is not None
     X = log.features(campaign.date).to_pandas()
@@ -531,12 +673,25 @@ def campaign_frame(data: voc.sample.RetailerData, log: voc.signals.EventLog) -> 
           .merge(X[["customer_id", *UPLIFT_FEATURES]], on="customer_id"))
     df["stayed"] = (~df["churned"].astype(bool)).astype(int)
     df["called"] = df["treated"].astype(int)
+    df["value"] = df["monetary"] / df["tenure_days"].clip(lower=30) * 365
     return df
 
 
+def list_saves(test: pd.DataFrame, ids: Any) -> tuple[int, voc.impact.HoldoutResult | None, float, float, pd.Series]:
+    """What a call list delivered in the randomised test: its size, the stay rate called - held out among its
+    customers (Newcombe; None when an arm has no one on the list), the planted saves and value saved, and who
+    is on it by planted group."""
+    on = test.set_index("customer_id").loc[list(ids)]
+    arm = [on[on["called"] == a]["stayed"] for a in (1, 0)]
+    h = (voc.impact.holdout((int(arm[0].sum()), len(arm[0])), (int(arm[1].sum()), len(arm[1])))
+         if len(arm[0]) and len(arm[1]) else None)
+    return len(on), h, float(on["effect"].sum()), float((on["effect"] * on["value"]).sum()), \
+        on["group"].value_counts(normalize=True)
+
+
 def who_to_call(data: voc.sample.RetailerData, log: voc.signals.EventLog, report: Report) -> None:
-    """Who to call: a churn-risk ranking against an uplift ranking, learned from the randomised retention call
-    and judged on customers the model did not see."""
+    """Who to call: the churn model's alert list against the uplift model's call list (voc.uplift.target),
+    learned from the randomised retention call and judged on customers the models did not see."""
     campaign = data.planted.campaign
     if campaign is None:
         return
@@ -557,34 +712,61 @@ def who_to_call(data: voc.sample.RetailerData, log: voc.signals.EventLog, report
     fit = np.random.default_rng(0).random(len(df)) < 0.5
     train, test = df[fit].reset_index(drop=True), df[~fit].reset_index(drop=True)
     model = voc.uplift.fit_t_learner(train, x=UPLIFT_FEATURES, outcome="stayed", treatment="called")
-    pred = model.predict(test).to_pandas()
-    uplift, risk = pred["uplift"].to_numpy(), 1.0 - pred["p_control"].to_numpy()
+    uplift = model.predict_uplift(test)
     stayed, treat = test["stayed"].to_numpy(), test["called"].to_numpy()
     qini = voc.uplift.qini_auc(outcome=stayed, treatment=treat, uplift=uplift, resamples=1000, seed=1)
     print(f"T-learner fitted on {len(train):,} customers; on the other {len(test):,}: Qini coefficient "
           f"{qini.estimate:.3f} [{qini.ci_low:.3f}, {qini.ci_high:.3f}] (stratified bootstrap, 1,000 resamples)")
     deciles = voc.uplift.uplift_by_percentile(outcome=stayed, treatment=treat, uplift=uplift, bins=10).to_pandas()
-    order = np.argsort(-uplift, kind="stable")
     effect = test["effect"].to_numpy()
-    true_dec = [effect[part].mean() for part in np.array_split(order, 10)]
+    # The planted effect per decile of the same ranking (rows in the order the deciles cut them).
+    order = np.argsort(-np.asarray(uplift), kind="stable")
+    true_dec = [float(effect[part].mean()) for part in np.array_split(order, 10)]
     print("Uplift by decile of the predicted uplift (stay rate called - held out, Newcombe 95%; planted truth):")
     for r, t in zip(deciles.iloc[:10].itertuples(), true_dec):
         print(f"  {r.percentile:>7}  {100 * r.uplift:+6.1f} pts [{100 * r.ci_low:+6.1f}, {100 * r.ci_high:+6.1f}]"
               f"   truth {100 * t:+5.1f} pts")
-    k = len(test) // 10
-    rows = []
-    for label, score in [("churn risk", risk), ("uplift", uplift)]:
-        top = np.argsort(-score, kind="stable")[:k]
-        s, t = stayed[top], treat[top]
-        h = voc.impact.holdout((int(s[t == 1].sum()), int((t == 1).sum())), (int(s[t == 0].sum()), int((t == 0).sum())))
-        rows.append((label, k * h.estimate, k * h.ci_low, k * h.ci_high, float(effect[top].sum())))
-        print(f"Calling the top 10% by {label:<10} ({k:,} customers): {k * h.estimate:6.0f} saves "
-              f"[{k * h.ci_low:.0f}, {k * h.ci_high:.0f}] from the held-out arms; planted truth {effect[top].sum():.0f}")
-    groups = test.loc[np.argsort(-risk, kind="stable")[:k], "group"].value_counts(normalize=True)
-    print("Who the risk ranking calls: " + ", ".join(f"{g} {100 * v:.0f}%" for g, v in groups.head(3).items())
-          + f" (price-sensitive customers leave whatever is done; planted save share {campaign.save_price_sensitive:.0%})")
-    report.uplift(str(campaign.date), overall, bal, qini, deciles, true_dec, rows, campaign)
 
+    # Two call lists for the same budget, each ranked by the expected value of a call. By risk (today's alert
+    # list): value x churn probability x a constant save rate - cost, from a churn model of the customers who
+    # were not called. By uplift: value x the call's own effect - cost (voc.uplift.target), with the reasons
+    # behind each customer's uplift and a bootstrap interval on the list's expected saves and net value.
+    k = int(BUDGET * len(test))
+    held_out = train[train["called"] == 0]
+    churn_model = voc.risk.fit_logistic(held_out, x=UPLIFT_FEATURES, y=1 - held_out["stayed"])
+    by_risk = voc.risk.alerts(test, model=churn_model, value="value", contact_cost=CALL_COST, capacity=k)
+    target = voc.uplift.target(test, model=model, value="value", contact_cost=CALL_COST, budget=BUDGET,
+                               training=train, outcome="stayed", treatment="called",
+                               resamples=TARGET_RESAMPLES, seed=1)
+    calls = target.table.to_pandas()
+    print(f"\nA budget of {k:,} calls ({BUDGET:.0%}), each costing {CALL_COST:.0f}; a save keeps the customer's "
+          "yearly revenue:")
+    print(f"The uplift list (voc.uplift.target: value x uplift - cost, break-even rule) expects "
+          f"{target.expected_saves:,.0f} saves {span(target.saves_ci_low, target.saves_ci_high)} and a net value of "
+          f"{target.expected_net_value:,.0f} {span(target.net_value_ci_low, target.net_value_ci_high)} "
+          f"(bootstrap refit, {target.resamples} resamples: the model's estimation error only).")
+    print("Its first calls, and why the call moves them:")
+    for r in calls.head(3).itertuples():
+        print(f"  customer {r.customer_id:>7}  stays {pct(r.p_treated)} if called vs {pct(r.p_control)} if not; "
+              f"value {r.value:,.0f}, net {r.net_value:,.0f}; because: {r.reason_1}; {r.reason_2}")
+    rows = []
+    print("What each list delivered in the held-out half of the test (stay rate called - held out among its "
+          "customers x its size, Newcombe 95%):")
+    for label, ids in (("churn risk", by_risk["customer_id"]), ("uplift", calls["customer_id"])):
+        n, h, truth, value_truth, groups = list_saves(test, ids)
+        saves = (n * h.estimate, n * h.ci_low, n * h.ci_high) if h is not None else (np.nan, np.nan, np.nan)
+        rows.append((label, *saves, truth, n, value_truth))
+        print(f"  by {label:<10} {n:>6,} calls: {saves[0]:6.0f} saves [{saves[1]:.0f}, {saves[2]:.0f}]; planted "
+              f"truth {truth:.0f} saves, {value_truth:,.0f} of yearly revenue kept; "
+              + ", ".join(f"{g} {100 * v:.0f}%" for g, v in groups.head(3).items()))
+    everyone = voc.uplift.target(test, model=model, value="value", contact_cost=CALL_COST)
+    print(f"Without a budget the break-even rule would call {len(everyone.table):,} of {everyone.n:,} customers "
+          f"(expected saves {everyone.expected_saves:,.0f}, net value {everyone.expected_net_value:,.0f}).")
+    print(f"Price-sensitive customers leave whatever is done (planted save share {campaign.save_price_sensitive:.0%}); "
+          f"slow-refund customers are the ones the call moves (planted {campaign.save_slow_refund:.0%}).")
+    curve = voc.uplift.qini_curve(outcome=stayed, treatment=treat, uplift=uplift)
+    report.uplift(str(campaign.date), overall, bal, qini, deciles, true_dec, rows, campaign, target, everyone,
+                  curve, CALL_COST)
 
 if __name__ == "__main__":
     main()
