@@ -1,0 +1,131 @@
+"""The demo (examples/demo.py) runs end to end, writes every section of its report with the figures it
+names, and its own data handling (linking NPS answers to texts, picking topics, measuring a call list) is
+right: each is checked against a slow, obvious computation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import voc
+
+pytest.importorskip("matplotlib")
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def load_demo() -> ModuleType:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import demo  # noqa: PLC0415
+
+        return demo
+    finally:
+        sys.path.remove(str(EXAMPLES))
+
+
+@pytest.fixture(scope="module")
+def demo() -> ModuleType:
+    return load_demo()
+
+
+@pytest.fixture(scope="module")
+def retailer() -> voc.sample.RetailerData:
+    return voc.sample.retailer(seed=5, customers=3_000, holdout=0.2)
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("report")
+    run = subprocess.run(
+        [sys.executable, str(EXAMPLES / "demo.py"), "--responses", "20000", "--customers", "20000", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return out, run.stdout
+
+
+def test_the_report_has_every_section_and_every_figure_it_names(report_dir: tuple[Path, str]) -> None:
+    out, _ = report_dir
+    text = (out / "report.md").read_text(encoding="utf-8")
+    headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+    assert headings[-2:] == ["From themes to the score", "Who to call: risk vs uplift"]
+    figures = [part.split(")")[0] for part in text.split("](")[1:]]
+    for name in ["theme_score_impact.png", "score_waterfall.png", "refund_alerts.png", "qini.png",
+                 "uplift_by_decile.png"]:
+        assert name in figures
+    for name in figures:
+        data = (out / name).read_bytes()
+        assert data.startswith(PNG) and len(data) > 10_000, name
+
+
+def test_the_printed_sections_report_what_the_library_computes(report_dir: tuple[Path, str], demo: ModuleType) -> None:
+    _, printed = report_dir
+    section = printed.split("From themes to the score")[1].split("Who to call")[0]
+    # The ranking line lists every theme of the table, most costly first.
+    ranking = section.split("Ranking by Shapley value: ")[1].split(".\n")[0].split(", ")
+    rows = [line.split()[0] for line in section.split("Holm p\n")[1].split("Costs the most")[0].splitlines() if line]
+    assert ranking == rows and len(rows) >= 3
+    assert "Largest part of a theme:" in section and "weeks evaluated" in section
+    who = printed.split("Who to call: risk vs uplift")[1]
+    assert "The uplift list (voc.uplift.target" in who and "by churn risk" in who and "by uplift" in who
+
+
+def brute_links(frame: pd.DataFrame, data: voc.sample.RetailerData, themes: list[str], link_days: int) -> np.ndarray:
+    """Which themes each NPS answer mentions, one answer at a time."""
+    m = voc.text.themes()
+    answers = data.surveys.to_pandas().query("kind == 'nps'").reset_index(drop=True)
+    tickets = data.tickets.to_pandas()
+    by_customer = {c: g for c, g in tickets.groupby("customer_id")}
+    out = np.zeros((len(answers), len(themes)), dtype=bool)
+    for i, a in enumerate(answers.itertuples()):
+        texts = [a.verbatim] if isinstance(a.verbatim, str) else []
+        g = by_customer.get(a.customer_id)
+        if g is not None:
+            near = g[(g["time"] <= a.time) & (g["time"] > a.time - pd.Timedelta(days=link_days))]
+            texts += near["text"].tolist()
+        found = {t.split(".")[0] for tags in m.tag(texts) for t in tags} if texts else set()
+        out[i] = [t in found for t in themes]
+    return out
+
+
+def test_answers_are_linked_to_their_verbatim_and_the_tickets_before_them(
+    demo: ModuleType, retailer: voc.sample.RetailerData
+) -> None:
+    frame, themes = demo.answer_themes(retailer, voc.text.themes())
+    assert themes and all(frame[t].any() for t in themes)
+    expected = brute_links(frame, retailer, themes, demo.LINK_DAYS)
+    np.testing.assert_array_equal(frame[themes].to_numpy(), expected)
+    nps = retailer.surveys.to_pandas().query("kind == 'nps'")
+    np.testing.assert_array_equal(frame["score"].to_numpy(), nps["score"].to_numpy())
+
+
+def test_discover_keeps_topics_whose_terms_differ_or_says_there_are_none(demo: ModuleType) -> None:
+    m = voc.text.themes()
+    texts = ["Love this dress!"] * 30 + ["衣服很好看，推荐"] * 30 + ["refund is slow"] * 10
+    found = demo.discover(m, texts)
+    assert found is not None and found.n_untagged == 60
+    labels = [frozenset(str(x).split(" / ")) for x in found.table["label"]]
+    assert len(set(labels)) == len(labels) == found.n_topics
+    assert demo.discover(m, ["refund is slow", "退款太慢了"] * 5) is None
+
+
+def test_list_saves_is_the_stay_rate_difference_of_the_list_times_its_size(demo: ModuleType) -> None:
+    test = pd.DataFrame({"customer_id": [10, 11, 12, 13, 14, 15], "called": [1, 1, 0, 0, 1, 0],
+                         "stayed": [1, 1, 0, 1, 0, 1], "effect": [0.5, 0.2, 0.1, 0.0, 0.3, 0.2],
+                         "value": [100.0, 50.0, 10.0, 20.0, 30.0, 40.0],
+                         "group": ["slow_refund", "other", "other", "other", "slow_refund", "other"]})
+    n, h, truth, value, groups = demo.list_saves(test, [14, 10, 12, 13])
+    assert n == 4 and h is not None
+    assert h.rate_treated == pytest.approx(0.5) and h.rate_control == pytest.approx(0.5)
+    assert truth == pytest.approx(0.9) and value == pytest.approx(0.3 * 30 + 0.5 * 100 + 0.1 * 10)
+    assert groups.to_dict() == {"slow_refund": 0.5, "other": 0.5}
+    _, none, *_ = demo.list_saves(test, [10, 11])
+    assert none is None  # no held-out customer on the list: no difference to measure
