@@ -1,5 +1,6 @@
 """voc demo: an NPS / CSAT / CES report by segment and month on simulated survey data, then the churn
-signals of a simulated fashion retailer whose refunds are slow.
+signals of a simulated fashion retailer whose refunds are slow, what each complaint theme costs in NPS points,
+and whom a retention call saves.
 
 Run from a fresh clone with ``bash scripts/demo.sh`` (it builds voc into .venv first), or, with voc
 installed, ``python examples/demo.py [--responses N] [--customers N] [--seed S] [--out DIR]``.
@@ -563,8 +564,9 @@ def themes_to_score(data: voc.sample.RetailerData, report: Report) -> None:
     when = answers["time"]
     before = ((when >= fix - window) & (when < fix)).to_numpy()
     after = ((when >= fix) & (when < fix + window)).to_numpy()
-    rule(f"From themes to the score: NPS points per theme (each answer linked to its verbatim and the customer's "
-         f"tickets of the {LINK_DAYS} days before it)")
+    rule("From themes to the score: what each complaint theme costs in NPS points, and why the NPS moved")
+    print(f"Each NPS answer is linked to the themes of its verbatim and of the customer's tickets in the {LINK_DAYS} "
+          "days before it (default taxonomy; a parent theme counts its children).")
     impact = voc.impact.theme_score_impact(answers[before], scores="score", themes=themes,
                                            resamples=SCORE_RESAMPLES, seed=1)
     t = impact.table.to_pandas().sort_values("shapley")
