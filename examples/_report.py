@@ -298,15 +298,21 @@ class Report:
             + ", ".join(f"{WORDS.get(k, k)} ({100 * v:.0f}%)" for k, v in first.head(3).items()) + ". "
             f"Without a budget, the break-even rule would call {len(everyone.table):,} of the {everyone.n:,} "
             "customers.",
-            f"In the held-out half of the test, the uplift list saved about **{us:.0f}** customers (95% interval "
-            f"{ulo:.0f} to {uhi:.0f}; planted truth {ut:.0f}, keeping {uv:,.0f} of yearly revenue); the churn "
-            f"model's alert list of {rn:,} calls (value × risk) saved {rs:.0f} ({rlo:.0f} to {rhi:.0f}; truth "
-            f"{rt:.0f}, {rv:,.0f} of revenue).",
         ]
+        if np.isfinite(us) and np.isfinite(rs):
+            lines.append(
+                f"In the held-out half of the test, the uplift list saved about **{us:.0f}** customers (95% interval "
+                f"{ulo:.0f} to {uhi:.0f}; planted truth {ut:.0f}, keeping {uv:,.0f} of yearly revenue); the churn "
+                f"model's alert list of {rn:,} calls (value × risk) saved {rs:.0f} ({rlo:.0f} to {rhi:.0f}; truth "
+                f"{rt:.0f}, {rv:,.0f} of revenue).")
+        else:
+            lines.append(f"The lists are too small to measure their saves in the held-out half of the test "
+                         f"(planted truth: {ut:.0f} saves by uplift, {rt:.0f} by risk).")
         self._section("Who to call: risk vs uplift", lines)
 
     def themes_to_score(self, impact: voc.impact.ThemeScoreImpactResult, change: voc.impact.ScoreChangeResult,
-                        alerts: voc.anomaly.AlertsResult, found: voc.text.DiscoveredTopics | None, fix: Any,
+                        alerts: voc.anomaly.AlertsResult, per_text: bool, found: voc.text.DiscoveredTopics | None,
+                        fix: Any,
                         link_days: int, several: int, mentioning: int) -> None:
         """From themes to the score: NPS points per theme (figure), the change by theme (waterfall), seasonal
         alerts on refund mentions (figure) and the topics of untagged texts."""
@@ -368,14 +374,15 @@ class Report:
         for ch, rows_ in refund.groupby("group", sort=True):
             hit = rows_[rows_["alert"]]
             if len(hit):
-                items.append(f"- {ch}: {len(hit)} of {len(rows_)} weeks above the expected share "
+                items.append(f"- {ch}: {len(hit)} of {len(rows_)} weeks above the expected level "
                              f"({int((hit['period_start'] < fix).sum())} before the fix, "
                              f"{int((hit['period_start'] >= fix).sum())} after), from {hit['period'].iloc[0]} to "
                              f"{hit['period'].iloc[-1]}")
             else:
-                items.append(f"- {ch}: no week above the expected share ({len(rows_)} weeks)")
+                items.append(f"- {ch}: no week above the expected level ({len(rows_)} weeks)")
         lines += [
-            f"Is a week's share of texts about refunds unusual for the season? Each week is compared with the same "
+            f"Is a week's {'share of texts about refunds' if per_text else 'count of refund mentions'} unusual for "
+            "the season? Each week is compared with the same "
             f"weeks of earlier years (Farrington flexible; the trailing weeks where there is less than a year of "
             f"history), with a one-sided false-alarm rate of {alerts.alpha:g}:\n\n"
             + "\n".join(items),

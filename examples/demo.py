@@ -617,10 +617,17 @@ def themes_to_score(data: voc.sample.RetailerData, report: Report) -> None:
     channel = ["ticket"] * len(tickets) + ["social"] * len(mentions)
     posted = pd.concat([tickets["time"], mentions["time"]], ignore_index=True)
     state = matcher.mention_state(texts=texts, by=channel, time=posted, period="week")
-    alerts = state.seasonal_alerts(per_text=True)
+    try:
+        # The share of texts: mentions against the week's texts (the offset), so that a growing customer base
+        # does not look like an outbreak.
+        alerts, per_text = state.seasonal_alerts(per_text=True), True
+    except voc.errors.InputError:
+        # A week without texts in a channel has no share (small samples): monitor the counts instead.
+        alerts, per_text = state.seasonal_alerts(), False
     a = alerts.table.to_pandas()
     refund = a[a["theme"] == "refund"]
-    print(f"\nIs this week's share of texts about refunds unusual for the season? (Farrington flexible, one-sided "
+    what = "share of texts about refunds" if per_text else "count of refund mentions (a week had no texts)"
+    print(f"\nIs this week's {what} unusual for the season? (Farrington flexible, one-sided "
           f"alpha {alerts.alpha:g}; a trailing baseline where there is less than a year of history)")
     for ch, rows in refund.groupby("group", sort=True):
         hit = rows[rows["alert"]]
@@ -642,7 +649,7 @@ def themes_to_score(data: voc.sample.RetailerData, report: Report) -> None:
         for r in found.table.to_pandas().itertuples():
             print(f"  {r.label:<28} {r.documents:>7,} texts ({pct(r.share)})  terms: {r.terms}; e.g. {r.examples!r}")
     print(f"\n(computed in {time.perf_counter() - started:.2f} s)")
-    report.themes_to_score(impact, change, alerts, found, fix, LINK_DAYS, several, mentioning)
+    report.themes_to_score(impact, change, alerts, per_text, found, fix, LINK_DAYS, several, mentioning)
 
 
 CALL_COST = 8.0  # assumed cost of one retention call
@@ -681,12 +688,17 @@ def campaign_frame(data: voc.sample.RetailerData, log: voc.signals.EventLog) -> 
 
 def list_saves(test: pd.DataFrame, ids: Any) -> tuple[int, voc.impact.HoldoutResult | None, float, float, pd.Series]:
     """What a call list delivered in the randomised test: its size, the stay rate called - held out among its
-    customers (Newcombe; None when an arm has no one on the list), the planted saves and value saved, and who
-    is on it by planted group."""
+    customers (Newcombe; None when an arm has no one on the list, or when everyone or no one of an arm stayed,
+    where voc.impact.holdout declines for want of a risk ratio), the planted saves and value saved, and who is
+    on it by planted group."""
     on = test.set_index("customer_id").loc[list(ids)]
     arm = [on[on["called"] == a]["stayed"] for a in (1, 0)]
-    h = (voc.impact.holdout((int(arm[0].sum()), len(arm[0])), (int(arm[1].sum()), len(arm[1])))
-         if len(arm[0]) and len(arm[1]) else None)
+    h = None
+    if len(arm[0]) and len(arm[1]):
+        try:
+            h = voc.impact.holdout((int(arm[0].sum()), len(arm[0])), (int(arm[1].sum()), len(arm[1])))
+        except voc.errors.InsufficientDataError:
+            pass  # a zero cell (small lists): holdout also computes a risk ratio, which is undefined there
     return len(on), h, float(on["effect"].sum()), float((on["effect"] * on["value"]).sum()), \
         on["group"].value_counts(normalize=True)
 
@@ -758,7 +770,9 @@ def who_to_call(data: voc.sample.RetailerData, log: voc.signals.EventLog, report
         n, h, truth, value_truth, groups = list_saves(test, ids)
         saves = (n * h.estimate, n * h.ci_low, n * h.ci_high) if h is not None else (np.nan, np.nan, np.nan)
         rows.append((label, *saves, truth, n, value_truth))
-        print(f"  by {label:<10} {n:>6,} calls: {saves[0]:6.0f} saves [{saves[1]:.0f}, {saves[2]:.0f}]; planted "
+        measured = (f"{saves[0]:6.0f} saves [{saves[1]:.0f}, {saves[2]:.0f}]" if h is not None
+                    else "saves not measurable (an arm of the list is empty, or all or none of it stayed)")
+        print(f"  by {label:<10} {n:>6,} calls: {measured}; planted "
               f"truth {truth:.0f} saves, {value_truth:,.0f} of yearly revenue kept; "
               + ", ".join(f"{g} {100 * v:.0f}%" for g, v in groups.head(3).items()))
     everyone = voc.uplift.target(test, model=model, value="value", contact_cost=CALL_COST)

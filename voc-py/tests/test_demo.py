@@ -129,3 +129,16 @@ def test_list_saves_is_the_stay_rate_difference_of_the_list_times_its_size(demo:
     assert groups.to_dict() == {"slow_refund": 0.5, "other": 0.5}
     _, none, *_ = demo.list_saves(test, [10, 11])
     assert none is None  # no held-out customer on the list: no difference to measure
+    _, none, *_ = demo.list_saves(test, [10, 11, 13, 15])
+    assert none is None  # everyone stayed in both arms: voc.impact.holdout declines (no risk ratio)
+
+
+def test_the_demo_runs_on_a_small_retailer(tmp_path: Path) -> None:
+    # 1,000 customers: call lists of 17, where an arm of a list can have no churner; weeks without texts.
+    run = subprocess.run(
+        [sys.executable, str(EXAMPLES / "demo.py"), "--responses", "2000", "--customers", "1000", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "count of refund mentions (a week had no texts)" in run.stdout
+    assert (tmp_path / "refund_alerts.png").read_bytes().startswith(PNG)
