@@ -289,8 +289,9 @@ class Report:
                        "qini.png", "Qini curve of the uplift model"),
             self._save(voc.plot.uplift_by_decile(deciles, title="Stay rate by decile of the predicted uplift (95%)"),
                        "uplift_by_decile.png", "Stay rate called and held out by decile of the predicted uplift"),
-            f"With a budget of {un:,} calls at {cost:.0f} each, ranked by the expected value of the call (the "
-            f"customer's yearly revenue × the call's effect − its cost), the uplift list expects "
+            f"Ranked by the expected value of the call (the customer's yearly revenue × the call's effect − its "
+            f"cost of {cost:.0f}) and cut at the budget, the uplift list calls {un:,} of the {everyone.n:,} "
+            "customers and expects "
             f"**{target.expected_saves:,.0f} saves** ({_span(target.saves_ci_low, target.saves_ci_high)}) and a net "
             f"value of {target.expected_net_value:,.0f} ({_span(target.net_value_ci_low, target.net_value_ci_high)}; "
             "a bootstrap refit of the model: its estimation error, not the chance in who stays). "
