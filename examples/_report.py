@@ -313,7 +313,7 @@ class Report:
 
     def themes_to_score(self, impact: voc.impact.ThemeScoreImpactResult, change: voc.impact.ScoreChangeResult,
                         alerts: voc.anomaly.AlertsResult, per_text: bool, found: voc.text.DiscoveredTopics | None,
-                        fix: Any,
+                        n_texts: int, fix: Any,
                         link_days: int, several: int, mentioning: int) -> None:
         """From themes to the score: NPS points per theme (figure), the change by theme (waterfall), seasonal
         alerts on refund mentions (figure) and the topics of untagged texts."""
@@ -394,7 +394,7 @@ class Report:
         if found is not None:
             topics = "\n".join(f"- {r.label}: {r.documents:,} texts ({_pct(r.share)}), e.g. \"{r.examples}\""
                                 for r in found.table.to_pandas().itertuples())
-            lines.append(f"What are we missing? {found.n_untagged:,} of {found.n:,} texts are tagged by no theme. "
+            lines.append(f"What are we missing? {found.n_untagged:,} of {n_texts:,} texts are tagged by no theme. "
                          f"Their topics:\n\n{topics}")
         plt.close(fig)
         self._section("From themes to the score", lines)

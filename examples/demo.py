@@ -639,17 +639,20 @@ def themes_to_score(data: voc.sample.RetailerData, report: Report) -> None:
                      f"{worst.observed:.0f} mentions, {worst.expected:.0f} expected (alert above {worst.upper:.0f})")
         print(line)
 
-    untagged = pd.concat([texts, data.surveys.to_pandas()["verbatim"].dropna()], ignore_index=True).tolist()
-    found = discover(matcher, untagged)
+    everything = pd.concat([texts, data.surveys.to_pandas()["verbatim"].dropna()], ignore_index=True)
+    # Tag once and hand only the untagged texts to the topic search (which fits several topic counts).
+    tagged = matcher.indicators(everything.tolist()).to_pandas().to_numpy().any(axis=1)
+    found = discover(matcher, everything[~tagged].tolist())
     if found is None:
         print("\nWhat are we missing? Every text is tagged by a theme, or too few are left to model.")
     else:
-        print(f"\nWhat are we missing? {found.n_untagged:,} of {found.n:,} texts (tickets, posts, verbatims) are "
+        print(f"\nWhat are we missing? {found.n_untagged:,} of {len(everything):,} texts (tickets, posts, verbatims) are "
               f"tagged by no theme; their {found.n_topics} topics (TF-IDF + NMF, jieba for Chinese):")
         for r in found.table.to_pandas().itertuples():
             print(f"  {r.label:<28} {r.documents:>7,} texts ({pct(r.share)})  terms: {r.terms}; e.g. {r.examples!r}")
     print(f"\n(computed in {time.perf_counter() - started:.2f} s)")
-    report.themes_to_score(impact, change, alerts, per_text, found, fix, LINK_DAYS, several, mentioning)
+    report.themes_to_score(impact, change, alerts, per_text, found, len(everything), fix, LINK_DAYS, several,
+                           mentioning)
 
 
 CALL_COST = 8.0  # assumed cost of one retention call
