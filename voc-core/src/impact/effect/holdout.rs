@@ -2,7 +2,7 @@
 
 use super::{EffectOptions, check_rate};
 use crate::error::Result;
-use crate::impact::contingency::{Ratio, Table2x2, TableOptions, risk_ratio};
+use crate::impact::contingency::{Ratio, Table2x2, TableOptions, ZeroCells, risk_ratio};
 use crate::stats::{
     Interval, IntervalOptions, Method, Share, ShareInterval, TestOptions, share,
     two_proportion_test,
@@ -59,6 +59,10 @@ impl Holdout {
 /// p-value is the pooled z test of [`two_proportion_test`] (statsmodels `proportions_ztest`); the risk
 /// ratio is Katz's log interval (statsmodels `Table2x2.riskratio_confint`). Tolerance 1e-12.
 ///
+/// A group with no churn or all churn (a zero cell) keeps its difference, interval and test; the risk
+/// ratio and the relative reduction then use the Haldane–Anscombe correction (0.5 added to every cell,
+/// statsmodels `shift_zeros=True`), as [`before_after`](super::before_after) does.
+///
 /// ```
 /// use voc_core::impact::effect::{holdout, EffectOptions};
 /// let h = holdout((80.0, 1000.0), (120.0, 1000.0), &EffectOptions::default())?;
@@ -90,7 +94,9 @@ pub fn holdout(treated: (f64, f64), control: (f64, f64), opts: &EffectOptions) -
     )?;
     let rr = risk_ratio(
         &Table2x2::from_rates(treated.0, treated.1, control.0, control.1)?,
-        &TableOptions::default().confidence(level),
+        &TableOptions::default()
+            .confidence(level)
+            .zero_cells(ZeroCells::Haldane),
     )?;
     Ok(Holdout {
         treated: t,
