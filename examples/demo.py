@@ -691,8 +691,8 @@ def campaign_frame(data: voc.sample.RetailerData, log: voc.signals.EventLog) -> 
 
 def list_saves(test: pd.DataFrame, ids: Any) -> tuple[int, voc.impact.HoldoutResult | None, float, float, pd.Series]:
     """What a call list delivered in the randomised test: its size, the stay rate called - held out among its
-    customers (Newcombe; None when an arm has no one on the list, or when everyone or no one of an arm stayed,
-    where voc.impact.holdout declines for want of a risk ratio), the planted saves and value saved, and who is
+    customers (Newcombe; None when an arm has no one on the list, or when everyone on the list stayed or everyone
+    left, where the z test has no variance), the planted saves and value saved, and who is
     on it by planted group."""
     on = test.set_index("customer_id").loc[list(ids)]
     arm = [on[on["called"] == a]["stayed"] for a in (1, 0)]
@@ -701,7 +701,7 @@ def list_saves(test: pd.DataFrame, ids: Any) -> tuple[int, voc.impact.HoldoutRes
         try:
             h = voc.impact.holdout((int(arm[0].sum()), len(arm[0])), (int(arm[1].sum()), len(arm[1])))
         except voc.errors.InsufficientDataError:
-            pass  # a zero cell (small lists): holdout also computes a risk ratio, which is undefined there
+            pass  # everyone stayed (or left) in both arms: no variance for the test
     return len(on), h, float(on["effect"].sum()), float((on["effect"] * on["value"]).sum()), \
         on["group"].value_counts(normalize=True)
 

@@ -173,6 +173,21 @@ def test_holdout_matches_statsmodels_newcombe() -> None:
     assert rel(h.relative_reduction_ci_low, 1 - rhi) < 1e-12 and rel(h.relative_reduction_ci_high, 1 - rlo) < 1e-12
 
 
+@pytest.mark.parametrize(("treated", "control"), [((0, 40), (5, 40)), ((5, 10), (0, 7)), ((10, 10), (3, 7))])
+def test_holdout_with_a_zero_cell_keeps_the_difference_and_shifts_the_ratio(
+    treated: tuple[int, int], control: tuple[int, int]
+) -> None:
+    h = impact.holdout(treated, control)
+    (kt, nt), (kc, nc) = treated, control
+    lo, hi = confint_proportions_2indep(kt, nt, kc, nc, method="newcomb", compare="diff")
+    assert abs(h.difference - (kt / nt - kc / nc)) < 1e-14
+    assert abs(h.ci_low - lo) < 1e-12 and abs(h.ci_high - hi) < 1e-12
+    ref = Table2x2(np.array([[kt, nt - kt], [kc, nc - kc]], dtype=float), shift_zeros=True)
+    rlo, rhi = ref.riskratio_confint()
+    assert rel(h.relative_reduction, 1 - ref.riskratio) < 1e-12
+    assert rel(h.relative_reduction_ci_low, 1 - rhi) < 1e-12 and rel(h.relative_reduction_ci_high, 1 - rlo) < 1e-12
+
+
 @pytest.mark.parametrize("binary", [True, False])
 def test_diff_in_diff_on_rows_matches_statsmodels_ols(binary: bool) -> None:
     rng = np.random.default_rng(5)
