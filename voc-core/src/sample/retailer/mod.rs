@@ -45,6 +45,7 @@ macro_rules! extend_all {
 }
 
 mod campaign;
+mod followup;
 mod options;
 mod simulate;
 mod tables;
@@ -53,6 +54,10 @@ mod tests;
 mod verbatims;
 
 pub use campaign::{CAMPAIGN_GROUPS, CampaignTable, CampaignTruth, PlantedCampaign};
+pub use followup::{
+    CaseTable, CaseTruth, FOLLOWUP_ACTIONS, FOLLOWUP_OUTCOMES, FixTable, FollowupSurveys,
+    PlantedFollowup, TEAMS,
+};
 pub use options::{MAX_CUSTOMERS, MAX_DAYS, Planted, RetailerOptions};
 pub use tables::{
     ChurnTable, CustomerTable, MentionTable, OrderTable, Retailer, ReturnTable, SurveyTable,
@@ -122,6 +127,8 @@ struct Out {
     churn: ChurnTable,
     truth: Truth,
     campaign: CampaignTable,
+    cases: CaseTable,
+    followup_surveys: FollowupSurveys,
 }
 
 /// Customers per parallel chunk (fixed, so output order never depends on threads).
@@ -155,6 +162,7 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
             let marks = campaign::Marks::of(&out);
             simulate(opts, c, &mut out);
             campaign::campaign(opts, c, &mut out, marks);
+            followup::followup(opts, c, &mut out, marks);
         }
         Ok(out)
     };
@@ -170,6 +178,15 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
         // Order ids are numbered in output order; returns refer to them by chunk-local position.
         let offset = all.orders.time.len() as i64;
         p.returns.order.iter_mut().for_each(|o| *o += offset + 1);
+        // Trigger rows are chunk-local positions in their table.
+        let (surveys, tickets) = (all.surveys.time.len() as i64, all.tickets.time.len() as i64);
+        for (row, kind) in p.cases.trigger_row.iter_mut().zip(&p.cases.trigger) {
+            *row += match kind {
+                crate::followup::Trigger::Detractor => surveys,
+                crate::followup::Trigger::Ticket => tickets,
+                _ => offset,
+            };
+        }
         append(&mut all, p);
     }
     all.orders.id = (1..=all.orders.time.len() as i64).collect();
@@ -185,6 +202,9 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
         churn: all.churn,
         truth: all.truth,
         campaign: all.campaign,
+        cases: all.cases,
+        followup_surveys: all.followup_surveys,
+        fixes: followup::fixes(opts),
         planted: Planted {
             description: "refunds are slow after the warehouse receives a return; slow refunds raise \
                           refund tickets and complaints, lower NPS and raise churn; fixed from the fix day"
@@ -203,6 +223,7 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
                     opts.campaign_share,
                 )
             }),
+            followup: opts.followup_day.map(|d| PlantedFollowup::new(opts, d)),
         },
         start,
         end: start + i64::from(opts.days) * DAY,
@@ -220,4 +241,7 @@ fn append(all: &mut Out, p: Out) {
     extend_all!(all.truth, p.truth; churn_time, slow_refunds, base_churn_prob, satisfaction);
     extend_all!(all.campaign, p.campaign; customer, time, treated, churned);
     extend_all!(all.truth.campaign, p.truth.campaign; customer, group, p_churn_control, p_churn_call, effect);
+    extend_all!(all.cases, p.cases; customer, trigger, trigger_row, time, holdout, opened, contacted, closed, team, action, outcome, cost, next_nps, churned);
+    extend_all!(all.followup_surveys, p.followup_surveys; customer, time, score);
+    extend_all!(all.truth.followup, p.truth.followup; customer, p_fast, p_recover_slow, p_recover_fast, p_churn_slow, p_churn_fast);
 }
