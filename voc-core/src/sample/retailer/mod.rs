@@ -35,6 +35,29 @@
 //! # Ok::<(), voc_core::Error>(())
 //! ```
 //!
+//! **Closed loop.** From [`RetailerOptions::followup_day`] on (by default 2024-12-31), each
+//! customer's first detractor answer (NPS 0–6), complaint ticket or churn alert (60 days without an
+//! order) opens a follow-up case ([`Retailer::cases`]), except for a random holdout of triggers
+//! ([`RetailerOptions::followup_holdout`], 20%) that get none. Teams ([`TEAMS`]) contact at different
+//! speeds; a contact within the SLA (48 h) raises the chance that the customer's next answer is 7 or
+//! more and lowers churn in the window after the trigger ([`PlantedFollowup`]); each row's
+//! probabilities under either speed are in [`Truth::followup`]. Like the campaign, the loop reads the
+//! simulated lives and draws from streams of its own: every other table and truth value is
+//! byte-identical with or without it.
+//!
+//! ```
+//! use voc_core::sample::{retailer, RetailerOptions};
+//! use voc_core::time::NAT;
+//! let r = retailer(&RetailerOptions::default().customers(3_000))?;
+//! let c = &r.cases;
+//! let held = c.holdout.iter().filter(|&&h| h).count();
+//! assert!(held > c.customer.len() / 10 && held < c.customer.len() / 3);
+//! // A held-out trigger has no case; every case was opened.
+//! assert!((0..c.customer.len()).all(|k| c.holdout[k] == (c.opened[k] == NAT)));
+//! assert_eq!(r.fixes.id, ["refund_sync"]);
+//! # Ok::<(), voc_core::Error>(())
+//! ```
+//!
 //! Customers are simulated independently, each from its own ChaCha8 stream, in parallel: the same seed
 //! gives byte-identical data whatever the thread count.
 

@@ -432,3 +432,49 @@ fn a_closed_loop_that_does_not_fit_is_an_error_naming_the_option() {
     }
     assert!(retailer(&o.followup_day(Some(0))).is_ok());
 }
+
+#[test]
+fn the_refund_fix_in_the_register_is_measured_by_fix_effects() {
+    use crate::followup::{
+        Fix, FixChurn, FixCustomers, FixDesign, FixOptions, FixTexts, fix_effects,
+    };
+    use crate::text::Sets;
+    let r = retailer(&RetailerOptions::default().customers(20_000).holdout(0.3)).unwrap();
+    let f = &r.fixes;
+    assert_eq!(f.id, vec!["refund_sync".to_string()]);
+    assert_eq!(f.rollout[0], r.planted.fix_day.unwrap() * DAY);
+    assert_eq!(f.holdout[0].as_deref(), Some("holdout"));
+    let theme = THEMES.iter().position(|t| *t == f.theme[0]).unwrap() as u32;
+    let rows: Vec<Vec<u32>> = r.tickets.theme.iter().map(|&t| vec![t]).collect();
+    let sets = Sets::from_rows(&rows).unwrap();
+    let fix = Fix {
+        id: f.id[0].clone(),
+        themes: vec![theme],
+        rollout: f.rollout[0],
+        cost: f.cost[0],
+        groups: Some((FixDesign::Holdout, r.customers.holdout.clone())),
+    };
+    let e = &fix_effects(
+        &[fix],
+        FixTexts {
+            themes: &sets,
+            time: &r.tickets.time,
+            contact: None,
+        },
+        FixCustomers {
+            signup: &r.customers.signup,
+            churn: &r.truth.churn_time,
+            as_of: r.end,
+        },
+        THEMES.len(),
+        &FixOptions::default().clv(200.0).cost_per_contact(5.0),
+    )
+    .unwrap()[0];
+    assert!(e.mentions.ratio.ci.high < 0.8, "{:?}", e.mentions.ratio);
+    assert!(e.contacts_avoided > 0.0);
+    let FixChurn::Holdout(h) = e.churn else {
+        panic!("{:?}", e.churn)
+    };
+    assert!(h.difference < 0.0 && h.ci.low < 0.0, "{h:?}");
+    assert_eq!(e.customers, h.treated.n);
+}
