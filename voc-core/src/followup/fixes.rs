@@ -349,15 +349,21 @@ fn counts(c: &FixCustomers<'_>, flags: Option<&[bool]>, from: i64, w: i64) -> [(
 /// let time: Vec<i64> = (0..16).map(|i| (if i < 8 { 10 + 10 * i } else { 150 + i }) * DAY).collect();
 /// let sets = Sets::from_rows(&rows)?;
 /// let texts = FixTexts { themes: &sets, time: &time, contact: None };
-/// let signup = [0; 6];
-/// let churn = [120 * DAY, voc_core::time::NAT, 30 * DAY, 170 * DAY, voc_core::time::NAT, 60 * DAY];
+/// let signup = [0; 8];
+/// let nat = voc_core::time::NAT;
+/// let churn = [150 * DAY, nat, nat, nat, 120 * DAY, 170 * DAY, 130 * DAY, nat];
 /// let customers = FixCustomers { signup: &signup, churn: &churn, as_of: 400 * DAY };
-/// let fix = Fix { id: "refund_sync".into(), themes: vec![0], rollout: 100 * DAY, cost: 0.0,
-///                 groups: Some((FixDesign::Holdout, vec![false, false, true, true, false, true])) };
-/// let e = &fix_effects(&[fix], texts, customers, 1, &FixOptions::default())?[0];
+/// // Customers 4 to 7 were held out of the fix at random.
+/// let held = (0..8).map(|i| i >= 4).collect();
+/// let fix = Fix { id: "refund_sync".into(), themes: vec![0], rollout: 100 * DAY, cost: 400.0,
+///                 groups: Some((FixDesign::Holdout, held)) };
+/// let opts = FixOptions::default().clv(500.0);
+/// let e = &fix_effects(&[fix], texts, customers, 1, &opts)?[0];
 /// assert_eq!((e.mentions.before.estimate, e.mentions.after.estimate), (0.5, 0.125));
 /// assert_eq!((e.contacts_before, e.contacts_after, e.contacts_avoided), (4, 1, 3.0));
-/// assert_eq!(e.churn.method(), "holdout");
+/// // 1 of 4 with the fix churned in the 90 days after the rollout, 3 of 4 held out.
+/// assert_eq!((e.churn.method(), e.churn.estimate().0), ("holdout", -0.5));
+/// assert_eq!((e.roi.churn_value, e.roi.net_benefit), (1_000.0, 600.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn fix_effects(
