@@ -61,7 +61,8 @@ impl FixesResult {
     /// before_after; `churn_estimate` = treated − control, the difference-in-differences or after −
     /// before, with `churn_ci_low`, `churn_ci_high`, `churn_p_value`), `customers` reached; the ROI
     /// (`cost`, `churn_value`, `cost_savings`, `net_benefit` with `net_benefit_ci_low` / `_high`,
-    /// `roi` with `roi_ci_low` / `_high`, `payback_months`; NaN when undefined).
+    /// `roi` with `roi_ci_low` / `_high`, `payback_months`); `undefined_reason` says why a NaN is
+    /// there (no contacts in a window, a fix that costs nothing, no positive benefit).
     #[getter]
     fn table(&self, py: Python<'_>) -> PyResult<Table> {
         let e = &self.inner.effects;
@@ -82,7 +83,9 @@ impl FixesResult {
         b.field("contacts_before", e, |x| x.contacts_before);
         b.field("contacts_after", e, |x| x.contacts_after);
         b.field("contacts_avoided", e, |x| x.contacts_avoided);
-        b.field("contact_ratio", e, |x| x.contacts.map_or(f64::NAN, |r| r.ratio));
+        b.field("contact_ratio", e, |x| {
+            x.contacts.map_or(f64::NAN, |r| r.ratio)
+        });
         b.field("contact_ratio_ci_low", e, |x| {
             x.contacts.map_or(f64::NAN, |r| r.ci.low)
         });
@@ -112,6 +115,8 @@ impl FixesResult {
         b.field("payback_months", e, |x| {
             x.roi.payback_months.unwrap_or(f64::NAN)
         });
+        let why: Vec<Option<String>> = e.iter().map(FixEffect::undefined_reason).collect();
+        b.strings("undefined_reason", &why)?;
         Ok(b.finish("fix effects", None))
     }
     /// Headline fields and the table's columns as a dict.
@@ -151,15 +156,35 @@ impl FixesResult {
     }
 }
 
-/// The cells of a column as Python objects (pyarrow, polars, pandas, numpy, lists).
-fn cells<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+/// The cells of a column as Python objects (pyarrow, polars, pandas, numpy, lists); anything else is a
+/// `DtypeError` naming `arg`.
+fn cells<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let py = obj.py();
+    let not_a_column = || {
+        let found = obj
+            .get_type()
+            .name()
+            .map_or_else(|_| "an object".to_string(), |n| n.to_string());
+        raise_named(
+            py,
+            "DtypeError",
+            format!("{arg}: expected a column (one value per row), got {found}"),
+            Some(arg),
+        )
+    };
+    let mut list = obj.clone();
     for method in ["to_pylist", "to_list", "tolist"] {
-        if obj.hasattr(method)? {
-            let list = obj.call_method0(method)?;
-            return list.try_iter()?.collect();
+        if obj.hasattr(method).unwrap_or(false) {
+            list = obj.call_method0(method).map_err(|_| not_a_column())?;
+            break;
         }
     }
-    obj.try_iter()?.collect()
+    match list.try_iter() {
+        Ok(items) => items
+            .collect::<PyResult<Vec<_>>>()
+            .map_err(|_| not_a_column()),
+        Err(_) => Err(not_a_column()),
+    }
 }
 
 /// Theme names per cell: a name, a list of names, or nothing (None / NaN: no theme).
@@ -189,7 +214,7 @@ fn theme_cells(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Vec<Vec<St
             Err(bad(row, item.get_type().name()?.to_string()))
         }
     };
-    cells(obj)?
+    cells(obj, arg)?
         .iter()
         .enumerate()
         .map(|(row, c)| {
@@ -279,7 +304,10 @@ pub fn _followup_fixes(
     let ids = convert::texts::texts(&column(register, "id", "register")?, "register.id")?;
     let ids: Vec<String> = ids.strs().iter().map(|s| s.to_string()).collect();
     let fix_themes = theme_cells(&column(register, "themes", "register")?, "register.themes")?;
-    let rollout = read_times(&column(register, "rollout", "register")?, "register.rollout")?;
+    let rollout = read_times(
+        &column(register, "rollout", "register")?,
+        "register.rollout",
+    )?;
     let cost = if names.iter().any(|c| c == "cost") {
         convert::numbers(&column(register, "cost", "register")?, "register.cost")?
             .nulls_as_nan()
@@ -327,7 +355,10 @@ pub fn _followup_fixes(
     let text_themes = theme_cells(&convert::required(Some(texts), themes, "themes")?, "themes")?;
     let text_time = read_times(&convert::required(Some(texts), time, "time")?, "time")?;
     let contact = match contact.filter(|c| !c.is_none()) {
-        Some(c) => Some(flags(&convert::required(Some(texts), c, "contact")?, "contact")?),
+        Some(c) => Some(flags(
+            &convert::required(Some(texts), c, "contact")?,
+            "contact",
+        )?),
         None => None,
     };
     let mut vocabulary: Vec<String> = Vec::new();
@@ -350,7 +381,10 @@ pub fn _followup_fixes(
         .collect();
     let sets = Sets::from_rows(&rows).py_err(py)?;
     // The customers.
-    let signup = read_times(&convert::required(Some(customers), signup, "signup")?, "signup")?;
+    let signup = read_times(
+        &convert::required(Some(customers), signup, "signup")?,
+        "signup",
+    )?;
     let churn = read_times(
         &convert::required(Some(customers), churn_time, "churn_time")?,
         "churn_time",
@@ -368,6 +402,9 @@ pub fn _followup_fixes(
             .map_or(NAT, |t| t + 1),
     };
     let mut fixes = Vec::with_capacity(n_fix);
+    // Each flag column is read once, however many fixes name it.
+    let mut group_names: Vec<String> = Vec::new();
+    let mut group_flags: Vec<Vec<bool>> = Vec::new();
     for i in 0..n_fix {
         let pick = |cols: &Option<Vec<Option<String>>>| cols.as_ref().and_then(|c| c[i].clone());
         let groups = match (pick(&holdout_cols), pick(&rollout_cols)) {
@@ -384,10 +421,20 @@ pub fn _followup_fixes(
             (None, None) => None,
         };
         let groups = match groups {
-            Some((design, name)) => Some((
-                design,
-                flags(&column(customers, &name, "customers")?, "customers.groups")?,
-            )),
+            Some((design, name)) => {
+                let k = match group_names.iter().position(|g| *g == name) {
+                    Some(k) => k,
+                    None => {
+                        group_flags.push(flags(
+                            &column(customers, &name, "customers")?,
+                            "customers.groups",
+                        )?);
+                        group_names.push(name);
+                        group_flags.len() - 1
+                    }
+                };
+                Some((design, k))
+            }
             None => None,
         };
         fixes.push(Fix {
@@ -404,6 +451,7 @@ pub fn _followup_fixes(
         signup.as_slice().to_vec(),
         churn.as_slice().to_vec(),
     );
+    let group_refs: Vec<&[bool]> = group_flags.iter().map(Vec::as_slice).collect();
     let effects = crate::guard::detach(py, "voc.followup.fixes", || {
         fix_effects(
             &fixes,
@@ -416,6 +464,7 @@ pub fn _followup_fixes(
                 signup: &signup,
                 churn: &churn,
                 as_of,
+                groups: &group_refs,
             },
             vocabulary.len().max(1),
             &options,

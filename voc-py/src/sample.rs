@@ -274,7 +274,11 @@ pub fn retailer<'py>(
         Trigger::Ticket => 2,
         Trigger::Social => 3,
     });
-    t.labels("trigger", trigger.collect::<Vec<_>>().into_iter(), Trigger::NAMES)?;
+    t.labels(
+        "trigger",
+        trigger.collect::<Vec<_>>().into_iter(),
+        Trigger::NAMES,
+    )?;
     t.numbers("trigger_row", cs.trigger_row);
     t.times("time", cs.time)?;
     t.numbers("holdout", cs.holdout);

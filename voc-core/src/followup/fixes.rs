@@ -51,9 +51,9 @@ pub struct Fix {
     pub rollout: i64,
     /// Programme cost of the fix (≥ 0).
     pub cost: f64,
-    /// The design and one flag per customer (`None`: everyone got the fix at the rollout; the churn
-    /// effect is then a before/after comparison, observational).
-    pub groups: Option<(FixDesign, Vec<bool>)>,
+    /// The design and its flag column: an index into [`FixCustomers::groups`] (`None`: everyone got
+    /// the fix at the rollout; the churn effect is then a before/after comparison, observational).
+    pub groups: Option<(FixDesign, usize)>,
 }
 
 /// The texts whose theme mentions measure a fix: tickets, chats, survey comments, posts.
@@ -77,6 +77,9 @@ pub struct FixCustomers<'a> {
     pub churn: &'a [i64],
     /// The end of the data: every window after a rollout must end by it.
     pub as_of: i64,
+    /// Flag columns the fixes' designs name (one flag per customer each): held out of a fix, or in
+    /// its rollout group. Several fixes may share one.
+    pub groups: &'a [&'a [bool]],
 }
 
 /// Options of [`fix_effects`].
@@ -221,6 +224,39 @@ pub struct FixEffect {
     pub roi: Roi,
 }
 
+impl FixEffect {
+    /// Why some numbers of the effect are undefined (`None` when all are defined): no contacts on the
+    /// themes in a window (no contact ratio), a fix that costs nothing (no ROI), a benefit that is not
+    /// positive (no payback).
+    ///
+    /// ```
+    /// use voc_core::followup::{fix_effects, Fix, FixCustomers, FixOptions, FixTexts};
+    /// use voc_core::{signals::DAY, text::Sets};
+    /// let sets = Sets::from_rows(&[vec![0], vec![], vec![0], vec![]])?;
+    /// let time = [10 * DAY, 20 * DAY, 110 * DAY, 120 * DAY];
+    /// let texts = FixTexts { themes: &sets, time: &time, contact: None };
+    /// let customers = FixCustomers { signup: &[0, 0], churn: &[150 * DAY, 300 * DAY], as_of: 400 * DAY, groups: &[] };
+    /// let fix = Fix { id: "f".into(), themes: vec![0], rollout: 100 * DAY, cost: 0.0, groups: None };
+    /// let e = &fix_effects(&[fix], texts, customers, 1, &FixOptions::default())?[0];
+    /// assert_eq!(e.roi.roi, None);
+    /// assert_eq!(e.undefined_reason().as_deref(), Some("roi: the fix costs nothing; payback_months: the benefit is not positive"));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn undefined_reason(&self) -> Option<String> {
+        let mut why = Vec::new();
+        if self.contacts.is_none() {
+            why.push("contact_ratio: no contacts on the themes in a window");
+        }
+        if self.roi.roi.is_none() {
+            why.push("roi: the fix costs nothing");
+        }
+        if self.roi.payback_months.is_none() {
+            why.push("payback_months: the benefit is not positive");
+        }
+        (!why.is_empty()).then(|| why.join("; "))
+    }
+}
+
 /// Checks the texts, customers and register once.
 fn check(
     fixes: &[Fix],
@@ -260,6 +296,9 @@ fn check(
             "the end of the data is required",
         ));
     }
+    for flags in customers.groups {
+        crate::error::check_len("customers.signup", m, "customers.groups", flags.len())?;
+    }
     for (index, f) in fixes.iter().enumerate() {
         if f.themes.is_empty() {
             return Err(Error::option(
@@ -290,8 +329,15 @@ fn check(
                 reason: "a cost must be finite and not negative",
             });
         }
-        if let Some((_, flags)) = &f.groups {
-            crate::error::check_len("customers.signup", m, "fixes.groups", flags.len())?;
+        if let Some((_, g)) = f.groups
+            && g >= customers.groups.len()
+        {
+            return Err(Error::InvalidValue {
+                arg: "fixes.groups",
+                index,
+                value: g as f64,
+                reason: "a flag column beyond the customers' group columns",
+            });
         }
     }
     Ok(())
@@ -352,11 +398,11 @@ fn counts(c: &FixCustomers<'_>, flags: Option<&[bool]>, from: i64, w: i64) -> [(
 /// let signup = [0; 8];
 /// let nat = voc_core::time::NAT;
 /// let churn = [150 * DAY, nat, nat, nat, 120 * DAY, 170 * DAY, 130 * DAY, nat];
-/// let customers = FixCustomers { signup: &signup, churn: &churn, as_of: 400 * DAY };
 /// // Customers 4 to 7 were held out of the fix at random.
-/// let held = (0..8).map(|i| i >= 4).collect();
+/// let held: Vec<bool> = (0..8).map(|i| i >= 4).collect();
+/// let customers = FixCustomers { signup: &signup, churn: &churn, as_of: 400 * DAY, groups: &[&held] };
 /// let fix = Fix { id: "refund_sync".into(), themes: vec![0], rollout: 100 * DAY, cost: 400.0,
-///                 groups: Some((FixDesign::Holdout, held)) };
+///                 groups: Some((FixDesign::Holdout, 0)) };
 /// let opts = FixOptions::default().clv(500.0);
 /// let e = &fix_effects(&[fix], texts, customers, 1, &opts)?[0];
 /// assert_eq!((e.mentions.before.estimate, e.mentions.after.estimate), (0.5, 0.125));
@@ -444,7 +490,7 @@ pub fn fix_effects(
         } else {
             None
         };
-        let flags = f.groups.as_ref().map(|(d, v)| (*d, v.as_slice()));
+        let flags = f.groups.map(|(d, g)| (d, customers.groups[g]));
         let empty = |what: &str| named(&format!("no customers at risk {what}"));
         let (churn, reached) = match flags {
             Some((FixDesign::Holdout, held)) => {
@@ -593,6 +639,7 @@ mod tests {
             signup: &d.signup,
             churn: &d.churn,
             as_of: 400 * DAY,
+            groups: &[&d.flags],
         };
         let r = 200 * DAY;
         let fixes = vec![
@@ -601,14 +648,14 @@ mod tests {
                 themes: vec![0],
                 rollout: r,
                 cost: 5_000.0,
-                groups: Some((FixDesign::Holdout, d.flags.clone())),
+                groups: Some((FixDesign::Holdout, 0)),
             },
             Fix {
                 id: "b".into(),
                 themes: vec![0, 2],
                 rollout: r,
                 cost: 0.0,
-                groups: Some((FixDesign::Rollout, d.flags.clone())),
+                groups: Some((FixDesign::Rollout, 0)),
             },
             Fix {
                 id: "c".into(),
@@ -736,10 +783,12 @@ mod tests {
             time: &d.time,
             contact: None,
         };
+        let short = [true; 3];
         let customers = FixCustomers {
             signup: &d.signup,
             churn: &d.churn,
             as_of: 400 * DAY,
+            groups: &[],
         };
         let fix = |themes: Vec<u32>, rollout: i64, cost: f64| Fix {
             id: "x".into(),
@@ -760,11 +809,17 @@ mod tests {
         assert!(run(fix(vec![0], 200 * DAY, -1.0)).contains("fixes.cost"));
         assert!(run(fix(vec![0], 350 * DAY, 0.0)).contains("window_days"));
         assert!(run(fix(vec![0], 50 * DAY, 0.0)).contains("before the first text"));
-        let short = Fix {
-            groups: Some((FixDesign::Holdout, vec![true; 3])),
+        let unknown = Fix {
+            groups: Some((FixDesign::Holdout, 0)),
             ..fix(vec![0], 200 * DAY, 0.0)
         };
-        assert!(run(short).contains("fixes.groups"));
+        assert!(run(unknown).contains("fixes.groups"));
+        let wrong_length = FixCustomers {
+            groups: &[&short],
+            ..customers
+        };
+        let e = fix_effects(&[], texts, wrong_length, 3, &o).unwrap_err();
+        assert!(e.to_string().contains("customers.groups"), "{e}");
         assert!(fix_effects(&[], texts, customers, 3, &o.window_days(0)).is_err());
     }
 }

@@ -168,10 +168,12 @@ def fixes(
     >>> register = pd.DataFrame({"id": ["refund_sync"], "themes": ["refund"], "rollout": [day(100)],
     ...                          "holdout": ["held_out"], "cost": [400.0]})
     >>> r = voc.followup.fixes(register, texts=texts, customers=customers, as_of=day(200), clv=500.0)
-    >>> r.table.to_pandas()[["id", "rate_before", "rate_after", "contacts_avoided", "churn_method",
-    ...                      "churn_estimate", "net_benefit"]]
-                id  rate_before  rate_after  contacts_avoided churn_method  churn_estimate  net_benefit
-    0  refund_sync          0.5        0.25               1.0      holdout            -0.5         600.0
+    >>> r.table.to_pandas()[["id", "rate_before", "rate_after", "contacts_avoided", "churn_estimate"]]
+                id  rate_before  rate_after  contacts_avoided  churn_estimate
+    0  refund_sync          0.5        0.25               1.0            -0.5
+    >>> r.table.to_pandas()[["churn_method", "churn_value", "net_benefit", "roi"]]
+      churn_method  churn_value  net_benefit  roi
+    0      holdout       1000.0        600.0  1.5
     """
     return _voc._followup_fixes(
         register, texts=texts, customers=customers, themes=themes, time=time, contact=contact, signup=signup,

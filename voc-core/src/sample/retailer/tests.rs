@@ -452,7 +452,7 @@ fn the_refund_fix_in_the_register_is_measured_by_fix_effects() {
         themes: vec![theme],
         rollout: f.rollout[0],
         cost: f.cost[0],
-        groups: Some((FixDesign::Holdout, r.customers.holdout.clone())),
+        groups: Some((FixDesign::Holdout, 0)),
     };
     let e = &fix_effects(
         &[fix],
@@ -465,6 +465,7 @@ fn the_refund_fix_in_the_register_is_measured_by_fix_effects() {
             signup: &r.customers.signup,
             churn: &r.truth.churn_time,
             as_of: r.end,
+            groups: &[&r.customers.holdout],
         },
         THEMES.len(),
         &FixOptions::default().clv(200.0).cost_per_contact(5.0),
