@@ -775,6 +775,43 @@ mod tests {
         assert!(out[2].mentions.ratio.ci.low < 1.0 && out[2].mentions.ratio.ci.high > 1.0);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// The order of the texts and of the customers does not change any number.
+        #[test]
+        fn order_of_rows_does_not_matter(seed in 0u64..1_000, shift in 1usize..2_999) {
+            let d = data(seed);
+            let n = d.time.len();
+            let m = d.signup.len();
+            let fixes = [
+                Fix { id: "h".into(), themes: vec![0, 1], rollout: 200 * DAY, cost: 10.0,
+                      groups: Some((FixDesign::Holdout, 0)) },
+                Fix { id: "r".into(), themes: vec![2], rollout: 180 * DAY, cost: 0.0,
+                      groups: Some((FixDesign::Rollout, 0)) },
+            ];
+            let opts = FixOptions::default().clv(50.0).cost_per_contact(2.0);
+            let run = |order: &[usize], people: &[usize]| {
+                let rows: Vec<Vec<u32>> = order.iter().map(|&i| d.sets.row(i).to_vec()).collect();
+                let sets = Sets::from_rows(&rows).unwrap();
+                let time: Vec<i64> = order.iter().map(|&i| d.time[i]).collect();
+                let contact: Vec<bool> = order.iter().map(|&i| d.contact[i]).collect();
+                let signup: Vec<i64> = people.iter().map(|&i| d.signup[i]).collect();
+                let churn: Vec<i64> = people.iter().map(|&i| d.churn[i]).collect();
+                let flags: Vec<bool> = people.iter().map(|&i| d.flags[i]).collect();
+                let texts = FixTexts { themes: &sets, time: &time, contact: Some(&contact) };
+                let customers = FixCustomers { signup: &signup, churn: &churn, as_of: 400 * DAY, groups: &[&flags] };
+                fix_effects(&fixes, texts, customers, 3, &opts).unwrap()
+            };
+            let id_t: Vec<usize> = (0..n).collect();
+            let id_c: Vec<usize> = (0..m).collect();
+            let rot_t: Vec<usize> = (0..n).map(|i| (i + shift) % n).rev().collect();
+            let rot_c: Vec<usize> = (0..m).map(|i| (i + shift) % m).rev().collect();
+            let (a, b) = (run(&id_t, &id_c), run(&rot_t, &rot_c));
+            // Sums of the same 0/1 values in another order are the same integers, so equality is exact.
+            proptest::prop_assert_eq!(a, b);
+        }
+    }
+
     #[test]
     fn bad_registers_and_windows_are_errors_naming_the_input() {
         let d = data(2);
