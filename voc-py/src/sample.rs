@@ -3,9 +3,11 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use voc_core::followup::Trigger;
 use voc_core::sample::{
-    self, ACQUISITION, CAMPAIGN_GROUPS, CATEGORIES, CHANNELS, CHURN_REASONS, PLATFORMS, REGIONS,
-    RetailerOptions, SEGMENTS, SurveyOptions, THEMES, TICKET_CHANNELS, TIERS,
+    self, ACQUISITION, CAMPAIGN_GROUPS, CATEGORIES, CHANNELS, CHURN_REASONS, FOLLOWUP_ACTIONS,
+    FOLLOWUP_OUTCOMES, PLATFORMS, REGIONS, RetailerOptions, SEGMENTS, SurveyOptions, TEAMS, THEMES,
+    TICKET_CHANNELS, TIERS,
 };
 use voc_core::signals::{DAY, SurveyKind};
 use voc_core::time::NAT;
@@ -66,9 +68,10 @@ pub fn surveys(
 }
 
 /// Simulated fashion retailer: a dict of tables (customers, orders, returns, tickets, surveys, mentions,
-/// churn, truth, campaign, campaign_truth) and the planted effects. Wrapped by `voc.sample.retailer`.
+/// churn, truth, campaign, campaign_truth, cases, cases_truth, followup_surveys, fixes) and the
+/// planted effects. Wrapped by `voc.sample.retailer`.
 #[pyfunction]
-#[pyo3(name = "_retailer", signature = (*, seed=7, customers=20_000, start_day=19_723, days=730, fix_day=Some(540), slow_refund_rate=0.30, slow_refund_rate_fixed=0.05, churn_odds_ratio=4.0, holdout=0.0, campaign_day=Some(240), campaign_window=90, campaign_share=1.0))]
+#[pyo3(name = "_retailer", signature = (*, seed=7, customers=20_000, start_day=19_723, days=730, fix_day=Some(540), slow_refund_rate=0.30, slow_refund_rate_fixed=0.05, churn_odds_ratio=4.0, holdout=0.0, campaign_day=Some(240), campaign_window=90, campaign_share=1.0, followup_day=Some(365), followup_holdout=0.2, followup_sla_hours=48.0, followup_window=90))]
 #[allow(clippy::too_many_arguments)]
 pub fn retailer<'py>(
     py: Python<'py>,
@@ -84,6 +87,10 @@ pub fn retailer<'py>(
     #[pyo3(from_py_with = crate::convert_args::opt_whole::<i64>)] campaign_day: Option<i64>,
     #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] campaign_window: i64,
     #[pyo3(from_py_with = crate::convert_args::real)] campaign_share: f64,
+    #[pyo3(from_py_with = crate::convert_args::opt_whole::<i64>)] followup_day: Option<i64>,
+    #[pyo3(from_py_with = crate::convert_args::real)] followup_holdout: f64,
+    #[pyo3(from_py_with = crate::convert_args::real)] followup_sla_hours: f64,
+    #[pyo3(from_py_with = crate::convert_args::whole::<i64>)] followup_window: i64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let seed = whole(py, "seed", seed, 0, i64::MAX)? as u64;
     let customers = whole(py, "customers", customers, 0, i64::MAX)? as usize;
@@ -101,7 +108,21 @@ pub fn retailer<'py>(
         0,
         i64::from(u32::MAX),
     )? as u32;
+    let followup_day = followup_day
+        .map(|d| whole(py, "followup_day", d, 0, i64::from(u32::MAX)).map(|d| d as u32))
+        .transpose()?;
+    let followup_window = whole(
+        py,
+        "followup_window",
+        followup_window,
+        0,
+        i64::from(u32::MAX),
+    )? as u32;
     let opts = RetailerOptions::default()
+        .followup_day(followup_day)
+        .followup_holdout(followup_holdout)
+        .followup_sla_hours(followup_sla_hours)
+        .followup_window(followup_window)
         .customers(customers)
         .seed(seed)
         .start_day(start_day)
@@ -236,6 +257,75 @@ pub fn retailer<'py>(
     let table = t.finish("retailer campaign truth", None);
     out.set_item("campaign_truth", has_campaign.then_some(table))?;
 
+    let has_loop = r.planted.followup.is_some();
+    let cs = r.cases;
+    // Held-out triggers have no team, action or outcome: a missing label.
+    let maybe = |v: &[Option<u8>]| {
+        v.iter()
+            .map(|c| c.map_or(usize::MAX, usize::from))
+            .collect::<Vec<_>>()
+            .into_iter()
+    };
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", cs.customer);
+    let trigger = cs.trigger.iter().map(|k| match k {
+        Trigger::Detractor => 0,
+        Trigger::Alert => 1,
+        Trigger::Ticket => 2,
+        Trigger::Social => 3,
+    });
+    t.labels(
+        "trigger",
+        trigger.collect::<Vec<_>>().into_iter(),
+        Trigger::NAMES,
+    )?;
+    t.numbers("trigger_row", cs.trigger_row);
+    t.times("time", cs.time)?;
+    t.numbers("holdout", cs.holdout);
+    t.times("opened", cs.opened)?;
+    t.times("contacted", cs.contacted)?;
+    t.times("closed", cs.closed)?;
+    t.labels("team", maybe(&cs.team), &TEAMS)?;
+    t.labels("action", maybe(&cs.action), &FOLLOWUP_ACTIONS)?;
+    t.labels("outcome", maybe(&cs.outcome), &FOLLOWUP_OUTCOMES)?;
+    t.numbers("cost", cs.cost);
+    t.numbers("next_nps", cs.next_nps);
+    t.numbers("churned", cs.churned);
+    let table = t.finish("retailer follow-up cases", None);
+    out.set_item("cases", has_loop.then_some(table))?;
+
+    let ft = tr.followup;
+    let mut t = TableBuilder::new(py);
+    t.numbers("customer_id", ft.customer);
+    t.numbers("p_fast", ft.p_fast);
+    t.numbers("p_recover_slow", ft.p_recover_slow);
+    t.numbers("p_recover_fast", ft.p_recover_fast);
+    t.numbers("p_churn_slow", ft.p_churn_slow);
+    t.numbers("p_churn_fast", ft.p_churn_fast);
+    let table = t.finish("retailer follow-up truth", None);
+    out.set_item("cases_truth", has_loop.then_some(table))?;
+
+    let fs = r.followup_surveys;
+    let mut t = TableBuilder::new(py);
+    let n_answers = fs.customer.len();
+    t.numbers("customer_id", fs.customer);
+    t.times("time", fs.time)?;
+    t.labels("kind", std::iter::repeat_n(0, n_answers), &kinds)?;
+    t.numbers("score", fs.score);
+    t.strings("verbatim", &vec![None::<String>; n_answers])?;
+    let table = t.finish("retailer follow-up survey answers", None);
+    out.set_item("followup_surveys", has_loop.then_some(table))?;
+
+    let fx = r.fixes;
+    let mut t = TableBuilder::new(py);
+    let wrap = |v: Vec<String>| v.into_iter().map(Some).collect::<Vec<_>>();
+    t.strings("id", &wrap(fx.id))?;
+    t.strings("themes", &wrap(fx.theme))?;
+    t.times("rollout", fx.rollout)?;
+    t.strings("holdout", &fx.holdout)?;
+    t.numbers("cost", fx.cost);
+    out.set_item("fixes", t.finish("retailer fixes", None))?;
+
     let p = PyDict::new(py);
     let planted = r.planted;
     p.set_item("description", planted.description)?;
@@ -268,6 +358,33 @@ pub fn retailer<'py>(
         }
     };
     p.set_item("campaign", campaign)?;
+    let followup = match planted.followup {
+        None => None,
+        Some(f) => {
+            let d = PyDict::new(py);
+            d.set_item("description", f.description)?;
+            d.set_item("first_date", day(f.first_day)?)?;
+            d.set_item("end_date", day(f.end_day)?)?;
+            d.set_item("holdout", f.holdout)?;
+            d.set_item("sla_hours", f.sla_hours)?;
+            d.set_item("window_days", f.window_days)?;
+            let teams = PyDict::new(py);
+            let fast = PyDict::new(py);
+            for (k, team) in TEAMS.iter().enumerate() {
+                teams.set_item(*team, f.team_contact_hours[k])?;
+                fast.set_item(*team, f.team_p_fast[k])?;
+            }
+            d.set_item("team_contact_hours", teams)?;
+            d.set_item("team_p_fast", fast)?;
+            d.set_item("reach", f.reach)?;
+            d.set_item("answer_rate", f.answer_rate)?;
+            d.set_item("recover_lift", f.recover_lift)?;
+            d.set_item("churn_save", f.churn_save)?;
+            d.set_item("alert_days", f.alert_days)?;
+            Some(d)
+        }
+    };
+    p.set_item("followup", followup)?;
     out.set_item("planted", p)?;
     out.set_item("start", numpy_day(py, r.start.div_euclid(DAY))?)?;
     out.set_item("end", numpy_day(py, r.end.div_euclid(DAY))?)?;

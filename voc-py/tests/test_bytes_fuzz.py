@@ -122,6 +122,14 @@ FACTORIES["RecoveryResult"] = lambda: voc.followup.recovery(
                                       "kind": ["nps"] * 4, "score": [3, 9, 5, 6]}),
     customers=[1, 2], trigger=["detractor", "detractor"], opened=[7200, 7200], contacted=[9000, 9000],
     closed=[10000, 10000], by=["x", "y"])
+FACTORIES["FixesResult"] = lambda: voc.followup.fixes(
+    {"id": ["f"], "themes": ["refund"], "rollout": [100 * 86400], "holdout": ["held"], "cost": [400.0]},
+    texts={"theme": ["refund", None, "refund", None, None, "refund", None, None],
+           "time": [d * 86400 for d in (10, 20, 30, 40, 110, 120, 130, 140)]},
+    customers={"signup": [0] * 8, "held": [0, 0, 0, 0, 1, 1, 1, 1],
+               "churn_time": np.array([150 * 86400, "NaT", "NaT", "NaT", 120 * 86400, 170 * 86400, 130 * 86400,
+                                       "NaT"], dtype="datetime64[s]")},
+    as_of=200 * 86400, clv=500.0)
 # voc.uplift
 _UY, _UT, _US = [1, 0, 1, 0, 1, 1, 0, 1], [1, 0, 0, 1, 1, 0, 0, 1], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7]
 FACTORIES.update({

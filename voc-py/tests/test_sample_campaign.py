@@ -232,7 +232,7 @@ def test_bad_campaign_options_name_the_argument(kwargs, arg):
 
 
 def test_a_short_run_without_a_campaign_still_works():
-    d = voc.sample.retailer(customers=50, days=60, fix_day=None, campaign_day=None)
+    d = voc.sample.retailer(customers=50, days=60, fix_day=None, campaign_day=None, followup_day=None)
     assert d.campaign is None and len(d.customers) == 50
 
 

@@ -15,12 +15,18 @@
 //! censored for time to contact at its closing; an open case is censored at the batch's `as_of` time.
 
 mod cases;
+#[cfg(feature = "text")]
+mod fixes;
 mod recovery;
 mod state;
 #[cfg(test)]
 mod tests;
 
 pub use cases::{CaseLog, Cases, Trigger};
+#[cfg(feature = "text")]
+pub use fixes::{
+    Fix, FixChurn, FixCustomers, FixDesign, FixEffect, FixOptions, FixTexts, fix_effects,
+};
 pub use recovery::{PairedChange, Recovery, RecoveryGroup, RecoveryOptions, recovery};
 pub use state::{
     CaseBatch, GroupLoop, LoopBatch, LoopMetrics, LoopOptions, LoopState, MAX_LOOP_CASES,

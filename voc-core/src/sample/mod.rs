@@ -7,9 +7,10 @@ mod surveys;
 
 pub use retailer::{
     ACQUISITION, CAMPAIGN_GROUPS, CATEGORIES, CHURN_REASONS, CampaignTable, CampaignTruth,
-    ChurnTable, CustomerTable, MAX_CUSTOMERS, MAX_DAYS, MentionTable, OrderTable, PLATFORMS,
-    Planted, PlantedCampaign, REGIONS, Retailer, RetailerOptions, ReturnTable, SurveyTable, THEMES,
-    TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
+    CaseTable, CaseTruth, ChurnTable, CustomerTable, FOLLOWUP_ACTIONS, FOLLOWUP_OUTCOMES, FixTable,
+    FollowupSurveys, MAX_CUSTOMERS, MAX_DAYS, MentionTable, OrderTable, PLATFORMS, Planted,
+    PlantedCampaign, PlantedFollowup, REGIONS, Retailer, RetailerOptions, ReturnTable, SurveyTable,
+    TEAMS, THEMES, TICKET_CHANNELS, TIERS, TicketTable, Truth, retailer,
 };
 pub use surveys::{
     CHANNELS, MAX_RESPONSES, PlantedChange, SEGMENTS, SurveyOptions, SurveySample, surveys,

@@ -558,7 +558,53 @@ def _retailer(
     campaign_day: int | None = ...,
     campaign_window: int = 90,
     campaign_share: float = 1.0,
+    followup_day: int | None = ...,
+    followup_holdout: float = 0.2,
+    followup_sla_hours: float = 48.0,
+    followup_window: int = 90,
 ) -> dict[str, Any]: ...
+
+# ---------------------------------------------------------------- fixes (voc.followup.fixes)
+
+__all__ += ["FixesResult", "_followup_fixes"]
+
+@final
+class FixesResult:
+    @property
+    def window_days(self) -> int: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def table(self) -> Table: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_state(data: bytes) -> FixesResult: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def _followup_fixes(
+    register: Any,
+    *,
+    texts: Any,
+    customers: Any,
+    themes: Any,
+    time: Any,
+    contact: Any,
+    signup: Any,
+    churn_time: Any,
+    as_of: Any,
+    window_days: int,
+    clv: float,
+    cost_per_contact: float,
+    horizon_months: float,
+    se: Literal["hc1", "HC1", "pooled", "nonrobust"],
+    confidence: float,
+) -> FixesResult: ...
+
+# --- end fixes ---
 
 # --- end signals ---
 

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from voc import _voc
-from voc._voc import EventLog, LoopMetricsResult, RecoveryResult
+from voc._voc import EventLog, FixesResult, LoopMetricsResult, RecoveryResult
 
-__all__ = ["LoopMetricsResult", "RecoveryResult", "loop_metrics", "recovery"]
+__all__ = ["FixesResult", "LoopMetricsResult", "RecoveryResult", "fixes", "loop_metrics", "recovery"]
 
 
 def loop_metrics(
@@ -109,4 +109,74 @@ def recovery(
     return _voc._followup_recovery(
         data, log=log, customers=customers, trigger=trigger, opened=opened, contacted=contacted, closed=closed,
         by=by, repurchase_days=repurchase_days, confidence=confidence, missing=missing,
+    )
+
+
+def fixes(
+    register: Any,
+    /,
+    *,
+    texts: Any,
+    customers: Any,
+    themes: Any = "theme",
+    time: Any = "time",
+    contact: Any = None,
+    signup: Any = "signup",
+    churn_time: Any = "churn_time",
+    as_of: Any = None,
+    window_days: int = 90,
+    clv: float = 0.0,
+    cost_per_contact: float = 0.0,
+    horizon_months: float = 12.0,
+    se: Literal["hc1", "HC1", "pooled", "nonrobust"] = "hc1",
+    confidence: float = 0.95,
+) -> FixesResult:
+    """Root cause → fix → effect: what each fix of a register did, one row per fix.
+
+    ``register`` is a table with one row per fix: ``id``, ``themes`` (the theme it addresses, or a list of
+    themes), ``rollout`` (date), and optionally ``cost`` (the fix's cost), ``holdout`` (the name of a
+    0/1 column of ``customers`` marking the customers held out of the fix at random) or ``rollout_group``
+    (the name of a 0/1 column marking the customers who got the fix at the rollout, the others later).
+    ``texts`` holds the texts that mention themes (tickets, chats, comments, posts): ``themes`` per text
+    (a name, a list of names such as ``ThemeMatcher.tag(...)`` gives, or None), ``time``, and ``contact``
+    (0/1: a support contact that costs money; default: every text). ``customers`` holds ``signup`` and
+    ``churn_time`` (NaT: not churned). ``as_of`` is the end of the data (default: just after the latest
+    time given). For a fix rolled out at ``r`` the windows are ``window_days`` before and after ``r``:
+
+    - the themes' mention rate (share of texts mentioning any of them) before and after:
+      ``voc.impact.before_after`` (rates, the z test of the change, and the rate ratio after ÷ before with
+      its Katz interval), counted as ``ThemeMatcher.mention_rates`` counts;
+    - the contacts on the themes before and after, ``contacts_avoided = before − after``, and
+      ``voc.impact.rate_ratio`` of contacts per day after ÷ before;
+    - the churn effect on customers at risk at the start of a window (signed up before it, not churned
+      before it): ``voc.impact.holdout`` (fix against held out, after the rollout) with a holdout,
+      ``voc.impact.diff_in_diff`` (HC1 by default) with rollout groups, ``voc.impact.before_after``
+      (observational) with neither;
+    - ``voc.impact.roi`` of the fall in churn (with its interval) over the customers the fix reached at
+      ``clv``, the contacts avoided per day over ``horizon_months`` (none when contacts rose) at
+      ``cost_per_contact``, and the fix's cost.
+
+    Each number equals the named ``voc.impact`` function's output on the same counts.
+
+    >>> import numpy as np, pandas as pd, voc
+    >>> day = lambda d: np.datetime64("2025-01-01") + np.timedelta64(d, "D")
+    >>> texts = pd.DataFrame({"theme": ["refund", None, "refund", None, None, "refund", None, None],
+    ...                       "time": [day(d) for d in (10, 20, 30, 40, 110, 120, 130, 140)]})
+    >>> churn = [day(150), None, None, None, day(120), day(170), day(130), None]
+    >>> customers = pd.DataFrame({"signup": [day(0)] * 8, "held_out": [0, 0, 0, 0, 1, 1, 1, 1],
+    ...                           "churn_time": pd.to_datetime(churn)})
+    >>> register = pd.DataFrame({"id": ["refund_sync"], "themes": ["refund"], "rollout": [day(100)],
+    ...                          "holdout": ["held_out"], "cost": [400.0]})
+    >>> r = voc.followup.fixes(register, texts=texts, customers=customers, as_of=day(200), clv=500.0)
+    >>> r.table.to_pandas()[["id", "rate_before", "rate_after", "contacts_avoided", "churn_estimate"]]
+                id  rate_before  rate_after  contacts_avoided  churn_estimate
+    0  refund_sync          0.5        0.25               1.0            -0.5
+    >>> r.table.to_pandas()[["churn_method", "churn_value", "net_benefit", "roi"]]
+      churn_method  churn_value  net_benefit  roi
+    0      holdout       1000.0        600.0  1.5
+    """
+    return _voc._followup_fixes(
+        register, texts=texts, customers=customers, themes=themes, time=time, contact=contact, signup=signup,
+        churn_time=churn_time, as_of=as_of, window_days=window_days, clv=clv, cost_per_contact=cost_per_contact,
+        horizon_months=horizon_months, se=se, confidence=confidence,
     )

@@ -20,6 +20,14 @@ raises churn for recent promoters; ``RetailerData.campaign_truth`` holds each pa
 probability under either arm and the true effect. It is the data for :mod:`voc.uplift` (see
 ``docs/uplift.md``).
 
+The retailer also **closes the loop** (from 2024-12-31 by default): each customer's first detractor answer,
+complaint ticket or churn alert opens a follow-up case (``RetailerData.cases``), except for a random 20%
+holdout of triggers that get none. Teams contact at different speeds; a contact within the 48-hour SLA
+raises the chance that the customer's next answer is 7 or more and lowers churn in the 90 days after the
+trigger (:class:`PlantedFollowup`; each row's probabilities are in ``RetailerData.cases_truth``). The
+answers to the survey sent after each case are ``RetailerData.followup_surveys``. The refund fix is
+registered in ``RetailerData.fixes`` (for :func:`voc.followup.fixes`). See ``docs/followup.md``.
+
 The same seed gives identical data everywhere.
 """
 
@@ -36,7 +44,10 @@ from voc._voc import Table
 from voc._voc import _retailer, _surveys
 from voc.errors import DtypeError, InvalidOptionError
 
-__all__ = ["surveys", "survey_changes", "retailer", "RetailerData", "Planted", "PlantedCampaign", "PlantedChange"]
+__all__ = [
+    "surveys", "survey_changes", "retailer", "RetailerData", "Planted", "PlantedCampaign", "PlantedChange",
+    "PlantedFollowup",
+]
 
 
 def _html(name: str, fields: dict[str, Any]) -> str:
@@ -151,6 +162,53 @@ class PlantedCampaign:
 
 
 @dataclass(frozen=True)
+class PlantedFollowup:
+    """The closed loop planted in :func:`retailer`: follow-up cases, their speed and their effects.
+
+    From ``first_date`` until ``end_date`` (``window_days`` before the end of the data), each customer's
+    first detractor answer (NPS 0–6), complaint ticket or churn alert (``alert_days`` without an order)
+    is a trigger; a share ``holdout`` of triggers, drawn at random, gets no case. A case goes to one of
+    four teams at random; its first contact comes after an exponential time with the team's mean
+    (``team_contact_hours``), unless the customer cannot be reached (probability ``1 − reach``), so the
+    team's chance of a contact within ``sla_hours`` is ``team_p_fast``. A share ``answer_rate`` answers
+    the survey sent after the case. A contact within the SLA (a late one changes nothing) turns a share
+    ``recover_lift`` of the non-recovered into recovered (next NPS ≥ 7) and removes a share ``churn_save``
+    of the churn probability in the ``window_days`` after the trigger.
+
+    >>> import voc
+    >>> f = voc.sample.retailer(seed=1, customers=200).planted.followup
+    >>> str(f.first_date), f.holdout, f.sla_hours, f.recover_lift, f.churn_save
+    ('2024-12-31', 0.2, 48.0, 0.35, 0.3)
+    """
+
+    description: str
+    first_date: np.datetime64
+    end_date: np.datetime64
+    holdout: float
+    sla_hours: float
+    window_days: int
+    team_contact_hours: dict[str, float]
+    team_p_fast: dict[str, float]
+    reach: float
+    answer_rate: float
+    recover_lift: float
+    churn_save: float
+    alert_days: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as a dict.
+
+        >>> import voc
+        >>> voc.sample.retailer(seed=1, customers=200).planted.followup.to_dict()["team_contact_hours"]["north"]
+        10.0
+        """
+        return asdict(self)
+
+    def _repr_html_(self) -> str:
+        return _html("PlantedFollowup", self.to_dict())
+
+
+@dataclass(frozen=True)
 class Planted:
     """The cause of churn planted in :func:`retailer` and its effect sizes.
 
@@ -159,7 +217,8 @@ class Planted:
     of customers held out of the fix; ``churn_odds_ratio`` the odds ratio of churning after a slow refund;
     ``nps_penalty`` the NPS points lost in answers within 90 days of one; ``slow_after_days`` the days after
     receipt beyond which a refund counts as slow; ``campaign`` the retention campaign
-    (:class:`PlantedCampaign`, None without one).
+    (:class:`PlantedCampaign`, None without one); ``followup`` the closed loop (:class:`PlantedFollowup`,
+    None without one).
 
     >>> import voc
     >>> voc.sample.retailer(seed=1, customers=200).planted.churn_odds_ratio
@@ -175,6 +234,7 @@ class Planted:
     nps_penalty: float
     slow_after_days: float
     campaign: PlantedCampaign | None
+    followup: PlantedFollowup | None
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as a dict.
@@ -219,6 +279,19 @@ class RetailerData:
     p_churn_call) are None without a campaign. The campaign is drawn on streams of its own, over the
     simulated lives: the event tables are the world without the call (a saved customer's later orders are
     not added), so read churn in the window from ``campaign``, not from the orders.
+
+    ``cases`` (one row per trigger of the closed loop: customer_id, trigger — detractor, alert or ticket —,
+    trigger_row — the 0-based row of ``surveys``, ``tickets`` or ``orders`` (an alert's last order) —,
+    time, holdout, opened, contacted, closed, team, action, outcome, cost, next_nps, churned) and
+    ``cases_truth`` (customer_id, p_fast, p_recover_slow, p_recover_fast, p_churn_slow, p_churn_fast)
+    are None without a loop. A held-out row got no case: its opened, contacted and closed are NaT and its
+    team, action and outcome missing. ``next_nps`` is the answer to the survey sent after the case (NaN:
+    none); the same answers are ``followup_surveys`` (customer_id, time, kind, score, verbatim), to add
+    to ``surveys`` when measuring recovery with :func:`voc.followup.recovery`. ``churned`` is churn in
+    the window after the trigger under the arm the trigger got (like the campaign, the event tables are
+    the world without the loop). ``fixes`` is the register of root-cause fixes (id, themes, rollout,
+    holdout — the name of the ``customers`` column of the customers held out of the fix, or None —, cost)
+    for :func:`voc.followup.fixes`.
     """
 
     customers: Table
@@ -235,6 +308,10 @@ class RetailerData:
     seed: int
     campaign: Table | None
     campaign_truth: Table | None
+    cases: Table | None
+    cases_truth: Table | None
+    followup_surveys: Table | None
+    fixes: Table
 
     def tables(self) -> RetailerTables:
         """The event tables by name, ready for ``voc.signals.EventLog(**data.tables())``.
@@ -305,6 +382,10 @@ def retailer(
     campaign_day: int | None = 240,
     campaign_window: int = 90,
     campaign_share: float = 1.0,
+    followup_day: int | None = 365,
+    followup_holdout: float = 0.2,
+    followup_sla_hours: float = 48.0,
+    followup_window: int = 90,
 ) -> RetailerData:
     """Simulates a fashion e-commerce retailer (see the module docs).
 
@@ -318,6 +399,19 @@ def retailer(
     ``campaign_share`` of the active customers take part (see :class:`PlantedCampaign`). The campaign needs
     30 days before it and its window must end within ``days``: a shorter run needs an earlier day or None.
     Its draws have streams of their own: every other table is the same with or without it.
+
+    ``followup_day`` (counted from ``start``; default 365, 2024-12-31) is the first day on which
+    detractor answers, complaint tickets and churn alerts open follow-up cases, or None for no closed
+    loop; triggers run until ``followup_window`` days (the churn window after each) before the end.
+    ``followup_holdout`` of the triggers get no case; ``followup_sla_hours`` is the service level of the
+    first contact (see :class:`PlantedFollowup`). The loop's draws have streams of their own too.
+
+    >>> import voc
+    >>> d = voc.sample.retailer(seed=1, customers=2_000)
+    >>> d.cases.columns[:4], d.fixes.columns
+    (['customer_id', 'trigger', 'trigger_row', 'time'], ['id', 'themes', 'rollout', 'holdout', 'cost'])
+    >>> voc.sample.retailer(seed=1, customers=200, followup_day=None).cases is None
+    True
 
     >>> import voc
     >>> d = voc.sample.retailer(seed=1, customers=2_000)
@@ -351,7 +445,12 @@ def retailer(
         campaign_day=campaign_day,
         campaign_window=campaign_window,
         campaign_share=campaign_share,
+        followup_day=followup_day,
+        followup_holdout=followup_holdout,
+        followup_sla_hours=followup_sla_hours,
+        followup_window=followup_window,
     )
     p = d["planted"]
     campaign = None if p["campaign"] is None else PlantedCampaign(**p["campaign"])
-    return RetailerData(**{**d, "planted": Planted(**{**p, "campaign": campaign})})
+    followup = None if p["followup"] is None else PlantedFollowup(**p["followup"])
+    return RetailerData(**{**d, "planted": Planted(**{**p, "campaign": campaign, "followup": followup})})

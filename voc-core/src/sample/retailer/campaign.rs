@@ -135,11 +135,11 @@ impl PlantedCampaign {
 /// Where one customer's rows start in each table of the chunk.
 #[derive(Clone, Copy)]
 pub(super) struct Marks {
-    orders: usize,
-    returns: usize,
-    tickets: usize,
-    surveys: usize,
-    mentions: usize,
+    pub(super) orders: usize,
+    pub(super) returns: usize,
+    pub(super) tickets: usize,
+    pub(super) surveys: usize,
+    pub(super) mentions: usize,
 }
 
 impl Marks {

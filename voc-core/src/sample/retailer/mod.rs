@@ -35,6 +35,29 @@
 //! # Ok::<(), voc_core::Error>(())
 //! ```
 //!
+//! **Closed loop.** From [`RetailerOptions::followup_day`] on (by default 2024-12-31), each
+//! customer's first detractor answer (NPS 0–6), complaint ticket or churn alert (60 days without an
+//! order) opens a follow-up case ([`Retailer::cases`]), except for a random holdout of triggers
+//! ([`RetailerOptions::followup_holdout`], 20%) that get none. Teams ([`TEAMS`]) contact at different
+//! speeds; a contact within the SLA (48 h) raises the chance that the customer's next answer is 7 or
+//! more and lowers churn in the window after the trigger ([`PlantedFollowup`]); each row's
+//! probabilities under either speed are in [`Truth::followup`]. Like the campaign, the loop reads the
+//! simulated lives and draws from streams of its own: every other table and truth value is
+//! byte-identical with or without it.
+//!
+//! ```
+//! use voc_core::sample::{retailer, RetailerOptions};
+//! use voc_core::time::NAT;
+//! let r = retailer(&RetailerOptions::default().customers(3_000))?;
+//! let c = &r.cases;
+//! let held = c.holdout.iter().filter(|&&h| h).count();
+//! assert!(held > c.customer.len() / 10 && held < c.customer.len() / 3);
+//! // A held-out trigger has no case; every case was opened.
+//! assert!((0..c.customer.len()).all(|k| c.holdout[k] == (c.opened[k] == NAT)));
+//! assert_eq!(r.fixes.id, ["refund_sync"]);
+//! # Ok::<(), voc_core::Error>(())
+//! ```
+//!
 //! Customers are simulated independently, each from its own ChaCha8 stream, in parallel: the same seed
 //! gives byte-identical data whatever the thread count.
 
@@ -45,6 +68,7 @@ macro_rules! extend_all {
 }
 
 mod campaign;
+mod followup;
 mod options;
 mod simulate;
 mod tables;
@@ -53,6 +77,10 @@ mod tests;
 mod verbatims;
 
 pub use campaign::{CAMPAIGN_GROUPS, CampaignTable, CampaignTruth, PlantedCampaign};
+pub use followup::{
+    CaseTable, CaseTruth, FOLLOWUP_ACTIONS, FOLLOWUP_OUTCOMES, FixTable, FollowupSurveys,
+    PlantedFollowup, TEAMS,
+};
 pub use options::{MAX_CUSTOMERS, MAX_DAYS, Planted, RetailerOptions};
 pub use tables::{
     ChurnTable, CustomerTable, MentionTable, OrderTable, Retailer, ReturnTable, SurveyTable,
@@ -122,6 +150,8 @@ struct Out {
     churn: ChurnTable,
     truth: Truth,
     campaign: CampaignTable,
+    cases: CaseTable,
+    followup_surveys: FollowupSurveys,
 }
 
 /// Customers per parallel chunk (fixed, so output order never depends on threads).
@@ -155,6 +185,7 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
             let marks = campaign::Marks::of(&out);
             simulate(opts, c, &mut out);
             campaign::campaign(opts, c, &mut out, marks);
+            followup::followup(opts, c, &mut out, marks);
         }
         Ok(out)
     };
@@ -170,6 +201,15 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
         // Order ids are numbered in output order; returns refer to them by chunk-local position.
         let offset = all.orders.time.len() as i64;
         p.returns.order.iter_mut().for_each(|o| *o += offset + 1);
+        // Trigger rows are chunk-local positions in their table.
+        let (surveys, tickets) = (all.surveys.time.len() as i64, all.tickets.time.len() as i64);
+        for (row, kind) in p.cases.trigger_row.iter_mut().zip(&p.cases.trigger) {
+            *row += match kind {
+                crate::followup::Trigger::Detractor => surveys,
+                crate::followup::Trigger::Ticket => tickets,
+                _ => offset,
+            };
+        }
         append(&mut all, p);
     }
     all.orders.id = (1..=all.orders.time.len() as i64).collect();
@@ -185,6 +225,9 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
         churn: all.churn,
         truth: all.truth,
         campaign: all.campaign,
+        cases: all.cases,
+        followup_surveys: all.followup_surveys,
+        fixes: followup::fixes(opts),
         planted: Planted {
             description: "refunds are slow after the warehouse receives a return; slow refunds raise \
                           refund tickets and complaints, lower NPS and raise churn; fixed from the fix day"
@@ -203,6 +246,7 @@ pub fn retailer(opts: &RetailerOptions) -> Result<Retailer> {
                     opts.campaign_share,
                 )
             }),
+            followup: opts.followup_day.map(|d| PlantedFollowup::new(opts, d)),
         },
         start,
         end: start + i64::from(opts.days) * DAY,
@@ -220,4 +264,7 @@ fn append(all: &mut Out, p: Out) {
     extend_all!(all.truth, p.truth; churn_time, slow_refunds, base_churn_prob, satisfaction);
     extend_all!(all.campaign, p.campaign; customer, time, treated, churned);
     extend_all!(all.truth.campaign, p.truth.campaign; customer, group, p_churn_control, p_churn_call, effect);
+    extend_all!(all.cases, p.cases; customer, trigger, trigger_row, time, holdout, opened, contacted, closed, team, action, outcome, cost, next_nps, churned);
+    extend_all!(all.followup_surveys, p.followup_surveys; customer, time, score);
+    extend_all!(all.truth.followup, p.truth.followup; customer, p_fast, p_recover_slow, p_recover_fast, p_churn_slow, p_churn_fast);
 }

@@ -66,6 +66,16 @@ pub struct RetailerOptions {
     /// or held out with probability ½. Drawn from streams of their own: every other table and truth
     /// value is the same with or without the campaign.
     pub campaign_share: f64,
+    /// First day (since `start_day`) on which detractor answers, complaint tickets and churn alerts
+    /// open follow-up cases (default 365, 2024-12-31); `None`: no closed loop. See
+    /// [`CaseTable`](super::CaseTable). Triggers run until `followup_window` days before the end.
+    pub followup_day: Option<u32>,
+    /// Share of triggers held out at random: they get no case (default 0.2).
+    pub followup_holdout: f64,
+    /// Service level of the follow-up: hours from opening to first contact (default 48; up to 720).
+    pub followup_sla_hours: f64,
+    /// Days after a trigger in which churn is counted (default 90, 1 to 365).
+    pub followup_window: u32,
 }
 
 impl Default for RetailerOptions {
@@ -83,6 +93,10 @@ impl Default for RetailerOptions {
             campaign_day: Some(240),
             campaign_window: 90,
             campaign_share: 1.0,
+            followup_day: Some(365),
+            followup_holdout: 0.2,
+            followup_sla_hours: 48.0,
+            followup_window: 90,
         }
     }
 }
@@ -128,6 +142,7 @@ impl RetailerOptions {
             ("slow_refund_rate_fixed", self.slow_refund_rate_fixed),
             ("holdout", self.holdout),
             ("campaign_share", self.campaign_share),
+            ("followup_holdout", self.followup_holdout),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(Error::option(name, p, "must lie in [0, 1]"));
@@ -162,11 +177,40 @@ impl RetailerOptions {
                 ),
             ));
         }
+        if !(self.followup_sla_hours > 0.0 && self.followup_sla_hours <= 720.0) {
+            return Err(Error::option(
+                "followup_sla_hours",
+                self.followup_sla_hours,
+                "must be more than 0 and at most 720 hours (30 days)",
+            ));
+        }
+        if !(1..=365).contains(&self.followup_window) {
+            return Err(Error::option(
+                "followup_window",
+                self.followup_window,
+                "must be 1 to 365 days",
+            ));
+        }
+        if let Some(day) = self.followup_day
+            && u64::from(day) + u64::from(self.followup_window) >= u64::from(self.days)
+        {
+            return Err(Error::option(
+                "followup_day",
+                day,
+                format!(
+                    "triggers run from this day until {} days (the followup_window) before the end \
+                     of the {} simulated days; pick a day in 0..{}, or None for no closed loop",
+                    self.followup_window,
+                    self.days,
+                    i64::from(self.days) - i64::from(self.followup_window)
+                ),
+            ));
+        }
         Ok(())
     }
 }
 
-crate::setters!(RetailerOptions { customers: usize, seed: u64, start_day: i64, days: u32, fix_day: Option<u32>, slow_refund_rate: f64, slow_refund_rate_fixed: f64, churn_odds_ratio: f64, holdout: f64, campaign_day: Option<u32>, campaign_window: u32, campaign_share: f64 });
+crate::setters!(RetailerOptions { customers: usize, seed: u64, start_day: i64, days: u32, fix_day: Option<u32>, slow_refund_rate: f64, slow_refund_rate_fixed: f64, churn_odds_ratio: f64, holdout: f64, campaign_day: Option<u32>, campaign_window: u32, campaign_share: f64, followup_day: Option<u32>, followup_holdout: f64, followup_sla_hours: f64, followup_window: u32 });
 
 /// The planted effects, as simulated.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,4 +234,6 @@ pub struct Planted {
     pub slow_after_days: f64,
     /// The randomised retention campaign and its planted effects (`None`: no campaign).
     pub campaign: Option<super::PlantedCampaign>,
+    /// The closed loop of follow-up cases and its planted effects (`None`: no loop).
+    pub followup: Option<super::PlantedFollowup>,
 }

@@ -1,6 +1,8 @@
 //! The simulated tables, the truth behind them, and the retailer as an event log.
 
-use super::{CampaignTable, CampaignTruth, Planted, THEMES};
+use super::{
+    CampaignTable, CampaignTruth, CaseTable, CaseTruth, FixTable, FollowupSurveys, Planted, THEMES,
+};
 use crate::error::Result;
 use crate::signals::{
     ChurnEvents, Customers, EventLog, Ids, Mentions, Orders, Returns, SurveyKind, Surveys, Tickets,
@@ -141,6 +143,8 @@ pub struct Truth {
     /// The truth behind the retention campaign, one row per campaign participant (empty without a
     /// campaign).
     pub campaign: CampaignTruth,
+    /// The truth behind the closed loop, one row per row of [`Retailer::cases`] (empty without one).
+    pub followup: CaseTruth,
 }
 
 /// A simulated retailer.
@@ -165,6 +169,14 @@ pub struct Retailer {
     pub truth: Truth,
     /// The randomised retention campaign (empty without one; see [`PlantedCampaign`](super::PlantedCampaign)).
     pub campaign: CampaignTable,
+    /// The closed loop: one row per trigger that opened a follow-up case or was held out (empty
+    /// without one; see [`PlantedFollowup`](super::PlantedFollowup)).
+    pub cases: CaseTable,
+    /// Answers to the survey sent after each follow-up case (and after each held-out trigger): NPS
+    /// answers to add to [`surveys`](Retailer::surveys) when measuring recovery.
+    pub followup_surveys: FollowupSurveys,
+    /// The register of root-cause fixes (the refund fix, when there is one).
+    pub fixes: FixTable,
     /// The planted effects.
     pub planted: Planted,
     /// First simulated time (seconds).

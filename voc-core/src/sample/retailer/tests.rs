@@ -222,6 +222,7 @@ fn a_campaign_that_does_not_fit_is_an_error_naming_the_day() {
                 .customers(10)
                 .days(300)
                 .campaign_day(None)
+                .followup_day(None)
         )
         .is_ok()
     );
@@ -237,4 +238,244 @@ fn a_campaign_that_does_not_fit_is_an_error_naming_the_day() {
     assert!(e.to_string().contains("campaign_window"), "{e}");
     let e = retailer(&RetailerOptions::default().customers(10).campaign_share(1.5)).unwrap_err();
     assert!(e.to_string().contains("campaign_share"), "{e}");
+}
+
+#[test]
+fn the_closed_loop_changes_no_other_table_or_truth_value() {
+    let base = RetailerOptions::default().customers(3_000).seed(5);
+    let with = retailer(&base).unwrap();
+    let without = retailer(&base.clone().followup_day(None)).unwrap();
+    let other = retailer(
+        &base
+            .clone()
+            .followup_day(Some(200))
+            .followup_holdout(0.5)
+            .followup_sla_hours(24.0),
+    )
+    .unwrap();
+    assert!(without.cases.customer.is_empty() && without.truth.followup.customer.is_empty());
+    assert!(without.followup_surveys.customer.is_empty());
+    assert!(without.planted.followup.is_none() && with.planted.followup.is_some());
+    assert!(!with.cases.customer.is_empty());
+    let bytes = |r: &Retailer| {
+        let mut r = r.clone();
+        r.cases = CaseTable::default();
+        r.followup_surveys = FollowupSurveys::default();
+        r.truth.followup = CaseTruth::default();
+        r.planted.followup = None;
+        serde_json::to_vec(&r).unwrap()
+    };
+    assert_eq!(bytes(&with), bytes(&without));
+    assert_eq!(bytes(&other), bytes(&without));
+    // The holdout share only flips arms: the same triggers, and the cases of triggers in both arms'
+    // case group are the same.
+    let more = retailer(&base.clone().followup_holdout(0.5)).unwrap();
+    assert_eq!(more.cases.customer, with.cases.customer);
+    assert_eq!(more.cases.time, with.cases.time);
+    assert_eq!(more.truth.followup, with.truth.followup);
+    for k in 0..with.cases.customer.len() {
+        assert!(!with.cases.holdout[k] || more.cases.holdout[k]);
+        if !more.cases.holdout[k] {
+            assert_eq!(more.cases.contacted[k], with.cases.contacted[k]);
+            assert_eq!(more.cases.churned[k], with.cases.churned[k]);
+        }
+    }
+}
+
+#[test]
+fn cases_point_at_their_triggers_and_validate_against_the_event_log() {
+    use crate::followup::{CaseLog, Cases, Trigger};
+    use crate::signals::{Ids, RowPolicy};
+    let r = retailer(&RetailerOptions::default().customers(4_000).seed(3)).unwrap();
+    let c = &r.cases;
+    let p = r.planted.followup.clone().unwrap();
+    let n = c.customer.len();
+    assert!(n > 1_000, "{n}");
+    let mut kinds = [0usize; 3];
+    for k in 0..n {
+        let (id, t) = (c.customer[k], c.time[k]);
+        let row = c.trigger_row[k] as usize;
+        assert!(t >= p.first_day * DAY && t < p.end_day * DAY);
+        match c.trigger[k] {
+            Trigger::Detractor => {
+                kinds[0] += 1;
+                assert_eq!((r.surveys.customer[row], r.surveys.time[row]), (id, t));
+                assert!(r.surveys.score[row] <= 6.0);
+            }
+            Trigger::Ticket => {
+                kinds[1] += 1;
+                assert_eq!((r.tickets.customer[row], r.tickets.time[row]), (id, t));
+            }
+            _ => {
+                kinds[2] += 1;
+                assert_eq!(r.orders.customer[row], id);
+                assert_eq!(r.orders.time[row] + 60 * DAY, t);
+            }
+        }
+        let ct = r.truth.churn_time[(id - 1) as usize];
+        assert!(ct == NAT || t < ct);
+        if c.holdout[k] {
+            assert!(c.opened[k] == NAT && c.contacted[k] == NAT && c.closed[k] == NAT);
+            assert!(c.team[k].is_none() && c.cost[k] == 0.0);
+        } else {
+            assert!(c.opened[k] >= t && c.opened[k] <= t + 2 * 3600);
+            assert!(c.team[k].is_some() && c.cost[k] > 0.0);
+        }
+    }
+    assert!(kinds.iter().all(|&k| k > 100), "{kinds:?}");
+    assert!(
+        c.customer.windows(2).all(|w| w[0] < w[1]),
+        "one row per customer"
+    );
+    let held = c.holdout.iter().filter(|&&h| h).count() as f64 / n as f64;
+    assert!((held - 0.2).abs() < 0.03, "{held}");
+    // The cases (not the held-out triggers) are a valid case table of the event log.
+    let log = r.event_log().unwrap();
+    let rows: Vec<usize> = (0..n).filter(|&k| !c.holdout[k]).collect();
+    let pick = |v: &[i64]| rows.iter().map(|&k| v[k]).collect::<Vec<_>>();
+    let (ids, opened, contacted, closed) = (
+        pick(&c.customer),
+        pick(&c.opened),
+        pick(&c.contacted),
+        pick(&c.closed),
+    );
+    let triggers: Vec<Trigger> = rows.iter().map(|&k| c.trigger[k]).collect();
+    let team: Vec<u32> = rows
+        .iter()
+        .map(|&k| u32::from(c.team[k].unwrap()))
+        .collect();
+    let cost: Vec<f64> = rows.iter().map(|&k| c.cost[k]).collect();
+    let cases = Cases {
+        customer: Ids::Int(&ids),
+        trigger: &triggers,
+        opened: &opened,
+        contacted: &contacted,
+        closed: &closed,
+        team: Some(&team),
+        action: None,
+        outcome: None,
+        cost: Some(&cost),
+    };
+    assert_eq!(
+        CaseLog::new(&log, cases, RowPolicy::Error).unwrap().len(),
+        rows.len()
+    );
+    // Answers after the case are in the follow-up surveys, one per answered row.
+    let answered = c.next_nps.iter().filter(|x| !x.is_nan()).count();
+    assert_eq!(answered, r.followup_surveys.customer.len());
+    assert!(r.followup_surveys.time.iter().all(|&t| t < r.end));
+}
+
+#[test]
+fn fast_contact_recovers_and_keeps_customers_as_planted() {
+    let r = retailer(&RetailerOptions::default().customers(40_000).seed(9)).unwrap();
+    let (c, t) = (&r.cases, &r.truth.followup);
+    let p = r.planted.followup.clone().unwrap();
+    let sla = (p.sla_hours * 3600.0) as i64;
+    let fast: Vec<bool> = (0..c.customer.len())
+        .map(|k| c.contacted[k] != NAT && c.contacted[k] - c.opened[k] <= sla)
+        .collect();
+    let rate = |keep: &dyn Fn(usize) -> bool, y: &dyn Fn(usize) -> Option<bool>| {
+        let v: Vec<f64> = (0..c.customer.len())
+            .filter(|&k| keep(k))
+            .filter_map(|k| y(k).map(|b| f64::from(u8::from(b))))
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let churn = |k: usize| Some(c.churned[k]);
+    let recovered = |k: usize| (!c.next_nps[k].is_nan()).then(|| c.next_nps[k] >= 7.0);
+    let n = c.customer.len() as f64;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+    let d_churn: Vec<f64> = (0..c.customer.len())
+        .map(|k| t.p_churn_fast[k] - t.p_churn_slow[k])
+        .collect();
+    let d_rec: Vec<f64> = (0..c.customer.len())
+        .map(|k| t.p_recover_fast[k] - t.p_recover_slow[k])
+        .collect();
+    let observed = rate(&|k| fast[k], &churn) - rate(&|k| c.holdout[k], &churn);
+    assert!(
+        (observed - mean(&d_churn)).abs() < 0.02,
+        "{observed} vs {}",
+        mean(&d_churn)
+    );
+    let observed = rate(&|k| fast[k], &recovered) - rate(&|k| c.holdout[k], &recovered);
+    assert!(
+        (observed - mean(&d_rec)).abs() < 0.03,
+        "{observed} vs {}",
+        mean(&d_rec)
+    );
+    // Late contacts change nothing.
+    let late = rate(&|k| !fast[k] && !c.holdout[k], &churn) - rate(&|k| c.holdout[k], &churn);
+    assert!(late.abs() < 0.02, "{late}");
+    // Teams differ in speed as planted.
+    for (team, &pf) in p.team_p_fast.iter().enumerate() {
+        let got = rate(&|k| c.team[k] == Some(team as u8), &|k| Some(fast[k]));
+        assert!((got - pf).abs() < 0.03, "team {team}: {got} vs {pf}");
+    }
+}
+
+#[test]
+fn a_closed_loop_that_does_not_fit_is_an_error_naming_the_option() {
+    let o = RetailerOptions::default().customers(10);
+    for (bad, name) in [
+        (o.clone().followup_day(Some(700)), "followup_day"),
+        (o.clone().followup_holdout(1.5), "followup_holdout"),
+        (o.clone().followup_sla_hours(0.0), "followup_sla_hours"),
+        (o.clone().followup_sla_hours(f64::NAN), "followup_sla_hours"),
+        (o.clone().followup_window(0), "followup_window"),
+    ] {
+        let e = retailer(&bad).unwrap_err();
+        assert!(
+            matches!(&e, crate::Error::InvalidOption { name: n, .. } if *n == name),
+            "{e}"
+        );
+    }
+    assert!(retailer(&o.followup_day(Some(0))).is_ok());
+}
+
+#[test]
+fn the_refund_fix_in_the_register_is_measured_by_fix_effects() {
+    use crate::followup::{
+        Fix, FixChurn, FixCustomers, FixDesign, FixOptions, FixTexts, fix_effects,
+    };
+    use crate::text::Sets;
+    let r = retailer(&RetailerOptions::default().customers(20_000).holdout(0.3)).unwrap();
+    let f = &r.fixes;
+    assert_eq!(f.id, vec!["refund_sync".to_string()]);
+    assert_eq!(f.rollout[0], r.planted.fix_day.unwrap() * DAY);
+    assert_eq!(f.holdout[0].as_deref(), Some("holdout"));
+    let theme = THEMES.iter().position(|t| *t == f.theme[0]).unwrap() as u32;
+    let rows: Vec<Vec<u32>> = r.tickets.theme.iter().map(|&t| vec![t]).collect();
+    let sets = Sets::from_rows(&rows).unwrap();
+    let fix = Fix {
+        id: f.id[0].clone(),
+        themes: vec![theme],
+        rollout: f.rollout[0],
+        cost: f.cost[0],
+        groups: Some((FixDesign::Holdout, 0)),
+    };
+    let e = &fix_effects(
+        &[fix],
+        FixTexts {
+            themes: &sets,
+            time: &r.tickets.time,
+            contact: None,
+        },
+        FixCustomers {
+            signup: &r.customers.signup,
+            churn: &r.truth.churn_time,
+            as_of: r.end,
+            groups: &[&r.customers.holdout],
+        },
+        THEMES.len(),
+        &FixOptions::default().clv(200.0).cost_per_contact(5.0),
+    )
+    .unwrap()[0];
+    assert!(e.mentions.ratio.ci.high < 0.8, "{:?}", e.mentions.ratio);
+    assert!(e.contacts_avoided > 0.0);
+    let FixChurn::Holdout(h) = e.churn else {
+        panic!("{:?}", e.churn)
+    };
+    assert!(h.difference < 0.0 && h.ci.low < 0.0, "{h:?}");
+    assert_eq!(e.customers, h.treated.n);
 }
