@@ -7,6 +7,7 @@ mod convert;
 mod convert_args;
 mod error;
 mod followup;
+mod followup_outcomes;
 mod guard;
 mod impact;
 mod interrupt;
@@ -61,6 +62,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     risk::register(m)?;
     retention::register(m)?;
     followup::register(m)?;
+    followup_outcomes::register(m)?;
     impact::register(m)?;
     uplift::register(m)?;
     anomaly::register(m)?;

@@ -15,13 +15,23 @@
 //! censored for time to contact at its closing; an open case is censored at the batch's `as_of` time.
 
 mod cases;
+mod outcomes;
 mod recovery;
+mod run;
 mod state;
 #[cfg(test)]
 mod tests;
 
 pub use cases::{CaseLog, Cases, Trigger};
+pub use outcomes::{
+    Balance, ClassOutcome, HoldoutEstimate, IpwComparison, OutcomeInput, OutcomeOptions, SlaClass,
+    SlaOutcomes, sla_outcomes,
+};
 pub use recovery::{PairedChange, Recovery, RecoveryGroup, RecoveryOptions, recovery};
+pub use run::{
+    CoverageReport, GroupCoverage, LeftOut, LoopInput, LoopReport, MISSING_GROUP, SlaTrendRow, TriggerInput,
+    coverage, loop_metrics,
+};
 pub use state::{
     CaseBatch, GroupLoop, LoopBatch, LoopMetrics, LoopOptions, LoopState, MAX_LOOP_CASES,
     Percentile, TriggerBatch,

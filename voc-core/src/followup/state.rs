@@ -340,6 +340,9 @@ pub struct GroupLoop {
     /// Share of due triggers whose case was contacted within the SLA of the trigger (Wilson); `None`
     /// when none is due.
     pub coverage_in_sla: Option<Share>,
+    /// Triggers not contacted and not yet past the SLA (left out of
+    /// [`coverage_in_sla`](GroupLoop::coverage_in_sla)).
+    pub coverage_pending: u64,
 }
 
 /// The loop metrics of every group.
@@ -619,7 +622,7 @@ impl LoopState {
         for ((name, g), curves) in self.names.iter().zip(&self.groups).zip(curves) {
             let (contact, close) = curves?;
             let (met, due, pending) = g.contact.sla(options.sla_hours);
-            let (t_met, t_due, _) = g.triggers.sla(options.sla_hours);
+            let (t_met, t_due, t_pending) = g.triggers.sla(options.sla_hours);
             let triggers = g.triggers.len() as u64;
             groups.push(GroupLoop {
                 name: name.clone(),
@@ -635,6 +638,7 @@ impl LoopState {
                 triggers,
                 coverage: maybe_share(g.with_case, triggers)?,
                 coverage_in_sla: maybe_share(t_met, t_due)?,
+                coverage_pending: t_pending,
             });
         }
         Ok(LoopMetrics {
