@@ -122,6 +122,12 @@ FACTORIES["RecoveryResult"] = lambda: voc.followup.recovery(
                                       "kind": ["nps"] * 4, "score": [3, 9, 5, 6]}),
     customers=[1, 2], trigger=["detractor", "detractor"], opened=[7200, 7200], contacted=[9000, 9000],
     closed=[10000, 10000], by=["x", "y"])
+FACTORIES["CoverageResult"] = lambda: voc.followup.coverage(
+    time=[0, 0, 3600], has_case=[True, False, True], contacted=[1800, -9223372036854775808, 7200], by=["a", "b", "a"])
+FACTORIES["SlaOutcomesResult"] = lambda: voc.followup.sla_outcomes(
+    outcome=[1.0, 0.0, 2.0, 3.0, 1.0, 0.0], opened=[0, 0, 0, 0, -9223372036854775808, -9223372036854775808],
+    closed=[3600, 7200, 400000, 500000, -9223372036854775808, -9223372036854775808],
+    covariates=[[0.5, 1.0, 0.2, 3.0, 0.4, 2.0]], holdout=[0, 0, 0, 0, 1, 1])
 # voc.uplift
 _UY, _UT, _US = [1, 0, 1, 0, 1, 1, 0, 1], [1, 0, 0, 1, 1, 0, 0, 1], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7]
 FACTORIES.update({

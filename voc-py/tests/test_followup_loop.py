@@ -126,6 +126,7 @@ def test_sla_trend_is_the_csat_trend_of_the_met_flags_and_equals_scipy(period):
         np.testing.assert_allclose(trend[col], csat[col], rtol=1e-12, equal_nan=True)
     for _, row in trend.iterrows():
         k, n = int(row["sla_met"]), int(row["sla_due"])
+        assert (k, n) == (row["sla_met"], row["sla_due"])  # counts, not p · n with rounding error
         ci = scipy_stats.binomtest(k, n).proportion_ci(method="wilson")
         assert (row["sla_ci_low"], row["sla_ci_high"]) == pytest.approx((ci.low, ci.high), abs=1e-12)
     # The two-proportion z test and Holm over all tests.
@@ -289,12 +290,12 @@ def test_plots_draw_the_curves_and_the_trend():
     curves = m.curves("contact").to_pandas()
     north = curves[curves["group"] == "north"]
     np.testing.assert_allclose(ax.lines[0].get_ydata()[1:], 1 - north["survival"].to_numpy())
-    assert ax.lines[-1].get_xdata().tolist() == [48.0, 48.0]
+    assert [float(x) for x in ax.lines[-1].get_xdata()] == [48.0, 48.0]
     assert "first contact" in ax.get_title() and len(ax.collections) == 2
     ax = voc.plot.sla_trend(m, target=0.8)
     trend = m.trend.to_pandas()
     np.testing.assert_allclose(ax.lines[0].get_ydata(), 100 * trend[trend["group"] == "north"]["sla_rate"])
-    assert ax.lines[-1].get_ydata().tolist() == [80.0, 80.0]
+    assert [float(y) for y in ax.lines[-1].get_ydata()] == [80.0, 80.0]
     with pytest.raises(ValueError):
         voc.plot.sla_trend(voc.followup.loop_metrics(opened=hours(0), contacted=hours(1), closed=hours(2)))
     with pytest.raises(ValueError):

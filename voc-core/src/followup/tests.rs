@@ -314,7 +314,7 @@ fn loop_metrics_skips_missing_rows_and_names_the_callers_row() -> crate::Result<
     // Under "error" the first missing value is named; under "skip" the rule break at row 2 is still
     // an error, named by the caller's row (not the row among the kept ones).
     let e = loop_metrics(&names, input, MissingPolicy::Error, None, &o).unwrap_err();
-    assert_eq!(e.to_string(), "groups[0] is missing");
+    assert!(e.to_string().starts_with("groups[0] is missing "), "{e}");
     let e = loop_metrics(&names, input, MissingPolicy::Skip, None, &o).unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -413,7 +413,7 @@ fn coverage_reads_missing_and_bad_flags() -> crate::Result<()> {
     };
     let o = LoopOptions::default();
     let e = coverage(&names, t, MissingPolicy::Error, &o).unwrap_err();
-    assert_eq!(e.to_string(), "time[1] is missing");
+    assert!(e.to_string().starts_with("time[1] is missing "), "{e}");
     let r = coverage(&names, t, MissingPolicy::Skip, &o)?;
     assert_eq!((r.n_missing, r.as_of), (2, 100 * H));
     let g = &r.groups[0];
@@ -560,7 +560,7 @@ fn outcomes_without_covariates_are_the_difference_of_means_and_bad_rows_are_name
         holdout: None,
     };
     let e = sla_outcomes(input, MissingPolicy::Error, &OutcomeOptions::default()).unwrap_err();
-    assert_eq!(e.to_string(), "outcome[2] is missing");
+    assert!(e.to_string().starts_with("outcome[2] is missing "), "{e}");
     let r = sla_outcomes(input, MissingPolicy::Skip, &OutcomeOptions::default())?;
     assert_eq!((r.n, r.n_missing, r.binary), (4, 1, false));
     let w = &r.comparisons[0];

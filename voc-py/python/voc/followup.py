@@ -66,7 +66,7 @@ def loop_metrics(
     >>> w = voc.followup.loop_metrics(opened=t(0, 200), contacted=t(2, 300), closed=t(5, 301), period="week")
     >>> w.trend.to_pandas()[["period", "sla_met", "sla_due", "sla_rate", "previous", "change"]]
          period  sla_met  sla_due  sla_rate   previous  change
-    0  2025-W01      1.0      1.0       1.0       None     NaN
+    0  2025-W01      1.0      1.0       1.0       NaN     NaN
     1  2025-W02      0.0      1.0       0.0  2025-W01    -1.0
     """
     return _voc._followup_loop_metrics(

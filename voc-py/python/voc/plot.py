@@ -748,7 +748,7 @@ def time_to_close(
     >>> ax = voc.plot.time_to_close(m)
     >>> ax.lines[0].get_ydata().tolist()
     [0.0, 0.25, 0.5, 0.75, 1.0]
-    >>> ax.lines[1].get_xdata().tolist()  # the SLA, 48 h
+    >>> [float(x) for x in ax.lines[1].get_xdata()]  # the SLA, 48 h
     [48.0, 48.0]
     """
     if kind not in ("close", "contact"):
@@ -809,7 +809,7 @@ def sla_trend(
     >>> m = voc.followup.loop_metrics(opened=t(0, 1, 200, 201), contacted=t(2, 3, 300, 210),
     ...                               closed=t(5, 6, 301, 220), period="week")
     >>> ax = voc.plot.sla_trend(m, target=0.9)
-    >>> ax.lines[0].get_ydata().tolist(), ax.lines[1].get_ydata().tolist()
+    >>> [float(y) for y in ax.lines[0].get_ydata()], [float(y) for y in ax.lines[1].get_ydata()]
     ([100.0, 50.0], [90.0, 90.0])
     """
     table = getattr(result, "trend", result)
