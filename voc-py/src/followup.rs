@@ -309,15 +309,13 @@ fn required<'py>(
     })
 }
 
-/// A time role as seconds since 1970 (NaT → `NAT`: "not yet").
+/// A time role as seconds since 1970 (NaT → `NAT`: "not yet"), in place when it already is.
 fn time_role<'py>(
     data: Option<&Bound<'py, PyAny>>,
     role: &Bound<'py, PyAny>,
     arg: &'static str,
-) -> PyResult<Vec<i64>> {
-    Ok(read_times(&required(data, role, arg)?, arg)?
-        .as_slice()
-        .to_vec())
+) -> PyResult<crate::convert::Buf<'py, i64>> {
+    read_times(&required(data, role, arg)?, arg)
 }
 
 /// Follow-up metrics (see `voc.followup.loop_metrics`): each role a column name of `data` or a column.
@@ -331,7 +329,7 @@ pub fn _followup_loop_metrics(
     contacted: &Bound<'_, PyAny>,
     closed: &Bound<'_, PyAny>,
     by: Option<&Bound<'_, PyAny>>,
-    period: Option<&Bound<'_, PyAny>>,
+    #[pyo3(from_py_with = crate::convert_args::opt_text)] period: Option<&str>,
     as_of: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::real)] sla_hours: f64,
     #[pyo3(from_py_with = crate::convert_args::reals)] percentiles: Vec<f64>,
@@ -344,19 +342,14 @@ pub fn _followup_loop_metrics(
         .confidence(confidence);
     options.validate().py_err(py)?;
     let policy = convert::missing_policy(missing).py_err(py)?;
-    let period = match period.filter(|p| !p.is_none()) {
-        Some(p) => Some(
-            crate::convert_args::text(p)?
-                .parse::<voc_core::time::Period>()
-                .py_err(py)?,
-        ),
-        None => None,
-    };
-    let col = |role: &Bound<'_, PyAny>, arg: &'static str| time_role(data, role, arg);
+    let period = period
+        .map(str::parse::<voc_core::time::Period>)
+        .transpose()
+        .py_err(py)?;
     let (opened, contacted, closed) = (
-        col(opened, "opened")?,
-        col(contacted, "contacted")?,
-        col(closed, "closed")?,
+        time_role(data, opened, "opened")?,
+        time_role(data, contacted, "contacted")?,
+        time_role(data, closed, "closed")?,
     );
     let by = convert::lookup(data, by, "by")?;
     let (codes, labels) = match by {
@@ -370,7 +363,7 @@ pub fn _followup_loop_metrics(
             }
             (codes, Some(c.labels))
         }
-        None => (vec![0; opened.len()], None),
+        None => (vec![0; opened.as_slice().len()], None),
     };
     let names: Vec<String> = match &labels {
         Some(l) if !l.is_empty() => l.iter().map(Label::show).collect(),
@@ -383,9 +376,9 @@ pub fn _followup_loop_metrics(
         .transpose()?;
     let input = core::LoopInput {
         groups: &codes,
-        opened: &opened,
-        contacted: &contacted,
-        closed: &closed,
+        opened: opened.as_slice(),
+        contacted: contacted.as_slice(),
+        closed: closed.as_slice(),
         as_of,
     };
     let report = crate::guard::detach(py, "voc.followup.loop_metrics", || {
@@ -619,14 +612,13 @@ pub fn _followup_recovery(
         .confidence(confidence);
     options.validate().py_err(py)?;
     let policy = crate::signals::policy(py, missing)?;
-    let times = |role: &Bound<'_, PyAny>, arg: &'static str| time_role(data, role, arg);
     let (ids, _) =
         crate::signals::read_ids(&required(data, customers, "customers")?, "customers", false)?;
     let trigger = triggers(&required(data, trigger, "trigger")?)?;
     let (opened, contacted, closed) = (
-        times(opened, "opened")?,
-        times(contacted, "contacted")?,
-        times(closed, "closed")?,
+        time_role(data, opened, "opened")?,
+        time_role(data, contacted, "contacted")?,
+        time_role(data, closed, "closed")?,
     );
     let by = match convert::lookup(data, by, "by")? {
         Some(b) => {
@@ -642,9 +634,9 @@ pub fn _followup_recovery(
     let cases = core::Cases {
         customer: ids.ids(&strs),
         trigger: &trigger,
-        opened: &opened,
-        contacted: &contacted,
-        closed: &closed,
+        opened: opened.as_slice(),
+        contacted: contacted.as_slice(),
+        closed: closed.as_slice(),
         team: by.as_ref().map(|c| c.codes.as_slice()),
         action: None,
         outcome: None,

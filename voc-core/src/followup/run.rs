@@ -4,6 +4,7 @@
 use super::HOUR;
 use super::cases::check_case_times;
 use super::state::{CaseBatch, LoopBatch, LoopMetrics, LoopOptions, LoopState, TriggerBatch};
+use std::borrow::Cow;
 use crate::MissingPolicy;
 use crate::error::{Error, Result};
 use crate::metrics::{Batch, Csat, CsatOptions, Scale, trend};
@@ -167,6 +168,15 @@ fn compact<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
     rows.iter().map(|&r| v[r]).collect()
 }
 
+/// The rows `rows` of `v`: `v` itself when they are all of them.
+fn kept<'a, T: Copy>(v: &'a [T], rows: &[usize], all: bool) -> Cow<'a, [T]> {
+    if all {
+        Cow::Borrowed(v)
+    } else {
+        Cow::Owned(compact(v, rows))
+    }
+}
+
 /// The latest set time of the columns.
 fn latest(cols: &[&[i64]]) -> Option<i64> {
     cols.iter()
@@ -237,21 +247,14 @@ pub fn loop_metrics(
     }
     let rows: Vec<usize> = (0..n).filter(|&i| ck.ok(i)).collect();
     let n_missing = (n - rows.len()) as u64;
-    let (groups, opened, contacted, closed) = if n_missing == 0 {
-        (
-            input.groups.to_vec(),
-            input.opened.to_vec(),
-            input.contacted.to_vec(),
-            input.closed.to_vec(),
-        )
-    } else {
-        (
-            compact(input.groups, &rows),
-            compact(input.opened, &rows),
-            compact(input.contacted, &rows),
-            compact(input.closed, &rows),
-        )
-    };
+    // Borrowed as given when nothing is left out; compacted copies otherwise.
+    let all = n_missing == 0;
+    let groups = kept(input.groups, &rows, all);
+    let (opened, contacted, closed) = (
+        kept(input.opened, &rows, all),
+        kept(input.contacted, &rows, all),
+        kept(input.closed, &rows, all),
+    );
     let here = |e: Error| at_input_row(e, &rows).renamed("codes", "groups");
     // Rule checks on the kept rows first, so that an error names the caller's row.
     check_case_times(
@@ -264,16 +267,16 @@ pub fn loop_metrics(
     .map_err(here)?;
     let as_of = match input.as_of {
         Some(t) => t,
-        None => latest(&[&opened, &contacted, &closed]).ok_or(Error::Empty {
+        None => latest(&[&*opened, &*contacted, &*closed]).ok_or(Error::Empty {
             arg: "opened",
             what: "no case to report",
         })?,
     };
     let mut state = LoopState::new(names)?;
     state
-        .update(LoopBatch::Cases(CaseBatch::new(
+        .add_timed_cases(CaseBatch::new(
             &groups, &opened, &contacted, &closed, as_of,
-        )))
+        ))
         .map_err(here)?;
     let metrics = state.finish(options)?;
     let trend = match period {

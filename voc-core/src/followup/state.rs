@@ -465,7 +465,6 @@ impl LoopState {
         ] {
             crate::error::check_len("codes", n, arg, len)?;
         }
-        check_codes(b.codes, self.names.len())?;
         let mut ck = Checker::new("cases", RowPolicy::Error, n);
         check_case_times(
             &mut ck,
@@ -474,6 +473,14 @@ impl LoopState {
             b.contacted,
             b.closed,
         )?;
+        self.add_timed_cases(b)
+    }
+
+    /// Adds cases whose lengths and time order ([`check_case_times`]) the caller has checked; the group
+    /// codes, `as_of` and the state's room are checked here. Nothing changes on error.
+    pub(crate) fn add_timed_cases(&mut self, b: CaseBatch<'_>) -> Result<()> {
+        let n = b.codes.len();
+        check_codes(b.codes, self.names.len())?;
         check_as_of(
             b.as_of,
             &[
@@ -483,6 +490,17 @@ impl LoopState {
             ],
         )?;
         self.check_room(n, |g| g.contact.len())?;
+        // One pass to size every group's clocks: no reallocation while pushing.
+        let mut sizes = vec![0usize; self.groups.len()];
+        for &c in b.codes {
+            sizes[c as usize] += 1;
+        }
+        for (g, &k) in self.groups.iter_mut().zip(&sizes) {
+            for clock in [&mut g.contact, &mut g.close] {
+                clock.hours.reserve(k);
+                clock.status.reserve(k);
+            }
+        }
         for i in 0..n {
             let g = &mut self.groups[b.codes[i] as usize];
             let (o, c, z) = (b.opened[i], b.contacted[i], b.closed[i]);
