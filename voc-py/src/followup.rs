@@ -130,7 +130,9 @@ impl LoopMetricsResult {
         b.strings("period", &labels)?;
         b.times(
             "period_start",
-            rows.iter().map(|r| r.start_day.saturating_mul(86_400)).collect(),
+            rows.iter()
+                .map(|r| r.start_day.saturating_mul(86_400))
+                .collect(),
         )?;
         b.field("sla_met", rows, |r| r.rate.successes);
         b.field("sla_due", rows, |r| r.rate.n);
@@ -141,8 +143,12 @@ impl LoopMetricsResult {
         b.strings("previous", &previous)?;
         b.field("change", rows, |r| r.change.map_or(nan, |t| t.difference));
         b.field("change_se", rows, |r| r.change.map_or(nan, |t| t.se));
-        b.field("change_ci_low", rows, |r| r.change.map_or(nan, |t| t.ci.low));
-        b.field("change_ci_high", rows, |r| r.change.map_or(nan, |t| t.ci.high));
+        b.field("change_ci_low", rows, |r| {
+            r.change.map_or(nan, |t| t.ci.low)
+        });
+        b.field("change_ci_high", rows, |r| {
+            r.change.map_or(nan, |t| t.ci.high)
+        });
         b.field("statistic", rows, |r| r.change.map_or(nan, |t| t.statistic));
         b.field("p_value", rows, |r| r.change.map_or(nan, |t| t.p_value));
         b.field("significant", rows, |r| r.significant(c));

@@ -20,7 +20,10 @@ pub(crate) fn skipped_table(py: Python<'_>, s: &[core::LeftOut]) -> PyResult<Tab
     let reasons: Vec<Option<&str>> = s.iter().map(|s| Some(s.reason.as_str())).collect();
     b.strings("reason", &reasons)?;
     b.numbers("n", s.iter().map(|s| s.rows).collect::<Vec<u64>>());
-    b.numbers("first", s.iter().map(|s| s.first as u64).collect::<Vec<u64>>());
+    b.numbers(
+        "first",
+        s.iter().map(|s| s.first as u64).collect::<Vec<u64>>(),
+    );
     Ok(b.finish("rows left out", None))
 }
 
@@ -163,7 +166,9 @@ impl CoverageResult {
         b.field("triggers", g, |x| x.triggers);
         b.field("with_case", g, |x| x.coverage.map_or(0.0, |s| s.successes));
         b.field("coverage", g, |x| x.coverage.map_or(nan, |s| s.estimate));
-        b.field("coverage_ci_low", g, |x| x.coverage.map_or(nan, |s| s.ci.low));
+        b.field("coverage_ci_low", g, |x| {
+            x.coverage.map_or(nan, |s| s.ci.low)
+        });
         b.field("coverage_ci_high", g, |x| {
             x.coverage.map_or(nan, |s| s.ci.high)
         });
@@ -201,8 +206,7 @@ impl CoverageResult {
     fn __repr__(&self) -> String {
         let g = &self.inner.report.groups;
         let (k, n) = g.iter().fold((0.0, 0.0), |a, x| {
-            x.coverage
-                .map_or(a, |s| (a.0 + s.successes, a.1 + s.n))
+            x.coverage.map_or(a, |s| (a.0 + s.successes, a.1 + s.n))
         });
         format!(
             "CoverageResult(groups={}, triggers={n}, with_case={k}; SLA {} h)",
@@ -380,7 +384,10 @@ impl SlaOutcomesResult {
             .collect();
         let mut b = TableBuilder::new(py);
         let class: Vec<Option<&str>> = rows.iter().map(|(c, _)| Some(c.class.name())).collect();
-        let cov: Vec<Option<&str>> = rows.iter().map(|(_, b)| Some(b.covariate.as_str())).collect();
+        let cov: Vec<Option<&str>> = rows
+            .iter()
+            .map(|(_, b)| Some(b.covariate.as_str()))
+            .collect();
         b.strings("class", &class)?;
         b.strings("covariate", &cov)?;
         b.field("smd_before", &rows, |(_, x)| x.before.unwrap_or(f64::NAN));

@@ -29,8 +29,8 @@ pub use outcomes::{
 };
 pub use recovery::{PairedChange, Recovery, RecoveryGroup, RecoveryOptions, recovery};
 pub use run::{
-    CoverageReport, GroupCoverage, LeftOut, LoopInput, LoopReport, MISSING_GROUP, SlaTrendRow, TriggerInput,
-    coverage, loop_metrics,
+    CoverageReport, GroupCoverage, LeftOut, LoopInput, LoopReport, MISSING_GROUP, SlaTrendRow,
+    TriggerInput, coverage, loop_metrics,
 };
 pub use state::{
     CaseBatch, GroupLoop, LoopBatch, LoopMetrics, LoopOptions, LoopState, MAX_LOOP_CASES,

@@ -9,8 +9,8 @@ use super::run::at_input_row;
 use crate::error::{Error, Result};
 use crate::impact::effect::{EffectOptions, holdout};
 use crate::risk::{LogisticOptions, Penalty, RiskData};
-use crate::signals::events::validate::{Checker, check_time_range, time_error};
 use crate::signals::RowPolicy;
+use crate::signals::events::validate::{Checker, check_time_range, time_error};
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 use crate::stats::{
     Interval, MeanSummary, Method, NeumaierSum, TestOptions, check_confidence, welch_t_test,
@@ -384,7 +384,13 @@ pub fn sla_outcomes(
     let classes = SlaClass::ALL
         .iter()
         .map(|&c| {
-            let (m, k) = mean(class.iter().zip(&y).filter(|(k, _)| **k == c).map(|(_, v)| *v));
+            let (m, k) = mean(
+                class
+                    .iter()
+                    .zip(&y)
+                    .filter(|(k, _)| **k == c)
+                    .map(|(_, v)| *v),
+            );
             ClassOutcome {
                 class: c,
                 n: k as u64,
@@ -401,15 +407,26 @@ pub fn sla_outcomes(
         let pick: Vec<usize> = (0..rows.len())
             .filter(|&i| class[i] == c || class[i] == reference)
             .collect();
-        let t: Vec<f64> = pick.iter().map(|&i| f64::from(u8::from(class[i] == c))).collect();
+        let t: Vec<f64> = pick
+            .iter()
+            .map(|&i| f64::from(u8::from(class[i] == c)))
+            .collect();
         let n1 = t.iter().filter(|&&v| v == 1.0).count();
         if n1 == 0 || n1 == t.len() {
             continue;
         }
         let ys: Vec<f64> = pick.iter().map(|&i| y[i]).collect();
         let xs = x.as_ref().map(|x| x.select(Axis(0), &pick));
-        let cmp = ipw(c, reference, &t, &ys, xs.as_ref().map(|x| x.view()), input.names, options)
-            .map_err(|e| at_input_row(e, &rows))?;
+        let cmp = ipw(
+            c,
+            reference,
+            &t,
+            &ys,
+            xs.as_ref().map(|x| x.view()),
+            input.names,
+            options,
+        )
+        .map_err(|e| at_input_row(e, &rows))?;
         comparisons.push(cmp);
     }
     let holdout_estimate = match input.holdout {
@@ -485,7 +502,13 @@ fn ipw(
         )));
     }
     let w: Vec<f64> = (0..m)
-        .map(|i| if treated(i) { 1.0 / e[i] } else { 1.0 / (1.0 - e[i]) })
+        .map(|i| {
+            if treated(i) {
+                1.0 / e[i]
+            } else {
+                1.0 / (1.0 - e[i])
+            }
+        })
         .collect();
     let (mu1, sw1) = weighted_mean(y, &w, treated);
     let (mu0, sw0) = weighted_mean(y, &w, control);
@@ -548,7 +571,12 @@ fn ipw(
     })
 }
 
-fn holdout_effect(y: &[f64], held: &[bool], binary: bool, confidence: f64) -> Result<HoldoutEstimate> {
+fn holdout_effect(
+    y: &[f64],
+    held: &[bool],
+    binary: bool,
+    confidence: f64,
+) -> Result<HoldoutEstimate> {
     let (mt, vt, nt) = moments(y, |i| !held[i]);
     let (mc, vc, nc) = moments(y, |i| held[i]);
     if nt == 0 || nc == 0 {

@@ -4,7 +4,6 @@
 use super::HOUR;
 use super::cases::check_case_times;
 use super::state::{CaseBatch, LoopBatch, LoopMetrics, LoopOptions, LoopState, TriggerBatch};
-use std::borrow::Cow;
 use crate::MissingPolicy;
 use crate::error::{Error, Result};
 use crate::metrics::{Batch, Csat, CsatOptions, Scale, trend};
@@ -12,6 +11,7 @@ use crate::signals::events::validate::Checker;
 use crate::signals::{RowPolicy, Skipped};
 use crate::stats::{Share, TestResult};
 use crate::time::{NAT, Period, TimeUnit};
+use std::borrow::Cow;
 
 /// Group code of a row whose group label is missing (it follows the missing-value policy).
 pub const MISSING_GROUP: u32 = u32::MAX;
@@ -274,9 +274,7 @@ pub fn loop_metrics(
     };
     let mut state = LoopState::new(names)?;
     state
-        .add_timed_cases(CaseBatch::new(
-            &groups, &opened, &contacted, &closed, as_of,
-        ))
+        .add_timed_cases(CaseBatch::new(&groups, &opened, &contacted, &closed, as_of))
         .map_err(here)?;
     let metrics = state.finish(options)?;
     let trend = match period {

@@ -531,22 +531,31 @@ fn ipw_equals_a_direct_hajek_computation_with_the_fitted_propensity() -> crate::
     assert!(bal.before.is_some_and(|v| v.abs() > 0.2), "{bal:?}");
     assert!(bal.after.is_some_and(|v| v.abs() < 0.05), "{bal:?}");
     // The holdout estimate is impact::holdout on the eligible against the held out.
-    let h = r.holdout.ok_or(crate::Error::Incompatible("no holdout".into()))?;
+    let h = r
+        .holdout
+        .ok_or(crate::Error::Incompatible("no holdout".into()))?;
     let count = |held: bool| {
         let sel: Vec<usize> = (0..y.len()).filter(|&i| (hold[i] == 1.0) == held).collect();
-        (sel.iter().filter(|&&i| y[i] == 1.0).count() as f64, sel.len() as f64)
+        (
+            sel.iter().filter(|&&i| y[i] == 1.0).count() as f64,
+            sel.len() as f64,
+        )
     };
     let want = crate::impact::effect::holdout(
         count(false),
         count(true),
         &crate::impact::effect::EffectOptions::default(),
     )?;
-    assert_eq!((h.estimate, h.ci, h.p_value), (want.difference, want.ci, want.p_value));
+    assert_eq!(
+        (h.estimate, h.ci, h.p_value),
+        (want.difference, want.ci, want.p_value)
+    );
     Ok(())
 }
 
 #[test]
-fn outcomes_without_covariates_are_the_difference_of_means_and_bad_rows_are_named() -> crate::Result<()> {
+fn outcomes_without_covariates_are_the_difference_of_means_and_bad_rows_are_named()
+-> crate::Result<()> {
     use crate::MissingPolicy;
     let opened = [0, 0, 0, NAT, NAT];
     let done = [H, 100 * H, NAT, NAT, NAT];
@@ -579,8 +588,12 @@ fn outcomes_without_covariates_are_the_difference_of_means_and_bad_rows_are_name
         outcome: &[1.0; 5],
         ..input
     };
-    let e = sla_outcomes(held_with_case, MissingPolicy::Skip, &OutcomeOptions::default())
-        .unwrap_err();
+    let e = sla_outcomes(
+        held_with_case,
+        MissingPolicy::Skip,
+        &OutcomeOptions::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().starts_with("opened[0]"), "{e}");
     Ok(())
 }
