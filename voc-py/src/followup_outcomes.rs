@@ -62,12 +62,15 @@ fn flags<'py>(
     Ok(col.nulls_as_nan().into_f64().as_slice().to_vec())
 }
 
+/// Group codes (missing labels marked), the labels, and the group names.
+type Grouping = (Vec<u32>, Option<Vec<Label>>, Vec<String>);
+
 /// Group codes with missing labels marked, and the labels.
 fn group_codes(
     data: Option<&Bound<'_, PyAny>>,
     by: Option<&Bound<'_, PyAny>>,
     n: usize,
-) -> PyResult<(Vec<u32>, Option<Vec<Label>>, Vec<String>)> {
+) -> PyResult<Grouping> {
     match convert::lookup(data, by, "by")? {
         Some(by) => {
             let c = coded(&by, "by")?;

@@ -438,8 +438,11 @@ fn coverage_reads_missing_and_bad_flags() -> crate::Result<()> {
     Ok(())
 }
 
+/// Opened, done, outcome, covariate and holdout columns.
+type OutcomeColumns = (Vec<i64>, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// Customers with a covariate that drives both fast closing and churn.
-fn outcome_data(n: usize) -> (Vec<i64>, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+fn outcome_data(n: usize) -> OutcomeColumns {
     let (mut opened, mut done, mut y, mut x, mut hold) = (vec![], vec![], vec![], vec![], vec![]);
     let mut s: u64 = 7;
     let mut unif = || {
