@@ -4,16 +4,15 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::{Deserialize, Serialize};
-use voc_core::followup::{self as core, CaseBatch, LoopBatch, LoopOptions, LoopState};
-use voc_core::time::NAT;
-use voc_core::{Error, MissingPolicy};
+use voc_core::Error;
+use voc_core::followup::{self as core, LoopOptions};
 
 use crate::convert;
 use crate::error::{IntoPy, raise_named};
 use crate::retention::{
     Label, coded, curve_rows, label_column, labels_fit, labels_list, result_html,
 };
-use crate::signals::{cutoff_seconds, read_times, remap_index};
+use crate::signals::{cutoff_seconds, read_times};
 use crate::table::{Table, TableBuilder};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -22,6 +21,9 @@ struct LoopInner {
     labels: Option<Vec<Label>>,
     as_of: i64,
     n_missing: usize,
+    skipped: Vec<core::LeftOut>,
+    period: Option<String>,
+    trend: Option<Vec<core::SlaTrendRow>>,
 }
 
 impl crate::pickle::Checked for LoopInner {
@@ -93,10 +95,66 @@ impl LoopMetricsResult {
     fn n(&self) -> u64 {
         self.inner.metrics.groups.iter().map(|g| g.cases).sum()
     }
-    /// Cases left out because their group label was missing (`missing="skip"`).
+    /// Cases left out under `missing="skip"` (a missing opening time or group label).
     #[getter]
     fn n_missing(&self) -> usize {
         self.inner.n_missing
+    }
+    /// Cases left out under `missing="skip"`, one row per reason (`reason`, `n`, `first`).
+    #[getter]
+    fn skipped(&self, py: Python<'_>) -> PyResult<Table> {
+        crate::followup_outcomes::skipped_table(py, &self.inner.skipped)
+    }
+    /// The period of the SLA trend ("week", "month", ...), None without `period=`.
+    #[getter]
+    fn period(&self) -> Option<String> {
+        self.inner.period.clone()
+    }
+    /// SLA attainment per group and period of opening, with the change from the group's previous
+    /// period (as the survey metrics' trend tables): group, period, period_start, sla_met, sla_due,
+    /// sla_rate, sla_ci_low, sla_ci_high, previous, change, change_se, change_ci_low, change_ci_high,
+    /// statistic, p_value, significant, p_adjusted (Holm), significant_adjusted. None without `period=`.
+    #[getter]
+    fn trend(&self, py: Python<'_>) -> PyResult<Option<Table>> {
+        let Some(rows) = &self.inner.trend else {
+            return Ok(None);
+        };
+        let c = self.inner.metrics.confidence;
+        let nan = f64::NAN;
+        let mut b = TableBuilder::new(py);
+        if let Some(labels) = &self.inner.labels {
+            let codes: Vec<usize> = rows.iter().map(|r| r.group as usize).collect();
+            label_column(&mut b, "group", labels, &codes)?;
+        }
+        let labels: Vec<Option<&str>> = rows.iter().map(|r| Some(r.label.as_str())).collect();
+        b.strings("period", &labels)?;
+        b.times(
+            "period_start",
+            rows.iter()
+                .map(|r| r.start_day.saturating_mul(86_400))
+                .collect(),
+        )?;
+        b.field("sla_met", rows, |r| r.rate.successes);
+        b.field("sla_due", rows, |r| r.rate.n);
+        b.field("sla_rate", rows, |r| r.rate.estimate);
+        b.field("sla_ci_low", rows, |r| r.rate.ci.low);
+        b.field("sla_ci_high", rows, |r| r.rate.ci.high);
+        let previous: Vec<Option<&str>> = rows.iter().map(|r| r.previous.as_deref()).collect();
+        b.strings("previous", &previous)?;
+        b.field("change", rows, |r| r.change.map_or(nan, |t| t.difference));
+        b.field("change_se", rows, |r| r.change.map_or(nan, |t| t.se));
+        b.field("change_ci_low", rows, |r| {
+            r.change.map_or(nan, |t| t.ci.low)
+        });
+        b.field("change_ci_high", rows, |r| {
+            r.change.map_or(nan, |t| t.ci.high)
+        });
+        b.field("statistic", rows, |r| r.change.map_or(nan, |t| t.statistic));
+        b.field("p_value", rows, |r| r.change.map_or(nan, |t| t.p_value));
+        b.field("significant", rows, |r| r.significant(c));
+        b.field("p_adjusted", rows, |r| r.p_adjusted.unwrap_or(nan));
+        b.field("significant_adjusted", rows, |r| r.significant_adjusted(c));
+        Ok(Some(b.finish("sla trend", None)))
     }
     /// One row per group: cases, contacted, closed, open; `sla_met` of `sla_due` cases contacted within
     /// the SLA with the share `sla_rate` and its Wilson interval (`sla_ci_low`, `sla_ci_high`), and
@@ -195,10 +253,14 @@ impl LoopMetricsResult {
         d.set_item("confidence", self.confidence())?;
         d.set_item("n", self.n())?;
         d.set_item("n_missing", self.n_missing())?;
+        d.set_item("period", self.period())?;
         d.set_item(
             "table",
             Bound::new(py, self.table(py)?)?.call_method0("to_dict")?,
         )?;
+        if let Some(t) = self.trend(py)? {
+            d.set_item("trend", Bound::new(py, t)?.call_method0("to_dict")?)?;
+        }
         crate::results::json_dict(d)
     }
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
@@ -253,20 +315,18 @@ fn required<'py>(
     })
 }
 
-/// A time role as seconds since 1970 (NaT → `NAT`: "not yet").
+/// A time role as seconds since 1970 (NaT → `NAT`: "not yet"), in place when it already is.
 fn time_role<'py>(
     data: Option<&Bound<'py, PyAny>>,
     role: &Bound<'py, PyAny>,
     arg: &'static str,
-) -> PyResult<Vec<i64>> {
-    Ok(read_times(&required(data, role, arg)?, arg)?
-        .as_slice()
-        .to_vec())
+) -> PyResult<crate::convert::Buf<'py, i64>> {
+    read_times(&required(data, role, arg)?, arg)
 }
 
 /// Follow-up metrics (see `voc.followup.loop_metrics`): each role a column name of `data` or a column.
 #[pyfunction]
-#[pyo3(signature = (data, *, opened, contacted, closed, by, as_of, sla_hours, percentiles, confidence, missing))]
+#[pyo3(signature = (data, *, opened, contacted, closed, by, period, as_of, sla_hours, percentiles, confidence, missing))]
 #[allow(clippy::too_many_arguments)]
 pub fn _followup_loop_metrics(
     py: Python<'_>,
@@ -275,6 +335,7 @@ pub fn _followup_loop_metrics(
     contacted: &Bound<'_, PyAny>,
     closed: &Bound<'_, PyAny>,
     by: Option<&Bound<'_, PyAny>>,
+    #[pyo3(from_py_with = crate::convert_args::opt_text)] period: Option<&str>,
     as_of: Option<&Bound<'_, PyAny>>,
     #[pyo3(from_py_with = crate::convert_args::real)] sla_hours: f64,
     #[pyo3(from_py_with = crate::convert_args::reals)] percentiles: Vec<f64>,
@@ -287,106 +348,63 @@ pub fn _followup_loop_metrics(
         .confidence(confidence);
     options.validate().py_err(py)?;
     let policy = convert::missing_policy(missing).py_err(py)?;
-    let col = |role: &Bound<'_, PyAny>, arg: &'static str| time_role(data, role, arg);
-    let (mut opened, mut contacted, mut closed) = (
-        col(opened, "opened")?,
-        col(contacted, "contacted")?,
-        col(closed, "closed")?,
+    let period = period
+        .map(str::parse::<voc_core::time::Period>)
+        .transpose()
+        .py_err(py)?;
+    let (opened, contacted, closed) = (
+        time_role(data, opened, "opened")?,
+        time_role(data, contacted, "contacted")?,
+        time_role(data, closed, "closed")?,
     );
-    let n = opened.len();
-    let same = |other: &'static str, len: usize| -> PyResult<()> {
-        if len == n {
-            return Ok(());
-        }
-        Err(Error::LengthMismatch {
-            arg: "opened",
-            len: n,
-            other,
-            other_len: len,
-        })
-        .py_err(py)
-    };
-    same("contacted", contacted.len())?;
-    same("closed", closed.len())?;
     let by = convert::lookup(data, by, "by")?;
-    let (mut codes, labels, mut n_missing) = match by {
+    let (codes, labels) = match by {
         Some(by) => {
             let c = coded(&by, "by")?;
-            same("by", c.codes.len())?;
-            (c.codes, Some(c.labels), c.nulls)
+            let mut codes = c.codes;
+            for &i in &c.nulls {
+                if let Some(v) = codes.get_mut(i) {
+                    *v = core::MISSING_GROUP;
+                }
+            }
+            (codes, Some(c.labels))
         }
-        None => (vec![0; n], None, Vec::new()),
+        None => (vec![0; opened.as_slice().len()], None),
     };
-    // A missing opening time (NaT) follows `missing=` like a missing label; NaT contact and closing
-    // times mean "not yet".
-    n_missing.extend(
-        opened
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| **t == NAT)
-            .map(|(i, _)| i),
-    );
-    n_missing.sort_unstable();
-    n_missing.dedup();
-    let mut rows: Vec<usize> = Vec::new();
-    if let Some(&first) = n_missing.first() {
-        if policy == MissingPolicy::Error {
-            let arg = if opened[first] == NAT { "opened" } else { "by" };
-            return Err(Error::Missing { arg, index: first }).py_err(py);
-        }
-        let mut keep = vec![true; n];
-        for &i in &n_missing {
-            keep[i] = false;
-        }
-        rows = (0..n).filter(|&i| keep[i]).collect();
-        codes = convert::compact_slice(&codes, &keep);
-        opened = convert::compact_slice(&opened, &keep);
-        contacted = convert::compact_slice(&contacted, &keep);
-        closed = convert::compact_slice(&closed, &keep);
-    }
     let names: Vec<String> = match &labels {
-        Some(l) => l.iter().map(Label::show).collect(),
+        Some(l) if !l.is_empty() => l.iter().map(Label::show).collect(),
+        Some(_) => vec!["none".to_string()],
         None => vec!["all".to_string()],
     };
-    let as_of = match as_of {
-        Some(t) => cutoff_seconds(t, "as_of")?,
-        None => opened
-            .iter()
-            .chain(&contacted)
-            .chain(&closed)
-            .copied()
-            .filter(|&t| t != NAT)
-            .max()
-            .ok_or(Error::Empty {
-                arg: "opened",
-                what: "no case to report",
-            })
-            .py_err(py)?,
+    let as_of = as_of
+        .filter(|t| !t.is_none())
+        .map(|t| cutoff_seconds(t, "as_of"))
+        .transpose()?;
+    let input = core::LoopInput {
+        groups: &codes,
+        opened: opened.as_slice(),
+        contacted: contacted.as_slice(),
+        closed: closed.as_slice(),
+        as_of,
     };
-    let metrics = crate::guard::detach(py, "voc.followup.loop_metrics", || {
-        let mut state = LoopState::new(&names)?;
-        state.update(LoopBatch::Cases(CaseBatch::new(
-            &codes, &opened, &contacted, &closed, as_of,
-        )))?;
-        state.finish(&options)
+    let report = crate::guard::detach(py, "voc.followup.loop_metrics", || {
+        core::loop_metrics(&names, input, policy, period, &options)
     })
-    .map_err(|e| {
-        if rows.is_empty() {
-            e
-        } else {
-            remap_index(e, &rows, |arg| {
-                matches!(arg, "opened" | "contacted" | "closed" | "codes")
-            })
-        }
-    })
-    .map_err(|e| e.renamed("codes", "by"))
+    .map_err(|e| e.renamed("groups", "by"))
     .py_err(py)?;
     Ok(LoopMetricsResult {
         inner: LoopInner {
-            metrics,
+            metrics: report.metrics,
             labels,
-            as_of,
-            n_missing: n_missing.len(),
+            as_of: report.as_of,
+            n_missing: report.n_missing as usize,
+            skipped: report
+                .skipped
+                .into_iter()
+                .map(|s| s.renamed("groups", "by"))
+                .collect(),
+            period: period.map(|p| p.name().to_owned()),
+            trend: report.trend,
         },
     })
 }
@@ -398,7 +416,7 @@ struct RecoveryInner {
     recovery: core::Recovery,
     labels: Option<Vec<Label>>,
     n_cases: usize,
-    skipped: u64,
+    skipped: Vec<core::LeftOut>,
 }
 
 impl crate::pickle::Checked for RecoveryInner {
@@ -408,7 +426,8 @@ impl crate::pickle::Checked for RecoveryInner {
 }
 
 /// Recovery after follow-up cases (see `voc.followup.recovery`): `table` (one row per group),
-/// `repurchase_days`, `confidence`, `n` (cases read), `n_skipped`.
+/// `repurchase_days`, `confidence`, `n` (cases used), `n_missing` and `skipped` (rows left out, by
+/// reason).
 #[pyclass(frozen, module = "voc._voc")]
 pub struct RecoveryResult {
     inner: RecoveryInner,
@@ -442,10 +461,15 @@ impl RecoveryResult {
     fn n(&self) -> usize {
         self.inner.n_cases
     }
-    /// Case rows left out under `missing="skip"` (bad or missing values).
+    /// Case rows left out under `missing="skip"` (bad or missing values; by reason in `skipped`).
     #[getter]
-    fn n_skipped(&self) -> u64 {
-        self.inner.skipped
+    fn n_missing(&self) -> u64 {
+        self.inner.skipped.iter().map(|s| s.rows).sum()
+    }
+    /// Case rows left out under `missing="skip"`, one row per reason (`reason`, `n`, `first`).
+    #[getter]
+    fn skipped(&self, py: Python<'_>) -> PyResult<Table> {
+        crate::followup_outcomes::skipped_table(py, &self.inner.skipped)
     }
     /// One row per group: `detractor_cases` (closed cases opened by a detractor answer), `answered`
     /// (with an NPS answer after closing), `recovered` / `recovered_rate` with its Wilson interval
@@ -515,7 +539,7 @@ impl RecoveryResult {
         d.set_item("repurchase_days", self.repurchase_days())?;
         d.set_item("confidence", self.confidence())?;
         d.set_item("n", self.n())?;
-        d.set_item("n_skipped", self.n_skipped())?;
+        d.set_item("n_missing", self.n_missing())?;
         d.set_item(
             "table",
             Bound::new(py, self.table(py)?)?.call_method0("to_dict")?,
@@ -594,14 +618,13 @@ pub fn _followup_recovery(
         .confidence(confidence);
     options.validate().py_err(py)?;
     let policy = crate::signals::policy(py, missing)?;
-    let times = |role: &Bound<'_, PyAny>, arg: &'static str| time_role(data, role, arg);
     let (ids, _) =
         crate::signals::read_ids(&required(data, customers, "customers")?, "customers", false)?;
     let trigger = triggers(&required(data, trigger, "trigger")?)?;
     let (opened, contacted, closed) = (
-        times(opened, "opened")?,
-        times(contacted, "contacted")?,
-        times(closed, "closed")?,
+        time_role(data, opened, "opened")?,
+        time_role(data, contacted, "contacted")?,
+        time_role(data, closed, "closed")?,
     );
     let by = match convert::lookup(data, by, "by")? {
         Some(b) => {
@@ -617,9 +640,9 @@ pub fn _followup_recovery(
     let cases = core::Cases {
         customer: ids.ids(&strs),
         trigger: &trigger,
-        opened: &opened,
-        contacted: &contacted,
-        closed: &closed,
+        opened: opened.as_slice(),
+        contacted: contacted.as_slice(),
+        closed: closed.as_slice(),
         team: by.as_ref().map(|c| c.codes.as_slice()),
         action: None,
         outcome: None,
@@ -637,7 +660,17 @@ pub fn _followup_recovery(
     let n_groups = by.as_ref().map_or(1, |c| c.labels.len().max(1));
     let (recovery, n_cases, skipped) = crate::guard::detach(py, "voc.followup.recovery", || {
         let case_log = core::CaseLog::new(&event_log, cases, policy)?;
-        let skipped = case_log.skipped().iter().map(|s| s.rows).sum::<u64>();
+        let skipped = core::LeftOut::from_skipped(case_log.skipped())
+            .into_iter()
+            .map(|s| {
+                s.renamed("cases.customer", "customers")
+                    .renamed("cases.trigger", "trigger")
+                    .renamed("cases.opened", "opened")
+                    .renamed("cases.contacted", "contacted")
+                    .renamed("cases.closed", "closed")
+                    .renamed("cases.team", "by")
+            })
+            .collect::<Vec<_>>();
         let r = core::recovery(&event_log, &case_log, case_log.team(), n_groups, &options)?;
         Ok((r, case_log.len(), skipped))
     })

@@ -8,6 +8,7 @@ mod convert_args;
 mod error;
 mod followup;
 mod followup_fixes;
+mod followup_outcomes;
 mod guard;
 mod impact;
 mod interrupt;
@@ -63,6 +64,7 @@ fn _voc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     retention::register(m)?;
     followup::register(m)?;
     followup_fixes::register(m)?;
+    followup_outcomes::register(m)?;
     impact::register(m)?;
     uplift::register(m)?;
     anomaly::register(m)?;

@@ -158,6 +158,20 @@ explain(["Table[recovery]"], ["nps_before", "nps_after", "nps_change", "nps_chan
 explain(["Table[recovery]"], ["repurchase_rate", "repurchase_ci_low", "repurchase_ci_high"],
         "no closed case's window ended by the last event (`repurchase_eligible` = 0)",
         count_below("repurchase_eligible", 1))
+explain(["Table[sla trend]"], ["change", "change_se", "change_ci_low", "change_ci_high", "statistic", "p_value",
+                               "p_adjusted"],
+        "no previous period with due cases, or the test is undefined (no spread: every due case met, or none, "
+        "in both periods)",
+        lambda f: missing(cell(f, "previous")) or cell(f, "sla_rate") in (0.0, 1.0))
+explain(["Table[coverage]"], ["coverage", "coverage_ci_low", "coverage_ci_high"],
+        "no trigger in the group (`triggers` = 0)", count_below("triggers", 1))
+explain(["Table[coverage]"], ["in_sla_rate", "in_sla_ci_low", "in_sla_ci_high"],
+        "no trigger is due for the SLA yet (`in_sla_due` = 0)", count_below("in_sla_due", 1))
+explain(["Table[outcome by sla class]"], ["mean"], "no customer in the class (`n` = 0)", count_below("n", 1))
+explain(["Table[ipw comparisons]"], ["p_value"],
+        "the weighted outcome has no spread in either class (`se` = 0)", lambda f: cell(f, "se") == 0.0)
+explain(["Table[covariate balance]"], ["smd_before", "smd_after"],
+        "the covariate is constant in both classes (pooled SD 0)", lambda f: True)
 explain(["KeyDriversResult"], ["r2_ci_low", "r2_ci_high"],
         "bootstrap interval: NaN when `resamples` is 0 or every resample was singular "
         "(`resamples_skipped` = `resamples`)", bootstrap_off)

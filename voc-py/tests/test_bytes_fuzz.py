@@ -130,6 +130,12 @@ FACTORIES["FixesResult"] = lambda: voc.followup.fixes(
                "churn_time": np.array([150 * 86400, "NaT", "NaT", "NaT", 120 * 86400, 170 * 86400, 130 * 86400,
                                        "NaT"], dtype="datetime64[s]")},
     as_of=200 * 86400, clv=500.0)
+FACTORIES["CoverageResult"] = lambda: voc.followup.coverage(
+    time=[0, 0, 3600], has_case=[True, False, True], contacted=[1800, -9223372036854775808, 7200], by=["a", "b", "a"])
+FACTORIES["SlaOutcomesResult"] = lambda: voc.followup.sla_outcomes(
+    outcome=[1.0, 0.0, 2.0, 3.0, 1.0, 0.0], opened=[0, 0, 0, 0, -9223372036854775808, -9223372036854775808],
+    closed=[3600, 7200, 400000, 500000, -9223372036854775808, -9223372036854775808],
+    covariates=[[0.5, 1.0, 0.2, 3.0, 0.4, 2.0]], holdout=[0, 0, 0, 0, 1, 1])
 # voc.uplift
 _UY, _UT, _US = [1, 0, 1, 0, 1, 1, 0, 1], [1, 0, 0, 1, 1, 0, 0, 1], [0.9, 0.1, 0.2, 0.5, 0.8, 0.3, 0.4, 0.7]
 FACTORIES.update({

@@ -156,6 +156,7 @@ def test_skip_leaves_out_missing_rows_and_names_the_callers_row():
     m = voc.followup.loop_metrics(opened=t(0, None, 0), contacted=t(1, None, 2), closed=t(None, None, 3),
                                   by=["a", "a", None], missing="skip")
     assert (m.n, m.n_missing) == (1, 2)
+    assert m.skipped.to_pandas().values.tolist() == [["opened is missing", 1, 1], ["by is missing", 1, 2]]
     with pytest.raises(voc.InputError) as e:
         voc.followup.loop_metrics(opened=t(None, 0, 10), contacted=t(None, 1, 5), closed=t(None, None, None),
                                   missing="skip")
@@ -252,7 +253,7 @@ def test_recovery_equals_a_brute_force_count_and_scipy():
         assert row["repurchase_eligible"] == eligible
         assert row["repurchase_rate"] == pytest.approx(bought / eligible, abs=1e-15)
     assert pickle.loads(pickle.dumps(r)) == r
-    assert r.n == len(cases["customer"]) and r.n_skipped == 0
+    assert r.n == len(cases["customer"]) and r.n_missing == 0 and len(r.skipped) == 0
 
 
 def test_recovery_bad_cases_are_named_or_skipped():
@@ -266,7 +267,11 @@ def test_recovery_bad_cases_are_named_or_skipped():
     assert (e.value.arg, e.value.index) == ("customers", 3)
     r = voc.followup.recovery(bad, log=log, customers="customer", trigger="trigger", opened="opened",
                               contacted="contacted", closed="closed", missing="skip")
-    assert (r.n, r.n_skipped) == (len(cases["customer"]) - 1, 1)
+    assert (r.n, r.n_missing) == (len(cases["customer"]) - 1, 1)
+    skipped = r.skipped.to_pandas()
+    assert skipped[["n", "first"]].values.tolist() == [[1, 3]]
+    assert "not a customer id" in skipped["reason"][0]
+    assert r.to_dict()["n_missing"] == 1
     bad = dict(cases)
     bad["trigger"] = cases["trigger"].copy()
     bad["trigger"][0] = "email"

@@ -17,7 +17,9 @@
 mod cases;
 #[cfg(feature = "text")]
 mod fixes;
+mod outcomes;
 mod recovery;
+mod run;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -27,7 +29,15 @@ pub use cases::{CaseLog, Cases, Trigger};
 pub use fixes::{
     Fix, FixChurn, FixCustomers, FixDesign, FixEffect, FixOptions, FixTexts, fix_effects,
 };
+pub use outcomes::{
+    Balance, ClassOutcome, HoldoutEstimate, IpwComparison, OutcomeInput, OutcomeOptions, SlaClass,
+    SlaOutcomes, sla_outcomes,
+};
 pub use recovery::{PairedChange, Recovery, RecoveryGroup, RecoveryOptions, recovery};
+pub use run::{
+    CoverageReport, GroupCoverage, LeftOut, LoopInput, LoopReport, MISSING_GROUP, SlaTrendRow,
+    TriggerInput, coverage, loop_metrics,
+};
 pub use state::{
     CaseBatch, GroupLoop, LoopBatch, LoopMetrics, LoopOptions, LoopState, MAX_LOOP_CASES,
     Percentile, TriggerBatch,

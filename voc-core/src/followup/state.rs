@@ -340,6 +340,9 @@ pub struct GroupLoop {
     /// Share of due triggers whose case was contacted within the SLA of the trigger (Wilson); `None`
     /// when none is due.
     pub coverage_in_sla: Option<Share>,
+    /// Triggers not contacted and not yet past the SLA (left out of
+    /// [`coverage_in_sla`](GroupLoop::coverage_in_sla)).
+    pub coverage_pending: u64,
 }
 
 /// The loop metrics of every group.
@@ -462,7 +465,6 @@ impl LoopState {
         ] {
             crate::error::check_len("codes", n, arg, len)?;
         }
-        check_codes(b.codes, self.names.len())?;
         let mut ck = Checker::new("cases", RowPolicy::Error, n);
         check_case_times(
             &mut ck,
@@ -471,6 +473,14 @@ impl LoopState {
             b.contacted,
             b.closed,
         )?;
+        self.add_timed_cases(b)
+    }
+
+    /// Adds cases whose lengths and time order ([`check_case_times`]) the caller has checked; the group
+    /// codes, `as_of` and the state's room are checked here. Nothing changes on error.
+    pub(crate) fn add_timed_cases(&mut self, b: CaseBatch<'_>) -> Result<()> {
+        let n = b.codes.len();
+        check_codes(b.codes, self.names.len())?;
         check_as_of(
             b.as_of,
             &[
@@ -480,6 +490,17 @@ impl LoopState {
             ],
         )?;
         self.check_room(n, |g| g.contact.len())?;
+        // One pass to size every group's clocks: no reallocation while pushing.
+        let mut sizes = vec![0usize; self.groups.len()];
+        for &c in b.codes {
+            sizes[c as usize] += 1;
+        }
+        for (g, &k) in self.groups.iter_mut().zip(&sizes) {
+            for clock in [&mut g.contact, &mut g.close] {
+                clock.hours.reserve(k);
+                clock.status.reserve(k);
+            }
+        }
         for i in 0..n {
             let g = &mut self.groups[b.codes[i] as usize];
             let (o, c, z) = (b.opened[i], b.contacted[i], b.closed[i]);
@@ -619,7 +640,7 @@ impl LoopState {
         for ((name, g), curves) in self.names.iter().zip(&self.groups).zip(curves) {
             let (contact, close) = curves?;
             let (met, due, pending) = g.contact.sla(options.sla_hours);
-            let (t_met, t_due, _) = g.triggers.sla(options.sla_hours);
+            let (t_met, t_due, t_pending) = g.triggers.sla(options.sla_hours);
             let triggers = g.triggers.len() as u64;
             groups.push(GroupLoop {
                 name: name.clone(),
@@ -635,6 +656,7 @@ impl LoopState {
                 triggers,
                 coverage: maybe_share(g.with_case, triggers)?,
                 coverage_in_sla: maybe_share(t_met, t_due)?,
+                coverage_pending: t_pending,
             });
         }
         Ok(LoopMetrics {

@@ -298,3 +298,305 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn loop_metrics_skips_missing_rows_and_names_the_callers_row() -> crate::Result<()> {
+    use crate::MissingPolicy;
+    let names = ["a".to_string(), "b".to_string()];
+    let input = LoopInput {
+        groups: &[MISSING_GROUP, 0, 1, 0],
+        opened: &[0, NAT, 10 * H, 0],
+        contacted: &[H, H, 5 * H, 3 * H],
+        closed: &[NAT, NAT, NAT, NAT],
+        as_of: None,
+    };
+    let o = LoopOptions::default();
+    // Under "error" the first missing value is named; under "skip" the rule break at row 2 is still
+    // an error, named by the caller's row (not the row among the kept ones).
+    let e = loop_metrics(&names, input, MissingPolicy::Error, None, &o).unwrap_err();
+    assert!(e.to_string().starts_with("groups[0] is missing "), "{e}");
+    let e = loop_metrics(&names, input, MissingPolicy::Skip, None, &o).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "contacted[2] = 18000 is invalid: the first contact is before the case was opened"
+    );
+    let ok = LoopInput {
+        contacted: &[H, H, 12 * H, 3 * H],
+        ..input
+    };
+    let r = loop_metrics(&names, ok, MissingPolicy::Skip, None, &o)?;
+    assert_eq!(r.n_missing, 2);
+    let reasons: Vec<(&str, u64, usize)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.reason.as_str(), s.rows, s.first))
+        .collect();
+    assert_eq!(
+        reasons,
+        [("groups is missing", 1, 0), ("opened is missing", 1, 1)]
+    );
+    assert_eq!(r.as_of, 12 * H, "the latest time of the kept rows");
+    assert_eq!(
+        r.metrics.groups.iter().map(|g| g.cases).collect::<Vec<_>>(),
+        [1, 1]
+    );
+    // The same numbers as the state fed with the kept rows.
+    let mut s = LoopState::new(&names)?;
+    s.update(LoopBatch::Cases(CaseBatch::new(
+        &[1, 0],
+        &[10 * H, 0],
+        &[12 * H, 3 * H],
+        &[NAT, NAT],
+        12 * H,
+    )))?;
+    assert_eq!(s.finish(&o)?, r.metrics);
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn sla_trend_counts_match_a_row_by_row_count(rows in rows_strategy(), sla in 1i64..100) {
+        use crate::MissingPolicy;
+        use crate::time::Period;
+        // Opening days spread over several weeks.
+        let rows: Vec<Row> = rows.iter().map(|r| (r.0, r.1 * 7, r.2, r.3)).collect();
+        let as_of = 5000;
+        let (codes, opened, contacted, closed) = columns(&rows);
+        let names: Vec<String> = (0..3).map(|g| format!("g{g}")).collect();
+        let o = LoopOptions::default().sla_hours(sla as f64);
+        let input = LoopInput { groups: &codes, opened: &opened, contacted: &contacted, closed: &closed, as_of: Some(as_of * H) };
+        let r = loop_metrics(&names, input, MissingPolicy::Error, Some(Period::Week), &o)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let trend = r.trend.unwrap_or_default();
+        let mut want = std::collections::BTreeMap::new();
+        for row in &rows {
+            let pending = row.2.is_none() && row.3.is_none() && as_of - row.1 <= sla;
+            if pending {
+                continue;
+            }
+            let met = row.2.is_some_and(|d| d <= sla);
+            let week = Period::Week.index((row.1 * H).div_euclid(86_400));
+            let e = want.entry((row.0, week)).or_insert((0.0, 0.0));
+            e.0 += f64::from(u8::from(met));
+            e.1 += 1.0;
+        }
+        let got: std::collections::BTreeMap<(u32, i64), (f64, f64)> = trend
+            .iter()
+            .map(|t| ((t.group, t.period), (t.rate.successes, t.rate.n)))
+            .collect();
+        prop_assert_eq!(got, want);
+        // Every test has a Holm-adjusted p-value at or above its own.
+        for t in &trend {
+            if let Some(c) = &t.change {
+                prop_assert!(t.p_adjusted.is_some_and(|p| p >= c.p_value));
+            }
+        }
+        // Summed over periods, the trend's counts are the SLA counts of the whole.
+        for (g, out) in r.metrics.groups.iter().enumerate() {
+            let (k, n) = trend.iter().filter(|t| t.group as usize == g)
+                .fold((0.0, 0.0), |a, t| (a.0 + t.rate.successes, a.1 + t.rate.n));
+            prop_assert_eq!(out.sla.map_or((0.0, 0.0), |s| (s.successes, s.n)), (k, n));
+        }
+    }
+}
+
+#[test]
+fn coverage_reads_missing_and_bad_flags() -> crate::Result<()> {
+    use crate::MissingPolicy;
+    let names = ["all".to_string()];
+    let t = TriggerInput {
+        groups: &[0, 0, 0, 0],
+        time: &[0, NAT, 0, 100 * H],
+        has_case: &[1.0, 1.0, f64::NAN, 0.0],
+        contacted: &[10 * H, NAT, NAT, NAT],
+        as_of: None,
+    };
+    let o = LoopOptions::default();
+    let e = coverage(&names, t, MissingPolicy::Error, &o).unwrap_err();
+    assert!(e.to_string().starts_with("time[1] is missing "), "{e}");
+    let r = coverage(&names, t, MissingPolicy::Skip, &o)?;
+    assert_eq!((r.n_missing, r.as_of), (2, 100 * H));
+    let g = &r.groups[0];
+    assert_eq!(g.coverage.map(|s| (s.successes, s.n)), Some((1.0, 2.0)));
+    assert_eq!(g.in_sla.map(|s| (s.successes, s.n)), Some((1.0, 1.0)));
+    assert_eq!(g.pending, 1);
+    let bad = TriggerInput {
+        has_case: &[1.0, 2.0, 0.0, 0.0],
+        time: &[0, 0, 0, 0],
+        ..t
+    };
+    let e = coverage(&names, bad, MissingPolicy::Skip, &o).unwrap_err();
+    assert!(e.to_string().starts_with("has_case[1] = 2"), "{e}");
+    let contact_without_case = TriggerInput {
+        has_case: &[1.0, 1.0, 0.0, 0.0],
+        time: &[0, 0, 0, 0],
+        contacted: &[NAT, NAT, NAT, H],
+        ..t
+    };
+    let e = coverage(&names, contact_without_case, MissingPolicy::Error, &o).unwrap_err();
+    assert!(e.to_string().starts_with("contacted[3]"), "{e}");
+    Ok(())
+}
+
+/// Opened, done, outcome, covariate and holdout columns.
+type OutcomeColumns = (Vec<i64>, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// Customers with a covariate that drives both fast closing and churn.
+fn outcome_data(n: usize) -> OutcomeColumns {
+    let (mut opened, mut done, mut y, mut x, mut hold) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut s: u64 = 7;
+    let mut unif = || {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for _ in 0..n {
+        let v = unif() * 4.0 - 2.0;
+        let held = unif() < 0.2;
+        let u = unif();
+        let p_fast = 1.0 / (1.0 + (-v).exp());
+        let (o, d) = if held {
+            (NAT, NAT)
+        } else if u < 0.15 {
+            (0, NAT)
+        } else if unif() < p_fast {
+            (0, 10 * H)
+        } else {
+            (0, 100 * H)
+        };
+        let p_churn = 1.0 / (1.0 + (0.5 + 0.8 * v).exp());
+        y.push(f64::from(u8::from(unif() < p_churn)));
+        opened.push(o);
+        done.push(d);
+        x.push(v);
+        hold.push(f64::from(u8::from(held)));
+    }
+    (opened, done, y, x, hold)
+}
+
+#[test]
+fn ipw_equals_a_direct_hajek_computation_with_the_fitted_propensity() -> crate::Result<()> {
+    use crate::MissingPolicy;
+    use crate::risk::{LogisticOptions, Penalty, RiskData};
+    use crate::{Fit, Predict};
+    use ndarray::Array2;
+    let (opened, done, y, x, hold) = outcome_data(600);
+    let xm = Array2::from_shape_vec((x.len(), 1), x.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let names = ["v".to_string()];
+    let input = OutcomeInput {
+        opened: &opened,
+        done: &done,
+        outcome: &y,
+        covariates: Some(xm.view()),
+        names: &names,
+        holdout: Some(&hold),
+    };
+    let r = sla_outcomes(input, MissingPolicy::Error, &OutcomeOptions::default())?;
+    let c = &r.comparisons[0];
+    assert_eq!((c.class, c.reference), (SlaClass::Within, SlaClass::Never));
+    // Direct: fit on within ∪ never, weights 1/e and 1/(1 − e), normalised means.
+    let class: Vec<SlaClass> = (0..y.len())
+        .map(|i| match (opened[i], done[i]) {
+            (_, NAT) => SlaClass::Never,
+            (o, d) if d - o <= 48 * H => SlaClass::Within,
+            _ => SlaClass::Later,
+        })
+        .collect();
+    let pick: Vec<usize> = (0..y.len())
+        .filter(|&i| class[i] != SlaClass::Later)
+        .collect();
+    let t: Vec<f64> = pick
+        .iter()
+        .map(|&i| f64::from(u8::from(class[i] == SlaClass::Within)))
+        .collect();
+    let xs = Array2::from_shape_vec((pick.len(), 1), pick.iter().map(|&i| x[i]).collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = LogisticOptions::default()
+        .penalty(Penalty::None)
+        .fit(RiskData::new(xs.view(), &t))?;
+    let e = m.predict(xs.view())?;
+    let (mut a, mut b, mut c1, mut d) = (0.0, 0.0, 0.0, 0.0);
+    for (k, &i) in pick.iter().enumerate() {
+        if t[k] == 1.0 {
+            a += y[i] / e[k];
+            b += 1.0 / e[k];
+        } else {
+            c1 += y[i] / (1.0 - e[k]);
+            d += 1.0 / (1.0 - e[k]);
+        }
+    }
+    let want = a / b - c1 / d;
+    assert!((c.estimate - want).abs() < 1e-12, "{} {}", c.estimate, want);
+    assert!(c.se > 0.0 && c.ci.low < c.estimate && c.estimate < c.ci.high);
+    // The covariate is imbalanced before weighting and balanced after.
+    let bal = &c.balance[0];
+    assert!(bal.before.is_some_and(|v| v.abs() > 0.2), "{bal:?}");
+    assert!(bal.after.is_some_and(|v| v.abs() < 0.05), "{bal:?}");
+    // The holdout estimate is impact::holdout on the eligible against the held out.
+    let h = r
+        .holdout
+        .ok_or(crate::Error::Incompatible("no holdout".into()))?;
+    let count = |held: bool| {
+        let sel: Vec<usize> = (0..y.len()).filter(|&i| (hold[i] == 1.0) == held).collect();
+        (
+            sel.iter().filter(|&&i| y[i] == 1.0).count() as f64,
+            sel.len() as f64,
+        )
+    };
+    let want = crate::impact::effect::holdout(
+        count(false),
+        count(true),
+        &crate::impact::effect::EffectOptions::default(),
+    )?;
+    assert_eq!(
+        (h.estimate, h.ci, h.p_value),
+        (want.difference, want.ci, want.p_value)
+    );
+    Ok(())
+}
+
+#[test]
+fn outcomes_without_covariates_are_the_difference_of_means_and_bad_rows_are_named()
+-> crate::Result<()> {
+    use crate::MissingPolicy;
+    let opened = [0, 0, 0, NAT, NAT];
+    let done = [H, 100 * H, NAT, NAT, NAT];
+    let y = [10.0, 4.0, f64::NAN, 1.0, 3.0];
+    let input = OutcomeInput {
+        opened: &opened,
+        done: &done,
+        outcome: &y,
+        covariates: None,
+        names: &[],
+        holdout: None,
+    };
+    let e = sla_outcomes(input, MissingPolicy::Error, &OutcomeOptions::default()).unwrap_err();
+    assert!(e.to_string().starts_with("outcome[2] is missing "), "{e}");
+    let r = sla_outcomes(input, MissingPolicy::Skip, &OutcomeOptions::default())?;
+    assert_eq!((r.n, r.n_missing, r.binary), (4, 1, false));
+    let w = &r.comparisons[0];
+    assert_eq!((w.estimate, w.difference), (8.0, 8.0));
+    let later = &r.comparisons[1];
+    assert_eq!(later.estimate, 2.0);
+    let bad = OutcomeInput {
+        done: &[H, 100 * H, NAT, NAT, -H],
+        outcome: &[1.0; 5],
+        ..input
+    };
+    let e = sla_outcomes(bad, MissingPolicy::Skip, &OutcomeOptions::default()).unwrap_err();
+    assert!(e.to_string().starts_with("done[4]"), "{e}");
+    let held_with_case = OutcomeInput {
+        holdout: Some(&[1.0, 0.0, 0.0, 0.0, 1.0]),
+        outcome: &[1.0; 5],
+        ..input
+    };
+    let e = sla_outcomes(
+        held_with_case,
+        MissingPolicy::Skip,
+        &OutcomeOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("opened[0]"), "{e}");
+    Ok(())
+}

@@ -13,9 +13,19 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from voc import _voc
-from voc._voc import EventLog, FixesResult, LoopMetricsResult, RecoveryResult
+from voc._voc import (
+    CoverageResult,
+    EventLog,
+    FixesResult,
+    LoopMetricsResult,
+    RecoveryResult,
+    SlaOutcomesResult,
+)
 
-__all__ = ["FixesResult", "LoopMetricsResult", "RecoveryResult", "fixes", "loop_metrics", "recovery"]
+__all__ = [
+    "CoverageResult", "FixesResult", "LoopMetricsResult", "RecoveryResult", "SlaOutcomesResult", "coverage",
+    "fixes", "loop_metrics", "recovery", "sla_outcomes",
+]
 
 
 def loop_metrics(
@@ -26,6 +36,7 @@ def loop_metrics(
     contacted: Any,
     closed: Any,
     by: Any = None,
+    period: Literal["day", "week", "month", "quarter", "year"] | None = None,
     as_of: Any = None,
     sla_hours: float = 48.0,
     percentiles: Sequence[float] = (0.5, 0.9),
@@ -42,8 +53,13 @@ def loop_metrics(
     open for longer than ``sla_hours``; ``sla_rate`` is the share of due cases contacted within it.
     ``percentiles`` are shares of cases done (0.9: the time by which 90% were contacted / closed).
 
+    With ``period=`` (``"week"``, ``"month"``, ...), ``trend`` is SLA attainment per group and period of
+    opening, with the change from the group's previous period, its two-proportion z test and the
+    Holm-adjusted p-value — the trend table of ``voc.csat(..., period=)``.
+
     A contact or closing before opening, or a closing before the first contact, is an error naming the
-    column and the row. A missing ``opened`` or ``by`` follows ``missing=``.
+    column and the row. A missing ``opened`` or ``by`` follows ``missing=`` (``n_missing``; by reason in
+    ``skipped``).
 
     >>> import numpy as np, voc
     >>> t = lambda *h: np.array([np.datetime64("2025-01-01T00") + np.timedelta64(x, "h") if x is not None
@@ -54,10 +70,101 @@ def loop_metrics(
       group  cases  sla_met  sla_due  contact_p50
     0     a      2      1.0      2.0          2.0
     1     b      2      0.0      2.0          inf
+    >>> w = voc.followup.loop_metrics(opened=t(0, 200), contacted=t(2, 300), closed=t(5, 301), period="week")
+    >>> w.trend.to_pandas()[["period", "sla_met", "sla_due", "sla_rate", "previous", "change"]]
+         period  sla_met  sla_due  sla_rate   previous  change
+    0  2025-W01      1.0      1.0       1.0       NaN     NaN
+    1  2025-W02      0.0      1.0       0.0  2025-W01    -1.0
     """
     return _voc._followup_loop_metrics(
-        data, opened=opened, contacted=contacted, closed=closed, by=by, as_of=as_of, sla_hours=sla_hours,
-        percentiles=percentiles, confidence=confidence, missing=missing,
+        data, opened=opened, contacted=contacted, closed=closed, by=by, period=period, as_of=as_of,
+        sla_hours=sla_hours, percentiles=percentiles, confidence=confidence, missing=missing,
+    )
+
+
+def coverage(
+    data: Any = None,
+    /,
+    *,
+    time: Any,
+    has_case: Any,
+    contacted: Any = None,
+    by: Any = None,
+    as_of: Any = None,
+    sla_hours: float = 48.0,
+    confidence: float = 0.95,
+    missing: Literal["error", "skip"] = "error",
+) -> CoverageResult:
+    """How many triggers got a follow-up case, and how many were contacted within the SLA of the trigger.
+
+    One row per trigger (a detractor answer, a churn alert, a complaint ticket, a social post): ``time``
+    when it fired, ``has_case`` (bool or 0/1) whether a case was opened for it, ``contacted`` the first
+    contact of that case (NaT: none), ``by`` the trigger kind, team or channel. ``coverage`` is the share
+    of triggers with a case; ``in_sla_rate`` the share of *due* triggers (contacted, or older than
+    ``sla_hours`` at ``as_of``) contacted within ``sla_hours`` of the trigger. Both carry Wilson
+    intervals, equal to ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``. Missing times,
+    flags and labels follow ``missing=``; a contact without a case or before its trigger is an error.
+
+    >>> import numpy as np, voc
+    >>> t0 = np.datetime64("2025-01-01T00", "s"); h = np.timedelta64(1, "h")
+    >>> c = voc.followup.coverage(time=[t0, t0, t0, t0 + 100 * h], has_case=[True, True, False, False],
+    ...                           contacted=[t0 + 10 * h, t0 + 90 * h, None, None], by=["nps", "nps", "alert", "alert"],
+    ...                           as_of=t0 + 120 * h)
+    >>> c.table.to_pandas()[["group", "triggers", "coverage", "in_sla_met", "in_sla_due", "in_sla_pending"]]
+       group  triggers  coverage  in_sla_met  in_sla_due  in_sla_pending
+    0  alert         2       0.0         0.0         1.0               1
+    1    nps         2       1.0         1.0         2.0               0
+    """
+    return _voc._followup_coverage(
+        data, time=time, has_case=has_case, contacted=contacted, by=by, as_of=as_of, sla_hours=sla_hours,
+        confidence=confidence, missing=missing,
+    )
+
+
+def sla_outcomes(
+    data: Any = None,
+    /,
+    *,
+    outcome: Any,
+    opened: Any,
+    closed: Any,
+    covariates: Sequence[Any] | None = None,
+    holdout: Any = None,
+    sla_hours: float = 48.0,
+    reference: Literal["within", "later", "never"] = "never",
+    confidence: float = 0.95,
+    missing: Literal["error", "skip"] = "error",
+) -> SlaOutcomesResult:
+    """Churn or spend of customers whose case was closed within the SLA, later, or never — adjusted.
+
+    One row per customer (or trigger): ``outcome`` (churned 0/1, spend, ...), ``opened`` and ``closed``
+    (the case's times; NaT ``opened``: no case, NaT ``closed``: not closed; pass first-contact times as
+    ``closed`` to classify by the contact SLA), ``covariates`` (column names, e.g. tenure and spend
+    before the trigger). A customer is *within* when the case closed within ``sla_hours`` of opening,
+    *later* when after, *never* otherwise.
+
+    ``table`` gives the mean outcome per class. ``comparisons`` compares each class with ``reference``:
+    the plain ``difference`` of means, and the inverse-propensity-weighted ``estimate`` — a logistic
+    propensity of the class given the covariates (maximum likelihood), weights 1/e and 1/(1 − e),
+    normalised (Hajek) means, a robust (HC0 sandwich) standard error with the propensities taken as
+    known, and a normal interval. ``balance`` shows each covariate's standardised mean difference before
+    and after weighting. Observational: the estimate removes the covariates' confounding, not an
+    unmeasured one. With ``holdout`` (1 / True: the trigger was held out of the follow-up by a
+    randomised design, so it has no case), ``holdout`` is the intention-to-treat estimate, eligible −
+    held out (Newcombe's interval for a 0/1 outcome, Welch's otherwise).
+
+    >>> import numpy as np, voc
+    >>> t0 = np.datetime64("2025-01-01T00", "s"); h = np.timedelta64(1, "h"); nat = np.datetime64("NaT")
+    >>> r = voc.followup.sla_outcomes(outcome=[0, 0, 1, 0, 1, 1], opened=[t0] * 4 + [nat] * 2,
+    ...                               closed=[t0 + h, t0 + 2 * h, t0 + 100 * h, t0 + 90 * h, nat, nat])
+    >>> r.comparisons.to_pandas()[["class", "reference", "n", "n_reference", "difference", "estimate"]]
+        class reference  n  n_reference  difference  estimate
+    0  within     never  2            2        -1.0      -1.0
+    1   later     never  2            2        -0.5      -0.5
+    """
+    return _voc._followup_sla_outcomes(
+        data, outcome=outcome, opened=opened, closed=closed, covariates=covariates, holdout=holdout,
+        sla_hours=sla_hours, reference=reference, confidence=confidence, missing=missing,
     )
 
 
@@ -90,7 +197,8 @@ def recovery(
     holdout of triggers measures that (``voc.impact.holdout``).
 
     Unknown customers, a contact or closing before the opening and a closing before the first contact are
-    errors naming the column and row (``missing="skip"`` leaves such rows out, counted in ``n_skipped``).
+    errors naming the column and row (``missing="skip"`` leaves such rows out, counted in ``n_missing``
+    and by reason in ``skipped``).
 
     >>> import numpy as np, voc
     >>> day = np.timedelta64(1, "D"); t0 = np.datetime64("2025-01-01", "s")

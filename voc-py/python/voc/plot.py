@@ -717,3 +717,142 @@ def score_waterfall(result: Any, *, pair: int = -1, ax: Any = None, title: str |
     ax.set_title(title if title is not None else f"Why {metric} moved: {before} → {after}")
     ax.grid(alpha=0.3, axis="y")
     return ax
+
+
+# --- closing the loop (voc.followup.loop_metrics) ---
+
+__all__ += ["time_to_close", "sla_trend"]
+
+
+def time_to_close(
+    result: Any,
+    *,
+    kind: str = "close",
+    groups: list[Any] | None = None,
+    band: bool = True,
+    sla: bool = True,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """Share of follow-up cases closed (``kind="close"``) or contacted (``kind="contact"``) by each hour
+    since opening, one Kaplan–Meier curve per group (team) with its band: 1 − S(t), so open cases are
+    censored rather than dropped. A dashed vertical line marks the SLA (``sla=False`` hides it).
+
+    ``result`` is a :class:`voc.followup.LoopMetricsResult` (or the table of its ``curves(kind)``;
+    then no SLA line); ``groups`` picks and orders the groups.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np, voc, voc.plot
+    >>> t = lambda *h: np.datetime64("2025-01-01T00", "s") + np.array(h) * np.timedelta64(1, "h")
+    >>> m = voc.followup.loop_metrics(opened=t(0, 0, 0, 0), contacted=t(2, 4, 30, 60), closed=t(5, 10, 40, 90))
+    >>> ax = voc.plot.time_to_close(m)
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    >>> [float(x) for x in ax.lines[1].get_xdata()]  # the SLA, 48 h
+    [48.0, 48.0]
+    """
+    if kind not in ("close", "contact"):
+        raise ValueError(f'kind must be "close" or "contact", got {kind!r}')
+    curves = getattr(result, "curves", None)
+    table = curves(kind) if callable(curves) else result
+    cols = _columns(table, "result")
+    _need(cols, ["time", "survival"], "result")
+    ax = _axes(ax)
+    if "group" in cols:
+        names = list(dict.fromkeys(cols["group"].tolist())) if groups is None else list(groups)
+        selections: list[tuple[str | None, Any]] = [(str(g), cols["group"] == g) for g in names]
+    else:
+        selections = [(None, np.ones(len(cols["time"]), dtype=bool))]
+    for label, rows in selections:
+        t = np.concatenate([[0.0], cols["time"][rows].astype(float)])
+        done = 1.0 - np.concatenate([[1.0], cols["survival"][rows].astype(float)])
+        (line,) = ax.step(t, done, where="post", label=label)
+        if band and "ci_low" in cols and "ci_high" in cols:
+            lo = 1.0 - np.concatenate([[1.0], cols["ci_high"][rows].astype(float)])
+            hi = 1.0 - np.concatenate([[1.0], cols["ci_low"][rows].astype(float)])
+            ax.fill_between(t, lo, hi, step="post", color=line.get_color(), alpha=0.2, linewidth=0)
+    hours = getattr(result, "sla_hours", None)
+    if sla and isinstance(hours, (int, float)):
+        ax.axvline(float(hours), color="0.3", linestyle="--", linewidth=1.0, label=f"SLA {float(hours):g} h")
+    ax.set_ylim(0.0, 1.02)
+    ax.set_xlabel("hours since the case was opened")
+    what = "closed" if kind == "close" else "contacted"
+    ax.set_ylabel(f"share of cases {what}")
+    if selections[0][0] is not None or (sla and isinstance(hours, (int, float))):
+        ax.legend(fontsize="small")
+    ax.set_title(title if title is not None else f"Time to {'close' if kind == 'close' else 'first contact'} "
+                 f"(Kaplan–Meier), {_band_name(result)}")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def sla_trend(
+    result: Any,
+    *,
+    target: float | None = None,
+    group: Any = None,
+    band: bool = True,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """SLA attainment per period (%) with its Wilson band, one line per group, and the target line.
+
+    ``result`` is a :class:`voc.followup.LoopMetricsResult` computed with ``period=`` (its ``trend``) or
+    a table with ``period``, ``sla_rate``, ``sla_ci_low`` and ``sla_ci_high`` (and ``group``); ``target``
+    is the agreed share (e.g. 0.9), drawn as a dashed line; ``group=`` picks one group or a list.
+    Periods whose change from the previous one is significant after Holm's correction
+    (``significant_adjusted``) get a ring around their marker.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np, voc, voc.plot
+    >>> t = lambda *h: np.datetime64("2025-01-01T00", "s") + np.array(h) * np.timedelta64(1, "h")
+    >>> m = voc.followup.loop_metrics(opened=t(0, 1, 200, 201), contacted=t(2, 3, 300, 210),
+    ...                               closed=t(5, 6, 301, 220), period="week")
+    >>> ax = voc.plot.sla_trend(m, target=0.9)
+    >>> [float(y) for y in ax.lines[0].get_ydata()], [float(y) for y in ax.lines[1].get_ydata()]
+    ([100.0, 50.0], [90.0, 90.0])
+    """
+    table = getattr(result, "trend", result)
+    if table is None:
+        raise ValueError("the result has no SLA trend: call voc.followup.loop_metrics(..., period='week' or 'month')")
+    cols = _columns(table, "result")
+    _need(cols, ["period", "sla_rate"], "result")
+    ax = _axes(ax)
+    periods = sorted(set(str(p) for p in cols["period"]))
+    x_of = {p: i for i, p in enumerate(periods)}
+    if "group" in cols:
+        names = list(dict.fromkeys(cols["group"].tolist()))
+        if group is not None:
+            wanted = group if isinstance(group, (list, tuple)) else [group]
+            names = [g for g in names if g in wanted]
+        selections: list[tuple[str | None, Any]] = [(str(g), cols["group"] == g) for g in names]
+    else:
+        selections = [(None, np.ones(len(cols["period"]), dtype=bool))]
+    for label, rows in selections:
+        x = np.array([x_of[str(p)] for p in cols["period"][rows]], dtype=float)
+        y = cols["sla_rate"][rows].astype(float) * 100.0
+        (line,) = ax.plot(x, y, marker="o", label=label)
+        if band and "sla_ci_low" in cols and "sla_ci_high" in cols:
+            lo = cols["sla_ci_low"][rows].astype(float) * 100.0
+            hi = cols["sla_ci_high"][rows].astype(float) * 100.0
+            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        if "significant_adjusted" in cols:
+            sig = cols["significant_adjusted"][rows].astype(bool)
+            if sig.any():
+                ax.scatter(x[sig], y[sig], s=140, facecolors="none", edgecolors=line.get_color(), linewidths=1.5)
+    if target is not None:
+        ax.plot([-0.5, len(periods) - 0.5], [100.0 * float(target)] * 2, color="0.3", linestyle="--",
+                linewidth=1.0, label=f"target {100.0 * float(target):g}%")
+    ax.set_xticks(np.arange(len(periods)), periods, rotation=45 if len(periods) > 6 else 0,
+                  ha="right" if len(periods) > 6 else "center")
+    ax.set_xlim(-0.5, len(periods) - 0.5)
+    ax.set_ylim(0.0, 102.0)
+    ax.set_xlabel("period the case was opened")
+    hours = getattr(result, "sla_hours", None)
+    sla_text = f"contacted within {float(hours):g} h" if isinstance(hours, (int, float)) else "within the SLA"
+    ax.set_ylabel(f"cases {sla_text} (%)")
+    if selections[0][0] is not None or target is not None:
+        ax.legend(fontsize="small")
+    ax.set_title(title if title is not None else f"SLA attainment by period, {_band_name(result)}")
+    ax.grid(alpha=0.3)
+    return ax
