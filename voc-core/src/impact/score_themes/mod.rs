@@ -441,18 +441,31 @@ pub fn theme_score_impact_columns(
 ) -> Result<ScoreThemeImpact> {
     let level = opts.validate()?;
     crate::error::check_len("themes", themes.len(), "names", names.len())?;
-    let a = data::collect(
+    let k = themes.len();
+    let fast = data::aggregate_clean(
         scores,
         themes,
-        None,
         opts.metric,
         opts.satisfied_from,
-        opts.missing,
+        opts.resamples > 0,
     )?;
-    let k = a.k;
-    let pats = Patterns::of(&a, None);
+    let (pats, cells, shift, n_missing) = match fast {
+        Some(g) => (g.patterns, g.cells, g.shift, 0),
+        None => {
+            let a = data::collect(
+                scores,
+                themes,
+                None,
+                opts.metric,
+                opts.satisfied_from,
+                opts.missing,
+            )?;
+            let cells = (opts.resamples > 0).then(|| Cells::of(&a, None));
+            (Patterns::of(&a, None), cells, a.shift, a.missing)
+        }
+    };
     let (n, sum) = pats.totals();
-    let score = a.shift + sum / n;
+    let score = shift + sum / n;
     // Per theme: answers, Σ and Σ² of those that mention it.
     let mut mc = vec![0.0_f64; k];
     let mut ms = vec![0.0_f64; k];
@@ -483,8 +496,8 @@ pub fn theme_score_impact_columns(
     for (j, &name) in names.iter().enumerate() {
         let (c1, s1, q1) = (mc[j], ms[j], mq[j]);
         let (c2, s2, q2) = (n - c1, sum - s1, total_q - q1);
-        let m1 = (c1 > 0.0).then(|| summary(c1, s1, q1, a.shift));
-        let m2 = (c2 > 0.0).then(|| summary(c2, s2, q2, a.shift));
+        let m1 = (c1 > 0.0).then(|| summary(c1, s1, q1, shift));
+        let m2 = (c2 > 0.0).then(|| summary(c2, s2, q2, shift));
         let ci = |m: &Option<MeanSummary>| {
             m.as_ref()
                 .filter(|m| m.n > 1.0)
@@ -557,22 +570,21 @@ pub fn theme_score_impact_columns(
         }
     }
     // Bootstrap of the removal impacts.
-    if opts.resamples > 0 {
-        let cells = Cells::of(&a, None);
+    if let Some(cells) = cells {
         let reps = removal_replicates(&cells, k, opts.resamples, opts.seed)?;
         for (j, t) in out.iter_mut().enumerate() {
             let col: Vec<f64> = reps.iter().map(|r| r[j]).collect();
             t.removal_ci = percentile(col, opts.resamples, level);
         }
     }
-    let score_no_theme = (c0 > 0.0).then(|| a.shift + s0 / c0);
+    let score_no_theme = (c0 > 0.0).then(|| shift + s0 / c0);
     Ok(ScoreThemeImpact {
         metric: opts.metric,
         score,
         score_no_theme,
         total: (c0 > 0.0).then(|| sum / n - s0 / c0),
         n: n as u64,
-        n_missing: a.missing as u64,
+        n_missing: n_missing as u64,
         n_no_theme: c0 as u64,
         shapley_method: method,
         permutations,
