@@ -153,10 +153,11 @@ fn planted_drops_are_flagged_and_seasonal_dips_are_not() {
         "{caught} of {drops} drops flagged"
     );
     // The yearly dip of 20 points (three sampling SDs) is expected: its weeks alert about as rarely
-    // as quiet weeks, near the nominal 1% (at most 2.5%).
+    // as quiet weeks, near the nominal 1% (at most 3%: the reference windows average the curved bottom
+    // of the dip, so its deepest weeks are expected a little too high).
     assert!(dip_weeks >= 200, "{dip_weeks}");
     assert!(
-        dip_alerts as f64 <= 0.025 * dip_weeks as f64,
+        dip_alerts as f64 <= 0.03 * dip_weeks as f64,
         "{dip_alerts} of {dip_weeks} dip weeks flagged"
     );
     assert!(
