@@ -1,6 +1,8 @@
 //! Simulation tests of the score alerts: planted drops are flagged and seasonal dips are not; without
 //! drops the false-alarm rate is the nominal one.
 
+#![allow(clippy::unwrap_used)]
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
