@@ -115,3 +115,20 @@ def test_result_pickles_and_is_json_ready():
     d = res.to_dict()
     assert d["n"] == 200 and d["side"] == "lower" and "expected" in d["table"]
     assert res.table.meta is None
+
+
+def test_the_anomaly_chart_draws_the_score_band_below_the_expected_score():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import voc.plot
+
+    time = np.repeat(pd.date_range("2024-01-01", periods=10, freq="W-MON"), 100)
+    promoters = [50, 52, 49, 51, 50, 48, 52, 50, 51, 30]
+    scores = np.concatenate([[10] * p + [8] * (70 - p) + [3] * 30 for p in promoters])
+    res = voc.anomaly.score_alerts(scores=scores, time=time)
+    ax = voc.plot.anomalies(res)
+    t = res.table.to_pandas()
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(t.lower.min()) and band.max() == pytest.approx(t.expected.max())
+    assert ax.get_ylabel() == "score"
+    assert [len(line.get_xdata()) for line in ax.lines] == [len(t), len(t), 1]
