@@ -2846,10 +2846,10 @@ def anomaly_score_alerts(
     n: Any = None,
     time: Any = None,
     by: Any = None,
-    metric: Literal["nps", "csat", "ces", "mean"] = "nps",
+    metric: str = "nps",
     satisfied_from: float = 4.0,
-    side: Literal["lower", "upper", "two-sided"] = "lower",
-    period: _Period = "week",
+    side: str = "lower",
+    period: str = "week",
     alpha: float = 0.01,
     years: int = 5,
     half_window: int | None = None,
@@ -2860,7 +2860,7 @@ def anomaly_score_alerts(
     fallback_window: int = 12,
     min_baseline: int = 4,
     last: int | None = None,
-    missing: _Missing = "error",
+    missing: str = "error",
 ) -> ScoreAlertsResult: ...
 
 # --- end anomaly: seasonal alerts ---
