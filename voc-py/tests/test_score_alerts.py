@@ -132,3 +132,16 @@ def test_the_anomaly_chart_draws_the_score_band_below_the_expected_score():
     assert band.min() == pytest.approx(t.lower.min()) and band.max() == pytest.approx(t.expected.max())
     assert ax.get_ylabel() == "score"
     assert [len(line.get_xdata()) for line in ax.lines] == [len(t), len(t), 1]
+
+
+def test_on_dask_from_the_merged_nps_states_per_week():
+    dd = pytest.importorskip("dask.dataframe")
+    df = weekly_answers(60, 4, drops=(55,))  # "date" is each week's Monday
+    ddf = dd.from_pandas(df, npartitions=4)
+    weekly = voc.dask.nps(ddf, "nps", by="date", scheduler="sync").table.to_pandas()
+    via = voc.anomaly.score_alerts(weekly, means="nps", n="n", time="group").table.to_pandas()
+    direct = voc.anomaly.score_alerts(df, scores="nps", time="date").table.to_pandas()
+    assert len(via) == len(direct) == 60 - 4
+    np.testing.assert_allclose(via.expected, direct.expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(via.observed, direct.observed, rtol=0, atol=1e-9)
+    assert (via.alert == direct.alert).all() and via.alert.iloc[55 - 4]
