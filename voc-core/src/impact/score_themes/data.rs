@@ -9,6 +9,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use super::{MAX_THEMES, ScoreMetric};
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
+use crate::metrics::Score;
 
 /// Up to this many themes, answers are aggregated by pattern in a dense array (2^k slots).
 const DENSE_THEMES: usize = 16;
@@ -158,11 +159,12 @@ pub(super) struct Aggregate {
 /// [`DENSE_THEMES`] themes: the same numbers, bit for bit (the same shift, the same order of every
 /// sum), without the three answer-length arrays. The theme columns are read by blocks of rows into
 /// one reused block of 16-bit masks, and each block is added to the dense per-pattern sums while
-/// it is in cache. `Ok(None)` when the data are not clean (a missing or invalid score or
+/// it is in cache. The scores are floats or integers (read in place: an integer score column needs no
+/// float copy). `Ok(None)` when the data are not clean (a missing or invalid score or
 /// indicator), when there are no answers or more than [`DENSE_THEMES`] themes: the caller then takes
 /// the general path, which reports the error or leaves the missing rows out.
-pub(super) fn aggregate_clean(
-    scores: &[f64],
+pub(super) fn aggregate_clean<S: Score>(
+    scores: &[S],
     cols: &[ThemeColumn<'_>],
     metric: ScoreMetric,
     satisfied_from: f64,
@@ -183,7 +185,7 @@ pub(super) fn aggregate_clean(
             crate::interrupt::check()?;
         }
         for &x in block {
-            match quick_value(metric, x, satisfied_from) {
+            match quick_value(metric, x.to_f64(), satisfied_from) {
                 Some(v) => sum += v,
                 None => return Ok(None),
             }
@@ -243,7 +245,7 @@ pub(super) fn aggregate_clean(
             }
         }
         for (&m, &x) in block.iter().zip(sc) {
-            let x = quick_value(metric, x, satisfied_from).unwrap_or(f64::NAN) - shift;
+            let x = quick_value(metric, x.to_f64(), satisfied_from).unwrap_or(f64::NAN) - shift;
             let m = usize::from(m);
             if let (Some(c), Some(s), Some(q)) = (c.get_mut(m), s.get_mut(m), q.get_mut(m)) {
                 *c += 1.0;

@@ -439,6 +439,52 @@ pub fn theme_score_impact_columns(
     names: &[&str],
     opts: &ScoreThemeOptions,
 ) -> Result<ScoreThemeImpact> {
+    impact(
+        scores,
+        |s| std::borrow::Cow::Borrowed(s),
+        themes,
+        names,
+        opts,
+    )
+}
+
+/// [`theme_score_impact_columns`] on integer scores, read in place (a float copy is made only when
+/// the data are not clean and the general path answers).
+///
+/// ```
+/// use voc_core::impact::score_themes::{theme_score_impact_columns, theme_score_impact_int_columns,
+///                                      ScoreThemeOptions, ThemeColumn};
+/// let o = ScoreThemeOptions::default().resamples(0);
+/// let t = [ThemeColumn::U8(&[0, 1, 0])];
+/// let a = theme_score_impact_int_columns(&[9, 3, 10], &t, &["refund"], &o)?;
+/// assert_eq!(a, theme_score_impact_columns(&[9.0, 3.0, 10.0], &t, &["refund"], &o)?);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[doc(hidden)]
+pub fn theme_score_impact_int_columns(
+    scores: &[i64],
+    themes: &[ThemeColumn<'_>],
+    names: &[&str],
+    opts: &ScoreThemeOptions,
+) -> Result<ScoreThemeImpact> {
+    impact(
+        scores,
+        |s| std::borrow::Cow::Owned(s.iter().map(|&x| x as f64).collect()),
+        themes,
+        names,
+        opts,
+    )
+}
+
+/// The theme impact of `scores` of any number type; `as_f64` gives them as floats for the general
+/// path (missing values, invalid input, more than 16 themes).
+fn impact<S: crate::metrics::Score>(
+    scores: &[S],
+    as_f64: impl FnOnce(&[S]) -> std::borrow::Cow<'_, [f64]>,
+    themes: &[ThemeColumn<'_>],
+    names: &[&str],
+    opts: &ScoreThemeOptions,
+) -> Result<ScoreThemeImpact> {
     let level = opts.validate()?;
     crate::error::check_len("themes", themes.len(), "names", names.len())?;
     let k = themes.len();
@@ -452,8 +498,9 @@ pub fn theme_score_impact_columns(
     let (pats, cells, shift, n_missing) = match fast {
         Some(g) => (g.patterns, g.cells, g.shift, 0),
         None => {
+            let scores = as_f64(scores);
             let a = data::collect(
-                scores,
+                &scores,
                 themes,
                 None,
                 opts.metric,

@@ -581,3 +581,28 @@ fn the_clean_fast_path_equals_the_general_path_bit_for_bit() {
     .unwrap();
     assert_eq!((r.n, r.n_missing), (n as u64 - 1, 1));
 }
+
+/// Integer scores read in place give the float scores' result, and the same errors.
+#[test]
+fn integer_scores_equal_float_scores() {
+    let (scores, flags) = simulate(5_000, 4, 9);
+    let ints: Vec<i64> = scores.iter().map(|&s| s as i64).collect();
+    let cols: Vec<ThemeColumn<'_>> = (0..4).map(|j| ThemeColumn::F64(flags.column(j))).collect();
+    let nm = ["a", "b", "c", "d"];
+    for metric in [ScoreMetric::Nps, ScoreMetric::Mean] {
+        let o = ScoreThemeOptions::default().metric(metric).resamples(50);
+        let a = theme_score_impact_int_columns(&ints, &cols, &nm, &o).unwrap();
+        let b = theme_score_impact_columns(&scores, &cols, &nm, &o).unwrap();
+        assert_eq!(a, b);
+    }
+    let mut bad = ints.clone();
+    bad[3] = 11;
+    let o = ScoreThemeOptions::default().resamples(0);
+    let e = theme_score_impact_int_columns(&bad, &cols, &nm, &o).unwrap_err();
+    let f: Vec<f64> = bad.iter().map(|&x| x as f64).collect();
+    assert_eq!(
+        e,
+        theme_score_impact_columns(&f, &cols, &nm, &o).unwrap_err()
+    );
+    assert!(matches!(e, Error::OutOfRange { index: 3, .. }));
+}
