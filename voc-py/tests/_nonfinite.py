@@ -218,6 +218,10 @@ explain(["Table[segment profile]"], ["segment"], "the caller's segment label, ec
 explain(["Table[* by *]"], ["group"], "the caller's group label, echoed", echoed)
 explain(["Table[seasonal alerts]"], ["ratio"], "nothing was expected: a trailing baseline of zeros",
         lambda f: cell(f, "expected") == 0)
+explain(["Table[score alerts]"], ["upper"], "a lower-side alert has no upper bound (`side` = \"lower\")",
+        lambda f: f.parent is not None and f.parent.side == "lower")
+explain(["Table[score alerts]"], ["lower"], "an upper-side alert has no lower bound (`side` = \"upper\")",
+        lambda f: f.parent is not None and f.parent.side == "upper")
 
 
 def _lookup(key: tuple[str, str]) -> tuple[str, Check] | None:

@@ -222,6 +222,8 @@ BASE["voc.text.topics_over_time"] = lambda: base(
     texts=TEXTS, time=np.arange(len(TEXTS)) * 86_400 * 10, model=voc.text.fit_topics(TEXTS, n_topics=2, min_df=1))
 BASE["voc.anomaly.seasonal_alerts"] = lambda: base(
     counts=(np.arange(60) % 7 + 10.0), time=np.arange(60) * 7 * 86_400 + 4 * 86_400)
+BASE["voc.anomaly.score_alerts"] = lambda: base(
+    scores=(np.arange(60) % 11.0), time=np.arange(60) * 7 * 86_400 + 4 * 86_400)
 
 # Known failures still open: (function, argument) → what is missing. Each is a strict xfail: once the
 # fix lands the case passes, pytest reports the XPASS as a failure, and the entry must be removed here.

@@ -297,10 +297,9 @@ def test_score_change_over_several_periods_is_a_trend_view():
 # recently, and those customers open refund tickets (often repeated); an NPS answer's verbatim is written
 # by half of the detractors, about the slow refund if they were hurt, else about a random complaint theme.
 # The link used here is the one a VoC team has in its helpdesk: the categories (`theme`) of the customer's
-# support tickets in the 60 days before the answer. (With the verbatims tagged by the default taxonomy,
-# the refund texts are also tagged "returns" or "service", and every complaint verbatim comes from a
-# detractor, so a theme's cost is its count of detractor verbatims: "returns" then ranks above "refund";
-# see docs/impact.md.)
+# support tickets in the 60 days before the answer. The answers' own verbatims, tagged by the default
+# taxonomy, give the same answer (the last two tests): the simulator's refund complaints are tagged
+# "refund" and no other complaint theme.
 
 WINDOW_DAYS = 60
 
@@ -347,5 +346,44 @@ def test_retailer_fix_period_change_is_attributed_mostly_to_refund(retailer_nps)
     assert theme_parts["refund"] > 0.5 * theme_parts[theme_parts > 0].sum()
     assert parts.loc["refund", "total_ci_low"] > 0
     # Refund answers became rarer (mix) and the change adds up.
+    assert parts.loc["refund", "share_after"] < parts.loc["refund", "share_before"]
+    assert abs(t.total.sum() - r.change) < 1e-9
+
+
+@pytest.fixture(scope="module")
+def retailer_verbatims():
+    """The NPS answers with their verbatims tagged by the default taxonomy (top-level themes)."""
+    d = voc.sample.retailer(seed=7)
+    s = d.surveys.to_pandas()
+    s = s[s.kind == "nps"].reset_index(drop=True)
+    tags = voc.text.themes().indicators(s.verbatim.fillna("").tolist()).to_pandas()
+    top = [c for c in tags.columns if "." not in c]
+    df = pd.concat([s[["score", "time"]], tags[top]], axis=1)
+    df["period"] = np.where(df.time < pd.Timestamp(d.planted.fix_date), "1 before fix", "2 fix")
+    return df, top
+
+
+def test_retailer_verbatims_refund_costs_the_most_nps_points_before_the_fix(retailer_verbatims):
+    df, top = retailer_verbatims
+    before = df[df.period == "1 before fix"]
+    r = voc.impact.theme_score_impact(before, scores="score", themes=top, resamples=200)
+    t = r.table.to_pandas().set_index("theme")
+    assert t.shapley.idxmin() == "refund", t.shapley
+    assert t.removal_impact.idxmin() == "refund", t.removal_impact
+    assert t.loc["refund", "shapley"] < 1.5 * t.shapley.drop("refund").min()
+    assert t.loc["refund", "removal_ci_high"] < t.removal_impact.drop("refund").min()
+    assert t.loc["refund", "p_adjusted"] < 1e-6
+
+
+def test_retailer_verbatims_fix_period_change_is_attributed_mostly_to_refund(retailer_verbatims):
+    df, top = retailer_verbatims
+    r = voc.impact.score_change(df, scores="score", themes=top, by="period", resamples=200)
+    t = r.table.to_pandas()
+    assert r.change > 0 and r.ci_low > 0
+    parts = t.set_index(t.theme.fillna("(no theme)"))
+    theme_parts = parts.total.drop("(no theme)")
+    assert theme_parts.idxmax() == "refund", parts.total
+    assert theme_parts["refund"] > 0.5 * theme_parts[theme_parts > 0].sum(), theme_parts
+    assert parts.loc["refund", "total_ci_low"] > 0
     assert parts.loc["refund", "share_after"] < parts.loc["refund", "share_before"]
     assert abs(t.total.sum() - r.change) < 1e-9

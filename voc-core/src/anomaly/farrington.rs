@@ -42,17 +42,17 @@ pub(super) fn years_back(period: Period, k: i64, years: i64) -> i64 {
 }
 
 /// The data of one fit: positions, counts, seasonal labels (0 = reference windows) and offsets.
-struct Design {
-    pos: Vec<usize>,
-    label: Vec<usize>,
-    y: Vec<f64>,
-    offset: Vec<f64>,
-    n_labels: usize,
-    years: usize,
+pub(super) struct Design {
+    pub pos: Vec<usize>,
+    pub label: Vec<usize>,
+    pub y: Vec<f64>,
+    pub offset: Vec<f64>,
+    pub n_labels: usize,
+    pub years: usize,
 }
 
 /// Labels every position of the `years` years of baseline before position `i`.
-fn design(
+pub(super) fn design(
     counts: &[f64],
     population: Option<&[f64]>,
     start: i64,
@@ -129,17 +129,17 @@ fn design(
 }
 
 /// The design matrix: one indicator per seasonal label present (label 0 first), then the trend.
-struct Model {
-    x: Vec<f64>,
-    p: usize,
+pub(super) struct Model {
+    pub x: Vec<f64>,
+    pub p: usize,
     /// Column of each label (None: absent).
-    col: Vec<Option<usize>>,
-    trend: bool,
-    t0: usize,
-    season: f64,
+    pub col: Vec<Option<usize>>,
+    pub trend: bool,
+    pub t0: usize,
+    pub season: f64,
 }
 
-fn model(d: &Design, trend: bool, season: f64) -> Option<Model> {
+pub(super) fn model(d: &Design, trend: bool, season: f64) -> Option<Model> {
     let mut col = vec![None; d.n_labels.max(1)];
     let mut p = 0;
     for (l, c) in col.iter_mut().enumerate() {

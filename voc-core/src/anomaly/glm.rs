@@ -64,6 +64,21 @@ fn solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
     x
 }
 
+/// (L L')⁻¹, row-major p × p, column by column.
+fn inverse(l: &[f64], p: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; p * p];
+    let mut e = vec![0.0; p];
+    for j in 0..p {
+        e.iter_mut().for_each(|v| *v = 0.0);
+        e[j] = 1.0;
+        let col = solve(l, p, &e);
+        for i in 0..p {
+            inv[i * p + j] = col[i];
+        }
+    }
+    inv
+}
+
 fn deviance(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
     y.iter()
         .zip(mu)
@@ -142,16 +157,7 @@ pub(super) fn fit(x: &[f64], p: usize, y: &[f64], offset: &[f64], w: &[f64]) -> 
         }
     }
     let l = cholesky(&xtwx, p)?;
-    let mut inv = vec![0.0; p * p];
-    let mut e = vec![0.0; p];
-    for j in 0..p {
-        e.iter_mut().for_each(|v| *v = 0.0);
-        e[j] = 1.0;
-        let col = solve(&l, p, &e);
-        for i in 0..p {
-            inv[i * p + j] = col[i];
-        }
-    }
+    let inv = inverse(&l, p);
     let used = w.iter().filter(|&&v| v > 0.0).count();
     let df = used as f64 - p as f64;
     if df <= 0.0 {
@@ -165,6 +171,75 @@ pub(super) fn fit(x: &[f64], p: usize, y: &[f64], offset: &[f64], w: &[f64]) -> 
         dispersion: pearson / df,
         df,
     })
+}
+
+/// A weighted least-squares fit of the score alerts (`scores.rs`).
+#[derive(Debug, Clone)]
+pub(super) struct Lm {
+    /// Coefficients, one per design column.
+    pub beta: Vec<f64>,
+    /// (X'WX)⁻¹, row-major p × p.
+    pub inv: Vec<f64>,
+    /// Residual variance of unit weight: Σ w (y − Xβ)² / (n − p).
+    pub sigma2: f64,
+    /// Residual degrees of freedom (observations with a positive weight minus columns).
+    pub df: f64,
+}
+
+/// Fits `E[y] = X β` with `Var(y_i) = σ² / w_i`; `x` holds n rows of `p` columns. `None` when the
+/// normal equations are singular or no degree of freedom is left.
+pub(super) fn wls(x: &[f64], p: usize, y: &[f64], w: &[f64]) -> Option<Lm> {
+    let n = y.len();
+    let mut xtwx = vec![0.0; p * p];
+    let mut xtwy = vec![0.0; p];
+    for i in 0..n {
+        let row = x.get(i * p..(i + 1) * p)?;
+        for a in 0..p {
+            let wa = w[i] * row[a];
+            xtwy[a] += wa * y[i];
+            for b in 0..p {
+                xtwx[a * p + b] += wa * row[b];
+            }
+        }
+    }
+    let l = cholesky(&xtwx, p)?;
+    let beta = solve(&l, p, &xtwy);
+    let inv = inverse(&l, p);
+    let used = w.iter().filter(|&&v| v > 0.0).count();
+    let df = used as f64 - p as f64;
+    if df < 1.0 {
+        return None;
+    }
+    let rss: f64 = (0..n)
+        .map(|i| {
+            let fit: f64 = x[i * p..(i + 1) * p]
+                .iter()
+                .zip(&beta)
+                .map(|(a, b)| a * b)
+                .sum();
+            w[i] * (y[i] - fit).powi(2)
+        })
+        .sum();
+    Some(Lm {
+        beta,
+        inv,
+        sigma2: rss / df,
+        df,
+    })
+}
+
+impl Lm {
+    /// x' (X'WX)⁻¹ x.
+    pub(super) fn quad(&self, row: &[f64]) -> f64 {
+        let p = self.beta.len();
+        let mut q = 0.0;
+        for a in 0..p {
+            for b in 0..p {
+                q += row[a] * self.inv[a * p + b] * row[b];
+            }
+        }
+        q
+    }
 }
 
 impl Glm {

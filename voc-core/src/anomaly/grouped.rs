@@ -56,96 +56,20 @@ pub fn seasonal_alerts_by(
 ) -> Result<Vec<GroupAlertRow>> {
     opts.validate()?;
     let n = counts.len();
-    check_len("counts", n, "time", periods.len())?;
-    if let Some(g) = groups {
-        check_len("counts", n, "by", g.len())?;
-    }
+    check_rows("counts", n, periods, groups)?;
     if let Some(p) = population {
         check_len("counts", n, "population", p.len())?;
     }
-    if n == 0 {
-        return Err(Error::Empty {
-            arg: "counts",
-            what: "no rows to alert on",
-        });
-    }
-    for (index, &value) in counts.iter().enumerate() {
-        if value.is_nan() {
-            return Err(Error::Missing {
-                arg: "counts",
-                index,
-            });
-        }
-        if !value.is_finite() {
-            return Err(Error::NonFinite {
-                arg: "counts",
-                index,
-                value,
-            });
-        }
-        if value < 0.0 {
-            return Err(Error::InvalidValue {
-                arg: "counts",
-                index,
-                value,
-                reason: "a count must not be negative",
-            });
-        }
-        if value > super::MAX_COUNT {
-            return Err(Error::too_large(
-                "counts",
-                value,
-                super::MAX_COUNT,
-                "a count per row beyond 2^53 is not a whole number in a double",
-            ));
-        }
-    }
+    check_not_empty("counts", n)?;
+    super::check_counts(counts, "row")?;
     if let Some(p) = population {
-        for (index, &value) in p.iter().enumerate() {
-            if !value.is_finite() {
-                return Err(Error::NonFinite {
-                    arg: "population",
-                    index,
-                    value,
-                });
-            }
-            if value <= 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "population",
-                    index,
-                    value,
-                    reason: "a population (offset) must be positive",
-                });
-            }
-        }
-    }
-    // Rows of each group (codes need not be dense).
-    let mut buckets: std::collections::BTreeMap<u32, Vec<usize>> =
-        std::collections::BTreeMap::new();
-    for i in 0..n {
-        buckets
-            .entry(groups.map_or(0, |g| g[i]))
-            .or_default()
-            .push(i);
+        super::check_population(p)?;
     }
     let mut out = Vec::new();
-    for (&g, rows_of) in &buckets {
+    for span in group_rows(n, groups) {
         crate::interrupt::check()?;
-        let lo = rows_of.iter().map(|&i| periods[i]).min().unwrap_or(0);
-        let hi = rows_of.iter().map(|&i| periods[i]).max().unwrap_or(0);
-        let len = hi
-            .checked_sub(lo)
-            .and_then(|d| usize::try_from(d).ok())
-            .and_then(|d| d.checked_add(1))
-            .filter(|&d| d <= MAX_PERIODS)
-            .ok_or_else(|| {
-                Error::too_large(
-                    "time",
-                    format!("{} to {}", period.label(lo), period.label(hi)),
-                    MAX_PERIODS,
-                    "periods from a group's first row to its last",
-                )
-            })?;
+        let (lo, len) = span.periods(periods, period)?;
+        let (g, rows_of) = (span.group, &span.rows);
         let mut series = vec![0.0; len];
         let mut pop = population.map(|_| vec![0.0; len]);
         for &i in rows_of {
@@ -173,4 +97,76 @@ pub fn seasonal_alerts_by(
         }));
     }
     Ok(out)
+}
+
+/// The rows of one group.
+pub(super) struct GroupRows {
+    /// Group code (0 without groups).
+    pub group: u32,
+    /// The group's rows.
+    pub rows: Vec<usize>,
+}
+
+impl GroupRows {
+    /// The group's first period and the number of periods from its first to its last (at most
+    /// [`MAX_PERIODS`]).
+    pub(super) fn periods(&self, periods: &[i64], period: Period) -> Result<(i64, usize)> {
+        let lo = self.rows.iter().map(|&i| periods[i]).min().unwrap_or(0);
+        let hi = self.rows.iter().map(|&i| periods[i]).max().unwrap_or(0);
+        let len = hi
+            .checked_sub(lo)
+            .and_then(|d| usize::try_from(d).ok())
+            .and_then(|d| d.checked_add(1))
+            .filter(|&d| d <= MAX_PERIODS)
+            .ok_or_else(|| {
+                Error::too_large(
+                    "time",
+                    format!("{} to {}", period.label(lo), period.label(hi)),
+                    MAX_PERIODS,
+                    "periods from a group's first row to its last",
+                )
+            })?;
+        Ok((lo, len))
+    }
+}
+
+/// Checks that `periods` and `groups` have one entry per row of `arg` (`n` rows).
+pub(super) fn check_rows(
+    arg: &'static str,
+    n: usize,
+    periods: &[i64],
+    groups: Option<&[u32]>,
+) -> Result<()> {
+    check_len(arg, n, "time", periods.len())?;
+    if let Some(g) = groups {
+        check_len(arg, n, "by", g.len())?;
+    }
+    Ok(())
+}
+
+/// No rows is [`Error::Empty`].
+pub(super) fn check_not_empty(arg: &'static str, n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::Empty {
+            arg,
+            what: "no rows to alert on",
+        });
+    }
+    Ok(())
+}
+
+/// The rows of each group, in code order (codes need not be dense).
+pub(super) fn group_rows(n: usize, groups: Option<&[u32]>) -> Vec<GroupRows> {
+    let mut buckets: std::collections::BTreeMap<u32, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for i in 0..n {
+        buckets
+            .entry(groups.map_or(0, |g| g[i]))
+            .or_default()
+            .push(i);
+    }
+    buckets
+        .into_iter()
+        .map(|(group, rows)| GroupRows { group, rows })
+        .collect()
 }

@@ -62,12 +62,18 @@ mod grouped;
 #[cfg(feature = "text")]
 mod mentions;
 mod quantile;
+mod scores;
+#[cfg(all(test, feature = "random"))]
+mod scores_tests;
 #[cfg(all(test, feature = "random"))]
 mod tests;
 
 pub use grouped::{GroupAlertRow, seasonal_alerts_by};
 #[cfg(feature = "text")]
 pub use mentions::{MAX_CELLS, MentionAlertRow, MentionAlerts, mention_alerts};
+pub use scores::{
+    AlertSide, GroupScoreAlertRow, ScoreAlertRow, ScoreInput, score_alerts, score_alerts_by,
+};
 
 use crate::error::{Error, Result};
 use crate::time::Period;
@@ -314,16 +320,22 @@ pub struct AlertRow {
     pub years: usize,
 }
 
-/// Checks the counts (finite, ≥ 0) and the population (finite, > 0, one per count).
-fn check_series(counts: &[f64], population: Option<&[f64]>) -> Result<()> {
-    if counts.len() > MAX_PERIODS {
+/// Checks a series length against [`MAX_PERIODS`].
+fn check_len_limit(arg: &'static str, len: usize) -> Result<()> {
+    if len > MAX_PERIODS {
         return Err(Error::too_large(
-            "counts",
-            counts.len(),
+            arg,
+            len,
             MAX_PERIODS,
             "periods in one series",
         ));
     }
+    Ok(())
+}
+
+/// Checks counts (finite, ≥ 0, at most [`MAX_COUNT`]); `unit` says what one count is of ("period",
+/// "row") in the error.
+fn check_counts(counts: &[f64], unit: &str) -> Result<()> {
     for (index, &value) in counts.iter().enumerate() {
         if value.is_nan() {
             return Err(Error::Missing {
@@ -351,31 +363,75 @@ fn check_series(counts: &[f64], population: Option<&[f64]>) -> Result<()> {
                 "counts",
                 value,
                 MAX_COUNT,
-                "a count per period beyond 2^53 is not a whole number in a double",
+                format!("a count per {unit} beyond 2^53 is not a whole number in a double"),
             ));
         }
     }
-    if let Some(p) = population {
-        crate::error::check_len("counts", counts.len(), "population", p.len())?;
-        for (index, &value) in p.iter().enumerate() {
-            if !value.is_finite() {
-                return Err(Error::NonFinite {
-                    arg: "population",
-                    index,
-                    value,
-                });
-            }
-            if value <= 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "population",
-                    index,
-                    value,
-                    reason: "a population (offset) must be positive",
-                });
-            }
+    Ok(())
+}
+
+/// Checks a population (finite, > 0).
+fn check_population(population: &[f64]) -> Result<()> {
+    for (index, &value) in population.iter().enumerate() {
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                arg: "population",
+                index,
+                value,
+            });
+        }
+        if value <= 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "population",
+                index,
+                value,
+                reason: "a population (offset) must be positive",
+            });
         }
     }
     Ok(())
+}
+
+/// Checks the counts (finite, ≥ 0) and the population (finite, > 0, one per count).
+fn check_series(counts: &[f64], population: Option<&[f64]>) -> Result<()> {
+    check_len_limit("counts", counts.len())?;
+    check_counts(counts, "period")?;
+    if let Some(p) = population {
+        crate::error::check_len("counts", counts.len(), "population", p.len())?;
+        check_population(p)?;
+    }
+    Ok(())
+}
+
+/// Checks `start` and resolves the seasonal options of `period` (`None` for a yearly series, which
+/// has no season); a reference window as wide as a year is an invalid `half_window`.
+fn resolve(
+    start: i64,
+    period: Period,
+    opts: &AlertOptions,
+) -> Result<Option<farrington::Resolved>> {
+    if start.unsigned_abs() > MAX_ABS_START {
+        return Err(Error::option(
+            "start",
+            start,
+            format!("a period index must lie within ±{MAX_ABS_START}"),
+        ));
+    }
+    let Some(season) = farrington::season_length(period) else {
+        return Ok(None);
+    };
+    let r = farrington::Resolved::new(opts, season);
+    if (2 * r.half_window + 1) as f64 >= season {
+        return Err(Error::option(
+            "half_window",
+            r.half_window,
+            format!(
+                "the reference window (2·half_window + 1 periods) must be shorter than a year of {}s",
+                period.name()
+            ),
+        ));
+    }
+    Ok(Some(r))
 }
 
 /// The trailing-baseline row of position `i` (which has at least `min_baseline` earlier periods).
@@ -461,13 +517,7 @@ pub fn seasonal_alerts(
 ) -> Result<Vec<AlertRow>> {
     opts.validate()?;
     check_series(counts, population)?;
-    if start.unsigned_abs() > MAX_ABS_START {
-        return Err(Error::option(
-            "start",
-            start,
-            format!("a period index must lie within ±{MAX_ABS_START}"),
-        ));
-    }
+    let resolved = resolve(start, period, opts)?;
     if counts.len() <= opts.min_baseline {
         return Err(Error::InsufficientData(format!(
             "{} periods of counts: an alert needs at least {} earlier periods (min_baseline), so at \
@@ -476,20 +526,6 @@ pub fn seasonal_alerts(
             opts.min_baseline,
             opts.min_baseline + 1
         )));
-    }
-    let season = farrington::season_length(period);
-    let resolved = season.map(|s| farrington::Resolved::new(opts, s));
-    if let (Some(s), Some(r)) = (season, &resolved)
-        && (2 * r.half_window + 1) as f64 >= s
-    {
-        return Err(Error::option(
-            "half_window",
-            r.half_window,
-            format!(
-                "the reference window (2·half_window + 1 periods) must be shorter than a year of {}s",
-                period.name()
-            ),
-        ));
     }
     let mut ticker = crate::interrupt::Ticker::new();
     let first = opts.last.map_or(opts.min_baseline, |l| {

@@ -160,7 +160,7 @@ fn distance_to_peak(s: &Series, week: usize) -> f64 {
 }
 
 /// Two-sided 95% Clopper–Pearson interval of a binomial proportion, as counts.
-fn binomial_interval(n: usize, p: f64) -> (f64, f64) {
+pub(super) fn binomial_interval(n: usize, p: f64) -> (f64, f64) {
     // The counts k with P(X <= k) >= 2.5% and P(X >= k) >= 2.5% under Binomial(n, p): the
     // acceptance region of the nominal rate.
     let pmf = |k: usize| -> f64 {

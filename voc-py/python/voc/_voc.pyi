@@ -2945,6 +2945,64 @@ def anomaly_seasonal_alerts(
     missing: _Missing = "error",
 ) -> AlertsResult: ...
 
+__all__ += ["ScoreAlertsResult", "anomaly_score_alerts"]
+
+@final
+class ScoreAlertsResult:
+    @property
+    def table(self) -> Table: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def n_missing(self) -> int: ...
+    @property
+    def n_series(self) -> int: ...
+    @property
+    def n_alerts(self) -> int: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def side(self) -> str: ...
+    @property
+    def metric(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    @staticmethod
+    def _from_parts(
+        table: Table, n: int, n_missing: int, n_series: int, n_alerts: int, alpha: float, side: str,
+        metric: str, period: str,
+    ) -> ScoreAlertsResult: ...
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def anomaly_score_alerts(
+    data: Any = None,
+    /,
+    *,
+    scores: Any = None,
+    means: Any = None,
+    n: Any = None,
+    time: Any = None,
+    by: Any = None,
+    metric: str = "nps",
+    satisfied_from: float = 4.0,
+    side: str = "lower",
+    period: str = "week",
+    alpha: float = 0.01,
+    years: int = 5,
+    half_window: int | None = None,
+    seasonal_groups: int = 10,
+    exclude_recent: int | None = None,
+    trend: bool = True,
+    trend_p_value: float = 0.05,
+    fallback_window: int = 12,
+    min_baseline: int = 4,
+    last: int | None = None,
+    missing: str = "error",
+) -> ScoreAlertsResult: ...
+
 # --- end anomaly: seasonal alerts ---
 
 # --- text: topics over time, topics of untagged texts ---

@@ -12,6 +12,10 @@ the observed count exceeds the upper bound (and at least ``min_recent`` counts w
 
 * ``seasonal_alerts(df, counts="n", time="week", by="theme")`` → :class:`AlertsResult` (``.table``: one
   row per group × period with ``expected``, ``upper``, ``observed``, ``ratio``, ``p_value``, ``alert``).
+* ``score_alerts(df, scores="nps", time="date")`` → :class:`ScoreAlertsResult`: the same baseline on a
+  score per period (NPS, CSAT, CES, mean sentiment), from the answers or from a mean and its answers per
+  period (e.g. the per-period table of ``voc.nps(period=...)``); a drop below the lower bound is the
+  alert (``side="lower"``, the default), with the expected and observed score and their difference.
 * ``MentionState.seasonal_alerts()`` (``voc.text``): the same on theme mention counts per channel, built
   from the mergeable mention state, so it runs per batch and on Dask (``voc.dask.mention_alerts``).
 * ``voc.plot.anomalies(result)``: the chart with the expected band and the alerts.
@@ -34,9 +38,9 @@ from __future__ import annotations
 from typing import Any
 
 from voc import _voc
-from voc._voc import AlertsResult, Table
+from voc._voc import AlertsResult, ScoreAlertsResult, Table
 
-__all__ = ["seasonal_alerts", "AlertsResult", "Table"]
+__all__ = ["seasonal_alerts", "score_alerts", "AlertsResult", "ScoreAlertsResult", "Table"]
 
 
 def seasonal_alerts(
@@ -101,6 +105,84 @@ def seasonal_alerts(
         trend_p_value=trend_p_value,
         min_recent=min_recent,
         recent_periods=recent_periods,
+        fallback_window=fallback_window,
+        min_baseline=min_baseline,
+        last=last,
+        missing=missing,
+    )
+
+
+def score_alerts(
+    data: Any = None,
+    /,
+    *,
+    scores: Any = None,
+    means: Any = None,
+    n: Any = None,
+    time: Any = None,
+    by: Any = None,
+    metric: str = "nps",
+    satisfied_from: float = 4,
+    side: str = "lower",
+    period: str = "week",
+    alpha: float = 0.01,
+    years: int = 5,
+    half_window: int | None = None,
+    seasonal_groups: int = 10,
+    exclude_recent: int | None = None,
+    trend: bool = True,
+    trend_p_value: float = 0.05,
+    fallback_window: int = 12,
+    min_baseline: int = 4,
+    last: int | None = None,
+    missing: str = "error",
+) -> ScoreAlertsResult:
+    """Seasonal alerts on a score per period (and per group ``by``): is this week's NPS unusually low?
+
+    Give the answers, ``scores`` (one per row, counted as ``metric`` says: ``"nps"`` answers 0-10 count
+    +100 / 0 / -100, so a period's score is its NPS in points; ``"csat"`` 100 when at least
+    ``satisfied_from``; ``"ces"`` and ``"mean"`` the answer itself, e.g. a sentiment score per text), or
+    a score and its answers per row, ``means`` and ``n`` (e.g. the table of ``voc.nps(df, scores=...,
+    period="week")``, which merged mergeable states give per batch or on Dask). ``time`` is a date per
+    row, bucketed by ``period``; rows of one group and period are pooled.
+
+    The expected score of a period comes from the same weeks of earlier years (the Farrington flexible
+    baseline of :func:`seasonal_alerts`: reference windows, a seasonal factor, a trend when significant),
+    fitted to the period scores by weighted least squares (weights: answers), and the bound is the
+    Student-t prediction bound at the false-alarm rate ``alpha``: ``side="lower"`` (a drop, the
+    default), ``"upper"``, or ``"two-sided"`` (``alpha / 2`` in each tail). Where the history is shorter
+    than a year, the answer-weighted mean of the last ``fallback_window`` periods stands in (``method``
+    ``"trailing"``). Periods without answers get no row. See ``docs/anomaly.md``.
+
+    >>> import numpy as np, pandas as pd, voc
+    >>> weeks = pd.date_range("2024-01-01", periods=10, freq="W-MON")
+    >>> promoters = [50, 52, 49, 51, 50, 48, 52, 50, 51, 30]  # of 100 answers; 30 detractors a week
+    >>> scores = np.concatenate([[10] * p + [8] * (70 - p) + [3] * 30 for p in promoters])
+    >>> res = voc.anomaly.score_alerts(scores=scores, time=np.repeat(weeks, 100))
+    >>> t = res.table.to_pandas()
+    >>> t[["period", "observed", "expected", "alert", "method"]].tail(2).round(1).values.tolist()
+    [['2024-W09', 21.0, 20.2, False, 'trailing'], ['2024-W10', 0.0, 20.3, True, 'trailing']]
+    >>> res.n_alerts, res.side
+    (1, 'lower')
+    """
+    return _voc.anomaly_score_alerts(
+        data,
+        scores=scores,
+        means=means,
+        n=n,
+        time=time,
+        by=by,
+        metric=metric,
+        satisfied_from=satisfied_from,
+        side=side,
+        period=period,
+        alpha=alpha,
+        years=years,
+        half_window=half_window,
+        seasonal_groups=seasonal_groups,
+        exclude_recent=exclude_recent,
+        trend=trend,
+        trend_p_value=trend_p_value,
         fallback_window=fallback_window,
         min_baseline=min_baseline,
         last=last,

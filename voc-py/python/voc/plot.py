@@ -564,7 +564,8 @@ def anomalies(
     """The anomaly chart of one series from ``voc.anomaly.seasonal_alerts`` or
     ``MentionState.seasonal_alerts``: the observed counts, the expected count with the band up to the
     alert threshold (``upper``), and the alerts marked. With several series, pick one by ``group`` and/or
-    ``theme``.
+    ``theme``. For ``voc.anomaly.score_alerts`` the band runs between its ``lower`` and ``upper`` bounds
+    (the expected score on a side the alerts do not use) and the y axis is the score.
 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import pandas as pd, voc, voc.plot
@@ -577,6 +578,7 @@ def anomalies(
     from voc.errors import InvalidOptionError
 
     cols = _columns(alerts, "alerts")
+    scores = "lower" in cols  # voc.anomaly.score_alerts: bounds on either side
     _need(cols, ["period_start", "observed", "expected", "upper", "alert"], "alerts")
     keep = np.ones(len(cols["observed"]), dtype=bool)
     picked: list[str] = []
@@ -609,12 +611,16 @@ def anomalies(
     expected = cols["expected"][keep].astype(float)
     upper = cols["upper"][keep].astype(float)
     alert = cols["alert"][keep].astype(bool)
-    ax.fill_between(x, expected, upper, color="tab:blue", alpha=0.15, linewidth=0, label="expected band")
+    lower = expected
+    if scores:
+        lower = np.where(np.isnan(lo := cols["lower"][keep].astype(float)), expected, lo)
+        upper = np.where(np.isnan(upper), expected, upper)
+    ax.fill_between(x, lower, upper, color="tab:blue", alpha=0.15, linewidth=0, label="expected band")
     ax.plot(x, observed, color="black", marker=".", linewidth=1, label="observed")
     ax.plot(x, expected, color="tab:blue", linestyle="--", linewidth=1.2, label="expected")
     ax.plot(x[alert], observed[alert], linestyle="none", marker="o", markersize=8, color="tab:red", label="alert")
     ax.set_xlabel("period")
-    ax.set_ylabel("count")
+    ax.set_ylabel("score" if scores else "count")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     what = " · ".join(picked)

@@ -190,13 +190,23 @@ fn _impact_theme_score_impact<'py>(
     )?
     .shapley(shapley.parse::<ShapleyMethod>().py_err(py)?)
     .permutations(permutations);
-    let scores = scores_of(data, scores)?;
+    // Integer scores without nulls are read in place (no float copy of the column).
+    let col = convert::given(data, scores, "scores")?;
+    let c = numbers(&col, "scores")?;
+    let scores = match c.data {
+        Numbers::I64(b) if c.nulls.is_empty() => Err(b),
+        _ => Ok(c.nulls_as_nan().into_f64()),
+    };
     let themes = theme_columns(py, data, themes)?;
     let cols = themes.view();
     let refs: Vec<&str> = themes.names.iter().map(String::as_str).collect();
-    let scores = scores.as_slice();
-    let r = crate::guard::detach(py, "voc.impact.theme_score_impact", || {
-        core::theme_score_impact_columns(scores, &cols, &refs, &opts)
+    let scores: Result<&[f64], &[i64]> = match &scores {
+        Ok(f) => Ok(f.as_slice()),
+        Err(i) => Err(i.as_slice()),
+    };
+    let r = crate::guard::detach(py, "voc.impact.theme_score_impact", || match scores {
+        Ok(f) => core::theme_score_impact_columns(f, &cols, &refs, &opts),
+        Err(i) => core::theme_score_impact_int_columns(i, &cols, &refs, &opts),
     })
     .py_err(py)?;
     impact_result(py, &r)

@@ -274,41 +274,15 @@ impl TopicModel {
         let by = convert::role(table.as_ref(), by, "by")?;
         let t = self::texts(&texts, "texts")?;
         let n = t.strs().len();
-        let tm = convert::times(&time, "time")?;
-        let tv = tm.data.values.as_slice();
-        voc_core_check_len(py, n, "time", tv.len())?;
-        let mut time_nulls = tm.nulls.clone();
-        time_nulls.extend(
-            tv.iter()
-                .enumerate()
-                .filter(|&(_, &x)| x == i64::MIN)
-                .map(|(i, _)| i),
-        );
-        time_nulls.sort_unstable();
-        time_nulls.dedup();
-        let periods: Vec<i64> = tv
-            .iter()
-            .map(|&s| {
-                if s == i64::MIN {
-                    0
-                } else {
-                    period.index(tm.data.unit.day(s))
-                }
-            })
-            .collect();
-        let (labels, codes, by_nulls): (Option<Labels>, Option<Vec<u32>>, Vec<usize>) = match &by {
-            Some(b) => {
-                let g = convert::groups(b, "by")?;
-                let nulls = g.nulls.clone();
-                let mut codes = g.data.codes.into_dense();
-                let labels = g.data.labels.only_used(&mut codes, &nulls);
-                (Some(labels), Some(codes), nulls)
-            }
-            None => (None, None, Vec::new()),
-        };
-        if let Some(c) = &codes {
-            voc_core_check_len(py, n, "by", c.len())?;
-        }
+        let crate::anomaly::PeriodRows {
+            periods,
+            time_nulls,
+            labels,
+            codes,
+            by_nulls,
+        } = crate::anomaly::period_rows(&time, by.as_ref(), period, |arg, len| {
+            voc_core_check_len(py, n, arg, len)
+        })?;
         convert::check_nulls(
             policy,
             &[
@@ -318,13 +292,7 @@ impl TopicModel {
             ],
         )
         .py_err(py)?;
-        let mut keep = vec![true; n];
-        for &i in t.nulls.iter().chain(&time_nulls).chain(&by_nulls) {
-            if let Some(k) = keep.get_mut(i) {
-                *k = false;
-            }
-        }
-        let dropped = keep.iter().filter(|&&k| !k).count();
+        let (keep, dropped) = crate::anomaly::kept_rows(n, &[&t.nulls, &time_nulls, &by_nulls]);
         let strs = t.strs();
         let rows = crate::guard::detach(py, "voc.text.TopicModel.shares_over_time", || {
             let strs = convert::compact_slice(&strs, &keep);

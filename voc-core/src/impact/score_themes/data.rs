@@ -9,6 +9,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use super::{MAX_THEMES, ScoreMetric};
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
+use crate::metrics::Score;
 
 /// Up to this many themes, answers are aggregated by pattern in a dense array (2^k slots).
 const DENSE_THEMES: usize = 16;
@@ -94,24 +95,8 @@ fn float_bits(
     Ok(())
 }
 
-/// Reads and checks the answers. `groups` (one code per answer, [`NO_GROUP`] for a missing label) is
-/// read when given. Under [`MissingPolicy::Error`] the lowest row with a missing score, theme
-/// indicator or group is the error; under `Skip` those rows are left out and counted.
-pub(super) fn collect(
-    scores: &[f64],
-    cols: &[ThemeColumn<'_>],
-    groups: Option<&[u32]>,
-    metric: ScoreMetric,
-    satisfied_from: f64,
-    missing: MissingPolicy,
-) -> Result<Answers> {
-    let (n, k) = (scores.len(), cols.len());
-    for c in cols {
-        check_len("scores", n, "themes", c.len())?;
-    }
-    if let Some(g) = groups {
-        check_len("scores", n, "by", g.len())?;
-    }
+/// The checks on the theme count and `satisfied_from` shared by [`collect`] and [`aggregate_clean`].
+fn check_shape(k: usize, satisfied_from: f64) -> Result<()> {
     if k == 0 {
         return Err(Error::Empty {
             arg: "themes",
@@ -133,6 +118,188 @@ pub(super) fn collect(
             "must be a finite score",
         ));
     }
+    Ok(())
+}
+
+/// What each NPS answer 0–10 counts: −100 (0–6), 0 (7–8), +100 (9–10).
+const NPS_VALUES: [f64; 11] = [
+    -100.0, -100.0, -100.0, -100.0, -100.0, -100.0, -100.0, 0.0, 0.0, 100.0, 100.0,
+];
+
+/// What a valid answer counts ([`ScoreMetric::value`] without the error): `None` for a missing or
+/// invalid answer. Inlined in the aggregation loop (no `fract`, which is a libm call).
+#[inline]
+fn quick_value(metric: ScoreMetric, x: f64, satisfied_from: f64) -> Option<f64> {
+    match metric {
+        ScoreMetric::Nps => {
+            // NaN fails the range test; the integer round trip is exact in 0..=10. The value comes
+            // from a table, without a branch on the answer (random answers mispredict branches).
+            if !(0.0..=10.0).contains(&x) || f64::from(x as i32) != x {
+                return None;
+            }
+            NPS_VALUES.get(x as usize).copied()
+        }
+        ScoreMetric::Csat => x
+            .is_finite()
+            .then_some(if x >= satisfied_from { 100.0 } else { 0.0 }),
+        ScoreMetric::Ces | ScoreMetric::Mean => x.is_finite().then_some(x),
+    }
+}
+
+/// The answers of [`theme_score_impact`](super::theme_score_impact) aggregated in one pass without
+/// a per-answer copy: the patterns (as [`Patterns::of`] gives them from [`collect`]'s answers), the
+/// bootstrap cells when asked (as [`Cells::of`]), the shift and the number of answers.
+pub(super) struct Aggregate {
+    pub patterns: Patterns,
+    pub cells: Option<Cells>,
+    pub shift: f64,
+}
+
+/// The fast path of [`collect`] + [`Patterns::of`] (+ [`Cells::of`]) for clean data with at most
+/// [`DENSE_THEMES`] themes: the same numbers, bit for bit (the same shift, the same order of every
+/// sum), without the three answer-length arrays. The theme columns are read by blocks of rows into
+/// one reused block of 16-bit masks, and each block is added to the dense per-pattern sums while
+/// it is in cache. The scores are floats or integers (read in place: an integer score column needs no
+/// float copy). `Ok(None)` when the data are not clean (a missing or invalid score or
+/// indicator), when there are no answers or more than [`DENSE_THEMES`] themes: the caller then takes
+/// the general path, which reports the error or leaves the missing rows out.
+pub(super) fn aggregate_clean<S: Score>(
+    scores: &[S],
+    cols: &[ThemeColumn<'_>],
+    metric: ScoreMetric,
+    satisfied_from: f64,
+    with_cells: bool,
+) -> Result<Option<Aggregate>> {
+    let (n, k) = (scores.len(), cols.len());
+    for c in cols {
+        check_len("scores", n, "themes", c.len())?;
+    }
+    check_shape(k, satisfied_from)?;
+    if k > DENSE_THEMES || n == 0 {
+        return Ok(None);
+    }
+    // Pass 1: every score valid, and the shift (the mean value, summed in row order as `collect`).
+    let mut sum = -0.0_f64; // as `Sum for f64` starts
+    for (b, block) in scores.chunks(BLOCK).enumerate() {
+        if b.is_multiple_of(64) {
+            crate::interrupt::check()?;
+        }
+        for &x in block {
+            match quick_value(metric, x.to_f64(), satisfied_from) {
+                Some(v) => sum += v,
+                None => return Ok(None),
+            }
+        }
+    }
+    let shift = sum / n as f64;
+    // Pass 2: masks by block, then the block's answers into the dense sums.
+    let size = 1_usize << k;
+    let (mut c, mut s, mut q) = (
+        vec![0.0_f64; size],
+        vec![0.0_f64; size],
+        vec![0.0_f64; size],
+    );
+    let mut cells = with_cells.then(|| (HashMap::<(u64, u64), usize>::new(), Cells::default()));
+    let mut masks = vec![0_u16; BLOCK.min(n)];
+    for (b, sc) in scores.chunks(BLOCK).enumerate() {
+        if b.is_multiple_of(64) {
+            crate::interrupt::check()?;
+        }
+        let start = b * BLOCK;
+        let end = start + sc.len();
+        let block = masks.get_mut(..sc.len()).unwrap_or_default();
+        block.fill(0);
+        for (j, col) in cols.iter().enumerate() {
+            let bit = 1_u16 << j;
+            match col {
+                ThemeColumn::U8(x) => {
+                    for (m, &x) in block.iter_mut().zip(x.get(start..end).unwrap_or(&[])) {
+                        *m |= u16::from(x != 0) * bit;
+                    }
+                }
+                ThemeColumn::I64(x) => {
+                    let x = x.get(start..end).unwrap_or(&[]);
+                    if x.iter().any(|&v| v < 0) {
+                        return Ok(None);
+                    }
+                    for (m, &v) in block.iter_mut().zip(x) {
+                        *m |= u16::from(v > 0) * bit;
+                    }
+                }
+                ThemeColumn::F64(x) => {
+                    let v = x.slice(ndarray::s![start..end]);
+                    let mut clean = true;
+                    let mut one = |m: &mut u16, f: f64| {
+                        // Anything but a finite value ≥ 0 (NaN, inf, negative) is not clean.
+                        clean &= (0.0..f64::INFINITY).contains(&f);
+                        *m |= u16::from(f > 0.0) * bit;
+                    };
+                    match v.as_slice() {
+                        Some(x) => block.iter_mut().zip(x).for_each(|(m, &f)| one(m, f)),
+                        None => block.iter_mut().zip(v.iter()).for_each(|(m, &f)| one(m, f)),
+                    }
+                    if !clean {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        for (&m, &x) in block.iter().zip(sc) {
+            let x = quick_value(metric, x.to_f64(), satisfied_from).unwrap_or(f64::NAN) - shift;
+            let m = usize::from(m);
+            if let (Some(c), Some(s), Some(q)) = (c.get_mut(m), s.get_mut(m), q.get_mut(m)) {
+                *c += 1.0;
+                *s += x;
+                *q += x * x;
+            }
+            if let Some((index, cells)) = cells.as_mut() {
+                let at = *index.entry((m as u64, x.to_bits())).or_insert_with(|| {
+                    cells.masks.push(m as u64);
+                    cells.values.push(x);
+                    cells.count.push(0);
+                    cells.masks.len() - 1
+                });
+                if let Some(n) = cells.count.get_mut(at) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    let mut patterns = Patterns::default();
+    for (m, ((&c, &s), &q)) in c.iter().zip(&s).zip(&q).enumerate() {
+        if c > 0.0 {
+            patterns.masks.push(m as u64);
+            patterns.count.push(c);
+            patterns.sum.push(s);
+            patterns.sumsq.push(q);
+        }
+    }
+    Ok(Some(Aggregate {
+        patterns,
+        cells: cells.map(|(_, c)| c),
+        shift,
+    }))
+}
+
+/// Reads and checks the answers. `groups` (one code per answer, [`NO_GROUP`] for a missing label) is
+/// read when given. Under [`MissingPolicy::Error`] the lowest row with a missing score, theme
+/// indicator or group is the error; under `Skip` those rows are left out and counted.
+pub(super) fn collect(
+    scores: &[f64],
+    cols: &[ThemeColumn<'_>],
+    groups: Option<&[u32]>,
+    metric: ScoreMetric,
+    satisfied_from: f64,
+    missing: MissingPolicy,
+) -> Result<Answers> {
+    let (n, k) = (scores.len(), cols.len());
+    for c in cols {
+        check_len("scores", n, "themes", c.len())?;
+    }
+    if let Some(g) = groups {
+        check_len("scores", n, "by", g.len())?;
+    }
+    check_shape(k, satisfied_from)?;
     let mut masks = vec![0_u64; n];
     // (row, argument) of every missing value.
     let mut gaps: Vec<(usize, &'static str)> = Vec::new();
@@ -211,6 +378,20 @@ pub(super) fn collect(
     let kept = skip
         .as_ref()
         .map_or(n, |s| s.iter().filter(|x| !**x).count());
+    if skip.is_none() {
+        // Every row kept: the masks and groups as they are, the values in place of nothing.
+        let mut values = Vec::with_capacity(n);
+        for (i, &s) in scores.iter().enumerate() {
+            values.push(metric.value("scores", i, s, satisfied_from)?);
+        }
+        return finish(
+            k,
+            masks,
+            values,
+            groups.map(<[u32]>::to_vec).unwrap_or_default(),
+            0,
+        );
+    }
     let mut out_masks = Vec::with_capacity(kept);
     let mut values = Vec::with_capacity(kept);
     let mut out_groups = Vec::with_capacity(if groups.is_some() { kept } else { 0 });
@@ -226,6 +407,17 @@ pub(super) fn collect(
             out_groups.push(*g);
         }
     }
+    finish(k, out_masks, values, out_groups, n - kept)
+}
+
+/// The kept answers, their values shifted by their mean.
+fn finish(
+    k: usize,
+    masks: Vec<u64>,
+    mut values: Vec<f64>,
+    groups: Vec<u32>,
+    missing: usize,
+) -> Result<Answers> {
     if values.is_empty() {
         return Err(Error::Empty {
             arg: "scores",
@@ -238,11 +430,11 @@ pub(super) fn collect(
     }
     Ok(Answers {
         k,
-        masks: out_masks,
+        masks,
         values,
-        groups: out_groups,
+        groups,
         shift,
-        missing: n - kept,
+        missing,
     })
 }
 

@@ -439,20 +439,80 @@ pub fn theme_score_impact_columns(
     names: &[&str],
     opts: &ScoreThemeOptions,
 ) -> Result<ScoreThemeImpact> {
+    impact(
+        scores,
+        |s| std::borrow::Cow::Borrowed(s),
+        themes,
+        names,
+        opts,
+    )
+}
+
+/// [`theme_score_impact_columns`] on integer scores, read in place (a float copy is made only when
+/// the data are not clean and the general path answers).
+///
+/// ```
+/// use voc_core::impact::score_themes::{theme_score_impact_columns, theme_score_impact_int_columns,
+///                                      ScoreThemeOptions, ThemeColumn};
+/// let o = ScoreThemeOptions::default().resamples(0);
+/// let t = [ThemeColumn::U8(&[0, 1, 0])];
+/// let a = theme_score_impact_int_columns(&[9, 3, 10], &t, &["refund"], &o)?;
+/// assert_eq!(a, theme_score_impact_columns(&[9.0, 3.0, 10.0], &t, &["refund"], &o)?);
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+#[doc(hidden)]
+pub fn theme_score_impact_int_columns(
+    scores: &[i64],
+    themes: &[ThemeColumn<'_>],
+    names: &[&str],
+    opts: &ScoreThemeOptions,
+) -> Result<ScoreThemeImpact> {
+    impact(
+        scores,
+        |s| std::borrow::Cow::Owned(s.iter().map(|&x| x as f64).collect()),
+        themes,
+        names,
+        opts,
+    )
+}
+
+/// The theme impact of `scores` of any number type; `as_f64` gives them as floats for the general
+/// path (missing values, invalid input, more than 16 themes).
+fn impact<S: crate::metrics::Score>(
+    scores: &[S],
+    as_f64: impl FnOnce(&[S]) -> std::borrow::Cow<'_, [f64]>,
+    themes: &[ThemeColumn<'_>],
+    names: &[&str],
+    opts: &ScoreThemeOptions,
+) -> Result<ScoreThemeImpact> {
     let level = opts.validate()?;
     crate::error::check_len("themes", themes.len(), "names", names.len())?;
-    let a = data::collect(
+    let k = themes.len();
+    let fast = data::aggregate_clean(
         scores,
         themes,
-        None,
         opts.metric,
         opts.satisfied_from,
-        opts.missing,
+        opts.resamples > 0,
     )?;
-    let k = a.k;
-    let pats = Patterns::of(&a, None);
+    let (pats, cells, shift, n_missing) = match fast {
+        Some(g) => (g.patterns, g.cells, g.shift, 0),
+        None => {
+            let scores = as_f64(scores);
+            let a = data::collect(
+                &scores,
+                themes,
+                None,
+                opts.metric,
+                opts.satisfied_from,
+                opts.missing,
+            )?;
+            let cells = (opts.resamples > 0).then(|| Cells::of(&a, None));
+            (Patterns::of(&a, None), cells, a.shift, a.missing)
+        }
+    };
     let (n, sum) = pats.totals();
-    let score = a.shift + sum / n;
+    let score = shift + sum / n;
     // Per theme: answers, Σ and Σ² of those that mention it.
     let mut mc = vec![0.0_f64; k];
     let mut ms = vec![0.0_f64; k];
@@ -483,8 +543,8 @@ pub fn theme_score_impact_columns(
     for (j, &name) in names.iter().enumerate() {
         let (c1, s1, q1) = (mc[j], ms[j], mq[j]);
         let (c2, s2, q2) = (n - c1, sum - s1, total_q - q1);
-        let m1 = (c1 > 0.0).then(|| summary(c1, s1, q1, a.shift));
-        let m2 = (c2 > 0.0).then(|| summary(c2, s2, q2, a.shift));
+        let m1 = (c1 > 0.0).then(|| summary(c1, s1, q1, shift));
+        let m2 = (c2 > 0.0).then(|| summary(c2, s2, q2, shift));
         let ci = |m: &Option<MeanSummary>| {
             m.as_ref()
                 .filter(|m| m.n > 1.0)
@@ -557,22 +617,21 @@ pub fn theme_score_impact_columns(
         }
     }
     // Bootstrap of the removal impacts.
-    if opts.resamples > 0 {
-        let cells = Cells::of(&a, None);
+    if let Some(cells) = cells {
         let reps = removal_replicates(&cells, k, opts.resamples, opts.seed)?;
         for (j, t) in out.iter_mut().enumerate() {
             let col: Vec<f64> = reps.iter().map(|r| r[j]).collect();
             t.removal_ci = percentile(col, opts.resamples, level);
         }
     }
-    let score_no_theme = (c0 > 0.0).then(|| a.shift + s0 / c0);
+    let score_no_theme = (c0 > 0.0).then(|| shift + s0 / c0);
     Ok(ScoreThemeImpact {
         metric: opts.metric,
         score,
         score_no_theme,
         total: (c0 > 0.0).then(|| sum / n - s0 / c0),
         n: n as u64,
-        n_missing: a.missing as u64,
+        n_missing: n_missing as u64,
         n_no_theme: c0 as u64,
         shapley_method: method,
         permutations,

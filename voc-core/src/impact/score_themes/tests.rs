@@ -496,3 +496,113 @@ fn bootstrap_memory_of_a_change_is_bounded() {
         })
     ));
 }
+
+/// The one-pass aggregation of clean data gives the general path's patterns, cells and shift bit for
+/// bit, for every column kind and metric; data that are not clean go to the general path.
+#[test]
+fn the_clean_fast_path_equals_the_general_path_bit_for_bit() {
+    use super::data::{Cells, Patterns, aggregate_clean, collect};
+    let n = 20_000;
+    let (scores, flags) = simulate(n, 6, 3);
+    let bytes: Vec<u8> = (0..n).map(|i| u8::from(flags[[i, 0]] > 0.0)).collect();
+    let counts: Vec<i64> = (0..n).map(|i| 3 * flags[[i, 1]] as i64).collect();
+    // A strided float view (column 2 of a row-major matrix) and contiguous ones.
+    let mut cols = vec![ThemeColumn::U8(&bytes), ThemeColumn::I64(&counts)];
+    cols.extend((2..6).map(|j| ThemeColumn::F64(flags.column(j))));
+    let wide: Vec<f64> = scores.iter().map(|s| s * 1.37 + 1e6).collect();
+    for (metric, sc) in [
+        (ScoreMetric::Nps, &scores),
+        (ScoreMetric::Csat, &scores),
+        (ScoreMetric::Mean, &wide),
+    ] {
+        let fast = aggregate_clean(sc, &cols, metric, 7.0, true)
+            .unwrap()
+            .unwrap();
+        let a = collect(sc, &cols, None, metric, 7.0, crate::MissingPolicy::Error).unwrap();
+        let (p, c) = (Patterns::of(&a, None), Cells::of(&a, None));
+        let q = &fast.patterns;
+        assert_eq!(fast.shift.to_bits(), a.shift.to_bits(), "{metric:?}");
+        assert_eq!(q.masks, p.masks);
+        for (x, y) in [(&q.count, &p.count), (&q.sum, &p.sum), (&q.sumsq, &p.sumsq)] {
+            let bits = |v: &Vec<f64>| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(x), bits(y), "{metric:?}");
+        }
+        let fc = fast.cells.unwrap();
+        assert_eq!((&fc.masks, &fc.count), (&c.masks, &c.count));
+        assert_eq!(
+            fc.values.iter().map(|f| f.to_bits()).collect::<Vec<_>>(),
+            c.values.iter().map(|f| f.to_bits()).collect::<Vec<_>>()
+        );
+    }
+    // Not clean: a NaN score, a NaN or negative indicator, more than 16 themes.
+    let mut nan_score = scores.clone();
+    nan_score[5] = f64::NAN;
+    assert!(
+        aggregate_clean(&nan_score, &cols, ScoreMetric::Nps, 4.0, false)
+            .unwrap()
+            .is_none()
+    );
+    let mut bad = flags.column(2).to_vec();
+    bad[7] = f64::NAN;
+    let nan_col = [ThemeColumn::F64(ndarray::ArrayView1::from(&bad))];
+    assert!(
+        aggregate_clean(&scores, &nan_col, ScoreMetric::Nps, 4.0, false)
+            .unwrap()
+            .is_none()
+    );
+    let neg = vec![-1_i64; n];
+    assert!(
+        aggregate_clean(
+            &scores,
+            &[ThemeColumn::I64(&neg)],
+            ScoreMetric::Nps,
+            4.0,
+            false
+        )
+        .unwrap()
+        .is_none()
+    );
+    let many = vec![ThemeColumn::U8(&bytes); 17];
+    assert!(
+        aggregate_clean(&scores, &many, ScoreMetric::Nps, 4.0, false)
+            .unwrap()
+            .is_none()
+    );
+    // ... and through the public function the general path answers as before.
+    let o = ScoreThemeOptions::default()
+        .resamples(0)
+        .missing(crate::MissingPolicy::Skip);
+    let r = theme_score_impact(
+        &nan_score,
+        flags.view(),
+        &["a", "b", "c", "d", "e", "f"],
+        &o,
+    )
+    .unwrap();
+    assert_eq!((r.n, r.n_missing), (n as u64 - 1, 1));
+}
+
+/// Integer scores read in place give the float scores' result, and the same errors.
+#[test]
+fn integer_scores_equal_float_scores() {
+    let (scores, flags) = simulate(5_000, 4, 9);
+    let ints: Vec<i64> = scores.iter().map(|&s| s as i64).collect();
+    let cols: Vec<ThemeColumn<'_>> = (0..4).map(|j| ThemeColumn::F64(flags.column(j))).collect();
+    let nm = ["a", "b", "c", "d"];
+    for metric in [ScoreMetric::Nps, ScoreMetric::Mean] {
+        let o = ScoreThemeOptions::default().metric(metric).resamples(50);
+        let a = theme_score_impact_int_columns(&ints, &cols, &nm, &o).unwrap();
+        let b = theme_score_impact_columns(&scores, &cols, &nm, &o).unwrap();
+        assert_eq!(a, b);
+    }
+    let mut bad = ints.clone();
+    bad[3] = 11;
+    let o = ScoreThemeOptions::default().resamples(0);
+    let e = theme_score_impact_int_columns(&bad, &cols, &nm, &o).unwrap_err();
+    let f: Vec<f64> = bad.iter().map(|&x| x as f64).collect();
+    assert_eq!(
+        e,
+        theme_score_impact_columns(&f, &cols, &nm, &o).unwrap_err()
+    );
+    assert!(matches!(e, Error::OutOfRange { index: 3, .. }));
+}

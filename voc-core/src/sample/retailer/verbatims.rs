@@ -1,14 +1,19 @@
 //! Verbatim templates per theme, Chinese and English.
+//!
+//! Each template mentions its own theme in the words of the default taxonomy
+//! (`text/data/retail_taxonomy.txt`) and no other complaint theme: the slow-refund complaints speak
+//! of the refund only (no "return" / 退货, no support agent), so tagged with the default taxonomy they
+//! are "refund" answers and not also "returns" or "service" ones (a test checks every template).
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 const ZH: [&[&str]; 9] = [
     &[
-        "退款慢，退货寄回去{n}天了还没到账",
-        "仓库已经签收退货，退款一直没处理",
-        "退款什么时候到账？客服不理人",
-        "退货退款太慢了，不会再买了",
+        "退款太慢了，{n}天了钱还没退",
+        "退款一直没处理，钱到现在还没退",
+        "退款什么时候到账？等了{n}天",
+        "退款太慢了，不会再买了",
     ],
     &["找不到退货入口", "退货流程太复杂了", "想退货但是找不到入口"],
     &["快递太慢了，{n}天还没到", "物流信息一直不更新", "发货太慢"],
@@ -30,9 +35,9 @@ const ZH: [&[&str]; 9] = [
 
 const EN: [&[&str]; 9] = [
     &[
-        "Refund is so slow, returned {n} days ago and still no money",
-        "The warehouse received my return but the refund is still pending",
-        "Where is my refund? Support never replies",
+        "Refund is so slow, {n} days and still no money",
+        "My refund is still pending after {n} days",
+        "Where is my refund? It has been {n} days",
         "Still waiting for my refund, never buying again",
     ],
     &[
@@ -78,4 +83,37 @@ pub(super) fn text(rng: &mut ChaCha8Rng, zh: bool, theme: u32) -> String {
     let options = table.get(theme as usize).copied().unwrap_or(&[""]);
     let template = options[rng.random_range(0..options.len())];
     template.replace("{n}", &rng.random_range(3..30).to_string())
+}
+
+#[cfg(all(test, feature = "text"))]
+mod tests {
+    use super::{EN, ZH};
+    use crate::text::{Scratch, Taxonomy, ThemeMatcher};
+
+    /// The top-level themes the default taxonomy tags a text with.
+    fn top_themes(m: &ThemeMatcher, text: &str) -> Vec<String> {
+        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+        m.themes_with(text, true, &mut scratch, &mut out);
+        let tax = m.taxonomy();
+        let mut ids: Vec<String> = out
+            .iter()
+            .filter(|&&t| tax.depth(t as usize) == 0)
+            .map(|&t| m.theme_id(t as usize).to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    #[test]
+    fn refund_complaints_are_tagged_refund_and_nothing_else() -> crate::Result<()> {
+        let m = ThemeMatcher::new(Taxonomy::default_retail())?;
+        for table in [&ZH, &EN] {
+            for template in table[0] {
+                let text = template.replace("{n}", "12");
+                assert_eq!(top_themes(&m, &text), ["refund"], "{text}");
+            }
+        }
+        Ok(())
+    }
 }
