@@ -38,8 +38,8 @@ step "pytest"
 python -m pytest -q voc-py/tests
 step "stubtest"
 (cd voc-py && python -m mypy.stubtest voc._voc --allowlist stubtest-allowlist.txt)
-step "mypy --strict (typed usage file and examples)"
-python -m mypy --strict --config-file voc-py/mypy.ini voc-py/tests/typing_usage.py examples/*.py
+step "mypy --strict (the package, the typed usage file and examples)"
+python -m mypy --strict --config-file voc-py/mypy.ini voc-py/python/voc voc-py/tests/typing_usage.py examples/*.py
 step "demo"
 python examples/demo.py --responses 50000 --customers 20000 > /dev/null
 python examples/segments.py --customers 5000 > /dev/null

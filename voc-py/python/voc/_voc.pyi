@@ -938,8 +938,8 @@ class Standardized:
 def _segment_value_voice(
     data: Any,
     value: Any,
-    quantiles: list[float] | None,
-    thresholds: list[float] | None,
+    quantiles: Sequence[float] | None,
+    thresholds: Sequence[float] | None,
     tier_names: list[str],
     rules: list[tuple[str, str]] | None,
     fallback: str,
@@ -2287,11 +2287,11 @@ def _impact_theme_impact(
     adjust: str,
     zero_cells: str,
 ) -> Table: ...
-def _impact_before_after(before: list[float], after: list[float], confidence: float) -> BeforeAfterResult: ...
+def _impact_before_after(before: Sequence[float], after: Sequence[float], confidence: float) -> BeforeAfterResult: ...
 def _impact_rate_ratio(
     count1: float, exposure1: float, count2: float, exposure2: float, confidence: float
 ) -> RateRatioResult: ...
-def _impact_holdout(treated: list[float], control: list[float], confidence: float) -> HoldoutResult: ...
+def _impact_holdout(treated: Sequence[float], control: Sequence[float], confidence: float) -> HoldoutResult: ...
 def _impact_diff_in_diff(
     data: Any,
     cells: Any,

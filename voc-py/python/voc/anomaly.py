@@ -35,10 +35,13 @@ See ``docs/anomaly.md`` for the method, its options and references.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voc import _voc
 from voc._voc import AlertsResult, ScoreAlertsResult, Table
+
+if TYPE_CHECKING:
+    from voc._voc import _Missing, _Period
 
 __all__ = ["seasonal_alerts", "score_alerts", "AlertsResult", "ScoreAlertsResult", "Table"]
 
@@ -51,7 +54,7 @@ def seasonal_alerts(
     time: Any = None,
     by: Any = None,
     population: Any = None,
-    period: str = "week",
+    period: _Period = "week",
     alpha: float = 0.01,
     years: int = 5,
     half_window: int | None = None,
@@ -65,7 +68,7 @@ def seasonal_alerts(
     fallback_window: int = 12,
     min_baseline: int = 4,
     last: int | None = None,
-    missing: str = "error",
+    missing: _Missing = "error",
 ) -> AlertsResult:
     """Seasonal anomaly alerts on counts per period (and per group ``by``).
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 from dataclasses import asdict, dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import numpy as np
 
@@ -429,7 +429,7 @@ def retailer(
         raise DtypeError(f"start: expected a date (str, datetime or numpy datetime64), got {type(start).__name__}",
                          "start")
     try:
-        start_day = int(np.datetime64(start, "D").astype(np.int64))
+        start_day = int(np.datetime64(cast(Any, start), "D").astype(np.int64))
     except (ValueError, OverflowError, UnicodeError) as e:
         raise InvalidOptionError(f"start: {start!r:.60} is not a date ({e})", "start") from None
     d = _retailer(

@@ -44,7 +44,7 @@ function that reads texts takes the column itself, or a table and ``texts=`` nam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voc._voc import (
     DEFAULT_RETAIL_TAXONOMY,
@@ -63,6 +63,9 @@ from voc._voc import text_reason_shares as reason_shares
 from voc._voc import text_sample_tickets as sample_tickets
 from voc._voc import text_sentiment as sentiment
 from voc._voc import text_fit_topics as fit_topics
+
+if TYPE_CHECKING:
+    from voc._voc import _Missing, _Period, _ShareInterval
 
 __all__ = [
     "themes",
@@ -128,10 +131,10 @@ def topics_over_time(
     texts: Any = None,
     time: Any = None,
     by: Any = None,
-    period: str = "month",
+    period: _Period = "month",
     confidence: float = 0.95,
-    interval: str = "wilson",
-    missing: str = "error",
+    interval: _ShareInterval = "wilson",
+    missing: _Missing = "error",
 ) -> TopicSharesResult:
     """Topic shares per period (and group ``by``) with intervals, on the topics of ``model`` (BERTopic's
     ``topics_over_time`` idea on voc's NMF topics): each text's topic is its heaviest topic
