@@ -7,9 +7,14 @@ by letter where a list of names is meant.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from voc.errors import DtypeError, InvalidOptionError
+
+# The option words of docs/conventions.md, as the stubs spell them (wrappers annotate with these).
+Period = Literal["day", "week", "month", "quarter", "year", "D", "W", "M", "MS", "ME", "Q", "QS", "QE", "Y", "YS", "YE"]
+Missing = Literal["error", "skip"]
+ShareInterval = Literal["wilson", "wilson_cc", "clopper_pearson", "exact", "wald"]
 
 __all__ = ["DtypeError", "InvalidOptionError"]
 

@@ -35,13 +35,13 @@ See ``docs/anomaly.md`` for the method, its options and references.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from voc import _voc
 from voc._voc import AlertsResult, ScoreAlertsResult, Table
 
-if TYPE_CHECKING:
-    from voc._voc import _Missing, _Period
+from voc._args import Missing as _Missing
+from voc._args import Period as _Period
 
 __all__ = ["seasonal_alerts", "score_alerts", "AlertsResult", "ScoreAlertsResult", "Table"]
 

@@ -44,7 +44,7 @@ function that reads texts takes the column itself, or a table and ``texts=`` nam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from voc._voc import (
     DEFAULT_RETAIL_TAXONOMY,
@@ -64,8 +64,9 @@ from voc._voc import text_sample_tickets as sample_tickets
 from voc._voc import text_sentiment as sentiment
 from voc._voc import text_fit_topics as fit_topics
 
-if TYPE_CHECKING:
-    from voc._voc import _Missing, _Period, _ShareInterval
+from voc._args import Missing as _Missing
+from voc._args import Period as _Period
+from voc._args import ShareInterval as _ShareInterval
 
 __all__ = [
     "themes",
