@@ -5,8 +5,8 @@ use numpy::ndarray::{Array2, ShapeBuilder};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::{Deserialize, Serialize};
-use voc_core::Error;
 use voc_core::followup::{self as core, LoopOptions};
+use voc_core::{Error, MissingPolicy};
 
 use crate::convert;
 use crate::error::{IntoPy, raise_named};
@@ -531,6 +531,30 @@ pub fn _followup_sla_outcomes(
         Some(c) => Some(covariate_matrix(py, data, c, y.len())?),
         None => None,
     };
+    // A bad covariate cell is named by row and column (the core names the flat position).
+    if let Some((names, x)) = &cov {
+        for (r, row) in x.rows().into_iter().enumerate() {
+            let bad = row
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.is_infinite() || (policy == MissingPolicy::Error && v.is_nan()));
+            if let Some((c, &v)) = bad {
+                let hint = if v.is_nan() {
+                    "; pass missing=\"skip\" to leave the row out"
+                } else {
+                    ""
+                };
+                return Err(crate::error::raise_cell(
+                    py,
+                    "covariates",
+                    (r, c),
+                    names.get(c).map(String::as_str),
+                    v,
+                    hint,
+                ));
+            }
+        }
+    }
     let empty: Vec<String> = Vec::new();
     let input = core::OutcomeInput {
         opened: &opened,

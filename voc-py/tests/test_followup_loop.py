@@ -270,6 +270,14 @@ def test_outcomes_bad_and_missing_input():
     with pytest.raises(voc.InvalidOptionError) as e:
         voc.followup.sla_outcomes(outcome=[1], opened=hours(0), closed=hours(1), reference="sometimes")
     assert e.value.arg == "reference"
+    cov = {"y": [1, 0, 1], "a": [1.0, 2.0, 3.0], "b": [1.0, np.nan, np.inf]}
+    with pytest.raises(voc.MissingValueError) as e:
+        voc.followup.sla_outcomes(cov, outcome="y", opened=hours(0, 0, 0), closed=hours(1, 90, 2), covariates=["a", "b"])
+    assert (e.value.arg, e.value.index) == ("covariates", (1, 1)) and 'column "b"' in str(e.value)
+    with pytest.raises(voc.NonFiniteError) as e:
+        voc.followup.sla_outcomes(cov, outcome="y", opened=hours(0, 0, 0), closed=hours(1, 90, 2), covariates=["a", "b"],
+                                  missing="skip")
+    assert (e.value.arg, e.value.index) == ("covariates", (2, 1))
     with pytest.raises(voc.ColumnNotFoundError):
         voc.followup.sla_outcomes({"y": [1], "o": hours(0), "c": hours(1)}, outcome="y", opened="o", closed="c",
                                   covariates=["age"])

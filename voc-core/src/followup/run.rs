@@ -53,7 +53,7 @@ impl LeftOut {
         self
     }
 
-    /// The rows a [`Checker`](crate::signals::Skipped) left out, by reason.
+    /// The rows an event-table check left out ([`Skipped`](crate::signals::Skipped)), by reason.
     pub fn from_skipped(s: &[Skipped]) -> Vec<LeftOut> {
         s.iter()
             .map(|s| LeftOut {
