@@ -235,10 +235,16 @@ fn holdout_matches_statsmodels_newcombe_and_ztest() {
         if t[0] == 0.0 {
             // A zero cell keeps the difference and its test; the ratio is Haldane-shifted (0.5 per cell).
             let rr = (0.5 / (t[1] + 1.0)) / ((c[0] + 0.5) / (c[1] + 1.0));
-            let se = (1.0 / 0.5 - 1.0 / (t[1] + 1.0) + 1.0 / (c[0] + 0.5) - 1.0 / (c[1] + 1.0)).sqrt();
+            let se =
+                (1.0 / 0.5 - 1.0 / (t[1] + 1.0) + 1.0 / (c[0] + 0.5) - 1.0 / (c[1] + 1.0)).sqrt();
             let z = voc_core::stats::dist::normal_quantile(0.5 + level / 2.0);
             close(h.risk_ratio.estimate, rr, 1e-14, "haldane rr");
-            close(h.risk_ratio.ci.high, rr * (z * se).exp(), 1e-12, "haldane rr high");
+            close(
+                h.risk_ratio.ci.high,
+                rr * (z * se).exp(),
+                1e-12,
+                "haldane rr high",
+            );
             close(h.relative_reduction, 1.0 - rr, 1e-14, "relative reduction");
         }
     }

@@ -40,7 +40,8 @@ pub enum ZeroCells {
     /// An empty cell is an [`Error::InsufficientData`] naming the cell (the default: no silent fix).
     #[default]
     Error,
-    /// Haldane–Anscombe: add 0.5 to every cell when any cell is zero (statsmodels `shift_zeros=True`).
+    /// Haldane–Anscombe: add 0.5 to every cell when any cell is zero (statsmodels `Table2x2(table + 0.5)`;
+    /// its `shift_zeros=True` replaces only the zero cells, which gives other numbers).
     Haldane,
 }
 

@@ -61,7 +61,7 @@ impl Holdout {
 ///
 /// A group with no churn or all churn (a zero cell) keeps its difference, interval and test; the risk
 /// ratio and the relative reduction then use the Haldane–Anscombe correction (0.5 added to every cell,
-/// statsmodels `shift_zeros=True`), as [`before_after`](super::before_after) does.
+/// statsmodels `Table2x2(table + 0.5)`), as [`before_after`](super::before_after) does.
 ///
 /// ```
 /// use voc_core::impact::effect::{holdout, EffectOptions};
