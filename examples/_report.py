@@ -26,9 +26,19 @@ def _signed(x: float) -> str:
 
 def _span(low: float | None, high: float | None) -> str:
     """A 95% interval in words, or why there is none."""
-    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+    return "no interval" if low is None or high is None else f"95% interval {low:,.0f}–{high:,.0f}"
+
+
+def _interval(low: float, high: float) -> str:
+    """A 95% interval of amounts in words ("no interval" when a bound is undefined)."""
+    if not (np.isfinite(low) and np.isfinite(high)):
         return "no interval"
-    return f"95% interval {low:,.0f}–{high:,.0f}"
+    return f"95% interval {low:,.0f} to {high:,.0f}"
+
+
+def _hours(x: float) -> str:
+    """A median in hours, or "not reached" (too few cases done to reach it)."""
+    return f"{x:.1f}" if np.isfinite(x) else "not reached"
 
 
 def _date(value: Any) -> str:
@@ -418,23 +428,25 @@ class Report:
         t = metrics.table.to_pandas().sort_values("sla_rate", ascending=False)
         best, worst = t.iloc[0], t.iloc[-1]
         teams = "\n".join(
-            f"| {r.group} | {r.cases:,} | {r.contact_p50:.1f} | {r.close_p50:.1f} | {_pct(r.sla_rate)} "
+            f"| {r.group} | {r.cases:,} | {_hours(r.contact_p50)} | {_hours(r.close_p50)} | {_pct(r.sla_rate)} "
             f"({_pct(r.sla_ci_low)}–{_pct(r.sla_ci_high)}) | {_pct(planted.team_p_fast[r.group])} |"
             for r in t.itertuples())
         sla = f"{planted.sla_hours:.0f} hours"
+        contact = voc.plot.time_to_close(metrics, kind="contact",
+                                         title="Share of cases contacted by hours since opening (95% band)")
+        contact.set_xlim(0, 5 * planted.sla_hours)  # the first days, where the teams differ
         lines = [
             f"From {planted.first_date} every detractor answer, complaint ticket and churn alert opens a follow-up "
             f"case (one per customer), except a random {planted.holdout:.0%} of triggers held out to measure what "
             f"the follow-up does. The service level: a first contact within {sla}. Times are Kaplan–Meier "
-            "medians in hours from opening (open cases are censored, not dropped); the SLA rate has a Wilson "
+            "medians in hours from opening (open cases are censored, not dropped; a case closed without reaching "
+            "the customer is censored at its closing); the SLA rate has a Wilson "
             "interval, next to the share each team's speed planted in the simulation:",
             "| team | cases | first contact (median h) | closed (median h) | contacted within the SLA (95%) | "
             "planted |\n|---|---:|---:|---:|---:|---:|\n" + teams,
             f"**{best.group}** contacts {_pct(best.sla_rate)} of its customers within the SLA, **{worst.group}** "
-            f"{_pct(worst.sla_rate)}: the team, not the customer, decides how fast the call comes.",
-            self._save(voc.plot.time_to_close(metrics, kind="contact",
-                                              title="Share of cases contacted by hours since opening (95% band)"),
-                       "loop_time_to_contact.png", "Time to first contact by team"),
+            f"{_pct(worst.sla_rate)}, {100 * (best.sla_rate - worst.sla_rate):.0f} points apart.",
+            self._save(contact, "loop_time_to_contact.png", "Time to first contact by team"),
             self._save(voc.plot.sla_trend(metrics, target=target,
                                           title=f"Cases contacted within {sla}, by team and month (95%)"),
                        "loop_sla_trend.png", "SLA attainment by team and month"),
@@ -460,6 +472,14 @@ class Report:
                      f"{100 * w['estimate']:+.1f} points of churn against none (95% interval "
                      f"{100 * w['ci_low']:+.1f} to {100 * w['ci_high']:+.1f}; planted {100 * planted_fast:+.1f}). "
                      "That comparison is observational.")
+        if "within" in comp.index and "later" in comp.index:
+            w, late = comp.loc["within"], comp.loc["later"]
+            text += (f" A later contact goes with {100 * late['estimate']:+.1f} points (95% interval "
+                     f"{100 * late['ci_low']:+.1f} to {100 * late['ci_high']:+.1f})")
+            if w["ci_high"] < 0 <= late["ci_high"] and late["ci_low"] <= 0:
+                text += ": the customers kept are those contacted within the SLA, so speed is where the gain is."
+            else:
+                text += "."
         lines.append(text)
         if outcomes.holdout is not None and saved is not None:
             h = outcomes.holdout.to_pandas().iloc[0]
@@ -468,8 +488,7 @@ class Report:
                 f"with a case against {_pct(h['control_mean'])} without, {100 * h['estimate']:+.1f} points (95% "
                 f"interval {100 * h['ci_low']:+.1f} to {100 * h['ci_high']:+.1f}, {_p(h['p_value'])}; planted "
                 f"{100 * planted_case:+.1f}): about **{saved[0]:,.0f} customers kept** by {h['n_treated']:,.0f} cases "
-                f"({_span(saved[1], saved[2])}). Every case counts here, late ones too, so the faster teams are "
-                "where the rest is.")
+                f"(95% interval {saved[1]:,.0f} to {saved[2]:,.0f}).")
         if fix is not None:
             r = fix.table.to_pandas().iloc[0]
             roi = ("no ROI" if not np.isfinite(r["roi"]) else
@@ -483,7 +502,7 @@ class Report:
                 f"{r['rate_ratio_ci_high']:.2f}), {r['contacts_avoided']:,.0f} contacts avoided; churn "
                 f"{100 * r['churn_estimate']:+.1f} points against the customers held out of the fix (95% interval "
                 f"{100 * r['churn_ci_low']:+.1f} to {100 * r['churn_ci_high']:+.1f}); a net benefit of "
-                f"{r['net_benefit']:,.0f} ({_span(r['net_benefit_ci_low'], r['net_benefit_ci_high'])}), {roi}.")
+                f"{r['net_benefit']:,.0f} ({_interval(r['net_benefit_ci_low'], r['net_benefit_ci_high'])}), {roi}.")
         self._section("Closing the loop", lines)
 
     # -- output --------------------------------------------------------------------------------------

@@ -60,6 +60,11 @@ def roi_text(r: voc.impact.RoiResult) -> str:
     return f"{roi}, {payback}"
 
 
+def hours(x: float) -> str:
+    """A time in hours for print; "never" when the share of cases is not reached (an infinite percentile)."""
+    return f"{x:.1f}" if np.isfinite(x) else "never"
+
+
 def rule(title: str) -> None:
     print(f"\n{title}\n{'-' * len(title)}")
 
@@ -838,8 +843,9 @@ def closing_loop(data: voc.sample.RetailerData, log: voc.signals.EventLog, repor
     print(f"{'team':<7}{'cases':>7}{'open':>6}{'first contact, median':>27}{'90%':>8}{'close, median':>17}"
           f"{'contacted within SLA, 95% CI':>34}{'planted':>9}")
     for r in t.itertuples():
-        print(f"{r.group:<7}{r.cases:>7,}{r.open:>6,}{r.contact_p50:>10.1f} [{r.contact_p50_ci_low:6.1f}, "
-              f"{r.contact_p50_ci_high:6.1f}]{r.contact_p90:>8.1f}{r.close_p50:>17.1f}"
+        # A percentile is inf when too few cases are done to reach it (the unreached are never contacted).
+        print(f"{r.group:<7}{r.cases:>7,}{r.open:>6,}{hours(r.contact_p50):>10} [{hours(r.contact_p50_ci_low):>6}, "
+              f"{hours(r.contact_p50_ci_high):>6}]{hours(r.contact_p90):>8}{hours(r.close_p50):>17}"
               f"{pct(r.sla_rate):>14} [{pct(r.sla_ci_low)}, {pct(r.sla_ci_high)}]{pct(f.team_p_fast[r.group]):>9}")
     trend = m.trend.to_pandas() if m.trend is not None else pd.DataFrame()
     moved = trend[trend["significant_adjusted"].fillna(False).astype(bool)] if len(trend) else trend
@@ -896,10 +902,10 @@ def closing_loop(data: voc.sample.RetailerData, log: voc.signals.EventLog, repor
     comp = out.comparisons.to_pandas()
     bal = out.balance.to_pandas()
     for r in comp.to_dict("records"):
-        worst = bal.loc[bal["class"] == r["class"], "smd_after"].abs().max()
+        smd = bal.loc[bal["class"] == r["class"], ["smd_before", "smd_after"]].abs().max()
         print(f"  {r['class']} vs {r['reference']}: {100 * r['difference']:+.1f} pts unadjusted, "
               f"{100 * r['estimate']:+.1f} pts [{100 * r['ci_low']:+.1f}, {100 * r['ci_high']:+.1f}] weighted (IPW, "
-              f"Hajek, HC0; largest |SMD| after weighting {worst:.3f}) - observational")
+              f"Hajek, HC0; largest |SMD| {smd['smd_before']:.3f} before weighting, {smd['smd_after']:.3f} after) - observational")
     print(f"  planted effect of a contact within the SLA on churn: {100 * planted_fast:+.1f} pts")
     ho = out.holdout.to_pandas().iloc[0] if out.holdout is not None else None
     saved = None
