@@ -29,6 +29,23 @@ def _span(low: float | None, high: float | None) -> str:
     return "no interval" if low is None or high is None else f"95% interval {low:,.0f}–{high:,.0f}"
 
 
+def _interval(low: float, high: float) -> str:
+    """A 95% interval of amounts in words ("no interval" when a bound is undefined)."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "no interval"
+    return f"95% interval {low:,.0f} to {high:,.0f}"
+
+
+def _hours(x: float) -> str:
+    """A median in hours, or "not reached" (too few cases done to reach it)."""
+    return f"{x:.1f}" if np.isfinite(x) else "not reached"
+
+
+def _date(value: Any) -> str:
+    """A date for the reader (YYYY-MM-DD)."""
+    return str(np.datetime64(value, "D"))
+
+
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -398,6 +415,95 @@ class Report:
                          f"Their topics:\n\n{topics}")
         plt.close(fig)
         self._section("From themes to the score", lines)
+
+    def closing_loop(self, planted: voc.sample.PlantedFollowup, metrics: voc.followup.LoopMetricsResult,
+                     coverage: voc.followup.CoverageResult, recovery: list[tuple[str, Any, float]],
+                     outcomes: voc.followup.SlaOutcomesResult, planted_fast: float, planted_case: float,
+                     saved: tuple[float, float, float] | None, fix: voc.followup.FixesResult | None,
+                     target: float) -> None:
+        """Closing the loop: time to first contact by team (figure), SLA attainment per month (figure), trigger
+        coverage, recovery of detractors, churn by SLA class (IPW and the holdout) and the registered fix."""
+        if not self.enabled:
+            return
+        t = metrics.table.to_pandas().sort_values("sla_rate", ascending=False)
+        best, worst = t.iloc[0], t.iloc[-1]
+        teams = "\n".join(
+            f"| {r.group} | {r.cases:,} | {_hours(r.contact_p50)} | {_hours(r.close_p50)} | {_pct(r.sla_rate)} "
+            f"({_pct(r.sla_ci_low)}–{_pct(r.sla_ci_high)}) | {_pct(planted.team_p_fast[r.group])} |"
+            for r in t.itertuples())
+        sla = f"{planted.sla_hours:.0f} hours"
+        contact = voc.plot.time_to_close(metrics, kind="contact",
+                                         title="Share of cases contacted by hours since opening (95% band)")
+        contact.set_xlim(0, 5 * planted.sla_hours)  # the first days, where the teams differ
+        lines = [
+            f"From {planted.first_date} every detractor answer, complaint ticket and churn alert opens a follow-up "
+            f"case (one per customer), except a random {planted.holdout:.0%} of triggers held out to measure what "
+            f"the follow-up does. The service level: a first contact within {sla}. Times are Kaplan–Meier "
+            "medians in hours from opening (open cases are censored, not dropped; a case closed without reaching "
+            "the customer is censored at its closing); the SLA rate has a Wilson "
+            "interval, next to the share each team's speed planted in the simulation:",
+            "| team | cases | first contact (median h) | closed (median h) | contacted within the SLA (95%) | "
+            "planted |\n|---|---:|---:|---:|---:|---:|\n" + teams,
+            f"**{best.group}** contacts {_pct(best.sla_rate)} of its customers within the SLA, **{worst.group}** "
+            f"{_pct(worst.sla_rate)}, {100 * (best.sla_rate - worst.sla_rate):.0f} points apart.",
+            self._save(contact, "loop_time_to_contact.png", "Time to first contact by team"),
+            self._save(voc.plot.sla_trend(metrics, target=target,
+                                          title=f"Cases contacted within {sla}, by team and month (95%)"),
+                       "loop_sla_trend.png", "SLA attainment by team and month"),
+        ]
+        c = coverage.table.to_pandas()
+        lines.append("Of the triggers, " + "; ".join(
+            f"{r.group}: {r.triggers:,}, {_pct(r.coverage)} with a case, {_pct(r.in_sla_rate)} contacted within "
+            f"{sla} of the trigger" for r in c.itertuples()) + ".")
+        if recovery:
+            lines.append("Detractors won back (the answer to the survey after the case is 7 or more): " + "; ".join(
+                f"contacted {speed}, {_pct(r.recovered_rate)} of {int(r.answered):,} answers (95% interval "
+                f"{_pct(r.recovered_ci_low)}–{_pct(r.recovered_ci_high)}; planted {_pct(p)}), NPS "
+                f"{r.nps_change:+.0f} points against the triggering answer" for speed, r, p in recovery) + ".")
+        tab = outcomes.table.to_pandas().set_index("class")
+        comp = outcomes.comparisons.to_pandas().set_index("class")
+        text = (f"Churn in the {planted.window_days} days after the trigger was "
+                + ", ".join(f"{_pct(tab.loc[k, 'mean'])} {'contacted ' + k if k != 'never' else 'never contacted'}"
+                            for k in tab.index) + ".")
+        if "within" in comp.index:
+            w = comp.loc["within"]
+            text += (f" Weighted for the customer's tenure, orders, spend, tickets and returns before the loop and "
+                     f"the kind of trigger (inverse-propensity weights), a contact within the SLA goes with "
+                     f"{100 * w['estimate']:+.1f} points of churn against none (95% interval "
+                     f"{100 * w['ci_low']:+.1f} to {100 * w['ci_high']:+.1f}; planted {100 * planted_fast:+.1f}). "
+                     "That comparison is observational.")
+        if "within" in comp.index and "later" in comp.index:
+            w, late = comp.loc["within"], comp.loc["later"]
+            text += (f" A later contact goes with {100 * late['estimate']:+.1f} points (95% interval "
+                     f"{100 * late['ci_low']:+.1f} to {100 * late['ci_high']:+.1f})")
+            if w["ci_high"] < 0 <= late["ci_high"] and late["ci_low"] <= 0:
+                text += ": the customers kept are those contacted within the SLA, so speed is where the gain is."
+            else:
+                text += "."
+        lines.append(text)
+        if outcomes.holdout is not None and saved is not None:
+            h = outcomes.holdout.to_pandas().iloc[0]
+            lines.append(
+                f"The randomised holdout says how many customers the follow-up keeps: churn {_pct(h['treated_mean'])} "
+                f"with a case against {_pct(h['control_mean'])} without, {100 * h['estimate']:+.1f} points (95% "
+                f"interval {100 * h['ci_low']:+.1f} to {100 * h['ci_high']:+.1f}, {_p(h['p_value'])}; planted "
+                f"{100 * planted_case:+.1f}): about **{saved[0]:,.0f} customers kept** by {h['n_treated']:,.0f} cases "
+                f"(95% interval {saved[1]:,.0f} to {saved[2]:,.0f}).")
+        if fix is not None:
+            r = fix.table.to_pandas().iloc[0]
+            roi = ("no ROI" if not np.isfinite(r["roi"]) else
+                   f"ROI {r['roi']:.1f}x" + ("" if not np.isfinite(r["roi_ci_low"]) else
+                                             f" (95% interval {r['roi_ci_low']:.1f}x to {r['roi_ci_high']:.1f}x)"))
+            lines.append(
+                f"The outer loop: the root cause of the refund complaints went to the register as fix "
+                f"**{r['id']}** ({_date(r['rollout'])}, cost {r['cost']:,.0f}). In the {fix.window_days} days "
+                f"after it {_pct(r['rate_after'])} of tickets were about refunds against {_pct(r['rate_before'])} "
+                f"before (rate ratio {r['rate_ratio']:.2f}, 95% interval {r['rate_ratio_ci_low']:.2f} to "
+                f"{r['rate_ratio_ci_high']:.2f}), {r['contacts_avoided']:,.0f} contacts avoided; churn "
+                f"{100 * r['churn_estimate']:+.1f} points against the customers held out of the fix (95% interval "
+                f"{100 * r['churn_ci_low']:+.1f} to {100 * r['churn_ci_high']:+.1f}); a net benefit of "
+                f"{r['net_benefit']:,.0f} ({_interval(r['net_benefit_ci_low'], r['net_benefit_ci_high'])}), {roi}.")
+        self._section("Closing the loop", lines)
 
     # -- output --------------------------------------------------------------------------------------
 

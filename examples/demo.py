@@ -1,6 +1,6 @@
 """voc demo: an NPS / CSAT / CES report by segment and month on simulated survey data, then the churn
 signals of a simulated fashion retailer whose refunds are slow, what each complaint theme costs in NPS points,
-and whom a retention call saves.
+whom a retention call saves, and how the follow-up of complaining customers closes the loop.
 
 Run from a fresh clone with ``bash scripts/demo.sh`` (it builds voc into .venv first), or, with voc
 installed, ``python examples/demo.py [--responses N] [--customers N] [--seed S] [--out DIR]``.
@@ -60,6 +60,11 @@ def roi_text(r: voc.impact.RoiResult) -> str:
     return f"{roi}, {payback}"
 
 
+def hours(x: float) -> str:
+    """A time in hours for print; "never" when the share of cases is not reached (an infinite percentile)."""
+    return f"{x:.1f}" if np.isfinite(x) else "never"
+
+
 def rule(title: str) -> None:
     print(f"\n{title}\n{'-' * len(title)}")
 
@@ -83,6 +88,7 @@ def main() -> None:
     fix_impact(data, log, rates, report)
     themes_to_score(data, report)
     who_to_call(data, log, report)
+    closing_loop(data, log, report)
     written = report.write("What our customers told us: VoC report on the simulated fashion retailer")
     if written is not None:
         print(f"\nreport written to {written} ({len(report.figures)} figures)")
@@ -786,6 +792,166 @@ def who_to_call(data: voc.sample.RetailerData, log: voc.signals.EventLog, report
     curve = voc.uplift.qini_curve(outcome=stayed, treatment=treat, uplift=uplift)
     report.uplift(str(campaign.date), overall, bal, qini, deciles, true_dec, rows, campaign, target, everyone,
                   curve, CALL_COST)
+
+
+SLA_TARGET = 0.9  # the agreed share of cases contacted within the SLA (the target line of the trend figure)
+# What the follow-up's outcome comparison adjusts for: the customer as of the loop's start (before any trigger)
+# and the kind of trigger.
+LOOP_COVARIATES = ["tenure_days", "frequency", "monetary", "tickets_90d", "returns", "trigger_alert",
+                   "trigger_ticket"]
+
+
+def loop_cases(data: voc.sample.RetailerData, log: voc.signals.EventLog) -> pd.DataFrame:
+    """One row per trigger of the follow-up period (``data.cases``), with ``fast`` (contacted within the SLA of
+    the case's opening; never for a held-out trigger or an unreached customer) and the covariates of
+    ``LOOP_COVARIATES``: the customer's signals as of the loop's first day (0 for a customer who signed up
+    later) and 0/1 indicators of the trigger kind (a detractor answer is the reference)."""
+    f = data.planted.followup
+    assert f is not None and data.cases is not None
+    cases = data.cases.to_pandas()
+    sla = np.timedelta64(int(round(f.sla_hours * 3600)), "s")
+    cases["fast"] = (~cases["holdout"]) & ((cases["contacted"] - cases["opened"]) <= sla)
+    X = log.features(f.first_date).to_pandas()
+    signals = [c for c in LOOP_COVARIATES if not c.startswith("trigger_")]
+    before = cases[["customer_id"]].merge(X[["customer_id", *signals]], on="customer_id", how="left")
+    cases[signals] = before[signals].fillna(0.0).clip(lower=0.0).to_numpy()
+    for kind in ("alert", "ticket"):
+        cases[f"trigger_{kind}"] = (cases["trigger"].astype(str) == kind).astype(float)
+    return cases
+
+
+def closing_loop(data: voc.sample.RetailerData, log: voc.signals.EventLog, report: Report) -> None:
+    """Closing the loop (voc.followup): how fast each team contacted and closed the follow-up cases and how many
+    within the SLA (Kaplan-Meier, Wilson), the triggers that got a case, the detractors won back, churn by SLA
+    class (observational with IPW, and the randomised holdout of triggers) against the planted truth, and the
+    refund fix of the register measured with ``voc.followup.fixes``."""
+    f = data.planted.followup
+    if f is None or data.cases is None or data.cases_truth is None or data.followup_surveys is None:
+        return
+    started = time.perf_counter()
+    cases = loop_cases(data, log)
+    truth = data.cases_truth.to_pandas()
+    held = cases["holdout"].to_numpy()
+    opened = cases[~held]
+    rule(f"Closing the loop: follow-up cases of detractors, complaint tickets and churn alerts from {f.first_date} "
+         f"(SLA: first contact within {f.sla_hours:.0f} h)")
+    m = voc.followup.loop_metrics(opened, opened="opened", contacted="contacted", closed="closed", by="team",
+                                  period="month", as_of=data.end, sla_hours=f.sla_hours)
+    t = m.table.to_pandas()
+    print(f"{len(cases):,} triggers, {len(opened):,} cases opened ({int(held.sum()):,} triggers held out at random: "
+          "no case). Hours from opening (Kaplan-Meier, open cases censored; median [95% CI]):")
+    print(f"{'team':<7}{'cases':>7}{'open':>6}{'first contact, median':>27}{'90%':>8}{'close, median':>17}"
+          f"{'contacted within SLA, 95% CI':>34}{'planted':>9}")
+    for r in t.itertuples():
+        # A percentile is inf when too few cases are done to reach it (the unreached are never contacted).
+        print(f"{r.group:<7}{r.cases:>7,}{r.open:>6,}{hours(r.contact_p50):>10} [{hours(r.contact_p50_ci_low):>6}, "
+              f"{hours(r.contact_p50_ci_high):>6}]{hours(r.contact_p90):>8}{hours(r.close_p50):>17}"
+              f"{pct(r.sla_rate):>14} [{pct(r.sla_ci_low)}, {pct(r.sla_ci_high)}]{pct(f.team_p_fast[r.group]):>9}")
+    trend = m.trend.to_pandas() if m.trend is not None else pd.DataFrame()
+    moved = trend[trend["significant_adjusted"].fillna(False).astype(bool)] if len(trend) else trend
+    print(f"SLA attainment per team and month: {len(trend):,} team-months, {len(moved)} significant changes from "
+          f"the previous month (Holm-adjusted)")
+
+    cov = voc.followup.coverage(time=cases["time"], has_case=~held, contacted=cases["contacted"],
+                                by=cases["trigger"].astype(str), as_of=data.end, sla_hours=f.sla_hours)
+    c = cov.table.to_pandas()
+    print(f"\nTrigger coverage (Wilson 95%): share of triggers with a case, and contacted within {f.sla_hours:.0f} h "
+          "of the trigger")
+    for r in c.itertuples():
+        print(f"  {r.group:<10}{r.triggers:>7,} triggers  with a case {pct(r.coverage)} [{pct(r.coverage_ci_low)}, "
+              f"{pct(r.coverage_ci_high)}]  contacted within the SLA {pct(r.in_sla_rate)} [{pct(r.in_sla_ci_low)}, "
+              f"{pct(r.in_sla_ci_high)}]")
+
+    # Recovery: the answer to the survey sent after the case, against the triggering answer (the survey
+    # answers are those two, so a later organic answer does not stand in for the follow-up survey).
+    trig = cases.loc[cases["trigger"] == "detractor", "trigger_row"].to_numpy()
+    surveys = pd.concat([data.surveys.to_pandas().iloc[trig], data.followup_surveys.to_pandas()], ignore_index=True)
+    answers_log = voc.signals.EventLog(**{**data.tables(), "surveys": surveys})
+    done = cases[~held & cases["closed"].notna()].copy()
+    done["speed"] = np.where(done["fast"], "within SLA", "later")
+    rec = voc.followup.recovery(done, log=answers_log, customers="customer_id", trigger="trigger", opened="opened",
+                                contacted="contacted", closed="closed", by="speed")
+    rt = rec.table.to_pandas().set_index("group")
+    tr = truth.set_index("customer_id")
+    print("\nDetractors won back: the answer to the survey after the case (7+ = recovered; Wilson 95%), and the "
+          "NPS change against the triggering answer (paired t)")
+    rec_rows = []
+    for speed, col in (("within SLA", "p_recover_fast"), ("later", "p_recover_slow")):
+        if speed not in rt.index:
+            continue
+        r = rt.loc[speed]
+        rows = done[(done["speed"] == speed) & (done["trigger"] == "detractor") & done["next_nps"].notna()]
+        planted = float(tr.loc[rows["customer_id"], col].mean()) if len(rows) else float("nan")
+        rec_rows.append((speed, r, planted))
+        print(f"  contacted {speed:<11}{int(r.answered):>6,} answered  recovered {pct(r.recovered_rate)} "
+              f"[{pct(r.recovered_ci_low)}, {pct(r.recovered_ci_high)}] (planted {pct(planted)}); NPS "
+              f"{r.nps_before:+.0f} -> {r.nps_after:+.0f}, {r.nps_change:+.1f} "
+              f"[{r.nps_change_ci_low:+.1f}, {r.nps_change_ci_high:+.1f}]")
+
+    # Churn in the 90 days after the trigger by contact-SLA class: observational (IPW on the covariates as of
+    # the loop's start) and the randomised holdout of triggers.
+    out = voc.followup.sla_outcomes(cases, outcome=cases["churned"].astype(float), opened="opened",
+                                    closed="contacted", covariates=LOOP_COVARIATES, holdout="holdout",
+                                    sla_hours=f.sla_hours)
+    d_churn = (truth["p_churn_fast"] - truth["p_churn_slow"]).to_numpy()
+    planted_fast = float(d_churn.mean())
+    planted_case = float((truth["p_fast"].to_numpy() * d_churn).mean())
+    tab = out.table.to_pandas().set_index("class")
+    print(f"\nChurn in the {f.window_days} days after the trigger by first contact: "
+          + ", ".join(f"{k} {pct(tab.loc[k, 'mean'])} (n={int(tab.loc[k, 'n']):,})" for k in tab.index))
+    comp = out.comparisons.to_pandas()
+    bal = out.balance.to_pandas()
+    for r in comp.to_dict("records"):
+        smd = bal.loc[bal["class"] == r["class"], ["smd_before", "smd_after"]].abs().max()
+        print(f"  {r['class']} vs {r['reference']}: {100 * r['difference']:+.1f} pts unadjusted, "
+              f"{100 * r['estimate']:+.1f} pts [{100 * r['ci_low']:+.1f}, {100 * r['ci_high']:+.1f}] weighted (IPW, "
+              f"Hajek, HC0; largest |SMD| {smd['smd_before']:.3f} before weighting, {smd['smd_after']:.3f} after) - observational")
+    print(f"  planted effect of a contact within the SLA on churn: {100 * planted_fast:+.1f} pts")
+    ho = out.holdout.to_pandas().iloc[0] if out.holdout is not None else None
+    saved = None
+    if ho is not None:
+        n_cases = float(ho["n_treated"])
+        saved = (-n_cases * ho["estimate"], -n_cases * ho["ci_high"], -n_cases * ho["ci_low"])
+        print(f"Randomised holdout ({f.holdout:.0%} of triggers get no case): churn {pct(ho['treated_mean'])} with a "
+              f"case vs {pct(ho['control_mean'])} held out, {100 * ho['estimate']:+.1f} pts "
+              f"[{100 * ho['ci_low']:+.1f}, {100 * ho['ci_high']:+.1f}] ({ho['method']}, p={pval(ho['p_value'])}); "
+              f"planted {100 * planted_case:+.1f} pts. Customers kept by the {n_cases:,.0f} cases: {saved[0]:,.0f} "
+              f"[{saved[1]:,.0f}, {saved[2]:,.0f}].")
+
+    fix = fix_register(data)
+    if fix is not None:
+        r = fix.table.to_pandas().iloc[0]
+        print(f"\nThe refund fix from the register ({r['id']}, rolled out {pd.Timestamp(r['rollout']).date()}, "
+              f"{fix.window_days} days before vs after; voc.followup.fixes):")
+        print(f"  tickets about refunds {pct(r['rate_before'])} -> {pct(r['rate_after'])}, rate ratio "
+              f"{r['rate_ratio']:.2f} [{r['rate_ratio_ci_low']:.2f}, {r['rate_ratio_ci_high']:.2f}], "
+              f"p={pval(r['rate_p_value'])}; contacts {r['contacts_before']:,.0f} -> {r['contacts_after']:,.0f} "
+              f"({r['contacts_avoided']:,.0f} avoided)")
+        print(f"  churn with the fix vs held out ({r['churn_method']}): {100 * r['churn_estimate']:+.1f} pts "
+              f"[{100 * r['churn_ci_low']:+.1f}, {100 * r['churn_ci_high']:+.1f}] over {r['customers']:,.0f} customers; "
+              f"net benefit {r['net_benefit']:,.0f} {span(r['net_benefit_ci_low'], r['net_benefit_ci_high'])} "
+              f"on a cost of {r['cost']:,.0f}: ROI {r['roi']:.1f}x "
+              f"{span(r['roi_ci_low'], r['roi_ci_high'], '.1f')}")
+    print(f"\n(computed in {time.perf_counter() - started:.2f} s)")
+    report.closing_loop(f, m, cov, rec_rows, out, planted_fast, planted_case, saved, fix, SLA_TARGET)
+
+
+def fix_register(data: voc.sample.RetailerData) -> voc.followup.FixesResult | None:
+    """The register's fixes (``data.fixes``) measured on the tickets (each a contact costing
+    ``COST_PER_CONTACT``) and the customers' churn: a save is worth a customer's yearly revenue (the mean
+    revenue of the customers who ordered in the year before the first fix). None without a register."""
+    if data.fixes is None or len(data.fixes) == 0:
+        return None
+    register = data.fixes.to_pandas()
+    customers = data.customers.to_pandas()
+    customers["churn_time"] = data.truth.to_pandas()["churn_time"].to_numpy()
+    orders = data.orders.to_pandas()
+    start = pd.Timestamp(register["rollout"].min())
+    year = orders[(orders["time"] >= start - pd.Timedelta(days=365)) & (orders["time"] < start)]
+    clv = float(year["amount"].sum() / max(1, year["customer_id"].nunique()))
+    return voc.followup.fixes(register, texts=data.tickets.to_pandas(), customers=customers, as_of=data.end,
+                              clv=clv, cost_per_contact=COST_PER_CONTACT)
+
 
 if __name__ == "__main__":
     main()

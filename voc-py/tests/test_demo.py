@@ -56,10 +56,10 @@ def test_the_report_has_every_section_and_every_figure_it_names(report_dir: tupl
     out, _ = report_dir
     text = (out / "report.md").read_text(encoding="utf-8")
     headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
-    assert headings[-2:] == ["From themes to the score", "Who to call: risk vs uplift"]
+    assert headings[-3:] == ["From themes to the score", "Who to call: risk vs uplift", "Closing the loop"]
     figures = [part.split(")")[0] for part in text.split("](")[1:]]
     for name in ["theme_score_impact.png", "score_waterfall.png", "refund_alerts.png", "qini.png",
-                 "uplift_by_decile.png"]:
+                 "uplift_by_decile.png", "loop_time_to_contact.png", "loop_sla_trend.png"]:
         assert name in figures
     for name in figures:
         data = (out / name).read_bytes()
@@ -74,8 +74,38 @@ def test_the_printed_sections_report_what_the_library_computes(report_dir: tuple
     rows = [line.split()[0] for line in section.split("Holm p\n")[1].split("Costs the most")[0].splitlines() if line]
     assert ranking == rows and len(rows) >= 3
     assert "Largest part of a theme:" in section and "weeks evaluated" in section
-    who = printed.split("Who to call: risk vs uplift")[1]
+    who = printed.split("Who to call: risk vs uplift")[1].split("Closing the loop")[0]
     assert "The uplift list (voc.uplift.target" in who and "by churn risk" in who and "by uplift" in who
+
+
+def test_the_closing_loop_section_reports_what_the_library_computes(report_dir: tuple[Path, str]) -> None:
+    out, printed = report_dir
+    section = printed.split("Closing the loop: ")[1]
+    # One line per team, each with the SLA share the simulation planted for the team.
+    lines = section.split("planted\n")[1].split("SLA attainment per team")[0].splitlines()
+    assert sorted(line.split()[0] for line in lines) == ["east", "north", "south", "west"]
+    for head in ("Trigger coverage", "Detractors won back", "contacted within SLA", "within vs never",
+                 "Randomised holdout", "Customers kept by the", "The refund fix from the register (refund_sync"):
+        assert head in section, head
+    text = (out / "report.md").read_text(encoding="utf-8").split("## Closing the loop")[1]
+    assert "customers kept** by" in text and "| team | cases |" in text and "refund_sync" in text
+
+
+def test_loop_cases_classes_and_covariates(demo: ModuleType, retailer: voc.sample.RetailerData) -> None:
+    """``fast`` is a first contact within the SLA of the case's opening (never for a held-out trigger or an
+    unreached customer); the covariates are the customer's signals as of the loop's first day, one at a time."""
+    log = voc.signals.EventLog(**retailer.tables())
+    cases = demo.loop_cases(retailer, log)
+    f = retailer.planted.followup
+    X = log.features(f.first_date).to_pandas().set_index("customer_id")
+    for r in cases.sample(200, random_state=0).itertuples():
+        waited = (r.contacted - r.opened) / pd.Timedelta(hours=1) if not pd.isna(r.contacted) else np.inf
+        assert r.fast == (not r.holdout and waited <= f.sla_hours)
+        for name in ("tenure_days", "frequency", "monetary", "tickets_90d", "returns"):
+            want = X[name].get(r.customer_id, np.nan)
+            assert getattr(r, name) == (0.0 if np.isnan(want) else max(0.0, want)), name
+        assert r.trigger_alert == (r.trigger == "alert") and r.trigger_ticket == (r.trigger == "ticket")
+    assert cases.loc[cases["holdout"], "fast"].sum() == 0 and cases["fast"].any()
 
 
 def brute_links(frame: pd.DataFrame, data: voc.sample.RetailerData, themes: list[str], link_days: int) -> np.ndarray:
@@ -141,4 +171,5 @@ def test_the_demo_runs_on_a_small_retailer(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "count of refund mentions (a week had no texts)" in run.stdout
+    assert "Closing the loop: " in run.stdout and (tmp_path / "loop_sla_trend.png").read_bytes().startswith(PNG)
     assert (tmp_path / "refund_alerts.png").read_bytes().startswith(PNG)
