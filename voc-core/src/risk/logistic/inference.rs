@@ -114,7 +114,7 @@ pub(super) fn finish(
     }
     let coef: Vec<f64> = (0..p).map(|j| coef_std[j] / prep.scale[j]).collect();
     let intercept = beta[0] - (0..p).map(|j| coef[j] * prep.center[j]).sum::<f64>();
-    // The solver's last pass summed the same terms in the same order as `data_loss`.
+    // The solver's last pass computed the loss at the solution.
     let ll = -at.loss;
     let total: f64 = s.iter().sum();
     let p0 = y.iter().zip(s).map(|(a, b)| a * b).sum::<f64>() / total;

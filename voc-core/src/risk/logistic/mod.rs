@@ -224,10 +224,12 @@ fn fit_design(
     beta[0] = (ybar / (1.0 - ybar)).ln();
     // Cold starts are far from the optimum: the Hessian is refreshed for the first steps. On big data a
     // fit on an evenly spread subsample lands close to the optimum, and the full-data Newton steps from
-    // there converge in few passes; the result is the full-data optimum either way.
+    // there converge in few passes (the first one on the subsample's Hessian, scaled); the result is the
+    // full-data optimum either way.
     let mut hessian_steps = 2;
+    let mut start_hessian = None;
     if l1 == 0.0 && n >= WARM_MIN_ROWS && q > 0 {
-        beta = warm_start(&prep.z, q, y, &s, beta, l2, opts);
+        (beta, start_hessian) = warm_start(&prep.z, q, y, &s, beta, l2, opts);
         hessian_steps = 1;
     }
     let data = Data {
@@ -246,6 +248,7 @@ fn fit_design(
         opts.tol,
         hessian_steps,
         no_penalty,
+        start_hessian,
     ) {
         Ok(r) => r,
         Err(Halt::Interrupted) => return Err(Error::Interrupted),
@@ -264,6 +267,7 @@ fn fit_design(
         f_data,
         h_data,
         extreme,
+        ..
     } = solved;
     if l1 == 0.0 {
         // The gradient at the final point (the loop reports it at the start of the last step).
