@@ -6,7 +6,7 @@
 //! (Rust never fuses a multiply and an add on its own), so they give the same bits.
 #![allow(unsafe_code)] // one call to the AVX2 build of the pass, after checking that the CPU has AVX2
 
-use super::design::{chunked, chunked_checked};
+use super::design::{Rows, chunked, chunked_checked};
 use super::options::LogisticOptions;
 use crate::error::{Error, Result};
 use crate::stats::linalg::{chol_solve, cholesky};
@@ -119,7 +119,7 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
 /// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`; [`Error::Interrupted`] when an interrupt
 /// arrives during the pass (checked before every chunk of rows).
 pub(super) fn derivatives(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -140,7 +140,7 @@ pub(super) fn derivatives(
 /// place per row (1e-16 absolute), far below what the line search and the log-likelihood need.
 #[inline(always)]
 fn pass_rows(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -157,6 +157,7 @@ fn pass_rows(
     // scaled by the row's Hessian weight.
     let mut xb = vec![0.0; if hessian { d * BLOCK } else { 0 }];
     let mut wx = vec![0.0; if hessian { d * BLOCK } else { 0 }];
+    let mut buf = vec![0.0; q];
     let (start, end) = (r.start, r.end);
     for block_start in (start..end).step_by(BLOCK) {
         let block = block_start..(block_start + BLOCK).min(end);
@@ -164,7 +165,7 @@ fn pass_rows(
         // Product of 1 + e^−|η| over the block's rows of weight 1.
         let mut unit = 1.0;
         for (k, i) in block.enumerate() {
-            let row = &z[i * q..(i + 1) * q];
+            let row = z.get(i, q, &mut buf);
             let eta = eta_of(beta, row);
             extreme += usize::from(eta.abs() > EXTREME_ETA);
             // One exponential gives the probability and the loss.
@@ -223,7 +224,7 @@ fn pass_rows(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn pass_rows_avx2(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -236,7 +237,7 @@ fn pass_rows_avx2(
 
 /// [`pass_rows`] in the AVX2 build when the CPU has AVX2.
 fn pass_rows_best(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -254,7 +255,7 @@ fn pass_rows_best(
 
 /// [`derivatives`] with the count of extreme rows.
 pub(super) fn pass(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -299,7 +300,7 @@ pub(super) const WARM_ROWS: usize = 50_000;
 
 /// Standardised rows, labels and row weights of one fit.
 pub(super) struct Data<'a> {
-    pub(super) z: &'a [f64],
+    pub(super) z: Rows<'a>,
     pub(super) q: usize,
     pub(super) y: &'a [f64],
     pub(super) s: &'a [f64],
@@ -325,7 +326,7 @@ pub(super) enum Halt {
 /// the whole weight, a close stand-in for the full-data Hessian there (the first Newton step needs
 /// no Hessian pass of its own). Falls back to `beta` and no Hessian when the subsample fit fails.
 pub(super) fn warm_start(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -337,8 +338,9 @@ pub(super) fn warm_start(
     let rows = (0..y.len()).step_by(k.max(1));
     let mut zs = Vec::with_capacity(q * (y.len() / k.max(1) + 1));
     let (mut ys, mut ss) = (Vec::new(), Vec::new());
+    let mut buf = vec![0.0; q];
     for i in rows {
-        zs.extend_from_slice(&z[i * q..(i + 1) * q]);
+        zs.extend_from_slice(z.get(i, q, &mut buf));
         ys.push(y[i]);
         ss.push(s[i]);
     }
@@ -348,7 +350,7 @@ pub(super) fn warm_start(
         return (beta, None);
     }
     let sub = Data {
-        z: &zs,
+        z: Rows::Dense(&zs),
         q,
         y: &ys,
         s: &ss,
@@ -580,14 +582,14 @@ pub(super) fn collinear(names: &[String], active: &[usize], pivot: usize) -> Err
 
 /// Without a penalty, perfectly separated classes send coefficients to infinity: detect it by rows whose
 /// fitted probability is 0 or 1 to machine precision.
-pub(super) fn separation_check(z: &[f64], q: usize, beta: &[f64]) -> Result<()> {
-    let extreme = chunked(z.len() / q.max(1), |r| {
-        r.filter(|&i| eta_of(beta, &z[i * q..(i + 1) * q]).abs() > EXTREME_ETA)
+pub(super) fn separation_check(z: Rows<'_>, n: usize, q: usize, beta: &[f64]) -> Result<()> {
+    let extreme = chunked(n, |r| {
+        let mut buf = vec![0.0; q];
+        r.filter(|&i| eta_of(beta, z.get(i, q, &mut buf)).abs() > EXTREME_ETA)
             .count()
     })
     .iter()
     .sum::<usize>();
-    let n = z.len().checked_div(q).unwrap_or(0);
     separation(extreme, q, n, beta)
 }
 
@@ -696,8 +698,8 @@ mod tests {
             let (z, y, s) = rows(1_000, q);
             let beta: Vec<f64> = (0..=q).map(|j| 0.3 - 0.1 * j as f64).collect();
             for hessian in [false, true] {
-                let plain = pass_rows(&z, q, &y, &s, &beta, hessian, 3..997);
-                let best = pass_rows_best(&z, q, &y, &s, &beta, hessian, 3..997);
+                let plain = pass_rows(Rows::Dense(&z), q, &y, &s, &beta, hessian, 3..997);
+                let best = pass_rows_best(Rows::Dense(&z), q, &y, &s, &beta, hessian, 3..997);
                 assert_eq!(plain.0.to_bits(), best.0.to_bits());
                 assert_eq!(plain.1, best.1);
                 assert_eq!(plain.2, best.2);
@@ -711,7 +713,7 @@ mod tests {
         let q = 5;
         let (z, y, s) = rows(2_000, q);
         let beta = vec![0.2, 1.5, -3.0, 0.7, 12.0, -0.4];
-        let (f, ..) = pass_rows(&z, q, &y, &s, &beta, false, 0..2_000);
+        let (f, ..) = pass_rows(Rows::Dense(&z), q, &y, &s, &beta, false, 0..2_000);
         let want = data_loss(&z, q, &y, &s, &beta);
         assert!((f - want).abs() <= 1e-13 * want.abs(), "{f} vs {want}");
     }
@@ -721,7 +723,7 @@ mod tests {
         let q = 4;
         let (z, y, s) = rows(6_000, q);
         let d = Data {
-            z: &z,
+            z: Rows::Dense(&z),
             q,
             y: &y,
             s: &s,
@@ -729,7 +731,9 @@ mod tests {
         let cold = solve(&d, vec![0.0; q + 1], 0.0, 0.0, 100, 1e-10, 2, true, None)
             .unwrap_or_else(|_| panic!("cold fit"));
         // A rough stand-in Hessian: the exact one at the start, scaled by 1.3.
-        let h0 = derivatives(&z, q, &y, &s, &[0.0; 5], true).unwrap().2;
+        let h0 = derivatives(Rows::Dense(&z), q, &y, &s, &[0.0; 5], true)
+            .unwrap()
+            .2;
         let rough: Vec<f64> = h0.iter().map(|v| v * 1.3).collect();
         let warm = solve(
             &d,
@@ -749,7 +753,7 @@ mod tests {
         }
         // Both stop with the Hessian, loss and gradient at the coefficients they return.
         for r in [&cold, &warm] {
-            let (f, g, h) = derivatives(&z, q, &y, &s, &r.beta, true).unwrap();
+            let (f, g, h) = derivatives(Rows::Dense(&z), q, &y, &s, &r.beta, true).unwrap();
             assert_eq!(r.h_data.as_deref(), Some(&h[..]));
             assert_eq!((r.f_data.to_bits(), &r.g_data), (f.to_bits(), &g));
             assert!(max_abs(&g) < 1e-8, "gradient {g:?}");

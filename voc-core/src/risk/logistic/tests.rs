@@ -1,5 +1,6 @@
 use ndarray::{Array2, ArrayView2, ShapeBuilder, s};
 
+use super::design::Rows;
 use super::solver::newton;
 use super::*;
 use crate::Predict;
@@ -92,7 +93,7 @@ fn warm_start_reaches_the_cold_start_optimum() {
         let mut beta = vec![0.0; 4];
         beta[0] = (ybar / (1.0 - ybar)).ln();
         let data = Data {
-            z: &prep.z,
+            z: Rows::on_read(Design::new(x.view()), &prep.cols).unwrap(),
             q: 3,
             y: &y,
             s: &s,
@@ -387,7 +388,7 @@ mod fused_passes {
 
     use ndarray::{Array2, Axis};
 
-    use super::super::design::{Design, prepare, row_weights};
+    use super::super::design::{Design, Rows, dense_rows, prepare, row_weights};
     use super::super::solver::{Data, data_loss, derivatives, solve};
     use super::super::*;
 
@@ -411,11 +412,12 @@ mod fused_passes {
         let s = row_weights(&y, None, opts.class_weight).unwrap();
         let prep = prepare(Design::new(x.view()), 4, &s, &opts).unwrap();
         let q = prep.active.len();
+        let z = dense_rows(&prep, Design::new(x.view()), y.len());
         let mut beta = vec![0.0; q + 1];
         let ybar = y.iter().sum::<f64>() / y.len() as f64;
         beta[0] = (ybar / (1.0 - ybar)).ln();
         let data = Data {
-            z: &prep.z,
+            z: Rows::Dense(&z),
             q,
             y: &y,
             s: &s,
@@ -423,10 +425,10 @@ mod fused_passes {
         let r =
             solve(&data, beta, 0.0, 0.0, 100, 1e-10, 2, true, None).unwrap_or_else(|_| panic!());
         assert!(r.conv.converged);
-        let (loss, g, h) = derivatives(&prep.z, q, &y, &s, &r.beta, true).unwrap();
+        let (loss, g, h) = derivatives(Rows::Dense(&z), q, &y, &s, &r.beta, true).unwrap();
         assert_eq!(r.f_data.to_bits(), loss.to_bits());
         // The pass takes the logarithms of a block at once; the row-by-row sum agrees to rounding.
-        let by_row = data_loss(&prep.z, q, &y, &s, &r.beta);
+        let by_row = data_loss(&z, q, &y, &s, &r.beta);
         assert!(
             (loss - by_row).abs() <= 1e-13 * by_row.abs(),
             "{loss} vs {by_row}"
@@ -434,9 +436,7 @@ mod fused_passes {
         assert_eq!(r.h_data.as_deref(), Some(&h[..]));
         assert_eq!(r.g_data, g);
         let extreme = (0..y.len())
-            .filter(|&i| {
-                super::super::solver::eta_of(&r.beta, &prep.z[i * q..(i + 1) * q]).abs() > 30.0
-            })
+            .filter(|&i| super::super::solver::eta_of(&r.beta, &z[i * q..(i + 1) * q]).abs() > 30.0)
             .count();
         assert_eq!(r.extreme, extreme);
         // The fitted model reports that loss as its log-likelihood.
