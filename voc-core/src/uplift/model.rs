@@ -459,8 +459,15 @@ impl UpliftOptions {
             UpliftMethod::TLearner | UpliftMethod::XLearner => {
                 two_classes("the treated arm", a.responders_treated, a.n_treated)?;
                 two_classes("the control arm", a.responders_control, a.n_control)?;
-                let mt = arm_model(&treated)?;
-                let mc = arm_model(&control)?;
+                // The two arms side by side (each fit is the same whatever the threads), under one
+                // watcher for interrupts rather than one per pass over the rows.
+                let (mt, mc) = crate::interrupt::watch(|| {
+                    #[cfg(feature = "parallel")]
+                    let (mt, mc) = rayon::join(|| arm_model(&treated), || arm_model(&control));
+                    #[cfg(not(feature = "parallel"))]
+                    let (mt, mc) = (arm_model(&treated), arm_model(&control));
+                    Ok((mt?, mc?))
+                })?;
                 if self.method == UpliftMethod::TLearner {
                     Learner::TLearner {
                         treated: mt,
