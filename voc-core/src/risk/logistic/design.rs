@@ -18,6 +18,17 @@ pub(super) struct Standardise {
     pub(super) fill: f64,
 }
 
+/// How the active columns are standardised: one entry per active column, and the same as two
+/// contiguous lists when every column is active and no value can be NaN (`plain`: each row is then
+/// standardised by one vectorised loop, with the same operations).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Columns {
+    pub(super) list: Vec<Standardise>,
+    pub(super) center: Vec<f64>,
+    pub(super) inv: Vec<f64>,
+    pub(super) plain: bool,
+}
+
 /// The standardised rows the solver reads: a standardised copy (`Dense`, row-major), or the rows of a
 /// matrix whose rows are contiguous (`values`, `p` per row: a C-ordered matrix, or through `rows` the
 /// gathered rows of one), standardised as they are read (`OnRead`: no copy of the data, the same
@@ -29,13 +40,13 @@ pub(super) enum Rows<'a> {
         values: &'a [f64],
         p: usize,
         rows: Option<&'a [usize]>,
-        cols: &'a [Standardise],
+        cols: &'a Columns,
     },
 }
 
 impl<'a> Rows<'a> {
     /// The rows of `x` standardised by `cols` as they are read, when `x` stores its rows contiguously.
-    pub(super) fn on_read<'x: 'a>(x: Design<'x>, cols: &'a [Standardise]) -> Option<Rows<'a>> {
+    pub(super) fn on_read<'x: 'a>(x: Design<'x>, cols: &'a Columns) -> Option<Rows<'a>> {
         match x {
             Design::Rows { values, p } => Some(Rows::OnRead {
                 values,
@@ -66,9 +77,16 @@ impl<'a> Rows<'a> {
             } => {
                 let r = rows.map_or(i, |rows| rows[i]);
                 let src = &values[r * p..(r + 1) * p];
-                for (v, c) in buf.iter_mut().zip(cols) {
-                    let raw = src[c.j];
-                    *v = (if raw.is_nan() { c.fill } else { raw } - c.center) * c.inv;
+                if cols.plain {
+                    let scale = cols.center.iter().zip(&cols.inv);
+                    for ((v, &raw), (&center, &inv)) in buf.iter_mut().zip(src).zip(scale) {
+                        *v = (raw - center) * inv;
+                    }
+                } else {
+                    for (v, c) in buf.iter_mut().zip(&cols.list) {
+                        let raw = src[c.j];
+                        *v = (if raw.is_nan() { c.fill } else { raw } - c.center) * c.inv;
+                    }
                 }
                 &buf[..q]
             }
@@ -79,7 +97,7 @@ impl<'a> Rows<'a> {
 /// The standardised rows of a fit as one row-major copy (`n` rows of `q`), however they are read.
 #[cfg(test)]
 pub(super) fn dense_rows(prep: &Prepared, x: Design<'_>, n: usize) -> Vec<f64> {
-    let q = prep.cols.len();
+    let q = prep.cols.list.len();
     if !prep.on_read {
         return prep.z.clone();
     }
@@ -97,7 +115,7 @@ pub(super) fn dense_rows(prep: &Prepared, x: Design<'_>, n: usize) -> Vec<f64> {
 pub(super) struct Prepared {
     pub(super) z: Vec<f64>,
     /// How each active column is standardised.
-    pub(super) cols: Vec<Standardise>,
+    pub(super) cols: Columns,
     /// Whether the rows are standardised as they are read (`z` is empty).
     pub(super) on_read: bool,
     /// Active columns' indices into the features.
@@ -433,9 +451,18 @@ pub(super) fn prepare(
         .collect();
     // Rows stored contiguously are standardised as the solver reads them: no copy of the data.
     if matches!(x, Design::Rows { .. } | Design::Gather { .. }) {
+        // Without imputation a NaN was an error above: none is left to fill.
+        let plain = q == p
+            && cols.iter().enumerate().all(|(k, c)| c.j == k)
+            && opts.missing != Missing::ImputeMean;
         return Ok(Prepared {
             z: Vec::new(),
-            cols,
+            cols: Columns {
+                center: cols.iter().map(|c| c.center).collect(),
+                inv: cols.iter().map(|c| c.inv).collect(),
+                list: cols,
+                plain,
+            },
             on_read: true,
             active,
             center,
@@ -471,7 +498,10 @@ pub(super) fn prepare(
     }
     Ok(Prepared {
         z,
-        cols,
+        cols: Columns {
+            list: cols,
+            ..Columns::default()
+        },
         on_read: false,
         active,
         center,
