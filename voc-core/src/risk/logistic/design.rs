@@ -32,7 +32,7 @@ pub(super) struct Columns {
 /// The standardised rows the solver reads: a standardised copy (`Dense`, row-major), or the rows of a
 /// matrix whose rows are contiguous (`values`, `p` per row: a C-ordered matrix, or through `rows` the
 /// gathered rows of one), standardised as they are read (`OnRead`: no copy of the data, the same
-/// values).
+/// values). The fit reads a C-ordered matrix in place and copies gathered rows.
 #[derive(Clone, Copy)]
 pub(super) enum Rows<'a> {
     Dense(&'a [f64]),
@@ -449,20 +449,23 @@ pub(super) fn prepare(
             fill: means[j],
         })
         .collect();
-    // Rows stored contiguously are standardised as the solver reads them: no copy of the data.
-    if matches!(x, Design::Rows { .. } | Design::Gather { .. }) {
-        // Without imputation a NaN was an error above: none is left to fill.
-        let plain = q == p
-            && cols.iter().enumerate().all(|(k, c)| c.j == k)
-            && opts.missing != Missing::ImputeMean;
+    // Without imputation a NaN was an error above: none is left to fill.
+    let plain = q == p
+        && cols.iter().enumerate().all(|(k, c)| c.j == k)
+        && opts.missing != Missing::ImputeMean;
+    let cols = Columns {
+        center: cols.iter().map(|c| c.center).collect(),
+        inv: cols.iter().map(|c| c.inv).collect(),
+        list: cols,
+        plain,
+    };
+    // A C-ordered matrix is standardised as the solver reads its rows: no copy of the data, and each
+    // pass reads the same bytes a copy would hold. Gathered rows (one arm of a test: about every
+    // other row) are copied once: a pass over them would read every cache line of the matrix.
+    if matches!(x, Design::Rows { .. }) {
         return Ok(Prepared {
             z: Vec::new(),
-            cols: Columns {
-                center: cols.iter().map(|c| c.center).collect(),
-                inv: cols.iter().map(|c| c.inv).collect(),
-                list: cols,
-                plain,
-            },
+            cols,
             on_read: true,
             active,
             center,
@@ -477,7 +480,15 @@ pub(super) fn prepare(
         for (k, row) in block.chunks_exact_mut(q).enumerate() {
             let i = start + k;
             let src = x.row(i);
-            for (v, c) in row.iter_mut().zip(&cols) {
+            if let (true, Some(src)) = (cols.plain, src) {
+                // The same operations as below, in one loop over contiguous lists.
+                let scale = cols.center.iter().zip(&cols.inv);
+                for ((v, &raw), (&center, &inv)) in row.iter_mut().zip(src).zip(scale) {
+                    *v = (raw - center) * inv;
+                }
+                continue;
+            }
+            for (v, c) in row.iter_mut().zip(&cols.list) {
                 let raw = src.map_or_else(|| x.get(i, c.j), |src| src[c.j]);
                 *v = (if raw.is_nan() { c.fill } else { raw } - c.center) * c.inv;
             }
@@ -498,10 +509,7 @@ pub(super) fn prepare(
     }
     Ok(Prepared {
         z,
-        cols: Columns {
-            list: cols,
-            ..Columns::default()
-        },
+        cols,
         on_read: false,
         active,
         center,
