@@ -9,7 +9,7 @@
 use super::design::{Rows, chunked, chunked_checked};
 use super::options::LogisticOptions;
 use crate::error::{Error, Result};
-use crate::stats::linalg::{chol_solve, cholesky};
+use crate::stats::linalg::{chol_solve, cholesky, dot};
 
 /// How the solver ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,29 +32,10 @@ pub(super) fn loss(eta: f64, y: f64) -> f64 {
     eta.max(0.0) + (-eta.abs()).exp().ln_1p() - y * eta
 }
 
-/// `Σ a[k]·b[k]` in four running sums (lane `k mod 4`) added as `(l0 + l1) + (l2 + l3)`, then the
-/// tail: the order of `stats::linalg::dot`, inlined so that the AVX2 build of the pass vectorises it.
-#[inline(always)]
-fn dot_lanes(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (a4.remainder(), b4.remainder());
-    for (x, y) in a4.zip(b4) {
-        for k in 0..4 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
-}
-
 /// The linear predictor of one standardised row (four-lane sums: a fixed order, so the same on any machine).
 #[inline(always)]
 pub(super) fn eta_of(beta: &[f64], row: &[f64]) -> f64 {
-    beta[0] + dot_lanes(&beta[1..], row)
+    beta[0] + dot(&beta[1..], row)
 }
 
 /// Weighted data loss at `beta` (the fit takes it from its last pass; kept as the tests' reference).
@@ -84,9 +65,9 @@ pub(super) struct Pass {
 /// Fitted log-odds beyond which a row's probability is 0 or 1 to machine precision.
 pub(super) const EXTREME_ETA: f64 = 30.0;
 
-/// `dot_lanes` of `a` with four vectors at once: each result is exactly `dot_lanes(a, b[k])` (the same
-/// four running sums, added in the same order), but the four dependency chains run side by side, which
-/// is what the Hessian's block product spends its time on.
+/// `dot` of `a` with four vectors at once: each result is exactly [`dot`]`(a, b[k])` (the same four
+/// running sums, added in the same order), but the four dependency chains run side by side, which is
+/// what the Hessian's block product spends its time on.
 #[inline(always)]
 fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     let m = a.len();
@@ -213,7 +194,7 @@ fn pass_rows(
             }
             for b in b..d {
                 let xb_b = &xb[b * BLOCK..b * BLOCK + m];
-                h[a * d + b] += dot_lanes(wa, xb_b);
+                h[a * d + b] += dot(wa, xb_b);
             }
         }
     }
