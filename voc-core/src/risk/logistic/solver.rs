@@ -709,25 +709,26 @@ mod tests {
             y: &y,
             s: &s,
         };
-        let cold = solve(&d, vec![0.0; q + 1], 0.0, 0.0, 100, 1e-10, 2, true, None)
-            .unwrap_or_else(|_| panic!("cold fit"));
+        let fit = |steps: usize, start: Option<Vec<f64>>| {
+            solve(
+                &d,
+                vec![0.0; q + 1],
+                0.0,
+                0.0,
+                100,
+                1e-10,
+                steps,
+                true,
+                start,
+            )
+            .unwrap_or_else(|_| panic!("fit"))
+        };
+        let cold = fit(2, None);
         // A rough stand-in Hessian: the exact one at the start, scaled by 1.3.
         let h0 = derivatives(Rows::Dense(&z), q, &y, &s, &[0.0; 5], true)
             .unwrap()
             .2;
-        let rough: Vec<f64> = h0.iter().map(|v| v * 1.3).collect();
-        let warm = solve(
-            &d,
-            vec![0.0; q + 1],
-            0.0,
-            0.0,
-            100,
-            1e-10,
-            1,
-            true,
-            Some(rough),
-        )
-        .unwrap_or_else(|_| panic!("warm fit"));
+        let warm = fit(1, Some(h0.iter().map(|v| v * 1.3).collect()));
         assert!(cold.conv.converged && warm.conv.converged);
         for (a, b) in cold.beta.iter().zip(&warm.beta) {
             assert!((a - b).abs() < 1e-10, "{a} vs {b}");
@@ -740,18 +741,7 @@ mod tests {
             assert!(max_abs(&g) < 1e-8, "gradient {g:?}");
         }
         // A stand-in that does not factor is replaced by the Hessian at the start.
-        let bad = solve(
-            &d,
-            vec![0.0; q + 1],
-            0.0,
-            0.0,
-            100,
-            1e-10,
-            1,
-            true,
-            Some(vec![0.0; 25]),
-        )
-        .unwrap_or_else(|_| panic!("fit from a singular stand-in"));
+        let bad = fit(1, Some(vec![0.0; 25]));
         for (a, b) in cold.beta.iter().zip(&bad.beta) {
             assert!((a - b).abs() < 1e-10, "{a} vs {b}");
         }
