@@ -295,7 +295,7 @@ fn arm_probabilities(
         || control.coef.len() != p
         || treated.means.len() != p
         || control.means.len() != p
-        || values.len() % p != 0
+        || !values.len().is_multiple_of(p)
     {
         return None;
     }
