@@ -19,43 +19,23 @@ repository root::
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+
+from _bench import cap_threads, model_bench_args
 
 AUC_TOL = 1e-12
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="small sizes (20k × 20 fit, 200k AUC) for a smoke run")
-    p.add_argument("--repeat", type=int, default=None, help="timed calls per workload (default 5, quick 3)")
-    p.add_argument("--rows", type=int, default=None, help="rows of the fit workload (default 1M)")
-    p.add_argument("--features", type=int, default=20, help="features of the fit workload (default 20)")
+    p = model_bench_args(__doc__ or "", quick_help="small sizes (20k × 20 fit, 200k AUC) for a smoke run")
     p.add_argument("--auc-rows", type=int, default=None, help="scores of the AUC workloads (default 10M)")
-    p.add_argument(
-        "--no-tight",
-        action="store_true",
-        help="skip the information row with scikit-learn at tol 1e-10 (the slowest part of a full run)",
-    )
-    p.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="cap voc (RAYON_NUM_THREADS) and BLAS (OMP/OPENBLAS_NUM_THREADS) threads; default: all cores",
-    )
-    p.add_argument("--seed", type=int, default=42)
     return p.parse_args(argv)
 
 
 ARGS = parse_args()
-if ARGS.threads is not None:
-    # Must be set before voc (rayon) and numpy (BLAS) start their thread pools.
-    for var in ("RAYON_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
+cap_threads(ARGS.threads)
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
@@ -63,7 +43,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 import voc  # noqa: E402
-from _bench import cpu_model, fmt_time, loadavg, median_time, peak_rss_mb  # noqa: E402
+from _bench import Row, correlated_features, loadavg, median_time, peak_rss_mb, print_report  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -72,17 +52,13 @@ from _bench import cpu_model, fmt_time, loadavg, median_time, peak_rss_mb  # noq
 def logistic_data(rng: np.random.Generator, n: int, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Standardised features (correlated, mean 0, population SD 1), 0/1 labels drawn from a logistic model
     with a ~20% base rate, and the true coefficients."""
-    z = rng.standard_normal((n, p))
-    # Neighbouring features share a common part (signals of one kind move together).
-    z[:, 1:] += 0.4 * z[:, :-1]
-    z -= z.mean(axis=0)
-    z /= z.std(axis=0)
+    z = correlated_features(rng, n, p)
     beta = np.zeros(p)
     k = max(1, p // 2)
     beta[:k] = rng.normal(0.0, 0.6, k)  # half the signals matter, half are noise
     eta = -1.6 + z @ beta
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.float64)
-    return np.ascontiguousarray(z), y, beta
+    return z, y, beta
 
 
 def auc_data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,22 +66,6 @@ def auc_data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     y = (rng.random(n) < 0.2).astype(np.float64)
     s = 1.0 / (1.0 + np.exp(-(rng.standard_normal(n) + 1.2 * y - 1.0)))
     return y, s
-
-
-# ---------------------------------------------------------------------------------------------- timing
-
-
-@dataclass
-class Row:
-    workload: str
-    voc_s: float
-    peer: str
-    peer_s: float
-    agreement: str
-
-    @property
-    def ratio(self) -> float:
-        return self.peer_s / self.voc_s
 
 
 # ---------------------------------------------------------------------------------------------- workloads
@@ -190,24 +150,15 @@ def main() -> int:
     rows += bench_auc(ya, sa, repeat)
 
     elapsed = time.perf_counter() - started
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print()
-    print(f"- machine: {cpu_model()}; os.cpu_count() = {os.cpu_count()}, usable = {affinity}; {platform.platform()}")
-    print(
-        f"- python {platform.python_version()}, voc {voc.__version__}, numpy {np.__version__}, "
-        f"scikit-learn {sklearn.__version__}"
+    print_report(
+        rows,
+        libraries=f"voc {voc.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}",
+        notes=[
+            f"{'quick' if args.quick else 'full'} run, median of {repeat} calls; total {elapsed:.0f} s",
+            f"load average at start: {load_start}; at end: {loadavg()}; peak RSS {peak_rss_mb():.0f} MB",
+            "voc fits to tol 1e-10 (Newton); ROC AUC agreed with scikit-learn to 1e-12 before timing",
+        ],
     )
-    print(f"- threads: voc {os.environ.get('RAYON_NUM_THREADS', 'all cores')}, "
-          f"BLAS {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
-    print(f"- {'quick' if args.quick else 'full'} run, median of {repeat} calls; total {elapsed:.0f} s")
-    print(f"- load average at start: {load_start}; at end: {loadavg()}; peak RSS {peak_rss_mb():.0f} MB")
-    print("- voc fits to tol 1e-10 (Newton); ROC AUC agreed with scikit-learn to 1e-12 before timing")
-    print()
-    print("| workload | voc median | peer | peer median | peer / voc | agreement |")
-    print("|---|---:|---|---:|---:|---|")
-    for r in rows:
-        print(f"| {r.workload} | {fmt_time(r.voc_s)} | {r.peer} | {fmt_time(r.peer_s)} | {r.ratio:.1f}× "
-              f"| {r.agreement} |")
     return 0
 
 

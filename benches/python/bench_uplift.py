@@ -26,41 +26,22 @@ input conversion included), garbage collector paused. Run from the repository ro
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import platform
-import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from _bench import cap_threads, model_bench_args
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="small size (20k × 20) for a smoke run")
-    p.add_argument("--repeat", type=int, default=None, help="timed calls per workload (default 5, quick 3)")
-    p.add_argument("--rows", type=int, default=None, help="customers (default 1M)")
-    p.add_argument("--features", type=int, default=20, help="features (default 20)")
+    p = model_bench_args(__doc__ or "", quick_help="small size (20k × 20) for a smoke run")
     p.add_argument("--penalty", choices=["none", "l2"], default="none", help="the penalty of both (default none)")
-    p.add_argument("--no-tight", action="store_true", help="skip the information row with scikit-learn at tol 1e-10")
-    p.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="cap voc (RAYON_NUM_THREADS) and BLAS (OMP/OPENBLAS_NUM_THREADS) threads; default: all cores",
-    )
-    p.add_argument("--seed", type=int, default=42)
     return p.parse_args(argv)
 
 
 ARGS = parse_args()
-if ARGS.threads is not None:
-    # Must be set before voc (rayon) and numpy (BLAS) start their thread pools.
-    for var in ("RAYON_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
+cap_threads(ARGS.threads)
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
@@ -70,7 +51,7 @@ from sklift.metrics import qini_auc_score  # noqa: E402
 from sklift.models import TwoModels  # noqa: E402
 
 import voc  # noqa: E402
-from _bench import cpu_model, fmt_time, loadavg, peak_rss_mb  # noqa: E402
+from _bench import Row, alternate, correlated_features, loadavg, peak_rss_mb, print_report  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------- data
 
@@ -79,10 +60,7 @@ def uplift_data(rng: np.random.Generator, n: int, p: int) -> tuple[np.ndarray, n
     """A randomised retention test: standardised, correlated features (neighbours share a common part),
     a 50/50 treatment, and a 0/1 outcome (stayed) from a logistic model whose treatment effect varies
     with three of the features (helps some customers, harms others)."""
-    z = rng.standard_normal((n, p))
-    z[:, 1:] += 0.4 * z[:, :-1]
-    z -= z.mean(axis=0)
-    z /= z.std(axis=0)
+    z = correlated_features(rng, n, p)
     t = rng.integers(0, 2, n)
     k = max(1, p // 2)
     beta = np.zeros(p)
@@ -91,45 +69,7 @@ def uplift_data(rng: np.random.Generator, n: int, p: int) -> tuple[np.ndarray, n
     gamma[: min(3, p)] = [0.4, -0.3, 0.2][: min(3, p)]
     eta = 0.8 + z @ beta + t * (0.1 + z @ gamma)
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(np.int64)
-    return np.ascontiguousarray(z), y, t
-
-
-# ---------------------------------------------------------------------------------------------- timing
-
-
-def alternate(fns: list[Callable[[], Any]], repeat: int) -> list[float]:
-    """Median wall time of each function over `repeat` rounds (one untimed warm-up call each first); in
-    every round the functions run one after the other, so load from other processes hits them alike."""
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    gc_was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            for k, fn in enumerate(fns):
-                t0 = time.perf_counter()
-                fn()
-                times[k].append(time.perf_counter() - t0)
-            gc.collect()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return [statistics.median(t) for t in times]
-
-
-@dataclass
-class Row:
-    workload: str
-    voc_s: float
-    peer: str
-    peer_s: float
-    agreement: str
-
-    @property
-    def ratio(self) -> float:
-        return self.peer_s / self.voc_s
+    return z, y, t
 
 
 # ---------------------------------------------------------------------------------------------- pipelines
@@ -241,24 +181,16 @@ def main() -> int:
                         t_sk2, f"ΔQini {abs(q_voc - q_sk2):.1e}; max abs Δcoef {gap_c2:.1e}"))
 
     elapsed = time.perf_counter() - started
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print()
-    print(f"- machine: {cpu_model()}; os.cpu_count() = {os.cpu_count()}, usable = {affinity}; {platform.platform()}")
-    print(
-        f"- python {platform.python_version()}, voc {voc.__version__}, numpy {np.__version__}, "
-        f"scikit-learn {sklearn.__version__}, scikit-uplift {sklift.__version__}"
+    print_report(
+        rows,
+        libraries=f"voc {voc.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
+        f"scikit-uplift {sklift.__version__}",
+        notes=[
+            f"{'quick' if args.quick else 'full'} run, median of {repeat} alternating calls; total {elapsed:.0f} s",
+            f"load average at start: {load_start}; at end: {loadavg()}; peak RSS {peak_rss_mb():.0f} MB",
+            f"penalty {args.penalty} on both; voc Newton to tol 1e-10, scikit-learn lbfgs at its default tol 1e-4",
+        ],
     )
-    print(f"- threads: voc {os.environ.get('RAYON_NUM_THREADS', 'all cores')}, "
-          f"BLAS {os.environ.get('OPENBLAS_NUM_THREADS', 'default (all cores)')}")
-    print(f"- {'quick' if args.quick else 'full'} run, median of {repeat} alternating calls; total {elapsed:.0f} s")
-    print(f"- load average at start: {load_start}; at end: {loadavg()}; peak RSS {peak_rss_mb():.0f} MB")
-    print(f"- penalty {args.penalty} on both; voc Newton to tol 1e-10, scikit-learn lbfgs at its default tol 1e-4")
-    print()
-    print("| workload | voc median | peer | peer median | peer / voc | agreement |")
-    print("|---|---:|---|---:|---:|---|")
-    for r in rows:
-        print(f"| {r.workload} | {fmt_time(r.voc_s)} | {r.peer} | {fmt_time(r.peer_s)} | {r.ratio:.1f}× "
-              f"| {r.agreement} |")
     return 0
 
 

@@ -368,6 +368,22 @@ pub fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The `_repr_html_` of a result from its `to_dict()`: a bold `voc <name>` line, then one row per
+/// field, the value shown by its `repr()` (`repr = true`: strings quoted) or its `str()`.
+pub fn fields_html(name: &str, d: &Bound<'_, PyDict>, repr: bool) -> PyResult<String> {
+    let mut out = format!("<p><b>voc {name}</b></p><table>");
+    for (k, v) in d.iter() {
+        let shown = if repr { v.repr()? } else { v.str()? };
+        out.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(&k.str()?.to_string()),
+            escape(&shown.to_string())
+        ));
+    }
+    out.push_str("</table>");
+    Ok(out)
+}
+
 impl Table {
     /// Whether two tables hold the same kind, column names and values (floats bit for bit, so NaN
     /// cells compare equal to themselves), compared through their Arrow form.

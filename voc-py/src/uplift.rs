@@ -16,7 +16,7 @@ use voc_core::uplift::{
 use voc_core::{Error, Fit, Predict};
 
 use crate::risk::{Features, RiskErr, features, floats, labels, x_error};
-use crate::table::{Table, TableBuilder, escape};
+use crate::table::{Table, TableBuilder, fields_html};
 
 /// Outcome, treatment and (when asked for) uplift, read as floats.
 type Ranking<'py> = (
@@ -49,17 +49,9 @@ fn curve_table(py: Python<'_>, c: Curve, what: &str) -> Table {
     b.finish(what, None)
 }
 
+/// The `_repr_html_` of a result from its `to_dict()` (values by their `repr()`).
 fn html(name: &str, d: &Bound<'_, PyDict>) -> PyResult<String> {
-    let mut out = format!("<p><b>voc {name}</b></p><table>");
-    for (k, v) in d.iter() {
-        out.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>",
-            escape(&k.str()?.to_string()),
-            escape(&v.repr()?.to_string())
-        ));
-    }
-    out.push_str("</table>");
-    Ok(out)
+    fields_html(name, d, true)
 }
 
 /// The points of an uplift or Qini curve (`kind`: `qini`, `uplift`, `perfect_qini`, `perfect_uplift`).
@@ -410,7 +402,7 @@ impl UpliftAtKResult {
 /// Uplift at the top `k` (a count with `k_count`, else a share `k_share`).
 #[pyfunction]
 #[pyo3(name = "_uplift_at_k")]
-#[pyo3(signature = (data, outcome, treatment, uplift, *, k_count=None, k_share=None, strategy="overall"))]
+#[pyo3(signature = (data, outcome, treatment, uplift, *, k=None, strategy="overall"))]
 #[allow(clippy::too_many_arguments)]
 pub fn uplift_at_k(
     py: Python<'_>,
@@ -418,15 +410,13 @@ pub fn uplift_at_k(
     outcome: &Bound<'_, PyAny>,
     treatment: &Bound<'_, PyAny>,
     uplift: &Bound<'_, PyAny>,
-    #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] k_count: Option<usize>,
-    #[pyo3(from_py_with = crate::convert_args::opt_real)] k_share: Option<f64>,
+    #[pyo3(from_py_with = opt_k)] k: Option<TopK>,
     #[pyo3(from_py_with = crate::convert_args::text)] strategy: &str,
 ) -> PyResult<UpliftAtKResult> {
     let strategy: AtKStrategy = strategy.parse().risk_err(py)?;
-    let k = match (k_count, k_share) {
-        (Some(c), _) => TopK::Count(c),
-        (None, Some(s)) => TopK::Share(s),
-        (None, None) => {
+    let k = match k {
+        Some(k) => k,
+        None => {
             return Err::<UpliftAtKResult, Error>(Error::option(
                 "k",
                 "None",
@@ -962,6 +952,70 @@ fn opt_model<'py>(ob: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, UpliftMo
     }
 }
 
+/// A top-k option (`budget`, `k`): None, a count (an int) or a share (a float). A count too large for
+/// the core's integer is above any number of rows: the core's `LimitError` for a count above n,
+/// naming the option like every other bad value of it (never the count's own range).
+fn top_k(ob: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Option<TopK>> {
+    if ob.is_none() {
+        return Ok(None);
+    }
+    let py = ob.py();
+    let kind = ob
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let is_bool = ob.is_instance_of::<pyo3::types::PyBool>() || kind.starts_with("bool");
+    let text = |v: PyResult<Bound<'_, pyo3::types::PyString>>| {
+        v.map(|v| v.to_string()).unwrap_or_default()
+    };
+    let err = |e: Error| Err::<Option<TopK>, Error>(e).risk_err(py);
+    if is_bool {
+        return err(Error::option(
+            arg,
+            text(ob.repr()),
+            "must be a count (int) or a share (float)",
+        ));
+    }
+    if ob.is_instance_of::<pyo3::types::PyFloat>() || kind.starts_with("float") {
+        return crate::convert_args::real(ob).map(|s| Some(TopK::Share(s)));
+    }
+    if ob.is_instance_of::<pyo3::types::PyInt>()
+        || kind.starts_with("int")
+        || kind.starts_with("uint")
+    {
+        return match crate::convert_args::whole::<usize>(ob) {
+            Ok(c) => Ok(Some(TopK::Count(c))),
+            Err(_) if ob.gt(0).unwrap_or(false) => err(Error::too_large(
+                arg,
+                text(ob.str()),
+                "the number of rows",
+                "a count cannot exceed the rows it is taken from",
+            )),
+            Err(_) => err(Error::option(
+                arg,
+                text(ob.str()),
+                "a count must be at least 1",
+            )),
+        };
+    }
+    err(Error::option(
+        arg,
+        text(ob.repr()),
+        "must be a count (int) or a share (float)",
+    ))
+}
+
+/// `budget` of `voc.uplift.target` ([`top_k`]).
+fn opt_budget(ob: &Bound<'_, PyAny>) -> PyResult<Option<TopK>> {
+    top_k(ob, "budget")
+}
+
+/// `k` of `voc.uplift.uplift_at_k` ([`top_k`]).
+fn opt_k(ob: &Bound<'_, PyAny>) -> PyResult<Option<TopK>> {
+    top_k(ob, "k")
+}
+
 /// A role of the training data that the interval needs.
 fn training_role<'a, 'py>(
     py: Python<'py>,
@@ -982,7 +1036,7 @@ fn training_role<'a, 'py>(
 /// ranked by `value × uplift − contact_cost`, the uplift from `model` or a given column.
 #[pyfunction]
 #[pyo3(name = "_uplift_target")]
-#[pyo3(signature = (data, model, uplift, value, *, contact_cost=5.0, budget_count=None, budget_share=None, break_even=true, reasons=3, training=None, outcome=None, treatment=None, resamples=None, confidence=0.95, seed=0))]
+#[pyo3(signature = (data, model, uplift, value, *, contact_cost=5.0, budget=None, break_even=true, reasons=3, training=None, outcome=None, treatment=None, resamples=None, confidence=0.95, seed=0))]
 #[allow(clippy::too_many_arguments)]
 pub fn uplift_target<'py>(
     py: Python<'py>,
@@ -991,8 +1045,7 @@ pub fn uplift_target<'py>(
     uplift: Option<&Bound<'py, PyAny>>,
     value: &Bound<'py, PyAny>,
     #[pyo3(from_py_with = crate::convert_args::real)] contact_cost: f64,
-    #[pyo3(from_py_with = crate::convert_args::opt_whole::<usize>)] budget_count: Option<usize>,
-    #[pyo3(from_py_with = crate::convert_args::opt_real)] budget_share: Option<f64>,
+    #[pyo3(from_py_with = opt_budget)] budget: Option<TopK>,
     #[pyo3(from_py_with = crate::convert_args::flag)] break_even: bool,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] reasons: usize,
     training: Option<&Bound<'py, PyAny>>,
@@ -1005,11 +1058,6 @@ pub fn uplift_target<'py>(
     let uplift = uplift.filter(|u| !u.is_none());
     let training = training.filter(|t| !t.is_none());
     let opts = (|| -> voc_core::Result<core::TargetOptions> {
-        let budget = match (budget_count, budget_share) {
-            (Some(c), _) => Some(TopK::Count(c)),
-            (None, Some(s)) => Some(TopK::Share(s)),
-            (None, None) => None,
-        };
         let o = core::TargetOptions::default()
             .contact_cost(contact_cost)
             .budget(budget)

@@ -122,6 +122,35 @@ def test_a_given_uplift_column_is_ranked_by_net_value():
     )
 
 
+def test_a_budget_too_large_for_the_core_integer_names_budget():
+    # It used to be read as `budget_count` (a usize) and the error named that internal argument.
+    calls = {"u": [0.1, 0.2, 0.3], "clv": [10.0, 20.0, 30.0]}
+    for big in (2**64, 2**64 - 1, 2**200, np.uint64(2**64 - 1)):  # all above the 3 rows scored
+        with pytest.raises(LimitError) as e:
+            voc.uplift.target(calls, uplift="u", value="clv", budget=big)
+        assert e.value.arg == "budget" and "budget_count" not in str(e.value), str(e.value)
+    for bad in (-1, -(2**64), 0, np.int8(-3)):
+        with pytest.raises(InvalidOptionError) as e:
+            voc.uplift.target(calls, uplift="u", value="clv", budget=bad)
+        assert e.value.arg == "budget" and "budget_count" not in str(e.value), str(e.value)
+    with pytest.raises(InvalidOptionError) as e:  # nor a share's internal name
+        voc.uplift.target(calls, uplift="u", value="clv", budget=float("nan"))
+    assert e.value.arg == "budget" and "budget_share" not in str(e.value)
+    everyone = {"uplift": "u", "value": "clv", "break_even": False}
+    assert len(voc.uplift.target(calls, **everyone, budget=np.int64(2)).table) == 2
+    assert len(voc.uplift.target(calls, **everyone, budget=np.float32(0.5)).table) == 1
+    # uplift_at_k's `k` is read the same way.
+    kw = {"outcome": [1, 0, 1, 0], "treatment": [1, 0, 0, 1], "uplift": [0.9, 0.5, 0.4, 0.1]}
+    for big in (2**64, 2**100):
+        with pytest.raises(LimitError) as e:
+            voc.uplift.uplift_at_k(**kw, k=big)
+        assert e.value.arg == "k" and "k_count" not in str(e.value)
+    for bad in (-1, "10%", None):
+        with pytest.raises(InvalidOptionError) as e:
+            voc.uplift.uplift_at_k(**kw, k=bad)
+        assert e.value.arg == "k"
+
+
 def test_bad_targeting_input_gets_clear_errors():
     calls = {"u": [0.1, 0.2, 0.3], "clv": [10.0, 20.0, 30.0]}
     with pytest.raises(LimitError) as e:  # a budget above n

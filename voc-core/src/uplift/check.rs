@@ -104,15 +104,25 @@ pub(crate) fn descending(scores: &[f64]) -> Vec<usize> {
     // for "highest first", above the complemented position for "later row first". All keys differ,
     // so an unstable (parallel) sort gives the one order: a sort of plain integers, without the
     // indirect comparisons of sorting positions by score.
-    let key = |v: f64| -> u64 {
-        let b = if v == 0.0 { 0 } else { v.to_bits() };
-        if b >> 63 == 1 { !b } else { b | (1 << 63) }
-    };
     let mut packed: Vec<u128> = scores
         .iter()
         .enumerate()
-        .map(|(i, &v)| (u128::from(!key(v)) << 64) | u128::from(!(i as u64)))
+        .map(|(i, &v)| (u128::from(!score_key(v)) << 64) | u128::from(!(i as u64)))
         .collect();
+    sort_keys(&mut packed);
+    packed.into_iter().map(|k| !(k as u64) as usize).collect()
+}
+
+/// A score's bits mapped to an unsigned key that orders as the numbers do (−0.0 read as 0.0; NaN
+/// rejected before).
+#[inline]
+fn score_key(v: f64) -> u64 {
+    let b = if v == 0.0 { 0 } else { v.to_bits() };
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// Sorts distinct keys (in parallel when there are many: all keys differ, so the order is the one).
+fn sort_keys(packed: &mut [u128]) {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -124,10 +134,27 @@ pub(crate) fn descending(scores: &[f64]) -> Vec<usize> {
     }
     #[cfg(not(feature = "parallel"))]
     packed.sort_unstable();
-    packed.into_iter().map(|k| !(k as u64) as usize).collect()
 }
 
-/// The order [`descending`] gives, by comparing scores (its definition; the tests' reference).
+/// The rows of a 0/1 test ranked as [`descending`] ranks them, each as one integer that also holds
+/// its outcome and treatment: the score's key in the high 64 bits, then the complemented position
+/// shifted up by two, then `outcome · 2 + treatment`. The same order (positions below 2⁶², whose
+/// complements all share their two top bits), and a walk down the ranking reads no other array.
+/// Outcome and treatment must be 0 or 1 (checked before).
+pub(crate) fn descending_labelled(scores: &[f64], outcome: &[f64], treatment: &[f64]) -> Vec<u128> {
+    let mut packed: Vec<u128> = scores
+        .iter()
+        .zip(outcome.iter().zip(treatment))
+        .enumerate()
+        .map(|(i, (&v, (&y, &t)))| {
+            let labels = (u64::from(y == 1.0) << 1) | u64::from(t == 1.0);
+            (u128::from(!score_key(v)) << 64) | u128::from((!(i as u64) << 2) | labels)
+        })
+        .collect();
+    sort_keys(&mut packed);
+    packed
+}
+
 #[cfg(test)]
 pub(crate) fn descending_by_comparison(scores: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..scores.len()).collect();

@@ -14,7 +14,7 @@
 //! for bit). A normalised score is `(area − random) / (perfect − random)`: the random line joins
 //! (0, 0) to the curve's last point, the perfect curve is that of the best possible ranking.
 
-use super::check::{Arms, arms, descending, scores};
+use super::check::{Arms, arms, descending, descending_labelled, scores};
 use crate::error::{Error, Result};
 
 /// Points of a curve: `targeted[i]` rows ranked first give `value[i]`.
@@ -77,6 +77,37 @@ pub(crate) fn points(
         };
         targeted.push(all);
         value.push(v);
+    }
+    Curve { targeted, value }
+}
+
+/// [`points`] of the Qini curve of rows ranked by [`descending_labelled`] (unweighted): the same sums in
+/// the same order, read from the packed keys (the score's key in the high half, the outcome and the
+/// treatment in the two lowest bits) instead of through the positions.
+pub(crate) fn qini_points_labelled(ranked: &[u128]) -> Curve {
+    let mut targeted = Vec::with_capacity(ranked.len() + 1);
+    let mut value = Vec::with_capacity(ranked.len() + 1);
+    targeted.push(0.0);
+    value.push(0.0);
+    let (mut all, mut nt, mut yt, mut yc) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
+    let mut last_all = 0.0;
+    for (k, &r) in ranked.iter().enumerate() {
+        let y = f64::from(((r >> 1) & 1) as u8);
+        all += 1.0;
+        if r & 1 == 1 {
+            nt += 1.0;
+            yt += 1.0 * y;
+        } else {
+            yc += 1.0 * y;
+        }
+        let end = ranked.get(k + 1).is_none_or(|&s| s >> 64 != r >> 64);
+        if !end || all == last_all {
+            continue;
+        }
+        last_all = all;
+        let nc = all - nt;
+        targeted.push(all);
+        value.push(yt - yc * if nc != 0.0 { nt / nc } else { 0.0 });
     }
     Curve { targeted, value }
 }
@@ -335,8 +366,7 @@ pub fn qini_auc(
     negative_effect: bool,
 ) -> Result<AucScore> {
     let a = checked(outcome, treatment, uplift)?;
-    let order = descending(uplift);
-    let actual = points(Kind::Qini, &order, uplift, outcome, treatment, None);
+    let actual = qini_points_labelled(&descending_labelled(uplift, outcome, treatment));
     let perfect = perfect_qini(a, negative_effect)?;
     score(&actual, &perfect, a, "Qini")
 }

@@ -233,26 +233,106 @@ pub struct UpliftReason {
 }
 
 /// The mean of each column of `x`: each column's values added in row order, as `Iterator::sum`
-/// down the column, read row by row when the matrix is C-ordered (one sequential read).
-fn column_means(x: &ArrayView2<'_, f64>) -> Vec<f64> {
+/// down the column, read row by row when the matrix is C-ordered (one sequential read, which also
+/// checks that every value is finite); an error naming the first value that is not.
+fn column_means(x: &ArrayView2<'_, f64>) -> Result<Vec<f64>> {
     let (n, p) = x.dim();
     let nf = n as f64;
     match x.as_slice() {
         Some(values) if p > 0 => {
             let mut sum = vec![-0.0; p];
+            let mut clean = true;
             for row in values.chunks_exact(p) {
                 for (s, &v) in sum.iter_mut().zip(row) {
                     *s += v;
+                    clean &= v.is_finite();
                 }
             }
-            sum.into_iter().map(|s| s / nf).collect()
+            if !clean {
+                finite(x, false)?;
+            }
+            Ok(sum.into_iter().map(|s| s / nf).collect())
         }
-        _ => x
-            .columns()
-            .into_iter()
-            .map(|c| c.iter().sum::<f64>() / nf)
-            .collect(),
+        _ => {
+            finite(x, false)?;
+            Ok(x.columns()
+                .into_iter()
+                .map(|c| c.iter().sum::<f64>() / nf)
+                .collect())
+        }
     }
+}
+
+/// Both arms' probabilities of the rows of `x`, whose values were checked (finite, or NaN filled):
+/// one read of the rows when `x` is C-ordered, else two `predict_proba` calls (the same numbers).
+fn both_arms(
+    treated: &LogisticModel,
+    control: &LogisticModel,
+    x: ArrayView2<'_, f64>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    match x
+        .as_slice()
+        .and_then(|v| arm_probabilities(treated, control, v, x.ncols()))
+    {
+        Some(both) => Ok(both),
+        None => Ok((treated.predict_proba(x)?, control.predict_proba(x)?)),
+    }
+}
+
+/// Both arms' probabilities of every row of a C-ordered `values` (rows of `p` finite values), in one
+/// read of the rows: each row's log-odds summed as [`LogisticModel::decision_function`] sums them
+/// (the intercept, then `coef · value` in column order, zero coefficients skipped) and mapped by the
+/// same [`sigmoid`], so the numbers are those of two `predict_proba` calls. `None` when a model does
+/// not have `p` coefficients (the checked path reports it).
+fn arm_probabilities(
+    treated: &LogisticModel,
+    control: &LogisticModel,
+    values: &[f64],
+    p: usize,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    if p == 0
+        || treated.coef.len() != p
+        || control.coef.len() != p
+        || treated.means.len() != p
+        || control.means.len() != p
+        || !values.len().is_multiple_of(p)
+    {
+        return None;
+    }
+    let n = values.len() / p;
+    let (mut pt, mut pc) = (vec![0.0; n], vec![0.0; n]);
+    let (ct, cc) = (&treated.coef[..], &control.coef[..]);
+    let fill = |start: usize, out_t: &mut [f64], out_c: &mut [f64]| {
+        let rows = values[start * p..].chunks_exact(p);
+        for ((ot, oc), row) in out_t.iter_mut().zip(out_c.iter_mut()).zip(rows) {
+            let (mut et, mut ec) = (treated.intercept, control.intercept);
+            for ((&v, &a), &b) in row.iter().zip(ct).zip(cc) {
+                if a != 0.0 {
+                    et += a * v;
+                }
+                if b != 0.0 {
+                    ec += b * v;
+                }
+            }
+            *ot = sigmoid(et);
+            *oc = sigmoid(ec);
+        }
+    };
+    const ROWS: usize = 8192;
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        pt.par_chunks_mut(ROWS)
+            .zip(pc.par_chunks_mut(ROWS))
+            .enumerate()
+            .for_each(|(c, (a, b))| fill(c * ROWS, a, b));
+    }
+    #[cfg(not(feature = "parallel"))]
+    pt.chunks_mut(ROWS)
+        .zip(pc.chunks_mut(ROWS))
+        .enumerate()
+        .for_each(|(c, (a, b))| fill(c * ROWS, a, b));
+    Some((pt, pc))
 }
 
 /// Fits an uplift model: validates the options and the data once (outcome and treatment 0/1 with both
@@ -360,9 +440,8 @@ impl UpliftOptions {
             }
         };
         check_len("X", p, "feature names", names.len())?;
-        finite(&data.x, false)?;
+        let reference = column_means(&data.x)?;
         let nf = n as f64;
-        let reference = column_means(&data.x);
         let (treated, control): (Vec<usize>, Vec<usize>) =
             (0..n).partition(|&i| data.treatment[i] == 1.0);
         let pick = |rows: &[usize], v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
@@ -380,8 +459,15 @@ impl UpliftOptions {
             UpliftMethod::TLearner | UpliftMethod::XLearner => {
                 two_classes("the treated arm", a.responders_treated, a.n_treated)?;
                 two_classes("the control arm", a.responders_control, a.n_control)?;
-                let mt = arm_model(&treated)?;
-                let mc = arm_model(&control)?;
+                // The two arms side by side (each fit is the same whatever the threads), under one
+                // watcher for interrupts rather than one per pass over the rows.
+                let (mt, mc) = crate::interrupt::watch(|| {
+                    #[cfg(feature = "parallel")]
+                    let (mt, mc) = rayon::join(|| arm_model(&treated), || arm_model(&control));
+                    #[cfg(not(feature = "parallel"))]
+                    let (mt, mc) = (arm_model(&treated), arm_model(&control));
+                    Ok((mt?, mc?))
+                })?;
                 if self.method == UpliftMethod::TLearner {
                     Learner::TLearner {
                         treated: mt,
@@ -727,7 +813,7 @@ impl Predict<ArrayView2<'_, f64>> for UpliftModel {
         };
         Ok(match &self.learner {
             Learner::TLearner { treated, control } => {
-                let (pt, pc) = (treated.predict_proba(x)?, control.predict_proba(x)?);
+                let (pt, pc) = both_arms(treated, control, x)?;
                 UpliftPrediction {
                     uplift: pt.iter().zip(&pc).map(|(a, b)| a - b).collect(),
                     treated: Some(pt),
@@ -750,7 +836,7 @@ impl Predict<ArrayView2<'_, f64>> for UpliftModel {
                 effect_control,
                 propensity: g,
             } => {
-                let (pt, pc) = (treated.predict_proba(x)?, control.predict_proba(x)?);
+                let (pt, pc) = both_arms(treated, control, x)?;
                 let uplift = x
                     .rows()
                     .into_iter()

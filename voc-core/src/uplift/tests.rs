@@ -368,3 +368,39 @@ mod fast_paths {
         assert_eq!(descending(&s), descending_by_comparison(&s));
     }
 }
+
+#[test]
+fn the_qini_walk_over_packed_keys_equals_the_walk_through_positions() {
+    // Many ties (scores on a coarse grid), ±0, both arms and outcomes; 70,000 rows take the parallel
+    // sort.
+    for n in [1, 2, 7, 1_000, 70_000] {
+        let y: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from((i * 7) % 3 == 0)))
+            .collect();
+        let t: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from((i * 5) % 4 < 2)))
+            .collect();
+        let s: Vec<f64> = (0..n)
+            .map(|i| match i % 11 {
+                0 => 0.0,
+                1 => -0.0,
+                k => {
+                    ((i * 13) % 17) as f64 / 8.0 - 1.0
+                        + k as f64 * 1e-3 * f64::from(u8::from(i % 3 == 0))
+                }
+            })
+            .collect();
+        let order = super::check::descending(&s);
+        let ranked = super::check::descending_labelled(&s, &y, &t);
+        let positions: Vec<usize> = ranked
+            .iter()
+            .map(|&r| !((r as u64) >> 2) as usize & ((1 << 62) - 1))
+            .collect();
+        assert_eq!(positions, order);
+        let want = points(Kind::Qini, &order, &s, &y, &t, None);
+        let got = super::curves::qini_points_labelled(&ranked);
+        assert_eq!(want.targeted, got.targeted);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        assert_eq!(bits(&want.value), bits(&got.value));
+    }
+}

@@ -225,3 +225,30 @@ fn byte_forms_round_trip_and_reject_corruption() {
         assert!(crate::risk::LogisticModel::from_bytes(&b).is_err());
     }
 }
+
+#[test]
+fn both_arms_in_one_read_equal_two_predict_proba_calls() {
+    let (x, y, t, _) = simulate(20_000, 0.5, 11);
+    for method in [UpliftMethod::TLearner, UpliftMethod::XLearner] {
+        let m = UpliftOptions::default()
+            .method(method)
+            .fit(UpliftData::new(x.view(), &y, &t))
+            .unwrap();
+        let (mt, mc) = match &m.learner {
+            Learner::TLearner { treated, control }
+            | Learner::XLearner {
+                treated, control, ..
+            } => (treated, control),
+            Learner::ClassTransformation { .. } => unreachable!(),
+        };
+        // C-ordered rows take the one-read path; a Fortran-ordered copy the two calls.
+        let p = m.predict(x.view()).unwrap();
+        let fortran = x.t().as_standard_layout().into_owned().reversed_axes();
+        assert!(fortran.as_slice().is_none());
+        let q = m.predict(fortran.view()).unwrap();
+        assert_eq!(p, q);
+        assert_eq!(p.treated, Some(mt.predict_proba(x.view()).unwrap()));
+        assert_eq!(p.control, Some(mc.predict_proba(x.view()).unwrap()));
+        assert_eq!(m.predict_uplift(x.view()).unwrap(), p.uplift);
+    }
+}

@@ -2799,8 +2799,7 @@ def _uplift_at_k(
     treatment: Any,
     uplift: Any,
     *,
-    k_count: int | None = None,
-    k_share: float | None = None,
+    k: int | float | None = None,
     strategy: str = "overall",
 ) -> UpliftAtKResult: ...
 def _uplift_by_percentile(
@@ -2868,8 +2867,7 @@ def _uplift_target(
     value: Any,
     *,
     contact_cost: float = 5.0,
-    budget_count: int | None = None,
-    budget_share: float | None = None,
+    budget: int | float | None = None,
     break_even: bool = True,
     reasons: int = 3,
     training: Any = None,

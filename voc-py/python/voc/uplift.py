@@ -28,7 +28,6 @@ included). Every function reads its roles as keyword arguments, each a column na
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Literal
 
 from voc import _voc
@@ -36,7 +35,6 @@ import numpy as np
 import numpy.typing as npt
 
 from voc._voc import BalanceResult, Table, TargetResult, UpliftAtKResult, UpliftModel, UpliftScore
-from voc.errors import InvalidOptionError
 
 __all__ = [
     "UpliftModel",
@@ -298,11 +296,7 @@ def uplift_at_k(
     >>> r.estimate, r.n_treated, r.n_control
     (0.25, 4, 4)
     """
-    if isinstance(k, bool) or not isinstance(k, numbers.Real):
-        raise InvalidOptionError(f"k = {k!r} must be a share (float) or a count (int)", "k", value=k)
-    if isinstance(k, numbers.Integral):
-        return _voc._uplift_at_k(data, outcome, treatment, uplift, k_count=k, strategy=strategy)
-    return _voc._uplift_at_k(data, outcome, treatment, uplift, k_share=k, strategy=strategy)
+    return _voc._uplift_at_k(data, outcome, treatment, uplift, k=k, strategy=strategy)
 
 
 def uplift_by_percentile(
@@ -348,16 +342,6 @@ def balance(data: Any = None, /, *, treatment: Any, x: Any = None, threshold: fl
     ([-1.0], 1)
     """
     return _voc._uplift_balance(data, x, treatment, threshold=threshold)
-
-
-def _budget(budget: int | float | None, arg: str = "budget") -> dict[str, Any]:
-    if budget is None:
-        return {}
-    if isinstance(budget, bool) or not isinstance(budget, numbers.Real):
-        raise InvalidOptionError(f"{arg} = {budget!r} must be a count (int) or a share (float)", arg, value=budget)
-    if isinstance(budget, numbers.Integral):
-        return {"budget_count": budget}
-    return {"budget_share": budget}
 
 
 def target(
@@ -412,7 +396,7 @@ def target(
     return _voc._uplift_target(
         data, model, uplift, value, contact_cost=contact_cost, break_even=break_even, reasons=reasons,
         training=training, outcome=outcome, treatment=treatment, resamples=resamples, confidence=confidence,
-        seed=seed, **_budget(budget),
+        seed=seed, budget=budget,
     )
 
 

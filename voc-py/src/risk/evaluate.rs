@@ -9,19 +9,11 @@ use voc_core::risk::{self as core, Confusion, CrossValidation, Evaluation, Preci
 
 use super::RiskErr;
 use super::read::{floats, labels};
-use crate::table::{Table, TableBuilder, escape};
+use crate::table::{Table, TableBuilder, fields_html};
 
+/// The `_repr_html_` of a result from its `to_dict()` (values by their `str()`).
 fn html(name: &str, d: &Bound<'_, PyDict>) -> PyResult<String> {
-    let mut out = format!("<p><b>voc {name}</b></p><table>");
-    for (k, v) in d.iter() {
-        out.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>",
-            escape(&k.str()?.to_string()),
-            escape(&v.str()?.to_string())
-        ));
-    }
-    out.push_str("</table>");
-    Ok(out)
+    fields_html(name, d, false)
 }
 
 fn confusion_items(d: &Bound<'_, PyDict>, c: &Confusion) -> PyResult<()> {

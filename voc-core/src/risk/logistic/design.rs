@@ -8,9 +8,116 @@ use crate::error::{Error, Result};
 /// Rows per parallel chunk: fixed, so sums are added in the same order on any number of threads.
 pub(super) const CHUNK: usize = 8192;
 
-/// The standardised training data, row-major, for the active (non-constant) columns.
+/// How one active column is standardised: `(value − center) · inv`, a NaN read as `fill` first.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Standardise {
+    /// The column's index into the features.
+    pub(super) j: usize,
+    pub(super) center: f64,
+    pub(super) inv: f64,
+    pub(super) fill: f64,
+}
+
+/// How the active columns are standardised: one entry per active column, and the same as two
+/// contiguous lists when every column is active and no value can be NaN (`plain`: each row is then
+/// standardised by one vectorised loop, with the same operations).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Columns {
+    pub(super) list: Vec<Standardise>,
+    pub(super) center: Vec<f64>,
+    pub(super) inv: Vec<f64>,
+    pub(super) plain: bool,
+}
+
+/// The standardised rows the solver reads: a standardised copy (`Dense`, row-major), or the rows of a
+/// matrix whose rows are contiguous (`values`, `p` per row: a C-ordered matrix, or through `rows` the
+/// gathered rows of one), standardised as they are read (`OnRead`: no copy of the data, the same
+/// values). The fit reads a C-ordered matrix in place and copies gathered rows.
+#[derive(Clone, Copy)]
+pub(super) enum Rows<'a> {
+    Dense(&'a [f64]),
+    OnRead {
+        values: &'a [f64],
+        p: usize,
+        rows: Option<&'a [usize]>,
+        cols: &'a Columns,
+    },
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of `x` standardised by `cols` as they are read, when `x` stores its rows contiguously.
+    pub(super) fn on_read<'x: 'a>(x: Design<'x>, cols: &'a Columns) -> Option<Rows<'a>> {
+        match x {
+            Design::Rows { values, p } => Some(Rows::OnRead {
+                values,
+                p,
+                rows: None,
+                cols,
+            }),
+            Design::Gather { values, p, rows } => Some(Rows::OnRead {
+                values,
+                p,
+                rows: Some(rows),
+                cols,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Standardised row `i` (of `q` values): a slice of the copy, or `buf` filled from the matrix.
+    #[inline(always)]
+    pub(super) fn get<'b>(&'b self, i: usize, q: usize, buf: &'b mut [f64]) -> &'b [f64] {
+        match *self {
+            Rows::Dense(z) => &z[i * q..(i + 1) * q],
+            Rows::OnRead {
+                values,
+                p,
+                rows,
+                cols,
+            } => {
+                let r = rows.map_or(i, |rows| rows[i]);
+                let src = &values[r * p..(r + 1) * p];
+                if cols.plain {
+                    let scale = cols.center.iter().zip(&cols.inv);
+                    for ((v, &raw), (&center, &inv)) in buf.iter_mut().zip(src).zip(scale) {
+                        *v = (raw - center) * inv;
+                    }
+                } else {
+                    for (v, c) in buf.iter_mut().zip(&cols.list) {
+                        let raw = src[c.j];
+                        *v = (if raw.is_nan() { c.fill } else { raw } - c.center) * c.inv;
+                    }
+                }
+                &buf[..q]
+            }
+        }
+    }
+}
+
+/// The standardised rows of a fit as one row-major copy (`n` rows of `q`), however they are read.
+#[cfg(test)]
+pub(super) fn dense_rows(prep: &Prepared, x: Design<'_>, n: usize) -> Vec<f64> {
+    let q = prep.cols.list.len();
+    if !prep.on_read {
+        return prep.z.clone();
+    }
+    let Some(rows) = Rows::on_read(x, &prep.cols) else {
+        return Vec::new();
+    };
+    let mut buf = vec![0.0; q];
+    (0..n)
+        .flat_map(|i| rows.get(i, q, &mut buf).to_vec())
+        .collect()
+}
+
+/// The standardised training data, row-major, for the active (non-constant) columns: a copy in `z`,
+/// or (when `on_read`) nothing but `cols`, for rows read from the matrix as the solver needs them.
 pub(super) struct Prepared {
     pub(super) z: Vec<f64>,
+    /// How each active column is standardised.
+    pub(super) cols: Columns,
+    /// Whether the rows are standardised as they are read (`z` is empty).
+    pub(super) on_read: bool,
     /// Active columns' indices into the features.
     pub(super) active: Vec<usize>,
     pub(super) center: Vec<f64>,
@@ -233,6 +340,36 @@ pub(super) fn column_moments(
     let parts = chunked(s.len(), |r| -> Result<Moments> {
         let mut m = Moments::new(p);
         let mut sum = vec![0.0; p];
+        // Rows stored contiguously and all finite (the usual case): the same sums, in the same
+        // order, without a test per value.
+        let clean = r.clone().all(|i| {
+            x.row(i)
+                .is_some_and(|row| row.iter().fold(true, |ok, v| ok & v.is_finite()))
+        });
+        if clean {
+            for i in r.clone() {
+                let row = x.row(i).unwrap_or_default();
+                let si = s[i];
+                for ((t, w), &v) in sum.iter_mut().zip(m.weight.iter_mut()).zip(row) {
+                    *t += si * v;
+                    *w += si;
+                }
+            }
+            for ((mean, &w), &t) in m.mean.iter_mut().zip(&m.weight).zip(&sum) {
+                if w > 0.0 {
+                    *mean = t / w;
+                }
+            }
+            for i in r {
+                let row = x.row(i).unwrap_or_default();
+                let si = s[i];
+                for ((m2, &mean), &v) in m.m2.iter_mut().zip(&m.mean).zip(row) {
+                    let d = v - mean;
+                    *m2 += si * d * d;
+                }
+            }
+            return Ok(m);
+        }
         for i in r.clone() {
             let row = x.row(i);
             for (j, t) in sum.iter_mut().enumerate() {
@@ -303,19 +440,57 @@ pub(super) fn prepare(
     }
     let active: Vec<usize> = (0..p).filter(|&j| !constant[j]).collect();
     let q = active.len();
-    let cols: Vec<(usize, f64, f64, f64)> = active
+    let cols: Vec<Standardise> = active
         .iter()
-        .map(|&j| (j, center[j], 1.0 / scale[j], means[j]))
+        .map(|&j| Standardise {
+            j,
+            center: center[j],
+            inv: 1.0 / scale[j],
+            fill: means[j],
+        })
         .collect();
+    // Without imputation a NaN was an error above: none is left to fill.
+    let plain = q == p
+        && cols.iter().enumerate().all(|(k, c)| c.j == k)
+        && opts.missing != Missing::ImputeMean;
+    let cols = Columns {
+        center: cols.iter().map(|c| c.center).collect(),
+        inv: cols.iter().map(|c| c.inv).collect(),
+        list: cols,
+        plain,
+    };
+    // A C-ordered matrix is standardised as the solver reads its rows: no copy of the data, and each
+    // pass reads the same bytes a copy would hold. Gathered rows (one arm of a test: about every
+    // other row) are copied once: a pass over them would read every cache line of the matrix.
+    if matches!(x, Design::Rows { .. }) {
+        return Ok(Prepared {
+            z: Vec::new(),
+            cols,
+            on_read: true,
+            active,
+            center,
+            scale,
+            means,
+            constant,
+        });
+    }
     let mut z = vec![0.0; n * q];
     // Row by row, so writes are sequential; chunks of rows in parallel.
     let fill_rows = |start: usize, block: &mut [f64]| {
         for (k, row) in block.chunks_exact_mut(q).enumerate() {
             let i = start + k;
             let src = x.row(i);
-            for (v, &(j, m, inv, fill)) in row.iter_mut().zip(&cols) {
-                let raw = src.map_or_else(|| x.get(i, j), |src| src[j]);
-                *v = (if raw.is_nan() { fill } else { raw } - m) * inv;
+            if let (true, Some(src)) = (cols.plain, src) {
+                // The same operations as below, in one loop over contiguous lists.
+                let scale = cols.center.iter().zip(&cols.inv);
+                for ((v, &raw), (&center, &inv)) in row.iter_mut().zip(src).zip(scale) {
+                    *v = (raw - center) * inv;
+                }
+                continue;
+            }
+            for (v, c) in row.iter_mut().zip(&cols.list) {
+                let raw = src.map_or_else(|| x.get(i, c.j), |src| src[c.j]);
+                *v = (if raw.is_nan() { c.fill } else { raw } - c.center) * c.inv;
             }
         }
     };
@@ -334,6 +509,8 @@ pub(super) fn prepare(
     }
     Ok(Prepared {
         z,
+        cols,
+        on_read: false,
         active,
         center,
         scale,

@@ -4,7 +4,7 @@
 use super::design::Prepared;
 use super::model::LogisticModel;
 use super::options::{LogisticOptions, Penalty};
-use super::solver::{Convergence, collinear, derivatives};
+use super::solver::{Convergence, collinear};
 use crate::error::Result;
 use crate::stats::dist::{normal_quantile, normal_two_sided_p};
 use crate::stats::linalg::{chol_inverse, cholesky};
@@ -114,7 +114,7 @@ pub(super) fn finish(
     }
     let coef: Vec<f64> = (0..p).map(|j| coef_std[j] / prep.scale[j]).collect();
     let intercept = beta[0] - (0..p).map(|j| coef[j] * prep.center[j]).sum::<f64>();
-    // The solver's last pass summed the same terms in the same order as `data_loss`.
+    // The solver's last pass computed the loss at the solution.
     let ll = -at.loss;
     let total: f64 = s.iter().sum();
     let p0 = y.iter().zip(s).map(|(a, b)| a * b).sum::<f64>() / total;
@@ -124,9 +124,12 @@ pub(super) fn finish(
         .map(|(&yi, &si)| si * if yi == 1.0 { p0.ln() } else { (1.0 - p0).ln() })
         .sum::<f64>();
     let (inference, lr_test) = if opts.penalty == Penalty::None {
-        let h = match at.hessian {
-            Some(h) => h,
-            None => derivatives(&prep.z, q, y, s, &beta, true)?.2,
+        let Some(h) = at.hessian else {
+            return Err(crate::error::Error::Internal {
+                function: "risk::logistic::finish".into(),
+                message: "the maximum-likelihood fit ended without the Hessian at its solution"
+                    .into(),
+            });
         };
         let l = cholesky(&h, q + 1).map_err(|pivot| collinear(names, &prep.active, pivot))?;
         let cov_std = chol_inverse(&l, q + 1);

@@ -21,7 +21,7 @@ pub use solver::Convergence;
 
 use ndarray::{ArrayView2, Axis};
 
-use design::{Design, prepare, row_weights};
+use design::{Design, Rows, prepare, row_weights};
 use inference::finish;
 use solver::{
     Data, Halt, Singular, Solved, WARM_MIN_ROWS, collinear, l1_violation, max_abs, separation,
@@ -215,8 +215,14 @@ fn fit_design(
         )));
     }
     let s = row_weights(y, sample_weight, opts.class_weight)?;
-    let prep = prepare(x, p, &s, opts)?;
+    let mut prep = prepare(x, p, &s, opts)?;
     let q = prep.active.len();
+    // The rows the solver reads (taken out of `prep`, which the model is made from at the end).
+    let (z, cols) = (std::mem::take(&mut prep.z), std::mem::take(&mut prep.cols));
+    let rows = match prep.on_read {
+        true => Rows::on_read(x, &cols).unwrap_or(Rows::Dense(&z)),
+        false => Rows::Dense(&z),
+    };
     let (l1, l2) = opts.lambdas();
     let total: f64 = s.iter().sum();
     let ybar = y.iter().zip(&s).map(|(a, b)| a * b).sum::<f64>() / total;
@@ -224,14 +230,16 @@ fn fit_design(
     beta[0] = (ybar / (1.0 - ybar)).ln();
     // Cold starts are far from the optimum: the Hessian is refreshed for the first steps. On big data a
     // fit on an evenly spread subsample lands close to the optimum, and the full-data Newton steps from
-    // there converge in few passes; the result is the full-data optimum either way.
+    // there converge in few passes (the first one on the subsample's Hessian, scaled); the result is the
+    // full-data optimum either way.
     let mut hessian_steps = 2;
+    let mut start_hessian = None;
     if l1 == 0.0 && n >= WARM_MIN_ROWS && q > 0 {
-        beta = warm_start(&prep.z, q, y, &s, beta, l2, opts);
+        (beta, start_hessian) = warm_start(rows, q, y, &s, beta, l2, opts);
         hessian_steps = 1;
     }
     let data = Data {
-        z: &prep.z,
+        z: rows,
         q,
         y,
         s: &s,
@@ -246,13 +254,14 @@ fn fit_design(
         opts.tol,
         hessian_steps,
         no_penalty,
+        start_hessian,
     ) {
         Ok(r) => r,
         Err(Halt::Interrupted) => return Err(Error::Interrupted),
         Err(Halt::Singular(Singular { pivot, beta })) => {
             // A Hessian that turns singular on the way out to infinity means separation.
             if no_penalty {
-                separation_check(&prep.z, q, &beta)?;
+                separation_check(rows, n, q, &beta)?;
             }
             return Err(collinear(names, &prep.active, pivot));
         }
@@ -264,6 +273,7 @@ fn fit_design(
         f_data,
         h_data,
         extreme,
+        ..
     } = solved;
     if l1 == 0.0 {
         // The gradient at the final point (the loop reports it at the start of the last step).
@@ -286,9 +296,19 @@ fn fit_design(
             last_change: conv.last_change,
         });
     }
+    // The inference needs the Hessian at the solution (the last pass gives it unless the solver
+    // stopped on a step it could not foresee).
+    let hessian = match h_data {
+        None if no_penalty => Some(
+            solver::derivatives(rows, q, y, &s, &beta, true)
+                .map_err(|_| Error::Interrupted)?
+                .2,
+        ),
+        h => h,
+    };
     let at_solution = inference::AtSolution {
         loss: f_data,
-        hessian: h_data,
+        hessian,
     };
     finish(p, names, y, &s, prep, beta, conv, opts, n_pos, at_solution)
 }

@@ -1,7 +1,12 @@
 //! The solver: (proximal) Newton iterations with a backtracking line search on the standardised data,
 //! a warm start from a subsample on big data, and the checks for separation and collinearity.
+//!
+//! The pass over the rows is compiled twice, the second time with AVX2 enabled, and the AVX2 build
+//! is chosen at run time when the CPU has it. Both builds run the same operations in the same order
+//! (Rust never fuses a multiply and an add on its own), so they give the same bits.
+#![allow(unsafe_code)] // one call to the AVX2 build of the pass, after checking that the CPU has AVX2
 
-use super::design::{chunked, chunked_checked};
+use super::design::{Rows, chunked, chunked_checked};
 use super::options::LogisticOptions;
 use crate::error::{Error, Result};
 use crate::stats::linalg::{chol_solve, cholesky, dot};
@@ -28,7 +33,7 @@ pub(super) fn loss(eta: f64, y: f64) -> f64 {
 }
 
 /// The linear predictor of one standardised row (four-lane sums: a fixed order, so the same on any machine).
-#[inline]
+#[inline(always)]
 pub(super) fn eta_of(beta: &[f64], row: &[f64]) -> f64 {
     beta[0] + dot(&beta[1..], row)
 }
@@ -63,7 +68,7 @@ pub(super) const EXTREME_ETA: f64 = 30.0;
 /// `dot` of `a` with four vectors at once: each result is exactly [`dot`]`(a, b[k])` (the same four
 /// running sums, added in the same order), but the four dependency chains run side by side, which is
 /// what the Hessian's block product spends its time on.
-#[inline]
+#[inline(always)]
 fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     let m = a.len();
     let full = m - m % 4;
@@ -95,7 +100,7 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
 /// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`; [`Error::Interrupted`] when an interrupt
 /// arrives during the pass (checked before every chunk of rows).
 pub(super) fn derivatives(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -106,9 +111,132 @@ pub(super) fn derivatives(
     Ok((p.f, p.g, p.h))
 }
 
+/// One chunk of rows of [`pass`]: its loss, gradient, Hessian (upper triangle) and extreme count.
+///
+/// The loss of a row is `max(η, 0) + ln(1 + e^−|η|) − y·η`. For rows of weight 1 (every row of an
+/// unweighted fit) the logarithms of a block of rows are taken at once, as the logarithm of the
+/// product of their `1 + e^−|η|` (each in [1, 2], so the product of a block lies in [1, 2³²] and
+/// neither overflows nor underflows): one `ln` per block instead of one `ln_1p` per row, which was
+/// a third of a pass. Each factor is rounded once, so the sum is off by about one unit in the last
+/// place per row (1e-16 absolute), far below what the line search and the log-likelihood need.
+#[inline(always)]
+fn pass_rows(
+    z: Rows<'_>,
+    q: usize,
+    y: &[f64],
+    s: &[f64],
+    beta: &[f64],
+    hessian: bool,
+    r: std::ops::Range<usize>,
+) -> (f64, Vec<f64>, Vec<f64>, usize) {
+    let d = q + 1;
+    let mut g = vec![0.0; d];
+    let mut h = vec![0.0; if hessian { d * d } else { 0 }];
+    let mut f = 0.0;
+    let mut extreme = 0usize;
+    // Block of rows, column-major: xb[a·BLOCK + r] is feature a (0 = intercept) of row r; wx the same
+    // scaled by the row's Hessian weight.
+    let mut xb = vec![0.0; if hessian { d * BLOCK } else { 0 }];
+    let mut wx = vec![0.0; if hessian { d * BLOCK } else { 0 }];
+    let mut buf = vec![0.0; q];
+    let (start, end) = (r.start, r.end);
+    for block_start in (start..end).step_by(BLOCK) {
+        let block = block_start..(block_start + BLOCK).min(end);
+        let m = block.len();
+        // Product of 1 + e^−|η| over the block's rows of weight 1.
+        let mut unit = 1.0;
+        for (k, i) in block.enumerate() {
+            let row = z.get(i, q, &mut buf);
+            let eta = eta_of(beta, row);
+            extreme += usize::from(eta.abs() > EXTREME_ETA);
+            // One exponential gives the probability and the loss.
+            let e = (-eta.abs()).exp();
+            let p = if eta >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
+            if s[i] == 1.0 {
+                unit *= 1.0 + e;
+                f += eta.max(0.0) - y[i] * eta;
+            } else {
+                f += s[i] * (eta.max(0.0) + e.ln_1p() - y[i] * eta);
+            }
+            let (r1, w) = (s[i] * (p - y[i]), s[i] * p * (1.0 - p));
+            g[0] += r1;
+            for (a, &v) in row.iter().enumerate() {
+                g[a + 1] += r1 * v;
+            }
+            if hessian {
+                xb[k] = 1.0;
+                wx[k] = w;
+                for (a, &v) in row.iter().enumerate() {
+                    xb[(a + 1) * BLOCK + k] = v;
+                    wx[(a + 1) * BLOCK + k] = w * v;
+                }
+            }
+        }
+        f += unit.ln();
+        if !hessian {
+            continue;
+        }
+        // Upper triangle only; mirrored below. Four columns at a time (the same sums as one by one).
+        for a in 0..d {
+            let wa = &wx[a * BLOCK..a * BLOCK + m];
+            let mut b = a;
+            while b + 4 <= d {
+                let col = |c: usize| &xb[c * BLOCK..c * BLOCK + m];
+                let v = dot4(wa, [col(b), col(b + 1), col(b + 2), col(b + 3)]);
+                for (k, vk) in v.iter().enumerate() {
+                    h[a * d + b + k] += vk;
+                }
+                b += 4;
+            }
+            for b in b..d {
+                let xb_b = &xb[b * BLOCK..b * BLOCK + m];
+                h[a * d + b] += dot(wa, xb_b);
+            }
+        }
+    }
+    (f, g, h, extreme)
+}
+
+/// [`pass_rows`] compiled with AVX2 (the same operations in the same order, four lanes wide).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn pass_rows_avx2(
+    z: Rows<'_>,
+    q: usize,
+    y: &[f64],
+    s: &[f64],
+    beta: &[f64],
+    hessian: bool,
+    r: std::ops::Range<usize>,
+) -> (f64, Vec<f64>, Vec<f64>, usize) {
+    pass_rows(z, q, y, s, beta, hessian, r)
+}
+
+/// [`pass_rows`] in the AVX2 build when the CPU has AVX2.
+fn pass_rows_best(
+    z: Rows<'_>,
+    q: usize,
+    y: &[f64],
+    s: &[f64],
+    beta: &[f64],
+    hessian: bool,
+    r: std::ops::Range<usize>,
+) -> (f64, Vec<f64>, Vec<f64>, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: `pass_rows_avx2` only requires AVX2, which the CPU has (checked just above).
+        return unsafe { pass_rows_avx2(z, q, y, s, beta, hessian, r) };
+    }
+    pass_rows(z, q, y, s, beta, hessian, r)
+}
+
 /// [`derivatives`] with the count of extreme rows.
 pub(super) fn pass(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
@@ -116,68 +244,7 @@ pub(super) fn pass(
     hessian: bool,
 ) -> Result<Pass> {
     let d = q + 1;
-    let parts = chunked_checked(y.len(), |r| {
-        let mut g = vec![0.0; d];
-        let mut h = vec![0.0; d * d];
-        let mut f = 0.0;
-        let mut extreme = 0usize;
-        // Block of rows, column-major: xb[a·BLOCK + r] is feature a (0 = intercept) of row r; wx the same
-        // scaled by the row's Hessian weight.
-        let mut xb = vec![0.0; d * BLOCK];
-        let mut wx = vec![0.0; d * BLOCK];
-        let (start, end) = (r.start, r.end);
-        for block_start in (start..end).step_by(BLOCK) {
-            let block = block_start..(block_start + BLOCK).min(end);
-            let m = block.len();
-            for (k, i) in block.enumerate() {
-                let row = &z[i * q..(i + 1) * q];
-                let eta = eta_of(beta, row);
-                extreme += usize::from(eta.abs() > EXTREME_ETA);
-                // One exponential gives the probability and the loss.
-                let e = (-eta.abs()).exp();
-                let p = if eta >= 0.0 {
-                    1.0 / (1.0 + e)
-                } else {
-                    e / (1.0 + e)
-                };
-                f += s[i] * (eta.max(0.0) + e.ln_1p() - y[i] * eta);
-                let (r1, w) = (s[i] * (p - y[i]), s[i] * p * (1.0 - p));
-                g[0] += r1;
-                for (a, &v) in row.iter().enumerate() {
-                    g[a + 1] += r1 * v;
-                }
-                if hessian {
-                    xb[k] = 1.0;
-                    wx[k] = w;
-                    for (a, &v) in row.iter().enumerate() {
-                        xb[(a + 1) * BLOCK + k] = v;
-                        wx[(a + 1) * BLOCK + k] = w * v;
-                    }
-                }
-            }
-            if !hessian {
-                continue;
-            }
-            // Upper triangle only; mirrored below. Four columns at a time (the same sums as one by one).
-            for a in 0..d {
-                let wa = &wx[a * BLOCK..a * BLOCK + m];
-                let mut b = a;
-                while b + 4 <= d {
-                    let col = |c: usize| &xb[c * BLOCK..c * BLOCK + m];
-                    let v = dot4(wa, [col(b), col(b + 1), col(b + 2), col(b + 3)]);
-                    for (k, vk) in v.iter().enumerate() {
-                        h[a * d + b + k] += vk;
-                    }
-                    b += 4;
-                }
-                for b in b..d {
-                    let xb_b = &xb[b * BLOCK..b * BLOCK + m];
-                    h[a * d + b] += dot(wa, xb_b);
-                }
-            }
-        }
-        (f, g, h, extreme)
-    })?;
+    let parts = chunked_checked(y.len(), |r| pass_rows_best(z, q, y, s, beta, hessian, r))?;
     let mut f = 0.0;
     let mut g = vec![0.0; d];
     let mut h = vec![0.0; d * d];
@@ -185,7 +252,9 @@ pub(super) fn pass(
     for (pf, pg, ph, pe) in parts {
         f += pf;
         g.iter_mut().zip(&pg).for_each(|(a, b)| *a += b);
-        h.iter_mut().zip(&ph).for_each(|(a, b)| *a += b);
+        if hessian {
+            h.iter_mut().zip(&ph).for_each(|(a, b)| *a += b);
+        }
         extreme += pe;
     }
     for a in 0..d {
@@ -212,7 +281,7 @@ pub(super) const WARM_ROWS: usize = 50_000;
 
 /// Standardised rows, labels and row weights of one fit.
 pub(super) struct Data<'a> {
-    pub(super) z: &'a [f64],
+    pub(super) z: Rows<'a>,
     pub(super) q: usize,
     pub(super) y: &'a [f64],
     pub(super) s: &'a [f64],
@@ -234,40 +303,57 @@ pub(super) enum Halt {
 
 /// Starting coefficients from the optimum on every k-th row (a fixed stride, so the start does not depend
 /// on threads or seeds), with the L2 penalty scaled to the subsample's share of the weight so both
-/// objectives have the same optimum in expectation. Falls back to `beta` when the subsample fit fails.
+/// objectives have the same optimum in expectation; and the subsample's last data Hessian scaled up to
+/// the whole weight, a close stand-in for the full-data Hessian there (the first Newton step needs
+/// no Hessian pass of its own). Falls back to `beta` and no Hessian when the subsample fit fails.
 pub(super) fn warm_start(
-    z: &[f64],
+    z: Rows<'_>,
     q: usize,
     y: &[f64],
     s: &[f64],
     beta: Vec<f64>,
     l2: f64,
     opts: &LogisticOptions,
-) -> Vec<f64> {
+) -> (Vec<f64>, Option<Vec<f64>>) {
     let k = y.len() / WARM_ROWS;
     let rows = (0..y.len()).step_by(k.max(1));
     let mut zs = Vec::with_capacity(q * (y.len() / k.max(1) + 1));
     let (mut ys, mut ss) = (Vec::new(), Vec::new());
+    let mut buf = vec![0.0; q];
     for i in rows {
-        zs.extend_from_slice(&z[i * q..(i + 1) * q]);
+        zs.extend_from_slice(z.get(i, q, &mut buf));
         ys.push(y[i]);
         ss.push(s[i]);
     }
     let share = ss.iter().sum::<f64>() / s.iter().sum::<f64>();
     let (n_pos, m) = (ys.iter().filter(|&&v| v == 1.0).count(), ys.len());
     if n_pos == 0 || n_pos == m || !(share > 0.0) {
-        return beta;
+        return (beta, None);
     }
     let sub = Data {
-        z: &zs,
+        z: Rows::Dense(&zs),
         q,
         y: &ys,
         s: &ss,
     };
     // Its own sampling error is about 1/sqrt(m); a loose tolerance is enough.
-    match newton(&sub, beta.clone(), 0.0, l2 * share, opts.max_iter, 1e-6, 2) {
-        Ok((b, conv, _)) if conv.converged && b.iter().all(|v| v.is_finite()) => b,
-        _ => beta,
+    match solve(
+        &sub,
+        beta.clone(),
+        0.0,
+        l2 * share,
+        opts.max_iter,
+        1e-6,
+        2,
+        false,
+        None,
+    ) {
+        Ok(r) if r.conv.converged && r.beta.iter().all(|v| v.is_finite()) => {
+            let h = r.h_last.iter().map(|v| v / share).collect::<Vec<f64>>();
+            let h = h.iter().all(|v| v.is_finite()).then_some(h);
+            (r.beta, h)
+        }
+        _ => (beta, None),
     }
 }
 
@@ -281,12 +367,15 @@ pub(super) struct Solved {
     pub(super) f_data: f64,
     /// The data Hessian at `beta`, when the last pass computed it there.
     pub(super) h_data: Option<Vec<f64>>,
+    /// The last data Hessian computed, wherever it was (at `beta` or at an earlier iterate).
+    pub(super) h_last: Vec<f64>,
     /// Rows with |η| > [`EXTREME_ETA`] at `beta`.
     pub(super) extreme: usize,
 }
 
 /// (Proximal) Newton iterations with a backtracking line search, from `beta` until no coefficient moves
 /// more than `tol · (1 + max |β|)`. Returns the coefficients, the report and the data gradient there.
+#[cfg(test)]
 pub(super) fn newton(
     d: &Data<'_>,
     beta: Vec<f64>,
@@ -296,14 +385,29 @@ pub(super) fn newton(
     tol: f64,
     hessian_steps: usize,
 ) -> std::result::Result<(Vec<f64>, Convergence, Vec<f64>), Halt> {
-    solve(d, beta, l1, l2, max_iter, tol, hessian_steps, false).map(|r| (r.beta, r.conv, r.g_data))
+    solve(d, beta, l1, l2, max_iter, tol, hessian_steps, false, None)
+        .map(|r| (r.beta, r.conv, r.g_data))
 }
 
+/// How far below the tolerance a Newton step must be for the point it starts from to count as the
+/// solution (see [`solve`]).
+const CERTIFIED: f64 = 0.01;
+
 /// [`newton`], reporting the last pass's loss, extreme-row count and (when asked for with
-/// `final_hessian`) the Hessian at the solution. A step that ends the iterations if accepted is
-/// known before its pass (its length and the coefficients it reaches decide it), so that pass also
-/// computes the Hessian: the inference needs no pass of its own. The iterations, and so the
-/// coefficients, are the same either way.
+/// `final_hessian`) the Hessian at the solution; `start_hessian` stands in for the data Hessian at
+/// `beta` in the first step (the warm start's, scaled), which then needs no Hessian pass.
+///
+/// Two ways to stop (smooth penalties):
+/// - **Certified at a point.** When the last pass computed the Hessian at `beta` and the Newton step
+///   from there is below `CERTIFIED · tol · (1 + max |β|)`, `beta` is the solution to that precision
+///   and everything at it (loss, gradient, Hessian) is already known: no further pass. The pass that
+///   reaches such a point computes its Hessian when the steps so far predict it (the next step, at
+///   the ratio of the last two, below that bound).
+/// - **A step below the tolerance.** A step that ends the iterations if accepted is known before its
+///   pass (its length and the coefficients it reaches decide it), so that pass also computes the
+///   Hessian when `final_hessian` asks for it: the inference needs no pass of its own.
+///
+/// The L1 / elastic-net path stops only the second way.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn solve(
     d: &Data<'_>,
@@ -314,15 +418,17 @@ pub(super) fn solve(
     tol: f64,
     hessian_steps: usize,
     final_hessian: bool,
+    start_hessian: Option<Vec<f64>>,
 ) -> std::result::Result<Solved, Halt> {
     let Data { z, q, y, s } = *d;
     // Each Newton iteration evaluates loss, gradient and Hessian once, at the accepted point: the line
     // search evaluates its candidates with the full pass and keeps the derivatives of the one it accepts.
-    let first = pass(z, q, y, s, &beta, true).map_err(|_| Halt::Interrupted)?;
-    let (mut f_data, mut g_data, mut h_data, mut extreme) =
-        (first.f, first.g, first.h, first.extreme);
+    let given = start_hessian.filter(|h| h.len() == (q + 1) * (q + 1));
+    let first = pass(z, q, y, s, &beta, given.is_none()).map_err(|_| Halt::Interrupted)?;
     // Whether h_data is the Hessian at beta.
-    let mut h_here = true;
+    let mut h_here = given.is_none();
+    let (mut f_data, mut g_data, mut extreme) = (first.f, first.g, first.extreme);
+    let mut h_data = given.unwrap_or(first.h);
     let mut f = f_data + penalty_value(&beta, l1, l2);
     let mut conv = Convergence {
         converged: false,
@@ -351,6 +457,20 @@ pub(super) fn solve(
                 }
                 match cholesky(&h, q + 1) {
                     Ok(l) => factor = Some(l),
+                    Err(_) if !h_here => {
+                        // A stand-in Hessian that does not factor: the one at beta instead.
+                        let ph = pass(z, q, y, s, &beta, true).map_err(|_| Halt::Interrupted)?;
+                        h_data = ph.h;
+                        h_here = true;
+                        let mut h = h_data.clone();
+                        for j in 1..=q {
+                            h[j * (q + 1) + j] += l2;
+                        }
+                        match cholesky(&h, q + 1) {
+                            Ok(l) => factor = Some(l),
+                            Err(pivot) => return Err(Halt::Singular(Singular { pivot, beta })),
+                        }
+                    }
                     Err(pivot) => return Err(Halt::Singular(Singular { pivot, beta })),
                 }
             }
@@ -362,22 +482,34 @@ pub(super) fn solve(
         };
         let dir: Vec<f64> = target.iter().zip(&beta).map(|(t, b)| t - b).collect();
         let step = max_abs(&dir);
-        // The next Hessian is needed early on, after a slow step, or with an L1 part.
+        let bound = CERTIFIED * tol * (1.0 + max_abs(&beta));
+        if l1 == 0.0 && h_here && fresh && step <= bound {
+            // The exact Newton step from beta is negligible: beta is the solution, and the last pass
+            // gave its loss, gradient and Hessian.
+            conv.converged = true;
+            conv.last_change = step;
+            break;
+        }
+        // The next Hessian is needed early on, after a slow step, or with an L1 part; and at a point
+        // the steps so far predict to be the solution (the next step, shrinking at the ratio of the
+        // last two, below the bound).
         let want_hessian = l1 > 0.0 || it <= hessian_steps || step > 0.25 * prev_change;
+        let predicted_final =
+            l1 == 0.0 && prev_change.is_finite() && step * (step / prev_change) <= bound;
         // Backtracking: halve the step until the objective does not increase.
         let mut t = 1.0;
-        let (next, f_next, pn, last) = loop {
+        let (next, f_next, pn, with_h) = loop {
             if crate::interrupt::check().is_err() {
                 return Err(Halt::Interrupted);
             }
             let cand: Vec<f64> = beta.iter().zip(&dir).map(|(b, d)| b + t * d).collect();
             // Accepted, this candidate ends the iterations (the test below, made in advance).
             let last = t * step <= tol * (1.0 + max_abs(&cand));
-            let pc = pass(z, q, y, s, &cand, want_hessian || (final_hessian && last))
-                .map_err(|_| Halt::Interrupted)?;
+            let with_h = want_hessian || (final_hessian && last) || (predicted_final && t == 1.0);
+            let pc = pass(z, q, y, s, &cand, with_h).map_err(|_| Halt::Interrupted)?;
             let f_cand = pc.f + penalty_value(&cand, l1, l2);
             if f_cand <= f + 1e-12 * f.abs() || t < 1e-10 {
-                break (cand, f_cand, pc, last);
+                break (cand, f_cand, pc, with_h);
             }
             t *= 0.5;
         };
@@ -390,13 +522,12 @@ pub(super) fn solve(
         f_data = pn.f;
         g_data = pn.g;
         extreme = pn.extreme;
-        let with_h = want_hessian || (final_hessian && last);
         if with_h {
             h_data = pn.h;
         }
         h_here = with_h;
-        // A step that had to be shortened asks for a fresh Hessian next time.
-        fresh = want_hessian || t < 1.0;
+        // A new Hessian, or a step that had to be shortened, asks for a fresh factor next time.
+        fresh = with_h || t < 1.0;
         if t < 1.0 && !with_h {
             let h = pass(z, q, y, s, &beta, true).map_err(|_| Halt::Interrupted)?;
             h_data = h.h;
@@ -412,7 +543,8 @@ pub(super) fn solve(
         conv,
         g_data,
         f_data,
-        h_data: h_here.then_some(h_data),
+        h_data: h_here.then(|| h_data.clone()),
+        h_last: h_data,
         extreme,
     })
 }
@@ -431,14 +563,14 @@ pub(super) fn collinear(names: &[String], active: &[usize], pivot: usize) -> Err
 
 /// Without a penalty, perfectly separated classes send coefficients to infinity: detect it by rows whose
 /// fitted probability is 0 or 1 to machine precision.
-pub(super) fn separation_check(z: &[f64], q: usize, beta: &[f64]) -> Result<()> {
-    let extreme = chunked(z.len() / q.max(1), |r| {
-        r.filter(|&i| eta_of(beta, &z[i * q..(i + 1) * q]).abs() > EXTREME_ETA)
+pub(super) fn separation_check(z: Rows<'_>, n: usize, q: usize, beta: &[f64]) -> Result<()> {
+    let extreme = chunked(n, |r| {
+        let mut buf = vec![0.0; q];
+        r.filter(|&i| eta_of(beta, z.get(i, q, &mut buf)).abs() > EXTREME_ETA)
             .count()
     })
     .iter()
     .sum::<usize>();
-    let n = z.len().checked_div(q).unwrap_or(0);
     separation(extreme, q, n, beta)
 }
 
@@ -514,5 +646,104 @@ pub(super) fn soft(c: f64, l: f64) -> f64 {
         c + l
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of `q` values in [-2, 2], labels and uneven weights (some exactly 1, some not).
+    fn rows(n: usize, q: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let z: Vec<f64> = (0..n * q)
+            .map(|k| (((k * 7919) % 1009) as f64 / 252.25) - 2.0)
+            .collect();
+        let y = (0..n)
+            .map(|i| f64::from(u8::from((i * 31) % 7 < 3)))
+            .collect();
+        let s = (0..n)
+            .map(|i| {
+                if i % 5 == 0 {
+                    0.5 + (i % 3) as f64
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        (z, y, s)
+    }
+
+    #[test]
+    fn the_avx2_build_of_the_pass_gives_the_same_bits() {
+        for q in [1, 3, 4, 7, 20] {
+            let (z, y, s) = rows(1_000, q);
+            let beta: Vec<f64> = (0..=q).map(|j| 0.3 - 0.1 * j as f64).collect();
+            for hessian in [false, true] {
+                let plain = pass_rows(Rows::Dense(&z), q, &y, &s, &beta, hessian, 3..997);
+                let best = pass_rows_best(Rows::Dense(&z), q, &y, &s, &beta, hessian, 3..997);
+                assert_eq!(plain.0.to_bits(), best.0.to_bits());
+                assert_eq!(plain.1, best.1);
+                assert_eq!(plain.2, best.2);
+                assert_eq!(plain.3, best.3);
+            }
+        }
+    }
+
+    #[test]
+    fn the_pass_loss_is_the_sum_of_the_row_losses() {
+        let q = 5;
+        let (z, y, s) = rows(2_000, q);
+        let beta = vec![0.2, 1.5, -3.0, 0.7, 12.0, -0.4];
+        let (f, ..) = pass_rows(Rows::Dense(&z), q, &y, &s, &beta, false, 0..2_000);
+        let want = data_loss(&z, q, &y, &s, &beta);
+        assert!((f - want).abs() <= 1e-13 * want.abs(), "{f} vs {want}");
+    }
+
+    #[test]
+    fn a_start_hessian_reaches_the_same_optimum_and_hessian() {
+        let q = 4;
+        let (z, y, s) = rows(6_000, q);
+        let d = Data {
+            z: Rows::Dense(&z),
+            q,
+            y: &y,
+            s: &s,
+        };
+        let fit = |steps: usize, start: Option<Vec<f64>>| {
+            solve(
+                &d,
+                vec![0.0; q + 1],
+                0.0,
+                0.0,
+                100,
+                1e-10,
+                steps,
+                true,
+                start,
+            )
+            .unwrap_or_else(|_| panic!("fit"))
+        };
+        let cold = fit(2, None);
+        // A rough stand-in Hessian: the exact one at the start, scaled by 1.3.
+        let h0 = derivatives(Rows::Dense(&z), q, &y, &s, &[0.0; 5], true)
+            .unwrap()
+            .2;
+        let warm = fit(1, Some(h0.iter().map(|v| v * 1.3).collect()));
+        assert!(cold.conv.converged && warm.conv.converged);
+        for (a, b) in cold.beta.iter().zip(&warm.beta) {
+            assert!((a - b).abs() < 1e-10, "{a} vs {b}");
+        }
+        // Both stop with the Hessian, loss and gradient at the coefficients they return.
+        for r in [&cold, &warm] {
+            let (f, g, h) = derivatives(Rows::Dense(&z), q, &y, &s, &r.beta, true).unwrap();
+            assert_eq!(r.h_data.as_deref(), Some(&h[..]));
+            assert_eq!((r.f_data.to_bits(), &r.g_data), (f.to_bits(), &g));
+            assert!(max_abs(&g) < 1e-8, "gradient {g:?}");
+        }
+        // A stand-in that does not factor is replaced by the Hessian at the start.
+        let bad = fit(1, Some(vec![0.0; 25]));
+        for (a, b) in cold.beta.iter().zip(&bad.beta) {
+            assert!((a - b).abs() < 1e-10, "{a} vs {b}");
+        }
     }
 }
