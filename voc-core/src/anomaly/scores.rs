@@ -342,7 +342,7 @@ fn trailing(
 /// NPS in points) of period `start + i` from `n[i]` answers (`n = 0`: no answers, the mean is ignored).
 /// One row per period with answers and at least [`min_baseline`](AlertOptions::min_baseline)
 /// earlier periods with answers (within [`last`](AlertOptions::last) when set). The method is
-/// described in the [module documentation](self).
+/// described in `docs/anomaly.md` ("Score and sentiment series").
 ///
 /// Errors: a NaN `n` (or a NaN mean where `n > 0`) is [`Error::Missing`], an infinite one
 /// [`Error::NonFinite`], a negative `n` [`Error::InvalidValue`] (each naming the argument and the
