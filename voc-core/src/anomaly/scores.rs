@@ -47,7 +47,7 @@
 //! let rows = score_alerts(&means, &n, start, Period::Week, AlertSide::Lower,
 //!                         &AlertOptions::default().last(Some(52)))?;
 //! let last = &rows[rows.len() - 1];
-//! assert!(last.alert && last.observed < last.lower.unwrap());
+//! assert!(last.alert && last.lower.is_some_and(|low| last.observed < low));
 //! assert_eq!(last.method.name(), "farrington_flexible");
 //! assert!((last.difference - (last.observed - last.expected)).abs() < 1e-12);
 //! // The seasonal dip itself is expected: no alert in the weeks around week 30 of the last year.
@@ -359,7 +359,7 @@ fn trailing(
 /// let last = &rows[rows.len() - 1];
 /// assert_eq!((last.method.name(), last.alert), ("trailing", true));
 /// assert!((last.expected - 30.0).abs() < 1e-12); // the mean of the 9 earlier weeks
-/// assert!(last.upper.is_none() && last.lower.unwrap() > 12.0);
+/// assert!(last.upper.is_none() && last.lower.is_some_and(|low| low > 12.0));
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn score_alerts(
