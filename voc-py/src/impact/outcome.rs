@@ -154,6 +154,14 @@ fn used_labels(mut codes: Vec<u32>, labels: &Labels) -> (Vec<u32>, Labels) {
     (codes, labels)
 }
 
+/// Where each label stands among the given names (`None` when it is not named).
+fn positions<T: PartialEq>(labels: &[T], names: &[T]) -> Vec<Option<u32>> {
+    labels
+        .iter()
+        .map(|x| names.iter().position(|y| y == x).map(|p| p as u32))
+        .collect()
+}
+
 /// Codes renumbered into the order of `names` (the classes every part of a split table shares);
 /// a label that is not one of them is an error naming its row.
 fn fixed_labels(
@@ -169,44 +177,28 @@ fn fixed_labels(
                 .extract()
                 .map_err(|_| not_names("the labels are integers: give integer names"))
                 .py_err(py)?;
-            let pos = v
-                .iter()
-                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
-                .collect();
-            (pos, Labels::Int(n))
+            (positions(v, &n), Labels::Int(n))
         }
         Labels::Float(v) => {
             let n: Vec<f64> = names
                 .extract()
                 .map_err(|_| not_names("the labels are floats: give float names"))
                 .py_err(py)?;
-            let pos = v
-                .iter()
-                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
-                .collect();
-            (pos, Labels::Float(n))
+            (positions(v, &n), Labels::Float(n))
         }
         Labels::Bool(v) => {
             let n: Vec<bool> = names
                 .extract()
                 .map_err(|_| not_names("the labels are booleans: give bool names"))
                 .py_err(py)?;
-            let pos = v
-                .iter()
-                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
-                .collect();
-            (pos, Labels::Bool(n))
+            (positions(v, &n), Labels::Bool(n))
         }
         Labels::Str(v) => {
             let n: Vec<String> = names
                 .extract()
                 .map_err(|_| not_names("the labels are strings: give string names"))
                 .py_err(py)?;
-            let pos = v
-                .iter()
-                .map(|x| n.iter().position(|y| y == x).map(|p| p as u32))
-                .collect();
-            (pos, Labels::Str(n))
+            (positions(v, &n), Labels::Str(n))
         }
     };
     for (row, c) in codes.iter_mut().enumerate() {

@@ -2,6 +2,31 @@
 
 use super::*;
 
+/// The topic options of `fit_topics` and `discover_topics` (the same arguments, one reading);
+/// `df` is `(min_df, max_df, max_features)`.
+fn topic_options(
+    py: Python<'_>,
+    n_topics: usize,
+    lang: &str,
+    seed: u64,
+    max_iter: usize,
+    tol: f64,
+    (min_df, max_df, max_features): (usize, f64, usize),
+) -> PyResult<core::TopicOptions> {
+    Ok(core::TopicOptions::default()
+        .n_topics(n_topics)
+        .max_iter(max_iter)
+        .tol(tol)
+        .seed(seed)
+        .tfidf(
+            core::TfidfOptions::default()
+                .min_df(min_df)
+                .max_df(max_df)
+                .max_features(max_features)
+                .lang(lang_of(py, lang)?),
+        ))
+}
+
 /// Topics found by TF-IDF + NMF: top terms per topic, each document's topic and weights.
 #[pyclass(frozen, module = "voc._voc")]
 pub struct TopicModel {
@@ -215,18 +240,15 @@ pub(super) fn text_fit_topics(
     #[pyo3(from_py_with = crate::convert_args::real)] max_df: f64,
     #[pyo3(from_py_with = crate::convert_args::whole::<usize>)] max_features: usize,
 ) -> PyResult<TopicModel> {
-    let opts = core::TopicOptions::default()
-        .n_topics(n_topics)
-        .max_iter(max_iter)
-        .tol(tol)
-        .seed(seed)
-        .tfidf(
-            core::TfidfOptions::default()
-                .min_df(min_df)
-                .max_df(max_df)
-                .max_features(max_features)
-                .lang(lang_of(py, lang)?),
-        );
+    let opts = topic_options(
+        py,
+        n_topics,
+        lang,
+        seed,
+        max_iter,
+        tol,
+        (min_df, max_df, max_features),
+    )?;
     let t = texts_role(py, data, texts)?;
     let strs = t.strs();
     let inner =
@@ -408,18 +430,15 @@ impl ThemeMatcher {
             ))
             .py_err(py);
         }
-        let opts = core::TopicOptions::default()
-            .n_topics(n_topics)
-            .max_iter(max_iter)
-            .tol(tol)
-            .seed(seed)
-            .tfidf(
-                core::TfidfOptions::default()
-                    .min_df(min_df)
-                    .max_df(max_df)
-                    .max_features(max_features)
-                    .lang(lang_of(py, lang)?),
-            );
+        let opts = topic_options(
+            py,
+            n_topics,
+            lang,
+            seed,
+            max_iter,
+            tol,
+            (min_df, max_df, max_features),
+        )?;
         let t = texts_role(py, data, texts)?;
         let strs = t.strs();
         let out = crate::guard::detach(py, "voc.text.ThemeMatcher.discover_topics", || {
