@@ -18,9 +18,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyFloat, PyString};
 use pyo3_arrow::input::AnyArray;
-use voc_core::group::{
-    Factorized, GroupKey, factorize_ints, factorize_strs, key_range, keyed_codes,
-};
+use voc_core::group::{Factorized, key_range, keyed_codes};
 use voc_core::time::TimeUnit;
 use voc_core::{Error, MissingPolicy};
 
