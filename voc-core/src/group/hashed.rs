@@ -55,7 +55,7 @@ impl HashKey for &str {
 }
 
 /// Open addressing with linear probing; slot code `EMPTY` is free. Kept at most half full.
-struct Table<L> {
+pub(crate) struct Table<L> {
     slots: Vec<(L, u32)>,
     shift: u32,
     len: usize,
@@ -64,7 +64,7 @@ struct Table<L> {
 const EMPTY: u32 = u32::MAX;
 
 impl<L: HashKey> Table<L> {
-    fn new(bits: u32) -> Self {
+    pub(crate) fn new(bits: u32) -> Self {
         Table {
             slots: vec![(L::default(), EMPTY); 1 << bits],
             shift: 64 - bits,
@@ -74,7 +74,7 @@ impl<L: HashKey> Table<L> {
 
     /// The code of `key`, inserting it with code `next` when new.
     #[inline(always)]
-    fn code_or_insert(&mut self, key: L, next: u32) -> u32 {
+    pub(crate) fn code_or_insert(&mut self, key: L, next: u32) -> u32 {
         let mask = self.slots.len() - 1;
         let mut i = (key.hash64() >> self.shift) as usize;
         loop {

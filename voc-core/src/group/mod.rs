@@ -3,7 +3,7 @@
 //! Codes follow the sorted order of the labels (as pandas `groupby(sort=True)`), so results come out
 //! in label order.
 
-mod hashed;
+pub(crate) mod hashed;
 
 use crate::error::{Error, Result};
 use hashed::{factorize_rows, ranks};

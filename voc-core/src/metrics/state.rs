@@ -269,6 +269,29 @@ impl<M: Metric> SurveyState<M> {
         self.tally.update_keyed(scores, keys, base, missing)
     }
 
+    /// Adds unweighted scores grouped by integer keys of any spread, on a fresh state: group `g` is the
+    /// `g`-th smallest distinct key, and the keys come back in that order. Keys are hashed and counted in
+    /// one pass (see [`Tally::update_by_keys`]); the state equals one updated with the keys' dense codes
+    /// ([`factorize_keys`](crate::group::factorize_keys)).
+    ///
+    /// ```
+    /// use voc_core::metrics::{NpsOptions, NpsState};
+    /// use voc_core::MissingPolicy;
+    /// let mut s = NpsState::new();
+    /// let keys = s.update_by_keys(&[10_u8, 0, 9], &[90_210_i32, -7, 90_210], MissingPolicy::Error)?;
+    /// assert_eq!(keys, vec![-7, 90_210]);
+    /// assert_eq!(s.finish_group(1, &NpsOptions::default())?.nps, 100.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn update_by_keys<S: Score, K: GroupKey>(
+        &mut self,
+        scores: &[S],
+        keys: &[K],
+        missing: MissingPolicy,
+    ) -> Result<Vec<i64>> {
+        self.tally.update_by_keys(scores, keys, missing)
+    }
+
     /// Merges another state (same scale); associative and commutative, the empty state is the identity.
     ///
     /// ```

@@ -293,6 +293,43 @@ fn number_groups<'py>(
     })
 }
 
+/// An integer label column (a numpy array or a numpy-backed pandas column, so without nulls) whose keys
+/// are too spread for a direct table: what a hashed grouped count reads as it is. `None` for anything
+/// else (which [`groups`] reads).
+pub fn sparse_int_keys<'py>(
+    obj: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Option<Numbers<'py>>> {
+    let py = obj.py();
+    let arr = if obj.cast::<PyUntypedArray>().is_ok() {
+        obj.clone()
+    } else {
+        let pandas = obj
+            .get_type()
+            .module()
+            .is_ok_and(|m| m.to_string().starts_with("pandas"));
+        let np_int = obj.getattr(pyo3::intern!(py, "dtype")).is_ok_and(|d| {
+            d.cast::<numpy::PyArrayDescr>()
+                .is_ok_and(|d| matches!(d.kind(), b'i' | b'u'))
+        });
+        if !(pandas && np_int) {
+            return Ok(None);
+        }
+        obj.call_method0(pyo3::intern!(py, "to_numpy"))?
+    };
+    let Ok(untyped) = arr.cast::<PyUntypedArray>() else {
+        return Ok(None);
+    };
+    if untyped.ndim() != 1 || !matches!(untyped.dtype().kind(), b'i' | b'u') {
+        return Ok(None);
+    }
+    let data = numbers_from_numpy(&arr, untyped, arg)?;
+    let Some((min, max)) = with_int_keys!(&data, k => key_range(k), None) else {
+        return Ok(None);
+    };
+    Ok((max as i128 - min as i128 + 1 > MAX_OFFSET_SPAN as i128).then_some(data))
+}
+
 /// Boolean labels (nulls hold a placeholder that never adds a label).
 fn bool_groups(
     mut values: Vec<bool>,

@@ -1,0 +1,151 @@
+"""Group label coding on the fast paths: hashed sparse integer keys and string columns (in parallel
+chunks), object columns coded once per distinct object, pandas categoricals read as their codes.
+Each path must give exactly what the definition gives: labels sorted (or in category order), each row
+in its label's group, missing labels left out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import voc
+from voc.errors import InputError
+
+ROWS = 700_000  # more than one hashing chunk (2**18 rows)
+
+
+def _reference(scores: np.ndarray, labels: list) -> tuple[list, list[int], list[int]]:
+    """Groups in sorted label order with their promoter and detractor counts."""
+    groups = sorted(set(labels))
+    pro = {g: 0 for g in groups}
+    det = {g: 0 for g in groups}
+    for s, g in zip(scores.tolist(), labels):
+        pro[g] += s >= 9
+        det[g] += s <= 6
+    return groups, [pro[g] for g in groups], [det[g] for g in groups]
+
+
+def _check(result: voc.GroupedResult, scores: np.ndarray, labels: list) -> None:
+    groups, pro, det = _reference(scores, labels)
+    t = result.table
+    assert list(t["group"]) == groups
+    assert t["promoters"].tolist() == pro
+    assert t["detractors"].tolist() == det
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    return rng.integers(0, 11, ROWS).astype(np.int8), rng.integers(0, 997, ROWS)
+
+
+def test_sparse_int_keys_over_many_chunks(data):
+    scores, keys = data
+    ids = np.random.default_rng(4).choice(2**31 - 1, 997, replace=False).astype(np.int32) - 2**30
+    sparse = ids[keys]
+    r = voc.nps(scores, by=sparse)
+    _check(r, scores, sparse.tolist())
+    assert r.table["group"].dtype == np.int64
+    # uint64 keys above 2**63 are an error naming the argument.
+    with pytest.raises(InputError) as e:
+        voc.nps([9, 9], by=np.array([1, 2**63], dtype=np.uint64))
+    assert e.value.arg == "by"
+
+
+def test_object_strings_shared_and_distinct_objects(data):
+    scores, keys = data
+    names = np.array([f"store-{i:04d}" for i in range(997)], dtype=object)
+    shared = names[keys]  # one object per distinct label
+    distinct = np.array(["".join(s) for s in shared], dtype=object)  # a new object per row
+    assert shared[0] is not distinct[0] and shared[0] == distinct[0]
+    for by in (shared, distinct, pd.Series(shared), pd.Series(shared, dtype="str")):
+        _check(voc.nps(scores, by=by), scores, shared.tolist())
+
+
+def test_object_columns_with_missing_and_mixed_objects():
+    class Tag:
+        calls = 0
+
+        def __str__(self) -> str:
+            Tag.calls += 1
+            return "tag"
+
+    tag = Tag()
+    col = np.array(["b", None, tag, b"a", float("nan"), "b", tag, "", np.nan, "tag"], dtype=object)
+    scores = np.array([10, 9, 8, 0, 5, 9, 10, 3, 7, 6], dtype=np.int8)
+    r = voc.nps(scores, by=col, missing="skip")
+    assert list(r.table["group"]) == ["", "a", "b", "tag"]
+    assert r.table["n"].tolist() == [1, 1, 2, 3]
+    assert (r.n, r.n_missing_group) == (7, 3)
+    assert Tag.calls == 1  # each distinct object is read once
+    with pytest.raises(InputError) as e:
+        voc.nps(scores, by=col)
+    assert e.value.arg == "by" and e.value.index == 1
+
+
+@pytest.mark.parametrize(
+    ("col", "labels", "dtype"),
+    [
+        ([True, None, False, True], [False, True], np.bool_),
+        ([3, None, -2**40, 3], [-2**40, 3], np.int64),
+        ([1.5, None, 2, float("nan")], [1.5, 2.0], np.float64),
+        ([2**70, 1, None, 1], [1.0, float(2**70)], np.float64),  # too large for int64: floats
+    ],
+)
+def test_object_numbers_and_booleans_keep_their_type(col, labels, dtype):
+    by = np.array(col, dtype=object)
+    r = voc.nps(np.full(len(col), 9, dtype=np.int8), by=by, missing="skip")
+    assert list(r.table["group"]) == labels
+    assert np.asarray(r.table["group"]).dtype == dtype
+
+
+def test_lone_surrogate_names_its_first_row():
+    col = np.array(["a", "b", "x\ud800", "a", "x\ud800"], dtype=object)
+    with pytest.raises(InputError) as e:
+        voc.nps([9] * 5, by=col)
+    assert (e.value.arg, e.value.index) == ("by", 2)
+
+
+def test_pandas_categorical_read_as_codes(data):
+    scores, keys = data
+    names = np.array([f"s{i:04d}" for i in range(997)], dtype=object)
+    values = names[keys].astype(object)
+    cats = list(reversed(names.tolist())) + ["unused"]
+    cat = pd.Series(pd.Categorical(values, categories=cats))
+    r = voc.nps(scores, by=cat)
+    t = r.table
+    # Category order, used categories only.
+    assert list(t["group"]) == [c for c in cats if c != "unused"]
+    groups, pro, _ = _reference(scores, values.tolist())
+    by_label = dict(zip(groups, pro))
+    assert t["promoters"].tolist() == [by_label[g] for g in t["group"]]
+    # The Arrow form of the same column, marked ordered (so Arrow keeps the category order too), gives
+    # the same table.
+    arrow = voc.nps(scores, by=pa.array(cat.cat.as_ordered()))
+    assert list(arrow.table["group"]) == list(t["group"])
+    assert arrow.table["promoters"].tolist() == t["promoters"].tolist()
+
+
+def test_pandas_categorical_with_missing_and_int_categories():
+    cat = pd.Series(pd.Categorical([3, None, 1, 3, 1], categories=[3, 1]))
+    r = voc.nps([10, 9, 0, 9, 10], by=cat, missing="skip")
+    assert list(r.table["group"]) == [3, 1]
+    assert r.table["n"].tolist() == [2, 2]
+    assert r.n_missing_group == 1
+    with pytest.raises(InputError) as e:
+        voc.nps([10, 9, 0, 9, 10], by=cat)
+    assert (e.value.arg, e.value.index) == ("by", 1)
+
+
+def test_arrow_dictionary_with_nulls_is_read_as_codes(data):
+    scores, keys = data
+    names = np.array([f"s{i:04d}" for i in range(997)], dtype=object)
+    values = names[keys].tolist()
+    values[5] = None
+    d = pa.array(values).dictionary_encode()
+    r = voc.nps(scores, by=d, missing="skip")
+    kept = [i for i, v in enumerate(values) if v is not None]
+    _check(r, scores[kept], [values[i] for i in kept])
+    assert r.n_missing_group == 1
