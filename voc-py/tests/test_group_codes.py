@@ -149,3 +149,30 @@ def test_arrow_dictionary_with_nulls_is_read_as_codes(data):
     kept = [i for i, v in enumerate(values) if v is not None]
     _check(r, scores[kept], [values[i] for i in kept])
     assert r.n_missing_group == 1
+
+
+def test_sparse_keys_one_pass_equals_dense_codes_for_every_metric():
+    rng = np.random.default_rng(5)
+    n = 300_000
+    codes = rng.integers(0, 50, n)
+    ids = rng.choice(2**40, 50, replace=False).astype(np.int64) - 2**39
+    keys = ids[codes]
+    rank = np.argsort(np.argsort(ids))  # dense codes in key order
+    for f, lo, hi in ((voc.nps, 0, 11), (voc.csat, 1, 6), (voc.ces, 1, 8)):
+        scores = rng.integers(lo, hi, n).astype(np.float64)
+        scores[::97] = np.nan
+        a = f(scores, by=keys, missing="skip")
+        b = f(scores, by=rank[codes], missing="skip")
+        assert list(a.table["group"]) == sorted(ids.tolist())
+        assert a.table.to_pandas().drop(columns="group").equals(b.table.to_pandas().drop(columns="group"))
+        assert (a.n, a.n_missing) == (b.n, b.n_missing)
+    for by in (keys, pd.Series(keys)):
+        bad = np.full(n, 9.0)
+        bad[123_456] = 11.0
+        with pytest.raises(InputError) as e:
+            voc.nps(bad, by=by)
+        assert (e.value.arg, e.value.index) == ("scores", 123_456)
+        bad[123_456] = np.nan
+        with pytest.raises(InputError) as e:
+            voc.nps(bad, by=by)
+        assert (e.value.arg, e.value.index) == ("scores", 123_456)
