@@ -176,3 +176,24 @@ def test_sparse_keys_one_pass_equals_dense_codes_for_every_metric():
         with pytest.raises(InputError) as e:
             voc.nps(bad, by=by)
         assert (e.value.arg, e.value.index) == ("scores", 123_456)
+
+
+@pytest.mark.parametrize("key_type", [pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint32()])
+@pytest.mark.parametrize("value_type", [pa.string(), pa.large_string()])
+def test_arrow_dictionary_keys_counted_then_moved_to_label_order(key_type, value_type):
+    # Repeated and unused dictionary values; labels are the sorted values the rows use.
+    values = pa.array(["web", "app", "web", "store", "zzz-unused"], value_type)
+    keys = pa.array([0, 1, 2, 3, 0, 2, 1, 1], key_type)
+    col = pa.DictionaryArray.from_arrays(keys, values)
+    scores = [10, 0, 9, 5, 6, 10, 9, 3]
+    labels = [["web", "app", "web", "store", "zzz-unused"][k] for k in keys.to_pylist()]
+    for f in (voc.nps, voc.csat, voc.ces):
+        s = scores if f is voc.nps else [min(max(x // 2, 1), 5) for x in scores]
+        got = f(s, by=col)
+        want = f(s, by=np.array(labels, dtype=object))
+        assert list(got.table["group"]) == ["app", "store", "web"]
+        assert got.table.to_pandas().equals(want.table.to_pandas())
+    # With a null row the general path reads it (and `missing=` applies).
+    with_null = pa.DictionaryArray.from_arrays(pa.array([0, None, 1], key_type), values)
+    r = voc.nps([9, 9, 0], by=with_null, missing="skip")
+    assert list(r.table["group"]) == ["app", "web"] and r.n_missing_group == 1

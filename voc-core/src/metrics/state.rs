@@ -292,6 +292,24 @@ impl<M: Metric> SurveyState<M> {
         self.tally.update_by_keys(scores, keys, missing)
     }
 
+    /// The state with its groups renamed: group `g` becomes group `map[g]` of a state of `groups` groups
+    /// (groups mapped to one group add up); see [`Tally::regroup`]. Unweighted states only.
+    ///
+    /// ```
+    /// use voc_core::metrics::{Batch, NpsOptions, NpsState};
+    /// let mut s = NpsState::new();
+    /// s.update_batch(Batch::new(&[10_u8, 0]).groups(&[0, 1]))?;
+    /// let swapped = s.regroup(&[1, 0], 2)?;
+    /// assert_eq!(swapped.finish_group(0, &NpsOptions::default())?.nps, -100.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn regroup(&self, map: &[u32], groups: usize) -> Result<Self> {
+        Ok(SurveyState {
+            tally: self.tally.regroup(map, groups)?,
+            metric: PhantomData,
+        })
+    }
+
     /// Merges another state (same scale); associative and commutative, the empty state is the identity.
     ///
     /// ```

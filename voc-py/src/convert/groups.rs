@@ -330,6 +330,65 @@ pub fn sparse_int_keys<'py>(
     Ok((max as i128 - min as i128 + 1 > MAX_OFFSET_SPAN as i128).then_some(data))
 }
 
+/// An unordered Arrow string dictionary (one chunk, no nulls, at most 2²⁰ values): its keys as they are
+/// (no copy), the code of each dictionary value among the sorted distinct values, and those labels. A
+/// grouped count by the keys, regrouped by the codes, equals one by the labels' codes (groups without
+/// rows are left out either way). `None` for anything else (which [`groups`] reads).
+pub fn dictionary_column(
+    obj: &Bound<'_, PyAny>,
+    _arg: &'static str,
+) -> PyResult<Option<(Numbers<'static>, Vec<u32>, Labels)>> {
+    use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type};
+    use arrow_array::types::{UInt8Type, UInt16Type, UInt32Type, UInt64Type};
+    if category_order(obj) {
+        return Ok(None);
+    }
+    let Some((chunks, DataType::Dictionary(_, value_type), false)) = arrow_chunks(obj) else {
+        return Ok(None);
+    };
+    let [chunk] = chunks.as_slice() else {
+        return Ok(None);
+    };
+    let dict = chunk.as_any_dictionary();
+    let values = dict.values();
+    if !is_string(&value_type)
+        || chunk.logical_nulls().is_some()
+        || values.null_count() > 0
+        || values.len() > MAX_OFFSET_SPAN
+    {
+        return Ok(None);
+    }
+    let texts: Vec<&str> = (0..values.len())
+        .map(|k| string_at(values, k).unwrap_or(""))
+        .collect();
+    let mut sorted = texts.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let map: Vec<u32> = texts
+        .iter()
+        .map(|t| sorted.binary_search(t).map_or(0, |c| c as u32))
+        .collect();
+    let labels = Labels::Str(sorted.into_iter().map(str::to_owned).collect());
+    let keys = dict.keys();
+    macro_rules! keys {
+        ($t:ty, $v:ident) => {
+            Numbers::$v(Buf::Arrow(keys.as_primitive::<$t>().values().clone()))
+        };
+    }
+    let keys = match keys.data_type() {
+        DataType::Int8 => keys!(Int8Type, I8),
+        DataType::Int16 => keys!(Int16Type, I16),
+        DataType::Int32 => keys!(Int32Type, I32),
+        DataType::Int64 => keys!(Int64Type, I64),
+        DataType::UInt8 => keys!(UInt8Type, U8),
+        DataType::UInt16 => keys!(UInt16Type, U16),
+        DataType::UInt32 => keys!(UInt32Type, U32),
+        DataType::UInt64 => keys!(UInt64Type, U64),
+        _ => return Ok(None),
+    };
+    Ok(Some((keys, map, labels)))
+}
+
 /// Boolean labels (nulls hold a placeholder that never adds a label).
 fn bool_groups(
     mut values: Vec<bool>,

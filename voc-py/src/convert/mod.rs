@@ -31,7 +31,9 @@ mod source;
 pub mod texts;
 mod times;
 
-pub use groups::{Codes, Groups, Labels, groups, groups_in_order, sparse_int_keys};
+pub use groups::{
+    Codes, Groups, Labels, dictionary_column, groups, groups_in_order, sparse_int_keys,
+};
 pub use numbers::{Buf, Numbers, numbers, numbers_or_bools};
 use numbers::{numbers_from_arrow, numbers_from_numpy};
 pub use roles::{

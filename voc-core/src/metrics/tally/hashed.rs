@@ -140,6 +140,54 @@ impl Tally {
     }
 }
 
+impl Tally {
+    /// The tally with its groups renamed: group `g` becomes group `map[g]` of a tally of `groups`
+    /// groups; groups mapped to one group add up. This is how counts made by one coding of the labels
+    /// (an Arrow dictionary's keys) are moved to another (the labels' sorted order) without a second
+    /// pass over the rows. Unweighted tallies only; every group that holds rows needs a target below
+    /// `groups`.
+    ///
+    /// ```
+    /// use voc_core::metrics::{Batch, MetricKind, Scale, Tally};
+    /// let mut t = Tally::new(MetricKind::Nps, Scale::new(0, 10)?);
+    /// t.update(Batch::new(&[10_u8, 0, 9]).groups(&[0, 1, 2]))?;
+    /// let r = t.regroup(&[1, 0, 1], 2)?;
+    /// assert_eq!((r.groups(), r.cell(0).n(), r.cell(1).n()), (2, 1, 2));
+    /// assert!(t.regroup(&[0, 5, 0], 2).is_err());
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn regroup(&self, map: &[u32], groups: usize) -> Result<Tally> {
+        if self.weights.is_some() {
+            return Err(Error::Incompatible(
+                "regroup moves unweighted counts only".into(),
+            ));
+        }
+        crate::group::check_count(groups)?;
+        let k = self.scale.points();
+        let mut out = Tally::new(self.kind, self.scale);
+        out.grow(groups);
+        for g in 0..self.groups {
+            let from = self.counts.get(g * k..(g + 1) * k).unwrap_or(&[]);
+            let missing = self.missing.get(g).copied().unwrap_or(0);
+            if missing == 0 && from.iter().all(|&c| c == 0) {
+                continue;
+            }
+            let Some(to) = map.get(g).map(|&t| t as usize).filter(|&t| t < groups) else {
+                return Err(Error::option(
+                    "map",
+                    g,
+                    format!("group {g} holds rows but has no target below {groups}"),
+                ));
+            };
+            for (a, &b) in out.counts[to * k..(to + 1) * k].iter_mut().zip(from) {
+                *a += b;
+            }
+            out.missing[to] += missing;
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +258,30 @@ mod tests {
             t.update_by_keys(&[9_u8], &[3_i32], MissingPolicy::Error)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn regroup_adds_the_counts_of_merged_groups() {
+        let mut t = nps();
+        t.update(
+            Batch::new(&[10_u8, 0, 9, 5])
+                .groups(&[0, 1, 2, 2])
+                .missing(MissingPolicy::Skip),
+        )
+        .unwrap();
+        let r = t.regroup(&[2, 0, 2], 3).unwrap();
+        assert_eq!((r.cell(0).n(), r.cell(1).n(), r.cell(2).n()), (1, 0, 3));
+        assert_eq!(r.cell(2).counts()[10], 1);
+        assert_eq!(r.rows(), t.rows());
+        // The same counts as updating with the target codes directly.
+        let mut direct = nps();
+        direct
+            .update(Batch::new(&[10_u8, 0, 9, 5]).groups(&[2, 0, 2, 2]))
+            .unwrap();
+        assert_eq!(r, direct);
+        let mut w = nps();
+        w.update(Batch::new(&[9_u8]).weights(&[2.0])).unwrap();
+        assert!(w.regroup(&[0], 1).is_err());
     }
 
     proptest! {
