@@ -26,6 +26,7 @@ use crate::error::{BindError, to_py};
 
 mod groups;
 mod numbers;
+mod objects;
 mod roles;
 mod source;
 pub mod texts;
