@@ -1,5 +1,5 @@
 //! Survey-metric hot paths: NPS over 100M scores (u8, i8, i32, f64) and grouped NPS over 10M rows in
-//! 1,000 groups, plus a monthly NPS trend for information.
+//! 1,000 groups (dense codes, sparse int32 keys, string labels), plus a monthly NPS trend for information.
 //!
 //! Run with `cargo bench -p voc-benches --bench metrics` (add `-- --quick` for a fast pass). Sizes can be
 //! lowered with `VOC_BENCH_ROWS` (ungrouped rows) and `VOC_BENCH_GROUPED_ROWS` (grouped and trend rows).
@@ -147,6 +147,51 @@ fn nps_grouped(c: &mut Criterion) {
     group.finish();
 }
 
+/// Grouped NPS by sparse int32 keys (1,000 distinct ids spread over the whole int32 range) and by
+/// string labels: the keys hashed and counted in one pass, and the labels factorized then counted.
+fn nps_sparse_and_string_keys(c: &mut Criterion) {
+    let n = rows_from_env("VOC_BENCH_GROUPED_ROWS", GROUPED_ROWS);
+    let scores: Vec<i8> = answers(n, 13).into_iter().map(|x| x as i8).collect();
+    let codes = group_codes(n, GROUPS, 14);
+    let mut rng = ChaCha8Rng::seed_from_u64(15);
+    let ids: Vec<i32> = (0..GROUPS)
+        .map(|_| rng.random_range(i32::MIN..i32::MAX))
+        .collect();
+    let keys: Vec<i32> = codes.iter().map(|&c| ids[c as usize]).collect();
+    let names: Vec<String> = (0..GROUPS).map(|g| format!("store-{g:05}")).collect();
+    let labels: Vec<&str> = codes.iter().map(|&c| names[c as usize].as_str()).collect();
+    let mut group = c.benchmark_group("nps_by_sparse_and_string_keys");
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function(BenchmarkId::new("i8_sparse_i32_keys", n), |b| {
+        b.iter(|| {
+            let mut state = NpsState::new();
+            let keys = state
+                .update_by_keys(
+                    black_box(&scores),
+                    black_box(&keys),
+                    voc_core::MissingPolicy::Error,
+                )
+                .expect("valid batch");
+            black_box((
+                keys,
+                state.finish_groups(&NpsOptions::default()).expect("groups"),
+            ))
+        })
+    });
+    group.bench_function(BenchmarkId::new("i8_string_labels", n), |b| {
+        b.iter(|| {
+            let f =
+                voc_core::group::factorize_strs_at(labels.len(), |i| labels[i]).expect("labels");
+            let mut state = NpsState::new();
+            state
+                .update_batch(Batch::new(black_box(&scores)).groups(&f.codes))
+                .expect("valid batch");
+            black_box(state.finish_groups(&NpsOptions::default()).expect("groups"))
+        })
+    });
+    group.finish();
+}
+
 fn nps_trend(c: &mut Criterion) {
     let n = rows_from_env("VOC_BENCH_GROUPED_ROWS", GROUPED_ROWS);
     let scores: Vec<i8> = answers(n, 11).into_iter().map(|x| x as i8).collect();
@@ -184,6 +229,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = nps_ungrouped, nps_grouped, nps_trend
+    targets = nps_ungrouped, nps_grouped, nps_sparse_and_string_keys, nps_trend
 }
 criterion_main!(benches);

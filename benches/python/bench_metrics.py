@@ -200,7 +200,7 @@ def bench_grouped_nps(s: np.ndarray, keys: np.ndarray, repeat: int, sparse_keys:
         Row(label, t_voc, "polars group_by (info)", t_pl, nbytes),
     ]
 
-    # Information: sparse int32 keys (hash factorisation inside voc instead of a lookup table).
+    # Sparse int32 keys (hash factorisation inside voc instead of a lookup table).
     t2 = voc.nps(s, by=sparse_keys).table
     df2 = pd.DataFrame({"s": s, "g": sparse_keys})
     out2 = grouped_shares_pandas(df2, {"pro": lambda x: x >= 9, "det": lambda x: x <= 6})
@@ -213,14 +213,63 @@ def bench_grouped_nps(s: np.ndarray, keys: np.ndarray, repeat: int, sparse_keys:
     )
     rows.append(
         Row(
-            f"NPS by group, sparse int32 keys (info), {n:,} rows",
+            f"NPS by group, sparse int32 keys, {n:,} rows",
             t_voc2,
             "pandas groupby bool-column mean",
             t_pd2,
             nbytes,
+            5.0,
         )
     )
+    rows += bench_string_labels(s, keys, repeat)
     return rows
+
+
+def bench_string_labels(s: np.ndarray, keys: np.ndarray, repeat: int) -> list[Row]:
+    """NPS by string labels: object-dtype strings, a pandas Categorical and an Arrow dictionary column.
+
+    Each form is compared with pandas grouping the same form (object strings by object strings, the
+    categorical and the dictionary by a pandas categorical: pandas' dictionary-encoded column).
+    """
+    import pyarrow as pa
+
+    n = s.size
+    names = np.array([f"store-{i:05d}" for i in range(int(keys.max()) + 1)], dtype=object)
+    objects = names[keys]  # one Python str object per distinct label, as pandas and numpy build them
+    categorical = pd.Series(pd.Categorical(objects))
+    dictionary = pa.array(objects).dictionary_encode()
+    cols = {"pro": lambda x: x >= 9, "det": lambda x: x <= 6}
+    df_obj = pd.DataFrame({"s": s, "g": objects})
+    df_cat = pd.DataFrame({"s": s, "g": categorical})
+
+    def pd_obj():
+        return grouped_shares_pandas(df_obj, cols)
+
+    def pd_cat():
+        return df_cat[["g"]].assign(**{k: f(df_cat["s"]) for k, f in cols.items()}).groupby("g", observed=True).mean()
+
+    want = pd_obj()
+    for label, by in [("object strings", objects), ("categorical", categorical), ("arrow dictionary", dictionary)]:
+        t = voc.nps(s, by=by).table
+        assert list(t["group"]) == list(want.index), f"{label}: groups differ"
+        close(f"{label} promoters", t["share_promoters"], want["pro"].to_numpy())
+        close(f"{label} detractors", t["share_detractors"], want["det"].to_numpy())
+    close("categorical peer", pd_cat()["pro"].to_numpy(), want["pro"].to_numpy())
+
+    t_obj = median_time(lambda: voc.nps(s, by=objects).table, repeat)
+    t_cat = median_time(lambda: voc.nps(s, by=categorical).table, repeat)
+    t_dict = median_time(lambda: voc.nps(s, by=dictionary).table, repeat)
+    t_pd_obj = median_time(pd_obj, repeat)
+    t_pd_cat = median_time(pd_cat, repeat)
+    groups = len(want)
+    return [
+        Row(f"NPS by string labels (object dtype), {n:,} rows × {groups:,}", t_obj,
+            "pandas groupby bool-column mean (object column)", t_pd_obj, None, 10.0),
+        Row(f"NPS by string labels (pandas Categorical), {n:,} rows × {groups:,}", t_cat,
+            "pandas groupby(observed=True) bool-column mean (categorical)", t_pd_cat, None, 10.0),
+        Row(f"NPS by string labels (Arrow dictionary), {n:,} rows × {groups:,}", t_dict,
+            "pandas groupby(observed=True) bool-column mean (categorical)", t_pd_cat, None, 10.0),
+    ]
 
 
 def bench_csat_ces(s5: np.ndarray, s7: np.ndarray, keys: np.ndarray, repeat: int) -> list[Row]:

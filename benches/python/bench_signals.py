@@ -42,6 +42,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--threads", type=int, default=None, help="cap voc's threads (RAYON_NUM_THREADS); default: all cores"
     )
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--rss-only",
+        action="store_true",
+        help="only measure the peak RSS of voc's part (EventLog build + features), without the pandas run",
+    )
     return p.parse_args(argv)
 
 
@@ -92,6 +97,44 @@ def pick_cutoff(tables: dict) -> pd.Timestamp:
     return (latest - pd.Timedelta(days=180)).floor("D")
 
 
+# ---------------------------------------------------------------------------------------------- memory
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def voc_peak_rss_mb(build: Any, cutoff: pd.Timestamp) -> float | None:
+    """Peak RSS added by voc's part alone (EventLog build + features), in MB; None where Linux's
+    /proc/self/clear_refs is not available. The data are already loaded: the peak is reset to the current
+    RSS (``echo 5 > /proc/self/clear_refs``), voc runs, and the new peak minus the RSS before it is voc's
+    own memory (the log, the feature matrix and every temporary)."""
+    import gc
+
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return None
+    before = _status_kb("VmRSS")
+    log = build()
+    features = log.features(cutoff)
+    peak = _status_kb("VmHWM")
+    del features, log
+    gc.collect()
+    if before is None or peak is None:
+        return None
+    return (peak - before) / 1024
+
+
 # ---------------------------------------------------------------------------------------------- timing
 
 
@@ -137,6 +180,18 @@ def main() -> int:
     def pandas_features():
         return ref.features(**tables, cutoff=cutoff)
 
+    rss = voc_peak_rss_mb(voc_build, cutoff)
+    rss_text = (
+        "not measured (no /proc/self/clear_refs)"
+        if rss is None
+        else f"{rss:,.0f} MB ({rss / (customers / 1e6):,.0f} MB per million customers)"
+    )
+    if args.rss_only:
+        print(f"- data: {source} ({t_data:.1f} s); {n_events:,} events; cutoff {cutoff.date()}")
+        print(f"- load average: {loadavg()}")
+        print(f"- voc peak RSS (EventLog build + features, above the loaded data): {rss_text}")
+        return 0
+
     # Agreement first (these calls are also the untimed warm-up).
     log = voc_build()
     got = log.features(cutoff)
@@ -159,6 +214,7 @@ def main() -> int:
     print(f"- data: {source} ({t_data:.1f} s); cutoff {cutoff.date()}; {rows:,} rows × {cols} features")
     print(f"- {'quick' if args.quick else 'full'} run, median of {repeat} calls; total {elapsed:.0f} s")
     print(f"- load average at start: {load_start}; at end: {loadavg()}; peak RSS {peak_rss_mb():.0f} MB")
+    print(f"- voc peak RSS (EventLog build + features, above the loaded data): {rss_text}")
     print(f"- voc and pandas agreed before timing: max abs diff {max_diff:.3g} (tolerance {TOL:g}, NaNs identical)")
     print()
     print(

@@ -269,6 +269,47 @@ impl<M: Metric> SurveyState<M> {
         self.tally.update_keyed(scores, keys, base, missing)
     }
 
+    /// Adds unweighted scores grouped by integer keys of any spread, on a fresh state: group `g` is the
+    /// `g`-th smallest distinct key, and the keys come back in that order. Keys are hashed and counted in
+    /// one pass (see [`Tally::update_by_keys`]); the state equals one updated with the keys' dense codes
+    /// ([`factorize_keys`](crate::group::factorize_keys)).
+    ///
+    /// ```
+    /// use voc_core::metrics::{NpsOptions, NpsState};
+    /// use voc_core::MissingPolicy;
+    /// let mut s = NpsState::new();
+    /// let keys = s.update_by_keys(&[10_u8, 0, 9], &[90_210_i32, -7, 90_210], MissingPolicy::Error)?;
+    /// assert_eq!(keys, vec![-7, 90_210]);
+    /// assert_eq!(s.finish_group(1, &NpsOptions::default())?.nps, 100.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn update_by_keys<S: Score, K: GroupKey>(
+        &mut self,
+        scores: &[S],
+        keys: &[K],
+        missing: MissingPolicy,
+    ) -> Result<Vec<i64>> {
+        self.tally.update_by_keys(scores, keys, missing)
+    }
+
+    /// The state with its groups renamed: group `g` becomes group `map[g]` of a state of `groups` groups
+    /// (groups mapped to one group add up); see [`Tally::regroup`]. Unweighted states only.
+    ///
+    /// ```
+    /// use voc_core::metrics::{Batch, NpsOptions, NpsState};
+    /// let mut s = NpsState::new();
+    /// s.update_batch(Batch::new(&[10_u8, 0]).groups(&[0, 1]))?;
+    /// let swapped = s.regroup(&[1, 0], 2)?;
+    /// assert_eq!(swapped.finish_group(0, &NpsOptions::default())?.nps, -100.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn regroup(&self, map: &[u32], groups: usize) -> Result<Self> {
+        Ok(SurveyState {
+            tally: self.tally.regroup(map, groups)?,
+            metric: PhantomData,
+        })
+    }
+
     /// Merges another state (same scale); associative and commutative, the empty state is the identity.
     ///
     /// ```

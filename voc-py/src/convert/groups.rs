@@ -3,8 +3,10 @@
 //! numbers and booleans by value, strings by code point, pandas categoricals, polars enums and ordered
 //! Arrow dictionaries in category order; the labels keep the input's dtype.
 
+use super::objects::object_groups;
 use super::*;
 use crate::table::Value;
+use voc_core::group::GroupKey;
 
 /// Group labels in code order, in the input's dtype.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -281,7 +283,7 @@ fn number_groups<'py>(
             nulls,
         });
     }
-    let f = with_int_keys!(&data, k => factorize_ints_keyed(k), Ok(Factorized { codes: Vec::new(), labels: Vec::new() }))?;
+    let f = with_int_keys!(&data, k => voc_core::group::factorize_keys(k), Ok(Factorized { codes: Vec::new(), labels: Vec::new() }))?;
     Ok(Column {
         data: Groups {
             codes: Codes::Dense(f.codes),
@@ -291,10 +293,100 @@ fn number_groups<'py>(
     })
 }
 
-fn factorize_ints_keyed<K: GroupKey>(keys: &[K]) -> Result<Factorized<i64>, Error> {
-    // invariant: key_range succeeded, so every key fits in i64.
-    let ints: Vec<i64> = keys.iter().map(|&k| k.key().unwrap_or(i64::MAX)).collect();
-    factorize_ints(&ints)
+/// An integer label column (a numpy array or a numpy-backed pandas column, so without nulls) whose keys
+/// are too spread for a direct table: what a hashed grouped count reads as it is. `None` for anything
+/// else (which [`groups`] reads).
+pub fn sparse_int_keys<'py>(
+    obj: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Option<Numbers<'py>>> {
+    let py = obj.py();
+    let arr = if obj.cast::<PyUntypedArray>().is_ok() {
+        obj.clone()
+    } else {
+        let pandas = obj
+            .get_type()
+            .module()
+            .is_ok_and(|m| m.to_string().starts_with("pandas"));
+        let np_int = obj.getattr(pyo3::intern!(py, "dtype")).is_ok_and(|d| {
+            d.cast::<numpy::PyArrayDescr>()
+                .is_ok_and(|d| matches!(d.kind(), b'i' | b'u'))
+        });
+        if !(pandas && np_int) {
+            return Ok(None);
+        }
+        obj.call_method0(pyo3::intern!(py, "to_numpy"))?
+    };
+    let Ok(untyped) = arr.cast::<PyUntypedArray>() else {
+        return Ok(None);
+    };
+    if untyped.ndim() != 1 || !matches!(untyped.dtype().kind(), b'i' | b'u') {
+        return Ok(None);
+    }
+    let data = numbers_from_numpy(&arr, untyped, arg)?;
+    let Some((min, max)) = with_int_keys!(&data, k => key_range(k), None) else {
+        return Ok(None);
+    };
+    Ok((max as i128 - min as i128 + 1 > MAX_OFFSET_SPAN as i128).then_some(data))
+}
+
+/// An unordered Arrow string dictionary (one chunk, no nulls, at most 2²⁰ values): its keys as they are
+/// (no copy), the code of each dictionary value among the sorted distinct values, and those labels. A
+/// grouped count by the keys, regrouped by the codes, equals one by the labels' codes (groups without
+/// rows are left out either way). `None` for anything else (which [`groups`] reads).
+pub fn dictionary_column(
+    obj: &Bound<'_, PyAny>,
+    _arg: &'static str,
+) -> PyResult<Option<(Numbers<'static>, Vec<u32>, Labels)>> {
+    use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type};
+    use arrow_array::types::{UInt8Type, UInt16Type, UInt32Type, UInt64Type};
+    if category_order(obj) {
+        return Ok(None);
+    }
+    let Some((chunks, DataType::Dictionary(_, value_type), false)) = arrow_chunks(obj) else {
+        return Ok(None);
+    };
+    let [chunk] = chunks.as_slice() else {
+        return Ok(None);
+    };
+    let dict = chunk.as_any_dictionary();
+    let values = dict.values();
+    if !is_string(&value_type)
+        || chunk.logical_nulls().is_some()
+        || values.null_count() > 0
+        || values.len() > MAX_OFFSET_SPAN
+    {
+        return Ok(None);
+    }
+    let texts: Vec<&str> = (0..values.len())
+        .map(|k| string_at(values, k).unwrap_or(""))
+        .collect();
+    let mut sorted = texts.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let map: Vec<u32> = texts
+        .iter()
+        .map(|t| sorted.binary_search(t).map_or(0, |c| c as u32))
+        .collect();
+    let labels = Labels::Str(sorted.into_iter().map(str::to_owned).collect());
+    let keys = dict.keys();
+    macro_rules! keys {
+        ($t:ty, $v:ident) => {
+            Numbers::$v(Buf::Arrow(keys.as_primitive::<$t>().values().clone()))
+        };
+    }
+    let keys = match keys.data_type() {
+        DataType::Int8 => keys!(Int8Type, I8),
+        DataType::Int16 => keys!(Int16Type, I16),
+        DataType::Int32 => keys!(Int32Type, I32),
+        DataType::Int64 => keys!(Int64Type, I64),
+        DataType::UInt8 => keys!(UInt8Type, U8),
+        DataType::UInt16 => keys!(UInt16Type, U16),
+        DataType::UInt32 => keys!(UInt32Type, U32),
+        DataType::UInt64 => keys!(UInt64Type, U64),
+        _ => return Ok(None),
+    };
+    Ok(Some((keys, map, labels)))
 }
 
 /// Boolean labels (nulls hold a placeholder that never adds a label).
@@ -373,15 +465,10 @@ fn groups_from_arrow(
 ) -> Result<Column<Groups<'static>>, BindError> {
     let nulls = null_positions(chunks);
     match dt {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            let strs = chunks
-                .iter()
-                .flat_map(|c| (0..c.len()).map(move |i| string_at(c, i).unwrap_or("")));
-            Ok(Column {
-                data: from_strs(factorize_strs(strs)?),
-                nulls,
-            })
-        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(Column {
+            data: from_strs(arrow_strings(chunks)?),
+            nulls,
+        }),
         DataType::Dictionary(_, value_type) => {
             // Categories in their order (pandas categoricals, polars enums, ordered Arrow dictionaries)
             // when every chunk shares one dictionary; other dictionaries (whose order is often just
@@ -395,12 +482,10 @@ fn groups_from_arrow(
             if keep_order && shared {
                 let mut codes: Vec<u32> = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
                 for c in chunks {
-                    codes.extend(
-                        c.as_any_dictionary()
-                            .normalized_keys()
-                            .into_iter()
-                            .map(|k| k as u32),
-                    );
+                    let n_values = c.as_any_dictionary().values().len();
+                    dictionary_keys(c, |k| {
+                        codes.push(if k < n_values { k as u32 } else { 0 });
+                    });
                 }
                 let labels = match chunks.first() {
                     Some(c) => labels_of_array(c.as_any_dictionary().values(), arg)?.0,
@@ -470,22 +555,34 @@ fn groups_from_arrow(
 }
 
 /// What a label column may hold.
-const LABELS: &str = "group labels (integers, floats, booleans, strings or categories)";
+pub(super) const LABELS: &str = "group labels (integers, floats, booleans, strings or categories)";
 
 /// Factorises the dictionaries of string-valued dictionary chunks, not the rows: labels are the sorted
 /// distinct values that rows use (null rows read as ""), exactly as factorising the decoded rows would
 /// give.
 fn string_dictionary(chunks: &[ArrayRef]) -> Result<Groups<'static>, BindError> {
-    let mut used: Vec<Vec<bool>> = Vec::with_capacity(chunks.len());
+    let mut used: Vec<Vec<bool>> = Vec::with_capacity(chunks.iter().len());
     let mut any_null = false;
     for c in chunks {
         let dict = c.as_any_dictionary();
-        let mut u = vec![false; dict.values().len()];
-        for (i, key) in dict.normalized_keys().into_iter().enumerate() {
-            if c.is_null(i) || dict.values().is_null(key) {
-                any_null = true;
-            } else if let Some(slot) = u.get_mut(key) {
-                *slot = true;
+        let values = dict.values();
+        let mut u = vec![false; values.len()];
+        match c.logical_nulls() {
+            None => dictionary_keys(c, |k| {
+                if let Some(slot) = u.get_mut(k) {
+                    *slot = true;
+                }
+            }),
+            Some(nulls) => {
+                let mut i = 0;
+                dictionary_keys(c, |k| {
+                    if nulls.is_null(i) {
+                        any_null = true;
+                    } else if let Some(slot) = u.get_mut(k) {
+                        *slot = true;
+                    }
+                    i += 1;
+                });
             }
         }
         used.push(u);
@@ -516,18 +613,96 @@ fn string_dictionary(chunks: &[ArrayRef]) -> Result<Groups<'static>, BindError> 
         let remap: Vec<u32> = (0..values.len())
             .map(|k| string_at(values, k).map_or(blank, code_of))
             .collect();
-        for (i, key) in dict.normalized_keys().into_iter().enumerate() {
-            codes.push(if c.is_null(i) {
+        let row_nulls = c.logical_nulls();
+        let mut i = 0;
+        dictionary_keys(c, |k| {
+            let null = row_nulls.as_ref().is_some_and(|n| n.is_null(i));
+            codes.push(if null {
                 blank
             } else {
-                remap.get(key).copied().unwrap_or(blank)
+                remap.get(k).copied().unwrap_or(blank)
             });
-        }
+            i += 1;
+        });
     }
     Ok(Groups {
         codes: Codes::Dense(codes),
         labels: Labels::Str(labels.into_iter().map(str::to_owned).collect()),
     })
+}
+
+/// Calls `f` with each row's dictionary key (as `usize`; negative keys, only possible at null rows,
+/// as `usize::MAX`), reading the keys in their own integer type.
+fn dictionary_keys(chunk: &ArrayRef, mut f: impl FnMut(usize)) {
+    use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type};
+    use arrow_array::types::{UInt8Type, UInt16Type, UInt32Type, UInt64Type};
+    let keys = chunk.as_any_dictionary().keys();
+    macro_rules! each {
+        ($t:ty) => {
+            for &k in keys.as_primitive::<$t>().values().iter() {
+                f(usize::try_from(k).unwrap_or(usize::MAX));
+            }
+        };
+    }
+    match keys.data_type() {
+        DataType::Int8 => each!(Int8Type),
+        DataType::Int16 => each!(Int16Type),
+        DataType::Int32 => each!(Int32Type),
+        DataType::Int64 => each!(Int64Type),
+        DataType::UInt8 => each!(UInt8Type),
+        DataType::UInt16 => each!(UInt16Type),
+        DataType::UInt32 => each!(UInt32Type),
+        DataType::UInt64 => each!(UInt64Type),
+        _ => {
+            for k in chunk.as_any_dictionary().normalized_keys() {
+                f(k);
+            }
+        }
+    }
+}
+
+/// String labels of Arrow string chunks (nulls read as ""), hashed on several threads.
+fn arrow_strings(chunks: &[ArrayRef]) -> Result<Factorized<String>, BindError> {
+    enum Strs<'a> {
+        Small(&'a arrow_array::StringArray),
+        Large(&'a arrow_array::LargeStringArray),
+        View(&'a arrow_array::StringViewArray),
+    }
+    let parts: Vec<(Strs<'_>, Option<arrow_buffer::NullBuffer>)> = chunks
+        .iter()
+        .filter_map(|c| {
+            let s = match c.data_type() {
+                DataType::Utf8 => Strs::Small(c.as_string::<i32>()),
+                DataType::LargeUtf8 => Strs::Large(c.as_string::<i64>()),
+                DataType::Utf8View => Strs::View(c.as_string_view()),
+                _ => return None,
+            };
+            Some((s, c.logical_nulls()))
+        })
+        .collect();
+    let mut starts = Vec::with_capacity(chunks.len());
+    let mut n = 0;
+    for c in chunks {
+        starts.push(n);
+        n += c.len();
+    }
+    let at = |i: usize| -> &str {
+        // The chunk holding row i (one chunk in the usual case).
+        let c = starts.partition_point(|&s| s <= i).saturating_sub(1);
+        let Some((s, nulls)) = parts.get(c) else {
+            return "";
+        };
+        let j = i - starts[c];
+        if nulls.as_ref().is_some_and(|n| n.is_null(j)) {
+            return "";
+        }
+        match s {
+            Strs::Small(a) => a.value(j),
+            Strs::Large(a) => a.value(j),
+            Strs::View(a) => a.value(j),
+        }
+    };
+    Ok(voc_core::group::factorize_strs_at(n, at)?)
 }
 
 fn from_strs(f: Factorized<String>) -> Groups<'static> {
@@ -562,6 +737,9 @@ fn category_order(obj: &Bound<'_, PyAny>) -> bool {
 /// missing (listed in `nulls`; their code is meaningless).
 pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Column<Groups<'py>>> {
     let py = obj.py();
+    if let Some(g) = pandas_categorical(obj, arg)? {
+        return Ok(g);
+    }
     if let Some((chunks, dt, ordered)) = arrow_chunks(obj) {
         let keep_order = ordered || category_order(obj);
         return groups_from_arrow(&chunks, &dt, keep_order, arg).map_err(|e| bind_err(py, e));
@@ -583,16 +761,9 @@ pub fn groups<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Colum
         }
         b'O' => object_groups(&arr, arg),
         b'U' | b'S' | b'T' => {
-            let items: Vec<Bound<'_, PyAny>> = arr.call_method0("tolist")?.extract()?;
-            let (codes, labels, nulls) = factorize_objects(&items, arg)?;
-            voc_core::group::check_count(labels.len()).map_err(|e| bind_err(py, e.into()))?;
-            Ok(Column {
-                data: Groups {
-                    codes: Codes::Dense(codes),
-                    labels: Labels::Str(labels),
-                },
-                nulls,
-            })
+            // Fixed-width strings: as Python strings (each row its own object), coded as text.
+            let objects = arr.call_method1("astype", ("object",))?;
+            object_groups(&objects, arg)
         }
         _ => {
             let found: String = dtype.str()?.extract()?;
@@ -609,6 +780,9 @@ pub fn groups_in_order<'py>(
     arg: &'static str,
 ) -> PyResult<(Column<Groups<'py>>, bool)> {
     let py = obj.py();
+    if let Some(g) = pandas_categorical(obj, arg)? {
+        return Ok((g, true));
+    }
     if let Some((chunks, dt, ordered)) = arrow_chunks(obj) {
         let keep_order = ordered || category_order(obj);
         // (`as_any_dictionary` only once the type is known to be a dictionary.)
@@ -626,139 +800,76 @@ pub fn groups_in_order<'py>(
     groups(obj, arg).map(|g| (g, false))
 }
 
-/// Object arrays (lists with None, pandas object columns): all booleans → bool labels, all integers →
-/// int labels, all numbers → float labels (None and NaN missing either way); anything else as text.
-fn object_groups<'py>(arr: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Column<Groups<'py>>> {
-    use pyo3::types::{PyBool, PyInt};
-    let py = arr.py();
-    let items: Vec<Bound<'_, PyAny>> = arr.call_method0("tolist")?.extract()?;
-    let is_missing = |x: &Bound<'_, PyAny>| {
-        x.is_none() || (x.is_instance_of::<PyFloat>() && x.extract::<f64>().is_ok_and(f64::is_nan))
+/// A pandas categorical Series read as its integer codes (`.cat.codes`, no copy) in category order,
+/// the labels being its categories as its Arrow form gives them: what the Arrow path gives, without
+/// converting the rows. Code −1 is a missing label. `None` for anything else (and for an empty
+/// Series), which the general paths read.
+fn pandas_categorical<'py>(
+    obj: &Bound<'py, PyAny>,
+    arg: &'static str,
+) -> PyResult<Option<Column<Groups<'py>>>> {
+    let py = obj.py();
+    let pandas = obj
+        .get_type()
+        .module()
+        .is_ok_and(|m| m.to_string().starts_with("pandas"));
+    if !pandas || !category_order(obj) || !obj.hasattr(pyo3::intern!(py, "cat")).unwrap_or(false) {
+        return Ok(None);
+    }
+    let n = obj.len()?;
+    if n == 0 {
+        return Ok(None);
+    }
+    // The categories, through the Arrow form of the first row (its dictionary holds them all).
+    let head = obj
+        .getattr(pyo3::intern!(py, "iloc"))?
+        .get_item(pyo3::types::PySlice::new(py, 0, 1, 1))?;
+    let Some((chunks, DataType::Dictionary(..), _)) = arrow_chunks(&head) else {
+        return Ok(None);
     };
-    let present = || items.iter().filter(|x| !is_missing(x));
-    let nulls: Vec<usize> = (0..items.len())
-        .filter(|&i| is_missing(&items[i]))
-        .collect();
-    let any = present().next().is_some();
-    if any && present().all(|x| x.is_instance_of::<PyBool>()) {
-        let values: Vec<bool> = items
-            .iter()
-            .map(|x| x.extract::<bool>().unwrap_or(false))
-            .collect();
-        return bool_groups(values, nulls).map_err(|e| bind_err(py, e));
-    }
-    if any && present().all(|x| x.is_instance_of::<PyInt>() && !x.is_instance_of::<PyBool>()) {
-        let values: Option<Vec<i64>> = items
-            .iter()
-            .map(|x| {
-                if is_missing(x) {
-                    Some(0)
-                } else {
-                    x.extract::<i64>().ok()
-                }
-            })
-            .collect();
-        if let Some(v) = values {
-            let (f, nulls) = (
-                factorize_ints(&v).map_err(|e| bind_err(py, e.into()))?,
-                nulls,
-            );
-            let mut codes = f.codes;
-            let labels = Labels::Int(f.labels).only_used(&mut codes, &nulls);
-            return Ok(Column {
-                data: Groups {
-                    codes: Codes::Dense(codes),
-                    labels,
-                },
-                nulls,
-            });
-        }
-    }
-    if any
-        && present().all(|x| {
-            (x.is_instance_of::<PyFloat>() || x.is_instance_of::<PyInt>())
-                && !x.is_instance_of::<PyBool>()
-        })
-    {
-        let values: Vec<f64> = items
-            .iter()
-            .map(|x| x.extract::<f64>().unwrap_or(f64::NAN))
-            .collect();
-        let (f, nulls) =
-            voc_core::group::factorize_floats(&values).map_err(|e| bind_err(py, e.into()))?;
-        return Ok(Column {
-            data: Groups {
-                codes: Codes::Dense(f.codes),
-                labels: Labels::Float(f.labels),
-            },
-            nulls,
-        });
-    }
-    let (codes, labels, nulls) = factorize_objects(&items, arg)?;
+    let Some(first) = chunks.first() else {
+        return Ok(None);
+    };
+    let labels = labels_of_array(first.as_any_dictionary().values(), arg)
+        .map_err(|e| bind_err(py, e))?
+        .0;
     voc_core::group::check_count(labels.len()).map_err(|e| bind_err(py, e.into()))?;
-    Ok(Column {
+    let codes = obj
+        .getattr(pyo3::intern!(py, "cat"))?
+        .getattr(pyo3::intern!(py, "codes"))?
+        .call_method0(pyo3::intern!(py, "to_numpy"))?;
+    let untyped = codes.cast::<PyUntypedArray>().map_err(PyErr::from)?;
+    let data = numbers_from_numpy(&codes, untyped, arg)?;
+    if data.len() != n || matches!(data, Numbers::F32(_) | Numbers::F64(_)) {
+        return Ok(None);
+    }
+    let (min, _) = with_int_keys!(&data, k => key_range(k), None).unwrap_or((0, 0));
+    if min >= 0 {
+        return Ok(Some(Column {
+            data: Groups {
+                codes: Codes::Keyed(data, 0),
+                labels,
+            },
+            nulls: Vec::new(),
+        }));
+    }
+    let mut nulls = Vec::new();
+    let dense: Vec<u32> = with_int_keys!(&data, k => k
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| match c.key() {
+            Some(c) if c >= 0 => c as u32,
+            _ => {
+                nulls.push(i);
+                0
+            }
+        })
+        .collect(), Vec::new());
+    Ok(Some(Column {
         data: Groups {
-            codes: Codes::Dense(codes),
-            labels: Labels::Str(labels),
+            codes: Codes::Dense(dense),
+            labels,
         },
         nulls,
-    })
-}
-/// Codes (in sorted label order), labels and null positions of Python objects: strings as they are,
-/// bytes decoded, other objects by `str()`; None and NaN are nulls, read as the label "" (as before any
-/// row is dropped). Repeated objects (pandas keeps one object per distinct string in many columns) are
-/// looked up by identity before their text is read. A text with a lone surrogate (not valid Unicode) is
-/// an `InputError` naming `arg` and the row (`texts::text_arg`).
-fn factorize_objects(
-    items: &[Bound<'_, PyAny>],
-    arg: &'static str,
-) -> PyResult<(Vec<u32>, Vec<String>, Vec<usize>)> {
-    use std::collections::HashMap;
-    let mut by_ptr: HashMap<usize, u32> = HashMap::new();
-    let mut by_text: HashMap<String, u32> = HashMap::new();
-    let mut labels: Vec<String> = Vec::new();
-    let mut codes: Vec<u32> = Vec::with_capacity(items.len());
-    let mut nulls = Vec::new();
-    let mut code_of = |text: String, labels: &mut Vec<String>| -> u32 {
-        *by_text.entry(text).or_insert_with_key(|t| {
-            labels.push(t.clone());
-            labels.len() as u32 - 1
-        })
-    };
-    for (i, item) in items.iter().enumerate() {
-        let ptr = item.as_ptr() as usize;
-        if let Some(&c) = by_ptr.get(&ptr) {
-            codes.push(c);
-            continue;
-        }
-        let c = if let Ok(s) = item.cast::<PyString>() {
-            code_of(texts::text_arg(s, arg, Some(i))?.into_owned(), &mut labels)
-        } else if item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) {
-            nulls.push(i);
-            codes.push(code_of(String::new(), &mut labels));
-            continue;
-        } else if let Ok(b) = item.extract::<Vec<u8>>() {
-            code_of(String::from_utf8_lossy(&b).into_owned(), &mut labels)
-        } else {
-            code_of(
-                texts::text_arg(&item.str()?, arg, Some(i))?.into_owned(),
-                &mut labels,
-            )
-        };
-        by_ptr.insert(ptr, c);
-        codes.push(c);
-    }
-    // Renumber first-seen codes into sorted label order.
-    let mut order: Vec<u32> = (0..labels.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| labels[a as usize].cmp(&labels[b as usize]));
-    let mut rank = vec![0u32; labels.len()];
-    for (r, &old) in order.iter().enumerate() {
-        rank[old as usize] = r as u32;
-    }
-    let sorted = order.iter().map(|&o| labels[o as usize].clone()).collect();
-    Ok((
-        codes.into_iter().map(|c| rank[c as usize]).collect(),
-        sorted,
-        nulls,
-    ))
+    }))
 }

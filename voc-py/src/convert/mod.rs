@@ -18,9 +18,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyFloat, PyString};
 use pyo3_arrow::input::AnyArray;
-use voc_core::group::{
-    Factorized, GroupKey, factorize_ints, factorize_strs, key_range, keyed_codes,
-};
+use voc_core::group::{Factorized, key_range, keyed_codes};
 use voc_core::time::TimeUnit;
 use voc_core::{Error, MissingPolicy};
 
@@ -28,12 +26,15 @@ use crate::error::{BindError, to_py};
 
 mod groups;
 mod numbers;
+mod objects;
 mod roles;
 mod source;
 pub mod texts;
 mod times;
 
-pub use groups::{Codes, Groups, Labels, groups, groups_in_order};
+pub use groups::{
+    Codes, Groups, Labels, dictionary_column, groups, groups_in_order, sparse_int_keys,
+};
 pub use numbers::{Buf, Numbers, numbers, numbers_or_bools};
 use numbers::{numbers_from_arrow, numbers_from_numpy};
 pub use roles::{

@@ -87,6 +87,48 @@ fn run<M: PyMetric>(
         })
         .py_err(py);
     }
+    // Sparse integer keys, unweighted, no period: hashed and counted in one pass (no code array).
+    if let Some(b) = by
+        && weights.is_none()
+        && time.is_none()
+        && period.is_none()
+        && let Some(keys) = convert::sparse_int_keys(b, "by")?
+    {
+        check_len(py, scores.data.len(), "by", keys.len())?;
+        convert::check_nulls(policy, &[("scores", &scores.nulls)]).py_err(py)?;
+        let scores = scores.nulls_as_nan();
+        let (rows, keys) = with_numbers!(&scores, s => with_int_keys!(&keys, k => crate::guard::detach(py, &format!("voc.{}", M::NAME), || {
+            let mut state = SurveyState::<M>::with_scale(scale.min, scale.max)?;
+            let keys = state.update_by_keys(s, k, policy)?;
+            Ok((state.finish_groups(opts)?, keys))
+        }), Err(Error::InvalidOption { name: "by", value: "float".into(), reason: "group labels must be integers".into() })))
+        .py_err(py)?;
+        let table = grouped_table::<M>(py, &rows, &Labels::Int(keys))?;
+        let outputs = rows.iter().map(|(_, o)| o);
+        return grouped_result::<M>(py, table, outputs, None, M::confidence(opts), 0, 0);
+    }
+    // An unordered Arrow string dictionary without nulls: counted by its keys as they are, then the
+    // counts moved to the labels' sorted order.
+    if let Some(b) = by
+        && weights.is_none()
+        && time.is_none()
+        && period.is_none()
+        && let Some((keys, map, labels)) = convert::dictionary_column(b, "by")?
+    {
+        check_len(py, scores.data.len(), "by", keys.len())?;
+        convert::check_nulls(policy, &[("scores", &scores.nulls)]).py_err(py)?;
+        let scores = scores.nulls_as_nan();
+        let n_labels = labels.len();
+        let rows = with_numbers!(&scores, s => with_int_keys!(&keys, k => crate::guard::detach(py, &format!("voc.{}", M::NAME), || {
+            let mut state = SurveyState::<M>::with_scale(scale.min, scale.max)?;
+            state.update_keyed(s, k, 0, policy)?;
+            state.regroup(&map, n_labels)?.finish_groups(opts)
+        }), Err(Error::InvalidOption { name: "by", value: "float".into(), reason: "group labels must be integers".into() })))
+        .py_err(py)?;
+        let table = grouped_table::<M>(py, &rows, &labels)?;
+        let outputs = rows.iter().map(|(_, o)| o);
+        return grouped_result::<M>(py, table, outputs, None, M::confidence(opts), 0, 0);
+    }
     let groups: Option<Column<Groups<'_>>> = by.map(|b| convert::groups(b, "by")).transpose()?;
     let labels = groups.as_ref().map(|g| g.data.labels.clone());
     let weights = weights

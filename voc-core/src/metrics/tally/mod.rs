@@ -16,6 +16,7 @@ use crate::stats::NeumaierSum;
 mod bytes;
 mod cell;
 mod count;
+mod hashed;
 mod scale;
 #[cfg(test)]
 mod tests;

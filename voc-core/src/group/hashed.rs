@@ -1,0 +1,280 @@
+//! Hash factorisation of many rows: small open-addressing tables per chunk of rows (in cache for the
+//! usual few thousand labels), the chunks on several threads, then one merge of the chunks' distinct
+//! labels and one renumbering pass. Codes come out in first-seen order of the whole column, whatever
+//! the chunking, so the result never depends on the number of threads.
+
+use crate::error::Result;
+
+/// A label that can be hashed by the factoriser: a cheap, well-mixed 64-bit hash (not
+/// DoS-resistant; the table's probing stays correct whatever the hash).
+pub(crate) trait HashKey: Copy + Eq + Default + Send + Sync {
+    fn hash64(&self) -> u64;
+}
+
+const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline(always)]
+fn mix(x: u64) -> u64 {
+    let h = x.wrapping_mul(MUL);
+    (h ^ (h >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9)
+}
+
+impl HashKey for i64 {
+    #[inline(always)]
+    fn hash64(&self) -> u64 {
+        mix(*self as u64)
+    }
+}
+
+impl HashKey for usize {
+    #[inline(always)]
+    fn hash64(&self) -> u64 {
+        mix(*self as u64)
+    }
+}
+
+impl HashKey for &str {
+    #[inline(always)]
+    fn hash64(&self) -> u64 {
+        let bytes = self.as_bytes();
+        let mut h = bytes.len() as u64;
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            h = (h.rotate_left(23) ^ u64::from_le_bytes(b)).wrapping_mul(MUL);
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(23) ^ u64::from_le_bytes(b)).wrapping_mul(MUL);
+        }
+        mix(h)
+    }
+}
+
+/// Open addressing with linear probing; slot code `EMPTY` is free. Kept at most half full.
+pub(crate) struct Table<L> {
+    slots: Vec<(L, u32)>,
+    shift: u32,
+    len: usize,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl<L: HashKey> Table<L> {
+    pub(crate) fn new(bits: u32) -> Self {
+        Table {
+            slots: vec![(L::default(), EMPTY); 1 << bits],
+            shift: 64 - bits,
+            len: 0,
+        }
+    }
+
+    /// The code of `key`, inserting it with code `next` when new.
+    #[inline(always)]
+    pub(crate) fn code_or_insert(&mut self, key: L, next: u32) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = (key.hash64() >> self.shift) as usize;
+        loop {
+            // invariant: i ≤ mask < slots.len().
+            let slot = &mut self.slots[i];
+            if slot.1 == EMPTY {
+                *slot = (key, next);
+                self.len += 1;
+                if 2 * self.len > self.slots.len() {
+                    self.grow();
+                }
+                return next;
+            }
+            if slot.0 == key {
+                return slot.1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let bits = 65 - self.shift;
+        let old = std::mem::replace(&mut self.slots, vec![(L::default(), EMPTY); 1 << bits]);
+        self.shift = 64 - bits;
+        let mask = self.slots.len() - 1;
+        for (key, code) in old.into_iter().filter(|s| s.1 != EMPTY) {
+            let mut i = (key.hash64() >> self.shift) as usize;
+            while self.slots[i].1 != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (key, code);
+        }
+    }
+}
+
+/// Rows per chunk: a few chunks per thread for large inputs, one chunk below 2¹⁸ rows.
+fn chunk_rows(n: usize) -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        (n.div_ceil(rayon::current_num_threads() * 2)).max(1 << 18)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        n.max(1)
+    }
+}
+
+/// Codes of one chunk (first-seen order within the chunk) written to `out`; returns the chunk's
+/// distinct labels in that order and the row of each one's first occurrence.
+fn local<L: HashKey>(
+    start: usize,
+    out: &mut [u32],
+    get: &(impl Fn(usize) -> L + Sync),
+) -> (Vec<L>, Vec<usize>) {
+    let mut table = Table::new(10);
+    let mut distinct = Vec::new();
+    let mut first = Vec::new();
+    for (j, o) in out.iter_mut().enumerate() {
+        let key = get(start + j);
+        let next = distinct.len() as u32;
+        let c = table.code_or_insert(key, next);
+        if c == next {
+            distinct.push(key);
+            first.push(start + j);
+        }
+        *o = c;
+    }
+    (distinct, first)
+}
+
+/// Factorises rows `0..n` (label of row `i` is `get(i)`): `finish` receives the distinct labels in
+/// first-seen order with the row of each one's first occurrence, and returns the final code of each;
+/// the result is every row's final code.
+///
+/// `finish` runs once, after every row has been hashed, so it may fail (too many labels, a label that
+/// cannot be read) before the final pass.
+pub(crate) fn factorize_rows<L: HashKey>(
+    n: usize,
+    get: impl Fn(usize) -> L + Sync,
+    finish: impl FnOnce(&[L], &[usize]) -> Result<Vec<u32>>,
+) -> Result<Vec<u32>> {
+    let mut codes = vec![0u32; n];
+    let rows = chunk_rows(n);
+    let locals: Vec<(Vec<L>, Vec<usize>)> = {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            codes
+                .par_chunks_mut(rows)
+                .enumerate()
+                .map(|(c, out)| local(c * rows, out, &get))
+                .collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            codes
+                .chunks_mut(rows)
+                .enumerate()
+                .map(|(c, out)| local(c * rows, out, &get))
+                .collect()
+        }
+    };
+    // Merge in chunk order: global first-seen order.
+    let mut global = Table::new(10);
+    let mut distinct: Vec<L> = Vec::new();
+    let mut first: Vec<usize> = Vec::new();
+    let to_global: Vec<Vec<u32>> = locals
+        .iter()
+        .map(|(keys, rows)| {
+            keys.iter()
+                .zip(rows)
+                .map(|(&k, &r)| {
+                    let next = distinct.len() as u32;
+                    let c = global.code_or_insert(k, next);
+                    if c == next {
+                        distinct.push(k);
+                        first.push(r);
+                    }
+                    c
+                })
+                .collect()
+        })
+        .collect();
+    drop(locals);
+    let final_codes = finish(&distinct, &first)?;
+    let remaps: Vec<Vec<u32>> = to_global
+        .into_iter()
+        .map(|m| {
+            m.into_iter()
+                .map(|g| final_codes.get(g as usize).copied().unwrap_or(0))
+                .collect()
+        })
+        .collect();
+    let renumber = |(out, remap): (&mut [u32], &Vec<u32>)| {
+        for c in out.iter_mut() {
+            *c = remap.get(*c as usize).copied().unwrap_or(0);
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        codes
+            .par_chunks_mut(rows)
+            .zip(remaps.par_iter())
+            .for_each(renumber);
+    }
+    #[cfg(not(feature = "parallel"))]
+    codes.chunks_mut(rows).zip(remaps.iter()).for_each(renumber);
+    Ok(codes)
+}
+
+/// The rank of each label in ascending order (distinct labels, so ranks are a permutation).
+pub(crate) fn ranks<L: Ord>(labels: &[L]) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..labels.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| labels[a as usize].cmp(&labels[b as usize]));
+    let mut rank = vec![0u32; labels.len()];
+    for (r, &old) in order.iter().enumerate() {
+        rank[old as usize] = r as u32;
+    }
+    (order, rank)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_first_seen_whatever_the_chunking() {
+        let keys: Vec<i64> = (0..600_000).map(|i| (i * 7919) % 1013 - 500).collect();
+        let codes = factorize_rows(
+            keys.len(),
+            |i| keys[i],
+            |d, first| {
+                assert_eq!(d.len(), 1013);
+                // First occurrences are increasing rows.
+                assert!(first.windows(2).all(|w| w[0] < w[1]));
+                for (&k, &r) in d.iter().zip(first) {
+                    assert_eq!(keys[r], k);
+                }
+                Ok((0..d.len() as u32).collect())
+            },
+        )
+        .unwrap();
+        let mut seen = std::collections::HashMap::new();
+        for (i, &k) in keys.iter().enumerate() {
+            let next = seen.len() as u32;
+            let c = *seen.entry(k).or_insert(next);
+            assert_eq!(codes[i], c, "row {i}");
+        }
+    }
+
+    #[test]
+    fn tables_grow_past_their_first_size() {
+        let mut t: Table<&str> = Table::new(2);
+        let words: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.code_or_insert(w, i as u32), i as u32);
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.code_or_insert(w, 9999), i as u32);
+        }
+    }
+}
