@@ -5,11 +5,13 @@ use super::HOUR;
 use super::cases::check_case_times;
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result};
-use crate::retention::{KmCurve, KmOptions, kaplan_meier};
+use crate::retention::KmCurve;
+use crate::retention::curve_from_keys;
 use crate::signals::RowPolicy;
 use crate::signals::events::validate::{
     Checker, check_required_times, check_time_range, time_error,
 };
+use crate::stats::dist::normal_quantile;
 use crate::stats::{IntervalOptions, Share, check_confidence, share};
 use crate::time::NAT;
 
@@ -69,23 +71,22 @@ impl Clock {
         self.status.iter().filter(|&&s| s == Status::Done).count() as u64
     }
 
-    /// The Kaplan–Meier curve (event = done), `None` when there is no row.
+    /// The Kaplan–Meier curve (event = done), `None` when there is no row. The hours are checked
+    /// (finite, ≥ 0) where they enter the state, so the curve is built from them directly.
     fn curve(&self, confidence: f64) -> Result<Option<KmCurve>> {
         if self.hours.is_empty() {
             return Ok(None);
         }
-        let events: Vec<f64> = self
-            .status
+        check_confidence(confidence)?;
+        let keys: Vec<u64> = self
+            .hours
             .iter()
-            .map(|&s| f64::from(u8::from(s == Status::Done)))
+            .zip(&self.status)
+            .map(|(&h, &s)| ((h + 0.0).to_bits() << 1) | u64::from(s == Status::Done))
             .collect();
-        let km = kaplan_meier(
-            &self.hours,
-            &events,
-            None,
-            &KmOptions::default().confidence(confidence),
-        )?;
-        Ok(km.curves.into_iter().next())
+        debug_assert!(self.hours.iter().all(|h| h.is_finite() && *h >= 0.0));
+        let z = normal_quantile(0.5 + 0.5 * confidence);
+        Ok(Some(curve_from_keys(keys, z)))
     }
 
     /// (met, due, pending) against `sla` hours: met = done within it; due = met + done later + still

@@ -255,7 +255,8 @@ impl Sorted {
             // Σ_l a1 a1ᵀ = [s1 d1] Q [s1 d1]ᵀ with Q = [[q0, −q1], [−q1, q2]] (positive semi-definite):
             // q0·u uᵀ + (q2 − q1²/q0)·d1 d1ᵀ with u = s1 − (q1/q0)·d1, rows of the outer Gram below.
             let c = q1 / q0;
-            e.outer.extend(e.s1.iter().zip(&e.d1).map(|(s, d)| s - c * d));
+            e.outer
+                .extend(e.s1.iter().zip(&e.d1).map(|(s, d)| s - c * d));
             e.outer_w.push(q0);
             if d > 1 {
                 e.outer.extend_from_slice(&e.d1);
