@@ -625,21 +625,27 @@ impl LoopState {
             }
         };
         let confidence = options.confidence;
-        let both = |g: &GroupAcc| -> Result<(Option<KmCurve>, Option<KmCurve>)> {
-            Ok((g.contact.curve(confidence)?, g.close.curve(confidence)?))
-        };
-        // The curves (a sort each) are the work: one task per group, in parallel when the feature is on.
+        // The curves (a sort each) are the work: one task per group and clock, in parallel when the
+        // feature is on.
+        let clocks: Vec<&Clock> = self
+            .groups
+            .iter()
+            .flat_map(|g| [&g.contact, &g.close])
+            .collect();
         #[cfg(feature = "parallel")]
-        let curves: Vec<Result<(Option<KmCurve>, Option<KmCurve>)>> = {
+        let fitted: Vec<Result<Option<KmCurve>>> = {
             use rayon::prelude::*;
-            self.groups.par_iter().map(both).collect()
+            clocks.par_iter().map(|c| c.curve(confidence)).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let curves: Vec<Result<(Option<KmCurve>, Option<KmCurve>)>> =
-            self.groups.iter().map(both).collect();
+        let fitted: Vec<Result<Option<KmCurve>>> =
+            clocks.iter().map(|c| c.curve(confidence)).collect();
+        // In the order of `clocks`: each group's contact curve, then its close curve.
+        let mut fitted = fitted.into_iter();
         let mut groups = Vec::with_capacity(self.names.len());
-        for ((name, g), curves) in self.names.iter().zip(&self.groups).zip(curves) {
-            let (contact, close) = curves?;
+        for (name, g) in self.names.iter().zip(&self.groups) {
+            let contact = fitted.next().transpose()?.flatten();
+            let close = fitted.next().transpose()?.flatten();
             let (met, due, pending) = g.contact.sla(options.sla_hours);
             let (t_met, t_due, t_pending) = g.triggers.sla(options.sla_hours);
             let triggers = g.triggers.len() as u64;
