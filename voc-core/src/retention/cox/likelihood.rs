@@ -19,6 +19,7 @@
 //! Breslow's ties are the case `A_t = d/s0`, `B_t = 0`.
 
 use super::Ties;
+use crate::stats::linalg::dot;
 
 /// Rows per block of the Gram accumulation (a block's transposed copy stays in L1/L2).
 const BLOCK: usize = 128;
@@ -73,24 +74,6 @@ impl Eval {
             outer_w: Vec::new(),
         }
     }
-}
-
-/// `Σ a·b` with four independent accumulators (vectorisable).
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..4 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
 }
 
 /// `η` and `exp(η)` of the rows of one chunk.
@@ -419,13 +402,5 @@ mod tests {
             }
         }
         Ok(())
-    }
-
-    #[test]
-    fn dot_matches_a_plain_sum() {
-        let a: Vec<f64> = (0..11).map(|i| i as f64 * 0.5).collect();
-        let b: Vec<f64> = (0..11).map(|i| 3.0 - i as f64).collect();
-        let want: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert_eq!(dot(&a, &b), want);
     }
 }
