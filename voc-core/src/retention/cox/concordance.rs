@@ -94,38 +94,31 @@ pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> 
             lo -= 1;
         }
         // One search per row: the rank of its score among the pooled scores, and whether it is one.
-        let query = |tree: &[u64], count: &[u64], r: usize, pool: u64| -> (u64, u64, u64) {
-            let (below, hit) = rank[r];
+        let query = |tree: &[u64], count: &[u64], (below, hit): (usize, bool), pool: u64| {
             let n_below = prefix(tree, below);
             let n_at = if hit { count[below] } else { 0 };
             // pool members (earlier events) with higher score are concordant
             (pool, pool - n_below - n_at, n_at)
         };
+        let rows = || ev[lo..hi].iter().zip(&rank[lo..hi]);
         // Events at this time are compared with earlier events only.
-        for r in lo..hi {
-            if ev[r] {
-                let (a, b, c) = query(&tree, &count, r, pool);
-                pairs += a;
-                correct += b;
-                tied += c;
-            }
+        for (_, &rk) in rows().filter(|(e, _)| **e) {
+            let (a, b, c) = query(&tree, &count, rk, pool);
+            pairs += a;
+            correct += b;
+            tied += c;
         }
-        for r in lo..hi {
-            if ev[r] {
-                let below = rank[r].0;
-                add(&mut tree, below);
-                count[below] += 1;
-                pool += 1;
-            }
+        for (_, &(below, _)) in rows().filter(|(e, _)| **e) {
+            add(&mut tree, below);
+            count[below] += 1;
+            pool += 1;
         }
         // Censorings at this time are compared with events up to and including it.
-        for r in lo..hi {
-            if !ev[r] {
-                let (a, b, c) = query(&tree, &count, r, pool);
-                pairs += a;
-                correct += b;
-                tied += c;
-            }
+        for (_, &rk) in rows().filter(|(e, _)| !**e) {
+            let (a, b, c) = query(&tree, &count, rk, pool);
+            pairs += a;
+            correct += b;
+            tied += c;
         }
         hi = lo;
     }
