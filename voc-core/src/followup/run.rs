@@ -245,10 +245,15 @@ pub fn loop_metrics(
             })?;
         }
     }
-    let rows: Vec<usize> = (0..n).filter(|&i| ck.ok(i)).collect();
-    let n_missing = (n - rows.len()) as u64;
-    // Borrowed as given when nothing is left out; compacted copies otherwise.
-    let all = n_missing == 0;
+    // Borrowed as given when nothing is left out (no row map: errors keep their index); compacted
+    // copies otherwise.
+    let all = ck.skipped.is_empty();
+    let rows: Vec<usize> = if all {
+        Vec::new()
+    } else {
+        (0..n).filter(|&i| ck.ok(i)).collect()
+    };
+    let n_missing = if all { 0 } else { (n - rows.len()) as u64 };
     let groups = kept(input.groups, &rows, all);
     let (opened, contacted, closed) = (
         kept(input.opened, &rows, all),
@@ -258,7 +263,7 @@ pub fn loop_metrics(
     let here = |e: Error| at_input_row(e, &rows).renamed("codes", "groups");
     // Rule checks on the kept rows first, so that an error names the caller's row.
     check_case_times(
-        &mut Checker::new("cases", RowPolicy::Error, rows.len()),
+        &mut Checker::new("cases", RowPolicy::Error, groups.len()),
         &["opened", "contacted", "closed"],
         &opened,
         &contacted,

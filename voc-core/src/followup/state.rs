@@ -5,11 +5,13 @@ use super::HOUR;
 use super::cases::check_case_times;
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result};
-use crate::retention::{KmCurve, KmOptions, kaplan_meier};
+use crate::retention::KmCurve;
+use crate::retention::curve_from_keys;
 use crate::signals::RowPolicy;
 use crate::signals::events::validate::{
     Checker, check_required_times, check_time_range, time_error,
 };
+use crate::stats::dist::normal_quantile;
 use crate::stats::{IntervalOptions, Share, check_confidence, share};
 use crate::time::NAT;
 
@@ -69,23 +71,22 @@ impl Clock {
         self.status.iter().filter(|&&s| s == Status::Done).count() as u64
     }
 
-    /// The Kaplan–Meier curve (event = done), `None` when there is no row.
+    /// The Kaplan–Meier curve (event = done), `None` when there is no row. The hours are checked
+    /// (finite, ≥ 0) where they enter the state, so the curve is built from them directly.
     fn curve(&self, confidence: f64) -> Result<Option<KmCurve>> {
         if self.hours.is_empty() {
             return Ok(None);
         }
-        let events: Vec<f64> = self
-            .status
+        check_confidence(confidence)?;
+        let keys: Vec<u64> = self
+            .hours
             .iter()
-            .map(|&s| f64::from(u8::from(s == Status::Done)))
+            .zip(&self.status)
+            .map(|(&h, &s)| ((h + 0.0).to_bits() << 1) | u64::from(s == Status::Done))
             .collect();
-        let km = kaplan_meier(
-            &self.hours,
-            &events,
-            None,
-            &KmOptions::default().confidence(confidence),
-        )?;
-        Ok(km.curves.into_iter().next())
+        debug_assert!(self.hours.iter().all(|h| h.is_finite() && *h >= 0.0));
+        let z = normal_quantile(0.5 + 0.5 * confidence);
+        Ok(Some(curve_from_keys(keys, z)))
     }
 
     /// (met, due, pending) against `sla` hours: met = done within it; due = met + done later + still
@@ -624,21 +625,27 @@ impl LoopState {
             }
         };
         let confidence = options.confidence;
-        let both = |g: &GroupAcc| -> Result<(Option<KmCurve>, Option<KmCurve>)> {
-            Ok((g.contact.curve(confidence)?, g.close.curve(confidence)?))
-        };
-        // The curves (a sort each) are the work: one task per group, in parallel when the feature is on.
+        // The curves (a sort each) are the work: one task per group and clock, in parallel when the
+        // feature is on.
+        let clocks: Vec<&Clock> = self
+            .groups
+            .iter()
+            .flat_map(|g| [&g.contact, &g.close])
+            .collect();
         #[cfg(feature = "parallel")]
-        let curves: Vec<Result<(Option<KmCurve>, Option<KmCurve>)>> = {
+        let fitted: Vec<Result<Option<KmCurve>>> = {
             use rayon::prelude::*;
-            self.groups.par_iter().map(both).collect()
+            clocks.par_iter().map(|c| c.curve(confidence)).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let curves: Vec<Result<(Option<KmCurve>, Option<KmCurve>)>> =
-            self.groups.iter().map(both).collect();
+        let fitted: Vec<Result<Option<KmCurve>>> =
+            clocks.iter().map(|c| c.curve(confidence)).collect();
+        // In the order of `clocks`: each group's contact curve, then its close curve.
+        let mut fitted = fitted.into_iter();
         let mut groups = Vec::with_capacity(self.names.len());
-        for ((name, g), curves) in self.names.iter().zip(&self.groups).zip(curves) {
-            let (contact, close) = curves?;
+        for (name, g) in self.names.iter().zip(&self.groups) {
+            let contact = fitted.next().transpose()?.flatten();
+            let close = fitted.next().transpose()?.flatten();
             let (met, due, pending) = g.contact.sla(options.sla_hours);
             let (t_met, t_due, t_pending) = g.triggers.sla(options.sla_hours);
             let triggers = g.triggers.len() as u64;

@@ -413,6 +413,13 @@ fn packed_curve(durations: &[f64], events: &[f64], z: f64) -> Result<KmCurve> {
         }
         keys.push(((d + 0.0).to_bits() << 1) | u64::from(e == 1.0));
     }
+    Ok(curve_from_keys(keys, z))
+}
+
+/// One curve from packed keys `duration bits << 1 | event` of valid rows (durations finite and ≥ 0,
+/// `+0.0` for zero): sorted, then one row per distinct time. For callers whose durations are checked
+/// already (the follow-up clocks); `z` is the normal quantile of the intervals.
+pub(crate) fn curve_from_keys(mut keys: Vec<u64>, z: f64) -> KmCurve {
     sort_keys(&mut keys);
     // Distinct times are written over the sorted keys (the buffer becomes the time column).
     let (mut de, mut dc) = (
@@ -436,7 +443,7 @@ fn packed_curve(durations: &[f64], events: &[f64], z: f64) -> Result<KmCurve> {
     }
     keys.truncate(j);
     let time: Vec<f64> = keys.into_iter().map(f64::from_bits).collect();
-    Ok(finish(time, de, dc, z))
+    finish(time, de, dc, z)
 }
 
 /// Event and censoring durations (as sortable bit patterns), bucketed by group and sorted within each.
@@ -578,8 +585,8 @@ pub(crate) fn walk(ev: &[u64], ce: &[u64], mut f: impl FnMut(u64, u64, u64, u64)
 }
 
 /// Completes a curve from its distinct times (ascending) and the events and censorings at each: at
-/// risk, survival, Greenwood variance and the log(−log) interval in one pass (rows without events repeat
-/// the previous interval: S and Greenwood's sum are unchanged there), then the median.
+/// risk, survival and Greenwood variance in one pass, then the log(−log) interval (rows without events
+/// repeat the row before: S and Greenwood's sum are unchanged there), then the median.
 fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCurve {
     let m = time.len();
     let total: u64 = events.iter().sum::<u64>() + censored.iter().sum::<u64>();
@@ -589,27 +596,27 @@ fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCur
         at_risk: Vec::with_capacity(m),
         survival: Vec::with_capacity(m),
         variance: Vec::with_capacity(m),
-        ci_low: Vec::with_capacity(m),
-        ci_high: Vec::with_capacity(m),
+        ci_low: vec![0.0; m],
         ..KmCurve::default()
     };
+    // Greenwood's sum per row, kept in the upper bound's column until the bounds replace it.
+    let mut greenwood = Vec::with_capacity(m);
     let (mut s, mut g, mut n) = (1.0, 0.0, total);
-    let mut bounds = (1.0, 1.0);
     for (&d, &cens) in events.iter().zip(&censored) {
         if d > 0 {
             s *= 1.0 - d as f64 / n as f64;
             if n > d {
                 g += d as f64 / (n as f64 * (n - d) as f64);
             }
-            bounds = loglog_interval(s, g, z);
         }
         c.at_risk.push(n);
         c.survival.push(s);
         c.variance.push(s * s * g);
-        c.ci_low.push(bounds.0);
-        c.ci_high.push(bounds.1);
+        greenwood.push(g);
         n -= d + cens;
     }
+    c.ci_high = greenwood;
+    bounds(&events, &c.survival, &mut c.ci_low, &mut c.ci_high, z);
     c.time = time;
     c.events = events;
     c.censored = censored;
@@ -617,6 +624,40 @@ fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCur
     c.median_low = first_at_or_below(&c.time, &c.ci_low, 0.5);
     c.median_high = first_at_or_below(&c.time, &c.ci_high, 0.5);
     c
+}
+
+/// Rows per task of the interval pass (a curve this long or longer is split, with the `parallel`
+/// feature).
+const BOUNDS_CHUNK: usize = 1 << 15;
+
+/// The log(−log) interval of every row from S and Greenwood's sum (`high` holds the sum on input):
+/// computed where the row has events; a row without events repeats the row before, whose S and sum it
+/// shares, so a chunk starting on such a row computes it from them (the same values as the row with
+/// the last events, or `[1, 1]` before any). Chunks are independent: the result does not depend on
+/// how the rows are split.
+fn bounds(events: &[u64], s: &[f64], low: &mut [f64], high: &mut [f64], z: f64) {
+    let chunk = |events: &[u64], s: &[f64], low: &mut [f64], high: &mut [f64]| {
+        let mut prev = (1.0, 1.0);
+        for (i, (&d, &si)) in events.iter().zip(s).enumerate() {
+            if d > 0 || i == 0 {
+                prev = loglog_interval(si, high[i], z);
+            }
+            low[i] = prev.0;
+            high[i] = prev.1;
+        }
+    };
+    #[cfg(feature = "parallel")]
+    if events.len() >= 2 * BOUNDS_CHUNK {
+        use rayon::prelude::*;
+        events
+            .par_chunks(BOUNDS_CHUNK)
+            .zip(s.par_chunks(BOUNDS_CHUNK))
+            .zip(low.par_chunks_mut(BOUNDS_CHUNK))
+            .zip(high.par_chunks_mut(BOUNDS_CHUNK))
+            .for_each(|(((e, s), l), h)| chunk(e, s, l, h));
+        return;
+    }
+    chunk(events, s, low, high);
 }
 
 /// The exponential Greenwood interval of lifelines (`[1, 1]` where S = 1, `[0, 0]` where S = 0):
@@ -636,6 +677,62 @@ fn loglog_interval(s: f64, g: f64, z: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The interval pass in one sequential sweep, as it was before it was split into chunks.
+    fn sequential_bounds(c: &KmCurve, z: f64) -> (Vec<f64>, Vec<f64>) {
+        let (mut low, mut high) = (Vec::new(), Vec::new());
+        let (mut s, mut g, mut n) = (1.0, 0.0, c.n);
+        let mut prev = (1.0, 1.0);
+        for (&d, &cens) in c.events.iter().zip(&c.censored) {
+            if d > 0 {
+                s *= 1.0 - d as f64 / n as f64;
+                if n > d {
+                    g += d as f64 / (n as f64 * (n - d) as f64);
+                }
+                prev = loglog_interval(s, g, z);
+            }
+            low.push(prev.0);
+            high.push(prev.1);
+            n -= d + cens;
+        }
+        (low, high)
+    }
+
+    #[test]
+    fn chunked_bounds_equal_one_sweep() -> Result<()> {
+        // Long runs of censorings cross the chunk boundaries; the curve is long enough to be split.
+        let n = 3 * BOUNDS_CHUNK + 1_000;
+        let t: Vec<f64> = (0..n).map(|i| i as f64 * 0.25 + 0.125).collect();
+        let e: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from((i / 5_000) % 2 == 0 && i % 3 != 0)))
+            .collect();
+        let o = KmOptions::default();
+        let c = &kaplan_meier(&t, &e, None, &o)?.curves[0];
+        let z = normal_quantile(0.5 + 0.5 * o.confidence);
+        let (low, high) = sequential_bounds(c, z);
+        assert_eq!(c.time.len(), n);
+        assert_eq!(c.ci_low, low);
+        assert_eq!(c.ci_high, high);
+        Ok(())
+    }
+
+    #[test]
+    fn curve_from_keys_is_the_curve_of_the_durations() -> Result<()> {
+        let t = [3.5, 0.0, 2.25, 3.5, 7.0, 2.25, 1.0];
+        let e = [1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0];
+        let o = KmOptions::default();
+        let keys: Vec<u64> = t
+            .iter()
+            .zip(&e)
+            .map(|(&d, &v)| ((d + 0.0_f64).to_bits() << 1) | u64::from(v == 1.0))
+            .collect();
+        let z = normal_quantile(0.5 + 0.5 * o.confidence);
+        assert_eq!(
+            curve_from_keys(keys, z),
+            kaplan_meier(&t, &e, None, &o)?.curves[0]
+        );
+        Ok(())
+    }
 
     #[test]
     fn all_censored_is_flat() -> Result<()> {

@@ -43,6 +43,7 @@ mod cohort;
 mod cox;
 mod gamma_gamma;
 mod km;
+pub(crate) use km::curve_from_keys;
 mod logrank;
 mod optim;
 mod params;

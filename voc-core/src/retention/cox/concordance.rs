@@ -54,7 +54,16 @@ pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> 
     uniq.sort_unstable_by(f64::total_cmp);
     uniq.dedup();
     let m = uniq.len();
+    // Per row: how many pooled scores are below its score, and whether its score is one of them.
+    let rank: Vec<(usize, bool)> = score
+        .iter()
+        .map(|&s| {
+            let below = uniq.partition_point(|&u| u < s);
+            (below, uniq.get(below) == Some(&s))
+        })
+        .collect();
     let mut tree = vec![0u64; m + 1];
+    let mut count = vec![0u64; m];
     let add = |tree: &mut [u64], mut i: usize| {
         i += 1;
         while i < tree.len() {
@@ -84,38 +93,32 @@ pub(super) fn concordance_sorted_desc(t: &[u64], score: &[f64], ev: &[bool]) -> 
         while lo > 0 && t[lo - 1] == k {
             lo -= 1;
         }
-        let query = |tree: &[u64], s: f64, pool: u64| -> (u64, u64, u64) {
-            let below = uniq.partition_point(|&u| u < s);
-            let upto = uniq.partition_point(|&u| u <= s);
+        // One search per row: the rank of its score among the pooled scores, and whether it is one.
+        let query = |tree: &[u64], count: &[u64], (below, hit): (usize, bool), pool: u64| {
             let n_below = prefix(tree, below);
-            let n_upto = prefix(tree, upto);
+            let n_at = if hit { count[below] } else { 0 };
             // pool members (earlier events) with higher score are concordant
-            (pool, pool - n_upto, n_upto - n_below)
+            (pool, pool - n_below - n_at, n_at)
         };
+        let rows = || ev[lo..hi].iter().zip(&rank[lo..hi]);
         // Events at this time are compared with earlier events only.
-        for r in lo..hi {
-            if ev[r] {
-                let (a, b, c) = query(&tree, score[r], pool);
-                pairs += a;
-                correct += b;
-                tied += c;
-            }
+        for (_, &rk) in rows().filter(|(e, _)| **e) {
+            let (a, b, c) = query(&tree, &count, rk, pool);
+            pairs += a;
+            correct += b;
+            tied += c;
         }
-        for r in lo..hi {
-            if ev[r] {
-                let rank = uniq.partition_point(|&u| u < score[r]);
-                add(&mut tree, rank);
-                pool += 1;
-            }
+        for (_, &(below, _)) in rows().filter(|(e, _)| **e) {
+            add(&mut tree, below);
+            count[below] += 1;
+            pool += 1;
         }
         // Censorings at this time are compared with events up to and including it.
-        for r in lo..hi {
-            if !ev[r] {
-                let (a, b, c) = query(&tree, score[r], pool);
-                pairs += a;
-                correct += b;
-                tied += c;
-            }
+        for (_, &rk) in rows().filter(|(e, _)| !**e) {
+            let (a, b, c) = query(&tree, &count, rk, pool);
+            pairs += a;
+            correct += b;
+            tied += c;
         }
         hi = lo;
     }

@@ -201,42 +201,45 @@ fn fit_complete(
         }
     }
     mean.iter_mut().for_each(|m| *m /= n as f64);
-    // Sort once by time, descending; centred rows stored in that order.
+    // Sort once by time, descending; centred rows stored in that order, each run of equal times with
+    // its events first.
     let order = by_time_desc(durations);
     let mut xs = vec![0.0; n * p];
     let mut ev = vec![false; n];
     let mut starts: Vec<u32> = Vec::new(); // start of each run of equal times
-    let mut prev = u64::MAX;
-    for (r, &(k, i)) in order.iter().enumerate() {
-        let i = i as usize;
-        let src = x.row(i);
-        for ((dst, v), m) in xs[r * p..r * p + p].iter_mut().zip(src).zip(&mean) {
-            *dst = v - m;
+    let mut n_ev: Vec<u32> = Vec::new(); // events of each run
+    let mut r = 0;
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        starts.push(r as u32);
+        let events_first = run
+            .iter()
+            .filter(|o| events[o.1 as usize] == 1.0)
+            .chain(run.iter().filter(|o| events[o.1 as usize] != 1.0));
+        let mut d = 0;
+        for &(_, i) in events_first {
+            let i = i as usize;
+            for ((dst, v), m) in xs[r * p..r * p + p].iter_mut().zip(x.row(i)).zip(&mean) {
+                *dst = v - m;
+            }
+            ev[r] = events[i] == 1.0;
+            d += u32::from(ev[r]);
+            r += 1;
         }
-        ev[r] = events[i] == 1.0;
-        if k != prev {
-            starts.push(r as u32);
-            prev = k;
-        }
+        n_ev.push(d);
     }
     starts.push(n as u32);
     let data = Sorted {
         xs,
         ev,
         starts,
+        n_ev,
         p,
         ties: options.ties,
     };
 
     // Gram matrix of the centred columns: scales, and constant/collinear columns fail its Cholesky.
-    let mut gram = vec![0.0; p * p];
-    for row in data.xs.chunks_exact(p) {
-        for a in 0..p {
-            for b in 0..=a {
-                gram[a * p + b] += row[a] * row[b];
-            }
-        }
-    }
+    let mut gram = super::likelihood::weighted_gram(&data.xs, &vec![1.0; n], p);
+    gram.truncate(p * p);
     for a in 0..p {
         for b in 0..a {
             gram[b * p + a] = gram[a * p + b];
