@@ -112,6 +112,37 @@ def test_rfm_scores_match_pandas_qcut_of_first_rank(q: int) -> None:
         np.testing.assert_array_equal(t["m"], _pandas_scores(monetary, q, False), err_msg=f"m={m}")
 
 
+@pytest.mark.parametrize("q", [3, 5, 10])
+def test_rfm_scores_of_continuous_values_and_signed_zeros_match_pandas(q: int) -> None:
+    # Continuous spend (the radix-select path), whole days and counts (the counting path), wide whole
+    # numbers (past the counting range), and -0.0 / 0.0, which pandas ranks as one value in row order.
+    rng = np.random.default_rng(100 + q)
+    m = 20_000
+    recency = rng.integers(0, 365, m).astype(float)
+    frequency = rng.integers(0, 4, m) * 1e6
+    monetary = np.round(rng.gamma(2.0, 60.0, m), 2)
+    monetary[rng.random(m) < 0.1] = 0.0
+    monetary[rng.random(m) < 0.1] = -0.0
+    t = voc.segment.rfm({"recency_days": recency, "frequency": frequency, "monetary": monetary}, bins=q, rules=[]).table
+    np.testing.assert_array_equal(t["r"], _pandas_scores(recency, q, True))
+    np.testing.assert_array_equal(t["f"], _pandas_scores(frequency, q, False))
+    np.testing.assert_array_equal(t["m"], _pandas_scores(monetary, q, False))
+    # Customers without a purchase are left out of the ranks, as pandas leaves NaN out.
+    recency[::7] = NAN
+    t = voc.segment.rfm({"recency_days": recency, "frequency": frequency, "monetary": monetary}, bins=q, rules=[]).table
+    keep = ~np.isnan(recency)
+    np.testing.assert_array_equal(t["m"][keep], _pandas_scores(monetary[keep], q, False))
+    assert (t["m"][~keep] == 0).all()
+
+
+def test_rfm_score_and_segment_columns_are_lists_of_strings() -> None:
+    t = voc.segment.rfm({"recency_days": [5.0, 300.0, NAN, 40.0, 10.0, 6.0], "frequency": [12, 1, 0, 3, 8, 12],
+                         "monetary": [900.0, 20.0, 0.0, 150.0, 400.0, 900.0]}).table
+    assert isinstance(t["segment"], list) and all(isinstance(s, str) for s in t["segment"])
+    assert isinstance(t["rfm_score"], list) and t["rfm_score"][2] == "000"
+    assert (t["segment"][0], t["segment"][5]) == ("Champions", "Loyal Customers")
+
+
 def test_rfm_segments_no_purchase_and_ties() -> None:
     t = voc.segment.rfm({"recency_days": [5.0, 300.0, NAN, 40.0, 10.0], "frequency": [12, 1, 0, 3, 8], "monetary": [900.0, 20.0, 0.0, 150.0, 400.0]}).table
     assert list(t["segment"]) == ["Champions", "Hibernating", "No Purchases", "Hibernating", "Loyal Customers"]

@@ -26,6 +26,7 @@
 mod kmeans;
 mod lifecycle;
 mod profile;
+mod qcut;
 mod rfm;
 mod value_voice;
 

@@ -6,7 +6,9 @@
 //! scores highest); **equal values are ranked in row order** (pandas `rank(method="first")`). The score
 //! with `q` bins is the smallest `j ≥ 1` with `r ≤ 1 + (m − 1)·j/q`, i.e. `max(1, ⌈q(r − 1)/(m − 1)⌉)`,
 //! computed in integers. This is pandas `qcut(rank(method="first"), q, labels=1..q)`, the common
-//! practice, which `voc-py/tests/test_segment.py` checks. Every bin then holds ⌊m/q⌋ or ⌈m/q⌉
+//! practice, which `voc-py/tests/test_segment.py` checks (`-0.0` and `0.0` are one value, as in
+//! pandas). The ranks come from a counting sort for whole numbers in a small range and a radix select
+//! otherwise, never a comparison sort of the whole column. Every bin then holds ⌊m/q⌋ or ⌈m/q⌉
 //! customers (ties never make bins uneven). With a single scored customer every score is 1 (pandas
 //! cannot cut one value).
 //!
@@ -17,6 +19,14 @@
 //! [`Rfm::segment_name`] calls "Other").
 
 use crate::error::{Error, Result, check_len};
+
+/// Runs both closures, on two threads when the `parallel` feature is on.
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    #[cfg(feature = "parallel")]
+    return rayon::join(a, b);
+    #[cfg(not(feature = "parallel"))]
+    (a(), b())
+}
 
 /// Label of customers without a purchase (recency NaN).
 const NO_PURCHASE: &str = "No Purchases";
@@ -241,6 +251,52 @@ impl Rfm {
             .collect()
     }
 
+    /// The RFM score labels as dense codes: `labels[codes[i]]` is
+    /// [`score_label`](Self::score_label)`(i)`, and `labels` holds each label that occurs once, in
+    /// ascending (R, F, M) order (`"000"`, a customer without a purchase, first). One string per
+    /// distinct label rather than one per customer.
+    ///
+    /// ```
+    /// use voc_core::segment::{rfm, RfmOptions};
+    /// let out = rfm(&[5.0, 300.0, f64::NAN, 40.0, 10.0], &[12.0, 1.0, 0.0, 3.0, 8.0],
+    ///               &[900.0, 20.0, 0.0, 150.0, 400.0], &RfmOptions::default())?;
+    /// let (codes, labels) = out.score_codes();
+    /// assert_eq!(labels, vec!["000", "111", "222", "444", "555"]);
+    /// assert_eq!(codes, vec![4, 1, 0, 2, 3]);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn score_codes(&self) -> (Vec<u32>, Vec<String>) {
+        // Scores are at most 10 (`bins` ≤ 10): an (R, F, M) cell is r·11² + f·11 + m.
+        const SIDE: usize = 11;
+        let cell = |i: usize| {
+            let s = |v: &[Option<u8>]| usize::from(v.get(i).copied().flatten().unwrap_or(0));
+            (s(&self.r) * SIDE + s(&self.f)) * SIDE + s(&self.m)
+        };
+        let n = self.r.len();
+        let mut dense = vec![u32::MAX; SIDE * SIDE * SIDE];
+        for i in 0..n {
+            if let Some(d) = dense.get_mut(cell(i)) {
+                *d = 0;
+            }
+        }
+        let mut labels = Vec::new();
+        for (c, d) in dense.iter_mut().enumerate() {
+            if *d == 0 {
+                *d = labels.len() as u32;
+                labels.push(format!(
+                    "{}{}{}",
+                    c / (SIDE * SIDE),
+                    (c / SIDE) % SIDE,
+                    c % SIDE
+                ));
+            }
+        }
+        let codes = (0..n)
+            .map(|i| dense.get(cell(i)).copied().unwrap_or(0))
+            .collect();
+        (codes, labels)
+    }
+
     /// Dense segment codes for [`profile`](crate::segment::profile) (every customer in a segment) and
     /// their names: the rules' names, then "Other" (no rule matches), then "No Purchases".
     ///
@@ -271,30 +327,6 @@ impl Rfm {
     }
 }
 
-/// Quantile scores `1..=bins` of `values` by the rule in the module docs (ascending ranks; ties in row
-/// order). Rows where `scored` is false get `None` and are not ranked.
-fn scores(values: &[f64], scored: &[bool], bins: u8, descending: bool) -> Vec<Option<u8>> {
-    let mut idx: Vec<usize> = (0..values.len()).filter(|&i| scored[i]).collect();
-    // A stable sort keeps row order among equal values: pandas rank(method="first").
-    if descending {
-        idx.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
-    } else {
-        idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    }
-    let m = idx.len() as u64;
-    let q = u64::from(bins);
-    let mut out = vec![None; values.len()];
-    for (r0, &i) in idx.iter().enumerate() {
-        let s = if m <= 1 {
-            1
-        } else {
-            (q * r0 as u64).div_ceil(m - 1).max(1)
-        };
-        out[i] = Some(s as u8);
-    }
-    out
-}
-
 /// Quantile scores `1..=bins` of one column: rank with ties in row order (ascending, or descending when
 /// `descending`), then cut into `bins` equal-count bins as pandas `qcut(rank(method="first"), bins)`.
 /// NaN rows get `None` and are not ranked; ±inf is an error.
@@ -319,7 +351,7 @@ pub fn quantile_scores(values: &[f64], bins: u8, descending: bool) -> Result<Vec
         });
     }
     let scored: Vec<bool> = values.iter().map(|v| !v.is_nan()).collect();
-    Ok(scores(values, &scored, bins, descending))
+    Ok(super::qcut::bins(values, &scored, bins, descending))
 }
 
 fn check_column(arg: &'static str, values: &[f64], scored: &[bool]) -> Result<()> {
@@ -368,9 +400,16 @@ pub fn rfm(recency: &[f64], frequency: &[f64], monetary: &[f64], opts: &RfmOptio
     check_column("recency", recency, &scored)?;
     check_column("frequency", frequency, &scored)?;
     check_column("monetary", monetary, &scored)?;
-    let r = scores(recency, &scored, opts.bins, true);
-    let f = scores(frequency, &scored, opts.bins, false);
-    let m = scores(monetary, &scored, opts.bins, false);
+    let q = opts.bins;
+    let ((r, f), m) = join(
+        || {
+            join(
+                || super::qcut::bins(recency, &scored, q, true),
+                || super::qcut::bins(frequency, &scored, q, false),
+            )
+        },
+        || super::qcut::bins(monetary, &scored, q, false),
+    );
     let mut names: Vec<String> = opts.rules.iter().map(|x| x.name.clone()).collect();
     // Rules may repeat a name (several ranges for one segment): one segment per distinct name.
     names.dedup();
@@ -380,19 +419,21 @@ pub fn rfm(recency: &[f64], frequency: &[f64], monetary: &[f64], opts: &RfmOptio
             distinct.push(n);
         }
     }
-    let rule_ids: Vec<u32> = opts
-        .rules
-        .iter()
-        .map(|x| distinct.iter().position(|n| *n == x.name).unwrap_or(0) as u32)
+    // The segment of every (R, F) cell: the first rule that matches it.
+    let side = usize::from(q) + 1;
+    let cells: Vec<Option<u32>> = (0..side * side)
+        .map(|c| {
+            let (ri, fi) = ((c / side) as u8, (c % side) as u8);
+            let rule = opts.rules.iter().find(|rule| rule.matches(ri, fi))?;
+            Some(distinct.iter().position(|n| *n == rule.name).unwrap_or(0) as u32)
+        })
         .collect();
-    let segment = (0..recency.len())
-        .map(|i| {
-            let (ri, fi) = (r[i]?, f[i]?);
-            opts.rules
-                .iter()
-                .zip(&rule_ids)
-                .find(|(rule, _)| rule.matches(ri, fi))
-                .map(|(_, &id)| id)
+    let segment = r
+        .iter()
+        .zip(&f)
+        .map(|(ri, fi)| {
+            let (ri, fi) = ((*ri)?, (*fi)?);
+            *cells.get(usize::from(ri) * side + usize::from(fi))?
         })
         .collect();
     Ok(Rfm {

@@ -5,6 +5,7 @@
 use super::*;
 use crate::convert::{lookup, names_of, prefixed, required, role_list, table_names};
 use crate::results::{LifecycleResult, RfmResult, ValueVoiceResult};
+use pyo3::types::PyList;
 
 /// Registers the table functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -267,16 +268,22 @@ fn _segment_value_voice<'py>(
     .py_err(py)?;
     let n = out.segment.len();
     let mut b = with_ids(py, data, n)?;
-    let name = |names: &[String], codes: &[u32]| -> Vec<Option<String>> {
-        codes
-            .iter()
-            .map(|&c| names.get(c as usize).cloned())
-            .collect()
-    };
-    b.strings("value_tier", &name(&out.tier_names, &out.tier))?;
-    b.strings("voice", &name(&out.voice_names, &out.voice))?;
-    b.strings("segment", &name(&out.segment_names, &out.segment))?;
-    b.strings("play", &name(&out.plays, &out.segment))?;
+    b.column(
+        "value_tier",
+        n,
+        shared_strings(py, &out.tier, &out.tier_names)?,
+    );
+    b.column(
+        "voice",
+        n,
+        shared_strings(py, &out.voice, &out.voice_names)?,
+    );
+    b.column(
+        "segment",
+        n,
+        shared_strings(py, &out.segment, &out.segment_names)?,
+    );
+    b.column("play", n, shared_strings(py, &out.segment, &out.plays)?);
     let table = Py::new(py, b.finish("value × voice segments", None))?;
     result::<ValueVoiceResult>(
         py,
@@ -329,15 +336,34 @@ fn _segment_rfm<'py>(
     b.numbers("r", score(&out.r));
     b.numbers("f", score(&out.f));
     b.numbers("m", score(&out.m));
-    let labels: Vec<Option<String>> = out.score_labels().into_iter().map(Some).collect();
-    b.strings("rfm_score", &labels)?;
-    let seg: Vec<Option<&str>> = segment
-        .iter()
-        .map(|&c| names.get(c as usize).map(String::as_str))
-        .collect();
-    b.strings("segment", &seg)?;
+    let (score_codes, score_labels) = out.score_codes();
+    b.column(
+        "rfm_score",
+        n,
+        shared_strings(py, &score_codes, &score_labels)?,
+    );
+    b.column("segment", n, shared_strings(py, &segment, &names)?);
     let table = Py::new(py, b.finish("rfm segments", None))?;
     result::<RfmResult>(py, (table, n as u64, u64::from(bins), names))
+}
+
+/// A list of strings `labels[codes[i]]` that shares one Python string per label (a customer-level
+/// column of a few distinct names costs one reference per row, not one string); an out-of-range code
+/// is `None`.
+fn shared_strings<'py>(
+    py: Python<'py>,
+    codes: &[u32],
+    labels: &[String],
+) -> PyResult<Bound<'py, PyAny>> {
+    let strs: Vec<Bound<'py, PyAny>> = labels
+        .iter()
+        .map(|l| PyString::new(py, l).into_any())
+        .collect();
+    let none = py.None().into_bound(py);
+    let items = codes
+        .iter()
+        .map(|&c| strs.get(c as usize).unwrap_or(&none).clone());
+    Ok(PyList::new(py, items)?.into_any())
 }
 
 /// Lifecycle stages (see `voc.segment.lifecycle`): the result with its table, one row per customer.
@@ -364,16 +390,13 @@ fn _segment_lifecycle<'py>(
         core::lifecycle(ts, as_, &opts)
     })
     .py_err(py)?;
-    let names = core::Stage::NAMES;
-    let stage: Vec<Option<&str>> = stages
-        .iter()
-        .map(|s| names.get(*s as usize).copied())
-        .collect();
-    let mut b = with_ids(py, data, stage.len())?;
-    b.strings("stage", &stage)?;
+    let names: Vec<String> = core::Stage::NAMES.iter().map(|s| (*s).to_owned()).collect();
+    let codes: Vec<u32> = stages.iter().map(|s| *s as u32).collect();
+    let n = codes.len();
+    let mut b = with_ids(py, data, n)?;
+    b.column("stage", n, shared_strings(py, &codes, &names)?);
     let table = Py::new(py, b.finish("lifecycle stages", None))?;
-    let stages: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
-    result::<LifecycleResult>(py, (table, stage.len() as u64, stages))
+    result::<LifecycleResult>(py, (table, n as u64, names))
 }
 
 /// The profile table. `by` holds the segment labels; with `names`, labels are matched to them as

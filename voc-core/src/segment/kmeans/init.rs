@@ -2,7 +2,11 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{KMeansOptions, blocks, check_finite, check_input, sq_dist, to_matrix};
+#[cfg(feature = "parallel")]
+use super::PARALLEL_ROWS;
+use super::hamerly::Rows;
+use super::kernel::{Lanes, simd_dispatch};
+use super::{BLOCK, KMeansOptions, blocks, check_finite, check_input, sq_dist, to_matrix};
 use crate::error::Result;
 use crate::interrupt::Ticker;
 use crate::stats::rng::Rng;
@@ -30,27 +34,96 @@ pub fn kmeans_plusplus(x: ArrayView2<'_, f64>, k: usize, seed: u64) -> Result<Ar
     let rows = x.as_standard_layout();
     let data = rows.as_slice().unwrap_or(&[]);
     let cols = x.ncols();
-    to_matrix(k, cols, plusplus(data, cols, k, seed, true)?)
+    let zero = vec![0.0; cols];
+    let rows = Rows {
+        data,
+        shift: &zero,
+        cols,
+    };
+    to_matrix(k, cols, plusplus(rows, k, seed, true)?)
 }
 
-/// k-means++ seeding (greedy, `2 + ln k` candidates per centre, as scikit-learn) of row-major `x`.
-pub(super) fn plusplus(
-    x: &[f64],
-    cols: usize,
-    k: usize,
-    seed: u64,
-    parallel: bool,
-) -> Result<Vec<f64>> {
-    let n = x.len() / cols;
+/// Potential of each k-means++ candidate over rows `start..end`: Σ min(closest, d²(row, candidate)),
+/// rows in order (the candidates' distances computed together by the lane kernel, each bit for bit
+/// `sq_dist`).
+#[inline(always)]
+fn potentials_impl(
+    x: Rows<'_>,
+    closest: &[f64],
+    candidates: &Lanes,
+    start: usize,
+    end: usize,
+) -> Vec<f64> {
+    let trials = candidates.k();
+    let mut s = vec![0.0; trials];
+    let mut d = vec![0.0; candidates.scratch_len()];
+    let mut buf = vec![0.0; x.cols];
+    for (i, &c) in (start..end).zip(&closest[start..end]) {
+        candidates.distances(x.row(i, &mut buf), &mut d);
+        for (st, &dt) in s.iter_mut().zip(&d[..trials]) {
+            *st += c.min(dt);
+        }
+    }
+    s
+}
+
+simd_dispatch! {
+    fn potentials(
+        x: Rows<'_>,
+        closest: &[f64],
+        candidates: &Lanes,
+        start: usize,
+        end: usize,
+    ) -> Vec<f64> => potentials_impl
+}
+
+/// `closest[i] = min(closest[i], d²(row i, centre))` (or `= d²` when `first`) for one block of rows.
+#[inline(always)]
+fn closest_block_impl(x: Rows<'_>, centre: &[f64], start: usize, closest: &mut [f64], first: bool) {
+    let mut buf = vec![0.0; x.cols];
+    for (i, d) in (start..).zip(closest.iter_mut()) {
+        let v = sq_dist(x.row(i, &mut buf), centre);
+        *d = if first { v } else { d.min(v) };
+    }
+}
+
+simd_dispatch! {
+    fn closest_block(x: Rows<'_>, centre: &[f64], start: usize, closest: &mut [f64], first: bool) -> ()
+        => closest_block_impl
+}
+
+/// [`closest_block`] over every block, on several threads when asked (each value is computed alone, so
+/// the result does not depend on it).
+fn update_closest(x: Rows<'_>, centre: &[f64], closest: &mut [f64], first: bool, parallel: bool) {
+    let update =
+        |(b, chunk): (usize, &mut [f64])| closest_block(x, centre, b * BLOCK, chunk, first);
+    #[cfg(feature = "parallel")]
+    if parallel && closest.len() >= PARALLEL_ROWS {
+        use rayon::prelude::*;
+        closest.par_chunks_mut(BLOCK).enumerate().for_each(update);
+        return;
+    }
+    let _ = parallel;
+    closest.chunks_mut(BLOCK).enumerate().for_each(update);
+}
+
+/// k-means++ seeding (greedy, `2 + ln k` candidates per centre, as scikit-learn) of the rows `x`
+/// (centred).
+pub(super) fn plusplus(x: Rows<'_>, k: usize, seed: u64, parallel: bool) -> Result<Vec<f64>> {
+    let n = x.n();
+    let cols = x.cols;
+    let mut buf = vec![0.0; cols];
     let mut rng = Rng::seeded(seed, "seed")?;
     let trials = 2 + (k as f64).ln().floor() as usize;
     let mut centers = Vec::with_capacity(k * cols);
     let first = rng.below(n);
-    centers.extend_from_slice(&x[first * cols..(first + 1) * cols]);
-    let mut closest: Vec<f64> = x.chunks_exact(cols).map(|r| sq_dist(r, &centers)).collect();
+    centers.extend_from_slice(x.row(first, &mut buf));
+    let mut closest = vec![0.0; n];
+    update_closest(x, &centers, &mut closest, true, parallel);
     let mut pot: f64 = closest.iter().sum();
     let mut cumulative = vec![0.0; n];
     let mut ticker = Ticker::new();
+    let mut rows = Vec::with_capacity(trials * cols);
     for _ in 1..k {
         ticker.tick()?;
         let mut acc = 0.0;
@@ -64,16 +137,14 @@ pub(super) fn plusplus(
                 cumulative.partition_point(|&c| c < r).min(n - 1)
             })
             .collect();
+        rows.clear();
+        for &c in &candidates {
+            rows.extend_from_slice(x.row(c, &mut buf));
+        }
+        let lanes = Lanes::new(&rows, cols);
         // Potential of each candidate, in fixed blocks.
         let parts = blocks(n, parallel, |start, end| {
-            let mut s = vec![0.0; trials];
-            for i in start..end {
-                let row = &x[i * cols..(i + 1) * cols];
-                for (t, &c) in candidates.iter().enumerate() {
-                    s[t] += closest[i].min(sq_dist(row, &x[c * cols..(c + 1) * cols]));
-                }
-            }
-            s
+            potentials(x, &closest, &lanes, start, end)
         });
         let mut pots = vec![0.0; trials];
         for p in parts {
@@ -87,13 +158,10 @@ pub(super) fn plusplus(
                 best = t;
             }
         }
-        let c = candidates[best];
-        let crow = &x[c * cols..(c + 1) * cols];
-        for (d, row) in closest.iter_mut().zip(x.chunks_exact(cols)) {
-            *d = d.min(sq_dist(row, crow));
-        }
+        let crow = rows[best * cols..(best + 1) * cols].to_vec();
+        update_closest(x, &crow, &mut closest, false, parallel);
         pot = pots[best];
-        centers.extend_from_slice(crow);
+        centers.extend_from_slice(&crow);
     }
     Ok(centers)
 }

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "parallel")]
 use super::PARALLEL_ROWS;
-use super::hamerly::{Pass, PointState, half_gaps, update_bounds};
+use super::hamerly::{Mode, Pass, Rows, Shifts, State, half_gaps, update_bounds};
 use ndarray::ArrayView2;
 
 use super::{Algorithm, BLOCK, KMeansOptions, blocks, for_rows, sq_dist};
@@ -64,25 +64,32 @@ pub(super) fn column_variances(x: ArrayView2<'_, f64>, means: &[f64]) -> Vec<f64
     .collect()
 }
 
-/// Mean of the column variances (population), the scale of scikit-learn's tolerance.
+/// Mean of the column variances (population), the scale of scikit-learn's tolerance (`centred`
+/// computes the same number on the way).
 pub(super) fn mean_variance(x: ArrayView2<'_, f64>, means: &[f64]) -> f64 {
     column_variances(x, means).iter().sum::<f64>() / x.ncols().max(1) as f64
 }
 
-/// `x` minus the column means, as one row-major buffer (the rows the iterations read contiguously);
-/// in blocks, on several threads for large data. This is the only copy of the data a fit makes.
-pub(super) fn centred(x: ArrayView2<'_, f64>, means: &[f64], parallel: bool) -> Vec<f64> {
+/// `x` minus the column means, as one row-major buffer (the rows the iterations read contiguously),
+/// and the mean of the column variances (population) read from it on the way: the same numbers, in the
+/// same order, as `mean_variance`. In blocks, on several threads for large data. This is the only
+/// copy of the data a fit makes.
+pub(super) fn centred(x: ArrayView2<'_, f64>, means: &[f64], parallel: bool) -> (Vec<f64>, f64) {
     let cols = x.ncols();
     let mut out = vec![0.0; x.nrows() * cols];
     if cols == 0 {
-        return out;
+        return (out, 0.0);
     }
     let data = x.as_slice();
     let fill = |(b, o): (usize, &mut [f64])| {
         let start = b * BLOCK;
-        let sub = |orow: &mut [f64], irow: &[f64]| {
-            for ((ov, iv), m) in orow.iter_mut().zip(irow).zip(means) {
-                *ov = iv - m;
+        // Σ (v − mean)² per column over the block's rows, in row order (as `column_sums`).
+        let mut sq = vec![0.0; cols];
+        let mut sub = |orow: &mut [f64], irow: &[f64]| {
+            for (((ov, iv), m), a) in orow.iter_mut().zip(irow).zip(means).zip(sq.iter_mut()) {
+                let d = iv - m;
+                *ov = d;
+                *a += d * d;
             }
         };
         match data {
@@ -98,16 +105,32 @@ pub(super) fn centred(x: ArrayView2<'_, f64>, means: &[f64], parallel: bool) -> 
                 sub(orow, irow);
             }),
         }
+        sq
     };
     #[cfg(feature = "parallel")]
-    if parallel && x.nrows() >= PARALLEL_ROWS {
+    let parts: Vec<Vec<f64>> = if parallel && x.nrows() >= PARALLEL_ROWS {
         use rayon::prelude::*;
-        out.par_chunks_mut(BLOCK * cols).enumerate().for_each(fill);
-        return out;
+        out.par_chunks_mut(BLOCK * cols)
+            .enumerate()
+            .map(fill)
+            .collect()
+    } else {
+        out.chunks_mut(BLOCK * cols).enumerate().map(fill).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Vec<f64>> = {
+        let _ = parallel;
+        out.chunks_mut(BLOCK * cols).enumerate().map(fill).collect()
+    };
+    let mut sums = vec![NeumaierSum::default(); cols];
+    for p in parts {
+        for (s, v) in sums.iter_mut().zip(p) {
+            s.add(v);
+        }
     }
-    let _ = parallel;
-    out.chunks_mut(BLOCK * cols).enumerate().for_each(fill);
-    out
+    let rows = x.nrows().max(1) as f64;
+    let variance = sums.iter().map(|s| s.value() / rows).sum::<f64>() / cols as f64;
+    (out, variance)
 }
 
 /// The outcome of one run on centred data (centres still centred, row-major `k × cols`).
@@ -119,31 +142,23 @@ pub(super) struct Run {
     pub(super) converged: bool,
 }
 
-/// One run on centred data.
+/// One run on the rows `x` (centred).
 pub(super) fn run(
-    x: &[f64],
-    cols: usize,
+    x: Rows<'_>,
     mut centers: Vec<f64>,
     tol: f64,
     opts: &KMeansOptions,
 ) -> Result<Run> {
     let k = opts.k;
-    let n = x.len() / cols;
+    let cols = x.cols;
+    let n = x.n();
     let pass = Pass {
         x,
-        cols,
         k,
         parallel: opts.parallel,
         exact: opts.algorithm == Algorithm::Lloyd,
     };
-    let mut st = vec![
-        PointState {
-            label: u32::MAX,
-            upper: 0.0,
-            lower: 0.0,
-        };
-        n
-    ];
+    let mut st = State::new(n);
     let mut strict = false;
     let mut converged = false;
     let mut iterations = 0;
@@ -152,11 +167,21 @@ pub(super) fn run(
     let mut sums = vec![0.0; k * cols];
     let mut counts = vec![0_i64; k];
     let mut ticker = Ticker::new();
+    // The bound changes the next pass applies (Hamerly): none before the first pass.
+    let mut pending: Option<Shifts> = None;
+    fn mode(exact: bool, pending: &Option<Shifts>) -> Mode<'_> {
+        match pending {
+            _ if exact => Mode::Exact,
+            None => Mode::Fresh,
+            Some(s) => Mode::Bounded(s),
+        }
+    }
     for it in 0..opts.max_iter {
         ticker.tick()?;
         iterations = it + 1;
         let gaps = half_gaps(&centers, k, cols);
-        let (d_sums, d_counts, changed) = pass.assign(&centers, &gaps, &mut st, it == 0);
+        let (d_sums, d_counts, changed) =
+            pass.assign(&centers, &gaps, &mut st, mode(pass.exact, &pending));
         for (s, d) in sums.iter_mut().zip(&d_sums) {
             *s += d;
         }
@@ -165,7 +190,7 @@ pub(super) fn run(
         }
         let mut new = sums.clone();
         let mut weights = counts.clone();
-        relocate_empty(x, cols, &centers, &st, &mut new, &mut weights);
+        relocate_empty(x, &centers, &st.labels, &mut new, &mut weights);
         let counts_now = weights;
         for (row, &c) in new.chunks_exact_mut(cols).zip(&counts_now) {
             if c > 0 {
@@ -183,6 +208,7 @@ pub(super) fn run(
             .sqrt();
         }
         centers = new;
+        pending = None;
         if changed == 0 {
             strict = true;
             converged = true;
@@ -192,17 +218,29 @@ pub(super) fn run(
             converged = true;
             break;
         }
-        update_bounds(&mut st, &shifts);
+        pending = Some(Shifts::new(&shifts));
     }
     if !strict {
-        update_bounds(&mut st, &shifts);
+        let last = Shifts::new(&shifts);
+        if let Some(p) = &pending {
+            // The iteration limit was reached: those bounds were moved once already, and are moved
+            // once more (a looser bound is still a bound).
+            if !pass.exact {
+                update_bounds(&mut st, p);
+            }
+        }
         let gaps = half_gaps(&centers, k, cols);
-        pass.assign(&centers, &gaps, &mut st, false);
+        let final_mode = if pass.exact {
+            Mode::Exact
+        } else {
+            Mode::Bounded(&last)
+        };
+        pass.assign(&centers, &gaps, &mut st, final_mode);
     }
     let inertia = pass.inertia(&centers, &mut st);
     Ok(Run {
         centers,
-        labels: st.iter().map(|p| p.label).collect(),
+        labels: st.labels,
         inertia,
         iterations,
         converged,
@@ -212,10 +250,9 @@ pub(super) fn run(
 /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes one of the points farthest
 /// from their (old) centres, largest distance first (ties: lower row first).
 pub(super) fn relocate_empty(
-    x: &[f64],
-    cols: usize,
+    x: Rows<'_>,
     centers: &[f64],
-    st: &[PointState],
+    labels: &[u32],
     sums: &mut [f64],
     counts: &mut [i64],
 ) {
@@ -223,19 +260,21 @@ pub(super) fn relocate_empty(
     if empty.is_empty() {
         return;
     }
-    let mut far: Vec<(f64, usize)> = x
-        .chunks_exact(cols)
-        .zip(st)
+    let cols = x.cols;
+    let mut buf = vec![0.0; cols];
+    let mut far: Vec<(f64, usize)> = labels
+        .iter()
         .enumerate()
-        .map(|(i, (row, p))| {
-            let l = p.label as usize;
+        .map(|(i, &l)| {
+            let l = l as usize;
+            let row = x.row(i, &mut buf);
             (sq_dist(row, &centers[l * cols..(l + 1) * cols]), i)
         })
         .collect();
     far.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for (&j, &(_, i)) in empty.iter().zip(&far) {
-        let old = st[i].label as usize;
-        let row = &x[i * cols..(i + 1) * cols];
+        let old = labels[i] as usize;
+        let row = x.row(i, &mut buf);
         for (c, v) in row.iter().enumerate() {
             sums[old * cols + c] -= v;
             sums[j * cols + c] = *v;

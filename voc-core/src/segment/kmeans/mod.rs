@@ -18,6 +18,7 @@
 mod bytes;
 mod hamerly;
 mod init;
+mod kernel;
 mod lloyd;
 mod quality;
 #[cfg(test)]
@@ -32,7 +33,9 @@ use crate::error::{Error, Result};
 use crate::interrupt::Ticker;
 use crate::traits::{Fit, Predict};
 
+use hamerly::Rows;
 use init::plusplus;
+use kernel::{Lanes, nearest_rows};
 use lloyd::{Run, centred, column_means, mean_variance, run};
 
 /// Rows per block of a distance pass (fixed, so block sums do not depend on the thread count).
@@ -282,12 +285,21 @@ impl Predict<ArrayView2<'_, f64>> for KMeans {
         }
         check_finite("x", x)?;
         let centers = self.centers.as_standard_layout();
-        let centers = centers.as_slice().unwrap_or(&[]);
-        let mut labels = Vec::with_capacity(x.nrows());
-        for_rows(x, 0, x.nrows(), |_, row| {
-            labels.push(nearest(row, centers, cols).0 as u32);
+        let lanes = Lanes::new(centers.as_slice().unwrap_or(&[]), cols);
+        let data = x.as_slice();
+        let parts = blocks(x.nrows(), true, |start, end| {
+            let mut out = vec![0; end - start];
+            match data {
+                Some(d) => nearest_rows(&lanes, &d[start * cols..end * cols], cols, &mut out),
+                None => {
+                    let mut rows = Vec::with_capacity((end - start) * cols);
+                    for_rows(x, start, end, |_, row| rows.extend_from_slice(row));
+                    nearest_rows(&lanes, &rows, cols, &mut out);
+                }
+            }
+            out
         });
-        Ok(labels)
+        Ok(parts.concat())
     }
 }
 
@@ -358,8 +370,9 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// Nearest and second-nearest squared distances: (index, d1², d2²); the lowest index wins a tie.
-#[inline]
+/// Nearest and second-nearest squared distances: (index, d1², d2²); the lowest index wins a tie. The
+/// scalar reference of [`kernel::Lanes::nearest`], which the iterations use.
+#[cfg(test)]
 fn nearest(row: &[f64], centers: &[f64], cols: usize) -> (usize, f64, f64) {
     let mut best = (0, f64::INFINITY, f64::INFINITY);
     for (j, c) in centers.chunks_exact(cols).enumerate() {
@@ -423,6 +436,50 @@ fn checked_means(x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
         check_finite("x", x)?;
     }
     Ok(means)
+}
+
+/// The data a fit reads, centred on the column means: a C-ordered input in place (each row centred as
+/// it is read), any other layout as one centred row-major copy.
+struct Prepared<'a> {
+    data: std::borrow::Cow<'a, [f64]>,
+    shift: Vec<f64>,
+    means: Vec<f64>,
+    cols: usize,
+    /// Mean of the column variances (population), the scale of the tolerance.
+    variance: f64,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(x: ArrayView2<'a, f64>, means: Vec<f64>, parallel: bool) -> Self {
+        let cols = x.ncols();
+        match x.to_slice() {
+            Some(data) => Prepared {
+                variance: mean_variance(x, &means),
+                data: data.into(),
+                shift: means.clone(),
+                means,
+                cols,
+            },
+            None => {
+                let (copy, variance) = centred(x, &means, parallel);
+                Prepared {
+                    data: copy.into(),
+                    shift: vec![0.0; cols],
+                    means,
+                    cols,
+                    variance,
+                }
+            }
+        }
+    }
+
+    fn rows(&self) -> Rows<'_> {
+        Rows {
+            data: &self.data,
+            shift: &self.shift,
+            cols: self.cols,
+        }
+    }
 }
 
 /// The fitted model: the winning run's centres moved back by the column means.
@@ -489,13 +546,13 @@ pub fn kmeans_from(
     check_finite("init", init)?;
     // Centre the data on the column means, as scikit-learn does, for accurate distances.
     let means = checked_means(x)?;
-    let centred = centred(x, &means, opts.parallel);
     let mut start = Vec::with_capacity(opts.k * cols);
     for_rows(init, 0, init.nrows(), |_, row| {
         start.extend(row.iter().zip(&means).map(|(v, m)| v - m));
     });
-    let tol = opts.tol * mean_variance(x, &means);
-    finish(run(&centred, cols, start, tol, opts)?, &means)
+    let prepared = Prepared::new(x, means, opts.parallel);
+    let tol = opts.tol * prepared.variance;
+    finish(run(prepared.rows(), start, tol, opts)?, &prepared.means)
 }
 
 /// k-means with `n_init` k-means++ starts (start `i` seeded from `opts.seed` and `i`); the start with
@@ -514,10 +571,9 @@ pub fn kmeans_from(
 /// ```
 pub fn kmeans(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<KMeans> {
     check_input(x, opts)?;
-    let cols = x.ncols();
-    let means = checked_means(x)?;
-    let centred = centred(x, &means, opts.parallel);
-    let tol = opts.tol * mean_variance(x, &means);
+    let prepared = Prepared::new(x, checked_means(x)?, opts.parallel);
+    let rows = prepared.rows();
+    let tol = opts.tol * prepared.variance;
     let mut best: Option<Run> = None;
     let mut ticker = Ticker::new();
     for start in 0..opts.n_init {
@@ -526,8 +582,8 @@ pub fn kmeans(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<KMeans> {
             .seed
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(start as u64);
-        let init = plusplus(&centred, cols, opts.k, seed, opts.parallel)?;
-        let fit = run(&centred, cols, init, tol, opts)?;
+        let init = plusplus(rows, opts.k, seed, opts.parallel)?;
+        let fit = run(rows, init, tol, opts)?;
         if best.as_ref().is_none_or(|b| fit.inertia < b.inertia) {
             best = Some(fit);
         }
@@ -536,5 +592,5 @@ pub fn kmeans(x: ArrayView2<'_, f64>, opts: &KMeansOptions) -> Result<KMeans> {
         arg: "n_init",
         what: "no start was run",
     })?;
-    finish(fit, &means)
+    finish(fit, &prepared.means)
 }

@@ -165,3 +165,112 @@ fn centres_round_trip_through_serde() -> Result<()> {
     assert_eq!(back, fit);
     Ok(())
 }
+
+/// Rows of `cols` values in `groups` overlapping groups, from a xorshift stream (the same numbers as
+/// the Python script that recorded [`answers_are_those_of_the_scalar_implementation`]'s values).
+fn stream(n: usize, cols: usize, groups: usize, seed: u64) -> Array2<f64> {
+    let mut s = seed | 1;
+    let mut v = Vec::with_capacity(n * cols);
+    for i in 0..n {
+        let g = i % groups;
+        for c in 0..cols {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let u = (s % 1_000_003) as f64 / 1_000_003.0;
+            v.push(u * 2.0 + (g as f64 * 0.25) * (((c * 3 + g) % 7) as f64 - 3.0));
+        }
+    }
+    Array2::from_shape_vec((n, cols), v).unwrap_or_default()
+}
+
+/// (inertia bits, iterations, converged, Σ (i + 1)·label, Σ centre bits (wrapping)).
+fn fingerprint(f: &KMeans) -> (u64, usize, bool, u64, u64) {
+    let labels = f
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| (i as u64 + 1) * u64::from(l))
+        .sum();
+    let centres = f
+        .centers
+        .iter()
+        .fold(0_u64, |a, c| a.wrapping_add(c.to_bits()));
+    (
+        f.inertia.to_bits(),
+        f.iterations,
+        f.converged,
+        labels,
+        centres,
+    )
+}
+
+#[test]
+fn answers_are_those_of_the_scalar_implementation() -> Result<()> {
+    // Recorded with the scalar distance loops that the lane kernel replaced (voc 0.2.0 before the
+    // kernel): the seeding draws, the iterations, labels, centres and inertia are bit for bit the same.
+    let x = stream(40_000, 5, 6, 12345);
+    let y = stream(5_000, 3, 13, 777);
+    let bits = |h: &str| u64::from_str_radix(h, 16).unwrap_or(0);
+    let pp = (
+        bits("40ee7111ad6eff92"),
+        12,
+        true,
+        2_424_160_783,
+        0x3d52_20a0_ea3e_8d18,
+    );
+    let opts = KMeansOptions::default().k(7).seed(3).n_init(2);
+    assert_eq!(fingerprint(&kmeans(x.view(), &opts)?), pp);
+    let lloyd = opts.clone().algorithm(Algorithm::Lloyd);
+    assert_eq!(fingerprint(&kmeans(x.view(), &lloyd)?), pp);
+    let opts = KMeansOptions::default().k(12);
+    let want = (
+        bits("40c259a3385d00be"),
+        10,
+        true,
+        74_359_285,
+        0x7f0b_bddf_e67b_c763,
+    );
+    assert_eq!(
+        fingerprint(&kmeans_from(y.view(), y.slice(s![..12, ..]), &opts)?),
+        want
+    );
+    // The iteration limit reached (the bounds are moved twice before the last assignment).
+    let opts = KMeansOptions::default().k(12).seed(5).max_iter(3);
+    let want = (
+        bits("40b41a4202cbfb4e"),
+        3,
+        false,
+        64_580_109,
+        0x0037_daeb_a9a9_cc38,
+    );
+    let fit = kmeans(y.view(), &opts)?;
+    assert_eq!(fingerprint(&fit), want);
+    assert_eq!(
+        fingerprint(&kmeans(y.view(), &opts.algorithm(Algorithm::Lloyd))?),
+        want
+    );
+    let p = fit.predict(x.slice(s![.., ..3]))?;
+    let sum: u64 = p
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| (i as u64 + 1) * u64::from(l))
+        .sum();
+    assert_eq!(sum, 4_120_120_825);
+    Ok(())
+}
+
+#[test]
+fn the_variance_read_while_centring_is_the_columns_variance() {
+    for n in [700, PARALLEL_ROWS + 4100] {
+        let x = stream(n, 5, 4, 99);
+        let f = layouts(&x).1;
+        let means = lloyd::column_means(x.view());
+        let want = lloyd::mean_variance(x.view(), &means);
+        for (v, parallel) in [(x.view(), true), (x.view(), false), (f.view(), true)] {
+            let (c, got) = lloyd::centred(v, &means, parallel);
+            assert_eq!(got.to_bits(), want.to_bits(), "n = {n}");
+            assert_eq!(c[7], x[[1, 2]] - means[2]);
+        }
+    }
+}
