@@ -304,11 +304,9 @@ pub(super) fn column_moments(
         let mut m = Moments::new(p);
         let mut sum = vec![0.0; p];
         // Rows stored contiguously and all finite (the usual case): the same sums, in the same
-        // order, without a test per value.
-        let clean = r.clone().all(|i| {
-            x.row(i)
-                .is_some_and(|row| row.iter().fold(true, |ok, v| ok & v.is_finite()))
-        });
+        // order, without a branch per value (the values are checked in the same loop, and the
+        // chunk is summed again below if one is not finite).
+        let mut clean = r.clone().all(|i| x.row(i).is_some());
         if clean {
             for i in r.clone() {
                 let row = x.row(i).unwrap_or_default();
@@ -316,8 +314,11 @@ pub(super) fn column_moments(
                 for ((t, w), &v) in sum.iter_mut().zip(m.weight.iter_mut()).zip(row) {
                     *t += si * v;
                     *w += si;
+                    clean &= v.is_finite();
                 }
             }
+        }
+        if clean {
             for ((mean, &w), &t) in m.mean.iter_mut().zip(&m.weight).zip(&sum) {
                 if w > 0.0 {
                     *mean = t / w;
@@ -333,6 +334,8 @@ pub(super) fn column_moments(
             }
             return Ok(m);
         }
+        let mut m = Moments::new(p);
+        let mut sum = vec![0.0; p];
         for i in r.clone() {
             let row = x.row(i);
             for (j, t) in sum.iter_mut().enumerate() {
