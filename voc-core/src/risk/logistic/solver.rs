@@ -129,11 +129,11 @@ fn tile<const G: usize>(
         if r > a && !pair {
             break;
         }
-        for g in 0..G {
-            for l in 0..4 {
+        for (g, group) in sums.iter().enumerate() {
+            for (l, v) in group.iter().enumerate() {
                 let b = b0 + 4 * g + l;
                 if b >= r && b < d {
-                    h[r * d + b] += sums[g][l];
+                    h[r * d + b] += v;
                 }
             }
         }
