@@ -238,10 +238,36 @@ fn arm_probabilities(
     let n = values.len() / p;
     let (mut pt, mut pc, mut up) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let (ct, cc) = (&treated.coef[..], &control.coef[..]);
+    // Four rows at a time: each row's sums are still added in column order (the same bits), but the
+    // four rows' chains of additions run side by side instead of one after the other.
     let fill = |start: usize, out_t: &mut [f64], out_c: &mut [f64], out_u: &mut [f64]| -> bool {
-        let rows = values[start * p..].chunks_exact(p);
+        let rows = &values[start * p..(start + out_t.len()) * p];
         let mut clean = true;
-        for (((ot, oc), ou), row) in out_t.iter_mut().zip(out_c.iter_mut()).zip(out_u).zip(rows) {
+        let mut k = 0;
+        while k + 4 <= out_t.len() {
+            let block = &rows[k * p..(k + 4) * p];
+            let (mut et, mut ec) = ([treated.intercept; 4], [control.intercept; 4]);
+            for (j, (&a, &b)) in ct.iter().zip(cc).enumerate() {
+                let v = [block[j], block[p + j], block[2 * p + j], block[3 * p + j]];
+                for r in 0..4 {
+                    clean &= v[r].is_finite();
+                    if a != 0.0 {
+                        et[r] += a * v[r];
+                    }
+                    if b != 0.0 {
+                        ec[r] += b * v[r];
+                    }
+                }
+            }
+            for r in 0..4 {
+                out_t[k + r] = sigmoid(et[r]);
+                out_c[k + r] = sigmoid(ec[r]);
+                out_u[k + r] = out_t[k + r] - out_c[k + r];
+            }
+            k += 4;
+        }
+        for k in k..out_t.len() {
+            let row = &rows[k * p..(k + 1) * p];
             let (mut et, mut ec) = (treated.intercept, control.intercept);
             for ((&v, &a), &b) in row.iter().zip(ct).zip(cc) {
                 clean &= v.is_finite();
@@ -252,9 +278,9 @@ fn arm_probabilities(
                     ec += b * v;
                 }
             }
-            *ot = sigmoid(et);
-            *oc = sigmoid(ec);
-            *ou = *ot - *oc;
+            out_t[k] = sigmoid(et);
+            out_c[k] = sigmoid(ec);
+            out_u[k] = out_t[k] - out_c[k];
         }
         clean
     };

@@ -339,3 +339,30 @@ fn a_bad_value_in_a_late_chunk_is_named_by_the_fit_and_the_prediction() {
         }
     );
 }
+
+#[test]
+fn the_one_read_prediction_has_each_rows_bits_with_zero_coefficients_and_a_ragged_end() {
+    // Rows are predicted four at a time with a tail of one to three; a zero coefficient is skipped as
+    // `decision_function` skips it. Every row has the bits of two `predict_proba` calls.
+    let (x, y, t, _) = simulate(10_003, 0.5, 14);
+    let mut m = UpliftOptions::default()
+        .fit(UpliftData::new(x.view(), &y, &t))
+        .unwrap();
+    if let Learner::TLearner { treated, .. } = &mut m.learner {
+        treated.coef[1] = 0.0;
+    }
+    let Learner::TLearner { treated, control } = &m.learner else {
+        unreachable!()
+    };
+    for rows in [10_003, 10_002, 10_001, 8_195, 3] {
+        let xs = x.slice(ndarray::s![..rows, ..]);
+        assert!(xs.as_slice().is_some());
+        let p = m.predict(xs).unwrap();
+        let (pt, pc) = (
+            treated.predict_proba(xs).unwrap(),
+            control.predict_proba(xs).unwrap(),
+        );
+        let u: Vec<f64> = pt.iter().zip(&pc).map(|(a, b)| a - b).collect();
+        assert_eq!((p.treated, p.control, p.uplift), (Some(pt), Some(pc), u));
+    }
+}
