@@ -10,7 +10,7 @@
 
 use super::check::Arms;
 use super::effect::EffectModel;
-use super::model::{Learner, UpliftModel};
+use super::{Learner, UpliftModel};
 use crate::codec::{Reader, Writer};
 use crate::error::Result;
 use crate::risk::{LogisticModel, Missing};

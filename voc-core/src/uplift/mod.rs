@@ -40,10 +40,15 @@ mod bins;
 mod bootstrap;
 mod bytes;
 mod check;
+mod class_transformation;
 mod curves;
 mod effect;
+mod fit;
 mod model;
+mod options;
+mod t_learner;
 mod target;
+mod x_learner;
 
 pub use balance::{Balance, BalanceOptions, BalanceRow, balance};
 pub use bins::{PercentileOptions, UpliftBin, UpliftByPercentile, uplift_by_percentile};
@@ -54,10 +59,8 @@ pub use curves::{
     qini_auc, qini_curve, uplift_at_k, uplift_auc, uplift_curve,
 };
 pub use effect::EffectModel;
-pub use model::{
-    Learner, UpliftContributions, UpliftData, UpliftMethod, UpliftModel, UpliftOptions,
-    UpliftPrediction, UpliftReason,
-};
+pub use model::{Learner, UpliftContributions, UpliftModel, UpliftPrediction, UpliftReason};
+pub use options::{UpliftData, UpliftMethod, UpliftOptions};
 pub use target::{
     MAX_TARGET_RESAMPLES, MIN_TARGET_RESAMPLES, Target, TargetInterval, TargetList, TargetOptions,
     net_value, target, target_model,

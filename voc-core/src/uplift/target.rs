@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use ndarray::{ArrayView2, Axis};
 
 use super::curves::TopK;
-use super::model::{UpliftData, UpliftModel, UpliftReason};
+use super::{UpliftData, UpliftModel, UpliftReason};
 use crate::Fit;
 use crate::error::{Error, Result, check_len};
 use crate::stats::rng::Rng;

@@ -252,3 +252,117 @@ fn both_arms_in_one_read_equal_two_predict_proba_calls() {
         assert_eq!(m.predict_uplift(x.view()).unwrap(), p.uplift);
     }
 }
+
+#[test]
+fn each_arm_model_is_the_churn_model_fitted_on_that_arms_rows() {
+    // The arms are split out of the matrix in one read (C-ordered) or gathered (any other layout):
+    // either way each response model is, bit for bit, the logistic fit on that arm's rows alone.
+    let (x, y, t, _) = simulate(20_000, 0.4, 12);
+    let treated: Vec<usize> = (0..x.nrows()).filter(|&i| t[i] == 1.0).collect();
+    let control: Vec<usize> = (0..x.nrows()).filter(|&i| t[i] == 0.0).collect();
+    let names = ["a".to_string(), "b".to_string()];
+    let logistic = LogisticOptions::default().penalty(Penalty::None);
+    let arm = |rows: &[usize]| {
+        let xa = x.select(ndarray::Axis(0), rows);
+        let ya: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
+        logistic
+            .fit(crate::risk::RiskData::new(xa.view(), &ya).names(&names))
+            .unwrap()
+    };
+    let (want_t, want_c) = (arm(&treated), arm(&control));
+    let fortran = x.t().as_standard_layout().into_owned().reversed_axes();
+    let mut models = Vec::new();
+    for m in [&x, &fortran] {
+        for method in [UpliftMethod::TLearner, UpliftMethod::XLearner] {
+            let fitted = UpliftOptions::default()
+                .method(method)
+                .logistic(logistic.clone())
+                .fit(UpliftData::new(m.view(), &y, &t).names(&names))
+                .unwrap();
+            match &fitted.learner {
+                Learner::TLearner { treated, control }
+                | Learner::XLearner {
+                    treated, control, ..
+                } => {
+                    assert_eq!((treated, control), (&want_t, &want_c));
+                }
+                Learner::ClassTransformation { .. } => unreachable!(),
+            }
+            // The reference customer is the mean of all rows.
+            for (j, r) in fitted.reference.iter().enumerate() {
+                let mean = x.column(j).sum() / x.nrows() as f64;
+                assert!((r - mean).abs() < 1e-15, "{r} vs {mean}");
+            }
+            models.push(fitted);
+        }
+    }
+    // The same models on both layouts.
+    assert_eq!(models[0], models[2]);
+    assert_eq!(models[1], models[3]);
+}
+
+#[test]
+fn a_bad_value_in_a_late_chunk_is_named_by_the_fit_and_the_prediction() {
+    let (mut x, y, t, _) = simulate(20_000, 0.5, 13);
+    let m = UpliftOptions::default()
+        .fit(UpliftData::new(x.view(), &y, &t))
+        .unwrap();
+    x[[17_001, 1]] = f64::INFINITY;
+    let fortran = x.t().as_standard_layout().into_owned().reversed_axes();
+    for v in [x.view(), fortran.view()] {
+        for method in [UpliftMethod::TLearner, UpliftMethod::XLearner] {
+            let e = UpliftOptions::default()
+                .method(method)
+                .fit(UpliftData::new(v, &y, &t))
+                .unwrap_err();
+            assert_eq!(
+                e,
+                Error::NonFinite {
+                    arg: "X",
+                    index: 17_001 * 2 + 1,
+                    value: f64::INFINITY
+                }
+            );
+        }
+        let e = m.predict(v).unwrap_err();
+        assert!(
+            matches!(e, Error::NonFinite { index, .. } if index == 17_001 * 2 + 1),
+            "{e:?}"
+        );
+    }
+    x[[17_001, 1]] = f64::NAN;
+    assert_eq!(
+        m.predict(x.view()).unwrap_err(),
+        Error::Missing {
+            arg: "X",
+            index: 17_001 * 2 + 1
+        }
+    );
+}
+
+#[test]
+fn the_one_read_prediction_has_each_rows_bits_with_zero_coefficients_and_a_ragged_end() {
+    // Rows are predicted four at a time with a tail of one to three; a zero coefficient is skipped as
+    // `decision_function` skips it. Every row has the bits of two `predict_proba` calls.
+    let (x, y, t, _) = simulate(10_003, 0.5, 14);
+    let mut m = UpliftOptions::default()
+        .fit(UpliftData::new(x.view(), &y, &t))
+        .unwrap();
+    if let Learner::TLearner { treated, .. } = &mut m.learner {
+        treated.coef[1] = 0.0;
+    }
+    let Learner::TLearner { treated, control } = &m.learner else {
+        unreachable!()
+    };
+    for rows in [10_003, 10_002, 10_001, 8_195, 3] {
+        let xs = x.slice(ndarray::s![..rows, ..]);
+        assert!(xs.as_slice().is_some());
+        let p = m.predict(xs).unwrap();
+        let (pt, pc) = (
+            treated.predict_proba(xs).unwrap(),
+            control.predict_proba(xs).unwrap(),
+        );
+        let u: Vec<f64> = pt.iter().zip(&pc).map(|(a, b)| a - b).collect();
+        assert_eq!((p.treated, p.control, p.uplift), (Some(pt), Some(pc), u));
+    }
+}

@@ -30,36 +30,23 @@ pub(super) struct Columns {
 }
 
 /// The standardised rows the solver reads: a standardised copy (`Dense`, row-major), or the rows of a
-/// matrix whose rows are contiguous (`values`, `p` per row: a C-ordered matrix, or through `rows` the
-/// gathered rows of one), standardised as they are read (`OnRead`: no copy of the data, the same
-/// values). The fit reads a C-ordered matrix in place and copies gathered rows.
+/// C-ordered matrix (`values`, `p` per row), standardised as they are read (`OnRead`: no copy of the
+/// data, the same values).
 #[derive(Clone, Copy)]
 pub(super) enum Rows<'a> {
     Dense(&'a [f64]),
     OnRead {
         values: &'a [f64],
         p: usize,
-        rows: Option<&'a [usize]>,
         cols: &'a Columns,
     },
 }
 
 impl<'a> Rows<'a> {
-    /// The rows of `x` standardised by `cols` as they are read, when `x` stores its rows contiguously.
+    /// The rows of `x` standardised by `cols` as they are read, when `x` is C-ordered.
     pub(super) fn on_read<'x: 'a>(x: Design<'x>, cols: &'a Columns) -> Option<Rows<'a>> {
         match x {
-            Design::Rows { values, p } => Some(Rows::OnRead {
-                values,
-                p,
-                rows: None,
-                cols,
-            }),
-            Design::Gather { values, p, rows } => Some(Rows::OnRead {
-                values,
-                p,
-                rows: Some(rows),
-                cols,
-            }),
+            Design::Rows { values, p } => Some(Rows::OnRead { values, p, cols }),
             _ => None,
         }
     }
@@ -69,14 +56,8 @@ impl<'a> Rows<'a> {
     pub(super) fn get<'b>(&'b self, i: usize, q: usize, buf: &'b mut [f64]) -> &'b [f64] {
         match *self {
             Rows::Dense(z) => &z[i * q..(i + 1) * q],
-            Rows::OnRead {
-                values,
-                p,
-                rows,
-                cols,
-            } => {
-                let r = rows.map_or(i, |rows| rows[i]);
-                let src = &values[r * p..(r + 1) * p];
+            Rows::OnRead { values, p, cols } => {
+                let src = &values[i * p..(i + 1) * p];
                 if cols.plain {
                     let scale = cols.center.iter().zip(&cols.inv);
                     for ((v, &raw), (&center, &inv)) in buf.iter_mut().zip(src).zip(scale) {
@@ -239,22 +220,9 @@ impl<'a> RiskData<'a> {
 /// are read in place; the values (and so every sum) are the same whichever path is taken.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Design<'a> {
-    Rows {
-        values: &'a [f64],
-        p: usize,
-    },
-    Columns {
-        values: &'a [f64],
-        n: usize,
-    },
+    Rows { values: &'a [f64], p: usize },
+    Columns { values: &'a [f64], n: usize },
     Strided(ArrayView2<'a, f64>),
-    /// Some rows of a C-ordered matrix, in the given order (row `i` is `rows[i]` of the matrix): the
-    /// rows a model is fitted on, read in place instead of copied out.
-    Gather {
-        values: &'a [f64],
-        p: usize,
-        rows: &'a [usize],
-    },
 }
 
 impl<'a> Design<'a> {
@@ -269,16 +237,12 @@ impl<'a> Design<'a> {
         }
     }
 
-    /// Row `i` as one slice, when the layout stores it contiguously (C-ordered, or gathered rows of a
-    /// C-ordered matrix): the loops below then run over slices instead of one lookup per value.
+    /// Row `i` as one slice, when the layout stores it contiguously (C-ordered): the loops below then
+    /// run over slices instead of one lookup per value.
     #[inline]
     pub(super) fn row(&self, i: usize) -> Option<&'a [f64]> {
         match *self {
             Design::Rows { values, p } => values.get(i * p..(i + 1) * p),
-            Design::Gather { values, p, rows } => {
-                let r = *rows.get(i)?;
-                values.get(r * p..(r + 1) * p)
-            }
             _ => None,
         }
     }
@@ -290,7 +254,6 @@ impl<'a> Design<'a> {
             Design::Rows { values, p } => values[i * p + j],
             Design::Columns { values, n } => values[j * n + i],
             Design::Strided(x) => x[[i, j]],
-            Design::Gather { values, p, rows } => values[rows[i] * p + j],
         }
     }
 }
@@ -341,11 +304,9 @@ pub(super) fn column_moments(
         let mut m = Moments::new(p);
         let mut sum = vec![0.0; p];
         // Rows stored contiguously and all finite (the usual case): the same sums, in the same
-        // order, without a test per value.
-        let clean = r.clone().all(|i| {
-            x.row(i)
-                .is_some_and(|row| row.iter().fold(true, |ok, v| ok & v.is_finite()))
-        });
+        // order, without a branch per value (the values are checked in the same loop, and the
+        // chunk is summed again below if one is not finite).
+        let mut clean = r.clone().all(|i| x.row(i).is_some());
         if clean {
             for i in r.clone() {
                 let row = x.row(i).unwrap_or_default();
@@ -353,8 +314,11 @@ pub(super) fn column_moments(
                 for ((t, w), &v) in sum.iter_mut().zip(m.weight.iter_mut()).zip(row) {
                     *t += si * v;
                     *w += si;
+                    clean &= v.is_finite();
                 }
             }
+        }
+        if clean {
             for ((mean, &w), &t) in m.mean.iter_mut().zip(&m.weight).zip(&sum) {
                 if w > 0.0 {
                     *mean = t / w;
@@ -370,6 +334,8 @@ pub(super) fn column_moments(
             }
             return Ok(m);
         }
+        let mut m = Moments::new(p);
+        let mut sum = vec![0.0; p];
         for i in r.clone() {
             let row = x.row(i);
             for (j, t) in sum.iter_mut().enumerate() {
@@ -460,8 +426,7 @@ pub(super) fn prepare(
         plain,
     };
     // A C-ordered matrix is standardised as the solver reads its rows: no copy of the data, and each
-    // pass reads the same bytes a copy would hold. Gathered rows (one arm of a test: about every
-    // other row) are copied once: a pass over them would read every cache line of the matrix.
+    // pass reads the same bytes a copy would hold.
     if matches!(x, Design::Rows { .. }) {
         return Ok(Prepared {
             z: Vec::new(),

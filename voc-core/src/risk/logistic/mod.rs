@@ -89,38 +89,6 @@ impl Fit<RiskData<'_>> for LogisticOptions {
     }
 }
 
-/// Fits on the rows `rows` of `x` (in that order), without copying them out when `x` is C-ordered:
-/// the same model as fitting `x.select(Axis(0), rows)`, bit for bit. `y` holds the labels of those
-/// rows. For callers that fit several models on parts of one matrix (the uplift learners).
-pub(crate) fn fit_rows(
-    opts: &LogisticOptions,
-    x: ArrayView2<'_, f64>,
-    rows: &[usize],
-    y: &[f64],
-    names: &[String],
-) -> Result<LogisticModel> {
-    let p = x.ncols();
-    let n = x.nrows();
-    if opts.missing == Missing::Skip || rows.iter().any(|&i| i >= n) {
-        let sub = x.select(Axis(0), rows);
-        return opts.fit(RiskData::new(sub.view(), y).names(names));
-    }
-    match x.to_slice() {
-        Some(values) => fit_design(
-            Design::Gather { values, p, rows },
-            (rows.len(), p),
-            names,
-            y,
-            None,
-            opts,
-        ),
-        None => {
-            let sub = x.select(Axis(0), rows);
-            opts.fit(RiskData::new(sub.view(), y).names(names))
-        }
-    }
-}
-
 /// Fits on features and labels alone (features named `x0`, `x1`, ...; no sample weights).
 ///
 /// ```

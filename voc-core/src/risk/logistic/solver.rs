@@ -1,10 +1,11 @@
 //! The solver: (proximal) Newton iterations with a backtracking line search on the standardised data,
 //! a warm start from a subsample on big data, and the checks for separation and collinearity.
 //!
-//! The pass over the rows is compiled twice, the second time with AVX2 enabled, and the AVX2 build
-//! is chosen at run time when the CPU has it. Both builds run the same operations in the same order
-//! (Rust never fuses a multiply and an add on its own), so they give the same bits.
-#![allow(unsafe_code)] // one call to the AVX2 build of the pass, after checking that the CPU has AVX2
+//! The pass over the rows is compiled twice, the second time with AVX2 and FMA enabled, and that
+//! build is chosen at run time when the CPU has both. Both builds run the same operations in the same
+//! order (Rust never fuses a multiply and an add on its own; the Hessian's sums are fused
+//! multiply-adds, `f64::mul_add`, in both builds), so they give the same bits.
+#![allow(unsafe_code)] // one call to the AVX2 build of the pass, after checking that the CPU has it
 
 use super::design::{Rows, chunked, chunked_checked};
 use super::options::LogisticOptions;
@@ -65,36 +66,78 @@ pub(super) struct Pass {
 /// Fitted log-odds beyond which a row's probability is 0 or 1 to machine precision.
 pub(super) const EXTREME_ETA: f64 = 30.0;
 
-/// `dot` of `a` with four vectors at once: each result is exactly [`dot`]`(a, b[k])` (the same four
-/// running sums, added in the same order), but the four dependency chains run side by side, which is
-/// what the Hessian's block product spends its time on.
+/// Adds `Σ_r w_r x_r x_rᵀ` over a block of rows to the upper triangle of `h` (`d × d`, row-major).
+///
+/// `xb` holds the block's rows, `ds` values apart (`d` features, the intercept's 1 first, then zeros
+/// up to `ds`, a multiple of 4 above `d`). Rows `a` of `h` are taken two at a time, and their entries from the
+/// multiple of 4 at or below `a` to the end in tiles of up to 24 (six groups of four), so each tile's
+/// sums stay in registers while the block's rows stream past: per row, one product `w·x_a` per `a`
+/// and one fused multiply-add per entry. Each entry is the sum over the block's rows in order, added to `h`
+/// once per block (a fixed order: the same bits on any machine and any number of threads). The entries
+/// left of `a` in a tile's first group (below the diagonal) are computed and not kept.
 #[inline(always)]
-fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
-    let m = a.len();
-    let full = m - m % 4;
-    let mut acc = [[0.0_f64; 4]; 4];
-    let (b0, b1, b2, b3) = (&b[0][..m], &b[1][..m], &b[2][..m], &b[3][..m]);
-    let mut i = 0;
-    while i < full {
-        let x = &a[i..i + 4];
-        for k in 0..4 {
-            acc[0][k] += x[k] * b0[i + k];
-            acc[1][k] += x[k] * b1[i + k];
-            acc[2][k] += x[k] * b2[i + k];
-            acc[3][k] += x[k] * b3[i + k];
+fn hessian_block(xb: &[f64], w: &[f64], d: usize, ds: usize, h: &mut [f64]) {
+    let mut a = 0;
+    while a < d {
+        let pair = a + 1 < d && (a + 1) / 4 == a / 4;
+        let mut b0 = a - a % 4;
+        while b0 < d {
+            let groups = ((d - b0).div_ceil(4)).min(6);
+            match groups {
+                1 => tile::<1>(xb, w, d, ds, a, pair, b0, h),
+                2 => tile::<2>(xb, w, d, ds, a, pair, b0, h),
+                3 => tile::<3>(xb, w, d, ds, a, pair, b0, h),
+                4 => tile::<4>(xb, w, d, ds, a, pair, b0, h),
+                5 => tile::<5>(xb, w, d, ds, a, pair, b0, h),
+                _ => tile::<6>(xb, w, d, ds, a, pair, b0, h),
+            }
+            b0 += 4 * groups;
         }
-        i += 4;
+        a += if pair { 2 } else { 1 };
     }
-    let mut out = [0.0; 4];
-    for (r, (o, bb)) in out.iter_mut().zip(b).enumerate() {
-        let mut tail = 0.0;
-        for j in full..m {
-            tail += a[j] * bb[j];
+}
+
+/// One tile of [`hessian_block`]: rows `a` (and `a + 1` when `pair`) of `h`, entries `b0..b0 + 4G`
+/// (those below `d` and at or right of the row's diagonal kept).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn tile<const G: usize>(
+    xb: &[f64],
+    w: &[f64],
+    d: usize,
+    ds: usize,
+    a: usize,
+    pair: bool,
+    b0: usize,
+    h: &mut [f64],
+) {
+    let mut s0 = [[0.0_f64; 4]; G];
+    let mut s1 = [[0.0_f64; 4]; G];
+    for (row, &wr) in xb.chunks_exact(ds).zip(w) {
+        // Row a + 1 is a zero of the padding when `a` is the last row of `h`.
+        let (c0, c1) = (wr * row[a], wr * row[a + 1]);
+        let x = &row[b0..b0 + 4 * G];
+        for ((t0, t1), v) in s0.iter_mut().zip(s1.iter_mut()).zip(x.chunks_exact(4)) {
+            let v: [f64; 4] = [v[0], v[1], v[2], v[3]];
+            for l in 0..4 {
+                t0[l] = c0.mul_add(v[l], t0[l]);
+                t1[l] = c1.mul_add(v[l], t1[l]);
+            }
         }
-        let l = acc[r];
-        *o = (l[0] + l[1]) + (l[2] + l[3]) + tail;
     }
-    out
+    for (r, sums) in [(a, &s0), (a + 1, &s1)] {
+        if r > a && !pair {
+            break;
+        }
+        for (g, group) in sums.iter().enumerate() {
+            for (l, v) in group.iter().enumerate() {
+                let b = b0 + 4 * g + l;
+                if b >= r && b < d {
+                    h[r * d + b] += v;
+                }
+            }
+        }
+    }
 }
 
 /// Data loss, gradient and Hessian (dense, (q+1)²) at `beta`; [`Error::Interrupted`] when an interrupt
@@ -134,10 +177,11 @@ fn pass_rows(
     let mut h = vec![0.0; if hessian { d * d } else { 0 }];
     let mut f = 0.0;
     let mut extreme = 0usize;
-    // Block of rows, column-major: xb[a·BLOCK + r] is feature a (0 = intercept) of row r; wx the same
-    // scaled by the row's Hessian weight.
-    let mut xb = vec![0.0; if hessian { d * BLOCK } else { 0 }];
-    let mut wx = vec![0.0; if hessian { d * BLOCK } else { 0 }];
+    // Block of rows, row-major: xb[r·ds + a] is feature a (0 = intercept) of row r, each row padded
+    // with zeros to a multiple of 4; hw[r] the row's Hessian weight.
+    let ds = (d + 1).next_multiple_of(4);
+    let mut xb = vec![0.0; if hessian { ds * BLOCK } else { 0 }];
+    let mut hw = [0.0; BLOCK];
     let mut buf = vec![0.0; q];
     let (start, end) = (r.start, r.end);
     for block_start in (start..end).step_by(BLOCK) {
@@ -168,42 +212,25 @@ fn pass_rows(
                 g[a + 1] += r1 * v;
             }
             if hessian {
-                xb[k] = 1.0;
-                wx[k] = w;
-                for (a, &v) in row.iter().enumerate() {
-                    xb[(a + 1) * BLOCK + k] = v;
-                    wx[(a + 1) * BLOCK + k] = w * v;
-                }
+                let dst = &mut xb[k * ds..k * ds + d];
+                dst[0] = 1.0;
+                dst[1..].copy_from_slice(row);
+                hw[k] = w;
             }
         }
         f += unit.ln();
         if !hessian {
             continue;
         }
-        // Upper triangle only; mirrored below. Four columns at a time (the same sums as one by one).
-        for a in 0..d {
-            let wa = &wx[a * BLOCK..a * BLOCK + m];
-            let mut b = a;
-            while b + 4 <= d {
-                let col = |c: usize| &xb[c * BLOCK..c * BLOCK + m];
-                let v = dot4(wa, [col(b), col(b + 1), col(b + 2), col(b + 3)]);
-                for (k, vk) in v.iter().enumerate() {
-                    h[a * d + b + k] += vk;
-                }
-                b += 4;
-            }
-            for b in b..d {
-                let xb_b = &xb[b * BLOCK..b * BLOCK + m];
-                h[a * d + b] += dot(wa, xb_b);
-            }
-        }
+        // Upper triangle only; mirrored below.
+        hessian_block(&xb[..m * ds], &hw[..m], d, ds, &mut h);
     }
     (f, g, h, extreme)
 }
 
-/// [`pass_rows`] compiled with AVX2 (the same operations in the same order, four lanes wide).
+/// [`pass_rows`] compiled with AVX2 and FMA (the same operations in the same order, four lanes wide).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 fn pass_rows_avx2(
     z: Rows<'_>,
     q: usize,
@@ -216,7 +243,7 @@ fn pass_rows_avx2(
     pass_rows(z, q, y, s, beta, hessian, r)
 }
 
-/// [`pass_rows`] in the AVX2 build when the CPU has AVX2.
+/// [`pass_rows`] in the AVX2 build when the CPU has AVX2 and FMA.
 fn pass_rows_best(
     z: Rows<'_>,
     q: usize,
@@ -227,8 +254,8 @@ fn pass_rows_best(
     r: std::ops::Range<usize>,
 ) -> (f64, Vec<f64>, Vec<f64>, usize) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: `pass_rows_avx2` only requires AVX2, which the CPU has (checked just above).
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: `pass_rows_avx2` only requires AVX2 and FMA, which the CPU has (checked just above).
         return unsafe { pass_rows_avx2(z, q, y, s, beta, hessian, r) };
     }
     pass_rows(z, q, y, s, beta, hessian, r)
@@ -336,14 +363,14 @@ pub(super) fn warm_start(
         y: &ys,
         s: &ss,
     };
-    // Its own sampling error is about 1/sqrt(m); a loose tolerance is enough.
+    // Its own sampling error is about 1/sqrt(m) (1e-2 here); a loose tolerance is enough.
     match solve(
         &sub,
         beta.clone(),
         0.0,
         l2 * share,
         opts.max_iter,
-        1e-6,
+        1e-4,
         2,
         false,
         None,
@@ -650,100 +677,5 @@ pub(super) fn soft(c: f64, l: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Rows of `q` values in [-2, 2], labels and uneven weights (some exactly 1, some not).
-    fn rows(n: usize, q: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-        let z: Vec<f64> = (0..n * q)
-            .map(|k| (((k * 7919) % 1009) as f64 / 252.25) - 2.0)
-            .collect();
-        let y = (0..n)
-            .map(|i| f64::from(u8::from((i * 31) % 7 < 3)))
-            .collect();
-        let s = (0..n)
-            .map(|i| {
-                if i % 5 == 0 {
-                    0.5 + (i % 3) as f64
-                } else {
-                    1.0
-                }
-            })
-            .collect();
-        (z, y, s)
-    }
-
-    #[test]
-    fn the_avx2_build_of_the_pass_gives_the_same_bits() {
-        for q in [1, 3, 4, 7, 20] {
-            let (z, y, s) = rows(1_000, q);
-            let beta: Vec<f64> = (0..=q).map(|j| 0.3 - 0.1 * j as f64).collect();
-            for hessian in [false, true] {
-                let plain = pass_rows(Rows::Dense(&z), q, &y, &s, &beta, hessian, 3..997);
-                let best = pass_rows_best(Rows::Dense(&z), q, &y, &s, &beta, hessian, 3..997);
-                assert_eq!(plain.0.to_bits(), best.0.to_bits());
-                assert_eq!(plain.1, best.1);
-                assert_eq!(plain.2, best.2);
-                assert_eq!(plain.3, best.3);
-            }
-        }
-    }
-
-    #[test]
-    fn the_pass_loss_is_the_sum_of_the_row_losses() {
-        let q = 5;
-        let (z, y, s) = rows(2_000, q);
-        let beta = vec![0.2, 1.5, -3.0, 0.7, 12.0, -0.4];
-        let (f, ..) = pass_rows(Rows::Dense(&z), q, &y, &s, &beta, false, 0..2_000);
-        let want = data_loss(&z, q, &y, &s, &beta);
-        assert!((f - want).abs() <= 1e-13 * want.abs(), "{f} vs {want}");
-    }
-
-    #[test]
-    fn a_start_hessian_reaches_the_same_optimum_and_hessian() {
-        let q = 4;
-        let (z, y, s) = rows(6_000, q);
-        let d = Data {
-            z: Rows::Dense(&z),
-            q,
-            y: &y,
-            s: &s,
-        };
-        let fit = |steps: usize, start: Option<Vec<f64>>| {
-            solve(
-                &d,
-                vec![0.0; q + 1],
-                0.0,
-                0.0,
-                100,
-                1e-10,
-                steps,
-                true,
-                start,
-            )
-            .unwrap_or_else(|_| panic!("fit"))
-        };
-        let cold = fit(2, None);
-        // A rough stand-in Hessian: the exact one at the start, scaled by 1.3.
-        let h0 = derivatives(Rows::Dense(&z), q, &y, &s, &[0.0; 5], true)
-            .unwrap()
-            .2;
-        let warm = fit(1, Some(h0.iter().map(|v| v * 1.3).collect()));
-        assert!(cold.conv.converged && warm.conv.converged);
-        for (a, b) in cold.beta.iter().zip(&warm.beta) {
-            assert!((a - b).abs() < 1e-10, "{a} vs {b}");
-        }
-        // Both stop with the Hessian, loss and gradient at the coefficients they return.
-        for r in [&cold, &warm] {
-            let (f, g, h) = derivatives(Rows::Dense(&z), q, &y, &s, &r.beta, true).unwrap();
-            assert_eq!(r.h_data.as_deref(), Some(&h[..]));
-            assert_eq!((r.f_data.to_bits(), &r.g_data), (f.to_bits(), &g));
-            assert!(max_abs(&g) < 1e-8, "gradient {g:?}");
-        }
-        // A stand-in that does not factor is replaced by the Hessian at the start.
-        let bad = fit(1, Some(vec![0.0; 25]));
-        for (a, b) in cold.beta.iter().zip(&bad.beta) {
-            assert!((a - b).abs() < 1e-10, "{a} vs {b}");
-        }
-    }
-}
+#[path = "solver_tests.rs"]
+mod tests;

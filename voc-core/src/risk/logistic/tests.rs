@@ -386,7 +386,7 @@ mod fused_passes {
     //! The solver's last pass stands in for the separate passes the fit used to make after it: the
     //! loss, the Hessian for the inference and the separation count are the same numbers, bit for bit.
 
-    use ndarray::{Array2, Axis};
+    use ndarray::Array2;
 
     use super::super::design::{Design, Rows, dense_rows, prepare, row_weights};
     use super::super::solver::{Data, data_loss, derivatives, solve};
@@ -442,29 +442,6 @@ mod fused_passes {
         // The fitted model reports that loss as its log-likelihood.
         let m = opts.fit((x.view(), &y[..])).unwrap();
         assert_eq!(m.log_likelihood.to_bits(), (-loss).to_bits());
-    }
-
-    #[test]
-    fn fitting_on_rows_in_place_equals_fitting_their_copy() {
-        let (x, y) = problem(5_000, 5);
-        let rows: Vec<usize> = (0..5_000).filter(|i| i % 3 != 1).rev().collect();
-        let ys: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
-        let names: Vec<String> = (0..5).map(|j| format!("f{j}")).collect();
-        for opts in [
-            LogisticOptions::default(),
-            LogisticOptions::default().penalty(Penalty::None),
-            LogisticOptions::default().standardize(false).c(0.5),
-        ] {
-            let copy = x.select(Axis(0), &rows);
-            let want = opts
-                .fit(RiskData::new(copy.view(), &ys).names(&names))
-                .unwrap();
-            let got = fit_rows(&opts, x.view(), &rows, &ys, &names).unwrap();
-            assert_eq!(got, want);
-            // A Fortran-ordered matrix takes the copying path: the same model again.
-            let f = x.t().as_standard_layout().reversed_axes().to_owned();
-            assert_eq!(fit_rows(&opts, f.view(), &rows, &ys, &names).unwrap(), want);
-        }
     }
 
     #[test]
