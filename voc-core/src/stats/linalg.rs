@@ -148,6 +148,296 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
+/// Rows per block of [`co_moments`]: a block's centred columns stay in cache while their
+/// cross-products are summed.
+const CO_BLOCK: usize = 512;
+/// Blocks per task of [`co_moments`]: tasks are fixed by the row count and merged in order, so the
+/// result does not depend on the number of threads.
+const CO_TASK: usize = 16;
+/// Output tile of the cross-product kernel: `CO_TILE_A` rows × `CO_TILE_B` columns.
+const CO_TILE_A: usize = 2;
+const CO_TILE_B: usize = 4;
+
+/// Total weight, means and centred cross-products `Σ w (x_a − m_a)(x_b − m_b)` of some columns (a
+/// `dim × dim` row-major matrix, both triangles once [`co_moments`] returns).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CoMoments {
+    pub(crate) weight: f64,
+    pub(crate) mean: Vec<f64>,
+    pub(crate) cross: Vec<f64>,
+}
+
+impl CoMoments {
+    fn empty(dim: usize) -> Self {
+        CoMoments {
+            weight: 0.0,
+            mean: vec![0.0; dim],
+            cross: vec![0.0; dim * dim],
+        }
+    }
+
+    /// Adds another part's moments (Chan, Golub & LeVeque 1979, with weights): upper triangle only.
+    fn merge(&mut self, other: &CoMoments) {
+        if !(other.weight > 0.0) {
+            return;
+        }
+        if !(self.weight > 0.0) {
+            self.clone_from(other);
+            return;
+        }
+        let dim = self.mean.len();
+        let total = self.weight + other.weight;
+        let f = self.weight * other.weight / total;
+        let g = other.weight / total;
+        let delta: Vec<f64> = other
+            .mean
+            .iter()
+            .zip(&self.mean)
+            .map(|(b, a)| b - a)
+            .collect();
+        for a in 0..dim {
+            let da = delta[a] * f;
+            for b in a..dim {
+                self.cross[a * dim + b] += other.cross[a * dim + b] + da * delta[b];
+            }
+        }
+        for (m, d) in self.mean.iter_mut().zip(&delta) {
+            *m += d * g;
+        }
+        self.weight = total;
+    }
+}
+
+/// Row weights of [`co_moments`]: observation weights, bootstrap counts, both, or none.
+#[derive(Clone, Copy)]
+pub(crate) struct RowWeights<'a> {
+    pub(crate) weights: Option<&'a [f64]>,
+    pub(crate) counts: Option<&'a [u32]>,
+}
+
+/// Scratch of one task: the block's centred columns (`z`), the same times the row weights (`zw`),
+/// the weights and the block's cross-products, all reused from block to block.
+struct CoScratch {
+    z: Vec<f64>,
+    zw: Vec<f64>,
+    w: Vec<f64>,
+    tiles: Vec<f64>,
+    pad: usize,
+}
+
+/// The co-moments of equal-length columns with optional row weights, in one pass over the rows:
+/// blocks of [`CO_BLOCK`] rows are centred on their own weighted means (so no cancellation however
+/// far the data sit from zero), their cross-products summed by a register-tiled kernel (four rows per
+/// vector lane, a fixed order), and the blocks merged in row order with Chan's update. With
+/// `parallel` (and the feature) tasks of [`CO_TASK`] blocks run on rayon; the tasks are fixed by the
+/// row count, so the result is bit-identical on any number of threads.
+pub(crate) fn co_moments(cols: &[&[f64]], rw: RowWeights<'_>, parallel: bool) -> CoMoments {
+    let dim = cols.len();
+    let n = cols.first().map_or(0, |c| c.len());
+    let blocks = n.div_ceil(CO_BLOCK);
+    let tasks = blocks.div_ceil(CO_TASK);
+    let task = |t: usize| -> CoMoments {
+        let pad = dim.div_ceil(CO_TILE_B) * CO_TILE_B;
+        let weighted = rw.weights.is_some() || rw.counts.is_some();
+        let mut s = CoScratch {
+            z: vec![0.0; pad * CO_BLOCK],
+            zw: if weighted {
+                vec![0.0; pad * CO_BLOCK]
+            } else {
+                Vec::new()
+            },
+            w: vec![0.0; CO_BLOCK],
+            tiles: vec![0.0; pad * pad],
+            pad,
+        };
+        let mut acc = CoMoments::empty(dim);
+        let first = t * CO_TASK;
+        for b in first..(first + CO_TASK).min(blocks) {
+            let (lo, hi) = (b * CO_BLOCK, ((b + 1) * CO_BLOCK).min(n));
+            if let Some(part) = co_block(cols, rw, lo, hi, &mut s) {
+                acc.merge(&part);
+            }
+        }
+        acc
+    };
+    #[cfg(feature = "parallel")]
+    let parts: Vec<CoMoments> = if parallel && tasks > 1 {
+        use rayon::prelude::*;
+        (0..tasks).into_par_iter().map(task).collect()
+    } else {
+        (0..tasks).map(task).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<CoMoments> = {
+        let _ = parallel;
+        (0..tasks).map(task).collect()
+    };
+    let mut total = CoMoments::empty(dim);
+    for part in &parts {
+        total.merge(part);
+    }
+    for a in 0..dim {
+        for b in 0..a {
+            total.cross[a * dim + b] = total.cross[b * dim + a];
+        }
+    }
+    total
+}
+
+/// One block's co-moments (rows `lo..hi`); `None` when its weights sum to zero.
+fn co_block(
+    cols: &[&[f64]],
+    rw: RowWeights<'_>,
+    lo: usize,
+    hi: usize,
+    s: &mut CoScratch,
+) -> Option<CoMoments> {
+    let dim = cols.len();
+    let len = hi - lo;
+    let weighted = rw.weights.is_some() || rw.counts.is_some();
+    let w = &mut s.w[..len];
+    let weight = if weighted {
+        for (k, slot) in w.iter_mut().enumerate() {
+            let c = rw.counts.map_or(1.0, |c| f64::from(c[lo + k]));
+            *slot = rw.weights.map_or(c, |ws| c * ws[lo + k]);
+        }
+        lane_sum(w)
+    } else {
+        len as f64
+    };
+    if !(weight > 0.0) {
+        return None;
+    }
+    let mut mean = vec![0.0; dim];
+    for (a, col) in cols.iter().enumerate() {
+        let x = &col[lo..hi];
+        let m = if weighted { dot(w, x) } else { lane_sum(x) } / weight;
+        mean[a] = m;
+        let z = &mut s.z[a * CO_BLOCK..a * CO_BLOCK + len];
+        for (zv, &xv) in z.iter_mut().zip(x) {
+            *zv = xv - m;
+        }
+        if weighted {
+            let zw = &mut s.zw[a * CO_BLOCK..a * CO_BLOCK + len];
+            for ((o, &zv), &wv) in zw.iter_mut().zip(z.iter()).zip(w.iter()) {
+                *o = wv * zv;
+            }
+        }
+    }
+    let left = if weighted { &s.zw } else { &s.z };
+    cross_tiles(left, &s.z, len, s.pad, &mut s.tiles);
+    let mut cross = vec![0.0; dim * dim];
+    for a in 0..dim {
+        for b in a..dim {
+            cross[a * dim + b] = s.tiles[a * s.pad + b];
+        }
+    }
+    Some(CoMoments {
+        weight,
+        mean,
+        cross,
+    })
+}
+
+/// Sum with four running sums (a fixed order).
+fn lane_sum(x: &[f64]) -> f64 {
+    let (chunks, rest) = x.as_chunks::<4>();
+    let mut acc = [0.0; 4];
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
+        }
+    }
+    let tail: f64 = rest.iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// `tiles[a·pad + b] = Σ_k left[a][k] · right[b][k]` over the first `len` rows of each column
+/// (columns [`CO_BLOCK`] apart), for every `a ≤ b` (and some `a > b` next to the diagonal), in
+/// tiles of 2 × 4 outputs. The AVX2 build runs the same operations in the same order.
+#[allow(unsafe_code)] // one call to the AVX2 build, after checking that the CPU has AVX2
+fn cross_tiles(left: &[f64], right: &[f64], len: usize, pad: usize, tiles: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: `cross_tiles_avx2` only requires AVX2, which the CPU has (checked just above).
+        return unsafe { cross_tiles_avx2(left, right, len, pad, tiles) };
+    }
+    cross_tiles_plain(left, right, len, pad, tiles);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn cross_tiles_avx2(left: &[f64], right: &[f64], len: usize, pad: usize, tiles: &mut [f64]) {
+    cross_tiles_plain(left, right, len, pad, tiles);
+}
+
+#[inline(always)]
+fn cross_tiles_plain(left: &[f64], right: &[f64], len: usize, pad: usize, tiles: &mut [f64]) {
+    fn col(m: &[f64], j: usize, len: usize) -> &[f64] {
+        m.get(j * CO_BLOCK..j * CO_BLOCK + len).unwrap_or(&[])
+    }
+    for a in (0..pad).step_by(CO_TILE_A) {
+        for b in ((a / CO_TILE_B) * CO_TILE_B..pad).step_by(CO_TILE_B) {
+            let t = tile(
+                [col(left, a, len), col(left, a + 1, len)],
+                [
+                    col(right, b, len),
+                    col(right, b + 1, len),
+                    col(right, b + 2, len),
+                    col(right, b + 3, len),
+                ],
+            );
+            for (i, row) in t.iter().enumerate() {
+                for (j, &v) in row.iter().enumerate() {
+                    if let Some(o) = tiles.get_mut((a + i) * pad + b + j) {
+                        *o = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A 2 × 4 tile of dot products, four rows per lane: eight running vectors, six loads per four rows.
+#[inline(always)]
+fn tile(x: [&[f64]; 2], y: [&[f64]; 4]) -> [[f64; 4]; 2] {
+    let len = x[0].len();
+    if x.iter().chain(&y).any(|c| c.len() != len) {
+        return [[0.0; 4]; 2];
+    }
+    let (x0, xr0) = x[0].as_chunks::<4>();
+    let (x1, xr1) = x[1].as_chunks::<4>();
+    let (y0, yr0) = y[0].as_chunks::<4>();
+    let (y1, yr1) = y[1].as_chunks::<4>();
+    let (y2, yr2) = y[2].as_chunks::<4>();
+    let (y3, yr3) = y[3].as_chunks::<4>();
+    let m = x0.len();
+    let (x1, y0, y1, y2, y3) = (&x1[..m], &y0[..m], &y1[..m], &y2[..m], &y3[..m]);
+    let mut acc = [[[0.0f64; 4]; 4]; 2];
+    for k in 0..m {
+        let xs = [x0[k], x1[k]];
+        let ys = [y0[k], y1[k], y2[k], y3[k]];
+        for i in 0..2 {
+            for j in 0..4 {
+                for l in 0..4 {
+                    acc[i][j][l] += xs[i][l] * ys[j][l];
+                }
+            }
+        }
+    }
+    let xr = [xr0, xr1];
+    let yr = [yr0, yr1, yr2, yr3];
+    let mut out = [[0.0; 4]; 2];
+    for i in 0..2 {
+        for j in 0..4 {
+            let a = &acc[i][j];
+            let tail: f64 = xr[i].iter().zip(yr[j]).map(|(u, v)| u * v).sum();
+            out[i][j] = (a[0] + a[1]) + (a[2] + a[3]) + tail;
+        }
+    }
+    out
+}
+
 /// The logistic function `1 / (1 + e^−η)`, without overflow for large |η|.
 #[inline]
 pub(crate) fn sigmoid(eta: f64) -> f64 {

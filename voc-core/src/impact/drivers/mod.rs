@@ -44,10 +44,13 @@
 //! # Ok::<(), voc_core::Error>(())
 //! ```
 
+use std::borrow::Cow;
+
 use ndarray::ArrayView2;
 
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
+use crate::impact::correlation::contiguous_columns;
 use crate::stats::linalg::{chol_inverse, chol_solve};
 use crate::stats::{Interval, Method, check_confidence, quantile_sorted};
 
@@ -325,8 +328,54 @@ pub fn key_drivers<S: AsRef<str>>(
     weights: Option<&[f64]>,
     opts: &KeyDriverOptions,
 ) -> Result<KeyDrivers> {
+    let names = check_call(outcome, drivers.ncols(), drivers.nrows(), names, weights, opts)?;
+    let cols = contiguous_columns(drivers);
+    analyse(outcome, cols, &names, weights, opts)
+}
+
+/// [`key_drivers`] with the drivers as separate columns (one slice per driver, each as long as
+/// `outcome`), read in place: what a table of columns (a DataFrame, Arrow) hands over without
+/// laying the drivers side by side first. Same checks, errors (a driver's index is `row × p +
+/// column`) and results as [`key_drivers`] on the matrix of these columns.
+///
+/// ```
+/// use voc_core::impact::drivers::{key_drivers_columns, KeyDriverOptions};
+/// let y = [6.0, 9.0, 3.0, 8.0, 10.0, 2.0, 7.0, 9.0, 5.0, 4.0];
+/// let speed = [3.0, 5.0, 2.0, 4.0, 5.0, 1.0, 3.0, 4.0, 3.0, 2.0];
+/// let price = [4.0, 4.0, 2.0, 3.0, 5.0, 2.0, 4.0, 5.0, 2.0, 3.0];
+/// let kd = key_drivers_columns(&y, &[&speed, &price], &["speed", "price"], None, &KeyDriverOptions::default())?;
+/// let lmg = kd.lmg.as_ref().map(|m| m.drivers.clone()).unwrap_or_default();
+/// assert!((lmg[0].importance + lmg[1].importance - kd.r2).abs() < 1e-12);
+/// assert!(key_drivers_columns(&y, &[&speed[..9]], &["speed"], None, &KeyDriverOptions::default()).is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn key_drivers_columns<S: AsRef<str>>(
+    outcome: &[f64],
+    drivers: &[&[f64]],
+    names: &[S],
+    weights: Option<&[f64]>,
+    opts: &KeyDriverOptions,
+) -> Result<KeyDrivers> {
+    let rows = drivers
+        .iter()
+        .map(|c| c.len())
+        .find(|&len| len != outcome.len())
+        .unwrap_or(outcome.len());
+    let names = check_call(outcome, drivers.len(), rows, names, weights, opts)?;
+    let cols = drivers.iter().map(|c| Cow::Borrowed(*c)).collect();
+    analyse(outcome, cols, &names, weights, opts)
+}
+
+/// The checks of a key-driver call that need no pass over the data; the names as `&str`.
+fn check_call<'n, S: AsRef<str>>(
+    outcome: &[f64],
+    p: usize,
+    rows: usize,
+    names: &'n [S],
+    weights: Option<&[f64]>,
+    opts: &KeyDriverOptions,
+) -> Result<Vec<&'n str>> {
     opts.validate()?;
-    let p = drivers.ncols();
     check_len("drivers", p, "names", names.len())?;
     if p == 0 {
         return Err(Error::Empty {
@@ -342,7 +391,7 @@ pub fn key_drivers<S: AsRef<str>>(
     if p > max {
         return Err(too_many(p, max));
     }
-    check_len("outcome", outcome.len(), "drivers", drivers.nrows())?;
+    check_len("outcome", outcome.len(), "drivers", rows)?;
     let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     for (j, name) in names.iter().enumerate() {
         if names[..j].contains(name) {
@@ -356,8 +405,20 @@ pub fn key_drivers<S: AsRef<str>>(
     if let Some(w) = weights {
         check_len("outcome", outcome.len(), "weights", w.len())?;
     }
-    let data = Data::collect(outcome, drivers, &names, weights, opts.missing)?;
-    let fit = fit(&data, &names, opts.method)?;
+    Ok(names)
+}
+
+/// The analysis of checked inputs, the drivers as contiguous columns.
+fn analyse(
+    outcome: &[f64],
+    cols: Vec<Cow<'_, [f64]>>,
+    names: &[&str],
+    weights: Option<&[f64]>,
+    opts: &KeyDriverOptions,
+) -> Result<KeyDrivers> {
+    let p = cols.len();
+    let data = Data::collect(outcome, cols, names, weights, opts.missing)?;
+    let fit = fit(&data, names, opts.method)?;
 
     let mut boot = None;
     let mut skipped = 0;
@@ -529,10 +590,6 @@ fn too_many(p: usize, max: usize) -> Error {
 
 fn at(v: &[f64], i: usize) -> f64 {
     v.get(i).copied().unwrap_or(f64::NAN)
-}
-
-fn at_u32(v: &[u32], i: usize) -> u32 {
-    v.get(i).copied().unwrap_or(0)
 }
 
 fn at_usize(v: &[usize], i: usize) -> usize {
