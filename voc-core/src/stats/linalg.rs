@@ -159,7 +159,8 @@ const CO_TILE_A: usize = 2;
 const CO_TILE_B: usize = 4;
 
 /// Total weight, means and centred cross-products `Σ w (x_a − m_a)(x_b − m_b)` of some columns (a
-/// `dim × dim` row-major matrix, both triangles once [`co_moments`] returns).
+/// `dim × dim` row-major matrix, both triangles once [`co_moments`] returns; the means are of the
+/// shifted columns until then).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CoMoments {
     pub(crate) weight: f64,
@@ -236,6 +237,20 @@ pub(crate) fn co_moments(cols: &[&[f64]], rw: RowWeights<'_>, parallel: bool) ->
     let n = cols.first().map_or(0, |c| c.len());
     let blocks = n.div_ceil(CO_BLOCK);
     let tasks = blocks.div_ceil(CO_TASK);
+    // Every column is shifted by the mean of its first block, so the running means (and Chan's
+    // updates of them) stay near zero and keep their low digits whatever the data's offset.
+    let shift: Vec<f64> = cols
+        .iter()
+        .map(|c| {
+            let head = &c[..c.len().min(CO_BLOCK)];
+            if head.is_empty() {
+                0.0
+            } else {
+                lane_sum(head) / head.len() as f64
+            }
+        })
+        .collect();
+    let shift = &shift;
     let task = |t: usize| -> CoMoments {
         let pad = dim.div_ceil(CO_TILE_B) * CO_TILE_B;
         let weighted = rw.weights.is_some() || rw.counts.is_some();
@@ -254,7 +269,7 @@ pub(crate) fn co_moments(cols: &[&[f64]], rw: RowWeights<'_>, parallel: bool) ->
         let first = t * CO_TASK;
         for b in first..(first + CO_TASK).min(blocks) {
             let (lo, hi) = (b * CO_BLOCK, ((b + 1) * CO_BLOCK).min(n));
-            if let Some(part) = co_block(cols, rw, lo, hi, &mut s) {
+            if let Some(part) = co_block(cols, shift, rw, lo, hi, &mut s) {
                 acc.merge(&part);
             }
         }
@@ -281,12 +296,18 @@ pub(crate) fn co_moments(cols: &[&[f64]], rw: RowWeights<'_>, parallel: bool) ->
             total.cross[a * dim + b] = total.cross[b * dim + a];
         }
     }
+    if total.weight > 0.0 {
+        for (m, c) in total.mean.iter_mut().zip(shift) {
+            *m += c;
+        }
+    }
     total
 }
 
 /// One block's co-moments (rows `lo..hi`); `None` when its weights sum to zero.
 fn co_block(
     cols: &[&[f64]],
+    shift: &[f64],
     rw: RowWeights<'_>,
     lo: usize,
     hi: usize,
@@ -311,11 +332,15 @@ fn co_block(
     let mut mean = vec![0.0; dim];
     for (a, col) in cols.iter().enumerate() {
         let x = &col[lo..hi];
-        let m = if weighted { dot(w, x) } else { lane_sum(x) } / weight;
-        mean[a] = m;
+        let c = shift[a];
         let z = &mut s.z[a * CO_BLOCK..a * CO_BLOCK + len];
         for (zv, &xv) in z.iter_mut().zip(x) {
-            *zv = xv - m;
+            *zv = xv - c;
+        }
+        let m = if weighted { dot(w, z) } else { lane_sum(z) } / weight;
+        mean[a] = m;
+        for zv in z.iter_mut() {
+            *zv -= m;
         }
         if weighted {
             let zw = &mut s.zw[a * CO_BLOCK..a * CO_BLOCK + len];
@@ -326,10 +351,17 @@ fn co_block(
     }
     let left = if weighted { &s.zw } else { &s.z };
     cross_tiles(left, &s.z, len, s.pad, &mut s.tiles);
+    // The corrected two-pass formula: the residuals Σ w (x − m̂) of the rounded means m̂ (zero in
+    // exact arithmetic) fix the means and the cross-products, Σ w (x − m)(y − m') =
+    // Σ w (x − m̂)(y − m̂') − r r' / W, so data far from zero lose nothing.
+    let resid: Vec<f64> = (0..dim)
+        .map(|a| lane_sum(&left[a * CO_BLOCK..a * CO_BLOCK + len]))
+        .collect();
     let mut cross = vec![0.0; dim * dim];
     for a in 0..dim {
+        mean[a] += resid[a] / weight;
         for b in a..dim {
-            cross[a * dim + b] = s.tiles[a * s.pad + b];
+            cross[a * dim + b] = s.tiles[a * s.pad + b] - resid[a] * resid[b] / weight;
         }
     }
     Some(CoMoments {
@@ -508,5 +540,129 @@ mod tests {
             assert!((x - y).abs() < 1e-14, "{x} vs {y}");
         }
         assert!((values.iter().sum::<f64>() - 4.0).abs() < 1e-14);
+    }
+}
+
+#[cfg(test)]
+mod co_moment_tests {
+    use super::*;
+
+    /// Weighted co-moments by two plain passes over the rows (the textbook formula).
+    /// The columns are shifted by their first value first (exact for these whole-number data), so
+    /// the reference itself loses nothing to the offset.
+    fn two_pass(cols: &[Vec<f64>], w: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        let dim = cols.len();
+        let shift: Vec<f64> = cols.iter().map(|c| c[0]).collect();
+        let cols: Vec<Vec<f64>> = cols
+            .iter()
+            .zip(&shift)
+            .map(|(c, s)| c.iter().map(|x| x - s).collect())
+            .collect();
+        let total: f64 = w.iter().sum();
+        let mean: Vec<f64> = cols
+            .iter()
+            .map(|c| c.iter().zip(w).map(|(x, w)| x * w).sum::<f64>() / total)
+            .collect();
+        let mut cross = vec![0.0; dim * dim];
+        for a in 0..dim {
+            for b in 0..dim {
+                cross[a * dim + b] = (0..w.len())
+                    .map(|i| w[i] * (cols[a][i] - mean[a]) * (cols[b][i] - mean[b]))
+                    .sum();
+            }
+        }
+        let mean = mean.iter().zip(&shift).map(|(m, s)| m + s).collect();
+        (total, mean, cross)
+    }
+
+    #[test]
+    fn co_moments_match_two_passes_for_any_shape_weights_and_offset() {
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        // Row counts across block and task boundaries, column counts across tile widths.
+        for (n, dim) in [
+            (1usize, 1usize),
+            (5, 2),
+            (511, 3),
+            (513, 5),
+            (8192, 8),
+            (9000, 13),
+            (20_000, 21),
+        ] {
+            for offset in [0.0, 1e8] {
+                let cols: Vec<Vec<f64>> = (0..dim)
+                    .map(|j| {
+                        (0..n)
+                            .map(|_| offset + (next() * 5.0).round() + j as f64)
+                            .collect()
+                    })
+                    .collect();
+                let w: Vec<f64> = (0..n).map(|_| next() * 2.0).collect();
+                let counts: Vec<u32> = (0..n).map(|_| (next() * 3.0) as u32).collect();
+                let wc: Vec<f64> = w
+                    .iter()
+                    .zip(&counts)
+                    .map(|(w, &c)| w * f64::from(c))
+                    .collect();
+                let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+                let ones = vec![1.0; n];
+                for (rw, weights) in [
+                    (
+                        RowWeights {
+                            weights: None,
+                            counts: None,
+                        },
+                        &ones,
+                    ),
+                    (
+                        RowWeights {
+                            weights: Some(&w),
+                            counts: None,
+                        },
+                        &w,
+                    ),
+                    (
+                        RowWeights {
+                            weights: Some(&w),
+                            counts: Some(&counts),
+                        },
+                        &wc,
+                    ),
+                ] {
+                    let got = co_moments(&refs, rw, false);
+                    let (total, mean, cross) = two_pass(&cols, weights);
+                    if total == 0.0 {
+                        // every weight zero: nothing to average
+                        assert_eq!(got.weight, 0.0);
+                        continue;
+                    }
+                    assert!((got.weight - total).abs() <= 1e-12 * total);
+                    for a in 0..dim {
+                        assert!(
+                            (got.mean[a] - mean[a]).abs() <= 1e-12 * mean[a].abs().max(1.0),
+                            "n {n} dim {dim}: {} vs {}",
+                            got.mean[a],
+                            mean[a]
+                        );
+                        for b in 0..dim {
+                            let (g, t) = (got.cross[a * dim + b], cross[a * dim + b]);
+                            let scale =
+                                (cross[a * dim + a] * cross[b * dim + b]).sqrt().max(1e-300);
+                            assert!(
+                                (g - t).abs() <= 1e-12 * scale,
+                                "n {n} dim {dim} [{a}][{b}]: {g} vs {t}"
+                            );
+                        }
+                    }
+                    // The same bits whether tasks run on threads or not.
+                    assert_eq!(co_moments(&refs, rw, true), got);
+                }
+            }
+        }
     }
 }

@@ -4,7 +4,8 @@
 
 use super::rank::{dense_by_counting, key, sorted_keys, whole_range};
 use super::{
-    Alternative, Correlation, CorrelationMethod, CorrelationOptions, KendallVariant, PValueMethod, check_pair, constant, fisher_interval, join, se_fisher,
+    Alternative, Correlation, CorrelationMethod, CorrelationOptions, KendallVariant, PValueMethod,
+    check_pair, constant, fisher_interval, join, se_fisher,
 };
 use crate::error::Result;
 use crate::stats::dist::normal_two_sided_p;

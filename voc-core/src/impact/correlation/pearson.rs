@@ -220,6 +220,17 @@ fn pearson_r(x: &[f64], y: &[f64]) -> Result<f64> {
     pearson_r_scaled(x, y)
 }
 
+/// Pearson r by the blocked one-pass sums or (`two_pass`) the two compensated passes: the tests
+/// compare them.
+#[cfg(test)]
+pub(super) fn pearson_r_for_tests(x: &[f64], y: &[f64], two_pass: bool) -> Result<f64> {
+    if two_pass {
+        pearson_r_scaled(x, y)
+    } else {
+        pearson_r(x, y)
+    }
+}
+
 /// Pearson r by two compensated passes (the means, then the sums), scaling the deviations by their
 /// largest magnitude when the squares over- or underflow: the path for extreme values.
 fn pearson_r_scaled(x: &[f64], y: &[f64]) -> Result<f64> {

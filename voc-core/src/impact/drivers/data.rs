@@ -207,14 +207,7 @@ pub(crate) fn correlation(
     parallel: bool,
 ) -> Result<Vec<f64>> {
     let dim = cols.len();
-    let cm = co_moments(
-        cols,
-        RowWeights {
-            weights: w,
-            counts,
-        },
-        parallel,
-    );
+    let cm = co_moments(cols, RowWeights { weights: w, counts }, parallel);
     if !(cm.weight > 0.0) {
         return Err(Error::Empty {
             arg: "weights",

@@ -328,7 +328,14 @@ pub fn key_drivers<S: AsRef<str>>(
     weights: Option<&[f64]>,
     opts: &KeyDriverOptions,
 ) -> Result<KeyDrivers> {
-    let names = check_call(outcome, drivers.ncols(), drivers.nrows(), names, weights, opts)?;
+    let names = check_call(
+        outcome,
+        drivers.ncols(),
+        drivers.nrows(),
+        names,
+        weights,
+        opts,
+    )?;
     let cols = contiguous_columns(drivers);
     analyse(outcome, cols, &names, weights, opts)
 }
