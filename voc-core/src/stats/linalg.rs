@@ -430,6 +430,14 @@ fn cross_tiles_plain(left: &[f64], right: &[f64], len: usize, pad: usize, tiles:
     }
 }
 
+/// `acc += a · b`, lane by lane.
+#[inline(always)]
+fn madd(acc: &mut [f64; 4], a: &[f64; 4], b: &[f64; 4]) {
+    for l in 0..4 {
+        acc[l] += a[l] * b[l];
+    }
+}
+
 /// A 2 × 4 tile of dot products, four rows per lane: eight running vectors, six loads per four rows.
 #[inline(always)]
 fn tile(x: [&[f64]; 2], y: [&[f64]; 4]) -> [[f64; 4]; 2] {
@@ -445,24 +453,27 @@ fn tile(x: [&[f64]; 2], y: [&[f64]; 4]) -> [[f64; 4]; 2] {
     let (y3, yr3) = y[3].as_chunks::<4>();
     let m = x0.len();
     let (x1, y0, y1, y2, y3) = (&x1[..m], &y0[..m], &y1[..m], &y2[..m], &y3[..m]);
-    let mut acc = [[[0.0f64; 4]; 4]; 2];
+    // Eight named accumulators of four lanes each: the shape the vectoriser maps to eight registers.
+    let mut acc = [[0.0f64; 4]; 8];
+    let [a00, a01, a02, a03, a10, a11, a12, a13] = &mut acc;
     for k in 0..m {
-        let xs = [x0[k], x1[k]];
-        let ys = [y0[k], y1[k], y2[k], y3[k]];
-        for i in 0..2 {
-            for j in 0..4 {
-                for l in 0..4 {
-                    acc[i][j][l] += xs[i][l] * ys[j][l];
-                }
-            }
-        }
+        let (p, q) = (&x0[k], &x1[k]);
+        let (r0, r1, r2, r3) = (&y0[k], &y1[k], &y2[k], &y3[k]);
+        madd(a00, p, r0);
+        madd(a01, p, r1);
+        madd(a02, p, r2);
+        madd(a03, p, r3);
+        madd(a10, q, r0);
+        madd(a11, q, r1);
+        madd(a12, q, r2);
+        madd(a13, q, r3);
     }
     let xr = [xr0, xr1];
     let yr = [yr0, yr1, yr2, yr3];
     let mut out = [[0.0; 4]; 2];
     for i in 0..2 {
         for j in 0..4 {
-            let a = &acc[i][j];
+            let a = &acc[i * 4 + j];
             let tail: f64 = xr[i].iter().zip(yr[j]).map(|(u, v)| u * v).sum();
             out[i][j] = (a[0] + a[1]) + (a[2] + a[3]) + tail;
         }

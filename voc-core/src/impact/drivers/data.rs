@@ -8,7 +8,7 @@ use ndarray::ArrayView2;
 use super::COLLINEAR_TOL;
 use crate::MissingPolicy;
 use crate::error::{Error, Result};
-use crate::stats::linalg::{RowWeights, cholesky, co_moments, sym_eigen};
+use crate::stats::linalg::{CoMoments, RowWeights, cholesky, co_moments, sym_eigen};
 
 /// The usable rows: column 0 the outcome, columns 1..=p the drivers (borrowed when a column is
 /// contiguous in memory and no row is dropped, else copied once).
@@ -23,12 +23,15 @@ pub(crate) struct Data<'a> {
 impl<'a> Data<'a> {
     /// Checks every value and keeps the complete rows with a positive weight. `dcols` are the
     /// driver columns, each `outcome.len()` long, one per name (checked by the caller).
+    /// `known_finite`: the outcome and drivers are known to hold only finite values (their moments
+    /// were finite), so their scan is skipped.
     pub(crate) fn collect(
         outcome: &'a [f64],
         dcols: Vec<Cow<'a, [f64]>>,
         names: &[&str],
         weights: Option<&'a [f64]>,
         missing: MissingPolicy,
+        known_finite: bool,
     ) -> Result<Data<'a>> {
         let p = dcols.len();
         let rows = outcome.len();
@@ -55,7 +58,9 @@ impl<'a> Data<'a> {
                 };
                 // The common case, every value finite (and every weight non-negative), in one
                 // vectorised test; the row-by-row scan below only runs on a column that fails it.
-                let clean = if *arg == "weights" {
+                let clean = if known_finite && *arg != "weights" {
+                    true
+                } else if *arg == "weights" {
                     all_finite_non_negative(col)
                 } else {
                     all_finite(col)
@@ -206,8 +211,13 @@ pub(crate) fn correlation(
     counts: Option<&[u32]>,
     parallel: bool,
 ) -> Result<Vec<f64>> {
-    let dim = cols.len();
     let cm = co_moments(cols, RowWeights { weights: w, counts }, parallel);
+    correlation_of(cm)
+}
+
+/// The correlation matrix (row-major) from the columns' co-moments.
+pub(crate) fn correlation_of(cm: CoMoments) -> Result<Vec<f64>> {
+    let dim = cm.mean.len();
     if !(cm.weight > 0.0) {
         return Err(Error::Empty {
             arg: "weights",

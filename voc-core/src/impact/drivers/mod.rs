@@ -62,7 +62,8 @@ mod quadrants;
 #[cfg(test)]
 mod tests;
 
-use data::{Data, check_collinear, correlation};
+use crate::stats::linalg::{CoMoments, RowWeights, co_moments};
+use data::{Data, check_collinear, correlation, correlation_of};
 pub use johnson::relative_weights_from_matrix;
 pub use lmg::{R2Decomposition, lmg_from_matrix, subset_r2};
 pub use quadrants::{
@@ -424,8 +425,32 @@ fn analyse(
     opts: &KeyDriverOptions,
 ) -> Result<KeyDrivers> {
     let p = cols.len();
-    let data = Data::collect(outcome, cols, names, weights, opts.missing)?;
-    let fit = fit(&data, names, opts.method)?;
+    // One pass over the rows when it can: the moments of the columns as given. A NaN or ±inf
+    // poisons its block's sums, so finite moments mean every value was finite and the row-by-row
+    // scan is skipped; otherwise the scan runs (naming the first bad value, or leaving rows out)
+    // and the moments are taken again over the rows kept.
+    let pre = if weights.is_none() {
+        let all: Vec<&[f64]> = std::iter::once(outcome)
+            .chain(cols.iter().map(|c| c.as_ref()))
+            .collect();
+        let cm = co_moments(
+            &all,
+            RowWeights {
+                weights: None,
+                counts: None,
+            },
+            true,
+        );
+        cm.mean
+            .iter()
+            .chain(&cm.cross)
+            .all(|v| v.is_finite())
+            .then_some(cm)
+    } else {
+        None
+    };
+    let data = Data::collect(outcome, cols, names, weights, opts.missing, pre.is_some())?;
+    let fit = fit(&data, names, opts.method, pre)?;
 
     let mut boot = None;
     let mut skipped = 0;
@@ -533,9 +558,12 @@ struct Fit {
     johnson: Option<Vec<f64>>,
 }
 
-fn fit(data: &Data, names: &[&str], method: DriverMethod) -> Result<Fit> {
-    let counts: Option<&[u32]> = None;
-    let corr = correlation(&data.columns(), data.w.as_deref(), counts, true)?;
+/// One fit of the data; `pre`: the moments of its columns, when already computed.
+fn fit(data: &Data, names: &[&str], method: DriverMethod, pre: Option<CoMoments>) -> Result<Fit> {
+    let corr = match pre {
+        Some(cm) => correlation_of(cm)?,
+        None => correlation(&data.columns(), data.w.as_deref(), None, true)?,
+    };
     fit_corr(&corr, data.cols.len() - 1, names, method)
 }
 
