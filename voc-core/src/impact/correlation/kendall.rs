@@ -48,10 +48,39 @@ fn merge_count<T: Copy + Ord>(l: &[T], r: &[T], out: &mut [T]) -> u64 {
     count
 }
 
+/// Two independent [`merge_count`]s stepped together: each merge step waits on its own compare and
+/// load, so two chains in one loop keep the core twice as busy. Finishes each with [`merge_count`].
+#[inline(always)]
+fn merge_count2<T: Copy + Ord>(
+    (l1, r1, o1): (&[T], &[T], &mut [T]),
+    (l2, r2, o2): (&[T], &[T], &mut [T]),
+) -> u64 {
+    let (nl1, nr1, nl2, nr2) = (l1.len(), r1.len(), l2.len(), r2.len());
+    let o1 = &mut o1[..nl1 + nr1];
+    let o2 = &mut o2[..nl2 + nr2];
+    let (mut i1, mut j1, mut i2, mut j2) = (0usize, 0usize, 0usize, 0usize);
+    let mut count = 0u64;
+    while i1 < nl1 && j1 < nr1 && i2 < nl2 && j2 < nr2 {
+        let (a1, b1, a2, b2) = (l1[i1], r1[j1], l2[i2], r2[j2]);
+        let (t1, t2) = (b1 < a1, b2 < a2);
+        o1[i1 + j1] = if t1 { b1 } else { a1 };
+        o2[i2 + j2] = if t2 { b2 } else { a2 };
+        count += if t1 { (nl1 - i1) as u64 } else { 0 };
+        count += if t2 { (nl2 - i2) as u64 } else { 0 };
+        i1 += usize::from(!t1);
+        j1 += usize::from(t1);
+        i2 += usize::from(!t2);
+        j2 += usize::from(t2);
+    }
+    count += merge_count(&l1[i1..], &r1[j1..], &mut o1[i1 + j1..]);
+    count += merge_count(&l2[i2..], &r2[j2..], &mut o2[i2 + j2..]);
+    count
+}
+
 /// Runs sorted by insertion at the bottom of the merge sort.
 const RUN: usize = 8;
 /// Largest slice sorted bottom-up in one piece (stays in cache), and smallest split across threads.
-const LEAF: usize = 1 << 13;
+const LEAF: usize = 1 << 18;
 const PAR_SPLIT: usize = 1 << 16;
 
 /// Bottom-up merge sort of `v` (ping-pong with `buf`), counting inversions.
@@ -67,12 +96,24 @@ fn inversions_leaf<T: Copy + Ord>(v: &mut [T], buf: &mut [T]) -> u64 {
         } else {
             (&*buf, &mut *v)
         };
+        // Merges two at a time (two dependency chains), the last one alone.
         let mut start = 0;
         while start < n {
             let mid = (start + width).min(n);
             let end = (start + 2 * width).min(n);
-            count += merge_count(&src[start..mid], &src[mid..end], &mut dst[start..end]);
-            start = end;
+            let mid2 = (end + width).min(n);
+            let end2 = (end + 2 * width).min(n);
+            if end2 > mid2 {
+                let (d1, d2) = dst[start..end2].split_at_mut(end - start);
+                count += merge_count2(
+                    (&src[start..mid], &src[mid..end], d1),
+                    (&src[end..mid2], &src[mid2..end2], d2),
+                );
+                start = end2;
+            } else {
+                count += merge_count(&src[start..mid], &src[mid..end], &mut dst[start..end]);
+                start = end;
+            }
         }
         in_v = !in_v;
         width *= 2;

@@ -205,6 +205,7 @@ fn inversions_of_large_slices_match_a_fenwick_count() {
         (8193, 1 << 40),
         (70_001, 1000),
         (140_000, 1 << 20),
+        (300_001, 1 << 30),
     ] {
         let v: Vec<u64> = (0..n).map(|_| next() % range).collect();
         // dense codes for the tree
