@@ -198,8 +198,8 @@ impl CoMoments {
             .collect();
         for a in 0..dim {
             let da = delta[a] * f;
-            for b in a..dim {
-                self.cross[a * dim + b] += other.cross[a * dim + b] + da * delta[b];
+            for (b, db) in delta.iter().enumerate().skip(a) {
+                self.cross[a * dim + b] += other.cross[a * dim + b] + da * db;
             }
         }
         for (m, d) in self.mean.iter_mut().zip(&delta) {

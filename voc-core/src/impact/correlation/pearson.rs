@@ -46,6 +46,7 @@ struct Lanes {
 
 impl Lanes {
     #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // lane by lane: the shape the vectoriser maps to registers
     fn add(&mut self, x: [f64; 4]) {
         for l in 0..4 {
             let t = self.s[l] + x[l];
@@ -159,8 +160,8 @@ fn block_sums(x: &[f64], y: &[f64]) -> BlockSums {
 
 /// Sxx, Syy and Sxy about the overall means, from blocks of [`BLOCK`] rows in one pass over the
 /// data: each block is summed about its own means (compensated, four lanes), and the blocks are
-/// combined exactly by `Σ(x − m)(y − m') = Σ(x − c)(y − c') + (c − m)Σ(y − c') + (c' − m')Σ(x − c)
-/// + n(c − m)(c' − m')`, all terms compensated. Blocks run in parallel above [`PARALLEL_MIN`]
+/// combined exactly by `Σ(x − m)(y − m') = Σ(x − c)(y − c') + (c − m)Σ(y − c') + (c' − m')Σ(x − c) +
+/// n(c − m)(c' − m')`, all terms compensated. Blocks run in parallel above [`PARALLEL_MIN`]
 /// rows; the blocks are fixed by n and combined in order, so the result does not depend on threads.
 fn centred_sums(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
     let n = x.len().min(y.len());
