@@ -1,5 +1,5 @@
 #![doc = include_str!("../README.md")]
-#![deny(unsafe_code)] // allowed in two places: metrics::kernel and risk::logistic::solver (runtime CPU-feature dispatch)
+#![deny(unsafe_code)] // allowed only for runtime CPU-feature dispatch (metrics::kernel, risk::logistic::solver, stats::linalg, impact::correlation, segment::kmeans::kernel)
 
 pub mod anomaly;
 mod codec;

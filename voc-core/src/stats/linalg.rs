@@ -148,6 +148,339 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
+/// Rows per block of [`co_moments`]: a block's centred columns stay in cache while their
+/// cross-products are summed.
+const CO_BLOCK: usize = 512;
+/// Blocks per task of [`co_moments`]: tasks are fixed by the row count and merged in order, so the
+/// result does not depend on the number of threads.
+const CO_TASK: usize = 16;
+/// Output tile of the cross-product kernel: `CO_TILE_A` rows × `CO_TILE_B` columns.
+const CO_TILE_A: usize = 2;
+const CO_TILE_B: usize = 4;
+
+/// Total weight, means and centred cross-products `Σ w (x_a − m_a)(x_b − m_b)` of some columns (a
+/// `dim × dim` row-major matrix, both triangles once [`co_moments`] returns; the means are of the
+/// shifted columns until then).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CoMoments {
+    pub(crate) weight: f64,
+    pub(crate) mean: Vec<f64>,
+    pub(crate) cross: Vec<f64>,
+}
+
+impl CoMoments {
+    fn empty(dim: usize) -> Self {
+        CoMoments {
+            weight: 0.0,
+            mean: vec![0.0; dim],
+            cross: vec![0.0; dim * dim],
+        }
+    }
+
+    /// Adds another part's moments (Chan, Golub & LeVeque 1979, with weights): upper triangle only.
+    fn merge(&mut self, other: &CoMoments) {
+        if !(other.weight > 0.0) {
+            return;
+        }
+        if !(self.weight > 0.0) {
+            self.clone_from(other);
+            return;
+        }
+        let dim = self.mean.len();
+        let total = self.weight + other.weight;
+        let f = self.weight * other.weight / total;
+        let g = other.weight / total;
+        let delta: Vec<f64> = other
+            .mean
+            .iter()
+            .zip(&self.mean)
+            .map(|(b, a)| b - a)
+            .collect();
+        for a in 0..dim {
+            let da = delta[a] * f;
+            for (b, db) in delta.iter().enumerate().skip(a) {
+                self.cross[a * dim + b] += other.cross[a * dim + b] + da * db;
+            }
+        }
+        for (m, d) in self.mean.iter_mut().zip(&delta) {
+            *m += d * g;
+        }
+        self.weight = total;
+    }
+}
+
+/// Row weights of [`co_moments`]: observation weights, bootstrap counts, both, or none.
+#[derive(Clone, Copy)]
+pub(crate) struct RowWeights<'a> {
+    pub(crate) weights: Option<&'a [f64]>,
+    pub(crate) counts: Option<&'a [u32]>,
+}
+
+/// Scratch of one task: the block's centred columns (`z`), the same times the row weights (`zw`),
+/// the weights and the block's cross-products, all reused from block to block.
+struct CoScratch {
+    z: Vec<f64>,
+    zw: Vec<f64>,
+    w: Vec<f64>,
+    tiles: Vec<f64>,
+    pad: usize,
+}
+
+/// The co-moments of equal-length columns with optional row weights, in one pass over the rows:
+/// blocks of [`CO_BLOCK`] rows are centred on their own weighted means (so no cancellation however
+/// far the data sit from zero), their cross-products summed by a register-tiled kernel (four rows per
+/// vector lane, a fixed order), and the blocks merged in row order with Chan's update. With
+/// `parallel` (and the feature) tasks of [`CO_TASK`] blocks run on rayon; the tasks are fixed by the
+/// row count, so the result is bit-identical on any number of threads.
+pub(crate) fn co_moments(cols: &[&[f64]], rw: RowWeights<'_>, parallel: bool) -> CoMoments {
+    let dim = cols.len();
+    let n = cols.first().map_or(0, |c| c.len());
+    let blocks = n.div_ceil(CO_BLOCK);
+    let tasks = blocks.div_ceil(CO_TASK);
+    // Every column is shifted by the mean of its first block, so the running means (and Chan's
+    // updates of them) stay near zero and keep their low digits whatever the data's offset.
+    let shift: Vec<f64> = cols
+        .iter()
+        .map(|c| {
+            let head = &c[..c.len().min(CO_BLOCK)];
+            if head.is_empty() {
+                0.0
+            } else {
+                lane_sum(head) / head.len() as f64
+            }
+        })
+        .collect();
+    let shift = &shift;
+    let task = |t: usize| -> CoMoments {
+        let pad = dim.div_ceil(CO_TILE_B) * CO_TILE_B;
+        let weighted = rw.weights.is_some() || rw.counts.is_some();
+        let mut s = CoScratch {
+            z: vec![0.0; pad * CO_BLOCK],
+            zw: if weighted {
+                vec![0.0; pad * CO_BLOCK]
+            } else {
+                Vec::new()
+            },
+            w: vec![0.0; CO_BLOCK],
+            tiles: vec![0.0; pad * pad],
+            pad,
+        };
+        let mut acc = CoMoments::empty(dim);
+        let first = t * CO_TASK;
+        for b in first..(first + CO_TASK).min(blocks) {
+            let (lo, hi) = (b * CO_BLOCK, ((b + 1) * CO_BLOCK).min(n));
+            if let Some(part) = co_block(cols, shift, rw, lo, hi, &mut s) {
+                acc.merge(&part);
+            }
+        }
+        acc
+    };
+    #[cfg(feature = "parallel")]
+    let parts: Vec<CoMoments> = if parallel && tasks > 1 {
+        use rayon::prelude::*;
+        (0..tasks).into_par_iter().map(task).collect()
+    } else {
+        (0..tasks).map(task).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<CoMoments> = {
+        let _ = parallel;
+        (0..tasks).map(task).collect()
+    };
+    let mut total = CoMoments::empty(dim);
+    for part in &parts {
+        total.merge(part);
+    }
+    for a in 0..dim {
+        for b in 0..a {
+            total.cross[a * dim + b] = total.cross[b * dim + a];
+        }
+    }
+    if total.weight > 0.0 {
+        for (m, c) in total.mean.iter_mut().zip(shift) {
+            *m += c;
+        }
+    }
+    total
+}
+
+/// One block's co-moments (rows `lo..hi`); `None` when its weights sum to zero.
+fn co_block(
+    cols: &[&[f64]],
+    shift: &[f64],
+    rw: RowWeights<'_>,
+    lo: usize,
+    hi: usize,
+    s: &mut CoScratch,
+) -> Option<CoMoments> {
+    let dim = cols.len();
+    let len = hi - lo;
+    let weighted = rw.weights.is_some() || rw.counts.is_some();
+    let w = &mut s.w[..len];
+    let weight = if weighted {
+        for (k, slot) in w.iter_mut().enumerate() {
+            let c = rw.counts.map_or(1.0, |c| f64::from(c[lo + k]));
+            *slot = rw.weights.map_or(c, |ws| c * ws[lo + k]);
+        }
+        lane_sum(w)
+    } else {
+        len as f64
+    };
+    if !(weight > 0.0) {
+        return None;
+    }
+    let mut mean = vec![0.0; dim];
+    for (a, col) in cols.iter().enumerate() {
+        let x = &col[lo..hi];
+        let c = shift[a];
+        let z = &mut s.z[a * CO_BLOCK..a * CO_BLOCK + len];
+        for (zv, &xv) in z.iter_mut().zip(x) {
+            *zv = xv - c;
+        }
+        let m = if weighted { dot(w, z) } else { lane_sum(z) } / weight;
+        mean[a] = m;
+        for zv in z.iter_mut() {
+            *zv -= m;
+        }
+        if weighted {
+            let zw = &mut s.zw[a * CO_BLOCK..a * CO_BLOCK + len];
+            for ((o, &zv), &wv) in zw.iter_mut().zip(z.iter()).zip(w.iter()) {
+                *o = wv * zv;
+            }
+        }
+    }
+    let left = if weighted { &s.zw } else { &s.z };
+    cross_tiles(left, &s.z, len, s.pad, &mut s.tiles);
+    // The corrected two-pass formula: the residuals Σ w (x − m̂) of the rounded means m̂ (zero in
+    // exact arithmetic) fix the means and the cross-products, Σ w (x − m)(y − m') =
+    // Σ w (x − m̂)(y − m̂') − r r' / W, so data far from zero lose nothing.
+    let resid: Vec<f64> = (0..dim)
+        .map(|a| lane_sum(&left[a * CO_BLOCK..a * CO_BLOCK + len]))
+        .collect();
+    let mut cross = vec![0.0; dim * dim];
+    for a in 0..dim {
+        mean[a] += resid[a] / weight;
+        for b in a..dim {
+            cross[a * dim + b] = s.tiles[a * s.pad + b] - resid[a] * resid[b] / weight;
+        }
+    }
+    Some(CoMoments {
+        weight,
+        mean,
+        cross,
+    })
+}
+
+/// Sum with four running sums (a fixed order).
+fn lane_sum(x: &[f64]) -> f64 {
+    let (chunks, rest) = x.as_chunks::<4>();
+    let mut acc = [0.0; 4];
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
+        }
+    }
+    let tail: f64 = rest.iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// `tiles[a·pad + b] = Σ_k left[a][k] · right[b][k]` over the first `len` rows of each column
+/// (columns [`CO_BLOCK`] apart), for every `a ≤ b` (and some `a > b` next to the diagonal), in
+/// tiles of 2 × 4 outputs. The AVX2 build runs the same operations in the same order.
+#[allow(unsafe_code)] // one call to the AVX2 build, after checking that the CPU has AVX2
+fn cross_tiles(left: &[f64], right: &[f64], len: usize, pad: usize, tiles: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: `cross_tiles_avx2` only requires AVX2, which the CPU has (checked just above).
+        return unsafe { cross_tiles_avx2(left, right, len, pad, tiles) };
+    }
+    cross_tiles_plain(left, right, len, pad, tiles);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn cross_tiles_avx2(left: &[f64], right: &[f64], len: usize, pad: usize, tiles: &mut [f64]) {
+    cross_tiles_plain(left, right, len, pad, tiles);
+}
+
+#[inline(always)]
+fn cross_tiles_plain(left: &[f64], right: &[f64], len: usize, pad: usize, tiles: &mut [f64]) {
+    fn col(m: &[f64], j: usize, len: usize) -> &[f64] {
+        m.get(j * CO_BLOCK..j * CO_BLOCK + len).unwrap_or(&[])
+    }
+    for a in (0..pad).step_by(CO_TILE_A) {
+        for b in ((a / CO_TILE_B) * CO_TILE_B..pad).step_by(CO_TILE_B) {
+            let t = tile(
+                [col(left, a, len), col(left, a + 1, len)],
+                [
+                    col(right, b, len),
+                    col(right, b + 1, len),
+                    col(right, b + 2, len),
+                    col(right, b + 3, len),
+                ],
+            );
+            for (i, row) in t.iter().enumerate() {
+                for (j, &v) in row.iter().enumerate() {
+                    if let Some(o) = tiles.get_mut((a + i) * pad + b + j) {
+                        *o = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `acc += a · b`, lane by lane.
+#[inline(always)]
+fn madd(acc: &mut [f64; 4], a: &[f64; 4], b: &[f64; 4]) {
+    for l in 0..4 {
+        acc[l] += a[l] * b[l];
+    }
+}
+
+/// A 2 × 4 tile of dot products, four rows per lane: eight running vectors, six loads per four rows.
+#[inline(always)]
+fn tile(x: [&[f64]; 2], y: [&[f64]; 4]) -> [[f64; 4]; 2] {
+    let len = x[0].len();
+    if x.iter().chain(&y).any(|c| c.len() != len) {
+        return [[0.0; 4]; 2];
+    }
+    let (x0, xr0) = x[0].as_chunks::<4>();
+    let (x1, xr1) = x[1].as_chunks::<4>();
+    let (y0, yr0) = y[0].as_chunks::<4>();
+    let (y1, yr1) = y[1].as_chunks::<4>();
+    let (y2, yr2) = y[2].as_chunks::<4>();
+    let (y3, yr3) = y[3].as_chunks::<4>();
+    let m = x0.len();
+    let (x1, y0, y1, y2, y3) = (&x1[..m], &y0[..m], &y1[..m], &y2[..m], &y3[..m]);
+    // Eight named accumulators of four lanes each: the shape the vectoriser maps to eight registers.
+    let mut acc = [[0.0f64; 4]; 8];
+    let [a00, a01, a02, a03, a10, a11, a12, a13] = &mut acc;
+    for k in 0..m {
+        let (p, q) = (&x0[k], &x1[k]);
+        let (r0, r1, r2, r3) = (&y0[k], &y1[k], &y2[k], &y3[k]);
+        madd(a00, p, r0);
+        madd(a01, p, r1);
+        madd(a02, p, r2);
+        madd(a03, p, r3);
+        madd(a10, q, r0);
+        madd(a11, q, r1);
+        madd(a12, q, r2);
+        madd(a13, q, r3);
+    }
+    let xr = [xr0, xr1];
+    let yr = [yr0, yr1, yr2, yr3];
+    let mut out = [[0.0; 4]; 2];
+    for i in 0..2 {
+        for j in 0..4 {
+            let a = &acc[i * 4 + j];
+            let tail: f64 = xr[i].iter().zip(yr[j]).map(|(u, v)| u * v).sum();
+            out[i][j] = (a[0] + a[1]) + (a[2] + a[3]) + tail;
+        }
+    }
+    out
+}
+
 /// The logistic function `1 / (1 + e^−η)`, without overflow for large |η|.
 #[inline]
 pub(crate) fn sigmoid(eta: f64) -> f64 {
@@ -218,5 +551,129 @@ mod tests {
             assert!((x - y).abs() < 1e-14, "{x} vs {y}");
         }
         assert!((values.iter().sum::<f64>() - 4.0).abs() < 1e-14);
+    }
+}
+
+#[cfg(test)]
+mod co_moment_tests {
+    use super::*;
+
+    /// Weighted co-moments by two plain passes over the rows (the textbook formula).
+    /// The columns are shifted by their first value first (exact for these whole-number data), so
+    /// the reference itself loses nothing to the offset.
+    fn two_pass(cols: &[Vec<f64>], w: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        let dim = cols.len();
+        let shift: Vec<f64> = cols.iter().map(|c| c[0]).collect();
+        let cols: Vec<Vec<f64>> = cols
+            .iter()
+            .zip(&shift)
+            .map(|(c, s)| c.iter().map(|x| x - s).collect())
+            .collect();
+        let total: f64 = w.iter().sum();
+        let mean: Vec<f64> = cols
+            .iter()
+            .map(|c| c.iter().zip(w).map(|(x, w)| x * w).sum::<f64>() / total)
+            .collect();
+        let mut cross = vec![0.0; dim * dim];
+        for a in 0..dim {
+            for b in 0..dim {
+                cross[a * dim + b] = (0..w.len())
+                    .map(|i| w[i] * (cols[a][i] - mean[a]) * (cols[b][i] - mean[b]))
+                    .sum();
+            }
+        }
+        let mean = mean.iter().zip(&shift).map(|(m, s)| m + s).collect();
+        (total, mean, cross)
+    }
+
+    #[test]
+    fn co_moments_match_two_passes_for_any_shape_weights_and_offset() {
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        // Row counts across block and task boundaries, column counts across tile widths.
+        for (n, dim) in [
+            (1usize, 1usize),
+            (5, 2),
+            (511, 3),
+            (513, 5),
+            (8192, 8),
+            (9000, 13),
+            (20_000, 21),
+        ] {
+            for offset in [0.0, 1e8] {
+                let cols: Vec<Vec<f64>> = (0..dim)
+                    .map(|j| {
+                        (0..n)
+                            .map(|_| offset + (next() * 5.0).round() + j as f64)
+                            .collect()
+                    })
+                    .collect();
+                let w: Vec<f64> = (0..n).map(|_| next() * 2.0).collect();
+                let counts: Vec<u32> = (0..n).map(|_| (next() * 3.0) as u32).collect();
+                let wc: Vec<f64> = w
+                    .iter()
+                    .zip(&counts)
+                    .map(|(w, &c)| w * f64::from(c))
+                    .collect();
+                let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+                let ones = vec![1.0; n];
+                for (rw, weights) in [
+                    (
+                        RowWeights {
+                            weights: None,
+                            counts: None,
+                        },
+                        &ones,
+                    ),
+                    (
+                        RowWeights {
+                            weights: Some(&w),
+                            counts: None,
+                        },
+                        &w,
+                    ),
+                    (
+                        RowWeights {
+                            weights: Some(&w),
+                            counts: Some(&counts),
+                        },
+                        &wc,
+                    ),
+                ] {
+                    let got = co_moments(&refs, rw, false);
+                    let (total, mean, cross) = two_pass(&cols, weights);
+                    if total == 0.0 {
+                        // every weight zero: nothing to average
+                        assert_eq!(got.weight, 0.0);
+                        continue;
+                    }
+                    assert!((got.weight - total).abs() <= 1e-12 * total);
+                    for a in 0..dim {
+                        assert!(
+                            (got.mean[a] - mean[a]).abs() <= 1e-12 * mean[a].abs().max(1.0),
+                            "n {n} dim {dim}: {} vs {}",
+                            got.mean[a],
+                            mean[a]
+                        );
+                        for b in 0..dim {
+                            let (g, t) = (got.cross[a * dim + b], cross[a * dim + b]);
+                            let scale =
+                                (cross[a * dim + a] * cross[b * dim + b]).sqrt().max(1e-300);
+                            assert!(
+                                (g - t).abs() <= 1e-12 * scale,
+                                "n {n} dim {dim} [{a}][{b}]: {g} vs {t}"
+                            );
+                        }
+                    }
+                    // The same bits whether tasks run on threads or not.
+                    assert_eq!(co_moments(&refs, rw, true), got);
+                }
+            }
+        }
     }
 }

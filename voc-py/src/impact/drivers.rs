@@ -1,10 +1,9 @@
 //! Bindings: key drivers: Shapley-value regression (LMG) and Johnson's relative weights, with bootstrap intervals.
 //! The roles (`outcome=`, `drivers=`, `weights=`) are resolved against `data` here; this file converts
-//! the columns, lays the
-//! drivers side by side in one column-major matrix (one copy; the core reads its columns in place),
-//! hands the core a view of it, and builds the tables.
+//! the columns, hands the core the driver columns as they are (read in place; quadrants lay them side
+//! by side in one column-major matrix first), and builds the tables.
 
-use numpy::ndarray::{Array2, ArrayView2, ShapeBuilder};
+use numpy::ndarray::{Array2, ShapeBuilder};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use voc_core::Error;
@@ -33,11 +32,11 @@ fn floats<'py>(obj: &Bound<'py, PyAny>, arg: &'static str) -> PyResult<Buf<'py, 
     Ok(numbers(obj, arg)?.nulls_as_nan().into_f64())
 }
 
-/// The converted inputs: the drivers as one `n × p` column-major matrix.
+/// The converted inputs: one column per driver.
 struct Inputs<'py> {
     outcome: Buf<'py, f64>,
     names: Vec<String>,
-    drivers: Array2<f64>,
+    drivers: Vec<Buf<'py, f64>>,
     weights: Option<Buf<'py, f64>>,
 }
 
@@ -122,7 +121,7 @@ impl<'py> Inputs<'py> {
         let outcome = floats(outcome, "outcome")?;
         let n = outcome.len();
         let mut names = Vec::with_capacity(drivers.len());
-        let mut values = Vec::with_capacity(n * drivers.len());
+        let mut columns = Vec::with_capacity(drivers.len());
         for (k, v) in drivers.iter() {
             let name = k.extract::<String>()?;
             let col = floats(&v, "drivers")
@@ -139,20 +138,30 @@ impl<'py> Inputs<'py> {
                     },
                 ));
             }
-            values.extend_from_slice(col.as_slice());
+            columns.push(col);
         }
-        let drivers = Array2::from_shape_vec((n, names.len()).f(), values)
-            .map_err(|e| core_to_py(py, Error::InsufficientData(e.to_string())))?;
         Ok(Inputs {
             outcome,
             names,
-            drivers,
+            drivers: columns,
             weights: weights.map(|w| floats(w, "weights")).transpose()?,
         })
     }
 
-    fn view(&self) -> ArrayView2<'_, f64> {
-        self.drivers.view()
+    /// The driver columns, borrowed.
+    fn columns(&self) -> Vec<&[f64]> {
+        self.drivers.iter().map(|c| c.as_slice()).collect()
+    }
+
+    /// The drivers side by side in one `n × p` column-major matrix (one copy).
+    fn matrix(&self, py: Python<'_>) -> PyResult<Array2<f64>> {
+        let n = self.outcome.len();
+        let mut values = Vec::with_capacity(n * self.drivers.len());
+        for col in &self.drivers {
+            values.extend_from_slice(col.as_slice());
+        }
+        Array2::from_shape_vec((n, self.drivers.len()).f(), values)
+            .map_err(|e| core_to_py(py, Error::InsufficientData(e.to_string())))
     }
 
     /// A core error, with the driver's name and row where the core gives `row × p + column`.
@@ -212,10 +221,10 @@ fn _impact_key_drivers<'py>(
         .seed(seed)
         .confidence(confidence)
         .missing(missing_policy(missing).py_err(py)?);
-    let (x, names) = (input.view(), &input.names);
+    let (x, names) = (input.columns(), &input.names);
     let (y, w) = (input.outcome.as_slice(), input.weights.as_deref());
     let kd = crate::guard::detach(py, "voc.impact.key_drivers", || {
-        core::key_drivers(y, x, names, w, &opts)
+        core::key_drivers_columns(y, &x, names, w, &opts)
     })
     .map_err(|e| input.error(py, e))?;
     Ok(KeyDriversResult {
@@ -312,7 +321,8 @@ fn _impact_driver_quadrants<'py>(
         .method(method)
         .missing(missing_policy(missing).py_err(py)?);
     let input = Inputs::from_roles(data, outcome, drivers, weights)?;
-    let (x, names) = (input.view(), &input.names);
+    let matrix = input.matrix(py)?;
+    let (x, names) = (matrix.view(), &input.names);
     let (y, w) = (input.outcome.as_slice(), input.weights.as_deref());
     let (kd, chart) = crate::guard::detach(py, "voc.impact.driver_quadrants", || {
         let kd = core::key_drivers(y, x, names, w, &opts)?;

@@ -18,13 +18,13 @@ const RADIX_MIN: usize = 2048;
 
 /// Order-preserving map of a finite f64 to u64 (−0.0 and 0.0 map to the same key).
 #[inline]
-fn key(v: f64) -> u64 {
+pub(super) fn key(v: f64) -> u64 {
     let b = (v + 0.0).to_bits();
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
 /// The values' keys in ascending order, with their positions.
-fn sorted_keys(x: &[f64]) -> (Vec<u64>, Vec<u32>) {
+pub(super) fn sorted_keys(x: &[f64]) -> (Vec<u64>, Vec<u32>) {
     let n = x.len();
     let mut keys: Vec<u64> = x.iter().map(|&v| key(v)).collect();
     let mut idx: Vec<u32> = (0..n as u32).collect();
@@ -69,6 +69,19 @@ pub(super) fn dense_ranks(x: &[f64]) -> Dense {
 /// The lowest value and the count of each whole value from it, when every value is a whole number
 /// within a range of [`COUNTING_RANGE`].
 pub(super) fn whole_counts(x: &[f64]) -> Option<(f64, Vec<u32>)> {
+    let (lo, hi) = whole_range(x)?;
+    let mut counts = vec![0u32; (hi - lo) as usize + 1];
+    for &v in x {
+        if let Some(c) = counts.get_mut((v - lo) as usize) {
+            *c += 1;
+        }
+    }
+    Some((lo, counts))
+}
+
+/// The lowest and highest value when every value is a whole number and they lie within a range of
+/// [`COUNTING_RANGE`].
+pub(super) fn whole_range(x: &[f64]) -> Option<(f64, f64)> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for &v in x {
         // `as i64` truncates (saturating), so this is a whole-number test without a libm call.
@@ -81,13 +94,7 @@ pub(super) fn whole_counts(x: &[f64]) -> Option<(f64, Vec<u32>)> {
     if !(hi - lo < COUNTING_RANGE) {
         return None;
     }
-    let mut counts = vec![0u32; (hi - lo) as usize + 1];
-    for &v in x {
-        if let Some(c) = counts.get_mut((v - lo) as usize) {
-            *c += 1;
-        }
-    }
-    Some((lo, counts))
+    Some((lo, hi))
 }
 
 /// Dense ranks in O(n) when every value is a whole number within a small range.

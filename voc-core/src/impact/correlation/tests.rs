@@ -135,3 +135,130 @@ fn nan_is_missing_and_skip_leaves_out_pairs_or_rows() {
     .unwrap();
     assert_eq!(list.estimate[[1, 2]].to_bits(), yz.estimate.to_bits());
 }
+
+/// Kendall's τ-b by counting every pair, O(n²): the reference for the fast paths.
+fn brute_kendall(x: &[f64], y: &[f64]) -> f64 {
+    let (mut s, mut tx, mut ty) = (0i64, 0i64, 0i64);
+    let n = x.len();
+    for i in 0..n {
+        for j in i + 1..n {
+            let (dx, dy) = (x[i] - x[j], y[i] - y[j]);
+            s += (dx * dy).signum() as i64 * i64::from(dx != 0.0 && dy != 0.0);
+            tx += i64::from(dx == 0.0);
+            ty += i64::from(dy == 0.0);
+        }
+    }
+    let tot = (n * (n - 1) / 2) as f64;
+    s as f64 / ((tot - tx as f64).sqrt() * (tot - ty as f64).sqrt())
+}
+
+/// A small deterministic generator (xorshift), so the tests need no feature.
+fn stream(seed: u64) -> impl FnMut() -> u64 {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    }
+}
+
+#[test]
+fn kendall_table_and_sort_paths_equal_brute_force() -> Result<()> {
+    use super::kendall::kendall;
+    let o = CorrelationOptions::default();
+    let mut next = stream(3);
+    for (n, kx, ky) in [(50, 11, 5), (400, 3, 7), (333, 2, 2), (257, 40, 1000)] {
+        // Likert-like columns (the contingency-table path) and the same values shifted by a
+        // fraction, which forces the sort path with the same ties.
+        let x: Vec<f64> = (0..n).map(|_| (next() % kx) as f64).collect();
+        let y: Vec<f64> = (0..n).map(|_| (next() % ky) as f64 - 3.0).collect();
+        let want = brute_kendall(&x, &y);
+        let table = kendall(&x, &y, &o)?;
+        let xs: Vec<f64> = x.iter().map(|v| v + 0.5).collect();
+        let ys: Vec<f64> = y.iter().map(|v| v * 1.25 + 0.1).collect();
+        let sorted = kendall(&xs, &ys, &o)?;
+        assert!(
+            (table.estimate - want).abs() < 1e-12,
+            "n {n}: {} vs {want}",
+            table.estimate
+        );
+        assert_eq!(table.estimate.to_bits(), sorted.estimate.to_bits(), "n {n}");
+        assert_eq!(table.p_value.to_bits(), sorted.p_value.to_bits(), "n {n}");
+        // one column continuous, the other a scale
+        let c: Vec<f64> = (0..n).map(|_| (next() % 1_000_000) as f64 / 7.0).collect();
+        let mixed = kendall(&x, &c, &o)?;
+        assert!((mixed.estimate - brute_kendall(&x, &c)).abs() < 1e-12);
+        let mixed = kendall(&c, &y, &o)?;
+        assert!((mixed.estimate - brute_kendall(&c, &y)).abs() < 1e-12);
+    }
+    Ok(())
+}
+
+#[test]
+fn inversions_of_large_slices_match_a_fenwick_count() {
+    // Sizes across the insertion runs, the in-cache leaf and the two-thread split, with ties.
+    let mut next = stream(9);
+    for (n, range) in [
+        (1usize, 5u64),
+        (9, 3),
+        (8193, 1 << 40),
+        (70_001, 1000),
+        (140_000, 1 << 20),
+        (300_001, 1 << 30),
+    ] {
+        let v: Vec<u64> = (0..n).map(|_| next() % range).collect();
+        // dense codes for the tree
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut tree = vec![0u64; sorted.len() + 1];
+        let mut want = 0u64;
+        for (seen, x) in v.iter().enumerate() {
+            let r = sorted.partition_point(|s| s <= x); // values ≤ x seen so far
+            let mut i = r;
+            let mut le = 0;
+            while i > 0 {
+                le += tree[i];
+                i &= i - 1;
+            }
+            want += seen as u64 - le;
+            let mut i = sorted.partition_point(|s| s < x) + 1;
+            while i < tree.len() {
+                tree[i] += 1;
+                i += i & i.wrapping_neg();
+            }
+        }
+        let mut w = v.clone();
+        let mut buf = vec![0u64; n];
+        assert_eq!(inversions(&mut w, &mut buf), want, "n {n}");
+        let mut s = v.clone();
+        s.sort_unstable();
+        assert_eq!(w, s, "n {n}: sorted");
+    }
+}
+
+#[test]
+fn pearson_blocks_agree_with_two_passes_at_any_offset() -> Result<()> {
+    // Lengths across block boundaries; data far from zero and nearly collinear (|r| near 1, where
+    // the p-value needs every digit of 1 − r).
+    let mut next = stream(5);
+    for n in [3usize, 7, 2047, 2048, 2049, 10_000, 60_001] {
+        for (offset, noise) in [(0.0, 1.0), (1e9, 1.0), (-3e6, 1e-3)] {
+            let x: Vec<f64> = (0..n)
+                .map(|_| offset + (next() % 1_000_000) as f64 / 1e3)
+                .collect();
+            let y: Vec<f64> = x
+                .iter()
+                .map(|v| 2.0 * v + noise * ((next() % 1000) as f64 / 1e3 - 0.5))
+                .collect();
+            let fast = super::pearson::pearson_r_for_tests(&x, &y, false)?;
+            let two = super::pearson::pearson_r_for_tests(&x, &y, true)?;
+            assert!(
+                (fast - two).abs() <= 4.0 * f64::EPSILON,
+                "n {n} offset {offset}: {fast} vs {two}"
+            );
+        }
+    }
+    Ok(())
+}

@@ -4,14 +4,11 @@
 use std::borrow::Cow;
 
 use ndarray::ArrayView2;
-#[cfg(feature = "parallel")]
-use rayon::prelude::*;
 
-use super::{COLLINEAR_TOL, at, at_u32};
+use super::COLLINEAR_TOL;
 use crate::MissingPolicy;
 use crate::error::{Error, Result};
-use crate::impact::correlation::contiguous_columns;
-use crate::stats::linalg::{cholesky, dot, sym_eigen};
+use crate::stats::linalg::{CoMoments, RowWeights, cholesky, co_moments, sym_eigen};
 
 /// The usable rows: column 0 the outcome, columns 1..=p the drivers (borrowed when a column is
 /// contiguous in memory and no row is dropped, else copied once).
@@ -24,20 +21,22 @@ pub(crate) struct Data<'a> {
 }
 
 impl<'a> Data<'a> {
-    /// Checks every value and keeps the complete rows with a positive weight. `drivers` has
-    /// `outcome.len()` rows and `names.len()` columns (checked by the caller).
+    /// Checks every value and keeps the complete rows with a positive weight. `dcols` are the
+    /// driver columns, each `outcome.len()` long, one per name (checked by the caller).
+    /// `known_finite`: the outcome and drivers are known to hold only finite values (their moments
+    /// were finite), so their scan is skipped.
     pub(crate) fn collect(
         outcome: &'a [f64],
-        drivers: ArrayView2<'a, f64>,
+        dcols: Vec<Cow<'a, [f64]>>,
         names: &[&str],
         weights: Option<&'a [f64]>,
         missing: MissingPolicy,
+        known_finite: bool,
     ) -> Result<Data<'a>> {
-        let p = drivers.ncols();
+        let p = dcols.len();
         let rows = outcome.len();
-        // Contiguous driver columns: borrowed from a column-major view, else gathered in one pass.
-        let dcols = contiguous_columns(drivers);
-        let mut keep = vec![true; rows];
+        // Rows to keep, made only when one is left out.
+        let mut keep: Option<Vec<bool>> = None;
         {
             // Each column is scanned on its own (contiguous, and finite values take one test); the
             // error reported is the first bad value in row order (outcome, then drivers, then the
@@ -57,6 +56,18 @@ impl<'a> Data<'a> {
                         i
                     }
                 };
+                // The common case, every value finite (and every weight non-negative), in one
+                // vectorised test; the row-by-row scan below only runs on a column that fails it.
+                let clean = if known_finite && *arg != "weights" {
+                    true
+                } else if *arg == "weights" {
+                    all_finite_non_negative(col)
+                } else {
+                    all_finite(col)
+                };
+                if clean {
+                    continue;
+                }
                 for (i, &v) in col.iter().enumerate() {
                     let bad = if v.is_finite() {
                         if *arg == "weights" && v < 0.0 {
@@ -70,7 +81,7 @@ impl<'a> Data<'a> {
                             continue;
                         }
                     } else if v.is_nan() && missing == MissingPolicy::Skip {
-                        if let Some(k) = keep.get_mut(i) {
+                        if let Some(k) = keep.get_or_insert_with(|| vec![true; rows]).get_mut(i) {
                             *k = false;
                         }
                         continue;
@@ -98,15 +109,22 @@ impl<'a> Data<'a> {
                 return Err(e);
             }
         }
-        let dropped = keep.iter().filter(|&&k| !k).count();
-        if let Some(w) = weights {
+        let dropped = keep
+            .as_ref()
+            .map_or(0, |k| k.iter().filter(|&&k| !k).count());
+        if let Some(w) = weights
+            && w.contains(&0.0)
+        {
+            let keep = keep.get_or_insert_with(|| vec![true; rows]);
             for (k, &v) in keep.iter_mut().zip(w) {
                 if v == 0.0 {
                     *k = false;
                 }
             }
         }
-        let n = keep.iter().filter(|&&k| k).count();
+        let n = keep
+            .as_ref()
+            .map_or(rows, |k| k.iter().filter(|&&k| k).count());
         if n < p + 2 {
             return Err(Error::InsufficientData(format!(
                 "key drivers with {p} driver(s) need at least {} complete rows with positive weight \
@@ -115,20 +133,18 @@ impl<'a> Data<'a> {
                 p + 1
             )));
         }
-        let all = n == rows;
         // Every row kept: the columns as they are (borrowed, or the one copy made above); else the
         // kept rows are copied.
         let pick = |col: Cow<'a, [f64]>| -> Cow<'a, [f64]> {
-            if all {
-                col
-            } else {
-                Cow::Owned(
+            match &keep {
+                Some(keep) if n < rows => Cow::Owned(
                     col.iter()
-                        .zip(&keep)
+                        .zip(keep)
                         .filter(|(_, k)| **k)
                         .map(|(v, _)| *v)
                         .collect(),
-                )
+                ),
+                _ => col,
             }
         };
         let w = weights.map(|w| pick(Cow::Borrowed(w)));
@@ -168,86 +184,47 @@ impl<'a> Data<'a> {
     }
 }
 
-/// Rows per block of the moment sums: blocks are summed in order, so the result does not depend on
-/// how many threads computed them.
-const BLOCK: usize = 4096;
+/// Whether every value is finite: `v · 0` is 0 for a finite value and NaN otherwise, summed in four
+/// lanes (vectorised, no branch per value).
+fn all_finite(x: &[f64]) -> bool {
+    let (chunks, rest) = x.as_chunks::<4>();
+    let mut acc = [0.0f64; 4];
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v * 0.0;
+        }
+    }
+    acc.iter().chain(rest).all(|v| v.is_finite())
+}
 
-/// Weighted correlation matrix of the columns (row-major, dim × dim), two-pass (means, then centred
-/// cross-products), as R's `cov.wt(..., cor = TRUE)`. `counts` multiplies each row's weight (bootstrap).
+/// Whether every value is finite and not negative.
+fn all_finite_non_negative(x: &[f64]) -> bool {
+    all_finite(x) && x.iter().fold(true, |ok, &v| ok & (v >= 0.0))
+}
+
+/// Weighted correlation matrix of the columns (row-major, dim × dim), as R's `cov.wt(..., cor =
+/// TRUE)`: one pass over the rows in blocks centred on their own means, merged with Chan's update
+/// ([`co_moments`]). `counts` multiplies each row's weight (bootstrap).
 pub(crate) fn correlation(
     cols: &[&[f64]],
     w: Option<&[f64]>,
     counts: Option<&[u32]>,
     parallel: bool,
 ) -> Result<Vec<f64>> {
-    let dim = cols.len();
-    let n = cols.first().map_or(0, |c| c.len());
-    let weight = |i: usize| -> f64 {
-        let c = counts.map_or(1.0, |c| f64::from(at_u32(c, i)));
-        w.map_or(c, |w| c * at(w, i))
-    };
-    let blocks = n.div_ceil(BLOCK);
-    // pass 1: weighted sums per block
-    let sums_of = |b: usize| -> Vec<f64> {
-        let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-        let wts: Vec<f64> = (lo..hi).map(weight).collect();
-        let mut s = vec![0.0; dim + 1];
-        for (c, col) in cols.iter().enumerate() {
-            s[c] = dot(&wts, &col[lo..hi]);
-        }
-        s[dim] = wts.iter().sum();
-        s
-    };
-    let parts = map_blocks(blocks, parallel, &sums_of);
-    let mut tot = vec![0.0; dim + 1];
-    for part in &parts {
-        for (t, x) in tot.iter_mut().zip(part) {
-            *t += x;
-        }
-    }
-    let wsum = tot[dim];
-    if !(wsum > 0.0) {
+    let cm = co_moments(cols, RowWeights { weights: w, counts }, parallel);
+    correlation_of(cm)
+}
+
+/// The correlation matrix (row-major) from the columns' co-moments.
+pub(crate) fn correlation_of(cm: CoMoments) -> Result<Vec<f64>> {
+    let dim = cm.mean.len();
+    if !(cm.weight > 0.0) {
         return Err(Error::Empty {
             arg: "weights",
             what: "all weights are zero",
         });
     }
-    let mean: Vec<f64> = tot[..dim].iter().map(|s| s / wsum).collect();
-    // pass 2: centred cross-products per block (upper triangle)
-    let cross_of = |b: usize| -> Vec<f64> {
-        let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-        let len = hi - lo;
-        let mut z = vec![0.0; dim * len];
-        let mut zw = vec![0.0; dim * len];
-        let wts: Vec<f64> = (lo..hi).map(weight).collect();
-        for (c, col) in cols.iter().enumerate() {
-            let m = mean[c];
-            let zc = &mut z[c * len..(c + 1) * len];
-            for (k, v) in zc.iter_mut().enumerate() {
-                *v = col[lo + k] - m;
-            }
-            let zwc = &mut zw[c * len..(c + 1) * len];
-            for (k, v) in zwc.iter_mut().enumerate() {
-                *v = wts[k] * z[c * len + k];
-            }
-        }
-        let mut s = vec![0.0; dim * dim];
-        for a in 0..dim {
-            let za = &zw[a * len..(a + 1) * len];
-            for b2 in a..dim {
-                let zb = &z[b2 * len..(b2 + 1) * len];
-                s[a * dim + b2] = dot(za, zb);
-            }
-        }
-        s
-    };
-    let parts = map_blocks(blocks, parallel, &cross_of);
-    let mut cov = vec![0.0; dim * dim];
-    for part in &parts {
-        for (t, x) in cov.iter_mut().zip(part) {
-            *t += x;
-        }
-    }
+    let cov = cm.cross;
     let sd: Vec<f64> = (0..dim).map(|a| cov[a * dim + a].sqrt()).collect();
     if sd.iter().any(|s| !(*s > 0.0)) {
         return Err(Error::InsufficientData(
@@ -264,19 +241,6 @@ pub(crate) fn correlation(
         }
     }
     Ok(corr)
-}
-
-fn map_blocks(
-    blocks: usize,
-    parallel: bool,
-    f: &(dyn Fn(usize) -> Vec<f64> + Sync),
-) -> Vec<Vec<f64>> {
-    #[cfg(feature = "parallel")]
-    if parallel && blocks > 1 {
-        return (0..blocks).into_par_iter().map(f).collect();
-    }
-    let _ = parallel;
-    (0..blocks).map(f).collect()
 }
 
 /// Validates a square covariance/correlation matrix (any layout) and scales it to a correlation

@@ -44,10 +44,13 @@
 //! # Ok::<(), voc_core::Error>(())
 //! ```
 
+use std::borrow::Cow;
+
 use ndarray::ArrayView2;
 
 use crate::MissingPolicy;
 use crate::error::{Error, Result, check_len};
+use crate::impact::correlation::contiguous_columns;
 use crate::stats::linalg::{chol_inverse, chol_solve};
 use crate::stats::{Interval, Method, check_confidence, quantile_sorted};
 
@@ -59,7 +62,8 @@ mod quadrants;
 #[cfg(test)]
 mod tests;
 
-use data::{Data, check_collinear, correlation};
+use crate::stats::linalg::{CoMoments, RowWeights, co_moments};
+use data::{Data, check_collinear, correlation, correlation_of};
 pub use johnson::relative_weights_from_matrix;
 pub use lmg::{R2Decomposition, lmg_from_matrix, subset_r2};
 pub use quadrants::{
@@ -325,8 +329,61 @@ pub fn key_drivers<S: AsRef<str>>(
     weights: Option<&[f64]>,
     opts: &KeyDriverOptions,
 ) -> Result<KeyDrivers> {
+    let names = check_call(
+        outcome,
+        drivers.ncols(),
+        drivers.nrows(),
+        names,
+        weights,
+        opts,
+    )?;
+    let cols = contiguous_columns(drivers);
+    analyse(outcome, cols, &names, weights, opts)
+}
+
+/// [`key_drivers`] with the drivers as separate columns (one slice per driver, each as long as
+/// `outcome`), read in place: what a table of columns (a DataFrame, Arrow) hands over without
+/// laying the drivers side by side first. Same checks, errors (a driver's index is `row × p +
+/// column`) and results as [`key_drivers`] on the matrix of these columns.
+///
+/// ```
+/// use voc_core::impact::drivers::{key_drivers_columns, KeyDriverOptions};
+/// let y = [6.0, 9.0, 3.0, 8.0, 10.0, 2.0, 7.0, 9.0, 5.0, 4.0];
+/// let speed = [3.0, 5.0, 2.0, 4.0, 5.0, 1.0, 3.0, 4.0, 3.0, 2.0];
+/// let price = [4.0, 4.0, 2.0, 3.0, 5.0, 2.0, 4.0, 5.0, 2.0, 3.0];
+/// let kd = key_drivers_columns(&y, &[&speed, &price], &["speed", "price"], None, &KeyDriverOptions::default())?;
+/// let lmg = kd.lmg.as_ref().map(|m| m.drivers.clone()).unwrap_or_default();
+/// assert!((lmg[0].importance + lmg[1].importance - kd.r2).abs() < 1e-12);
+/// assert!(key_drivers_columns(&y, &[&speed[..9]], &["speed"], None, &KeyDriverOptions::default()).is_err());
+/// # Ok::<(), voc_core::Error>(())
+/// ```
+pub fn key_drivers_columns<S: AsRef<str>>(
+    outcome: &[f64],
+    drivers: &[&[f64]],
+    names: &[S],
+    weights: Option<&[f64]>,
+    opts: &KeyDriverOptions,
+) -> Result<KeyDrivers> {
+    let rows = drivers
+        .iter()
+        .map(|c| c.len())
+        .find(|&len| len != outcome.len())
+        .unwrap_or(outcome.len());
+    let names = check_call(outcome, drivers.len(), rows, names, weights, opts)?;
+    let cols = drivers.iter().map(|c| Cow::Borrowed(*c)).collect();
+    analyse(outcome, cols, &names, weights, opts)
+}
+
+/// The checks of a key-driver call that need no pass over the data; the names as `&str`.
+fn check_call<'n, S: AsRef<str>>(
+    outcome: &[f64],
+    p: usize,
+    rows: usize,
+    names: &'n [S],
+    weights: Option<&[f64]>,
+    opts: &KeyDriverOptions,
+) -> Result<Vec<&'n str>> {
     opts.validate()?;
-    let p = drivers.ncols();
     check_len("drivers", p, "names", names.len())?;
     if p == 0 {
         return Err(Error::Empty {
@@ -342,7 +399,7 @@ pub fn key_drivers<S: AsRef<str>>(
     if p > max {
         return Err(too_many(p, max));
     }
-    check_len("outcome", outcome.len(), "drivers", drivers.nrows())?;
+    check_len("outcome", outcome.len(), "drivers", rows)?;
     let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     for (j, name) in names.iter().enumerate() {
         if names[..j].contains(name) {
@@ -356,8 +413,44 @@ pub fn key_drivers<S: AsRef<str>>(
     if let Some(w) = weights {
         check_len("outcome", outcome.len(), "weights", w.len())?;
     }
-    let data = Data::collect(outcome, drivers, &names, weights, opts.missing)?;
-    let fit = fit(&data, &names, opts.method)?;
+    Ok(names)
+}
+
+/// The analysis of checked inputs, the drivers as contiguous columns.
+fn analyse(
+    outcome: &[f64],
+    cols: Vec<Cow<'_, [f64]>>,
+    names: &[&str],
+    weights: Option<&[f64]>,
+    opts: &KeyDriverOptions,
+) -> Result<KeyDrivers> {
+    let p = cols.len();
+    // One pass over the rows when it can: the moments of the columns as given. A NaN or ±inf
+    // poisons its block's sums, so finite moments mean every value was finite and the row-by-row
+    // scan is skipped; otherwise the scan runs (naming the first bad value, or leaving rows out)
+    // and the moments are taken again over the rows kept.
+    let pre = if weights.is_none() {
+        let all: Vec<&[f64]> = std::iter::once(outcome)
+            .chain(cols.iter().map(|c| c.as_ref()))
+            .collect();
+        let cm = co_moments(
+            &all,
+            RowWeights {
+                weights: None,
+                counts: None,
+            },
+            true,
+        );
+        cm.mean
+            .iter()
+            .chain(&cm.cross)
+            .all(|v| v.is_finite())
+            .then_some(cm)
+    } else {
+        None
+    };
+    let data = Data::collect(outcome, cols, names, weights, opts.missing, pre.is_some())?;
+    let fit = fit(&data, names, opts.method, pre)?;
 
     let mut boot = None;
     let mut skipped = 0;
@@ -465,9 +558,12 @@ struct Fit {
     johnson: Option<Vec<f64>>,
 }
 
-fn fit(data: &Data, names: &[&str], method: DriverMethod) -> Result<Fit> {
-    let counts: Option<&[u32]> = None;
-    let corr = correlation(&data.columns(), data.w.as_deref(), counts, true)?;
+/// One fit of the data; `pre`: the moments of its columns, when already computed.
+fn fit(data: &Data, names: &[&str], method: DriverMethod, pre: Option<CoMoments>) -> Result<Fit> {
+    let corr = match pre {
+        Some(cm) => correlation_of(cm)?,
+        None => correlation(&data.columns(), data.w.as_deref(), None, true)?,
+    };
     fit_corr(&corr, data.cols.len() - 1, names, method)
 }
 
@@ -529,10 +625,6 @@ fn too_many(p: usize, max: usize) -> Error {
 
 fn at(v: &[f64], i: usize) -> f64 {
     v.get(i).copied().unwrap_or(f64::NAN)
-}
-
-fn at_u32(v: &[u32], i: usize) -> u32 {
-    v.get(i).copied().unwrap_or(0)
 }
 
 fn at_usize(v: &[usize], i: usize) -> usize {

@@ -122,3 +122,71 @@ fn bad_matrices() {
 fn ranks_share_ties() {
     assert_eq!(ranks(&[0.1, 0.3, 0.3, 0.2]), vec![4, 1, 1, 3]);
 }
+
+#[test]
+fn columns_entry_point_equals_the_matrix_one() -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let (n, p) = (9_000, 5);
+    let f: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let cols: Vec<Vec<f64>> = (0..p)
+        .map(|j| {
+            (0..n)
+                .map(|i| (3.0 + 2.0 * f[i] * (j % 3) as f64 + rng.random_range(-1.5..1.5)).round())
+                .collect()
+        })
+        .collect();
+    let mut y: Vec<f64> = (0..n)
+        .map(|i| (5.0 + 3.0 * f[i] + cols[0][i]).round())
+        .collect();
+    let w: Vec<f64> = (0..n).map(|_| rng.random_range(0.0..2.0)).collect();
+    let names = ["a", "b", "c", "d", "e"];
+    let x = ndarray::Array2::from_shape_fn((n, p), |(i, j)| cols[j][i]);
+    let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+    for method in [DriverMethod::Lmg, DriverMethod::Johnson, DriverMethod::Both] {
+        let opts = KeyDriverOptions::default().method(method);
+        for weights in [None, Some(&w[..])] {
+            let want = key_drivers(&y, x.view(), &names, weights, &opts)?;
+            assert_eq!(
+                key_drivers_columns(&y, &refs, &names, weights, &opts)?,
+                want
+            );
+        }
+    }
+    // A missing outcome is skipped alike; a short column is a length error naming the drivers.
+    y[17] = f64::NAN;
+    let opts = KeyDriverOptions::default().missing(MissingPolicy::Skip);
+    let want = key_drivers(&y, x.view(), &names, None, &opts)?;
+    assert_eq!(want.missing, 1);
+    assert_eq!(key_drivers_columns(&y, &refs, &names, None, &opts)?, want);
+    let short = [&cols[0][..n - 1]];
+    assert!(matches!(
+        key_drivers_columns(&y, &short, &["a"], None, &opts),
+        Err(Error::LengthMismatch { arg: "drivers", .. })
+    ));
+    Ok(())
+}
+
+#[test]
+fn correlation_of_data_far_from_zero_matches_the_centred_data() -> Result<()> {
+    // The blocked one-pass moments shift each column by its first block's mean: an offset of 1e9
+    // changes nothing but the last bits.
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let n = 20_000;
+    let a: Vec<f64> = (0..n)
+        .map(|_| rng.random_range(1.0..5.0_f64).round())
+        .collect();
+    let b: Vec<f64> = a
+        .iter()
+        .map(|v| v + rng.random_range(-2.0..2.0_f64).round())
+        .collect();
+    let far: Vec<f64> = b.iter().map(|v| v + 1e9).collect();
+    let near = correlation(&[&a, &b], None, None, true)?;
+    let off = correlation(&[&a, &far], None, None, true)?;
+    assert!(
+        (near[1] - off[1]).abs() < 1e-13,
+        "{} vs {}",
+        near[1],
+        off[1]
+    );
+    Ok(())
+}
