@@ -61,6 +61,9 @@ pub(super) struct Block<'s> {
     pub(super) lower: &'s mut [f64],
 }
 
+/// One block's slices as the zipped chunk iterators yield them: (block index, ((labels, upper), lower)).
+type BlockSlices<'s> = (usize, ((&'s mut [u32], &'s mut [f64]), &'s mut [f64]));
+
 /// Runs `f` on each block of `BLOCK` points of `state` (on several threads when asked) and returns the
 /// block results in block order.
 pub(super) fn blocks_mut<T, F>(state: &mut State, parallel: bool, f: F) -> Vec<T>
@@ -73,7 +76,7 @@ where
         upper,
         lower,
     } = state;
-    let block = |(b, ((labels, upper), lower)): (usize, ((&mut [u32], &mut [f64]), &mut [f64]))| {
+    let block = |(b, ((labels, upper), lower)): BlockSlices<'_>| {
         f(Block {
             start: b * BLOCK,
             labels,
