@@ -628,6 +628,7 @@ fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCur
 
 /// Rows per task of the interval pass (a curve this long or longer is split, with the `parallel`
 /// feature).
+#[cfg_attr(not(feature = "parallel"), allow(dead_code))]
 const BOUNDS_CHUNK: usize = 1 << 15;
 
 /// The log(−log) interval of every row from S and Greenwood's sum (`high` holds the sum on input):
