@@ -212,7 +212,7 @@ impl CoxPh {
     /// let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
     /// let fit = cox_ph(x.view(), &t, &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0], &CoxOptions::default())?;
     /// // the standard error is the square root of the variance on the diagonal
-/// assert!((fit.covariance_matrix()[[0, 0]] - fit.se[0] * fit.se[0]).abs() < 1e-12);
+    /// assert!((fit.covariance_matrix()[[0, 0]] - fit.se[0] * fit.se[0]).abs() < 1e-12);
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn covariance_matrix(&self) -> Array2<f64> {
