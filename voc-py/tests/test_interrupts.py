@@ -231,9 +231,9 @@ def _churn(n: int, p: int) -> tuple[np.ndarray, np.ndarray]:
 
 def test_logistic_optimiser() -> None:
     # Big enough that the uninterrupted fit runs well past LONG (Newton converges in a few passes, each
-    # n·p² work: 1,000,000 × 40 took only 2.2 s of CPU in all); the passes check for an interrupt per
-    # chunk of rows, so the size does not slow the stop.
-    x, y = _churn(1_000_000, 80)
+    # n·p² work: 1,000,000 × 80 took only 1.6 s on a quiet machine); the passes check for an interrupt
+    # per chunk of rows, so the size does not slow the stop.
+    x, y = _churn(1_000_000, 120)
     _interrupted(lambda: voc.risk.fit_logistic(x=x, y=y, penalty="l1", C=10.0, max_iter=100_000, tol=1e-15))
     _still_works()
 
