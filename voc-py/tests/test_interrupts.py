@@ -214,7 +214,7 @@ def test_clv_loop() -> None:
 
 def test_cox_optimiser() -> None:
     rng = np.random.default_rng(3)
-    n, p = 1_500_000, 24
+    n, p = 1_500_000, 48  # p² work per pass: the uninterrupted fit must outlast the interrupt
     x = rng.normal(size=(n, p))
     durations = rng.exponential(size=n) * np.exp(-0.2 * x[:, 0])
     events = rng.random(n) < 0.7
