@@ -54,7 +54,8 @@ impl HashKey for &str {
     }
 }
 
-/// Open addressing with linear probing; slot code `EMPTY` is free. Kept at most half full.
+/// Open addressing with linear probing; slot code `EMPTY` is free. Kept at most half full
+/// ([`load_divisor`]).
 pub(crate) struct Table<L> {
     slots: Vec<(L, u32)>,
     shift: u32,
@@ -62,6 +63,13 @@ pub(crate) struct Table<L> {
 }
 
 const EMPTY: u32 = u32::MAX;
+
+/// A table is kept at most a quarter full while small (up to 2¹⁶ slots, in cache: most probes then hit
+/// their home slot, so the probe branch is predictable), and at most half full when larger.
+#[inline(always)]
+fn load_divisor(slots: usize) -> usize {
+    if slots <= 1 << 16 { 4 } else { 2 }
+}
 
 impl<L: HashKey> Table<L> {
     pub(crate) fn new(bits: u32) -> Self {
@@ -83,7 +91,7 @@ impl<L: HashKey> Table<L> {
             if slot.1 == EMPTY {
                 *slot = (key, next);
                 self.len += 1;
-                if 2 * self.len > self.slots.len() {
+                if self.len * load_divisor(self.slots.len()) > self.slots.len() {
                     self.grow();
                 }
                 return next;

@@ -34,6 +34,18 @@ pub trait Score: Copy + Send + Sync + 'static {
     fn locate(self, min: i32, max: i32) -> Located;
     /// The value as `f64`, for error messages and means.
     fn to_f64(self) -> f64;
+    /// Whether every value is a point of the scale `min..=max` (none missing or invalid). Integer
+    /// types answer with a min / max fold, which vectorises.
+    ///
+    /// ```
+    /// use voc_core::metrics::Score;
+    /// assert!(u8::all_points(&[0, 10, 7], 0, 10));
+    /// assert!(!f64::all_points(&[1.0, f64::NAN], 0, 10));
+    /// ```
+    fn all_points(data: &[Self], min: i32, max: i32) -> bool {
+        data.iter()
+            .all(|s| matches!(s.locate(min, max), Located::Point(_)))
+    }
     /// Fast histogram for byte-sized types; `None` means "use the generic path".
     #[doc(hidden)]
     fn byte_histogram(
@@ -61,6 +73,10 @@ macro_rules! int_score {
             fn to_f64(self) -> f64 {
                 self as f64
             }
+            fn all_points(data: &[Self], min: i32, max: i32) -> bool {
+                let (lo, hi) = data.iter().fold((<$t>::MAX, <$t>::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                data.is_empty() || (lo as i128 >= min as i128 && hi as i128 <= max as i128)
+            }
         }
     )*};
 }
@@ -77,6 +93,10 @@ macro_rules! byte_score {
             #[inline(always)]
             fn to_f64(self) -> f64 {
                 self as f64
+            }
+            fn all_points(data: &[Self], min: i32, max: i32) -> bool {
+                let (lo, hi) = data.iter().fold((<$t>::MAX, <$t>::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                data.is_empty() || (lo as i128 >= min as i128 && hi as i128 <= max as i128)
             }
             fn byte_histogram(data: &[Self], min: i32, k: usize) -> Option<[u64; super::kernel::MAX_BYTE_BINS]> {
                 // Wrapping byte arithmetic counts exactly when the whole scale lies within the type's range;

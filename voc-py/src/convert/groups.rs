@@ -3,6 +3,7 @@
 //! numbers and booleans by value, strings by code point, pandas categoricals, polars enums and ordered
 //! Arrow dictionaries in category order; the labels keep the input's dtype.
 
+use super::keys::IntKeys;
 use super::objects::object_groups;
 use super::*;
 use crate::table::Value;
@@ -236,7 +237,7 @@ pub struct Groups<'py> {
 }
 
 /// Largest label range coded by offset (labels are then every value in the range).
-const MAX_OFFSET_SPAN: usize = 1 << 20;
+pub(super) const MAX_OFFSET_SPAN: usize = 1 << 20;
 
 /// Codes for a numeric label column: a compact integer range is used as it is (code = key − min,
 /// labels every value of the range); a sparse one is factorised (labels sorted); floats are coded by
@@ -273,16 +274,18 @@ fn number_groups<'py>(
             Err(dtype_error(arg, "uint64", "group labels below 2**63"))
         };
     };
-    let span = max as i128 - min as i128 + 1;
-    if span <= MAX_OFFSET_SPAN as i128 {
-        return Ok(Column {
-            data: Groups {
-                codes: Codes::Keyed(data, min),
-                labels: Labels::Int((min..=max).collect()),
-            },
-            nulls,
-        });
-    }
+    let data = match IntKeys::of(data, min, max) {
+        IntKeys::Spanned { keys, base, labels } => {
+            return Ok(Column {
+                data: Groups {
+                    codes: Codes::Keyed(keys, base),
+                    labels,
+                },
+                nulls,
+            });
+        }
+        IntKeys::Sparse(data) => data,
+    };
     let f = with_int_keys!(&data, k => voc_core::group::factorize_keys(k), Ok(Factorized { codes: Vec::new(), labels: Vec::new() }))?;
     Ok(Column {
         data: Groups {
@@ -291,102 +294,6 @@ fn number_groups<'py>(
         },
         nulls,
     })
-}
-
-/// An integer label column (a numpy array or a numpy-backed pandas column, so without nulls) whose keys
-/// are too spread for a direct table: what a hashed grouped count reads as it is. `None` for anything
-/// else (which [`groups`] reads).
-pub fn sparse_int_keys<'py>(
-    obj: &Bound<'py, PyAny>,
-    arg: &'static str,
-) -> PyResult<Option<Numbers<'py>>> {
-    let py = obj.py();
-    let arr = if obj.cast::<PyUntypedArray>().is_ok() {
-        obj.clone()
-    } else {
-        let pandas = obj
-            .get_type()
-            .module()
-            .is_ok_and(|m| m.to_string().starts_with("pandas"));
-        let np_int = obj.getattr(pyo3::intern!(py, "dtype")).is_ok_and(|d| {
-            d.cast::<numpy::PyArrayDescr>()
-                .is_ok_and(|d| matches!(d.kind(), b'i' | b'u'))
-        });
-        if !(pandas && np_int) {
-            return Ok(None);
-        }
-        obj.call_method0(pyo3::intern!(py, "to_numpy"))?
-    };
-    let Ok(untyped) = arr.cast::<PyUntypedArray>() else {
-        return Ok(None);
-    };
-    if untyped.ndim() != 1 || !matches!(untyped.dtype().kind(), b'i' | b'u') {
-        return Ok(None);
-    }
-    let data = numbers_from_numpy(&arr, untyped, arg)?;
-    let Some((min, max)) = with_int_keys!(&data, k => key_range(k), None) else {
-        return Ok(None);
-    };
-    Ok((max as i128 - min as i128 + 1 > MAX_OFFSET_SPAN as i128).then_some(data))
-}
-
-/// An unordered Arrow string dictionary (one chunk, no nulls, at most 2²⁰ values): its keys as they are
-/// (no copy), the code of each dictionary value among the sorted distinct values, and those labels. A
-/// grouped count by the keys, regrouped by the codes, equals one by the labels' codes (groups without
-/// rows are left out either way). `None` for anything else (which [`groups`] reads).
-pub fn dictionary_column(
-    obj: &Bound<'_, PyAny>,
-    _arg: &'static str,
-) -> PyResult<Option<(Numbers<'static>, Vec<u32>, Labels)>> {
-    use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type};
-    use arrow_array::types::{UInt8Type, UInt16Type, UInt32Type, UInt64Type};
-    if category_order(obj) {
-        return Ok(None);
-    }
-    let Some((chunks, DataType::Dictionary(_, value_type), false)) = arrow_chunks(obj) else {
-        return Ok(None);
-    };
-    let [chunk] = chunks.as_slice() else {
-        return Ok(None);
-    };
-    let dict = chunk.as_any_dictionary();
-    let values = dict.values();
-    if !is_string(&value_type)
-        || chunk.logical_nulls().is_some()
-        || values.null_count() > 0
-        || values.len() > MAX_OFFSET_SPAN
-    {
-        return Ok(None);
-    }
-    let texts: Vec<&str> = (0..values.len())
-        .map(|k| string_at(values, k).unwrap_or(""))
-        .collect();
-    let mut sorted = texts.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let map: Vec<u32> = texts
-        .iter()
-        .map(|t| sorted.binary_search(t).map_or(0, |c| c as u32))
-        .collect();
-    let labels = Labels::Str(sorted.into_iter().map(str::to_owned).collect());
-    let keys = dict.keys();
-    macro_rules! keys {
-        ($t:ty, $v:ident) => {
-            Numbers::$v(Buf::Arrow(keys.as_primitive::<$t>().values().clone()))
-        };
-    }
-    let keys = match keys.data_type() {
-        DataType::Int8 => keys!(Int8Type, I8),
-        DataType::Int16 => keys!(Int16Type, I16),
-        DataType::Int32 => keys!(Int32Type, I32),
-        DataType::Int64 => keys!(Int64Type, I64),
-        DataType::UInt8 => keys!(UInt8Type, U8),
-        DataType::UInt16 => keys!(UInt16Type, U16),
-        DataType::UInt32 => keys!(UInt32Type, U32),
-        DataType::UInt64 => keys!(UInt64Type, U64),
-        _ => return Ok(None),
-    };
-    Ok(Some((keys, map, labels)))
 }
 
 /// Boolean labels (nulls hold a placeholder that never adds a label).
@@ -422,7 +329,7 @@ fn bool_groups(
     })
 }
 
-fn is_string(dt: &DataType) -> bool {
+pub(super) fn is_string(dt: &DataType) -> bool {
     matches!(
         dt,
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
@@ -714,7 +621,7 @@ fn from_strs(f: Factorized<String>) -> Groups<'static> {
 
 /// Whether the column's own category order is its label order: a pandas categorical (ordered or not,
 /// as pandas' own `groupby` keeps it) or a polars `Enum`.
-fn category_order(obj: &Bound<'_, PyAny>) -> bool {
+pub(super) fn category_order(obj: &Bound<'_, PyAny>) -> bool {
     let module = obj
         .get_type()
         .module()

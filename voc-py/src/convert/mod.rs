@@ -25,6 +25,7 @@ use voc_core::{Error, MissingPolicy};
 use crate::error::{BindError, to_py};
 
 mod groups;
+mod keys;
 mod numbers;
 mod objects;
 mod roles;
@@ -32,9 +33,8 @@ mod source;
 pub mod texts;
 mod times;
 
-pub use groups::{
-    Codes, Groups, Labels, dictionary_column, groups, groups_in_order, sparse_int_keys,
-};
+pub use groups::{Codes, Groups, Labels, groups, groups_in_order};
+pub use keys::{IntKeys, dictionary_column, int_keys};
 pub use numbers::{Buf, Numbers, numbers, numbers_or_bools};
 use numbers::{numbers_from_arrow, numbers_from_numpy};
 pub use roles::{

@@ -10,7 +10,9 @@ use voc_core::stats::{Interval, ShareInterval, TestResult};
 use voc_core::time::{NAT, Period, TimeUnit};
 use voc_core::{Error, MissingPolicy};
 
-use crate::convert::{self, Buf, Codes, Column, Groups, Labels, Numbers, Times, compact_slice};
+use crate::convert::{
+    self, Buf, Codes, Column, Groups, IntKeys, Labels, Numbers, Times, compact_slice,
+};
 use crate::error::IntoPy;
 use crate::stats::PyTestResult;
 use crate::table::{Columns, Row, Table, Value, escape, row_dict};

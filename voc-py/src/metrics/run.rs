@@ -87,23 +87,39 @@ fn run<M: PyMetric>(
         })
         .py_err(py);
     }
-    // Sparse integer keys, unweighted, no period: hashed and counted in one pass (no code array).
+    // Integer keys, unweighted, no period: counted from the key column as it is (no code array) —
+    // as offsets from the smallest key when they span a direct table, else hashed in the same pass.
     if let Some(b) = by
         && weights.is_none()
         && time.is_none()
         && period.is_none()
-        && let Some(keys) = convert::sparse_int_keys(b, "by")?
+        && let Some(int_keys) = convert::int_keys(b, "by")?
     {
+        let (keys, base) = match &int_keys {
+            IntKeys::Spanned { keys, base, .. } => (keys, Some(*base)),
+            IntKeys::Sparse(keys) => (keys, None),
+        };
         check_len(py, scores.data.len(), "by", keys.len())?;
         convert::check_nulls(policy, &[("scores", &scores.nulls)]).py_err(py)?;
         let scores = scores.nulls_as_nan();
-        let (rows, keys) = with_numbers!(&scores, s => with_int_keys!(&keys, k => crate::guard::detach(py, &format!("voc.{}", M::NAME), || {
+        let (rows, sorted_keys) = with_numbers!(&scores, s => with_int_keys!(keys, k => crate::guard::detach(py, &format!("voc.{}", M::NAME), || {
             let mut state = SurveyState::<M>::with_scale(scale.min, scale.max)?;
-            let keys = state.update_by_keys(s, k, policy)?;
-            Ok((state.finish_groups(opts)?, keys))
+            let sorted_keys = match base {
+                Some(base) => {
+                    state.update_keyed(s, k, base, policy)?;
+                    None
+                }
+                None => Some(state.update_by_keys(s, k, policy)?),
+            };
+            Ok((state.finish_groups(opts)?, sorted_keys))
         }), Err(Error::InvalidOption { name: "by", value: "float".into(), reason: "group labels must be integers".into() })))
         .py_err(py)?;
-        let table = grouped_table::<M>(py, &rows, &Labels::Int(keys))?;
+        let labels = match (sorted_keys, int_keys) {
+            (Some(keys), _) => Labels::Int(keys),
+            (None, IntKeys::Spanned { labels, .. }) => labels,
+            (None, IntKeys::Sparse(_)) => Labels::Int(Vec::new()),
+        };
+        let table = grouped_table::<M>(py, &rows, &labels)?;
         let outputs = rows.iter().map(|(_, o)| o);
         return grouped_result::<M>(py, table, outputs, None, M::confidence(opts), 0, 0);
     }

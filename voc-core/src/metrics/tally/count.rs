@@ -64,7 +64,12 @@ pub(super) fn histogram_generic<S: Score>(
 /// Group id `key − base`, if it is one (in `0..MAX_GROUPS`).
 #[inline(always)]
 pub(super) fn group_of<K: GroupKey>(key: K, base: i64) -> Option<usize> {
-    let g = key.key()?.checked_sub(base)?;
+    group_of_i64(key.key()?, base)
+}
+
+/// Group id of an `i64` key: `key − base` if it lies in `0..MAX_GROUPS`.
+pub(super) fn group_of_i64(key: i64, base: i64) -> Option<usize> {
+    let g = key.checked_sub(base)?;
     usize::try_from(g).ok().filter(|&g| g < MAX_GROUPS)
 }
 
@@ -96,6 +101,42 @@ pub(super) fn chunk_len(rows: usize) -> usize {
         return (rows / (rayon::current_num_threads() * 2)).max(1 << 18);
     }
     rows.max(1)
+}
+
+/// Runs `scan(offset, scores, keys)` over matching chunks of the two columns (on several threads with
+/// the `parallel` feature), in chunk order, and returns the chunks' results or the first bad row. A chunk
+/// never holds more than 2³¹ rows, so its counters may be `u32`.
+pub(super) fn scan_chunks<S: Sync, K: Sync, L: Send>(
+    scores: &[S],
+    keys: &[K],
+    scan: impl Fn(usize, &[S], &[K]) -> std::result::Result<L, usize> + Sync,
+) -> std::result::Result<Vec<L>, usize> {
+    let chunk = chunk_len(scores.len()).min(1 << 31);
+    #[cfg(feature = "parallel")]
+    let locals: Vec<std::result::Result<L, usize>> = {
+        use rayon::prelude::*;
+        scores
+            .par_chunks(chunk)
+            .zip(keys.par_chunks(chunk))
+            .enumerate()
+            .map(|(c, (s, g))| scan(c * chunk, s, g))
+            .collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let locals: Vec<std::result::Result<L, usize>> = scores
+        .chunks(chunk)
+        .zip(keys.chunks(chunk))
+        .enumerate()
+        .map(|(c, (s, g))| scan(c * chunk, s, g))
+        .collect();
+    match locals
+        .iter()
+        .filter_map(|l| l.as_ref().err().copied())
+        .min()
+    {
+        Some(bad) => Err(bad),
+        None => Ok(locals.into_iter().flatten().collect()),
+    }
 }
 
 /// Largest group id, checked against [`MAX_GROUPS`].

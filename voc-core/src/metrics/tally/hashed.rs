@@ -5,6 +5,9 @@
 use super::*;
 use crate::group::hashed::Table;
 
+/// Rows whose codes are looked up before they are counted.
+const BLOCK: usize = 512;
+
 /// Counters of one chunk, by the chunk's first-seen key code.
 struct LocalKeys {
     keys: Vec<i64>,
@@ -63,64 +66,48 @@ impl Tally {
                     counts: Vec::new(),
                     missing: Vec::new(),
                 };
-                for (i, (&s, &key)) in scores.iter().zip(keys).enumerate() {
-                    // invariant: every key fits in i64 (checked above).
-                    let key = key.key().unwrap_or(i64::MAX);
-                    let next = local.keys.len() as u32;
-                    let c = table.code_or_insert(key, next) as usize;
-                    if c == next as usize {
-                        local.keys.push(key);
-                        local.counts.resize(local.counts.len() + k, 0);
-                        local.missing.push(0);
+                // Blocks of rows: the codes first (hash probes, whose mispredicted branches would
+                // otherwise also stall the counting), then the counts, as independent increments.
+                let mut codes = [0_u32; BLOCK];
+                for (b, (scores, keys)) in scores.chunks(BLOCK).zip(keys.chunks(BLOCK)).enumerate()
+                {
+                    for (code, &key) in codes.iter_mut().zip(keys) {
+                        // invariant: every key fits in i64 (checked above).
+                        let key = key.key().unwrap_or(i64::MAX);
+                        let next = local.keys.len() as u32;
+                        *code = table.code_or_insert(key, next);
+                        if *code == next {
+                            local.keys.push(key);
+                            local.counts.resize(local.counts.len() + k, 0);
+                            local.missing.push(0);
+                        }
                     }
-                    match s.locate(min, max) {
-                        Located::Point(p) => local.counts[c * k + p] += 1,
-                        Located::Missing if !strict => local.missing[c] += 1,
-                        _ => return Err(offset + i),
+                    for (i, (&s, &c)) in scores.iter().zip(&codes).enumerate() {
+                        let c = c as usize;
+                        match s.locate(min, max) {
+                            Located::Point(p) => local.counts[c * k + p] += 1,
+                            Located::Missing if !strict => local.missing[c] += 1,
+                            _ => return Err(offset + b * BLOCK + i),
+                        }
                     }
                 }
                 Ok(local)
             };
-        // u32 counters: a chunk never holds more than 2^31 rows.
-        let chunk = chunk_len(scores.len()).min(1 << 31);
-        let locals: Vec<std::result::Result<LocalKeys, usize>> = {
-            #[cfg(feature = "parallel")]
-            {
-                use rayon::prelude::*;
-                scores
-                    .par_chunks(chunk)
-                    .zip(keys.par_chunks(chunk))
-                    .enumerate()
-                    .map(|(c, (s, g))| scan(c * chunk, s, g))
-                    .collect()
-            }
-            #[cfg(not(feature = "parallel"))]
-            {
-                scores
-                    .chunks(chunk)
-                    .zip(keys.chunks(chunk))
-                    .enumerate()
-                    .map(|(c, (s, g))| scan(c * chunk, s, g))
-                    .collect()
+        let locals = match scan_chunks(scores, keys, scan) {
+            Ok(locals) => locals,
+            Err(bad) => {
+                // Too many distinct keys is reported first, as factorizing them first would.
+                crate::group::factorize_keys(keys)?;
+                return Err(match scores.get(bad).map(|s| s.locate(min, max)) {
+                    Some(Located::Missing) => Error::Missing {
+                        arg: "scores",
+                        index: bad,
+                    },
+                    Some(Located::Invalid) => self.invalid(bad, scores[bad].to_f64()),
+                    _ => self.first_invalid(scores, missing),
+                });
             }
         };
-        if let Some(bad) = locals
-            .iter()
-            .filter_map(|l| l.as_ref().err().copied())
-            .min()
-        {
-            // Too many distinct keys is reported first, as factorizing them first would.
-            crate::group::factorize_keys(keys)?;
-            return Err(match scores.get(bad).map(|s| s.locate(min, max)) {
-                Some(Located::Missing) => Error::Missing {
-                    arg: "scores",
-                    index: bad,
-                },
-                Some(Located::Invalid) => self.invalid(bad, scores[bad].to_f64()),
-                _ => self.first_invalid(scores, missing),
-            });
-        }
-        let locals: Vec<LocalKeys> = locals.into_iter().flatten().collect();
         let mut labels: Vec<i64> = locals.iter().flat_map(|l| l.keys.iter().copied()).collect();
         labels.sort_unstable();
         labels.dedup();
@@ -228,6 +215,23 @@ mod tests {
             .collect();
         let scores: Vec<f64> = (0..n).map(|i| (i * 7 % 11) as f64).collect();
         same_as_codes(&scores, &keys, MissingPolicy::Error);
+    }
+
+    #[test]
+    fn bad_rows_past_the_first_blocks_are_named_exactly() {
+        // Rows in several lookup blocks and chunks; one bad score or missing value deep inside.
+        let n = 3_000_000;
+        let keys: Vec<i64> = (0..n as i64).map(|i| (i * 7_919 % 997) << 33).collect();
+        for (bad, value) in [(513, 11.0), (1_049_999, f64::NAN), (2_999_999, -1.0)] {
+            let mut scores: Vec<f64> = (0..n).map(|i| (i % 11) as f64).collect();
+            scores[bad] = value;
+            same_as_codes(&scores, &keys, MissingPolicy::Error);
+            same_as_codes(&scores, &keys, MissingPolicy::Skip);
+            let e = nps()
+                .update_by_keys(&scores, &keys, MissingPolicy::Error)
+                .unwrap_err();
+            assert!(e.to_string().contains(&format!("scores[{bad}]")), "{e}");
+        }
     }
 
     #[test]

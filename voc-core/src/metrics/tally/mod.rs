@@ -358,6 +358,25 @@ impl Tally {
         let scan =
             |offset: usize, scores: &[S], keys: &[K]| -> std::result::Result<LocalCounts, usize> {
                 let mut local = LocalCounts::default();
+                // Common case: every key of the chunk a valid group and every score a point, which two
+                // vectorised folds tell; then rows are counted with no per-row checks.
+                if let Some((lo, hi)) = K::range(keys)
+                    && let (Some(first), Some(last)) =
+                        (group_of_i64(lo, base), group_of_i64(hi, base))
+                    && first < limit
+                    && last < limit
+                    && S::all_points(scores, min, max)
+                {
+                    local.grow(last + 1, k);
+                    let counts = &mut local.counts[..(last + 1) * k];
+                    for (&s, &key) in scores.iter().zip(keys) {
+                        let g = key.key().map_or(0, |key| (key - base) as usize);
+                        if let Located::Point(p) = s.locate(min, max) {
+                            counts[g * k + p] += 1;
+                        }
+                    }
+                    return Ok(local);
+                }
                 for (i, (&s, &key)) in scores.iter().zip(keys).enumerate() {
                     let Some(g) = group_of(key, base).filter(|&g| g < limit) else {
                         return Err(offset + i);
@@ -373,37 +392,10 @@ impl Tally {
                 }
                 Ok(local)
             };
-        // u32 counters: a chunk never holds more than 2^31 rows.
-        let chunk = chunk_len(scores.len()).min(1 << 31);
-        let locals: Vec<std::result::Result<LocalCounts, usize>> = {
-            #[cfg(feature = "parallel")]
-            {
-                use rayon::prelude::*;
-                scores
-                    .par_chunks(chunk)
-                    .zip(keys.par_chunks(chunk))
-                    .enumerate()
-                    .map(|(c, (s, g))| scan(c * chunk, s, g))
-                    .collect()
-            }
-            #[cfg(not(feature = "parallel"))]
-            {
-                scores
-                    .chunks(chunk)
-                    .zip(keys.chunks(chunk))
-                    .enumerate()
-                    .map(|(c, (s, g))| scan(c * chunk, s, g))
-                    .collect()
-            }
+        let locals = match scan_chunks(scores, keys, scan) {
+            Ok(locals) => locals,
+            Err(bad) => return Err(self.row_error(scores, keys, base, bad, missing)),
         };
-        if let Some(bad) = locals
-            .iter()
-            .filter_map(|l| l.as_ref().err().copied())
-            .min()
-        {
-            return Err(self.row_error(scores, keys, base, bad, missing));
-        }
-        let locals: Vec<LocalCounts> = locals.into_iter().flatten().collect();
         self.grow(locals.iter().map(|l| l.used).max().unwrap_or(0));
         for local in &locals {
             for (a, &b) in self.counts.iter_mut().zip(&local.counts[..local.used * k]) {

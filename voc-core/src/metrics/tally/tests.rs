@@ -100,3 +100,42 @@ fn weighted_and_unweighted_parts_merge_like_one_tally_fed_every_batch() {
         assert!((c.weight_sum() - 8.0).abs() < 1e-12); // 4 rows of weight 1, then 2.5 + 0.5 + 1
     }
 }
+
+#[test]
+fn keyed_counts_over_many_chunks_equal_a_row_by_row_count_and_name_bad_rows() {
+    // Long enough for several chunks, so clean chunks take the checked-in-bulk path and a chunk
+    // holding a bad row the row-by-row one.
+    let n = 2_000_000;
+    let keys: Vec<i32> = (0..n as i64)
+        .map(|i| (i * 7_919 % 1_000) as i32 + 2_000)
+        .collect();
+    let scores: Vec<u8> = (0..n).map(|i| (i * 13 % 11) as u8).collect();
+    let scale = Scale::new(0, 10).unwrap();
+    let mut t = Tally::new(MetricKind::Nps, scale);
+    t.update_keyed(&scores, &keys, 2_000, MissingPolicy::Error)
+        .unwrap();
+    let mut want = vec![[0_u64; 11]; 1_000];
+    for (&s, &k) in scores.iter().zip(&keys) {
+        want[(k - 2_000) as usize][s as usize] += 1;
+    }
+    for (g, w) in want.iter().enumerate() {
+        assert_eq!(t.cell(g).counts(), &w[..], "group {g}");
+    }
+    for (bad_score, bad_key) in [(Some(1_999_999), None), (None, Some(1_300_001))] {
+        let (mut s, mut k) = (scores.clone(), keys.clone());
+        if let Some(i) = bad_score {
+            s[i] = 11;
+        }
+        if let Some(i) = bad_key {
+            k[i] = 1_999;
+        }
+        let mut t = Tally::new(MetricKind::Nps, scale);
+        let e = t
+            .update_keyed(&s, &k, 2_000, MissingPolicy::Error)
+            .unwrap_err()
+            .to_string();
+        let at = bad_score.or(bad_key).unwrap();
+        assert!(e.contains(&format!("[{at}]")), "{e}");
+        assert_eq!(t.rows(), 0);
+    }
+}
