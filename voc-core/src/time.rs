@@ -74,6 +74,53 @@ impl TimeUnit {
         }
     }
 
+    /// [`seconds`](Self::seconds) of every timestamp of a column (NaT stays NaT); long columns are
+    /// converted in parallel with the `parallel` feature.
+    ///
+    /// ```
+    /// use voc_core::time::{NAT, TimeUnit};
+    /// assert_eq!(TimeUnit::Micros.to_seconds(&[1_500_000, -1, NAT]), vec![1, -1, NAT]);
+    /// assert_eq!(TimeUnit::Days.to_seconds(&[1]), vec![86_400]);
+    /// ```
+    pub fn to_seconds(self, values: &[i64]) -> Vec<i64> {
+        let mut out = vec![0; values.len()];
+        #[cfg(feature = "parallel")]
+        if values.len() >= 1 << 16 {
+            use rayon::prelude::*;
+            out.par_chunks_mut(1 << 15)
+                .zip(values.par_chunks(1 << 15))
+                .for_each(|(dst, src)| self.seconds_into(src, dst));
+            return out;
+        }
+        self.seconds_into(values, &mut out);
+        out
+    }
+
+    /// Writes the seconds of `src` into `dst` (same length), one loop per unit so the division is by a
+    /// constant.
+    fn seconds_into(self, src: &[i64], dst: &mut [i64]) {
+        let floor_div = |k: i64, dst: &mut [i64]| {
+            for (d, &t) in dst.iter_mut().zip(src) {
+                *d = if t == NAT { NAT } else { t.div_euclid(k) };
+            }
+        };
+        match self {
+            TimeUnit::Seconds => {
+                for (d, &t) in dst.iter_mut().zip(src) {
+                    *d = t;
+                }
+            }
+            TimeUnit::Millis => floor_div(1_000, dst),
+            TimeUnit::Micros => floor_div(1_000_000, dst),
+            TimeUnit::Nanos => floor_div(1_000_000_000, dst),
+            TimeUnit::Days => {
+                for (d, &t) in dst.iter_mut().zip(src) {
+                    *d = self.seconds(t);
+                }
+            }
+        }
+    }
+
     /// Day number (days since 1970-01-01, floor) of a timestamp.
     ///
     /// ```
@@ -235,6 +282,29 @@ pub fn date_string(day: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The column conversion (parallel for long columns) equals the one-value conversion.
+        #[test]
+        fn to_seconds_equals_seconds_of_each(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::num::i64::ANY,
+                    -3_000_000_000_000i64..3_000_000_000_000,
+                    proptest::strategy::Just(NAT),
+                ],
+                0..300,
+            ),
+            repeat in 1usize..400,
+        ) {
+            // Repeated past the parallel threshold for some cases.
+            let long: Vec<i64> = values.iter().copied().cycle().take(values.len() * repeat).collect();
+            for unit in [TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Micros, TimeUnit::Nanos, TimeUnit::Days] {
+                let want: Vec<i64> = long.iter().map(|&t| unit.seconds(t)).collect();
+                proptest::prop_assert_eq!(unit.to_seconds(&long), want);
+            }
+        }
+    }
 
     #[test]
     fn civil_round_trip_over_four_centuries() {

@@ -225,14 +225,7 @@ pub(crate) fn read_times<'py>(
     if t.unit == TimeUnit::Seconds {
         return Ok(t.values);
     }
-    let unit = t.unit;
-    Ok(Buf::Owned(
-        t.values
-            .as_slice()
-            .iter()
-            .map(|&v| unit.seconds(v))
-            .collect(),
-    ))
+    Ok(Buf::Owned(t.unit.to_seconds(t.values.as_slice())))
 }
 
 /// Reads a numeric column as f64 (null → NaN).

@@ -150,21 +150,21 @@ impl IdIndex {
     /// Indexes `ids` without keeping a copy of them ([`labels`](Self::labels) is then empty): for
     /// lookups only, such as orders named by returns.
     pub(crate) fn lookup_only(arg: &'static str, ids: Ids<'_>) -> Result<Self> {
-        let mut index = Self::new(arg, ids)?;
-        index.labels = match index.labels {
-            IdLabels::Int(_) => IdLabels::Int(Vec::new()),
-            IdLabels::Str(_) => IdLabels::Str(Vec::new()),
-        };
-        Ok(index)
+        Self::indexed(arg, ids, false)
     }
 
     /// Indexes `ids` (row `i` gets code `i`); a repeated id is an [`Error::DuplicateId`].
     pub fn new(arg: &'static str, ids: Ids<'_>) -> Result<Self> {
+        Self::indexed(arg, ids, true)
+    }
+
+    /// [`new`](Self::new), keeping a copy of the ids as labels only when `keep_labels`.
+    fn indexed(arg: &'static str, ids: Ids<'_>, keep_labels: bool) -> Result<Self> {
         if ids.len() >= NO_ROW as usize {
             return Err(Error::option(arg, ids.len(), "at most 2**32 - 2 ids"));
         }
         match ids {
-            Ids::Int(v) => Self::from_ints(arg, v),
+            Ids::Int(v) => Self::from_ints(arg, v, keep_labels),
             Ids::Str(v) => {
                 let mut map = HashMap::with_capacity(v.len());
                 for (i, s) in v.iter().enumerate() {
@@ -176,8 +176,13 @@ impl IdIndex {
                         });
                     }
                 }
+                let labels = if keep_labels {
+                    v.iter().map(|s| (*s).to_owned()).collect()
+                } else {
+                    Vec::new()
+                };
                 Ok(IdIndex {
-                    labels: IdLabels::Str(v.iter().map(|s| (*s).to_owned()).collect()),
+                    labels: IdLabels::Str(labels),
                     len: v.len(),
                     map: Map::Str(map),
                 })
@@ -185,13 +190,13 @@ impl IdIndex {
         }
     }
 
-    fn from_ints(arg: &'static str, v: &[i64]) -> Result<Self> {
+    fn from_ints(arg: &'static str, v: &[i64], keep_labels: bool) -> Result<Self> {
         let dup = |index: usize| Error::DuplicateId {
             arg,
             index,
             id: v.get(index).map(|x| x.to_string()).unwrap_or_default(),
         };
-        let labels = IdLabels::Int(v.to_vec());
+        let labels = IdLabels::Int(if keep_labels { v.to_vec() } else { Vec::new() });
         let (Some(&min), Some(&max)) = (v.iter().min(), v.iter().max()) else {
             return Ok(IdIndex {
                 labels,

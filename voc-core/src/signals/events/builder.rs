@@ -4,7 +4,7 @@ use crate::time::NAT;
 use std::sync::Arc;
 
 use super::index::{
-    Index, OrderLog, PointLog, ReturnLog, SurveyLog, TicketLog, index_kept, permute,
+    Index, OrderLog, PointLog, ReturnLog, SurveyLog, TicketLog, index_kept, join, latest, permute,
 };
 use super::validate::{
     Checker, TIME_RANGE, check_amounts, check_customers, check_optional, check_required_times,
@@ -103,16 +103,15 @@ impl EventLogBuilder {
         })
     }
 
-    /// Keeps the skip report and the latest time of the kept rows.
-    fn finish_table(&mut self, ck: Checker, times: &[&[i64]]) {
-        for col in times {
-            for (&t, &keep) in col.iter().zip(&ck.keep) {
-                if keep && t != NAT && t > self.log.last_time {
-                    self.log.last_time = t;
-                }
-            }
-        }
+    /// Keeps the skip report and the latest time of the kept rows (`last`: their latest time).
+    fn finish_table(&mut self, ck: Checker, last: i64) {
+        self.log.last_time = self.log.last_time.max(last);
         self.log.skipped.extend(ck.skipped);
+    }
+
+    /// Optional values of the kept rows in index order (NaN for every row when the column is absent).
+    fn optional(values: Option<&[f64]>, perm: &[u32]) -> Vec<f64> {
+        values.map_or_else(|| vec![f64::NAN; perm.len()], |v| permute(v, perm))
     }
 
     /// Adds the orders (replacing any added before).
@@ -136,28 +135,35 @@ impl EventLogBuilder {
             Some(ids) => Some(IdIndex::lookup_only("orders.id", ids)?),
             None => None,
         };
-        let (index, perm) = index_kept(self.log.customers(), &codes, o.time, &ck.keep);
-        // Only returns that name their orders need these.
-        (self.order_pos, self.order_customer) = if self.order_ids.is_some() {
-            let mut pos_of = vec![NO_ROW; n];
-            for (pos, &row) in perm.iter().enumerate() {
-                pos_of[row as usize] = pos as u32;
-            }
-            let customer = codes
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| if ck.ok(i) { c } else { NO_ROW })
-                .collect();
-            (pos_of, customer)
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let (index, perm, time) = index_kept(self.log.customers(), &codes, o.time, &ck.keep);
+        let with_ids = self.order_ids.is_some();
+        let (amount, (order_pos, order_customer)) = join(
+            || permute(o.amount, &perm),
+            || {
+                // Only returns that name their orders need these.
+                if !with_ids {
+                    return (Vec::new(), Vec::new());
+                }
+                let mut pos_of = vec![NO_ROW; n];
+                for (pos, &row) in perm.iter().enumerate() {
+                    pos_of[row as usize] = pos as u32;
+                }
+                let customer = codes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| if ck.ok(i) { c } else { NO_ROW })
+                    .collect();
+                (pos_of, customer)
+            },
+        );
+        (self.order_pos, self.order_customer) = (order_pos, order_customer);
+        let last = latest(&[&time]);
         self.log.orders = OrderLog {
             index,
-            time: permute(o.time, &perm),
-            amount: permute(o.amount, &perm),
+            time,
+            amount,
         };
-        self.finish_table(ck, &[o.time]);
+        self.finish_table(ck, last);
         Ok(self)
     }
 
@@ -265,21 +271,21 @@ impl EventLogBuilder {
                 }
             }
         }
-        let (index, perm) = index_kept(self.log.customers(), &codes, r.requested, &ck.keep);
+        let (index, perm, requested) =
+            index_kept(self.log.customers(), &codes, r.requested, &ck.keep);
+        let ((received, refunded), amount) = join(
+            || join(|| permute(r.received, &perm), || permute(r.refunded, &perm)),
+            || permute(r.amount, &perm),
+        );
+        let last = latest(&[&requested, &received, &refunded]);
         self.log.returns = ReturnLog {
             index,
-            requested: permute(r.requested, &perm),
-            received: permute(r.received, &perm),
-            refunded: permute(r.refunded, &perm),
-            amount: permute(r.amount, &perm),
+            requested,
+            received,
+            refunded,
+            amount,
         };
-        let ret = &self.log.returns;
-        let cols = [
-            ret.requested.clone(),
-            ret.received.clone(),
-            ret.refunded.clone(),
-        ];
-        self.finish_table(ck, &[&cols[0], &cols[1], &cols[2]]);
+        self.finish_table(ck, last);
         Ok(self)
     }
 
@@ -345,21 +351,36 @@ impl EventLogBuilder {
             }
         }
         check_optional(&mut ck, "tickets.sentiment", t.sentiment)?;
-        let (index, perm) = index_kept(self.log.customers(), &codes, t.time, &ck.keep);
-        let nan = vec![f64::NAN; n];
+        let (index, perm, time) = index_kept(self.log.customers(), &codes, t.time, &ck.keep);
+        let ((theme, resolved), (csat, sentiment)) = join(
+            || {
+                join(
+                    || {
+                        perm.iter()
+                            .map(|&r| t.theme[r as usize].unwrap_or(NO_ROW))
+                            .collect::<Vec<u32>>()
+                    },
+                    || permute(t.resolved, &perm),
+                )
+            },
+            || {
+                join(
+                    || Self::optional(t.csat, &perm),
+                    || Self::optional(t.sentiment, &perm),
+                )
+            },
+        );
+        let last = latest(&[&time, &resolved]);
         self.log.tickets = TicketLog {
             index,
-            time: permute(t.time, &perm),
-            theme: perm
-                .iter()
-                .map(|&r| t.theme[r as usize].unwrap_or(NO_ROW))
-                .collect(),
-            resolved: permute(t.resolved, &perm),
-            csat: permute(t.csat.unwrap_or(&nan), &perm),
-            sentiment: permute(t.sentiment.unwrap_or(&nan), &perm),
+            time,
+            theme,
+            resolved,
+            csat,
+            sentiment,
         };
         self.log.themes = themes.to_vec();
-        self.finish_table(ck, &[t.time, t.resolved]);
+        self.finish_table(ck, last);
         Ok(self)
     }
 
@@ -404,14 +425,16 @@ impl EventLogBuilder {
                 })?;
             }
         }
-        let (index, perm) = index_kept(self.log.customers(), &codes, s.time, &ck.keep);
+        let (index, perm, time) = index_kept(self.log.customers(), &codes, s.time, &ck.keep);
+        let (kind, score) = join(|| permute(s.kind, &perm), || permute(s.score, &perm));
+        let last = latest(&[&time]);
         self.log.surveys = SurveyLog {
             index,
-            time: permute(s.time, &perm),
-            kind: permute(s.kind, &perm),
-            score: permute(s.score, &perm),
+            time,
+            kind,
+            score,
         };
-        self.finish_table(ck, &[s.time]);
+        self.finish_table(ck, last);
         Ok(self)
     }
 
@@ -431,14 +454,11 @@ impl EventLogBuilder {
         check_customers(&mut ck, "mentions.customer", m.customer, &codes)?;
         check_required_times(&mut ck, "mentions.time", m.time)?;
         check_optional(&mut ck, "mentions.sentiment", m.sentiment)?;
-        let (index, perm) = index_kept(self.log.customers(), &codes, m.time, &ck.keep);
-        let nan = vec![f64::NAN; n];
-        self.log.mentions = PointLog {
-            index,
-            time: permute(m.time, &perm),
-            value: permute(m.sentiment.unwrap_or(&nan), &perm),
-        };
-        self.finish_table(ck, &[m.time]);
+        let (index, perm, time) = index_kept(self.log.customers(), &codes, m.time, &ck.keep);
+        let value = Self::optional(m.sentiment, &perm);
+        let last = latest(&[&time]);
+        self.log.mentions = PointLog { index, time, value };
+        self.finish_table(ck, last);
         Ok(self)
     }
 
@@ -450,13 +470,14 @@ impl EventLogBuilder {
         let mut ck = Checker::new("churn", self.policy, n);
         check_customers(&mut ck, "churn.customer", e.customer, &codes)?;
         check_required_times(&mut ck, "churn.time", e.time)?;
-        let (index, perm) = index_kept(self.log.customers(), &codes, e.time, &ck.keep);
+        let (index, _, time) = index_kept(self.log.customers(), &codes, e.time, &ck.keep);
+        let last = latest(&[&time]);
         self.log.churn = PointLog {
             index,
-            time: permute(e.time, &perm),
+            time,
             value: Vec::new(),
         };
-        self.finish_table(ck, &[e.time]);
+        self.finish_table(ck, last);
         Ok(self)
     }
 

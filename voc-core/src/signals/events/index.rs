@@ -1,6 +1,7 @@
 //! Events indexed by customer: rows grouped by customer code and ordered by time within a customer.
 
 use super::SurveyKind;
+use crate::time::NAT;
 
 /// Events of one kind, grouped by customer (`start[c]..start[c + 1]`) and in time order within a customer.
 #[derive(Debug, Clone, Default)]
@@ -10,8 +11,12 @@ pub(crate) struct Index {
 
 impl Index {
     /// Groups rows by customer code (stable counting sort), then orders each customer's rows by time.
-    /// Returns the index and the permutation (new position → old row).
-    pub(super) fn build(customers: usize, codes: &[u32], time: &[i64]) -> (Index, Vec<u32>) {
+    /// Returns the index, the permutation (new position → old row) and the times in the new order.
+    pub(super) fn build(
+        customers: usize,
+        codes: &[u32],
+        time: &[i64],
+    ) -> (Index, Vec<u32>, Vec<i64>) {
         let mut start = vec![0usize; customers + 1];
         for &c in codes {
             start[c as usize + 1] += 1;
@@ -32,16 +37,20 @@ impl Index {
             }
             perm
         };
-        for c in 0..customers {
-            let seg = &mut perm[start[c]..start[c + 1]];
-            if seg
-                .windows(2)
-                .any(|w| time[w[0] as usize] > time[w[1] as usize])
-            {
+        // The times are gathered once, in the new order, so checking each customer's order reads them
+        // sequentially; only customers whose rows are out of time order are sorted (and re-gathered).
+        let mut sorted = permute(time, &perm);
+        for w in start.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if sorted[a..b].windows(2).any(|p| p[0] > p[1]) {
+                let seg = &mut perm[a..b];
                 seg.sort_by_key(|&r| (time[r as usize], r));
+                for (t, &r) in sorted[a..b].iter_mut().zip(seg.iter()) {
+                    *t = time[r as usize];
+                }
             }
         }
-        (Index { start }, perm)
+        (Index { start }, perm, sorted)
     }
 
     /// The rows of customer `c`.
@@ -101,13 +110,14 @@ pub(crate) struct PointLog {
     pub value: Vec<f64>,
 }
 
-/// Rows kept, as a permutation of the kept rows grouped by customer and ordered by time.
+/// Rows kept, as a permutation of the kept rows grouped by customer and ordered by time, and the kept
+/// times in that order.
 pub(super) fn index_kept(
     customers: usize,
     codes: &[u32],
     time: &[i64],
     keep: &[bool],
-) -> (Index, Vec<u32>) {
+) -> (Index, Vec<u32>, Vec<i64>) {
     if keep.iter().all(|&k| k) {
         return Index::build(customers, codes, time);
     }
@@ -116,6 +126,32 @@ pub(super) fn index_kept(
         .collect();
     let kept_codes = permute(codes, &rows);
     let kept_time = permute(time, &rows);
-    let (index, perm) = Index::build(customers, &kept_codes, &kept_time);
-    (index, perm.iter().map(|&p| rows[p as usize]).collect())
+    let (index, perm, sorted) = Index::build(customers, &kept_codes, &kept_time);
+    let perm = perm.iter().map(|&p| rows[p as usize]).collect();
+    (index, perm, sorted)
+}
+
+/// Runs `a` and `b`, at the same time when the `parallel` feature is on (columns of one table are
+/// gathered side by side).
+pub(super) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::join(a, b)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (a(), b())
+    }
+}
+
+/// The latest set time (not [`NAT`]) of some columns, or [`NAT`] when there is none.
+pub(super) fn latest(cols: &[&[i64]]) -> i64 {
+    // NAT is the smallest i64, so a plain maximum skips it.
+    cols.iter()
+        .filter_map(|c| c.iter().copied().max())
+        .max()
+        .unwrap_or(NAT)
 }

@@ -12,9 +12,60 @@ fn customers() -> Customers<'static> {
 
 #[test]
 fn index_groups_by_customer_in_time_order() {
-    let (index, perm) = Index::build(3, &[2, 0, 2, 0, 1], &[50, 9, 10, 3, 7]);
+    let (index, perm, time) = Index::build(3, &[2, 0, 2, 0, 1], &[50, 9, 10, 3, 7]);
     assert_eq!(index.start, vec![0, 2, 3, 5]);
     assert_eq!(perm, vec![3, 1, 4, 2, 0]);
+    assert_eq!(time, vec![3, 9, 7, 10, 50]);
+}
+
+proptest::proptest! {
+    /// The counting sort with its sequential time check equals a plain sort by (customer, time, row),
+    /// with or without skipped rows.
+    #[test]
+    fn index_equals_a_sort_by_customer_time_and_row(
+        rows in proptest::collection::vec((0u32..6, -5i64..5, proptest::bool::weighted(0.9)), 0..60),
+    ) {
+        let codes: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        let time: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let keep: Vec<bool> = rows.iter().map(|r| r.2).collect();
+        let (index, perm, sorted) = super::index::index_kept(6, &codes, &time, &keep);
+        let mut want: Vec<u32> = (0..rows.len() as u32).filter(|&r| keep[r as usize]).collect();
+        want.sort_by_key(|&r| (codes[r as usize], time[r as usize], r));
+        proptest::prop_assert_eq!(&perm, &want);
+        let want_time: Vec<i64> = want.iter().map(|&r| time[r as usize]).collect();
+        proptest::prop_assert_eq!(sorted, want_time);
+        for c in 0..6 {
+            let range = index.range(c);
+            proptest::prop_assert!(perm[range].iter().all(|&r| codes[r as usize] == c as u32));
+        }
+        proptest::prop_assert_eq!(index.start.last().copied(), Some(want.len()));
+    }
+}
+
+#[test]
+fn latest_time_of_kept_rows_skips_unset_times() {
+    let customers = Customers {
+        id: Ids::Int(&[1, 2]),
+        signup: &[0, 0],
+    };
+    let returns = Returns {
+        order: None,
+        customer: Ids::Int(&[1, 2, 9]),
+        requested: &[DAY, 2 * DAY, 50 * DAY],
+        received: &[3 * DAY, NAT, 60 * DAY],
+        refunded: &[NAT, NAT, 70 * DAY],
+        amount: &[1.0, 2.0, 3.0],
+    };
+    // The third row names an unknown customer: skipped, so its later times do not count.
+    let log = EventLogBuilder::new(customers, RowPolicy::Skip)
+        .unwrap()
+        .returns(returns)
+        .unwrap()
+        .build();
+    assert_eq!(log.last_time(), Some(3 * DAY));
+    assert_eq!(log.events(), 2);
+    let empty = EventLog::builder(customers).unwrap().build();
+    assert_eq!(empty.last_time(), None);
 }
 
 #[test]
