@@ -1,6 +1,6 @@
 //! Retention hot paths: Kaplan–Meier on 1M subjects (continuous and tied integer durations, ungrouped
 //! and in 5 groups), Cox PH on 100k × 10 (continuous and tied integer days, Efron), BG/NBD on 100k
-//! customers, and cohort retention on 1M orders.
+//! customers, cohort retention on 1M orders, and the follow-up loop metrics of 1M cases in 8 teams.
 //!
 //! Run with `cargo bench -p voc-benches --bench retention` (add `-- --quick` for a fast pass). Data are
 //! generated once per group, outside the timed loop, from a seeded ChaCha8 stream.
@@ -166,5 +166,62 @@ fn cohorts(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, km, cox, bgnbd, cohorts);
+/// Loop metrics of 1M follow-up cases in 8 teams (the data of `benches/python/bench_followup.py`:
+/// opened over 90 days, contacts after hours to days, 5% closed without a contact, 10% open).
+fn followup(c: &mut Criterion) {
+    use voc_core::MissingPolicy;
+    use voc_core::followup::{LoopInput, LoopOptions, loop_metrics};
+    use voc_core::time::NAT;
+    const H: f64 = 3600.0;
+    let n = 1_000_000;
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let speed = [6.0, 9.0, 12.0, 18.0, 24.0, 30.0, 40.0, 60.0];
+    let as_of = (95 * 24 * 3600) as i64;
+    let (mut groups, mut opened, mut contacted, mut closed) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for _ in 0..n {
+        let g = rng.random_range(0..8usize);
+        let o = (rng.random::<f64>() * 90.0 * 24.0 * H) as i64;
+        let c = o + (gamma(&mut rng, 1.2) * speed[g] / 1.2 * H) as i64;
+        let z = c + (gamma(&mut rng, 2.0) * 24.0 * H) as i64;
+        let u = rng.random::<f64>();
+        groups.push(g as u32);
+        opened.push(o);
+        if u < 0.05 {
+            contacted.push(NAT);
+            closed.push(o + 20 * 3600);
+        } else {
+            contacted.push(if c > as_of { NAT } else { c });
+            closed.push(if u > 0.9 || z > as_of { NAT } else { z });
+        }
+    }
+    let names: Vec<String> = (0..8).map(|k| format!("team_{k}")).collect();
+    let input = LoopInput {
+        groups: &groups,
+        opened: &opened,
+        contacted: &contacted,
+        closed: &closed,
+        as_of: Some(as_of),
+    };
+    let mut g = c.benchmark_group("followup_1M");
+    g.sample_size(20).measurement_time(Duration::from_secs(8));
+    g.bench_function("loop_metrics_8_teams", |b| {
+        b.iter(|| {
+            loop_metrics(
+                &names,
+                black_box(input),
+                MissingPolicy::Error,
+                None,
+                &LoopOptions::default(),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, km, cox, bgnbd, cohorts, followup);
 criterion_main!(benches);

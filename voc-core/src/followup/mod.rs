@@ -15,6 +15,7 @@
 //! censored for time to contact at its closing; an open case is censored at the batch's `as_of` time.
 
 mod cases;
+mod direct;
 #[cfg(feature = "text")]
 mod fixes;
 mod outcomes;

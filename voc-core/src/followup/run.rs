@@ -3,6 +3,7 @@
 
 use super::HOUR;
 use super::cases::check_case_times;
+use super::direct::metrics_of_cases;
 use super::state::{CaseBatch, LoopBatch, LoopMetrics, LoopOptions, LoopState, TriggerBatch};
 use crate::MissingPolicy;
 use crate::error::{Error, Result};
@@ -277,11 +278,10 @@ pub fn loop_metrics(
             what: "no case to report",
         })?,
     };
-    let mut state = LoopState::new(names)?;
-    state
-        .add_timed_cases(CaseBatch::new(&groups, &opened, &contacted, &closed, as_of))
-        .map_err(here)?;
-    let metrics = state.finish(options)?;
+    // One batch, nothing to merge: straight from the columns, without a state's clocks.
+    let empty = LoopState::new(names)?;
+    let batch = CaseBatch::new(&groups, &opened, &contacted, &closed, as_of);
+    let metrics = metrics_of_cases(&empty, batch, options).map_err(here)?;
     let trend = match period {
         Some(p) => Some(sla_trend(
             &groups, &opened, &contacted, &closed, as_of, p, options,

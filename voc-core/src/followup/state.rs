@@ -3,6 +3,7 @@
 
 use super::HOUR;
 use super::cases::check_case_times;
+use super::direct::{Tallies, assemble};
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result};
 use crate::retention::KmCurve;
@@ -12,7 +13,7 @@ use crate::signals::events::validate::{
     Checker, check_required_times, check_time_range, time_error,
 };
 use crate::stats::dist::normal_quantile;
-use crate::stats::{IntervalOptions, Share, check_confidence, share};
+use crate::stats::{Share, check_confidence};
 use crate::time::NAT;
 
 const MAGIC: &[u8; 4] = b"VLOP";
@@ -481,16 +482,7 @@ impl LoopState {
     /// codes, `as_of` and the state's room are checked here. Nothing changes on error.
     pub(crate) fn add_timed_cases(&mut self, b: CaseBatch<'_>) -> Result<()> {
         let n = b.codes.len();
-        check_codes(b.codes, self.names.len())?;
-        check_as_of(
-            b.as_of,
-            &[
-                ("opened", b.opened),
-                ("contacted", b.contacted),
-                ("closed", b.closed),
-            ],
-        )?;
-        self.check_room(n, |g| g.contact.len())?;
+        self.check_timed_cases(&b)?;
         // One pass to size every group's clocks: no reallocation while pushing.
         let mut sizes = vec![0usize; self.groups.len()];
         for &c in b.codes {
@@ -517,6 +509,20 @@ impl LoopState {
             }
         }
         Ok(())
+    }
+
+    /// The checks of [`add_timed_cases`](LoopState::add_timed_cases): group codes, `as_of`, room.
+    pub(super) fn check_timed_cases(&self, b: &CaseBatch<'_>) -> Result<()> {
+        check_codes(b.codes, self.names.len())?;
+        check_as_of(
+            b.as_of,
+            &[
+                ("opened", b.opened),
+                ("contacted", b.contacted),
+                ("closed", b.closed),
+            ],
+        )?;
+        self.check_room(b.codes.len(), |g| g.contact.len())
     }
 
     fn add_triggers(&mut self, b: TriggerBatch<'_>) -> Result<()> {
@@ -616,14 +622,6 @@ impl LoopState {
     /// The metrics of everything seen so far.
     pub fn finish(&self, options: &LoopOptions) -> Result<LoopMetrics> {
         options.validate()?;
-        let share_opts = IntervalOptions::default().confidence(options.confidence);
-        let maybe_share = |k: u64, n: u64| -> Result<Option<Share>> {
-            if n == 0 {
-                Ok(None)
-            } else {
-                share(k as f64, n as f64, &share_opts).map(Some)
-            }
-        };
         let confidence = options.confidence;
         // The curves (a sort each) are the work: one task per group and clock, in parallel when the
         // feature is on.
@@ -640,37 +638,20 @@ impl LoopState {
         #[cfg(not(feature = "parallel"))]
         let fitted: Vec<Result<Option<KmCurve>>> =
             clocks.iter().map(|c| c.curve(confidence)).collect();
-        // In the order of `clocks`: each group's contact curve, then its close curve.
-        let mut fitted = fitted.into_iter();
-        let mut groups = Vec::with_capacity(self.names.len());
-        for (name, g) in self.names.iter().zip(&self.groups) {
-            let contact = fitted.next().transpose()?.flatten();
-            let close = fitted.next().transpose()?.flatten();
-            let (met, due, pending) = g.contact.sla(options.sla_hours);
-            let (t_met, t_due, t_pending) = g.triggers.sla(options.sla_hours);
-            let triggers = g.triggers.len() as u64;
-            groups.push(GroupLoop {
-                name: name.clone(),
+        let tallies: Vec<Tallies> = self
+            .groups
+            .iter()
+            .map(|g| Tallies {
                 cases: g.contact.len() as u64,
                 contacted: g.contact.done(),
                 closed: g.close.done(),
-                contact_percentiles: percentiles(contact.as_ref(), &options.percentiles)?,
-                close_percentiles: percentiles(close.as_ref(), &options.percentiles)?,
-                time_to_contact: contact,
-                time_to_close: close,
-                sla: maybe_share(met, due)?,
-                sla_pending: pending,
-                triggers,
-                coverage: maybe_share(g.with_case, triggers)?,
-                coverage_in_sla: maybe_share(t_met, t_due)?,
-                coverage_pending: t_pending,
-            });
-        }
-        Ok(LoopMetrics {
-            groups,
-            sla_hours: options.sla_hours,
-            confidence: options.confidence,
-        })
+                sla: g.contact.sla(options.sla_hours),
+                triggers: g.triggers.len() as u64,
+                with_case: g.with_case,
+                trigger_sla: g.triggers.sla(options.sla_hours),
+            })
+            .collect();
+        assemble(&self.names, &tallies, fitted, options)
     }
 
     /// The versioned, checksummed byte form (`VLOP` v1).
@@ -732,23 +713,6 @@ impl LoopState {
         }
         Ok(LoopState { groups, ..state })
     }
-}
-
-fn percentiles(curve: Option<&KmCurve>, ps: &[f64]) -> Result<Vec<Percentile>> {
-    let Some(c) = curve else {
-        return Ok(Vec::new());
-    };
-    ps.iter()
-        .map(|&p| {
-            let (low, high) = c.percentile_interval(1.0 - p)?;
-            Ok(Percentile {
-                p,
-                hours: c.percentile(1.0 - p)?,
-                low,
-                high,
-            })
-        })
-        .collect()
 }
 
 impl crate::State for LoopState {

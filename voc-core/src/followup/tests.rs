@@ -1,5 +1,6 @@
 //! Loop metrics: the case clocks against a direct Kaplan–Meier fit, SLA and coverage counts against
-//! a row-by-row count, merge of any split equal to the whole, and bad rows named.
+//! a row-by-row count, merge of any split equal to the whole, `loop_metrics` straight from the columns
+//! equal to the state, and bad rows named.
 
 use super::*;
 use crate::State;
@@ -599,4 +600,94 @@ fn outcomes_without_covariates_are_the_difference_of_means_and_bad_rows_are_name
     .unwrap_err();
     assert!(e.to_string().starts_with("opened[0]"), "{e}");
     Ok(())
+}
+
+/// Case columns at second resolution from `(group, opened, contact delay, close delay)` rows (seconds;
+/// the close delay counts from the contact when there is one), delays scaled by `scale`, and `as_of`
+/// `extra` seconds after the latest time.
+fn second_columns(
+    rows: &[(u32, i64, Option<i64>, Option<i64>)],
+    scale: i64,
+    extra: i64,
+) -> (Vec<u32>, Vec<i64>, Vec<i64>, Vec<i64>, i64) {
+    let codes = rows.iter().map(|r| r.0).collect();
+    let opened: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let contacted: Vec<i64> = rows
+        .iter()
+        .map(|r| r.2.map_or(NAT, |c| r.1 + c * scale))
+        .collect();
+    let closed: Vec<i64> = rows
+        .iter()
+        .map(|r| r.3.map_or(NAT, |z| r.1 + (r.2.unwrap_or(0) + z) * scale))
+        .collect();
+    let as_of = [&opened, &contacted, &closed]
+        .iter()
+        .flat_map(|c| c.iter().copied())
+        .filter(|&t| t != NAT)
+        .max()
+        .unwrap_or(0)
+        + extra;
+    (codes, opened, contacted, closed, as_of)
+}
+
+/// `loop_metrics` (straight from the columns) against a state fed the same cases.
+fn direct_equals_state(
+    rows: &[(u32, i64, Option<i64>, Option<i64>)],
+    scale: i64,
+    extra: i64,
+    groups: usize,
+) -> crate::Result<()> {
+    let names: Vec<String> = (0..groups).map(|g| format!("g{g}")).collect();
+    let (codes, opened, contacted, closed, as_of) = second_columns(rows, scale, extra);
+    let o = LoopOptions::default().percentiles(vec![0.25, 0.5, 0.9]);
+    let input = LoopInput {
+        groups: &codes,
+        opened: &opened,
+        contacted: &contacted,
+        closed: &closed,
+        as_of: Some(as_of),
+    };
+    let direct = loop_metrics(&names, input, crate::MissingPolicy::Error, None, &o)?.metrics;
+    let mut s = LoopState::new(&names)?;
+    s.update(LoopBatch::Cases(CaseBatch::new(
+        &codes, &opened, &contacted, &closed, as_of,
+    )))?;
+    assert_eq!(direct, s.finish(&o)?);
+    Ok(())
+}
+
+#[test]
+fn loop_metrics_of_many_cases_equal_the_state() -> crate::Result<()> {
+    // Enough rows for several chunks of rows and the radix sort; the last group has no case.
+    let mut x: u64 = 7;
+    let mut next = |m: u64| {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (x >> 33) % m
+    };
+    let rows: Vec<(u32, i64, Option<i64>, Option<i64>)> = (0..200_000)
+        .map(|_| {
+            let g = next(3) as u32;
+            let opened = next(90 * 86_400) as i64;
+            let contact = (next(10) > 0).then(|| next(200_000) as i64);
+            let close = (next(10) > 1).then(|| next(400_000) as i64);
+            (g, opened, contact, close)
+        })
+        .collect();
+    direct_equals_state(&rows, 1, 3_600, 4)?;
+    // Durations spread over more bits than the radix passes take: the comparison sort.
+    direct_equals_state(&rows[..5_000], 1 << 24, 0, 4)
+}
+
+proptest! {
+    #[test]
+    fn loop_metrics_equal_the_state_fed_the_same_cases(
+        rows in prop::collection::vec(
+            (0u32..2, 0i64..50_000, prop::option::of(0i64..20_000), prop::option::of(0i64..40_000)),
+            1..3_000,
+        ),
+        scale in prop_oneof![Just(1i64), Just(3_600), Just(1 << 30)],
+        extra in 0i64..100_000,
+    ) {
+        direct_equals_state(&rows, scale, extra, 3).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

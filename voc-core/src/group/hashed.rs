@@ -26,6 +26,13 @@ impl HashKey for i64 {
     }
 }
 
+impl HashKey for u64 {
+    #[inline(always)]
+    fn hash64(&self) -> u64 {
+        mix(*self)
+    }
+}
+
 impl HashKey for usize {
     #[inline(always)]
     fn hash64(&self) -> u64 {

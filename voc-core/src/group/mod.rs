@@ -346,11 +346,44 @@ pub fn factorize_strs_at<'a>(
     n: usize,
     label: impl Fn(usize) -> &'a str + Sync,
 ) -> Result<Factorized<String>> {
+    // Short labels (team, channel, region codes) are hashed as one integer each: no string hashing
+    // or comparison per row. The check stops at the first longer label.
+    if (0..n).all(|i| label(i).len() <= SHORT_LABEL) {
+        let f = sorted_codes(n, |i| pack_short(label(i)))?;
+        return Ok(Factorized {
+            codes: f.codes,
+            labels: f.labels.into_iter().map(unpack_short).collect(),
+        });
+    }
     let f = sorted_codes(n, label)?;
     Ok(Factorized {
         codes: f.codes,
         labels: f.labels.into_iter().map(str::to_owned).collect(),
     })
+}
+
+/// Longest label packed into one integer by [`pack_short`].
+const SHORT_LABEL: usize = 7;
+
+/// A label of at most [`SHORT_LABEL`] bytes as one integer that sorts as the label does (bytes
+/// lexicographically): its bytes from the top, zero-padded, and its length in the lowest byte (a label
+/// and the same label followed by zero bytes differ only there, the shorter first).
+fn pack_short(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut w = [0u8; 8];
+    let m = b.len().min(SHORT_LABEL);
+    if let (Some(to), Some(from)) = (w.get_mut(..m), b.get(..m)) {
+        to.copy_from_slice(from);
+    }
+    w[7] = m as u8;
+    u64::from_be_bytes(w)
+}
+
+/// The label [`pack_short`] packed.
+fn unpack_short(k: u64) -> String {
+    let w = k.to_be_bytes();
+    let m = usize::from(w[7]).min(SHORT_LABEL);
+    String::from_utf8_lossy(w.get(..m).unwrap_or_default()).into_owned()
 }
 
 /// Codes in first-seen order for `n` rows labelled by `key(i)` (an identity: an integer, a pointer),
@@ -475,6 +508,21 @@ mod tests {
     }
 
     #[test]
+    fn short_labels_with_zero_bytes_and_prefixes_stay_apart() {
+        let rows = [
+            "a", "a\0", "", "\0", "ab", "a\0\0", "\u{ff}", "a", "zzzzzzz",
+        ];
+        let f = factorize_strs(rows).unwrap();
+        let r = reference(&rows);
+        assert_eq!(f.codes, r.codes);
+        assert_eq!(
+            f.labels,
+            r.labels.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        );
+        assert_eq!(f.labels.len(), 8);
+    }
+
+    #[test]
     fn u64_keys_above_i64_are_an_error_naming_the_row() {
         let e = factorize_keys(&[1_u64, u64::MAX]).unwrap_err();
         assert!(e.to_string().contains("groups[1]"), "{e}");
@@ -497,6 +545,23 @@ mod tests {
             v in proptest::collection::vec("[a-c]{0,3}|[é中]{1,2}", 0..200),
         ) {
             let rows: Vec<&str> = v.iter().map(String::as_str).collect();
+            let f = factorize_strs(rows.iter().copied()).unwrap();
+            let r = reference(&rows);
+            prop_assert_eq!(f.codes, r.codes);
+            prop_assert_eq!(f.labels, r.labels.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        }
+
+        /// Short labels (packed into integers) and longer ones (hashed as strings) code alike: as
+        /// their sorted labels, with zero bytes and prefixes kept apart.
+        #[test]
+        fn short_and_long_string_codes_follow_the_definition(
+            v in proptest::collection::vec("[ab\\x00]{0,3}|[a-c]{5,9}|[é中ÿ]{1,3}", 0..200),
+            long in any::<bool>(),
+        ) {
+            let mut rows: Vec<&str> = v.iter().map(String::as_str).collect();
+            if long {
+                rows.push("a label longer than seven bytes");
+            }
             let f = factorize_strs(rows.iter().copied()).unwrap();
             let r = reference(&rows);
             prop_assert_eq!(f.codes, r.codes);

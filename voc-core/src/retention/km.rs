@@ -587,7 +587,7 @@ pub(crate) fn walk(ev: &[u64], ce: &[u64], mut f: impl FnMut(u64, u64, u64, u64)
 /// Completes a curve from its distinct times (ascending) and the events and censorings at each: at
 /// risk, survival and Greenwood variance in one pass, then the log(−log) interval (rows without events
 /// repeat the row before: S and Greenwood's sum are unchanged there), then the median.
-fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCurve {
+pub(super) fn finish(time: Vec<f64>, events: Vec<u64>, censored: Vec<u64>, z: f64) -> KmCurve {
     let m = time.len();
     let total: u64 = events.iter().sum::<u64>() + censored.iter().sum::<u64>();
     let mut c = KmCurve {

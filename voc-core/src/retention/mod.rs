@@ -44,6 +44,8 @@ mod cox;
 mod gamma_gamma;
 mod km;
 pub(crate) use km::curve_from_keys;
+mod km_whole;
+pub(crate) use km_whole::curve_from_whole_keys;
 mod logrank;
 mod optim;
 mod params;

@@ -103,6 +103,10 @@ impl Labels {
                 *u = true;
             }
         }
+        if used.iter().all(|&u| u) {
+            // Every label is used: the codes stay as they are.
+            return self.filter(&used);
+        }
         let mut remap = vec![0u32; used.len()];
         let mut next = 0u32;
         for (slot, &u) in remap.iter_mut().zip(&used) {
