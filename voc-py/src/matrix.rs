@@ -216,6 +216,15 @@ pub fn check_cells(
     names: Option<&[String]>,
     hint: &str,
 ) -> PyResult<()> {
+    // Clean contiguous data (the usual case) in one branch-free scan of blocks, in memory order; the
+    // rows are searched, in row order, only when a value is not finite.
+    if let Some(data) = x.as_slice_memory_order()
+        && data
+            .chunks(1 << 15)
+            .all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()))
+    {
+        return Ok(());
+    }
     for (r, row) in x.rows().into_iter().enumerate() {
         if let Some((c, &v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             let name = names.and_then(|n| n.get(c)).map(String::as_str);

@@ -404,14 +404,39 @@ fn packed_curve(durations: &[f64], events: &[f64], z: f64) -> Result<KmCurve> {
     if durations.is_empty() {
         check_durations(durations)?;
     }
+    let valid = |d: f64, e: f64| d >= 0.0 && d.is_finite() && (e == 0.0 || e == 1.0);
+    let pack = |d: f64, e: f64| ((d + 0.0).to_bits() << 1) | u64::from(e == 1.0);
+    #[cfg(feature = "parallel")]
+    if durations.len() >= PARALLEL_SORT_MIN && durations.len() == events.len() {
+        // Packed on several threads (which also share the first touch of the fresh buffer); on a bad
+        // row the sequential loop below names it.
+        use rayon::prelude::*;
+        let mut keys = vec![0u64; durations.len()];
+        let ok = keys
+            .par_chunks_mut(CURVE_CHUNK)
+            .zip(durations.par_chunks(CURVE_CHUNK))
+            .zip(events.par_chunks(CURVE_CHUNK))
+            .map(|((k, d), e)| {
+                let mut ok = true;
+                for ((k, &d), &e) in k.iter_mut().zip(d).zip(e) {
+                    ok &= valid(d, e);
+                    *k = pack(d, e);
+                }
+                ok
+            })
+            .reduce(|| true, |a, b| a && b);
+        if ok {
+            return Ok(curve_from_keys(keys, z));
+        }
+    }
     let mut keys = Vec::with_capacity(durations.len());
     for (index, (&d, &e)) in durations.iter().zip(events).enumerate() {
-        if !(d >= 0.0 && d.is_finite() && (e == 0.0 || e == 1.0)) {
+        if !valid(d, e) {
             // Report as the column checks do (durations first).
             check_durations(&durations[..=index])?;
             check_events(&events[..=index])?;
         }
-        keys.push(((d + 0.0).to_bits() << 1) | u64::from(e == 1.0));
+        keys.push(pack(d, e));
     }
     Ok(curve_from_keys(keys, z))
 }
@@ -421,29 +446,173 @@ fn packed_curve(durations: &[f64], events: &[f64], z: f64) -> Result<KmCurve> {
 /// already (the follow-up clocks); `z` is the normal quantile of the intervals.
 pub(crate) fn curve_from_keys(mut keys: Vec<u64>, z: f64) -> KmCurve {
     sort_keys(&mut keys);
-    // Distinct times are written over the sorted keys (the buffer becomes the time column).
-    let (mut de, mut dc) = (
-        Vec::with_capacity(keys.len()),
-        Vec::with_capacity(keys.len()),
-    );
-    let mut i = 0;
-    let mut j = 0;
-    while i < keys.len() {
-        let t = keys[i] >> 1;
-        let start = i;
-        let mut d = 0;
-        while i < keys.len() && keys[i] >> 1 == t {
-            d += keys[i] & 1;
-            i += 1;
-        }
-        keys[j] = t;
-        j += 1;
-        de.push(d);
-        dc.push((i - start) as u64 - d);
+    curve_from_sorted(&keys, z, CURVE_CHUNK)
+}
+
+/// Sorted keys per task of the passes of [`curve_from_sorted`] (a chunk is extended to the end of the
+/// distinct time it stops in).
+const CURVE_CHUNK: usize = 1 << 15;
+
+/// The output rows of one chunk of sorted keys.
+struct ChunkRows<'a> {
+    time: &'a mut [f64],
+    at_risk: &'a mut [u64],
+    events: &'a mut [u64],
+    censored: &'a mut [u64],
+    survival: &'a mut [f64],
+    variance: &'a mut [f64],
+    low: &'a mut [f64],
+    high: &'a mut [f64],
+}
+
+/// Splits `v` into consecutive pieces of the given lengths.
+fn split_lens<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(lens.len());
+    for &len in lens {
+        let (head, tail) = std::mem::take(&mut v).split_at_mut(len);
+        out.push(head);
+        v = tail;
     }
-    keys.truncate(j);
-    let time: Vec<f64> = keys.into_iter().map(f64::from_bits).collect();
-    finish(time, de, dc, z)
+    out
+}
+
+/// `f` over `items`, on several threads with the `parallel` feature, results in order.
+fn map_chunks<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    if items.len() > 1 {
+        use rayon::prelude::*;
+        return items.into_par_iter().map(f).collect();
+    }
+    items.into_iter().map(f).collect()
+}
+
+/// The curve of sorted keys, in chunks of about `chunk` keys that each end where a distinct time ends:
+/// the distinct times per chunk (in parallel), then the rows of every chunk (in parallel: at risk is
+/// `n` minus the keys before; each row's survival factor `1 − d/n` and Greenwood term `d/(n(n−d))`),
+/// then the products and sums in row order up to each chunk's start (the only sequential pass, which
+/// writes nothing), then per chunk the same products and sums from that start, the variance and the
+/// interval (in parallel). Every value is computed by the operations of [`finish`] in its order, so
+/// the curve does not depend on the chunks.
+fn curve_from_sorted(keys: &[u64], z: f64, chunk: usize) -> KmCurve {
+    let n = keys.len();
+    let same = |a: u64, b: u64| a >> 1 == b >> 1;
+    let mut spans = Vec::new();
+    let mut a = 0;
+    while a < n {
+        let mut b = (a + chunk.max(1)).min(n);
+        while b < n && same(keys[b], keys[b - 1]) {
+            b += 1;
+        }
+        spans.push((a, b));
+        a = b;
+    }
+    let counts = map_chunks(spans.clone(), |(a, b)| {
+        let k = &keys[a..b];
+        let distinct = 1 + k.windows(2).filter(|w| !same(w[0], w[1])).count();
+        (distinct, k.iter().map(|&x| x & 1).sum::<u64>())
+    });
+    let lens: Vec<usize> = counts.iter().map(|c| c.0).collect();
+    let m: usize = lens.iter().sum();
+    let mut c = KmCurve {
+        n: n as u64,
+        n_events: counts.iter().map(|c| c.1).sum(),
+        time: vec![0.0; m],
+        at_risk: vec![0; m],
+        events: vec![0; m],
+        censored: vec![0; m],
+        survival: vec![0.0; m],
+        variance: vec![0.0; m],
+        ci_low: vec![0.0; m],
+        ci_high: vec![0.0; m],
+        ..KmCurve::default()
+    };
+    let rows: Vec<ChunkRows<'_>> = {
+        let mut time = split_lens(&mut c.time, &lens).into_iter();
+        let mut at_risk = split_lens(&mut c.at_risk, &lens).into_iter();
+        let mut events = split_lens(&mut c.events, &lens).into_iter();
+        let mut censored = split_lens(&mut c.censored, &lens).into_iter();
+        let mut survival = split_lens(&mut c.survival, &lens).into_iter();
+        let mut variance = split_lens(&mut c.variance, &lens).into_iter();
+        let mut low = split_lens(&mut c.ci_low, &lens).into_iter();
+        let mut high = split_lens(&mut c.ci_high, &lens).into_iter();
+        std::iter::from_fn(|| {
+            Some(ChunkRows {
+                time: time.next()?,
+                at_risk: at_risk.next()?,
+                events: events.next()?,
+                censored: censored.next()?,
+                survival: survival.next()?,
+                variance: variance.next()?,
+                low: low.next()?,
+                high: high.next()?,
+            })
+        })
+        .collect()
+    };
+    // The rows; `survival` holds the factors and `high` the Greenwood terms until the last pass.
+    let rows = map_chunks(rows.into_iter().zip(spans).collect(), |(r, (a, b))| {
+        let mut at_risk = (n - a) as u64;
+        let (mut i, mut j) = (a, 0);
+        while i < b {
+            let start = i;
+            let mut d = 0;
+            while i < b && same(keys[i], keys[start]) {
+                d += keys[i] & 1;
+                i += 1;
+            }
+            let cens = (i - start) as u64 - d;
+            r.time[j] = f64::from_bits(keys[start] >> 1);
+            r.at_risk[j] = at_risk;
+            r.events[j] = d;
+            r.censored[j] = cens;
+            // A factor of 1 and a term of 0 leave S and the sum exactly as they are.
+            r.survival[j] = if d > 0 {
+                1.0 - d as f64 / at_risk as f64
+            } else {
+                1.0
+            };
+            r.high[j] = if d > 0 && at_risk > d {
+                d as f64 / (at_risk as f64 * (at_risk - d) as f64)
+            } else {
+                0.0
+            };
+            at_risk -= d + cens;
+            j += 1;
+        }
+        r
+    });
+    let mut starts = Vec::with_capacity(rows.len());
+    let (mut s, mut g) = (1.0_f64, 0.0_f64);
+    for r in &rows {
+        starts.push((s, g));
+        for (&f, &t) in r.survival.iter().zip(r.high.iter()) {
+            s *= f;
+            g += t;
+        }
+    }
+    map_chunks(
+        rows.into_iter().zip(starts).collect(),
+        |(r, (mut s, mut g))| {
+            let mut prev = (1.0, 1.0);
+            let cells = (r.survival.iter_mut().zip(r.high.iter_mut()))
+                .zip(r.variance.iter_mut().zip(r.low.iter_mut()))
+                .zip(r.events.iter());
+            for (i, (((sv, high), (variance, low)), &d)) in cells.enumerate() {
+                s *= *sv;
+                g += *high;
+                *sv = s;
+                *variance = s * s * g;
+                if d > 0 || i == 0 {
+                    prev = loglog_interval(s, g, z);
+                }
+                (*low, *high) = prev;
+            }
+        },
+    );
+    c.median = first_at_or_below(&c.time, &c.survival, 0.5);
+    c.median_low = first_at_or_below(&c.time, &c.ci_low, 0.5);
+    c.median_high = first_at_or_below(&c.time, &c.ci_high, 0.5);
+    c
 }
 
 /// Event and censoring durations (as sortable bit patterns), bucketed by group and sorted within each.
@@ -714,6 +883,95 @@ mod tests {
         assert_eq!(c.time.len(), n);
         assert_eq!(c.ci_low, low);
         assert_eq!(c.ci_high, high);
+        // One group goes through `finish` and its chunked interval pass: the same curve.
+        let grouped = &kaplan_meier(&t, &e, Some(&vec![0; n]), &o)?.curves[0];
+        assert_eq!(grouped, c);
+        Ok(())
+    }
+
+    /// The curve of packed keys as it was built before the chunked passes: one sweep over the sorted
+    /// keys for the distinct times and counts, then [`finish`].
+    fn swept_curve(mut keys: Vec<u64>, z: f64) -> KmCurve {
+        keys.sort_unstable();
+        let (mut time, mut de, mut dc) = (Vec::new(), Vec::new(), Vec::new());
+        let mut i = 0;
+        while i < keys.len() {
+            let t = keys[i] >> 1;
+            let start = i;
+            let mut d = 0;
+            while i < keys.len() && keys[i] >> 1 == t {
+                d += keys[i] & 1;
+                i += 1;
+            }
+            time.push(f64::from_bits(t));
+            de.push(d);
+            dc.push((i - start) as u64 - d);
+        }
+        finish(time, de, dc, z)
+    }
+
+    /// Bit-for-bit equality of two curves (NaN medians included).
+    fn same_bits(a: &KmCurve, b: &KmCurve) -> bool {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        bits(&a.time) == bits(&b.time)
+            && (&a.at_risk, &a.events, &a.censored) == (&b.at_risk, &b.events, &b.censored)
+            && bits(&a.survival) == bits(&b.survival)
+            && bits(&a.variance) == bits(&b.variance)
+            && bits(&a.ci_low) == bits(&b.ci_low)
+            && bits(&a.ci_high) == bits(&b.ci_high)
+            && (a.n, a.n_events) == (b.n, b.n_events)
+            && bits(&[a.median, a.median_low, a.median_high])
+                == bits(&[b.median, b.median_low, b.median_high])
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunked_curve_equals_one_sweep(
+            rows in proptest::collection::vec((0_u32..60, 0_u8..4), 1..400),
+            chunk in 1_usize..50,
+            scale in proptest::sample::select(vec![1.0, 0.37, 1e-3]),
+        ) {
+            // Few distinct times (long runs of ties cross the chunk ends), events about 3 in 4, runs
+            // ending with every subject at risk failing (S = 0) included.
+            let keys: Vec<u64> = rows
+                .iter()
+                .map(|&(t, e)| ((f64::from(t) * scale + 0.0).to_bits() << 1) | u64::from(e != 0))
+                .collect();
+            let z = normal_quantile(0.975);
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            let want = swept_curve(keys, z);
+            proptest::prop_assert!(same_bits(&curve_from_sorted(&sorted, z, chunk), &want));
+            proptest::prop_assert!(same_bits(&curve_from_sorted(&sorted, z, CURVE_CHUNK), &want));
+        }
+    }
+
+    #[test]
+    fn parallel_packing_equals_the_sequential_curve() -> Result<()> {
+        // Long enough for the parallel packing and several chunks; distinct continuous times and ties.
+        let n = 3 * CURVE_CHUNK + 4_321;
+        let t: Vec<f64> = (0..n)
+            .map(|i| ((i * 7_919) % 100_003) as f64 * if i % 3 == 0 { 1.0 } else { 0.013 })
+            .collect();
+        let e: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 5 < 3))).collect();
+        let o = KmOptions::default();
+        let z = normal_quantile(0.5 + 0.5 * o.confidence);
+        let keys: Vec<u64> = t
+            .iter()
+            .zip(&e)
+            .map(|(&d, &v)| ((d + 0.0_f64).to_bits() << 1) | u64::from(v == 1.0))
+            .collect();
+        let c = &kaplan_meier(&t, &e, None, &o)?.curves[0];
+        assert!(c.time.len() > 2 * CURVE_CHUNK);
+        assert!(same_bits(c, &swept_curve(keys, z)));
+        // A bad row in a large input is still named, durations first.
+        let mut bad = t.clone();
+        bad[n - 10] = -1.0;
+        let mut bad_e = e.clone();
+        bad_e[n - 20] = 2.0;
+        let err = kaplan_meier(&bad, &bad_e, None, &o).unwrap_err();
+        assert_eq!(err, kaplan_meier(&t, &bad_e, None, &o).unwrap_err());
+        assert!(kaplan_meier(&bad, &e, None, &o).is_err());
         Ok(())
     }
 
