@@ -1,5 +1,5 @@
 #![doc = include_str!("../README.md")]
-#![deny(unsafe_code)] // allowed only for runtime CPU-feature dispatch (metrics::kernel, risk::logistic::solver, stats::linalg, impact::correlation, segment::kmeans::kernel)
+#![deny(unsafe_code)] // allowed only for runtime CPU-feature dispatch and its kernels (metrics::kernel, risk::logistic::solver, stats::linalg: AVX2 loads and a prefetch hint, impact::correlation, segment::kmeans::kernel)
 
 pub mod anomaly;
 mod codec;
