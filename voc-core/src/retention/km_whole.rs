@@ -50,12 +50,7 @@ pub(crate) fn sort_whole_keys(keys: &mut [u64], scratch: &mut Vec<u64>) {
         if h.contains(&n) {
             continue;
         }
-        let mut sum = 0;
-        for c in h.iter_mut() {
-            let here = *c;
-            *c = sum;
-            sum += here;
-        }
+        crate::stats::counts_to_offsets(h);
         let shift = p as u32 * width;
         let (src, dst): (&[u64], &mut [u64]) = if in_keys {
             (keys, scratch.as_mut_slice())

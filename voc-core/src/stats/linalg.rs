@@ -514,11 +514,38 @@ fn cross_tiles_avx2(
     pad: usize,
     tiles: &mut [f64],
 ) {
+    cross_tiles_by(
+        left,
+        right,
+        len,
+        dim,
+        pad,
+        tiles,
+        |x, y| tile_avx2(x, y),
+        |x, y| edge_tile_avx2(x, y),
+    );
+}
+
+/// The tiling shared by both builds of the kernel: 2 × 4 tiles (`tile4`) over the columns up to a
+/// multiple of four, 2 × 1 tiles (`tile1`) over the rest. Inlined into each build, so the tiles are
+/// compiled with that build's instructions.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // the kernel's arguments plus the two tile functions
+fn cross_tiles_by(
+    left: &[f64],
+    right: &[f64],
+    len: usize,
+    dim: usize,
+    pad: usize,
+    tiles: &mut [f64],
+    tile4: impl Fn([&[f64]; 2], [&[f64]; 4]) -> [[f64; 4]; 2],
+    tile1: impl Fn([&[f64]; 2], &[f64]) -> [f64; 2],
+) {
     let full = dim / CO_TILE_B * CO_TILE_B;
     for a in (0..dim).step_by(CO_TILE_A) {
         let x = [col_of(left, a, len), col_of(left, a + 1, len)];
         for b in ((a / CO_TILE_B) * CO_TILE_B..full).step_by(CO_TILE_B) {
-            let t = tile_avx2(
+            let t = tile4(
                 x,
                 [
                     col_of(right, b, len),
@@ -530,7 +557,7 @@ fn cross_tiles_avx2(
             put_tile(tiles, pad, a, b, &t);
         }
         for b in full..dim {
-            let t = edge_tile_avx2(x, col_of(right, b, len));
+            let t = tile1(x, col_of(right, b, len));
             put_tile(tiles, pad, a, b, &[[t[0]], [t[1]]]);
         }
     }
@@ -672,26 +699,7 @@ fn cross_tiles_plain(
     pad: usize,
     tiles: &mut [f64],
 ) {
-    let full = dim / CO_TILE_B * CO_TILE_B;
-    for a in (0..dim).step_by(CO_TILE_A) {
-        let x = [col_of(left, a, len), col_of(left, a + 1, len)];
-        for b in ((a / CO_TILE_B) * CO_TILE_B..full).step_by(CO_TILE_B) {
-            let t = tile(
-                x,
-                [
-                    col_of(right, b, len),
-                    col_of(right, b + 1, len),
-                    col_of(right, b + 2, len),
-                    col_of(right, b + 3, len),
-                ],
-            );
-            put_tile(tiles, pad, a, b, &t);
-        }
-        for b in full..dim {
-            let t = edge_tile(x, col_of(right, b, len));
-            put_tile(tiles, pad, a, b, &[[t[0]], [t[1]]]);
-        }
-    }
+    cross_tiles_by(left, right, len, dim, pad, tiles, tile, edge_tile);
 }
 
 /// A 2 × 1 tile: one column's dot products with two, four rows per lane as in [`tile`].

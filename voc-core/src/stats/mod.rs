@@ -27,3 +27,14 @@ pub use quantile::quantile_sorted;
 pub use sum::NeumaierSum;
 pub(crate) use test::z_test;
 pub use test::{MeanSummary, TestOptions, TestResult, mean_interval, welch_t_test};
+
+/// Turns bucket counts into each bucket's first position (an exclusive prefix sum), as a counting or
+/// radix sort scatters by.
+pub(crate) fn counts_to_offsets(counts: &mut [usize]) {
+    let mut sum = 0;
+    for c in counts.iter_mut() {
+        let here = *c;
+        *c = sum;
+        sum += here;
+    }
+}

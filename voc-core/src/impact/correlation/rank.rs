@@ -143,12 +143,7 @@ fn radix_sort(keys: &mut Vec<u64>, idx: &mut Vec<u32>) {
         if h.contains(&n) {
             continue;
         }
-        let mut sum = 0;
-        for c in h.iter_mut() {
-            let here = *c;
-            *c = sum;
-            sum += here;
-        }
+        crate::stats::counts_to_offsets(h);
         let shift = LOW + p as u32 * BITS;
         for (&k, &i) in keys.iter().zip(idx.iter()) {
             let b = ((k >> shift) as usize) & (BUCKETS - 1);
