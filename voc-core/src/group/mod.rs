@@ -92,14 +92,7 @@ pub fn factorize_ints<T: Copy + Into<i64> + Sync>(keys: &[T]) -> Result<Factoriz
 /// # Ok::<(), voc_core::Error>(())
 /// ```
 pub fn factorize_keys<K: GroupKey>(keys: &[K]) -> Result<Factorized<i64>> {
-    if let Some(index) = keys.iter().position(|k| k.key().is_none()) {
-        return Err(Error::InvalidValue {
-            arg: "groups",
-            index,
-            value: keys.get(index).map_or(f64::NAN, |k| k.value()),
-            reason: "integer group labels must be below 2**63",
-        });
-    }
+    check_keys_fit(keys)?;
     let Some((min, max)) = K::range(keys) else {
         return Ok(Factorized {
             codes: Vec::new(),
@@ -207,6 +200,19 @@ impl GroupKey for u64 {
 
     fn value(self) -> f64 {
         self as f64
+    }
+}
+
+/// An error naming the first key that does not fit in `i64` (a `u64` above 2⁶³), if any.
+pub(crate) fn check_keys_fit<K: GroupKey>(keys: &[K]) -> Result<()> {
+    match keys.iter().position(|k| k.key().is_none()) {
+        Some(index) => Err(Error::InvalidValue {
+            arg: "groups",
+            index,
+            value: keys.get(index).map_or(f64::NAN, |k| k.value()),
+            reason: "integer group labels must be below 2**63",
+        }),
+        None => Ok(()),
     }
 }
 

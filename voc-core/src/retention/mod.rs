@@ -43,6 +43,7 @@ mod cohort;
 mod cox;
 mod gamma_gamma;
 mod km;
+mod km_chunks;
 pub(crate) use km::curve_from_keys;
 mod km_whole;
 pub(crate) use km_whole::curve_from_whole_keys;

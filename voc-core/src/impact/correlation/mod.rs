@@ -272,7 +272,7 @@ pub struct Correlation {
 
 /// Checks one column: every value finite (NaN is missing, ±inf not finite).
 fn check_finite(arg: &'static str, x: &[f64]) -> Result<()> {
-    if all_finite(x) {
+    if crate::stats::check::all_finite(x) {
         return Ok(());
     }
     match x.iter().position(|v| !v.is_finite()) {
@@ -286,19 +286,6 @@ fn check_finite(arg: &'static str, x: &[f64]) -> Result<()> {
         }),
         None => Ok(()),
     }
-}
-
-/// Whether every value is finite: `v · 0` is 0 for a finite value and NaN otherwise, summed in four
-/// lanes (vectorised, no branch per value).
-fn all_finite(x: &[f64]) -> bool {
-    let (chunks, rest) = x.as_chunks::<4>();
-    let mut acc = [0.0f64; 4];
-    for c in chunks {
-        for (a, v) in acc.iter_mut().zip(c) {
-            *a += v * 0.0;
-        }
-    }
-    acc.iter().chain(rest).all(|v| v.is_finite())
 }
 
 fn check_pair(x: &[f64], y: &[f64]) -> Result<()> {

@@ -63,7 +63,7 @@ impl<'a> Data<'a> {
                 } else if *arg == "weights" {
                     all_finite_non_negative(col)
                 } else {
-                    all_finite(col)
+                    crate::stats::check::all_finite(col)
                 };
                 if clean {
                     continue;
@@ -184,22 +184,9 @@ impl<'a> Data<'a> {
     }
 }
 
-/// Whether every value is finite: `v · 0` is 0 for a finite value and NaN otherwise, summed in four
-/// lanes (vectorised, no branch per value).
-fn all_finite(x: &[f64]) -> bool {
-    let (chunks, rest) = x.as_chunks::<4>();
-    let mut acc = [0.0f64; 4];
-    for c in chunks {
-        for (a, v) in acc.iter_mut().zip(c) {
-            *a += v * 0.0;
-        }
-    }
-    acc.iter().chain(rest).all(|v| v.is_finite())
-}
-
 /// Whether every value is finite and not negative.
 fn all_finite_non_negative(x: &[f64]) -> bool {
-    all_finite(x) && x.iter().fold(true, |ok, &v| ok & (v >= 0.0))
+    crate::stats::check::all_finite(x) && x.iter().fold(true, |ok, &v| ok & (v >= 0.0))
 }
 
 /// Weighted correlation matrix of the columns (row-major, dim × dim), as R's `cov.wt(..., cor =

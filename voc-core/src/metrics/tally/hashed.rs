@@ -47,14 +47,7 @@ impl Tally {
             ));
         }
         self.check_capacity(scores.len() as u64)?;
-        if let Some(index) = keys.iter().position(|k| k.key().is_none()) {
-            return Err(Error::InvalidValue {
-                arg: "groups",
-                index,
-                value: keys.get(index).map_or(f64::NAN, |k| k.value()),
-                reason: "integer group labels must be below 2**63",
-            });
-        }
+        crate::group::check_keys_fit(keys)?;
         let (min, max) = (self.scale.min, self.scale.max);
         let k = self.scale.points();
         let strict = missing == MissingPolicy::Error;
