@@ -302,7 +302,7 @@ pub fn _followup_fixes(
     // The register.
     let names = convert::names_of(register)?;
     let ids = convert::texts::texts(&column(register, "id", "register")?, "register.id")?;
-    let ids: Vec<String> = ids.strs().iter().map(|s| s.to_string()).collect();
+    let ids: Vec<String> = ids.strs(py).iter().map(|s| s.to_string()).collect();
     let fix_themes = theme_cells(&column(register, "themes", "register")?, "register.themes")?;
     let rollout = read_times(
         &column(register, "rollout", "register")?,
@@ -323,7 +323,7 @@ pub fn _followup_fixes(
         }
         let col = column(register, name, "register")?;
         let t = convert::texts::texts(&col, "register.groups")?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         Ok(Some(
             (0..strs.len())
                 .map(|i| {

@@ -15,15 +15,32 @@ pub struct Texts {
 }
 
 enum TextData {
-    Owned(Vec<String>),
+    /// Python strings, borrowed rather than copied (long texts would double the memory, and the copy
+    /// could not be interrupted); `None` for nulls. Each was checked to be valid UTF-8 when read.
+    Python(Vec<Option<Py<PyString>>>),
     Arrow(Vec<ArrayRef>),
 }
 
 impl Texts {
-    /// The texts as string slices ("" for nulls).
-    pub fn strs(&self) -> Vec<&str> {
+    /// Number of texts, nulls included.
+    pub fn len(&self) -> usize {
         match &self.data {
-            TextData::Owned(v) => v.iter().map(String::as_str).collect(),
+            TextData::Python(v) => v.len(),
+            TextData::Arrow(chunks) => chunks.iter().map(|c| c.len()).sum(),
+        }
+    }
+
+    /// The texts as string slices ("" for nulls).
+    pub fn strs<'a>(&'a self, py: Python<'a>) -> Vec<&'a str> {
+        match &self.data {
+            TextData::Python(v) => v
+                .iter()
+                .map(|s| {
+                    s.as_ref()
+                        .and_then(|s| s.bind(py).to_str().ok())
+                        .unwrap_or("")
+                })
+                .collect(),
             TextData::Arrow(chunks) => {
                 let mut out = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
                 for c in chunks {
@@ -81,7 +98,7 @@ pub fn texts(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Texts> {
             DataType::Null => {
                 let n: usize = chunks.iter().map(|c| c.len()).sum();
                 return Ok(Texts {
-                    data: TextData::Owned(vec![String::new(); n]),
+                    data: TextData::Python(std::iter::repeat_with(|| None).take(n).collect()),
                     nulls: (0..n).collect(),
                 });
             }
@@ -108,22 +125,30 @@ pub fn texts(obj: &Bound<'_, PyAny>, arg: &'static str) -> PyResult<Texts> {
         )
     })?;
     for (i, item) in iter.enumerate() {
+        // A long column of long texts takes a while to check: let Ctrl-C through.
+        if i % SIGNAL_EVERY == SIGNAL_EVERY - 1 {
+            py.check_signals()?;
+        }
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(text_arg(s, arg, Some(i))?.into_owned());
+            text_arg(s, arg, Some(i))?;
+            out.push(Some(s.clone().unbind()));
         } else if item.is_none() || item.extract::<f64>().is_ok_and(f64::is_nan) {
             nulls.push(i);
-            out.push(String::new());
+            out.push(None);
         } else {
             let t = item.get_type().name()?.to_string();
             return Err(dtype_err(py, arg, format!("{t} at position {i}")));
         }
     }
     Ok(Texts {
-        data: TextData::Owned(out),
+        data: TextData::Python(out),
         nulls,
     })
 }
+
+/// Items read between two checks for Ctrl-C.
+const SIGNAL_EVERY: usize = 1 << 14;
 
 /// A Python str as UTF-8. A lone surrogate (not valid Unicode) is an `InputError` naming `arg` and the
 /// position: the row `row` of a column, or the character position within a single text; its `value` is

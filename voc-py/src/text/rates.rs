@@ -74,7 +74,7 @@ impl ThemeMatcher {
             (None, false) => None,
         };
         let t = self::texts(&texts, "texts")?;
-        let n = t.strs().len();
+        let n = t.len();
         let ch = by
             .as_ref()
             .map(|c| convert::groups_in_order(c, "by"))
@@ -149,7 +149,7 @@ impl ThemeMatcher {
             }
         }
         let dropped = keep.iter().filter(|&&k| !k).count();
-        let strs = t.strs();
+        let strs = t.strs(py);
         let settings = MentionSettings::default()
             .rollup(rollup)
             .period(period)

@@ -106,7 +106,7 @@ pub(super) fn text_sentiment(
 ) -> PyResult<Table> {
     let lang = lang_of(py, lang)?;
     let t = texts_role(py, data, texts)?;
-    let strs = t.strs();
+    let strs = t.strs(py);
     let ps = crate::guard::detach(py, "voc.text.sentiment", || {
         core::polarity_batch(&strs, lang)
     })

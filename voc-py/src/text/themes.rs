@@ -235,7 +235,7 @@ impl ThemeMatcher {
         texts: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Table> {
         let t = texts_role(py, data, texts)?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         let found = crate::guard::detach(py, "voc.text.ThemeMatcher.matches", || {
             self.inner.find_batch(&strs)
         })
@@ -305,7 +305,7 @@ impl ThemeMatcher {
         #[pyo3(from_py_with = crate::convert_args::flag)] rollup: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let t = texts_role(py, data, texts)?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         let sets = self.sets(py, &strs, rollup)?;
         // One Python string per theme, shared by every row.
         let ids: Vec<Bound<'py, PyString>> =
@@ -328,7 +328,7 @@ impl ThemeMatcher {
         #[pyo3(from_py_with = crate::convert_args::flag)] rollup: bool,
     ) -> PyResult<Table> {
         let t = texts_role(py, data, texts)?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         let sets = self.sets(py, &strs, rollup)?;
         let k = self.inner.n_themes();
         let mut cols = vec![vec![false; sets.len()]; k];
@@ -443,7 +443,7 @@ impl ThemeMatcher {
             .map(|c| negative_flags(py, &c))
             .transpose()?;
         let t = self::texts(&column, "texts")?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         if let Some(neg) = &negative {
             voc_core_check_len(py, strs.len(), "negative", neg.len())?;
         }
@@ -495,7 +495,7 @@ impl ThemeMatcher {
     ) -> PyResult<Table> {
         let lang = lang_of(py, lang)?;
         let t = texts_role(py, data, texts)?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         let rows: Vec<(usize, core::ThemeSentiment)> =
             crate::guard::detach_value(py, "voc.text.ThemeMatcher.theme_sentiment", || {
                 let mut out = Vec::new();

@@ -93,7 +93,7 @@ impl TopicModel {
         texts: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let t = texts_role(py, data, texts)?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         let w = crate::guard::detach(py, "voc.text.TopicModel.predict", || {
             self.inner.predict(&strs[..])
         })
@@ -109,7 +109,7 @@ impl TopicModel {
         texts: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let t = texts_role(py, data, texts)?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         let w = crate::guard::detach(py, "voc.text.TopicModel.predict_topic", || {
             self.inner.predict(&strs[..])
         })
@@ -250,7 +250,7 @@ pub(super) fn text_fit_topics(
         (min_df, max_df, max_features),
     )?;
     let t = texts_role(py, data, texts)?;
-    let strs = t.strs();
+    let strs = t.strs(py);
     let inner =
         crate::guard::detach(py, "voc.text.fit_topics", || opts.fit(&strs[..])).py_err(py)?;
     Ok(TopicModel { inner })
@@ -295,7 +295,7 @@ impl TopicModel {
         };
         let by = convert::role(table.as_ref(), by, "by")?;
         let t = self::texts(&texts, "texts")?;
-        let n = t.strs().len();
+        let n = t.len();
         let crate::anomaly::PeriodRows {
             periods,
             time_nulls,
@@ -315,7 +315,7 @@ impl TopicModel {
         )
         .py_err(py)?;
         let (keep, dropped) = crate::anomaly::kept_rows(n, &[&t.nulls, &time_nulls, &by_nulls]);
-        let strs = t.strs();
+        let strs = t.strs(py);
         let rows = crate::guard::detach(py, "voc.text.TopicModel.shares_over_time", || {
             let strs = convert::compact_slice(&strs, &keep);
             let periods = convert::compact_slice(&periods, &keep);
@@ -440,7 +440,7 @@ impl ThemeMatcher {
             (min_df, max_df, max_features),
         )?;
         let t = texts_role(py, data, texts)?;
-        let strs = t.strs();
+        let strs = t.strs(py);
         let out = crate::guard::detach(py, "voc.text.ThemeMatcher.discover_topics", || {
             core::untagged_topics(&self.inner, &strs[..], &opts, n_terms, examples)
         })
