@@ -1,5 +1,5 @@
 #![doc = include_str!("../README.md")]
-#![deny(unsafe_code)] // allowed only for runtime CPU-feature dispatch and its kernels (metrics::kernel, risk::logistic::solver, stats::linalg: AVX2 loads and a prefetch hint, impact::correlation, segment::kmeans::kernel)
+#![deny(unsafe_code)] // allowed only for runtime CPU-feature dispatch and its kernels (metrics::kernel, risk::logistic::solver, stats::linalg: AVX2 loads and a prefetch hint, impact::correlation, segment::kmeans::kernel, and the `simd` dispatch macro)
 
 pub mod anomaly;
 mod codec;
@@ -17,6 +17,7 @@ pub mod risk;
 pub mod sample;
 pub mod segment;
 pub mod signals;
+mod simd;
 pub mod stats;
 #[cfg(feature = "text")]
 pub mod text;

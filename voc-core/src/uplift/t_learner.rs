@@ -6,8 +6,8 @@ use ndarray::{Array2, ArrayView2, Axis};
 use super::check::finite;
 use crate::Fit;
 use crate::error::{Error, Result};
+use crate::risk::logistic::sigmoid_in_place;
 use crate::risk::{LogisticModel, LogisticOptions, RiskData};
-use crate::stats::linalg::sigmoid;
 
 /// Rows per chunk of the reads below: fixed, so every sum is added in the same order on any number
 /// of threads.
@@ -217,7 +217,7 @@ pub(super) fn clean_arm_probabilities(
 /// Both arms' probabilities of every row of a C-ordered `values` (rows of `p` values), and their
 /// difference, in one read of the rows: each row's log-odds summed as
 /// [`LogisticModel::decision_function`] sums them (the intercept, then `coef · value` in column order,
-/// zero coefficients skipped) and mapped by the same [`sigmoid`], so the numbers are those of two
+/// zero coefficients skipped) and mapped by the same [`sigmoid_in_place`], so the numbers are those of two
 /// `predict_proba` calls. `None` when a value is not finite or a model does not have `p`
 /// coefficients (the checked path reports it).
 fn arm_probabilities(
@@ -237,52 +237,8 @@ fn arm_probabilities(
     }
     let n = values.len() / p;
     let (mut pt, mut pc, mut up) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    let (ct, cc) = (&treated.coef[..], &control.coef[..]);
-    // Four rows at a time: each row's sums are still added in column order (the same bits), but the
-    // four rows' chains of additions run side by side instead of one after the other.
-    let fill = |start: usize, out_t: &mut [f64], out_c: &mut [f64], out_u: &mut [f64]| -> bool {
-        let rows = &values[start * p..(start + out_t.len()) * p];
-        let mut clean = true;
-        let mut k = 0;
-        while k + 4 <= out_t.len() {
-            let block = &rows[k * p..(k + 4) * p];
-            let (mut et, mut ec) = ([treated.intercept; 4], [control.intercept; 4]);
-            for (j, (&a, &b)) in ct.iter().zip(cc).enumerate() {
-                let v = [block[j], block[p + j], block[2 * p + j], block[3 * p + j]];
-                for r in 0..4 {
-                    clean &= v[r].is_finite();
-                    if a != 0.0 {
-                        et[r] += a * v[r];
-                    }
-                    if b != 0.0 {
-                        ec[r] += b * v[r];
-                    }
-                }
-            }
-            for r in 0..4 {
-                out_t[k + r] = sigmoid(et[r]);
-                out_c[k + r] = sigmoid(ec[r]);
-                out_u[k + r] = out_t[k + r] - out_c[k + r];
-            }
-            k += 4;
-        }
-        for k in k..out_t.len() {
-            let row = &rows[k * p..(k + 1) * p];
-            let (mut et, mut ec) = (treated.intercept, control.intercept);
-            for ((&v, &a), &b) in row.iter().zip(ct).zip(cc) {
-                clean &= v.is_finite();
-                if a != 0.0 {
-                    et += a * v;
-                }
-                if b != 0.0 {
-                    ec += b * v;
-                }
-            }
-            out_t[k] = sigmoid(et);
-            out_c[k] = sigmoid(ec);
-            out_u[k] = out_t[k] - out_c[k];
-        }
-        clean
+    let fill = |start: usize, out_t: &mut [f64], out_c: &mut [f64], out_u: &mut [f64]| {
+        fill_chunk((treated, control), values, p, start, out_t, out_c, out_u)
     };
     #[cfg(feature = "parallel")]
     let clean = {
@@ -302,4 +258,77 @@ fn arm_probabilities(
         .enumerate()
         .fold(true, |ok, (c, ((a, b), u))| ok & fill(c * ROWS, a, b, u));
     clean.then_some((pt, pc, up))
+}
+
+crate::simd::simd_dispatch! {
+    /// Both arms' probabilities and their difference for the rows from `start` on (as many as
+    /// `out_t` holds), and whether all their values are finite (see [`arm_probabilities`]).
+    fn fill_chunk(
+        models: (&LogisticModel, &LogisticModel),
+        values: &[f64],
+        p: usize,
+        start: usize,
+        out_t: &mut [f64],
+        out_c: &mut [f64],
+        out_u: &mut [f64],
+    ) -> bool => fill_chunk_impl
+}
+
+// Four rows at a time: each row's sums are still added in column order (the same bits), but the
+// four rows' chains of additions run side by side instead of one after the other. The chunk's
+// log-odds are then mapped to probabilities at once, as `predict_proba` maps them.
+#[inline(always)]
+fn fill_chunk_impl(
+    (treated, control): (&LogisticModel, &LogisticModel),
+    values: &[f64],
+    p: usize,
+    start: usize,
+    out_t: &mut [f64],
+    out_c: &mut [f64],
+    out_u: &mut [f64],
+) -> bool {
+    let (ct, cc) = (&treated.coef[..], &control.coef[..]);
+    let rows = &values[start * p..(start + out_t.len()) * p];
+    let mut clean = true;
+    let mut k = 0;
+    while k + 4 <= out_t.len() {
+        let block = &rows[k * p..(k + 4) * p];
+        let (mut et, mut ec) = ([treated.intercept; 4], [control.intercept; 4]);
+        for (j, (&a, &b)) in ct.iter().zip(cc).enumerate() {
+            let v = [block[j], block[p + j], block[2 * p + j], block[3 * p + j]];
+            for r in 0..4 {
+                clean &= v[r].is_finite();
+                if a != 0.0 {
+                    et[r] += a * v[r];
+                }
+                if b != 0.0 {
+                    ec[r] += b * v[r];
+                }
+            }
+        }
+        out_t[k..k + 4].copy_from_slice(&et);
+        out_c[k..k + 4].copy_from_slice(&ec);
+        k += 4;
+    }
+    for k in k..out_t.len() {
+        let row = &rows[k * p..(k + 1) * p];
+        let (mut et, mut ec) = (treated.intercept, control.intercept);
+        for ((&v, &a), &b) in row.iter().zip(ct).zip(cc) {
+            clean &= v.is_finite();
+            if a != 0.0 {
+                et += a * v;
+            }
+            if b != 0.0 {
+                ec += b * v;
+            }
+        }
+        out_t[k] = et;
+        out_c[k] = ec;
+    }
+    sigmoid_in_place(out_t);
+    sigmoid_in_place(out_c);
+    for ((u, &a), &b) in out_u.iter_mut().zip(&*out_t).zip(&*out_c) {
+        *u = a - b;
+    }
+    clean
 }

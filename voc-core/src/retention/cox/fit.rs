@@ -209,7 +209,9 @@ fn fit_complete(
     let mut starts: Vec<u32> = Vec::new(); // start of each run of equal times
     let mut n_ev: Vec<u32> = Vec::new(); // events of each run
     let mut r = 0;
+    let mut ticker = crate::interrupt::Ticker::new();
     for run in order.chunk_by(|a, b| a.0 == b.0) {
+        ticker.tick()?;
         starts.push(r as u32);
         let events_first = run
             .iter()
@@ -238,7 +240,7 @@ fn fit_complete(
     };
 
     // Gram matrix of the centred columns: scales, and constant/collinear columns fail its Cholesky.
-    let mut gram = super::likelihood::weighted_gram(&data.xs, &vec![1.0; n], p);
+    let mut gram = super::likelihood::weighted_gram(&data.xs, &vec![1.0; n], p)?;
     gram.truncate(p * p);
     for a in 0..p {
         for b in 0..a {

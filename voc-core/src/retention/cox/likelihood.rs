@@ -112,28 +112,33 @@ fn gram(xs: &[f64], v: &[f64], p: usize) -> Vec<f64> {
 
 /// [`gram`] over all rows of `xs` (p values each) with weights `v`: chunks in parallel with the
 /// `parallel` feature, their partial sums added in chunk order.
-pub(super) fn weighted_gram(xs: &[f64], v: &[f64], p: usize) -> Vec<f64> {
+pub(super) fn weighted_gram(xs: &[f64], v: &[f64], p: usize) -> crate::Result<Vec<f64>> {
+    // A big design takes seconds here before the first iteration: each chunk checks for an interrupt.
+    let part = |(xs, v): (&[f64], &[f64])| -> crate::Result<Vec<f64>> {
+        crate::interrupt::check()?;
+        Ok(gram(xs, v, p))
+    };
     #[cfg(feature = "parallel")]
     let parts: Vec<Vec<f64>> = {
         use rayon::prelude::*;
         xs.par_chunks(CHUNK * p)
             .zip(v.par_chunks(CHUNK))
-            .map(|(xs, v)| gram(xs, v, p))
-            .collect()
+            .map(part)
+            .collect::<crate::Result<_>>()?
     };
     #[cfg(not(feature = "parallel"))]
     let parts: Vec<Vec<f64>> = xs
         .chunks(CHUNK * p)
         .zip(v.chunks(CHUNK))
-        .map(|(xs, v)| gram(xs, v, p))
-        .collect();
+        .map(part)
+        .collect::<crate::Result<_>>()?;
     let mut out = vec![0.0; p * p + p];
     for part in &parts {
         for (o, x) in out.iter_mut().zip(part) {
             *o += x;
         }
     }
-    out
+    Ok(out)
 }
 
 impl Sorted {
@@ -259,8 +264,8 @@ impl Sorted {
                 e.eta[r] = e.w[r] * if r < mid { cum - b } else { cum };
             }
         }
-        let second = weighted_gram(&self.xs, &e.eta, p);
-        let outer = weighted_gram(&e.outer, &e.outer_w, p);
+        let second = weighted_gram(&self.xs, &e.eta, p)?;
+        let outer = weighted_gram(&e.outer, &e.outer_w, p)?;
         for a in 0..p {
             for b in 0..=a {
                 e.neg_hess[a * p + b] += second[a * p + b] - outer[a * p + b];

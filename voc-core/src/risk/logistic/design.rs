@@ -56,20 +56,32 @@ impl<'a> Rows<'a> {
     pub(super) fn get<'b>(&'b self, i: usize, q: usize, buf: &'b mut [f64]) -> &'b [f64] {
         match *self {
             Rows::Dense(z) => &z[i * q..(i + 1) * q],
+            Rows::OnRead { .. } => {
+                self.read_into(i, q, buf);
+                &buf[..q]
+            }
+        }
+    }
+
+    /// Writes standardised row `i` (`q` values) into `dst`: straight from the matrix when the rows
+    /// are standardised as read, so a caller that keeps the row needs no second copy.
+    #[inline(always)]
+    pub(super) fn read_into(&self, i: usize, q: usize, dst: &mut [f64]) {
+        match *self {
+            Rows::Dense(z) => dst[..q].copy_from_slice(&z[i * q..(i + 1) * q]),
             Rows::OnRead { values, p, cols } => {
                 let src = &values[i * p..(i + 1) * p];
                 if cols.plain {
                     let scale = cols.center.iter().zip(&cols.inv);
-                    for ((v, &raw), (&center, &inv)) in buf.iter_mut().zip(src).zip(scale) {
+                    for ((v, &raw), (&center, &inv)) in dst.iter_mut().zip(src).zip(scale) {
                         *v = (raw - center) * inv;
                     }
                 } else {
-                    for (v, c) in buf.iter_mut().zip(&cols.list) {
+                    for (v, c) in dst.iter_mut().zip(&cols.list) {
                         let raw = src[c.j];
                         *v = (if raw.is_nan() { c.fill } else { raw } - c.center) * c.inv;
                     }
                 }
-                &buf[..q]
             }
         }
     }

@@ -6,6 +6,7 @@
 
 mod bytes;
 mod design;
+mod exp;
 mod inference;
 mod model;
 mod options;
@@ -14,6 +15,7 @@ mod solver;
 mod tests;
 
 pub use design::RiskData;
+pub(crate) use exp::sigmoid_in_place;
 pub use inference::{CoefInference, Term};
 pub use model::LogisticModel;
 pub use options::{ClassWeight, LogisticOptions, Missing, Penalty};

@@ -3,12 +3,12 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::design::{CHUNK, Design};
+use super::exp::sigmoid_in_place;
 use super::inference::CoefInference;
 use super::options::{LogisticOptions, Missing};
 use super::solver::Convergence;
 use crate::Predict;
 use crate::error::{Error, Result, check_len};
-use crate::stats::linalg::sigmoid;
 
 /// A fitted logistic regression.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,11 +199,10 @@ impl LogisticModel {
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            p.par_chunks_mut(CHUNK)
-                .for_each(|c| c.iter_mut().for_each(|v| *v = sigmoid(*v)));
+            p.par_chunks_mut(CHUNK).for_each(sigmoid_in_place);
         }
         #[cfg(not(feature = "parallel"))]
-        p.iter_mut().for_each(|v| *v = sigmoid(*v));
+        sigmoid_in_place(&mut p);
         Ok(p)
     }
 

@@ -8,6 +8,7 @@
 #![allow(unsafe_code)] // one call to the AVX2 build of the pass, after checking that the CPU has it
 
 use super::design::{Rows, chunked, chunked_checked};
+use super::exp::exp_nonpositive;
 use super::options::LogisticOptions;
 use crate::error::{Error, Result};
 use crate::stats::linalg::{chol_solve, cholesky, dot};
@@ -180,26 +181,31 @@ fn pass_rows(
     // Block of rows, row-major: xb[r·ds + a] is feature a (0 = intercept) of row r, each row padded
     // with zeros to a multiple of 4; hw[r] the row's Hessian weight.
     let ds = (d + 1).next_multiple_of(4);
-    let mut xb = vec![0.0; if hessian { ds * BLOCK } else { 0 }];
+    let mut xb = vec![0.0; ds * BLOCK];
     let mut hw = [0.0; BLOCK];
-    let mut buf = vec![0.0; q];
     let (start, end) = (r.start, r.end);
     for block_start in (start..end).step_by(BLOCK) {
         let block = block_start..(block_start + BLOCK).min(end);
         let m = block.len();
+        // The block's rows and log-odds first, then all their exponentials at once (a vector loop,
+        // see `exp`), then each row's terms in row order.
+        let mut etas = [0.0; BLOCK];
+        let mut es = [0.0; BLOCK];
+        for (k, i) in block.clone().enumerate() {
+            let dst = &mut xb[k * ds..k * ds + d];
+            dst[0] = 1.0;
+            z.read_into(i, q, &mut dst[1..]);
+            etas[k] = eta_of(beta, &dst[1..]);
+            es[k] = -etas[k].abs();
+        }
+        exp_nonpositive(&mut es);
         // Product of 1 + e^−|η| over the block's rows of weight 1.
         let mut unit = 1.0;
         for (k, i) in block.enumerate() {
-            let row = z.get(i, q, &mut buf);
-            let eta = eta_of(beta, row);
+            let (eta, e) = (etas[k], es[k]);
             extreme += usize::from(eta.abs() > EXTREME_ETA);
             // One exponential gives the probability and the loss.
-            let e = (-eta.abs()).exp();
-            let p = if eta >= 0.0 {
-                1.0 / (1.0 + e)
-            } else {
-                e / (1.0 + e)
-            };
+            let p = (if eta >= 0.0 { 1.0 } else { e }) / (1.0 + e);
             if s[i] == 1.0 {
                 unit *= 1.0 + e;
                 f += eta.max(0.0) - y[i] * eta;
@@ -208,15 +214,11 @@ fn pass_rows(
             }
             let (r1, w) = (s[i] * (p - y[i]), s[i] * p * (1.0 - p));
             g[0] += r1;
+            let row = &xb[k * ds + 1..k * ds + d];
             for (a, &v) in row.iter().enumerate() {
                 g[a + 1] += r1 * v;
             }
-            if hessian {
-                let dst = &mut xb[k * ds..k * ds + d];
-                dst[0] = 1.0;
-                dst[1..].copy_from_slice(row);
-                hw[k] = w;
-            }
+            hw[k] = w;
         }
         f += unit.ln();
         if !hessian {
