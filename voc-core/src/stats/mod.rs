@@ -12,6 +12,7 @@ mod moments;
 mod multiple;
 mod proportion;
 mod quantile;
+pub(crate) mod radix;
 pub(crate) mod rng;
 mod sum;
 mod test;

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result, check_len};
 use crate::stats::check::label;
+use crate::stats::radix::{order_key, sort_pairs};
 use ndarray::ArrayView2;
 
 /// Counts of a randomised test: rows and responders (outcome 1) per arm.
@@ -118,18 +119,10 @@ pub(crate) fn descending(scores: &[f64]) -> Vec<usize> {
     let mut packed: Vec<u128> = scores
         .iter()
         .enumerate()
-        .map(|(i, &v)| (u128::from(!score_key(v)) << 64) | u128::from(!(i as u64)))
+        .map(|(i, &v)| (u128::from(!order_key(v)) << 64) | u128::from(!(i as u64)))
         .collect();
     sort_keys(&mut packed);
     packed.into_iter().map(|k| !(k as u64) as usize).collect()
-}
-
-/// A score's bits mapped to an unsigned key that orders as the numbers do (−0.0 read as 0.0; NaN
-/// rejected before).
-#[inline]
-fn score_key(v: f64) -> u64 {
-    let b = if v == 0.0 { 0 } else { v.to_bits() };
-    if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
 /// Sorts distinct keys (in parallel when there are many: all keys differ, so the order is the one).
@@ -147,23 +140,24 @@ fn sort_keys(packed: &mut [u128]) {
     packed.sort_unstable();
 }
 
-/// The rows of a 0/1 test ranked as [`descending`] ranks them, each as one integer that also holds
-/// its outcome and treatment: the score's key in the high 64 bits, then the complemented position
-/// shifted up by two, then `outcome · 2 + treatment`. The same order (positions below 2⁶², whose
-/// complements all share their two top bits), and a walk down the ranking reads no other array.
-/// Outcome and treatment must be 0 or 1 (checked before).
-pub(crate) fn descending_labelled(scores: &[f64], outcome: &[f64], treatment: &[f64]) -> Vec<u128> {
-    let mut packed: Vec<u128> = scores
+/// The rows of a 0/1 test ranked by score, highest first, as `(keys, labels)`: each row's score key
+/// (complemented, so that an ascending sort puts the highest first) and `outcome · 2 + treatment`.
+/// Rows with equal scores are adjacent (ordered by label among themselves, not by position: what a
+/// walk that sums each tie group needs). A radix sort of the keys. Outcome and treatment must be 0 or
+/// 1, and no score NaN (checked before).
+pub(crate) fn descending_labelled(
+    scores: &[f64],
+    outcome: &[f64],
+    treatment: &[f64],
+) -> (Vec<u64>, Vec<u32>) {
+    let mut keys: Vec<u64> = scores.iter().map(|&v| !order_key(v)).collect();
+    let mut labels: Vec<u32> = outcome
         .iter()
-        .zip(outcome.iter().zip(treatment))
-        .enumerate()
-        .map(|(i, (&v, (&y, &t)))| {
-            let labels = (u64::from(y == 1.0) << 1) | u64::from(t == 1.0);
-            (u128::from(!score_key(v)) << 64) | u128::from((!(i as u64) << 2) | labels)
-        })
+        .zip(treatment)
+        .map(|(&y, &t)| (u32::from(y == 1.0) << 1) | u32::from(t == 1.0))
         .collect();
-    sort_keys(&mut packed);
-    packed
+    sort_pairs(&mut keys, &mut labels);
+    (keys, labels)
 }
 
 #[cfg(test)]

@@ -81,30 +81,26 @@ pub(crate) fn points(
     Curve { targeted, value }
 }
 
-/// [`points`] of the Qini curve of rows ranked by [`descending_labelled`] (unweighted): the same sums in
-/// the same order, read from the packed keys (the score's key in the high half, the outcome and the
-/// treatment in the two lowest bits) instead of through the positions.
-pub(crate) fn qini_points_labelled(ranked: &[u128]) -> Curve {
-    let mut targeted = Vec::with_capacity(ranked.len() + 1);
-    let mut value = Vec::with_capacity(ranked.len() + 1);
+/// [`points`] of the Qini curve of rows ranked by [`descending_labelled`] (unweighted): the same sums
+/// at the end of each tie group, read from the sorted keys and labels (outcome · 2 + treatment)
+/// instead of through the positions. Within a group the rows come in another order than
+/// [`points`] takes them, but every sum is a whole number held exactly, so each point has the same bits.
+pub(crate) fn qini_points_labelled(keys: &[u64], labels: &[u32]) -> Curve {
+    let mut targeted = Vec::with_capacity(keys.len() + 1);
+    let mut value = Vec::with_capacity(keys.len() + 1);
     targeted.push(0.0);
     value.push(0.0);
     let (mut all, mut nt, mut yt, mut yc) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
-    let mut last_all = 0.0;
-    for (k, &r) in ranked.iter().enumerate() {
-        let y = f64::from(((r >> 1) & 1) as u8);
+    for (k, (&key, &l)) in keys.iter().zip(labels).enumerate() {
+        // No branch on the arm (the arms alternate at random): the counts move by 0 or 1.
+        let (t, y) = (f64::from(l & 1), f64::from((l >> 1) & 1));
         all += 1.0;
-        if r & 1 == 1 {
-            nt += 1.0;
-            yt += 1.0 * y;
-        } else {
-            yc += 1.0 * y;
-        }
-        let end = ranked.get(k + 1).is_none_or(|&s| s >> 64 != r >> 64);
-        if !end || all == last_all {
+        nt += t;
+        yt += t * y;
+        yc += (1.0 - t) * y;
+        if keys.get(k + 1).is_some_and(|&next| next == key) {
             continue;
         }
-        last_all = all;
         let nc = all - nt;
         targeted.push(all);
         value.push(yt - yc * if nc != 0.0 { nt / nc } else { 0.0 });
@@ -366,7 +362,8 @@ pub fn qini_auc(
     negative_effect: bool,
 ) -> Result<AucScore> {
     let a = checked(outcome, treatment, uplift)?;
-    let actual = qini_points_labelled(&descending_labelled(uplift, outcome, treatment));
+    let (keys, labels) = descending_labelled(uplift, outcome, treatment);
+    let actual = qini_points_labelled(&keys, &labels);
     let perfect = perfect_qini(a, negative_effect)?;
     score(&actual, &perfect, a, "Qini")
 }

@@ -371,7 +371,7 @@ mod fast_paths {
 
 #[test]
 fn the_qini_walk_over_packed_keys_equals_the_walk_through_positions() {
-    // Many ties (scores on a coarse grid), ±0, both arms and outcomes; 70,000 rows take the parallel
+    // Many ties (scores on a coarse grid), ±0, both arms and outcomes; 70,000 rows take the radix
     // sort.
     for n in [1, 2, 7, 1_000, 70_000] {
         let y: Vec<f64> = (0..n)
@@ -391,14 +391,30 @@ fn the_qini_walk_over_packed_keys_equals_the_walk_through_positions() {
             })
             .collect();
         let order = super::check::descending(&s);
-        let ranked = super::check::descending_labelled(&s, &y, &t);
-        let positions: Vec<usize> = ranked
+        let (keys, labels) = super::check::descending_labelled(&s, &y, &t);
+        // The same scores in the same order, each row's labels kept with its score.
+        let ranked: Vec<u64> = order
             .iter()
-            .map(|&r| !((r as u64) >> 2) as usize & ((1 << 62) - 1))
+            .map(|&i| !crate::stats::radix::order_key(s[i]))
             .collect();
-        assert_eq!(positions, order);
+        assert_eq!(keys, ranked);
+        let count = |it: &mut dyn Iterator<Item = (u64, u32)>| {
+            let mut c: Vec<(u64, u32)> = it.collect();
+            c.sort_unstable();
+            c
+        };
+        let by_row = count(&mut order.iter().map(|&i| {
+            (
+                !crate::stats::radix::order_key(s[i]),
+                (u32::from(y[i] == 1.0) << 1) | u32::from(t[i] == 1.0),
+            )
+        }));
+        assert_eq!(
+            count(&mut keys.iter().copied().zip(labels.iter().copied())),
+            by_row
+        );
         let want = points(Kind::Qini, &order, &s, &y, &t, None);
-        let got = super::curves::qini_points_labelled(&ranked);
+        let got = super::curves::qini_points_labelled(&keys, &labels);
         assert_eq!(want.targeted, got.targeted);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
         assert_eq!(bits(&want.value), bits(&got.value));

@@ -2,13 +2,14 @@
 //! count), with the exact null distribution for small untied samples and the tie-corrected normal
 //! approximation otherwise.
 
-use super::rank::{dense_by_counting, key, sorted_keys, whole_range};
+use super::rank::{dense_by_counting, sorted_keys, whole_range};
 use super::{
     Alternative, Correlation, CorrelationMethod, CorrelationOptions, KendallVariant, PValueMethod,
     check_pair, constant, fisher_interval, join, se_fisher,
 };
 use crate::error::Result;
 use crate::stats::dist::normal_two_sided_p;
+use crate::stats::radix::order_key as key;
 
 /// Insertion sort counting the moves: the inversions of a short run.
 fn insertion_count<T: Copy + Ord>(v: &mut [T]) -> u64 {

@@ -3,6 +3,7 @@
 
 use super::check_finite;
 use crate::error::Result;
+use crate::stats::radix::{order_key as key, sort_pairs};
 
 /// Dense ranks of a column: `dense[i]` is the 0-based rank of the distinct value at position `i`, and
 /// `counts[d]` how many positions share distinct value `d`.
@@ -13,33 +14,13 @@ pub(super) struct Dense {
 
 /// Largest range of whole values ranked by counting (Likert and other survey scales, counts).
 const COUNTING_RANGE: f64 = 65_536.0;
-/// Below this size a comparison sort beats the radix passes.
-const RADIX_MIN: usize = 2048;
-
-/// Order-preserving map of a finite f64 to u64 (−0.0 and 0.0 map to the same key).
-#[inline]
-pub(super) fn key(v: f64) -> u64 {
-    let b = (v + 0.0).to_bits();
-    if b >> 63 == 1 { !b } else { b | (1 << 63) }
-}
 
 /// The values' keys in ascending order, with their positions.
 pub(super) fn sorted_keys(x: &[f64]) -> (Vec<u64>, Vec<u32>) {
     let n = x.len();
     let mut keys: Vec<u64> = x.iter().map(|&v| key(v)).collect();
     let mut idx: Vec<u32> = (0..n as u32).collect();
-    if n < RADIX_MIN {
-        let mut pairs: Vec<(u64, u32)> = keys.iter().copied().zip(idx.iter().copied()).collect();
-        pairs.sort_unstable();
-        for (slot, (k, i)) in pairs.into_iter().enumerate() {
-            if let (Some(ks), Some(is)) = (keys.get_mut(slot), idx.get_mut(slot)) {
-                *ks = k;
-                *is = i;
-            }
-        }
-    } else {
-        radix_sort(&mut keys, &mut idx);
-    }
+    sort_pairs(&mut keys, &mut idx);
     (keys, idx)
 }
 
@@ -116,81 +97,6 @@ pub(super) fn dense_by_counting(x: &[f64]) -> Option<Dense> {
         dense,
         counts: kept,
     })
-}
-
-/// Sorts `keys` ascending, carrying `idx`: an LSD radix sort (11-bit digits, digits on which all keys
-/// agree skipped) on the high 33 bits only — sign, exponent and the leading 21 mantissa bits — then a
-/// fix-up that sorts each run of equal high bits in cache. For spread-out data the runs are a few keys
-/// long, so this halves the passes over memory of a full 64-bit radix sort.
-fn radix_sort(keys: &mut Vec<u64>, idx: &mut Vec<u32>) {
-    const BITS: u32 = 11;
-    const BUCKETS: usize = 1 << BITS;
-    const LOW: u32 = 31;
-    const PASSES: usize = 3;
-    let n = keys.len();
-    let mut hist = vec![[0usize; BUCKETS]; PASSES];
-    for &k in keys.iter() {
-        let h = k >> LOW;
-        for (p, counts) in hist.iter_mut().enumerate() {
-            if let Some(c) = counts.get_mut(((h >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)) {
-                *c += 1;
-            }
-        }
-    }
-    let mut kbuf = vec![0u64; n];
-    let mut ibuf = vec![0u32; n];
-    for (p, h) in hist.iter_mut().enumerate() {
-        if h.contains(&n) {
-            continue;
-        }
-        crate::stats::counts_to_offsets(h);
-        let shift = LOW + p as u32 * BITS;
-        for (&k, &i) in keys.iter().zip(idx.iter()) {
-            let b = ((k >> shift) as usize) & (BUCKETS - 1);
-            if let Some(pos) = h.get_mut(b) {
-                if let (Some(ks), Some(is)) = (kbuf.get_mut(*pos), ibuf.get_mut(*pos)) {
-                    *ks = k;
-                    *is = i;
-                }
-                *pos += 1;
-            }
-        }
-        std::mem::swap(keys, &mut kbuf);
-        std::mem::swap(idx, &mut ibuf);
-    }
-    // Fix-up: runs of equal high bits, sorted on the full key.
-    let mut s = 0;
-    let mut pairs: Vec<(u64, u32)> = Vec::new();
-    while s < n {
-        let hi = keys.get(s).map_or(0, |k| k >> LOW);
-        let mut e = s + 1;
-        while e < n && keys.get(e).map_or(0, |k| k >> LOW) == hi {
-            e += 1;
-        }
-        if e - s > 1
-            && let (Some(ks), Some(is)) = (keys.get_mut(s..e), idx.get_mut(s..e))
-        {
-            pairs.clear();
-            pairs.extend(ks.iter().copied().zip(is.iter().copied()));
-            if pairs.len() <= 16 {
-                // Insertion sort: the common case of a handful of keys.
-                for i in 1..pairs.len() {
-                    let mut j = i;
-                    while j > 0 && pairs.get(j - 1) > pairs.get(j) {
-                        pairs.swap(j - 1, j);
-                        j -= 1;
-                    }
-                }
-            } else {
-                pairs.sort_unstable();
-            }
-            for ((k, i), (kd, id)) in pairs.iter().zip(ks.iter_mut().zip(is.iter_mut())) {
-                *kd = *k;
-                *id = *i;
-            }
-        }
-        s = e;
-    }
 }
 
 /// Average ranks (1-based; ties get the mean of the positions they share), as `scipy.stats.rankdata`.
