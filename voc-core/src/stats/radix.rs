@@ -137,7 +137,9 @@ mod tests {
                 .collect();
             check(
                 repeated,
-                (0..n as u32).map(|i| i.wrapping_mul(2_654_435_761) % 4).collect(),
+                (0..n as u32)
+                    .map(|i| i.wrapping_mul(2_654_435_761) % 4)
+                    .collect(),
             );
         }
     }
