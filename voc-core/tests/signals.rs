@@ -181,11 +181,18 @@ fn empty() -> Tables {
 }
 
 fn log(t: &Tables) -> EventLog {
+    log_with(t, RowPolicy::Error)
+}
+
+fn log_with(t: &Tables, policy: RowPolicy) -> EventLog {
     let themes: Vec<String> = (0..THEMES).map(|i| format!("t{i}")).collect();
-    EventLog::builder(Customers {
-        id: Ids::Int(&t.ids),
-        signup: &t.signup,
-    })
+    EventLogBuilder::new(
+        Customers {
+            id: Ids::Int(&t.ids),
+            signup: &t.signup,
+        },
+        policy,
+    )
     .unwrap()
     .orders(Orders {
         id: None,
@@ -388,6 +395,100 @@ proptest! {
         let close = a.column("monetary").unwrap().iter().zip(b.column("monetary").unwrap())
             .all(|(x, y)| (x - y).abs() <= 1e-9 * x.abs().max(1.0));
         prop_assert!(close);
+    }
+}
+
+/// The survey columns of customer row `c` computed the plain way: the answers before the cutoff in
+/// time order (ties in row order), summed and counted per kind.
+fn survey_reference(t: &Tables, c: usize, cutoff: i64) -> Vec<f64> {
+    let mut rows: Vec<usize> = (0..t.s_time.len())
+        .filter(|&i| t.s_customer[i] == t.ids[c] && t.s_time[i] < cutoff)
+        .collect();
+    rows.sort_by_key(|&i| t.s_time[i]);
+    let of = |k: SurveyKind| -> Vec<f64> {
+        rows.iter()
+            .filter(|&&i| t.s_kind[i] == k)
+            .map(|&i| t.s_score[i])
+            .collect()
+    };
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            v.iter().fold(0.0, |a, b| a + b) / v.len() as f64
+        }
+    };
+    let nps = of(SurveyKind::Nps);
+    let last = nps.last().copied().unwrap_or(f64::NAN);
+    let prev = if nps.len() >= 2 {
+        nps[nps.len() - 2]
+    } else {
+        f64::NAN
+    };
+    vec![
+        last,
+        mean(&nps),
+        prev - last,
+        f64::from(u8::from(prev >= 9.0 && last <= 6.0)),
+        nps.len() as f64,
+        mean(&of(SurveyKind::Csat)),
+        mean(&of(SurveyKind::Ces)),
+        rows.len() as f64,
+    ]
+}
+
+/// Random orders rows that break a rule (unknown customer, negative or missing amount) spliced into
+/// `t` at random places.
+fn with_bad_orders(t: &Tables, seed: u64, bad: usize) -> Tables {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut u = t.clone();
+    for k in 0..bad {
+        let at = rng.random_range(0..=u.o_time.len());
+        let (customer, amount) = match k % 3 {
+            0 => (-1, 5.0),
+            1 => (t.ids[0], -5.0),
+            _ => (t.ids[0], f64::NAN),
+        };
+        u.o_customer.insert(at, customer);
+        u.o_time.insert(at, DAY);
+        u.o_amount.insert(at, amount);
+    }
+    u
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// The survey signals equal a plain per-customer computation, bit for bit, whatever the mix of kinds.
+    #[test]
+    fn survey_signals_equal_a_plain_reference(seed in any::<u64>(), customers in 1usize..8,
+                                              events in 0usize..150, cutoff_day in 1i64..199) {
+        let t = random_tables(seed, customers, events);
+        let cutoff = cutoff_day * DAY;
+        let f = log(&t).features(&FeatureOptions::new(cutoff)).unwrap();
+        let names = ["nps_last", "nps_mean", "nps_drop", "nps_flip", "nps_count", "csat_mean", "ces_mean", "surveys"];
+        for (row, &c) in f.customers.iter().enumerate() {
+            let want = survey_reference(&t, c as usize, cutoff);
+            for (name, w) in names.iter().zip(&want) {
+                let got = f.column(name).unwrap()[row];
+                prop_assert_eq!(got.to_bits(), w.to_bits(), "{} of customer row {}", name, c);
+            }
+        }
+    }
+
+    /// Skipping bad rows gives the features of the table without them (bit for bit), and a table with
+    /// nothing to skip gives the same log under either policy.
+    #[test]
+    fn skipped_rows_are_as_if_absent(seed in any::<u64>(), customers in 1usize..8, events in 0usize..120,
+                                     bad in 0usize..6) {
+        let t = random_tables(seed, customers, events);
+        let opts = FeatureOptions::new(120 * DAY);
+        let clean = log(&t).features(&opts).unwrap();
+        let skipped = log_with(&with_bad_orders(&t, seed ^ 0xbad, bad), RowPolicy::Skip);
+        prop_assert_eq!(skipped.skipped().iter().map(|s| s.rows).sum::<u64>(), bad as u64);
+        let f = skipped.features(&opts).unwrap();
+        prop_assert_eq!(&f.customers, &clean.customers);
+        prop_assert_eq!(bits(&f), bits(&clean));
     }
 }
 

@@ -2,6 +2,8 @@
 
 use pyo3::prelude::*;
 
+#[cfg(target_os = "linux")]
+mod alloc;
 mod anomaly;
 mod convert;
 mod convert_args;

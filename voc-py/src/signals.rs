@@ -13,7 +13,7 @@ use voc_core::signals::{
 
 use voc_core::time::TimeUnit;
 
-use crate::convert::{Buf, Codes, Labels, groups, numbers, times};
+use crate::convert::{Buf, Codes, Labels, Numbers, groups, numbers, times};
 use crate::error::{BindError, IntoPy, column_not_found, to_py};
 use crate::table::{Table, TableBuilder};
 
@@ -131,12 +131,21 @@ pub(crate) fn read_ids<'py>(
         for &i in &col.nulls {
             null[i] = true;
         }
-        let values: Buf<'py, i64> = match col.data.into_i64() {
+        // Floats are converted once, not read again after a failed integer view.
+        let (ints, floats) = match col.data {
+            d @ (Numbers::F32(_) | Numbers::F64(_)) => (None, Some(d.into_f64())),
+            d => (d.into_i64(), None),
+        };
+        let values: Buf<'py, i64> = match ints {
             Some(v) => v,
             None => {
-                // Floats: whole numbers, NaN for "none" (pandas' integer column with gaps).
+                // Floats: whole numbers, NaN for "none" (pandas' integer column with gaps); also
+                // unsigned ids past the i64 range, read again as floats to be reported.
                 let mut out = Vec::with_capacity(n);
-                let f = numbers(obj, arg)?.data.into_f64();
+                let f = match floats {
+                    Some(f) => f,
+                    None => numbers(obj, arg)?.data.into_f64(),
+                };
                 for (i, &x) in f.as_slice().iter().enumerate() {
                     if x.is_nan() {
                         null[i] = true;

@@ -111,14 +111,14 @@ pub(crate) struct PointLog {
 }
 
 /// Rows kept, as a permutation of the kept rows grouped by customer and ordered by time, and the kept
-/// times in that order.
+/// times in that order. An empty `keep` keeps every row.
 pub(super) fn index_kept(
     customers: usize,
     codes: &[u32],
     time: &[i64],
     keep: &[bool],
 ) -> (Index, Vec<u32>, Vec<i64>) {
-    if keep.iter().all(|&k| k) {
+    if keep.is_empty() || keep.iter().all(|&k| k) {
         return Index::build(customers, codes, time);
     }
     let rows: Vec<u32> = (0..codes.len() as u32)

@@ -13,6 +13,8 @@ pub(crate) struct Checker {
     table: &'static str,
     policy: RowPolicy,
     pub(crate) skipped: Vec<Skipped>,
+    rows: usize,
+    /// Whether each row is kept; empty while every row is (the common case needs no pass over it).
     pub(crate) keep: Vec<bool>,
 }
 
@@ -22,7 +24,8 @@ impl Checker {
             table,
             policy,
             skipped: Vec::new(),
-            keep: vec![true; rows],
+            rows,
+            keep: Vec::new(),
         }
     }
 
@@ -30,6 +33,9 @@ impl Checker {
     pub(crate) fn fail(&mut self, row: usize, err: impl FnOnce() -> Error) -> Result<()> {
         if self.policy == RowPolicy::Error {
             return Err(err());
+        }
+        if self.keep.is_empty() {
+            self.keep = vec![true; self.rows];
         }
         if !std::mem::replace(&mut self.keep[row], false) {
             return Ok(());
@@ -49,7 +55,7 @@ impl Checker {
 
     #[inline]
     pub(crate) fn ok(&self, row: usize) -> bool {
-        self.keep[row]
+        self.keep.get(row).copied().unwrap_or(true)
     }
 }
 

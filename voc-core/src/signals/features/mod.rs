@@ -75,6 +75,16 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+/// Position of a survey kind in the per-kind sums of a row: NPS, CSAT, CES.
+#[inline]
+fn kind_slot(k: SurveyKind) -> usize {
+    match k {
+        SurveyKind::Nps => 0,
+        SurveyKind::Csat => 1,
+        SurveyKind::Ces => 2,
+    }
+}
+
 /// Largest count of one theme among `themes` (NO_ROW themes ignored).
 fn max_repeat(themes: &[u32], scratch: &mut Vec<u32>) -> usize {
     scratch.clear();
@@ -386,40 +396,31 @@ impl EventLog {
         r.put(mean(csat_sum, csat_n));
         r.put(last_ticket.map_or(f64::NAN, |x| days(t - x)));
 
-        // Survey answers.
+        // Survey answers. Kinds come mixed, so sums and counts are indexed by kind and the last two NPS
+        // answers kept by selects: no branch on the kind to mispredict (same additions, same order).
         let (mut nps_last, mut nps_prev) = (f64::NAN, f64::NAN);
-        let (mut nps_sum, mut nps_n) = (0.0, 0usize);
-        let mut other = [(0.0, 0usize); 2];
-        for i in srange.start..srange.start + ns {
-            let v = sv.score[i];
-            match sv.kind[i] {
-                SurveyKind::Nps => {
-                    nps_prev = nps_last;
-                    nps_last = v;
-                    nps_sum += v;
-                    nps_n += 1;
-                }
-                SurveyKind::Csat => {
-                    other[0].0 += v;
-                    other[0].1 += 1;
-                }
-                SurveyKind::Ces => {
-                    other[1].0 += v;
-                    other[1].1 += 1;
-                }
-            }
+        let mut sums = [0.0; 3];
+        let mut counts = [0usize; 3];
+        let scores = &sv.score[srange.start..srange.start + ns];
+        for (&v, &k) in scores.iter().zip(&sv.kind[srange.start..srange.start + ns]) {
+            let is_nps = k == SurveyKind::Nps;
+            nps_prev = if is_nps { nps_last } else { nps_prev };
+            nps_last = if is_nps { v } else { nps_last };
+            sums[kind_slot(k)] += v;
+            counts[kind_slot(k)] += 1;
         }
+        let [nps, csat, ces] = [0, 1, 2].map(|j| mean(sums[j], counts[j]));
         r.put(nps_last);
-        r.put(mean(nps_sum, nps_n));
+        r.put(nps);
         r.put(nps_prev - nps_last);
         r.put(if nps_prev >= 9.0 && nps_last <= 6.0 {
             1.0
         } else {
             0.0
         });
-        r.put(nps_n as f64);
-        r.put(mean(other[0].0, other[0].1));
-        r.put(mean(other[1].0, other[1].1));
+        r.put(counts[0] as f64);
+        r.put(csat);
+        r.put(ces);
         r.put(ns as f64);
         r.put(last_survey.map_or(f64::NAN, |x| days(t - x)));
 
