@@ -148,7 +148,8 @@ fn nps_grouped(c: &mut Criterion) {
 }
 
 /// Grouped NPS by sparse int32 keys (1,000 distinct ids spread over the whole int32 range) and by
-/// string labels: the keys hashed and counted in one pass, and the labels factorized then counted.
+/// string labels: the keys (and object identities) hashed and counted in one pass, and the labels
+/// factorized then counted.
 fn nps_sparse_and_string_keys(c: &mut Criterion) {
     let n = rows_from_env("VOC_BENCH_GROUPED_ROWS", GROUPED_ROWS);
     let scores: Vec<i8> = answers(n, 13).into_iter().map(|x| x as i8).collect();
@@ -174,6 +175,29 @@ fn nps_sparse_and_string_keys(c: &mut Criterion) {
                 .expect("valid batch");
             black_box((
                 keys,
+                state.finish_groups(&NpsOptions::default()).expect("groups"),
+            ))
+        })
+    });
+    // Object identities (addresses of 1,000 label objects, 64 bytes apart): hashed and counted in one
+    // pass, as a binding counts an object label column before reading each object's label once.
+    let addresses: Vec<usize> = codes
+        .iter()
+        .map(|&c| 0x7f3a_0000_0000 + c as usize * 64)
+        .collect();
+    group.bench_function(BenchmarkId::new("i8_object_identities", n), |b| {
+        b.iter(|| {
+            let mut state = NpsState::new();
+            let ids = state
+                .update_by_identities(
+                    black_box(&scores),
+                    |i| addresses[i],
+                    voc_core::MissingPolicy::Error,
+                )
+                .expect("valid batch")
+                .expect("few identities");
+            black_box((
+                ids,
                 state.finish_groups(&NpsOptions::default()).expect("groups"),
             ))
         })

@@ -197,3 +197,78 @@ def test_arrow_dictionary_keys_counted_then_moved_to_label_order(key_type, value
     with_null = pa.DictionaryArray.from_arrays(pa.array([0, None, 1], key_type), values)
     r = voc.nps([9, 9, 0], by=with_null, missing="skip")
     assert list(r.table["group"]) == ["app", "web"] and r.n_missing_group == 1
+
+
+def _same_result(a: voc.GroupedResult, b: voc.GroupedResult) -> None:
+    x, y = a.table.to_pandas(), b.table.to_pandas()
+    assert list(x.columns) == list(y.columns) and x.equals(y)
+    assert [c.dtype for _, c in x.items()] == [c.dtype for _, c in y.items()]
+    assert (a.n, a.n_missing, a.n_missing_group) == (b.n, b.n_missing, b.n_missing_group)
+
+
+def _raised(f, *args, **kwargs) -> tuple:
+    with pytest.raises(InputError) as e:
+        f(*args, **kwargs)
+    return type(e.value), e.value.arg, e.value.index, str(e.value)
+
+
+def test_object_labels_counted_by_identity_equal_the_categorical_form():
+    # Object columns are counted by object identity, then moved to the labels: distinct objects of
+    # equal text must land in one group, None and NaN objects be missing labels, and every error name
+    # the row the general path names. The pandas Categorical form of the same column is the reference.
+    rng = np.random.default_rng(8)
+    n = 600_000  # several hashing chunks
+    first = [f"shop-{i:03d}" for i in range(300)]
+    second = ["".join(s) for s in first]  # the same texts, other objects
+    assert first[0] == second[0] and first[0] is not second[0]
+    pool = np.array(first + second + [None, float("nan"), np.nan], dtype=object)
+    col = pool[rng.integers(0, len(pool), n)]
+    complete = pool[rng.integers(0, 600, n)]
+    for f, lo, hi in ((voc.nps, 0, 11), (voc.csat, 1, 6), (voc.ces, 1, 8)):
+        scores = rng.integers(lo, hi, n).astype(np.int8)
+        cat = pd.Series(pd.Categorical(col))
+        for by in (col, pd.Series(col)):
+            _same_result(f(scores, by=by, missing="skip"), f(scores, by=cat, missing="skip"))
+            # missing="error": the first missing label is named.
+            assert _raised(f, scores, by=by) == _raised(f, scores, by=cat)
+        complete_cat = pd.Series(pd.Categorical(complete))
+        _same_result(f(scores, by=complete), f(scores, by=complete_cat))
+        assert list(f(scores, by=complete).table["group"]) == first
+        floats = scores.astype(np.float64)
+        floats[::101] = np.nan
+        _same_result(f(floats, by=col, missing="skip"), f(floats, by=cat, missing="skip"))
+        assert _raised(f, floats, by=complete) == _raised(f, floats, by=complete_cat)
+        # Scores out of range: named at the row the general path names (rows without a label left out
+        # first under "skip"); one in a row without a label is left out with its row.
+        missing_rows = np.flatnonzero(pd.isna(col))
+        labelled_rows = np.flatnonzero(~pd.isna(col))
+        for row, labelled in ((labelled_rows[-3], True), (missing_rows[-3], False), (labelled_rows[2], True)):
+            bad = floats.copy()
+            bad[row] = hi + 4
+            want = _raised(f, bad, by=cat) if labelled else None
+            for by in (col, pd.Series(col)):
+                if labelled:
+                    assert _raised(f, bad, by=by, missing="skip") == _raised(f, bad, by=cat, missing="skip")
+                    assert _raised(f, bad, by=by) == want
+                else:
+                    _same_result(f(bad, by=by, missing="skip"), f(bad, by=cat, missing="skip"))
+            bad_complete = scores.astype(np.float64)
+            bad_complete[row] = lo - 1
+            got = _raised(f, bad_complete, by=complete)
+            assert got == _raised(f, bad_complete, by=complete_cat)
+            assert (got[1], got[2]) == ("scores", row)
+
+
+def test_object_labels_of_other_types_and_no_label_at_all():
+    scores = np.array([9, 10, 0, 5, 9, 7], dtype=np.int8)
+    big = 2**70
+    for col in (
+        [True, False, None, True, np.nan, False],
+        [3, big, 3, None, -1, big],
+        [1.5, 2, None, 1.5, float("nan"), 2.0],
+        [None, None, float("nan"), None, np.nan, None],
+    ):
+        by = np.array(col, dtype=object)
+        a = voc.nps(scores, by=by, missing="skip")
+        b = voc.nps(scores, by=list(col), missing="skip")  # a list: the general path
+        _same_result(a, b)

@@ -33,6 +33,15 @@ impl HashKey for u64 {
     }
 }
 
+impl HashKey for u32 {
+    /// Fibonacci hashing: the table takes the top bits, which one multiplication mixes well (32-bit
+    /// keys are offsets of object addresses, which are evenly spaced more often than not).
+    #[inline(always)]
+    fn hash64(&self) -> u64 {
+        u64::from(*self).wrapping_mul(MUL)
+    }
+}
+
 impl HashKey for usize {
     #[inline(always)]
     fn hash64(&self) -> u64 {

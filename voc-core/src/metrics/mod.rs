@@ -18,6 +18,7 @@ pub use nps::{Nps, NpsInterval, NpsOptions, NpsResult, NpsState, nps_test};
 pub use score::{Located, Score};
 pub use state::{Metric, Responses, SurveyState};
 pub use tally::{
-    Batch, Cell, FREE_GROUPS, MAX_GROUPS, MAX_POINTS, MAX_ROWS, MetricKind, Scale, Tally,
+    Batch, Cell, FREE_GROUPS, Identities, MAX_GROUPS, MAX_IDENTITIES, MAX_POINTS, MAX_ROWS,
+    MetricKind, Scale, Tally,
 };
 pub use trend::{TrendRow, trend};

@@ -310,6 +310,52 @@ impl<M: Metric> SurveyState<M> {
         })
     }
 
+    /// Adds unweighted scores grouped by identity (an object's address, an id), on a fresh state: group
+    /// `g` is the `g`-th distinct identity in order of first occurrence, hashed and counted in one pass
+    /// (see [`Tally::update_by_identities`]); `None` (the state untouched) past
+    /// [`MAX_IDENTITIES`](crate::metrics::MAX_IDENTITIES) distinct identities.
+    ///
+    /// ```
+    /// use voc_core::metrics::{NpsOptions, NpsState};
+    /// use voc_core::MissingPolicy;
+    /// let mut s = NpsState::new();
+    /// let rows = [0x7f40_usize, 0x7f00, 0x7f40];
+    /// let ids = s.update_by_identities(&[10_u8, 0, 9], |i| rows[i], MissingPolicy::Error)?;
+    /// assert_eq!(ids.map(|i| i.first), Some(vec![0, 1]));
+    /// assert_eq!(s.finish_group(0, &NpsOptions::default())?.nps, 100.0);
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn update_by_identities<S: Score>(
+        &mut self,
+        scores: &[S],
+        key: impl Fn(usize) -> usize + Sync,
+        missing: MissingPolicy,
+    ) -> Result<Option<crate::metrics::Identities>> {
+        self.tally.update_by_identities(scores, key, missing)
+    }
+
+    /// The state with its groups renamed, groups mapped to `None` left out, and the number of rows left
+    /// out; see [`Tally::regroup_dropping`]. Unweighted states only.
+    ///
+    /// ```
+    /// use voc_core::metrics::{Batch, NpsState};
+    /// let mut s = NpsState::new();
+    /// s.update_batch(Batch::new(&[10_u8, 0, 3]).groups(&[0, 1, 1]))?;
+    /// let (kept, dropped) = s.regroup_dropping(&[Some(0), None], 1)?;
+    /// assert_eq!((kept.tally().rows(), dropped), (1, 2));
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn regroup_dropping(&self, map: &[Option<u32>], groups: usize) -> Result<(Self, u64)> {
+        let (tally, dropped) = self.tally.regroup_dropping(map, groups)?;
+        Ok((
+            SurveyState {
+                tally,
+                metric: PhantomData,
+            },
+            dropped,
+        ))
+    }
+
     /// Merges another state (same scale); associative and commutative, the empty state is the identity.
     ///
     /// ```

@@ -37,13 +37,14 @@ pub use groups::{Codes, Groups, Labels, groups, groups_in_order};
 pub use keys::{IntKeys, dictionary_column, int_keys};
 pub use numbers::{Buf, Numbers, numbers, numbers_or_bools};
 use numbers::{numbers_from_arrow, numbers_from_numpy};
+pub use objects::{object_array, object_labels};
 pub use roles::{
     column_error, given, lookup, names_of, optional, prefixed, required, role, role_list,
     single_column, table_names, text_of,
 };
 use source::{
-    arrow_chunks, as_numpy, bind_err, check_1d, dtype_error, null_positions, numpy, numpy_buf,
-    prim, string_at,
+    arrow_chunks, as_numpy, bind_err, check_1d, dtype_error, is_pandas_numpy_backed,
+    null_positions, numpy, numpy_buf, prim, string_at,
 };
 pub use times::{Times, times};
 

@@ -116,7 +116,7 @@ pub(super) fn arrow_chunks(obj: &Bound<'_, PyAny>) -> Option<(Vec<ArrayRef>, Dat
     Some((chunks, field.data_type().clone(), ordered))
 }
 
-fn is_pandas_numpy_backed(obj: &Bound<'_, PyAny>) -> bool {
+pub(super) fn is_pandas_numpy_backed(obj: &Bound<'_, PyAny>) -> bool {
     let module = obj
         .get_type()
         .module()

@@ -145,6 +145,20 @@ fn run<M: PyMetric>(
         let outputs = rows.iter().map(|(_, o)| o);
         return grouped_result::<M>(py, table, outputs, None, M::confidence(opts), 0, 0);
     }
+    // Object labels (a numpy object array, a pandas object column), unweighted, no period: counted by
+    // object identity in one pass, each distinct object's label read once, the counts then moved to the
+    // labels. What that pass does not settle (a bad score, many distinct objects) takes the general
+    // path below, which reports it as it always has.
+    if let Some(b) = by
+        && weights.is_none()
+        && time.is_none()
+        && period.is_none()
+        && scores.nulls.is_empty()
+        && let Some(objects) = convert::object_array(b, "by")?
+        && let Some(result) = by_objects::<M>(py, scale, &scores.data, &objects, policy, opts)?
+    {
+        return Ok(result);
+    }
     let groups: Option<Column<Groups<'_>>> = by.map(|b| convert::groups(b, "by")).transpose()?;
     let labels = groups.as_ref().map(|g| g.data.labels.clone());
     let weights = weights
@@ -275,6 +289,67 @@ fn run<M: PyMetric>(
             )
         }
     }
+}
+
+/// Grouped results by an object label column, counted by object identity
+/// (`SurveyState::update_by_identities`): `None` when the general path must decide (a bad or missing
+/// score, more distinct objects than the identity pass counts, no label at all), so that every error
+/// and count is the general path's.
+fn by_objects<M: PyMetric>(
+    py: Python<'_>,
+    scale: Scale,
+    scores: &Numbers<'_>,
+    objects: &Bound<'_, numpy::PyArray1<Py<PyAny>>>,
+    policy: MissingPolicy,
+    opts: &M::Options,
+) -> PyResult<Option<Py<PyAny>>> {
+    use numpy::PyArrayMethods;
+    let view = objects.readonly();
+    let Ok(slice) = view.as_slice() else {
+        return Ok(None);
+    };
+    if slice.len() != scores.len() {
+        return Ok(None);
+    }
+    // The objects' addresses are only hash keys, read on several threads while the GIL is held.
+    let ptr = |i: usize| slice[i].as_ptr() as usize;
+    let counted = with_numbers!(scores, s => SurveyState::<M>::with_scale(scale.min, scale.max)
+    .ok()
+    .and_then(|mut state| match state.update_by_identities(s, ptr, policy) {
+        Ok(Some(ids)) => Some((state, ids)),
+        _ => None,
+    }));
+    let Some((state, ids)) = counted else {
+        return Ok(None);
+    };
+    let (codes, labels, nulls) =
+        convert::object_labels(py, &ids.first, |r| slice[r].bind(py).clone(), "by")?;
+    if labels.len() == 0 {
+        return Ok(None);
+    }
+    if policy == MissingPolicy::Error
+        && let Some(index) = nulls
+            .iter()
+            .filter_map(|&d| ids.first.get(d).copied())
+            .min()
+    {
+        return Err(Error::Missing { arg: "by", index }).py_err(py);
+    }
+    // The rows of missing labels (None, NaN) belong to no group: left out, and counted.
+    let mut map: Vec<Option<u32>> = codes.into_iter().map(Some).collect();
+    for &d in &nulls {
+        if let Some(m) = map.get_mut(d) {
+            *m = None;
+        }
+    }
+    let (rows, dropped) = crate::guard::detach(py, &format!("voc.{}", M::NAME), || {
+        let (state, dropped) = state.regroup_dropping(&map, labels.len())?;
+        Ok::<_, Error>((state.finish_groups(opts)?, dropped))
+    })
+    .py_err(py)?;
+    let table = grouped_table::<M>(py, &rows, &labels)?;
+    let outputs = rows.iter().map(|(_, o)| o);
+    grouped_result::<M>(py, table, outputs, None, M::confidence(opts), dropped, 0).map(Some)
 }
 
 /// The value of a metric's column in a row where the metric is undefined.

@@ -137,6 +137,28 @@ impl Tally {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn regroup(&self, map: &[u32], groups: usize) -> Result<Tally> {
+        let map: Vec<Option<u32>> = map.iter().map(|&t| Some(t)).collect();
+        // invariant: no group maps to None, so none is dropped.
+        self.regroup_dropping(&map, groups).map(|(t, _)| t)
+    }
+
+    /// [`Tally::regroup`] where some groups belong to no target: group `g` becomes group `map[g]`, and
+    /// a group mapped to `None` is left out; the number of rows (counted and
+    /// missing) left out comes back with the tally. This is how counts made by object identity move to
+    /// the objects' labels, the rows of missing labels (None, NaN) left out.
+    ///
+    /// ```
+    /// use voc_core::metrics::{Batch, MetricKind, Scale, Tally};
+    /// use voc_core::MissingPolicy;
+    /// let mut t = Tally::new(MetricKind::Nps, Scale::new(0, 10)?);
+    /// t.update(Batch::new(&[10.0, 0.0, f64::NAN]).groups(&[0, 1, 1]).missing(MissingPolicy::Skip))?;
+    /// let (r, dropped) = t.regroup_dropping(&[Some(0), None], 1)?;
+    /// assert_eq!((r.groups(), r.rows(), dropped), (1, 1, 2));
+    /// assert!(t.regroup_dropping(&[Some(1), None], 1).is_err()); // no group 1
+    /// assert!(t.regroup_dropping(&[Some(0)], 1).is_err()); // group 1 unmapped
+    /// # Ok::<(), voc_core::Error>(())
+    /// ```
+    pub fn regroup_dropping(&self, map: &[Option<u32>], groups: usize) -> Result<(Tally, u64)> {
         if self.weights.is_some() {
             return Err(Error::Incompatible(
                 "regroup moves unweighted counts only".into(),
@@ -146,13 +168,22 @@ impl Tally {
         let k = self.scale.points();
         let mut out = Tally::new(self.kind, self.scale);
         out.grow(groups);
+        let mut dropped = 0;
         for g in 0..self.groups {
             let from = self.counts.get(g * k..(g + 1) * k).unwrap_or(&[]);
             let missing = self.missing.get(g).copied().unwrap_or(0);
             if missing == 0 && from.iter().all(|&c| c == 0) {
                 continue;
             }
-            let Some(to) = map.get(g).map(|&t| t as usize).filter(|&t| t < groups) else {
+            let to = match map.get(g) {
+                Some(None) => {
+                    dropped += from.iter().sum::<u64>() + missing;
+                    continue;
+                }
+                Some(Some(t)) => Some(*t as usize).filter(|&t| t < groups),
+                None => None,
+            };
+            let Some(to) = to else {
                 return Err(Error::option(
                     "map",
                     g,
@@ -164,7 +195,7 @@ impl Tally {
             }
             out.missing[to] += missing;
         }
-        Ok(out)
+        Ok((out, dropped))
     }
 }
 

@@ -17,12 +17,14 @@ mod bytes;
 mod cell;
 mod count;
 mod hashed;
+mod identities;
 mod scale;
 #[cfg(test)]
 mod tests;
 
 pub use cell::Cell;
 use count::*;
+pub use identities::{Identities, MAX_IDENTITIES};
 pub use scale::{Batch, MetricKind, Scale};
 
 /// Largest number of points on a scale.
