@@ -242,12 +242,21 @@ impl GammaGamma {
                 keep.len()
             )));
         }
+        // Each step of the set-up reads every customer once: tens of millions take a while, so an
+        // interrupt is looked for between them.
+        crate::interrupt::check()?;
         let fx: Vec<f64> = keep.iter().map(|&i| frequency[i]).collect();
         let mx: Vec<f64> = keep.iter().map(|&i| monetary[i]).collect();
+        crate::interrupt::check()?;
         let (xs, codes) = frequency_codes(&fx);
+        crate::interrupt::check()?;
+        let ln_x = fx.iter().map(|x| x.ln()).collect();
+        crate::interrupt::check()?;
+        let ln_m = mx.iter().map(|m| m.ln()).collect();
+        crate::interrupt::check()?;
         let data = Data {
-            ln_x: fx.iter().map(|x| x.ln()).collect(),
-            ln_m: mx.iter().map(|m| m.ln()).collect(),
+            ln_x,
+            ln_m,
             xs,
             codes,
             m: &mx,
