@@ -69,6 +69,9 @@ fn decoder_seeds_decode() {
     for file in ["seed-uplift-x", "seed-uplift-skip", "seed-uplift-v1"] {
         assert!(voc_core::uplift::UpliftModel::from_bytes(&seed("uplift_model", file)).is_ok());
     }
+    for file in ["seed-kmeans", "seed-kmeans-v2"] {
+        assert!(voc_core::segment::KMeans::from_bytes(&seed("kmeans_model", file)).is_ok());
+    }
 }
 
 /// The forged topic model of issue 16 (checksummed, `n_topics` = 2^61): an error, not a hang.
@@ -108,6 +111,7 @@ fn write_seeds() {
         ("bgnbd_model", "seed-bgnbd", "bgnbd_v1.bin"),
         ("gamma_gamma_model", "seed-gg", "gamma_gamma_v1.bin"),
         ("kmeans_model", "seed-kmeans", "kmeans_v1.bin"),
+        ("kmeans_model", "seed-kmeans-v2", "kmeans_v2.bin"),
         (
             "mention_state",
             "seed-mention-state",

@@ -33,8 +33,11 @@ proptest! {
         prop_assume!(p.nrows() >= k);
         let init = kmeans_plusplus(p, k, seed).unwrap();
         let opts = KMeansOptions::default().k(k);
-        let h = kmeans_from(p, init.view(), &opts).unwrap();
-        let l = kmeans_from(p, init.view(), &opts.algorithm(Algorithm::Lloyd)).unwrap();
+        let h = kmeans_from(p, init.view(), &opts.clone().algorithm(Algorithm::Hamerly)).unwrap();
+        let l = kmeans_from(p, init.view(), &opts.clone().algorithm(Algorithm::Lloyd)).unwrap();
+        // The default (auto) is bit for bit the scheme it names.
+        let a = kmeans_from(p, init.view(), &opts).unwrap();
+        prop_assert_eq!(&a, if a.algorithm == Some(Algorithm::Lloyd) { &l } else { &h });
         prop_assert_eq!(&h.labels, &l.labels);
         prop_assert_eq!(h.iterations, l.iterations);
         prop_assert!((h.inertia - l.inertia).abs() <= 1e-9 * l.inertia.max(1.0));

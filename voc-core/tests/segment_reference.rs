@@ -70,7 +70,7 @@ fn kmeans_matches_scikit_learn_from_the_same_centres() {
     for (i, c) in golden().kmeans.iter().enumerate() {
         let x = matrix(&c.x, c.cols);
         let init = matrix(&c.init, c.cols);
-        for algorithm in [Algorithm::Hamerly, Algorithm::Lloyd] {
+        for algorithm in [Algorithm::Auto, Algorithm::Hamerly, Algorithm::Lloyd] {
             let opts = KMeansOptions::default().k(c.k).algorithm(algorithm);
             let fit = kmeans_from(x.view(), init.view(), &opts).unwrap();
             assert_eq!(fit.labels, c.labels, "case {i} {algorithm:?}: labels");

@@ -255,7 +255,7 @@ def _blobs(n: int, d: int, k: int, seed: int) -> np.ndarray:
 def test_kmeans_matches_sklearn_from_same_init(n: int, d: int, k: int, seed: int) -> None:
     x = _blobs(n, d, k, seed)
     init = x[np.random.default_rng(seed + 100).choice(n, k, replace=False)]
-    for algorithm in ("hamerly", "lloyd"):
+    for algorithm in ("auto", "hamerly", "lloyd"):
         ours = voc.segment.fit_kmeans(x=x, k=k, init=init, algorithm=algorithm)
         ref = KMeans(n_clusters=k, init=init, n_init=1, algorithm="lloyd").fit(x)
         np.testing.assert_array_equal(ours.labels, ref.labels_)
@@ -281,7 +281,7 @@ def test_kmeans_pickle_threads_and_bad_input() -> None:
     x = _blobs(2000, 3, 3, 1)
     fit = voc.segment.fit_kmeans(x=x, k=3, seed=1)
     assert pickle.loads(pickle.dumps(fit)) == fit
-    assert set(fit.to_dict()) == {"k", "n", "labels", "centers", "inertia", "n_iter", "converged"}
+    assert set(fit.to_dict()) == {"k", "n", "labels", "centers", "inertia", "n_iter", "converged", "algorithm"}
     out: list[voc.segment.KMeansModel] = []
     ts = [threading.Thread(target=lambda: out.append(voc.segment.fit_kmeans(x=x, k=3, seed=1))) for _ in range(4)]
     for t in ts:
@@ -302,6 +302,28 @@ def test_kmeans_pickle_threads_and_bad_input() -> None:
         voc.segment.fit_kmeans(x=x, k=3, init=x[:2])
     with pytest.raises(voc.InvalidOptionError):
         voc.segment.fit_kmeans(x=x, k=3, algorithm="elkan2")
+
+
+@pytest.mark.parametrize(("n", "d", "k", "picked"), [(4000, 8, 8, "lloyd"), (4000, 8, 9, "hamerly"), (4000, 9, 4, "hamerly"), (40_000, 2, 3, "lloyd")])
+def test_kmeans_auto_is_the_algorithm_it_picks(n: int, d: int, k: int, picked: str) -> None:
+    x = _blobs(n, d, k, k + d)
+    init = x[np.random.default_rng(7).choice(n, k, replace=False)]
+    other = "hamerly" if picked == "lloyd" else "lloyd"
+    for kwargs in ({"init": init}, {"n_init": 2, "seed": 3}):
+        auto = voc.segment.fit_kmeans(x=x, k=k, **kwargs)  # the default is "auto"
+        assert auto.algorithm == picked and auto.to_dict()["algorithm"] == picked
+        assert auto == voc.segment.fit_kmeans(x=x, k=k, algorithm="auto", **kwargs)
+        assert auto == voc.segment.fit_kmeans(x=x, k=k, algorithm=picked, **kwargs)  # bit for bit
+        o = voc.segment.fit_kmeans(x=x, k=k, algorithm=other, **kwargs)
+        assert o.algorithm == other and o != auto  # the same clustering, another scheme recorded
+        np.testing.assert_array_equal(o.labels, auto.labels)
+        np.testing.assert_array_equal(o.centers, auto.centers)
+        assert (o.inertia, o.n_iter, o.converged) == (auto.inertia, auto.n_iter, auto.converged)
+        back = pickle.loads(pickle.dumps(auto))
+        assert back == auto and back.algorithm == picked
+        assert voc.segment.KMeansModel.from_bytes(o.to_bytes()).algorithm == other
+    with pytest.raises(voc.InvalidOptionError, match="auto, hamerly, lloyd"):
+        voc.segment.fit_kmeans(x=x, k=k, algorithm="Auto")
 
 
 def test_kmeans_pickle_is_the_core_byte_form_and_predicts_the_same() -> None:

@@ -31,8 +31,8 @@ mod rfm;
 mod value_voice;
 
 pub use kmeans::{
-    Algorithm, KMeans, KMeansOptions, MAX_ITER, MAX_N_INIT, PARALLEL_ROWS, Scaling, kmeans,
-    kmeans_from, kmeans_plusplus, silhouette_score, standardize,
+    AUTO_LLOYD_MAX, Algorithm, KMeans, KMeansOptions, MAX_ITER, MAX_N_INIT, PARALLEL_ROWS, Scaling,
+    kmeans, kmeans_from, kmeans_plusplus, silhouette_score, standardize,
 };
 pub use lifecycle::{LifecycleOptions, Stage, lifecycle};
 pub use profile::{ProfileInput, ProfileOptions, SegmentProfile, profile};

@@ -247,7 +247,7 @@ def fit_kmeans(
     max_iter: int = 300,
     tol: float = 1e-4,
     seed: int = 0,
-    algorithm: str = "hamerly",
+    algorithm: str = "auto",
     parallel: bool = True,
 ) -> KMeansModel:
     """k-means on the rows of a matrix → :class:`KMeansModel`.
@@ -258,10 +258,13 @@ def fit_kmeans(
     ``init`` is ``"k-means++"`` (scikit-learn's greedy variant, seeded; ``n_init`` starts, the lowest
     inertia wins) or an array of initial centres, shape (k, columns). From the same initial centres the
     labels and inertia equal scikit-learn's ``KMeans(init=centres, n_init=1)`` (same stopping rule:
-    no label changes, or Σ centre shift² ≤ tol × mean column variance). ``algorithm`` is "hamerly"
-    (exact, accelerated) or "lloyd". Results do not depend on the number of threads.
+    no label changes, or Σ centre shift² ≤ tol × mean column variance). ``algorithm`` is "lloyd" (every
+    distance), "hamerly" (exact, with distance bounds that skip most distances once the centres settle)
+    or "auto" (the default: Lloyd for up to 8 clusters on up to 8 columns, where it is the faster,
+    Hamerly otherwise); all three give the same labels, centres and inertia from the same start, and the
+    model's ``algorithm`` says which ran. Results do not depend on the number of threads.
 
-    The model has ``labels``, ``centers``, ``inertia``, ``n_iter``, ``converged``, ``k``, ``n``,
+    The model has ``labels``, ``centers``, ``inertia``, ``n_iter``, ``converged``, ``algorithm``, ``k``, ``n``,
     ``predict(x)``, ``summary()`` (one row per cluster: size, share and the centre), ``to_bytes()`` /
     ``from_bytes()`` and pickle.
 

@@ -169,6 +169,13 @@ impl KMeansModel {
         self.inner.converged
     }
 
+    /// The iteration scheme that ran: "lloyd" or "hamerly" (what `algorithm="auto"` chose), `None`
+    /// for a model read from version-1 bytes.
+    #[getter]
+    fn algorithm(&self) -> Option<&'static str> {
+        self.inner.algorithm.map(Algorithm::name)
+    }
+
     /// Number of clusters.
     #[getter]
     fn k(&self) -> usize {
@@ -237,6 +244,7 @@ impl KMeansModel {
         d.set_item("inertia", self.inner.inertia)?;
         d.set_item("n_iter", self.inner.iterations)?;
         d.set_item("converged", self.inner.converged)?;
+        d.set_item("algorithm", self.algorithm())?;
         d.set_item("labels", self.labels(py))?;
         d.set_item("centers", self.centers(py))?;
         crate::results::json_dict(d)

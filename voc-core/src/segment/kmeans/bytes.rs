@@ -3,24 +3,38 @@
 //!
 //! Layout of version 1: magic `VOCK`, version (u16), the centres (rows k, columns, then the k ×
 //! columns values in row-major order, f64), the labels (count, then u32 each), the inertia (f64),
-//! the iterations (u64), converged (u8), and the FNV-1a checksum of everything before it.
+//! the iterations (u64), converged (u8), and the FNV-1a checksum of everything before it. Version 2 adds
+//! the iteration scheme that ran (u8: 0 auto, 1 hamerly, 2 lloyd) after `converged`; a model that does
+//! not know it (read from version 1) is written as version 1 again, byte for byte.
 //!
 //! Every count is checked against the bytes that remain before anything is allocated, and decoded
 //! models are checked for consistency (at least one cluster and one column, finite centres, labels
 //! below k and at least k of them, a finite non-negative inertia): anything else is an
 //! [`Error::Decode`](crate::Error::Decode), never a panic.
 
-use super::KMeans;
+use super::{Algorithm, KMeans};
 use crate::codec::{Reader, Writer};
 use crate::error::Result;
 
 const MAGIC: &[u8; 4] = b"VOCK";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
+/// The schemes in the order of their byte code.
+const ALGORITHMS: [Algorithm; 3] = [Algorithm::Auto, Algorithm::Hamerly, Algorithm::Lloyd];
+
+/// The byte code of a scheme (its index in [`ALGORITHMS`]).
+fn code(a: Algorithm) -> u8 {
+    match a {
+        Algorithm::Auto => 0,
+        Algorithm::Hamerly => 1,
+        Algorithm::Lloyd => 2,
+    }
+}
 const WHAT: &str = "k-means model";
 
 impl KMeans {
-    /// The model as bytes (version 1, little-endian, every float bit-exact, closed by a checksum):
-    /// centres, labels, inertia, iterations and convergence. [`from_bytes`](Self::from_bytes) reads
+    /// The model as bytes (version 2, little-endian, every float bit-exact, closed by a checksum):
+    /// centres, labels, inertia, iterations, convergence and the scheme that ran (version 1, without
+    /// it, when [`algorithm`](Self::algorithm) is `None`). [`from_bytes`](Self::from_bytes) reads
     /// them back.
     ///
     /// ```
@@ -39,18 +53,23 @@ impl KMeans {
     /// # Ok::<(), voc_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::with_header(MAGIC, VERSION);
+        let version = if self.algorithm.is_some() { VERSION } else { 1 };
+        let mut w = Writer::with_header(MAGIC, version);
         w.matrix(self.centers.view());
         w.len(self.labels.len());
         self.labels.iter().for_each(|&l| w.bytes(&l.to_le_bytes()));
         w.f64(self.inertia);
         w.len(self.iterations);
         w.flag(self.converged);
+        if let Some(a) = self.algorithm {
+            w.u8(code(a));
+        }
         w.seal()
     }
 
-    /// Reads [`to_bytes`](Self::to_bytes) output. Truncated, corrupted or foreign bytes, another
-    /// version, and models whose parts disagree (no cluster or column, non-finite centres, a label
+    /// Reads [`to_bytes`](Self::to_bytes) output (versions 1 and 2; version 1 leaves
+    /// [`algorithm`](Self::algorithm) `None`). Truncated, corrupted or foreign bytes, another
+    /// version, an unknown scheme code, and models whose parts disagree (no cluster or column, non-finite centres, a label
     /// out of range, fewer rows than clusters, a negative or non-finite inertia) are an
     /// [`Error::Decode`](crate::Error::Decode), never a panic.
     ///
@@ -59,7 +78,18 @@ impl KMeans {
     /// assert!(matches!(KMeans::from_bytes(b"VOCK\x01\x00"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<KMeans> {
-        let mut r = Reader::open(bytes, WHAT, MAGIC, VERSION)?;
+        let mut r = Reader::sealed(bytes, WHAT)?;
+        let version = match r.header(MAGIC, VERSION) {
+            Ok(()) => VERSION,
+            Err(e) => {
+                let mut v1 = Reader::sealed(bytes, WHAT)?;
+                if v1.header(MAGIC, 1).is_err() {
+                    return Err(e);
+                }
+                r = v1;
+                1
+            }
+        };
         let centers = r.matrix("centres")?;
         let (k, cols) = centers.dim();
         if k == 0 || cols == 0 {
@@ -90,6 +120,15 @@ impl KMeans {
         }
         let iterations = r.len()?;
         let converged = r.flag()?;
+        let algorithm = if version == 1 {
+            None
+        } else {
+            let byte = r.u8()?;
+            match ALGORITHMS.get(usize::from(byte)) {
+                Some(&a) => Some(a),
+                None => return Err(r.fail(format!("unknown k-means algorithm code {byte}"))),
+            }
+        };
         r.finish()?;
         Ok(KMeans {
             centers,
@@ -97,6 +136,7 @@ impl KMeans {
             inertia,
             iterations,
             converged,
+            algorithm,
         })
     }
 }
@@ -126,8 +166,28 @@ mod tests {
         let body = &bytes[..bytes.len() - 8];
         let decode = |b: Vec<u8>| KMeans::from_bytes(&sealed(&b));
         let mut v = body.to_vec();
-        v[4] = 2;
-        assert!(is_decode(decode(v), "version 2"));
+        v[4] = 3;
+        assert!(is_decode(decode(v), "version 3"));
+        // The scheme that ran is the last byte of the body; every scheme round-trips, other codes fail.
+        assert_eq!(m.algorithm, Some(Algorithm::Lloyd));
+        assert_eq!(body.last(), Some(&2));
+        for a in ALGORITHMS {
+            let mut other = m.clone();
+            other.algorithm = Some(a);
+            assert_eq!(KMeans::from_bytes(&other.to_bytes())?, other);
+        }
+        let mut v = body.to_vec();
+        if let Some(last) = v.last_mut() {
+            *last = 3;
+        }
+        assert!(is_decode(decode(v), "algorithm code 3"));
+        // A model that does not know its scheme is written as version 1 (no scheme byte) and read back.
+        let mut old = m.clone();
+        old.algorithm = None;
+        let v1 = old.to_bytes();
+        assert_eq!((v1[4], v1.len()), (1, bytes.len() - 1));
+        assert_eq!(&v1[6..v1.len() - 8], &body[6..body.len() - 1]);
+        assert_eq!(KMeans::from_bytes(&v1)?, old);
         let mut v = body.to_vec();
         v[0] = b'X';
         assert!(is_decode(decode(v), "magic"));

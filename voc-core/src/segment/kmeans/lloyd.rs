@@ -1,4 +1,5 @@
-//! The iteration (Lloyd's scheme, with Hamerly's bounds unless [`Algorithm::Lloyd`]): assignment,
+//! The iteration (Lloyd's scheme, with Hamerly's bounds when the options resolve to
+//! [`Algorithm::Hamerly`]): assignment,
 //! centre update, relocation of empty clusters, stopping rule; and the column statistics of the data.
 
 #[cfg(feature = "parallel")]
@@ -140,6 +141,8 @@ pub(super) struct Run {
     pub(super) inertia: f64,
     pub(super) iterations: usize,
     pub(super) converged: bool,
+    /// The scheme that ran (never [`Algorithm::Auto`]).
+    pub(super) algorithm: Algorithm,
 }
 
 /// One run on the rows `x` (centred).
@@ -152,11 +155,13 @@ pub(super) fn run(
     let k = opts.k;
     let cols = x.cols;
     let n = x.n();
+    // `exact`: every distance of every pass (Lloyd); otherwise Hamerly's bounds skip what they can.
+    let algorithm = opts.algorithm.resolve(k, cols);
     let pass = Pass {
         x,
         k,
         parallel: opts.parallel,
-        exact: opts.algorithm == Algorithm::Lloyd,
+        exact: algorithm == Algorithm::Lloyd,
     };
     let mut st = State::new(n);
     let mut strict = false;
@@ -244,6 +249,7 @@ pub(super) fn run(
         inertia,
         iterations,
         converged,
+        algorithm,
     })
 }
 

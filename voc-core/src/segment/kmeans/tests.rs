@@ -33,12 +33,85 @@ fn hamerly_equals_lloyd() -> Result<()> {
     let x = blobs(3000, 3);
     let init = kmeans_plusplus(x.view(), 6, 11)?;
     let opts = KMeansOptions::default().k(6);
-    let h = kmeans_from(x.view(), init.view(), &opts)?;
+    let h = kmeans_from(
+        x.view(),
+        init.view(),
+        &opts.clone().algorithm(Algorithm::Hamerly),
+    )?;
     let l = kmeans_from(x.view(), init.view(), &opts.algorithm(Algorithm::Lloyd))?;
     assert_eq!(h.labels, l.labels);
     assert_eq!(h.iterations, l.iterations);
     assert!((h.inertia - l.inertia).abs() <= 1e-9 * l.inertia);
+    assert_eq!(
+        (h.algorithm, l.algorithm),
+        (Some(Algorithm::Hamerly), Some(Algorithm::Lloyd))
+    );
     Ok(())
+}
+
+#[test]
+fn auto_is_the_algorithm_it_resolves_to() -> Result<()> {
+    // Both sides of the boundary in clusters and in columns, serial and parallel, from a given start
+    // and from k-means++ starts: the fit is bit for bit the explicit scheme's, which it records.
+    for (k, cols, n) in [
+        (8, 8, 3000),
+        (9, 8, 3000),
+        (8, 9, 3000),
+        (2, 1, 500),
+        (5, 3, PARALLEL_ROWS + 700),
+    ] {
+        let x = stream(n, cols, k + 1, 17 + k as u64);
+        let want = if k <= 8 && cols <= 8 {
+            Algorithm::Lloyd
+        } else {
+            Algorithm::Hamerly
+        };
+        assert_eq!(Algorithm::Auto.resolve(k, cols), want);
+        let opts = KMeansOptions::default().k(k).n_init(2).seed(k as u64);
+        assert_eq!(opts.algorithm, Algorithm::Auto);
+        let init = kmeans_plusplus(x.view(), k, 3)?;
+        let auto = kmeans(x.view(), &opts)?;
+        let auto_from = kmeans_from(x.view(), init.view(), &opts)?;
+        assert_eq!(auto.algorithm, Some(want));
+        let explicit = opts.clone().algorithm(want);
+        assert_eq!(auto, kmeans(x.view(), &explicit)?, "k = {k}, cols = {cols}");
+        assert_eq!(auto_from, kmeans_from(x.view(), init.view(), &explicit)?);
+        // The other scheme gives the same clustering (it only records another name).
+        let other = if want == Algorithm::Lloyd {
+            Algorithm::Hamerly
+        } else {
+            Algorithm::Lloyd
+        };
+        let mut o = kmeans_from(x.view(), init.view(), &opts.algorithm(other))?;
+        assert_eq!(o.algorithm, Some(other));
+        o.algorithm = Some(want);
+        assert_eq!(o, auto_from, "k = {k}, cols = {cols}: {other}");
+    }
+    Ok(())
+}
+
+#[test]
+fn algorithm_names_parse_and_errors_list_them() {
+    assert_eq!("auto".parse::<Algorithm>().ok(), Some(Algorithm::Auto));
+    assert_eq!(
+        "hamerly".parse::<Algorithm>().ok(),
+        Some(Algorithm::Hamerly)
+    );
+    assert_eq!(Algorithm::Auto.to_string(), "auto");
+    assert_eq!(Algorithm::NAMES, ["auto", "hamerly", "lloyd"]);
+    let e = "Auto".parse::<Algorithm>().err().map(|e| e.to_string());
+    assert!(
+        e.as_deref()
+            .is_some_and(|m| m.contains("algorithm") && m.contains("auto, hamerly, lloyd")),
+        "{e:?}"
+    );
+    // An explicit choice is never changed.
+    for a in [Algorithm::Hamerly, Algorithm::Lloyd] {
+        for (k, cols) in [(1, 1), (8, 8), (64, 32)] {
+            assert_eq!(a.resolve(k, cols), a);
+        }
+    }
+    assert_eq!(Algorithm::Auto.resolve(usize::MAX, 1), Algorithm::Hamerly);
 }
 
 #[test]
@@ -166,6 +239,29 @@ fn centres_round_trip_through_serde() -> Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "serde")]
+#[test]
+fn options_and_models_serialised_before_auto_still_load() -> Result<()> {
+    let decode = |e: serde_json::Error| Error::Decode {
+        what: "k-means",
+        reason: e.to_string(),
+    };
+    // Options written when Hamerly was the default name their scheme; it loads unchanged.
+    let old = r#"{"k":3,"n_init":1,"max_iter":300,"tol":0.0001,"seed":0,"algorithm":"Hamerly","parallel":true}"#;
+    let opts: KMeansOptions = serde_json::from_str(old).map_err(decode)?;
+    assert_eq!(
+        opts,
+        KMeansOptions::default().k(3).algorithm(Algorithm::Hamerly)
+    );
+    let json = serde_json::to_string(&KMeansOptions::default()).unwrap_or_default();
+    assert!(json.contains(r#""algorithm":"Auto""#), "{json}");
+    // A model written without the scheme that ran reads as `None`.
+    let model = r#"{"centers":{"v":1,"dim":[1,1],"data":[2.0]},"labels":[0,0],"inertia":2.0,"iterations":1,"converged":true}"#;
+    let m: KMeans = serde_json::from_str(model).map_err(decode)?;
+    assert_eq!((m.algorithm, m.labels.len()), (None, 2));
+    Ok(())
+}
+
 /// Rows of `cols` values in `groups` overlapping groups, from a xorshift stream (the same numbers as
 /// the Python script that recorded [`answers_are_those_of_the_scalar_implementation`]'s values).
 fn stream(n: usize, cols: usize, groups: usize, seed: u64) -> Array2<f64> {
@@ -221,8 +317,10 @@ fn answers_are_those_of_the_scalar_implementation() -> Result<()> {
     );
     let opts = KMeansOptions::default().k(7).seed(3).n_init(2);
     assert_eq!(fingerprint(&kmeans(x.view(), &opts)?), pp);
-    let lloyd = opts.clone().algorithm(Algorithm::Lloyd);
-    assert_eq!(fingerprint(&kmeans(x.view(), &lloyd)?), pp);
+    for a in [Algorithm::Hamerly, Algorithm::Lloyd] {
+        let explicit = opts.clone().algorithm(a);
+        assert_eq!(fingerprint(&kmeans(x.view(), &explicit)?), pp, "{a}");
+    }
     let opts = KMeansOptions::default().k(12);
     let want = (
         bits("40c259a3385d00be"),
