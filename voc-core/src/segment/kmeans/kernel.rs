@@ -207,38 +207,7 @@ fn group(row: &[f64], t: &[[f64; LANES]]) -> [f64; LANES] {
     s
 }
 
-/// Defines `fn $name(args) -> R` that runs `$imp(args)` compiled for AVX-512F or AVX2 when the CPU has
-/// it, else the baseline build. `$imp` must be `#[inline(always)]` so that its body (and every
-/// `#[inline(always)]` helper it calls) is compiled with the wider instructions.
-macro_rules! simd_dispatch {
-    ($(#[$m:meta])* $vis:vis fn $name:ident($($a:ident : $t:ty),* $(,)?) -> $r:ty => $imp:path) => {
-        $(#[$m])*
-        #[allow(unsafe_code)] // one call to the AVX-512F or AVX2 build, after checking the CPU has it
-        $vis fn $name($($a: $t),*) -> $r {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f")]
-                fn wide($($a: $t),*) -> $r {
-                    $imp($($a),*)
-                }
-                #[target_feature(enable = "avx2")]
-                fn avx2($($a: $t),*) -> $r {
-                    $imp($($a),*)
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: `wide` only requires AVX-512F, which the CPU has (checked just above).
-                    return unsafe { wide($($a),*) };
-                }
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    // SAFETY: `avx2` only requires AVX2, which the CPU has (checked just above).
-                    return unsafe { avx2($($a),*) };
-                }
-            }
-            $imp($($a),*)
-        }
-    };
-}
-pub(super) use simd_dispatch;
+pub(super) use crate::simd::simd_dispatch;
 
 #[inline(always)]
 fn nearest_rows_impl(lanes: &Lanes, x: &[f64], cols: usize, out: &mut [u32]) {
