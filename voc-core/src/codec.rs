@@ -148,6 +148,27 @@ impl<'a> Reader<'a> {
         r.header(magic, version)?;
         Ok(r)
     }
+    /// A [`sealed`](Self::sealed) reader past the magic and `version`, or version 1 (the first form,
+    /// still read); returns it with the version found. Any other version keeps the error about
+    /// `version`.
+    pub fn open_current_or_v1(
+        buf: &'a [u8],
+        what: &'static str,
+        magic: &[u8; 4],
+        version: u16,
+    ) -> Result<(Self, u16)> {
+        let mut r = Reader::sealed(buf, what)?;
+        match r.header(magic, version) {
+            Ok(()) => Ok((r, version)),
+            Err(e) => {
+                let mut v1 = Reader::sealed(buf, what)?;
+                if v1.header(magic, 1).is_err() {
+                    return Err(e);
+                }
+                Ok((v1, 1))
+            }
+        }
+    }
     /// Checks the magic and version that open a byte form.
     pub fn header(&mut self, magic: &[u8; 4], version: u16) -> Result<()> {
         let found = self.take::<4>()?;

@@ -103,18 +103,7 @@ impl UpliftModel {
     /// bytes, another version, and models whose parts disagree (feature counts, arms, a propensity outside (0, 1))
     /// are an [`Error::Decode`](crate::Error::Decode), never a panic.
     pub fn from_bytes(bytes: &[u8]) -> Result<UpliftModel> {
-        let mut r = Reader::sealed(bytes, WHAT)?;
-        let version = match r.header(MAGIC, VERSION) {
-            Ok(()) => VERSION,
-            Err(e) => {
-                let mut v1 = Reader::sealed(bytes, WHAT)?;
-                if v1.header(MAGIC, 1).is_err() {
-                    return Err(e);
-                }
-                r = v1;
-                1
-            }
-        };
+        let (mut r, version) = Reader::open_current_or_v1(bytes, WHAT, MAGIC, VERSION)?;
         let p = r.len()?;
         r.expect_items(p, 8)?;
         let mut names = Vec::with_capacity(p);

@@ -78,18 +78,7 @@ impl KMeans {
     /// assert!(matches!(KMeans::from_bytes(b"VOCK\x01\x00"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<KMeans> {
-        let mut r = Reader::sealed(bytes, WHAT)?;
-        let version = match r.header(MAGIC, VERSION) {
-            Ok(()) => VERSION,
-            Err(e) => {
-                let mut v1 = Reader::sealed(bytes, WHAT)?;
-                if v1.header(MAGIC, 1).is_err() {
-                    return Err(e);
-                }
-                r = v1;
-                1
-            }
-        };
+        let (mut r, version) = Reader::open_current_or_v1(bytes, WHAT, MAGIC, VERSION)?;
         let centers = r.matrix("centres")?;
         let (k, cols) = centers.dim();
         if k == 0 || cols == 0 {

@@ -98,19 +98,7 @@ impl MentionState {
     /// assert!(matches!(MentionState::from_bytes(b"VMST"), Err(voc_core::Error::Decode { .. })));
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<MentionState> {
-        let mut r = Reader::sealed(bytes, "mention state")?;
-        let version = match r.header(MAGIC, VERSION) {
-            Ok(()) => VERSION,
-            Err(e) => {
-                // Version 1 is read too; anything else keeps the header's error.
-                let mut v1 = Reader::sealed(bytes, "mention state")?;
-                if v1.header(MAGIC, 1).is_err() {
-                    return Err(e);
-                }
-                r = v1;
-                1
-            }
-        };
+        let (mut r, version) = Reader::open_current_or_v1(bytes, "mention state", MAGIC, VERSION)?;
         let n = r.len()?;
         // Each theme holds at least two string lengths and a flag.
         r.expect_items(n, 17)?;
