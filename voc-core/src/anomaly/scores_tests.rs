@@ -1,6 +1,7 @@
 //! Simulation tests of the score alerts: planted drops are flagged and seasonal dips are not; without
 //! drops the false-alarm rate is the nominal one.
 
+#![cfg(test)] // compiled for the tests only: the unwraps below never run in the library
 #![allow(clippy::unwrap_used)]
 
 use rand::{Rng, SeedableRng};

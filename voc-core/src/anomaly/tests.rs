@@ -1,6 +1,8 @@
 //! Simulation tests of the seasonal alerts: planted spikes are flagged and seasonal peaks are not;
 //! without spikes the false-alarm rate is the nominal one.
 
+#![cfg(test)] // compiled for the tests only: the unwraps below never run in the library
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Gamma, Poisson};

@@ -1,4 +1,6 @@
 //! Tests of [`fix_effects`]: every number equals the impact function's output; bad input; row order.
+
+#![cfg(test)] // compiled for the tests only: the unwraps below never run in the library
 use super::*;
 use crate::impact::roi::roi;
 use rand::{Rng, SeedableRng};

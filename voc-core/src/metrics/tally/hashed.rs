@@ -91,14 +91,7 @@ impl Tally {
             Err(bad) => {
                 // Too many distinct keys is reported first, as factorizing them first would.
                 crate::group::factorize_keys(keys)?;
-                return Err(match scores.get(bad).map(|s| s.locate(min, max)) {
-                    Some(Located::Missing) => Error::Missing {
-                        arg: "scores",
-                        index: bad,
-                    },
-                    Some(Located::Invalid) => self.invalid(bad, scores[bad].to_f64()),
-                    _ => self.first_invalid(scores, missing),
-                });
+                return Err(self.score_error(scores, bad, missing));
             }
         };
         let mut labels: Vec<i64> = locals.iter().flat_map(|l| l.keys.iter().copied()).collect();

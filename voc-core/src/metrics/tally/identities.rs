@@ -225,14 +225,7 @@ impl Tally {
             })
             .min();
         if let Some(bad) = bad {
-            return Err(match scores.get(bad).map(|s| s.locate(min, max)) {
-                Some(Located::Missing) => Error::Missing {
-                    arg: "scores",
-                    index: bad,
-                },
-                Some(Located::Invalid) => self.invalid(bad, scores[bad].to_f64()),
-                _ => self.first_invalid(scores, missing),
-            });
+            return Err(self.score_error(scores, bad, missing));
         }
         let locals: Vec<Local> = locals.into_iter().flatten().collect();
         // Merge in chunk order: first-seen order of the whole column, whatever the chunking.

@@ -491,6 +491,12 @@ impl Tally {
                 reason: "group ids must be dense codes in 0..16777216 (factorize labels first)",
             };
         }
+        self.score_error(scores, index, missing)
+    }
+
+    /// The error for the score at `index`, which a fast pass found missing or off the scale (or, if it
+    /// is neither, the first bad score of the column): the error a row-by-row count gives.
+    fn score_error<S: Score>(&self, scores: &[S], index: usize, missing: MissingPolicy) -> Error {
         match scores
             .get(index)
             .map(|s| s.locate(self.scale.min, self.scale.max))
