@@ -100,8 +100,14 @@ impl TimeUnit {
     /// constant.
     fn seconds_into(self, src: &[i64], dst: &mut [i64]) {
         let floor_div = |k: i64, dst: &mut [i64]| {
-            for (d, &t) in dst.iter_mut().zip(src) {
-                *d = if t == NAT { NAT } else { t.div_euclid(k) };
+            for (dst, src) in dst.chunks_mut(FLOOR_BLOCK).zip(src.chunks(FLOOR_BLOCK)) {
+                // The vector form is exact for |t| < 2^51 (every time within ±71 years of 1970 in
+                // nanoseconds, any time in coarser units); a block with a larger one is redone exactly.
+                if !floor_div_small(src, dst, k as f64) {
+                    for (d, &t) in dst.iter_mut().zip(src) {
+                        *d = if t == NAT { NAT } else { t.div_euclid(k) };
+                    }
+                }
             }
         };
         match self {
@@ -131,6 +137,35 @@ impl TimeUnit {
     pub fn day(self, t: i64) -> i64 {
         t.div_euclid(self.per_day())
     }
+}
+
+/// Timestamps converted at once by [`floor_div_small`].
+const FLOOR_BLOCK: usize = 1024;
+
+/// 2^52 + 2^51: adding it to a whole `f64` below 2^51 in magnitude puts the integer in the low mantissa
+/// bits (and back), so `i64` and `f64` convert by one integer add and one float add, which vectorise.
+const MAGIC: f64 = 6_755_399_441_055_744.0;
+
+#[inline(always)]
+fn floor_div_small_imp(src: &[i64], dst: &mut [i64], k: f64) -> bool {
+    const LIMIT: i64 = 1 << 51;
+    let magic = MAGIC.to_bits();
+    let mut large = 0u8;
+    for (d, &t) in dst.iter_mut().zip(src) {
+        large |= u8::from(((t <= -LIMIT) | (t >= LIMIT)) & (t != NAT));
+        let x = f64::from_bits((t as u64).wrapping_add(magic)) - MAGIC;
+        // |x / k| < 2^51 / k: its rounding error is below 1 / (4k), while a quotient that is not whole
+        // lies at least 1 / k from the next whole number, so the floor is exact.
+        let q = ((x / k).floor() + MAGIC).to_bits().wrapping_sub(magic) as i64;
+        *d = if t == NAT { NAT } else { q };
+    }
+    large == 0
+}
+
+crate::simd::simd_dispatch! {
+    /// `t.div_euclid(k)` of each timestamp (NaT stays NaT) when every set one is below 2^51 in
+    /// magnitude, computed in `f64` so it vectorises; `false` (and `dst` unspecified) otherwise.
+    fn floor_div_small(src: &[i64], dst: &mut [i64], k: f64) -> bool => floor_div_small_imp
 }
 
 /// A calendar period for trends. Spelled "day", "week", "month", "quarter" or "year" (pandas-style
@@ -281,6 +316,69 @@ pub fn date_string(day: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// Timestamps near the edges of the vector conversion: whole multiples of the unit and their
+    /// neighbours, the ±2^51 limit, NaT and the extremes.
+    fn stamp() -> impl Strategy<Value = i64> {
+        let near = |c: i64| (-3i64..=3).prop_map(move |d| c.saturating_add(d));
+        prop_oneof![
+            Just(NAT),
+            Just(i64::MAX),
+            near(1 << 51),
+            near(-(1 << 51)),
+            (-2_000_000i64..2_000_000, 0u8..4).prop_map(|(q, u)| q * [
+                1_000,
+                1_000_000,
+                1_000_000_000,
+                1
+            ][u as usize]),
+            (-2_000_000_000i64..2_000_000_000).prop_map(|q| q * 1_000_000 - 1),
+            any::<i64>(),
+            (-(1i64 << 51)..(1 << 51)),
+        ]
+    }
+
+    /// Set timestamps below 2^51 in magnitude (the vector form's domain), with NaT.
+    fn small_stamp() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            Just(NAT),
+            (-3i64..=0).prop_map(|d| (1 << 51) - 1 + d),
+            (0i64..=3).prop_map(|d| -(1 << 51) + 1 + d),
+            (-2_000_000_000i64..2_000_000_000).prop_map(|q| q * 1_000_000 - 1),
+            (-2_000_000_000i64..2_000_000_000).prop_map(|q| q * 1_000),
+            (-(1i64 << 51) + 1..(1 << 51)),
+        ]
+    }
+
+    proptest! {
+        /// The conversion equals the exact floor division, NaT to NaT, for every unit (blocks holding
+        /// a timestamp beyond ±2^51 take the exact path).
+        #[test]
+        fn seconds_of_a_column_equal_the_exact_floor_division(
+            values in proptest::collection::vec(stamp(), 0..1200),
+        ) {
+            for unit in [TimeUnit::Millis, TimeUnit::Micros, TimeUnit::Nanos, TimeUnit::Seconds, TimeUnit::Days] {
+                let want: Vec<i64> = values.iter().map(|&t| unit.seconds(t)).collect();
+                prop_assert_eq!(unit.to_seconds(&values), want);
+            }
+        }
+
+        /// Below 2^51 the vector form itself is exact for each divisor.
+        #[test]
+        fn vector_floor_division_is_exact_below_two_to_the_51(
+            values in proptest::collection::vec(small_stamp(), 0..300),
+        ) {
+            for k in [1_000i64, 1_000_000, 1_000_000_000] {
+                let mut got = vec![0; values.len()];
+                prop_assert!(super::floor_div_small(&values, &mut got, k as f64));
+                let want: Vec<i64> =
+                    values.iter().map(|&t| if t == NAT { NAT } else { t.div_euclid(k) }).collect();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
     use super::*;
 
     proptest::proptest! {

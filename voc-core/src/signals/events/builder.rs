@@ -4,15 +4,15 @@ use crate::time::NAT;
 use std::sync::Arc;
 
 use super::index::{
-    Index, OrderLog, PointLog, ReturnLog, SurveyLog, TicketLog, index_kept, join, latest, permute,
+    Index, Order, OrderLog, PointLog, ReturnLog, SurveyLog, TicketLog, index_kept, join, latest,
 };
 use super::validate::{
-    Checker, TIME_RANGE, check_amounts, check_customers, check_optional, check_required_times,
-    check_time_range, in_time_range, len_check, time_error,
+    Checker, TIME_RANGE, by_blocks, check_amounts, check_customers, check_optional,
+    check_required_times, check_time_range, each_bad, in_time_range, len_check, time_error,
 };
 use super::{
     ChurnEvents, Customers, EventLog, Mentions, Orders, Returns, RowPolicy, Surveys, Tables,
-    Tickets,
+    Tickets, flags,
 };
 use crate::error::{Error, Result};
 use crate::signals::ids::{IdIndex, NO_ROW};
@@ -110,8 +110,8 @@ impl EventLogBuilder {
     }
 
     /// Optional values of the kept rows in index order (NaN for every row when the column is absent).
-    fn optional(values: Option<&[f64]>, perm: &[u32]) -> Vec<f64> {
-        values.map_or_else(|| vec![f64::NAN; perm.len()], |v| permute(v, perm))
+    fn optional(values: Option<&[f64]>, order: &Order) -> Vec<f64> {
+        values.map_or_else(|| vec![f64::NAN; order.len()], |v| order.gather(v))
     }
 
     /// Adds the orders (replacing any added before).
@@ -135,19 +135,25 @@ impl EventLogBuilder {
             Some(ids) => Some(IdIndex::lookup_only("orders.id", ids)?),
             None => None,
         };
-        let (index, perm, time) = index_kept(self.log.customers(), &codes, o.time, &ck.keep);
+        let (index, order, time) = index_kept(self.log.customers(), &codes, o.time, &ck.keep);
         let with_ids = self.order_ids.is_some();
         let (amount, (order_pos, order_customer)) = join(
-            || permute(o.amount, &perm),
+            || order.gather(o.amount),
             || {
                 // Only returns that name their orders need these.
                 if !with_ids {
                     return (Vec::new(), Vec::new());
                 }
-                let mut pos_of = vec![NO_ROW; n];
-                for (pos, &row) in perm.iter().enumerate() {
-                    pos_of[row as usize] = pos as u32;
-                }
+                let pos_of = match &order {
+                    Order::Same(_) => (0..n as u32).collect(),
+                    Order::Moved(rows) => {
+                        let mut pos_of = vec![NO_ROW; n];
+                        for (pos, &row) in rows.iter().enumerate() {
+                            pos_of[row as usize] = pos as u32;
+                        }
+                        pos_of
+                    }
+                };
                 let customer = codes
                     .iter()
                     .enumerate()
@@ -190,33 +196,45 @@ impl EventLogBuilder {
         check_time_range(&mut ck, "returns.received", r.received)?;
         check_time_range(&mut ck, "returns.refunded", r.refunded)?;
         check_amounts(&mut ck, "returns.amount", r.amount)?;
-        for i in 0..n {
-            let (req, rec, paid) = (r.requested[i], r.received[i], r.refunded[i]);
-            if req == NAT {
-                continue;
-            }
-            if rec != NAT && rec < req {
-                ck.fail(i, || {
-                    time_error(
-                        "returns.received",
-                        i,
-                        rec,
-                        "the warehouse received the return before it was requested",
-                    )
-                })?;
-            }
-            let paid_after = if rec != NAT { rec } else { req };
-            if paid != NAT && paid < paid_after {
-                ck.fail(i, || {
-                    time_error(
-                        "returns.refunded",
-                        i,
-                        paid,
-                        "the refund was paid before the return was received (or requested)",
-                    )
-                })?;
-            }
-        }
+        // A refund is paid no earlier than the return is received, and that no earlier than requested.
+        by_blocks(
+            n,
+            |b| {
+                flags::return_out_of_order(
+                    &r.requested[b.clone()],
+                    &r.received[b.clone()],
+                    &r.refunded[b],
+                )
+            },
+            |i| {
+                let (req, rec, paid) = (r.requested[i], r.received[i], r.refunded[i]);
+                if req == NAT {
+                    return Ok(());
+                }
+                if rec != NAT && rec < req {
+                    ck.fail(i, || {
+                        time_error(
+                            "returns.received",
+                            i,
+                            rec,
+                            "the warehouse received the return before it was requested",
+                        )
+                    })?;
+                }
+                let paid_after = if rec != NAT { rec } else { req };
+                if paid != NAT && paid < paid_after {
+                    ck.fail(i, || {
+                        time_error(
+                            "returns.refunded",
+                            i,
+                            paid,
+                            "the refund was paid before the return was received (or requested)",
+                        )
+                    })?;
+                }
+                Ok(())
+            },
+        )?;
         if let Some(order) = r.order {
             let Some(order_ids) = &self.order_ids else {
                 return Err(Error::option(
@@ -271,11 +289,11 @@ impl EventLogBuilder {
                 }
             }
         }
-        let (index, perm, requested) =
+        let (index, order, requested) =
             index_kept(self.log.customers(), &codes, r.requested, &ck.keep);
         let ((received, refunded), amount) = join(
-            || join(|| permute(r.received, &perm), || permute(r.refunded, &perm)),
-            || permute(r.amount, &perm),
+            || join(|| order.gather(r.received), || order.gather(r.refunded)),
+            || order.gather(r.amount),
         );
         let last = latest(&[&requested, &received, &refunded]);
         self.log.returns = ReturnLog {
@@ -308,21 +326,30 @@ impl EventLogBuilder {
         check_customers(&mut ck, "tickets.customer", t.customer, &codes)?;
         check_required_times(&mut ck, "tickets.time", t.time)?;
         check_time_range(&mut ck, "tickets.resolved", t.resolved)?;
-        for (i, &th) in t.theme.iter().enumerate() {
-            if let Some(th) = th
-                && th as usize >= themes.len()
-            {
+        each_bad(
+            t.theme,
+            |b| {
+                b.iter()
+                    .any(|th| th.is_some_and(|th| th as usize >= themes.len()))
+            },
+            |th| th.is_some_and(|th| th as usize >= themes.len()),
+            |i, th| {
                 ck.fail(i, || Error::InvalidValue {
                     arg: "tickets.theme",
                     index: i,
-                    value: f64::from(th),
+                    value: th.map_or(f64::NAN, f64::from),
                     reason: "theme code without a theme name",
-                })?;
-            }
-        }
-        for i in 0..n {
-            let (open, done) = (t.time[i], t.resolved[i]);
-            if open != NAT && done != NAT && done < open {
+                })
+            },
+        )?;
+        by_blocks(
+            n,
+            |b| flags::resolved_early(&t.time[b.clone()], &t.resolved[b]),
+            |i| {
+                let (open, done) = (t.time[i], t.resolved[i]);
+                if open == NAT || done == NAT || done >= open {
+                    return Ok(());
+                }
                 ck.fail(i, || {
                     time_error(
                         "tickets.resolved",
@@ -330,15 +357,16 @@ impl EventLogBuilder {
                         done,
                         "the ticket was resolved before it was opened",
                     )
-                })?;
-            }
-        }
+                })
+            },
+        )?;
         if let Some(csat) = t.csat {
-            for (i, &v) in csat.iter().enumerate() {
-                if v.is_nan() {
-                    continue;
-                }
-                if !(1.0..=5.0).contains(&v) {
+            // Fine: NaN (no answer) or a value on the 1..=5 scale.
+            each_bad(
+                csat,
+                flags::off_csat,
+                |v| !v.is_nan() && !(1.0..=5.0).contains(&v),
+                |i, v| {
                     ck.fail(i, || Error::OutOfRange {
                         arg: "tickets.csat",
                         index: i,
@@ -346,27 +374,23 @@ impl EventLogBuilder {
                         scale: "CSAT",
                         min: 1,
                         max: 5,
-                    })?;
-                }
-            }
+                    })
+                },
+            )?;
         }
         check_optional(&mut ck, "tickets.sentiment", t.sentiment)?;
-        let (index, perm, time) = index_kept(self.log.customers(), &codes, t.time, &ck.keep);
+        let (index, order, time) = index_kept(self.log.customers(), &codes, t.time, &ck.keep);
         let ((theme, resolved), (csat, sentiment)) = join(
             || {
                 join(
-                    || {
-                        perm.iter()
-                            .map(|&r| t.theme[r as usize].unwrap_or(NO_ROW))
-                            .collect::<Vec<u32>>()
-                    },
-                    || permute(t.resolved, &perm),
+                    || order.gather_with(t.theme, |th| th.unwrap_or(NO_ROW)),
+                    || order.gather(t.resolved),
                 )
             },
             || {
                 join(
-                    || Self::optional(t.csat, &perm),
-                    || Self::optional(t.sentiment, &perm),
+                    || Self::optional(t.csat, &order),
+                    || Self::optional(t.sentiment, &order),
                 )
             },
         );
@@ -401,32 +425,39 @@ impl EventLogBuilder {
         let mut ck = Checker::new("surveys", self.policy, n);
         check_customers(&mut ck, "surveys.customer", s.customer, &codes)?;
         check_required_times(&mut ck, "surveys.time", s.time)?;
-        for (i, (&v, &k)) in s.score.iter().zip(s.kind).enumerate() {
-            let (scale, min, max) = k.scale();
-            if v.is_nan() {
-                ck.fail(i, || Error::Missing {
-                    arg: "surveys.score",
-                    index: i,
-                })?;
-            } else if !(f64::from(min)..=f64::from(max)).contains(&v) {
-                ck.fail(i, || Error::OutOfRange {
-                    arg: "surveys.score",
-                    index: i,
-                    value: v,
-                    scale,
-                    min,
-                    max,
-                })?;
-            } else if v.fract() != 0.0 {
-                ck.fail(i, || Error::NotWhole {
-                    arg: "surveys.score",
-                    index: i,
-                    value: v,
-                })?;
-            }
-        }
-        let (index, perm, time) = index_kept(self.log.customers(), &codes, s.time, &ck.keep);
-        let (kind, score) = join(|| permute(s.kind, &perm), || permute(s.score, &perm));
+        by_blocks(
+            n,
+            |b| flags::off_scale(&s.score[b.clone()], &s.kind[b]),
+            |i| {
+                let (v, k) = (s.score[i], s.kind[i]);
+                let (scale, min, max) = k.scale();
+                if v.is_nan() {
+                    ck.fail(i, || Error::Missing {
+                        arg: "surveys.score",
+                        index: i,
+                    })
+                } else if !(f64::from(min)..=f64::from(max)).contains(&v) {
+                    ck.fail(i, || Error::OutOfRange {
+                        arg: "surveys.score",
+                        index: i,
+                        value: v,
+                        scale,
+                        min,
+                        max,
+                    })
+                } else if v.fract() != 0.0 {
+                    ck.fail(i, || Error::NotWhole {
+                        arg: "surveys.score",
+                        index: i,
+                        value: v,
+                    })
+                } else {
+                    Ok(())
+                }
+            },
+        )?;
+        let (index, order, time) = index_kept(self.log.customers(), &codes, s.time, &ck.keep);
+        let (kind, score) = join(|| order.gather(s.kind), || order.gather(s.score));
         let last = latest(&[&time]);
         self.log.surveys = SurveyLog {
             index,
@@ -454,8 +485,8 @@ impl EventLogBuilder {
         check_customers(&mut ck, "mentions.customer", m.customer, &codes)?;
         check_required_times(&mut ck, "mentions.time", m.time)?;
         check_optional(&mut ck, "mentions.sentiment", m.sentiment)?;
-        let (index, perm, time) = index_kept(self.log.customers(), &codes, m.time, &ck.keep);
-        let value = Self::optional(m.sentiment, &perm);
+        let (index, order, time) = index_kept(self.log.customers(), &codes, m.time, &ck.keep);
+        let value = Self::optional(m.sentiment, &order);
         let last = latest(&[&time]);
         self.log.mentions = PointLog { index, time, value };
         self.finish_table(ck, last);

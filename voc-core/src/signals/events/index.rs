@@ -9,54 +9,167 @@ pub(crate) struct Index {
     pub start: Vec<usize>,
 }
 
+/// Where the rows of an indexed table came from: position `i` holds input row [`Order::row`]`(i)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Every row where it was (the input was already grouped by customer and in time order): `n` rows.
+    Same(usize),
+    /// `rows[i]`: the input row at position `i`.
+    Moved(Vec<u32>),
+}
+
+impl Order {
+    /// Rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Order::Same(n) => *n,
+            Order::Moved(rows) => rows.len(),
+        }
+    }
+
+    /// `values` in this order (a plain copy when no row moved).
+    pub fn gather<T: Copy>(&self, values: &[T]) -> Vec<T> {
+        match self {
+            Order::Same(n) => values[..*n].to_vec(),
+            Order::Moved(rows) => permute(values, rows),
+        }
+    }
+
+    /// `f` of `values` in this order.
+    pub fn gather_with<T: Copy, U>(&self, values: &[T], f: impl Fn(T) -> U) -> Vec<U> {
+        match self {
+            Order::Same(n) => values[..*n].iter().map(|&v| f(v)).collect(),
+            Order::Moved(rows) => rows.iter().map(|&r| f(values[r as usize])).collect(),
+        }
+    }
+
+    /// The input row at each position.
+    pub fn into_rows(self) -> Vec<u32> {
+        match self {
+            Order::Same(n) => (0..n as u32).collect(),
+            Order::Moved(rows) => rows,
+        }
+    }
+}
+
+/// Positions checked at once for rows out of time order (one branch per block, not per customer).
+const BLOCK: usize = 1024;
+
+/// Whether `v` is in non-decreasing order, in blocks without an early exit (so the compare vectorises).
+fn ascending(v: &[u32]) -> bool {
+    v.chunks(BLOCK)
+        .zip(v.chunks(BLOCK).skip(1))
+        .all(|(a, b)| a[a.len() - 1] <= b[0])
+        && v.chunks(BLOCK)
+            .all(|c| c.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1])))
+}
+
 impl Index {
-    /// Groups rows by customer code (stable counting sort), then orders each customer's rows by time.
-    /// Returns the index, the permutation (new position → old row) and the times in the new order.
-    pub(super) fn build(
-        customers: usize,
-        codes: &[u32],
-        time: &[i64],
-    ) -> (Index, Vec<u32>, Vec<i64>) {
+    /// Groups rows by customer code, then orders each customer's rows by time (ties in row order).
+    /// Returns the index, where each row came from and the times in the new order.
+    ///
+    /// Rows already grouped by customer in code order (a common export order) stay where they are:
+    /// the index is read off the codes and nothing is permuted. Otherwise a stable counting sort
+    /// groups them. Only customers whose rows are out of time order are then sorted.
+    pub(super) fn build(customers: usize, codes: &[u32], time: &[i64]) -> (Index, Order, Vec<i64>) {
+        let n = codes.len();
         let mut start = vec![0usize; customers + 1];
-        for &c in codes {
-            start[c as usize + 1] += 1;
-        }
-        for c in 0..customers {
-            start[c + 1] += start[c];
-        }
-        // Rows already grouped by customer in code order (a common export order) keep their order.
-        let mut perm: Vec<u32> = if codes.windows(2).all(|w| w[0] <= w[1]) {
-            (0..codes.len() as u32).collect()
+        let (mut order, mut sorted, grouped_codes) = if ascending(codes) {
+            // The last row of customer c ends its range; a customer without rows ends where the one
+            // before it does (a running maximum over the untouched zeros).
+            for (i, &c) in codes.iter().enumerate() {
+                start[c as usize + 1] = i + 1;
+            }
+            let mut end = 0;
+            for s in &mut start {
+                end = end.max(*s);
+                *s = end;
+            }
+            (
+                Order::Same(n),
+                time[..n].to_vec(),
+                std::borrow::Cow::Borrowed(codes),
+            )
         } else {
+            for &c in codes {
+                start[c as usize + 1] += 1;
+            }
+            for c in 0..customers {
+                start[c + 1] += start[c];
+            }
             let mut next = start.clone();
-            let mut perm = vec![0u32; codes.len()];
+            let mut perm = vec![0u32; n];
+            let mut grouped = vec![0u32; n];
             for (row, &c) in codes.iter().enumerate() {
                 let slot = &mut next[c as usize];
                 perm[*slot] = row as u32;
+                grouped[*slot] = c;
                 *slot += 1;
             }
-            perm
+            let sorted = permute(time, &perm);
+            (Order::Moved(perm), sorted, std::borrow::Cow::Owned(grouped))
         };
-        // The times are gathered once, in the new order, so checking each customer's order reads them
-        // sequentially; only customers whose rows are out of time order are sorted (and re-gathered).
-        let mut sorted = permute(time, &perm);
-        for w in start.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            if sorted[a..b].windows(2).any(|p| p[0] > p[1]) {
-                let seg = &mut perm[a..b];
-                seg.sort_by_key(|&r| (time[r as usize], r));
-                for (t, &r) in sorted[a..b].iter_mut().zip(seg.iter()) {
-                    *t = time[r as usize];
+        // Customers with a row earlier than the row before it, found a block of positions at a time
+        // (a block is tested as a whole, then its positions without a branch each).
+        let mut unsorted: Vec<u32> = Vec::new();
+        let mut found = [0u32; BLOCK];
+        for b in (1..n).step_by(BLOCK) {
+            let e = (b + BLOCK).min(n);
+            let (t, c) = (&sorted[b - 1..e], &grouped_codes[b - 1..e]);
+            if super::flags::descent(t, c) {
+                let descent = |j: usize| (t[j] > t[j + 1]) & (c[j] == c[j + 1]);
+                let mut m = 0;
+                for j in 0..e - b {
+                    found[m] = c[j + 1];
+                    m += usize::from(descent(j));
+                }
+                for &c in &found[..m] {
+                    if unsorted.last() != Some(&c) {
+                        unsorted.push(c);
+                    }
                 }
             }
         }
-        (Index { start }, perm, sorted)
+        if !unsorted.is_empty() {
+            let mut perm = std::mem::replace(&mut order, Order::Same(0)).into_rows();
+            for &c in &unsorted {
+                let rows = start[c as usize]..start[c as usize + 1];
+                sort_by_time(&mut sorted[rows.clone()], &mut perm[rows]);
+            }
+            order = Order::Moved(perm);
+        }
+        (Index { start }, order, sorted)
     }
 
     /// The rows of customer `c`.
     #[inline]
     pub fn range(&self, c: usize) -> std::ops::Range<usize> {
         self.start[c]..self.start[c + 1]
+    }
+}
+
+/// Sorts one customer's times, carrying their rows, stably by time. The rows arrive in increasing order
+/// (grouping keeps row order), so ties stay in row order: the order is by (time, row).
+fn sort_by_time(time: &mut [i64], rows: &mut [u32]) {
+    if time.len() <= 32 {
+        // Insertion sort: a customer's rows are few.
+        for i in 1..time.len() {
+            let (t, r) = (time[i], rows[i]);
+            let mut j = i;
+            while j > 0 && time[j - 1] > t {
+                time[j] = time[j - 1];
+                rows[j] = rows[j - 1];
+                j -= 1;
+            }
+            time[j] = t;
+            rows[j] = r;
+        }
+        return;
+    }
+    let mut pairs: Vec<(i64, u32)> = time.iter().copied().zip(rows.iter().copied()).collect();
+    pairs.sort_unstable();
+    for ((t, r), (pt, pr)) in time.iter_mut().zip(rows.iter_mut()).zip(pairs) {
+        (*t, *r) = (pt, pr);
     }
 }
 
@@ -110,14 +223,14 @@ pub(crate) struct PointLog {
     pub value: Vec<f64>,
 }
 
-/// Rows kept, as a permutation of the kept rows grouped by customer and ordered by time, and the kept
-/// times in that order. An empty `keep` keeps every row.
+/// Rows kept, grouped by customer and ordered by time (where each came from), and the kept times in
+/// that order. An empty `keep` keeps every row.
 pub(super) fn index_kept(
     customers: usize,
     codes: &[u32],
     time: &[i64],
     keep: &[bool],
-) -> (Index, Vec<u32>, Vec<i64>) {
+) -> (Index, Order, Vec<i64>) {
     if keep.is_empty() || keep.iter().all(|&k| k) {
         return Index::build(customers, codes, time);
     }
@@ -126,9 +239,8 @@ pub(super) fn index_kept(
         .collect();
     let kept_codes = permute(codes, &rows);
     let kept_time = permute(time, &rows);
-    let (index, perm, sorted) = Index::build(customers, &kept_codes, &kept_time);
-    let perm = perm.iter().map(|&p| rows[p as usize]).collect();
-    (index, perm, sorted)
+    let (index, order, sorted) = Index::build(customers, &kept_codes, &kept_time);
+    (index, Order::Moved(order.gather(&rows)), sorted)
 }
 
 /// Runs `a` and `b`, at the same time when the `parallel` feature is on (columns of one table are
@@ -149,9 +261,8 @@ pub(super) fn join<A: Send, B: Send>(
 
 /// The latest set time (not [`NAT`]) of some columns, or [`NAT`] when there is none.
 pub(super) fn latest(cols: &[&[i64]]) -> i64 {
-    // NAT is the smallest i64, so a plain maximum skips it.
     cols.iter()
-        .filter_map(|c| c.iter().copied().max())
+        .map(|c| super::flags::latest(c))
         .max()
         .unwrap_or(NAT)
 }

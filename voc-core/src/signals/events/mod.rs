@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::signals::ids::{IdIndex, IdLabels};
 
 mod builder;
+mod flags;
 mod index;
 mod tables;
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use super::index::Index;
+use super::index::{Index, Order};
 use super::*;
 use crate::signals::ids::Ids;
 use crate::time::NAT;
@@ -12,33 +12,76 @@ fn customers() -> Customers<'static> {
 
 #[test]
 fn index_groups_by_customer_in_time_order() {
-    let (index, perm, time) = Index::build(3, &[2, 0, 2, 0, 1], &[50, 9, 10, 3, 7]);
+    let (index, order, time) = Index::build(3, &[2, 0, 2, 0, 1], &[50, 9, 10, 3, 7]);
     assert_eq!(index.start, vec![0, 2, 3, 5]);
-    assert_eq!(perm, vec![3, 1, 4, 2, 0]);
+    assert_eq!(order.into_rows(), vec![3, 1, 4, 2, 0]);
     assert_eq!(time, vec![3, 9, 7, 10, 50]);
 }
 
+#[test]
+fn grouped_rows_in_time_order_stay_where_they_are() {
+    // Customer 1 has no rows; customer 3's are grouped but out of time order.
+    let (index, order, time) = Index::build(4, &[0, 0, 2], &[1, 5, 2]);
+    assert_eq!(index.start, vec![0, 2, 2, 3, 3]);
+    assert_eq!(order, Order::Same(3));
+    assert_eq!(time, vec![1, 5, 2]);
+    let (index, order, time) = Index::build(4, &[0, 3, 3, 3], &[1, 9, 4, 4]);
+    assert_eq!(index.start, vec![0, 1, 1, 1, 4]);
+    assert_eq!(order, Order::Moved(vec![0, 2, 3, 1]));
+    assert_eq!(time, vec![1, 4, 4, 9]);
+}
+
+/// The index of `rows` (customer code, time, kept) checked against a plain sort by (customer, time,
+/// row) of the kept rows.
+fn check_index(rows: &[(u32, i64, bool)]) -> Result<(), proptest::test_runner::TestCaseError> {
+    let codes: Vec<u32> = rows.iter().map(|r| r.0).collect();
+    let time: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let keep: Vec<bool> = rows.iter().map(|r| r.2).collect();
+    let (index, order, sorted) = super::index::index_kept(6, &codes, &time, &keep);
+    let mut want: Vec<u32> = (0..rows.len() as u32)
+        .filter(|&r| keep[r as usize])
+        .collect();
+    want.sort_by_key(|&r| (codes[r as usize], time[r as usize], r));
+    proptest::prop_assert_eq!(order.len(), want.len());
+    proptest::prop_assert_eq!(
+        &order.gather(&codes),
+        &want.iter().map(|&r| codes[r as usize]).collect::<Vec<_>>()
+    );
+    let perm = order.into_rows();
+    proptest::prop_assert_eq!(&perm, &want);
+    let want_time: Vec<i64> = want.iter().map(|&r| time[r as usize]).collect();
+    proptest::prop_assert_eq!(sorted, want_time);
+    for c in 0..6 {
+        let range = index.range(c);
+        proptest::prop_assert!(perm[range].iter().all(|&r| codes[r as usize] == c as u32));
+    }
+    proptest::prop_assert_eq!(index.start.last().copied(), Some(want.len()));
+    Ok(())
+}
+
 proptest::proptest! {
-    /// The counting sort with its sequential time check equals a plain sort by (customer, time, row),
+    /// The counting sort with its blockwise time check equals a plain sort by (customer, time, row),
     /// with or without skipped rows.
     #[test]
     fn index_equals_a_sort_by_customer_time_and_row(
         rows in proptest::collection::vec((0u32..6, -5i64..5, proptest::bool::weighted(0.9)), 0..60),
     ) {
-        let codes: Vec<u32> = rows.iter().map(|r| r.0).collect();
-        let time: Vec<i64> = rows.iter().map(|r| r.1).collect();
-        let keep: Vec<bool> = rows.iter().map(|r| r.2).collect();
-        let (index, perm, sorted) = super::index::index_kept(6, &codes, &time, &keep);
-        let mut want: Vec<u32> = (0..rows.len() as u32).filter(|&r| keep[r as usize]).collect();
-        want.sort_by_key(|&r| (codes[r as usize], time[r as usize], r));
-        proptest::prop_assert_eq!(&perm, &want);
-        let want_time: Vec<i64> = want.iter().map(|&r| time[r as usize]).collect();
-        proptest::prop_assert_eq!(sorted, want_time);
-        for c in 0..6 {
-            let range = index.range(c);
-            proptest::prop_assert!(perm[range].iter().all(|&r| codes[r as usize] == c as u32));
+        check_index(&rows)?;
+    }
+
+    /// Rows already grouped by customer (the index read off the codes, rows left in place unless a
+    /// customer's are out of time order), in blocks of positions longer than one check block.
+    #[test]
+    fn grouped_rows_index_equals_a_sort_by_customer_time_and_row(
+        mut rows in proptest::collection::vec((0u32..6, -5i64..5, proptest::bool::weighted(0.95)), 0..3000),
+        in_time_order in proptest::bool::ANY,
+    ) {
+        if in_time_order {
+            rows.sort_by_key(|r| (r.0, r.1));
+        } else {
+            rows.sort_by_key(|r| r.0);
         }
-        proptest::prop_assert_eq!(index.start.last().copied(), Some(want.len()));
+        check_index(&rows)?;
     }
 }
 
