@@ -116,6 +116,10 @@ type IntMap = HashMap<i64, u32, BuildHasherDefault<IntHasher>>;
 
 #[derive(Debug, Clone)]
 enum Map {
+    /// Ids `base, base + 1, ...` in row order (a numbered export): the row is `id - base`.
+    Sequential {
+        base: i64,
+    },
     /// Ids in a compact range: a direct table from `id - base` to the row.
     Offset {
         base: i64,
@@ -197,13 +201,20 @@ impl IdIndex {
             id: v.get(index).map(|x| x.to_string()).unwrap_or_default(),
         };
         let labels = IdLabels::Int(if keep_labels { v.to_vec() } else { Vec::new() });
-        let (Some(&min), Some(&max)) = (v.iter().min(), v.iter().max()) else {
+        let Some((min, max)) = min_max(v) else {
             return Ok(IdIndex {
                 labels,
                 len: 0,
                 map: Map::Hash(IntMap::default()),
             });
         };
+        if consecutive(v) {
+            return Ok(IdIndex {
+                labels,
+                len: v.len(),
+                map: Map::Sequential { base: v[0] },
+            });
+        }
         let span = max as i128 - min as i128 + 1;
         if span <= (v.len() * OFFSET_SLACK + 1024) as i128 {
             let mut table = vec![NO_ROW; span as usize];
@@ -288,6 +299,11 @@ impl IdIndex {
     /// of [`rows`](Self::rows)).
     pub(crate) fn codes(&self, ids: Ids<'_>) -> Result<Vec<u32>> {
         match (&self.map, ids) {
+            (&Map::Sequential { base }, Ids::Int(v)) => {
+                let mut codes = vec![0; v.len()];
+                sequential_codes(v, base, self.len as u64, &mut codes);
+                Ok(codes)
+            }
             (Map::Offset { base, table }, Ids::Int(v)) => Ok(v
                 .iter()
                 .map(|&x| {
@@ -317,6 +333,49 @@ impl IdIndex {
     }
 }
 
+#[inline(always)]
+fn consecutive_imp(v: &[i64]) -> bool {
+    // Wrapping differences: a run that would pass i64::MAX fails (its last difference wraps).
+    let Some(&first) = v.first() else {
+        return false;
+    };
+    let off = v.iter().enumerate().fold(0u8, |acc, (i, &x)| {
+        acc | u8::from(x.wrapping_sub(first) != i as i64)
+    });
+    off == 0 && first.checked_add(v.len() as i64 - 1).is_some()
+}
+
+#[inline(always)]
+fn sequential_codes_imp(v: &[i64], base: i64, len: u64, codes: &mut [u32]) {
+    for (c, &x) in codes.iter_mut().zip(v) {
+        // No wrapped difference lands in 0..len: base + len - 1 does not overflow.
+        let row = x.wrapping_sub(base) as u64;
+        *c = if row < len { row as u32 } else { NO_ROW };
+    }
+}
+
+#[inline(always)]
+fn min_max_imp(v: &[i64]) -> Option<(i64, i64)> {
+    let first = *v.first()?;
+    Some(
+        v.iter()
+            .fold((first, first), |(lo, hi), &x| (lo.min(x), hi.max(x))),
+    )
+}
+
+crate::simd::simd_dispatch! {
+    /// Whether `v` is `v[0], v[0] + 1, ...` (non-empty, without passing i64::MAX).
+    fn consecutive(v: &[i64]) -> bool => consecutive_imp
+}
+crate::simd::simd_dispatch! {
+    /// The row of each id of a [`Map::Sequential`] index, [`NO_ROW`] when out of range.
+    fn sequential_codes(v: &[i64], base: i64, len: u64, codes: &mut [u32]) => sequential_codes_imp
+}
+crate::simd::simd_dispatch! {
+    /// The smallest and largest id (`None` when there is none).
+    fn min_max(v: &[i64]) -> Option<(i64, i64)> => min_max_imp
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +400,72 @@ mod tests {
             e.to_string(),
             "customers.id[2] = \"a\" repeats an earlier id (ids must be unique)"
         );
+    }
+
+    #[test]
+    fn numbered_ids_map_by_subtraction() {
+        let index = IdIndex::new("id", Ids::Int(&[7, 8, 9, 10])).unwrap();
+        assert!(matches!(index.map, Map::Sequential { base: 7 }));
+        assert_eq!(
+            index
+                .codes(Ids::Int(&[10, 7, 6, 11, i64::MIN, i64::MAX, 8]))
+                .unwrap(),
+            vec![3, 0, NO_ROW, NO_ROW, NO_ROW, NO_ROW, 1]
+        );
+        assert_eq!(index.render(3).as_deref(), Some("10"));
+        // A run ending at i64::MAX is numbered; ids far below it do not wrap into it.
+        let top = [i64::MAX - 2, i64::MAX - 1, i64::MAX];
+        let index = IdIndex::new("id", Ids::Int(&top)).unwrap();
+        assert!(matches!(index.map, Map::Sequential { .. }));
+        assert_eq!(
+            index
+                .codes(Ids::Int(&[i64::MIN, i64::MIN + 1, -1, i64::MAX]))
+                .unwrap(),
+            vec![NO_ROW, NO_ROW, NO_ROW, 2]
+        );
+        let bottom = [i64::MIN, i64::MIN + 1];
+        let index = IdIndex::new("id", Ids::Int(&bottom)).unwrap();
+        assert!(matches!(index.map, Map::Sequential { .. }));
+        assert_eq!(
+            index.codes(Ids::Int(&[i64::MAX, i64::MIN + 1, 0])).unwrap(),
+            vec![NO_ROW, 1, NO_ROW]
+        );
+        // Not consecutive (a gap, a repeat, a run wrapping past i64::MAX): another map, and a repeat
+        // is still an error.
+        assert!(matches!(
+            IdIndex::new("id", Ids::Int(&[1, 2, 4])).unwrap().map,
+            Map::Offset { .. }
+        ));
+        assert!(IdIndex::new("id", Ids::Int(&[1, 2, 2])).is_err());
+        let wrap = [i64::MAX, i64::MIN];
+        let index = IdIndex::new("id", Ids::Int(&wrap)).unwrap();
+        assert!(matches!(index.map, Map::Hash(_)));
+        assert_eq!(
+            index.codes(Ids::Int(&[i64::MIN, i64::MAX])).unwrap(),
+            vec![1, 0]
+        );
+    }
+
+    proptest::proptest! {
+        /// Every map gives the row of each id, or NO_ROW: against a linear search, on numbered,
+        /// dense and sparse ids.
+        #[test]
+        fn every_map_finds_the_row_of_each_id(
+            start in proptest::prop_oneof![-5i64..5, proptest::strategy::Just(i64::MAX - 40), proptest::strategy::Just(i64::MIN)],
+            len in 0usize..40,
+            gap in proptest::prop_oneof![proptest::strategy::Just(1i64), 1i64..3, proptest::strategy::Just(1_000_000_007)],
+            probes in proptest::collection::vec(proptest::prop_oneof![-50i64..50, proptest::num::i64::ANY], 0..40),
+        ) {
+            let ids: Vec<i64> = (0..len as i64).map_while(|i| start.checked_add(i.checked_mul(gap)?)).collect();
+            let index = IdIndex::new("id", Ids::Int(&ids)).unwrap();
+            let mut all = probes.clone();
+            all.extend(&ids);
+            let want: Vec<u32> = all
+                .iter()
+                .map(|x| ids.iter().position(|y| y == x).map_or(NO_ROW, |p| p as u32))
+                .collect();
+            proptest::prop_assert_eq!(index.codes(Ids::Int(&all)).unwrap(), want);
+        }
     }
 
     #[test]
