@@ -25,7 +25,7 @@ pub struct EventLogBuilder {
     order_ids: Option<IdIndex>,
     /// Customer code of each order row ([`NO_ROW`]: skipped), for checking returns.
     order_customer: Vec<u32>,
-    /// Position of each order row in the indexed order arrays.
+    /// Position of each order row in the indexed order arrays (empty: every row where it was).
     order_pos: Vec<u32>,
 }
 
@@ -103,6 +103,15 @@ impl EventLogBuilder {
         })
     }
 
+    /// The position of order row `row` in the indexed orders (`None`: no such order row).
+    fn order_position(&self, row: usize) -> Option<u32> {
+        if self.order_pos.is_empty() {
+            (row < self.order_customer.len()).then_some(row as u32)
+        } else {
+            self.order_pos.get(row).copied()
+        }
+    }
+
     /// Keeps the skip report and the latest time of the kept rows (`last`: their latest time).
     fn finish_table(&mut self, ck: Checker, last: i64) {
         self.log.last_time = self.log.last_time.max(last);
@@ -137,32 +146,33 @@ impl EventLogBuilder {
         };
         let (index, order, time) = index_kept(self.log.customers(), &codes, o.time, &ck.keep);
         let with_ids = self.order_ids.is_some();
-        let (amount, (order_pos, order_customer)) = join(
+        // Only returns that name their orders need where each order went and whose it is.
+        let (amount, order_pos) = join(
             || order.gather(o.amount),
-            || {
-                // Only returns that name their orders need these.
-                if !with_ids {
-                    return (Vec::new(), Vec::new());
-                }
-                let pos_of = match &order {
-                    Order::Same(_) => (0..n as u32).collect(),
-                    Order::Moved(rows) => {
-                        let mut pos_of = vec![NO_ROW; n];
-                        for (pos, &row) in rows.iter().enumerate() {
-                            pos_of[row as usize] = pos as u32;
-                        }
-                        pos_of
+            || match &order {
+                Order::Moved(rows) if with_ids => {
+                    let mut pos_of = vec![NO_ROW; n];
+                    for (pos, &row) in rows.iter().enumerate() {
+                        pos_of[row as usize] = pos as u32;
                     }
-                };
-                let customer = codes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| if ck.ok(i) { c } else { NO_ROW })
-                    .collect();
-                (pos_of, customer)
+                    pos_of
+                }
+                // Rows in place: an empty table means "position = row".
+                _ => Vec::new(),
             },
         );
-        (self.order_pos, self.order_customer) = (order_pos, order_customer);
+        self.order_pos = order_pos;
+        self.order_customer = if !with_ids {
+            Vec::new()
+        } else if ck.keep.is_empty() {
+            codes
+        } else {
+            codes
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| if ck.ok(i) { c } else { NO_ROW })
+                .collect()
+        };
         let last = latest(&[&time]);
         self.log.orders = OrderLog {
             index,
@@ -249,8 +259,8 @@ impl EventLogBuilder {
                     .order_customer
                     .get(oc as usize)
                     .filter(|&&c| c != NO_ROW)
-                    .zip(self.order_pos.get(oc as usize));
-                let Some((&oc_customer, &pos)) = found else {
+                    .zip(self.order_position(oc as usize));
+                let Some((&oc_customer, pos)) = found else {
                     ck.fail(i, || Error::UnknownId {
                         arg: "returns.order",
                         index: i,

@@ -113,12 +113,25 @@ fn latest_time_of_kept_rows_skips_unset_times() {
 
 #[test]
 fn returns_are_checked_against_their_orders() {
-    let orders = Orders {
+    // Orders already grouped by customer (kept in place) and not (moved).
+    let grouped = Orders {
         id: Some(Ids::Int(&[100, 101])),
         customer: Ids::Int(&[1, 2]),
         time: &[10 * DAY, 10 * DAY],
         amount: &[50.0, 60.0],
     };
+    let moved = Orders {
+        id: Some(Ids::Int(&[101, 100])),
+        customer: Ids::Int(&[2, 1]),
+        time: &[10 * DAY, 10 * DAY],
+        amount: &[60.0, 50.0],
+    };
+    for orders in [grouped, moved] {
+        check_returns_against(orders);
+    }
+}
+
+fn check_returns_against(orders: Orders<'static>) {
     let ret = |order: &'static [i64], requested: &'static [i64], amount: &'static [f64]| Returns {
         order: Some(Ids::Int(order)),
         customer: Ids::Int(&[1]),
