@@ -245,14 +245,9 @@ impl EventLog {
             for (out, &c) in buf.chunks_exact_mut(p).zip(rows) {
                 self.row(c as usize, ctx, out, s);
             }
-            // Transposed 8 rows at a time: those rows (8 × p values) stay in L1 while each column
-            // gets one cache line of them.
-            for (t, tile) in buf.chunks(8 * p).enumerate() {
-                for (j, col) in cols.iter_mut().enumerate() {
-                    let out = &mut col[8 * t..8 * t + tile.len() / p];
-                    for (v, row) in out.iter_mut().zip(tile.chunks_exact(p)) {
-                        *v = row[j];
-                    }
+            for (j, col) in cols.iter_mut().enumerate() {
+                for (i, v) in col.iter_mut().enumerate() {
+                    *v = buf[i * p + j];
                 }
             }
             s.rows = buf;
