@@ -87,8 +87,13 @@ macro_rules! byte_score {
         impl Score for $t {
             #[inline(always)]
             fn locate(self, min: i32, max: i32) -> Located {
-                let v = self as i32;
-                if v >= min && v <= max { Located::Point((v - min) as usize) } else { Located::Invalid }
+                // One unsigned comparison: `v - min` wraps past `max - min` below `min`.
+                let p = (self as i64 - min as i64) as u64;
+                if min <= max && p <= (max as i64 - min as i64) as u64 {
+                    Located::Point(p as usize)
+                } else {
+                    Located::Invalid
+                }
             }
             #[inline(always)]
             fn to_f64(self) -> f64 {
@@ -158,6 +163,38 @@ pub(crate) fn invalid_score(
             scale,
             min,
             max,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The range test as two comparisons, in wide arithmetic.
+    fn reference(v: i64, min: i32, max: i32) -> Located {
+        if v >= i64::from(min) && v <= i64::from(max) {
+            Located::Point((v - i64::from(min)) as usize)
+        } else {
+            Located::Invalid
+        }
+    }
+
+    proptest! {
+        /// Bytes are located by one unsigned comparison: the same points as two comparisons, for
+        /// every byte and any bounds (reversed, or as wide as `i32` allows).
+        #[test]
+        fn bytes_locate_as_two_comparisons(
+            min in prop_oneof![-300_i32..300, Just(i32::MIN), Just(i32::MAX), any::<i32>()],
+            max in prop_oneof![-300_i32..300, Just(i32::MIN), Just(i32::MAX), any::<i32>()],
+        ) {
+            for v in i8::MIN..=i8::MAX {
+                prop_assert_eq!(v.locate(min, max), reference(i64::from(v), min, max));
+            }
+            for v in u8::MIN..=u8::MAX {
+                prop_assert_eq!(v.locate(min, max), reference(i64::from(v), min, max));
+            }
         }
     }
 }

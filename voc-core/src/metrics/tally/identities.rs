@@ -10,6 +10,15 @@ use crate::group::hashed::{HashKey, Table};
 /// Rows whose codes are looked up before they are counted.
 const BLOCK: usize = 512;
 
+/// Most chunk-local counters counted as `u16` (half the cache footprint of `u32`); they are added to
+/// the `u32` counters every [`FLUSH_ROWS`] rows, a sweep that stays cheap next to the rows counted
+/// while there are this few. A chunk with more counters counts into `u32` directly.
+const SMALL_CELLS: usize = 1 << 17;
+
+/// Rows counted into `u16` counters between two flushes: whole blocks, so no counter can pass
+/// `u16::MAX`.
+const FLUSH_ROWS: usize = u16::MAX as usize / BLOCK * BLOCK;
+
 /// Most distinct identities [`Tally::update_by_identities`] counts; a column with more is left to
 /// [`factorize_identities`](crate::group::factorize_identities).
 ///
@@ -44,6 +53,86 @@ struct Local {
     first: Vec<usize>,
     counts: Vec<u32>,
     missing: Vec<u64>,
+    /// `u16` counters while they are few ([`SMALL_CELLS`]), added to `counts` every [`FLUSH_ROWS`].
+    small: Option<Vec<u16>>,
+    /// Rows counted into `small` since its last flush.
+    since: usize,
+    /// Counters per identity (the scale's points).
+    k: usize,
+}
+
+impl Local {
+    fn new(k: usize) -> Self {
+        Local {
+            keys: Vec::new(),
+            first: Vec::new(),
+            counts: Vec::new(),
+            missing: Vec::new(),
+            small: Some(Vec::new()),
+            since: 0,
+            k,
+        }
+    }
+
+    /// Registers identity `id`, first met at row `row`, with zeroed counters (out of the row loop:
+    /// rare).
+    #[cold]
+    #[inline(never)]
+    fn add(&mut self, id: usize, row: usize) -> std::result::Result<(), Stop> {
+        if self.keys.len() == MAX_IDENTITIES {
+            return Err(Stop::Many);
+        }
+        self.keys.push(id);
+        self.first.push(row);
+        self.counts.resize(self.counts.len() + self.k, 0);
+        self.missing.push(0);
+        if let Some(s) = &mut self.small {
+            if self.counts.len() <= SMALL_CELLS {
+                s.resize(self.counts.len(), 0);
+            } else {
+                flush(&mut self.counts, s);
+                self.small = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one block of rows (row `start` first) by their codes.
+    fn count(
+        &mut self,
+        scores: &[impl Score],
+        codes: &[u32],
+        start: usize,
+        clean: bool,
+        c: Counting,
+    ) -> std::result::Result<(), Stop> {
+        let Some(s) = &mut self.small else {
+            return count_block(
+                &mut self.counts,
+                &mut self.missing,
+                scores,
+                codes,
+                start,
+                clean,
+                c,
+            );
+        };
+        count_block(s, &mut self.missing, scores, codes, start, clean, c)?;
+        self.since += scores.len();
+        if self.since + BLOCK > FLUSH_ROWS {
+            flush(&mut self.counts, s);
+            self.since = 0;
+        }
+        Ok(())
+    }
+
+    /// The counts, all in `counts`.
+    fn finish(mut self) -> Self {
+        if let Some(s) = &mut self.small {
+            flush(&mut self.counts, s);
+        }
+        self
+    }
 }
 
 /// Why a chunk's scan stopped early.
@@ -65,6 +154,76 @@ struct Counting {
     strict: bool,
 }
 
+/// Counts one block of rows (row `start` first) by their codes into `counts` (`k` per code) and
+/// `missing`; `clean`: every score is a point (no missing or bad rows to handle). Not inlined: its
+/// loop gets the registers.
+#[inline(never)]
+fn count_block<S: Score, C: Copy + std::ops::AddAssign + From<u8>>(
+    counts: &mut [C],
+    missing: &mut [u64],
+    scores: &[S],
+    codes: &[u32],
+    start: usize,
+    clean: bool,
+    c: Counting,
+) -> std::result::Result<(), Stop> {
+    let (min, max, k) = (c.min, c.max, c.k);
+    if clean {
+        for (&s, &code) in scores.iter().zip(codes) {
+            if let Located::Point(p) = s.locate(min, max) {
+                counts[code as usize * k + p] += C::from(1);
+            }
+        }
+        return Ok(());
+    }
+    for (i, (&s, &code)) in scores.iter().zip(codes).enumerate() {
+        let code = code as usize;
+        match s.locate(min, max) {
+            Located::Point(p) => counts[code * k + p] += C::from(1),
+            Located::Missing if !c.strict => missing[code] += 1,
+            _ => return Err(Stop::Bad(start + i)),
+        }
+    }
+    Ok(())
+}
+
+/// Adds the `u16` counters to the `u32` ones and clears them.
+fn flush(counts: &mut [u32], small: &mut [u16]) {
+    for (a, b) in counts.iter_mut().zip(small) {
+        *a += u32::from(std::mem::take(b));
+    }
+}
+
+/// The codes of one block of rows (row `start` first), each identity `key(row)` hashed as the table
+/// key `narrow(identity)` (`None`: [`Stop::Wide`]); new identities are registered in row order. Not
+/// inlined: its loop gets the registers.
+#[inline(never)]
+fn lookup_block<K: HashKey>(
+    table: &mut Table<K>,
+    local: &mut Local,
+    codes: &mut [u32],
+    start: usize,
+    key: &impl Fn(usize) -> usize,
+    narrow: &impl Fn(usize) -> Option<K>,
+) -> std::result::Result<(), Stop> {
+    let mut j = 0;
+    loop {
+        // The rows of identities already met (nearly all of them), the table read-only.
+        j += table.known_codes(&mut codes[j..], |r| narrow(key(start + j + r)));
+        let Some(code) = codes.get_mut(j) else {
+            return Ok(());
+        };
+        // A new identity (or one the table keys cannot hold).
+        let id = key(start + j);
+        let Some(hashed) = narrow(id) else {
+            return Err(Stop::Wide);
+        };
+        *code = table.code_or_insert(hashed, local.keys.len() as u32);
+        local.add(id, start + j)?;
+        j += 1;
+    }
+}
+
 /// Counts one chunk of rows (row `offset` first) by identity, each identity `key(row)` hashed as the
 /// table key `narrow(identity)` (`None`: [`Stop::Wide`]).
 fn scan_chunk<S: Score, K: HashKey>(
@@ -74,56 +233,22 @@ fn scan_chunk<S: Score, K: HashKey>(
     narrow: impl Fn(usize) -> Option<K>,
     c: Counting,
 ) -> std::result::Result<Local, Stop> {
-    let (min, max, k) = (c.min, c.max, c.k);
-    let mut table: Table<K> = Table::new(10);
-    let mut local = Local {
-        keys: Vec::new(),
-        first: Vec::new(),
-        counts: Vec::new(),
-        missing: Vec::new(),
-    };
+    // Sparse: every row is looked up, and a key away from its home slot costs a mispredicted branch
+    // on each of its rows.
+    let mut table: Table<K> = Table::sparse(10);
+    let mut local = Local::new(c.k);
     // Every score a point (one vectorised fold): rows are then counted with no checks.
-    let clean = S::all_points(scores, min, max);
+    let clean = S::all_points(scores, c.min, c.max);
     // Blocks of rows: the codes first (hash probes, whose mispredicted branches would otherwise also
     // stall the counting), then the counts, as independent increments.
     let mut codes = [0_u32; BLOCK];
     for (b, scores) in scores.chunks(BLOCK).enumerate() {
         let start = offset + b * BLOCK;
-        for (j, code) in codes.iter_mut().take(scores.len()).enumerate() {
-            let id = key(start + j);
-            let Some(hashed) = narrow(id) else {
-                return Err(Stop::Wide);
-            };
-            let next = local.keys.len() as u32;
-            *code = table.code_or_insert(hashed, next);
-            if *code == next {
-                if local.keys.len() == MAX_IDENTITIES {
-                    return Err(Stop::Many);
-                }
-                local.keys.push(id);
-                local.first.push(start + j);
-                local.counts.resize(local.counts.len() + k, 0);
-                local.missing.push(0);
-            }
-        }
-        if clean {
-            for (&s, &c) in scores.iter().zip(&codes) {
-                if let Located::Point(p) = s.locate(min, max) {
-                    local.counts[c as usize * k + p] += 1;
-                }
-            }
-            continue;
-        }
-        for (i, (&s, &code)) in scores.iter().zip(&codes).enumerate() {
-            let code = code as usize;
-            match s.locate(min, max) {
-                Located::Point(p) => local.counts[code * k + p] += 1,
-                Located::Missing if !c.strict => local.missing[code] += 1,
-                _ => return Err(Stop::Bad(start + i)),
-            }
-        }
+        let codes = &mut codes[..scores.len()];
+        lookup_block(&mut table, &mut local, codes, start, key, &narrow)?;
+        local.count(scores, codes, start, clean, c)?;
     }
-    Ok(local)
+    Ok(local.finish())
 }
 
 impl Tally {
@@ -387,7 +512,100 @@ mod tests {
         );
     }
 
+    /// Keys of `rows` rows over `distinct` identities: evenly spaced addresses (`stride` bytes apart:
+    /// 32-bit table keys, several in one probe run) or spread over the whole range (`None`: 64-bit
+    /// keys), in an order mixed by `seed`, one identity (`heavy`) taking half the rows.
+    fn column(
+        rows: usize,
+        distinct: usize,
+        stride: Option<usize>,
+        seed: u64,
+        heavy: bool,
+    ) -> Vec<usize> {
+        let mut x = seed | 1;
+        (0..rows)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Every identity met (in a mixed order) before the random draws.
+                let d = if i < distinct {
+                    (i * 7_919) % distinct
+                } else if heavy && x & 1 == 0 {
+                    0
+                } else {
+                    (x >> 8) as usize % distinct
+                };
+                match stride {
+                    Some(s) => 0x7f3a_0000_0000 + d * s,
+                    None => (d + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_counters_are_flushed_and_left_exactly() {
+        // Identities 64 bytes apart (probe runs in the table).
+        let addr = |d: usize| 0x7f3a_0000_0000 + d * 64;
+        // One cell past `u16::MAX`: several flushes.
+        let one = vec![addr(0); 200_000];
+        same_as_codes(&vec![9.0; one.len()], &one, MissingPolicy::Error);
+        // A thousand identities past the first flush, then enough new ones to outgrow the small
+        // counters (with rows counted since that flush), then all of them again.
+        let keys: Vec<usize> = (0..100_000)
+            .map(|i| match i {
+                0..80_000 => addr(i % 1_000),
+                80_000..92_500 => addr(1_000 + i - 80_000),
+                _ => addr(i % 13_500),
+            })
+            .collect();
+        let scores: Vec<f64> = (0..keys.len()).map(|i| (i % 11) as f64).collect();
+        same_as_codes(&scores, &keys, MissingPolicy::Error);
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Larger columns, one chunk each: few identities with a cell past `u16::MAX` (the small
+        /// counters flushed), about a thousand (the benchmark's case), enough counters to leave the
+        /// small ones mid-chunk, and more than [`MAX_IDENTITIES`]; keys in probe runs or 64-bit.
+        #[test]
+        fn larger_columns_equal_the_coded_update(
+            (rows, distinct) in prop_oneof![
+                (150_000_usize..200_000, 1_usize..4),
+                (20_000_usize..60_000, 900_usize..1_100),
+                (30_000_usize..40_000, 11_900_usize..12_500),
+                (66_000_usize..67_000, (MAX_IDENTITIES + 1)..(MAX_IDENTITIES + 300)),
+            ],
+            stride in prop_oneof![Just(Some(8_usize)), Just(Some(16)), Just(Some(48)), Just(Some(64)), Just(None)],
+            seed in any::<u64>(),
+            heavy in any::<bool>(),
+            bad in prop_oneof![Just(None), (0.0_f64..1.0).prop_map(Some)],
+            skip in any::<bool>(),
+        ) {
+            let keys = column(rows, distinct.min(rows), stride, seed, heavy);
+            // With few identities, one score only: cells past `u16::MAX`.
+            let point = |i: usize| if distinct < 4 { 9 } else { (i as u64 * 2_654_435_761) % 11 };
+            let mut scores: Vec<f64> = (0..rows).map(|i| point(i) as f64).collect();
+            if let Some(at) = bad {
+                let at = (at * rows as f64) as usize;
+                scores[at] = if at.is_multiple_of(2) { f64::NAN } else { 10.5 };
+            }
+            let policy = if skip { MissingPolicy::Skip } else { MissingPolicy::Error };
+            if distinct > MAX_IDENTITIES {
+                // Every identity is met in the first rows; a bad row after them is never reached.
+                let mut t = nps();
+                let got = t.update_by_identities(&scores, |i| keys[i], policy);
+                if bad.is_none_or(|at| (at * rows as f64) as usize >= distinct) {
+                    prop_assert_eq!(got.ok(), Some(None));
+                    prop_assert_eq!((t.rows(), t.groups()), (0, 1));
+                }
+            } else {
+                same_as_codes(&scores, &keys, policy);
+            }
+        }
+
         #[test]
         fn equals_the_coded_update(
             rows in proptest::collection::vec(
