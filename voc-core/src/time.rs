@@ -101,8 +101,9 @@ impl TimeUnit {
     fn seconds_into(self, src: &[i64], dst: &mut [i64]) {
         let floor_div = |k: i64, dst: &mut [i64]| {
             for (dst, src) in dst.chunks_mut(FLOOR_BLOCK).zip(src.chunks(FLOOR_BLOCK)) {
-                // The vector form is exact for |t| < 2^51 (every time within ±71 years of 1970 in
-                // nanoseconds, any time in coarser units); a block with a larger one is redone exactly.
+                // The vector form is exact for |t| < 2^51: times within ±71 years of 1970 in
+                // microseconds, ±71,000 years in milliseconds, but only ±26 days in nanoseconds. A
+                // block holding a larger one is redone with the integer division.
                 if !floor_div_small(src, dst, k as f64) {
                     for (d, &t) in dst.iter_mut().zip(src) {
                         *d = if t == NAT { NAT } else { t.div_euclid(k) };

@@ -9,7 +9,7 @@ pub(crate) struct Index {
     pub start: Vec<usize>,
 }
 
-/// Where the rows of an indexed table came from: position `i` holds input row [`Order::row`]`(i)`.
+/// Where the rows of an indexed table came from (which input row each position holds).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Order {
     /// Every row where it was (the input was already grouped by customer and in time order): `n` rows.
