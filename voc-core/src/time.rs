@@ -101,10 +101,11 @@ impl TimeUnit {
     fn seconds_into(self, src: &[i64], dst: &mut [i64]) {
         let floor_div = |k: i64, dst: &mut [i64]| {
             for (dst, src) in dst.chunks_mut(FLOOR_BLOCK).zip(src.chunks(FLOOR_BLOCK)) {
-                // The vector form is exact for |t| < 2^51: times within ±71 years of 1970 in
-                // microseconds, ±71,000 years in milliseconds, but only ±26 days in nanoseconds. A
-                // block holding a larger one is redone with the integer division.
-                if !floor_div_small(src, dst, k as f64) {
+                // The vector form is exact for |⌊t / 2^s⌋| < 2^53, k = 2^s·m with m odd: times
+                // within ±146 years of 1970 in nanoseconds, ±18,000 years in microseconds. A block
+                // holding a larger one is redone with the integer division.
+                let s = k.trailing_zeros();
+                if !floor_div_small(src, dst, s, (k >> s) as f64) {
                     for (d, &t) in dst.iter_mut().zip(src) {
                         *d = if t == NAT { NAT } else { t.div_euclid(k) };
                     }
@@ -147,26 +148,38 @@ const FLOOR_BLOCK: usize = 1024;
 /// bits (and back), so `i64` and `f64` convert by one integer add and one float add, which vectorise.
 const MAGIC: f64 = 6_755_399_441_055_744.0;
 
+/// A whole number below 2^51 in magnitude as `f64`, exactly.
 #[inline(always)]
-fn floor_div_small_imp(src: &[i64], dst: &mut [i64], k: f64) -> bool {
-    const LIMIT: i64 = 1 << 51;
+fn small_to_f64(x: i64) -> f64 {
+    f64::from_bits((x as u64).wrapping_add(MAGIC.to_bits())) - MAGIC
+}
+
+#[inline(always)]
+fn floor_div_small_imp(src: &[i64], dst: &mut [i64], shift: u32, m: f64) -> bool {
+    const LIMIT: i64 = 1 << 53;
     let magic = MAGIC.to_bits();
     let mut large = 0u8;
     for (d, &t) in dst.iter_mut().zip(src) {
-        large |= u8::from(((t <= -LIMIT) | (t >= LIMIT)) & (t != NAT));
-        let x = f64::from_bits((t as u64).wrapping_add(magic)) - MAGIC;
-        // |x / k| < 2^51 / k: its rounding error is below 1 / (4k), while a quotient that is not whole
-        // lies at least 1 / k from the next whole number, so the floor is exact.
-        let q = ((x / k).floor() + MAGIC).to_bits().wrapping_sub(magic) as i64;
+        // ⌊t / (2^shift · m)⌋ = ⌊⌊t / 2^shift⌋ / m⌋, and the first floor is an arithmetic shift.
+        let q = t >> shift;
+        large |= u8::from(((q <= -LIMIT) | (q >= LIMIT)) & (t != NAT));
+        // |q| < 2^53 as f64, exactly: its high and low 32 bits each convert exactly, and so does
+        // their sum.
+        let x = small_to_f64(q >> 32) * 4_294_967_296.0 + small_to_f64(q & 0xFFFF_FFFF);
+        // |x / m| < 2^53 / m, so its rounding error is below 1 / m (m odd, so 2^53 / m is not a power
+        // of two), while a quotient that is not whole lies at least 1 / m from the next whole number:
+        // the floor is exact. It is below 2^51, so it converts back the same way.
+        let q = ((x / m).floor() + MAGIC).to_bits().wrapping_sub(magic) as i64;
         *d = if t == NAT { NAT } else { q };
     }
     large == 0
 }
 
 crate::simd::simd_dispatch! {
-    /// `t.div_euclid(k)` of each timestamp (NaT stays NaT) when every set one is below 2^51 in
-    /// magnitude, computed in `f64` so it vectorises; `false` (and `dst` unspecified) otherwise.
-    fn floor_div_small(src: &[i64], dst: &mut [i64], k: f64) -> bool => floor_div_small_imp
+    /// `t.div_euclid(2^shift · m)` of each timestamp (NaT stays NaT) for odd `m`, when every set one
+    /// is below 2^(53 + shift) in magnitude, computed in `f64` so it vectorises; `false` (and `dst`
+    /// unspecified) otherwise.
+    fn floor_div_small(src: &[i64], dst: &mut [i64], shift: u32, m: f64) -> bool => floor_div_small_imp
 }
 
 /// A calendar period for trends. Spelled "day", "week", "month", "quarter" or "year" (pandas-style
@@ -326,8 +339,14 @@ mod tests {
         prop_oneof![
             Just(NAT),
             Just(i64::MAX),
-            near(1 << 51),
-            near(-(1 << 51)),
+            near(1 << 56),
+            near(-(1 << 56)),
+            near(1 << 59),
+            near(-(1 << 59)),
+            near(1 << 62),
+            near(-(1 << 62)),
+            // Nanosecond times of real dates.
+            1_500_000_000_000_000_000i64..2_000_000_000_000_000_000,
             (-2_000_000i64..2_000_000, 0u8..4).prop_map(|(q, u)| q * [
                 1_000,
                 1_000_000,
@@ -340,15 +359,19 @@ mod tests {
         ]
     }
 
-    /// Set timestamps below 2^51 in magnitude (the vector form's domain), with NaT.
+    /// Raw timestamps, brought below each divisor's limit by the test (NaT kept).
     fn small_stamp() -> impl Strategy<Value = i64> {
         prop_oneof![
             Just(NAT),
-            (-3i64..=0).prop_map(|d| (1 << 51) - 1 + d),
-            (0i64..=3).prop_map(|d| -(1 << 51) + 1 + d),
+            Just(i64::MAX),
+            Just(-i64::MAX),
+            (-3i64..=3),
             (-2_000_000_000i64..2_000_000_000).prop_map(|q| q * 1_000_000 - 1),
             (-2_000_000_000i64..2_000_000_000).prop_map(|q| q * 1_000),
-            (-(1i64 << 51) + 1..(1 << 51)),
+            1_500_000_000_000_000_000i64..2_000_000_000_000_000_000,
+            // Whole seconds of real dates in nanoseconds, and their neighbours.
+            (1_500_000_000i64..2_000_000_000, -1i64..=1).prop_map(|(q, d)| q * 1_000_000_000 + d),
+            any::<i64>(),
         ]
     }
 
@@ -365,14 +388,21 @@ mod tests {
             }
         }
 
-        /// Below 2^51 the vector form itself is exact for each divisor.
+        /// Within its domain the vector form itself is exact for each divisor.
         #[test]
-        fn vector_floor_division_is_exact_below_two_to_the_51(
+        fn vector_floor_division_is_exact_in_its_domain(
             values in proptest::collection::vec(small_stamp(), 0..300),
         ) {
             for k in [1_000i64, 1_000_000, 1_000_000_000] {
+                // The domain: |⌊t / 2^s⌋| < 2^53 for k = 2^s·m, so |t| < 2^(53 + s) − 2^s; the
+                // remainder keeps each value's low digits, and the domain's ends are added.
+                let shift = k.trailing_zeros();
+                let limit = (1i64 << (53 + shift)) - (1 << shift);
+                let mut values: Vec<i64> =
+                    values.iter().map(|&t| if t == NAT { NAT } else { t % limit }).collect();
+                values.extend([limit - 1, 1 - limit]);
                 let mut got = vec![0; values.len()];
-                prop_assert!(super::floor_div_small(&values, &mut got, k as f64));
+                prop_assert!(super::floor_div_small(&values, &mut got, shift, (k >> shift) as f64));
                 let want: Vec<i64> =
                     values.iter().map(|&t| if t == NAT { NAT } else { t.div_euclid(k) }).collect();
                 prop_assert_eq!(got, want);
