@@ -102,11 +102,7 @@ impl Tally {
         for local in &locals {
             for (j, key) in local.keys.iter().enumerate() {
                 let g = labels.binary_search(key).unwrap_or(0);
-                let from = local.counts.get(j * k..(j + 1) * k).unwrap_or(&[]);
-                for (a, &b) in self.counts[g * k..(g + 1) * k].iter_mut().zip(from) {
-                    *a += u64::from(b);
-                }
-                self.missing[g] += local.missing.get(j).copied().unwrap_or(0);
+                self.add_local(g, j, &local.counts, &local.missing);
             }
         }
         Ok(labels)
@@ -194,16 +190,9 @@ impl Tally {
 
 #[cfg(test)]
 mod tests {
+    use super::super::nps;
     use super::*;
     use proptest::prelude::*;
-
-    fn nps() -> Tally {
-        // invariant: 0..=10 is a valid scale.
-        Tally::new(
-            MetricKind::Nps,
-            Scale::new(0, 10).unwrap_or_else(|_| unreachable!()),
-        )
-    }
 
     /// The hashed pass equals factorizing the keys and updating with the codes.
     fn same_as_codes(scores: &[f64], keys: &[i64], missing: MissingPolicy) {

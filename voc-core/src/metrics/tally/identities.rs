@@ -383,12 +383,7 @@ impl Tally {
         self.grow(ids.keys.len());
         for (local, map) in locals.iter().zip(&maps) {
             for (j, &g) in map.iter().enumerate() {
-                let g = g as usize;
-                let from = local.counts.get(j * k..(j + 1) * k).unwrap_or(&[]);
-                for (a, &b) in self.counts[g * k..(g + 1) * k].iter_mut().zip(from) {
-                    *a += u64::from(b);
-                }
-                self.missing[g] += local.missing.get(j).copied().unwrap_or(0);
+                self.add_local(g as usize, j, &local.counts, &local.missing);
             }
         }
         Ok(Some(ids))
@@ -397,16 +392,9 @@ impl Tally {
 
 #[cfg(test)]
 mod tests {
+    use super::super::nps;
     use super::*;
     use proptest::prelude::*;
-
-    fn nps() -> Tally {
-        // invariant: 0..=10 is a valid scale.
-        Tally::new(
-            MetricKind::Nps,
-            Scale::new(0, 10).unwrap_or_else(|_| unreachable!()),
-        )
-    }
 
     /// The fused pass equals factorizing the identities (first-seen codes) and updating with the codes.
     fn same_as_codes(scores: &[f64], keys: &[usize], missing: MissingPolicy) {

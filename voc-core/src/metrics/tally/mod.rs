@@ -22,6 +22,16 @@ mod scale;
 #[cfg(test)]
 mod tests;
 
+/// An empty NPS tally (0–10), for the tests of the counting passes.
+#[cfg(test)]
+fn nps() -> Tally {
+    // invariant: 0..=10 is a valid scale.
+    Tally::new(
+        MetricKind::Nps,
+        Scale::new(0, 10).unwrap_or_else(|_| unreachable!()),
+    )
+}
+
 pub use cell::Cell;
 use count::*;
 pub use identities::{Identities, MAX_IDENTITIES};
@@ -591,6 +601,17 @@ impl Tally {
             )));
         }
         Ok(())
+    }
+
+    /// Adds one chunk's counts of its local group `j` (`counts`: one run of the scale's points per
+    /// local group; `missing`: one per local group) to group `g`.
+    fn add_local(&mut self, g: usize, j: usize, counts: &[u32], missing: &[u64]) {
+        let k = self.scale.points();
+        let from = counts.get(j * k..(j + 1) * k).unwrap_or(&[]);
+        for (a, &b) in self.counts[g * k..(g + 1) * k].iter_mut().zip(from) {
+            *a += u64::from(b);
+        }
+        self.missing[g] += missing.get(j).copied().unwrap_or(0);
     }
 
     fn grow(&mut self, groups: usize) {
